@@ -1,0 +1,290 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Change is one field to set in a user action.
+type Change struct {
+	Field string
+	Value string
+	// Seen lists the heads the user saw before changing the field. With
+	// UseSeen false the field's current heads are replaced (the right thing
+	// for a toggle or a pick); an editor that opened a text earlier passes
+	// the heads it showed, so a text that arrived meanwhile becomes a
+	// conflict instead of being overwritten.
+	Seen    []string
+	UseSeen bool
+}
+
+// Set is a change that replaces the field's current value.
+func Set(field, value string) Change { return Change{Field: field, Value: value} }
+
+// Edit is a change that replaces the heads the user saw.
+func Edit(field, value string, seen []string) Change {
+	return Change{Field: field, Value: value, Seen: seen, UseSeen: true}
+}
+
+// Commit makes one op per change on dossier and applies them all in one
+// transaction: ops appended, heads, state, indexes and outbox updated. It is
+// the one write path for every user action. A change equal to the field's
+// only head is skipped, so pressing save twice makes one op.
+func (s *Store) Commit(dossier string, changes ...Change) ([]Op, error) {
+	var made []Op
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		made, err = s.commit(tx, dossier, changes)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return made, nil
+}
+
+func (s *Store) commit(tx *bolt.Tx, dossier string, changes []Change) ([]Op, error) {
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	w := s.newWriter(tx)
+	var made []Op
+	for _, ch := range changes {
+		heads, err := w.heads(cat(dkey, []byte(ch.Field)))
+		if err != nil {
+			return nil, err
+		}
+		prev := ch.Seen
+		if !ch.UseSeen {
+			prev = make([]string, 0, len(heads))
+			for _, h := range heads {
+				prev = append(prev, h.ID)
+			}
+		}
+		if len(heads) == 1 && heads[0].Value == ch.Value && len(prev) == 1 && prev[0] == heads[0].ID {
+			continue
+		}
+		op := Op{ID: NewID(), Dossier: dossier, Field: ch.Field, Value: ch.Value,
+			HLC: s.clock.Next(), Device: s.device, Author: s.author, Prev: prev}
+		if err := ValidateOp(op, s.method); err != nil {
+			return nil, fmt.Errorf("set %s: %w", ch.Field, err)
+		}
+		if _, err := w.apply(op, true); err != nil {
+			return nil, err
+		}
+		made = append(made, op)
+	}
+	return made, w.finish()
+}
+
+// NewClient holds what the new-client form asks.
+type NewClient struct {
+	Name        string
+	BirthYear   string
+	Team        string
+	Coaches     string
+	Places      []Place
+	Benefit     string
+	RouteTarget Place
+}
+
+// Validate says what is wrong with the form, field by field (keys are the
+// field names), or nil.
+func (n NewClient) Validate() map[string]error {
+	errs := map[string]error{}
+	if strings.TrimSpace(n.Name) == "" {
+		errs["name"] = fmt.Errorf("%w: a name is required", ErrInvalid)
+	}
+	check := func(field, value string) {
+		p, k, _ := ParseField(field)
+		if err := ValidateValue(p, k, value); err != nil {
+			errs[field] = err
+		}
+	}
+	check("name", n.Name)
+	check("birthyear", n.BirthYear)
+	check("team", n.Team)
+	check("coaches", n.Coaches)
+	check("places", joinPlaces(n.Places))
+	check("benefit", n.Benefit)
+	check("route_target", string(n.RouteTarget))
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+func joinPlaces(ps []Place) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ",")
+}
+
+// CreateClient creates a dossier from the form, in one transaction.
+func (s *Store) CreateClient(n NewClient) (string, error) {
+	if errs := n.Validate(); errs != nil {
+		for _, f := range []string{"name", "birthyear", "team", "coaches", "places", "benefit", "route_target"} {
+			if errs[f] != nil {
+				return "", errs[f]
+			}
+		}
+	}
+	id := NewID()
+	changes := []Change{Set("exists", "1"), Set("name", strings.TrimSpace(n.Name))}
+	for _, f := range []struct{ field, value string }{
+		{"birthyear", n.BirthYear}, {"team", n.Team}, {"coaches", n.Coaches},
+		{"places", joinPlaces(n.Places)}, {"benefit", n.Benefit}, {"route_target", string(n.RouteTarget)},
+	} {
+		if f.value != "" {
+			changes = append(changes, Set(f.field, f.value))
+		}
+	}
+	changes = append(changes, Set("step/1/status", string(StepActive)))
+	if _, err := s.Commit(id, changes...); err != nil {
+		return "", fmt.Errorf("create client: %w", err)
+	}
+	return id, nil
+}
+
+// ToggleCheck ticks or unticks a checklist item. The op records who and
+// when.
+func (s *Store) ToggleCheck(dossier string, step int, item string) (Op, error) {
+	field := "step/" + strconv.Itoa(step) + "/check/" + item
+	var op Op
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		dkey, err := idKey(dossier)
+		if err != nil {
+			return err
+		}
+		w := s.newWriter(tx)
+		hs, err := w.heads(cat(dkey, []byte(field)))
+		if err != nil {
+			return err
+		}
+		next := "1"
+		if resolve(KindBool, hs).Value == "1" {
+			next = "0"
+		}
+		ops, err := s.commit(tx, dossier, []Change{Set(field, next)})
+		if err == nil && len(ops) == 1 {
+			op = ops[0]
+		}
+		return err
+	})
+	if err != nil {
+		return Op{}, fmt.Errorf("toggle %s: %w", field, err)
+	}
+	return op, nil
+}
+
+// AddEntity creates an agreement, contact, journal entry, move, indication
+// or arrangement with the given fields, in one transaction, and returns its
+// id.
+func (s *Store) AddEntity(dossier, kind string, fields map[string]string) (string, error) {
+	if _, ok := entityFields[kind]; !ok {
+		return "", fmt.Errorf("%w entity kind %q", ErrInvalid, kind)
+	}
+	id := NewID()
+	changes := []Change{Set(kind+"/"+id+"/exists", "1")}
+	for _, f := range sortedKeys(fields) {
+		if fields[f] != "" {
+			changes = append(changes, Set(kind+"/"+id+"/"+f, fields[f]))
+		}
+	}
+	if _, err := s.Commit(dossier, changes...); err != nil {
+		return "", fmt.Errorf("add %s: %w", kind, err)
+	}
+	return id, nil
+}
+
+// RemoveEntity tombstones an entity; RestoreEntity undoes that.
+func (s *Store) RemoveEntity(dossier, kind, id string) error {
+	_, err := s.Commit(dossier, Set(kind+"/"+id+"/exists", "0"))
+	return err
+}
+
+// RestoreEntity undoes a RemoveEntity.
+func (s *Store) RestoreEntity(dossier, kind, id string) error {
+	_, err := s.Commit(dossier, Set(kind+"/"+id+"/exists", "1"))
+	return err
+}
+
+// RecordMove records a move on the route (forward or a step back) and sets
+// the client's current places to the destination, in one transaction.
+func (s *Store) RecordMove(dossier string, to []Place, date, reason string) (string, error) {
+	c, err := s.Client(dossier)
+	if err != nil {
+		return "", err
+	}
+	if len(to) == 0 {
+		return "", fmt.Errorf("%w: a move needs at least one place to go to", ErrInvalid)
+	}
+	id := NewID()
+	dest := joinPlaces(to)
+	changes := []Change{
+		Set(EntityMove+"/"+id+"/exists", "1"),
+		Set(EntityMove+"/"+id+"/from", c.Places.Value),
+		Set(EntityMove+"/"+id+"/to", dest),
+		Set(EntityMove+"/"+id+"/date", date),
+		Set("places", dest),
+	}
+	if reason != "" {
+		changes = append(changes, Set(EntityMove+"/"+id+"/reason", reason))
+	}
+	if _, err := s.Commit(dossier, changes...); err != nil {
+		return "", fmt.Errorf("record move: %w", err)
+	}
+	return id, nil
+}
+
+// Resolve settles a conflict: value replaces every current head of field.
+func (s *Store) Resolve(dossier, field, value string) error {
+	_, err := s.Commit(dossier, Set(field, value))
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", field, err)
+	}
+	return nil
+}
+
+// ApplyRemote applies ops made elsewhere (by sync). Ops already known are
+// skipped; it returns how many were new. Ops are checked for shape only:
+// the server checks them against the method and access rules. Nothing is
+// queued in the outbox.
+func (s *Store) ApplyRemote(ops []Op) (int, error) {
+	for _, op := range ops {
+		if err := ValidateOp(op, nil); err != nil {
+			return 0, fmt.Errorf("remote op %s: %w", op.ID, err)
+		}
+	}
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		w := s.newWriter(tx)
+		for _, op := range ops {
+			ok, err := w.apply(op, false)
+			if err != nil {
+				return err
+			}
+			if ok {
+				n++
+			}
+		}
+		return w.finish()
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, op := range ops {
+		s.clock.Observe(op.HLC)
+	}
+	return n, nil
+}
+
+// errStop ends a bbolt iteration early.
+var errStop = errors.New("stop")

@@ -1,0 +1,250 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/brug-nl/brug/store/method"
+)
+
+// SchemaVersion is the version of the bucket layout this code writes.
+const SchemaVersion = 1
+
+// magic marks a bbolt file as a brug database.
+const magic = "brug-db"
+
+// Bucket names, all in one place. Keys hold ids only, never names or text.
+var (
+	bMeta       = []byte("meta")        // magic, schema, device, hlc
+	bOps        = []byte("ops")         // op id -> sealed op
+	bDossierOps = []byte("dossier_ops") // dossier id + op id -> nil
+	bLog        = []byte("log")         // local arrival seq -> op id
+	bReplaced   = []byte("replaced")    // op id named in some prev -> nil
+	bHeads      = []byte("heads")       // dossier id + field -> sealed heads
+	bClients    = []byte("clients")     // dossier id -> sealed Client
+	bSummaries  = []byte("summaries")   // dossier id -> sealed Summary
+	bDue        = []byte("due")         // due day (YYYYMMDD, 4 bytes) + dossier id + agreement id -> nil
+	bOutbox     = []byte("outbox")      // seq -> op id, ops made here not yet acknowledged by a server
+
+	stateBuckets = [][]byte{bReplaced, bHeads, bClients, bSummaries, bDue}
+	allBuckets   = [][]byte{bMeta, bOps, bDossierOps, bLog, bReplaced, bHeads, bClients, bSummaries, bDue, bOutbox}
+
+	kMagic  = []byte("magic")
+	kSchema = []byte("schema")
+	kDevice = []byte("device")
+	kHLC    = []byte("hlc")
+)
+
+// Options configure Open.
+type Options struct {
+	// Author is recorded on every op made through this store (the user name).
+	Author string
+	// Method is the six-step method; nil means method.Default().
+	Method *method.Method
+	// Codec seals values at rest; nil means PlainCodec.
+	Codec Codec
+	// Now is the wall clock; nil means time.Now.
+	Now func() time.Time
+	// LockTimeout is how long to wait for another brug to close the file
+	// before failing with ErrLocked; 0 means 500 ms.
+	LockTimeout time.Duration
+	// ReadOnly opens the file without writing (a shared lock).
+	ReadOnly bool
+	// NoSync skips fsync on commit. For tests and bulk generation only.
+	NoSync bool
+}
+
+// Store is an open brug database.
+type Store struct {
+	db        *bolt.DB
+	path      string
+	codec     Codec
+	method    *method.Method
+	checklist []int // checklist size per step of the method
+	clock     *Clock
+	device    string
+	author    string
+}
+
+// migrations[v] upgrades a database of schema v to v+1, inside the opening
+// transaction. Add one here when the layout changes, and bump SchemaVersion.
+var migrations = map[int]func(tx *bolt.Tx) error{}
+
+// Open opens or creates the brug database at path. A file that is not a
+// brug database, or was written by a newer brug, is refused and left
+// untouched. A file another brug holds open fails with ErrLocked.
+func Open(path string, opt Options) (*Store, error) {
+	if opt.Method == nil {
+		opt.Method = method.Default()
+	}
+	if opt.Codec == nil {
+		opt.Codec = PlainCodec{}
+	}
+	if opt.LockTimeout == 0 {
+		opt.LockTimeout = 500 * time.Millisecond
+	}
+	if opt.Author == "" {
+		opt.Author = "onbekend"
+	}
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	if !opt.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create folder for %s: %w", path, err)
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("open %s: %w; close the other brug first", path, ErrLocked)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return nil, fmt.Errorf("open %s: %w (%v); check the --db path", path, ErrNotBrug, err)
+	case err != nil:
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, codec: opt.Codec, method: opt.Method, author: opt.Author}
+	for _, st := range opt.Method.Steps {
+		s.checklist = append(s.checklist, len(st.Checklist))
+	}
+	var last HLC
+	if err := s.init(opt.ReadOnly, &last); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s.clock = NewClock(opt.Now, last)
+	return s, nil
+}
+
+// checkFile refuses a path that exists but cannot be a bbolt file, before
+// bbolt gets a chance to touch it.
+func checkFile(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("open %s: %w: it is a folder; give a file name", path, ErrNotBrug)
+	}
+	if fi.Size() > 0 && fi.Size() < 4096 {
+		return fmt.Errorf("open %s: %w: the file is too small (%d bytes); check the --db path", path, ErrNotBrug, fi.Size())
+	}
+	return nil
+}
+
+// init checks the meta bucket and creates the buckets of a new file, or
+// runs migrations on an older one.
+func (s *Store) init(readOnly bool, last *HLC) error {
+	var state string // "new", "ok", "migrate"
+	var version int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		if meta == nil {
+			empty := true
+			_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+			if !empty {
+				return fmt.Errorf("%w: the file has no brug metadata; check the --db path", ErrNotBrug)
+			}
+			state = "new"
+			return nil
+		}
+		if !bytes.Equal(meta.Get(kMagic), []byte(magic)) {
+			return fmt.Errorf("%w: unknown file marker; check the --db path", ErrNotBrug)
+		}
+		b := meta.Get(kSchema)
+		if len(b) != 4 {
+			return fmt.Errorf("%w: no schema version; check the --db path", ErrNotBrug)
+		}
+		version = int(binary.BigEndian.Uint32(b))
+		switch {
+		case version > SchemaVersion:
+			return fmt.Errorf("%w: schema %d, this brug knows up to %d; update brug", ErrTooNew, version, SchemaVersion)
+		case version < SchemaVersion:
+			state = "migrate"
+		default:
+			state = "ok"
+		}
+		s.device = string(meta.Get(kDevice))
+		if b := meta.Get(kHLC); len(b) == 8 {
+			*last = HLC(binary.BigEndian.Uint64(b))
+		}
+		return nil
+	})
+	if err != nil || state == "ok" {
+		return err
+	}
+	if readOnly {
+		return fmt.Errorf("%w: the file needs an upgrade; open it once without read-only", ErrInvalid)
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		if state == "new" {
+			s.device = NewID()
+			if err := meta.Put(kMagic, []byte(magic)); err != nil {
+				return err
+			}
+			if err := meta.Put(kDevice, []byte(s.device)); err != nil {
+				return err
+			}
+			version = SchemaVersion
+		}
+		for v := version; v < SchemaVersion; v++ {
+			m, ok := migrations[v]
+			if !ok {
+				return fmt.Errorf("no migration from schema %d", v)
+			}
+			if err := m(tx); err != nil {
+				return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
+			}
+		}
+		return meta.Put(kSchema, u32(SchemaVersion))
+	})
+}
+
+// Close closes the database file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the file the store is open on.
+func (s *Store) Path() string { return s.path }
+
+// Device is this replica's id.
+func (s *Store) Device() string { return s.device }
+
+// Author is the user recorded on ops made here.
+func (s *Store) Author() string { return s.author }
+
+// Method is the method the store validates step fields against.
+func (s *Store) Method() *method.Method { return s.method }
+
+func u32(v uint32) []byte {
+	b := make([]byte, 4)
+	binary.BigEndian.PutUint32(b, v)
+	return b
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// present is the value of keys in set-like buckets. It is never empty:
+// bbolt returns nil for an empty value written in the same transaction,
+// which would read as "absent".
+var present = []byte{1}

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Summaries returns the list summary of every dossier, removed ones
+// included (the list hides them).
+func (s *Store) Summaries() ([]Summary, error) {
+	var out []Summary
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bSummaries)
+		out = make([]Summary, 0, b.Stats().KeyN)
+		return b.ForEach(func(k, v []byte) error {
+			var sm Summary
+			if err := s.decode(v, &sm); err != nil {
+				return fmt.Errorf("read summary: %w", err)
+			}
+			out = append(out, sm)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Client returns the materialised dossier.
+func (s *Store) Client(id string) (*Client, error) {
+	dkey, err := idKey(id)
+	if err != nil {
+		return nil, err
+	}
+	var c Client
+	err = s.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bClients).Get(dkey)
+		if raw == nil {
+			return fmt.Errorf("client %s: %w", id, ErrNotFound)
+		}
+		return s.decode(raw, &c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Heads returns the current heads of a field, newest first.
+func (s *Store) Heads(dossier, field string) ([]Head, error) {
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return nil, err
+	}
+	var hs []Head
+	err = s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		hs, err = (&writer{s: s, tx: tx}).heads(cat(dkey, []byte(field)))
+		return err
+	})
+	return hs, err
+}
+
+// Ops returns every op of a dossier, in causal (HLC) order. It is what an
+// export or a history view reads.
+func (s *Store) Ops(dossier string) ([]Op, error) {
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return nil, err
+	}
+	var out []Op
+	err = s.db.View(func(tx *bolt.Tx) error {
+		ops := tx.Bucket(bOps)
+		c := tx.Bucket(bDossierOps).Cursor()
+		for k, _ := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, _ = c.Next() {
+			var op Op
+			if err := s.decode(ops.Get(k[16:]), &op); err != nil {
+				return fmt.Errorf("read op: %w", err)
+			}
+			out = append(out, op)
+		}
+		return nil
+	})
+	sortOps(out)
+	return out, err
+}
+
+// History returns the ops on one field, oldest first.
+func (s *Store) History(dossier, field string) ([]Op, error) {
+	all, err := s.Ops(dossier)
+	if err != nil {
+		return nil, err
+	}
+	var out []Op
+	for _, op := range all {
+		if op.Field == field {
+			out = append(out, op)
+		}
+	}
+	return out, nil
+}
+
+func sortOps(ops []Op) {
+	sort.Slice(ops, func(i, j int) bool {
+		if ops[i].HLC != ops[j].HLC {
+			return ops[i].HLC < ops[j].HLC
+		}
+		return ops[i].ID < ops[j].ID
+	})
+}
+
+// FindClient resolves an id or an unambiguous (part of a) name to a client
+// id. An exact name match wins over partial ones.
+func (s *Store) FindClient(query string) (string, error) {
+	if ValidID(query) {
+		if _, err := s.Client(query); err != nil {
+			return "", err
+		}
+		return query, nil
+	}
+	all, err := s.Summaries()
+	if err != nil {
+		return "", err
+	}
+	q := strings.ToLower(strings.TrimSpace(query))
+	var exact, partial []Summary
+	for _, sm := range all {
+		if sm.Removed {
+			continue
+		}
+		n := strings.ToLower(sm.Name)
+		switch {
+		case n == q:
+			exact = append(exact, sm)
+		case strings.Contains(n, q):
+			partial = append(partial, sm)
+		}
+	}
+	switch {
+	case len(exact) == 1:
+		return exact[0].ID, nil
+	case len(exact) > 1:
+		return "", fmt.Errorf("client %q: %w (%d); use the id", query, ErrAmbiguous, len(exact))
+	case len(partial) == 1:
+		return partial[0].ID, nil
+	case len(partial) > 1:
+		names := make([]string, 0, 5)
+		for i, sm := range partial {
+			if i == 5 {
+				names = append(names, "…")
+				break
+			}
+			names = append(names, sm.Name)
+		}
+		return "", fmt.Errorf("client %q: %w: %s; give more of the name or the id", query, ErrAmbiguous, strings.Join(names, ", "))
+	}
+	return "", fmt.Errorf("client %q: %w", query, ErrNotFound)
+}
+
+// Outbox returns up to limit ops made here and not yet acknowledged, oldest
+// first, with their outbox sequence numbers.
+func (s *Store) Outbox(limit int) ([]Op, []uint64, error) {
+	var ops []Op
+	var seqs []uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		all := tx.Bucket(bOps)
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, v := c.First(); k != nil && len(ops) < limit; k, v = c.Next() {
+			var op Op
+			if err := s.decode(all.Get(v), &op); err != nil {
+				return fmt.Errorf("read outbox op: %w", err)
+			}
+			ops = append(ops, op)
+			seqs = append(seqs, beUint64(k))
+		}
+		return nil
+	})
+	return ops, seqs, err
+}
+
+// Stats counts what the file holds.
+type Stats struct {
+	Ops, Clients, Outbox int
+}
+
+// Stats returns counts of ops, clients and waiting outbox ops.
+func (s *Store) Stats() (Stats, error) {
+	var st Stats
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st.Ops = tx.Bucket(bOps).Stats().KeyN
+		st.Clients = tx.Bucket(bClients).Stats().KeyN
+		st.Outbox = tx.Bucket(bOutbox).Stats().KeyN
+		return nil
+	})
+	return st, err
+}

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"fmt"
+	"reflect"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Rebuild throws away all materialised state (heads, replaced set, client
+// documents, summaries, indexes) and derives it again from the op log.
+func (s *Store) Rebuild() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range stateBuckets {
+			if err := tx.DeleteBucket(name); err != nil {
+				return fmt.Errorf("clear %s: %w", name, err)
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return fmt.Errorf("create %s: %w", name, err)
+			}
+		}
+		return s.rebuild(tx)
+	})
+}
+
+// rebuild derives state from the log in tx: first every replaced id, then
+// the heads as the ops nobody replaced, then each dossier's documents.
+func (s *Store) rebuild(tx *bolt.Tx) error {
+	replaced := tx.Bucket(bReplaced)
+	var ops []Op
+	err := tx.Bucket(bOps).ForEach(func(k, v []byte) error {
+		var op Op
+		if err := s.decode(v, &op); err != nil {
+			return fmt.Errorf("read op: %w", err)
+		}
+		for _, p := range op.Prev {
+			pk, err := idKey(p)
+			if err != nil {
+				return err
+			}
+			if err := replaced.Put(pk, present); err != nil {
+				return err
+			}
+		}
+		ops = append(ops, op)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	heads := map[string][]Head{}
+	dossiers := map[string]bool{}
+	for _, op := range ops {
+		dossiers[op.Dossier] = true
+		k, _ := idKey(op.ID)
+		if replaced.Get(k) != nil {
+			continue
+		}
+		dk, _ := idKey(op.Dossier)
+		hk := string(dk) + op.Field
+		heads[hk] = append(heads[hk], headOf(op))
+	}
+	w := s.newWriter(tx)
+	for hk, hs := range heads {
+		if err := w.putHeads([]byte(hk), hs); err != nil {
+			return err
+		}
+	}
+	for id := range dossiers {
+		if err := s.materialise(tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Check derives the state from the log in a transaction that is rolled
+// back, and reports the first difference from the kept state. A nil result
+// means the incrementally kept state equals the rebuilt one.
+func (s *Store) Check() error {
+	kept, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	errRollback := fmt.Errorf("rollback")
+	var rebuilt map[string]map[string]string
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range stateBuckets {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		if err := s.rebuild(tx); err != nil {
+			return err
+		}
+		rebuilt, err = s.snapshotTx(tx)
+		if err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if err != errRollback {
+		return err
+	}
+	for _, name := range stateBuckets {
+		a, b := kept[string(name)], rebuilt[string(name)]
+		if !reflect.DeepEqual(a, b) {
+			for k, v := range a {
+				if b[k] != v {
+					return fmt.Errorf("bucket %s key %x: kept %q, rebuilt %q", name, k, v, b[k])
+				}
+			}
+			for k, v := range b {
+				if _, ok := a[k]; !ok {
+					return fmt.Errorf("bucket %s key %x: missing, rebuilt %q", name, k, v)
+				}
+			}
+			return fmt.Errorf("bucket %s differs", name)
+		}
+	}
+	return nil
+}
+
+func (s *Store) snapshot() (map[string]map[string]string, error) {
+	var out map[string]map[string]string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = s.snapshotTx(tx)
+		return err
+	})
+	return out, err
+}
+
+// snapshotTx copies the state buckets, with values opened by the codec.
+func (s *Store) snapshotTx(tx *bolt.Tx) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for _, name := range stateBuckets {
+		m := map[string]string{}
+		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+			plain, err := s.codec.Open(v)
+			if err != nil {
+				return err
+			}
+			m[string(k)] = string(plain)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		out[string(name)] = m
+	}
+	return out, nil
+}
