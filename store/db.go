@@ -26,16 +26,14 @@ var (
 	bMeta       = []byte("meta")        // magic, schema, device, hlc
 	bOps        = []byte("ops")         // op id -> sealed op
 	bDossierOps = []byte("dossier_ops") // dossier id + op id -> nil
-	bLog        = []byte("log")         // local arrival seq -> op id
 	bReplaced   = []byte("replaced")    // op id named in some prev -> nil
 	bHeads      = []byte("heads")       // dossier id + field -> sealed heads
-	bClients    = []byte("clients")     // dossier id -> sealed Client
 	bSummaries  = []byte("summaries")   // dossier id -> sealed Summary
 	bDue        = []byte("due")         // due day (YYYYMMDD, 4 bytes) + dossier id + agreement id -> nil
 	bOutbox     = []byte("outbox")      // seq -> op id, ops made here not yet acknowledged by a server
 
-	stateBuckets = [][]byte{bReplaced, bHeads, bClients, bSummaries, bDue}
-	allBuckets   = [][]byte{bMeta, bOps, bDossierOps, bLog, bReplaced, bHeads, bClients, bSummaries, bDue, bOutbox}
+	stateBuckets = [][]byte{bReplaced, bHeads, bSummaries, bDue}
+	allBuckets   = [][]byte{bMeta, bOps, bDossierOps, bReplaced, bHeads, bSummaries, bDue, bOutbox}
 
 	kMagic  = []byte("magic")
 	kSchema = []byte("schema")
@@ -102,7 +100,7 @@ func Open(path string, opt Options) (*Store, error) {
 			return nil, fmt.Errorf("create folder for %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("open %s: %w; close the other brug first", path, ErrLocked)

@@ -329,7 +329,8 @@ type Summary struct {
 	Progress    []uint8  `json:"g,omitempty"` // per step: percent of the checklist ticked
 	NextDue     string   `json:"due,omitempty"`
 	NextWhat    string   `json:"what,omitempty"`
-	OpenDues    []string `json:"dues,omitempty"`
+	OpenDues    []string `json:"dues,omitempty"` // due days of open agreements, sorted
+	dueIDs      []string // the agreement ids of OpenDues, in the same order
 	Conflicts   int      `json:"c,omitempty"`
 	LastChange  HLC      `json:"l"`
 	Removed     bool     `json:"r,omitempty"`
@@ -371,16 +372,27 @@ func summarise(c *Client, checklist []int) Summary {
 		}
 		s.Progress = append(s.Progress, uint8(pct))
 	}
+	type due struct{ day, id, what string }
+	var dues []due
 	for _, a := range c.Agreements {
-		if a.Removed || a.Done.Value == "1" || a.Due.Value == "" {
+		if a.Removed || a.Done.Value == "1" || a.Due.Value == "" || !c.Exists {
 			continue
 		}
-		s.OpenDues = append(s.OpenDues, a.Due.Value)
-		if s.NextDue == "" || a.Due.Value < s.NextDue {
-			s.NextDue, s.NextWhat = a.Due.Value, firstLine(a.What.Value, 60)
-		}
+		dues = append(dues, due{a.Due.Value, a.ID, a.What.Value})
 	}
-	sort.Strings(s.OpenDues)
+	sort.Slice(dues, func(i, j int) bool {
+		if dues[i].day != dues[j].day {
+			return dues[i].day < dues[j].day
+		}
+		return dues[i].id < dues[j].id
+	})
+	for i, d := range dues {
+		if i == 0 {
+			s.NextDue, s.NextWhat = d.day, firstLine(d.what, 60)
+		}
+		s.OpenDues = append(s.OpenDues, d.day)
+		s.dueIDs = append(s.dueIDs, d.id)
+	}
 	return s
 }
 

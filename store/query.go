@@ -17,9 +17,9 @@ func (s *Store) Summaries() ([]Summary, error) {
 		b := tx.Bucket(bSummaries)
 		out = make([]Summary, 0, b.Stats().KeyN)
 		return b.ForEach(func(k, v []byte) error {
-			var sm Summary
-			if err := s.decode(v, &sm); err != nil {
-				return fmt.Errorf("read summary: %w", err)
+			sm, err := s.openSummary(v)
+			if err != nil {
+				return err
 			}
 			out = append(out, sm)
 			return nil
@@ -28,24 +28,25 @@ func (s *Store) Summaries() ([]Summary, error) {
 	return out, err
 }
 
-// Client returns the materialised dossier.
+// Client returns the dossier, projected from the heads of its fields.
 func (s *Store) Client(id string) (*Client, error) {
 	dkey, err := idKey(id)
 	if err != nil {
 		return nil, err
 	}
-	var c Client
+	var c *Client
 	err = s.db.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bClients).Get(dkey)
-		if raw == nil {
+		all, err := s.dossierHeads(tx, dkey)
+		if err != nil {
+			return err
+		}
+		if len(all) == 0 {
 			return fmt.Errorf("client %s: %w", id, ErrNotFound)
 		}
-		return s.decode(raw, &c)
+		c = project(id, len(s.checklist), all)
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return c, err
 }
 
 // Heads returns the current heads of a field, newest first.
@@ -57,7 +58,7 @@ func (s *Store) Heads(dossier, field string) ([]Head, error) {
 	var hs []Head
 	err = s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		hs, err = (&writer{s: s, tx: tx}).heads(cat(dkey, []byte(field)))
+		hs, err = s.readHeads(tx, cat(dkey, []byte(field)))
 		return err
 	})
 	return hs, err
@@ -190,7 +191,7 @@ func (s *Store) Stats() (Stats, error) {
 	var st Stats
 	err := s.db.View(func(tx *bolt.Tx) error {
 		st.Ops = tx.Bucket(bOps).Stats().KeyN
-		st.Clients = tx.Bucket(bClients).Stats().KeyN
+		st.Clients = tx.Bucket(bSummaries).Stats().KeyN
 		st.Outbox = tx.Bucket(bOutbox).Stats().KeyN
 		return nil
 	})

@@ -7,8 +7,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Rebuild throws away all materialised state (heads, replaced set, client
-// documents, summaries, indexes) and derives it again from the op log.
+// Rebuild throws away all materialised state (heads, replaced set,
+// summaries, indexes) and derives it again from the op log.
 func (s *Store) Rebuild() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range stateBuckets {
@@ -135,6 +135,7 @@ func (s *Store) snapshot() (map[string]map[string]string, error) {
 }
 
 // snapshotTx copies the state buckets, with values opened by the codec.
+// The summaries are compared decoded, so their unexported fields count.
 func (s *Store) snapshotTx(tx *bolt.Tx) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	for _, name := range stateBuckets {
