@@ -1,0 +1,223 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/brug-nl/brug/store/method"
+)
+
+// Smallest window the app lays out for.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
+// Model is the root model: the screen stack, the status line and the help
+// bar. It holds what every screen needs in its Context.
+type Model struct {
+	ctx      *Context
+	stack    []Screen
+	status   string
+	statusOK bool
+	help     help.Model
+	fullHelp bool
+}
+
+// New builds the app on a store, starting at the client list.
+func New(opt Options) *Model {
+	r := opt.Renderer
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	if opt.Method == nil {
+		opt.Method = method.Default() // screens may rely on ctx.Method
+	}
+	t := NewTexts(opt.Lang)
+	st := NewStyles(r, DefaultPalette())
+	ctx := &Context{Styles: st, Keys: NewKeyMap(t), T: t, Store: opt.Store,
+		Method: opt.Method, User: opt.User, Now: now, Width: 80, Height: 24}
+	h := help.New()
+	h.Styles.ShortKey = st.Key
+	h.Styles.ShortDesc = st.Muted
+	h.Styles.ShortSeparator = st.Muted
+	h.Styles.FullKey = st.Key
+	h.Styles.FullDesc = st.Muted
+	h.Styles.FullSeparator = st.Muted
+	h.Styles.Ellipsis = st.Muted
+	m := &Model{ctx: ctx, help: h, statusOK: true}
+	m.stack = []Screen{NewClientList(ctx)}
+	return m
+}
+
+// Context returns the shared context (for tests).
+func (m *Model) Context() *Context { return m.ctx }
+
+// Top returns the screen in front.
+func (m *Model) Top() Screen { return m.stack[len(m.stack)-1] }
+
+// Init starts the first screen.
+func (m *Model) Init() tea.Cmd { return m.Top().Init() }
+
+// Update routes a message: keys go to the screen in front unless they are
+// global and no input has focus; the root's own messages are handled here.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	case PushMsg:
+		return m.push(msg.Screen)
+	case PopMsg:
+		return m.pop(msg.Refresh)
+	case StatusMsg:
+		m.status, m.statusOK = msg.Text, !msg.Err
+		return m, nil
+	case ChangedMsg:
+		var cmds []tea.Cmd
+		for i, s := range m.stack {
+			var cmd tea.Cmd
+			m.stack[i], cmd = s.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
+	}
+	return m.forward(msg)
+}
+
+func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.ctx.Keys
+	if msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	if m.fullHelp {
+		if key.Matches(msg, k.Help, k.Back, k.Quit) {
+			m.fullHelp = false
+		}
+		return m, nil
+	}
+	if !m.Top().Capturing() {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, k.Help):
+			m.fullHelp = true
+			return m, nil
+		case key.Matches(msg, k.Back) && len(m.stack) > 1:
+			return m.pop(true)
+		}
+	}
+	m.status = ""
+	return m.forward(msg)
+}
+
+func (m *Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	m.stack[len(m.stack)-1], cmd = m.Top().Update(msg)
+	return m, cmd
+}
+
+func (m *Model) push(s Screen) (tea.Model, tea.Cmd) {
+	m.stack = append(m.stack, s)
+	m.resize()
+	m.status = ""
+	return m, s.Init()
+}
+
+func (m *Model) pop(refresh bool) (tea.Model, tea.Cmd) {
+	if len(m.stack) == 1 {
+		return m, nil
+	}
+	m.stack = m.stack[:len(m.stack)-1]
+	m.resize()
+	if refresh {
+		return m, m.Top().Init()
+	}
+	return m, nil
+}
+
+// bodyHeight is what is left for a screen: the header, status line and
+// help bar take one line each.
+func (m *Model) bodySize() (int, int) {
+	return m.ctx.Width, max(1, m.ctx.Height-3)
+}
+
+func (m *Model) resize() {
+	w, h := m.bodySize()
+	m.help.Width = w
+	for _, s := range m.stack {
+		s.SetSize(w, h)
+	}
+}
+
+// View renders header, the screen in front, the status line and the help
+// bar, sized to the window.
+func (m *Model) View() string {
+	st, t := m.ctx.Styles, m.ctx.T
+	w, h := m.bodySize()
+	if m.ctx.Width < MinWidth || m.ctx.Height < MinHeight {
+		return t.F("too.small", MinWidth, MinHeight)
+	}
+	header := m.header(w)
+	var body string
+	if m.fullHelp {
+		body = m.fullHelpView()
+	} else {
+		body = m.Top().View()
+	}
+	body = lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).MaxWidth(w).Render(body)
+	status := st.Status.Render(truncate(m.status, w))
+	if !m.statusOK {
+		status = st.StatusErr.Render(truncate(m.status, w))
+	}
+	// help.ShortHelpView overflows when not even its ellipsis fits: cut it.
+	keys := truncate(m.help.ShortHelpView(m.shortHelp()), w)
+	return lipgloss.JoinVertical(lipgloss.Left, header, body, status, keys)
+}
+
+func (m *Model) header(w int) string {
+	st := m.ctx.Styles
+	left := st.Header.Render(m.ctx.T.S("app.name")) + st.Muted.Render(" · ") + st.Title.Render(m.Top().Title())
+	right := st.Muted.Render(m.ctx.User)
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return truncate(left, w)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (m *Model) shortHelp() []key.Binding {
+	k := m.ctx.Keys
+	bs := append([]key.Binding(nil), m.Top().Help()...)
+	if len(m.stack) > 1 {
+		bs = append(bs, k.Back)
+	}
+	return append(bs, k.Help, k.Quit)
+}
+
+func (m *Model) fullHelpView() string {
+	st := m.ctx.Styles
+	var b strings.Builder
+	b.WriteString(st.Section.Render(m.ctx.T.S("help.title")) + "\n\n")
+	groups := [][]key.Binding{m.Top().Help(), {m.ctx.Keys.Back, m.ctx.Keys.Help, m.ctx.Keys.Quit}}
+	b.WriteString(m.help.FullHelpView(groups))
+	b.WriteString("\n\n" + st.Muted.Render(m.ctx.T.S("help.close")))
+	return b.String()
+}
+
+// truncate cuts s (which may hold styles) to width cells, with an
+// ellipsis when cut.
+func truncate(s string, width int) string { return ansi.Truncate(s, width, "…") }

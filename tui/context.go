@@ -1,0 +1,104 @@
+// Package tui is brug's terminal app: Bubble Tea models, views, keymaps,
+// styles and the text catalogue. It never opens the database or the network
+// itself: it calls the Store interface through tea.Cmds and receives the
+// results as messages, so no keystroke waits for the disk.
+package tui
+
+import (
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
+)
+
+// Store is what the app needs from the local store. *store.Store
+// satisfies it; tests may pass a fake.
+type Store interface {
+	Summaries() ([]store.Summary, error)
+	Client(id string) (*store.Client, error)
+	Heads(dossier, field string) ([]store.Head, error)
+	Commit(dossier string, changes ...store.Change) ([]store.Op, error)
+	CreateClient(n store.NewClient) (string, error)
+	ToggleCheck(dossier string, step int, item string) (store.Op, error)
+	AddEntity(dossier, kind string, fields map[string]string) (string, error)
+	RemoveEntity(dossier, kind, id string) error
+	RestoreEntity(dossier, kind, id string) error
+	RecordMove(dossier string, to []store.Place, date, reason string) (string, error)
+	Resolve(dossier, field, value string) error
+}
+
+// Context is what every screen needs, built once per program (one per SSH
+// session on a server) and handed down. Screens read it; only the root
+// model changes Width and Height.
+type Context struct {
+	Width, Height int
+	Styles        *Styles
+	Keys          *KeyMap
+	T             *Texts
+	Store         Store
+	Method        *method.Method
+	User          string
+	Now           func() time.Time
+}
+
+// Options configure New.
+type Options struct {
+	Store    Store
+	Method   *method.Method
+	Lang     string             // "nl" (default) or "en"
+	User     string             // shown in the header, recorded by the store
+	Renderer *lipgloss.Renderer // nil: lipgloss.DefaultRenderer()
+	Now      func() time.Time   // nil: time.Now
+}
+
+// Screen is one screen of the app. Screens report intent to the root with
+// messages (push, pop, status) instead of reaching into each other.
+type Screen interface {
+	// Init starts the screen's loading commands (never I/O itself).
+	Init() tea.Cmd
+	// Update handles a message and returns the screen to keep.
+	Update(msg tea.Msg) (Screen, tea.Cmd)
+	// View renders the screen body in the size given by SetSize.
+	View() string
+	// SetSize is called with the body size (the root's header and footer
+	// taken off) before the first View and on every resize.
+	SetSize(width, height int)
+	// Title is the screen's name in the header.
+	Title() string
+	// Help lists the keys the screen answers to, for the help bar.
+	Help() []key.Binding
+	// Capturing reports whether a text input has focus, so that the root
+	// must not treat q, ? or esc as global keys.
+	Capturing() bool
+}
+
+// Messages screens send to the root.
+type (
+	// PushMsg opens a screen on top of the current one.
+	PushMsg struct{ Screen Screen }
+	// PopMsg goes back one screen; Refresh asks the screen below to reload.
+	PopMsg struct{ Refresh bool }
+	// StatusMsg shows a line in the status bar; Err marks it as an error.
+	StatusMsg struct {
+		Text string
+		Err  bool
+	}
+	// ChangedMsg is broadcast to all screens on the stack after a change to
+	// a dossier was committed, so they reload what they show.
+	ChangedMsg struct{ Dossier string }
+)
+
+// Push returns a command that opens s.
+func Push(s Screen) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: s} } }
+
+// Pop returns a command that goes back one screen.
+func Pop(refresh bool) tea.Cmd { return func() tea.Msg { return PopMsg{Refresh: refresh} } }
+
+// Status returns a command that shows text in the status bar.
+func Status(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }
+}

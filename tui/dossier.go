@@ -1,0 +1,237 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
+)
+
+// This file holds what the dossier screens (step, editor, conflicts and the
+// entity lists) share: loading a dossier in a command, the messages that
+// answer it, and a few small rendering helpers.
+
+// loadSeq numbers a screen's load requests, so that a result that was
+// overtaken by a later one is dropped instead of showing older data.
+type loadSeq struct {
+	asked   int // the last request made
+	applied int // the request whose result is shown
+}
+
+// next returns the number of a new request.
+func (l *loadSeq) next() int {
+	l.asked++
+	return l.asked
+}
+
+// accept reports whether the result of request n is newer than what is
+// shown, and marks it as shown.
+func (l *loadSeq) accept(n int) bool {
+	if n <= l.applied {
+		return false
+	}
+	l.applied = n
+	return true
+}
+
+// dossierMsg answers loadDossier. to is the screen that asked (compared by
+// identity only, never dereferenced in the command), seq its request number.
+type dossierMsg struct {
+	to      any
+	seq     int
+	dossier string
+	client  *store.Client
+	err     error
+}
+
+// loadDossier reads a dossier in a command. It closes over copied values
+// only: the store interface, the asking screen's identity, ids.
+func loadDossier(st Store, to any, seq int, dossier string) tea.Cmd {
+	return func() tea.Msg {
+		c, err := st.Client(dossier)
+		return dossierMsg{to: to, seq: seq, dossier: dossier, client: c, err: err}
+	}
+}
+
+// wroteMsg answers a write a dossier screen made. what says which action
+// it answers ("toggle", "status", "remove", ...), id the entity or item.
+type wroteMsg struct {
+	to      any
+	dossier string
+	what    string
+	id      string
+	err     error
+}
+
+// writeCmd runs fn (a store write) in a command and reports the outcome.
+func writeCmd(to any, dossier, what, id string, fn func() error) tea.Cmd {
+	return func() tea.Msg {
+		return wroteMsg{to: to, dossier: dossier, what: what, id: id, err: fn()}
+	}
+}
+
+// changedCmd returns a command that tells every screen that dossier changed.
+func changedCmd(dossier string) tea.Cmd {
+	return func() tea.Msg { return ChangedMsg{Dossier: dossier} }
+}
+
+// dossierMethod is the method the screens show: the program's, or the embedded
+// default when none was given.
+func dossierMethod(ctx *Context) *method.Method {
+	if ctx.Method != nil {
+		return ctx.Method
+	}
+	return method.Default()
+}
+
+// todayOf is the local day of ctx's clock, as YYYY-MM-DD.
+func todayOf(ctx *Context) string { return ctx.Now().Format(time.DateOnly) }
+
+// localTime shows a stored (UTC) time in the clock's time zone.
+func localTime(ctx *Context, at time.Time) time.Time { return at.In(ctx.Now().Location()) }
+
+// shortDay shows a time's day as "12 nov" in the clock's current year and
+// as formatDate does ("12 nov 2024") in any other year.
+func shortDay(ctx *Context, at time.Time) string {
+	at = localTime(ctx, at)
+	if at.Year() != ctx.Now().Year() {
+		return formatDate(ctx.T, at.Format(time.DateOnly))
+	}
+	return ctx.T.F("dossier.date.short", at.Day(), ctx.T.S("month."+strconv.Itoa(int(at.Month()))))
+}
+
+// whoWhen is "Sanne, 12 nov" for a value: who set it and on what day.
+func whoWhen(ctx *Context, v store.Value) string {
+	if !v.Set() {
+		return ""
+	}
+	if v.By == "" {
+		return shortDay(ctx, v.At)
+	}
+	return ctx.T.F("dossier.who.when", v.By, shortDay(ctx, v.At))
+}
+
+// whoWhenTime is "Sanne, 12 nov 14:05": whoWhen with the time of day, for
+// telling versions of a text apart.
+func whoWhenTime(ctx *Context, by string, at time.Time) string {
+	return ctx.T.F("dossier.who.when", by, shortDay(ctx, at)+" "+localTime(ctx, at).Format("15:04"))
+}
+
+// seenHeads returns the head ids a screen showed for a value: all of them
+// when in conflict, the one otherwise, none when never set.
+func seenHeads(v store.Value) []string {
+	if v.Conflict() {
+		ids := make([]string, len(v.Heads))
+		for i, h := range v.Heads {
+			ids[i] = h.ID
+		}
+		return ids
+	}
+	if v.Set() {
+		return []string{v.OpID}
+	}
+	return nil
+}
+
+// wrapText breaks plain text into lines of at most width cells, at spaces where
+// possible and inside long words where not. Line breaks in s are kept.
+func wrapText(s string, width int) []string {
+	if width < 1 {
+		width = 1
+	}
+	s = strings.ReplaceAll(s, "\t", "    ")
+	s = strings.ReplaceAll(s, "\r", "")
+	return strings.Split(ansi.Wrap(s, width, ""), "\n")
+}
+
+// headText is the start of s that can fill at most n lines of width
+// cells: a cheap cut before wrapping, so that a long text is not wrapped
+// whole to show two lines of it.
+func headText(s string, n, width int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n+1]
+	}
+	limit := (n + 1) * max(1, width) // runes; a rune takes at least one cell
+	for i, l := range lines {
+		if len(l) <= limit {
+			continue
+		}
+		count := 0
+		for j := range l {
+			if count == limit {
+				lines[i] = l[:j]
+				break
+			}
+			count++
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// clipLines returns at most n lines of lines; when it cuts, the last line kept
+// ends in an ellipsis so the reader knows there is more.
+func clipLines(lines []string, n, width int) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	out := append([]string(nil), lines[:n]...)
+	last := strings.TrimRight(out[n-1], " ")
+	if ansi.StringWidth(last)+2 > width {
+		last = ansi.Truncate(last, max(0, width-2), "")
+	}
+	out[n-1] = last + " …"
+	return out
+}
+
+// cursorMark is the two cells in front of a list row: "› " on the row under
+// the cursor, blank otherwise. The glyph keeps the cursor visible without
+// colour (NO_COLOR).
+func cursorMark(selected bool) string {
+	if selected {
+		return "› "
+	}
+	return "  "
+}
+
+// indentLines prefixes every line with prefix.
+func indentLines(lines []string, prefix string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = prefix + l
+	}
+	return out
+}
+
+// scrollOffset returns the offset that shows lines [from, to] of a body of
+// total lines in a window of height lines, moving as little as possible
+// from offset.
+func scrollOffset(offset, from, to, height, total int) int {
+	if height < 1 {
+		return 0
+	}
+	if to-from+1 > height {
+		to = from + height - 1
+	}
+	if to >= offset+height {
+		offset = to - height + 1
+	}
+	if from < offset {
+		offset = from
+	}
+	return max(0, min(offset, total-height))
+}
+
+// windowLines cuts lines to the height lines starting at offset.
+func windowLines(lines []string, offset, height int) []string {
+	if offset > len(lines) {
+		offset = len(lines)
+	}
+	end := min(len(lines), offset+max(0, height))
+	return lines[offset:end]
+}

@@ -1,0 +1,511 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// formKind is what kind of input a form field is.
+type formKind int
+
+const (
+	formLine   formKind = iota // one line of text
+	formDate                   // a day: 2025-03-14 or 14-3-2025
+	formText                   // several lines of text (a text area)
+	formChoice                 // one of a few options (←/→)
+	formPlaces                 // any number of places (space ticks)
+)
+
+// formField describes one field of an entityForm. The four entity lists
+// (journal, agreements, contacts, route) describe their forms with these;
+// there is one form implementation.
+type formField struct {
+	name     string // the entity's field name in the store ("what", "due")
+	label    string // shown label, from the catalogue
+	kind     formKind
+	options  []string            // codes, for formChoice and formPlaces
+	optLabel func(string) string // display of a code
+	value    string              // initial value
+	seen     []string            // head ids of a text field's value, for store.Edit
+	required bool
+	lines    int // most lines a text area takes; 0 fills what is left
+}
+
+// formSave turns a form's values into a store write. It runs inside a
+// command, so it must only use what it was given.
+type formSave func(st Store, values map[string]string) error
+
+// entityForm is a small form screen: labelled inputs, tab between them,
+// ctrl+s saves, esc leaves (asking first when something changed).
+type entityForm struct {
+	ctx     *Context
+	dossier string
+	title   string
+	fields  []formField
+	inputs  []textinput.Model // per field; used by formLine and formDate
+	areas   []textarea.Model  // per field; used by formText
+	// shown is each text area's value right after it got the field's value
+	// (the text area replaces tabs and control characters): while it is
+	// unchanged, the field's own value counts.
+	shown   []string
+	choice  []int             // per field: the option shown (choice) or under the cursor (places)
+	picked  []map[string]bool // per field: the places ticked
+	focus   int
+	errText string
+	errAt   int // field with the error, -1 when none
+	save    formSave
+	// check validates across fields after the per-field checks; it returns
+	// the field in error and the message, or -1. May be nil.
+	check   func(values map[string]string) (int, string)
+	saved   string // status text after saving
+	confirm discardPrompt
+	saving  bool
+	width   int
+	height  int
+	keys    formKeys
+}
+
+// formKeys are the form's bindings.
+type formKeys struct {
+	Save, Next, Prev key.Binding
+}
+
+// newEntityForm builds a form over fields; save writes the values, saved
+// is the status text shown after.
+func newEntityForm(ctx *Context, dossier, title string, fields []formField, save formSave, saved string) *entityForm {
+	f := &entityForm{ctx: ctx, dossier: dossier, title: title, fields: fields, save: save, saved: saved,
+		inputs: make([]textinput.Model, len(fields)), areas: make([]textarea.Model, len(fields)), shown: make([]string, len(fields)),
+		choice: make([]int, len(fields)), picked: make([]map[string]bool, len(fields)),
+		errAt: -1, width: ctx.Width, height: ctx.Height,
+		keys: formKeys{Save: ctx.Keys.Save, Next: ctx.Keys.NextField, Prev: ctx.Keys.PrevField}}
+	for i, fl := range fields {
+		switch fl.kind {
+		case formLine, formDate:
+			ti := newTextInput(ctx)
+			if fl.kind == formDate {
+				ti.Placeholder = ctx.T.S("entity.form.date.placeholder")
+			}
+			ti.SetValue(fl.value)
+			ti.CursorEnd()
+			f.inputs[i] = ti
+		case formText:
+			ta := newTextArea(ctx)
+			ta.SetValue(fl.value)
+			f.areas[i], f.shown[i] = ta, ta.Value()
+		case formChoice:
+			for j, o := range fl.options {
+				if o == fl.value {
+					f.choice[i] = j
+				}
+			}
+		case formPlaces:
+			f.picked[i] = map[string]bool{}
+			for _, p := range store.SplitList(fl.value) {
+				f.picked[i][p] = true
+			}
+		}
+	}
+	f.setFocus(0)
+	f.SetSize(ctx.Width, ctx.Height)
+	return f
+}
+
+// setFocus moves the focus to field i, blurring the others.
+func (f *entityForm) setFocus(i int) {
+	f.focus = max(0, min(i, len(f.fields)-1))
+	for j, fl := range f.fields {
+		switch fl.kind {
+		case formLine, formDate:
+			if j == f.focus {
+				f.inputs[j].Focus()
+			} else {
+				f.inputs[j].Blur()
+			}
+		case formText:
+			if j == f.focus {
+				f.areas[j].Focus()
+			} else {
+				f.areas[j].Blur()
+			}
+		}
+	}
+}
+
+// values are the form's current values, by field name.
+func (f *entityForm) values() map[string]string {
+	out := make(map[string]string, len(f.fields))
+	for i, fl := range f.fields {
+		switch fl.kind {
+		case formLine, formDate:
+			out[fl.name] = strings.TrimSpace(f.inputs[i].Value())
+		case formText:
+			out[fl.name] = fl.value // unchanged: exactly as stored
+			if v := f.areas[i].Value(); v != f.shown[i] {
+				out[fl.name] = strings.TrimRight(v, " \n")
+			}
+		case formChoice:
+			if len(fl.options) > 0 {
+				out[fl.name] = fl.options[f.choice[i]]
+			}
+		case formPlaces:
+			var ps []string
+			for _, o := range fl.options {
+				if f.picked[i][o] {
+					ps = append(ps, o)
+				}
+			}
+			out[fl.name] = strings.Join(ps, ",")
+		}
+	}
+	return out
+}
+
+// dirty reports whether any field differs from its initial value.
+func (f *entityForm) dirty() bool {
+	v := f.values()
+	for i, fl := range f.fields {
+		init := fl.value
+		switch fl.kind {
+		case formLine, formDate:
+			init = strings.TrimSpace(init)
+		case formText:
+			if f.areas[i].Value() != f.shown[i] {
+				return true
+			}
+			continue
+		case formChoice:
+			if init == "" && len(fl.options) > 0 {
+				init = fl.options[0]
+			}
+		}
+		if v[fl.name] != init {
+			return true
+		}
+	}
+	return false
+}
+
+// parseDay reads a day written as 2025-03-14, 14-3-2025 or 14/3/2025 and
+// returns it as YYYY-MM-DD.
+func parseDay(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.DateOnly, "2-1-2006", "2/1/2006", "2.1.2006"} {
+		if d, err := time.Parse(layout, s); err == nil {
+			return d.Format(time.DateOnly), true
+		}
+	}
+	return "", false
+}
+
+// validate checks the values and normalises dates. It returns the index of
+// the first field in error and the message, or -1.
+func (f *entityForm) validate(v map[string]string) (int, string) {
+	t := f.ctx.T
+	for i, fl := range f.fields {
+		val := v[fl.name]
+		if fl.required && val == "" {
+			if fl.kind == formPlaces {
+				return i, t.S("entity.form.err.places")
+			}
+			return i, t.F("entity.form.err.required", strings.ToLower(fl.label))
+		}
+		if fl.kind == formDate && val != "" {
+			day, ok := parseDay(val)
+			if !ok {
+				return i, t.F("entity.form.err.date", fl.label)
+			}
+			v[fl.name] = day
+		}
+		if fl.kind != formText && len(val) > store.MaxScalar {
+			return i, t.F("entity.form.err.long", fl.label, store.MaxScalar)
+		}
+	}
+	if f.check != nil {
+		return f.check(v)
+	}
+	return -1, ""
+}
+
+// Init starts nothing.
+func (f *entityForm) Init() tea.Cmd { return nil }
+
+// Update handles the outcome of a save and keys.
+func (f *entityForm) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case wroteMsg:
+		if msg.to != f {
+			return f, nil
+		}
+		f.saving = false
+		if msg.err != nil {
+			return f, Status(f.ctx.T.F("entity.form.err.save", msg.err), true)
+		}
+		return f, tea.Sequence(Pop(true), Status(f.saved, false), changedCmd(f.dossier))
+	case tea.KeyMsg:
+		return f.key(msg)
+	}
+	return f, nil
+}
+
+func (f *entityForm) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
+	if f.saving {
+		return f, nil
+	}
+	if f.confirm.asking {
+		if f.confirm.answer(msg) {
+			return f, Pop(true)
+		}
+		return f, nil
+	}
+	k := f.ctx.Keys
+	fl := f.fields[f.focus]
+	last := f.focus == len(f.fields)-1
+	switch {
+	case key.Matches(msg, f.keys.Save):
+		return f.submit()
+	case msg.Type == tea.KeyEsc:
+		if !f.dirty() {
+			return f, Pop(true)
+		}
+		f.confirm.asking = true
+		return f, nil
+	case key.Matches(msg, f.keys.Next):
+		f.setFocus((f.focus + 1) % len(f.fields))
+		return f, nil
+	case key.Matches(msg, f.keys.Prev):
+		f.setFocus((f.focus + len(f.fields) - 1) % len(f.fields))
+		return f, nil
+	}
+	switch fl.kind {
+	case formText:
+		switch {
+		case msg.Type == tea.KeyUp && f.areas[f.focus].Line() == 0 && f.focus > 0:
+			f.setFocus(f.focus - 1)
+			return f, nil
+		case msg.Type == tea.KeyDown && f.areas[f.focus].Line() == f.areas[f.focus].LineCount()-1 && !last:
+			f.setFocus(f.focus + 1)
+			return f, nil
+		}
+		var cmd tea.Cmd
+		f.areas[f.focus], cmd = f.areas[f.focus].Update(msg)
+		return f, cmd
+	case formChoice:
+		n := len(fl.options)
+		switch {
+		case n == 0:
+		case msg.Type == tea.KeyLeft:
+			f.choice[f.focus] = (f.choice[f.focus] + n - 1) % n
+			return f, nil
+		case msg.Type == tea.KeyRight, msg.Type == tea.KeySpace:
+			f.choice[f.focus] = (f.choice[f.focus] + 1) % n
+			return f, nil
+		}
+	case formPlaces:
+		c := &f.choice[f.focus]
+		switch {
+		case msg.Type == tea.KeySpace:
+			if *c < len(fl.options) {
+				o := fl.options[*c]
+				f.picked[f.focus][o] = !f.picked[f.focus][o]
+			}
+			return f, nil
+		case key.Matches(msg, k.Up) && *c > 0:
+			*c--
+			return f, nil
+		case key.Matches(msg, k.Down) && *c < len(fl.options)-1:
+			*c++
+			return f, nil
+		}
+	}
+	switch {
+	case msg.Type == tea.KeyEnter && last:
+		return f.submit()
+	case msg.Type == tea.KeyEnter, msg.Type == tea.KeyDown:
+		f.setFocus(f.focus + 1)
+		return f, nil
+	case msg.Type == tea.KeyUp:
+		f.setFocus(f.focus - 1)
+		return f, nil
+	case key.Matches(msg, k.Up, k.Down) && (fl.kind == formChoice || fl.kind == formPlaces):
+		// j and k move between fields when they are not text.
+		if key.Matches(msg, k.Up) {
+			f.setFocus(f.focus - 1)
+		} else {
+			f.setFocus(f.focus + 1)
+		}
+		return f, nil
+	}
+	if fl.kind == formLine || fl.kind == formDate {
+		var cmd tea.Cmd
+		f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+		return f, cmd
+	}
+	return f, nil
+}
+
+// submit validates the values and writes them in a command.
+func (f *entityForm) submit() (Screen, tea.Cmd) {
+	v := f.values()
+	if i, msg := f.validate(v); i >= 0 {
+		f.errAt, f.errText = i, msg
+		f.setFocus(i)
+		return f, Status(msg, true)
+	}
+	f.errAt, f.errText = -1, ""
+	f.saving = true
+	st, save := f.ctx.Store, f.save
+	return f, writeCmd(f, f.dossier, "form", "", func() error { return save(st, v) })
+}
+
+// labelWidth is the width of the label column.
+func (f *entityForm) labelWidth() int {
+	w := 0
+	for _, fl := range f.fields {
+		if fl.kind != formText {
+			w = max(w, lipgloss.Width(fl.label))
+		}
+	}
+	return min(w+2, max(8, f.width/3))
+}
+
+// fixedLines counts the lines the form takes besides its text areas.
+func (f *entityForm) fixedLines() (lines, areas int) {
+	lines = 1 // the hint or error line
+	for _, fl := range f.fields {
+		switch fl.kind {
+		case formText:
+			lines++ // its label
+			areas++
+		case formPlaces:
+			lines += max(1, len(fl.options))
+		default:
+			lines++
+		}
+	}
+	return lines, areas
+}
+
+// SetSize shares what is left of the body among the text areas.
+func (f *entityForm) SetSize(width, height int) {
+	f.width, f.height = width, height
+	fixed, areas := f.fixedLines()
+	free := max(2, height-fixed)
+	for i, fl := range f.fields {
+		if fl.kind != formText {
+			f.inputs[i].Width = max(1, width-f.labelWidth()-3)
+			continue
+		}
+		h := max(2, free/max(1, areas))
+		if fl.lines > 0 {
+			h = min(h, fl.lines)
+		}
+		f.areas[i].SetWidth(max(10, width-2))
+		f.areas[i].SetHeight(h)
+	}
+}
+
+// View renders the fields and a line with the error, the question whether
+// to drop changes, or the keys.
+func (f *entityForm) View() string {
+	st, t := f.ctx.Styles, f.ctx.T
+	lw := f.labelWidth()
+	var lines []string // the title is in the header
+	for i, fl := range f.fields {
+		focused := i == f.focus
+		mark := cursorMark(focused)
+		label := fl.label
+		if i == f.errAt {
+			label = st.Bad.Render("! " + label)
+		} else if focused {
+			label = st.Key.Render(label)
+		}
+		label = fit(label, lw)
+		switch fl.kind {
+		case formLine, formDate:
+			lines = append(lines, mark+label+f.inputs[i].View())
+		case formText:
+			lines = append(lines, mark+label)
+			for _, l := range strings.Split(f.areas[i].View(), "\n") {
+				lines = append(lines, "  "+l)
+			}
+		case formChoice:
+			val := ""
+			if len(fl.options) > 0 {
+				val = fl.optLabel(fl.options[f.choice[i]])
+			}
+			if focused {
+				val = "‹ " + st.Selected.Render(val) + " ›"
+			} else {
+				val = "  " + val
+			}
+			lines = append(lines, mark+label+val)
+		case formPlaces:
+			for j, o := range fl.options {
+				lead := strings.Repeat(" ", 2+lw)
+				if j == 0 {
+					lead = mark + label
+				}
+				box := "[ ] "
+				if f.picked[i][o] {
+					box = "[x] "
+				}
+				text := fl.optLabel(o)
+				cur := "  "
+				if focused && j == f.choice[i] {
+					cur = "› "
+					text = st.Selected.Render(text)
+				}
+				lines = append(lines, lead+cur+box+text)
+			}
+		}
+	}
+	var foot string
+	switch {
+	case f.confirm.asking:
+		foot = st.Warn.Render(t.S("editor.discard"))
+	case f.saving:
+		foot = st.Muted.Render(t.S("editor.saving"))
+	case f.errText != "":
+		foot = st.Bad.Render(f.errText)
+	default:
+		foot = st.Muted.Render(f.hint())
+	}
+	lines = append(lines, truncate(foot, f.width))
+	for i, l := range lines {
+		lines[i] = truncate(l, f.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// hint says what the keys do in the focused field.
+func (f *entityForm) hint() string {
+	switch f.fields[f.focus].kind {
+	case formChoice:
+		return f.ctx.T.S("entity.form.hint.choice")
+	case formPlaces:
+		return f.ctx.T.S("entity.form.hint.places")
+	case formText:
+		return f.ctx.T.S("entity.form.hint.text")
+	}
+	return f.ctx.T.S("entity.form.hint")
+}
+
+// Title names the screen.
+func (f *entityForm) Title() string { return f.title }
+
+// Help lists the form's keys.
+func (f *entityForm) Help() []key.Binding {
+	return []key.Binding{f.keys.Save, f.keys.Next, f.keys.Prev}
+}
+
+// Capturing is true: the form's inputs take every key but ctrl+s, tab
+// and esc.
+func (f *entityForm) Capturing() bool { return true }

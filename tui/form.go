@@ -1,0 +1,504 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// The form's fields, in tab order. The first ones are text inputs.
+const (
+	fieldName = iota
+	fieldBirthYear
+	fieldTeam
+	fieldCoaches
+	fieldPlaces
+	fieldBenefit
+	fieldTarget
+	fieldCount
+
+	textFields = fieldPlaces // fields before this one are text inputs
+)
+
+// formFieldNames are the store's names of the fields (the keys of
+// store.NewClient.Validate's answer), by field.
+var formFieldNames = [fieldCount]string{"name", "birthyear", "team", "coaches", "places", "benefit", "route_target"}
+
+// formLabels are the catalogue keys of the fields' labels.
+var formLabels = [fieldCount]string{"form.name", "form.birthyear", "form.team", "form.coaches", "form.places", "form.benefit", "form.route_target"}
+
+// Layout of the form, in cells.
+const (
+	formInputMax  = 40 // a text input is at most this wide
+	formInputMin  = 10
+	formChipGap   = 1 // between the options of a choice field, besides the marker cell
+	yearCharLimit = 4
+)
+
+// clientCreatedMsg answers a save of the form; seq says which save.
+type clientCreatedMsg struct {
+	seq int
+	id  string
+	err error
+}
+
+// clientForm is the new-client form.
+type clientForm struct {
+	ctx     *Context
+	inputs  [textFields]textinput.Model
+	places  []store.Place // the options of the places and target fields
+	picked  []bool        // per place: the client is there now
+	cur     [fieldCount]int
+	benefit int // index into store.Benefits
+	target  int // 0: none chosen; i: places[i-1]
+	focus   int
+	errs    map[int]string // field -> catalogue key of its error
+	tried   bool           // a save was tried: validate while typing
+	confirm bool           // asking whether to drop the filled form
+	saving  bool
+	seq     int
+	width   int
+	height  int
+	labelW  int
+	// errBeside: errors fit beside the text inputs (a wide window).
+	errBeside bool
+}
+
+// NewClientForm is the form that creates a client. On save it goes back to
+// the list and opens the new client's overview.
+func NewClientForm(ctx *Context) Screen {
+	f := &clientForm{ctx: ctx, places: store.Places()}
+	f.picked = make([]bool, len(f.places))
+	st := ctx.Styles
+	for i := range f.inputs {
+		ti := textinput.New()
+		ti.Prompt = ""
+		ti.TextStyle = st.Text
+		ti.PlaceholderStyle = st.Muted
+		ti.Cursor.Style = st.R.NewStyle()
+		ti.Cursor.TextStyle = st.Text
+		ti.Cursor.SetMode(cursor.CursorStatic)
+		ti.CharLimit = store.MaxScalar
+		f.inputs[i] = ti
+	}
+	f.inputs[fieldBirthYear].CharLimit = yearCharLimit
+	f.inputs[fieldCoaches].Placeholder = ctx.T.S("form.placeholder.cs")
+	f.inputs[fieldName].Focus()
+	for i := range fieldCount {
+		f.labelW = max(f.labelW, ansi.StringWidth(f.label(i)))
+	}
+	f.SetSize(ctx.Width, ctx.Height)
+	return f
+}
+
+func (f *clientForm) label(field int) string {
+	t := f.ctx.T
+	s := t.S(formLabels[field])
+	if field == fieldName {
+		s += " " + t.S("form.required")
+	}
+	return s
+}
+
+// Init has nothing to load: the options come from the store package.
+func (f *clientForm) Init() tea.Cmd { return nil }
+
+// Update handles keys and the answer of a save.
+func (f *clientForm) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case clientCreatedMsg:
+		return f, f.saved(msg)
+	case tea.KeyMsg:
+		if f.confirm {
+			return f, f.confirmKey(msg)
+		}
+		return f, f.key(msg)
+	}
+	return f, nil
+}
+
+func (f *clientForm) confirmKey(msg tea.KeyMsg) tea.Cmd {
+	f.confirm = false
+	switch msg.String() {
+	case "j", "y": // ja, yes: the prompt names the one of its language
+		return Pop(false)
+	}
+	return nil
+}
+
+func (f *clientForm) key(msg tea.KeyMsg) tea.Cmd {
+	k := f.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Back):
+		if f.filled() {
+			f.confirm = true
+			return nil
+		}
+		return Pop(false)
+	case key.Matches(msg, k.Save):
+		return f.save()
+	case key.Matches(msg, k.NextField):
+		f.setFocus(f.focus + 1)
+		return nil
+	case key.Matches(msg, k.PrevField):
+		f.setFocus(f.focus - 1)
+		return nil
+	case key.Matches(msg, k.Open):
+		if f.focus == fieldCount-1 {
+			return f.save()
+		}
+		f.setFocus(f.focus + 1)
+		return nil
+	}
+	if f.focus < textFields {
+		var cmd tea.Cmd
+		f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+		f.revalidate()
+		return cmd
+	}
+	f.choiceKey(msg)
+	f.revalidate()
+	return nil
+}
+
+// choiceKey moves through and picks options. Places may hold several (one
+// foot in day activities, one in work): left/right move, space toggles.
+// The single choices change with left/right and space.
+func (f *clientForm) choiceKey(msg tea.KeyMsg) {
+	k := f.ctx.Keys
+	n := f.optionCount(f.focus)
+	delta := 0
+	switch {
+	case key.Matches(msg, k.Left):
+		delta = -1
+	case key.Matches(msg, k.Right):
+		delta = 1
+	case key.Matches(msg, k.Toggle):
+		if f.focus == fieldPlaces {
+			c := f.cur[fieldPlaces]
+			f.picked[c] = !f.picked[c]
+			return
+		}
+		delta = 1
+	default:
+		return
+	}
+	c := (f.cur[f.focus] + delta + n) % n
+	f.cur[f.focus] = c
+	switch f.focus {
+	case fieldBenefit:
+		f.benefit = c
+	case fieldTarget:
+		f.target = c
+	}
+}
+
+func (f *clientForm) optionCount(field int) int {
+	switch field {
+	case fieldPlaces:
+		return len(f.places)
+	case fieldBenefit:
+		return len(store.Benefits)
+	case fieldTarget:
+		return len(f.places) + 1
+	}
+	return 0
+}
+
+func (f *clientForm) setFocus(field int) {
+	field = (field + fieldCount) % fieldCount
+	if f.focus < textFields {
+		f.inputs[f.focus].Blur()
+	}
+	f.focus = field
+	if field < textFields {
+		f.inputs[field].Focus()
+	}
+}
+
+// filled reports whether anything was entered, so leaving would lose it.
+func (f *clientForm) filled() bool {
+	for _, in := range f.inputs {
+		if strings.TrimSpace(in.Value()) != "" {
+			return true
+		}
+	}
+	for _, p := range f.picked {
+		if p {
+			return true
+		}
+	}
+	return f.benefit != 0 || f.target != 0
+}
+
+// value is the form as the store takes it: a fresh value, safe to hand to
+// a command.
+func (f *clientForm) value() store.NewClient {
+	n := store.NewClient{
+		Name:      strings.TrimSpace(f.inputs[fieldName].Value()),
+		BirthYear: strings.TrimSpace(f.inputs[fieldBirthYear].Value()),
+		Team:      strings.TrimSpace(f.inputs[fieldTeam].Value()),
+		Coaches:   strings.TrimSpace(f.inputs[fieldCoaches].Value()),
+		Benefit:   store.Benefits[f.benefit],
+	}
+	for i, p := range f.picked {
+		if p {
+			n.Places = append(n.Places, f.places[i])
+		}
+	}
+	if f.target > 0 {
+		n.RouteTarget = f.places[f.target-1]
+	}
+	return n
+}
+
+// validate maps the store's verdict per field to a catalogue text.
+func (f *clientForm) validate(n store.NewClient) map[int]string {
+	bad := n.Validate()
+	if bad == nil {
+		return nil
+	}
+	errs := map[int]string{}
+	for i, name := range formFieldNames {
+		if bad[name] == nil {
+			continue
+		}
+		switch i {
+		case fieldName:
+			if n.Name == "" {
+				errs[i] = "form.err.name"
+			} else {
+				errs[i] = "form.err.text"
+			}
+		case fieldBirthYear:
+			errs[i] = "form.err.birthyear"
+		case fieldTeam, fieldCoaches:
+			errs[i] = "form.err.text"
+		default:
+			errs[i] = "form.err.choice"
+		}
+	}
+	return errs
+}
+
+// revalidate refreshes the errors shown once a save was tried, so an error
+// goes away as soon as it is fixed.
+func (f *clientForm) revalidate() {
+	if f.tried {
+		f.errs = f.validate(f.value())
+	}
+}
+
+// save validates and, when the form is right, creates the client in a
+// command.
+func (f *clientForm) save() tea.Cmd {
+	if f.saving {
+		return nil
+	}
+	n := f.value()
+	f.tried = true
+	if f.errs = f.validate(n); f.errs != nil {
+		for i := range fieldCount {
+			if f.errs[i] != "" {
+				f.setFocus(i)
+				break
+			}
+		}
+		return Status(f.ctx.T.S("form.err.fix"), true)
+	}
+	f.saving = true
+	f.seq++
+	st, seq := f.ctx.Store, f.seq
+	return func() tea.Msg {
+		id, err := st.CreateClient(n)
+		return clientCreatedMsg{seq: seq, id: id, err: err}
+	}
+}
+
+func (f *clientForm) saved(msg clientCreatedMsg) tea.Cmd {
+	if msg.seq != f.seq || !f.saving {
+		return nil
+	}
+	f.saving = false
+	t := f.ctx.T
+	if msg.err != nil {
+		return Status(t.F("form.err.save", msg.err), true)
+	}
+	return tea.Sequence(Pop(true), Push(NewOverviewScreen(f.ctx, msg.id)), Status(t.S("form.created"), false))
+}
+
+// SetSize sizes the text inputs to the window.
+func (f *clientForm) SetSize(width, height int) {
+	f.width, f.height = width, height
+	w := max(formInputMin, min(formInputMax, width-cursorWidth-f.labelW-colGap-1))
+	for i := range f.inputs {
+		f.inputs[i].Width = w
+	}
+	// Errors stand beside the inputs when the longest fits there, else
+	// under each field: the same for every field of the form.
+	errW := 0
+	for _, k := range []string{"form.err.name", "form.err.birthyear", "form.err.text"} {
+		errW = max(errW, ansi.StringWidth(f.errText(k)))
+	}
+	f.errBeside = width >= cursorWidth+f.labelW+colGap+w+1+colGap+errW
+}
+
+// View shows the fields with their errors beside them (or under them when
+// there is no room), scrolled so the focused field is visible.
+func (f *clientForm) View() string {
+	t, st := f.ctx.T, f.ctx.Styles
+	lines := []string{st.Section.Render(fit(t.S("form.title"), f.width)), ""}
+	focusTop, focusEnd := 0, 0
+	for i := range fieldCount {
+		if i == f.focus {
+			focusTop = len(lines)
+		}
+		lines = append(lines, f.field(i)...)
+		if i == f.focus {
+			focusEnd = len(lines)
+		}
+	}
+	lines = append(lines, "")
+	switch {
+	case f.confirm:
+		lines = append(lines, st.Warn.Render(fit(t.S("form.discard"), f.width)))
+	case f.saving:
+		lines = append(lines, st.Muted.Render(fit(t.S("form.saving"), f.width)))
+	}
+	if len(lines) <= f.height {
+		return strings.Join(lines, "\n")
+	}
+	// Scroll: keep the focused field, then the bottom line, in view.
+	top := 0
+	if focusEnd > f.height {
+		top = min(focusTop, focusEnd-f.height)
+	}
+	if f.confirm || f.saving {
+		top = len(lines) - f.height
+	}
+	return strings.Join(lines[top:min(len(lines), top+f.height)], "\n")
+}
+
+// field renders one field: marker, label, input or options, and error.
+func (f *clientForm) field(i int) []string {
+	t, st := f.ctx.T, f.ctx.Styles
+	focused := i == f.focus
+	marker := strings.Repeat(" ", cursorWidth)
+	label := fit(f.label(i), f.labelW)
+	if focused {
+		marker = fit(t.S("widget.cursor"), cursorWidth)
+		label = st.Title.Render(label)
+	}
+	gap := colGap
+	if i >= textFields {
+		gap-- // the first option's marker cell stands in the gap, so boxes line up with the inputs
+	}
+	prefix := marker + label + strings.Repeat(" ", gap)
+	indent := strings.Repeat(" ", cursorWidth+f.labelW+gap)
+	var body []string
+	if i < textFields {
+		body = []string{f.inputs[i].View()}
+	} else {
+		body = f.options(i, max(formInputMin, f.width-len(indent)))
+	}
+	out := make([]string, 0, len(body)+1)
+	for j, line := range body {
+		p := indent
+		if j == 0 {
+			p = prefix
+		}
+		out = append(out, p+line)
+	}
+	if key := f.errs[i]; key != "" {
+		errText := st.Bad.Render(f.errText(key))
+		if i < textFields && f.errBeside {
+			out[0] = fit(out[0], len(indent)+f.inputs[i].Width+1) + strings.Repeat(" ", colGap) + errText
+		} else {
+			out = append(out, indent+truncate(errText, max(1, f.width-len(indent))))
+		}
+	}
+	for j := range out {
+		out[j] = truncate(out[j], f.width)
+	}
+	return out
+}
+
+// errText is the text of an error key; the length limit names its size.
+func (f *clientForm) errText(key string) string {
+	if key == "form.err.text" {
+		return f.ctx.T.F(key, store.MaxScalar)
+	}
+	return f.ctx.T.S(key)
+}
+
+// options renders a choice field's options as chips, wrapped to width.
+func (f *clientForm) options(field, width int) []string {
+	t, st := f.ctx.T, f.ctx.Styles
+	var labels []string
+	var on []bool
+	switch field {
+	case fieldPlaces:
+		for i, p := range f.places {
+			labels, on = append(labels, placeLabel(t, p)), append(on, f.picked[i])
+		}
+	case fieldBenefit:
+		for i, b := range store.Benefits {
+			labels, on = append(labels, benefitLabel(t, b)), append(on, i == f.benefit)
+		}
+	case fieldTarget:
+		labels, on = append(labels, t.S("form.route.none")), append(on, f.target == 0)
+		for i, p := range f.places {
+			labels, on = append(labels, placeLabel(t, p)), append(on, f.target == i+1)
+		}
+	}
+	onKey, offKey := "form.single.on", "form.single.off"
+	if field == fieldPlaces {
+		onKey, offKey = "form.multi.on", "form.multi.off"
+	}
+	var lines []string
+	var line strings.Builder
+	lineW := 0
+	for i, lab := range labels {
+		box := t.S(offKey)
+		if on[i] {
+			box = t.S(onKey)
+		}
+		// Each chip has a marker cell: "›" on the highlighted option of
+		// the focused field, so it shows without colour too.
+		chip := " " + box + " " + lab
+		if field == f.focus && i == f.cur[field] {
+			chip = fit(t.S("widget.cursor"), 1) + st.Selected.Render(box+" "+lab)
+		}
+		w := ansi.StringWidth(chip)
+		if lineW > 0 && lineW+formChipGap+w > width {
+			lines = append(lines, line.String())
+			line.Reset()
+			lineW = 0
+		}
+		if lineW > 0 {
+			line.WriteString(strings.Repeat(" ", formChipGap))
+			lineW += formChipGap
+		}
+		line.WriteString(chip)
+		lineW += w
+	}
+	return append(lines, line.String())
+}
+
+// Title names the screen in the header.
+func (f *clientForm) Title() string { return f.ctx.T.S("form.title") }
+
+// Help lists the form's keys.
+func (f *clientForm) Help() []key.Binding {
+	k := f.ctx.Keys
+	return []key.Binding{k.Save, k.NextField, k.PrevField, k.Toggle, k.Left, k.Right}
+}
+
+// Capturing is always true: the form types q, ? and handles esc itself.
+func (f *clientForm) Capturing() bool { return true }

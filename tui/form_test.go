@@ -1,0 +1,207 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// clForm is a new-client form on st at the given size.
+func clForm(st Store, width, height int) *clientForm {
+	ctx := clContext(st, width, height)
+	s := NewClientForm(ctx)
+	s.SetSize(width, height)
+	return s.(*clientForm)
+}
+
+func clCount(t *testing.T, st *store.Store) int {
+	t.Helper()
+	all, err := st.Summaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(all)
+}
+
+func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
+	st := clStore(t)
+	f := clForm(st, 80, 21)
+	var s Screen = f
+	// An empty name and a birth year out of range.
+	s, _ = clPress(t, s, "tab")
+	s = clType(t, s, "1850")
+	s, msgs := clPress(t, s, "ctrl+s")
+	if n := clCount(t, st); n != 0 {
+		t.Fatalf("an invalid form saved %d clients", n)
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("save of an invalid form: %v", msgs)
+	}
+	if sm, ok := msgs[0].(StatusMsg); !ok || !sm.Err {
+		t.Errorf("want an error status, got %#v", msgs[0])
+	}
+	v := s.View()
+	for _, want := range []string{"Vul een naam in.", "Vul een jaartal in tussen 1900 en 2100"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	if f.focus != fieldName {
+		t.Errorf("focus after a failed save: field %d, want the first wrong one", f.focus)
+	}
+	// Errors go away as they are fixed.
+	s = clType(t, s, "Anna")
+	if strings.Contains(s.View(), "Vul een naam in.") {
+		t.Errorf("name error still shown after typing a name")
+	}
+	// English texts too.
+	ctx := clContext(st, 80, 21)
+	ctx.T = NewTexts("en")
+	en := NewClientForm(ctx)
+	en, _ = clPress(t, en, "ctrl+s")
+	if !strings.Contains(en.View(), "Enter a name.") {
+		t.Errorf("English error missing:\n%s", en.View())
+	}
+}
+
+func TestFormSavesExactlyOneClient(t *testing.T) {
+	st := clStore(t)
+	f := clForm(st, 80, 21)
+	var s Screen = f
+	s = clType(t, s, "Anna de Vries")
+	s, _ = clPress(t, s, "tab")
+	s = clType(t, s, "1990")
+	s, _ = clPress(t, s, "tab")
+	s = clType(t, s, "Noord")
+	s, _ = clPress(t, s, "tab")
+	s = clType(t, s, "Piet, Kees")
+	// Places: day activities and a work-experience place (the fourth).
+	s, _ = clPress(t, s, "tab", " ", "right", "right", "right", " ")
+	// Benefit: Wajong (the fourth code).
+	s, _ = clPress(t, s, "tab", "right", "right", "right")
+	// Route target: banenafspraak (none, then six places on).
+	s, _ = clPress(t, s, "tab", "left", "left")
+	// Save twice quickly: the second press must not make a second client.
+	s, cmd1 := s.Update(clKey("enter"))
+	s, cmd2 := s.Update(clKey("ctrl+s"))
+	if cmd2 != nil {
+		t.Errorf("a second save while saving returned a command")
+	}
+	s, msgs := clRun(t, s, cmd1)
+	all, err := st.Summaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 {
+		t.Fatalf("saved %d clients, want 1", len(all))
+	}
+	c, err := st.Client(all[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{c.Name.Value, c.BirthYear.Value, c.Team.Value, c.Coaches.Value, c.Places.Value, c.Benefit.Value, c.RouteTarget.Value}
+	want := []string{"Anna de Vries", "1990", "Noord", "Piet, Kees", "dagbesteding,werkervaringsplaats", "wajong", "banenafspraak"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("saved %q,\nwant %q", got, want)
+	}
+	// Then: back to the list with a refresh, the new overview, the status.
+	if len(msgs) != 3 {
+		t.Fatalf("after save: %#v", msgs)
+	}
+	if p, ok := msgs[0].(PopMsg); !ok || !p.Refresh {
+		t.Errorf("first %#v, want a refreshing pop", msgs[0])
+	}
+	if p, ok := msgs[1].(PushMsg); !ok {
+		t.Errorf("second %#v, want a push", msgs[1])
+	} else if ov, ok := p.Screen.(*overview); !ok || ov.id != c.ID {
+		t.Errorf("pushed %#v, want the new client's overview", p.Screen)
+	}
+	if sm, ok := msgs[2].(StatusMsg); !ok || sm.Err || sm.Text != "Cliënt aangemaakt." {
+		t.Errorf("third %#v, want the created status", msgs[2])
+	}
+	_ = s
+}
+
+func TestFormStaleSaveAnswerIgnored(t *testing.T) {
+	f := clForm(clStore(t), 80, 21)
+	_, cmd := f.Update(clientCreatedMsg{seq: 42, id: "x"})
+	if cmd != nil {
+		t.Errorf("an answer to a save never asked for was acted on")
+	}
+}
+
+func TestFormEscAsksBeforeDropping(t *testing.T) {
+	st := clStore(t)
+	// Empty: esc leaves at once.
+	_, msgs := clPress(t, clForm(st, 80, 21), "esc")
+	if len(msgs) != 1 {
+		t.Fatalf("esc on an empty form: %v", msgs)
+	}
+	if _, ok := msgs[0].(PopMsg); !ok {
+		t.Errorf("esc on an empty form sent %#v", msgs[0])
+	}
+	// Filled: esc asks; n keeps the form, j drops it.
+	var s Screen = clForm(st, 80, 21)
+	s = clType(t, s, "Anna")
+	s, msgs = clPress(t, s, "esc")
+	if len(msgs) != 0 || !strings.Contains(s.View(), "Weggooien?") {
+		t.Fatalf("esc on a filled form did not ask: %v\n%s", msgs, s.View())
+	}
+	s, msgs = clPress(t, s, "n")
+	if len(msgs) != 0 || strings.Contains(s.View(), "Weggooien?") {
+		t.Errorf("n did not keep the form: %v", msgs)
+	}
+	if got := s.(*clientForm).inputs[fieldName].Value(); got != "Anna" {
+		t.Errorf("answering n changed the name to %q", got)
+	}
+	s, _ = clPress(t, s, "esc")
+	_, msgs = clPress(t, s, "j")
+	if len(msgs) != 1 {
+		t.Fatalf("j: %v", msgs)
+	}
+	if _, ok := msgs[0].(PopMsg); !ok {
+		t.Errorf("j sent %#v, want a pop", msgs[0])
+	}
+	if n := clCount(t, st); n != 0 {
+		t.Errorf("dropping the form saved %d clients", n)
+	}
+}
+
+func TestFormTypesGlobalKeys(t *testing.T) {
+	var s Screen = clForm(clStore(t), 80, 21)
+	if !s.Capturing() {
+		t.Fatal("the form must capture keys")
+	}
+	s = clType(t, s, "q?")
+	if got := s.(*clientForm).inputs[fieldName].Value(); got != "q?" {
+		t.Errorf("typed %q", got)
+	}
+}
+
+func TestFormFitsWidth(t *testing.T) {
+	for _, w := range []int{MinWidth, 80, 200} {
+		var s Screen = clForm(clStore(t), w, 21)
+		s, _ = clPress(t, s, "ctrl+s") // show the errors
+		s, _ = clPress(t, s, "tab", "tab", "tab", "tab")
+		for i, line := range strings.Split(s.View(), "\n") {
+			if lw := lipgloss.Width(line); lw > w {
+				t.Errorf("width %d: line %d is %d wide: %q", w, i, lw, line)
+			}
+		}
+	}
+}
+
+func TestFormScrollsToFocus(t *testing.T) {
+	var s Screen = clForm(clStore(t), MinWidth, 8)
+	s, _ = clPress(t, s, "shift+tab") // the last field
+	v := s.View()
+	if got := len(strings.Split(v, "\n")); got > 8 {
+		t.Errorf("view is %d lines high, want at most 8", got)
+	}
+	if !strings.Contains(v, "› Doel van de route") {
+		t.Errorf("focused field not in view:\n%s", v)
+	}
+}

@@ -1,0 +1,632 @@
+package tui
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
+)
+
+// clToday is the fixed "now" of the list, form and overview tests.
+var clToday = time.Date(2025, 9, 15, 10, 0, 0, 0, time.UTC)
+
+// clStore opens a store on a temporary file, closed when the test ends.
+func clStore(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(filepath.Join(t.TempDir(), "brug.db"), store.Options{NoSync: true, Author: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// clRenderer is a renderer without colour or attributes, so views compare
+// as plain text.
+func clRenderer() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	return r
+}
+
+// clContext is a context as the root builds it, on st, at the fixed day.
+func clContext(st Store, width, height int) *Context {
+	t := NewTexts("nl")
+	return &Context{Width: width, Height: height, Styles: NewStyles(clRenderer(), DefaultPalette()),
+		Keys: NewKeyMap(t), T: t, Store: st, Method: method.Default(), User: "test",
+		Now: func() time.Time { return clToday }}
+}
+
+// clRun runs cmd and everything it leads to, feeding each screen message
+// back into s, and returns the messages meant for the root (push, pop,
+// status, changed). Batches and sequences are flattened in order.
+func clRun(t testing.TB, s Screen, cmd tea.Cmd) (Screen, []tea.Msg) {
+	t.Helper()
+	var root []tea.Msg
+	queue := clFlatten(cmd)
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 1000 {
+			t.Fatal("commands do not settle")
+		}
+		msg := queue[0]
+		queue = queue[1:]
+		switch msg.(type) {
+		case PushMsg, PopMsg, StatusMsg, ChangedMsg:
+			root = append(root, msg)
+			continue
+		}
+		var next tea.Cmd
+		s, next = s.Update(msg)
+		queue = append(queue, clFlatten(next)...)
+	}
+	return s, root
+}
+
+// clFlatten runs cmd and returns its messages, batches and sequences
+// opened up in order.
+func clFlatten(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if msg == nil {
+		return nil
+	}
+	// tea.BatchMsg is exported, the sequence message is not; both are
+	// slices of commands.
+	v := reflect.ValueOf(msg)
+	if v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+		var out []tea.Msg
+		for i := range v.Len() {
+			c, _ := v.Index(i).Interface().(tea.Cmd)
+			out = append(out, clFlatten(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+// clDrive feeds cmd's messages to the root model until nothing is left,
+// as the Bubble Tea runtime would, minus the terminal.
+func clDrive(t testing.TB, m *Model, cmd tea.Cmd) {
+	t.Helper()
+	queue := clFlatten(cmd)
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 1000 {
+			t.Fatal("commands do not settle")
+		}
+		msg := queue[0]
+		queue = queue[1:]
+		if _, ok := msg.(tea.QuitMsg); ok {
+			continue
+		}
+		_, next := m.Update(msg)
+		queue = append(queue, clFlatten(next)...)
+	}
+}
+
+// clKey makes the key message for a key name as Bubble Tea spells it.
+func clKey(name string) tea.KeyMsg {
+	for kt, s := range map[tea.KeyType]string{
+		tea.KeyEnter: "enter", tea.KeyEsc: "esc", tea.KeyUp: "up", tea.KeyDown: "down",
+		tea.KeyPgUp: "pgup", tea.KeyPgDown: "pgdown", tea.KeyHome: "home", tea.KeyEnd: "end",
+		tea.KeyTab: "tab", tea.KeyShiftTab: "shift+tab", tea.KeyLeft: "left", tea.KeyRight: "right",
+		tea.KeyBackspace: "backspace", tea.KeyCtrlS: "ctrl+s", tea.KeySpace: " ",
+	} {
+		if s == name {
+			if kt == tea.KeySpace {
+				return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+			}
+			return tea.KeyMsg{Type: kt}
+		}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(name)}
+}
+
+// clType sends each rune of s as a key.
+func clType(t testing.TB, s Screen, text string) Screen {
+	t.Helper()
+	for _, r := range text {
+		var cmd tea.Cmd
+		s, cmd = s.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		s, _ = clRun(t, s, cmd)
+	}
+	return s
+}
+
+// clPress sends named keys and returns the root messages they lead to.
+func clPress(t testing.TB, s Screen, keys ...string) (Screen, []tea.Msg) {
+	t.Helper()
+	var all []tea.Msg
+	for _, k := range keys {
+		var cmd tea.Cmd
+		s, cmd = s.Update(clKey(k))
+		var root []tea.Msg
+		s, root = clRun(t, s, cmd)
+		all = append(all, root...)
+	}
+	return s, all
+}
+
+// clCreate makes a client with the store API and returns its id.
+func clCreate(t testing.TB, st *store.Store, n store.NewClient) string {
+	t.Helper()
+	id, err := st.CreateClient(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// clAdd adds an entity to a dossier.
+func clAdd(t testing.TB, st *store.Store, id, kind string, fields map[string]string) {
+	t.Helper()
+	if _, err := st.AddEntity(id, kind, fields); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// clLoadedList is a list screen on st that has loaded its clients.
+func clLoadedList(t testing.TB, st Store, width, height int) *clientList {
+	t.Helper()
+	ctx := clContext(st, width, height)
+	s := NewClientList(ctx)
+	s.SetSize(width, height)
+	s, _ = clRun(t, s, s.Init())
+	l := s.(*clientList)
+	if !l.loaded {
+		t.Fatalf("list did not load: %v", l.err)
+	}
+	return l
+}
+
+func (l *clientList) shownNames() []string {
+	out := make([]string, len(l.shown))
+	for i, r := range l.shown {
+		out[i] = l.rows[r].Name
+	}
+	return out
+}
+
+func TestListFilterNarrowsRows(t *testing.T) {
+	st := clStore(t)
+	clCreate(t, st, store.NewClient{Name: "Anna de Vries", Team: "Noord"})
+	clCreate(t, st, store.NewClient{Name: "Bram Jansen", Team: "Zuid"})
+	clCreate(t, st, store.NewClient{Name: "Cor van Dijk", Team: "Noord"})
+	l := clLoadedList(t, st, 80, 21)
+	if got := len(l.shown); got != 3 {
+		t.Fatalf("shown %d, want 3", got)
+	}
+	var s Screen = l
+	s, _ = clPress(t, s, "/")
+	if !s.Capturing() {
+		t.Fatal("/ did not focus the filter")
+	}
+	s = clType(t, s, "noord")
+	if got := strings.Join(l.shownNames(), ","); got != "Anna de Vries,Cor van Dijk" {
+		t.Errorf("filter on team: %s", got)
+	}
+	s, _ = clPress(t, s, "backspace", "backspace", "backspace", "backspace", "backspace")
+	if len(l.shown) != 3 {
+		t.Errorf("an emptied filter shows %d rows, want 3", len(l.shown))
+	}
+	s = clType(t, s, "VAN")
+	if got := strings.Join(l.shownNames(), ","); got != "Cor van Dijk" {
+		t.Errorf("case-insensitive filter on name: %s", got)
+	}
+	if !strings.Contains(s.View(), "1 van 3 cliënten") {
+		t.Errorf("count line missing:\n%s", s.View())
+	}
+	s = clType(t, s, "xyz")
+	if len(l.shown) != 0 || !strings.Contains(s.View(), "Geen cliënt gevonden") {
+		t.Errorf("no-match state:\n%s", s.View())
+	}
+	s, _ = clPress(t, s, "esc")
+	if s.Capturing() || l.filter.Value() != "" || len(l.shown) != 3 {
+		t.Errorf("esc should clear and leave the filter: capturing %v, value %q, shown %d", s.Capturing(), l.filter.Value(), len(l.shown))
+	}
+}
+
+func TestListHidesRemoved(t *testing.T) {
+	st := clStore(t)
+	clCreate(t, st, store.NewClient{Name: "Blijft"})
+	gone := clCreate(t, st, store.NewClient{Name: "Weg"})
+	if _, err := st.Commit(gone, store.Set("exists", "0")); err != nil {
+		t.Fatal(err)
+	}
+	l := clLoadedList(t, st, 80, 21)
+	if got := strings.Join(l.shownNames(), ","); got != "Blijft" {
+		t.Errorf("shown %s, want only Blijft", got)
+	}
+}
+
+func TestListSortCycles(t *testing.T) {
+	st := clStore(t)
+	b := clCreate(t, st, store.NewClient{Name: "Bram"})
+	a := clCreate(t, st, store.NewClient{Name: "anna"})
+	c := clCreate(t, st, store.NewClient{Name: "Cor"})
+	// Bram is two steps on; Anna changed last.
+	if _, err := st.Commit(b, store.Set("step/1/status", "done"), store.Set("step/2/status", "done")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Commit(c, store.Set("step/1/status", "done")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ToggleCheck(a, 1, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	l := clLoadedList(t, st, 80, 21)
+	want := []string{
+		"anna,Bram,Cor", // name, case-insensitive
+		"anna,Cor,Bram", // last change first
+		"anna,Cor,Bram", // step: anna at 1, Cor at 2, Bram at 3
+		"anna,Bram,Cor", // back to name
+	}
+	var s Screen = l
+	for i, w := range want {
+		if got := strings.Join(l.shownNames(), ","); got != w {
+			t.Errorf("sort %d (%s): %s, want %s", i, l.ctx.T.S(sortKeys[l.sortBy]), got, w)
+		}
+		s, _ = clPress(t, s, "s")
+	}
+	// The cursor stays on the same client across a sort: now by last
+	// change, Bram is third; by name (two presses on) second.
+	s, _ = clPress(t, s, "down", "down", "s", "s")
+	if got := l.selectedID(); got != b || l.cursor != 1 || l.sortBy != sortName {
+		t.Errorf("selection after sort: %s at %d, want Bram at 1", got, l.cursor)
+	}
+	_ = s
+}
+
+func TestListCursorBoundsAndScroll(t *testing.T) {
+	st := clStore(t)
+	for i := range 30 {
+		clCreate(t, st, store.NewClient{Name: fmt.Sprintf("Cliënt %02d", i)})
+	}
+	l := clLoadedList(t, st, 80, 10) // 7 visible rows
+	var s Screen = l
+	s, _ = clPress(t, s, "up")
+	if l.cursor != 0 {
+		t.Errorf("up at top: cursor %d", l.cursor)
+	}
+	s, _ = clPress(t, s, "end")
+	if l.cursor != 29 || l.offset != 30-l.visibleRows() {
+		t.Errorf("end: cursor %d offset %d", l.cursor, l.offset)
+	}
+	s, _ = clPress(t, s, "down")
+	if l.cursor != 29 {
+		t.Errorf("down at bottom: cursor %d", l.cursor)
+	}
+	s, _ = clPress(t, s, "pgup")
+	if l.cursor != 29-l.visibleRows() {
+		t.Errorf("pgup: cursor %d", l.cursor)
+	}
+	s, _ = clPress(t, s, "home", "pgdown", "pgdown", "pgdown", "pgdown", "pgdown")
+	if l.cursor != 29 {
+		t.Errorf("pgdown past the end: cursor %d", l.cursor)
+	}
+	v := s.View()
+	if !strings.Contains(v, "› Cliënt 29") || strings.Contains(v, "Cliënt 00") {
+		t.Errorf("view does not follow the cursor:\n%s", v)
+	}
+	if got := len(strings.Split(v, "\n")); got != 10 {
+		t.Errorf("view has %d lines, want the body height 10", got)
+	}
+}
+
+func TestListOpenAndNewPush(t *testing.T) {
+	st := clStore(t)
+	id := clCreate(t, st, store.NewClient{Name: "Anna"})
+	l := clLoadedList(t, st, 80, 21)
+	_, msgs := clPress(t, l, "enter")
+	if len(msgs) != 1 {
+		t.Fatalf("enter: %v", msgs)
+	}
+	push, ok := msgs[0].(PushMsg)
+	if !ok {
+		t.Fatalf("enter sent %T, want PushMsg", msgs[0])
+	}
+	if ov, ok := push.Screen.(*overview); !ok || ov.id != id {
+		t.Errorf("enter pushed %T, want the overview of %s", push.Screen, id)
+	}
+	_, msgs = clPress(t, l, "n")
+	if len(msgs) != 1 {
+		t.Fatalf("n: %v", msgs)
+	}
+	if push, ok := msgs[0].(PushMsg); !ok {
+		t.Errorf("n sent %T", msgs[0])
+	} else if _, ok := push.Screen.(*clientForm); !ok {
+		t.Errorf("n pushed %T, want the form", push.Screen)
+	}
+	// Enter from the filter opens the highlighted client too.
+	s, _ := clPress(t, l, "/")
+	s = clType(t, s, "ann")
+	_, msgs = clPress(t, s, "enter")
+	if len(msgs) != 1 {
+		t.Fatalf("enter in filter: %v", msgs)
+	}
+	if _, ok := msgs[0].(PushMsg); !ok {
+		t.Errorf("enter in filter sent %T", msgs[0])
+	}
+}
+
+func TestListEmptyState(t *testing.T) {
+	l := clLoadedList(t, clStore(t), 80, 21)
+	if v := l.View(); !strings.Contains(v, "Druk op n") {
+		t.Errorf("empty list does not say how to add a client:\n%s", v)
+	}
+	_, msgs := clPress(t, l, "enter")
+	if len(msgs) != 0 {
+		t.Errorf("enter on an empty list: %v", msgs)
+	}
+}
+
+func TestListOverdueAndConflictMarks(t *testing.T) {
+	st := clStore(t)
+	late := clCreate(t, st, store.NewClient{Name: "Laat"})
+	clAdd(t, st, late, store.EntityAgreement, map[string]string{"what": "Bel UWV", "due": "2025-09-14"})
+	soon := clCreate(t, st, store.NewClient{Name: "Op tijd"})
+	clAdd(t, st, soon, store.EntityAgreement, map[string]string{"what": "Proefplaatsing", "due": "2025-09-15"})
+	both := clCreate(t, st, store.NewClient{Name: "Ruzie"})
+	for _, v := range []string{"versie A", "versie B"} {
+		if _, err := st.Commit(both, store.Edit("step/1/note", v, nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := clLoadedList(t, st, 80, 21)
+	lines := strings.Split(l.View(), "\n")
+	row := func(name string) string {
+		for _, ln := range lines {
+			if strings.Contains(ln, name) {
+				return ln
+			}
+		}
+		t.Fatalf("no row for %s in\n%s", name, strings.Join(lines, "\n"))
+		return ""
+	}
+	if r := row("Laat"); !strings.Contains(r, "14 sep 2025 te laat") {
+		t.Errorf("overdue not marked: %q", r)
+	}
+	if r := row("Op tijd"); !strings.Contains(r, "15 sep 2025") || strings.Contains(r, "te laat") {
+		t.Errorf("due today is not late: %q", r)
+	}
+	if r := row("Ruzie"); !strings.HasSuffix(strings.TrimRight(r, " "), "!") {
+		t.Errorf("conflict marker missing: %q", r)
+	}
+	if r := row("Op tijd"); strings.Contains(r, "!") {
+		t.Errorf("conflict marker without conflict: %q", r)
+	}
+}
+
+func TestListReloadKeepsSelectionAndDropsStale(t *testing.T) {
+	st := clStore(t)
+	clCreate(t, st, store.NewClient{Name: "Anna"})
+	bram := clCreate(t, st, store.NewClient{Name: "Bram"})
+	l := clLoadedList(t, st, 80, 21)
+	var s Screen = l
+	s, _ = clPress(t, s, "down")
+	stale := l.reload() // answered after a newer one: must be dropped
+	clCreate(t, st, store.NewClient{Name: "Aaron"})
+	s, _ = clRun(t, s, s.Init())
+	if got := len(l.rows); got != 3 {
+		t.Fatalf("after reload: %d rows", got)
+	}
+	if l.selectedID() != bram {
+		t.Errorf("selection lost on reload")
+	}
+	before := l.seq
+	s, _ = s.Update(stale())
+	if len(l.rows) != 3 || l.seq != before {
+		t.Errorf("a stale load was applied")
+	}
+	// A change anywhere reloads.
+	clCreate(t, st, store.NewClient{Name: "Dirk"})
+	s, cmd := s.Update(ChangedMsg{Dossier: bram})
+	s, _ = clRun(t, s, cmd)
+	if got := len(l.rows); got != 4 {
+		t.Errorf("ChangedMsg did not reload: %d rows", got)
+	}
+}
+
+// TestListFitsWidth checks that no line of the list is wider than the
+// screen, at the smallest and a wide size, with long names and texts.
+func TestListFitsWidth(t *testing.T) {
+	st := clStore(t)
+	id := clCreate(t, st, store.NewClient{Name: strings.Repeat("Heel lange naam ", 10), Team: strings.Repeat("Team ", 20),
+		Places: []store.Place{store.PlaceDagbesteding, store.PlaceWerkervaring, store.PlaceBanenafspraak}})
+	clAdd(t, st, id, store.EntityAgreement, map[string]string{"what": strings.Repeat("Afspraak met een lange tekst ", 10), "due": "2025-01-01"})
+	for _, w := range []int{MinWidth, 80, 120, 200} {
+		l := clLoadedList(t, st, w, 21)
+		views := []string{l.View()}
+		s, _ := clPress(t, l, "/")
+		s = clType(t, s, "heel")
+		views = append(views, s.View())
+		for _, v := range views {
+			for i, line := range strings.Split(v, "\n") {
+				if lw := lipgloss.Width(line); lw > w {
+					t.Errorf("width %d: line %d is %d wide: %q", w, i, lw, line)
+				}
+			}
+		}
+	}
+}
+
+// clSynthetic makes n summaries with Dutch-looking names, teams and due
+// dates, the same every run.
+func clSynthetic(n int) []store.Summary {
+	first := []string{"Anna", "Bram", "Cor", "Daan", "Eva", "Fleur", "Gijs", "Hanna", "Iris", "Joris", "Kees", "Lotte", "Mees", "Noor", "Otto", "Pien", "Ruben", "Sanne", "Thijs", "Vera"}
+	last := []string{"de Vries", "Jansen", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker"}
+	teams := []string{"Noord", "Zuid", "Oost", "West", "Centrum", "Wijkteam De Hoven"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([]store.Summary, n)
+	for i := range out {
+		prog := make([]uint8, 6)
+		step := 1 + rng.IntN(6)
+		for j := range prog {
+			switch {
+			case j+1 < step:
+				prog[j] = 100
+			case j+1 == step:
+				prog[j] = uint8(rng.IntN(100))
+			}
+		}
+		s := store.Summary{ID: fmt.Sprintf("id%05d", i),
+			Name:        first[rng.IntN(len(first))] + " " + last[rng.IntN(len(last))],
+			Team:        teams[rng.IntN(len(teams))],
+			Places:      string(store.Places()[rng.IntN(7)]),
+			CurrentStep: step, StepsDone: step - 1, Progress: prog,
+			Conflicts:  rng.IntN(20) / 19,
+			LastChange: store.HLC(rng.Uint64N(1 << 40)),
+		}
+		if rng.IntN(3) > 0 {
+			s.NextDue = fmt.Sprintf("2025-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28))
+			s.NextWhat = "Gesprek met werkgever over proefplaatsing"
+			s.OpenDues = []string{s.NextDue}
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// clFakeStore serves fixed summaries; other methods are not used.
+type clFakeStore struct {
+	Store
+	summaries []store.Summary
+}
+
+func (f clFakeStore) Summaries() ([]store.Summary, error) { return f.summaries, nil }
+
+// BenchmarkListFilterKeystroke measures one keystroke in the filter of a
+// list of 10,000 clients: the Update that refilters and the View that
+// draws it, with colour on. "type" adds a letter (only the rows shown are
+// rescanned); "backspace" removes one (all rows are rescanned).
+func BenchmarkListFilterKeystroke(b *testing.B) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.TrueColor)
+	ctx := clContext(clFakeStore{summaries: clSynthetic(10_000)}, 200, 50)
+	ctx.Styles = NewStyles(r, DefaultPalette())
+	var s Screen = NewClientList(ctx)
+	s.SetSize(200, 47) // the body of a 200x50 window: the most rows drawn
+	s, _ = clRun(b, s, s.Init())
+	s, _ = clPress(b, s, "/")
+	s = clType(b, s, "e")
+	l := s.(*clientList)
+	if len(l.rows) != 10_000 {
+		b.Fatalf("%d rows", len(l.rows))
+	}
+	typeKey := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'n'}}
+	backKey := tea.KeyMsg{Type: tea.KeyBackspace}
+	b.Run("type", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			s, _ = s.Update(backKey) // back to "e"
+			b.StartTimer()
+			s, _ = s.Update(typeKey) // "en"
+			_ = s.View()
+		}
+	})
+	b.Run("backspace", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			s, _ = s.Update(typeKey) // "en"
+			b.StartTimer()
+			s, _ = s.Update(backKey) // back to "e": a full rescan
+			_ = s.View()
+		}
+	})
+}
+
+// TestWidgets checks the shared renderers: dates, places, counts and the
+// progress bar, which must read the same without colour.
+func TestWidgets(t *testing.T) {
+	nl, en := NewTexts("nl"), NewTexts("en")
+	for _, c := range []struct {
+		lang     *Texts
+		in, want string
+	}{
+		{nl, "2025-03-04", "4 mrt 2025"}, {en, "2025-03-04", "4 Mar 2025"},
+		{nl, "2025-12-31", "31 dec 2025"}, {nl, "", ""}, {nl, "morgen", "morgen"}, {nl, "2025-13-01", "2025-13-01"},
+	} {
+		if got := formatDate(c.lang, c.in); got != c.want {
+			t.Errorf("formatDate(%s, %q) = %q, want %q", c.lang.Lang, c.in, got, c.want)
+		}
+	}
+	if got := placesLabel(nl, "dagbesteding,werkervaringsplaats"); got != "dagbesteding + werkervaringsplaats" {
+		t.Errorf("placesLabel: %q", got)
+	}
+	if got := placeLabel(en, store.PlaceBeschut); got != "sheltered work" {
+		t.Errorf("placeLabel: %q", got)
+	}
+	if got := placeLabel(nl, "maan"); got != "maan" {
+		t.Errorf("unknown place: %q", got)
+	}
+	for _, c := range []struct {
+		n      int
+		nl, en string
+	}{{0, "0", "0"}, {999, "999", "999"}, {1000, "1.000", "1,000"}, {10000, "10.000", "10,000"}, {1234567, "1.234.567", "1,234,567"}} {
+		if got := formatCount(nl, c.n); got != c.nl {
+			t.Errorf("formatCount(nl, %d) = %q", c.n, got)
+		}
+		if got := formatCount(en, c.n); got != c.en {
+			t.Errorf("formatCount(en, %d) = %q", c.n, got)
+		}
+	}
+	for _, c := range []struct {
+		pcts  []uint8
+		width int
+		want  string
+	}{
+		{[]uint8{100, 50, 0, 0, 0, 0}, 6, "█▒░░░░"},
+		{[]uint8{100, 50, 0, 0, 0, 0}, 17, "██ █░ ░░ ░░ ░░ ░░"},
+		{[]uint8{100, 60, 0, 0, 0, 0}, 17, "██ █▒ ░░ ░░ ░░ ░░"},
+		{[]uint8{100, 50, 0, 0, 0, 0}, 8, "█▒░░░░  "},
+		{[]uint8{30}, 10, "███░░░░░░░"},
+		{[]uint8{35}, 10, "███▒░░░░░░"},
+		{[]uint8{99}, 10, "█████████▒"},
+		{[]uint8{1}, 10, "▒░░░░░░░░░"},
+		{nil, 3, "   "},
+	} {
+		if got := progressCells(c.pcts, c.width); got != c.want {
+			t.Errorf("progressCells(%v, %d) = %q, want %q", c.pcts, c.width, got, c.want)
+		}
+		st := NewStyles(clRenderer(), DefaultPalette())
+		if got := progressBar(st, c.pcts, c.width); got != c.want {
+			t.Errorf("progressBar without colour (%v, %d) = %q, want %q", c.pcts, c.width, got, c.want)
+		}
+	}
+}
+
+// TestListFilterAllocations guards the filter's cost: a rescan of 10,000
+// rows allocates a few times per keystroke, never per row.
+func TestListFilterAllocations(t *testing.T) {
+	ctx := clContext(clFakeStore{summaries: clSynthetic(10_000)}, 80, 24)
+	var s Screen = NewClientList(ctx)
+	s, _ = clRun(t, s, s.Init())
+	l := s.(*clientList)
+	queries := []string{"an", "a", "ja", "j"} // every change is a full rescan or a narrowing
+	i := 0
+	allocs := testing.AllocsPerRun(100, func() {
+		l.filter.SetValue(queries[i%len(queries)])
+		i++
+		l.refilter()
+	})
+	if allocs > 5 {
+		t.Errorf("%.0f allocations per refilter, want a handful", allocs)
+	}
+	if len(l.shown) == 0 || len(l.shown) == len(l.rows) {
+		t.Errorf("the test queries should narrow the list: %d of %d", len(l.shown), len(l.rows))
+	}
+}

@@ -1,0 +1,172 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// clOverview is a loaded overview of dossier id.
+func clOverview(t *testing.T, st Store, id string, width, height int) *overview {
+	t.Helper()
+	ctx := clContext(st, width, height)
+	s := NewOverviewScreen(ctx, id)
+	s.SetSize(width, height)
+	s, _ = clRun(t, s, s.Init())
+	o := s.(*overview)
+	if o.client == nil {
+		t.Fatalf("overview did not load: %v", o.err)
+	}
+	return o
+}
+
+// clRich makes a client with something in every part of the overview.
+func clRich(t *testing.T, st *store.Store) string {
+	t.Helper()
+	id := clCreate(t, st, store.NewClient{Name: "Anna de Vries", BirthYear: "1990", Team: "Noord", Coaches: "Piet, Kees",
+		Places: []store.Place{store.PlaceDagbesteding, store.PlaceWerkervaring}, Benefit: "wajong", RouteTarget: store.PlaceBanenafspraak})
+	for _, c := range []string{"c1", "c2"} {
+		if _, err := st.ToggleCheck(id, 1, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Commit(id, store.Set("step/1/status", "done"), store.Set("step/2/status", "active")); err != nil {
+		t.Fatal(err)
+	}
+	clAdd(t, st, id, store.EntityAgreement, map[string]string{"what": "Bel UWV over de beoordeling\nen vraag naar de termijn", "due": "2025-09-10"})
+	clAdd(t, st, id, store.EntityAgreement, map[string]string{"what": "Proefplaatsing bespreken met werkgever", "due": "2025-09-20"})
+	clAdd(t, st, id, store.EntityAgreement, map[string]string{"what": "Vervoer regelen", "due": "2025-10-01"})
+	clAdd(t, st, id, store.EntityAgreement, map[string]string{"what": "Evaluatie plannen", "due": "2025-11-01"})
+	clAdd(t, st, id, store.EntityAgreement, map[string]string{"what": "Al gedaan", "due": "2025-09-01", "done": "1"})
+	clAdd(t, st, id, store.EntityJournal, map[string]string{"kind": "bezoek", "date": "2025-09-01", "text": "Oud verslag"})
+	clAdd(t, st, id, store.EntityJournal, map[string]string{"kind": "bezoek", "date": "2025-09-12", "text": "Bezoek op de werkplek, ging goed.\nTweede regel."})
+	return id
+}
+
+func TestOverviewShowsDossier(t *testing.T) {
+	st := clStore(t)
+	id := clRich(t, st)
+	o := clOverview(t, st, id, 80, 21)
+	v := o.View()
+	for _, want := range []string{
+		"Anna de Vries", "geboren 1990 (35 jaar)", "team Noord", "coaches: Piet, Kees",
+		"Nu op: dagbesteding + werkervaringsplaats", "Doel: banenafspraak", "Uitkering: Wajong",
+		"1 Kennismaken en verkennen", "klaar", "2/",
+		"10 sep 2025 te laat  Bel UWV over de beoordeling",
+		"20 sep 2025", "1 okt 2025", "en nog 1",
+		"12 sep 2025  Bezoek op de werkplek, ging goed.",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("overview lacks %q:\n%s", want, v)
+		}
+	}
+	for _, not := range []string{"Al gedaan", "Oud verslag", "Tweede regel", "en vraag naar", "!"} {
+		if strings.Contains(v, not) {
+			t.Errorf("overview shows %q:\n%s", not, v)
+		}
+	}
+	if o.Title() != "Anna de Vries" {
+		t.Errorf("title %q", o.Title())
+	}
+	// The cursor starts on the current step (2).
+	if !strings.Contains(v, "› 2 Partners aan tafel") {
+		t.Errorf("cursor not on the current step:\n%s", v)
+	}
+}
+
+func TestOverviewConflictLine(t *testing.T) {
+	st := clStore(t)
+	id := clCreate(t, st, store.NewClient{Name: "Bram"})
+	for _, v := range []string{"versie A", "versie B"} {
+		if _, err := st.Commit(id, store.Edit("step/3/note", v, nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := clOverview(t, st, id, 80, 21).View()
+	if !strings.Contains(v, "! 1 veld met tegenstrijdige wijzigingen") {
+		t.Errorf("conflict line missing:\n%s", v)
+	}
+	for _, line := range strings.Split(v, "\n") {
+		if strings.Contains(line, "3 Samen een doel") && !strings.HasSuffix(strings.TrimRight(line, " "), "!") {
+			t.Errorf("step 3 lacks its conflict marker: %q", line)
+		}
+	}
+}
+
+func TestOverviewKeysPush(t *testing.T) {
+	st := clStore(t)
+	id := clCreate(t, st, store.NewClient{Name: "Cor"})
+	o := clOverview(t, st, id, 80, 21)
+	for _, k := range []string{"1", "6", "enter", "v", "a", "c", "r", "!"} {
+		_, msgs := clPress(t, o, k)
+		if len(msgs) != 1 {
+			t.Errorf("%s: %v", k, msgs)
+			continue
+		}
+		if _, ok := msgs[0].(PushMsg); !ok {
+			t.Errorf("%s sent %#v, want a push", k, msgs[0])
+		}
+	}
+	if _, msgs := clPress(t, o, "7"); len(msgs) != 0 {
+		t.Errorf("7 (no such step) sent %v", msgs)
+	}
+}
+
+func TestOverviewReloadsOnOwnChange(t *testing.T) {
+	st := clStore(t)
+	id := clCreate(t, st, store.NewClient{Name: "Daan"})
+	other := clCreate(t, st, store.NewClient{Name: "Eva"})
+	o := clOverview(t, st, id, 80, 21)
+	if _, err := st.Commit(id, store.Set("team", "Zuid")); err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := o.Update(ChangedMsg{Dossier: other})
+	if cmd != nil {
+		t.Errorf("a change to another dossier reloads")
+	}
+	s, cmd := o.Update(ChangedMsg{Dossier: id})
+	clRun(t, s, cmd)
+	if !strings.Contains(o.View(), "team Zuid") {
+		t.Errorf("not reloaded:\n%s", o.View())
+	}
+	// An answer for another dossier or an older load is dropped.
+	o.Update(clientMsg{id: other, seq: o.seq, client: &store.Client{ID: other}})
+	o.Update(clientMsg{id: id, seq: o.seq - 1, client: &store.Client{ID: id}})
+	if o.client.Name.Value != "Daan" {
+		t.Errorf("a stale answer replaced the dossier")
+	}
+}
+
+func TestOverviewNotFound(t *testing.T) {
+	st := clStore(t)
+	ctx := clContext(st, 80, 21)
+	s := NewOverviewScreen(ctx, store.NewID())
+	s, msgs := clRun(t, s, s.Init())
+	if len(msgs) != 1 {
+		t.Fatalf("%v", msgs)
+	}
+	if sm, ok := msgs[0].(StatusMsg); !ok || !sm.Err || !strings.Contains(sm.Text, "esc") {
+		t.Errorf("want an error status that says what to do, got %#v", msgs[0])
+	}
+	if !strings.Contains(s.View(), "bestaat niet") {
+		t.Errorf("view: %s", s.View())
+	}
+}
+
+func TestOverviewFitsWidth(t *testing.T) {
+	st := clStore(t)
+	id := clRich(t, st)
+	if _, err := st.Commit(id, store.Set("coaches", strings.Repeat("Coach met een naam, ", 8))); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{MinWidth, 80, 140, 200} {
+		for i, line := range strings.Split(clOverview(t, st, id, w, 21).View(), "\n") {
+			if lw := lipgloss.Width(line); lw > w {
+				t.Errorf("width %d: line %d is %d wide: %q", w, i, lw, line)
+			}
+		}
+	}
+}

@@ -1,0 +1,364 @@
+package tui
+
+import (
+	"strconv"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
+)
+
+// stepRowKind is what a selectable row of the step screen is.
+type stepRowKind int
+
+const (
+	stepRowCheck    stepRowKind = iota // a checklist item
+	stepRowQuestion                    // a conversation question and its answer
+	stepRowNote                        // the step's note
+)
+
+// stepRow is one selectable row: the cursor moves over the checklist, the
+// questions and the note as one list.
+type stepRow struct {
+	kind stepRowKind
+	id   string // item or question id; empty for the note
+}
+
+// stepScreen shows one step of a client's trajectory: the checklist, the
+// conversation questions with their answers, the note and the tips.
+type stepScreen struct {
+	ctx     *Context
+	dossier string
+	n       int
+	meth    *method.Method
+	client  *store.Client
+	loadErr string
+	loads   loadSeq
+	cursor  int
+	offset  int // first line of the scrolling part shown
+	width   int
+	height  int
+	keys    stepKeys
+}
+
+// stepKeys are the step screen's bindings. Prev and Next match; Steps is
+// only their shared help entry.
+type stepKeys struct {
+	Note, Prev, Next, Steps key.Binding
+}
+
+// NewStepScreen shows step n of a client's trajectory: space ticks a
+// checklist item, enter answers a question (or opens its conflict), n
+// writes the step's note, S moves the step's status on, ←/→ go to the
+// previous and next step.
+func NewStepScreen(ctx *Context, dossier string, n int) Screen {
+	t := ctx.T
+	return &stepScreen{ctx: ctx, dossier: dossier, n: n, meth: dossierMethod(ctx),
+		width: ctx.Width, height: ctx.Height,
+		keys: stepKeys{
+			Note:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", t.S("step.key.note"))),
+			Prev:  key.NewBinding(key.WithKeys("left", "h", "[")),
+			Next:  key.NewBinding(key.WithKeys("right", "l", "]")),
+			Steps: key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", t.S("step.key.steps"))),
+		}}
+}
+
+// Init loads the dossier.
+func (s *stepScreen) Init() tea.Cmd { return s.reload() }
+
+func (s *stepScreen) reload() tea.Cmd {
+	return loadDossier(s.ctx.Store, s, s.loads.next(), s.dossier)
+}
+
+// Update handles loads, writes and keys.
+func (s *stepScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case dossierMsg:
+		return s.loaded(msg)
+	case ChangedMsg:
+		if msg.Dossier == s.dossier {
+			return s, s.reload()
+		}
+	case wroteMsg:
+		if msg.to != s {
+			return s, nil
+		}
+		if msg.err != nil {
+			// The optimistic change did not happen: show what is stored.
+			return s, tea.Batch(Status(s.ctx.T.F("step.err.save", msg.err), true), s.reload())
+		}
+		return s, changedCmd(s.dossier)
+	case tea.KeyMsg:
+		return s.key(msg)
+	}
+	return s, nil
+}
+
+func (s *stepScreen) loaded(msg dossierMsg) (Screen, tea.Cmd) {
+	if msg.to != s || msg.dossier != s.dossier || !s.loads.accept(msg.seq) {
+		return s, nil
+	}
+	if msg.err != nil {
+		s.loadErr = s.ctx.T.F("step.err.load", msg.err)
+		return s, Status(s.loadErr, true)
+	}
+	s.client, s.loadErr = msg.client, ""
+	s.cursor = min(s.cursor, max(0, len(s.rows())-1))
+	s.follow()
+	return s, nil
+}
+
+func (s *stepScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
+	k := s.ctx.Keys
+	if s.client == nil {
+		return s, nil
+	}
+	rows := s.rows()
+	switch {
+	case key.Matches(msg, k.Up):
+		s.moveTo(s.cursor - 1)
+	case key.Matches(msg, k.Down):
+		s.moveTo(s.cursor + 1)
+	case key.Matches(msg, k.Home):
+		s.moveTo(0)
+	case key.Matches(msg, k.End):
+		s.moveTo(len(rows) - 1)
+	case key.Matches(msg, k.PageDown):
+		s.page(1)
+	case key.Matches(msg, k.PageUp):
+		s.page(-1)
+	case key.Matches(msg, s.keys.Prev):
+		s.goStep(s.n - 1)
+	case key.Matches(msg, s.keys.Next):
+		s.goStep(s.n + 1)
+	case key.Matches(msg, k.Step):
+		d, _ := strconv.Atoi(msg.String())
+		s.goStep(d)
+	case key.Matches(msg, k.Toggle):
+		if s.cursor < len(rows) && rows[s.cursor].kind == stepRowCheck {
+			return s, s.toggle(rows[s.cursor].id)
+		}
+	case key.Matches(msg, k.Open, k.Edit):
+		// enter ticks an item too; e only edits texts.
+		if s.cursor < len(rows) && (rows[s.cursor].kind != stepRowCheck || key.Matches(msg, k.Open)) {
+			return s, s.open(rows[s.cursor])
+		}
+	case key.Matches(msg, s.keys.Note):
+		s.moveTo(len(rows) - 1)
+		return s, s.open(stepRow{kind: stepRowNote})
+	case key.Matches(msg, k.Status):
+		return s, s.cycleStatus()
+	case key.Matches(msg, k.Conflicts):
+		return s, Push(NewConflictsScreen(s.ctx, s.dossier))
+	}
+	return s, nil
+}
+
+// step is the method's step shown, nil when the method has no such step.
+func (s *stepScreen) step() *method.Step {
+	st, _ := s.meth.Step(s.n)
+	return st
+}
+
+// state is the client's state of the step shown (a zero state when the
+// dossier has none yet).
+func (s *stepScreen) state() store.StepState {
+	if s.client == nil || s.n < 1 || s.n > len(s.client.Steps) {
+		return store.StepState{N: s.n}
+	}
+	return s.client.Steps[s.n-1]
+}
+
+// stateRef is the client's state of the step, for an optimistic change;
+// nil when the dossier has no state for it.
+func (s *stepScreen) stateRef() *store.StepState {
+	if s.client == nil || s.n < 1 || s.n > len(s.client.Steps) {
+		return nil
+	}
+	return &s.client.Steps[s.n-1]
+}
+
+func (s *stepScreen) rows() []stepRow {
+	st := s.step()
+	if st == nil {
+		return nil
+	}
+	rows := make([]stepRow, 0, len(st.Checklist)+len(st.Questions)+1)
+	for _, it := range st.Checklist {
+		rows = append(rows, stepRow{kind: stepRowCheck, id: it.ID})
+	}
+	for _, q := range st.Questions {
+		rows = append(rows, stepRow{kind: stepRowQuestion, id: q.ID})
+	}
+	return append(rows, stepRow{kind: stepRowNote})
+}
+
+func (s *stepScreen) moveTo(i int) {
+	s.cursor = max(0, min(i, len(s.rows())-1))
+	s.follow()
+}
+
+func (s *stepScreen) page(dir int) {
+	_, spans := s.content()
+	if len(spans) == 0 {
+		return
+	}
+	h := s.bodyHeight()
+	target := s.offset + dir*h
+	next := s.cursor
+	if dir > 0 {
+		next = len(spans) - 1
+		for i, sp := range spans {
+			if sp[0] >= target {
+				next = i
+				break
+			}
+		}
+	} else {
+		next = 0
+		for i, sp := range spans {
+			if sp[0] <= max(0, target) {
+				next = i
+			}
+		}
+	}
+	s.offset = max(0, target)
+	s.moveTo(next)
+}
+
+func (s *stepScreen) goStep(n int) {
+	if n < 1 || n > len(s.meth.Steps) || n == s.n {
+		return
+	}
+	s.n, s.cursor, s.offset = n, 0, 0
+	s.follow()
+}
+
+// follow scrolls so that the row under the cursor is in view; on the last
+// row it shows the end of the body too (the tips).
+func (s *stepScreen) follow() {
+	lines, spans := s.content()
+	if s.cursor >= len(spans) {
+		s.offset = 0
+		return
+	}
+	from, to := spans[s.cursor][0], spans[s.cursor][1]
+	if s.cursor == 0 {
+		from = 0
+	}
+	if s.cursor == len(spans)-1 {
+		to = len(lines) - 1
+	}
+	s.offset = scrollOffset(s.offset, from, to, s.bodyHeight(), len(lines))
+}
+
+func (s *stepScreen) answerField(q string) string {
+	return "step/" + strconv.Itoa(s.n) + "/answer/" + q
+}
+
+func (s *stepScreen) noteField() string { return "step/" + strconv.Itoa(s.n) + "/note" }
+
+func (s *stepScreen) statusField() string { return "step/" + strconv.Itoa(s.n) + "/status" }
+
+// toggle ticks or unticks an item at once on screen and in the store; the
+// reload after the write shows what the store decided.
+func (s *stepScreen) toggle(item string) tea.Cmd {
+	if ref := s.stateRef(); ref != nil {
+		next := "1"
+		if ref.Checked(item) {
+			next = "0"
+		}
+		if ref.Checks == nil {
+			ref.Checks = map[string]store.Value{}
+		}
+		ref.Checks[item] = store.Value{Value: next, By: s.ctx.User, At: s.ctx.Now().UTC(), OpID: "pending"}
+	}
+	st, dossier, n := s.ctx.Store, s.dossier, s.n
+	return writeCmd(s, dossier, "toggle", item, func() error {
+		_, err := st.ToggleCheck(dossier, n, item)
+		return err
+	})
+}
+
+// nextStatus is the status S moves a step to: open, active, done, open.
+func nextStatus(cur store.StepStatus) store.StepStatus {
+	switch cur {
+	case store.StepOpen:
+		return store.StepActive
+	case store.StepActive:
+		return store.StepDone
+	default:
+		return store.StepOpen
+	}
+}
+
+func (s *stepScreen) cycleStatus() tea.Cmd {
+	cur := s.state().StatusOrOpen()
+	if cur == store.StepSignedOff {
+		return Status(s.ctx.T.S("step.status.signedoff"), false)
+	}
+	next := nextStatus(cur)
+	if ref := s.stateRef(); ref != nil {
+		ref.Status = store.Value{Value: string(next), By: s.ctx.User, At: s.ctx.Now().UTC(), OpID: "pending"}
+	}
+	st, dossier, field := s.ctx.Store, s.dossier, s.statusField()
+	return tea.Batch(
+		Status(s.ctx.T.F("step.status.set", s.n, stepStatusLabel(s.ctx.T, next)), false),
+		writeCmd(s, dossier, "status", field, func() error {
+			_, err := st.Commit(dossier, store.Set(field, string(next)))
+			return err
+		}))
+}
+
+// open acts on a row: enter ticks an item, answers a question or writes
+// the note; a text in conflict opens the conflict instead.
+func (s *stepScreen) open(r stepRow) tea.Cmd {
+	state, step := s.state(), s.step()
+	if step == nil {
+		return nil
+	}
+	var field, title string
+	var v store.Value
+	switch r.kind {
+	case stepRowCheck:
+		return s.toggle(r.id)
+	case stepRowQuestion:
+		q, ok := step.Question(r.id)
+		if !ok {
+			return nil
+		}
+		field, title, v = s.answerField(r.id), q.Text.In(s.ctx.T.Lang), state.Answers[r.id]
+	case stepRowNote:
+		field, v = s.noteField(), state.Note
+		title = s.ctx.T.F("step.note.title", s.n, step.Title.In(s.ctx.T.Lang))
+	}
+	if v.Conflict() {
+		return Push(NewConflictScreen(s.ctx, s.dossier, field))
+	}
+	return Push(NewEditor(s.ctx, s.dossier, field, title, v.Value, seenHeads(v)))
+}
+
+// SetSize keeps the body size and the cursor's row in view.
+func (s *stepScreen) SetSize(width, height int) {
+	s.width, s.height = width, height
+	s.follow()
+}
+
+// Title is the client's name and the step, for the header.
+func (s *stepScreen) Title() string {
+	if s.client == nil {
+		return s.ctx.T.F("step.title", s.n)
+	}
+	return s.ctx.T.F("step.title.client", s.client.Name.Value, s.n)
+}
+
+// Help lists the step screen's keys, most used first.
+func (s *stepScreen) Help() []key.Binding {
+	k := s.ctx.Keys
+	return []key.Binding{k.Toggle, k.Open, s.keys.Note, k.Status, s.keys.Steps, k.Conflicts, k.Up, k.Down}
+}
+
+// Capturing is false: the step screen has no text input.
+func (s *stepScreen) Capturing() bool { return false }

@@ -1,0 +1,112 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Texts is the text catalogue in one language. No user-facing string lives
+// in code outside the catalogue files (texts*.go).
+type Texts struct {
+	Lang string
+	m    map[string]string
+}
+
+// catalogueParts are the catalogue files' maps: key -> {nl, en}. Each
+// feature keeps its texts in its own file; keys are unique across parts.
+func catalogueParts() []map[string][2]string {
+	return []map[string][2]string{textsCore, textsList, textsStep, textsEntities}
+}
+
+// NewTexts returns the catalogue in lang ("nl" or "en"; anything else is
+// Dutch).
+func NewTexts(lang string) *Texts {
+	i := 0
+	if lang == "en" {
+		i = 1
+	} else {
+		lang = "nl"
+	}
+	t := &Texts{Lang: lang, m: map[string]string{}}
+	for _, part := range catalogueParts() {
+		for k, v := range part {
+			t.m[k] = v[i]
+		}
+	}
+	return t
+}
+
+// LangFromEnv picks the language from a --lang flag value, else from
+// LC_ALL, LC_MESSAGES or LANG: English when they say en, Dutch otherwise.
+func LangFromEnv(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			if strings.HasPrefix(l, "en") {
+				return "en"
+			}
+			return "nl"
+		}
+	}
+	return "nl"
+}
+
+// S returns the text for key; a missing key shows as «key» so it is seen
+// (and a test fails) rather than silently blank.
+func (t *Texts) S(key string) string {
+	if s, ok := t.m[key]; ok {
+		return s
+	}
+	return "«" + key + "»"
+}
+
+// F formats the text for key with args, as fmt.Sprintf.
+func (t *Texts) F(key string, args ...any) string { return fmt.Sprintf(t.S(key), args...) }
+
+// Has reports whether the catalogue has key.
+func (t *Texts) Has(key string) bool { _, ok := t.m[key]; return ok }
+
+// textsCore are the root's and shared texts.
+var textsCore = map[string][2]string{
+	"app.name":       {"brug", "brug"},
+	"key.up":         {"omhoog", "up"},
+	"key.down":       {"omlaag", "down"},
+	"key.pageup":     {"pagina omhoog", "page up"},
+	"key.pagedown":   {"pagina omlaag", "page down"},
+	"key.home":       {"begin", "top"},
+	"key.end":        {"einde", "bottom"},
+	"key.left":       {"links", "left"},
+	"key.right":      {"rechts", "right"},
+	"key.nextfield":  {"volgend veld", "next field"},
+	"key.prevfield":  {"vorig veld", "previous field"},
+	"key.open":       {"openen", "open"},
+	"key.back":       {"terug", "back"},
+	"key.quit":       {"stoppen", "quit"},
+	"key.help":       {"hulp", "help"},
+	"key.filter":     {"zoeken", "filter"},
+	"key.sort":       {"sorteren", "sort"},
+	"key.new":        {"nieuw", "new"},
+	"key.edit":       {"bewerken", "edit"},
+	"key.remove":     {"verwijderen", "remove"},
+	"key.undo":       {"ongedaan maken", "undo"},
+	"key.space":      {"spatie", "space"},
+	"key.toggle":     {"aan/uit", "toggle"},
+	"key.save":       {"opslaan", "save"},
+	"key.done":       {"klaar", "done"},
+	"key.status":     {"status stap", "step status"},
+	"key.journal":    {"verslagen", "journal"},
+	"key.agreements": {"afspraken", "agreements"},
+	"key.contacts":   {"netwerk", "contacts"},
+	"key.route":      {"route", "route"},
+	"key.conflicts":  {"conflicten", "conflicts"},
+	"key.move":       {"overstap", "move"},
+	"key.step":       {"naar stap", "go to step"},
+	"err.prefix":     {"Fout: %s", "Error: %s"},
+	"status.saved":   {"Opgeslagen.", "Saved."},
+	"help.title":     {"Toetsen", "Keys"},
+	"help.close":     {"? of esc sluit de hulp", "? or esc closes help"},
+	"too.small":      {"Maak het venster groter (minstens %dx%d).", "Make the window larger (at least %dx%d)."},
+}
