@@ -52,6 +52,9 @@ func (s *Store) commit(tx *bolt.Tx, dossier string, changes []Change) ([]Op, err
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	if b := tx.Bucket(bErased); b != nil && b.Get(dkey) != nil {
+		return nil, fmt.Errorf("commit: %w", ErrErased)
+	}
 	w := s.newWriter(tx)
 	var made []Op
 	for _, ch := range changes {
@@ -266,7 +269,13 @@ func (s *Store) ApplyRemote(ops []Op) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		w := s.newWriter(tx)
+		erased := tx.Bucket(bErased)
 		for _, op := range ops {
+			if erased != nil {
+				if dk, _ := idKey(op.Dossier); erased.Get(dk) != nil {
+					return fmt.Errorf("remote op %s: %w", op.ID, ErrErased)
+				}
+			}
 			ok, err := w.apply(op, false)
 			if err != nil {
 				return err

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bErased holds the ids of erased dossiers: the only trace an erasure
+// leaves, so that ops for them are refused from then on.
+var bErased = []byte("erased")
+
+// ErrErased is returned for an op on a dossier that was erased.
+var ErrErased = fmt.Errorf("%w: the dossier was erased", ErrInvalid)
+
+// Erase deletes every op and all state of a dossier and leaves only its id
+// as a tombstone; ops for it are refused from then on (the AVG right to be
+// forgotten). Unlike removing a client, it cannot be undone.
+func (s *Store) Erase(dossier string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		dkey, err := idKey(dossier)
+		if err != nil {
+			return err
+		}
+		if err := s.purge(tx, dkey); err != nil {
+			return fmt.Errorf("erase %s: %w", dossier, err)
+		}
+		b, err := tx.CreateBucketIfNotExists(bErased)
+		if err != nil {
+			return err
+		}
+		return b.Put(dkey, present)
+	})
+}
+
+// Drop deletes a dossier's ops and state from this replica without a
+// tombstone: it has left the device's view (a transfer to another team)
+// and may come back, whole, with a later sync. Ops of the dossier still
+// waiting in the outbox are dropped too; the server would refuse them.
+func (s *Store) Drop(dossier string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		dkey, err := idKey(dossier)
+		if err != nil {
+			return err
+		}
+		return s.purge(tx, dkey)
+	})
+}
+
+// Erased reports whether a dossier was erased on this replica.
+func (s *Store) Erased(dossier string) bool {
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return false
+	}
+	erased := false
+	s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bErased); b != nil {
+			erased = b.Get(dkey) != nil
+		}
+		return nil
+	})
+	return erased
+}
+
+// purge deletes every trace of a dossier but the erased tombstone.
+func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
+	ops := tx.Bucket(bOps)
+	replaced := tx.Bucket(bReplaced)
+	gone := map[string]bool{}
+	c := tx.Bucket(bDossierOps).Cursor()
+	for k, _ := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, _ = c.Seek(dkey) {
+		okey := append([]byte(nil), k[16:]...)
+		var op Op
+		if raw := ops.Get(okey); raw != nil {
+			if err := s.decode(raw, &op); err != nil {
+				return err
+			}
+			for _, p := range op.Prev {
+				if pk, err := idKey(p); err == nil {
+					if err := replaced.Delete(pk); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		gone[string(okey)] = true
+		if err := ops.Delete(okey); err != nil {
+			return err
+		}
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	if err := deletePrefix(tx.Bucket(bHeads), dkey); err != nil {
+		return err
+	}
+	if raw := tx.Bucket(bSummaries).Get(dkey); raw != nil {
+		sm, err := s.openSummary(raw)
+		if err != nil {
+			return err
+		}
+		for _, k := range dueKeys(dkey, &sm) {
+			if err := tx.Bucket(bDue).Delete(k); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bSummaries).Delete(dkey); err != nil {
+			return err
+		}
+	}
+	ob := tx.Bucket(bOutbox).Cursor()
+	for k, v := ob.First(); k != nil; k, v = ob.Next() {
+		if gone[string(v)] {
+			if err := ob.Delete(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func deletePrefix(b *bolt.Bucket, prefix []byte) error {
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Ack removes ops from the outbox once a server has accepted or refused
+// them. Unknown ids are ignored, so acknowledging twice is harmless.
+func (s *Store) Ack(opIDs []string) error {
+	if len(opIDs) == 0 {
+		return nil
+	}
+	done := map[string]bool{}
+	for _, id := range opIDs {
+		k, err := idKey(id)
+		if err != nil {
+			return err
+		}
+		done[string(k)] = true
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if done[string(v)] {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
