@@ -1,0 +1,162 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Tx is a store transaction for code that keeps its own buckets next to
+// the op log (the sync server's sequence numbers, accounts and audit log),
+// so that accepting an op and recording it happen in one commit.
+type Tx struct {
+	s  *Store
+	tx *bolt.Tx
+	w  *writer
+}
+
+// Update runs fn in a write transaction. Ops applied through the Tx are
+// materialised before the commit; an error from fn rolls everything back.
+func (s *Store) Update(fn func(*Tx) error) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		tx := &Tx{s: s, tx: btx, w: s.newWriter(btx)}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.w.finish()
+	})
+}
+
+// View runs fn in a read transaction.
+func (s *Store) View(fn func(*Tx) error) error {
+	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{s: s, tx: btx}) })
+}
+
+// Bucket returns a bucket of the caller's own, created on first use in a
+// write transaction; nil in a read transaction when it does not exist yet.
+// Its name must start with "x_" so it can never collide with the store's.
+// Values in it are the caller's to seal (see Seal and Open).
+func (tx *Tx) Bucket(name string) (*bolt.Bucket, error) {
+	if !strings.HasPrefix(name, "x_") {
+		return nil, fmt.Errorf("%w bucket name %q: must start with x_", ErrInvalid, name)
+	}
+	if !tx.tx.Writable() {
+		return tx.tx.Bucket([]byte(name)), nil
+	}
+	return tx.tx.CreateBucketIfNotExists([]byte(name))
+}
+
+// Seal seals a value with the store's codec, for the caller's buckets.
+func (tx *Tx) Seal(plain []byte) ([]byte, error) { return tx.s.codec.Seal(plain) }
+
+// Open opens a sealed value of the caller's buckets.
+func (tx *Tx) Open(sealed []byte) ([]byte, error) { return tx.s.codec.Open(sealed) }
+
+// Apply applies an op made elsewhere, as ApplyRemote does, inside the
+// transaction. It reports false when the op was known already.
+func (tx *Tx) Apply(op Op) (bool, error) {
+	if tx.w == nil {
+		return false, fmt.Errorf("apply op %s: read-only transaction", op.ID)
+	}
+	if err := ValidateOp(op, nil); err != nil {
+		return false, err
+	}
+	if b := tx.tx.Bucket(bErased); b != nil {
+		if dk, _ := idKey(op.Dossier); b.Get(dk) != nil {
+			return false, ErrErased
+		}
+	}
+	ok, err := tx.w.apply(op, false)
+	if ok {
+		tx.s.clock.Observe(op.HLC)
+	}
+	return ok, err
+}
+
+// Known reports whether an op id is in the log.
+func (tx *Tx) Known(id string) bool {
+	k, err := idKey(id)
+	return err == nil && tx.tx.Bucket(bOps).Get(k) != nil
+}
+
+// Op reads one op from the log.
+func (tx *Tx) Op(id string) (Op, error) {
+	var op Op
+	k, err := idKey(id)
+	if err != nil {
+		return op, err
+	}
+	raw := tx.tx.Bucket(bOps).Get(k)
+	if raw == nil {
+		return op, fmt.Errorf("op %s: %w", id, ErrNotFound)
+	}
+	return op, tx.s.decode(raw, &op)
+}
+
+// Heads returns the current heads of a field.
+func (tx *Tx) Heads(dossier, field string) ([]Head, error) {
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return nil, err
+	}
+	return tx.s.readHeads(tx.tx, cat(dkey, []byte(field)))
+}
+
+// Exists reports whether the log holds any op of the dossier.
+func (tx *Tx) Exists(dossier string) bool {
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return false
+	}
+	k, _ := tx.tx.Bucket(bDossierOps).Cursor().Seek(dkey)
+	return k != nil && len(k) >= 16 && string(k[:16]) == string(dkey)
+}
+
+// Erased reports whether the dossier was erased.
+func (tx *Tx) Erased(dossier string) bool {
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return false
+	}
+	b := tx.tx.Bucket(bErased)
+	return b != nil && b.Get(dkey) != nil
+}
+
+// WithAuthor returns a view of the store that records ops as made by
+// author: on a server, each SSH session writes as its own user. The views
+// share the file, clock and device.
+func (s *Store) WithAuthor(author string) *Store {
+	c := *s
+	c.author = author
+	return &c
+}
+
+// SetMeta stores a small setting of the replica (the sync server's address,
+// the sync cursor) under name, which must start with "x_". Values are
+// sealed like all others.
+func (s *Store) SetMeta(name string, value []byte) error {
+	if !strings.HasPrefix(name, "x_") {
+		return fmt.Errorf("%w meta name %q: must start with x_", ErrInvalid, name)
+	}
+	sealed, err := s.codec.Seal(value)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte(name), sealed) })
+}
+
+// Meta reads a setting stored with SetMeta; nil when not set.
+func (s *Store) Meta(name string) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bMeta).Get([]byte(name))
+		if raw == nil {
+			return nil
+		}
+		var err error
+		out, err = s.codec.Open(raw)
+		return err
+	})
+	return out, err
+}

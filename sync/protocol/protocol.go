@@ -1,0 +1,96 @@
+// Package protocol holds the types of brug's sync API (/v1), shared by the
+// server and the client. docs/sync.md describes the protocol in layers
+// (model, invariants, transactions, HTTP, security); docs/openapi.yaml is
+// the machine-readable form.
+package protocol
+
+import "github.com/brug-nl/brug/store"
+
+// Version is the API version in every path.
+const Version = "v1"
+
+// Paths of the API.
+const (
+	PathEnroll  = "/v1/enroll"
+	PathSync    = "/v1/sync"
+	PathHealth  = "/healthz"
+	PathMetrics = "/metrics"
+)
+
+// Limits the server enforces and the client respects.
+const (
+	MaxRequestBytes = 8 << 20 // a push body, after decompression
+	MaxPushOps      = 5000    // ops in one push; the client sends its outbox in chunks
+	DefaultPullOps  = 5000    // ops in one pull page unless the client asks fewer
+	MaxPullOps      = 20000
+)
+
+// EnrollRequest enrols a device with a one-time code an admin made for its
+// user.
+type EnrollRequest struct {
+	Code       string `json:"code"`
+	DeviceName string `json:"device_name"` // e.g. the laptop's host name, shown in `brug admin device list`
+}
+
+// EnrollResponse carries the device token. The server keeps only a hash of
+// it; the client keeps it in the OS keyring (or a 0600 file), never in the
+// database.
+type EnrollResponse struct {
+	Token    string   `json:"token"`
+	DeviceID string   `json:"device_id"`
+	User     string   `json:"user"`
+	Role     string   `json:"role"`
+	Teams    []string `json:"teams"`
+}
+
+// SyncRequest is one round trip: push the outbox, pull from the cursor.
+type SyncRequest struct {
+	Push   []store.Op `json:"push,omitempty"`
+	Cursor uint64     `json:"cursor"`          // the last server sequence number this device has applied; 0 on a fresh device
+	Limit  int        `json:"limit,omitempty"` // ops per pull page; 0 means DefaultPullOps
+}
+
+// SyncResponse answers a SyncRequest. The client applies Drop, then Ops,
+// then stores Cursor; if More is set it syncs again at once (with an empty
+// push) to fetch the next page.
+type SyncResponse struct {
+	Accepted []string   `json:"accepted,omitempty"` // pushed op ids stored now or before (idempotent)
+	Refused  []Refusal  `json:"refused,omitempty"`  // pushed ops refused, each with its reason
+	Ops      []store.Op `json:"ops,omitempty"`      // ops for this device's view, in server order
+	Drop     []string   `json:"drop,omitempty"`     // dossiers that left the device's view: remove them (store.Drop)
+	Erased   []string   `json:"erased,omitempty"`   // dossiers erased by an admin: erase them (store.Erase)
+	Cursor   uint64     `json:"cursor"`             // the sequence number to send next time
+	More     bool       `json:"more,omitempty"`     // another page is waiting
+}
+
+// Refusal says why a pushed op was not stored. Code is stable for programs;
+// Reason is a sentence for people.
+type Refusal struct {
+	ID     string `json:"id"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+}
+
+// Refusal codes.
+const (
+	RefuseInvalid   = "invalid"   // the op's shape, field or value is wrong
+	RefuseMethod    = "method"    // the field names a step, item or question the method does not have
+	RefuseAuthor    = "author"    // the op's author is not the token's user
+	RefuseForbidden = "forbidden" // the user may not write this dossier (not their team)
+	RefuseErased    = "erased"    // the dossier was erased
+	RefuseUnknown   = "unknown"   // an op for a dossier the server does not know that does not create it
+)
+
+// Error is the body of every 4xx and 5xx answer.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"` // what is wrong and what to do
+}
+
+// Roles of accounts.
+const (
+	RoleCoach       = "coach"
+	RoleWijkteam    = "wijkteam"
+	RoleCoordinator = "coordinator"
+	RoleAdmin       = "admin"
+)
