@@ -94,3 +94,13 @@ const (
 	RoleCoordinator = "coordinator"
 	RoleAdmin       = "admin"
 )
+
+// Codes of Error bodies.
+const (
+	ErrorBadRequest   = "bad_request"          // 400: malformed JSON, unknown fields, trailing data, limits
+	ErrorTooLarge     = "too_large"            // 413: body over MaxRequestBytes after decompression
+	ErrorUnsupported  = "unsupported_encoding" // 415: a Content-Encoding other than gzip
+	ErrorUnauthorized = "unauthorized"         // 401: no, unknown or revoked token; disabled user; bad enrolment code
+	ErrorForbidden    = "forbidden"            // 403
+	ErrorInternal     = "internal"             // 500: try again later
+)

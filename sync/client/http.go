@@ -1,0 +1,135 @@
+package client
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// Errors callers tell apart.
+var (
+	// ErrUnauthorized means the server does not know the device token: the
+	// device was never enrolled, or it was revoked.
+	ErrUnauthorized = errors.New("this device is not (or no longer) enrolled: run brug login")
+	// ErrNotEnrolled means this database has no server configured.
+	ErrNotEnrolled = errors.New("no sync server configured: run brug login URL CODE")
+	// ErrUnreachable wraps every failure to reach the server or to read its
+	// whole answer: the device is offline, the server is down, or the
+	// connection broke. Trying again later is the remedy.
+	ErrUnreachable = errors.New("cannot reach the sync server")
+)
+
+// maxResponseBytes bounds a response body after decompression: a pull
+// page of protocol.MaxPullOps ops with long texts fits many times over.
+const maxResponseBytes = 512 << 20
+
+// ServerError is a 4xx or 5xx answer other than 401, with the server's
+// explanation.
+type ServerError struct {
+	Status int
+	Body   protocol.Error
+}
+
+func (e *ServerError) Error() string {
+	msg := e.Body.Message
+	if msg == "" {
+		msg = http.StatusText(e.Status)
+	}
+	return fmt.Sprintf("server answered %d: %s", e.Status, msg)
+}
+
+// Temporary reports whether trying again later may help (a 5xx or 429).
+func (e *ServerError) Temporary() bool {
+	return e.Status >= 500 || e.Status == http.StatusTooManyRequests
+}
+
+// NormalizeURL checks a server URL and returns it without a trailing
+// slash, the form under which tokens and settings are kept.
+func NormalizeURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not a server address: give it as https://host[:port]", raw)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// post sends body as JSON (gzipped) to base+path and decodes a 200 answer
+// into out.
+func post(ctx context.Context, hc *http.Client, base, path, token string, body, out any) error {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := json.NewEncoder(zw).Encode(body); err != nil {
+		return fmt.Errorf("encode request: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("encode request: %w", err)
+	}
+	return postRaw(ctx, hc, base, path, token, buf.Bytes(), out)
+}
+
+// postRaw sends an already gzipped JSON body.
+func postRaw(ctx context.Context, hc *http.Client, base, path, token string, gz []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(gz))
+	if err != nil {
+		return fmt.Errorf("request to %s: %w", base, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Accept-Encoding", "gzip")
+	req.Header.Set("User-Agent", "brug")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w at %s: %w", ErrUnreachable, base, err)
+	}
+	defer resp.Body.Close()
+	r := io.Reader(resp.Body)
+	// We asked for gzip ourselves, so the transport leaves decoding to us.
+	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	r = io.LimitReader(r, maxResponseBytes)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		io.Copy(io.Discard, r)
+		return ErrUnauthorized
+	case resp.StatusCode != http.StatusOK:
+		se := &ServerError{Status: resp.StatusCode}
+		b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
+		_ = json.Unmarshal(b, &se.Body)
+		if se.Temporary() {
+			return fmt.Errorf("%w at %s: %w", ErrUnreachable, base, se)
+		}
+		return se
+	}
+	// Read the whole body before decoding: a cut connection shows as an
+	// error here, not as a half-applied answer.
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("%w at %s: answer is not valid: %w", ErrUnreachable, base, err)
+	}
+	return nil
+}

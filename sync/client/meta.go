@@ -1,0 +1,159 @@
+package client
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// Names of the sync settings in the database's meta bucket. The token is
+// never among them.
+const (
+	MetaURL     = "x_sync_url"    // the server's base URL
+	MetaDevice  = "x_sync_device" // the device id the server gave at enrolment
+	MetaUser    = "x_sync_user"   // the account the device is enrolled for
+	MetaCursor  = "x_sync_cursor" // the last server sequence number applied, decimal
+	MetaLast    = "x_sync_last"   // when the last sync completed, RFC 3339
+	MetaRefused = "x_refused"     // JSON list of RefusedOp
+)
+
+// maxRefused bounds the refused list kept on the device; the oldest go
+// first. The ops themselves stay in the local log.
+const maxRefused = 1000
+
+// Store is what sync needs from the local database. *store.Store
+// satisfies it.
+type Store interface {
+	Outbox(limit int) ([]store.Op, []uint64, error)
+	Ack(opIDs []string) error
+	ApplyRemote(ops []store.Op) (int, error)
+	Drop(dossier string) error
+	Erase(dossier string) error
+	Erased(dossier string) bool
+	Meta(name string) ([]byte, error)
+	SetMeta(name string, value []byte) error
+	Stats() (store.Stats, error)
+}
+
+// RefusedOp is an op the server refused, kept on the device so the user
+// can see what did not reach the others and why. The op itself stays in
+// the local log; it is no longer in the outbox, so it never blocks the ops
+// behind it.
+type RefusedOp struct {
+	ID      string    `json:"id"`
+	Dossier string    `json:"dossier,omitempty"`
+	Field   string    `json:"field,omitempty"`
+	Code    string    `json:"code"`
+	Reason  string    `json:"reason"`
+	At      time.Time `json:"at"`
+}
+
+// Refused returns the refused ops recorded on this device, oldest first.
+func Refused(st Store) ([]RefusedOp, error) {
+	raw, err := st.Meta(MetaRefused)
+	if err != nil || len(raw) == 0 {
+		return nil, err
+	}
+	var out []RefusedOp
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("read refused ops: %w", err)
+	}
+	return out, nil
+}
+
+// ClearRefused forgets the refused list (after the user has seen it).
+func ClearRefused(st Store) error { return st.SetMeta(MetaRefused, nil) }
+
+// addRefused appends refusals to the list, once per op id.
+func addRefused(st Store, add []RefusedOp) error {
+	if len(add) == 0 {
+		return nil
+	}
+	list, err := Refused(st)
+	if err != nil {
+		list = nil // a damaged list must not stop sync; start a new one
+	}
+	seen := make(map[string]int, len(list))
+	for i, r := range list {
+		seen[r.ID] = i
+	}
+	for _, r := range add {
+		if i, ok := seen[r.ID]; ok {
+			list[i] = r
+			continue
+		}
+		seen[r.ID] = len(list)
+		list = append(list, r)
+	}
+	if len(list) > maxRefused {
+		list = list[len(list)-maxRefused:]
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	if err := st.SetMeta(MetaRefused, b); err != nil {
+		return fmt.Errorf("record refused ops: %w", err)
+	}
+	return nil
+}
+
+// Status is the local side of sync, read from the database without the
+// network: what the footer of the app shows.
+type Status struct {
+	URL      string    // the server; "" when this device is not enrolled
+	Waiting  int       // ops in the outbox
+	Refused  int       // ops in the refused list
+	LastSync time.Time // zero before the first completed sync
+	Cursor   uint64
+}
+
+// LocalStatus reads Status from st.
+func LocalStatus(st Store) (Status, error) {
+	var s Status
+	u, err := st.Meta(MetaURL)
+	if err != nil {
+		return s, err
+	}
+	s.URL = string(u)
+	stats, err := st.Stats()
+	if err != nil {
+		return s, err
+	}
+	s.Waiting = stats.Outbox
+	ref, err := Refused(st)
+	if err != nil {
+		return s, err
+	}
+	s.Refused = len(ref)
+	if s.Cursor, err = cursor(st); err != nil {
+		return s, err
+	}
+	if b, err := st.Meta(MetaLast); err == nil && len(b) > 0 {
+		s.LastSync, _ = time.Parse(time.RFC3339Nano, string(b))
+	}
+	return s, nil
+}
+
+// cursor reads the persisted cursor; 0 when none.
+func cursor(st Store) (uint64, error) {
+	b, err := st.Meta(MetaCursor)
+	if err != nil || len(b) == 0 {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("read sync cursor %q: %w", b, err)
+	}
+	return n, nil
+}
+
+func setCursor(st Store, c uint64) error {
+	if err := st.SetMeta(MetaCursor, []byte(strconv.FormatUint(c, 10))); err != nil {
+		return fmt.Errorf("store sync cursor: %w", err)
+	}
+	return nil
+}

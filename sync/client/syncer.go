@@ -1,0 +1,245 @@
+package client
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// Result says what one Sync moved.
+type Result struct {
+	Pushed  int    // ops the server accepted
+	Pulled  int    // ops new to this device
+	Refused int    // ops the server refused (now in the refused list)
+	Dropped int    // dossiers that left this device's view
+	Erased  int    // dossiers erased by an admin
+	Cursor  uint64 // the cursor after the sync
+}
+
+// Changed reports whether the sync changed what the device shows.
+func (r Result) Changed() bool { return r.Pulled > 0 || r.Dropped > 0 || r.Erased > 0 }
+
+// Syncer syncs one database with its server. It holds no state between
+// syncs beyond what it keeps in the database, so it is safe to build one
+// per run; it must not run two syncs on one database at once.
+type Syncer struct {
+	Store  Store
+	HTTP   *http.Client     // nil: http.DefaultClient
+	URL    string           // the server; "" means the one recorded at enrolment
+	Tokens TokenStore       // where the device token is
+	Now    func() time.Time // nil: time.Now
+	// PullLimit is the number of ops per pull page; 0 lets the server
+	// choose (protocol.DefaultPullOps).
+	PullLimit int
+}
+
+// maxRounds bounds one Sync: enough for an initial pull of a large region
+// page by page, and a guard against a server that keeps saying More.
+const maxRounds = 10000
+
+// Sync pushes the outbox in chunks and pulls until the server has nothing
+// more, applying what arrives: dossiers to drop, dossiers to erase, ops.
+// The cursor is stored only after a page is applied, and pushed ops leave
+// the outbox only once the server has answered for them, so a sync that
+// breaks off anywhere is simply run again. "Nothing new" is success.
+func (s *Syncer) Sync(ctx context.Context) (Result, error) {
+	var res Result
+	base, tok, err := s.target()
+	if err != nil {
+		return res, err
+	}
+	cur, err := cursor(s.Store)
+	if err != nil {
+		return res, err
+	}
+	for round := 0; ; round++ {
+		if round == maxRounds {
+			return res, fmt.Errorf("sync with %s: the server kept sending pages after %d rounds; try again", base, maxRounds)
+		}
+		push, moreOut, gz, err := s.nextPush(cur)
+		if err != nil {
+			return res, err
+		}
+		var resp protocol.SyncResponse
+		if err := postRaw(ctx, s.HTTP, base, protocol.PathSync, tok, gz, &resp); err != nil {
+			return res, fmt.Errorf("sync with %s: %w", base, err)
+		}
+		answered, err := s.settlePush(push, resp, &res)
+		if err != nil {
+			return res, err
+		}
+		if err := s.applyPull(resp, &res); err != nil {
+			return res, err
+		}
+		if resp.Cursor != cur {
+			if err := setCursor(s.Store, resp.Cursor); err != nil {
+				return res, err
+			}
+			cur = resp.Cursor
+		}
+		res.Cursor = cur
+		if moreOut && answered == 0 {
+			return res, fmt.Errorf("sync with %s: the server answered for none of %d pushed ops; try again later", base, len(push))
+		}
+		if !resp.More && !moreOut {
+			// Ops the server skipped without a word stay in the outbox
+			// for the next sync.
+			break
+		}
+	}
+	if err := s.Store.SetMeta(MetaLast, []byte(s.now().UTC().Format(time.RFC3339Nano))); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (s *Syncer) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// target returns the server URL and the device token.
+func (s *Syncer) target() (string, string, error) {
+	base := s.URL
+	if base == "" {
+		u, err := s.Store.Meta(MetaURL)
+		if err != nil {
+			return "", "", err
+		}
+		base = string(u)
+	}
+	if base == "" {
+		return "", "", ErrNotEnrolled
+	}
+	if s.Tokens == nil {
+		return "", "", ErrUnauthorized
+	}
+	tok, err := s.Tokens.Get(base)
+	if errors.Is(err, ErrNoToken) {
+		return "", "", ErrUnauthorized
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return base, tok, nil
+}
+
+// nextPush reads the next outbox chunk and encodes the request (gzipped
+// JSON), halving the chunk while its JSON would exceed the server's body
+// limit. moreOut reports that the outbox may hold more than this chunk.
+func (s *Syncer) nextPush(cur uint64) (push []store.Op, moreOut bool, gz []byte, err error) {
+	push, _, err = s.Store.Outbox(protocol.MaxPushOps)
+	if err != nil {
+		return nil, false, nil, fmt.Errorf("read outbox: %w", err)
+	}
+	moreOut = len(push) == protocol.MaxPushOps
+	for {
+		raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.PullLimit})
+		if err != nil {
+			return nil, false, nil, fmt.Errorf("encode push: %w", err)
+		}
+		if len(raw) > protocol.MaxRequestBytes*9/10 && len(push) > 1 {
+			push, moreOut = push[:len(push)/2], true
+			continue
+		}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if _, err := zw.Write(raw); err != nil {
+			return nil, false, nil, fmt.Errorf("compress push: %w", err)
+		}
+		if err := zw.Close(); err != nil {
+			return nil, false, nil, fmt.Errorf("compress push: %w", err)
+		}
+		return push, moreOut, buf.Bytes(), nil
+	}
+}
+
+// settlePush records refusals, then takes accepted and refused ops out of
+// the outbox, and counts them. Refusals are recorded first: if brug stops
+// in between, the op is simply pushed and refused again.
+func (s *Syncer) settlePush(push []store.Op, resp protocol.SyncResponse, res *Result) (int, error) {
+	if len(push) == 0 && len(resp.Accepted) == 0 && len(resp.Refused) == 0 {
+		return 0, nil
+	}
+	pushed := make(map[string]store.Op, len(push))
+	for _, op := range push {
+		pushed[op.ID] = op
+	}
+	var ack []string
+	var refused []RefusedOp
+	for _, id := range resp.Accepted {
+		if _, ok := pushed[id]; ok {
+			ack = append(ack, id)
+			res.Pushed++
+		}
+	}
+	at := s.now().UTC()
+	for _, r := range resp.Refused {
+		op, ok := pushed[r.ID]
+		if !ok {
+			continue
+		}
+		refused = append(refused, RefusedOp{ID: r.ID, Dossier: op.Dossier, Field: op.Field, Code: r.Code, Reason: r.Reason, At: at})
+		ack = append(ack, r.ID)
+		res.Refused++
+	}
+	if err := addRefused(s.Store, refused); err != nil {
+		return 0, err
+	}
+	if err := s.Store.Ack(ack); err != nil {
+		return 0, fmt.Errorf("acknowledge pushed ops: %w", err)
+	}
+	return len(ack), nil
+}
+
+// applyPull applies a page: drops, erasures, then ops, as the protocol
+// orders them.
+func (s *Syncer) applyPull(resp protocol.SyncResponse, res *Result) error {
+	for _, d := range resp.Drop {
+		if err := s.Store.Drop(d); err != nil {
+			return fmt.Errorf("remove dossier %s that left this device's view: %w", d, err)
+		}
+		res.Dropped++
+	}
+	for _, d := range resp.Erased {
+		if err := s.Store.Erase(d); err != nil {
+			return fmt.Errorf("erase dossier %s: %w", d, err)
+		}
+		res.Erased++
+	}
+	if len(resp.Ops) == 0 {
+		return nil
+	}
+	ops := resp.Ops
+	// An op for a dossier erased here would fail the whole page; the
+	// server should not send one, but a page sent before an erasure may
+	// still be on its way when a retry comes.
+	erased := map[string]bool{}
+	kept := ops[:0:0]
+	for _, op := range ops {
+		e, ok := erased[op.Dossier]
+		if !ok {
+			e = s.Store.Erased(op.Dossier)
+			erased[op.Dossier] = e
+		}
+		if !e {
+			kept = append(kept, op)
+		}
+	}
+	n, err := s.Store.ApplyRemote(kept)
+	if err != nil {
+		return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", len(kept), err)
+	}
+	res.Pulled += n
+	return nil
+}

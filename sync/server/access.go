@@ -1,0 +1,117 @@
+package server
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// Access by team (docs/sync.md, "Security"): a dossier belongs to the team
+// named by the winning head of its `team` field. Coaches and wijkteam
+// members read and write the dossiers of their teams; coordinators too
+// (they review and sign off across their teams); admins manage accounts and
+// read no dossier through sync.
+
+// mayRead reports whether a user of role r sees the dossiers of their
+// teams through sync.
+func mayRead(role string) bool { return role != protocol.RoleAdmin }
+
+// mayWrite reports whether a user of role r may push ops for the dossiers
+// of their teams.
+func mayWrite(role string) bool { return role != protocol.RoleAdmin }
+
+// dkey is the 16-byte key form of an id the caller has validated.
+func dkey(id string) []byte {
+	u := uuid.MustParse(id)
+	return u[:]
+}
+
+// idString is the text form of a 16-byte id key.
+func idString(k []byte) string {
+	u, _ := uuid.FromBytes(k)
+	return u.String()
+}
+
+// dossierTeam returns the team a dossier belongs to, "" when the server
+// knows no team for it.
+func dossierTeam(tx *store.Tx, dossier string) string {
+	return string(bucket(tx, bDossierTeam).Get(dkey(dossier)))
+}
+
+// winner is the head the scalar merge rule shows: highest (HLC, device, id),
+// as in store (docs/merge.md).
+func winner(hs []store.Head) (store.Head, bool) {
+	if len(hs) == 0 {
+		return store.Head{}, false
+	}
+	w := hs[0]
+	for _, h := range hs[1:] {
+		if h.HLC > w.HLC || h.HLC == w.HLC && (h.Device > w.Device || h.Device == w.Device && h.ID > w.ID) {
+			w = h
+		}
+	}
+	return w, true
+}
+
+// reindexTeam derives a dossier's team from the heads of its team field
+// and updates the team indexes; call it after applying a team op.
+func reindexTeam(tx *store.Tx, dossier string) error {
+	hs, err := tx.Heads(dossier, "team")
+	if err != nil {
+		return err
+	}
+	team := ""
+	if w, ok := winner(hs); ok {
+		team = w.Value
+	}
+	return setDossierTeam(tx, dossier, team)
+}
+
+// setDossierTeam records the team of a dossier ("" forgets it).
+func setDossierTeam(tx *store.Tx, dossier, team string) error {
+	dk := dkey(dossier)
+	dt, td := bucket(tx, bDossierTeam), bucket(tx, bTeamDossiers)
+	if old := dt.Get(dk); old != nil {
+		if string(old) == team {
+			return nil
+		}
+		if err := td.Delete(teamDossierKey(string(old), dk)); err != nil {
+			return err
+		}
+	}
+	if team == "" {
+		return dt.Delete(dk)
+	}
+	if err := dt.Put(dk, []byte(team)); err != nil {
+		return err
+	}
+	return td.Put(teamDossierKey(team, dk), []byte{1})
+}
+
+func teamDossierKey(team string, dk []byte) []byte {
+	return append([]byte(team+"\x00"), dk...)
+}
+
+// visible returns the dossiers (as 16-byte keys in string form) a user
+// sees through sync: those of their teams, unless erased.
+func visible(tx *store.Tx, u User) map[string]bool {
+	out := map[string]bool{}
+	if !mayRead(u.Role) {
+		return out
+	}
+	c := bucket(tx, bTeamDossiers).Cursor()
+	for _, team := range u.Teams {
+		prefix := []byte(team + "\x00")
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			out[string(k[len(prefix):])] = true
+		}
+	}
+	return out
+}
+
+// inTeams reports whether team is one of the user's.
+func inTeams(u User, team string) bool { return team != "" && slices.Contains(u.Teams, team) }

@@ -1,0 +1,289 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// Admin runs the account commands of `brug admin` (and, in issue 4, of an
+// admin's SSH session) on a server, recording each in the audit log as done
+// by Actor through Channel. It checks nothing about who the actor is: the
+// caller has already decided that (a local OS user, an SSH admin).
+type Admin struct {
+	s       *Server
+	Actor   string
+	Channel string
+}
+
+// Admin returns the admin commands, audited as actor through channel
+// (ChannelCLI, ChannelSSH).
+func (s *Server) Admin(actor, channel string) *Admin {
+	return &Admin{s: s, Actor: actor, Channel: channel}
+}
+
+// record appends an admin action to the audit log.
+func (a *Admin) record(tx *store.Tx, action, dossier, detail string) error {
+	return audit(tx, AuditEntry{Time: a.s.now().UTC(), Channel: a.Channel, User: a.Actor, Action: action, Dossier: dossier, Detail: detail})
+}
+
+// AddUser creates an account with a role and, optionally, team
+// memberships (the teams must exist).
+func (a *Admin) AddUser(name, role string, teams []string) (User, error) {
+	if err := checkUserName(name); err != nil {
+		return User{}, err
+	}
+	if !validRole(role) {
+		return User{}, fmt.Errorf("%w role %q: use coach, wijkteam, coordinator or admin", ErrInvalid, role)
+	}
+	var u User
+	err := a.s.st.Update(func(tx *store.Tx) error {
+		if bucket(tx, bUsers).Get([]byte(name)) != nil {
+			return fmt.Errorf("user %q: %w", name, ErrExists)
+		}
+		for _, t := range teams {
+			if !teamExists(tx, t) {
+				return fmt.Errorf("team %q: %w; add it first with `brug admin team add`", t, ErrNotFound)
+			}
+		}
+		u = User{Name: name, Role: role, Created: a.s.now().UTC()}
+		if err := putUser(tx, u); err != nil {
+			return err
+		}
+		for _, t := range teams {
+			if err := bucket(tx, bMembers).Put(memberKey(t, name), []byte{1}); err != nil {
+				return err
+			}
+		}
+		u.Teams = userTeams(tx, name)
+		return a.record(tx, "user add", "", fmt.Sprintf("user %s role %s teams %s", name, role, strings.Join(u.Teams, ", ")))
+	})
+	return u, err
+}
+
+// Users lists every account with its teams.
+func (a *Admin) Users() ([]User, error) {
+	var out []User
+	err := a.s.st.View(func(tx *store.Tx) error {
+		var err error
+		out, err = listUsers(tx)
+		return err
+	})
+	return out, err
+}
+
+// DisableUser blocks an account: its devices are refused from their next
+// request on, and it cannot enrol new ones. Its ops stay.
+func (a *Admin) DisableUser(name string) error {
+	return a.s.st.Update(func(tx *store.Tx) error {
+		u, err := getUser(tx, name)
+		if err != nil {
+			return err
+		}
+		u.Disabled = true
+		if err := putUser(tx, u); err != nil {
+			return err
+		}
+		return a.record(tx, "user disable", "", "user "+name)
+	})
+}
+
+// AddTeam creates a team. Dossiers name it in their team field.
+func (a *Admin) AddTeam(name string) (Team, error) {
+	if err := checkTeamName(name); err != nil {
+		return Team{}, err
+	}
+	t := Team{Name: name, Created: a.s.now().UTC()}
+	err := a.s.st.Update(func(tx *store.Tx) error {
+		if teamExists(tx, name) {
+			return fmt.Errorf("team %q: %w", name, ErrExists)
+		}
+		if err := putJSON(tx, bucket(tx, bTeams), []byte(name), t); err != nil {
+			return err
+		}
+		return a.record(tx, "team add", "", "team "+name)
+	})
+	return t, err
+}
+
+// TeamInfo is a team with its members, for listing.
+type TeamInfo struct {
+	Team
+	Members []string `json:"members,omitempty"`
+}
+
+// Teams lists every team with its members.
+func (a *Admin) Teams() ([]TeamInfo, error) {
+	var out []TeamInfo
+	err := a.s.st.View(func(tx *store.Tx) error {
+		ts, err := listTeams(tx)
+		for _, t := range ts {
+			out = append(out, TeamInfo{Team: t, Members: teamMembers(tx, t.Name)})
+		}
+		return err
+	})
+	return out, err
+}
+
+// AddMember puts a user in a team. The user's devices receive the team's
+// dossiers, whole, on their next sync.
+func (a *Admin) AddMember(team, user string) error {
+	return a.s.st.Update(func(tx *store.Tx) error {
+		if !teamExists(tx, team) {
+			return fmt.Errorf("team %q: %w", team, ErrNotFound)
+		}
+		if _, err := getUser(tx, user); err != nil {
+			return err
+		}
+		if err := bucket(tx, bMembers).Put(memberKey(team, user), []byte{1}); err != nil {
+			return err
+		}
+		return a.record(tx, "team member add", "", fmt.Sprintf("team %s user %s", team, user))
+	})
+}
+
+// RemoveMember takes a user out of a team. The user's devices remove the
+// team's dossiers on their next sync.
+func (a *Admin) RemoveMember(team, user string) error {
+	return a.s.st.Update(func(tx *store.Tx) error {
+		k := memberKey(team, user)
+		if bucket(tx, bMembers).Get(k) == nil {
+			return fmt.Errorf("user %q in team %q: %w", user, team, ErrNotFound)
+		}
+		if err := bucket(tx, bMembers).Delete(k); err != nil {
+			return err
+		}
+		return a.record(tx, "team member remove", "", fmt.Sprintf("team %s user %s", team, user))
+	})
+}
+
+// Invite makes a one-time enrolment code for a user, valid for
+// CodeLifetime. Only its hash is stored: show the code once.
+func (a *Admin) Invite(user string) (code string, expires time.Time, err error) {
+	err = a.s.st.Update(func(tx *store.Tx) error {
+		u, err := getUser(tx, user)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return fmt.Errorf("%w: user %s is disabled", ErrInvalid, user)
+		}
+		code, expires, err = createCode(tx, user, a.s.now().UTC())
+		if err != nil {
+			return err
+		}
+		return a.record(tx, "invite", "", "user "+user)
+	})
+	return code, expires, err
+}
+
+// Devices lists enrolled devices, all or one user's ("" for all).
+func (a *Admin) Devices(user string) ([]Device, error) {
+	var out []Device
+	err := a.s.st.View(func(tx *store.Tx) error {
+		var err error
+		out, err = listDevices(tx, user)
+		return err
+	})
+	return out, err
+}
+
+// RevokeDevice refuses a device from its next request on (a lost laptop).
+func (a *Admin) RevokeDevice(id string) error {
+	return a.s.st.Update(func(tx *store.Tx) error {
+		var d Device
+		ok, err := getJSON(tx, bucket(tx, bDevices), []byte(id), &d)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("device %q: %w; see `brug admin device list`", id, ErrNotFound)
+		}
+		if d.Revoked.IsZero() {
+			d.Revoked = a.s.now().UTC()
+		}
+		if err := putJSON(tx, bucket(tx, bDevices), []byte(id), d); err != nil {
+			return err
+		}
+		return a.record(tx, "device revoke", "", fmt.Sprintf("device %s of %s", id, d.User))
+	})
+}
+
+// Erase erases a dossier (an id, or an unambiguous name) under the AVG: its
+// ops go from the server, devices erase it on their next sync, and later
+// ops for it are refused. It returns the dossier id.
+func (a *Admin) Erase(client string) (string, error) {
+	id := client
+	if !store.ValidID(client) {
+		var err error
+		id, err = a.s.st.FindClient(client)
+		if err != nil {
+			return "", err
+		}
+	}
+	if err := a.s.st.Erase(id); err != nil {
+		return "", err
+	}
+	// The store's erase removed the ops; now the server's indexes. Should
+	// this step be cut off, running the erase again completes it; pulls
+	// skip erased dossiers in the meantime.
+	err := a.s.st.Update(func(tx *store.Tx) error {
+		dk := dkey(id)
+		seqs, opseq := bucket(tx, bSeq), bucket(tx, bOpSeq)
+		c := bucket(tx, bDossierSeq).Cursor()
+		for k, _ := c.Seek(dk); k != nil && bytes.HasPrefix(k, dk); k, _ = c.Seek(dk) {
+			if v := seqs.Get(k[16:]); len(v) == 32 {
+				if err := opseq.Delete(v[:16]); err != nil {
+					return err
+				}
+			}
+			if err := seqs.Delete(k[16:]); err != nil {
+				return err
+			}
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		if err := setDossierTeam(tx, id, ""); err != nil {
+			return err
+		}
+		return a.record(tx, "erase", id, "")
+	})
+	return id, err
+}
+
+// Audit returns audit entries, oldest first. Dossier may be an id or an
+// unambiguous name of a dossier the server still holds.
+func (a *Admin) Audit(f AuditFilter) ([]AuditEntry, error) {
+	if f.Dossier != "" && !store.ValidID(f.Dossier) {
+		id, err := a.s.st.FindClient(f.Dossier)
+		if err != nil {
+			return nil, err
+		}
+		f.Dossier = id
+	}
+	var out []AuditEntry
+	err := a.s.st.View(func(tx *store.Tx) error {
+		var err error
+		out, err = readAudit(tx, f)
+		return err
+	})
+	return out, err
+}
+
+// Roles lists the valid roles, for help texts and completion.
+func Roles() []string {
+	return []string{protocol.RoleCoach, protocol.RoleWijkteam, protocol.RoleCoordinator, protocol.RoleAdmin}
+}
+
+// isUserError reports whether err is the caller's mistake (a message to
+// show) rather than a failure of the server.
+func isUserError(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) || errors.Is(err, ErrInvalid) ||
+		errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrAmbiguous)
+}

@@ -1,0 +1,174 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// CodeLifetime is how long an enrolment code can be used.
+const CodeLifetime = 24 * time.Hour
+
+// Device is an enrolled replica of one user. The server keeps only the
+// SHA-256 of its token.
+type Device struct {
+	ID        string    `json:"id"`
+	User      string    `json:"user"`
+	Name      string    `json:"name"`
+	TokenHash string    `json:"token_hash"` // hex SHA-256 of the token
+	Created   time.Time `json:"created"`
+	LastSeen  time.Time `json:"last_seen,omitzero"`
+	Revoked   time.Time `json:"revoked,omitzero"`
+}
+
+// enrolCode is the stored form of a one-time code (keyed by its hash).
+type enrolCode struct {
+	User    string    `json:"user"`
+	Expires time.Time `json:"expires"`
+	Used    time.Time `json:"used,omitzero"`
+}
+
+// codeAlphabet avoids letters people misread (no 0/O, 1/I/L, U).
+var codeEncoding = base32.NewEncoding("ABCDEFGHJKMNPQRSTVWXYZ23456789!?").WithPadding(base32.NoPadding)
+
+// newCode makes a human-typable code of 80 random bits, e.g.
+// "K7QM-XR2P-9TBD-HW4N".
+func newCode() string {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("brug: no random source: %v", err))
+	}
+	s := codeEncoding.EncodeToString(b) // 16 characters
+	return s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16]
+}
+
+// normCode lets people type a code in lower case, with or without dashes
+// and spaces.
+func normCode(c string) string {
+	c = strings.ToUpper(c)
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == ' ' {
+			return -1
+		}
+		return r
+	}, c)
+}
+
+// newToken makes a device token of 32 random bytes.
+func newToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("brug: no random source: %v", err))
+	}
+	return "brug_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hash is the SHA-256 of a secret. Codes and tokens carry 80 and 256 random
+// bits, so an unsalted fast hash is enough: there is nothing to guess.
+func hash(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// createCode stores a new code for user and returns it.
+func createCode(tx *store.Tx, user string, now time.Time) (string, time.Time, error) {
+	code := newCode()
+	exp := now.Add(CodeLifetime)
+	err := putJSON(tx, bucket(tx, bCodes), hash(normCode(code)), enrolCode{User: user, Expires: exp})
+	return code, exp, err
+}
+
+// enroll spends a code and registers a device; it returns the device and
+// its token. Every failure is ErrUnauthorized with a message for the user.
+func enroll(tx *store.Tx, code, deviceName string, now time.Time) (Device, string, error) {
+	key := hash(normCode(code))
+	var c enrolCode
+	ok, err := getJSON(tx, bucket(tx, bCodes), key, &c)
+	if err != nil {
+		return Device{}, "", err
+	}
+	switch {
+	case !ok:
+		return Device{}, "", fmt.Errorf("%w: unknown enrolment code; check it, or ask your admin for a new one", ErrUnauthorized)
+	case !c.Used.IsZero():
+		return Device{}, "", fmt.Errorf("%w: this enrolment code was used already; ask your admin for a new one", ErrUnauthorized)
+	case !now.Before(c.Expires):
+		return Device{}, "", fmt.Errorf("%w: this enrolment code expired (codes last 24 hours); ask your admin for a new one", ErrUnauthorized)
+	}
+	u, err := getUser(tx, c.User)
+	if err != nil {
+		return Device{}, "", fmt.Errorf("%w: the account of this code is gone; ask your admin", ErrUnauthorized)
+	}
+	if u.Disabled {
+		return Device{}, "", fmt.Errorf("%w: the account %s is disabled; ask your admin", ErrUnauthorized, u.Name)
+	}
+	c.Used = now
+	if err := putJSON(tx, bucket(tx, bCodes), key, c); err != nil {
+		return Device{}, "", err
+	}
+	token := newToken()
+	th := hash(token)
+	d := Device{ID: store.NewID(), User: u.Name, Name: deviceName, TokenHash: hex.EncodeToString(th), Created: now}
+	if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+		return Device{}, "", err
+	}
+	if err := bucket(tx, bTokens).Put(th, []byte(d.ID)); err != nil {
+		return Device{}, "", err
+	}
+	return d, token, nil
+}
+
+// authenticate finds the device and user of a bearer token. A revoked
+// device, an unknown token or a disabled user is ErrUnauthorized.
+func authenticate(tx *store.Tx, token string) (Device, User, error) {
+	var d Device
+	th := hash(token)
+	id := bucket(tx, bTokens).Get(th)
+	if id == nil {
+		return d, User{}, fmt.Errorf("%w: unknown device token; enrol this device again with `brug login`", ErrUnauthorized)
+	}
+	ok, err := getJSON(tx, bucket(tx, bDevices), id, &d)
+	if err != nil {
+		return d, User{}, err
+	}
+	want, _ := hex.DecodeString(d.TokenHash)
+	if !ok || subtle.ConstantTimeCompare(want, th) != 1 {
+		return d, User{}, fmt.Errorf("%w: unknown device token; enrol this device again with `brug login`", ErrUnauthorized)
+	}
+	if !d.Revoked.IsZero() {
+		return d, User{}, fmt.Errorf("%w: this device was revoked; ask your admin for a new enrolment code", ErrUnauthorized)
+	}
+	u, err := getUser(tx, d.User)
+	if err != nil {
+		return d, User{}, fmt.Errorf("%w: the account of this device is gone; ask your admin", ErrUnauthorized)
+	}
+	if u.Disabled {
+		return d, User{}, fmt.Errorf("%w: the account %s is disabled; ask your admin", ErrUnauthorized, u.Name)
+	}
+	return d, u, nil
+}
+
+// listDevices returns devices, all or one user's, oldest first.
+func listDevices(tx *store.Tx, user string) ([]Device, error) {
+	var out []Device
+	b := bucket(tx, bDevices)
+	err := b.ForEach(func(k, _ []byte) error {
+		var d Device
+		if _, err := getJSON(tx, b, k, &d); err != nil {
+			return err
+		}
+		if user == "" || d.User == user {
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}

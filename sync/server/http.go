@@ -1,0 +1,294 @@
+package server
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// maxEnrollBytes limits an enrolment request.
+const maxEnrollBytes = 4 << 10
+
+// Error codes of protocol.Error bodies (see protocol.ErrorBadRequest...).
+const (
+	CodeBadRequest   = protocol.ErrorBadRequest
+	CodeTooLarge     = protocol.ErrorTooLarge
+	CodeUnsupported  = protocol.ErrorUnsupported
+	CodeUnauthorized = protocol.ErrorUnauthorized
+	CodeForbidden    = protocol.ErrorForbidden
+	CodeInternal     = protocol.ErrorInternal
+)
+
+// reqInfo carries what a handler learns about a request to the logging
+// middleware (the user, once the token is checked).
+type reqInfo struct{ user string }
+
+type infoKey struct{}
+
+// statusWriter remembers the status for the log line.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// routes builds the API. The order of wrapping: logging outermost, so every
+// answer is logged, including the mux's own 404 and 405.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+protocol.PathEnroll, s.handleEnroll)
+	mux.HandleFunc("POST "+protocol.PathSync, s.handleSync)
+	mux.HandleFunc("GET "+protocol.PathHealth, s.handleHealth)
+	mux.Handle("GET "+protocol.PathMetrics, promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	return s.logRequests(mux)
+}
+
+// logRequests logs method, path, status, duration and user of each request.
+// It never logs bodies: they hold dossier content.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &reqInfo{}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration", time.Since(start), "user", info.user, "remote", r.RemoteAddr)
+	})
+}
+
+func infoOf(r *http.Request) *reqInfo {
+	if i, ok := r.Context().Value(infoKey{}).(*reqInfo); ok {
+		return i
+	}
+	return &reqInfo{}
+}
+
+// writeError answers with a protocol.Error.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(protocol.Error{Code: code, Message: msg})
+}
+
+// writeJSON answers 200 with v, gzipped when the client accepts it.
+func writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Add("Vary", "Accept-Encoding")
+	var out io.Writer = w
+	if acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		defer gz.Close()
+		out = gz
+	}
+	_ = json.NewEncoder(out).Encode(v)
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(enc) == "gzip" && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+// body returns the request body limited to max bytes after decompression;
+// gzip is the one content encoding accepted.
+func body(w http.ResponseWriter, r *http.Request, max int64) (io.Reader, func(), error) {
+	raw := http.MaxBytesReader(w, r.Body, max)
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+		return &limitReader{r: raw, n: max}, func() {}, nil
+	case "gzip":
+		gz, err := gzip.NewReader(&limitReader{r: raw, n: max})
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.Is(err, errTooLarge) || errors.As(err, &mbe) {
+				return nil, nil, err
+			}
+			return nil, nil, fmt.Errorf("%w: %v", errBadGzip, err)
+		}
+		return &limitReader{r: gzipErrors{gz}, n: max}, func() { gz.Close() }, nil
+	default:
+		return nil, nil, fmt.Errorf("%w %q; send gzip or no content encoding", errEncoding, enc)
+	}
+}
+
+// gzipErrors marks errors of the gzip stream (other than its end and the
+// size limit) as errBadGzip, so a truncated stream reads as broken gzip
+// rather than as broken JSON.
+type gzipErrors struct{ r io.Reader }
+
+func (g gzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	var mbe *http.MaxBytesError
+	if err != nil && err != io.EOF && !errors.Is(err, errTooLarge) && !errors.As(err, &mbe) {
+		err = fmt.Errorf("%w: %v", errBadGzip, err)
+	}
+	return n, err
+}
+
+var (
+	errBadGzip  = errors.New("the gzip body is broken")
+	errEncoding = errors.New("unsupported content encoding")
+)
+
+// writeDecodeError maps a body or decoding error to a status.
+func writeDecodeError(w http.ResponseWriter, err error, max int64) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, errTooLarge) || errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("the request body is larger than %d bytes (after decompression); send fewer ops per push", max))
+	case errors.Is(err, errEncoding):
+		writeError(w, http.StatusUnsupportedMediaType, CodeUnsupported, err.Error())
+	case errors.Is(err, errBadGzip):
+		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error()+"; send it again, compressed with gzip, or uncompressed")
+	default:
+		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+	}
+}
+
+// writeAuthError maps an authentication or account error to a status.
+func (s *Server) writeAuthError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		w.Header().Set("WWW-Authenticate", `Bearer realm="brug"`)
+		writeError(w, http.StatusUnauthorized, CodeUnauthorized, err.Error())
+	case errors.Is(err, ErrForbidden):
+		writeError(w, http.StatusForbidden, CodeForbidden, err.Error())
+	default:
+		s.log.Error("request failed", "err", err)
+		writeError(w, http.StatusInternalServerError, CodeInternal, "the server could not answer; try again later")
+	}
+}
+
+// bearer returns the token of an Authorization: Bearer header.
+func bearer(r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
+// handleEnroll spends a one-time code and answers with a device token.
+func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
+	rd, done, err := body(w, r, maxEnrollBytes)
+	if err != nil {
+		writeDecodeError(w, err, maxEnrollBytes)
+		return
+	}
+	defer done()
+	var req protocol.EnrollRequest
+	if err := decodeJSON(rd, &req); err != nil {
+		writeDecodeError(w, err, maxEnrollBytes)
+		return
+	}
+	name := strings.TrimSpace(req.DeviceName)
+	if len(name) > 100 || strings.ContainsAny(name, "\x00\n\r\t") {
+		writeError(w, http.StatusBadRequest, CodeBadRequest, "device_name must be one line of at most 100 bytes")
+		return
+	}
+	if name == "" {
+		name = "(no name)"
+	}
+	var resp protocol.EnrollResponse
+	err = s.st.Update(func(tx *store.Tx) error {
+		d, token, err := enroll(tx, req.Code, name, s.now().UTC())
+		if err != nil {
+			return err
+		}
+		u, err := getUser(tx, d.User)
+		if err != nil {
+			return err
+		}
+		resp = protocol.EnrollResponse{Token: token, DeviceID: d.ID, User: u.Name, Role: u.Role, Teams: u.Teams}
+		infoOf(r).user = u.Name
+		return audit(tx, AuditEntry{Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID, Action: ActionEnroll, Detail: "device " + name})
+	})
+	if err != nil {
+		s.writeAuthError(w, err)
+		return
+	}
+	writeJSON(w, r, resp)
+}
+
+// handleSync is one sync round trip (docs/sync.md, "HTTP").
+func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	token, ok := bearer(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="brug"`)
+		writeError(w, http.StatusUnauthorized, CodeUnauthorized, "no device token; send Authorization: Bearer TOKEN (enrol with `brug login`)")
+		return
+	}
+	rd, done, err := body(w, r, protocol.MaxRequestBytes)
+	if err != nil {
+		writeDecodeError(w, err, protocol.MaxRequestBytes)
+		return
+	}
+	defer done()
+	req, err := decodeSyncRequest(rd)
+	if err != nil {
+		writeDecodeError(w, err, protocol.MaxRequestBytes)
+		return
+	}
+	resp, res, err := s.doSync(token, req, infoOf(r))
+	if err != nil {
+		s.writeAuthError(w, err)
+		return
+	}
+	s.metrics.syncs.Inc()
+	s.metrics.opsIn.Add(float64(res.stored))
+	s.metrics.opsOut.Add(float64(len(resp.Ops)))
+	for code, n := range res.refusals {
+		s.metrics.refusals.WithLabelValues(code).Add(float64(n))
+	}
+	writeJSON(w, r, resp)
+	s.metrics.duration.Observe(time.Since(start).Seconds())
+}
+
+// handleHealth answers "ok" when the store answers a read.
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	err := s.st.View(func(tx *store.Tx) error {
+		_ = bucket(tx, bSeq).Sequence()
+		return nil
+	})
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		s.log.Error("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "store not answering\n")
+		return
+	}
+	_, _ = io.WriteString(w, "ok\n")
+}

@@ -1,0 +1,126 @@
+// Package server is brug's regional sync server: accounts, teams, device
+// enrolment, the /v1 sync API, access by team, the audit log, metrics and
+// the admin commands. It keeps everything in one bbolt file opened through
+// store.Open, the same op-log store devices use, with its own buckets next
+// to the log (all named "x_..."). docs/sync.md describes the protocol in
+// layers (model, invariants, transactions, HTTP, security); the comments
+// here point to it.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
+)
+
+// Bucket names of the server, all in one place. Keys hold ids, user and
+// team names and sequence numbers; never dossier content.
+const (
+	bUsers        = "x_users"         // user name -> JSON User
+	bTeams        = "x_teams"         // team name -> JSON Team
+	bMembers      = "x_members"       // team name + 0x00 + user name -> 1
+	bDevices      = "x_devices"       // device id -> JSON Device
+	bTokens       = "x_tokens"        // SHA-256 of a device token -> device id
+	bCodes        = "x_codes"         // SHA-256 of an enrolment code -> JSON code
+	bSeq          = "x_seq"           // seq (8 BE) -> op id (16) + dossier id (16)
+	bOpSeq        = "x_opseq"         // op id (16) -> seq (8 BE)
+	bDossierSeq   = "x_dossier_seq"   // dossier id (16) + seq (8 BE) -> 1
+	bDossierTeam  = "x_dossier_team"  // dossier id (16) -> team name (the head of its team field)
+	bTeamDossiers = "x_team_dossiers" // team name + 0x00 + dossier id (16) -> 1
+	bView         = "x_view"          // device id + 0x00 + dossier id (16) -> state (1) + seq (8 BE)
+	bAudit        = "x_audit"         // seq (8 BE) -> JSON AuditEntry
+)
+
+// ServerAuthor is the author of the server's own store handle. The server
+// makes no ops of its own; ops it stores keep their authors.
+const ServerAuthor = "server"
+
+// Errors of the account and admin layer. HTTP handlers and the CLI map them
+// to statuses and messages.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrExists       = errors.New("already exists")
+	ErrInvalid      = errors.New("invalid")
+	ErrUnauthorized = errors.New("unauthorized")
+	ErrForbidden    = errors.New("forbidden")
+)
+
+// Options configure Open.
+type Options struct {
+	// Now is the wall clock (code expiry, last seen, audit times); nil
+	// means time.Now.
+	Now func() time.Time
+	// Logger receives request and admin logs, never dossier content; nil
+	// discards them.
+	Logger *slog.Logger
+	// Method checks step fields of pushed ops; nil means method.Default().
+	Method *method.Method
+	// LockTimeout is how long Open waits for another process holding the
+	// file; 0 means the store's default. See store.ErrLocked.
+	LockTimeout time.Duration
+	// NoSync skips fsync on commit. For tests only.
+	NoSync bool
+}
+
+// Server is an open regional server: a store plus its accounts, sequence
+// numbers, device views and audit log.
+type Server struct {
+	st      *store.Store
+	now     func() time.Time
+	log     *slog.Logger
+	method  *method.Method
+	metrics *metrics
+}
+
+// Open opens (or creates) the server's bbolt file. A file another process
+// holds fails with an error wrapping store.ErrLocked: `brug admin` then
+// talks to the running server over its admin socket (see ListenAdmin).
+func Open(path string, opt Options) (*Server, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Method == nil {
+		opt.Method = method.Default()
+	}
+	st, err := store.Open(path, store.Options{
+		Author: ServerAuthor, Method: opt.Method, Now: opt.Now,
+		LockTimeout: opt.LockTimeout, NoSync: opt.NoSync,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics()}
+	// Create every bucket once, so read transactions always find them.
+	err = st.Update(func(tx *store.Tx) error {
+		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bOpSeq, bDossierSeq, bDossierTeam, bTeamDossiers, bView, bAudit} {
+			if _, err := tx.Bucket(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open server %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the server's file. Stop the HTTP server first.
+func (s *Server) Close() error { return s.st.Close() }
+
+// Store is the server's op-log store, for the SSH sessions of issue 4 (use
+// Store().WithAuthor(user) per session).
+func (s *Server) Store() *store.Store { return s.st }
+
+// Handler is the HTTP API: /v1/enroll, /v1/sync, /healthz and /metrics,
+// with request logging.
+func (s *Server) Handler() http.Handler { return s.routes() }

@@ -1,0 +1,445 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// View entry states (bView values: state + seq). An entry records what a
+// device was told about a dossier and the cursor of the response that told
+// it; the device confirms by sending a cursor at least that high. Until it
+// does, the server repeats itself, so a lost response loses nothing
+// (docs/sync.md, "Transactions").
+const (
+	viewIn     byte = 'i' // the dossier's history was sent
+	viewDrop   byte = 'd' // the device was told to drop it
+	viewErased byte = 'e' // the device was told to erase it
+)
+
+// syncResult is what one sync did, for metrics and logs.
+type syncResult struct {
+	stored   int
+	refusals map[string]int
+}
+
+// refuse builds a refusal.
+func refuse(op store.Op, code, reason string) protocol.Refusal {
+	return protocol.Refusal{ID: op.ID, Code: code, Reason: reason}
+}
+
+// precheck checks an op's shape and method fields outside the write
+// transaction; it returns a refusal or nil.
+func (s *Server) precheck(op store.Op) *protocol.Refusal {
+	if err := store.ValidateOp(op, nil); err != nil {
+		r := refuse(op, protocol.RefuseInvalid, err.Error())
+		return &r
+	}
+	if err := store.ValidateOp(op, s.method); err != nil {
+		r := refuse(op, protocol.RefuseMethod, err.Error())
+		return &r
+	}
+	return nil
+}
+
+// doSync runs one sync round trip for the device with token: push, then
+// pull, in one write transaction with the audit records of both.
+func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (protocol.SyncResponse, syncResult, error) {
+	var resp protocol.SyncResponse
+	res := syncResult{refusals: map[string]int{}}
+	pre := make([]*protocol.Refusal, len(req.Push))
+	for i, op := range req.Push {
+		pre[i] = s.precheck(op)
+	}
+	limit := req.Limit
+	if limit == 0 {
+		limit = protocol.DefaultPullOps
+	}
+	err := s.st.Update(func(tx *store.Tx) error {
+		resp, res = protocol.SyncResponse{}, syncResult{refusals: map[string]int{}}
+		d, u, err := authenticate(tx, token)
+		if err != nil {
+			return err
+		}
+		info.user = u.Name
+		d.LastSeen = s.now().UTC()
+		if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+			return err
+		}
+		pushed, err := s.push(tx, d, u, req.Push, pre, &resp, &res)
+		if err != nil {
+			return err
+		}
+		return s.pull(tx, d, u, req.Cursor, limit, pushed, &resp)
+	})
+	return resp, res, err
+}
+
+// push stores the acceptable ops of a push and reports every op as
+// accepted or refused. It returns the ids it accepted, which the pull
+// then does not echo back.
+func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*protocol.Refusal, resp *protocol.SyncResponse, res *syncResult) (map[string]bool, error) {
+	accepted := map[string]bool{}
+	if len(ops) == 0 {
+		return accepted, nil
+	}
+	reject := func(r protocol.Refusal) {
+		resp.Refused = append(resp.Refused, r)
+		res.refusals[r.Code]++
+	}
+	// A dossier is judged by the team it had before this push; a dossier
+	// the server does not know is created by a team op in the push.
+	before := map[string]string{}
+	teamOf := func(dossier string) string {
+		t, ok := before[dossier]
+		if !ok {
+			t = dossierTeam(tx, dossier)
+			before[dossier] = t
+		}
+		return t
+	}
+	newTeam := map[string]store.Head{}
+	for i, op := range ops {
+		if pre[i] != nil || op.Author != u.Name || op.Field != "team" || !teamExists(tx, op.Value) || teamOf(op.Dossier) != "" {
+			continue
+		}
+		h := store.Head{ID: op.ID, Value: op.Value, HLC: op.HLC, Device: op.Device}
+		if w, ok := winner([]store.Head{newTeam[op.Dossier], h}); ok && w.ID == h.ID {
+			newTeam[op.Dossier] = h
+		}
+	}
+	changed := map[string][]string{} // dossier -> fields of stored ops
+	var order []string
+	for i, op := range ops {
+		switch {
+		case pre[i] != nil:
+			reject(*pre[i])
+			continue
+		case op.Author != u.Name:
+			reject(refuse(op, protocol.RefuseAuthor, fmt.Sprintf("the op's author %q is not this device's user %q", op.Author, u.Name)))
+			continue
+		case tx.Known(op.ID):
+			accepted[op.ID] = true
+			resp.Accepted = append(resp.Accepted, op.ID)
+			continue
+		case tx.Erased(op.Dossier):
+			reject(refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
+			continue
+		case !mayWrite(u.Role):
+			reject(refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the role %s does not change dossiers", u.Role)))
+			continue
+		}
+		team := teamOf(op.Dossier)
+		if team == "" {
+			team = newTeam[op.Dossier].Value
+			if team == "" {
+				if tx.Exists(op.Dossier) {
+					reject(refuse(op, protocol.RefuseForbidden, "the dossier has no team; set a team of yours in the same push"))
+				} else {
+					reject(refuse(op, protocol.RefuseUnknown, "the server does not know this dossier; a new dossier needs a team op in the same push"))
+				}
+				continue
+			}
+		}
+		if !inTeams(u, team) {
+			reject(refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the dossier belongs to team %q, which is not one of yours", team)))
+			continue
+		}
+		if op.Field == "team" && !teamExists(tx, op.Value) {
+			reject(refuse(op, protocol.RefuseInvalid, fmt.Sprintf("there is no team %q on this server", op.Value)))
+			continue
+		}
+		isNew, err := tx.Apply(op)
+		if errors.Is(err, store.ErrErased) {
+			reject(refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store op %s: %w", op.ID, err)
+		}
+		accepted[op.ID] = true
+		resp.Accepted = append(resp.Accepted, op.ID)
+		if !isNew {
+			continue
+		}
+		if err := assignSeq(tx, op); err != nil {
+			return nil, err
+		}
+		if op.Field == "team" {
+			if err := reindexTeam(tx, op.Dossier); err != nil {
+				return nil, fmt.Errorf("reindex team of %s: %w", op.Dossier, err)
+			}
+		}
+		if _, ok := changed[op.Dossier]; !ok {
+			order = append(order, op.Dossier)
+		}
+		changed[op.Dossier] = append(changed[op.Dossier], op.Field)
+		res.stored++
+	}
+	for _, dossier := range order {
+		fields := changed[dossier]
+		if err := audit(tx, AuditEntry{
+			Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID,
+			Action: ActionChange, Dossier: dossier, Detail: fieldList(fields),
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return accepted, nil
+}
+
+// fieldList summarises the fields of a change for the audit log: field
+// paths hold ids only, never content.
+func fieldList(fields []string) string {
+	uniq := slices.Compact(slices.Sorted(slices.Values(fields)))
+	more := ""
+	if len(uniq) > 20 {
+		more = fmt.Sprintf(" and %d more", len(uniq)-20)
+		uniq = uniq[:20]
+	}
+	return fmt.Sprintf("%d ops: %s%s", len(fields), strings.Join(uniq, ", "), more)
+}
+
+// assignSeq gives a newly stored op the next server sequence number.
+func assignSeq(tx *store.Tx, op store.Op) error {
+	seqs := bucket(tx, bSeq)
+	seq, err := seqs.NextSequence()
+	if err != nil {
+		return err
+	}
+	ok, dk := dkey(op.ID), dkey(op.Dossier)
+	if err := seqs.Put(be64(seq), append(append([]byte(nil), ok...), dk...)); err != nil {
+		return err
+	}
+	if err := bucket(tx, bOpSeq).Put(ok, be64(seq)); err != nil {
+		return err
+	}
+	return bucket(tx, bDossierSeq).Put(append(append([]byte(nil), dk...), be64(seq)...), []byte{1})
+}
+
+type viewEntry struct {
+	state byte
+	seq   uint64
+}
+
+// pull fills the response with what the device should receive after cursor
+// (docs/sync.md, "Transactions"): first new ops of the dossiers it already
+// holds, then, once it is caught up, the view changes: whole histories of
+// dossiers that came into view (a snapshot of heads on a fresh device),
+// dossiers to drop and dossiers to erase.
+func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, skip map[string]bool, resp *protocol.SyncResponse) error {
+	seqs := bucket(tx, bSeq)
+	maxSeq := seqs.Sequence()
+	if cursor > maxSeq {
+		// A cursor from another server or a restored backup: start over;
+		// applying ops twice is harmless.
+		cursor = 0
+	}
+	vis := visible(tx, u)
+	views := bucket(tx, bView)
+	prefix := []byte(d.ID + "\x00")
+	have := map[string]viewEntry{}
+	c := views.Cursor()
+	for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+		if len(v) == 9 {
+			have[string(k[len(prefix):])] = viewEntry{v[0], beUint(v[1:])}
+		}
+	}
+	delivered := map[string]int{} // dossier key -> ops sent
+
+	// 1. New ops of dossiers the device holds and still sees.
+	last := maxSeq
+	sc := seqs.Cursor()
+	for k, v := sc.Seek(be64(cursor + 1)); k != nil; k, v = sc.Next() {
+		if len(v) != 32 {
+			continue
+		}
+		dk := string(v[16:])
+		e, ok := have[dk]
+		if !ok || e.state != viewIn || e.seq > cursor || !vis[dk] {
+			continue
+		}
+		id := idString(v[:16])
+		if skip[id] {
+			continue
+		}
+		op, err := tx.Op(id)
+		if err != nil {
+			return fmt.Errorf("read op %s: %w", id, err)
+		}
+		resp.Ops = append(resp.Ops, op)
+		delivered[dk]++
+		if len(resp.Ops) >= limit {
+			if seq := beUint(k); seq < maxSeq {
+				last, resp.More = seq, true
+			}
+			break
+		}
+	}
+	if resp.More {
+		resp.Cursor = last
+		return s.auditDelivery(tx, d, u, delivered)
+	}
+
+	// 2. View changes, once the device is caught up.
+	var add, drop, erase, forget []string
+	for dk, e := range have {
+		switch {
+		case e.state == viewIn && tx.Erased(idString([]byte(dk))):
+			erase = append(erase, dk)
+		case e.state == viewIn && !vis[dk]:
+			drop = append(drop, dk)
+		case e.state == viewIn && e.seq > cursor:
+			add = append(add, dk) // sent, never confirmed: send again
+		case e.state == viewDrop && vis[dk]:
+			add = append(add, dk)
+		case e.state == viewDrop && e.seq > cursor:
+			drop = append(drop, dk)
+		case e.state == viewErased && e.seq > cursor:
+			erase = append(erase, dk)
+		case e.state != viewIn:
+			forget = append(forget, dk)
+		}
+	}
+	for dk := range vis {
+		if _, ok := have[dk]; !ok {
+			add = append(add, dk)
+		}
+	}
+	sort.Strings(add) // UUIDv7 keys: oldest dossiers first, the same order each page
+	sort.Strings(drop)
+	sort.Strings(erase)
+	var sent []string
+	for _, dk := range add {
+		if len(resp.Ops) >= limit {
+			resp.More = true
+			break
+		}
+		ops, err := history(tx, idString([]byte(dk)), cursor == 0)
+		if err != nil {
+			return err
+		}
+		for _, op := range ops {
+			if !skip[op.ID] {
+				resp.Ops = append(resp.Ops, op)
+				delivered[dk]++
+			}
+		}
+		sent = append(sent, dk)
+	}
+	resp.Cursor = maxSeq
+	if len(sent)+len(drop)+len(erase) > 0 {
+		// A fresh number for this response, so the device's next cursor
+		// confirms exactly these view changes.
+		seq, err := seqs.NextSequence()
+		if err != nil {
+			return err
+		}
+		resp.Cursor = seq
+		put := func(dk string, state byte) error {
+			return views.Put(append(append([]byte(nil), prefix...), dk...), append([]byte{state}, be64(seq)...))
+		}
+		for _, dk := range sent {
+			if err := put(dk, viewIn); err != nil {
+				return err
+			}
+		}
+		for _, dk := range drop {
+			resp.Drop = append(resp.Drop, idString([]byte(dk)))
+			if err := put(dk, viewDrop); err != nil {
+				return err
+			}
+			if err := audit(tx, AuditEntry{Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID, Action: ActionDrop, Dossier: idString([]byte(dk))}); err != nil {
+				return err
+			}
+		}
+		for _, dk := range erase {
+			resp.Erased = append(resp.Erased, idString([]byte(dk)))
+			if err := put(dk, viewErased); err != nil {
+				return err
+			}
+		}
+	}
+	for _, dk := range forget {
+		if err := views.Delete(append(append([]byte(nil), prefix...), dk...)); err != nil {
+			return err
+		}
+	}
+	return s.auditDelivery(tx, d, u, delivered)
+}
+
+// history returns a dossier's ops in server order: every op, or with
+// snapshot only the ops that are heads of their field. A snapshot is
+// enough for a fresh device: the merge rule only ever looks at heads and at
+// the ids later ops name in prev (docs/sync.md, "Snapshots").
+func history(tx *store.Tx, dossier string, snapshot bool) ([]store.Op, error) {
+	dk := dkey(dossier)
+	seqs := bucket(tx, bSeq)
+	var ops []store.Op
+	c := bucket(tx, bDossierSeq).Cursor()
+	for k, _ := c.Seek(dk); k != nil && len(k) == 24 && string(k[:16]) == string(dk); k, _ = c.Next() {
+		v := seqs.Get(k[16:])
+		if len(v) != 32 {
+			continue
+		}
+		op, err := tx.Op(idString(v[:16]))
+		if err != nil {
+			return nil, fmt.Errorf("read op of %s: %w", dossier, err)
+		}
+		ops = append(ops, op)
+	}
+	if !snapshot {
+		return ops, nil
+	}
+	heads := map[string]map[string]bool{}
+	out := ops[:0]
+	for _, op := range ops {
+		hs, ok := heads[op.Field]
+		if !ok {
+			list, err := tx.Heads(dossier, op.Field)
+			if err != nil {
+				return nil, err
+			}
+			hs = map[string]bool{}
+			for _, h := range list {
+				hs[h.ID] = true
+			}
+			heads[op.Field] = hs
+		}
+		if hs[op.ID] {
+			out = append(out, op)
+		}
+	}
+	return out, nil
+}
+
+// auditDelivery records each dossier sent to a device.
+func (s *Server) auditDelivery(tx *store.Tx, d Device, u User, delivered map[string]int) error {
+	keys := make([]string, 0, len(delivered))
+	for dk := range delivered {
+		keys = append(keys, dk)
+	}
+	sort.Strings(keys)
+	for _, dk := range keys {
+		if err := audit(tx, AuditEntry{
+			Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID,
+			Action: ActionDeliver, Dossier: idString([]byte(dk)), Detail: fmt.Sprintf("%d ops", delivered[dk]),
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func beUint(b []byte) uint64 {
+	var v uint64
+	for _, x := range b {
+		v = v<<8 | uint64(x)
+	}
+	return v
+}
