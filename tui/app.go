@@ -28,6 +28,7 @@ type Model struct {
 	statusOK bool
 	help     help.Model
 	fullHelp bool
+	sync     syncState // background sync and the footer (sync.go)
 }
 
 // New builds the app on a store, starting at the client list.
@@ -66,12 +67,15 @@ func (m *Model) Context() *Context { return m.ctx }
 // Top returns the screen in front.
 func (m *Model) Top() Screen { return m.stack[len(m.stack)-1] }
 
-// Init starts the first screen.
-func (m *Model) Init() tea.Cmd { return m.Top().Init() }
+// Init starts the first screen and background sync.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.Top().Init(), m.syncInit()) }
 
 // Update routes a message: keys go to the screen in front unless they are
 // global and no input has focus; the root's own messages are handled here.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := m.updateSync(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
@@ -87,21 +91,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status, m.statusOK = msg.Text, !msg.Err
 		return m, nil
 	case ChangedMsg:
-		var cmds []tea.Cmd
-		for i, s := range m.stack {
-			var cmd tea.Cmd
-			m.stack[i], cmd = s.Update(msg)
-			cmds = append(cmds, cmd)
-		}
-		return m, tea.Batch(cmds...)
+		return m, tea.Batch(m.broadcast(msg), m.syncChanged())
 	}
 	return m.forward(msg)
+}
+
+// broadcast hands msg to every screen on the stack.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, s := range m.stack {
+		var cmd tea.Cmd
+		m.stack[i], cmd = s.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.ctx.Keys
 	if msg.String() == "ctrl+c" {
 		return m, tea.Quit
+	}
+	if key.Matches(msg, k.Sync) {
+		return m, m.syncNow()
 	}
 	if m.fullHelp {
 		if key.Matches(msg, k.Help, k.Back, k.Quit) {
@@ -149,10 +161,10 @@ func (m *Model) pop(refresh bool) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// bodyHeight is what is left for a screen: the header, status line and
-// help bar take one line each.
+// bodySize is what is left for a screen: the header, status line, sync
+// footer and help bar take one line each.
 func (m *Model) bodySize() (int, int) {
-	return m.ctx.Width, max(1, m.ctx.Height-3)
+	return m.ctx.Width, max(1, m.ctx.Height-4)
 }
 
 func (m *Model) resize() {
@@ -185,7 +197,7 @@ func (m *Model) View() string {
 	}
 	// help.ShortHelpView overflows when not even its ellipsis fits: cut it.
 	keys := truncate(m.help.ShortHelpView(m.shortHelp()), w)
-	return lipgloss.JoinVertical(lipgloss.Left, header, body, status, keys)
+	return lipgloss.JoinVertical(lipgloss.Left, header, body, status, m.syncFooter(w), keys)
 }
 
 func (m *Model) header(w int) string {
@@ -212,7 +224,7 @@ func (m *Model) fullHelpView() string {
 	st := m.ctx.Styles
 	var b strings.Builder
 	b.WriteString(st.Section.Render(m.ctx.T.S("help.title")) + "\n\n")
-	groups := [][]key.Binding{m.Top().Help(), {m.ctx.Keys.Back, m.ctx.Keys.Help, m.ctx.Keys.Quit}}
+	groups := [][]key.Binding{m.Top().Help(), {m.ctx.Keys.Back, m.ctx.Keys.Help, m.ctx.Keys.Quit, m.ctx.Keys.Sync}}
 	b.WriteString(m.help.FullHelpView(groups))
 	b.WriteString("\n\n" + st.Muted.Render(m.ctx.T.S("help.close")))
 	return b.String()

@@ -43,7 +43,17 @@ func firstFrame(tb testing.TB, path string) (string, *store.Store) {
 	var model tea.Model = m
 	model, _ = model.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
 	if cmd := m.Init(); cmd != nil {
-		model, _ = model.Update(cmd())
+		// Init batches the first screen's load with the sync footer's.
+		msg := cmd()
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range batch {
+				if c != nil {
+					model, _ = model.Update(c())
+				}
+			}
+		} else {
+			model, _ = model.Update(msg)
+		}
 	}
 	return model.View(), s
 }

@@ -1,0 +1,343 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Syncer runs one sync with the server: push what waits, pull what is new.
+// cmd/brug adapts the sync client to it; tests pass a fake. It is called
+// from a tea.Cmd, never from Update, and only one call runs at a time.
+type Syncer interface {
+	Sync(ctx context.Context) (SyncResult, error)
+}
+
+// SyncResult says what one sync moved.
+type SyncResult struct {
+	Pushed, Pulled, Refused, Dropped, Erased int
+}
+
+// SyncStatusReader reads the local side of sync from the file, without the
+// network: what the footer shows between syncs.
+type SyncStatusReader interface {
+	SyncStatus() (SyncLocal, error)
+}
+
+// SyncLocal is the local side of sync.
+type SyncLocal struct {
+	Waiting  int       // ops not yet accepted by the server
+	Refused  int       // ops the server refused, kept in the refused list
+	LastSync time.Time // zero before the first completed sync
+}
+
+// Errors a Syncer wraps so the footer can say what is going on. Any other
+// error is shown as it is; all of them make the app back off.
+var (
+	// ErrSyncOffline: the server cannot be reached.
+	ErrSyncOffline = errors.New("sync server unreachable")
+	// ErrSyncNotEnrolled: the server does not know this device any more.
+	ErrSyncNotEnrolled = errors.New("device not enrolled")
+)
+
+// SyncOptions turn on background sync; see (*Model).EnableSync.
+type SyncOptions struct {
+	Syncer Syncer           // nil: no server; the footer says the app is local
+	Status SyncStatusReader // nil: waiting, refused and last sync are not shown
+	// Timeout bounds one sync; 0 means two minutes.
+	Timeout time.Duration
+}
+
+// Timing of background sync.
+const (
+	syncEvery      = time.Minute      // a sync while all is well
+	syncAfterEdit  = 2 * time.Second  // a change waits this long for more
+	syncBackoffMin = time.Second      // the first retry after a failure
+	syncBackoffMax = 10 * time.Minute // retries never wait longer
+	syncTimeout    = 2 * time.Minute
+)
+
+// syncConn is what the footer says about the server.
+type syncConn int
+
+const (
+	connLocal       syncConn = iota // no server configured
+	connUnknown                     // no sync has answered yet
+	connOnline                      // the last sync worked
+	connOffline                     // the server could not be reached
+	connNotEnrolled                 // the server refused the device
+	connError                       // the last sync failed otherwise
+)
+
+// syncState is the root's view of background sync. Update changes it; the
+// syncs themselves run in Cmds that close over copies.
+type syncState struct {
+	opt       SyncOptions
+	conn      syncConn
+	errText   string
+	inFlight  bool
+	manual    bool // the sync in flight was asked for with the key
+	again     bool // another sync was asked for while one was in flight
+	gen       int  // the live timer; ticks of older timers are dropped
+	backoff   time.Duration
+	nextTry   time.Time
+	local     SyncLocal
+	hasLocal  bool
+	conflicts int
+	// after returns a Cmd that delivers msg after d; tea.Tick in the app,
+	// immediate in tests.
+	after func(d time.Duration, msg tea.Msg) tea.Cmd
+}
+
+// Messages of background sync, handled by the root.
+type (
+	syncTickMsg struct{ gen int }
+	syncDoneMsg struct {
+		res SyncResult
+		err error
+	}
+	syncLocalMsg struct {
+		local     SyncLocal
+		hasLocal  bool
+		conflicts int
+		err       error
+	}
+)
+
+func tickAfter(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// EnableSync turns on background sync (call before the program starts).
+// Without a Syncer the footer shows that the app works locally.
+func (m *Model) EnableSync(opt SyncOptions) {
+	if opt.Timeout == 0 {
+		opt.Timeout = syncTimeout
+	}
+	m.sync.opt = opt
+	m.sync.conn = connLocal
+	if opt.Syncer != nil {
+		m.sync.conn = connUnknown
+	}
+}
+
+// syncInit loads the footer's counts and starts the first sync.
+func (m *Model) syncInit() tea.Cmd {
+	cmds := []tea.Cmd{m.loadSyncLocal()}
+	if m.sync.opt.Syncer != nil {
+		cmds = append(cmds, m.startSync(false))
+	}
+	return tea.Batch(cmds...)
+}
+
+// updateSync handles the sync messages; ok is false for any other message.
+func (m *Model) updateSync(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch msg := msg.(type) {
+	case syncTickMsg:
+		if msg.gen != m.sync.gen {
+			return nil, true // a timer replaced by a later one
+		}
+		return m.startSync(false), true
+	case syncDoneMsg:
+		return m.syncDone(msg), true
+	case syncLocalMsg:
+		if msg.err == nil {
+			m.sync.local, m.sync.hasLocal, m.sync.conflicts = msg.local, msg.hasLocal, msg.conflicts
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+// syncNow is the sync key: a sync at once, or right after the one running.
+func (m *Model) syncNow() tea.Cmd {
+	if m.sync.opt.Syncer == nil {
+		return Status(m.ctx.T.S("sync.noserver"), false)
+	}
+	return m.startSync(true)
+}
+
+// syncChanged reacts to a committed change: new counts, and a sync soon
+// unless the app is backing off from an unreachable server.
+func (m *Model) syncChanged() tea.Cmd {
+	cmds := []tea.Cmd{m.loadSyncLocal()}
+	if m.sync.opt.Syncer != nil && m.sync.backoff == 0 && m.sync.conn != connNotEnrolled {
+		cmds = append(cmds, m.schedule(syncAfterEdit))
+	}
+	return tea.Batch(cmds...)
+}
+
+// schedule replaces the live timer with one that fires after d.
+func (m *Model) schedule(d time.Duration) tea.Cmd {
+	m.sync.gen++
+	after := m.sync.after
+	if after == nil {
+		after = tickAfter
+	}
+	return after(d, syncTickMsg{gen: m.sync.gen})
+}
+
+// startSync runs a sync in a Cmd unless one is in flight already.
+func (m *Model) startSync(manual bool) tea.Cmd {
+	if m.sync.inFlight {
+		m.sync.again = true
+		m.sync.manual = m.sync.manual || manual
+		return nil
+	}
+	m.sync.inFlight, m.sync.manual = true, manual
+	m.sync.gen++ // no timer runs while a sync does; syncDone sets the next
+	s, timeout := m.sync.opt.Syncer, m.sync.opt.Timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		res, err := s.Sync(ctx)
+		return syncDoneMsg{res: res, err: err}
+	}
+}
+
+// syncDone records a sync's outcome and plans the next one: in a minute
+// after success, after a doubling back-off after a failure, at once when
+// one was asked for meanwhile.
+func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
+	st := &m.sync
+	st.inFlight = false
+	manual := st.manual
+	st.manual = false
+	t := m.ctx.T
+	var cmds []tea.Cmd
+	cmds = append(cmds, m.loadSyncLocal())
+	if msg.err == nil {
+		st.conn, st.errText, st.backoff, st.nextTry = connOnline, "", 0, time.Time{}
+		if msg.res.Pulled > 0 || msg.res.Dropped > 0 || msg.res.Erased > 0 {
+			cmds = append(cmds, m.broadcast(ChangedMsg{}))
+		}
+		if manual {
+			r := msg.res
+			cmds = append(cmds, Status(t.F("sync.done", r.Pushed, r.Pulled, r.Refused), false))
+		}
+	} else {
+		switch {
+		case errors.Is(msg.err, ErrSyncNotEnrolled):
+			st.conn = connNotEnrolled
+		case errors.Is(msg.err, ErrSyncOffline):
+			st.conn = connOffline
+		default:
+			st.conn = connError
+			st.errText = firstLine(msg.err.Error())
+		}
+		st.backoff = min(max(st.backoff*2, syncBackoffMin), syncBackoffMax)
+		st.nextTry = m.ctx.Now().Add(st.backoff)
+		if manual {
+			cmds = append(cmds, Status(t.F("sync.failed", m.syncConnText()), true))
+		}
+	}
+	switch {
+	case st.again:
+		st.again = false
+		cmds = append(cmds, m.startSync(manual))
+	case st.conn == connNotEnrolled:
+		// Retrying will not help until the user logs in again; the key
+		// still tries.
+	case msg.err != nil:
+		cmds = append(cmds, m.schedule(st.backoff))
+	default:
+		cmds = append(cmds, m.schedule(syncEvery))
+	}
+	return tea.Batch(cmds...)
+}
+
+// loadSyncLocal reads the footer's counts in a Cmd.
+func (m *Model) loadSyncLocal() tea.Cmd {
+	status, st := m.sync.opt.Status, m.ctx.Store
+	return func() tea.Msg {
+		var msg syncLocalMsg
+		if status != nil {
+			msg.local, msg.err = status.SyncStatus()
+			msg.hasLocal = msg.err == nil
+		}
+		if st != nil {
+			all, err := st.Summaries()
+			if err != nil {
+				msg.err = errors.Join(msg.err, err)
+			}
+			for _, s := range all {
+				if !s.Removed {
+					msg.conflicts += s.Conflicts
+				}
+			}
+		}
+		return msg
+	}
+}
+
+// syncConnText is the footer's word on the server.
+func (m *Model) syncConnText() string {
+	t, st := m.ctx.T, &m.sync
+	switch st.conn {
+	case connLocal:
+		return t.S("sync.local")
+	case connOnline:
+		if st.inFlight {
+			return t.S("sync.busy")
+		}
+		return t.S("sync.online")
+	case connOffline:
+		return t.F("sync.offline", m.syncTime(st.nextTry))
+	case connNotEnrolled:
+		return t.S("sync.notenrolled")
+	case connError:
+		return t.F("sync.error", st.errText)
+	}
+	return t.S("sync.connecting")
+}
+
+// syncFooter is the line above the help bar: the server's state, ops
+// waiting, the last sync, refused ops and conflicts.
+func (m *Model) syncFooter(width int) string {
+	t, st, sty := m.ctx.T, &m.sync, m.ctx.Styles
+	conn := m.syncConnText()
+	switch st.conn {
+	case connOnline, connLocal:
+		conn = sty.Good.Render(conn)
+	case connUnknown:
+		conn = sty.Muted.Render(conn)
+	default:
+		conn = sty.Bad.Render(conn)
+	}
+	parts := []string{conn}
+	if st.conn != connLocal && st.hasLocal {
+		parts = append(parts, t.F("sync.waiting", st.local.Waiting))
+		if st.local.LastSync.IsZero() {
+			parts = append(parts, t.S("sync.never"))
+		} else {
+			parts = append(parts, t.F("sync.last", m.syncTime(st.local.LastSync)))
+		}
+		refused := t.F("sync.refused", st.local.Refused)
+		if st.local.Refused > 0 {
+			refused = sty.Warn.Render(refused)
+		}
+		parts = append(parts, refused)
+	}
+	conflicts := t.F("sync.conflicts", st.conflicts)
+	if st.conflicts == 1 {
+		conflicts = t.S("sync.conflict")
+	}
+	if st.conflicts > 0 {
+		conflicts = sty.Conflict.Render(conflicts)
+	}
+	parts = append(parts, conflicts)
+	return truncate(strings.Join(parts, sty.Muted.Render(" · ")), width)
+}
+
+// syncTime shows a time of day, with the date when it is not today.
+func (m *Model) syncTime(at time.Time) string {
+	now := m.ctx.Now()
+	at = at.In(now.Location())
+	if y, mo, d := at.Date(); y == now.Year() && mo == now.Month() && d == now.Day() {
+		return at.Format(m.ctx.T.S("sync.time.today"))
+	}
+	return at.Format(m.ctx.T.S("sync.time.other"))
+}

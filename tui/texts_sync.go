@@ -1,0 +1,25 @@
+package tui
+
+// textsSync are the sync footer's texts. The time keys are Go time
+// layouts.
+var textsSync = map[string][2]string{
+	"key.sync":         {"nu synchroniseren", "sync now"},
+	"sync.local":       {"lokaal (geen server)", "local (no server)"},
+	"sync.connecting":  {"verbinden…", "connecting…"},
+	"sync.online":      {"online", "online"},
+	"sync.busy":        {"online, bezig…", "online, syncing…"},
+	"sync.offline":     {"offline, opnieuw %s", "offline, retry %s"},
+	"sync.notenrolled": {"niet aangemeld: brug login", "not enrolled: brug login"},
+	"sync.error":       {"sync mislukt: %s", "sync failed: %s"},
+	"sync.waiting":     {"%d wachtend", "%d waiting"},
+	"sync.last":        {"laatste sync %s", "last sync %s"},
+	"sync.never":       {"nog geen sync", "no sync yet"},
+	"sync.refused":     {"%d geweigerd", "%d refused"},
+	"sync.conflicts":   {"%d conflicten", "%d conflicts"},
+	"sync.conflict":    {"1 conflict", "1 conflict"},
+	"sync.time.today":  {"15:04", "15:04"},
+	"sync.time.other":  {"2-1 15:04", "Jan 2 15:04"},
+	"sync.done":        {"Gesynchroniseerd: %d verstuurd, %d ontvangen, %d geweigerd.", "Synced: %d sent, %d received, %d refused."},
+	"sync.failed":      {"Synchroniseren lukte niet (%s).", "Sync did not work (%s)."},
+	"sync.noserver":    {"Geen server ingesteld: meld dit apparaat aan met brug login URL CODE.", "No server configured: enrol this device with brug login URL CODE."},
+}
