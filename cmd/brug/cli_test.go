@@ -1,0 +1,514 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/demo"
+	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui"
+)
+
+var cliNow = time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
+
+// harness runs the command tree in-process with a fake environment: no
+// real home folder, no terminal app (its runs are counted instead).
+type harness struct {
+	t       *testing.T
+	env     map[string]string
+	home    string
+	tempDir string
+	tuiRuns int
+	tuiErr  error
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	return &harness{t: t, env: map[string]string{"BRUG_USER": "tester"}, home: t.TempDir(), tempDir: t.TempDir()}
+}
+
+func (h *harness) run(args ...string) result {
+	h.t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, env{
+		stdout:  &out,
+		stderr:  &errb,
+		getenv:  func(k string) string { return h.env[k] },
+		goos:    "linux",
+		home:    func() (string, error) { return h.home, nil },
+		osUser:  func() string { return "osuser" },
+		now:     func() time.Time { return cliNow },
+		tempDir: h.tempDir,
+		runTUI: func(m tea.Model) error {
+			h.tuiRuns++
+			if m.View() == "" {
+				h.t.Error("the app model renders nothing")
+			}
+			return h.tuiErr
+		},
+		build: buildInfo{Version: "v1.2.3", Commit: "abcdef0123456789", Date: "2025-03-01T10:00:00Z"},
+	})
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+func (r result) String() string {
+	return "exit " + string(rune('0'+r.code)) + "\nstdout:\n" + r.stdout + "\nstderr:\n" + r.stderr
+}
+
+// demoDB makes a brug file holding a demo region of n clients and returns
+// its path and the clients' summaries, sorted by name.
+func demoDB(t *testing.T, n int) (string, []store.Summary) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "demo.db")
+	s, err := store.Open(path, store.Options{Author: "test", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Generate(s, demo.Options{Clients: n, Seed: 1, Now: cliNow}); err != nil {
+		t.Fatal(err)
+	}
+	sums, err := s.Summaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(sums, func(i, j int) bool { return sums[i].Name < sums[j].Name })
+	return path, sums
+}
+
+func TestVersion(t *testing.T) {
+	h := newHarness(t)
+	r := h.run("version")
+	if r.code != exitOK || !strings.Contains(r.stdout, "brug v1.2.3\n") || !strings.Contains(r.stdout, "abcdef0123456789") ||
+		!strings.Contains(r.stdout, "2025-03-01T10:00:00Z") {
+		t.Fatalf("version:\n%v", r)
+	}
+	if r := h.run("--version"); r.code != exitOK || !strings.Contains(r.stdout, "brug v1.2.3 (commit abcdef012345") {
+		t.Fatalf("--version:\n%v", r)
+	}
+	if b := newBuildInfo("dev", "", ""); b.Version == "" || b.Commit == "" || b.Date == "" {
+		t.Errorf("build info without stamps has blanks: %+v", b)
+	}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	h := newHarness(t)
+	for _, args := range [][]string{{"--help"}, {"demo", "--help"}, {"export", "--help"}, {"version", "--help"}, {"help", "export"}} {
+		r := h.run(args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "Usage:") {
+			t.Errorf("%v:\n%v", args, r)
+		}
+		if args[0] != "version" && !strings.Contains(r.stdout, "Examples:") {
+			t.Errorf("%v: help has no examples", args)
+		}
+	}
+	if h.tuiRuns != 0 {
+		t.Error("help started the app")
+	}
+	for _, sh := range []string{"bash", "zsh", "fish", "powershell"} {
+		if r := h.run("completion", sh); r.code != exitOK || len(r.stdout) < 100 {
+			t.Errorf("completion %s:\n%v", sh, r)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	h := newHarness(t)
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"--nope"},
+		{"--lang", "fr", "version"},
+		{"demo", "--clients", "0"},
+		{"demo", "--clients", "many"},
+		{"demo", "extra"},
+		{"export"},
+		{"export", "a", "b"},
+		{"export", "x", "--format", "pdf"},
+		{"version", "now"},
+	} {
+		r := h.run(args...)
+		if r.code != exitUsage {
+			t.Errorf("%v: want exit 2:\n%v", args, r)
+		}
+		if !strings.Contains(r.stderr, "--help") {
+			t.Errorf("%v: no pointer to --help:\n%v", args, r)
+		}
+	}
+	if h.tuiRuns != 0 {
+		t.Error("a usage error started the app")
+	}
+}
+
+func TestRootOpensTheApp(t *testing.T) {
+	h := newHarness(t)
+	r := h.run()
+	want := filepath.Join(h.home, ".local", "share", "brug", "brug.db")
+	if r.code != exitOK || h.tuiRuns != 1 {
+		t.Fatalf("brug:\n%v", r)
+	}
+	if _, err := os.Stat(want); err != nil {
+		t.Fatalf("default file not made: %v", err)
+	}
+	// BRUG_DB beats the default, --db beats BRUG_DB.
+	h.env["BRUG_DB"] = filepath.Join(t.TempDir(), "env.db")
+	if r := h.run(); r.code != exitOK {
+		t.Fatal(r)
+	}
+	if _, err := os.Stat(h.env["BRUG_DB"]); err != nil {
+		t.Fatalf("BRUG_DB not used: %v", err)
+	}
+	flag := filepath.Join(t.TempDir(), "flag.db")
+	if r := h.run("--db", flag); r.code != exitOK {
+		t.Fatal(r)
+	}
+	if _, err := os.Stat(flag); err != nil {
+		t.Fatalf("--db not used: %v", err)
+	}
+	h.tuiErr = os.ErrClosed
+	if r := h.run("--db", flag); r.code != exitError || !strings.Contains(r.stderr, "De app stopte met een fout") {
+		t.Fatalf("app error not reported:\n%v", r)
+	}
+}
+
+func TestExportMarkdown(t *testing.T) {
+	path, sums := demoDB(t, 12)
+	h := newHarness(t)
+	c := sums[0]
+	for _, lang := range []string{"nl", "en"} {
+		r := h.run("--db", path, "--lang", lang, "export", c.Name)
+		if r.code != exitOK {
+			t.Fatalf("export:\n%v", r)
+		}
+		if !strings.Contains(r.stdout, "# ") || !strings.Contains(r.stdout, c.Name) {
+			t.Errorf("%s: export lacks the client's name", lang)
+		}
+		for _, st := range method.Default().Steps {
+			if !strings.Contains(r.stdout, st.Title.In(lang)) {
+				t.Errorf("%s: export lacks step title %q", lang, st.Title.In(lang))
+			}
+		}
+	}
+	// By id, written to a file.
+	out := filepath.Join(t.TempDir(), "dossier.md")
+	r := h.run("--db", path, "export", c.ID, "--out", out)
+	if r.code != exitOK || r.stdout != "" || !strings.Contains(r.stderr, out) {
+		t.Fatalf("export --out:\n%v", r)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(b), c.Name) {
+		t.Fatalf("export file: %v", err)
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Errorf("export file mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestExportJSON(t *testing.T) {
+	path, sums := demoDB(t, 12)
+	h := newHarness(t)
+	c := sums[len(sums)-1]
+	out := filepath.Join(t.TempDir(), "dossier.json")
+	if err := os.WriteFile(out, []byte("old export"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("--db", path, "export", c.Name, "--format", "json", "--out", out)
+	if r.code != exitOK {
+		t.Fatalf("export:\n%v", r)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc tui.ExportDoc
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("export is not JSON: %v", err)
+	}
+	s, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ops, err := s.Ops(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Client == nil || doc.Client.ID != c.ID || doc.Client.Name.Value != c.Name {
+		t.Errorf("client in export: %+v", doc.Client)
+	}
+	if len(doc.Ops) != len(ops) || doc.Ops[0].ID != ops[0].ID {
+		t.Errorf("export has %d ops, store %d", len(doc.Ops), len(ops))
+	}
+	if doc.Method.ID != "bruggen-naar-werk" || doc.Method.Version < 1 || !doc.ExportedAt.Equal(cliNow) {
+		t.Errorf("method %+v, exported_at %v", doc.Method, doc.ExportedAt)
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Errorf("export file mode %v, want 0600 (also when replacing a file)", fi.Mode().Perm())
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*tmp")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestExportUnknownAndAmbiguous(t *testing.T) {
+	path, sums := demoDB(t, 40)
+	h := newHarness(t)
+	r := h.run("--db", path, "export", "Niemand Bestaat")
+	if r.code != exitError || !strings.Contains(r.stderr, `Geen cliënt gevonden voor "Niemand Bestaat"`) {
+		t.Fatalf("unknown:\n%v", r)
+	}
+	r = h.run("--db", path, "--lang", "en", "export", "00000000-0000-7000-8000-000000000000")
+	if r.code != exitError || !strings.Contains(r.stderr, "No client found") {
+		t.Fatalf("unknown id:\n%v", r)
+	}
+	// A part of a name that several clients share lists them, with ids.
+	first := strings.Fields(sums[0].Name)[0]
+	var want []store.Summary
+	for _, sm := range sums {
+		if strings.Contains(strings.ToLower(sm.Name), strings.ToLower(first)) {
+			want = append(want, sm)
+		}
+	}
+	query := first
+	if len(want) < 2 {
+		query = "van" // the demo's surnames share it
+		want = want[:0]
+		for _, sm := range sums {
+			if strings.Contains(strings.ToLower(sm.Name), "van") {
+				want = append(want, sm)
+			}
+		}
+	}
+	r = h.run("--db", path, "export", query)
+	if r.code != exitError || !strings.Contains(r.stderr, "Meer dan één cliënt past bij") {
+		t.Fatalf("ambiguous %q:\n%v", query, r)
+	}
+	for i, sm := range want {
+		if i == 20 {
+			break
+		}
+		if !strings.Contains(r.stderr, sm.ID+"  "+sm.Name) {
+			t.Errorf("candidate %s %s not listed:\n%s", sm.ID, sm.Name, r.stderr)
+		}
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout not empty: %q", r.stdout)
+	}
+	// No file for export to read is an error that says so; nothing is made.
+	missing := filepath.Join(t.TempDir(), "none.db")
+	if r := h.run("--db", missing, "export", "x"); r.code != exitError || !strings.Contains(r.stderr, "Er is nog geen brug-bestand") {
+		t.Fatalf("missing file:\n%v", r)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("export created a file")
+	}
+}
+
+func TestBrokenMethodFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "regio.yaml")
+	if err := os.WriteFile(bad, []byte("id: regio\nversion: 1\nname:\n  nl: Regio\nsteps: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	line := regexp.MustCompile(`method file ` + regexp.QuoteMeta(bad) + `, line [0-9]+: `)
+	for _, args := range [][]string{
+		{"--method", bad, "--db", filepath.Join(dir, "a.db")},
+		{"--method", bad, "--db", filepath.Join(dir, "a.db"), "demo"},
+		{"--method", bad, "--db", filepath.Join(dir, "a.db"), "export", "x"},
+	} {
+		r := h.run(args...)
+		if r.code != exitError || !line.MatchString(r.stderr) {
+			t.Errorf("%v: want the file and line:\n%v", args, r)
+		}
+	}
+	if h.tuiRuns != 0 {
+		t.Error("the app started with a broken method")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.db")); err == nil {
+		t.Error("a brug file was made although the method is broken")
+	}
+	if r := h.run("--method", filepath.Join(dir, "none.yaml"), "--db", filepath.Join(dir, "b.db")); r.code != exitError ||
+		!strings.Contains(r.stderr, "Kan het methodebestand niet lezen") {
+		t.Errorf("missing method file:\n%v", r)
+	}
+	// A good method file is used.
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, method.DefaultYAML(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.run("--method", good, "--db", filepath.Join(dir, "c.db")); r.code != exitOK || h.tuiRuns != 1 {
+		t.Errorf("good method file:\n%v", r)
+	}
+}
+
+func TestNotABrugFileIsLeftAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "thesis.docx")
+	junk := make([]byte, 8192)
+	if _, err := rand.Read(junk); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, junk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	for _, args := range [][]string{
+		{"--db", path},
+		{"--db", path, "demo"},
+		{"--db", path, "export", "x"},
+		{"--db", path, "--lang", "en"},
+	} {
+		r := h.run(args...)
+		if r.code != exitError {
+			t.Errorf("%v: want exit 1:\n%v", args, r)
+		}
+		if !strings.Contains(r.stderr, "is geen brug-bestand") && !strings.Contains(r.stderr, "is not a brug file") {
+			t.Errorf("%v: unclear message:\n%v", args, r)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, junk) {
+		t.Fatal("the file was changed")
+	}
+	if h.tuiRuns != 0 {
+		t.Error("the app started on a file that is not brug's")
+	}
+}
+
+func TestSecondOpenIsRefusedQuickly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "brug.db")
+	first, err := store.Open(path, store.Options{Author: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	h := newHarness(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--db", path}, "brug is al geopend op dit bestand (" + path + "). Sluit de andere brug eerst."},
+		{[]string{"--db", path, "--lang", "en"}, "brug is already open on this file (" + path + "). Close the other brug first."},
+		{[]string{"--db", path, "export", "x"}, "brug is al geopend op dit bestand"},
+		{[]string{"--db", path, "demo"}, "brug is al geopend op dit bestand"},
+	} {
+		// The lock wait is 500 ms. A loaded CI machine (-race, packages
+		// tested in parallel) can stretch one run; a second slow run is a
+		// real hang.
+		var r result
+		for try := 1; ; try++ {
+			start := time.Now()
+			r = h.run(tc.args...)
+			d := time.Since(start)
+			if d <= time.Second {
+				break
+			}
+			if try == 2 {
+				t.Errorf("%v: took %v twice, want under a second", tc.args, d)
+				break
+			}
+		}
+		if r.code != exitError || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v:\n%v", tc.args, r)
+		}
+	}
+	if h.tuiRuns != 0 {
+		t.Error("the app started on a locked file")
+	}
+}
+
+func TestDemo(t *testing.T) {
+	h := newHarness(t)
+	path := filepath.Join(t.TempDir(), "demo.db")
+	r := h.run("demo", "--db", path, "--clients", "7")
+	if r.code != exitOK || h.tuiRuns != 1 || !strings.Contains(r.stderr, "7 cliënten") {
+		t.Fatalf("demo:\n%v", r)
+	}
+	stats := func() store.Stats {
+		s, err := store.Open(path, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		st, err := s.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	st := stats()
+	if st.Clients != 7 {
+		t.Fatalf("demo made %d clients, want 7", st.Clients)
+	}
+	// Again: the file is opened as it is, not filled twice.
+	r = h.run("demo", "--db", path, "--clients", "9")
+	if r.code != exitOK || !strings.Contains(r.stderr, "bevat al 7 cliënten") {
+		t.Fatalf("second demo:\n%v", r)
+	}
+	if again := stats(); again != st {
+		t.Errorf("reopening changed the file: %+v, was %+v", again, st)
+	}
+	// An empty file (as made by a text editor or mktemp) is filled.
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.run("demo", "--db", empty, "--clients", "3"); r.code != exitOK {
+		t.Fatalf("demo on empty file:\n%v", r)
+	}
+	// Without --db: a new temporary file, named on stderr; BRUG_DB is
+	// not touched.
+	h.env["BRUG_DB"] = filepath.Join(t.TempDir(), "mine.db")
+	r = h.run("--lang", "en", "demo", "--clients", "2")
+	if r.code != exitOK {
+		t.Fatalf("demo in temp file:\n%v", r)
+	}
+	made, _ := filepath.Glob(filepath.Join(h.tempDir, "brug-demo-*.db"))
+	if len(made) != 1 || !strings.Contains(r.stderr, "Demo region in a temporary file: "+made[0]) {
+		t.Fatalf("temp demo file %v not reported:\n%v", made, r)
+	}
+	if _, err := os.Stat(h.env["BRUG_DB"]); err == nil {
+		t.Error("demo wrote into BRUG_DB")
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.md")
+	for _, content := range []string{"one", "two, longer"} {
+		if err := writeFileAtomic(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil || string(b) != content {
+			t.Fatalf("got %q, %v; want %q", b, err, content)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("folder holds %d entries, want only the file", len(entries))
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "no", "such", "dir.md"), []byte("x"), 0o600); err == nil {
+		t.Error("writing into a missing folder succeeded")
+	}
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui"
+)
+
+// exportFlags are the export command's own flags.
+type exportFlags struct {
+	format string
+	out    string
+}
+
+func newExportCmd(c *cli) *cobra.Command {
+	var f exportFlags
+	cmd := &cobra.Command{
+		Use:   "export CLIENT",
+		Short: "Write everything kept about one client to a file",
+		Long: `Write everything brug keeps about one client: the dossier as it is now and
+every change ever made to it, by whom and when. This is what a person is
+entitled to see under the AVG (GDPR).
+
+CLIENT is the client's id or (part of) their name; when more than one client
+matches, brug lists them with their ids.
+
+--format md writes a readable document in the language of --lang (steps with
+checklist ticks, answers and notes, agreements, network, journal, route,
+indications, arrangements, conflicts, and an appendix with every change).
+--format json writes the complete record for programs:
+  {"client": {...}, "ops": [...], "method": {"id": ..., "version": ...},
+   "exported_at": "..."}
+
+Without --out the export goes to standard output. With --out FILE it is
+written to a temporary file next to FILE and renamed into place, readable
+by you only (mode 0600), so a half-written export never exists.
+The brug file is opened read-only.`,
+		Example: `  brug export "Noor Hazelhoef" --out noor.md
+  brug export 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01 --format json --out dossier.json
+  brug export Noor --lang en | less`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.format != "md" && f.format != "json" {
+				return usageError{errors.New(c.msgs().f("export.format", f.format))}
+			}
+			return c.runExport(args[0], f)
+		},
+		ValidArgsFunction: cobra.NoFileCompletions,
+	}
+	cmd.Flags().StringVar(&f.format, "format", "md", "md (a readable document) or json (the complete record)")
+	cmd.Flags().StringVarP(&f.out, "out", "o", "", "write to this file instead of standard output")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"md", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// runExport finds the client and writes the export.
+func (c *cli) runExport(query string, f exportFlags) (err error) {
+	path, err := c.dbPath()
+	if err != nil {
+		return err
+	}
+	meth, err := c.loadMethod()
+	if err != nil {
+		return err
+	}
+	opt := c.openOpts(meth)
+	opt.ReadOnly = true
+	s, err := c.openStore(path, opt)
+	if err != nil {
+		return err
+	}
+	defer c.closeStore(s, &err)
+	id, err := c.findClient(s, query)
+	if err != nil {
+		return err
+	}
+	cl, err := s.Client(id)
+	if err != nil {
+		return c.fail("export.read", err)
+	}
+	ops, err := s.Ops(id)
+	if err != nil {
+		return c.fail("export.read", err)
+	}
+	var data []byte
+	if f.format == "json" {
+		if data, err = tui.ExportJSON(cl, ops, meth, c.env.now()); err != nil {
+			return c.fail("export.read", err)
+		}
+	} else {
+		data = []byte(tui.ExportMarkdown(cl, ops, meth, c.language()))
+	}
+	if f.out == "" {
+		_, err = c.env.stdout.Write(data)
+		return err
+	}
+	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
+		return c.fail("export.writefailed", f.out, err)
+	}
+	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", cl.Name.Value, len(ops), f.out))
+	return nil
+}
+
+// findClient resolves an id or name; when several clients match, the
+// message lists them with their ids so the user can pick one.
+func (c *cli) findClient(s *store.Store, query string) (string, error) {
+	id, err := s.FindClient(query)
+	switch {
+	case err == nil:
+		return id, nil
+	case errors.Is(err, store.ErrNotFound):
+		return "", c.fail("export.notfound", query)
+	case !errors.Is(err, store.ErrAmbiguous):
+		return "", c.fail("export.read", err)
+	}
+	all, serr := s.Summaries()
+	if serr != nil {
+		return "", c.fail("export.read", serr)
+	}
+	cands := candidates(all, query)
+	const show = 20
+	var b strings.Builder
+	b.WriteString(c.msgs().f("export.ambiguous", query))
+	for i, sm := range cands {
+		if i == show {
+			b.WriteString("\n" + c.msgs().f("export.more", len(cands)-show))
+			break
+		}
+		fmt.Fprintf(&b, "\n  %s  %s", sm.ID, sm.Name)
+		if sm.Team != "" {
+			fmt.Fprintf(&b, "  (%s)", sm.Team)
+		}
+	}
+	return "", userError{b.String()}
+}
+
+// candidates are the clients a name query matches, by the rule of
+// store.FindClient: exact names when there are any, else names containing
+// the query; sorted by name.
+func candidates(all []store.Summary, query string) []store.Summary {
+	q := strings.ToLower(strings.TrimSpace(query))
+	var exact, partial []store.Summary
+	for _, sm := range all {
+		if sm.Removed {
+			continue
+		}
+		switch n := strings.ToLower(sm.Name); {
+		case n == q:
+			exact = append(exact, sm)
+		case strings.Contains(n, q):
+			partial = append(partial, sm)
+		}
+	}
+	out := partial
+	if len(exact) > 0 {
+		out = exact
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// writeFileAtomic writes data to a new temporary file in path's folder,
+// flushes it to disk and renames it over path: readers see the old file or
+// the whole new one, never half of it.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if runtime.GOOS != "windows" { // Windows has only a read-only bit
+		if err = tmp.Chmod(perm); err != nil {
+			return err
+		}
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if runtime.GOOS != "windows" {
+		// Make the rename itself durable; a failure here loses nothing
+		// that is not already on disk in the file.
+		if d, derr := os.Open(dir); derr == nil {
+			_ = d.Sync()
+			_ = d.Close()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/spf13/cobra"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// env is everything the commands take from the world outside: streams,
+// environment, clock, OS facts and how to run the terminal app. main fills
+// it with the real things; tests fill it with fakes.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	goos           string
+	home           func() (string, error)
+	osUser         func() string
+	now            func() time.Time
+	tempDir        string // where `brug demo` puts its file; "" means os.TempDir()
+	runTUI         func(m tea.Model) error
+	build          buildInfo
+}
+
+// globals holds the root's persistent flags after parsing, shared by the
+// subcommands.
+type globals struct {
+	db     string
+	lang   string
+	method string
+}
+
+// cli is one run of the command tree: its environment and its flags.
+type cli struct {
+	env env
+	g   globals
+}
+
+// language is the chosen language: --lang, else the locale.
+func (c *cli) language() string { return tui.LangFromEnv(c.g.lang) }
+
+func (c *cli) msgs() msgs { return newMsgs(c.language()) }
+
+// usageError marks an error in how a command was called (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// userError is a message already written for the user, in their language
+// (exit code 1).
+type userError struct{ msg string }
+
+func (e userError) Error() string { return e.msg }
+
+func (c *cli) fail(key string, args ...any) error { return userError{c.msgs().f(key, args...)} }
+
+// usageArgs wraps a cobra argument check so that its error counts as a
+// usage error.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+// newRootCmd builds the whole command tree for one run.
+func newRootCmd(c *cli) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "brug",
+		Short: "Guide people from day activities to work, step by step",
+		Long: `brug is an offline-first terminal app for job coaches, neighbourhood teams
+and coordinators who guide people from day activities (dagbesteding) to
+work through the six steps of "Bruggen naar werk".
+
+Run without a command, brug opens the app on your own brug file. Everything
+you change is kept in that one file and works without a network.
+
+Where the file lives (first that applies):
+  --db FILE             this file
+  BRUG_DB               the file named in this environment variable
+  Linux                 $XDG_DATA_HOME/brug/brug.db or ~/.local/share/brug/brug.db
+  macOS                 ~/Library/Application Support/brug/brug.db
+  Windows               %LOCALAPPDATA%\brug\brug.db
+
+Changes are recorded under the name in BRUG_USER, else your login name.
+The app speaks Dutch unless --lang en is given or the locale is English.`,
+		Example: `  brug                       open the app on your own file
+  brug --db team.db          open the app on another file
+  brug demo                  try brug on a generated demo region
+  brug export "Noor" --out noor.md
+  brug --lang en             use the app in English`,
+		Args:          usageArgs(cobra.NoArgs),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       c.env.build.short(),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.runApp()
+		},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			switch c.g.lang {
+			case "", "nl", "en":
+				return nil
+			}
+			bad := c.g.lang
+			c.g.lang = "" // report in the locale's language
+			return usageError{errors.New(c.msgs().f("lang.bad", bad))}
+		},
+	}
+	root.SetOut(c.env.stdout)
+	root.SetErr(c.env.stderr)
+	root.SetVersionTemplate("brug {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&c.g.db, "db", "", "the brug file to use (default: $BRUG_DB, else the per-user data folder)")
+	pf.StringVar(&c.g.lang, "lang", "", "language of the app and messages: nl or en (default: from the locale, else nl)")
+	pf.StringVar(&c.g.method, "method", "", "a method file (YAML) to use instead of the built-in six steps")
+	_ = root.RegisterFlagCompletionFunc("lang", cobra.FixedCompletions([]string{"nl", "en"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = root.MarkPersistentFlagFilename("db", "db")
+	_ = root.MarkPersistentFlagFilename("method", "yaml", "yml")
+
+	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c))
+	root.AddCommand(newServeCmd(c), newAdminCmd(c))
+	root.AddCommand(newLoginCmd(c), newSyncCmd(c))
+	return root
+}
+
+// run executes the command tree on args and returns the exit code.
+func run(args []string, e env) int {
+	c := &cli{env: e}
+	root := newRootCmd(c)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "brug: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		path := "brug"
+		if cmd, _, ferr := root.Find(args); ferr == nil && cmd != nil {
+			path = cmd.CommandPath()
+		}
+		fmt.Fprintln(e.stderr, c.msgs().f("usage.hint", path))
+		return exitUsage
+	}
+	return exitError
+}
+
+// dbPath is the file to use: --db, BRUG_DB, or the default.
+func (c *cli) dbPath() (string, error) {
+	p, err := resolveDBPath(c.g.db, c.env.getenv, func() (string, error) {
+		return defaultDBPath(c.env.goos, c.env.getenv, c.env.home)
+	})
+	if err != nil {
+		return "", c.fail("db.nopath", err)
+	}
+	return p, nil
+}
+
+// loadMethod loads --method, or returns the built-in method.
+func (c *cli) loadMethod() (*method.Method, error) {
+	if c.g.method == "" {
+		return method.Default(), nil
+	}
+	m, err := method.Load(c.g.method)
+	if err != nil {
+		var pe *method.ParseError
+		if errors.As(err, &pe) {
+			return nil, c.fail("method.broken", pe)
+		}
+		return nil, c.fail("method.unreadable", err)
+	}
+	return m, nil
+}
+
+// openOpts are the store options for this run.
+func (c *cli) openOpts(m *method.Method) store.Options {
+	return store.Options{Author: authorName(c.env.getenv, c.env.osUser), Method: m, Now: c.env.now}
+}
+
+// openStore opens path and turns the store's errors into messages that
+// say what to do.
+func (c *cli) openStore(path string, opt store.Options) (*store.Store, error) {
+	if opt.ReadOnly {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, c.fail("open.missing", path)
+		}
+	}
+	s, err := store.Open(path, opt)
+	if err == nil {
+		return s, nil
+	}
+	m := c.msgs()
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return nil, userError{m.f("open.locked", path)}
+	case errors.Is(err, store.ErrNotBrug):
+		return nil, userError{m.f("open.notbrug", path) + "\n" + m.f("detail", err)}
+	case errors.Is(err, store.ErrTooNew):
+		return nil, userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
+	}
+	return nil, userError{m.f("open.other", path, err)}
+}
+
+// closeStore closes s, turning a failure into an error unless one is
+// already being returned.
+func (c *cli) closeStore(s *store.Store, err *error) {
+	if cerr := s.Close(); cerr != nil && *err == nil {
+		*err = c.fail("close.failed", s.Path(), cerr)
+	}
+}
+
+// runApp opens the user's file and runs the terminal app on it.
+func (c *cli) runApp() (err error) {
+	path, err := c.dbPath()
+	if err != nil {
+		return err
+	}
+	m, err := c.loadMethod()
+	if err != nil {
+		return err
+	}
+	s, err := c.openStore(path, c.openOpts(m))
+	if err != nil {
+		return err
+	}
+	defer c.closeStore(s, &err)
+	return c.startTUI(s, m)
+}
+
+// startTUI runs the app on an open store until the user quits.
+func (c *cli) startTUI(s *store.Store, m *method.Method) error {
+	s = syncUser(s)
+	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author()})
+	model.EnableSync(c.tuiSync(s))
+	if err := c.env.runTUI(model); err != nil {
+		return c.fail("tui.failed", err)
+	}
+	return nil
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server"
+)
+
+// serveFlags are the serve command's own flags.
+type serveFlags struct {
+	addr    string
+	tlsCert string
+	tlsKey  string
+}
+
+func newServeCmd(c *cli) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the regional sync server",
+		Long: `Run the sync server of a region on one brug file: devices enrol with a
+one-time code and sync their changes through it (the /v1 API in
+docs/openapi.yaml), with access by team and an audit log of every delivery
+and change. /healthz answers "ok" while the file answers; /metrics serves
+Prometheus metrics.
+
+Give the server's own file with --db (or BRUG_DB); it is created when
+missing. Accounts are managed with ` + "`brug admin`" + `, which works on the same
+file while the server runs (through FILE.admin.sock, readable by you only).
+
+Serve over TLS with --tls-cert and --tls-key, or behind a TLS proxy on
+127.0.0.1; brug warns when it serves plain HTTP on another address, since
+device tokens and dossiers would cross the network readable.
+
+Logs (one line per request: method, path, status, duration, user) go to
+standard error; they never hold dossier content. Stop with Ctrl-C or
+SIGTERM: requests in flight are finished first.`,
+		Example: `  brug serve --db /var/lib/brug/region.db
+  brug serve --db region.db --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+  brug admin --db region.db user add anna --role coach --team "Team Noord"`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (f.tlsCert == "") != (f.tlsKey == "") {
+				return usageError{errors.New("give both --tls-cert and --tls-key, or neither")}
+			}
+			return c.runServe(cmd.Context(), f)
+		},
+		ValidArgsFunction: cobra.NoFileCompletions,
+	}
+	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8443", "address to listen on (host:port)")
+	cmd.Flags().StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key")
+	cmd.Flags().StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM); with --tls-cert")
+	_ = cmd.MarkFlagFilename("tls-cert", "pem", "crt")
+	_ = cmd.MarkFlagFilename("tls-key", "pem", "key")
+	return cmd
+}
+
+// serverDBPath is the server's file: --db or BRUG_DB, never the per-user
+// default (a server's file should be chosen on purpose).
+func (c *cli) serverDBPath() (string, error) {
+	if c.g.db == "" && c.env.getenv("BRUG_DB") == "" {
+		return "", usageError{errors.New("give the server's file with --db FILE (or BRUG_DB)")}
+	}
+	return c.dbPath()
+}
+
+// runServe runs the server until SIGINT or SIGTERM.
+func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	path, err := c.serverDBPath()
+	if err != nil {
+		return err
+	}
+	meth, err := c.loadMethod()
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(c.env.stderr, nil))
+	srv, err := server.Open(path, server.Options{Now: c.env.now, Logger: logger, Method: meth})
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("%s is in use: is another brug serve running on it? (%w)", path, err)
+		}
+		return fmt.Errorf("open the server file: %w", err)
+	}
+	defer func() {
+		if cerr := srv.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close %s: %w", path, cerr)
+		}
+	}()
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w; choose another --addr", f.addr, err)
+	}
+	tls := f.tlsCert != ""
+	if !tls && !loopback(ln.Addr()) {
+		logger.Warn("serving plain HTTP on a network address: device tokens and dossiers cross the network unencrypted; use --tls-cert and --tls-key, or a TLS proxy in front of 127.0.0.1", "addr", ln.Addr().String())
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	adminDone := make(chan struct{})
+	go func() {
+		defer close(adminDone)
+		if err := srv.ServeAdmin(ctx); err != nil {
+			logger.Error("admin socket unavailable: brug admin cannot reach this server; stop it to run admin commands", "err", err)
+		}
+	}()
+
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() {
+		if tls {
+			served <- hs.ServeTLS(ln, f.tlsCert, f.tlsKey)
+		} else {
+			served <- hs.Serve(ln)
+		}
+	}()
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	logger.Info("brug serve started", "url", scheme+"://"+ln.Addr().String(), "db", path, "admin_socket", server.AdminSocketPath(path))
+
+	select {
+	case err = <-served:
+		stop()
+	case <-ctx.Done():
+		logger.Info("stopping: finishing requests in flight")
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		err = hs.Shutdown(sctx)
+		<-served
+	}
+	<-adminDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("brug serve stopped")
+	return nil
+}
+
+// loopback reports whether addr only accepts connections from this
+// machine.
+func loopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}

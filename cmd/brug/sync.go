@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/client"
+	"github.com/brug-nl/brug/tui"
+)
+
+// syncTimeout bounds `brug sync`: long enough for a fresh device's first
+// pull of a whole region.
+const syncTimeout = 10 * time.Minute
+
+func newSyncCmd(c *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "sync",
+		Short: "Sync with the server once and say what moved",
+		Long: `Send the changes made on this device to the sync server and fetch what others
+changed, once, and say what moved. The app does the same in the background
+every minute; this command is for scripts and for seeing it happen.
+
+Changes the server refuses (a dossier that is not your team's, for example)
+are listed with the reason; they stay on this device and never hold back
+the changes behind them.
+
+Exits with 1 when this device is not enrolled ('brug login') or the server
+cannot be reached; nothing is lost then, the next sync sends it.`,
+		Example: `  brug sync
+  brug sync --lang en
+  brug sync --db team.db`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.runSync(cmd.Context())
+		},
+		ValidArgsFunction: cobra.NoFileCompletions,
+	}
+}
+
+// runSync syncs once and prints what moved.
+func (c *cli) runSync(ctx context.Context) (err error) {
+	path, err := c.dbPath()
+	if err != nil {
+		return err
+	}
+	meth, err := c.loadMethod()
+	if err != nil {
+		return err
+	}
+	s, err := c.openStore(path, c.openOpts(meth))
+	if err != nil {
+		return err
+	}
+	defer c.closeStore(s, &err)
+	sy, err := c.syncer(s)
+	if err != nil {
+		return err
+	}
+	if sy == nil {
+		return userError{c.syncMsg("sync.notenrolled")}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	before, _ := client.Refused(s)
+	res, err := sy.Sync(ctx)
+	if err != nil {
+		return c.syncError(sy.URL, err)
+	}
+	fmt.Fprintln(c.env.stdout, c.syncSentence(sy.URL, res))
+	if res.Refused > 0 {
+		after, _ := client.Refused(s)
+		old := map[string]bool{}
+		for _, r := range before {
+			old[r.ID] = true
+		}
+		for _, r := range after {
+			if !old[r.ID] {
+				fmt.Fprintln(c.env.stdout, c.syncMsg("sync.refusedline", r.Dossier, r.Field, r.Reason))
+			}
+		}
+	}
+	return nil
+}
+
+// syncSentence says what a sync moved, in one sentence.
+func (c *cli) syncSentence(base string, r client.Result) string {
+	var parts []string
+	for _, p := range []struct {
+		n   int
+		key string
+	}{{r.Pushed, "sync.pushed"}, {r.Pulled, "sync.pulled"}, {r.Refused, "sync.refused"}, {r.Dropped, "sync.dropped"}, {r.Erased, "sync.erased"}} {
+		if p.n > 0 {
+			parts = append(parts, c.syncMsg(p.key, p.n))
+		}
+	}
+	if len(parts) == 0 {
+		return c.syncMsg("sync.nothing", base)
+	}
+	list := parts[0]
+	if len(parts) > 1 {
+		list = strings.Join(parts[:len(parts)-1], ", ") + c.syncMsg("sync.and") + parts[len(parts)-1]
+	}
+	return c.syncMsg("sync.moved", base, list)
+}
+
+// syncer returns the syncer of s, or nil when s has no server configured.
+func (c *cli) syncer(s *store.Store) (*client.Syncer, error) {
+	u, err := s.Meta(client.MetaURL)
+	if err != nil {
+		return nil, c.fail("open.other", s.Path(), err)
+	}
+	if len(u) == 0 {
+		return nil, nil
+	}
+	tokens, err := tokenStore()
+	if err != nil {
+		return nil, userError{c.syncMsg("token.nodir", err)}
+	}
+	return &client.Syncer{Store: s, HTTP: &http.Client{}, URL: string(u), Tokens: tokens, Now: c.env.now}, nil
+}
+
+// syncUser returns s writing as the account the device is enrolled for:
+// the server refuses ops authored by anyone else.
+func syncUser(s *store.Store) *store.Store {
+	if u, err := s.Meta(client.MetaUser); err == nil && len(u) > 0 && string(u) != s.Author() {
+		return s.WithAuthor(string(u))
+	}
+	return s
+}
+
+// tuiSync is the app's background sync on s: a Syncer when a server is
+// configured, else only the local footer.
+func (c *cli) tuiSync(s *store.Store) tui.SyncOptions {
+	sy, err := c.syncer(s)
+	if err != nil || sy == nil {
+		return tui.SyncOptions{}
+	}
+	a := tuiSyncer{sy}
+	return tui.SyncOptions{Syncer: a, Status: a}
+}
+
+// tuiSyncer adapts the sync client to the app's Syncer and
+// SyncStatusReader.
+type tuiSyncer struct{ s *client.Syncer }
+
+// Sync implements tui.Syncer.
+func (a tuiSyncer) Sync(ctx context.Context) (tui.SyncResult, error) {
+	r, err := a.s.Sync(ctx)
+	switch {
+	case errors.Is(err, client.ErrUnreachable):
+		err = fmt.Errorf("%w: %w", tui.ErrSyncOffline, err)
+	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, client.ErrNotEnrolled):
+		err = fmt.Errorf("%w: %w", tui.ErrSyncNotEnrolled, err)
+	}
+	return tui.SyncResult{Pushed: r.Pushed, Pulled: r.Pulled, Refused: r.Refused, Dropped: r.Dropped, Erased: r.Erased}, err
+}
+
+// SyncStatus implements tui.SyncStatusReader.
+func (a tuiSyncer) SyncStatus() (tui.SyncLocal, error) {
+	st, err := client.LocalStatus(a.s.Store)
+	return tui.SyncLocal{Waiting: st.Waiting, Refused: st.Refused, LastSync: st.LastSync}, err
+}
