@@ -26,8 +26,10 @@ func (s *Store) Rebuild() error {
 // rebuild derives state from the log in tx: first every replaced id, then
 // the heads as the ops nobody replaced, then each dossier's documents.
 func (s *Store) rebuild(tx *bolt.Tx) error {
-	replaced := tx.Bucket(bReplaced)
+	// Keys are collected and put in sorted order: bbolt inserts into one
+	// large transaction in random order are quadratic in practice.
 	var ops []Op
+	replacedIDs := map[string]bool{}
 	err := tx.Bucket(bOps).ForEach(func(k, v []byte) error {
 		var op Op
 		if err := s.decode(v, &op); err != nil {
@@ -38,9 +40,7 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 			if err != nil {
 				return err
 			}
-			if err := replaced.Put(pk, present); err != nil {
-				return err
-			}
+			replacedIDs[string(pk)] = true
 		}
 		ops = append(ops, op)
 		return nil
@@ -48,12 +48,19 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
+	replaced := tx.Bucket(bReplaced)
+	replaced.FillPercent = 0.9
+	for _, k := range sortedKeys(replacedIDs) {
+		if err := replaced.Put([]byte(k), present); err != nil {
+			return err
+		}
+	}
 	heads := map[string][]Head{}
 	dossiers := map[string]bool{}
 	for _, op := range ops {
 		dossiers[op.Dossier] = true
 		k, _ := idKey(op.ID)
-		if replaced.Get(k) != nil {
+		if replacedIDs[string(k)] {
 			continue
 		}
 		dk, _ := idKey(op.Dossier)
@@ -61,12 +68,12 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 		heads[hk] = append(heads[hk], headOf(op))
 	}
 	w := s.newWriter(tx)
-	for hk, hs := range heads {
-		if err := w.putHeads([]byte(hk), hs); err != nil {
+	for _, hk := range sortedKeys(heads) {
+		if err := w.putHeads([]byte(hk), heads[hk]); err != nil {
 			return err
 		}
 	}
-	for id := range dossiers {
+	for _, id := range sortedKeys(dossiers) {
 		if err := s.materialise(tx, id); err != nil {
 			return err
 		}
