@@ -207,15 +207,51 @@ func (s *Store) AddEntity(dossier, kind string, fields map[string]string) (strin
 	return id, nil
 }
 
-// RemoveEntity tombstones an entity; RestoreEntity undoes that.
+// RemoveEntity tombstones an entity; RestoreEntity undoes that. Removing
+// the latest move on the route also puts the client back where that move
+// started, in the same transaction, so the current place stays true.
 func (s *Store) RemoveEntity(dossier, kind, id string) error {
-	_, err := s.Commit(dossier, Set(kind+"/"+id+"/exists", "0"))
-	return err
+	return s.setExists(dossier, kind, id, false)
 }
 
-// RestoreEntity undoes a RemoveEntity.
+// RestoreEntity undoes a RemoveEntity (and, for the latest move, sets the
+// current place to where it went again).
 func (s *Store) RestoreEntity(dossier, kind, id string) error {
-	_, err := s.Commit(dossier, Set(kind+"/"+id+"/exists", "1"))
+	return s.setExists(dossier, kind, id, true)
+}
+
+func (s *Store) setExists(dossier, kind, id string, exists bool) error {
+	value := "0"
+	if exists {
+		value = "1"
+	}
+	changes := []Change{Set(kind+"/"+id+"/exists", value)}
+	if kind == EntityMove {
+		c, err := s.Client(dossier)
+		if err != nil {
+			return err
+		}
+		// The latest move among those that will remain after this change.
+		var before, target *Move
+		for i := range c.Moves {
+			m := &c.Moves[i]
+			if m.ID == id {
+				target = m
+				continue
+			}
+			if !m.Removed && (before == nil || m.Date.Value >= before.Date.Value) {
+				before = m
+			}
+		}
+		if target != nil && (before == nil || target.Date.Value >= before.Date.Value) {
+			if exists {
+				changes = append(changes, Set("places", target.To.Value))
+			} else {
+				changes = append(changes, Set("places", target.From.Value))
+			}
+		}
+	}
+	_, err := s.Commit(dossier, changes...)
 	return err
 }
 

@@ -82,3 +82,30 @@ func TestAckEmptiesOutbox(t *testing.T) {
 	}
 	_ = id
 }
+
+func TestRemovingTheLatestMoveRestoresThePlace(t *testing.T) {
+	s := openTest(t, Options{Now: fixedClock(t0)})
+	id, _ := s.CreateClient(NewClient{Name: "Route", Places: []Place{PlaceDagbesteding}})
+	first, _ := s.RecordMove(id, []Place{PlaceDagbesteding, PlaceWerkervaring}, "2026-09-01", "proefplaatsing")
+	last, _ := s.RecordMove(id, []Place{PlaceBeschut}, "2026-10-01", "contract")
+	place := func() string { c, _ := s.Client(id); return c.Places.Value }
+	if err := s.RemoveEntity(id, EntityMove, last); err != nil {
+		t.Fatal(err)
+	}
+	if got := place(); got != "dagbesteding,werkervaringsplaats" {
+		t.Errorf("after removing the latest move, places = %q", got)
+	}
+	if err := s.RestoreEntity(id, EntityMove, last); err != nil {
+		t.Fatal(err)
+	}
+	if got := place(); got != "beschut-werk" {
+		t.Errorf("after restoring it, places = %q", got)
+	}
+	// Removing an earlier move leaves the current place alone.
+	if err := s.RemoveEntity(id, EntityMove, first); err != nil {
+		t.Fatal(err)
+	}
+	if got := place(); got != "beschut-werk" {
+		t.Errorf("after removing an earlier move, places = %q", got)
+	}
+}
