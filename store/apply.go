@@ -44,6 +44,10 @@ func (w *writer) apply(op Op, local bool) (bool, error) {
 	if err := ops.Put(key, enc); err != nil {
 		return false, fmt.Errorf("append op %s: %w", op.ID, err)
 	}
+	// The bucket's sequence counts its ops, so Stats need not walk the log.
+	if err := ops.SetSequence(ops.Sequence() + 1); err != nil {
+		return false, err
+	}
 	if err := w.bucket(bDossierOps).Put(cat(dkey, key), present); err != nil {
 		return false, fmt.Errorf("index op %s: %w", op.ID, err)
 	}
@@ -218,14 +222,12 @@ func (s *Store) materialise(tx *bolt.Tx, id string) error {
 	if err != nil {
 		return err
 	}
-	sums := tx.Bucket(bSummaries)
-	sums.FillPercent = 0.9
 	due := tx.Bucket(bDue)
-	if old := sums.Get(dkey); old != nil {
-		prev, err := s.openSummary(old)
-		if err != nil {
-			return err
-		}
+	prev, ok, err := s.getSummary(tx, dkey)
+	if err != nil {
+		return err
+	}
+	if ok {
 		for _, k := range dueKeys(dkey, &prev) {
 			if err := due.Delete(k); err != nil {
 				return err
@@ -233,7 +235,7 @@ func (s *Store) materialise(tx *bolt.Tx, id string) error {
 		}
 	}
 	if len(all) == 0 {
-		return sums.Delete(dkey)
+		return s.putSummary(tx, dkey, nil)
 	}
 	sm := summarise(project(id, len(s.checklist), all), s.checklist)
 	for _, k := range dueKeys(dkey, &sm) {
@@ -241,20 +243,7 @@ func (s *Store) materialise(tx *bolt.Tx, id string) error {
 			return err
 		}
 	}
-	sealed, err := s.codec.Seal(encodeSummary(&sm))
-	if err != nil {
-		return err
-	}
-	return sums.Put(dkey, sealed)
-}
-
-func (s *Store) openSummary(raw []byte) (Summary, error) {
-	var sm Summary
-	plain, err := s.codec.Open(raw)
-	if err != nil {
-		return sm, fmt.Errorf("read summary: %w", err)
-	}
-	return sm, decodeSummary(plain, &sm)
+	return s.putSummary(tx, dkey, &sm)
 }
 
 // dueKeys are the due-index keys of a client's open agreements: the due day

@@ -28,7 +28,7 @@ var (
 	bDossierOps = []byte("dossier_ops") // dossier id + op id -> nil
 	bReplaced   = []byte("replaced")    // op id named in some prev -> nil
 	bHeads      = []byte("heads")       // dossier id + field -> sealed heads
-	bSummaries  = []byte("summaries")   // dossier id -> sealed Summary
+	bSummaries  = []byte("summaries")   // chunk number (1 byte) -> sealed summaries of its dossiers (summaries.go)
 	bDue        = []byte("due")         // due day (YYYYMMDD, 4 bytes) + dossier id + agreement id -> nil
 	bOutbox     = []byte("outbox")      // seq -> op id, ops made here not yet acknowledged by a server
 

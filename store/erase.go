@@ -89,6 +89,9 @@ func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
 		if err := ops.Delete(okey); err != nil {
 			return err
 		}
+		if err := ops.SetSequence(ops.Sequence() - 1); err != nil {
+			return err
+		}
 		if err := c.Delete(); err != nil {
 			return err
 		}
@@ -96,17 +99,17 @@ func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
 	if err := deletePrefix(tx.Bucket(bHeads), dkey); err != nil {
 		return err
 	}
-	if raw := tx.Bucket(bSummaries).Get(dkey); raw != nil {
-		sm, err := s.openSummary(raw)
-		if err != nil {
-			return err
-		}
+	sm, ok, err := s.getSummary(tx, dkey)
+	if err != nil {
+		return err
+	}
+	if ok {
 		for _, k := range dueKeys(dkey, &sm) {
 			if err := tx.Bucket(bDue).Delete(k); err != nil {
 				return err
 			}
 		}
-		if err := tx.Bucket(bSummaries).Delete(dkey); err != nil {
+		if err := s.putSummary(tx, dkey, nil); err != nil {
 			return err
 		}
 	}

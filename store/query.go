@@ -14,13 +14,7 @@ import (
 func (s *Store) Summaries() ([]Summary, error) {
 	var out []Summary
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bSummaries)
-		out = make([]Summary, 0, b.Stats().KeyN)
-		return b.ForEach(func(k, v []byte) error {
-			sm, err := s.openSummary(v)
-			if err != nil {
-				return err
-			}
+		return s.eachSummary(tx, func(sm Summary) error {
 			out = append(out, sm)
 			return nil
 		})
@@ -186,14 +180,24 @@ type Stats struct {
 	Ops, Clients, Outbox int
 }
 
-// Stats returns counts of ops, clients and waiting outbox ops.
+// OutboxLen counts the ops made here that wait for a server.
+func (s *Store) OutboxLen() (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bOutbox).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// Stats returns counts of ops, clients and waiting outbox ops. It reads the
+// list summaries and the outbox, not the log.
 func (s *Store) Stats() (Stats, error) {
 	var st Stats
 	err := s.db.View(func(tx *bolt.Tx) error {
-		st.Ops = tx.Bucket(bOps).Stats().KeyN
-		st.Clients = tx.Bucket(bSummaries).Stats().KeyN
+		st.Ops = int(tx.Bucket(bOps).Sequence())
 		st.Outbox = tx.Bucket(bOutbox).Stats().KeyN
-		return nil
+		return s.eachSummary(tx, func(Summary) error { st.Clients++; return nil })
 	})
 	return st, err
 }

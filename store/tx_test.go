@@ -74,3 +74,21 @@ func TestMeta(t *testing.T) {
 		t.Errorf("meta = %q", v)
 	}
 }
+
+func TestStatsCountsOps(t *testing.T) {
+	s := openTest(t, Options{})
+	a, _ := s.CreateClient(NewClient{Name: "Een"})
+	b, _ := s.CreateClient(NewClient{Name: "Twee"})
+	opsA, _ := s.Ops(a)
+	opsB, _ := s.Ops(b)
+	s.ApplyRemote(opsA) // known ops are not counted twice
+	st, _ := s.Stats()
+	if st.Ops != len(opsA)+len(opsB) || st.Clients != 2 || st.Outbox != st.Ops {
+		t.Errorf("stats %+v, want %d ops, 2 clients", st, len(opsA)+len(opsB))
+	}
+	s.Erase(a)
+	st, _ = s.Stats()
+	if n, _ := s.OutboxLen(); st.Ops != len(opsB) || st.Clients != 1 || n != len(opsB) {
+		t.Errorf("after erase: stats %+v, outbox %d, want %d ops", st, n, len(opsB))
+	}
+}

@@ -12,7 +12,7 @@ import (
 
 // fixtureVersion changes whenever the generator's output changes, so a
 // cached benchmark region is never stale.
-const fixtureVersion = 3
+const fixtureVersion = 4
 
 // CachedRegion returns the path of a demo region file with the given size
 // and seed in dir, generating it on first use. Benchmarks use it so that a

@@ -35,7 +35,7 @@ type Store interface {
 	Erased(dossier string) bool
 	Meta(name string) ([]byte, error)
 	SetMeta(name string, value []byte) error
-	Stats() (store.Stats, error)
+	OutboxLen() (int, error)
 }
 
 // RefusedOp is an op the server refused, kept on the device so the user
@@ -119,11 +119,9 @@ func LocalStatus(st Store) (Status, error) {
 		return s, err
 	}
 	s.URL = string(u)
-	stats, err := st.Stats()
-	if err != nil {
+	if s.Waiting, err = st.OutboxLen(); err != nil {
 		return s, err
 	}
-	s.Waiting = stats.Outbox
 	ref, err := Refused(st)
 	if err != nil {
 		return s, err
