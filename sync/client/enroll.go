@@ -50,5 +50,10 @@ func Enroll(ctx context.Context, hc *http.Client, st Store, tokens TokenStore, s
 			return nil, fmt.Errorf("record the sync server: %w", err)
 		}
 	}
+	// Work done offline before enrolling was recorded under the local user
+	// name; the server accepts only the enrolled user's ops.
+	if _, err := st.AdoptOutbox(resp.User); err != nil {
+		return nil, fmt.Errorf("record earlier changes as %s: %w", resp.User, err)
+	}
 	return &resp, nil
 }

@@ -36,6 +36,7 @@ type Store interface {
 	Meta(name string) ([]byte, error)
 	SetMeta(name string, value []byte) error
 	OutboxLen() (int, error)
+	AdoptOutbox(author string) (int, error)
 }
 
 // RefusedOp is an op the server refused, kept on the device so the user

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// AdoptOutbox records author on every op made on this device that has not
+// reached a server yet, and returns how many it changed. It runs when a
+// device enrols: a coach may have worked offline before logging in, under
+// a local user name, and the server accepts only ops authored by the
+// enrolled user. An op in the outbox was made here and was never accepted
+// anywhere, so no other replica holds it; ops outside the outbox, or made
+// on another device, are never touched.
+func (s *Store) AdoptOutbox(author string) (int, error) {
+	if author == "" || len(author) > 64 {
+		return 0, fmt.Errorf("%w author %q", ErrInvalid, author)
+	}
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		ops := tx.Bucket(bOps)
+		w := s.newWriter(tx)
+		return tx.Bucket(bOutbox).ForEach(func(_, okey []byte) error {
+			raw := ops.Get(okey)
+			if raw == nil {
+				return nil
+			}
+			var op Op
+			if err := s.decode(raw, &op); err != nil {
+				return err
+			}
+			if op.Device != s.device || op.Author == author {
+				return nil
+			}
+			op.Author = author
+			enc, err := s.encode(op)
+			if err != nil {
+				return err
+			}
+			if err := ops.Put(append([]byte(nil), okey...), enc); err != nil {
+				return err
+			}
+			dkey, _ := idKey(op.Dossier)
+			hkey := cat(dkey, []byte(op.Field))
+			hs, err := w.heads(hkey)
+			if err != nil {
+				return err
+			}
+			if i := headIndex(hs, op.ID); i >= 0 {
+				hs[i].Author = author
+				if err := w.putHeads(hkey, hs); err != nil {
+					return err
+				}
+			}
+			n++
+			return nil
+		})
+	})
+	return n, err
+}

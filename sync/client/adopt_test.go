@@ -1,0 +1,53 @@
+package client_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/client"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// TestWorkBeforeLoginIsAccepted: a coach works offline under her local
+// login name, then enrols as her server account. Her earlier changes are
+// recorded as the enrolled user and the server accepts them all; without
+// that the server would refuse every one of them as forged (author).
+func TestWorkBeforeLoginIsAccepted(t *testing.T) {
+	r := newRegion(t)
+	if _, err := r.admin.AddUser("sanne.devries", protocol.RoleCoach, []string{"Noord"}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, err := r.admin.Invite("sanne.devries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "laptop.db"), store.Options{Author: "sanne", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, err := st.CreateClient(store.NewClient{Name: "Offline Begonnen", Team: "Noord"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.ToggleCheck(id, 1, "c1")
+	toks := &client.MemoryStore{}
+	if _, err := client.Enroll(context.Background(), nil, st, toks, r.url, code, "laptop"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&client.Syncer{Store: st, Tokens: toks}).Sync(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Refused != 0 || res.Pushed == 0 {
+		t.Fatalf("sync result %+v: earlier work must be accepted", res)
+	}
+	if n, _ := st.OutboxLen(); n != 0 {
+		t.Errorf("%d ops still waiting", n)
+	}
+	if err := st.Check(); err != nil {
+		t.Error(err)
+	}
+}
