@@ -199,6 +199,10 @@ func listRow(pane string, match func(row string) bool) (int, string) {
 	return -1, ""
 }
 
+// editorHint is the editor's own key hint: on screen only while the editor
+// is open.
+const editorHint = "ctrl+s bewaart"
+
 func TestEndToEnd(t *testing.T) {
 	if e2eBinary == "" {
 		t.Skip(e2eSkip)
@@ -250,12 +254,12 @@ func TestEndToEnd(t *testing.T) {
 	}
 	tm.waitUntil("the cursor on the first question", short, func(p string) bool { return strings.Contains(cursorLine(p), question) })
 	tm.keys("Enter")
-	tm.waitFor("ctrl+s", short)
+	tm.waitFor(editorHint, short)
 	tm.typeText(answer)
 	tm.waitFor(answer, short)
 	tm.keys("C-s")
 	tm.waitUntil("the step screen after saving", short, func(p string) bool {
-		return strings.Contains(p, "Stap 1 van 6") && strings.Contains(cursorLine(p), question)
+		return strings.Contains(p, "Stap 1 van 6") && strings.Contains(cursorLine(p), question) && !strings.Contains(p, editorHint)
 	})
 
 	// 4. Quit.
@@ -285,9 +289,17 @@ func TestEndToEnd(t *testing.T) {
 	}
 	tm.waitUntil("the cursor on the first question", short, func(p string) bool { return strings.Contains(cursorLine(p), question) })
 	tm.keys("Enter")
-	tm.waitFor(answer, short) // the editor shows the whole saved text
+	// The step screen previews the answer too, so wait for the editor's own
+	// hint: a key sent before the editor is up would land on the step.
+	tm.waitUntil("the editor with the saved answer", short, func(p string) bool {
+		return strings.Contains(p, editorHint) && strings.Contains(p, answer)
+	})
 	tm.keys("Escape")
-	tm.waitFor("Stap 1 van 6", short)
+	// Wait until the editor is gone before q: ESC and q read together are
+	// alt+q, not two keys.
+	tm.waitUntil("the step screen again", short, func(p string) bool {
+		return strings.Contains(p, "Stap 1 van 6") && !strings.Contains(p, editorHint)
+	})
 	tm.keys("q")
 	tm.waitExit(short)
 	tm.must("kill-server")
