@@ -92,7 +92,7 @@ func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 		}
 		// Prev names an op of another field (never made by brug itself,
 		// but a remote op may): drop it from that field's heads too.
-		if err := w.dropHead(pkey, p, op.Field); err != nil {
+		if err := w.dropHead(pkey, p, op.Dossier, op.Field); err != nil {
 			return err
 		}
 	}
@@ -102,7 +102,7 @@ func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 	return w.putHeads(hkey, heads)
 }
 
-func (w *writer) dropHead(pkey []byte, id, field string) error {
+func (w *writer) dropHead(pkey []byte, id, dossier, field string) error {
 	raw := w.tx.Bucket(bOps).Get(pkey)
 	if raw == nil {
 		return nil
@@ -111,8 +111,8 @@ func (w *writer) dropHead(pkey []byte, id, field string) error {
 	if err := w.s.decode(raw, &prev); err != nil {
 		return fmt.Errorf("read op %s: %w", id, err)
 	}
-	if prev.Field == field {
-		return nil
+	if prev.Field == field && prev.Dossier == dossier {
+		return nil // same field: it was not a head there, nothing to drop
 	}
 	dkey, _ := idKey(prev.Dossier)
 	hkey := append(append([]byte(nil), dkey...), prev.Field...)

@@ -274,3 +274,19 @@ func TestActions(t *testing.T) {
 		t.Errorf("FindClient(zzz) = %v", err)
 	}
 }
+
+// TestPrevInOtherDossierSameField: a remote op whose prev names an op with
+// the same field path in another dossier replaces that op there too, as a
+// rebuild from the log does (found by the bulk-apply property test).
+func TestPrevInOtherDossierSameField(t *testing.T) {
+	s := openTest(t, Options{})
+	a, b := NewID(), NewID()
+	inA := mkOp(a, "step/1/note", "in A", 5<<16, "dev")
+	inB := mkOp(b, "step/1/note", "in B", 6<<16, "dev", inA.ID)
+	if _, err := s.ApplyRemote([]Op{inA, inB}); err != nil {
+		t.Fatal(err)
+	}
+	if hs, _ := s.Heads(a, "step/1/note"); len(hs) != 0 {
+		t.Errorf("dossier A still shows the replaced op as a head: %+v", hs)
+	}
+}
