@@ -203,7 +203,9 @@ func (s *Syncer) settlePush(push []store.Op, resp protocol.SyncResponse, res *Re
 }
 
 // applyPull applies a page: drops, erasures, then ops, as the protocol
-// orders them.
+// orders them. A *store.Store applies the ops with ApplyRemoteBulk: the
+// same result as ApplyRemote, several times faster for the thousands of
+// ops of a pull page.
 func (s *Syncer) applyPull(resp protocol.SyncResponse, res *Result) error {
 	for _, d := range resp.Drop {
 		if err := s.Store.Drop(d); err != nil {
@@ -236,7 +238,12 @@ func (s *Syncer) applyPull(resp protocol.SyncResponse, res *Result) error {
 			kept = append(kept, op)
 		}
 	}
-	n, err := s.Store.ApplyRemote(kept)
+	apply := s.Store.ApplyRemote
+	if st, ok := s.Store.(*store.Store); ok {
+		// Only the store itself: a wrapper may override ApplyRemote.
+		apply = st.ApplyRemoteBulk
+	}
+	n, err := apply(kept)
 	if err != nil {
 		return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", len(kept), err)
 	}

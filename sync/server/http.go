@@ -261,18 +261,18 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		writeDecodeError(w, err, protocol.MaxRequestBytes)
 		return
 	}
-	resp, res, err := s.doSync(token, req, infoOf(r))
+	ans, res, err := s.doSync(token, req, infoOf(r))
 	if err != nil {
 		s.writeAuthError(w, err)
 		return
 	}
 	s.metrics.syncs.Inc()
 	s.metrics.opsIn.Add(float64(res.stored))
-	s.metrics.opsOut.Add(float64(len(resp.Ops)))
+	s.metrics.opsOut.Add(float64(len(ans.ops)))
 	for code, n := range res.refusals {
 		s.metrics.refusals.WithLabelValues(code).Add(float64(n))
 	}
-	writeJSON(w, r, resp)
+	s.writeAnswer(w, r, ans)
 	s.metrics.duration.Observe(time.Since(start).Seconds())
 }
 

@@ -75,6 +75,7 @@ type Server struct {
 	log     *slog.Logger
 	method  *method.Method
 	metrics *metrics
+	writers writers // gzip writers of sync answers (answer.go)
 }
 
 // Open opens (or creates) the server's bbolt file. A file another process

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -47,10 +48,19 @@ func (s *Server) precheck(op store.Op) *protocol.Refusal {
 	return nil
 }
 
+// answer is a sync response as the server builds it: the pulled ops are
+// kept as the JSON the log holds (store.Tx.OpJSON) and written out as they
+// are, so a pull neither decodes nor encodes an op (answer.go).
+type answer struct {
+	protocol.SyncResponse // Ops stays empty; see ops
+	ops                   [][]byte
+}
+
 // doSync runs one sync round trip for the device with token: push, then
 // pull, in one write transaction with the audit records of both.
-func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (protocol.SyncResponse, syncResult, error) {
-	var resp protocol.SyncResponse
+func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (*answer, syncResult, error) {
+	var out answer
+	resp := &out.SyncResponse
 	res := syncResult{refusals: map[string]int{}}
 	pre := make([]*protocol.Refusal, len(req.Push))
 	for i, op := range req.Push {
@@ -61,7 +71,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 		limit = protocol.DefaultPullOps
 	}
 	err := s.st.Update(func(tx *store.Tx) error {
-		resp, res = protocol.SyncResponse{}, syncResult{refusals: map[string]int{}}
+		out, res = answer{}, syncResult{refusals: map[string]int{}}
 		d, u, err := authenticate(tx, token)
 		if err != nil {
 			return err
@@ -71,13 +81,17 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 		if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
 			return err
 		}
-		pushed, err := s.push(tx, d, u, req.Push, pre, &resp, &res)
+		pushed, err := s.push(tx, d, u, req.Push, pre, resp, &res)
 		if err != nil {
 			return err
 		}
-		return s.pull(tx, d, u, req.Cursor, limit, pushed, &resp)
+		skip := make(map[string]bool, len(pushed))
+		for id := range pushed {
+			skip[string(dkey(id))] = true
+		}
+		return s.pull(tx, d, u, req.Cursor, limit, skip, &out)
 	})
-	return resp, res, err
+	return &out, res, err
 }
 
 // push stores the acceptable ops of a push and reports every op as
@@ -232,7 +246,10 @@ type viewEntry struct {
 // holds, then, once it is caught up, the view changes: whole histories of
 // dossiers that came into view (a snapshot of heads on a fresh device),
 // dossiers to drop and dossiers to erase.
-func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, skip map[string]bool, resp *protocol.SyncResponse) error {
+//
+// skip holds the 16-byte keys of the ops the device has just pushed.
+func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, skip map[string]bool, out *answer) error {
+	resp := &out.SyncResponse
 	seqs := bucket(tx, bSeq)
 	maxSeq := seqs.Sequence()
 	if cursor > maxSeq {
@@ -264,17 +281,16 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		if !ok || e.state != viewIn || e.seq > cursor || !vis[dk] {
 			continue
 		}
-		id := idString(v[:16])
-		if skip[id] {
+		if skip[string(v[:16])] {
 			continue
 		}
-		op, err := tx.Op(id)
+		raw, err := tx.OpJSON(v[:16])
 		if err != nil {
-			return fmt.Errorf("read op %s: %w", id, err)
+			return fmt.Errorf("read op %s: %w", idString(v[:16]), err)
 		}
-		resp.Ops = append(resp.Ops, op)
+		out.ops = append(out.ops, raw)
 		delivered[dk]++
-		if len(resp.Ops) >= limit {
+		if len(out.ops) >= limit {
 			if seq := beUint(k); seq < maxSeq {
 				last, resp.More = seq, true
 			}
@@ -315,20 +331,19 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 	sort.Strings(drop)
 	sort.Strings(erase)
 	var sent []string
+	var hist history
 	for _, dk := range add {
-		if len(resp.Ops) >= limit {
+		if len(out.ops) >= limit {
 			resp.More = true
 			break
 		}
-		ops, err := history(tx, idString([]byte(dk)), cursor == 0)
-		if err != nil {
+		n := len(out.ops)
+		var err error
+		if out.ops, err = hist.append(tx, []byte(dk), cursor == 0, skip, out.ops); err != nil {
 			return err
 		}
-		for _, op := range ops {
-			if !skip[op.ID] {
-				resp.Ops = append(resp.Ops, op)
-				delivered[dk]++
-			}
+		if n < len(out.ops) {
+			delivered[dk] += len(out.ops) - n
 		}
 		sent = append(sent, dk)
 	}
@@ -373,49 +388,58 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 	return s.auditDelivery(tx, d, u, delivered)
 }
 
-// history returns a dossier's ops in server order: every op, or with
-// snapshot only the ops that are heads of their field. A snapshot is
-// enough for a fresh device: the merge rule only ever looks at heads and at
-// the ids later ops name in prev (docs/sync.md, "Snapshots").
-func history(tx *store.Tx, dossier string, snapshot bool) ([]store.Op, error) {
-	dk := dkey(dossier)
+// history reads dossiers' ops for a pull; it keeps its buffers between
+// dossiers.
+type history struct {
+	keys [][]byte
+}
+
+// append appends to ops a dossier's ops in server order, as the JSON the
+// log holds: every op, or with snapshot only the ops that are heads of
+// their field. A snapshot is enough for a fresh device: the merge rule only
+// ever looks at heads and at the ids later ops name in prev (docs/sync.md,
+// "Snapshots"). Ops whose keys are in skip are left out.
+func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string]bool, ops [][]byte) ([][]byte, error) {
+	if snapshot {
+		var err error
+		h.keys, err = tx.HeadKeys(dk, h.keys[:0])
+		if err != nil {
+			return nil, fmt.Errorf("read heads of %s: %w", idString(dk), err)
+		}
+		// The heads name the ops: no need to walk the sequence numbers.
+		// Their order within the dossier does not matter (the merge rule is
+		// order-free); they go in id order, which is close to server order.
+		slices.SortFunc(h.keys, bytes.Compare)
+		for _, key := range h.keys {
+			if skip[string(key)] {
+				continue
+			}
+			raw, err := tx.OpJSON(key)
+			if err != nil {
+				return nil, fmt.Errorf("read op of %s: %w", idString(dk), err)
+			}
+			ops = append(ops, raw)
+		}
+		return ops, nil
+	}
 	seqs := bucket(tx, bSeq)
-	var ops []store.Op
 	c := bucket(tx, bDossierSeq).Cursor()
 	for k, _ := c.Seek(dk); k != nil && len(k) == 24 && string(k[:16]) == string(dk); k, _ = c.Next() {
 		v := seqs.Get(k[16:])
 		if len(v) != 32 {
 			continue
 		}
-		op, err := tx.Op(idString(v[:16]))
+		key := v[:16]
+		if skip[string(key)] {
+			continue
+		}
+		raw, err := tx.OpJSON(key)
 		if err != nil {
-			return nil, fmt.Errorf("read op of %s: %w", dossier, err)
+			return nil, fmt.Errorf("read op of %s: %w", idString(dk), err)
 		}
-		ops = append(ops, op)
+		ops = append(ops, raw)
 	}
-	if !snapshot {
-		return ops, nil
-	}
-	heads := map[string]map[string]bool{}
-	out := ops[:0]
-	for _, op := range ops {
-		hs, ok := heads[op.Field]
-		if !ok {
-			list, err := tx.Heads(dossier, op.Field)
-			if err != nil {
-				return nil, err
-			}
-			hs = map[string]bool{}
-			for _, h := range list {
-				hs[h.ID] = true
-			}
-			heads[op.Field] = hs
-		}
-		if hs[op.ID] {
-			out = append(out, op)
-		}
-	}
-	return out, nil
+	return ops, nil
 }
 
 // auditDelivery records each dossier sent to a device.

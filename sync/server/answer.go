@@ -1,0 +1,131 @@
+package server
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+)
+
+// A pull page holds thousands of ops; an initial pull of a region hundreds
+// of thousands. Decoding each op from the log and encoding it again was
+// most of a pull's time, so the server writes the JSON the log holds as it
+// is (it is what json.Marshal made of the op when it was stored) and only
+// encodes the small rest of the answer. The answer is built in the write
+// transaction but written to the network after the commit, so a slow
+// device never holds the write lock.
+
+// writers pools the buffered gzip writers of answers: a gzip writer
+// carries about a megabyte of compressor state, which 200 devices syncing
+// at once would otherwise allocate afresh each time.
+type writers struct{ pool sync.Pool }
+
+type answerWriter struct {
+	gz *gzip.Writer
+	bw *bufio.Writer
+}
+
+func (p *writers) get(w io.Writer, compress bool) *answerWriter {
+	aw, _ := p.pool.Get().(*answerWriter)
+	if aw == nil {
+		gz, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+		aw = &answerWriter{gz: gz, bw: bufio.NewWriterSize(io.Discard, 32<<10)}
+	}
+	if compress {
+		aw.gz.Reset(w)
+		aw.bw.Reset(aw.gz)
+	} else {
+		aw.bw.Reset(w)
+	}
+	return aw
+}
+
+func (p *writers) put(aw *answerWriter) {
+	aw.gz.Reset(io.Discard)
+	aw.bw.Reset(io.Discard)
+	p.pool.Put(aw)
+}
+
+// writeAnswer answers 200 with a sync response, gzipped when the client
+// accepts it. The JSON is that of protocol.SyncResponse, field for field.
+func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, a *answer) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Add("Vary", "Accept-Encoding")
+	gz := acceptsGzip(r)
+	if gz {
+		w.Header().Set("Content-Encoding", "gzip")
+	}
+	aw := s.writers.get(w, gz)
+	defer s.writers.put(aw)
+	if err := encodeAnswer(aw.bw, a); err != nil {
+		return // the device went away; it will sync again
+	}
+	if err := aw.bw.Flush(); err != nil || !gz {
+		return
+	}
+	_ = aw.gz.Close()
+}
+
+// encodeAnswer writes a as protocol.SyncResponse's JSON, with a's ops
+// spliced in as they are, and a newline as json.Encoder ends a value.
+func encodeAnswer(bw *bufio.Writer, a *answer) error {
+	sep := byte('{')
+	field := func(name string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		bw.WriteByte(sep)
+		sep = ','
+		bw.WriteString(`"` + name + `":`)
+		_, err = bw.Write(b)
+		return err
+	}
+	r := &a.SyncResponse
+	if len(r.Accepted) > 0 {
+		if err := field("accepted", r.Accepted); err != nil {
+			return err
+		}
+	}
+	if len(r.Refused) > 0 {
+		if err := field("refused", r.Refused); err != nil {
+			return err
+		}
+	}
+	if len(a.ops) > 0 {
+		bw.WriteByte(sep)
+		sep = ','
+		bw.WriteString(`"ops":[`)
+		for i, op := range a.ops {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			if _, err := bw.Write(op); err != nil {
+				return err
+			}
+		}
+		bw.WriteByte(']')
+	}
+	if len(r.Drop) > 0 {
+		if err := field("drop", r.Drop); err != nil {
+			return err
+		}
+	}
+	if len(r.Erased) > 0 {
+		if err := field("erased", r.Erased); err != nil {
+			return err
+		}
+	}
+	bw.WriteByte(sep)
+	bw.WriteString(`"cursor":`)
+	bw.WriteString(strconv.FormatUint(r.Cursor, 10))
+	if r.More {
+		bw.WriteString(`,"more":true`)
+	}
+	_, err := bw.WriteString("}\n")
+	return err
+}

@@ -1,0 +1,329 @@
+package server
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/demo"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// Helpers of the performance benchmarks (perf_bench_test.go): a server
+// holding the 10,000-client demo region, a listener that counts the bytes
+// on the wire, and memory figures from /proc.
+
+// serverFixtureVersion changes whenever the server fixture's layout does.
+const serverFixtureVersion = 1
+
+// benchCoordinator sees every team of the region.
+const benchCoordinator = "coord"
+
+// serverRegion returns the path of a server file holding the demo region
+// of clients (store.demo, seed 1), every op numbered as if pushed in HLC
+// order, the team index built and a coordinator of every team; generated
+// once into the OS temp dir (from demo.CachedRegion). Copy it before use.
+func serverRegion(tb testing.TB, clients int) string {
+	tb.Helper()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("brug-server-region-v%d-s%d-c%d-1.db", serverFixtureVersion, store.SchemaVersion, clients))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	src, err := demo.CachedRegion(os.TempDir(), clients, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmp := path + ".tmp"
+	if err := demo.CopyRegion(src, tmp); err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := Open(tmp, Options{NoSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sums, err := srv.st.Summaries()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	type numbered struct {
+		hlc store.HLC
+		op  store.Op
+	}
+	var all []numbered
+	teams := map[string]bool{}
+	for _, sm := range sums {
+		teams[sm.Team] = true
+		ops, err := srv.st.Ops(sm.ID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, op := range ops {
+			all = append(all, numbered{op.HLC, store.Op{ID: op.ID, Dossier: op.Dossier}})
+		}
+	}
+	slices.SortFunc(all, func(a, b numbered) int {
+		return cmp.Or(cmp.Compare(a.hlc, b.hlc), strings.Compare(a.op.ID, b.op.ID))
+	})
+	for len(all) > 0 {
+		n := min(len(all), 50000)
+		err := srv.st.Update(func(tx *store.Tx) error {
+			for _, x := range all[:n] {
+				if err := assignSeq(tx, x.op); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		all = all[n:]
+	}
+	err = srv.st.Update(func(tx *store.Tx) error {
+		for _, sm := range sums {
+			if err := reindexTeam(tx, sm.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a := srv.Admin("bench", ChannelCLI)
+	names := slices.Sorted(func(yield func(string) bool) {
+		for t := range teams {
+			if !yield(t) {
+				return
+			}
+		}
+	})
+	for _, t := range names {
+		if _, err := a.AddTeam(t); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if _, err := a.AddUser(benchCoordinator, protocol.RoleCoordinator, names); err != nil {
+		tb.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// openServerRegion opens a copy of the server region and serves it over
+// HTTP on 127.0.0.1 through a counting listener.
+func openServerRegion(tb testing.TB, clients int, opt Options, tm *timings) (*Server, *httptest.Server, *countingListener) {
+	tb.Helper()
+	src := serverRegion(tb, clients)
+	path := filepath.Join(tb.TempDir(), "server.db")
+	if err := demo.CopyRegion(src, path); err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := Open(path, opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(tm.wrap(srv.Handler()))
+	cl := &countingListener{Listener: hs.Listener}
+	hs.Listener = cl
+	hs.Start()
+	tb.Cleanup(func() {
+		hs.Close()
+		srv.Close()
+	})
+	return srv, hs, cl
+}
+
+// countingListener counts the bytes read and written on its connections:
+// what crossed the wire, HTTP headers included.
+type countingListener struct {
+	net.Listener
+	in, out atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, l: l}, nil
+}
+
+func (l *countingListener) counts() (in, out int64) { return l.in.Load(), l.out.Load() }
+
+type countingConn struct {
+	net.Conn
+	l *countingListener
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.l.in.Add(int64(n))
+	return n, err
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.l.out.Add(int64(n))
+	return n, err
+}
+
+// procMem reads kB figures of /proc/self/status (VmHWM, VmRSS, RssAnon,
+// RssFile); zero where the file or the line is missing (not Linux).
+func procMem() map[string]int64 {
+	out := map[string]int64{}
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return out
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		fs := strings.Fields(rest)
+		if len(fs) == 2 && fs[1] == "kB" {
+			if v, err := strconv.ParseInt(fs[0], 10, 64); err == nil {
+				out[name] = v
+			}
+		}
+	}
+	return out
+}
+
+// resetPeakRSS starts VmHWM over from the current RSS (Linux 4.0+).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// memWatch samples the process's anonymous RSS (the heap, stacks, bbolt's
+// dirty pages; not the mapped database file) and Go heap every few
+// milliseconds and keeps the peaks.
+type memWatch struct {
+	stop             chan struct{}
+	done             sync.WaitGroup
+	peakAnon, peakHp int64
+}
+
+func watchMem() *memWatch {
+	m := &memWatch{stop: make(chan struct{})}
+	m.done.Add(1)
+	go func() {
+		defer m.done.Done()
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			m.sample(&ms)
+			select {
+			case <-m.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return m
+}
+
+func (m *memWatch) sample(ms *runtime.MemStats) {
+	if a := procMem()["RssAnon"]; a > m.peakAnon {
+		m.peakAnon = a
+	}
+	runtime.ReadMemStats(ms)
+	if h := int64(ms.HeapInuse); h/1024 > m.peakHp {
+		m.peakHp = h / 1024
+	}
+}
+
+// end stops sampling and returns the peaks in kB.
+func (m *memWatch) end() (anonKB, heapKB int64) {
+	close(m.stop)
+	m.done.Wait()
+	return m.peakAnon, m.peakHp
+}
+
+// memReport is what the device child process of BenchmarkInitialPull10k
+// reports on its last stdout line.
+type memReport struct {
+	Millis     float64 `json:"ms"`
+	Pulled     int     `json:"pulled"`
+	PeakRSSKB  int64   `json:"vm_hwm_kb"`     // VmHWM: peak resident, mapped file pages included
+	PeakAnonKB int64   `json:"rss_anon_kb"`   // sampled peak of RssAnon
+	PeakHeapKB int64   `json:"heap_kb"`       // sampled peak of the Go heap in use
+	RSSFileKB  int64   `json:"rss_file_kb"`   // RssFile at the end: the mapped database
+	FileBytes  int64   `json:"file_bytes"`    // the device's database file
+	Err        string  `json:"err,omitempty"` // what failed
+}
+
+func writeReport(r memReport) {
+	b, _ := json.Marshal(r)
+	fmt.Println("BRUG-BENCH " + string(b))
+}
+
+// timings records how long the server took for each request, from the
+// request's arrival in the handler to its last byte written.
+type timings struct {
+	mu  sync.Mutex
+	d   []time.Duration
+	bad atomic.Int64 // answers other than 200
+}
+
+func (t *timings) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		d := time.Since(start)
+		if sw.status != http.StatusOK {
+			t.bad.Add(1)
+		}
+		t.mu.Lock()
+		t.d = append(t.d, d)
+		t.mu.Unlock()
+	})
+}
+
+func (t *timings) reset() {
+	t.mu.Lock()
+	t.d = t.d[:0]
+	t.mu.Unlock()
+	t.bad.Store(0)
+}
+
+// quantile returns the q-quantile of the recorded durations in ms.
+func (t *timings) quantile(q float64) float64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.d) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(t.d))
+	i := min(len(s)-1, int(q*float64(len(s))))
+	return float64(s[i].Microseconds()) / 1000
+}
+
+func (t *timings) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.d)
+}
