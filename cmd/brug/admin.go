@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"slices"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -67,14 +71,18 @@ changes are recorded under: letters, digits, '.', '_', '-' or '@'.`,
   brug admin user add cor --role coordinator --team "Team Noord" --team "Wijkteam Oost"`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			roles := strings.Join(server.Roles(), ", ")
 			if role == "" {
-				return usageError{errors.New("give the user's role with --role (" + strings.Join(server.Roles(), ", ") + ")")}
+				return usageError{errors.New(c.msgs().f("admin.norole", roles))}
+			}
+			if !slices.Contains(server.Roles(), role) {
+				return usageError{errors.New(c.msgs().f("admin.badrole", role, roles))}
 			}
 			resp, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdUserAdd, Name: args[0], Role: role, Teams: teams})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.env.stdout, "added user %s (%s) in %s\n", resp.User.Name, resp.User.Role, listOrNone(resp.User.Teams))
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.useradded", resp.User.Name, resp.User.Role, c.listOrNone(resp.User.Teams)))
 			return nil
 		},
 	}
@@ -90,13 +98,14 @@ changes are recorded under: letters, digits, '.', '_', '-' or '@'.`,
 			if err != nil {
 				return err
 			}
-			tw := table(c.env.stdout, "NAME", "ROLE", "STATE", "TEAMS")
+			m := c.msgs()
+			tw := table(c.env.stdout, m.f("admin.cols.users"))
 			for _, u := range resp.Users {
-				state := "active"
+				state := m.f("admin.active")
 				if u.Disabled {
-					state = "disabled"
+					state = m.f("admin.off")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, state, listOrNone(u.Teams))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, state, c.listOrNone(u.Teams))
 			}
 			return tw.Flush()
 		},
@@ -109,7 +118,7 @@ changes are recorded under: letters, digits, '.', '_', '-' or '@'.`,
 			if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdUserDisable, Name: args[0]}); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.env.stdout, "disabled user %s\n", args[0])
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.userdisabled", args[0]))
 			return nil
 		},
 	}
@@ -125,7 +134,7 @@ func newAdminTeamCmd(c *cli) *cobra.Command {
 			if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdTeamAdd, Name: args[0]}); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.env.stdout, "added team %s\n", args[0])
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.teamadded", args[0]))
 			return nil
 		},
 	}
@@ -137,14 +146,14 @@ func newAdminTeamCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := table(c.env.stdout, "TEAM", "MEMBERS")
+			tw := table(c.env.stdout, c.msgs().f("admin.cols.teams"))
 			for _, t := range resp.Teams {
-				fmt.Fprintf(tw, "%s\t%s\n", t.Name, listOrNone(t.Members))
+				fmt.Fprintf(tw, "%s\t%s\n", t.Name, c.listOrNone(t.Members))
 			}
 			return tw.Flush()
 		},
 	}
-	member := func(use, short, cmdName, done string) *cobra.Command {
+	member := func(use, short, cmdName, doneKey string) *cobra.Command {
 		return &cobra.Command{
 			Use: use + " TEAM USER", Short: short,
 			Example: "  brug admin team member " + use + ` "Team Noord" anna`,
@@ -153,14 +162,14 @@ func newAdminTeamCmd(c *cli) *cobra.Command {
 				if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: cmdName, Team: args[0], User: args[1]}); err != nil {
 					return err
 				}
-				fmt.Fprintf(c.env.stdout, done+"\n", args[1], args[0])
+				fmt.Fprintln(c.env.stdout, c.msgs().f(doneKey, args[1], args[0]))
 				return nil
 			},
 		}
 	}
 	members := group("member", "Add users to teams or remove them",
-		member("add", "Add a user to a team: their devices get its dossiers on the next sync", server.CmdMemberAdd, "added %s to %s"),
-		member("remove", "Remove a user from a team: their devices remove its dossiers on the next sync", server.CmdMemberRemove, "removed %s from %s"))
+		member("add", "Add a user to a team: their devices get its dossiers on the next sync", server.CmdMemberAdd, "admin.memberadded"),
+		member("remove", "Remove a user from a team: their devices remove its dossiers on the next sync", server.CmdMemberRemove, "admin.memberremoved"))
 	return group("team", "Add and list teams, and manage membership", add, list, members)
 }
 
@@ -178,7 +187,9 @@ server keeps only its hash, so it cannot be shown again.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.env.stdout, "%s\n(for %s, once, until %s)\n", resp.Code, args[0], resp.Expires.Local().Format("2006-01-02 15:04"))
+			// The code alone on the first line, for scripts.
+			fmt.Fprintln(c.env.stdout, resp.Code)
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.invite", args[0], stamp(resp.Expires), shellQuote(resp.Code)))
 			return nil
 		},
 	}
@@ -195,11 +206,12 @@ func newAdminDeviceCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := table(c.env.stdout, "ID", "USER", "NAME", "ENROLLED", "LAST SEEN", "STATE")
+			m := c.msgs()
+			tw := table(c.env.stdout, m.f("admin.cols.devices"))
 			for _, d := range resp.Devices {
-				state := "active"
+				state := m.f("admin.active")
 				if !d.Revoked.IsZero() {
-					state = "revoked " + stamp(d.Revoked)
+					state = m.f("admin.revokedat", stamp(d.Revoked))
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.User, d.Name, stamp(d.Created), stamp(d.LastSeen), state)
 			}
@@ -215,7 +227,7 @@ func newAdminDeviceCmd(c *cli) *cobra.Command {
 			if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdDeviceRevoke, ID: args[0]}); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.env.stdout, "revoked device %s\n", args[0])
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.revoked", args[0]))
 			return nil
 		},
 	}
@@ -235,13 +247,13 @@ needs --yes. CLIENT is the id or an unambiguous (part of the) name.`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !yes {
-				return usageError{errors.New("erasing cannot be undone; add --yes to erase " + args[0])}
+				return usageError{errors.New(c.msgs().f("admin.eraseyes", args[0]))}
 			}
 			resp, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdErase, Client: args[0]})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.env.stdout, "erased dossier %s; devices erase it on their next sync\n", resp.Dossier)
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.erased", resp.Dossier))
 			return nil
 		},
 	}
@@ -265,7 +277,7 @@ the channel (sync, cli, ssh).`,
 			if since != "" {
 				t, err := time.ParseInLocation(time.DateOnly, since, time.Local)
 				if err != nil {
-					return usageError{fmt.Errorf("--since %q: give a date as YYYY-MM-DD", since)}
+					return usageError{errors.New(c.msgs().f("admin.since", since))}
 				}
 				req.Since = t
 			}
@@ -273,7 +285,7 @@ the channel (sync, cli, ssh).`,
 			if err != nil {
 				return err
 			}
-			tw := table(c.env.stdout, "TIME", "CHANNEL", "USER", "ACTION", "DOSSIER", "DEVICE", "DETAIL")
+			tw := table(c.env.stdout, c.msgs().f("admin.cols.audit"))
 			for _, e := range resp.Audit {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", stamp(e.Time), e.Channel, e.User, e.Action, orDash(e.Dossier), orDash(e.Device), e.Detail)
 			}
@@ -286,53 +298,253 @@ the channel (sync, cli, ssh).`,
 	return cmd
 }
 
-// admin runs one admin command: through the running server's socket when
-// `brug serve` holds the file, else on the file itself.
-func (c *cli) admin(ctx context.Context, req server.AdminRequest) (server.AdminResponse, error) {
+// adminSession runs admin commands on one server: on its file, opened
+// here, or through the admin socket of the brug serve that holds it.
+type adminSession struct {
+	do    func(server.AdminRequest) (server.AdminResponse, error)
+	close func() error
+}
+
+// adminRefusal is an admin command the server did not carry out; msg is
+// its (English) reason, user whether it is the caller's mistake.
+type adminRefusal struct {
+	msg  string
+	user bool
+}
+
+func (e adminRefusal) Error() string { return e.msg }
+
+// adminDialWait is how long brug admin keeps trying the socket of a server
+// that holds the file but does not listen yet (it is starting up).
+const adminDialWait = 3 * time.Second
+
+// openAdmin opens the server's file, or connects to the brug serve that
+// holds it. Only commands that add something (creates) make a new file: a
+// mistyped --db must not leave an empty server file behind.
+func (c *cli) openAdmin(ctx context.Context, creates bool) (*adminSession, error) {
+	path, err := c.serverDBPath()
+	if err != nil {
+		return nil, err
+	}
+	meth, err := c.loadMethod()
+	if err != nil {
+		return nil, err
+	}
+	if !creates {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, c.fail("admin.nofile", path)
+		}
+	}
+	actor := authorName(c.env.getenv, c.env.osUser)
+	srv, err := server.Open(path, server.Options{Now: c.env.now, Method: meth, LockTimeout: 100 * time.Millisecond})
+	if errors.Is(err, store.ErrLocked) {
+		return c.adminSocket(ctx, path, actor), nil
+	}
+	if err != nil {
+		return nil, c.openServerError(path, err)
+	}
+	a := srv.Admin(actor, server.ChannelCLI)
+	return &adminSession{
+		do: func(req server.AdminRequest) (server.AdminResponse, error) {
+			req.Actor = actor
+			resp := a.Do(req)
+			if resp.Error != "" {
+				return resp, adminRefusal{msg: resp.Error, user: resp.UserError}
+			}
+			return resp, nil
+		},
+		close: func() error {
+			if err := srv.Close(); err != nil {
+				return c.fail("close.failed", path, err)
+			}
+			return nil
+		},
+	}, nil
+}
+
+// adminSocket is a session through the admin socket of the brug serve
+// holding path.
+func (c *cli) adminSocket(ctx context.Context, path, actor string) *adminSession {
+	return &adminSession{
+		do: func(req server.AdminRequest) (server.AdminResponse, error) {
+			req.Actor = actor
+			dctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			defer cancel()
+			deadline := time.Now().Add(adminDialWait)
+			for {
+				resp, err := server.DialAdmin(dctx, path, req)
+				switch {
+				case err == nil:
+					return resp, nil
+				case errors.Is(err, server.ErrAdmin):
+					return resp, adminRefusal{msg: resp.Error, user: errors.Is(err, server.ErrInvalid)}
+				case (errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)) && time.Now().Before(deadline):
+					// Nothing was sent: the server is starting and
+					// does not listen yet. Trying again is safe.
+					select {
+					case <-dctx.Done():
+					case <-time.After(20 * time.Millisecond):
+						continue
+					}
+				}
+				return resp, c.fail("admin.socket", path, server.AdminSocketPath(path), err)
+			}
+		},
+		close: func() error { return nil },
+	}
+}
+
+// admin runs one admin command and turns a refusal into a message that
+// says what to do. The server's own reasons are English; to say in the
+// user's language what was wrong, a refused command is followed by the
+// list commands that tell which of its arguments does not exist.
+func (c *cli) admin(ctx context.Context, req server.AdminRequest) (_ server.AdminResponse, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	path, err := c.serverDBPath()
+	creates := req.Cmd == server.CmdUserAdd || req.Cmd == server.CmdTeamAdd
+	sess, err := c.openAdmin(ctx, creates)
 	if err != nil {
 		return server.AdminResponse{}, err
 	}
-	req.Actor = authorName(c.env.getenv, c.env.osUser)
-	meth, err := c.loadMethod()
-	if err != nil {
-		return server.AdminResponse{}, err
-	}
-	srv, err := server.Open(path, server.Options{Now: c.env.now, Method: meth, LockTimeout: 100 * time.Millisecond})
-	if errors.Is(err, store.ErrLocked) {
-		dctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		resp, err := server.DialAdmin(dctx, path, req)
-		if err != nil {
-			return resp, fmt.Errorf("%w\n(%s is held by a running brug serve; brug admin talks to it through %s)", err, path, server.AdminSocketPath(path))
+	defer func() {
+		if cerr := sess.close(); cerr != nil && err == nil {
+			err = cerr
 		}
-		return resp, nil
+	}()
+	resp, err := sess.do(req)
+	var ref adminRefusal
+	if errors.As(err, &ref) {
+		return resp, c.explainRefusal(sess, req, ref)
 	}
 	if err != nil {
-		return server.AdminResponse{}, fmt.Errorf("open the server file: %w", err)
+		return resp, err
 	}
-	defer srv.Close()
-	resp := srv.Admin(req.Actor, server.ChannelCLI).Do(req)
-	if resp.Error != "" {
-		return resp, errors.New(resp.Error)
+	// Listing by a user who does not exist finds nothing; say why.
+	if req.User != "" && (req.Cmd == server.CmdDeviceList && len(resp.Devices) == 0 || req.Cmd == server.CmdAudit && len(resp.Audit) == 0) {
+		if users, ok := c.adminUsers(sess); ok && !slices.ContainsFunc(users, func(u server.User) bool { return u.Name == req.User }) {
+			return resp, c.fail("admin.nouser", req.User)
+		}
 	}
 	return resp, nil
 }
 
-func table(w io.Writer, cols ...string) *tabwriter.Writer {
+// explainRefusal says in the user's language why req was refused.
+func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref adminRefusal) error {
+	if !ref.user {
+		return c.fail("admin.failed", ref.msg)
+	}
+	users, uok := c.adminUsers(sess)
+	teams, tok := c.adminTeams(sess)
+	user := func(name string) (server.User, bool) {
+		i := slices.IndexFunc(users, func(u server.User) bool { return u.Name == name })
+		if i < 0 {
+			return server.User{}, false
+		}
+		return users[i], true
+	}
+	team := func(name string) (server.TeamInfo, bool) {
+		i := slices.IndexFunc(teams, func(t server.TeamInfo) bool { return t.Name == name })
+		if i < 0 {
+			return server.TeamInfo{}, false
+		}
+		return teams[i], true
+	}
+	switch req.Cmd {
+	case server.CmdUserAdd:
+		if _, ok := user(req.Name); uok && ok {
+			return c.fail("admin.userexists", req.Name)
+		}
+		for _, t := range req.Teams {
+			if _, ok := team(t); tok && !ok {
+				return c.fail("admin.noteam", t)
+			}
+		}
+		if uok && tok {
+			return c.fail("admin.badusername", req.Name, ref.msg)
+		}
+	case server.CmdUserDisable:
+		if _, ok := user(req.Name); uok && !ok {
+			return c.fail("admin.nouser", req.Name)
+		}
+	case server.CmdTeamAdd:
+		if _, ok := team(req.Name); tok && ok {
+			return c.fail("admin.teamexists", req.Name)
+		}
+		if tok {
+			return c.fail("admin.badteamname", req.Name)
+		}
+	case server.CmdMemberAdd, server.CmdMemberRemove:
+		t, ok := team(req.Team)
+		if tok && !ok {
+			return c.fail("admin.noteam", req.Team)
+		}
+		if _, ok := user(req.User); uok && !ok {
+			return c.fail("admin.nouser", req.User)
+		}
+		if req.Cmd == server.CmdMemberRemove && tok && !slices.Contains(t.Members, req.User) {
+			return c.fail("admin.notmember", req.User, req.Team)
+		}
+	case server.CmdInvite:
+		u, ok := user(req.User)
+		if uok && !ok {
+			return c.fail("admin.nouser", req.User)
+		}
+		if ok && u.Disabled {
+			return c.fail("admin.disabled", req.User)
+		}
+	case server.CmdDeviceRevoke:
+		resp, err := sess.do(server.AdminRequest{Cmd: server.CmdDeviceList})
+		if err == nil && !slices.ContainsFunc(resp.Devices, func(d server.Device) bool { return d.ID == req.ID }) {
+			return c.fail("admin.nodevice", req.ID)
+		}
+	case server.CmdErase, server.CmdAudit:
+		// Lookups of a dossier by name fail with the store's sentinel
+		// errors; over the socket only their text arrives.
+		switch {
+		case strings.Contains(ref.msg, store.ErrAmbiguous.Error()):
+			return c.fail("admin.ambiguous", req.Client)
+		case req.Client != "" && strings.Contains(ref.msg, store.ErrNotFound.Error()):
+			return c.fail("admin.noclient", req.Client)
+		}
+	}
+	return c.fail("admin.refused", ref.msg)
+}
+
+// adminUsers lists the users, for explaining a refusal.
+func (c *cli) adminUsers(sess *adminSession) ([]server.User, bool) {
+	resp, err := sess.do(server.AdminRequest{Cmd: server.CmdUserList})
+	return resp.Users, err == nil
+}
+
+// adminTeams lists the teams, for explaining a refusal.
+func (c *cli) adminTeams(sess *adminSession) ([]server.TeamInfo, bool) {
+	resp, err := sess.do(server.AdminRequest{Cmd: server.CmdTeamList})
+	return resp.Teams, err == nil
+}
+
+// table starts a table on w with a header of tab-separated columns.
+func table(w io.Writer, header string) *tabwriter.Writer {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(cols, "\t"))
+	fmt.Fprintln(tw, header)
 	return tw
 }
 
-func listOrNone(xs []string) string {
+func (c *cli) listOrNone(xs []string) string {
 	if len(xs) == 0 {
-		return "-"
+		return c.msgs().f("admin.none")
 	}
 	return strings.Join(xs, ", ")
+}
+
+// shellQuote quotes a code for the command line when it holds characters
+// a Unix shell would expand ('!' is history expansion in bash, '?' a
+// glob).
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, "!?*[]$`\"\\ '") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
 }
 
 func orDash(s string) string {

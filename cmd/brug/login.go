@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,13 +53,17 @@ safe; moving to another server starts its sync from the beginning.`,
 
 // runLogin enrols the device and reports to whom.
 func (c *cli) runLogin(ctx context.Context, rawURL, code string, f loginFlags) (err error) {
+	m := c.msgs()
 	base, err := client.NormalizeURL(rawURL)
 	if err != nil {
-		return usageError{errors.New(c.syncMsg("login.url", rawURL))}
+		return usageError{errors.New(m.f("login.url", rawURL))}
 	}
-	tokens, err := tokenStore()
+	if strings.TrimSpace(code) == "" {
+		return usageError{errors.New(m.f("login.nocode"))}
+	}
+	tokens, err := c.tokenStore()
 	if err != nil {
-		return userError{c.syncMsg("token.nodir", err)}
+		return err
 	}
 	name := f.name
 	if name == "" {
@@ -85,19 +90,31 @@ func (c *cli) runLogin(ctx context.Context, rawURL, code string, f loginFlags) (
 	ctx, cancel := context.WithTimeout(ctx, loginTimeout)
 	defer cancel()
 	resp, err := client.Enroll(ctx, &http.Client{}, s, tokens, base, code, name)
+	if errors.Is(err, client.ErrUnauthorized) {
+		// Enrolment answers 401 for a code that is unknown, used, expired
+		// or of a disabled account; the device itself is not the problem.
+		return c.fail("login.refused", base)
+	}
 	if err != nil {
 		return c.syncError(base, err)
 	}
-	fmt.Fprintln(c.env.stdout, c.syncMsg("login.done", base, resp.User, name))
+	fmt.Fprintln(c.env.stdout, m.f("login.done", base, resp.User, name))
 	return nil
 }
 
-// tokenStore is where device tokens are kept: the OS keyring, else a file
-// in the user's config folder.
-func tokenStore() (client.TokenStore, error) {
+// tokenStore is where device tokens are kept: what env.tokens gives, else
+// the OS keyring with a file in the user's config folder as fallback.
+func (c *cli) tokenStore() (client.TokenStore, error) {
+	if c.env.tokens != nil {
+		ts, err := c.env.tokens()
+		if err != nil {
+			return nil, c.fail("token.nodir", err)
+		}
+		return ts, nil
+	}
 	dir, err := client.DefaultTokenDir()
 	if err != nil {
-		return nil, err
+		return nil, c.fail("token.nodir", err)
 	}
 	return client.NewKeyringStore(dir), nil
 }
@@ -108,80 +125,13 @@ func (c *cli) syncError(base string, err error) error {
 	var se *client.ServerError
 	switch {
 	case errors.Is(err, client.ErrNotEnrolled):
-		return userError{c.syncMsg("sync.notenrolled")}
+		return c.fail("sync.notenrolled")
 	case errors.Is(err, client.ErrUnauthorized):
-		return userError{c.syncMsg("sync.unauthorized", base)}
+		return c.fail("sync.unauthorized", base)
 	case errors.Is(err, client.ErrUnreachable):
-		return userError{c.syncMsg("sync.unreachable", base, err)}
+		return c.fail("sync.unreachable", base, err)
 	case errors.As(err, &se):
-		return userError{c.syncMsg("sync.refusedreq", base, se.Error())}
+		return c.fail("sync.refusedreq", base, se.Error())
 	}
-	return userError{c.syncMsg("sync.failed", err)}
-}
-
-// syncMsg formats a message of login and sync in the chosen language.
-func (c *cli) syncMsg(key string, args ...any) string {
-	t, ok := syncTexts[key]
-	if !ok {
-		return "«" + key + "»"
-	}
-	s := t[0]
-	if c.language() == "en" {
-		s = t[1]
-	}
-	return fmt.Sprintf(s, args...)
-}
-
-// syncTexts are the messages of login and sync: key -> {nl, en}.
-var syncTexts = map[string][2]string{
-	"login.url": {
-		"%q is geen serveradres. Geef het als https://server[:poort].",
-		"%q is not a server address. Give it as https://server[:port].",
-	},
-	"login.done": {
-		"Aangemeld bij %s als %s (apparaat %q). De app synchroniseert nu op de achtergrond; 'brug sync' doet het meteen.",
-		"Enrolled at %s as %s (device %q). The app now syncs in the background; 'brug sync' does it at once.",
-	},
-	"token.nodir": {
-		"Kan geen plek vinden voor het apparaatsleutel-bestand (%v).",
-		"Cannot find a place for the device token file (%v).",
-	},
-	"sync.notenrolled": {
-		"Dit apparaat is nog niet aangemeld bij een server. Vraag je beheerder om een code en voer 'brug login URL CODE' uit.",
-		"This device is not enrolled with a server yet. Ask your admin for a code and run 'brug login URL CODE'.",
-	},
-	"sync.unauthorized": {
-		"De server %[1]s kent dit apparaat niet (meer). Vraag je beheerder om een nieuwe code en voer 'brug login %[1]s CODE' uit. Je werk blijft bewaard.",
-		"The server %[1]s does not know this device (any more). Ask your admin for a new code and run 'brug login %[1]s CODE'. Your work is kept.",
-	},
-	"sync.unreachable": {
-		"Kan de server %s niet bereiken; ben je offline? Je werk blijft bewaard; probeer het later opnieuw.\n(details: %v)",
-		"Cannot reach the server %s; are you offline? Your work is kept; try again later.\n(details: %v)",
-	},
-	"sync.refusedreq": {
-		"De server %s weigert: %s",
-		"The server %s refuses: %s",
-	},
-	"sync.failed": {
-		"Synchroniseren lukte niet: %v",
-		"Sync did not work: %v",
-	},
-	"sync.nothing": {
-		"Alles is bij met %s: niets te versturen of te ontvangen.",
-		"Up to date with %s: nothing to send or receive.",
-	},
-	"sync.moved": {
-		"Gesynchroniseerd met %s: %s.",
-		"Synced with %s: %s.",
-	},
-	"sync.pushed":  {"%d wijzigingen verstuurd", "%d changes sent"},
-	"sync.pulled":  {"%d ontvangen", "%d received"},
-	"sync.refused": {"%d geweigerd", "%d refused"},
-	"sync.dropped": {"%d dossiers weggehaald die niet meer bij je teams horen", "%d dossiers removed that left your teams"},
-	"sync.erased":  {"%d dossiers gewist op verzoek van de beheerder", "%d dossiers erased at the admin's request"},
-	"sync.and":     {" en ", " and "},
-	"sync.refusedline": {
-		"  geweigerd: dossier %s, veld %s: %s",
-		"  refused: dossier %s, field %s: %s",
-	},
+	return c.fail("sync.failed", err)
 }

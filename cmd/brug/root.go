@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/sync/client"
 	"github.com/brug-nl/brug/tui"
 )
 
@@ -36,6 +38,10 @@ type env struct {
 	tempDir        string // where `brug demo` puts its file; "" means os.TempDir()
 	runTUI         func(m tea.Model) error
 	build          buildInfo
+	// tokens opens the store of device tokens (login, sync); nil means the
+	// OS keyring with a file fallback. Tests give a client.MemoryStore or
+	// a FileStore in a temporary folder.
+	tokens func() (client.TokenStore, error)
 }
 
 // globals holds the root's persistent flags after parsing, shared by the
@@ -144,11 +150,15 @@ The app speaks Dutch unless --lang en is given or the locale is English.`,
 }
 
 // run executes the command tree on args and returns the exit code.
-func run(args []string, e env) int {
+func run(args []string, e env) int { return runContext(context.Background(), args, e) }
+
+// runContext is run with a context whose end stops long-running commands
+// (brug serve) as SIGINT does.
+func runContext(ctx context.Context, args []string, e env) int {
 	c := &cli{env: e}
 	root := newRootCmd(c)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
 	}

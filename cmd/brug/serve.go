@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,7 +54,7 @@ SIGTERM: requests in flight are finished first.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (f.tlsCert == "") != (f.tlsKey == "") {
-				return usageError{errors.New("give both --tls-cert and --tls-key, or neither")}
+				return usageError{errors.New(c.msgs().f("serve.tlspair"))}
 			}
 			return c.runServe(cmd.Context(), f)
 		},
@@ -71,16 +72,35 @@ SIGTERM: requests in flight are finished first.`,
 // default (a server's file should be chosen on purpose).
 func (c *cli) serverDBPath() (string, error) {
 	if c.g.db == "" && c.env.getenv("BRUG_DB") == "" {
-		return "", usageError{errors.New("give the server's file with --db FILE (or BRUG_DB)")}
+		return "", usageError{errors.New(c.msgs().f("serve.nodb"))}
 	}
 	return c.dbPath()
 }
 
-// runServe runs the server until SIGINT or SIGTERM.
+// openServerError turns an error of server.Open into a message that says
+// what to do.
+func (c *cli) openServerError(path string, err error) error {
+	m := c.msgs()
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return c.fail("serve.locked", path)
+	case errors.Is(err, store.ErrNotBrug):
+		return userError{m.f("open.notbrug", path) + "\n" + m.f("detail", err)}
+	case errors.Is(err, store.ErrTooNew):
+		return userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
+	}
+	return c.fail("open.other", path, err)
+}
+
+// runServe runs the server until SIGINT, SIGTERM or the end of parent.
+// What a person starting it needs to read (where it listens, a warning
+// about plain HTTP, that it stopped) is printed in their language on
+// standard error; request logs go there too, through slog, in English.
 func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if parent == nil {
 		parent = context.Background()
 	}
+	m := c.msgs()
 	path, err := c.serverDBPath()
 	if err != nil {
 		return err
@@ -89,26 +109,33 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if err != nil {
 		return err
 	}
+	useTLS := f.tlsCert != ""
+	var tlsCfg *tls.Config
+	if useTLS {
+		// Load the pair before anything else, so a wrong file is reported
+		// now rather than by the first client's handshake.
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return c.fail("serve.tls", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	logger := slog.New(slog.NewTextHandler(c.env.stderr, nil))
 	srv, err := server.Open(path, server.Options{Now: c.env.now, Logger: logger, Method: meth})
 	if err != nil {
-		if errors.Is(err, store.ErrLocked) {
-			return fmt.Errorf("%s is in use: is another brug serve running on it? (%w)", path, err)
-		}
-		return fmt.Errorf("open the server file: %w", err)
+		return c.openServerError(path, err)
 	}
 	defer func() {
 		if cerr := srv.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("close %s: %w", path, cerr)
+			err = c.fail("close.failed", path, cerr)
 		}
 	}()
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w; choose another --addr", f.addr, err)
+		return c.fail("serve.listen", f.addr, err)
 	}
-	tls := f.tlsCert != ""
-	if !tls && !loopback(ln.Addr()) {
-		logger.Warn("serving plain HTTP on a network address: device tokens and dossiers cross the network unencrypted; use --tls-cert and --tls-key, or a TLS proxy in front of 127.0.0.1", "addr", ln.Addr().String())
+	if !useTLS && !loopback(ln.Addr()) {
+		fmt.Fprintln(c.env.stderr, m.f("serve.plain", ln.Addr()))
 	}
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -117,12 +144,13 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	go func() {
 		defer close(adminDone)
 		if err := srv.ServeAdmin(ctx); err != nil {
-			logger.Error("admin socket unavailable: brug admin cannot reach this server; stop it to run admin commands", "err", err)
+			fmt.Fprintln(c.env.stderr, m.f("serve.adminsock", err))
 		}
 	}()
 
 	hs := &http.Server{
 		Handler:           srv.Handler(),
+		TLSConfig:         tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      5 * time.Minute,
@@ -131,23 +159,23 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	}
 	served := make(chan error, 1)
 	go func() {
-		if tls {
-			served <- hs.ServeTLS(ln, f.tlsCert, f.tlsKey)
+		if useTLS {
+			served <- hs.ServeTLS(ln, "", "") // the pair is in TLSConfig
 		} else {
 			served <- hs.Serve(ln)
 		}
 	}()
 	scheme := "http"
-	if tls {
+	if useTLS {
 		scheme = "https"
 	}
-	logger.Info("brug serve started", "url", scheme+"://"+ln.Addr().String(), "db", path, "admin_socket", server.AdminSocketPath(path))
+	fmt.Fprintln(c.env.stderr, m.f("serve.listening", scheme+"://"+ln.Addr().String(), path, server.AdminSocketPath(path)))
 
 	select {
 	case err = <-served:
 		stop()
 	case <-ctx.Done():
-		logger.Info("stopping: finishing requests in flight")
+		fmt.Fprintln(c.env.stderr, m.f("serve.stopping"))
 		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		err = hs.Shutdown(sctx)
@@ -158,9 +186,9 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 		err = nil
 	}
 	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+		return c.fail("serve.failed", err)
 	}
-	logger.Info("brug serve stopped")
+	fmt.Fprintln(c.env.stderr, m.f("serve.stopped"))
 	return nil
 }
 

@@ -64,7 +64,7 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 		return err
 	}
 	if sy == nil {
-		return userError{c.syncMsg("sync.notenrolled")}
+		return c.fail("sync.notenrolled")
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -76,6 +76,7 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 	if err != nil {
 		return c.syncError(sy.URL, err)
 	}
+	m := c.msgs()
 	fmt.Fprintln(c.env.stdout, c.syncSentence(sy.URL, res))
 	if res.Refused > 0 {
 		after, _ := client.Refused(s)
@@ -85,7 +86,7 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 		}
 		for _, r := range after {
 			if !old[r.ID] {
-				fmt.Fprintln(c.env.stdout, c.syncMsg("sync.refusedline", r.Dossier, r.Field, r.Reason))
+				fmt.Fprintln(c.env.stdout, m.f("sync.refusedline", r.Dossier, r.Field, r.Reason))
 			}
 		}
 	}
@@ -94,23 +95,24 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 
 // syncSentence says what a sync moved, in one sentence.
 func (c *cli) syncSentence(base string, r client.Result) string {
+	m := c.msgs()
 	var parts []string
 	for _, p := range []struct {
 		n   int
 		key string
 	}{{r.Pushed, "sync.pushed"}, {r.Pulled, "sync.pulled"}, {r.Refused, "sync.refused"}, {r.Dropped, "sync.dropped"}, {r.Erased, "sync.erased"}} {
 		if p.n > 0 {
-			parts = append(parts, c.syncMsg(p.key, p.n))
+			parts = append(parts, m.n(p.key, p.n))
 		}
 	}
 	if len(parts) == 0 {
-		return c.syncMsg("sync.nothing", base)
+		return m.f("sync.nothing", base)
 	}
 	list := parts[0]
 	if len(parts) > 1 {
-		list = strings.Join(parts[:len(parts)-1], ", ") + c.syncMsg("sync.and") + parts[len(parts)-1]
+		list = strings.Join(parts[:len(parts)-1], ", ") + m.f("sync.and") + parts[len(parts)-1]
 	}
-	return c.syncMsg("sync.moved", base, list)
+	return m.f("sync.moved", base, list)
 }
 
 // syncer returns the syncer of s, or nil when s has no server configured.
@@ -122,9 +124,9 @@ func (c *cli) syncer(s *store.Store) (*client.Syncer, error) {
 	if len(u) == 0 {
 		return nil, nil
 	}
-	tokens, err := tokenStore()
+	tokens, err := c.tokenStore()
 	if err != nil {
-		return nil, userError{c.syncMsg("token.nodir", err)}
+		return nil, err
 	}
 	return &client.Syncer{Store: s, HTTP: &http.Client{}, URL: string(u), Tokens: tokens, Now: c.env.now}, nil
 }

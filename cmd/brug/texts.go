@@ -3,8 +3,10 @@ package main
 import "fmt"
 
 // msgs are the CLI's own messages in Dutch and English: what is printed on
-// the terminal outside the app (errors before the app starts, what the demo
-// and export commands report). Help texts are English, as cobra's are.
+// the terminal outside the app (errors before the app starts, what the demo,
+// export, serve, admin, login and sync commands report). Help texts are
+// English, as cobra's are; the server's request logs (log/slog) are English
+// too, for operators' log pipelines.
 type msgs struct{ lang string }
 
 func newMsgs(lang string) msgs { return msgs{lang: lang} }
@@ -23,6 +25,15 @@ func (m msgs) f(key string, args ...any) string {
 		return s
 	}
 	return fmt.Sprintf(s, args...)
+}
+
+// n formats a message about a count: key+".1" when count is 1 and such a
+// message exists, else key with count.
+func (m msgs) n(key string, count int) string {
+	if _, ok := cliTexts[key+".1"]; ok && count == 1 {
+		return m.f(key + ".1")
+	}
+	return m.f(key, count)
 }
 
 // cliTexts: key -> {nl, en}.
@@ -138,5 +149,222 @@ var cliTexts = map[string][2]string{
 	"export.writefailed": {
 		"Kan de export niet schrijven naar %s: %v",
 		"Cannot write the export to %s: %v",
+	},
+	// brug serve
+	"serve.nodb": {
+		"Geef het bestand van de server met --db BESTAND (of BRUG_DB); brug kiest het niet zelf.",
+		"Give the server's file with --db FILE (or BRUG_DB); brug does not choose it for you.",
+	},
+	"serve.tlspair": {
+		"Geef --tls-cert en --tls-key allebei, of geen van beide.",
+		"Give both --tls-cert and --tls-key, or neither.",
+	},
+	"serve.locked": {
+		"%s is in gebruik: draait er al een brug serve op? Stop die eerst, of kies een ander bestand met --db.",
+		"%s is in use: is another brug serve running on it? Stop that one first, or choose another file with --db.",
+	},
+	"serve.tls": {
+		"Kan het TLS-certificaat niet laden (%v). Controleer de bestanden bij --tls-cert en --tls-key (PEM).",
+		"Cannot load the TLS certificate (%v). Check the files given to --tls-cert and --tls-key (PEM).",
+	},
+	"serve.listen": {
+		"Kan niet luisteren op %s (%v). Kies een ander adres met --addr, bijvoorbeeld 127.0.0.1:8443.",
+		"Cannot listen on %s (%v). Choose another address with --addr, for example 127.0.0.1:8443.",
+	},
+	"serve.plain": {
+		"Let op: brug serve spreekt onversleuteld HTTP op %s, dat vanaf het netwerk bereikbaar is. Apparaatsleutels en dossiers gaan dan leesbaar over het netwerk. Gebruik --tls-cert en --tls-key, of zet een TLS-proxy voor 127.0.0.1.",
+		"Warning: brug serve speaks plain HTTP on %s, which the network can reach. Device tokens and dossiers then cross the network readable. Use --tls-cert and --tls-key, or put a TLS proxy in front of 127.0.0.1.",
+	},
+	"serve.listening": {
+		"brug serve luistert op %s (bestand %s). brug admin werkt via %s. Stop met Ctrl-C.",
+		"brug serve listening on %s (file %s). brug admin works through %s. Stop with Ctrl-C.",
+	},
+	"serve.adminsock": {
+		"De beheer-socket werkt niet (%v): brug admin kan deze server niet bereiken. Stop de server om beheeropdrachten op het bestand zelf te doen.",
+		"The admin socket does not work (%v): brug admin cannot reach this server. Stop the server to run admin commands on the file itself.",
+	},
+	"serve.stopping": {
+		"brug serve stopt; lopende verzoeken worden eerst afgemaakt…",
+		"brug serve is stopping; requests in flight are finished first…",
+	},
+	"serve.stopped": {
+		"brug serve is gestopt.",
+		"brug serve has stopped.",
+	},
+	"serve.failed": {
+		"De server stopte met een fout: %v",
+		"The server stopped with an error: %v",
+	},
+
+	// brug admin
+	"admin.nofile": {
+		"Er is nog geen serverbestand op %[1]s. Maak het met 'brug admin --db %[1]s team add TEAM' of 'brug serve --db %[1]s', of kies het goede bestand met --db.",
+		"There is no server file at %[1]s yet. Make it with 'brug admin --db %[1]s team add TEAM' or 'brug serve --db %[1]s', or choose the right file with --db.",
+	},
+	"admin.socket": {
+		"%s wordt gebruikt door een draaiende brug serve, maar die is niet te bereiken via %s (%v). Kijk of brug serve nog draait en onder jouw gebruiker; stop hem anders en probeer het opnieuw.",
+		"%s is held by a running brug serve, but it cannot be reached through %s (%v). Check that brug serve still runs, as your user; otherwise stop it and try again.",
+	},
+	"admin.norole": {
+		"Geef de rol van de gebruiker met --role (%s).",
+		"Give the user's role with --role (%s).",
+	},
+	"admin.badrole": {
+		"Onbekende rol %q. Kies een van: %s.",
+		"Unknown role %q. Choose one of: %s.",
+	},
+	"admin.since": {
+		"--since %q: geef een datum als JJJJ-MM-DD, bijvoorbeeld 2026-11-01.",
+		"--since %q: give a date as YYYY-MM-DD, for example 2026-11-01.",
+	},
+	"admin.eraseyes": {
+		"Wissen kan niet ongedaan worden gemaakt. Voeg --yes toe om %s te wissen.",
+		"Erasing cannot be undone. Add --yes to erase %s.",
+	},
+	"admin.nouser": {
+		"Gebruiker %s bestaat niet; zie brug admin user list.",
+		"User %s does not exist; see brug admin user list.",
+	},
+	"admin.userexists": {
+		"Gebruiker %s bestaat al; zie brug admin user list.",
+		"User %s exists already; see brug admin user list.",
+	},
+	"admin.badusername": {
+		"%q kan geen gebruikersnaam zijn: gebruik 1 tot 64 letters, cijfers, '.', '_', '-' of '@'. (details: %s)",
+		"%q cannot be a user name: use 1 to 64 letters, digits, '.', '_', '-' or '@'. (details: %s)",
+	},
+	"admin.noteam": {
+		"Team %[1]q bestaat niet; maak het met brug admin team add %[1]q, of zie brug admin team list.",
+		"Team %[1]q does not exist; add it with brug admin team add %[1]q, or see brug admin team list.",
+	},
+	"admin.teamexists": {
+		"Team %q bestaat al; zie brug admin team list.",
+		"Team %q exists already; see brug admin team list.",
+	},
+	"admin.badteamname": {
+		"%q kan geen teamnaam zijn: gebruik 1 tot 64 leesbare tekens, zonder spatie aan begin of eind.",
+		"%q cannot be a team name: use 1 to 64 printable characters, without a space at either end.",
+	},
+	"admin.notmember": {
+		"%s zit niet in team %q; zie brug admin team list.",
+		"%s is not in team %q; see brug admin team list.",
+	},
+	"admin.disabled": {
+		"Gebruiker %s is uitgeschakeld en kan geen apparaat aanmelden.",
+		"User %s is disabled and cannot enrol a device.",
+	},
+	"admin.nodevice": {
+		"Apparaat %s bestaat niet; zie brug admin device list.",
+		"Device %s does not exist; see brug admin device list.",
+	},
+	"admin.noclient": {
+		"Geen dossier gevonden voor %q op de server. Geef het id of een deel van de naam; brug admin audit toont de ids.",
+		"No dossier found for %q on the server. Give the id or part of the name; brug admin audit shows the ids.",
+	},
+	"admin.ambiguous": {
+		"Meer dan één dossier past bij %q. Geef meer van de naam, of het id.",
+		"More than one dossier matches %q. Give more of the name, or the id.",
+	},
+	"admin.refused": {
+		"De server weigert de opdracht: %s",
+		"The server refuses the command: %s",
+	},
+	"admin.failed": {
+		"De beheeropdracht lukte niet: %v",
+		"The admin command did not work: %v",
+	},
+	"admin.useradded": {
+		"Gebruiker %s toegevoegd, rol %s, teams: %s.",
+		"Added user %s, role %s, teams: %s.",
+	},
+	"admin.userdisabled": {
+		"Gebruiker %s uitgeschakeld: zijn of haar apparaten worden vanaf de volgende synchronisatie geweigerd.",
+		"Disabled user %s: their devices are refused from their next sync.",
+	},
+	"admin.teamadded":     {"Team %q toegevoegd.", "Added team %q."},
+	"admin.memberadded":   {"%s zit nu in team %q; de apparaten krijgen de dossiers bij de volgende synchronisatie.", "%s is now in team %q; their devices get its dossiers on the next sync."},
+	"admin.memberremoved": {"%s is uit team %q gehaald; de apparaten halen de dossiers weg bij de volgende synchronisatie.", "Removed %s from team %q; their devices remove its dossiers on the next sync."},
+	"admin.invite": {
+		"(voor %s; werkt één keer, tot %s. Aanmelden met: brug login URL %s)",
+		"(for %s; works once, until %s. Enrol with: brug login URL %s)",
+	},
+	"admin.revoked": {
+		"Apparaat %s ingetrokken: het wordt bij zijn volgende verzoek geweigerd.",
+		"Revoked device %s: it is refused from its next request.",
+	},
+	"admin.erased": {
+		"Dossier %s gewist; apparaten wissen het bij hun volgende synchronisatie.",
+		"Erased dossier %s; devices erase it on their next sync.",
+	},
+	"admin.none":         {"geen", "none"},
+	"admin.active":       {"actief", "active"},
+	"admin.off":          {"uitgeschakeld", "disabled"},
+	"admin.revokedat":    {"ingetrokken %s", "revoked %s"},
+	"admin.cols.users":   {"NAAM\tROL\tSTATUS\tTEAMS", "NAME\tROLE\tSTATE\tTEAMS"},
+	"admin.cols.teams":   {"TEAM\tLEDEN", "TEAM\tMEMBERS"},
+	"admin.cols.devices": {"ID\tGEBRUIKER\tNAAM\tAANGEMELD\tLAATST GEZIEN\tSTATUS", "ID\tUSER\tNAME\tENROLLED\tLAST SEEN\tSTATE"},
+	"admin.cols.audit":   {"TIJD\tKANAAL\tGEBRUIKER\tACTIE\tDOSSIER\tAPPARAAT\tDETAIL", "TIME\tCHANNEL\tUSER\tACTION\tDOSSIER\tDEVICE\tDETAIL"},
+
+	// brug login and brug sync
+	"login.url": {
+		"%q is geen serveradres. Geef het als https://server[:poort].",
+		"%q is not a server address. Give it as https://server[:port].",
+	},
+	"login.nocode": {
+		"Geef de code die je van je beheerder kreeg: brug login URL CODE.",
+		"Give the code your admin gave you: brug login URL CODE.",
+	},
+	"login.refused": {
+		"De server %s weigert deze code: hij is onbekend, al gebruikt of verlopen (een code werkt één keer en 24 uur lang), of je account is uitgeschakeld. Vraag je beheerder om een nieuwe code (brug admin invite NAAM).",
+		"The server %s refuses this code: it is unknown, used already or expired (a code works once, for 24 hours), or your account is disabled. Ask your admin for a new code (brug admin invite NAME).",
+	},
+	"login.done": {
+		"Aangemeld bij %s als %s (apparaat %q). De app synchroniseert nu op de achtergrond; 'brug sync' doet het meteen.",
+		"Enrolled at %s as %s (device %q). The app now syncs in the background; 'brug sync' does it at once.",
+	},
+	"token.nodir": {
+		"Kan geen plek vinden voor de apparaatsleutel (%v).",
+		"Cannot find a place for the device token (%v).",
+	},
+	"sync.notenrolled": {
+		"Dit apparaat is nog niet aangemeld bij een server. Vraag je beheerder om een code en voer 'brug login URL CODE' uit.",
+		"This device is not enrolled with a server yet. Ask your admin for a code and run 'brug login URL CODE'.",
+	},
+	"sync.unauthorized": {
+		"De server %[1]s kent dit apparaat niet (meer). Vraag je beheerder om een nieuwe code en voer 'brug login %[1]s CODE' uit. Je werk blijft bewaard.",
+		"The server %[1]s does not know this device (any more). Ask your admin for a new code and run 'brug login %[1]s CODE'. Your work is kept.",
+	},
+	"sync.unreachable": {
+		"Kan de server %s niet bereiken; ben je offline, of draait de server niet? Je werk blijft bewaard; probeer het later opnieuw.\n(details: %v)",
+		"Cannot reach the server %s; are you offline, or is the server down? Your work is kept; try again later.\n(details: %v)",
+	},
+	"sync.refusedreq": {
+		"De server %s weigert: %s",
+		"The server %s refuses: %s",
+	},
+	"sync.failed": {
+		"Synchroniseren lukte niet: %v",
+		"Sync did not work: %v",
+	},
+	"sync.nothing": {
+		"Alles is bij met %s: niets te versturen of te ontvangen.",
+		"Up to date with %s: nothing to send or receive.",
+	},
+	"sync.moved": {
+		"Gesynchroniseerd met %s: %s.",
+		"Synced with %s: %s.",
+	},
+	"sync.pushed":    {"%d wijzigingen verstuurd", "%d changes sent"},
+	"sync.pushed.1":  {"1 wijziging verstuurd", "1 change sent"},
+	"sync.pulled":    {"%d ontvangen", "%d received"},
+	"sync.refused":   {"%d geweigerd", "%d refused"},
+	"sync.dropped":   {"%d dossiers weggehaald die niet meer bij je teams horen", "%d dossiers removed that left your teams"},
+	"sync.dropped.1": {"1 dossier weggehaald dat niet meer bij je teams hoort", "1 dossier removed that left your teams"},
+	"sync.erased":    {"%d dossiers gewist op verzoek van de beheerder", "%d dossiers erased at the admin's request"},
+	"sync.erased.1":  {"1 dossier gewist op verzoek van de beheerder", "1 dossier erased at the admin's request"},
+	"sync.and":       {" en ", " and "},
+	"sync.refusedline": {
+		"  geweigerd: dossier %s, veld %s: %s",
+		"  refused: dossier %s, field %s: %s",
 	},
 }
