@@ -107,7 +107,10 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		res.refusals[r.Code]++
 	}
 	// A dossier is judged by the team it had before this push; a dossier
-	// the server does not know is created by a team op in the push.
+	// the server does not know is judged by the team it was created with,
+	// the earliest team op in the push, so that a coach who created a
+	// dossier offline and handed it to another team before syncing makes
+	// a transfer, not a refused dossier stuck on one laptop.
 	before := map[string]string{}
 	teamOf := func(dossier string) string {
 		t, ok := before[dossier]
@@ -123,7 +126,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			continue
 		}
 		h := store.Head{ID: op.ID, Value: op.Value, HLC: op.HLC, Device: op.Device}
-		if w, ok := winner([]store.Head{newTeam[op.Dossier], h}); ok && w.ID == h.ID {
+		if cur, ok := newTeam[op.Dossier]; !ok || h.HLC < cur.HLC || (h.HLC == cur.HLC && h.ID < cur.ID) {
 			newTeam[op.Dossier] = h
 		}
 	}
@@ -194,6 +197,18 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		}
 		changed[op.Dossier] = append(changed[op.Dossier], op.Field)
 		res.stored++
+	}
+	// The device holds every dossier it wrote to, whether or not the server
+	// ever sent it: record that (as confirmed), so that one it handed to
+	// another team is dropped from it like any dossier leaving its view.
+	views := bucket(tx, bView)
+	for _, dossier := range order {
+		k := append([]byte(d.ID+"\x00"), dkey(dossier)...)
+		if views.Get(k) == nil {
+			if err := views.Put(k, append([]byte{viewIn}, be64(0)...)); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, dossier := range order {
 		fields := changed[dossier]

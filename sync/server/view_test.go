@@ -260,3 +260,39 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestCreatedThenTransferredBeforeFirstSync: a Noord coach creates a
+// dossier offline and hands it to Zuid before syncing. The push is a
+// creation in Noord followed by a transfer: accepted, delivered whole to
+// Zuid, and not kept by Noord. Judged by the winning team op alone, every
+// op was refused and the dossier stayed on one laptop (found by
+// TestConvergence, seed 4).
+func TestCreatedThenTransferredBeforeFirstSync(t *testing.T) {
+	e := newEnv(t)
+	e.teams("Noord", "Zuid")
+	noord := e.user("piet", "coach", "Noord")
+	zuid := e.user("zoe", "coach", "Zuid")
+	zid, zops := zuid.create("Zuid", "Al in Zuid")
+	zuid.syncAll(zops...) // not a fresh device: a dossier entering its view comes whole
+	_ = zid
+	id, ops := noord.create("Noord", "Eerst Noord")
+	ops = append(ops, noord.op(id, "team", "Zuid", ops[2].ID))
+	resp := noord.sync(ops...)
+	if len(resp.Refused) != 0 || len(resp.Accepted) != len(ops) {
+		t.Fatalf("refused %+v, accepted %d of %d", resp.Refused, len(resp.Accepted), len(ops))
+	}
+	if !slices.Contains(resp.Drop, id) {
+		t.Errorf("Noord is not told to drop the dossier it handed over: drop %v", resp.Drop)
+	}
+	zuid.syncAll()
+	if len(zuid.have[id]) != len(ops) {
+		t.Errorf("Zuid holds %d of the dossier's %d ops", len(zuid.have[id]), len(ops))
+	}
+	// The other way round stays refused: a new dossier whose first team is
+	// not the coach's own.
+	other, ops2 := noord.create("Zuid", "Niet van mij")
+	resp = noord.sync(ops2...)
+	if len(resp.Refused) != len(ops2) {
+		t.Errorf("creating %s in another team: %d of %d refused", other, len(resp.Refused), len(ops2))
+	}
+}
