@@ -189,7 +189,7 @@ server keeps only its hash, so it cannot be shown again.`,
 			}
 			// The code alone on the first line, for scripts.
 			fmt.Fprintln(c.env.stdout, resp.Code)
-			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.invite", args[0], stamp(resp.Expires), shellQuote(resp.Code)))
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.invite", args[0], stamp(resp.Expires), resp.Code))
 			return nil
 		},
 	}
@@ -535,16 +535,6 @@ func (c *cli) listOrNone(xs []string) string {
 		return c.msgs().f("admin.none")
 	}
 	return strings.Join(xs, ", ")
-}
-
-// shellQuote quotes a code for the command line when it holds characters
-// a Unix shell would expand ('!' is history expansion in bash, '?' a
-// glob).
-func shellQuote(s string) string {
-	if strings.ContainsAny(s, "!?*[]$`\"\\ '") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	return s
 }
 
 func orDash(s string) string {

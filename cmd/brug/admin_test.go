@@ -31,7 +31,7 @@ func expect(t *testing.T, what string, r result, code int, want ...string) {
 	}
 }
 
-var codeRE = regexp.MustCompile(`^([A-Z0-9!?]{4}(?:-[A-Z0-9!?]{4})+)\n`)
+var codeRE = regexp.MustCompile(`^([0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4})+)\n`)
 
 // TestAdmin runs the same admin session on a file directly and through
 // the admin socket of a brug serve holding the file.

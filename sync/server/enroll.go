@@ -36,8 +36,10 @@ type enrolCode struct {
 	Used    time.Time `json:"used,omitzero"`
 }
 
-// codeAlphabet avoids letters people misread (no 0/O, 1/I/L, U).
-var codeEncoding = base32.NewEncoding("ABCDEFGHJKMNPQRSTVWXYZ23456789!?").WithPadding(base32.NoPadding)
+// codeEncoding is Crockford's base32: digits and letters without I, L, O
+// and U, so a code is safe to paste into any shell and a misread letter
+// is forgiven (normCode reads O as 0 and I or L as 1).
+var codeEncoding = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadding(base32.NoPadding)
 
 // newCode makes a human-typable code of 80 random bits, e.g.
 // "K7QM-XR2P-9TBD-HW4N".
@@ -51,12 +53,17 @@ func newCode() string {
 }
 
 // normCode lets people type a code in lower case, with or without dashes
-// and spaces.
+// and spaces, and with O for 0 or I and L for 1.
 func normCode(c string) string {
 	c = strings.ToUpper(c)
 	return strings.Map(func(r rune) rune {
-		if r == '-' || r == ' ' {
+		switch r {
+		case '-', ' ':
 			return -1
+		case 'O':
+			return '0'
+		case 'I', 'L':
+			return '1'
 		}
 		return r
 	}, c)
