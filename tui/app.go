@@ -130,6 +130,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, k.Back) && len(m.stack) > 1:
 			return m.pop(true)
+		case key.Matches(msg, k.Refused) && m.sync.opt.Refused != nil:
+			if _, open := m.Top().(*refusedScreen); !open {
+				return m.push(NewRefusedScreen(m.ctx, m.sync.opt.Refused))
+			}
 		}
 	}
 	m.status = ""
@@ -224,7 +228,11 @@ func (m *Model) fullHelpView() string {
 	st := m.ctx.Styles
 	var b strings.Builder
 	b.WriteString(st.Section.Render(m.ctx.T.S("help.title")) + "\n\n")
-	groups := [][]key.Binding{m.Top().Help(), {m.ctx.Keys.Back, m.ctx.Keys.Help, m.ctx.Keys.Quit, m.ctx.Keys.Sync}}
+	global := []key.Binding{m.ctx.Keys.Back, m.ctx.Keys.Help, m.ctx.Keys.Quit, m.ctx.Keys.Sync}
+	if m.sync.opt.Refused != nil {
+		global = append(global, m.ctx.Keys.Refused)
+	}
+	groups := [][]key.Binding{m.Top().Help(), global}
 	b.WriteString(m.help.FullHelpView(groups))
 	b.WriteString("\n\n" + st.Muted.Render(m.ctx.T.S("help.close")))
 	return b.String()

@@ -12,6 +12,7 @@ type KeyMap struct {
 	Toggle, Save, Done, Status            key.Binding
 	Journal, Agreements, Contacts, Route  key.Binding
 	Conflicts, Move                       key.Binding
+	Refused                               key.Binding // the changes the server refused (refused.go)
 	Sync                                  key.Binding // sync with the server now (sync.go)
 	Step                                  key.Binding // 1..6: jump to a step
 }
@@ -53,6 +54,7 @@ func NewKeyMap(t *Texts) *KeyMap {
 		Conflicts:  b("key.conflicts", "!"),
 		Move:       b("key.move", "m"),
 		Sync:       b("key.sync", "ctrl+r"),
+		Refused:    b("refused.key.open", "R"),
 		Step:       key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-6", t.S("key.step"))),
 	}
 }

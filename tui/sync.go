@@ -47,6 +47,8 @@ var (
 type SyncOptions struct {
 	Syncer Syncer           // nil: no server; the footer says the app is local
 	Status SyncStatusReader // nil: waiting, refused and last sync are not shown
+	// Refused lists the refused changes on R; nil: R does nothing.
+	Refused RefusedReader
 	// Timeout bounds one sync; 0 means two minutes.
 	Timeout time.Duration
 }
@@ -317,6 +319,9 @@ func (m *Model) syncFooter(width int) string {
 		}
 		refused := t.F("sync.refused", st.local.Refused)
 		if st.local.Refused > 0 {
+			if st.opt.Refused != nil {
+				refused += " (R)"
+			}
 			refused = sty.Warn.Render(refused)
 		}
 		parts = append(parts, refused)

@@ -148,7 +148,7 @@ func (c *cli) tuiSync(s *store.Store) tui.SyncOptions {
 		return tui.SyncOptions{}
 	}
 	a := tuiSyncer{sy}
-	return tui.SyncOptions{Syncer: a, Status: a}
+	return tui.SyncOptions{Syncer: a, Status: a, Refused: a}
 }
 
 // tuiSyncer adapts the sync client to the app's Syncer and
@@ -166,6 +166,19 @@ func (a tuiSyncer) Sync(ctx context.Context) (tui.SyncResult, error) {
 	}
 	return tui.SyncResult{Pushed: r.Pushed, Pulled: r.Pulled, Refused: r.Refused, Dropped: r.Dropped, Erased: r.Erased}, err
 }
+
+// RefusedOps implements tui.RefusedReader.
+func (a tuiSyncer) RefusedOps() ([]tui.RefusedOp, error) {
+	list, err := client.Refused(a.s.Store)
+	out := make([]tui.RefusedOp, 0, len(list))
+	for _, r := range list {
+		out = append(out, tui.RefusedOp{Dossier: r.Dossier, Field: r.Field, Code: r.Code, Reason: r.Reason, At: r.At})
+	}
+	return out, err
+}
+
+// ClearRefused implements tui.RefusedReader.
+func (a tuiSyncer) ClearRefused() error { return client.ClearRefused(a.s.Store) }
 
 // SyncStatus implements tui.SyncStatusReader.
 func (a tuiSyncer) SyncStatus() (tui.SyncLocal, error) {
