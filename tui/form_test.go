@@ -107,8 +107,9 @@ func TestFormSavesExactlyOneClient(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("saved %q,\nwant %q", got, want)
 	}
-	// Then: back to the list with a refresh, the new overview, the status.
-	if len(msgs) != 3 {
+	// Then: back to the list with a refresh, the new overview, the status,
+	// and the news that the dossier changed (so the app syncs it soon).
+	if len(msgs) != 4 {
 		t.Fatalf("after save: %#v", msgs)
 	}
 	if p, ok := msgs[0].(PopMsg); !ok || !p.Refresh {
@@ -121,6 +122,9 @@ func TestFormSavesExactlyOneClient(t *testing.T) {
 	}
 	if sm, ok := msgs[2].(StatusMsg); !ok || sm.Err || sm.Text != "Cliënt aangemaakt." {
 		t.Errorf("third %#v, want the created status", msgs[2])
+	}
+	if ch, ok := msgs[3].(ChangedMsg); !ok || ch.Dossier != c.ID {
+		t.Errorf("fourth %#v, want ChangedMsg for the new client", msgs[3])
 	}
 	_ = s
 }
