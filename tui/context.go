@@ -43,6 +43,9 @@ type Context struct {
 	Method        *method.Method
 	User          string
 	Now           func() time.Time
+	// Teams are the user's teams on the sync server (known after login);
+	// empty when working without a server. New clients must be in one.
+	Teams []string
 }
 
 // Options configure New.
@@ -53,6 +56,7 @@ type Options struct {
 	User     string             // shown in the header, recorded by the store
 	Renderer *lipgloss.Renderer // nil: lipgloss.DefaultRenderer()
 	Now      func() time.Time   // nil: time.Now
+	Teams    []string           // the user's teams on the server; nil without one
 }
 
 // Screen is one screen of the app. Screens report intent to the root with

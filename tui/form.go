@@ -89,6 +89,13 @@ func NewClientForm(ctx *Context) Screen {
 	}
 	f.inputs[fieldBirthYear].CharLimit = yearCharLimit
 	f.inputs[fieldCoaches].Placeholder = ctx.T.S("form.placeholder.cs")
+	switch len(ctx.Teams) {
+	case 0:
+	case 1:
+		f.inputs[fieldTeam].SetValue(ctx.Teams[0])
+	default:
+		f.inputs[fieldTeam].Placeholder = strings.Join(ctx.Teams, ", ")
+	}
 	f.inputs[fieldName].Focus()
 	for i := range fieldCount {
 		f.labelW = max(f.labelW, ansi.StringWidth(f.label(i)))
@@ -258,9 +265,17 @@ func (f *clientForm) value() store.NewClient {
 	return n
 }
 
-// validate maps the store's verdict per field to a catalogue text.
+// validate maps the store's verdict per field to a catalogue text. With a
+// sync server, the team must be one of the user's: the server refuses a
+// new client in any other.
 func (f *clientForm) validate(n store.NewClient) map[int]string {
 	bad := n.Validate()
+	if _, ok := f.teamOf(n.Team); !ok {
+		if bad == nil {
+			bad = map[string]error{}
+		}
+		bad["team"] = store.ErrInvalid
+	}
 	if bad == nil {
 		return nil
 	}
@@ -278,7 +293,13 @@ func (f *clientForm) validate(n store.NewClient) map[int]string {
 			}
 		case fieldBirthYear:
 			errs[i] = "form.err.birthyear"
-		case fieldTeam, fieldCoaches:
+		case fieldTeam:
+			if _, ok := f.teamOf(n.Team); !ok {
+				errs[i] = "form.err.team"
+			} else {
+				errs[i] = "form.err.text"
+			}
+		case fieldCoaches:
 			errs[i] = "form.err.text"
 		default:
 			errs[i] = "form.err.choice"
@@ -312,6 +333,7 @@ func (f *clientForm) save() tea.Cmd {
 		}
 		return Status(f.ctx.T.S("form.err.fix"), true)
 	}
+	n.Team, _ = f.teamOf(n.Team)
 	f.saving = true
 	f.seq++
 	st, seq := f.ctx.Store, f.seq
@@ -429,10 +451,28 @@ func (f *clientForm) field(i int) []string {
 	return out
 }
 
+// teamOf matches a typed team to one of the user's teams, ignoring case
+// and surrounding space, and returns its exact name. Without a server any
+// team will do.
+func (f *clientForm) teamOf(typed string) (string, bool) {
+	if len(f.ctx.Teams) == 0 {
+		return typed, true
+	}
+	for _, t := range f.ctx.Teams {
+		if strings.EqualFold(strings.TrimSpace(typed), t) {
+			return t, true
+		}
+	}
+	return typed, false
+}
+
 // errText is the text of an error key; the length limit names its size.
 func (f *clientForm) errText(key string) string {
-	if key == "form.err.text" {
+	switch key {
+	case "form.err.text":
 		return f.ctx.T.F(key, store.MaxScalar)
+	case "form.err.team":
+		return f.ctx.T.F(key, strings.Join(f.ctx.Teams, ", "))
 	}
 	return f.ctx.T.S(key)
 }

@@ -209,3 +209,46 @@ func TestFormScrollsToFocus(t *testing.T) {
 		t.Errorf("focused field not in view:\n%s", v)
 	}
 }
+
+// With a sync server, a new client must be in one of the user's teams
+// (the server refuses any other): a single team is filled in, a team typed
+// in another case is saved under its exact name, and an unknown team is an
+// error naming the user's teams, with nothing saved.
+func TestFormTeamMustBeOneOfTheUsers(t *testing.T) {
+	st := clStore(t)
+	newForm := func(teams ...string) Screen {
+		f := clForm(st, 80, 21)
+		f.ctx.Teams = teams
+		return NewClientForm(f.ctx)
+	}
+	one := newForm("Team Noord").(*clientForm)
+	if got := one.inputs[fieldTeam].Value(); got != "Team Noord" {
+		t.Errorf("single team not filled in: %q", got)
+	}
+
+	s := newForm("Team Noord", "Team Zuid")
+	s = clType(t, s, "Fout Team")
+	s, _ = clPress(t, s, "tab", "tab")
+	s = clType(t, s, "Team Zuidpool")
+	s, cmd := s.Update(clKey("ctrl+s"))
+	if cmd != nil {
+		s, _ = clRun(t, s, cmd)
+	}
+	if all, _ := st.Summaries(); len(all) != 0 {
+		t.Fatalf("saved a client in an unknown team: %+v", all)
+	}
+	if v := s.View(); !strings.Contains(v, "Kies een van uw teams: Team Noord, Team Zuid.") {
+		t.Errorf("no team error on screen:\n%s", v)
+	}
+
+	s = newForm("Team Noord", "Team Zuid")
+	s = clType(t, s, "Goed Team")
+	s, _ = clPress(t, s, "tab", "tab")
+	s = clType(t, s, "  team zuid ")
+	s, cmd = s.Update(clKey("ctrl+s"))
+	clRun(t, s, cmd)
+	all, _ := st.Summaries()
+	if len(all) != 1 || all[0].Team != "Team Zuid" {
+		t.Errorf("saved %+v, want one client in Team Zuid", all)
+	}
+}

@@ -260,7 +260,7 @@ func (c *cli) runApp() (err error) {
 // startTUI runs the app on an open store until the user quits.
 func (c *cli) startTUI(s *store.Store, m *method.Method) error {
 	s = syncUser(s)
-	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author()})
+	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author(), Teams: client.Teams(s)})
 	model.EnableSync(c.tuiSync(s))
 	if err := c.env.runTUI(model); err != nil {
 		return c.fail("tui.failed", err)

@@ -44,6 +44,9 @@ func TestWorkBeforeLoginIsAccepted(t *testing.T) {
 	if res.Refused != 0 || res.Pushed == 0 {
 		t.Fatalf("sync result %+v: earlier work must be accepted", res)
 	}
+	if got := client.Teams(st); len(got) != 1 || got[0] != "Noord" {
+		t.Errorf("teams recorded at enrolment: %v, want [Noord]", got)
+	}
 	if n, _ := st.OutboxLen(); n != 0 {
 		t.Errorf("%d ops still waiting", n)
 	}

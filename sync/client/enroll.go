@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -49,6 +50,13 @@ func Enroll(ctx context.Context, hc *http.Client, st Store, tokens TokenStore, s
 		if err := st.SetMeta(name, []byte(v)); err != nil {
 			return nil, fmt.Errorf("record the sync server: %w", err)
 		}
+	}
+	teams, err := json.Marshal(resp.Teams)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.SetMeta(MetaTeams, teams); err != nil {
+		return nil, fmt.Errorf("record the sync server: %w", err)
 	}
 	// Work done offline before enrolling was recorded under the local user
 	// name; the server accepts only the enrolled user's ops.

@@ -15,6 +15,7 @@ const (
 	MetaURL     = "x_sync_url"    // the server's base URL
 	MetaDevice  = "x_sync_device" // the device id the server gave at enrolment
 	MetaUser    = "x_sync_user"   // the account the device is enrolled for
+	MetaTeams   = "x_sync_teams"  // the account's teams at enrolment, JSON list
 	MetaCursor  = "x_sync_cursor" // the last server sequence number applied, decimal
 	MetaLast    = "x_sync_last"   // when the last sync completed, RFC 3339
 	MetaRefused = "x_refused"     // JSON list of RefusedOp
@@ -63,6 +64,20 @@ func Refused(st Store) ([]RefusedOp, error) {
 		return nil, fmt.Errorf("read refused ops: %w", err)
 	}
 	return out, nil
+}
+
+// Teams returns the user's teams recorded at enrolment; nil when the
+// device is not enrolled (or the list is unreadable: it only helps forms).
+func Teams(st Store) []string {
+	raw, err := st.Meta(MetaTeams)
+	if err != nil || len(raw) == 0 {
+		return nil
+	}
+	var out []string
+	if json.Unmarshal(raw, &out) != nil {
+		return nil
+	}
+	return out
 }
 
 // ClearRefused forgets the refused list (after the user has seen it).
