@@ -39,6 +39,8 @@ type Syncer struct {
 	// PullLimit is the number of ops per pull page; 0 lets the server
 	// choose (protocol.DefaultPullOps).
 	PullLimit int
+
+	imp *store.Import // the initial pull being spooled, during Sync
 }
 
 // maxRounds bounds one Sync: enough for an initial pull of a large region
@@ -60,34 +62,86 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	for round := 0; ; round++ {
-		if round == maxRounds {
-			return res, fmt.Errorf("sync with %s: the server kept sending pages after %d rounds; try again", base, maxRounds)
-		}
-		push, moreOut, gz, err := s.nextPush(cur)
+	// A fresh device spools its initial pull and imports it at the end
+	// (store.Import): the cursor is stored only once the import committed.
+	// A pull cut off half-way commits what was spooled so far (whole
+	// pages, up to the cursor they came with), so a large first pull over
+	// a poor line makes progress instead of starting again from 0.
+	if st, ok := s.Store.(*store.Store); ok && cur == 0 {
+		im, err := st.NewImport()
 		if err != nil {
 			return res, err
+		}
+		defer im.Close()
+		s.imp = im
+		defer func() { s.imp = nil }()
+	}
+	commitImport := func() error {
+		if s.imp == nil {
+			return nil
+		}
+		n, err := s.imp.Commit()
+		if err != nil {
+			return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", s.imp.Len(), err)
+		}
+		s.imp = nil
+		res.Pulled += n
+		if cur != 0 {
+			return setCursor(s.Store, cur)
+		}
+		return nil
+	}
+	if err := s.rounds(ctx, base, tok, &cur, &res); err != nil {
+		if s.imp != nil && s.imp.Len() > 0 {
+			if cerr := commitImport(); cerr != nil {
+				err = errors.Join(err, cerr)
+			}
+		}
+		return res, err
+	}
+	if err := commitImport(); err != nil {
+		return res, err
+	}
+	if err := s.Store.SetMeta(MetaLast, []byte(s.now().UTC().Format(time.RFC3339Nano))); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// rounds pushes and pulls until neither side has more. cur advances with
+// every page applied (or spooled); it is stored at once unless an import
+// is spooling.
+func (s *Syncer) rounds(ctx context.Context, base, tok string, cur *uint64, res *Result) error {
+	for round := 0; ; round++ {
+		if round == maxRounds {
+			return fmt.Errorf("sync with %s: the server kept sending pages after %d rounds; try again", base, maxRounds)
+		}
+		push, moreOut, gz, err := s.nextPush(*cur)
+		if err != nil {
+			return err
 		}
 		var resp protocol.SyncResponse
 		if err := postRaw(ctx, s.HTTP, base, protocol.PathSync, tok, gz, &resp); err != nil {
-			return res, fmt.Errorf("sync with %s: %w", base, err)
+			return fmt.Errorf("sync with %s: %w", base, err)
 		}
-		answered, err := s.settlePush(push, resp, &res)
+		answered, err := s.settlePush(push, resp, res)
 		if err != nil {
-			return res, err
+			return err
 		}
-		if err := s.applyPull(resp, &res); err != nil {
-			return res, err
+		if err := s.applyPull(resp, res); err != nil {
+			return err
 		}
-		if resp.Cursor != cur {
-			if err := setCursor(s.Store, resp.Cursor); err != nil {
-				return res, err
+		if resp.Cursor != *cur {
+			if s.imp == nil {
+				if err := setCursor(s.Store, resp.Cursor); err != nil {
+					return err
+				}
 			}
-			cur = resp.Cursor
+			*cur = resp.Cursor
 		}
-		res.Cursor = cur
+		res.Cursor = *cur
 		if moreOut && answered == 0 {
-			return res, fmt.Errorf("sync with %s: the server answered for none of %d pushed ops; try again later", base, len(push))
+			return fmt.Errorf("sync with %s: the server answered for none of %d pushed ops; try again later", base, len(push))
 		}
 		if !resp.More && !moreOut {
 			// Ops the server skipped without a word stay in the outbox
@@ -95,10 +149,7 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 			break
 		}
 	}
-	if err := s.Store.SetMeta(MetaLast, []byte(s.now().UTC().Format(time.RFC3339Nano))); err != nil {
-		return res, err
-	}
-	return res, nil
+	return nil
 }
 
 func (s *Syncer) now() time.Time {
@@ -211,11 +262,17 @@ func (s *Syncer) applyPull(resp protocol.SyncResponse, res *Result) error {
 		if err := s.Store.Drop(d); err != nil {
 			return fmt.Errorf("remove dossier %s that left this device's view: %w", d, err)
 		}
+		if s.imp != nil {
+			s.imp.Forget(d)
+		}
 		res.Dropped++
 	}
 	for _, d := range resp.Erased {
 		if err := s.Store.Erase(d); err != nil {
 			return fmt.Errorf("erase dossier %s: %w", d, err)
+		}
+		if s.imp != nil {
+			s.imp.Forget(d)
 		}
 		res.Erased++
 	}
@@ -237,6 +294,12 @@ func (s *Syncer) applyPull(resp protocol.SyncResponse, res *Result) error {
 		if !e {
 			kept = append(kept, op)
 		}
+	}
+	if s.imp != nil {
+		if err := s.imp.Add(kept); err != nil {
+			return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", len(kept), err)
+		}
+		return nil
 	}
 	apply := s.Store.ApplyRemote
 	if st, ok := s.Store.(*store.Store); ok {

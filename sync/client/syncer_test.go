@@ -380,3 +380,47 @@ func TestNormalizeURL(t *testing.T) {
 		}
 	}
 }
+
+// TestFreshDeviceKeepsWholePagesWhenCutOff: a fresh device spools its
+// first pull; when the line breaks half-way, the pages that arrived whole
+// are imported and their cursor stored, so the next sync goes on from
+// there instead of from 0.
+func TestFreshDeviceKeepsWholePagesWhenCutOff(t *testing.T) {
+	f, srv := newFake(t)
+	a, b := openStore(t, "tester"), openStore(t, "tester")
+	for _, n := range []string{"Olga", "Paul", "Quinty"} {
+		mkClient(t, a, n)
+	}
+	if _, err := syncerFor(a, srv.URL, f.token).Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	total := len(f.stored())
+	s := syncerFor(b, srv.URL, f.token)
+	s.PullLimit = 4
+	f.cutAfter = f.requests + 3 // the third page's answer is lost
+	if _, err := s.Sync(context.Background()); err == nil {
+		t.Fatal("sync through a cut line reported no error")
+	}
+	st, err := b.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := cursor(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Ops != 8 || cur != 8 {
+		t.Fatalf("after the cut the device holds %d ops at cursor %d, want the two whole pages (8, 8)", st.Ops, cur)
+	}
+	res, err := s.Sync(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Pulled != total-8 {
+		t.Errorf("second sync pulled %d, want the remaining %d", res.Pulled, total-8)
+	}
+	sameOps(t, a, b)
+	if err := b.Check(); err != nil {
+		t.Error(err)
+	}
+}

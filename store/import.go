@@ -1,0 +1,726 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"container/heap"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// An Import takes the ops of an initial pull (a fresh device, thousands of
+// pages) and puts them into the store at the end, at once, with exactly the
+// state ApplyRemote would give for the same ops.
+//
+// Applying page by page inserts every page's ops at random places of a
+// large, growing ops bucket (it is keyed by op id, and the ops of one
+// dossier span the whole id range), so each commit rewrites thousands of
+// leaf pages. An Import instead spools each page to two temp files next to
+// the database, each page sorted (by op id; by dossier and op id), and at
+// Commit merges the sorted runs, so that every bbolt put is an append:
+// ops, replaced set, dossier index and heads in key order, each dossier
+// materialised once. The memory it needs is a few bytes per op (the prev
+// ids and a dossier number), not the ops themselves.
+//
+// The merged buckets are written under a parent bucket ("import") in
+// commits of a few MiB, and moved into place in one last transaction: a
+// crash before that leaves the store as it was (the partial import bucket
+// is deleted by the next import), and the caller, which stores its sync
+// cursor only after Commit, pulls the same ops again.
+//
+// The fast path applies to a store whose log is empty when Commit starts;
+// otherwise Commit applies the pages with ApplyRemoteBulk, as before. Ops
+// the user makes while Commit runs are applied again on top of the import
+// in its last transaction. An Import is used by one goroutine.
+type Import struct {
+	s       *Store
+	a, b    *spool      // a: pages sorted by op id; b: sorted by dossier, op id
+	runs    []importRun // one per page
+	prevs   []prevRef   // every prev id named, with the seq of the op naming it
+	dossier []uint32    // per seq: the dossier's number
+	dnum    map[[16]byte]uint32
+	dkeys   [][16]byte // per dossier number: its id
+	cut     []uint32   // per dossier number: its ops below this seq were dropped
+	seq     uint32
+	hlc     HLC
+
+	// afterBatch, when set (tests), runs after each intermediate commit;
+	// beforeFinal runs before the last transaction.
+	afterBatch, beforeFinal func()
+}
+
+type importRun struct{ a, aEnd, b, bEnd int64 }
+
+type prevRef struct {
+	key [16]byte
+	seq uint32
+}
+
+// importBatchBytes is how much an intermediate commit of an import puts:
+// bbolt holds a transaction's dirty pages in memory until it commits.
+const importBatchBytes = 8 << 20
+
+// bImport is the parent bucket an import fills before it is moved in.
+var bImport = []byte("import")
+
+// importBuckets are the buckets an import writes and moves into place.
+var importBuckets = [][]byte{bOps, bDossierOps, bReplaced, bHeads, bSummaries, bDue}
+
+// NewImport starts an import whose temp files sit next to the database.
+// Temp files a killed brug left behind are removed first. Close the
+// Import when done, committed or not.
+func (s *Store) NewImport() (*Import, error) {
+	prefix := filepath.Base(s.path) + ".import-"
+	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(s.path), prefix+"*"))
+	for _, f := range stale {
+		_ = os.Remove(f) // the file lock is ours: nobody else uses them
+	}
+	im := &Import{s: s, dnum: map[[16]byte]uint32{}}
+	var err error
+	if im.a, err = newSpool(s.path, prefix); err != nil {
+		return nil, err
+	}
+	if im.b, err = newSpool(s.path, prefix); err != nil {
+		im.a.close()
+		return nil, err
+	}
+	return im, nil
+}
+
+// Close removes the temp files.
+func (im *Import) Close() error {
+	return errors.Join(im.a.close(), im.b.close())
+}
+
+// Len is the number of ops added so far.
+func (im *Import) Len() int { return int(im.seq) }
+
+// Add spools a page of ops. Like ApplyRemote it checks ops for shape only
+// and refuses the page as a whole when one is malformed. The caller leaves
+// out ops of dossiers erased here (see Syncer.applyPull).
+func (im *Import) Add(ops []Op) error {
+	for _, op := range ops {
+		if err := ValidateOp(op, nil); err != nil {
+			return fmt.Errorf("remote op %s: %w", op.ID, err)
+		}
+	}
+	if uint64(im.seq)+uint64(len(ops)) >= 1<<32 {
+		return fmt.Errorf("import: too many ops")
+	}
+	type rec struct {
+		key, dkey [16]byte
+		seq       uint32
+		op        *Op
+	}
+	recs := make([]rec, len(ops))
+	for i := range ops {
+		op := &ops[i]
+		r := rec{seq: im.seq, op: op}
+		k, _ := idKey(op.ID)
+		dk, _ := idKey(op.Dossier)
+		copy(r.key[:], k)
+		copy(r.dkey[:], dk)
+		im.seq++
+		dn, ok := im.dnum[r.dkey]
+		if !ok {
+			dn = uint32(len(im.dkeys))
+			im.dnum[r.dkey] = dn
+			im.dkeys = append(im.dkeys, r.dkey)
+			im.cut = append(im.cut, 0)
+		}
+		im.dossier = append(im.dossier, dn)
+		for _, p := range op.Prev {
+			pk, _ := idKey(p)
+			im.prevs = append(im.prevs, prevRef{key: [16]byte(pk), seq: r.seq})
+		}
+		im.hlc = max(im.hlc, op.HLC)
+		recs[i] = r
+	}
+	run := importRun{a: im.a.off, b: im.b.off}
+	slices.SortFunc(recs, func(x, y rec) int {
+		return cmp.Or(bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.seq, y.seq))
+	})
+	for _, r := range recs {
+		enc, err := im.s.encode(*r.op)
+		if err != nil {
+			return fmt.Errorf("encode op %s: %w", r.op.ID, err)
+		}
+		a := im.a
+		a.raw(r.key[:])
+		a.raw(r.dkey[:])
+		a.u32(r.seq)
+		a.bytes(enc)
+	}
+	slices.SortFunc(recs, func(x, y rec) int {
+		return cmp.Or(bytes.Compare(x.dkey[:], y.dkey[:]), bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.seq, y.seq))
+	})
+	for _, r := range recs {
+		b := im.b
+		b.raw(r.dkey[:])
+		b.raw(r.key[:])
+		b.u32(r.seq)
+		b.bytes([]byte(r.op.ID))
+		b.bytes([]byte(r.op.Field))
+		b.bytes([]byte(r.op.Value))
+		b.bytes([]byte(r.op.Device))
+		b.bytes([]byte(r.op.Author))
+		b.uvarint(uint64(r.op.HLC))
+	}
+	if err := errors.Join(im.a.err, im.b.err); err != nil {
+		return fmt.Errorf("spool pulled ops: %w", err)
+	}
+	run.aEnd, run.bEnd = im.a.off, im.b.off
+	im.runs = append(im.runs, run)
+	return nil
+}
+
+// Forget leaves out the ops of a dossier added so far: it left the
+// device's view (or was erased) after they arrived. Ops added later count
+// again, as applying, dropping and applying again would.
+func (im *Import) Forget(dossier string) {
+	dk, err := idKey(dossier)
+	if err != nil {
+		return
+	}
+	if dn, ok := im.dnum[[16]byte(dk)]; ok {
+		im.cut[dn] = im.seq
+	}
+}
+
+// Commit puts the spooled ops into the store and returns how many were
+// new. See Import.
+func (im *Import) Commit() (int, error) {
+	if err := errors.Join(im.a.flush(), im.b.flush()); err != nil {
+		return 0, fmt.Errorf("spool pulled ops: %w", err)
+	}
+	if im.seq == 0 {
+		return 0, nil
+	}
+	empty := false
+	erased := map[[16]byte]bool{}
+	err := im.s.db.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bOps).Cursor().First()
+		empty = k == nil
+		if b := tx.Bucket(bErased); b != nil {
+			return b.ForEach(func(k, _ []byte) error {
+				if len(k) == 16 {
+					erased[[16]byte(k)] = true
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	// skip marks the ops that stay out of the log: dropped or erased
+	// dossiers, and (after the merge of the ops) later copies of an id.
+	skip := make([]bool, im.seq)
+	for seq, dn := range im.dossier {
+		skip[seq] = uint32(seq) < im.cut[dn] || erased[im.dkeys[dn]]
+	}
+	if !empty {
+		return im.applyRuns(skip)
+	}
+	n, err := im.fill(skip)
+	if err != nil {
+		return 0, fmt.Errorf("import pulled ops: %w", err)
+	}
+	im.s.clock.Observe(im.hlc)
+	return n, nil
+}
+
+// applyRuns applies the spooled pages one by one with ApplyRemoteBulk, for
+// a store that holds ops already.
+func (im *Import) applyRuns(skip []bool) (int, error) {
+	total := 0
+	for _, run := range im.runs {
+		r := bufio.NewReaderSize(io.NewSectionReader(im.a.f, run.a, run.aEnd-run.a), 64<<10)
+		var ops []Op
+		for {
+			rec, err := readOpRec(r)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return total, fmt.Errorf("read spooled ops: %w", err)
+			}
+			if skip[rec.seq] {
+				continue
+			}
+			var op Op
+			if err := im.s.decode(rec.enc, &op); err != nil {
+				return total, fmt.Errorf("read spooled op: %w", err)
+			}
+			ops = append(ops, op)
+		}
+		n, err := im.s.ApplyRemoteBulk(ops)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// fill is Commit on a store with an empty log.
+func (im *Import) fill(skip []bool) (int, error) {
+	bw := &batchWriter{db: im.s.db, after: im.afterBatch}
+	if err := bw.begin(); err != nil {
+		return 0, err
+	}
+	defer bw.rollback()
+	if err := bw.tx.DeleteBucket(bImport); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+		return 0, fmt.Errorf("remove an earlier import cut off: %w", err)
+	}
+	parent, err := bw.tx.CreateBucket(bImport)
+	if err != nil {
+		return 0, err
+	}
+	for _, name := range importBuckets {
+		if _, err := parent.CreateBucket(name); err != nil {
+			return 0, err
+		}
+	}
+
+	// The log, in op id order; the first copy of an id wins, as in apply.
+	n := 0
+	var last [16]byte
+	err = im.merge(im.a, func(run importRun) (int64, int64) { return run.a, run.aEnd },
+		func(r *bufio.Reader) (mergeRec, error) {
+			rec, err := readOpRec(r)
+			return mergeRec{k1: rec.key, seq: rec.seq, enc: rec.enc}, err
+		},
+		func(m mergeRec) error {
+			if skip[m.seq] {
+				return nil
+			}
+			if n > 0 && m.k1 == last {
+				skip[m.seq] = true
+				return nil
+			}
+			last = m.k1
+			n++
+			return bw.put(bOps, m.k1[:], m.enc)
+		})
+	if err != nil {
+		return 0, err
+	}
+	if err := bw.bucket(bOps).SetSequence(uint64(n)); err != nil {
+		return 0, err
+	}
+
+	// The replaced set: every id an op of the log names in prev.
+	replaced := make([][16]byte, 0, len(im.prevs))
+	for _, p := range im.prevs {
+		if !skip[p.seq] {
+			replaced = append(replaced, p.key)
+		}
+	}
+	im.prevs = nil
+	slices.SortFunc(replaced, func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) })
+	replaced = slices.Compact(replaced)
+	for i := range replaced {
+		if err := bw.put(bReplaced, replaced[i][:], present); err != nil {
+			return 0, err
+		}
+	}
+	isReplaced := func(k [16]byte) bool {
+		_, ok := slices.BinarySearchFunc(replaced, k, func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) })
+		return ok
+	}
+
+	// Per dossier: its index, its heads (the ops nobody names, as rebuild
+	// finds them) and its summary and due entries.
+	chunks := make([][]chunkEntry, summaryChunks)
+	var dues [][]byte
+	var cur [16]byte
+	type cand struct {
+		field string
+		head  Head
+	}
+	var cands []cand
+	flush := func() error {
+		if len(cands) == 0 {
+			return nil
+		}
+		slices.SortStableFunc(cands, func(x, y cand) int { return cmp.Compare(x.field, y.field) })
+		var all []fieldHeads
+		for i := 0; i < len(cands); {
+			j := i
+			var hs []Head
+			for ; j < len(cands) && cands[j].field == cands[i].field; j++ {
+				hs = append(hs, cands[j].head)
+			}
+			plain := encodeHeads(sortedHeads(hs))
+			sealed, err := im.s.codec.Seal(plain)
+			if err != nil {
+				return err
+			}
+			if err := bw.put(bHeads, cat(cur[:], []byte(cands[i].field)), sealed); err != nil {
+				return err
+			}
+			stored, err := decodeHeads(plain) // as materialise reads them back
+			if err != nil {
+				return err
+			}
+			all = append(all, fieldHeads{Field: cands[i].field, Heads: stored})
+			i = j
+		}
+		cands = cands[:0]
+		dkey := append([]byte(nil), cur[:]...)
+		sm := summarise(project(idString(dkey), len(im.s.checklist), all), im.s.checklist)
+		dues = append(dues, dueKeys(dkey, &sm)...)
+		ck := chunkKey(dkey)[0]
+		chunks[ck] = append(chunks[ck], chunkEntry{key: dkey, enc: encodeSummary(&sm)})
+		return nil
+	}
+	err = im.merge(im.b, func(run importRun) (int64, int64) { return run.b, run.bEnd },
+		readDossierRec,
+		func(m mergeRec) error {
+			if skip[m.seq] {
+				return nil
+			}
+			if m.k1 != cur {
+				if err := flush(); err != nil {
+					return err
+				}
+				cur = m.k1
+			}
+			if err := bw.put(bDossierOps, cat(m.k1[:], m.k2[:]), present); err != nil {
+				return err
+			}
+			if !isReplaced(m.k2) {
+				cands = append(cands, cand{field: m.field, head: m.head})
+			}
+			return nil
+		})
+	if err != nil {
+		return 0, err
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	for ck, entries := range chunks {
+		if len(entries) == 0 {
+			continue
+		}
+		if err := im.s.writeChunk(bw.bucket(bSummaries), []byte{byte(ck)}, entries); err != nil {
+			return 0, err
+		}
+	}
+	slices.SortFunc(dues, bytes.Compare)
+	for _, k := range dues {
+		if err := bw.put(bDue, k, present); err != nil {
+			return 0, err
+		}
+	}
+	if err := bw.commit(); err != nil {
+		return 0, err
+	}
+
+	if im.beforeFinal != nil {
+		im.beforeFinal()
+	}
+	err = im.s.db.Update(func(tx *bolt.Tx) error { return im.s.moveImport(tx, im.hlc) })
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// moveImport swaps the filled import buckets in. Ops that reached the log
+// while the import ran (user actions) are applied again on top.
+func (s *Store) moveImport(tx *bolt.Tx, hlc HLC) error {
+	var local []Op
+	err := tx.Bucket(bOps).ForEach(func(_, v []byte) error {
+		var op Op
+		if err := s.decode(v, &op); err != nil {
+			return err
+		}
+		local = append(local, op)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read ops made while importing: %w", err)
+	}
+	parent := tx.Bucket(bImport)
+	for _, name := range importBuckets {
+		if err := tx.DeleteBucket(name); err != nil {
+			return err
+		}
+		if err := tx.MoveBucket(name, parent, nil); err != nil {
+			return fmt.Errorf("move %s into place: %w", name, err)
+		}
+	}
+	if err := tx.DeleteBucket(bImport); err != nil {
+		return err
+	}
+	w := s.newWriter(tx)
+	w.hlc = hlc
+	for _, op := range local {
+		if _, err := w.apply(op, false); err != nil {
+			return err
+		}
+	}
+	return w.finish()
+}
+
+// batchWriter puts into the import buckets in transactions of about
+// importBatchBytes each.
+type batchWriter struct {
+	db      *bolt.DB
+	tx      *bolt.Tx
+	buckets map[string]*bolt.Bucket
+	n       int
+	after   func()
+}
+
+func (bw *batchWriter) begin() error {
+	tx, err := bw.db.Begin(true)
+	if err != nil {
+		return err
+	}
+	bw.tx, bw.n, bw.buckets = tx, 0, map[string]*bolt.Bucket{}
+	return nil
+}
+
+func (bw *batchWriter) bucket(name []byte) *bolt.Bucket {
+	b, ok := bw.buckets[string(name)]
+	if !ok {
+		b = bw.tx.Bucket(bImport).Bucket(name)
+		b.FillPercent = 0.9
+		bw.buckets[string(name)] = b
+	}
+	return b
+}
+
+// put puts k and v, which must stay unchanged until the batch commits.
+func (bw *batchWriter) put(name, k, v []byte) error {
+	if err := bw.bucket(name).Put(k, v); err != nil {
+		return err
+	}
+	bw.n += len(k) + len(v) + 16
+	if bw.n < importBatchBytes {
+		return nil
+	}
+	if err := bw.commit(); err != nil {
+		return err
+	}
+	if bw.after != nil {
+		bw.after()
+	}
+	return bw.begin()
+}
+
+func (bw *batchWriter) commit() error {
+	tx := bw.tx
+	bw.tx = nil
+	return tx.Commit()
+}
+
+func (bw *batchWriter) rollback() {
+	if bw.tx != nil {
+		_ = bw.tx.Rollback()
+	}
+}
+
+// mergeRec is a spooled record as the merge of sorted runs sees it.
+type mergeRec struct {
+	k1, k2 [16]byte
+	seq    uint32
+	enc    []byte // the sealed op (spool a)
+	field  string // spool b
+	head   Head
+}
+
+func (m *mergeRec) less(o *mergeRec) bool {
+	if c := bytes.Compare(m.k1[:], o.k1[:]); c != 0 {
+		return c < 0
+	}
+	if c := bytes.Compare(m.k2[:], o.k2[:]); c != 0 {
+		return c < 0
+	}
+	return m.seq < o.seq
+}
+
+type mergeSrc struct {
+	r   *bufio.Reader
+	cur mergeRec
+}
+
+type mergeHeap []*mergeSrc
+
+func (h mergeHeap) Len() int           { return len(h) }
+func (h mergeHeap) Less(i, j int) bool { return h[i].cur.less(&h[j].cur) }
+func (h mergeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *mergeHeap) Push(x any)        { *h = append(*h, x.(*mergeSrc)) }
+func (h *mergeHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// merge calls fn with the records of every run of sp in order.
+func (im *Import) merge(sp *spool, span func(importRun) (int64, int64), read func(*bufio.Reader) (mergeRec, error), fn func(mergeRec) error) error {
+	var h mergeHeap
+	for _, run := range im.runs {
+		from, to := span(run)
+		src := &mergeSrc{r: bufio.NewReaderSize(io.NewSectionReader(sp.f, from, to-from), 16<<10)}
+		rec, err := read(src.r)
+		if err == io.EOF {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read spooled ops: %w", err)
+		}
+		src.cur = rec
+		h = append(h, src)
+	}
+	heap.Init(&h)
+	for len(h) > 0 {
+		src := h[0]
+		if err := fn(src.cur); err != nil {
+			return err
+		}
+		rec, err := read(src.r)
+		switch {
+		case err == io.EOF:
+			heap.Pop(&h)
+		case err != nil:
+			return fmt.Errorf("read spooled ops: %w", err)
+		default:
+			src.cur = rec
+			heap.Fix(&h, 0)
+		}
+	}
+	return nil
+}
+
+type opRec struct {
+	key, dkey [16]byte
+	seq       uint32
+	enc       []byte
+}
+
+// readOpRec reads a record of spool a: op id, dossier id, seq, sealed op.
+func readOpRec(r *bufio.Reader) (opRec, error) {
+	var rec opRec
+	var hdr [36]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		if err == io.EOF {
+			return rec, io.EOF
+		}
+		return rec, err
+	}
+	copy(rec.key[:], hdr[:16])
+	copy(rec.dkey[:], hdr[16:32])
+	rec.seq = binary.BigEndian.Uint32(hdr[32:])
+	var err error
+	rec.enc, err = readBytes(r)
+	return rec, err
+}
+
+// readDossierRec reads a record of spool b: dossier id, op id, seq, then
+// the op's id, field, value, device, author and HLC.
+func readDossierRec(r *bufio.Reader) (mergeRec, error) {
+	var m mergeRec
+	var hdr [36]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		if err == io.EOF {
+			return m, io.EOF
+		}
+		return m, err
+	}
+	copy(m.k1[:], hdr[:16])
+	copy(m.k2[:], hdr[16:32])
+	m.seq = binary.BigEndian.Uint32(hdr[32:])
+	var s [5]string
+	for i := range s {
+		b, err := readBytes(r)
+		if err != nil {
+			return m, err
+		}
+		s[i] = string(b)
+	}
+	h, err := binary.ReadUvarint(r)
+	if err != nil {
+		return m, io.ErrUnexpectedEOF
+	}
+	m.field = s[1]
+	m.head = Head{ID: s[0], Value: s[2], HLC: HLC(h), Device: s[3], Author: s[4]}
+	return m, nil
+}
+
+func readBytes(r *bufio.Reader) ([]byte, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil || n > 1<<30 {
+		return nil, io.ErrUnexpectedEOF
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return b, nil
+}
+
+// spool is an append-only temp file.
+type spool struct {
+	f    *os.File
+	w    *bufio.Writer
+	off  int64
+	err  error
+	tmp  [binary.MaxVarintLen64]byte
+	name string
+}
+
+func newSpool(dbPath, prefix string) (*spool, error) {
+	f, err := os.CreateTemp(filepath.Dir(dbPath), prefix+"*") // mode 0600
+	if err != nil {
+		return nil, fmt.Errorf("create spool for pulled ops: %w", err)
+	}
+	return &spool{f: f, w: bufio.NewWriterSize(f, 256<<10), name: f.Name()}, nil
+}
+
+func (sp *spool) raw(p []byte) {
+	if sp.err != nil {
+		return
+	}
+	_, sp.err = sp.w.Write(p)
+	sp.off += int64(len(p))
+}
+
+func (sp *spool) u32(v uint32) {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], v)
+	sp.raw(b[:])
+}
+
+func (sp *spool) uvarint(v uint64) { sp.raw(binary.AppendUvarint(sp.tmp[:0], v)) }
+
+func (sp *spool) bytes(p []byte) { sp.uvarint(uint64(len(p))); sp.raw(p) }
+
+func (sp *spool) flush() error {
+	if sp.err != nil {
+		return sp.err
+	}
+	return sp.w.Flush()
+}
+
+func (sp *spool) close() error {
+	err := sp.f.Close()
+	if rerr := os.Remove(sp.name); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+		err = errors.Join(err, rerr)
+	}
+	return err
+}
