@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"slices"
 
 	"github.com/google/uuid"
@@ -59,7 +58,7 @@ func winner(hs []store.Head) (store.Head, bool) {
 
 // reindexTeam derives a dossier's team from the heads of its team field
 // and updates the team indexes; call it after applying a team op.
-func reindexTeam(tx *store.Tx, dossier string) error {
+func (s *Server) reindexTeam(tx *store.Tx, dossier string) error {
 	hs, err := tx.Heads(dossier, "team")
 	if err != nil {
 		return err
@@ -68,17 +67,21 @@ func reindexTeam(tx *store.Tx, dossier string) error {
 	if w, ok := winner(hs); ok {
 		team = w.Value
 	}
-	return setDossierTeam(tx, dossier, team)
+	return s.setDossierTeam(tx, dossier, team)
 }
 
-// setDossierTeam records the team of a dossier ("" forgets it).
-func setDossierTeam(tx *store.Tx, dossier, team string) error {
+// setDossierTeam records the team of a dossier ("" forgets it). Every
+// change of the team index goes through here, so that the view cache
+// learns of it (viewcache.go).
+func (s *Server) setDossierTeam(tx *store.Tx, dossier, team string) error {
 	dk := dkey(dossier)
 	dt, td := bucket(tx, bDossierTeam), bucket(tx, bTeamDossiers)
-	if old := dt.Get(dk); old != nil {
-		if string(old) == team {
-			return nil
-		}
+	old := dt.Get(dk)
+	if old != nil && string(old) == team || old == nil && team == "" {
+		return nil
+	}
+	s.views.bump()
+	if old != nil {
 		if err := td.Delete(teamDossierKey(string(old), dk)); err != nil {
 			return err
 		}
@@ -97,20 +100,36 @@ func teamDossierKey(team string, dk []byte) []byte {
 }
 
 // visible returns the dossiers (as 16-byte keys in string form) a user
-// sees through sync: those of their teams, unless erased.
-func visible(tx *store.Tx, u User) map[string]bool {
-	out := map[string]bool{}
+// sees through sync: those of their teams, unless erased. The result may
+// be the view cache's own set: it must not be changed.
+func (s *Server) visible(tx *store.Tx, u User) map[string]bool {
 	if !mayRead(u.Role) {
-		return out
+		return map[string]bool{}
 	}
-	c := bucket(tx, bTeamDossiers).Cursor()
+	if len(u.Teams) == 1 {
+		return s.views.team(tx, u.Teams[0])
+	}
+	out := map[string]bool{}
 	for _, team := range u.Teams {
-		prefix := []byte(team + "\x00")
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			out[string(k[len(prefix):])] = true
+		for dk := range s.views.team(tx, team) {
+			out[dk] = true
 		}
 	}
 	return out
+}
+
+// seesDossier reports whether a user sees a dossier (a 16-byte key in
+// string form), as visible does, without building the set.
+func (s *Server) seesDossier(tx *store.Tx, u User, dk string) bool {
+	if !mayRead(u.Role) {
+		return false
+	}
+	for _, team := range u.Teams {
+		if s.views.team(tx, team)[dk] {
+			return true
+		}
+	}
+	return false
 }
 
 // inTeams reports whether team is one of the user's.

@@ -226,13 +226,15 @@ func (a *Admin) Erase(client string) (string, error) {
 			return "", err
 		}
 	}
-	if err := a.s.st.Erase(id); err != nil {
+	err := a.s.st.Erase(id)
+	a.s.views.bump() // devices that hold it are to be told (viewcache.go)
+	if err != nil {
 		return "", err
 	}
 	// The store's erase removed the ops; now the server's indexes. Should
 	// this step be cut off, running the erase again completes it; pulls
 	// skip erased dossiers in the meantime.
-	err := a.s.st.Update(func(tx *store.Tx) error {
+	err = a.s.st.Update(func(tx *store.Tx) error {
 		dk := dkey(id)
 		seqs, opseq := bucket(tx, bSeq), bucket(tx, bOpSeq)
 		c := bucket(tx, bDossierSeq).Cursor()
@@ -249,7 +251,7 @@ func (a *Admin) Erase(client string) (string, error) {
 				return err
 			}
 		}
-		if err := setDossierTeam(tx, id, ""); err != nil {
+		if err := a.s.setDossierTeam(tx, id, ""); err != nil {
 			return err
 		}
 		return a.record(tx, "erase", id, "")

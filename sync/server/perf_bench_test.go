@@ -315,7 +315,7 @@ func BenchmarkConcurrentDevices200(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			for dk := range visible(tx, u) {
+			for dk := range srv.visible(tx, u) {
 				if err := bucket(tx, bView).Put([]byte(d.id+"\x00"+dk), append([]byte{viewIn}, be64(seq)...)); err != nil {
 					return err
 				}

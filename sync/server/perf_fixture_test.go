@@ -96,7 +96,7 @@ func serverRegion(tb testing.TB, clients int) string {
 	}
 	err = srv.st.Update(func(tx *store.Tx) error {
 		for _, sm := range sums {
-			if err := reindexTeam(tx, sm.ID); err != nil {
+			if err := srv.reindexTeam(tx, sm.ID); err != nil {
 				return err
 			}
 		}

@@ -75,7 +75,9 @@ type Server struct {
 	log     *slog.Logger
 	method  *method.Method
 	metrics *metrics
-	writers writers // gzip writers of sync answers (answer.go)
+	writers writers        // gzip writers of sync answers (answer.go)
+	group   groupCommitter // shares write transactions among concurrent syncs (group.go)
+	views   viewCache      // team dossier sets and settled device views (viewcache.go)
 }
 
 // Open opens (or creates) the server's bbolt file. A file another process
@@ -99,6 +101,7 @@ func Open(path string, opt Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics()}
+	s.group.failed = s.views.bump
 	// Create every bucket once, so read transactions always find them.
 	err = st.Update(func(tx *store.Tx) error {
 		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bOpSeq, bDossierSeq, bDossierTeam, bTeamDossiers, bView, bAudit} {

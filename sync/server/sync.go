@@ -54,10 +54,17 @@ func (s *Server) precheck(op store.Op) *protocol.Refusal {
 type answer struct {
 	protocol.SyncResponse // Ops stays empty; see ops
 	ops                   [][]byte
+
+	// settled, when not nil, is the device's view after this sync, for
+	// the view cache once the transaction committed; written goes with it
+	// (viewcache.go).
+	settled *settledView
+	written uint64
 }
 
 // doSync runs one sync round trip for the device with token: push, then
-// pull, in one write transaction with the audit records of both.
+// pull, in one write transaction with the audit records of both, which it
+// may share with concurrent syncs (group.go).
 func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (*answer, syncResult, error) {
 	var out answer
 	resp := &out.SyncResponse
@@ -70,13 +77,17 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	if limit == 0 {
 		limit = protocol.DefaultPullOps
 	}
-	err := s.st.Update(func(tx *store.Tx) error {
-		out, res = answer{}, syncResult{refusals: map[string]int{}}
+	var authErr error
+	var deviceID string
+	err := s.group.run(s.st, func(tx *store.Tx) error {
+		out, res, authErr = answer{}, syncResult{refusals: map[string]int{}}, nil
 		d, u, err := authenticate(tx, token)
 		if err != nil {
-			return err
+			// Nothing written yet: fail this sync alone, not its group.
+			authErr = err
+			return nil
 		}
-		info.user = u.Name
+		info.user, deviceID = u.Name, d.ID
 		d.LastSeen = s.now().UTC()
 		if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
 			return err
@@ -90,7 +101,14 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 			skip[string(dkey(id))] = true
 		}
 		return s.pull(tx, d, u, req.Cursor, limit, skip, &out)
+	}, func() {
+		if out.settled != nil {
+			s.views.settle(deviceID, *out.settled, out.written)
+		}
 	})
+	if err == nil {
+		err = authErr
+	}
 	return &out, res, err
 }
 
@@ -188,7 +206,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			return nil, err
 		}
 		if op.Field == "team" {
-			if err := reindexTeam(tx, op.Dossier); err != nil {
+			if err := s.reindexTeam(tx, op.Dossier); err != nil {
 				return nil, fmt.Errorf("reindex team of %s: %w", op.Dossier, err)
 			}
 		}
@@ -205,6 +223,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 	for _, dossier := range order {
 		k := append([]byte(d.ID+"\x00"), dkey(dossier)...)
 		if views.Get(k) == nil {
+			s.views.forget(d.ID)
 			if err := views.Put(k, append([]byte{viewIn}, be64(0)...)); err != nil {
 				return nil, err
 			}
@@ -272,7 +291,21 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		// applying ops twice is harmless.
 		cursor = 0
 	}
-	vis := visible(tx, u)
+	delivered := map[string]int{} // dossier key -> ops sent
+	gen := s.views.gen.Load()
+	if s.views.settled(d.ID, u, cursor) {
+		// Nothing to change in the view: the device holds, confirmed,
+		// exactly the dossiers it sees, so only new ops go out.
+		holds := func(dk string) bool { return s.seesDossier(tx, u, dk) }
+		if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
+			return err
+		}
+		if !resp.More {
+			resp.Cursor = maxSeq
+		}
+		return s.auditDelivery(tx, d, u, delivered)
+	}
+	vis := s.visible(tx, u)
 	views := bucket(tx, bView)
 	prefix := []byte(d.ID + "\x00")
 	have := map[string]viewEntry{}
@@ -282,38 +315,16 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 			have[string(k[len(prefix):])] = viewEntry{v[0], beUint(v[1:])}
 		}
 	}
-	delivered := map[string]int{} // dossier key -> ops sent
 
 	// 1. New ops of dossiers the device holds and still sees.
-	last := maxSeq
-	sc := seqs.Cursor()
-	for k, v := sc.Seek(be64(cursor + 1)); k != nil; k, v = sc.Next() {
-		if len(v) != 32 {
-			continue
-		}
-		dk := string(v[16:])
+	holds := func(dk string) bool {
 		e, ok := have[dk]
-		if !ok || e.state != viewIn || e.seq > cursor || !vis[dk] {
-			continue
-		}
-		if skip[string(v[:16])] {
-			continue
-		}
-		raw, err := tx.OpJSON(v[:16])
-		if err != nil {
-			return fmt.Errorf("read op %s: %w", idString(v[:16]), err)
-		}
-		out.ops = append(out.ops, raw)
-		delivered[dk]++
-		if len(out.ops) >= limit {
-			if seq := beUint(k); seq < maxSeq {
-				last, resp.More = seq, true
-			}
-			break
-		}
+		return ok && e.state == viewIn && e.seq <= cursor && vis[dk]
+	}
+	if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
+		return err
 	}
 	if resp.More {
-		resp.Cursor = last
 		return s.auditDelivery(tx, d, u, delivered)
 	}
 
@@ -363,6 +374,15 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		sent = append(sent, dk)
 	}
 	resp.Cursor = maxSeq
+	var settledSeq uint64 // the highest number of the view's entries after this sync
+	for _, e := range have {
+		if e.state == viewIn {
+			settledSeq = max(settledSeq, e.seq)
+		}
+	}
+	if len(sent)+len(drop)+len(erase)+len(forget) > 0 {
+		s.views.forget(d.ID)
+	}
 	if len(sent)+len(drop)+len(erase) > 0 {
 		// A fresh number for this response, so the device's next cursor
 		// confirms exactly these view changes.
@@ -370,7 +390,7 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		if err != nil {
 			return err
 		}
-		resp.Cursor = seq
+		resp.Cursor, settledSeq = seq, seq
 		put := func(dk string, state byte) error {
 			return views.Put(append(append([]byte(nil), prefix...), dk...), append([]byte{state}, be64(seq)...))
 		}
@@ -400,7 +420,42 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 			return err
 		}
 	}
+	if len(drop)+len(erase) == 0 && !resp.More {
+		// Every dossier the device sees is now in its view, and nothing
+		// else is: the next syncs can skip working the view out.
+		out.settled = &settledView{gen: gen, access: accessKey(u), maxSeq: settledSeq}
+		out.written = s.views.written(d.ID)
+	}
 	return s.auditDelivery(tx, d, u, delivered)
+}
+
+// catchUp is phase 1 of a pull: the ops numbered after cursor of the
+// dossiers the device holds (holds, given 16-byte keys in string form),
+// in order, up to limit; when the page fills before maxSeq it sets More
+// and the cursor of the last op sent.
+func (s *Server) catchUp(tx *store.Tx, cursor, maxSeq uint64, limit int, holds func(string) bool, skip map[string]bool, out *answer, delivered map[string]int) error {
+	sc := bucket(tx, bSeq).Cursor()
+	for k, v := sc.Seek(be64(cursor + 1)); k != nil; k, v = sc.Next() {
+		if len(v) != 32 {
+			continue
+		}
+		if !holds(string(v[16:])) || skip[string(v[:16])] {
+			continue
+		}
+		raw, err := tx.OpJSON(v[:16])
+		if err != nil {
+			return fmt.Errorf("read op %s: %w", idString(v[:16]), err)
+		}
+		out.ops = append(out.ops, raw)
+		delivered[string(v[16:])]++
+		if len(out.ops) >= limit {
+			if seq := beUint(k); seq < maxSeq {
+				out.Cursor, out.More = seq, true
+			}
+			break
+		}
+	}
+	return nil
 }
 
 // history reads dossiers' ops for a pull; it keeps its buffers between

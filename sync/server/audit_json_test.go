@@ -1,0 +1,25 @@
+package server
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// appendAuditJSON writes what encoding/json writes, byte for byte.
+func TestAppendAuditJSONMatchesEncodingJSON(t *testing.T) {
+	now := time.Date(2026, 3, 4, 5, 6, 7, 890, time.UTC)
+	for _, e := range []AuditEntry{
+		{},
+		{Seq: 1, Time: now, Channel: ChannelSync, User: "anna", Device: "d1", Action: ActionDeliver, Dossier: "0190a0b0-0000-7000-8000-000000000001", Detail: "3 ops"},
+		{Seq: 1 << 60, Time: now.In(time.FixedZone("x", 3600)), Channel: ChannelCLI, User: "jörg <root> & \"co\"\n\\", Action: "user add", Detail: "teams A, B\t\x01"},
+	} {
+		want, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendAuditJSON(nil, &e); string(got) != string(want) {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package server
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// Group commit (docs/sync.md, "One sync"). Every sync is one write
+// transaction, and bbolt runs write transactions one at a time, each ending
+// in a page write and an fsync. When many devices sync at once, the syncs
+// that arrive while one transaction runs are gathered and run one after the
+// other in the next transaction, which commits (and fsyncs) once for all of
+// them. Each sync still sees the writes of those before it, so the outcome
+// is that of running them in that order; the store materialises each
+// dossier touched by the group once, at the end.
+//
+// There is no timer: a lone sync runs at once; the group is simply what
+// queued while the previous transaction ran. The first caller to find no
+// transaction running leads: it runs groups until the queue is empty,
+// handing the lead to a waiting caller after each group so that its own
+// answer is not held back by later arrivals.
+//
+// A sync function must be safe to run again: when a group's transaction
+// fails, nothing of it was stored, and every member is run again in a
+// transaction of its own, so that one broken sync only fails itself. The
+// functions therefore set their outputs afresh on each run. A function
+// reports an error that leaves the transaction untouched (an unknown token)
+// through its outputs, not its result, so it does not cost its group a
+// retry.
+
+// groupCommitter queues the write transactions of concurrent syncs.
+type groupCommitter struct {
+	mu      sync.Mutex
+	pending []*groupCall
+	running bool // a leader is running groups
+
+	// failed, when not nil, is called after a transaction failed and was
+	// rolled back: caches filled in it may hold what was never stored.
+	failed func()
+}
+
+// groupCall is one queued transaction function.
+type groupCall struct {
+	fn    func(*store.Tx) error
+	after func() // run after its transaction committed, before the caller returns; may be nil
+	err   error
+	done  chan bool // true: done, err set; false: lead the next groups
+}
+
+// run runs fn in a write transaction shared with the syncs queued at the
+// same time and returns once it committed (or failed). after, when not
+// nil, runs after the commit, still in the lead goroutine (before the next
+// group starts), so it may update in-memory state that must agree with
+// the committed file.
+func (g *groupCommitter) run(st *store.Store, fn func(*store.Tx) error, after func()) error {
+	c := &groupCall{fn: fn, after: after, done: make(chan bool, 1)}
+	g.mu.Lock()
+	g.pending = append(g.pending, c)
+	lead := !g.running
+	g.running = true
+	g.mu.Unlock()
+	for !lead {
+		if <-c.done {
+			return c.err
+		}
+		lead = true
+	}
+	for {
+		g.mu.Lock()
+		group := g.pending
+		g.pending = nil
+		g.mu.Unlock()
+		g.commit(st, group)
+		if g.finished(c, group) {
+			return c.err
+		}
+	}
+}
+
+// finished delivers a group's results and decides who leads next. It
+// reports whether the caller's own call is done: when it is, and others
+// wait, one of them takes the lead.
+func (g *groupCommitter) finished(self *groupCall, group []*groupCall) bool {
+	mine := false
+	for _, c := range group {
+		if c == self {
+			mine = true
+			continue
+		}
+		c.done <- true
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.pending) == 0 {
+		g.running = false
+		return true
+	}
+	if !mine {
+		return false // cannot happen: the leader's call is in its first group
+	}
+	next := g.pending[0]
+	next.done <- false
+	return true
+}
+
+// commit runs a group in one transaction; if that fails, each member alone.
+func (g *groupCommitter) commit(st *store.Store, group []*groupCall) {
+	if len(group) == 1 {
+		g.solo(st, group[0])
+		return
+	}
+	err := st.Update(func(tx *store.Tx) error {
+		for _, c := range group {
+			if err := safeCall(c.fn, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		g.rolledBack()
+		for _, c := range group {
+			g.solo(st, c)
+		}
+		return
+	}
+	for _, c := range group {
+		c.err = nil
+		if c.after != nil {
+			c.after()
+		}
+	}
+}
+
+func (g *groupCommitter) solo(st *store.Store, c *groupCall) {
+	c.err = st.Update(func(tx *store.Tx) error { return safeCall(c.fn, tx) })
+	switch {
+	case c.err != nil:
+		g.rolledBack()
+	case c.after != nil:
+		c.after()
+	}
+}
+
+func (g *groupCommitter) rolledBack() {
+	if g.failed != nil {
+		g.failed()
+	}
+}
+
+// safeCall turns a panic of fn into an error: the leader runs other
+// callers' functions, and one that panics must fail its own request
+// (whose handler answers 500), not stop the leader with the queue held.
+func safeCall(fn func(*store.Tx) error, tx *store.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sync transaction panicked: %v", p)
+		}
+	}()
+	return fn(tx)
+}
