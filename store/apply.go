@@ -182,10 +182,14 @@ func (w *writer) putHeads(hkey []byte, hs []Head) error {
 // finish derives the materialised state of every touched dossier from its
 // heads, and moves the stored clock forward.
 func (w *writer) finish() error {
+	sb := w.s.newSummaryBatch(w.tx)
 	for id := range w.touched {
-		if err := w.s.materialise(w.tx, id); err != nil {
+		if err := w.s.materialise(w.tx, sb, id); err != nil {
 			return fmt.Errorf("materialise %s: %w", id, err)
 		}
+	}
+	if err := sb.flush(); err != nil {
+		return err
 	}
 	if w.hlc > 0 {
 		meta := w.tx.Bucket(bMeta)
@@ -213,7 +217,7 @@ func (s *Store) dossierHeads(tx *bolt.Tx, dkey []byte) ([]fieldHeads, error) {
 // materialise derives the list summary and the due index of one dossier
 // from its heads. The client document itself is projected from the heads
 // when it is read (Store.Client), so a commit writes only what changed.
-func (s *Store) materialise(tx *bolt.Tx, id string) error {
+func (s *Store) materialise(tx *bolt.Tx, sb *summaryBatch, id string) error {
 	dkey, err := idKey(id)
 	if err != nil {
 		return err
@@ -223,7 +227,7 @@ func (s *Store) materialise(tx *bolt.Tx, id string) error {
 		return err
 	}
 	due := tx.Bucket(bDue)
-	prev, ok, err := s.getSummary(tx, dkey)
+	prev, ok, err := sb.get(dkey)
 	if err != nil {
 		return err
 	}
@@ -235,7 +239,7 @@ func (s *Store) materialise(tx *bolt.Tx, id string) error {
 		}
 	}
 	if len(all) == 0 {
-		return s.putSummary(tx, dkey, nil)
+		return sb.put(dkey, nil)
 	}
 	sm := summarise(project(id, len(s.checklist), all), s.checklist)
 	for _, k := range dueKeys(dkey, &sm) {
@@ -243,7 +247,7 @@ func (s *Store) materialise(tx *bolt.Tx, id string) error {
 			return err
 		}
 	}
-	return s.putSummary(tx, dkey, &sm)
+	return sb.put(dkey, &sm)
 }
 
 // dueKeys are the due-index keys of a client's open agreements: the due day

@@ -73,12 +73,13 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 			return err
 		}
 	}
+	sb := s.newSummaryBatch(tx)
 	for _, id := range sortedKeys(dossiers) {
-		if err := s.materialise(tx, id); err != nil {
+		if err := s.materialise(tx, sb, id); err != nil {
 			return err
 		}
 	}
-	return nil
+	return sb.flush()
 }
 
 // Check derives the state from the log in a transaction that is rolled

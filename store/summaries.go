@@ -74,25 +74,50 @@ func (s *Store) writeChunk(b *bolt.Bucket, ck []byte, entries []chunkEntry) erro
 	return b.Put(ck, sealed)
 }
 
-// getSummary reads one dossier's summary; ok is false when it has none.
-func (s *Store) getSummary(tx *bolt.Tx, dkey []byte) (sm Summary, ok bool, err error) {
-	entries, err := s.readChunk(tx.Bucket(bSummaries), chunkKey(dkey))
+// summaryBatch keeps the summary chunks a transaction touches decoded in
+// memory, so materialising many dossiers (a sync, a rebuild) reads and
+// writes each chunk once instead of once per dossier.
+type summaryBatch struct {
+	s      *Store
+	b      *bolt.Bucket
+	chunks map[byte][]chunkEntry
+	dirty  map[byte]bool
+}
+
+func (s *Store) newSummaryBatch(tx *bolt.Tx) *summaryBatch {
+	return &summaryBatch{s: s, b: tx.Bucket(bSummaries), chunks: map[byte][]chunkEntry{}, dirty: map[byte]bool{}}
+}
+
+func (sb *summaryBatch) load(ck byte) ([]chunkEntry, error) {
+	if e, ok := sb.chunks[ck]; ok {
+		return e, nil
+	}
+	e, err := sb.s.readChunk(sb.b, []byte{ck})
+	if err != nil {
+		return nil, err
+	}
+	sb.chunks[ck] = e
+	return e, nil
+}
+
+// get reads one dossier's summary; ok is false when it has none.
+func (sb *summaryBatch) get(dkey []byte) (sm Summary, ok bool, err error) {
+	entries, err := sb.load(chunkKey(dkey)[0])
 	if err != nil {
 		return sm, false, err
 	}
-	for _, e := range entries {
-		if bytes.Equal(e.key, dkey) {
-			return sm, true, decodeSummary(e.enc, &sm)
-		}
+	i := sort.Search(len(entries), func(i int) bool { return bytes.Compare(entries[i].key, dkey) >= 0 })
+	if i < len(entries) && bytes.Equal(entries[i].key, dkey) {
+		return sm, true, decodeSummary(entries[i].enc, &sm)
 	}
 	return sm, false, nil
 }
 
-// putSummary stores (or, with sm nil, deletes) one dossier's summary.
-func (s *Store) putSummary(tx *bolt.Tx, dkey []byte, sm *Summary) error {
-	b := tx.Bucket(bSummaries)
-	ck := chunkKey(dkey)
-	entries, err := s.readChunk(b, ck)
+// put stores (or, with sm nil, deletes) one dossier's summary in memory;
+// flush writes the chunks that changed.
+func (sb *summaryBatch) put(dkey []byte, sm *Summary) error {
+	ck := chunkKey(dkey)[0]
+	entries, err := sb.load(ck)
 	if err != nil {
 		return err
 	}
@@ -106,9 +131,37 @@ func (s *Store) putSummary(tx *bolt.Tx, dkey []byte, sm *Summary) error {
 	case found:
 		entries[i].enc = encodeSummary(sm)
 	default:
-		entries = append(entries, chunkEntry{key: append([]byte(nil), dkey...), enc: encodeSummary(sm)})
+		entries = append(entries, chunkEntry{})
+		copy(entries[i+1:], entries[i:])
+		entries[i] = chunkEntry{key: append([]byte(nil), dkey...), enc: encodeSummary(sm)}
 	}
-	return s.writeChunk(b, ck, entries)
+	sb.chunks[ck], sb.dirty[ck] = entries, true
+	return nil
+}
+
+// flush writes every chunk that changed.
+func (sb *summaryBatch) flush() error {
+	for ck := range sb.dirty {
+		if err := sb.s.writeChunk(sb.b, []byte{ck}, sb.chunks[ck]); err != nil {
+			return err
+		}
+	}
+	clear(sb.dirty)
+	return nil
+}
+
+// getSummary reads one dossier's summary; ok is false when it has none.
+func (s *Store) getSummary(tx *bolt.Tx, dkey []byte) (Summary, bool, error) {
+	return s.newSummaryBatch(tx).get(dkey)
+}
+
+// putSummary stores (or, with sm nil, deletes) one dossier's summary.
+func (s *Store) putSummary(tx *bolt.Tx, dkey []byte, sm *Summary) error {
+	sb := s.newSummaryBatch(tx)
+	if err := sb.put(dkey, sm); err != nil {
+		return err
+	}
+	return sb.flush()
 }
 
 // eachSummary calls fn for every summary.
