@@ -71,15 +71,7 @@ func (c *cli) runLogin(ctx context.Context, rawURL, code string, f loginFlags) (
 			name = h
 		}
 	}
-	path, err := c.dbPath()
-	if err != nil {
-		return err
-	}
-	meth, err := c.loadMethod()
-	if err != nil {
-		return err
-	}
-	s, err := c.openStore(path, c.openOpts(meth))
+	s, _, err := c.openUserStore()
 	if err != nil {
 		return err
 	}

@@ -239,17 +239,24 @@ func (c *cli) closeStore(s *store.Store, err *error) {
 	}
 }
 
-// runApp opens the user's file and runs the terminal app on it.
-func (c *cli) runApp() (err error) {
+// openUserStore opens the user's file (--db, BRUG_DB or the default) with
+// the method in force, as the app, login and sync do.
+func (c *cli) openUserStore() (*store.Store, *method.Method, error) {
 	path, err := c.dbPath()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	m, err := c.loadMethod()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	s, err := c.openStore(path, c.openOpts(m))
+	return s, m, err
+}
+
+// runApp opens the user's file and runs the terminal app on it.
+func (c *cli) runApp() (err error) {
+	s, m, err := c.openUserStore()
 	if err != nil {
 		return err
 	}

@@ -46,15 +46,7 @@ cannot be reached; nothing is lost then, the next sync sends it.`,
 
 // runSync syncs once and prints what moved.
 func (c *cli) runSync(ctx context.Context) (err error) {
-	path, err := c.dbPath()
-	if err != nil {
-		return err
-	}
-	meth, err := c.loadMethod()
-	if err != nil {
-		return err
-	}
-	s, err := c.openStore(path, c.openOpts(meth))
+	s, _, err := c.openUserStore()
 	if err != nil {
 		return err
 	}
