@@ -106,7 +106,16 @@ func (im *Import) Len() int { return int(im.seq) }
 // Add spools a page of ops. Like ApplyRemote it checks ops for shape only
 // and refuses the page as a whole when one is malformed. The caller leaves
 // out ops of dossiers erased here (see Syncer.applyPull).
-func (im *Import) Add(ops []Op) error {
+func (im *Import) Add(ops []Op) error { return im.AddRaw(ops, nil) }
+
+// AddRaw is Add for ops whose JSON is at hand, as a pull page brings it:
+// raw[i], unless empty, is spooled as the op's JSON instead of encoding
+// ops[i] again, so it must be byte for byte what json.Marshal makes of
+// ops[i] (what ScanOpJSON accepts is). raw is nil or as long as ops.
+func (im *Import) AddRaw(ops []Op, raw []string) error {
+	if raw != nil && len(raw) != len(ops) {
+		return fmt.Errorf("import: %d ops, %d raw", len(ops), len(raw))
+	}
 	for _, op := range ops {
 		if err := ValidateOp(op, nil); err != nil {
 			return fmt.Errorf("remote op %s: %w", op.ID, err)
@@ -118,12 +127,13 @@ func (im *Import) Add(ops []Op) error {
 	type rec struct {
 		key, dkey [16]byte
 		seq       uint32
+		i         int
 		op        *Op
 	}
 	recs := make([]rec, len(ops))
 	for i := range ops {
 		op := &ops[i]
-		r := rec{seq: im.seq, op: op}
+		r := rec{seq: im.seq, i: i, op: op}
 		k, _ := idKey(op.ID)
 		dk, _ := idKey(op.Dossier)
 		copy(r.key[:], k)
@@ -148,15 +158,28 @@ func (im *Import) Add(ops []Op) error {
 	slices.SortFunc(recs, func(x, y rec) int {
 		return cmp.Or(bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.seq, y.seq))
 	})
+	_, plain := im.s.codec.(PlainCodec)
 	for _, r := range recs {
-		enc, err := im.s.encode(*r.op)
-		if err != nil {
-			return fmt.Errorf("encode op %s: %w", r.op.ID, err)
-		}
 		a := im.a
 		a.raw(r.key[:])
 		a.raw(r.dkey[:])
 		a.u32(r.seq)
+		if raw != nil && raw[r.i] != "" {
+			if plain { // Seal would copy it as it is
+				a.str(raw[r.i])
+				continue
+			}
+			enc, err := im.s.codec.Seal([]byte(raw[r.i]))
+			if err != nil {
+				return fmt.Errorf("encode op %s: %w", r.op.ID, err)
+			}
+			a.bytes(enc)
+			continue
+		}
+		enc, err := im.s.encode(*r.op)
+		if err != nil {
+			return fmt.Errorf("encode op %s: %w", r.op.ID, err)
+		}
 		a.bytes(enc)
 	}
 	slices.SortFunc(recs, func(x, y rec) int {
@@ -167,11 +190,11 @@ func (im *Import) Add(ops []Op) error {
 		b.raw(r.dkey[:])
 		b.raw(r.key[:])
 		b.u32(r.seq)
-		b.bytes([]byte(r.op.ID))
-		b.bytes([]byte(r.op.Field))
-		b.bytes([]byte(r.op.Value))
-		b.bytes([]byte(r.op.Device))
-		b.bytes([]byte(r.op.Author))
+		b.str(r.op.ID)
+		b.str(r.op.Field)
+		b.str(r.op.Value)
+		b.str(r.op.Device)
+		b.str(r.op.Author)
 		b.uvarint(uint64(r.op.HLC))
 	}
 	if err := errors.Join(im.a.err, im.b.err); err != nil {
@@ -709,6 +732,15 @@ func (sp *spool) u32(v uint32) {
 func (sp *spool) uvarint(v uint64) { sp.raw(binary.AppendUvarint(sp.tmp[:0], v)) }
 
 func (sp *spool) bytes(p []byte) { sp.uvarint(uint64(len(p))); sp.raw(p) }
+
+func (sp *spool) str(p string) {
+	sp.uvarint(uint64(len(p)))
+	if sp.err != nil {
+		return
+	}
+	_, sp.err = sp.w.WriteString(p)
+	sp.off += int64(len(p))
+}
 
 func (sp *spool) flush() error {
 	if sp.err != nil {

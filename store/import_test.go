@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -37,7 +38,11 @@ func importPages(t testing.TB, s *Store, rng *rand.Rand, ops []Op, setup func(*I
 			page = append(page, ops[rng.IntN(len(ops))])
 		}
 		rng.Shuffle(len(page), func(i, j int) { page[i], page[j] = page[j], page[i] })
-		if err := im.Add(page); err != nil {
+		add := im.Add
+		if rng.IntN(2) == 0 { // as a pull page brings them: with their JSON
+			add = func(page []Op) error { return im.AddRaw(scanPage(t, page)) }
+		}
+		if err := add(page); err != nil {
 			t.Fatal(err)
 		}
 		order = order[k:]
@@ -47,6 +52,27 @@ func importPages(t testing.TB, s *Store, rng *rand.Rand, ops []Op, setup func(*I
 		t.Fatal(err)
 	}
 	return n
+}
+
+// scanPage returns ops as a device reads them from a pull page: each op
+// scanned from its JSON (as the server sends it), with that JSON.
+func scanPage(t testing.TB, page []Op) ([]Op, []string) {
+	t.Helper()
+	ops := make([]Op, len(page))
+	raw := make([]string, len(page))
+	for i, op := range page {
+		b, err := json.Marshal(op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		var ok bool
+		if ops[i], n, ok = ScanOpJSON(string(b)); !ok || n != len(b) {
+			t.Fatalf("op not scanned: %s", b)
+		}
+		raw[i] = string(b)
+	}
+	return ops, raw
 }
 
 // sameStore fails unless two stores hold the same log, state and clock.

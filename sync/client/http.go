@@ -77,11 +77,25 @@ func post(ctx context.Context, hc *http.Client, base, path, token string, body, 
 	return postRaw(ctx, hc, base, path, token, buf.Bytes(), out)
 }
 
-// postRaw sends an already gzipped JSON body.
+// postRaw sends an already gzipped JSON body and decodes a 200 answer
+// into out.
 func postRaw(ctx context.Context, hc *http.Client, base, path, token string, gz []byte, out any) error {
+	b, err := postBody(ctx, hc, base, path, token, gz)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("%w at %s: answer is not valid: %w", ErrUnreachable, base, err)
+	}
+	return nil
+}
+
+// postBody sends an already gzipped JSON body and returns the whole body
+// of a 200 answer, decompressed.
+func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(gz))
 	if err != nil {
-		return fmt.Errorf("request to %s: %w", base, err)
+		return nil, fmt.Errorf("request to %s: %w", base, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
@@ -95,7 +109,7 @@ func postRaw(ctx context.Context, hc *http.Client, base, path, token string, gz 
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w at %s: %w", ErrUnreachable, base, err)
+		return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, base, err)
 	}
 	defer resp.Body.Close()
 	r := io.Reader(resp.Body)
@@ -103,7 +117,7 @@ func postRaw(ctx context.Context, hc *http.Client, base, path, token string, gz 
 	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(resp.Body)
 		if err != nil {
-			return fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
+			return nil, fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
 		}
 		defer zr.Close()
 		r = zr
@@ -112,24 +126,21 @@ func postRaw(ctx context.Context, hc *http.Client, base, path, token string, gz 
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
 		io.Copy(io.Discard, r)
-		return ErrUnauthorized
+		return nil, ErrUnauthorized
 	case resp.StatusCode != http.StatusOK:
 		se := &ServerError{Status: resp.StatusCode}
 		b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
 		_ = json.Unmarshal(b, &se.Body)
 		if se.Temporary() {
-			return fmt.Errorf("%w at %s: %w", ErrUnreachable, base, se)
+			return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, base, se)
 		}
-		return se
+		return nil, se
 	}
 	// Read the whole body before decoding: a cut connection shows as an
 	// error here, not as a half-applied answer.
 	b, err := io.ReadAll(r)
 	if err != nil {
-		return fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
+		return nil, fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
 	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("%w at %s: answer is not valid: %w", ErrUnreachable, base, err)
-	}
-	return nil
+	return b, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/brug-nl/brug/store"
@@ -114,46 +115,142 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 // every page applied (or spooled); it is stored at once unless an import
 // is spooling.
 func (s *Syncer) rounds(ctx context.Context, base, tok string, cur *uint64, res *Result) error {
+	pulledAll := false // the pages were pulled ahead to the last
 	for round := 0; ; round++ {
-		if round == maxRounds {
-			return fmt.Errorf("sync with %s: the server kept sending pages after %d rounds; try again", base, maxRounds)
+		if round >= maxRounds {
+			return tooManyRounds(base)
 		}
 		push, moreOut, gz, err := s.nextPush(*cur)
 		if err != nil {
 			return err
 		}
-		var resp protocol.SyncResponse
-		if err := postRaw(ctx, s.HTTP, base, protocol.PathSync, tok, gz, &resp); err != nil {
-			return fmt.Errorf("sync with %s: %w", base, err)
+		if pulledAll && len(push) == 0 {
+			break
 		}
-		answered, err := s.settlePush(push, resp, res)
+		pulledAll = false
+		p, err := s.exchange(ctx, base, tok, gz)
 		if err != nil {
 			return err
 		}
-		if err := s.applyPull(resp, res); err != nil {
+		answered, err := s.settlePush(push, p.SyncResponse, res)
+		if err != nil {
 			return err
 		}
-		if resp.Cursor != *cur {
-			if s.imp == nil {
-				if err := setCursor(s.Store, resp.Cursor); err != nil {
-					return err
-				}
-			}
-			*cur = resp.Cursor
+		if err := s.applyPage(p, cur, res); err != nil {
+			return err
 		}
-		res.Cursor = *cur
 		if moreOut && answered == 0 {
 			return fmt.Errorf("sync with %s: the server answered for none of %d pushed ops; try again later", base, len(push))
 		}
-		if !resp.More && !moreOut {
+		if !p.More && !moreOut {
 			// Ops the server skipped without a word stay in the outbox
 			// for the next sync.
 			break
+		}
+		if s.imp != nil && p.More && len(push) == 0 {
+			// An initial pull with nothing to push: fetch the next page
+			// while this one is spooled.
+			n, err := s.pullAhead(ctx, base, tok, cur, res, maxRounds-round-1)
+			if err != nil {
+				return err
+			}
+			round += n
+			pulledAll = true
 		}
 	}
 	return nil
 }
 
+func tooManyRounds(base string) error {
+	return fmt.Errorf("sync with %s: the server kept sending pages after %d rounds; try again", base, maxRounds)
+}
+
+// applyPage applies a pulled page and moves the cursor past it.
+func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
+	if err := s.applyPull(p, res); err != nil {
+		return err
+	}
+	if p.Cursor != *cur {
+		if s.imp == nil {
+			if err := setCursor(s.Store, p.Cursor); err != nil {
+				return err
+			}
+		}
+		*cur = p.Cursor
+	}
+	res.Cursor = *cur
+	return nil
+}
+
+// exchange sends a sync request (gzipped JSON) and decodes the answer.
+func (s *Syncer) exchange(ctx context.Context, base, tok string, gz []byte) (page, error) {
+	b, err := postBody(ctx, s.HTTP, base, protocol.PathSync, tok, gz)
+	if err != nil {
+		return page{}, fmt.Errorf("sync with %s: %w", base, err)
+	}
+	p, err := decodePage(b)
+	if err != nil {
+		return page{}, fmt.Errorf("sync with %s: %w at %s: answer is not valid: %w", base, ErrUnreachable, base, err)
+	}
+	return p, nil
+}
+
+// pullAhead pulls the pages of an initial pull one ahead: while a page is
+// spooled, the next is requested, read and decoded on another goroutine
+// (so the device's work overlaps the server's), at most one page waiting
+// in between, so memory stays that of a few pages. It pushes nothing, so
+// each request depends only on the cursor of the answer before. It returns
+// after the last page (More unset) or the first error, having applied the
+// pages before it, and says how many requests it made.
+func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, res *Result, limit int) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type fetched struct {
+		p   page
+		err error
+	}
+	pages := make(chan fetched, 1)
+	from := *cur
+	go func() {
+		defer close(pages)
+		for range limit {
+			gz, err := s.encodeRequest(nil, from)
+			var p page
+			if err == nil {
+				p, err = s.exchange(ctx, base, tok, gz)
+			}
+			select {
+			case pages <- fetched{p, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || !p.More {
+				return
+			}
+			from = p.Cursor
+		}
+	}()
+	n := 0
+	err := tooManyRounds(base) // unless the last page comes
+	for f := range pages {
+		n++
+		if f.err != nil {
+			err = f.err
+			break
+		}
+		if err = s.applyPage(f.p, cur, res); err != nil {
+			break
+		}
+		if !f.p.More {
+			err = nil
+			break
+		}
+	}
+	cancel()
+	for range pages { // the fetcher ends at once
+	}
+	return n, err
+}
 func (s *Syncer) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
@@ -197,29 +294,43 @@ func (s *Syncer) nextPush(cur uint64) (push []store.Op, moreOut bool, gz []byte,
 	}
 	moreOut = len(push) == protocol.MaxPushOps
 	for {
-		raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.PullLimit})
-		if err != nil {
-			return nil, false, nil, fmt.Errorf("encode push: %w", err)
-		}
-		if len(raw) > protocol.MaxRequestBytes*9/10 && len(push) > 1 {
+		gz, err := s.encodeRequest(push, cur)
+		if errors.Is(err, errTooLarge) {
 			push, moreOut = push[:len(push)/2], true
 			continue
 		}
-		var buf bytes.Buffer
-		if s.zw == nil {
-			s.zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-		} else {
-			s.zw.Reset(&buf)
+		if err != nil {
+			return nil, false, nil, err
 		}
-		zw := s.zw
-		if _, err := zw.Write(raw); err != nil {
-			return nil, false, nil, fmt.Errorf("compress push: %w", err)
-		}
-		if err := zw.Close(); err != nil {
-			return nil, false, nil, fmt.Errorf("compress push: %w", err)
-		}
-		return push, moreOut, buf.Bytes(), nil
+		return push, moreOut, gz, nil
 	}
+}
+
+var errTooLarge = errors.New("push too large")
+
+// encodeRequest encodes a sync request as gzipped JSON; errTooLarge when
+// it holds more than one op and its JSON is near the server's body limit.
+func (s *Syncer) encodeRequest(push []store.Op, cur uint64) ([]byte, error) {
+	raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.PullLimit})
+	if err != nil {
+		return nil, fmt.Errorf("encode push: %w", err)
+	}
+	if len(raw) > protocol.MaxRequestBytes*9/10 && len(push) > 1 {
+		return nil, errTooLarge
+	}
+	var buf bytes.Buffer
+	if s.zw == nil {
+		s.zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	} else {
+		s.zw.Reset(&buf)
+	}
+	if _, err := s.zw.Write(raw); err != nil {
+		return nil, fmt.Errorf("compress push: %w", err)
+	}
+	if err := s.zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress push: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // settlePush records refusals, then takes accepted and refused ops out of
@@ -264,7 +375,7 @@ func (s *Syncer) settlePush(push []store.Op, resp protocol.SyncResponse, res *Re
 // orders them. A *store.Store applies the ops with ApplyRemoteBulk: the
 // same result as ApplyRemote, several times faster for the thousands of
 // ops of a pull page.
-func (s *Syncer) applyPull(resp protocol.SyncResponse, res *Result) error {
+func (s *Syncer) applyPull(resp page, res *Result) error {
 	for _, d := range resp.Drop {
 		if err := s.Store.Drop(d); err != nil {
 			return fmt.Errorf("remove dossier %s that left this device's view: %w", d, err)
@@ -286,24 +397,34 @@ func (s *Syncer) applyPull(resp protocol.SyncResponse, res *Result) error {
 	if len(resp.Ops) == 0 {
 		return nil
 	}
-	ops := resp.Ops
 	// An op for a dossier erased here would fail the whole page; the
 	// server should not send one, but a page sent before an erasure may
 	// still be on its way when a retry comes.
 	erased := map[string]bool{}
-	kept := ops[:0:0]
-	for _, op := range ops {
+	kept, raw := resp.Ops, resp.raw // with their JSON, if it came whole
+	cut := false
+	for i, op := range resp.Ops {
 		e, ok := erased[op.Dossier]
 		if !ok {
 			e = s.Store.Erased(op.Dossier)
 			erased[op.Dossier] = e
 		}
-		if !e {
+		switch {
+		case e && !cut: // the first op left out: keep those before it
+			cut = true
+			kept = slices.Clone(resp.Ops[:i])
+			if raw != nil {
+				raw = slices.Clone(raw[:i])
+			}
+		case !e && cut:
 			kept = append(kept, op)
+			if raw != nil {
+				raw = append(raw, resp.raw[i])
+			}
 		}
 	}
 	if s.imp != nil {
-		if err := s.imp.Add(kept); err != nil {
+		if err := s.imp.AddRaw(kept, raw); err != nil {
 			return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", len(kept), err)
 		}
 		return nil
