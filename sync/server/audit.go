@@ -1,8 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -18,7 +22,7 @@ const (
 
 // Audit actions.
 const (
-	ActionDeliver = "deliver" // a dossier's ops were sent to a device
+	ActionDeliver = "deliver" // dossiers' ops were sent to a device (one record per sync, see AuditEntry.Delivered)
 	ActionChange  = "change"  // ops for a dossier were accepted
 	ActionDrop    = "drop"    // a device was told to remove a dossier that left its view
 	ActionEnroll  = "enroll"  // a device enrolled
@@ -27,6 +31,15 @@ const (
 // AuditEntry is one line of the append-only audit log: who did what to
 // which dossier, when, through which channel. It never holds dossier
 // content: Detail names fields (ids only) or accounts.
+//
+// A sync writes one delivery record for everything it sent: Delivered
+// lists the dossiers with the number of ops of each, and Dossier is empty.
+// A busy sync delivers hundreds of dossiers, and a record per dossier was
+// most of what a burst of syncs wrote (docs/sync.md, "One sync"). Read
+// with a dossier filter, such a record comes back as that dossier's part
+// of it (Dossier set, Delivered holding only it), so each delivery of a
+// dossier stays traceable. Older logs hold one record per dossier, with
+// Dossier set; both read the same way.
 type AuditEntry struct {
 	Seq     uint64    `json:"seq"`
 	Time    time.Time `json:"time"`
@@ -36,6 +49,9 @@ type AuditEntry struct {
 	Action  string    `json:"action"`           // deliver, change, drop, enroll, or an admin command ("user add", ...)
 	Dossier string    `json:"dossier,omitempty"`
 	Detail  string    `json:"detail,omitempty"`
+	// Delivered maps each dossier a sync sent to the number of its ops
+	// sent; only on delivery records.
+	Delivered map[string]int `json:"delivered,omitempty"`
 }
 
 // audit appends an entry in the caller's write transaction, so the record
@@ -81,6 +97,18 @@ func appendAuditJSON(b []byte, e *AuditEntry) []byte {
 	str("action", e.Action, false)
 	str("dossier", e.Dossier, true)
 	str("detail", e.Detail, true)
+	if len(e.Delivered) > 0 {
+		b = append(b, `,"delivered":{`...)
+		for i, id := range slices.Sorted(maps.Keys(e.Delivered)) { // sorted, as encoding/json writes maps
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, id)
+			b = append(b, ':')
+			b = strconv.AppendInt(b, int64(e.Delivered[id]), 10)
+		}
+		b = append(b, '}')
+	}
 	return append(b, '}')
 }
 
@@ -105,16 +133,32 @@ type AuditFilter struct {
 	Since   time.Time
 }
 
-// readAudit returns the matching entries, oldest first.
+// readAudit returns the matching entries, oldest first. With a dossier
+// filter, a delivery record of many dossiers that holds it is returned as
+// its part about that dossier (see AuditEntry).
 func readAudit(tx *store.Tx, f AuditFilter) ([]AuditEntry, error) {
 	var out []AuditEntry
 	b := bucket(tx, bAudit)
-	err := b.ForEach(func(k, _ []byte) error {
-		var e AuditEntry
-		if _, err := getJSON(tx, b, k, &e); err != nil {
+	err := b.ForEach(func(_, v []byte) error {
+		plain, err := tx.Open(v)
+		if err != nil {
 			return err
 		}
-		if (f.Dossier == "" || e.Dossier == f.Dossier) && (f.User == "" || e.User == f.User) && !e.Time.Before(f.Since) {
+		if f.Dossier != "" && !bytes.Contains(plain, []byte(f.Dossier)) {
+			return nil // spares decoding the large delivery records of other dossiers
+		}
+		var e AuditEntry
+		if err := json.Unmarshal(plain, &e); err != nil {
+			return err
+		}
+		if f.Dossier != "" && e.Dossier != f.Dossier {
+			n, ok := e.Delivered[f.Dossier]
+			if !ok {
+				return nil
+			}
+			e.Dossier, e.Detail, e.Delivered = f.Dossier, fmt.Sprintf("%d ops", n), map[string]int{f.Dossier: n}
+		}
+		if (f.User == "" || e.User == f.User) && !e.Time.Before(f.Since) {
 			out = append(out, e)
 		}
 		return nil

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -22,6 +23,11 @@ const (
 	viewDrop   byte = 'd' // the device was told to drop it
 	viewErased byte = 'e' // the device was told to erase it
 )
+
+// lastSeenEvery is how often a device's last-seen time is written: at most
+// once per interval, so that a device syncing often does not rewrite its
+// record each time (docs/sync.md, "One sync").
+const lastSeenEvery = time.Minute
 
 // syncResult is what one sync did, for metrics and logs.
 type syncResult struct {
@@ -88,9 +94,11 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 			return nil
 		}
 		info.user, deviceID = u.Name, d.ID
-		d.LastSeen = s.now().UTC()
-		if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
-			return err
+		if now := s.now().UTC(); now.Sub(d.LastSeen) >= lastSeenEvery || now.Before(d.LastSeen) {
+			d.LastSeen = now
+			if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+				return err
+			}
 		}
 		pushed, err := s.push(tx, d, u, req.Push, pre, resp, &res)
 		if err != nil {
@@ -512,22 +520,22 @@ func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string
 	return ops, nil
 }
 
-// auditDelivery records each dossier sent to a device.
+// auditDelivery records what a sync sent to a device: one record listing
+// every dossier sent with its op count (AuditEntry.Delivered).
 func (s *Server) auditDelivery(tx *store.Tx, d Device, u User, delivered map[string]int) error {
-	keys := make([]string, 0, len(delivered))
-	for dk := range delivered {
-		keys = append(keys, dk)
+	if len(delivered) == 0 {
+		return nil
 	}
-	sort.Strings(keys)
-	for _, dk := range keys {
-		if err := audit(tx, AuditEntry{
-			Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID,
-			Action: ActionDeliver, Dossier: idString([]byte(dk)), Detail: fmt.Sprintf("%d ops", delivered[dk]),
-		}); err != nil {
-			return err
-		}
+	list := make(map[string]int, len(delivered))
+	ops := 0
+	for dk, n := range delivered {
+		list[idString([]byte(dk))] = n
+		ops += n
 	}
-	return nil
+	return audit(tx, AuditEntry{
+		Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID,
+		Action: ActionDeliver, Detail: fmt.Sprintf("%d dossiers, %d ops", len(list), ops), Delivered: list,
+	})
 }
 
 func beUint(b []byte) uint64 {

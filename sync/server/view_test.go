@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -148,7 +150,7 @@ func TestAuditRecordsDeliveryChangeAndAdmin(t *testing.T) {
 		t.Error("no change entry")
 	}
 	if !has(func(x AuditEntry) bool {
-		return x.Action == ActionDeliver && x.User == "bert" && x.Dossier == id && x.Device == b.id
+		return x.Action == ActionDeliver && x.User == "bert" && x.Delivered[id] > 0 && x.Device == b.id
 	}) {
 		t.Error("no delivery entry")
 	}
@@ -178,6 +180,13 @@ func TestAuditRecordsDeliveryChangeAndAdmin(t *testing.T) {
 	e.must(err)
 	if len(byClient) < 3 {
 		t.Fatalf("by client: %d entries", len(byClient))
+	}
+	// A sync's delivery record lists every dossier it sent; filtered by
+	// one of them, it reads as that dossier's delivery.
+	if !slices.ContainsFunc(byClient, func(x AuditEntry) bool {
+		return x.Action == ActionDeliver && x.User == "bert" && x.Dossier == id && x.Detail == fmt.Sprintf("%d ops", x.Delivered[id]) && len(x.Delivered) == 1
+	}) {
+		t.Errorf("by client: no delivery to bert: %+v", byClient)
 	}
 }
 
@@ -294,5 +303,37 @@ func TestCreatedThenTransferredBeforeFirstSync(t *testing.T) {
 	resp = noord.sync(ops2...)
 	if len(resp.Refused) != len(ops2) {
 		t.Errorf("creating %s in another team: %d of %d refused", other, len(resp.Refused), len(ops2))
+	}
+}
+
+// A device's last-seen time is written at most once a minute (docs/sync.md,
+// "One sync"), so frequent syncs do not rewrite its record each time.
+func TestLastSeenWrittenAtMostOnceAMinute(t *testing.T) {
+	e := newEnv(t)
+	e.teams("Noord")
+	a := e.user("anna", protocol.RoleCoach, "Noord")
+	lastSeen := func() time.Time {
+		t.Helper()
+		ds, err := e.admin.Devices("anna")
+		e.must(err)
+		if len(ds) != 1 {
+			t.Fatalf("devices of anna: %+v", ds)
+		}
+		return ds[0].LastSeen
+	}
+	start := e.clock.Now()
+	a.sync()
+	if got := lastSeen(); !got.Equal(start) {
+		t.Fatalf("first sync: last seen %v, want %v", got, start)
+	}
+	e.clock.Add(59 * time.Second)
+	a.sync()
+	if got := lastSeen(); !got.Equal(start) {
+		t.Fatalf("sync after 59s: last seen %v, want it kept at %v", got, start)
+	}
+	e.clock.Add(time.Second)
+	a.sync()
+	if got, want := lastSeen(), start.Add(time.Minute); !got.Equal(want) {
+		t.Fatalf("sync after a minute: last seen %v, want %v", got, want)
 	}
 }
