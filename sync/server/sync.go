@@ -147,8 +147,13 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		return t
 	}
 	newTeam := map[string]store.Head{}
+	noTeam := map[string]string{} // new dossier -> a team it names that the server lacks
 	for i, op := range ops {
-		if pre[i] != nil || op.Author != u.Name || op.Field != "team" || !teamExists(tx, op.Value) || teamOf(op.Dossier) != "" {
+		if pre[i] != nil || op.Author != u.Name || op.Field != "team" || teamOf(op.Dossier) != "" {
+			continue
+		}
+		if !teamExists(tx, op.Value) {
+			noTeam[op.Dossier] = op.Value
 			continue
 		}
 		h := store.Head{ID: op.ID, Value: op.Value, HLC: op.HLC, Device: op.Device}
@@ -183,6 +188,8 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			if team == "" {
 				if tx.Exists(op.Dossier) {
 					reject(refuse(op, protocol.RefuseForbidden, "the dossier has no team; set a team of yours in the same push"))
+				} else if t, ok := noTeam[op.Dossier]; ok {
+					reject(refuse(op, protocol.RefuseInvalid, fmt.Sprintf("the new dossier is in team %q, which this server does not have; choose one of your teams", t)))
 				} else {
 					reject(refuse(op, protocol.RefuseUnknown, "the server does not know this dossier; a new dossier needs a team op in the same push"))
 				}

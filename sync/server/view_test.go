@@ -337,3 +337,25 @@ func TestLastSeenWrittenAtMostOnceAMinute(t *testing.T) {
 		t.Fatalf("sync after a minute: last seen %v, want %v", got, want)
 	}
 }
+
+// A new dossier in a team the server does not have is refused as invalid,
+// with a reason naming the team, not as an unknown dossier (seen by hand:
+// the coach could not tell what was wrong).
+func TestNewDossierInUnknownTeamSaysSo(t *testing.T) {
+	e := newEnv(t)
+	e.teams("Noord")
+	noord := e.user("piet", "coach", "Noord")
+	_, ops := noord.create("Zuidpool", "Verkeerd Team")
+	resp := noord.sync(ops...)
+	if len(resp.Refused) != len(ops) {
+		t.Fatalf("%d of %d refused", len(resp.Refused), len(ops))
+	}
+	for _, r := range resp.Refused {
+		if r.Code != protocol.RefuseInvalid || !strings.Contains(r.Reason, `"Zuidpool"`) {
+			t.Errorf("refusal %+v, want invalid naming the team", r)
+		}
+	}
+	if st := e.stats(); st.Ops != 0 {
+		t.Errorf("%d ops stored", st.Ops)
+	}
+}
