@@ -142,12 +142,20 @@ func (s *conflictScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 	return s, nil
 }
 
-// keep settles the conflict with version i: it replaces every head.
+// keep settles the conflict with version i: it replaces the versions the
+// user saw. A version that arrived after the screen loaded is not among
+// them, so it stays, as a conflict with the choice, never overwritten
+// unseen.
 func (s *conflictScreen) keep(i int) tea.Cmd {
 	s.busy = true
+	seen := make([]string, len(s.heads))
+	for j, h := range s.heads {
+		seen[j] = h.ID
+	}
 	st, dossier, field, text := s.ctx.Store, s.dossier, s.field, s.heads[i].Value
 	return writeCmd(s, dossier, "resolve", field, func() error {
-		return st.Resolve(dossier, field, text)
+		_, err := st.Commit(dossier, store.Edit(field, text, seen))
+		return err
 	})
 }
 

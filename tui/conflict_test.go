@@ -2,8 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -181,5 +183,30 @@ func TestGoldenConflict(t *testing.T) {
 			e.push(NewConflictScreen(e.m.Context(), e.id, "step/1/answer/q2"))
 			golden.RequireEqual(t, []byte(e.view()))
 		})
+	}
+}
+
+// TestConflictPickKeepsAVersionNeverShown: a third version arrives from
+// sync while the conflict screen is open. Picking one of the two shown
+// replaces those two only; the unseen one stays, as a conflict with the
+// choice, instead of being overwritten without anyone reading it.
+func TestConflictPickKeepsAVersionNeverShown(t *testing.T) {
+	e := dxOpen(t, "nl", 80, 24)
+	const field = "step/1/answer/q2"
+	e.conflict(field, "Mijn moeder helpt.", "De begeleider van de dagbesteding.")
+	e.push(NewConflictScreen(e.m.Context(), e.id, field))
+	late := store.Op{ID: store.NewID(), Dossier: e.id, Field: field, Value: "Mijn buurman, op dinsdag.",
+		HLC: store.MakeHLC(dxNow.Add(3*time.Hour), 0), Device: "device-fenna", Author: "Fenna"}
+	if _, err := e.st.ApplyRemote([]store.Op{late}); err != nil {
+		t.Fatal(err)
+	}
+	e.keys("2")
+	v := e.client().Steps[0].Answers["q2"]
+	if len(v.Heads) != 2 {
+		t.Fatalf("after the pick the answer has %d versions, want the choice and the unseen one", len(v.Heads))
+	}
+	texts := []string{v.Heads[0].Value, v.Heads[1].Value}
+	if !slices.Contains(texts, "Mijn buurman, op dinsdag.") {
+		t.Errorf("the version that arrived meanwhile was overwritten: %q", texts)
 	}
 }
