@@ -81,3 +81,18 @@ func TestRefusedKeyNeedsAReader(t *testing.T) {
 		t.Error("R opened the refused screen without a server configured")
 	}
 }
+
+// The user's teams, as the last sync recorded them, reach the context so
+// that a new-client form opened afterwards offers them.
+func TestSyncStatusUpdatesTeams(t *testing.T) {
+	h := newSyncHarness(t, "nl", &SyncOptions{Status: &fakeSyncStatus{}})
+	h.update(syncLocalMsg{local: SyncLocal{Teams: []string{"Team Noord", "Team Zuid"}}, hasLocal: true})
+	f := NewClientForm(h.m.Context()).(*clientForm)
+	if got := f.inputs[fieldTeam].Placeholder; got != "Team Noord, Team Zuid" {
+		t.Errorf("form offers %q, want both teams", got)
+	}
+	h.update(syncLocalMsg{local: SyncLocal{}, hasLocal: true})
+	if len(h.m.Context().Teams) != 2 {
+		t.Error("a status read that knows no teams forgot the known ones")
+	}
+}

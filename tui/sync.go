@@ -32,6 +32,7 @@ type SyncLocal struct {
 	Waiting  int       // ops not yet accepted by the server
 	Refused  int       // ops the server refused, kept in the refused list
 	LastSync time.Time // zero before the first completed sync
+	Teams    []string  // the user's teams as the server last said; nil: unknown
 }
 
 // Errors a Syncer wraps so the footer can say what is going on. Any other
@@ -148,6 +149,9 @@ func (m *Model) updateSync(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	case syncLocalMsg:
 		if msg.err == nil {
 			m.sync.local, m.sync.hasLocal, m.sync.conflicts = msg.local, msg.hasLocal, msg.conflicts
+			if msg.local.Teams != nil {
+				m.ctx.Teams = msg.local.Teams // new-client forms offer them from now on
+			}
 		}
 		return nil, true
 	}

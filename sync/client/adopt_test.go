@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/brug-nl/brug/store"
@@ -52,5 +53,22 @@ func TestWorkBeforeLoginIsAccepted(t *testing.T) {
 	}
 	if err := st.Check(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestTeamsFollowTheServer: a coach added to a second team after her
+// device enrolled gets that team on her next sync, so her forms offer it.
+func TestTeamsFollowTheServer(t *testing.T) {
+	r := newRegion(t)
+	piet := r.laptop("piet", "Noord")
+	if got := client.Teams(piet.st); !slices.Equal(got, []string{"Noord"}) {
+		t.Fatalf("teams at enrolment: %v", got)
+	}
+	if err := r.admin.AddMember("Zuid", "piet"); err != nil {
+		t.Fatal(err)
+	}
+	piet.sync(t)
+	if got := client.Teams(piet.st); !slices.Equal(got, []string{"Noord", "Zuid"}) {
+		t.Errorf("teams after a sync: %v, want [Noord Zuid]", got)
 	}
 }

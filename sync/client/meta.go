@@ -3,6 +3,7 @@ package client
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -78,6 +79,19 @@ func Teams(st Store) []string {
 		return nil
 	}
 	return out
+}
+
+// setTeams records the user's teams as the server last sent them, writing
+// only when they changed.
+func setTeams(st Store, teams []string) error {
+	if slices.Equal(Teams(st), teams) {
+		return nil
+	}
+	b, err := json.Marshal(teams)
+	if err != nil {
+		return err
+	}
+	return st.SetMeta(MetaTeams, b)
 }
 
 // ClearRefused forgets the refused list (after the user has seen it).

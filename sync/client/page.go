@@ -80,6 +80,8 @@ func scanPage(s string) (p page, ok bool) {
 			dst = &r.Cursor
 		case "more":
 			dst = &r.More
+		case "teams":
+			dst = &r.Teams
 		default:
 			return p, false // encoding/json matches keys without case
 		}

@@ -170,6 +170,11 @@ func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
 	if err := s.applyPull(p, res); err != nil {
 		return err
 	}
+	if p.Teams != nil {
+		if err := setTeams(s.Store, p.Teams); err != nil {
+			return err
+		}
+	}
 	if p.Cursor != *cur {
 		if s.imp == nil {
 			if err := setCursor(s.Store, p.Cursor); err != nil {

@@ -61,6 +61,7 @@ type SyncResponse struct {
 	Erased   []string   `json:"erased,omitempty"`   // dossiers erased by an admin: erase them (store.Erase)
 	Cursor   uint64     `json:"cursor"`             // the sequence number to send next time
 	More     bool       `json:"more,omitempty"`     // another page is waiting
+	Teams    []string   `json:"teams,omitempty"`    // the user's teams now, sorted, so the device offers the right ones for new clients
 }
 
 // Refusal says why a pushed op was not stored. Code is stable for programs;

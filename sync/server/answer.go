@@ -123,8 +123,14 @@ func encodeAnswer(bw *bufio.Writer, a *answer) error {
 	bw.WriteByte(sep)
 	bw.WriteString(`"cursor":`)
 	bw.WriteString(strconv.FormatUint(r.Cursor, 10))
+	sep = ','
 	if r.More {
 		bw.WriteString(`,"more":true`)
+	}
+	if len(r.Teams) > 0 {
+		if err := field("teams", r.Teams); err != nil {
+			return err
+		}
 	}
 	_, err := bw.WriteString("}\n")
 	return err

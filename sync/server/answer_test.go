@@ -22,9 +22,9 @@ func TestAnswerIsSyncResponseJSON(t *testing.T) {
 		Accepted: []string{store.NewID()},
 		Refused:  []protocol.Refusal{{ID: store.NewID(), Code: protocol.RefuseInvalid, Reason: "no <reason>"}},
 		Ops:      ops, Drop: []string{store.NewID()}, Erased: []string{store.NewID()},
-		Cursor: 1 << 40, More: true,
+		Cursor: 1 << 40, More: true, Teams: []string{"Team \"Noord\"", "Zuid"},
 	}
-	for mask := range 1 << 6 {
+	for mask := range 1 << 7 {
 		var want protocol.SyncResponse
 		want.Cursor = uint64(mask)
 		if mask&1 != 0 {
@@ -43,6 +43,9 @@ func TestAnswerIsSyncResponseJSON(t *testing.T) {
 			want.Erased = full.Erased
 		}
 		want.More = mask&32 != 0
+		if mask&64 != 0 {
+			want.Teams = full.Teams
+		}
 		a := &answer{SyncResponse: want}
 		a.Ops = nil
 		for _, op := range want.Ops {

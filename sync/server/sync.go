@@ -100,6 +100,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 				return err
 			}
 		}
+		resp.Teams = slices.Sorted(slices.Values(u.Teams))
 		pushed, err := s.push(tx, d, u, req.Push, pre, resp, &res)
 		if err != nil {
 			return err
