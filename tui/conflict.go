@@ -14,14 +14,11 @@ import (
 // conflictScreen shows the versions of one text side by side and settles
 // the conflict: keep one, or write a merged text.
 type conflictScreen struct {
+	dossierView
 	ctx     *Context
-	dossier string
 	field   string
 	meth    *method.Method
-	client  *store.Client
 	heads   []store.Head
-	loadErr string
-	loads   loadSeq
 	pick    int  // the version under the cursor
 	offset  int  // first body line shown
 	merging bool // the merge editor was opened; leave once it is settled
@@ -42,7 +39,7 @@ type conflictKeys struct {
 // every version stays in the dossier's history.
 func NewConflictScreen(ctx *Context, dossier, field string) Screen {
 	t := ctx.T
-	return &conflictScreen{ctx: ctx, dossier: dossier, field: field, meth: dossierMethod(ctx),
+	return &conflictScreen{ctx: ctx, dossierView: dossierView{dossier: dossier}, field: field, meth: dossierMethod(ctx),
 		width: ctx.Width, height: ctx.Height,
 		keys: conflictKeys{
 			Pick:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1/2", t.S("conflict.key.pick"))),
@@ -83,14 +80,9 @@ func (s *conflictScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (s *conflictScreen) loaded(msg dossierMsg) (Screen, tea.Cmd) {
-	if msg.to != s || msg.dossier != s.dossier || !s.loads.accept(msg.seq) {
-		return s, nil
+	if ok, cmd := s.take(s.ctx, s, msg); !ok {
+		return s, cmd
 	}
-	if msg.err != nil {
-		s.loadErr = s.ctx.T.F("step.err.load", msg.err)
-		return s, Status(s.loadErr, true)
-	}
-	s.client, s.loadErr = msg.client, ""
 	v, _ := fieldValue(msg.client, s.field)
 	s.heads = v.Heads
 	s.pick = max(0, min(s.pick, len(s.heads)-1))

@@ -126,22 +126,19 @@ func conflictLabel(ctx *Context, m *method.Method, field string) string {
 // conflictsScreen lists the fields of a dossier that hold more than one
 // text, so that each can be settled.
 type conflictsScreen struct {
-	ctx     *Context
-	dossier string
-	meth    *method.Method
-	client  *store.Client
-	loadErr string
-	loads   loadSeq
-	cursor  int
-	offset  int
-	width   int
-	height  int
+	dossierView
+	ctx    *Context
+	meth   *method.Method
+	cursor int
+	offset int
+	width  int
+	height int
 }
 
 // NewConflictsScreen lists the fields of a client in conflict: two or more
 // people wrote the same text while apart. Enter opens one to settle it.
 func NewConflictsScreen(ctx *Context, dossier string) Screen {
-	return &conflictsScreen{ctx: ctx, dossier: dossier, meth: dossierMethod(ctx), width: ctx.Width, height: ctx.Height}
+	return &conflictsScreen{ctx: ctx, dossierView: dossierView{dossier: dossier}, meth: dossierMethod(ctx), width: ctx.Width, height: ctx.Height}
 }
 
 // Init loads the dossier.
@@ -153,14 +150,9 @@ func (s *conflictsScreen) Init() tea.Cmd {
 func (s *conflictsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case dossierMsg:
-		if msg.to != s || msg.dossier != s.dossier || !s.loads.accept(msg.seq) {
-			return s, nil
+		if ok, cmd := s.take(s.ctx, s, msg); !ok {
+			return s, cmd
 		}
-		if msg.err != nil {
-			s.loadErr = s.ctx.T.F("step.err.load", msg.err)
-			return s, Status(s.loadErr, true)
-		}
-		s.client, s.loadErr = msg.client, ""
 		s.cursor = max(0, min(s.cursor, len(s.client.Conflicts)-1))
 		s.follow()
 	case ChangedMsg:

@@ -39,6 +39,31 @@ func (l *loadSeq) accept(n int) bool {
 	return true
 }
 
+// dossierView is what every dossier screen keeps of its dossier: which one,
+// its load requests, the client last loaded and the load error shown.
+// Screens embed it and hand their load answers to take.
+type dossierView struct {
+	dossier string
+	loads   loadSeq
+	client  *store.Client
+	loadErr string
+}
+
+// take applies a load answer for the screen to: false for an answer meant
+// for another screen or dossier, or overtaken by a later request; on a
+// failed load it keeps the error and returns a status command saying so.
+func (d *dossierView) take(ctx *Context, to any, msg dossierMsg) (bool, tea.Cmd) {
+	if msg.to != to || msg.dossier != d.dossier || !d.loads.accept(msg.seq) {
+		return false, nil
+	}
+	if msg.err != nil {
+		d.loadErr = ctx.T.F("step.err.load", msg.err)
+		return false, Status(d.loadErr, true)
+	}
+	d.client, d.loadErr = msg.client, ""
+	return true, nil
+}
+
 // dossierMsg answers loadDossier. to is the screen that asked (compared by
 // identity only, never dereferenced in the command), seq its request number.
 type dossierMsg struct {

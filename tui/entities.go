@@ -40,16 +40,13 @@ type entitySpec struct {
 // entityScreen lists the entities of one kind of a dossier: n adds, enter
 // or e edits, x removes (a tombstone), u brings back the last removed.
 type entityScreen struct {
-	ctx     *Context
-	dossier string
-	spec    entitySpec
-	client  *store.Client
-	loadErr string
-	loads   loadSeq
-	cursor  int
-	offset  int
-	width   int
-	height  int
+	dossierView
+	ctx    *Context
+	spec   entitySpec
+	cursor int
+	offset int
+	width  int
+	height int
 	// removed is the id of the entity removed last on this screen, for u.
 	removed string
 	keys    entityKeys
@@ -62,7 +59,7 @@ type entityKeys struct {
 
 func newEntityScreen(ctx *Context, dossier string, spec entitySpec) *entityScreen {
 	t := ctx.T
-	return &entityScreen{ctx: ctx, dossier: dossier, spec: spec, width: ctx.Width, height: ctx.Height,
+	return &entityScreen{ctx: ctx, dossierView: dossierView{dossier: dossier}, spec: spec, width: ctx.Width, height: ctx.Height,
 		keys: entityKeys{
 			New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", t.S("entity.key.new"))),
 			Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", t.S("entity.key.edit"))),
@@ -80,14 +77,9 @@ func (s *entityScreen) Init() tea.Cmd {
 func (s *entityScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case dossierMsg:
-		if msg.to != s || msg.dossier != s.dossier || !s.loads.accept(msg.seq) {
-			return s, nil
+		if ok, cmd := s.take(s.ctx, s, msg); !ok {
+			return s, cmd
 		}
-		if msg.err != nil {
-			s.loadErr = s.ctx.T.F("step.err.load", msg.err)
-			return s, Status(s.loadErr, true)
-		}
-		s.client, s.loadErr = msg.client, ""
 		s.follow()
 	case ChangedMsg:
 		if msg.Dossier == s.dossier {

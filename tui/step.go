@@ -29,18 +29,15 @@ type stepRow struct {
 // stepScreen shows one step of a client's trajectory: the checklist, the
 // conversation questions with their answers, the note and the tips.
 type stepScreen struct {
-	ctx     *Context
-	dossier string
-	n       int
-	meth    *method.Method
-	client  *store.Client
-	loadErr string
-	loads   loadSeq
-	cursor  int
-	offset  int // first line of the scrolling part shown
-	width   int
-	height  int
-	keys    stepKeys
+	dossierView
+	ctx    *Context
+	n      int
+	meth   *method.Method
+	cursor int
+	offset int // first line of the scrolling part shown
+	width  int
+	height int
+	keys   stepKeys
 }
 
 // stepKeys are the step screen's bindings. Prev and Next match; Steps is
@@ -55,7 +52,7 @@ type stepKeys struct {
 // previous and next step.
 func NewStepScreen(ctx *Context, dossier string, n int) Screen {
 	t := ctx.T
-	return &stepScreen{ctx: ctx, dossier: dossier, n: n, meth: dossierMethod(ctx),
+	return &stepScreen{ctx: ctx, dossierView: dossierView{dossier: dossier}, n: n, meth: dossierMethod(ctx),
 		width: ctx.Width, height: ctx.Height,
 		keys: stepKeys{
 			Note:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", t.S("step.key.note"))),
@@ -97,14 +94,9 @@ func (s *stepScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (s *stepScreen) loaded(msg dossierMsg) (Screen, tea.Cmd) {
-	if msg.to != s || msg.dossier != s.dossier || !s.loads.accept(msg.seq) {
-		return s, nil
+	if ok, cmd := s.take(s.ctx, s, msg); !ok {
+		return s, cmd
 	}
-	if msg.err != nil {
-		s.loadErr = s.ctx.T.F("step.err.load", msg.err)
-		return s, Status(s.loadErr, true)
-	}
-	s.client, s.loadErr = msg.client, ""
 	s.cursor = min(s.cursor, max(0, len(s.rows())-1))
 	s.follow()
 	return s, nil
