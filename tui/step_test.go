@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -103,29 +102,6 @@ func dxOpen(t testing.TB, lang string, width, height int) *dxEnv {
 	return e
 }
 
-// flatten runs cmd and returns its messages, batches and sequences opened
-// up in order (the sequence message is unexported; both are slices of
-// commands).
-func dxFlatten(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if msg == nil {
-		return nil
-	}
-	v := reflect.ValueOf(msg)
-	if v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
-		var out []tea.Msg
-		for i := range v.Len() {
-			c, _ := v.Index(i).Interface().(tea.Cmd)
-			out = append(out, dxFlatten(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
-
 // send gives msg to the root and runs what follows until nothing is left.
 func (e *dxEnv) send(msg tea.Msg) {
 	e.t.Helper()
@@ -140,7 +116,7 @@ func (e *dxEnv) send(msg tea.Msg) {
 			continue
 		}
 		_, cmd := e.m.Update(msg)
-		queue = append(queue, dxFlatten(cmd)...)
+		queue = append(queue, clFlatten(cmd)...)
 	}
 }
 
@@ -285,7 +261,7 @@ func TestStepOptimisticToggleReconciles(t *testing.T) {
 	ctx := e.m.Context()
 	s := NewStepScreen(ctx, e.id, 1).(*stepScreen)
 	s.SetSize(80, 21)
-	for _, msg := range dxFlatten(s.Init()) {
+	for _, msg := range clFlatten(s.Init()) {
 		s.Update(msg)
 	}
 	// The key flips the box at once, before the store has answered.
@@ -298,12 +274,12 @@ func TestStepOptimisticToggleReconciles(t *testing.T) {
 	if _, err := e.st.ToggleCheck(e.id, 1, "c1"); err != nil {
 		t.Fatal(err)
 	}
-	for _, msg := range dxFlatten(cmd) {
+	for _, msg := range clFlatten(cmd) {
 		_, next := s.Update(msg)
-		for _, m := range dxFlatten(next) {
+		for _, m := range clFlatten(next) {
 			if c, ok := m.(ChangedMsg); ok {
 				_, reload := s.Update(c)
-				for _, r := range dxFlatten(reload) {
+				for _, r := range clFlatten(reload) {
 					s.Update(r)
 				}
 			}
@@ -322,10 +298,10 @@ func TestStepDropsStaleLoads(t *testing.T) {
 	if _, err := e.st.ToggleCheck(e.id, 1, "c2"); err != nil {
 		t.Fatal(err)
 	}
-	for _, msg := range dxFlatten(fresh) {
+	for _, msg := range clFlatten(fresh) {
 		s.Update(msg)
 	}
-	oldMsgs := dxFlatten(old) // read now, but asked for earlier
+	oldMsgs := clFlatten(old) // read now, but asked for earlier
 	for _, msg := range oldMsgs {
 		s.Update(msg)
 	}
@@ -334,7 +310,7 @@ func TestStepDropsStaleLoads(t *testing.T) {
 	}
 	// A load meant for another screen is not taken either.
 	other := NewStepScreen(e.m.Context(), e.id, 1).(*stepScreen)
-	for _, msg := range dxFlatten(other.Init()) {
+	for _, msg := range clFlatten(other.Init()) {
 		s.Update(msg)
 	}
 	if s.loads.applied != 2 {

@@ -70,7 +70,7 @@ func newSyncHarness(t *testing.T, lang string, opt *SyncOptions) *syncHarness {
 func (h *syncHarness) update(msg tea.Msg) []tea.Msg {
 	h.t.Helper()
 	_, cmd := h.m.Update(msg)
-	return dxFlatten(cmd)
+	return clFlatten(cmd)
 }
 
 // feed sends every message of msgs (and only those) to the root and
@@ -120,7 +120,7 @@ func (h *syncHarness) footer() string { return h.m.syncFooter(80) }
 // runInit runs the app's start (the footer's counts and the first sync)
 // and returns what follows.
 func (h *syncHarness) runInit() []tea.Msg {
-	msgs := dxFlatten(h.m.Init())
+	msgs := clFlatten(h.m.Init())
 	return h.feed(append(keep[syncLocalMsg](msgs), keep[syncDoneMsg](msgs)...))
 }
 
@@ -132,7 +132,7 @@ func TestSyncOfflineThenOnlineWithDoublingBackoff(t *testing.T) {
 	if got := h.footer(); !strings.HasPrefix(got, "verbinden…") {
 		t.Fatalf("footer before the first answer: %q", got)
 	}
-	msgs := dxFlatten(h.m.Init())
+	msgs := clFlatten(h.m.Init())
 	done := only[syncDoneMsg](t, msgs)
 	h.feed(keep[syncLocalMsg](msgs))
 
@@ -172,7 +172,7 @@ func TestSyncOfflineThenOnlineWithDoublingBackoff(t *testing.T) {
 func TestSyncBackoffCapsAtTenMinutes(t *testing.T) {
 	fs := &fakeSyncer{answers: []fakeAnswer{{err: ErrSyncOffline}}}
 	h := newSyncHarness(t, "nl", &SyncOptions{Syncer: fs})
-	done := only[syncDoneMsg](t, dxFlatten(h.m.Init()))
+	done := only[syncDoneMsg](t, clFlatten(h.m.Init()))
 	for range 14 {
 		tick := only[syncTickMsg](t, h.update(done))
 		done = only[syncDoneMsg](t, h.update(tick))
@@ -200,7 +200,7 @@ func TestSyncFooterTexts(t *testing.T) {
 			addConflict(t, h.st, "Anna")
 			addConflict(t, h.st, "Bram")
 			h.runInit()
-			h.feed(keep[syncLocalMsg](dxFlatten(h.m.loadSyncLocal())))
+			h.feed(keep[syncLocalMsg](clFlatten(h.m.loadSyncLocal())))
 			if got := h.footer(); got != tc.want {
 				t.Fatalf("footer %q\nwant    %q", got, tc.want)
 			}
@@ -240,7 +240,7 @@ func TestSyncFooterTexts(t *testing.T) {
 	t.Run("not enrolled", func(t *testing.T) {
 		fs := &fakeSyncer{answers: []fakeAnswer{{err: fmt.Errorf("x: %w", ErrSyncNotEnrolled)}}}
 		h := newSyncHarness(t, "en", &SyncOptions{Syncer: fs})
-		out := h.feed(keep[syncDoneMsg](dxFlatten(h.m.Init())))
+		out := h.feed(keep[syncDoneMsg](clFlatten(h.m.Init())))
 		if len(pick[syncTickMsg](out)) != 0 {
 			t.Fatal("an unenrolled device keeps retrying")
 		}
@@ -251,7 +251,7 @@ func TestSyncFooterTexts(t *testing.T) {
 	t.Run("other error", func(t *testing.T) {
 		fs := &fakeSyncer{answers: []fakeAnswer{{err: errors.New("server answered 500: disk full\nmore")}}}
 		h := newSyncHarness(t, "en", &SyncOptions{Syncer: fs})
-		out := h.feed(keep[syncDoneMsg](dxFlatten(h.m.Init())))
+		out := h.feed(keep[syncDoneMsg](clFlatten(h.m.Init())))
 		only[syncTickMsg](t, out)
 		if got := h.footer(); !strings.HasPrefix(got, "sync failed: server answered 500: disk full ·") {
 			t.Fatalf("footer %q", got)
@@ -289,7 +289,7 @@ func TestSyncThatPulledReloadsScreens(t *testing.T) {
 	h := newSyncHarness(t, "nl", &SyncOptions{Syncer: fs})
 	below, front := &recorder{}, &recorder{}
 	h.m.stack = []Screen{below, front}
-	done := only[syncDoneMsg](t, dxFlatten(h.m.Init()))
+	done := only[syncDoneMsg](t, clFlatten(h.m.Init()))
 	for i, want := range []int{0, 1, 2} {
 		out := h.update(done)
 		for _, r := range []*recorder{below, front} {
@@ -313,7 +313,7 @@ func TestSyncOnlyOneInFlight(t *testing.T) {
 	if out := h.update(tea.KeyMsg{Type: tea.KeyCtrlR}); len(out) != 0 {
 		t.Fatalf("the key started a second sync while one was in flight: %v", out)
 	}
-	out := h.feed(keep[syncDoneMsg](dxFlatten(first)))
+	out := h.feed(keep[syncDoneMsg](clFlatten(first)))
 	// The sync asked for meanwhile starts at once, not after a timer.
 	if len(pick[syncTickMsg](out)) != 0 {
 		t.Fatal("the asked-for sync waits for a timer")
@@ -338,7 +338,7 @@ func TestSyncOnlyOneInFlight(t *testing.T) {
 func TestSyncSoonAfterChangeDebounced(t *testing.T) {
 	fs := &fakeSyncer{answers: []fakeAnswer{{}, {}, {err: ErrSyncOffline}}}
 	h := newSyncHarness(t, "nl", &SyncOptions{Syncer: fs})
-	h.feed(keep[syncDoneMsg](dxFlatten(h.m.Init())))
+	h.feed(keep[syncDoneMsg](clFlatten(h.m.Init())))
 	first := only[syncTickMsg](t, h.update(ChangedMsg{Dossier: "x"}))
 	second := only[syncTickMsg](t, h.update(ChangedMsg{Dossier: "x"}))
 	if d := h.delays[len(h.delays)-1]; d != syncAfterEdit {

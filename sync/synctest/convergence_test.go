@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/brug-nl/brug/sync/server"
 )
 
 // TestConvergence is issue 3's convergence test: a real server and seven
@@ -29,17 +26,7 @@ func TestConvergence(t *testing.T) {
 	}
 	runSeeds(t, seeds(20, 5), func(t *testing.T, seed uint64) {
 		rng := rand.New(rand.NewPCG(seed, 3))
-		srv := openServer(t, filepath.Join(t.TempDir(), "server.db"))
-		hs := httptest.NewServer(srv.Handler())
-		t.Cleanup(func() {
-			hs.Close()
-			if err := srv.Store().Check(); err != nil {
-				t.Errorf("server: kept state differs from the state rebuilt from the log: %v", err)
-			}
-			srv.Close()
-		})
-		admin := srv.Admin("tester", server.ChannelCLI)
-		addTeams(t, admin)
+		srv, hs, admin := startServer(t)
 		clock := func() func() time.Time {
 			return fakeNow(t0.Add(time.Duration(rng.IntN(5000)) * time.Millisecond))
 		}

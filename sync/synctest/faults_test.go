@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/brug-nl/brug/sync/client"
-	"github.com/brug-nl/brug/sync/server"
 )
 
 // syncRetry syncs r until a Sync succeeds, as the app's background sync
@@ -67,17 +64,7 @@ func TestFaultProxy(t *testing.T) {
 	var total ProxyStats
 	runSeeds(t, seeds(5, 2), func(t *testing.T, seed uint64) {
 		rng := rand.New(rand.NewPCG(seed, 5))
-		srv := openServer(t, filepath.Join(t.TempDir(), "server.db"))
-		hs := httptest.NewServer(srv.Handler())
-		t.Cleanup(func() {
-			hs.Close()
-			if err := srv.Store().Check(); err != nil {
-				t.Errorf("server: kept state differs from the state rebuilt from the log: %v", err)
-			}
-			srv.Close()
-		})
-		admin := srv.Admin("tester", server.ChannelCLI)
-		addTeams(t, admin)
+		srv, hs, admin := startServer(t)
 		proxy, err := NewFaultProxy(hs.Listener.Addr().String(), seed, 0.5, 1500)
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -75,6 +76,25 @@ func openServer(t testing.TB, path string) *server.Server {
 		t.Fatalf("open server %s: %v", path, err)
 	}
 	return srv
+}
+
+// startServer runs a fresh server with the test teams on 127.0.0.1 and
+// checks on cleanup that its kept state equals the state rebuilt from the
+// log.
+func startServer(t testing.TB) (*server.Server, *httptest.Server, *server.Admin) {
+	t.Helper()
+	srv := openServer(t, filepath.Join(t.TempDir(), "server.db"))
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		hs.Close()
+		if err := srv.Store().Check(); err != nil {
+			t.Errorf("server: kept state differs from the state rebuilt from the log: %v", err)
+		}
+		srv.Close()
+	})
+	admin := srv.Admin("tester", server.ChannelCLI)
+	addTeams(t, admin)
+	return srv, hs, admin
 }
 
 // addTeams creates the test teams on a fresh server.
