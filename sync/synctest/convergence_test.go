@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // TestConvergence is issue 3's convergence test: a real server and seven
