@@ -46,6 +46,9 @@ type Context struct {
 	// Teams are the user's teams on the sync server (known after login);
 	// empty when working without a server. New clients must be in one.
 	Teams []string
+	// Role is the user's role on the server (coach, wijkteam, coordinator);
+	// coordinator screens and sign-off are offered to coordinators only.
+	Role string
 }
 
 // Options configure New.
@@ -57,6 +60,7 @@ type Options struct {
 	Renderer *lipgloss.Renderer // nil: lipgloss.DefaultRenderer()
 	Now      func() time.Time   // nil: time.Now
 	Teams    []string           // the user's teams on the server; nil without one
+	Role     string             // the user's role; "coordinator" unlocks review and sign-off
 }
 
 // Screen is one screen of the app. Screens report intent to the root with

@@ -16,7 +16,7 @@ type Texts struct {
 // catalogueParts are the catalogue files' maps: key -> {nl, en}. Each
 // feature keeps its texts in its own file; keys are unique across parts.
 func catalogueParts() []map[string][2]string {
-	return []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsExport, textsSync}
+	return []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsExport, textsSync, textsCoord, textsReport}
 }
 
 // NewTexts returns the catalogue in lang ("nl" or "en"; anything else is
