@@ -77,12 +77,20 @@ func (s *Store) commit(tx *bolt.Tx, dossier string, changes []Change) ([]Op, err
 		if err := ValidateOp(op, s.method); err != nil {
 			return nil, fmt.Errorf("set %s: %w", ch.Field, err)
 		}
-		if _, err := w.apply(op, true); err != nil {
+		if _, err := w.apply(op, s.hook == nil); err != nil {
 			return nil, err
 		}
 		made = append(made, op)
 	}
-	return made, w.finish()
+	if err := w.finish(); err != nil {
+		return nil, err
+	}
+	if s.hook != nil && len(made) > 0 {
+		if err := s.hook(&Tx{s: s, tx: tx}, made); err != nil {
+			return nil, err
+		}
+	}
+	return made, nil
 }
 
 // NewClient holds what the new-client form asks.

@@ -70,6 +70,7 @@ type Store struct {
 	clock     *Clock
 	device    string
 	author    string
+	hook      CommitHook // see WithCommitHook
 }
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening

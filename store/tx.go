@@ -132,6 +132,22 @@ func (s *Store) WithAuthor(author string) *Store {
 	return &c
 }
 
+// CommitHook runs inside the transaction of a local action, after its ops
+// are applied and before the commit; an error rolls the action back and is
+// returned by it.
+type CommitHook func(tx *Tx, ops []Op) error
+
+// WithCommitHook returns a view of the store whose actions (Commit,
+// CreateClient, ToggleCheck, ...) call hook with the ops they made. Ops
+// made through the view are not queued in the outbox: the hook takes them
+// over. On a server, each SSH session writes through such a view, so its
+// ops are access-checked, numbered and audited like pushed ones.
+func (s *Store) WithCommitHook(hook CommitHook) *Store {
+	c := *s
+	c.hook = hook
+	return &c
+}
+
 // SetMeta stores a small setting of the replica (the sync server's address,
 // the sync cursor) under name, which must start with "x_". Values are
 // sealed like all others.

@@ -92,3 +92,66 @@ func TestStatsCountsOps(t *testing.T) {
 		t.Errorf("after erase: stats %+v, outbox %d, want %d ops", st, n, len(opsB))
 	}
 }
+
+func TestCommitHookSeesOpsAndCanRefuse(t *testing.T) {
+	s := openTest(t, Options{Author: "coach"})
+	id, err := s.CreateClient(NewClient{Name: "Noor", Team: "Noord", Places: []Place{PlaceDagbesteding}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.OutboxLen()
+	boom := errors.New("not yours")
+	var seen []Op
+	var headsInTx []Head
+	refuse := false
+	h := s.WithAuthor("cor").WithCommitHook(func(tx *Tx, ops []Op) error {
+		seen = append(seen, ops...)
+		headsInTx, _ = tx.Heads(id, "step/1/status")
+		b, err := tx.Bucket("x_hooked")
+		if err != nil {
+			return err
+		}
+		if err := b.Put([]byte(ops[0].ID), []byte{1}); err != nil {
+			return err
+		}
+		if refuse {
+			return boom
+		}
+		return nil
+	})
+	if _, err := h.Commit(id, Set("step/1/status", "signed-off")); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0].Author != "cor" || seen[0].Field != "step/1/status" {
+		t.Fatalf("hook saw %+v", seen)
+	}
+	if len(headsInTx) != 1 || headsInTx[0].Value != "signed-off" {
+		t.Errorf("the hook does not see the applied op: %+v", headsInTx)
+	}
+	if n, _ := s.OutboxLen(); n != before {
+		t.Errorf("outbox grew from %d to %d; a hooked view must not queue ops", before, n)
+	}
+	refuse = true
+	if _, err := h.ToggleCheck(id, 1, "c1"); !errors.Is(err, boom) {
+		t.Fatalf("ToggleCheck with a refusing hook = %v", err)
+	}
+	c, err := s.Client(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Steps[0].Checked("c1") {
+		t.Error("a refused change was kept")
+	}
+	if len(seen) != 2 {
+		t.Errorf("hook calls: %d ops seen, want 2", len(seen))
+	}
+	var kept int
+	s.View(func(tx *Tx) error {
+		b, _ := tx.Bucket("x_hooked")
+		kept = b.Stats().KeyN
+		return nil
+	})
+	if kept != 1 {
+		t.Errorf("hook bucket holds %d keys, want only the committed one", kept)
+	}
+}
