@@ -32,6 +32,9 @@ const (
 	CmdDeviceRevoke = "device revoke"
 	CmdErase        = "erase"
 	CmdAudit        = "audit"
+	CmdKeyAdd       = "key add"
+	CmdKeyList      = "key list"
+	CmdKeyRemove    = "key remove"
 )
 
 // AdminRequest is one admin command with its arguments.
@@ -46,6 +49,7 @@ type AdminRequest struct {
 	ID     string    `json:"id,omitempty"`
 	Client string    `json:"client,omitempty"`
 	Since  time.Time `json:"since,omitzero"`
+	Key    string    `json:"key,omitempty"` // public keys in authorized_keys form (key add)
 }
 
 // AdminResponse is the result of an AdminRequest: Error, or the fields its
@@ -62,6 +66,7 @@ type AdminResponse struct {
 	Code      string       `json:"code,omitempty"`
 	Expires   time.Time    `json:"expires,omitzero"`
 	Dossier   string       `json:"dossier,omitempty"`
+	Keys      []Key        `json:"keys,omitempty"`
 }
 
 // ErrAdmin wraps an error an admin command reported over the socket.
@@ -100,6 +105,12 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		resp.Dossier, err = a.Erase(req.Client)
 	case CmdAudit:
 		resp.Audit, err = a.Audit(AuditFilter{Dossier: req.Client, User: req.User, Since: req.Since})
+	case CmdKeyAdd:
+		resp.Keys, err = a.AddKeys(req.User, []byte(req.Key))
+	case CmdKeyList:
+		resp.Keys, err = a.Keys(req.User)
+	case CmdKeyRemove:
+		err = a.RemoveKey(req.ID)
 	default:
 		err = fmt.Errorf("%w admin command %q", ErrInvalid, req.Cmd)
 	}

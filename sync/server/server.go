@@ -104,7 +104,7 @@ func Open(path string, opt Options) (*Server, error) {
 	s.group.failed = s.views.bump
 	// Create every bucket once, so read transactions always find them.
 	err = st.Update(func(tx *store.Tx) error {
-		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bOpSeq, bDossierSeq, bDossierTeam, bTeamDossiers, bView, bAudit} {
+		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bOpSeq, bDossierSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused} {
 			if _, err := tx.Bucket(b); err != nil {
 				return err
 			}

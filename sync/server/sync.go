@@ -129,9 +129,13 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 	if len(ops) == 0 {
 		return accepted, nil
 	}
-	reject := func(r protocol.Refusal) {
+	var failed error
+	reject := func(op store.Op, r protocol.Refusal) {
 		resp.Refused = append(resp.Refused, r)
 		res.refusals[r.Code]++
+		if err := recordRefusal(tx, op, r.Code, s.now()); err != nil && failed == nil {
+			failed = err
+		}
 	}
 	// A dossier is judged by the team it had before this push; a dossier
 	// the server does not know is judged by the team it was created with,
@@ -167,20 +171,20 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 	for i, op := range ops {
 		switch {
 		case pre[i] != nil:
-			reject(*pre[i])
+			reject(op, *pre[i])
 			continue
 		case op.Author != u.Name:
-			reject(refuse(op, protocol.RefuseAuthor, fmt.Sprintf("the op's author %q is not this device's user %q", op.Author, u.Name)))
+			reject(op, refuse(op, protocol.RefuseAuthor, fmt.Sprintf("the op's author %q is not this device's user %q", op.Author, u.Name)))
 			continue
 		case tx.Known(op.ID):
 			accepted[op.ID] = true
 			resp.Accepted = append(resp.Accepted, op.ID)
 			continue
 		case tx.Erased(op.Dossier):
-			reject(refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
+			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
 			continue
 		case !mayWrite(u.Role):
-			reject(refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the role %s does not change dossiers", u.Role)))
+			reject(op, refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the role %s does not change dossiers", u.Role)))
 			continue
 		}
 		team := teamOf(op.Dossier)
@@ -188,26 +192,30 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			team = newTeam[op.Dossier].Value
 			if team == "" {
 				if tx.Exists(op.Dossier) {
-					reject(refuse(op, protocol.RefuseForbidden, "the dossier has no team; set a team of yours in the same push"))
+					reject(op, refuse(op, protocol.RefuseForbidden, "the dossier has no team; set a team of yours in the same push"))
 				} else if t, ok := noTeam[op.Dossier]; ok {
-					reject(refuse(op, protocol.RefuseInvalid, fmt.Sprintf("the new dossier is in team %q, which this server does not have; choose one of your teams", t)))
+					reject(op, refuse(op, protocol.RefuseInvalid, fmt.Sprintf("the new dossier is in team %q, which this server does not have; choose one of your teams", t)))
 				} else {
-					reject(refuse(op, protocol.RefuseUnknown, "the server does not know this dossier; a new dossier needs a team op in the same push"))
+					reject(op, refuse(op, protocol.RefuseUnknown, "the server does not know this dossier; a new dossier needs a team op in the same push"))
 				}
 				continue
 			}
 		}
 		if !inTeams(u, team) {
-			reject(refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the dossier belongs to team %q, which is not one of yours", team)))
+			reject(op, refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the dossier belongs to team %q, which is not one of yours", team)))
 			continue
 		}
 		if op.Field == "team" && !teamExists(tx, op.Value) {
-			reject(refuse(op, protocol.RefuseInvalid, fmt.Sprintf("there is no team %q on this server", op.Value)))
+			reject(op, refuse(op, protocol.RefuseInvalid, fmt.Sprintf("there is no team %q on this server", op.Value)))
+			continue
+		}
+		if r := signOffRule(tx, u, op); r != nil {
+			reject(op, *r)
 			continue
 		}
 		isNew, err := tx.Apply(op)
 		if errors.Is(err, store.ErrErased) {
-			reject(refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
+			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
 			continue
 		}
 		if err != nil {
@@ -244,6 +252,9 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 				return nil, err
 			}
 		}
+	}
+	if failed != nil {
+		return nil, fmt.Errorf("remember refusals: %w", failed)
 	}
 	for _, dossier := range order {
 		fields := changed[dossier]

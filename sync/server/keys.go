@@ -1,0 +1,198 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// bKeys holds the SSH public keys users log in with:
+// SHA-256 fingerprint ("SHA256:...") -> JSON Key.
+const bKeys = "x_keys"
+
+// maxKeyFile bounds what `brug admin key add` reads: an authorized_keys
+// file of a few keys is a few kilobytes.
+const maxKeyFile = 64 << 10
+
+// Key is a public key registered to a user for SSH login.
+type Key struct {
+	Fingerprint string    `json:"fingerprint"` // SHA256:..., as ssh-keygen -l shows it
+	User        string    `json:"user"`
+	Type        string    `json:"type"` // ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ...
+	Comment     string    `json:"comment,omitempty"`
+	Line        string    `json:"line"` // the key in authorized_keys form, without options
+	Added       time.Time `json:"added"`
+}
+
+// allowedKeyTypes are the key types brug accepts; DSA and certificates
+// are refused (DSA is obsolete; certificates need a CA this server does not
+// have).
+var allowedKeyTypes = []string{
+	gossh.KeyAlgoED25519, gossh.KeyAlgoECDSA256, gossh.KeyAlgoECDSA384, gossh.KeyAlgoECDSA521,
+	gossh.KeyAlgoRSA, gossh.KeyAlgoSKED25519, gossh.KeyAlgoSKECDSA256,
+}
+
+// ParseKeys reads public keys in authorized_keys form (one per line; blank
+// lines and # comments skipped), as in ~/.ssh/id_ed25519.pub. A line that
+// is not a key is an error naming its line number.
+func ParseKeys(data []byte) ([]Key, error) {
+	if len(data) > maxKeyFile {
+		return nil, fmt.Errorf("%w key file: larger than %d KB; give the .pub file of one key", ErrInvalid, maxKeyFile>>10)
+	}
+	var out []Key
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		pub, comment, _, _, err := gossh.ParseAuthorizedKey(line)
+		if err != nil {
+			if bytes.Contains(line, []byte("PRIVATE KEY")) {
+				return nil, fmt.Errorf("%w key file line %d: this is a private key; give the public key (the .pub file) and keep the private key secret", ErrInvalid, i+1)
+			}
+			return nil, fmt.Errorf("%w key file line %d: not an SSH public key (%v); give a line like \"ssh-ed25519 AAAA... name@laptop\"", ErrInvalid, i+1, err)
+		}
+		if !slices.Contains(allowedKeyTypes, pub.Type()) {
+			return nil, fmt.Errorf("%w key file line %d: key type %s is not accepted; use ssh-ed25519 (ssh-keygen -t ed25519)", ErrInvalid, i+1, pub.Type())
+		}
+		out = append(out, Key{
+			Fingerprint: gossh.FingerprintSHA256(pub),
+			Type:        pub.Type(),
+			Comment:     comment,
+			Line:        strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pub))),
+		})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w key file: no public key in it; give a .pub file such as ~/.ssh/id_ed25519.pub", ErrInvalid)
+	}
+	return out, nil
+}
+
+// AddKeys registers the public keys in data (authorized_keys form) to
+// user. A key already registered to the user is kept as it is; one
+// registered to another user is refused, since a key names one person.
+func (a *Admin) AddKeys(user string, data []byte) ([]Key, error) {
+	keys, err := ParseKeys(data)
+	if err != nil {
+		return nil, err
+	}
+	err = a.s.st.Update(func(tx *store.Tx) error {
+		if _, err := getUser(tx, user); err != nil {
+			return err
+		}
+		b := bucket(tx, bKeys)
+		for i, k := range keys {
+			var old Key
+			ok, err := getJSON(tx, b, []byte(k.Fingerprint), &old)
+			if err != nil {
+				return err
+			}
+			if ok && old.User != user {
+				return fmt.Errorf("key %s: %w for user %s; a key belongs to one person", k.Fingerprint, ErrExists, old.User)
+			}
+			if ok {
+				keys[i] = old
+				continue
+			}
+			k.User, k.Added = user, a.s.now().UTC()
+			keys[i] = k
+			if err := putJSON(tx, b, []byte(k.Fingerprint), k); err != nil {
+				return err
+			}
+			if err := a.record(tx, "key add", "", fmt.Sprintf("key %s of %s", k.Fingerprint, user)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
+
+// Keys lists registered keys, all or one user's ("" for all), by user.
+func (a *Admin) Keys(user string) ([]Key, error) {
+	var out []Key
+	err := a.s.st.View(func(tx *store.Tx) error {
+		if user != "" {
+			if _, err := getUser(tx, user); err != nil {
+				return err
+			}
+		}
+		b := bucket(tx, bKeys)
+		return b.ForEach(func(k, _ []byte) error {
+			var key Key
+			if _, err := getJSON(tx, b, k, &key); err != nil {
+				return err
+			}
+			if user == "" || key.User == user {
+				out = append(out, key)
+			}
+			return nil
+		})
+	})
+	slices.SortFunc(out, func(x, y Key) int {
+		return strings.Compare(x.User+"\x00"+x.Fingerprint, y.User+"\x00"+y.Fingerprint)
+	})
+	return out, err
+}
+
+// RemoveKey unregisters a key by its fingerprint: open sessions go on,
+// new logins with it are refused.
+func (a *Admin) RemoveKey(fingerprint string) error {
+	return a.s.st.Update(func(tx *store.Tx) error {
+		b := bucket(tx, bKeys)
+		var k Key
+		ok, err := getJSON(tx, b, []byte(fingerprint), &k)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("key %q: %w; see `brug admin key list`", fingerprint, ErrNotFound)
+		}
+		if err := b.Delete([]byte(fingerprint)); err != nil {
+			return err
+		}
+		return a.record(tx, "key remove", "", fmt.Sprintf("key %s of %s", fingerprint, k.User))
+	})
+}
+
+// UserByKey returns the active user a public key is registered to. It
+// fails with ErrUnauthorized for an unknown key or a disabled user.
+func (s *Server) UserByKey(pub gossh.PublicKey) (User, error) {
+	fp := gossh.FingerprintSHA256(pub)
+	var u User
+	err := s.st.View(func(tx *store.Tx) error {
+		b := bucket(tx, bKeys)
+		var k Key
+		ok, err := getJSON(tx, b, []byte(fp), &k)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("key %s: %w", fp, ErrUnauthorized)
+		}
+		// The stored line must be this very key, not just a colliding
+		// fingerprint.
+		stored, _, _, _, err := gossh.ParseAuthorizedKey([]byte(k.Line))
+		if err != nil || !bytes.Equal(stored.Marshal(), pub.Marshal()) {
+			return fmt.Errorf("key %s: %w", fp, ErrUnauthorized)
+		}
+		u, err = getUser(tx, k.User)
+		if err != nil {
+			return fmt.Errorf("key %s of %s: %w", fp, k.User, ErrUnauthorized)
+		}
+		if u.Disabled {
+			return fmt.Errorf("user %s is disabled: %w", u.Name, ErrUnauthorized)
+		}
+		return nil
+	})
+	return u, err
+}

@@ -1,0 +1,342 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// ActionOpen is the audit action of a dossier opened in an SSH session.
+const ActionOpen = "open"
+
+// Session is one user's way into the server's store outside sync: an SSH
+// session runs the terminal app on it. It gives the app the same access as
+// sync gives a device (docs/sync.md, "Security"): the dossiers of the
+// user's teams, nothing for admins. Every dossier it opens is audited once
+// per session with the session's channel; every change becomes ops authored
+// by the user, checked, numbered and audited as a push is, in the same
+// transaction, so devices receive them on their next sync.
+//
+// The user's role and teams are read again on every call, so a membership
+// removed by an admin holds at once, also in open sessions.
+type Session struct {
+	s       *Server
+	user    string
+	channel string
+	id      string // names the session in the audit log
+	st      *store.Store
+
+	mu     sync.Mutex
+	opened map[string]bool // dossiers audited as opened in this session
+}
+
+// ErrNoAccess is returned for a dossier the session's user may not see or
+// change. It wraps store.ErrNotFound for reads, so that a dossier of
+// another team cannot be told from one that does not exist.
+var ErrNoAccess = errors.New("no access")
+
+// Session starts a session for an active user through channel
+// (ChannelSSH); id names it in the audit log (for instance the SSH
+// session id).
+func (s *Server) Session(user, channel, id string) (*Session, error) {
+	var u User
+	err := s.st.View(func(tx *store.Tx) error {
+		var err error
+		u, err = getUser(tx, user)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, fmt.Errorf("user %s is disabled: %w", user, ErrUnauthorized)
+	}
+	ss := &Session{s: s, user: user, channel: channel, id: id, opened: map[string]bool{}}
+	ss.st = s.st.WithAuthor(user).WithCommitHook(ss.hook)
+	return ss, nil
+}
+
+// User returns the session's user as it is now.
+func (ss *Session) User() (User, error) {
+	var u User
+	err := ss.s.st.View(func(tx *store.Tx) error {
+		var err error
+		u, err = getUser(tx, ss.user)
+		return err
+	})
+	return u, err
+}
+
+// active reads the user and refuses a disabled one.
+func (ss *Session) active(tx *store.Tx) (User, error) {
+	u, err := getUser(tx, ss.user)
+	if err != nil {
+		return u, err
+	}
+	if u.Disabled {
+		return u, fmt.Errorf("user %s is disabled: %w", u.Name, ErrUnauthorized)
+	}
+	return u, nil
+}
+
+// sees reports whether the user may read the dossier now.
+func (ss *Session) sees(tx *store.Tx, u User, dossier string) bool {
+	return store.ValidID(dossier) && mayRead(u.Role) && inTeams(u, dossierTeam(tx, dossier))
+}
+
+func (ss *Session) checkRead(dossier string) error {
+	return ss.s.st.View(func(tx *store.Tx) error {
+		u, err := ss.active(tx)
+		if err != nil {
+			return err
+		}
+		if !ss.sees(tx, u, dossier) {
+			return fmt.Errorf("client %s: %w (%w)", dossier, store.ErrNotFound, ErrNoAccess)
+		}
+		return nil
+	})
+}
+
+// Summaries returns the list summaries of the dossiers of the user's
+// teams.
+func (ss *Session) Summaries() ([]store.Summary, error) {
+	var u User
+	err := ss.s.st.View(func(tx *store.Tx) error {
+		var err error
+		u, err = ss.active(tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !mayRead(u.Role) {
+		return nil, nil
+	}
+	all, err := ss.s.st.Summaries()
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(sm store.Summary) bool { return !inTeams(u, sm.Team) }), nil
+}
+
+// Client opens a dossier of the user's teams. The first opening in the
+// session is written to the audit log before the dossier is read.
+func (ss *Session) Client(id string) (*store.Client, error) {
+	if err := ss.checkRead(id); err != nil {
+		return nil, err
+	}
+	if err := ss.auditOpen(id); err != nil {
+		return nil, err
+	}
+	return ss.s.st.Client(id)
+}
+
+func (ss *Session) auditOpen(id string) error {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.opened[id] {
+		return nil
+	}
+	err := ss.s.st.Update(func(tx *store.Tx) error {
+		return audit(tx, AuditEntry{Time: ss.s.now().UTC(), Channel: ss.channel, User: ss.user,
+			Action: ActionOpen, Dossier: id, Detail: "session " + ss.id})
+	})
+	if err != nil {
+		return fmt.Errorf("audit opening %s: %w", id, err)
+	}
+	ss.opened[id] = true
+	return nil
+}
+
+// Heads returns the heads of a field of a dossier the user sees.
+func (ss *Session) Heads(dossier, field string) ([]store.Head, error) {
+	if err := ss.checkRead(dossier); err != nil {
+		return nil, err
+	}
+	return ss.s.st.Heads(dossier, field)
+}
+
+// The writes go through the hooked store view; the hook refuses what the
+// user may not do and rolls the whole action back.
+
+func (ss *Session) Commit(dossier string, changes ...store.Change) ([]store.Op, error) {
+	ops, err := ss.st.Commit(dossier, changes...)
+	return ops, ss.failed(err)
+}
+
+func (ss *Session) CreateClient(n store.NewClient) (string, error) {
+	id, err := ss.st.CreateClient(n)
+	return id, ss.failed(err)
+}
+
+func (ss *Session) ToggleCheck(dossier string, step int, item string) (store.Op, error) {
+	op, err := ss.st.ToggleCheck(dossier, step, item)
+	return op, ss.failed(err)
+}
+
+func (ss *Session) AddEntity(dossier, kind string, fields map[string]string) (string, error) {
+	id, err := ss.st.AddEntity(dossier, kind, fields)
+	return id, ss.failed(err)
+}
+
+func (ss *Session) RemoveEntity(dossier, kind, id string) error {
+	return ss.failed(ss.st.RemoveEntity(dossier, kind, id))
+}
+
+func (ss *Session) RestoreEntity(dossier, kind, id string) error {
+	return ss.failed(ss.st.RestoreEntity(dossier, kind, id))
+}
+
+func (ss *Session) RecordMove(dossier string, to []store.Place, date, reason string) (string, error) {
+	if err := ss.checkRead(dossier); err != nil { // RecordMove reads the dossier first
+		return "", err
+	}
+	id, err := ss.st.RecordMove(dossier, to, date, reason)
+	return id, ss.failed(err)
+}
+
+func (ss *Session) Resolve(dossier, field, value string) error {
+	return ss.failed(ss.st.Resolve(dossier, field, value))
+}
+
+// failed passes err on; a rolled-back write may have bumped nothing it
+// should not, but the view cache is told anyway, as for a failed sync
+// (viewcache.go).
+func (ss *Session) failed(err error) error {
+	if err != nil {
+		ss.s.views.bump()
+	}
+	return err
+}
+
+// RefusedPerDossier counts, per dossier of the user's teams, the ops
+// devices pushed for it that the server refused in the last refusalWindow.
+func (ss *Session) RefusedPerDossier() (map[string]int, error) {
+	out := map[string]int{}
+	err := ss.s.st.View(func(tx *store.Tx) error {
+		u, err := ss.active(tx)
+		if err != nil {
+			return err
+		}
+		since := ss.s.now().Add(-refusalWindow)
+		return eachRefusal(tx, func(dossier string, r refusalRecord) {
+			if r.time.After(since) && ss.sees(tx, u, dossier) {
+				out[dossier]++
+			}
+		})
+	})
+	return out, err
+}
+
+// hook checks the ops of one action of the session and records them as a
+// push does: access by team, the sign-off rule, a sequence number per op,
+// the team index, and one audit record per dossier. It runs in the action's
+// transaction; an error rolls the action back.
+func (ss *Session) hook(tx *store.Tx, ops []store.Op) error {
+	u, err := ss.active(tx)
+	if err != nil {
+		return err
+	}
+	if !mayWrite(u.Role) {
+		return fmt.Errorf("%w: the role %s does not change dossiers", ErrForbidden, u.Role)
+	}
+	teamBefore := map[string]string{}
+	for _, op := range ops {
+		if _, ok := teamBefore[op.Dossier]; !ok {
+			teamBefore[op.Dossier] = dossierTeam(tx, op.Dossier)
+		}
+	}
+	for _, op := range ops {
+		team := teamBefore[op.Dossier]
+		if team == "" {
+			// A new client: judged by the team it is created with.
+			team = firstTeam(ops, op.Dossier)
+			if team == "" {
+				return fmt.Errorf("%w: a new client needs a team", ErrInvalid)
+			}
+		}
+		if !inTeams(u, team) {
+			return fmt.Errorf("%w: the client belongs to team %q, which is not one of yours", ErrForbidden, team)
+		}
+		if op.Field == "team" && !teamExists(tx, op.Value) {
+			return fmt.Errorf("%w: there is no team %q on this server", ErrInvalid, op.Value)
+		}
+		if r := signOffRule(tx, u, op); r != nil {
+			return fmt.Errorf("%w: %s", ErrForbidden, r.Reason)
+		}
+	}
+	fields := map[string][]string{}
+	var order []string
+	for _, op := range ops {
+		if err := assignSeq(tx, op); err != nil {
+			return err
+		}
+		if op.Field == "team" {
+			if err := ss.s.reindexTeam(tx, op.Dossier); err != nil {
+				return err
+			}
+		}
+		if _, ok := fields[op.Dossier]; !ok {
+			order = append(order, op.Dossier)
+		}
+		fields[op.Dossier] = append(fields[op.Dossier], op.Field)
+	}
+	for _, d := range order {
+		if err := audit(tx, AuditEntry{Time: ss.s.now().UTC(), Channel: ss.channel, User: u.Name,
+			Action: ActionChange, Dossier: d, Detail: fieldList(fields[d]) + "; session " + ss.id}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstTeam is the value of the earliest team op of dossier among ops.
+func firstTeam(ops []store.Op, dossier string) string {
+	for _, op := range ops {
+		if op.Dossier == dossier && op.Field == "team" {
+			return op.Value
+		}
+	}
+	return ""
+}
+
+// signOffRule refuses a step sign-off by anyone but a coordinator, and a
+// change to a signed-off step's status (one that names the signed-off head
+// as seen) by anyone but a coordinator: signing off is the coordinator's
+// part of the method (DOMAIN.md). Concurrent changes that did not see the
+// sign-off are left to the merge rule.
+func signOffRule(tx *store.Tx, u User, op store.Op) *protocol.Refusal {
+	if u.Role == protocol.RoleCoordinator || !isStepStatus(op.Field) {
+		return nil
+	}
+	if op.Value == string(store.StepSignedOff) {
+		r := refuse(op, protocol.RefuseForbidden, fmt.Sprintf("only a coordinator signs off a step; %s is %s", u.Name, u.Role))
+		return &r
+	}
+	if len(op.Prev) == 0 {
+		return nil
+	}
+	for _, p := range op.Prev {
+		prev, err := tx.Op(p)
+		if err == nil && prev.Value == string(store.StepSignedOff) {
+			r := refuse(op, protocol.RefuseForbidden, "the step was signed off; only a coordinator can reopen it")
+			return &r
+		}
+	}
+	return nil
+}
+
+// isStepStatus reports whether field is step/N/status.
+func isStepStatus(field string) bool {
+	rest, ok := strings.CutPrefix(field, "step/")
+	if !ok {
+		return false
+	}
+	n, tail, ok := strings.Cut(rest, "/")
+	return ok && tail == "status" && n != "" && strings.Trim(n, "0123456789") == ""
+}
