@@ -47,7 +47,7 @@ func New(opt Options) *Model {
 	t := NewTexts(opt.Lang)
 	st := NewStyles(r, DefaultPalette())
 	ctx := &Context{Styles: st, Keys: NewKeyMap(t), T: t, Store: opt.Store,
-		Method: opt.Method, User: opt.User, Now: now, Width: 80, Height: 24, Teams: opt.Teams, Role: opt.Role}
+		Method: opt.Method, User: opt.User, Now: now, Width: 80, Height: 24, Teams: opt.Teams, Role: opt.Role, OnServer: opt.OnServer}
 	h := help.New()
 	h.Styles.ShortKey = st.Key
 	h.Styles.ShortDesc = st.Muted

@@ -49,6 +49,9 @@ type Context struct {
 	// Role is the user's role on the server (coach, wijkteam, coordinator);
 	// coordinator screens and sign-off are offered to coordinators only.
 	Role string
+	// OnServer is set when the app runs on the sync server itself (an SSH
+	// session): the footer says so instead of "local".
+	OnServer bool
 }
 
 // Options configure New.
@@ -61,6 +64,7 @@ type Options struct {
 	Now      func() time.Time   // nil: time.Now
 	Teams    []string           // the user's teams on the server; nil without one
 	Role     string             // the user's role; "coordinator" unlocks review and sign-off
+	OnServer bool               // running on the sync server (SSH); see Context.OnServer
 }
 
 // Screen is one screen of the app. Screens report intent to the root with

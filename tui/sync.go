@@ -284,6 +284,9 @@ func (m *Model) syncConnText() string {
 	t, st := m.ctx.T, &m.sync
 	switch st.conn {
 	case connLocal:
+		if m.ctx.OnServer {
+			return t.S("sync.onserver")
+		}
 		return t.S("sync.local")
 	case connOnline:
 		if st.inFlight {

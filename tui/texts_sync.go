@@ -5,6 +5,7 @@ package tui
 var textsSync = map[string][2]string{
 	"key.sync":         {"nu synchroniseren", "sync now"},
 	"sync.local":       {"lokaal (geen server)", "local (no server)"},
+	"sync.onserver":    {"op de server (ssh)", "on the server (ssh)"},
 	"sync.connecting":  {"verbinden…", "connecting…"},
 	"sync.online":      {"online", "online"},
 	"sync.busy":        {"online, bezig…", "online, syncing…"},

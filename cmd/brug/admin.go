@@ -44,7 +44,7 @@ accounts and sees no dossier through sync.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminInviteCmd(c),
-		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminAuditCmd(c))
+		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c))
 	return cmd
 }
 
@@ -403,9 +403,14 @@ func (c *cli) admin(ctx context.Context, req server.AdminRequest) (_ server.Admi
 		ctx = context.Background()
 	}
 	creates := req.Cmd == server.CmdUserAdd || req.Cmd == server.CmdTeamAdd
-	sess, err := c.openAdmin(ctx, creates)
-	if err != nil {
-		return server.AdminResponse{}, err
+	var sess *adminSession
+	if c.via != nil {
+		sess = viaSession(c.via)
+	} else {
+		sess, err = c.openAdmin(ctx, creates)
+		if err != nil {
+			return server.AdminResponse{}, err
+		}
 	}
 	defer func() {
 		if cerr := sess.close(); cerr != nil && err == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/client"
+	"github.com/brug-nl/brug/sync/server"
 	"github.com/brug-nl/brug/tui"
 )
 
@@ -30,6 +31,7 @@ const (
 // it with the real things; tests fill it with fakes.
 type env struct {
 	stdout, stderr io.Writer
+	stdin          io.Reader // nil means os.Stdin
 	getenv         func(string) string
 	goos           string
 	home           func() (string, error)
@@ -56,6 +58,9 @@ type globals struct {
 type cli struct {
 	env env
 	g   globals
+	// via, when set, is the admin backend of an admin's SSH session: admin
+	// commands run on it instead of opening a file (ssh.go).
+	via *server.Admin
 }
 
 // language is the chosen language: --lang, else the locale.

@@ -16,7 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/sync/sshd"
 )
 
 // serveFlags are the serve command's own flags.
@@ -24,6 +26,9 @@ type serveFlags struct {
 	addr    string
 	tlsCert string
 	tlsKey  string
+	sshAddr string        // "" turns SSH off
+	sshKey  string        // host key file; "" means next to the database
+	sshIdle time.Duration // idle time before an SSH session ends
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -47,7 +52,15 @@ device tokens and dossiers would cross the network readable.
 
 Logs (one line per request: method, path, status, duration, user) go to
 standard error; they never hold dossier content. Stop with Ctrl-C or
-SIGTERM: requests in flight are finished first.`,
+SIGTERM: requests in flight are finished first.
+
+SSH (for coordinators, and admins' commands) listens on --ssh-addr with a
+host key that is made on first start and kept (--ssh-host-key, by default
+FILE.ssh_host_ed25519 next to the database). Users log in with a public key
+registered with ` + "`brug admin key add`" + `; there is no password login. A session
+runs the app as that user, with that user's teams; admins run admin
+commands: ssh -p 2222 HOST admin user list. Sessions end after --ssh-idle
+without a keystroke. --ssh-addr "" turns SSH off.`,
 		Example: `  brug serve --db /var/lib/brug/region.db
   brug serve --db region.db --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
   brug admin --db region.db user add anna --role coach --team "Team Noord"`,
@@ -56,6 +69,9 @@ SIGTERM: requests in flight are finished first.`,
 			if (f.tlsCert == "") != (f.tlsKey == "") {
 				return usageError{errors.New(c.msgs().f("serve.tlspair"))}
 			}
+			if f.sshIdle < time.Minute {
+				return usageError{errors.New(c.msgs().f("serve.sshidle", f.sshIdle))}
+			}
 			return c.runServe(cmd.Context(), f)
 		},
 		ValidArgsFunction: cobra.NoFileCompletions,
@@ -63,6 +79,9 @@ SIGTERM: requests in flight are finished first.`,
 	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8443", "address to listen on (host:port)")
 	cmd.Flags().StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key")
 	cmd.Flags().StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM); with --tls-cert")
+	cmd.Flags().StringVar(&f.sshAddr, "ssh-addr", "127.0.0.1:2222", `address for SSH logins (host:port); "" turns SSH off`)
+	cmd.Flags().StringVar(&f.sshKey, "ssh-host-key", "", "the SSH host key file, made when missing (default FILE.ssh_host_ed25519)")
+	cmd.Flags().DurationVar(&f.sshIdle, "ssh-idle", sshd.DefaultIdle, "end an SSH session after this long without a keystroke")
 	_ = cmd.MarkFlagFilename("tls-cert", "pem", "crt")
 	_ = cmd.MarkFlagFilename("tls-key", "pem", "key")
 	return cmd
@@ -170,6 +189,14 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 		scheme = "https"
 	}
 	fmt.Fprintln(c.env.stderr, m.f("serve.listening", scheme+"://"+ln.Addr().String(), path, server.AdminSocketPath(path)))
+	sshSrv, err := c.startSSH(srv, f, path, meth, logger)
+	if err != nil {
+		hs.Close()
+		<-served
+		stop()
+		<-adminDone
+		return err
+	}
 
 	select {
 	case err = <-served:
@@ -178,8 +205,14 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 		fmt.Fprintln(c.env.stderr, m.f("serve.stopping"))
 		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
+		if sshSrv != nil {
+			_ = sshSrv.Shutdown(sctx)
+		}
 		err = hs.Shutdown(sctx)
 		<-served
+	}
+	if sshSrv != nil {
+		_ = sshSrv.Close()
 	}
 	<-adminDone
 	if errors.Is(err, http.ErrServerClosed) {
@@ -197,4 +230,30 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 func loopback(addr net.Addr) bool {
 	ta, ok := addr.(*net.TCPAddr)
 	return ok && ta.IP.IsLoopback()
+}
+
+// startSSH starts the SSH server of brug serve, unless --ssh-addr is "".
+func (c *cli) startSSH(srv *server.Server, f serveFlags, dbPath string, meth *method.Method, logger *slog.Logger) (*sshd.Server, error) {
+	if f.sshAddr == "" {
+		return nil, nil
+	}
+	keyPath := f.sshKey
+	if keyPath == "" {
+		keyPath = dbPath + ".ssh_host_ed25519"
+	}
+	d, err := sshd.New(srv, sshd.Options{HostKeyPath: keyPath, Idle: f.sshIdle, Method: meth, Logger: logger, Admin: sshAdmin, Now: c.env.now})
+	if err != nil {
+		return nil, c.fail("serve.sshfailed", f.sshAddr, err)
+	}
+	ln, err := net.Listen("tcp", f.sshAddr)
+	if err != nil {
+		return nil, c.fail("serve.sshfailed", f.sshAddr, err)
+	}
+	go func() {
+		if err := d.Serve(ln); err != nil {
+			logger.Error("ssh server stopped", "error", err.Error())
+		}
+	}()
+	fmt.Fprintln(c.env.stderr, c.msgs().f("serve.ssh", ln.Addr(), keyPath, d.Fingerprint()))
+	return d, nil
 }

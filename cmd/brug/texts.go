@@ -30,10 +30,23 @@ func (m msgs) f(key string, args ...any) string {
 // n formats a message about a count: key+".1" when count is 1 and such a
 // message exists, else key with count.
 func (m msgs) n(key string, count int) string {
-	if _, ok := cliTexts[key+".1"]; ok && count == 1 {
+	if _, ok := lookupText(key + ".1"); ok && count == 1 {
 		return m.f(key + ".1")
 	}
 	return m.f(key, count)
+}
+
+// textParts are the message maps: cliTexts here, and one per command
+// family in texts_*.go. Keys are unique across them (a test checks).
+func textParts() []map[string][2]string { return []map[string][2]string{cliTexts, sshTexts} }
+
+func lookupText(key string) ([2]string, bool) {
+	for _, part := range textParts() {
+		if t, ok := part[key]; ok {
+			return t, true
+		}
+	}
+	return [2]string{}, false
 }
 
 // cliTexts: key -> {nl, en}.

@@ -1,0 +1,35 @@
+package main
+
+// sshTexts are the messages of the SSH side of brug serve and of
+// `brug admin key`.
+var sshTexts = map[string][2]string{
+	"key.added": {
+		"Sleutel %s (%s, %s) hoort nu bij %s.",
+		"Key %s (%s, %s) now belongs to %s.",
+	},
+	"key.removed": {
+		"Sleutel %s is verwijderd; nieuwe aanmeldingen ermee worden geweigerd.",
+		"Removed key %s; new logins with it are refused.",
+	},
+	"key.cols": {"GEBRUIKER\tVINGERAFDRUK\tTYPE\tOPMERKING\tTOEGEVOEGD", "USER\tFINGERPRINT\tTYPE\tCOMMENT\tADDED"},
+	"key.read": {
+		"Kan sleutelbestand %s niet lezen: %v",
+		"Cannot read key file %s: %v",
+	},
+	"key.sshfile": {
+		"Over SSH kan brug geen bestand %q op de server lezen. Geef de sleutel via standaardinvoer: ssh HOST admin key add GEBRUIKER - < sleutel.pub",
+		"Over SSH brug cannot read a file %q on the server. Give the key on standard input: ssh HOST admin key add USER - < key.pub",
+	},
+	"serve.ssh": {
+		"SSH voor coördinatoren op %s (hostsleutel %s, vingerafdruk %s).",
+		"SSH for coordinators on %s (host key %s, fingerprint %s).",
+	},
+	"serve.sshfailed": {
+		"Kan SSH niet starten op %s: %v\nKies een ander adres met --ssh-addr, of zet SSH uit met --ssh-addr \"\".",
+		"Cannot start SSH on %s: %v\nChoose another address with --ssh-addr, or turn SSH off with --ssh-addr \"\".",
+	},
+	"serve.sshidle": {
+		"--ssh-idle moet minstens een minuut zijn, niet %s.",
+		"--ssh-idle must be at least a minute, not %s.",
+	},
+}

@@ -1,0 +1,373 @@
+// Package sshd is the SSH side of `brug serve`: coordinators (and coaches)
+// log in with a public key registered to their account and get the same
+// terminal app as on a laptop, running as that user on the server's store
+// through a server.Session (team access, audited opens, changes as ops).
+// Admins run `brug admin` commands with `ssh HOST admin ...`.
+//
+// There is no password or keyboard-interactive login: the server offers
+// public keys only, and an unknown key is refused during authentication,
+// before any session starts.
+package sshd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/muesli/termenv"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/sync/protocol"
+	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/tui"
+)
+
+// DefaultIdle is how long a session may go without a keystroke before it
+// is ended.
+const DefaultIdle = 15 * time.Minute
+
+// AdminFunc runs one `brug admin` command line (args without "admin") for
+// an admin user, with a as its backend; it returns the exit code. The CLI
+// provides it, so the commands, flags, help and messages are the same as
+// on the server's own shell.
+type AdminFunc func(ctx context.Context, a *server.Admin, args []string, lang string, in io.Reader, out, errOut io.Writer) int
+
+// Options configure New.
+type Options struct {
+	// HostKeyPath is the server's private host key (ed25519, OpenSSH
+	// format). It is made on first start and reused after, so clients
+	// keep trusting the server across restarts.
+	HostKeyPath string
+	// Idle ends a session after this long without a keystroke; 0 means
+	// DefaultIdle.
+	Idle time.Duration
+	// Method is the method the app shows; nil means method.Default().
+	Method *method.Method
+	// Logger receives connection and session logs, never dossier content.
+	Logger *slog.Logger
+	// Admin runs admin commands; nil refuses them.
+	Admin AdminFunc
+	// Now is the app's clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the SSH server of one sync server.
+type Server struct {
+	srv  *server.Server
+	opt  Options
+	ssh  *ssh.Server
+	log  *slog.Logger
+	next atomic.Uint64 // session counter, for log and audit ids
+
+	mu       sync.Mutex
+	sessions map[uint64]*tea.Program
+}
+
+type ctxKey struct{}
+
+// New builds the SSH server; call Serve with a listener.
+func New(srv *server.Server, opt Options) (*Server, error) {
+	if opt.Idle <= 0 {
+		opt.Idle = DefaultIdle
+	}
+	if opt.Method == nil {
+		opt.Method = method.Default()
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.HostKeyPath == "" {
+		return nil, errors.New("ssh: no host key path")
+	}
+	if err := os.MkdirAll(filepath.Dir(opt.HostKeyPath), 0o700); err != nil {
+		return nil, fmt.Errorf("ssh host key folder: %w", err)
+	}
+	d := &Server{srv: srv, opt: opt, log: opt.Logger, sessions: map[uint64]*tea.Program{}}
+	s, err := wish.NewServer(
+		wish.WithHostKeyPath(opt.HostKeyPath),
+		wish.WithPublicKeyAuth(d.authorize),
+		// A connection that opens no session, or an admin command that
+		// hangs, is cut after the same idle time; app sessions end by
+		// their own idle rule first, with a message.
+		wish.WithIdleTimeout(opt.Idle+time.Minute),
+		wish.WithMiddleware(d.handle),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("ssh server (host key %s): %w", opt.HostKeyPath, err)
+	}
+	// wish adds no password or keyboard-interactive handler unless asked;
+	// make sure none is ever set.
+	s.PasswordHandler = nil
+	s.KeyboardInteractiveHandler = nil
+	d.ssh = s
+	return d, nil
+}
+
+// Serve accepts SSH connections on l until Shutdown or Close.
+func (d *Server) Serve(l net.Listener) error {
+	err := d.ssh.Serve(l)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections, ends the running apps and waits
+// for the connections to close, or for ctx.
+func (d *Server) Shutdown(ctx context.Context) error {
+	d.mu.Lock()
+	for _, p := range d.sessions {
+		p.Quit()
+	}
+	d.mu.Unlock()
+	err := d.ssh.Shutdown(ctx)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close closes the listener and every connection at once.
+func (d *Server) Close() error { return d.ssh.Close() }
+
+// authorize admits a key registered to an active user. It runs during
+// authentication, so an unknown key never gets a session.
+func (d *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	u, err := d.srv.UserByKey(key)
+	if err != nil {
+		d.log.Info("ssh key refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(), "reason", err.Error())
+		return false
+	}
+	ctx.SetValue(ctxKey{}, u.Name)
+	return true
+}
+
+// handle runs one session: an admin command, or the app.
+func (d *Server) handle(ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		id := d.next.Add(1)
+		lang := langOf(sess.Environ())
+		m := messages(lang)
+		// Look the user up again from the key the session authenticated
+		// with: a user disabled since the handshake gets nothing.
+		key := sess.PublicKey()
+		if key == nil {
+			d.exit(sess, 1, m.noKey)
+			return
+		}
+		u, err := d.srv.UserByKey(key)
+		if err != nil {
+			d.exit(sess, 1, m.refused)
+			return
+		}
+		log := d.log.With("session", id, "user", u.Name, "remote", sess.RemoteAddr().String())
+		if cmd := sess.Command(); len(cmd) > 0 {
+			log.Info("ssh command", "command", cmd[0])
+			d.command(sess, u, cmd, lang, m)
+			return
+		}
+		log.Info("ssh session started")
+		code := d.app(sess, u, id, lang, m)
+		log.Info("ssh session ended", "code", code)
+	}
+}
+
+// command runs `admin ...` for admins; nothing else is a command.
+func (d *Server) command(sess ssh.Session, u server.User, cmd []string, lang string, m msgs) {
+	if cmd[0] != "admin" {
+		d.exit(sess, 2, fmt.Sprintf(m.unknownCmd, cmd[0]))
+		return
+	}
+	if u.Role != protocol.RoleAdmin || d.opt.Admin == nil {
+		d.exit(sess, 1, fmt.Sprintf(m.notAdmin, u.Name, u.Role))
+		return
+	}
+	code := d.opt.Admin(sess.Context(), d.srv.Admin(u.Name, server.ChannelSSH), cmd[1:], lang, sess, sess, sess.Stderr())
+	_ = sess.Exit(code)
+}
+
+// app runs the terminal app for the session's user until they quit, the
+// connection ends, they stay idle, or the server shuts down.
+func (d *Server) app(sess ssh.Session, u server.User, id uint64, lang string, m msgs) int {
+	pty, winCh, ok := sess.Pty()
+	if !ok {
+		d.exit(sess, 1, m.noPty)
+		return 1
+	}
+	if u.Role == protocol.RoleAdmin {
+		d.exit(sess, 1, m.adminNoApp)
+		return 1
+	}
+	session, err := d.srv.Session(u.Name, server.ChannelSSH, fmt.Sprintf("ssh-%d", id))
+	if err != nil {
+		d.exit(sess, 1, m.refused)
+		return 1
+	}
+	model := tui.New(tui.Options{
+		Store: session, Method: d.opt.Method, Lang: lang, User: u.Name,
+		Renderer: renderer(sess, pty), Now: d.opt.Now, Teams: u.Teams, Role: u.Role, OnServer: true,
+	})
+	in := &idleReader{r: sess}
+	in.touch()
+	ctx, cancel := context.WithCancel(sess.Context())
+	defer cancel()
+	p := tea.NewProgram(model, tea.WithInput(in), tea.WithOutput(sess), tea.WithAltScreen(),
+		tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithEnvironment(sess.Environ()))
+	d.mu.Lock()
+	d.sessions[id] = p
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		delete(d.sessions, id)
+		d.mu.Unlock()
+	}()
+
+	idle := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case w, ok := <-winCh:
+				if !ok {
+					return
+				}
+				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			}
+		}
+	}()
+	go func() {
+		t := time.NewTimer(d.opt.Idle)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				left := d.opt.Idle - in.since()
+				if left > 0 {
+					t.Reset(left)
+					continue
+				}
+				close(idle)
+				p.Quit()
+				return
+			}
+		}
+	}()
+	_, err = p.Run()
+	p.Kill() // restores the terminal state if the app ended abnormally
+	select {
+	case <-idle:
+		fmt.Fprint(sess, "\r\n"+fmt.Sprintf(m.idle, d.opt.Idle.Round(time.Second))+"\r\n")
+		_ = sess.Exit(0)
+		return 0
+	default:
+	}
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		d.log.Error("ssh app failed", "session", id, "error", err.Error())
+		_ = sess.Exit(1)
+		return 1
+	}
+	_ = sess.Exit(0)
+	return 0
+}
+
+// exit writes a message on the session's standard error and ends it.
+func (d *Server) exit(sess ssh.Session, code int, msg string) {
+	fmt.Fprint(sess.Stderr(), msg+"\r\n")
+	_ = sess.Exit(code)
+}
+
+// renderer styles the app for the client's terminal: its TERM and its
+// NO_COLOR, as the client sent them. It does not query the terminal's
+// background (a client that does not answer would stall the start).
+func renderer(sess ssh.Session, pty ssh.Pty) *lipgloss.Renderer {
+	env := append(sess.Environ(), "TERM="+pty.Term)
+	r := lipgloss.NewRenderer(sess, termenv.WithEnvironment(environ(env)), termenv.WithUnsafe(), termenv.WithColorCache(true))
+	if pty.Term == "" || pty.Term == "dumb" || environ(env).Getenv("NO_COLOR") != "" {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	r.SetHasDarkBackground(true)
+	return r
+}
+
+// environ is a session's environment for termenv.
+type environ []string
+
+func (e environ) Environ() []string { return e }
+
+func (e environ) Getenv(k string) string {
+	v := ""
+	for _, kv := range e {
+		if name, val, ok := strings.Cut(kv, "="); ok && name == k {
+			v = val // the last one wins, as in a shell
+		}
+	}
+	return v
+}
+
+// langOf picks the app's language from the client's environment (BRUG_LANG,
+// then LC_ALL, LC_MESSAGES, LANG, as sent by the SSH client): English when
+// it says en, Dutch otherwise.
+func langOf(env []string) string {
+	e := environ(env)
+	for _, k := range []string{"BRUG_LANG", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := e.Getenv(k); v != "" {
+			if strings.HasPrefix(v, "en") {
+				return "en"
+			}
+			return "nl"
+		}
+	}
+	return "nl"
+}
+
+// idleReader is the session's input, noting when the user last typed.
+type idleReader struct {
+	r    io.Reader
+	last atomic.Int64 // unix nanoseconds
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.touch()
+	}
+	return n, err
+}
+
+func (r *idleReader) touch() { r.last.Store(time.Now().UnixNano()) }
+
+func (r *idleReader) since() time.Duration { return time.Since(time.Unix(0, r.last.Load())) }
+
+// Fingerprint is the SHA-256 fingerprint of the host key, for users to
+// check on their first login.
+func (d *Server) Fingerprint() string {
+	pem, err := os.ReadFile(d.opt.HostKeyPath)
+	if err != nil {
+		return "?"
+	}
+	signer, err := gossh.ParsePrivateKey(pem)
+	if err != nil {
+		return "?"
+	}
+	return gossh.FingerprintSHA256(signer.PublicKey())
+}

@@ -1,0 +1,30 @@
+package sshd
+
+// msgs are what the SSH server says to a user outside the app, in their
+// language.
+type msgs struct {
+	noKey, refused, noPty, adminNoApp, idle, unknownCmd, notAdmin string
+}
+
+func messages(lang string) msgs {
+	if lang == "en" {
+		return msgs{
+			noKey:      "brug: log in with a public key registered to your account.",
+			refused:    "brug: this key is not (or no longer) registered to an active account. Ask your administrator.",
+			noPty:      "brug: the app needs a terminal. Connect with ssh -t, or run an admin command: ssh HOST admin --help",
+			adminNoApp: "brug: admin accounts manage users and teams and open no dossiers. Run admin commands: ssh HOST admin --help",
+			idle:       "brug: session ended after %s without a keystroke. Connect again to go on; everything was saved.",
+			unknownCmd: "brug: unknown command %q. Connect without a command for the app; admins run ssh HOST admin ...",
+			notAdmin:   "brug: admin commands are for admins; %s is %s.",
+		}
+	}
+	return msgs{
+		noKey:      "brug: log in met een publieke sleutel die bij uw account is geregistreerd.",
+		refused:    "brug: deze sleutel hoort (niet meer) bij een actief account. Vraag het de beheerder.",
+		noPty:      "brug: de app heeft een terminal nodig. Verbind met ssh -t, of geef een beheeropdracht: ssh HOST admin --help",
+		adminNoApp: "brug: beheerders beheren gebruikers en teams en openen geen dossiers. Beheeropdrachten: ssh HOST admin --help",
+		idle:       "brug: sessie beëindigd na %s zonder toetsaanslag. Verbind opnieuw om verder te gaan; alles is bewaard.",
+		unknownCmd: "brug: onbekende opdracht %q. Verbind zonder opdracht voor de app; beheerders gebruiken ssh HOST admin ...",
+		notAdmin:   "brug: beheeropdrachten zijn voor beheerders; %s is %s.",
+	}
+}
