@@ -99,7 +99,7 @@ func startServe(t *testing.T, h *harness, db string, extra ...string) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{t: t, db: db, stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
-	args := append([]string{"--db", db, "serve", "--addr", "127.0.0.1:0"}, extra...)
+	args := append([]string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", "127.0.0.1:0"}, extra...)
 	e := h.netEnv(io.Discard, s.stderr, &client.MemoryStore{})
 	go func() { s.done <- runContext(ctx, args, e) }()
 	t.Cleanup(func() { s.stop() })
@@ -211,7 +211,7 @@ func TestServeWarnsAboutPlainHTTPOnNetwork(t *testing.T) {
 	errb := &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- runContext(ctx, []string{"--db", db, "serve", "--addr", "0.0.0.0:0"}, h.netEnv(io.Discard, errb, nil))
+		done <- runContext(ctx, []string{"--db", db, "serve", "--addr", "0.0.0.0:0", "--ssh-addr", ""}, h.netEnv(io.Discard, errb, nil))
 	}()
 	waitOutput(t, errb, listeningRE, done)
 	cancel()
@@ -232,7 +232,7 @@ func TestServeWarnsAboutPlainHTTPOnNetwork(t *testing.T) {
 	errb2 := &syncBuffer{}
 	done2 := make(chan int, 1)
 	go func() {
-		done2 <- runContext(ctx2, []string{"--lang", "en", "--db", db, "serve", "--addr", "0.0.0.0:0"}, h.netEnv(io.Discard, errb2, nil))
+		done2 <- runContext(ctx2, []string{"--lang", "en", "--db", db, "serve", "--addr", "0.0.0.0:0", "--ssh-addr", ""}, h.netEnv(io.Discard, errb2, nil))
 	}()
 	waitOutput(t, errb2, regexp.MustCompile(`listening on (http://\S+) `), done2)
 	cancel2()
@@ -329,6 +329,8 @@ func TestServeBadInput(t *testing.T) {
 		{[]string{"--db", db, "serve", "--tls-cert", "x.pem"}, exitUsage, "--tls-cert en --tls-key allebei"},
 		{[]string{"--db", db, "serve", "--tls-cert", filepath.Join(dir, "no.pem"), "--tls-key", filepath.Join(dir, "no.key")}, exitError, "Kan het TLS-certificaat niet laden"},
 		{[]string{"--db", db, "serve", "--addr", "127.0.0.1:99999"}, exitError, "Kies een ander adres met --addr"},
+		{[]string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", "127.0.0.1:99999"}, exitError, "Kies een ander adres met --ssh-addr"},
+		{[]string{"--db", db, "serve", "--ssh-idle", "10s"}, exitUsage, "--ssh-idle moet minstens een minuut zijn"},
 		{[]string{"--lang", "en", "serve"}, exitUsage, "Give the server's file with --db"},
 	} {
 		r := h.runTok(nil, tc.args...)
@@ -339,7 +341,7 @@ func TestServeBadInput(t *testing.T) {
 
 	// A second server on the same file is refused with what to do.
 	s := startServe(t, h, db)
-	r := h.runTok(nil, "--db", db, "serve", "--addr", "127.0.0.1:0")
+	r := h.runTok(nil, "--db", db, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", "127.0.0.1:0")
 	if r.code != exitError || !strings.Contains(r.stderr, "draait er al een brug serve op?") {
 		t.Errorf("second serve on one file:\n%v", r)
 	}
