@@ -149,6 +149,7 @@ The app speaks Dutch unless --lang en is given or the locale is English.`,
 	_ = root.MarkPersistentFlagFilename("method", "yaml", "yml")
 
 	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c))
+	root.AddCommand(newReportCmd(c))
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
 	root.AddCommand(newLoginCmd(c), newSyncCmd(c))
 	return root

@@ -13,7 +13,7 @@ func newMsgs(lang string) msgs { return msgs{lang: lang} }
 
 // f formats the message for key in the chosen language.
 func (m msgs) f(key string, args ...any) string {
-	t, ok := cliTexts[key]
+	t, ok := lookupText(key)
 	if !ok {
 		return "«" + key + "»"
 	}
@@ -163,6 +163,56 @@ var cliTexts = map[string][2]string{
 		"Kan de export niet schrijven naar %s: %v",
 		"Cannot write the export to %s: %v",
 	},
+	// brug report
+	"report.format": {
+		"--format moet md of csv zijn, niet %q.",
+		"--format must be md or csv, not %q.",
+	},
+	"report.date": {
+		"%s moet een datum zijn als 2025-03-31 (JJJJ-MM-DD), niet %q.",
+		"%s must be a date such as 2025-03-31 (YYYY-MM-DD), not %q.",
+	},
+	"report.order": {
+		"De periode begint (%s) na het einde (%s). Zet --from op of voor --to.",
+		"The period starts (%s) after it ends (%s). Set --from on or before --to.",
+	},
+	"report.blankteam": {
+		"--team mag niet leeg zijn. Laat --team weg om alle teams te tellen.",
+		"--team must not be empty. Leave --team out to count all teams.",
+	},
+	"report.team": {
+		"Geen cliënten in team %q. Teams in dit bestand: %s.",
+		"No clients in team %q. Teams in this file: %s.",
+	},
+	"report.noteams": {
+		"Geen cliënten in team %q: dit bestand heeft nog geen cliënten met een team. Laat --team weg.",
+		"No clients in team %q: this file has no clients with a team yet. Leave --team out.",
+	},
+	"report.read": {
+		"Kan de doorstroom niet tellen: %v",
+		"Cannot count the flow: %v",
+	},
+	"report.title":       {"Doorstroom %s – %s", "Flow %s – %s"},
+	"report.allteams":    {"Alle teams.", "All teams."},
+	"report.teams":       {"Teams: %s.", "Teams: %s."},
+	"report.headline":    {"%d van %d doorgestroomd", "%d of %d moved on"},
+	"report.back":        {"%d zetten een stapje terug", "%d stepped back"},
+	"report.back.1":      {"1 zette een stapje terug", "1 stepped back"},
+	"report.atstart":     {"Plek aan het begin", "Place at the start"},
+	"report.movedto":     {"Doorgestroomd naar", "Moved on to"},
+	"report.backfrom":    {"Stapje terug vanaf", "Stepped back from"},
+	"report.atend":       {"Plek aan het eind", "Place at the end"},
+	"report.places":      {"Per plek", "Per place"},
+	"report.total":       {"Totaal", "Total"},
+	"report.perteam":     {"Per team", "Per team"},
+	"report.chart":       {"Grafiek", "Chart"},
+	"report.unknown":     {"onbekend", "unknown"},
+	"report.noteam":      {"(geen team)", "(no team)"},
+	"report.col.place":   {"Plek", "Place"},
+	"report.col.team":    {"Team", "Team"},
+	"report.col.people":  {"Mensen", "People"},
+	"report.col.movedon": {"Doorgestroomd", "Moved on"},
+	"report.col.back":    {"Stapje terug", "Stepped back"},
 	// brug serve
 	"serve.nodb": {
 		"Geef het bestand van de server met --db BESTAND (of BRUG_DB); brug kiest het niet zelf.",

@@ -340,3 +340,39 @@ func isStepStatus(field string) bool {
 	n, tail, ok := strings.Cut(rest, "/")
 	return ok && tail == "status" && n != "" && strings.Trim(n, "0123456789") == ""
 }
+
+// ActionReport is the audit action of a flow report read in a session: it
+// holds counts of the user's teams, not dossiers.
+const ActionReport = "report"
+
+// FlowReport counts the flow of the user's teams only. A query without
+// teams means all of the user's teams; one naming teams is cut down to
+// those of the user's, and one naming none of them is refused. The report
+// is audited (without dossiers).
+func (ss *Session) FlowReport(q store.FlowQuery) (store.FlowReport, error) {
+	u, err := ss.User()
+	if err != nil {
+		return store.FlowReport{}, err
+	}
+	if u.Disabled || !mayRead(u.Role) {
+		return store.FlowReport{}, fmt.Errorf("%w: %s sees no dossiers", ErrForbidden, u.Name)
+	}
+	teams := u.Teams
+	if len(q.Teams) > 0 {
+		teams = slices.DeleteFunc(slices.Clone(q.Teams), func(t string) bool { return !inTeams(u, t) })
+	}
+	if len(teams) == 0 {
+		return store.FlowReport{}, fmt.Errorf("%w: none of the teams asked for is one of yours (%s)", ErrForbidden, strings.Join(u.Teams, ", "))
+	}
+	q.Teams = teams
+	r, err := ss.s.st.FlowReport(q)
+	if err != nil {
+		return r, err
+	}
+	r.KnownTeams = slices.DeleteFunc(r.KnownTeams, func(t string) bool { return !inTeams(u, t) })
+	err = ss.s.st.Update(func(tx *store.Tx) error {
+		return audit(tx, AuditEntry{Time: ss.s.now().UTC(), Channel: ss.channel, User: u.Name, Action: ActionReport,
+			Detail: fmt.Sprintf("flow %s..%s teams %s; session %s", q.From, q.To, strings.Join(teams, ", "), ss.id)})
+	})
+	return r, err
+}

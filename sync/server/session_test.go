@@ -309,3 +309,44 @@ func TestSyncRefusesSignOffByCoachAndCountsRefusals(t *testing.T) {
 		t.Errorf("old refusals counted: %v", counts)
 	}
 }
+
+func TestSessionFlowReportCountsOnlyTheUsersTeams(t *testing.T) {
+	e := newSessionEnv(t)
+	// A move in each team, within the period.
+	for _, c := range []struct{ user, dossier string }{{"cor", e.noord}, {"zoe", e.zuid}} {
+		_, err := e.session(c.user).RecordMove(c.dossier, []store.Place{store.PlaceVrijwillig}, "2026-11-01", "")
+		e.must(err)
+	}
+	cor := e.session("cor")
+	q := store.FlowQuery{From: "2026-10-01", To: "2026-11-30"}
+	r, err := cor.FlowReport(q)
+	e.must(err)
+	if r.People != 1 || r.MovedOn != 1 {
+		t.Errorf("cor's report counts %d people, %d moved on; want only the Noord client", r.People, r.MovedOn)
+	}
+	for _, team := range r.KnownTeams {
+		if team != "Noord" {
+			t.Errorf("the report names another team: %v", r.KnownTeams)
+		}
+	}
+	q.Teams = []string{"Noord", "Zuid"}
+	if r, err := cor.FlowReport(q); err != nil || r.People != 1 {
+		t.Errorf("asking for Zuid too: %d people, %v", r.People, err)
+	}
+	q.Teams = []string{"Zuid"}
+	if _, err := cor.FlowReport(q); !errors.Is(err, ErrForbidden) {
+		t.Errorf("asking only for another team: %v", err)
+	}
+	if _, err := e.session("root").FlowReport(store.FlowQuery{From: "2026-10-01", To: "2026-11-30"}); !errors.Is(err, ErrForbidden) {
+		t.Errorf("an admin's report: %v", err)
+	}
+	var reports int
+	for _, a := range e.auditAll() {
+		if a.Action == ActionReport && a.Channel == ChannelSSH && a.User == "cor" {
+			reports++
+		}
+	}
+	if reports != 2 {
+		t.Errorf("%d audited reports by cor, want 2", reports)
+	}
+}
