@@ -181,6 +181,16 @@ func encodeSummary(s *Summary) []byte {
 	} else {
 		e.byte(0)
 	}
+	// Optional trailing fields: a summary written before they existed ends
+	// here, and one without any waiting step still does.
+	if len(s.Waiting) > 0 {
+		e.uint(uint64(len(s.Waiting)))
+		for _, w := range s.Waiting {
+			e.uint(uint64(w.Step))
+			e.uint(uint64(w.Since))
+			e.string(w.By)
+		}
+	}
 	return e.b
 }
 
@@ -205,5 +215,15 @@ func decodeSummary(b []byte, s *Summary) error {
 	s.Conflicts = int(d.uint())
 	s.LastChange = HLC(d.uint())
 	s.Removed = d.byte() == 1
+	s.Waiting = nil
+	if d.err == nil && len(d.b) > 0 { // waiting steps (schema 2)
+		n := d.uint()
+		if n > uint64(len(d.b)) {
+			d.fail()
+		}
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			s.Waiting = append(s.Waiting, WaitingStep{Step: int(d.uint()), Since: HLC(d.uint()), By: d.string()})
+		}
+	}
 	return d.done("summary")
 }

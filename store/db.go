@@ -16,7 +16,10 @@ import (
 )
 
 // SchemaVersion is the version of the bucket layout this code writes.
-const SchemaVersion = 1
+//
+//   - 1: the first layout.
+//   - 2: list summaries name the steps waiting for review (Summary.Waiting).
+const SchemaVersion = 2
 
 // magic marks a bbolt file as a brug database.
 const magic = "brug-db"
@@ -75,7 +78,11 @@ type Store struct {
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening
 // transaction. Add one here when the layout changes, and bump SchemaVersion.
-var migrations = map[int]func(tx *bolt.Tx) error{}
+var migrations = map[int]func(s *Store, tx *bolt.Tx) error{
+	// Summaries gain the steps waiting for review: derive them all again
+	// from the heads. The log and the heads stay as they are.
+	1: (*Store).resummarise,
+}
 
 // Open opens or creates the brug database at path. A file that is not a
 // brug database, or was written by a newer brug, is refused and left
@@ -208,7 +215,7 @@ func (s *Store) init(readOnly bool, last *HLC) error {
 			if !ok {
 				return fmt.Errorf("no migration from schema %d", v)
 			}
-			if err := m(tx); err != nil {
+			if err := m(s, tx); err != nil {
 				return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
 			}
 		}

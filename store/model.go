@@ -334,6 +334,18 @@ type Summary struct {
 	Conflicts   int      `json:"c,omitempty"`
 	LastChange  HLC      `json:"l"`
 	Removed     bool     `json:"r,omitempty"`
+	// Waiting are the steps marked done that wait for a coordinator's
+	// review, in step order. The review queue is built from these, so a
+	// coordinator's list never reads (and audits) whole dossiers.
+	Waiting []WaitingStep `json:"w,omitempty"`
+}
+
+// WaitingStep is a step a coach marked done, waiting to be signed off or
+// sent back.
+type WaitingStep struct {
+	Step  int    `json:"n"`
+	Since HLC    `json:"h"`           // when it was marked done
+	By    string `json:"b,omitempty"` // who marked it done
 }
 
 // OverdueOn counts the open agreements due before day (YYYY-MM-DD).
@@ -353,7 +365,11 @@ func summarise(c *Client, checklist []int) Summary {
 	s := Summary{ID: c.ID, Name: c.Name.Value, Team: c.Team.Value, Places: c.Places.Value,
 		CurrentStep: c.CurrentStep(), Conflicts: len(c.Conflicts), LastChange: c.LastChange, Removed: !c.Exists}
 	for i, st := range c.Steps {
-		if x := st.StatusOrOpen(); x == StepDone || x == StepSignedOff {
+		switch st.StatusOrOpen() {
+		case StepDone:
+			s.StepsDone++
+			s.Waiting = append(s.Waiting, WaitingStep{Step: st.N, Since: MakeHLC(st.Status.At, 0), By: st.Status.By})
+		case StepSignedOff:
 			s.StepsDone++
 		}
 		total := 0

@@ -149,7 +149,7 @@ func TestMigrationHookRuns(t *testing.T) {
 	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(kSchema, u32(0)) })
 	s.Close()
 	ran := false
-	migrations[0] = func(tx *bolt.Tx) error { ran = true; return nil }
+	migrations[0] = func(*Store, *bolt.Tx) error { ran = true; return nil }
 	defer delete(migrations, 0)
 	s, err = Open(path, Options{NoSync: true})
 	if err != nil {

@@ -82,6 +82,45 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 	return sb.flush()
 }
 
+// resummarise derives every dossier's list summary (and its due-index
+// entries) again from the dossier's heads, in tx. A migration runs it when
+// the summary gains a field; the log and the heads are left alone.
+func (s *Store) resummarise(tx *bolt.Tx) error {
+	var ids []string
+	c := tx.Bucket(bHeads).Cursor()
+	for k, _ := c.First(); k != nil; {
+		if len(k) < 16 {
+			return fmt.Errorf("heads key %x: %w", k, errCorrupt)
+		}
+		ids = append(ids, idString(k[:16]))
+		next := nextPrefix(k[:16])
+		if next == nil {
+			break
+		}
+		k, _ = c.Seek(next)
+	}
+	sb := s.newSummaryBatch(tx)
+	for _, id := range ids {
+		if err := s.materialise(tx, sb, id); err != nil {
+			return fmt.Errorf("summarise %s: %w", id, err)
+		}
+	}
+	return sb.flush()
+}
+
+// nextPrefix is the smallest key after every key that starts with p, nil
+// when there is none (p is all 0xff).
+func nextPrefix(p []byte) []byte {
+	out := append([]byte(nil), p...)
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i] < 0xff {
+			out[i]++
+			return out[:i+1]
+		}
+	}
+	return nil
+}
+
 // Check derives the state from the log in a transaction that is rolled
 // back, and reports the first difference from the kept state. A nil result
 // means the incrementally kept state equals the rebuilt one.

@@ -192,6 +192,37 @@ func TestContent(t *testing.T) {
 	}
 }
 
+// TestReviewQueueNotEmpty: the demo runs as a coordinator, so even a
+// small region has steps marked done that wait for review, next to steps
+// already signed off and steps sent back with a comment.
+func TestReviewQueueNotEmpty(t *testing.T) {
+	s := generate(t, Options{Clients: DefaultClients, Seed: 1, Now: testNow})
+	waiting, signed, sentBack := 0, 0, 0
+	for _, sm := range summaries(t, s) {
+		waiting += len(sm.Waiting)
+		for _, w := range sm.Waiting {
+			if w.By == "" || w.Since.Time().After(testNow) {
+				t.Errorf("%s: waiting step %+v lacks who, or lies after now", sm.Name, w)
+			}
+		}
+		c, err := s.Client(sm.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range c.Steps {
+			switch {
+			case st.StatusOrOpen() == store.StepSignedOff:
+				signed++
+			case st.Comment.Value != "":
+				sentBack++
+			}
+		}
+	}
+	if waiting < 5 || signed == 0 || sentBack == 0 {
+		t.Errorf("%d steps waiting for review, %d signed off, %d sent back; want at least 5 waiting and some of each", waiting, signed, sentBack)
+	}
+}
+
 func TestSmallRegionHasDistinctNames(t *testing.T) {
 	s := generate(t, Options{Clients: 12, Seed: 1, Now: testNow})
 	seen := map[string]bool{}
