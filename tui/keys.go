@@ -13,6 +13,8 @@ type KeyMap struct {
 	Journal, Agreements, Contacts, Route  key.Binding
 	Conflicts, Move                       key.Binding
 	Refused                               key.Binding // the changes the server refused (refused.go)
+	Overview, Review                      key.Binding // coordinators: team overview and review queue (coord.go)
+	Report                                key.Binding // the flow report (report.go)
 	Sync                                  key.Binding // sync with the server now (sync.go)
 	Step                                  key.Binding // 1..6: jump to a step
 }
@@ -54,7 +56,10 @@ func NewKeyMap(t *Texts) *KeyMap {
 		Conflicts:  b("key.conflicts", "!"),
 		Move:       b("key.move", "m"),
 		Sync:       b("key.sync", "ctrl+r"),
+		Report:     b("report.key.open", "F"),
 		Refused:    b("refused.key.open", "R"),
+		Overview:   b("coord.key.overview", "O"),
+		Review:     b("coord.key.review", "B"),
 		Step:       key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-6", t.S("key.step"))),
 	}
 }

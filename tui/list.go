@@ -251,6 +251,12 @@ func (l *clientList) key(msg tea.KeyMsg) tea.Cmd {
 		l.setSort((l.sortBy + 1) % sortCount)
 	case key.Matches(msg, k.New):
 		return Push(NewClientForm(l.ctx))
+	case key.Matches(msg, k.Report):
+		return Push(NewFlowReport(l.ctx))
+	case key.Matches(msg, k.Overview) && isCoordinator(l.ctx):
+		return Push(NewTeamOverview(l.ctx))
+	case key.Matches(msg, k.Review) && isCoordinator(l.ctx):
+		return Push(NewReviewQueue(l.ctx))
 	case key.Matches(msg, k.Open):
 		return l.open()
 	case key.Matches(msg, k.Up):
@@ -579,7 +585,8 @@ func (l *clientList) Title() string { return l.ctx.T.S("list.title") }
 // Help lists the list's keys.
 func (l *clientList) Help() []key.Binding {
 	k := l.ctx.Keys
-	return []key.Binding{k.Open, k.Filter, k.Sort, k.New, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
+	bs := append([]key.Binding{k.Open, k.Filter, k.Sort, k.New, k.Report}, coordKeys(l.ctx)...)
+	return append(bs, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End)
 }
 
 // Capturing reports whether the filter has focus (then q and ? are typed).

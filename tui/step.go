@@ -144,6 +144,10 @@ func (s *stepScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 		return s, s.cycleStatus()
 	case key.Matches(msg, k.Conflicts):
 		return s, Push(NewConflictsScreen(s.ctx, s.dossier))
+	case key.Matches(msg, k.Review) && isCoordinator(s.ctx):
+		// A coordinator reviews the step from here too: sign off a step
+		// marked done, or send back (reopen) a signed-off one.
+		return s, Push(NewReviewScreen(s.ctx, s.dossier, s.n))
 	}
 	return s, nil
 }
@@ -289,6 +293,9 @@ func nextStatus(cur store.StepStatus) store.StepStatus {
 func (s *stepScreen) cycleStatus() tea.Cmd {
 	cur := s.state().StatusOrOpen()
 	if cur == store.StepSignedOff {
+		if s.ctx.Role == RoleCoordinator {
+			return Status(s.ctx.T.S("step.status.signedoff.coord"), false)
+		}
 		return Status(s.ctx.T.S("step.status.signedoff"), false)
 	}
 	next := nextStatus(cur)
@@ -349,7 +356,11 @@ func (s *stepScreen) Title() string {
 // Help lists the step screen's keys, most used first.
 func (s *stepScreen) Help() []key.Binding {
 	k := s.ctx.Keys
-	return []key.Binding{k.Toggle, k.Open, s.keys.Note, k.Status, s.keys.Steps, k.Conflicts, k.Up, k.Down}
+	bs := []key.Binding{k.Toggle, k.Open, s.keys.Note, k.Status, s.keys.Steps, k.Conflicts}
+	if isCoordinator(s.ctx) {
+		bs = append(bs, k.Review)
+	}
+	return append(bs, k.Up, k.Down)
 }
 
 // Capturing is false: the step screen has no text input.

@@ -385,8 +385,13 @@ func TestStepNoteAndStatus(t *testing.T) {
 	if got := e.client().Steps[0].StatusOrOpen(); got != store.StepSignedOff {
 		t.Fatalf("S changed a signed-off step to %s", got)
 	}
-	if !strings.Contains(e.status(), "afgetekend") {
+	if !strings.Contains(e.status(), "afgetekend") || !strings.Contains(e.status(), "coördinator") {
 		t.Errorf("status line = %q, want why nothing happened", e.status())
+	}
+	e.m.Context().Role = RoleCoordinator // a coordinator is told how to reopen it
+	e.keys("S")
+	if !strings.Contains(e.status(), "Druk op B") {
+		t.Errorf("status line for a coordinator = %q", e.status())
 	}
 	if v := e.view(); !strings.Contains(v, "Mooi gedaan.") {
 		t.Errorf("coordinator's comment not shown:\n%s", v)

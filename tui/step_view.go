@@ -54,7 +54,11 @@ func (s *stepScreen) content() ([]string, [][2]int) {
 		add(st.Muted.Render(l))
 	}
 	if c := state.Comment; c.Value != "" || c.Conflict() {
-		for _, l := range wrapText(t.F("step.comment", whoWhen(s.ctx, c), c.Value), w) {
+		key := "step.comment"
+		if sentBack(state) {
+			key = "step.comment.sentback"
+		}
+		for _, l := range wrapText(t.F(key, whoWhen(s.ctx, c), c.Value), w) {
 			add(st.Warn.Render(l))
 		}
 	}
@@ -176,8 +180,16 @@ func (s *stepScreen) heading() string {
 	if step == nil {
 		return st.Bad.Render(t.F("step.err.nostep", s.n))
 	}
-	status := s.state().StatusOrOpen()
-	right := t.F("step.status", stepStatusLabel(t, status))
+	state := s.state()
+	status := state.StatusOrOpen()
+	label := stepStatusLabel(t, status)
+	switch {
+	case sentBack(state):
+		label = t.F("step.status.mark", label, t.S("step.sentback"))
+	case status == store.StepDone:
+		label = t.F("step.status.mark", label, t.S("step.waiting"))
+	}
+	right := t.F("step.status", label)
 	switch status {
 	case store.StepDone, store.StepSignedOff:
 		right = st.Good.Render(right)
@@ -192,6 +204,14 @@ func (s *stepScreen) heading() string {
 	left = st.Title.Render(truncate(left, max(1, room)))
 	gap := max(2, w-lipgloss.Width(left)-lipgloss.Width(right))
 	return left + strings.Repeat(" ", gap) + right
+}
+
+// sentBack reports whether a coordinator sent the step back: it is active
+// again with a comment no older than that status. A coach who later sets
+// the status again (done, then active) makes the comment history.
+func sentBack(state store.StepState) bool {
+	return state.StatusOrOpen() == store.StepActive && state.Comment.Set() && state.Comment.Value != "" &&
+		!state.Comment.At.Before(state.Status.At)
 }
 
 // View renders the heading and the visible part of the body.

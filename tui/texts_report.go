@@ -1,4 +1,35 @@
 package tui
 
 // textsReport are the texts of the flow report screen.
-var textsReport = map[string][2]string{}
+var textsReport = map[string][2]string{
+	"report.title":       {"Doorstroom", "Flow report"},
+	"report.key.open":    {"doorstroom", "flow report"},
+	"report.key.prev":    {"vorige periode", "previous period"},
+	"report.key.next":    {"volgende periode", "next period"},
+	"report.key.span":    {"kwartaal of jaar", "quarter or year"},
+	"report.key.team":    {"team wisselen", "switch team"},
+	"report.quarter":     {"%de kwartaal %d", "Q%d %d"},
+	"report.year":        {"jaar %d", "year %d"},
+	"report.period":      {"(%s – %s)", "(%s – %s)"},
+	"report.team":        {"team: %s", "team: %s"},
+	"report.allteams":    {"alle teams", "all teams"},
+	"report.headline":    {"%s van %s doorgestroomd", "%s of %s moved on"},
+	"report.back":        {"%s zetten een stapje terug", "%s stepped back"},
+	"report.back.1":      {"1 zette een stapje terug", "1 stepped back"},
+	"report.atstart":     {"Plek aan het begin", "Place at the start"},
+	"report.movedto":     {"Doorgestroomd naar", "Moved on to"},
+	"report.backfrom":    {"Stapje terug vanaf", "Stepped back from"},
+	"report.atend":       {"Plek aan het eind", "Place at the end"},
+	"report.perteam":     {"Per team", "Per team"},
+	"report.col.team":    {"Team", "Team"},
+	"report.col.people":  {"Mensen", "People"},
+	"report.col.movedon": {"Doorgestroomd", "Moved on"},
+	"report.col.back":    {"Stapje terug", "Stepped back"},
+	"report.noteam":      {"(geen team)", "(no team)"},
+	"report.unknown":     {"onbekend", "unknown"},
+	"report.loading":     {"Doorstroom tellen…", "Counting the flow…"},
+	"report.err":         {"Kan de doorstroom niet tellen: %v", "Cannot count the flow: %v"},
+	"report.unsupported": {"Het doorstroomrapport is hier niet beschikbaar. Gebruik brug report op een eigen brug-bestand.", "The flow report is not available here. Use brug report on a brug file of your own."},
+	"report.empty":       {"Niemand in deze periode bij dit team. Kies met ← → een andere periode of met t een ander team.", "Nobody in this period in this team. Choose another period with ← → or another team with t."},
+	"report.more":        {"↓ meer", "↓ more"},
+}

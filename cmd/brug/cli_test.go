@@ -31,6 +31,7 @@ type harness struct {
 	tempDir string
 	tuiRuns int
 	tuiErr  error
+	lastApp *tui.Model // the model of the last app run
 }
 
 type result struct {
@@ -57,6 +58,7 @@ func (h *harness) run(args ...string) result {
 		tempDir: h.tempDir,
 		runTUI: func(m tea.Model) error {
 			h.tuiRuns++
+			h.lastApp, _ = m.(*tui.Model)
 			if m.View() == "" {
 				h.t.Error("the app model renders nothing")
 			}
@@ -443,6 +445,9 @@ func TestDemo(t *testing.T) {
 	r := h.run("demo", "--db", path, "--clients", "7")
 	if r.code != exitOK || h.tuiRuns != 1 || !strings.Contains(r.stderr, "7 cliënten") {
 		t.Fatalf("demo:\n%v", r)
+	}
+	if h.lastApp == nil || h.lastApp.Context().Role != tui.RoleCoordinator {
+		t.Errorf("the demo does not run as a coordinator")
 	}
 	stats := func() store.Stats {
 		s, err := store.Open(path, store.Options{ReadOnly: true})

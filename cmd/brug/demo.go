@@ -10,6 +10,7 @@ import (
 
 	"github.com/brug-nl/brug/store/demo"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui"
 )
 
 // demoFlags are the demo command's own flags.
@@ -80,7 +81,9 @@ func (c *cli) runDemo(f demoFlags, haveDB bool) (err error) {
 		c.closeStore(s, &err)
 		fmt.Fprintln(c.env.stderr, m.f("demo.again", path, path))
 	}()
-	return c.startTUI(s, meth)
+	// The demo runs as a coordinator, so it shows the team overview and
+	// the review queue too.
+	return c.startTUI(s, meth, tui.RoleCoordinator)
 }
 
 // ensureDemo generates the region into path unless the file holds clients

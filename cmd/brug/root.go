@@ -267,13 +267,19 @@ func (c *cli) runApp() (err error) {
 		return err
 	}
 	defer c.closeStore(s, &err)
-	return c.startTUI(s, m)
+	return c.startTUI(s, m, "")
 }
 
 // startTUI runs the app on an open store until the user quits.
-func (c *cli) startTUI(s *store.Store, m *method.Method) error {
+// startTUI runs the app on s. role is the user's role when known
+// otherwise (the demo runs as a coordinator); "" takes the role recorded
+// at enrolment.
+func (c *cli) startTUI(s *store.Store, m *method.Method, role string) error {
 	s = syncUser(s)
-	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author(), Teams: client.Teams(s)})
+	if role == "" {
+		role = client.Role(s)
+	}
+	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author(), Teams: client.Teams(s), Role: role})
 	model.EnableSync(c.tuiSync(s))
 	if err := c.env.runTUI(model); err != nil {
 		return c.fail("tui.failed", err)

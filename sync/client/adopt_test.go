@@ -48,6 +48,9 @@ func TestWorkBeforeLoginIsAccepted(t *testing.T) {
 	if got := client.Teams(st); len(got) != 1 || got[0] != "Noord" {
 		t.Errorf("teams recorded at enrolment: %v, want [Noord]", got)
 	}
+	if got := client.Role(st); got != protocol.RoleCoach {
+		t.Errorf("role recorded at enrolment: %q, want coach", got)
+	}
 	if n, _ := st.OutboxLen(); n != 0 {
 		t.Errorf("%d ops still waiting", n)
 	}

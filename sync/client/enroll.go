@@ -46,7 +46,7 @@ func Enroll(ctx context.Context, hc *http.Client, st Store, tokens TokenStore, s
 			}
 		}
 	}
-	for name, v := range map[string]string{MetaURL: base, MetaDevice: resp.DeviceID, MetaUser: resp.User} {
+	for name, v := range map[string]string{MetaURL: base, MetaDevice: resp.DeviceID, MetaUser: resp.User, MetaRole: resp.Role} {
 		if err := st.SetMeta(name, []byte(v)); err != nil {
 			return nil, fmt.Errorf("record the sync server: %w", err)
 		}

@@ -16,6 +16,7 @@ const (
 	MetaURL     = "x_sync_url"    // the server's base URL
 	MetaDevice  = "x_sync_device" // the device id the server gave at enrolment
 	MetaUser    = "x_sync_user"   // the account the device is enrolled for
+	MetaRole    = "x_sync_role"   // the account's role at enrolment
 	MetaTeams   = "x_sync_teams"  // the account's teams at enrolment, JSON list
 	MetaCursor  = "x_sync_cursor" // the last server sequence number applied, decimal
 	MetaLast    = "x_sync_last"   // when the last sync completed, RFC 3339
@@ -65,6 +66,16 @@ func Refused(st Store) ([]RefusedOp, error) {
 		return nil, fmt.Errorf("read refused ops: %w", err)
 	}
 	return out, nil
+}
+
+// Role returns the user's role recorded at enrolment; "" when the device
+// is not enrolled (or was enrolled by an older brug).
+func Role(st Store) string {
+	raw, err := st.Meta(MetaRole)
+	if err != nil {
+		return ""
+	}
+	return string(raw)
 }
 
 // Teams returns the user's teams recorded at enrolment; nil when the

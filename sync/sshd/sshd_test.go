@@ -502,3 +502,32 @@ func TestHostKeyPersistsAcrossRestarts(t *testing.T) {
 		t.Error("the host key changed across a restart")
 	}
 }
+
+// TestSignOffOverSSHReachesTheCoach: the coordinator signs off a step from
+// the review queue over SSH; the coach's laptop has it after its next sync,
+// authored by the coordinator.
+func TestSignOffOverSSHReachesTheCoach(t *testing.T) {
+	r := newRegion(t, Options{})
+	s := r.app("cor", 100, 30)
+	s.waitFor("Noor Jansen")
+	s.keys("B")
+	s.waitFor("wachten op beoordeling")
+	s.keys("\r")
+	s.waitFor("Checklist")
+	s.keys("a")
+	s.waitFor("aftekenen?")
+	s.keys("j")
+	s.waitFor("is afgetekend")
+	r.anna.sync(t)
+	c, err := r.anna.st.Client(r.noord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := c.Steps[0].Status; st.Value != string(store.StepSignedOff) || st.By != "cor" {
+		t.Errorf("on anna's laptop step 1 is %q by %q, want signed-off by cor", st.Value, st.By)
+	}
+	s.keys("q")
+	if err := s.end(); err != nil {
+		t.Errorf("quit: %v", err)
+	}
+}

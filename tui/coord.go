@@ -1,0 +1,278 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// This file holds the coordinator screens' shared parts: coord_team.go
+// has the team overview, coord_queue.go the review queue, coord_review.go
+// the review of one step and coord_sendback.go the comment of a send back. All of them read list summaries only, so opening
+// them never reads (and, on a server, audits) every dossier.
+
+// RoleCoordinator is the role that gets the coordinator screens. It equals
+// the sync protocol's role name; tui does not import sync.
+const RoleCoordinator = "coordinator"
+
+// coordIdleWarn is the number of days without any change after which a
+// client counts as stuck and its idle days are marked.
+const coordIdleWarn = 28
+
+// isCoordinator reports whether the user gets the coordinator screens.
+func isCoordinator(ctx *Context) bool { return ctx.Role == RoleCoordinator }
+
+// coordKeys are the keys that open the coordinator screens, for the help
+// of the screens that offer them; none for other roles.
+func coordKeys(ctx *Context) []key.Binding {
+	if !isCoordinator(ctx) {
+		return nil
+	}
+	return []key.Binding{ctx.Keys.Overview, ctx.Keys.Review}
+}
+
+// refusalCounter is what a server session's store adds: how many changes
+// the server refused, per dossier. A laptop's store does not know, and the
+// overview then shows a dash.
+type refusalCounter interface {
+	RefusedPerDossier() (map[string]int, error)
+}
+
+// inTeams reports whether a client of team belongs to the user's teams;
+// with no teams known (no server) every client does.
+func inTeams(teams []string, team string) bool {
+	return len(teams) == 0 || slices.Contains(teams, team)
+}
+
+// daysSince is the number of whole days from h to now, -1 when h is unset.
+func daysSince(now time.Time, h store.HLC) int {
+	if h == 0 {
+		return -1
+	}
+	return max(0, int(now.Sub(h.Time()).Hours()/24))
+}
+
+// teamFilter is the team picked on a coordinator screen; t cycles through
+// the user's teams (or, without a server, the teams seen) and back to all.
+type teamFilter struct {
+	teams []string
+	cur   int // index into teams; -1 is all teams
+}
+
+// setTeams replaces the choices, keeping the picked team when it is still
+// one of them.
+func (f *teamFilter) setTeams(teams []string) {
+	picked := f.picked()
+	f.teams, f.cur = teams, -1
+	if i := slices.Index(teams, picked); i >= 0 && picked != "" {
+		f.cur = i
+	}
+}
+
+func (f *teamFilter) picked() string {
+	if f.cur < 0 || f.cur >= len(f.teams) {
+		return ""
+	}
+	return f.teams[f.cur]
+}
+
+func (f *teamFilter) next() {
+	f.cur++
+	if f.cur >= len(f.teams) {
+		f.cur = -1
+	}
+}
+
+func (f *teamFilter) match(team string) bool { return f.cur < 0 || f.picked() == team }
+
+// label names the pick in the user's language.
+func (f *teamFilter) label(t *Texts) string {
+	if f.cur < 0 {
+		return t.S("coord.team.all")
+	}
+	if f.picked() == "" {
+		return t.S("coord.team.none")
+	}
+	return f.picked()
+}
+
+// teamChoices are the teams a filter cycles through: the user's, or the
+// distinct teams of the rows, sorted.
+func teamChoices(ctx *Context, rowTeams func(yield func(string) bool)) []string {
+	if len(ctx.Teams) > 0 {
+		out := slices.Clone(ctx.Teams)
+		slices.Sort(out)
+		return out
+	}
+	seen := map[string]bool{}
+	var out []string
+	for t := range rowTeams {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// tableNav is a cursor over n rows with vis of them on screen.
+type tableNav struct{ cursor, offset int }
+
+func (n *tableNav) move(delta, rows, vis int) {
+	n.cursor = max(0, min(rows-1, n.cursor+delta))
+	n.scroll(rows, vis)
+}
+
+// scroll keeps the cursor on screen and the window filled.
+func (n *tableNav) scroll(rows, vis int) {
+	n.cursor = max(0, min(n.cursor, rows-1))
+	if n.cursor < n.offset {
+		n.offset = n.cursor
+	}
+	if n.cursor >= n.offset+vis {
+		n.offset = n.cursor - vis + 1
+	}
+	n.offset = max(0, min(n.offset, rows-vis))
+}
+
+// navKey moves the cursor for the usual movement keys and reports whether
+// the key was one of them.
+func (n *tableNav) navKey(k *KeyMap, msg tea.KeyMsg, rows, vis int) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		n.move(-1, rows, vis)
+	case key.Matches(msg, k.Down):
+		n.move(1, rows, vis)
+	case key.Matches(msg, k.PageUp):
+		n.move(-vis, rows, vis)
+	case key.Matches(msg, k.PageDown):
+		n.move(vis, rows, vis)
+	case key.Matches(msg, k.Home):
+		n.move(-rows, rows, vis)
+	case key.Matches(msg, k.End):
+		n.move(rows, rows, vis)
+	default:
+		return false
+	}
+	return true
+}
+
+// colSpec is a table column's width: at least min cells, growing to max
+// when there is room. A column with drop > 0 is left out when the table
+// does not fit, highest drop first.
+type colSpec struct {
+	min, max int
+	drop     int
+}
+
+// allocate fits columns, separated by colGap, into avail cells. Columns
+// grow left to right up to their max; what is left stays empty, so a wide
+// window keeps the table compact instead of tearing the name from the
+// rest. A left-out column has width 0.
+func allocate(avail int, specs []colSpec) []int {
+	on := make([]bool, len(specs))
+	for i, s := range specs {
+		on[i] = s.min > 0 // a column of no width is not shown at all
+	}
+	need := func() int {
+		n, cols := 0, 0
+		for i, s := range specs {
+			if on[i] {
+				n += s.min
+				cols++
+			}
+		}
+		return n + max(0, cols-1)*colGap
+	}
+	for need() > avail {
+		worst := -1
+		for i, s := range specs {
+			if on[i] && s.drop > 0 && (worst < 0 || s.drop > specs[worst].drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		on[worst] = false
+	}
+	w := make([]int, len(specs))
+	extra := max(0, avail-need())
+	for i, s := range specs {
+		if !on[i] {
+			continue
+		}
+		w[i] = s.min
+		if grow := min(extra, max(0, s.max-s.min)); grow > 0 {
+			w[i] += grow
+			extra -= grow
+		}
+	}
+	return w
+}
+
+// tableCell is one cell of a row: its text and the style it has when the
+// row is not selected (nil: plain). right aligns it to the right.
+type tableCell struct {
+	text  string
+	style *lipgloss.Style
+	right bool
+}
+
+// tableLine renders cells into their widths (0: column left out), with
+// the cursor mark in front. The selected row is built plain and shown in
+// reverse, so it stands out without colour too.
+func tableLine(st *Styles, cells []tableCell, widths []int, selected bool, width int) string {
+	var b strings.Builder
+	b.Grow(width * 2)
+	b.WriteString(cursorMark(selected))
+	first := true
+	for i, c := range cells {
+		w := widths[i]
+		if w <= 0 {
+			continue
+		}
+		if !first {
+			b.WriteString(strings.Repeat(" ", colGap))
+		}
+		first = false
+		s := fit(c.text, w)
+		if c.right {
+			s = fitRight(c.text, w)
+		}
+		if c.style != nil && !selected {
+			s = c.style.Render(s)
+		}
+		b.WriteString(s)
+	}
+	line := b.String()
+	if selected {
+		return st.Selected.Render(fit(line, width))
+	}
+	return line
+}
+
+// tableHeader renders the column titles in the table's widths.
+func tableHeader(st *Styles, titles []string, right []bool, widths []int, width int) string {
+	cells := make([]tableCell, len(titles))
+	for i, t := range titles {
+		cells[i] = tableCell{text: t, right: right[i]}
+	}
+	return st.Title.Render(fit(tableLine(st, cells, widths, false, width), width))
+}
+
+// fitRight is fit aligned to the right.
+func fitRight(s string, w int) string {
+	if sw := ansi.StringWidth(s); sw < w {
+		return strings.Repeat(" ", w-sw) + s
+	}
+	return fit(s, w)
+}
