@@ -128,22 +128,26 @@ func (c *cli) reportQuery(f reportFlags) (store.FlowQuery, error) {
 
 // runReport opens the user's file read-only, counts and prints.
 func (c *cli) runReport(q store.FlowQuery, format string) (err error) {
-	path, err := c.dbPath()
-	if err != nil {
-		return err
+	src := c.reporter
+	if src == nil {
+		path, err := c.dbPath()
+		if err != nil {
+			return err
+		}
+		meth, err := c.loadMethod()
+		if err != nil {
+			return err
+		}
+		opt := c.openOpts(meth)
+		opt.ReadOnly = true
+		s, err := c.openStore(path, opt)
+		if err != nil {
+			return err
+		}
+		defer c.closeStore(s, &err)
+		src = s
 	}
-	meth, err := c.loadMethod()
-	if err != nil {
-		return err
-	}
-	opt := c.openOpts(meth)
-	opt.ReadOnly = true
-	s, err := c.openStore(path, opt)
-	if err != nil {
-		return err
-	}
-	defer c.closeStore(s, &err)
-	r, err := s.FlowReport(q)
+	r, err := src.FlowReport(q)
 	if err != nil {
 		return c.fail("report.read", err)
 	}

@@ -61,6 +61,15 @@ type cli struct {
 	// via, when set, is the admin backend of an admin's SSH session: admin
 	// commands run on it instead of opening a file (ssh.go).
 	via *server.Admin
+	// reporter, when set, counts `brug report` instead of a file: a
+	// coordinator's SSH session on the running server (ssh.go).
+	reporter flowReporter
+}
+
+// flowReporter counts a flow report: a store, or a server session that
+// limits it to the user's teams.
+type flowReporter interface {
+	FlowReport(store.FlowQuery) (store.FlowReport, error)
 }
 
 // language is the chosen language: --lang, else the locale.

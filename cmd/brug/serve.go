@@ -241,7 +241,7 @@ func (c *cli) startSSH(srv *server.Server, f serveFlags, dbPath string, meth *me
 	if keyPath == "" {
 		keyPath = dbPath + ".ssh_host_ed25519"
 	}
-	d, err := sshd.New(srv, sshd.Options{HostKeyPath: keyPath, Idle: f.sshIdle, Method: meth, Logger: logger, Admin: sshAdmin, Now: c.env.now})
+	d, err := sshd.New(srv, sshd.Options{HostKeyPath: keyPath, Idle: f.sshIdle, Method: meth, Logger: logger, Admin: sshAdmin, Report: sshReport, Now: c.env.now})
 	if err != nil {
 		return nil, c.fail("serve.sshfailed", f.sshAddr, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -126,20 +127,37 @@ func viaSession(a *server.Admin) *adminSession {
 func sshAdmin(ctx context.Context, a *server.Admin, args []string, lang string, in io.Reader, out, errOut io.Writer) int {
 	c := &cli{env: env{stdout: out, stderr: errOut, stdin: in, getenv: func(string) string { return "" }}, via: a}
 	c.g.lang = lang
-	cmd := newAdminCmd(c)
+	return runSub(ctx, c, newAdminCmd(c), args, "admin", in, out, errOut)
+}
+
+// sshReport runs one `report ...` command line of a user's SSH session:
+// `brug report` with the same flags and output, counted on the running
+// server for the user's teams only (server.Session.FlowReport).
+func sshReport(ctx context.Context, r *server.Session, args []string, lang string, out, errOut io.Writer) int {
+	c := &cli{env: env{stdout: out, stderr: errOut, getenv: func(string) string { return "" }, now: time.Now}, reporter: r}
+	c.g.lang = lang
+	cmd := newReportCmd(c)
+	return runSub(ctx, c, cmd, args, "report", nil, out, errOut)
+}
+
+// runSub runs a command tree of the CLI for an SSH session and returns its
+// exit code, reporting errors as the CLI does.
+func runSub(ctx context.Context, c *cli, cmd *cobra.Command, args []string, name string, in io.Reader, out, errOut io.Writer) int {
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	cmd.SetArgs(args)
-	cmd.SetIn(in)
+	if in != nil {
+		cmd.SetIn(in)
+	}
 	cmd.SetOut(out)
 	cmd.SetErr(errOut)
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(errOut, "brug admin: %v\n", err)
+	fmt.Fprintf(errOut, "brug %s: %v\n", name, err)
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(errOut, c.msgs().f("usage.hint", "admin"))
+		fmt.Fprintln(errOut, c.msgs().f("usage.hint", name))
 		return exitUsage
 	}
 	return exitError

@@ -109,6 +109,7 @@ func TestServeSSHAdmin(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"team", "add", "Noord"},
+		{"team", "add", "Zuid"},
 		{"user", "add", "root", "--role", "admin"},
 		{"user", "add", "cor", "--role", "coordinator", "--team", "Noord"},
 		{"key", "add", "root", rootPub},
@@ -139,6 +140,19 @@ func TestServeSSHAdmin(t *testing.T) {
 	out, code = sshRun(t, addr, cor, host.PublicKey(), "", "admin user list")
 	if code != 1 || !strings.Contains(out, "cor is coordinator") {
 		t.Errorf("admin command as a coordinator: exit %d\n%s", code, out)
+	}
+	// Coordinators get the flow report of their own teams over SSH.
+	out, code = sshRun(t, addr, cor, host.PublicKey(), "", "report --from 2026-01-01 --to 2026-12-31 --format csv")
+	if code != 0 || !strings.HasPrefix(out, "section,place,count\n") || !strings.Contains(out, "people,,0") {
+		t.Errorf("report over ssh: exit %d\n%s", code, out)
+	}
+	out, code = sshRun(t, addr, cor, host.PublicKey(), "", "report --from 2026-01-01 --to 2026-12-31 --team Zuid")
+	if code != exitError || !strings.Contains(out, "none of the teams asked for is one of yours") {
+		t.Errorf("report on another team over ssh: exit %d\n%s", code, out)
+	}
+	out, code = sshRun(t, addr, cor, host.PublicKey(), "", "report --format pdf")
+	if code != exitUsage || !strings.Contains(out, "--format moet md of csv zijn") {
+		t.Errorf("a bad report flag over ssh: exit %d\n%s", code, out)
 	}
 	r := h.runTok(nil, "--db", db, "admin", "audit", "--user", "root")
 	if r.code != exitOK || !regexp.MustCompile(`ssh\s+root\s+key add`).MatchString(r.stdout) {

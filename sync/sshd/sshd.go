@@ -46,6 +46,10 @@ const DefaultIdle = 15 * time.Minute
 // on the server's own shell.
 type AdminFunc func(ctx context.Context, a *server.Admin, args []string, lang string, in io.Reader, out, errOut io.Writer) int
 
+// ReportFunc runs one `brug report` command line (args without "report")
+// for a user, counting on their session; it returns the exit code.
+type ReportFunc func(ctx context.Context, s *server.Session, args []string, lang string, out, errOut io.Writer) int
+
 // Options configure New.
 type Options struct {
 	// HostKeyPath is the server's private host key (ed25519, OpenSSH
@@ -61,6 +65,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Admin runs admin commands; nil refuses them.
 	Admin AdminFunc
+	// Report runs `report` commands; nil refuses them.
+	Report ReportFunc
 	// Now is the app's clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -189,8 +195,18 @@ func (d *Server) handle(ssh.Handler) ssh.Handler {
 	}
 }
 
-// command runs `admin ...` for admins; nothing else is a command.
+// command runs `admin ...` for admins and `report ...` for the others;
+// nothing else is a command.
 func (d *Server) command(sess ssh.Session, u server.User, cmd []string, lang string, m msgs) {
+	if cmd[0] == "report" && d.opt.Report != nil && u.Role != protocol.RoleAdmin {
+		session, err := d.srv.Session(u.Name, server.ChannelSSH, fmt.Sprintf("ssh-%d", d.next.Add(1)))
+		if err != nil {
+			d.exit(sess, 1, m.refused)
+			return
+		}
+		_ = sess.Exit(d.opt.Report(sess.Context(), session, cmd[1:], lang, sess, sess.Stderr()))
+		return
+	}
 	if cmd[0] != "admin" {
 		d.exit(sess, 2, fmt.Sprintf(m.unknownCmd, cmd[0]))
 		return

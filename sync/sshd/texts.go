@@ -14,7 +14,7 @@ func messages(lang string) msgs {
 			noPty:      "brug: the app needs a terminal. Connect with ssh -t, or run an admin command: ssh HOST admin --help",
 			adminNoApp: "brug: admin accounts manage users and teams and open no dossiers. Run admin commands: ssh HOST admin --help",
 			idle:       "brug: session ended after %s without a keystroke. Connect again to go on; everything was saved.",
-			unknownCmd: "brug: unknown command %q. Connect without a command for the app; admins run ssh HOST admin ...",
+			unknownCmd: "brug: unknown command %q. Connect without a command for the app, run ssh HOST report --help for the flow report; admins run ssh HOST admin ...",
 			notAdmin:   "brug: admin commands are for admins; %s is %s.",
 		}
 	}
@@ -24,7 +24,7 @@ func messages(lang string) msgs {
 		noPty:      "brug: de app heeft een terminal nodig. Verbind met ssh -t, of geef een beheeropdracht: ssh HOST admin --help",
 		adminNoApp: "brug: beheerders beheren gebruikers en teams en openen geen dossiers. Beheeropdrachten: ssh HOST admin --help",
 		idle:       "brug: sessie beëindigd na %s zonder toetsaanslag. Verbind opnieuw om verder te gaan; alles is bewaard.",
-		unknownCmd: "brug: onbekende opdracht %q. Verbind zonder opdracht voor de app; beheerders gebruiken ssh HOST admin ...",
+		unknownCmd: "brug: onbekende opdracht %q. Verbind zonder opdracht voor de app, of vraag de doorstroom op met ssh HOST report --help; beheerders gebruiken ssh HOST admin ...",
 		notAdmin:   "brug: beheeropdrachten zijn voor beheerders; %s is %s.",
 	}
 }
