@@ -276,3 +276,21 @@ func fitRight(s string, w int) string {
 	}
 	return fit(s, w)
 }
+
+// tableHead writes the first line of a coordinator table (its team
+// filter) and, until the data is loaded, what stands in for the table. It
+// reports whether the view ends there.
+func tableHead(ctx *Context, b *strings.Builder, filter string, width int, err error, loaded bool) bool {
+	t, st := ctx.T, ctx.Styles
+	b.WriteString(st.Muted.Render(fit(t.F("coord.filter", filter), width)))
+	b.WriteByte('\n')
+	switch {
+	case err != nil && !loaded:
+		b.WriteString(st.Bad.Render(fit(t.S("coord.err.load.short"), width)))
+		return true
+	case !loaded:
+		b.WriteString(st.Muted.Render(fit(t.S("coord.loading"), width)))
+		return true
+	}
+	return false
+}

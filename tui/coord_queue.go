@@ -220,16 +220,10 @@ func (q *reviewQueue) SetSize(width, height int) {
 func (q *reviewQueue) View() string {
 	t, st := q.ctx.T, q.ctx.Styles
 	var b strings.Builder
-	b.WriteString(st.Muted.Render(fit(t.F("coord.filter", q.filter.label(t)), q.width)))
-	b.WriteByte('\n')
-	switch {
-	case q.err != nil && !q.loaded:
-		b.WriteString(st.Bad.Render(fit(t.S("coord.err.load.short"), q.width)))
+	if tableHead(q.ctx, &b, q.filter.label(t), q.width, q.err, q.loaded) {
 		return b.String()
-	case !q.loaded:
-		b.WriteString(st.Muted.Render(fit(t.S("coord.loading"), q.width)))
-		return b.String()
-	case len(q.shown) == 0:
+	}
+	if len(q.shown) == 0 {
 		for _, l := range wrapText(t.S("coord.queue.empty"), q.width) {
 			b.WriteString(l + "\n")
 		}

@@ -295,14 +295,7 @@ func (o *teamOverview) SetSize(width, height int) {
 func (o *teamOverview) View() string {
 	t, st := o.ctx.T, o.ctx.Styles
 	var b strings.Builder
-	b.WriteString(st.Muted.Render(fit(t.F("coord.filter", o.filter.label(t)), o.width)))
-	b.WriteByte('\n')
-	switch {
-	case o.err != nil && !o.loaded:
-		b.WriteString(st.Bad.Render(fit(t.S("coord.err.load.short"), o.width)))
-		return b.String()
-	case !o.loaded:
-		b.WriteString(st.Muted.Render(fit(t.S("coord.loading"), o.width)))
+	if tableHead(o.ctx, &b, o.filter.label(t), o.width, o.err, o.loaded) {
 		return b.String()
 	}
 	titles := make([]string, tcCount)
