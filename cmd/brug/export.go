@@ -64,17 +64,7 @@ The brug file is opened read-only.`,
 
 // runExport finds the client and writes the export.
 func (c *cli) runExport(query string, f exportFlags) (err error) {
-	path, err := c.dbPath()
-	if err != nil {
-		return err
-	}
-	meth, err := c.loadMethod()
-	if err != nil {
-		return err
-	}
-	opt := c.openOpts(meth)
-	opt.ReadOnly = true
-	s, err := c.openStore(path, opt)
+	s, err := c.openReadOnly()
 	if err != nil {
 		return err
 	}
@@ -91,6 +81,7 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 	if err != nil {
 		return c.fail("export.read", err)
 	}
+	meth := s.Method()
 	var data []byte
 	if f.format == "json" {
 		if data, err = tui.ExportJSON(cl, ops, meth, c.env.now()); err != nil {
@@ -214,4 +205,20 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		}
 	}
 	return nil
+}
+
+// openReadOnly opens the user's file (--db, BRUG_DB or the default) for
+// reading only, for commands that print from it (export, report).
+func (c *cli) openReadOnly() (*store.Store, error) {
+	path, err := c.dbPath()
+	if err != nil {
+		return nil, err
+	}
+	meth, err := c.loadMethod()
+	if err != nil {
+		return nil, err
+	}
+	opt := c.openOpts(meth)
+	opt.ReadOnly = true
+	return c.openStore(path, opt)
 }

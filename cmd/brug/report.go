@@ -130,17 +130,7 @@ func (c *cli) reportQuery(f reportFlags) (store.FlowQuery, error) {
 func (c *cli) runReport(q store.FlowQuery, format string) (err error) {
 	src := c.reporter
 	if src == nil {
-		path, err := c.dbPath()
-		if err != nil {
-			return err
-		}
-		meth, err := c.loadMethod()
-		if err != nil {
-			return err
-		}
-		opt := c.openOpts(meth)
-		opt.ReadOnly = true
-		s, err := c.openStore(path, opt)
+		s, err := c.openReadOnly()
 		if err != nil {
 			return err
 		}
