@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,10 +16,24 @@ type writer struct {
 	tx      *bolt.Tx
 	touched map[string]bool
 	hlc     HLC
+
+	// changes holds, per touched dossier, each field's heads before its
+	// first op of the transaction and after its last, so that finish can
+	// bring a summary up to date without reading the whole dossier when
+	// only fields the summary does not show changed (summarise.go); full
+	// marks the dossiers that need the whole derivation.
+	changes map[string]map[string]*fieldChange
+	full    map[string]bool
 }
 
 func (s *Store) newWriter(tx *bolt.Tx) *writer {
-	return &writer{s: s, tx: tx, touched: map[string]bool{}}
+	return &writer{s: s, tx: tx, touched: map[string]bool{}, changes: map[string]map[string]*fieldChange{}, full: map[string]bool{}}
+}
+
+// touchAll marks a dossier for the whole derivation of its state.
+func (w *writer) touchAll(dossier string) {
+	w.touched[dossier] = true
+	w.full[dossier] = true
 }
 
 // apply adds one op to the log and updates the heads of its field. It
@@ -70,7 +85,8 @@ func (w *writer) apply(op Op, local bool) (bool, error) {
 
 // mergeHeads is the merge rule (docs/merge.md): every id op names in Prev is
 // replaced and stops being a head wherever it is one; op becomes a head of
-// its field unless a known op already replaced it.
+// its field unless a known op already replaced it. The replaced bucket
+// holds the ids named in some prev that the log does not hold yet.
 func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 	replaced := w.tx.Bucket(bReplaced)
 	hkey := append(append([]byte(nil), dkey...), op.Field...)
@@ -78,13 +94,26 @@ func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 	if err != nil {
 		return err
 	}
+	before := slices.Clone(heads)
+	ops := w.tx.Bucket(bOps)
+	self := false
 	for _, p := range op.Prev {
 		pkey, err := idKey(p)
 		if err != nil {
 			return err
 		}
-		if err := replaced.Put(pkey, present); err != nil {
-			return err
+		if p == op.ID {
+			self = true
+			continue
+		}
+		// Remember a named op only while the log lacks it: a known op is
+		// never applied again, so only one yet to come needs telling that
+		// it is replaced already. (A known op was never a head then, or is
+		// dropped from the heads here.)
+		if ops.Get(pkey) == nil {
+			if err := replaced.Put(pkey, present); err != nil {
+				return err
+			}
 		}
 		if i := headIndex(heads, p); i >= 0 {
 			heads = append(heads[:i], heads[i+1:]...)
@@ -96,10 +125,33 @@ func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 			return err
 		}
 	}
-	if replaced.Get(key) == nil {
+	switch {
+	case replaced.Get(key) != nil:
+		// Replaced before it came; now that the log holds it, the
+		// reminder has done its work.
+		if err := replaced.Delete(key); err != nil {
+			return err
+		}
+	case !self:
 		heads = append(heads, headOf(op))
 	}
+	w.noteChange(op.Dossier, op.Field, before, heads)
 	return w.putHeads(hkey, heads)
+}
+
+// noteChange records a field's heads before and after an op (see
+// writer.changes).
+func (w *writer) noteChange(dossier, field string, before, after []Head) {
+	m := w.changes[dossier]
+	if m == nil {
+		m = map[string]*fieldChange{}
+		w.changes[dossier] = m
+	}
+	if c, ok := m[field]; ok {
+		c.after = slices.Clone(after)
+		return
+	}
+	m[field] = &fieldChange{before: before, after: slices.Clone(after)}
 }
 
 func (w *writer) dropHead(pkey []byte, id, dossier, field string) error {
@@ -122,7 +174,7 @@ func (w *writer) dropHead(pkey []byte, id, dossier, field string) error {
 	}
 	if i := headIndex(heads, id); i >= 0 {
 		heads = append(heads[:i], heads[i+1:]...)
-		w.touched[prev.Dossier] = true
+		w.touchAll(prev.Dossier)
 		return w.putHeads(hkey, heads)
 	}
 	return nil
@@ -184,6 +236,15 @@ func (w *writer) putHeads(hkey []byte, hs []Head) error {
 func (w *writer) finish() error {
 	sb := w.s.newSummaryBatch(w.tx)
 	for id := range w.touched {
+		if !w.full[id] {
+			ok, err := w.s.summariseChanges(sb, id, w.changes[id])
+			if err != nil {
+				return fmt.Errorf("summarise %s: %w", id, err)
+			}
+			if ok {
+				continue
+			}
+		}
 		if err := w.s.materialise(w.tx, sb, id); err != nil {
 			return fmt.Errorf("materialise %s: %w", id, err)
 		}

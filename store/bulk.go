@@ -98,7 +98,7 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 		if b.op.HLC > w.hlc {
 			w.hlc = b.op.HLC
 		}
-		w.touched[b.op.Dossier] = true
+		w.touchAll(b.op.Dossier)
 	}
 	// The ops bucket's sequence counts the ops of the log, as apply keeps it.
 	if err := opsB.SetSequence(opsB.Sequence() + uint64(len(fresh))); err != nil {
@@ -116,7 +116,7 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 		}
 	}
 
-	// The replaced set: every id a new op names in prev.
+	// The ids the new ops name in prev.
 	named := map[string]bool{}
 	var prevKeys [][]byte
 	for _, b := range fresh {
@@ -131,7 +131,26 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 	}
 	slices.SortFunc(prevKeys, bytes.Compare)
 	replaced := w.bucket(bReplaced)
+	// Fresh ops named before they came are not heads; now that the log
+	// holds them, their entries go (the bucket holds the named ids the
+	// log lacks, as apply keeps it).
+	wasNamed := map[string]bool{}
+	for _, b := range fresh {
+		if replaced.Get(b.key) != nil {
+			wasNamed[b.op.ID] = true
+		}
+	}
+	for _, b := range fresh {
+		if wasNamed[b.op.ID] {
+			if err := replaced.Delete(b.key); err != nil {
+				return 0, err
+			}
+		}
+	}
 	for _, pk := range prevKeys {
+		if opsB.Get(pk) != nil {
+			continue
+		}
 		if err := replaced.Put(pk, present); err != nil {
 			return 0, err
 		}
@@ -171,7 +190,7 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 			kept = append(kept, h)
 		}
 		for _, b := range byField[hk] {
-			if !named[b.op.ID] && replaced.Get(b.key) == nil {
+			if !named[b.op.ID] && !wasNamed[b.op.ID] {
 				kept = append(kept, headOf(*b.op))
 			}
 		}
@@ -202,7 +221,7 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 		}
 		if i := headIndex(hs, p); i >= 0 {
 			hs = append(hs[:i:i], hs[i+1:]...)
-			w.touched[prev.Dossier] = true
+			w.touchAll(prev.Dossier)
 		}
 		heads[hk] = hs
 	}
@@ -242,6 +261,18 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 		return nil, fmt.Errorf("op %x: %w", key, ErrNotFound)
 	}
 	return tx.s.codec.Open(raw)
+}
+
+// OpKeys appends to dst the 16-byte id keys of every op of a dossier in
+// the log (dkey is the dossier's 16-byte id), in id order.
+func (tx *Tx) OpKeys(dkey []byte, dst [][]byte) [][]byte {
+	c := tx.tx.Bucket(bDossierOps).Cursor()
+	for k, _ := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, _ = c.Next() {
+		if len(k) == 32 {
+			dst = append(dst, bytes.Clone(k[16:]))
+		}
+	}
+	return dst
 }
 
 // HeadKeys appends to dst the 16-byte id keys of every head of every field

@@ -48,9 +48,14 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
+	// The replaced bucket holds the named ids the log lacks.
 	replaced := tx.Bucket(bReplaced)
 	replaced.FillPercent = 0.9
+	opsB := tx.Bucket(bOps)
 	for _, k := range sortedKeys(replacedIDs) {
+		if opsB.Get([]byte(k)) != nil {
+			continue
+		}
 		if err := replaced.Put([]byte(k), present); err != nil {
 			return err
 		}

@@ -47,6 +47,18 @@ func (tx *Tx) Bucket(name string) (*bolt.Bucket, error) {
 	return tx.tx.CreateBucketIfNotExists([]byte(name))
 }
 
+// DropBucket deletes a bucket of the caller's own, if there is one, in a
+// write transaction (a layout change of the caller's).
+func (tx *Tx) DropBucket(name string) error {
+	if !strings.HasPrefix(name, "x_") {
+		return fmt.Errorf("%w bucket name %q: must start with x_", ErrInvalid, name)
+	}
+	if tx.tx.Bucket([]byte(name)) == nil {
+		return nil
+	}
+	return tx.tx.DeleteBucket([]byte(name))
+}
+
 // Seal seals a value with the store's codec, for the caller's buckets.
 func (tx *Tx) Seal(plain []byte) ([]byte, error) { return tx.s.codec.Seal(plain) }
 
