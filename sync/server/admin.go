@@ -226,28 +226,28 @@ func (a *Admin) Erase(client string) (string, error) {
 			return "", err
 		}
 	}
+	a.s.recent.invalidate() // it may hold the dossier's ops (recent.go)
 	err := a.s.st.Erase(id)
 	a.s.views.bump() // devices that hold it are to be told (viewcache.go)
+	a.s.recent.invalidate()
 	if err != nil {
 		return "", err
 	}
-	// The store's erase removed the ops; now the server's indexes. Should
-	// this step be cut off, running the erase again completes it; pulls
-	// skip erased dossiers in the meantime.
+	// The store's erase removed the ops; now their numbers, which hold ids
+	// only. Should this step be cut off, running the erase again completes
+	// it; pulls skip ops the log no longer holds in the meantime.
 	err = a.s.st.Update(func(tx *store.Tx) error {
 		dk := dkey(id)
-		seqs, opseq := bucket(tx, bSeq), bucket(tx, bOpSeq)
-		c := bucket(tx, bDossierSeq).Cursor()
-		for k, _ := c.Seek(dk); k != nil && bytes.HasPrefix(k, dk); k, _ = c.Seek(dk) {
-			if v := seqs.Get(k[16:]); len(v) == 32 {
-				if err := opseq.Delete(v[:16]); err != nil {
-					return err
-				}
+		seqs := bucket(tx, bSeq)
+		var gone [][]byte
+		c := seqs.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(v) == 32 && bytes.Equal(v[16:], dk) {
+				gone = append(gone, bytes.Clone(k))
 			}
-			if err := seqs.Delete(k[16:]); err != nil {
-				return err
-			}
-			if err := c.Delete(); err != nil {
+		}
+		for _, k := range gone {
+			if err := seqs.Delete(k); err != nil {
 				return err
 			}
 		}

@@ -2,8 +2,8 @@ package server
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/json"
+	"github.com/klauspost/compress/gzip"
 	"io"
 	"net/http"
 	"strconv"

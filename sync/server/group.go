@@ -39,6 +39,36 @@ type groupCommitter struct {
 	// failed, when not nil, is called after a transaction failed and was
 	// rolled back: caches filled in it may hold what was never stored.
 	failed func()
+	// tx, when not nil, is told of each transaction's start, end (after
+	// the last function, in the transaction) and outcome (recent.go).
+	tx txHooks
+}
+
+// txHooks follow the group's transactions.
+type txHooks interface {
+	begin(*store.Tx)
+	finish(*store.Tx)
+	done(committed bool)
+}
+
+// update runs fns in one write transaction between the hooks.
+func (g *groupCommitter) update(st *store.Store, fns func(*store.Tx) error) error {
+	err := st.Update(func(tx *store.Tx) error {
+		if g.tx != nil {
+			g.tx.begin(tx)
+		}
+		if err := fns(tx); err != nil {
+			return err
+		}
+		if g.tx != nil {
+			g.tx.finish(tx)
+		}
+		return nil
+	})
+	if g.tx != nil {
+		g.tx.done(err == nil)
+	}
+	return err
 }
 
 // groupCall is one queued transaction function.
@@ -111,7 +141,7 @@ func (g *groupCommitter) commit(st *store.Store, group []*groupCall) {
 		g.solo(st, group[0])
 		return
 	}
-	err := st.Update(func(tx *store.Tx) error {
+	err := g.update(st, func(tx *store.Tx) error {
 		for _, c := range group {
 			if err := safeCall(c.fn, tx); err != nil {
 				return err
@@ -135,7 +165,7 @@ func (g *groupCommitter) commit(st *store.Store, group []*groupCall) {
 }
 
 func (g *groupCommitter) solo(st *store.Store, c *groupCall) {
-	c.err = st.Update(func(tx *store.Tx) error { return safeCall(c.fn, tx) })
+	c.err = g.update(st, func(tx *store.Tx) error { return safeCall(c.fn, tx) })
 	switch {
 	case c.err != nil:
 		g.rolledBack()

@@ -29,7 +29,7 @@ import (
 // on the wire, and memory figures from /proc.
 
 // serverFixtureVersion changes whenever the server fixture's layout does.
-const serverFixtureVersion = 1
+const serverFixtureVersion = 2
 
 // benchCoordinator sees every team of the region.
 const benchCoordinator = "coord"
@@ -83,7 +83,7 @@ func serverRegion(tb testing.TB, clients int) string {
 		n := min(len(all), 50000)
 		err := srv.st.Update(func(tx *store.Tx) error {
 			for _, x := range all[:n] {
-				if err := assignSeq(tx, x.op); err != nil {
+				if _, err := assignSeq(tx, x.op); err != nil {
 					return err
 				}
 			}
@@ -301,6 +301,15 @@ func (t *timings) wrap(h http.Handler) http.Handler {
 		t.d = append(t.d, d)
 		t.mu.Unlock()
 	})
+}
+
+// drain returns the recorded durations and forgets them.
+func (t *timings) drain() []time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	d := t.d
+	t.d = nil
+	return d
 }
 
 func (t *timings) reset() {

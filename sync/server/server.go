@@ -28,8 +28,6 @@ const (
 	bTokens       = "x_tokens"        // SHA-256 of a device token -> device id
 	bCodes        = "x_codes"         // SHA-256 of an enrolment code -> JSON code
 	bSeq          = "x_seq"           // seq (8 BE) -> op id (16) + dossier id (16)
-	bOpSeq        = "x_opseq"         // op id (16) -> seq (8 BE)
-	bDossierSeq   = "x_dossier_seq"   // dossier id (16) + seq (8 BE) -> 1
 	bDossierTeam  = "x_dossier_team"  // dossier id (16) -> team name (the head of its team field)
 	bTeamDossiers = "x_team_dossiers" // team name + 0x00 + dossier id (16) -> 1
 	bView         = "x_view"          // device id + 0x00 + dossier id (16) -> state (1) + seq (8 BE)
@@ -78,6 +76,7 @@ type Server struct {
 	writers writers        // gzip writers of sync answers (answer.go)
 	group   groupCommitter // shares write transactions among concurrent syncs (group.go)
 	views   viewCache      // team dossier sets and settled device views (viewcache.go)
+	recent  recentOps      // the ops numbered last, for settled pulls (recent.go)
 }
 
 // Open opens (or creates) the server's bbolt file. A file another process
@@ -102,10 +101,19 @@ func Open(path string, opt Options) (*Server, error) {
 	}
 	s := &Server{st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics()}
 	s.group.failed = s.views.bump
+	s.group.tx = &s.recent
 	// Create every bucket once, so read transactions always find them.
 	err = st.Update(func(tx *store.Tx) error {
-		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bOpSeq, bDossierSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused} {
+		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused} {
 			if _, err := tx.Bucket(b); err != nil {
+				return err
+			}
+		}
+		// Indexes of earlier versions that nothing reads any more: op id
+		// to seq, and dossier + seq (a dossier's ops come from the store's
+		// own index now). Each cost a page write per dossier per sync.
+		for _, b := range []string{"x_opseq", "x_dossier_seq"} {
+			if err := tx.DropBucket(b); err != nil {
 				return err
 			}
 		}

@@ -272,8 +272,10 @@ func (ss *Session) hook(tx *store.Tx, ops []store.Op) error {
 	}
 	fields := map[string][]string{}
 	var order []string
+	// These numbers bypass the index of recent ops (recent.go).
+	ss.s.recent.invalidate()
 	for _, op := range ops {
-		if err := assignSeq(tx, op); err != nil {
+		if _, err := assignSeq(tx, op); err != nil {
 			return err
 		}
 		if op.Field == "team" {

@@ -168,6 +168,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 	}
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
+	var stored []storedOp
 	for i, op := range ops {
 		switch {
 		case pre[i] != nil:
@@ -226,9 +227,11 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		if !isNew {
 			continue
 		}
-		if err := assignSeq(tx, op); err != nil {
+		seq, err := assignSeq(tx, op)
+		if err != nil {
 			return nil, err
 		}
+		stored = append(stored, storedOp{seq, op})
 		if op.Field == "team" {
 			if err := s.reindexTeam(tx, op.Dossier); err != nil {
 				return nil, fmt.Errorf("reindex team of %s: %w", op.Dossier, err)
@@ -256,6 +259,9 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 	if failed != nil {
 		return nil, fmt.Errorf("remember refusals: %w", failed)
 	}
+	if err := s.fileRecent(tx, stored); err != nil {
+		return nil, err
+	}
 	for _, dossier := range order {
 		fields := changed[dossier]
 		if err := audit(tx, AuditEntry{
@@ -280,21 +286,41 @@ func fieldList(fields []string) string {
 	return fmt.Sprintf("%d ops: %s%s", len(fields), strings.Join(uniq, ", "), more)
 }
 
-// assignSeq gives a newly stored op the next server sequence number.
-func assignSeq(tx *store.Tx, op store.Op) error {
+// assignSeq gives a newly stored op the next server sequence number and
+// returns it.
+func assignSeq(tx *store.Tx, op store.Op) (uint64, error) {
 	seqs := bucket(tx, bSeq)
 	seq, err := seqs.NextSequence()
 	if err != nil {
-		return err
+		return 0, err
 	}
-	ok, dk := dkey(op.ID), dkey(op.Dossier)
-	if err := seqs.Put(be64(seq), append(append([]byte(nil), ok...), dk...)); err != nil {
-		return err
+	return seq, seqs.Put(be64(seq), append(dkey(op.ID), dkey(op.Dossier)...))
+}
+
+// storedOp is an op a push stored, with its number.
+type storedOp struct {
+	seq uint64
+	op  store.Op
+}
+
+// fileRecent files the ops a push stored in the index of recent ops
+// (recent.go), under the team their dossier is in after the push.
+func (s *Server) fileRecent(tx *store.Tx, stored []storedOp) error {
+	teams := map[string]string{}
+	for _, x := range stored {
+		team, ok := teams[x.op.Dossier]
+		if !ok {
+			team = dossierTeam(tx, x.op.Dossier)
+			teams[x.op.Dossier] = team
+		}
+		key := dkey(x.op.ID)
+		raw, err := tx.OpJSON(key)
+		if err != nil {
+			return fmt.Errorf("read op %s: %w", x.op.ID, err)
+		}
+		s.recent.add(x.seq, string(key), string(dkey(x.op.Dossier)), team, raw)
 	}
-	if err := bucket(tx, bOpSeq).Put(ok, be64(seq)); err != nil {
-		return err
-	}
-	return bucket(tx, bDossierSeq).Put(append(append([]byte(nil), dk...), be64(seq)...), []byte{1})
+	return nil
 }
 
 type viewEntry struct {
@@ -323,9 +349,13 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 	if s.views.settled(d.ID, u, cursor) {
 		// Nothing to change in the view: the device holds, confirmed,
 		// exactly the dossiers it sees, so only new ops go out.
-		holds := func(dk string) bool { return s.seesDossier(tx, u, dk) }
-		if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
-			return err
+		if recent, ok := s.recent.since(cursor, u.Teams); ok && mayRead(u.Role) {
+			s.catchUpRecent(recent, maxSeq, limit, skip, out, delivered)
+		} else {
+			holds := func(dk string) bool { return s.seesDossier(tx, u, dk) }
+			if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
+				return err
+			}
 		}
 		if !resp.More {
 			resp.Cursor = maxSeq
@@ -470,6 +500,9 @@ func (s *Server) catchUp(tx *store.Tx, cursor, maxSeq uint64, limit int, holds f
 			continue
 		}
 		raw, err := tx.OpJSON(v[:16])
+		if errors.Is(err, store.ErrNotFound) {
+			continue // erased, its number not yet (Admin.Erase)
+		}
 		if err != nil {
 			return fmt.Errorf("read op %s: %w", idString(v[:16]), err)
 		}
@@ -485,14 +518,33 @@ func (s *Server) catchUp(tx *store.Tx, cursor, maxSeq uint64, limit int, holds f
 	return nil
 }
 
+// catchUpRecent is catchUp for a settled device, from the index of recent
+// ops (recent.go): entries are those of the device's teams after its
+// cursor, in order.
+func (s *Server) catchUpRecent(entries []recentOp, maxSeq uint64, limit int, skip map[string]bool, out *answer, delivered map[string]int) {
+	for _, e := range entries {
+		if skip[e.op] {
+			continue
+		}
+		out.ops = append(out.ops, e.json)
+		delivered[e.dossier]++
+		if len(out.ops) >= limit {
+			if e.seq < maxSeq {
+				out.Cursor, out.More = e.seq, true
+			}
+			return
+		}
+	}
+}
+
 // history reads dossiers' ops for a pull; it keeps its buffers between
 // dossiers.
 type history struct {
 	keys [][]byte
 }
 
-// append appends to ops a dossier's ops in server order, as the JSON the
-// log holds: every op, or with snapshot only the ops that are heads of
+// append appends to ops a dossier's ops in id order, as the JSON the log
+// holds: every op, or with snapshot only the ops that are heads of
 // their field. A snapshot is enough for a fresh device: the merge rule only
 // ever looks at heads and at the ids later ops name in prev (docs/sync.md,
 // "Snapshots"). Ops whose keys are in skip are left out.
@@ -512,6 +564,9 @@ func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string
 				continue
 			}
 			raw, err := tx.OpJSON(key)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("read op of %s: %w", idString(dk), err)
 			}
@@ -519,18 +574,15 @@ func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string
 		}
 		return ops, nil
 	}
-	seqs := bucket(tx, bSeq)
-	c := bucket(tx, bDossierSeq).Cursor()
-	for k, _ := c.Seek(dk); k != nil && len(k) == 24 && string(k[:16]) == string(dk); k, _ = c.Next() {
-		v := seqs.Get(k[16:])
-		if len(v) != 32 {
-			continue
-		}
-		key := v[:16]
+	h.keys = tx.OpKeys(dk, h.keys[:0])
+	for _, key := range h.keys {
 		if skip[string(key)] {
 			continue
 		}
 		raw, err := tx.OpJSON(key)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read op of %s: %w", idString(dk), err)
 		}

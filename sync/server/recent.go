@@ -1,0 +1,179 @@
+package server
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// recentOps keeps the ops numbered most recently, with their JSON, filed by
+// the team their dossier was in when they were stored (docs/sync.md, "One
+// sync"). It serves the pull of a settled device, the common case (a
+// device that is caught up and whose view has nothing to change): instead
+// of walking x_seq from the device's cursor, which costs a look at every op
+// any team stored since, and reading each op of its teams from the log, the
+// pull takes the entries of its teams after its cursor from memory. When
+// many devices sync at once, that pull runs in the shared write
+// transaction, so this is time every device in the group waits for.
+//
+// The index is complete for the sequence numbers in (lo, hi]: every x_seq
+// entry in that range is in it, filed under its dossier's team. Only sync
+// pushes add entries, through the transaction hooks of the group committer
+// (begin, add, end, done): entries of a transaction wait in pending and
+// join the index when it committed. Anything else that writes or deletes
+// x_seq entries (a write over SSH, an erasure) calls invalidate, and the
+// index starts afresh with the next committed sync transaction. Whatever is
+// unsure, the pull falls back to reading the file, so the index can only
+// save work, never change an answer.
+//
+// A team of an entry is the team of its dossier at the time; a dossier
+// that changes team bumps the view generation (setDossierTeam), and a
+// device whose view is settled at an older generation does not take the
+// fast path, so the filing never needs to change.
+type recentOps struct {
+	mu     sync.Mutex
+	valid  bool
+	lo, hi uint64
+	teams  map[string][]recentOp
+	n      int
+	max    int    // entries kept; 0 means defaultRecentOps
+	epoch  uint64 // counts invalidations
+	off    bool   // never answer (tests compare with and without)
+	hits   int    // answers given, for tests
+
+	// The running transaction's state, touched only by the goroutine that
+	// runs it (the group's leader) and by pulls within it.
+	pending    []pendingOp
+	start, end uint64 // x_seq's sequence when the transaction began, ended
+	txEpoch    uint64 // epoch when it began
+}
+
+// defaultRecentOps is how many ops the index keeps: a few bursts of every
+// device of a region syncing at once (about 8 MB of JSON).
+const defaultRecentOps = 20000
+
+// recentOp is one numbered op: its seq, 16-byte op and dossier keys in
+// string form, and its JSON as the log holds it. Entries never change.
+type recentOp struct {
+	seq         uint64
+	op, dossier string
+	json        []byte
+}
+
+type pendingOp struct {
+	recentOp
+	team string
+}
+
+// begin starts a transaction's entries.
+func (r *recentOps) begin(tx *store.Tx) {
+	r.mu.Lock()
+	r.txEpoch = r.epoch
+	r.mu.Unlock()
+	r.pending = r.pending[:0]
+	r.start = bucket(tx, bSeq).Sequence()
+	r.end = 0
+}
+
+// add files an op stored and numbered in the running transaction.
+func (r *recentOps) add(seq uint64, op, dossier, team string, json []byte) {
+	r.pending = append(r.pending, pendingOp{recentOp{seq, op, dossier, json}, team})
+}
+
+// finish records where the transaction's numbering ended.
+func (r *recentOps) finish(tx *store.Tx) { r.end = bucket(tx, bSeq).Sequence() }
+
+// done ends a transaction: its entries join the index when it committed.
+func (r *recentOps) done(committed bool) {
+	pending := r.pending
+	r.pending = nil
+	if !committed || r.end == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.epoch != r.txEpoch {
+		r.clear() // invalidated while it ran: start afresh next time
+		return
+	}
+	if !r.valid || r.hi != r.start {
+		r.clear()
+		r.valid, r.lo = true, r.start
+	}
+	for _, p := range pending {
+		r.teams[p.team] = append(r.teams[p.team], p.recentOp)
+	}
+	r.n += len(pending)
+	r.hi = r.end
+	r.trim()
+}
+
+// invalidate forgets the index: x_seq changed outside sync pushes.
+func (r *recentOps) invalidate() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.epoch++
+	r.clear()
+}
+
+func (r *recentOps) clear() {
+	r.valid, r.lo, r.hi, r.n = false, 0, 0, 0
+	r.teams = map[string][]recentOp{}
+}
+
+// trim drops the oldest entries when there are more than max, down to
+// half of max, and moves lo past them.
+func (r *recentOps) trim() {
+	limit := cmp.Or(r.max, defaultRecentOps)
+	if r.n <= limit {
+		return
+	}
+	seqs := make([]uint64, 0, r.n)
+	for _, list := range r.teams {
+		for _, e := range list {
+			seqs = append(seqs, e.seq)
+		}
+	}
+	slices.Sort(seqs)
+	cut := seqs[r.n-limit/2-1] // entries up to cut go
+	for team, list := range r.teams {
+		i, _ := slices.BinarySearchFunc(list, cut+1, func(e recentOp, s uint64) int { return cmp.Compare(e.seq, s) })
+		r.n -= i
+		if i == len(list) {
+			delete(r.teams, team)
+		} else {
+			r.teams[team] = slices.Clone(list[i:])
+		}
+	}
+	r.lo = max(r.lo, cut)
+}
+
+// since returns the entries of teams numbered after cursor, in order:
+// those committed and those of the running transaction so far. It reports
+// false when the index cannot tell (not complete from cursor on, or
+// changed since the transaction began); the caller then reads the file.
+func (r *recentOps) since(cursor uint64, teams []string) ([]recentOp, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.off || !r.valid || r.epoch != r.txEpoch || r.hi != r.start || cursor < r.lo {
+		return nil, false
+	}
+	var out []recentOp
+	for _, team := range teams {
+		list := r.teams[team]
+		i, _ := slices.BinarySearchFunc(list, cursor+1, func(e recentOp, s uint64) int { return cmp.Compare(e.seq, s) })
+		out = append(out, list[i:]...)
+	}
+	r.hits++
+	if len(teams) > 1 {
+		slices.SortFunc(out, func(a, b recentOp) int { return cmp.Compare(a.seq, b.seq) })
+	}
+	for _, p := range r.pending {
+		if p.seq > cursor && slices.Contains(teams, p.team) {
+			out = append(out, p.recentOp)
+		}
+	}
+	return out, true
+}

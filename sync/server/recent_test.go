@@ -1,0 +1,248 @@
+package server
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// fakeTx runs fn as a transaction of the index without a file: begin at
+// seq start, fn adds entries, finish at end.
+func (r *recentOps) fakeTx(start, end uint64, committed bool, fn func()) {
+	r.mu.Lock()
+	r.txEpoch = r.epoch
+	r.mu.Unlock()
+	r.pending, r.start, r.end = r.pending[:0], start, 0
+	fn()
+	r.end = end
+	r.done(committed)
+}
+
+func seqsOf(es []recentOp) []uint64 {
+	var out []uint64
+	for _, e := range es {
+		out = append(out, e.seq)
+	}
+	return out
+}
+
+func TestRecentOpsIndex(t *testing.T) {
+	var r recentOps
+	r.clear()
+	// Before any committed transaction it cannot tell.
+	if _, ok := r.since(0, []string{"Noord"}); ok {
+		t.Fatal("an empty index answered")
+	}
+	r.fakeTx(10, 13, true, func() {
+		r.add(11, "o11", "d1", "Noord", []byte("11"))
+		r.add(12, "o12", "d2", "Oost", []byte("12"))
+		r.add(13, "o13", "d1", "Noord", []byte("13"))
+	})
+	// Its next transaction: complete for cursors from 10 on, with what
+	// the running transaction added so far.
+	r.mu.Lock()
+	r.txEpoch = r.epoch
+	r.mu.Unlock()
+	r.pending, r.start = r.pending[:0], 13
+	r.add(14, "o14", "d1", "Noord", []byte("14"))
+	for _, c := range []struct {
+		cursor uint64
+		teams  []string
+		want   []uint64
+		ok     bool
+	}{
+		{9, []string{"Noord"}, nil, false}, // before the index began
+		{10, []string{"Noord"}, []uint64{11, 13, 14}, true},
+		{11, []string{"Noord"}, []uint64{13, 14}, true},
+		{10, []string{"Oost"}, []uint64{12}, true},
+		{10, []string{"Oost", "Noord"}, []uint64{11, 12, 13, 14}, true},
+		{14, []string{"Noord", "Oost"}, nil, true},
+		{10, []string{"Zuid"}, nil, true},
+	} {
+		got, ok := r.since(c.cursor, c.teams)
+		if ok != c.ok || !slices.Equal(seqsOf(got), c.want) {
+			t.Errorf("since(%d, %v) = %v %v, want %v %v", c.cursor, c.teams, seqsOf(got), ok, c.want, c.ok)
+		}
+	}
+	// Rolled back: its entries never join.
+	r.end = 14
+	r.done(false)
+	r.fakeTx(13, 13, true, func() {})
+	if got, _ := r.since(10, []string{"Noord"}); !slices.Equal(seqsOf(got), []uint64{11, 13}) {
+		t.Errorf("after a rollback: %v", seqsOf(got))
+	}
+	// Numbers taken outside the index (a gap between its end and the next
+	// transaction's start): it starts afresh from there.
+	r.fakeTx(20, 21, true, func() { r.add(21, "o21", "d1", "Noord", []byte("21")) })
+	if _, ok := r.since(13, []string{"Noord"}); ok {
+		t.Error("answered across a gap")
+	}
+	r.fakeTx(21, 21, true, func() {})
+	if got, ok := r.since(20, []string{"Noord"}); !ok || !slices.Equal(seqsOf(got), []uint64{21}) {
+		t.Errorf("after the gap: %v %v", seqsOf(got), ok)
+	}
+	// A transaction that begins after numbers were taken outside the
+	// index: nothing is answered within it.
+	r.fakeTx(25, 25, true, func() {
+		if _, ok := r.since(21, []string{"Noord"}); ok {
+			t.Error("answered within a transaction that began after a gap")
+		}
+	})
+	r.fakeTx(25, 25, true, func() {})
+	// Invalidated while a transaction runs: that transaction's entries do
+	// not join, and nothing is answered until one commits afterwards.
+	r.fakeTx(25, 26, true, func() {
+		r.add(26, "o26", "d1", "Noord", []byte("26"))
+		r.invalidate()
+		if _, ok := r.since(25, []string{"Noord"}); ok {
+			t.Error("answered after invalidate")
+		}
+	})
+	r.fakeTx(26, 26, true, func() {
+		if _, ok := r.since(25, []string{"Noord"}); ok {
+			t.Error("answered from before the invalidation")
+		}
+	})
+}
+
+func TestRecentOpsTrim(t *testing.T) {
+	r := recentOps{max: 10}
+	r.clear()
+	seq := uint64(0)
+	for round := range 5 {
+		r.fakeTx(seq, seq+4, true, func() {
+			for range 4 {
+				seq++
+				r.add(seq, fmt.Sprint("o", seq), "d", []string{"Noord", "Oost"}[seq%2], nil)
+			}
+		})
+		r.mu.Lock()
+		n, lo := r.n, r.lo
+		r.mu.Unlock()
+		if n > 10 {
+			t.Fatalf("round %d: %d entries kept, max 10", round, n)
+		}
+		// Whatever it answers is complete: every seq after the cursor.
+		r.fakeTx(seq, seq, true, func() {
+			got, ok := r.since(lo, []string{"Noord", "Oost"})
+			if !ok || len(got) != int(seq-lo) || (len(got) > 0 && got[len(got)-1].seq != seq) {
+				t.Fatalf("round %d: since(%d) = %v %v, want %d..%d", round, lo, seqsOf(got), ok, lo+1, seq)
+			}
+			if _, ok := r.since(lo-1, []string{"Noord"}); ok && lo > 0 {
+				t.Fatalf("round %d: answered before lo %d", round, lo)
+			}
+		})
+	}
+}
+
+// TestRecentIndexAnswersAsTheFileDoes runs the same random history of
+// pushes, transfers, SSH writes, new members and erasures against two
+// servers, one answering settled pulls from the index of recent ops and
+// one always reading the file, and requires the same answer to every sync.
+func TestRecentIndexAnswersAsTheFileDoes(t *testing.T) {
+	seeds := 6
+	if testing.Short() {
+		seeds = 2
+	}
+	for seed := range seeds {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(seed), 3))
+			envs := [2]*env{newEnv(t), newEnv(t)}
+			envs[1].srv.recent.off = true
+			type pair [2]*device
+			var devs []pair
+			users := []struct{ name, role, team string }{
+				{"anna", protocol.RoleCoach, "Noord"}, {"bram", protocol.RoleCoach, "Noord"},
+				{"olga", protocol.RoleCoach, "Oost"}, {"cor", protocol.RoleCoordinator, ""},
+			}
+			for _, e := range envs {
+				e.teams("Noord", "Oost")
+			}
+			for _, u := range users {
+				var p pair
+				for i, e := range envs {
+					teams := []string{u.team}
+					if u.team == "" {
+						teams = []string{"Noord", "Oost"}
+					}
+					p[i] = e.user(u.name, u.role, teams...)
+				}
+				devs = append(devs, p)
+			}
+			var dossiers []string
+			key := func(r protocol.SyncResponse) string {
+				var ops []string
+				for _, op := range r.Ops {
+					ops = append(ops, op.Dossier+" "+op.Field+" "+op.Value+" "+op.Author)
+				}
+				slices.Sort(ops)
+				return fmt.Sprintf("ops %v drop %v erased %v more %v cursor %d accepted %d refused %d",
+					ops, r.Drop, r.Erased, r.More, r.Cursor, len(r.Accepted), len(r.Refused))
+			}
+			for step := range 120 {
+				p := devs[rng.IntN(len(devs))]
+				var push []store.Op
+				switch x := rng.IntN(20); {
+				case x < 3 && p[0].user != "cor":
+					team := map[string]string{"anna": "Noord", "bram": "Noord", "olga": "Oost"}[p[0].user]
+					id, ops := p[0].create(team, fmt.Sprint("Client ", step))
+					dossiers = append(dossiers, id)
+					push = ops
+				case x < 12 && len(dossiers) > 0:
+					d := dossiers[rng.IntN(len(dossiers))]
+					for range 1 + rng.IntN(3) {
+						push = append(push, p[0].op(d, fmt.Sprintf("step/%d/note", 1+rng.IntN(6)), fmt.Sprint("notitie ", step)))
+					}
+				case x == 12 && len(dossiers) > 0:
+					d := dossiers[rng.IntN(len(dossiers))]
+					push = []store.Op{p[0].op(d, "team", []string{"Noord", "Oost"}[rng.IntN(2)])}
+				case x == 13 && len(dossiers) > 0:
+					// The coordinator writes over SSH.
+					d := dossiers[rng.IntN(len(dossiers))]
+					for _, e := range envs {
+						ss, err := e.srv.Session("cor", ChannelSSH, "s")
+						e.must(err)
+						_, err = ss.Commit(d, store.Set("step/2/note", fmt.Sprint("via ssh ", step)))
+						if err != nil && !strings.Contains(err.Error(), "not one of yours") && !strings.Contains(err.Error(), "erased") {
+							e.must(err)
+						}
+					}
+				case x == 14 && len(dossiers) > 3 && rng.IntN(3) == 0:
+					d := dossiers[rng.IntN(len(dossiers))]
+					for _, e := range envs {
+						_, err := e.admin.Erase(d)
+						e.must(err)
+					}
+				}
+				limit := 0
+				if rng.IntN(4) == 0 {
+					limit = 1 + rng.IntN(3)
+				}
+				var got [2]string
+				for i, d := range p {
+					resp, status, perr := d.try(limit, push...)
+					if status != 200 {
+						t.Fatalf("step %d: %s: status %d: %s", step, d.user, status, perr.Message)
+					}
+					got[i] = key(resp)
+				}
+				if got[0] != got[1] {
+					t.Fatalf("step %d, %s: with the index\n%s\nreading the file\n%s", step, p[0].user, got[0], got[1])
+				}
+			}
+			// The index answered, and not every time.
+			envs[0].srv.recent.mu.Lock()
+			hits := envs[0].srv.recent.hits
+			envs[0].srv.recent.mu.Unlock()
+			t.Logf("%d settled pulls answered from the index", hits)
+			if hits < 10 {
+				t.Errorf("the index answered %d pulls", hits)
+			}
+		})
+	}
+}
