@@ -131,26 +131,11 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 	}
 	slices.SortFunc(prevKeys, bytes.Compare)
 	replaced := w.bucket(bReplaced)
-	// Fresh ops named before they came are not heads; now that the log
-	// holds them, their entries go (the bucket holds the named ids the
-	// log lacks, as apply keeps it).
-	wasNamed := map[string]bool{}
-	for _, b := range fresh {
-		if replaced.Get(b.key) != nil {
-			wasNamed[b.op.ID] = true
-		}
-	}
-	for _, b := range fresh {
-		if wasNamed[b.op.ID] {
-			if err := replaced.Delete(b.key); err != nil {
-				return 0, err
-			}
-		}
-	}
+	// Every named id goes in, without looking whether the log holds it
+	// (that look would read the whole log of a large pull): an entry for
+	// an op the log holds is harmless, as it is never applied again (see
+	// mergeHeads).
 	for _, pk := range prevKeys {
-		if opsB.Get(pk) != nil {
-			continue
-		}
 		if err := replaced.Put(pk, present); err != nil {
 			return 0, err
 		}
@@ -190,7 +175,7 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 			kept = append(kept, h)
 		}
 		for _, b := range byField[hk] {
-			if !named[b.op.ID] && !wasNamed[b.op.ID] {
+			if !named[b.op.ID] && replaced.Get(b.key) == nil {
 				kept = append(kept, headOf(*b.op))
 			}
 		}

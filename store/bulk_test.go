@@ -117,10 +117,13 @@ func TestPropertyBulkEqualsApplyRemote(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, b := range stateBuckets {
+			for _, b := range derivedBuckets {
 				if !reflect.DeepEqual(got[string(b)], want[string(b)]) {
 					t.Fatalf("bucket %s differs between bulk and one by one", b)
 				}
+			}
+			if err := bulk.Check(); err != nil {
+				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(bulk.logState(t), one.logState(t)) {
 				t.Fatal("log differs between bulk and one by one")

@@ -19,8 +19,7 @@ import (
 //
 //   - 1: the first layout.
 //   - 2: list summaries name the steps waiting for review (Summary.Waiting).
-//   - 3: the replaced bucket holds only the named ids the log lacks.
-const SchemaVersion = 3
+const SchemaVersion = 2
 
 // magic marks a bbolt file as a brug database.
 const magic = "brug-db"
@@ -83,31 +82,6 @@ var migrations = map[int]func(s *Store, tx *bolt.Tx) error{
 	// Summaries gain the steps waiting for review: derive them all again
 	// from the heads. The log and the heads stay as they are.
 	1: (*Store).resummarise,
-	// The replaced bucket keeps only the ids the log lacks: an op the log
-	// holds is never applied again, so its entry only cost a page write.
-	2: pruneReplaced,
-}
-
-// pruneReplaced drops the entries of the replaced bucket whose op the log
-// holds (schema 2 to 3).
-func pruneReplaced(_ *Store, tx *bolt.Tx) error {
-	ops, replaced := tx.Bucket(bOps), tx.Bucket(bReplaced)
-	var known [][]byte
-	err := replaced.ForEach(func(k, _ []byte) error {
-		if ops.Get(k) != nil {
-			known = append(known, bytes.Clone(k))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, k := range known {
-		if err := replaced.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Open opens or creates the brug database at path. A file that is not a

@@ -351,10 +351,6 @@ func (im *Import) fill(skip []bool) (int, error) {
 	slices.SortFunc(replaced, func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) })
 	replaced = slices.Compact(replaced)
 	for i := range replaced {
-		// Only the named ids the log lacks (see mergeHeads).
-		if bw.bucket(bOps).Get(replaced[i][:]) != nil {
-			continue
-		}
 		if err := bw.put(bReplaced, replaced[i][:], present); err != nil {
 			return 0, err
 		}

@@ -86,10 +86,13 @@ func sameStore(t *testing.T, want, got *Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range stateBuckets {
+	for _, b := range derivedBuckets {
 		if !reflect.DeepEqual(g[string(b)], w[string(b)]) {
 			t.Fatalf("bucket %s differs", b)
 		}
+	}
+	if err := got.Check(); err != nil {
+		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got.logState(t), want.logState(t)) {
 		t.Fatal("log differs")
@@ -196,7 +199,7 @@ func TestImportForget(t *testing.T) {
 	_ = rng
 	w, _ := want.snapshot()
 	g, _ := got.snapshot()
-	for _, name := range stateBuckets {
+	for _, name := range derivedBuckets {
 		if !reflect.DeepEqual(w[string(name)], g[string(name)]) {
 			t.Fatalf("bucket %s differs", name)
 		}
