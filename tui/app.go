@@ -199,8 +199,7 @@ func (m *Model) View() string {
 	if !m.statusOK {
 		status = st.StatusErr.Render(truncate(m.status, w))
 	}
-	// help.ShortHelpView overflows when not even its ellipsis fits: cut it.
-	keys := truncate(m.help.ShortHelpView(m.shortHelp()), w)
+	keys := m.shortHelpView(w)
 	return lipgloss.JoinVertical(lipgloss.Left, header, body, status, m.syncFooter(w), keys)
 }
 
@@ -216,12 +215,37 @@ func (m *Model) header(w int) string {
 }
 
 func (m *Model) shortHelp() []key.Binding {
+	screen, fixed := m.helpParts()
+	return append(screen, fixed...)
+}
+
+// helpParts splits the help bar into the screen's keys and the keys that
+// always show (back, help, quit).
+func (m *Model) helpParts() (screen, fixed []key.Binding) {
 	k := m.ctx.Keys
-	bs := append([]key.Binding(nil), m.Top().Help()...)
+	screen = append([]key.Binding(nil), m.Top().Help()...)
 	if len(m.stack) > 1 {
-		bs = append(bs, k.Back)
+		fixed = append(fixed, k.Back)
 	}
-	return append(bs, k.Help, k.Quit)
+	return screen, append(fixed, k.Help, k.Quit)
+}
+
+// shortHelpView is the help bar, w cells wide. When the screen's keys do
+// not all fit, the last ones give way, never back, help or quit: "?"
+// lists them all.
+func (m *Model) shortHelpView(w int) string {
+	screen, fixed := m.helpParts()
+	h := m.help
+	h.Width = 0 // measure whole; it would cut with an ellipsis itself
+	for {
+		v := h.ShortHelpView(append(append([]key.Binding(nil), screen...), fixed...))
+		if lipgloss.Width(v) <= w || len(screen) == 0 {
+			// help.ShortHelpView overflows when not even its ellipsis
+			// fits: cut it.
+			return truncate(v, w)
+		}
+		screen = screen[:len(screen)-1]
+	}
 }
 
 func (m *Model) fullHelpView() string {

@@ -159,3 +159,28 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpBarKeepsHelpAndQuit: however narrow the window, the help bar
+// ends in "? hulp" and "q stoppen" (and "esc terug" off the first screen):
+// the screen's own keys give way, last first, and stay listed under "?".
+func TestHelpBarKeepsHelpAndQuit(t *testing.T) {
+	m := clGoldenModel(t)
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	m.Update(m.Top().Init()())
+	wide := m.shortHelpView(200)
+	if !strings.Contains(wide, "F doorstroom") {
+		t.Fatalf("at 200 columns the bar lacks a screen key: %q", wide)
+	}
+	for _, w := range []int{MinWidth, 80, 100} {
+		bar := m.shortHelpView(w)
+		if lipgloss.Width(bar) > w {
+			t.Errorf("width %d: the bar is %d wide", w, lipgloss.Width(bar))
+		}
+		if !strings.HasSuffix(strings.TrimRight(bar, " "), "? hulp • q stoppen") {
+			t.Errorf("width %d: %q does not end in help and quit", w, bar)
+		}
+		if !strings.HasPrefix(bar, "enter openen") {
+			t.Errorf("width %d: %q lost the first screen key", w, bar)
+		}
+	}
+}
