@@ -284,6 +284,9 @@ func (o *overview) stepLines(width int) []string {
 	for _, s := range []store.StepStatus{store.StepOpen, store.StepActive, store.StepDone, store.StepSignedOff} {
 		statusW = max(statusW, ansi.StringWidth(stepStatusLabel(t, s)))
 	}
+	if anySentBack(c) {
+		statusW = max(statusW, ansi.StringWidth(t.S("step.sentback")))
+	}
 	numW := len(strconv.Itoa(n))
 	tickW := len(t.F("overview.ticked", 99, 99))
 	fixed := cursorWidth + numW + 1 + colGap + statusW + colGap + overviewBarWidth + colGap + tickW + colGap + markerWidth
@@ -312,7 +315,14 @@ func (o *overview) stepLines(width int) []string {
 		b.WriteString(fit(titles[i], titleW))
 		b.WriteString(strings.Repeat(" ", colGap))
 		statusText := fit(stepStatusLabel(t, status), statusW)
-		if !sel && (status == store.StepDone || status == store.StepSignedOff) {
+		switch {
+		case sentBack(state):
+			// A coordinator sent it back: the coach has work on it.
+			statusText = fit(t.S("step.sentback"), statusW)
+			if !sel {
+				statusText = st.Warn.Render(statusText)
+			}
+		case !sel && (status == store.StepDone || status == store.StepSignedOff):
 			statusText = st.Good.Render(statusText)
 		}
 		b.WriteString(statusText)
@@ -462,3 +472,13 @@ func (o *overview) Help() []key.Binding {
 
 // Capturing is false: the overview has no text input.
 func (o *overview) Capturing() bool { return false }
+
+// anySentBack reports whether a coordinator sent any step of c back.
+func anySentBack(c *store.Client) bool {
+	for _, st := range c.Steps {
+		if sentBack(st) {
+			return true
+		}
+	}
+	return false
+}

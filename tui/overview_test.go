@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -168,5 +170,48 @@ func TestOverviewFitsWidth(t *testing.T) {
 				t.Errorf("width %d: line %d is %d wide: %q", w, i, lw, line)
 			}
 		}
+	}
+}
+
+// TestOverviewMarksSentBackStep: a step a coordinator sent back (active
+// again, with a comment no older than that) reads "teruggestuurd" in the
+// step list, not "bezig"; a step the coach made active again later does not.
+func TestOverviewMarksSentBackStep(t *testing.T) {
+	// A clock a second further on each reading, so "later" is later.
+	now := clToday
+	st, err := store.Open(filepath.Join(t.TempDir(), "brug.db"), store.Options{NoSync: true, Author: "test",
+		Now: func() time.Time { now = now.Add(time.Second); return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	id := clCreate(t, st, store.NewClient{Name: "Bram"})
+	if _, err := st.Commit(id, store.Set("step/1/status", "done"), store.Set("step/2/status", "done")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Commit(id, store.Set("step/1/status", "active"), store.Edit("step/1/comment", "Graag de checklist afmaken.", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Commit(id, store.Edit("step/2/comment", "Oude opmerking.", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Commit(id, store.Set("step/2/status", "active")); err != nil {
+		t.Fatal(err)
+	}
+	v := clOverview(t, st, id, 80, 21).View()
+	for _, line := range strings.Split(v, "\n") {
+		switch {
+		case strings.Contains(line, "1 Kennismaken"):
+			if !strings.Contains(line, "teruggestuurd") {
+				t.Errorf("step 1 was sent back: %q", line)
+			}
+		case strings.Contains(line, "2 Partners"):
+			if strings.Contains(line, "teruggestuurd") || !strings.Contains(line, "bezig") {
+				t.Errorf("step 2 was made active by the coach after the comment: %q", line)
+			}
+		}
+	}
+	if w := lipgloss.Width(v); w > 80 {
+		t.Errorf("overview is %d wide", w)
 	}
 }
