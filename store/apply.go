@@ -48,28 +48,26 @@ func (w *writer) apply(op Op, local bool) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	lkey := logKey(dkey, key)
 	ops := w.bucket(bOps)
-	if ops.Get(key) != nil {
+	if ops.Get(lkey) != nil {
 		return false, nil
 	}
 	enc, err := w.s.encode(op)
 	if err != nil {
 		return false, fmt.Errorf("encode op %s: %w", op.ID, err)
 	}
-	if err := ops.Put(key, enc); err != nil {
+	if err := ops.Put(lkey, enc); err != nil {
 		return false, fmt.Errorf("append op %s: %w", op.ID, err)
 	}
 	// The bucket's sequence counts its ops, so Stats need not walk the log.
 	if err := ops.SetSequence(ops.Sequence() + 1); err != nil {
 		return false, err
 	}
-	if err := w.bucket(bDossierOps).Put(cat(dkey, key), present); err != nil {
-		return false, fmt.Errorf("index op %s: %w", op.ID, err)
-	}
 	if local {
 		ob := w.bucket(bOutbox)
 		seq, _ := ob.NextSequence()
-		if err := ob.Put(u64(seq), key); err != nil {
+		if err := ob.Put(u64(seq), lkey); err != nil {
 			return false, fmt.Errorf("queue op %s: %w", op.ID, err)
 		}
 	}
@@ -83,10 +81,11 @@ func (w *writer) apply(op Op, local bool) (bool, error) {
 	return true, nil
 }
 
-// mergeHeads is the merge rule (docs/merge.md): every id op names in Prev is
-// replaced and stops being a head wherever it is one; op becomes a head of
-// its field unless a known op already replaced it. The replaced bucket
-// holds the ids named in some prev that the log does not hold yet.
+// mergeHeads is the merge rule (docs/merge.md): every op of its dossier op
+// names in Prev is replaced and stops being a head wherever it is one; op
+// becomes a head of its field unless a known op already replaced it. The
+// replaced bucket holds the ops named in some prev that the log does not
+// hold yet.
 func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 	replaced := w.tx.Bucket(bReplaced)
 	hkey := append(append([]byte(nil), dkey...), op.Field...)
@@ -110,8 +109,9 @@ func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 		// never applied again, so only one yet to come needs telling that
 		// it is replaced already. (A known op was never a head then, or is
 		// dropped from the heads here.)
-		if ops.Get(pkey) == nil {
-			if err := replaced.Put(pkey, present); err != nil {
+		plkey := logKey(dkey, pkey)
+		if ops.Get(plkey) == nil {
+			if err := replaced.Put(plkey, present); err != nil {
 				return err
 			}
 		}
@@ -121,15 +121,15 @@ func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 		}
 		// Prev names an op of another field (never made by brug itself,
 		// but a remote op may): drop it from that field's heads too.
-		if err := w.dropHead(pkey, p, op.Dossier, op.Field); err != nil {
+		if err := w.dropHead(plkey, p, op.Dossier, op.Field); err != nil {
 			return err
 		}
 	}
-	switch {
-	case replaced.Get(key) != nil:
+	switch lkey := logKey(dkey, key); {
+	case replaced.Get(lkey) != nil:
 		// Replaced before it came; now that the log holds it, the
 		// reminder has done its work.
-		if err := replaced.Delete(key); err != nil {
+		if err := replaced.Delete(lkey); err != nil {
 			return err
 		}
 	case !self:
@@ -154,8 +154,10 @@ func (w *writer) noteChange(dossier, field string, before, after []Head) {
 	m[field] = &fieldChange{before: before, after: slices.Clone(after)}
 }
 
-func (w *writer) dropHead(pkey []byte, id, dossier, field string) error {
-	raw := w.tx.Bucket(bOps).Get(pkey)
+// dropHead drops op id (log key plkey, in dossier) from the heads of its
+// field, when that is not field.
+func (w *writer) dropHead(plkey []byte, id, dossier, field string) error {
+	raw := w.tx.Bucket(bOps).Get(plkey)
 	if raw == nil {
 		return nil
 	}

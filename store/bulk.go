@@ -47,6 +47,7 @@ type bulkOp struct {
 	op   *Op
 	key  []byte // op id (16)
 	dkey []byte // dossier id (16)
+	lkey []byte // dossier id + op id: the log key
 	hkey string // dossier id + field: the heads key
 	enc  []byte // the sealed op
 }
@@ -63,19 +64,19 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 		if erased != nil && erased.Get(dkey) != nil {
 			return 0, fmt.Errorf("remote op %s: %w", op.ID, ErrErased)
 		}
-		all = append(all, bulkOp{op: op, key: key, dkey: dkey})
+		all = append(all, bulkOp{op: op, key: key, dkey: dkey, lkey: logKey(dkey, key)})
 	}
-	// Keep the first of each id, as applying one by one would, then drop
+	// Keep the first of each op, as applying one by one would, then drop
 	// the ops the log holds already. Reading in key order keeps the page
 	// cache warm.
-	slices.SortStableFunc(all, func(a, b bulkOp) int { return bytes.Compare(a.key, b.key) })
+	slices.SortStableFunc(all, func(a, b bulkOp) int { return bytes.Compare(a.lkey, b.lkey) })
 	opsB := w.bucket(bOps)
 	fresh := all[:0]
 	for i, b := range all {
-		if i > 0 && bytes.Equal(b.key, all[i-1].key) {
+		if i > 0 && bytes.Equal(b.lkey, all[i-1].lkey) {
 			continue
 		}
-		if opsB.Get(b.key) != nil {
+		if opsB.Get(b.lkey) != nil {
 			continue
 		}
 		fresh = append(fresh, b)
@@ -84,14 +85,14 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 		return 0, w.finish()
 	}
 
-	// The log: ops, then the dossier index, each in key order.
+	// The log, in key order.
 	for i := range fresh {
 		b := &fresh[i]
 		enc, err := s.encode(*b.op)
 		if err != nil {
 			return 0, fmt.Errorf("encode op %s: %w", b.op.ID, err)
 		}
-		if err := opsB.Put(b.key, enc); err != nil {
+		if err := opsB.Put(b.lkey, enc); err != nil {
 			return 0, fmt.Errorf("append op %s: %w", b.op.ID, err)
 		}
 		b.hkey = string(b.dkey) + b.op.Field
@@ -104,29 +105,20 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 	if err := opsB.SetSequence(opsB.Sequence() + uint64(len(fresh))); err != nil {
 		return 0, err
 	}
-	dos := make([][]byte, len(fresh))
-	for i, b := range fresh {
-		dos[i] = cat(b.dkey, b.key)
-	}
-	slices.SortFunc(dos, bytes.Compare)
-	dossierOps := w.bucket(bDossierOps)
-	for _, k := range dos {
-		if err := dossierOps.Put(k, present); err != nil {
-			return 0, fmt.Errorf("index op %x: %w", k[16:], err)
-		}
-	}
 
-	// The ids the new ops name in prev.
+	// The ops the new ops name in prev, as log keys (a prev names an op of
+	// its own dossier).
 	named := map[string]bool{}
 	var prevKeys [][]byte
 	for _, b := range fresh {
 		for _, p := range b.op.Prev {
-			if named[p] {
+			pk, _ := idKey(p)
+			plk := logKey(b.dkey, pk)
+			if named[string(plk)] {
 				continue
 			}
-			named[p] = true
-			pk, _ := idKey(p)
-			prevKeys = append(prevKeys, pk)
+			named[string(plk)] = true
+			prevKeys = append(prevKeys, plk)
 		}
 	}
 	slices.SortFunc(prevKeys, bytes.Compare)
@@ -155,37 +147,39 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 		}
 		byField[b.hkey] = append(byField[b.hkey], b)
 	}
-	newIDs := make(map[string]bool, len(fresh))
+	newKeys := make(map[string]bool, len(fresh))
 	for _, b := range fresh {
-		newIDs[b.op.ID] = true
+		newKeys[string(b.lkey)] = true
 	}
 	heads := make(map[string][]Head, len(fields))
-	seenHead := map[string]bool{} // prev ids found among the heads read
+	seenHead := map[string]bool{} // named log keys found among the heads read
 	for _, hk := range fields {
 		hs, err := w.heads([]byte(hk))
 		if err != nil {
 			return 0, err
 		}
+		dk := []byte(hk[:16])
 		kept := hs[:0]
 		for _, h := range hs {
-			if named[h.ID] {
-				seenHead[h.ID] = true
+			hid, _ := idKey(h.ID)
+			if hlk := string(logKey(dk, hid)); named[hlk] {
+				seenHead[hlk] = true
 				continue
 			}
 			kept = append(kept, h)
 		}
 		for _, b := range byField[hk] {
-			if !named[b.op.ID] && replaced.Get(b.key) == nil {
+			if !named[string(b.lkey)] && replaced.Get(b.lkey) == nil {
 				kept = append(kept, headOf(*b.op))
 			}
 		}
 		heads[hk] = kept
 	}
 	for _, pk := range prevKeys {
-		p := idString(pk)
-		if seenHead[p] || newIDs[p] {
+		if seenHead[string(pk)] || newKeys[string(pk)] {
 			continue
 		}
+		p := idString(pk[16:])
 		raw := opsB.Get(pk)
 		if raw == nil {
 			continue
@@ -235,11 +229,12 @@ func idString(k []byte) string {
 	return string(b[:])
 }
 
-// OpJSON returns the JSON of the op whose 16-byte id key is key, as the
-// log holds it: the bytes json.Marshal made of the Op when it was stored,
-// opened by the codec (a copy, safe after the transaction). A server sends
-// these bytes as they are instead of decoding and encoding every op of a
-// pull. It returns ErrNotFound when the log lacks the op.
+// OpJSON returns the JSON of the op whose log key is key (dossier id +
+// op id, 16 bytes each), as the log holds it: the bytes json.Marshal made
+// of the Op when it was stored, opened by the codec (a copy, safe after
+// the transaction). A server sends these bytes as they are instead of
+// decoding and encoding every op of a pull. It returns ErrNotFound when
+// the log lacks the op.
 func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 	raw := tx.tx.Bucket(bOps).Get(key)
 	if raw == nil {
@@ -248,21 +243,21 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 	return tx.s.codec.Open(raw)
 }
 
-// OpKeys appends to dst the 16-byte id keys of every op of a dossier in
-// the log (dkey is the dossier's 16-byte id), in id order.
+// OpKeys appends to dst the log keys (dossier id + op id) of every op of a
+// dossier (dkey is the dossier's 16-byte id), in id order.
 func (tx *Tx) OpKeys(dkey []byte, dst [][]byte) [][]byte {
-	c := tx.tx.Bucket(bDossierOps).Cursor()
+	c := tx.tx.Bucket(bOps).Cursor()
 	for k, _ := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, _ = c.Next() {
 		if len(k) == 32 {
-			dst = append(dst, bytes.Clone(k[16:]))
+			dst = append(dst, bytes.Clone(k))
 		}
 	}
 	return dst
 }
 
-// HeadKeys appends to dst the 16-byte id keys of every head of every field
-// of a dossier (dkey is the dossier's 16-byte id): the ops a snapshot of
-// the dossier consists of (docs/sync.md, "Snapshots").
+// HeadKeys appends to dst the log keys (dossier id + op id) of every head
+// of every field of a dossier (dkey is the dossier's 16-byte id): the ops a
+// snapshot of the dossier consists of (docs/sync.md, "Snapshots").
 func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
 	c := tx.tx.Bucket(bHeads).Cursor()
 	for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
@@ -279,7 +274,7 @@ func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			dst = append(dst, key)
+			dst = append(dst, logKey(dkey, key))
 		}
 	}
 	return dst, nil

@@ -28,13 +28,13 @@ func crossFieldDAG(rng *rand.Rand, n int) []Op {
 	return ops
 }
 
-// logState is the log part of a store (ops, dossier index, the clock) for
+// logState is the log part of a store (the log, the clock) for
 // comparison; snapshot covers the derived state.
 func (s *Store) logState(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bOps, bDossierOps} {
+		for _, name := range [][]byte{bOps} {
 			if err := tx.Bucket(name).ForEach(func(k, v []byte) error {
 				out[string(name)+"/"+string(k)] = string(v)
 				return nil

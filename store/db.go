@@ -19,24 +19,32 @@ import (
 //
 //   - 1: the first layout.
 //   - 2: list summaries name the steps waiting for review (Summary.Waiting).
-const SchemaVersion = 2
+//   - 3: written only by a development build for a few commits; its
+//     layout is that of 2.
+//   - 4: the log is keyed by dossier, then op id (bucket "log"; the
+//     "ops" and "dossier_ops" buckets go); replaced and outbox entries
+//     name a dossier and an op.
+const SchemaVersion = 4
 
 // magic marks a bbolt file as a brug database.
 const magic = "brug-db"
 
 // Bucket names, all in one place. Keys hold ids only, never names or text.
 var (
-	bMeta       = []byte("meta")        // magic, schema, device, hlc
-	bOps        = []byte("ops")         // op id -> sealed op
-	bDossierOps = []byte("dossier_ops") // dossier id + op id -> nil
-	bReplaced   = []byte("replaced")    // op id named in some prev -> nil
-	bHeads      = []byte("heads")       // dossier id + field -> sealed heads
-	bSummaries  = []byte("summaries")   // chunk number (1 byte) -> sealed summaries of its dossiers (summaries.go)
-	bDue        = []byte("due")         // due day (YYYYMMDD, 4 bytes) + dossier id + agreement id -> nil
-	bOutbox     = []byte("outbox")      // seq -> op id, ops made here not yet acknowledged by a server
+	bMeta      = []byte("meta")      // magic, schema, device, hlc
+	bOps       = []byte("log")       // dossier id + op id -> sealed op
+	bReplaced  = []byte("replaced")  // dossier id + op id a prev of an op of that dossier names -> nil
+	bHeads     = []byte("heads")     // dossier id + field -> sealed heads
+	bSummaries = []byte("summaries") // chunk number (1 byte) -> sealed summaries of its dossiers (summaries.go)
+	bDue       = []byte("due")       // due day (YYYYMMDD, 4 bytes) + dossier id + agreement id -> nil
+	bOutbox    = []byte("outbox")    // seq -> dossier id + op id, ops made here not yet acknowledged by a server
 
 	stateBuckets = [][]byte{bReplaced, bHeads, bSummaries, bDue}
-	allBuckets   = [][]byte{bMeta, bOps, bDossierOps, bReplaced, bHeads, bSummaries, bDue, bOutbox}
+	allBuckets   = [][]byte{bMeta, bOps, bReplaced, bHeads, bSummaries, bDue, bOutbox}
+
+	// The log of schema 1 and 2: op id -> sealed op, and its dossier index.
+	bOldOps        = []byte("ops")
+	bOldDossierOps = []byte("dossier_ops")
 
 	kMagic  = []byte("magic")
 	kSchema = []byte("schema")
@@ -82,6 +90,12 @@ var migrations = map[int]func(s *Store, tx *bolt.Tx) error{
 	// Summaries gain the steps waiting for review: derive them all again
 	// from the heads. The log and the heads stay as they are.
 	1: (*Store).resummarise,
+	// The log is keyed dossier first, so a dossier's ops are one range
+	// and its index goes; replaced and outbox entries gain the dossier.
+	// relayLog does nothing on a file whose log moved already, so schema
+	// 3 (the layout of 2) takes the same step.
+	2: (*Store).relayLog,
+	3: (*Store).relayLog,
 }
 
 // Open opens or creates the brug database at path. A file that is not a

@@ -67,34 +67,19 @@ func (s *Store) Erased(dossier string) bool {
 // purge deletes every trace of a dossier but the erased tombstone.
 func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
 	ops := tx.Bucket(bOps)
-	replaced := tx.Bucket(bReplaced)
-	gone := map[string]bool{}
-	c := tx.Bucket(bDossierOps).Cursor()
-	for k, _ := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, _ = c.Seek(dkey) {
-		okey := append([]byte(nil), k[16:]...)
-		var op Op
-		if raw := ops.Get(okey); raw != nil {
-			if err := s.decode(raw, &op); err != nil {
-				return err
-			}
-			for _, p := range op.Prev {
-				if pk, err := idKey(p); err == nil {
-					if err := replaced.Delete(pk); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		gone[string(okey)] = true
-		if err := ops.Delete(okey); err != nil {
-			return err
-		}
-		if err := ops.SetSequence(ops.Sequence() - 1); err != nil {
-			return err
-		}
-		if err := c.Delete(); err != nil {
-			return err
-		}
+	gone := map[string]bool{} // log keys
+	c := ops.Cursor()
+	for k, _ := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, _ = c.Next() {
+		gone[string(k)] = true
+	}
+	if err := deletePrefix(ops, dkey); err != nil {
+		return err
+	}
+	if err := ops.SetSequence(ops.Sequence() - uint64(len(gone))); err != nil {
+		return err
+	}
+	if err := deletePrefix(tx.Bucket(bReplaced), dkey); err != nil {
+		return err
 	}
 	if err := deletePrefix(tx.Bucket(bHeads), dkey); err != nil {
 		return err
@@ -151,7 +136,7 @@ func (s *Store) Ack(opIDs []string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bOutbox).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if done[string(v)] {
+			if len(v) == 32 && done[string(v[16:])] {
 				if err := c.Delete(); err != nil {
 					return err
 				}

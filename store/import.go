@@ -18,13 +18,12 @@ import (
 // pages) and puts them into the store at the end, at once, with exactly the
 // state ApplyRemote would give for the same ops.
 //
-// Applying page by page inserts every page's ops at random places of a
-// large, growing ops bucket (it is keyed by op id, and the ops of one
-// dossier span the whole id range), so each commit rewrites thousands of
-// leaf pages. An Import instead spools each page to two temp files next to
-// the database, each page sorted (by op id; by dossier and op id), and at
-// Commit merges the sorted runs, so that every bbolt put is an append:
-// ops, replaced set, dossier index and heads in key order, each dossier
+// Applying page by page inserts every page's ops at random places of large,
+// growing buckets, so each commit rewrites thousands of leaf pages. An
+// Import instead spools each page to two temp files next to the database,
+// each page sorted by dossier and op id (a: the sealed ops; b: what the
+// heads need), and at Commit merges the sorted runs, so that every bbolt
+// put is an append: log, replaced set and heads in key order, each dossier
 // materialised once. The memory it needs is a few bytes per op (the prev
 // ids and a dossier number), not the ops themselves.
 //
@@ -40,7 +39,7 @@ import (
 // in its last transaction. An Import is used by one goroutine.
 type Import struct {
 	s       *Store
-	a, b    *spool      // a: pages sorted by op id; b: sorted by dossier, op id
+	a, b    *spool      // pages sorted by dossier, op id; a: sealed ops, b: head data
 	runs    []importRun // one per page
 	prevs   []prevRef   // every prev id named, with the seq of the op naming it
 	dossier []uint32    // per seq: the dossier's number
@@ -70,7 +69,7 @@ const importBatchBytes = 8 << 20
 var bImport = []byte("import")
 
 // importBuckets are the buckets an import writes and moves into place.
-var importBuckets = [][]byte{bOps, bDossierOps, bReplaced, bHeads, bSummaries, bDue}
+var importBuckets = [][]byte{bOps, bReplaced, bHeads, bSummaries, bDue}
 
 // NewImport starts an import whose temp files sit next to the database.
 // Temp files a killed brug left behind are removed first. Close the
@@ -154,13 +153,13 @@ func (im *Import) AddRaw(ops []Op, raw []string) error {
 	}
 	run := importRun{a: im.a.off, b: im.b.off}
 	slices.SortFunc(recs, func(x, y rec) int {
-		return cmp.Or(bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.seq, y.seq))
+		return cmp.Or(bytes.Compare(x.dkey[:], y.dkey[:]), bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.seq, y.seq))
 	})
 	_, plain := im.s.codec.(PlainCodec)
 	for _, r := range recs {
 		a := im.a
-		a.raw(r.key[:])
 		a.raw(r.dkey[:])
+		a.raw(r.key[:])
 		a.u32(r.seq)
 		if raw != nil && raw[r.i] != "" {
 			if plain { // Seal would copy it as it is
@@ -313,25 +312,29 @@ func (im *Import) fill(skip []bool) (int, error) {
 		}
 	}
 
-	// The log, in op id order; the first copy of an id wins, as in apply.
+	// The log, in key order (dossier, op id); the first copy of an op
+	// wins, as in apply.
 	n := 0
-	var last [16]byte
+	var last [32]byte
 	err = im.merge(im.a, func(run importRun) (int64, int64) { return run.a, run.aEnd },
 		func(r *bufio.Reader) (mergeRec, error) {
 			rec, err := readOpRec(r)
-			return mergeRec{k1: rec.key, seq: rec.seq, enc: rec.enc}, err
+			return mergeRec{k1: rec.dkey, k2: rec.key, seq: rec.seq, enc: rec.enc}, err
 		},
 		func(m mergeRec) error {
 			if skip[m.seq] {
 				return nil
 			}
-			if n > 0 && m.k1 == last {
+			var lk [32]byte
+			copy(lk[:16], m.k1[:])
+			copy(lk[16:], m.k2[:])
+			if n > 0 && lk == last {
 				skip[m.seq] = true
 				return nil
 			}
-			last = m.k1
+			last = lk
 			n++
-			return bw.put(bOps, m.k1[:], m.enc)
+			return bw.put(bOps, lk[:], m.enc)
 		})
 	if err != nil {
 		return 0, err
@@ -340,23 +343,30 @@ func (im *Import) fill(skip []bool) (int, error) {
 		return 0, err
 	}
 
-	// The replaced set: every id an op of the log names in prev.
-	replaced := make([][16]byte, 0, len(im.prevs))
+	// The replaced set: every op an op of the log names in prev, in the
+	// naming op's dossier.
+	replaced := make([][32]byte, 0, len(im.prevs))
 	for _, p := range im.prevs {
 		if !skip[p.seq] {
-			replaced = append(replaced, p.key)
+			var k [32]byte
+			copy(k[:16], im.dkeys[im.dossier[p.seq]][:])
+			copy(k[16:], p.key[:])
+			replaced = append(replaced, k)
 		}
 	}
 	im.prevs = nil
-	slices.SortFunc(replaced, func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) })
+	slices.SortFunc(replaced, func(x, y [32]byte) int { return bytes.Compare(x[:], y[:]) })
 	replaced = slices.Compact(replaced)
 	for i := range replaced {
 		if err := bw.put(bReplaced, replaced[i][:], present); err != nil {
 			return 0, err
 		}
 	}
-	isReplaced := func(k [16]byte) bool {
-		_, ok := slices.BinarySearchFunc(replaced, k, func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) })
+	isReplaced := func(dk, k [16]byte) bool {
+		var lk [32]byte
+		copy(lk[:16], dk[:])
+		copy(lk[16:], k[:])
+		_, ok := slices.BinarySearchFunc(replaced, lk, func(x, y [32]byte) int { return bytes.Compare(x[:], y[:]) })
 		return ok
 	}
 
@@ -417,10 +427,7 @@ func (im *Import) fill(skip []bool) (int, error) {
 				}
 				cur = m.k1
 			}
-			if err := bw.put(bDossierOps, cat(m.k1[:], m.k2[:]), present); err != nil {
-				return err
-			}
-			if !isReplaced(m.k2) {
+			if !isReplaced(m.k1, m.k2) {
 				cands = append(cands, cand{field: m.field, head: m.head})
 			}
 			return nil

@@ -155,7 +155,7 @@ type opRec struct {
 	enc       []byte
 }
 
-// readOpRec reads a record of spool a: op id, dossier id, seq, sealed op.
+// readOpRec reads a record of spool a: dossier id, op id, seq, sealed op.
 func readOpRec(r *bufio.Reader) (opRec, error) {
 	var rec opRec
 	var hdr [36]byte
@@ -165,8 +165,8 @@ func readOpRec(r *bufio.Reader) (opRec, error) {
 		}
 		return rec, err
 	}
-	copy(rec.key[:], hdr[:16])
-	copy(rec.dkey[:], hdr[16:32])
+	copy(rec.dkey[:], hdr[:16])
+	copy(rec.key[:], hdr[16:32])
 	rec.seq = binary.BigEndian.Uint32(hdr[32:])
 	var err error
 	rec.enc, err = readBytes(r)

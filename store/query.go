@@ -67,11 +67,10 @@ func (s *Store) Ops(dossier string) ([]Op, error) {
 	}
 	var out []Op
 	err = s.db.View(func(tx *bolt.Tx) error {
-		ops := tx.Bucket(bOps)
-		c := tx.Bucket(bDossierOps).Cursor()
-		for k, _ := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, _ = c.Next() {
+		c := tx.Bucket(bOps).Cursor()
+		for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
 			var op Op
-			if err := s.decode(ops.Get(k[16:]), &op); err != nil {
+			if err := s.decode(v, &op); err != nil {
 				return fmt.Errorf("read op: %w", err)
 			}
 			out = append(out, op)

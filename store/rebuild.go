@@ -30,7 +30,7 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 	// Keys are collected and put in sorted order: bbolt inserts into one
 	// large transaction in random order are quadratic in practice.
 	var ops []Op
-	replacedIDs := map[string]bool{}
+	replacedIDs := map[string]bool{} // log keys: a prev names an op of its own dossier
 	err := tx.Bucket(bOps).ForEach(func(k, v []byte) error {
 		var op Op
 		if err := s.decode(v, &op); err != nil {
@@ -41,7 +41,7 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 			if err != nil {
 				return err
 			}
-			replacedIDs[string(pk)] = true
+			replacedIDs[string(logKey(k[:16], pk))] = true
 		}
 		ops = append(ops, op)
 		return nil
@@ -66,10 +66,10 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 	for _, op := range ops {
 		dossiers[op.Dossier] = true
 		k, _ := idKey(op.ID)
-		if replacedIDs[string(k)] {
+		dk, _ := idKey(op.Dossier)
+		if replacedIDs[string(logKey(dk, k))] {
 			continue
 		}
-		dk, _ := idKey(op.Dossier)
 		hk := string(dk) + op.Field
 		heads[hk] = append(heads[hk], headOf(op))
 	}
@@ -205,14 +205,14 @@ func (s *Store) checkReplaced(kept, rebuilt map[string]string) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		ops := tx.Bucket(bOps)
 		named := map[string]bool{}
-		err := ops.ForEach(func(_, v []byte) error {
+		err := ops.ForEach(func(k, v []byte) error {
 			var op Op
 			if err := s.decode(v, &op); err != nil {
 				return err
 			}
 			for _, p := range op.Prev {
 				pk, _ := idKey(p)
-				named[string(pk)] = true
+				named[string(logKey(k[:16], pk))] = true
 			}
 			return nil
 		})

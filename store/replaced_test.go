@@ -12,7 +12,7 @@ func replacedKeys(t *testing.T, s *Store) map[string]bool {
 	out := map[string]bool{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bReplaced).ForEach(func(k, _ []byte) error {
-			out[idString(k)] = true
+			out[idString(k[16:])] = true
 			return nil
 		})
 	})

@@ -86,20 +86,28 @@ func (tx *Tx) Apply(op Op) (bool, error) {
 	return ok, err
 }
 
-// Known reports whether an op id is in the log.
-func (tx *Tx) Known(id string) bool {
+// Known reports whether the log holds op id of dossier.
+func (tx *Tx) Known(dossier, id string) bool {
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return false
+	}
 	k, err := idKey(id)
-	return err == nil && tx.tx.Bucket(bOps).Get(k) != nil
+	return err == nil && tx.tx.Bucket(bOps).Get(logKey(dkey, k)) != nil
 }
 
-// Op reads one op from the log.
-func (tx *Tx) Op(id string) (Op, error) {
+// Op reads op id of dossier from the log.
+func (tx *Tx) Op(dossier, id string) (Op, error) {
 	var op Op
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return op, err
+	}
 	k, err := idKey(id)
 	if err != nil {
 		return op, err
 	}
-	raw := tx.tx.Bucket(bOps).Get(k)
+	raw := tx.tx.Bucket(bOps).Get(logKey(dkey, k))
 	if raw == nil {
 		return op, fmt.Errorf("op %s: %w", id, ErrNotFound)
 	}
@@ -121,7 +129,7 @@ func (tx *Tx) Exists(dossier string) bool {
 	if err != nil {
 		return false
 	}
-	k, _ := tx.tx.Bucket(bDossierOps).Cursor().Seek(dkey)
+	k, _ := tx.tx.Bucket(bOps).Cursor().Seek(dkey)
 	return k != nil && len(k) >= 16 && string(k[:16]) == string(dkey)
 }
 

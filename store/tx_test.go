@@ -46,7 +46,7 @@ func TestTxAppliesAndKeepsOwnBucketsAtomically(t *testing.T) {
 	}
 	s.View(func(tx *Tx) error {
 		b, _ := tx.Bucket("x_seq")
-		if b == nil || string(b.Get([]byte("1"))) != op.ID || !tx.Known(op.ID) || !tx.Exists(d) {
+		if b == nil || string(b.Get([]byte("1"))) != op.ID || !tx.Known(d, op.ID) || !tx.Exists(d) {
 			t.Error("op and own bucket not committed together")
 		}
 		return nil

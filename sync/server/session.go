@@ -324,7 +324,7 @@ func signOffRule(tx *store.Tx, u User, op store.Op) *protocol.Refusal {
 		return nil
 	}
 	for _, p := range op.Prev {
-		prev, err := tx.Op(p)
+		prev, err := tx.Op(op.Dossier, p)
 		if err == nil && prev.Value == string(store.StepSignedOff) {
 			r := refuse(op, protocol.RefuseForbidden, "the step was signed off; only a coordinator can reopen it")
 			return &r

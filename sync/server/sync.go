@@ -177,7 +177,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		case op.Author != u.Name:
 			reject(op, refuse(op, protocol.RefuseAuthor, fmt.Sprintf("the op's author %q is not this device's user %q", op.Author, u.Name)))
 			continue
-		case tx.Known(op.ID):
+		case tx.Known(op.Dossier, op.ID):
 			accepted[op.ID] = true
 			resp.Accepted = append(resp.Accepted, op.ID)
 			continue
@@ -314,7 +314,7 @@ func (s *Server) fileRecent(tx *store.Tx, stored []storedOp) error {
 			teams[x.op.Dossier] = team
 		}
 		key := dkey(x.op.ID)
-		raw, err := tx.OpJSON(key)
+		raw, err := tx.OpJSON(append(dkey(x.op.Dossier), key...))
 		if err != nil {
 			return fmt.Errorf("read op %s: %w", x.op.ID, err)
 		}
@@ -499,7 +499,7 @@ func (s *Server) catchUp(tx *store.Tx, cursor, maxSeq uint64, limit int, holds f
 		if !holds(string(v[16:])) || skip[string(v[:16])] {
 			continue
 		}
-		raw, err := tx.OpJSON(v[:16])
+		raw, err := tx.OpJSON(append(append(make([]byte, 0, 32), v[16:]...), v[:16]...))
 		if errors.Is(err, store.ErrNotFound) {
 			continue // erased, its number not yet (Admin.Erase)
 		}
@@ -560,7 +560,7 @@ func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string
 		// order-free); they go in id order, which is close to server order.
 		slices.SortFunc(h.keys, bytes.Compare)
 		for _, key := range h.keys {
-			if skip[string(key)] {
+			if skip[string(key[16:])] {
 				continue
 			}
 			raw, err := tx.OpJSON(key)
@@ -576,7 +576,7 @@ func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string
 	}
 	h.keys = tx.OpKeys(dk, h.keys[:0])
 	for _, key := range h.keys {
-		if skip[string(key)] {
+		if skip[string(key[16:])] {
 			continue
 		}
 		raw, err := tx.OpJSON(key)
