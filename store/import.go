@@ -49,6 +49,9 @@ type Import struct {
 	seq     uint32
 	hlc     HLC
 
+	st       *streamer // pages written as they came (import_stream.go)
+	spooling bool      // a page came out of order: it and later pages spool
+
 	// afterBatch, when set (tests), runs after each intermediate commit;
 	// beforeFinal runs before the last transaction.
 	afterBatch, beforeFinal func()
@@ -121,6 +124,16 @@ func (im *Import) AddRaw(ops []Op, raw []string) error {
 	if uint64(im.seq)+uint64(len(ops)) >= 1<<32 {
 		return fmt.Errorf("import: too many ops")
 	}
+	if !im.spooling {
+		ok, err := im.stream(ops, raw)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		im.spooling = true // out of order: this page and all later ones spool
+	}
 	type rec struct {
 		key, dkey [16]byte
 		seq       uint32
@@ -130,25 +143,16 @@ func (im *Import) AddRaw(ops []Op, raw []string) error {
 	recs := make([]rec, len(ops))
 	for i := range ops {
 		op := &ops[i]
-		r := rec{seq: im.seq, i: i, op: op}
+		r := rec{i: i, op: op}
 		k, _ := idKey(op.ID)
 		dk, _ := idKey(op.Dossier)
 		copy(r.key[:], k)
 		copy(r.dkey[:], dk)
-		im.seq++
-		dn, ok := im.dnum[r.dkey]
-		if !ok {
-			dn = uint32(len(im.dkeys))
-			im.dnum[r.dkey] = dn
-			im.dkeys = append(im.dkeys, r.dkey)
-			im.cut = append(im.cut, 0)
-		}
-		im.dossier = append(im.dossier, dn)
+		r.seq = im.note(op)
 		for _, p := range op.Prev {
 			pk, _ := idKey(p)
 			im.prevs = append(im.prevs, prevRef{key: [16]byte(pk), seq: r.seq})
 		}
-		im.hlc = max(im.hlc, op.HLC)
 		recs[i] = r
 	}
 	run := importRun{a: im.a.off, b: im.b.off}
@@ -202,6 +206,23 @@ func (im *Import) AddRaw(ops []Op, raw []string) error {
 	return nil
 }
 
+// note numbers an added op and records its dossier and clock.
+func (im *Import) note(op *Op) uint32 {
+	seq := im.seq
+	im.seq++
+	dk, _ := idKey(op.Dossier)
+	dn, ok := im.dnum[[16]byte(dk)]
+	if !ok {
+		dn = uint32(len(im.dkeys))
+		im.dnum[[16]byte(dk)] = dn
+		im.dkeys = append(im.dkeys, [16]byte(dk))
+		im.cut = append(im.cut, 0)
+	}
+	im.dossier = append(im.dossier, dn)
+	im.hlc = max(im.hlc, op.HLC)
+	return seq
+}
+
 // Forget leaves out the ops of a dossier added so far: it left the
 // device's view (or was erased) after they arrived. Ops added later count
 // again, as applying, dropping and applying again would.
@@ -210,6 +231,7 @@ func (im *Import) Forget(dossier string) {
 	if err != nil {
 		return
 	}
+	im.forgetStreamed([16]byte(dk))
 	if dn, ok := im.dnum[[16]byte(dk)]; ok {
 		im.cut[dn] = im.seq
 	}
@@ -247,6 +269,15 @@ func (im *Import) Commit() (int, error) {
 	skip := make([]bool, im.seq)
 	for seq, dn := range im.dossier {
 		skip[seq] = uint32(seq) < im.cut[dn] || erased[im.dkeys[dn]]
+	}
+	if im.st != nil && im.st.started {
+		n, err := im.commitStream(erased)
+		if err != nil {
+			return 0, fmt.Errorf("import pulled ops: %w", err)
+		}
+		im.s.clock.Observe(im.hlc)
+		m, err := im.applyRuns(skip) // pages that came out of order
+		return n + m, err
 	}
 	if !empty {
 		return im.applyRuns(skip)
@@ -375,44 +406,20 @@ func (im *Import) fill(skip []bool) (int, error) {
 	chunks := make([][]chunkEntry, summaryChunks)
 	var dues [][]byte
 	var cur [16]byte
-	type cand struct {
-		field string
-		head  Head
-	}
-	var cands []cand
+	var cands []headCand
 	flush := func() error {
 		if len(cands) == 0 {
 			return nil
 		}
-		slices.SortStableFunc(cands, func(x, y cand) int { return cmp.Compare(x.field, y.field) })
-		var all []fieldHeads
-		for i := 0; i < len(cands); {
-			j := i
-			var hs []Head
-			for ; j < len(cands) && cands[j].field == cands[i].field; j++ {
-				hs = append(hs, cands[j].head)
-			}
-			plain := encodeHeads(sortedHeads(hs))
-			sealed, err := im.s.codec.Seal(plain)
-			if err != nil {
-				return err
-			}
-			if err := bw.put(bHeads, cat(cur[:], []byte(cands[i].field)), sealed); err != nil {
-				return err
-			}
-			stored, err := decodeHeads(plain) // as materialise reads them back
-			if err != nil {
-				return err
-			}
-			all = append(all, fieldHeads{Field: cands[i].field, Heads: stored})
-			i = j
+		dkey := append([]byte(nil), cur[:]...)
+		entry, dk, err := im.s.freshDossier(dkey, cands, func(k, v []byte) error { return bw.put(bHeads, k, v) })
+		if err != nil {
+			return err
 		}
 		cands = cands[:0]
-		dkey := append([]byte(nil), cur[:]...)
-		sm := summarise(project(idString(dkey), len(im.s.checklist), all), im.s.checklist)
-		dues = append(dues, dueKeys(dkey, &sm)...)
+		dues = append(dues, dk...)
 		ck := chunkKey(dkey)[0]
-		chunks[ck] = append(chunks[ck], chunkEntry{key: dkey, enc: encodeSummary(&sm)})
+		chunks[ck] = append(chunks[ck], entry)
 		return nil
 	}
 	err = im.merge(im.b, func(run importRun) (int64, int64) { return run.b, run.bEnd },
@@ -428,7 +435,7 @@ func (im *Import) fill(skip []bool) (int, error) {
 				cur = m.k1
 			}
 			if !isReplaced(m.k1, m.k2) {
-				cands = append(cands, cand{field: m.field, head: m.head})
+				cands = append(cands, headCand{field: m.field, head: m.head})
 			}
 			return nil
 		})
@@ -501,4 +508,42 @@ func (s *Store) moveImport(tx *bolt.Tx, hlc HLC) error {
 		}
 	}
 	return w.finish()
+}
+
+// headCand is a head of a fresh dossier's field: an op nobody names.
+type headCand struct {
+	field string
+	head  Head
+}
+
+// freshDossier derives the state of a dossier the store held nothing of
+// from its heads (cands, any order): it puts each field's heads with put
+// (in key order) and returns the dossier's summary chunk entry and due
+// keys.
+func (s *Store) freshDossier(dkey []byte, cands []headCand, put func(k, v []byte) error) (chunkEntry, [][]byte, error) {
+	slices.SortStableFunc(cands, func(x, y headCand) int { return cmp.Compare(x.field, y.field) })
+	var all []fieldHeads
+	for i := 0; i < len(cands); {
+		j := i
+		var hs []Head
+		for ; j < len(cands) && cands[j].field == cands[i].field; j++ {
+			hs = append(hs, cands[j].head)
+		}
+		plain := encodeHeads(sortedHeads(hs))
+		sealed, err := s.codec.Seal(plain)
+		if err != nil {
+			return chunkEntry{}, nil, err
+		}
+		if err := put(cat(dkey, []byte(cands[i].field)), sealed); err != nil {
+			return chunkEntry{}, nil, err
+		}
+		stored, err := decodeHeads(plain) // as materialise reads them back
+		if err != nil {
+			return chunkEntry{}, nil, err
+		}
+		all = append(all, fieldHeads{Field: cands[i].field, Heads: stored})
+		i = j
+	}
+	sm := summarise(project(idString(dkey), len(s.checklist), all), s.checklist)
+	return chunkEntry{key: dkey, enc: encodeSummary(&sm)}, dueKeys(dkey, &sm), nil
 }

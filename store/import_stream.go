@@ -1,0 +1,315 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Streaming an import. The pages of an initial pull bring whole dossiers,
+// in ascending dossier id order (docs/sync.md, "One sync"), and the log is
+// keyed dossier first: so, into a store whose log is empty, a page can be
+// written as it comes, every put an append, with no spool and no merge.
+// Pages are gathered up to importBatchBytes and written in one transaction
+// (never held open between pages, so the user's own actions go on); the
+// buckets fill under the import parent bucket and move in at Commit, as
+// with a spooled import. A page that breaks the order (a dossier again, or
+// one lower than the last written: ops of dossiers sent earlier, a dossier
+// sent again after a view change) ends streaming: it and every later page
+// spool, and Commit applies them on top once the streamed part moved in.
+
+// streamer is the streamed part of an Import.
+type streamer struct {
+	started bool     // a page was taken
+	last    [16]byte // the highest dossier taken
+	pending []streamDossier
+	size    int // bytes pending
+	ready   bool
+	n       int // ops written
+	chunks  [][]chunkEntry
+	dues    [][]byte
+	taken   map[[16]byte]bool
+	dropped map[[16]byte]bool // written, then forgotten or erased
+}
+
+// streamDossier is one dossier of a page, its ops in key order.
+type streamDossier struct {
+	dkey [16]byte
+	ops  []streamOp
+}
+
+type streamOp struct {
+	key [16]byte
+	op  Op
+	enc []byte
+}
+
+// stream takes a page when it keeps the order; it reports false when the
+// page must spool (and so must every later one).
+func (im *Import) stream(ops []Op, raw []string) (bool, error) {
+	st := im.st
+	if st == nil {
+		// Only into an empty log, decided at the first page.
+		empty := false
+		err := im.s.db.View(func(tx *bolt.Tx) error {
+			k, _ := tx.Bucket(bOps).Cursor().First()
+			empty = k == nil
+			return nil
+		})
+		if err != nil || !empty {
+			return false, err
+		}
+		st = &streamer{chunks: make([][]chunkEntry, summaryChunks), taken: map[[16]byte]bool{}, dropped: map[[16]byte]bool{}}
+		im.st = st
+	}
+	type rec struct {
+		key, dkey [16]byte
+		i         int
+	}
+	recs := make([]rec, len(ops))
+	for i := range ops {
+		k, _ := idKey(ops[i].ID)
+		dk, _ := idKey(ops[i].Dossier)
+		recs[i] = rec{key: [16]byte(k), dkey: [16]byte(dk), i: i}
+	}
+	slices.SortFunc(recs, func(x, y rec) int {
+		return cmp.Or(bytes.Compare(x.dkey[:], y.dkey[:]), bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.i, y.i))
+	})
+	if len(recs) == 0 || (st.started && bytes.Compare(recs[0].dkey[:], st.last[:]) <= 0) {
+		return len(recs) == 0, nil
+	}
+	_, plain := im.s.codec.(PlainCodec)
+	for j, r := range recs {
+		if j > 0 && r.key == recs[j-1].key && r.dkey == recs[j-1].dkey {
+			continue // the first copy of an op wins, as in apply
+		}
+		if len(st.pending) == 0 || st.pending[len(st.pending)-1].dkey != r.dkey {
+			st.pending = append(st.pending, streamDossier{dkey: r.dkey})
+			st.taken[r.dkey] = true
+		}
+		op := ops[r.i]
+		var enc []byte
+		var err error
+		switch {
+		case raw != nil && raw[r.i] != "" && plain:
+			enc = []byte(raw[r.i]) // Seal would copy it as it is
+		case raw != nil && raw[r.i] != "":
+			enc, err = im.s.codec.Seal([]byte(raw[r.i]))
+		default:
+			enc, err = im.s.encode(op)
+		}
+		if err != nil {
+			return false, fmt.Errorf("encode op %s: %w", op.ID, err)
+		}
+		d := &st.pending[len(st.pending)-1]
+		d.ops = append(d.ops, streamOp{key: r.key, op: op, enc: enc})
+		st.size += 64 + len(enc)
+	}
+	st.started, st.last = true, recs[len(recs)-1].dkey
+	for i := range ops {
+		im.note(&ops[i])
+	}
+	if st.size >= importBatchBytes {
+		return true, im.writePending()
+	}
+	return true, nil
+}
+
+// writePending writes the dossiers taken so far, in transactions of
+// about importBatchBytes.
+func (im *Import) writePending() error {
+	st := im.st
+	for len(st.pending) > 0 {
+		n, size := 0, 0
+		for n < len(st.pending) && (n == 0 || size < importBatchBytes) {
+			for _, o := range st.pending[n].ops {
+				size += 64 + len(o.enc)
+			}
+			n++
+		}
+		err := im.s.db.Update(func(tx *bolt.Tx) error {
+			parent, err := im.importBucket(tx, !st.ready)
+			if err != nil {
+				return err
+			}
+			b := func(name []byte) *bolt.Bucket {
+				bk := parent.Bucket(name)
+				bk.FillPercent = 0.9
+				return bk
+			}
+			log, replaced, heads := b(bOps), b(bReplaced), b(bHeads)
+			for _, d := range st.pending[:n] {
+				if err := im.writeDossier(d, log, replaced, heads); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		st.ready = true
+		st.pending = st.pending[n:]
+		st.size -= size
+		if im.afterBatch != nil {
+			im.afterBatch()
+		}
+	}
+	st.pending, st.size = nil, 0
+	return nil
+}
+
+// importBucket returns the import parent bucket; fresh, it is made anew
+// (one an import cut off left behind goes).
+func (im *Import) importBucket(tx *bolt.Tx, fresh bool) (*bolt.Bucket, error) {
+	if !fresh {
+		return tx.Bucket(bImport), nil
+	}
+	if err := tx.DeleteBucket(bImport); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+		return nil, fmt.Errorf("remove an earlier import cut off: %w", err)
+	}
+	parent, err := tx.CreateBucket(bImport)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range importBuckets {
+		if _, err := parent.CreateBucket(name); err != nil {
+			return nil, err
+		}
+	}
+	return parent, nil
+}
+
+// writeDossier writes one dossier the store holds nothing of: its ops,
+// the ops they name that did not come (replaced), its heads (the ops
+// nobody names, as rebuild finds them), and keeps its summary and due
+// entries for Commit.
+func (im *Import) writeDossier(d streamDossier, log, replaced, heads *bolt.Bucket) error {
+	named := map[[16]byte]bool{}
+	have := make(map[[16]byte]bool, len(d.ops))
+	for _, o := range d.ops {
+		have[o.key] = true
+		for _, p := range o.op.Prev {
+			pk, _ := idKey(p)
+			named[[16]byte(pk)] = true
+		}
+	}
+	for _, o := range d.ops {
+		if err := log.Put(logKey(d.dkey[:], o.key[:]), o.enc); err != nil {
+			return err
+		}
+	}
+	var missing [][16]byte
+	for k := range named {
+		if !have[k] {
+			missing = append(missing, k)
+		}
+	}
+	slices.SortFunc(missing, func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) })
+	for _, k := range missing {
+		if err := replaced.Put(logKey(d.dkey[:], k[:]), present); err != nil {
+			return err
+		}
+	}
+	var cands []headCand
+	for _, o := range d.ops {
+		if !named[o.key] {
+			cands = append(cands, headCand{field: o.op.Field, head: headOf(o.op)})
+		}
+	}
+	dkey := bytes.Clone(d.dkey[:])
+	entry, dues, err := im.s.freshDossier(dkey, cands, func(k, v []byte) error { return heads.Put(k, v) })
+	if err != nil {
+		return err
+	}
+	ck := chunkKey(dkey)[0]
+	im.st.chunks[ck] = append(im.st.chunks[ck], entry)
+	im.st.dues = append(im.st.dues, dues...)
+	im.st.n += len(d.ops)
+	return nil
+}
+
+// forgetStreamed leaves out a dossier taken by the stream (Forget).
+func (im *Import) forgetStreamed(dk [16]byte) {
+	st := im.st
+	if st == nil || !st.taken[dk] {
+		return
+	}
+	for i, d := range st.pending {
+		if d.dkey == dk {
+			st.pending = slices.Delete(st.pending, i, i+1)
+			delete(st.taken, dk)
+			return
+		}
+	}
+	st.dropped[dk] = true
+}
+
+// commitStream finishes the streamed part and moves it in: the dossiers
+// taken but forgotten or erased since go, the summaries, due entries and
+// the log's count are written, and the buckets move into place. It
+// returns how many ops it added.
+func (im *Import) commitStream(erased map[[16]byte]bool) (int, error) {
+	st := im.st
+	if err := im.writePending(); err != nil {
+		return 0, err
+	}
+	if !st.ready {
+		return 0, nil // all it took was forgotten before it was written
+	}
+	for dk := range erased {
+		if st.taken[dk] {
+			st.dropped[dk] = true
+		}
+	}
+	err := im.s.db.Update(func(tx *bolt.Tx) error {
+		parent := tx.Bucket(bImport)
+		log := parent.Bucket(bOps)
+		for dk := range st.dropped {
+			c := log.Cursor()
+			for k, _ := c.Seek(dk[:]); k != nil && bytes.HasPrefix(k, dk[:]); k, _ = c.Next() {
+				st.n--
+			}
+			for _, name := range [][]byte{bOps, bReplaced, bHeads} {
+				if err := deletePrefix(parent.Bucket(name), dk[:]); err != nil {
+					return err
+				}
+			}
+		}
+		if err := log.SetSequence(uint64(st.n)); err != nil {
+			return err
+		}
+		for ck, entries := range st.chunks {
+			entries = slices.DeleteFunc(entries, func(e chunkEntry) bool { return st.dropped[[16]byte(e.key)] })
+			if len(entries) == 0 {
+				continue
+			}
+			if err := im.s.writeChunk(parent.Bucket(bSummaries), []byte{byte(ck)}, entries); err != nil {
+				return err
+			}
+		}
+		dues := slices.DeleteFunc(st.dues, func(k []byte) bool { return st.dropped[[16]byte(k[4:20])] })
+		slices.SortFunc(dues, bytes.Compare)
+		due := parent.Bucket(bDue)
+		for _, k := range dues {
+			if err := due.Put(k, present); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if im.beforeFinal != nil {
+		im.beforeFinal()
+	}
+	if err := im.s.db.Update(func(tx *bolt.Tx) error { return im.s.moveImport(tx, im.hlc) }); err != nil {
+		return 0, err
+	}
+	return st.n, nil
+}
