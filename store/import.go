@@ -208,14 +208,19 @@ func (im *Import) AddRaw(ops []Op, raw []string) error {
 
 // note numbers an added op and records its dossier and clock.
 func (im *Import) note(op *Op) uint32 {
+	dk, _ := idKey(op.Dossier)
+	return im.noteKey(op, [16]byte(dk))
+}
+
+// noteKey is note for an op whose dossier key is at hand.
+func (im *Import) noteKey(op *Op, dk [16]byte) uint32 {
 	seq := im.seq
 	im.seq++
-	dk, _ := idKey(op.Dossier)
-	dn, ok := im.dnum[[16]byte(dk)]
+	dn, ok := im.dnum[dk]
 	if !ok {
 		dn = uint32(len(im.dkeys))
-		im.dnum[[16]byte(dk)] = dn
-		im.dkeys = append(im.dkeys, [16]byte(dk))
+		im.dnum[dk] = dn
+		im.dkeys = append(im.dkeys, dk)
 		im.cut = append(im.cut, 0)
 	}
 	im.dossier = append(im.dossier, dn)

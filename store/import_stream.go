@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -96,7 +97,10 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 		var err error
 		switch {
 		case raw != nil && raw[r.i] != "" && plain:
-			enc = []byte(raw[r.i]) // Seal would copy it as it is
+			// Seal would copy it as it is. The page's JSON is not copied
+			// again: the string never changes, and bbolt only reads a
+			// value it is given (into the page it writes at commit).
+			enc = unsafe.Slice(unsafe.StringData(raw[r.i]), len(raw[r.i]))
 		case raw != nil && raw[r.i] != "":
 			enc, err = im.s.codec.Seal([]byte(raw[r.i]))
 		default:
@@ -110,8 +114,8 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 		st.size += 64 + len(enc)
 	}
 	st.started, st.last = true, recs[len(recs)-1].dkey
-	for i := range ops {
-		im.note(&ops[i])
+	for _, r := range recs {
+		im.noteKey(&ops[r.i], r.dkey)
 	}
 	if st.size >= importBatchBytes {
 		return true, im.writePending()

@@ -36,6 +36,7 @@ type fakeServer struct {
 	cutAfter int
 	requests int
 	pushes   []int // ops per push
+	limits   []int // the page size each sync asked for
 	gzipIn   bool  // every sync body was gzipped
 	gzipOut  int   // answers sent gzipped
 	pageSize int   // ops per pull page unless the client asks fewer
@@ -98,6 +99,7 @@ func (f *fakeServer) sync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.pushes = append(f.pushes, len(req.Push))
+	f.limits = append(f.limits, req.Limit)
 	var resp protocol.SyncResponse
 	for _, op := range req.Push {
 		if f.forbidden[op.Dossier] {

@@ -2,11 +2,11 @@ package client
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/gzip"
 	"net/http"
 	"slices"
 	"time"
@@ -14,6 +14,12 @@ import (
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
 )
+
+// initialPullOps is the page size an initial pull asks for (the server's
+// default is protocol.DefaultPullOps): measured on the 10,000-client
+// region, 4.3 s against 5.1 s at 5,000, with the device's peak memory at
+// 126 MiB against 108 (docs/benchmarks.md).
+const initialPullOps = 10000
 
 // Result says what one Sync moved.
 type Result struct {
@@ -42,8 +48,9 @@ type Syncer struct {
 	// choose (protocol.DefaultPullOps).
 	PullLimit int
 
-	imp *store.Import // the initial pull being spooled, during Sync
-	zw  *gzip.Writer  // reused for push bodies: a new one costs ~1 MiB of state
+	imp   *store.Import // the initial pull being imported, during Sync
+	limit int           // ops per pull page asked for, during Sync
+	zw    *gzip.Writer  // reused for push bodies: a new one costs ~1 MiB of state
 }
 
 // maxRounds bounds one Sync: enough for an initial pull of a large region
@@ -78,6 +85,12 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 		defer im.Close()
 		s.imp = im
 		defer func() { s.imp = nil }()
+	}
+	// An initial pull asks for pages of initialPullOps: half as many
+	// round trips, and the import writes each as it comes.
+	s.limit = s.PullLimit
+	if s.limit == 0 && s.imp != nil {
+		s.limit = initialPullOps
 	}
 	commitImport := func() error {
 		if s.imp == nil {
@@ -316,7 +329,7 @@ var errTooLarge = errors.New("push too large")
 // encodeRequest encodes a sync request as gzipped JSON; errTooLarge when
 // it holds more than one op and its JSON is near the server's body limit.
 func (s *Syncer) encodeRequest(push []store.Op, cur uint64) ([]byte, error) {
-	raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.PullLimit})
+	raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.limit})
 	if err != nil {
 		return nil, fmt.Errorf("encode push: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,10 +44,18 @@ func TestSyncPushesGzippedAndPulls(t *testing.T) {
 	if !f.gzipIn || f.gzipOut == 0 {
 		t.Fatalf("bodies not compressed both ways: in %v, out %d", f.gzipIn, f.gzipOut)
 	}
+	// Only an initial pull (b's first sync; a's first had a cursor of 0
+	// too) asks for large pages; later syncs let the server choose.
+	if want := []int{initialPullOps, initialPullOps}; !slices.Equal(f.limits, want) {
+		t.Fatalf("page sizes asked: %v, want %v", f.limits, want)
+	}
 	// Nothing new is success, and moves nothing.
 	res, err = syncerFor(b, srv.URL, f.token).Sync(context.Background())
 	if err != nil || res.Changed() || res.Pushed != 0 {
 		t.Fatalf("idle sync: %+v, %v", res, err)
+	}
+	if got := f.limits[len(f.limits)-1]; got != 0 {
+		t.Fatalf("a later sync asked for pages of %d", got)
 	}
 	st, err := LocalStatus(b)
 	if err != nil || st.LastSync.IsZero() || st.Cursor != uint64(waiting) {

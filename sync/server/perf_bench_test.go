@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -158,7 +159,7 @@ func TestInitialPullDevice(t *testing.T) {
 	resetPeakRSS()
 	w := watchMem()
 	start := time.Now()
-	res, err := (&client.Syncer{Store: st, Tokens: tokens}).Sync(ctx)
+	res, err := (&client.Syncer{Store: st, Tokens: tokens, PullLimit: benchPullLimit()}).Sync(ctx)
 	elapsed := time.Since(start)
 	anon, heap := w.end()
 	pm := procMem()
@@ -543,4 +544,9 @@ func benchDecode(a benchAnswer, out any) error {
 		return fmt.Errorf("status %d: %s", a.status, body)
 	}
 	return json.Unmarshal(body, out)
+}
+
+func benchPullLimit() int {
+	n, _ := strconv.Atoi(os.Getenv("BRUG_BENCH_PULL_LIMIT"))
+	return n
 }
