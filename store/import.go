@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
+	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -526,29 +528,50 @@ type headCand struct {
 // (in key order) and returns the dossier's summary chunk entry and due
 // keys.
 func (s *Store) freshDossier(dkey []byte, cands []headCand, put func(k, v []byte) error) (chunkEntry, [][]byte, error) {
-	slices.SortStableFunc(cands, func(x, y headCand) int { return cmp.Compare(x.field, y.field) })
-	var all []fieldHeads
+	// Unstable and by id too: the order within a field does not matter
+	// (sortedHeads orders heads), but the sort must be deterministic.
+	slices.SortFunc(cands, func(x, y headCand) int {
+		return cmp.Or(strings.Compare(x.field, y.field), strings.Compare(x.head.ID, y.head.ID))
+	})
+	all := make([]fieldHeads, 0, len(cands))
 	for i := 0; i < len(cands); {
 		j := i
-		var hs []Head
-		for ; j < len(cands) && cands[j].field == cands[i].field; j++ {
-			hs = append(hs, cands[j].head)
+		for j < len(cands) && cands[j].field == cands[i].field {
+			j++
 		}
-		plain := encodeHeads(sortedHeads(hs))
-		sealed, err := s.codec.Seal(plain)
+		hs := make([]Head, 0, j-i)
+		for _, c := range cands[i:j] {
+			hs = append(hs, storedHead(c.head))
+		}
+		hs = sortedHeads(hs)
+		sealed, err := s.codec.Seal(encodeHeads(hs))
 		if err != nil {
 			return chunkEntry{}, nil, err
 		}
 		if err := put(cat(dkey, []byte(cands[i].field)), sealed); err != nil {
 			return chunkEntry{}, nil, err
 		}
-		stored, err := decodeHeads(plain) // as materialise reads them back
-		if err != nil {
-			return chunkEntry{}, nil, err
-		}
-		all = append(all, fieldHeads{Field: cands[i].field, Heads: stored})
+		all = append(all, fieldHeads{Field: cands[i].field, Heads: hs})
 		i = j
 	}
 	sm := summarise(project(idString(dkey), len(s.checklist), all), s.checklist)
 	return chunkEntry{key: dkey, enc: encodeSummary(&sm)}, dueKeys(dkey, &sm), nil
+}
+
+// storedHead is h as decodeHeads reads it back from encodeHeads: an id or
+// device in the canonical UUID form is stored as 16 bytes and read back in
+// lower case.
+func storedHead(h Head) Head {
+	h.ID, h.Device = storedID(h.ID), storedID(h.Device)
+	return h
+}
+
+func storedID(s string) string {
+	if len(s) != 36 || strings.ToLower(s) == s {
+		return s
+	}
+	if _, err := uuid.Parse(s); err != nil {
+		return s
+	}
+	return strings.ToLower(s)
 }
