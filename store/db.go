@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -122,7 +123,7 @@ func Open(path string, opt Options) (*Store, error) {
 			return nil, fmt.Errorf("create folder for %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType, InitialMmapSize: initialMmapSize()})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("open %s: %w; close the other brug first", path, ErrLocked)
@@ -268,3 +269,16 @@ func u64(v uint64) []byte {
 // bbolt returns nil for an empty value written in the same transaction,
 // which would read as "absent".
 var present = []byte{1}
+
+// initialMmapSize is the size bbolt maps the file with from the start.
+// Each time a growing file outgrows its map, bbolt maps it anew and first
+// copies every key and value the write transaction holds onto the heap; an
+// initial pull grew the map a dozen times. Mapping 1 GiB up front costs
+// address space only, not memory. Not on Windows, where bbolt grows the
+// file itself to the size of its map.
+func initialMmapSize() int {
+	if runtime.GOOS == "windows" {
+		return 0
+	}
+	return 1 << 30
+}

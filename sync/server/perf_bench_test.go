@@ -44,7 +44,9 @@ import (
 // counts the pages of the memory-mapped database read so far), the peak of
 // the anonymous RSS (heap, stacks, bbolt's dirty pages; sampled every 5 ms)
 // and the peak Go heap in use (sampled), for each side. With
-// BRUG_BENCH_DEVICE_PROFILE=FILE the device writes a CPU profile there.
+// BRUG_BENCH_DEVICE_PROFILE=FILE the device writes a CPU profile there,
+// with BRUG_BENCH_DEVICE_MEMPROFILE=FILE an allocation profile, and
+// BRUG_BENCH_PULL_LIMIT sets its page size.
 func BenchmarkInitialPull10k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("pulls a 10,000-client region; not with -short")
@@ -162,6 +164,12 @@ func TestInitialPullDevice(t *testing.T) {
 	res, err := (&client.Syncer{Store: st, Tokens: tokens, PullLimit: benchPullLimit()}).Sync(ctx)
 	elapsed := time.Since(start)
 	anon, heap := w.end()
+	if prof := os.Getenv("BRUG_BENCH_DEVICE_MEMPROFILE"); prof != "" { // what the device allocated
+		if f, err := os.Create(prof); err == nil {
+			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	pm := procMem()
 	fi, _ := os.Stat(path)
 	var size int64
