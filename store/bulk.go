@@ -243,16 +243,22 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 	return tx.s.codec.Open(raw)
 }
 
-// OpKeys appends to dst the log keys (dossier id + op id) of every op of a
-// dossier (dkey is the dossier's 16-byte id), in id order.
-func (tx *Tx) OpKeys(dkey []byte, dst [][]byte) [][]byte {
+// DossierJSON appends to dst the JSON of the ops of a dossier (dkey is its
+// 16-byte id) whose log key keep accepts, as OpJSON gives it, in key
+// order: one walk of the dossier's range of the log.
+func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte) ([][]byte, error) {
 	c := tx.tx.Bucket(bOps).Cursor()
-	for k, _ := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, _ = c.Next() {
-		if len(k) == 32 {
-			dst = append(dst, bytes.Clone(k))
+	for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
+		if len(k) != 32 || !keep(k) {
+			continue
 		}
+		raw, err := tx.s.codec.Open(v)
+		if err != nil {
+			return dst, fmt.Errorf("op %x: %w", k, err)
+		}
+		dst = append(dst, raw)
 	}
-	return dst
+	return dst, nil
 }
 
 // HeadKeys appends to dst the log keys (dossier id + op id) of every head

@@ -549,44 +549,27 @@ type history struct {
 // ever looks at heads and at the ids later ops name in prev (docs/sync.md,
 // "Snapshots"). Ops whose keys are in skip are left out.
 func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string]bool, ops [][]byte) ([][]byte, error) {
+	keep := func(key []byte) bool { return !skip[string(key[16:])] }
 	if snapshot {
 		var err error
 		h.keys, err = tx.HeadKeys(dk, h.keys[:0])
 		if err != nil {
 			return nil, fmt.Errorf("read heads of %s: %w", idString(dk), err)
 		}
-		// The heads name the ops: no need to walk the sequence numbers.
-		// Their order within the dossier does not matter (the merge rule is
-		// order-free); they go in id order, which is close to server order.
+		// The heads name the ops; one walk of the dossier's part of the
+		// log picks them out (in id order: the merge rule is order-free).
 		slices.SortFunc(h.keys, bytes.Compare)
-		for _, key := range h.keys {
-			if skip[string(key[16:])] {
-				continue
+		j := 0
+		keep = func(key []byte) bool {
+			for j < len(h.keys) && bytes.Compare(h.keys[j], key) < 0 {
+				j++
 			}
-			raw, err := tx.OpJSON(key)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("read op of %s: %w", idString(dk), err)
-			}
-			ops = append(ops, raw)
+			return j < len(h.keys) && bytes.Equal(h.keys[j], key) && !skip[string(key[16:])]
 		}
-		return ops, nil
 	}
-	h.keys = tx.OpKeys(dk, h.keys[:0])
-	for _, key := range h.keys {
-		if skip[string(key[16:])] {
-			continue
-		}
-		raw, err := tx.OpJSON(key)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read op of %s: %w", idString(dk), err)
-		}
-		ops = append(ops, raw)
+	ops, err := tx.DossierJSON(dk, keep, ops)
+	if err != nil {
+		return nil, fmt.Errorf("read ops of %s: %w", idString(dk), err)
 	}
 	return ops, nil
 }
