@@ -4,7 +4,9 @@ import "encoding/json"
 
 // Codec seals every value written to the database and opens every value
 // read from it. It is the one place where encryption at rest plugs in: keys
-// hold ids only, and all names, texts and dates live in sealed values.
+// hold ids only, and all names, texts and dates live in sealed values. It
+// is used from several goroutines at once (reads beside a write; an
+// import seals heads on every processor).
 type Codec interface {
 	Seal(plain []byte) ([]byte, error)
 	Open(sealed []byte) ([]byte, error)

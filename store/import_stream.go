@@ -5,7 +5,10 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,7 +18,7 @@ import (
 // in ascending dossier id order (docs/sync.md, "One sync"), and the log is
 // keyed dossier first: so, into a store whose log is empty, a page can be
 // written as it comes, every put an append, with no spool and no merge.
-// Pages are gathered up to importBatchBytes and written in one transaction
+// Pages are gathered up to streamBatchBytes and written in one transaction
 // (never held open between pages, so the user's own actions go on); the
 // buckets fill under the import parent bucket and move in at Commit, as
 // with a spooled import. A page that breaks the order (a dossier again, or
@@ -117,25 +120,29 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 	for _, r := range recs {
 		im.noteKey(&ops[r.i], r.dkey)
 	}
-	if st.size >= importBatchBytes {
+	if st.size >= streamBatchBytes {
 		return true, im.writePending()
 	}
 	return true, nil
 }
 
 // writePending writes the dossiers taken so far, in transactions of
-// about importBatchBytes.
+// about streamBatchBytes.
 func (im *Import) writePending() error {
 	st := im.st
 	for len(st.pending) > 0 {
 		n, size := 0, 0
-		for n < len(st.pending) && (n == 0 || size < importBatchBytes) {
+		for n < len(st.pending) && (n == 0 || size < streamBatchBytes) {
 			for _, o := range st.pending[n].ops {
 				size += 64 + len(o.enc)
 			}
 			n++
 		}
-		err := im.s.db.Update(func(tx *bolt.Tx) error {
+		prepared, err := im.prepareAll(st.pending[:n])
+		if err != nil {
+			return err
+		}
+		err = im.s.db.Update(func(tx *bolt.Tx) error {
 			parent, err := im.importBucket(tx, !st.ready)
 			if err != nil {
 				return err
@@ -146,8 +153,8 @@ func (im *Import) writePending() error {
 				return bk
 			}
 			log, replaced, heads := b(bOps), b(bReplaced), b(bHeads)
-			for _, d := range st.pending[:n] {
-				if err := im.writeDossier(d, log, replaced, heads); err != nil {
+			for _, p := range prepared {
+				if err := im.putDossier(p, log, replaced, heads); err != nil {
 					return err
 				}
 			}
@@ -188,52 +195,91 @@ func (im *Import) importBucket(tx *bolt.Tx, fresh bool) (*bolt.Bucket, error) {
 	return parent, nil
 }
 
-// writeDossier writes one dossier the store holds nothing of: its ops,
-// the ops they name that did not come (replaced), its heads (the ops
-// nobody names, as rebuild finds them), and keeps its summary and due
-// entries for Commit.
-func (im *Import) writeDossier(d streamDossier, log, replaced, heads *bolt.Bucket) error {
+// preparedDossier is what writing a streamed dossier puts, worked out
+// before its transaction: its ops' log keys, the ops they name that did
+// not come (replaced), its heads (the ops nobody names, as rebuild finds
+// them), and its summary and due entries.
+type preparedDossier struct {
+	d                  *streamDossier
+	replaced           [][]byte
+	headKeys, headVals [][]byte
+	entry              chunkEntry
+	dues               [][]byte
+}
+
+// prepareDossier works out what writing a dossier puts. It reads nothing
+// of the store, so dossiers are prepared in parallel.
+func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
+	p := preparedDossier{d: d}
 	named := map[[16]byte]bool{}
 	have := make(map[[16]byte]bool, len(d.ops))
 	for _, o := range d.ops {
 		have[o.key] = true
-		for _, p := range o.op.Prev {
-			pk, _ := idKey(p)
+		for _, pr := range o.op.Prev {
+			pk, _ := idKey(pr)
 			named[[16]byte(pk)] = true
 		}
 	}
-	for _, o := range d.ops {
-		if err := log.Put(logKey(d.dkey[:], o.key[:]), o.enc); err != nil {
-			return err
-		}
-	}
-	var missing [][16]byte
 	for k := range named {
 		if !have[k] {
-			missing = append(missing, k)
+			p.replaced = append(p.replaced, logKey(d.dkey[:], k[:]))
 		}
 	}
-	slices.SortFunc(missing, func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) })
-	for _, k := range missing {
-		if err := replaced.Put(logKey(d.dkey[:], k[:]), present); err != nil {
-			return err
-		}
-	}
-	var cands []headCand
+	slices.SortFunc(p.replaced, bytes.Compare)
+	cands := make([]headCand, 0, len(d.ops))
 	for _, o := range d.ops {
 		if !named[o.key] {
 			cands = append(cands, headCand{field: o.op.Field, head: headOf(o.op)})
 		}
 	}
-	dkey := bytes.Clone(d.dkey[:])
-	entry, dues, err := im.s.freshDossier(dkey, cands, func(k, v []byte) error { return heads.Put(k, v) })
-	if err != nil {
-		return err
+	var err error
+	p.entry, p.dues, err = im.s.freshDossier(bytes.Clone(d.dkey[:]), cands, func(k, v []byte) error {
+		p.headKeys, p.headVals = append(p.headKeys, k), append(p.headVals, v)
+		return nil
+	})
+	return p, err
+}
+
+// prepareAll prepares dossiers on every processor.
+func (im *Import) prepareAll(ds []streamDossier) ([]preparedDossier, error) {
+	out := make([]preparedDossier, len(ds))
+	errs := make([]error, len(ds))
+	workers := min(runtime.GOMAXPROCS(0), len(ds))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(ds); i = int(next.Add(1) - 1) {
+				out[i], errs[i] = im.prepareDossier(&ds[i])
+			}
+		})
 	}
-	ck := chunkKey(dkey)[0]
-	im.st.chunks[ck] = append(im.st.chunks[ck], entry)
-	im.st.dues = append(im.st.dues, dues...)
-	im.st.n += len(d.ops)
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+// putDossier writes a prepared dossier, every put an append, and keeps
+// its summary and due entries for Commit.
+func (im *Import) putDossier(p preparedDossier, log, replaced, heads *bolt.Bucket) error {
+	for _, o := range p.d.ops {
+		if err := log.Put(logKey(p.d.dkey[:], o.key[:]), o.enc); err != nil {
+			return err
+		}
+	}
+	for _, k := range p.replaced {
+		if err := replaced.Put(k, present); err != nil {
+			return err
+		}
+	}
+	for i, k := range p.headKeys {
+		if err := heads.Put(k, p.headVals[i]); err != nil {
+			return err
+		}
+	}
+	ck := chunkKey(p.entry.key)[0]
+	im.st.chunks[ck] = append(im.st.chunks[ck], p.entry)
+	im.st.dues = append(im.st.dues, p.dues...)
+	im.st.n += len(p.d.ops)
 	return nil
 }
 
@@ -317,3 +363,8 @@ func (im *Import) commitStream(erased map[[16]byte]bool) (int, error) {
 	}
 	return st.n, nil
 }
+
+// streamBatchBytes is how much one transaction of a streamed import puts:
+// the batch's ops, their prepared heads and bbolt's dirty pages are all in
+// memory until it commits.
+const streamBatchBytes = 2 << 20
