@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,9 +113,17 @@ func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz
 		return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, base, err)
 	}
 	defer resp.Body.Close()
+	gzipped := strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip")
+	if resp.StatusCode == http.StatusOK && gzipped {
+		b, err := readGzip(resp.Body)
+		if err != nil {
+			return nil, fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
+		}
+		return b, nil
+	}
 	r := io.Reader(resp.Body)
 	// We asked for gzip ourselves, so the transport leaves decoding to us.
-	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+	if gzipped {
 		zr, err := gzip.NewReader(resp.Body)
 		if err != nil {
 			return nil, fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
@@ -143,4 +152,32 @@ func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz
 		return nil, fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
 	}
 	return b, nil
+}
+
+// readGzip reads a whole gzipped answer and returns it decompressed. It
+// reads the compressed body first, so that the gzip trailer's size makes
+// the buffer the right size at once: a pull page is megabytes, and growing
+// a buffer to it allocated twice that per page.
+func readGzip(body io.Reader) ([]byte, error) {
+	zb, err := io.ReadAll(io.LimitReader(body, maxResponseBytes))
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zb))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	size := 0
+	if len(zb) >= 4 {
+		size = int(binary.LittleEndian.Uint32(zb[len(zb)-4:])) // ISIZE: the size mod 2^32
+	}
+	if size > maxResponseBytes {
+		size = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(zr, maxResponseBytes)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -2,6 +2,8 @@ package client
 
 import (
 	"encoding/json"
+	"io"
+	"unsafe"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -22,7 +24,12 @@ type page struct {
 // but a final newline, every op in the log's form); any other answer is
 // decoded by encoding/json as it is, with the same result.
 func decodePage(b []byte) (page, error) {
-	if p, ok := scanPage(string(b)); ok {
+	if len(b) == 0 {
+		return page{}, io.ErrUnexpectedEOF
+	}
+	// b is the answer's own buffer and never changes: the page's strings
+	// share it rather than copy megabytes (store.Import keeps them).
+	if p, ok := scanPage(unsafe.String(&b[0], len(b))); ok {
 		return p, nil
 	}
 	var p page

@@ -65,3 +65,26 @@ func TestDecodePageAgreesWithJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodePage: whatever the server (or anything posing as one) sends,
+// decodePage reads it as encoding/json does, or refuses it when json
+// does, and never panics.
+func FuzzDecodePage(f *testing.F) {
+	d := store.NewID()
+	op := store.Op{ID: store.NewID(), Dossier: d, Field: "name", Value: "Zoë \"V\"\n", HLC: 99, Device: "dev", Author: "a", Prev: []string{store.NewID()}}
+	server, _ := json.Marshal(protocol.SyncResponse{Ops: []store.Op{op}, Drop: []string{d}, Cursor: 12, More: true})
+	for _, seed := range []string{string(server) + "\n", `{"cursor":3}`, `{"ops":[],"cursor":3}`, `{"cursor":3}x`, `{"ops":[{"id":"x"}]}`, ``, `{`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var want protocol.SyncResponse
+		werr := json.Unmarshal(body, &want)
+		got, err := decodePage(append([]byte(nil), body...))
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("%q: error %v, json says %v", body, err, werr)
+		}
+		if err == nil && !reflect.DeepEqual(got.SyncResponse, want) {
+			t.Fatalf("%q: read %+v, json reads %+v", body, got.SyncResponse, want)
+		}
+	})
+}
