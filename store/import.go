@@ -567,11 +567,20 @@ func storedHead(h Head) Head {
 }
 
 func storedID(s string) string {
-	if len(s) != 36 || strings.ToLower(s) == s {
+	if len(s) != 36 || !hasUpper(s) {
 		return s
 	}
 	if _, err := uuid.Parse(s); err != nil {
 		return s
 	}
 	return strings.ToLower(s)
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
 }

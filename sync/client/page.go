@@ -125,6 +125,9 @@ func scanOps(s string, p *page) (int, bool) {
 		p.Ops = []store.Op{} // as encoding/json reads it
 		return 2, true
 	}
+	// An op takes some 300 bytes of JSON: room for them up front.
+	p.Ops = make([]store.Op, 0, len(s)/256+1)
+	p.raw = make([]string, 0, len(s)/256+1)
 	i := 1
 	for {
 		op, n, ok := store.ScanOpJSON(s[i:])
