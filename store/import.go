@@ -99,6 +99,11 @@ func (s *Store) NewImport() (*Import, error) {
 
 // Close removes the temp files.
 func (im *Import) Close() error {
+	if im.st != nil {
+		// A streamed import's writer may still be writing: wait for it.
+		// Its error, if any, was or would have been Commit's to report.
+		_ = im.st.waitWriter()
+	}
 	return errors.Join(im.a.close(), im.b.close())
 }
 

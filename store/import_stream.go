@@ -38,6 +38,11 @@ type streamer struct {
 	dues    [][]byte
 	taken   map[[16]byte]bool
 	dropped map[[16]byte]bool // written, then forgotten or erased
+
+	work  chan []streamDossier // batches to the writer goroutine
+	done  chan struct{}        // closed when the writer ended
+	errMu sync.Mutex
+	err   error // the writer's first error
 }
 
 // streamDossier is one dossier of a page, its ops in key order.
@@ -120,16 +125,28 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 	for _, r := range recs {
 		im.noteKey(&ops[r.i], r.dkey)
 	}
+	if err := st.writeErr(); err != nil {
+		return true, err
+	}
 	if st.size >= streamBatchBytes {
 		return true, im.writePending()
 	}
 	return true, nil
 }
 
-// writePending writes the dossiers taken so far, in transactions of
-// about streamBatchBytes.
+// writePending hands the dossiers taken so far to the writer, in batches
+// of about streamBatchBytes, and returns at once: while the writer puts a
+// batch, the next page is taken. The writer's first error comes back from
+// a later call, or from Commit.
 func (im *Import) writePending() error {
 	st := im.st
+	if err := st.writeErr(); err != nil {
+		return err
+	}
+	if st.work == nil {
+		st.work, st.done = make(chan []streamDossier, 1), make(chan struct{})
+		go im.writer()
+	}
 	for len(st.pending) > 0 {
 		n, size := 0, 0
 		for n < len(st.pending) && (n == 0 || size < streamBatchBytes) {
@@ -138,39 +155,81 @@ func (im *Import) writePending() error {
 			}
 			n++
 		}
-		prepared, err := im.prepareAll(st.pending[:n])
-		if err != nil {
-			return err
-		}
-		err = im.s.db.Update(func(tx *bolt.Tx) error {
-			parent, err := im.importBucket(tx, !st.ready)
-			if err != nil {
-				return err
-			}
-			b := func(name []byte) *bolt.Bucket {
-				bk := parent.Bucket(name)
-				bk.FillPercent = 0.9
-				return bk
-			}
-			log, replaced, heads := b(bOps), b(bReplaced), b(bHeads)
-			for _, p := range prepared {
-				if err := im.putDossier(p, log, replaced, heads); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		st.ready = true
+		st.work <- st.pending[:n:n]
 		st.pending = st.pending[n:]
-		st.size -= size
-		if im.afterBatch != nil {
-			im.afterBatch()
-		}
 	}
 	st.pending, st.size = nil, 0
+	return nil
+}
+
+// writer writes the batches it is handed, each prepared on every
+// processor and put in one transaction, until work closes. It alone
+// touches the streamer's written state (ready, n, chunks, dues) until done
+// is closed.
+func (im *Import) writer() {
+	st := im.st
+	defer close(st.done)
+	for batch := range st.work {
+		if st.writeErr() != nil {
+			continue // drain: the import has failed
+		}
+		if err := im.writeBatch(batch); err != nil {
+			st.errMu.Lock()
+			st.err = err
+			st.errMu.Unlock()
+		}
+	}
+}
+
+func (st *streamer) writeErr() error {
+	st.errMu.Lock()
+	defer st.errMu.Unlock()
+	return st.err
+}
+
+// waitWriter ends the writer, once it wrote what it was handed, and
+// returns its first error.
+func (st *streamer) waitWriter() error {
+	if st.work != nil {
+		close(st.work)
+		<-st.done
+		st.work = nil
+	}
+	return st.writeErr()
+}
+
+// writeBatch prepares and puts one batch of dossiers.
+func (im *Import) writeBatch(batch []streamDossier) error {
+	st := im.st
+	prepared, err := im.prepareAll(batch)
+	if err != nil {
+		return err
+	}
+	err = im.s.db.Update(func(tx *bolt.Tx) error {
+		parent, err := im.importBucket(tx, !st.ready)
+		if err != nil {
+			return err
+		}
+		b := func(name []byte) *bolt.Bucket {
+			bk := parent.Bucket(name)
+			bk.FillPercent = 0.9
+			return bk
+		}
+		log, replaced, heads := b(bOps), b(bReplaced), b(bHeads)
+		for _, p := range prepared {
+			if err := im.putDossier(p, log, replaced, heads); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	st.ready = true
+	if im.afterBatch != nil {
+		im.afterBatch()
+	}
 	return nil
 }
 
@@ -306,6 +365,9 @@ func (im *Import) forgetStreamed(dk [16]byte) {
 func (im *Import) commitStream(erased map[[16]byte]bool) (int, error) {
 	st := im.st
 	if err := im.writePending(); err != nil {
+		return 0, err
+	}
+	if err := st.waitWriter(); err != nil {
 		return 0, err
 	}
 	if !st.ready {
