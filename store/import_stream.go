@@ -53,7 +53,7 @@ type streamDossier struct {
 
 type streamOp struct {
 	key [16]byte
-	op  Op
+	op  *Op // the page's own: AddRaw's ops stay as they are (see AddRaw)
 	enc []byte
 }
 
@@ -118,7 +118,7 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 			return false, fmt.Errorf("encode op %s: %w", op.ID, err)
 		}
 		d := &st.pending[len(st.pending)-1]
-		d.ops = append(d.ops, streamOp{key: r.key, op: op, enc: enc})
+		d.ops = append(d.ops, streamOp{key: r.key, op: &ops[r.i], enc: enc})
 		st.size += 64 + len(enc)
 	}
 	st.started, st.last = true, recs[len(recs)-1].dkey
@@ -288,7 +288,7 @@ func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
 	cands := make([]headCand, 0, len(d.ops))
 	for _, o := range d.ops {
 		if !named[o.key] {
-			cands = append(cands, headCand{field: o.op.Field, head: headOf(o.op)})
+			cands = append(cands, headCand{field: o.op.Field, head: headOf(*o.op)})
 		}
 	}
 	var err error
