@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/klauspost/compress/gzip"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/brug-nl/brug/sync/protocol"
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -431,5 +432,28 @@ func TestFreshDeviceKeepsWholePagesWhenCutOff(t *testing.T) {
 	sameOps(t, a, b)
 	if err := b.Check(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestImportGCPutsBackTheSettings: overlapping initial pulls leave the
+// collector as it was before the first, whatever order they end in.
+func TestImportGCPutsBackTheSettings(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(123))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 40))
+	end1 := importGC()
+	end2 := importGC()
+	end1()
+	if p := debug.SetGCPercent(-1); p != -1 {
+		t.Errorf("one pull still running: GC percent %d, want -1", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l != importHeap {
+		t.Errorf("one pull still running: memory limit %d, want %d", l, importHeap)
+	}
+	end2()
+	if p := debug.SetGCPercent(123); p != 123 {
+		t.Errorf("after the pulls: GC percent %d, want 123", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l != 1<<40 {
+		t.Errorf("after the pulls: memory limit %d, want %d", l, int64(1<<40))
 	}
 }

@@ -3,11 +3,12 @@ package server
 import (
 	"bufio"
 	"encoding/json"
-	"github.com/klauspost/compress/gzip"
 	"io"
 	"net/http"
 	"strconv"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // A pull page holds thousands of ops; an initial pull of a region hundreds
