@@ -39,7 +39,11 @@ func (w *writer) touchAll(dossier string) {
 // apply adds one op to the log and updates the heads of its field. It
 // reports false when the op was known already (applying is idempotent).
 // Materialised state follows in finish.
-func (w *writer) apply(op Op, local bool) (bool, error) {
+func (w *writer) apply(op Op, local bool) (bool, error) { return w.applyJSON(op, local, nil) }
+
+// applyJSON is apply with the op's JSON (json.Marshal of op) at hand, or
+// nil to make it here.
+func (w *writer) applyJSON(op Op, local bool, raw []byte) (bool, error) {
 	key, err := idKey(op.ID)
 	if err != nil {
 		return false, err
@@ -53,7 +57,12 @@ func (w *writer) apply(op Op, local bool) (bool, error) {
 	if ops.Get(lkey) != nil {
 		return false, nil
 	}
-	enc, err := w.s.encode(op)
+	var enc []byte
+	if raw != nil {
+		enc, err = w.s.codec.Seal(raw)
+	} else {
+		enc, err = w.s.encode(op)
+	}
 	if err != nil {
 		return false, fmt.Errorf("encode op %s: %w", op.ID, err)
 	}

@@ -68,18 +68,25 @@ func (tx *Tx) Open(sealed []byte) ([]byte, error) { return tx.s.codec.Open(seale
 // Apply applies an op made elsewhere, as ApplyRemote does, inside the
 // transaction. It reports false when the op was known already.
 func (tx *Tx) Apply(op Op) (bool, error) {
-	if tx.w == nil {
-		return false, fmt.Errorf("apply op %s: read-only transaction", op.ID)
-	}
 	if err := ValidateOp(op, nil); err != nil {
 		return false, err
+	}
+	return tx.ApplyJSON(op, nil)
+}
+
+// ApplyJSON is Apply for an op the caller checked with ValidateOp, with
+// its JSON (what json.Marshal makes of it) in raw, or nil: a server does
+// that work for a whole push before it takes the write lock.
+func (tx *Tx) ApplyJSON(op Op, raw []byte) (bool, error) {
+	if tx.w == nil {
+		return false, fmt.Errorf("apply op %s: read-only transaction", op.ID)
 	}
 	if b := tx.tx.Bucket(bErased); b != nil {
 		if dk, _ := idKey(op.Dossier); b.Get(dk) != nil {
 			return false, ErrErased
 		}
 	}
-	ok, err := tx.w.apply(op, false)
+	ok, err := tx.w.applyJSON(op, false, raw)
 	if ok {
 		tx.s.clock.Observe(op.HLC)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -75,9 +76,20 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	var out answer
 	resp := &out.SyncResponse
 	res := syncResult{refusals: map[string]int{}}
+	// Checking and encoding the pushed ops needs no transaction: it is done
+	// here, in the request's own goroutine, not in the shared transaction
+	// every sync of a group waits for.
 	pre := make([]*protocol.Refusal, len(req.Push))
+	raws := make([][]byte, len(req.Push))
 	for i, op := range req.Push {
-		pre[i] = s.precheck(op)
+		if pre[i] = s.precheck(op); pre[i] == nil {
+			raw, err := json.Marshal(op)
+			if err != nil {
+				r := refuse(op, protocol.RefuseInvalid, err.Error())
+				pre[i] = &r
+			}
+			raws[i] = raw
+		}
 	}
 	limit := req.Limit
 	if limit == 0 {
@@ -101,7 +113,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 			}
 		}
 		resp.Teams = slices.Sorted(slices.Values(u.Teams))
-		pushed, err := s.push(tx, d, u, req.Push, pre, resp, &res)
+		pushed, err := s.push(tx, d, u, req.Push, pre, raws, resp, &res)
 		if err != nil {
 			return err
 		}
@@ -124,7 +136,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 // push stores the acceptable ops of a push and reports every op as
 // accepted or refused. It returns the ids it accepted, which the pull
 // then does not echo back.
-func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*protocol.Refusal, resp *protocol.SyncResponse, res *syncResult) (map[string]bool, error) {
+func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*protocol.Refusal, raws [][]byte, resp *protocol.SyncResponse, res *syncResult) (map[string]bool, error) {
 	accepted := map[string]bool{}
 	if len(ops) == 0 {
 		return accepted, nil
@@ -214,7 +226,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			reject(op, *r)
 			continue
 		}
-		isNew, err := tx.Apply(op)
+		isNew, err := tx.ApplyJSON(op, raws[i]) // checked and encoded by doSync
 		if errors.Is(err, store.ErrErased) {
 			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
 			continue
@@ -231,7 +243,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		if err != nil {
 			return nil, err
 		}
-		stored = append(stored, storedOp{seq, op})
+		stored = append(stored, storedOp{seq, op, raws[i]})
 		if op.Field == "team" {
 			if err := s.reindexTeam(tx, op.Dossier); err != nil {
 				return nil, fmt.Errorf("reindex team of %s: %w", op.Dossier, err)
@@ -297,14 +309,16 @@ func assignSeq(tx *store.Tx, op store.Op) (uint64, error) {
 	return seq, seqs.Put(be64(seq), append(dkey(op.ID), dkey(op.Dossier)...))
 }
 
-// storedOp is an op a push stored, with its number.
+// storedOp is an op a push stored, with its number and JSON.
 type storedOp struct {
 	seq uint64
 	op  store.Op
+	raw []byte
 }
 
 // fileRecent files the ops a push stored in the index of recent ops
-// (recent.go), under the team their dossier is in after the push.
+// (recent.go), under the team their dossier is in after the push, with
+// the JSON the log holds (what json.Marshal made of them).
 func (s *Server) fileRecent(tx *store.Tx, stored []storedOp) error {
 	teams := map[string]string{}
 	for _, x := range stored {
@@ -314,11 +328,7 @@ func (s *Server) fileRecent(tx *store.Tx, stored []storedOp) error {
 			teams[x.op.Dossier] = team
 		}
 		key := dkey(x.op.ID)
-		raw, err := tx.OpJSON(append(dkey(x.op.Dossier), key...))
-		if err != nil {
-			return fmt.Errorf("read op %s: %w", x.op.ID, err)
-		}
-		s.recent.add(x.seq, string(key), string(dkey(x.op.Dossier)), team, raw)
+		s.recent.add(x.seq, string(key), string(dkey(x.op.Dossier)), team, x.raw)
 	}
 	return nil
 }
