@@ -206,7 +206,7 @@ func (s *Store) init(readOnly bool, last *HLC) error {
 		return err
 	}
 	if readOnly {
-		return fmt.Errorf("%w: the file needs an upgrade; open it once without read-only", ErrInvalid)
+		return fmt.Errorf("%w: open it once without read-only", ErrUpgrade)
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {

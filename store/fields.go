@@ -14,11 +14,14 @@ import (
 // Sentinel errors. Callers test with errors.Is; messages wrap them with what
 // was being done.
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrInvalid   = errors.New("invalid")
-	ErrLocked    = errors.New("brug is already open on this file")
-	ErrNotBrug   = errors.New("not a brug database")
-	ErrTooNew    = errors.New("database made by a newer brug")
+	ErrNotFound = errors.New("not found")
+	ErrInvalid  = errors.New("invalid")
+	ErrLocked   = errors.New("brug is already open on this file")
+	ErrNotBrug  = errors.New("not a brug database")
+	ErrTooNew   = errors.New("database made by a newer brug")
+	// ErrUpgrade: a read-only open of a file an older brug wrote, which
+	// needs its layout upgraded (by an open that may write) first.
+	ErrUpgrade   = errors.New("the file needs an upgrade")
 	ErrAmbiguous = errors.New("more than one client matches")
 )
 

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/demo"
@@ -516,4 +519,36 @@ func TestWriteFileAtomic(t *testing.T) {
 	if err := writeFileAtomic(filepath.Join(dir, "no", "such", "dir.md"), []byte("x"), 0o600); err == nil {
 		t.Error("writing into a missing folder succeeded")
 	}
+}
+
+// TestExportUpgradesAnOlderFile: export reads without writing, but a file
+// an older brug wrote needs its layout upgraded first; export does that
+// (as opening the app would) instead of failing.
+func TestExportUpgradesAnOlderFile(t *testing.T) {
+	path, sums := demoDB(t, 3)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := make([]byte, 4)
+		binary.BigEndian.PutUint32(b, store.SchemaVersion-1)
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), b)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Open(path, store.Options{ReadOnly: true}); !errors.Is(err, store.ErrUpgrade) {
+		t.Fatalf("read-only open of the older file: %v, want ErrUpgrade", err)
+	}
+	r := newHarness(t).run("--db", path, "export", sums[0].ID)
+	if r.code != exitOK || !strings.Contains(r.stdout, sums[0].Name) {
+		t.Fatalf("export of an older file:\n%v", r)
+	}
+	s, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("after export the file is not upgraded: %v", err)
+	}
+	s.Close()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -220,5 +221,19 @@ func (c *cli) openReadOnly() (*store.Store, error) {
 	}
 	opt := c.openOpts(meth)
 	opt.ReadOnly = true
-	return c.openStore(path, opt)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, c.fail("open.missing", path)
+	}
+	s, err := store.Open(path, opt)
+	if errors.Is(err, store.ErrUpgrade) {
+		// A file an older brug wrote: upgrade it (an open that may
+		// write, which fails with a clear message while the app has it)
+		// and read from that.
+		opt.ReadOnly = false
+		return c.openStore(path, opt)
+	}
+	if err != nil {
+		return nil, c.openFailed(path, err)
+	}
+	return s, nil
 }

@@ -234,16 +234,22 @@ func (c *cli) openStore(path string, opt store.Options) (*store.Store, error) {
 	if err == nil {
 		return s, nil
 	}
+	return nil, c.openFailed(path, err)
+}
+
+// openFailed turns a failure of store.Open into a message that says what
+// to do.
+func (c *cli) openFailed(path string, err error) error {
 	m := c.msgs()
 	switch {
 	case errors.Is(err, store.ErrLocked):
-		return nil, userError{m.f("open.locked", path)}
+		return userError{m.f("open.locked", path)}
 	case errors.Is(err, store.ErrNotBrug):
-		return nil, userError{m.f("open.notbrug", path) + "\n" + m.f("detail", err)}
+		return userError{m.f("open.notbrug", path) + "\n" + m.f("detail", err)}
 	case errors.Is(err, store.ErrTooNew):
-		return nil, userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
+		return userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
 	}
-	return nil, userError{m.f("open.other", path, err)}
+	return userError{m.f("open.other", path, err)}
 }
 
 // closeStore closes s, turning a failure into an error unless one is
