@@ -21,7 +21,7 @@ import (
 // The index is complete for the sequence numbers in (lo, hi]: every x_seq
 // entry in that range is in it, filed under its dossier's team. Only sync
 // pushes add entries, through the transaction hooks of the group committer
-// (begin, add, end, done): entries of a transaction wait in pending and
+// (begin, add, finish, done): entries of a transaction wait in pending and
 // join the index when it committed. Anything else that writes or deletes
 // x_seq entries (a write over SSH, an erasure) calls invalidate, and the
 // index starts afresh with the next committed sync transaction. Whatever is
