@@ -16,8 +16,9 @@ import (
 
 // Streaming an import. The pages of an initial pull bring whole dossiers,
 // in ascending dossier id order (docs/sync.md, "One sync"), and the log is
-// keyed dossier first: so, into a store whose log is empty, a page can be
-// written as it comes, every put an append, with no spool and no merge.
+// keyed dossier first: so a page can be written as it comes, every put an
+// append, with no spool and no merge, into buckets of its own that replace
+// the store's at Commit, the ops the store held then applied on top.
 // Pages are gathered up to streamBatchBytes and written in one transaction
 // (never held open between pages, so the user's own actions go on); the
 // buckets fill under the import parent bucket and move in at Commit, as
@@ -62,14 +63,16 @@ type streamOp struct {
 func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 	st := im.st
 	if st == nil {
-		// Only into an empty log, decided at the first page.
-		empty := false
+		// Decided at the first page: not when the log holds many ops
+		// already, as they are applied again on top in Commit's last
+		// transaction (moveImport), like the user's actions meanwhile.
+		// A coach who worked offline before logging in has a few.
+		few := false
 		err := im.s.db.View(func(tx *bolt.Tx) error {
-			k, _ := tx.Bucket(bOps).Cursor().First()
-			empty = k == nil
+			few = tx.Bucket(bOps).Sequence() <= streamOverOps
 			return nil
 		})
-		if err != nil || !empty {
+		if err != nil || !few {
 			return false, err
 		}
 		st = &streamer{chunks: make([][]chunkEntry, summaryChunks), taken: map[[16]byte]bool{}, dropped: map[[16]byte]bool{}}
@@ -425,6 +428,10 @@ func (im *Import) commitStream(erased map[[16]byte]bool) (int, error) {
 	}
 	return st.n, nil
 }
+
+// streamOverOps is how many ops the log may hold for an import to stream
+// over them.
+const streamOverOps = 100000
 
 // streamBatchBytes is how much one transaction of a streamed import puts:
 // the batch's ops, their prepared heads and bbolt's dirty pages are all in

@@ -499,3 +499,71 @@ func TestStoredHeadIsTheRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestImportStreamsOverLocalOps: a device that worked offline before its
+// first pull streams it all the same; its own ops are applied on top at
+// Commit and still wait in the outbox, and the store equals one that
+// applied the same ops one by one.
+func TestImportStreamsOverLocalOps(t *testing.T) {
+	build := func(s *Store) (string, []Op) {
+		local, err := s.CreateClient(NewClient{Name: "Offline gemaakt", Team: "Noord"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops, _ := s.Ops(local)
+		return local, ops
+	}
+	want := openTest(t, Options{})
+	got := openTest(t, Options{})
+	local, localOps := build(got)
+	// The same local ops on the reference store, as remote ones.
+	if _, err := want.ApplyRemote(localOps); err != nil {
+		t.Fatal(err)
+	}
+	d1, d2 := NewID(), NewID()
+	if d2 < d1 {
+		d1, d2 = d2, d1
+	}
+	var head Op
+	for _, op := range localOps {
+		if op.Field == "name" {
+			head = op
+		}
+	}
+	pulled := []Op{
+		mkOp(d1, "name", "Anna", MakeHLC(t0, 1), "dev-b"),
+		mkOp(d2, "name", "Bram", MakeHLC(t0, 2), "dev-b"),
+		mkOp(local, "name", "Offline gemaakt, hernoemd", head.HLC+1, "dev-b", head.ID),
+	}
+	if _, err := want.ApplyRemote(pulled); err != nil {
+		t.Fatal(err)
+	}
+	im, err := got.NewImport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	slices.SortFunc(pulled, func(a, b Op) int { return strings.Compare(a.Dossier, b.Dossier) })
+	if err := im.Add(pulled); err != nil {
+		t.Fatal(err)
+	}
+	if !im.st.started {
+		t.Fatal("the import did not stream")
+	}
+	if n, err := im.Commit(); err != nil || n != len(pulled) {
+		t.Fatalf("commit: %d, %v", n, err)
+	}
+	for _, b := range derivedBuckets {
+		w, _ := want.snapshot()
+		g, _ := got.snapshot()
+		if !reflect.DeepEqual(w[string(b)], g[string(b)]) {
+			t.Fatalf("bucket %s differs", b)
+		}
+	}
+	if out, _, _ := got.Outbox(100); len(out) != len(localOps) {
+		t.Errorf("outbox holds %d ops, want the %d made offline", len(out), len(localOps))
+	}
+	if c, err := got.Client(local); err != nil || c.Name.Value != "Offline gemaakt, hernoemd" {
+		t.Errorf("the offline client: %+v, %v", c, err)
+	}
+}
