@@ -481,16 +481,24 @@ func (im *Import) fill(skip []bool) (int, error) {
 	if im.beforeFinal != nil {
 		im.beforeFinal()
 	}
-	err = im.s.db.Update(func(tx *bolt.Tx) error { return im.s.moveImport(tx, im.hlc) })
+	dup := 0
+	err = im.s.db.Update(func(tx *bolt.Tx) (err error) {
+		dup, err = im.s.moveImport(tx, im.hlc)
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
-	return n, nil
+	return n - dup, nil
 }
 
 // moveImport swaps the filled import buckets in. Ops that reached the log
 // while the import ran (user actions) are applied again on top.
-func (s *Store) moveImport(tx *bolt.Tx, hlc HLC) error {
+//
+// It returns how many of those the import held too: ops the store had
+// before the pull that the pull brought again (a device that made ops
+// before its first pull), which are not new.
+func (s *Store) moveImport(tx *bolt.Tx, hlc HLC) (int, error) {
 	var local []Op
 	err := tx.Bucket(bOps).ForEach(func(_, v []byte) error {
 		var op Op
@@ -501,28 +509,33 @@ func (s *Store) moveImport(tx *bolt.Tx, hlc HLC) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("read ops made while importing: %w", err)
+		return 0, fmt.Errorf("read ops made while importing: %w", err)
 	}
 	parent := tx.Bucket(bImport)
 	for _, name := range importBuckets {
 		if err := tx.DeleteBucket(name); err != nil {
-			return err
+			return 0, err
 		}
 		if err := tx.MoveBucket(name, parent, nil); err != nil {
-			return fmt.Errorf("move %s into place: %w", name, err)
+			return 0, fmt.Errorf("move %s into place: %w", name, err)
 		}
 	}
 	if err := tx.DeleteBucket(bImport); err != nil {
-		return err
+		return 0, err
 	}
 	w := s.newWriter(tx)
 	w.hlc = hlc
+	dup := 0
 	for _, op := range local {
-		if _, err := w.apply(op, false); err != nil {
-			return err
+		isNew, err := w.apply(op, false)
+		if err != nil {
+			return 0, err
+		}
+		if !isNew {
+			dup++
 		}
 	}
-	return w.finish()
+	return dup, w.finish()
 }
 
 // headCand is a head of a fresh dossier's field: an op nobody names.

@@ -364,7 +364,7 @@ func (im *Import) forgetStreamed(dk [16]byte) {
 // commitStream finishes the streamed part and moves it in: the dossiers
 // taken but forgotten or erased since go, the summaries, due entries and
 // the log's count are written, and the buckets move into place. It
-// returns how many ops it added.
+// returns how many ops it added that the store did not hold.
 func (im *Import) commitStream(erased map[[16]byte]bool) (int, error) {
 	st := im.st
 	if err := im.writePending(); err != nil {
@@ -423,10 +423,15 @@ func (im *Import) commitStream(erased map[[16]byte]bool) (int, error) {
 	if im.beforeFinal != nil {
 		im.beforeFinal()
 	}
-	if err := im.s.db.Update(func(tx *bolt.Tx) error { return im.s.moveImport(tx, im.hlc) }); err != nil {
+	dup := 0
+	err = im.s.db.Update(func(tx *bolt.Tx) (err error) {
+		dup, err = im.s.moveImport(tx, im.hlc)
+		return err
+	})
+	if err != nil {
 		return 0, err
 	}
-	return st.n, nil
+	return st.n - dup, nil
 }
 
 // streamOverOps is how many ops the log may hold for an import to stream
