@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -338,6 +337,3 @@ func (s *Store) ApplyRemote(ops []Op) (int, error) {
 	}
 	return n, nil
 }
-
-// errStop ends a bbolt iteration early.
-var errStop = errors.New("stop")

@@ -49,7 +49,6 @@ type bulkOp struct {
 	dkey []byte // dossier id (16)
 	lkey []byte // dossier id + op id: the log key
 	hkey string // dossier id + field: the heads key
-	enc  []byte // the sealed op
 }
 
 // applyBulk is ApplyRemoteBulk inside tx, for validated ops.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // An Import takes the ops of an initial pull (a fresh device, thousands of
@@ -345,7 +346,7 @@ func (im *Import) fill(skip []bool) (int, error) {
 		return 0, err
 	}
 	defer bw.rollback()
-	if err := bw.tx.DeleteBucket(bImport); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+	if err := bw.tx.DeleteBucket(bImport); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
 		return 0, fmt.Errorf("remove an earlier import cut off: %w", err)
 	}
 	parent, err := bw.tx.CreateBucket(bImport)

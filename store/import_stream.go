@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Streaming an import. The pages of an initial pull bring whole dossiers,
@@ -242,7 +243,7 @@ func (im *Import) importBucket(tx *bolt.Tx, fresh bool) (*bolt.Bucket, error) {
 	if !fresh {
 		return tx.Bucket(bImport), nil
 	}
-	if err := tx.DeleteBucket(bImport); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+	if err := tx.DeleteBucket(bImport); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
 		return nil, fmt.Errorf("remove an earlier import cut off: %w", err)
 	}
 	parent, err := tx.CreateBucket(bImport)

@@ -137,7 +137,7 @@ func (tx *Tx) Exists(dossier string) bool {
 		return false
 	}
 	k, _ := tx.tx.Bucket(bOps).Cursor().Seek(dkey)
-	return k != nil && len(k) >= 16 && string(k[:16]) == string(dkey)
+	return len(k) >= 16 && string(k[:16]) == string(dkey)
 }
 
 // Erased reports whether the dossier was erased.

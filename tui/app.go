@@ -214,11 +214,6 @@ func (m *Model) header(w int) string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
-func (m *Model) shortHelp() []key.Binding {
-	screen, fixed := m.helpParts()
-	return append(screen, fixed...)
-}
-
 // helpParts splits the help bar into the screen's keys and the keys that
 // always show (back, help, quit).
 func (m *Model) helpParts() (screen, fixed []key.Binding) {

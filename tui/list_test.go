@@ -433,7 +433,7 @@ func TestListReloadKeepsSelectionAndDropsStale(t *testing.T) {
 	// A change anywhere reloads.
 	clCreate(t, st, store.NewClient{Name: "Dirk"})
 	s, cmd := s.Update(ChangedMsg{Dossier: bram})
-	s, _ = clRun(t, s, cmd)
+	clRun(t, s, cmd)
 	if got := len(l.rows); got != 4 {
 		t.Errorf("ChangedMsg did not reload: %d rows", got)
 	}

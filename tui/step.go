@@ -203,7 +203,7 @@ func (s *stepScreen) page(dir int) {
 	}
 	h := s.bodyHeight()
 	target := s.offset + dir*h
-	next := s.cursor
+	var next int
 	if dir > 0 {
 		next = len(spans) - 1
 		for i, sp := range spans {
