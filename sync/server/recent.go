@@ -28,10 +28,17 @@ import (
 // unsure, the pull falls back to reading the file, so the index can only
 // save work, never change an answer.
 //
-// A team of an entry is the team of its dossier at the time; a dossier
-// that changes team bumps the view generation (setDossierTeam), and a
-// device whose view is settled at an older generation does not take the
-// fast path, so the filing never needs to change.
+// A team of an entry is the team of its dossier at the time, which is not
+// always its team now: a dossier that moved keeps its older entries under
+// its old team. The filing only narrows the search; the pull judges every
+// entry it takes by the dossier's team now, in its transaction
+// (catchUpRecent), so an answer never holds an op of a dossier the device
+// may not see, whatever cursor it sends (a device may send 0 or any older
+// cursor; for one settled with nothing received since, 0 is its settled
+// cursor). Nothing is missed either: a dossier that came into a team since
+// a device settled bumped the view generation (setDossierTeam), so the
+// device's next pull works its view out and sends the dossier whole; its
+// later ops are filed under the new team.
 type recentOps struct {
 	mu     sync.Mutex
 	valid  bool

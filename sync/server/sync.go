@@ -359,10 +359,10 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 	if s.views.settled(d.ID, u, cursor) {
 		// Nothing to change in the view: the device holds, confirmed,
 		// exactly the dossiers it sees, so only new ops go out.
+		holds := func(dk string) bool { return s.seesDossier(tx, u, dk) }
 		if recent, ok := s.recent.since(cursor, u.Teams); ok && mayRead(u.Role) {
-			s.catchUpRecent(recent, maxSeq, limit, skip, out, delivered)
+			s.catchUpRecent(recent, maxSeq, limit, holds, skip, out, delivered)
 		} else {
-			holds := func(dk string) bool { return s.seesDossier(tx, u, dk) }
 			if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
 				return err
 			}
@@ -529,11 +529,15 @@ func (s *Server) catchUp(tx *store.Tx, cursor, maxSeq uint64, limit int, holds f
 }
 
 // catchUpRecent is catchUp for a settled device, from the index of recent
-// ops (recent.go): entries are those of the device's teams after its
-// cursor, in order.
-func (s *Server) catchUpRecent(entries []recentOp, maxSeq uint64, limit int, skip map[string]bool, out *answer, delivered map[string]int) {
+// ops (recent.go): entries are those filed under the device's teams after
+// its cursor, in order. The index files an op under the team its dossier
+// had when the op was stored, which may not be its team now: every entry
+// is judged again by holds (the dossier's team now, in this transaction),
+// so an answer never holds an op of a dossier the device may not see,
+// whatever cursor it sends.
+func (s *Server) catchUpRecent(entries []recentOp, maxSeq uint64, limit int, holds func(string) bool, skip map[string]bool, out *answer, delivered map[string]int) {
 	for _, e := range entries {
-		if skip[e.op] {
+		if skip[e.op] || !holds(e.dossier) {
 			continue
 		}
 		out.ops = append(out.ops, e.json)
