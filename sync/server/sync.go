@@ -226,6 +226,12 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			reject(op, *r)
 			continue
 		}
+		if r, err := headsRule(tx, op); err != nil {
+			return nil, err
+		} else if r != nil {
+			reject(op, *r)
+			continue
+		}
 		isNew, err := tx.ApplyJSON(op, raws[i]) // checked and encoded by doSync
 		if errors.Is(err, store.ErrErased) {
 			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
@@ -284,6 +290,30 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		}
 	}
 	return accepted, nil
+}
+
+// headsRule refuses an op that would give its field more than
+// protocol.MaxFieldHeads heads (each up to a 64 KiB value, all kept and
+// sent to every device of the team). An op that leaves the field with no
+// more heads than it has, one that resolves a conflict by naming heads in
+// prev, is always accepted.
+func headsRule(tx *store.Tx, op store.Op) (*protocol.Refusal, error) {
+	after, err := tx.HeadsAfter(op)
+	if err != nil {
+		return nil, fmt.Errorf("heads of %s: %w", op.ID, err)
+	}
+	if len(after) <= protocol.MaxFieldHeads {
+		return nil, nil
+	}
+	before, err := tx.Heads(op.Dossier, op.Field)
+	if err != nil {
+		return nil, fmt.Errorf("heads of %s: %w", op.ID, err)
+	}
+	if len(after) <= len(before) {
+		return nil, nil
+	}
+	r := refuse(op, protocol.RefuseHeads, fmt.Sprintf("the field %q already has %d conflicting values, the most the server keeps; resolve the conflict (an op naming them in prev) before adding another", op.Field, len(before)))
+	return &r, nil
 }
 
 // fieldList summarises the fields of a change for the audit log: field
