@@ -20,10 +20,9 @@ func TestFieldHeadsBoundedResolvingAccepted(t *testing.T) {
 	id, ops := a.create("Noord", "Noor")
 	a.sync(ops...)
 	b.sync()
-	big := strings.Repeat("x", 60<<10)
 	var heads []string
 	for i := range protocol.MaxFieldHeads {
-		op := a.op(id, "step/1/note", fmt.Sprint(i, big)) // names no value: a new head each
+		op := a.op(id, "step/1/note", fmt.Sprint("waarde ", i)) // names no value: a new head each
 		heads = append(heads, op.ID)
 		if resp := a.sync(op); len(resp.Accepted) != 1 {
 			t.Fatalf("head %d refused: %+v", i+1, resp.Refused)

@@ -89,12 +89,12 @@ func (r *recentOps) answered() int {
 // user's teams now, drops only of dossiers the user does not see, erasures
 // only of erased dossiers.
 func TestAnswersHoldOnlyTheTeamsDossiersNow(t *testing.T) {
-	seeds := 5
+	seeds := 4
 	if testing.Short() {
-		seeds = 2
+		seeds = 1
 	}
 	for seed := range seeds {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { accessProperty(t, uint64(seed), 160) })
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { accessProperty(t, uint64(seed), 120) })
 	}
 }
 
@@ -206,7 +206,12 @@ func accessProperty(t *testing.T, seed uint64, steps int) {
 		}
 		p.seen = append(p.seen, resp.Cursor)
 		highest = max(highest, resp.Cursor)
+		judged := map[string]bool{}
 		for _, op := range resp.Ops {
+			if judged[op.Dossier] {
+				continue
+			}
+			judged[op.Dossier] = true
 			team, gone := now(op.Dossier)
 			if gone || !p.u.teams[team] || !mayRead(p.u.role) {
 				t.Fatalf("seed %d step %d: %s (teams %v) with cursor %d got op %s of dossier %s, now in team %q (erased %v)",
