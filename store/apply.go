@@ -102,30 +102,27 @@ func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 	if err != nil {
 		return err
 	}
-	before := slices.Clone(heads)
+	before := heads
 	ops := w.tx.Bucket(bOps)
-	self := false
 	for _, p := range op.Prev {
 		pkey, err := idKey(p)
 		if err != nil {
 			return err
 		}
 		if p == op.ID {
-			self = true
 			continue
 		}
 		// Remember a named op only while the log lacks it: a known op is
 		// never applied again, so only one yet to come needs telling that
 		// it is replaced already. (A known op was never a head then, or is
-		// dropped from the heads here.)
+		// dropped from the heads by fieldHeadsAfter.)
 		plkey := logKey(dkey, pkey)
 		if ops.Get(plkey) == nil {
 			if err := replaced.Put(plkey, present); err != nil {
 				return err
 			}
 		}
-		if i := headIndex(heads, p); i >= 0 {
-			heads = append(heads[:i], heads[i+1:]...)
+		if headIndex(before, p) >= 0 {
 			continue
 		}
 		// Prev names an op of another field (never made by brug itself,
@@ -134,18 +131,35 @@ func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
 			return err
 		}
 	}
-	switch lkey := logKey(dkey, key); {
-	case replaced.Get(lkey) != nil:
+	lkey := logKey(dkey, key)
+	was := replaced.Get(lkey) != nil
+	if was {
 		// Replaced before it came; now that the log holds it, the
 		// reminder has done its work.
 		if err := replaced.Delete(lkey); err != nil {
 			return err
 		}
-	case !self:
-		heads = append(heads, headOf(op))
 	}
+	heads = fieldHeadsAfter(before, op, was)
 	w.noteChange(op.Dossier, op.Field, before, heads)
 	return w.putHeads(hkey, heads)
+}
+
+// fieldHeadsAfter is the merge rule for the field of op: of the field's
+// heads, those op names in prev stop being heads; op becomes one unless it
+// names itself or a known op replaced it before it came (replaced). It
+// returns a new slice; heads is not changed.
+func fieldHeadsAfter(heads []Head, op Op, replaced bool) []Head {
+	out := make([]Head, 0, len(heads)+1)
+	for _, h := range heads {
+		if !slices.Contains(op.Prev, h.ID) {
+			out = append(out, h)
+		}
+	}
+	if !replaced && !slices.Contains(op.Prev, op.ID) {
+		out = append(out, headOf(op))
+	}
+	return out
 }
 
 // noteChange records a field's heads before and after an op (see

@@ -130,6 +130,29 @@ func (tx *Tx) Heads(dossier, field string) ([]Head, error) {
 	return tx.s.readHeads(tx.tx, cat(dkey, []byte(field)))
 }
 
+// HeadsAfter returns the heads op's field would have if op were applied
+// now, by the merge rule Apply uses, without applying it. For an op the
+// log holds already it returns the heads as they are.
+func (tx *Tx) HeadsAfter(op Op) ([]Head, error) {
+	dkey, err := idKey(op.Dossier)
+	if err != nil {
+		return nil, err
+	}
+	key, err := idKey(op.ID)
+	if err != nil {
+		return nil, err
+	}
+	heads, err := tx.s.readHeads(tx.tx, cat(dkey, []byte(op.Field)))
+	if err != nil || tx.tx.Bucket(bOps).Get(logKey(dkey, key)) != nil {
+		return heads, err
+	}
+	replaced := false
+	if b := tx.tx.Bucket(bReplaced); b != nil {
+		replaced = b.Get(logKey(dkey, key)) != nil
+	}
+	return fieldHeadsAfter(heads, op, replaced), nil
+}
+
 // Exists reports whether the log holds any op of the dossier.
 func (tx *Tx) Exists(dossier string) bool {
 	dkey, err := idKey(dossier)

@@ -20,5 +20,6 @@ var textsRefused = map[string][2]string{
 	"refused.code.forbidden": {"geen toegang", "no access"},
 	"refused.code.erased":    {"dossier gewist", "dossier erased"},
 	"refused.code.unknown":   {"onbekend dossier", "unknown dossier"},
+	"refused.code.heads":     {"te veel gelijktijdige waarden: los eerst het conflict op", "too many conflicting values: resolve the conflict first"},
 	"refused.code.other":     {"geweigerd", "refused"},
 }

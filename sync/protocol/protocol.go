@@ -23,6 +23,12 @@ const (
 	MaxPushOps      = 5000    // ops in one push; the client sends its outbox in chunks
 	DefaultPullOps  = 5000    // ops in one pull page unless the client asks fewer
 	MaxPullOps      = 20000
+	// MaxFieldHeads is how many heads (concurrent values) one field of a
+	// dossier may hold on the server: an op that would make a field hold
+	// more is refused (RefuseHeads) unless it replaces heads it names in
+	// prev, so resolving a conflict is always accepted. It bounds a field
+	// at 32 values of at most 64 KiB each.
+	MaxFieldHeads = 32
 )
 
 // EnrollRequest enrols a device with a one-time code an admin made for its
@@ -80,6 +86,7 @@ const (
 	RefuseForbidden = "forbidden" // the user may not write this dossier (not their team)
 	RefuseErased    = "erased"    // the dossier was erased
 	RefuseUnknown   = "unknown"   // an op for a dossier the server does not know that does not create it
+	RefuseHeads     = "heads"     // the op would give its field more than MaxFieldHeads heads; resolve the conflict first
 )
 
 // Error is the body of every 4xx and 5xx answer.

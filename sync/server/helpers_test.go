@@ -57,14 +57,26 @@ func newEnvTB(t testing.TB) *env {
 		t.Fatalf("open server: %v", err)
 	}
 	hs := httptest.NewServer(srv.Handler())
+	e := &env{t: t, srv: srv, http: hs, clock: clock, admin: srv.Admin("tester", ChannelCLI), path: path}
 	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Store().Check(); err != nil {
+		e.http.Close()
+		if err := e.srv.Store().Check(); err != nil {
 			t.Errorf("server store inconsistent: %v", err)
 		}
-		srv.Close()
+		e.srv.Close()
 	})
-	return &env{t: t, srv: srv, http: hs, clock: clock, admin: srv.Admin("tester", ChannelCLI), path: path}
+	return e
+}
+
+// restart closes the server and opens its file again, as a restarted
+// `brug serve` would: what it kept in memory is gone.
+func (e *env) restart() {
+	e.t.Helper()
+	e.http.Close()
+	e.must(e.srv.Close())
+	srv, err := Open(e.path, Options{Now: e.clock.Now, NoSync: true})
+	e.must(err)
+	e.srv, e.http, e.admin = srv, httptest.NewServer(srv.Handler()), srv.Admin("tester", ChannelCLI)
 }
 
 func (e *env) must(err error) {

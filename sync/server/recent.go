@@ -28,17 +28,26 @@ import (
 // unsure, the pull falls back to reading the file, so the index can only
 // save work, never change an answer.
 //
-// A team of an entry is the team of its dossier at the time; a dossier
-// that changes team bumps the view generation (setDossierTeam), and a
-// device whose view is settled at an older generation does not take the
-// fast path, so the filing never needs to change.
+// A team of an entry is the team of its dossier at the time, which is not
+// always its team now: a dossier that moved keeps its older entries under
+// its old team. The filing only narrows the search; the pull judges every
+// entry it takes by the dossier's team now, in its transaction
+// (catchUpRecent), so an answer never holds an op of a dossier the device
+// may not see, whatever cursor it sends (a device may send 0 or any older
+// cursor; for one settled with nothing received since, 0 is its settled
+// cursor). Nothing is missed either: a dossier that came into a team since
+// a device settled bumped the view generation (setDossierTeam), so the
+// device's next pull works its view out and sends the dossier whole; its
+// later ops are filed under the new team.
 type recentOps struct {
 	mu     sync.Mutex
 	valid  bool
 	lo, hi uint64
 	teams  map[string][]recentOp
 	n      int
+	bytes  int    // JSON bytes of the entries kept
 	max    int    // entries kept; 0 means defaultRecentOps
+	budget int    // JSON bytes kept; 0 means defaultRecentBytes
 	epoch  uint64 // counts invalidations
 	off    bool   // never answer (tests compare with and without)
 	hits   int    // answers given, for tests
@@ -53,6 +62,11 @@ type recentOps struct {
 // defaultRecentOps is how many ops the index keeps: a few bursts of every
 // device of a region syncing at once (about 8 MB of JSON).
 const defaultRecentOps = 20000
+
+// defaultRecentBytes bounds the JSON the index keeps, whatever the size of
+// its ops: 20,000 ops with values of 64 KiB would be 1.25 GiB. With about
+// 100 bytes of bookkeeping per entry, the index holds at most about 18 MiB.
+const defaultRecentBytes = 16 << 20
 
 // recentOp is one numbered op: its seq, 16-byte op and dossier keys in
 // string form, and its JSON as the log holds it. Entries never change.
@@ -104,6 +118,7 @@ func (r *recentOps) done(committed bool) {
 	}
 	for _, p := range pending {
 		r.teams[p.team] = append(r.teams[p.team], p.recentOp)
+		r.bytes += len(p.json)
 	}
 	r.n += len(pending)
 	r.hi = r.end
@@ -119,28 +134,44 @@ func (r *recentOps) invalidate() {
 }
 
 func (r *recentOps) clear() {
-	r.valid, r.lo, r.hi, r.n = false, 0, 0, 0
+	r.valid, r.lo, r.hi, r.n, r.bytes = false, 0, 0, 0, 0
 	r.teams = map[string][]recentOp{}
 }
 
-// trim drops the oldest entries when there are more than max, down to
-// half of max, and moves lo past them.
+// trim drops the oldest entries when there are more than max, or more
+// JSON bytes than budget, down to half of both, and moves lo past them.
 func (r *recentOps) trim() {
-	limit := cmp.Or(r.max, defaultRecentOps)
-	if r.n <= limit {
+	limit, budget := cmp.Or(r.max, defaultRecentOps), cmp.Or(r.budget, defaultRecentBytes)
+	if r.n <= limit && r.bytes <= budget {
 		return
 	}
-	seqs := make([]uint64, 0, r.n)
+	type sized struct {
+		seq  uint64
+		size int
+	}
+	all := make([]sized, 0, r.n)
 	for _, list := range r.teams {
 		for _, e := range list {
-			seqs = append(seqs, e.seq)
+			all = append(all, sized{e.seq, len(e.json)})
 		}
 	}
-	slices.Sort(seqs)
-	cut := seqs[r.n-limit/2-1] // entries up to cut go
+	slices.SortFunc(all, func(a, b sized) int { return cmp.Compare(a.seq, b.seq) })
+	// Keep the newest entries while both halves allow; entries up to cut go.
+	keep, kept := 0, 0
+	for keep < len(all) && keep < limit/2 && kept+all[len(all)-1-keep].size <= budget/2 {
+		kept += all[len(all)-1-keep].size
+		keep++
+	}
+	if keep == len(all) {
+		return
+	}
+	cut := all[len(all)-1-keep].seq
 	for team, list := range r.teams {
 		i, _ := slices.BinarySearchFunc(list, cut+1, func(e recentOp, s uint64) int { return cmp.Compare(e.seq, s) })
 		r.n -= i
+		for _, e := range list[:i] {
+			r.bytes -= len(e.json)
+		}
 		if i == len(list) {
 			delete(r.teams, team)
 		} else {

@@ -246,3 +246,47 @@ func TestRecentIndexAnswersAsTheFileDoes(t *testing.T) {
 		})
 	}
 }
+
+// Accident: the index kept 20,000 ops whatever their size, so ops with
+// 64 KiB values could hold 1.25 GiB in memory. It is bounded by bytes too.
+func TestRecentOpsBoundedByBytes(t *testing.T) {
+	var r recentOps
+	r.clear()
+	value := make([]byte, 64<<10)
+	kept := func() (n int) {
+		for _, list := range r.teams {
+			for _, e := range list {
+				n += len(e.json)
+			}
+		}
+		return n
+	}
+	seq := uint64(0)
+	most := 0
+	for range 40 {
+		r.fakeTx(seq, seq+10, true, func() {
+			for range 10 {
+				seq++
+				r.add(seq, fmt.Sprint("o", seq), "d", []string{"Noord", "Oost"}[seq%2], value)
+			}
+		})
+		r.mu.Lock()
+		n, lo, counted := kept(), r.lo, r.bytes
+		r.mu.Unlock()
+		most = max(most, n)
+		if counted != n {
+			t.Fatalf("the index counts %d bytes, holds %d", counted, n)
+		}
+		if n > defaultRecentBytes {
+			t.Fatalf("after %d ops of 64 KiB the index keeps %d bytes of JSON, budget %d", seq, n, defaultRecentBytes)
+		}
+		// What it answers is still complete after lo.
+		r.fakeTx(seq, seq, true, func() {
+			got, ok := r.since(lo, []string{"Noord", "Oost"})
+			if !ok || len(got) != int(seq-lo) {
+				t.Fatalf("since(%d) after %d ops: %d entries, %v", lo, seq, len(got), ok)
+			}
+		})
+	}
+	t.Logf("400 ops of 64 KiB: at most %d KiB of JSON kept", most>>10)
+}

@@ -234,9 +234,10 @@ func (ss *Session) RefusedPerDossier() (map[string]int, error) {
 }
 
 // hook checks the ops of one action of the session and records them as a
-// push does: access by team, the sign-off rule, a sequence number per op,
-// the team index, and one audit record per dossier. It runs in the action's
-// transaction; an error rolls the action back.
+// push does: access by team, the sign-off rule, the bound on a field's
+// heads, a sequence number per op, the team index, and one audit record
+// per dossier. It runs in the action's transaction; an error rolls the
+// action back.
 func (ss *Session) hook(tx *store.Tx, ops []store.Op) error {
 	u, err := ss.active(tx)
 	if err != nil {
@@ -268,6 +269,19 @@ func (ss *Session) hook(tx *store.Tx, ops []store.Op) error {
 		}
 		if r := signOffRule(tx, u, op); r != nil {
 			return fmt.Errorf("%w: %s", ErrForbidden, r.Reason)
+		}
+		// The bound on a field's heads, as for a push (headsRule). The
+		// op is applied already, so this is stricter than a push: an op
+		// that is a head of a field holding more than the bound is
+		// refused even if it replaced some. A resolve, or any write
+		// naming every value it replaces, leaves one head and passes;
+		// only a field over the bound from before the bound needs one.
+		hs, err := tx.Heads(op.Dossier, op.Field)
+		if err != nil {
+			return err
+		}
+		if len(hs) > protocol.MaxFieldHeads && slices.ContainsFunc(hs, func(h store.Head) bool { return h.ID == op.ID }) {
+			return fmt.Errorf("%w: the field %q would hold %d conflicting values, more than %d; resolve the conflict first", ErrForbidden, op.Field, len(hs), protocol.MaxFieldHeads)
 		}
 	}
 	fields := map[string][]string{}

@@ -226,6 +226,12 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			reject(op, *r)
 			continue
 		}
+		if r, err := headsRule(tx, op); err != nil {
+			return nil, err
+		} else if r != nil {
+			reject(op, *r)
+			continue
+		}
 		isNew, err := tx.ApplyJSON(op, raws[i]) // checked and encoded by doSync
 		if errors.Is(err, store.ErrErased) {
 			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
@@ -284,6 +290,30 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		}
 	}
 	return accepted, nil
+}
+
+// headsRule refuses an op that would give its field more than
+// protocol.MaxFieldHeads heads (each up to a 64 KiB value, all kept and
+// sent to every device of the team). An op that leaves the field with no
+// more heads than it has, one that resolves a conflict by naming heads in
+// prev, is always accepted.
+func headsRule(tx *store.Tx, op store.Op) (*protocol.Refusal, error) {
+	after, err := tx.HeadsAfter(op)
+	if err != nil {
+		return nil, fmt.Errorf("heads of %s: %w", op.ID, err)
+	}
+	if len(after) <= protocol.MaxFieldHeads {
+		return nil, nil
+	}
+	before, err := tx.Heads(op.Dossier, op.Field)
+	if err != nil {
+		return nil, fmt.Errorf("heads of %s: %w", op.ID, err)
+	}
+	if len(after) <= len(before) {
+		return nil, nil
+	}
+	r := refuse(op, protocol.RefuseHeads, fmt.Sprintf("the field %q already has %d conflicting values, the most the server keeps; resolve the conflict (an op naming them in prev) before adding another", op.Field, len(before)))
+	return &r, nil
 }
 
 // fieldList summarises the fields of a change for the audit log: field
@@ -359,10 +389,10 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 	if s.views.settled(d.ID, u, cursor) {
 		// Nothing to change in the view: the device holds, confirmed,
 		// exactly the dossiers it sees, so only new ops go out.
+		holds := func(dk string) bool { return s.seesDossier(tx, u, dk) }
 		if recent, ok := s.recent.since(cursor, u.Teams); ok && mayRead(u.Role) {
-			s.catchUpRecent(recent, maxSeq, limit, skip, out, delivered)
+			s.catchUpRecent(recent, maxSeq, limit, holds, skip, out, delivered)
 		} else {
-			holds := func(dk string) bool { return s.seesDossier(tx, u, dk) }
 			if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
 				return err
 			}
@@ -529,11 +559,15 @@ func (s *Server) catchUp(tx *store.Tx, cursor, maxSeq uint64, limit int, holds f
 }
 
 // catchUpRecent is catchUp for a settled device, from the index of recent
-// ops (recent.go): entries are those of the device's teams after its
-// cursor, in order.
-func (s *Server) catchUpRecent(entries []recentOp, maxSeq uint64, limit int, skip map[string]bool, out *answer, delivered map[string]int) {
+// ops (recent.go): entries are those filed under the device's teams after
+// its cursor, in order. The index files an op under the team its dossier
+// had when the op was stored, which may not be its team now: every entry
+// is judged again by holds (the dossier's team now, in this transaction),
+// so an answer never holds an op of a dossier the device may not see,
+// whatever cursor it sends.
+func (s *Server) catchUpRecent(entries []recentOp, maxSeq uint64, limit int, holds func(string) bool, skip map[string]bool, out *answer, delivered map[string]int) {
 	for _, e := range entries {
-		if skip[e.op] {
+		if skip[e.op] || !holds(e.dossier) {
 			continue
 		}
 		out.ops = append(out.ops, e.json)

@@ -34,6 +34,7 @@ type viewCache struct {
 	teams   map[string]teamSet     // team name -> its dossiers
 	devices map[string]settledView // device id -> settled view
 	writes  map[string]uint64      // device id -> count of forget calls
+	off     bool                   // never settled, never cached (tests compare with and without)
 }
 
 // teamSet is the dossiers of one team (16-byte keys in string form) at a
@@ -63,7 +64,7 @@ func (c *viewCache) settled(deviceID string, u User, cursor uint64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.devices[deviceID]
-	return ok && v.gen == c.gen.Load() && v.access == accessKey(u) && cursor >= v.maxSeq
+	return !c.off && ok && v.gen == c.gen.Load() && v.access == accessKey(u) && cursor >= v.maxSeq
 }
 
 // forget drops a device's settled state: its view is being written.
@@ -107,8 +108,9 @@ func (c *viewCache) team(tx *store.Tx, team string) map[string]bool {
 	gen := c.gen.Load()
 	c.mu.Lock()
 	ts, ok := c.teams[team]
+	off := c.off
 	c.mu.Unlock()
-	if ok && ts.gen == gen {
+	if ok && ts.gen == gen && !off {
 		return ts.dossiers
 	}
 	set := map[string]bool{}
