@@ -114,7 +114,8 @@ func TestFirstPullKilledCompletes(t *testing.T) {
 	if _, err := fresh.sync.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	// All ops are anna's, so her heads are what a fresh device pulls.
+	// All ops are anna's, so her heads are what a fresh device pulls;
+	// later checks compare with them as she goes on working.
 	if d := diffHeads(heads(t, anna.st), heads(t, fresh.st)); d != "" || len(heads(t, fresh.st)) != dossiers {
 		t.Fatalf("a fresh device's full pull differs from the author's file: %s", d)
 	}
@@ -131,7 +132,10 @@ func TestFirstPullKilledCompletes(t *testing.T) {
 	reqs := make(chan struct{}, 1000)
 	watch := func(line string) {
 		if strings.HasPrefix(line, "req ") {
-			reqs <- struct{}{}
+			select {
+			case reqs <- struct{}{}:
+			default: // never blocks the server's output
+			}
 		}
 	}
 	srvProc := startChildWatched(t, path, addr, 0, "", watch)
@@ -143,7 +147,7 @@ func TestFirstPullKilledCompletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	anna.sync.URL = url
-	var log []string
+	var done []string
 	for i := range kills {
 		// A fresh laptop, enrolled.
 		lap := filepath.Join(dir, fmt.Sprintf("laptop%d.db", i))
@@ -212,7 +216,7 @@ func TestFirstPullKilledCompletes(t *testing.T) {
 			}
 			srvProc = startChildWatched(t, path, addr, 0, "", watch)
 		}
-		log = append(log, fmt.Sprintf("%s@%d(%s)", what, at, ending(out.String())))
+		done = append(done, fmt.Sprintf("%s@%d(%s)", what, at, ending(out.String())))
 
 		// Others work meanwhile, so the next pages break elsewhere.
 		for range 1 + rng.IntN(3) {
@@ -231,7 +235,7 @@ func TestFirstPullKilledCompletes(t *testing.T) {
 		}
 		sy := &client.Syncer{Store: st, URL: url, Tokens: &client.FileStore{Dir: tokens}, PullLimit: limit}
 		if _, err := sy.Sync(context.Background()); err != nil {
-			t.Fatalf("kill %d (%s): sync after the kill: %v", i, log[len(log)-1], err)
+			t.Fatalf("kill %d (%s): sync after the kill: %v", i, done[len(done)-1], err)
 		}
 		res, err := sy.Sync(context.Background())
 		if err != nil {
@@ -243,13 +247,13 @@ func TestFirstPullKilledCompletes(t *testing.T) {
 		}
 		st.Close()
 		if d := diffHeads(want, got); d != "" {
-			t.Fatalf("kill %d (%s): the laptop differs from a fresh device's full pull: %s\nkills so far: %v", i, log[len(log)-1], d, log)
+			t.Fatalf("kill %d (%s): the laptop differs from a fresh device's full pull: %s\nkills so far: %v", i, done[len(done)-1], d, done)
 		}
 		if res.Pulled != 0 {
 			t.Errorf("kill %d: a sync after the completing one pulled %d ops", i, res.Pulled)
 		}
 	}
-	t.Logf("kills: %v", log)
+	t.Logf("kills: %v", done)
 }
 
 // ending says how the laptop process ended, from what it printed.
