@@ -40,6 +40,9 @@ type fakeServer struct {
 	gzipIn   bool  // every sync body was gzipped
 	gzipOut  int   // answers sent gzipped
 	pageSize int   // ops per pull page unless the client asks fewer
+	// onRequest, when set, runs as the nth sync request is handled,
+	// before its answer is made (under mu).
+	onRequest func(n int, req protocol.SyncRequest)
 }
 
 func newFake(t *testing.T) (*fakeServer, *httptest.Server) {
@@ -100,6 +103,9 @@ func (f *fakeServer) sync(w http.ResponseWriter, r *http.Request) {
 	}
 	f.pushes = append(f.pushes, len(req.Push))
 	f.limits = append(f.limits, req.Limit)
+	if f.onRequest != nil {
+		f.onRequest(f.requests, req)
+	}
 	var resp protocol.SyncResponse
 	for _, op := range req.Push {
 		if f.forbidden[op.Dossier] {

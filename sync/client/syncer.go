@@ -204,12 +204,12 @@ func (s *Syncer) rounds(ctx context.Context, base, tok string, cur *uint64, res 
 		if s.imp != nil && p.More && len(push) == 0 {
 			// An initial pull with nothing to push: fetch the next page
 			// while this one is spooled.
-			n, err := s.pullAhead(ctx, base, tok, cur, res, maxRounds-round-1)
+			n, last, err := s.pullAhead(ctx, base, tok, cur, res, maxRounds-round-1)
 			if err != nil {
 				return err
 			}
 			round += n
-			pulledAll = true
+			pulledAll = last
 		}
 	}
 	return nil
@@ -259,9 +259,17 @@ func (s *Syncer) exchange(ctx context.Context, base, tok string, gz []byte) (pag
 // (so the device's work overlaps the server's), at most one page waiting
 // in between, so memory stays that of a few pages. It pushes nothing, so
 // each request depends only on the cursor of the answer before. It returns
-// after the last page (More unset) or the first error, having applied the
-// pages before it, and says how many requests it made.
-func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, res *Result, limit int) (int, error) {
+// after the last page (More unset; last is true) or the first error,
+// having applied the pages before it, and says how many requests it made.
+//
+// A request carries the cursor of a page not yet applied. For ops and
+// whole dossiers that is harmless: the import commits them later with
+// that cursor, and a device that dies first comes back with the cursor
+// it stored, below the server's view entries, which the server then sends
+// again. But a server forgets a drop or an erasure once a cursor confirms
+// it, so the fetcher stops after a page that holds one; it is applied
+// before the next request (last is false and rounds goes on).
+func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, res *Result, limit int) (n int, last bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type fetched struct {
@@ -283,14 +291,13 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || !p.More {
+			if err != nil || !p.More || len(p.Drop)+len(p.Erased) > 0 {
 				return
 			}
 			from = p.Cursor
 		}
 	}()
-	n := 0
-	err := tooManyRounds(base) // unless the last page comes
+	err = tooManyRounds(base) // unless the last page comes
 	for f := range pages {
 		n++
 		if f.err != nil {
@@ -301,14 +308,18 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 			break
 		}
 		if !f.p.More {
-			err = nil
+			err, last = nil, true
+			break
+		}
+		if len(f.p.Drop)+len(f.p.Erased) > 0 {
+			err = nil // the fetcher stopped here: rounds asks for the rest
 			break
 		}
 	}
 	cancel()
 	for range pages { // the fetcher ends at once
 	}
-	return n, err
+	return n, last, err
 }
 func (s *Syncer) now() time.Time {
 	if s.Now != nil {

@@ -3,12 +3,15 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -455,5 +458,69 @@ func TestImportGCPutsBackTheSettings(t *testing.T) {
 	}
 	if l := debug.SetMemoryLimit(-1); l != 1<<40 {
 		t.Errorf("after the pulls: memory limit %d, want %d", l, int64(1<<40))
+	}
+}
+
+// TestPullAheadWaitsForADropToBeApplied: the pages of a first pull are
+// fetched one ahead, but not past a page that tells the device to drop a
+// dossier.
+// Accident: the next request confirmed the drop, the server forgot it, and
+// a laptop killed before applying it kept a dossier outside its view.
+func TestPullAheadWaitsForADropToBeApplied(t *testing.T) {
+	f, srv := newFake(t)
+	a, b := openStore(t, "tester"), openStore(t, "tester")
+	for i := range 10 {
+		mkClient(t, a, fmt.Sprint("Client ", i))
+	}
+	if _, err := syncerFor(a, srv.URL, f.token).Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	own := mkClient(t, b, "Eigen") // made offline; the first sync pushes it
+	holds := func() bool {
+		sums, err := b.Summaries()
+		if err != nil {
+			t.Error(err)
+		}
+		return slices.ContainsFunc(sums, func(s store.Summary) bool { return s.ID == own })
+	}
+	const dropAt = 4 // a request of the pull ahead, with pages after it
+	release := make(chan struct{})
+	var once sync.Once
+	var dropCursor uint64
+	confirmedEarly := false
+	f.onRequest = func(n int, req protocol.SyncRequest) {
+		switch {
+		case n == dropAt:
+			f.drop = []string{own}
+			dropCursor = uint64(min(len(f.log), int(req.Cursor)+4))
+			// Hold the device's file, so that applying the drop waits:
+			// a request sent meanwhile is one sent before it.
+			held := make(chan struct{})
+			go b.Update(func(*store.Tx) error {
+				close(held)
+				<-release
+				return nil
+			})
+			<-held
+			// A device that waits for its writes never sends the next
+			// request while the file is held: let it go after a while.
+			time.AfterFunc(300*time.Millisecond, func() { once.Do(func() { close(release) }) })
+		case n > dropAt && req.Cursor >= dropCursor && dropCursor > 0:
+			if holds() {
+				confirmedEarly = true
+			}
+			once.Do(func() { close(release) })
+		}
+	}
+	s := syncerFor(b, srv.URL, f.token)
+	s.PullLimit = 4
+	if _, err := s.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if f.requests <= dropAt+1 {
+		t.Fatalf("the pull took %d requests; the test needs pages after the drop", f.requests)
+	}
+	if confirmedEarly {
+		t.Error("a request confirmed the page with the drop before the device applied it")
 	}
 }

@@ -25,6 +25,16 @@ const (
 	viewErased byte = 'e' // the device was told to erase it
 )
 
+// unconfirmed is the seq of a view entry whose response the device is
+// known not to have applied: it came back with a cursor below the entry's
+// number (it was killed before it stored the pages it had, a response was
+// lost, the server died before answering). The number alone would be
+// confirmed by any later cursor at least as high, which the device reaches
+// with other responses, and the dossier would count as held though it
+// never arrived; an entry marked so is confirmed by no cursor and is told
+// again (sent whole, dropped, erased) with a fresh number.
+const unconfirmed = ^uint64(0)
+
 // lastSeenEvery is how often a device's last-seen time is written: at most
 // once per interval, so that a device syncing often does not rewrite its
 // record each time (docs/sync.md, "One sync").
@@ -407,9 +417,29 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 	prefix := []byte(d.ID + "\x00")
 	have := map[string]viewEntry{}
 	c := views.Cursor()
+	var demote []string
 	for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
 		if len(v) == 9 {
-			have[string(k[len(prefix):])] = viewEntry{v[0], beUint(v[1:])}
+			e := viewEntry{v[0], beUint(v[1:])}
+			if e.seq > cursor && e.seq != unconfirmed {
+				demote = append(demote, string(k[len(prefix):]))
+			}
+			have[string(k[len(prefix):])] = e
+		}
+	}
+	// A device's cursor moves only forward while it applies responses, so
+	// entries numbered above the cursor it sends were told in responses
+	// it does not hold: mark them so that no later cursor confirms them
+	// (unconfirmed).
+	if len(demote) > 0 {
+		s.views.forget(d.ID)
+	}
+	for _, dk := range demote {
+		e := have[dk]
+		e.seq = unconfirmed
+		have[dk] = e
+		if err := views.Put(append(append([]byte(nil), prefix...), dk...), append([]byte{e.state}, be64(unconfirmed)...)); err != nil {
+			return err
 		}
 	}
 
@@ -473,7 +503,7 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 	resp.Cursor = maxSeq
 	var settledSeq uint64 // the highest number of the view's entries after this sync
 	for _, e := range have {
-		if e.state == viewIn {
+		if e.state == viewIn && e.seq != unconfirmed {
 			settledSeq = max(settledSeq, e.seq)
 		}
 	}

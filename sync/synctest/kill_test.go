@@ -109,6 +109,13 @@ type child struct {
 // it reports request killAt.
 func startChild(t *testing.T, path, addr string, killAt int, mode string) *child {
 	t.Helper()
+	return startChildWatched(t, path, addr, killAt, mode, nil)
+}
+
+// startChildWatched is startChild that also hands each line the server
+// process prints to watch (on another goroutine), when watch is not nil.
+func startChildWatched(t *testing.T, path, addr string, killAt int, mode string, watch func(line string)) *child {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServerChild$", "-test.v=false")
 	cmd.Env = append(os.Environ(), childPathEnv+"="+path, childAddrEnv+"="+addr)
 	if killAt > 0 {
@@ -128,6 +135,9 @@ func startChild(t *testing.T, path, addr string, killAt int, mode string) *child
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			line := sc.Text()
+			if watch != nil {
+				watch(line)
+			}
 			switch {
 			case line == "listening" || strings.HasPrefix(line, "error"):
 				ready <- line
