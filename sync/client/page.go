@@ -89,6 +89,8 @@ func scanPage(s string) (p page, ok bool) {
 			dst = &r.More
 		case "teams":
 			dst = &r.Teams
+		case "server_time":
+			dst = &r.ServerTime
 		default:
 			return p, false // encoding/json matches keys without case
 		}

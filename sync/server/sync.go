@@ -113,6 +113,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 			}
 		}
 		resp.Teams = slices.Sorted(slices.Values(u.Teams))
+		resp.ServerTime = s.now().UTC()
 		pushed, err := s.push(tx, d, u, req.Push, pre, raws, resp, &res)
 		if err != nil {
 			return err
@@ -178,6 +179,11 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			newTeam[op.Dossier] = h
 		}
 	}
+	// An op stamped too far ahead would drag every replica's clock along;
+	// one the server holds already (from before the bound) is acknowledged
+	// as any known op.
+	now := s.now().UTC()
+	bound := store.ClockBound(now)
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
 	var stored []storedOp
@@ -192,6 +198,9 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		case tx.Known(op.Dossier, op.ID):
 			accepted[op.ID] = true
 			resp.Accepted = append(resp.Accepted, op.ID)
+			continue
+		case op.HLC > bound:
+			reject(op, refuse(op, protocol.RefuseClock, fmt.Sprintf("the op is stamped %s, more than %s ahead of the server's clock (%s); set this device's clock right", stampText(op.HLC), protocol.MaxClockAhead, now.Format(time.RFC3339))))
 			continue
 		case tx.Erased(op.Dossier):
 			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
@@ -284,6 +293,15 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		}
 	}
 	return accepted, nil
+}
+
+// stampText shows an op's stamp in a refusal: its time, or the number
+// when the time is past what RFC 3339 writes.
+func stampText(h store.HLC) string {
+	if t := h.Time().UTC(); t.Year() < 9999 {
+		return t.Format(time.RFC3339)
+	}
+	return fmt.Sprintf("%d", uint64(h))
 }
 
 // fieldList summarises the fields of a change for the audit log: field
