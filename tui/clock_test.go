@@ -51,3 +51,13 @@ func TestSyncFooterWarnsAboutClock(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedClockCodeHasItsText: a change refused for its stamp is listed
+// with what went wrong, not as a bare "refused".
+func TestRefusedClockCodeHasItsText(t *testing.T) {
+	for lang, want := range map[string]string{"nl": "klok van deze laptop liep voor", "en": "this laptop's clock was ahead"} {
+		if got := NewTexts(lang).S("refused.code." + codeKey("clock")); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+}

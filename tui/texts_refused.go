@@ -20,5 +20,6 @@ var textsRefused = map[string][2]string{
 	"refused.code.forbidden": {"geen toegang", "no access"},
 	"refused.code.erased":    {"dossier gewist", "dossier erased"},
 	"refused.code.unknown":   {"onbekend dossier", "unknown dossier"},
+	"refused.code.clock":     {"klok van deze laptop liep voor", "this laptop's clock was ahead"},
 	"refused.code.other":     {"geweigerd", "refused"},
 }
