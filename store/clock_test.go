@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -172,5 +173,39 @@ func TestFarFutureOpKeepsClockSane(t *testing.T) {
 	sane(s, "session2")
 	if err := s.Check(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestFirstEditAfterMaxStampNotRefused: the first edit after a 2^64-1 op
+// arrived, and the first of every session after that, is made and kept.
+// Accident: the clock stood at 2^64-1, the next stamp wrapped to 0 and
+// ValidateOp refused the edit ("no timestamp"), once in every app session.
+func TestFirstEditAfterMaxStampNotRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "brug.db")
+	open := func() *Store {
+		s, err := Open(path, Options{NoSync: true, Author: "fleur", Now: fixedClock(t0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := open()
+	id, err := s.CreateClient(NewClient{Name: "Noor Visser"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyRemote([]Op{mkOp(id, "step/1/note", "van een vervalste klok", MaxHLC, "laptop-forged")}); err != nil {
+		t.Fatal(err)
+	}
+	for session := 1; session <= 3; session++ {
+		if session > 1 {
+			s = open()
+		}
+		if _, err := s.Commit(id, Set("birthyear", fmt.Sprint(1980+session))); err != nil {
+			t.Fatalf("session %d: first edit refused: %v", session, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
