@@ -44,12 +44,25 @@ func TestFarFutureOpsRefusedByClock(t *testing.T) {
 		t.Errorf("server_time %s, want the server's clock %s", resp.ServerTime, t0)
 	}
 
+	// A new dossier whose only team op is refused for its stamp is not
+	// created: its other ops are refused as of an unknown dossier.
+	fresh, fops := a.create("Noord", "Bram")
+	fops[2] = stamped(fops[2], store.MaxHLC)
+	resp = a.sync(fops...)
+	codes = refusedCodes(resp)
+	if len(resp.Accepted) != 0 || codes[fops[2].ID] != protocol.RefuseClock || codes[fops[0].ID] != protocol.RefuseUnknown {
+		t.Errorf("new dossier with a far-future team op: accepted %v, refused %v", resp.Accepted, codes)
+	}
+
 	// Another device gets the accepted ops and none of the refused.
 	b.syncAll()
 	for _, op := range []store.Op{year3000, forged, justOver} {
 		if _, ok := b.have[id][op.ID]; ok {
 			t.Errorf("op stamped %d reached another device", op.HLC)
 		}
+	}
+	if _, ok := b.have[fresh]; ok {
+		t.Error("a dossier whose team op was refused reached another device")
 	}
 	if _, ok := b.have[id][ahead.ID]; !ok {
 		t.Error("the op within the bound did not reach the other device")

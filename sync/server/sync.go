@@ -164,10 +164,15 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		}
 		return t
 	}
+	// An op stamped too far ahead would drag every replica's clock along;
+	// one the server holds already (from before the bound) is acknowledged
+	// as any known op. A refused team op creates no dossier.
+	now := s.now().UTC()
+	bound := store.ClockBound(now)
 	newTeam := map[string]store.Head{}
 	noTeam := map[string]string{} // new dossier -> a team it names that the server lacks
 	for i, op := range ops {
-		if pre[i] != nil || op.Author != u.Name || op.Field != "team" || teamOf(op.Dossier) != "" {
+		if pre[i] != nil || op.Author != u.Name || op.Field != "team" || op.HLC > bound || teamOf(op.Dossier) != "" {
 			continue
 		}
 		if !teamExists(tx, op.Value) {
@@ -179,11 +184,6 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			newTeam[op.Dossier] = h
 		}
 	}
-	// An op stamped too far ahead would drag every replica's clock along;
-	// one the server holds already (from before the bound) is acknowledged
-	// as any known op.
-	now := s.now().UTC()
-	bound := store.ClockBound(now)
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
 	var stored []storedOp
