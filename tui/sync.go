@@ -360,9 +360,9 @@ func (m *Model) syncFooter(width int) string {
 // within ClockWarn.
 func (m *Model) clockWarning(skew time.Duration) string {
 	t := m.ctx.T
-	key := "sync.clock.ahead"
+	key := "sync.ahead"
 	if skew < 0 {
-		key, skew = "sync.clock.behind", -skew
+		key, skew = "sync.behind", -skew
 	}
 	if skew < ClockWarn {
 		return ""
@@ -370,11 +370,11 @@ func (m *Model) clockWarning(skew time.Duration) string {
 	var n string
 	switch {
 	case skew < 2*time.Hour:
-		n = t.F("sync.clock.minutes", int(skew/time.Minute))
+		n = t.F("sync.minutes", int(skew/time.Minute))
 	case skew < 48*time.Hour:
-		n = t.F("sync.clock.hours", int(skew/time.Hour))
+		n = t.F("sync.hours", int(skew/time.Hour))
 	default:
-		n = t.F("sync.clock.days", int(skew/(24*time.Hour)))
+		n = t.F("sync.days", int(skew/(24*time.Hour)))
 	}
 	return t.F(key, n)
 }
