@@ -50,7 +50,11 @@ type Import struct {
 	dkeys   [][16]byte // per dossier number: its id
 	cut     []uint32   // per dossier number: its ops below this seq were dropped
 	seq     uint32
-	hlc     HLC
+	hlc     HLC // the latest stamp added, for the stored clock
+	// sane is the latest stamp added up to bound, the latest the store's
+	// clock takes when the import began (Clock.Bound): Commit's Observe
+	// then gives the clock ApplyRemote of the same ops would.
+	sane, bound HLC
 
 	st       *streamer // pages written as they came (import_stream.go)
 	spooling bool      // a page came out of order: it and later pages spool
@@ -86,7 +90,7 @@ func (s *Store) NewImport() (*Import, error) {
 	for _, f := range stale {
 		_ = os.Remove(f) // the file lock is ours: nobody else uses them
 	}
-	im := &Import{s: s, dnum: map[[16]byte]uint32{}}
+	im := &Import{s: s, dnum: map[[16]byte]uint32{}, bound: s.clock.Bound()}
 	var err error
 	if im.a, err = newSpool(s.path, prefix); err != nil {
 		return nil, err
@@ -236,6 +240,9 @@ func (im *Import) noteKey(op *Op, dk [16]byte) uint32 {
 	}
 	im.dossier = append(im.dossier, dn)
 	im.hlc = max(im.hlc, op.HLC)
+	if op.HLC <= im.bound {
+		im.sane = max(im.sane, op.HLC)
+	}
 	return seq
 }
 
@@ -291,7 +298,7 @@ func (im *Import) Commit() (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("import pulled ops: %w", err)
 		}
-		im.s.clock.Observe(im.hlc)
+		im.s.clock.Observe(im.sane)
 		m, err := im.applyRuns(skip) // pages that came out of order
 		return n + m, err
 	}
@@ -302,7 +309,7 @@ func (im *Import) Commit() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("import pulled ops: %w", err)
 	}
-	im.s.clock.Observe(im.hlc)
+	im.s.clock.Observe(im.sane)
 	return n, nil
 }
 

@@ -13,13 +13,45 @@ import (
 // causally across devices whose wall clocks disagree a little.
 type HLC uint64
 
-// MakeHLC builds a timestamp from a wall time and a counter.
+// MaxHLC is the largest timestamp. A clock never wraps past it (Clock.Next
+// stays there), and its wall-clock part, in the year 10889, is one Time
+// caps (HLC.Time).
+const MaxHLC = HLC(1<<64 - 1)
+
+// MaxClockAhead is how far ahead of a replica's own wall clock a timestamp
+// may be for the replica to take it as a clock reading: Clock.Observe
+// ignores later ones, and the server refuses ops stamped later than this
+// ahead of its own clock (protocol.RefuseClock). Wall clocks of laptops
+// that set their time over the network differ by seconds; a day leaves
+// room for time zones set wrong and a laptop that was off for a while,
+// and keeps one device's bad clock from dragging every replica along.
+const MaxClockAhead = 24 * time.Hour
+
+// maxHLCMillis is the largest wall-clock part of an HLC.
+const maxHLCMillis = 1<<48 - 1
+
+// MakeHLC builds a timestamp from a wall time and a counter. A time before
+// 1970 gives the wall-clock part 0, one after the year 10889 the largest;
+// neither wraps.
 func MakeHLC(t time.Time, counter uint16) HLC {
-	return HLC(uint64(t.UnixMilli())<<16 | uint64(counter))
+	ms := min(max(t.UnixMilli(), 0), maxHLCMillis)
+	return HLC(uint64(ms)<<16 | uint64(counter))
 }
 
-// Time returns the wall-clock part of the timestamp.
-func (h HLC) Time() time.Time { return time.UnixMilli(int64(h >> 16)) }
+// latestTime is the latest time HLC.Time returns: the last millisecond of
+// the year 9999, the last that RFC 3339 (and so JSON) can write.
+var latestTime = time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC)
+
+// Time returns the wall-clock part of the timestamp. A stamp after the year
+// 9999 (never made by a sane clock, but a remote op may carry one) gives
+// the last millisecond of 9999, so that every stored stamp can be shown
+// and exported; the op keeps its exact HLC.
+func (h HLC) Time() time.Time {
+	if ms := int64(h >> 16); ms <= latestTime.UnixMilli() {
+		return time.UnixMilli(ms)
+	}
+	return latestTime.Local()
+}
 
 // Op is one change to one field of one dossier. Ops are immutable once made;
 // the set of known ops is the truth from which all state is derived.
@@ -60,8 +92,19 @@ func newer(a, b Head) bool {
 	return a.ID > b.ID
 }
 
-// Clock hands out HLC timestamps that never go backwards, also when the
-// wall clock does, and that are later than every timestamp observed.
+// Clock hands out HLC timestamps that never go backwards while the wall
+// clock stays within MaxClockAhead of them, and that are later than every
+// timestamp observed within that bound. It never wraps: at MaxHLC it stays
+// there (ops with equal stamps are still ordered by device and id).
+//
+// A stamp more than MaxClockAhead ahead of the wall clock is not a clock
+// reading this replica can vouch for (another device's clock was wrong, or
+// a stamp was forged): Observe ignores it, and a last timestamp that got
+// that far ahead anyway (kept in a file from before this bound, or the
+// wall clock was set back by more than the bound) is forgotten by the
+// next call, which starts again from the wall clock. The merge rule needs
+// no stamp to grow: an op replaces the heads its prev names, whatever their
+// stamps (docs/merge.md, "Clocks").
 type Clock struct {
 	mu   sync.Mutex
 	now  func() time.Time
@@ -74,29 +117,60 @@ func NewClock(now func() time.Time, last HLC) *Clock {
 	if now == nil {
 		now = time.Now
 	}
+	if last > ClockBound(now()) {
+		last = 0 // kept from before the bound: start from the wall clock
+	}
 	return &Clock{now: now, last: last}
 }
 
-// Next returns a fresh timestamp.
+// Bound returns the latest timestamp the clock takes from another replica
+// now: its wall clock plus MaxClockAhead (with the largest counter).
+func (c *Clock) Bound() HLC {
+	return ClockBound(c.now())
+}
+
+// ClockBound is the latest timestamp a replica whose wall clock reads now
+// takes as a clock reading, and the latest a server whose clock reads now
+// accepts: now plus MaxClockAhead, with the largest counter.
+func ClockBound(now time.Time) HLC {
+	return MakeHLC(now.Add(MaxClockAhead), 1<<16-1)
+}
+
+// Next returns a fresh timestamp: the wall clock's, or one past the last
+// when that is later, never 0 and never past MaxHLC.
 func (c *Clock) Next() HLC {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	wall := MakeHLC(c.now(), 0)
-	if wall > c.last {
+	now := c.now()
+	if c.last > ClockBound(now) {
+		c.last = 0 // beyond what the wall clock vouches for: start again from it
+	}
+	switch wall := MakeHLC(now, 0); {
+	case wall > c.last:
 		c.last = wall
-	} else {
-		c.last++
+	case c.last < MaxHLC:
+		c.last++ // a full counter carries into the milliseconds
 	}
 	return c.last
 }
 
-// Observe moves the clock past a timestamp seen on another device's op.
-func (c *Clock) Observe(h HLC) {
+// Observe moves the clock past a timestamp seen on another replica's op,
+// unless the stamp is beyond Bound; it reports whether the clock took it.
+func (c *Clock) Observe(h HLC) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if h > c.last {
-		c.last = h
+	if h <= c.last {
+		return true
 	}
+	bound := ClockBound(c.now())
+	if h > bound {
+		if c.last > bound {
+			c.last = 0
+		}
+		return false
+	}
+	c.last = h
+	return true
 }
 
 // Last returns the latest timestamp handed out or observed.

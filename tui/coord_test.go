@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,20 +27,30 @@ import (
 // clients.
 var coT0 = time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
 
+// coClocks holds each coordinator store's clock: coT0 while coFixture
+// creates the clients, the app's day (clToday) from the end of coFixture
+// on, so the coordinator's own ops come after the coaches' (a replica's
+// clock does not adopt stamps more than a day ahead of its wall clock).
+var coClocks sync.Map // *store.Store -> *atomic.Int64 (Unix nanoseconds)
+
 // coStore opens the coordinator's store; on cleanup its kept state must
 // equal the state rebuilt from the log.
 func coStore(t testing.TB) *store.Store {
 	t.Helper()
+	clock := &atomic.Int64{}
+	clock.Store(coT0.UnixNano())
 	st, err := store.Open(filepath.Join(t.TempDir(), "brug.db"),
-		store.Options{NoSync: true, Author: "anke", Now: func() time.Time { return coT0 }})
+		store.Options{NoSync: true, Author: "anke", Now: func() time.Time { return time.Unix(0, clock.Load()).UTC() }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	coClocks.Store(st, clock)
 	t.Cleanup(func() {
 		if err := st.Check(); err != nil {
 			t.Errorf("kept state differs from rebuilt state: %v", err)
 		}
 		_ = st.Close()
+		coClocks.Delete(st)
 	})
 	return st
 }
@@ -118,6 +130,9 @@ func coFixture(t testing.TB, st *store.Store) map[string]string {
 
 	coRemote(t, st, ids["Eva"], "step/1/status", "done", "sara", coDay(9, 10))
 	coRemote(t, st, ids["Dirk"], "step/1/status", "done", "piet", coDay(9, 5))
+	if clock, ok := coClocks.Load(st); ok {
+		clock.(*atomic.Int64).Store(clToday.UnixNano())
+	}
 	return ids
 }
 

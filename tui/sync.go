@@ -33,7 +33,16 @@ type SyncLocal struct {
 	Refused  int       // ops the server refused, kept in the refused list
 	LastSync time.Time // zero before the first completed sync
 	Teams    []string  // the user's teams as the server last said; nil: unknown
+	// ClockSkew is this device's clock minus the server's as the last
+	// sync measured it (0: not known); the footer warns from ClockWarn on.
+	ClockSkew time.Duration
 }
+
+// ClockWarn is the clock skew from which the footer says that this
+// device's clock is wrong: well above what a slow round trip can make of
+// a right clock, well below the day after which the server refuses the
+// device's changes (protocol.MaxClockAhead).
+const ClockWarn = 10 * time.Minute
 
 // Errors a Syncer wraps so the footer can say what is going on. Any other
 // error is shown as it is; all of them make the app back off.
@@ -318,6 +327,9 @@ func (m *Model) syncFooter(width int) string {
 	}
 	parts := []string{conn}
 	if st.conn != connLocal && st.hasLocal {
+		if w := m.clockWarning(st.local.ClockSkew); w != "" {
+			parts = append(parts, sty.Warn.Render(w))
+		}
 		parts = append(parts, t.F("sync.waiting", st.local.Waiting))
 		if st.local.LastSync.IsZero() {
 			parts = append(parts, t.S("sync.never"))
@@ -342,6 +354,29 @@ func (m *Model) syncFooter(width int) string {
 	}
 	parts = append(parts, conflicts)
 	return truncate(strings.Join(parts, sty.Muted.Render(" · ")), width)
+}
+
+// clockWarning says how far this device's clock is off, or "" when it is
+// within ClockWarn.
+func (m *Model) clockWarning(skew time.Duration) string {
+	t := m.ctx.T
+	key := "sync.ahead"
+	if skew < 0 {
+		key, skew = "sync.behind", -skew
+	}
+	if skew < ClockWarn {
+		return ""
+	}
+	var n string
+	switch {
+	case skew < 2*time.Hour:
+		n = t.F("sync.minutes", int(skew/time.Minute))
+	case skew < 48*time.Hour:
+		n = t.F("sync.hours", int(skew/time.Hour))
+	default:
+		n = t.F("sync.days", int(skew/(24*time.Hour)))
+	}
+	return t.F(key, n)
 }
 
 // syncTime shows a time of day, with the date when it is not today.

@@ -21,5 +21,6 @@ var textsRefused = map[string][2]string{
 	"refused.code.erased":    {"dossier gewist", "dossier erased"},
 	"refused.code.unknown":   {"onbekend dossier", "unknown dossier"},
 	"refused.code.heads":     {"te veel gelijktijdige waarden: los eerst het conflict op", "too many conflicting values: resolve the conflict first"},
+	"refused.code.clock":     {"klok van deze laptop liep voor", "this laptop's clock was ahead"},
 	"refused.code.other":     {"geweigerd", "refused"},
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/client"
@@ -17,7 +18,9 @@ import (
 func laptopWithClient(t *testing.T, name, team string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "laptop.db")
-	s, err := store.Open(path, store.Options{Author: "tester", NoSync: true})
+	// The harness's clock (cliNow) is the server's: a laptop a year or
+	// more ahead of it would have its changes refused (clock).
+	s, err := store.Open(path, store.Options{Author: "tester", NoSync: true, Now: func() time.Time { return cliNow }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,5 +175,5 @@ func (a tuiSyncer) ClearRefused() error { return client.ClearRefused(a.s.Store) 
 // SyncStatus implements tui.SyncStatusReader.
 func (a tuiSyncer) SyncStatus() (tui.SyncLocal, error) {
 	st, err := client.LocalStatus(a.s.Store)
-	return tui.SyncLocal{Waiting: st.Waiting, Refused: st.Refused, LastSync: st.LastSync, Teams: client.Teams(a.s.Store)}, err
+	return tui.SyncLocal{Waiting: st.Waiting, Refused: st.Refused, LastSync: st.LastSync, Teams: client.Teams(a.s.Store), ClockSkew: st.Skew}, err
 }

@@ -40,7 +40,7 @@ func Enroll(ctx context.Context, hc *http.Client, st Store, tokens TokenStore, s
 		return nil, err
 	}
 	if string(old) != base {
-		for _, name := range []string{MetaCursor, MetaLast} {
+		for _, name := range []string{MetaCursor, MetaLast, MetaSkew} {
 			if err := st.SetMeta(name, nil); err != nil {
 				return nil, err
 			}

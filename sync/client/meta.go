@@ -21,6 +21,7 @@ const (
 	MetaCursor  = "x_sync_cursor" // the last server sequence number applied, decimal
 	MetaLast    = "x_sync_last"   // when the last sync completed, RFC 3339
 	MetaRefused = "x_refused"     // JSON list of RefusedOp
+	MetaSkew    = "x_sync_skew"   // this device's clock minus the server's, in milliseconds, decimal
 )
 
 // maxRefused bounds the refused list kept on the device; the oldest go
@@ -150,6 +151,10 @@ type Status struct {
 	Refused  int       // ops in the refused list
 	LastSync time.Time // zero before the first completed sync
 	Cursor   uint64
+	// Skew is this device's clock minus the server's as the last sync
+	// measured it (0 before the first): positive when the device's clock
+	// is ahead.
+	Skew time.Duration
 }
 
 // LocalStatus reads Status from st.
@@ -174,7 +179,22 @@ func LocalStatus(st Store) (Status, error) {
 	if b, err := st.Meta(MetaLast); err == nil && len(b) > 0 {
 		s.LastSync, _ = time.Parse(time.RFC3339Nano, string(b))
 	}
+	s.Skew = skew(st)
 	return s, nil
+}
+
+// skew reads the stored clock skew; 0 when none (or unreadable: it only
+// feeds a warning).
+func skew(st Store) time.Duration {
+	b, err := st.Meta(MetaSkew)
+	if err != nil || len(b) == 0 {
+		return 0
+	}
+	ms, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(ms) * time.Millisecond
 }
 
 // cursor reads the persisted cursor; 0 when none.

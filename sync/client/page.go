@@ -3,6 +3,7 @@ package client
 import (
 	"encoding/json"
 	"io"
+	"time"
 	"unsafe"
 
 	"github.com/brug-nl/brug/store"
@@ -15,6 +16,11 @@ import (
 type page struct {
 	protocol.SyncResponse
 	raw []string
+
+	// skew is the device's clock minus the answer's server_time, taken at
+	// the middle of the round trip rtt; rtt is 0 when the answer had no
+	// server_time.
+	skew, rtt time.Duration
 }
 
 // decodePage decodes a sync answer. The ops of a pull are most of the
@@ -89,6 +95,8 @@ func scanPage(s string) (p page, ok bool) {
 			dst = &r.More
 		case "teams":
 			dst = &r.Teams
+		case "server_time":
+			dst = &r.ServerTime
 		default:
 			return p, false // encoding/json matches keys without case
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -19,7 +20,7 @@ func TestDecodePageAgreesWithJSON(t *testing.T) {
 		{ID: store.NewID(), Dossier: d, Field: "name", Value: "Zoë", HLC: 100, Device: "dev", Author: "a"},
 	}
 	ops[1].Prev = []string{ops[0].ID}
-	resp := protocol.SyncResponse{Ops: ops, Drop: []string{store.NewID()}, Cursor: 12, More: true}
+	resp := protocol.SyncResponse{Ops: ops, Drop: []string{store.NewID()}, Cursor: 12, More: true, ServerTime: time.Date(2026, 11, 2, 9, 0, 0, 5e6, time.UTC)}
 	server, err := json.Marshal(resp)
 	if err != nil {
 		t.Fatal(err)

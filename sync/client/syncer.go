@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -89,6 +90,7 @@ type Syncer struct {
 	PullLimit int
 
 	imp   *store.Import // the initial pull being imported, during Sync
+	clock page          // the answer with the shortest round trip, during Sync, for its skew
 	limit int           // ops per pull page asked for, during Sync
 	zw    *gzip.Writer  // reused for push bodies: a new one costs ~1 MiB of state
 }
@@ -148,6 +150,8 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 		}
 		return nil
 	}
+	s.clock = page{}
+	defer s.noteSkew()
 	if err := s.rounds(ctx, base, tok, &cur, &res); err != nil {
 		if s.imp != nil && s.imp.Len() > 0 {
 			if cerr := commitImport(); cerr != nil {
@@ -221,6 +225,9 @@ func tooManyRounds(base string) error {
 
 // applyPage applies a pulled page and moves the cursor past it.
 func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
+	if p.rtt > 0 && (s.clock.rtt == 0 || p.rtt < s.clock.rtt) {
+		s.clock = page{skew: p.skew, rtt: p.rtt}
+	}
 	if err := s.applyPull(p, res); err != nil {
 		return err
 	}
@@ -243,15 +250,37 @@ func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
 
 // exchange sends a sync request (gzipped JSON) and decodes the answer.
 func (s *Syncer) exchange(ctx context.Context, base, tok string, gz []byte) (page, error) {
+	sent := s.now()
 	b, err := postBody(ctx, s.HTTP, base, protocol.PathSync, tok, gz)
 	if err != nil {
 		return page{}, fmt.Errorf("sync with %s: %w", base, err)
 	}
+	back := s.now()
 	p, err := decodePage(b)
 	if err != nil {
 		return page{}, fmt.Errorf("sync with %s: %w at %s: answer is not valid: %w", base, ErrUnreachable, base, err)
 	}
+	if !p.ServerTime.IsZero() {
+		// The server answered somewhere between sent and back: the middle
+		// is off by at most half the round trip.
+		p.rtt = max(back.Sub(sent), time.Nanosecond)
+		p.skew = sent.Add(back.Sub(sent) / 2).Sub(p.ServerTime)
+	}
 	return p, nil
+}
+
+// noteSkew stores the clock skew of the sync's answer with the shortest
+// round trip, rounded to the second, when it changed.
+func (s *Syncer) noteSkew() {
+	if s.clock.rtt == 0 {
+		return
+	}
+	d := s.clock.skew.Round(time.Second)
+	if skew(s.Store) == d {
+		return
+	}
+	// The skew only feeds a warning: failing to keep it fails nothing.
+	_ = s.Store.SetMeta(MetaSkew, []byte(strconv.FormatInt(d.Milliseconds(), 10)))
 }
 
 // pullAhead pulls the pages of an initial pull one ahead: while a page is

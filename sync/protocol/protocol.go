@@ -4,7 +4,11 @@
 // the machine-readable form.
 package protocol
 
-import "github.com/brug-nl/brug/store"
+import (
+	"time"
+
+	"github.com/brug-nl/brug/store"
+)
 
 // Version is the API version in every path.
 const Version = "v1"
@@ -29,6 +33,9 @@ const (
 	// prev, so resolving a conflict is always accepted. It bounds a field
 	// at 32 values of at most 64 KiB each.
 	MaxFieldHeads = 32
+	// MaxClockAhead is how far ahead of the server's clock an op's stamp
+	// may be; a later one is refused (RefuseClock).
+	MaxClockAhead = store.MaxClockAhead
 )
 
 // EnrollRequest enrols a device with a one-time code an admin made for its
@@ -68,6 +75,9 @@ type SyncResponse struct {
 	Cursor   uint64     `json:"cursor"`             // the sequence number to send next time
 	More     bool       `json:"more,omitempty"`     // another page is waiting
 	Teams    []string   `json:"teams,omitempty"`    // the user's teams now, sorted, so the device offers the right ones for new clients
+	// ServerTime is the server's clock when it answered, so a device can
+	// tell its own clock is wrong (docs/sync.md, "Clocks").
+	ServerTime time.Time `json:"server_time,omitzero"`
 }
 
 // Refusal says why a pushed op was not stored. Code is stable for programs;
@@ -87,6 +97,7 @@ const (
 	RefuseErased    = "erased"    // the dossier was erased
 	RefuseUnknown   = "unknown"   // an op for a dossier the server does not know that does not create it
 	RefuseHeads     = "heads"     // the op would give its field more than MaxFieldHeads heads; resolve the conflict first
+	RefuseClock     = "clock"     // the op's stamp is more than MaxClockAhead ahead of the server's clock
 )
 
 // Error is the body of every 4xx and 5xx answer.

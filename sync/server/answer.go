@@ -133,6 +133,11 @@ func encodeAnswer(bw *bufio.Writer, a *answer) error {
 			return err
 		}
 	}
+	if !r.ServerTime.IsZero() {
+		if err := field("server_time", r.ServerTime); err != nil {
+			return err
+		}
+	}
 	_, err := bw.WriteString("}\n")
 	return err
 }

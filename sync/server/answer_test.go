@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -23,8 +24,9 @@ func TestAnswerIsSyncResponseJSON(t *testing.T) {
 		Refused:  []protocol.Refusal{{ID: store.NewID(), Code: protocol.RefuseInvalid, Reason: "no <reason>"}},
 		Ops:      ops, Drop: []string{store.NewID()}, Erased: []string{store.NewID()},
 		Cursor: 1 << 40, More: true, Teams: []string{"Team \"Noord\"", "Zuid"},
+		ServerTime: time.Date(2026, 11, 2, 9, 0, 0, 123456789, time.UTC),
 	}
-	for mask := range 1 << 7 {
+	for mask := range 1 << 8 {
 		var want protocol.SyncResponse
 		want.Cursor = uint64(mask)
 		if mask&1 != 0 {
@@ -45,6 +47,9 @@ func TestAnswerIsSyncResponseJSON(t *testing.T) {
 		want.More = mask&32 != 0
 		if mask&64 != 0 {
 			want.Teams = full.Teams
+		}
+		if mask&128 != 0 {
+			want.ServerTime = full.ServerTime
 		}
 		a := &answer{SyncResponse: want}
 		a.Ops = nil

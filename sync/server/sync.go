@@ -123,6 +123,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 			}
 		}
 		resp.Teams = slices.Sorted(slices.Values(u.Teams))
+		resp.ServerTime = s.now().UTC()
 		pushed, err := s.push(tx, d, u, req.Push, pre, raws, resp, &res)
 		if err != nil {
 			return err
@@ -173,10 +174,15 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		}
 		return t
 	}
+	// An op stamped too far ahead would drag every replica's clock along;
+	// one the server holds already (from before the bound) is acknowledged
+	// as any known op. A refused team op creates no dossier.
+	now := s.now().UTC()
+	bound := store.ClockBound(now)
 	newTeam := map[string]store.Head{}
 	noTeam := map[string]string{} // new dossier -> a team it names that the server lacks
 	for i, op := range ops {
-		if pre[i] != nil || op.Author != u.Name || op.Field != "team" || teamOf(op.Dossier) != "" {
+		if pre[i] != nil || op.Author != u.Name || op.Field != "team" || op.HLC > bound || teamOf(op.Dossier) != "" {
 			continue
 		}
 		if !teamExists(tx, op.Value) {
@@ -202,6 +208,9 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		case tx.Known(op.Dossier, op.ID):
 			accepted[op.ID] = true
 			resp.Accepted = append(resp.Accepted, op.ID)
+			continue
+		case op.HLC > bound:
+			reject(op, refuse(op, protocol.RefuseClock, fmt.Sprintf("the op is stamped %s, more than %s ahead of the server's clock (%s); set this device's clock right", stampText(op.HLC), protocol.MaxClockAhead, now.Format(time.RFC3339))))
 			continue
 		case tx.Erased(op.Dossier):
 			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
@@ -324,6 +333,15 @@ func headsRule(tx *store.Tx, op store.Op) (*protocol.Refusal, error) {
 	}
 	r := refuse(op, protocol.RefuseHeads, fmt.Sprintf("the field %q already has %d conflicting values, the most the server keeps; resolve the conflict (an op naming them in prev) before adding another", op.Field, len(before)))
 	return &r, nil
+}
+
+// stampText shows an op's stamp in a refusal: its time, or the number
+// when the time is past what RFC 3339 writes.
+func stampText(h store.HLC) string {
+	if t := h.Time().UTC(); t.Year() < 9999 {
+		return t.Format(time.RFC3339)
+	}
+	return fmt.Sprintf("%d", uint64(h))
 }
 
 // fieldList summarises the fields of a change for the audit log: field
