@@ -61,7 +61,7 @@ func TestAgreementAddRemoveUndo(t *testing.T) {
 	if !e.client().Agreements[0].Removed {
 		t.Fatal("x did not leave a tombstone")
 	}
-	if e.status() != "Verwijderd — u maakt ongedaan" {
+	if e.status() != "Verwijderd — toets u maakt het ongedaan" {
 		t.Errorf("status = %q", e.status())
 	}
 	if v := e.view(); strings.Contains(v, "Bel UWV") {

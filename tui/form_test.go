@@ -237,7 +237,7 @@ func TestFormTeamMustBeOneOfTheUsers(t *testing.T) {
 	if all, _ := st.Summaries(); len(all) != 0 {
 		t.Fatalf("saved a client in an unknown team: %+v", all)
 	}
-	if v := s.View(); !strings.Contains(v, "Kies een van uw teams: Team Noord, Team Zuid.") {
+	if v := s.View(); !strings.Contains(v, "Kies een van je teams: Team Noord, Team Zuid.") {
 		t.Errorf("no team error on screen:\n%s", v)
 	}
 

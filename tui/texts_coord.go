@@ -61,7 +61,7 @@ var textsCoord = map[string][2]string{
 	"coord.review.confirm":    {"Stap %d van %s aftekenen? j = ja, n = nee", "Sign off step %d for %s? y = yes, n = no"},
 	"coord.review.signing":    {"Aftekenen…", "Signing off…"},
 	"coord.review.signedoff":  {"Stap %d van %s is afgetekend. De coach ziet het na de volgende synchronisatie.", "Step %d for %s is signed off. The coach sees it after the next sync."},
-	"coord.review.sentback":   {"Stap %d van %s is teruggestuurd met uw opmerking.", "Step %d for %s was sent back with your comment."},
+	"coord.review.sentback":   {"Stap %d van %s is teruggestuurd met je opmerking.", "Step %d for %s was sent back with your comment."},
 	"coord.review.err.save":   {"Niet opgeslagen (%v). Probeer het opnieuw.", "Not saved (%v). Please try again."},
 	"coord.review.err.stale":  {"De status van deze stap is intussen veranderd. Bekijk wat er nu staat en teken daarna af.", "The step's status changed meanwhile. Look at what is there now, then sign off."},
 	"coord.review.err.notdone": {"Alleen een stap die klaar is gemeld kan worden afgetekend.",

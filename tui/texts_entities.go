@@ -9,7 +9,7 @@ var textsEntities = map[string][2]string{
 	"entity.key.edit":     {"bewerken", "edit"},
 	"entity.key.remove":   {"verwijderen", "remove"},
 	"entity.key.undo":     {"terugzetten", "undo"},
-	"entity.removed":      {"Verwijderd — u maakt ongedaan", "Removed — u undoes"},
+	"entity.removed":      {"Verwijderd — toets u maakt het ongedaan", "Removed — u undoes"},
 	"entity.restored":     {"Teruggezet.", "Restored."},
 	"entity.nothing.undo": {"Er is niets om terug te zetten.", "There is nothing to undo."},
 	"entity.err.save":     {"Niet gelukt (%v). De lijst toont weer wat bewaard is; probeer het opnieuw.", "That failed (%v). The list shows what is stored again; please try again."},
@@ -23,7 +23,7 @@ var textsEntities = map[string][2]string{
 	"entity.form.err.date":         {"%s: schrijf een datum als 14-3-2025 of 2025-03-14.", "%s: write a date as 2025-03-14 or 14-3-2025."},
 	"entity.form.err.places":       {"Kies minstens één plek met spatie.", "Pick at least one place with space."},
 	"entity.form.err.long":         {"%s is te lang (meer dan %d tekens). Maak het korter.", "%s is too long (over %d characters). Shorten it."},
-	"entity.form.err.save":         {"Niet bewaard (%v). Uw invoer staat er nog; probeer het opnieuw met ctrl+s.", "Not saved (%v). Your input is still here; try again with ctrl+s."},
+	"entity.form.err.save":         {"Niet bewaard (%v). Je invoer staat er nog; probeer het opnieuw met ctrl+s.", "Not saved (%v). Your input is still here; try again with ctrl+s."},
 
 	"entity.agreement":   {"Afspraak", "Agreement"},
 	"entity.contact":     {"Contact", "Contact"},

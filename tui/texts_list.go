@@ -81,7 +81,7 @@ var textsList = map[string][2]string{
 	"form.err.name":       {"Vul een naam in.", "Enter a name."},
 	"form.err.birthyear":  {"Vul een jaartal in tussen 1900 en 2100, of laat het leeg.", "Enter a year between 1900 and 2100, or leave it empty."},
 	"form.err.text":       {"Maximaal %d tekens.", "At most %d characters."},
-	"form.err.team":       {"Kies een van uw teams: %s.", "Choose one of your teams: %s."},
+	"form.err.team":       {"Kies een van je teams: %s.", "Choose one of your teams: %s."},
 	"form.err.choice":     {"Kies een van de opties.", "Pick one of the options."},
 	"form.err.fix":        {"Verbeter de gemarkeerde velden en sla opnieuw op.", "Correct the marked fields and save again."},
 	"form.err.save":       {"Opslaan mislukt: %v. Probeer het opnieuw.", "Could not save: %v. Try again."},

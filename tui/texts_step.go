@@ -32,7 +32,7 @@ var textsStep = map[string][2]string{
 	"step.err.nostep":             {"De methode heeft geen stap %d. Ga terug met esc.", "The method has no step %d. Go back with esc."},
 	"step.status.set":             {"Stap %d: %s.", "Step %d: %s."},
 	"step.status.signedoff.coord": {"Deze stap is afgetekend. Druk op B om hem te beoordelen en zo nodig terug te sturen.", "This step is signed off. Press B to review it and send it back if needed."},
-	"step.status.signedoff":       {"Deze stap is afgetekend. Wilt u er nog iets aan veranderen, vraag de coördinator dan om hem terug te zetten.", "This step is signed off. To change it, ask the coordinator to reopen it."},
+	"step.status.signedoff":       {"Deze stap is afgetekend. Wil je er nog iets aan veranderen, vraag de coördinator dan om hem terug te zetten.", "This step is signed off. To change it, ask the coordinator to reopen it."},
 	"step.key.note":               {"notitie", "note"},
 	"step.key.steps":              {"vorige/volgende stap", "previous/next step"},
 
@@ -41,7 +41,7 @@ var textsStep = map[string][2]string{
 	"editor.hint":        {"enter begint een nieuwe regel · ctrl+s bewaart · esc gaat terug", "enter starts a new line · ctrl+s saves · esc goes back"},
 	"editor.discard":     {"Wijzigingen weggooien? (j/n)", "Discard changes? (y/n)"},
 	"editor.saving":      {"Bewaren…", "Saving…"},
-	"editor.err.save":    {"Niet opgeslagen (%v). Uw tekst staat er nog; probeer het opnieuw met ctrl+s.", "Not saved (%v). Your text is still here; try again with ctrl+s."},
+	"editor.err.save":    {"Niet opgeslagen (%v). Je tekst staat er nog; probeer het opnieuw met ctrl+s.", "Not saved (%v). Your text is still here; try again with ctrl+s."},
 	"editor.err.long":    {"De tekst is te lang (meer dan %d KiB). Maak hem korter en bewaar opnieuw.", "The text is too long (over %d KiB). Shorten it and save again."},
 
 	"conflicts.title":    {"Conflicten", "Conflicts"},

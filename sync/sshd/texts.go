@@ -19,7 +19,7 @@ func messages(lang string) msgs {
 		}
 	}
 	return msgs{
-		noKey:      "brug: log in met een publieke sleutel die bij uw account is geregistreerd.",
+		noKey:      "brug: log in met een publieke sleutel die bij je account is geregistreerd.",
 		refused:    "brug: deze sleutel hoort (niet meer) bij een actief account. Vraag het de beheerder.",
 		noPty:      "brug: de app heeft een terminal nodig. Verbind met ssh -t, of geef een beheeropdracht: ssh HOST admin --help",
 		adminNoApp: "brug: beheerders beheren gebruikers en teams en openen geen dossiers. Beheeropdrachten: ssh HOST admin --help",
