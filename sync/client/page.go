@@ -89,6 +89,12 @@ func scanPage(s string) (p page, ok bool) {
 			dst = &r.More
 		case "teams":
 			dst = &r.Teams
+		case "receipts":
+			dst = &r.Receipts
+		case "epoch":
+			dst = &r.Epoch
+		case "resend":
+			dst = &r.Resend
 		default:
 			return p, false // encoding/json matches keys without case
 		}

@@ -23,6 +23,9 @@ const (
 	MaxPushOps      = 5000    // ops in one push; the client sends its outbox in chunks
 	DefaultPullOps  = 5000    // ops in one pull page unless the client asks fewer
 	MaxPullOps      = 20000
+	// MaxErasureReports bounds SyncRequest.Erased; a device holding more
+	// receipts sends them over several syncs.
+	MaxErasureReports = 10000
 )
 
 // EnrollRequest enrols a device with a one-time code an admin made for its
@@ -48,6 +51,16 @@ type SyncRequest struct {
 	Push   []store.Op `json:"push,omitempty"`
 	Cursor uint64     `json:"cursor"`          // the last server sequence number this device has applied; 0 on a fresh device
 	Limit  int        `json:"limit,omitempty"` // ops per pull page; 0 means DefaultPullOps
+	// Epoch is the server epoch of the answer this device last applied
+	// (SyncResponse.Epoch); "" on a fresh device. A server whose file does
+	// not hold everything that epoch told the device (it was restored from
+	// a backup) answers with Resend.
+	Epoch string `json:"epoch,omitempty"`
+	// Erased lists, after a Resend, the dossiers this device erased at the
+	// server's word, each with the receipt the server gave
+	// (SyncResponse.Receipts): the server erases again those its restored
+	// file still holds. Receipts the server did not make are ignored.
+	Erased map[string]string `json:"erased,omitempty"`
 }
 
 // SyncResponse answers a SyncRequest. The client applies Drop, then Ops,
@@ -62,6 +75,18 @@ type SyncResponse struct {
 	Cursor   uint64     `json:"cursor"`             // the sequence number to send next time
 	More     bool       `json:"more,omitempty"`     // another page is waiting
 	Teams    []string   `json:"teams,omitempty"`    // the user's teams now, sorted, so the device offers the right ones for new clients
+	// Receipts holds, for each dossier in Erased, the server's receipt of
+	// the erasure: the device keeps it and reports it after a restore
+	// (SyncRequest.Erased).
+	Receipts map[string]string `json:"receipts,omitempty"`
+	// Epoch identifies the server's file and the run of the server since
+	// it was opened last; the device stores it and sends it next time.
+	Epoch string `json:"epoch,omitempty"`
+	// Resend says the server's file was restored from a backup older than
+	// what this device last saw: the device puts every op it made back in
+	// its outbox, syncs again from cursor 0 with its erasure receipts, and
+	// applies nothing else of this answer (docs/sync.md, "Restore").
+	Resend bool `json:"resend,omitempty"`
 }
 
 // Refusal says why a pushed op was not stored. Code is stable for programs;
