@@ -30,8 +30,8 @@ var restoreBin struct {
 	err  error
 }
 
-// brugBinary builds brug once for the tests of this file.
-func brugBinary(t *testing.T) string {
+// restoreBinary builds brug once for the tests of this file.
+func restoreBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the brug binary; skipped in -short mode")
@@ -54,20 +54,20 @@ func brugBinary(t *testing.T) string {
 	return restoreBin.path
 }
 
-// brugRun runs brug with a home folder of its own per user (each laptop
+// restoreRun runs brug with a home folder of its own per user (each laptop
 // keeps its device token in its user's config folder).
-type brugRun struct {
+type restoreRun struct {
 	t    *testing.T
 	bin  string
 	root string
 }
 
-func newBrugRun(t *testing.T) *brugRun {
-	return &brugRun{t: t, bin: brugBinary(t), root: t.TempDir()}
+func newRestoreRun(t *testing.T) *restoreRun {
+	return &restoreRun{t: t, bin: restoreBinary(t), root: t.TempDir()}
 }
 
 // env is the environment of brug run as user.
-func (b *brugRun) env(user string) []string {
+func (b *restoreRun) env(user string) []string {
 	home := filepath.Join(b.root, user)
 	return []string{
 		"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_DATA_HOME=" + filepath.Join(home, "data"),
@@ -77,7 +77,7 @@ func (b *brugRun) env(user string) []string {
 }
 
 // run runs brug to the end and returns its stdout; a failure fails the test.
-func (b *brugRun) run(user string, args ...string) string {
+func (b *restoreRun) run(user string, args ...string) string {
 	b.t.Helper()
 	cmd := exec.Command(b.bin, args...)
 	cmd.Env = b.env(user)
@@ -89,19 +89,19 @@ func (b *brugRun) run(user string, args ...string) string {
 	return out.String()
 }
 
-// serveProc is a running `brug serve`.
-type serveProc struct {
+// restoreServe is a running `brug serve`.
+type restoreServe struct {
 	cmd    *exec.Cmd
 	stderr *syncBuffer
 	done   chan error
 }
 
 // serve starts `brug serve` on db at addr and waits until it listens.
-func (b *brugRun) serve(db, addr string) *serveProc {
+func (b *restoreRun) serve(db, addr string) *restoreServe {
 	b.t.Helper()
 	cmd := exec.Command(b.bin, "--db", db, "serve", "--addr", addr, "--ssh-addr", "")
 	cmd.Env = b.env("admin-os")
-	p := &serveProc{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	p := &restoreServe{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {
@@ -133,7 +133,7 @@ func (b *brugRun) serve(db, addr string) *serveProc {
 }
 
 // stop ends brug serve with SIGTERM and waits for it.
-func (p *serveProc) stop(t *testing.T) {
+func (p *restoreServe) stop(t *testing.T) {
 	if p.cmd.ProcessState != nil {
 		return
 	}
@@ -148,9 +148,9 @@ func (p *serveProc) stop(t *testing.T) {
 	}
 }
 
-// freeAddr is a loopback address nothing listens on, for a server that
+// restoreAddr is a loopback address nothing listens on, for a server that
 // must come back on the same address after a restart.
-func freeAddr(t *testing.T) string {
+func restoreAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -161,7 +161,7 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-func copyPath(t *testing.T, from, to string) {
+func restoreCopy(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
 	if err != nil {
@@ -172,8 +172,8 @@ func copyPath(t *testing.T, from, to string) {
 	}
 }
 
-// withStore opens a laptop's file while no brug runs on it.
-func withStore(t *testing.T, path, user string, fn func(*store.Store)) {
+// restoreStore opens a laptop's file while no brug runs on it.
+func restoreStore(t *testing.T, path, user string, fn func(*store.Store)) {
 	t.Helper()
 	st, err := store.Open(path, store.Options{Author: user})
 	if err != nil {
@@ -183,10 +183,10 @@ func withStore(t *testing.T, path, user string, fn func(*store.Store)) {
 	fn(st)
 }
 
-func noteOf(t *testing.T, path, user, dossier string) string {
+func restoreNote(t *testing.T, path, user, dossier string) string {
 	t.Helper()
 	var note string
-	withStore(t, path, user, func(st *store.Store) {
+	restoreStore(t, path, user, func(st *store.Store) {
 		c, err := st.Client(dossier)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -196,10 +196,10 @@ func noteOf(t *testing.T, path, user, dossier string) string {
 	return note
 }
 
-func erasedIn(t *testing.T, path, user, dossier string) bool {
+func restoreErased(t *testing.T, path, user, dossier string) bool {
 	t.Helper()
 	var erased bool
-	withStore(t, path, user, func(st *store.Store) { erased = st.Erased(dossier) })
+	restoreStore(t, path, user, func(st *store.Store) { erased = st.Erased(dossier) })
 	return erased
 }
 
@@ -208,7 +208,7 @@ func erasedIn(t *testing.T, path, user, dossier string) bool {
 // back. After the restore the laptops' next sync sends it all again and
 // makes the erasure again; the same for a raw cp of the stopped file.
 func TestRestoreStoryWithRealProcesses(t *testing.T) {
-	b := newBrugRun(t)
+	b := newRestoreRun(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "region.db")
 	anna, bert := filepath.Join(dir, "anna.db"), filepath.Join(dir, "bert.db")
@@ -219,14 +219,14 @@ func TestRestoreStoryWithRealProcesses(t *testing.T) {
 		line, _, _ := strings.Cut(b.run("admin-os", "--db", db, "admin", "invite", u), "\n")
 		codes[u] = strings.TrimSpace(line)
 	}
-	addr := freeAddr(t)
+	addr := restoreAddr(t)
 	url := "http://" + addr
 	srv := b.serve(db, addr)
 	b.run("anna", "--db", anna, "login", url, codes["anna"])
 	b.run("bert", "--db", bert, "login", url, codes["bert"])
 
 	var id, gone string
-	withStore(t, anna, "anna", func(st *store.Store) {
+	restoreStore(t, anna, "anna", func(st *store.Store) {
 		var err error
 		if id, err = st.CreateClient(store.NewClient{Name: "Anna de Vries", Team: "Noord"}); err != nil {
 			t.Fatal(err)
@@ -247,7 +247,7 @@ func TestRestoreStoryWithRealProcesses(t *testing.T) {
 		t.Errorf("backup says %q", out)
 	}
 	// After the backup: one change, and an erasure that anna's laptop makes.
-	withStore(t, anna, "anna", func(st *store.Store) {
+	restoreStore(t, anna, "anna", func(st *store.Store) {
 		if _, err := st.Commit(id, store.Edit("step/1/note", "na de back-up", nil)); err != nil {
 			t.Fatal(err)
 		}
@@ -257,31 +257,31 @@ func TestRestoreStoryWithRealProcesses(t *testing.T) {
 	}
 	b.run("admin-os", "--db", db, "admin", "erase", gone, "--yes")
 	b.run("anna", "--db", anna, "sync")
-	if !erasedIn(t, anna, "anna", gone) {
+	if !restoreErased(t, anna, "anna", gone) {
 		t.Fatal("anna's laptop did not erase the dossier")
 	}
 
 	// Restore: stop, put the backup back, start.
 	srv.stop(t)
-	copyPath(t, backup, db)
+	restoreCopy(t, backup, db)
 	srv = b.serve(db, addr)
 	if out := b.run("anna", "--db", anna, "sync"); !strings.Contains(out, "teruggezet uit een back-up") {
 		t.Errorf("anna's sync after the restore does not say so: %q", out)
 	}
 	b.run("bert", "--db", bert, "sync")
-	if got := noteOf(t, bert, "bert", id); got != "na de back-up" {
+	if got := restoreNote(t, bert, "bert", id); got != "na de back-up" {
 		t.Errorf("bert's note after the restore is %q; the change was lost", got)
 	}
-	if !erasedIn(t, bert, "bert", gone) {
+	if !restoreErased(t, bert, "bert", gone) {
 		t.Error("the dossier erased after the backup is back on bert's laptop")
 	}
 
 	// A raw copy of the stopped file, a change, and that copy put back.
 	srv.stop(t)
 	raw := filepath.Join(dir, "backups", "raw.db")
-	copyPath(t, db, raw)
+	restoreCopy(t, db, raw)
 	srv = b.serve(db, addr)
-	withStore(t, anna, "anna", func(st *store.Store) {
+	restoreStore(t, anna, "anna", func(st *store.Store) {
 		c, err := st.Client(id)
 		if err != nil {
 			t.Fatal(err)
@@ -292,11 +292,11 @@ func TestRestoreStoryWithRealProcesses(t *testing.T) {
 	})
 	b.run("anna", "--db", anna, "sync")
 	srv.stop(t)
-	copyPath(t, raw, db)
+	restoreCopy(t, raw, db)
 	srv = b.serve(db, addr)
 	b.run("anna", "--db", anna, "sync")
 	b.run("bert", "--db", bert, "sync")
-	if got := noteOf(t, bert, "bert", id); got != "na de ruwe kopie" {
+	if got := restoreNote(t, bert, "bert", id); got != "na de ruwe kopie" {
 		t.Errorf("bert's note after the restore of the raw copy is %q; the change was lost", got)
 	}
 	srv.stop(t)

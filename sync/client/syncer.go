@@ -312,6 +312,17 @@ func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
 			return err
 		}
 	}
+	// The epoch goes with the cursor it came with, and before it: should
+	// brug stop in between, an older cursor of the same history is sent
+	// with the new epoch, which is harmless (the other order would make
+	// the server ask for a needless resend). During an import the cursor
+	// stays 0 until the end, and a cursor of 0 is never asked to resend.
+	if p.Epoch != "" && p.Epoch != s.epoch {
+		if err := s.Store.SetMeta(MetaEpoch, []byte(p.Epoch)); err != nil {
+			return err
+		}
+		s.epoch = p.Epoch
+	}
 	if p.Cursor != *cur {
 		if s.imp == nil {
 			if err := setCursor(s.Store, p.Cursor); err != nil {
@@ -319,15 +330,6 @@ func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
 			}
 		}
 		*cur = p.Cursor
-	}
-	// The epoch goes with the cursor it came with. During an import the
-	// cursor stays 0 until the end, and a cursor of 0 is never asked to
-	// resend, whatever the epoch.
-	if p.Epoch != "" && p.Epoch != s.epoch {
-		if err := s.Store.SetMeta(MetaEpoch, []byte(p.Epoch)); err != nil {
-			return err
-		}
-		s.epoch = p.Epoch
 	}
 	res.Cursor = *cur
 	return nil

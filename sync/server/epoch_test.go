@@ -78,7 +78,7 @@ func (r *restartable) backup() string {
 	return path
 }
 
-func copyFile(t *testing.T, from, to string) {
+func copyServerFile(t *testing.T, from, to string) {
 	t.Helper()
 	in, err := os.Open(from)
 	if err != nil {
@@ -131,7 +131,7 @@ func (d *epochDevice) holds(dossier, op string) bool {
 	return ok
 }
 
-func (e *env) exists(dossier string) bool {
+func (e *env) serverHoldsDossier(dossier string) bool {
 	ok := false
 	e.must(e.srv.Store().View(func(tx *store.Tx) error {
 		ok = tx.Exists(dossier)
@@ -140,7 +140,7 @@ func (e *env) exists(dossier string) bool {
 	return ok
 }
 
-func (e *env) knows(dossier, op string) bool {
+func (e *env) serverKnowsOp(dossier, op string) bool {
 	known := false
 	e.must(e.srv.Store().View(func(tx *store.Tx) error {
 		known = tx.Known(dossier, op)
@@ -168,11 +168,11 @@ func TestRestoreFromBackupAsksDevicesToResend(t *testing.T) {
 	backup := r.backup()
 	change := a.op(dossier, "name", "na de back-up")
 	a.sync(nil, change)
-	if !r.knows(dossier, change.ID) {
+	if !r.serverKnowsOp(dossier, change.ID) {
 		t.Fatal("the change did not reach the server before the restore")
 	}
-	r.restart(func() { copyFile(t, backup, r.path) })
-	if r.knows(dossier, change.ID) {
+	r.restart(func() { copyServerFile(t, backup, r.path) })
+	if r.serverKnowsOp(dossier, change.ID) {
 		t.Fatal("the restored file holds the change made after the backup")
 	}
 
@@ -191,7 +191,7 @@ func TestRestoreFromBackupAsksDevicesToResend(t *testing.T) {
 	if resp.Resend || len(resp.Accepted) != len(ops)+1 {
 		t.Fatalf("resend: resend %v, accepted %d of %d", resp.Resend, len(resp.Accepted), len(ops)+1)
 	}
-	if !r.knows(dossier, change.ID) {
+	if !r.serverKnowsOp(dossier, change.ID) {
 		t.Fatal("the resent change is not on the server")
 	}
 	b.cursor, b.epoch = 0, ""
@@ -219,10 +219,10 @@ func TestRestoreFromRawCopyAsksOnlyDevicesAheadToResend(t *testing.T) {
 	b.sync(nil)
 
 	raw := filepath.Join(t.TempDir(), "raw.db")
-	r.restart(func() { copyFile(t, r.path, raw) })
+	r.restart(func() { copyServerFile(t, r.path, raw) })
 	change := a.op(dossier, "name", "na de kopie")
 	a.sync(nil, change)
-	r.restart(func() { copyFile(t, raw, r.path) })
+	r.restart(func() { copyServerFile(t, raw, r.path) })
 
 	if resp := a.sync(nil); !resp.Resend {
 		t.Fatal("a device that synced after the copy was not asked to resend")
@@ -255,7 +255,7 @@ func TestRestoreFromLiveSnapshotAsksDevicesAheadToResend(t *testing.T) {
 	r.must(r.srv.Store().View(func(tx *store.Tx) error { _, err := tx.WriteTo(f); return err }))
 	r.must(f.Close())
 	a.sync(nil, a.op(dossier, "name", "na de momentopname"))
-	r.restart(func() { copyFile(t, snap, r.path) })
+	r.restart(func() { copyServerFile(t, snap, r.path) })
 	// New ops after the restore push the file's numbers past the old
 	// cursor; the epoch's end in the file still tells.
 	c := &epochDevice{device: r.user("carla", protocol.RoleCoach, "Noord")}
@@ -293,8 +293,8 @@ func TestErasureAfterBackupIsMadeAgainFromReceipts(t *testing.T) {
 		t.Fatalf("erasure without a receipt: erased %v, receipts %v", resp.Erased, resp.Receipts)
 	}
 	receipt := resp.Receipts[gone]
-	r.restart(func() { copyFile(t, backup, r.path) })
-	if !r.exists(gone) {
+	r.restart(func() { copyServerFile(t, backup, r.path) })
+	if !r.serverHoldsDossier(gone) {
 		t.Fatal("the restored file does not hold the erased dossier; the test proves nothing")
 	}
 
@@ -315,7 +315,7 @@ func TestErasureAfterBackupIsMadeAgainFromReceipts(t *testing.T) {
 	}
 	a.cursor, a.epoch = 0, ""
 	resp = a.sync(map[string]string{gone: receipt})
-	if !r.srv.Store().Erased(gone) || r.exists(gone) {
+	if !r.srv.Store().Erased(gone) || r.serverHoldsDossier(gone) {
 		t.Fatal("the erasure was not made again")
 	}
 	if _, ok := a.have[gone]; ok {
