@@ -67,7 +67,9 @@ func (s *Store) AdoptOutbox(author string) (int, error) {
 // the server acknowledges the ops it holds and stores the ones it lost.
 // Each dossier's team ops are queued before all other ops, so that a
 // dossier the server lost arrives with the team that creates it in the
-// first push (a push holds at most a few thousand ops).
+// first push (a push holds at most a few thousand ops). An empty author
+// (a device enrolled by a brug that did not note its user) takes every op
+// made on this device; the server refuses those of another author.
 func (s *Store) Requeue(author string) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -89,7 +91,7 @@ func (s *Store) Requeue(author string) (int, error) {
 			if err := s.decode(raw, &op); err != nil {
 				return fmt.Errorf("read op to queue again: %w", err)
 			}
-			if op.Device != s.device || op.Author != author {
+			if op.Device != s.device || (author != "" && op.Author != author) {
 				continue
 			}
 			key := append([]byte(nil), k...)

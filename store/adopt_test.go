@@ -87,4 +87,13 @@ func TestRequeueQueuesOwnOpsOnceTeamFirst(t *testing.T) {
 	if n, _ := s.Requeue("bert"); n != 0 {
 		t.Errorf("a requeue for another author queued %d ops", n)
 	}
+	// Without a known user: every op made here, still not another device's.
+	ids := make([]string, len(out))
+	for i, op := range out {
+		ids[i] = op.ID
+	}
+	s.Ack(ids)
+	if n, _ := s.Requeue(""); n != len(all) {
+		t.Errorf("a requeue without a user queued %d ops, want the %d made here", n, len(all))
+	}
 }
