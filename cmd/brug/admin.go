@@ -23,10 +23,10 @@ import (
 func newAdminCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Manage the sync server's users, teams, devices, erasure and audit log",
+		Short: "Manage the sync server's users, teams, devices, erasure, audit log and backups",
 		Long: `Manage the accounts of a sync server's file (--db or BRUG_DB): users and
 their roles, teams and membership, one-time enrolment codes, devices, the
-erasure of a dossier, and the audit log.
+erasure of a dossier, the audit log, and backups of the file.
 
 While ` + "`brug serve`" + ` runs on the file, brug admin sends each command to it
 through FILE.admin.sock; otherwise it opens the file itself. Either way the
