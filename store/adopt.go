@@ -59,3 +59,67 @@ func (s *Store) AdoptOutbox(author string) (int, error) {
 	})
 	return n, err
 }
+
+// Requeue puts back in the outbox every op in the log that was made on
+// this device by author and is not waiting there already, and returns how
+// many it queued. A device runs it when its server's file was restored
+// from a backup older than some of these ops: pushes are idempotent, so
+// the server acknowledges the ops it holds and stores the ones it lost.
+// Each dossier's team ops are queued before all other ops, so that a
+// dossier the server lost arrives with the team that creates it in the
+// first push (a push holds at most a few thousand ops). An empty author
+// (a device enrolled by a brug that did not note its user) takes every op
+// made on this device; the server refuses those of another author.
+func (s *Store) Requeue(author string) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		ob := tx.Bucket(bOutbox)
+		queued := map[string]bool{}
+		if err := ob.ForEach(func(_, okey []byte) error {
+			queued[string(okey)] = true
+			return nil
+		}); err != nil {
+			return err
+		}
+		var later [][]byte
+		c := tx.Bucket(bOps).Cursor()
+		for k, raw := c.First(); k != nil; k, raw = c.Next() {
+			if queued[string(k)] {
+				continue
+			}
+			var op Op
+			if err := s.decode(raw, &op); err != nil {
+				return fmt.Errorf("read op to queue again: %w", err)
+			}
+			if op.Device != s.device || (author != "" && op.Author != author) {
+				continue
+			}
+			key := append([]byte(nil), k...)
+			if op.Field != "team" {
+				later = append(later, key)
+				continue
+			}
+			if err := queue(ob, key); err != nil {
+				return err
+			}
+			n++
+		}
+		for _, key := range later {
+			if err := queue(ob, key); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// queue appends a log key to the outbox.
+func queue(ob *bolt.Bucket, lkey []byte) error {
+	seq, err := ob.NextSequence()
+	if err != nil {
+		return err
+	}
+	return ob.Put(u64(seq), lkey)
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -58,6 +59,10 @@ func (tx *Tx) DropBucket(name string) error {
 	}
 	return tx.tx.DeleteBucket([]byte(name))
 }
+
+// WriteTo writes the whole file as this transaction sees it to w: a
+// consistent copy (a backup) while other transactions go on.
+func (tx *Tx) WriteTo(w io.Writer) (int64, error) { return tx.tx.WriteTo(w) }
 
 // Seal seals a value with the store's codec, for the caller's buckets.
 func (tx *Tx) Seal(plain []byte) ([]byte, error) { return tx.s.codec.Seal(plain) }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -22,10 +23,10 @@ import (
 func newAdminCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Manage the sync server's users, teams, devices, erasure and audit log",
+		Short: "Manage the sync server's users, teams, devices, erasure, audit log and backups",
 		Long: `Manage the accounts of a sync server's file (--db or BRUG_DB): users and
 their roles, teams and membership, one-time enrolment codes, devices, the
-erasure of a dossier, and the audit log.
+erasure of a dossier, the audit log, and backups of the file.
 
 While ` + "`brug serve`" + ` runs on the file, brug admin sends each command to it
 through FILE.admin.sock; otherwise it opens the file itself. Either way the
@@ -44,7 +45,7 @@ accounts and sees no dossier through sync.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminInviteCmd(c),
-		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c))
+		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c))
 	return cmd
 }
 
@@ -259,6 +260,37 @@ needs --yes. CLIENT is the id or an unambiguous (part of the) name.`,
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "confirm the erasure")
 	return cmd
+}
+
+func newAdminBackupCmd(c *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "backup FILE",
+		Short: "Write a consistent copy of the server's file, also while brug serve runs",
+		Long: `Write a copy of the server's file (--db) to FILE: a consistent snapshot, made
+while brug serve goes on serving (through FILE.admin.sock when it runs).
+The copy is written to a temporary file next to FILE and renamed into place
+when complete, so FILE is never half a copy; an existing FILE is replaced.
+
+To restore: stop brug serve, copy the backup over the server's file, start
+brug serve. Devices notice on their next sync that the server went back in
+time and send their changes again, so nothing they sent after the backup is
+lost; erasures made after the backup are made again by the devices that
+carried them out (see README.md, "Running the server").`,
+		Example: `  brug admin --db region.db backup /var/backups/brug/region-2026-11-02.db`,
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := filepath.Abs(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			resp, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdBackup, Path: path})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.backup", path, resp.Size>>10))
+			return nil
+		},
+	}
 }
 
 func newAdminAuditCmd(c *cli) *cobra.Command {

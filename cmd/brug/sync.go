@@ -69,6 +69,9 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 		return c.syncError(sy.URL, err)
 	}
 	m := c.msgs()
+	if res.Restored {
+		fmt.Fprintln(c.env.stdout, m.f("sync.restored"))
+	}
 	fmt.Fprintln(c.env.stdout, c.syncSentence(sy.URL, res))
 	if res.Refused > 0 {
 		after, _ := client.Refused(s)

@@ -359,6 +359,10 @@ var cliTexts = map[string][2]string{
 		"Dossier %s gewist; apparaten wissen het bij hun volgende synchronisatie.",
 		"Erased dossier %s; devices erase it on their next sync.",
 	},
+	"admin.backup": {
+		"Kopie geschreven naar %s (%d KiB). Terugzetten: stop brug serve, zet de kopie over het bestand van de server en start brug serve weer.",
+		"Wrote a copy to %s (%d KiB). To restore: stop brug serve, copy it over the server's file and start brug serve again.",
+	},
 	"admin.none":         {"geen", "none"},
 	"admin.active":       {"actief", "active"},
 	"admin.off":          {"uitgeschakeld", "disabled"},
@@ -426,6 +430,10 @@ var cliTexts = map[string][2]string{
 	"sync.erased":    {"%d dossiers gewist op verzoek van de beheerder", "%d dossiers erased at the admin's request"},
 	"sync.erased.1":  {"1 dossier gewist op verzoek van de beheerder", "1 dossier erased at the admin's request"},
 	"sync.and":       {" en ", " and "},
+	"sync.restored": {
+		"De server is teruggezet uit een back-up: alle wijzigingen van dit apparaat zijn opnieuw aangeboden en alles is opnieuw opgehaald.",
+		"The server was restored from a backup: every change made on this device was offered again and everything was fetched again.",
+	},
 	"sync.refusedline": {
 		"  geweigerd: dossier %s, veld %s: %s",
 		"  refused: dossier %s, field %s: %s",

@@ -40,7 +40,8 @@ func Enroll(ctx context.Context, hc *http.Client, st Store, tokens TokenStore, s
 		return nil, err
 	}
 	if string(old) != base {
-		for _, name := range []string{MetaCursor, MetaLast, MetaSkew} {
+		// Another server: its epochs and erasure receipts are not this one's.
+		for _, name := range []string{MetaCursor, MetaLast, MetaSkew, MetaEpoch, MetaErasure, MetaReport} {
 			if err := st.SetMeta(name, nil); err != nil {
 				return nil, err
 			}

@@ -3,11 +3,13 @@ package client
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
 )
 
 // Names of the sync settings in the database's meta bucket. The token is
@@ -22,6 +24,9 @@ const (
 	MetaLast    = "x_sync_last"   // when the last sync completed, RFC 3339
 	MetaRefused = "x_refused"     // JSON list of RefusedOp
 	MetaSkew    = "x_sync_skew"   // this device's clock minus the server's, in milliseconds, decimal
+	MetaEpoch   = "x_sync_epoch"  // the server epoch of the last answer applied (protocol.SyncResponse.Epoch)
+	MetaErasure = "x_sync_erased" // JSON map of erased dossier id -> the server's receipt
+	MetaReport  = "x_sync_report" // "1" while erasure receipts wait to be reported after a restore
 )
 
 // maxRefused bounds the refused list kept on the device; the oldest go
@@ -41,6 +46,7 @@ type Store interface {
 	SetMeta(name string, value []byte) error
 	OutboxLen() (int, error)
 	AdoptOutbox(author string) (int, error)
+	Requeue(author string) (int, error)
 }
 
 // RefusedOp is an op the server refused, kept on the device so the user
@@ -213,6 +219,62 @@ func cursor(st Store) (uint64, error) {
 func setCursor(st Store, c uint64) error {
 	if err := st.SetMeta(MetaCursor, []byte(strconv.FormatUint(c, 10))); err != nil {
 		return fmt.Errorf("store sync cursor: %w", err)
+	}
+	return nil
+}
+
+// receipts returns the erasure receipts this device keeps, at most
+// protocol.MaxErasureReports of them (a device holding more reports the
+// rest after its next restore; erasures are rare).
+func receipts(st Store) (map[string]string, error) {
+	raw, err := st.Meta(MetaErasure)
+	if err != nil || len(raw) == 0 {
+		return nil, err
+	}
+	var all map[string]string
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return nil, fmt.Errorf("read erasure receipts: %w", err)
+	}
+	if len(all) <= protocol.MaxErasureReports {
+		return all, nil
+	}
+	out := make(map[string]string, protocol.MaxErasureReports)
+	for _, id := range slices.Sorted(maps.Keys(all))[:protocol.MaxErasureReports] {
+		out[id] = all[id]
+	}
+	return out, nil
+}
+
+// addReceipts keeps the server's receipts of the erasures of ids, to
+// report them should the server's file be restored from an older backup.
+func addReceipts(st Store, ids []string, got map[string]string) error {
+	if len(got) == 0 || len(ids) == 0 {
+		return nil
+	}
+	raw, err := st.Meta(MetaErasure)
+	if err != nil {
+		return err
+	}
+	all := map[string]string{}
+	if len(raw) > 0 && json.Unmarshal(raw, &all) != nil {
+		all = map[string]string{} // a damaged list must not stop sync; start a new one
+	}
+	n := len(all)
+	for _, id := range ids {
+		if r, ok := got[id]; ok && r != "" && all[id] != r {
+			all[id] = r
+			n = -1
+		}
+	}
+	if n >= 0 {
+		return nil
+	}
+	b, err := json.Marshal(all)
+	if err != nil {
+		return err
+	}
+	if err := st.SetMeta(MetaErasure, b); err != nil {
+		return fmt.Errorf("keep erasure receipts: %w", err)
 	}
 	return nil
 }

@@ -97,6 +97,12 @@ func scanPage(s string) (p page, ok bool) {
 			dst = &r.Teams
 		case "server_time":
 			dst = &r.ServerTime
+		case "receipts":
+			dst = &r.Receipts
+		case "epoch":
+			dst = &r.Epoch
+		case "resend":
+			dst = &r.Resend
 		default:
 			return p, false // encoding/json matches keys without case
 		}

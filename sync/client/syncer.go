@@ -70,6 +70,11 @@ type Result struct {
 	Dropped int    // dossiers that left this device's view
 	Erased  int    // dossiers erased by an admin
 	Cursor  uint64 // the cursor after the sync
+	// Restored is set when the server's file turned out to be restored
+	// from a backup: the device put Resent of its own ops back in the
+	// outbox, reported its erasures and pulled everything again.
+	Restored bool
+	Resent   int
 }
 
 // Changed reports whether the sync changed what the device shows.
@@ -89,11 +94,17 @@ type Syncer struct {
 	// choose (protocol.DefaultPullOps).
 	PullLimit int
 
-	imp   *store.Import // the initial pull being imported, during Sync
-	clock page          // the answer with the shortest round trip, during Sync, for its skew
-	limit int           // ops per pull page asked for, during Sync
-	zw    *gzip.Writer  // reused for push bodies: a new one costs ~1 MiB of state
+	imp    *store.Import     // the initial pull being imported, during Sync
+	clock  page              // the answer with the shortest round trip, during Sync, for its skew
+	limit  int               // ops per pull page asked for, during Sync
+	zw     *gzip.Writer      // reused for push bodies: a new one costs ~1 MiB of state
+	epoch  string            // the server epoch of the last answer applied, during Sync
+	report map[string]string // erasure receipts to report, after a restore, during Sync
 }
+
+// errResend is an answer with Resend: the server's file was restored from
+// a backup older than what this device saw.
+var errResend = errors.New("the server was restored from a backup")
 
 // maxRounds bounds one Sync: enough for an initial pull of a large region
 // page by page, and a guard against a server that keeps saying More.
@@ -104,7 +115,56 @@ const maxRounds = 10000
 // The cursor is stored only after a page is applied, and pushed ops leave
 // the outbox only once the server has answered for them, so a sync that
 // breaks off anywhere is simply run again. "Nothing new" is success.
+//
+// A server whose file was restored from a backup answers with Resend
+// (docs/sync.md, "Restore"): the device then puts every op it made back
+// in its outbox, and syncs again from cursor 0 with its erasure receipts,
+// so the server gets back what it lost and the device what it lacks.
 func (s *Syncer) Sync(ctx context.Context) (Result, error) {
+	res, err := s.syncOnce(ctx)
+	if !errors.Is(err, errResend) {
+		return res, err
+	}
+	n, err := s.resend()
+	if err != nil {
+		return res, err
+	}
+	res, err = s.syncOnce(ctx)
+	res.Restored, res.Resent = true, n
+	if errors.Is(err, errResend) {
+		err = fmt.Errorf("sync: %w twice in a row; try again later", errResend)
+	}
+	return res, err
+}
+
+// resend prepares a sync after a restore of the server: every op made on
+// this device back in the outbox, the erasure receipts to be reported, the
+// cursor at 0 and no epoch (so the server does not ask again). Each step
+// is safe to repeat, and the epoch goes last: if brug stops half-way, the
+// next sync is asked to resend again and finishes the job.
+func (s *Syncer) resend() (int, error) {
+	user, err := s.Store.Meta(MetaUser)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.Store.Requeue(string(user))
+	if err != nil {
+		return 0, fmt.Errorf("queue this device's changes again: %w", err)
+	}
+	if err := s.Store.SetMeta(MetaReport, []byte("1")); err != nil {
+		return 0, err
+	}
+	if err := setCursor(s.Store, 0); err != nil {
+		return 0, err
+	}
+	if err := s.Store.SetMeta(MetaEpoch, nil); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// syncOnce is one Sync; errResend when the server asks for a resend.
+func (s *Syncer) syncOnce(ctx context.Context) (Result, error) {
 	var res Result
 	base, tok, err := s.target()
 	if err != nil {
@@ -113,6 +173,19 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 	cur, err := cursor(s.Store)
 	if err != nil {
 		return res, err
+	}
+	ep, err := s.Store.Meta(MetaEpoch)
+	if err != nil {
+		return res, err
+	}
+	s.epoch, s.report = string(ep), nil
+	if r, err := s.Store.Meta(MetaReport); err == nil && len(r) > 0 {
+		if s.report, err = receipts(s.Store); err != nil {
+			return res, err
+		}
+		if len(s.report) == 0 {
+			s.report = map[string]string{} // nothing to report; the flag goes after this sync
+		}
 	}
 	// A fresh device spools its initial pull and imports it at the end
 	// (store.Import): the cursor is stored only once the import committed.
@@ -153,7 +226,7 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 	s.clock = page{}
 	defer s.noteSkew()
 	if err := s.rounds(ctx, base, tok, &cur, &res); err != nil {
-		if s.imp != nil && s.imp.Len() > 0 {
+		if s.imp != nil && s.imp.Len() > 0 && !errors.Is(err, errResend) {
 			if cerr := commitImport(); cerr != nil {
 				err = errors.Join(err, cerr)
 			}
@@ -189,6 +262,16 @@ func (s *Syncer) rounds(ctx context.Context, base, tok string, cur *uint64, res 
 		p, err := s.exchange(ctx, base, tok, gz)
 		if err != nil {
 			return err
+		}
+		if p.Resend {
+			return errResend
+		}
+		if s.report != nil {
+			// The server made the reported erasures again (or had them).
+			if err := s.Store.SetMeta(MetaReport, nil); err != nil {
+				return err
+			}
+			s.report = nil
 		}
 		answered, err := s.settlePush(push, p.SyncResponse, res)
 		if err != nil {
@@ -235,6 +318,17 @@ func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
 		if err := setTeams(s.Store, p.Teams); err != nil {
 			return err
 		}
+	}
+	// The epoch goes with the cursor it came with, and before it: should
+	// brug stop in between, an older cursor of the same history is sent
+	// with the new epoch, which is harmless (the other order would make
+	// the server ask for a needless resend). During an import the cursor
+	// stays 0 until the end, and a cursor of 0 is never asked to resend.
+	if p.Epoch != "" && p.Epoch != s.epoch {
+		if err := s.Store.SetMeta(MetaEpoch, []byte(p.Epoch)); err != nil {
+			return err
+		}
+		s.epoch = p.Epoch
 	}
 	if p.Cursor != *cur {
 		if s.imp == nil {
@@ -306,11 +400,11 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 		err error
 	}
 	pages := make(chan fetched, 1)
-	from := *cur
+	from, epoch := *cur, s.epoch
 	go func() {
 		defer close(pages)
 		for range limit {
-			gz, err := s.encodeRequest(nil, from)
+			gz, err := s.encodeRequest(nil, from, epoch, nil)
 			var p page
 			if err == nil {
 				p, err = s.exchange(ctx, base, tok, gz)
@@ -320,10 +414,13 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || !p.More || len(p.Drop)+len(p.Erased) > 0 {
+			if err != nil || !p.More || len(p.Drop)+len(p.Erased) > 0 || p.Resend {
 				return
 			}
 			from = p.Cursor
+			if p.Epoch != "" {
+				epoch = p.Epoch
+			}
 		}
 	}()
 	err = tooManyRounds(base) // unless the last page comes
@@ -331,6 +428,10 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 		n++
 		if f.err != nil {
 			err = f.err
+			break
+		}
+		if f.p.Resend {
+			err = errResend
 			break
 		}
 		if err = s.applyPage(f.p, cur, res); err != nil {
@@ -393,7 +494,7 @@ func (s *Syncer) nextPush(cur uint64) (push []store.Op, moreOut bool, gz []byte,
 	}
 	moreOut = len(push) == protocol.MaxPushOps
 	for {
-		gz, err := s.encodeRequest(push, cur)
+		gz, err := s.encodeRequest(push, cur, s.epoch, s.report)
 		if errors.Is(err, errTooLarge) {
 			push, moreOut = push[:len(push)/2], true
 			continue
@@ -409,8 +510,10 @@ var errTooLarge = errors.New("push too large")
 
 // encodeRequest encodes a sync request as gzipped JSON; errTooLarge when
 // it holds more than one op and its JSON is near the server's body limit.
-func (s *Syncer) encodeRequest(push []store.Op, cur uint64) ([]byte, error) {
-	raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.limit})
+// epoch is the epoch of the last answer applied; report the erasure
+// receipts to report (after a restore), or nil.
+func (s *Syncer) encodeRequest(push []store.Op, cur uint64, epoch string, report map[string]string) ([]byte, error) {
+	raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.limit, Epoch: epoch, Erased: report})
 	if err != nil {
 		return nil, fmt.Errorf("encode push: %w", err)
 	}
@@ -483,6 +586,11 @@ func (s *Syncer) applyPull(resp page, res *Result) error {
 			s.imp.Forget(d)
 		}
 		res.Dropped++
+	}
+	// The receipts first: should brug stop before the erasures, they are
+	// done on the next sync anyway.
+	if err := addReceipts(s.Store, resp.Erased, resp.Receipts); err != nil {
+		return err
 	}
 	for _, d := range resp.Erased {
 		if err := s.Store.Erase(d); err != nil {

@@ -36,6 +36,9 @@ const (
 	// MaxClockAhead is how far ahead of the server's clock an op's stamp
 	// may be; a later one is refused (RefuseClock).
 	MaxClockAhead = store.MaxClockAhead
+	// MaxErasureReports bounds SyncRequest.Erased; a device holding more
+	// receipts sends them over several syncs.
+	MaxErasureReports = 10000
 )
 
 // EnrollRequest enrols a device with a one-time code an admin made for its
@@ -61,6 +64,16 @@ type SyncRequest struct {
 	Push   []store.Op `json:"push,omitempty"`
 	Cursor uint64     `json:"cursor"`          // the last server sequence number this device has applied; 0 on a fresh device
 	Limit  int        `json:"limit,omitempty"` // ops per pull page; 0 means DefaultPullOps
+	// Epoch is the server epoch of the answer this device last applied
+	// (SyncResponse.Epoch); "" on a fresh device. A server whose file does
+	// not hold everything that epoch told the device (it was restored from
+	// a backup) answers with Resend.
+	Epoch string `json:"epoch,omitempty"`
+	// Erased lists, after a Resend, the dossiers this device erased at the
+	// server's word, each with the receipt the server gave
+	// (SyncResponse.Receipts): the server erases again those its restored
+	// file still holds. Receipts the server did not make are ignored.
+	Erased map[string]string `json:"erased,omitempty"`
 }
 
 // SyncResponse answers a SyncRequest. The client applies Drop, then Ops,
@@ -78,6 +91,18 @@ type SyncResponse struct {
 	// ServerTime is the server's clock when it answered, so a device can
 	// tell its own clock is wrong (docs/sync.md, "Clocks").
 	ServerTime time.Time `json:"server_time,omitzero"`
+	// Receipts holds, for each dossier in Erased, the server's receipt of
+	// the erasure: the device keeps it and reports it after a restore
+	// (SyncRequest.Erased).
+	Receipts map[string]string `json:"receipts,omitempty"`
+	// Epoch identifies the server's file and the run of the server since
+	// it was opened last; the device stores it and sends it next time.
+	Epoch string `json:"epoch,omitempty"`
+	// Resend says the server's file was restored from a backup older than
+	// what this device last saw: the device puts every op it made back in
+	// its outbox, syncs again from cursor 0 with its erasure receipts, and
+	// applies nothing else of this answer (docs/sync.md, "Restore").
+	Resend bool `json:"resend,omitempty"`
 }
 
 // Refusal says why a pushed op was not stored. Code is stable for programs;

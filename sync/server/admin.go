@@ -226,17 +226,24 @@ func (a *Admin) Erase(client string) (string, error) {
 			return "", err
 		}
 	}
-	a.s.recent.invalidate() // it may hold the dossier's ops (recent.go)
-	err := a.s.st.Erase(id)
-	a.s.views.bump() // devices that hold it are to be told (viewcache.go)
-	a.s.recent.invalidate()
+	return id, a.s.erase(id, AuditEntry{Channel: a.Channel, User: a.Actor, Action: "erase", Dossier: id})
+}
+
+// erase erases a dossier and writes entry (its time set here) to the
+// audit log: the one erase path of `brug admin erase` and of erasures
+// re-applied after a restore (epoch.go).
+func (s *Server) erase(id string, entry AuditEntry) error {
+	s.recent.invalidate() // it may hold the dossier's ops (recent.go)
+	err := s.st.Erase(id)
+	s.views.bump() // devices that hold it are to be told (viewcache.go)
+	s.recent.invalidate()
 	if err != nil {
-		return "", err
+		return err
 	}
 	// The store's erase removed the ops; now their numbers, which hold ids
 	// only. Should this step be cut off, running the erase again completes
 	// it; pulls skip ops the log no longer holds in the meantime.
-	err = a.s.st.Update(func(tx *store.Tx) error {
+	return s.st.Update(func(tx *store.Tx) error {
 		dk := dkey(id)
 		seqs := bucket(tx, bSeq)
 		var gone [][]byte
@@ -251,12 +258,35 @@ func (a *Admin) Erase(client string) (string, error) {
 				return err
 			}
 		}
-		if err := a.s.setDossierTeam(tx, id, ""); err != nil {
+		if err := s.setDossierTeam(tx, id, ""); err != nil {
 			return err
 		}
-		return a.record(tx, "erase", id, "")
+		entry.Time = s.now().UTC()
+		return audit(tx, entry)
 	})
-	return id, err
+}
+
+// Backup writes a consistent copy of the server's file to path (see
+// Server.Backup) and records it in the audit log. Only the server
+// machine's own user may: over SSH it is refused, as it writes a file on
+// the server.
+func (a *Admin) Backup(path string) (int64, error) {
+	if a.Channel != ChannelCLI {
+		return 0, fmt.Errorf("%w: a backup is made on the server machine itself (brug admin backup FILE there)", ErrForbidden)
+	}
+	n, err := a.s.Backup(path)
+	if err != nil {
+		if errors.Is(err, ErrBackupTarget) {
+			err = fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		return 0, err
+	}
+	// The copy does not hold this record: it says a copy was made, and
+	// when, in the file that goes on.
+	err = a.s.st.Update(func(tx *store.Tx) error {
+		return a.record(tx, "backup", "", fmt.Sprintf("%d bytes to %s", n, path))
+	})
+	return n, err
 }
 
 // Audit returns audit entries, oldest first. Dossier may be an id or an

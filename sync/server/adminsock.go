@@ -35,6 +35,7 @@ const (
 	CmdKeyAdd       = "key add"
 	CmdKeyList      = "key list"
 	CmdKeyRemove    = "key remove"
+	CmdBackup       = "backup"
 )
 
 // AdminRequest is one admin command with its arguments.
@@ -49,7 +50,8 @@ type AdminRequest struct {
 	ID     string    `json:"id,omitempty"`
 	Client string    `json:"client,omitempty"`
 	Since  time.Time `json:"since,omitzero"`
-	Key    string    `json:"key,omitempty"` // public keys in authorized_keys form (key add)
+	Key    string    `json:"key,omitempty"`  // public keys in authorized_keys form (key add)
+	Path   string    `json:"path,omitempty"` // an absolute path on the server machine (backup)
 }
 
 // AdminResponse is the result of an AdminRequest: Error, or the fields its
@@ -67,6 +69,7 @@ type AdminResponse struct {
 	Expires   time.Time    `json:"expires,omitzero"`
 	Dossier   string       `json:"dossier,omitempty"`
 	Keys      []Key        `json:"keys,omitempty"`
+	Size      int64        `json:"size,omitempty"` // bytes written (backup)
 }
 
 // ErrAdmin wraps an error an admin command reported over the socket.
@@ -111,6 +114,8 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		resp.Keys, err = a.Keys(req.User)
 	case CmdKeyRemove:
 		err = a.RemoveKey(req.ID)
+	case CmdBackup:
+		resp.Size, err = a.Backup(req.Path)
 	default:
 		err = fmt.Errorf("%w admin command %q", ErrInvalid, req.Cmd)
 	}

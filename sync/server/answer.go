@@ -138,6 +138,19 @@ func encodeAnswer(bw *bufio.Writer, a *answer) error {
 			return err
 		}
 	}
+	if len(r.Receipts) > 0 {
+		if err := field("receipts", r.Receipts); err != nil {
+			return err
+		}
+	}
+	if r.Epoch != "" {
+		if err := field("epoch", r.Epoch); err != nil {
+			return err
+		}
+	}
+	if r.Resend {
+		bw.WriteString(`,"resend":true`)
+	}
 	_, err := bw.WriteString("}\n")
 	return err
 }

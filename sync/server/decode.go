@@ -96,6 +96,12 @@ func decodeSyncRequest(r io.Reader) (protocol.SyncRequest, error) {
 	if len(req.Push) > protocol.MaxPushOps {
 		return protocol.SyncRequest{}, fmt.Errorf("push holds %d ops, at most %d are allowed; send the outbox in chunks", len(req.Push), protocol.MaxPushOps)
 	}
+	if len(req.Erased) > protocol.MaxErasureReports {
+		return protocol.SyncRequest{}, fmt.Errorf("erased holds %d dossiers, at most %d are allowed", len(req.Erased), protocol.MaxErasureReports)
+	}
+	if len(req.Epoch) > 64 {
+		return protocol.SyncRequest{}, fmt.Errorf("epoch is %d characters long, at most 64 are allowed", len(req.Epoch))
+	}
 	if req.Limit < 0 || req.Limit > protocol.MaxPullOps {
 		return protocol.SyncRequest{}, fmt.Errorf("limit %d is out of range 0..%d", req.Limit, protocol.MaxPullOps)
 	}

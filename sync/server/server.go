@@ -77,6 +77,7 @@ type Server struct {
 	group   groupCommitter // shares write transactions among concurrent syncs (group.go)
 	views   viewCache      // team dossier sets and settled device views (viewcache.go)
 	recent  recentOps      // the ops numbered last, for settled pulls (recent.go)
+	epochs  epochs         // the file's epochs and receipt key, read at Open (epoch.go)
 }
 
 // Open opens (or creates) the server's bbolt file. A file another process
@@ -104,7 +105,7 @@ func Open(path string, opt Options) (*Server, error) {
 	s.group.tx = &s.recent
 	// Create every bucket once, so read transactions always find them.
 	err = st.Update(func(tx *store.Tx) error {
-		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused} {
+		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused, bEpochs, bServer} {
 			if _, err := tx.Bucket(b); err != nil {
 				return err
 			}
@@ -117,7 +118,9 @@ func Open(path string, opt Options) (*Server, error) {
 				return err
 			}
 		}
-		return nil
+		// Every opening is a new epoch, so that a restored copy of the
+		// file can be told from the file it was copied from (epoch.go).
+		return s.startEpoch(tx)
 	})
 	if err != nil {
 		st.Close()

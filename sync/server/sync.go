@@ -105,6 +105,14 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	if limit == 0 {
 		limit = protocol.DefaultPullOps
 	}
+	// Erasures a device reports after a restore are made again first, so
+	// the pull below never sends what they erase (epoch.go).
+	if len(req.Erased) > 0 {
+		if _, err := s.reErase(token, req.Erased); err != nil {
+			return &out, res, err
+		}
+	}
+	behind := s.behind(req.Epoch, req.Cursor)
 	var authErr error
 	var deviceID string
 	err := s.group.run(s.st, func(tx *store.Tx) error {
@@ -124,6 +132,14 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 		}
 		resp.Teams = slices.Sorted(slices.Values(u.Teams))
 		resp.ServerTime = s.now().UTC()
+		if behind {
+			// The file lacks part of what this device saw: it was
+			// restored from a backup. Nothing of this answer would be
+			// right; the device resends and pulls again from 0.
+			resp.Resend = true
+			s.log.Warn("device is ahead of the server's file (restored from a backup?): asked to resend", "device", d.ID, "epoch", req.Epoch)
+			return nil
+		}
 		pushed, err := s.push(tx, d, u, req.Push, pre, raws, resp, &res)
 		if err != nil {
 			return err
@@ -141,6 +157,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	if err == nil {
 		err = authErr
 	}
+	out.Epoch = s.epochs.current
 	return &out, res, err
 }
 
@@ -554,7 +571,12 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 			}
 		}
 		for _, dk := range erase {
-			resp.Erased = append(resp.Erased, idString([]byte(dk)))
+			id := idString([]byte(dk))
+			resp.Erased = append(resp.Erased, id)
+			if resp.Receipts == nil {
+				resp.Receipts = map[string]string{}
+			}
+			resp.Receipts[id] = s.receipt(id)
 			if err := put(dk, viewErased); err != nil {
 				return err
 			}

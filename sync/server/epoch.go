@@ -1,0 +1,300 @@
+package server
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// A restored server file is byte for byte its backup, so nothing in it can
+// say it went back in time. What can: every opening of the file starts a
+// new epoch, a random id appended to the file's list of epochs (x_epochs)
+// with the sequence number it started at. Devices keep the epoch of the
+// last answer they applied and send it with each sync. The file holds
+// everything a device was told if the device's epoch is in the list and,
+// when that epoch is not the current one, the device's cursor is not past
+// the number at which the next epoch began (the file's history of that
+// epoch ends there). Otherwise the file lacks part of what the device saw
+// (and perhaps sent): it was restored from a backup, and the server asks
+// the device to resend (protocol.SyncResponse.Resend). docs/sync.md,
+// "Restore", has the reasoning and the cases.
+//
+// `brug admin backup` marks, in the copy only, the epoch that was current
+// when the copy was taken as broken: the running server went on in it
+// after the copy, so after a restore every device of that epoch resends,
+// whatever its cursor.
+
+const (
+	bEpochs = "x_epochs" // seq (8 BE) -> JSON epochEntry, in the order the file was opened
+	bServer = "x_server" // the file's own settings: kEpoch, kReceiptKey
+)
+
+var (
+	kEpoch      = []byte("epoch")       // the current epoch id
+	kReceiptKey = []byte("receipt_key") // 32 random bytes: the key of erasure receipts
+)
+
+// epochEntry is one opening of the server's file.
+type epochEntry struct {
+	ID      string    `json:"id"`
+	Start   uint64    `json:"start"`            // x_seq's counter when it began
+	Started time.Time `json:"started"`          // when it began
+	Broken  bool      `json:"broken,omitempty"` // a backup was taken in it: its history may go on elsewhere
+}
+
+// epochs is what the server knows of its file's epochs, read at Open.
+type epochs struct {
+	current string
+	// end maps each earlier, unbroken epoch to the number at which the
+	// next one began: the file holds that epoch's history up to there.
+	end        map[string]uint64
+	receiptKey []byte
+}
+
+// startEpoch begins a new epoch of the file, and makes the receipt key
+// on a new file.
+func (s *Server) startEpoch(tx *store.Tx) error {
+	meta, list := bucket(tx, bServer), bucket(tx, bEpochs)
+	key := meta.Get(kReceiptKey)
+	if len(key) != 32 {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return err
+		}
+		if err := meta.Put(kReceiptKey, key); err != nil {
+			return err
+		}
+	}
+	s.epochs = epochs{end: map[string]uint64{}, receiptKey: bytes32(key)}
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return err
+	}
+	start := bucket(tx, bSeq).Sequence()
+	var prev *epochEntry
+	c := list.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var e epochEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("read epoch %x: %w", k, err)
+		}
+		if prev != nil && !prev.Broken {
+			s.epochs.end[prev.ID] = e.Start
+		}
+		prev = &e
+	}
+	if prev != nil && !prev.Broken {
+		s.epochs.end[prev.ID] = start
+	}
+	e := epochEntry{ID: hex.EncodeToString(id), Start: start, Started: s.now().UTC()}
+	n, err := list.NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := putJSON(tx, list, be64(n), e); err != nil {
+		return err
+	}
+	s.epochs.current = e.ID
+	return meta.Put(kEpoch, []byte(e.ID))
+}
+
+func bytes32(b []byte) []byte { return append(make([]byte, 0, 32), b...) }
+
+// Epoch is the epoch the server runs in: it changes every time the file
+// is opened, and a restore from backup never brings back a current one.
+func (s *Server) Epoch() string { return s.epochs.current }
+
+// behind reports whether a device that last applied an answer of epoch
+// with cursor may hold what this file lacks: its epoch is unknown here or
+// was broken by a backup, or its cursor is past the end of that epoch's
+// history in this file. A device that sends no epoch (a fresh one, or an
+// older brug) is never behind.
+func (s *Server) behind(epoch string, cursor uint64) bool {
+	if epoch == "" || epoch == s.epochs.current {
+		return false
+	}
+	end, ok := s.epochs.end[epoch]
+	return !ok || cursor > end
+}
+
+// receipt is the server's receipt of a dossier's erasure: an HMAC with the
+// file's own key, which a device can keep and show, and never make.
+func (s *Server) receipt(dossier string) string {
+	m := hmac.New(sha256.New, s.epochs.receiptKey)
+	m.Write([]byte("brug erasure receipt v1\x00" + dossier))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// validReceipt reports whether r is this file's receipt for dossier.
+func (s *Server) validReceipt(dossier, r string) bool {
+	got, err := hex.DecodeString(r)
+	if err != nil || !store.ValidID(dossier) {
+		return false
+	}
+	want, _ := hex.DecodeString(s.receipt(dossier))
+	return hmac.Equal(got, want)
+}
+
+// reErase erases again the dossiers a device reports it erased at this
+// server's word (receipts of this file's key) and that the file holds:
+// the file was restored from a backup older than the erasures. Each goes
+// through the erase path of `brug admin erase`, audited as done through
+// the device's sync. Reports with a receipt the server did not make are
+// ignored: a device cannot erase a dossier on its own say. It returns how
+// many dossiers it erased.
+func (s *Server) reErase(token string, reports map[string]string) (int, error) {
+	var d Device
+	var u User
+	var todo []string
+	err := s.st.View(func(tx *store.Tx) error {
+		var err error
+		if d, u, err = authenticate(tx, token); err != nil {
+			return err
+		}
+		for id, r := range reports {
+			if s.validReceipt(id, r) && (!tx.Erased(id) || erasureUnfinished(tx, id)) {
+				todo = append(todo, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range todo {
+		s.log.Warn("erasure re-applied after a restore", "dossier", id, "device", d.ID)
+		if err := s.erase(id, AuditEntry{
+			Channel: ChannelSync, User: u.Name, Device: d.ID, Action: "erase", Dossier: id,
+			Detail: "re-applied after a restore from backup: this device held the server's receipt of the erasure",
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return len(todo), nil
+}
+
+// erasureUnfinished reports whether an erased dossier still has a team
+// entry: the second step of an erasure was cut off (see erase).
+func erasureUnfinished(tx *store.Tx, id string) bool { return dossierTeam(tx, id) != "" }
+
+// ErrBackupTarget is returned for a backup path that is not a new file
+// outside the server's own.
+var ErrBackupTarget = errors.New("backup target")
+
+// Backup writes a consistent copy of the server's file to path while the
+// server runs: the copy is a read transaction's snapshot (so syncs go on),
+// written to a temporary file next to path, marked (in the copy only) so
+// that a restore of it asks every device of the current epoch to resend,
+// synced, and renamed into place. path must be absolute and must not be
+// the server's own file (nor its admin socket). It returns the size of the
+// copy.
+func (s *Server) Backup(path string) (int64, error) {
+	if !filepath.IsAbs(path) {
+		return 0, fmt.Errorf("%w %q: give an absolute path", ErrBackupTarget, path)
+	}
+	path = filepath.Clean(path)
+	own, _ := filepath.Abs(s.st.Path())
+	if path == own || path == AdminSocketPath(own) {
+		return 0, fmt.Errorf("%w %q: that is the server's own file; choose another", ErrBackupTarget, path)
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if sfi, err := os.Stat(own); err == nil && os.SameFile(fi, sfi) {
+			return 0, fmt.Errorf("%w %q: that is the server's own file; choose another", ErrBackupTarget, path)
+		}
+		if fi.IsDir() {
+			return 0, fmt.Errorf("%w %q: is a folder; give a file name", ErrBackupTarget, path)
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	var n int64
+	epoch := s.epochs.current
+	if err := s.st.View(func(tx *store.Tx) error {
+		var err error
+		n, err = tx.WriteTo(tmp)
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := markBroken(tmp.Name(), epoch); err != nil {
+		return 0, fmt.Errorf("backup to %s: mark the copy: %w", path, err)
+	}
+	if err := syncFile(tmp.Name()); err != nil {
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	done = true
+	_ = syncFile(filepath.Dir(path)) // the rename itself, where the OS allows
+	fi, err := os.Stat(path)
+	if err == nil {
+		n = fi.Size()
+	}
+	return n, nil
+}
+
+// markBroken marks epoch as broken in the copy at path (see Backup).
+func markBroken(path, epoch string) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		list := tx.Bucket([]byte(bEpochs))
+		if list == nil {
+			return errors.New("the copy has no epochs")
+		}
+		c := list.Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var e epochEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if e.ID != epoch {
+				continue
+			}
+			e.Broken = true
+			b, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			return list.Put(append([]byte(nil), k...), b)
+		}
+		return fmt.Errorf("the copy lacks epoch %s", epoch)
+	})
+	return errors.Join(err, db.Close())
+}
+
+// syncFile flushes a file (or folder) to disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	return errors.Join(err, f.Close())
+}
