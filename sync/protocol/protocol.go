@@ -98,10 +98,13 @@ const (
 
 // Codes of Error bodies.
 const (
-	ErrorBadRequest   = "bad_request"          // 400: malformed JSON, unknown fields, trailing data, limits
-	ErrorTooLarge     = "too_large"            // 413: body over MaxRequestBytes after decompression
-	ErrorUnsupported  = "unsupported_encoding" // 415: a Content-Encoding other than gzip
-	ErrorUnauthorized = "unauthorized"         // 401: no, unknown or revoked token; disabled user; bad enrolment code
-	ErrorForbidden    = "forbidden"            // 403
-	ErrorInternal     = "internal"             // 500: try again later
+	ErrorBadRequest   = "bad_request"            // 400: malformed JSON, unknown fields, trailing data, limits
+	ErrorTooLarge     = "too_large"              // 413: body over MaxRequestBytes after decompression
+	ErrorUnsupported  = "unsupported_encoding"   // 415: a Content-Encoding other than gzip
+	ErrorMediaType    = "unsupported_media_type" // 415: a Content-Type other than application/json
+	ErrorNotFound     = "not_found"              // 404: no such path
+	ErrorMethod       = "method_not_allowed"     // 405: the path answers other methods (see Allow)
+	ErrorUnauthorized = "unauthorized"           // 401: no, unknown or revoked token; disabled user; bad enrolment code
+	ErrorForbidden    = "forbidden"              // 403
+	ErrorInternal     = "internal"               // 500: try again later
 )
