@@ -77,6 +77,7 @@ const (
 	RefuseInvalid   = "invalid"   // the op's shape, field or value is wrong
 	RefuseMethod    = "method"    // the field names a step, item or question the method does not have
 	RefuseAuthor    = "author"    // the op's author is not the token's user
+	RefuseDevice    = "device"    // the op's device is not the one the token's ops come from
 	RefuseForbidden = "forbidden" // the user may not write this dossier (not their team)
 	RefuseErased    = "erased"    // the dossier was erased
 	RefuseUnknown   = "unknown"   // an op for a dossier the server does not know that does not create it

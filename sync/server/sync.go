@@ -44,6 +44,10 @@ func refuse(op store.Op, code, reason string) protocol.Refusal {
 // precheck checks an op's shape and method fields outside the write
 // transaction; it returns a refusal or nil.
 func (s *Server) precheck(op store.Op) *protocol.Refusal {
+	if err := checkPrintable(op); err != nil {
+		r := refuse(op, protocol.RefuseInvalid, err.Error())
+		return &r
+	}
 	if err := store.ValidateOp(op, nil); err != nil {
 		r := refuse(op, protocol.RefuseInvalid, err.Error())
 		return &r
@@ -178,6 +182,9 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			newTeam[op.Dossier] = h
 		}
 	}
+	if err := bindReplica(tx, &d, u, ops, pre); err != nil {
+		return nil, err
+	}
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
 	var stored []storedOp
@@ -189,9 +196,15 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		case op.Author != u.Name:
 			reject(op, refuse(op, protocol.RefuseAuthor, fmt.Sprintf("the op's author %q is not this device's user %q", op.Author, u.Name)))
 			continue
+		case op.Device != d.Replica:
+			reject(op, refuse(op, protocol.RefuseDevice, fmt.Sprintf("the op's device %q is not this device's %q; a device pushes only the ops it made", op.Device, d.Replica)))
+			continue
 		case tx.Known(op.Dossier, op.ID):
 			accepted[op.ID] = true
 			resp.Accepted = append(resp.Accepted, op.ID)
+			continue
+		case idElsewhere(tx, op):
+			reject(op, refuse(op, protocol.RefuseInvalid, "the op id is already used by an op of another dossier; every op needs an id of its own"))
 			continue
 		case tx.Erased(op.Dossier):
 			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
@@ -299,11 +312,14 @@ func fieldList(fields []string) string {
 }
 
 // assignSeq gives a newly stored op the next server sequence number and
-// returns it.
+// returns it, and files its id under its dossier (bOpDossier).
 func assignSeq(tx *store.Tx, op store.Op) (uint64, error) {
 	seqs := bucket(tx, bSeq)
 	seq, err := seqs.NextSequence()
 	if err != nil {
+		return 0, err
+	}
+	if err := bucket(tx, bOpDossier).Put(dkey(op.ID), dkey(op.Dossier)); err != nil {
 		return 0, err
 	}
 	return seq, seqs.Put(be64(seq), append(dkey(op.ID), dkey(op.Dossier)...))
