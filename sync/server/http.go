@@ -14,6 +14,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/brug-nl/brug/internal/termsafe"
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
 )
@@ -269,8 +270,14 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimSpace(req.DeviceName)
-	if len(name) > 100 || strings.ContainsAny(name, "\x00\n\r\t") {
-		writeError(w, http.StatusBadRequest, CodeBadRequest, "device_name must be one line of at most 100 bytes")
+	if len(name) > 100 {
+		writeError(w, http.StatusBadRequest, CodeBadRequest, "device_name: must be one line of at most 100 bytes")
+		return
+	}
+	// The name is shown in admins' terminals (`brug admin device list`,
+	// the audit log): no escape sequences or bidi tricks (termsafe).
+	if err := termsafe.Check(name); err != nil {
+		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("device_name: %v; send a name of letters, digits, spaces and punctuation", err))
 		return
 	}
 	if name == "" {
