@@ -66,11 +66,11 @@ func (s *refusedScreen) Init() tea.Cmd {
 		}
 		names := map[string]string{}
 		if sums, err := st.Summaries(); err == nil {
-			for _, sm := range sums {
+			for _, sm := range safeSummaries(sums) {
 				names[sm.ID] = sm.Name
 			}
 		}
-		return refusedMsg{ops: ops, names: names}
+		return refusedMsg{ops: safeCopy(ops), names: names}
 	}
 }
 

@@ -60,27 +60,53 @@ func check(s string, multiline bool) error {
 // characters comes back unchanged (and unallocated).
 func Escape(s string) string { return escape(s, false) }
 
-// EscapeText is Escape for multi-line text: line breaks and tabs are kept.
+// EscapeText is Escape for multi-line text: line breaks and tabs are kept
+// (a carriage return only before a line feed: alone, it would let text
+// overwrite the start of its line).
 func EscapeText(s string) string { return escape(s, true) }
 
+// shown reports whether the rune r of size n at s[i] is printed as it is.
+func shown(s string, i int, r rune, n int, multiline bool) bool {
+	switch {
+	case r == utf8.RuneError && n == 1:
+		return false
+	case multiline && (r == '\n' || r == '\t'):
+		return true
+	case multiline && r == '\r':
+		return i+1 < len(s) && s[i+1] == '\n'
+	}
+	return !bad(r)
+}
+
 func escape(s string, multiline bool) string {
-	if check(s, multiline) == nil {
+	clean := true
+	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			i++ // printable ASCII, the common case
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !shown(s, i, r, n, multiline) {
+			clean = false
+			break
+		}
+		i += n
+	}
+	if clean {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case shown(s, i, r, n, multiline):
+			b.WriteString(s[i : i+n])
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case bad(r) && !(multiline && lineBreak(r)):
-			if r < 0x80 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
 		default:
-			b.WriteString(s[i : i+n])
+			fmt.Fprintf(&b, `\u%04x`, r)
 		}
 		i += n
 	}

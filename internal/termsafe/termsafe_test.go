@@ -20,6 +20,7 @@ func TestEscapeAndCheck(t *testing.T) {
 		{"a\nb\tc\x7f", `a\x0ab\x09c\x7f`, "a\nb\tc\\x7f"},
 		{"bad\xffutf8", `bad\xffutf8`, `bad\xffutf8`},
 		{"line\u2028sep\ufeff", `line\u2028sep\ufeff`, `line\u2028sep\ufeff`},
+		{"ok\r\nfake\rreal", `ok\x0d\x0afake\x0dreal`, "ok\r\nfake\\x0dreal"},
 	}
 	for _, c := range cases {
 		if got := Escape(c.in); got != c.one {
@@ -34,7 +35,7 @@ func TestEscapeAndCheck(t *testing.T) {
 		if err := CheckText(EscapeText(c.in)); err != nil {
 			t.Errorf("CheckText(EscapeText(%q)): %v", c.in, err)
 		}
-		if (Check(c.in) == nil) != (c.in == c.one) {
+		if (Check(c.in) == nil) != (c.in == c.one) || (CheckText(c.in) == nil && !strings.Contains(c.in, "\r")) != (c.in == c.multi) {
 			t.Errorf("Check(%q) = %v, but Escape changes it: %v", c.in, Check(c.in), c.in != c.one)
 		}
 	}
@@ -52,6 +53,9 @@ func FuzzEscape(f *testing.F) {
 		}
 		if err := CheckText(EscapeText(s)); err != nil {
 			t.Fatalf("EscapeText(%q) still fails CheckText: %v", s, err)
+		}
+		if e := Escape(s); Escape(e) != e || EscapeText(EscapeText(s)) != EscapeText(s) {
+			t.Fatalf("escaping %q twice changes it again", s)
 		}
 	})
 }
