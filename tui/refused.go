@@ -141,7 +141,7 @@ func (s *refusedScreen) entry(op RefusedOp, selected bool) []string {
 // codeKey maps a refusal code to its catalogue key, "other" when unknown.
 func codeKey(code string) string {
 	switch code {
-	case "invalid", "method", "author", "forbidden", "erased", "unknown":
+	case "invalid", "method", "author", "device", "forbidden", "erased", "unknown":
 		return code
 	}
 	return "other"
