@@ -33,6 +33,18 @@ func TestOpDeviceMustBeTheTokensDevice(t *testing.T) {
 	if st := e.stats(); st.Ops != before.Ops+1 {
 		t.Fatalf("stored %d ops, want 1", st.Ops-before.Ops)
 	}
+	// A team op under another device id does not create a dossier for the
+	// ops that come with it.
+	_, newOps := a.create("Noord", "Nieuw")
+	newOps[2].Device = "laptop-of-bert"
+	resp = a.sync(newOps...)
+	codes := map[string]string{}
+	for _, r := range resp.Refused {
+		codes[r.ID] = r.Code
+	}
+	if len(resp.Accepted) != 0 || codes[newOps[2].ID] != protocol.RefuseDevice || codes[newOps[0].ID] != protocol.RefuseUnknown {
+		t.Fatalf("a dossier created by a foreign device's team op: %+v", resp)
+	}
 	// A second laptop of the same user has its own device id.
 	a2 := e.enrol("anna")
 	a2.name = "dev-anna-2"

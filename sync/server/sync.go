@@ -167,10 +167,13 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		}
 		return t
 	}
+	if err := bindReplica(tx, &d, u, ops, pre); err != nil {
+		return nil, err
+	}
 	newTeam := map[string]store.Head{}
 	noTeam := map[string]string{} // new dossier -> a team it names that the server lacks
 	for i, op := range ops {
-		if pre[i] != nil || op.Author != u.Name || op.Field != "team" || teamOf(op.Dossier) != "" {
+		if pre[i] != nil || op.Author != u.Name || op.Device != d.Replica || op.Field != "team" || teamOf(op.Dossier) != "" {
 			continue
 		}
 		if !teamExists(tx, op.Value) {
@@ -181,9 +184,6 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		if cur, ok := newTeam[op.Dossier]; !ok || h.HLC < cur.HLC || (h.HLC == cur.HLC && h.ID < cur.ID) {
 			newTeam[op.Dossier] = h
 		}
-	}
-	if err := bindReplica(tx, &d, u, ops, pre); err != nil {
-		return nil, err
 	}
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
