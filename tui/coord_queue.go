@@ -84,6 +84,7 @@ func loadQueue(st Store, seq int, teams []string) tea.Cmd {
 		if err != nil {
 			return queueMsg{seq: seq, err: err}
 		}
+		all = safeSummaries(all)
 		var rows []queueRow
 		for _, s := range all {
 			if s.Removed || len(s.Waiting) == 0 || !inTeams(teams, s.Team) {

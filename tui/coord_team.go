@@ -107,6 +107,7 @@ func loadTeam(st Store, seq int, by teamSort, teams []string, now time.Time) tea
 		if err != nil {
 			return teamMsg{seq: seq, err: err}
 		}
+		all = safeSummaries(all)
 		var refused map[string]int
 		rc, known := st.(refusalCounter)
 		if known {

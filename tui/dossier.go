@@ -79,7 +79,7 @@ type dossierMsg struct {
 func loadDossier(st Store, to any, seq int, dossier string) tea.Cmd {
 	return func() tea.Msg {
 		c, err := st.Client(dossier)
-		return dossierMsg{to: to, seq: seq, dossier: dossier, client: c, err: err}
+		return dossierMsg{to: to, seq: seq, dossier: dossier, client: safeClient(c), err: err}
 	}
 }
 

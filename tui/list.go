@@ -123,6 +123,7 @@ func loadSummaries(st Store, seq int, by listSort) tea.Cmd {
 		if err != nil {
 			return summariesMsg{seq: seq, err: err}
 		}
+		all = safeSummaries(all)
 		rows := make([]listRow, 0, len(all))
 		for _, s := range all {
 			if s.Removed {

@@ -58,7 +58,7 @@ func (o *overview) Init() tea.Cmd {
 	st, id, seq := o.ctx.Store, o.id, o.seq
 	return func() tea.Msg {
 		c, err := st.Client(id)
-		return clientMsg{id: id, seq: seq, client: c, err: err}
+		return clientMsg{id: id, seq: seq, client: safeClient(c), err: err}
 	}
 }
 

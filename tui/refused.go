@@ -66,11 +66,11 @@ func (s *refusedScreen) Init() tea.Cmd {
 		}
 		names := map[string]string{}
 		if sums, err := st.Summaries(); err == nil {
-			for _, sm := range sums {
+			for _, sm := range safeSummaries(sums) {
 				names[sm.ID] = sm.Name
 			}
 		}
-		return refusedMsg{ops: ops, names: names}
+		return refusedMsg{ops: safeCopy(ops), names: names}
 	}
 }
 
@@ -141,7 +141,7 @@ func (s *refusedScreen) entry(op RefusedOp, selected bool) []string {
 // codeKey maps a refusal code to its catalogue key, "other" when unknown.
 func codeKey(code string) string {
 	switch code {
-	case "invalid", "method", "author", "forbidden", "erased", "unknown", "heads", "clock":
+	case "invalid", "method", "author", "device", "forbidden", "erased", "unknown", "heads", "clock":
 		return code
 	}
 	return "other"

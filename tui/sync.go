@@ -278,6 +278,7 @@ func (m *Model) loadSyncLocal() tea.Cmd {
 			if err != nil {
 				msg.err = errors.Join(msg.err, err)
 			}
+			all = safeSummaries(all)
 			for _, s := range all {
 				if !s.Removed {
 					msg.conflicts += s.Conflicts

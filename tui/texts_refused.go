@@ -17,6 +17,7 @@ var textsRefused = map[string][2]string{
 	"refused.code.invalid":   {"ongeldig", "invalid"},
 	"refused.code.method":    {"niet in de methode van de server", "not in the server's method"},
 	"refused.code.author":    {"andere gebruiker", "another user"},
+	"refused.code.device":    {"ander apparaat", "another device"},
 	"refused.code.forbidden": {"geen toegang", "no access"},
 	"refused.code.erased":    {"dossier gewist", "dossier erased"},
 	"refused.code.unknown":   {"onbekend dossier", "unknown dossier"},

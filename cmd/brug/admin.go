@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/brug-nl/brug/internal/termsafe"
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/server"
 )
@@ -83,7 +84,7 @@ changes are recorded under: letters, digits, '.', '_', '-' or '@'.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.useradded", resp.User.Name, resp.User.Role, c.listOrNone(resp.User.Teams)))
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.useradded", esc(resp.User.Name), esc(resp.User.Role), c.listOrNone(resp.User.Teams)))
 			return nil
 		},
 	}
@@ -106,7 +107,7 @@ changes are recorded under: letters, digits, '.', '_', '-' or '@'.`,
 				if u.Disabled {
 					state = m.f("admin.off")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, state, c.listOrNone(u.Teams))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", esc(u.Name), esc(u.Role), state, c.listOrNone(u.Teams))
 			}
 			return tw.Flush()
 		},
@@ -149,7 +150,7 @@ func newAdminTeamCmd(c *cli) *cobra.Command {
 			}
 			tw := table(c.env.stdout, c.msgs().f("admin.cols.teams"))
 			for _, t := range resp.Teams {
-				fmt.Fprintf(tw, "%s\t%s\n", t.Name, c.listOrNone(t.Members))
+				fmt.Fprintf(tw, "%s\t%s\n", esc(t.Name), c.listOrNone(t.Members))
 			}
 			return tw.Flush()
 		},
@@ -214,7 +215,7 @@ func newAdminDeviceCmd(c *cli) *cobra.Command {
 				if !d.Revoked.IsZero() {
 					state = m.f("admin.revokedat", stamp(d.Revoked))
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.User, d.Name, stamp(d.Created), stamp(d.LastSeen), state)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", esc(d.ID), esc(d.User), esc(d.Name), stamp(d.Created), stamp(d.LastSeen), state)
 			}
 			return tw.Flush()
 		},
@@ -319,7 +320,7 @@ the channel (sync, cli, ssh).`,
 			}
 			tw := table(c.env.stdout, c.msgs().f("admin.cols.audit"))
 			for _, e := range resp.Audit {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", stamp(e.Time), e.Channel, e.User, e.Action, orDash(e.Dossier), orDash(e.Device), e.Detail)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", stamp(e.Time), esc(e.Channel), esc(e.User), esc(e.Action), orDash(e.Dossier), orDash(e.Device), esc(e.Detail))
 			}
 			return tw.Flush()
 		},
@@ -469,7 +470,7 @@ func (c *cli) admin(ctx context.Context, req server.AdminRequest) (_ server.Admi
 // explainRefusal says in the user's language why req was refused.
 func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref adminRefusal) error {
 	if !ref.user {
-		return c.fail("admin.failed", ref.msg)
+		return c.fail("admin.failed", esc(ref.msg))
 	}
 	users, uok := c.adminUsers(sess)
 	teams, tok := c.adminTeams(sess)
@@ -498,7 +499,7 @@ func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref ad
 			}
 		}
 		if uok && tok {
-			return c.fail("admin.badusername", req.Name, ref.msg)
+			return c.fail("admin.badusername", esc(req.Name), esc(ref.msg))
 		}
 	case server.CmdUserDisable:
 		if _, ok := user(req.Name); uok && !ok {
@@ -545,7 +546,7 @@ func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref ad
 			return c.fail("admin.noclient", req.Client)
 		}
 	}
-	return c.fail("admin.refused", ref.msg)
+	return c.fail("admin.refused", esc(ref.msg))
 }
 
 // adminUsers lists the users, for explaining a refusal.
@@ -571,10 +572,16 @@ func (c *cli) listOrNone(xs []string) string {
 	if len(xs) == 0 {
 		return c.msgs().f("admin.none")
 	}
-	return strings.Join(xs, ", ")
+	return esc(strings.Join(xs, ", "))
 }
 
+// esc makes text the server holds safe to print: a name a device sent
+// before such names were refused may still hold escape sequences
+// (termsafe).
+func esc(s string) string { return termsafe.Escape(s) }
+
 func orDash(s string) string {
+	s = esc(s)
 	if s == "" {
 		return "-"
 	}

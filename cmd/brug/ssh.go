@@ -37,7 +37,7 @@ user; adding it again changes nothing.`,
 				return err
 			}
 			for _, k := range resp.Keys {
-				fmt.Fprintln(c.env.stdout, c.msgs().f("key.added", k.Fingerprint, k.Type, orDash(k.Comment), k.User))
+				fmt.Fprintln(c.env.stdout, c.msgs().f("key.added", esc(k.Fingerprint), esc(k.Type), orDash(k.Comment), esc(k.User)))
 			}
 			return nil
 		},
@@ -53,7 +53,7 @@ user; adding it again changes nothing.`,
 			}
 			tw := table(c.env.stdout, c.msgs().f("key.cols"))
 			for _, k := range resp.Keys {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.User, k.Fingerprint, k.Type, orDash(k.Comment), stamp(k.Added))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", esc(k.User), esc(k.Fingerprint), esc(k.Type), orDash(k.Comment), stamp(k.Added))
 			}
 			return tw.Flush()
 		},

@@ -81,7 +81,7 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 		}
 		for _, r := range after {
 			if !old[r.ID] {
-				fmt.Fprintln(c.env.stdout, m.f("sync.refusedline", r.Dossier, r.Field, r.Reason))
+				fmt.Fprintln(c.env.stdout, m.f("sync.refusedline", esc(r.Dossier), esc(r.Field), esc(r.Reason)))
 			}
 		}
 	}

@@ -118,6 +118,7 @@ const (
 	RefuseInvalid   = "invalid"   // the op's shape, field or value is wrong
 	RefuseMethod    = "method"    // the field names a step, item or question the method does not have
 	RefuseAuthor    = "author"    // the op's author is not the token's user
+	RefuseDevice    = "device"    // the op's device is not the one the token's ops come from
 	RefuseForbidden = "forbidden" // the user may not write this dossier (not their team)
 	RefuseErased    = "erased"    // the dossier was erased
 	RefuseUnknown   = "unknown"   // an op for a dossier the server does not know that does not create it
@@ -141,10 +142,13 @@ const (
 
 // Codes of Error bodies.
 const (
-	ErrorBadRequest   = "bad_request"          // 400: malformed JSON, unknown fields, trailing data, limits
-	ErrorTooLarge     = "too_large"            // 413: body over MaxRequestBytes after decompression
-	ErrorUnsupported  = "unsupported_encoding" // 415: a Content-Encoding other than gzip
-	ErrorUnauthorized = "unauthorized"         // 401: no, unknown or revoked token; disabled user; bad enrolment code
-	ErrorForbidden    = "forbidden"            // 403
-	ErrorInternal     = "internal"             // 500: try again later
+	ErrorBadRequest   = "bad_request"            // 400: malformed JSON, unknown fields, trailing data, limits
+	ErrorTooLarge     = "too_large"              // 413: body over MaxRequestBytes after decompression
+	ErrorUnsupported  = "unsupported_encoding"   // 415: a Content-Encoding other than gzip
+	ErrorMediaType    = "unsupported_media_type" // 415: a Content-Type other than application/json
+	ErrorNotFound     = "not_found"              // 404: no such path
+	ErrorMethod       = "method_not_allowed"     // 405: the path answers other methods (see Allow)
+	ErrorUnauthorized = "unauthorized"           // 401: no, unknown or revoked token; disabled user; bad enrolment code
+	ErrorForbidden    = "forbidden"              // 403
+	ErrorInternal     = "internal"               // 500: try again later
 )

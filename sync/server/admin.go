@@ -246,15 +246,21 @@ func (s *Server) erase(id string, entry AuditEntry) error {
 	return s.st.Update(func(tx *store.Tx) error {
 		dk := dkey(id)
 		seqs := bucket(tx, bSeq)
-		var gone [][]byte
+		var gone, ids [][]byte
 		c := seqs.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if len(v) == 32 && bytes.Equal(v[16:], dk) {
 				gone = append(gone, bytes.Clone(k))
+				ids = append(ids, bytes.Clone(v[:16]))
 			}
 		}
 		for _, k := range gone {
 			if err := seqs.Delete(k); err != nil {
+				return err
+			}
+		}
+		for _, id := range ids {
+			if err := bucket(tx, bOpDossier).Delete(id); err != nil {
 				return err
 			}
 		}

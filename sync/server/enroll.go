@@ -27,6 +27,10 @@ type Device struct {
 	Created   time.Time `json:"created"`
 	LastSeen  time.Time `json:"last_seen,omitzero"`
 	Revoked   time.Time `json:"revoked,omitzero"`
+	// Replica is the device id the ops of this device carry (store.Op's
+	// Device, the replica's own id, which the server does not choose):
+	// bound at the device's first push (bindReplica), required after.
+	Replica string `json:"replica,omitempty"`
 }
 
 // enrolCode is the stored form of a one-time code (keyed by its hash).

@@ -3,20 +3,27 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/brug-nl/brug/sync/protocol"
 )
 
-// FuzzDecodeSyncRequest: the request decoder never panics, and what it
-// accepts is a request within the protocol's limits that survives a round
-// trip through JSON. Seeds are in testdata/fuzz/FuzzDecodeSyncRequest.
+// FuzzDecodeSyncRequest: the request decoder never panics, its errors are
+// in the API's words (never Go's type names), and what it accepts is a
+// request within the protocol's limits that survives a round trip through
+// JSON. Seeds are in testdata/fuzz/FuzzDecodeSyncRequest.
 func FuzzDecodeSyncRequest(f *testing.F) {
 	f.Add([]byte(`{"cursor":0}`))
 	f.Add([]byte(`{"push":[{"id":"01900000-0000-7000-8000-000000000001","dossier":"01900000-0000-7000-8000-000000000002","field":"name","value":"x","hlc":1,"device":"d","author":"a"}],"cursor":3,"limit":10}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := decodeSyncRequest(bytes.NewReader(body))
 		if err != nil {
+			for _, goWords := range []string{"Go struct", "Go value", "json: ", "store.", "protocol."} {
+				if strings.Contains(err.Error(), goWords) {
+					t.Fatalf("error in Go's words: %v", err)
+				}
+			}
 			if len(req.Push) != 0 || req.Cursor != 0 || req.Limit != 0 {
 				t.Fatalf("error %v with a non-empty request", err)
 			}

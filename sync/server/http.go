@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/brug-nl/brug/internal/termsafe"
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
 )
@@ -28,6 +30,9 @@ const (
 	CodeUnauthorized = protocol.ErrorUnauthorized
 	CodeForbidden    = protocol.ErrorForbidden
 	CodeInternal     = protocol.ErrorInternal
+	CodeNotFound     = protocol.ErrorNotFound
+	CodeMethod       = protocol.ErrorMethod
+	CodeMediaType    = protocol.ErrorMediaType
 )
 
 // reqInfo carries what a handler learns about a request to the logging
@@ -56,15 +61,37 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
+// allowed lists the methods of each path of the API, for the 405 answer's
+// Allow header (a GET pattern of http.ServeMux also serves HEAD).
+var allowed = map[string]string{
+	protocol.PathEnroll:  http.MethodPost,
+	protocol.PathSync:    http.MethodPost,
+	protocol.PathHealth:  "GET, HEAD",
+	protocol.PathMetrics: "GET, HEAD",
+}
+
 // routes builds the API. The order of wrapping: logging outermost, so every
-// answer is logged, including the mux's own 404 and 405.
+// answer is logged, including the 404 and 405 of noRoute.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+protocol.PathEnroll, s.handleEnroll)
 	mux.HandleFunc("POST "+protocol.PathSync, s.handleSync)
 	mux.HandleFunc("GET "+protocol.PathHealth, s.handleHealth)
 	mux.Handle("GET "+protocol.PathMetrics, promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/", noRoute)
 	return s.logRequests(mux)
+}
+
+// noRoute answers what no route matched with the protocol.Error body every
+// 4xx has (docs/sync.md, "HTTP"), not the mux's plain text: 405 with an
+// Allow header for a known path, 404 for any other.
+func noRoute(w http.ResponseWriter, r *http.Request) {
+	if methods, ok := allowed[r.URL.Path]; ok {
+		w.Header().Set("Allow", methods)
+		writeError(w, http.StatusMethodNotAllowed, CodeMethod, fmt.Sprintf("%s does not answer %s; use %s", r.URL.Path, r.Method, methods))
+		return
+	}
+	writeError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("there is no %s; the API has POST %s and POST %s (docs/openapi.yaml)", r.URL.Path, protocol.PathEnroll, protocol.PathSync))
 }
 
 // logRequests logs method, path, status, duration and user of each request.
@@ -121,8 +148,12 @@ func acceptsGzip(r *http.Request) bool {
 }
 
 // body returns the request body limited to max bytes after decompression;
-// gzip is the one content encoding accepted.
+// the body must be JSON (Content-Type application/json, in UTF-8 if a
+// charset is given), and gzip is the one content encoding accepted.
 func body(w http.ResponseWriter, r *http.Request, max int64) (io.Reader, func(), error) {
+	if err := jsonContent(r.Header.Get("Content-Type")); err != nil {
+		return nil, nil, err
+	}
 	raw := http.MaxBytesReader(w, r.Body, max)
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
@@ -156,17 +187,37 @@ func (g gzipErrors) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// jsonContent checks a request's Content-Type: application/json, with no
+// charset or utf-8 (RFC 8259: JSON between systems is UTF-8).
+func jsonContent(ct string) error {
+	if strings.TrimSpace(ct) == "" {
+		return fmt.Errorf("%w: the request has no Content-Type; send Content-Type: application/json", errMediaType)
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return fmt.Errorf("%w: the body must be JSON, not %q; send Content-Type: application/json", errMediaType, ct)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return fmt.Errorf("%w: the body must be UTF-8, not %q; send Content-Type: application/json", errMediaType, cs)
+	}
+	return nil
+}
+
 var (
-	errBadGzip  = errors.New("the gzip body is broken")
-	errEncoding = errors.New("unsupported content encoding")
+	errBadGzip   = errors.New("the gzip body is broken")
+	errEncoding  = errors.New("unsupported content encoding")
+	errMediaType = errors.New("unsupported media type")
 )
 
-// writeDecodeError maps a body or decoding error to a status.
-func writeDecodeError(w http.ResponseWriter, err error, max int64) {
+// writeDecodeError maps a body or decoding error to a status; tooLarge
+// says what to do about a body over max bytes.
+func writeDecodeError(w http.ResponseWriter, err error, max int64, tooLarge string) {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.Is(err, errTooLarge) || errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("the request body is larger than %d bytes (after decompression); send fewer ops per push", max))
+		writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("the request body is larger than %d bytes (after decompression); %s", max, tooLarge))
+	case errors.Is(err, errMediaType):
+		writeError(w, http.StatusUnsupportedMediaType, CodeMediaType, err.Error())
 	case errors.Is(err, errEncoding):
 		writeError(w, http.StatusUnsupportedMediaType, CodeUnsupported, err.Error())
 	case errors.Is(err, errBadGzip):
@@ -199,22 +250,34 @@ func bearer(r *http.Request) (string, bool) {
 	return strings.TrimSpace(tok), true
 }
 
+// What to do about an oversize body, per endpoint.
+const (
+	enrollTooLarge = "an enrolment sends only code and device_name"
+	syncTooLarge   = "send fewer ops per push"
+)
+
 // handleEnroll spends a one-time code and answers with a device token.
 func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	rd, done, err := body(w, r, maxEnrollBytes)
 	if err != nil {
-		writeDecodeError(w, err, maxEnrollBytes)
+		writeDecodeError(w, err, maxEnrollBytes, enrollTooLarge)
 		return
 	}
 	defer done()
 	var req protocol.EnrollRequest
 	if err := decodeJSON(rd, &req); err != nil {
-		writeDecodeError(w, err, maxEnrollBytes)
+		writeDecodeError(w, err, maxEnrollBytes, enrollTooLarge)
 		return
 	}
 	name := strings.TrimSpace(req.DeviceName)
-	if len(name) > 100 || strings.ContainsAny(name, "\x00\n\r\t") {
-		writeError(w, http.StatusBadRequest, CodeBadRequest, "device_name must be one line of at most 100 bytes")
+	if len(name) > 100 {
+		writeError(w, http.StatusBadRequest, CodeBadRequest, "device_name: must be one line of at most 100 bytes")
+		return
+	}
+	// The name is shown in admins' terminals (`brug admin device list`,
+	// the audit log): no escape sequences or bidi tricks (termsafe).
+	if err := termsafe.Check(name); err != nil {
+		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("device_name: %v; send a name of letters, digits, spaces and punctuation", err))
 		return
 	}
 	if name == "" {
@@ -252,13 +315,13 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	}
 	rd, done, err := body(w, r, protocol.MaxRequestBytes)
 	if err != nil {
-		writeDecodeError(w, err, protocol.MaxRequestBytes)
+		writeDecodeError(w, err, protocol.MaxRequestBytes, syncTooLarge)
 		return
 	}
 	defer done()
 	req, err := decodeSyncRequest(rd)
 	if err != nil {
-		writeDecodeError(w, err, protocol.MaxRequestBytes)
+		writeDecodeError(w, err, protocol.MaxRequestBytes, syncTooLarge)
 		return
 	}
 	ans, res, err := s.doSync(token, req, infoOf(r))

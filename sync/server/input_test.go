@@ -124,6 +124,7 @@ func TestResponseGzipWhenAccepted(t *testing.T) {
 	a := e.user("anna", protocol.RoleCoach, "Noord")
 	req, _ := http.NewRequest("POST", e.http.URL+protocol.PathSync, strings.NewReader(`{"cursor":0}`))
 	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept-Encoding", "gzip")
 	// A transport that leaves decompression to us, to see the header.
 	res, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)

@@ -9,6 +9,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/brug-nl/brug/internal/termsafe"
 	"github.com/brug-nl/brug/store"
 )
 
@@ -57,6 +58,9 @@ func ParseKeys(data []byte) ([]Key, error) {
 				return nil, fmt.Errorf("%w key file line %d: this is a private key; give the public key (the .pub file) and keep the private key secret", ErrInvalid, i+1)
 			}
 			return nil, fmt.Errorf("%w key file line %d: not an SSH public key (%v); give a line like \"ssh-ed25519 AAAA... name@laptop\"", ErrInvalid, i+1, err)
+		}
+		if err := termsafe.Check(comment); err != nil {
+			return nil, fmt.Errorf("%w key file line %d: the comment after the key: %v; remove it or give a plain one like name@laptop", ErrInvalid, i+1, err)
 		}
 		if !slices.Contains(allowedKeyTypes, pub.Type()) {
 			return nil, fmt.Errorf("%w key file line %d: key type %s is not accepted; use ssh-ed25519 (ssh-keygen -t ed25519)", ErrInvalid, i+1, pub.Type())

@@ -32,6 +32,7 @@ const (
 	bTeamDossiers = "x_team_dossiers" // team name + 0x00 + dossier id (16) -> 1
 	bView         = "x_view"          // device id + 0x00 + dossier id (16) -> state (1) + seq (8 BE)
 	bAudit        = "x_audit"         // seq (8 BE) -> JSON AuditEntry
+	bOpDossier    = "x_op_dossier"    // op id (16) -> dossier id (16), of every numbered op; sequence 1 once filled
 )
 
 // ServerAuthor is the author of the server's own store handle. The server
@@ -117,6 +118,9 @@ func Open(path string, opt Options) (*Server, error) {
 			if err := tx.DropBucket(b); err != nil {
 				return err
 			}
+		}
+		if err := fillOpDossier(tx); err != nil {
+			return err
 		}
 		// Every opening is a new epoch, so that a restored copy of the
 		// file can be told from the file it was copied from (epoch.go).

@@ -246,6 +246,11 @@ func (ss *Session) hook(tx *store.Tx, ops []store.Op) error {
 	if !mayWrite(u.Role) {
 		return fmt.Errorf("%w: the role %s does not change dossiers", ErrForbidden, u.Role)
 	}
+	for _, op := range ops {
+		if err := checkPrintable(op); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+	}
 	teamBefore := map[string]string{}
 	for _, op := range ops {
 		if _, ok := teamBefore[op.Dossier]; !ok {

@@ -54,6 +54,10 @@ func refuse(op store.Op, code, reason string) protocol.Refusal {
 // precheck checks an op's shape and method fields outside the write
 // transaction; it returns a refusal or nil.
 func (s *Server) precheck(op store.Op) *protocol.Refusal {
+	if err := checkPrintable(op); err != nil {
+		r := refuse(op, protocol.RefuseInvalid, err.Error())
+		return &r
+	}
 	if err := store.ValidateOp(op, nil); err != nil {
 		r := refuse(op, protocol.RefuseInvalid, err.Error())
 		return &r
@@ -191,6 +195,9 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		}
 		return t
 	}
+	if err := bindReplica(tx, &d, u, ops, pre); err != nil {
+		return nil, err
+	}
 	// An op stamped too far ahead would drag every replica's clock along;
 	// one the server holds already (from before the bound) is acknowledged
 	// as any known op. A refused team op creates no dossier.
@@ -199,7 +206,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 	newTeam := map[string]store.Head{}
 	noTeam := map[string]string{} // new dossier -> a team it names that the server lacks
 	for i, op := range ops {
-		if pre[i] != nil || op.Author != u.Name || op.Field != "team" || op.HLC > bound || teamOf(op.Dossier) != "" {
+		if pre[i] != nil || op.Author != u.Name || op.Device != d.Replica || op.Field != "team" || op.HLC > bound || teamOf(op.Dossier) != "" {
 			continue
 		}
 		if !teamExists(tx, op.Value) {
@@ -222,10 +229,15 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		case op.Author != u.Name:
 			reject(op, refuse(op, protocol.RefuseAuthor, fmt.Sprintf("the op's author %q is not this device's user %q", op.Author, u.Name)))
 			continue
+		case op.Device != d.Replica:
+			reject(op, refuse(op, protocol.RefuseDevice, fmt.Sprintf("the op's device %q is not this device's %q; a device pushes only the ops it made", op.Device, d.Replica)))
+			continue
 		case tx.Known(op.Dossier, op.ID):
 			accepted[op.ID] = true
 			resp.Accepted = append(resp.Accepted, op.ID)
 			continue
+		case idElsewhere(tx, op):
+			reject(op, refuse(op, protocol.RefuseInvalid, "the op id is already used by an op of another dossier; every op needs an id of its own"))
 		case op.HLC > bound:
 			reject(op, refuse(op, protocol.RefuseClock, fmt.Sprintf("the op is stamped %s, more than %s ahead of the server's clock (%s); set this device's clock right", stampText(op.HLC), protocol.MaxClockAhead, now.Format(time.RFC3339))))
 			continue
@@ -374,11 +386,14 @@ func fieldList(fields []string) string {
 }
 
 // assignSeq gives a newly stored op the next server sequence number and
-// returns it.
+// returns it, and files its id under its dossier (bOpDossier).
 func assignSeq(tx *store.Tx, op store.Op) (uint64, error) {
 	seqs := bucket(tx, bSeq)
 	seq, err := seqs.NextSequence()
 	if err != nil {
+		return 0, err
+	}
+	if err := bucket(tx, bOpDossier).Put(dkey(op.ID), dkey(op.Dossier)); err != nil {
 		return 0, err
 	}
 	return seq, seqs.Put(be64(seq), append(dkey(op.ID), dkey(op.Dossier)...))

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server"
+)
+
+// TestAdminListsEscapeWhatDevicesSent: a device enrolled before names
+// were checked may be named "\x1b]0;...\x07"; printed raw by `brug admin
+// device list` or `brug admin audit` it rewrites the admin's terminal.
+// Such a name from an older file is printed escaped, never raw.
+func TestAdminListsEscapeWhatDevicesSent(t *testing.T) {
+	h := newHarness(t)
+	db := filepath.Join(t.TempDir(), "region.db")
+	a := func(args ...string) result { t.Helper(); return adminCmd(h, db, args...) }
+	expect(t, "team add", a("team", "add", "Noord"), exitOK)
+	expect(t, "user add", a("user", "add", "anna", "--role", "coach", "--team", "Noord"), exitOK)
+
+	// What an older server stored for a device enrolled with a nasty name.
+	name := "\x1b]0;owned\x07\x1b[2Jlaptop\u202egpj.exe"
+	srv, err := server.Open(db, server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = srv.Store().Update(func(tx *store.Tx) error {
+		id := store.NewID()
+		plain, err := json.Marshal(server.Device{ID: id, User: "anna", Name: name, TokenHash: strings.Repeat("0", 64), Created: time.Now().UTC()})
+		if err != nil {
+			return err
+		}
+		sealed, err := tx.Seal(plain)
+		if err != nil {
+			return err
+		}
+		devs, err := tx.Bucket("x_devices")
+		if err != nil {
+			return err
+		}
+		if err := devs.Put([]byte(id), sealed); err != nil {
+			return err
+		}
+		log, err := tx.Bucket("x_audit")
+		if err != nil {
+			return err
+		}
+		seq, err := log.NextSequence()
+		if err != nil {
+			return err
+		}
+		rec, err := json.Marshal(server.AuditEntry{Seq: seq, Time: time.Now().UTC(), Channel: server.ChannelSync, User: "anna", Device: id, Action: server.ActionEnroll, Detail: "device " + name})
+		if err != nil {
+			return err
+		}
+		if sealed, err = tx.Seal(rec); err != nil {
+			return err
+		}
+		return log.Put(binary.BigEndian.AppendUint64(nil, seq), sealed)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, args := range [][]string{{"device", "list"}, {"audit"}, {"audit", "--user", "anna"}} {
+		r := a(args...)
+		expect(t, strings.Join(args, " "), r, exitOK, `\x1b]0;owned\x07\x1b[2Jlaptop\u202egpj.exe`)
+		if strings.ContainsAny(r.stdout+r.stderr, "\x1b\x07\u202e") {
+			t.Errorf("%s printed a control character raw:\n%q", strings.Join(args, " "), r.stdout)
+		}
+	}
+}
