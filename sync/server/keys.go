@@ -9,7 +9,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/brug-nl/brug/internal/termsafe"
+	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/store"
 )
 

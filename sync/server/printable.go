@@ -3,7 +3,7 @@ package server
 import (
 	"fmt"
 
-	"github.com/brug-nl/brug/internal/termsafe"
+	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/store"
 )
 
