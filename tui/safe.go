@@ -3,8 +3,8 @@ package tui
 import (
 	"reflect"
 
-	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/termsafe"
 )
 
 // What the screens show of a dossier was typed on other devices. Since

@@ -16,8 +16,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/sync/server"
 )
 

@@ -30,6 +30,33 @@ func bad(r rune) bool {
 	return unicode.Is(unicode.Cf, r)
 }
 
+// badInText is bad for multi-line text (notes, answers, agreements): only
+// what can steer a terminal or make a line read as something else, control
+// characters and the bidi embeddings, overrides and isolates. Other format
+// characters are common in text pasted from a word processor or a web page
+// (a soft hyphen, a zero-width space, a byte order mark, the left-to-right
+// mark in a Hebrew or Arabic name) and harmless on a screen; refusing them
+// would keep a coach's note from ever reaching the server.
+func badInText(r rune) bool {
+	switch {
+	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		return true
+	case r == '\u2028' || r == '\u2029':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
+}
+
+// forbidden is bad or badInText, as multiline says.
+func forbidden(r rune, multiline bool) bool {
+	if multiline {
+		return badInText(r)
+	}
+	return bad(r)
+}
+
 // lineBreak reports whether r is allowed in multi-line text.
 func lineBreak(r rune) bool { return r == '\n' || r == '\t' || r == '\r' }
 
@@ -47,7 +74,7 @@ func check(s string, multiline bool) error {
 				return fmt.Errorf("byte %d is not valid UTF-8", i)
 			}
 		}
-		if bad(r) && !(multiline && lineBreak(r)) {
+		if forbidden(r, multiline) && !(multiline && lineBreak(r)) {
 			return fmt.Errorf("character %d is the control or format character U+%04X", utf8.RuneCountInString(s[:i])+1, r)
 		}
 	}
@@ -75,7 +102,7 @@ func shown(s string, i int, r rune, n int, multiline bool) bool {
 	case multiline && r == '\r':
 		return i+1 < len(s) && s[i+1] == '\n'
 	}
-	return !bad(r)
+	return !forbidden(r, multiline)
 }
 
 func escape(s string, multiline bool) string {

@@ -19,7 +19,10 @@ func TestEscapeAndCheck(t *testing.T) {
 		{"abc\u202edcba", `abc\u202edcba`, `abc\u202edcba`},
 		{"a\nb\tc\x7f", `a\x0ab\x09c\x7f`, "a\nb\tc\\x7f"},
 		{"bad\xffutf8", `bad\xffutf8`, `bad\xffutf8`},
-		{"line\u2028sep\ufeff", `line\u2028sep\ufeff`, `line\u2028sep\ufeff`},
+		{"line\u2028sep", `line\u2028sep`, `line\u2028sep`},
+		// Pasted text: a soft hyphen, a zero-width space, a byte order mark
+		// and a right-to-left mark are refused in names but kept in text.
+		{"zelf\u00adstandig\u200b\ufeff \u200fرنا", `zelf\u00adstandig\u200b\ufeff \u200fرنا`, "zelf\u00adstandig\u200b\ufeff \u200fرنا"},
 		{"ok\r\nfake\rreal", `ok\x0d\x0afake\x0dreal`, "ok\r\nfake\\x0dreal"},
 	}
 	for _, c := range cases {

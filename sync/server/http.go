@@ -14,8 +14,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/sync/protocol"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/termsafe"
 )
 
 // bKeys holds the SSH public keys users log in with:

@@ -3,8 +3,8 @@ package server
 import (
 	"fmt"
 
-	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/termsafe"
 )
 
 // checkPrintable refuses an op whose value or device id holds control or
