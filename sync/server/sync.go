@@ -238,6 +238,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			continue
 		case idElsewhere(tx, op):
 			reject(op, refuse(op, protocol.RefuseInvalid, "the op id is already used by an op of another dossier; every op needs an id of its own"))
+			continue
 		case op.HLC > bound:
 			reject(op, refuse(op, protocol.RefuseClock, fmt.Sprintf("the op is stamped %s, more than %s ahead of the server's clock (%s); set this device's clock right", stampText(op.HLC), protocol.MaxClockAhead, now.Format(time.RFC3339))))
 			continue
