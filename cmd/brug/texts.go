@@ -79,6 +79,45 @@ var cliTexts = map[string][2]string{
 		"Er is nog geen brug-bestand op %s. Start eerst 'brug', of kies een ander bestand met --db.",
 		"There is no brug file at %s yet. Start 'brug' first, or choose another file with --db.",
 	},
+	"open.damaged": {
+		"%[1]s is beschadigd: brug kan het niet veilig lezen en heeft er niets aan veranderd. 'brug check --db %[1]s' zegt wat er mis is. Zet een reservekopie terug; of, als dit apparaat bij een server is aangemeld, zet het bestand opzij en meld je opnieuw aan (brug login) om je dossiers van de server te halen.",
+		"%[1]s is damaged: brug cannot read it safely and has not changed it. 'brug check --db %[1]s' tells what is wrong. Put back a backup; or, when this device is enrolled with a server, move the file aside and enrol again (brug login) to fetch your dossiers from the server.",
+	},
+	"open.serverfile": {
+		"%[1]s is het bestand van een syncserver, niet dat van een laptop; brug heeft het niet veranderd. Beheer het met 'brug admin --db %[1]s', of kies je eigen bestand met --db.",
+		"%[1]s is a sync server's file, not a laptop's; brug has not changed it. Manage it with 'brug admin --db %[1]s', or choose your own file with --db.",
+	},
+	"open.laptopfile": {
+		"%s is het bestand van een laptop, niet dat van een syncserver; brug heeft het niet veranderd. Geef het bestand van de server met --db.",
+		"%s is a laptop's file, not a sync server's; brug has not changed it. Give the server's file with --db.",
+	},
+	"open.denied": {
+		"Je mag %s niet lezen of niet schrijven. Geef jezelf die rechten (chmod u+rw), of kies een ander bestand met --db.",
+		"You may not read or write %s. Give yourself those rights (chmod u+rw), or choose another file with --db.",
+	},
+	"open.denieddir": {
+		"Je mag geen bestand maken in de map %s. Kies met --db een bestand in een map waar dat wel mag, of geef jezelf schrijfrechten op de map (chmod u+w).",
+		"You may not make a file in the folder %s. Choose a file in a folder where you may with --db, or give yourself write rights on the folder (chmod u+w).",
+	},
+	"check.ok": {
+		"%s is in orde: %s, %d dossiers, %d wijzigingen, schema %d.",
+		"%s is sound: %s, %d dossiers, %d changes, schema %d.",
+	},
+	"check.kind.laptop": {"het bestand van een laptop", "a laptop's file"},
+	"check.kind.server": {"het bestand van een syncserver", "a sync server's file"},
+	"check.kind.": {"nog leeg", "still empty"},
+	"check.damaged": {
+		"%s is beschadigd. Gevonden:",
+		"%s is damaged. Found:",
+	},
+	"check.advice": {
+		"brug heeft het bestand niet veranderd. Zet een reservekopie terug; of, als dit apparaat bij een server is aangemeld, zet het bestand opzij en meld je opnieuw aan (brug login) om je dossiers van de server te halen.",
+		"brug has not changed the file. Put back a backup; or, when this device is enrolled with a server, move the file aside and enrol again (brug login) to fetch your dossiers from the server.",
+	},
+	"check.upgrade": {
+		"%s is gemaakt door een oudere brug en moet eerst worden bijgewerkt: open het één keer met 'brug' (of 'brug export'), en controleer het daarna.",
+		"%s was made by an older brug and needs an upgrade first: open it once with 'brug' (or 'brug export'), then check it.",
+	},
 	"open.other": {
 		"Kan %s niet openen: %v",
 		"Cannot open %s: %v",
