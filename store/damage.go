@@ -93,6 +93,7 @@ const (
 // boltMeta is what checkHighWater needs of a meta page.
 type boltMeta struct {
 	pageSize uint32
+	freelist uint64
 	pgid     uint64 // the high-water mark: pages below it are in use
 	txid     uint64
 }
@@ -114,7 +115,7 @@ func readBoltMeta(f *os.File, off int64) (m boltMeta, ok bool) {
 	if h.Sum64() != le.Uint64(meta[boltMetaSumAt:]) {
 		return m, false
 	}
-	return boltMeta{pageSize: le.Uint32(meta[8:]), pgid: le.Uint64(meta[40:]), txid: le.Uint64(meta[48:])}, true
+	return boltMeta{pageSize: le.Uint32(meta[8:]), freelist: le.Uint64(meta[32:]), pgid: le.Uint64(meta[40:]), txid: le.Uint64(meta[48:])}, true
 }
 
 // checkHighWater refuses a bbolt file that is shorter than the pages its
@@ -153,6 +154,38 @@ func checkHighWater(path string) error {
 	need := int64(best.pgid) * int64(best.pageSize)
 	if best.pgid > 1<<40 || need > fi.Size() {
 		return fmt.Errorf("%w: the file is %d bytes, its pages need %d; it was cut short", ErrDamaged, fi.Size(), need)
+	}
+	return checkFreelist(f, best)
+}
+
+// checkFreelist checks the header of the freelist page, which bbolt reads
+// while it opens a file for writing, outside any transaction.
+func checkFreelist(f *os.File, m boltMeta) error {
+	if m.freelist == 1<<64-1 { // no freelist kept
+		return nil
+	}
+	ps := int64(m.pageSize)
+	if m.freelist < 2 || m.freelist >= m.pgid {
+		return fmt.Errorf("%w: the freelist page %d is outside the file's %d pages", ErrDamaged, m.freelist, m.pgid)
+	}
+	hdr := make([]byte, boltPageHeader+8)
+	if _, err := f.ReadAt(hdr, int64(m.freelist)*ps); err != nil {
+		return fmt.Errorf("%w: the freelist page cannot be read: %v", ErrDamaged, err)
+	}
+	le := binary.NativeEndian
+	flags, count, overflow := le.Uint16(hdr[8:]), uint64(le.Uint16(hdr[10:])), uint64(le.Uint32(hdr[12:]))
+	extra := uint64(0)
+	if count == 0xFFFF {
+		count, extra = le.Uint64(hdr[16:]), 1
+	}
+	size := uint64(boltPageHeader) + (count+extra)*8
+	switch {
+	case flags != 0x10:
+		return fmt.Errorf("%w: the freelist page has flags %#x", ErrDamaged, flags)
+	case le.Uint64(hdr[0:]) != m.freelist:
+		return fmt.Errorf("%w: the freelist page says it is page %d", ErrDamaged, le.Uint64(hdr[0:]))
+	case m.freelist+overflow >= m.pgid || count > m.pgid || size > (overflow+1)*uint64(ps):
+		return fmt.Errorf("%w: the freelist page's size is wrong", ErrDamaged)
 	}
 	return nil
 }
