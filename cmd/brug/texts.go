@@ -105,7 +105,7 @@ var cliTexts = map[string][2]string{
 	},
 	"check.kind.laptop": {"het bestand van een laptop", "a laptop's file"},
 	"check.kind.server": {"het bestand van een syncserver", "a sync server's file"},
-	"check.kind.": {"nog leeg", "still empty"},
+	"check.kind.":       {"nog leeg", "still empty"},
 	"check.damaged": {
 		"%s is beschadigd. Gevonden:",
 		"%s is damaged. Found:",
