@@ -93,6 +93,7 @@ const (
 // boltMeta is what checkHighWater needs of a meta page.
 type boltMeta struct {
 	pageSize uint32
+	root     uint64 // the root bucket's page
 	freelist uint64
 	pgid     uint64 // the high-water mark: pages below it are in use
 	txid     uint64
@@ -115,7 +116,7 @@ func readBoltMeta(f *os.File, off int64) (m boltMeta, ok bool) {
 	if h.Sum64() != le.Uint64(meta[boltMetaSumAt:]) {
 		return m, false
 	}
-	return boltMeta{pageSize: le.Uint32(meta[8:]), freelist: le.Uint64(meta[32:]), pgid: le.Uint64(meta[40:]), txid: le.Uint64(meta[48:])}, true
+	return boltMeta{pageSize: le.Uint32(meta[8:]), root: le.Uint64(meta[16:]), freelist: le.Uint64(meta[32:]), pgid: le.Uint64(meta[40:]), txid: le.Uint64(meta[48:])}, true
 }
 
 // checkHighWater refuses a bbolt file that is shorter than the pages its
@@ -132,6 +133,20 @@ func checkHighWater(path string) error {
 	if err != nil || fi.Size() == 0 {
 		return nil
 	}
+	best, ok := newestMeta(f)
+	if !ok {
+		return nil
+	}
+	need := int64(best.pgid) * int64(best.pageSize)
+	if best.pgid > 1<<40 || need > fi.Size() {
+		return fmt.Errorf("%w: the file is %d bytes, its pages need %d; it was cut short", ErrDamaged, fi.Size(), need)
+	}
+	return checkFreelist(f, best)
+}
+
+// newestMeta is the meta page bbolt uses: the valid one with the highest
+// transaction id.
+func newestMeta(f *os.File) (boltMeta, bool) {
 	m0, ok0 := readBoltMeta(f, 0)
 	best, ok := m0, ok0
 	if ok0 && m0.pageSize >= 512 && m0.pageSize <= 1<<20 {
@@ -148,14 +163,7 @@ func checkHighWater(path string) error {
 			}
 		}
 	}
-	if !ok {
-		return nil
-	}
-	need := int64(best.pgid) * int64(best.pageSize)
-	if best.pgid > 1<<40 || need > fi.Size() {
-		return fmt.Errorf("%w: the file is %d bytes, its pages need %d; it was cut short", ErrDamaged, fi.Size(), need)
-	}
-	return checkFreelist(f, best)
+	return best, ok
 }
 
 // checkFreelist checks the header of the freelist page, which bbolt reads
@@ -213,6 +221,133 @@ func readAllPages(tx *bolt.Tx) error {
 	return err
 }
 
+// pageWalk checks the tree of a bbolt file's pages by reading the file,
+// not its memory map, before bbolt's own check walks them in a goroutine
+// of its own, where a fault could not be caught: every page a bucket
+// reaches lies below the high-water mark, is reached once (no cycles), has
+// a branch or leaf type, and holds its elements, keys and values within
+// its bounds.
+type pageWalk struct {
+	f        *os.File
+	m        boltMeta
+	seen     map[uint64]bool
+	problems []string
+}
+
+func (w *pageWalk) problem(format string, args ...any) {
+	if len(w.problems) < maxProblems {
+		w.problems = append(w.problems, fmt.Sprintf(format, args...))
+	}
+}
+
+// visit checks page id and the pages below it.
+func (w *pageWalk) visit(id uint64) {
+	if len(w.problems) >= maxProblems {
+		return
+	}
+	if id < 2 || id >= w.m.pgid {
+		w.problem("page %d: out of the file's %d pages", id, w.m.pgid)
+		return
+	}
+	if w.seen[id] {
+		w.problem("page %d: reached twice", id)
+		return
+	}
+	w.seen[id] = true
+	ps := int64(w.m.pageSize)
+	hdr := make([]byte, boltPageHeader)
+	if _, err := w.f.ReadAt(hdr, int64(id)*ps); err != nil {
+		w.problem("page %d: %v", id, err)
+		return
+	}
+	le := binary.NativeEndian
+	overflow := uint64(le.Uint32(hdr[12:]))
+	if got := le.Uint64(hdr); got != id {
+		w.problem("page %d: says it is page %d", id, got)
+		return
+	}
+	if id+overflow >= w.m.pgid {
+		w.problem("page %d: its %d overflow pages run past the file's %d pages", id, overflow, w.m.pgid)
+		return
+	}
+	buf := make([]byte, int64(overflow+1)*ps)
+	if _, err := w.f.ReadAt(buf, int64(id)*ps); err != nil {
+		w.problem("page %d: %v", id, err)
+		return
+	}
+	w.page(buf, fmt.Sprintf("page %d", id))
+}
+
+// page checks the elements of one page (a file page, or a bucket's page
+// inlined in its parent's value).
+func (w *pageWalk) page(buf []byte, where string) {
+	le := binary.NativeEndian
+	if len(buf) < boltPageHeader {
+		w.problem("%s: shorter than a page header", where)
+		return
+	}
+	flags, count := le.Uint16(buf[8:]), int(le.Uint16(buf[10:]))
+	if boltPageHeader+count*16 > len(buf) {
+		w.problem("%s: %d elements do not fit in it", where, count)
+		return
+	}
+	for i := range count {
+		e := boltPageHeader + i*16
+		switch flags {
+		case 0x01: // branch: pos, ksize, pgid
+			pos, ksize := int(le.Uint32(buf[e:])), int(le.Uint32(buf[e+4:]))
+			if e+pos+ksize > len(buf) || pos < 0 {
+				w.problem("%s: element %d's key lies outside the page", where, i)
+				return
+			}
+			w.visit(le.Uint64(buf[e+8:]))
+		case 0x02: // leaf: flags, pos, ksize, vsize
+			eflags := le.Uint32(buf[e:])
+			pos, ksize, vsize := int(le.Uint32(buf[e+4:])), int(le.Uint32(buf[e+8:])), int(le.Uint32(buf[e+12:]))
+			end := e + pos + ksize + vsize
+			if end > len(buf) || end < e {
+				w.problem("%s: element %d's key or value lies outside the page", where, i)
+				return
+			}
+			if eflags&0x01 == 0 {
+				continue
+			}
+			v := buf[e+pos+ksize : end]
+			if len(v) < 16 {
+				w.problem("%s: element %d: a bucket without its header", where, i)
+				return
+			}
+			if root := le.Uint64(v); root != 0 {
+				w.visit(root)
+			} else {
+				w.page(v[16:], where+" (inline bucket)")
+			}
+		default:
+			w.problem("%s: unexpected page type %#x", where, flags)
+			return
+		}
+		if len(w.problems) >= maxProblems {
+			return
+		}
+	}
+}
+
+// walkPages checks the page tree of the file at path (see pageWalk).
+func walkPages(path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer f.Close()
+	m, ok := newestMeta(f)
+	if !ok {
+		return []string{"no valid meta page"}
+	}
+	w := &pageWalk{f: f, m: m, seen: map[uint64]bool{}}
+	w.visit(m.root)
+	return w.problems
+}
+
 // maxProblems bounds the problems Verify lists: a badly damaged file has
 // thousands, and the first few say enough.
 const maxProblems = 20
@@ -248,6 +383,15 @@ func Verify(path string, opt Options) (VerifyReport, error) {
 		if len(rep.Problems) < maxProblems {
 			rep.Problems = append(rep.Problems, fmt.Sprintf(format, args...))
 		}
+	}
+	// bbolt's check runs in a goroutine of its own, where a fault
+	// cannot be caught: it runs only on a tree that the walk over the
+	// file found sound.
+	for _, p := range walkPages(path) {
+		problem("%s", p)
+	}
+	if len(rep.Problems) > 0 {
+		return rep, nil
 	}
 	err = s.db.View(func(tx *bolt.Tx) error {
 		if err := readAllPages(tx); err != nil {
