@@ -122,7 +122,7 @@ func TestDamagedFileSaysWhatToDo(t *testing.T) {
 	sound := laptopFile(t, 3)
 	before, _ := os.ReadFile(sound)
 	expect(t, "check of a sound file", h.run("--db", sound, "check"), exitOK,
-		sound+" is in orde: het bestand van een laptop, 3 dossiers, ")
+		sound+" is in orde: het bestand van een laptop; dossiers: 3, ")
 	if after, _ := os.ReadFile(sound); !bytes.Equal(before, after) {
 		t.Error("brug check changed the file")
 	}

@@ -193,7 +193,7 @@ func TestLoginOnAnotherUsersLaptop(t *testing.T) {
 	// carla logs in: refused, file and token as they were.
 	before, _ := os.ReadFile(laptop)
 	r := dev("login", srv.url, inviteCode(t, h, region, "carla"))
-	expect(t, "carla's login", r, exitError, "Deze code is van carla, maar "+laptop+" is van bert (1 dossiers, 1 wijzigingen nog niet verstuurd)", "--replace-user")
+	expect(t, "carla's login", r, exitError, "Deze code is van carla, maar "+laptop+" is van bert (dossiers: 1; wijzigingen nog niet verstuurd: 1)", "--replace-user")
 	expect(t, "in English", dev("--lang", "en", "login", srv.url, inviteCode(t, h, region, "carla")), exitError, "This code is carla's, but "+laptop+" is bert's")
 	if after, _ := os.ReadFile(laptop); !bytes.Equal(before, after) {
 		t.Error("a refused login changed the file")
@@ -207,14 +207,14 @@ func TestLoginOnAnotherUsersLaptop(t *testing.T) {
 	code := inviteCode(t, h, region, "carla")
 	_ = tokens.Delete(srv.url)
 	r = dev("login", srv.url, code, "--replace-user")
-	expect(t, "replace without bert's token", r, exitError, laptop+" is niet leeggemaakt: 1 wijzigingen van bert konden niet worden verstuurd")
+	expect(t, "replace without bert's token", r, exitError, laptop+" is niet leeggemaakt: de wijzigingen van bert die nog wachten (1) konden niet worden verstuurd")
 	if after, _ := os.ReadFile(laptop); !bytes.Equal(before, after) {
 		t.Error("a refused replace changed the file")
 	}
 	_ = tokens.Set(srv.url, bertTok)
 
 	r = dev("login", srv.url, code, "--replace-user")
-	expect(t, "replace", r, exitOK, laptop+" is leeggemaakt: alle wijzigingen van bert waren verstuurd, de 1 dossiers", "als carla")
+	expect(t, "replace", r, exitOK, laptop+" is leeggemaakt: alle wijzigingen van bert waren verstuurd; hun dossiers (1)", "als carla")
 	expect(t, "bert's dossier is gone", dev("export", "Noor"), exitError, "Noor")
 	if tok := mustToken(t, tokens, srv.url); tok == bertTok {
 		t.Error("bert's token is still the laptop's")
