@@ -159,6 +159,13 @@ func brugBinary(t *testing.T) string {
 	return binPath
 }
 
+// removeBrugBinary removes what brugBinary built (TestMain calls it).
+func removeBrugBinary() {
+	if binErr == nil && binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+}
+
 // TestDamagedFileRealBinary: the SIGBUS of a truncated file killed the
 // real process with a goroutine dump; the binary now exits 1 with the
 // message, also for a fault that only the operating system can raise.
