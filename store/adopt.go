@@ -7,12 +7,15 @@ import (
 )
 
 // AdoptOutbox records author on every op made on this device that has not
-// reached a server yet, and returns how many it changed. It runs when a
-// device enrols: a coach may have worked offline before logging in, under
-// a local user name, and the server accepts only ops authored by the
-// enrolled user. An op in the outbox was made here and was never accepted
-// anywhere, so no other replica holds it; ops outside the outbox, or made
-// on another device, are never touched.
+// reached a server yet, and returns how many it changed. It runs only
+// when the person enrolling a never-enrolled file says the work on it is
+// theirs (brug login --adopt): a coach may have worked offline before
+// logging in, under a local user name, and the server accepts only ops
+// authored by the enrolled user. Never on another person's work: a login
+// over someone else's data is refused instead (client.EnrollWith). An op
+// in the outbox was made here and was never accepted anywhere, so no
+// other replica holds it; ops outside the outbox, or made on another
+// device, are never touched.
 func (s *Store) AdoptOutbox(author string) (int, error) {
 	if author == "" || len(author) > 64 {
 		return 0, fmt.Errorf("%w author %q", ErrInvalid, author)

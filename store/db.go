@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -51,6 +52,25 @@ var (
 	kSchema = []byte("schema")
 	kDevice = []byte("device")
 	kHLC    = []byte("hlc")
+	kKind   = []byte("kind")
+
+	// serverBuckets are buckets only a sync server's file has: an
+	// older file without a kind marker is a server's when it has one.
+	serverBuckets = [][]byte{[]byte("x_users"), []byte("x_seq"), []byte("x_devices")}
+)
+
+// FileKind is what a brug file is for, recorded in it when it is made: a
+// laptop's (the app, login, sync, export, report) or a sync server's
+// (serve, admin). Each refuses the other's file.
+type FileKind string
+
+// File kinds. An older file without the marker gets it on its first open
+// that may write: a server's when it has the server's buckets, else a
+// laptop's when it holds anything, else the kind of that open.
+const (
+	FileAny    FileKind = ""
+	FileLaptop FileKind = "laptop"
+	FileServer FileKind = "server"
 )
 
 // Options configure Open.
@@ -70,11 +90,16 @@ type Options struct {
 	ReadOnly bool
 	// NoSync skips fsync on commit. For tests and bulk generation only.
 	NoSync bool
+	// Kind is the kind of file the caller works on. A file of the other
+	// kind is refused with ErrWrongKind; a new file is marked with it.
+	// FileAny opens either kind and marks a new file with neither.
+	Kind FileKind
 }
 
 // Store is an open brug database.
 type Store struct {
-	db        *bolt.DB
+	db        *boltDB
+	kind      FileKind
 	path      string
 	codec     Codec
 	method    *method.Method
@@ -115,16 +140,21 @@ func Open(path string, opt Options) (*Store, error) {
 	if opt.Author == "" {
 		opt.Author = "onbekend"
 	}
-	if err := checkFile(path); err != nil {
+	if err := checkFile(path, opt.ReadOnly); err != nil {
 		return nil, err
+	}
+	if err := checkHighWater(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if !opt.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("create folder for %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType, InitialMmapSize: initialMmapSize()})
+	db, err := openBolt(path, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType, InitialMmapSize: initialMmapSize()})
 	switch {
+	case errors.Is(err, ErrDamaged):
+		return nil, err
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("open %s: %w; close the other brug first", path, ErrLocked)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
@@ -132,12 +162,12 @@ func Open(path string, opt Options) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, codec: opt.Codec, method: opt.Method, author: opt.Author}
+	s := &Store{db: &boltDB{DB: db, path: path}, path: path, codec: opt.Codec, method: opt.Method, author: opt.Author}
 	for _, st := range opt.Method.Steps {
 		s.checklist = append(s.checklist, len(st.Checklist))
 	}
 	var last HLC
-	if err := s.init(opt.ReadOnly, &last); err != nil {
+	if err := s.init(opt.ReadOnly, opt.Kind, &last); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -145,9 +175,16 @@ func Open(path string, opt Options) (*Store, error) {
 	return s, nil
 }
 
+// openBolt is bolt.Open with a damaged freelist page (which bbolt reads
+// while opening) turned into ErrDamaged.
+func openBolt(path string, opt *bolt.Options) (db *bolt.DB, err error) {
+	defer guardDamage(path, &err, debug.SetPanicOnFault(true))
+	return bolt.Open(path, 0o600, opt)
+}
+
 // checkFile refuses a path that exists but cannot be a bbolt file, before
 // bbolt gets a chance to touch it.
-func checkFile(path string) error {
+func checkFile(path string, readOnly bool) error {
 	fi, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -158,6 +195,9 @@ func checkFile(path string) error {
 	if fi.IsDir() {
 		return fmt.Errorf("open %s: %w: it is a folder; give a file name", path, ErrNotBrug)
 	}
+	if readOnly && fi.Size() == 0 {
+		return fmt.Errorf("open %s: %w: the file is empty; check the --db path", path, ErrNotBrug)
+	}
 	if fi.Size() > 0 && fi.Size() < 4096 {
 		return fmt.Errorf("open %s: %w: the file is too small (%d bytes); check the --db path", path, ErrNotBrug, fi.Size())
 	}
@@ -165,10 +205,12 @@ func checkFile(path string) error {
 }
 
 // init checks the meta bucket and creates the buckets of a new file, or
-// runs migrations on an older one.
-func (s *Store) init(readOnly bool, last *HLC) error {
+// runs migrations on an older one. A read-only open never writes: a bbolt
+// file without brug's buckets is refused, not made into a brug file.
+func (s *Store) init(readOnly bool, want FileKind, last *HLC) error {
 	var state string // "new", "ok", "migrate"
 	var version int
+	var marked bool // the file has its kind marker
 	err := s.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		if meta == nil {
@@ -177,7 +219,11 @@ func (s *Store) init(readOnly bool, last *HLC) error {
 			if !empty {
 				return fmt.Errorf("%w: the file has no brug metadata; check the --db path", ErrNotBrug)
 			}
+			if readOnly {
+				return fmt.Errorf("%w: the file holds no brug data; check the --db path", ErrNotBrug)
+			}
 			state = "new"
+			s.kind = want
 			return nil
 		}
 		if !bytes.Equal(meta.Get(kMagic), []byte(magic)) {
@@ -200,10 +246,23 @@ func (s *Store) init(readOnly bool, last *HLC) error {
 		if b := meta.Get(kHLC); len(b) == 8 {
 			*last = HLC(binary.BigEndian.Uint64(b))
 		}
+		s.kind, marked = FileKind(meta.Get(kKind)), meta.Get(kKind) != nil
+		if !marked {
+			s.kind = inferKind(tx)
+		}
+		if want != FileAny && s.kind != FileAny && s.kind != want {
+			return fmt.Errorf("%w: it is a %s file", ErrWrongKind, s.kind)
+		}
+		if s.kind == FileAny {
+			s.kind = want
+		}
 		return nil
 	})
-	if err != nil || state == "ok" {
+	if err != nil {
 		return err
+	}
+	if state == "ok" && (marked || readOnly || s.kind == FileAny) {
+		return nil
 	}
 	if readOnly {
 		return fmt.Errorf("%w: open it once without read-only", ErrUpgrade)
@@ -225,6 +284,11 @@ func (s *Store) init(readOnly bool, last *HLC) error {
 			}
 			version = SchemaVersion
 		}
+		if s.kind != FileAny {
+			if err := meta.Put(kKind, []byte(s.kind)); err != nil {
+				return err
+			}
+		}
 		for v := version; v < SchemaVersion; v++ {
 			m, ok := migrations[v]
 			if !ok {
@@ -237,6 +301,29 @@ func (s *Store) init(readOnly bool, last *HLC) error {
 		return meta.Put(kSchema, u32(SchemaVersion))
 	})
 }
+
+// inferKind tells the kind of a file an older brug made, without a kind
+// marker: a server's when it has the server's buckets, a laptop's when it
+// holds ops or has been enrolled, else FileAny (an empty file).
+func inferKind(tx *bolt.Tx) FileKind {
+	for _, b := range serverBuckets {
+		if tx.Bucket(b) != nil {
+			return FileServer
+		}
+	}
+	if ops := tx.Bucket(bOps); ops != nil {
+		if k, _ := ops.Cursor().First(); k != nil {
+			return FileLaptop
+		}
+	}
+	if meta := tx.Bucket(bMeta); meta != nil && meta.Get([]byte("x_sync_url")) != nil {
+		return FileLaptop
+	}
+	return FileAny
+}
+
+// Kind is what the file is for; FileAny for a file not yet marked.
+func (s *Store) Kind() FileKind { return s.kind }
 
 // Close closes the database file.
 func (s *Store) Close() error { return s.db.Close() }

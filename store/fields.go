@@ -23,6 +23,9 @@ var (
 	// needs its layout upgraded (by an open that may write) first.
 	ErrUpgrade   = errors.New("the file needs an upgrade")
 	ErrAmbiguous = errors.New("more than one client matches")
+	// ErrWrongKind: a laptop's file opened as a server's, or the other
+	// way round (see FileKind).
+	ErrWrongKind = errors.New("a brug file of the other kind")
 )
 
 // Kind says how a field's values merge and what they may hold.

@@ -348,7 +348,7 @@ func (im *Import) applyRuns(skip []bool) (int, error) {
 
 // fill is Commit on a store with an empty log.
 func (im *Import) fill(skip []bool) (int, error) {
-	bw := &batchWriter{db: im.s.db, after: im.afterBatch}
+	bw := &batchWriter{db: im.s.db.DB, after: im.afterBatch}
 	if err := bw.begin(); err != nil {
 		return 0, err
 	}

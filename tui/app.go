@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
 )
 
@@ -89,6 +90,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.pop(msg.Refresh)
 	case StatusMsg:
 		m.status, m.statusOK = msg.Text, !msg.Err
+		if msg.Err && strings.Contains(msg.Text, store.ErrDamaged.Error()) {
+			// Whatever screen failed to read: the file itself is damaged,
+			// and no key in the app will help.
+			m.status = m.ctx.T.S("status.damaged")
+		}
 		return m, nil
 	case ChangedMsg:
 		return m, tea.Batch(m.broadcast(msg), m.syncChanged())

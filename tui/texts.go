@@ -106,6 +106,7 @@ var textsCore = map[string][2]string{
 	"key.step":       {"naar stap", "go to step"},
 	"err.prefix":     {"Fout: %s", "Error: %s"},
 	"status.saved":   {"Opgeslagen.", "Saved."},
+	"status.damaged": {"Het brug-bestand is beschadigd en kan niet veilig worden gelezen. Sluit de app (q) en voer 'brug check' uit: dat zegt wat er mis is en wat je kunt doen.", "The brug file is damaged and cannot be read safely. Close the app (q) and run 'brug check': it tells what is wrong and what you can do."},
 	"help.title":     {"Toetsen", "Keys"},
 	"help.close":     {"? of esc sluit de hulp", "? or esc closes help"},
 	"too.small":      {"Maak het venster groter (minstens %dx%d).", "Make the window larger (at least %dx%d)."},

@@ -49,6 +49,7 @@ func TestMain(m *testing.M) {
 				return 1
 			}
 		}
+		defer removeBrugBinary()
 		return m.Run()
 	}()
 	os.Exit(code)

@@ -76,11 +76,11 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 	}
 	cl, err := s.Client(id)
 	if err != nil {
-		return c.fail("export.read", err)
+		return c.readFailed(s, "export.read", err)
 	}
 	ops, err := s.Ops(id)
 	if err != nil {
-		return c.fail("export.read", err)
+		return c.readFailed(s, "export.read", err)
 	}
 	meth := s.Method()
 	var data []byte
@@ -112,11 +112,11 @@ func (c *cli) findClient(s *store.Store, query string) (string, error) {
 	case errors.Is(err, store.ErrNotFound):
 		return "", c.fail("export.notfound", query)
 	case !errors.Is(err, store.ErrAmbiguous):
-		return "", c.fail("export.read", err)
+		return "", c.readFailed(s, "export.read", err)
 	}
 	all, serr := s.Summaries()
 	if serr != nil {
-		return "", c.fail("export.read", serr)
+		return "", c.readFailed(s, "export.read", serr)
 	}
 	cands := candidates(all, query)
 	const show = 20

@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/client"
 )
 
@@ -19,7 +21,9 @@ const loginTimeout = 30 * time.Second
 
 // loginFlags are the login command's own flags.
 type loginFlags struct {
-	name string
+	name        string
+	replaceUser bool // hand the file to another user: send, then wipe
+	adopt       bool // unsent work of a never-enrolled file is the user's
 }
 
 func newLoginCmd(c *cli) *cobra.Command {
@@ -37,10 +41,25 @@ address and this device's id are noted in the brug file, so that the app
 syncs in the background from then on and 'brug sync' needs no arguments.
 
 Enrolling again (after a lost laptop was revoked, or with a new code) is
-safe; moving to another server starts its sync from the beginning.`,
+safe; moving to another server starts its sync from the beginning.
+
+A file that holds another user's data (it was enrolled for someone else,
+or holds changes made under another name that no server has yet) is
+refused: one person's dossiers never become readable to the next, and
+their changes are never signed with the next person's name.
+  --replace-user  hands the file over: brug first sends the other user's
+                  unsent changes with their device token, refuses when
+                  that is not possible, and then empties the file (all
+                  dossiers, waiting changes, the sync state) before it
+                  enrols you.
+  --adopt         for a file never enrolled: the changes made on it under
+                  another name (your local login name) are yours; they are
+                  recorded under your account so that the server takes
+                  them.`,
 		Example: `  brug login https://brug.regio-noord.nl K7QF-9XWM
   brug login https://brug.regio-noord.nl K7QF-9XWM --name "laptop Piet"
-  brug login http://127.0.0.1:8080 K7QF-9XWM --db test.db`,
+  brug login http://127.0.0.1:8080 K7QF-9XWM --db test.db
+  brug login https://brug.regio-noord.nl K7QF-9XWM --replace-user`,
 		Args: usageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.runLogin(cmd.Context(), args[0], args[1], f)
@@ -48,6 +67,8 @@ safe; moving to another server starts its sync from the beginning.`,
 		ValidArgsFunction: cobra.NoFileCompletions,
 	}
 	cmd.Flags().StringVar(&f.name, "name", "", "how this device is listed to admins (default: the computer's name)")
+	cmd.Flags().BoolVar(&f.replaceUser, "replace-user", false, "the file is another user's: send their unsent changes, then empty the file before enrolling")
+	cmd.Flags().BoolVar(&f.adopt, "adopt", false, "the changes made on this never-enrolled file under another name are yours")
 	return cmd
 }
 
@@ -71,27 +92,101 @@ func (c *cli) runLogin(ctx context.Context, rawURL, code string, f loginFlags) (
 			name = h
 		}
 	}
-	s, _, err := c.openUserStore()
+	s, meth, err := c.openUserStore()
 	if err != nil {
 		return err
 	}
-	defer c.closeStore(s, &err)
+	defer func() { c.closeStore(s, &err) }() // s may be replaced by a wiped file
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, cancel := context.WithTimeout(ctx, loginTimeout)
 	defer cancel()
-	resp, err := client.Enroll(ctx, &http.Client{}, s, tokens, base, code, name)
-	if errors.Is(err, client.ErrUnauthorized) {
+	hc := &http.Client{}
+	opt := client.EnrollOptions{Adopt: f.adopt}
+	var wiped *client.Occupant
+	if f.replaceUser {
+		// Send the enrolled user's waiting changes before the code is
+		// spent: when that fails, nothing has changed anywhere.
+		if occ, oerr := client.Occupancy(s); oerr == nil && occ.User != "" {
+			if err := client.SendPending(ctx, hc, s, tokens); err != nil {
+				return c.unsentError(s.Path(), err)
+			}
+		}
+		opt.Replace = func(other client.Occupant) (client.Store, error) {
+			if err := client.SendPending(ctx, hc, s, tokens); err != nil {
+				return nil, err
+			}
+			ns, err := c.wipeFile(s, meth)
+			if err != nil {
+				return nil, err
+			}
+			s = ns
+			if other.URL != "" {
+				_ = tokens.Delete(other.URL) // the other user's key to the server
+			}
+			wiped = &other
+			return ns, nil
+		}
+	}
+	resp, err := client.EnrollWith(ctx, hc, s, tokens, base, code, name, opt)
+	var other *client.OtherUserError
+	switch {
+	case errors.Is(err, client.ErrUnauthorized):
 		// Enrolment answers 401 for a code that is unknown, used, expired
 		// or of a disabled account; the device itself is not the problem.
 		return c.fail("login.refused", base)
-	}
-	if err != nil {
+	case errors.As(err, &other):
+		if other.Other.User != "" {
+			return c.fail("login.otheruser", other.User, s.Path(), other.Other.User, other.Other.Dossiers, other.Other.Unsent)
+		}
+		return c.fail("login.otherwork", other.User, s.Path(), other.Other.Unsent, strings.Join(other.Other.Authors, ", "))
+	case err != nil:
+		if uerr := c.unsentError(s.Path(), err); uerr != err {
+			return uerr
+		}
 		return c.syncError(base, err)
+	}
+	if wiped != nil {
+		who := wiped.User
+		if who == "" {
+			who = strings.Join(wiped.Authors, ", ")
+		}
+		fmt.Fprintln(c.env.stdout, m.f("login.wiped", s.Path(), who, wiped.Dossiers))
 	}
 	fmt.Fprintln(c.env.stdout, m.f("login.done", base, resp.User, name))
 	return nil
+}
+
+// unsentError says why a file could not be handed over: its user's
+// changes could not all be sent. Other errors come back as they are.
+func (c *cli) unsentError(path string, err error) error {
+	var ue *client.UnsentError
+	if !errors.As(err, &ue) {
+		return err
+	}
+	who := ue.Other.User
+	if who == "" {
+		return c.fail("login.unsent.never", path, ue.Left, strings.Join(ue.Other.Authors, ", "))
+	}
+	if ue.Err != nil {
+		return c.fail("login.unsent", path, ue.Left, who, ue.Err)
+	}
+	return c.fail("login.unsent.refused", path, who, ue.Left, ue.Refused)
+}
+
+// wipeFile empties a brug file for its next user: it closes s, removes the
+// file and makes a new one in its place, so that nothing of the earlier
+// user's dossiers stays in it (not even in bbolt's free pages).
+func (c *cli) wipeFile(s *store.Store, meth *method.Method) (*store.Store, error) {
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(path); err != nil {
+		return nil, fmt.Errorf("empty %s: %w", path, err)
+	}
+	return c.openStore(path, c.openOpts(meth))
 }
 
 // tokenStore is where device tokens are kept: what env.tokens gives, else

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -53,8 +54,12 @@ func TestLoginAndSync(t *testing.T) {
 	expect(t, "sync before login", dev("sync"), exitError,
 		"Dit apparaat is nog niet aangemeld bij een server. Vraag je beheerder om een code en voer 'brug login URL CODE' uit.")
 
+	// The offline work was made as "tester": the login must not sign it
+	// as anna's unless she says it is hers.
+	r := dev("login", srv.url, inviteCode(t, h, region, "anna"))
+	expect(t, "login over work of another name", r, exitError, "Deze code is van anna, maar "+laptop+" bevat", "gemaakt als tester", "--adopt")
 	code := inviteCode(t, h, region, "anna")
-	r := dev("login", srv.url, code, "--name", "laptop anna")
+	r = dev("login", srv.url, code, "--name", "laptop anna", "--adopt")
 	expect(t, "login", r, exitOK, "Aangemeld bij "+srv.url+" als anna (apparaat \"laptop anna\")")
 	token, err := tokens.Get(srv.url)
 	if err != nil || token == "" {
@@ -71,7 +76,7 @@ func TestLoginAndSync(t *testing.T) {
 	}
 
 	// A used code is refused, and the token stays as it was.
-	r = dev("login", srv.url, code)
+	r = dev("login", srv.url, code, "--adopt")
 	expect(t, "login with a used code", r, exitError, "De server "+srv.url+" weigert deze code", "brug admin invite")
 	if tok, _ := tokens.Get(srv.url); tok != token {
 		t.Error("a refused login replaced the token")
@@ -142,4 +147,103 @@ func TestLoginBadInput(t *testing.T) {
 	s.stop()
 	expect(t, "login offline", h.runTok(nil, "--db", laptop, "login", url, "AAAA-BBBB"), exitError,
 		"Kan de server "+url+" niet bereiken; ben je offline")
+}
+
+// TestLoginOnAnotherUsersLaptop: coach bert's laptop file, logged in as
+// carla, said nothing, kept bert's dossiers readable and signed his unsent
+// tick as carla's. Now the login is refused and says what to do; with
+// --replace-user bert's tick is sent first, as his, and the file emptied;
+// when it cannot be sent, nothing changes and the code is not spent.
+func TestLoginOnAnotherUsersLaptop(t *testing.T) {
+	h := newHarness(t)
+	region := filepath.Join(t.TempDir(), "region.db")
+	srv := startServe(t, h, region)
+	a := func(args ...string) result { t.Helper(); return adminCmd(h, region, args...) }
+	expect(t, "team add", a("team", "add", "Noord"), exitOK)
+	expect(t, "team add", a("team", "add", "Zuid"), exitOK)
+	for _, u := range [][2]string{{"bert", "Noord"}, {"carla", "Zuid"}, {"anna", "Noord"}} {
+		expect(t, "user add", a("user", "add", u[0], "--role", "coach", "--team", u[1]), exitOK)
+	}
+	tokens := &client.MemoryStore{} // one OS account: the laptop's keyring
+	laptop := filepath.Join(t.TempDir(), "laptop.db")
+	dev := func(args ...string) result {
+		t.Helper()
+		return h.runTok(tokens, append([]string{"--db", laptop}, args...)...)
+	}
+	expect(t, "bert's login", dev("login", srv.url, inviteCode(t, h, region, "bert")), exitOK, "als bert")
+	// bert works (the app writes as the enrolled user) and syncs, then
+	// ticks one more step offline.
+	s, err := store.Open(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.CreateClient(store.NewClient{Name: "Noor Hazelhoef", Team: "Noord"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	expect(t, "bert's sync", dev("sync"), exitOK)
+	if s, err = store.Open(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ToggleCheck(id, 1, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	tick, _, _ := s.Outbox(1)
+	s.Close()
+	bertTok := mustToken(t, tokens, srv.url)
+
+	// carla logs in: refused, file and token as they were.
+	before, _ := os.ReadFile(laptop)
+	r := dev("login", srv.url, inviteCode(t, h, region, "carla"))
+	expect(t, "carla's login", r, exitError, "Deze code is van carla, maar "+laptop+" is van bert (dossiers: 1; wijzigingen nog niet verstuurd: 1)", "--replace-user")
+	expect(t, "in English", dev("--lang", "en", "login", srv.url, inviteCode(t, h, region, "carla")), exitError, "This code is carla's, but "+laptop+" is bert's")
+	if after, _ := os.ReadFile(laptop); !bytes.Equal(before, after) {
+		t.Error("a refused login changed the file")
+	}
+	if mustToken(t, tokens, srv.url) != bertTok {
+		t.Error("a refused login replaced bert's token")
+	}
+
+	// --replace-user without bert's token: his tick cannot be sent, so
+	// nothing happens, and carla's code still works afterwards.
+	code := inviteCode(t, h, region, "carla")
+	_ = tokens.Delete(srv.url)
+	r = dev("login", srv.url, code, "--replace-user")
+	expect(t, "replace without bert's token", r, exitError, laptop+" is niet leeggemaakt: de wijzigingen van bert die nog wachten (1) konden niet worden verstuurd")
+	if after, _ := os.ReadFile(laptop); !bytes.Equal(before, after) {
+		t.Error("a refused replace changed the file")
+	}
+	_ = tokens.Set(srv.url, bertTok)
+
+	r = dev("login", srv.url, code, "--replace-user")
+	expect(t, "replace", r, exitOK, laptop+" is leeggemaakt: alle wijzigingen van bert waren verstuurd; hun dossiers (1)", "als carla")
+	expect(t, "bert's dossier is gone", dev("export", "Noor"), exitError, "Noor")
+	if tok := mustToken(t, tokens, srv.url); tok == bertTok {
+		t.Error("bert's token is still the laptop's")
+	}
+	expect(t, "carla's sync", dev("sync"), exitOK)
+	expect(t, "still nothing of Noord", dev("export", "Noor"), exitError)
+
+	// bert's tick reached the server as bert's: anna of Noord has it.
+	annaDB := filepath.Join(t.TempDir(), "anna.db")
+	annaToks := &client.MemoryStore{}
+	expect(t, "anna's login", h.runTok(annaToks, "--db", annaDB, "login", srv.url, inviteCode(t, h, region, "anna")), exitOK)
+	expect(t, "anna's sync", h.runTok(annaToks, "--db", annaDB, "sync"), exitOK)
+	r = h.runTok(annaToks, "--db", annaDB, "export", id, "--format", "json")
+	expect(t, "anna's export", r, exitOK)
+	if !strings.Contains(r.stdout, tick[0].ID) {
+		t.Fatal("bert's unsent tick never reached the server")
+	}
+	var doc struct {
+		Ops []struct{ ID, Author string } `json:"ops"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range doc.Ops {
+		if op.ID == tick[0].ID && op.Author != "bert" {
+			t.Errorf("bert's tick is signed by %q", op.Author)
+		}
+	}
 }

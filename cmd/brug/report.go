@@ -139,6 +139,9 @@ func (c *cli) runReport(q store.FlowQuery, format string) (err error) {
 	}
 	r, err := src.FlowReport(q)
 	if err != nil {
+		if st, ok := src.(*store.Store); ok {
+			return c.readFailed(st, "report.read", err)
+		}
 		return c.fail("report.read", err)
 	}
 	for _, t := range q.Teams {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -158,7 +160,7 @@ The app speaks Dutch unless --lang en is given or the locale is English.`,
 	_ = root.MarkPersistentFlagFilename("method", "yaml", "yml")
 
 	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c))
-	root.AddCommand(newReportCmd(c))
+	root.AddCommand(newReportCmd(c), newCheckCmd(c))
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
 	root.AddCommand(newLoginCmd(c), newSyncCmd(c))
 	return root
@@ -219,7 +221,7 @@ func (c *cli) loadMethod() (*method.Method, error) {
 
 // openOpts are the store options for this run.
 func (c *cli) openOpts(m *method.Method) store.Options {
-	return store.Options{Author: authorName(c.env.getenv, c.env.osUser), Method: m, Now: c.env.now}
+	return store.Options{Author: authorName(c.env.getenv, c.env.osUser), Method: m, Now: c.env.now, Kind: store.FileLaptop}
 }
 
 // openStore opens path and turns the store's errors into messages that
@@ -248,8 +250,48 @@ func (c *cli) openFailed(path string, err error) error {
 		return userError{m.f("open.notbrug", path) + "\n" + m.f("detail", err)}
 	case errors.Is(err, store.ErrTooNew):
 		return userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
+	case errors.Is(err, store.ErrWrongKind):
+		return c.fail("open.serverfile", path)
+	}
+	if ferr := c.fileFailed(path, err); ferr != nil {
+		return ferr
 	}
 	return userError{m.f("open.other", path, err)}
+}
+
+// fileFailed says what to do about failures every kind of file shares: a
+// damaged file, or one the user may not read or write. It returns nil for
+// any other error.
+func (c *cli) fileFailed(path string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrDamaged):
+		return userError{c.msgs().f("open.damaged", path) + "\n" + c.msgs().f("detail", damageDetail(err))}
+	case errors.Is(err, fs.ErrPermission):
+		if _, serr := os.Stat(path); serr == nil {
+			return c.fail("open.denied", path)
+		}
+		return c.fail("open.denieddir", filepath.Dir(path))
+	}
+	return nil
+}
+
+// damageDetail is what bbolt or the store said about the damage, without
+// the path that the message names already.
+func damageDetail(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, store.ErrDamaged.Error()); i >= 0 {
+		return msg[i:]
+	}
+	return msg
+}
+
+// readFailed turns an error reading an open store into a message: a
+// damaged file says so and what to do; anything else is key's message.
+func (c *cli) readFailed(s *store.Store, key string, err error) error {
+	if errors.Is(err, store.ErrDamaged) {
+		return c.fileFailed(s.Path(), err)
+	}
+	return c.fail(key, err)
 }
 
 // closeStore closes s, turning a failure into an error unless one is

@@ -107,6 +107,11 @@ func (c *cli) openServerError(path string, err error) error {
 		return userError{m.f("open.notbrug", path) + "\n" + m.f("detail", err)}
 	case errors.Is(err, store.ErrTooNew):
 		return userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
+	case errors.Is(err, store.ErrWrongKind):
+		return c.fail("open.laptopfile", path)
+	}
+	if ferr := c.fileFailed(path, err); ferr != nil {
+		return ferr
 	}
 	return c.fail("open.other", path, err)
 }

@@ -79,6 +79,45 @@ var cliTexts = map[string][2]string{
 		"Er is nog geen brug-bestand op %s. Start eerst 'brug', of kies een ander bestand met --db.",
 		"There is no brug file at %s yet. Start 'brug' first, or choose another file with --db.",
 	},
+	"open.damaged": {
+		"%[1]s is beschadigd: brug kan het niet veilig lezen en heeft er niets aan veranderd. 'brug check --db %[1]s' zegt wat er mis is. Zet een reservekopie terug; of, als dit apparaat bij een server is aangemeld, zet het bestand opzij en meld je opnieuw aan (brug login) om je dossiers van de server te halen.",
+		"%[1]s is damaged: brug cannot read it safely and has not changed it. 'brug check --db %[1]s' tells what is wrong. Put back a backup; or, when this device is enrolled with a server, move the file aside and enrol again (brug login) to fetch your dossiers from the server.",
+	},
+	"open.serverfile": {
+		"%[1]s is het bestand van een syncserver, niet dat van een laptop; brug heeft het niet veranderd. Beheer het met 'brug admin --db %[1]s', of kies je eigen bestand met --db.",
+		"%[1]s is a sync server's file, not a laptop's; brug has not changed it. Manage it with 'brug admin --db %[1]s', or choose your own file with --db.",
+	},
+	"open.laptopfile": {
+		"%s is het bestand van een laptop, niet dat van een syncserver; brug heeft het niet veranderd. Geef het bestand van de server met --db.",
+		"%s is a laptop's file, not a sync server's; brug has not changed it. Give the server's file with --db.",
+	},
+	"open.denied": {
+		"Je mag %s niet lezen of niet schrijven. Geef jezelf die rechten (chmod u+rw), of kies een ander bestand met --db.",
+		"You may not read or write %s. Give yourself those rights (chmod u+rw), or choose another file with --db.",
+	},
+	"open.denieddir": {
+		"Je mag geen bestand maken in de map %s. Kies met --db een bestand in een map waar dat wel mag, of geef jezelf schrijfrechten op de map (chmod u+w).",
+		"You may not make a file in the folder %s. Choose a file in a folder where you may with --db, or give yourself write rights on the folder (chmod u+w).",
+	},
+	"check.ok": {
+		"%s is in orde: %s; dossiers: %d, wijzigingen: %d, schema %d.",
+		"%s is sound: %s; dossiers: %d, changes: %d, schema %d.",
+	},
+	"check.kind.laptop": {"het bestand van een laptop", "a laptop's file"},
+	"check.kind.server": {"het bestand van een syncserver", "a sync server's file"},
+	"check.kind.":       {"nog leeg", "still empty"},
+	"check.damaged": {
+		"%s is beschadigd. Gevonden:",
+		"%s is damaged. Found:",
+	},
+	"check.advice": {
+		"brug heeft het bestand niet veranderd. Zet een reservekopie terug; of, als dit apparaat bij een server is aangemeld, zet het bestand opzij en meld je opnieuw aan (brug login) om je dossiers van de server te halen.",
+		"brug has not changed the file. Put back a backup; or, when this device is enrolled with a server, move the file aside and enrol again (brug login) to fetch your dossiers from the server.",
+	},
+	"check.upgrade": {
+		"%s is gemaakt door een oudere brug en moet eerst worden bijgewerkt: open het één keer met 'brug' (of 'brug export'), en controleer het daarna.",
+		"%s was made by an older brug and needs an upgrade first: open it once with 'brug' (or 'brug export'), then check it.",
+	},
 	"open.other": {
 		"Kan %s niet openen: %v",
 		"Cannot open %s: %v",
@@ -384,6 +423,30 @@ var cliTexts = map[string][2]string{
 	"login.refused": {
 		"De server %s weigert deze code: hij is onbekend, al gebruikt of verlopen (een code werkt één keer en 24 uur lang), of je account is uitgeschakeld. Vraag je beheerder om een nieuwe code (brug admin invite NAAM).",
 		"The server %s refuses this code: it is unknown, used already or expired (a code works once, for 24 hours), or your account is disabled. Ask your admin for a new code (brug admin invite NAME).",
+	},
+	"login.otheruser": {
+		"Deze code is van %[1]s, maar %[2]s is van %[3]s (dossiers: %[4]d; wijzigingen nog niet verstuurd: %[5]d). brug heeft het bestand niet veranderd, maar de code is gebruikt. Krijg je deze laptop van %[3]s? Vraag je beheerder om een nieuwe code en meld je aan met --replace-user: brug verstuurt dan eerst de wijzigingen van %[3]s en maakt het bestand leeg. Of kies een eigen bestand met --db.",
+		"This code is %[1]s's, but %[2]s is %[3]s's (dossiers: %[4]d; changes not sent yet: %[5]d). brug has not changed the file, but the code is used. Are you taking this laptop over from %[3]s? Ask your admin for a new code and enrol with --replace-user: brug then first sends %[3]s's changes and empties the file. Or choose a file of your own with --db.",
+	},
+	"login.otherwork": {
+		"Deze code is van %[1]s, maar %[2]s bevat wijzigingen die nog naar geen server zijn gestuurd (%[3]d), gemaakt als %[4]s. brug heeft het bestand niet veranderd, maar de code is gebruikt. Zijn die wijzigingen van jou? Vraag je beheerder om een nieuwe code en meld je aan met --adopt; dan worden ze als %[1]s verstuurd. Zo niet, kies een eigen bestand met --db.",
+		"This code is %[1]s's, but %[2]s holds changes that no server has yet (%[3]d), made as %[4]s. brug has not changed the file, but the code is used. Are those changes yours? Ask your admin for a new code and enrol with --adopt; they are then sent as %[1]s's. If not, choose a file of your own with --db.",
+	},
+	"login.unsent": {
+		"%[1]s is niet leeggemaakt: de wijzigingen van %[3]s die nog wachten (%[2]d) konden niet worden verstuurd (%[4]v). Laat %[3]s eerst synchroniseren ('brug sync'), of probeer het opnieuw als de server bereikbaar is. Er is niets veranderd.",
+		"%[1]s has not been emptied: the waiting changes of %[3]s (%[2]d) could not be sent (%[4]v). Let %[3]s sync first ('brug sync'), or try again when the server can be reached. Nothing has changed.",
+	},
+	"login.unsent.refused": {
+		"%[1]s is niet leeggemaakt: van %[2]s wachten nog wijzigingen (%[3]d) en de server weigerde er een deel (%[4]d). Laat %[2]s die eerst bekijken in de app (geweigerde wijzigingen) en de lijst wissen; meld je daarna opnieuw aan.",
+		"%[1]s has not been emptied: changes of %[2]s still wait (%[3]d) and the server refused some (%[4]d). Let %[2]s look at them in the app (refused changes) and clear the list first; then enrol again.",
+	},
+	"login.unsent.never": {
+		"%[1]s is niet leeggemaakt: het bevat wijzigingen (%[2]d), gemaakt als %[3]s, die nooit naar een server konden gaan (het bestand was nog niet aangemeld). Zijn ze van jou, meld je dan aan met --adopt in plaats van --replace-user. Zo niet, kies een eigen bestand met --db.",
+		"%[1]s has not been emptied: it holds changes (%[2]d), made as %[3]s, that could never go to a server (the file was never enrolled). If they are yours, enrol with --adopt instead of --replace-user. If not, choose a file of your own with --db.",
+	},
+	"login.wiped": {
+		"%s is leeggemaakt: alle wijzigingen van %s waren verstuurd; hun dossiers (%d) staan niet meer op deze laptop.",
+		"%s has been emptied: all changes of %s had been sent; their dossiers (%d) are no longer on this laptop.",
 	},
 	"login.done": {
 		"Aangemeld bij %s als %s (apparaat %q). De app synchroniseert nu op de achtergrond; 'brug sync' doet het meteen.",

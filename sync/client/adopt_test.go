@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -12,9 +13,10 @@ import (
 )
 
 // TestWorkBeforeLoginIsAccepted: a coach works offline under her local
-// login name, then enrols as her server account. Her earlier changes are
-// recorded as the enrolled user and the server accepts them all; without
-// that the server would refuse every one of them as forged (author).
+// login name, then enrols as her server account saying the work is hers
+// (Adopt). Her earlier changes are recorded as the enrolled user and the
+// server accepts them all; without Adopt the enrolment is refused and
+// nothing is rewritten: the work could be another person's.
 func TestWorkBeforeLoginIsAccepted(t *testing.T) {
 	r := newRegion(t)
 	if _, err := r.admin.AddUser("sanne.devries", protocol.RoleCoach, []string{"Noord"}); err != nil {
@@ -35,7 +37,20 @@ func TestWorkBeforeLoginIsAccepted(t *testing.T) {
 	}
 	st.ToggleCheck(id, 1, "c1")
 	toks := &client.MemoryStore{}
-	if _, err := client.Enroll(context.Background(), nil, st, toks, r.url, code, "laptop"); err != nil {
+	var other *client.OtherUserError
+	if _, err := client.Enroll(context.Background(), nil, st, toks, r.url, code, "laptop"); !errors.As(err, &other) {
+		t.Fatalf("enrolment on unsent work of another name: %v, want OtherUserError", err)
+	}
+	if ops, _, _ := st.Outbox(100); len(ops) == 0 || ops[0].Author != "sanne" {
+		t.Fatal("a refused enrolment rewrote the waiting changes")
+	}
+	if u, _ := st.Meta(client.MetaUser); len(u) != 0 {
+		t.Fatalf("a refused enrolment recorded user %q", u)
+	}
+	if code, _, err = r.admin.Invite("sanne.devries"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.EnrollWith(context.Background(), nil, st, toks, r.url, code, "laptop", client.EnrollOptions{Adopt: true}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := (&client.Syncer{Store: st, Tokens: toks}).Sync(context.Background())

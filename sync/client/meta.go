@@ -45,6 +45,7 @@ type Store interface {
 	Meta(name string) ([]byte, error)
 	SetMeta(name string, value []byte) error
 	OutboxLen() (int, error)
+	Stats() (store.Stats, error)
 	AdoptOutbox(author string) (int, error)
 	Requeue(author string) (int, error)
 }

@@ -96,7 +96,7 @@ func Open(path string, opt Options) (*Server, error) {
 	}
 	st, err := store.Open(path, store.Options{
 		Author: ServerAuthor, Method: opt.Method, Now: opt.Now,
-		LockTimeout: opt.LockTimeout, NoSync: opt.NoSync,
+		LockTimeout: opt.LockTimeout, NoSync: opt.NoSync, Kind: store.FileServer,
 	})
 	if err != nil {
 		return nil, err

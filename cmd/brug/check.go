@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/brug-nl/brug/store"
+)
+
+func newCheckCmd(c *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Check a brug file for damage, without changing it",
+		Long: `Check the brug file (--db, BRUG_DB or your own; a laptop's or a server's)
+for damage, without writing to it: every page is read, bbolt's consistency
+check runs, brug's buckets and schema are checked, every change in the log
+is decoded, and the dossiers as kept are compared with the dossiers rebuilt
+from the log (on a private temporary copy, removed afterwards).
+
+Exit code 0: the file is sound. 1: the file is damaged, or could not be
+read (the message says which and what to do).`,
+		Example: `  brug check
+  brug check --db ~/backup/brug.db
+  brug check --db /var/lib/brug/regio.db`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.runCheck()
+		},
+		ValidArgsFunction: cobra.NoFileCompletions,
+	}
+}
+
+// runCheck verifies the file and says what it found.
+func (c *cli) runCheck() error {
+	path, err := c.dbPath()
+	if err != nil {
+		return err
+	}
+	meth, err := c.loadMethod()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return c.fail("open.missing", path)
+	}
+	m := c.msgs()
+	rep, err := store.Verify(path, store.Options{Method: meth})
+	switch {
+	case errors.Is(err, store.ErrDamaged):
+		return userError{m.f("check.damaged", path) + "\n  - " + damageDetail(err) + "\n" + m.f("check.advice")}
+	case errors.Is(err, store.ErrUpgrade):
+		return c.fail("check.upgrade", path)
+	case err != nil:
+		return c.openFailed(path, err)
+	}
+	if len(rep.Problems) > 0 {
+		return userError{m.f("check.damaged", path) + "\n  - " + strings.Join(rep.Problems, "\n  - ") + "\n" + m.f("check.advice")}
+	}
+	kind := m.f("check.kind." + string(rep.Kind))
+	fmt.Fprintln(c.env.stdout, m.f("check.ok", path, kind, rep.Dossiers, rep.Ops, rep.Schema))
+	return nil
+}
