@@ -173,7 +173,7 @@ func TestLoginOnAnotherUsersLaptop(t *testing.T) {
 	expect(t, "bert's login", dev("login", srv.url, inviteCode(t, h, region, "bert")), exitOK, "als bert")
 	// bert works (the app writes as the enrolled user) and syncs, then
 	// ticks one more step offline.
-	s, err := store.Open(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop})
+	s, err := store.Open(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop, Now: func() time.Time { return cliNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestLoginOnAnotherUsersLaptop(t *testing.T) {
 	}
 	s.Close()
 	expect(t, "bert's sync", dev("sync"), exitOK)
-	if s, err = store.Open(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop}); err != nil {
+	if s, err = store.Open(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop, Now: func() time.Time { return cliNow }}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.ToggleCheck(id, 1, "c1"); err != nil {
