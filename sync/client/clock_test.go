@@ -1,8 +1,6 @@
 package client_test
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,29 +13,7 @@ import (
 // its syncer's) runs ahead of the server's by *ahead.
 func (r *region) laptopAhead(user, team string, ahead *time.Duration) *replica {
 	r.t.Helper()
-	if _, err := r.admin.AddUser(user, protocol.RoleCoach, []string{team}); err != nil {
-		r.t.Fatal(err)
-	}
-	code, _, err := r.admin.Invite(user)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	now := func() time.Time { return time.Now().Add(*ahead) }
-	st, err := store.Open(filepath.Join(r.t.TempDir(), user+".db"), store.Options{Author: user, NoSync: true, Now: now})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			r.t.Errorf("%s: kept state differs from rebuilt state: %v", user, err)
-		}
-		st.Close()
-	})
-	toks := &client.MemoryStore{}
-	if _, err := client.Enroll(context.Background(), nil, st, toks, r.url, code, user+"-laptop"); err != nil {
-		r.t.Fatal(err)
-	}
-	return &replica{st: st, syncer: &client.Syncer{Store: st, Tokens: toks, Now: now}}
+	return enrolLaptop(r.t, r.admin, r.url, user, team, func() time.Time { return time.Now().Add(*ahead) })
 }
 
 // TestClockAheadRefusedMeasuredAndContained: a laptop whose clock is a year

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/client"
@@ -54,28 +55,37 @@ type replica struct {
 // client.Enroll, with tokens in memory.
 func (r *region) laptop(user, team string) *replica {
 	r.t.Helper()
-	if _, err := r.admin.AddUser(user, protocol.RoleCoach, []string{team}); err != nil {
-		r.t.Fatal(err)
+	return enrolLaptop(r.t, r.admin, r.url, user, team, nil)
+}
+
+// enrolLaptop adds user to team on the server admin manages, enrols a
+// fresh replica at url for them with tokens in memory, and checks its
+// file when the test ends. now, when not nil, is the laptop's clock (its
+// store's and its syncer's).
+func enrolLaptop(t *testing.T, admin *server.Admin, url, user, team string, now func() time.Time) *replica {
+	t.Helper()
+	if _, err := admin.AddUser(user, protocol.RoleCoach, []string{team}); err != nil {
+		t.Fatal(err)
 	}
-	code, _, err := r.admin.Invite(user)
+	code, _, err := admin.Invite(user)
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(r.t.TempDir(), user+".db"), store.Options{Author: user, NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), user+".db"), store.Options{Author: user, NoSync: true, Now: now})
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
-	r.t.Cleanup(func() {
+	t.Cleanup(func() {
 		if err := st.Check(); err != nil {
-			r.t.Errorf("%s: kept state differs from rebuilt state: %v", user, err)
+			t.Errorf("%s: kept state differs from rebuilt state: %v", user, err)
 		}
 		st.Close()
 	})
 	toks := &client.MemoryStore{}
-	if _, err := client.Enroll(context.Background(), nil, st, toks, r.url, code, user+"-laptop"); err != nil {
-		r.t.Fatal(err)
+	if _, err := client.Enroll(context.Background(), nil, st, toks, url, code, user+"-laptop"); err != nil {
+		t.Fatal(err)
 	}
-	return &replica{st: st, syncer: &client.Syncer{Store: st, Tokens: toks}}
+	return &replica{st: st, syncer: &client.Syncer{Store: st, Tokens: toks, Now: now}}
 }
 
 func (p *replica) sync(t *testing.T) client.Result {

@@ -1,7 +1,6 @@
 package client_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,8 +11,6 @@ import (
 	"testing"
 
 	"github.com/brug-nl/brug/store"
-	"github.com/brug-nl/brug/sync/client"
-	"github.com/brug-nl/brug/sync/protocol"
 	"github.com/brug-nl/brug/sync/server"
 )
 
@@ -86,28 +83,7 @@ func (r *restorable) restore(backup string) {
 
 func (r *restorable) laptop(user string) *replica {
 	r.t.Helper()
-	if _, err := r.admin().AddUser(user, protocol.RoleCoach, []string{"Noord"}); err != nil {
-		r.t.Fatal(err)
-	}
-	code, _, err := r.admin().Invite(user)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(r.t.TempDir(), user+".db"), store.Options{Author: user, NoSync: true})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			r.t.Errorf("%s: kept state differs from rebuilt state: %v", user, err)
-		}
-		st.Close()
-	})
-	toks := &client.MemoryStore{}
-	if _, err := client.Enroll(context.Background(), nil, st, toks, r.url, code, user+"-laptop"); err != nil {
-		r.t.Fatal(err)
-	}
-	return &replica{st: st, syncer: &client.Syncer{Store: st, Tokens: toks}}
+	return enrolLaptop(r.t, r.admin(), r.url, user, "Noord", nil)
 }
 
 // The server is put back from a backup after a laptop synced a change:
