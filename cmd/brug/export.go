@@ -9,10 +9,12 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/tui"
 )
 
@@ -82,10 +84,16 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 	if err != nil {
 		return c.readFailed(s, "export.read", err)
 	}
-	meth := s.Method()
+	return c.writeExport(cl, ops, s.Method(), c.env.now(), f)
+}
+
+// writeExport renders a dossier as f asks and writes it to standard output
+// or, atomically and readable by the user only, to f.out: the one export
+// writer of `brug export` on a laptop and `brug admin export` on a server.
+func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method, at time.Time, f exportFlags) (err error) {
 	var data []byte
 	if f.format == "json" {
-		if data, err = tui.ExportJSON(cl, ops, meth, c.env.now()); err != nil {
+		if data, err = tui.ExportJSON(cl, ops, meth, at); err != nil {
 			return c.fail("export.read", err)
 		}
 	} else {
@@ -98,7 +106,7 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
 		return c.fail("export.writefailed", f.out, err)
 	}
-	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", cl.Name.Value, len(ops), f.out))
+	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", esc(cl.Name.Value), len(ops), f.out))
 	return nil
 }
 
