@@ -156,6 +156,10 @@ func TestAdminExport(t *testing.T) {
 		t.Errorf("--lang en: the admin export differs from the laptop's:\n%v\n%v", en, en2)
 	}
 
+	// The laptop's export on the server's file says where the export is.
+	r = h.runTok(nil, "--db", region, "export", "Noor Hazelhoef")
+	expect(t, "brug export on the server's file", r, exitError, "Op de server exporteer je een dossier met 'brug admin --db "+region+" export CLIËNT'")
+
 	// Bad input: the messages of erase; nothing written, nothing audited.
 	before := a("audit").stdout
 	for _, tc := range []struct {

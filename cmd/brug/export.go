@@ -68,6 +68,12 @@ The brug file is opened read-only.`,
 // runExport finds the client and writes the export.
 func (c *cli) runExport(query string, f exportFlags) (err error) {
 	s, err := c.openReadOnly()
+	var sf serverFileError
+	if errors.As(err, &sf) {
+		// The server's file holds the full history: say how to
+		// export from it.
+		return c.fail("export.serverfile", sf.path)
+	}
 	if err != nil {
 		return err
 	}
@@ -240,8 +246,20 @@ func (c *cli) openReadOnly() (*store.Store, error) {
 		opt.ReadOnly = false
 		return c.openStore(path, opt)
 	}
+	if errors.Is(err, store.ErrWrongKind) {
+		return nil, serverFileError{path: path, err: c.openFailed(path, err)}
+	}
 	if err != nil {
 		return nil, c.openFailed(path, err)
 	}
 	return s, nil
 }
+
+// serverFileError is a server's file given to a command that reads a
+// laptop's; err is the message for it, path the file.
+type serverFileError struct {
+	path string
+	err  error
+}
+
+func (e serverFileError) Error() string { return e.err.Error() }

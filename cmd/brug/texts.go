@@ -194,6 +194,10 @@ var cliTexts = map[string][2]string{
 		"Kan het dossier niet lezen: %v",
 		"Cannot read the dossier: %v",
 	},
+	"export.serverfile": {
+		"%[1]s is het bestand van een syncserver, niet dat van een laptop; brug heeft het niet veranderd. Op de server exporteer je een dossier met 'brug admin --db %[1]s export CLIËNT' (of over SSH: ssh HOST admin export CLIËNT).",
+		"%[1]s is a sync server's file, not a laptop's; brug has not changed it. On the server, export a dossier with 'brug admin --db %[1]s export CLIENT' (or over SSH: ssh HOST admin export CLIENT).",
+	},
 	"export.written": {
 		"Export van %s (%d wijzigingen) geschreven naar %s.",
 		"Export of %s (%d changes) written to %s.",
