@@ -24,10 +24,11 @@ import (
 func newAdminCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Manage the sync server's users, teams, devices, erasure, audit log and backups",
+		Short: "Manage the sync server's users, teams, devices, erasure, exports, audit log and backups",
 		Long: `Manage the accounts of a sync server's file (--db or BRUG_DB): users and
 their roles, teams and membership, one-time enrolment codes, devices, the
-erasure of a dossier, the audit log, and backups of the file.
+erasure and the export (AVG) of a dossier, the audit log, and backups of
+the file.
 
 While ` + "`brug serve`" + ` runs on the file, brug admin sends each command to it
 through FILE.admin.sock; otherwise it opens the file itself. Either way the
@@ -46,7 +47,7 @@ accounts and sees no dossier through sync.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminInviteCmd(c),
-		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c))
+		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
 	return cmd
 }
 
@@ -536,10 +537,12 @@ func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref ad
 		if err == nil && !slices.ContainsFunc(resp.Devices, func(d server.Device) bool { return d.ID == req.ID }) {
 			return c.fail("admin.nodevice", req.ID)
 		}
-	case server.CmdErase, server.CmdAudit:
+	case server.CmdErase, server.CmdAudit, server.CmdExport:
 		// Lookups of a dossier by name fail with the store's sentinel
 		// errors; over the socket only their text arrives.
 		switch {
+		case req.Cmd == server.CmdExport && strings.Contains(ref.msg, store.ErrErased.Error()):
+			return c.fail("admin.exporterased", req.Client)
 		case strings.Contains(ref.msg, store.ErrAmbiguous.Error()):
 			return c.fail("admin.ambiguous", req.Client)
 		case req.Client != "" && strings.Contains(ref.msg, store.ErrNotFound.Error()):

@@ -216,7 +216,7 @@ func TestSyncCommandsHelp(t *testing.T) {
 		{"serve", "--help"}, {"login", "--help"}, {"sync", "--help"}, {"admin", "--help"},
 		{"admin", "user", "add", "--help"}, {"admin", "team", "member", "add", "--help"},
 		{"admin", "invite", "--help"}, {"admin", "device", "revoke", "--help"},
-		{"admin", "erase", "--help"}, {"admin", "audit", "--help"},
+		{"admin", "erase", "--help"}, {"admin", "audit", "--help"}, {"admin", "export", "--help"},
 	} {
 		r := h.runTok(nil, args...)
 		if r.code != exitOK || !strings.Contains(r.stdout, "Usage:") || !strings.Contains(r.stdout, "Examples:") {

@@ -9,10 +9,12 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/tui"
 )
 
@@ -66,6 +68,12 @@ The brug file is opened read-only.`,
 // runExport finds the client and writes the export.
 func (c *cli) runExport(query string, f exportFlags) (err error) {
 	s, err := c.openReadOnly()
+	var sf serverFileError
+	if errors.As(err, &sf) {
+		// The server's file holds the full history: say how to
+		// export from it.
+		return c.fail("export.serverfile", sf.path)
+	}
 	if err != nil {
 		return err
 	}
@@ -82,10 +90,16 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 	if err != nil {
 		return c.readFailed(s, "export.read", err)
 	}
-	meth := s.Method()
+	return c.writeExport(cl, ops, s.Method(), c.env.now(), f)
+}
+
+// writeExport renders a dossier as f asks and writes it to standard output
+// or, atomically and readable by the user only, to f.out: the one export
+// writer of `brug export` on a laptop and `brug admin export` on a server.
+func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method, at time.Time, f exportFlags) (err error) {
 	var data []byte
 	if f.format == "json" {
-		if data, err = tui.ExportJSON(cl, ops, meth, c.env.now()); err != nil {
+		if data, err = tui.ExportJSON(cl, ops, meth, at); err != nil {
 			return c.fail("export.read", err)
 		}
 	} else {
@@ -98,7 +112,7 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
 		return c.fail("export.writefailed", f.out, err)
 	}
-	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", cl.Name.Value, len(ops), f.out))
+	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", esc(cl.Name.Value), len(ops), f.out))
 	return nil
 }
 
@@ -232,8 +246,20 @@ func (c *cli) openReadOnly() (*store.Store, error) {
 		opt.ReadOnly = false
 		return c.openStore(path, opt)
 	}
+	if errors.Is(err, store.ErrWrongKind) {
+		return nil, serverFileError{path: path, err: c.openFailed(path, err)}
+	}
 	if err != nil {
 		return nil, c.openFailed(path, err)
 	}
 	return s, nil
 }
+
+// serverFileError is a server's file given to a command that reads a
+// laptop's; err is the message for it, path the file.
+type serverFileError struct {
+	path string
+	err  error
+}
+
+func (e serverFileError) Error() string { return e.err.Error() }

@@ -194,6 +194,10 @@ var cliTexts = map[string][2]string{
 		"Kan het dossier niet lezen: %v",
 		"Cannot read the dossier: %v",
 	},
+	"export.serverfile": {
+		"%[1]s is het bestand van een syncserver, niet dat van een laptop; brug heeft het niet veranderd. Op de server exporteer je een dossier met 'brug admin --db %[1]s export CLIËNT' (of over SSH: ssh HOST admin export CLIËNT).",
+		"%[1]s is a sync server's file, not a laptop's; brug has not changed it. On the server, export a dossier with 'brug admin --db %[1]s export CLIENT' (or over SSH: ssh HOST admin export CLIENT).",
+	},
 	"export.written": {
 		"Export van %s (%d wijzigingen) geschreven naar %s.",
 		"Export of %s (%d changes) written to %s.",
@@ -397,6 +401,18 @@ var cliTexts = map[string][2]string{
 	"admin.erased": {
 		"Dossier %s gewist; apparaten wissen het bij hun volgende synchronisatie.",
 		"Erased dossier %s; devices erase it on their next sync.",
+	},
+	"admin.exporterased": {
+		"Dossier %s is gewist: de server bewaart er niets meer van, dus er is niets te exporteren.",
+		"Dossier %s was erased: the server keeps nothing of it, so there is nothing to export.",
+	},
+	"admin.exportsshout": {
+		"Over SSH kan brug geen bestand %q op de server schrijven. Laat --out weg en vang de uitvoer op: ssh HOST admin export CLIËNT > export.md",
+		"Over SSH brug cannot write a file %q on the server. Leave out --out and catch the output: ssh HOST admin export CLIENT > export.md",
+	},
+	"admin.exportmethod": {
+		"Let op: de server las het dossier met methode %s versie %d, deze export gebruikt %s versie %d. Geef brug admin dezelfde --method als brug serve.",
+		"Note: the server read the dossier with method %s version %d; this export uses %s version %d. Give brug admin the same --method as brug serve.",
 	},
 	"admin.backup": {
 		"Kopie geschreven naar %s (%d KiB). Terugzetten: stop brug serve, zet de kopie over het bestand van de server en start brug serve weer.",

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/protocol"
 )
 
@@ -270,6 +271,69 @@ func (s *Server) erase(id string, entry AuditEntry) error {
 		entry.Time = s.now().UTC()
 		return audit(tx, entry)
 	})
+}
+
+// ActionExport is the audit action of a dossier exported by an admin for
+// the person's right to see everything kept about them (AVG).
+const ActionExport = "export"
+
+// DossierExport is everything the server keeps about one dossier: the
+// dossier as it is now and every op ever made to it. The CLI renders it
+// with the laptop export's code (tui.ExportJSON, tui.ExportMarkdown).
+type DossierExport struct {
+	Client *store.Client `json:"client"`
+	Ops    []store.Op    `json:"ops"`
+	// At is when the export was recorded in the audit log.
+	At time.Time `json:"at"`
+	// MethodID and MethodVersion name the method the server read the
+	// dossier with.
+	MethodID      string `json:"method_id"`
+	MethodVersion int    `json:"method_version"`
+	// Method is that method, for callers in the same process; it does
+	// not cross the admin socket.
+	Method *method.Method `json:"-"`
+}
+
+// Export reads a dossier (an id, or an unambiguous name) for the person's
+// right to see everything kept about them. The export is written to the
+// audit log (who, which dossier, when, through which channel; no content)
+// before the dossier is read, so no export leaves without its record. An
+// erased dossier is refused with store.ErrErased: nothing of it is kept.
+func (a *Admin) Export(client string) (DossierExport, error) {
+	id := client
+	if !store.ValidID(client) {
+		var err error
+		id, err = a.s.st.FindClient(client)
+		if err != nil {
+			return DossierExport{}, err
+		}
+	}
+	if a.s.st.Erased(id) {
+		return DossierExport{}, fmt.Errorf("dossier %s: %w; nothing of it is kept", id, store.ErrErased)
+	}
+	if _, err := a.s.st.Client(id); err != nil {
+		return DossierExport{}, err
+	}
+	at := a.s.now().UTC()
+	err := a.s.st.Update(func(tx *store.Tx) error {
+		return audit(tx, AuditEntry{Time: at, Channel: a.Channel, User: a.Actor, Action: ActionExport, Dossier: id})
+	})
+	if err != nil {
+		return DossierExport{}, fmt.Errorf("audit export of %s: %w", id, err)
+	}
+	cl, err := a.s.st.Client(id)
+	if err != nil {
+		return DossierExport{}, err
+	}
+	ops, err := a.s.st.Ops(id)
+	if err != nil {
+		return DossierExport{}, err
+	}
+	x := DossierExport{Client: cl, Ops: ops, At: at}
+	if m := a.s.st.Method(); m != nil {
+		x.Method, x.MethodID, x.MethodVersion = m, m.ID, m.Version
+	}
+	return x, nil
 }
 
 // Backup writes a consistent copy of the server's file to path (see

@@ -36,6 +36,7 @@ const (
 	CmdKeyList      = "key list"
 	CmdKeyRemove    = "key remove"
 	CmdBackup       = "backup"
+	CmdExport       = "export"
 )
 
 // AdminRequest is one admin command with its arguments.
@@ -57,19 +58,20 @@ type AdminRequest struct {
 // AdminResponse is the result of an AdminRequest: Error, or the fields its
 // command fills.
 type AdminResponse struct {
-	Error     string       `json:"error,omitempty"`
-	UserError bool         `json:"user_error,omitempty"` // Error is the caller's mistake, not a failure
-	User      *User        `json:"user,omitempty"`
-	Users     []User       `json:"users,omitempty"`
-	Team      *Team        `json:"team,omitempty"`
-	Teams     []TeamInfo   `json:"teams,omitempty"`
-	Devices   []Device     `json:"devices,omitempty"`
-	Audit     []AuditEntry `json:"audit,omitempty"`
-	Code      string       `json:"code,omitempty"`
-	Expires   time.Time    `json:"expires,omitzero"`
-	Dossier   string       `json:"dossier,omitempty"`
-	Keys      []Key        `json:"keys,omitempty"`
-	Size      int64        `json:"size,omitempty"` // bytes written (backup)
+	Error     string         `json:"error,omitempty"`
+	UserError bool           `json:"user_error,omitempty"` // Error is the caller's mistake, not a failure
+	User      *User          `json:"user,omitempty"`
+	Users     []User         `json:"users,omitempty"`
+	Team      *Team          `json:"team,omitempty"`
+	Teams     []TeamInfo     `json:"teams,omitempty"`
+	Devices   []Device       `json:"devices,omitempty"`
+	Audit     []AuditEntry   `json:"audit,omitempty"`
+	Code      string         `json:"code,omitempty"`
+	Expires   time.Time      `json:"expires,omitzero"`
+	Dossier   string         `json:"dossier,omitempty"`
+	Keys      []Key          `json:"keys,omitempty"`
+	Size      int64          `json:"size,omitempty"` // bytes written (backup)
+	Export    *DossierExport `json:"export,omitempty"`
 }
 
 // ErrAdmin wraps an error an admin command reported over the socket.
@@ -116,6 +118,10 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		err = a.RemoveKey(req.ID)
 	case CmdBackup:
 		resp.Size, err = a.Backup(req.Path)
+	case CmdExport:
+		var x DossierExport
+		x, err = a.Export(req.Client)
+		resp.Export = &x
 	default:
 		err = fmt.Errorf("%w admin command %q", ErrInvalid, req.Cmd)
 	}
