@@ -347,18 +347,20 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 // more heads than it has, one that resolves a conflict by naming heads in
 // prev, is always accepted.
 func headsRule(tx *store.Tx, op store.Op) (*protocol.Refusal, error) {
-	after, err := tx.HeadsAfter(op)
-	if err != nil {
-		return nil, fmt.Errorf("heads of %s: %w", op.ID, err)
-	}
-	if len(after) <= protocol.MaxFieldHeads {
-		return nil, nil
-	}
 	before, err := tx.Heads(op.Dossier, op.Field)
 	if err != nil {
 		return nil, fmt.Errorf("heads of %s: %w", op.ID, err)
 	}
-	if len(after) <= len(before) {
+	if len(before) < protocol.MaxFieldHeads {
+		// An op adds at most itself as a head: the common case needs no
+		// merge worked out.
+		return nil, nil
+	}
+	after, err := tx.HeadsAfter(op)
+	if err != nil {
+		return nil, fmt.Errorf("heads of %s: %w", op.ID, err)
+	}
+	if len(after) <= protocol.MaxFieldHeads || len(after) <= len(before) {
 		return nil, nil
 	}
 	r := refuse(op, protocol.RefuseHeads, fmt.Sprintf("the field %q already has %d conflicting values, the most the server keeps; resolve the conflict (an op naming them in prev) before adding another", op.Field, len(before)))
