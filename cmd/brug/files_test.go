@@ -108,7 +108,7 @@ func TestDamagedFileSaysWhatToDo(t *testing.T) {
 		}
 		r := h.run("--db", db, "check")
 		noCrash(t, "check", r)
-		expect(t, "check "+filepath.Base(db), r, exitError, db+" is beschadigd. Gevonden:", "reservekopie")
+		expect(t, "check "+filepath.Base(db), r, exitError, db+" is beschadigd. Gevonden (de technische details zijn in het Engels", "reservekopie")
 		r = h.run("--db", db, "--lang", "en", "check")
 		expect(t, "check in English", r, exitError, db+" is damaged. Found:", "backup")
 	}

@@ -107,7 +107,7 @@ var cliTexts = map[string][2]string{
 	"check.kind.server": {"het bestand van een syncserver", "a sync server's file"},
 	"check.kind.":       {"nog leeg", "still empty"},
 	"check.damaged": {
-		"%s is beschadigd. Gevonden:",
+		"%s is beschadigd. Gevonden (de technische details zijn in het Engels, voor wie het bestand onderzoekt):",
 		"%s is damaged. Found:",
 	},
 	"check.advice": {
@@ -123,7 +123,7 @@ var cliTexts = map[string][2]string{
 		"Cannot open %s: %v",
 	},
 	"detail": {
-		"(details: %v)",
+		"(technische details, in het Engels: %v)",
 		"(details: %v)",
 	},
 	"method.broken": {
