@@ -132,20 +132,20 @@ func newRegion(t *testing.T, opt Options) *region {
 }
 
 // listUsers stands in for the CLI's admin commands: "user list" only.
-func listUsers(_ context.Context, a *server.Admin, args []string, _ string, _ io.Reader, out, errOut io.Writer) int {
+func listUsers(_ context.Context, a *server.Admin, args []string, _ string, _ io.Reader, out, errOut io.Writer) (int, string) {
 	if strings.Join(args, " ") != "user list" {
 		fmt.Fprintln(errOut, "unknown")
-		return 2
+		return 2, "admin"
 	}
 	us, err := a.Users()
 	if err != nil {
 		fmt.Fprintln(errOut, err)
-		return 1
+		return 1, "admin user list"
 	}
 	for _, u := range us {
 		fmt.Fprintln(out, u.Name, u.Role)
 	}
-	return 0
+	return 0, "admin user list"
 }
 
 // start runs an SSH server on a fresh 127.0.0.1 port.

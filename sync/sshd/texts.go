@@ -4,6 +4,7 @@ package sshd
 // language.
 type msgs struct {
 	noKey, refused, noPty, adminNoApp, idle, unknownCmd, notAdmin string
+	unclosed, notPlain                                            string
 }
 
 func messages(lang string) msgs {
@@ -16,6 +17,8 @@ func messages(lang string) msgs {
 			idle:       "brug: session ended after %s without a keystroke. Connect again to go on; everything was saved.",
 			unknownCmd: "brug: unknown command %q. Connect without a command for the app, run ssh HOST report --help for the flow report; admins run ssh HOST admin ...",
 			notAdmin:   "brug: admin commands are for admins; %s is %s.",
+			unclosed:   "brug: a quote in the command is not closed. Close it, as in --team \"Team Noord\"; if your shell ate the quotes, put the whole command in single quotes: ssh HOST 'admin user add anna --team \"Team Noord\"'",
+			notPlain:   "brug: the command holds shell syntax brug does not run ($, `, ;, |, &, < or >). Put words with such characters in single quotes, and redirect output on your own machine: ssh HOST 'admin export \"Jan de Vries\"' > export.md",
 		}
 	}
 	return msgs{
@@ -26,5 +29,7 @@ func messages(lang string) msgs {
 		idle:       "brug: sessie beëindigd na %s zonder toetsaanslag. Verbind opnieuw om verder te gaan; alles is bewaard.",
 		unknownCmd: "brug: onbekende opdracht %q. Verbind zonder opdracht voor de app, of vraag de doorstroom op met ssh HOST report --help; beheerders gebruiken ssh HOST admin ...",
 		notAdmin:   "brug: beheeropdrachten zijn voor beheerders; %s is %s.",
+		unclosed:   "brug: een aanhalingsteken in de opdracht wordt niet gesloten. Sluit het, zoals in --team \"Team Noord\"; als je shell de aanhalingstekens opat, zet de hele opdracht tussen enkele aanhalingstekens: ssh HOST 'admin user add anna --team \"Team Noord\"'",
+		notPlain:   "brug: de opdracht bevat shell-tekens die brug niet uitvoert ($, `, ;, |, &, < of >). Zet woorden met zulke tekens tussen enkele aanhalingstekens, en stuur uitvoer door op je eigen computer: ssh HOST 'admin export \"Jan de Vries\"' > export.md",
 	}
 }
