@@ -83,6 +83,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[uint64]*tea.Program
+	stopping atomic.Bool // Shutdown ends the apps: they say so
 }
 
 type ctxKey struct{}
@@ -140,6 +141,7 @@ func (d *Server) Serve(l net.Listener) error {
 // Shutdown stops accepting connections, ends the running apps and waits
 // for the connections to close, or for ctx.
 func (d *Server) Shutdown(ctx context.Context) error {
+	d.stopping.Store(true)
 	d.mu.Lock()
 	for _, p := range d.sessions {
 		p.Quit()
@@ -310,12 +312,19 @@ func (d *Server) app(sess ssh.Session, u server.User, id uint64, lang string, m 
 	}()
 	_, err = p.Run()
 	p.Kill() // restores the terminal state if the app ended abnormally
+	// A session the server ends says why, after the app has left the
+	// alternate screen, so the line stays on the user's terminal.
 	select {
 	case <-idle:
-		fmt.Fprint(sess, "\r\n"+fmt.Sprintf(m.idle, d.opt.Idle.Round(time.Second))+"\r\n")
+		fmt.Fprint(sess, "\r\n"+fmt.Sprintf(m.idle, duration(d.opt.Idle, lang))+"\r\n")
 		_ = sess.Exit(0)
 		return 0
 	default:
+	}
+	if d.stopping.Load() {
+		fmt.Fprint(sess, "\r\n"+m.shutdown+"\r\n")
+		_ = sess.Exit(0)
+		return 0
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		d.log.Error("ssh app failed", "session", id, "error", err.Error())
