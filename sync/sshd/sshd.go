@@ -310,8 +310,13 @@ func (d *Server) app(sess ssh.Session, u server.User, id uint64, lang string, m 
 			}
 		}
 	}()
-	_, err = p.Run()
+	final, err := p.Run()
 	p.Kill() // restores the terminal state if the app ended abnormally
+	// However the app ended, a send-back comment being typed is kept as
+	// the user's draft for their next session.
+	if derr := tui.SaveDrafts(final); derr != nil {
+		d.log.Error("ssh draft not saved", "session", id, "error", derr.Error())
+	}
 	// A session the server ends says why, after the app has left the
 	// alternate screen, so the line stays on the user's terminal.
 	select {

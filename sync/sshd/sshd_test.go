@@ -593,3 +593,77 @@ func TestSignOffOverSSHReachesTheCoach(t *testing.T) {
 		t.Errorf("quit: %v", err)
 	}
 }
+
+// TestSendBackDraftSurvivesTheSession: a coordinator typing a send-back
+// comment when the server stops finds it again in their next session,
+// after being told why the session ended; it is theirs only, and sending
+// it back removes it.
+func TestSendBackDraftSurvivesTheSession(t *testing.T) {
+	r := newRegion(t, Options{})
+	const comment = "Het bewijs van inschrijving ontbreekt nog"
+	openSendBack := func(s *screen) {
+		s.waitFor("Noor Jansen")
+		s.keys("B")
+		s.waitFor("wachten op beoordeling")
+		s.keys("\r")
+		s.waitFor("Checklist")
+		s.keys("t")
+		s.waitFor("Waarom gaat stap 1")
+	}
+	s := r.app("cor", 100, 30)
+	openSendBack(s)
+	s.keys(comment)
+	s.waitFor("inschrijving ontbreekt nog")
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		stopped <- r.d.Shutdown(ctx)
+	}()
+	if err := s.end(); err != nil {
+		t.Errorf("session ended by shutdown: %v", err)
+	}
+	s.waitFor("de server stopt; je werk is bewaard")
+	s.conn.Close()
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+
+	// Not shown to others: anna, a coach of the same team, has no draft
+	// of it; the SSH log does not hold it either.
+	anna, err := r.srv.Session("anna", server.ChannelSSH, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := anna.Draft(r.noord, 1); err != nil || d != "" {
+		t.Errorf("anna reads cor's draft: %q, %v", d, err)
+	}
+
+	d := r.start(Options{HostKeyPath: r.hostKey})
+	t.Cleanup(func() { d.Close() })
+	s = r.app("cor", 100, 30)
+	openSendBack(s)
+	s.waitFor("Je concept van de vorige keer staat er weer")
+	s.waitFor("inschrijving ontbreekt nog")
+	s.keys("\x13") // ctrl+s sends back
+	s.waitFor("is teruggestuurd met je opmerking")
+	r.anna.sync(t)
+	c, err := r.anna.st.Client(r.noord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Steps[0].Comment.Value; got != comment {
+		t.Errorf("the comment on anna's laptop is %q, want the draft %q", got, comment)
+	}
+	cor, err := r.srv.Session("cor", server.ChannelSSH, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := cor.Draft(r.noord, 1); err != nil || d != "" {
+		t.Errorf("the draft is still there after sending it back: %q, %v", d, err)
+	}
+	s.keys("q")
+	if err := s.end(); err != nil {
+		t.Errorf("quit: %v", err)
+	}
+}
