@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -38,14 +39,95 @@ func newSendBack(ctx *Context, dossier string, n int, name string, seen []string
 	return e
 }
 
-// Init starts nothing.
-func (e *sendBackScreen) Init() tea.Cmd { return nil }
+// DraftStore keeps a user's unsent send-back comment per dossier and step,
+// so that a session that ends (the server stops, the user was idle, the
+// connection dropped) loses nothing: the next send back of that step
+// starts from it. The server's session (SSH) has it; a laptop's store does
+// not, and there the screen works without drafts.
+type DraftStore interface {
+	Draft(dossier string, step int) (string, error)
+	// SaveDraft keeps text; "" removes the draft.
+	SaveDraft(dossier string, step int, text string) error
+}
+
+// draftMsg is a draft loaded for a send-back screen.
+type draftMsg struct {
+	to   *sendBackScreen
+	text string
+}
+
+// Init loads the user's draft of this send back, if the store keeps
+// drafts.
+func (e *sendBackScreen) Init() tea.Cmd {
+	ds, ok := e.ctx.Store.(DraftStore)
+	if !ok {
+		return nil
+	}
+	dossier, n := e.dossier, e.n
+	return func() tea.Msg {
+		text, err := ds.Draft(dossier, n)
+		if err != nil {
+			return nil // no draft then; sending back still works
+		}
+		return draftMsg{to: e, text: text}
+	}
+}
+
+// dropDraft returns a command that removes the draft of this send back.
+func (e *sendBackScreen) dropDraft() tea.Cmd {
+	ds, ok := e.ctx.Store.(DraftStore)
+	if !ok {
+		return nil
+	}
+	dossier, n := e.dossier, e.n
+	return func() tea.Msg {
+		_ = ds.SaveDraft(dossier, n, "")
+		return nil
+	}
+}
+
+// SaveDrafts keeps the text of a send back still being typed in the
+// program's final model m, for the user's next session. The SSH server
+// calls it after the program ended, however it ended.
+func SaveDrafts(m tea.Model) error {
+	root, ok := m.(*Model)
+	if !ok || root == nil {
+		return nil
+	}
+	var errs []error
+	for _, s := range root.stack {
+		e, ok := s.(*sendBackScreen)
+		if !ok || e.saving {
+			continue
+		}
+		ds, ok := e.ctx.Store.(DraftStore)
+		if !ok {
+			continue
+		}
+		text := e.ta.Value()
+		if strings.TrimSpace(text) == "" {
+			text = ""
+		}
+		if err := ds.SaveDraft(e.dossier, e.n, text); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // Update handles keys (ctrl+s sends back, esc cancels, asking first when
 // something was typed) and the write's answer.
 func (e *sendBackScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	t := e.ctx.T
 	switch msg := msg.(type) {
+	case draftMsg:
+		// A draft fills an empty text area only: what was typed while it
+		// loaded is kept.
+		if msg.to == e && msg.text != "" && e.ta.Value() == "" {
+			e.ta.SetValue(msg.text)
+			return e, Status(t.S("coord.sendback.draft"), false)
+		}
+		return e, nil
 	case wroteMsg:
 		if msg.to != e {
 			return e, nil
@@ -62,7 +144,7 @@ func (e *sendBackScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		if e.confirm.asking {
 			if e.confirm.answer(msg) {
-				return e, Pop(false)
+				return e, tea.Batch(e.dropDraft(), Pop(false))
 			}
 			return e, nil
 		}
@@ -71,7 +153,7 @@ func (e *sendBackScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return e, e.send()
 		case msg.Type == tea.KeyEsc:
 			if strings.TrimSpace(e.ta.Value()) == "" {
-				return e, Pop(false)
+				return e, tea.Batch(e.dropDraft(), Pop(false))
 			}
 			e.confirm.asking = true
 			return e, nil
@@ -94,8 +176,12 @@ func (e *sendBackScreen) send() tea.Cmd {
 	e.saving = true
 	st, dossier, seen := e.ctx.Store, e.dossier, append([]string(nil), e.seen...)
 	prefix := "step/" + strconv.Itoa(e.n) + "/"
+	n := e.n
 	return writeCmd(e, dossier, "sendback", prefix+"status", func() error {
 		_, err := st.Commit(dossier, store.Set(prefix+"status", string(store.StepActive)), store.Edit(prefix+"comment", text, seen))
+		if ds, ok := st.(DraftStore); ok && err == nil {
+			_ = ds.SaveDraft(dossier, n, "") // sent: the draft has done its work
+		}
 		return err
 	})
 }

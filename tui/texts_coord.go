@@ -73,4 +73,5 @@ var textsCoord = map[string][2]string{
 	"coord.sendback.hint":  {"ctrl+s stuurt terug · esc annuleert", "ctrl+s sends back · esc cancels"},
 	"coord.sendback.empty": {"Schrijf een opmerking: de coach moet weten wat er nog nodig is.", "Write a comment: the coach needs to know what is still needed."},
 	"coord.sendback.busy":  {"Terugsturen…", "Sending back…"},
+	"coord.sendback.draft": {"Je concept van de vorige keer staat er weer.", "Your draft from last time is back."},
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -123,8 +124,8 @@ func viaSession(a *server.Admin) *adminSession {
 // sshAdmin runs one `admin ...` command line of an admin's SSH session:
 // the same commands, help and messages as `brug admin` on the server, on
 // the running server's accounts, audited with channel ssh. It returns the
-// exit code.
-func sshAdmin(ctx context.Context, a *server.Admin, args []string, lang string, in io.Reader, out, errOut io.Writer) int {
+// exit code and the path of the command it ran, for the log.
+func sshAdmin(ctx context.Context, a *server.Admin, args []string, lang string, in io.Reader, out, errOut io.Writer) (int, string) {
 	c := &cli{env: env{stdout: out, stderr: errOut, stdin: in, getenv: func(string) string { return "" }}, via: a}
 	c.g.lang = lang
 	return runSub(ctx, c, newAdminCmd(c), args, "admin", in, out, errOut)
@@ -133,7 +134,7 @@ func sshAdmin(ctx context.Context, a *server.Admin, args []string, lang string, 
 // sshReport runs one `report ...` command line of a user's SSH session:
 // `brug report` with the same flags and output, counted on the running
 // server for the user's teams only (server.Session.FlowReport).
-func sshReport(ctx context.Context, r *server.Session, args []string, lang string, out, errOut io.Writer) int {
+func sshReport(ctx context.Context, r *server.Session, args []string, lang string, out, errOut io.Writer) (int, string) {
 	c := &cli{env: env{stdout: out, stderr: errOut, getenv: func(string) string { return "" }, now: time.Now}, reporter: r}
 	c.g.lang = lang
 	cmd := newReportCmd(c)
@@ -141,8 +142,10 @@ func sshReport(ctx context.Context, r *server.Session, args []string, lang strin
 }
 
 // runSub runs a command tree of the CLI for an SSH session and returns its
-// exit code, reporting errors as the CLI does.
-func runSub(ctx context.Context, c *cli, cmd *cobra.Command, args []string, name string, in io.Reader, out, errOut io.Writer) int {
+// exit code, reporting errors as the CLI does, and the path of the command
+// that ran ("admin user add"; the tree's root when none matched). The path
+// holds command names only, never arguments, so it may be logged.
+func runSub(ctx context.Context, c *cli, cmd *cobra.Command, args []string, name string, in io.Reader, out, errOut io.Writer) (int, string) {
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	cmd.SetArgs(args)
 	if in != nil {
@@ -150,15 +153,24 @@ func runSub(ctx context.Context, c *cli, cmd *cobra.Command, args []string, name
 	}
 	cmd.SetOut(out)
 	cmd.SetErr(errOut)
-	err := cmd.ExecuteContext(ctx)
+	ran, err := cmd.ExecuteContextC(ctx)
+	path := name
+	if ran != nil {
+		path = ran.CommandPath()
+	}
 	if err == nil {
-		return exitOK
+		return exitOK, path
 	}
 	fmt.Fprintf(errOut, "brug %s: %v\n", name, err)
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(errOut, c.msgs().f("usage.hint", name))
-		return exitUsage
+		if strings.Contains(err.Error(), "arg(s)") {
+			// Too many words: most often a name with a space whose
+			// quotes the user's own shell removed before ssh sent it.
+			fmt.Fprintln(errOut, c.msgs().f("ssh.quotes"))
+		}
+		return exitUsage, path
 	}
-	return exitError
+	return exitError, path
 }

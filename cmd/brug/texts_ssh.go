@@ -20,6 +20,10 @@ var sshTexts = map[string][2]string{
 		"Over SSH kan brug geen bestand %q op de server lezen. Geef de sleutel via standaardinvoer: ssh HOST admin key add GEBRUIKER - < sleutel.pub",
 		"Over SSH brug cannot read a file %q on the server. Give the key on standard input: ssh HOST admin key add USER - < key.pub",
 	},
+	"ssh.quotes": {
+		"Een naam met een spatie? Je eigen shell haalt de aanhalingstekens weg voordat ssh de opdracht verstuurt; zet de hele opdracht tussen enkele aanhalingstekens: ssh HOST 'admin user add anna --team \"Team Noord\"'",
+		"A name with a space? Your own shell removes the quotes before ssh sends the command; put the whole command in single quotes: ssh HOST 'admin user add anna --team \"Team Noord\"'",
+	},
 	"serve.ssh": {
 		"SSH voor coördinatoren op %s (hostsleutel %s, vingerafdruk %s).",
 		"SSH for coordinators on %s (host key %s, fingerprint %s).",

@@ -268,6 +268,9 @@ func (s *Server) erase(id string, entry AuditEntry) error {
 		if err := s.setDossierTeam(tx, id, ""); err != nil {
 			return err
 		}
+		if err := eraseDrafts(tx, id); err != nil {
+			return err
+		}
 		entry.Time = s.now().UTC()
 		return audit(tx, entry)
 	})

@@ -43,12 +43,14 @@ const DefaultIdle = 15 * time.Minute
 // AdminFunc runs one `brug admin` command line (args without "admin") for
 // an admin user, with a as its backend; it returns the exit code. The CLI
 // provides it, so the commands, flags, help and messages are the same as
-// on the server's own shell.
-type AdminFunc func(ctx context.Context, a *server.Admin, args []string, lang string, in io.Reader, out, errOut io.Writer) int
+// on the server's own shell. It also returns the path of the command it
+// ran ("admin user add"), without arguments, for the log.
+type AdminFunc func(ctx context.Context, a *server.Admin, args []string, lang string, in io.Reader, out, errOut io.Writer) (code int, path string)
 
 // ReportFunc runs one `brug report` command line (args without "report")
-// for a user, counting on their session; it returns the exit code.
-type ReportFunc func(ctx context.Context, s *server.Session, args []string, lang string, out, errOut io.Writer) int
+// for a user, counting on their session; it returns the exit code and
+// the command's path ("report"), as AdminFunc does.
+type ReportFunc func(ctx context.Context, s *server.Session, args []string, lang string, out, errOut io.Writer) (code int, path string)
 
 // Options configure New.
 type Options struct {
@@ -81,6 +83,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[uint64]*tea.Program
+	stopping atomic.Bool // Shutdown ends the apps: they say so
 }
 
 type ctxKey struct{}
@@ -138,6 +141,7 @@ func (d *Server) Serve(l net.Listener) error {
 // Shutdown stops accepting connections, ends the running apps and waits
 // for the connections to close, or for ctx.
 func (d *Server) Shutdown(ctx context.Context) error {
+	d.stopping.Store(true)
 	d.mu.Lock()
 	for _, p := range d.sessions {
 		p.Quit()
@@ -184,9 +188,12 @@ func (d *Server) handle(ssh.Handler) ssh.Handler {
 			return
 		}
 		log := d.log.With("session", id, "user", u.Name, "remote", sess.RemoteAddr().String())
-		if cmd := sess.Command(); len(cmd) > 0 {
-			log.Info("ssh command", "command", cmd[0])
-			d.command(sess, u, cmd, lang, m)
+		if raw := sess.RawCommand(); strings.TrimSpace(raw) != "" {
+			start := time.Now()
+			code, path := d.command(sess, u, raw, lang, m)
+			// The command's path only ("admin erase"), never its
+			// arguments: they may name a client.
+			log.Info("ssh command", "command", path, "code", code, "duration", time.Since(start).Round(time.Millisecond))
 			return
 		}
 		log.Info("ssh session started")
@@ -196,28 +203,43 @@ func (d *Server) handle(ssh.Handler) ssh.Handler {
 }
 
 // command runs `admin ...` for admins and `report ...` for the others;
-// nothing else is a command.
-func (d *Server) command(sess ssh.Session, u server.User, cmd []string, lang string, m msgs) {
+// nothing else is a command. The command line is split as a shell would
+// (splitCommand). It returns the exit code and the command's path for the
+// log: "admin user add", or only its first word when it did not run.
+func (d *Server) command(sess ssh.Session, u server.User, raw string, lang string, m msgs) (int, string) {
+	cmd, err := splitCommand(raw)
+	switch {
+	case errors.Is(err, errUnclosed):
+		return d.exit(sess, exitUsage, m.unclosed), "-"
+	case err != nil:
+		return d.exit(sess, exitUsage, m.notPlain), "-"
+	case len(cmd) == 0:
+		return d.exit(sess, exitUsage, fmt.Sprintf(m.unknownCmd, "")), "-"
+	}
 	if cmd[0] == "report" && d.opt.Report != nil && u.Role != protocol.RoleAdmin {
 		session, err := d.srv.Session(u.Name, server.ChannelSSH, fmt.Sprintf("ssh-%d", d.next.Add(1)))
 		if err != nil {
-			d.exit(sess, 1, m.refused)
-			return
+			return d.exit(sess, 1, m.refused), "report"
 		}
-		_ = sess.Exit(d.opt.Report(sess.Context(), session, cmd[1:], lang, sess, sess.Stderr()))
-		return
+		code, path := d.opt.Report(sess.Context(), session, cmd[1:], lang, sess, sess.Stderr())
+		_ = sess.Exit(code)
+		return code, path
 	}
 	if cmd[0] != "admin" {
-		d.exit(sess, 2, fmt.Sprintf(m.unknownCmd, cmd[0]))
-		return
+		// The word may be anything the user typed: it is not logged.
+		return d.exit(sess, exitUsage, fmt.Sprintf(m.unknownCmd, cmd[0])), "?"
 	}
 	if u.Role != protocol.RoleAdmin || d.opt.Admin == nil {
-		d.exit(sess, 1, fmt.Sprintf(m.notAdmin, u.Name, u.Role))
-		return
+		return d.exit(sess, 1, fmt.Sprintf(m.notAdmin, u.Name, u.Role)), "admin"
 	}
-	code := d.opt.Admin(sess.Context(), d.srv.Admin(u.Name, server.ChannelSSH), cmd[1:], lang, sess, sess, sess.Stderr())
+	code, path := d.opt.Admin(sess.Context(), d.srv.Admin(u.Name, server.ChannelSSH), cmd[1:], lang, sess, sess, sess.Stderr())
 	_ = sess.Exit(code)
+	return code, path
 }
+
+// exitUsage is the exit status of a command line brug cannot run as
+// given, as for the CLI's usage errors.
+const exitUsage = 2
 
 // app runs the terminal app for the session's user until they quit, the
 // connection ends, they stay idle, or the server shuts down.
@@ -288,14 +310,26 @@ func (d *Server) app(sess ssh.Session, u server.User, id uint64, lang string, m 
 			}
 		}
 	}()
-	_, err = p.Run()
+	final, err := p.Run()
 	p.Kill() // restores the terminal state if the app ended abnormally
+	// However the app ended, a send-back comment being typed is kept as
+	// the user's draft for their next session.
+	if derr := tui.SaveDrafts(final); derr != nil {
+		d.log.Error("ssh draft not saved", "session", id, "error", derr.Error())
+	}
+	// A session the server ends says why, after the app has left the
+	// alternate screen, so the line stays on the user's terminal.
 	select {
 	case <-idle:
-		fmt.Fprint(sess, "\r\n"+fmt.Sprintf(m.idle, d.opt.Idle.Round(time.Second))+"\r\n")
+		fmt.Fprint(sess, "\r\n"+fmt.Sprintf(m.idle, duration(d.opt.Idle, lang))+"\r\n")
 		_ = sess.Exit(0)
 		return 0
 	default:
+	}
+	if d.stopping.Load() {
+		fmt.Fprint(sess, "\r\n"+m.shutdown+"\r\n")
+		_ = sess.Exit(0)
+		return 0
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		d.log.Error("ssh app failed", "session", id, "error", err.Error())
@@ -306,10 +340,12 @@ func (d *Server) app(sess ssh.Session, u server.User, id uint64, lang string, m 
 	return 0
 }
 
-// exit writes a message on the session's standard error and ends it.
-func (d *Server) exit(sess ssh.Session, code int, msg string) {
+// exit writes a message on the session's standard error and ends it
+// with code, which it returns.
+func (d *Server) exit(sess ssh.Session, code int, msg string) int {
 	fmt.Fprint(sess.Stderr(), msg+"\r\n")
 	_ = sess.Exit(code)
+	return code
 }
 
 // renderer styles the app for the client's terminal: its TERM and its

@@ -44,6 +44,7 @@ type region struct {
 	anna    *laptop
 	noord   string
 	zuid    string
+	d       *Server // the SSH server newRegion started
 }
 
 type laptop struct {
@@ -120,6 +121,7 @@ func newRegion(t *testing.T, opt Options) *region {
 		opt.Admin = listUsers
 	}
 	d := r.start(opt)
+	r.d = d
 	t.Cleanup(func() {
 		d.Close()
 		hs.Close()
@@ -132,20 +134,20 @@ func newRegion(t *testing.T, opt Options) *region {
 }
 
 // listUsers stands in for the CLI's admin commands: "user list" only.
-func listUsers(_ context.Context, a *server.Admin, args []string, _ string, _ io.Reader, out, errOut io.Writer) int {
+func listUsers(_ context.Context, a *server.Admin, args []string, _ string, _ io.Reader, out, errOut io.Writer) (int, string) {
 	if strings.Join(args, " ") != "user list" {
 		fmt.Fprintln(errOut, "unknown")
-		return 2
+		return 2, "admin"
 	}
 	us, err := a.Users()
 	if err != nil {
 		fmt.Fprintln(errOut, err)
-		return 1
+		return 1, "admin user list"
 	}
 	for _, u := range us {
 		fmt.Fprintln(out, u.Name, u.Role)
 	}
-	return 0
+	return 0, "admin user list"
 }
 
 // start runs an SSH server on a fresh 127.0.0.1 port.
@@ -208,6 +210,7 @@ func (r *region) login(user string) *gossh.Client {
 // escape sequences stripped, out.
 type screen struct {
 	t    *testing.T
+	conn *gossh.Client
 	sess *gossh.Session
 	in   io.Writer
 	mu   sync.Mutex
@@ -218,7 +221,8 @@ type screen struct {
 
 func (r *region) app(user string, w, h int, env ...string) *screen {
 	r.t.Helper()
-	sess, err := r.login(user).NewSession()
+	conn := r.login(user)
+	sess, err := conn.NewSession()
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -231,7 +235,7 @@ func (r *region) app(user string, w, h int, env ...string) *screen {
 	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
 		r.t.Fatal(err)
 	}
-	s := &screen{t: r.t, sess: sess, more: make(chan struct{}, 1), done: make(chan error, 1)}
+	s := &screen{t: r.t, conn: conn, sess: sess, more: make(chan struct{}, 1), done: make(chan error, 1)}
 	s.in, err = sess.StdinPipe()
 	if err != nil {
 		r.t.Fatal(err)
@@ -465,8 +469,66 @@ func TestIdleSessionEnds(t *testing.T) {
 	if err := s.end(); err != nil {
 		t.Errorf("idle end: %v", err)
 	}
-	if !strings.Contains(s.text(), "zonder toetsaanslag") {
+	if !strings.Contains(s.text(), "je sessie is gesloten na 300ms zonder toetsaanslag; alles is bewaard") {
 		t.Errorf("no idle message:\n%s", s.text())
+	}
+	en := r.app("cor", 100, 30, "BRUG_LANG=en")
+	en.waitFor("Noor Jansen")
+	if err := en.end(); err != nil {
+		t.Errorf("idle end: %v", err)
+	}
+	if !strings.Contains(en.text(), "your session was closed after 300ms without a keystroke; everything was saved") {
+		t.Errorf("no English idle message:\n%s", en.text())
+	}
+}
+
+func TestIdleDurationInWords(t *testing.T) {
+	for _, c := range []struct {
+		d          time.Duration
+		lang, want string
+	}{
+		{DefaultIdle, "nl", "15 minuten"}, {DefaultIdle, "en", "15 minutes"},
+		{time.Minute, "nl", "1 minuut"}, {time.Minute, "en", "1 minute"},
+		{90 * time.Second, "nl", "1m30s"},
+	} {
+		if got := duration(c.d, c.lang); got != c.want {
+			t.Errorf("duration(%v, %s) = %q, want %q", c.d, c.lang, got, c.want)
+		}
+	}
+}
+
+// TestShutdownSaysWhy: a server shutdown ends the running apps; each
+// session says why, in its language, before it closes, and ends with
+// status 0.
+func TestShutdownSaysWhy(t *testing.T) {
+	r := newRegion(t, Options{})
+	nl := r.app("cor", 100, 30)
+	en := r.app("cor", 100, 30, "LANG=en_GB.UTF-8")
+	nl.waitFor("Noor Jansen")
+	en.waitFor("Noor Jansen")
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		stopped <- r.d.Shutdown(ctx)
+	}()
+	for _, c := range []struct {
+		s    *screen
+		want string
+	}{
+		{nl, "de server stopt; je werk is bewaard"},
+		{en, "the server is stopping; your work was saved"},
+	} {
+		if err := c.s.end(); err != nil {
+			t.Errorf("session ended by shutdown: %v", err)
+		}
+		if !strings.Contains(c.s.text(), c.want) {
+			t.Errorf("the session did not say %q before closing:\n%s", c.want, c.s.text())
+		}
+		c.s.conn.Close() // as ssh does when its session ended
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("shutdown: %v", err)
 	}
 }
 
@@ -525,6 +587,80 @@ func TestSignOffOverSSHReachesTheCoach(t *testing.T) {
 	}
 	if st := c.Steps[0].Status; st.Value != string(store.StepSignedOff) || st.By != "cor" {
 		t.Errorf("on anna's laptop step 1 is %q by %q, want signed-off by cor", st.Value, st.By)
+	}
+	s.keys("q")
+	if err := s.end(); err != nil {
+		t.Errorf("quit: %v", err)
+	}
+}
+
+// TestSendBackDraftSurvivesTheSession: a coordinator typing a send-back
+// comment when the server stops finds it again in their next session,
+// after being told why the session ended; it is theirs only, and sending
+// it back removes it.
+func TestSendBackDraftSurvivesTheSession(t *testing.T) {
+	r := newRegion(t, Options{})
+	const comment = "Het bewijs van inschrijving ontbreekt nog"
+	openSendBack := func(s *screen) {
+		s.waitFor("Noor Jansen")
+		s.keys("B")
+		s.waitFor("wachten op beoordeling")
+		s.keys("\r")
+		s.waitFor("Checklist")
+		s.keys("t")
+		s.waitFor("Waarom gaat stap 1")
+	}
+	s := r.app("cor", 100, 30)
+	openSendBack(s)
+	s.keys(comment)
+	s.waitFor("inschrijving ontbreekt nog")
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		stopped <- r.d.Shutdown(ctx)
+	}()
+	if err := s.end(); err != nil {
+		t.Errorf("session ended by shutdown: %v", err)
+	}
+	s.waitFor("de server stopt; je werk is bewaard")
+	s.conn.Close()
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+
+	// Not shown to others: anna, a coach of the same team, has no draft
+	// of it; the SSH log does not hold it either.
+	anna, err := r.srv.Session("anna", server.ChannelSSH, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := anna.Draft(r.noord, 1); err != nil || d != "" {
+		t.Errorf("anna reads cor's draft: %q, %v", d, err)
+	}
+
+	d := r.start(Options{HostKeyPath: r.hostKey})
+	t.Cleanup(func() { d.Close() })
+	s = r.app("cor", 100, 30)
+	openSendBack(s)
+	s.waitFor("Je concept van de vorige keer staat er weer")
+	s.waitFor("inschrijving ontbreekt nog")
+	s.keys("\x13") // ctrl+s sends back
+	s.waitFor("is teruggestuurd met je opmerking")
+	r.anna.sync(t)
+	c, err := r.anna.st.Client(r.noord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Steps[0].Comment.Value; got != comment {
+		t.Errorf("the comment on anna's laptop is %q, want the draft %q", got, comment)
+	}
+	cor, err := r.srv.Session("cor", server.ChannelSSH, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := cor.Draft(r.noord, 1); err != nil || d != "" {
+		t.Errorf("the draft is still there after sending it back: %q, %v", d, err)
 	}
 	s.keys("q")
 	if err := s.end(); err != nil {
