@@ -99,7 +99,7 @@ func startServe(t *testing.T, h *harness, db string, extra ...string) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{t: t, db: db, stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
-	args := append([]string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", "127.0.0.1:0"}, extra...)
+	args := append([]string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, extra...)
 	e := h.netEnv(io.Discard, s.stderr, &client.MemoryStore{})
 	go func() { s.done <- runContext(ctx, args, e) }()
 	t.Cleanup(func() { s.stop() })
