@@ -33,10 +33,9 @@ const healthEvery = 5 * time.Second
 
 // healthCheck caches the answer of the last write check.
 type healthCheck struct {
-	mu   sync.Mutex
-	at   time.Time // when it last ran; zero before the first
-	err  error
-	busy bool
+	mu  sync.Mutex
+	at  time.Time // when it last ran; zero before the first
+	err error
 }
 
 // checkHealth writes a small record to the server's own bucket, at most
