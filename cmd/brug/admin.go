@@ -182,7 +182,9 @@ func newAdminInviteCmd(c *cli) *cobra.Command {
 		Short: "Make a one-time enrolment code for a user's device",
 		Long: `Print a one-time code with which the user enrols one device
 (brug login URL CODE). The code works once and expires after 24 hours; the
-server keeps only its hash, so it cannot be shown again.`,
+server keeps only its hash, so it cannot be shown again. When brug serve
+was started with --public-url, the whole login command is printed with
+that URL.`,
 		Example: `  brug admin invite anna`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -192,7 +194,14 @@ server keeps only its hash, so it cannot be shown again.`,
 			}
 			// The code alone on the first line, for scripts.
 			fmt.Fprintln(c.env.stdout, resp.Code)
-			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.invite", args[0], stamp(resp.Expires), resp.Code))
+			if resp.URL == "" {
+				fmt.Fprintln(c.env.stdout, c.msgs().f("admin.invite", args[0], stamp(resp.Expires), resp.Code))
+				return nil
+			}
+			// brug serve --public-url kept the address devices use: the
+			// whole command, on a line of its own to copy.
+			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.inviteurl", args[0], stamp(resp.Expires)))
+			fmt.Fprintf(c.env.stdout, "brug login %s %s\n", esc(resp.URL), resp.Code)
 			return nil
 		},
 	}

@@ -4,10 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -29,6 +30,14 @@ type serveFlags struct {
 	sshAddr string        // "" turns SSH off
 	sshKey  string        // host key file; "" means next to the database
 	sshIdle time.Duration // idle time before an SSH session ends
+
+	logFormat    string   // text or json
+	logLevel     string   // debug, info, warn or error
+	trusted      []string // --trusted-proxy CIDRs
+	metricsAddr  string   // "" or "off" turns the metrics listener off
+	metricsSet   bool     // --metrics-addr was given (a busy default only warns)
+	metricsToken string   // also serve /metrics on the API to this bearer token
+	publicURL    string   // the URL devices use, for invites
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -39,8 +48,15 @@ func newServeCmd(c *cli) *cobra.Command {
 		Long: `Run the sync server of a region on one brug file: devices enrol with a
 one-time code and sync their changes through it (the /v1 API in
 docs/openapi.yaml), with access by team and an audit log of every delivery
-and change. /healthz answers "ok" while the file answers; /metrics serves
-Prometheus metrics.
+and change. /healthz answers "ok" while the file takes a write (503 when the
+disk is full or read-only). Prometheus metrics (/metrics, and /healthz
+again) are on a listener of their own, --metrics-addr (loopback by default;
+"off" turns it off); with --metrics-token the API's listener serves
+/metrics too, to that bearer token only (or set BRUG_METRICS_TOKEN).
+
+Give --public-url with the address devices use (https://brug.example.nl):
+it is kept in the file, and ` + "`brug admin invite`" + ` then prints the whole
+login command, also from another process or over SSH.
 
 Give the server's own file with --db (or BRUG_DB); it is created when
 missing. Accounts are managed with ` + "`brug admin`" + `, which works on the same
@@ -50,8 +66,13 @@ Serve over TLS with --tls-cert and --tls-key, or behind a TLS proxy on
 127.0.0.1; brug warns when it serves plain HTTP on another address, since
 device tokens and dossiers would cross the network readable.
 
-Logs (one line per request: method, path, status, duration, user) go to
-standard error; they never hold dossier content. Stop with Ctrl-C or
+Logs (the start-up lines, and one line per request: method, path, status,
+duration, user, client address) go to standard error as text or, with
+--log-format json, as JSON lines; --log-level sets the least level logged.
+They never hold dossier content or tokens. Behind a reverse proxy, give its
+address with --trusted-proxy (CIDR, repeatable): the client address is then
+taken from its X-Forwarded-For header; from anyone else the header is
+ignored. Stop with Ctrl-C or
 SIGTERM: requests in flight are finished first.
 
 SSH (for coordinators, and admins' commands) listens on --ssh-addr with a
@@ -62,7 +83,8 @@ runs the app as that user, with that user's teams; admins run admin
 commands: ssh -p 2222 HOST admin user list. Sessions end after --ssh-idle
 without a keystroke. --ssh-addr "" turns SSH off.`,
 		Example: `  brug serve --db /var/lib/brug/region.db
-  brug serve --db region.db --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+  brug serve --db region.db --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --public-url https://brug.example.nl:8443
+  brug serve --db region.db --public-url https://brug.example.nl --trusted-proxy 127.0.0.1 --log-format json
   brug admin --db region.db user add anna --role coach --team "Team Noord"`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -72,6 +94,20 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 			if f.sshIdle < time.Minute {
 				return usageError{errors.New(c.msgs().f("serve.sshidle", f.sshIdle))}
 			}
+			if _, err := logHandler(c.env.stderr, f.logFormat, f.logLevel); err != nil {
+				return usageError{errors.New(c.msgs().f(err.Error(), f.logFormat, f.logLevel))}
+			}
+			for _, v := range f.trusted {
+				if _, err := server.ParseTrustedProxy(v); err != nil {
+					return usageError{errors.New(c.msgs().f("serve.trustedproxy", v))}
+				}
+			}
+			if f.publicURL != "" {
+				if _, err := server.CheckPublicURL(f.publicURL); err != nil {
+					return usageError{errors.New(c.msgs().f("serve.publicurl", f.publicURL))}
+				}
+			}
+			f.metricsSet = cmd.Flags().Changed("metrics-addr")
 			return c.runServe(cmd.Context(), f)
 		},
 		ValidArgsFunction: cobra.NoFileCompletions,
@@ -82,9 +118,41 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 	cmd.Flags().StringVar(&f.sshAddr, "ssh-addr", "127.0.0.1:2222", `address for SSH logins (host:port); "" turns SSH off`)
 	cmd.Flags().StringVar(&f.sshKey, "ssh-host-key", "", "the SSH host key file, made when missing (default FILE.ssh_host_ed25519)")
 	cmd.Flags().DurationVar(&f.sshIdle, "ssh-idle", sshd.DefaultIdle, "end an SSH session after this long without a keystroke")
+	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
+	cmd.Flags().StringArrayVar(&f.trusted, "trusted-proxy", nil, "a reverse proxy (CIDR or address) whose X-Forwarded-For names the client; repeatable")
+	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "127.0.0.1:9090", `address for /metrics and /healthz (host:port); "off" or "" turns it off`)
+	cmd.Flags().StringVar(&f.metricsToken, "metrics-token", "", "also serve /metrics on --addr to this bearer token (or BRUG_METRICS_TOKEN)")
+	cmd.Flags().StringVar(&f.publicURL, "public-url", "", "the URL devices use (https://brug.example.nl), printed by brug admin invite")
 	_ = cmd.MarkFlagFilename("tls-cert", "pem", "crt")
 	_ = cmd.MarkFlagFilename("tls-key", "pem", "key")
 	return cmd
+}
+
+// logHandler is the slog handler of --log-format and --log-level; its
+// error is the key of the message about a wrong value.
+func logHandler(w io.Writer, format, level string) (slog.Handler, error) {
+	var lv slog.Level
+	switch level {
+	case "debug":
+		lv = slog.LevelDebug
+	case "info":
+		lv = slog.LevelInfo
+	case "warn":
+		lv = slog.LevelWarn
+	case "error":
+		lv = slog.LevelError
+	default:
+		return nil, errors.New("serve.loglevel")
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.NewTextHandler(w, opts), nil
+	case "json":
+		return slog.NewJSONHandler(w, opts), nil
+	}
+	return nil, errors.New("serve.logformat")
 }
 
 // serverDBPath is the server's file: --db or BRUG_DB, never the per-user
@@ -117,9 +185,10 @@ func (c *cli) openServerError(path string, err error) error {
 }
 
 // runServe runs the server until SIGINT, SIGTERM or the end of parent.
-// What a person starting it needs to read (where it listens, a warning
-// about plain HTTP, that it stopped) is printed in their language on
-// standard error; request logs go there too, through slog, in English.
+// Everything goes to standard error through slog, as text or JSON: what a
+// person starting it needs to read (where it listens, a warning about
+// plain HTTP, that it stopped) has its message in their language and an
+// English "event" attribute for log pipelines; request logs are English.
 func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if parent == nil {
 		parent = context.Background()
@@ -144,8 +213,24 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	logger := slog.New(slog.NewTextHandler(c.env.stderr, nil))
-	srv, err := server.Open(path, server.Options{Now: c.env.now, Logger: logger, Method: meth})
+	handler, err := logHandler(c.env.stderr, f.logFormat, f.logLevel)
+	if err != nil {
+		return usageError{errors.New(m.f(err.Error(), f.logFormat, f.logLevel))}
+	}
+	logger := slog.New(handler)
+	var proxies []netip.Prefix
+	for _, v := range f.trusted {
+		p, err := server.ParseTrustedProxy(v)
+		if err != nil {
+			return usageError{errors.New(m.f("serve.trustedproxy", v))}
+		}
+		proxies = append(proxies, p)
+	}
+	metricsToken := f.metricsToken
+	if metricsToken == "" {
+		metricsToken = c.env.getenv("BRUG_METRICS_TOKEN")
+	}
+	srv, err := server.Open(path, server.Options{Now: c.env.now, Logger: logger, Method: meth, TrustedProxies: proxies, MetricsToken: metricsToken})
 	if err != nil {
 		return c.openServerError(path, err)
 	}
@@ -154,12 +239,31 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 			err = c.fail("close.failed", path, cerr)
 		}
 	}()
+	if f.publicURL != "" {
+		if err := srv.SetPublicURL(f.publicURL); err != nil {
+			return usageError{errors.New(m.f("serve.publicurl", f.publicURL))}
+		}
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return c.fail("serve.listen", f.addr, err)
 	}
 	if !useTLS && !loopback(ln.Addr()) {
-		fmt.Fprintln(c.env.stderr, m.f("serve.plain", ln.Addr()))
+		logger.Warn(m.f("serve.plain", ln.Addr()), "event", "plain_http", "addr", ln.Addr().String())
+	}
+	var mln net.Listener
+	if f.metricsAddr != "" && f.metricsAddr != "off" {
+		mln, err = net.Listen("tcp", f.metricsAddr)
+		if err != nil && f.metricsSet {
+			ln.Close()
+			return c.fail("serve.metricslisten", f.metricsAddr, err)
+		}
+		if err != nil {
+			// The default port is taken (a second server on this
+			// machine): serve without metrics rather than not at all.
+			logger.Warn(m.f("serve.metricslisten", f.metricsAddr, err), "event", "metrics_failed", "error", err.Error())
+			mln, err = nil, nil
+		}
 	}
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -168,7 +272,7 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	go func() {
 		defer close(adminDone)
 		if err := srv.ServeAdmin(ctx); err != nil {
-			fmt.Fprintln(c.env.stderr, m.f("serve.adminsock", err))
+			logger.Error(m.f("serve.adminsock", err), "event", "admin_socket_failed", "error", err.Error())
 		}
 	}()
 
@@ -189,15 +293,39 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 			served <- hs.Serve(ln)
 		}
 	}()
+	var ms *http.Server
+	metricsDone := make(chan struct{})
+	if mln != nil {
+		ms = &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go func() {
+			defer close(metricsDone)
+			if err := ms.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("metrics listener stopped", "event", "metrics_failed", "error", err.Error())
+			}
+		}()
+	} else {
+		close(metricsDone)
+	}
 	scheme := "http"
 	if useTLS {
 		scheme = "https"
 	}
-	fmt.Fprintln(c.env.stderr, m.f("serve.listening", scheme+"://"+ln.Addr().String(), path, server.AdminSocketPath(path)))
+	apiURL := scheme + "://" + ln.Addr().String()
+	logger.Info(m.f("serve.listening", apiURL, path, server.AdminSocketPath(path)),
+		"event", "listening", "url", apiURL, "db", path, "admin_socket", server.AdminSocketPath(path), "public_url", f.publicURL)
+	if mln != nil {
+		murl := "http://" + mln.Addr().String() + "/metrics"
+		logger.Info(m.f("serve.metrics", murl), "event", "metrics_listening", "url", murl)
+	}
 	sshSrv, err := c.startSSH(srv, f, path, meth, logger)
 	if err != nil {
 		hs.Close()
 		<-served
+		if ms != nil {
+			ms.Close()
+		}
+		<-metricsDone
 		stop()
 		<-adminDone
 		return err
@@ -207,15 +335,22 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	case err = <-served:
 		stop()
 	case <-ctx.Done():
-		fmt.Fprintln(c.env.stderr, m.f("serve.stopping"))
+		logger.Info(m.f("serve.stopping"), "event", "stopping")
 		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		if sshSrv != nil {
 			_ = sshSrv.Shutdown(sctx)
 		}
+		if ms != nil {
+			_ = ms.Shutdown(sctx)
+		}
 		err = hs.Shutdown(sctx)
 		<-served
 	}
+	if ms != nil {
+		_ = ms.Close()
+	}
+	<-metricsDone
 	if sshSrv != nil {
 		_ = sshSrv.Close()
 	}
@@ -226,7 +361,7 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if err != nil {
 		return c.fail("serve.failed", err)
 	}
-	fmt.Fprintln(c.env.stderr, m.f("serve.stopped"))
+	logger.Info(m.f("serve.stopped"), "event", "stopped")
 	return nil
 }
 
@@ -256,9 +391,10 @@ func (c *cli) startSSH(srv *server.Server, f serveFlags, dbPath string, meth *me
 	}
 	go func() {
 		if err := d.Serve(ln); err != nil {
-			logger.Error("ssh server stopped", "error", err.Error())
+			logger.Error("ssh server stopped", "event", "ssh_failed", "error", err.Error())
 		}
 	}()
-	fmt.Fprintln(c.env.stderr, c.msgs().f("serve.ssh", ln.Addr(), keyPath, d.Fingerprint()))
+	logger.Info(c.msgs().f("serve.ssh", ln.Addr(), keyPath, d.Fingerprint()),
+		"event", "ssh_listening", "addr", ln.Addr().String(), "host_key", keyPath, "fingerprint", d.Fingerprint())
 	return d, nil
 }

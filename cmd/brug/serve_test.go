@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -99,13 +100,37 @@ func startServe(t *testing.T, h *harness, db string, extra ...string) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{t: t, db: db, stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
-	args := append([]string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", "127.0.0.1:0"}, extra...)
+	args := append([]string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, extra...)
 	e := h.netEnv(io.Discard, s.stderr, &client.MemoryStore{})
 	go func() { s.done <- runContext(ctx, args, e) }()
 	t.Cleanup(func() { s.stop() })
 	m := waitOutput(t, s.stderr, listeningRE, s.done)
 	s.url = m[1]
+	if !slices.Contains(extra, "--ssh-addr") {
+		sshServing(t, s)
+	}
 	return s
+}
+
+var sshListeningRE = regexp.MustCompile(`(?:SSH voor coördinatoren op|SSH for coordinators on) (\S+) `)
+
+// sshServing waits until the SSH server answers with its banner, which it
+// sends once its accept loop runs: charmbracelet/ssh's Shutdown races with
+// a Serve that has not reached that loop yet (the race detector finds it
+// in tests that stop a server right after it started).
+func sshServing(t *testing.T, s *serving) {
+	t.Helper()
+	m := waitOutput(t, s.stderr, sshListeningRE, s.done)
+	conn, err := net.DialTimeout("tcp", m[1], 10*time.Second)
+	if err != nil {
+		t.Fatalf("ssh %s: %v", m[1], err)
+	}
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	banner := make([]byte, 4)
+	if _, err := io.ReadFull(conn, banner); err != nil || string(banner) != "SSH-" {
+		t.Fatalf("ssh %s: no banner (%q, %v)", m[1], banner, err)
+	}
 }
 
 // stop ends the server as SIGINT would and waits for it to return.

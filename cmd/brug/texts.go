@@ -293,6 +293,30 @@ var cliTexts = map[string][2]string{
 		"brug serve stopt; lopende verzoeken worden eerst afgemaakt…",
 		"brug serve is stopping; requests in flight are finished first…",
 	},
+	"serve.logformat": {
+		"--log-format is text of json, niet %[1]q.",
+		"--log-format is text or json, not %[1]q.",
+	},
+	"serve.loglevel": {
+		"--log-level is debug, info, warn of error, niet %[2]q.",
+		"--log-level is debug, info, warn or error, not %[2]q.",
+	},
+	"serve.trustedproxy": {
+		"--trusted-proxy %q is geen CIDR-bereik of adres; bijvoorbeeld 10.0.0.0/8 of 127.0.0.1.",
+		"--trusted-proxy %q is no CIDR range or address; for example 10.0.0.0/8 or 127.0.0.1.",
+	},
+	"serve.publicurl": {
+		"--public-url %q is geen adres zoals https://brug.voorbeeld.nl (http of https, zonder ? of #).",
+		"--public-url %q is no address like https://brug.example.nl (http or https, without ? or #).",
+	},
+	"serve.metricslisten": {
+		"Kan niet luisteren op %s voor /metrics (%v). Kies een ander adres met --metrics-addr, of zet het uit met --metrics-addr off.",
+		"Cannot listen on %s for /metrics (%v). Choose another address with --metrics-addr, or turn it off with --metrics-addr off.",
+	},
+	"serve.metrics": {
+		"Metrics voor Prometheus op %s.",
+		"Prometheus metrics on %s.",
+	},
 	"serve.stopped": {
 		"brug serve is gestopt.",
 		"brug serve has stopped.",
@@ -390,6 +414,10 @@ var cliTexts = map[string][2]string{
 	"admin.teamadded":     {"Team %q toegevoegd.", "Added team %q."},
 	"admin.memberadded":   {"%s zit nu in team %q; de apparaten krijgen de dossiers bij de volgende synchronisatie.", "%s is now in team %q; their devices get its dossiers on the next sync."},
 	"admin.memberremoved": {"%s is uit team %q gehaald; de apparaten halen de dossiers weg bij de volgende synchronisatie.", "Removed %s from team %q; their devices remove its dossiers on the next sync."},
+	"admin.inviteurl": {
+		"(voor %s; werkt één keer, tot %s.) Aanmelden met:",
+		"(for %s; works once, until %s.) Enrol with:",
+	},
 	"admin.invite": {
 		"(voor %s; werkt één keer, tot %s. Aanmelden met: brug login URL %s)",
 		"(for %s; works once, until %s. Enrol with: brug login URL %s)",

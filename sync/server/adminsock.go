@@ -67,6 +67,7 @@ type AdminResponse struct {
 	Devices   []Device       `json:"devices,omitempty"`
 	Audit     []AuditEntry   `json:"audit,omitempty"`
 	Code      string         `json:"code,omitempty"`
+	URL       string         `json:"url,omitempty"` // the server's public URL, if brug serve was given one (invite)
 	Expires   time.Time      `json:"expires,omitzero"`
 	Dossier   string         `json:"dossier,omitempty"`
 	Keys      []Key          `json:"keys,omitempty"`
@@ -102,6 +103,9 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		err = a.RemoveMember(req.Team, req.User)
 	case CmdInvite:
 		resp.Code, resp.Expires, err = a.Invite(req.User)
+		if err == nil {
+			resp.URL, err = a.s.PublicURL()
+		}
 	case CmdDeviceList:
 		resp.Devices, err = a.Devices(req.User)
 	case CmdDeviceRevoke:

@@ -79,7 +79,7 @@ func TestUnknownPathsAndMethodsAnswerJSON(t *testing.T) {
 	}
 	for _, c := range []struct{ method, path, allow string }{
 		{"GET", protocol.PathSync, "POST"}, {"PUT", protocol.PathEnroll, "POST"}, {"DELETE", protocol.PathSync, "POST"},
-		{"POST", protocol.PathHealth, "GET, HEAD"}, {"POST", protocol.PathMetrics, "GET, HEAD"},
+		{"POST", protocol.PathHealth, "GET, HEAD"},
 	} {
 		a := e.raw(c.method, c.path, jsonHeader, nil)
 		a.protoError(t, 405, protocol.ErrorMethod)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/termsafe"
@@ -77,7 +76,13 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+protocol.PathEnroll, s.handleEnroll)
 	mux.HandleFunc("POST "+protocol.PathSync, s.handleSync)
 	mux.HandleFunc("GET "+protocol.PathHealth, s.handleHealth)
-	mux.Handle("GET "+protocol.PathMetrics, promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	if s.mtoken != "" {
+		mux.Handle("GET "+protocol.PathMetrics, s.tokenMetrics(s.mtoken))
+	} else {
+		mux.HandleFunc(protocol.PathMetrics, func(w http.ResponseWriter, _ *http.Request) {
+			writeError(w, http.StatusNotFound, CodeNotFound, "metrics are served on brug serve's metrics listener (--metrics-addr), not on the API")
+		})
+	}
 	mux.HandleFunc("/", noRoute)
 	return s.logRequests(mux)
 }
@@ -103,7 +108,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration", time.Since(start), "user", info.user, "remote", r.RemoteAddr)
+			"duration", time.Since(start), "user", info.user, "remote", s.clientAddr(r))
 	})
 }
 
@@ -337,21 +342,4 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeAnswer(w, r, ans)
 	s.metrics.duration.Observe(time.Since(start).Seconds())
-}
-
-// handleHealth answers "ok" when the store answers a read.
-func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
-	err := s.st.View(func(tx *store.Tx) error {
-		_ = bucket(tx, bSeq).Sequence()
-		return nil
-	})
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if err != nil {
-		s.log.Error("health check failed", "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w, "store not answering\n")
-		return
-	}
-	_, _ = io.WriteString(w, "ok\n")
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/brug-nl/brug/store"
@@ -64,6 +65,13 @@ type Options struct {
 	LockTimeout time.Duration
 	// NoSync skips fsync on commit. For tests only.
 	NoSync bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client (request logs); none by default, so a client
+	// cannot choose the address logged for it.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, also serves /metrics on Handler to bearers
+	// of this token; without it /metrics is only on MetricsHandler.
+	MetricsToken string
 }
 
 // Server is an open regional server: a store plus its accounts, sequence
@@ -79,6 +87,9 @@ type Server struct {
 	views   viewCache      // team dossier sets and settled device views (viewcache.go)
 	recent  recentOps      // the ops numbered last, for settled pulls (recent.go)
 	epochs  epochs         // the file's epochs and receipt key, read at Open (epoch.go)
+	proxies []netip.Prefix // trusted reverse proxies (ops.go)
+	mtoken  string         // the metrics token on the API listener; "" for none
+	health  healthCheck    // the last write check of /healthz (ops.go)
 }
 
 // Open opens (or creates) the server's bbolt file. A file another process
@@ -101,7 +112,8 @@ func Open(path string, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics()}
+	s := &Server{st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics(),
+		proxies: opt.TrustedProxies, mtoken: opt.MetricsToken}
 	s.group.failed = s.views.bump
 	s.group.tx = &s.recent
 	// Create every bucket once, so read transactions always find them.
@@ -140,6 +152,7 @@ func (s *Server) Close() error { return s.st.Close() }
 // Store().WithAuthor(user) per session).
 func (s *Server) Store() *store.Store { return s.st }
 
-// Handler is the HTTP API: /v1/enroll, /v1/sync, /healthz and /metrics,
-// with request logging.
+// Handler is the HTTP API: /v1/enroll, /v1/sync and /healthz, with
+// request logging; /metrics too with Options.MetricsToken (else it is on
+// MetricsHandler only).
 func (s *Server) Handler() http.Handler { return s.routes() }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -249,8 +250,10 @@ func TestHealthAndMetrics(t *testing.T) {
 	id, ops := a.create("Noord", "Noor")
 	a.sync(ops...)
 	a.sync(a.op(id, "salary", "1"))
+	mh := httptest.NewServer(e.srv.MetricsHandler())
+	defer mh.Close()
 	get := func(p string) string {
-		res, err := e.http.Client().Get(e.http.URL + p)
+		res, err := mh.Client().Get(mh.URL + p)
 		e.must(err)
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)

@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -105,8 +104,8 @@ func New(srv *server.Server, opt Options) (*Server, error) {
 	if opt.HostKeyPath == "" {
 		return nil, errors.New("ssh: no host key path")
 	}
-	if err := os.MkdirAll(filepath.Dir(opt.HostKeyPath), 0o700); err != nil {
-		return nil, fmt.Errorf("ssh host key folder: %w", err)
+	if err := ensureHostKey(opt.HostKeyPath); err != nil {
+		return nil, err
 	}
 	d := &Server{srv: srv, opt: opt, log: opt.Logger, sessions: map[uint64]*tea.Program{}}
 	s, err := wish.NewServer(
