@@ -285,7 +285,7 @@ func TestServePublicURLInvite(t *testing.T) {
 	}
 	defer srv.Close()
 	var out, errb bytes.Buffer
-	code := sshAdmin(context.Background(), srv.Admin("root", server.ChannelSSH), []string{"invite", "anna"}, "nl", nil, &out, &errb)
+	code, _ := sshAdmin(context.Background(), srv.Admin("root", server.ChannelSSH), []string{"invite", "anna"}, "nl", nil, &out, &errb)
 	if m := loginRE.FindStringSubmatch(out.String()); code != exitOK || m == nil || m[1] != url {
 		t.Fatalf("invite over SSH: exit %d\n%s%s", code, out.String(), errb.String())
 	}
