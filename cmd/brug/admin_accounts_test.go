@@ -1,11 +1,14 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/client"
@@ -215,4 +218,65 @@ func TestAdminAccountsWithDevices(t *testing.T) {
 		t.Fatalf("serve exit %d:\n%s", code, s.stderr)
 	}
 	expect(t, "device list on the file", a("device", "list"), exitOK, replica, "ingetrokken")
+}
+
+// TestAdminAccountsOverSSH: the account commands work in an admin's SSH
+// session and are audited with channel ssh.
+func TestAdminAccountsOverSSH(t *testing.T) {
+	h := newHarness(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "region.db")
+	s := startServe(t, h, db)
+	m := waitOutput(t, s.stderr, sshRE, s.done)
+	addr, keyPath := m[1], m[2]
+	pem, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, err := gossh.ParsePrivateKey(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := sshSigner(t)
+	rootPub := filepath.Join(dir, "root.pub")
+	if err := os.WriteFile(rootPub, gossh.MarshalAuthorizedKey(root.PublicKey()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"team", "add", "Noord"}, {"team", "add", "Leeg"},
+		{"user", "add", "root", "--role", "admin"},
+		{"user", "add", "anna", "--role", "coach", "--team", "Noord"},
+		{"key", "add", "root", rootPub},
+	} {
+		expect(t, strings.Join(args, " "), adminCmd(h, db, args...), exitOK)
+	}
+	for _, tc := range []struct {
+		cmd  string
+		code int
+		want string
+	}{
+		{"admin user role anna coordinator", exitOK, "Gebruiker anna heeft nu rol coordinator."},
+		{"admin user disable anna", exitOK, "uitgeschakeld"},
+		{"admin user enable anna", exitOK, "Gebruiker anna ingeschakeld"},
+		{"admin user rename anna anna.devries", exitOK, "Gebruiker anna heet nu anna.devries"},
+		{"admin team rename Noord Noord-West", exitOK, `Team "Noord" heet nu "Noord-West"; 0 dossiers`},
+		{"admin team remove Leeg", exitOK, `Team "Leeg" verwijderd.`},
+		{"admin user remove root", exitError, "root is de laatste actieve beheerder"},
+		{"admin user remove anna.devries", exitOK, "Gebruiker anna.devries verwijderd"},
+		{"admin erase Nobody", exitError, `Geen dossier gevonden voor "Nobody"`},
+	} {
+		out, code := sshRun(t, addr, root, host.PublicKey(), "", tc.cmd)
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Errorf("%s over ssh: exit %d, want %d and %q:\n%s", tc.cmd, code, tc.code, tc.want, out)
+		}
+	}
+	r := adminCmd(h, db, "audit", "--user", "root")
+	for _, action := range []string{"user role", "user enable", "user rename", "team rename", "team remove", "user remove"} {
+		if !regexp.MustCompile(`ssh\s+root\s+` + action).MatchString(r.stdout) {
+			t.Errorf("%s over ssh is not audited with channel ssh:\n%v", action, r)
+		}
+	}
+	if code := s.stop(); code != exitOK {
+		t.Fatalf("serve exit %d:\n%s", code, s.stderr)
+	}
 }
