@@ -213,7 +213,7 @@ func newAdminDeviceCmd(c *cli) *cobra.Command {
 			// The device id is the one its ops carry (known from its
 			// first push on; "-" before); the enrolment id names the
 			// token, for a device that never pushed.
-			tw := table(c.env.stdout, m.f("admin.cols.devices2"))
+			tw := table(c.env.stdout, m.f("admin.cols.devices"))
 			for _, d := range resp.Devices {
 				state := m.f("admin.active")
 				if !d.Revoked.IsZero() {

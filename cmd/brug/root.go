@@ -34,21 +34,21 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader // nil means os.Stdin
-	// interactive reports whether a question can be asked on stdin (a
-	// terminal); nil means no.
-	interactive func() bool
-	getenv      func(string) string
-	goos        string
-	home        func() (string, error)
-	osUser      func() string
-	now         func() time.Time
-	tempDir     string // where `brug demo` puts its file; "" means os.TempDir()
-	runTUI      func(m tea.Model) error
-	build       buildInfo
+	getenv         func(string) string
+	goos           string
+	home           func() (string, error)
+	osUser         func() string
+	now            func() time.Time
+	tempDir        string // where `brug demo` puts its file; "" means os.TempDir()
+	runTUI         func(m tea.Model) error
+	build          buildInfo
 	// tokens opens the store of device tokens (login, sync); nil means the
 	// OS keyring with a file fallback. Tests give a client.MemoryStore or
 	// a FileStore in a temporary folder.
 	tokens func() (client.TokenStore, error)
+	// interactive reports whether a question can be asked on stdin (a
+	// terminal); nil means no.
+	interactive func() bool
 }
 
 // globals holds the root's persistent flags after parsing, shared by the

@@ -418,7 +418,7 @@ var cliTexts = map[string][2]string{
 	"admin.revokedat":    {"ingetrokken %s", "revoked %s"},
 	"admin.cols.users":   {"NAAM\tROL\tSTATUS\tTEAMS", "NAME\tROLE\tSTATE\tTEAMS"},
 	"admin.cols.teams":   {"TEAM\tLEDEN", "TEAM\tMEMBERS"},
-	"admin.cols.devices": {"ID\tGEBRUIKER\tNAAM\tAANGEMELD\tLAATST GEZIEN\tSTATUS", "ID\tUSER\tNAME\tENROLLED\tLAST SEEN\tSTATE"},
+	"admin.cols.devices": {"APPARAAT-ID\tGEBRUIKER\tNAAM\tAANGEMELD\tLAATST GEZIEN\tSTATUS\tINSCHRIJVING", "DEVICE ID\tUSER\tNAME\tENROLLED\tLAST SEEN\tSTATE\tENROLMENT"},
 	"admin.cols.audit":   {"TIJD\tKANAAL\tGEBRUIKER\tACTIE\tDOSSIER\tAPPARAAT\tDETAIL", "TIME\tCHANNEL\tUSER\tACTION\tDOSSIER\tDEVICE\tDETAIL"},
 
 	// brug login and brug sync

@@ -68,8 +68,4 @@ var accountTexts = map[string][2]string{
 		"%s (team %s, geboortejaar %s, id %s) is gewist; apparaten wissen het dossier bij hun volgende synchronisatie.",
 		"Erased %s (team %s, born %s, id %s); devices erase the dossier on their next sync.",
 	},
-	"admin.cols.devices2": {
-		"APPARAAT-ID\tGEBRUIKER\tNAAM\tAANGEMELD\tLAATST GEZIEN\tSTATUS\tINSCHRIJVING",
-		"DEVICE ID\tUSER\tNAME\tENROLLED\tLAST SEEN\tSTATE\tENROLMENT",
-	},
 }
