@@ -51,6 +51,10 @@ var (
 	ErrSyncOffline = errors.New("sync server unreachable")
 	// ErrSyncNotEnrolled: the server does not know this device any more.
 	ErrSyncNotEnrolled = errors.New("device not enrolled")
+	// ErrSyncRevoked: an admin revoked this device.
+	ErrSyncRevoked = errors.New("device revoked")
+	// ErrSyncDisabled: the device's user is disabled.
+	ErrSyncDisabled = errors.New("account disabled")
 )
 
 // SyncOptions turn on background sync; see (*Model).EnableSync.
@@ -87,18 +91,21 @@ const (
 // syncState is the root's view of background sync. Update changes it; the
 // syncs themselves run in Cmds that close over copies.
 type syncState struct {
-	opt       SyncOptions
-	conn      syncConn
-	errText   string
-	inFlight  bool
-	manual    bool // the sync in flight was asked for with the key
-	again     bool // another sync was asked for while one was in flight
-	gen       int  // the live timer; ticks of older timers are dropped
-	backoff   time.Duration
-	nextTry   time.Time
-	local     SyncLocal
-	hasLocal  bool
-	conflicts int
+	opt     SyncOptions
+	conn    syncConn
+	errText string
+	// refusedWhy is the text key of why the server refused the device
+	// (connNotEnrolled): not enrolled, revoked, or account disabled.
+	refusedWhy string
+	inFlight   bool
+	manual     bool // the sync in flight was asked for with the key
+	again      bool // another sync was asked for while one was in flight
+	gen        int  // the live timer; ticks of older timers are dropped
+	backoff    time.Duration
+	nextTry    time.Time
+	local      SyncLocal
+	hasLocal   bool
+	conflicts  int
 	// after returns a Cmd that delivers msg after d; tea.Tick in the app,
 	// immediate in tests.
 	after func(d time.Duration, msg tea.Msg) tea.Cmd
@@ -235,8 +242,12 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 		}
 	} else {
 		switch {
+		case errors.Is(msg.err, ErrSyncRevoked):
+			st.conn, st.refusedWhy = connNotEnrolled, "sync.revoked"
+		case errors.Is(msg.err, ErrSyncDisabled):
+			st.conn, st.refusedWhy = connNotEnrolled, "sync.disabled"
 		case errors.Is(msg.err, ErrSyncNotEnrolled):
-			st.conn = connNotEnrolled
+			st.conn, st.refusedWhy = connNotEnrolled, "sync.notenrolled"
 		case errors.Is(msg.err, ErrSyncOffline):
 			st.conn = connOffline
 		default:
@@ -306,6 +317,9 @@ func (m *Model) syncConnText() string {
 	case connOffline:
 		return t.F("sync.offline", m.syncTime(st.nextTry))
 	case connNotEnrolled:
+		if st.refusedWhy != "" {
+			return t.S(st.refusedWhy)
+		}
 		return t.S("sync.notenrolled")
 	case connError:
 		return t.F("sync.error", st.errText)

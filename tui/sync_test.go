@@ -248,6 +248,29 @@ func TestSyncFooterTexts(t *testing.T) {
 			t.Fatalf("footer %q", got)
 		}
 	})
+	// A revoked device and a disabled user are told apart from a device
+	// the server does not know: a new code helps the first only.
+	for _, c := range []struct {
+		err        error
+		lang, want string
+	}{
+		{ErrSyncRevoked, "en", "device revoked by your admin: ask for a new code"},
+		{ErrSyncRevoked, "nl", "apparaat ingetrokken door je beheerder: vraag een nieuwe code"},
+		{ErrSyncDisabled, "en", "your account is disabled: contact your admin"},
+		{ErrSyncDisabled, "nl", "je account is uitgeschakeld: neem contact op met je beheerder"},
+	} {
+		t.Run(c.err.Error()+" "+c.lang, func(t *testing.T) {
+			fs := &fakeSyncer{answers: []fakeAnswer{{err: fmt.Errorf("x: %w", c.err)}}}
+			h := newSyncHarness(t, c.lang, &SyncOptions{Syncer: fs})
+			out := h.feed(keep[syncDoneMsg](clFlatten(h.m.Init())))
+			if len(pick[syncTickMsg](out)) != 0 {
+				t.Fatal("a refused device keeps retrying")
+			}
+			if got := h.footer(); !strings.HasPrefix(got, c.want) {
+				t.Fatalf("footer %q, want it to start with %q", got, c.want)
+			}
+		})
+	}
 	t.Run("other error", func(t *testing.T) {
 		fs := &fakeSyncer{answers: []fakeAnswer{{err: errors.New("server answered 500: disk full\nmore")}}}
 		h := newSyncHarness(t, "en", &SyncOptions{Syncer: fs})

@@ -11,6 +11,8 @@ var textsSync = map[string][2]string{
 	"sync.busy":        {"online, bezig…", "online, syncing…"},
 	"sync.offline":     {"offline, opnieuw %s", "offline, retry %s"},
 	"sync.notenrolled": {"niet aangemeld: brug login", "not enrolled: brug login"},
+	"sync.revoked":     {"apparaat ingetrokken door je beheerder: vraag een nieuwe code", "device revoked by your admin: ask for a new code"},
+	"sync.disabled":    {"je account is uitgeschakeld: neem contact op met je beheerder", "your account is disabled: contact your admin"},
 	"sync.error":       {"sync mislukt: %s", "sync failed: %s"},
 	"sync.waiting":     {"%d wachtend", "%d waiting"},
 	"sync.last":        {"laatste sync %s", "last sync %s"},

@@ -125,7 +125,7 @@ changes are recorded under: letters, digits, '.', '_', '-' or '@'.`,
 			return nil
 		},
 	}
-	return group("user", "Add, list and disable users", add, list, disable)
+	return group("user", "Add, list, disable, enable, remove, rename users and change their role", append([]*cobra.Command{add, list, disable}, newAdminUserAccountCmds(c)...)...)
 }
 
 func newAdminTeamCmd(c *cli) *cobra.Command {
@@ -173,7 +173,7 @@ func newAdminTeamCmd(c *cli) *cobra.Command {
 	members := group("member", "Add users to teams or remove them",
 		member("add", "Add a user to a team: their devices get its dossiers on the next sync", server.CmdMemberAdd, "admin.memberadded"),
 		member("remove", "Remove a user from a team: their devices remove its dossiers on the next sync", server.CmdMemberRemove, "admin.memberremoved"))
-	return group("team", "Add and list teams, and manage membership", add, list, members)
+	return group("team", "Add, list, rename and remove teams, and manage membership", append([]*cobra.Command{add, list, members}, newAdminTeamAccountCmds(c)...)...)
 }
 
 func newAdminInviteCmd(c *cli) *cobra.Command {
@@ -219,13 +219,16 @@ func newAdminDeviceCmd(c *cli) *cobra.Command {
 				return err
 			}
 			m := c.msgs()
+			// The device id is the one its ops carry (known from its
+			// first push on; "-" before); the enrolment id names the
+			// token, for a device that never pushed.
 			tw := table(c.env.stdout, m.f("admin.cols.devices"))
 			for _, d := range resp.Devices {
 				state := m.f("admin.active")
 				if !d.Revoked.IsZero() {
 					state = m.f("admin.revokedat", stamp(d.Revoked))
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", esc(d.ID), esc(d.User), esc(d.Name), stamp(d.Created), stamp(d.LastSeen), state)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", orDash(d.Replica), esc(d.User), esc(d.Name), stamp(d.Created), stamp(d.LastSeen), state, esc(d.ID))
 			}
 			return tw.Flush()
 		},
@@ -233,6 +236,9 @@ func newAdminDeviceCmd(c *cli) *cobra.Command {
 	list.Flags().StringVar(&user, "user", "", "only this user's devices")
 	revoke := &cobra.Command{
 		Use: "revoke ID", Short: "Revoke a device (a lost laptop): it is refused from its next request",
+		Long: `Revoke a device: it is refused from its next request on and told that it
+was revoked. ID is its device id (the one its changes carry, first column
+of brug admin device list) or its enrolment id (last column).`,
 		Example: `  brug admin device revoke 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -249,24 +255,22 @@ func newAdminDeviceCmd(c *cli) *cobra.Command {
 func newAdminEraseCmd(c *cli) *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
-		Use:   "erase CLIENT --yes",
+		Use:   "erase CLIENT [--yes]",
 		Short: "Erase a dossier everywhere (AVG), for good",
 		Long: `Erase a client's dossier under the AVG: its ops are deleted from the server
 now and from every device on its next sync, and later changes to it are
-refused. Only its id is kept, as a tombstone. This cannot be undone, so it
-needs --yes. CLIENT is the id or an unambiguous (part of the) name.`,
+refused. Only its id is kept, as a tombstone. CLIENT is the id or an
+unambiguous (part of the) name.
+
+brug admin erase first shows the dossier it found (name, team, birth year,
+id), or lists the candidates when the name matches more than one. This
+cannot be undone, so on a terminal it asks you to type yes; without a
+terminal (a script, an SSH command) it needs --yes. Afterwards it says whom
+it erased.`,
 		Example: `  brug admin erase 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01 --yes`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !yes {
-				return usageError{errors.New(c.msgs().f("admin.eraseyes", args[0]))}
-			}
-			resp, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdErase, Client: args[0]})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.erased", resp.Dossier))
-			return nil
+			return c.eraseConfirmed(cmd, args[0], yes)
 		},
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "confirm the erasure")
@@ -482,6 +486,9 @@ func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref ad
 	if !ref.user {
 		return c.fail("admin.failed", esc(ref.msg))
 	}
+	if err, ok := c.explainAccountRefusal(sess, req, ref); ok {
+		return err
+	}
 	users, uok := c.adminUsers(sess)
 	teams, tok := c.adminTeams(sess)
 	user := func(name string) (server.User, bool) {
@@ -543,10 +550,10 @@ func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref ad
 		}
 	case server.CmdDeviceRevoke:
 		resp, err := sess.do(server.AdminRequest{Cmd: server.CmdDeviceList})
-		if err == nil && !slices.ContainsFunc(resp.Devices, func(d server.Device) bool { return d.ID == req.ID }) {
+		if err == nil && !slices.ContainsFunc(resp.Devices, func(d server.Device) bool { return d.ID == req.ID || d.Replica == req.ID }) {
 			return c.fail("admin.nodevice", req.ID)
 		}
-	case server.CmdErase, server.CmdAudit, server.CmdExport:
+	case server.CmdErase, server.CmdAudit, server.CmdExport, server.CmdCandidates:
 		// Lookups of a dossier by name fail with the store's sentinel
 		// errors; over the socket only their text arrives.
 		switch {

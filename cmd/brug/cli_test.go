@@ -35,6 +35,10 @@ type harness struct {
 	tuiRuns int
 	tuiErr  error
 	lastApp *tui.Model // the model of the last app run
+	// stdin and tty are the standard input of runTok's commands and
+	// whether it counts as a terminal (brug admin erase asks there).
+	stdin string
+	tty   bool
 }
 
 type result struct {

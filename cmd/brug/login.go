@@ -213,6 +213,10 @@ func (c *cli) syncError(base string, err error) error {
 	switch {
 	case errors.Is(err, client.ErrNotEnrolled):
 		return c.fail("sync.notenrolled")
+	case errors.Is(err, client.ErrRevoked):
+		return c.fail("sync.revoked", base)
+	case errors.Is(err, client.ErrDisabled):
+		return c.fail("sync.disabled", base)
 	case errors.Is(err, client.ErrUnauthorized):
 		return c.fail("sync.unauthorized", base)
 	case errors.Is(err, client.ErrUnreachable):

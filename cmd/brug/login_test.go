@@ -104,7 +104,7 @@ func TestLoginAndSync(t *testing.T) {
 	// The audit log shows the delivery; erasure reaches the devices.
 	expect(t, "audit --client", a("audit", "--client", "Noor"), exitOK, "deliver", "bert", "change", "anna")
 	r = a("erase", "Noor", "--yes")
-	expect(t, "erase", r, exitOK, "gewist; apparaten wissen het bij hun volgende synchronisatie.")
+	expect(t, "erase", r, exitOK, "is gewist; apparaten wissen het dossier bij hun volgende synchronisatie.")
 	expect(t, "sync after erase", dev("sync"), exitOK, "1 dossier gewist op verzoek van de beheerder")
 
 	// The server stops: the device is offline, and says so.

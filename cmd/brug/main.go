@@ -35,7 +35,8 @@ func main() {
 			}
 			return ""
 		},
-		now: time.Now,
+		now:         time.Now,
+		interactive: stdinIsTerminal,
 		runTUI: func(m tea.Model) error {
 			_, err := tea.NewProgram(m, tea.WithAltScreen()).Run()
 			return err

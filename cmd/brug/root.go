@@ -46,6 +46,9 @@ type env struct {
 	// OS keyring with a file fallback. Tests give a client.MemoryStore or
 	// a FileStore in a temporary folder.
 	tokens func() (client.TokenStore, error)
+	// interactive reports whether a question can be asked on stdin (a
+	// terminal); nil means no.
+	interactive func() bool
 }
 
 // globals holds the root's persistent flags after parsing, shared by the

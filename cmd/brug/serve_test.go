@@ -64,8 +64,10 @@ func (h *harness) netEnv(out, errw io.Writer, tokens client.TokenStore) env {
 			h.t.Error("a sync command started the app")
 			return nil
 		},
-		build:  buildInfo{Version: "v1.2.3"},
-		tokens: func() (client.TokenStore, error) { return tokens, nil },
+		build:       buildInfo{Version: "v1.2.3"},
+		tokens:      func() (client.TokenStore, error) { return tokens, nil },
+		stdin:       strings.NewReader(h.stdin),
+		interactive: func() bool { return h.tty },
 	}
 }
 

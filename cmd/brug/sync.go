@@ -156,6 +156,10 @@ func (a tuiSyncer) Sync(ctx context.Context) (tui.SyncResult, error) {
 	switch {
 	case errors.Is(err, client.ErrUnreachable):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncOffline, err)
+	case errors.Is(err, client.ErrRevoked):
+		err = fmt.Errorf("%w: %w", tui.ErrSyncRevoked, err)
+	case errors.Is(err, client.ErrDisabled):
+		err = fmt.Errorf("%w: %w", tui.ErrSyncDisabled, err)
 	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, client.ErrNotEnrolled):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncNotEnrolled, err)
 	}

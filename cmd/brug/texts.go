@@ -38,7 +38,9 @@ func (m msgs) n(key string, count int) string {
 
 // textParts are the message maps: cliTexts here, and one per command
 // family in texts_*.go. Keys are unique across them (a test checks).
-func textParts() []map[string][2]string { return []map[string][2]string{cliTexts, sshTexts} }
+func textParts() []map[string][2]string {
+	return []map[string][2]string{cliTexts, sshTexts, accountTexts}
+}
 
 func lookupText(key string) ([2]string, bool) {
 	for _, part := range textParts() {
@@ -347,10 +349,6 @@ var cliTexts = map[string][2]string{
 		"--since %q: geef een datum als JJJJ-MM-DD, bijvoorbeeld 2026-11-01.",
 		"--since %q: give a date as YYYY-MM-DD, for example 2026-11-01.",
 	},
-	"admin.eraseyes": {
-		"Wissen kan niet ongedaan worden gemaakt. Voeg --yes toe om %s te wissen.",
-		"Erasing cannot be undone. Add --yes to erase %s.",
-	},
 	"admin.nouser": {
 		"Gebruiker %s bestaat niet; zie brug admin user list.",
 		"User %s does not exist; see brug admin user list.",
@@ -426,10 +424,6 @@ var cliTexts = map[string][2]string{
 		"Apparaat %s ingetrokken: het wordt bij zijn volgende verzoek geweigerd.",
 		"Revoked device %s: it is refused from its next request.",
 	},
-	"admin.erased": {
-		"Dossier %s gewist; apparaten wissen het bij hun volgende synchronisatie.",
-		"Erased dossier %s; devices erase it on their next sync.",
-	},
 	"admin.exporterased": {
 		"Dossier %s is gewist: de server bewaart er niets meer van, dus er is niets te exporteren.",
 		"Dossier %s was erased: the server keeps nothing of it, so there is nothing to export.",
@@ -452,7 +446,7 @@ var cliTexts = map[string][2]string{
 	"admin.revokedat":    {"ingetrokken %s", "revoked %s"},
 	"admin.cols.users":   {"NAAM\tROL\tSTATUS\tTEAMS", "NAME\tROLE\tSTATE\tTEAMS"},
 	"admin.cols.teams":   {"TEAM\tLEDEN", "TEAM\tMEMBERS"},
-	"admin.cols.devices": {"ID\tGEBRUIKER\tNAAM\tAANGEMELD\tLAATST GEZIEN\tSTATUS", "ID\tUSER\tNAME\tENROLLED\tLAST SEEN\tSTATE"},
+	"admin.cols.devices": {"APPARAAT-ID\tGEBRUIKER\tNAAM\tAANGEMELD\tLAATST GEZIEN\tSTATUS\tINSCHRIJVING", "DEVICE ID\tUSER\tNAME\tENROLLED\tLAST SEEN\tSTATE\tENROLMENT"},
 	"admin.cols.audit":   {"TIJD\tKANAAL\tGEBRUIKER\tACTIE\tDOSSIER\tAPPARAAT\tDETAIL", "TIME\tCHANNEL\tUSER\tACTION\tDOSSIER\tDEVICE\tDETAIL"},
 
 	// brug login and brug sync
@@ -507,6 +501,14 @@ var cliTexts = map[string][2]string{
 	"sync.unauthorized": {
 		"De server %[1]s kent dit apparaat niet (meer). Vraag je beheerder om een nieuwe code en voer 'brug login %[1]s CODE' uit. Je werk blijft bewaard.",
 		"The server %[1]s does not know this device (any more). Ask your admin for a new code and run 'brug login %[1]s CODE'. Your work is kept.",
+	},
+	"sync.revoked": {
+		"Je beheerder heeft dit apparaat ingetrokken bij %[1]s (bijvoorbeeld omdat het kwijt was). Je werk op dit apparaat blijft bewaard. Mag het weer synchroniseren, vraag je beheerder dan om een nieuwe code en voer 'brug login %[1]s CODE' uit.",
+		"Your admin revoked this device at %[1]s (for instance because it was lost). Your work on this device is kept. If it may sync again, ask your admin for a new code and run 'brug login %[1]s CODE'.",
+	},
+	"sync.disabled": {
+		"Je account op %s is uitgeschakeld; synchroniseren kan niet. Een nieuwe code helpt niet: neem contact op met je beheerder. Je werk op dit apparaat blijft bewaard.",
+		"Your account at %s is disabled; syncing is not possible. A new code does not help: contact your admin. Your work on this device is kept.",
 	},
 	"sync.unreachable": {
 		"Kan de server %s niet bereiken; ben je offline, of draait de server niet? Je werk blijft bewaard; probeer het later opnieuw.\n(details: %v)",

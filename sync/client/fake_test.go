@@ -35,6 +35,9 @@ type fakeServer struct {
 	// after the request was fully handled (the ops stored).
 	cutAfter int
 	requests int
+	// authCode is the protocol.Error code of a refused token ("" for
+	// "unauthorized").
+	authCode string
 	pushes   []int // ops per push
 	limits   []int // the page size each sync asked for
 	gzipIn   bool  // every sync body was gzipped
@@ -93,7 +96,11 @@ func (f *fakeServer) sync(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	if r.Header.Get("Authorization") != "Bearer "+f.token {
 		w.WriteHeader(http.StatusUnauthorized)
-		json.NewEncoder(w).Encode(protocol.Error{Code: "unauthorized", Message: "unknown device"})
+		code := f.authCode
+		if code == "" {
+			code = protocol.ErrorUnauthorized
+		}
+		json.NewEncoder(w).Encode(protocol.Error{Code: code, Message: "refused device"})
 		return
 	}
 	f.requests++

@@ -22,6 +22,12 @@ var (
 	// ErrUnauthorized means the server does not know the device token: the
 	// device was never enrolled, or it was revoked.
 	ErrUnauthorized = errors.New("this device is not (or no longer) enrolled: run brug login")
+	// ErrRevoked (an ErrUnauthorized) means an admin revoked this device:
+	// a new code from the admin enrols it again.
+	ErrRevoked = fmt.Errorf("%w: an admin revoked this device", ErrUnauthorized)
+	// ErrDisabled (an ErrUnauthorized) means the device's user is
+	// disabled or removed: a new code does not help; the admin decides.
+	ErrDisabled = fmt.Errorf("%w: the account of this device is disabled", ErrUnauthorized)
 	// ErrNotEnrolled means this database has no server configured.
 	ErrNotEnrolled = errors.New("no sync server configured: run brug login URL CODE")
 	// ErrUnreachable wraps every failure to reach the server or to read its
@@ -135,7 +141,16 @@ func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz
 	r = io.LimitReader(r, maxResponseBytes)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
+		var pe protocol.Error
+		b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
+		_ = json.Unmarshal(b, &pe)
 		io.Copy(io.Discard, r)
+		switch pe.Code {
+		case protocol.ErrorRevoked:
+			return nil, ErrRevoked
+		case protocol.ErrorDisabled:
+			return nil, ErrDisabled
+		}
 		return nil, ErrUnauthorized
 	case resp.StatusCode != http.StatusOK:
 		se := &ServerError{Status: resp.StatusCode}

@@ -524,3 +524,24 @@ func TestPullAheadWaitsForADropToBeApplied(t *testing.T) {
 		t.Error("a request confirmed the page with the drop before the device applied it")
 	}
 }
+
+// TestSyncRevokedAndDisabled: the 401's code tells a revoked device and a
+// disabled user from an unknown token; both are still ErrUnauthorized.
+func TestSyncRevokedAndDisabled(t *testing.T) {
+	for code, want := range map[string]error{
+		protocol.ErrorRevoked:      ErrRevoked,
+		protocol.ErrorDisabled:     ErrDisabled,
+		protocol.ErrorUnknownToken: ErrUnauthorized,
+	} {
+		f, srv := newFake(t)
+		f.authCode = code
+		a := openStore(t, "tester")
+		_, err := syncerFor(a, srv.URL, "wrong").Sync(context.Background())
+		if !errors.Is(err, want) || !errors.Is(err, ErrUnauthorized) {
+			t.Errorf("code %s: %v, want %v", code, err, want)
+		}
+		if want == ErrUnauthorized && (errors.Is(err, ErrRevoked) || errors.Is(err, ErrDisabled)) {
+			t.Errorf("code %s taken for a revocation or a disabled user: %v", code, err)
+		}
+	}
+}

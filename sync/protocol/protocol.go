@@ -148,7 +148,10 @@ const (
 	ErrorMediaType    = "unsupported_media_type" // 415: a Content-Type other than application/json
 	ErrorNotFound     = "not_found"              // 404: no such path
 	ErrorMethod       = "method_not_allowed"     // 405: the path answers other methods (see Allow)
-	ErrorUnauthorized = "unauthorized"           // 401: no, unknown or revoked token; disabled user; bad enrolment code
+	ErrorUnauthorized = "unauthorized"           // 401: no token; a bad enrolment code
+	ErrorUnknownToken = "unknown_token"          // 401: the server knows no device with this token (enrol again)
+	ErrorRevoked      = "device_revoked"         // 401: an admin revoked this device (a new code enrols it again)
+	ErrorDisabled     = "user_disabled"          // 401: the device's user is disabled or removed (a new code does not help)
 	ErrorForbidden    = "forbidden"              // 403
 	ErrorInternal     = "internal"               // 500: try again later
 )

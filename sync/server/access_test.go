@@ -95,10 +95,10 @@ func TestAccessMatrix(t *testing.T) {
 
 func TestSyncWithoutValidTokenRefused(t *testing.T) {
 	e := newEnv(t)
-	for _, tok := range []string{"", "brug_nonsense"} {
+	for tok, code := range map[string]string{"": CodeUnauthorized, "brug_nonsense": protocol.ErrorUnknownToken} {
 		status, perr := e.post(protocol.PathSync, tok, protocol.SyncRequest{}, nil)
-		if status != http.StatusUnauthorized || perr.Code != CodeUnauthorized {
-			t.Errorf("token %q: %d %+v", tok, status, perr)
+		if status != http.StatusUnauthorized || perr.Code != code {
+			t.Errorf("token %q: %d %+v, want code %s", tok, status, perr, code)
 		}
 	}
 }
@@ -110,8 +110,8 @@ func TestRevokedDeviceRefusedOnNextRequest(t *testing.T) {
 	a.sync()
 	e.must(e.admin.RevokeDevice(a.id))
 	_, status, perr := a.try(0)
-	if status != http.StatusUnauthorized {
-		t.Fatalf("revoked device: %d %+v", status, perr)
+	if status != http.StatusUnauthorized || perr.Code != protocol.ErrorRevoked {
+		t.Fatalf("revoked device: %d %+v, want code %s", status, perr, protocol.ErrorRevoked)
 	}
 	// Another device of the same user keeps working.
 	other := e.enrol("anna")
@@ -125,8 +125,8 @@ func TestDisabledUserRefused(t *testing.T) {
 	code, _, err := e.admin.Invite("anna")
 	e.must(err)
 	e.must(e.admin.DisableUser("anna"))
-	if _, status, _ := a.try(0); status != http.StatusUnauthorized {
-		t.Fatalf("disabled user's device: %d", status)
+	if _, status, perr := a.try(0); status != http.StatusUnauthorized || perr.Code != protocol.ErrorDisabled {
+		t.Fatalf("disabled user's device: %d %+v, want code %s", status, perr, protocol.ErrorDisabled)
 	}
 	if status, _ := e.post(protocol.PathEnroll, "", protocol.EnrollRequest{Code: code, DeviceName: "x"}, nil); status != http.StatusUnauthorized {
 		t.Fatalf("disabled user's code: %d", status)

@@ -195,6 +195,7 @@ func (a *Admin) Devices(user string) ([]Device, error) {
 }
 
 // RevokeDevice refuses a device from its next request on (a lost laptop).
+// id is its enrolment id or the replica id its ops carry.
 func (a *Admin) RevokeDevice(id string) error {
 	return a.s.st.Update(func(tx *store.Tx) error {
 		var d Device
@@ -203,6 +204,10 @@ func (a *Admin) RevokeDevice(id string) error {
 			return err
 		}
 		if !ok {
+			// The id the device's ops carry (Device.Replica) names it too.
+			if ids, err := a.revokeReplica(tx, id); err != nil || len(ids) > 0 {
+				return err
+			}
 			return fmt.Errorf("device %q: %w; see `brug admin device list`", id, ErrNotFound)
 		}
 		if d.Revoked.IsZero() {

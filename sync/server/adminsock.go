@@ -37,6 +37,13 @@ const (
 	CmdKeyRemove    = "key remove"
 	CmdBackup       = "backup"
 	CmdExport       = "export"
+	CmdUserEnable   = "user enable"
+	CmdUserRemove   = "user remove"
+	CmdUserRename   = "user rename"
+	CmdUserRole     = "user role"
+	CmdTeamRename   = "team rename"
+	CmdTeamRemove   = "team remove"
+	CmdCandidates   = "candidates" // the dossiers an erase or export of Client would match
 )
 
 // AdminRequest is one admin command with its arguments.
@@ -53,6 +60,7 @@ type AdminRequest struct {
 	Since  time.Time `json:"since,omitzero"`
 	Key    string    `json:"key,omitempty"`  // public keys in authorized_keys form (key add)
 	Path   string    `json:"path,omitempty"` // an absolute path on the server machine (backup)
+	To     string    `json:"to,omitempty"`   // the new name (user rename, team rename)
 }
 
 // AdminResponse is the result of an AdminRequest: Error, or the fields its
@@ -73,6 +81,8 @@ type AdminResponse struct {
 	Keys      []Key          `json:"keys,omitempty"`
 	Size      int64          `json:"size,omitempty"` // bytes written (backup)
 	Export    *DossierExport `json:"export,omitempty"`
+	Dossiers  []DossierInfo  `json:"dossiers,omitempty"` // candidates
+	Moved     int            `json:"moved,omitempty"`    // dossiers moved (team rename)
 }
 
 // ErrAdmin wraps an error an admin command reported over the socket.
@@ -126,6 +136,8 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		var x DossierExport
 		x, err = a.Export(req.Client)
 		resp.Export = &x
+	case CmdUserEnable, CmdUserRemove, CmdUserRename, CmdUserRole, CmdTeamRename, CmdTeamRemove, CmdCandidates:
+		resp, err = a.doAccounts(req)
 	default:
 		err = fmt.Errorf("%w admin command %q", ErrInvalid, req.Cmd)
 	}

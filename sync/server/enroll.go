@@ -7,11 +7,13 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
 )
 
 // CodeLifetime is how long an enrolment code can be used.
@@ -137,14 +139,36 @@ func enroll(tx *store.Tx, code, deviceName string, now time.Time) (Device, strin
 	return d, token, nil
 }
 
+// authError is a refused device token with the protocol.Error code that
+// tells the device what happened (unknown token, revoked device, disabled
+// user), so that its app says what to do: enrol again, or ask the admin.
+type authError struct {
+	code string
+	msg  string
+}
+
+func (e *authError) Error() string { return ErrUnauthorized.Error() + ": " + e.msg }
+func (e *authError) Unwrap() error { return ErrUnauthorized }
+
+// authCode is the protocol.Error code of an authentication error.
+func authCode(err error) string {
+	var ae *authError
+	if errors.As(err, &ae) {
+		return ae.code
+	}
+	return protocol.ErrorUnauthorized
+}
+
 // authenticate finds the device and user of a bearer token. A revoked
-// device, an unknown token or a disabled user is ErrUnauthorized.
+// device, an unknown token or a disabled (or removed) user is an
+// ErrUnauthorized carrying its own code (authCode).
 func authenticate(tx *store.Tx, token string) (Device, User, error) {
 	var d Device
 	th := hash(token)
+	unknown := &authError{protocol.ErrorUnknownToken, "unknown device token; enrol this device again with `brug login`"}
 	id := bucket(tx, bTokens).Get(th)
 	if id == nil {
-		return d, User{}, fmt.Errorf("%w: unknown device token; enrol this device again with `brug login`", ErrUnauthorized)
+		return d, User{}, unknown
 	}
 	ok, err := getJSON(tx, bucket(tx, bDevices), id, &d)
 	if err != nil {
@@ -152,17 +176,17 @@ func authenticate(tx *store.Tx, token string) (Device, User, error) {
 	}
 	want, _ := hex.DecodeString(d.TokenHash)
 	if !ok || subtle.ConstantTimeCompare(want, th) != 1 {
-		return d, User{}, fmt.Errorf("%w: unknown device token; enrol this device again with `brug login`", ErrUnauthorized)
+		return d, User{}, unknown
 	}
 	if !d.Revoked.IsZero() {
-		return d, User{}, fmt.Errorf("%w: this device was revoked; ask your admin for a new enrolment code", ErrUnauthorized)
+		return d, User{}, &authError{protocol.ErrorRevoked, "this device was revoked; ask your admin for a new enrolment code"}
 	}
 	u, err := getUser(tx, d.User)
 	if err != nil {
-		return d, User{}, fmt.Errorf("%w: the account of this device is gone; ask your admin", ErrUnauthorized)
+		return d, User{}, &authError{protocol.ErrorDisabled, "the account of this device is gone; ask your admin"}
 	}
 	if u.Disabled {
-		return d, User{}, fmt.Errorf("%w: the account %s is disabled; ask your admin", ErrUnauthorized, u.Name)
+		return d, User{}, &authError{protocol.ErrorDisabled, fmt.Sprintf("the account %s is disabled; ask your admin", u.Name)}
 	}
 	return d, u, nil
 }

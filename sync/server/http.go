@@ -237,7 +237,7 @@ func (s *Server) writeAuthError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, ErrUnauthorized):
 		w.Header().Set("WWW-Authenticate", `Bearer realm="brug"`)
-		writeError(w, http.StatusUnauthorized, CodeUnauthorized, err.Error())
+		writeError(w, http.StatusUnauthorized, authCode(err), err.Error())
 	case errors.Is(err, ErrForbidden):
 		writeError(w, http.StatusForbidden, CodeForbidden, err.Error())
 	default:
