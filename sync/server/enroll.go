@@ -152,7 +152,7 @@ func authenticate(tx *store.Tx, token string) (Device, User, error) {
 	}
 	want, _ := hex.DecodeString(d.TokenHash)
 	if !ok || subtle.ConstantTimeCompare(want, th) != 1 {
-		return d, User{}, fmt.Errorf("%w: unknown device token; enrol this device again with `brug login`", ErrUnauthorized)
+		return Device{}, User{}, fmt.Errorf("%w: unknown device token; enrol this device again with `brug login`", ErrUnauthorized)
 	}
 	if !d.Revoked.IsZero() {
 		return d, User{}, fmt.Errorf("%w: this device was revoked; ask your admin for a new enrolment code", ErrUnauthorized)

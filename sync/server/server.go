@@ -79,6 +79,9 @@ type Server struct {
 	views   viewCache      // team dossier sets and settled device views (viewcache.go)
 	recent  recentOps      // the ops numbered last, for settled pulls (recent.go)
 	epochs  epochs         // the file's epochs and receipt key, read at Open (epoch.go)
+	// refusals rate-limits the audit records of refusals anyone can
+	// cause (auditrefusals.go).
+	refusals refusalLimiter
 }
 
 // Open opens (or creates) the server's bbolt file. A file another process

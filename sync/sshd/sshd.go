@@ -159,6 +159,11 @@ func (d *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	u, err := d.srv.UserByKey(key)
 	if err != nil {
 		d.log.Info("ssh key refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(), "reason", err.Error())
+		// Someone tries keys (a scanner, a stolen key of a disabled
+		// user): the audit log shows the fingerprint and where it came
+		// from. Rate-limited per fingerprint, so a scanner cannot flood
+		// the log; u names a disabled user, else nobody.
+		d.srv.RecordKeyRefused(gossh.FingerprintSHA256(key), ctx.RemoteAddr().String(), u.Name)
 		return false
 	}
 	ctx.SetValue(ctxKey{}, u.Name)
@@ -212,6 +217,12 @@ func (d *Server) command(sess ssh.Session, u server.User, cmd []string, lang str
 		return
 	}
 	if u.Role != protocol.RoleAdmin || d.opt.Admin == nil {
+		if u.Role != protocol.RoleAdmin {
+			// A coach trying admin commands (probing, or a stolen key)
+			// is for the admin to see: recorded with the command's name
+			// only, never its arguments.
+			d.srv.RecordAdminRefused(u.Name, u.Role, server.ChannelSSH, cmd[1:])
+		}
 		d.exit(sess, 1, fmt.Sprintf(m.notAdmin, u.Name, u.Role))
 		return
 	}
