@@ -152,6 +152,17 @@ func (s *Server) recordTokenRefused(d Device, remote string) {
 	s.recordRefusal(key, e)
 }
 
+// tokenDevice is what authenticate finds for a refused token: the device
+// when the token is one's, else nothing.
+func (s *Server) tokenDevice(token string) Device {
+	var d Device
+	_ = s.st.View(func(tx *store.Tx) error {
+		d, _, _ = authenticate(tx, token)
+		return nil
+	})
+	return d
+}
+
 // hostOf is the host of a host:port address (the port changes on every
 // connection and says nothing about who).
 func hostOf(addr string) string {

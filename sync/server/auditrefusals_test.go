@@ -98,6 +98,13 @@ func TestRefusedTokensAreAudited(t *testing.T) {
 			t.Fatalf("unknown token: status %d", status)
 		}
 	}
+	// A revoked device reporting erasures after a restore is refused
+	// before its sync starts, and recorded all the same (counted here
+	// as a repeat of the revoked device's refusals).
+	var resp protocol.SyncResponse
+	if status, _ := e.post(protocol.PathSync, a.token, protocol.SyncRequest{Erased: map[string]string{store.NewID(): "x"}}, &resp); status != 401 {
+		t.Fatalf("revoked device reporting erasures: status %d", status)
+	}
 	got := e.refusals(ActionTokenRefused)
 	want := []struct{ user, device, detail string }{
 		{"anna", a.id, "revoked device"},
@@ -118,7 +125,7 @@ func TestRefusedTokensAreAudited(t *testing.T) {
 	stranger.try(0)
 	a.try(0)
 	got = e.refusals(ActionTokenRefused)
-	if len(got) != 5 || got[3].Remote != "127.0.0.1" || got[3].Unrecorded != 4 || got[4].Device != a.id || got[4].Unrecorded != 2 {
+	if len(got) != 5 || got[3].Remote != "127.0.0.1" || got[3].Unrecorded != 4 || got[4].Device != a.id || got[4].Unrecorded != 3 {
 		t.Errorf("after a minute: %+v", got[3:])
 	}
 	for _, x := range got {

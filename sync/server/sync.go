@@ -113,6 +113,9 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	// the pull below never sends what they erase (epoch.go).
 	if len(req.Erased) > 0 {
 		if _, err := s.reErase(token, req.Erased); err != nil {
+			if errors.Is(err, ErrUnauthorized) {
+				s.recordTokenRefused(s.tokenDevice(token), info.remote)
+			}
 			return &out, res, err
 		}
 	}
