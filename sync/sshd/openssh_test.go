@@ -50,11 +50,8 @@ func TestOpenSSHClientWithUnknownKeyIsAudited(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "Permission denied") {
 		t.Fatalf("OpenSSH with an unknown key: %v: %s", err, out)
 	}
-	got, err := r.admin.Audit(server.AuditFilter{Action: "refused"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 || got[0].Action != server.ActionKeyRefused || got[0].Detail != "key "+fp || got[0].Remote != "127.0.0.1" {
+	got := r.waitAudit("refused", 1)
+	if got[0].Action != server.ActionKeyRefused || got[0].Detail != "key "+fp || got[0].Remote != "127.0.0.1" {
 		t.Errorf("audit after OpenSSH's refused login: %+v, want one key refused record of %s", got, fp)
 	}
 }

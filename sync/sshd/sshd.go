@@ -109,6 +109,7 @@ func New(srv *server.Server, opt Options) (*Server, error) {
 	s, err := wish.NewServer(
 		wish.WithHostKeyPath(opt.HostKeyPath),
 		wish.WithPublicKeyAuth(d.authorize),
+		ssh.WrapConn(d.wrapConn),
 		// A connection that opens no session, or an admin command that
 		// hangs, is cut after the same idle time; app sessions end by
 		// their own idle rule first, with a message.
@@ -159,15 +160,73 @@ func (d *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	u, err := d.srv.UserByKey(key)
 	if err != nil {
 		d.log.Info("ssh key refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(), "reason", err.Error())
-		// Someone tries keys (a scanner, a stolen key of a disabled
-		// user): the audit log shows the fingerprint and where it came
-		// from. Rate-limited per fingerprint, so a scanner cannot flood
-		// the log; u names a disabled user, else nobody.
-		d.srv.RecordKeyRefused(gossh.FingerprintSHA256(key), ctx.RemoteAddr().String(), u.Name)
+		if r, ok := ctx.Value(refusedKeysKey{}).(*refusedKeys); ok {
+			r.add(gossh.FingerprintSHA256(key), u.Name) // u names a disabled user, else nobody
+		}
 		return false
 	}
 	ctx.SetValue(ctxKey{}, u.Name)
 	return true
+}
+
+// refusedKeysKey holds a connection's refused keys in its context.
+type refusedKeysKey struct{}
+
+// refusedKeys are the keys refused during a connection's authentication,
+// recorded in the audit log if the connection ends without logging in.
+type refusedKeys struct {
+	mu   sync.Mutex
+	keys [][2]string // fingerprint, disabled user
+}
+
+// maxRefusedKeys bounds what one connection remembers (the SSH library
+// ends authentication after a few failed tries anyway).
+const maxRefusedKeys = 16
+
+func (r *refusedKeys) add(fingerprint, user string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.keys) < maxRefusedKeys {
+		r.keys = append(r.keys, [2]string{fingerprint, user})
+	}
+}
+
+// wrapConn notes the keys refused on a connection and, when it closes
+// without having logged in, records them in the audit log.
+//
+// Attack: someone tries keys (a scanner, a former colleague's old key, a
+// stolen key of a disabled user); the admin sees each key's fingerprint
+// and address. Only failed logins count: an SSH client offers its keys
+// one by one, and a user whose agent holds another key first must not
+// show up as refused. The server rate-limits the records per fingerprint
+// (RecordKeyRefused), so a scanner cannot flood the log.
+func (d *Server) wrapConn(ctx ssh.Context, c net.Conn) net.Conn {
+	r := &refusedKeys{}
+	ctx.SetValue(refusedKeysKey{}, r)
+	return &authConn{Conn: c, report: func() {
+		if ctx.Value(ssh.ContextKeyConn) != nil {
+			return // logged in
+		}
+		r.mu.Lock()
+		keys := r.keys
+		r.mu.Unlock()
+		for _, k := range keys {
+			d.srv.RecordKeyRefused(k[0], c.RemoteAddr().String(), k[1])
+		}
+	}}
+}
+
+// authConn is a connection that reports its refused keys once, on close.
+type authConn struct {
+	net.Conn
+	once   sync.Once
+	report func()
+}
+
+func (c *authConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.report)
+	return err
 }
 
 // handle runs one session: an admin command, or the app.
