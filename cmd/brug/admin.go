@@ -309,39 +309,77 @@ carried them out (see README.md, "Running the server").`,
 }
 
 func newAdminAuditCmd(c *cli) *cobra.Command {
-	var client, user, since string
+	var client, user, since, until, action, format string
 	cmd := &cobra.Command{
-		Use:   "audit [--client ID] [--user NAME] [--since DATE]",
-		Short: "Show the audit log: who read or changed what, when, how",
+		Use:   "audit [--client ID] [--user NAME] [--since DATE] [--until DATE] [--action ACTION] [--format table|csv|json]",
+		Short: "Show or export the audit log: who read or changed what, when, how, and what was refused",
 		Long: `Show the append-only audit log, oldest first: every dossier delivered to a
-device, every change accepted and every admin action, with who, when and
-the channel (sync, cli, ssh).`,
+device, every change accepted, every admin action and every refusal (ops
+refused in a sync, revoked or unknown tokens, unknown SSH keys, admin
+commands by non-admins), with who, when and the channel (sync, cli, ssh).
+
+--format table (the default) prints a table with times in this machine's
+local time and its UTC offset ("2026-12-05 19:22 +01:00"). --format csv
+writes RFC 4180 CSV with a header row, for a spreadsheet: one row per
+record and dossier (a delivery to a device lists many dossiers), times in
+RFC 3339 with their offset, and cells that a spreadsheet would read as a
+formula (starting with =, +, -, @, a tab or a carriage return) prefixed
+with a single quote. --format json writes one JSON object per line
+(NDJSON), the records as the server keeps them, times in RFC 3339 with
+their offset. Control characters are escaped in every format.
+
+--since and --until take a date (YYYY-MM-DD, local time; --until includes
+that whole day) or an RFC 3339 time. --action takes an action ("user add",
+"push refused") or one word of it ("refused" lists every refusal).`,
 		Example: `  brug admin audit --client 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01
-  brug admin audit --user anna --since 2026-11-01`,
+  brug admin audit --user anna --since 2026-11-01
+  brug admin audit --action refused --since 2026-12-01
+  brug admin audit --since 2026-11-01 --until 2026-11-30 --format csv > audit-november.csv`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			req := server.AdminRequest{Cmd: server.CmdAudit, Client: client, User: user}
-			if since != "" {
-				t, err := time.ParseInLocation(time.DateOnly, since, time.Local)
-				if err != nil {
-					return usageError{errors.New(c.msgs().f("admin.since", since))}
-				}
-				req.Since = t
+			if !slices.Contains([]string{"table", "csv", "json"}, format) {
+				return usageError{errors.New(c.msgs().f("admin.auditformat", format))}
+			}
+			req := server.AdminRequest{Cmd: server.CmdAudit, Client: client, User: user, Action: action}
+			var err error
+			if req.Since, err = auditTime(since, false); err != nil {
+				return usageError{errors.New(c.msgs().f("admin.since", since))}
+			}
+			if req.Until, err = auditTime(until, true); err != nil {
+				return usageError{errors.New(c.msgs().f("admin.until", until))}
 			}
 			resp, err := c.admin(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
-			tw := table(c.env.stdout, c.msgs().f("admin.cols.audit"))
+			switch format {
+			case "csv":
+				return writeAuditCSV(c.env.stdout, resp.Audit)
+			case "json":
+				return writeAuditJSON(c.env.stdout, resp.Audit)
+			}
+			m := c.msgs()
+			tw := table(c.env.stdout, m.f("admin.cols.audit"))
 			for _, e := range resp.Audit {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", stamp(e.Time), esc(e.Channel), esc(e.User), esc(e.Action), orDash(e.Dossier), orDash(e.Device), esc(e.Detail))
+				detail := esc(e.Detail)
+				if e.Remote != "" {
+					detail += m.f("admin.audit.from", esc(e.Remote))
+				}
+				if e.Unrecorded > 0 {
+					detail += m.f("admin.audit.unrecorded", e.Unrecorded)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", auditStamp(e.Time), esc(e.Channel), orDash(e.User), esc(e.Action), orDash(e.Dossier), orDash(e.Device), detail)
 			}
 			return tw.Flush()
 		},
 	}
 	cmd.Flags().StringVar(&client, "client", "", "only entries of this dossier (id or unambiguous name)")
 	cmd.Flags().StringVar(&user, "user", "", "only entries of this user")
-	cmd.Flags().StringVar(&since, "since", "", "only entries from this date on (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&since, "since", "", "only entries from this date (YYYY-MM-DD) or RFC 3339 time on")
+	cmd.Flags().StringVar(&until, "until", "", "only entries up to this date (YYYY-MM-DD, the whole day) or before this RFC 3339 time")
+	cmd.Flags().StringVar(&action, "action", "", `only entries of this action, or with this word in it ("refused")`)
+	cmd.Flags().StringVar(&format, "format", "table", "table, csv (RFC 4180) or json (one object per line)")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

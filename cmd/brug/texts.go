@@ -349,6 +349,23 @@ var cliTexts = map[string][2]string{
 		"--since %q: geef een datum als JJJJ-MM-DD, bijvoorbeeld 2026-11-01.",
 		"--since %q: give a date as YYYY-MM-DD, for example 2026-11-01.",
 	},
+	"admin.until": {
+		"--until %q: geef een datum als JJJJ-MM-DD (die hele dag telt mee) of een tijd als 2026-11-30T17:00:00+01:00.",
+		"--until %q: give a date as YYYY-MM-DD (that whole day included) or a time as 2026-11-30T17:00:00+01:00.",
+	},
+	"admin.auditformat": {
+		"--format %q: kies table, csv of json.",
+		"--format %q: choose table, csv or json.",
+	},
+	"admin.audit.from": {" vanaf %s", " from %s"},
+	"admin.audit.unrecorded": {
+		" (en %d keer eerder, niet apart vastgelegd)",
+		" (and %d times before, not recorded one by one)",
+	},
+	"admin.eraseyes": {
+		"Wissen kan niet ongedaan worden gemaakt. Voeg --yes toe om %s te wissen.",
+		"Erasing cannot be undone. Add --yes to erase %s.",
+	},
 	"admin.nouser": {
 		"Gebruiker %s bestaat niet; zie brug admin user list.",
 		"User %s does not exist; see brug admin user list.",

@@ -58,9 +58,11 @@ type AdminRequest struct {
 	ID     string    `json:"id,omitempty"`
 	Client string    `json:"client,omitempty"`
 	Since  time.Time `json:"since,omitzero"`
-	Key    string    `json:"key,omitempty"`  // public keys in authorized_keys form (key add)
-	Path   string    `json:"path,omitempty"` // an absolute path on the server machine (backup)
-	To     string    `json:"to,omitempty"`   // the new name (user rename, team rename)
+	Until  time.Time `json:"until,omitzero"`   // audit: entries before this time
+	Action string    `json:"action,omitempty"` // audit: an action, or a word of one (AuditFilter.Action)
+	Key    string    `json:"key,omitempty"`    // public keys in authorized_keys form (key add)
+	Path   string    `json:"path,omitempty"`   // an absolute path on the server machine (backup)
+	To     string    `json:"to,omitempty"`     // the new name (user rename, team rename)
 }
 
 // AdminResponse is the result of an AdminRequest: Error, or the fields its
@@ -123,7 +125,7 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 	case CmdErase:
 		resp.Dossier, err = a.Erase(req.Client)
 	case CmdAudit:
-		resp.Audit, err = a.Audit(AuditFilter{Dossier: req.Client, User: req.User, Since: req.Since})
+		resp.Audit, err = a.Audit(AuditFilter{Dossier: req.Client, User: req.User, Since: req.Since, Until: req.Until, Action: req.Action})
 	case CmdKeyAdd:
 		resp.Keys, err = a.AddKeys(req.User, []byte(req.Key))
 	case CmdKeyList:

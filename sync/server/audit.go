@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/brug-nl/brug/store"
@@ -26,6 +27,13 @@ const (
 	ActionChange  = "change"  // ops for a dossier were accepted
 	ActionDrop    = "drop"    // a device was told to remove a dossier that left its view
 	ActionEnroll  = "enroll"  // a device enrolled
+
+	// Refusals (docs/sync.md, "Security"). Each names who was refused,
+	// as far as the server knows, and never holds dossier content.
+	ActionPushRefused  = "push refused"  // ops of a sync refused (one record per sync, see AuditEntry.Refused)
+	ActionTokenRefused = "token refused" // /v1/sync with a revoked, unknown or disabled device's token
+	ActionKeyRefused   = "key refused"   // an SSH key no active user has, offered at login
+	ActionAdminRefused = "admin refused" // an admin command by a user who is not an admin
 )
 
 // AuditEntry is one line of the append-only audit log: who did what to
@@ -52,6 +60,18 @@ type AuditEntry struct {
 	// Delivered maps each dossier a sync sent to the number of its ops
 	// sent; only on delivery records.
 	Delivered map[string]int `json:"delivered,omitempty"`
+	// Refused counts a sync's refused ops per refusal code, and
+	// RefusedDossiers lists the dossiers those ops named (ids only);
+	// only on "push refused" records.
+	Refused         map[string]int `json:"refused,omitempty"`
+	RefusedDossiers []string       `json:"refused_dossiers,omitempty"`
+	// Remote is the network address a refused request came from (SSH key
+	// and token refusals).
+	Remote string `json:"remote,omitempty"`
+	// Unrecorded counts refusals like this one that were not recorded
+	// since the last record of the same kind, by the rate limit
+	// (refusal.go).
+	Unrecorded int `json:"unrecorded,omitempty"`
 }
 
 // audit appends an entry in the caller's write transaction, so the record
@@ -109,6 +129,33 @@ func appendAuditJSON(b []byte, e *AuditEntry) []byte {
 		}
 		b = append(b, '}')
 	}
+	if len(e.Refused) > 0 {
+		b = append(b, `,"refused":{`...)
+		for i, code := range slices.Sorted(maps.Keys(e.Refused)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, code)
+			b = append(b, ':')
+			b = strconv.AppendInt(b, int64(e.Refused[code]), 10)
+		}
+		b = append(b, '}')
+	}
+	if len(e.RefusedDossiers) > 0 {
+		b = append(b, `,"refused_dossiers":[`...)
+		for i, id := range e.RefusedDossiers {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, id)
+		}
+		b = append(b, ']')
+	}
+	str("remote", e.Remote, true)
+	if e.Unrecorded != 0 {
+		b = append(b, `,"unrecorded":`...)
+		b = strconv.AppendInt(b, int64(e.Unrecorded), 10)
+	}
 	return append(b, '}')
 }
 
@@ -130,7 +177,16 @@ func appendJSONString(b []byte, s string) []byte {
 type AuditFilter struct {
 	Dossier string
 	User    string
-	Since   time.Time
+	Since   time.Time // entries at or after Since
+	Until   time.Time // entries before Until
+	// Action matches an entry's action, or one of its words: "refused"
+	// finds every refusal, "user" every user command.
+	Action string
+}
+
+// matchAction reports whether action is want or has it as a word.
+func matchAction(action, want string) bool {
+	return want == "" || action == want || slices.Contains(strings.Fields(action), want)
 }
 
 // readAudit returns the matching entries, oldest first. With a dossier
@@ -151,6 +207,11 @@ func readAudit(tx *store.Tx, f AuditFilter) ([]AuditEntry, error) {
 		if err := json.Unmarshal(plain, &e); err != nil {
 			return err
 		}
+		if f.Dossier != "" && e.Dossier != f.Dossier && slices.Contains(e.RefusedDossiers, f.Dossier) {
+			// A refused push that named the dossier, shown as about it;
+			// Refused still counts the whole sync's refused ops.
+			e.Dossier, e.RefusedDossiers = f.Dossier, []string{f.Dossier}
+		}
 		if f.Dossier != "" && e.Dossier != f.Dossier {
 			n, ok := e.Delivered[f.Dossier]
 			if !ok {
@@ -158,7 +219,7 @@ func readAudit(tx *store.Tx, f AuditFilter) ([]AuditEntry, error) {
 			}
 			e.Dossier, e.Detail, e.Delivered = f.Dossier, fmt.Sprintf("%d ops", n), map[string]int{f.Dossier: n}
 		}
-		if (f.User == "" || e.User == f.User) && !e.Time.Before(f.Since) {
+		if (f.User == "" || e.User == f.User) && !e.Time.Before(f.Since) && (f.Until.IsZero() || e.Time.Before(f.Until)) && matchAction(e.Action, f.Action) {
 			out = append(out, e)
 		}
 		return nil

@@ -176,7 +176,7 @@ func authenticate(tx *store.Tx, token string) (Device, User, error) {
 	}
 	want, _ := hex.DecodeString(d.TokenHash)
 	if !ok || subtle.ConstantTimeCompare(want, th) != 1 {
-		return d, User{}, unknown
+		return Device{}, User{}, unknown
 	}
 	if !d.Revoked.IsZero() {
 		return d, User{}, &authError{protocol.ErrorRevoked, "this device was revoked; ask your admin for a new enrolment code"}

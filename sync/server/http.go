@@ -35,8 +35,9 @@ const (
 )
 
 // reqInfo carries what a handler learns about a request to the logging
-// middleware (the user, once the token is checked).
-type reqInfo struct{ user string }
+// middleware (the user, once the token is checked), and the remote
+// address to the handler, for the audit records of refusals.
+type reqInfo struct{ user, remote string }
 
 type infoKey struct{}
 
@@ -104,11 +105,13 @@ func noRoute(w http.ResponseWriter, r *http.Request) {
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &reqInfo{}
+		// The client's address as the trusted proxies tell it, for the
+		// log and for the audit records of refused tokens alike.
+		info := &reqInfo{remote: s.clientAddr(r)}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration", time.Since(start), "user", info.user, "remote", s.clientAddr(r))
+			"duration", time.Since(start), "user", info.user, "remote", info.remote)
 	})
 }
 

@@ -90,6 +90,9 @@ type Server struct {
 	proxies []netip.Prefix // trusted reverse proxies (ops.go)
 	mtoken  string         // the metrics token on the API listener; "" for none
 	health  healthCheck    // the last write check of /healthz (ops.go)
+	// refusals rate-limits the audit records of refusals anyone can
+	// cause (auditrefusals.go).
+	refusals refusalLimiter
 }
 
 // Open opens (or creates) the server's bbolt file. A file another process

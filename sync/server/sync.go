@@ -113,18 +113,22 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	// the pull below never sends what they erase (epoch.go).
 	if len(req.Erased) > 0 {
 		if _, err := s.reErase(token, req.Erased); err != nil {
+			if errors.Is(err, ErrUnauthorized) {
+				s.recordTokenRefused(s.tokenDevice(token), info.remote)
+			}
 			return &out, res, err
 		}
 	}
 	behind := s.behind(req.Epoch, req.Cursor)
 	var authErr error
 	var deviceID string
+	var refusedDev Device
 	err := s.group.run(s.st, func(tx *store.Tx) error {
 		out, res, authErr = answer{}, syncResult{refusals: map[string]int{}}, nil
 		d, u, err := authenticate(tx, token)
 		if err != nil {
 			// Nothing written yet: fail this sync alone, not its group.
-			authErr = err
+			authErr, refusedDev = err, d
 			return nil
 		}
 		info.user, deviceID = u.Name, d.ID
@@ -161,6 +165,12 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	if err == nil {
 		err = authErr
 	}
+	if errors.Is(authErr, ErrUnauthorized) {
+		// A lost laptop's token, or someone trying tokens: the admin
+		// should see both. Recorded after the shared transaction, in
+		// its own, and rate-limited: anyone can send these.
+		s.recordTokenRefused(refusedDev, info.remote)
+	}
 	out.Epoch = s.epochs.current
 	return &out, res, err
 }
@@ -174,9 +184,13 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		return accepted, nil
 	}
 	var failed error
+	refusedIn := map[string]bool{} // dossiers named by refused ops, for the audit record
 	reject := func(op store.Op, r protocol.Refusal) {
 		resp.Refused = append(resp.Refused, r)
 		res.refusals[r.Code]++
+		if store.ValidID(op.Dossier) {
+			refusedIn[op.Dossier] = true
+		}
 		if err := recordRefusal(tx, op, r.Code, s.now()); err != nil && failed == nil {
 			failed = err
 		}
@@ -337,6 +351,12 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 		}); err != nil {
 			return nil, err
 		}
+	}
+	// One record for all the sync's refused ops: a coach's laptop that
+	// tries another team's dossiers is seen, at the cost of one record.
+	err := auditPushRefused(tx, AuditEntry{Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID}, res.refusals, refusedIn)
+	if err != nil {
+		return nil, err
 	}
 	return accepted, nil
 }

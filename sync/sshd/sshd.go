@@ -111,6 +111,7 @@ func New(srv *server.Server, opt Options) (*Server, error) {
 	s, err := wish.NewServer(
 		wish.WithHostKeyPath(opt.HostKeyPath),
 		wish.WithPublicKeyAuth(d.authorize),
+		ssh.WrapConn(d.wrapConn),
 		// A connection that opens no session, or an admin command that
 		// hangs, is cut after the same idle time; app sessions end by
 		// their own idle rule first, with a message.
@@ -162,10 +163,73 @@ func (d *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	u, err := d.srv.UserByKey(key)
 	if err != nil {
 		d.log.Info("ssh key refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(), "reason", err.Error())
+		if r, ok := ctx.Value(refusedKeysKey{}).(*refusedKeys); ok {
+			r.add(gossh.FingerprintSHA256(key), u.Name) // u names a disabled user, else nobody
+		}
 		return false
 	}
 	ctx.SetValue(ctxKey{}, u.Name)
 	return true
+}
+
+// refusedKeysKey holds a connection's refused keys in its context.
+type refusedKeysKey struct{}
+
+// refusedKeys are the keys refused during a connection's authentication,
+// recorded in the audit log if the connection ends without logging in.
+type refusedKeys struct {
+	mu   sync.Mutex
+	keys [][2]string // fingerprint, disabled user
+}
+
+// maxRefusedKeys bounds what one connection remembers (the SSH library
+// ends authentication after a few failed tries anyway).
+const maxRefusedKeys = 16
+
+func (r *refusedKeys) add(fingerprint, user string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.keys) < maxRefusedKeys {
+		r.keys = append(r.keys, [2]string{fingerprint, user})
+	}
+}
+
+// wrapConn notes the keys refused on a connection and, when it closes
+// without having logged in, records them in the audit log.
+//
+// Attack: someone tries keys (a scanner, a former colleague's old key, a
+// stolen key of a disabled user); the admin sees each key's fingerprint
+// and address. Only failed logins count: an SSH client offers its keys
+// one by one, and a user whose agent holds another key first must not
+// show up as refused. The server rate-limits the records per fingerprint
+// (RecordKeyRefused), so a scanner cannot flood the log.
+func (d *Server) wrapConn(ctx ssh.Context, c net.Conn) net.Conn {
+	r := &refusedKeys{}
+	ctx.SetValue(refusedKeysKey{}, r)
+	return &authConn{Conn: c, report: func() {
+		if ctx.Value(ssh.ContextKeyConn) != nil {
+			return // logged in
+		}
+		r.mu.Lock()
+		keys := r.keys
+		r.mu.Unlock()
+		for _, k := range keys {
+			d.srv.RecordKeyRefused(k[0], c.RemoteAddr().String(), k[1])
+		}
+	}}
+}
+
+// authConn is a connection that reports its refused keys once, on close.
+type authConn struct {
+	net.Conn
+	once   sync.Once
+	report func()
+}
+
+func (c *authConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.report)
+	return err
 }
 
 // handle runs one session: an admin command, or the app.
@@ -229,6 +293,12 @@ func (d *Server) command(sess ssh.Session, u server.User, raw string, lang strin
 		return d.exit(sess, exitUsage, fmt.Sprintf(m.unknownCmd, cmd[0])), "?"
 	}
 	if u.Role != protocol.RoleAdmin || d.opt.Admin == nil {
+		if u.Role != protocol.RoleAdmin {
+			// A coach trying admin commands (probing, or a stolen key)
+			// is for the admin to see: recorded with the command's name
+			// only, never its arguments.
+			d.srv.RecordAdminRefused(u.Name, u.Role, server.ChannelSSH, cmd[1:])
+		}
 		return d.exit(sess, 1, fmt.Sprintf(m.notAdmin, u.Name, u.Role)), "admin"
 	}
 	code, path := d.opt.Admin(sess.Context(), d.srv.Admin(u.Name, server.ChannelSSH), cmd[1:], lang, sess, sess, sess.Stderr())

@@ -339,8 +339,76 @@ func TestUnknownKeyIsRefusedBeforeASession(t *testing.T) {
 	}
 	after, _ := r.admin.Audit(server.AuditFilter{})
 	for _, a := range after[len(before):] {
-		if a.Channel == server.ChannelSSH {
-			t.Errorf("a refused login left an audit record: %+v", a)
+		if a.Channel == server.ChannelSSH && a.Action != server.ActionKeyRefused && a.Action != server.ActionAdminRefused {
+			t.Errorf("a refused login left an audit record other than its refusal: %+v", a)
+		}
+	}
+}
+
+// waitAudit polls the audit log until it holds n records of action, or
+// fails the test at waitLimit: a refused login is recorded when its
+// connection closes on the server, after the client has given up.
+func (r *region) waitAudit(action string, n int) []server.AuditEntry {
+	r.t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		got, err := r.admin.Audit(server.AuditFilter{Action: action})
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if len(got) >= n || time.Now().After(deadline) {
+			if len(got) != n {
+				r.t.Fatalf("want %d %q records, got %d: %+v", n, action, len(got), got)
+			}
+			return got
+		}
+		time.Sleep(10 * time.Millisecond) // polling with a deadline
+	}
+}
+
+// TestRefusedKeysAreAudited: someone offering keys the server does not
+// know (a scanner, a former colleague's old key) is refused during
+// authentication, and the admin sees the key's fingerprint and where it
+// came from in the audit log. A scanner retrying the same key is recorded
+// once a minute, its repeats counted, so it cannot flood the log. A user
+// whose client offers an unknown key before their registered one logs in
+// and leaves no refusal.
+func TestRefusedKeysAreAudited(t *testing.T) {
+	r := newRegion(t, Options{})
+	other := newSigner(t)
+	c, err := r.dial("cor", gossh.PublicKeys(other, r.keys["cor"]))
+	if err != nil {
+		t.Fatalf("cor with another key first: %v", err)
+	}
+	if out, code := runCommand(t, c, "admin user list"); code != 1 {
+		t.Fatalf("cor's session: %d %q", code, out)
+	}
+	c.Close()
+	stranger := newSigner(t)
+	for range 3 {
+		if _, err := r.dial("root", gossh.PublicKeys(stranger)); err == nil {
+			t.Fatal("an unknown key logged in")
+		}
+	}
+	fp := gossh.FingerprintSHA256(stranger.PublicKey())
+	got := r.waitAudit(server.ActionKeyRefused, 1)
+	if g := got[0]; g.Detail != "key "+fp || g.Remote != "127.0.0.1" || g.User != "" || g.Channel != server.ChannelSSH {
+		t.Errorf("unknown key: %+v, want key %s from 127.0.0.1", g, fp)
+	}
+	// A disabled user's key is refused too, and names the user.
+	if err := r.admin.DisableUser("zoe"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.dial("zoe", gossh.PublicKeys(r.keys["zoe"])); err == nil {
+		t.Fatal("a disabled user logged in")
+	}
+	got = r.waitAudit(server.ActionKeyRefused, 2)
+	if g := got[1]; g.User != "zoe" || !strings.Contains(g.Detail, gossh.FingerprintSHA256(r.keys["zoe"].PublicKey())) {
+		t.Errorf("disabled user's key: %+v", g)
+	}
+	for _, g := range got {
+		if strings.Contains(g.Detail, gossh.FingerprintSHA256(other.PublicKey())) {
+			t.Errorf("a login that succeeded with its second key left a refusal of its first: %+v", g)
 		}
 	}
 }
@@ -409,6 +477,17 @@ func TestAdminCommandsAreForAdminsOnly(t *testing.T) {
 	out, code = runCommand(t, r.login("cor"), "admin user list")
 	if code != 1 || !strings.Contains(out, "cor is coordinator") {
 		t.Errorf("admin user list as a coordinator: %d %q", code, out)
+	}
+	// The refused attempt is in the audit log: who, and the command's
+	// name only (its arguments may name a client).
+	runCommand(t, r.login("anna"), "admin erase Noor --yes")
+	refused, err := r.admin.Audit(server.AuditFilter{Action: server.ActionAdminRefused})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refused) != 2 || refused[0].User != "cor" || refused[0].Detail != "admin user list (role coordinator)" ||
+		refused[1].User != "anna" || refused[1].Detail != "admin erase (role coach)" || refused[1].Channel != server.ChannelSSH {
+		t.Errorf("admin refusals in the audit log: %+v", refused)
 	}
 	out, code = runCommand(t, r.login("cor"), "rm -rf /")
 	if code != 2 || !strings.Contains(out, `onbekende opdracht "rm"`) {
