@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,6 +166,20 @@ func TestSystemdUnit(t *testing.T) {
 	}
 	if !hasLinePrefix(string(sysusers), "u brug ") {
 		t.Errorf("brug.sysusers does not create the user brug:\n%s", sysusers)
+	}
+	// The folders: the state directory before the first start (brug admin
+	// makes the file as brug), and the backup folder the server may write.
+	tmpfiles, err := os.ReadFile(filepath.Join(dir, "brug.tmpfiles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"/var/lib/brug", "/var/backups/brug"} {
+		if !hasLinePrefix(string(tmpfiles), "d "+d+" 0700 brug brug") {
+			t.Errorf("brug.tmpfiles does not make %s (0700, brug):\n%s", d, tmpfiles)
+		}
+	}
+	if rw := u["Service"]["ReadWritePaths"]; !slices.ContainsFunc(rw, func(s string) bool { return strings.Contains(s, "/var/backups/brug") }) {
+		t.Errorf("ReadWritePaths = %q: the server cannot write backups to /var/backups/brug", rw)
 	}
 
 	want := map[string]string{
@@ -335,4 +350,144 @@ func TestReleaseArchivesShipOperationsFiles(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestOperationsDocCommands runs every brug command in the code blocks of
+// docs/operations.md (local, under sudo, in a unit's ExecStart, or over
+// SSH as `ssh ... HOST admin|report ...`) through brug's own command tree
+// and flag parsing, so the guide an IT person follows cannot name a
+// command or flag brug does not have.
+func TestOperationsDocCommands(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	inBlock, output := false, false
+	pending := ""
+	for n, line := range strings.Split(string(data), "\n") {
+		if fence, ok := strings.CutPrefix(strings.TrimSpace(line), "```"); ok {
+			inBlock = !inBlock
+			output = fence == "text" // what brug prints, not commands
+			continue
+		}
+		if !inBlock || output {
+			continue
+		}
+		line = strings.TrimSpace(line)
+		if strings.HasSuffix(line, `\`) {
+			pending += strings.TrimSuffix(line, `\`) + " "
+			continue
+		}
+		line, pending = pending+line, ""
+		for _, words := range shellCommands(line) {
+			if rest, ok := brugArgs(words); ok {
+				checkBrugCommand(t, "docs/operations.md:"+strconv.Itoa(n+1), rest)
+				checked++
+			}
+		}
+	}
+	t.Logf("%d brug commands checked", checked)
+	if checked < 20 {
+		t.Errorf("checked only %d brug commands in docs/operations.md; the parser missed some", checked)
+	}
+}
+
+// brugArgs returns the arguments of brug in one simple command: `brug
+// ARGS`, `sudo -u USER [env VAR=VALUE...] brug ARGS`, a unit's
+// `ExecStart=/usr/local/bin/brug ARGS`, or `ssh [OPTIONS] HOST admin|report
+// ARGS` (which runs `brug admin|report ARGS` on the server).
+func brugArgs(words []string) ([]string, bool) {
+	if len(words) == 0 {
+		return nil, false
+	}
+	if words[0] == "ssh" {
+		for i, w := range words {
+			if w == "admin" || w == "report" {
+				return words[i:], true
+			}
+		}
+		return nil, false
+	}
+	if words[0] == "ExecStart="+unitBinary {
+		return words[1:], true
+	}
+	if words[0] == "sudo" && len(words) > 3 && words[1] == "-u" {
+		words = words[3:]
+	}
+	if len(words) > 0 && words[0] == "env" {
+		words = words[1:]
+		for len(words) > 0 && strings.Contains(words[0], "=") {
+			words = words[1:]
+		}
+	}
+	if len(words) > 1 && (words[0] == "brug" || words[0] == unitBinary) {
+		return words[1:], true
+	}
+	return nil, false
+}
+
+// shellCommands splits a line into simple commands and those into words,
+// roughly as sh does for the commands in docs: quotes group, $(...) stays
+// one word, ;, | and && separate commands, a redirection's target is
+// dropped, and # starts a comment.
+func shellCommands(line string) [][]string {
+	var cmds [][]string
+	var words []string
+	var cur strings.Builder
+	inWord, redirect := false, false
+	quote := rune(0)
+	depth := 0
+	flush := func() {
+		if inWord && !redirect {
+			words = append(words, cur.String())
+		}
+		if inWord {
+			redirect = false
+		}
+		cur.Reset()
+		inWord = false
+	}
+	end := func() {
+		flush()
+		if len(words) > 0 {
+			cmds = append(cmds, words)
+		}
+		words, redirect = nil, false
+	}
+	for _, r := range line {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == '(' && strings.HasSuffix(cur.String(), "$"):
+			depth++
+			cur.WriteRune(r)
+		case r == ')' && depth > 0:
+			depth--
+			cur.WriteRune(r)
+		case depth > 0:
+			cur.WriteRune(r)
+		case r == ' ' || r == '\t':
+			flush()
+		case r == '<' || r == '>':
+			flush()
+			redirect = true
+		case r == '|' || r == ';' || r == '&':
+			end()
+		case r == '#' && !inWord:
+			end()
+			return cmds
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	end()
+	return cmds
 }
