@@ -97,7 +97,7 @@ func TestREADMERunningTheServer(t *testing.T) {
 	if serveLine == "" {
 		t.Fatalf("README's first block has no brug serve line: %q", blocks[0])
 	}
-	r.serve(serveLine)
+	served := r.serve(serveLine)
 
 	// The ssh configs trust exactly the host key serve made next to the file.
 	pub, err := os.ReadFile(filepath.Join(work, "region.db.ssh_host_ed25519.pub"))
@@ -107,6 +107,10 @@ func TestREADMERunningTheServer(t *testing.T) {
 	hostKey, _, _, _, err := gossh.ParseAuthorizedKey(pub)
 	if err != nil {
 		t.Fatalf("region.db.ssh_host_ed25519.pub: %v", err)
+	}
+	// README: serve prints the SSH host key's fingerprint, to check on first login.
+	if fp := gossh.FingerprintSHA256(hostKey); !strings.Contains(served, fp) {
+		t.Errorf("brug serve does not print the host key's fingerprint %s:\n%s", fp, served)
 	}
 	knownHosts := filepath.Join(root, "known_hosts")
 	if err := os.WriteFile(knownHosts, []byte(knownhosts.Line([]string{knownhosts.Normalize(sshAddr)}, hostKey)+"\n"), 0o600); err != nil {
@@ -183,16 +187,20 @@ func TestREADMERunningTheServer(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if out := r.mustRun("anna", "", blocks[2][len(blocks[2])-1]); !strings.Contains(out, "verstuurd") {
+	syncLine := blocks[2][len(blocks[2])-1]
+	out := r.mustRun("anna", "", syncLine)
+	t.Logf("%s\n%s", syncLine, out)
+	if !strings.Contains(out, "verstuurd") {
 		t.Errorf("brug sync after a new client says nothing was sent:\n%s", out)
 	}
 
 	// The coordinator's report over SSH, as README writes it, into q3.csv.
-	t.Logf("%s\n%s", reportLine, r.mustRun("server", "cor", reportLine))
+	r.mustRun("server", "cor", reportLine)
 	q3, err := os.ReadFile(filepath.Join(work, "q3.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%s\n%s", reportLine, q3)
 	rows, err := csv.NewReader(strings.NewReader(string(q3))).ReadAll()
 	if err != nil {
 		t.Fatalf("q3.csv is no CSV: %v\n%s", err, q3)
@@ -215,7 +223,6 @@ type readmeRun struct {
 	bin, work, root   string
 	httpPort, sshPort string
 	sshConfig         map[string]string // ssh -F file per key owner
-	serveDone         chan error
 }
 
 // subst makes one README line run against the test's server (see the
@@ -258,7 +265,7 @@ func (r *readmeRun) env(machine string) []string {
 		"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_DATA_HOME=" + filepath.Join(home, "data"),
 		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CACHE_HOME=" + filepath.Join(home, "cache"),
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), // no keyring: tokens go to a 0600 file
-		"SSL_CERT_FILE=" + filepath.Join(r.work, "cert.pem"),                 // the laptop trusts the server's certificate
+		"SSL_CERT_FILE=" + filepath.Join(r.work, "cert.pem"),                  // the laptop trusts the server's certificate
 		"PATH=" + os.Getenv("PATH"), "LANG=C", "TERM=dumb", "BRUG_USER=" + machine,
 	}
 }
@@ -286,8 +293,9 @@ func (r *readmeRun) mustRun(machine, key, line string) string {
 }
 
 // serve starts README's brug serve line in its own process group and waits
-// until both listeners are up; the test's end stops it with SIGTERM.
-func (r *readmeRun) serve(line string) {
+// until both listeners are up; the test's end stops it with SIGTERM. It
+// returns what serve printed by then.
+func (r *readmeRun) serve(line string) string {
 	r.t.Helper()
 	run := r.subst(line, "")
 	cmd := exec.Command("sh", "-c", run)
@@ -318,7 +326,7 @@ func (r *readmeRun) serve(line string) {
 		s := out.String()
 		if strings.Contains(s, https) && sshListeningRE.MatchString(s) && strings.Contains(s, ssh) {
 			r.t.Logf("%s\n%s", line, s)
-			return
+			return s
 		}
 		select {
 		case err := <-done:
@@ -427,4 +435,3 @@ func readmePort(t *testing.T) string {
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
-
