@@ -125,7 +125,7 @@ changes are recorded under: letters, digits, '.', '_', '-' or '@'.`,
 			return nil
 		},
 	}
-	return group("user", "Add, list, disable, enable, remove, rename users and change their role", append([]*cobra.Command{add, list, disable}, newAdminUserAccountCmds(c)...)...)
+	return group("user", "Add, import, list, disable, enable, remove, rename users and change their role", append([]*cobra.Command{add, newAdminUserImportCmd(c), list, disable}, newAdminUserAccountCmds(c)...)...)
 }
 
 func newAdminTeamCmd(c *cli) *cobra.Command {

@@ -44,6 +44,7 @@ const (
 	CmdTeamRename   = "team rename"
 	CmdTeamRemove   = "team remove"
 	CmdCandidates   = "candidates" // the dossiers an erase or export of Client would match
+	CmdUserImport   = "user import"
 )
 
 // AdminRequest is one admin command with its arguments.
@@ -63,6 +64,9 @@ type AdminRequest struct {
 	Key    string    `json:"key,omitempty"`    // public keys in authorized_keys form (key add)
 	Path   string    `json:"path,omitempty"`   // an absolute path on the server machine (backup)
 	To     string    `json:"to,omitempty"`     // the new name (user rename, team rename)
+	// user import: the parsed rows of the file and how to import them
+	Rows   []ImportRow    `json:"rows,omitempty"`
+	Import *ImportOptions `json:"import,omitempty"`
 }
 
 // AdminResponse is the result of an AdminRequest: Error, or the fields its
@@ -85,6 +89,7 @@ type AdminResponse struct {
 	Export    *DossierExport `json:"export,omitempty"`
 	Dossiers  []DossierInfo  `json:"dossiers,omitempty"` // candidates
 	Moved     int            `json:"moved,omitempty"`    // dossiers moved (team rename)
+	Import    *ImportResult  `json:"import,omitempty"`   // user import: what it did or would do, or its problems
 }
 
 // ErrAdmin wraps an error an admin command reported over the socket.
@@ -140,6 +145,23 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		resp.Export = &x
 	case CmdUserEnable, CmdUserRemove, CmdUserRename, CmdUserRole, CmdTeamRename, CmdTeamRemove, CmdCandidates:
 		resp, err = a.doAccounts(req)
+	case CmdUserImport:
+		var opt ImportOptions
+		if req.Import != nil {
+			opt = *req.Import
+		}
+		if opt.Invite {
+			// Read before the import, which must not fail after it wrote.
+			if resp.URL, err = a.s.PublicURL(); err != nil {
+				break
+			}
+		}
+		var res ImportResult
+		if res, err = a.ImportUsers(req.Rows, opt); err != nil {
+			// The problems by line go back with the refusal.
+			return AdminResponse{Error: err.Error(), UserError: isUserError(err), Import: &res}
+		}
+		resp.Import = &res
 	default:
 		err = fmt.Errorf("%w admin command %q", ErrInvalid, req.Cmd)
 	}
@@ -205,7 +227,7 @@ func (s *Server) serveAdminConn(conn net.Conn) {
 		return
 	}
 	var req AdminRequest
-	dec := json.NewDecoder(io.LimitReader(conn, 1<<20))
+	dec := json.NewDecoder(io.LimitReader(conn, 16<<20)) // a user import carries its rows
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		_ = json.NewEncoder(conn).Encode(AdminResponse{Error: "bad admin request: " + err.Error(), UserError: true})
