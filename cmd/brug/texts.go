@@ -275,6 +275,14 @@ var cliTexts = map[string][2]string{
 		"Kan het TLS-certificaat niet laden (%v). Controleer de bestanden bij --tls-cert en --tls-key (PEM).",
 		"Cannot load the TLS certificate (%v). Check the files given to --tls-cert and --tls-key (PEM).",
 	},
+	"serve.tlsreloaded": {
+		"Nieuw TLS-certificaat geladen uit %s.",
+		"Loaded a new TLS certificate from %s.",
+	},
+	"serve.tlsreloadfailed": {
+		"Kan het nieuwe TLS-certificaat uit %s niet laden (%v); het vorige blijft in gebruik. Controleer de bestanden bij --tls-cert en --tls-key.",
+		"Cannot load the new TLS certificate from %s (%v); the previous one stays in use. Check the files given to --tls-cert and --tls-key.",
+	},
 	"serve.listen": {
 		"Kan niet luisteren op %s (%v). Kies een ander adres met --addr, bijvoorbeeld 127.0.0.1:8443.",
 		"Cannot listen on %s (%v). Choose another address with --addr, for example 127.0.0.1:8443.",
