@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -11,9 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/client"
+	"github.com/brug-nl/brug/tui"
 )
 
 // untrustedServer is an HTTPS server on 127.0.0.1 with httptest's own
@@ -69,6 +72,18 @@ func TestLoginAndSyncSayCertificateNotTrusted(t *testing.T) {
 	r = h.runTok(tokens, "--db", laptop, "sync")
 	if r.code == exitOK || !strings.Contains(r.stderr, "onbekende uitgever") || strings.Contains(r.stderr, "offline") {
 		t.Fatalf("sync with an untrusted server:\n%v", r)
+	}
+
+	// The app's syncer hands the footer the reason, not "offline".
+	s, err = store.Open(laptop, store.Options{Author: "tester", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sy := &client.Syncer{Store: s, HTTP: &http.Client{}, URL: ts.URL, Tokens: tokens, Now: time.Now}
+	_, err = tuiSyncer{sy}.Sync(context.Background())
+	if !errors.Is(err, tui.ErrSyncUntrustedIssuer) || errors.Is(err, tui.ErrSyncOffline) {
+		t.Fatalf("the app's sync error: %v", err)
 	}
 }
 
