@@ -109,18 +109,19 @@ type syncState struct {
 	// refusedWhy is the text key of why the server refused the device
 	// (connNotEnrolled): not enrolled, revoked, or account disabled.
 	refusedWhy string
+	inFlight   bool
+	manual     bool // the sync in flight was asked for with the key
+	again      bool // another sync was asked for while one was in flight
+	gen        int  // the live timer; ticks of older timers are dropped
+	backoff    time.Duration
+	nextTry    time.Time
+	local      SyncLocal
+	hasLocal   bool
+	conflicts  int
 	// untrustedWhy is the text key of why the server's certificate is not
 	// trusted (connUntrusted).
 	untrustedWhy string
-	inFlight     bool
-	manual       bool // the sync in flight was asked for with the key
-	again        bool // another sync was asked for while one was in flight
-	gen          int  // the live timer; ticks of older timers are dropped
-	backoff      time.Duration
-	nextTry      time.Time
-	local        SyncLocal
-	hasLocal     bool
-	conflicts    int
+
 	// after returns a Cmd that delivers msg after d; tea.Tick in the app,
 	// immediate in tests.
 	after func(d time.Duration, msg tea.Msg) tea.Cmd
