@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -55,6 +56,16 @@ var (
 	ErrSyncRevoked = errors.New("device revoked")
 	// ErrSyncDisabled: the device's user is disabled.
 	ErrSyncDisabled = errors.New("account disabled")
+	// ErrSyncUntrusted: this computer does not trust the server's
+	// certificate; the three below (which are ErrSyncUntrusted) say why.
+	ErrSyncUntrusted = errors.New("server certificate not trusted")
+	// ErrSyncUntrustedIssuer: issued by an authority this computer does
+	// not know (the region's CA is not installed).
+	ErrSyncUntrustedIssuer = fmt.Errorf("%w: unknown issuer", ErrSyncUntrusted)
+	// ErrSyncUntrustedName: the certificate is for another name.
+	ErrSyncUntrustedName = fmt.Errorf("%w: wrong name", ErrSyncUntrusted)
+	// ErrSyncUntrustedExpired: expired or not yet valid.
+	ErrSyncUntrustedExpired = fmt.Errorf("%w: expired", ErrSyncUntrusted)
 )
 
 // SyncOptions turn on background sync; see (*Model).EnableSync.
@@ -86,6 +97,7 @@ const (
 	connOffline                     // the server could not be reached
 	connNotEnrolled                 // the server refused the device
 	connError                       // the last sync failed otherwise
+	connUntrusted                   // the server's certificate is not trusted
 )
 
 // syncState is the root's view of background sync. Update changes it; the
@@ -106,6 +118,10 @@ type syncState struct {
 	local      SyncLocal
 	hasLocal   bool
 	conflicts  int
+	// untrustedWhy is the text key of why the server's certificate is not
+	// trusted (connUntrusted).
+	untrustedWhy string
+
 	// after returns a Cmd that delivers msg after d; tea.Tick in the app,
 	// immediate in tests.
 	after func(d time.Duration, msg tea.Msg) tea.Cmd
@@ -248,6 +264,10 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 			st.conn, st.refusedWhy = connNotEnrolled, "sync.disabled"
 		case errors.Is(msg.err, ErrSyncNotEnrolled):
 			st.conn, st.refusedWhy = connNotEnrolled, "sync.notenrolled"
+		case errors.Is(msg.err, ErrSyncUntrusted):
+			// Retried with back-off like offline: IT may install the CA
+			// or renew the certificate while the app runs.
+			st.conn, st.untrustedWhy = connUntrusted, untrustedKey(msg.err)
 		case errors.Is(msg.err, ErrSyncOffline):
 			st.conn = connOffline
 		default:
@@ -323,8 +343,23 @@ func (m *Model) syncConnText() string {
 		return t.S("sync.notenrolled")
 	case connError:
 		return t.F("sync.error", st.errText)
+	case connUntrusted:
+		return t.S(st.untrustedWhy)
 	}
 	return t.S("sync.connecting")
+}
+
+// untrustedKey is the footer's text key for an ErrSyncUntrusted.
+func untrustedKey(err error) string {
+	switch {
+	case errors.Is(err, ErrSyncUntrustedIssuer):
+		return "sync.untrusted.issuer"
+	case errors.Is(err, ErrSyncUntrustedName):
+		return "sync.untrusted.name"
+	case errors.Is(err, ErrSyncUntrustedExpired):
+		return "sync.untrusted.expired"
+	}
+	return "sync.untrusted"
 }
 
 // syncFooter is the line above the help bar: the server's state, ops

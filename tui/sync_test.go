@@ -271,6 +271,33 @@ func TestSyncFooterTexts(t *testing.T) {
 			}
 		})
 	}
+	// A certificate this computer does not trust is not "offline": the
+	// footer says so and why, and the app keeps retrying (IT may fix it).
+	for _, c := range []struct {
+		err        error
+		lang, want string
+	}{
+		{ErrSyncUntrustedIssuer, "nl", "servercertificaat niet vertrouwd (onbekende uitgever): vraag je IT-afdeling"},
+		{ErrSyncUntrustedIssuer, "en", "server certificate not trusted (unknown issuer): ask your IT team"},
+		{ErrSyncUntrustedName, "nl", "servercertificaat niet vertrouwd (andere naam): controleer het adres"},
+		{ErrSyncUntrustedName, "en", "server certificate not trusted (wrong name): check the address"},
+		{ErrSyncUntrustedExpired, "nl", "servercertificaat niet vertrouwd (verlopen): controleer datum en tijd"},
+		{ErrSyncUntrusted, "en", "server certificate not trusted: ask your IT team"},
+	} {
+		t.Run(c.err.Error()+" "+c.lang, func(t *testing.T) {
+			fs := &fakeSyncer{answers: []fakeAnswer{{err: fmt.Errorf("x: %w", c.err)}}}
+			h := newSyncHarness(t, c.lang, &SyncOptions{Syncer: fs})
+			out := h.feed(keep[syncDoneMsg](clFlatten(h.m.Init())))
+			only[syncTickMsg](t, out)
+			got := h.footer()
+			if !strings.HasPrefix(got, c.want) {
+				t.Fatalf("footer %q, want it to start with %q", got, c.want)
+			}
+			if strings.Contains(got, "offline") {
+				t.Errorf("footer blames the network: %q", got)
+			}
+		})
+	}
 	t.Run("other error", func(t *testing.T) {
 		fs := &fakeSyncer{answers: []fakeAnswer{{err: errors.New("server answered 500: disk full\nmore")}}}
 		h := newSyncHarness(t, "en", &SyncOptions{Syncer: fs})

@@ -30,4 +30,10 @@ var textsSync = map[string][2]string{
 	"sync.done":        {"Gesynchroniseerd: %d verstuurd, %d ontvangen, %d geweigerd.", "Synced: %d sent, %d received, %d refused."},
 	"sync.failed":      {"Synchroniseren lukte niet (%s).", "Sync did not work (%s)."},
 	"sync.noserver":    {"Geen server ingesteld: meld dit apparaat aan met brug login URL CODE.", "No server configured: enrol this device with brug login URL CODE."},
+
+	// The server's certificate is not trusted by this computer (connUntrusted).
+	"sync.untrusted":         {"servercertificaat niet vertrouwd: vraag je IT-afdeling", "server certificate not trusted: ask your IT team"},
+	"sync.untrusted.issuer":  {"servercertificaat niet vertrouwd (onbekende uitgever): vraag je IT-afdeling", "server certificate not trusted (unknown issuer): ask your IT team"},
+	"sync.untrusted.name":    {"servercertificaat niet vertrouwd (andere naam): controleer het adres", "server certificate not trusted (wrong name): check the address"},
+	"sync.untrusted.expired": {"servercertificaat niet vertrouwd (verlopen): controleer datum en tijd", "server certificate not trusted (expired): check date and time"},
 }

@@ -210,7 +210,10 @@ func (c *cli) tokenStore() (client.TokenStore, error) {
 // to do next.
 func (c *cli) syncError(base string, err error) error {
 	var se *client.ServerError
+	var ue *client.UntrustedError
 	switch {
+	case errors.As(err, &ue):
+		return c.fail(untrustedKey(ue.Kind), base, ue.Err)
 	case errors.Is(err, client.ErrNotEnrolled):
 		return c.fail("sync.notenrolled")
 	case errors.Is(err, client.ErrRevoked):
@@ -225,4 +228,18 @@ func (c *cli) syncError(base string, err error) error {
 		return c.fail("sync.refusedreq", base, se.Error())
 	}
 	return c.fail("sync.failed", err)
+}
+
+// untrustedKey is the message about a server certificate not trusted for
+// kind.
+func untrustedKey(kind client.UntrustedKind) string {
+	switch kind {
+	case client.UntrustedIssuer:
+		return "sync.untrusted.issuer"
+	case client.UntrustedName:
+		return "sync.untrusted.name"
+	case client.UntrustedExpired:
+		return "sync.untrusted.expired"
+	}
+	return "sync.untrusted.invalid"
 }

@@ -138,6 +138,10 @@ func TestSystemdUnit(t *testing.T) {
 		}
 		return ""
 	}
+	// brug serve reloads its TLS pair on SIGHUP (TestServeTLSReloadOnSIGHUP).
+	if reload, _ := u.last("Service", "ExecReload"); reload != "/bin/kill -HUP $MAINPID" {
+		t.Errorf("ExecReload = %q, want /bin/kill -HUP $MAINPID", reload)
+	}
 	state, _ := u.last("Service", "StateDirectory")
 	if state != "brug" {
 		t.Errorf("StateDirectory = %q, want brug", state)

@@ -27,6 +27,7 @@ type serveFlags struct {
 	addr    string
 	tlsCert string
 	tlsKey  string
+	tlsPoll time.Duration // how often the TLS files are checked for a change
 	sshAddr string        // "" turns SSH off
 	sshKey  string        // host key file; "" means next to the database
 	sshIdle time.Duration // idle time before an SSH session ends
@@ -115,6 +116,8 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8443", "address to listen on (host:port)")
 	cmd.Flags().StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key")
 	cmd.Flags().StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM); with --tls-cert")
+	cmd.Flags().DurationVar(&f.tlsPoll, "tls-poll", tlsPollEvery, "how often to check the TLS files for a renewed pair")
+	_ = cmd.Flags().MarkHidden("tls-poll")
 	cmd.Flags().StringVar(&f.sshAddr, "ssh-addr", "127.0.0.1:2222", `address for SSH logins (host:port); "" turns SSH off`)
 	cmd.Flags().StringVar(&f.sshKey, "ssh-host-key", "", "the SSH host key file, made when missing (default FILE.ssh_host_ed25519)")
 	cmd.Flags().DurationVar(&f.sshIdle, "ssh-idle", sshd.DefaultIdle, "end an SSH session after this long without a keystroke")
@@ -203,21 +206,23 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 		return err
 	}
 	useTLS := f.tlsCert != ""
-	var tlsCfg *tls.Config
-	if useTLS {
-		// Load the pair before anything else, so a wrong file is reported
-		// now rather than by the first client's handshake.
-		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
-		if err != nil {
-			return c.fail("serve.tls", err)
-		}
-		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	}
 	handler, err := logHandler(c.env.stderr, f.logFormat, f.logLevel)
 	if err != nil {
 		return usageError{errors.New(m.f(err.Error(), f.logFormat, f.logLevel))}
 	}
 	logger := slog.New(handler)
+	var tlsCfg *tls.Config
+	var certs *certHolder
+	if useTLS {
+		// Load the pair before anything else, so a wrong file is reported
+		// now rather than by the first client's handshake. Later pairs
+		// (SIGHUP, a renewal) are loaded by certs.watch.
+		certs, err = newCertHolder(f.tlsCert, f.tlsKey, logger, m.f)
+		if err != nil {
+			return c.fail("serve.tls", err)
+		}
+		tlsCfg = &tls.Config{GetCertificate: certs.GetCertificate, MinVersion: tls.VersionTLS12}
+	}
 	var proxies []netip.Prefix
 	for _, v := range f.trusted {
 		p, err := server.ParseTrustedProxy(v)
@@ -267,6 +272,23 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	}
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	watchDone := make(chan struct{})
+	if certs != nil {
+		// SIGHUP reloads the TLS pair (systemctl reload brug) instead of
+		// ending the server.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		poll := f.tlsPoll
+		if poll <= 0 {
+			poll = tlsPollEvery
+		}
+		go func() {
+			defer close(watchDone)
+			certs.watch(ctx, hup, poll)
+		}()
+		defer func() { <-watchDone }()
+	}
 
 	adminDone := make(chan struct{})
 	go func() {

@@ -153,7 +153,19 @@ type tuiSyncer struct{ s *client.Syncer }
 // Sync implements tui.Syncer.
 func (a tuiSyncer) Sync(ctx context.Context) (tui.SyncResult, error) {
 	r, err := a.s.Sync(ctx)
+	var ue *client.UntrustedError
 	switch {
+	case errors.As(err, &ue):
+		kind := tui.ErrSyncUntrusted
+		switch ue.Kind {
+		case client.UntrustedIssuer:
+			kind = tui.ErrSyncUntrustedIssuer
+		case client.UntrustedName:
+			kind = tui.ErrSyncUntrustedName
+		case client.UntrustedExpired:
+			kind = tui.ErrSyncUntrustedExpired
+		}
+		err = fmt.Errorf("%w: %w", kind, err)
 	case errors.Is(err, client.ErrUnreachable):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncOffline, err)
 	case errors.Is(err, client.ErrRevoked):

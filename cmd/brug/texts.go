@@ -275,6 +275,14 @@ var cliTexts = map[string][2]string{
 		"Kan het TLS-certificaat niet laden (%v). Controleer de bestanden bij --tls-cert en --tls-key (PEM).",
 		"Cannot load the TLS certificate (%v). Check the files given to --tls-cert and --tls-key (PEM).",
 	},
+	"serve.tlsreloaded": {
+		"Nieuw TLS-certificaat geladen uit %s.",
+		"Loaded a new TLS certificate from %s.",
+	},
+	"serve.tlsreloadfailed": {
+		"Kan het nieuwe TLS-certificaat uit %s niet laden (%v); het vorige blijft in gebruik. Controleer de bestanden bij --tls-cert en --tls-key.",
+		"Cannot load the new TLS certificate from %s (%v); the previous one stays in use. Check the files given to --tls-cert and --tls-key.",
+	},
 	"serve.listen": {
 		"Kan niet luisteren op %s (%v). Kies een ander adres met --addr, bijvoorbeeld 127.0.0.1:8443.",
 		"Cannot listen on %s (%v). Choose another address with --addr, for example 127.0.0.1:8443.",
@@ -526,6 +534,22 @@ var cliTexts = map[string][2]string{
 	"sync.disabled": {
 		"Je account op %s is uitgeschakeld; synchroniseren kan niet. Een nieuwe code helpt niet: neem contact op met je beheerder. Je werk op dit apparaat blijft bewaard.",
 		"Your account at %s is disabled; syncing is not possible. A new code does not help: contact your admin. Your work on this device is kept.",
+	},
+	"sync.untrusted.issuer": {
+		"De server %s heeft een certificaat dat deze computer niet vertrouwt: het is uitgegeven door een onbekende uitgever (de CA van je regio staat niet op deze computer). Dit is geen netwerkstoring en opnieuw proberen helpt niet. Vraag je IT-afdeling om het CA-certificaat van de regio op deze computer te installeren (zie docs/operations.md, \"Trusting an internal CA\"). Je werk blijft bewaard.\n(details: %v)",
+		"The server %s has a certificate this computer does not trust: it was issued by an unknown issuer (your region's CA is not installed on this computer). This is not a network failure and trying again will not help. Ask your IT team to install the region's CA certificate on this computer (see docs/operations.md, \"Trusting an internal CA\"). Your work is kept.\n(details: %v)",
+	},
+	"sync.untrusted.name": {
+		"De server %s heeft een certificaat dat deze computer niet vertrouwt: het certificaat is voor een andere naam. Controleer het adres dat je bij brug login gaf; klopt dat, vraag dan je IT-afdeling om een certificaat voor deze naam (zie docs/operations.md). Je werk blijft bewaard.\n(details: %v)",
+		"The server %s has a certificate this computer does not trust: the certificate is for another name. Check the address you gave to brug login; if it is right, ask your IT team for a certificate for this name (see docs/operations.md). Your work is kept.\n(details: %v)",
+	},
+	"sync.untrusted.expired": {
+		"De server %s heeft een certificaat dat deze computer niet vertrouwt: het is verlopen (of nog niet geldig). Controleer de datum en tijd van deze computer; kloppen die, vraag dan je IT-afdeling om het certificaat van de server te vernieuwen (zie docs/operations.md). Je werk blijft bewaard.\n(details: %v)",
+		"The server %s has a certificate this computer does not trust: it has expired (or is not valid yet). Check this computer's date and time; if they are right, ask your IT team to renew the server's certificate (see docs/operations.md). Your work is kept.\n(details: %v)",
+	},
+	"sync.untrusted.invalid": {
+		"De server %s heeft een certificaat dat deze computer niet vertrouwt. Dit is geen netwerkstoring en opnieuw proberen helpt niet. Vraag je IT-afdeling om hulp; installeer zo nodig het CA-certificaat van de regio (zie docs/operations.md). Je werk blijft bewaard.\n(details: %v)",
+		"The server %s has a certificate this computer does not trust. This is not a network failure and trying again will not help. Ask your IT team; install the region's CA certificate if needed (see docs/operations.md). Your work is kept.\n(details: %v)",
 	},
 	"sync.unreachable": {
 		"Kan de server %s niet bereiken; ben je offline, of draait de server niet? Je werk blijft bewaard; probeer het later opnieuw.\n(details: %v)",

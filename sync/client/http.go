@@ -32,7 +32,8 @@ var (
 	ErrNotEnrolled = errors.New("no sync server configured: run brug login URL CODE")
 	// ErrUnreachable wraps every failure to reach the server or to read its
 	// whole answer: the device is offline, the server is down, or the
-	// connection broke. Trying again later is the remedy.
+	// connection broke. Trying again later is the remedy. A certificate
+	// this computer does not trust is ErrUntrusted instead.
 	ErrUnreachable = errors.New("cannot reach the sync server")
 )
 
@@ -117,6 +118,9 @@ func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
+		if uerr := untrusted(base, err); uerr != nil {
+			return nil, uerr
+		}
 		return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, base, err)
 	}
 	defer resp.Body.Close()
