@@ -144,6 +144,7 @@ func (c *cli) loadConfig(check *cobra.Command) (*yaml.Node, string, error) {
 	if path == "" {
 		return nil, "", nil
 	}
+	c.configLang(nil)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !explicit {
@@ -165,6 +166,7 @@ func (c *cli) loadConfig(check *cobra.Command) (*yaml.Node, string, error) {
 	if top == nil {
 		return nil, path, nil
 	}
+	c.configLang(top)
 	secret, err := c.checkSection(path, check, top, true)
 	if err != nil {
 		return nil, "", err
@@ -177,6 +179,25 @@ func (c *cli) loadConfig(check *cobra.Command) (*yaml.Node, string, error) {
 		}
 	}
 	return top, path, nil
+}
+
+// configLang picks the language of the messages about the file before the
+// file is applied: --lang, else BRUG_LANG, else the file's lang.
+func (c *cli) configLang(top *yaml.Node) {
+	if c.g.lang != "" {
+		return
+	}
+	l := c.env.getenv("BRUG_LANG")
+	if l == "" && top != nil {
+		for i := 0; i+1 < len(top.Content); i += 2 {
+			if top.Content[i].Value == "lang" {
+				l = top.Content[i+1].Value
+			}
+		}
+	}
+	if l == "nl" || l == "en" {
+		c.g.lang = l
+	}
 }
 
 // configFlags are the flags a command's map may hold: for the root its
