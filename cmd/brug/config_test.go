@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/brug-nl/brug/store"
 )
 
 // captured are the flag values a command saw after the configuration was
@@ -228,4 +230,58 @@ func FuzzDecodeConfig(f *testing.F) {
 		c := &cli{env: env{getenv: func(string) string { return "" }}}
 		_, _ = c.checkSection("fuzz.yaml", newRootCmd(&cli{env: c.env}), top, true)
 	})
+}
+
+// TestConfigDocExamples: the YAML examples of docs/cli.md's Configuration
+// section are valid files.
+func TestConfigDocExamples(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "cli.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(doc), "## Configuration\n")
+	if !ok {
+		t.Fatal("docs/cli.md has no Configuration section")
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	blocks := strings.Split(sec, "```yaml\n")[1:]
+	if len(blocks) < 2 {
+		t.Fatalf("%d YAML examples, want a laptop's and a server's", len(blocks))
+	}
+	for _, b := range blocks {
+		text, _, _ := strings.Cut(b, "```")
+		top, err := decodeConfig([]byte(text))
+		if err != nil || top == nil {
+			t.Fatalf("example %q: %v", text, err)
+		}
+		c := &cli{env: env{getenv: func(string) string { return "" }}}
+		if _, err := c.checkSection("cli.md", newRootCmd(&cli{env: c.env}), top, true); err != nil {
+			t.Errorf("example %q: %v", text, err)
+		}
+	}
+}
+
+type nopReporter struct{}
+
+func (nopReporter) FlowReport(store.FlowQuery) (store.FlowReport, error) {
+	return store.FlowReport{}, nil
+}
+
+// TestConfigNotInSSHSessions: a command tree run for an SSH session
+// ignores the server's config file and environment (they configure the
+// server, not the remote user's commands).
+func TestConfigNotInSSHSessions(t *testing.T) {
+	home := t.TempDir()
+	writeConfig(t, filepath.Join(home, ".config", "brug", "brug.yaml"), "typo: 1\n")
+	e := env{getenv: func(string) string { return "" }, goos: "linux", home: func() (string, error) { return home, nil }}
+	c := &cli{env: e}
+	root := newRootCmd(c)
+	if err := c.applyConfig(root, root); err == nil {
+		t.Fatal("a local run ignored the bad file")
+	}
+	s := &cli{env: e, reporter: nopReporter{}}
+	root = newRootCmd(s)
+	if err := s.applyConfig(root, root); err != nil {
+		t.Fatalf("an SSH session read the server's file: %v", err)
+	}
 }
