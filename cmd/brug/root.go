@@ -57,6 +57,7 @@ type globals struct {
 	db     string
 	lang   string
 	method string
+	config string // --config: the configuration file (config.go)
 }
 
 // cli is one run of the command tree: its environment and its flags.
@@ -141,6 +142,9 @@ The app speaks Dutch unless --lang en is given or the locale is English.`,
 			return c.runApp()
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := c.applyConfig(cmd.Root(), cmd); err != nil {
+				return err
+			}
 			switch c.g.lang {
 			case "", "nl", "en":
 				return nil
@@ -158,9 +162,11 @@ The app speaks Dutch unless --lang en is given or the locale is English.`,
 	pf.StringVar(&c.g.db, "db", "", "the brug file to use (default: $BRUG_DB, else the per-user data folder)")
 	pf.StringVar(&c.g.lang, "lang", "", "language of the app and messages: nl or en (default: from the locale, else nl)")
 	pf.StringVar(&c.g.method, "method", "", "a method file (YAML) to use instead of the built-in six steps")
+	pf.StringVar(&c.g.config, "config", "", "a configuration file (YAML; default: $BRUG_CONFIG, else brug.yaml in the per-user config folder)")
 	_ = root.RegisterFlagCompletionFunc("lang", cobra.FixedCompletions([]string{"nl", "en"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = root.MarkPersistentFlagFilename("db", "db")
 	_ = root.MarkPersistentFlagFilename("method", "yaml", "yml")
+	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 
 	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c))
 	root.AddCommand(newReportCmd(c), newCheckCmd(c))
