@@ -136,6 +136,10 @@ var cliTexts = map[string][2]string{
 		"Kan het methodebestand niet lezen: %v. Controleer het pad bij --method.",
 		"Cannot read the method file: %v. Check the path given to --method.",
 	},
+	"method.storedbroken": {
+		"De methode die de server van de regio stuurde is onleesbaar; brug gebruikt de ingebouwde methode tot de volgende synchronisatie.\n%v",
+		"The method the region's server sent is unreadable; brug uses the built-in method until the next sync.\n%v",
+	},
 	"tui.failed": {
 		"De app stopte met een fout: %v",
 		"The app stopped with an error: %v",
