@@ -584,6 +584,14 @@ var cliTexts = map[string][2]string{
 	"sync.erased":    {"%d dossiers gewist op verzoek van de beheerder", "%d dossiers erased at the admin's request"},
 	"sync.erased.1":  {"1 dossier gewist op verzoek van de beheerder", "1 dossier erased at the admin's request"},
 	"sync.and":       {" en ", " and "},
+	"sync.newmethod": {
+		"De regio gebruikt een nieuwe versie van de methode (%s, versie %d); brug gebruikt die vanaf de volgende start.",
+		"The region uses a new version of the method (%s, version %d); brug uses it from its next start.",
+	},
+	"sync.methodrefused": {
+		"Let op: de methode die de server stuurde is niet bewaard; brug houdt de methode die het had.\n%v",
+		"Note: the method the server sent was not kept; brug keeps the method it had.\n%v",
+	},
 	"sync.restored": {
 		"De server is teruggezet uit een back-up: alle wijzigingen van dit apparaat zijn opnieuw aangeboden en alles is opnieuw opgehaald.",
 		"The server was restored from a backup: every change made on this device was offered again and everything was fetched again.",
