@@ -49,6 +49,9 @@ func hashMethod(file []byte) string {
 // what the answer says, and parse with the strict method parser; a file
 // that does not is refused (the error says why) and never stored, so the
 // device keeps the method it has.
+// Attack: a compromised server, or whoever answers in its name, sends a
+// huge or crafted file to exhaust or crash laptops; it only ever gets data
+// through the bounded, strict parser, which never panics and runs nothing.
 func (s *Syncer) takeMethod(info *protocol.MethodInfo, file string, res *Result) error {
 	if info == nil {
 		res.MethodRefused = fmt.Errorf("the server sent a method file without its id, version and hash")
