@@ -20,6 +20,9 @@ type Syncer interface {
 // SyncResult says what one sync moved.
 type SyncResult struct {
 	Pushed, Pulled, Refused, Dropped, Erased int
+	// MethodChanged says the region's server sent a new version of the
+	// method; the device uses it from brug's next start.
+	MethodChanged bool
 }
 
 // SyncStatusReader reads the local side of sync from the file, without the
@@ -252,7 +255,12 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 		if msg.res.Pulled > 0 || msg.res.Dropped > 0 || msg.res.Erased > 0 {
 			cmds = append(cmds, m.broadcast(ChangedMsg{}))
 		}
-		if manual {
+		switch {
+		case msg.res.MethodChanged:
+			// The app keeps the method it started with (forms and the
+			// store hold it); said once, in place of the counts.
+			cmds = append(cmds, Status(t.F("sync.newmethod"), false))
+		case manual:
 			r := msg.res
 			cmds = append(cmds, Status(t.F("sync.done", r.Pushed, r.Pulled, r.Refused), false))
 		}

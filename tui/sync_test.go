@@ -427,3 +427,27 @@ func TestSyncFooterKeepsViewHeight(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncNewMethodSaidOnce: a sync that brought a new method of the
+// region says once, in the user's language, that brug must restart; the
+// next sync (same method) says nothing.
+func TestSyncNewMethodSaidOnce(t *testing.T) {
+	for lang, want := range map[string]string{
+		"nl": "De regio gebruikt een nieuwe versie van de methode; start brug opnieuw.",
+		"en": "The region uses a new version of the method; restart brug.",
+	} {
+		t.Run(lang, func(t *testing.T) {
+			fs := &fakeSyncer{answers: []fakeAnswer{{res: SyncResult{MethodChanged: true}}, {}}}
+			h := newSyncHarness(t, lang, &SyncOptions{Syncer: fs})
+			done := only[syncDoneMsg](t, clFlatten(h.m.Init()))
+			out := h.update(done)
+			if st := only[StatusMsg](t, out); st.Text != want || st.Err {
+				t.Fatalf("status %+v, want %q", st, want)
+			}
+			done = only[syncDoneMsg](t, h.update(only[syncTickMsg](t, out)))
+			if got := pick[StatusMsg](h.update(done)); len(got) != 0 {
+				t.Fatalf("second sync said %+v; want nothing", got)
+			}
+		})
+	}
+}

@@ -31,6 +31,9 @@ var textsSync = map[string][2]string{
 	"sync.failed":      {"Synchroniseren lukte niet (%s).", "Sync did not work (%s)."},
 	"sync.noserver":    {"Geen server ingesteld: meld dit apparaat aan met brug login URL CODE.", "No server configured: enrol this device with brug login URL CODE."},
 
+	// The region's server sent a new method; it applies from the next start.
+	"sync.newmethod": {"De regio gebruikt een nieuwe versie van de methode; start brug opnieuw.", "The region uses a new version of the method; restart brug."},
+
 	// The server's certificate is not trusted by this computer (connUntrusted).
 	"sync.untrusted":         {"servercertificaat niet vertrouwd: vraag je IT-afdeling", "server certificate not trusted: ask your IT team"},
 	"sync.untrusted.issuer":  {"servercertificaat niet vertrouwd (onbekende uitgever): vraag je IT-afdeling", "server certificate not trusted (unknown issuer): ask your IT team"},

@@ -214,18 +214,45 @@ func (c *cli) dbPath() (string, error) {
 
 // loadMethod loads --method, or returns the built-in method.
 func (c *cli) loadMethod() (*method.Method, error) {
+	m, _, err := c.loadMethodFile()
+	return m, err
+}
+
+// loadMethodFile loads --method, or returns the built-in method, with
+// the file's bytes as read (the server hands them to its devices).
+func (c *cli) loadMethodFile() (*method.Method, []byte, error) {
 	if c.g.method == "" {
-		return method.Default(), nil
+		return method.Default(), method.DefaultYAML(), nil
 	}
-	m, err := method.Load(c.g.method)
+	raw, err := readMethodFile(c.g.method)
+	if err != nil {
+		return nil, nil, c.fail("method.unreadable", err)
+	}
+	m, err := method.Parse(c.g.method, raw)
 	if err != nil {
 		var pe *method.ParseError
 		if errors.As(err, &pe) {
-			return nil, c.fail("method.broken", pe)
+			return nil, nil, c.fail("method.broken", pe)
 		}
-		return nil, c.fail("method.unreadable", err)
+		return nil, nil, c.fail("method.unreadable", err)
 	}
-	return m, nil
+	return m, raw, nil
+}
+
+// readMethodFile reads a method file once, at most one byte over the
+// parser's limit (which then refuses it), so that the bytes parsed are
+// the bytes handed out.
+func readMethodFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("method file: %w", err)
+	}
+	defer func() { _ = f.Close() }() // read-only: a close error loses nothing
+	raw, err := io.ReadAll(io.LimitReader(f, method.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read method file %s: %w", path, err)
+	}
+	return raw, nil
 }
 
 // openOpts are the store options for this run.
@@ -318,12 +345,38 @@ func (c *cli) openUserStore() (*store.Store, *method.Method, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := c.loadMethod()
+	if c.g.method != "" {
+		m, err := c.loadMethod()
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := c.openStore(path, c.openOpts(m))
+		return s, m, err
+	}
+	// No --method: the method the region's server sent at the last sync,
+	// if any (client.StoredMethod), else the built-in one. The store
+	// takes its method when it opens, so a stored method means opening
+	// twice.
+	m := method.Default()
+	s, err := c.openStore(path, c.openOpts(m))
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := c.openStore(path, c.openOpts(m))
-	return s, m, err
+	sm, err := client.StoredMethod(s)
+	if err != nil {
+		// Never applied: the file was checked when it was stored, so
+		// this is a damaged meta value; the built-in method still works.
+		fmt.Fprintln(c.env.stderr, c.msgs().f("method.storedbroken", err))
+		return s, m, nil
+	}
+	if sm == nil {
+		return s, m, nil
+	}
+	if err := s.Close(); err != nil {
+		return nil, nil, c.fail("close.failed", path, err)
+	}
+	s, err = c.openStore(path, c.openOpts(sm))
+	return s, sm, err
 }
 
 // runApp opens the user's file and runs the terminal app on it.

@@ -73,6 +73,13 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 		fmt.Fprintln(c.env.stdout, m.f("sync.restored"))
 	}
 	fmt.Fprintln(c.env.stdout, c.syncSentence(sy.URL, res))
+	if res.MethodChanged {
+		fmt.Fprintln(c.env.stdout, m.f("sync.newmethod", res.MethodID, res.MethodVersion))
+	}
+	if res.MethodRefused != nil {
+		// The sync itself succeeded; the device keeps its method.
+		fmt.Fprintln(c.env.stderr, m.f("sync.methodrefused", res.MethodRefused))
+	}
 	if res.Refused > 0 {
 		after, _ := client.Refused(s)
 		old := map[string]bool{}
@@ -175,7 +182,7 @@ func (a tuiSyncer) Sync(ctx context.Context) (tui.SyncResult, error) {
 	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, client.ErrNotEnrolled):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncNotEnrolled, err)
 	}
-	return tui.SyncResult{Pushed: r.Pushed, Pulled: r.Pulled, Refused: r.Refused, Dropped: r.Dropped, Erased: r.Erased}, err
+	return tui.SyncResult{Pushed: r.Pushed, Pulled: r.Pulled, Refused: r.Refused, Dropped: r.Dropped, Erased: r.Erased, MethodChanged: r.MethodChanged}, err
 }
 
 // RefusedOps implements tui.RefusedReader.

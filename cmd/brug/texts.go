@@ -136,6 +136,10 @@ var cliTexts = map[string][2]string{
 		"Kan het methodebestand niet lezen: %v. Controleer het pad bij --method.",
 		"Cannot read the method file: %v. Check the path given to --method.",
 	},
+	"method.storedbroken": {
+		"De methode die de server van de regio stuurde is onleesbaar; brug gebruikt de ingebouwde methode tot de volgende synchronisatie.\n%v",
+		"The method the region's server sent is unreadable; brug uses the built-in method until the next sync.\n%v",
+	},
 	"tui.failed": {
 		"De app stopte met een fout: %v",
 		"The app stopped with an error: %v",
@@ -580,6 +584,14 @@ var cliTexts = map[string][2]string{
 	"sync.erased":    {"%d dossiers gewist op verzoek van de beheerder", "%d dossiers erased at the admin's request"},
 	"sync.erased.1":  {"1 dossier gewist op verzoek van de beheerder", "1 dossier erased at the admin's request"},
 	"sync.and":       {" en ", " and "},
+	"sync.newmethod": {
+		"De regio gebruikt een nieuwe versie van de methode (%s, versie %d); brug gebruikt die vanaf de volgende start.",
+		"The region uses a new version of the method (%s, version %d); brug uses it from its next start.",
+	},
+	"sync.methodrefused": {
+		"Let op: de methode die de server stuurde is niet bewaard; brug houdt de methode die het had.\n%v",
+		"Note: the method the server sent was not kept; brug keeps the method it had.\n%v",
+	},
 	"sync.restored": {
 		"De server is teruggezet uit een back-up: alle wijzigingen van dit apparaat zijn opnieuw aangeboden en alles is opnieuw opgehaald.",
 		"The server was restored from a backup: every change made on this device was offered again and everything was fetched again.",

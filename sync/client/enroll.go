@@ -208,7 +208,7 @@ func EnrollWith(ctx context.Context, hc *http.Client, st Store, tokens TokenStor
 	}
 	if string(old) != base {
 		// Another server: its epochs and erasure receipts are not this one's.
-		for _, name := range []string{MetaCursor, MetaLast, MetaSkew, MetaEpoch, MetaErasure, MetaReport} {
+		for _, name := range []string{MetaCursor, MetaLast, MetaSkew, MetaEpoch, MetaErasure, MetaReport, MetaMethod} {
 			if err := st.SetMeta(name, nil); err != nil {
 				return nil, err
 			}

@@ -103,6 +103,10 @@ func scanPage(s string) (p page, ok bool) {
 			dst = &r.Epoch
 		case "resend":
 			dst = &r.Resend
+		case "method":
+			dst = &r.Method
+		case "method_file":
+			dst = &r.MethodFile
 		default:
 			return p, false // encoding/json matches keys without case
 		}

@@ -75,6 +75,15 @@ type Result struct {
 	// outbox, reported its erasures and pulled everything again.
 	Restored bool
 	Resent   int
+	// MethodChanged says the server sent a method file other than the
+	// one the device held, and it is stored now (MetaMethod): brug uses
+	// it from its next start. MethodID and MethodVersion are its own.
+	MethodChanged bool
+	MethodID      string
+	MethodVersion int
+	// MethodRefused, when not nil, says why a method file the server sent
+	// was not stored; the sync itself succeeded.
+	MethodRefused error
 }
 
 // Changed reports whether the sync changed what the device shows.
@@ -100,6 +109,9 @@ type Syncer struct {
 	zw     *gzip.Writer      // reused for push bodies: a new one costs ~1 MiB of state
 	epoch  string            // the server epoch of the last answer applied, during Sync
 	report map[string]string // erasure receipts to report, after a restore, during Sync
+	// methodHash is the hash of the region's method file the device
+	// holds, during Sync.
+	methodHash string
 }
 
 // errResend is an answer with Resend: the server's file was restored from
@@ -179,6 +191,9 @@ func (s *Syncer) syncOnce(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	s.epoch, s.report = string(ep), nil
+	if s.methodHash, err = storedMethodHash(s.Store); err != nil {
+		return res, err
+	}
 	if r, err := s.Store.Meta(MetaReport); err == nil && len(r) > 0 {
 		if s.report, err = receipts(s.Store); err != nil {
 			return res, err
@@ -319,6 +334,11 @@ func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
 			return err
 		}
 	}
+	if p.MethodFile != "" {
+		if err := s.takeMethod(p.Method, p.MethodFile, res); err != nil {
+			return err
+		}
+	}
 	// The epoch goes with the cursor it came with, and before it: should
 	// brug stop in between, an older cursor of the same history is sent
 	// with the new epoch, which is harmless (the other order would make
@@ -400,11 +420,11 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 		err error
 	}
 	pages := make(chan fetched, 1)
-	from, epoch := *cur, s.epoch
+	from, epoch, mhash := *cur, s.epoch, s.methodHash
 	go func() {
 		defer close(pages)
 		for range limit {
-			gz, err := s.encodeRequest(nil, from, epoch, nil)
+			gz, err := s.encodeRequest(nil, from, epoch, nil, mhash)
 			var p page
 			if err == nil {
 				p, err = s.exchange(ctx, base, tok, gz)
@@ -420,6 +440,11 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 			from = p.Cursor
 			if p.Epoch != "" {
 				epoch = p.Epoch
+			}
+			if p.Method != nil && p.MethodFile != "" {
+				// Applied before the next page, or refused: either way
+				// the file need not come again in this sync.
+				mhash = p.Method.Hash
 			}
 		}
 	}()
@@ -494,7 +519,7 @@ func (s *Syncer) nextPush(cur uint64) (push []store.Op, moreOut bool, gz []byte,
 	}
 	moreOut = len(push) == protocol.MaxPushOps
 	for {
-		gz, err := s.encodeRequest(push, cur, s.epoch, s.report)
+		gz, err := s.encodeRequest(push, cur, s.epoch, s.report, s.methodHash)
 		if errors.Is(err, errTooLarge) {
 			push, moreOut = push[:len(push)/2], true
 			continue
@@ -511,9 +536,10 @@ var errTooLarge = errors.New("push too large")
 // encodeRequest encodes a sync request as gzipped JSON; errTooLarge when
 // it holds more than one op and its JSON is near the server's body limit.
 // epoch is the epoch of the last answer applied; report the erasure
-// receipts to report (after a restore), or nil.
-func (s *Syncer) encodeRequest(push []store.Op, cur uint64, epoch string, report map[string]string) ([]byte, error) {
-	raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.limit, Epoch: epoch, Erased: report})
+// receipts to report (after a restore), or nil; methodHash the hash of
+// the region's method file the device holds.
+func (s *Syncer) encodeRequest(push []store.Op, cur uint64, epoch string, report map[string]string, methodHash string) ([]byte, error) {
+	raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.limit, Epoch: epoch, Erased: report, MethodHash: methodHash})
 	if err != nil {
 		return nil, fmt.Errorf("encode push: %w", err)
 	}

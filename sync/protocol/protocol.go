@@ -74,7 +74,24 @@ type SyncRequest struct {
 	// (SyncResponse.Receipts): the server erases again those its restored
 	// file still holds. Receipts the server did not make are ignored.
 	Erased map[string]string `json:"erased,omitempty"`
+	// MethodHash is the hash of the region's method file this device
+	// holds (MethodInfo.Hash of an earlier answer); "" when it holds none.
+	// A server whose method has another hash sends its file along.
+	MethodHash string `json:"method_hash,omitempty"`
 }
+
+// MethodInfo identifies the region's method: its id and version as the
+// file says, and the SHA-256 (hex) of the file's bytes as the server
+// loaded them.
+type MethodInfo struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Hash    string `json:"hash"`
+}
+
+// MaxMethodBytes bounds SyncResponse.MethodFile: a method file is at most
+// this large (method.MaxFileSize).
+const MaxMethodBytes = 1 << 20
 
 // SyncResponse answers a SyncRequest. The client applies Drop, then Ops,
 // then stores Cursor; if More is set it syncs again at once (with an empty
@@ -103,6 +120,13 @@ type SyncResponse struct {
 	// its outbox, syncs again from cursor 0 with its erasure receipts, and
 	// applies nothing else of this answer (docs/sync.md, "Restore").
 	Resend bool `json:"resend,omitempty"`
+	// Method identifies the region's method, in every answer.
+	Method *MethodInfo `json:"method,omitempty"`
+	// MethodFile is the region's method file (YAML, as the server loaded
+	// it), sent when the request's MethodHash is not Method.Hash. The
+	// device parses it with the strict method parser and keeps it for its
+	// next start; it is data, never code.
+	MethodFile string `json:"method_file,omitempty"`
 }
 
 // Refusal says why a pushed op was not stored. Code is stable for programs;

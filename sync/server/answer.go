@@ -151,6 +151,16 @@ func encodeAnswer(bw *bufio.Writer, a *answer) error {
 	if r.Resend {
 		bw.WriteString(`,"resend":true`)
 	}
+	if r.Method != nil {
+		if err := field("method", r.Method); err != nil {
+			return err
+		}
+	}
+	if r.MethodFile != "" {
+		if err := field("method_file", r.MethodFile); err != nil {
+			return err
+		}
+	}
 	_, err := bw.WriteString("}\n")
 	return err
 }

@@ -239,8 +239,15 @@ func readSyncRequest(r io.Reader) (protocol.SyncRequest, error) {
 			if err := dec.Decode(&req.Erased); err != nil {
 				return req, jsonError("erased", err, dec)
 			}
+		case "method_hash":
+			if err := dec.Decode(&req.MethodHash); err != nil {
+				return req, jsonError("method_hash", err, dec)
+			}
+			if len(req.MethodHash) > 64 {
+				return req, fmt.Errorf("the request: method_hash is %d bytes; at most 64", len(req.MethodHash))
+			}
 		default:
-			return req, fmt.Errorf("the request: unknown field %q; it has push, cursor, limit, epoch and erased (docs/openapi.yaml)", key)
+			return req, fmt.Errorf("the request: unknown field %q; it has push, cursor, limit, epoch, erased and method_hash (docs/openapi.yaml)", key)
 		}
 	}
 	if _, err := dec.Token(); err != nil { // '}'

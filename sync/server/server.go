@@ -8,6 +8,8 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/sync/protocol"
 )
 
 // Bucket names of the server, all in one place. Keys hold ids, user and
@@ -58,8 +61,14 @@ type Options struct {
 	// Logger receives request and admin logs, never dossier content; nil
 	// discards them.
 	Logger *slog.Logger
-	// Method checks step fields of pushed ops; nil means method.Default().
+	// Method checks step fields of pushed ops; nil means the method of
+	// MethodFile, or method.Default().
 	Method *method.Method
+	// MethodFile is the method file's bytes as loaded, handed to devices
+	// with sync (SyncResponse.MethodFile). With Method nil too, the
+	// embedded default's file. With Method set and MethodFile nil, the
+	// server sends no method.
+	MethodFile []byte
 	// LockTimeout is how long Open waits for another process holding the
 	// file; 0 means the store's default. See store.ErrLocked.
 	LockTimeout time.Duration
@@ -93,7 +102,22 @@ type Server struct {
 	// refusals rate-limits the audit records of refusals anyone can
 	// cause (auditrefusals.go).
 	refusals refusalLimiter
+	// methodInfo and methodFile are the region's method as sync hands
+	// it to devices; methodInfo is nil when the server has no file.
+	methodInfo *protocol.MethodInfo
+	methodFile string
 }
+
+// MethodInfo identifies method m loaded from file: its id, version and
+// the SHA-256 of the file's bytes.
+func MethodInfo(m *method.Method, file []byte) *protocol.MethodInfo {
+	sum := sha256.Sum256(file)
+	return &protocol.MethodInfo{ID: m.ID, Version: m.Version, Hash: hex.EncodeToString(sum[:])}
+}
+
+// Method returns the region's method as devices receive it; nil when the
+// server was opened with a method but no file.
+func (s *Server) Method() *protocol.MethodInfo { return s.methodInfo }
 
 // Open opens (or creates) the server's bbolt file. A file another process
 // holds fails with an error wrapping store.ErrLocked: `brug admin` then
@@ -106,7 +130,21 @@ func Open(path string, opt Options) (*Server, error) {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opt.Method == nil {
-		opt.Method = method.Default()
+		if opt.MethodFile == nil {
+			opt.MethodFile = method.DefaultYAML()
+		}
+		m, err := method.Parse("method", opt.MethodFile)
+		if err != nil {
+			return nil, fmt.Errorf("open server %s: %w", path, err)
+		}
+		opt.Method = m
+	}
+	var minfo *protocol.MethodInfo
+	if opt.MethodFile != nil {
+		if len(opt.MethodFile) > protocol.MaxMethodBytes {
+			return nil, fmt.Errorf("open server %s: the method file is %d bytes; at most %d", path, len(opt.MethodFile), protocol.MaxMethodBytes)
+		}
+		minfo = MethodInfo(opt.Method, opt.MethodFile)
 	}
 	st, err := store.Open(path, store.Options{
 		Author: ServerAuthor, Method: opt.Method, Now: opt.Now,
@@ -116,7 +154,8 @@ func Open(path string, opt Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics(),
-		proxies: opt.TrustedProxies, mtoken: opt.MetricsToken}
+		proxies: opt.TrustedProxies, mtoken: opt.MetricsToken,
+		methodInfo: minfo, methodFile: string(opt.MethodFile)}
 	s.group.failed = s.views.bump
 	s.group.tx = &s.recent
 	// Create every bucket once, so read transactions always find them.

@@ -172,6 +172,14 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 		s.recordTokenRefused(refusedDev, info.remote)
 	}
 	out.Epoch = s.epochs.current
+	if s.methodInfo != nil {
+		// The region's method goes to its laptops with sync; its file
+		// only to a device that holds another one (docs/sync.md).
+		out.Method = s.methodInfo
+		if req.MethodHash != s.methodInfo.Hash {
+			out.MethodFile = s.methodFile
+		}
+	}
 	return &out, res, err
 }
 

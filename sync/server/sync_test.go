@@ -1,10 +1,13 @@
 package server
 
 import (
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/protocol"
 )
 
@@ -213,5 +216,31 @@ func TestFreshDeviceGetsSnapshot(t *testing.T) {
 	}
 	if _, ok := b.have[id][v3.ID]; !ok {
 		t.Fatal("the name's head is missing from the snapshot")
+	}
+}
+
+// TestOpenRefusesBadMethodFile: a server opened with a method file that
+// does not parse, or is over the size limit, does not open (it would hand
+// devices a file they refuse).
+func TestOpenRefusesBadMethodFile(t *testing.T) {
+	for name, file := range map[string][]byte{
+		"unparsable": []byte("id: x\nversion: 0\n"),
+		"too large":  append(method.DefaultYAML(), []byte("# "+strings.Repeat("x", protocol.MaxMethodBytes)+"\n")...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, err := Open(filepath.Join(t.TempDir(), "s.db"), Options{NoSync: true, MethodFile: file})
+			if err == nil {
+				srv.Close()
+				t.Fatal("opened with a bad method file")
+			}
+		})
+	}
+	srv, err := Open(filepath.Join(t.TempDir(), "s.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if mi := srv.Method(); mi == nil || mi.ID != method.Default().ID || mi.Version < 1 || len(mi.Hash) != 64 {
+		t.Errorf("default method info = %+v", mi)
 	}
 }
