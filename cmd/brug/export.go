@@ -15,6 +15,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/sync/client"
 	"github.com/brug-nl/brug/tui"
 )
 
@@ -250,6 +251,26 @@ func (c *cli) openReadOnly() (*store.Store, error) {
 		return nil, serverFileError{path: path, err: c.openFailed(path, err)}
 	}
 	if err != nil {
+		return nil, c.openFailed(path, err)
+	}
+	if c.g.method != "" {
+		return s, nil
+	}
+	// No --method: read with the method the region's server sent, as the
+	// app does (openUserStore), so an export or a report words the
+	// region's steps as the coach sees them.
+	sm, err := client.StoredMethod(s)
+	if err != nil || sm == nil {
+		if err != nil {
+			fmt.Fprintln(c.env.stderr, c.msgs().f("method.storedbroken", err))
+		}
+		return s, nil
+	}
+	if err := s.Close(); err != nil {
+		return nil, c.fail("close.failed", path, err)
+	}
+	opt.Method = sm
+	if s, err = store.Open(path, opt); err != nil {
 		return nil, c.openFailed(path, err)
 	}
 	return s, nil

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/client"
 )
@@ -77,4 +79,16 @@ func TestServerHandsMethodToLaptop(t *testing.T) {
 	if got := appMethod("--method", eigen); got != "eigen" {
 		t.Errorf("with --method the app runs with %q, want eigen", got)
 	}
+	// The export reads with the region's method too: a person's export
+	// words the steps as the region's coaches see them.
+	s, err := store.Open(laptop, store.Options{Author: "anna", NoSync: true, Kind: store.FileLaptop, Method: method.Default(), Now: func() time.Time { return cliNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateClient(store.NewClient{Name: "Noor Hazelhoef", Team: "Noord"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	expect(t, "export", dev("export", "Noor", "--format", "json"), exitOK, `"id": "regio-noord"`)
+	expect(t, "export with --method", dev("--method", eigen, "export", "Noor", "--format", "json"), exitOK, `"id": "eigen"`)
 }

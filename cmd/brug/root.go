@@ -128,7 +128,13 @@ Where the file lives (first that applies):
   Windows               %LOCALAPPDATA%\brug\brug.db
 
 Changes are recorded under the name in BRUG_USER, else your login name.
-The app speaks Dutch unless --lang en is given or the locale is English.`,
+The app speaks Dutch unless --lang en is given or the locale is English.
+
+Every flag can also be set in a configuration file (YAML: --config FILE,
+BRUG_CONFIG, else brug/brug.yaml in your config folder) or by an
+environment variable (BRUG_METHOD for --method; BRUG_SERVE_PUBLIC_URL for
+serve's --public-url; docs/cli.md lists them); the flag wins over the
+variable, the variable over the file.`,
 		Example: `  brug                       open the app on your own file
   brug --db team.db          open the app on another file
   brug demo                  try brug on a generated demo region
