@@ -519,30 +519,50 @@ func (c *cli) admin(ctx context.Context, req server.AdminRequest) (_ server.Admi
 	return resp, nil
 }
 
+// lookup is what the explanation of a refusal looks at: the server's
+// users and teams, with uok and tok false when they could not be read.
+type lookup struct {
+	users    []server.User
+	teams    []server.TeamInfo
+	uok, tok bool
+}
+
+// adminLookup reads the users and teams for explaining a refusal.
+func (c *cli) adminLookup(sess *adminSession) lookup {
+	var l lookup
+	l.users, l.uok = c.adminUsers(sess)
+	l.teams, l.tok = c.adminTeams(sess)
+	return l
+}
+
+// user finds a user by name.
+func (l lookup) user(name string) (server.User, bool) {
+	i := slices.IndexFunc(l.users, func(u server.User) bool { return u.Name == name })
+	if i < 0 {
+		return server.User{}, false
+	}
+	return l.users[i], true
+}
+
+// team finds a team by name.
+func (l lookup) team(name string) (server.TeamInfo, bool) {
+	i := slices.IndexFunc(l.teams, func(t server.TeamInfo) bool { return t.Name == name })
+	if i < 0 {
+		return server.TeamInfo{}, false
+	}
+	return l.teams[i], true
+}
+
 // explainRefusal says in the user's language why req was refused.
 func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref adminRefusal) error {
 	if !ref.user {
 		return c.fail("admin.failed", esc(ref.msg))
 	}
-	if err, ok := c.explainAccountRefusal(sess, req, ref); ok {
+	l := c.adminLookup(sess)
+	if err, ok := c.explainAccountRefusal(sess, l, req, ref); ok {
 		return err
 	}
-	users, uok := c.adminUsers(sess)
-	teams, tok := c.adminTeams(sess)
-	user := func(name string) (server.User, bool) {
-		i := slices.IndexFunc(users, func(u server.User) bool { return u.Name == name })
-		if i < 0 {
-			return server.User{}, false
-		}
-		return users[i], true
-	}
-	team := func(name string) (server.TeamInfo, bool) {
-		i := slices.IndexFunc(teams, func(t server.TeamInfo) bool { return t.Name == name })
-		if i < 0 {
-			return server.TeamInfo{}, false
-		}
-		return teams[i], true
-	}
+	uok, tok, user, team := l.uok, l.tok, l.user, l.team
 	switch req.Cmd {
 	case server.CmdUserAdd:
 		if _, ok := user(req.Name); uok && ok {

@@ -116,23 +116,8 @@ be cut off, run it again to finish it.`,
 
 // explainAccountRefusal says in the user's language why an account
 // command was refused; ok is false when it has nothing to add.
-func (c *cli) explainAccountRefusal(sess *adminSession, req server.AdminRequest, ref adminRefusal) (error, bool) {
-	users, uok := c.adminUsers(sess)
-	teams, tok := c.adminTeams(sess)
-	user := func(name string) (server.User, bool) {
-		i := slices.IndexFunc(users, func(u server.User) bool { return u.Name == name })
-		if i < 0 {
-			return server.User{}, false
-		}
-		return users[i], true
-	}
-	team := func(name string) (server.TeamInfo, bool) {
-		i := slices.IndexFunc(teams, func(t server.TeamInfo) bool { return t.Name == name })
-		if i < 0 {
-			return server.TeamInfo{}, false
-		}
-		return teams[i], true
-	}
+func (c *cli) explainAccountRefusal(sess *adminSession, l lookup, req server.AdminRequest, ref adminRefusal) (error, bool) {
+	uok, tok, user, team := l.uok, l.tok, l.user, l.team
 	switch req.Cmd {
 	case server.CmdUserEnable, server.CmdUserRemove, server.CmdUserRename, server.CmdUserRole:
 		u, ok := user(req.Name)
