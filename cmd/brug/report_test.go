@@ -291,7 +291,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"--from", "2025-02-01", "--to", "2025-01-31"}, exitUsage, "De periode begint (2025-02-01) na het einde (2025-01-31)."},
 		{[]string{"--format", "pdf"}, exitUsage, `--format moet md of csv zijn, niet "pdf".`},
 		{[]string{"--team", " "}, exitUsage, "--team mag niet leeg zijn."},
-		{[]string{"extra"}, exitUsage, "unknown command"},
+		{[]string{"extra"}, exitUsage, "onbekend commando"},
 		{[]string{"--team", "Noord", "--team", "West"}, exitError, `Geen cliënten in team "West". Teams in dit bestand: Noord, Zuid.`},
 	} {
 		r := h.run(append([]string{"--db", path, "report"}, c.args...)...)

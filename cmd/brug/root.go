@@ -194,17 +194,18 @@ func runContext(ctx context.Context, args []string, e env) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(e.stderr, "brug: %v\n", err)
 	var ue usageError
-	if errors.As(err, &ue) {
-		path := "brug"
-		if cmd, _, ferr := root.Find(args); ferr == nil && cmd != nil {
-			path = cmd.CommandPath()
-		}
-		fmt.Fprintln(e.stderr, c.msgs().f("usage.hint", path))
-		return exitUsage
+	if !errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "brug: %v\n", err)
+		return exitError
 	}
-	return exitError
+	fmt.Fprintf(e.stderr, "brug: %s\n", c.msgs().usageText(err))
+	path := "brug"
+	if cmd, _, ferr := root.Find(args); ferr == nil && cmd != nil {
+		path = cmd.CommandPath()
+	}
+	fmt.Fprintln(e.stderr, c.msgs().f("usage.hint", path))
+	return exitUsage
 }
 
 // dbPath is the file to use: --db, BRUG_DB, or the default.

@@ -161,9 +161,9 @@ func runSub(ctx context.Context, c *cli, cmd *cobra.Command, args []string, name
 	if err == nil {
 		return exitOK, path
 	}
-	fmt.Fprintf(errOut, "brug %s: %v\n", name, err)
 	var ue usageError
 	if errors.As(err, &ue) {
+		fmt.Fprintf(errOut, "brug %s: %s\n", name, c.msgs().usageText(err))
 		fmt.Fprintln(errOut, c.msgs().f("usage.hint", name))
 		if strings.Contains(err.Error(), "arg(s)") {
 			// Too many words: most often a name with a space whose
@@ -172,5 +172,6 @@ func runSub(ctx context.Context, c *cli, cmd *cobra.Command, args []string, name
 		}
 		return exitUsage, path
 	}
+	fmt.Fprintf(errOut, "brug %s: %v\n", name, err)
 	return exitError, path
 }
