@@ -1,14 +1,11 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/client"
@@ -224,24 +221,8 @@ func TestAdminAccountsWithDevices(t *testing.T) {
 // session and are audited with channel ssh.
 func TestAdminAccountsOverSSH(t *testing.T) {
 	h := newHarness(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "region.db")
-	s := startServe(t, h, db)
-	m := waitOutput(t, s.stderr, sshRE, s.done)
-	addr, keyPath := m[1], m[2]
-	pem, err := os.ReadFile(keyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	host, err := gossh.ParsePrivateKey(pem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := sshSigner(t)
-	rootPub := filepath.Join(dir, "root.pub")
-	if err := os.WriteFile(rootPub, gossh.MarshalAuthorizedKey(root.PublicKey()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	x := startSSHServe(t, h)
+	s, db, addr, host, root, rootPub := x.srv, x.db, x.addr, x.host, x.root, x.rootPub
 	for _, args := range [][]string{
 		{"team", "add", "Noord"}, {"team", "add", "Leeg"},
 		{"user", "add", "root", "--role", "admin"},

@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	gossh "golang.org/x/crypto/ssh"
 )
 
 const importGood = "\ufeffname,role,teams\r\n" +
@@ -143,24 +141,8 @@ func TestAdminUserImport(t *testing.T) {
 // a path is refused (it would name a file on the server).
 func TestAdminUserImportOverSSH(t *testing.T) {
 	h := newHarness(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "region.db")
-	s := startServe(t, h, db)
-	m := waitOutput(t, s.stderr, sshRE, s.done)
-	addr, keyPath := m[1], m[2]
-	pem, err := os.ReadFile(keyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	host, err := gossh.ParsePrivateKey(pem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := sshSigner(t)
-	rootPub := filepath.Join(dir, "root.pub")
-	if err := os.WriteFile(rootPub, gossh.MarshalAuthorizedKey(root.PublicKey()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	x := startSSHServe(t, h)
+	s, db, addr, host, root, rootPub := x.srv, x.db, x.addr, x.host, x.root, x.rootPub
 	expect(t, "user add", adminCmd(h, db, "user", "add", "root", "--role", "admin"), exitOK)
 	expect(t, "key add", adminCmd(h, db, "key", "add", "root", rootPub), exitOK)
 

@@ -384,3 +384,36 @@ func TestREADMESSHAdminCommandsWithOpenSSH(t *testing.T) {
 		}
 	}
 }
+
+// sshRegion is a running brug serve with its SSH address and host key,
+// and an SSH key (root, its public half in the file rootPub) for the
+// caller to register.
+type sshRegion struct {
+	srv        *serving
+	db, addr   string
+	host, root gossh.Signer
+	rootPub    string
+}
+
+// startSSHServe starts brug serve on a fresh file and waits for its SSH
+// listener.
+func startSSHServe(t *testing.T, h *harness) sshRegion {
+	t.Helper()
+	dir := t.TempDir()
+	x := sshRegion{db: filepath.Join(dir, "region.db"), rootPub: filepath.Join(dir, "root.pub")}
+	x.srv = startServe(t, h, x.db)
+	m := waitOutput(t, x.srv.stderr, sshRE, x.srv.done)
+	x.addr = m[1]
+	pem, err := os.ReadFile(m[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.host, err = gossh.ParsePrivateKey(pem); err != nil {
+		t.Fatal(err)
+	}
+	x.root = sshSigner(t)
+	if err := os.WriteFile(x.rootPub, gossh.MarshalAuthorizedKey(x.root.PublicKey()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
