@@ -30,14 +30,14 @@ func (s *Store) AdoptOutbox(author string) (int, error) {
 				return nil
 			}
 			var op Op
-			if err := s.decode(raw, &op); err != nil {
+			if err := s.decode(okey[:16], raw, &op); err != nil {
 				return err
 			}
 			if op.Device != s.device || op.Author == author {
 				return nil
 			}
 			op.Author = author
-			enc, err := s.encode(op)
+			enc, err := s.encode(okey[:16], op)
 			if err != nil {
 				return err
 			}
@@ -91,7 +91,7 @@ func (s *Store) Requeue(author string) (int, error) {
 				continue
 			}
 			var op Op
-			if err := s.decode(raw, &op); err != nil {
+			if err := s.decode(dossierOf(k), raw, &op); err != nil {
 				return fmt.Errorf("read op to queue again: %w", err)
 			}
 			if op.Device != s.device || (author != "" && op.Author != author) {

@@ -59,9 +59,9 @@ func (w *writer) applyJSON(op Op, local bool, raw []byte) (bool, error) {
 	}
 	var enc []byte
 	if raw != nil {
-		enc, err = w.s.codec.Seal(raw)
+		enc, err = w.s.sealFor(dkey, raw)
 	} else {
-		enc, err = w.s.encode(op)
+		enc, err = w.s.encode(dkey, op)
 	}
 	if err != nil {
 		return false, fmt.Errorf("encode op %s: %w", op.ID, err)
@@ -185,7 +185,7 @@ func (w *writer) dropHead(plkey []byte, id, dossier, field string) error {
 		return nil
 	}
 	var prev Op
-	if err := w.s.decode(raw, &prev); err != nil {
+	if err := w.s.decode(plkey[:16], raw, &prev); err != nil {
 		return fmt.Errorf("read op %s: %w", id, err)
 	}
 	if prev.Field == field && prev.Dossier == dossier {
@@ -233,11 +233,11 @@ func (s *Store) readHeads(tx *bolt.Tx, hkey []byte) ([]Head, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	return s.openHeads(raw)
+	return s.openHeads(hkey[:16], raw)
 }
 
-func (s *Store) openHeads(raw []byte) ([]Head, error) {
-	plain, err := s.codec.Open(raw)
+func (s *Store) openHeads(dkey, raw []byte) ([]Head, error) {
+	plain, err := s.openFor(dkey, raw)
 	if err != nil {
 		return nil, fmt.Errorf("read heads: %w", err)
 	}
@@ -249,7 +249,7 @@ func (w *writer) putHeads(hkey []byte, hs []Head) error {
 	if len(hs) == 0 {
 		return b.Delete(hkey)
 	}
-	sealed, err := w.s.codec.Seal(encodeHeads(sortedHeads(hs)))
+	sealed, err := w.s.sealFor(hkey[:16], encodeHeads(sortedHeads(hs)))
 	if err != nil {
 		return err
 	}
@@ -291,7 +291,7 @@ func (s *Store) dossierHeads(tx *bolt.Tx, dkey []byte) ([]fieldHeads, error) {
 	var all []fieldHeads
 	c := tx.Bucket(bHeads).Cursor()
 	for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
-		hs, err := s.openHeads(v)
+		hs, err := s.openHeads(dkey, v)
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", k[16:], err)
 		}

@@ -87,7 +87,7 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 	// The log, in key order.
 	for i := range fresh {
 		b := &fresh[i]
-		enc, err := s.encode(*b.op)
+		enc, err := s.encode(b.lkey[:16], *b.op)
 		if err != nil {
 			return 0, fmt.Errorf("encode op %s: %w", b.op.ID, err)
 		}
@@ -184,7 +184,7 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 			continue
 		}
 		var prev Op
-		if err := s.decode(raw, &prev); err != nil {
+		if err := s.decode(pk[:16], raw, &prev); err != nil {
 			return 0, fmt.Errorf("read op %s: %w", p, err)
 		}
 		pdk, _ := idKey(prev.Dossier)
@@ -239,7 +239,7 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 	if raw == nil {
 		return nil, fmt.Errorf("op %x: %w", key, ErrNotFound)
 	}
-	return tx.s.codec.Open(raw)
+	return tx.s.openFor(key[:16], raw)
 }
 
 // DossierJSON appends to dst the JSON of the ops of a dossier (dkey is its
@@ -251,7 +251,7 @@ func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte)
 		if len(k) != 32 || !keep(k) {
 			continue
 		}
-		raw, err := tx.s.codec.Open(v)
+		raw, err := tx.s.openFor(dkey, v)
 		if err != nil {
 			return dst, fmt.Errorf("op %x: %w", k, err)
 		}
@@ -266,7 +266,7 @@ func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte)
 func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
 	c := tx.tx.Bucket(bHeads).Cursor()
 	for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
-		plain, err := tx.s.codec.Open(v)
+		plain, err := tx.s.openFor(dkey, v)
 		if err != nil {
 			return nil, fmt.Errorf("read heads: %w", err)
 		}

@@ -22,19 +22,56 @@ func (PlainCodec) Seal(plain []byte) ([]byte, error) { return append([]byte(nil)
 // Open returns a copy of sealed, so no bbolt memory escapes a transaction.
 func (PlainCodec) Open(sealed []byte) ([]byte, error) { return append([]byte(nil), sealed...), nil }
 
-// encode marshals v and seals it.
-func (s *Store) encode(v any) ([]byte, error) {
+// Every value is sealed for a scope: the 16-byte id of the dossier it
+// belongs to (an op, a field's heads, a dossier's summary), or nil for a
+// value of the file itself (meta settings, a server's accounts). A
+// dossier's values are to be sealed with that dossier's own key, so that
+// erasing the dossier can destroy its key (crypto-erasure); sealFor and
+// openFor are the one seam through which every value goes.
+
+// sealFor seals plain, a value of the dossier dkey (nil: of the file).
+func (s *Store) sealFor(dkey, plain []byte) ([]byte, error) {
+	_ = dkey
+	return s.codec.Seal(plain)
+}
+
+// openFor opens sealed, a value of the dossier dkey (nil: of the file).
+// sealed may be bbolt memory; the result never is.
+func (s *Store) openFor(dkey, sealed []byte) ([]byte, error) {
+	_ = dkey
+	return s.codec.Open(sealed)
+}
+
+// dossierOf is the dossier part of a key that starts with a dossier id
+// (log, heads, replaced and outbox entries), or nil for a shorter key.
+func dossierOf(key []byte) []byte {
+	if len(key) < 16 {
+		return nil
+	}
+	return key[:16]
+}
+
+// stateScope is the scope of a value of a state bucket under key.
+func stateScope(bucket, key []byte) []byte {
+	if string(bucket) == string(bHeads) {
+		return dossierOf(key)
+	}
+	return nil
+}
+
+// encode marshals v and seals it for the dossier dkey.
+func (s *Store) encode(dkey []byte, v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	return s.codec.Seal(b)
+	return s.sealFor(dkey, b)
 }
 
-// decode opens b and unmarshals it into v. b may be bbolt memory; the codec
-// copies it.
-func (s *Store) decode(b []byte, v any) error {
-	plain, err := s.codec.Open(b)
+// decode opens b, a value of the dossier dkey, and unmarshals it into v. b
+// may be bbolt memory; the codec copies it.
+func (s *Store) decode(dkey, b []byte, v any) error {
+	plain, err := s.openFor(dkey, b)
 	if err != nil {
 		return err
 	}

@@ -419,7 +419,7 @@ func Verify(path string, opt Options) (VerifyReport, error) {
 				problem("log key %x: not a dossier and an op id", k)
 				return nil
 			}
-			if err := s.decode(v, &op); err != nil {
+			if err := s.decode(k[:16], v, &op); err != nil {
 				problem("log op %x: %v", k, err)
 				return nil
 			}

@@ -185,14 +185,14 @@ func (im *Import) AddRaw(ops []Op, raw []string) error {
 				a.str(raw[r.i])
 				continue
 			}
-			enc, err := im.s.codec.Seal([]byte(raw[r.i]))
+			enc, err := im.s.sealFor(r.dkey[:], []byte(raw[r.i]))
 			if err != nil {
 				return fmt.Errorf("encode op %s: %w", r.op.ID, err)
 			}
 			a.bytes(enc)
 			continue
 		}
-		enc, err := im.s.encode(*r.op)
+		enc, err := im.s.encode(r.dkey[:], *r.op)
 		if err != nil {
 			return fmt.Errorf("encode op %s: %w", r.op.ID, err)
 		}
@@ -332,7 +332,7 @@ func (im *Import) applyRuns(skip []bool) (int, error) {
 				continue
 			}
 			var op Op
-			if err := im.s.decode(rec.enc, &op); err != nil {
+			if err := im.s.decode(rec.dkey[:], rec.enc, &op); err != nil {
 				return total, fmt.Errorf("read spooled op: %w", err)
 			}
 			ops = append(ops, op)
@@ -508,9 +508,9 @@ func (im *Import) fill(skip []bool) (int, error) {
 // before its first pull), which are not new.
 func (s *Store) moveImport(tx *bolt.Tx, hlc HLC) (int, error) {
 	var local []Op
-	err := tx.Bucket(bOps).ForEach(func(_, v []byte) error {
+	err := tx.Bucket(bOps).ForEach(func(k, v []byte) error {
 		var op Op
-		if err := s.decode(v, &op); err != nil {
+		if err := s.decode(dossierOf(k), v, &op); err != nil {
 			return err
 		}
 		local = append(local, op)
@@ -573,7 +573,7 @@ func (s *Store) freshDossier(dkey []byte, cands []headCand, put func(k, v []byte
 			hs = append(hs, storedHead(c.head))
 		}
 		hs = sortedHeads(hs)
-		sealed, err := s.codec.Seal(encodeHeads(hs))
+		sealed, err := s.sealFor(dkey, encodeHeads(hs))
 		if err != nil {
 			return chunkEntry{}, nil, err
 		}

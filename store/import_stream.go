@@ -114,9 +114,9 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 			// value it is given (into the page it writes at commit).
 			enc = unsafe.Slice(unsafe.StringData(raw[r.i]), len(raw[r.i]))
 		case raw != nil && raw[r.i] != "":
-			enc, err = im.s.codec.Seal([]byte(raw[r.i]))
+			enc, err = im.s.sealFor(r.dkey[:], []byte(raw[r.i]))
 		default:
-			enc, err = im.s.encode(op)
+			enc, err = im.s.encode(r.dkey[:], op)
 		}
 		if err != nil {
 			return false, fmt.Errorf("encode op %s: %w", op.ID, err)

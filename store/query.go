@@ -70,7 +70,7 @@ func (s *Store) Ops(dossier string) ([]Op, error) {
 		c := tx.Bucket(bOps).Cursor()
 		for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
 			var op Op
-			if err := s.decode(v, &op); err != nil {
+			if err := s.decode(dkey, v, &op); err != nil {
 				return fmt.Errorf("read op: %w", err)
 			}
 			out = append(out, op)
@@ -163,7 +163,7 @@ func (s *Store) Outbox(limit int) ([]Op, []uint64, error) {
 		c := tx.Bucket(bOutbox).Cursor()
 		for k, v := c.First(); k != nil && len(ops) < limit; k, v = c.Next() {
 			var op Op
-			if err := s.decode(all.Get(v), &op); err != nil {
+			if err := s.decode(dossierOf(v), all.Get(v), &op); err != nil {
 				return fmt.Errorf("read outbox op: %w", err)
 			}
 			ops = append(ops, op)

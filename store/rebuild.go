@@ -33,7 +33,7 @@ func (s *Store) rebuild(tx *bolt.Tx) error {
 	replacedIDs := map[string]bool{} // log keys: a prev names an op of its own dossier
 	err := tx.Bucket(bOps).ForEach(func(k, v []byte) error {
 		var op Op
-		if err := s.decode(v, &op); err != nil {
+		if err := s.decode(dossierOf(k), v, &op); err != nil {
 			return fmt.Errorf("read op: %w", err)
 		}
 		for _, p := range op.Prev {
@@ -207,7 +207,7 @@ func (s *Store) checkReplaced(kept, rebuilt map[string]string) error {
 		named := map[string]bool{}
 		err := ops.ForEach(func(k, v []byte) error {
 			var op Op
-			if err := s.decode(v, &op); err != nil {
+			if err := s.decode(dossierOf(k), v, &op); err != nil {
 				return err
 			}
 			for _, p := range op.Prev {
@@ -245,7 +245,7 @@ func (s *Store) snapshotTx(tx *bolt.Tx) (map[string]map[string]string, error) {
 	for _, name := range stateBuckets {
 		m := map[string]string{}
 		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
-			plain, err := s.codec.Open(v)
+			plain, err := s.openFor(stateScope(name, k), v)
 			if err != nil {
 				return err
 			}

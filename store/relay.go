@@ -58,7 +58,7 @@ func (s *Store) relayLog(tx *bolt.Tx) error {
 	c := old.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var op Op
-		if err := s.decode(v, &op); err != nil {
+		if err := s.decode(nil, v, &op); err != nil {
 			return fmt.Errorf("read op %x: %w", k, err)
 		}
 		dkey, err := idKey(op.Dossier)
@@ -129,7 +129,7 @@ func (s *Store) missingPrevs(tx *bolt.Tx) ([][]byte, error) {
 	var out [][]byte
 	err := log.ForEach(func(k, v []byte) error {
 		var op Op
-		if err := s.decode(v, &op); err != nil {
+		if err := s.decode(dossierOf(k), v, &op); err != nil {
 			return fmt.Errorf("read op %x: %w", k, err)
 		}
 		for _, p := range op.Prev {

@@ -337,7 +337,7 @@ func (s *Store) flowClient(heads *bolt.Bucket, id string) (flowDossier, error) {
 		return fd, err
 	}
 	if raw := heads.Get(cat(dkey, []byte("exists"))); raw != nil {
-		hs, err := s.openHeads(raw)
+		hs, err := s.openHeads(dkey, raw)
 		if err != nil {
 			return fd, fmt.Errorf("client %s exists: %w", id, err)
 		}
@@ -351,7 +351,7 @@ func (s *Store) flowClient(heads *bolt.Bucket, id string) (flowDossier, error) {
 	prefix := cat(dkey, []byte(EntityMove+"/"))
 	cur := heads.Cursor()
 	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-		hs, err := s.openHeads(v)
+		hs, err := s.openHeads(dkey, v)
 		if err != nil {
 			return fd, fmt.Errorf("client %s field %s: %w", id, k[16:], err)
 		}

@@ -32,7 +32,7 @@ func (s *Store) readChunk(b *bolt.Bucket, ck []byte) ([]chunkEntry, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	plain, err := s.codec.Open(raw)
+	plain, err := s.openFor(nil, raw)
 	if err != nil {
 		return nil, fmt.Errorf("read summaries: %w", err)
 	}
@@ -67,7 +67,7 @@ func (s *Store) writeChunk(b *bolt.Bucket, ck []byte, entries []chunkEntry) erro
 		w.b = append(w.b, e.key...)
 		w.bytes(e.enc)
 	}
-	sealed, err := s.codec.Seal(w.b)
+	sealed, err := s.sealFor(nil, w.b)
 	if err != nil {
 		return err
 	}

@@ -65,10 +65,10 @@ func (tx *Tx) DropBucket(name string) error {
 func (tx *Tx) WriteTo(w io.Writer) (int64, error) { return tx.tx.WriteTo(w) }
 
 // Seal seals a value with the store's codec, for the caller's buckets.
-func (tx *Tx) Seal(plain []byte) ([]byte, error) { return tx.s.codec.Seal(plain) }
+func (tx *Tx) Seal(plain []byte) ([]byte, error) { return tx.s.sealFor(nil, plain) }
 
 // Open opens a sealed value of the caller's buckets.
-func (tx *Tx) Open(sealed []byte) ([]byte, error) { return tx.s.codec.Open(sealed) }
+func (tx *Tx) Open(sealed []byte) ([]byte, error) { return tx.s.openFor(nil, sealed) }
 
 // Apply applies an op made elsewhere, as ApplyRemote does, inside the
 // transaction. It reports false when the op was known already.
@@ -123,7 +123,7 @@ func (tx *Tx) Op(dossier, id string) (Op, error) {
 	if raw == nil {
 		return op, fmt.Errorf("op %s: %w", id, ErrNotFound)
 	}
-	return op, tx.s.decode(raw, &op)
+	return op, tx.s.decode(dkey, raw, &op)
 }
 
 // Heads returns the current heads of a field.
@@ -210,7 +210,7 @@ func (s *Store) SetMeta(name string, value []byte) error {
 	if !strings.HasPrefix(name, "x_") {
 		return fmt.Errorf("%w meta name %q: must start with x_", ErrInvalid, name)
 	}
-	sealed, err := s.codec.Seal(value)
+	sealed, err := s.sealFor(nil, value)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (s *Store) Meta(name string) ([]byte, error) {
 			return nil
 		}
 		var err error
-		out, err = s.codec.Open(raw)
+		out, err = s.openFor(nil, raw)
 		return err
 	})
 	return out, err
