@@ -43,6 +43,9 @@ type fakeServer struct {
 	gzipIn   bool  // every sync body was gzipped
 	gzipOut  int   // answers sent gzipped
 	pageSize int   // ops per pull page unless the client asks fewer
+	// accepts holds each sync request's Accept header: the fake, like a
+	// server from before compact pages, answers JSON whatever it says.
+	accepts []string
 	// onRequest, when set, runs as the nth sync request is handled,
 	// before its answer is made (under mu).
 	onRequest func(n int, req protocol.SyncRequest)
@@ -104,6 +107,7 @@ func (f *fakeServer) sync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.requests++
+	f.accepts = append(f.accepts, r.Header.Get("Accept"))
 	var req protocol.SyncRequest
 	if !f.body(w, r, &req) {
 		return

@@ -8,11 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/brug-nl/brug/sync/protocol"
 )
@@ -89,7 +92,7 @@ func post(ctx context.Context, hc *http.Client, base, path, token string, body, 
 // postRaw sends an already gzipped JSON body and decodes a 200 answer
 // into out.
 func postRaw(ctx context.Context, hc *http.Client, base, path, token string, gz []byte, out any) error {
-	b, err := postBody(ctx, hc, base, path, token, gz)
+	b, _, err := postBody(ctx, hc, base, path, token, gz, false)
 	if err != nil {
 		return err
 	}
@@ -100,15 +103,21 @@ func postRaw(ctx context.Context, hc *http.Client, base, path, token string, gz 
 }
 
 // postBody sends an already gzipped JSON body and returns the whole body
-// of a 200 answer, decompressed.
-func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz []byte) ([]byte, error) {
+// of a 200 answer, decompressed, and its media type. With compact it asks
+// for a compact sync page (protocol.MediaTypeOps, zstd or gzip), which a
+// server that does not know it answers with JSON as ever.
+func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz []byte, compact bool) ([]byte, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(gz))
 	if err != nil {
-		return nil, fmt.Errorf("request to %s: %w", base, err)
+		return nil, "", fmt.Errorf("request to %s: %w", base, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("Accept-Encoding", "gzip")
+	if compact {
+		req.Header.Set("Accept", protocol.MediaTypeOps+", application/json;q=0.5")
+		req.Header.Set("Accept-Encoding", "zstd, gzip")
+	}
 	req.Header.Set("User-Agent", "brug")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -119,25 +128,31 @@ func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz
 	resp, err := hc.Do(req)
 	if err != nil {
 		if uerr := untrusted(base, err); uerr != nil {
-			return nil, uerr
+			return nil, "", uerr
 		}
-		return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, base, err)
+		return nil, "", fmt.Errorf("%w at %s: %w", ErrUnreachable, base, err)
 	}
 	defer resp.Body.Close()
-	gzipped := strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip")
-	if resp.StatusCode == http.StatusOK && gzipped {
-		b, err := readGzip(resp.Body)
-		if err != nil {
-			return nil, fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
+	ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	gzipped := enc == "gzip"
+	if resp.StatusCode == http.StatusOK && (gzipped || enc == "zstd") {
+		read := readGzip
+		if !gzipped {
+			read = readZstd
 		}
-		return b, nil
+		b, err := read(resp.Body)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
+		}
+		return b, ctype, nil
 	}
 	r := io.Reader(resp.Body)
 	// We asked for gzip ourselves, so the transport leaves decoding to us.
 	if gzipped {
 		zr, err := gzip.NewReader(resp.Body)
 		if err != nil {
-			return nil, fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
+			return nil, "", fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
 		}
 		defer zr.Close()
 		r = zr
@@ -151,27 +166,48 @@ func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz
 		io.Copy(io.Discard, r)
 		switch pe.Code {
 		case protocol.ErrorRevoked:
-			return nil, ErrRevoked
+			return nil, "", ErrRevoked
 		case protocol.ErrorDisabled:
-			return nil, ErrDisabled
+			return nil, "", ErrDisabled
 		}
-		return nil, ErrUnauthorized
+		return nil, "", ErrUnauthorized
 	case resp.StatusCode != http.StatusOK:
 		se := &ServerError{Status: resp.StatusCode}
 		b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
 		_ = json.Unmarshal(b, &se.Body)
 		if se.Temporary() {
-			return nil, fmt.Errorf("%w at %s: %w", ErrUnreachable, base, se)
+			return nil, "", fmt.Errorf("%w at %s: %w", ErrUnreachable, base, se)
 		}
-		return nil, se
+		return nil, "", se
 	}
 	// Read the whole body before decoding: a cut connection shows as an
 	// error here, not as a half-applied answer.
 	b, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
+		return nil, "", fmt.Errorf("%w at %s: read answer: %w", ErrUnreachable, base, err)
 	}
-	return b, nil
+	return b, ctype, nil
+}
+
+// zstdDecoder decompresses compact answers; DecodeAll may be called by
+// several goroutines at once.
+var zstdDecoder = sync.OnceValues(func() (*zstd.Decoder, error) {
+	return zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxResponseBytes))
+})
+
+// readZstd reads a whole zstd-compressed answer and returns it
+// decompressed, at most maxResponseBytes of it: a frame that says it is
+// larger is refused before anything that size is allocated.
+func readZstd(body io.Reader) ([]byte, error) {
+	zb, err := io.ReadAll(io.LimitReader(body, maxResponseBytes))
+	if err != nil {
+		return nil, err
+	}
+	dec, err := zstdDecoder()
+	if err != nil {
+		return nil, err
+	}
+	return dec.DecodeAll(zb, nil)
 }
 
 // readGzip reads a whole gzipped answer and returns it decompressed. It

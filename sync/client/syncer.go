@@ -102,6 +102,11 @@ type Syncer struct {
 	// PullLimit is the number of ops per pull page; 0 lets the server
 	// choose (protocol.DefaultPullOps).
 	PullLimit int
+	// JSONPages asks for sync answers as JSON only, as devices did before
+	// compact pages (docs/sync.md, "Compact pages"); for tests and
+	// measurements. Without it the device asks for compact pages and
+	// takes JSON from a server that does not offer them.
+	JSONPages bool
 
 	imp    *store.Import     // the initial pull being imported, during Sync
 	clock  page              // the answer with the shortest round trip, during Sync, for its skew
@@ -365,12 +370,17 @@ func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
 // exchange sends a sync request (gzipped JSON) and decodes the answer.
 func (s *Syncer) exchange(ctx context.Context, base, tok string, gz []byte) (page, error) {
 	sent := s.now()
-	b, err := postBody(ctx, s.HTTP, base, protocol.PathSync, tok, gz)
+	b, ctype, err := postBody(ctx, s.HTTP, base, protocol.PathSync, tok, gz, !s.JSONPages)
 	if err != nil {
 		return page{}, fmt.Errorf("sync with %s: %w", base, err)
 	}
 	back := s.now()
-	p, err := decodePage(b)
+	var p page
+	if ctype == protocol.MediaTypeOps {
+		p.SyncResponse, err = protocol.DecodePage(b)
+	} else {
+		p, err = decodePage(b) // JSON: a server that does not offer compact pages
+	}
 	if err != nil {
 		return page{}, fmt.Errorf("sync with %s: %w at %s: answer is not valid: %w", base, ErrUnreachable, base, err)
 	}

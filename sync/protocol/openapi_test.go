@@ -37,6 +37,22 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 			t.Errorf("docs/openapi.yaml lacks path %s", p)
 		}
 	}
+	// The sync answer comes in both forms, under their media types.
+	var sync struct {
+		Post struct {
+			Responses map[string]struct {
+				Content map[string]any `yaml:"content"`
+			} `yaml:"responses"`
+		} `yaml:"post"`
+	}
+	if b, err := yaml.Marshal(doc.Paths[protocol.PathSync]); err != nil || yaml.Unmarshal(b, &sync) != nil {
+		t.Fatalf("docs/openapi.yaml: %s does not read: %v", protocol.PathSync, err)
+	}
+	for _, mt := range []string{"application/json", protocol.MediaTypeOps} {
+		if _, ok := sync.Post.Responses["200"].Content[mt]; !ok {
+			t.Errorf("docs/openapi.yaml: the 200 answer of %s lacks %s", protocol.PathSync, mt)
+		}
+	}
 	for name, v := range map[string]any{
 		"EnrollRequest": protocol.EnrollRequest{}, "EnrollResponse": protocol.EnrollResponse{},
 		"SyncRequest": protocol.SyncRequest{}, "SyncResponse": protocol.SyncResponse{},

@@ -51,8 +51,13 @@ func (p *writers) put(aw *answerWriter) {
 }
 
 // writeAnswer answers 200 with a sync response, gzipped when the client
-// accepts it. The JSON is that of protocol.SyncResponse, field for field.
+// accepts it. The JSON is that of protocol.SyncResponse, field for field;
+// a client that asks for the compact page gets that when the answer holds
+// enough ops for it to pay (compact.go).
 func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, a *answer) {
+	if len(a.ops) >= compactMinOps && acceptsOps(r) && s.writeCompact(w, r, a) {
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Add("Vary", "Accept-Encoding")
