@@ -1,0 +1,21 @@
+package main
+
+// eraseTexts: the messages of remote wipe, erasure receipts, closing a
+// trajectory and retention. key -> {nl, en}.
+var eraseTexts = map[string][2]string{
+	"sync.wiped": {
+		"Deze laptop is gewist op verzoek van je beheerder (%s): je brug-bestand, de bestanden ernaast en de sleutel voor de server zijn verwijderd. Er is niets meer verstuurd. Wat je hier had en nog niet had gesynchroniseerd, is weg. Wil je weer met brug werken, vraag je beheerder dan om een nieuwe code.",
+		"This laptop was wiped at your admin's request (%s): your brug file, the files beside it and the key for the server are gone. Nothing more was sent. What you had here and had not synced is gone. To work with brug again, ask your admin for a new code.",
+	},
+	"sync.wipefailed": {
+		"Je beheerder heeft gevraagd deze laptop te wissen (%s), maar dat is niet helemaal gelukt; er is niets verstuurd. Sluit brug af en verwijder je brug-bestand, of vraag je beheerder om hulp.\n%v",
+		"Your admin asked for this laptop to be wiped (%s), but that did not fully work; nothing was sent. Close brug and remove your brug file, or ask your admin for help.\n%v",
+	},
+	"admin.revokedwipe": {
+		"Apparaat %s is ingetrokken en wordt gewist zodra het de server weer bereikt: het krijgt dat te horen voordat het iets verstuurt.",
+		"Revoked device %s; it is wiped as soon as it reaches the server again: it is told before it sends anything.",
+	},
+	"admin.wipepending": {"wissen gevraagd %s", "wipe ordered %s"},
+	"admin.wipetold":    {"wissen gemeld %s", "told to wipe %s"},
+	"admin.wiped":       {"gewist %s", "wiped %s"},
+}
