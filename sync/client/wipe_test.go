@@ -33,6 +33,9 @@ type wipeRegion struct {
 	url   string
 	mu    sync.Mutex
 	seen  []wireRequest
+	// intercept, when set, may handle a request instead of the server
+	// (given its body); it reports whether it did.
+	intercept func(w http.ResponseWriter, req *http.Request, body []byte, next http.Handler) bool
 }
 
 func newWipeRegion(t *testing.T) *wipeRegion {
@@ -49,7 +52,11 @@ func newWipeRegion(t *testing.T) *wipeRegion {
 		req.Body = io.NopCloser(strings.NewReader(string(b)))
 		r.mu.Lock()
 		r.seen = append(r.seen, wireRequest{req.URL.Path, strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer "), len(b)})
+		intercept := r.intercept
 		r.mu.Unlock()
+		if intercept != nil && intercept(w, req, b, h) {
+			return
+		}
 		h.ServeHTTP(w, req)
 	}))
 	r.url = hs.URL
