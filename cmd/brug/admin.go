@@ -47,7 +47,7 @@ accounts and sees no dossier through sync.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminInviteCmd(c),
-		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
+		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminErasuresCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
 	return cmd
 }
 
@@ -287,7 +287,8 @@ brug admin erase first shows the dossier it found (name, team, birth year,
 id), or lists the candidates when the name matches more than one. This
 cannot be undone, so on a terminal it asks you to type yes; without a
 terminal (a script, an SSH command) it needs --yes. Afterwards it says whom
-it erased.`,
+it erased and lists the devices that still hold the dossier: they erase it
+on their next sync and confirm that (brug admin erasures shows when).`,
 		Example: `  brug admin erase 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01 --yes`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {

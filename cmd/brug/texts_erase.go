@@ -15,7 +15,25 @@ var eraseTexts = map[string][2]string{
 		"Apparaat %s is ingetrokken en wordt gewist zodra het de server weer bereikt: het krijgt dat te horen voordat het iets verstuurt.",
 		"Revoked device %s; it is wiped as soon as it reaches the server again: it is told before it sends anything.",
 	},
-	"admin.wipepending": {"wissen gevraagd %s", "wipe ordered %s"},
-	"admin.wipetold":    {"wissen gemeld %s", "told to wipe %s"},
-	"admin.wiped":       {"gewist %s", "wiped %s"},
+	"admin.wipepending":      {"wissen gevraagd %s", "wipe ordered %s"},
+	"admin.wipetold":         {"wissen gemeld %s", "told to wipe %s"},
+	"admin.wiped":            {"gewist %s", "wiped %s"},
+	"admin.cols.erasures":    {"DOSSIER\tGEWIST\tDOOR\tGEBRUIKER\tAPPARAAT\tNAAM\tBEVESTIGD", "DOSSIER\tERASED\tBY\tUSER\tDEVICE\tNAME\tCONFIRMED"},
+	"admin.cols.holders":     {"GEBRUIKER\tAPPARAAT\tNAAM\tBEVESTIGD", "USER\tDEVICE\tNAME\tCONFIRMED"},
+	"admin.erasures.none":    {"op geen apparaat", "on no device"},
+	"admin.erasures.pending": {"nog niet", "not yet"},
+	"admin.erasures.revoked": {"nog niet (ingetrokken %s)", "not yet (revoked %s)"},
+	"admin.erasures.wiped":   {"laptop gewist %s", "laptop wiped %s"},
+	"admin.erasures.noholders": {
+		"Geen apparaat had dit dossier.",
+		"No device held this dossier.",
+	},
+	"admin.erasures.holders": {
+		"Nog op %d apparaten; die wissen het bij hun volgende synchronisatie en bevestigen dat (brug admin erasures):",
+		"Still on %d devices; they erase it on their next sync and confirm it (brug admin erasures):",
+	},
+	"admin.erasures.holders.1": {
+		"Nog op 1 apparaat; dat wist het bij zijn volgende synchronisatie en bevestigt dat (brug admin erasures):",
+		"Still on 1 device; it erases it on its next sync and confirms it (brug admin erasures):",
+	},
 }
