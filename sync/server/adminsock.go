@@ -67,6 +67,9 @@ type AdminRequest struct {
 	Path   string    `json:"path,omitempty"`   // an absolute path on the server machine (backup)
 	To     string    `json:"to,omitempty"`     // the new name (user rename, team rename)
 	Wipe   bool      `json:"wipe,omitempty"`   // device revoke: order the device wiped too
+	// retention: erase (else list only) the due dossiers named here
+	Erase    bool     `json:"erase,omitempty"`
+	Dossiers []string `json:"dossiers,omitempty"`
 	// user import: the parsed rows of the file and how to import them
 	Rows   []ImportRow    `json:"rows,omitempty"`
 	Import *ImportOptions `json:"import,omitempty"`
@@ -75,25 +78,26 @@ type AdminRequest struct {
 // AdminResponse is the result of an AdminRequest: Error, or the fields its
 // command fills.
 type AdminResponse struct {
-	Error     string         `json:"error,omitempty"`
-	UserError bool           `json:"user_error,omitempty"` // Error is the caller's mistake, not a failure
-	User      *User          `json:"user,omitempty"`
-	Users     []User         `json:"users,omitempty"`
-	Team      *Team          `json:"team,omitempty"`
-	Teams     []TeamInfo     `json:"teams,omitempty"`
-	Devices   []Device       `json:"devices,omitempty"`
-	Audit     []AuditEntry   `json:"audit,omitempty"`
-	Code      string         `json:"code,omitempty"`
-	URL       string         `json:"url,omitempty"` // the server's public URL, if brug serve was given one (invite)
-	Expires   time.Time      `json:"expires,omitzero"`
-	Dossier   string         `json:"dossier,omitempty"`
-	Keys      []Key          `json:"keys,omitempty"`
-	Size      int64          `json:"size,omitempty"` // bytes written (backup)
-	Export    *DossierExport `json:"export,omitempty"`
-	Dossiers  []DossierInfo  `json:"dossiers,omitempty"` // candidates
-	Moved     int            `json:"moved,omitempty"`    // dossiers moved (team rename)
-	Import    *ImportResult  `json:"import,omitempty"`   // user import: what it did or would do, or its problems
-	Erasures  []Erasure      `json:"erasures,omitempty"` // erasures
+	Error     string           `json:"error,omitempty"`
+	UserError bool             `json:"user_error,omitempty"` // Error is the caller's mistake, not a failure
+	User      *User            `json:"user,omitempty"`
+	Users     []User           `json:"users,omitempty"`
+	Team      *Team            `json:"team,omitempty"`
+	Teams     []TeamInfo       `json:"teams,omitempty"`
+	Devices   []Device         `json:"devices,omitempty"`
+	Audit     []AuditEntry     `json:"audit,omitempty"`
+	Code      string           `json:"code,omitempty"`
+	URL       string           `json:"url,omitempty"` // the server's public URL, if brug serve was given one (invite)
+	Expires   time.Time        `json:"expires,omitzero"`
+	Dossier   string           `json:"dossier,omitempty"`
+	Keys      []Key            `json:"keys,omitempty"`
+	Size      int64            `json:"size,omitempty"` // bytes written (backup)
+	Export    *DossierExport   `json:"export,omitempty"`
+	Dossiers  []DossierInfo    `json:"dossiers,omitempty"` // candidates
+	Moved     int              `json:"moved,omitempty"`    // dossiers moved (team rename)
+	Import    *ImportResult    `json:"import,omitempty"`   // user import: what it did or would do, or its problems
+	Erasures  []Erasure        `json:"erasures,omitempty"` // erasures
+	Retention *RetentionReport `json:"retention,omitempty"`
 }
 
 // ErrAdmin wraps an error an admin command reported over the socket.
@@ -155,6 +159,10 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		resp, err = a.doAccounts(req)
 	case CmdErasures:
 		resp.Erasures, err = a.Erasures(req.Client)
+	case CmdRetention:
+		var rep RetentionReport
+		rep, err = a.Retention(req.Erase, req.Dossiers)
+		resp.Retention = &rep
 	case CmdUserImport:
 		var opt ImportOptions
 		if req.Import != nil {
