@@ -47,7 +47,7 @@ accounts and sees no dossier through sync.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminInviteCmd(c),
-		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminErasuresCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
+		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminErasuresCmd(c), newAdminRetentionCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
 	return cmd
 }
 

@@ -175,7 +175,7 @@ variable, the variable over the file.`,
 	_ = root.MarkPersistentFlagFilename("method", "yaml", "yml")
 	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 
-	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c))
+	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c), newCloseCmd(c))
 	root.AddCommand(newReportCmd(c), newCheckCmd(c))
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
 	root.AddCommand(newLoginCmd(c), newSyncCmd(c))

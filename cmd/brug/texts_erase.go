@@ -36,4 +36,55 @@ var eraseTexts = map[string][2]string{
 		"Nog op 1 apparaat; dat wist het bij zijn volgende synchronisatie en bevestigt dat (brug admin erasures):",
 		"Still on 1 device; it erases it on its next sync and confirms it (brug admin erasures):",
 	},
+	"serve.retention": {
+		"--retention %q: %v. Geef een standaardtermijn en eventueel CODE=TERMIJN, bijvoorbeeld 15y of 15y,wlz=20y.",
+		"--retention %q: %v. Give a default period and any CODE=PERIOD, for example 15y or 15y,wlz=20y.",
+	},
+	"retention.policy": {"Bewaarbeleid: %s (vandaag %s).", "Retention policy: %s (today %s)."},
+	"retention.none":   {"Geen gesloten dossiers over hun bewaartermijn.", "No closed dossiers past their retention period."},
+	"admin.cols.retention": {
+		"NAAM\tTEAM\tGESLOTEN\tREDEN\tTERMIJN\tVERLOPEN\tID",
+		"NAME\tTEAM\tCLOSED\tREASON\tPERIOD\tENDED\tID",
+	},
+	"retention.dryrun": {
+		"Proefdraai: er is niets gewist. Met --yes worden deze %d dossiers overal gewist.",
+		"Dry run: nothing was erased. With --yes these %d dossiers are erased everywhere.",
+	},
+	"retention.dryrun.1": {
+		"Proefdraai: er is niets gewist. Met --yes wordt dit dossier overal gewist.",
+		"Dry run: nothing was erased. With --yes this dossier is erased everywhere.",
+	},
+	"retention.ask": {
+		"Deze %d dossiers worden overal gewist; dat kan niet ongedaan worden gemaakt. Typ ja om te wissen: ",
+		"These %d dossiers will be erased everywhere; that cannot be undone. Type yes to erase: ",
+	},
+	"retention.ask.1": {
+		"Dit dossier wordt overal gewist; dat kan niet ongedaan worden gemaakt. Typ ja om te wissen: ",
+		"This dossier will be erased everywhere; that cannot be undone. Type yes to erase: ",
+	},
+	"retention.erased": {
+		"%d dossiers gewist; apparaten wissen ze bij hun volgende synchronisatie (brug admin erasures).",
+		"Erased %d dossiers; devices erase them on their next sync (brug admin erasures).",
+	},
+	"retention.erased.1": {
+		"1 dossier gewist; apparaten wissen het bij hun volgende synchronisatie (brug admin erasures).",
+		"Erased 1 dossier; devices erase it on their next sync (brug admin erasures).",
+	},
+	"retention.failed": {"Niet gewist:\n%s", "Not erased:\n%s"},
+	"close.date": {
+		"--date %q: geef de dag waarop het traject eindigde als JJJJ-MM-DD, niet in de toekomst.",
+		"--date %q: give the day the trajectory ended as YYYY-MM-DD, not in the future.",
+	},
+	"close.reason": {
+		"--reason %q: kies een van %s.",
+		"--reason %q: choose one of %s.",
+	},
+	"close.reopenalone": {
+		"--reopen gaat niet samen met --date, --reason of --note.",
+		"--reopen does not go with --date, --reason or --note.",
+	},
+	"close.invalid":  {"Niet gesloten: %v", "Not closed: %v"},
+	"close.failed":   {"Sluiten is niet gelukt: %v", "Closing failed: %v"},
+	"close.closed":   {"Traject van %s gesloten op %s (%s).", "Closed the trajectory of %s on %s (%s)."},
+	"close.reopened": {"Traject van %s heropend.", "Reopened the trajectory of %s."},
 }
