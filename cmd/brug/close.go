@@ -87,7 +87,7 @@ func (c *cli) runClose(query string, f closeFlags) (err error) {
 		if errors.Is(err, store.ErrInvalid) {
 			return c.fail("close.invalid", err)
 		}
-		return c.readFailed(s, "close.failed", err)
+		return c.readFailed(s, "close.notdone", err)
 	}
 	if f.reopen {
 		fmt.Fprintln(c.env.stdout, m.f("close.reopened", esc(cl.Name.Value)))

@@ -84,7 +84,7 @@ var eraseTexts = map[string][2]string{
 		"--reopen does not go with --date, --reason or --note.",
 	},
 	"close.invalid":  {"Niet gesloten: %v", "Not closed: %v"},
-	"close.failed":   {"Sluiten is niet gelukt: %v", "Closing failed: %v"},
+	"close.notdone":  {"Sluiten is niet gelukt: %v", "Closing failed: %v"},
 	"close.closed":   {"Traject van %s gesloten op %s (%s).", "Closed the trajectory of %s on %s (%s)."},
 	"close.reopened": {"Traject van %s heropend.", "Reopened the trajectory of %s."},
 }
