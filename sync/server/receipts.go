@@ -47,7 +47,6 @@ type Erasure struct {
 	At      time.Time       `json:"at"`
 	By      string          `json:"by"`
 	Devices []ErasureHolder `json:"devices,omitempty"`
-	holders map[string]bool // the device ids recorded at the erasure
 }
 
 // ErasureHolder is a device that held an erased dossier: Confirmed is when
