@@ -17,14 +17,16 @@ import (
 
 // wipeLaptop carries out an administrator's order to wipe this laptop
 // (`brug admin device revoke --wipe`, docs/sync.md, "Remote wipe"); it is
-// the client.Syncer's Wipe. The sync client calls it before it has sent
-// anything the laptop holds. In this order, so that a wipe cut off
-// half-way has destroyed the most it could:
+// the client.Syncer's Wipe, and the one place a wipe happens. The sync
+// client calls it before it has sent anything the laptop holds. In this
+// order, so that a wipe cut off half-way has destroyed the most it could:
 //
 //  1. the store is closed (the app's other goroutines get errors from
 //     here on, never the data);
-//  2. the file's keys are destroyed: once they are gone, what is left of
-//     the file anywhere (free blocks, backups, copies) cannot be read;
+//  2. the file's keys go next, before any file is removed: with them gone
+//     what is left of the file anywhere (free blocks, backups, copies)
+//     cannot be read. An encrypted file's key destruction is called here,
+//     right after the close;
 //  3. the database file and every file brug keeps beside it (FILE.*,
 //     FILE-*, FILE~: temporary, migration and backup copies) are removed;
 //  4. the device token for serverURL is deleted from the token store.
