@@ -26,21 +26,15 @@ func (v Value) Set() bool { return v.OpID != "" }
 // Client is the materialised dossier of one person, derived from the heads
 // of its fields. It is what screens show and exports write.
 type Client struct {
-	ID          string `json:"id"`
-	Exists      bool   `json:"exists"`
-	Name        Value  `json:"name"`
-	BirthYear   Value  `json:"birthyear"`
-	Team        Value  `json:"team"`
-	Coaches     Value  `json:"coaches"`
-	Places      Value  `json:"places"`
-	Benefit     Value  `json:"benefit"`
-	RouteTarget Value  `json:"route_target"`
-	// Closed is the date (YYYY-MM-DD) the trajectory was closed, empty
-	// while it is open or after it was reopened; ClosedReason is one of
-	// ClosedReasons and ClosedNote a free text. See ClosedOn.
-	Closed       Value         `json:"closed,omitzero"`
-	ClosedReason Value         `json:"closed_reason,omitzero"`
-	ClosedNote   Value         `json:"closed_note,omitzero"`
+	ID           string        `json:"id"`
+	Exists       bool          `json:"exists"`
+	Name         Value         `json:"name"`
+	BirthYear    Value         `json:"birthyear"`
+	Team         Value         `json:"team"`
+	Coaches      Value         `json:"coaches"`
+	Places       Value         `json:"places"`
+	Benefit      Value         `json:"benefit"`
+	RouteTarget  Value         `json:"route_target"`
 	Steps        []StepState   `json:"steps"`
 	Agreements   []Agreement   `json:"agreements,omitempty"`
 	Contacts     []Contact     `json:"contacts,omitempty"`
@@ -50,6 +44,13 @@ type Client struct {
 	Arrangements []Arrangement `json:"arrangements,omitempty"`
 	Conflicts    []string      `json:"conflicts,omitempty"` // fields with several heads, sorted
 	LastChange   HLC           `json:"last_change"`
+
+	// Closed is the date (YYYY-MM-DD) the trajectory was closed, empty
+	// while it is open or after it was reopened; ClosedReason is one of
+	// ClosedReasons and ClosedNote a free text. See ClosedOn.
+	Closed       Value `json:"closed,omitzero"`
+	ClosedReason Value `json:"closed_reason,omitzero"`
+	ClosedNote   Value `json:"closed_note,omitzero"`
 }
 
 // StepState is one step of the method for one client.

@@ -15,17 +15,18 @@ const Version = "v1"
 
 // Paths of the API.
 const (
-	PathEnroll = "/v1/enroll"
-	PathSync   = "/v1/sync"
+	PathEnroll  = "/v1/enroll"
+	PathSync    = "/v1/sync"
+	PathHealth  = "/healthz"
+	PathMetrics = "/metrics"
+
 	// PathDevice is the first, cheap request of every sync: it sends
 	// nothing the device holds and answers whether the device may go on
 	// (200 DeviceStatus) or must stop (401), among others with
 	// ErrorWipe: the device destroys its keys and data, then reports it
 	// on PathWiped (docs/sync.md, "Remote wipe").
-	PathDevice  = "/v1/device"
-	PathWiped   = "/v1/wiped"
-	PathHealth  = "/healthz"
-	PathMetrics = "/metrics"
+	PathDevice = "/v1/device"
+	PathWiped  = "/v1/wiped"
 )
 
 // Limits the server enforces and the client respects.
