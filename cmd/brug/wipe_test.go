@@ -132,3 +132,59 @@ type quitProbe struct{}
 func (quitProbe) Init() tea.Cmd                         { return nil }
 func (q quitProbe) Update(tea.Msg) (tea.Model, tea.Cmd) { return q, nil }
 func (quitProbe) View() string                          { return "app" }
+
+// TestSSHAdminWipeErasuresRetention: an admin over SSH orders a laptop
+// wiped (audited with channel ssh), lists erasures and runs a retention
+// dry run (no terminal there: nothing is erased without --yes); the
+// laptop's next sync wipes it.
+func TestSSHAdminWipeErasuresRetention(t *testing.T) {
+	h := newHarness(t)
+	x := startSSHServe(t, h)
+	for _, args := range [][]string{
+		{"team", "add", "Noord"},
+		{"user", "add", "root", "--role", "admin"},
+		{"user", "add", "anna", "--role", "coach", "--team", "Noord"},
+		{"key", "add", "root", x.rootPub},
+	} {
+		expect(t, strings.Join(args, " "), adminCmd(h, x.db, args...), exitOK)
+	}
+	tokens := &client.MemoryStore{}
+	laptop := laptopWithClient(t, "Noor Hazelhoef", "Noord")
+	dev := func(args ...string) result {
+		t.Helper()
+		return h.runTok(tokens, append([]string{"--db", laptop}, args...)...)
+	}
+	expect(t, "login", dev("login", x.srv.url, inviteCode(t, h, x.db, "anna"), "--adopt"), exitOK)
+	expect(t, "close", dev("close", "Noor", "--date", "2001-01-01", "--reason", "gestopt"), exitOK)
+	expect(t, "sync", dev("sync"), exitOK)
+	st, err := store.Open(laptop, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := st.Meta(client.MetaDevice)
+	st.Close()
+
+	for _, tc := range []struct {
+		cmd  string
+		code int
+		want string
+	}{
+		{"admin retention", exitOK, "Proefdraai: er is niets gewist"},
+		{"admin erasures", exitOK, "BEVESTIGD"},
+		{"admin device revoke --wipe " + string(id), exitOK, "wordt gewist zodra het de server weer bereikt"},
+		{"admin device list", exitOK, "wissen gevraagd"},
+	} {
+		out, code := sshRun(t, x.addr, x.root, x.host.PublicKey(), "", tc.cmd)
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Errorf("%s over ssh: exit %d, want %d and %q:\n%s", tc.cmd, code, tc.code, tc.want, out)
+		}
+	}
+	expect(t, "audit", adminCmd(h, x.db, "audit", "--action", "wipe"), exitOK, "ssh", "device revoke wipe")
+	expect(t, "sync of the wiped laptop", dev("sync"), exitError, "Deze laptop is gewist op verzoek van je beheerder")
+	if _, err := os.Stat(laptop); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the laptop's file is still there: %v", err)
+	}
+	if r := adminCmd(h, x.db, "erasures", "--format", "json"); strings.TrimSpace(r.stdout) != "" {
+		t.Fatalf("a retention dry run over ssh erased:\n%v", r)
+	}
+}
