@@ -124,6 +124,10 @@ type Syncer struct {
 	// confirm holds the receipts the request being made carries, during
 	// Sync; they leave the pending list once it is answered.
 	confirm Confirmations
+	// receipts says the server takes receipts (it answered GET
+	// /v1/device): a server from before them refuses a request with
+	// fields it does not know, so it is sent none.
+	receipts bool
 }
 
 // errResend is an answer with Resend: the server's file was restored from
@@ -187,6 +191,7 @@ func (s *Syncer) checkDevice(ctx context.Context) error {
 	var st protocol.DeviceStatus
 	err = getJSON(ctx, s.HTTP, base, protocol.PathDevice, tok, &st)
 	var se *ServerError
+	s.receipts = err == nil
 	switch {
 	case err == nil:
 		return nil
@@ -379,7 +384,7 @@ func (s *Syncer) rounds(ctx context.Context, base, tok string, cur *uint64, res 
 			return fmt.Errorf("sync with %s: the server answered for none of %d pushed ops; try again later", base, len(push))
 		}
 		if !p.More && !moreOut {
-			if len(p.Drop)+len(p.Erased) > 0 && !confirmedNow {
+			if len(p.Drop)+len(p.Erased) > 0 && s.receipts && !confirmedNow {
 				// Confirm the drops and erasures just applied at once,
 				// rather than at the next sync: one more round.
 				confirmedNow = true
@@ -604,11 +609,14 @@ func (s *Syncer) nextPush(cur uint64) (push []store.Op, moreOut bool, gz []byte,
 		return nil, false, nil, fmt.Errorf("read outbox: %w", err)
 	}
 	moreOut = len(push) == protocol.MaxPushOps
-	pending, err := PendingConfirmations(s.Store)
-	if err != nil {
-		return nil, false, nil, err
+	s.confirm = Confirmations{}
+	if s.receipts {
+		pending, err := PendingConfirmations(s.Store)
+		if err != nil {
+			return nil, false, nil, err
+		}
+		s.confirm = confirmBatch(pending)
 	}
-	s.confirm = confirmBatch(pending)
 	for {
 		gz, err := s.encodeRequest(push, cur, s.epoch, s.report, s.methodHash, s.confirm)
 		if errors.Is(err, errTooLarge) {
