@@ -102,6 +102,11 @@ var (
 	IndicationKinds  = []string{"wmo", "wlz", "uwv-beschut", "doelgroepenregister", "wajong", "herbeoordeling", "anders"}
 	ArrangementKinds = []string{"loonwaarde", "zelfredzaamheid"}
 	JournalKinds     = []string{"bezoek", "gesprek", "telefoon", "overleg"}
+	// ClosedReasons are why a trajectory was closed ("" while open):
+	// work found, the goal reached otherwise, the person stopped, moved
+	// away, was handed to another provider, died, or another reason (the
+	// note says which).
+	ClosedReasons = []string{"", "werk", "doel-bereikt", "gestopt", "verhuisd", "overgedragen", "overleden", "anders"}
 )
 
 // Entity kinds that live under a dossier, each with its own id.
@@ -124,6 +129,12 @@ var clientFields = map[string]Kind{
 	"places":       KindPlaces,
 	"benefit":      KindEnum,
 	"route_target": KindPlace,
+	// A closed trajectory: the date it was closed ("" when open, or
+	// reopened by a later op), why (ClosedReasons) and a free note.
+	// Retention periods count from the date (docs/operations.md).
+	"closed":        KindDate,
+	"closed_reason": KindEnum,
+	"closed_note":   KindText,
 }
 
 // entityFields are the fields of each entity kind.
@@ -138,6 +149,7 @@ var entityFields = map[string]map[string]Kind{
 
 var enumValues = map[string][]string{
 	"benefit":                   Benefits,
+	"closed_reason":             ClosedReasons,
 	EntityIndication + ".kind":  IndicationKinds,
 	EntityArrangement + ".kind": ArrangementKinds,
 	EntityJournal + ".kind":     JournalKinds,

@@ -44,6 +44,13 @@ type Client struct {
 	Arrangements []Arrangement `json:"arrangements,omitempty"`
 	Conflicts    []string      `json:"conflicts,omitempty"` // fields with several heads, sorted
 	LastChange   HLC           `json:"last_change"`
+
+	// Closed is the date (YYYY-MM-DD) the trajectory was closed, empty
+	// while it is open or after it was reopened; ClosedReason is one of
+	// ClosedReasons and ClosedNote a free text. See ClosedOn.
+	Closed       Value `json:"closed,omitzero"`
+	ClosedReason Value `json:"closed_reason,omitzero"`
+	ClosedNote   Value `json:"closed_note,omitzero"`
 }
 
 // StepState is one step of the method for one client.
@@ -303,7 +310,29 @@ func (c *Client) setField(name string, v Value) {
 		c.Benefit = v
 	case "route_target":
 		c.RouteTarget = v
+	case "closed":
+		c.Closed = v
+	case "closed_reason":
+		c.ClosedReason = v
+	case "closed_note":
+		c.ClosedNote = v
 	}
+}
+
+// ClosedOn returns the date the trajectory was closed; false while it is
+// open (never closed, or reopened).
+func (c *Client) ClosedOn() (time.Time, bool) {
+	return ClosedDate(c.Closed.Value)
+}
+
+// ClosedDate parses the value of a closed field; false for "" (open) or a
+// value that is no date.
+func ClosedDate(v string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	return t, err == nil
 }
 
 // CurrentStep is the first step not done or signed off, or the last step

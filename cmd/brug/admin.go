@@ -47,7 +47,7 @@ accounts and sees no dossier through sync.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminInviteCmd(c),
-		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
+		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminErasuresCmd(c), newAdminRetentionCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
 	return cmd
 }
 
@@ -225,7 +225,14 @@ func newAdminDeviceCmd(c *cli) *cobra.Command {
 			tw := table(c.env.stdout, m.f("admin.cols.devices"))
 			for _, d := range resp.Devices {
 				state := m.f("admin.active")
-				if !d.Revoked.IsZero() {
+				switch {
+				case !d.Wiped.IsZero():
+					state = m.f("admin.wiped", stamp(d.Wiped))
+				case !d.WipeTold.IsZero():
+					state = m.f("admin.wipetold", stamp(d.WipeTold))
+				case !d.Wipe.IsZero():
+					state = m.f("admin.wipepending", stamp(d.Wipe))
+				case !d.Revoked.IsZero():
 					state = m.f("admin.revokedat", stamp(d.Revoked))
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", orDash(d.Replica), esc(d.User), esc(d.Name), stamp(d.Created), stamp(d.LastSeen), state, esc(d.ID))
@@ -234,21 +241,35 @@ func newAdminDeviceCmd(c *cli) *cobra.Command {
 		},
 	}
 	list.Flags().StringVar(&user, "user", "", "only this user's devices")
+	var wipe bool
 	revoke := &cobra.Command{
-		Use: "revoke ID", Short: "Revoke a device (a lost laptop): it is refused from its next request",
+		Use: "revoke ID [--wipe]", Short: "Revoke a device (a lost laptop): it is refused from its next request",
 		Long: `Revoke a device: it is refused from its next request on and told that it
 was revoked. ID is its device id (the one its changes carry, first column
-of brug admin device list) or its enrolment id (last column).`,
-		Example: `  brug admin device revoke 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01`,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+of brug admin device list) or its enrolment id (last column).
+
+With --wipe the device is also ordered wiped: the next time it reaches the
+server it is told so before it sends anything, destroys its keys, removes
+its brug file and the files beside it and its token, and reports the wipe
+(brug admin device list shows "wiped"; the audit log records each step).
+Changes it had not synced are lost. A device already revoked can still be
+ordered wiped.`,
+		Example: `  brug admin device revoke 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01
+  brug admin device revoke --wipe 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01`,
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdDeviceRevoke, ID: args[0]}); err != nil {
+			if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdDeviceRevoke, ID: args[0], Wipe: wipe}); err != nil {
 				return err
 			}
-			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.revoked", args[0]))
+			key := "admin.revoked"
+			if wipe {
+				key = "admin.revokedwipe"
+			}
+			fmt.Fprintln(c.env.stdout, c.msgs().f(key, args[0]))
 			return nil
 		},
 	}
+	revoke.Flags().BoolVar(&wipe, "wipe", false, "also order the device to destroy its keys and data when it next reaches the server")
 	return group("device", "List and revoke devices", list, revoke)
 }
 
@@ -266,7 +287,8 @@ brug admin erase first shows the dossier it found (name, team, birth year,
 id), or lists the candidates when the name matches more than one. This
 cannot be undone, so on a terminal it asks you to type yes; without a
 terminal (a script, an SSH command) it needs --yes. Afterwards it says whom
-it erased.`,
+it erased and lists the devices that still hold the dossier: they erase it
+on their next sync and confirm that (brug admin erasures shows when).`,
 		Example: `  brug admin erase 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01 --yes`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -215,7 +215,7 @@ func (c *cli) eraseConfirmed(cmd *cobra.Command, client string, yes bool) error 
 		return err
 	}
 	fmt.Fprintln(c.env.stdout, m.f("admin.erasedwho", orDash(d.Name), orDash(d.Team), orDash(d.BirthYear), esc(resp.Dossier)))
-	return nil
+	return c.printErasureHolders(cmd.Context(), resp.Dossier)
 }
 
 // interactive reports whether brug can ask a question and read the

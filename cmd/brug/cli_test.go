@@ -65,6 +65,9 @@ func (h *harness) run(args ...string) result {
 		tempDir: h.tempDir,
 		runTUI: func(m tea.Model) error {
 			h.tuiRuns++
+			if g, ok := m.(wipeGuard); ok {
+				m = g.Model
+			}
 			h.lastApp, _ = m.(*tui.Model)
 			if m.View() == "" {
 				h.t.Error("the app model renders nothing")

@@ -216,6 +216,12 @@ func (c *cli) syncError(base string, err error) error {
 		return c.fail(untrustedKey(ue.Kind), base, ue.Err)
 	case errors.Is(err, client.ErrNotEnrolled):
 		return c.fail("sync.notenrolled")
+	case errors.Is(err, client.ErrWiped):
+		return c.fail("sync.wiped", base)
+	case errors.Is(err, client.ErrWipeOrdered):
+		// Ordered, but the wipe failed or this program cannot wipe:
+		// nothing was sent.
+		return c.fail("sync.wipefailed", base, err)
 	case errors.Is(err, client.ErrRevoked):
 		return c.fail("sync.revoked", base)
 	case errors.Is(err, client.ErrDisabled):

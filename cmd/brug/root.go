@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -174,7 +175,7 @@ variable, the variable over the file.`,
 	_ = root.MarkPersistentFlagFilename("method", "yaml", "yml")
 	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 
-	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c))
+	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c), newCloseCmd(c))
 	root.AddCommand(newReportCmd(c), newCheckCmd(c))
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
 	root.AddCommand(newLoginCmd(c), newSyncCmd(c))
@@ -405,9 +406,22 @@ func (c *cli) startTUI(s *store.Store, m *method.Method, role string) error {
 	if role == "" {
 		role = client.Role(s)
 	}
+	url, _ := s.Meta(client.MetaURL)
 	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author(), Teams: client.Teams(s), Role: role})
-	model.EnableSync(c.tuiSync(s))
-	if err := c.env.runTUI(model); err != nil {
+	wiped := new(atomic.Bool)
+	opt := c.tuiSync(s, wiped)
+	model.EnableSync(opt)
+	var app tea.Model = model
+	if opt.Syncer != nil {
+		app = wipeGuard{Model: model, wiped: wiped, text: c.msgs().f("sync.wiped", string(url))}
+	}
+	err := c.env.runTUI(app)
+	if wiped.Load() {
+		// The laptop was wiped at the admin's order while the app ran:
+		// say so on the terminal, once the app's screen is gone.
+		return c.fail("sync.wiped", string(url))
+	}
+	if err != nil {
 		return c.fail("tui.failed", err)
 	}
 	return nil

@@ -39,6 +39,7 @@ type serveFlags struct {
 	metricsSet   bool     // --metrics-addr was given (a busy default only warns)
 	metricsToken string   // also serve /metrics on the API to this bearer token
 	publicURL    string   // the URL devices use, for invites
+	retention    string   // the region's retention policy, kept in the file
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -58,6 +59,13 @@ again) are on a listener of their own, --metrics-addr (loopback by default;
 Give --public-url with the address devices use (https://brug.example.nl):
 it is kept in the file, and ` + "`brug admin invite`" + ` then prints the whole
 login command, also from another process or over SSH.
+
+--retention sets how long the dossiers of closed trajectories are kept
+after their closing date: a default period, then CODE=PERIOD for dossiers
+with that benefit or indication code, e.g. 15y,wlz=20y (the longest
+period that applies wins). It is kept in the file; without it the file's
+policy stays, 15y when none was ever set. brug admin retention lists and
+erases the dossiers past their period (docs/operations.md, "Retention").
 
 Give the server's own file with --db (or BRUG_DB); it is created when
 missing. Accounts are managed with ` + "`brug admin`" + `, which works on the same
@@ -98,6 +106,11 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 			if _, err := logHandler(c.env.stderr, f.logFormat, f.logLevel); err != nil {
 				return usageError{errors.New(c.msgs().f(err.Error(), f.logFormat, f.logLevel))}
 			}
+			if f.retention != "" {
+				if _, err := server.ParseRetention(f.retention); err != nil {
+					return usageError{errors.New(c.msgs().f("serve.retention", f.retention, err))}
+				}
+			}
 			for _, v := range f.trusted {
 				if _, err := server.ParseTrustedProxy(v); err != nil {
 					return usageError{errors.New(c.msgs().f("serve.trustedproxy", v))}
@@ -126,6 +139,7 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 	cmd.Flags().StringArrayVar(&f.trusted, "trusted-proxy", nil, "a reverse proxy (CIDR or address) whose X-Forwarded-For names the client; repeatable")
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "127.0.0.1:9090", `address for /metrics and /healthz (host:port); "off" or "" turns it off`)
 	cmd.Flags().StringVar(&f.metricsToken, "metrics-token", "", "also serve /metrics on --addr to this bearer token (or BRUG_METRICS_TOKEN)")
+	cmd.Flags().StringVar(&f.retention, "retention", "", `how long closed trajectories' dossiers are kept, e.g. 15y or 15y,wlz=20y (kept in the file; default 15y)`)
 	cmd.Flags().StringVar(&f.publicURL, "public-url", "", "the URL devices use (https://brug.example.nl), printed by brug admin invite")
 	_ = cmd.MarkFlagFilename("tls-cert", "pem", "crt")
 	_ = cmd.MarkFlagFilename("tls-key", "pem", "key")
@@ -247,6 +261,11 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if f.publicURL != "" {
 		if err := srv.SetPublicURL(f.publicURL); err != nil {
 			return usageError{errors.New(m.f("serve.publicurl", f.publicURL))}
+		}
+	}
+	if f.retention != "" {
+		if err := srv.SetRetention(f.retention); err != nil {
+			return usageError{errors.New(m.f("serve.retention", f.retention, err))}
 		}
 	}
 	ln, err := net.Listen("tcp", f.addr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -130,7 +131,9 @@ func (c *cli) syncer(s *store.Store) (*client.Syncer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &client.Syncer{Store: s, HTTP: &http.Client{}, URL: string(u), Tokens: tokens, Now: c.env.now}, nil
+	sy := &client.Syncer{Store: s, HTTP: &http.Client{}, URL: string(u), Tokens: tokens, Now: c.env.now}
+	sy.Wipe = func() error { return wipeLaptop(s, tokens, string(u)) }
+	return sy, nil
 }
 
 // syncUser returns s writing as the account the device is enrolled for:
@@ -143,25 +146,32 @@ func syncUser(s *store.Store) *store.Store {
 }
 
 // tuiSync is the app's background sync on s: a Syncer when a server is
-// configured, else only the local footer.
-func (c *cli) tuiSync(s *store.Store) tui.SyncOptions {
+// configured, else only the local footer. wiped is set when a sync wiped
+// the laptop at the admin's order (wipeGuard).
+func (c *cli) tuiSync(s *store.Store, wiped *atomic.Bool) tui.SyncOptions {
 	sy, err := c.syncer(s)
 	if err != nil || sy == nil {
 		return tui.SyncOptions{}
 	}
-	a := tuiSyncer{sy}
+	a := tuiSyncer{sy, wiped}
 	return tui.SyncOptions{Syncer: a, Status: a, Refused: a}
 }
 
 // tuiSyncer adapts the sync client to the app's Syncer and
 // SyncStatusReader.
-type tuiSyncer struct{ s *client.Syncer }
+type tuiSyncer struct {
+	s     *client.Syncer
+	wiped *atomic.Bool
+}
 
 // Sync implements tui.Syncer.
 func (a tuiSyncer) Sync(ctx context.Context) (tui.SyncResult, error) {
 	r, err := a.s.Sync(ctx)
 	var ue *client.UntrustedError
 	switch {
+	case errors.Is(err, client.ErrWiped):
+		a.wiped.Store(true)
+		err = fmt.Errorf("%w: %w", tui.ErrSyncRevoked, err)
 	case errors.As(err, &ue):
 		kind := tui.ErrSyncUntrusted
 		switch ue.Kind {

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,7 +82,7 @@ func TestLoginAndSyncSayCertificateNotTrusted(t *testing.T) {
 	}
 	defer s.Close()
 	sy := &client.Syncer{Store: s, HTTP: &http.Client{}, URL: ts.URL, Tokens: tokens, Now: time.Now}
-	_, err = tuiSyncer{sy}.Sync(context.Background())
+	_, err = tuiSyncer{sy, new(atomic.Bool)}.Sync(context.Background())
 	if !errors.Is(err, tui.ErrSyncUntrustedIssuer) || errors.Is(err, tui.ErrSyncOffline) {
 		t.Fatalf("the app's sync error: %v", err)
 	}

@@ -31,6 +31,13 @@ var (
 	// ErrDisabled (an ErrUnauthorized) means the device's user is
 	// disabled or removed: a new code does not help; the admin decides.
 	ErrDisabled = fmt.Errorf("%w: the account of this device is disabled", ErrUnauthorized)
+	// ErrWipeOrdered (an ErrRevoked) means an admin revoked this device
+	// and ordered it wiped: it sends nothing more and destroys its keys
+	// and data (Syncer.Wipe).
+	ErrWipeOrdered = fmt.Errorf("%w and ordered it wiped", ErrRevoked)
+	// ErrWiped is what Sync returns after it wiped this device at the
+	// admin's order: the database, its files and the token are gone.
+	ErrWiped = errors.New("this device was wiped at the administrator's request")
 	// ErrNotEnrolled means this database has no server configured.
 	ErrNotEnrolled = errors.New("no sync server configured: run brug login URL CODE")
 	// ErrUnreachable wraps every failure to reach the server or to read its
@@ -107,12 +114,37 @@ func postRaw(ctx context.Context, hc *http.Client, base, path, token string, gz 
 // for a compact sync page (protocol.MediaTypeOps, zstd or gzip), which a
 // server that does not know it answers with JSON as ever.
 func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz []byte, compact bool) ([]byte, string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(gz))
+	return roundTrip(ctx, hc, http.MethodPost, base, path, token, gz, compact)
+}
+
+// getJSON sends a GET without a body and decodes a 200 answer into out.
+func getJSON(ctx context.Context, hc *http.Client, base, path, token string, out any) error {
+	b, _, err := roundTrip(ctx, hc, http.MethodGet, base, path, token, nil, false)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("%w at %s: answer is not valid: %w", ErrUnreachable, base, err)
+	}
+	return nil
+}
+
+// roundTrip sends a request (a POST with an already gzipped JSON body,
+// or a GET without one) and returns the whole body of a 200 answer,
+// decompressed, and its media type.
+func roundTrip(ctx context.Context, hc *http.Client, method, base, path, token string, gz []byte, compact bool) ([]byte, string, error) {
+	var rd io.Reader
+	if gz != nil {
+		rd = bytes.NewReader(gz)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
 		return nil, "", fmt.Errorf("request to %s: %w", base, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Content-Encoding", "gzip")
+	if gz != nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", "gzip")
+	}
 	req.Header.Set("Accept-Encoding", "gzip")
 	if compact {
 		req.Header.Set("Accept", protocol.MediaTypeOps+", application/json;q=0.5")
@@ -165,6 +197,8 @@ func postBody(ctx context.Context, hc *http.Client, base, path, token string, gz
 		_ = json.Unmarshal(b, &pe)
 		io.Copy(io.Discard, r)
 		switch pe.Code {
+		case protocol.ErrorWipe:
+			return nil, "", ErrWipeOrdered
 		case protocol.ErrorRevoked:
 			return nil, "", ErrRevoked
 		case protocol.ErrorDisabled:

@@ -15,19 +15,123 @@ import (
 // Names of the sync settings in the database's meta bucket. The token is
 // never among them.
 const (
-	MetaURL     = "x_sync_url"    // the server's base URL
-	MetaDevice  = "x_sync_device" // the device id the server gave at enrolment
-	MetaUser    = "x_sync_user"   // the account the device is enrolled for
-	MetaRole    = "x_sync_role"   // the account's role at enrolment
-	MetaTeams   = "x_sync_teams"  // the account's teams at enrolment, JSON list
-	MetaCursor  = "x_sync_cursor" // the last server sequence number applied, decimal
-	MetaLast    = "x_sync_last"   // when the last sync completed, RFC 3339
-	MetaRefused = "x_refused"     // JSON list of RefusedOp
-	MetaSkew    = "x_sync_skew"   // this device's clock minus the server's, in milliseconds, decimal
-	MetaEpoch   = "x_sync_epoch"  // the server epoch of the last answer applied (protocol.SyncResponse.Epoch)
-	MetaErasure = "x_sync_erased" // JSON map of erased dossier id -> the server's receipt
-	MetaReport  = "x_sync_report" // "1" while erasure receipts wait to be reported after a restore
+	MetaURL     = "x_sync_url"     // the server's base URL
+	MetaDevice  = "x_sync_device"  // the device id the server gave at enrolment
+	MetaUser    = "x_sync_user"    // the account the device is enrolled for
+	MetaRole    = "x_sync_role"    // the account's role at enrolment
+	MetaTeams   = "x_sync_teams"   // the account's teams at enrolment, JSON list
+	MetaCursor  = "x_sync_cursor"  // the last server sequence number applied, decimal
+	MetaLast    = "x_sync_last"    // when the last sync completed, RFC 3339
+	MetaRefused = "x_refused"      // JSON list of RefusedOp
+	MetaSkew    = "x_sync_skew"    // this device's clock minus the server's, in milliseconds, decimal
+	MetaEpoch   = "x_sync_epoch"   // the server epoch of the last answer applied (protocol.SyncResponse.Epoch)
+	MetaErasure = "x_sync_erased"  // JSON map of erased dossier id -> the server's receipt
+	MetaReport  = "x_sync_report"  // "1" while erasure receipts wait to be reported after a restore
+	MetaConfirm = "x_sync_confirm" // JSON Confirmations: erasures and drops applied, not yet confirmed to the server
 )
+
+// Confirmations are the erasures and drops this device applied and has
+// not yet confirmed to the server (SyncRequest.ConfirmErased,
+// ConfirmDropped). They are kept in the file, so a sync killed before the
+// server answered confirms them next time.
+type Confirmations struct {
+	Erased  []string `json:"erased,omitempty"`
+	Dropped []string `json:"dropped,omitempty"`
+}
+
+// Len is the number of confirmations.
+func (c Confirmations) Len() int { return len(c.Erased) + len(c.Dropped) }
+
+// PendingConfirmations returns the confirmations this device has not
+// sent yet (or not had answered).
+func PendingConfirmations(st Store) (Confirmations, error) {
+	var c Confirmations
+	raw, err := st.Meta(MetaConfirm)
+	if err != nil || len(raw) == 0 {
+		return c, err
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return Confirmations{}, nil // a damaged list must not stop sync; the server repeats what it told
+	}
+	return c, nil
+}
+
+// addConfirmations adds applied erasures and drops to the pending list,
+// once each.
+func addConfirmations(st Store, erased, dropped []string) error {
+	if len(erased)+len(dropped) == 0 {
+		return nil
+	}
+	c, err := PendingConfirmations(st)
+	if err != nil {
+		return err
+	}
+	c.Erased, c.Dropped = union(c.Erased, erased), union(c.Dropped, dropped)
+	return setConfirmations(st, c)
+}
+
+// confirmed removes from the pending list the confirmations a request
+// carried that the server answered.
+func confirmed(st Store, sent Confirmations) error {
+	if sent.Len() == 0 {
+		return nil
+	}
+	c, err := PendingConfirmations(st)
+	if err != nil {
+		return err
+	}
+	c.Erased, c.Dropped = minus(c.Erased, sent.Erased), minus(c.Dropped, sent.Dropped)
+	return setConfirmations(st, c)
+}
+
+// union appends to list the ids of add it lacks.
+func union(list, add []string) []string {
+	seen := make(map[string]bool, len(list))
+	for _, id := range list {
+		seen[id] = true
+	}
+	for _, id := range add {
+		if !seen[id] {
+			seen[id] = true
+			list = append(list, id)
+		}
+	}
+	return list
+}
+
+// minus removes from list the ids of sub.
+func minus(list, sub []string) []string {
+	gone := make(map[string]bool, len(sub))
+	for _, id := range sub {
+		gone[id] = true
+	}
+	return slices.DeleteFunc(list, func(id string) bool { return gone[id] })
+}
+
+func setConfirmations(st Store, c Confirmations) error {
+	if c.Len() == 0 {
+		return st.SetMeta(MetaConfirm, nil)
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := st.SetMeta(MetaConfirm, b); err != nil {
+		return fmt.Errorf("keep the receipts of erasures and drops: %w", err)
+	}
+	return nil
+}
+
+// confirmBatch is the part of c one request carries
+// (protocol.MaxConfirmations at most).
+func confirmBatch(c Confirmations) Confirmations {
+	if c.Len() <= protocol.MaxConfirmations {
+		return c
+	}
+	out := Confirmations{Erased: c.Erased[:min(len(c.Erased), protocol.MaxConfirmations)]}
+	out.Dropped = c.Dropped[:min(len(c.Dropped), protocol.MaxConfirmations-len(out.Erased))]
+	return out
+}
 
 // maxRefused bounds the refused list kept on the device; the oldest go
 // first. The ops themselves stay in the local log.

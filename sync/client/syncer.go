@@ -107,6 +107,14 @@ type Syncer struct {
 	// measurements. Without it the device asks for compact pages and
 	// takes JSON from a server that does not offer them.
 	JSONPages bool
+	// Wipe destroys this device's keys and data when an admin revoked it
+	// and ordered it wiped (docs/sync.md, "Remote wipe"). Sync calls it
+	// when the server says so, before it has sent anything the device
+	// holds, and touches Store no more after it; then it reports the wipe
+	// to the server, deletes the token and returns ErrWiped. nil: such an
+	// order ends the sync with ErrWipeOrdered, nothing sent and nothing
+	// destroyed.
+	Wipe func() error
 
 	imp    *store.Import     // the initial pull being imported, during Sync
 	clock  page              // the answer with the shortest round trip, during Sync, for its skew
@@ -117,6 +125,14 @@ type Syncer struct {
 	// methodHash is the hash of the region's method file the device
 	// holds, during Sync.
 	methodHash string
+	wiped      bool // Wipe ran: every later Sync returns ErrWiped
+	// confirm holds the receipts the request being made carries, during
+	// Sync; they leave the pending list once it is answered.
+	confirm Confirmations
+	// receipts says the server takes receipts (it answered GET
+	// /v1/device): a server from before them refuses a request with
+	// fields it does not know, so it is sent none.
+	receipts bool
 }
 
 // errResend is an answer with Resend: the server's file was restored from
@@ -138,7 +154,18 @@ const maxRounds = 10000
 // in its outbox, and syncs again from cursor 0 with its erasure receipts,
 // so the server gets back what it lost and the device what it lacks.
 func (s *Syncer) Sync(ctx context.Context) (Result, error) {
+	if s.wiped {
+		return Result{}, ErrWiped
+	}
+	if err := s.checkDevice(ctx); err != nil {
+		return Result{}, err
+	}
 	res, err := s.syncOnce(ctx)
+	if errors.Is(err, ErrWipeOrdered) {
+		// Ordered between the check and a later request: answered before
+		// the server read that request's body.
+		return Result{}, s.wipe(ctx)
+	}
 	if !errors.Is(err, errResend) {
 		return res, err
 	}
@@ -147,11 +174,62 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	res, err = s.syncOnce(ctx)
+	if errors.Is(err, ErrWipeOrdered) {
+		return Result{}, s.wipe(ctx)
+	}
 	res.Restored, res.Resent = true, n
 	if errors.Is(err, errResend) {
 		err = fmt.Errorf("sync: %w twice in a row; try again later", errResend)
 	}
 	return res, err
+}
+
+// checkDevice is the first request of every sync (GET /v1/device): it
+// carries only the token, so a device its admin ordered wiped learns so
+// before it sends anything it holds, and wipes itself. A server from
+// before remote wipe answers 404, and the sync goes on.
+func (s *Syncer) checkDevice(ctx context.Context) error {
+	base, tok, err := s.target()
+	if err != nil {
+		return err
+	}
+	var st protocol.DeviceStatus
+	err = getJSON(ctx, s.HTTP, base, protocol.PathDevice, tok, &st)
+	var se *ServerError
+	s.receipts = err == nil
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrWipeOrdered):
+		return s.wipe(ctx)
+	case errors.As(err, &se) && se.Status == http.StatusNotFound:
+		return nil
+	}
+	return fmt.Errorf("sync with %s: %w", base, err)
+}
+
+// wipe carries out an admin's order to wipe this device: Wipe destroys
+// its keys and data, the server is told (if it can be; the device has
+// nothing left to lose), and the token is deleted. It returns ErrWiped,
+// or what stopped the wipe.
+func (s *Syncer) wipe(ctx context.Context) error {
+	if s.Wipe == nil {
+		return ErrWipeOrdered
+	}
+	base, tok, err := s.target() // read before the database goes
+	if err != nil {
+		return err
+	}
+	if err := s.Wipe(); err != nil {
+		return fmt.Errorf("%w: wipe this device: %w", ErrWipeOrdered, err)
+	}
+	s.wiped = true // the database is gone: no later Sync may touch it
+	var ack protocol.WipedAck
+	_ = postRaw(ctx, s.HTTP, base, protocol.PathWiped, tok, nil, &ack)
+	if s.Tokens != nil {
+		_ = s.Tokens.Delete(base)
+	}
+	return ErrWiped
 }
 
 // resend prepares a sync after a restore of the server: every op made on
@@ -246,7 +324,7 @@ func (s *Syncer) syncOnce(ctx context.Context) (Result, error) {
 	s.clock = page{}
 	defer s.noteSkew()
 	if err := s.rounds(ctx, base, tok, &cur, &res); err != nil {
-		if s.imp != nil && s.imp.Len() > 0 && !errors.Is(err, errResend) {
+		if s.imp != nil && s.imp.Len() > 0 && !errors.Is(err, errResend) && !errors.Is(err, ErrWipeOrdered) {
 			if cerr := commitImport(); cerr != nil {
 				err = errors.Join(err, cerr)
 			}
@@ -266,7 +344,8 @@ func (s *Syncer) syncOnce(ctx context.Context) (Result, error) {
 // every page applied (or spooled); it is stored at once unless an import
 // is spooling.
 func (s *Syncer) rounds(ctx context.Context, base, tok string, cur *uint64, res *Result) error {
-	pulledAll := false // the pages were pulled ahead to the last
+	pulledAll := false    // the pages were pulled ahead to the last
+	confirmedNow := false // a round was added to confirm drops and erasures
 	for round := 0; ; round++ {
 		if round >= maxRounds {
 			return tooManyRounds(base)
@@ -283,6 +362,12 @@ func (s *Syncer) rounds(ctx context.Context, base, tok string, cur *uint64, res 
 		if err != nil {
 			return err
 		}
+		// The server recorded the receipts this request carried (also
+		// when it asks for a resend).
+		if err := confirmed(s.Store, s.confirm); err != nil {
+			return err
+		}
+		s.confirm = Confirmations{}
 		if p.Resend {
 			return errResend
 		}
@@ -304,6 +389,12 @@ func (s *Syncer) rounds(ctx context.Context, base, tok string, cur *uint64, res 
 			return fmt.Errorf("sync with %s: the server answered for none of %d pushed ops; try again later", base, len(push))
 		}
 		if !p.More && !moreOut {
+			if len(p.Drop)+len(p.Erased) > 0 && s.receipts && !confirmedNow {
+				// Confirm the drops and erasures just applied at once,
+				// rather than at the next sync: one more round.
+				confirmedNow = true
+				continue
+			}
 			// Ops the server skipped without a word stay in the outbox
 			// for the next sync.
 			break
@@ -434,7 +525,7 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 	go func() {
 		defer close(pages)
 		for range limit {
-			gz, err := s.encodeRequest(nil, from, epoch, nil, mhash)
+			gz, err := s.encodeRequest(nil, from, epoch, nil, mhash, Confirmations{})
 			var p page
 			if err == nil {
 				p, err = s.exchange(ctx, base, tok, gz)
@@ -528,8 +619,16 @@ func (s *Syncer) nextPush(cur uint64) (push []store.Op, moreOut bool, gz []byte,
 		return nil, false, nil, fmt.Errorf("read outbox: %w", err)
 	}
 	moreOut = len(push) == protocol.MaxPushOps
+	s.confirm = Confirmations{}
+	if s.receipts {
+		pending, err := PendingConfirmations(s.Store)
+		if err != nil {
+			return nil, false, nil, err
+		}
+		s.confirm = confirmBatch(pending)
+	}
 	for {
-		gz, err := s.encodeRequest(push, cur, s.epoch, s.report, s.methodHash)
+		gz, err := s.encodeRequest(push, cur, s.epoch, s.report, s.methodHash, s.confirm)
 		if errors.Is(err, errTooLarge) {
 			push, moreOut = push[:len(push)/2], true
 			continue
@@ -548,8 +647,9 @@ var errTooLarge = errors.New("push too large")
 // epoch is the epoch of the last answer applied; report the erasure
 // receipts to report (after a restore), or nil; methodHash the hash of
 // the region's method file the device holds.
-func (s *Syncer) encodeRequest(push []store.Op, cur uint64, epoch string, report map[string]string, methodHash string) ([]byte, error) {
-	raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.limit, Epoch: epoch, Erased: report, MethodHash: methodHash})
+func (s *Syncer) encodeRequest(push []store.Op, cur uint64, epoch string, report map[string]string, methodHash string, confirm Confirmations) ([]byte, error) {
+	raw, err := json.Marshal(protocol.SyncRequest{Push: push, Cursor: cur, Limit: s.limit, Epoch: epoch, Erased: report, MethodHash: methodHash,
+		ConfirmErased: confirm.Erased, ConfirmDropped: confirm.Dropped})
 	if err != nil {
 		return nil, fmt.Errorf("encode push: %w", err)
 	}
@@ -623,6 +723,11 @@ func (s *Syncer) applyPull(resp page, res *Result) error {
 		}
 		res.Dropped++
 	}
+	// Each receipt once its drop or erasure is done: should brug stop in
+	// between, the server tells it again (the cursor has not moved yet).
+	if err := addConfirmations(s.Store, nil, resp.Drop); err != nil {
+		return err
+	}
 	// The receipts first: should brug stop before the erasures, they are
 	// done on the next sync anyway.
 	if err := addReceipts(s.Store, resp.Erased, resp.Receipts); err != nil {
@@ -636,6 +741,9 @@ func (s *Syncer) applyPull(resp page, res *Result) error {
 			s.imp.Forget(d)
 		}
 		res.Erased++
+	}
+	if err := addConfirmations(s.Store, resp.Erased, nil); err != nil {
+		return err
 	}
 	if len(resp.Ops) == 0 {
 		return nil

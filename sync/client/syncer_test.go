@@ -328,6 +328,32 @@ func TestSyncAppliesDropAndErase(t *testing.T) {
 	}
 }
 
+// TestNoReceiptsToAServerWithoutThem: a server from before receipts (no
+// /v1/device, here the fake) refuses unknown request fields, so the
+// device sends it no receipts; it keeps them for a server that takes them.
+func TestNoReceiptsToAServerWithoutThem(t *testing.T) {
+	f, srv := newFake(t)
+	a := openStore(t, "tester")
+	gone := mkClient(t, a, "Lars")
+	if _, err := syncerFor(a, srv.URL, f.token).Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var sent int
+	f.onRequest = func(_ int, req protocol.SyncRequest) { sent += len(req.ConfirmErased) + len(req.ConfirmDropped) }
+	f.drop = []string{gone}
+	for range 2 {
+		if _, err := syncerFor(a, srv.URL, f.token).Sync(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sent != 0 {
+		t.Fatalf("%d receipts went to a server that does not know them", sent)
+	}
+	if c, _ := PendingConfirmations(a); len(c.Dropped) != 1 || c.Dropped[0] != gone {
+		t.Fatalf("the receipt is not kept for later: %+v", c)
+	}
+}
+
 func TestEnrollKeepsTokenOutOfTheDatabase(t *testing.T) {
 	f, srv := newFake(t)
 	a := openStore(t, "tester")

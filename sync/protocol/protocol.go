@@ -19,6 +19,14 @@ const (
 	PathSync    = "/v1/sync"
 	PathHealth  = "/healthz"
 	PathMetrics = "/metrics"
+
+	// PathDevice is the first, cheap request of every sync: it sends
+	// nothing the device holds and answers whether the device may go on
+	// (200 DeviceStatus) or must stop (401), among others with
+	// ErrorWipe: the device destroys its keys and data, then reports it
+	// on PathWiped (docs/sync.md, "Remote wipe").
+	PathDevice = "/v1/device"
+	PathWiped  = "/v1/wiped"
 )
 
 // Limits the server enforces and the client respects.
@@ -78,7 +86,18 @@ type SyncRequest struct {
 	// holds (MethodInfo.Hash of an earlier answer); "" when it holds none.
 	// A server whose method has another hash sends its file along.
 	MethodHash string `json:"method_hash,omitempty"`
+	// ConfirmErased and ConfirmDropped are the device's receipts: the
+	// dossiers of earlier answers' Erased and Drop that it has applied
+	// since it last had a request answered. It sends them until a request
+	// carrying them is answered; the server records each once
+	// (docs/sync.md, "Receipts"). At most MaxConfirmations in all.
+	ConfirmErased  []string `json:"confirm_erased,omitempty"`
+	ConfirmDropped []string `json:"confirm_dropped,omitempty"`
 }
+
+// MaxConfirmations bounds SyncRequest.ConfirmErased and ConfirmDropped
+// together; a device holding more sends them over several requests.
+const MaxConfirmations = 10000
 
 // MethodInfo identifies the region's method: its id and version as the
 // file says, and the SHA-256 (hex) of the file's bytes as the server
@@ -129,6 +148,19 @@ type SyncResponse struct {
 	MethodFile string `json:"method_file,omitempty"`
 }
 
+// DeviceStatus answers GET PathDevice for a device that may sync.
+type DeviceStatus struct {
+	Device     string    `json:"device"` // the enrolment id (EnrollResponse.DeviceID)
+	User       string    `json:"user"`
+	ServerTime time.Time `json:"server_time"`
+}
+
+// WipedAck answers POST PathWiped (which has no body): when the server
+// recorded the device's wipe.
+type WipedAck struct {
+	Recorded time.Time `json:"recorded"`
+}
+
 // Refusal says why a pushed op was not stored. Code is stable for programs;
 // Reason is a sentence for people.
 type Refusal struct {
@@ -176,6 +208,7 @@ const (
 	ErrorUnknownToken = "unknown_token"          // 401: the server knows no device with this token (enrol again)
 	ErrorRevoked      = "device_revoked"         // 401: an admin revoked this device (a new code enrols it again)
 	ErrorDisabled     = "user_disabled"          // 401: the device's user is disabled or removed (a new code does not help)
+	ErrorWipe         = "device_wipe"            // 401: an admin revoked this device and ordered it wiped: destroy its keys and data, send nothing
 	ErrorForbidden    = "forbidden"              // 403
 	ErrorInternal     = "internal"               // 500: try again later
 )

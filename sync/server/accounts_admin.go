@@ -504,7 +504,7 @@ func (a *Admin) Candidates(client string) ([]DossierInfo, error) {
 
 // revokeReplica revokes the devices whose ops carry replica id (a laptop
 // enrolled twice has two); it returns their enrolment ids.
-func (a *Admin) revokeReplica(tx *store.Tx, replica string) ([]string, error) {
+func (a *Admin) revokeReplica(tx *store.Tx, replica string, wipe bool) ([]string, error) {
 	ds, err := listDevices(tx, "")
 	if err != nil {
 		return nil, err
@@ -515,13 +515,11 @@ func (a *Admin) revokeReplica(tx *store.Tx, replica string) ([]string, error) {
 			continue
 		}
 		ids = append(ids, d.ID)
-		if d.Revoked.IsZero() {
-			d.Revoked = a.s.now().UTC()
-			if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
-				return nil, err
-			}
+		a.markRevoked(&d, wipe)
+		if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+			return nil, err
 		}
-		if err := a.record(tx, "device revoke", "", fmt.Sprintf("device %s (replica %s) of %s", d.ID, replica, d.User)); err != nil {
+		if err := a.record(tx, revokeAction(wipe), "", fmt.Sprintf("device %s (replica %s) of %s", d.ID, replica, d.User)); err != nil {
 			return nil, err
 		}
 	}

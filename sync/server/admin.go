@@ -196,7 +196,15 @@ func (a *Admin) Devices(user string) ([]Device, error) {
 
 // RevokeDevice refuses a device from its next request on (a lost laptop).
 // id is its enrolment id or the replica id its ops carry.
-func (a *Admin) RevokeDevice(id string) error {
+func (a *Admin) RevokeDevice(id string) error { return a.revokeDevice(id, false) }
+
+// WipeDevice revokes a device and orders it wiped: the next time it
+// reaches the server, before it sends anything, it is told to destroy its
+// keys and data (docs/sync.md, "Remote wipe"). id is as for RevokeDevice;
+// an already revoked device can be ordered wiped too.
+func (a *Admin) WipeDevice(id string) error { return a.revokeDevice(id, true) }
+
+func (a *Admin) revokeDevice(id string, wipe bool) error {
 	return a.s.st.Update(func(tx *store.Tx) error {
 		var d Device
 		ok, err := getJSON(tx, bucket(tx, bDevices), []byte(id), &d)
@@ -205,19 +213,37 @@ func (a *Admin) RevokeDevice(id string) error {
 		}
 		if !ok {
 			// The id the device's ops carry (Device.Replica) names it too.
-			if ids, err := a.revokeReplica(tx, id); err != nil || len(ids) > 0 {
+			if ids, err := a.revokeReplica(tx, id, wipe); err != nil || len(ids) > 0 {
 				return err
 			}
 			return fmt.Errorf("device %q: %w; see `brug admin device list`", id, ErrNotFound)
 		}
-		if d.Revoked.IsZero() {
-			d.Revoked = a.s.now().UTC()
-		}
+		a.markRevoked(&d, wipe)
 		if err := putJSON(tx, bucket(tx, bDevices), []byte(id), d); err != nil {
 			return err
 		}
-		return a.record(tx, "device revoke", "", fmt.Sprintf("device %s of %s", id, d.User))
+		return a.record(tx, revokeAction(wipe), "", fmt.Sprintf("device %s of %s", id, d.User))
 	})
+}
+
+// markRevoked revokes d now (unless it was already) and, with wipe,
+// orders it wiped (unless it was already).
+func (a *Admin) markRevoked(d *Device, wipe bool) {
+	now := a.s.now().UTC()
+	if d.Revoked.IsZero() {
+		d.Revoked = now
+	}
+	if wipe && d.Wipe.IsZero() {
+		d.Wipe = now
+	}
+}
+
+// revokeAction is the audit action of a revoke, with or without a wipe.
+func revokeAction(wipe bool) string {
+	if wipe {
+		return ActionWipeOrdered
+	}
+	return "device revoke"
 }
 
 // Erase erases a dossier (an id, or an unambiguous name) under the AVG: its
@@ -277,6 +303,9 @@ func (s *Server) erase(id string, entry AuditEntry) error {
 			return err
 		}
 		entry.Time = s.now().UTC()
+		if err := recordErasure(tx, id, entry.Time, entry.User); err != nil {
+			return err
+		}
 		return audit(tx, entry)
 	})
 }

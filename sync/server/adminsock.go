@@ -45,6 +45,8 @@ const (
 	CmdTeamRemove   = "team remove"
 	CmdCandidates   = "candidates" // the dossiers an erase or export of Client would match
 	CmdUserImport   = "user import"
+	CmdErasures     = "erasures" // erased dossiers with their holders' receipts (Client: one id, or all)
+	CmdRetention    = "retention"
 )
 
 // AdminRequest is one admin command with its arguments.
@@ -64,6 +66,10 @@ type AdminRequest struct {
 	Key    string    `json:"key,omitempty"`    // public keys in authorized_keys form (key add)
 	Path   string    `json:"path,omitempty"`   // an absolute path on the server machine (backup)
 	To     string    `json:"to,omitempty"`     // the new name (user rename, team rename)
+	Wipe   bool      `json:"wipe,omitempty"`   // device revoke: order the device wiped too
+	// retention: erase (else list only) the due dossiers named here
+	Erase    bool     `json:"erase,omitempty"`
+	Dossiers []string `json:"dossiers,omitempty"`
 	// user import: the parsed rows of the file and how to import them
 	Rows   []ImportRow    `json:"rows,omitempty"`
 	Import *ImportOptions `json:"import,omitempty"`
@@ -90,6 +96,10 @@ type AdminResponse struct {
 	Dossiers  []DossierInfo  `json:"dossiers,omitempty"` // candidates
 	Moved     int            `json:"moved,omitempty"`    // dossiers moved (team rename)
 	Import    *ImportResult  `json:"import,omitempty"`   // user import: what it did or would do, or its problems
+
+	// erasures, retention (receipts.go, retention.go)
+	Erasures  []Erasure        `json:"erasures,omitempty"`
+	Retention *RetentionReport `json:"retention,omitempty"`
 }
 
 // ErrAdmin wraps an error an admin command reported over the socket.
@@ -126,7 +136,11 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 	case CmdDeviceList:
 		resp.Devices, err = a.Devices(req.User)
 	case CmdDeviceRevoke:
-		err = a.RevokeDevice(req.ID)
+		if req.Wipe {
+			err = a.WipeDevice(req.ID)
+		} else {
+			err = a.RevokeDevice(req.ID)
+		}
 	case CmdErase:
 		resp.Dossier, err = a.Erase(req.Client)
 	case CmdAudit:
@@ -145,6 +159,12 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		resp.Export = &x
 	case CmdUserEnable, CmdUserRemove, CmdUserRename, CmdUserRole, CmdTeamRename, CmdTeamRemove, CmdCandidates:
 		resp, err = a.doAccounts(req)
+	case CmdErasures:
+		resp.Erasures, err = a.Erasures(req.Client)
+	case CmdRetention:
+		var rep RetentionReport
+		rep, err = a.Retention(req.Erase, req.Dossiers)
+		resp.Retention = &rep
 	case CmdUserImport:
 		var opt ImportOptions
 		if req.Import != nil {

@@ -246,8 +246,16 @@ func readSyncRequest(r io.Reader) (protocol.SyncRequest, error) {
 			if len(req.MethodHash) > 64 {
 				return req, fmt.Errorf("the request: method_hash is %d bytes; at most 64", len(req.MethodHash))
 			}
+		case "confirm_erased":
+			if err := dec.Decode(&req.ConfirmErased); err != nil {
+				return req, jsonError("confirm_erased", err, dec)
+			}
+		case "confirm_dropped":
+			if err := dec.Decode(&req.ConfirmDropped); err != nil {
+				return req, jsonError("confirm_dropped", err, dec)
+			}
 		default:
-			return req, fmt.Errorf("the request: unknown field %q; it has push, cursor, limit, epoch, erased and method_hash (docs/openapi.yaml)", key)
+			return req, fmt.Errorf("the request: unknown field %q; it has push, cursor, limit, epoch, erased, method_hash, confirm_erased and confirm_dropped (docs/openapi.yaml)", key)
 		}
 	}
 	if _, err := dec.Token(); err != nil { // '}'
@@ -261,6 +269,9 @@ func readSyncRequest(r io.Reader) (protocol.SyncRequest, error) {
 	}
 	if len(req.Erased) > protocol.MaxErasureReports {
 		return req, fmt.Errorf("erased: holds %d dossiers, at most %d are allowed; report the rest in the next sync", len(req.Erased), protocol.MaxErasureReports)
+	}
+	if n := len(req.ConfirmErased) + len(req.ConfirmDropped); n > protocol.MaxConfirmations {
+		return req, fmt.Errorf("confirm_erased, confirm_dropped: hold %d dossiers, at most %d are allowed; confirm the rest in the next request", n, protocol.MaxConfirmations)
 	}
 	if len(req.Epoch) > 64 {
 		return req, fmt.Errorf("epoch: is %d characters long, at most 64 are allowed", len(req.Epoch))

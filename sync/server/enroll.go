@@ -33,6 +33,12 @@ type Device struct {
 	// Device, the replica's own id, which the server does not choose):
 	// bound at the device's first push (bindReplica), required after.
 	Replica string `json:"replica,omitempty"`
+	// Wipe is when an admin ordered the revoked device wiped (`brug admin
+	// device revoke --wipe`); WipeTold when the device was first told
+	// (protocol.ErrorWipe), Wiped when it reported the wipe done.
+	Wipe     time.Time `json:"wipe,omitzero"`
+	WipeTold time.Time `json:"wipe_told,omitzero"`
+	Wiped    time.Time `json:"wiped,omitzero"`
 }
 
 // enrolCode is the stored form of a one-time code (keyed by its hash).
@@ -177,6 +183,9 @@ func authenticate(tx *store.Tx, token string) (Device, User, error) {
 	want, _ := hex.DecodeString(d.TokenHash)
 	if !ok || subtle.ConstantTimeCompare(want, th) != 1 {
 		return Device{}, User{}, unknown
+	}
+	if !d.Revoked.IsZero() && !d.Wipe.IsZero() {
+		return d, User{}, &authError{protocol.ErrorWipe, "an admin revoked this device and ordered it wiped: destroy its keys and data, send nothing, then report on " + protocol.PathWiped}
 	}
 	if !d.Revoked.IsZero() {
 		return d, User{}, &authError{protocol.ErrorRevoked, "this device was revoked; ask your admin for a new enrolment code"}

@@ -257,3 +257,26 @@ func (e *env) auditAll() []AuditEntry {
 	e.must(err)
 	return out
 }
+
+// get sends a GET without a body and decodes a 200 answer into out; it
+// returns the status and, for errors, the decoded protocol.Error.
+func (e *env) get(path, token string, out any) (int, protocol.Error) {
+	e.t.Helper()
+	req, err := http.NewRequest("GET", e.http.URL+path, nil)
+	e.must(err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := e.http.Client().Do(req)
+	e.must(err)
+	defer res.Body.Close()
+	var perr protocol.Error
+	if res.StatusCode != 200 {
+		e.must(json.NewDecoder(res.Body).Decode(&perr))
+		return res.StatusCode, perr
+	}
+	if out != nil {
+		e.must(json.NewDecoder(res.Body).Decode(out))
+	}
+	return res.StatusCode, perr
+}

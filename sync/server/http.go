@@ -66,6 +66,8 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 var allowed = map[string]string{
 	protocol.PathEnroll:  http.MethodPost,
 	protocol.PathSync:    http.MethodPost,
+	protocol.PathDevice:  "GET, HEAD",
+	protocol.PathWiped:   http.MethodPost,
 	protocol.PathHealth:  "GET, HEAD",
 	protocol.PathMetrics: "GET, HEAD",
 }
@@ -76,6 +78,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+protocol.PathEnroll, s.handleEnroll)
 	mux.HandleFunc("POST "+protocol.PathSync, s.handleSync)
+	mux.HandleFunc("GET "+protocol.PathDevice, s.handleDevice)
+	mux.HandleFunc("POST "+protocol.PathWiped, s.handleWiped)
 	mux.HandleFunc("GET "+protocol.PathHealth, s.handleHealth)
 	if s.mtoken != "" {
 		mux.Handle("GET "+protocol.PathMetrics, s.tokenMetrics(s.mtoken))
@@ -319,6 +323,11 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="brug"`)
 		writeError(w, http.StatusUnauthorized, CodeUnauthorized, "no device token; send Authorization: Bearer TOKEN (enrol with `brug login`)")
+		return
+	}
+	// A lost laptop ordered wiped is told before its body is read: what
+	// it pushes is none of the server's business any more.
+	if s.refuseWipe(w, token) {
 		return
 	}
 	rd, done, err := body(w, r, protocol.MaxRequestBytes)

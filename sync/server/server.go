@@ -160,7 +160,7 @@ func Open(path string, opt Options) (*Server, error) {
 	s.group.tx = &s.recent
 	// Create every bucket once, so read transactions always find them.
 	err = st.Update(func(tx *store.Tx) error {
-		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused, bEpochs, bServer, bDrafts} {
+		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused, bEpochs, bServer, bDrafts, bErasures, bReceipts} {
 			if _, err := tx.Bucket(b); err != nil {
 				return err
 			}

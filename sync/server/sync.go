@@ -140,6 +140,13 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 		}
 		resp.Teams = slices.Sorted(slices.Values(u.Teams))
 		resp.ServerTime = s.now().UTC()
+		// Receipts first: they are about answers the device applied
+		// before, whatever this one says (receipts.go).
+		if len(req.ConfirmErased)+len(req.ConfirmDropped) > 0 {
+			if err := s.confirm(tx, d, u, req.ConfirmErased, req.ConfirmDropped); err != nil {
+				return err
+			}
+		}
 		if behind {
 			// The file lacks part of what this device saw: it was
 			// restored from a backup. Nothing of this answer would be
@@ -604,6 +611,9 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		}
 		for _, dk := range sent {
 			if err := put(dk, viewIn); err != nil {
+				return err
+			}
+			if err := forgetReceipt(tx, []byte(dk), d.ID); err != nil {
 				return err
 			}
 		}

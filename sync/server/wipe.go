@@ -1,0 +1,159 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
+)
+
+// Remote wipe (docs/sync.md, "Remote wipe"). `brug admin device revoke
+// --wipe` revokes a device and marks it to be wiped (Device.Wipe). Every
+// request with its token is then answered 401 with protocol.ErrorWipe
+// before the server reads a body, and a device asks GET /v1/device, which
+// has no body, before it sends anything else in a sync: a lost laptop
+// learns of the wipe before it sends anything it holds. It destroys its
+// keys and data and reports on POST /v1/wiped; both steps are audited.
+
+// Audit actions of remote wipes.
+const (
+	ActionWipeOrdered = "device revoke wipe" // an admin revoked a device and ordered it wiped
+	ActionWipeTold    = "wipe told"          // the device was told of the order (first time only)
+	ActionWiped       = "wiped"              // the device reported its keys and data destroyed
+)
+
+// wipeOrdered reports whether token is that of a device ordered wiped,
+// looked up in a read transaction; it records the first telling.
+func (s *Server) wipeOrdered(token string) bool {
+	var d Device
+	_ = s.st.View(func(tx *store.Tx) error {
+		var err error
+		d, _, err = authenticate(tx, token)
+		if authCode(err) != protocol.ErrorWipe {
+			d = Device{}
+		}
+		return nil
+	})
+	if d.ID == "" {
+		return false
+	}
+	if d.WipeTold.IsZero() {
+		s.noteWipeTold(d.ID)
+	}
+	return true
+}
+
+// noteWipeTold records, once, that a device was told to wipe itself.
+func (s *Server) noteWipeTold(id string) {
+	err := s.st.Update(func(tx *store.Tx) error {
+		var d Device
+		if ok, err := getJSON(tx, bucket(tx, bDevices), []byte(id), &d); err != nil || !ok || !d.WipeTold.IsZero() {
+			return err
+		}
+		d.WipeTold = s.now().UTC()
+		if err := putJSON(tx, bucket(tx, bDevices), []byte(id), d); err != nil {
+			return err
+		}
+		return audit(tx, AuditEntry{Time: d.WipeTold, Channel: ChannelSync, User: d.User, Device: d.ID, Action: ActionWipeTold})
+	})
+	if err != nil {
+		// The device is told anyway: the answer matters more than the
+		// record of it.
+		s.log.Error("record wipe told", "device", id, "err", err)
+	}
+}
+
+// refuseWipe answers a request of a device ordered wiped, without reading
+// its body. It reports whether it answered.
+func (s *Server) refuseWipe(w http.ResponseWriter, token string) bool {
+	if !s.wipeOrdered(token) {
+		return false
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="brug"`)
+	writeError(w, http.StatusUnauthorized, protocol.ErrorWipe, "an admin revoked this device and ordered it wiped: destroy its keys and data, send nothing, then report on "+protocol.PathWiped)
+	return true
+}
+
+// handleDevice is the first request of a sync: 200 with the device's
+// status when it may sync, else 401 with the code that says why
+// (protocol.ErrorWipe among them). It reads no body.
+func (s *Server) handleDevice(w http.ResponseWriter, r *http.Request) {
+	token, ok := bearer(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="brug"`)
+		writeError(w, http.StatusUnauthorized, CodeUnauthorized, "no device token; send Authorization: Bearer TOKEN (enrol with `brug login`)")
+		return
+	}
+	if s.refuseWipe(w, token) {
+		return
+	}
+	var st protocol.DeviceStatus
+	var refused Device
+	err := s.st.View(func(tx *store.Tx) error {
+		d, u, err := authenticate(tx, token)
+		if err != nil {
+			refused = d
+			return err
+		}
+		infoOf(r).user = u.Name
+		st = protocol.DeviceStatus{Device: d.ID, User: u.Name, ServerTime: s.now().UTC()}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrUnauthorized) {
+			s.recordTokenRefused(refused, infoOf(r).remote)
+		}
+		s.writeAuthError(w, err)
+		return
+	}
+	writeJSON(w, r, st)
+}
+
+// handleWiped records a device's report that it wiped itself. Only a
+// device ordered wiped may report. The request has no body; one sent is
+// not read.
+func (s *Server) handleWiped(w http.ResponseWriter, r *http.Request) {
+	token, ok := bearer(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="brug"`)
+		writeError(w, http.StatusUnauthorized, CodeUnauthorized, "no device token; send Authorization: Bearer TOKEN")
+		return
+	}
+	var ack protocol.WipedAck
+	var refused Device
+	err := s.st.Update(func(tx *store.Tx) error {
+		d, _, err := authenticate(tx, token)
+		if authCode(err) != protocol.ErrorWipe {
+			if err == nil {
+				return fmt.Errorf("%w: this device was not ordered wiped", ErrInvalid)
+			}
+			refused = d
+			return err
+		}
+		infoOf(r).user = d.User
+		if !d.Wiped.IsZero() {
+			ack.Recorded = d.Wiped // a repeated report: the first one stands
+			return nil
+		}
+		d.Wiped = s.now().UTC()
+		ack.Recorded = d.Wiped
+		if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+			return err
+		}
+		return audit(tx, AuditEntry{Time: d.Wiped, Channel: ChannelSync, User: d.User, Device: d.ID, Action: ActionWiped})
+	})
+	switch {
+	case errors.Is(err, ErrInvalid):
+		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+		return
+	case err != nil:
+		if errors.Is(err, ErrUnauthorized) {
+			s.recordTokenRefused(refused, infoOf(r).remote)
+		}
+		s.writeAuthError(w, err)
+		return
+	}
+	writeJSON(w, r, ack)
+}
