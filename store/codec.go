@@ -53,7 +53,7 @@ func dossierOf(key []byte) []byte {
 
 // stateScope is the scope of a value of a state bucket under key.
 func stateScope(bucket, key []byte) []byte {
-	if string(bucket) == string(bHeads) {
+	if string(bucket) == string(bSummaries) {
 		return dossierOf(key)
 	}
 	return nil

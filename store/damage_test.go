@@ -318,8 +318,8 @@ func TestVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bHeads).Cursor().First()
-		return tx.Bucket(bHeads).Delete(k)
+		k, _ := tx.Bucket(bSummaries).Cursor().First()
+		return tx.Bucket(bSummaries).Delete(k)
 	})
 	s.Close()
 	if err != nil {
@@ -327,7 +327,7 @@ func TestVerify(t *testing.T) {
 	}
 	rep, err = Verify(path, Options{})
 	if err != nil || len(rep.Problems) == 0 {
-		t.Errorf("a missing head went unnoticed: %v %+v", err, rep)
+		t.Errorf("a missing summary went unnoticed: %v %+v", err, rep)
 	}
 
 	// Damaged pages: every page header overwritten in turn, one of them
