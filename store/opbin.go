@@ -11,21 +11,21 @@ import (
 // The log's op encoding (schema 5). An op's log key is its dossier id and
 // its op id (16 bytes each), so the value repeats neither:
 //
-//	fmtOp  flags  [id]  [dossier]  field  value  hlc  device  author  prev
+//		fmtOp  flags  [id]  [dossier]  field  value  hlc  device  author  prev
 //
-//   - flags: bit 0: the op id follows as a string, bit 1: the dossier id
-//     does (ids not in the canonical lower-case UUID form, which the key
-//     alone would not give back exactly).
-//   - field: a count of its "/"-separated segments, then each segment as
-//     a varint v: v&3 == 0: the word fieldWords[v>>2]; 1: a canonical
-//     UUID, 16 bytes follow; 2: text of v>>2 bytes; 3: the decimal v>>2.
-//   - value, author: a length and the bytes.
-//   - hlc: zigzag varint of the HLC minus the op id's UUIDv7 milliseconds
-//     (shifted as in an HLC): a few bytes when the op was made where its
-//     id was.
-//   - device and each prev: a marker byte 16 and the 16 bytes of a
-//     canonical UUID, or 0 and a string.
-//   - prev: a count, then the ids.
+//	  - flags: bit 0: the op id follows as a string, bit 1: the dossier id
+//	    does (ids not in the canonical lower-case UUID form, which the key
+//	    alone would not give back exactly).
+//	  - field: a count of its "/"-separated segments, then each segment as
+//	    a varint v: v&3 == 0: the word fieldWords[v>>2]; 1: a canonical
+//	    UUID, 16 bytes follow; 2: text of v>>2 bytes; 3: the decimal v>>2.
+//	  - value, author: a length and the bytes.
+//	  - hlc: zigzag varint of the HLC minus the op id's UUIDv7 milliseconds
+//	    (shifted as in an HLC): a few bytes when the op was made where its
+//	    id was.
+//	  - device and each prev: a marker byte 16 and the 16 bytes of a
+//	    canonical UUID, or 0 and a string.
+//	  - prev: a count, then the ids.
 //
 // The op's JSON (the sync format, Tx.OpJSON) is built from this form byte
 // for byte as json.Marshal writes an Op. A value starting with '{' is an
