@@ -127,14 +127,6 @@ func (w *writer) mergeHeads(op Op, dkey []byte, before []Head) error {
 	return nil
 }
 
-// fieldHeadsAfter is the merge rule for the field of op, for a single op:
-// the heads of its field after it, given the heads before and whether a
-// known op replaced it before it came (replaced).
-func fieldHeadsAfter(heads []Head, op Op, replaced bool) []Head {
-	out, _ := mergeField(heads, []Op{op}, func(id string) bool { return replaced && id == op.ID })
-	return out
-}
-
 // noteChange records a field's heads before and after an op (see
 // writer.changes).
 func (w *writer) noteChange(dossier, field string, before, after []Head) {
