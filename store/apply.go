@@ -164,6 +164,9 @@ func (w *writer) bucket(name []byte) *bolt.Bucket {
 // finish derives the materialised state of every touched dossier from its
 // heads, and moves the stored clock forward.
 func (w *writer) finish() error {
+	if err := w.s.saveActors(w.tx); err != nil {
+		return err
+	}
 	sb := w.s.newSummaryBatch(w.tx)
 	for id := range w.touched {
 		if !w.full[id] {

@@ -45,7 +45,7 @@ var (
 	bOutbox    = []byte("outbox")    // seq -> dossier id + op id, ops made here not yet acknowledged by a server
 
 	stateBuckets = [][]byte{bReplaced, bSummaries, bDue}
-	allBuckets   = [][]byte{bMeta, bOps, bReplaced, bSummaries, bDue, bOutbox}
+	allBuckets   = [][]byte{bMeta, bOps, bActors, bReplaced, bSummaries, bDue, bOutbox}
 
 	// The heads of schema 4 and before: dossier id + field -> heads. From
 	// schema 5 heads are derived from the log and the replaced set.
@@ -120,6 +120,7 @@ type Store struct {
 	author    string
 	hook      CommitHook // see WithCommitHook
 	schema    int        // the file's layout version once init ran
+	actors    *actorTable
 }
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening
@@ -191,6 +192,14 @@ func Open(path string, opt Options) (*Store, error) {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 		s.schema = SchemaVersion
+	}
+	err = s.db.View(func(tx *bolt.Tx) (err error) {
+		s.actors, err = s.loadActors(tx)
+		return err
+	})
+	if err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s.clock = NewClock(opt.Now, last)
 	return s, nil

@@ -137,7 +137,7 @@ func (s *Store) fieldHeadsOf(tx *bolt.Tx, dkey []byte, field string) ([]Head, er
 		if len(plain) > 0 && plain[0] != '{' && !opFieldIs(plain, want) {
 			continue
 		}
-		op, err := decodeOp(k, plain)
+		op, err := decodeOp(k, plain, s.actors)
 		if err != nil {
 			return nil, fmt.Errorf("op %x: %w", k[16:], err)
 		}

@@ -43,7 +43,16 @@ func (s *Store) migrate5(bopt *bolt.Options, progress func(done, total int64)) e
 	if err != nil {
 		return fmt.Errorf("create %s: %w", tmp, err)
 	}
-	err = s.db.View(func(old *bolt.Tx) error { return s.copy5(old, ndb, progress) })
+	err = s.db.View(func(old *bolt.Tx) error {
+		// A schema 4 log holds JSON; the old file's actors, if any, read
+		// whatever else it holds. The new file numbers its own.
+		oldActors, err := s.loadActors(old)
+		if err != nil {
+			return err
+		}
+		s.actors = newActorTable()
+		return s.copy5(old, oldActors, ndb, progress)
+	})
 	if err == nil {
 		err = ndb.Sync()
 	}
@@ -97,7 +106,7 @@ func syncDir(dir string) error {
 }
 
 // copy5 fills the new file ndb from the schema 4 transaction old.
-func (s *Store) copy5(old *bolt.Tx, ndb *bolt.DB, progress func(done, total int64)) error {
+func (s *Store) copy5(old *bolt.Tx, oldActors *actorTable, ndb *bolt.DB, progress func(done, total int64)) error {
 	w := &newFileWriter{db: ndb}
 	if err := w.begin(); err != nil {
 		return err
@@ -205,7 +214,11 @@ func (s *Store) copy5(old *bolt.Tx, ndb *bolt.DB, progress func(done, total int6
 			cur = bytes.Clone(k[:16])
 		}
 		lkey := bytes.Clone(k)
-		op, err := s.openOp(lkey, v)
+		plain, err := s.openFor(k[:16], v)
+		if err != nil {
+			return fmt.Errorf("op %x: %w", k, err)
+		}
+		op, err := decodeOp(lkey, plain, oldActors)
 		if err != nil {
 			return fmt.Errorf("op %x: %w", k, err)
 		}
@@ -246,7 +259,7 @@ func (s *Store) copy5(old *bolt.Tx, ndb *bolt.DB, progress func(done, total int6
 	// server's accounts, sequences, audit) as they are, values opened and
 	// sealed again; what schema 4 derived (heads, summaries, replaced,
 	// due) and an import cut off are left behind.
-	skip := map[string]bool{string(bMeta): true, string(bOps): true, string(bOldHeads): true, string(bSummaries): true,
+	skip := map[string]bool{string(bMeta): true, string(bOps): true, string(bActors): true, string(bOldHeads): true, string(bSummaries): true,
 		string(bReplaced): true, string(bDue): true, string(bImport): true}
 	err = old.ForEach(func(name []byte, b *bolt.Bucket) error {
 		if skip[string(name)] {
@@ -263,6 +276,9 @@ func (s *Store) copy5(old *bolt.Tx, ndb *bolt.DB, progress func(done, total int6
 		return s.copyBucket(w, [][]byte{bytes.Clone(name)}, b, nb, reseal)
 	})
 	if err != nil {
+		return err
+	}
+	if err := s.saveActors(w.tx); err != nil {
 		return err
 	}
 	if progress != nil {

@@ -140,7 +140,7 @@ func idMillisHLC(key []byte) uint64 {
 }
 
 // encodeOp is the schema 5 log value of op, whose log key is lkey.
-func encodeOp(lkey []byte, op *Op) []byte {
+func encodeOp(lkey []byte, op *Op, a *actorTable) []byte {
 	e := enc{b: make([]byte, 0, 48+len(op.Field)+len(op.Value)+len(op.Author)+17*len(op.Prev))}
 	e.byte(fmtOp)
 	var flags byte
@@ -161,8 +161,7 @@ func encodeOp(lkey []byte, op *Op) []byte {
 	e.string(op.Value)
 	d := uint64(op.HLC) - idMillisHLC(lkey[16:32])
 	e.uint(d<<1 ^ uint64(int64(d)>>63))
-	e.cid(op.Device)
-	e.string(op.Author)
+	e.uint(a.number(op.Device, op.Author))
 	e.uint(uint64(len(op.Prev)))
 	for _, p := range op.Prev {
 		e.cid(p)
@@ -176,9 +175,7 @@ type opView struct {
 	field       []byte // as encoded
 	value       []byte
 	hlc         HLC
-	devID       []byte // 16 bytes, or nil with dev the string
-	dev         []byte
-	author      []byte
+	actor       uint64
 	prevs       []byte // as encoded
 	nprev       uint64
 }
@@ -211,8 +208,7 @@ func viewOp(lkey, b []byte) (opView, error) {
 	v.value = d.raw(d.uint())
 	z := d.uint()
 	v.hlc = HLC(idMillisHLC(lkey[16:32]) + (z>>1 ^ -(z & 1)))
-	v.devID, v.dev = d.cidRaw()
-	v.author = d.raw(d.uint())
+	v.actor = d.uint()
 	v.nprev = d.uint()
 	if v.nprev > uint64(len(d.b)) {
 		d.fail()
@@ -303,7 +299,7 @@ func appendID(dst, k []byte) []byte {
 
 // decodeOp reads the log value of the op whose log key is lkey: the
 // schema 5 form, or JSON as schema 4 kept it.
-func decodeOp(lkey, b []byte) (Op, error) {
+func decodeOp(lkey, b []byte, a *actorTable) (Op, error) {
 	var op Op
 	if len(b) > 0 && b[0] == '{' {
 		err := json.Unmarshal(b, &op)
@@ -329,12 +325,11 @@ func decodeOp(lkey, b []byte) (Op, error) {
 	op.Field = fieldString(v.field)
 	op.Value = string(v.value)
 	op.HLC = v.hlc
-	if v.devID != nil {
-		op.Device = idString(v.devID)
-	} else {
-		op.Device = string(v.dev)
+	ak, _, ok := a.get(v.actor)
+	if !ok {
+		return Op{}, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
 	}
-	op.Author = string(v.author)
+	op.Device, op.Author = ak.device, ak.author
 	if v.nprev > 0 {
 		op.Prev = make([]string, 0, v.nprev)
 		d := dec{b: v.prevs}
@@ -385,10 +380,14 @@ func encodedField(f string) []byte {
 
 // appendOpJSON appends what json.Marshal makes of the op whose schema 5
 // log value b has the log key lkey.
-func appendOpJSON(dst, lkey, b []byte) ([]byte, error) {
+func appendOpJSON(dst, lkey, b []byte, a *actorTable) ([]byte, error) {
 	v, err := viewOp(lkey, b)
 	if err != nil {
 		return dst, err
+	}
+	_, actorJSON, ok := a.get(v.actor)
+	if !ok {
+		return dst, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
 	}
 	dst = append(dst, `{"id":`...)
 	if v.id != nil {
@@ -413,16 +412,7 @@ func appendOpJSON(dst, lkey, b []byte) ([]byte, error) {
 	dst = appendJSONString(dst, v.value)
 	dst = append(dst, `,"hlc":`...)
 	dst = strconv.AppendUint(dst, uint64(v.hlc), 10)
-	dst = append(dst, `,"device":`...)
-	if v.devID != nil {
-		dst = append(dst, '"')
-		dst = appendID(dst, v.devID)
-		dst = append(dst, '"')
-	} else {
-		dst = appendJSONString(dst, v.dev)
-	}
-	dst = append(dst, `,"author":`...)
-	dst = appendJSONString(dst, v.author)
+	dst = append(dst, actorJSON...)
 	if v.nprev > 0 {
 		dst = append(dst, `,"prev":[`...)
 		d := dec{b: v.prevs}
@@ -485,12 +475,9 @@ func (tx *Tx) OpBinary(key []byte) ([]byte, error) {
 }
 
 // DecodeOpBinary reads an op in the log's encoding (OpBinary) whose log
-// key is key.
-func DecodeOpBinary(key, b []byte) (Op, error) { return decodeOp(key, b) }
-
-// EncodeOpBinary is the log's encoding of op; key is its log key
-// (LogKey).
-func EncodeOpBinary(key []byte, op *Op) []byte { return encodeOp(key, op) }
+// key is key. The encoding names the op's device and author by a number
+// of this file's own, so it is read through the store that wrote it.
+func (tx *Tx) DecodeOpBinary(key, b []byte) (Op, error) { return decodeOp(key, b, tx.s.actors) }
 
 // LogKey is the log key of an op: its dossier's id and its own, 16 bytes
 // each.
@@ -509,7 +496,7 @@ func LogKey(op *Op) ([]byte, error) {
 // sealOp encodes op (log key lkey) for the log and seals it for its
 // dossier.
 func (s *Store) sealOp(lkey []byte, op *Op) ([]byte, error) {
-	return s.sealFor(lkey[:16], encodeOp(lkey, op))
+	return s.sealFor(lkey[:16], encodeOp(lkey, op, s.actors))
 }
 
 // openOp opens and decodes a log value (bbolt memory or not) of log key
@@ -519,5 +506,5 @@ func (s *Store) openOp(lkey, raw []byte) (Op, error) {
 	if err != nil {
 		return Op{}, fmt.Errorf("read op: %w", err)
 	}
-	return decodeOp(lkey, plain)
+	return decodeOp(lkey, plain, s.actors)
 }
