@@ -76,6 +76,9 @@ func (s *Store) migrate5(bopt *bolt.Options, progress func(done, total int64)) e
 		os.Remove(tmp)
 		return fmt.Errorf("upgrade to schema 5: %w", err)
 	}
+	if migrateHook != nil {
+		migrateHook("renamed")
+	}
 	if err := syncDir(filepath.Dir(s.path)); err != nil {
 		return fmt.Errorf("upgrade to schema 5: %w", err)
 	}
