@@ -201,3 +201,29 @@ func TestPropertyKernelEveryPath(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeFieldLongHistory: a field with a long history (the kernel
+// switches from lists to sets) merges as a short one does: a chain of
+// edits leaves its last op, plus the concurrent ops nobody named.
+func TestMergeFieldLongHistory(t *testing.T) {
+	var in []Op
+	for i := range 200 {
+		op := Op{ID: fmt.Sprintf("op-%03d", i), Field: "f", HLC: HLC(i), Device: "d"}
+		if i > 0 && i%10 != 0 {
+			op.Prev = []string{in[i-1].ID}
+		}
+		in = append(in, op)
+	}
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(in), func(i, j int) { in[i], in[j] = in[j], in[i] })
+	got, named := mergeField(nil, in, noneReplaced)
+	if len(got) != 20 || got[0].ID != "op-199" || len(named) != 180 {
+		t.Errorf("%d heads (first %s), %d named; want 20 heads, op-199 first, 180 named", len(got), got[0].ID, len(named))
+	}
+	small, _ := mergeField(nil, in[:5], noneReplaced)
+	big, _ := mergeField(nil, append(slices.Clone(in[:5]), in[:30]...), noneReplaced)
+	for _, h := range small {
+		if !slices.ContainsFunc(big, func(b Head) bool { return b.ID == h.ID }) && !slices.ContainsFunc(in[:30], func(o Op) bool { return slices.Contains(o.Prev, h.ID) }) {
+			t.Errorf("head %s of the small merge lost in the big one", h.ID)
+		}
+	}
+}

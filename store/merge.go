@@ -28,33 +28,72 @@ import (
 // It is pure: it reads and writes nothing else, and leaves its arguments
 // as they are.
 func mergeField(heads []Head, in []Op, replaced func(id string) bool) ([]Head, []string) {
+	// Fields mostly hold a few ops: lists, not maps (a dossier's every
+	// field is merged whenever it is read); sets for a long history.
 	var named []string
-	seen := map[string]bool{}
+	var namedSet, outSet map[string]bool
+	big := len(heads)+len(in) > 32
+	if big {
+		namedSet, outSet = map[string]bool{}, map[string]bool{}
+	}
+	isNamed := func(id string) bool {
+		if big {
+			return namedSet[id]
+		}
+		return slices.Contains(named, id)
+	}
 	for i := range in {
 		for _, p := range in[i].Prev {
-			if !seen[p] {
-				seen[p] = true
+			if !isNamed(p) {
 				named = append(named, p)
+				if big {
+					namedSet[p] = true
+				}
 			}
 		}
 	}
 	out := make([]Head, 0, len(heads)+len(in))
-	have := make(map[string]bool, len(heads)+len(in))
+	has := func(id string) bool {
+		if big {
+			return outSet[id]
+		}
+		for i := range out {
+			if out[i].ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	add := func(h Head) {
+		out = append(out, h)
+		if big {
+			outSet[h.ID] = true
+		}
+	}
 	for _, h := range heads {
-		if !seen[h.ID] && !have[h.ID] {
-			have[h.ID] = true
-			out = append(out, h)
+		if !isNamed(h.ID) && !has(h.ID) {
+			add(h)
 		}
 	}
 	for i := range in {
 		op := &in[i]
-		if seen[op.ID] || have[op.ID] || replaced != nil && replaced(op.ID) {
+		if isNamed(op.ID) || has(op.ID) || replaced != nil && replaced(op.ID) {
 			continue
 		}
-		have[op.ID] = true
-		out = append(out, headOf(*op))
+		add(headOf(*op))
 	}
-	return sortedHeads(out), named
+	if len(out) > 1 {
+		slices.SortFunc(out, func(a, b Head) int {
+			if newer(a, b) {
+				return -1
+			}
+			if newer(b, a) {
+				return 1
+			}
+			return 0
+		})
+	}
+	return out, named
 }
 
 // noneReplaced is a replaced set that holds nothing.
