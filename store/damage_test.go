@@ -1,13 +1,13 @@
 package store
 
 import (
-	"strings"
 	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
