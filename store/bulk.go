@@ -179,7 +179,7 @@ func (s *Store) opJSON(key, raw []byte) ([]byte, error) {
 	if len(plain) > 0 && plain[0] == '{' {
 		return plain, nil // kept as JSON (schema 4)
 	}
-	out, err := appendOpJSON(make([]byte, 0, 2*len(plain)+160), key, plain, s.actors)
+	out, err := appendOpJSON(make([]byte, 0, 3*len(plain)+256), key, plain, s.actors) // ids as text: about 200 bytes more
 	if err != nil {
 		return nil, fmt.Errorf("op %x: %w", key, err)
 	}
