@@ -196,7 +196,9 @@ func (s *Store) Stats() (Stats, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		st.Ops = int(tx.Bucket(bOps).Sequence())
 		st.Outbox = tx.Bucket(bOutbox).Stats().KeyN
-		return s.eachSummary(tx, func(Summary) error { st.Clients++; return nil })
+		// One summary per dossier (schema 5): count them, unread.
+		st.Clients = tx.Bucket(bSummaries).Stats().KeyN
+		return nil
 	})
 	return st, err
 }
