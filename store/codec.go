@@ -59,15 +59,6 @@ func stateScope(bucket, key []byte) []byte {
 	return nil
 }
 
-// encode marshals v and seals it for the dossier dkey.
-func (s *Store) encode(dkey []byte, v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return s.sealFor(dkey, b)
-}
-
 // decode opens b, a value of the dossier dkey, and unmarshals it into v. b
 // may be bbolt memory; the codec copies it.
 func (s *Store) decode(dkey, b []byte, v any) error {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -200,8 +199,6 @@ func headIDSet(hs []Head) map[string]bool {
 	}
 	return m
 }
-
-var _ = strings.Compare
 
 // readHeads derives the heads of the field of hkey (dossier id + field).
 func (s *Store) readHeads(tx *bolt.Tx, hkey []byte) ([]Head, error) {

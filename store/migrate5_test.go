@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -327,5 +326,3 @@ func copyFileTo(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
-
-var _ = reflect.DeepEqual
