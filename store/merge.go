@@ -130,7 +130,17 @@ func (s *Store) headsWhere(tx *bolt.Tx, dkey []byte, keep func(field string) boo
 		if len(k) != 32 || rep[[16]byte(k[16:])] {
 			continue
 		}
-		op, err := s.openOp(k, v)
+		plain, err := s.openFor(dkey, v)
+		if err != nil {
+			return nil, fmt.Errorf("op %x: %w", k[16:], err)
+		}
+		if keep != nil && len(plain) > 0 && plain[0] == fmtOp {
+			// Look at the field before decoding the rest.
+			if view, err := viewOp(k, plain); err == nil && !keep(fieldString(view.field)) {
+				continue
+			}
+		}
+		op, err := decodeOp(k, plain, s.actors)
 		if err != nil {
 			return nil, fmt.Errorf("op %x: %w", k[16:], err)
 		}
