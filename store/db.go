@@ -209,8 +209,18 @@ func Open(path string, opt Options) (*Store, error) {
 // while opening) turned into ErrDamaged.
 func openBolt(path string, opt *bolt.Options) (db *bolt.DB, err error) {
 	defer guardDamage(path, &err, debug.SetPanicOnFault(true))
-	return bolt.Open(path, 0o600, opt)
+	db, err = bolt.Open(path, 0o600, opt)
+	if err == nil {
+		db.AllocSize = allocSize
+	}
+	return db, err
 }
+
+// allocSize is how far bbolt grows the file past what a commit needs
+// (its default is 16 MiB, 1.6 KB per dossier of a 10,000-client region
+// at worst). Each growth costs an fsync: 4 MiB is a few more in an initial
+// pull.
+const allocSize = 4 << 20
 
 // checkFile refuses a path that exists but cannot be a bbolt file, before
 // bbolt gets a chance to touch it.

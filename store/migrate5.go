@@ -43,6 +43,7 @@ func (s *Store) migrate5(bopt *bolt.Options, progress func(done, total int64)) e
 	if err != nil {
 		return fmt.Errorf("create %s: %w", tmp, err)
 	}
+	ndb.AllocSize = allocSize
 	err = s.db.View(func(old *bolt.Tx) error {
 		// A schema 4 log holds JSON; the old file's actors, if any, read
 		// whatever else it holds. The new file numbers its own.
