@@ -24,41 +24,35 @@ func (s *Store) AdoptOutbox(author string) (int, error) {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		ops := tx.Bucket(bOps)
 		w := s.newWriter(tx)
-		return tx.Bucket(bOutbox).ForEach(func(_, okey []byte) error {
+		err := tx.Bucket(bOutbox).ForEach(func(_, okey []byte) error {
 			raw := ops.Get(okey)
 			if raw == nil {
 				return nil
 			}
-			var op Op
-			if err := s.decode(okey[:16], raw, &op); err != nil {
+			op, err := s.openOp(okey, raw)
+			if err != nil {
 				return err
 			}
 			if op.Device != s.device || op.Author == author {
 				return nil
 			}
 			op.Author = author
-			enc, err := s.encode(okey[:16], op)
+			enc, err := s.sealOp(okey, &op)
 			if err != nil {
 				return err
 			}
 			if err := ops.Put(append([]byte(nil), okey...), enc); err != nil {
 				return err
 			}
-			dkey, _ := idKey(op.Dossier)
-			hkey := cat(dkey, []byte(op.Field))
-			hs, err := w.heads(hkey)
-			if err != nil {
-				return err
-			}
-			if i := headIndex(hs, op.ID); i >= 0 {
-				hs[i].Author = author
-				if err := w.putHeads(hkey, hs); err != nil {
-					return err
-				}
-			}
+			// Heads are derived from the log: the summary follows.
+			w.touchAll(op.Dossier)
 			n++
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		return w.finish()
 	})
 	return n, err
 }
@@ -90,8 +84,8 @@ func (s *Store) Requeue(author string) (int, error) {
 			if queued[string(k)] {
 				continue
 			}
-			var op Op
-			if err := s.decode(dossierOf(k), raw, &op); err != nil {
+			op, err := s.openOp(k, raw)
+			if err != nil {
 				return fmt.Errorf("read op to queue again: %w", err)
 			}
 			if op.Device != s.device || (author != "" && op.Author != author) {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"time"
@@ -41,9 +40,11 @@ func (w *writer) touchAll(dossier string) {
 // Materialised state follows in finish.
 func (w *writer) apply(op Op, local bool) (bool, error) { return w.applyJSON(op, local, nil) }
 
-// applyJSON is apply with the op's JSON (json.Marshal of op) at hand, or
-// nil to make it here.
+// applyJSON is apply for an op whose JSON the caller had at hand (raw,
+// or nil). The log keeps its own encoding (opbin.go), so raw is not
+// stored; the parameter stays for the callers that pass it.
 func (w *writer) applyJSON(op Op, local bool, raw []byte) (bool, error) {
+	_ = raw
 	key, err := idKey(op.ID)
 	if err != nil {
 		return false, err
@@ -57,12 +58,11 @@ func (w *writer) applyJSON(op Op, local bool, raw []byte) (bool, error) {
 	if ops.Get(lkey) != nil {
 		return false, nil
 	}
-	var enc []byte
-	if raw != nil {
-		enc, err = w.s.sealFor(dkey, raw)
-	} else {
-		enc, err = w.s.encode(dkey, op)
+	before, err := w.s.fieldHeadsOf(w.tx, dkey, op.Field)
+	if err != nil {
+		return false, fmt.Errorf("merge op %s: %w", op.ID, err)
 	}
+	enc, err := w.s.sealOp(lkey, &op)
 	if err != nil {
 		return false, fmt.Errorf("encode op %s: %w", op.ID, err)
 	}
@@ -80,7 +80,7 @@ func (w *writer) applyJSON(op Op, local bool, raw []byte) (bool, error) {
 			return false, fmt.Errorf("queue op %s: %w", op.ID, err)
 		}
 	}
-	if err := w.mergeHeads(op, key, dkey); err != nil {
+	if err := w.mergeHeads(op, dkey, before); err != nil {
 		return false, fmt.Errorf("merge op %s: %w", op.ID, err)
 	}
 	if op.HLC > w.hlc {
@@ -90,76 +90,41 @@ func (w *writer) applyJSON(op Op, local bool, raw []byte) (bool, error) {
 	return true, nil
 }
 
-// mergeHeads is the merge rule (docs/merge.md): every op of its dossier op
-// names in Prev is replaced and stops being a head wherever it is one; op
-// becomes a head of its field unless a known op already replaced it. The
-// replaced bucket holds the ops named in some prev that the log does not
-// hold yet.
-func (w *writer) mergeHeads(op Op, key, dkey []byte) error {
-	replaced := w.tx.Bucket(bReplaced)
-	hkey := append(append([]byte(nil), dkey...), op.Field...)
-	heads, err := w.heads(hkey)
-	if err != nil {
-		return err
+// mergeHeads is the plumbing of the per-op writer around mergeField
+// (merge.go): heads are derived from the log and the replaced set, so
+// applying an op adds to the replaced set what its prev names and notes
+// the field's heads before and after for the summary. before are the
+// field's heads before op.
+func (w *writer) mergeHeads(op Op, dkey []byte, before []Head) error {
+	replaced := w.bucket(bReplaced)
+	isReplaced := func(id string) bool {
+		k, err := idKey(id)
+		return err == nil && replaced.Get(logKey(dkey, k)) != nil
 	}
-	before := heads
+	after, named := mergeField(before, []Op{op}, isReplaced)
+	was := headIDSet(before)
 	ops := w.tx.Bucket(bOps)
-	for _, p := range op.Prev {
+	for _, p := range named {
 		pkey, err := idKey(p)
 		if err != nil {
 			return err
 		}
-		if p == op.ID {
-			continue
-		}
-		// Remember a named op only while the log lacks it: a known op is
-		// never applied again, so only one yet to come needs telling that
-		// it is replaced already. (A known op was never a head then, or is
-		// dropped from the heads by fieldHeadsAfter.)
 		plkey := logKey(dkey, pkey)
-		if ops.Get(plkey) == nil {
-			if err := replaced.Put(plkey, present); err != nil {
-				return err
-			}
-		}
-		if headIndex(before, p) >= 0 {
+		if replaced.Get(plkey) != nil {
 			continue
 		}
-		// Prev names an op of another field (never made by brug itself,
-		// but a remote op may): drop it from that field's heads too.
-		if err := w.dropHead(plkey, p, op.Dossier, op.Field); err != nil {
+		// A known op not replaced yet is a head: of this field (then
+		// before has it), or of another (never made by brug itself, but
+		// a remote op may name one): that field changes too.
+		if p != op.ID && !was[p] && ops.Get(plkey) != nil {
+			w.touchAll(op.Dossier)
+		}
+		if err := replaced.Put(plkey, present); err != nil {
 			return err
 		}
 	}
-	lkey := logKey(dkey, key)
-	was := replaced.Get(lkey) != nil
-	if was {
-		// Replaced before it came; now that the log holds it, the
-		// reminder has done its work.
-		if err := replaced.Delete(lkey); err != nil {
-			return err
-		}
-	}
-	heads = fieldHeadsAfter(before, op, was)
-	w.noteChange(op.Dossier, op.Field, before, heads)
-	return w.putHeads(hkey, heads)
-}
-
-// fieldHeadsAfter is the merge rule for the field of op: of the field's
-// heads, those op names in prev stop being heads; op becomes one unless it
-// names itself or a known op replaced it before it came (replaced). It
-// returns a new slice; heads is not changed.
-func fieldHeadsAfter(heads []Head, op Op, replaced bool) []Head {
-	out := make([]Head, 0, len(heads)+1)
-	for _, h := range heads {
-		if !slices.Contains(op.Prev, h.ID) {
-			out = append(out, h)
-		}
-	}
-	if !replaced && !slices.Contains(op.Prev, op.ID) {
-		out = append(out, headOf(op))
-	}
-	return out
+	w.noteChange(op.Dossier, op.Field, before, after)
+	return nil
 }
 
 // noteChange records a field's heads before and after an op (see
@@ -175,34 +140,6 @@ func (w *writer) noteChange(dossier, field string, before, after []Head) {
 		return
 	}
 	m[field] = &fieldChange{before: before, after: slices.Clone(after)}
-}
-
-// dropHead drops op id (log key plkey, in dossier) from the heads of its
-// field, when that is not field.
-func (w *writer) dropHead(plkey []byte, id, dossier, field string) error {
-	raw := w.tx.Bucket(bOps).Get(plkey)
-	if raw == nil {
-		return nil
-	}
-	var prev Op
-	if err := w.s.decode(plkey[:16], raw, &prev); err != nil {
-		return fmt.Errorf("read op %s: %w", id, err)
-	}
-	if prev.Field == field && prev.Dossier == dossier {
-		return nil // same field: it was not a head there, nothing to drop
-	}
-	dkey, _ := idKey(prev.Dossier)
-	hkey := append(append([]byte(nil), dkey...), prev.Field...)
-	heads, err := w.heads(hkey)
-	if err != nil {
-		return err
-	}
-	if i := headIndex(heads, id); i >= 0 {
-		heads = append(heads[:i], heads[i+1:]...)
-		w.touchAll(prev.Dossier)
-		return w.putHeads(hkey, heads)
-	}
-	return nil
 }
 
 func headIndex(hs []Head, id string) int {
@@ -224,41 +161,12 @@ func (w *writer) bucket(name []byte) *bolt.Bucket {
 	return b
 }
 
-func (w *writer) heads(hkey []byte) ([]Head, error) {
-	return w.s.readHeads(w.tx, hkey)
-}
-
-func (s *Store) readHeads(tx *bolt.Tx, hkey []byte) ([]Head, error) {
-	raw := tx.Bucket(bHeads).Get(hkey)
-	if raw == nil {
-		return nil, nil
-	}
-	return s.openHeads(hkey[:16], raw)
-}
-
-func (s *Store) openHeads(dkey, raw []byte) ([]Head, error) {
-	plain, err := s.openFor(dkey, raw)
-	if err != nil {
-		return nil, fmt.Errorf("read heads: %w", err)
-	}
-	return decodeHeads(plain)
-}
-
-func (w *writer) putHeads(hkey []byte, hs []Head) error {
-	b := w.bucket(bHeads)
-	if len(hs) == 0 {
-		return b.Delete(hkey)
-	}
-	sealed, err := w.s.sealFor(hkey[:16], encodeHeads(sortedHeads(hs)))
-	if err != nil {
-		return err
-	}
-	return b.Put(hkey, sealed)
-}
-
 // finish derives the materialised state of every touched dossier from its
 // heads, and moves the stored clock forward.
 func (w *writer) finish() error {
+	if err := w.s.saveActors(w.tx); err != nil {
+		return err
+	}
 	sb := w.s.newSummaryBatch(w.tx)
 	for id := range w.touched {
 		if !w.full[id] {
@@ -284,20 +192,6 @@ func (w *writer) finish() error {
 		}
 	}
 	return nil
-}
-
-// dossierHeads reads every field's heads of one dossier.
-func (s *Store) dossierHeads(tx *bolt.Tx, dkey []byte) ([]fieldHeads, error) {
-	var all []fieldHeads
-	c := tx.Bucket(bHeads).Cursor()
-	for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
-		hs, err := s.openHeads(dkey, v)
-		if err != nil {
-			return nil, fmt.Errorf("field %s: %w", k[16:], err)
-		}
-		all = append(all, fieldHeads{Field: string(k[16:]), Heads: hs})
-	}
-	return all, nil
 }
 
 // materialise derives the list summary and the due index of one dossier

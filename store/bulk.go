@@ -48,7 +48,6 @@ type bulkOp struct {
 	key  []byte // op id (16)
 	dkey []byte // dossier id (16)
 	lkey []byte // dossier id + op id: the log key
-	hkey string // dossier id + field: the heads key
 }
 
 // applyBulk is ApplyRemoteBulk inside tx, for validated ops.
@@ -87,14 +86,13 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 	// The log, in key order.
 	for i := range fresh {
 		b := &fresh[i]
-		enc, err := s.encode(b.lkey[:16], *b.op)
+		enc, err := s.sealOp(b.lkey, b.op)
 		if err != nil {
 			return 0, fmt.Errorf("encode op %s: %w", b.op.ID, err)
 		}
 		if err := opsB.Put(b.lkey, enc); err != nil {
 			return 0, fmt.Errorf("append op %s: %w", b.op.ID, err)
 		}
-		b.hkey = string(b.dkey) + b.op.Field
 		if b.op.HLC > w.hlc {
 			w.hlc = b.op.HLC
 		}
@@ -105,108 +103,38 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 		return 0, err
 	}
 
-	// The ops the new ops name in prev, as log keys (a prev names an op of
-	// its own dossier).
-	named := map[string]bool{}
-	var prevKeys [][]byte
+	// The replaced set gains what the new ops name, per field as
+	// mergeField tells it (a prev names an op of its own dossier). The
+	// heads follow from the log and the replaced set: each touched
+	// dossier's summary is derived again from them in finish.
+	byField := map[string][]Op{}
+	dkeyOf := map[string][]byte{}
+	var fields []string
 	for _, b := range fresh {
-		for _, p := range b.op.Prev {
+		hk := string(b.dkey) + b.op.Field
+		if _, ok := byField[hk]; !ok {
+			fields = append(fields, hk)
+			dkeyOf[hk] = b.dkey
+		}
+		byField[hk] = append(byField[hk], *b.op)
+	}
+	var prevKeys [][]byte
+	for _, hk := range fields {
+		_, named := mergeField(nil, byField[hk], noneReplaced)
+		for _, p := range named {
 			pk, _ := idKey(p)
-			plk := logKey(b.dkey, pk)
-			if named[string(plk)] {
-				continue
-			}
-			named[string(plk)] = true
-			prevKeys = append(prevKeys, plk)
+			prevKeys = append(prevKeys, logKey(dkeyOf[hk], pk))
 		}
 	}
 	slices.SortFunc(prevKeys, bytes.Compare)
+	prevKeys = slices.CompactFunc(prevKeys, bytes.Equal)
 	replaced := w.bucket(bReplaced)
-	// Every named id goes in, without looking whether the log holds it
-	// (that look would read the whole log of a large pull): an entry for
-	// an op the log holds is harmless, as it is never applied again (see
-	// mergeHeads).
 	for _, pk := range prevKeys {
+		if replaced.Get(pk) != nil {
+			continue
+		}
 		if err := replaced.Put(pk, present); err != nil {
 			return 0, err
-		}
-	}
-
-	// Heads: per field, the old heads no new op names, plus the new ops
-	// nobody names (docs/merge.md: heads are the ops no known op names in
-	// its prev). A named op of a field no new op touches (a prev across
-	// fields, which brug never makes but a remote op may) is found through
-	// the log, as dropHead does.
-	byField := map[string][]*bulkOp{}
-	var fields []string
-	for i := range fresh {
-		b := &fresh[i]
-		if _, ok := byField[b.hkey]; !ok {
-			fields = append(fields, b.hkey)
-		}
-		byField[b.hkey] = append(byField[b.hkey], b)
-	}
-	newKeys := make(map[string]bool, len(fresh))
-	for _, b := range fresh {
-		newKeys[string(b.lkey)] = true
-	}
-	heads := make(map[string][]Head, len(fields))
-	seenHead := map[string]bool{} // named log keys found among the heads read
-	for _, hk := range fields {
-		hs, err := w.heads([]byte(hk))
-		if err != nil {
-			return 0, err
-		}
-		dk := []byte(hk[:16])
-		kept := hs[:0]
-		for _, h := range hs {
-			hid, _ := idKey(h.ID)
-			if hlk := string(logKey(dk, hid)); named[hlk] {
-				seenHead[hlk] = true
-				continue
-			}
-			kept = append(kept, h)
-		}
-		for _, b := range byField[hk] {
-			if !named[string(b.lkey)] && replaced.Get(b.lkey) == nil {
-				kept = append(kept, headOf(*b.op))
-			}
-		}
-		heads[hk] = kept
-	}
-	for _, pk := range prevKeys {
-		if seenHead[string(pk)] || newKeys[string(pk)] {
-			continue
-		}
-		p := idString(pk[16:])
-		raw := opsB.Get(pk)
-		if raw == nil {
-			continue
-		}
-		var prev Op
-		if err := s.decode(pk[:16], raw, &prev); err != nil {
-			return 0, fmt.Errorf("read op %s: %w", p, err)
-		}
-		pdk, _ := idKey(prev.Dossier)
-		hk := string(pdk) + prev.Field
-		hs, ok := heads[hk]
-		if !ok {
-			var err error
-			if hs, err = w.heads([]byte(hk)); err != nil {
-				return 0, err
-			}
-			fields = append(fields, hk)
-		}
-		if i := headIndex(hs, p); i >= 0 {
-			hs = append(hs[:i:i], hs[i+1:]...)
-			w.touchAll(prev.Dossier)
-		}
-		heads[hk] = hs
-	}
-	slices.Sort(fields)
-	for _, hk := range fields {
-		if err := w.putHeads([]byte(hk), heads[hk]); err != nil {
-			return 0, fmt.Errorf("write heads: %w", err)
 		}
 	}
 	return len(fresh), w.finish()
@@ -229,9 +157,9 @@ func idString(k []byte) string {
 }
 
 // OpJSON returns the JSON of the op whose log key is key (dossier id +
-// op id, 16 bytes each), as the log holds it: the bytes json.Marshal made
-// of the Op when it was stored, opened by the codec (a copy, safe after
-// the transaction). A server sends these bytes as they are instead of
+// op id, 16 bytes each): byte for byte what json.Marshal makes of the Op,
+// built from the log's own encoding (opbin.go), a fresh slice safe after
+// the transaction. A server sends these bytes as they are instead of
 // decoding and encoding every op of a pull. It returns ErrNotFound when
 // the log lacks the op.
 func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
@@ -239,7 +167,23 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 	if raw == nil {
 		return nil, fmt.Errorf("op %x: %w", key, ErrNotFound)
 	}
-	return tx.s.openFor(key[:16], raw)
+	return tx.s.opJSON(key, raw)
+}
+
+// opJSON opens a log value and gives the op's JSON.
+func (s *Store) opJSON(key, raw []byte) ([]byte, error) {
+	plain, err := s.openFor(key[:16], raw)
+	if err != nil {
+		return nil, fmt.Errorf("op %x: %w", key, err)
+	}
+	if len(plain) > 0 && plain[0] == '{' {
+		return plain, nil // kept as JSON (schema 4)
+	}
+	out, err := appendOpJSON(make([]byte, 0, 3*len(plain)+256), key, plain, s.actors) // ids as text: about 200 bytes more
+	if err != nil {
+		return nil, fmt.Errorf("op %x: %w", key, err)
+	}
+	return out, nil
 }
 
 // DossierJSON appends to dst the JSON of the ops of a dossier (dkey is its
@@ -251,35 +195,25 @@ func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte)
 		if len(k) != 32 || !keep(k) {
 			continue
 		}
-		raw, err := tx.s.openFor(dkey, v)
+		b, err := tx.s.opJSON(k, v)
 		if err != nil {
-			return dst, fmt.Errorf("op %x: %w", k, err)
+			return dst, err
 		}
-		dst = append(dst, raw)
+		dst = append(dst, b)
 	}
 	return dst, nil
 }
 
 // HeadKeys appends to dst the log keys (dossier id + op id) of every head
 // of every field of a dossier (dkey is the dossier's 16-byte id): the ops a
-// snapshot of the dossier consists of (docs/sync.md, "Snapshots").
+// snapshot of the dossier consists of (docs/sync.md, "Snapshots"). The
+// heads are the dossier's ops the replaced set lacks (merge.go).
 func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
-	c := tx.tx.Bucket(bHeads).Cursor()
-	for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
-		plain, err := tx.s.openFor(dkey, v)
-		if err != nil {
-			return nil, fmt.Errorf("read heads: %w", err)
-		}
-		hs, err := decodeHeads(plain)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range hs {
-			key, err := idKey(h.ID)
-			if err != nil {
-				return nil, err
-			}
-			dst = append(dst, logKey(dkey, key))
+	rep := dossierReplaced(tx.tx, dkey)
+	c := tx.tx.Bucket(bOps).Cursor()
+	for k, _ := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, _ = c.Next() {
+		if len(k) == 32 && !rep[[16]byte(k[16:])] {
+			dst = append(dst, bytes.Clone(k))
 		}
 	}
 	return dst, nil

@@ -36,7 +36,13 @@ func (s *Store) logState(t *testing.T) map[string]string {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bOps} {
 			if err := tx.Bucket(name).ForEach(func(k, v []byte) error {
-				out[string(name)+"/"+string(k)] = string(v)
+				// The op as read: the encoding numbers devices and authors
+				// in the order each file met them.
+				op, err := s.openOp(k, v)
+				if err != nil {
+					return err
+				}
+				out[string(name)+"/"+string(k)] = fmt.Sprintf("%#v", op)
 				return nil
 			}); err != nil {
 				return err

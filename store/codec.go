@@ -53,19 +53,10 @@ func dossierOf(key []byte) []byte {
 
 // stateScope is the scope of a value of a state bucket under key.
 func stateScope(bucket, key []byte) []byte {
-	if string(bucket) == string(bHeads) {
+	if string(bucket) == string(bSummaries) {
 		return dossierOf(key)
 	}
 	return nil
-}
-
-// encode marshals v and seals it for the dossier dkey.
-func (s *Store) encode(dkey []byte, v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return s.sealFor(dkey, b)
 }
 
 // decode opens b, a value of the dossier dkey, and unmarshals it into v. b

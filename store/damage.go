@@ -414,12 +414,12 @@ func Verify(path string, opt Options) (VerifyReport, error) {
 		}
 		var lastDossier []byte
 		return ops.ForEach(func(k, v []byte) error {
-			var op Op
 			if len(k) != 32 {
 				problem("log key %x: not a dossier and an op id", k)
 				return nil
 			}
-			if err := s.decode(k[:16], v, &op); err != nil {
+			op, err := s.openOp(k, v)
+			if err != nil {
 				problem("log op %x: %v", k, err)
 				return nil
 			}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -318,8 +319,8 @@ func TestVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bHeads).Cursor().First()
-		return tx.Bucket(bHeads).Delete(k)
+		k, _ := tx.Bucket(bSummaries).Cursor().First()
+		return tx.Bucket(bSummaries).Delete(k)
 	})
 	s.Close()
 	if err != nil {
@@ -327,7 +328,7 @@ func TestVerify(t *testing.T) {
 	}
 	rep, err = Verify(path, Options{})
 	if err != nil || len(rep.Problems) == 0 {
-		t.Errorf("a missing head went unnoticed: %v %+v", err, rep)
+		t.Errorf("a missing summary went unnoticed: %v %+v", err, rep)
 	}
 
 	// Damaged pages: every page header overwritten in turn, one of them
@@ -343,5 +344,55 @@ func TestVerify(t *testing.T) {
 	}
 	if !found {
 		t.Error("no damaged page header was found by Verify")
+	}
+}
+
+// TestVerifyFindsBadOps: brug check decodes every op of the schema 5 log:
+// a value cut short, one naming an actor the file lacks, and an actor
+// record gone are each reported, never a panic.
+func TestVerifyFindsBadOps(t *testing.T) {
+	for _, damage := range []struct {
+		name string
+		fn   func(s *Store, tx *bolt.Tx) error
+		want string
+	}{
+		{"cut", func(_ *Store, tx *bolt.Tx) error {
+			k, v := tx.Bucket(bOps).Cursor().First()
+			return tx.Bucket(bOps).Put(bytes.Clone(k), bytes.Clone(v[:len(v)/2]))
+		}, "log op"},
+		{"unknown actor", func(s *Store, tx *bolt.Tx) error {
+			k, v := tx.Bucket(bOps).Cursor().Last()
+			op, err := decodeOp(k, v, s.actors)
+			if err != nil {
+				return err
+			}
+			tab := newActorTable()
+			for range 9 {
+				tab.number(NewID(), "x")
+			}
+			tab.number(op.Device+"-other", op.Author)
+			return tx.Bucket(bOps).Put(bytes.Clone(k), encodeOp(k, &op, tab))
+		}, "unknown"},
+		{"actors gone", func(_ *Store, tx *bolt.Tx) error { return tx.DeleteBucket(bActors) }, "actor"},
+	} {
+		t.Run(damage.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "brug.db")
+			s, err := Open(path, Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, _ := s.CreateClient(NewClient{Name: "Anna", Team: "Noord"})
+			if _, err := s.ToggleCheck(id, 1, "c1"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.db.Update(func(tx *bolt.Tx) error { return damage.fn(s, tx) }); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			rep, err := Verify(path, Options{})
+			if err == nil && !strings.Contains(strings.Join(rep.Problems, "\n"), damage.want) {
+				t.Errorf("Verify: %v %+v, want a problem with %q", err, rep, damage.want)
+			}
+		})
 	}
 }

@@ -26,7 +26,11 @@ import (
 //   - 4: the log is keyed by dossier, then op id (bucket "log"; the
 //     "ops" and "dossier_ops" buckets go); replaced and outbox entries
 //     name a dossier and an op.
-const SchemaVersion = 4
+//   - 5: ops in the log in a binary encoding (opbin.go); no heads bucket
+//     (heads are derived from the log and the replaced set, which holds
+//     every id a prev names, merge.go); one summary per dossier. Opening
+//     a schema 4 file rewrites it into a new file (migrate5.go).
+const SchemaVersion = 5
 
 // magic marks a bbolt file as a brug database.
 const magic = "brug-db"
@@ -36,13 +40,16 @@ var (
 	bMeta      = []byte("meta")      // magic, schema, device, hlc
 	bOps       = []byte("log")       // dossier id + op id -> sealed op
 	bReplaced  = []byte("replaced")  // dossier id + op id a prev of an op of that dossier names -> nil
-	bHeads     = []byte("heads")     // dossier id + field -> sealed heads
-	bSummaries = []byte("summaries") // chunk number (1 byte) -> sealed summaries of its dossiers (summaries.go)
+	bSummaries = []byte("summaries") // dossier id -> sealed summary (summaries.go)
 	bDue       = []byte("due")       // due day (YYYYMMDD, 4 bytes) + dossier id + agreement id -> nil
 	bOutbox    = []byte("outbox")    // seq -> dossier id + op id, ops made here not yet acknowledged by a server
 
-	stateBuckets = [][]byte{bReplaced, bHeads, bSummaries, bDue}
-	allBuckets   = [][]byte{bMeta, bOps, bReplaced, bHeads, bSummaries, bDue, bOutbox}
+	stateBuckets = [][]byte{bReplaced, bSummaries, bDue}
+	allBuckets   = [][]byte{bMeta, bOps, bActors, bReplaced, bSummaries, bDue, bOutbox}
+
+	// The heads of schema 4 and before: dossier id + field -> heads. From
+	// schema 5 heads are derived from the log and the replaced set.
+	bOldHeads = []byte("heads")
 
 	// The log of schema 1 and 2: op id -> sealed op, and its dossier index.
 	bOldOps        = []byte("ops")
@@ -94,6 +101,10 @@ type Options struct {
 	// kind is refused with ErrWrongKind; a new file is marked with it.
 	// FileAny opens either kind and marks a new file with neither.
 	Kind FileKind
+	// Progress, when set, is told how far an upgrade of an older file's
+	// layout has come (ops copied, ops in all), so that a caller can show
+	// a progress bar. It is called from Open's goroutine.
+	Progress func(done, total int64)
 }
 
 // Store is an open brug database.
@@ -108,14 +119,17 @@ type Store struct {
 	device    string
 	author    string
 	hook      CommitHook // see WithCommitHook
+	schema    int        // the file's layout version once init ran
+	actors    *actorTable
 }
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening
 // transaction. Add one here when the layout changes, and bump SchemaVersion.
 var migrations = map[int]func(s *Store, tx *bolt.Tx) error{
-	// Summaries gain the steps waiting for review: derive them all again
-	// from the heads. The log and the heads stay as they are.
-	1: (*Store).resummarise,
+	// Summaries gain the steps waiting for review. Schema 5 derives
+	// every summary again from the log (migrate5.go), so nothing is done
+	// here.
+	1: func(*Store, *bolt.Tx) error { return nil },
 	// The log is keyed dossier first, so a dossier's ops are one range
 	// and its index goes; replaced and outbox entries gain the dossier.
 	// relayLog does nothing on a file whose log moved already, so schema
@@ -151,7 +165,8 @@ func Open(path string, opt Options) (*Store, error) {
 			return nil, fmt.Errorf("create folder for %s: %w", path, err)
 		}
 	}
-	db, err := openBolt(path, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType, InitialMmapSize: initialMmapSize()})
+	bopt := &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType, InitialMmapSize: initialMmapSize()}
+	db, err := openBolt(path, bopt)
 	switch {
 	case errors.Is(err, ErrDamaged):
 		return nil, err
@@ -171,6 +186,21 @@ func Open(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if s.schema == 4 {
+		if err := s.migrate5(bopt, opt.Progress); err != nil {
+			s.db.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		s.schema = SchemaVersion
+	}
+	err = s.db.View(func(tx *bolt.Tx) (err error) {
+		s.actors, err = s.loadActors(tx)
+		return err
+	})
+	if err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	s.clock = NewClock(opt.Now, last)
 	return s, nil
 }
@@ -179,8 +209,18 @@ func Open(path string, opt Options) (*Store, error) {
 // while opening) turned into ErrDamaged.
 func openBolt(path string, opt *bolt.Options) (db *bolt.DB, err error) {
 	defer guardDamage(path, &err, debug.SetPanicOnFault(true))
-	return bolt.Open(path, 0o600, opt)
+	db, err = bolt.Open(path, 0o600, opt)
+	if err == nil {
+		db.AllocSize = allocSize
+	}
+	return db, err
 }
+
+// allocSize is how far bbolt grows the file past what a commit needs
+// (its default is 16 MiB, 1.6 KB per dossier of a 10,000-client region
+// at worst). Each growth costs an fsync: 4 MiB is a few more in an initial
+// pull.
+const allocSize = 4 << 20
 
 // checkFile refuses a path that exists but cannot be a bbolt file, before
 // bbolt gets a chance to touch it.
@@ -261,6 +301,7 @@ func (s *Store) init(readOnly bool, want FileKind, last *HLC) error {
 	if err != nil {
 		return err
 	}
+	s.schema = version
 	if state == "ok" && (marked || readOnly || s.kind == FileAny) {
 		return nil
 	}
@@ -289,7 +330,13 @@ func (s *Store) init(readOnly bool, want FileKind, last *HLC) error {
 				return err
 			}
 		}
-		for v := version; v < SchemaVersion; v++ {
+		// Up to schema 4 a migration runs in this transaction; from 4 to
+		// 5 the file is rewritten after it (migrate5.go).
+		target := SchemaVersion
+		if version < SchemaVersion {
+			target = 4
+		}
+		for v := version; v < target; v++ {
 			m, ok := migrations[v]
 			if !ok {
 				return fmt.Errorf("no migration from schema %d", v)
@@ -298,7 +345,8 @@ func (s *Store) init(readOnly bool, want FileKind, last *HLC) error {
 				return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
 			}
 		}
-		return meta.Put(kSchema, u32(SchemaVersion))
+		s.schema = target
+		return meta.Put(kSchema, u32(uint32(target)))
 	})
 }
 

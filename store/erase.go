@@ -81,9 +81,6 @@ func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
 	if err := deletePrefix(tx.Bucket(bReplaced), dkey); err != nil {
 		return err
 	}
-	if err := deletePrefix(tx.Bucket(bHeads), dkey); err != nil {
-		return err
-	}
 	sm, ok, err := s.getSummary(tx, dkey)
 	if err != nil {
 		return err

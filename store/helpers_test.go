@@ -46,7 +46,6 @@ func mkOp(dossier, field, value string, hlc HLC, device string, prev ...string) 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
 // derivedBuckets are the state buckets every path to the same log must
-// make equal. The replaced bucket is left out: a bulk apply or an import
-// may keep entries one-by-one apply drops (ids of ops the log holds,
-// harmless); Check holds each store to its invariant.
-var derivedBuckets = [][]byte{bHeads, bSummaries, bDue}
+// make equal: from schema 5 the replaced set too (every id a prev names,
+// on every path).
+var derivedBuckets = [][]byte{bReplaced, bSummaries, bDue}

@@ -79,7 +79,7 @@ const importBatchBytes = 8 << 20
 var bImport = []byte("import")
 
 // importBuckets are the buckets an import writes and moves into place.
-var importBuckets = [][]byte{bOps, bReplaced, bHeads, bSummaries, bDue}
+var importBuckets = [][]byte{bOps, bReplaced, bSummaries, bDue}
 
 // NewImport starts an import whose temp files sit next to the database.
 // Temp files a killed brug left behind are removed first. Close the
@@ -174,25 +174,12 @@ func (im *Import) AddRaw(ops []Op, raw []string) error {
 	slices.SortFunc(recs, func(x, y rec) int {
 		return cmp.Or(bytes.Compare(x.dkey[:], y.dkey[:]), bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.seq, y.seq))
 	})
-	_, plain := im.s.codec.(PlainCodec)
 	for _, r := range recs {
 		a := im.a
 		a.raw(r.dkey[:])
 		a.raw(r.key[:])
 		a.u32(r.seq)
-		if raw != nil && raw[r.i] != "" {
-			if plain { // Seal would copy it as it is
-				a.str(raw[r.i])
-				continue
-			}
-			enc, err := im.s.sealFor(r.dkey[:], []byte(raw[r.i]))
-			if err != nil {
-				return fmt.Errorf("encode op %s: %w", r.op.ID, err)
-			}
-			a.bytes(enc)
-			continue
-		}
-		enc, err := im.s.encode(r.dkey[:], *r.op)
+		enc, err := im.s.sealOp(logKey(r.dkey[:], r.key[:]), r.op)
 		if err != nil {
 			return fmt.Errorf("encode op %s: %w", r.op.ID, err)
 		}
@@ -331,8 +318,8 @@ func (im *Import) applyRuns(skip []bool) (int, error) {
 			if skip[rec.seq] {
 				continue
 			}
-			var op Op
-			if err := im.s.decode(rec.dkey[:], rec.enc, &op); err != nil {
+			op, err := im.s.openOp(logKey(rec.dkey[:], rec.key[:]), rec.enc)
+			if err != nil {
 				return total, fmt.Errorf("read spooled op: %w", err)
 			}
 			ops = append(ops, op)
@@ -426,7 +413,7 @@ func (im *Import) fill(skip []bool) (int, error) {
 
 	// Per dossier: its index, its heads (the ops nobody names, as rebuild
 	// finds them) and its summary and due entries.
-	chunks := make([][]chunkEntry, summaryChunks)
+	var entries []chunkEntry
 	var dues [][]byte
 	var cur [16]byte
 	var cands []headCand
@@ -435,14 +422,13 @@ func (im *Import) fill(skip []bool) (int, error) {
 			return nil
 		}
 		dkey := append([]byte(nil), cur[:]...)
-		entry, dk, err := im.s.freshDossier(dkey, cands, func(k, v []byte) error { return bw.put(bHeads, k, v) })
+		entry, dk, err := im.s.freshDossier(dkey, cands)
 		if err != nil {
 			return err
 		}
 		cands = cands[:0]
 		dues = append(dues, dk...)
-		ck := chunkKey(dkey)[0]
-		chunks[ck] = append(chunks[ck], entry)
+		entries = append(entries, entry)
 		return nil
 	}
 	err = im.merge(im.b, func(run importRun) (int64, int64) { return run.b, run.bEnd },
@@ -468,11 +454,13 @@ func (im *Import) fill(skip []bool) (int, error) {
 	if err := flush(); err != nil {
 		return 0, err
 	}
-	for ck, entries := range chunks {
-		if len(entries) == 0 {
-			continue
+	slices.SortFunc(entries, func(x, y chunkEntry) int { return bytes.Compare(x.key, y.key) })
+	for _, e := range entries {
+		sealed, err := im.s.sealFor(e.key, e.enc)
+		if err != nil {
+			return 0, err
 		}
-		if err := im.s.writeChunk(bw.bucket(bSummaries), []byte{byte(ck)}, entries); err != nil {
+		if err := bw.put(bSummaries, e.key, sealed); err != nil {
 			return 0, err
 		}
 	}
@@ -509,8 +497,8 @@ func (im *Import) fill(skip []bool) (int, error) {
 func (s *Store) moveImport(tx *bolt.Tx, hlc HLC) (int, error) {
 	var local []Op
 	err := tx.Bucket(bOps).ForEach(func(k, v []byte) error {
-		var op Op
-		if err := s.decode(dossierOf(k), v, &op); err != nil {
+		op, err := s.openOp(k, v)
+		if err != nil {
 			return err
 		}
 		local = append(local, op)
@@ -553,33 +541,27 @@ type headCand struct {
 }
 
 // freshDossier derives the state of a dossier the store held nothing of
-// from its heads (cands, any order): it puts each field's heads with put
-// (in key order) and returns the dossier's summary chunk entry and due
-// keys.
-func (s *Store) freshDossier(dkey []byte, cands []headCand, put func(k, v []byte) error) (chunkEntry, [][]byte, error) {
+// from its ops nobody names (cands, any order), each field's heads by
+// mergeField: it returns the dossier's summary entry and due keys.
+func (s *Store) freshDossier(dkey []byte, cands []headCand) (chunkEntry, [][]byte, error) {
 	// Unstable and by id too: the order within a field does not matter
-	// (sortedHeads orders heads), but the sort must be deterministic.
+	// (mergeField orders heads), but the sort must be deterministic.
 	slices.SortFunc(cands, func(x, y headCand) int {
 		return cmp.Or(strings.Compare(x.field, y.field), strings.Compare(x.head.ID, y.head.ID))
 	})
 	all := make([]fieldHeads, 0, len(cands))
+	var in []Op
 	for i := 0; i < len(cands); {
 		j := i
 		for j < len(cands) && cands[j].field == cands[i].field {
 			j++
 		}
-		hs := make([]Head, 0, j-i)
+		in = in[:0]
 		for _, c := range cands[i:j] {
-			hs = append(hs, storedHead(c.head))
+			h := c.head
+			in = append(in, Op{ID: h.ID, Field: c.field, Value: h.Value, HLC: h.HLC, Device: h.Device, Author: h.Author})
 		}
-		hs = sortedHeads(hs)
-		sealed, err := s.sealFor(dkey, encodeHeads(hs))
-		if err != nil {
-			return chunkEntry{}, nil, err
-		}
-		if err := put(cat(dkey, []byte(cands[i].field)), sealed); err != nil {
-			return chunkEntry{}, nil, err
-		}
+		hs, _ := mergeField(nil, in, noneReplaced)
 		all = append(all, fieldHeads{Field: cands[i].field, Heads: hs})
 		i = j
 	}

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -36,7 +35,7 @@ type streamer struct {
 	size    int // bytes pending
 	ready   bool
 	n       int // ops written
-	chunks  [][]chunkEntry
+	chunks  []chunkEntry
 	dues    [][]byte
 	taken   map[[16]byte]bool
 	dropped map[[16]byte]bool // written, then forgotten or erased
@@ -76,7 +75,7 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 		if err != nil || !few {
 			return false, err
 		}
-		st = &streamer{chunks: make([][]chunkEntry, summaryChunks), taken: map[[16]byte]bool{}, dropped: map[[16]byte]bool{}}
+		st = &streamer{taken: map[[16]byte]bool{}, dropped: map[[16]byte]bool{}}
 		im.st = st
 	}
 	type rec struct {
@@ -95,7 +94,6 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 	if len(recs) == 0 || (st.started && bytes.Compare(recs[0].dkey[:], st.last[:]) <= 0) {
 		return len(recs) == 0, nil
 	}
-	_, plain := im.s.codec.(PlainCodec)
 	for j, r := range recs {
 		if j > 0 && r.key == recs[j-1].key && r.dkey == recs[j-1].dkey {
 			continue // the first copy of an op wins, as in apply
@@ -105,19 +103,9 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 			st.taken[r.dkey] = true
 		}
 		op := ops[r.i]
-		var enc []byte
-		var err error
-		switch {
-		case raw != nil && raw[r.i] != "" && plain:
-			// Seal would copy it as it is. The page's JSON is not copied
-			// again: the string never changes, and bbolt only reads a
-			// value it is given (into the page it writes at commit).
-			enc = unsafe.Slice(unsafe.StringData(raw[r.i]), len(raw[r.i]))
-		case raw != nil && raw[r.i] != "":
-			enc, err = im.s.sealFor(r.dkey[:], []byte(raw[r.i]))
-		default:
-			enc, err = im.s.encode(r.dkey[:], op)
-		}
+		// The log keeps its own encoding (opbin.go): the page's JSON, if
+		// any, is not stored.
+		enc, err := im.s.sealOp(logKey(r.dkey[:], r.key[:]), &ops[r.i])
 		if err != nil {
 			return false, fmt.Errorf("encode op %s: %w", op.ID, err)
 		}
@@ -219,9 +207,10 @@ func (im *Import) writeBatch(batch []streamDossier) error {
 			bk.FillPercent = 0.9
 			return bk
 		}
-		log, replaced, heads := b(bOps), b(bReplaced), b(bHeads)
+		log, replaced := b(bOps), b(bReplaced)
+		log.FillPercent = 1 // every put an append
 		for _, p := range prepared {
-			if err := im.putDossier(p, log, replaced, heads); err != nil {
+			if err := im.putDossier(p, log, replaced); err != nil {
 				return err
 			}
 		}
@@ -259,15 +248,14 @@ func (im *Import) importBucket(tx *bolt.Tx, fresh bool) (*bolt.Bucket, error) {
 }
 
 // preparedDossier is what writing a streamed dossier puts, worked out
-// before its transaction: its ops' log keys, the ops they name that did
-// not come (replaced), its heads (the ops nobody names, as rebuild finds
-// them), and its summary and due entries.
+// before its transaction: its ops' log keys, the ops they name
+// (replaced), and its summary and due entries, from its heads (the ops
+// nobody names, as rebuild finds them).
 type preparedDossier struct {
-	d                  *streamDossier
-	replaced           [][]byte
-	headKeys, headVals [][]byte
-	entry              chunkEntry
-	dues               [][]byte
+	d        *streamDossier
+	replaced [][]byte
+	entry    chunkEntry
+	dues     [][]byte
 }
 
 // prepareDossier works out what writing a dossier puts. It reads nothing
@@ -275,18 +263,14 @@ type preparedDossier struct {
 func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
 	p := preparedDossier{d: d}
 	named := map[[16]byte]bool{}
-	have := make(map[[16]byte]bool, len(d.ops))
 	for _, o := range d.ops {
-		have[o.key] = true
 		for _, pr := range o.op.Prev {
 			pk, _ := idKey(pr)
 			named[[16]byte(pk)] = true
 		}
 	}
 	for k := range named {
-		if !have[k] {
-			p.replaced = append(p.replaced, logKey(d.dkey[:], k[:]))
-		}
+		p.replaced = append(p.replaced, logKey(d.dkey[:], k[:]))
 	}
 	slices.SortFunc(p.replaced, bytes.Compare)
 	cands := make([]headCand, 0, len(d.ops))
@@ -296,10 +280,7 @@ func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
 		}
 	}
 	var err error
-	p.entry, p.dues, err = im.s.freshDossier(bytes.Clone(d.dkey[:]), cands, func(k, v []byte) error {
-		p.headKeys, p.headVals = append(p.headKeys, k), append(p.headVals, v)
-		return nil
-	})
+	p.entry, p.dues, err = im.s.freshDossier(bytes.Clone(d.dkey[:]), cands)
 	return p, err
 }
 
@@ -323,7 +304,7 @@ func (im *Import) prepareAll(ds []streamDossier) ([]preparedDossier, error) {
 
 // putDossier writes a prepared dossier, every put an append, and keeps
 // its summary and due entries for Commit.
-func (im *Import) putDossier(p preparedDossier, log, replaced, heads *bolt.Bucket) error {
+func (im *Import) putDossier(p preparedDossier, log, replaced *bolt.Bucket) error {
 	for _, o := range p.d.ops {
 		if err := log.Put(logKey(p.d.dkey[:], o.key[:]), o.enc); err != nil {
 			return err
@@ -334,13 +315,7 @@ func (im *Import) putDossier(p preparedDossier, log, replaced, heads *bolt.Bucke
 			return err
 		}
 	}
-	for i, k := range p.headKeys {
-		if err := heads.Put(k, p.headVals[i]); err != nil {
-			return err
-		}
-	}
-	ck := chunkKey(p.entry.key)[0]
-	im.st.chunks[ck] = append(im.st.chunks[ck], p.entry)
+	im.st.chunks = append(im.st.chunks, p.entry)
 	im.st.dues = append(im.st.dues, p.dues...)
 	im.st.n += len(p.d.ops)
 	return nil
@@ -390,7 +365,7 @@ func (im *Import) commitStream(erased map[[16]byte]bool) (int, error) {
 			for k, _ := c.Seek(dk[:]); k != nil && bytes.HasPrefix(k, dk[:]); k, _ = c.Next() {
 				st.n--
 			}
-			for _, name := range [][]byte{bOps, bReplaced, bHeads} {
+			for _, name := range [][]byte{bOps, bReplaced} {
 				if err := deletePrefix(parent.Bucket(name), dk[:]); err != nil {
 					return err
 				}
@@ -399,14 +374,9 @@ func (im *Import) commitStream(erased map[[16]byte]bool) (int, error) {
 		if err := log.SetSequence(uint64(st.n)); err != nil {
 			return err
 		}
-		for ck, entries := range st.chunks {
-			entries = slices.DeleteFunc(entries, func(e chunkEntry) bool { return st.dropped[[16]byte(e.key)] })
-			if len(entries) == 0 {
-				continue
-			}
-			if err := im.s.writeChunk(parent.Bucket(bSummaries), []byte{byte(ck)}, entries); err != nil {
-				return err
-			}
+		entries := slices.DeleteFunc(st.chunks, func(e chunkEntry) bool { return st.dropped[[16]byte(e.key)] })
+		if err := im.s.putSummaries(parent.Bucket(bSummaries), entries); err != nil {
+			return err
 		}
 		dues := slices.DeleteFunc(st.dues, func(k []byte) bool { return st.dropped[[16]byte(k[4:20])] })
 		slices.SortFunc(dues, bytes.Compare)

@@ -406,9 +406,11 @@ func BenchmarkImportRegion(b *testing.B) {
 		page int
 	}{{"streamed", 10000 / perDossier * perDossier}, {"spooled", 5000}} {
 		b.Run(c.name, func(b *testing.B) {
+			var size int64
 			for b.Loop() {
 				b.StopTimer()
-				s, err := Open(filepath.Join(b.TempDir(), "brug.db"), Options{Author: "bench"})
+				path := filepath.Join(b.TempDir(), "brug.db")
+				s, err := Open(path, Options{Author: "bench"})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -428,9 +430,15 @@ func BenchmarkImportRegion(b *testing.B) {
 				im.Close()
 				b.StopTimer()
 				s.Close()
+				if fi, err := os.Stat(path); err == nil {
+					size = fi.Size()
+				}
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(len(ops)), "ops")
+			// The file's size per dossier after the import, bbolt's pages
+			// and the room it grows the file by included.
+			b.ReportMetric(float64(size)/dossiers, "B/dossier")
 		})
 	}
 }

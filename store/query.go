@@ -69,9 +69,9 @@ func (s *Store) Ops(dossier string) ([]Op, error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bOps).Cursor()
 		for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
-			var op Op
-			if err := s.decode(dkey, v, &op); err != nil {
-				return fmt.Errorf("read op: %w", err)
+			op, err := s.openOp(k, v)
+			if err != nil {
+				return err
 			}
 			out = append(out, op)
 		}
@@ -162,8 +162,8 @@ func (s *Store) Outbox(limit int) ([]Op, []uint64, error) {
 		all := tx.Bucket(bOps)
 		c := tx.Bucket(bOutbox).Cursor()
 		for k, v := c.First(); k != nil && len(ops) < limit; k, v = c.Next() {
-			var op Op
-			if err := s.decode(dossierOf(v), all.Get(v), &op); err != nil {
+			op, err := s.openOp(v, all.Get(v))
+			if err != nil {
 				return fmt.Errorf("read outbox op: %w", err)
 			}
 			ops = append(ops, op)
@@ -196,7 +196,9 @@ func (s *Store) Stats() (Stats, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		st.Ops = int(tx.Bucket(bOps).Sequence())
 		st.Outbox = tx.Bucket(bOutbox).Stats().KeyN
-		return s.eachSummary(tx, func(Summary) error { st.Clients++; return nil })
+		// One summary per dossier (schema 5): count them, unread.
+		st.Clients = tx.Bucket(bSummaries).Stats().KeyN
+		return nil
 	})
 	return st, err
 }

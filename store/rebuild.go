@@ -24,91 +24,66 @@ func (s *Store) Rebuild() error {
 	})
 }
 
-// rebuild derives state from the log in tx: first every replaced id, then
-// the heads as the ops nobody replaced, then each dossier's documents.
+// rebuild derives state from the log in tx: the replaced set (every id a
+// prev names, as mergeField tells it per field), then each dossier's
+// summary and due entries from its heads, which are derived from the log
+// and the replaced set.
 func (s *Store) rebuild(tx *bolt.Tx) error {
 	// Keys are collected and put in sorted order: bbolt inserts into one
 	// large transaction in random order are quadratic in practice.
-	var ops []Op
 	replacedIDs := map[string]bool{} // log keys: a prev names an op of its own dossier
-	err := tx.Bucket(bOps).ForEach(func(k, v []byte) error {
-		var op Op
-		if err := s.decode(dossierOf(k), v, &op); err != nil {
-			return fmt.Errorf("read op: %w", err)
+	var dossiers []string
+	var cur []byte
+	byField := map[string][]Op{}
+	flush := func() error {
+		for _, ops := range byField {
+			_, named := mergeField(nil, ops, noneReplaced)
+			for _, p := range named {
+				pk, err := idKey(p)
+				if err != nil {
+					return err
+				}
+				replacedIDs[string(logKey(cur, pk))] = true
+			}
 		}
-		for _, p := range op.Prev {
-			pk, err := idKey(p)
-			if err != nil {
+		clear(byField)
+		return nil
+	}
+	err := tx.Bucket(bOps).ForEach(func(k, v []byte) error {
+		if len(k) != 32 {
+			return fmt.Errorf("log key %x: %w", k, errCorrupt)
+		}
+		if !bytes.Equal(k[:16], cur) {
+			if err := flush(); err != nil {
 				return err
 			}
-			replacedIDs[string(logKey(k[:16], pk))] = true
+			cur = append([]byte(nil), k[:16]...)
+			dossiers = append(dossiers, idString(cur))
 		}
-		ops = append(ops, op)
+		op, err := s.openOp(k, v)
+		if err != nil {
+			return err
+		}
+		byField[op.Field] = append(byField[op.Field], op)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	// The replaced bucket holds the named ids the log lacks.
+	if err := flush(); err != nil {
+		return err
+	}
 	replaced := tx.Bucket(bReplaced)
 	replaced.FillPercent = 0.9
-	opsB := tx.Bucket(bOps)
 	for _, k := range sortedKeys(replacedIDs) {
-		if opsB.Get([]byte(k)) != nil {
-			continue
-		}
 		if err := replaced.Put([]byte(k), present); err != nil {
 			return err
 		}
 	}
-	heads := map[string][]Head{}
-	dossiers := map[string]bool{}
-	for _, op := range ops {
-		dossiers[op.Dossier] = true
-		k, _ := idKey(op.ID)
-		dk, _ := idKey(op.Dossier)
-		if replacedIDs[string(logKey(dk, k))] {
-			continue
-		}
-		hk := string(dk) + op.Field
-		heads[hk] = append(heads[hk], headOf(op))
-	}
-	w := s.newWriter(tx)
-	for _, hk := range sortedKeys(heads) {
-		if err := w.putHeads([]byte(hk), heads[hk]); err != nil {
-			return err
-		}
-	}
 	sb := s.newSummaryBatch(tx)
-	for _, id := range sortedKeys(dossiers) {
+	for _, id := range dossiers {
 		if err := s.materialise(tx, sb, id); err != nil {
 			return err
-		}
-	}
-	return sb.flush()
-}
-
-// resummarise derives every dossier's list summary (and its due-index
-// entries) again from the dossier's heads, in tx. A migration runs it when
-// the summary gains a field; the log and the heads are left alone.
-func (s *Store) resummarise(tx *bolt.Tx) error {
-	var ids []string
-	c := tx.Bucket(bHeads).Cursor()
-	for k, _ := c.First(); k != nil; {
-		if len(k) < 16 {
-			return fmt.Errorf("heads key %x: %w", k, errCorrupt)
-		}
-		ids = append(ids, idString(k[:16]))
-		next := nextPrefix(k[:16])
-		if next == nil {
-			break
-		}
-		k, _ = c.Seek(next)
-	}
-	sb := s.newSummaryBatch(tx)
-	for _, id := range ids {
-		if err := s.materialise(tx, sb, id); err != nil {
-			return fmt.Errorf("summarise %s: %w", id, err)
 		}
 	}
 	return sb.flush()
@@ -158,13 +133,7 @@ func (s *Store) Check() error {
 	if err != errRollback {
 		return err
 	}
-	if err := s.checkReplaced(kept[string(bReplaced)], rebuilt[string(bReplaced)]); err != nil {
-		return err
-	}
 	for _, name := range stateBuckets {
-		if bytes.Equal(name, bReplaced) {
-			continue
-		}
 		a, b := kept[string(name)], rebuilt[string(name)]
 		if !reflect.DeepEqual(a, b) {
 			for k, v := range a {
@@ -181,51 +150,6 @@ func (s *Store) Check() error {
 		}
 	}
 	return nil
-}
-
-// checkReplaced holds the kept replaced bucket to its invariant: it has
-// every id a prev names that the log lacks (the rebuilt bucket), and
-// besides may only have ids a prev names whose op the log holds (left by
-// a bulk apply, which does not look; harmless, see mergeHeads).
-func (s *Store) checkReplaced(kept, rebuilt map[string]string) error {
-	for k := range rebuilt {
-		if _, ok := kept[k]; !ok {
-			return fmt.Errorf("bucket %s key %x: missing, a prev names it and the log lacks it", bReplaced, k)
-		}
-	}
-	extra := map[string]bool{}
-	for k := range kept {
-		if _, ok := rebuilt[k]; !ok {
-			extra[k] = true
-		}
-	}
-	if len(extra) == 0 {
-		return nil
-	}
-	return s.db.View(func(tx *bolt.Tx) error {
-		ops := tx.Bucket(bOps)
-		named := map[string]bool{}
-		err := ops.ForEach(func(k, v []byte) error {
-			var op Op
-			if err := s.decode(dossierOf(k), v, &op); err != nil {
-				return err
-			}
-			for _, p := range op.Prev {
-				pk, _ := idKey(p)
-				named[string(logKey(k[:16], pk))] = true
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for k := range extra {
-			if !named[k] || ops.Get([]byte(k)) == nil {
-				return fmt.Errorf("bucket %s key %x: no prev names it, or the log lacks it", bReplaced, k)
-			}
-		}
-		return nil
-	})
 }
 
 func (s *Store) snapshot() (map[string]map[string]string, error) {

@@ -128,8 +128,8 @@ func (s *Store) missingPrevs(tx *bolt.Tx) ([][]byte, error) {
 	seen := map[string]bool{}
 	var out [][]byte
 	err := log.ForEach(func(k, v []byte) error {
-		var op Op
-		if err := s.decode(dossierOf(k), v, &op); err != nil {
+		op, err := s.openOp(k, v)
+		if err != nil {
 			return fmt.Errorf("read op %x: %w", k, err)
 		}
 		for _, p := range op.Prev {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -277,7 +276,6 @@ func (s *Store) FlowReport(q FlowQuery) (FlowReport, error) {
 	teams := map[string]*flowTally{}
 	known := map[string]bool{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		heads := tx.Bucket(bHeads)
 		return s.eachSummary(tx, func(sm Summary) error {
 			if sm.Removed {
 				return nil
@@ -288,7 +286,7 @@ func (s *Store) FlowReport(q FlowQuery) (FlowReport, error) {
 			if len(want) > 0 && !want[sm.Team] {
 				return nil
 			}
-			fc, err := s.flowClient(heads, sm.ID)
+			fc, err := s.flowClient(tx, sm.ID)
 			if err != nil {
 				return err
 			}
@@ -328,35 +326,31 @@ type flowDossier struct {
 }
 
 // flowClient reads what the report needs of one dossier: whether it exists
-// and since when, and its moves. It reads the "exists" heads and the heads
-// under "move/" only, not the whole dossier.
-func (s *Store) flowClient(heads *bolt.Bucket, id string) (flowDossier, error) {
+// and since when, and its moves: the heads of "exists" and of the fields
+// under "move/".
+func (s *Store) flowClient(tx *bolt.Tx, id string) (flowDossier, error) {
 	var fd flowDossier
 	dkey, err := idKey(id)
 	if err != nil {
 		return fd, err
 	}
-	if raw := heads.Get(cat(dkey, []byte("exists"))); raw != nil {
-		hs, err := s.openHeads(dkey, raw)
-		if err != nil {
-			return fd, fmt.Errorf("client %s exists: %w", id, err)
+	fhs, err := s.headsWhere(tx, dkey, func(f string) bool { return f == "exists" || strings.HasPrefix(f, EntityMove+"/") })
+	if err != nil {
+		return fd, fmt.Errorf("client %s: %w", id, err)
+	}
+	var moves []fieldHeads
+	for _, fh := range fhs {
+		if fh.Field == "exists" {
+			v := resolve(KindBool, fh.Heads)
+			fd.exists, fd.created = v.Value == "1", v.At.UTC().Format(time.DateOnly)
+			continue
 		}
-		v := resolve(KindBool, hs)
-		fd.exists, fd.created = v.Value == "1", v.At.UTC().Format(time.DateOnly)
+		moves = append(moves, fh)
 	}
 	if !fd.exists {
 		return fd, nil
 	}
-	var fhs []fieldHeads
-	prefix := cat(dkey, []byte(EntityMove+"/"))
-	cur := heads.Cursor()
-	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-		hs, err := s.openHeads(dkey, v)
-		if err != nil {
-			return fd, fmt.Errorf("client %s field %s: %w", id, k[16:], err)
-		}
-		fhs = append(fhs, fieldHeads{Field: string(k[16:]), Heads: hs})
-	}
+	fhs = moves
 	if len(fhs) > 0 {
 		fd.moves = project(id, 0, fhs).Moves
 	}

@@ -3,146 +3,116 @@ package store
 import (
 	"bytes"
 	"fmt"
-	"sort"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// List summaries are kept in summaryChunks values rather than one key per
-// dossier. A value larger than a page lives in contiguous overflow pages,
-// so loading the list reads a few compact runs of the file instead of
-// hundreds of leaf pages scattered over it by copy-on-write commits; on a
-// large region that keeps the memory the list maps small (the kernel maps
-// neighbouring cached pages around every page fault). A commit rewrites one
-// chunk: about 1/64 of the list.
-const summaryChunks = 64
+// List summaries are kept one record per dossier, keyed by its id and
+// sealed for it (schema 5): a toggle rewrites a few hundred bytes of
+// summary, not a chunk of hundreds of dossiers, and erasing a dossier's
+// key takes its summary along. An import writes them in key order with
+// pages filled, so the list still loads from a compact run of the file.
 
-const fmtChunk byte = 1
-
+// chunkEntry is one dossier's encoded summary, as an import collects it.
 type chunkEntry struct {
 	key []byte // dossier id, 16 bytes
 	enc []byte // encodeSummary
 }
 
-// chunkKey picks a dossier's chunk from the random tail of its UUIDv7.
-func chunkKey(dkey []byte) []byte { return []byte{dkey[15] % summaryChunks} }
-
-func (s *Store) readChunk(b *bolt.Bucket, ck []byte) ([]chunkEntry, error) {
-	raw := b.Get(ck)
-	if raw == nil {
-		return nil, nil
+// putSummaries writes entries (any order) into b, each sealed for its
+// dossier, in key order.
+func (s *Store) putSummaries(b *bolt.Bucket, entries []chunkEntry) error {
+	slices.SortFunc(entries, func(x, y chunkEntry) int { return bytes.Compare(x.key, y.key) })
+	b.FillPercent = 1
+	for _, e := range entries {
+		sealed, err := s.sealFor(e.key, e.enc)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(e.key, sealed); err != nil {
+			return err
+		}
 	}
-	plain, err := s.openFor(nil, raw)
-	if err != nil {
-		return nil, fmt.Errorf("read summaries: %w", err)
-	}
-	d := dec{b: plain}
-	if d.byte() != fmtChunk {
-		d.fail()
-	}
-	n := d.uint()
-	if n > uint64(len(plain)) {
-		d.fail()
-	}
-	var out []chunkEntry
-	for i := uint64(0); i < n && d.err == nil; i++ {
-		out = append(out, chunkEntry{key: d.raw(16), enc: d.raw(d.uint())})
-	}
-	return out, d.done("summaries")
+	return nil
 }
 
-func (s *Store) writeChunk(b *bolt.Bucket, ck []byte, entries []chunkEntry) error {
-	if len(entries) == 0 {
-		return b.Delete(ck)
-	}
-	sort.Slice(entries, func(i, j int) bool { return bytes.Compare(entries[i].key, entries[j].key) < 0 })
-	n := 0
-	for _, e := range entries {
-		n += 16 + 5 + len(e.enc)
-	}
-	w := enc{b: make([]byte, 0, n+8)}
-	w.byte(fmtChunk)
-	w.uint(uint64(len(entries)))
-	for _, e := range entries {
-		w.b = append(w.b, e.key...)
-		w.bytes(e.enc)
-	}
-	sealed, err := s.sealFor(nil, w.b)
+// readSummary opens and decodes one summary record of dossier dkey.
+func (s *Store) readSummary(dkey, raw []byte, sm *Summary) error {
+	plain, err := s.openFor(dkey, raw)
 	if err != nil {
-		return err
+		return fmt.Errorf("read summary: %w", err)
 	}
-	return b.Put(ck, sealed)
+	return decodeSummary(plain, sm)
 }
 
-// summaryBatch keeps the summary chunks a transaction touches decoded in
-// memory, so materialising many dossiers (a sync, a rebuild) reads and
-// writes each chunk once instead of once per dossier.
+// summaryBatch keeps the summaries a transaction reads and writes decoded
+// in memory, so materialising a dossier many times in one transaction (a
+// sync, a rebuild) writes its record once.
 type summaryBatch struct {
-	s      *Store
-	b      *bolt.Bucket
-	chunks map[byte][]chunkEntry
-	dirty  map[byte]bool
+	s     *Store
+	b     *bolt.Bucket
+	cache map[string]*Summary // nil: deleted
+	dirty map[string]bool
 }
 
 func (s *Store) newSummaryBatch(tx *bolt.Tx) *summaryBatch {
-	return &summaryBatch{s: s, b: tx.Bucket(bSummaries), chunks: map[byte][]chunkEntry{}, dirty: map[byte]bool{}}
-}
-
-func (sb *summaryBatch) load(ck byte) ([]chunkEntry, error) {
-	if e, ok := sb.chunks[ck]; ok {
-		return e, nil
+	b := tx.Bucket(bSummaries)
+	if tx.Writable() {
+		// New dossiers' ids (UUIDv7) grow: fill pages before they split,
+		// so the list is read from fewer pages.
+		b.FillPercent = 0.9
 	}
-	e, err := sb.s.readChunk(sb.b, []byte{ck})
-	if err != nil {
-		return nil, err
-	}
-	sb.chunks[ck] = e
-	return e, nil
+	return &summaryBatch{s: s, b: b, cache: map[string]*Summary{}, dirty: map[string]bool{}}
 }
 
 // get reads one dossier's summary; ok is false when it has none.
 func (sb *summaryBatch) get(dkey []byte) (sm Summary, ok bool, err error) {
-	entries, err := sb.load(chunkKey(dkey)[0])
-	if err != nil {
-		return sm, false, err
+	if c, hit := sb.cache[string(dkey)]; hit {
+		if c == nil {
+			return sm, false, nil
+		}
+		return *c, true, nil
 	}
-	i := sort.Search(len(entries), func(i int) bool { return bytes.Compare(entries[i].key, dkey) >= 0 })
-	if i < len(entries) && bytes.Equal(entries[i].key, dkey) {
-		return sm, true, decodeSummary(entries[i].enc, &sm)
+	raw := sb.b.Get(dkey)
+	if raw == nil {
+		return sm, false, nil
 	}
-	return sm, false, nil
+	return sm, true, sb.s.readSummary(dkey, raw, &sm)
 }
 
 // put stores (or, with sm nil, deletes) one dossier's summary in memory;
-// flush writes the chunks that changed.
+// flush writes the ones that changed.
 func (sb *summaryBatch) put(dkey []byte, sm *Summary) error {
-	ck := chunkKey(dkey)[0]
-	entries, err := sb.load(ck)
-	if err != nil {
-		return err
+	if sm != nil {
+		c := *sm
+		sm = &c
 	}
-	i := sort.Search(len(entries), func(i int) bool { return bytes.Compare(entries[i].key, dkey) >= 0 })
-	found := i < len(entries) && bytes.Equal(entries[i].key, dkey)
-	switch {
-	case sm == nil && !found:
-		return nil
-	case sm == nil:
-		entries = append(entries[:i], entries[i+1:]...)
-	case found:
-		entries[i].enc = encodeSummary(sm)
-	default:
-		entries = append(entries, chunkEntry{})
-		copy(entries[i+1:], entries[i:])
-		entries[i] = chunkEntry{key: append([]byte(nil), dkey...), enc: encodeSummary(sm)}
-	}
-	sb.chunks[ck], sb.dirty[ck] = entries, true
+	sb.cache[string(dkey)] = sm
+	sb.dirty[string(dkey)] = true
 	return nil
 }
 
-// flush writes every chunk that changed.
+// flush writes every summary that changed, in key order.
 func (sb *summaryBatch) flush() error {
-	for ck := range sb.dirty {
-		if err := sb.s.writeChunk(sb.b, []byte{ck}, sb.chunks[ck]); err != nil {
+	keys := make([]string, 0, len(sb.dirty))
+	for k := range sb.dirty {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		sm := sb.cache[k]
+		if sm == nil {
+			if err := sb.b.Delete([]byte(k)); err != nil {
+				return err
+			}
+			continue
+		}
+		sealed, err := sb.s.sealFor([]byte(k), encodeSummary(sm))
+		if err != nil {
+			return err
+		}
+		if err := sb.b.Put([]byte(k), sealed); err != nil {
 			return err
 		}
 	}
@@ -164,22 +134,13 @@ func (s *Store) putSummary(tx *bolt.Tx, dkey []byte, sm *Summary) error {
 	return sb.flush()
 }
 
-// eachSummary calls fn for every summary.
+// eachSummary calls fn for every summary, in dossier id order.
 func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
-	return tx.Bucket(bSummaries).ForEach(func(k, _ []byte) error {
-		entries, err := s.readChunk(tx.Bucket(bSummaries), k)
-		if err != nil {
+	return tx.Bucket(bSummaries).ForEach(func(k, v []byte) error {
+		var sm Summary
+		if err := s.readSummary(k, v, &sm); err != nil {
 			return err
 		}
-		for _, e := range entries {
-			var sm Summary
-			if err := decodeSummary(e.enc, &sm); err != nil {
-				return err
-			}
-			if err := fn(sm); err != nil {
-				return err
-			}
-		}
-		return nil
+		return fn(sm)
 	})
 }

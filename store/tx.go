@@ -119,11 +119,12 @@ func (tx *Tx) Op(dossier, id string) (Op, error) {
 	if err != nil {
 		return op, err
 	}
-	raw := tx.tx.Bucket(bOps).Get(logKey(dkey, k))
+	lkey := logKey(dkey, k)
+	raw := tx.tx.Bucket(bOps).Get(lkey)
 	if raw == nil {
 		return op, fmt.Errorf("op %s: %w", id, ErrNotFound)
 	}
-	return op, tx.s.decode(dkey, raw, &op)
+	return tx.s.openOp(lkey, raw)
 }
 
 // Heads returns the current heads of a field.
@@ -151,11 +152,12 @@ func (tx *Tx) HeadsAfter(op Op) ([]Head, error) {
 	if err != nil || tx.tx.Bucket(bOps).Get(logKey(dkey, key)) != nil {
 		return heads, err
 	}
-	replaced := false
-	if b := tx.tx.Bucket(bReplaced); b != nil {
-		replaced = b.Get(logKey(dkey, key)) != nil
-	}
-	return fieldHeadsAfter(heads, op, replaced), nil
+	rb := tx.tx.Bucket(bReplaced)
+	after, _ := mergeField(heads, []Op{op}, func(id string) bool {
+		k, err := idKey(id)
+		return err == nil && rb.Get(logKey(dkey, k)) != nil
+	})
+	return after, nil
 }
 
 // Exists reports whether the log holds any op of the dossier.

@@ -169,18 +169,11 @@ func TestMigrateSummariesWaiting(t *testing.T) {
 		var keys [][]byte
 		b.ForEach(func(k, _ []byte) error { keys = append(keys, append([]byte(nil), k...)); return nil })
 		for _, k := range keys {
-			entries, err := s.readChunk(b, k)
-			if err != nil {
+			var sm Summary
+			if err := s.readSummary(k, b.Get(k), &sm); err != nil {
 				return err
 			}
-			for i := range entries {
-				var sm Summary
-				if err := decodeSummary(entries[i].enc, &sm); err != nil {
-					return err
-				}
-				entries[i].enc = oldEncodeSummary(&sm)
-			}
-			if err := s.writeChunk(b, k, entries); err != nil {
+			if err := b.Put(k, oldEncodeSummary(&sm)); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,510 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The log's op encoding (schema 5). An op's log key is its dossier id and
+// its op id (16 bytes each), so the value repeats neither:
+//
+//		fmtOp  flags  [id]  [dossier]  field  value  hlc  device  author  prev
+//
+//	  - flags: bit 0: the op id follows as a string, bit 1: the dossier id
+//	    does (ids not in the canonical lower-case UUID form, which the key
+//	    alone would not give back exactly).
+//	  - field: a count of its "/"-separated segments, then each segment as
+//	    a varint v: v&3 == 0: the word fieldWords[v>>2]; 1: a canonical
+//	    UUID, 16 bytes follow; 2: text of v>>2 bytes; 3: the decimal v>>2.
+//	  - value, author: a length and the bytes.
+//	  - hlc: zigzag varint of the HLC minus the op id's UUIDv7 milliseconds
+//	    (shifted as in an HLC): a few bytes when the op was made where its
+//	    id was.
+//	  - device and each prev: a marker byte 16 and the 16 bytes of a
+//	    canonical UUID, or 0 and a string.
+//	  - prev: a count, then the ids.
+//
+// The op's JSON (the sync format, Tx.OpJSON) is built from this form byte
+// for byte as json.Marshal writes an Op. A value starting with '{' is an
+// op in JSON, as schema 4 kept it; decodeOp reads both.
+const fmtOp byte = 2
+
+const (
+	opFlagID      = 1
+	opFlagDossier = 2
+)
+
+// fieldWords are the words of field paths stored as one byte. Append
+// only: the position is the stored code.
+var fieldWords = []string{
+	"exists", "name", "birthyear", "team", "coaches", "places", "benefit", "route_target",
+	"step", "status", "note", "comment", "check", "answer",
+	EntityAgreement, EntityContact, EntityJournal, EntityMove, EntityIndication, EntityArrangement,
+	"what", "role", "org", "person", "due", "done", "phone", "email",
+	"kind", "date", "place", "text", "from", "to", "reason", "until", "value",
+}
+
+var fieldWordCode = func() map[string]uint64 {
+	m := make(map[string]uint64, len(fieldWords))
+	for i, w := range fieldWords {
+		m[w] = uint64(i)
+	}
+	return m
+}()
+
+// canonicalID is the 16-byte form of s when s is a UUID written as
+// idString writes it (lower case, with dashes).
+func canonicalID(s string) ([16]byte, bool) {
+	var u [16]byte
+	if len(s) != 36 {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < 36; i++ {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return u, false
+			}
+			continue
+		}
+		hi, ok1 := lowerHex(s[i])
+		lo, ok2 := lowerHex(s[i+1])
+		if !ok1 || !ok2 {
+			return u, false
+		}
+		u[j] = hi<<4 | lo
+		j++
+		i++
+	}
+	return u, true
+}
+
+func lowerHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
+
+func (e *enc) cid(s string) {
+	if u, ok := canonicalID(s); ok {
+		e.byte(16)
+		e.b = append(e.b, u[:]...)
+		return
+	}
+	e.byte(0)
+	e.string(s)
+}
+
+func (e *enc) field(f string) {
+	e.uint(uint64(strings.Count(f, "/") + 1))
+	for {
+		seg, rest, more := strings.Cut(f, "/")
+		e.segment(seg)
+		if !more {
+			return
+		}
+		f = rest
+	}
+}
+
+func (e *enc) segment(seg string) {
+	if c, ok := fieldWordCode[seg]; ok {
+		e.uint(c << 2)
+		return
+	}
+	if u, ok := canonicalID(seg); ok {
+		e.uint(1)
+		e.b = append(e.b, u[:]...)
+		return
+	}
+	if n, err := strconv.ParseUint(seg, 10, 32); err == nil && strconv.FormatUint(n, 10) == seg {
+		e.uint(n<<2 | 3)
+		return
+	}
+	e.uint(uint64(len(seg))<<2 | 2)
+	e.b = append(e.b, seg...)
+}
+
+// idMillisHLC is the HLC of the wall-clock time in a UUIDv7 key, with
+// counter 0 (for any other 16 bytes, some number: the encoding only needs
+// the same one on both sides).
+func idMillisHLC(key []byte) uint64 {
+	return uint64(key[0])<<56 | uint64(key[1])<<48 | uint64(key[2])<<40 | uint64(key[3])<<32 | uint64(key[4])<<24 | uint64(key[5])<<16
+}
+
+// encodeOp is the schema 5 log value of op, whose log key is lkey.
+func encodeOp(lkey []byte, op *Op, a *actorTable) []byte {
+	e := enc{b: make([]byte, 0, 48+len(op.Field)+len(op.Value)+len(op.Author)+17*len(op.Prev))}
+	e.byte(fmtOp)
+	var flags byte
+	if idString(lkey[16:32]) != op.ID {
+		flags |= opFlagID
+	}
+	if idString(lkey[:16]) != op.Dossier {
+		flags |= opFlagDossier
+	}
+	e.byte(flags)
+	if flags&opFlagID != 0 {
+		e.string(op.ID)
+	}
+	if flags&opFlagDossier != 0 {
+		e.string(op.Dossier)
+	}
+	e.field(op.Field)
+	e.string(op.Value)
+	d := uint64(op.HLC) - idMillisHLC(lkey[16:32])
+	e.uint(d<<1 ^ uint64(int64(d)>>63))
+	e.uint(a.number(op.Device, op.Author))
+	e.uint(uint64(len(op.Prev)))
+	for _, p := range op.Prev {
+		e.cid(p)
+	}
+	return e.b
+}
+
+// opView is a decoded log value whose strings still point into it.
+type opView struct {
+	id, dossier []byte // nil: from the key
+	field       []byte // as encoded
+	value       []byte
+	hlc         HLC
+	actor       uint64
+	prevs       []byte // as encoded
+	nprev       uint64
+}
+
+// viewOp reads a schema 5 log value.
+func viewOp(lkey, b []byte) (opView, error) {
+	var v opView
+	if len(lkey) != 32 {
+		return v, fmt.Errorf("read op: key %x: %w", lkey, errCorrupt)
+	}
+	d := dec{b: b}
+	if d.byte() != fmtOp {
+		d.fail()
+	}
+	flags := d.byte()
+	if flags&^(opFlagID|opFlagDossier) != 0 {
+		d.fail()
+	}
+	if flags&opFlagID != 0 {
+		v.id = d.raw(d.uint())
+	}
+	if flags&opFlagDossier != 0 {
+		v.dossier = d.raw(d.uint())
+	}
+	start := d.b
+	d.skipField()
+	if d.err == nil {
+		v.field = start[:len(start)-len(d.b)]
+	}
+	v.value = d.raw(d.uint())
+	z := d.uint()
+	v.hlc = HLC(idMillisHLC(lkey[16:32]) + (z>>1 ^ -(z & 1)))
+	v.actor = d.uint()
+	v.nprev = d.uint()
+	if v.nprev > uint64(len(d.b)) {
+		d.fail()
+	}
+	start = d.b
+	for i := uint64(0); i < v.nprev && d.err == nil; i++ {
+		d.cidRaw()
+	}
+	if d.err == nil {
+		v.prevs = start[:len(start)-len(d.b)]
+	}
+	return v, d.done("op")
+}
+
+func (d *dec) cidRaw() (id, s []byte) {
+	switch d.byte() {
+	case 16:
+		return d.raw(16), nil
+	case 0:
+		return nil, d.raw(d.uint())
+	}
+	d.fail()
+	return nil, nil
+}
+
+func (d *dec) skipField() {
+	n := d.uint()
+	if n == 0 || n > uint64(len(d.b)) {
+		d.fail()
+		return
+	}
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		v := d.uint()
+		switch v & 3 {
+		case 0:
+			if v>>2 >= uint64(len(fieldWords)) {
+				d.fail()
+			}
+		case 1:
+			if v != 1 {
+				d.fail()
+			}
+			d.raw(16)
+		case 2:
+			d.raw(v >> 2)
+		case 3:
+			if v>>2 >= 1<<32 {
+				d.fail()
+			}
+		}
+	}
+}
+
+// appendField appends the text of an encoded field (checked by skipField).
+func appendField(dst, f []byte) []byte {
+	d := dec{b: f}
+	n := d.uint()
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		if i > 0 {
+			dst = append(dst, '/')
+		}
+		v := d.uint()
+		switch v & 3 {
+		case 0:
+			dst = append(dst, fieldWords[v>>2]...)
+		case 1:
+			dst = appendID(dst, d.raw(16))
+		case 2:
+			dst = append(dst, d.raw(v>>2)...)
+		case 3:
+			dst = strconv.AppendUint(dst, v>>2, 10)
+		}
+	}
+	return dst
+}
+
+// appendID appends the canonical text form of a 16-byte id.
+func appendID(dst, k []byte) []byte {
+	const hex = "0123456789abcdef"
+	for i, x := range k {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			dst = append(dst, '-')
+		}
+		dst = append(dst, hex[x>>4], hex[x&15])
+	}
+	return dst
+}
+
+// decodeOp reads the log value of the op whose log key is lkey: the
+// schema 5 form, or JSON as schema 4 kept it.
+func decodeOp(lkey, b []byte, a *actorTable) (Op, error) {
+	var op Op
+	if len(b) > 0 && b[0] == '{' {
+		err := json.Unmarshal(b, &op)
+		if err != nil {
+			err = fmt.Errorf("read op: %w", err)
+		}
+		return op, err
+	}
+	v, err := viewOp(lkey, b)
+	if err != nil {
+		return op, err
+	}
+	if v.id != nil {
+		op.ID = string(v.id)
+	} else {
+		op.ID = idString(lkey[16:32])
+	}
+	if v.dossier != nil {
+		op.Dossier = string(v.dossier)
+	} else {
+		op.Dossier = idString(lkey[:16])
+	}
+	op.Field = fieldString(v.field)
+	op.Value = string(v.value)
+	op.HLC = v.hlc
+	ak, _, ok := a.get(v.actor)
+	if !ok {
+		return Op{}, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
+	}
+	op.Device, op.Author = ak.device, ak.author
+	if v.nprev > 0 {
+		op.Prev = make([]string, 0, v.nprev)
+		d := dec{b: v.prevs}
+		for range v.nprev {
+			id, s := d.cidRaw()
+			if id != nil {
+				op.Prev = append(op.Prev, idString(id))
+			} else {
+				op.Prev = append(op.Prev, string(s))
+			}
+		}
+	}
+	return op, nil
+}
+
+// fieldString is the text of an encoded field; the common one-word fields
+// are not allocated.
+func fieldString(f []byte) string {
+	if len(f) == 2 && f[0] == 1 && f[1]&3 == 0 {
+		return fieldWords[f[1]>>2]
+	}
+	var buf [64]byte
+	return string(appendField(buf[:0], f))
+}
+
+// opFieldIs reports whether the log value b (schema 5) is an op on the
+// field whose encoding is want, without decoding the rest.
+func opFieldIs(b, want []byte) bool {
+	if len(b) < 2 || b[0] != fmtOp {
+		return false
+	}
+	d := dec{b: b[2:]}
+	if b[1]&opFlagID != 0 {
+		d.raw(d.uint())
+	}
+	if b[1]&opFlagDossier != 0 {
+		d.raw(d.uint())
+	}
+	return d.err == nil && len(d.b) >= len(want) && string(d.b[:len(want)]) == string(want)
+}
+
+// encodedField is the encoding of a field, as opFieldIs compares it.
+func encodedField(f string) []byte {
+	e := enc{}
+	e.field(f)
+	return e.b
+}
+
+// appendOpJSON appends what json.Marshal makes of the op whose schema 5
+// log value b has the log key lkey.
+func appendOpJSON(dst, lkey, b []byte, a *actorTable) ([]byte, error) {
+	v, err := viewOp(lkey, b)
+	if err != nil {
+		return dst, err
+	}
+	_, actorJSON, ok := a.get(v.actor)
+	if !ok {
+		return dst, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
+	}
+	dst = append(dst, `{"id":`...)
+	if v.id != nil {
+		dst = appendJSONString(dst, v.id)
+	} else {
+		dst = append(dst, '"')
+		dst = appendID(dst, lkey[16:32])
+		dst = append(dst, '"')
+	}
+	dst = append(dst, `,"dossier":`...)
+	if v.dossier != nil {
+		dst = appendJSONString(dst, v.dossier)
+	} else {
+		dst = append(dst, '"')
+		dst = appendID(dst, lkey[:16])
+		dst = append(dst, '"')
+	}
+	dst = append(dst, `,"field":`...)
+	var buf [96]byte
+	dst = appendJSONString(dst, appendField(buf[:0], v.field))
+	dst = append(dst, `,"value":`...)
+	dst = appendJSONString(dst, v.value)
+	dst = append(dst, `,"hlc":`...)
+	dst = strconv.AppendUint(dst, uint64(v.hlc), 10)
+	dst = append(dst, actorJSON...)
+	if v.nprev > 0 {
+		dst = append(dst, `,"prev":[`...)
+		d := dec{b: v.prevs}
+		for i := range v.nprev {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			id, s := d.cidRaw()
+			if id != nil {
+				dst = append(dst, '"')
+				dst = appendID(dst, id)
+				dst = append(dst, '"')
+			} else {
+				dst = appendJSONString(dst, s)
+			}
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}'), nil
+}
+
+// appendJSONString appends s as encoding/json writes a string: text that
+// needs no escape as it is, anything else through encoding/json itself.
+func appendJSONString(dst, s []byte) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return appendJSONSlow(dst, s)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return appendJSONSlow(dst, s)
+		}
+		i += size
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+func appendJSONSlow(dst, s []byte) []byte {
+	b, _ := json.Marshal(string(s)) // a string always marshals
+	return append(dst, b...)
+}
+
+// OpBinary returns the op whose log key is key (dossier id + op id) in
+// the log's own encoding (schema 5, see DecodeOpBinary), opened by the
+// codec: a copy, safe after the transaction. It returns ErrNotFound when
+// the log lacks the op.
+func (tx *Tx) OpBinary(key []byte) ([]byte, error) {
+	raw := tx.tx.Bucket(bOps).Get(key)
+	if raw == nil {
+		return nil, fmt.Errorf("op %x: %w", key, ErrNotFound)
+	}
+	return tx.s.openFor(key[:16], raw)
+}
+
+// DecodeOpBinary reads an op in the log's encoding (OpBinary) whose log
+// key is key. The encoding names the op's device and author by a number
+// of this file's own, so it is read through the store that wrote it.
+func (tx *Tx) DecodeOpBinary(key, b []byte) (Op, error) { return decodeOp(key, b, tx.s.actors) }
+
+// LogKey is the log key of an op: its dossier's id and its own, 16 bytes
+// each.
+func LogKey(op *Op) ([]byte, error) {
+	k, err := idKey(op.ID)
+	if err != nil {
+		return nil, err
+	}
+	dk, err := idKey(op.Dossier)
+	if err != nil {
+		return nil, err
+	}
+	return logKey(dk, k), nil
+}
+
+// sealOp encodes op (log key lkey) for the log and seals it for its
+// dossier.
+func (s *Store) sealOp(lkey []byte, op *Op) ([]byte, error) {
+	return s.sealFor(lkey[:16], encodeOp(lkey, op, s.actors))
+}
+
+// openOp opens and decodes a log value (bbolt memory or not) of log key
+// lkey.
+func (s *Store) openOp(lkey, raw []byte) (Op, error) {
+	plain, err := s.openFor(lkey[:16], raw)
+	if err != nil {
+		return Op{}, fmt.Errorf("read op: %w", err)
+	}
+	return decodeOp(lkey, plain, s.actors)
+}
