@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/demo"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -50,6 +52,11 @@ func serverRegion(tb testing.TB, clients int) string {
 	}
 	tmp := path + ".tmp"
 	if err := demo.CopyRegion(src, tmp); err != nil {
+		tb.Fatal(err)
+	}
+	// The demo region is made as a file of no kind, which a store that
+	// holds ops takes for a laptop's: give it a server's bucket first.
+	if err := markServerFile(tmp); err != nil {
 		tb.Fatal(err)
 	}
 	srv, err := Open(tmp, Options{NoSync: true})
@@ -335,4 +342,22 @@ func (t *timings) count() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.d)
+}
+
+// markServerFile gives the unmarked file at path a bucket only a sync
+// server's file has, so that it opens as a server's (store.Open of any
+// kind would mark it a laptop's, as it holds ops).
+func markServerFile(path string) error {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists([]byte("x_seq"))
+		return err
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
