@@ -27,6 +27,10 @@ var ErrDamaged = errors.New("the file is damaged")
 type boltDB struct {
 	*bolt.DB
 	path string
+	// before runs at the end of every write transaction that succeeded,
+	// before it commits; after runs once it committed (crypt.go).
+	before func(*bolt.Tx) error
+	after  func()
 }
 
 // View runs fn in a read transaction; see boltDB.
@@ -40,7 +44,19 @@ func (d *boltDB) View(fn func(*bolt.Tx) error) (err error) {
 // is committed.
 func (d *boltDB) Update(fn func(*bolt.Tx) error) (err error) {
 	defer guardDamage(d.path, &err, debug.SetPanicOnFault(true))
-	return d.DB.Update(fn)
+	if d.before == nil {
+		return d.DB.Update(fn)
+	}
+	err = d.DB.Update(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return d.before(tx)
+	})
+	if err == nil && d.after != nil {
+		d.after()
+	}
+	return err
 }
 
 // guardDamage is deferred by the transactions of boltDB: it restores the

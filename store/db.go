@@ -79,8 +79,14 @@ type Options struct {
 	Author string
 	// Method is the six-step method; nil means method.Default().
 	Method *method.Method
-	// Codec seals values at rest; nil means PlainCodec.
+	// Codec seals values at rest when Encryption is nil; nil means
+	// PlainCodec.
 	Codec Codec
+	// Encryption encrypts the file at rest (crypt.go): a new file is made
+	// encrypted, an existing plain one is encrypted on this open (not a
+	// read-only one), an encrypted one is unlocked. Nil: a new file is
+	// plain, and an encrypted file fails with ErrEncrypted.
+	Encryption *Encryption
 	// Now is the wall clock; nil means time.Now.
 	Now func() time.Time
 	// LockTimeout is how long to wait for another brug to close the file
@@ -108,6 +114,8 @@ type Store struct {
 	device    string
 	author    string
 	hook      CommitHook // see WithCommitHook
+	crypt     *crypt     // the keys of an encrypted file, or nil
+	created   bool       // this open made the file
 }
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening
@@ -166,12 +174,30 @@ func Open(path string, opt Options) (*Store, error) {
 	for _, st := range opt.Method.Steps {
 		s.checklist = append(s.checklist, len(st.Checklist))
 	}
+	if err := s.unlock(opt.Encryption, opt.ReadOnly); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	var last HLC
 	if err := s.init(opt.ReadOnly, opt.Kind, &last); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s.clock = NewClock(opt.Now, last)
+	if s.crypt == nil && opt.Encryption != nil && !opt.ReadOnly {
+		if s.created {
+			err = s.lockNew(opt.Encryption)
+		} else {
+			err = s.encryptFile(opt.Encryption, opt.NoSync)
+			if err == nil {
+				return Open(path, opt)
+			}
+		}
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
 	return s, nil
 }
 
@@ -275,6 +301,7 @@ func (s *Store) init(readOnly bool, want FileKind, last *HLC) error {
 		}
 		meta := tx.Bucket(bMeta)
 		if state == "new" {
+			s.created = true
 			s.device = NewID()
 			if err := meta.Put(kMagic, []byte(magic)); err != nil {
 				return err
@@ -325,8 +352,16 @@ func inferKind(tx *bolt.Tx) FileKind {
 // Kind is what the file is for; FileAny for a file not yet marked.
 func (s *Store) Kind() FileKind { return s.kind }
 
-// Close closes the database file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database file (and a separate key store).
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.crypt != nil && s.crypt.ks != nil {
+		if kerr := s.crypt.ks.Close(); err == nil {
+			err = kerr
+		}
+	}
+	return err
+}
 
 // Path is the file the store is open on.
 func (s *Store) Path() string { return s.path }

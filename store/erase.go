@@ -64,8 +64,15 @@ func (s *Store) Erased(dossier string) bool {
 	return erased
 }
 
-// purge deletes every trace of a dossier but the erased tombstone.
+// purge deletes every trace of a dossier but the erased tombstone, and
+// its data key: copies of its values left in free pages, in older copies
+// of the file and in backups can then no longer be opened.
 func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
+	if s.crypt != nil {
+		if err := s.crypt.forget(tx, dkey); err != nil {
+			return err
+		}
+	}
 	ops := tx.Bucket(bOps)
 	gone := map[string]bool{} // log keys
 	c := ops.Cursor()

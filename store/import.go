@@ -174,7 +174,7 @@ func (im *Import) AddRaw(ops []Op, raw []string) error {
 	slices.SortFunc(recs, func(x, y rec) int {
 		return cmp.Or(bytes.Compare(x.dkey[:], y.dkey[:]), bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.seq, y.seq))
 	})
-	_, plain := im.s.codec.(PlainCodec)
+	plain := im.s.plainValues()
 	for _, r := range recs {
 		a := im.a
 		a.raw(r.dkey[:])

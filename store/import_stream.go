@@ -95,7 +95,7 @@ func (im *Import) stream(ops []Op, raw []string) (bool, error) {
 	if len(recs) == 0 || (st.started && bytes.Compare(recs[0].dkey[:], st.last[:]) <= 0) {
 		return len(recs) == 0, nil
 	}
-	_, plain := im.s.codec.(PlainCodec)
+	plain := im.s.plainValues()
 	for j, r := range recs {
 		if j > 0 && r.key == recs[j-1].key && r.dkey == recs[j-1].dkey {
 			continue // the first copy of an op wins, as in apply
