@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/zalando/go-keyring"
+
 	"flag"
 	"fmt"
 	"os"
@@ -28,6 +30,9 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// In-process runs keep file keys in a keyring in memory; the brug
+	// binaries the tests start get a passphrase (e2ePassphrase).
+	keyring.MockInit()
 	code := func() int {
 		switch _, err := exec.LookPath("tmux"); {
 		case err != nil:
@@ -213,7 +218,7 @@ func TestEndToEnd(t *testing.T) {
 		long  = 30 * time.Second
 	)
 	db := filepath.Join(t.TempDir(), "e2e.db")
-	tm := newTmux(t, "NO_COLOR=1", "LANG=C.UTF-8", "TERM=xterm-256color", "BRUG_USER=e2e-tester")
+	tm := newTmux(t, "BRUG_PASSPHRASE="+testPassphrase, "NO_COLOR=1", "LANG=C.UTF-8", "TERM=xterm-256color", "BRUG_USER=e2e-tester")
 	m := method.Default()
 	step1 := m.Steps[0]
 	question := step1.Questions[0].Text.NL[:30]
@@ -337,3 +342,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("the answer in the dossier is %q", got)
 	}
 }
+
+// testPassphrase locks the files of the brug binaries tests start, which
+// find no keyring.
+const testPassphrase = "paard batterij nietje"

@@ -267,6 +267,7 @@ func (r *readmeRun) env(machine string) []string {
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), // no keyring: tokens go to a 0600 file
 		"SSL_CERT_FILE=" + filepath.Join(r.work, "cert.pem"),                  // the laptop trusts the server's certificate
 		"PATH=" + os.Getenv("PATH"), "LANG=C", "TERM=dumb", "BRUG_USER=" + machine,
+		"BRUG_PASSPHRASE=" + testPassphrase, // the keyring is off: the file key is locked with a passphrase
 	}
 }
 

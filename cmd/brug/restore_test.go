@@ -73,6 +73,7 @@ func (b *restoreRun) env(user string) []string {
 		"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_DATA_HOME=" + filepath.Join(home, "data"),
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), // no keyring: tokens go to a 0600 file
 		"PATH=" + os.Getenv("PATH"), "LANG=C", "TERM=dumb", "BRUG_USER=" + user,
+		"BRUG_PASSPHRASE=" + testPassphrase,
 	}
 }
 

@@ -49,6 +49,9 @@ type env struct {
 	// interactive reports whether a question can be asked on stdin (a
 	// terminal); nil means no.
 	interactive func() bool
+	// keyring keeps the key of the laptop's file; nil means the OS
+	// keyring (crypt.go).
+	keyring func() store.Keyring
 }
 
 // globals holds the root's persistent flags after parsing, shared by the
@@ -70,6 +73,8 @@ type cli struct {
 	// reporter, when set, counts `brug report` instead of a file: a
 	// coordinator's SSH session on the running server (ssh.go).
 	reporter flowReporter
+	// demoKey, when set, is the key file of the demo's file (crypt.go).
+	demoKey string
 }
 
 // flowReporter counts a flow report: a store, or a server session that
@@ -177,7 +182,7 @@ variable, the variable over the file.`,
 	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c))
 	root.AddCommand(newReportCmd(c), newCheckCmd(c))
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
-	root.AddCommand(newLoginCmd(c), newSyncCmd(c))
+	root.AddCommand(newLoginCmd(c), newSyncCmd(c), newPassphraseCmd(c))
 	return root
 }
 
@@ -264,7 +269,7 @@ func readMethodFile(path string) ([]byte, error) {
 
 // openOpts are the store options for this run.
 func (c *cli) openOpts(m *method.Method) store.Options {
-	return store.Options{Author: authorName(c.env.getenv, c.env.osUser), Method: m, Now: c.env.now, Kind: store.FileLaptop}
+	return store.Options{Author: authorName(c.env.getenv, c.env.osUser), Method: m, Now: c.env.now, Kind: store.FileLaptop, Encryption: c.encryption()}
 }
 
 // openStore opens path and turns the store's errors into messages that
@@ -278,6 +283,9 @@ func (c *cli) openStore(path string, opt store.Options) (*store.Store, error) {
 	s, err := store.Open(path, opt)
 	if err == nil {
 		return s, nil
+	}
+	if opt.Encryption != nil && needsPassphrase(err) {
+		return c.unlockStore(path, opt, err)
 	}
 	return nil, c.openFailed(path, err)
 }
@@ -295,6 +303,9 @@ func (c *cli) openFailed(path string, err error) error {
 		return userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
 	case errors.Is(err, store.ErrWrongKind):
 		return c.fail("open.serverfile", path)
+	}
+	if ferr := c.cryptFailed(path, err); ferr != nil {
+		return ferr
 	}
 	if ferr := c.fileFailed(path, err); ferr != nil {
 		return ferr
