@@ -190,10 +190,10 @@ type crypt struct {
 	raw  []byte // the file key, for rewrapping
 
 	mu      sync.Mutex
-	keys    map[[16]byte]cipher.AEAD
-	pending map[[16]byte][]byte // wrapped keys made here, not yet committed
-	epoch   uint64              // bumped by every forget
-	shred   [][]byte            // wrapped keys deleted, to scrub from the files after commit
+	keys    map[[16]byte]cipher.AEAD // unwrapped, as used
+	wrapped map[[16]byte][]byte      // every committed wrapped key
+	pending map[[16]byte][]byte      // wrapped keys made here, not yet committed
+	shred   [][]byte                 // wrapped keys deleted, to scrub from the files after commit
 
 	ks *bolt.DB // a separate key store, or nil: the keys bucket of the data file
 	db *bolt.DB // the data file
@@ -204,7 +204,7 @@ func newCrypt(fileKey []byte) (*crypt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &crypt{file: a, raw: fileKey, keys: map[[16]byte]cipher.AEAD{}, pending: map[[16]byte][]byte{}}, nil
+	return &crypt{file: a, raw: fileKey, keys: map[[16]byte]cipher.AEAD{}, wrapped: map[[16]byte][]byte{}, pending: map[[16]byte][]byte{}}, nil
 }
 
 func (c *crypt) wrapKey(dk [16]byte, key []byte) []byte {
@@ -223,69 +223,58 @@ func (c *crypt) unwrapKey(dk [16]byte, w []byte) (cipher.AEAD, error) {
 	return newAEAD(key)
 }
 
-// readWrapped reads a dossier's wrapped key from where keys are kept.
-func (c *crypt) readWrapped(dk [16]byte) ([]byte, error) {
-	var w []byte
-	db := c.db
-	if c.ks != nil {
-		db = c.ks
-	}
-	err := db.View(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bKeys); b != nil {
-			w = bytes.Clone(b.Get(dk[:]))
-		}
-		return nil
-	})
-	return w, err
-}
-
 // dossierKey is the AEAD of the dossier dk. With create, a dossier
 // without a key gets a new one, written to the file with the next commit
-// (Store.beforeCommit), so never after a value sealed with it.
+// (beforeCommit), so never after a value sealed with it. The lock is held
+// throughout, so that a key forgotten by a commit is not brought back
+// into the cache by a read that began before it.
 func (c *crypt) dossierKey(dkey []byte, create bool) (cipher.AEAD, error) {
 	if len(dkey) != 16 {
 		return nil, fmt.Errorf("%w: a dossier scope of %d bytes", ErrInvalid, len(dkey))
 	}
 	dk := [16]byte(dkey)
 	c.mu.Lock()
-	a, ok := c.keys[dk]
-	epoch := c.epoch
-	c.mu.Unlock()
-	if ok {
-		return a, nil
-	}
-	// Read the key outside the lock: a concurrent forget bumps the epoch
-	// and this read is then not cached (it may predate the deletion).
-	w, err := c.readWrapped(dk)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
 	defer c.mu.Unlock()
 	if a, ok := c.keys[dk]; ok {
 		return a, nil
 	}
-	if w != nil {
+	if w, ok := c.wrapped[dk]; ok {
 		a, err := c.unwrapKey(dk, w)
 		if err != nil {
 			return nil, err
 		}
-		if c.epoch == epoch {
-			c.keys[dk] = a
-		}
+		c.keys[dk] = a
 		return a, nil
 	}
 	if !create {
 		return nil, ErrDossierKey
 	}
 	key := randomKey()
-	a, err = newAEAD(key)
+	a, err := newAEAD(key)
 	if err != nil {
 		return nil, err
 	}
 	c.keys[dk] = a
 	c.pending[dk] = c.wrapKey(dk, key)
 	return a, nil
+}
+
+// loadWrapped reads every wrapped data key of the file (or key store)
+// into memory: the file is brug's alone while open, so the map stays
+// true; keys are unwrapped when first used.
+func (c *crypt) loadWrapped(db *bolt.DB) error {
+	return db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bKeys)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			if len(k) == 16 {
+				c.wrapped[[16]byte(k)] = bytes.Clone(v)
+			}
+			return nil
+		})
+	})
 }
 
 func (c *crypt) seal(dkey, plain []byte) ([]byte, error) {
@@ -341,6 +330,7 @@ func (c *crypt) beforeCommit(tx *bolt.Tx) error {
 		for k, v := range batch {
 			if bytes.Equal(c.pending[k], v) {
 				delete(c.pending, k)
+				c.wrapped[k] = v
 			}
 		}
 		c.mu.Unlock()
@@ -361,53 +351,46 @@ func (c *crypt) beforeCommit(tx *bolt.Tx) error {
 
 // forget deletes the data key of the dossier dkey: from the transaction's
 // keys bucket (or, with a key store, from the key store once tx commits),
-// from memory, and later (scrub) from the free pages of the files.
+// from memory once tx commits, and then (scrub) from the free pages of the
+// files. A key made but not committed yet goes at once: the values sealed
+// with it go with this transaction.
 func (c *crypt) forget(tx *bolt.Tx, dkey []byte) error {
 	dk := [16]byte(dkey)
 	c.mu.Lock()
-	delete(c.keys, dk)
 	delete(c.pending, dk)
-	c.epoch++
+	delete(c.keys, dk)
+	w := c.wrapped[dk]
 	c.mu.Unlock()
-	drop := func() {
+	if w == nil {
+		return nil
+	}
+	tx.OnCommit(func() {
 		c.mu.Lock()
 		delete(c.keys, dk)
-		c.epoch++
+		delete(c.wrapped, dk)
 		c.mu.Unlock()
-	}
-	if c.ks != nil {
-		tx.OnCommit(func() {
-			drop()
-			var w []byte
-			_ = c.ks.Update(func(ktx *bolt.Tx) error {
+		if c.ks != nil {
+			err := c.ks.Update(func(ktx *bolt.Tx) error {
 				if b := ktx.Bucket(bKeys); b != nil {
-					w = bytes.Clone(b.Get(dk[:]))
 					return b.Delete(dk[:])
 				}
 				return nil
 			})
-			if w != nil {
-				c.mu.Lock()
-				c.shred = append(c.shred, w)
-				c.mu.Unlock()
+			if err != nil {
+				return // the next open deletes it (startCrypt)
 			}
-		})
+		}
+		c.mu.Lock()
+		c.shred = append(c.shred, w)
+		c.mu.Unlock()
+	})
+	if c.ks != nil {
 		return nil
 	}
-	b := tx.Bucket(bKeys)
-	if b == nil {
-		return nil
+	if b := tx.Bucket(bKeys); b != nil {
+		return b.Delete(dk[:])
 	}
-	if w := b.Get(dk[:]); w != nil {
-		w = bytes.Clone(w)
-		tx.OnCommit(func() {
-			drop()
-			c.mu.Lock()
-			c.shred = append(c.shred, w)
-			c.mu.Unlock()
-		})
-	}
-	return b.Delete(dk[:])
+	return nil
 }
 
 // takeShred returns and clears the wrapped keys waiting to be scrubbed.
@@ -582,4 +565,12 @@ func openPassRecord(rec, pass []byte) ([]byte, error) {
 		return nil, ErrWrongPassphrase
 	}
 	return k, nil
+}
+
+// keyDB is the bbolt file the dossiers' keys are kept in.
+func (c *crypt) keyDB() *bolt.DB {
+	if c.ks != nil {
+		return c.ks
+	}
+	return c.db
 }

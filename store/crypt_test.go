@@ -333,6 +333,32 @@ func TestEraseDestroysTheDossierKey(t *testing.T) {
 	if _, err := s.openFor(dk, oldOp); !errors.Is(err, ErrDossierKey) {
 		t.Fatalf("an old value of an erased dossier: %v, want ErrDossierKey", err)
 	}
+	// Nor its summary (its name) in the backup's summary chunk, which
+	// the file key opens: the entry is sealed with the dossier's key.
+	bdb, err := bolt.Open(backup, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entry []byte
+	bdb.View(func(tx *bolt.Tx) error {
+		entries, err := s.readChunk(tx.Bucket(bSummaries), chunkKey(dk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if bytes.Equal(e.key, dk) {
+				entry = e.enc
+			}
+		}
+		return nil
+	})
+	bdb.Close()
+	if entry == nil {
+		t.Fatal("the backup has no summary of the dossier")
+	}
+	if _, err := s.openSummary(dk, entry); !errors.Is(err, ErrDossierKey) {
+		t.Fatalf("the erased dossier's summary in an old chunk: %v, want ErrDossierKey", err)
+	}
 	s.Close()
 	// Its wrapped key is nowhere in the file, not in a free page either.
 	raw, _ := os.ReadFile(path)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -53,6 +54,14 @@ func (s *Store) encryptFile(enc *Encryption, noSync bool) (err error) {
 	// The new file's data keys go with the batch that first uses them.
 	ns := &Store{db: &boltDB{DB: ndb, path: tmp}, path: tmp, crypt: c, method: s.method}
 	c.db = ndb
+	if enc.KeyStore != "" {
+		ks, err := bolt.Open(enc.KeyStore, 0o600, &bolt.Options{Timeout: time.Second})
+		if err != nil {
+			return fmt.Errorf("encrypt: key store %s: %w", enc.KeyStore, err)
+		}
+		defer ks.Close()
+		c.ks = ks
+	}
 	ns.db.before = c.beforeCommit
 
 	total := 0
@@ -156,6 +165,9 @@ func (s *Store) copyBucket(ns *Store, ob *bolt.Bucket, name []byte, sealed map[s
 	}); err != nil {
 		return err
 	}
+	if bytes.Equal(name, bSummaries) {
+		return s.copySummaries(ns, ob, done, total, progress)
+	}
 	c := ob.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if v == nil { // a nested bucket: no brug bucket has one but the import's
@@ -196,4 +208,43 @@ func scopeOf(bucket, key []byte, sealed map[string]bool) ([]byte, bool) {
 		return nil, sealed[string(bucket)]
 	}
 	return nil, false
+}
+
+// copySummaries copies the summary chunks, each dossier's entry sealed
+// with its own key (summaries.go).
+func (s *Store) copySummaries(ns *Store, ob *bolt.Bucket, done *int, total int, progress func(int, int)) error {
+	chunks := map[string][]chunkEntry{}
+	err := ob.ForEach(func(k, _ []byte) error {
+		entries, err := s.readChunk(ob, k)
+		if err != nil {
+			return err
+		}
+		for i := range entries {
+			if entries[i].enc, err = ns.sealSummary(entries[i].key, entries[i].enc); err != nil {
+				return err
+			}
+		}
+		chunks[string(k)] = entries
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = ns.db.Update(func(tx *bolt.Tx) error {
+		nb := tx.Bucket(bSummaries)
+		for k, entries := range chunks {
+			if err := ns.writeChunk(nb, []byte(k), entries); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	*done += len(chunks)
+	if progress != nil {
+		progress(min(*done, total), total)
+	}
+	return nil
 }

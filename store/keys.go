@@ -485,6 +485,26 @@ func (s *Store) startCrypt(c *crypt, enc *Encryption, readOnly bool, erased [][]
 			}
 		}
 	}
+	if err := c.loadWrapped(c.keyDB()); err != nil {
+		if c.ks != nil {
+			c.ks.Close()
+		}
+		return fmt.Errorf("read the dossier keys: %w", err)
+	}
+	if c.ks != nil && len(c.wrapped) == 0 {
+		hasOps := false
+		s.db.View(func(tx *bolt.Tx) error {
+			if b := tx.Bucket(bOps); b != nil {
+				k, _ := b.Cursor().First()
+				hasOps = k != nil
+			}
+			return nil
+		})
+		if hasOps {
+			c.ks.Close()
+			return fmt.Errorf("%w: the key store %s holds none of the file's dossier keys; is it the right one?", ErrNoKey, enc.KeyStore)
+		}
+	}
 	s.crypt = c
 	s.db.before = c.beforeCommit
 	db := s.db.DB
@@ -516,4 +536,36 @@ func (s *Store) lockNew(enc *Encryption) error {
 		return err
 	}
 	return s.startCrypt(c, enc, false, nil)
+}
+
+// Keyless lists the dossiers whose ops the file holds but whose data key
+// is gone: with a key store apart (a server), the dossiers erased since
+// the data file was copied, when an older copy was restored. Nothing of
+// them can be read; the caller erases them. A plain file has none.
+func (s *Store) Keyless() ([]string, error) {
+	if s.crypt == nil {
+		return nil, nil
+	}
+	var out []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOps).Cursor()
+		for k, _ := c.First(); k != nil; {
+			if len(k) < 16 {
+				k, _ = c.Next()
+				continue
+			}
+			dk := [16]byte(k[:16])
+			s.crypt.mu.Lock()
+			_, ok := s.crypt.wrapped[dk]
+			_, pend := s.crypt.pending[dk]
+			s.crypt.mu.Unlock()
+			if !ok && !pend {
+				out = append(out, idString(dk[:]))
+			}
+			next := append(bytes.Clone(dk[:]), bytes.Repeat([]byte{0xff}, 17)...)
+			k, _ = c.Seek(next)
+		}
+		return nil
+	})
+	return out, err
 }

@@ -108,7 +108,11 @@ func (sb *summaryBatch) get(dkey []byte) (sm Summary, ok bool, err error) {
 	}
 	i := sort.Search(len(entries), func(i int) bool { return bytes.Compare(entries[i].key, dkey) >= 0 })
 	if i < len(entries) && bytes.Equal(entries[i].key, dkey) {
-		return sm, true, decodeSummary(entries[i].enc, &sm)
+		plain, err := sb.s.openSummary(dkey, entries[i].enc)
+		if err != nil {
+			return sm, false, err
+		}
+		return sm, true, decodeSummary(plain, &sm)
 	}
 	return sm, false, nil
 }
@@ -123,17 +127,23 @@ func (sb *summaryBatch) put(dkey []byte, sm *Summary) error {
 	}
 	i := sort.Search(len(entries), func(i int) bool { return bytes.Compare(entries[i].key, dkey) >= 0 })
 	found := i < len(entries) && bytes.Equal(entries[i].key, dkey)
+	var sealed []byte
+	if sm != nil {
+		if sealed, err = sb.s.sealSummary(dkey, encodeSummary(sm)); err != nil {
+			return err
+		}
+	}
 	switch {
 	case sm == nil && !found:
 		return nil
 	case sm == nil:
 		entries = append(entries[:i], entries[i+1:]...)
 	case found:
-		entries[i].enc = encodeSummary(sm)
+		entries[i].enc = sealed
 	default:
 		entries = append(entries, chunkEntry{})
 		copy(entries[i+1:], entries[i:])
-		entries[i] = chunkEntry{key: append([]byte(nil), dkey...), enc: encodeSummary(sm)}
+		entries[i] = chunkEntry{key: append([]byte(nil), dkey...), enc: sealed}
 	}
 	sb.chunks[ck], sb.dirty[ck] = entries, true
 	return nil
@@ -173,7 +183,11 @@ func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
 		}
 		for _, e := range entries {
 			var sm Summary
-			if err := decodeSummary(e.enc, &sm); err != nil {
+			plain, err := s.openSummary(e.key, e.enc)
+			if err != nil {
+				return err
+			}
+			if err := decodeSummary(plain, &sm); err != nil {
 				return err
 			}
 			if err := fn(sm); err != nil {
@@ -182,4 +196,23 @@ func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
 		}
 		return nil
 	})
+}
+
+// With encryption, each dossier's entry of a chunk is sealed with the
+// dossier's own key (and the chunk with the file's): erasing the dossier
+// makes its name unreadable in older copies of the chunk too. Plain
+// entries are stored as they are.
+
+func (s *Store) sealSummary(dkey, enc []byte) ([]byte, error) {
+	if s.crypt == nil {
+		return enc, nil
+	}
+	return s.crypt.seal(dkey, enc)
+}
+
+func (s *Store) openSummary(dkey, sealed []byte) ([]byte, error) {
+	if s.crypt == nil {
+		return sealed, nil
+	}
+	return s.crypt.open(dkey, sealed)
 }

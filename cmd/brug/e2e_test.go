@@ -311,7 +311,7 @@ func TestEndToEnd(t *testing.T) {
 	tm.must("kill-server")
 
 	// 6. The store holds the two ops, made by the user.
-	s, err := store.Open(db, store.Options{ReadOnly: true})
+	s, err := openTestStore(db, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,3 +346,11 @@ func TestEndToEnd(t *testing.T) {
 // testPassphrase locks the files of the brug binaries tests start, which
 // find no keyring.
 const testPassphrase = "paard batterij nietje"
+
+// openTestStore opens a laptop's file as brug does in these tests: the
+// key in the (mock) keyring, or the test passphrase for files the brug
+// binaries made.
+func openTestStore(path string, opt store.Options) (*store.Store, error) {
+	opt.Encryption = &store.Encryption{Keyring: store.OSKeyring{}, Passphrase: []byte(testPassphrase)}
+	return store.Open(path, opt)
+}

@@ -19,7 +19,7 @@ import (
 func laptopFile(t *testing.T, n int) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "laptop.db")
-	s, err := store.Open(path, store.Options{Author: "tester", NoSync: true, Kind: store.FileLaptop})
+	s, err := openTestStore(path, store.Options{Author: "tester", NoSync: true, Kind: store.FileLaptop})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,7 +177,7 @@ func TestREADMERunningTheServer(t *testing.T) {
 	if now := time.Now(); now.Before(stamp) {
 		stamp = now
 	}
-	st, err := store.Open(laptop, store.Options{Author: "anna", Kind: store.FileLaptop, Now: func() time.Time { return stamp }})
+	st, err := openTestStore(laptop, store.Options{Author: "anna", Kind: store.FileLaptop, Now: func() time.Time { return stamp }})
 	if err != nil {
 		t.Fatalf("anna's laptop file after login and sync: %v", err)
 	}

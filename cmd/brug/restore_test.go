@@ -176,7 +176,7 @@ func restoreCopy(t *testing.T, from, to string) {
 // restoreStore opens a laptop's file while no brug runs on it.
 func restoreStore(t *testing.T, path, user string, fn func(*store.Store)) {
 	t.Helper()
-	st, err := store.Open(path, store.Options{Author: user})
+	st, err := openTestStore(path, store.Options{Author: user})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func TestRestoreStoryWithRealProcesses(t *testing.T) {
 	srv.stop(t)
 
 	// The server holds both changes and not the erased dossier.
-	s, err := server.Open(db, server.Options{})
+	s, err := server.Open(db, server.Options{Encryption: serverEncryption(db, os.Getenv)})
 	if err != nil {
 		t.Fatal(err)
 	}

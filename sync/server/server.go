@@ -88,7 +88,7 @@ type Options struct {
 
 // SealedBuckets are the server's buckets whose values are sealed with the
 // file key (Tx.Seal): a plain file's are re-sealed when it is encrypted.
-var SealedBuckets = []string{bUsers, bTeams, bDevices, bCodes, bAudit, bDrafts}
+var SealedBuckets = []string{bUsers, bTeams, bDevices, bCodes, bAudit, bDrafts, bKeys}
 
 // Server is an open regional server: a store plus its accounts, sequence
 // numbers, device views and audit log.
@@ -188,6 +188,19 @@ func Open(path string, opt Options) (*Server, error) {
 		// file can be told from the file it was copied from (epoch.go).
 		return s.startEpoch(tx)
 	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open server %s: %w", path, err)
+	}
+	// Dossiers whose keys are gone from the key store were erased after
+	// this copy of the file was made: erase them here too, so a restore
+	// never brings one back.
+	keyless, err := st.Keyless()
+	for _, id := range keyless {
+		if err == nil {
+			err = s.erase(id, AuditEntry{Channel: "open", User: ServerAuthor, Action: "erase", Dossier: id, Detail: "its key was gone from the key store (erased after this copy of the file was made)"})
+		}
+	}
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("open server %s: %w", path, err)
