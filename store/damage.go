@@ -484,6 +484,10 @@ func (s *Store) verifyState(opt Options) error {
 	}
 	opt.ReadOnly = false
 	opt.NoSync = true
+	if s.crypt == nil {
+		opt.Encryption = nil // a plain file's copy stays plain
+	}
+	opt.keyStoreReadOnly = true // the checked file's keys are only read
 	c, err := Open(cp, opt)
 	if err != nil {
 		return err

@@ -87,6 +87,8 @@ type Options struct {
 	// read-only one), an encrypted one is unlocked. Nil: a new file is
 	// plain, and an encrypted file fails with ErrEncrypted.
 	Encryption *Encryption
+	// keyStoreReadOnly opens Encryption.KeyStore read-only (Verify's copy).
+	keyStoreReadOnly bool
 	// Now is the wall clock; nil means time.Now.
 	Now func() time.Time
 	// LockTimeout is how long to wait for another brug to close the file
@@ -174,7 +176,7 @@ func Open(path string, opt Options) (*Store, error) {
 	for _, st := range opt.Method.Steps {
 		s.checklist = append(s.checklist, len(st.Checklist))
 	}
-	if err := s.unlock(opt.Encryption, opt.ReadOnly); err != nil {
+	if err := s.unlock(opt.Encryption, opt.ReadOnly, opt.keyStoreReadOnly, opt.Kind); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

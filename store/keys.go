@@ -412,10 +412,17 @@ func DestroyKeys(path string, kr Keyring) error {
 
 // unlock reads the file's key records and, on an encrypted file, opens
 // its file key with enc and starts sealing with it.
-func (s *Store) unlock(enc *Encryption, readOnly bool) error {
+func (s *Store) unlock(enc *Encryption, readOnly, ksReadOnly bool, want FileKind) error {
 	var r keyRecords
 	var erased [][]byte
 	if err := s.db.View(func(tx *bolt.Tx) error {
+		// A file of the other kind is refused as such, before its keys
+		// are looked for.
+		if m := tx.Bucket(bMeta); m != nil && want != FileAny {
+			if k := m.Get(kKind); k != nil && FileKind(k) != want {
+				return fmt.Errorf("%w: it is a %s file", ErrWrongKind, k)
+			}
+		}
 		r = readKeyRecords(tx)
 		if b := tx.Bucket(bErased); b != nil {
 			b.ForEach(func(k, _ []byte) error { erased = append(erased, bytes.Clone(k)); return nil })
@@ -438,7 +445,7 @@ func (s *Store) unlock(enc *Encryption, readOnly bool) error {
 	if err != nil {
 		return err
 	}
-	return s.startCrypt(c, enc, readOnly, erased)
+	return s.startCrypt(c, enc, readOnly, ksReadOnly, erased)
 }
 
 func (s *Store) hasKeysBucket() bool {
@@ -450,16 +457,16 @@ func (s *Store) hasKeysBucket() bool {
 // startCrypt makes c the store's keys: opens the separate key store if
 // enc names one (deleting there the keys of dossiers erased in the data
 // file, in case a crash came between the two), and hooks the commits.
-func (s *Store) startCrypt(c *crypt, enc *Encryption, readOnly bool, erased [][]byte) error {
+func (s *Store) startCrypt(c *crypt, enc *Encryption, readOnly, ksReadOnly bool, erased [][]byte) error {
 	c.db = s.db.DB
 	scrubPath := s.path
 	if enc != nil && enc.KeyStore != "" {
-		ks, err := bolt.Open(enc.KeyStore, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: readOnly})
+		ks, err := bolt.Open(enc.KeyStore, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: readOnly || ksReadOnly})
 		if err != nil {
 			return fmt.Errorf("key store %s: %w", enc.KeyStore, err)
 		}
 		c.ks, scrubPath = ks, enc.KeyStore
-		if !readOnly && len(erased) > 0 {
+		if !readOnly && !ksReadOnly && len(erased) > 0 {
 			var gone [][]byte
 			err := ks.Update(func(tx *bolt.Tx) error {
 				b := tx.Bucket(bKeys)
@@ -535,7 +542,7 @@ func (s *Store) lockNew(enc *Encryption) error {
 	if err := s.db.Update(func(tx *bolt.Tx) error { return r.put(tx.Bucket(bMeta)) }); err != nil {
 		return err
 	}
-	return s.startCrypt(c, enc, false, nil)
+	return s.startCrypt(c, enc, false, false, nil)
 }
 
 // Keyless lists the dossiers whose ops the file holds but whose data key
@@ -568,4 +575,27 @@ func (s *Store) Keyless() ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// PeekKind reads the kind marker of the brug file at path without
+// opening it as a store (no keys needed), so a caller can pick the keys
+// for it; FileAny when it cannot tell.
+func PeekKind(path string) FileKind {
+	if checkFile(path, true) != nil {
+		return FileAny
+	}
+	bdb, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: 500 * time.Millisecond})
+	if err != nil {
+		return FileAny
+	}
+	defer bdb.Close()
+	db := &boltDB{DB: bdb, path: path} // a damaged file: ErrDamaged, no panic
+	kind := FileAny
+	db.View(func(tx *bolt.Tx) error {
+		if m := tx.Bucket(bMeta); m != nil {
+			kind = FileKind(m.Get(kKind))
+		}
+		return nil
+	})
+	return kind
 }

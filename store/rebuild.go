@@ -248,6 +248,10 @@ func (s *Store) snapshotTx(tx *bolt.Tx) (map[string]map[string]string, error) {
 			if s.crypt != nil && string(name) == string(bSummaries) {
 				return s.snapshotChunk(tx, k, m)
 			}
+			if s.crypt != nil && string(name) != string(bHeads) {
+				m[string(k)] = string(v) // set-like buckets: no sealed values
+				return nil
+			}
 			plain, err := s.openFor(stateScope(name, k), v)
 			if err != nil {
 				return err

@@ -18,16 +18,18 @@ import (
 // OS keyring, or (BRUG_KEYRING=off, or no keyring) a passphrase from
 // BRUG_PASSPHRASE or the unlock screen. A demo file keeps its key in a
 // file beside it (demoKeyFile).
-func (c *cli) encryption() *store.Encryption {
+func (c *cli) encryption(path string) *store.Encryption {
 	var kr store.Keyring = store.OSKeyring{}
 	if c.env.keyring != nil {
 		kr = c.env.keyring()
 	}
-	if c.demoKey != "" {
-		kr = store.KeyFile{Name: c.demoKey}
-	}
-	if strings.EqualFold(c.env.getenv("BRUG_KEYRING"), "off") && c.demoKey == "" {
+	if strings.EqualFold(c.env.getenv("BRUG_KEYRING"), "off") {
 		kr = nil
+	}
+	// A demo file, made now or by an earlier brug demo and opened with
+	// --db: its key is in the file beside it.
+	if _, err := os.Stat(demoKeyFile(path)); err == nil || c.demoKey == path {
+		kr = store.KeyFile{Name: demoKeyFile(path)}
 	}
 	enc := &store.Encryption{Keyring: kr, Passphrase: []byte(c.env.getenv("BRUG_PASSPHRASE"))}
 	m := c.msgs()
@@ -91,6 +93,7 @@ func (c *cli) unlockStore(path string, opt store.Options, first error) (*store.S
 			return err
 		}
 		got = s
+		opt.Encryption.Passphrase = pass // for the opens that follow in this run
 		return nil
 	}
 	var res unlock.Result
@@ -170,7 +173,7 @@ func (c *cli) runPassphrase(f passphraseFlags) (err error) {
 		return err
 	}
 	defer c.closeStore(s, &err)
-	enc := c.encryption()
+	enc := c.encryption(s.Path())
 	if f.keyring {
 		if enc.Keyring == nil {
 			return c.fail("crypt.nokeyring", errors.New("BRUG_KEYRING=off"))

@@ -351,6 +351,10 @@ const testPassphrase = "paard batterij nietje"
 // key in the (mock) keyring, or the test passphrase for files the brug
 // binaries made.
 func openTestStore(path string, opt store.Options) (*store.Store, error) {
-	opt.Encryption = &store.Encryption{Keyring: store.OSKeyring{}, Passphrase: []byte(testPassphrase)}
+	var kr store.Keyring = store.OSKeyring{}
+	if _, err := os.Stat(demoKeyFile(path)); err == nil {
+		kr = store.KeyFile{Name: demoKeyFile(path)}
+	}
+	opt.Encryption = &store.Encryption{Keyring: kr, Passphrase: []byte(testPassphrase)}
 	return store.Open(path, opt)
 }

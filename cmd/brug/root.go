@@ -73,7 +73,8 @@ type cli struct {
 	// reporter, when set, counts `brug report` instead of a file: a
 	// coordinator's SSH session on the running server (ssh.go).
 	reporter flowReporter
-	// demoKey, when set, is the key file of the demo's file (crypt.go).
+	// demoKey, when set, is the demo's file: its key is kept in a file
+	// beside it (crypt.go).
 	demoKey string
 }
 
@@ -269,7 +270,7 @@ func readMethodFile(path string) ([]byte, error) {
 
 // openOpts are the store options for this run.
 func (c *cli) openOpts(m *method.Method) store.Options {
-	return store.Options{Author: authorName(c.env.getenv, c.env.osUser), Method: m, Now: c.env.now, Kind: store.FileLaptop, Encryption: c.encryption()}
+	return store.Options{Author: authorName(c.env.getenv, c.env.osUser), Method: m, Now: c.env.now, Kind: store.FileLaptop}
 }
 
 // openStore opens path and turns the store's errors into messages that
@@ -279,6 +280,9 @@ func (c *cli) openStore(path string, opt store.Options) (*store.Store, error) {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, c.fail("open.missing", path)
 		}
+	}
+	if opt.Kind == store.FileLaptop && opt.Encryption == nil {
+		opt.Encryption = c.encryption(path)
 	}
 	s, err := store.Open(path, opt)
 	if err == nil {
