@@ -197,6 +197,11 @@ func Open(path string, opt Options) (*Store, error) {
 		}
 		if err != nil {
 			s.Close()
+			if s.created {
+				// No key for it (ErrChoosePassphrase): leave no file behind,
+				// not even an empty plain one.
+				os.Remove(path)
+			}
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 	}
