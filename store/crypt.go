@@ -190,10 +190,13 @@ type crypt struct {
 	raw  []byte // the file key, for rewrapping
 
 	mu      sync.Mutex
-	keys    map[[16]byte]cipher.AEAD // unwrapped, as used
-	wrapped map[[16]byte][]byte      // every committed wrapped key
-	pending map[[16]byte][]byte      // wrapped keys made here, not yet committed
+	keys    map[string]cipher.AEAD // unwrapped, as used
+	wrapped map[string][]byte      // every committed wrapped key
+	pending map[string][]byte      // wrapped keys made here, not yet committed
 	shred   [][]byte                 // wrapped keys deleted, to scrub from the files after commit
+	prev      map[string]cipher.AEAD // chunk keys before their last rotation
+	rotations []rotation             // of the current write transaction
+	scrubNow  func()                 // scrubs what shred holds now (startCrypt)
 
 	ks *bolt.DB // a separate key store, or nil: the keys bucket of the data file
 	db *bolt.DB // the data file
@@ -204,46 +207,51 @@ func newCrypt(fileKey []byte) (*crypt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &crypt{file: a, raw: fileKey, keys: map[[16]byte]cipher.AEAD{}, wrapped: map[[16]byte][]byte{}, pending: map[[16]byte][]byte{}}, nil
+	return &crypt{file: a, raw: fileKey, keys: map[string]cipher.AEAD{}, wrapped: map[string][]byte{}, pending: map[string][]byte{}, prev: map[string]cipher.AEAD{}}, nil
 }
 
-func (c *crypt) wrapKey(dk [16]byte, key []byte) []byte {
-	w := sealWith(c.file, append([]byte("brug/k"), dk[:]...), key)
+func (c *crypt) wrapKey(id string, key []byte) []byte {
+	w := sealWith(c.file, append([]byte("brug/k"), id...), key)
 	return append(append([]byte(nil), markerKey...), w[1:]...) // the marker in place of the version byte
 }
 
-func (c *crypt) unwrapKey(dk [16]byte, w []byte) (cipher.AEAD, error) {
+func (c *crypt) unwrapKey(id string, w []byte) (cipher.AEAD, error) {
 	if len(w) != wrappedKeyLen || !bytes.HasPrefix(w, markerKey) {
 		return nil, fmt.Errorf("%w: a dossier key is malformed", ErrDamaged)
 	}
-	key, err := openWith(c.file, append([]byte("brug/k"), dk[:]...), append([]byte{sealVersion}, w[len(markerKey):]...))
+	key, err := openWith(c.file, append([]byte("brug/k"), id...), append([]byte{sealVersion}, w[len(markerKey):]...))
 	if err != nil {
 		return nil, fmt.Errorf("%w: a dossier key does not open", ErrDamaged)
 	}
 	return newAEAD(key)
 }
 
-// dossierKey is the AEAD of the dossier dk. With create, a dossier
-// without a key gets a new one, written to the file with the next commit
-// (beforeCommit), so never after a value sealed with it. The lock is held
-// throughout, so that a key forgotten by a commit is not brought back
-// into the cache by a read that began before it.
+// dossierKey is the AEAD of the dossier dkey (see scopeKey).
 func (c *crypt) dossierKey(dkey []byte, create bool) (cipher.AEAD, error) {
 	if len(dkey) != 16 {
 		return nil, fmt.Errorf("%w: a dossier scope of %d bytes", ErrInvalid, len(dkey))
 	}
-	dk := [16]byte(dkey)
+	return c.scopeKey(string(dkey), create)
+}
+
+// scopeKey is the AEAD of the key id (a dossier's 16-byte id, or a
+// summary chunk's chunkKeyID). With create, an id without a key gets a
+// new one, written to the file with the next commit (beforeCommit), so
+// never after a value sealed with it. The lock is held throughout, so
+// that a key forgotten by a commit is not brought back into the cache by
+// a read that began before it.
+func (c *crypt) scopeKey(id string, create bool) (cipher.AEAD, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if a, ok := c.keys[dk]; ok {
+	if a, ok := c.keys[id]; ok {
 		return a, nil
 	}
-	if w, ok := c.wrapped[dk]; ok {
-		a, err := c.unwrapKey(dk, w)
+	if w, ok := c.wrapped[id]; ok {
+		a, err := c.unwrapKey(id, w)
 		if err != nil {
 			return nil, err
 		}
-		c.keys[dk] = a
+		c.keys[id] = a
 		return a, nil
 	}
 	if !create {
@@ -254,8 +262,8 @@ func (c *crypt) dossierKey(dkey []byte, create bool) (cipher.AEAD, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.keys[dk] = a
-	c.pending[dk] = c.wrapKey(dk, key)
+	c.keys[id] = a
+	c.pending[id] = c.wrapKey(id, key)
 	return a, nil
 }
 
@@ -269,8 +277,8 @@ func (c *crypt) loadWrapped(db *bolt.DB) error {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			if len(k) == 16 {
-				c.wrapped[[16]byte(k)] = bytes.Clone(v)
+			if len(k) == 16 || isChunkKeyID(k) {
+				c.wrapped[string(k)] = bytes.Clone(v)
 			}
 			return nil
 		})
@@ -308,18 +316,21 @@ func (c *crypt) beforeCommit(tx *bolt.Tx) error {
 		c.mu.Unlock()
 		return nil
 	}
-	batch := make(map[[16]byte][]byte, len(c.pending))
+	batch := make(map[string][]byte, len(c.pending))
 	for k, v := range c.pending {
 		batch[k] = v
 	}
 	c.mu.Unlock()
-	put := func(tx *bolt.Tx) error {
+	put := func(tx *bolt.Tx, chunks bool) error {
 		b, err := tx.CreateBucketIfNotExists(bKeys)
 		if err != nil {
 			return err
 		}
 		for k, v := range batch {
-			if err := b.Put(bytes.Clone(k[:]), v); err != nil {
+			if isChunkKeyID([]byte(k)) != chunks && c.ks != nil {
+				continue
+			}
+			if err := b.Put([]byte(k), v); err != nil {
 				return err
 			}
 		}
@@ -336,13 +347,11 @@ func (c *crypt) beforeCommit(tx *bolt.Tx) error {
 		c.mu.Unlock()
 	}
 	if c.ks != nil {
-		if err := c.ks.Update(put); err != nil {
+		if err := c.ks.Update(func(ktx *bolt.Tx) error { return put(ktx, false) }); err != nil {
 			return fmt.Errorf("key store: %w", err)
 		}
-		done()
-		return nil
 	}
-	if err := put(tx); err != nil {
+	if err := put(tx, true); err != nil {
 		return err
 	}
 	tx.OnCommit(done)
@@ -355,7 +364,7 @@ func (c *crypt) beforeCommit(tx *bolt.Tx) error {
 // files. A key made but not committed yet goes at once: the values sealed
 // with it go with this transaction.
 func (c *crypt) forget(tx *bolt.Tx, dkey []byte) error {
-	dk := [16]byte(dkey)
+	dk := string(dkey)
 	c.mu.Lock()
 	delete(c.pending, dk)
 	delete(c.keys, dk)
@@ -372,7 +381,7 @@ func (c *crypt) forget(tx *bolt.Tx, dkey []byte) error {
 		if c.ks != nil {
 			err := c.ks.Update(func(ktx *bolt.Tx) error {
 				if b := ktx.Bucket(bKeys); b != nil {
-					return b.Delete(dk[:])
+					return b.Delete([]byte(dk))
 				}
 				return nil
 			})
@@ -388,7 +397,7 @@ func (c *crypt) forget(tx *bolt.Tx, dkey []byte) error {
 		return nil
 	}
 	if b := tx.Bucket(bKeys); b != nil {
-		return b.Delete(dk[:])
+		return b.Delete([]byte(dk))
 	}
 	return nil
 }
@@ -573,4 +582,116 @@ func (c *crypt) keyDB() *bolt.DB {
 		return c.ks
 	}
 	return c.db
+}
+
+// Summary chunks (summaries.go) are sealed whole, each with a key of its
+// own: the list opens 64 keys, not one per dossier. Erasing or dropping a
+// dossier gives its chunk a new key (rotateChunk) and destroys the old
+// one, so the dossier's entry in older copies of the chunk, left in free
+// pages, can no longer be read. Chunk keys are always kept in the data
+// file (also with a key store apart): a server erases at open the
+// dossiers whose keys the key store lost, which rotates their chunks.
+
+// chunkKeyID is the key id of the summary chunk ck.
+func chunkKeyID(ck byte) string { return string([]byte{'s', ck}) }
+
+func isChunkKeyID(k []byte) bool { return len(k) == 2 && k[0] == 's' }
+
+func chunkAD(ck byte) []byte { return []byte{'b', 'r', 'u', 'g', '/', 's', ck} }
+
+func (c *crypt) sealChunk(ck byte, plain []byte) ([]byte, error) {
+	a, err := c.scopeKey(chunkKeyID(ck), true)
+	if err != nil {
+		return nil, err
+	}
+	return sealWith(a, chunkAD(ck), plain), nil
+}
+
+// openChunk opens a chunk with its key, or with the key it had before a
+// rotation (a read that began before the rotation committed).
+func (c *crypt) openChunk(ck byte, sealed []byte) ([]byte, error) {
+	id := chunkKeyID(ck)
+	a, err := c.scopeKey(id, false)
+	if err == nil {
+		var plain []byte
+		if plain, err = openWith(a, chunkAD(ck), sealed); err == nil {
+			return plain, nil
+		}
+	}
+	c.mu.Lock()
+	prev := c.prev[id]
+	c.mu.Unlock()
+	if prev != nil {
+		if plain, perr := openWith(prev, chunkAD(ck), sealed); perr == nil {
+			return plain, nil
+		}
+	}
+	return nil, fmt.Errorf("summaries %d: %w", ck, err)
+}
+
+// rotation is a chunk key replaced in the current write transaction.
+type rotation struct {
+	id         string
+	old        cipher.AEAD // nil: there was none
+	oldPending []byte
+}
+
+// rotate gives the chunk ck a new key in tx; the caller writes the chunk
+// again in tx. Once tx commits, the old key's wrapped bytes are scrubbed;
+// should it roll back, undo brings the old key back.
+func (c *crypt) rotate(tx *bolt.Tx, ck byte) error {
+	id := chunkKeyID(ck)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.keys[id]
+	if old == nil {
+		if w, ok := c.wrapped[id]; ok {
+			a, err := c.unwrapKey(id, w)
+			if err != nil {
+				return err
+			}
+			old = a
+		}
+	}
+	c.rotations = append(c.rotations, rotation{id: id, old: old, oldPending: c.pending[id]})
+	key := randomKey()
+	a, err := newAEAD(key)
+	if err != nil {
+		return err
+	}
+	c.keys[id], c.pending[id] = a, c.wrapKey(id, key)
+	if old != nil {
+		c.prev[id] = old
+	}
+	w := c.wrapped[id]
+	tx.OnCommit(func() {
+		c.mu.Lock()
+		c.rotations = nil
+		if w != nil {
+			c.shred = append(c.shred, w)
+		}
+		c.mu.Unlock()
+	})
+	return nil
+}
+
+// undo takes back the rotations of a write transaction that rolled back.
+func (c *crypt) undo() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := len(c.rotations) - 1; i >= 0; i-- {
+		r := c.rotations[i]
+		if r.old != nil {
+			c.keys[r.id] = r.old
+		} else {
+			delete(c.keys, r.id)
+		}
+		if r.oldPending != nil {
+			c.pending[r.id] = r.oldPending
+		} else {
+			delete(c.pending, r.id)
+		}
+		delete(c.prev, r.id)
+	}
+	c.rotations = nil
 }

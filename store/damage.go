@@ -29,8 +29,9 @@ type boltDB struct {
 	path string
 	// before runs at the end of every write transaction that succeeded,
 	// before it commits; after runs once it committed (crypt.go).
-	before func(*bolt.Tx) error
-	after  func()
+	before   func(*bolt.Tx) error
+	after    func()
+	rollback func() // after a write transaction that did not commit
 }
 
 // View runs fn in a read transaction; see boltDB.
@@ -55,6 +56,9 @@ func (d *boltDB) Update(fn func(*bolt.Tx) error) (err error) {
 	})
 	if err == nil && d.after != nil {
 		d.after()
+	}
+	if err != nil && d.rollback != nil {
+		d.rollback()
 	}
 	return err
 }

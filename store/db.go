@@ -361,6 +361,9 @@ func (s *Store) Kind() FileKind { return s.kind }
 
 // Close closes the database file (and a separate key store).
 func (s *Store) Close() error {
+	if s.crypt != nil && s.crypt.scrubNow != nil && !s.db.IsReadOnly() {
+		s.crypt.scrubNow()
+	}
 	err := s.db.Close()
 	if s.crypt != nil && s.crypt.ks != nil {
 		if kerr := s.crypt.ks.Close(); err == nil {

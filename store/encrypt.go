@@ -210,21 +210,21 @@ func scopeOf(bucket, key []byte, sealed map[string]bool) ([]byte, bool) {
 	return nil, false
 }
 
-// copySummaries copies the summary chunks, each dossier's entry sealed
-// with its own key (summaries.go).
+// copySummaries copies the summary chunks, each sealed with its own key
+// (summaries.go).
 func (s *Store) copySummaries(ns *Store, ob *bolt.Bucket, done *int, total int, progress func(int, int)) error {
-	chunks := map[string][]chunkEntry{}
-	err := ob.ForEach(func(k, _ []byte) error {
-		entries, err := s.readChunk(ob, k)
+	chunks := map[string][]byte{}
+	err := ob.ForEach(func(k, v []byte) error {
+		if len(k) != 1 {
+			return fmt.Errorf("a summary chunk key of %d bytes", len(k))
+		}
+		plain, err := s.openChunk(k[0], v)
 		if err != nil {
 			return err
 		}
-		for i := range entries {
-			if entries[i].enc, err = ns.sealSummary(entries[i].key, entries[i].enc); err != nil {
-				return err
-			}
+		if chunks[string(k)], err = ns.sealChunk(k[0], plain); err != nil {
+			return err
 		}
-		chunks[string(k)] = entries
 		return nil
 	})
 	if err != nil {
@@ -232,8 +232,8 @@ func (s *Store) copySummaries(ns *Store, ob *bolt.Bucket, done *int, total int, 
 	}
 	err = ns.db.Update(func(tx *bolt.Tx) error {
 		nb := tx.Bucket(bSummaries)
-		for k, entries := range chunks {
-			if err := ns.writeChunk(nb, []byte(k), entries); err != nil {
+		for k, v := range chunks {
+			if err := nb.Put([]byte(k), v); err != nil {
 				return err
 			}
 		}

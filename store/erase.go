@@ -99,7 +99,10 @@ func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
 		if err := deleteDue(tx.Bucket(bDue), dkey); err != nil {
 			return err
 		}
-		return s.putSummary(tx, dkey, nil)
+		if err := s.putSummary(tx, dkey, nil); err != nil {
+			return err
+		}
+		return s.rotateChunk(tx, dkey)
 	}
 	if err != nil {
 		return err
@@ -111,6 +114,9 @@ func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
 			}
 		}
 		if err := s.putSummary(tx, dkey, nil); err != nil {
+			return err
+		}
+		if err := s.rotateChunk(tx, dkey); err != nil {
 			return err
 		}
 	}

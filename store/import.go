@@ -584,11 +584,7 @@ func (s *Store) freshDossier(dkey []byte, cands []headCand, put func(k, v []byte
 		i = j
 	}
 	sm := summarise(project(idString(dkey), len(s.checklist), all), s.checklist)
-	enc, err := s.sealSummary(dkey, encodeSummary(&sm))
-	if err != nil {
-		return chunkEntry{}, nil, err
-	}
-	return chunkEntry{key: dkey, enc: enc}, dueKeys(dkey, &sm), nil
+	return chunkEntry{key: dkey, enc: encodeSummary(&sm)}, dueKeys(dkey, &sm), nil
 }
 
 // storedHead is h as decodeHeads reads it back from encodeHeads: an id or

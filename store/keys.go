@@ -512,25 +512,48 @@ func (s *Store) startCrypt(c *crypt, enc *Encryption, readOnly, ksReadOnly bool,
 			return fmt.Errorf("%w: the key store %s holds none of the file's dossier keys; is it the right one?", ErrNoKey, enc.KeyStore)
 		}
 	}
+	if c.ks != nil { // the summary chunks' keys are in the data file
+		if err := c.loadWrapped(c.db); err != nil {
+			c.ks.Close()
+			return fmt.Errorf("read the summary keys: %w", err)
+		}
+	}
 	s.crypt = c
 	s.db.before = c.beforeCommit
+	s.db.rollback = c.undo
 	db := s.db.DB
 	if c.ks != nil {
 		db = c.ks
 	}
-	s.db.after = func() {
+	// Scrubbing reads the whole file, so commits that come quickly after
+	// one another (the drops of a sync) share one; Close scrubs the rest.
+	var last time.Time
+	c.scrubNow = func() {
 		gone := c.takeShred()
 		if len(gone) == 0 {
 			return
 		}
-		if err := db.Update(func(*bolt.Tx) error { return scrub(scrubPath, gone) }); err != nil {
+		last = time.Now()
+		err := db.Update(func(*bolt.Tx) error { return scrub(scrubPath, gone) })
+		if err == nil && c.ks != nil {
+			err = s.db.DB.Update(func(*bolt.Tx) error { return scrub(s.path, gone) })
+		}
+		if err != nil {
 			c.mu.Lock()
 			c.shred = append(c.shred, gone...) // try again after the next commit
 			c.mu.Unlock()
 		}
 	}
+	s.db.after = func() {
+		if time.Since(last) >= scrubEvery {
+			c.scrubNow()
+		}
+	}
 	return nil
 }
+
+// scrubEvery is the shortest time between two scrubs after commits.
+var scrubEvery = 2 * time.Second
 
 // lockNew makes the key records of a file this open created, and starts
 // sealing with its key.
@@ -561,15 +584,15 @@ func (s *Store) Keyless() ([]string, error) {
 				k, _ = c.Next()
 				continue
 			}
-			dk := [16]byte(k[:16])
+			dk := string(k[:16])
 			s.crypt.mu.Lock()
 			_, ok := s.crypt.wrapped[dk]
 			_, pend := s.crypt.pending[dk]
 			s.crypt.mu.Unlock()
 			if !ok && !pend {
-				out = append(out, idString(dk[:]))
+				out = append(out, idString([]byte(dk)))
 			}
-			next := append(bytes.Clone(dk[:]), bytes.Repeat([]byte{0xff}, 17)...)
+			next := append([]byte(dk), bytes.Repeat([]byte{0xff}, 17)...)
 			k, _ = c.Seek(next)
 		}
 		return nil

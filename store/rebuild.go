@@ -245,14 +245,17 @@ func (s *Store) snapshotTx(tx *bolt.Tx) (map[string]map[string]string, error) {
 	for _, name := range stateBuckets {
 		m := map[string]string{}
 		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
-			if s.crypt != nil && string(name) == string(bSummaries) {
-				return s.snapshotChunk(tx, k, m)
-			}
-			if s.crypt != nil && string(name) != string(bHeads) {
+			if s.crypt != nil && string(name) != string(bHeads) && string(name) != string(bSummaries) {
 				m[string(k)] = string(v) // set-like buckets: no sealed values
 				return nil
 			}
-			plain, err := s.openFor(stateScope(name, k), v)
+			var plain []byte
+			var err error
+			if string(name) == string(bSummaries) {
+				plain, err = s.openChunk(k[0], v)
+			} else {
+				plain, err = s.openFor(stateScope(name, k), v)
+			}
 			if err != nil {
 				return err
 			}
@@ -265,21 +268,4 @@ func (s *Store) snapshotTx(tx *bolt.Tx) (map[string]map[string]string, error) {
 		out[string(name)] = m
 	}
 	return out, nil
-}
-
-// snapshotChunk adds the opened entries of the summary chunk ck to m, one
-// per dossier: sealed entries differ by their nonces only.
-func (s *Store) snapshotChunk(tx *bolt.Tx, ck []byte, m map[string]string) error {
-	entries, err := s.readChunk(tx.Bucket(bSummaries), ck)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		plain, err := s.openSummary(e.key, e.enc)
-		if err != nil {
-			return err
-		}
-		m[string(ck)+string(e.key)] = string(plain)
-	}
-	return nil
 }

@@ -32,7 +32,7 @@ func (s *Store) readChunk(b *bolt.Bucket, ck []byte) ([]chunkEntry, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	plain, err := s.openFor(nil, raw)
+	plain, err := s.openChunk(ck[0], raw)
 	if err != nil {
 		return nil, fmt.Errorf("read summaries: %w", err)
 	}
@@ -67,7 +67,7 @@ func (s *Store) writeChunk(b *bolt.Bucket, ck []byte, entries []chunkEntry) erro
 		w.b = append(w.b, e.key...)
 		w.bytes(e.enc)
 	}
-	sealed, err := s.sealFor(nil, w.b)
+	sealed, err := s.sealChunk(ck[0], w.b)
 	if err != nil {
 		return err
 	}
@@ -108,11 +108,7 @@ func (sb *summaryBatch) get(dkey []byte) (sm Summary, ok bool, err error) {
 	}
 	i := sort.Search(len(entries), func(i int) bool { return bytes.Compare(entries[i].key, dkey) >= 0 })
 	if i < len(entries) && bytes.Equal(entries[i].key, dkey) {
-		plain, err := sb.s.openSummary(dkey, entries[i].enc)
-		if err != nil {
-			return sm, false, err
-		}
-		return sm, true, decodeSummary(plain, &sm)
+		return sm, true, decodeSummary(entries[i].enc, &sm)
 	}
 	return sm, false, nil
 }
@@ -127,23 +123,17 @@ func (sb *summaryBatch) put(dkey []byte, sm *Summary) error {
 	}
 	i := sort.Search(len(entries), func(i int) bool { return bytes.Compare(entries[i].key, dkey) >= 0 })
 	found := i < len(entries) && bytes.Equal(entries[i].key, dkey)
-	var sealed []byte
-	if sm != nil {
-		if sealed, err = sb.s.sealSummary(dkey, encodeSummary(sm)); err != nil {
-			return err
-		}
-	}
 	switch {
 	case sm == nil && !found:
 		return nil
 	case sm == nil:
 		entries = append(entries[:i], entries[i+1:]...)
 	case found:
-		entries[i].enc = sealed
+		entries[i].enc = encodeSummary(sm)
 	default:
 		entries = append(entries, chunkEntry{})
 		copy(entries[i+1:], entries[i:])
-		entries[i] = chunkEntry{key: append([]byte(nil), dkey...), enc: sealed}
+		entries[i] = chunkEntry{key: append([]byte(nil), dkey...), enc: encodeSummary(sm)}
 	}
 	sb.chunks[ck], sb.dirty[ck] = entries, true
 	return nil
@@ -183,11 +173,7 @@ func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
 		}
 		for _, e := range entries {
 			var sm Summary
-			plain, err := s.openSummary(e.key, e.enc)
-			if err != nil {
-				return err
-			}
-			if err := decodeSummary(plain, &sm); err != nil {
+			if err := decodeSummary(e.enc, &sm); err != nil {
 				return err
 			}
 			if err := fn(sm); err != nil {
@@ -198,21 +184,39 @@ func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
 	})
 }
 
-// With encryption, each dossier's entry of a chunk is sealed with the
-// dossier's own key (and the chunk with the file's): erasing the dossier
-// makes its name unreadable in older copies of the chunk too. Plain
-// entries are stored as they are.
+// A chunk is sealed with its own key when the file is encrypted (crypt.go,
+// "Summary chunks"), else through the codec for the file.
 
-func (s *Store) sealSummary(dkey, enc []byte) ([]byte, error) {
+func (s *Store) sealChunk(ck byte, plain []byte) ([]byte, error) {
 	if s.crypt == nil {
-		return enc, nil
+		return s.sealFor(nil, plain)
 	}
-	return s.crypt.seal(dkey, enc)
+	return s.crypt.sealChunk(ck, plain)
 }
 
-func (s *Store) openSummary(dkey, sealed []byte) ([]byte, error) {
+func (s *Store) openChunk(ck byte, sealed []byte) ([]byte, error) {
 	if s.crypt == nil {
-		return sealed, nil
+		return s.openFor(nil, sealed)
 	}
-	return s.crypt.open(dkey, sealed)
+	return s.crypt.openChunk(ck, sealed)
+}
+
+// rotateChunk gives the summary chunk of the dossier dkey a new key and
+// writes it again with it: the old key, and with it every older copy of
+// the chunk, is destroyed once tx commits (crypto-erasure of the names of
+// erased and dropped dossiers).
+func (s *Store) rotateChunk(tx *bolt.Tx, dkey []byte) error {
+	if s.crypt == nil {
+		return nil
+	}
+	ck := chunkKey(dkey)
+	b := tx.Bucket(bSummaries)
+	entries, err := s.readChunk(b, ck)
+	if err != nil {
+		return err
+	}
+	if err := s.crypt.rotate(tx, ck[0]); err != nil {
+		return err
+	}
+	return s.writeChunk(b, ck, entries)
 }
