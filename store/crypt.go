@@ -189,11 +189,11 @@ type crypt struct {
 	file cipher.AEAD
 	raw  []byte // the file key, for rewrapping
 
-	mu      sync.Mutex
-	keys    map[string]cipher.AEAD // unwrapped, as used
-	wrapped map[string][]byte      // every committed wrapped key
-	pending map[string][]byte      // wrapped keys made here, not yet committed
-	shred   [][]byte                 // wrapped keys deleted, to scrub from the files after commit
+	mu        sync.Mutex
+	keys      map[string]cipher.AEAD // unwrapped, as used
+	wrapped   map[string][]byte      // every committed wrapped key
+	pending   map[string][]byte      // wrapped keys made here, not yet committed
+	shred     [][]byte               // wrapped keys deleted, to scrub from the files after commit
 	prev      map[string]cipher.AEAD // chunk keys before their last rotation
 	rotations []rotation             // of the current write transaction
 	scrubNow  func()                 // scrubs what shred holds now (startCrypt)
