@@ -197,6 +197,8 @@ type crypt struct {
 	prev      map[string]cipher.AEAD // chunk keys before their last rotation
 	rotations []rotation             // of the current write transaction
 	scrubNow  func()                 // scrubs what shred holds now (startCrypt)
+	// dossiersLoaded: wrapped holds the dossiers' keys (loadDossierKeys).
+	dossiersLoaded bool
 
 	ks *bolt.DB // a separate key store, or nil: the keys bucket of the data file
 	db *bolt.DB // the data file
@@ -246,6 +248,11 @@ func (c *crypt) scopeKey(id string, create bool) (cipher.AEAD, error) {
 	if a, ok := c.keys[id]; ok {
 		return a, nil
 	}
+	if len(id) == 16 {
+		if err := c.loadDossierKeys(); err != nil {
+			return nil, err
+		}
+	}
 	if w, ok := c.wrapped[id]; ok {
 		a, err := c.unwrapKey(id, w)
 		if err != nil {
@@ -267,22 +274,39 @@ func (c *crypt) scopeKey(id string, create bool) (cipher.AEAD, error) {
 	return a, nil
 }
 
-// loadWrapped reads every wrapped data key of the file (or key store)
-// into memory: the file is brug's alone while open, so the map stays
-// true; keys are unwrapped when first used.
-func (c *crypt) loadWrapped(db *bolt.DB) error {
+// loadWrapped reads the wrapped keys of db that want takes into memory:
+// the file is brug's alone while open, so the map stays true; keys are
+// unwrapped when first used. The summary chunks' 64 keys are read at
+// open; the dossiers' keys (one per dossier) when the first is needed.
+func (c *crypt) loadWrapped(db *bolt.DB, want func(k []byte) bool) error {
 	return db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bKeys)
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			if len(k) == 16 || isChunkKeyID(k) {
-				c.wrapped[string(k)] = bytes.Clone(v)
+			if want(k) {
+				if _, ok := c.wrapped[string(k)]; !ok {
+					c.wrapped[string(k)] = bytes.Clone(v)
+				}
 			}
 			return nil
 		})
 	})
+}
+
+func isDossierKeyID(k []byte) bool { return len(k) == 16 }
+
+// loadDossierKeys reads the dossiers' wrapped keys once; c.mu is held.
+func (c *crypt) loadDossierKeys() error {
+	if c.dossiersLoaded {
+		return nil
+	}
+	if err := c.loadWrapped(c.keyDB(), isDossierKeyID); err != nil {
+		return err
+	}
+	c.dossiersLoaded = true
+	return nil
 }
 
 func (c *crypt) seal(dkey, plain []byte) ([]byte, error) {
@@ -366,6 +390,10 @@ func (c *crypt) beforeCommit(tx *bolt.Tx) error {
 func (c *crypt) forget(tx *bolt.Tx, dkey []byte) error {
 	dk := string(dkey)
 	c.mu.Lock()
+	if err := c.loadDossierKeys(); err != nil {
+		c.mu.Unlock()
+		return err
+	}
 	delete(c.pending, dk)
 	delete(c.keys, dk)
 	w := c.wrapped[dk]

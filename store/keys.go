@@ -492,31 +492,15 @@ func (s *Store) startCrypt(c *crypt, enc *Encryption, readOnly, ksReadOnly bool,
 			}
 		}
 	}
-	if err := c.loadWrapped(c.keyDB()); err != nil {
+	if err := c.loadWrapped(s.db.DB, isChunkKeyID); err != nil {
 		if c.ks != nil {
 			c.ks.Close()
 		}
-		return fmt.Errorf("read the dossier keys: %w", err)
+		return fmt.Errorf("read the summary keys: %w", err)
 	}
-	if c.ks != nil && len(c.wrapped) == 0 {
-		hasOps := false
-		s.db.View(func(tx *bolt.Tx) error {
-			if b := tx.Bucket(bOps); b != nil {
-				k, _ := b.Cursor().First()
-				hasOps = k != nil
-			}
-			return nil
-		})
-		if hasOps {
-			c.ks.Close()
-			return fmt.Errorf("%w: the key store %s holds none of the file's dossier keys; is it the right one?", ErrNoKey, enc.KeyStore)
-		}
-	}
-	if c.ks != nil { // the summary chunks' keys are in the data file
-		if err := c.loadWrapped(c.db); err != nil {
-			c.ks.Close()
-			return fmt.Errorf("read the summary keys: %w", err)
-		}
+	if c.ks != nil && !hasAnyKey(c.ks) && s.hasOps() {
+		c.ks.Close()
+		return fmt.Errorf("%w: the key store %s holds none of the file's dossier keys; is it the right one?", ErrNoKey, enc.KeyStore)
 	}
 	s.crypt = c
 	s.db.before = c.beforeCommit
@@ -586,9 +570,13 @@ func (s *Store) Keyless() ([]string, error) {
 			}
 			dk := string(k[:16])
 			s.crypt.mu.Lock()
+			lerr := s.crypt.loadDossierKeys()
 			_, ok := s.crypt.wrapped[dk]
 			_, pend := s.crypt.pending[dk]
 			s.crypt.mu.Unlock()
+			if lerr != nil {
+				return lerr
+			}
 			if !ok && !pend {
 				out = append(out, idString([]byte(dk)))
 			}
@@ -621,4 +609,28 @@ func PeekKind(path string) FileKind {
 		return nil
 	})
 	return kind
+}
+
+func hasAnyKey(db *bolt.DB) bool {
+	has := false
+	db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bKeys); b != nil {
+			k, _ := b.Cursor().First()
+			has = k != nil
+		}
+		return nil
+	})
+	return has
+}
+
+func (s *Store) hasOps() bool {
+	has := false
+	s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bOps); b != nil {
+			k, _ := b.Cursor().First()
+			has = k != nil
+		}
+		return nil
+	})
+	return has
 }

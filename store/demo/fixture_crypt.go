@@ -9,11 +9,14 @@ import (
 	"github.com/brug-nl/brug/store"
 )
 
+// cryptFixtureVersion changes whenever the encrypted layout changes.
+const cryptFixtureVersion = 2
+
 // CachedEncryptedRegion is CachedRegion encrypted at rest, generated the
 // same way (so its layout compares with the plain one), its key in a file
 // beside it. Open it with RegionEncryption(path).
 func CachedEncryptedRegion(dir string, clients int, seed int64) (string, error) {
-	name := fmt.Sprintf("brug-region-v%d-s%d-c%d-%d-enc.db", fixtureVersion, store.SchemaVersion, clients, seed)
+	name := fmt.Sprintf("brug-region-v%d-s%d-c%d-%d-enc%d.db", fixtureVersion, store.SchemaVersion, clients, seed, cryptFixtureVersion)
 	path := filepath.Join(dir, name)
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
