@@ -7,9 +7,9 @@ package store
 //	        +------------- wraps (AES-256-GCM) ----------+
 //	                              |
 //	                         file key (32 random bytes)
-//	                 seals the file's own values (meta settings,
-//	                 summaries, a server's accounts and audit log)
-//	                 and wraps every dossier's data key
+//	                 seals the file's own values (meta settings, a
+//	                 server's accounts and audit log) and wraps every
+//	                 dossier's data key and the summary chunks' keys
 //	                              |
 //	                 data key per dossier (32 random bytes), kept
 //	                 wrapped in the keys bucket (or a server's key
