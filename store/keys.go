@@ -511,13 +511,15 @@ func (s *Store) startCrypt(c *crypt, enc *Encryption, readOnly, ksReadOnly bool,
 	}
 	// Scrubbing reads the whole file, so commits that come quickly after
 	// one another (the drops of a sync) share one; Close scrubs the rest.
-	var last time.Time
+	var last time.Time // guarded by c.mu
 	c.scrubNow = func() {
 		gone := c.takeShred()
 		if len(gone) == 0 {
 			return
 		}
+		c.mu.Lock()
 		last = time.Now()
+		c.mu.Unlock()
 		err := db.Update(func(*bolt.Tx) error { return scrub(scrubPath, gone) })
 		if err == nil && c.ks != nil {
 			err = s.db.DB.Update(func(*bolt.Tx) error { return scrub(s.path, gone) })
@@ -529,7 +531,10 @@ func (s *Store) startCrypt(c *crypt, enc *Encryption, readOnly, ksReadOnly bool,
 		}
 	}
 	s.db.after = func() {
-		if time.Since(last) >= scrubEvery {
+		c.mu.Lock()
+		due := time.Since(last) >= scrubEvery
+		c.mu.Unlock()
+		if due {
 			c.scrubNow()
 		}
 	}
