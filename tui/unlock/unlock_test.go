@@ -41,7 +41,7 @@ func TestUnlockRetriesAndIsMasked(t *testing.T) {
 	if !strings.Contains(m.View(), "klopt niet") || res.OK {
 		t.Fatalf("wrong passphrase not said:\n%s", m.View())
 	}
-	m = typeText(m, "goed wachtwoord")
+	typeText(m, "goed wachtwoord")
 	if !res.OK || len(got) != 2 {
 		t.Fatalf("result %+v after %q", res, got)
 	}
@@ -64,7 +64,7 @@ func TestChooseAsksTwiceAndEnglish(t *testing.T) {
 		t.Fatal(m.View())
 	}
 	m = typeText(m, "lange zin een")
-	m = typeText(m, "lange zin een")
+	typeText(m, "lange zin een")
 	if !res.OK || chosen != "lange zin een" {
 		t.Fatalf("%+v %q", res, chosen)
 	}
@@ -77,7 +77,7 @@ func TestEscQuitsAndOtherErrorsEnd(t *testing.T) {
 	if cmd == nil || res.OK {
 		t.Fatal("esc does not quit")
 	}
-	m = typeText(m, "iets langs genoeg")
+	typeText(m, "iets langs genoeg")
 	if res.Err == nil || res.OK {
 		t.Fatalf("%+v", res)
 	}
