@@ -185,7 +185,9 @@ func (c *cli) runPassphrase(f passphraseFlags) (err error) {
 		return nil
 	}
 	// The keyring too, so that a key kept there is deleted from it.
-	set := func(pass []byte) error { return s.SetPassphrase(store.Encryption{Passphrase: pass, Keyring: enc.Keyring}) }
+	set := func(pass []byte) error {
+		return s.SetPassphrase(store.Encryption{Passphrase: pass, Keyring: enc.Keyring})
+	}
 	if p := c.env.getenv("BRUG_NEW_PASSPHRASE"); p != "" {
 		if len([]rune(p)) < unlock.MinLength {
 			return c.fail("crypt.short", unlock.MinLength)
