@@ -31,15 +31,26 @@ func (PlainCodec) Open(sealed []byte) ([]byte, error) { return append([]byte(nil
 
 // sealFor seals plain, a value of the dossier dkey (nil: of the file).
 func (s *Store) sealFor(dkey, plain []byte) ([]byte, error) {
-	_ = dkey
+	if s.crypt != nil {
+		return s.crypt.seal(dkey, plain)
+	}
 	return s.codec.Seal(plain)
 }
 
 // openFor opens sealed, a value of the dossier dkey (nil: of the file).
 // sealed may be bbolt memory; the result never is.
 func (s *Store) openFor(dkey, sealed []byte) ([]byte, error) {
-	_ = dkey
+	if s.crypt != nil {
+		return s.crypt.open(dkey, sealed)
+	}
 	return s.codec.Open(sealed)
+}
+
+// plainValues reports whether values are stored as they are (no
+// encryption, the plain codec), so a caller may skip sealing.
+func (s *Store) plainValues() bool {
+	_, plain := s.codec.(PlainCodec)
+	return plain && s.crypt == nil
 }
 
 // dossierOf is the dossier part of a key that starts with a dossier id

@@ -27,6 +27,11 @@ var ErrDamaged = errors.New("the file is damaged")
 type boltDB struct {
 	*bolt.DB
 	path string
+	// before runs at the end of every write transaction that succeeded,
+	// before it commits; after runs once it committed (crypt.go).
+	before   func(*bolt.Tx) error
+	after    func()
+	rollback func() // after a write transaction that did not commit
 }
 
 // View runs fn in a read transaction; see boltDB.
@@ -40,7 +45,22 @@ func (d *boltDB) View(fn func(*bolt.Tx) error) (err error) {
 // is committed.
 func (d *boltDB) Update(fn func(*bolt.Tx) error) (err error) {
 	defer guardDamage(d.path, &err, debug.SetPanicOnFault(true))
-	return d.DB.Update(fn)
+	if d.before == nil {
+		return d.DB.Update(fn)
+	}
+	err = d.DB.Update(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return d.before(tx)
+	})
+	if err == nil && d.after != nil {
+		d.after()
+	}
+	if err != nil && d.rollback != nil {
+		d.rollback()
+	}
+	return err
 }
 
 // guardDamage is deferred by the transactions of boltDB: it restores the
@@ -468,6 +488,10 @@ func (s *Store) verifyState(opt Options) error {
 	}
 	opt.ReadOnly = false
 	opt.NoSync = true
+	if s.crypt == nil {
+		opt.Encryption = nil // a plain file's copy stays plain
+	}
+	opt.keyStoreReadOnly = true // the checked file's keys are only read
 	c, err := Open(cp, opt)
 	if err != nil {
 		return err

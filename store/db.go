@@ -86,8 +86,16 @@ type Options struct {
 	Author string
 	// Method is the six-step method; nil means method.Default().
 	Method *method.Method
-	// Codec seals values at rest; nil means PlainCodec.
+	// Codec seals values at rest when Encryption is nil; nil means
+	// PlainCodec.
 	Codec Codec
+	// Encryption encrypts the file at rest (crypt.go): a new file is made
+	// encrypted, an existing plain one is encrypted on this open (not a
+	// read-only one), an encrypted one is unlocked. Nil: a new file is
+	// plain, and an encrypted file fails with ErrEncrypted.
+	Encryption *Encryption
+	// keyStoreReadOnly opens Encryption.KeyStore read-only (Verify's copy).
+	keyStoreReadOnly bool
 	// Now is the wall clock; nil means time.Now.
 	Now func() time.Time
 	// LockTimeout is how long to wait for another brug to close the file
@@ -121,6 +129,8 @@ type Store struct {
 	hook      CommitHook // see WithCommitHook
 	schema    int        // the file's layout version once init ran
 	actors    *actorTable
+	crypt     *crypt     // the keys of an encrypted file, or nil
+	created   bool       // this open made the file
 }
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening
@@ -181,9 +191,13 @@ func Open(path string, opt Options) (*Store, error) {
 	for _, st := range opt.Method.Steps {
 		s.checklist = append(s.checklist, len(st.Checklist))
 	}
+	if err := s.unlock(opt.Encryption, opt.ReadOnly, opt.keyStoreReadOnly, opt.Kind); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	var last HLC
 	if err := s.init(opt.ReadOnly, opt.Kind, &last); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if s.schema == 4 {
@@ -202,6 +216,25 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s.clock = NewClock(opt.Now, last)
+	if s.crypt == nil && opt.Encryption != nil && !opt.ReadOnly {
+		if s.created {
+			err = s.lockNew(opt.Encryption)
+		} else {
+			err = s.encryptFile(opt.Encryption, opt.NoSync)
+			if err == nil {
+				return Open(path, opt)
+			}
+		}
+		if err != nil {
+			s.Close()
+			if s.created {
+				// No key for it (ErrChoosePassphrase): leave no file behind,
+				// not even an empty plain one.
+				os.Remove(path)
+			}
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
 	return s, nil
 }
 
@@ -316,6 +349,7 @@ func (s *Store) init(readOnly bool, want FileKind, last *HLC) error {
 		}
 		meta := tx.Bucket(bMeta)
 		if state == "new" {
+			s.created = true
 			s.device = NewID()
 			if err := meta.Put(kMagic, []byte(magic)); err != nil {
 				return err
@@ -373,8 +407,19 @@ func inferKind(tx *bolt.Tx) FileKind {
 // Kind is what the file is for; FileAny for a file not yet marked.
 func (s *Store) Kind() FileKind { return s.kind }
 
-// Close closes the database file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database file (and a separate key store).
+func (s *Store) Close() error {
+	if s.crypt != nil && s.crypt.scrubNow != nil && !s.db.IsReadOnly() {
+		s.crypt.scrubNow()
+	}
+	err := s.db.Close()
+	if s.crypt != nil && s.crypt.ks != nil {
+		if kerr := s.crypt.ks.Close(); err == nil {
+			err = kerr
+		}
+	}
+	return err
+}
 
 // Path is the file the store is open on.
 func (s *Store) Path() string { return s.path }

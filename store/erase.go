@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -64,8 +65,15 @@ func (s *Store) Erased(dossier string) bool {
 	return erased
 }
 
-// purge deletes every trace of a dossier but the erased tombstone.
+// purge deletes every trace of a dossier but the erased tombstone, and
+// its data key: copies of its values left in free pages, in older copies
+// of the file and in backups can then no longer be opened.
 func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
+	if s.crypt != nil {
+		if err := s.crypt.forget(tx, dkey); err != nil {
+			return err
+		}
+	}
 	ops := tx.Bucket(bOps)
 	gone := map[string]bool{} // log keys
 	c := ops.Cursor()
@@ -82,6 +90,14 @@ func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
 		return err
 	}
 	sm, ok, err := s.getSummary(tx, dkey)
+	if errors.Is(err, ErrDossierKey) {
+		// Its key is gone already (a restored older copy of a server's
+		// file): its due entries are found by their key instead.
+		if err := deleteDue(tx.Bucket(bDue), dkey); err != nil {
+			return err
+		}
+		return s.putSummary(tx, dkey, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -101,6 +117,23 @@ func (s *Store) purge(tx *bolt.Tx, dkey []byte) error {
 			if err := ob.Delete(); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// deleteDue deletes every due entry of the dossier dkey.
+func deleteDue(b *bolt.Bucket, dkey []byte) error {
+	var gone [][]byte
+	b.ForEach(func(k, _ []byte) error {
+		if len(k) >= 20 && bytes.Equal(k[4:20], dkey) {
+			gone = append(gone, bytes.Clone(k))
+		}
+		return nil
+	})
+	for _, k := range gone {
+		if err := b.Delete(k); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -169,6 +169,10 @@ func (s *Store) snapshotTx(tx *bolt.Tx) (map[string]map[string]string, error) {
 	for _, name := range stateBuckets {
 		m := map[string]string{}
 		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+			if s.crypt != nil && string(name) != string(bSummaries) {
+				m[string(k)] = string(v) // set-like buckets: no sealed values
+				return nil
+			}
 			plain, err := s.openFor(stateScope(name, k), v)
 			if err != nil {
 				return err

@@ -144,3 +144,4 @@ func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
 		return fn(sm)
 	})
 }
+

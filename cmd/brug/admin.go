@@ -443,7 +443,7 @@ func (c *cli) openAdmin(ctx context.Context, creates bool) (*adminSession, error
 		}
 	}
 	actor := authorName(c.env.getenv, c.env.osUser)
-	srv, err := server.Open(path, server.Options{Now: c.env.now, Method: meth, LockTimeout: 100 * time.Millisecond})
+	srv, err := server.Open(path, server.Options{Now: c.env.now, Encryption: serverEncryption(path, c.env.getenv), Method: meth, LockTimeout: 100 * time.Millisecond})
 	if errors.Is(err, store.ErrLocked) {
 		return c.adminSocket(ctx, path, actor), nil
 	}

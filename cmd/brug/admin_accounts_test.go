@@ -98,7 +98,7 @@ func accountsScenario(t *testing.T, h *harness, db string) {
 func laptopWithClients(t *testing.T, team string, clients ...[2]string) (path, replica string) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "laptop.db")
-	s, err := store.Open(path, store.Options{Author: "tester", NoSync: true, Now: func() time.Time { return cliNow }})
+	s, err := openTestStore(path, store.Options{Author: "tester", NoSync: true, Now: func() time.Time { return cliNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func laptopWithClients(t *testing.T, team string, clients ...[2]string) (path, r
 // clientTeams returns the team of every client of a laptop file, by name.
 func clientTeams(t *testing.T, path string) map[string]string {
 	t.Helper()
-	s, err := store.Open(path, store.Options{Author: "tester", NoSync: true})
+	s, err := openTestStore(path, store.Options{Author: "tester", NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -19,7 +20,7 @@ import (
 // hostile server could have written them: fields are not checked.
 func putAudit(t *testing.T, db string, entries ...server.AuditEntry) {
 	t.Helper()
-	srv, err := server.Open(db, server.Options{})
+	srv, err := server.Open(db, server.Options{Encryption: serverEncryption(db, os.Getenv)})
 	if err != nil {
 		t.Fatal(err)
 	}

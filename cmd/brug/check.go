@@ -49,7 +49,22 @@ func (c *cli) runCheck() error {
 		return c.fail("open.missing", path)
 	}
 	m := c.msgs()
-	rep, err := store.Verify(path, store.Options{Method: meth})
+	opt := store.Options{Method: meth, Encryption: c.encryption(path)}
+	if store.PeekKind(path) == store.FileServer {
+		opt.Encryption = serverEncryption(path, c.env.getenv)
+	}
+	rep, err := store.Verify(path, opt)
+	if needsPassphrase(err) {
+		opt.ReadOnly = true
+		s, uerr := c.unlockStore(path, opt, err)
+		if uerr != nil {
+			return uerr
+		}
+		if err := s.Close(); err != nil {
+			return c.fail("close.failed", path, err)
+		}
+		rep, err = store.Verify(path, opt) // with the passphrase now given
+	}
 	switch {
 	case errors.Is(err, store.ErrDamaged):
 		return userError{m.f("check.damaged", path) + "\n  - " + damageDetail(err) + "\n" + m.f("check.advice")}

@@ -88,7 +88,7 @@ func (r result) String() string {
 func demoDB(t *testing.T, n int) (string, []store.Summary) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "demo.db")
-	s, err := store.Open(path, store.Options{Author: "test", NoSync: true})
+	s, err := openTestStore(path, store.Options{Author: "test", NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestExportJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("export is not JSON: %v", err)
 	}
-	s, err := store.Open(path, store.Options{ReadOnly: true})
+	s, err := openTestStore(path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +409,7 @@ func TestNotABrugFileIsLeftAlone(t *testing.T) {
 
 func TestSecondOpenIsRefusedQuickly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "brug.db")
-	first, err := store.Open(path, store.Options{Author: "first"})
+	first, err := openTestStore(path, store.Options{Author: "first"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,7 +460,7 @@ func TestDemo(t *testing.T) {
 		t.Errorf("the demo does not run as a coordinator")
 	}
 	stats := func() store.Stats {
-		s, err := store.Open(path, store.Options{ReadOnly: true})
+		s, err := openTestStore(path, store.Options{ReadOnly: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -546,14 +546,14 @@ func TestExportUpgradesAnOlderFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Open(path, store.Options{ReadOnly: true}); !errors.Is(err, store.ErrUpgrade) {
+	if _, err := openTestStore(path, store.Options{ReadOnly: true}); !errors.Is(err, store.ErrUpgrade) {
 		t.Fatalf("read-only open of the older file: %v, want ErrUpgrade", err)
 	}
 	r := newHarness(t).run("--db", path, "export", sums[0].ID)
 	if r.code != exitOK || !strings.Contains(r.stdout, sums[0].Name) {
 		t.Fatalf("export of an older file:\n%v", r)
 	}
-	s, err := store.Open(path, store.Options{ReadOnly: true})
+	s, err := openTestStore(path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatalf("after export the file is not upgraded: %v", err)
 	}

@@ -20,7 +20,7 @@ import (
 func TestExportWritesAnyStoredStamp(t *testing.T) {
 	h := newHarness(t)
 	path := filepath.Join(t.TempDir(), "laptop.db")
-	s, err := store.Open(path, store.Options{Author: "anna", NoSync: true, Now: func() time.Time { return cliNow }})
+	s, err := openTestStore(path, store.Options{Author: "anna", NoSync: true, Now: func() time.Time { return cliNow }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,7 @@ func (c *cli) runDemo(f demoFlags, haveDB bool) (err error) {
 		}
 		fmt.Fprintln(c.env.stderr, m.f("demo.temp", path))
 	}
+	c.demoKey = path
 	if err := c.ensureDemo(path, f, meth); err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/zalando/go-keyring"
+
 	"flag"
 	"fmt"
 	"os"
@@ -28,6 +30,9 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// In-process runs keep file keys in a keyring in memory; the brug
+	// binaries the tests start get a passphrase (e2ePassphrase).
+	keyring.MockInit()
 	code := func() int {
 		switch _, err := exec.LookPath("tmux"); {
 		case err != nil:
@@ -213,7 +218,7 @@ func TestEndToEnd(t *testing.T) {
 		long  = 30 * time.Second
 	)
 	db := filepath.Join(t.TempDir(), "e2e.db")
-	tm := newTmux(t, "NO_COLOR=1", "LANG=C.UTF-8", "TERM=xterm-256color", "BRUG_USER=e2e-tester")
+	tm := newTmux(t, "BRUG_PASSPHRASE="+testPassphrase, "NO_COLOR=1", "LANG=C.UTF-8", "TERM=xterm-256color", "BRUG_USER=e2e-tester")
 	m := method.Default()
 	step1 := m.Steps[0]
 	question := step1.Questions[0].Text.NL[:30]
@@ -306,7 +311,7 @@ func TestEndToEnd(t *testing.T) {
 	tm.must("kill-server")
 
 	// 6. The store holds the two ops, made by the user.
-	s, err := store.Open(db, store.Options{ReadOnly: true})
+	s, err := openTestStore(db, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,4 +341,20 @@ func TestEndToEnd(t *testing.T) {
 	if got := c.Steps[0].Answers[step1.Questions[0].ID].Value; !strings.Contains(got, answer) {
 		t.Errorf("the answer in the dossier is %q", got)
 	}
+}
+
+// testPassphrase locks the files of the brug binaries tests start, which
+// find no keyring.
+const testPassphrase = "paard batterij nietje"
+
+// openTestStore opens a laptop's file as brug does in these tests: the
+// key in the (mock) keyring, or the test passphrase for files the brug
+// binaries made.
+func openTestStore(path string, opt store.Options) (*store.Store, error) {
+	var kr store.Keyring = store.OSKeyring{}
+	if _, err := os.Stat(demoKeyFile(path)); err == nil {
+		kr = store.KeyFile{Name: demoKeyFile(path)}
+	}
+	opt.Encryption = &store.Encryption{Keyring: kr, Passphrase: []byte(testPassphrase)}
+	return store.Open(path, opt)
 }

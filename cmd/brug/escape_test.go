@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestAdminListsEscapeWhatDevicesSent(t *testing.T) {
 
 	// What an older server stored for a device enrolled with a nasty name.
 	name := "\x1b]0;owned\x07\x1b[2Jlaptop\u202egpj.exe"
-	srv, err := server.Open(db, server.Options{})
+	srv, err := server.Open(db, server.Options{Encryption: serverEncryption(db, os.Getenv)})
 	if err != nil {
 		t.Fatal(err)
 	}

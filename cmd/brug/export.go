@@ -236,10 +236,16 @@ func (c *cli) openReadOnly() (*store.Store, error) {
 	}
 	opt := c.openOpts(meth)
 	opt.ReadOnly = true
+	opt.Encryption = c.encryption(path)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, c.fail("open.missing", path)
 	}
 	s, err := store.Open(path, opt)
+	if needsPassphrase(err) {
+		if s, err = c.unlockStore(path, opt, err); err != nil {
+			return nil, err
+		}
+	}
 	if errors.Is(err, store.ErrUpgrade) {
 		// A file an older brug wrote: upgrade it (an open that may
 		// write, which fails with a clear message while the app has it)

@@ -19,7 +19,7 @@ import (
 func laptopFile(t *testing.T, n int) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "laptop.db")
-	s, err := store.Open(path, store.Options{Author: "tester", NoSync: true, Kind: store.FileLaptop})
+	s, err := openTestStore(path, store.Options{Author: "tester", NoSync: true, Kind: store.FileLaptop})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestDamagedFileRealBinary(t *testing.T) {
 		{"--db", cut, "check"},
 	} {
 		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "BRUG_USER=tester", "LANG=nl_NL.UTF-8", "LC_ALL=", "LC_MESSAGES=")
+		cmd.Env = append(os.Environ(), "BRUG_PASSPHRASE="+testPassphrase, "BRUG_USER=tester", "LANG=nl_NL.UTF-8", "LC_ALL=", "LC_MESSAGES=")
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		err := cmd.Run()
@@ -287,7 +287,7 @@ func TestUnwritableFileOneLine(t *testing.T) {
 		_ = os.Chmod(filepath.Dir(filepath.Dir(file)), 0o755)
 		_ = os.Chmod(filepath.Dir(dir), 0o755)
 		cmd := exec.Command(setpriv, append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
-		cmd.Env = []string{"HOME=" + dir, "BRUG_USER=tester", "LANG=nl_NL.UTF-8"}
+		cmd.Env = []string{"HOME=" + dir, "BRUG_PASSPHRASE=" + testPassphrase, "BRUG_USER=tester", "LANG=nl_NL.UTF-8"}
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		_ = cmd.Run()

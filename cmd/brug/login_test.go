@@ -21,7 +21,7 @@ func laptopWithClient(t *testing.T, name, team string) string {
 	path := filepath.Join(t.TempDir(), "laptop.db")
 	// The harness's clock (cliNow) is the server's: a laptop a year or
 	// more ahead of it would have its changes refused (clock).
-	s, err := store.Open(path, store.Options{Author: "tester", NoSync: true, Now: func() time.Time { return cliNow }})
+	s, err := openTestStore(path, store.Options{Author: "tester", NoSync: true, Now: func() time.Time { return cliNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestLoginOnAnotherUsersLaptop(t *testing.T) {
 	expect(t, "bert's login", dev("login", srv.url, inviteCode(t, h, region, "bert")), exitOK, "als bert")
 	// bert works (the app writes as the enrolled user) and syncs, then
 	// ticks one more step offline.
-	s, err := store.Open(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop, Now: func() time.Time { return cliNow }})
+	s, err := openTestStore(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop, Now: func() time.Time { return cliNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestLoginOnAnotherUsersLaptop(t *testing.T) {
 	}
 	s.Close()
 	expect(t, "bert's sync", dev("sync"), exitOK)
-	if s, err = store.Open(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop, Now: func() time.Time { return cliNow }}); err != nil {
+	if s, err = openTestStore(laptop, store.Options{Author: "bert", NoSync: true, Kind: store.FileLaptop, Now: func() time.Time { return cliNow }}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.ToggleCheck(id, 1, "c1"); err != nil {

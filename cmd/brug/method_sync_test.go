@@ -81,7 +81,7 @@ func TestServerHandsMethodToLaptop(t *testing.T) {
 	}
 	// The export reads with the region's method too: a person's export
 	// words the steps as the region's coaches see them.
-	s, err := store.Open(laptop, store.Options{Author: "anna", NoSync: true, Kind: store.FileLaptop, Method: method.Default(), Now: func() time.Time { return cliNow }})
+	s, err := openTestStore(laptop, store.Options{Author: "anna", NoSync: true, Kind: store.FileLaptop, Method: method.Default(), Now: func() time.Time { return cliNow }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,7 +177,7 @@ func TestREADMERunningTheServer(t *testing.T) {
 	if now := time.Now(); now.Before(stamp) {
 		stamp = now
 	}
-	st, err := store.Open(laptop, store.Options{Author: "anna", Kind: store.FileLaptop, Now: func() time.Time { return stamp }})
+	st, err := openTestStore(laptop, store.Options{Author: "anna", Kind: store.FileLaptop, Now: func() time.Time { return stamp }})
 	if err != nil {
 		t.Fatalf("anna's laptop file after login and sync: %v", err)
 	}
@@ -267,6 +267,7 @@ func (r *readmeRun) env(machine string) []string {
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), // no keyring: tokens go to a 0600 file
 		"SSL_CERT_FILE=" + filepath.Join(r.work, "cert.pem"),                  // the laptop trusts the server's certificate
 		"PATH=" + os.Getenv("PATH"), "LANG=C", "TERM=dumb", "BRUG_USER=" + machine,
+		"BRUG_PASSPHRASE=" + testPassphrase, // the keyring is off: the file key is locked with a passphrase
 	}
 }
 

@@ -19,7 +19,7 @@ func reportDB(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "report.db")
 	made := time.Date(2024, 10, 1, 9, 0, 0, 0, time.UTC)
-	s, err := store.Open(path, store.Options{Author: "test", NoSync: true, Now: func() time.Time { return made }})
+	s, err := openTestStore(path, store.Options{Author: "test", NoSync: true, Now: func() time.Time { return made }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestReportErrors(t *testing.T) {
 	}
 	// A file without any team says so instead of listing none.
 	empty := filepath.Join(t.TempDir(), "empty.db")
-	s, err := store.Open(empty, store.Options{Author: "test", NoSync: true})
+	s, err := openTestStore(empty, store.Options{Author: "test", NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

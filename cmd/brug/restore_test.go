@@ -73,6 +73,7 @@ func (b *restoreRun) env(user string) []string {
 		"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_DATA_HOME=" + filepath.Join(home, "data"),
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), // no keyring: tokens go to a 0600 file
 		"PATH=" + os.Getenv("PATH"), "LANG=C", "TERM=dumb", "BRUG_USER=" + user,
+		"BRUG_PASSPHRASE=" + testPassphrase,
 	}
 }
 
@@ -175,7 +176,7 @@ func restoreCopy(t *testing.T, from, to string) {
 // restoreStore opens a laptop's file while no brug runs on it.
 func restoreStore(t *testing.T, path, user string, fn func(*store.Store)) {
 	t.Helper()
-	st, err := store.Open(path, store.Options{Author: user})
+	st, err := openTestStore(path, store.Options{Author: user})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +303,7 @@ func TestRestoreStoryWithRealProcesses(t *testing.T) {
 	srv.stop(t)
 
 	// The server holds both changes and not the erased dossier.
-	s, err := server.Open(db, server.Options{})
+	s, err := server.Open(db, server.Options{Encryption: serverEncryption(db, os.Getenv)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,9 @@ type env struct {
 	// interactive reports whether a question can be asked on stdin (a
 	// terminal); nil means no.
 	interactive func() bool
+	// keyring keeps the key of the laptop's file; nil means the OS
+	// keyring (crypt.go).
+	keyring func() store.Keyring
 }
 
 // globals holds the root's persistent flags after parsing, shared by the
@@ -71,6 +74,9 @@ type cli struct {
 	// reporter, when set, counts `brug report` instead of a file: a
 	// coordinator's SSH session on the running server (ssh.go).
 	reporter flowReporter
+	// demoKey, when set, is the demo's file: its key is kept in a file
+	// beside it (crypt.go).
+	demoKey string
 }
 
 // flowReporter counts a flow report: a store, or a server session that
@@ -178,7 +184,7 @@ variable, the variable over the file.`,
 	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c), newCloseCmd(c))
 	root.AddCommand(newReportCmd(c), newCheckCmd(c))
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
-	root.AddCommand(newLoginCmd(c), newSyncCmd(c))
+	root.AddCommand(newLoginCmd(c), newSyncCmd(c), newPassphraseCmd(c))
 	return root
 }
 
@@ -276,9 +282,15 @@ func (c *cli) openStore(path string, opt store.Options) (*store.Store, error) {
 			return nil, c.fail("open.missing", path)
 		}
 	}
+	if opt.Kind == store.FileLaptop && opt.Encryption == nil {
+		opt.Encryption = c.encryption(path)
+	}
 	s, err := store.Open(path, opt)
 	if err == nil {
 		return s, nil
+	}
+	if opt.Encryption != nil && needsPassphrase(err) {
+		return c.unlockStore(path, opt, err)
 	}
 	return nil, c.openFailed(path, err)
 }
@@ -296,6 +308,9 @@ func (c *cli) openFailed(path string, err error) error {
 		return userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
 	case errors.Is(err, store.ErrWrongKind):
 		return c.fail("open.serverfile", path)
+	}
+	if ferr := c.cryptFailed(path, err); ferr != nil {
+		return ferr
 	}
 	if ferr := c.fileFailed(path, err); ferr != nil {
 		return ferr

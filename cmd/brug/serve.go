@@ -249,7 +249,7 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if metricsToken == "" {
 		metricsToken = c.env.getenv("BRUG_METRICS_TOKEN")
 	}
-	srv, err := server.Open(path, server.Options{Now: c.env.now, Logger: logger, Method: meth, MethodFile: methFile, TrustedProxies: proxies, MetricsToken: metricsToken})
+	srv, err := server.Open(path, server.Options{Now: c.env.now, Encryption: serverEncryption(path, c.env.getenv), Logger: logger, Method: meth, MethodFile: methFile, TrustedProxies: proxies, MetricsToken: metricsToken})
 	if err != nil {
 		return c.openServerError(path, err)
 	}

@@ -279,7 +279,7 @@ func TestServePublicURLInvite(t *testing.T) {
 	expect(t, "invite in English", r, exitOK, "(for anna; works once, until ")
 
 	// Over SSH: the same admin command tree on the running server's Admin.
-	srv, err := server.Open(region, server.Options{Now: func() time.Time { return cliNow }})
+	srv, err := server.Open(region, server.Options{Now: func() time.Time { return cliNow }, Encryption: serverEncryption(region, os.Getenv)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,7 +132,8 @@ func (c *cli) syncer(s *store.Store) (*client.Syncer, error) {
 		return nil, err
 	}
 	sy := &client.Syncer{Store: s, HTTP: &http.Client{}, URL: string(u), Tokens: tokens, Now: c.env.now}
-	sy.Wipe = func() error { return wipeLaptop(s, tokens, string(u)) }
+	kr := c.encryption(s.Path()).Keyring
+	sy.Wipe = func() error { return wipeLaptop(s, kr, tokens, string(u)) }
 	return sy, nil
 }
 

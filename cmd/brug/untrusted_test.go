@@ -56,7 +56,7 @@ func TestLoginAndSyncSayCertificateNotTrusted(t *testing.T) {
 	}
 
 	// brug sync of a laptop enrolled with that server says the same.
-	s, err := store.Open(laptop, store.Options{Author: "tester", NoSync: true})
+	s, err := openTestStore(laptop, store.Options{Author: "tester", NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestLoginAndSyncSayCertificateNotTrusted(t *testing.T) {
 	}
 
 	// The app's syncer hands the footer the reason, not "offline".
-	s, err = store.Open(laptop, store.Options{Author: "tester", NoSync: true})
+	s, err = openTestStore(laptop, store.Options{Author: "tester", NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestSyncErrorCertificateForAnotherName(t *testing.T) {
 	pool.AddCert(ts.Certificate())
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "brug.example.nl"}}}
 	defer hc.CloseIdleConnections()
-	s, err := store.Open(filepath.Join(t.TempDir(), "laptop.db"), store.Options{Author: "tester", NoSync: true})
+	s, err := openTestStore(filepath.Join(t.TempDir(), "laptop.db"), store.Options{Author: "tester", NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,21 +23,27 @@ import (
 //
 //  1. the store is closed (the app's other goroutines get errors from
 //     here on, never the data);
-//  2. the file's keys go next, before any file is removed: with them gone
-//     what is left of the file anywhere (free blocks, backups, copies)
-//     cannot be read. An encrypted file's key destruction is called here,
-//     right after the close;
+//  2. the file's keys go with the close, before any file is removed
+//     (store.DestroyKeys: the wrapped file key's records are deleted and
+//     their bytes overwritten, and the keyring's entry deleted): with them
+//     gone what is left of the file anywhere (free blocks, copies) cannot
+//     be read;
 //  3. the database file and every file brug keeps beside it (FILE.*,
 //     FILE-*, FILE~: temporary, migration and backup copies) are removed;
 //  4. the device token for serverURL is deleted from the token store.
 //
 // Every step is tried even when one before failed; the error joins what
 // failed. The sync client then reports the wipe to the server.
-func wipeLaptop(s *store.Store, tokens client.TokenStore, serverURL string) error {
+//
+// kr is the keyring that holds the file's key (nil: none).
+func wipeLaptop(s *store.Store, kr store.Keyring, tokens client.TokenStore, serverURL string) error {
 	path := s.Path()
 	var errs []error
-	if err := s.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("close %s: %w", path, err))
+	if err := s.DestroyKeys(kr); err != nil {
+		errs = append(errs, fmt.Errorf("destroy the keys of %s: %w", path, err))
+		if err := s.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", path, err))
+		}
 	}
 	errs = append(errs, removeBeside(path)...)
 	if tokens != nil {

@@ -47,7 +47,7 @@ func TestSyncWipesLaptopOnOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st, err := store.Open(laptop, store.Options{ReadOnly: true})
+	st, err := openTestStore(laptop, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestAppQuitsAfterAWipe(t *testing.T) {
 	}))
 	defer ts.Close()
 	path := laptopWithClient(t, "Noor Hazelhoef", "Noord")
-	s, err := store.Open(path, store.Options{Author: "tester", NoSync: true})
+	s, err := openTestStore(path, store.Options{Author: "tester", NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestAppQuitsAfterAWipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	sy := &client.Syncer{Store: s, URL: ts.URL, Tokens: tokens}
-	sy.Wipe = func() error { return wipeLaptop(s, tokens, ts.URL) }
+	sy.Wipe = func() error { return wipeLaptop(s, store.OSKeyring{}, tokens, ts.URL) }
 	wiped := new(atomic.Bool)
 	g := wipeGuard{Model: quitProbe{}, wiped: wiped, text: newMsgs("nl").f("sync.wiped", ts.URL)}
 	if _, cmd := g.Update(tea.KeyMsg{}); cmd != nil {
@@ -157,7 +157,7 @@ func TestSSHAdminWipeErasuresRetention(t *testing.T) {
 	expect(t, "login", dev("login", x.srv.url, inviteCode(t, h, x.db, "anna"), "--adopt"), exitOK)
 	expect(t, "close", dev("close", "Noor", "--date", "2001-01-01", "--reason", "gestopt"), exitOK)
 	expect(t, "sync", dev("sync"), exitOK)
-	st, err := store.Open(laptop, store.Options{ReadOnly: true})
+	st, err := openTestStore(laptop, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func enrolLaptop(t *testing.T, admin *server.Admin, url, user, team string, now 
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), user+".db"), store.Options{Author: user, NoSync: true, Now: now})
+	st, err := store.Open(filepath.Join(t.TempDir(), user+".db"), store.Options{Author: user, NoSync: true, Now: now, Encryption: &store.Encryption{Keyring: store.KeyFile{Dir: t.TempDir()}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,7 +102,13 @@ func (s *Server) startEpoch(tx *store.Tx) error {
 	if err != nil {
 		return err
 	}
-	if err := putJSON(tx, list, be64(n), e); err != nil {
+	// Stored as plain JSON, as it is read here and by markBroken on a
+	// backup copy that has no keys: ids, sequence numbers and times only.
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if err := list.Put(be64(n), b); err != nil {
 		return err
 	}
 	s.epochs.current = e.ID

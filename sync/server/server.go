@@ -81,7 +81,14 @@ type Options struct {
 	// MetricsToken, when set, also serves /metrics on Handler to bearers
 	// of this token; without it /metrics is only on MetricsHandler.
 	MetricsToken string
+	// Encryption encrypts the file at rest (store.Encryption; give it
+	// SealedBuckets and a KeyStore); nil keeps a plain file plain.
+	Encryption *store.Encryption
 }
+
+// SealedBuckets are the server's buckets whose values are sealed with the
+// file key (Tx.Seal): a plain file's are re-sealed when it is encrypted.
+var SealedBuckets = []string{bUsers, bTeams, bDevices, bCodes, bAudit, bDrafts, bKeys}
 
 // Server is an open regional server: a store plus its accounts, sequence
 // numbers, device views and audit log.
@@ -149,6 +156,7 @@ func Open(path string, opt Options) (*Server, error) {
 	st, err := store.Open(path, store.Options{
 		Author: ServerAuthor, Method: opt.Method, Now: opt.Now,
 		LockTimeout: opt.LockTimeout, NoSync: opt.NoSync, Kind: store.FileServer,
+		Encryption: opt.Encryption,
 	})
 	if err != nil {
 		return nil, err
@@ -180,6 +188,19 @@ func Open(path string, opt Options) (*Server, error) {
 		// file can be told from the file it was copied from (epoch.go).
 		return s.startEpoch(tx)
 	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open server %s: %w", path, err)
+	}
+	// Dossiers whose keys are gone from the key store were erased after
+	// this copy of the file was made: erase them here too, so a restore
+	// never brings one back.
+	keyless, err := st.Keyless()
+	for _, id := range keyless {
+		if err == nil {
+			err = s.erase(id, AuditEntry{Channel: "open", User: ServerAuthor, Action: "erase", Dossier: id, Detail: "its key was gone from the key store (erased after this copy of the file was made)"})
+		}
+	}
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("open server %s: %w", path, err)

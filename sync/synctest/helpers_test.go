@@ -137,7 +137,7 @@ func newReplica(t *testing.T, admin *server.Admin, enrollURL, syncURL string, hc
 // enrolReplica opens a store and enrols it with an existing code.
 func enrolReplica(t *testing.T, enrollURL, syncURL string, hc *http.Client, name, team, code string, now func() time.Time) *replica {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), name+".db"), store.Options{Author: name, NoSync: true, Now: now})
+	st, err := store.Open(filepath.Join(t.TempDir(), name+".db"), store.Options{Author: name, NoSync: true, Now: now, Encryption: &store.Encryption{Keyring: store.KeyFile{Dir: t.TempDir()}}})
 	if err != nil {
 		t.Fatal(err)
 	}
