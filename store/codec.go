@@ -46,13 +46,6 @@ func (s *Store) openFor(dkey, sealed []byte) ([]byte, error) {
 	return s.codec.Open(sealed)
 }
 
-// plainValues reports whether values are stored as they are (no
-// encryption, the plain codec), so a caller may skip sealing.
-func (s *Store) plainValues() bool {
-	_, plain := s.codec.(PlainCodec)
-	return plain && s.crypt == nil
-}
-
 // dossierOf is the dossier part of a key that starts with a dossier id
 // (log, heads, replaced and outbox entries), or nil for a shorter key.
 func dossierOf(key []byte) []byte {

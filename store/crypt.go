@@ -189,12 +189,12 @@ type crypt struct {
 	file cipher.AEAD
 	raw  []byte // the file key, for rewrapping
 
-	mu        sync.Mutex
-	keys      map[string]cipher.AEAD // unwrapped, as used
-	wrapped   map[string][]byte      // every committed wrapped key
-	pending   map[string][]byte      // wrapped keys made here, not yet committed
-	shred     [][]byte               // wrapped keys deleted, to scrub from the files after commit
-	scrubNow  func()                 // scrubs what shred holds now (startCrypt)
+	mu       sync.Mutex
+	keys     map[string]cipher.AEAD // unwrapped, as used
+	wrapped  map[string][]byte      // every committed wrapped key
+	pending  map[string][]byte      // wrapped keys made here, not yet committed
+	shred    [][]byte               // wrapped keys deleted, to scrub from the files after commit
+	scrubNow func()                 // scrubs what shred holds now (startCrypt)
 	// dossiersLoaded: wrapped holds the dossiers' keys (loadDossierKeys).
 	dossiersLoaded bool
 

@@ -129,8 +129,8 @@ type Store struct {
 	hook      CommitHook // see WithCommitHook
 	schema    int        // the file's layout version once init ran
 	actors    *actorTable
-	crypt     *crypt     // the keys of an encrypted file, or nil
-	created   bool       // this open made the file
+	crypt     *crypt // the keys of an encrypted file, or nil
+	created   bool   // this open made the file
 }
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening

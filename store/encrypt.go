@@ -206,4 +206,3 @@ func scopeOf(bucket, key []byte, sealed map[string]bool) ([]byte, bool) {
 	}
 	return nil, false
 }
-

@@ -144,4 +144,3 @@ func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
 		return fn(sm)
 	})
 }
-
