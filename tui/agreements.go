@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // visibleAgreements are the agreements not removed: open ones first, by
@@ -37,7 +38,7 @@ func visibleAgreements(c *store.Client) []store.Agreement {
 }
 
 // agreementOwner is "role · organisation · person", what is known of it.
-func agreementOwner(t *Texts, a store.Agreement) string {
+func agreementOwner(t *texts.Texts, a store.Agreement) string {
 	var parts []string
 	for _, v := range []store.Value{a.Role, a.Org, a.Person} {
 		if v.Value != "" {

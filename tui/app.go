@@ -12,6 +12,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // Smallest window the app lays out for.
@@ -45,7 +46,7 @@ func New(opt Options) *Model {
 	if opt.Method == nil {
 		opt.Method = method.Default() // screens may rely on ctx.Method
 	}
-	t := NewTexts(opt.Lang)
+	t := texts.NewTexts(opt.Lang)
 	st := NewStyles(r, DefaultPalette())
 	ctx := &Context{Styles: st, Keys: NewKeyMap(t), T: t, Store: opt.Store,
 		Method: opt.Method, User: opt.User, Now: now, Width: 80, Height: 24, Teams: opt.Teams, Role: opt.Role, OnServer: opt.OnServer}

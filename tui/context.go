@@ -13,6 +13,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // Store is what the app needs from the local store. *store.Store
@@ -38,7 +39,7 @@ type Context struct {
 	Width, Height int
 	Styles        *Styles
 	Keys          *KeyMap
-	T             *Texts
+	T             *texts.Texts
 	Store         Store
 	Method        *method.Method
 	User          string

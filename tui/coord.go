@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // This file holds the coordinator screens' shared parts: coord_team.go
@@ -93,7 +94,7 @@ func (f *teamFilter) next() {
 func (f *teamFilter) match(team string) bool { return f.cur < 0 || f.picked() == team }
 
 // label names the pick in the user's language.
-func (f *teamFilter) label(t *Texts) string {
+func (f *teamFilter) label(t *texts.Texts) string {
 	if f.cur < 0 {
 		return t.S("coord.team.all")
 	}

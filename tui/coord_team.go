@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // teamSort is the order of the team overview; s cycles through them.
@@ -79,7 +80,7 @@ type teamOverview struct {
 // shared ones.
 type coordListKeys struct{ Team key.Binding }
 
-func newCoordListKeys(t *Texts) coordListKeys {
+func newCoordListKeys(t *texts.Texts) coordListKeys {
 	return coordListKeys{Team: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("coord.key.team")))}
 }
 

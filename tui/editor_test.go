@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 func TestEditorEscWithChangesAsks(t *testing.T) {
@@ -103,7 +104,7 @@ func TestEditorFillsBodyAndFits(t *testing.T) {
 // Dutch and an English text, and both take the same arguments.
 func TestDossierTexts(t *testing.T) {
 	seen := map[string]int{}
-	for _, part := range catalogueParts() {
+	for _, part := range texts.Parts() {
 		for k := range part {
 			seen[k]++
 		}
@@ -118,7 +119,7 @@ func TestDossierTexts(t *testing.T) {
 		}
 		return strings.Join(out, "")
 	}
-	for _, part := range []map[string][2]string{textsStep, textsEntities} {
+	for _, part := range []map[string][2]string{texts.Parts()["step"], texts.Parts()["entities"]} {
 		for k, v := range part {
 			if seen[k] > 1 {
 				t.Errorf("key %q is in more than one catalogue part", k)

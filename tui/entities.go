@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // entityRow is one entity as a list shows it.
@@ -270,7 +271,7 @@ func (s *entityScreen) Help() []key.Binding {
 func (s *entityScreen) Capturing() bool { return false }
 
 // fieldLabel is the label of an entity field, from the catalogue.
-func fieldLabel(t *Texts, kind, name string) string { return t.S("field." + kind + "." + name) }
+func fieldLabel(t *texts.Texts, kind, name string) string { return t.S("field." + kind + "." + name) }
 
 // editChanges are the changes an edit form makes to entity kind/id: one
 // per field whose value changed. Text fields replace the heads shown when

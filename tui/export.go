@@ -9,6 +9,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // This file renders the export of one dossier: everything kept about a
@@ -67,7 +68,7 @@ func ExportMarkdown(c *store.Client, ops []store.Op, m *method.Method, lang stri
 	if m == nil {
 		m = method.Default()
 	}
-	x := &exporter{t: NewTexts(lang), c: c, m: m}
+	x := &exporter{t: texts.NewTexts(lang), c: c, m: m}
 	x.personal()
 	x.steps()
 	x.agreements()
@@ -82,7 +83,7 @@ func ExportMarkdown(c *store.Client, ops []store.Op, m *method.Method, lang stri
 }
 
 type exporter struct {
-	t *Texts
+	t *texts.Texts
 	c *store.Client
 	m *method.Method
 	b strings.Builder

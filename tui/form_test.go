@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // clForm is a new-client form on st at the given size.
@@ -59,7 +60,7 @@ func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 	}
 	// English texts too.
 	ctx := clContext(st, 80, 21)
-	ctx.T = NewTexts("en")
+	ctx.T = texts.NewTexts("en")
 	en := NewClientForm(ctx)
 	en, _ = clPress(t, en, "ctrl+s")
 	if !strings.Contains(en.View(), "Enter a name.") {

@@ -4,10 +4,11 @@ import (
 	"strings"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // journalKindLabel is the display name of a journal kind code.
-func journalKindLabel(t *Texts, code string) string {
+func journalKindLabel(t *texts.Texts, code string) string {
 	if k := "journal.kind." + code; t.Has(k) {
 		return t.S(k)
 	}

@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/brug-nl/brug/tui/texts"
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // KeyMap is every key binding of the app, with help texts from the
 // catalogue. One is built per program; screens pick the ones they use.
@@ -20,7 +23,7 @@ type KeyMap struct {
 }
 
 // NewKeyMap builds the key map with help texts in t's language.
-func NewKeyMap(t *Texts) *KeyMap {
+func NewKeyMap(t *texts.Texts) *KeyMap {
 	b := func(help string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], t.S(help)))
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // clToday is the fixed "now" of the list, form and overview tests.
@@ -42,7 +43,7 @@ func clRenderer() *lipgloss.Renderer {
 
 // clContext is a context as the root builds it, on st, at the fixed day.
 func clContext(st Store, width, height int) *Context {
-	t := NewTexts("nl")
+	t := texts.NewTexts("nl")
 	return &Context{Width: width, Height: height, Styles: NewStyles(clRenderer(), DefaultPalette()),
 		Keys: NewKeyMap(t), T: t, Store: st, Method: method.Default(), User: "test",
 		Now: func() time.Time { return clToday }}
@@ -552,9 +553,9 @@ func BenchmarkListFilterKeystroke(b *testing.B) {
 // TestWidgets checks the shared renderers: dates, places, counts and the
 // progress bar, which must read the same without colour.
 func TestWidgets(t *testing.T) {
-	nl, en := NewTexts("nl"), NewTexts("en")
+	nl, en := texts.NewTexts("nl"), texts.NewTexts("en")
 	for _, c := range []struct {
-		lang     *Texts
+		lang     *texts.Texts
 		in, want string
 	}{
 		{nl, "2025-03-04", "4 mrt 2025"}, {en, "2025-03-04", "4 Mar 2025"},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // rpStore is a store whose clock stands on 6 January 2025, so the dossiers
@@ -294,7 +295,7 @@ func TestFlowReportHelp(t *testing.T) {
 	st := rpStore(t)
 	for _, lang := range []string{"nl", "en"} {
 		ctx := clContext(st, 80, 20)
-		ctx.T = NewTexts(lang)
+		ctx.T = texts.NewTexts(lang)
 		ctx.Keys = NewKeyMap(ctx.T)
 		var keys []string
 		for _, b := range NewFlowReport(ctx).Help() {
@@ -319,7 +320,7 @@ func TestFlowReportFits(t *testing.T) {
 		colour := lipgloss.NewRenderer(io.Discard)
 		colour.SetColorProfile(termenv.TrueColor)
 		for i, lang := range []string{"nl", "en"} {
-			r.ctx.T = NewTexts(lang)
+			r.ctx.T = texts.NewTexts(lang)
 			if i == 1 {
 				r.ctx.Styles = NewStyles(colour, DefaultPalette())
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // Glyphs of a progress bar. They differ in shape, not only in colour, so a
@@ -114,7 +115,7 @@ func stepCells(s *store.Summary, n int, buf []uint8) []uint8 {
 }
 
 // placeLabel is the display name of a place; an unknown code shows as is.
-func placeLabel(t *Texts, p store.Place) string {
+func placeLabel(t *texts.Texts, p store.Place) string {
 	if p == "" {
 		return ""
 	}
@@ -126,7 +127,7 @@ func placeLabel(t *Texts, p store.Place) string {
 
 // placesLabel is the display of a comma-separated list of places, such as
 // one foot in day activities and one in work.
-func placesLabel(t *Texts, list string) string {
+func placesLabel(t *texts.Texts, list string) string {
 	ps := store.SplitList(list)
 	if len(ps) == 0 {
 		return ""
@@ -139,7 +140,7 @@ func placesLabel(t *Texts, list string) string {
 }
 
 // benefitLabel is the display name of a benefit code (store.Benefits).
-func benefitLabel(t *Texts, code string) string {
+func benefitLabel(t *texts.Texts, code string) string {
 	if k := "benefit." + code; t.Has(k) {
 		return t.S(k)
 	}
@@ -147,7 +148,7 @@ func benefitLabel(t *Texts, code string) string {
 }
 
 // stepStatusLabel is the display name of a step status.
-func stepStatusLabel(t *Texts, s store.StepStatus) string {
+func stepStatusLabel(t *texts.Texts, s store.StepStatus) string {
 	if k := "stepstatus." + string(s); t.Has(k) {
 		return t.S(k)
 	}
@@ -157,7 +158,7 @@ func stepStatusLabel(t *Texts, s store.StepStatus) string {
 // formatDate shows a day (YYYY-MM-DD) as "4 mrt 2025" (Dutch) or
 // "4 Mar 2025" (English). An empty day is empty; anything else that is not
 // a day shows as is.
-func formatDate(t *Texts, day string) string {
+func formatDate(t *texts.Texts, day string) string {
 	if len(day) != len("2006-01-02") || day[4] != '-' || day[7] != '-' {
 		return day
 	}
@@ -171,7 +172,7 @@ func formatDate(t *Texts, day string) string {
 }
 
 // dateWidth is the widest formatDate can be in t's language.
-func dateWidth(t *Texts) int {
+func dateWidth(t *texts.Texts) int {
 	w := 0
 	for m := 1; m <= 12; m++ {
 		w = max(w, ansi.StringWidth(t.F("date.format", 28, t.S("month."+strconv.Itoa(m)), 2000)))
@@ -181,7 +182,7 @@ func dateWidth(t *Texts) int {
 
 // formatCount writes n with the language's thousands separator
 // (10.000 in Dutch, 10,000 in English).
-func formatCount(t *Texts, n int) string {
+func formatCount(t *texts.Texts, n int) string {
 	s := strconv.Itoa(n)
 	if n < 0 || len(s) <= 3 {
 		return s

@@ -1,4 +1,4 @@
-package tui
+package texts
 
 // textsSync are the sync footer's texts. The time keys are Go time
 // layouts.

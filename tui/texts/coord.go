@@ -1,4 +1,4 @@
-package tui
+package texts
 
 // textsCoord are the texts of the coordinator screens: team overview and
 // review queue.

@@ -1,4 +1,4 @@
-package tui
+package texts
 
 // textsRefused are the texts of the refused-changes screen.
 var textsRefused = map[string][2]string{

@@ -1,4 +1,4 @@
-package tui
+package texts
 
 // textsEntities are the texts of the journal, agreements, contacts and
 // route screens and of their form.

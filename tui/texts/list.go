@@ -1,4 +1,4 @@
-package tui
+package texts
 
 // textsList are the texts of the client list, the new-client form, the
 // client overview and the shared widgets (places, benefits, dates).

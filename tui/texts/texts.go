@@ -1,13 +1,17 @@
-package tui
+// Package texts is the terminal app's text catalogue, Dutch and English:
+// one file per feature, keys unique across them. cmd/brug reads it where
+// it shows the app's texts (the flow report).
+package texts
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 )
 
 // Texts is the text catalogue in one language. No user-facing string lives
-// in code outside the catalogue files (texts*.go).
+// in the app's code outside this package.
 type Texts struct {
 	Lang string
 	m    map[string]string
@@ -17,6 +21,19 @@ type Texts struct {
 // feature keeps its texts in its own file; keys are unique across parts.
 func catalogueParts() []map[string][2]string {
 	return []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsExport, textsSync, textsCoord, textsReport}
+}
+
+// Parts returns a copy of the catalogue's parts by name (core, list, step,
+// entities, refused, export, sync, coord, report), for the tests that check
+// the catalogue against the code.
+func Parts() map[string]map[string][2]string {
+	named := map[string]map[string][2]string{"core": textsCore, "list": textsList, "step": textsStep, "entities": textsEntities,
+		"refused": textsRefused, "export": textsExport, "sync": textsSync, "coord": textsCoord, "report": textsReport}
+	out := make(map[string]map[string][2]string, len(named))
+	for name, part := range named {
+		out[name] = maps.Clone(part)
+	}
+	return out
 }
 
 // NewTexts returns the catalogue in lang ("nl" or "en"; anything else is

@@ -1,4 +1,4 @@
-package tui
+package texts
 
 // textsStep are the texts of the step screen, the editor and the conflict
 // screens, and of the helpers the dossier screens share.

@@ -1,4 +1,4 @@
-package tui
+package texts
 
 // textsReport are the texts of the flow report screen.
 var textsReport = map[string][2]string{

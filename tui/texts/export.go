@@ -1,4 +1,4 @@
-package tui
+package texts
 
 // textsExport are the texts of the dossier export (export.go): the
 // document a person receives when they ask to see everything kept about
