@@ -83,7 +83,7 @@ func (s *conflictScreen) loaded(msg dossierMsg) (Screen, tea.Cmd) {
 	if ok, cmd := s.take(s.ctx, s, msg); !ok {
 		return s, cmd
 	}
-	v, _ := fieldValue(msg.client, s.field)
+	v, _ := msg.client.FieldValue(s.field)
 	s.heads = v.Heads
 	s.pick = max(0, min(s.pick, len(s.heads)-1))
 	merged := s.merging
@@ -162,7 +162,7 @@ func (s *conflictScreen) merge() tea.Cmd {
 		seen[i] = h.ID
 	}
 	s.merging = true
-	title := t.F("conflict.merge.title", conflictLabel(s.ctx, s.meth, s.field))
+	title := t.F("conflict.merge.title", s.ctx.T.FieldLabel(s.meth, s.field))
 	return Push(newEditor(s.ctx, s.dossier, s.field, title, strings.Join(parts, "\n\n")+"\n", seen, true))
 }
 
@@ -178,7 +178,7 @@ func (s *conflictScreen) bodyHeight() int { return max(1, s.height-len(s.top()))
 func (s *conflictScreen) top() []string {
 	st, t := s.ctx.Styles, s.ctx.T
 	lines := []string{}
-	for _, l := range clipLines(wrapText(conflictLabel(s.ctx, s.meth, s.field), s.width), 2, s.width) {
+	for _, l := range clipLines(wrapText(s.ctx.T.FieldLabel(s.meth, s.field), s.width), 2, s.width) {
 		lines = append(lines, st.Title.Render(l))
 	}
 	for _, l := range wrapText(t.F("conflict.intro", len(s.heads)), s.width) {

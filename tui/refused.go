@@ -126,7 +126,7 @@ func (s *refusedScreen) entry(op RefusedOp, selected bool) []string {
 	}
 	label := op.Field
 	if op.Field != "" {
-		label = conflictLabel(s.ctx, dossierMethod(s.ctx), op.Field)
+		label = s.ctx.T.FieldLabel(dossierMethod(s.ctx), op.Field)
 	}
 	head := fmt.Sprintf("%s%s · %s", cursorMark(selected), name, label)
 	when := shortDay(s.ctx, op.At) + " " + localTime(s.ctx, op.At).Format("15:04")

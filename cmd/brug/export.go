@@ -14,9 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/export"
 	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/client"
-	"github.com/brug-nl/brug/tui"
 )
 
 // exportFlags are the export command's own flags.
@@ -100,11 +100,11 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method, at time.Time, f exportFlags) (err error) {
 	var data []byte
 	if f.format == "json" {
-		if data, err = tui.ExportJSON(cl, ops, meth, at); err != nil {
+		if data, err = export.JSON(cl, ops, meth, at); err != nil {
 			return c.fail("export.read", err)
 		}
 	} else {
-		data = []byte(tui.ExportMarkdown(cl, ops, meth, c.language()))
+		data = []byte(export.Markdown(cl, ops, meth, c.language()))
 	}
 	if f.out == "" {
 		_, err = c.env.stdout.Write(data)

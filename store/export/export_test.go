@@ -1,4 +1,4 @@
-package tui
+package export
 
 import (
 	"encoding/json"
@@ -52,7 +52,7 @@ func TestExportMarkdownHasEverything(t *testing.T) {
 	for _, sm := range sums {
 		c, ops := dossier(t, s, sm.ID)
 		for _, lang := range []string{"nl", "en"} {
-			md := ExportMarkdown(c, ops, m, lang)
+			md := Markdown(c, ops, m, lang)
 			if strings.Contains(md, "«") {
 				i := strings.Index(md, "«")
 				t.Fatalf("%s: a catalogue key is missing: %s", lang, md[i:min(len(md), i+60)])
@@ -101,7 +101,7 @@ func TestExportMarkdownHasEverything(t *testing.T) {
 			}
 			if len(c.Conflicts) > 0 {
 				sawConflict = true
-				v, _ := fieldValue(c, c.Conflicts[0])
+				v, _ := c.FieldValue(c.Conflicts[0])
 				for _, h := range v.Heads {
 					if !strings.Contains(md, "> "+mdInline(strings.Split(h.Value, "\n")[0])) {
 						t.Errorf("%s: conflicting version %q missing", lang, h.Value)
@@ -122,8 +122,8 @@ func TestExportMarkdownLanguages(t *testing.T) {
 	s := exportRegion(t, 6)
 	sums, _ := s.Summaries()
 	c, ops := dossier(t, s, sums[0].ID)
-	nl := ExportMarkdown(c, ops, nil, "nl")
-	en := ExportMarkdown(c, ops, nil, "en")
+	nl := Markdown(c, ops, nil, "nl")
+	en := Markdown(c, ops, nil, "en")
 	for _, want := range []string{"## Persoonsgegevens", "## Stappen", "## Afspraken", "## Netwerk", "## Verslagen", "## Route", "## Bijlage: alle wijzigingen"} {
 		if !strings.Contains(nl, want) {
 			t.Errorf("nl lacks %q", want)
@@ -134,10 +134,10 @@ func TestExportMarkdownLanguages(t *testing.T) {
 			t.Errorf("en lacks %q", want)
 		}
 	}
-	if ExportMarkdown(c, ops, nil, "nl") != nl {
+	if Markdown(c, ops, nil, "nl") != nl {
 		t.Error("the export is not deterministic")
 	}
-	if ExportMarkdown(nil, nil, nil, "nl") != "" {
+	if Markdown(nil, nil, nil, "nl") != "" {
 		t.Error("nil client exported something")
 	}
 }
@@ -160,7 +160,7 @@ func TestExportMarkdownEscapesPeoplesText(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, ops := dossier(t, s, id)
-	md := ExportMarkdown(c, ops, nil, "nl")
+	md := Markdown(c, ops, nil, "nl")
 	for _, bad := range []string{"**Bold**", "<script>", "\n> # not", "\n> 1. not", "[link](", "| T|1 |"} {
 		if strings.Contains(md, bad) {
 			t.Errorf("unescaped %q in:\n%s", bad, md)
@@ -186,7 +186,7 @@ func TestExportMarkdownKeepsItemsTheMethodLost(t *testing.T) {
 	found := false
 	for _, sm := range sums {
 		c, ops := dossier(t, s, sm.ID)
-		md := ExportMarkdown(c, ops, m, "en")
+		md := Markdown(c, ops, m, "en")
 		if len(c.Steps[0].Checks) > 0 {
 			if !strings.Contains(md, "Recorded against items no longer in the method") {
 				t.Fatalf("checks on unknown items are not exported")
@@ -206,7 +206,7 @@ func TestExportJSON(t *testing.T) {
 	s := exportRegion(t, 5)
 	sums, _ := s.Summaries()
 	c, ops := dossier(t, s, sums[0].ID)
-	b, err := ExportJSON(c, ops, method.Default(), exportNow.In(time.FixedZone("CET", 3600)))
+	b, err := JSON(c, ops, method.Default(), exportNow.In(time.FixedZone("CET", 3600)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,21 +219,21 @@ func TestExportJSON(t *testing.T) {
 			t.Errorf("no %q in the JSON export", k)
 		}
 	}
-	var doc ExportDoc
+	var doc Doc
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
 	if doc.Client.ID != c.ID || len(doc.Ops) != len(ops) || doc.Ops[len(ops)-1].ID != ops[len(ops)-1].ID {
 		t.Error("client or ops differ")
 	}
-	if doc.Method != (ExportMethod{ID: "bruggen-naar-werk", Version: method.Default().Version}) {
+	if doc.Method != (Method{ID: "bruggen-naar-werk", Version: method.Default().Version}) {
 		t.Errorf("method %+v", doc.Method)
 	}
 	if !strings.Contains(string(raw["exported_at"]), "2025-03-14T15:09:26Z") {
 		t.Errorf("exported_at %s, want UTC", raw["exported_at"])
 	}
 	// A dossier without ops still has an ops list, not null.
-	b, _ = ExportJSON(&store.Client{ID: c.ID}, nil, nil, exportNow)
+	b, _ = JSON(&store.Client{ID: c.ID}, nil, nil, exportNow)
 	if !strings.Contains(string(b), `"ops": []`) {
 		t.Errorf("empty ops are not []: %s", b)
 	}

@@ -1,4 +1,8 @@
-package tui
+// Package export renders one dossier for the person's right to see it:
+// a complete JSON document for programs and a readable Markdown one in
+// their language (texts from the app's catalogue, tui/texts, which
+// imports only store). cmd/brug's export and admin export use it.
+package export
 
 import (
 	"encoding/json"
@@ -17,7 +21,7 @@ import (
 // and meant for programs; the Markdown form is a readable document in the
 // person's language. Both are pure functions of their arguments.
 
-// ExportDoc is the JSON export of one dossier. Its shape is part of brug's
+// Doc is the JSON export of one dossier. Its shape is part of brug's
 // documented interface (docs/cli.md):
 //
 //	{
@@ -26,28 +30,28 @@ import (
 //	  "method":      {"id": ..., "version": ...} the method it was read with,
 //	  "exported_at": RFC 3339 time of the export
 //	}
-type ExportDoc struct {
+type Doc struct {
 	Client     *store.Client `json:"client"`
 	Ops        []store.Op    `json:"ops"`
-	Method     ExportMethod  `json:"method"`
+	Method     Method        `json:"method"`
 	ExportedAt time.Time     `json:"exported_at"`
 }
 
-// ExportMethod names the method a dossier was exported with.
-type ExportMethod struct {
+// Method names the method a dossier was exported with.
+type Method struct {
 	ID      string `json:"id"`
 	Version int    `json:"version"`
 }
 
-// ExportJSON returns the JSON export of a dossier, indented, ending in a
+// JSON returns the JSON export of a dossier, indented, ending in a
 // new line.
-func ExportJSON(c *store.Client, ops []store.Op, m *method.Method, exportedAt time.Time) ([]byte, error) {
-	doc := ExportDoc{Client: c, Ops: ops, ExportedAt: exportedAt.UTC()}
+func JSON(c *store.Client, ops []store.Op, m *method.Method, exportedAt time.Time) ([]byte, error) {
+	doc := Doc{Client: c, Ops: ops, ExportedAt: exportedAt.UTC()}
 	if doc.Ops == nil {
 		doc.Ops = []store.Op{}
 	}
 	if m != nil {
-		doc.Method = ExportMethod{ID: m.ID, Version: m.Version}
+		doc.Method = Method{ID: m.ID, Version: m.Version}
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -56,12 +60,12 @@ func ExportJSON(c *store.Client, ops []store.Op, m *method.Method, exportedAt ti
 	return append(b, '\n'), nil
 }
 
-// ExportMarkdown renders a dossier as a Markdown document in lang ("nl" or
+// Markdown renders a dossier as a Markdown document in lang ("nl" or
 // "en"): personal data, the steps with their checklist ticks, answers and
 // notes, agreements, network, journal, route, indications, arrangements,
 // conflicts, and an appendix with every op. Texts written by people are
 // escaped, so they show as written and never as Markdown.
-func ExportMarkdown(c *store.Client, ops []store.Op, m *method.Method, lang string) string {
+func Markdown(c *store.Client, ops []store.Op, m *method.Method, lang string) string {
 	if c == nil {
 		return ""
 	}
@@ -474,10 +478,9 @@ func (x *exporter) conflicts() {
 	}
 	x.heading(2, t.S("export.conflicts"))
 	x.para(t.S("export.conflicts.intro"))
-	ctx := &Context{T: t}
 	for _, f := range x.c.Conflicts {
-		x.heading(3, mdInline(conflictLabel(ctx, x.m, f)))
-		v, _ := fieldValue(x.c, f)
+		x.heading(3, mdInline(t.FieldLabel(x.m, f)))
+		v, _ := x.c.FieldValue(f)
 		for i, h := range v.Heads {
 			x.para("**" + t.F("export.conflict.version", i+1, t.F("export.by", mdInline(h.Author), stamp(h.HLC.Time()))) + "**")
 			x.quote(h.Value)
