@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -8,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
@@ -87,6 +87,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleKey(msg)
 	case PushMsg:
 		return m.push(msg.Screen)
+	case OpenMsg:
+		return m.open(msg)
 	case PopMsg:
 		return m.pop(msg.Refresh)
 	case StatusMsg:
@@ -151,6 +153,46 @@ func (m *Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	m.stack[len(m.stack)-1], cmd = m.Top().Update(msg)
 	return m, cmd
+}
+
+// open builds the screen another feature asked for and opens it.
+func (m *Model) open(msg OpenMsg) (tea.Model, tea.Cmd) {
+	var s Screen
+	switch msg.To {
+	case OpenDossier:
+		s = NewOverviewScreen(m.ctx, msg.Dossier)
+	case OpenReview:
+		s = NewReviewScreen(m.ctx, msg.Dossier, msg.Step)
+	case OpenTeamOverview:
+		s = NewTeamOverview(m.ctx)
+	case OpenReviewQueue:
+		s = NewReviewQueue(m.ctx)
+	case OpenFlowReport:
+		s = NewFlowReport(m.ctx)
+	default:
+		return m, nil
+	}
+	return m.push(s)
+}
+
+// SaveDrafts keeps the text still being typed in the screens of the
+// program's final model m (a send back's comment), for the user's next
+// session. The SSH server calls it after the program ended, however it
+// ended.
+func SaveDrafts(m tea.Model) error {
+	root, ok := m.(*Model)
+	if !ok || root == nil {
+		return nil
+	}
+	var errs []error
+	for _, s := range root.stack {
+		if d, ok := s.(DraftKeeper); ok {
+			if err := d.KeepDraft(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (m *Model) push(s Screen) (tea.Model, tea.Cmd) {
@@ -263,7 +305,3 @@ func (m *Model) fullHelpView() string {
 	b.WriteString("\n\n" + st.Muted.Render(m.ctx.T.S("help.close")))
 	return b.String()
 }
-
-// truncate cuts s (which may hold styles) to width cells, with an
-// ellipsis when cut.
-func truncate(s string, width int) string { return ansi.Truncate(s, width, "…") }

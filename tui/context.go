@@ -105,6 +105,39 @@ type (
 	ChangedMsg struct{ Dossier string }
 )
 
+// Target names a screen of another feature, for OpenMsg.
+type Target int
+
+// The screens features open in one another.
+const (
+	OpenDossier      Target = iota // a client's overview (tui/dossier)
+	OpenReview                     // a coordinator's review of one step (tui/dossier)
+	OpenTeamOverview               // the coordinator's team overview (tui/coord)
+	OpenReviewQueue                // the coordinator's review queue (tui/coord)
+	OpenFlowReport                 // the flow report (tui/report)
+)
+
+// OpenMsg asks the root to open a screen of another feature on top of the
+// current one: features never import each other, the root knows them all.
+type OpenMsg struct {
+	To      Target
+	Dossier string // the client, for OpenDossier and OpenReview
+	Step    int    // the step, for OpenReview
+}
+
+// Open returns a command that asks the root to open a screen of another
+// feature.
+func Open(to Target, dossier string, step int) tea.Cmd {
+	return func() tea.Msg { return OpenMsg{To: to, Dossier: dossier, Step: step} }
+}
+
+// DraftKeeper is a screen holding typed text meant to outlive the program
+// (a send back's comment): the root asks each such screen on its stack to
+// keep its draft when the program has ended (SaveDrafts).
+type DraftKeeper interface {
+	KeepDraft() error
+}
+
 // Push returns a command that opens s.
 func Push(s Screen) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: s} } }
 
@@ -114,4 +147,20 @@ func Pop(refresh bool) tea.Cmd { return func() tea.Msg { return PopMsg{Refresh: 
 // Status returns a command that shows text in the status bar.
 func Status(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }
+}
+
+// RoleCoordinator is the role that gets the coordinator screens. It equals
+// the sync protocol's role name; tui does not import sync.
+const RoleCoordinator = "coordinator"
+
+// isCoordinator reports whether the user gets the coordinator screens.
+func isCoordinator(ctx *Context) bool { return ctx.Role == RoleCoordinator }
+
+// coordKeys are the keys that open the coordinator screens, for the help
+// of the screens that offer them; none for other roles.
+func coordKeys(ctx *Context) []key.Binding {
+	if !isCoordinator(ctx) {
+		return nil
+	}
+	return []key.Binding{ctx.Keys.Overview, ctx.Keys.Review}
 }

@@ -19,25 +19,9 @@ import (
 // the review of one step and coord_sendback.go the comment of a send back. All of them read list summaries only, so opening
 // them never reads (and, on a server, audits) every dossier.
 
-// RoleCoordinator is the role that gets the coordinator screens. It equals
-// the sync protocol's role name; tui does not import sync.
-const RoleCoordinator = "coordinator"
-
 // coordIdleWarn is the number of days without any change after which a
 // client counts as stuck and its idle days are marked.
 const coordIdleWarn = 28
-
-// isCoordinator reports whether the user gets the coordinator screens.
-func isCoordinator(ctx *Context) bool { return ctx.Role == RoleCoordinator }
-
-// coordKeys are the keys that open the coordinator screens, for the help
-// of the screens that offer them; none for other roles.
-func coordKeys(ctx *Context) []key.Binding {
-	if !isCoordinator(ctx) {
-		return nil
-	}
-	return []key.Binding{ctx.Keys.Overview, ctx.Keys.Review}
-}
 
 // refusalCounter is what a server session's store adds: how many changes
 // the server refused, per dossier. A laptop's store does not know, and the

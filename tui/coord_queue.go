@@ -184,7 +184,7 @@ func (q *reviewQueue) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Open):
 		if id, step := q.selected(); id != "" {
-			return Push(NewReviewScreen(q.ctx, id, step))
+			return Open(OpenReview, id, step)
 		}
 	case key.Matches(msg, q.keys.Team):
 		q.filter.next()

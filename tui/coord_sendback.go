@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
@@ -86,33 +85,21 @@ func (e *sendBackScreen) dropDraft() tea.Cmd {
 	}
 }
 
-// SaveDrafts keeps the text of a send back still being typed in the
-// program's final model m, for the user's next session. The SSH server
-// calls it after the program ended, however it ended.
-func SaveDrafts(m tea.Model) error {
-	root, ok := m.(*Model)
-	if !ok || root == nil {
+// KeepDraft keeps the text of a send back still being typed, for the
+// user's next session (see SaveDrafts).
+func (e *sendBackScreen) KeepDraft() error {
+	if e.saving {
 		return nil
 	}
-	var errs []error
-	for _, s := range root.stack {
-		e, ok := s.(*sendBackScreen)
-		if !ok || e.saving {
-			continue
-		}
-		ds, ok := e.ctx.Store.(DraftStore)
-		if !ok {
-			continue
-		}
-		text := e.ta.Value()
-		if strings.TrimSpace(text) == "" {
-			text = ""
-		}
-		if err := ds.SaveDraft(e.dossier, e.n, text); err != nil {
-			errs = append(errs, err)
-		}
+	ds, ok := e.ctx.Store.(DraftStore)
+	if !ok {
+		return nil
 	}
-	return errors.Join(errs...)
+	text := e.ta.Value()
+	if strings.TrimSpace(text) == "" {
+		text = ""
+	}
+	return ds.SaveDraft(e.dossier, e.n, text)
 }
 
 // Update handles keys (ctrl+s sends back, esc cancels, asking first when

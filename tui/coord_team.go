@@ -232,7 +232,7 @@ func (o *teamOverview) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Open):
 		if id := o.selectedID(); id != "" {
-			return Push(NewOverviewScreen(o.ctx, id))
+			return Open(OpenDossier, id, 0)
 		}
 	case key.Matches(msg, k.Sort):
 		sel := o.selectedID()

@@ -352,7 +352,7 @@ func (f *clientForm) saved(msg clientCreatedMsg) tea.Cmd {
 	if msg.err != nil {
 		return Status(t.F("form.err.save", msg.err), true)
 	}
-	return tea.Sequence(Pop(true), Push(NewOverviewScreen(f.ctx, msg.id)), Status(t.S("form.created"), false), changedCmd(msg.id))
+	return tea.Sequence(Pop(true), Open(OpenDossier, msg.id, 0), Status(t.S("form.created"), false), changedCmd(msg.id))
 }
 
 // SetSize sizes the text inputs to the window.

@@ -116,10 +116,8 @@ func TestFormSavesExactlyOneClient(t *testing.T) {
 	if p, ok := msgs[0].(PopMsg); !ok || !p.Refresh {
 		t.Errorf("first %#v, want a refreshing pop", msgs[0])
 	}
-	if p, ok := msgs[1].(PushMsg); !ok {
-		t.Errorf("second %#v, want a push", msgs[1])
-	} else if ov, ok := p.Screen.(*overview); !ok || ov.id != c.ID {
-		t.Errorf("pushed %#v, want the new client's overview", p.Screen)
+	if p, ok := msgs[1].(OpenMsg); !ok || p.To != OpenDossier || p.Dossier != c.ID {
+		t.Errorf("second %#v, want the new client's overview opened", msgs[1])
 	}
 	if sm, ok := msgs[2].(StatusMsg); !ok || sm.Err || sm.Text != "Cliënt aangemaakt." {
 		t.Errorf("third %#v, want the created status", msgs[2])

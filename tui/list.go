@@ -31,20 +31,12 @@ var sortKeys = [sortCount]string{"list.sort.name", "list.sort.change", "list.sor
 
 // Layout of the list's columns, in cells.
 const (
-	colGap        = 2  // between columns
-	cursorWidth   = 2  // "› " in front of the selected row
-	markerWidth   = 1  // the conflict marker column
-	nameMin       = 12 // a name narrower than this is unreadable
-	nameMax       = 32 // wider only when no optional column wants the room
-	teamWidth     = 18
-	teamMax       = 22
-	placesWidth   = 34 // "dagbesteding + werkervaringsplaats"
-	placesMax     = 44 // "werkervaringsplaats + banenafspraak" and more
-	whatMin       = 20
-	whatMax       = 64
-	wideBarFrom   = 120 // from this width each step gets several bar cells
-	wideBarPerCel = 2
-	listChrome    = 3 // filter line, column header and count line
+	teamWidth   = 18
+	placesWidth = 34 // "dagbesteding + werkervaringsplaats"
+	placesMax   = 44 // "werkervaringsplaats + banenafspraak" and more
+	whatMin     = 20
+	whatMax     = 64
+	listChrome  = 3 // filter line, column header and count line
 )
 
 // listRow is one client of the list with what filtering needs, computed
@@ -253,11 +245,11 @@ func (l *clientList) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.New):
 		return Push(NewClientForm(l.ctx))
 	case key.Matches(msg, k.Report):
-		return Push(NewFlowReport(l.ctx))
+		return Open(OpenFlowReport, "", 0)
 	case key.Matches(msg, k.Overview) && isCoordinator(l.ctx):
-		return Push(NewTeamOverview(l.ctx))
+		return Open(OpenTeamOverview, "", 0)
 	case key.Matches(msg, k.Review) && isCoordinator(l.ctx):
-		return Push(NewReviewQueue(l.ctx))
+		return Open(OpenReviewQueue, "", 0)
 	case key.Matches(msg, k.Open):
 		return l.open()
 	case key.Matches(msg, k.Up):
@@ -282,7 +274,7 @@ func (l *clientList) open() tea.Cmd {
 	if id == "" {
 		return nil
 	}
-	return Push(NewOverviewScreen(l.ctx, id))
+	return Open(OpenDossier, id, 0)
 }
 
 func (l *clientList) setSort(by listSort) {
@@ -430,9 +422,6 @@ func (l *clientList) stepCount() int {
 	}
 	return defaultSteps
 }
-
-// defaultSteps is the number of steps when no method is known.
-const defaultSteps = 6
 
 // View shows the filter line, the column header, the visible rows and the
 // count; only visible rows are rendered.

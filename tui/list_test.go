@@ -63,7 +63,7 @@ func clRun(t testing.TB, s Screen, cmd tea.Cmd) (Screen, []tea.Msg) {
 		msg := queue[0]
 		queue = queue[1:]
 		switch msg.(type) {
-		case PushMsg, PopMsg, StatusMsg, ChangedMsg:
+		case PushMsg, OpenMsg, PopMsg, StatusMsg, ChangedMsg:
 			root = append(root, msg)
 			continue
 		}
@@ -334,12 +334,8 @@ func TestListOpenAndNewPush(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("enter: %v", msgs)
 	}
-	push, ok := msgs[0].(PushMsg)
-	if !ok {
-		t.Fatalf("enter sent %T, want PushMsg", msgs[0])
-	}
-	if ov, ok := push.Screen.(*overview); !ok || ov.id != id {
-		t.Errorf("enter pushed %T, want the overview of %s", push.Screen, id)
+	if open, ok := msgs[0].(OpenMsg); !ok || open.To != OpenDossier || open.Dossier != id {
+		t.Errorf("enter sent %#v, want OpenMsg for the overview of %s", msgs[0], id)
 	}
 	_, msgs = clPress(t, l, "n")
 	if len(msgs) != 1 {
@@ -357,8 +353,8 @@ func TestListOpenAndNewPush(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("enter in filter: %v", msgs)
 	}
-	if _, ok := msgs[0].(PushMsg); !ok {
-		t.Errorf("enter in filter sent %T", msgs[0])
+	if open, ok := msgs[0].(OpenMsg); !ok || open.To != OpenDossier || open.Dossier != id {
+		t.Errorf("enter in filter sent %#v, want OpenMsg for the overview of %s", msgs[0], id)
 	}
 }
 

@@ -19,7 +19,6 @@ const (
 	overviewAgreements = 3   // open agreements shown
 	overviewBarWidth   = 12  // the progress bar of one step
 	overviewTwoColFrom = 140 // from this width, steps left and the rest right
-	overviewTitleMax   = 40  // a step title wider than this is cut
 )
 
 // clientMsg answers a load of one dossier; id and seq say which.

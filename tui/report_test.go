@@ -279,12 +279,8 @@ func TestFlowReportOpensFromTheList(t *testing.T) {
 	if len(root) != 1 {
 		t.Fatalf("root messages %v", root)
 	}
-	push, ok := root[0].(PushMsg)
-	if !ok {
-		t.Fatalf("F sent %T", root[0])
-	}
-	if _, ok := push.Screen.(*flowReport); !ok {
-		t.Errorf("F opened %T", push.Screen)
+	if open, ok := root[0].(OpenMsg); !ok || open.To != OpenFlowReport {
+		t.Errorf("F sent %#v, want OpenMsg for the flow report", root[0])
 	}
 	if !slices.ContainsFunc(l.Help(), func(b key.Binding) bool { return b.Help().Key == "F" }) {
 		t.Error("the list's help does not name F")
