@@ -5,6 +5,10 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/coord"
+	"github.com/brug-nl/brug/tui/dossier"
+	"github.com/brug-nl/brug/tui/kit"
+	"github.com/brug-nl/brug/tui/report"
 )
 
 // TestOpenMsgOpensTheFeatureScreens: features never import each other;
@@ -14,19 +18,19 @@ func TestOpenMsgOpensTheFeatureScreens(t *testing.T) {
 	st := clStore(t)
 	id := clCreate(t, st, store.NewClient{Name: "Anna"})
 	cases := []struct {
-		msg   OpenMsg
-		check func(Screen) bool
+		msg   kit.OpenMsg
+		check func(kit.Screen) bool
 	}{
-		{OpenMsg{To: OpenDossier, Dossier: id}, func(s Screen) bool { o, ok := s.(*overview); return ok && o.id == id }},
-		{OpenMsg{To: OpenReview, Dossier: id, Step: 2}, func(s Screen) bool { r, ok := s.(*reviewScreen); return ok && r.dossier == id && r.n == 2 }},
-		{OpenMsg{To: OpenTeamOverview}, func(s Screen) bool { _, ok := s.(*teamOverview); return ok }},
-		{OpenMsg{To: OpenReviewQueue}, func(s Screen) bool { _, ok := s.(*reviewQueue); return ok }},
-		{OpenMsg{To: OpenFlowReport}, func(s Screen) bool { _, ok := s.(*flowReport); return ok }},
+		{kit.OpenMsg{To: kit.OpenDossier, Dossier: id}, func(s kit.Screen) bool { o, ok := s.(*dossier.Overview); return ok && o.ID == id }},
+		{kit.OpenMsg{To: kit.OpenReview, Dossier: id, Step: 2}, func(s kit.Screen) bool { r, ok := s.(*dossier.ReviewScreen); return ok && r.Dossier == id && r.N == 2 }},
+		{kit.OpenMsg{To: kit.OpenTeamOverview}, func(s kit.Screen) bool { _, ok := s.(*coord.TeamOverview); return ok }},
+		{kit.OpenMsg{To: kit.OpenReviewQueue}, func(s kit.Screen) bool { _, ok := s.(*coord.ReviewQueue); return ok }},
+		{kit.OpenMsg{To: kit.OpenFlowReport}, func(s kit.Screen) bool { _, ok := s.(*report.FlowReport); return ok }},
 	}
 	for _, c := range cases {
-		m := New(Options{Store: st, Method: method.Default(), Lang: "nl", User: "test", Renderer: clRenderer(), Role: RoleCoordinator})
+		m := New(Options{Store: st, Method: method.Default(), Lang: "nl", User: "test", Renderer: clRenderer(), Role: kit.RoleCoordinator})
 		clDrive(t, m, m.Init())
-		clDrive(t, m, Open(c.msg.To, c.msg.Dossier, c.msg.Step))
+		clDrive(t, m, kit.Open(c.msg.To, c.msg.Dossier, c.msg.Step))
 		if !c.check(m.Top()) {
 			t.Errorf("%+v opened %T", c.msg, m.Top())
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/clients"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
@@ -139,7 +140,7 @@ func TestCatalogueDynamicKeys(t *testing.T) {
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "month."+strconv.Itoa(m))
 	}
-	keys = append(keys, sortKeys[:]...)
+	keys = append(keys, clients.SortKeys[:]...)
 	for _, lang := range []string{"nl", "en"} {
 		tx := texts.NewTexts(lang)
 		for _, k := range keys {

@@ -7,15 +7,17 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/clients"
+	"github.com/brug-nl/brug/tui/kit"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
 // clForm is a new-client form on st at the given size.
-func clForm(st Store, width, height int) *clientForm {
+func clForm(st kit.Store, width, height int) *clients.ClientForm {
 	ctx := clContext(st, width, height)
-	s := NewClientForm(ctx)
+	s := clients.NewClientForm(ctx)
 	s.SetSize(width, height)
-	return s.(*clientForm)
+	return s.(*clients.ClientForm)
 }
 
 func clCount(t *testing.T, st *store.Store) int {
@@ -30,7 +32,7 @@ func clCount(t *testing.T, st *store.Store) int {
 func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 	st := clStore(t)
 	f := clForm(st, 80, 21)
-	var s Screen = f
+	var s kit.Screen = f
 	// An empty name and a birth year out of range.
 	s, _ = clPress(t, s, "tab")
 	s = clType(t, s, "1850")
@@ -41,7 +43,7 @@ func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("save of an invalid form: %v", msgs)
 	}
-	if sm, ok := msgs[0].(StatusMsg); !ok || !sm.Err {
+	if sm, ok := msgs[0].(kit.StatusMsg); !ok || !sm.Err {
 		t.Errorf("want an error status, got %#v", msgs[0])
 	}
 	v := s.View()
@@ -50,8 +52,8 @@ func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	if f.focus != fieldName {
-		t.Errorf("focus after a failed save: field %d, want the first wrong one", f.focus)
+	if f.Focus != clients.FieldName {
+		t.Errorf("focus after a failed save: field %d, want the first wrong one", f.Focus)
 	}
 	// Errors go away as they are fixed.
 	s = clType(t, s, "Anna")
@@ -61,7 +63,7 @@ func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 	// English texts too.
 	ctx := clContext(st, 80, 21)
 	ctx.T = texts.NewTexts("en")
-	en := NewClientForm(ctx)
+	en := clients.NewClientForm(ctx)
 	en, _ = clPress(t, en, "ctrl+s")
 	if !strings.Contains(en.View(), "Enter a name.") {
 		t.Errorf("English error missing:\n%s", en.View())
@@ -71,7 +73,7 @@ func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 func TestFormSavesExactlyOneClient(t *testing.T) {
 	st := clStore(t)
 	f := clForm(st, 80, 21)
-	var s Screen = f
+	var s kit.Screen = f
 	s = clType(t, s, "Anna de Vries")
 	s, _ = clPress(t, s, "tab")
 	s = clType(t, s, "1990")
@@ -113,16 +115,16 @@ func TestFormSavesExactlyOneClient(t *testing.T) {
 	if len(msgs) != 4 {
 		t.Fatalf("after save: %#v", msgs)
 	}
-	if p, ok := msgs[0].(PopMsg); !ok || !p.Refresh {
+	if p, ok := msgs[0].(kit.PopMsg); !ok || !p.Refresh {
 		t.Errorf("first %#v, want a refreshing pop", msgs[0])
 	}
-	if p, ok := msgs[1].(OpenMsg); !ok || p.To != OpenDossier || p.Dossier != c.ID {
+	if p, ok := msgs[1].(kit.OpenMsg); !ok || p.To != kit.OpenDossier || p.Dossier != c.ID {
 		t.Errorf("second %#v, want the new client's overview opened", msgs[1])
 	}
-	if sm, ok := msgs[2].(StatusMsg); !ok || sm.Err || sm.Text != "Cliënt aangemaakt." {
+	if sm, ok := msgs[2].(kit.StatusMsg); !ok || sm.Err || sm.Text != "Cliënt aangemaakt." {
 		t.Errorf("third %#v, want the created status", msgs[2])
 	}
-	if ch, ok := msgs[3].(ChangedMsg); !ok || ch.Dossier != c.ID {
+	if ch, ok := msgs[3].(kit.ChangedMsg); !ok || ch.Dossier != c.ID {
 		t.Errorf("fourth %#v, want ChangedMsg for the new client", msgs[3])
 	}
 	_ = s
@@ -130,7 +132,7 @@ func TestFormSavesExactlyOneClient(t *testing.T) {
 
 func TestFormStaleSaveAnswerIgnored(t *testing.T) {
 	f := clForm(clStore(t), 80, 21)
-	_, cmd := f.Update(clientCreatedMsg{seq: 42, id: "x"})
+	_, cmd := f.Update(clients.ClientCreatedMsg{Seq: 42, ID: "x"})
 	if cmd != nil {
 		t.Errorf("an answer to a save never asked for was acted on")
 	}
@@ -143,11 +145,11 @@ func TestFormEscAsksBeforeDropping(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("esc on an empty form: %v", msgs)
 	}
-	if _, ok := msgs[0].(PopMsg); !ok {
+	if _, ok := msgs[0].(kit.PopMsg); !ok {
 		t.Errorf("esc on an empty form sent %#v", msgs[0])
 	}
 	// Filled: esc asks; n keeps the form, j drops it.
-	var s Screen = clForm(st, 80, 21)
+	var s kit.Screen = clForm(st, 80, 21)
 	s = clType(t, s, "Anna")
 	s, msgs = clPress(t, s, "esc")
 	if len(msgs) != 0 || !strings.Contains(s.View(), "Weggooien?") {
@@ -157,7 +159,7 @@ func TestFormEscAsksBeforeDropping(t *testing.T) {
 	if len(msgs) != 0 || strings.Contains(s.View(), "Weggooien?") {
 		t.Errorf("n did not keep the form: %v", msgs)
 	}
-	if got := s.(*clientForm).inputs[fieldName].Value(); got != "Anna" {
+	if got := s.(*clients.ClientForm).Inputs[clients.FieldName].Value(); got != "Anna" {
 		t.Errorf("answering n changed the name to %q", got)
 	}
 	s, _ = clPress(t, s, "esc")
@@ -165,7 +167,7 @@ func TestFormEscAsksBeforeDropping(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("j: %v", msgs)
 	}
-	if _, ok := msgs[0].(PopMsg); !ok {
+	if _, ok := msgs[0].(kit.PopMsg); !ok {
 		t.Errorf("j sent %#v, want a pop", msgs[0])
 	}
 	if n := clCount(t, st); n != 0 {
@@ -174,19 +176,19 @@ func TestFormEscAsksBeforeDropping(t *testing.T) {
 }
 
 func TestFormTypesGlobalKeys(t *testing.T) {
-	var s Screen = clForm(clStore(t), 80, 21)
+	var s kit.Screen = clForm(clStore(t), 80, 21)
 	if !s.Capturing() {
 		t.Fatal("the form must capture keys")
 	}
 	s = clType(t, s, "q?")
-	if got := s.(*clientForm).inputs[fieldName].Value(); got != "q?" {
+	if got := s.(*clients.ClientForm).Inputs[clients.FieldName].Value(); got != "q?" {
 		t.Errorf("typed %q", got)
 	}
 }
 
 func TestFormFitsWidth(t *testing.T) {
 	for _, w := range []int{MinWidth, 80, 200} {
-		var s Screen = clForm(clStore(t), w, 21)
+		var s kit.Screen = clForm(clStore(t), w, 21)
 		s, _ = clPress(t, s, "ctrl+s") // show the errors
 		s, _ = clPress(t, s, "tab", "tab", "tab", "tab")
 		for i, line := range strings.Split(s.View(), "\n") {
@@ -198,7 +200,7 @@ func TestFormFitsWidth(t *testing.T) {
 }
 
 func TestFormScrollsToFocus(t *testing.T) {
-	var s Screen = clForm(clStore(t), MinWidth, 8)
+	var s kit.Screen = clForm(clStore(t), MinWidth, 8)
 	s, _ = clPress(t, s, "shift+tab") // the last field
 	v := s.View()
 	if got := len(strings.Split(v, "\n")); got > 8 {
@@ -215,13 +217,13 @@ func TestFormScrollsToFocus(t *testing.T) {
 // error naming the user's teams, with nothing saved.
 func TestFormTeamMustBeOneOfTheUsers(t *testing.T) {
 	st := clStore(t)
-	newForm := func(teams ...string) Screen {
+	newForm := func(teams ...string) kit.Screen {
 		f := clForm(st, 80, 21)
-		f.ctx.Teams = teams
-		return NewClientForm(f.ctx)
+		f.Ctx.Teams = teams
+		return clients.NewClientForm(f.Ctx)
 	}
-	one := newForm("Team Noord").(*clientForm)
-	if got := one.inputs[fieldTeam].Value(); got != "Team Noord" {
+	one := newForm("Team Noord").(*clients.ClientForm)
+	if got := one.Inputs[clients.FieldTeam].Value(); got != "Team Noord" {
 		t.Errorf("single team not filled in: %q", got)
 	}
 

@@ -16,6 +16,8 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/clients"
+	"github.com/brug-nl/brug/tui/kit"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
@@ -42,17 +44,17 @@ func clRenderer() *lipgloss.Renderer {
 }
 
 // clContext is a context as the root builds it, on st, at the fixed day.
-func clContext(st Store, width, height int) *Context {
+func clContext(st kit.Store, width, height int) *kit.Context {
 	t := texts.NewTexts("nl")
-	return &Context{Width: width, Height: height, Styles: NewStyles(clRenderer(), DefaultPalette()),
-		Keys: NewKeyMap(t), T: t, Store: st, Method: method.Default(), User: "test",
+	return &kit.Context{Width: width, Height: height, Styles: kit.NewStyles(clRenderer(), kit.DefaultPalette()),
+		Keys: kit.NewKeyMap(t), T: t, Store: st, Method: method.Default(), User: "test",
 		Now: func() time.Time { return clToday }}
 }
 
 // clRun runs cmd and everything it leads to, feeding each screen message
 // back into s, and returns the messages meant for the root (push, pop,
 // status, changed). Batches and sequences are flattened in order.
-func clRun(t testing.TB, s Screen, cmd tea.Cmd) (Screen, []tea.Msg) {
+func clRun(t testing.TB, s kit.Screen, cmd tea.Cmd) (kit.Screen, []tea.Msg) {
 	t.Helper()
 	var root []tea.Msg
 	queue := clFlatten(cmd)
@@ -63,7 +65,7 @@ func clRun(t testing.TB, s Screen, cmd tea.Cmd) (Screen, []tea.Msg) {
 		msg := queue[0]
 		queue = queue[1:]
 		switch msg.(type) {
-		case PushMsg, OpenMsg, PopMsg, StatusMsg, ChangedMsg:
+		case kit.PushMsg, kit.OpenMsg, kit.PopMsg, kit.StatusMsg, kit.ChangedMsg:
 			root = append(root, msg)
 			continue
 		}
@@ -136,7 +138,7 @@ func clKey(name string) tea.KeyMsg {
 }
 
 // clType sends each rune of s as a key.
-func clType(t testing.TB, s Screen, text string) Screen {
+func clType(t testing.TB, s kit.Screen, text string) kit.Screen {
 	t.Helper()
 	for _, r := range text {
 		var cmd tea.Cmd
@@ -147,7 +149,7 @@ func clType(t testing.TB, s Screen, text string) Screen {
 }
 
 // clPress sends named keys and returns the root messages they lead to.
-func clPress(t testing.TB, s Screen, keys ...string) (Screen, []tea.Msg) {
+func clPress(t testing.TB, s kit.Screen, keys ...string) (kit.Screen, []tea.Msg) {
 	t.Helper()
 	var all []tea.Msg
 	for _, k := range keys {
@@ -179,23 +181,23 @@ func clAdd(t testing.TB, st *store.Store, id, kind string, fields map[string]str
 }
 
 // clLoadedList is a list screen on st that has loaded its clients.
-func clLoadedList(t testing.TB, st Store, width, height int) *clientList {
+func clLoadedList(t testing.TB, st kit.Store, width, height int) *clients.ClientList {
 	t.Helper()
 	ctx := clContext(st, width, height)
-	s := NewClientList(ctx)
+	s := clients.NewClientList(ctx)
 	s.SetSize(width, height)
 	s, _ = clRun(t, s, s.Init())
-	l := s.(*clientList)
-	if !l.loaded {
-		t.Fatalf("list did not load: %v", l.err)
+	l := s.(*clients.ClientList)
+	if !l.Loaded {
+		t.Fatalf("list did not load: %v", l.Err)
 	}
 	return l
 }
 
-func (l *clientList) shownNames() []string {
-	out := make([]string, len(l.shown))
-	for i, r := range l.shown {
-		out[i] = l.rows[r].Name
+func shownNames(l *clients.ClientList) []string {
+	out := make([]string, len(l.Shown))
+	for i, r := range l.Shown {
+		out[i] = l.Rows[r].Name
 	}
 	return out
 }
@@ -206,36 +208,36 @@ func TestListFilterNarrowsRows(t *testing.T) {
 	clCreate(t, st, store.NewClient{Name: "Bram Jansen", Team: "Zuid"})
 	clCreate(t, st, store.NewClient{Name: "Cor van Dijk", Team: "Noord"})
 	l := clLoadedList(t, st, 80, 21)
-	if got := len(l.shown); got != 3 {
+	if got := len(l.Shown); got != 3 {
 		t.Fatalf("shown %d, want 3", got)
 	}
-	var s Screen = l
+	var s kit.Screen = l
 	s, _ = clPress(t, s, "/")
 	if !s.Capturing() {
 		t.Fatal("/ did not focus the filter")
 	}
 	s = clType(t, s, "noord")
-	if got := strings.Join(l.shownNames(), ","); got != "Anna de Vries,Cor van Dijk" {
+	if got := strings.Join(shownNames(l), ","); got != "Anna de Vries,Cor van Dijk" {
 		t.Errorf("filter on team: %s", got)
 	}
 	s, _ = clPress(t, s, "backspace", "backspace", "backspace", "backspace", "backspace")
-	if len(l.shown) != 3 {
-		t.Errorf("an emptied filter shows %d rows, want 3", len(l.shown))
+	if len(l.Shown) != 3 {
+		t.Errorf("an emptied filter shows %d rows, want 3", len(l.Shown))
 	}
 	s = clType(t, s, "VAN")
-	if got := strings.Join(l.shownNames(), ","); got != "Cor van Dijk" {
+	if got := strings.Join(shownNames(l), ","); got != "Cor van Dijk" {
 		t.Errorf("case-insensitive filter on name: %s", got)
 	}
 	if !strings.Contains(s.View(), "1 van 3 cliënten") {
 		t.Errorf("count line missing:\n%s", s.View())
 	}
 	s = clType(t, s, "xyz")
-	if len(l.shown) != 0 || !strings.Contains(s.View(), "Geen cliënt gevonden") {
+	if len(l.Shown) != 0 || !strings.Contains(s.View(), "Geen cliënt gevonden") {
 		t.Errorf("no-match state:\n%s", s.View())
 	}
 	s, _ = clPress(t, s, "esc")
-	if s.Capturing() || l.filter.Value() != "" || len(l.shown) != 3 {
-		t.Errorf("esc should clear and leave the filter: capturing %v, value %q, shown %d", s.Capturing(), l.filter.Value(), len(l.shown))
+	if s.Capturing() || l.Filter.Value() != "" || len(l.Shown) != 3 {
+		t.Errorf("esc should clear and leave the filter: capturing %v, value %q, shown %d", s.Capturing(), l.Filter.Value(), len(l.Shown))
 	}
 }
 
@@ -247,7 +249,7 @@ func TestListHidesRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := clLoadedList(t, st, 80, 21)
-	if got := strings.Join(l.shownNames(), ","); got != "Blijft" {
+	if got := strings.Join(shownNames(l), ","); got != "Blijft" {
 		t.Errorf("shown %s, want only Blijft", got)
 	}
 }
@@ -274,18 +276,18 @@ func TestListSortCycles(t *testing.T) {
 		"anna,Cor,Bram", // step: anna at 1, Cor at 2, Bram at 3
 		"anna,Bram,Cor", // back to name
 	}
-	var s Screen = l
+	var s kit.Screen = l
 	for i, w := range want {
-		if got := strings.Join(l.shownNames(), ","); got != w {
-			t.Errorf("sort %d (%s): %s, want %s", i, l.ctx.T.S(sortKeys[l.sortBy]), got, w)
+		if got := strings.Join(shownNames(l), ","); got != w {
+			t.Errorf("sort %d (%s): %s, want %s", i, l.Ctx.T.S(clients.SortKeys[l.SortBy]), got, w)
 		}
 		s, _ = clPress(t, s, "s")
 	}
 	// The cursor stays on the same client across a sort: now by last
 	// change, Bram is third; by name (two presses on) second.
 	s, _ = clPress(t, s, "down", "down", "s", "s")
-	if got := l.selectedID(); got != b || l.cursor != 1 || l.sortBy != sortName {
-		t.Errorf("selection after sort: %s at %d, want Bram at 1", got, l.cursor)
+	if got := l.SelectedID(); got != b || l.Cursor != 1 || l.SortBy != clients.SortName {
+		t.Errorf("selection after sort: %s at %d, want Bram at 1", got, l.Cursor)
 	}
 	_ = s
 }
@@ -296,26 +298,26 @@ func TestListCursorBoundsAndScroll(t *testing.T) {
 		clCreate(t, st, store.NewClient{Name: fmt.Sprintf("Cliënt %02d", i)})
 	}
 	l := clLoadedList(t, st, 80, 10) // 7 visible rows
-	var s Screen = l
+	var s kit.Screen = l
 	s, _ = clPress(t, s, "up")
-	if l.cursor != 0 {
-		t.Errorf("up at top: cursor %d", l.cursor)
+	if l.Cursor != 0 {
+		t.Errorf("up at top: cursor %d", l.Cursor)
 	}
 	s, _ = clPress(t, s, "end")
-	if l.cursor != 29 || l.offset != 30-l.visibleRows() {
-		t.Errorf("end: cursor %d offset %d", l.cursor, l.offset)
+	if l.Cursor != 29 || l.Offset != 30-l.VisibleRows() {
+		t.Errorf("end: cursor %d offset %d", l.Cursor, l.Offset)
 	}
 	s, _ = clPress(t, s, "down")
-	if l.cursor != 29 {
-		t.Errorf("down at bottom: cursor %d", l.cursor)
+	if l.Cursor != 29 {
+		t.Errorf("down at bottom: cursor %d", l.Cursor)
 	}
 	s, _ = clPress(t, s, "pgup")
-	if l.cursor != 29-l.visibleRows() {
-		t.Errorf("pgup: cursor %d", l.cursor)
+	if l.Cursor != 29-l.VisibleRows() {
+		t.Errorf("pgup: cursor %d", l.Cursor)
 	}
 	s, _ = clPress(t, s, "home", "pgdown", "pgdown", "pgdown", "pgdown", "pgdown")
-	if l.cursor != 29 {
-		t.Errorf("pgdown past the end: cursor %d", l.cursor)
+	if l.Cursor != 29 {
+		t.Errorf("pgdown past the end: cursor %d", l.Cursor)
 	}
 	v := s.View()
 	if !strings.Contains(v, "› Cliënt 29") || strings.Contains(v, "Cliënt 00") {
@@ -334,16 +336,16 @@ func TestListOpenAndNewPush(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("enter: %v", msgs)
 	}
-	if open, ok := msgs[0].(OpenMsg); !ok || open.To != OpenDossier || open.Dossier != id {
+	if open, ok := msgs[0].(kit.OpenMsg); !ok || open.To != kit.OpenDossier || open.Dossier != id {
 		t.Errorf("enter sent %#v, want OpenMsg for the overview of %s", msgs[0], id)
 	}
 	_, msgs = clPress(t, l, "n")
 	if len(msgs) != 1 {
 		t.Fatalf("n: %v", msgs)
 	}
-	if push, ok := msgs[0].(PushMsg); !ok {
+	if push, ok := msgs[0].(kit.PushMsg); !ok {
 		t.Errorf("n sent %T", msgs[0])
-	} else if _, ok := push.Screen.(*clientForm); !ok {
+	} else if _, ok := push.Screen.(*clients.ClientForm); !ok {
 		t.Errorf("n pushed %T, want the form", push.Screen)
 	}
 	// Enter from the filter opens the highlighted client too.
@@ -353,7 +355,7 @@ func TestListOpenAndNewPush(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("enter in filter: %v", msgs)
 	}
-	if open, ok := msgs[0].(OpenMsg); !ok || open.To != OpenDossier || open.Dossier != id {
+	if open, ok := msgs[0].(kit.OpenMsg); !ok || open.To != kit.OpenDossier || open.Dossier != id {
 		t.Errorf("enter in filter sent %#v, want OpenMsg for the overview of %s", msgs[0], id)
 	}
 }
@@ -411,27 +413,27 @@ func TestListReloadKeepsSelectionAndDropsStale(t *testing.T) {
 	clCreate(t, st, store.NewClient{Name: "Anna"})
 	bram := clCreate(t, st, store.NewClient{Name: "Bram"})
 	l := clLoadedList(t, st, 80, 21)
-	var s Screen = l
+	var s kit.Screen = l
 	s, _ = clPress(t, s, "down")
-	stale := l.reload() // answered after a newer one: must be dropped
+	stale := l.Reload() // answered after a newer one: must be dropped
 	clCreate(t, st, store.NewClient{Name: "Aaron"})
 	s, _ = clRun(t, s, s.Init())
-	if got := len(l.rows); got != 3 {
+	if got := len(l.Rows); got != 3 {
 		t.Fatalf("after reload: %d rows", got)
 	}
-	if l.selectedID() != bram {
+	if l.SelectedID() != bram {
 		t.Errorf("selection lost on reload")
 	}
-	before := l.seq
+	before := l.Seq
 	s, _ = s.Update(stale())
-	if len(l.rows) != 3 || l.seq != before {
+	if len(l.Rows) != 3 || l.Seq != before {
 		t.Errorf("a stale load was applied")
 	}
 	// A change anywhere reloads.
 	clCreate(t, st, store.NewClient{Name: "Dirk"})
-	s, cmd := s.Update(ChangedMsg{Dossier: bram})
+	s, cmd := s.Update(kit.ChangedMsg{Dossier: bram})
 	clRun(t, s, cmd)
-	if got := len(l.rows); got != 4 {
+	if got := len(l.Rows); got != 4 {
 		t.Errorf("ChangedMsg did not reload: %d rows", got)
 	}
 }
@@ -498,7 +500,7 @@ func clSynthetic(n int) []store.Summary {
 
 // clFakeStore serves fixed summaries; other methods are not used.
 type clFakeStore struct {
-	Store
+	kit.Store
 	summaries []store.Summary
 }
 
@@ -512,15 +514,15 @@ func BenchmarkListFilterKeystroke(b *testing.B) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.TrueColor)
 	ctx := clContext(clFakeStore{summaries: clSynthetic(10_000)}, 200, 50)
-	ctx.Styles = NewStyles(r, DefaultPalette())
-	var s Screen = NewClientList(ctx)
+	ctx.Styles = kit.NewStyles(r, kit.DefaultPalette())
+	var s kit.Screen = clients.NewClientList(ctx)
 	s.SetSize(200, 47) // the body of a 200x50 window: the most rows drawn
 	s, _ = clRun(b, s, s.Init())
 	s, _ = clPress(b, s, "/")
 	s = clType(b, s, "e")
-	l := s.(*clientList)
-	if len(l.rows) != 10_000 {
-		b.Fatalf("%d rows", len(l.rows))
+	l := s.(*clients.ClientList)
+	if len(l.Rows) != 10_000 {
+		b.Fatalf("%d rows", len(l.Rows))
 	}
 	typeKey := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'n'}}
 	backKey := tea.KeyMsg{Type: tea.KeyBackspace}
@@ -557,27 +559,27 @@ func TestWidgets(t *testing.T) {
 		{nl, "2025-03-04", "4 mrt 2025"}, {en, "2025-03-04", "4 Mar 2025"},
 		{nl, "2025-12-31", "31 dec 2025"}, {nl, "", ""}, {nl, "morgen", "morgen"}, {nl, "2025-13-01", "2025-13-01"},
 	} {
-		if got := formatDate(c.lang, c.in); got != c.want {
+		if got := kit.FormatDate(c.lang, c.in); got != c.want {
 			t.Errorf("formatDate(%s, %q) = %q, want %q", c.lang.Lang, c.in, got, c.want)
 		}
 	}
-	if got := placesLabel(nl, "dagbesteding,werkervaringsplaats"); got != "dagbesteding + werkervaringsplaats" {
+	if got := kit.PlacesLabel(nl, "dagbesteding,werkervaringsplaats"); got != "dagbesteding + werkervaringsplaats" {
 		t.Errorf("placesLabel: %q", got)
 	}
-	if got := placeLabel(en, store.PlaceBeschut); got != "sheltered work" {
+	if got := kit.PlaceLabel(en, store.PlaceBeschut); got != "sheltered work" {
 		t.Errorf("placeLabel: %q", got)
 	}
-	if got := placeLabel(nl, "maan"); got != "maan" {
+	if got := kit.PlaceLabel(nl, "maan"); got != "maan" {
 		t.Errorf("unknown place: %q", got)
 	}
 	for _, c := range []struct {
 		n      int
 		nl, en string
 	}{{0, "0", "0"}, {999, "999", "999"}, {1000, "1.000", "1,000"}, {10000, "10.000", "10,000"}, {1234567, "1.234.567", "1,234,567"}} {
-		if got := formatCount(nl, c.n); got != c.nl {
+		if got := kit.FormatCount(nl, c.n); got != c.nl {
 			t.Errorf("formatCount(nl, %d) = %q", c.n, got)
 		}
-		if got := formatCount(en, c.n); got != c.en {
+		if got := kit.FormatCount(en, c.n); got != c.en {
 			t.Errorf("formatCount(en, %d) = %q", c.n, got)
 		}
 	}
@@ -596,11 +598,11 @@ func TestWidgets(t *testing.T) {
 		{[]uint8{1}, 10, "▒░░░░░░░░░"},
 		{nil, 3, "   "},
 	} {
-		if got := progressCells(c.pcts, c.width); got != c.want {
+		if got := kit.ProgressCells(c.pcts, c.width); got != c.want {
 			t.Errorf("progressCells(%v, %d) = %q, want %q", c.pcts, c.width, got, c.want)
 		}
-		st := NewStyles(clRenderer(), DefaultPalette())
-		if got := progressBar(st, c.pcts, c.width); got != c.want {
+		st := kit.NewStyles(clRenderer(), kit.DefaultPalette())
+		if got := kit.ProgressBar(st, c.pcts, c.width); got != c.want {
 			t.Errorf("progressBar without colour (%v, %d) = %q, want %q", c.pcts, c.width, got, c.want)
 		}
 	}
@@ -610,20 +612,20 @@ func TestWidgets(t *testing.T) {
 // rows allocates a few times per keystroke, never per row.
 func TestListFilterAllocations(t *testing.T) {
 	ctx := clContext(clFakeStore{summaries: clSynthetic(10_000)}, 80, 24)
-	var s Screen = NewClientList(ctx)
+	var s kit.Screen = clients.NewClientList(ctx)
 	s, _ = clRun(t, s, s.Init())
-	l := s.(*clientList)
+	l := s.(*clients.ClientList)
 	queries := []string{"an", "a", "ja", "j"} // every change is a full rescan or a narrowing
 	i := 0
 	allocs := testing.AllocsPerRun(100, func() {
-		l.filter.SetValue(queries[i%len(queries)])
+		l.Filter.SetValue(queries[i%len(queries)])
 		i++
-		l.refilter()
+		l.Refilter()
 	})
 	if allocs > 5 {
 		t.Errorf("%.0f allocations per refilter, want a handful", allocs)
 	}
-	if len(l.shown) == 0 || len(l.shown) == len(l.rows) {
-		t.Errorf("the test queries should narrow the list: %d of %d", len(l.shown), len(l.rows))
+	if len(l.Shown) == 0 || len(l.Shown) == len(l.Rows) {
+		t.Errorf("the test queries should narrow the list: %d of %d", len(l.Shown), len(l.Rows))
 	}
 }

@@ -42,7 +42,7 @@ var textsList = map[string][2]string{
 	"widget.conflict":           {"!", "!"},
 	"widget.none":               {"—", "—"},
 
-	// Client list.
+	// client list.
 	"list.title":          {"Cliënten", "Clients"},
 	"list.loading":        {"Cliënten laden…", "Loading clients…"},
 	"list.empty":          {"Nog geen cliënten. Druk op n om een cliënt toe te voegen.", "No clients yet. Press n to add one."},
@@ -94,7 +94,7 @@ var textsList = map[string][2]string{
 	"form.single.off":     {"( )", "( )"},
 	"form.placeholder.cs": {"namen, met komma's", "names, separated by commas"},
 
-	// Client overview.
+	// client overview.
 	"overview.title":         {"Cliënt", "Client"},
 	"overview.loading":       {"Dossier laden…", "Loading the dossier…"},
 	"overview.err.load":      {"Dossier laden mislukt: %v. Druk op esc om terug te gaan.", "Could not load the dossier: %v. Press esc to go back."},

@@ -1,9 +1,10 @@
-package tui
+package dossier
 
 import (
 	"strings"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // contactSpec lists the network: name with role and organisation, then
@@ -13,11 +14,11 @@ func contactSpec() entitySpec {
 		kind:  store.EntityContact,
 		title: "contacts.title",
 		empty: "contacts.empty",
-		rows: func(s *entityScreen, w int) []entityRow {
+		rows: func(s *EntityScreen, w int) []entityRow {
 			st, t := s.ctx.Styles, s.ctx.T
 			sep := t.S("entity.sep")
 			var rows []entityRow
-			for _, c := range s.client.Contacts {
+			for _, c := range s.Client.Contacts {
 				if c.Removed {
 					continue
 				}
@@ -40,9 +41,9 @@ func contactSpec() entitySpec {
 				if len(about) > 0 {
 					main += "  " + st.Muted.Render(strings.Join(about, sep))
 				}
-				r := entityRow{id: c.ID, mark: " ", lines: []string{truncate(main, w)}}
+				r := entityRow{id: c.ID, mark: " ", lines: []string{kit.Truncate(main, w)}}
 				if len(reach) > 0 {
-					r.lines = append(r.lines, truncate(strings.Join(reach, sep), w))
+					r.lines = append(r.lines, kit.Truncate(strings.Join(reach, sep), w))
 				}
 				rows = append(rows, r)
 			}
@@ -53,10 +54,10 @@ func contactSpec() entitySpec {
 }
 
 // contactForm opens the form for a new contact or to edit contact id.
-func contactForm(s *entityScreen, id string) Screen {
+func contactForm(s *EntityScreen, id string) kit.Screen {
 	t := s.ctx.T
 	var cur store.Contact
-	for _, c := range s.client.Contacts {
+	for _, c := range s.Client.Contacts {
 		if c.ID == id {
 			cur = c
 		}
@@ -69,7 +70,7 @@ func contactForm(s *entityScreen, id string) Screen {
 		{name: "phone", label: label("phone"), kind: formLine, value: cur.Phone.Value},
 		{name: "email", label: label("email"), kind: formLine, value: cur.Email.Value},
 	}
-	dossier := s.dossier
+	dossier := s.Dossier
 	title, saved := t.S("contacts.new"), t.S("contacts.added")
 	save := addEntity(dossier, store.EntityContact)
 	if id != "" {

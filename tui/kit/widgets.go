@@ -1,4 +1,4 @@
-package tui
+package kit
 
 import (
 	"strconv"
@@ -18,12 +18,12 @@ const (
 	barEmpty   = '░' // nothing ticked yet
 )
 
-// progressBar renders one cell per step, in exactly width cells: a step at
+// ProgressBar renders one cell per step, in exactly width cells: a step at
 // 100% is full, one begun is partly filled, one not begun is empty. With
 // room for it, each step gets several cells (filled in proportion) and a
 // space between steps. With one step it is a plain proportional bar.
-func progressBar(st *Styles, pcts []uint8, width int) string {
-	plain := progressCells(pcts, width)
+func ProgressBar(st *Styles, pcts []uint8, width int) string {
+	plain := ProgressCells(pcts, width)
 	// Style runs of the same kind together: a handful of renders per bar.
 	var b strings.Builder
 	var run strings.Builder
@@ -53,9 +53,9 @@ func progressBar(st *Styles, pcts []uint8, width int) string {
 	return b.String()
 }
 
-// progressCells is progressBar without styles, for a row that is styled as
+// ProgressCells is progressBar without styles, for a row that is styled as
 // a whole (the selected row).
-func progressCells(pcts []uint8, width int) string {
+func ProgressCells(pcts []uint8, width int) string {
 	n := len(pcts)
 	if n == 0 || width <= 0 {
 		return strings.Repeat(" ", max(0, width))
@@ -97,10 +97,10 @@ func progressCells(pcts []uint8, width int) string {
 	return b.String()
 }
 
-// stepCells is the bar of a summary: a step before the current one is
+// StepCells is the bar of a summary: a step before the current one is
 // done (full) whatever its checklist says; the others show how much of the
 // checklist is ticked.
-func stepCells(s *store.Summary, n int, buf []uint8) []uint8 {
+func StepCells(s *store.Summary, n int, buf []uint8) []uint8 {
 	for i := range n {
 		var p uint8
 		if i < len(s.Progress) {
@@ -114,8 +114,8 @@ func stepCells(s *store.Summary, n int, buf []uint8) []uint8 {
 	return buf
 }
 
-// placeLabel is the display name of a place; an unknown code shows as is.
-func placeLabel(t *texts.Texts, p store.Place) string {
+// PlaceLabel is the display name of a place; an unknown code shows as is.
+func PlaceLabel(t *texts.Texts, p store.Place) string {
 	if p == "" {
 		return ""
 	}
@@ -125,40 +125,40 @@ func placeLabel(t *texts.Texts, p store.Place) string {
 	return string(p)
 }
 
-// placesLabel is the display of a comma-separated list of places, such as
+// PlacesLabel is the display of a comma-separated list of places, such as
 // one foot in day activities and one in work.
-func placesLabel(t *texts.Texts, list string) string {
+func PlacesLabel(t *texts.Texts, list string) string {
 	ps := store.SplitList(list)
 	if len(ps) == 0 {
 		return ""
 	}
 	labels := make([]string, len(ps))
 	for i, p := range ps {
-		labels[i] = placeLabel(t, store.Place(p))
+		labels[i] = PlaceLabel(t, store.Place(p))
 	}
 	return strings.Join(labels, t.S("places.sep"))
 }
 
-// benefitLabel is the display name of a benefit code (store.Benefits).
-func benefitLabel(t *texts.Texts, code string) string {
+// BenefitLabel is the display name of a benefit code (store.Benefits).
+func BenefitLabel(t *texts.Texts, code string) string {
 	if k := "benefit." + code; t.Has(k) {
 		return t.S(k)
 	}
 	return code
 }
 
-// stepStatusLabel is the display name of a step status.
-func stepStatusLabel(t *texts.Texts, s store.StepStatus) string {
+// StepStatusLabel is the display name of a step status.
+func StepStatusLabel(t *texts.Texts, s store.StepStatus) string {
 	if k := "stepstatus." + string(s); t.Has(k) {
 		return t.S(k)
 	}
 	return string(s)
 }
 
-// formatDate shows a day (YYYY-MM-DD) as "4 mrt 2025" (Dutch) or
+// FormatDate shows a day (YYYY-MM-DD) as "4 mrt 2025" (Dutch) or
 // "4 Mar 2025" (English). An empty day is empty; anything else that is not
 // a day shows as is.
-func formatDate(t *texts.Texts, day string) string {
+func FormatDate(t *texts.Texts, day string) string {
 	if len(day) != len("2006-01-02") || day[4] != '-' || day[7] != '-' {
 		return day
 	}
@@ -171,8 +171,8 @@ func formatDate(t *texts.Texts, day string) string {
 	return t.F("date.format", d, t.S("month."+strconv.Itoa(m)), y)
 }
 
-// dateWidth is the widest formatDate can be in t's language.
-func dateWidth(t *texts.Texts) int {
+// DateWidth is the widest formatDate can be in t's language.
+func DateWidth(t *texts.Texts) int {
 	w := 0
 	for m := 1; m <= 12; m++ {
 		w = max(w, ansi.StringWidth(t.F("date.format", 28, t.S("month."+strconv.Itoa(m)), 2000)))
@@ -180,9 +180,9 @@ func dateWidth(t *texts.Texts) int {
 	return w
 }
 
-// formatCount writes n with the language's thousands separator
+// FormatCount writes n with the language's thousands separator
 // (10.000 in Dutch, 10,000 in English).
-func formatCount(t *texts.Texts, n int) string {
+func FormatCount(t *texts.Texts, n int) string {
 	s := strconv.Itoa(n)
 	if n < 0 || len(s) <= 3 {
 		return s
@@ -204,7 +204,7 @@ func formatCount(t *texts.Texts, n int) string {
 
 // fit cuts s (which may hold styles) to w cells with an ellipsis, and pads
 // it with spaces to exactly w cells.
-func fit(s string, w int) string {
+func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -219,8 +219,8 @@ func fit(s string, w int) string {
 	return s
 }
 
-// firstLine is the first line of a text, without trailing spaces.
-func firstLine(s string) string {
+// FirstLine is the first line of a text, without trailing spaces.
+func FirstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}

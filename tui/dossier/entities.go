@@ -1,4 +1,4 @@
-package tui
+package dossier
 
 import (
 	"strings"
@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
@@ -27,22 +28,22 @@ type entitySpec struct {
 	title string // catalogue key of the screen title
 	empty string // catalogue key shown when the list is empty
 	// rows renders the entities that are not removed, in list order.
-	rows func(s *entityScreen, width int) []entityRow
+	rows func(s *EntityScreen, width int) []entityRow
 	// form opens the form for a new entity (id "") or to edit one.
-	form func(s *entityScreen, id string) Screen
+	form func(s *EntityScreen, id string) kit.Screen
 	// header renders lines above the list; may be nil.
-	header func(s *entityScreen, width int) []string
+	header func(s *EntityScreen, width int) []string
 	// key handles the kind's own keys; handled false passes the key on.
-	key func(s *entityScreen, msg tea.KeyMsg) (handled bool, cmd tea.Cmd)
+	key func(s *EntityScreen, msg tea.KeyMsg) (handled bool, cmd tea.Cmd)
 	// help lists the kind's own keys, shown first.
-	help func(s *entityScreen) []key.Binding
+	help func(s *EntityScreen) []key.Binding
 }
 
-// entityScreen lists the entities of one kind of a dossier: n adds, enter
+// EntityScreen lists the entities of one kind of a dossier: n adds, enter
 // or e edits, x removes (a tombstone), u brings back the last removed.
-type entityScreen struct {
-	dossierView
-	ctx    *Context
+type EntityScreen struct {
+	kit.DossierView
+	ctx    *kit.Context
 	spec   entitySpec
 	cursor int
 	offset int
@@ -58,9 +59,9 @@ type entityKeys struct {
 	New, Edit, Remove, Undo key.Binding
 }
 
-func newEntityScreen(ctx *Context, dossier string, spec entitySpec) *entityScreen {
+func newEntityScreen(ctx *kit.Context, dossier string, spec entitySpec) *EntityScreen {
 	t := ctx.T
-	return &entityScreen{ctx: ctx, dossierView: dossierView{dossier: dossier}, spec: spec, width: ctx.Width, height: ctx.Height,
+	return &EntityScreen{ctx: ctx, DossierView: kit.DossierView{Dossier: dossier}, spec: spec, width: ctx.Width, height: ctx.Height,
 		keys: entityKeys{
 			New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", t.S("entity.key.new"))),
 			Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", t.S("entity.key.edit"))),
@@ -70,23 +71,23 @@ func newEntityScreen(ctx *Context, dossier string, spec entitySpec) *entityScree
 }
 
 // Init loads the dossier.
-func (s *entityScreen) Init() tea.Cmd {
-	return loadDossier(s.ctx.Store, s, s.loads.next(), s.dossier)
+func (s *EntityScreen) Init() tea.Cmd {
+	return kit.LoadDossier(s.ctx.Store, s, s.Loads.Next(), s.Dossier)
 }
 
 // Update handles loads, writes and keys.
-func (s *entityScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *EntityScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case dossierMsg:
-		if ok, cmd := s.take(s.ctx, s, msg); !ok {
+	case kit.DossierMsg:
+		if ok, cmd := s.Take(s.ctx, s, msg); !ok {
 			return s, cmd
 		}
 		s.follow()
-	case ChangedMsg:
-		if msg.Dossier == s.dossier {
+	case kit.ChangedMsg:
+		if msg.Dossier == s.Dossier {
 			return s, s.Init()
 		}
-	case wroteMsg:
+	case kit.WroteMsg:
 		return s.wrote(msg)
 	case tea.KeyMsg:
 		return s.key(msg)
@@ -94,27 +95,27 @@ func (s *entityScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return s, nil
 }
 
-func (s *entityScreen) wrote(msg wroteMsg) (Screen, tea.Cmd) {
-	if msg.to != s {
+func (s *EntityScreen) wrote(msg kit.WroteMsg) (kit.Screen, tea.Cmd) {
+	if msg.To != s {
 		return s, nil
 	}
 	t := s.ctx.T
-	if msg.err != nil {
-		return s, tea.Batch(Status(t.F("entity.err.save", msg.err), true), s.Init())
+	if msg.Err != nil {
+		return s, tea.Batch(kit.Status(t.F("entity.err.save", msg.Err), true), s.Init())
 	}
-	switch msg.what {
+	switch msg.What {
 	case "remove":
-		s.removed = msg.id
-		return s, tea.Batch(Status(t.S("entity.removed"), false), changedCmd(s.dossier))
+		s.removed = msg.ID
+		return s, tea.Batch(kit.Status(t.S("entity.removed"), false), kit.ChangedCmd(s.Dossier))
 	case "restore":
 		s.removed = ""
-		return s, tea.Batch(Status(t.S("entity.restored"), false), changedCmd(s.dossier))
+		return s, tea.Batch(kit.Status(t.S("entity.restored"), false), kit.ChangedCmd(s.Dossier))
 	}
-	return s, changedCmd(s.dossier)
+	return s, kit.ChangedCmd(s.Dossier)
 }
 
-func (s *entityScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
-	if s.client == nil {
+func (s *EntityScreen) key(msg tea.KeyMsg) (kit.Screen, tea.Cmd) {
+	if s.Client == nil {
 		return s, nil
 	}
 	if s.spec.key != nil {
@@ -138,40 +139,40 @@ func (s *entityScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 	case key.Matches(msg, k.PageDown):
 		s.cursor += max(1, s.height/3)
 	case key.Matches(msg, s.keys.New):
-		return s, Push(s.spec.form(s, ""))
+		return s, kit.Push(s.spec.form(s, ""))
 	case key.Matches(msg, s.keys.Edit):
 		if r, ok := s.current(rows); ok {
 			if r.conflict != "" {
-				return s, Push(NewConflictScreen(s.ctx, s.dossier, r.conflict))
+				return s, kit.Push(NewConflictScreen(s.ctx, s.Dossier, r.conflict))
 			}
-			return s, Push(s.spec.form(s, r.id))
+			return s, kit.Push(s.spec.form(s, r.id))
 		}
 	case key.Matches(msg, s.keys.Remove):
 		if r, ok := s.current(rows); ok {
-			st, dossier, kind, id := s.ctx.Store, s.dossier, s.spec.kind, r.id
-			return s, writeCmd(s, dossier, "remove", id, func() error { return st.RemoveEntity(dossier, kind, id) })
+			st, dossier, kind, id := s.ctx.Store, s.Dossier, s.spec.kind, r.id
+			return s, kit.WriteCmd(s, dossier, "remove", id, func() error { return st.RemoveEntity(dossier, kind, id) })
 		}
 	case key.Matches(msg, s.keys.Undo):
 		if s.removed == "" {
-			return s, Status(s.ctx.T.S("entity.nothing.undo"), false)
+			return s, kit.Status(s.ctx.T.S("entity.nothing.undo"), false)
 		}
-		st, dossier, kind, id := s.ctx.Store, s.dossier, s.spec.kind, s.removed
-		return s, writeCmd(s, dossier, "restore", id, func() error { return st.RestoreEntity(dossier, kind, id) })
+		st, dossier, kind, id := s.ctx.Store, s.Dossier, s.spec.kind, s.removed
+		return s, kit.WriteCmd(s, dossier, "restore", id, func() error { return st.RestoreEntity(dossier, kind, id) })
 	}
 	s.follow()
 	return s, nil
 }
 
 // rows renders the visible entities at the screen's width.
-func (s *entityScreen) rows() []entityRow {
-	if s.client == nil {
+func (s *EntityScreen) rows() []entityRow {
+	if s.Client == nil {
 		return nil
 	}
 	return s.spec.rows(s, max(10, s.width-3))
 }
 
 // current is the row under the cursor.
-func (s *entityScreen) current(rows []entityRow) (entityRow, bool) {
+func (s *EntityScreen) current(rows []entityRow) (entityRow, bool) {
 	if s.cursor < 0 || s.cursor >= len(rows) {
 		return entityRow{}, false
 	}
@@ -179,18 +180,18 @@ func (s *entityScreen) current(rows []entityRow) (entityRow, bool) {
 }
 
 // headerLines are the lines above the list.
-func (s *entityScreen) headerLines() []string {
-	if s.spec.header == nil || s.client == nil {
+func (s *EntityScreen) headerLines() []string {
+	if s.spec.header == nil || s.Client == nil {
 		return nil
 	}
 	return s.spec.header(s, s.width)
 }
 
 // listHeight is the height left for the list.
-func (s *entityScreen) listHeight() int { return max(1, s.height-len(s.headerLines())) }
+func (s *EntityScreen) listHeight() int { return max(1, s.height-len(s.headerLines())) }
 
 // follow clamps the cursor and scrolls its row into view.
-func (s *entityScreen) follow() {
+func (s *EntityScreen) follow() {
 	rows := s.rows()
 	s.cursor = max(0, min(s.cursor, len(rows)-1))
 	start, total := 0, 0
@@ -204,23 +205,23 @@ func (s *entityScreen) follow() {
 	if s.cursor < len(rows) {
 		end = start + len(rows[s.cursor].lines) - 1
 	}
-	s.offset = scrollOffset(s.offset, start, end, s.listHeight(), total)
+	s.offset = kit.ScrollOffset(s.offset, start, end, s.listHeight(), total)
 }
 
 // View renders the header and the visible rows, each with the cursor and
 // a marker in front.
-func (s *entityScreen) View() string {
+func (s *EntityScreen) View() string {
 	st, t := s.ctx.Styles, s.ctx.T
 	switch {
-	case s.loadErr != "" && s.client == nil:
-		return strings.Join(wrapText(s.loadErr, s.width), "\n")
-	case s.client == nil:
+	case s.LoadErr != "" && s.Client == nil:
+		return strings.Join(kit.WrapText(s.LoadErr, s.width), "\n")
+	case s.Client == nil:
 		return st.Muted.Render(t.S("step.loading"))
 	}
 	out := s.headerLines()
 	rows := s.rows()
 	if len(rows) == 0 {
-		out = append(out, wrapText(t.S(s.spec.empty), s.width)...)
+		out = append(out, kit.WrapText(t.S(s.spec.empty), s.width)...)
 		return strings.Join(out, "\n")
 	}
 	var lines []string
@@ -234,32 +235,32 @@ func (s *entityScreen) View() string {
 					cur = "›"
 					l = st.Selected.Render(l)
 				}
-				lines = append(lines, truncate(cur+r.mark+" "+l, s.width))
+				lines = append(lines, kit.Truncate(cur+r.mark+" "+l, s.width))
 			default:
-				lines = append(lines, truncate("   "+l, s.width))
+				lines = append(lines, kit.Truncate("   "+l, s.width))
 			}
 		}
 	}
-	out = append(out, windowLines(lines, s.offset, s.listHeight())...)
+	out = append(out, kit.WindowLines(lines, s.offset, s.listHeight())...)
 	return strings.Join(out, "\n")
 }
 
 // SetSize keeps the size and the cursor in view.
-func (s *entityScreen) SetSize(width, height int) {
+func (s *EntityScreen) SetSize(width, height int) {
 	s.width, s.height = width, height
 	s.follow()
 }
 
 // Title is the client's name and the list's name.
-func (s *entityScreen) Title() string {
-	if s.client == nil {
+func (s *EntityScreen) Title() string {
+	if s.Client == nil {
 		return s.ctx.T.S(s.spec.title)
 	}
-	return s.ctx.T.F("entity.title.client", s.client.Name.Value, s.ctx.T.S(s.spec.title))
+	return s.ctx.T.F("entity.title.client", s.Client.Name.Value, s.ctx.T.S(s.spec.title))
 }
 
 // Help lists the kind's keys, then the list's.
-func (s *entityScreen) Help() []key.Binding {
+func (s *EntityScreen) Help() []key.Binding {
 	var bs []key.Binding
 	if s.spec.help != nil {
 		bs = s.spec.help(s)
@@ -268,7 +269,7 @@ func (s *entityScreen) Help() []key.Binding {
 }
 
 // Capturing is false: the list has no text input.
-func (s *entityScreen) Capturing() bool { return false }
+func (s *EntityScreen) Capturing() bool { return false }
 
 // fieldLabel is the label of an entity field, from the catalogue.
 func fieldLabel(t *texts.Texts, kind, name string) string { return t.S("field." + kind + "." + name) }
@@ -297,7 +298,7 @@ func editChanges(kind, id string, fields []formField, values map[string]string) 
 // fields of one entity, in one transaction.
 func commitEdit(dossier, kind, id string, fields []formField) formSave {
 	fields = append([]formField(nil), fields...)
-	return func(st Store, values map[string]string) error {
+	return func(st kit.Store, values map[string]string) error {
 		changes := editChanges(kind, id, fields, values)
 		if len(changes) == 0 {
 			return nil
@@ -309,7 +310,7 @@ func commitEdit(dossier, kind, id string, fields []formField) formSave {
 
 // addEntity is the formSave of a new-entity form.
 func addEntity(dossier, kind string) formSave {
-	return func(st Store, values map[string]string) error {
+	return func(st kit.Store, values map[string]string) error {
 		_, err := st.AddEntity(dossier, kind, values)
 		return err
 	}
@@ -317,23 +318,23 @@ func addEntity(dossier, kind string) formSave {
 
 // NewJournalScreen lists a client's journal (visits, calls, meetings), the
 // newest first, and adds and edits entries.
-func NewJournalScreen(ctx *Context, dossier string) Screen {
+func NewJournalScreen(ctx *kit.Context, dossier string) kit.Screen {
 	return newEntityScreen(ctx, dossier, journalSpec())
 }
 
 // NewAgreementsScreen lists a client's agreements, open ones first by due
 // date, overdue ones marked; space marks one done.
-func NewAgreementsScreen(ctx *Context, dossier string) Screen {
+func NewAgreementsScreen(ctx *kit.Context, dossier string) kit.Screen {
 	return newEntityScreen(ctx, dossier, agreementSpec())
 }
 
 // NewContactsScreen lists the people in a client's network.
-func NewContactsScreen(ctx *Context, dossier string) Screen {
+func NewContactsScreen(ctx *kit.Context, dossier string) kit.Screen {
 	return newEntityScreen(ctx, dossier, contactSpec())
 }
 
 // NewRouteScreen shows where a client stands and the moves that led there,
 // steps back included (a normal move); m records a move.
-func NewRouteScreen(ctx *Context, dossier string) Screen {
+func NewRouteScreen(ctx *kit.Context, dossier string) kit.Screen {
 	return newEntityScreen(ctx, dossier, routeSpec())
 }

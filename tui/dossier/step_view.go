@@ -1,4 +1,4 @@
-package tui
+package dossier
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // This file renders the step screen; step.go holds its state and keys.
@@ -15,14 +16,14 @@ import (
 const stepReadWidth = 100
 
 // readWidth is the width the screen's text is laid out in.
-func (s *stepScreen) readWidth() int { return max(20, min(s.width, stepReadWidth)) }
+func (s *StepScreen) readWidth() int { return max(20, min(s.width, stepReadWidth)) }
 
 // bodyHeight is the height of the scrolling part: all but the heading.
-func (s *stepScreen) bodyHeight() int { return max(1, s.height-1) }
+func (s *StepScreen) bodyHeight() int { return max(1, s.height-1) }
 
 // rowPrefix is the three cells in front of a row: the cursor and the
 // conflict marker, both glyphs so they read without colour.
-func (s *stepScreen) rowPrefix(selected, conflict bool) string {
+func (s *StepScreen) rowPrefix(selected, conflict bool) string {
 	p := " "
 	if selected {
 		p = "›"
@@ -35,13 +36,13 @@ func (s *stepScreen) rowPrefix(selected, conflict bool) string {
 
 // content renders the scrolling part of the screen and the line span
 // [first, last] of every selectable row, in the order of rows().
-func (s *stepScreen) content() ([]string, [][2]int) {
+func (s *StepScreen) content() ([]string, [][2]int) {
 	step := s.step()
-	if step == nil || s.client == nil {
+	if step == nil || s.Client == nil {
 		return nil, nil
 	}
 	st, t, lang, w := s.ctx.Styles, s.ctx.T, s.ctx.T.Lang, s.readWidth()
-	state := s.state()
+	state := s.State()
 	var lines []string
 	var spans [][2]int
 	add := func(ls ...string) { lines = append(lines, ls...) }
@@ -50,7 +51,7 @@ func (s *stepScreen) content() ([]string, [][2]int) {
 		spans = append(spans, [2]int{start, len(lines) - 1})
 		row++
 	}
-	for _, l := range wrapText(t.F("step.goal", step.Goal.In(lang)), w) {
+	for _, l := range kit.WrapText(t.F("step.goal", step.Goal.In(lang)), w) {
 		add(st.Muted.Render(l))
 	}
 	if c := state.Comment; c.Value != "" || c.Conflict() {
@@ -58,7 +59,7 @@ func (s *stepScreen) content() ([]string, [][2]int) {
 		if sentBack(state) {
 			key = "step.comment.sentback"
 		}
-		for _, l := range wrapText(t.F(key, whoWhen(s.ctx, c), c.Value), w) {
+		for _, l := range kit.WrapText(t.F(key, kit.WhoWhen(s.ctx, c), c.Value), w) {
 			add(st.Warn.Render(l))
 		}
 	}
@@ -78,9 +79,9 @@ func (s *stepScreen) content() ([]string, [][2]int) {
 		v := state.Checks[it.ID]
 		box, meta := "[ ] ", ""
 		if state.Checked(it.ID) {
-			box, meta = "[x] ", "— "+whoWhen(s.ctx, v)
+			box, meta = "[x] ", "— "+kit.WhoWhen(s.ctx, v)
 		}
-		text := wrapText(it.Text.In(lang), tw)
+		text := kit.WrapText(it.Text.In(lang), tw)
 		for i, l := range text {
 			lead := "    "
 			if i == 0 {
@@ -103,7 +104,7 @@ func (s *stepScreen) content() ([]string, [][2]int) {
 			add(line)
 		}
 		if meta != "" {
-			add(strings.Repeat(" ", max(0, w-lipgloss.Width(meta))) + st.Muted.Render(truncate(meta, w)))
+			add(strings.Repeat(" ", max(0, w-lipgloss.Width(meta))) + st.Muted.Render(kit.Truncate(meta, w)))
 		}
 		span(start)
 	}
@@ -114,13 +115,13 @@ func (s *stepScreen) content() ([]string, [][2]int) {
 		sel := s.cursor == row
 		start := len(lines)
 		v := state.Answers[q.ID]
-		for i, l := range wrapText(q.Text.In(lang), w-3) {
+		for i, l := range kit.WrapText(q.Text.In(lang), w-3) {
 			if sel {
 				l = st.Selected.Render(l)
 			}
 			add(s.rowPrefix(sel && i == 0, v.Conflict() && i == 0) + l)
 		}
-		add(indentLines(s.preview(v, w-5, 2, t.S("step.noanswer")), "     ")...)
+		add(kit.IndentLines(s.preview(v, w-5, 2, t.S("step.noanswer")), "     ")...)
 		span(start)
 	}
 
@@ -148,7 +149,7 @@ func (s *stepScreen) content() ([]string, [][2]int) {
 	if len(step.Tips) > 0 {
 		add("", st.Section.Render(t.S("step.tips")))
 		for _, tip := range step.Tips {
-			for i, l := range wrapText(tip.In(lang), w-5) {
+			for i, l := range kit.WrapText(tip.In(lang), w-5) {
 				lead := "     "
 				if i == 0 {
 					lead = "   • "
@@ -162,27 +163,27 @@ func (s *stepScreen) content() ([]string, [][2]int) {
 
 // preview is the start of a text in w cells: at most n lines, a muted
 // placeholder when empty, the number of versions when in conflict.
-func (s *stepScreen) preview(v store.Value, w, n int, empty string) []string {
+func (s *StepScreen) preview(v store.Value, w, n int, empty string) []string {
 	st := s.ctx.Styles
 	if v.Conflict() {
-		return []string{st.Conflict.Render(truncate(s.ctx.T.F("step.conflict", len(v.Heads)), w))}
+		return []string{st.Conflict.Render(kit.Truncate(s.ctx.T.F("step.conflict", len(v.Heads)), w))}
 	}
 	if strings.TrimSpace(v.Value) == "" {
-		return []string{st.Muted.Render(truncate(empty, w))}
+		return []string{st.Muted.Render(kit.Truncate(empty, w))}
 	}
-	return clipLines(wrapText(headText(strings.TrimRight(v.Value, "\n "), n, w), w), n, w)
+	return kit.ClipLines(kit.WrapText(kit.HeadText(strings.TrimRight(v.Value, "\n "), n, w), w), n, w)
 }
 
 // heading is the fixed first line: step number and title, and the status.
-func (s *stepScreen) heading() string {
+func (s *StepScreen) heading() string {
 	st, t := s.ctx.Styles, s.ctx.T
 	step := s.step()
 	if step == nil {
-		return st.Bad.Render(t.F("step.err.nostep", s.n))
+		return st.Bad.Render(t.F("step.err.nostep", s.N))
 	}
-	state := s.state()
+	state := s.State()
 	status := state.StatusOrOpen()
-	label := stepStatusLabel(t, status)
+	label := kit.StepStatusLabel(t, status)
 	switch {
 	case sentBack(state):
 		label = t.F("step.status.mark", label, t.S("step.sentback"))
@@ -198,10 +199,10 @@ func (s *stepScreen) heading() string {
 	default:
 		right = st.Muted.Render(right)
 	}
-	left := t.F("step.heading", s.n, len(s.meth.Steps), step.Title.In(t.Lang))
+	left := t.F("step.heading", s.N, len(s.meth.Steps), step.Title.In(t.Lang))
 	w := s.readWidth()
 	room := w - lipgloss.Width(right) - 2
-	left = st.Title.Render(truncate(left, max(1, room)))
+	left = st.Title.Render(kit.Truncate(left, max(1, room)))
 	gap := max(2, w-lipgloss.Width(left)-lipgloss.Width(right))
 	return left + strings.Repeat(" ", gap) + right
 }
@@ -215,17 +216,17 @@ func sentBack(state store.StepState) bool {
 }
 
 // View renders the heading and the visible part of the body.
-func (s *stepScreen) View() string {
+func (s *StepScreen) View() string {
 	st := s.ctx.Styles
 	switch {
-	case s.loadErr != "" && s.client == nil:
-		return strings.Join(wrapText(s.loadErr, s.width), "\n")
-	case s.client == nil:
+	case s.LoadErr != "" && s.Client == nil:
+		return strings.Join(kit.WrapText(s.LoadErr, s.width), "\n")
+	case s.Client == nil:
 		return st.Muted.Render(s.ctx.T.S("step.loading"))
 	}
 	lines, _ := s.content()
 	h := s.bodyHeight()
-	shown := windowLines(lines, s.offset, h)
+	shown := kit.WindowLines(lines, s.offset, h)
 	if s.offset+h < len(lines) && len(shown) > 0 {
 		more := st.Muted.Render(s.ctx.T.S("step.more"))
 		last := shown[len(shown)-1]

@@ -1,4 +1,4 @@
-package tui
+package dossier
 
 import (
 	"strconv"
@@ -9,14 +9,15 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
-// conflictScreen shows the versions of one text side by side and settles
+// ConflictScreen shows the versions of one text side by side and settles
 // the conflict: keep one, or write a merged text.
-type conflictScreen struct {
-	dossierView
-	ctx     *Context
-	field   string
+type ConflictScreen struct {
+	kit.DossierView
+	ctx     *kit.Context
+	Field   string
 	meth    *method.Method
 	heads   []store.Head
 	pick    int  // the version under the cursor
@@ -37,9 +38,9 @@ type conflictKeys struct {
 // wrote them and when. 1, 2, … (or ←/→ and enter) keep that version; m
 // opens the editor with all versions to write a merged text. Either way
 // every version stays in the dossier's history.
-func NewConflictScreen(ctx *Context, dossier, field string) Screen {
+func NewConflictScreen(ctx *kit.Context, dossier, field string) kit.Screen {
 	t := ctx.T
-	return &conflictScreen{ctx: ctx, dossierView: dossierView{dossier: dossier}, field: field, meth: dossierMethod(ctx),
+	return &ConflictScreen{ctx: ctx, DossierView: kit.DossierView{Dossier: dossier}, Field: field, meth: kit.DossierMethod(ctx),
 		width: ctx.Width, height: ctx.Height,
 		keys: conflictKeys{
 			Pick:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1/2", t.S("conflict.key.pick"))),
@@ -51,51 +52,51 @@ func NewConflictScreen(ctx *Context, dossier, field string) Screen {
 }
 
 // Init loads the dossier (the versions are the field's heads in it).
-func (s *conflictScreen) Init() tea.Cmd {
-	return loadDossier(s.ctx.Store, s, s.loads.next(), s.dossier)
+func (s *ConflictScreen) Init() tea.Cmd {
+	return kit.LoadDossier(s.ctx.Store, s, s.Loads.Next(), s.Dossier)
 }
 
 // Update handles loads, the resolve's outcome and keys.
-func (s *conflictScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *ConflictScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case dossierMsg:
+	case kit.DossierMsg:
 		return s.loaded(msg)
-	case ChangedMsg:
-		if msg.Dossier == s.dossier {
+	case kit.ChangedMsg:
+		if msg.Dossier == s.Dossier {
 			return s, s.Init()
 		}
-	case wroteMsg:
-		if msg.to != s {
+	case kit.WroteMsg:
+		if msg.To != s {
 			return s, nil
 		}
 		s.busy = false
-		if msg.err != nil {
-			return s, Status(s.ctx.T.F("conflict.err.resolve", msg.err), true)
+		if msg.Err != nil {
+			return s, kit.Status(s.ctx.T.F("conflict.err.resolve", msg.Err), true)
 		}
-		return s, tea.Sequence(Pop(true), Status(s.ctx.T.S("conflict.resolved"), false), changedCmd(s.dossier))
+		return s, tea.Sequence(kit.Pop(true), kit.Status(s.ctx.T.S("conflict.resolved"), false), kit.ChangedCmd(s.Dossier))
 	case tea.KeyMsg:
 		return s.key(msg)
 	}
 	return s, nil
 }
 
-func (s *conflictScreen) loaded(msg dossierMsg) (Screen, tea.Cmd) {
-	if ok, cmd := s.take(s.ctx, s, msg); !ok {
+func (s *ConflictScreen) loaded(msg kit.DossierMsg) (kit.Screen, tea.Cmd) {
+	if ok, cmd := s.Take(s.ctx, s, msg); !ok {
 		return s, cmd
 	}
-	v, _ := msg.client.FieldValue(s.field)
+	v, _ := msg.Client.FieldValue(s.Field)
 	s.heads = v.Heads
 	s.pick = max(0, min(s.pick, len(s.heads)-1))
 	merged := s.merging
 	s.merging = false
 	if merged && len(s.heads) < 2 {
-		return s, tea.Sequence(Pop(true), Status(s.ctx.T.S("conflict.resolved"), false))
+		return s, tea.Sequence(kit.Pop(true), kit.Status(s.ctx.T.S("conflict.resolved"), false))
 	}
 	s.clampOffset()
 	return s, nil
 }
 
-func (s *conflictScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
+func (s *ConflictScreen) key(msg tea.KeyMsg) (kit.Screen, tea.Cmd) {
 	if s.busy || len(s.heads) < 2 {
 		return s, nil
 	}
@@ -138,14 +139,14 @@ func (s *conflictScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 // user saw. A version that arrived after the screen loaded is not among
 // them, so it stays, as a conflict with the choice, never overwritten
 // unseen.
-func (s *conflictScreen) keep(i int) tea.Cmd {
+func (s *ConflictScreen) keep(i int) tea.Cmd {
 	s.busy = true
 	seen := make([]string, len(s.heads))
 	for j, h := range s.heads {
 		seen[j] = h.ID
 	}
-	st, dossier, field, text := s.ctx.Store, s.dossier, s.field, s.heads[i].Value
-	return writeCmd(s, dossier, "resolve", field, func() error {
+	st, dossier, field, text := s.ctx.Store, s.Dossier, s.Field, s.heads[i].Value
+	return kit.WriteCmd(s, dossier, "resolve", field, func() error {
 		_, err := st.Commit(dossier, store.Edit(field, text, seen))
 		return err
 	})
@@ -153,35 +154,35 @@ func (s *conflictScreen) keep(i int) tea.Cmd {
 
 // merge opens the editor with all versions under headers; saving it
 // replaces all the heads shown.
-func (s *conflictScreen) merge() tea.Cmd {
+func (s *ConflictScreen) merge() tea.Cmd {
 	t := s.ctx.T
 	parts := make([]string, len(s.heads))
 	seen := make([]string, len(s.heads))
 	for i, h := range s.heads {
-		parts[i] = t.F("conflict.merge.header", i+1, whoWhenTime(s.ctx, h.Author, h.HLC.Time())) + "\n" + strings.TrimRight(h.Value, "\n")
+		parts[i] = t.F("conflict.merge.header", i+1, kit.WhoWhenTime(s.ctx, h.Author, h.HLC.Time())) + "\n" + strings.TrimRight(h.Value, "\n")
 		seen[i] = h.ID
 	}
 	s.merging = true
-	title := t.F("conflict.merge.title", s.ctx.T.FieldLabel(s.meth, s.field))
-	return Push(newEditor(s.ctx, s.dossier, s.field, title, strings.Join(parts, "\n\n")+"\n", seen, true))
+	title := t.F("conflict.merge.title", s.ctx.T.FieldLabel(s.meth, s.Field))
+	return kit.Push(newEditor(s.ctx, s.Dossier, s.Field, title, strings.Join(parts, "\n\n")+"\n", seen, true))
 }
 
-// columns reports whether the versions fit side by side.
-func (s *conflictScreen) columns() bool {
+// Columns reports whether the versions fit side by side.
+func (s *ConflictScreen) Columns() bool {
 	return s.width >= 100 && len(s.heads) > 1 && s.width/len(s.heads) >= 30
 }
 
 // bodyHeight is the height below the label and the instructions.
-func (s *conflictScreen) bodyHeight() int { return max(1, s.height-len(s.top())) }
+func (s *ConflictScreen) bodyHeight() int { return max(1, s.height-len(s.top())) }
 
 // top is the fixed part: what field this is and what the keys do.
-func (s *conflictScreen) top() []string {
+func (s *ConflictScreen) top() []string {
 	st, t := s.ctx.Styles, s.ctx.T
 	lines := []string{}
-	for _, l := range clipLines(wrapText(s.ctx.T.FieldLabel(s.meth, s.field), s.width), 2, s.width) {
+	for _, l := range kit.ClipLines(kit.WrapText(s.ctx.T.FieldLabel(s.meth, s.Field), s.width), 2, s.width) {
 		lines = append(lines, st.Title.Render(l))
 	}
-	for _, l := range wrapText(t.F("conflict.intro", len(s.heads)), s.width) {
+	for _, l := range kit.WrapText(t.F("conflict.intro", len(s.heads)), s.width) {
 		lines = append(lines, st.Muted.Render(l))
 	}
 	return append(lines, "")
@@ -189,10 +190,10 @@ func (s *conflictScreen) top() []string {
 
 // version renders version i in width cells: a header with number, author
 // and time (reversed and marked with › when picked) and the text.
-func (s *conflictScreen) version(i, width int) []string {
+func (s *ConflictScreen) version(i, width int) []string {
 	st, t := s.ctx.Styles, s.ctx.T
 	h := s.heads[i]
-	head := truncate(t.F("conflict.version", i+1, whoWhenTime(s.ctx, h.Author, h.HLC.Time())), width-2)
+	head := kit.Truncate(t.F("conflict.version", i+1, kit.WhoWhenTime(s.ctx, h.Author, h.HLC.Time())), width-2)
 	if i == s.pick {
 		head = "› " + st.Selected.Render(head)
 	} else {
@@ -203,15 +204,15 @@ func (s *conflictScreen) version(i, width int) []string {
 	if text == "" {
 		return append(lines, st.Muted.Render(t.S("conflict.empty")))
 	}
-	return append(lines, wrapText(text, width)...)
+	return append(lines, kit.WrapText(text, width)...)
 }
 
 // body is the versions, side by side when wide enough, else stacked.
-func (s *conflictScreen) body() []string {
+func (s *ConflictScreen) body() []string {
 	if len(s.heads) < 2 {
 		return nil
 	}
-	if !s.columns() {
+	if !s.Columns() {
 		var lines []string
 		for i := range s.heads {
 			if i > 0 {
@@ -242,7 +243,7 @@ func (s *conflictScreen) body() []string {
 				cell = col[r]
 			}
 			if i < n-1 {
-				cell = fit(cell, cw)
+				cell = kit.Fit(cell, cw)
 			}
 			b.WriteString(cell)
 		}
@@ -252,8 +253,8 @@ func (s *conflictScreen) body() []string {
 }
 
 // showPick scrolls a stacked view to the picked version's header.
-func (s *conflictScreen) showPick() {
-	if s.columns() {
+func (s *ConflictScreen) showPick() {
+	if s.Columns() {
 		return
 	}
 	line := 0
@@ -263,39 +264,39 @@ func (s *conflictScreen) showPick() {
 	s.offset = line
 }
 
-func (s *conflictScreen) clampOffset() {
+func (s *ConflictScreen) clampOffset() {
 	s.offset = max(0, min(s.offset, len(s.body())-s.bodyHeight()))
 }
 
 // View shows the label, the instructions and the versions.
-func (s *conflictScreen) View() string {
+func (s *ConflictScreen) View() string {
 	st, t := s.ctx.Styles, s.ctx.T
 	switch {
-	case s.loadErr != "" && s.client == nil:
-		return strings.Join(wrapText(s.loadErr, s.width), "\n")
-	case s.client == nil:
+	case s.LoadErr != "" && s.Client == nil:
+		return strings.Join(kit.WrapText(s.LoadErr, s.width), "\n")
+	case s.Client == nil:
 		return st.Muted.Render(t.S("step.loading"))
 	case len(s.heads) < 2:
-		lines := append(s.top()[:1], wrapText(t.S("conflict.gone"), s.width)...)
+		lines := append(s.top()[:1], kit.WrapText(t.S("conflict.gone"), s.width)...)
 		return strings.Join(lines, "\n")
 	}
-	body := windowLines(s.body(), s.offset, s.bodyHeight())
+	body := kit.WindowLines(s.body(), s.offset, s.bodyHeight())
 	return strings.Join(append(s.top(), body...), "\n")
 }
 
 // SetSize keeps the size.
-func (s *conflictScreen) SetSize(width, height int) {
+func (s *ConflictScreen) SetSize(width, height int) {
 	s.width, s.height = width, height
 	s.clampOffset()
 }
 
 // Title names the screen.
-func (s *conflictScreen) Title() string { return s.ctx.T.S("conflict.title") }
+func (s *ConflictScreen) Title() string { return s.ctx.T.S("conflict.title") }
 
 // Help lists the keys.
-func (s *conflictScreen) Help() []key.Binding {
+func (s *ConflictScreen) Help() []key.Binding {
 	return []key.Binding{s.keys.Pick, s.keys.Prev, s.keys.Keep, s.keys.Merge, s.ctx.Keys.Up, s.ctx.Keys.Down}
 }
 
 // Capturing is false: no text input.
-func (s *conflictScreen) Capturing() bool { return false }
+func (s *ConflictScreen) Capturing() bool { return false }

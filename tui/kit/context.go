@@ -1,15 +1,17 @@
-// Package tui is brug's terminal app: Bubble Tea models, views, keymaps,
-// styles and the text catalogue. It never opens the database or the network
-// itself: it calls the Store interface through tea.Cmds and receives the
-// results as messages, so no keystroke waits for the disk.
-package tui
+// Package kit is what the app's features share: the Context handed to
+// every screen, the Screen contract and the messages screens send to the
+// root (push, pop, open another feature's screen, status, changed), the
+// styles, the KeyMap, widgets and table layout, the dossier load with its
+// stale-result guard, and the escaping of what other devices typed.
+// Features (tui/clients, tui/dossier, tui/coord, tui/report) import kit and
+// never each other; the root (package tui) imports them all.
+package kit
 
 import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
@@ -53,19 +55,6 @@ type Context struct {
 	// OnServer is set when the app runs on the sync server itself (an SSH
 	// session): the footer says so instead of "local".
 	OnServer bool
-}
-
-// Options configure New.
-type Options struct {
-	Store    Store
-	Method   *method.Method
-	Lang     string             // "nl" (default) or "en"
-	User     string             // shown in the header, recorded by the store
-	Renderer *lipgloss.Renderer // nil: lipgloss.DefaultRenderer()
-	Now      func() time.Time   // nil: time.Now
-	Teams    []string           // the user's teams on the server; nil without one
-	Role     string             // the user's role; "coordinator" unlocks review and sign-off
-	OnServer bool               // running on the sync server (SSH); see Context.OnServer
 }
 
 // Screen is one screen of the app. Screens report intent to the root with
@@ -153,13 +142,13 @@ func Status(text string, isErr bool) tea.Cmd {
 // the sync protocol's role name; tui does not import sync.
 const RoleCoordinator = "coordinator"
 
-// isCoordinator reports whether the user gets the coordinator screens.
-func isCoordinator(ctx *Context) bool { return ctx.Role == RoleCoordinator }
+// IsCoordinator reports whether the user gets the coordinator screens.
+func IsCoordinator(ctx *Context) bool { return ctx.Role == RoleCoordinator }
 
-// coordKeys are the keys that open the coordinator screens, for the help
+// CoordKeys are the keys that open the coordinator screens, for the help
 // of the screens that offer them; none for other roles.
-func coordKeys(ctx *Context) []key.Binding {
-	if !isCoordinator(ctx) {
+func CoordKeys(ctx *Context) []key.Binding {
+	if !IsCoordinator(ctx) {
 		return nil
 	}
 	return []key.Binding{ctx.Keys.Overview, ctx.Keys.Review}

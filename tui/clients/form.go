@@ -1,4 +1,4 @@
-package tui
+package clients
 
 import (
 	"strings"
@@ -10,13 +10,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // The form's fields, in tab order. The first ones are text inputs.
 const (
-	fieldName = iota
+	FieldName = iota
 	fieldBirthYear
-	fieldTeam
+	FieldTeam
 	fieldCoaches
 	fieldPlaces
 	fieldBenefit
@@ -41,23 +42,23 @@ const (
 	yearCharLimit = 4
 )
 
-// clientCreatedMsg answers a save of the form; seq says which save.
-type clientCreatedMsg struct {
-	seq int
-	id  string
+// ClientCreatedMsg answers a save of the form; seq says which save.
+type ClientCreatedMsg struct {
+	Seq int
+	ID  string
 	err error
 }
 
-// clientForm is the new-client form.
-type clientForm struct {
-	ctx     *Context
-	inputs  [textFields]textinput.Model
+// ClientForm is the new-client form.
+type ClientForm struct {
+	Ctx     *kit.Context
+	Inputs  [textFields]textinput.Model
 	places  []store.Place // the options of the places and target fields
 	picked  []bool        // per place: the client is there now
 	cur     [fieldCount]int
 	benefit int // index into store.Benefits
 	target  int // 0: none chosen; i: places[i-1]
-	focus   int
+	Focus   int
 	errs    map[int]string // field -> catalogue key of its error
 	tried   bool           // a save was tried: validate while typing
 	confirm bool           // asking whether to drop the filled form
@@ -72,11 +73,11 @@ type clientForm struct {
 
 // NewClientForm is the form that creates a client. On save it goes back to
 // the list and opens the new client's overview.
-func NewClientForm(ctx *Context) Screen {
-	f := &clientForm{ctx: ctx, places: store.Places()}
+func NewClientForm(ctx *kit.Context) kit.Screen {
+	f := &ClientForm{Ctx: ctx, places: store.Places()}
 	f.picked = make([]bool, len(f.places))
 	st := ctx.Styles
-	for i := range f.inputs {
+	for i := range f.Inputs {
 		ti := textinput.New()
 		ti.Prompt = ""
 		ti.TextStyle = st.Text
@@ -85,18 +86,18 @@ func NewClientForm(ctx *Context) Screen {
 		ti.Cursor.TextStyle = st.Text
 		ti.Cursor.SetMode(cursor.CursorStatic)
 		ti.CharLimit = store.MaxScalar
-		f.inputs[i] = ti
+		f.Inputs[i] = ti
 	}
-	f.inputs[fieldBirthYear].CharLimit = yearCharLimit
-	f.inputs[fieldCoaches].Placeholder = ctx.T.S("form.placeholder.cs")
+	f.Inputs[fieldBirthYear].CharLimit = yearCharLimit
+	f.Inputs[fieldCoaches].Placeholder = ctx.T.S("form.placeholder.cs")
 	switch len(ctx.Teams) {
 	case 0:
 	case 1:
-		f.inputs[fieldTeam].SetValue(ctx.Teams[0])
+		f.Inputs[FieldTeam].SetValue(ctx.Teams[0])
 	default:
-		f.inputs[fieldTeam].Placeholder = strings.Join(ctx.Teams, ", ")
+		f.Inputs[FieldTeam].Placeholder = strings.Join(ctx.Teams, ", ")
 	}
-	f.inputs[fieldName].Focus()
+	f.Inputs[FieldName].Focus()
 	for i := range fieldCount {
 		f.labelW = max(f.labelW, ansi.StringWidth(f.label(i)))
 	}
@@ -104,22 +105,22 @@ func NewClientForm(ctx *Context) Screen {
 	return f
 }
 
-func (f *clientForm) label(field int) string {
-	t := f.ctx.T
+func (f *ClientForm) label(field int) string {
+	t := f.Ctx.T
 	s := t.S(formLabels[field])
-	if field == fieldName {
+	if field == FieldName {
 		s += " " + t.S("form.required")
 	}
 	return s
 }
 
 // Init has nothing to load: the options come from the store package.
-func (f *clientForm) Init() tea.Cmd { return nil }
+func (f *ClientForm) Init() tea.Cmd { return nil }
 
 // Update handles keys and the answer of a save.
-func (f *clientForm) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (f *ClientForm) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case clientCreatedMsg:
+	case ClientCreatedMsg:
 		return f, f.saved(msg)
 	case tea.KeyMsg:
 		if f.confirm {
@@ -130,42 +131,42 @@ func (f *clientForm) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return f, nil
 }
 
-func (f *clientForm) confirmKey(msg tea.KeyMsg) tea.Cmd {
+func (f *ClientForm) confirmKey(msg tea.KeyMsg) tea.Cmd {
 	f.confirm = false
 	switch msg.String() {
 	case "j", "y": // ja, yes: the prompt names the one of its language
-		return Pop(false)
+		return kit.Pop(false)
 	}
 	return nil
 }
 
-func (f *clientForm) key(msg tea.KeyMsg) tea.Cmd {
-	k := f.ctx.Keys
+func (f *ClientForm) key(msg tea.KeyMsg) tea.Cmd {
+	k := f.Ctx.Keys
 	switch {
 	case key.Matches(msg, k.Back):
 		if f.filled() {
 			f.confirm = true
 			return nil
 		}
-		return Pop(false)
+		return kit.Pop(false)
 	case key.Matches(msg, k.Save):
 		return f.save()
 	case key.Matches(msg, k.NextField):
-		f.setFocus(f.focus + 1)
+		f.setFocus(f.Focus + 1)
 		return nil
 	case key.Matches(msg, k.PrevField):
-		f.setFocus(f.focus - 1)
+		f.setFocus(f.Focus - 1)
 		return nil
 	case key.Matches(msg, k.Open):
-		if f.focus == fieldCount-1 {
+		if f.Focus == fieldCount-1 {
 			return f.save()
 		}
-		f.setFocus(f.focus + 1)
+		f.setFocus(f.Focus + 1)
 		return nil
 	}
-	if f.focus < textFields {
+	if f.Focus < textFields {
 		var cmd tea.Cmd
-		f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+		f.Inputs[f.Focus], cmd = f.Inputs[f.Focus].Update(msg)
 		f.revalidate()
 		return cmd
 	}
@@ -177,9 +178,9 @@ func (f *clientForm) key(msg tea.KeyMsg) tea.Cmd {
 // choiceKey moves through and picks options. Places may hold several (one
 // foot in day activities, one in work): left/right move, space toggles.
 // The single choices change with left/right and space.
-func (f *clientForm) choiceKey(msg tea.KeyMsg) {
-	k := f.ctx.Keys
-	n := f.optionCount(f.focus)
+func (f *ClientForm) choiceKey(msg tea.KeyMsg) {
+	k := f.Ctx.Keys
+	n := f.optionCount(f.Focus)
 	delta := 0
 	switch {
 	case key.Matches(msg, k.Left):
@@ -187,7 +188,7 @@ func (f *clientForm) choiceKey(msg tea.KeyMsg) {
 	case key.Matches(msg, k.Right):
 		delta = 1
 	case key.Matches(msg, k.Toggle):
-		if f.focus == fieldPlaces {
+		if f.Focus == fieldPlaces {
 			c := f.cur[fieldPlaces]
 			f.picked[c] = !f.picked[c]
 			return
@@ -196,9 +197,9 @@ func (f *clientForm) choiceKey(msg tea.KeyMsg) {
 	default:
 		return
 	}
-	c := (f.cur[f.focus] + delta + n) % n
-	f.cur[f.focus] = c
-	switch f.focus {
+	c := (f.cur[f.Focus] + delta + n) % n
+	f.cur[f.Focus] = c
+	switch f.Focus {
 	case fieldBenefit:
 		f.benefit = c
 	case fieldTarget:
@@ -206,7 +207,7 @@ func (f *clientForm) choiceKey(msg tea.KeyMsg) {
 	}
 }
 
-func (f *clientForm) optionCount(field int) int {
+func (f *ClientForm) optionCount(field int) int {
 	switch field {
 	case fieldPlaces:
 		return len(f.places)
@@ -218,20 +219,20 @@ func (f *clientForm) optionCount(field int) int {
 	return 0
 }
 
-func (f *clientForm) setFocus(field int) {
+func (f *ClientForm) setFocus(field int) {
 	field = (field + fieldCount) % fieldCount
-	if f.focus < textFields {
-		f.inputs[f.focus].Blur()
+	if f.Focus < textFields {
+		f.Inputs[f.Focus].Blur()
 	}
-	f.focus = field
+	f.Focus = field
 	if field < textFields {
-		f.inputs[field].Focus()
+		f.Inputs[field].Focus()
 	}
 }
 
 // filled reports whether anything was entered, so leaving would lose it.
-func (f *clientForm) filled() bool {
-	for _, in := range f.inputs {
+func (f *ClientForm) filled() bool {
+	for _, in := range f.Inputs {
 		if strings.TrimSpace(in.Value()) != "" {
 			return true
 		}
@@ -246,12 +247,12 @@ func (f *clientForm) filled() bool {
 
 // value is the form as the store takes it: a fresh value, safe to hand to
 // a command.
-func (f *clientForm) value() store.NewClient {
+func (f *ClientForm) value() store.NewClient {
 	n := store.NewClient{
-		Name:      strings.TrimSpace(f.inputs[fieldName].Value()),
-		BirthYear: strings.TrimSpace(f.inputs[fieldBirthYear].Value()),
-		Team:      strings.TrimSpace(f.inputs[fieldTeam].Value()),
-		Coaches:   strings.TrimSpace(f.inputs[fieldCoaches].Value()),
+		Name:      strings.TrimSpace(f.Inputs[FieldName].Value()),
+		BirthYear: strings.TrimSpace(f.Inputs[fieldBirthYear].Value()),
+		Team:      strings.TrimSpace(f.Inputs[FieldTeam].Value()),
+		Coaches:   strings.TrimSpace(f.Inputs[fieldCoaches].Value()),
 		Benefit:   store.Benefits[f.benefit],
 	}
 	for i, p := range f.picked {
@@ -268,7 +269,7 @@ func (f *clientForm) value() store.NewClient {
 // validate maps the store's verdict per field to a catalogue text. With a
 // sync server, the team must be one of the user's: the server refuses a
 // new client in any other.
-func (f *clientForm) validate(n store.NewClient) map[int]string {
+func (f *ClientForm) validate(n store.NewClient) map[int]string {
 	bad := n.Validate()
 	if _, ok := f.teamOf(n.Team); !ok {
 		if bad == nil {
@@ -285,7 +286,7 @@ func (f *clientForm) validate(n store.NewClient) map[int]string {
 			continue
 		}
 		switch i {
-		case fieldName:
+		case FieldName:
 			if n.Name == "" {
 				errs[i] = "form.err.name"
 			} else {
@@ -293,7 +294,7 @@ func (f *clientForm) validate(n store.NewClient) map[int]string {
 			}
 		case fieldBirthYear:
 			errs[i] = "form.err.birthyear"
-		case fieldTeam:
+		case FieldTeam:
 			if _, ok := f.teamOf(n.Team); !ok {
 				errs[i] = "form.err.team"
 			} else {
@@ -310,7 +311,7 @@ func (f *clientForm) validate(n store.NewClient) map[int]string {
 
 // revalidate refreshes the errors shown once a save was tried, so an error
 // goes away as soon as it is fixed.
-func (f *clientForm) revalidate() {
+func (f *ClientForm) revalidate() {
 	if f.tried {
 		f.errs = f.validate(f.value())
 	}
@@ -318,7 +319,7 @@ func (f *clientForm) revalidate() {
 
 // save validates and, when the form is right, creates the client in a
 // command.
-func (f *clientForm) save() tea.Cmd {
+func (f *ClientForm) save() tea.Cmd {
 	if f.saving {
 		return nil
 	}
@@ -331,36 +332,36 @@ func (f *clientForm) save() tea.Cmd {
 				break
 			}
 		}
-		return Status(f.ctx.T.S("form.err.fix"), true)
+		return kit.Status(f.Ctx.T.S("form.err.fix"), true)
 	}
 	n.Team, _ = f.teamOf(n.Team)
 	f.saving = true
 	f.seq++
-	st, seq := f.ctx.Store, f.seq
+	st, seq := f.Ctx.Store, f.seq
 	return func() tea.Msg {
 		id, err := st.CreateClient(n)
-		return clientCreatedMsg{seq: seq, id: id, err: err}
+		return ClientCreatedMsg{Seq: seq, ID: id, err: err}
 	}
 }
 
-func (f *clientForm) saved(msg clientCreatedMsg) tea.Cmd {
-	if msg.seq != f.seq || !f.saving {
+func (f *ClientForm) saved(msg ClientCreatedMsg) tea.Cmd {
+	if msg.Seq != f.seq || !f.saving {
 		return nil
 	}
 	f.saving = false
-	t := f.ctx.T
+	t := f.Ctx.T
 	if msg.err != nil {
-		return Status(t.F("form.err.save", msg.err), true)
+		return kit.Status(t.F("form.err.save", msg.err), true)
 	}
-	return tea.Sequence(Pop(true), Open(OpenDossier, msg.id, 0), Status(t.S("form.created"), false), changedCmd(msg.id))
+	return tea.Sequence(kit.Pop(true), kit.Open(kit.OpenDossier, msg.ID, 0), kit.Status(t.S("form.created"), false), kit.ChangedCmd(msg.ID))
 }
 
 // SetSize sizes the text inputs to the window.
-func (f *clientForm) SetSize(width, height int) {
+func (f *ClientForm) SetSize(width, height int) {
 	f.width, f.height = width, height
-	w := max(formInputMin, min(formInputMax, width-cursorWidth-f.labelW-colGap-1))
-	for i := range f.inputs {
-		f.inputs[i].Width = w
+	w := max(formInputMin, min(formInputMax, width-kit.CursorWidth-f.labelW-kit.ColGap-1))
+	for i := range f.Inputs {
+		f.Inputs[i].Width = w
 	}
 	// Errors stand beside the inputs when the longest fits there, else
 	// under each field: the same for every field of the form.
@@ -368,35 +369,35 @@ func (f *clientForm) SetSize(width, height int) {
 	for _, k := range []string{"form.err.name", "form.err.birthyear", "form.err.text"} {
 		errW = max(errW, ansi.StringWidth(f.errText(k)))
 	}
-	f.errBeside = width >= cursorWidth+f.labelW+colGap+w+1+colGap+errW
+	f.errBeside = width >= kit.CursorWidth+f.labelW+kit.ColGap+w+1+kit.ColGap+errW
 }
 
 // View shows the fields with their errors beside them (or under them when
 // there is no room), scrolled so the focused field is visible.
-func (f *clientForm) View() string {
-	t, st := f.ctx.T, f.ctx.Styles
-	lines := []string{st.Section.Render(fit(t.S("form.title"), f.width)), ""}
+func (f *ClientForm) View() string {
+	t, st := f.Ctx.T, f.Ctx.Styles
+	lines := []string{st.Section.Render(kit.Fit(t.S("form.title"), f.width)), ""}
 	focusTop, focusEnd := 0, 0
 	for i := range fieldCount {
-		if i == f.focus {
+		if i == f.Focus {
 			focusTop = len(lines)
 		}
 		lines = append(lines, f.field(i)...)
-		if i == f.focus {
+		if i == f.Focus {
 			focusEnd = len(lines)
 		}
 	}
 	lines = append(lines, "")
 	switch {
 	case f.confirm:
-		lines = append(lines, st.Warn.Render(fit(t.S("form.discard"), f.width)))
+		lines = append(lines, st.Warn.Render(kit.Fit(t.S("form.discard"), f.width)))
 	case f.saving:
-		lines = append(lines, st.Muted.Render(fit(t.S("form.saving"), f.width)))
+		lines = append(lines, st.Muted.Render(kit.Fit(t.S("form.saving"), f.width)))
 	}
 	if len(lines) <= f.height {
 		return strings.Join(lines, "\n")
 	}
-	// Scroll: keep the focused field, then the bottom line, in view.
+	// scroll: keep the focused field, then the bottom line, in view.
 	top := 0
 	if focusEnd > f.height {
 		top = min(focusTop, focusEnd-f.height)
@@ -408,24 +409,24 @@ func (f *clientForm) View() string {
 }
 
 // field renders one field: marker, label, input or options, and error.
-func (f *clientForm) field(i int) []string {
-	t, st := f.ctx.T, f.ctx.Styles
-	focused := i == f.focus
-	marker := strings.Repeat(" ", cursorWidth)
-	label := fit(f.label(i), f.labelW)
+func (f *ClientForm) field(i int) []string {
+	t, st := f.Ctx.T, f.Ctx.Styles
+	focused := i == f.Focus
+	marker := strings.Repeat(" ", kit.CursorWidth)
+	label := kit.Fit(f.label(i), f.labelW)
 	if focused {
-		marker = fit(t.S("widget.cursor"), cursorWidth)
+		marker = kit.Fit(t.S("widget.cursor"), kit.CursorWidth)
 		label = st.Title.Render(label)
 	}
-	gap := colGap
+	gap := kit.ColGap
 	if i >= textFields {
 		gap-- // the first option's marker cell stands in the gap, so boxes line up with the inputs
 	}
 	prefix := marker + label + strings.Repeat(" ", gap)
-	indent := strings.Repeat(" ", cursorWidth+f.labelW+gap)
+	indent := strings.Repeat(" ", kit.CursorWidth+f.labelW+gap)
 	var body []string
 	if i < textFields {
-		body = []string{f.inputs[i].View()}
+		body = []string{f.Inputs[i].View()}
 	} else {
 		body = f.options(i, max(formInputMin, f.width-len(indent)))
 	}
@@ -440,13 +441,13 @@ func (f *clientForm) field(i int) []string {
 	if key := f.errs[i]; key != "" {
 		errText := st.Bad.Render(f.errText(key))
 		if i < textFields && f.errBeside {
-			out[0] = fit(out[0], len(indent)+f.inputs[i].Width+1) + strings.Repeat(" ", colGap) + errText
+			out[0] = kit.Fit(out[0], len(indent)+f.Inputs[i].Width+1) + strings.Repeat(" ", kit.ColGap) + errText
 		} else {
-			out = append(out, indent+truncate(errText, max(1, f.width-len(indent))))
+			out = append(out, indent+kit.Truncate(errText, max(1, f.width-len(indent))))
 		}
 	}
 	for j := range out {
-		out[j] = truncate(out[j], f.width)
+		out[j] = kit.Truncate(out[j], f.width)
 	}
 	return out
 }
@@ -454,11 +455,11 @@ func (f *clientForm) field(i int) []string {
 // teamOf matches a typed team to one of the user's teams, ignoring case
 // and surrounding space, and returns its exact name. Without a server any
 // team will do.
-func (f *clientForm) teamOf(typed string) (string, bool) {
-	if len(f.ctx.Teams) == 0 {
+func (f *ClientForm) teamOf(typed string) (string, bool) {
+	if len(f.Ctx.Teams) == 0 {
 		return typed, true
 	}
-	for _, t := range f.ctx.Teams {
+	for _, t := range f.Ctx.Teams {
 		if strings.EqualFold(strings.TrimSpace(typed), t) {
 			return t, true
 		}
@@ -467,34 +468,34 @@ func (f *clientForm) teamOf(typed string) (string, bool) {
 }
 
 // errText is the text of an error key; the length limit names its size.
-func (f *clientForm) errText(key string) string {
+func (f *ClientForm) errText(key string) string {
 	switch key {
 	case "form.err.text":
-		return f.ctx.T.F(key, store.MaxScalar)
+		return f.Ctx.T.F(key, store.MaxScalar)
 	case "form.err.team":
-		return f.ctx.T.F(key, strings.Join(f.ctx.Teams, ", "))
+		return f.Ctx.T.F(key, strings.Join(f.Ctx.Teams, ", "))
 	}
-	return f.ctx.T.S(key)
+	return f.Ctx.T.S(key)
 }
 
 // options renders a choice field's options as chips, wrapped to width.
-func (f *clientForm) options(field, width int) []string {
-	t, st := f.ctx.T, f.ctx.Styles
+func (f *ClientForm) options(field, width int) []string {
+	t, st := f.Ctx.T, f.Ctx.Styles
 	var labels []string
 	var on []bool
 	switch field {
 	case fieldPlaces:
 		for i, p := range f.places {
-			labels, on = append(labels, placeLabel(t, p)), append(on, f.picked[i])
+			labels, on = append(labels, kit.PlaceLabel(t, p)), append(on, f.picked[i])
 		}
 	case fieldBenefit:
 		for i, b := range store.Benefits {
-			labels, on = append(labels, benefitLabel(t, b)), append(on, i == f.benefit)
+			labels, on = append(labels, kit.BenefitLabel(t, b)), append(on, i == f.benefit)
 		}
 	case fieldTarget:
 		labels, on = append(labels, t.S("form.route.none")), append(on, f.target == 0)
 		for i, p := range f.places {
-			labels, on = append(labels, placeLabel(t, p)), append(on, f.target == i+1)
+			labels, on = append(labels, kit.PlaceLabel(t, p)), append(on, f.target == i+1)
 		}
 	}
 	onKey, offKey := "form.single.on", "form.single.off"
@@ -512,8 +513,8 @@ func (f *clientForm) options(field, width int) []string {
 		// Each chip has a marker cell: "›" on the highlighted option of
 		// the focused field, so it shows without colour too.
 		chip := " " + box + " " + lab
-		if field == f.focus && i == f.cur[field] {
-			chip = fit(t.S("widget.cursor"), 1) + st.Selected.Render(box+" "+lab)
+		if field == f.Focus && i == f.cur[field] {
+			chip = kit.Fit(t.S("widget.cursor"), 1) + st.Selected.Render(box+" "+lab)
 		}
 		w := ansi.StringWidth(chip)
 		if lineW > 0 && lineW+formChipGap+w > width {
@@ -532,13 +533,13 @@ func (f *clientForm) options(field, width int) []string {
 }
 
 // Title names the screen in the header.
-func (f *clientForm) Title() string { return f.ctx.T.S("form.title") }
+func (f *ClientForm) Title() string { return f.Ctx.T.S("form.title") }
 
 // Help lists the form's keys.
-func (f *clientForm) Help() []key.Binding {
-	k := f.ctx.Keys
+func (f *ClientForm) Help() []key.Binding {
+	k := f.Ctx.Keys
 	return []key.Binding{k.Save, k.NextField, k.PrevField, k.Toggle, k.Left, k.Right}
 }
 
 // Capturing is always true: the form types q, ? and handles esc itself.
-func (f *clientForm) Capturing() bool { return true }
+func (f *ClientForm) Capturing() bool { return true }

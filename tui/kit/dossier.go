@@ -1,4 +1,4 @@
-package tui
+package kit
 
 import (
 	"strconv"
@@ -20,11 +20,11 @@ import (
 // overtaken by a later one is dropped instead of showing older data.
 type loadSeq struct {
 	asked   int // the last request made
-	applied int // the request whose result is shown
+	Applied int // the request whose result is shown
 }
 
-// next returns the number of a new request.
-func (l *loadSeq) next() int {
+// Next returns the number of a new request.
+func (l *loadSeq) Next() int {
 	l.asked++
 	return l.asked
 }
@@ -32,124 +32,124 @@ func (l *loadSeq) next() int {
 // accept reports whether the result of request n is newer than what is
 // shown, and marks it as shown.
 func (l *loadSeq) accept(n int) bool {
-	if n <= l.applied {
+	if n <= l.Applied {
 		return false
 	}
-	l.applied = n
+	l.Applied = n
 	return true
 }
 
-// dossierView is what every dossier screen keeps of its dossier: which one,
+// DossierView is what every dossier screen keeps of its dossier: which one,
 // its load requests, the client last loaded and the load error shown.
 // Screens embed it and hand their load answers to take.
-type dossierView struct {
-	dossier string
-	loads   loadSeq
-	client  *store.Client
-	loadErr string
+type DossierView struct {
+	Dossier string
+	Loads   loadSeq
+	Client  *store.Client
+	LoadErr string
 }
 
-// take applies a load answer for the screen to: false for an answer meant
+// Take applies a load answer for the screen to: false for an answer meant
 // for another screen or dossier, or overtaken by a later request; on a
 // failed load it keeps the error and returns a status command saying so.
-func (d *dossierView) take(ctx *Context, to any, msg dossierMsg) (bool, tea.Cmd) {
-	if msg.to != to || msg.dossier != d.dossier || !d.loads.accept(msg.seq) {
+func (d *DossierView) Take(ctx *Context, to any, msg DossierMsg) (bool, tea.Cmd) {
+	if msg.To != to || msg.Dossier != d.Dossier || !d.Loads.accept(msg.Seq) {
 		return false, nil
 	}
 	if msg.err != nil {
-		d.loadErr = ctx.T.F("step.err.load", msg.err)
-		return false, Status(d.loadErr, true)
+		d.LoadErr = ctx.T.F("step.err.load", msg.err)
+		return false, Status(d.LoadErr, true)
 	}
-	d.client, d.loadErr = msg.client, ""
+	d.Client, d.LoadErr = msg.Client, ""
 	return true, nil
 }
 
-// dossierMsg answers loadDossier. to is the screen that asked (compared by
+// DossierMsg answers loadDossier. to is the screen that asked (compared by
 // identity only, never dereferenced in the command), seq its request number.
-type dossierMsg struct {
-	to      any
-	seq     int
-	dossier string
-	client  *store.Client
+type DossierMsg struct {
+	To      any
+	Seq     int
+	Dossier string
+	Client  *store.Client
 	err     error
 }
 
-// loadDossier reads a dossier in a command. It closes over copied values
+// LoadDossier reads a dossier in a command. It closes over copied values
 // only: the store interface, the asking screen's identity, ids.
-func loadDossier(st Store, to any, seq int, dossier string) tea.Cmd {
+func LoadDossier(st Store, to any, seq int, dossier string) tea.Cmd {
 	return func() tea.Msg {
 		c, err := st.Client(dossier)
-		return dossierMsg{to: to, seq: seq, dossier: dossier, client: safeClient(c), err: err}
+		return DossierMsg{To: to, Seq: seq, Dossier: dossier, Client: SafeClient(c), err: err}
 	}
 }
 
-// wroteMsg answers a write a dossier screen made. what says which action
+// WroteMsg answers a write a dossier screen made. what says which action
 // it answers ("toggle", "status", "remove", ...), id the entity or item.
-type wroteMsg struct {
-	to      any
+type WroteMsg struct {
+	To      any
 	dossier string
-	what    string
-	id      string
-	err     error
+	What    string
+	ID      string
+	Err     error
 }
 
-// writeCmd runs fn (a store write) in a command and reports the outcome.
-func writeCmd(to any, dossier, what, id string, fn func() error) tea.Cmd {
+// WriteCmd runs fn (a store write) in a command and reports the outcome.
+func WriteCmd(to any, dossier, what, id string, fn func() error) tea.Cmd {
 	return func() tea.Msg {
-		return wroteMsg{to: to, dossier: dossier, what: what, id: id, err: fn()}
+		return WroteMsg{To: to, dossier: dossier, What: what, ID: id, Err: fn()}
 	}
 }
 
-// changedCmd returns a command that tells every screen that dossier changed.
-func changedCmd(dossier string) tea.Cmd {
+// ChangedCmd returns a command that tells every screen that dossier changed.
+func ChangedCmd(dossier string) tea.Cmd {
 	return func() tea.Msg { return ChangedMsg{Dossier: dossier} }
 }
 
-// dossierMethod is the method the screens show: the program's, or the embedded
+// DossierMethod is the method the screens show: the program's, or the embedded
 // default when none was given.
-func dossierMethod(ctx *Context) *method.Method {
+func DossierMethod(ctx *Context) *method.Method {
 	if ctx.Method != nil {
 		return ctx.Method
 	}
 	return method.Default()
 }
 
-// todayOf is the local day of ctx's clock, as YYYY-MM-DD.
-func todayOf(ctx *Context) string { return ctx.Now().Format(time.DateOnly) }
+// TodayOf is the local day of ctx's clock, as YYYY-MM-DD.
+func TodayOf(ctx *Context) string { return ctx.Now().Format(time.DateOnly) }
 
-// localTime shows a stored (UTC) time in the clock's time zone.
-func localTime(ctx *Context, at time.Time) time.Time { return at.In(ctx.Now().Location()) }
+// LocalTime shows a stored (UTC) time in the clock's time zone.
+func LocalTime(ctx *Context, at time.Time) time.Time { return at.In(ctx.Now().Location()) }
 
-// shortDay shows a time's day as "12 nov" in the clock's current year and
+// ShortDay shows a time's day as "12 nov" in the clock's current year and
 // as formatDate does ("12 nov 2024") in any other year.
-func shortDay(ctx *Context, at time.Time) string {
-	at = localTime(ctx, at)
+func ShortDay(ctx *Context, at time.Time) string {
+	at = LocalTime(ctx, at)
 	if at.Year() != ctx.Now().Year() {
-		return formatDate(ctx.T, at.Format(time.DateOnly))
+		return FormatDate(ctx.T, at.Format(time.DateOnly))
 	}
 	return ctx.T.F("dossier.date.short", at.Day(), ctx.T.S("month."+strconv.Itoa(int(at.Month()))))
 }
 
-// whoWhen is "Sanne, 12 nov" for a value: who set it and on what day.
-func whoWhen(ctx *Context, v store.Value) string {
+// WhoWhen is "Sanne, 12 nov" for a value: who set it and on what day.
+func WhoWhen(ctx *Context, v store.Value) string {
 	if !v.Set() {
 		return ""
 	}
 	if v.By == "" {
-		return shortDay(ctx, v.At)
+		return ShortDay(ctx, v.At)
 	}
-	return ctx.T.F("dossier.who.when", v.By, shortDay(ctx, v.At))
+	return ctx.T.F("dossier.who.when", v.By, ShortDay(ctx, v.At))
 }
 
-// whoWhenTime is "Sanne, 12 nov 14:05": whoWhen with the time of day, for
+// WhoWhenTime is "Sanne, 12 nov 14:05": whoWhen with the time of day, for
 // telling versions of a text apart.
-func whoWhenTime(ctx *Context, by string, at time.Time) string {
-	return ctx.T.F("dossier.who.when", by, shortDay(ctx, at)+" "+localTime(ctx, at).Format("15:04"))
+func WhoWhenTime(ctx *Context, by string, at time.Time) string {
+	return ctx.T.F("dossier.who.when", by, ShortDay(ctx, at)+" "+LocalTime(ctx, at).Format("15:04"))
 }
 
-// seenHeads returns the head ids a screen showed for a value: all of them
+// SeenHeads returns the head ids a screen showed for a value: all of them
 // when in conflict, the one otherwise, none when never set.
-func seenHeads(v store.Value) []string {
+func SeenHeads(v store.Value) []string {
 	if v.Conflict() {
 		ids := make([]string, len(v.Heads))
 		for i, h := range v.Heads {
@@ -163,9 +163,9 @@ func seenHeads(v store.Value) []string {
 	return nil
 }
 
-// wrapText breaks plain text into lines of at most width cells, at spaces where
+// WrapText breaks plain text into lines of at most width cells, at spaces where
 // possible and inside long words where not. Line breaks in s are kept.
-func wrapText(s string, width int) []string {
+func WrapText(s string, width int) []string {
 	if width < 1 {
 		width = 1
 	}
@@ -174,10 +174,10 @@ func wrapText(s string, width int) []string {
 	return strings.Split(ansi.Wrap(s, width, ""), "\n")
 }
 
-// headText is the start of s that can fill at most n lines of width
+// HeadText is the start of s that can fill at most n lines of width
 // cells: a cheap cut before wrapping, so that a long text is not wrapped
 // whole to show two lines of it.
-func headText(s string, n, width int) string {
+func HeadText(s string, n, width int) string {
 	lines := strings.SplitN(s, "\n", n+1)
 	if len(lines) > n {
 		lines = lines[:n+1]
@@ -199,9 +199,9 @@ func headText(s string, n, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// clipLines returns at most n lines of lines; when it cuts, the last line kept
+// ClipLines returns at most n lines of lines; when it cuts, the last line kept
 // ends in an ellipsis so the reader knows there is more.
-func clipLines(lines []string, n, width int) []string {
+func ClipLines(lines []string, n, width int) []string {
 	if len(lines) <= n {
 		return lines
 	}
@@ -214,18 +214,18 @@ func clipLines(lines []string, n, width int) []string {
 	return out
 }
 
-// cursorMark is the two cells in front of a list row: "› " on the row under
+// CursorMark is the two cells in front of a list row: "› " on the row under
 // the cursor, blank otherwise. The glyph keeps the cursor visible without
 // colour (NO_COLOR).
-func cursorMark(selected bool) string {
+func CursorMark(selected bool) string {
 	if selected {
 		return "› "
 	}
 	return "  "
 }
 
-// indentLines prefixes every line with prefix.
-func indentLines(lines []string, prefix string) []string {
+// IndentLines prefixes every line with prefix.
+func IndentLines(lines []string, prefix string) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = prefix + l
@@ -233,10 +233,10 @@ func indentLines(lines []string, prefix string) []string {
 	return out
 }
 
-// scrollOffset returns the offset that shows lines [from, to] of a body of
+// ScrollOffset returns the offset that shows lines [from, to] of a body of
 // total lines in a window of height lines, moving as little as possible
 // from offset.
-func scrollOffset(offset, from, to, height, total int) int {
+func ScrollOffset(offset, from, to, height, total int) int {
 	if height < 1 {
 		return 0
 	}
@@ -252,8 +252,8 @@ func scrollOffset(offset, from, to, height, total int) int {
 	return max(0, min(offset, total-height))
 }
 
-// windowLines cuts lines to the height lines starting at offset.
-func windowLines(lines []string, offset, height int) []string {
+// WindowLines cuts lines to the height lines starting at offset.
+func WindowLines(lines []string, offset, height int) []string {
 	if offset > len(lines) {
 		offset = len(lines)
 	}

@@ -1,4 +1,4 @@
-package tui
+package kit
 
 import (
 	"github.com/brug-nl/brug/tui/texts"
@@ -15,10 +15,10 @@ type KeyMap struct {
 	Toggle, Save, Done, Status            key.Binding
 	Journal, Agreements, Contacts, Route  key.Binding
 	Conflicts, Move                       key.Binding
-	Refused                               key.Binding // the changes the server refused (refused.go)
-	Overview, Review                      key.Binding // coordinators: team overview and review queue (coord.go)
-	Report                                key.Binding // the flow report (report.go)
-	Sync                                  key.Binding // sync with the server now (sync.go)
+	Refused                               key.Binding // the changes the server refused (tui/refused.go)
+	Overview, Review                      key.Binding // coordinators: team overview and review queue (tui/coord)
+	Report                                key.Binding // the flow report (tui/report)
+	Sync                                  key.Binding // sync with the server now (tui/sync.go)
 	Step                                  key.Binding // 1..6: jump to a step
 }
 

@@ -1,4 +1,4 @@
-package tui
+package kit
 
 import (
 	"reflect"
@@ -7,7 +7,7 @@ import (
 	"github.com/brug-nl/brug/store/termsafe"
 )
 
-// What the screens show of a dossier was typed on other devices. Since
+// what the screens show of a dossier was typed on other devices. Since
 // the server refuses control and format characters, none should arrive,
 // but a file may hold some from before: an escape sequence in a client's
 // name would steer the terminal of every colleague and coordinator whose
@@ -15,10 +15,10 @@ import (
 // write such characters as visible escapes (termsafe). Editing a field
 // shown this way stores the escaped text, which repairs it.
 
-// safeSummaries returns sums with their shown texts escaped; the slice is
+// SafeSummaries returns sums with their shown texts escaped; the slice is
 // copied only when something needed escaping, so the store's own slice is
 // never changed.
-func safeSummaries(sums []store.Summary) []store.Summary {
+func SafeSummaries(sums []store.Summary) []store.Summary {
 	var out []store.Summary
 	for i := range sums {
 		s := &sums[i]
@@ -37,9 +37,9 @@ func safeSummaries(sums []store.Summary) []store.Summary {
 	return out
 }
 
-// safeClient returns c with every text in it escaped (line breaks kept), as
+// SafeClient returns c with every text in it escaped (line breaks kept), as
 // a copy when something needed escaping.
-func safeClient(c *store.Client) *store.Client {
+func SafeClient(c *store.Client) *store.Client {
 	if c == nil {
 		return nil
 	}
@@ -51,10 +51,10 @@ func safeClient(c *store.Client) *store.Client {
 	return &out
 }
 
-// safeCopy returns x with every text in it escaped (line breaks kept), as
+// SafeCopy returns x with every text in it escaped (line breaks kept), as
 // a copy when something needed escaping: for what the server sent, such
 // as the reasons of refused ops.
-func safeCopy[T any](x T) T {
+func SafeCopy[T any](x T) T {
 	v, changed := escapeStrings(reflect.ValueOf(x))
 	if !changed {
 		return x

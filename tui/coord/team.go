@@ -1,4 +1,4 @@
-package tui
+package coord
 
 import (
 	"cmp"
@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
@@ -32,9 +33,9 @@ var teamSortKeys = [teamSortCount]string{"coord.sort.idle", "coord.sort.overdue"
 type teamRow struct {
 	store.Summary
 	key     string // lower-case name, for name order
-	idle    int    // days since the last change; -1 unknown
-	overdue int    // open agreements past their due day
-	refused int    // changes the server refused; -1 unknown (a laptop)
+	Idle    int    // days since the last change; -1 unknown
+	Overdue int    // open agreements past their due day
+	Refused int    // changes the server refused; -1 unknown (a laptop)
 }
 
 // teamMsg answers a load of the overview; seq says which load.
@@ -58,15 +59,15 @@ const (
 	tcCount
 )
 
-// teamOverview is the coordinator's table of the clients of their teams:
+// TeamOverview is the coordinator's table of the clients of their teams:
 // where each stands, how long nothing happened, and what needs attention.
-type teamOverview struct {
-	ctx    *Context
+type TeamOverview struct {
+	ctx    *kit.Context
 	seq    int
 	loaded bool
 	err    error
-	rows   []teamRow // every client of the user's teams, in sortBy order
-	shown  []int     // indexes into rows that pass the team filter
+	Rows   []teamRow // every client of the user's teams, in sortBy order
+	Shown  []int     // indexes into rows that pass the team filter
 	filter teamFilter
 	sortBy teamSort
 	nav    tableNav
@@ -87,28 +88,28 @@ func newCoordListKeys(t *texts.Texts) coordListKeys {
 // NewTeamOverview is the coordinator's team overview: per client of their
 // teams the step, progress, days since the last change, overdue
 // agreements, conflicts and refused changes. Enter opens the client.
-func NewTeamOverview(ctx *Context) Screen {
-	o := &teamOverview{ctx: ctx, filter: teamFilter{cur: -1}, keys: newCoordListKeys(ctx.T)}
+func NewTeamOverview(ctx *kit.Context) kit.Screen {
+	o := &TeamOverview{ctx: ctx, filter: teamFilter{cur: -1}, keys: newCoordListKeys(ctx.T)}
 	o.SetSize(ctx.Width, ctx.Height)
 	return o
 }
 
 // Init loads the summaries; the root calls it again when the overview
 // comes back to the front.
-func (o *teamOverview) Init() tea.Cmd {
+func (o *TeamOverview) Init() tea.Cmd {
 	o.seq++
 	return loadTeam(o.ctx.Store, o.seq, o.sortBy, slices.Clone(o.ctx.Teams), o.ctx.Now())
 }
 
 // loadTeam reads the summaries (and, on a server, the refusal counts) off
 // the UI goroutine and builds the sorted rows.
-func loadTeam(st Store, seq int, by teamSort, teams []string, now time.Time) tea.Cmd {
+func loadTeam(st kit.Store, seq int, by teamSort, teams []string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		all, err := st.Summaries()
 		if err != nil {
 			return teamMsg{seq: seq, err: err}
 		}
-		all = safeSummaries(all)
+		all = kit.SafeSummaries(all)
 		var refused map[string]int
 		rc, known := st.(refusalCounter)
 		if known {
@@ -122,10 +123,10 @@ func loadTeam(st Store, seq int, by teamSort, teams []string, now time.Time) tea
 			if s.Removed || !inTeams(teams, s.Team) {
 				continue
 			}
-			r := teamRow{Summary: s, key: strings.ToLower(s.Name), idle: daysSince(now, s.LastChange),
-				overdue: s.OverdueOn(today), refused: -1}
+			r := teamRow{Summary: s, key: strings.ToLower(s.Name), Idle: daysSince(now, s.LastChange),
+				Overdue: s.OverdueOn(today), Refused: -1}
 			if known {
-				r.refused = refused[s.ID]
+				r.Refused = refused[s.ID]
 			}
 			rows = append(rows, r)
 		}
@@ -146,14 +147,14 @@ func sortTeamRows(rows []teamRow, by teamSort) {
 	slices.SortFunc(rows, func(a, b teamRow) int {
 		switch by {
 		case teamSortIdle:
-			if c := cmp.Compare(b.idle, a.idle); c != 0 {
+			if c := cmp.Compare(b.Idle, a.Idle); c != 0 {
 				return c
 			}
 		case teamSortOverdue:
-			if c := cmp.Compare(b.overdue, a.overdue); c != 0 {
+			if c := cmp.Compare(b.Overdue, a.Overdue); c != 0 {
 				return c
 			}
-			if c := cmp.Compare(b.idle, a.idle); c != 0 {
+			if c := cmp.Compare(b.Idle, a.Idle); c != 0 {
 				return c
 			}
 		}
@@ -162,11 +163,11 @@ func sortTeamRows(rows []teamRow, by teamSort) {
 }
 
 // Update handles the load, changes and keys.
-func (o *teamOverview) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (o *TeamOverview) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case teamMsg:
 		return o, o.loadDone(msg)
-	case ChangedMsg:
+	case kit.ChangedMsg:
 		return o, o.Init()
 	case tea.KeyMsg:
 		return o, o.key(msg)
@@ -174,22 +175,22 @@ func (o *teamOverview) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return o, nil
 }
 
-func (o *teamOverview) loadDone(msg teamMsg) tea.Cmd {
+func (o *TeamOverview) loadDone(msg teamMsg) tea.Cmd {
 	if msg.seq != o.seq {
 		return nil // a newer load is on its way
 	}
 	if msg.err != nil {
 		o.err = msg.err
-		return Status(o.ctx.T.F("coord.err.load", msg.err), true)
+		return kit.Status(o.ctx.T.F("coord.err.load", msg.err), true)
 	}
 	sel := o.selectedID()
-	o.err, o.loaded, o.rows = nil, true, msg.rows
+	o.err, o.loaded, o.Rows = nil, true, msg.rows
 	if msg.sortBy != o.sortBy {
-		sortTeamRows(o.rows, o.sortBy)
+		sortTeamRows(o.Rows, o.sortBy)
 	}
 	o.filter.setTeams(teamChoices(o.ctx, func(yield func(string) bool) {
-		for i := range o.rows {
-			if !yield(o.rows[i].Team) {
+		for i := range o.Rows {
+			if !yield(o.Rows[i].Team) {
 				return
 			}
 		}
@@ -200,44 +201,44 @@ func (o *teamOverview) loadDone(msg teamMsg) tea.Cmd {
 
 // refilter rebuilds the shown rows and puts the cursor back on client sel
 // when it is still shown.
-func (o *teamOverview) refilter(sel string) {
-	o.shown = o.shown[:0]
-	for i := range o.rows {
-		if o.filter.match(o.rows[i].Team) {
-			o.shown = append(o.shown, i)
+func (o *TeamOverview) refilter(sel string) {
+	o.Shown = o.Shown[:0]
+	for i := range o.Rows {
+		if o.filter.match(o.Rows[i].Team) {
+			o.Shown = append(o.Shown, i)
 		}
 	}
 	o.nav.cursor = 0
-	for i, r := range o.shown {
-		if o.rows[r].ID == sel {
+	for i, r := range o.Shown {
+		if o.Rows[r].ID == sel {
 			o.nav.cursor = i
 			break
 		}
 	}
-	o.nav.scroll(len(o.shown), o.visibleRows())
+	o.nav.scroll(len(o.Shown), o.visibleRows())
 }
 
-func (o *teamOverview) selectedID() string {
-	if o.nav.cursor < 0 || o.nav.cursor >= len(o.shown) {
+func (o *TeamOverview) selectedID() string {
+	if o.nav.cursor < 0 || o.nav.cursor >= len(o.Shown) {
 		return ""
 	}
-	return o.rows[o.shown[o.nav.cursor]].ID
+	return o.Rows[o.Shown[o.nav.cursor]].ID
 }
 
-func (o *teamOverview) key(msg tea.KeyMsg) tea.Cmd {
+func (o *TeamOverview) key(msg tea.KeyMsg) tea.Cmd {
 	k := o.ctx.Keys
-	if o.nav.navKey(k, msg, len(o.shown), o.visibleRows()) {
+	if o.nav.navKey(k, msg, len(o.Shown), o.visibleRows()) {
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Open):
 		if id := o.selectedID(); id != "" {
-			return Open(OpenDossier, id, 0)
+			return kit.Open(kit.OpenDossier, id, 0)
 		}
 	case key.Matches(msg, k.Sort):
 		sel := o.selectedID()
 		o.sortBy = (o.sortBy + 1) % teamSortCount
-		sortTeamRows(o.rows, o.sortBy)
+		sortTeamRows(o.Rows, o.sortBy)
 		o.refilter(sel)
 	case key.Matches(msg, o.keys.Team):
 		o.filter.next()
@@ -248,19 +249,19 @@ func (o *teamOverview) key(msg tea.KeyMsg) tea.Cmd {
 
 // visibleRows is the number of table rows on screen: all but the filter
 // line, the column titles and the count line.
-func (o *teamOverview) visibleRows() int { return max(1, o.height-3) }
+func (o *TeamOverview) visibleRows() int { return max(1, o.height-3) }
 
 // stepCount is the number of steps of the method.
-func (o *teamOverview) stepCount() int {
+func (o *TeamOverview) stepCount() int {
 	if o.ctx.Method != nil && len(o.ctx.Method.Steps) > 0 {
 		return len(o.ctx.Method.Steps)
 	}
-	return defaultSteps
+	return kit.DefaultSteps
 }
 
 // SetSize lays out the columns: name, team, step, idle days and the three
 // counts always; from 120 cells a bar of all steps too.
-func (o *teamOverview) SetSize(width, height int) {
+func (o *TeamOverview) SetSize(width, height int) {
 	o.width, o.height = width, height
 	t := o.ctx.T
 	n := o.stepCount()
@@ -272,29 +273,29 @@ func (o *teamOverview) SetSize(width, height int) {
 		return m
 	}
 	step := max(w("coord.col.step", "coord.step.all"), ansi.StringWidth(t.F("coord.step", n, n, 100)))
-	bar := max(w("coord.col.progress"), n*wideBarPerCel+n-1)
+	bar := max(w("coord.col.progress"), n*kit.WideBarPerCel+n-1)
 	idle := max(w("coord.col.idle"), ansi.StringWidth(t.F("coord.days", 9999)))
-	specs := make([]colSpec, tcCount)
-	specs[tcName] = colSpec{min: nameMin, max: nameMax}
-	specs[tcTeam] = colSpec{min: 10, max: teamMax}
-	specs[tcStep] = colSpec{min: step, max: step}
-	if width >= wideBarFrom { // as in the client list: a bar of all steps only where it reads
-		specs[tcBar] = colSpec{min: bar, max: bar, drop: 1}
+	specs := make([]ColSpec, tcCount)
+	specs[tcName] = ColSpec{Min: kit.NameMin, Max: kit.NameMax}
+	specs[tcTeam] = ColSpec{Min: 10, Max: kit.TeamMax}
+	specs[tcStep] = ColSpec{Min: step, Max: step}
+	if width >= kit.WideBarFrom { // as in the client list: a bar of all steps only where it reads
+		specs[tcBar] = ColSpec{Min: bar, Max: bar, Drop: 1}
 	}
-	specs[tcIdle] = colSpec{min: idle, max: idle}
-	specs[tcOverdue] = colSpec{min: max(3, w("coord.col.overdue"))}
-	specs[tcConflicts] = colSpec{min: max(3, w("coord.col.conflicts"))}
-	specs[tcRefused] = colSpec{min: max(3, w("coord.col.refused"))}
+	specs[tcIdle] = ColSpec{Min: idle, Max: idle}
+	specs[tcOverdue] = ColSpec{Min: max(3, w("coord.col.overdue"))}
+	specs[tcConflicts] = ColSpec{Min: max(3, w("coord.col.conflicts"))}
+	specs[tcRefused] = ColSpec{Min: max(3, w("coord.col.refused"))}
 	for i := range specs {
-		specs[i].max = max(specs[i].max, specs[i].min)
+		specs[i].Max = max(specs[i].Max, specs[i].Min)
 	}
-	o.widths = allocate(width-cursorWidth, specs)
-	o.nav.scroll(len(o.shown), o.visibleRows())
+	o.widths = Allocate(width-kit.CursorWidth, specs)
+	o.nav.scroll(len(o.Shown), o.visibleRows())
 }
 
 // View shows the filter line, the column titles, the visible rows and the
 // counts; only visible rows are rendered.
-func (o *teamOverview) View() string {
+func (o *TeamOverview) View() string {
 	t, st := o.ctx.T, o.ctx.Styles
 	var b strings.Builder
 	if tableHead(o.ctx, &b, o.filter.label(t), o.width, o.err, o.loaded) {
@@ -309,14 +310,14 @@ func (o *teamOverview) View() string {
 	}
 	b.WriteString(tableHeader(st, titles, right, o.widths, o.width))
 	vis := o.visibleRows()
-	if len(o.shown) == 0 {
-		b.WriteString("\n" + fit(t.F("coord.team.empty", o.filter.label(t)), o.width))
+	if len(o.Shown) == 0 {
+		b.WriteString("\n" + kit.Fit(t.F("coord.team.empty", o.filter.label(t)), o.width))
 		vis--
 	}
-	end := min(len(o.shown), o.nav.offset+vis)
+	end := min(len(o.Shown), o.nav.offset+vis)
 	for i := o.nav.offset; i < end; i++ {
 		b.WriteByte('\n')
-		b.WriteString(o.row(&o.rows[o.shown[i]], i == o.nav.cursor))
+		b.WriteString(o.row(&o.Rows[o.Shown[i]], i == o.nav.cursor))
 	}
 	for i := max(0, end-o.nav.offset); i < vis; i++ {
 		b.WriteByte('\n')
@@ -327,7 +328,7 @@ func (o *teamOverview) View() string {
 }
 
 // row renders one client.
-func (o *teamOverview) row(r *teamRow, selected bool) string {
+func (o *TeamOverview) row(r *teamRow, selected bool) string {
 	t, st := o.ctx.T, o.ctx.Styles
 	n := o.stepCount()
 	none := t.S("widget.none")
@@ -349,17 +350,17 @@ func (o *teamOverview) row(r *teamRow, selected bool) string {
 	}
 	if o.widths[tcBar] > 0 {
 		var buf [16]uint8
-		pcts := stepCells(&r.Summary, n, buf[:0])
+		pcts := kit.StepCells(&r.Summary, n, buf[:0])
 		if selected {
-			cells[tcBar] = tableCell{text: progressCells(pcts, o.widths[tcBar])}
+			cells[tcBar] = tableCell{text: kit.ProgressCells(pcts, o.widths[tcBar])}
 		} else {
-			cells[tcBar] = tableCell{text: progressBar(st, pcts, o.widths[tcBar])}
+			cells[tcBar] = tableCell{text: kit.ProgressBar(st, pcts, o.widths[tcBar])}
 		}
 	}
 	cells[tcIdle] = tableCell{text: none, style: &st.Muted, right: true}
-	if r.idle >= 0 {
-		cells[tcIdle] = tableCell{text: t.F("coord.days", r.idle), right: true}
-		if r.idle >= coordIdleWarn {
+	if r.Idle >= 0 {
+		cells[tcIdle] = tableCell{text: t.F("coord.days", r.Idle), right: true}
+		if r.Idle >= coordIdleWarn {
 			cells[tcIdle].style = &st.Warn
 		}
 	}
@@ -370,39 +371,39 @@ func (o *teamOverview) row(r *teamRow, selected bool) string {
 		case v == 0:
 			return tableCell{text: "0", style: &st.Muted, right: true}
 		}
-		return tableCell{text: formatCount(t, v), style: style, right: true}
+		return tableCell{text: kit.FormatCount(t, v), style: style, right: true}
 	}
-	cells[tcOverdue] = count(r.overdue, &st.Bad)
+	cells[tcOverdue] = count(r.Overdue, &st.Bad)
 	cells[tcConflicts] = count(r.Conflicts, &st.Conflict)
-	cells[tcRefused] = count(r.refused, &st.Bad)
+	cells[tcRefused] = count(r.Refused, &st.Bad)
 	return tableLine(st, cells, o.widths, selected, o.width)
 }
 
 // countLine sums up the shown clients and names the order.
-func (o *teamOverview) countLine() string {
+func (o *TeamOverview) countLine() string {
 	t, st := o.ctx.T, o.ctx.Styles
 	late, conflicts := 0, 0
-	for _, i := range o.shown {
-		if o.rows[i].overdue > 0 {
+	for _, i := range o.Shown {
+		if o.Rows[i].Overdue > 0 {
 			late++
 		}
-		if o.rows[i].Conflicts > 0 {
+		if o.Rows[i].Conflicts > 0 {
 			conflicts++
 		}
 	}
-	s := t.F("coord.team.count", formatCount(t, len(o.shown)), formatCount(t, late), formatCount(t, conflicts)) +
+	s := t.F("coord.team.count", kit.FormatCount(t, len(o.Shown)), kit.FormatCount(t, late), kit.FormatCount(t, conflicts)) +
 		" · " + t.F("coord.sort", t.S(teamSortKeys[o.sortBy]))
-	return st.Muted.Render(fit(s, o.width))
+	return st.Muted.Render(kit.Fit(s, o.width))
 }
 
 // Title names the screen in the header.
-func (o *teamOverview) Title() string { return o.ctx.T.S("coord.team.title") }
+func (o *TeamOverview) Title() string { return o.ctx.T.S("coord.team.title") }
 
 // Help lists the overview's keys.
-func (o *teamOverview) Help() []key.Binding {
+func (o *TeamOverview) Help() []key.Binding {
 	k := o.ctx.Keys
 	return []key.Binding{k.Open, o.keys.Team, k.Sort, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
 }
 
 // Capturing is false: the overview has no text input.
-func (o *teamOverview) Capturing() bool { return false }
+func (o *TeamOverview) Capturing() bool { return false }

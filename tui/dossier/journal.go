@@ -1,9 +1,10 @@
-package tui
+package dossier
 
 import (
 	"strings"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
@@ -22,28 +23,28 @@ func journalSpec() entitySpec {
 		kind:  store.EntityJournal,
 		title: "journal.title",
 		empty: "journal.empty",
-		rows: func(s *entityScreen, w int) []entityRow {
+		rows: func(s *EntityScreen, w int) []entityRow {
 			st, t := s.ctx.Styles, s.ctx.T
-			dw := dateWidth(t)
+			dw := kit.DateWidth(t)
 			var rows []entityRow
-			for _, j := range s.client.Journal {
+			for _, j := range s.Client.Journal {
 				if j.Removed {
 					continue
 				}
-				head := fit(formatDate(t, j.Date.Value), dw) + "  " + journalKindLabel(t, j.Kind.Value)
+				head := kit.Fit(kit.FormatDate(t, j.Date.Value), dw) + "  " + journalKindLabel(t, j.Kind.Value)
 				if j.Place.Value != "" {
 					head += t.S("entity.sep") + j.Place.Value
 				}
-				r := entityRow{id: j.ID, mark: " ", lines: []string{truncate(head, w)}}
+				r := entityRow{id: j.ID, mark: " ", lines: []string{kit.Truncate(head, w)}}
 				switch {
 				case j.Text.Conflict():
 					r.mark = st.Conflict.Render("!")
 					r.conflict = store.EntityJournal + "/" + j.ID + "/text"
-					r.lines = append(r.lines, st.Conflict.Render(truncate(t.F("step.conflict", len(j.Text.Heads)), w)))
+					r.lines = append(r.lines, st.Conflict.Render(kit.Truncate(t.F("step.conflict", len(j.Text.Heads)), w)))
 				case strings.TrimSpace(j.Text.Value) == "":
 					r.lines = append(r.lines, st.Muted.Render(t.S("journal.notext")))
 				default:
-					for _, l := range clipLines(wrapText(headText(strings.TrimSpace(j.Text.Value), 2, w), w), 2, w) {
+					for _, l := range kit.ClipLines(kit.WrapText(kit.HeadText(strings.TrimSpace(j.Text.Value), 2, w), w), 2, w) {
 						r.lines = append(r.lines, st.Muted.Render(l))
 					}
 				}
@@ -57,10 +58,10 @@ func journalSpec() entitySpec {
 
 // journalForm opens the form for a new entry (today, a visit) or to edit
 // entry id.
-func journalForm(s *entityScreen, id string) Screen {
+func journalForm(s *EntityScreen, id string) kit.Screen {
 	t := s.ctx.T
 	var cur store.Journal
-	for _, j := range s.client.Journal {
+	for _, j := range s.Client.Journal {
 		if j.ID == id {
 			cur = j
 		}
@@ -72,13 +73,13 @@ func journalForm(s *entityScreen, id string) Screen {
 			optLabel: func(c string) string { return journalKindLabel(t, c) }, value: cur.Kind.Value},
 		{name: "date", label: label("date"), kind: formDate, value: cur.Date.Value, required: true},
 		{name: "place", label: label("place"), kind: formLine, value: cur.Place.Value},
-		{name: "text", label: label("text"), kind: formText, value: cur.Text.Value, seen: seenHeads(cur.Text)},
+		{name: "text", label: label("text"), kind: formText, value: cur.Text.Value, seen: kit.SeenHeads(cur.Text)},
 	}
 	if id == "" {
 		fields[0].value = kinds[0]
-		fields[1].value = todayOf(s.ctx)
-		return newEntityForm(s.ctx, s.dossier, t.S("journal.new"), fields, addEntity(s.dossier, store.EntityJournal), t.S("journal.added"))
+		fields[1].value = kit.TodayOf(s.ctx)
+		return newEntityForm(s.ctx, s.Dossier, t.S("journal.new"), fields, addEntity(s.Dossier, store.EntityJournal), t.S("journal.added"))
 	}
-	return newEntityForm(s.ctx, s.dossier, t.S("journal.edit"), fields,
-		commitEdit(s.dossier, store.EntityJournal, id, fields), t.S("status.saved"))
+	return newEntityForm(s.ctx, s.Dossier, t.S("journal.edit"), fields,
+		commitEdit(s.Dossier, store.EntityJournal, id, fields), t.S("status.saved"))
 }

@@ -1,4 +1,4 @@
-package tui
+package dossier
 
 import (
 	"strings"
@@ -10,14 +10,15 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
-// editorScreen edits one text field of a dossier (an answer, a note, a
+// EditorScreen edits one text field of a dossier (an answer, a note, a
 // merged text) in a multi-line text area that fills the body.
-type editorScreen struct {
-	ctx     *Context
+type EditorScreen struct {
+	ctx     *kit.Context
 	dossier string
-	field   string
+	Field   string
 	title   string
 	initial string
 	// seen are the head op ids shown when the editor opened: the save
@@ -27,12 +28,12 @@ type editorScreen struct {
 	// alwaysSave saves also an unchanged text (a merge prefilled with all
 	// versions is a new text even when accepted as is).
 	alwaysSave bool
-	ta         textarea.Model
+	Ta         textarea.Model
 	// shown is the text area's value right after it got initial: the text
 	// area replaces tabs and control characters, so "unchanged" compares
 	// with this, not with initial.
 	shown   string
-	confirm discardPrompt
+	Confirm discardPrompt
 	saving  bool
 	width   int
 	height  int
@@ -50,19 +51,19 @@ type editorKeys struct {
 // shown; seen are the ids of the heads that text came from (nil for a field
 // never written). Saving replaces exactly those heads, so a text someone
 // else saved meanwhile becomes a conflict, never lost.
-func NewEditor(ctx *Context, dossier, field, title, initial string, seen []string) Screen {
+func NewEditor(ctx *kit.Context, dossier, field, title, initial string, seen []string) kit.Screen {
 	return newEditor(ctx, dossier, field, title, initial, seen, false)
 }
 
-func newEditor(ctx *Context, dossier, field, title, initial string, seen []string, alwaysSave bool) *editorScreen {
-	e := &editorScreen{ctx: ctx, dossier: dossier, field: field, title: title,
+func newEditor(ctx *kit.Context, dossier, field, title, initial string, seen []string, alwaysSave bool) *EditorScreen {
+	e := &EditorScreen{ctx: ctx, dossier: dossier, Field: field, title: title,
 		initial: initial, seen: append([]string(nil), seen...), alwaysSave: alwaysSave,
-		ta: newTextArea(ctx), width: ctx.Width, height: ctx.Height,
+		Ta: newTextArea(ctx), width: ctx.Width, height: ctx.Height,
 		keys: editorKeys{Save: ctx.Keys.Save}}
-	e.ta.Placeholder = ctx.T.S("editor.placeholder")
-	e.ta.SetValue(initial)
-	e.shown = e.ta.Value()
-	e.ta.Focus()
+	e.Ta.Placeholder = ctx.T.S("editor.placeholder")
+	e.Ta.SetValue(initial)
+	e.shown = e.Ta.Value()
+	e.Ta.Focus()
 	e.SetSize(ctx.Width, ctx.Height)
 	return e
 }
@@ -71,7 +72,7 @@ func newEditor(ctx *Context, dossier, field, title, initial string, seen []strin
 // global one, which is wrong over SSH), with a steady cursor, no line
 // numbers, no length limit below the store's and no clipboard paste (over
 // SSH that would read the server's clipboard; a terminal paste still works).
-func newTextArea(ctx *Context) textarea.Model {
+func newTextArea(ctx *kit.Context) textarea.Model {
 	st := ctx.Styles
 	n := st.R.NewStyle
 	ta := textarea.New()
@@ -101,7 +102,7 @@ func newTextArea(ctx *Context) textarea.Model {
 
 // newTextInput is a one-line input styled from the program's renderer,
 // with a steady cursor and no clipboard paste (see newTextArea).
-func newTextInput(ctx *Context) textinput.Model {
+func newTextInput(ctx *kit.Context) textinput.Model {
 	st := ctx.Styles
 	ti := textinput.New()
 	ti.Prompt = ""
@@ -119,12 +120,12 @@ func newTextInput(ctx *Context) textinput.Model {
 
 // discardPrompt asks "drop your changes? (j/n)" before a screen with
 // unsaved input is left. It answers yes only to j or y.
-type discardPrompt struct{ asking bool }
+type discardPrompt struct{ Asking bool }
 
 // answer handles a key while asking and reports whether the changes are to
 // be dropped. Any key ends the question; only j or y drops.
 func (d *discardPrompt) answer(msg tea.KeyMsg) (drop bool) {
-	d.asking = false
+	d.Asking = false
 	switch strings.ToLower(msg.String()) {
 	case "j", "y":
 		return true
@@ -133,28 +134,28 @@ func (d *discardPrompt) answer(msg tea.KeyMsg) (drop bool) {
 }
 
 // Init starts nothing: the text is already there.
-func (e *editorScreen) Init() tea.Cmd { return nil }
+func (e *EditorScreen) Init() tea.Cmd { return nil }
 
 // Update handles keys: ctrl+s saves, esc leaves (asking first when the text
 // changed), everything else edits.
-func (e *editorScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (e *EditorScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case wroteMsg:
-		if msg.to != e {
+	case kit.WroteMsg:
+		if msg.To != e {
 			return e, nil
 		}
 		e.saving = false
-		if msg.err != nil {
-			return e, Status(e.ctx.T.F("editor.err.save", msg.err), true)
+		if msg.Err != nil {
+			return e, kit.Status(e.ctx.T.F("editor.err.save", msg.Err), true)
 		}
-		return e, tea.Sequence(Pop(true), Status(e.ctx.T.S("status.saved"), false), changedCmd(e.dossier))
+		return e, tea.Sequence(kit.Pop(true), kit.Status(e.ctx.T.S("status.saved"), false), kit.ChangedCmd(e.dossier))
 	case tea.KeyMsg:
 		if e.saving {
 			return e, nil
 		}
-		if e.confirm.asking {
-			if e.confirm.answer(msg) {
-				return e, Pop(true)
+		if e.Confirm.Asking {
+			if e.Confirm.answer(msg) {
+				return e, kit.Pop(true)
 			}
 			return e, nil
 		}
@@ -162,31 +163,31 @@ func (e *editorScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		case key.Matches(msg, e.keys.Save):
 			return e.save()
 		case msg.Type == tea.KeyEsc:
-			if e.ta.Value() == e.shown {
-				return e, Pop(true)
+			if e.Ta.Value() == e.shown {
+				return e, kit.Pop(true)
 			}
-			e.confirm.asking = true
+			e.Confirm.Asking = true
 			return e, nil
 		}
 	}
 	var cmd tea.Cmd
-	e.ta, cmd = e.ta.Update(msg)
+	e.Ta, cmd = e.Ta.Update(msg)
 	return e, cmd
 }
 
 // save commits the text as an edit of the heads seen when the editor
 // opened. An unchanged text is not saved (it would only add an op).
-func (e *editorScreen) save() (Screen, tea.Cmd) {
-	text := e.ta.Value()
+func (e *EditorScreen) save() (kit.Screen, tea.Cmd) {
+	text := e.Ta.Value()
 	if text == e.shown && !e.alwaysSave {
-		return e, Pop(true)
+		return e, kit.Pop(true)
 	}
 	if len(text) > store.MaxText {
-		return e, Status(e.ctx.T.F("editor.err.long", store.MaxText/1024), true)
+		return e, kit.Status(e.ctx.T.F("editor.err.long", store.MaxText/1024), true)
 	}
 	e.saving = true
-	st, dossier, field, seen := e.ctx.Store, e.dossier, e.field, append([]string(nil), e.seen...)
-	return e, writeCmd(e, dossier, "edit", field, func() error {
+	st, dossier, field, seen := e.ctx.Store, e.dossier, e.Field, append([]string(nil), e.seen...)
+	return e, kit.WriteCmd(e, dossier, "edit", field, func() error {
 		_, err := st.Commit(dossier, store.Edit(field, text, seen))
 		return err
 	})
@@ -194,41 +195,41 @@ func (e *editorScreen) save() (Screen, tea.Cmd) {
 
 // View shows the title, the text area and a line with the keys or the
 // question whether to drop the changes.
-func (e *editorScreen) View() string {
+func (e *EditorScreen) View() string {
 	st := e.ctx.Styles
 	var b strings.Builder
 	for _, l := range e.titleLines() {
 		b.WriteString(st.Title.Render(l) + "\n")
 	}
-	b.WriteString(e.ta.View() + "\n")
+	b.WriteString(e.Ta.View() + "\n")
 	switch {
-	case e.confirm.asking:
-		b.WriteString(st.Warn.Render(truncate(e.ctx.T.S("editor.discard"), e.width)))
+	case e.Confirm.Asking:
+		b.WriteString(st.Warn.Render(kit.Truncate(e.ctx.T.S("editor.discard"), e.width)))
 	case e.saving:
-		b.WriteString(st.Muted.Render(truncate(e.ctx.T.S("editor.saving"), e.width)))
+		b.WriteString(st.Muted.Render(kit.Truncate(e.ctx.T.S("editor.saving"), e.width)))
 	default:
-		b.WriteString(st.Muted.Render(truncate(e.ctx.T.S("editor.hint"), e.width)))
+		b.WriteString(st.Muted.Render(kit.Truncate(e.ctx.T.S("editor.hint"), e.width)))
 	}
 	return b.String()
 }
 
 // titleLines is the title wrapped to the width, at most two lines.
-func (e *editorScreen) titleLines() []string {
-	return clipLines(wrapText(e.title, e.width), 2, e.width)
+func (e *EditorScreen) titleLines() []string {
+	return kit.ClipLines(kit.WrapText(e.title, e.width), 2, e.width)
 }
 
 // SetSize gives the text area all the body but the title and the key line.
-func (e *editorScreen) SetSize(width, height int) {
+func (e *EditorScreen) SetSize(width, height int) {
 	e.width, e.height = width, height
-	e.ta.SetWidth(width)
-	e.ta.SetHeight(max(1, height-len(e.titleLines())-1))
+	e.Ta.SetWidth(width)
+	e.Ta.SetHeight(max(1, height-len(e.titleLines())-1))
 }
 
 // Title is the header's name of the screen.
-func (e *editorScreen) Title() string { return e.ctx.T.S("editor.title") }
+func (e *EditorScreen) Title() string { return e.ctx.T.S("editor.title") }
 
 // Help lists the editor's keys.
-func (e *editorScreen) Help() []key.Binding { return []key.Binding{e.keys.Save} }
+func (e *EditorScreen) Help() []key.Binding { return []key.Binding{e.keys.Save} }
 
 // Capturing is always true: every key but ctrl+s and esc is text.
-func (e *editorScreen) Capturing() bool { return true }
+func (e *EditorScreen) Capturing() bool { return true }

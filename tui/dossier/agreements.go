@@ -1,4 +1,4 @@
-package tui
+package dossier
 
 import (
 	"sort"
@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
@@ -55,23 +56,23 @@ func agreementSpec() entitySpec {
 		kind:  store.EntityAgreement,
 		title: "agreements.title",
 		empty: "agreements.empty",
-		rows: func(s *entityScreen, w int) []entityRow {
+		rows: func(s *EntityScreen, w int) []entityRow {
 			st, t := s.ctx.Styles, s.ctx.T
-			day := todayOf(s.ctx)
-			dw := dateWidth(t)
+			day := kit.TodayOf(s.ctx)
+			dw := kit.DateWidth(t)
 			var rows []entityRow
-			for _, a := range visibleAgreements(s.client) {
+			for _, a := range visibleAgreements(s.Client) {
 				done := a.Done.Value == "1"
 				overdue := !done && a.Due.Value != "" && a.Due.Value < day
 				box := "[ ] "
 				if done {
 					box = "[x] "
 				}
-				due := fit(formatDate(t, a.Due.Value), dw)
+				due := kit.Fit(kit.FormatDate(t, a.Due.Value), dw)
 				if a.Due.Value == "" {
-					due = fit(t.S("agreements.nodue"), dw)
+					due = kit.Fit(t.S("agreements.nodue"), dw)
 				}
-				what := firstLine(a.What.Value)
+				what := kit.FirstLine(a.What.Value)
 				if a.What.Conflict() {
 					what = t.F("step.conflict", len(a.What.Heads))
 				}
@@ -88,16 +89,16 @@ func agreementSpec() entitySpec {
 					r.mark = st.Conflict.Render("!")
 					r.conflict = store.EntityAgreement + "/" + a.ID + "/what"
 				}
-				r.lines = []string{truncate(main, w)}
+				r.lines = []string{kit.Truncate(main, w)}
 				if owner := agreementOwner(t, a); owner != "" {
-					r.lines = append(r.lines, st.Muted.Render(truncate(strings.Repeat(" ", 4+dw+2)+owner, w)))
+					r.lines = append(r.lines, st.Muted.Render(kit.Truncate(strings.Repeat(" ", 4+dw+2)+owner, w)))
 				}
 				rows = append(rows, r)
 			}
 			return rows
 		},
 		form: agreementForm,
-		key: func(s *entityScreen, msg tea.KeyMsg) (bool, tea.Cmd) {
+		key: func(s *EntityScreen, msg tea.KeyMsg) (bool, tea.Cmd) {
 			if !key.Matches(msg, s.ctx.Keys.Toggle) {
 				return false, nil
 			}
@@ -107,43 +108,43 @@ func agreementSpec() entitySpec {
 				return true, nil
 			}
 			next := "1"
-			for _, a := range s.client.Agreements {
+			for _, a := range s.Client.Agreements {
 				if a.ID == r.id && a.Done.Value == "1" {
 					next = "0"
 				}
 			}
-			st, dossier, field := s.ctx.Store, s.dossier, store.EntityAgreement+"/"+r.id+"/done"
-			return true, writeCmd(s, dossier, "done", r.id, func() error {
+			st, dossier, field := s.ctx.Store, s.Dossier, store.EntityAgreement+"/"+r.id+"/done"
+			return true, kit.WriteCmd(s, dossier, "done", r.id, func() error {
 				_, err := st.Commit(dossier, store.Set(field, next))
 				return err
 			})
 		},
-		help: func(s *entityScreen) []key.Binding {
+		help: func(s *EntityScreen) []key.Binding {
 			return []key.Binding{key.NewBinding(key.WithKeys(" "), key.WithHelp(s.ctx.T.S("key.space"), s.ctx.T.S("agreements.key.done")))}
 		},
 	}
 }
 
 // agreementForm opens the form for a new agreement or to edit agreement id.
-func agreementForm(s *entityScreen, id string) Screen {
+func agreementForm(s *EntityScreen, id string) kit.Screen {
 	t := s.ctx.T
 	var cur store.Agreement
-	for _, a := range s.client.Agreements {
+	for _, a := range s.Client.Agreements {
 		if a.ID == id {
 			cur = a
 		}
 	}
 	label := func(name string) string { return fieldLabel(t, store.EntityAgreement, name) }
 	fields := []formField{
-		{name: "what", label: label("what"), kind: formText, value: cur.What.Value, seen: seenHeads(cur.What), required: true, lines: 4},
+		{name: "what", label: label("what"), kind: formText, value: cur.What.Value, seen: kit.SeenHeads(cur.What), required: true, lines: 4},
 		{name: "role", label: label("role"), kind: formLine, value: cur.Role.Value},
 		{name: "org", label: label("org"), kind: formLine, value: cur.Org.Value},
 		{name: "person", label: label("person"), kind: formLine, value: cur.Person.Value},
 		{name: "due", label: label("due"), kind: formDate, value: cur.Due.Value},
 	}
 	if id == "" {
-		return newEntityForm(s.ctx, s.dossier, t.S("agreements.new"), fields, addEntity(s.dossier, store.EntityAgreement), t.S("agreements.added"))
+		return newEntityForm(s.ctx, s.Dossier, t.S("agreements.new"), fields, addEntity(s.Dossier, store.EntityAgreement), t.S("agreements.added"))
 	}
-	return newEntityForm(s.ctx, s.dossier, t.S("agreements.edit"), fields,
-		commitEdit(s.dossier, store.EntityAgreement, id, fields), t.S("status.saved"))
+	return newEntityForm(s.ctx, s.Dossier, t.S("agreements.edit"), fields,
+		commitEdit(s.Dossier, store.EntityAgreement, id, fields), t.S("status.saved"))
 }

@@ -1,4 +1,6 @@
-package tui
+// Package report is the flow report screen: how clients moved between
+// places over a period.
+package report
 
 import (
 	"slices"
@@ -11,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // flowReporter is what the flow report needs from the store. It is not part
@@ -39,27 +42,27 @@ const (
 	flowColGutter = 4   // between the two columns
 )
 
-// flowLoadedMsg answers a load; seq says which.
-type flowLoadedMsg struct {
-	seq    int
-	report store.FlowReport
+// FlowLoadedMsg answers a load; seq says which.
+type FlowLoadedMsg struct {
+	Seq    int
+	Report store.FlowReport
 	err    error
 }
 
-// flowReport is the flow report screen: for a period and a team, where
+// FlowReport is the flow report screen: for a period and a team, where
 // people stood at the start, how many moved on and to what, how many
 // stepped back and where they stood at the end, as bar charts.
-type flowReport struct {
-	ctx           *Context
+type FlowReport struct {
+	Ctx           *kit.Context
 	fr            flowReporter // nil: the store cannot count
-	seq           int
-	loaded        bool
-	err           error
-	report        store.FlowReport
+	Seq           int
+	Loaded        bool
+	Err           error
+	Report        store.FlowReport
 	span          flowSpan
-	anchor        time.Time // a day inside the period shown
+	Anchor        time.Time // a day inside the period shown
 	team          string    // "" is all teams
-	offset        int       // first line shown, when the report is taller than the screen
+	Offset        int       // first line shown, when the report is taller than the screen
 	width, height int
 	keys          flowKeys
 }
@@ -72,9 +75,9 @@ type flowKeys struct {
 // NewFlowReport is the flow report screen: how many people moved on, to
 // which place, and how many stepped back, for a period (the current
 // quarter up to today, at first) and a team (all teams, at first).
-func NewFlowReport(ctx *Context) Screen {
+func NewFlowReport(ctx *kit.Context) kit.Screen {
 	t := ctx.T
-	r := &flowReport{ctx: ctx, width: ctx.Width, height: ctx.Height, anchor: ctx.Now(),
+	r := &FlowReport{Ctx: ctx, width: ctx.Width, height: ctx.Height, Anchor: ctx.Now(),
 		keys: flowKeys{
 			prev: key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", t.S("report.key.prev"))),
 			next: key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", t.S("report.key.next"))),
@@ -86,124 +89,124 @@ func NewFlowReport(ctx *Context) Screen {
 }
 
 // Init loads the report.
-func (r *flowReport) Init() tea.Cmd { return r.reload() }
+func (r *FlowReport) Init() tea.Cmd { return r.Reload() }
 
-// period is the first and last day of the period shown: the quarter or
+// Period is the first and last day of the period shown: the quarter or
 // year around anchor, ending today at the latest.
-func (r *flowReport) period() (from, to string) {
+func (r *FlowReport) Period() (from, to string) {
 	if r.span == spanYear {
-		y := r.anchor.Year()
+		y := r.Anchor.Year()
 		from, to = strconv.Itoa(y)+"-01-01", strconv.Itoa(y)+"-12-31"
 	} else {
-		from, to = store.QuarterOf(r.anchor)
+		from, to = store.QuarterOf(r.Anchor)
 	}
-	if today := todayOf(r.ctx); to > today {
+	if today := kit.TodayOf(r.Ctx); to > today {
 		to = max(from, today)
 	}
 	return from, to
 }
 
-func (r *flowReport) query() store.FlowQuery {
+func (r *FlowReport) query() store.FlowQuery {
 	q := store.FlowQuery{}
-	q.From, q.To = r.period()
+	q.From, q.To = r.Period()
 	if r.team != "" {
 		q.Teams = []string{r.team}
 	}
 	return q
 }
 
-func (r *flowReport) reload() tea.Cmd {
+func (r *FlowReport) Reload() tea.Cmd {
 	if r.fr == nil {
 		return nil
 	}
-	r.seq++
-	r.loaded, r.err = false, nil
-	return loadFlow(r.fr, r.seq, r.query())
+	r.Seq++
+	r.Loaded, r.Err = false, nil
+	return loadFlow(r.fr, r.Seq, r.query())
 }
 
 // loadFlow counts off the UI goroutine; q is the caller's own copy.
 func loadFlow(fr flowReporter, seq int, q store.FlowQuery) tea.Cmd {
 	return func() tea.Msg {
 		rep, err := fr.FlowReport(q)
-		return flowLoadedMsg{seq: seq, report: rep, err: err}
+		return FlowLoadedMsg{Seq: seq, Report: rep, err: err}
 	}
 }
 
 // Update handles loads, changes and keys.
-func (r *flowReport) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (r *FlowReport) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case flowLoadedMsg:
+	case FlowLoadedMsg:
 		return r, r.loadDone(msg)
-	case ChangedMsg:
-		return r, r.reload()
+	case kit.ChangedMsg:
+		return r, r.Reload()
 	case tea.KeyMsg:
 		return r, r.key(msg)
 	}
 	return r, nil
 }
 
-func (r *flowReport) loadDone(msg flowLoadedMsg) tea.Cmd {
-	if msg.seq != r.seq {
+func (r *FlowReport) loadDone(msg FlowLoadedMsg) tea.Cmd {
+	if msg.Seq != r.Seq {
 		return nil // a newer load is on its way
 	}
 	if msg.err != nil {
-		r.err = msg.err
-		return Status(r.ctx.T.F("report.err", msg.err), true)
+		r.Err = msg.err
+		return kit.Status(r.Ctx.T.F("report.err", msg.err), true)
 	}
-	r.loaded, r.report = true, msg.report
-	r.offset = min(r.offset, r.maxOffset())
+	r.Loaded, r.Report = true, msg.Report
+	r.Offset = min(r.Offset, r.MaxOffset())
 	return nil
 }
 
-func (r *flowReport) key(msg tea.KeyMsg) tea.Cmd {
-	k := r.ctx.Keys
+func (r *FlowReport) key(msg tea.KeyMsg) tea.Cmd {
+	k := r.Ctx.Keys
 	switch {
 	case key.Matches(msg, r.keys.prev):
-		r.step(-1)
-		return r.reload()
+		r.Step(-1)
+		return r.Reload()
 	case key.Matches(msg, r.keys.next):
-		if r.step(1) {
-			return r.reload()
+		if r.Step(1) {
+			return r.Reload()
 		}
 	case key.Matches(msg, r.keys.span):
 		r.span = (r.span + 1) % spanCount
-		return r.reload()
+		return r.Reload()
 	case key.Matches(msg, r.keys.team):
 		r.team = r.nextTeam()
-		return r.reload()
+		return r.Reload()
 	case key.Matches(msg, k.Up):
-		r.scroll(-1)
+		r.Scroll(-1)
 	case key.Matches(msg, k.Down):
-		r.scroll(1)
+		r.Scroll(1)
 	case key.Matches(msg, k.PageUp):
-		r.scroll(-r.height)
+		r.Scroll(-r.height)
 	case key.Matches(msg, k.PageDown):
-		r.scroll(r.height)
+		r.Scroll(r.height)
 	}
 	return nil
 }
 
-// step moves the period one quarter or year; it does not go past the
+// Step moves the period one quarter or year; it does not go past the
 // period holding today. It reports whether the period changed.
-func (r *flowReport) step(dir int) bool {
+func (r *FlowReport) Step(dir int) bool {
 	// From the first of the month, so that adding months never skips one
 	// (31 March plus three months would be 1 July).
-	y, m, _ := r.anchor.Date()
-	first := time.Date(y, m, 1, 12, 0, 0, 0, r.anchor.Location())
+	y, m, _ := r.Anchor.Date()
+	first := time.Date(y, m, 1, 12, 0, 0, 0, r.Anchor.Location())
 	next := first.AddDate(0, 3*dir, 0)
 	if r.span == spanYear {
 		next = first.AddDate(dir, 0, 0)
 	}
 	// Compare periods, not days: the anchor may lie on any day of one.
-	if from, _ := r.periodAt(next); dir > 0 && from > todayOf(r.ctx) {
+	if from, _ := r.periodAt(next); dir > 0 && from > kit.TodayOf(r.Ctx) {
 		return false
 	}
-	r.anchor = next
+	r.Anchor = next
 	return true
 }
 
 // periodAt is the period's first and last day around a day, unclipped.
-func (r *flowReport) periodAt(day time.Time) (string, string) {
+func (r *FlowReport) periodAt(day time.Time) (string, string) {
 	if r.span == spanYear {
 		y := strconv.Itoa(day.Year())
 		return y + "-01-01", y + "-12-31"
@@ -213,15 +216,15 @@ func (r *flowReport) periodAt(day time.Time) (string, string) {
 
 // teams are the teams to cycle through: the user's teams on the server
 // when known, else the teams the last report found.
-func (r *flowReport) teams() []string {
-	if len(r.ctx.Teams) > 0 {
-		return r.ctx.Teams
+func (r *FlowReport) teams() []string {
+	if len(r.Ctx.Teams) > 0 {
+		return r.Ctx.Teams
 	}
-	return r.report.KnownTeams
+	return r.Report.KnownTeams
 }
 
 // nextTeam is the team after the current one, all teams after the last.
-func (r *flowReport) nextTeam() string {
+func (r *FlowReport) nextTeam() string {
 	ts := r.teams()
 	i := slices.Index(ts, r.team)
 	switch {
@@ -235,55 +238,55 @@ func (r *flowReport) nextTeam() string {
 	return ts[i+1]
 }
 
-func (r *flowReport) scroll(delta int) {
-	r.offset = max(0, min(r.maxOffset(), r.offset+delta))
+func (r *FlowReport) Scroll(delta int) {
+	r.Offset = max(0, min(r.MaxOffset(), r.Offset+delta))
 }
 
-func (r *flowReport) maxOffset() int {
+func (r *FlowReport) MaxOffset() int {
 	return max(0, len(r.lines())-r.height)
 }
 
 // SetSize keeps the body size.
-func (r *flowReport) SetSize(width, height int) {
+func (r *FlowReport) SetSize(width, height int) {
 	r.width, r.height = width, height
-	r.scroll(0)
+	r.Scroll(0)
 }
 
 // View shows the lines that fit from the scroll offset; when more follow,
 // the last line says so.
-func (r *flowReport) View() string {
+func (r *FlowReport) View() string {
 	lines := r.lines()
-	end := min(len(lines), r.offset+r.height)
-	shown := slices.Clone(lines[min(r.offset, end):end])
+	end := min(len(lines), r.Offset+r.height)
+	shown := slices.Clone(lines[min(r.Offset, end):end])
 	if end < len(lines) && len(shown) > 0 {
-		shown[len(shown)-1] = r.ctx.Styles.Muted.Render(fit(r.ctx.T.S("report.more"), r.width))
+		shown[len(shown)-1] = r.Ctx.Styles.Muted.Render(kit.Fit(r.Ctx.T.S("report.more"), r.width))
 	}
 	return strings.Join(shown, "\n")
 }
 
 // lines renders the whole report, one string per screen line.
-func (r *flowReport) lines() []string {
-	t, st := r.ctx.T, r.ctx.Styles
+func (r *FlowReport) lines() []string {
+	t, st := r.Ctx.T, r.Ctx.Styles
 	w := r.width
 	out := []string{r.periodLine()}
 	switch {
 	case r.fr == nil:
-		return append(out, "", st.Bad.Render(truncate(t.S("report.unsupported"), w)))
-	case r.err != nil && !r.loaded:
-		return append(out, "", st.Bad.Render(truncate(t.F("report.err", r.err), w)))
-	case !r.loaded:
-		return append(out, "", st.Muted.Render(truncate(t.S("report.loading"), w)))
+		return append(out, "", st.Bad.Render(kit.Truncate(t.S("report.unsupported"), w)))
+	case r.Err != nil && !r.Loaded:
+		return append(out, "", st.Bad.Render(kit.Truncate(t.F("report.err", r.Err), w)))
+	case !r.Loaded:
+		return append(out, "", st.Muted.Render(kit.Truncate(t.S("report.loading"), w)))
 	}
-	rep := r.report
-	back := t.F("report.back", formatCount(t, rep.SteppedBack))
+	rep := r.Report
+	back := t.F("report.back", kit.FormatCount(t, rep.SteppedBack))
 	if rep.SteppedBack == 1 {
 		back = t.S("report.back.1")
 	}
-	head := st.Title.Render(t.F("report.headline", formatCount(t, rep.MovedOn), formatCount(t, rep.People))) +
+	head := st.Title.Render(t.F("report.headline", kit.FormatCount(t, rep.MovedOn), kit.FormatCount(t, rep.People))) +
 		st.Muted.Render(" · ") + back
-	out = append(out, truncate(head, w))
+	out = append(out, kit.Truncate(head, w))
 	if rep.People == 0 {
-		return append(out, "", st.Muted.Render(truncate(t.S("report.empty"), w)))
+		return append(out, "", st.Muted.Render(kit.Truncate(t.S("report.empty"), w)))
 	}
 	sections := []flowSection{
 		{t.S("report.atstart"), shownPlaces(rep.AtStart)},
@@ -310,7 +313,7 @@ func (r *flowReport) lines() []string {
 			if i < len(right) {
 				rt = right[i]
 			}
-			out = append(out, fit(l, colW)+strings.Repeat(" ", flowColGutter)+rt)
+			out = append(out, kit.Fit(l, colW)+strings.Repeat(" ", flowColGutter)+rt)
 		}
 	} else {
 		out = append(out, r.column(w, labelW, sections...)...)
@@ -324,8 +327,8 @@ func (r *flowReport) lines() []string {
 
 // teamTable shows people, moved on and stepped back per team, when the
 // report covers more than one.
-func (r *flowReport) teamTable(width int) []string {
-	t, st := r.ctx.T, r.ctx.Styles
+func (r *FlowReport) teamTable(width int) []string {
+	t, st := r.Ctx.T, r.Ctx.Styles
 	heads := []string{t.S("report.col.people"), t.S("report.col.movedon"), t.S("report.col.back")}
 	nameW := ansi.StringWidth(t.S("report.col.team"))
 	numW := make([]int, len(heads))
@@ -338,10 +341,10 @@ func (r *flowReport) teamTable(width int) []string {
 		}
 		return team
 	}
-	for _, tf := range r.report.Teams {
+	for _, tf := range r.Report.Teams {
 		nameW = max(nameW, ansi.StringWidth(name(tf.Team)))
 		for i, n := range []int{tf.People, tf.MovedOn, tf.SteppedBack} {
-			numW[i] = max(numW[i], ansi.StringWidth(formatCount(t, n)))
+			numW[i] = max(numW[i], ansi.StringWidth(kit.FormatCount(t, n)))
 		}
 	}
 	nums := 0
@@ -351,15 +354,15 @@ func (r *flowReport) teamTable(width int) []string {
 	nameW = max(6, min(nameW, width-flowIndent-nums))
 	row := func(first string, cells []string) string {
 		var b strings.Builder
-		b.WriteString(strings.Repeat(" ", flowIndent) + fit(first, nameW))
+		b.WriteString(strings.Repeat(" ", flowIndent) + kit.Fit(first, nameW))
 		for i, c := range cells {
 			b.WriteString(strings.Repeat(" ", flowGap+numW[i]-ansi.StringWidth(c)) + c)
 		}
-		return truncate(b.String(), width)
+		return kit.Truncate(b.String(), width)
 	}
-	out := []string{st.Section.Render(truncate(t.S("report.perteam"), width)), st.Muted.Render(row(t.S("report.col.team"), heads))}
-	for _, tf := range r.report.Teams {
-		out = append(out, row(name(tf.Team), []string{formatCount(t, tf.People), formatCount(t, tf.MovedOn), formatCount(t, tf.SteppedBack)}))
+	out := []string{st.Section.Render(kit.Truncate(t.S("report.perteam"), width)), st.Muted.Render(row(t.S("report.col.team"), heads))}
+	for _, tf := range r.Report.Teams {
+		out = append(out, row(name(tf.Team), []string{kit.FormatCount(t, tf.People), kit.FormatCount(t, tf.MovedOn), kit.FormatCount(t, tf.SteppedBack)}))
 	}
 	return out
 }
@@ -377,16 +380,16 @@ func shownPlaces(list []store.PlaceCount) []store.PlaceCount {
 	})
 }
 
-func (r *flowReport) placeName(p store.Place) string {
+func (r *FlowReport) placeName(p store.Place) string {
 	if p == store.PlaceUnknown {
-		return r.ctx.T.S("report.unknown")
+		return r.Ctx.T.S("report.unknown")
 	}
-	return placeLabel(r.ctx.T, p)
+	return kit.PlaceLabel(r.Ctx.T, p)
 }
 
 // column renders sections one under another, a blank line between, each
 // bar chart width cells wide.
-func (r *flowReport) column(width, labelW int, sections ...flowSection) []string {
+func (r *FlowReport) column(width, labelW int, sections ...flowSection) []string {
 	var out []string
 	for i, sec := range sections {
 		if i > 0 {
@@ -401,29 +404,29 @@ func (r *flowReport) column(width, labelW int, sections ...flowSection) []string
 // place, a bar and the count. Bars are scaled to the section's largest
 // count and drawn with block characters (eighths at the end), so they read
 // without colour; a count above zero always shows a sliver.
-func (r *flowReport) chart(width, labelW int, sec flowSection) []string {
-	t, st := r.ctx.T, r.ctx.Styles
+func (r *FlowReport) chart(width, labelW int, sec flowSection) []string {
+	t, st := r.Ctx.T, r.Ctx.Styles
 	most, countW := 0, 1
 	for _, pc := range sec.counts {
 		most = max(most, pc.Count)
-		countW = max(countW, ansi.StringWidth(formatCount(t, pc.Count)))
+		countW = max(countW, ansi.StringWidth(kit.FormatCount(t, pc.Count)))
 	}
 	labelW = min(labelW, max(6, width-flowIndent-flowGap-flowBarMin-1-countW))
 	barW := min(flowBarMax, width-flowIndent-labelW-flowGap-1-countW)
-	out := []string{st.Section.Render(truncate(sec.title, width))}
+	out := []string{st.Section.Render(kit.Truncate(sec.title, width))}
 	for _, pc := range sec.counts {
-		line := strings.Repeat(" ", flowIndent) + fit(r.placeName(pc.Place), labelW) + strings.Repeat(" ", flowGap)
-		if bar := flowBar(pc.Count, most, barW); bar != "" {
+		line := strings.Repeat(" ", flowIndent) + kit.Fit(r.placeName(pc.Place), labelW) + strings.Repeat(" ", flowGap)
+		if bar := FlowBar(pc.Count, most, barW); bar != "" {
 			line += st.BarFull.Render(bar) + " "
 		}
-		line += formatCount(t, pc.Count)
-		out = append(out, truncate(line, width))
+		line += kit.FormatCount(t, pc.Count)
+		out = append(out, kit.Truncate(line, width))
 	}
 	return out
 }
 
-// flowBar is count's bar out of most, at most width cells, in eighths.
-func flowBar(count, most, width int) string {
+// FlowBar is count's bar out of most, at most width cells, in eighths.
+func FlowBar(count, most, width int) string {
 	if count <= 0 || most <= 0 || width <= 0 {
 		return ""
 	}
@@ -436,32 +439,32 @@ func flowBar(count, most, width int) string {
 }
 
 // periodLine names the period and the team.
-func (r *flowReport) periodLine() string {
-	t, st := r.ctx.T, r.ctx.Styles
-	from, to := r.period()
+func (r *FlowReport) periodLine() string {
+	t, st := r.Ctx.T, r.Ctx.Styles
+	from, to := r.Period()
 	var name string
 	if r.span == spanYear {
-		name = t.F("report.year", r.anchor.Year())
+		name = t.F("report.year", r.Anchor.Year())
 	} else {
-		name = t.F("report.quarter", (int(r.anchor.Month())+2)/3, r.anchor.Year())
+		name = t.F("report.quarter", (int(r.Anchor.Month())+2)/3, r.Anchor.Year())
 	}
 	team := t.S("report.allteams")
 	if r.team != "" {
 		team = r.team
 	}
-	s := st.Section.Render(name) + " " + st.Muted.Render(t.F("report.period", formatDate(t, from), formatDate(t, to))) +
+	s := st.Section.Render(name) + " " + st.Muted.Render(t.F("report.period", kit.FormatDate(t, from), kit.FormatDate(t, to))) +
 		st.Muted.Render(" · ") + t.F("report.team", team)
-	return truncate(s, r.width)
+	return kit.Truncate(s, r.width)
 }
 
 // Title names the screen in the header.
-func (r *flowReport) Title() string { return r.ctx.T.S("report.title") }
+func (r *FlowReport) Title() string { return r.Ctx.T.S("report.title") }
 
 // Help lists the screen's keys.
-func (r *flowReport) Help() []key.Binding {
-	k := r.ctx.Keys
+func (r *FlowReport) Help() []key.Binding {
+	k := r.Ctx.Keys
 	return []key.Binding{r.keys.prev, r.keys.next, r.keys.span, r.keys.team, k.Up, k.Down}
 }
 
 // Capturing is false: the screen has no text input.
-func (r *flowReport) Capturing() bool { return false }
+func (r *FlowReport) Capturing() bool { return false }

@@ -1,4 +1,6 @@
-package tui
+// Package clients is the client list, with its filter and sort, and the
+// form that creates a client.
+package clients
 
 import (
 	"cmp"
@@ -14,20 +16,21 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // listSort is the order of the client list; s cycles through them.
 type listSort int
 
 const (
-	sortName   listSort = iota // by name, then team
+	SortName   listSort = iota // by name, then team
 	sortChange                 // last change first
 	sortStep                   // earliest step first: who is still at the start
 	sortCount
 )
 
-// sortKeys are the catalogue keys naming each order.
-var sortKeys = [sortCount]string{"list.sort.name", "list.sort.change", "list.sort.step"}
+// SortKeys are the catalogue keys naming each order.
+var SortKeys = [sortCount]string{"list.sort.name", "list.sort.change", "list.sort.step"}
 
 // Layout of the list's columns, in cells.
 const (
@@ -59,21 +62,21 @@ type listLayout struct {
 	name, team, step, bar, due, places, what int
 }
 
-// clientList is the first screen: every client with progress, next
+// ClientList is the first screen: every client with progress, next
 // agreement and conflict marker, filtered as you type.
-type clientList struct {
-	ctx    *Context
-	seq    int // the latest load asked for; older answers are dropped
-	loaded bool
-	err    error
-	rows   []listRow // all clients that are not removed, in sortBy order
-	shown  []int32   // indexes into rows that pass the filter, in order
+type ClientList struct {
+	Ctx    *kit.Context
+	Seq    int // the latest load asked for; older answers are dropped
+	Loaded bool
+	Err    error
+	Rows   []listRow // all clients that are not removed, in sortBy order
+	Shown  []int32   // indexes into rows that pass the filter, in order
 	query  string    // the lower-case filter that shown was made for
 	valid  bool      // shown matches rows and query
-	sortBy listSort
-	filter textinput.Model
-	cursor int // index into shown
-	offset int // first visible index into shown
+	SortBy listSort
+	Filter textinput.Model
+	Cursor int // index into shown
+	Offset int // first visible index into shown
 	width  int
 	height int
 	today  string // YYYY-MM-DD from ctx.Now, for overdue marks
@@ -81,8 +84,8 @@ type clientList struct {
 }
 
 // NewClientList is the first screen: the client list.
-func NewClientList(ctx *Context) Screen {
-	l := &clientList{ctx: ctx, width: ctx.Width, height: ctx.Height}
+func NewClientList(ctx *kit.Context) kit.Screen {
+	l := &ClientList{Ctx: ctx, width: ctx.Width, height: ctx.Height}
 	st := ctx.Styles
 	ti := textinput.New()
 	ti.Prompt = ctx.T.S("list.filter.prompt")
@@ -92,7 +95,7 @@ func NewClientList(ctx *Context) Screen {
 	ti.Cursor.Style = st.R.NewStyle()
 	ti.Cursor.TextStyle = st.Text
 	ti.Cursor.SetMode(cursor.CursorStatic) // no blink ticks: nothing to redraw while idle
-	l.filter = ti
+	l.Filter = ti
 	l.today = ctx.Now().Format(time.DateOnly)
 	l.SetSize(ctx.Width, ctx.Height)
 	return l
@@ -100,22 +103,22 @@ func NewClientList(ctx *Context) Screen {
 
 // Init loads the summaries; the root calls it again when the list comes
 // back to the front after a change.
-func (l *clientList) Init() tea.Cmd { return l.reload() }
+func (l *ClientList) Init() tea.Cmd { return l.Reload() }
 
-func (l *clientList) reload() tea.Cmd {
-	l.seq++
-	return loadSummaries(l.ctx.Store, l.seq, l.sortBy)
+func (l *ClientList) Reload() tea.Cmd {
+	l.Seq++
+	return loadSummaries(l.Ctx.Store, l.Seq, l.SortBy)
 }
 
 // loadSummaries reads the list off the UI goroutine: removed clients are
 // dropped, filter keys lower-cased and rows sorted here, once per load.
-func loadSummaries(st Store, seq int, by listSort) tea.Cmd {
+func loadSummaries(st kit.Store, seq int, by listSort) tea.Cmd {
 	return func() tea.Msg {
 		all, err := st.Summaries()
 		if err != nil {
 			return summariesMsg{seq: seq, err: err}
 		}
-		all = safeSummaries(all)
+		all = kit.SafeSummaries(all)
 		rows := make([]listRow, 0, len(all))
 		for _, s := range all {
 			if s.Removed {
@@ -162,15 +165,15 @@ func sortRows(rows []listRow, by listSort) {
 
 // Update handles keys (the filter input first when it has focus), loads
 // and changes.
-func (l *clientList) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	l.today = l.ctx.Now().Format(time.DateOnly)
+func (l *ClientList) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
+	l.today = l.Ctx.Now().Format(time.DateOnly)
 	switch msg := msg.(type) {
 	case summariesMsg:
 		return l, l.loadDone(msg)
-	case ChangedMsg:
-		return l, l.reload()
+	case kit.ChangedMsg:
+		return l, l.Reload()
 	case tea.KeyMsg:
-		if l.filter.Focused() {
+		if l.Filter.Focused() {
 			return l, l.filterKey(msg)
 		}
 		return l, l.key(msg)
@@ -178,38 +181,38 @@ func (l *clientList) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return l, nil
 }
 
-func (l *clientList) loadDone(msg summariesMsg) tea.Cmd {
-	if msg.seq != l.seq {
+func (l *ClientList) loadDone(msg summariesMsg) tea.Cmd {
+	if msg.seq != l.Seq {
 		return nil // a newer load is on its way
 	}
 	if msg.err != nil {
-		l.err = msg.err
-		return Status(l.ctx.T.F("list.err.load", msg.err), true)
+		l.Err = msg.err
+		return kit.Status(l.Ctx.T.F("list.err.load", msg.err), true)
 	}
-	sel := l.selectedID()
-	l.err, l.loaded = nil, true
-	l.rows = msg.rows
-	if msg.sortBy != l.sortBy {
-		sortRows(l.rows, l.sortBy)
+	sel := l.SelectedID()
+	l.Err, l.Loaded = nil, true
+	l.Rows = msg.rows
+	if msg.sortBy != l.SortBy {
+		sortRows(l.Rows, l.SortBy)
 	}
-	l.shown = make([]int32, 0, len(l.rows))
+	l.Shown = make([]int32, 0, len(l.Rows))
 	l.valid = false
-	l.refilter()
+	l.Refilter()
 	l.selectID(sel)
 	return nil
 }
 
 // filterKey handles a key while the filter has focus: arrows still move
 // the cursor, enter opens, esc clears and leaves; the rest is typing.
-func (l *clientList) filterKey(msg tea.KeyMsg) tea.Cmd {
+func (l *ClientList) filterKey(msg tea.KeyMsg) tea.Cmd {
 	switch msg.Type {
 	case tea.KeyEsc:
-		l.filter.Blur()
-		l.filter.SetValue("")
-		l.refilter()
+		l.Filter.Blur()
+		l.Filter.SetValue("")
+		l.Refilter()
 		return nil
 	case tea.KeyEnter:
-		l.filter.Blur()
+		l.Filter.Blur()
 		return l.open()
 	case tea.KeyUp:
 		l.move(-1)
@@ -218,38 +221,38 @@ func (l *clientList) filterKey(msg tea.KeyMsg) tea.Cmd {
 		l.move(1)
 		return nil
 	case tea.KeyPgUp:
-		l.move(-l.visibleRows())
+		l.move(-l.VisibleRows())
 		return nil
 	case tea.KeyPgDown:
-		l.move(l.visibleRows())
+		l.move(l.VisibleRows())
 		return nil
 	}
 	var cmd tea.Cmd
-	l.filter, cmd = l.filter.Update(msg)
-	l.refilter()
+	l.Filter, cmd = l.Filter.Update(msg)
+	l.Refilter()
 	return cmd
 }
 
-func (l *clientList) key(msg tea.KeyMsg) tea.Cmd {
-	k := l.ctx.Keys
+func (l *ClientList) key(msg tea.KeyMsg) tea.Cmd {
+	k := l.Ctx.Keys
 	switch {
 	case key.Matches(msg, k.Filter):
-		return l.filter.Focus()
+		return l.Filter.Focus()
 	case key.Matches(msg, k.Back):
-		if l.filter.Value() != "" {
-			l.filter.SetValue("")
-			l.refilter()
+		if l.Filter.Value() != "" {
+			l.Filter.SetValue("")
+			l.Refilter()
 		}
 	case key.Matches(msg, k.Sort):
-		l.setSort((l.sortBy + 1) % sortCount)
+		l.setSort((l.SortBy + 1) % sortCount)
 	case key.Matches(msg, k.New):
-		return Push(NewClientForm(l.ctx))
+		return kit.Push(NewClientForm(l.Ctx))
 	case key.Matches(msg, k.Report):
-		return Open(OpenFlowReport, "", 0)
-	case key.Matches(msg, k.Overview) && isCoordinator(l.ctx):
-		return Open(OpenTeamOverview, "", 0)
-	case key.Matches(msg, k.Review) && isCoordinator(l.ctx):
-		return Open(OpenReviewQueue, "", 0)
+		return kit.Open(kit.OpenFlowReport, "", 0)
+	case key.Matches(msg, k.Overview) && kit.IsCoordinator(l.Ctx):
+		return kit.Open(kit.OpenTeamOverview, "", 0)
+	case key.Matches(msg, k.Review) && kit.IsCoordinator(l.Ctx):
+		return kit.Open(kit.OpenReviewQueue, "", 0)
 	case key.Matches(msg, k.Open):
 		return l.open()
 	case key.Matches(msg, k.Up):
@@ -257,108 +260,108 @@ func (l *clientList) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Down):
 		l.move(1)
 	case key.Matches(msg, k.PageUp):
-		l.move(-l.visibleRows())
+		l.move(-l.VisibleRows())
 	case key.Matches(msg, k.PageDown):
-		l.move(l.visibleRows())
+		l.move(l.VisibleRows())
 	case key.Matches(msg, k.Home):
-		l.move(-len(l.shown))
+		l.move(-len(l.Shown))
 	case key.Matches(msg, k.End):
-		l.move(len(l.shown))
+		l.move(len(l.Shown))
 	}
 	return nil
 }
 
 // open opens the overview of the client under the cursor.
-func (l *clientList) open() tea.Cmd {
-	id := l.selectedID()
+func (l *ClientList) open() tea.Cmd {
+	id := l.SelectedID()
 	if id == "" {
 		return nil
 	}
-	return Open(OpenDossier, id, 0)
+	return kit.Open(kit.OpenDossier, id, 0)
 }
 
-func (l *clientList) setSort(by listSort) {
-	sel := l.selectedID()
-	l.sortBy = by
-	sortRows(l.rows, by)
+func (l *ClientList) setSort(by listSort) {
+	sel := l.SelectedID()
+	l.SortBy = by
+	sortRows(l.Rows, by)
 	l.valid = false
-	l.refilter()
+	l.Refilter()
 	l.selectID(sel)
 }
 
-// refilter brings shown up to date with the filter. When the new filter
+// Refilter brings shown up to date with the filter. When the new filter
 // contains the old one, only the rows shown now can match, so only those
 // are scanned; otherwise all rows are.
-func (l *clientList) refilter() {
-	q := strings.ToLower(strings.TrimSpace(l.filter.Value()))
+func (l *ClientList) Refilter() {
+	q := strings.ToLower(strings.TrimSpace(l.Filter.Value()))
 	if l.valid && q == l.query {
 		return
 	}
 	if l.valid && strings.Contains(q, l.query) {
 		n := 0
-		for _, i := range l.shown {
-			if strings.Contains(l.rows[i].key, q) {
-				l.shown[n] = i
+		for _, i := range l.Shown {
+			if strings.Contains(l.Rows[i].key, q) {
+				l.Shown[n] = i
 				n++
 			}
 		}
-		l.shown = l.shown[:n]
+		l.Shown = l.Shown[:n]
 	} else {
-		l.shown = l.shown[:0]
-		for i := range l.rows {
-			if q == "" || strings.Contains(l.rows[i].key, q) {
-				l.shown = append(l.shown, int32(i))
+		l.Shown = l.Shown[:0]
+		for i := range l.Rows {
+			if q == "" || strings.Contains(l.Rows[i].key, q) {
+				l.Shown = append(l.Shown, int32(i))
 			}
 		}
 	}
 	l.query, l.valid = q, true
-	l.cursor, l.offset = 0, 0
+	l.Cursor, l.Offset = 0, 0
 }
 
-func (l *clientList) selectedID() string {
-	if l.cursor < 0 || l.cursor >= len(l.shown) {
+func (l *ClientList) SelectedID() string {
+	if l.Cursor < 0 || l.Cursor >= len(l.Shown) {
 		return ""
 	}
-	return l.rows[l.shown[l.cursor]].ID
+	return l.Rows[l.Shown[l.Cursor]].ID
 }
 
 // selectID puts the cursor on client id when it is shown.
-func (l *clientList) selectID(id string) {
+func (l *ClientList) selectID(id string) {
 	if id == "" {
 		return
 	}
-	for i, r := range l.shown {
-		if l.rows[r].ID == id {
-			l.cursor = i
+	for i, r := range l.Shown {
+		if l.Rows[r].ID == id {
+			l.Cursor = i
 			l.scroll()
 			return
 		}
 	}
 }
 
-func (l *clientList) move(delta int) {
-	l.cursor = max(0, min(len(l.shown)-1, l.cursor+delta))
+func (l *ClientList) move(delta int) {
+	l.Cursor = max(0, min(len(l.Shown)-1, l.Cursor+delta))
 	l.scroll()
 }
 
 // scroll keeps the cursor row on screen.
-func (l *clientList) scroll() {
-	vis := l.visibleRows()
-	if l.cursor < l.offset {
-		l.offset = l.cursor
+func (l *ClientList) scroll() {
+	vis := l.VisibleRows()
+	if l.Cursor < l.Offset {
+		l.Offset = l.Cursor
 	}
-	if l.cursor >= l.offset+vis {
-		l.offset = l.cursor - vis + 1
+	if l.Cursor >= l.Offset+vis {
+		l.Offset = l.Cursor - vis + 1
 	}
-	l.offset = max(0, min(l.offset, len(l.shown)-vis))
+	l.Offset = max(0, min(l.Offset, len(l.Shown)-vis))
 }
 
-func (l *clientList) visibleRows() int { return max(1, l.height-listChrome) }
+func (l *ClientList) VisibleRows() int { return max(1, l.height-listChrome) }
 
 // SetSize lays out the columns for the new width.
-func (l *clientList) SetSize(width, height int) {
+func (l *ClientList) SetSize(width, height int) {
 	l.width, l.height = width, height
-	l.filter.Width = max(1, width-ansi.StringWidth(l.filter.Prompt)-1)
+	l.Filter.Width = max(1, width-ansi.StringWidth(l.Filter.Prompt)-1)
 	l.layout = l.computeLayout(width)
 	l.scroll()
 }
@@ -366,38 +369,38 @@ func (l *clientList) SetSize(width, height int) {
 // computeLayout fits the columns into width: name, step, progress, next
 // due and the conflict marker always; team, places and the next
 // agreement's text when there is room, in that order.
-func (l *clientList) computeLayout(width int) listLayout {
-	t := l.ctx.T
+func (l *ClientList) computeLayout(width int) listLayout {
+	t := l.Ctx.T
 	steps := l.stepCount()
 	ly := listLayout{
 		step: max(ansi.StringWidth(t.S("list.col.step")), ansi.StringWidth(t.F("list.step", steps, steps)),
 			ansi.StringWidth(t.S("list.step.all"))),
 		bar: max(steps, ansi.StringWidth(t.S("list.col.progress"))),
 		due: max(ansi.StringWidth(t.S("list.col.due")),
-			ansi.StringWidth(t.F("list.due.late", strings.Repeat("0", dateWidth(t))))),
+			ansi.StringWidth(t.F("list.due.late", strings.Repeat("0", kit.DateWidth(t))))),
 	}
-	if width >= wideBarFrom {
-		ly.bar = max(ly.bar, steps*wideBarPerCel+steps-1)
+	if width >= kit.WideBarFrom {
+		ly.bar = max(ly.bar, steps*kit.WideBarPerCel+steps-1)
 	}
-	avail := width - cursorWidth
-	fixed := colGap + ly.step + colGap + ly.bar + colGap + ly.due + colGap + markerWidth
-	ly.name = max(nameMin, avail-fixed)
-	extra := avail - fixed - nameMax
+	avail := width - kit.CursorWidth
+	fixed := kit.ColGap + ly.step + kit.ColGap + ly.bar + kit.ColGap + ly.due + kit.ColGap + kit.MarkerWidth
+	ly.name = max(kit.NameMin, avail-fixed)
+	extra := avail - fixed - kit.NameMax
 	if extra <= 0 {
 		return ly
 	}
-	ly.name = nameMax
-	if extra >= colGap+teamWidth {
+	ly.name = kit.NameMax
+	if extra >= kit.ColGap+teamWidth {
 		ly.team = teamWidth
-		extra -= colGap + teamWidth
+		extra -= kit.ColGap + teamWidth
 	}
-	if ly.team > 0 && extra >= colGap+placesWidth {
+	if ly.team > 0 && extra >= kit.ColGap+placesWidth {
 		ly.places = placesWidth
-		extra -= colGap + placesWidth
+		extra -= kit.ColGap + placesWidth
 	}
-	if ly.places > 0 && extra >= colGap+whatMin {
+	if ly.places > 0 && extra >= kit.ColGap+whatMin {
 		ly.what = whatMin
-		extra -= colGap + whatMin
+		extra -= kit.ColGap + whatMin
 	}
 	// Hand out what is left: to the optional columns up to their widest
 	// useful size, then to the name.
@@ -410,50 +413,50 @@ func (l *clientList) computeLayout(width int) listLayout {
 	}
 	grow(&ly.what, whatMax)
 	grow(&ly.places, placesMax)
-	grow(&ly.team, teamMax)
+	grow(&ly.team, kit.TeamMax)
 	ly.name += extra
 	return ly
 }
 
 // stepCount is the number of steps of the method (six by default).
-func (l *clientList) stepCount() int {
-	if l.ctx.Method != nil && len(l.ctx.Method.Steps) > 0 {
-		return len(l.ctx.Method.Steps)
+func (l *ClientList) stepCount() int {
+	if l.Ctx.Method != nil && len(l.Ctx.Method.Steps) > 0 {
+		return len(l.Ctx.Method.Steps)
 	}
-	return defaultSteps
+	return kit.DefaultSteps
 }
 
 // View shows the filter line, the column header, the visible rows and the
 // count; only visible rows are rendered.
-func (l *clientList) View() string {
-	t, st := l.ctx.T, l.ctx.Styles
+func (l *ClientList) View() string {
+	t, st := l.Ctx.T, l.Ctx.Styles
 	var b strings.Builder
 	b.WriteString(l.filterLine())
 	b.WriteByte('\n')
 	switch {
-	case l.err != nil && !l.loaded:
-		b.WriteString(st.Bad.Render(fit(t.S("list.err.load.short"), l.width)))
+	case l.Err != nil && !l.Loaded:
+		b.WriteString(st.Bad.Render(kit.Fit(t.S("list.err.load.short"), l.width)))
 		return b.String()
-	case !l.loaded:
-		b.WriteString(st.Muted.Render(fit(t.S("list.loading"), l.width)))
+	case !l.Loaded:
+		b.WriteString(st.Muted.Render(kit.Fit(t.S("list.loading"), l.width)))
 		return b.String()
-	case len(l.rows) == 0:
-		b.WriteString(fit(t.S("list.empty"), l.width))
+	case len(l.Rows) == 0:
+		b.WriteString(kit.Fit(t.S("list.empty"), l.width))
 		return b.String()
 	}
 	b.WriteString(l.header())
-	vis := l.visibleRows()
-	if len(l.shown) == 0 {
+	vis := l.VisibleRows()
+	if len(l.Shown) == 0 {
 		b.WriteString("\n")
-		b.WriteString(fit(t.F("list.nomatch", l.filter.Value()), l.width))
+		b.WriteString(kit.Fit(t.F("list.nomatch", l.Filter.Value()), l.width))
 		vis--
 	}
-	end := min(len(l.shown), l.offset+vis)
-	for i := l.offset; i < end; i++ {
+	end := min(len(l.Shown), l.Offset+vis)
+	for i := l.Offset; i < end; i++ {
 		b.WriteByte('\n')
-		b.WriteString(l.row(&l.rows[l.shown[i]], i == l.cursor))
+		b.WriteString(l.row(&l.Rows[l.Shown[i]], i == l.Cursor))
 	}
-	for i := end - l.offset; i < vis; i++ {
+	for i := end - l.Offset; i < vis; i++ {
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
@@ -461,31 +464,31 @@ func (l *clientList) View() string {
 	return b.String()
 }
 
-func (l *clientList) filterLine() string {
-	t, st := l.ctx.T, l.ctx.Styles
-	if l.filter.Focused() || l.filter.Value() != "" {
-		return fit(l.filter.View(), l.width)
+func (l *ClientList) filterLine() string {
+	t, st := l.Ctx.T, l.Ctx.Styles
+	if l.Filter.Focused() || l.Filter.Value() != "" {
+		return kit.Fit(l.Filter.View(), l.width)
 	}
-	return st.Muted.Render(fit(t.S("list.filter.hint"), l.width))
+	return st.Muted.Render(kit.Fit(t.S("list.filter.hint"), l.width))
 }
 
-func (l *clientList) countLine() string {
-	t, st := l.ctx.T, l.ctx.Styles
-	s := t.F("list.count", formatCount(t, len(l.shown)), formatCount(t, len(l.rows))) +
-		" · " + t.F("list.sort", t.S(sortKeys[l.sortBy]))
-	return st.Muted.Render(fit(s, l.width))
+func (l *ClientList) countLine() string {
+	t, st := l.Ctx.T, l.Ctx.Styles
+	s := t.F("list.count", kit.FormatCount(t, len(l.Shown)), kit.FormatCount(t, len(l.Rows))) +
+		" · " + t.F("list.sort", t.S(SortKeys[l.SortBy]))
+	return st.Muted.Render(kit.Fit(s, l.width))
 }
 
-func (l *clientList) header() string {
-	t := l.ctx.T
+func (l *ClientList) header() string {
+	t := l.Ctx.T
 	ly := l.layout
 	var b strings.Builder
-	b.WriteString(strings.Repeat(" ", cursorWidth))
-	b.WriteString(fit(t.S("list.col.name"), ly.name))
+	b.WriteString(strings.Repeat(" ", kit.CursorWidth))
+	b.WriteString(kit.Fit(t.S("list.col.name"), ly.name))
 	col := func(w int, s string) {
 		if w > 0 {
-			b.WriteString(strings.Repeat(" ", colGap))
-			b.WriteString(fit(s, w))
+			b.WriteString(strings.Repeat(" ", kit.ColGap))
+			b.WriteString(kit.Fit(s, w))
 		}
 	}
 	col(ly.team, t.S("list.col.team"))
@@ -494,18 +497,18 @@ func (l *clientList) header() string {
 	col(ly.due, t.S("list.col.due"))
 	col(ly.places, t.S("list.col.places"))
 	col(ly.what, t.S("list.col.what"))
-	col(markerWidth, "")
-	return l.ctx.Styles.Title.Render(fit(b.String(), l.width))
+	col(kit.MarkerWidth, "")
+	return l.Ctx.Styles.Title.Render(kit.Fit(b.String(), l.width))
 }
 
 // row renders one client. The selected row is built without inner styles
 // and shown in reverse with a "›", so it stands out without colour too.
-func (l *clientList) row(r *listRow, selected bool) string {
-	t, st := l.ctx.T, l.ctx.Styles
+func (l *ClientList) row(r *listRow, selected bool) string {
+	t, st := l.Ctx.T, l.Ctx.Styles
 	ly := l.layout
 	plain := selected
 	style := func(s string, w int, sty *lipgloss.Style) string {
-		s = fit(s, w)
+		s = kit.Fit(s, w)
 		if plain {
 			return s
 		}
@@ -514,12 +517,12 @@ func (l *clientList) row(r *listRow, selected bool) string {
 	var b strings.Builder
 	b.Grow(l.width * 2)
 	if selected {
-		b.WriteString(fit(t.S("widget.cursor"), cursorWidth))
+		b.WriteString(kit.Fit(t.S("widget.cursor"), kit.CursorWidth))
 	} else {
-		b.WriteString(strings.Repeat(" ", cursorWidth))
+		b.WriteString(strings.Repeat(" ", kit.CursorWidth))
 	}
-	gap := strings.Repeat(" ", colGap)
-	b.WriteString(fit(r.Name, ly.name))
+	gap := strings.Repeat(" ", kit.ColGap)
+	b.WriteString(kit.Fit(r.Name, ly.name))
 	if ly.team > 0 {
 		b.WriteString(gap)
 		b.WriteString(style(r.Team, ly.team, &st.Muted))
@@ -527,30 +530,30 @@ func (l *clientList) row(r *listRow, selected bool) string {
 	b.WriteString(gap)
 	n := l.stepCount()
 	if r.StepsDone >= n {
-		b.WriteString(fit(t.S("list.step.all"), ly.step))
+		b.WriteString(kit.Fit(t.S("list.step.all"), ly.step))
 	} else {
-		b.WriteString(fit(t.F("list.step", r.CurrentStep, n), ly.step))
+		b.WriteString(kit.Fit(t.F("list.step", r.CurrentStep, n), ly.step))
 	}
 	b.WriteString(gap)
 	var buf [16]uint8
-	cells := stepCells(&r.Summary, n, buf[:0])
+	cells := kit.StepCells(&r.Summary, n, buf[:0])
 	if plain {
-		b.WriteString(progressCells(cells, ly.bar))
+		b.WriteString(kit.ProgressCells(cells, ly.bar))
 	} else {
-		b.WriteString(progressBar(st, cells, ly.bar))
+		b.WriteString(kit.ProgressBar(st, cells, ly.bar))
 	}
 	b.WriteString(gap)
 	switch {
 	case r.NextDue == "":
 		b.WriteString(style(t.S("widget.none"), ly.due, &st.Muted))
 	case r.OverdueOn(l.today) > 0:
-		b.WriteString(style(t.F("list.due.late", formatDate(t, r.NextDue)), ly.due, &st.Bad))
+		b.WriteString(style(t.F("list.due.late", kit.FormatDate(t, r.NextDue)), ly.due, &st.Bad))
 	default:
-		b.WriteString(fit(formatDate(t, r.NextDue), ly.due))
+		b.WriteString(kit.Fit(kit.FormatDate(t, r.NextDue), ly.due))
 	}
 	if ly.places > 0 {
 		b.WriteString(gap)
-		b.WriteString(fit(placesLabel(t, r.Places), ly.places))
+		b.WriteString(kit.Fit(kit.PlacesLabel(t, r.Places), ly.places))
 	}
 	if ly.what > 0 {
 		b.WriteString(gap)
@@ -558,26 +561,26 @@ func (l *clientList) row(r *listRow, selected bool) string {
 	}
 	b.WriteString(gap)
 	if r.Conflicts > 0 {
-		b.WriteString(style(t.S("widget.conflict"), markerWidth, &st.Conflict))
+		b.WriteString(style(t.S("widget.conflict"), kit.MarkerWidth, &st.Conflict))
 	} else {
-		b.WriteString(strings.Repeat(" ", markerWidth))
+		b.WriteString(strings.Repeat(" ", kit.MarkerWidth))
 	}
 	line := b.String()
 	if selected {
-		return st.Selected.Render(fit(line, l.width))
+		return st.Selected.Render(kit.Fit(line, l.width))
 	}
 	return line
 }
 
 // Title names the screen in the header.
-func (l *clientList) Title() string { return l.ctx.T.S("list.title") }
+func (l *ClientList) Title() string { return l.Ctx.T.S("list.title") }
 
 // Help lists the list's keys.
-func (l *clientList) Help() []key.Binding {
-	k := l.ctx.Keys
-	bs := append([]key.Binding{k.Open, k.Filter, k.Sort, k.New, k.Report}, coordKeys(l.ctx)...)
+func (l *ClientList) Help() []key.Binding {
+	k := l.Ctx.Keys
+	bs := append([]key.Binding{k.Open, k.Filter, k.Sort, k.New, k.Report}, kit.CoordKeys(l.Ctx)...)
 	return append(bs, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End)
 }
 
 // Capturing reports whether the filter has focus (then q and ? are typed).
-func (l *clientList) Capturing() bool { return l.filter.Focused() }
+func (l *ClientList) Capturing() bool { return l.Filter.Focused() }

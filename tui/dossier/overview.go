@@ -1,4 +1,8 @@
-package tui
+// Package dossier is everything about one client's dossier: the overview,
+// the steps with their checklist and answers, the text editor, conflicts
+// and their settling, the entity screens (agreements, contacts, journal),
+// the route, and a coordinator's review and send back of a step.
+package dossier
 
 import (
 	"errors"
@@ -12,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // Layout of the overview, in cells and lines.
@@ -21,22 +26,22 @@ const (
 	overviewTwoColFrom = 140 // from this width, steps left and the rest right
 )
 
-// clientMsg answers a load of one dossier; id and seq say which.
-type clientMsg struct {
-	id     string
-	seq    int
-	client *store.Client
+// ClientMsg answers a load of one dossier; id and seq say which.
+type ClientMsg struct {
+	ID     string
+	Seq    int
+	Client *store.Client
 	err    error
 }
 
-// overview is a client's overview: who, where on the route, the six steps
+// Overview is a client's overview: who, where on the route, the six steps
 // with progress, the next agreements and the last journal entry.
-type overview struct {
-	ctx    *Context
-	id     string
-	seq    int
-	client *store.Client
-	err    error
+type Overview struct {
+	ctx    *kit.Context
+	ID     string
+	Seq    int
+	Client *store.Client
+	Err    error
 	cursor int  // highlighted step, 0-based
 	moved  bool // the user moved the cursor; else it follows the current step
 	width  int
@@ -44,30 +49,30 @@ type overview struct {
 }
 
 // NewOverviewScreen shows the overview of client dossier.
-func NewOverviewScreen(ctx *Context, dossier string) Screen {
-	o := &overview{ctx: ctx, id: dossier}
+func NewOverviewScreen(ctx *kit.Context, dossier string) kit.Screen {
+	o := &Overview{ctx: ctx, ID: dossier}
 	o.SetSize(ctx.Width, ctx.Height)
 	return o
 }
 
 // Init loads the dossier; the root calls it again when the overview comes
 // back to the front after a change.
-func (o *overview) Init() tea.Cmd {
-	o.seq++
-	st, id, seq := o.ctx.Store, o.id, o.seq
+func (o *Overview) Init() tea.Cmd {
+	o.Seq++
+	st, id, seq := o.ctx.Store, o.ID, o.Seq
 	return func() tea.Msg {
 		c, err := st.Client(id)
-		return clientMsg{id: id, seq: seq, client: safeClient(c), err: err}
+		return ClientMsg{ID: id, Seq: seq, Client: kit.SafeClient(c), err: err}
 	}
 }
 
 // Update handles the loaded dossier, changes to it and keys.
-func (o *overview) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (o *Overview) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case clientMsg:
+	case ClientMsg:
 		return o, o.loaded(msg)
-	case ChangedMsg:
-		if msg.Dossier == o.id {
+	case kit.ChangedMsg:
+		if msg.Dossier == o.ID {
 			return o, o.Init()
 		}
 	case tea.KeyMsg:
@@ -76,95 +81,95 @@ func (o *overview) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return o, nil
 }
 
-func (o *overview) loaded(msg clientMsg) tea.Cmd {
-	if msg.id != o.id || msg.seq != o.seq {
+func (o *Overview) loaded(msg ClientMsg) tea.Cmd {
+	if msg.ID != o.ID || msg.Seq != o.Seq {
 		return nil // another dossier's answer, or an older load
 	}
 	t := o.ctx.T
 	if msg.err != nil {
-		o.err = msg.err
+		o.Err = msg.err
 		if errors.Is(msg.err, store.ErrNotFound) {
-			return Status(t.S("overview.err.notfound"), true)
+			return kit.Status(t.S("overview.err.notfound"), true)
 		}
-		return Status(t.F("overview.err.load", msg.err), true)
+		return kit.Status(t.F("overview.err.load", msg.err), true)
 	}
-	o.err, o.client = nil, msg.client
+	o.Err, o.Client = nil, msg.Client
 	if !o.moved {
-		o.cursor = max(0, o.client.CurrentStep()-1)
+		o.cursor = max(0, o.Client.CurrentStep()-1)
 	}
 	o.cursor = min(o.cursor, max(0, o.stepCount()-1))
 	return nil
 }
 
-func (o *overview) key(msg tea.KeyMsg) tea.Cmd {
-	k, ctx, id := o.ctx.Keys, o.ctx, o.id
+func (o *Overview) key(msg tea.KeyMsg) tea.Cmd {
+	k, ctx, id := o.ctx.Keys, o.ctx, o.ID
 	switch {
 	case key.Matches(msg, k.Step):
 		n, err := strconv.Atoi(msg.String())
 		if err != nil || n < 1 || n > o.stepCount() {
 			return nil
 		}
-		return Push(NewStepScreen(ctx, id, n))
+		return kit.Push(NewStepScreen(ctx, id, n))
 	case key.Matches(msg, k.Open):
 		if o.stepCount() == 0 {
 			return nil
 		}
-		return Push(NewStepScreen(ctx, id, o.cursor+1))
+		return kit.Push(NewStepScreen(ctx, id, o.cursor+1))
 	case key.Matches(msg, k.Up):
 		o.cursor, o.moved = max(0, o.cursor-1), true
 	case key.Matches(msg, k.Down):
 		o.cursor, o.moved = min(max(0, o.stepCount()-1), o.cursor+1), true
 	case key.Matches(msg, k.Journal):
-		return Push(NewJournalScreen(ctx, id))
+		return kit.Push(NewJournalScreen(ctx, id))
 	case key.Matches(msg, k.Agreements):
-		return Push(NewAgreementsScreen(ctx, id))
+		return kit.Push(NewAgreementsScreen(ctx, id))
 	case key.Matches(msg, k.Contacts):
-		return Push(NewContactsScreen(ctx, id))
+		return kit.Push(NewContactsScreen(ctx, id))
 	case key.Matches(msg, k.Route):
-		return Push(NewRouteScreen(ctx, id))
+		return kit.Push(NewRouteScreen(ctx, id))
 	case key.Matches(msg, k.Conflicts):
-		return Push(NewConflictsScreen(ctx, id))
+		return kit.Push(NewConflictsScreen(ctx, id))
 	}
 	return nil
 }
 
 // stepCount is the number of steps shown: the method's, or the dossier's
 // when it has more.
-func (o *overview) stepCount() int {
+func (o *Overview) stepCount() int {
 	n := 0
 	if o.ctx.Method != nil {
 		n = len(o.ctx.Method.Steps)
 	}
-	if o.client != nil {
-		n = max(n, len(o.client.Steps))
+	if o.Client != nil {
+		n = max(n, len(o.Client.Steps))
 	}
 	return n
 }
 
 // SetSize keeps the body size for View.
-func (o *overview) SetSize(width, height int) { o.width, o.height = width, height }
+func (o *Overview) SetSize(width, height int) { o.width, o.height = width, height }
 
 // View shows the dossier; at 140 cells and wider the steps stand on the
 // left and the agreements and journal on the right.
-func (o *overview) View() string {
+func (o *Overview) View() string {
 	t, st := o.ctx.T, o.ctx.Styles
 	switch {
-	case o.err != nil && errors.Is(o.err, store.ErrNotFound):
-		return st.Bad.Render(truncate(t.S("overview.err.notfound"), o.width))
-	case o.err != nil:
-		return st.Bad.Render(truncate(t.F("overview.err.load", o.err), o.width))
-	case o.client == nil:
-		return st.Muted.Render(truncate(t.S("overview.loading"), o.width))
+	case o.Err != nil && errors.Is(o.Err, store.ErrNotFound):
+		return st.Bad.Render(kit.Truncate(t.S("overview.err.notfound"), o.width))
+	case o.Err != nil:
+		return st.Bad.Render(kit.Truncate(t.F("overview.err.load", o.Err), o.width))
+	case o.Client == nil:
+		return st.Muted.Render(kit.Truncate(t.S("overview.loading"), o.width))
 	}
 	head := o.headLines(o.width)
 	if o.width >= overviewTwoColFrom {
 		leftW := o.width / 2
-		rightW := o.width - leftW - colGap
+		rightW := o.width - leftW - kit.ColGap
 		left := o.stepLines(leftW)
 		right := append(o.agreementLines(rightW), "")
 		right = append(right, o.journalLines(rightW)...)
 		cols := lipgloss.JoinHorizontal(lipgloss.Top,
-			blockOf(left, leftW), strings.Repeat(" ", colGap), blockOf(right, rightW))
+			blockOf(left, leftW), strings.Repeat(" ", kit.ColGap), blockOf(right, rightW))
 		return strings.Join(append(append(head, ""), cols), "\n")
 	}
 	sections := [][]string{head, o.stepLines(o.width), o.agreementLines(o.width), o.journalLines(o.width)}
@@ -187,16 +192,16 @@ func (o *overview) View() string {
 func blockOf(lines []string, width int) string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
-		out[i] = fit(l, width)
+		out[i] = kit.Fit(l, width)
 	}
 	return strings.Join(out, "\n")
 }
 
 // headLines: name, personal details, route and benefit, and the conflict
 // and removal warnings.
-func (o *overview) headLines(width int) []string {
-	t, st, c := o.ctx.T, o.ctx.Styles, o.client
-	lines := []string{st.Title.Render(truncate(c.Name.Value, width))}
+func (o *Overview) headLines(width int) []string {
+	t, st, c := o.ctx.T, o.ctx.Styles, o.Client
+	lines := []string{st.Title.Render(kit.Truncate(c.Name.Value, width))}
 	var who []string
 	if c.BirthYear.Value != "" {
 		who = append(who, t.F("overview.born", c.BirthYear.Value, c.Age(o.ctx.Now().Year())))
@@ -218,20 +223,20 @@ func (o *overview) headLines(width int) []string {
 		return s
 	}
 	route := []string{
-		t.S("overview.places") + ": " + or(placesLabel(t, c.Places.Value)),
-		t.S("overview.target") + ": " + or(placeLabel(t, store.Place(c.RouteTarget.Value))),
-		t.S("overview.benefit") + ": " + or(benefitLabel(t, c.Benefit.Value)),
+		t.S("overview.places") + ": " + or(kit.PlacesLabel(t, c.Places.Value)),
+		t.S("overview.target") + ": " + or(kit.PlaceLabel(t, store.Place(c.RouteTarget.Value))),
+		t.S("overview.benefit") + ": " + or(kit.BenefitLabel(t, c.Benefit.Value)),
 	}
 	lines = append(lines, wrapJoin(route, " · ", width, nil)...)
 	if !c.Exists {
-		lines = append(lines, st.Warn.Render(truncate(t.S("overview.removed"), width)))
+		lines = append(lines, st.Warn.Render(kit.Truncate(t.S("overview.removed"), width)))
 	}
 	if n := len(c.Conflicts); n > 0 {
 		text := t.F("overview.conflicts", n)
 		if n == 1 {
 			text = t.S("overview.conflicts.one")
 		}
-		lines = append(lines, st.Conflict.Render(truncate(t.S("widget.conflict")+" "+text, width)))
+		lines = append(lines, st.Conflict.Render(kit.Truncate(t.S("widget.conflict")+" "+text, width)))
 	}
 	return lines
 }
@@ -256,7 +261,7 @@ func wrapJoin(parts []string, sep string, width int, style *lipgloss.Style) []st
 		lines = append(lines, cur)
 	}
 	for i, l := range lines {
-		l = truncate(l, width)
+		l = kit.Truncate(l, width)
 		if style != nil {
 			l = style.Render(l)
 		}
@@ -267,8 +272,8 @@ func wrapJoin(parts []string, sep string, width int, style *lipgloss.Style) []st
 
 // stepLines: per step its number, title, status, checklist bar and
 // ticked/total, with "!" where a field of the step is in conflict.
-func (o *overview) stepLines(width int) []string {
-	t, st, c := o.ctx.T, o.ctx.Styles, o.client
+func (o *Overview) stepLines(width int) []string {
+	t, st, c := o.ctx.T, o.ctx.Styles, o.Client
 	lang := t.Lang
 	n := o.stepCount()
 	titles := make([]string, n)
@@ -281,17 +286,17 @@ func (o *overview) stepLines(width int) []string {
 	}
 	statusW := 0
 	for _, s := range []store.StepStatus{store.StepOpen, store.StepActive, store.StepDone, store.StepSignedOff} {
-		statusW = max(statusW, ansi.StringWidth(stepStatusLabel(t, s)))
+		statusW = max(statusW, ansi.StringWidth(kit.StepStatusLabel(t, s)))
 	}
 	if anySentBack(c) {
 		statusW = max(statusW, ansi.StringWidth(t.S("step.sentback")))
 	}
 	numW := len(strconv.Itoa(n))
 	tickW := len(t.F("overview.ticked", 99, 99))
-	fixed := cursorWidth + numW + 1 + colGap + statusW + colGap + overviewBarWidth + colGap + tickW + colGap + markerWidth
-	titleW = max(1, min(titleW, overviewTitleMax, width-fixed))
+	fixed := kit.CursorWidth + numW + 1 + kit.ColGap + statusW + kit.ColGap + overviewBarWidth + kit.ColGap + tickW + kit.ColGap + kit.MarkerWidth
+	titleW = max(1, min(titleW, kit.OverviewTitleMax, width-fixed))
 	inConflict := conflictSteps(c.Conflicts)
-	lines := []string{st.Section.Render(truncate(t.S("overview.steps"), width))}
+	lines := []string{st.Section.Render(kit.Truncate(t.S("overview.steps"), width))}
 	for i := range n {
 		var state store.StepState
 		if i < len(c.Steps) {
@@ -306,18 +311,18 @@ func (o *overview) stepLines(width int) []string {
 		sel := i == o.cursor
 		var b strings.Builder
 		if sel {
-			b.WriteString(fit(t.S("widget.cursor"), cursorWidth))
+			b.WriteString(kit.Fit(t.S("widget.cursor"), kit.CursorWidth))
 		} else {
-			b.WriteString(strings.Repeat(" ", cursorWidth))
+			b.WriteString(strings.Repeat(" ", kit.CursorWidth))
 		}
-		b.WriteString(fit(strconv.Itoa(i+1), numW) + " ")
-		b.WriteString(fit(titles[i], titleW))
-		b.WriteString(strings.Repeat(" ", colGap))
-		statusText := fit(stepStatusLabel(t, status), statusW)
+		b.WriteString(kit.Fit(strconv.Itoa(i+1), numW) + " ")
+		b.WriteString(kit.Fit(titles[i], titleW))
+		b.WriteString(strings.Repeat(" ", kit.ColGap))
+		statusText := kit.Fit(kit.StepStatusLabel(t, status), statusW)
 		switch {
 		case sentBack(state):
 			// A coordinator sent it back: the coach has work on it.
-			statusText = fit(t.S("step.sentback"), statusW)
+			statusText = kit.Fit(t.S("step.sentback"), statusW)
 			if !sel {
 				statusText = st.Warn.Render(statusText)
 			}
@@ -325,24 +330,24 @@ func (o *overview) stepLines(width int) []string {
 			statusText = st.Good.Render(statusText)
 		}
 		b.WriteString(statusText)
-		b.WriteString(strings.Repeat(" ", colGap))
+		b.WriteString(strings.Repeat(" ", kit.ColGap))
 		if sel {
-			b.WriteString(progressCells([]uint8{pct}, overviewBarWidth))
+			b.WriteString(kit.ProgressCells([]uint8{pct}, overviewBarWidth))
 		} else {
-			b.WriteString(progressBar(st, []uint8{pct}, overviewBarWidth))
+			b.WriteString(kit.ProgressBar(st, []uint8{pct}, overviewBarWidth))
 		}
-		b.WriteString(strings.Repeat(" ", colGap))
-		b.WriteString(fit(t.F("overview.ticked", ticked, total), tickW))
-		b.WriteString(strings.Repeat(" ", colGap))
+		b.WriteString(strings.Repeat(" ", kit.ColGap))
+		b.WriteString(kit.Fit(t.F("overview.ticked", ticked, total), tickW))
+		b.WriteString(strings.Repeat(" ", kit.ColGap))
 		switch {
 		case !inConflict[i+1]:
-			b.WriteString(strings.Repeat(" ", markerWidth))
+			b.WriteString(strings.Repeat(" ", kit.MarkerWidth))
 		case sel:
-			b.WriteString(fit(t.S("widget.conflict"), markerWidth))
+			b.WriteString(kit.Fit(t.S("widget.conflict"), kit.MarkerWidth))
 		default:
-			b.WriteString(st.Conflict.Render(fit(t.S("widget.conflict"), markerWidth)))
+			b.WriteString(st.Conflict.Render(kit.Fit(t.S("widget.conflict"), kit.MarkerWidth)))
 		}
-		line := truncate(b.String(), width)
+		line := kit.Truncate(b.String(), width)
 		if sel {
 			line = st.Selected.Render(line)
 		}
@@ -353,7 +358,7 @@ func (o *overview) stepLines(width int) []string {
 
 // checklistCount counts the ticked items of step n that the method knows,
 // and the size of its checklist.
-func checklistCount(ctx *Context, n int, state store.StepState) (ticked, total int) {
+func checklistCount(ctx *kit.Context, n int, state store.StepState) (ticked, total int) {
 	s, ok := ctx.Method.Step(n)
 	if !ok {
 		return 0, 0
@@ -385,8 +390,8 @@ func conflictSteps(fields []string) map[int]bool {
 
 // agreementLines: the next open agreements by due date, overdue ones
 // marked in words and colour.
-func (o *overview) agreementLines(width int) []string {
-	t, st, c := o.ctx.T, o.ctx.Styles, o.client
+func (o *Overview) agreementLines(width int) []string {
+	t, st, c := o.ctx.T, o.ctx.Styles, o.Client
 	var open []store.Agreement
 	for _, a := range c.Agreements {
 		if !a.Removed && a.Done.Value != "1" {
@@ -408,69 +413,69 @@ func (o *overview) agreementLines(width int) []string {
 	if extra := len(open) - overviewAgreements; extra > 0 {
 		title += st.Muted.Render(" · " + t.F("overview.more", extra))
 	}
-	lines := []string{truncate(title, width)}
+	lines := []string{kit.Truncate(title, width)}
 	if len(open) == 0 {
-		return append(lines, st.Muted.Render(truncate(strings.Repeat(" ", cursorWidth)+t.S("overview.agreements.no"), width)))
+		return append(lines, st.Muted.Render(kit.Truncate(strings.Repeat(" ", kit.CursorWidth)+t.S("overview.agreements.no"), width)))
 	}
 	today := o.ctx.Now().Format(time.DateOnly)
 	dueW := max(ansi.StringWidth(t.S("overview.nodue")),
-		ansi.StringWidth(t.F("list.due.late", strings.Repeat("0", dateWidth(t)))))
+		ansi.StringWidth(t.F("list.due.late", strings.Repeat("0", kit.DateWidth(t)))))
 	for _, a := range open[:min(len(open), overviewAgreements)] {
-		due := fit(t.S("overview.nodue"), dueW)
+		due := kit.Fit(t.S("overview.nodue"), dueW)
 		switch {
 		case a.Due.Value == "":
 			due = st.Muted.Render(due)
 		case a.Due.Value < today:
-			due = st.Bad.Render(fit(t.F("list.due.late", formatDate(t, a.Due.Value)), dueW))
+			due = st.Bad.Render(kit.Fit(t.F("list.due.late", kit.FormatDate(t, a.Due.Value)), dueW))
 		default:
-			due = fit(formatDate(t, a.Due.Value), dueW)
+			due = kit.Fit(kit.FormatDate(t, a.Due.Value), dueW)
 		}
-		what := firstLine(a.What.Value)
+		what := kit.FirstLine(a.What.Value)
 		if a.What.Conflict() {
 			what = st.Conflict.Render(t.S("widget.conflict")) + " " + what
 		}
-		lines = append(lines, truncate(strings.Repeat(" ", cursorWidth)+due+strings.Repeat(" ", colGap)+what, width))
+		lines = append(lines, kit.Truncate(strings.Repeat(" ", kit.CursorWidth)+due+strings.Repeat(" ", kit.ColGap)+what, width))
 	}
 	return lines
 }
 
 // journalLines: the newest journal entry, date and first line.
-func (o *overview) journalLines(width int) []string {
-	t, st, c := o.ctx.T, o.ctx.Styles, o.client
-	lines := []string{st.Section.Render(truncate(t.S("overview.journal"), width))}
+func (o *Overview) journalLines(width int) []string {
+	t, st, c := o.ctx.T, o.ctx.Styles, o.Client
+	lines := []string{st.Section.Render(kit.Truncate(t.S("overview.journal"), width))}
 	for _, j := range c.Journal { // newest first
 		if j.Removed {
 			continue
 		}
 		date := t.S("overview.nodue")
 		if j.Date.Value != "" {
-			date = formatDate(t, j.Date.Value)
+			date = kit.FormatDate(t, j.Date.Value)
 		}
-		text := firstLine(j.Text.Value)
+		text := kit.FirstLine(j.Text.Value)
 		if j.Text.Conflict() {
 			text = st.Conflict.Render(t.S("widget.conflict")) + " " + text
 		}
-		return append(lines, truncate(strings.Repeat(" ", cursorWidth)+date+strings.Repeat(" ", colGap)+text, width))
+		return append(lines, kit.Truncate(strings.Repeat(" ", kit.CursorWidth)+date+strings.Repeat(" ", kit.ColGap)+text, width))
 	}
-	return append(lines, st.Muted.Render(truncate(strings.Repeat(" ", cursorWidth)+t.S("overview.journal.no"), width)))
+	return append(lines, st.Muted.Render(kit.Truncate(strings.Repeat(" ", kit.CursorWidth)+t.S("overview.journal.no"), width)))
 }
 
 // Title is the client's name once loaded.
-func (o *overview) Title() string {
-	if o.client != nil && o.client.Name.Value != "" {
-		return o.client.Name.Value
+func (o *Overview) Title() string {
+	if o.Client != nil && o.Client.Name.Value != "" {
+		return o.Client.Name.Value
 	}
 	return o.ctx.T.S("overview.title")
 }
 
 // Help lists the overview's keys.
-func (o *overview) Help() []key.Binding {
+func (o *Overview) Help() []key.Binding {
 	k := o.ctx.Keys
 	return []key.Binding{k.Open, k.Step, k.Journal, k.Agreements, k.Contacts, k.Route, k.Conflicts, k.Up, k.Down}
 }
 
 // Capturing is false: the overview has no text input.
-func (o *overview) Capturing() bool { return false }
+func (o *Overview) Capturing() bool { return false }
 
 // anySentBack reports whether a coordinator sent any step of c back.
 func anySentBack(c *store.Client) bool {

@@ -1,4 +1,4 @@
-package tui
+package dossier
 
 import (
 	"strconv"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // stepRowKind is what a selectable row of the step screen is.
@@ -26,12 +27,12 @@ type stepRow struct {
 	id   string // item or question id; empty for the note
 }
 
-// stepScreen shows one step of a client's trajectory: the checklist, the
+// StepScreen shows one step of a client's trajectory: the checklist, the
 // conversation questions with their answers, the note and the tips.
-type stepScreen struct {
-	dossierView
-	ctx    *Context
-	n      int
+type StepScreen struct {
+	kit.DossierView
+	ctx    *kit.Context
+	N      int
 	meth   *method.Method
 	cursor int
 	offset int // first line of the scrolling part shown
@@ -50,9 +51,9 @@ type stepKeys struct {
 // checklist item, enter answers a question (or opens its conflict), n
 // writes the step's note, S moves the step's status on, ←/→ go to the
 // previous and next step.
-func NewStepScreen(ctx *Context, dossier string, n int) Screen {
+func NewStepScreen(ctx *kit.Context, dossier string, n int) kit.Screen {
 	t := ctx.T
-	return &stepScreen{ctx: ctx, dossierView: dossierView{dossier: dossier}, n: n, meth: dossierMethod(ctx),
+	return &StepScreen{ctx: ctx, DossierView: kit.DossierView{Dossier: dossier}, N: n, meth: kit.DossierMethod(ctx),
 		width: ctx.Width, height: ctx.Height,
 		keys: stepKeys{
 			Note:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", t.S("step.key.note"))),
@@ -63,38 +64,38 @@ func NewStepScreen(ctx *Context, dossier string, n int) Screen {
 }
 
 // Init loads the dossier.
-func (s *stepScreen) Init() tea.Cmd { return s.reload() }
+func (s *StepScreen) Init() tea.Cmd { return s.reload() }
 
-func (s *stepScreen) reload() tea.Cmd {
-	return loadDossier(s.ctx.Store, s, s.loads.next(), s.dossier)
+func (s *StepScreen) reload() tea.Cmd {
+	return kit.LoadDossier(s.ctx.Store, s, s.Loads.Next(), s.Dossier)
 }
 
 // Update handles loads, writes and keys.
-func (s *stepScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *StepScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case dossierMsg:
+	case kit.DossierMsg:
 		return s.loaded(msg)
-	case ChangedMsg:
-		if msg.Dossier == s.dossier {
+	case kit.ChangedMsg:
+		if msg.Dossier == s.Dossier {
 			return s, s.reload()
 		}
-	case wroteMsg:
-		if msg.to != s {
+	case kit.WroteMsg:
+		if msg.To != s {
 			return s, nil
 		}
-		if msg.err != nil {
+		if msg.Err != nil {
 			// The optimistic change did not happen: show what is stored.
-			return s, tea.Batch(Status(s.ctx.T.F("step.err.save", msg.err), true), s.reload())
+			return s, tea.Batch(kit.Status(s.ctx.T.F("step.err.save", msg.Err), true), s.reload())
 		}
-		return s, changedCmd(s.dossier)
+		return s, kit.ChangedCmd(s.Dossier)
 	case tea.KeyMsg:
 		return s.key(msg)
 	}
 	return s, nil
 }
 
-func (s *stepScreen) loaded(msg dossierMsg) (Screen, tea.Cmd) {
-	if ok, cmd := s.take(s.ctx, s, msg); !ok {
+func (s *StepScreen) loaded(msg kit.DossierMsg) (kit.Screen, tea.Cmd) {
+	if ok, cmd := s.Take(s.ctx, s, msg); !ok {
 		return s, cmd
 	}
 	s.cursor = min(s.cursor, max(0, len(s.rows())-1))
@@ -102,9 +103,9 @@ func (s *stepScreen) loaded(msg dossierMsg) (Screen, tea.Cmd) {
 	return s, nil
 }
 
-func (s *stepScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
+func (s *StepScreen) key(msg tea.KeyMsg) (kit.Screen, tea.Cmd) {
 	k := s.ctx.Keys
-	if s.client == nil {
+	if s.Client == nil {
 		return s, nil
 	}
 	rows := s.rows()
@@ -122,9 +123,9 @@ func (s *stepScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 	case key.Matches(msg, k.PageUp):
 		s.page(-1)
 	case key.Matches(msg, s.keys.Prev):
-		s.goStep(s.n - 1)
+		s.goStep(s.N - 1)
 	case key.Matches(msg, s.keys.Next):
-		s.goStep(s.n + 1)
+		s.goStep(s.N + 1)
 	case key.Matches(msg, k.Step):
 		d, _ := strconv.Atoi(msg.String())
 		s.goStep(d)
@@ -143,40 +144,40 @@ func (s *stepScreen) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 	case key.Matches(msg, k.Status):
 		return s, s.cycleStatus()
 	case key.Matches(msg, k.Conflicts):
-		return s, Push(NewConflictsScreen(s.ctx, s.dossier))
-	case key.Matches(msg, k.Review) && isCoordinator(s.ctx):
+		return s, kit.Push(NewConflictsScreen(s.ctx, s.Dossier))
+	case key.Matches(msg, k.Review) && kit.IsCoordinator(s.ctx):
 		// A coordinator reviews the step from here too: sign off a step
 		// marked done, or send back (reopen) a signed-off one.
-		return s, Push(NewReviewScreen(s.ctx, s.dossier, s.n))
+		return s, kit.Push(NewReviewScreen(s.ctx, s.Dossier, s.N))
 	}
 	return s, nil
 }
 
 // step is the method's step shown, nil when the method has no such step.
-func (s *stepScreen) step() *method.Step {
-	st, _ := s.meth.Step(s.n)
+func (s *StepScreen) step() *method.Step {
+	st, _ := s.meth.Step(s.N)
 	return st
 }
 
-// state is the client's state of the step shown (a zero state when the
+// State is the client's state of the step shown (a zero state when the
 // dossier has none yet).
-func (s *stepScreen) state() store.StepState {
-	if s.client == nil || s.n < 1 || s.n > len(s.client.Steps) {
-		return store.StepState{N: s.n}
+func (s *StepScreen) State() store.StepState {
+	if s.Client == nil || s.N < 1 || s.N > len(s.Client.Steps) {
+		return store.StepState{N: s.N}
 	}
-	return s.client.Steps[s.n-1]
+	return s.Client.Steps[s.N-1]
 }
 
 // stateRef is the client's state of the step, for an optimistic change;
 // nil when the dossier has no state for it.
-func (s *stepScreen) stateRef() *store.StepState {
-	if s.client == nil || s.n < 1 || s.n > len(s.client.Steps) {
+func (s *StepScreen) stateRef() *store.StepState {
+	if s.Client == nil || s.N < 1 || s.N > len(s.Client.Steps) {
 		return nil
 	}
-	return &s.client.Steps[s.n-1]
+	return &s.Client.Steps[s.N-1]
 }
 
-func (s *stepScreen) rows() []stepRow {
+func (s *StepScreen) rows() []stepRow {
 	st := s.step()
 	if st == nil {
 		return nil
@@ -191,12 +192,12 @@ func (s *stepScreen) rows() []stepRow {
 	return append(rows, stepRow{kind: stepRowNote})
 }
 
-func (s *stepScreen) moveTo(i int) {
+func (s *StepScreen) moveTo(i int) {
 	s.cursor = max(0, min(i, len(s.rows())-1))
 	s.follow()
 }
 
-func (s *stepScreen) page(dir int) {
+func (s *StepScreen) page(dir int) {
 	_, spans := s.content()
 	if len(spans) == 0 {
 		return
@@ -224,17 +225,17 @@ func (s *stepScreen) page(dir int) {
 	s.moveTo(next)
 }
 
-func (s *stepScreen) goStep(n int) {
-	if n < 1 || n > len(s.meth.Steps) || n == s.n {
+func (s *StepScreen) goStep(n int) {
+	if n < 1 || n > len(s.meth.Steps) || n == s.N {
 		return
 	}
-	s.n, s.cursor, s.offset = n, 0, 0
+	s.N, s.cursor, s.offset = n, 0, 0
 	s.follow()
 }
 
 // follow scrolls so that the row under the cursor is in view; on the last
 // row it shows the end of the body too (the tips).
-func (s *stepScreen) follow() {
+func (s *StepScreen) follow() {
 	lines, spans := s.content()
 	if s.cursor >= len(spans) {
 		s.offset = 0
@@ -247,20 +248,20 @@ func (s *stepScreen) follow() {
 	if s.cursor == len(spans)-1 {
 		to = len(lines) - 1
 	}
-	s.offset = scrollOffset(s.offset, from, to, s.bodyHeight(), len(lines))
+	s.offset = kit.ScrollOffset(s.offset, from, to, s.bodyHeight(), len(lines))
 }
 
-func (s *stepScreen) answerField(q string) string {
-	return "step/" + strconv.Itoa(s.n) + "/answer/" + q
+func (s *StepScreen) answerField(q string) string {
+	return "step/" + strconv.Itoa(s.N) + "/answer/" + q
 }
 
-func (s *stepScreen) noteField() string { return "step/" + strconv.Itoa(s.n) + "/note" }
+func (s *StepScreen) noteField() string { return "step/" + strconv.Itoa(s.N) + "/note" }
 
-func (s *stepScreen) statusField() string { return "step/" + strconv.Itoa(s.n) + "/status" }
+func (s *StepScreen) statusField() string { return "step/" + strconv.Itoa(s.N) + "/status" }
 
 // toggle ticks or unticks an item at once on screen and in the store; the
 // reload after the write shows what the store decided.
-func (s *stepScreen) toggle(item string) tea.Cmd {
+func (s *StepScreen) toggle(item string) tea.Cmd {
 	if ref := s.stateRef(); ref != nil {
 		next := "1"
 		if ref.Checked(item) {
@@ -271,8 +272,8 @@ func (s *stepScreen) toggle(item string) tea.Cmd {
 		}
 		ref.Checks[item] = store.Value{Value: next, By: s.ctx.User, At: s.ctx.Now().UTC(), OpID: "pending"}
 	}
-	st, dossier, n := s.ctx.Store, s.dossier, s.n
-	return writeCmd(s, dossier, "toggle", item, func() error {
+	st, dossier, n := s.ctx.Store, s.Dossier, s.N
+	return kit.WriteCmd(s, dossier, "toggle", item, func() error {
 		_, err := st.ToggleCheck(dossier, n, item)
 		return err
 	})
@@ -290,22 +291,22 @@ func nextStatus(cur store.StepStatus) store.StepStatus {
 	}
 }
 
-func (s *stepScreen) cycleStatus() tea.Cmd {
-	cur := s.state().StatusOrOpen()
+func (s *StepScreen) cycleStatus() tea.Cmd {
+	cur := s.State().StatusOrOpen()
 	if cur == store.StepSignedOff {
-		if s.ctx.Role == RoleCoordinator {
-			return Status(s.ctx.T.S("step.status.signedoff.coord"), false)
+		if s.ctx.Role == kit.RoleCoordinator {
+			return kit.Status(s.ctx.T.S("step.status.signedoff.coord"), false)
 		}
-		return Status(s.ctx.T.S("step.status.signedoff"), false)
+		return kit.Status(s.ctx.T.S("step.status.signedoff"), false)
 	}
 	next := nextStatus(cur)
 	if ref := s.stateRef(); ref != nil {
 		ref.Status = store.Value{Value: string(next), By: s.ctx.User, At: s.ctx.Now().UTC(), OpID: "pending"}
 	}
-	st, dossier, field := s.ctx.Store, s.dossier, s.statusField()
+	st, dossier, field := s.ctx.Store, s.Dossier, s.statusField()
 	return tea.Batch(
-		Status(s.ctx.T.F("step.status.set", s.n, stepStatusLabel(s.ctx.T, next)), false),
-		writeCmd(s, dossier, "status", field, func() error {
+		kit.Status(s.ctx.T.F("step.status.set", s.N, kit.StepStatusLabel(s.ctx.T, next)), false),
+		kit.WriteCmd(s, dossier, "status", field, func() error {
 			_, err := st.Commit(dossier, store.Set(field, string(next)))
 			return err
 		}))
@@ -313,8 +314,8 @@ func (s *stepScreen) cycleStatus() tea.Cmd {
 
 // open acts on a row: enter ticks an item, answers a question or writes
 // the note; a text in conflict opens the conflict instead.
-func (s *stepScreen) open(r stepRow) tea.Cmd {
-	state, step := s.state(), s.step()
+func (s *StepScreen) open(r stepRow) tea.Cmd {
+	state, step := s.State(), s.step()
 	if step == nil {
 		return nil
 	}
@@ -331,37 +332,37 @@ func (s *stepScreen) open(r stepRow) tea.Cmd {
 		field, title, v = s.answerField(r.id), q.Text.In(s.ctx.T.Lang), state.Answers[r.id]
 	case stepRowNote:
 		field, v = s.noteField(), state.Note
-		title = s.ctx.T.F("step.note.title", s.n, step.Title.In(s.ctx.T.Lang))
+		title = s.ctx.T.F("step.note.title", s.N, step.Title.In(s.ctx.T.Lang))
 	}
 	if v.Conflict() {
-		return Push(NewConflictScreen(s.ctx, s.dossier, field))
+		return kit.Push(NewConflictScreen(s.ctx, s.Dossier, field))
 	}
-	return Push(NewEditor(s.ctx, s.dossier, field, title, v.Value, seenHeads(v)))
+	return kit.Push(NewEditor(s.ctx, s.Dossier, field, title, v.Value, kit.SeenHeads(v)))
 }
 
 // SetSize keeps the body size and the cursor's row in view.
-func (s *stepScreen) SetSize(width, height int) {
+func (s *StepScreen) SetSize(width, height int) {
 	s.width, s.height = width, height
 	s.follow()
 }
 
 // Title is the client's name and the step, for the header.
-func (s *stepScreen) Title() string {
-	if s.client == nil {
-		return s.ctx.T.F("step.title", s.n)
+func (s *StepScreen) Title() string {
+	if s.Client == nil {
+		return s.ctx.T.F("step.title", s.N)
 	}
-	return s.ctx.T.F("step.title.client", s.client.Name.Value, s.n)
+	return s.ctx.T.F("step.title.client", s.Client.Name.Value, s.N)
 }
 
 // Help lists the step screen's keys, most used first.
-func (s *stepScreen) Help() []key.Binding {
+func (s *StepScreen) Help() []key.Binding {
 	k := s.ctx.Keys
 	bs := []key.Binding{k.Toggle, k.Open, s.keys.Note, k.Status, s.keys.Steps, k.Conflicts}
-	if isCoordinator(s.ctx) {
+	if kit.IsCoordinator(s.ctx) {
 		bs = append(bs, k.Review)
 	}
 	return append(bs, k.Up, k.Down)
 }
 
 // Capturing is false: the step screen has no text input.
-func (s *stepScreen) Capturing() bool { return false }
+func (s *StepScreen) Capturing() bool { return false }

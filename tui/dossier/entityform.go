@@ -1,4 +1,4 @@
-package tui
+package dossier
 
 import (
 	"strings"
@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // formKind is what kind of input a form field is.
@@ -41,12 +42,12 @@ type formField struct {
 
 // formSave turns a form's values into a store write. It runs inside a
 // command, so it must only use what it was given.
-type formSave func(st Store, values map[string]string) error
+type formSave func(st kit.Store, values map[string]string) error
 
-// entityForm is a small form screen: labelled inputs, tab between them,
+// EntityForm is a small form screen: labelled inputs, tab between them,
 // ctrl+s saves, esc leaves (asking first when something changed).
-type entityForm struct {
-	ctx     *Context
+type EntityForm struct {
+	ctx     *kit.Context
 	dossier string
 	title   string
 	fields  []formField
@@ -59,7 +60,7 @@ type entityForm struct {
 	choice  []int             // per field: the option shown (choice) or under the cursor (places)
 	picked  []map[string]bool // per field: the places ticked
 	focus   int
-	errText string
+	ErrText string
 	errAt   int // field with the error, -1 when none
 	save    formSave
 	// check validates across fields after the per-field checks; it returns
@@ -80,8 +81,8 @@ type formKeys struct {
 
 // newEntityForm builds a form over fields; save writes the values, saved
 // is the status text shown after.
-func newEntityForm(ctx *Context, dossier, title string, fields []formField, save formSave, saved string) *entityForm {
-	f := &entityForm{ctx: ctx, dossier: dossier, title: title, fields: fields, save: save, saved: saved,
+func newEntityForm(ctx *kit.Context, dossier, title string, fields []formField, save formSave, saved string) *EntityForm {
+	f := &EntityForm{ctx: ctx, dossier: dossier, title: title, fields: fields, save: save, saved: saved,
 		inputs: make([]textinput.Model, len(fields)), areas: make([]textarea.Model, len(fields)), shown: make([]string, len(fields)),
 		choice: make([]int, len(fields)), picked: make([]map[string]bool, len(fields)),
 		errAt: -1, width: ctx.Width, height: ctx.Height,
@@ -119,7 +120,7 @@ func newEntityForm(ctx *Context, dossier, title string, fields []formField, save
 }
 
 // setFocus moves the focus to field i, blurring the others.
-func (f *entityForm) setFocus(i int) {
+func (f *EntityForm) setFocus(i int) {
 	f.focus = max(0, min(i, len(f.fields)-1))
 	for j, fl := range f.fields {
 		switch fl.kind {
@@ -139,8 +140,8 @@ func (f *entityForm) setFocus(i int) {
 	}
 }
 
-// values are the form's current values, by field name.
-func (f *entityForm) values() map[string]string {
+// Values are the form's current values, by field name.
+func (f *EntityForm) Values() map[string]string {
 	out := make(map[string]string, len(f.fields))
 	for i, fl := range f.fields {
 		switch fl.kind {
@@ -169,8 +170,8 @@ func (f *entityForm) values() map[string]string {
 }
 
 // dirty reports whether any field differs from its initial value.
-func (f *entityForm) dirty() bool {
-	v := f.values()
+func (f *EntityForm) dirty() bool {
+	v := f.Values()
 	for i, fl := range f.fields {
 		init := fl.value
 		switch fl.kind {
@@ -207,7 +208,7 @@ func parseDay(s string) (string, bool) {
 
 // validate checks the values and normalises dates. It returns the index of
 // the first field in error and the message, or -1.
-func (f *entityForm) validate(v map[string]string) (int, string) {
+func (f *EntityForm) validate(v map[string]string) (int, string) {
 	t := f.ctx.T
 	for i, fl := range f.fields {
 		val := v[fl.name]
@@ -235,33 +236,33 @@ func (f *entityForm) validate(v map[string]string) (int, string) {
 }
 
 // Init starts nothing.
-func (f *entityForm) Init() tea.Cmd { return nil }
+func (f *EntityForm) Init() tea.Cmd { return nil }
 
 // Update handles the outcome of a save and keys.
-func (f *entityForm) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (f *EntityForm) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case wroteMsg:
-		if msg.to != f {
+	case kit.WroteMsg:
+		if msg.To != f {
 			return f, nil
 		}
 		f.saving = false
-		if msg.err != nil {
-			return f, Status(f.ctx.T.F("entity.form.err.save", msg.err), true)
+		if msg.Err != nil {
+			return f, kit.Status(f.ctx.T.F("entity.form.err.save", msg.Err), true)
 		}
-		return f, tea.Sequence(Pop(true), Status(f.saved, false), changedCmd(f.dossier))
+		return f, tea.Sequence(kit.Pop(true), kit.Status(f.saved, false), kit.ChangedCmd(f.dossier))
 	case tea.KeyMsg:
 		return f.key(msg)
 	}
 	return f, nil
 }
 
-func (f *entityForm) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
+func (f *EntityForm) key(msg tea.KeyMsg) (kit.Screen, tea.Cmd) {
 	if f.saving {
 		return f, nil
 	}
-	if f.confirm.asking {
+	if f.confirm.Asking {
 		if f.confirm.answer(msg) {
-			return f, Pop(true)
+			return f, kit.Pop(true)
 		}
 		return f, nil
 	}
@@ -273,9 +274,9 @@ func (f *entityForm) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 		return f.submit()
 	case msg.Type == tea.KeyEsc:
 		if !f.dirty() {
-			return f, Pop(true)
+			return f, kit.Pop(true)
 		}
-		f.confirm.asking = true
+		f.confirm.Asking = true
 		return f, nil
 	case key.Matches(msg, f.keys.Next):
 		f.setFocus((f.focus + 1) % len(f.fields))
@@ -352,21 +353,21 @@ func (f *entityForm) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 }
 
 // submit validates the values and writes them in a command.
-func (f *entityForm) submit() (Screen, tea.Cmd) {
-	v := f.values()
+func (f *EntityForm) submit() (kit.Screen, tea.Cmd) {
+	v := f.Values()
 	if i, msg := f.validate(v); i >= 0 {
-		f.errAt, f.errText = i, msg
+		f.errAt, f.ErrText = i, msg
 		f.setFocus(i)
-		return f, Status(msg, true)
+		return f, kit.Status(msg, true)
 	}
-	f.errAt, f.errText = -1, ""
+	f.errAt, f.ErrText = -1, ""
 	f.saving = true
 	st, save := f.ctx.Store, f.save
-	return f, writeCmd(f, f.dossier, "form", "", func() error { return save(st, v) })
+	return f, kit.WriteCmd(f, f.dossier, "form", "", func() error { return save(st, v) })
 }
 
 // labelWidth is the width of the label column.
-func (f *entityForm) labelWidth() int {
+func (f *EntityForm) labelWidth() int {
 	w := 0
 	for _, fl := range f.fields {
 		if fl.kind != formText {
@@ -377,7 +378,7 @@ func (f *entityForm) labelWidth() int {
 }
 
 // fixedLines counts the lines the form takes besides its text areas.
-func (f *entityForm) fixedLines() (lines, areas int) {
+func (f *EntityForm) fixedLines() (lines, areas int) {
 	lines = 1 // the hint or error line
 	for _, fl := range f.fields {
 		switch fl.kind {
@@ -394,7 +395,7 @@ func (f *entityForm) fixedLines() (lines, areas int) {
 }
 
 // SetSize shares what is left of the body among the text areas.
-func (f *entityForm) SetSize(width, height int) {
+func (f *EntityForm) SetSize(width, height int) {
 	f.width, f.height = width, height
 	fixed, areas := f.fixedLines()
 	free := max(2, height-fixed)
@@ -414,20 +415,20 @@ func (f *entityForm) SetSize(width, height int) {
 
 // View renders the fields and a line with the error, the question whether
 // to drop changes, or the keys.
-func (f *entityForm) View() string {
+func (f *EntityForm) View() string {
 	st, t := f.ctx.Styles, f.ctx.T
 	lw := f.labelWidth()
 	var lines []string // the title is in the header
 	for i, fl := range f.fields {
 		focused := i == f.focus
-		mark := cursorMark(focused)
+		mark := kit.CursorMark(focused)
 		label := fl.label
 		if i == f.errAt {
 			label = st.Bad.Render("! " + label)
 		} else if focused {
 			label = st.Key.Render(label)
 		}
-		label = fit(label, lw)
+		label = kit.Fit(label, lw)
 		switch fl.kind {
 		case formLine, formDate:
 			lines = append(lines, mark+label+f.inputs[i].View())
@@ -469,24 +470,24 @@ func (f *entityForm) View() string {
 	}
 	var foot string
 	switch {
-	case f.confirm.asking:
+	case f.confirm.Asking:
 		foot = st.Warn.Render(t.S("editor.discard"))
 	case f.saving:
 		foot = st.Muted.Render(t.S("editor.saving"))
-	case f.errText != "":
-		foot = st.Bad.Render(f.errText)
+	case f.ErrText != "":
+		foot = st.Bad.Render(f.ErrText)
 	default:
 		foot = st.Muted.Render(f.hint())
 	}
-	lines = append(lines, truncate(foot, f.width))
+	lines = append(lines, kit.Truncate(foot, f.width))
 	for i, l := range lines {
-		lines[i] = truncate(l, f.width)
+		lines[i] = kit.Truncate(l, f.width)
 	}
 	return strings.Join(lines, "\n")
 }
 
 // hint says what the keys do in the focused field.
-func (f *entityForm) hint() string {
+func (f *EntityForm) hint() string {
 	switch f.fields[f.focus].kind {
 	case formChoice:
 		return f.ctx.T.S("entity.form.hint.choice")
@@ -499,13 +500,13 @@ func (f *entityForm) hint() string {
 }
 
 // Title names the screen.
-func (f *entityForm) Title() string { return f.title }
+func (f *EntityForm) Title() string { return f.title }
 
 // Help lists the form's keys.
-func (f *entityForm) Help() []key.Binding {
+func (f *EntityForm) Help() []key.Binding {
 	return []key.Binding{f.keys.Save, f.keys.Next, f.keys.Prev}
 }
 
 // Capturing is true: the form's inputs take every key but ctrl+s, tab
 // and esc.
-func (f *entityForm) Capturing() bool { return true }
+func (f *EntityForm) Capturing() bool { return true }

@@ -1,4 +1,4 @@
-package tui
+package dossier
 
 import (
 	"strconv"
@@ -9,14 +9,15 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
-// sendBackScreen asks for the comment of a send back and writes the step
+// SendBackScreen asks for the comment of a send back and writes the step
 // back to active with that comment in one commit. The comment replaces the
 // comment the coordinator saw, so one written meanwhile by someone else
 // becomes a conflict, not a loss.
-type sendBackScreen struct {
-	ctx     *Context
+type SendBackScreen struct {
+	ctx     *kit.Context
 	dossier string
 	n       int
 	name    string
@@ -29,8 +30,8 @@ type sendBackScreen struct {
 	save    key.Binding
 }
 
-func newSendBack(ctx *Context, dossier string, n int, name string, seen []string) *sendBackScreen {
-	e := &sendBackScreen{ctx: ctx, dossier: dossier, n: n, name: name, seen: append([]string(nil), seen...),
+func newSendBack(ctx *kit.Context, dossier string, n int, name string, seen []string) *SendBackScreen {
+	e := &SendBackScreen{ctx: ctx, dossier: dossier, n: n, name: name, seen: append([]string(nil), seen...),
 		ta: newTextArea(ctx), save: ctx.Keys.Save}
 	e.ta.Placeholder = ctx.T.S("editor.placeholder")
 	e.ta.Focus()
@@ -51,13 +52,13 @@ type DraftStore interface {
 
 // draftMsg is a draft loaded for a send-back screen.
 type draftMsg struct {
-	to   *sendBackScreen
+	to   *SendBackScreen
 	text string
 }
 
 // Init loads the user's draft of this send back, if the store keeps
 // drafts.
-func (e *sendBackScreen) Init() tea.Cmd {
+func (e *SendBackScreen) Init() tea.Cmd {
 	ds, ok := e.ctx.Store.(DraftStore)
 	if !ok {
 		return nil
@@ -73,7 +74,7 @@ func (e *sendBackScreen) Init() tea.Cmd {
 }
 
 // dropDraft returns a command that removes the draft of this send back.
-func (e *sendBackScreen) dropDraft() tea.Cmd {
+func (e *SendBackScreen) dropDraft() tea.Cmd {
 	ds, ok := e.ctx.Store.(DraftStore)
 	if !ok {
 		return nil
@@ -87,7 +88,7 @@ func (e *sendBackScreen) dropDraft() tea.Cmd {
 
 // KeepDraft keeps the text of a send back still being typed, for the
 // user's next session (see SaveDrafts).
-func (e *sendBackScreen) KeepDraft() error {
+func (e *SendBackScreen) KeepDraft() error {
 	if e.saving {
 		return nil
 	}
@@ -104,7 +105,7 @@ func (e *sendBackScreen) KeepDraft() error {
 
 // Update handles keys (ctrl+s sends back, esc cancels, asking first when
 // something was typed) and the write's answer.
-func (e *sendBackScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (e *SendBackScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	t := e.ctx.T
 	switch msg := msg.(type) {
 	case draftMsg:
@@ -112,26 +113,26 @@ func (e *sendBackScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		// loaded is kept.
 		if msg.to == e && msg.text != "" && e.ta.Value() == "" {
 			e.ta.SetValue(msg.text)
-			return e, Status(t.S("coord.sendback.draft"), false)
+			return e, kit.Status(t.S("coord.sendback.draft"), false)
 		}
 		return e, nil
-	case wroteMsg:
-		if msg.to != e {
+	case kit.WroteMsg:
+		if msg.To != e {
 			return e, nil
 		}
 		e.saving = false
-		if msg.err != nil {
-			return e, Status(t.F("coord.review.err.save", msg.err), true)
+		if msg.Err != nil {
+			return e, kit.Status(t.F("coord.review.err.save", msg.Err), true)
 		}
 		// Back past the review to where it was opened from, which reloads.
-		return e, tea.Sequence(Pop(false), Pop(true), Status(t.F("coord.review.sentback", e.n, e.name), false), changedCmd(e.dossier))
+		return e, tea.Sequence(kit.Pop(false), kit.Pop(true), kit.Status(t.F("coord.review.sentback", e.n, e.name), false), kit.ChangedCmd(e.dossier))
 	case tea.KeyMsg:
 		if e.saving {
 			return e, nil
 		}
-		if e.confirm.asking {
+		if e.confirm.Asking {
 			if e.confirm.answer(msg) {
-				return e, tea.Batch(e.dropDraft(), Pop(false))
+				return e, tea.Batch(e.dropDraft(), kit.Pop(false))
 			}
 			return e, nil
 		}
@@ -140,9 +141,9 @@ func (e *sendBackScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return e, e.send()
 		case msg.Type == tea.KeyEsc:
 			if strings.TrimSpace(e.ta.Value()) == "" {
-				return e, tea.Batch(e.dropDraft(), Pop(false))
+				return e, tea.Batch(e.dropDraft(), kit.Pop(false))
 			}
-			e.confirm.asking = true
+			e.confirm.Asking = true
 			return e, nil
 		}
 	}
@@ -152,19 +153,19 @@ func (e *sendBackScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 // send writes status active and the comment in one commit.
-func (e *sendBackScreen) send() tea.Cmd {
+func (e *SendBackScreen) send() tea.Cmd {
 	text := strings.TrimSpace(e.ta.Value())
 	if text == "" {
-		return Status(e.ctx.T.S("coord.sendback.empty"), true)
+		return kit.Status(e.ctx.T.S("coord.sendback.empty"), true)
 	}
 	if len(text) > store.MaxText {
-		return Status(e.ctx.T.F("editor.err.long", store.MaxText/1024), true)
+		return kit.Status(e.ctx.T.F("editor.err.long", store.MaxText/1024), true)
 	}
 	e.saving = true
 	st, dossier, seen := e.ctx.Store, e.dossier, append([]string(nil), e.seen...)
 	prefix := "step/" + strconv.Itoa(e.n) + "/"
 	n := e.n
-	return writeCmd(e, dossier, "sendback", prefix+"status", func() error {
+	return kit.WriteCmd(e, dossier, "sendback", prefix+"status", func() error {
 		_, err := st.Commit(dossier, store.Set(prefix+"status", string(store.StepActive)), store.Edit(prefix+"comment", text, seen))
 		if ds, ok := st.(DraftStore); ok && err == nil {
 			_ = ds.SaveDraft(dossier, n, "") // sent: the draft has done its work
@@ -174,7 +175,7 @@ func (e *sendBackScreen) send() tea.Cmd {
 }
 
 // View shows the question, the text area and the key line.
-func (e *sendBackScreen) View() string {
+func (e *SendBackScreen) View() string {
 	st, t := e.ctx.Styles, e.ctx.T
 	var b strings.Builder
 	for _, l := range e.titleLines() {
@@ -182,32 +183,32 @@ func (e *sendBackScreen) View() string {
 	}
 	b.WriteString(e.ta.View() + "\n")
 	switch {
-	case e.confirm.asking:
-		b.WriteString(st.Warn.Render(truncate(t.S("editor.discard"), e.width)))
+	case e.confirm.Asking:
+		b.WriteString(st.Warn.Render(kit.Truncate(t.S("editor.discard"), e.width)))
 	case e.saving:
-		b.WriteString(st.Muted.Render(truncate(t.S("coord.sendback.busy"), e.width)))
+		b.WriteString(st.Muted.Render(kit.Truncate(t.S("coord.sendback.busy"), e.width)))
 	default:
-		b.WriteString(st.Muted.Render(truncate(t.S("coord.sendback.hint"), e.width)))
+		b.WriteString(st.Muted.Render(kit.Truncate(t.S("coord.sendback.hint"), e.width)))
 	}
 	return b.String()
 }
 
-func (e *sendBackScreen) titleLines() []string {
-	return clipLines(wrapText(e.ctx.T.F("coord.sendback.ask", e.n, e.name), e.width), 2, e.width)
+func (e *SendBackScreen) titleLines() []string {
+	return kit.ClipLines(kit.WrapText(e.ctx.T.F("coord.sendback.ask", e.n, e.name), e.width), 2, e.width)
 }
 
 // SetSize gives the text area the body but the question and the key line.
-func (e *sendBackScreen) SetSize(width, height int) {
+func (e *SendBackScreen) SetSize(width, height int) {
 	e.width, e.height = width, height
 	e.ta.SetWidth(width)
 	e.ta.SetHeight(max(1, height-len(e.titleLines())-1))
 }
 
 // Title names the screen in the header.
-func (e *sendBackScreen) Title() string { return e.ctx.T.S("coord.sendback.title") }
+func (e *SendBackScreen) Title() string { return e.ctx.T.S("coord.sendback.title") }
 
 // Help lists the keys.
-func (e *sendBackScreen) Help() []key.Binding { return []key.Binding{e.save} }
+func (e *SendBackScreen) Help() []key.Binding { return []key.Binding{e.save} }
 
 // Capturing is always true: every key but ctrl+s and esc is text.
-func (e *sendBackScreen) Capturing() bool { return true }
+func (e *SendBackScreen) Capturing() bool { return true }

@@ -1,4 +1,7 @@
-package tui
+// Package coord is the coordinator's screens over many dossiers: the
+// team overview and the review queue. Opening a dossier or a review is a
+// message to the root (kit.OpenMsg).
+package coord
 
 import (
 	"slices"
@@ -11,12 +14,13 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
-// This file holds the coordinator screens' shared parts: coord_team.go
-// has the team overview, coord_queue.go the review queue, coord_review.go
-// the review of one step and coord_sendback.go the comment of a send back. All of them read list summaries only, so opening
+// This file holds the coordinator screens' shared parts: team.go has the
+// team overview, queue.go the review queue; the review of one step and the
+// comment of a send back are tui/dossier's review.go and sendback.go. All of them read list summaries only, so opening
 // them never reads (and, on a server, audits) every dossier.
 
 // coordIdleWarn is the number of days without any change after which a
@@ -90,7 +94,7 @@ func (f *teamFilter) label(t *texts.Texts) string {
 
 // teamChoices are the teams a filter cycles through: the user's, or the
 // distinct teams of the rows, sorted.
-func teamChoices(ctx *Context, rowTeams func(yield func(string) bool)) []string {
+func teamChoices(ctx *kit.Context, rowTeams func(yield func(string) bool)) []string {
 	if len(ctx.Teams) > 0 {
 		out := slices.Clone(ctx.Teams)
 		slices.Sort(out)
@@ -130,7 +134,7 @@ func (n *tableNav) scroll(rows, vis int) {
 
 // navKey moves the cursor for the usual movement keys and reports whether
 // the key was one of them.
-func (n *tableNav) navKey(k *KeyMap, msg tea.KeyMsg, rows, vis int) bool {
+func (n *tableNav) navKey(k *kit.KeyMap, msg tea.KeyMsg, rows, vis int) bool {
 	switch {
 	case key.Matches(msg, k.Up):
 		n.move(-1, rows, vis)
@@ -150,37 +154,37 @@ func (n *tableNav) navKey(k *KeyMap, msg tea.KeyMsg, rows, vis int) bool {
 	return true
 }
 
-// colSpec is a table column's width: at least min cells, growing to max
+// ColSpec is a table column's width: at least min cells, growing to max
 // when there is room. A column with drop > 0 is left out when the table
 // does not fit, highest drop first.
-type colSpec struct {
-	min, max int
-	drop     int
+type ColSpec struct {
+	Min, Max int
+	Drop     int
 }
 
-// allocate fits columns, separated by colGap, into avail cells. Columns
+// Allocate fits columns, separated by colGap, into avail cells. Columns
 // grow left to right up to their max; what is left stays empty, so a wide
 // window keeps the table compact instead of tearing the name from the
 // rest. A left-out column has width 0.
-func allocate(avail int, specs []colSpec) []int {
+func Allocate(avail int, specs []ColSpec) []int {
 	on := make([]bool, len(specs))
 	for i, s := range specs {
-		on[i] = s.min > 0 // a column of no width is not shown at all
+		on[i] = s.Min > 0 // a column of no width is not shown at all
 	}
 	need := func() int {
 		n, cols := 0, 0
 		for i, s := range specs {
 			if on[i] {
-				n += s.min
+				n += s.Min
 				cols++
 			}
 		}
-		return n + max(0, cols-1)*colGap
+		return n + max(0, cols-1)*kit.ColGap
 	}
 	for need() > avail {
 		worst := -1
 		for i, s := range specs {
-			if on[i] && s.drop > 0 && (worst < 0 || s.drop > specs[worst].drop) {
+			if on[i] && s.Drop > 0 && (worst < 0 || s.Drop > specs[worst].Drop) {
 				worst = i
 			}
 		}
@@ -195,8 +199,8 @@ func allocate(avail int, specs []colSpec) []int {
 		if !on[i] {
 			continue
 		}
-		w[i] = s.min
-		if grow := min(extra, max(0, s.max-s.min)); grow > 0 {
+		w[i] = s.Min
+		if grow := min(extra, max(0, s.Max-s.Min)); grow > 0 {
 			w[i] += grow
 			extra -= grow
 		}
@@ -215,10 +219,10 @@ type tableCell struct {
 // tableLine renders cells into their widths (0: column left out), with
 // the cursor mark in front. The selected row is built plain and shown in
 // reverse, so it stands out without colour too.
-func tableLine(st *Styles, cells []tableCell, widths []int, selected bool, width int) string {
+func tableLine(st *kit.Styles, cells []tableCell, widths []int, selected bool, width int) string {
 	var b strings.Builder
 	b.Grow(width * 2)
-	b.WriteString(cursorMark(selected))
+	b.WriteString(kit.CursorMark(selected))
 	first := true
 	for i, c := range cells {
 		w := widths[i]
@@ -226,10 +230,10 @@ func tableLine(st *Styles, cells []tableCell, widths []int, selected bool, width
 			continue
 		}
 		if !first {
-			b.WriteString(strings.Repeat(" ", colGap))
+			b.WriteString(strings.Repeat(" ", kit.ColGap))
 		}
 		first = false
-		s := fit(c.text, w)
+		s := kit.Fit(c.text, w)
 		if c.right {
 			s = fitRight(c.text, w)
 		}
@@ -240,18 +244,18 @@ func tableLine(st *Styles, cells []tableCell, widths []int, selected bool, width
 	}
 	line := b.String()
 	if selected {
-		return st.Selected.Render(fit(line, width))
+		return st.Selected.Render(kit.Fit(line, width))
 	}
 	return line
 }
 
 // tableHeader renders the column titles in the table's widths.
-func tableHeader(st *Styles, titles []string, right []bool, widths []int, width int) string {
+func tableHeader(st *kit.Styles, titles []string, right []bool, widths []int, width int) string {
 	cells := make([]tableCell, len(titles))
 	for i, t := range titles {
 		cells[i] = tableCell{text: t, right: right[i]}
 	}
-	return st.Title.Render(fit(tableLine(st, cells, widths, false, width), width))
+	return st.Title.Render(kit.Fit(tableLine(st, cells, widths, false, width), width))
 }
 
 // fitRight is fit aligned to the right.
@@ -259,22 +263,22 @@ func fitRight(s string, w int) string {
 	if sw := ansi.StringWidth(s); sw < w {
 		return strings.Repeat(" ", w-sw) + s
 	}
-	return fit(s, w)
+	return kit.Fit(s, w)
 }
 
 // tableHead writes the first line of a coordinator table (its team
 // filter) and, until the data is loaded, what stands in for the table. It
 // reports whether the view ends there.
-func tableHead(ctx *Context, b *strings.Builder, filter string, width int, err error, loaded bool) bool {
+func tableHead(ctx *kit.Context, b *strings.Builder, filter string, width int, err error, loaded bool) bool {
 	t, st := ctx.T, ctx.Styles
-	b.WriteString(st.Muted.Render(fit(t.F("coord.filter", filter), width)))
+	b.WriteString(st.Muted.Render(kit.Fit(t.F("coord.filter", filter), width)))
 	b.WriteByte('\n')
 	switch {
 	case err != nil && !loaded:
-		b.WriteString(st.Bad.Render(fit(t.S("coord.err.load.short"), width)))
+		b.WriteString(st.Bad.Render(kit.Fit(t.S("coord.err.load.short"), width)))
 		return true
 	case !loaded:
-		b.WriteString(st.Muted.Render(fit(t.S("coord.loading"), width)))
+		b.WriteString(st.Muted.Render(kit.Fit(t.S("coord.loading"), width)))
 		return true
 	}
 	return false
