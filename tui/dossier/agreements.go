@@ -87,7 +87,7 @@ func agreementSpec() entitySpec {
 				}
 				if a.What.Conflict() {
 					r.mark = st.Conflict.Render("!")
-					r.conflict = store.EntityAgreement + "/" + a.ID + "/what"
+					r.conflict = store.AgreementField(a.ID, "what")
 				}
 				r.lines = []string{kit.Truncate(main, w)}
 				if owner := agreementOwner(t, a); owner != "" {
@@ -113,7 +113,7 @@ func agreementSpec() entitySpec {
 					next = "0"
 				}
 			}
-			st, dossier, field := s.ctx.Store, s.Dossier, store.EntityAgreement+"/"+r.id+"/done"
+			st, dossier, field := s.ctx.Store, s.Dossier, store.AgreementField(r.id, "done")
 			return true, kit.WriteCmd(s, dossier, "done", r.id, func() error {
 				_, err := st.Commit(dossier, store.Set(field, next))
 				return err

@@ -284,7 +284,7 @@ func editChanges(kind, id string, fields []formField, values map[string]string) 
 		if !ok || v == fl.value {
 			continue
 		}
-		field := kind + "/" + id + "/" + fl.name
+		field := store.EntityField(kind, id, fl.name)
 		if fl.kind == formText {
 			out = append(out, store.Edit(field, v, fl.seen))
 		} else {

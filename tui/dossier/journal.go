@@ -39,7 +39,7 @@ func journalSpec() entitySpec {
 				switch {
 				case j.Text.Conflict():
 					r.mark = st.Conflict.Render("!")
-					r.conflict = store.EntityJournal + "/" + j.ID + "/text"
+					r.conflict = store.JournalField(j.ID, "text")
 					r.lines = append(r.lines, st.Conflict.Render(kit.Truncate(t.F("step.conflict", len(j.Text.Heads)), w)))
 				case strings.TrimSpace(j.Text.Value) == "":
 					r.lines = append(r.lines, st.Muted.Render(t.S("journal.notext")))

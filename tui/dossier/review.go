@@ -2,7 +2,6 @@ package dossier
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -156,7 +155,7 @@ func (s *ReviewScreen) signOff() tea.Cmd {
 	})
 }
 
-func (s *ReviewScreen) statusField() string { return "step/" + strconv.Itoa(s.N) + "/status" }
+func (s *ReviewScreen) statusField() string { return store.FieldStepStatus(s.N) }
 
 // state is the client's state of the step (zero when it has none).
 func (s *ReviewScreen) state() store.StepState {

@@ -62,7 +62,7 @@ func routeSpec() entitySpec {
 				switch {
 				case m.Reason.Conflict():
 					r.mark = st.Conflict.Render("!")
-					r.conflict = store.EntityMove + "/" + m.ID + "/reason"
+					r.conflict = store.MoveField(m.ID, "reason")
 					r.lines = append(r.lines, st.Conflict.Render(kit.Truncate(t.F("step.conflict", len(m.Reason.Heads)), w)))
 				case strings.TrimSpace(m.Reason.Value) != "":
 					for _, l := range kit.ClipLines(kit.WrapText(kit.HeadText(strings.TrimSpace(m.Reason.Value), 2, w), w), 2, w) {

@@ -1,7 +1,6 @@
 package dossier
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -163,10 +162,9 @@ func (e *SendBackScreen) send() tea.Cmd {
 	}
 	e.saving = true
 	st, dossier, seen := e.ctx.Store, e.dossier, append([]string(nil), e.seen...)
-	prefix := "step/" + strconv.Itoa(e.n) + "/"
 	n := e.n
-	return kit.WriteCmd(e, dossier, "sendback", prefix+"status", func() error {
-		_, err := st.Commit(dossier, store.Set(prefix+"status", string(store.StepActive)), store.Edit(prefix+"comment", text, seen))
+	return kit.WriteCmd(e, dossier, "sendback", store.FieldStepStatus(n), func() error {
+		_, err := st.Commit(dossier, store.Set(store.FieldStepStatus(n), string(store.StepActive)), store.Edit(store.FieldStepComment(n), text, seen))
 		if ds, ok := st.(DraftStore); ok && err == nil {
 			_ = ds.SaveDraft(dossier, n, "") // sent: the draft has done its work
 		}

@@ -252,12 +252,12 @@ func (s *StepScreen) follow() {
 }
 
 func (s *StepScreen) answerField(q string) string {
-	return "step/" + strconv.Itoa(s.N) + "/answer/" + q
+	return store.FieldAnswer(s.N, q)
 }
 
-func (s *StepScreen) noteField() string { return "step/" + strconv.Itoa(s.N) + "/note" }
+func (s *StepScreen) noteField() string { return store.FieldStepNote(s.N) }
 
-func (s *StepScreen) statusField() string { return "step/" + strconv.Itoa(s.N) + "/status" }
+func (s *StepScreen) statusField() string { return store.FieldStepStatus(s.N) }
 
 // toggle ticks or unticks an item at once on screen and in the store; the
 // reload after the write shows what the store decided.
