@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -126,14 +127,18 @@ func (c *cli) findClient(s *store.Store, query string) (string, error) {
 		return id, nil
 	case errors.Is(err, store.ErrNotFound):
 		return "", c.fail("export.notfound", query)
-	case !errors.Is(err, store.ErrAmbiguous):
+	}
+	var amb *store.AmbiguousError
+	if !errors.As(err, &amb) {
 		return "", c.readFailed(s, "export.read", err)
 	}
-	all, serr := s.Summaries()
-	if serr != nil {
-		return "", c.readFailed(s, "export.read", serr)
-	}
-	cands := candidates(all, query)
+	cands := slices.Clone(amb.Candidates)
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].Name != cands[j].Name {
+			return cands[i].Name < cands[j].Name
+		}
+		return cands[i].ID < cands[j].ID
+	})
 	const show = 20
 	var b strings.Builder
 	b.WriteString(c.msgs().f("export.ambiguous", query))
@@ -148,36 +153,6 @@ func (c *cli) findClient(s *store.Store, query string) (string, error) {
 		}
 	}
 	return "", userError{b.String()}
-}
-
-// candidates are the clients a name query matches, by the rule of
-// store.FindClient: exact names when there are any, else names containing
-// the query; sorted by name.
-func candidates(all []store.Summary, query string) []store.Summary {
-	q := strings.ToLower(strings.TrimSpace(query))
-	var exact, partial []store.Summary
-	for _, sm := range all {
-		if sm.Removed {
-			continue
-		}
-		switch n := strings.ToLower(sm.Name); {
-		case n == q:
-			exact = append(exact, sm)
-		case strings.Contains(n, q):
-			partial = append(partial, sm)
-		}
-	}
-	out := partial
-	if len(exact) > 0 {
-		out = exact
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
 }
 
 // writeFileAtomic writes data to a new temporary file in path's folder,
