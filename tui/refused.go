@@ -193,8 +193,7 @@ func (s *refusedScreen) Title() string { return s.ctx.T.S("refused.title") }
 // Help lists the screen's keys.
 func (s *refusedScreen) Help() []key.Binding {
 	k := s.ctx.Keys
-	clear := key.NewBinding(key.WithKeys("x"), key.WithHelp("x", s.ctx.T.S("refused.key.clear")))
-	return []key.Binding{k.Up, k.Down, clear}
+	return []key.Binding{k.Up, k.Down, k.OnRefused.Clear}
 }
 
 // Capturing is false: the screen has no text input.

@@ -58,14 +58,14 @@ type ReviewQueue struct {
 	width  int
 	height int
 	widths []int
-	keys   coordListKeys
+	keys   kit.CoordListKeys
 }
 
 // NewReviewQueue is the coordinator's review queue: the steps marked done
 // and waiting to be signed off or sent back, oldest first. Enter opens the
 // step's review.
 func NewReviewQueue(ctx *kit.Context) kit.Screen {
-	q := &ReviewQueue{ctx: ctx, filter: teamFilter{cur: -1}, keys: newCoordListKeys(ctx.T)}
+	q := &ReviewQueue{ctx: ctx, filter: teamFilter{cur: -1}, keys: ctx.Keys.OnCoordList}
 	q.SetSize(ctx.Width, ctx.Height)
 	return q
 }

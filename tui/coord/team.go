@@ -13,7 +13,6 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/tui/kit"
-	"github.com/brug-nl/brug/tui/texts"
 )
 
 // teamSort is the order of the team overview; s cycles through them.
@@ -74,22 +73,14 @@ type TeamOverview struct {
 	width  int
 	height int
 	widths []int
-	keys   coordListKeys
-}
-
-// coordListKeys are the keys of the overview and the queue beyond the
-// shared ones.
-type coordListKeys struct{ Team key.Binding }
-
-func newCoordListKeys(t *texts.Texts) coordListKeys {
-	return coordListKeys{Team: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("coord.key.team")))}
+	keys   kit.CoordListKeys
 }
 
 // NewTeamOverview is the coordinator's team overview: per client of their
 // teams the step, progress, days since the last change, overdue
 // agreements, conflicts and refused changes. Enter opens the client.
 func NewTeamOverview(ctx *kit.Context) kit.Screen {
-	o := &TeamOverview{ctx: ctx, filter: teamFilter{cur: -1}, keys: newCoordListKeys(ctx.T)}
+	o := &TeamOverview{ctx: ctx, filter: teamFilter{cur: -1}, keys: ctx.Keys.OnCoordList}
 	o.SetSize(ctx.Width, ctx.Height)
 	return o
 }

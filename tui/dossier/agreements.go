@@ -120,7 +120,7 @@ func agreementSpec() entitySpec {
 			})
 		},
 		help: func(s *EntityScreen) []key.Binding {
-			return []key.Binding{key.NewBinding(key.WithKeys(" "), key.WithHelp(s.ctx.T.S("key.space"), s.ctx.T.S("agreements.key.done")))}
+			return []key.Binding{s.ctx.Keys.OnAgreements.Done}
 		},
 	}
 }

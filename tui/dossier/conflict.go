@@ -26,12 +26,7 @@ type ConflictScreen struct {
 	busy    bool // a resolve is under way
 	width   int
 	height  int
-	keys    conflictKeys
-}
-
-// conflictKeys are the conflict screen's bindings.
-type conflictKeys struct {
-	Pick, Keep, Merge, Prev, Next key.Binding
+	keys    kit.ConflictKeys
 }
 
 // NewConflictScreen shows the versions of one field in conflict with who
@@ -39,16 +34,9 @@ type conflictKeys struct {
 // opens the editor with all versions to write a merged text. Either way
 // every version stays in the dossier's history.
 func NewConflictScreen(ctx *kit.Context, dossier, field string) kit.Screen {
-	t := ctx.T
 	return &ConflictScreen{ctx: ctx, DossierView: kit.DossierView{Dossier: dossier}, Field: field, meth: kit.DossierMethod(ctx),
 		width: ctx.Width, height: ctx.Height,
-		keys: conflictKeys{
-			Pick:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1/2", t.S("conflict.key.pick"))),
-			Keep:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", t.S("conflict.key.keep"))),
-			Merge: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", t.S("conflict.key.merge"))),
-			Prev:  key.NewBinding(key.WithKeys("left", "h", "shift+tab"), key.WithHelp("←/→", t.S("conflict.key.choose"))),
-			Next:  key.NewBinding(key.WithKeys("right", "l", "tab")),
-		}}
+		keys: ctx.Keys.OnConflict}
 }
 
 // Init loads the dossier (the versions are the field's heads in it).

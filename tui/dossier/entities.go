@@ -51,23 +51,12 @@ type EntityScreen struct {
 	height int
 	// removed is the id of the entity removed last on this screen, for u.
 	removed string
-	keys    entityKeys
-}
-
-// entityKeys are the list's bindings with help texts of the list.
-type entityKeys struct {
-	New, Edit, Remove, Undo key.Binding
+	keys    kit.EntityKeys
 }
 
 func newEntityScreen(ctx *kit.Context, dossier string, spec entitySpec) *EntityScreen {
-	t := ctx.T
 	return &EntityScreen{ctx: ctx, DossierView: kit.DossierView{Dossier: dossier}, spec: spec, width: ctx.Width, height: ctx.Height,
-		keys: entityKeys{
-			New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", t.S("entity.key.new"))),
-			Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", t.S("entity.key.edit"))),
-			Remove: key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x", t.S("entity.key.remove"))),
-			Undo:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", t.S("entity.key.undo"))),
-		}}
+		keys: ctx.Keys.OnEntities}
 }
 
 // Init loads the dossier.

@@ -35,22 +35,15 @@ type ReviewScreen struct {
 	busy    bool // a sign-off is being written
 	width   int
 	height  int
-	keys    reviewKeys
+	keys    kit.ReviewKeys
 }
-
-// reviewKeys are the review screen's own bindings.
-type reviewKeys struct{ SignOff, SendBack key.Binding }
 
 // NewReviewScreen opens step n of client dossier for review. It reads the
 // dossier once, when opened (and again after a change to it).
 func NewReviewScreen(ctx *kit.Context, dossier string, n int) kit.Screen {
-	t := ctx.T
 	return &ReviewScreen{ctx: ctx, DossierView: kit.DossierView{Dossier: dossier}, N: n, meth: kit.DossierMethod(ctx),
 		width: ctx.Width, height: ctx.Height,
-		keys: reviewKeys{
-			SignOff:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", t.S("coord.key.signoff"))),
-			SendBack: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("coord.key.sendback"))),
-		}}
+		keys: ctx.Keys.OnReview}
 }
 
 // Init loads the dossier.

@@ -81,7 +81,7 @@ func routeSpec() entitySpec {
 			return false, nil
 		},
 		help: func(s *EntityScreen) []key.Binding {
-			return []key.Binding{key.NewBinding(key.WithKeys("m"), key.WithHelp("m", s.ctx.T.S("route.key.move")))}
+			return []key.Binding{s.ctx.Keys.OnRoute.Move}
 		},
 	}
 }

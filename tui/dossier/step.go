@@ -38,13 +38,7 @@ type StepScreen struct {
 	offset int // first line of the scrolling part shown
 	width  int
 	height int
-	keys   stepKeys
-}
-
-// stepKeys are the step screen's bindings. Prev and Next match; Steps is
-// only their shared help entry.
-type stepKeys struct {
-	Note, Prev, Next, Steps key.Binding
+	keys   kit.StepKeys
 }
 
 // NewStepScreen shows step n of a client's trajectory: space ticks a
@@ -52,15 +46,9 @@ type stepKeys struct {
 // writes the step's note, S moves the step's status on, ←/→ go to the
 // previous and next step.
 func NewStepScreen(ctx *kit.Context, dossier string, n int) kit.Screen {
-	t := ctx.T
 	return &StepScreen{ctx: ctx, DossierView: kit.DossierView{Dossier: dossier}, N: n, meth: kit.DossierMethod(ctx),
 		width: ctx.Width, height: ctx.Height,
-		keys: stepKeys{
-			Note:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", t.S("step.key.note"))),
-			Prev:  key.NewBinding(key.WithKeys("left", "h", "[")),
-			Next:  key.NewBinding(key.WithKeys("right", "l", "]")),
-			Steps: key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", t.S("step.key.steps"))),
-		}}
+		keys: ctx.Keys.OnStep}
 }
 
 // Init loads the dossier.

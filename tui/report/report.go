@@ -64,26 +64,15 @@ type FlowReport struct {
 	team          string    // "" is all teams
 	Offset        int       // first line shown, when the report is taller than the screen
 	width, height int
-	keys          flowKeys
-}
-
-// flowKeys are the screen's own keys, with help texts from the catalogue.
-type flowKeys struct {
-	prev, next, span, team key.Binding
+	keys          kit.ReportKeys
 }
 
 // NewFlowReport is the flow report screen: how many people moved on, to
 // which place, and how many stepped back, for a period (the current
 // quarter up to today, at first) and a team (all teams, at first).
 func NewFlowReport(ctx *kit.Context) kit.Screen {
-	t := ctx.T
 	r := &FlowReport{Ctx: ctx, width: ctx.Width, height: ctx.Height, Anchor: ctx.Now(),
-		keys: flowKeys{
-			prev: key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", t.S("report.key.prev"))),
-			next: key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", t.S("report.key.next"))),
-			span: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t.S("report.key.span"))),
-			team: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("report.key.team"))),
-		}}
+		keys: ctx.Keys.OnReport}
 	r.fr, _ = ctx.Store.(flowReporter)
 	return r
 }
@@ -161,17 +150,17 @@ func (r *FlowReport) loadDone(msg FlowLoadedMsg) tea.Cmd {
 func (r *FlowReport) key(msg tea.KeyMsg) tea.Cmd {
 	k := r.Ctx.Keys
 	switch {
-	case key.Matches(msg, r.keys.prev):
+	case key.Matches(msg, r.keys.Prev):
 		r.Step(-1)
 		return r.Reload()
-	case key.Matches(msg, r.keys.next):
+	case key.Matches(msg, r.keys.Next):
 		if r.Step(1) {
 			return r.Reload()
 		}
-	case key.Matches(msg, r.keys.span):
+	case key.Matches(msg, r.keys.Span):
 		r.span = (r.span + 1) % spanCount
 		return r.Reload()
-	case key.Matches(msg, r.keys.team):
+	case key.Matches(msg, r.keys.Team):
 		r.team = r.nextTeam()
 		return r.Reload()
 	case key.Matches(msg, k.Up):
@@ -463,7 +452,7 @@ func (r *FlowReport) Title() string { return r.Ctx.T.S("report.title") }
 // Help lists the screen's keys.
 func (r *FlowReport) Help() []key.Binding {
 	k := r.Ctx.Keys
-	return []key.Binding{r.keys.prev, r.keys.next, r.keys.span, r.keys.team, k.Up, k.Down}
+	return []key.Binding{r.keys.Prev, r.keys.Next, r.keys.Span, r.keys.Team, k.Up, k.Down}
 }
 
 // Capturing is false: the screen has no text input.
