@@ -151,6 +151,10 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.ctx.Keys
 	if msg.String() == "ctrl+c" {
+		if u, ok := m.Top().(kit.Unsaved); ok && u.HasUnsaved() {
+			m.fullHelp = false
+			return m.forward(tea.KeyMsg{Type: tea.KeyEsc})
+		}
 		return m, tea.Quit
 	}
 	if key.Matches(msg, k.Sync) {

@@ -117,6 +117,10 @@ func (f *ClientForm) label(field int) string {
 // Init has nothing to load: the options come from the store package.
 func (f *ClientForm) Init() tea.Cmd { return nil }
 
+// HasUnsaved reports a filled form the form is not yet asking about
+// (kit.Unsaved).
+func (f *ClientForm) HasUnsaved() bool { return !f.saving && !f.confirm && f.filled() }
+
 // Update handles keys and the answer of a save.
 func (f *ClientForm) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {

@@ -133,6 +133,12 @@ func (d *discardPrompt) answer(msg tea.KeyMsg) (drop bool) {
 	return false
 }
 
+// HasUnsaved reports a changed text the editor is not yet asking about
+// (kit.Unsaved).
+func (e *EditorScreen) HasUnsaved() bool {
+	return !e.saving && !e.Confirm.Asking && e.Ta.Value() != e.shown
+}
+
 // Init starts nothing: the text is already there.
 func (e *EditorScreen) Init() tea.Cmd { return nil }
 

@@ -194,6 +194,10 @@ func (f *EntityForm) dirty() bool {
 	return false
 }
 
+// HasUnsaved reports changes the form is not yet asking about
+// (kit.Unsaved).
+func (f *EntityForm) HasUnsaved() bool { return !f.saving && !f.confirm.Asking && f.dirty() }
+
 // parseDay reads a day written as 2025-03-14, 14-3-2025 or 14/3/2025 and
 // returns it as YYYY-MM-DD.
 func parseDay(s string) (string, bool) {

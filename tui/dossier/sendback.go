@@ -102,6 +102,12 @@ func (e *SendBackScreen) KeepDraft() error {
 	return ds.SaveDraft(e.dossier, e.n, text)
 }
 
+// HasUnsaved reports a typed comment the screen is not yet asking about
+// (kit.Unsaved).
+func (e *SendBackScreen) HasUnsaved() bool {
+	return !e.saving && !e.confirm.Asking && strings.TrimSpace(e.ta.Value()) != ""
+}
+
 // Update handles keys (ctrl+s sends back, esc cancels, asking first when
 // something was typed) and the write's answer.
 func (e *SendBackScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {

@@ -127,6 +127,15 @@ type DraftKeeper interface {
 	KeepDraft() error
 }
 
+// Unsaved is a screen that may hold typed text not yet saved (an editor,
+// a form). While HasUnsaved reports true the root does not quit on ctrl+c
+// but hands the screen an esc, which asks whether to drop the text as
+// leaving does: a reflexive ctrl+c must not lose a note. While the screen
+// asks, HasUnsaved is false, so a second ctrl+c quits.
+type Unsaved interface {
+	HasUnsaved() bool
+}
+
 // Push returns a command that opens s.
 func Push(s Screen) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: s} } }
 
