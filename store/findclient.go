@@ -6,17 +6,17 @@ import (
 )
 
 // MatchClients returns the clients of all that a name query matches, by
-// FindClient's rule: the names equal to the query (case folded) when there
-// are any (exact is then true), else the names containing it; removed
-// clients never. They keep all's order.
+// FindClient's rule: the names equal to the query when there are any
+// (exact is then true), else the names containing it; removed clients
+// never. Case and accents do not count (FoldName). They keep all's order.
 func MatchClients(all []Summary, query string) (matches []Summary, exact bool) {
-	q := strings.ToLower(strings.TrimSpace(query))
+	q := FoldName(strings.TrimSpace(query))
 	var partial []Summary
 	for _, sm := range all {
 		if sm.Removed {
 			continue
 		}
-		switch n := strings.ToLower(sm.Name); {
+		switch n := FoldName(sm.Name); {
 		case n == q:
 			matches = append(matches, sm)
 		case strings.Contains(n, q):

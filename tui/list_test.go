@@ -629,3 +629,30 @@ func TestListFilterAllocations(t *testing.T) {
 		t.Errorf("the test queries should narrow the list: %d of %d", len(l.Shown), len(l.Rows))
 	}
 }
+
+// TestListFilterFoldsAccents: "zoe" finds Zoë and "celik" finds Çelik,
+// whether the name's accents were stored composed or decomposed; the
+// filter typed with accents finds the names written without.
+func TestListFilterFoldsAccents(t *testing.T) {
+	st := clStore(t)
+	clCreate(t, st, store.NewClient{Name: "Zoë Bakker"})
+	clCreate(t, st, store.NewClient{Name: "C\u0327elik Yilmaz"}) // C + combining cedilla
+	clCreate(t, st, store.NewClient{Name: "Zoe Celik"})
+	l := clLoadedList(t, st, 80, 21)
+	var s kit.Screen = l
+	s, _ = clPress(t, s, "/")
+	for _, c := range []struct{ typed, want string }{
+		{"zoe", "Zoe Celik,Zoë Bakker"},
+		{"celik", "C\u0327elik Yilmaz,Zoe Celik"},
+		{"çelik", "C\u0327elik Yilmaz,Zoe Celik"},
+		{"zoë b", "Zoë Bakker"},
+	} {
+		for range 8 {
+			s, _ = clPress(t, s, "backspace")
+		}
+		s = clType(t, s, c.typed)
+		if got := strings.Join(shownNames(l), ","); got != c.want {
+			t.Errorf("filter %q shows %q, want %q", c.typed, got, c.want)
+		}
+	}
+}

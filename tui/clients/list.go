@@ -46,7 +46,10 @@ const (
 // once per load so a keystroke allocates nothing per row.
 type listRow struct {
 	store.Summary
-	key string // lower-case name + "\x00" + lower-case team: what the filter matches and name order uses
+	key string // lower-case name + "\x00" + lower-case team: what name order uses
+	// match is key with accents folded away as well (store.FoldName), what
+	// the filter matches; the same string as key when nothing folds.
+	match string
 }
 
 // summariesMsg answers a load of the list; seq says which load.
@@ -71,7 +74,7 @@ type ClientList struct {
 	Err    error
 	Rows   []listRow // all clients that are not removed, in sortBy order
 	Shown  []int32   // indexes into rows that pass the filter, in order
-	query  string    // the lower-case filter that shown was made for
+	query  string    // the folded filter that shown was made for
 	valid  bool      // shown matches rows and query
 	SortBy listSort
 	Filter textinput.Model
@@ -111,7 +114,8 @@ func (l *ClientList) Reload() tea.Cmd {
 }
 
 // loadSummaries reads the list off the UI goroutine: removed clients are
-// dropped, filter keys lower-cased and rows sorted here, once per load.
+// dropped, filter keys lower-cased and folded and rows sorted here, once
+// per load.
 func loadSummaries(st kit.Store, seq int, by listSort) tea.Cmd {
 	return func() tea.Msg {
 		all, err := st.Summaries()
@@ -124,7 +128,12 @@ func loadSummaries(st kit.Store, seq int, by listSort) tea.Cmd {
 			if s.Removed {
 				continue
 			}
-			rows = append(rows, listRow{Summary: s, key: strings.ToLower(s.Name) + "\x00" + strings.ToLower(s.Team)})
+			key := strings.ToLower(s.Name) + "\x00" + strings.ToLower(s.Team)
+			match := store.FoldName(s.Name) + "\x00" + store.FoldName(s.Team)
+			if match == key {
+				match = key // share the bytes
+			}
+			rows = append(rows, listRow{Summary: s, key: key, match: match})
 		}
 		sortRows(rows, by)
 		return summariesMsg{seq: seq, sortBy: by, rows: rows}
@@ -293,14 +302,14 @@ func (l *ClientList) setSort(by listSort) {
 // contains the old one, only the rows shown now can match, so only those
 // are scanned; otherwise all rows are.
 func (l *ClientList) Refilter() {
-	q := strings.ToLower(strings.TrimSpace(l.Filter.Value()))
+	q := store.FoldName(strings.TrimSpace(l.Filter.Value()))
 	if l.valid && q == l.query {
 		return
 	}
 	if l.valid && strings.Contains(q, l.query) {
 		n := 0
 		for _, i := range l.Shown {
-			if strings.Contains(l.Rows[i].key, q) {
+			if strings.Contains(l.Rows[i].match, q) {
 				l.Shown[n] = i
 				n++
 			}
@@ -309,7 +318,7 @@ func (l *ClientList) Refilter() {
 	} else {
 		l.Shown = l.Shown[:0]
 		for i := range l.Rows {
-			if q == "" || strings.Contains(l.Rows[i].key, q) {
+			if q == "" || strings.Contains(l.Rows[i].match, q) {
 				l.Shown = append(l.Shown, int32(i))
 			}
 		}
