@@ -300,12 +300,16 @@ func (m *Model) header(w int) string {
 }
 
 // helpParts splits the help bar into the screen's keys and the keys that
-// always show (back, help, quit).
+// always show (back, help, quit). Help and quit are left out while a text
+// input has focus: there ? and q are typed, not obeyed.
 func (m *Model) helpParts() (screen, fixed []key.Binding) {
 	k := m.ctx.Keys
 	screen = append([]key.Binding(nil), m.Top().Help()...)
 	if len(m.stack) > 1 {
 		fixed = append(fixed, k.Back)
+	}
+	if m.Top().Capturing() {
+		return screen, fixed
 	}
 	return screen, append(fixed, k.Help, k.Quit)
 }

@@ -437,3 +437,18 @@ func TestGoldenLists(t *testing.T) {
 		}
 	}
 }
+
+// TestEntityFormSpaceKeepsTheChoice: in a single-choice field the option
+// shown is the one picked; space keeps it instead of moving on.
+func TestEntityFormSpaceKeepsTheChoice(t *testing.T) {
+	e := dxOpen(t, "nl", 80, 24)
+	e.push(dossier.NewJournalScreen(e.m.Context(), e.id))
+	e.keys("n", "right", " ", " ")
+	f, ok := e.top().(*dossier.EntityForm)
+	if !ok {
+		t.Fatalf("n opened %T, want the form", e.top())
+	}
+	if got, want := f.Values()["kind"], store.JournalKinds[1]; got != want {
+		t.Errorf("kind after right and two spaces = %q, want %q", got, want)
+	}
+}

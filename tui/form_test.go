@@ -253,3 +253,28 @@ func TestFormTeamMustBeOneOfTheUsers(t *testing.T) {
 		t.Errorf("saved %+v, want one client in Team Zuid", all)
 	}
 }
+
+// TestFormSpacePicksTheHighlightedChoice: in a single-choice field space
+// picks the option under the cursor; it does not move on to the next one.
+func TestFormSpacePicksTheHighlightedChoice(t *testing.T) {
+	st := clStore(t)
+	f := clForm(st, 80, 21)
+	var s kit.Screen = f
+	s = clType(t, s, "Anna")
+	// Benefit: move to the third code, then space.
+	s, _ = clPress(t, s, "tab", "tab", "tab", "tab", "tab", "right", "right", " ", " ")
+	// Route target: the first place, then space.
+	s, _ = clPress(t, s, "tab", "right", " ")
+	clPress(t, s, "ctrl+s")
+	all, err := st.Summaries()
+	if err != nil || len(all) != 1 {
+		t.Fatalf("saved %d clients, %v", len(all), err)
+	}
+	c, err := st.Client(all[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Benefit.Value != store.Benefits[2] || c.RouteTarget.Value != string(store.Places()[0]) {
+		t.Errorf("saved benefit %q and target %q, want %q and %q", c.Benefit.Value, c.RouteTarget.Value, store.Benefits[2], store.Places()[0])
+	}
+}

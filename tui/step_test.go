@@ -491,3 +491,29 @@ func dxGoldenStep(t testing.TB, e *dxEnv) {
 	}
 	e.conflict("step/1/answer/q2", "Haar moeder en de begeleider van de dagbesteding.", "De begeleider, twee keer per week; de buurman rijdt soms.")
 }
+
+// TestStepHelpSaysWhatEnterDoes: on a checklist item enter ticks (as
+// space does), so the help bar says so; on a question or the note it
+// opens.
+func TestStepHelpSaysWhatEnterDoes(t *testing.T) {
+	e := dxOpen(t, "nl", 80, 24)
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
+	enterHelp := func() string {
+		for _, b := range e.top().Help() {
+			if b.Help().Key == "enter" {
+				return b.Help().Desc
+			}
+		}
+		return ""
+	}
+	if got := enterHelp(); got != "aan/uit" {
+		t.Errorf("on the first checklist item enter is offered as %q, want aan/uit", got)
+	}
+	if v := e.view(); !strings.Contains(v, "enter aan/uit") {
+		t.Errorf("the help bar does not say enter ticks:\n%s", v)
+	}
+	e.keys("end")
+	if got := enterHelp(); got != "openen" {
+		t.Errorf("on the note enter is offered as %q, want openen", got)
+	}
+}

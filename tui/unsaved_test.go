@@ -80,3 +80,18 @@ func TestCtrlCWithUnsavedTextAsks(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpBarOffersNoQuitWhileTyping: while a text input has focus, ? and
+// q are typed, not obeyed, so the help bar does not offer them; elsewhere
+// it does.
+func TestHelpBarOffersNoQuitWhileTyping(t *testing.T) {
+	e := dxOpen(t, "nl", 80, 24)
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
+	if v := e.view(); !strings.Contains(v, "q stoppen") || !strings.Contains(v, "? hulp") {
+		t.Fatalf("the step screen does not offer ? and q:\n%s", v)
+	}
+	e.push(dossier.NewEditor(e.m.Context(), e.id, "step/1/note", "Notitie", "", nil))
+	if v := e.view(); strings.Contains(v, "q stoppen") || strings.Contains(v, "? hulp") {
+		t.Errorf("the editor offers ? or q, which it types:\n%s", v)
+	}
+}

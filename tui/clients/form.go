@@ -181,7 +181,8 @@ func (f *ClientForm) key(msg tea.KeyMsg) tea.Cmd {
 
 // choiceKey moves through and picks options. Places may hold several (one
 // foot in day activities, one in work): left/right move, space toggles.
-// The single choices change with left/right and space.
+// The single choices change with left/right; space picks the highlighted
+// option (it never moves on).
 func (f *ClientForm) choiceKey(msg tea.KeyMsg) {
 	k := f.Ctx.Keys
 	n := f.optionCount(f.Focus)
@@ -197,7 +198,6 @@ func (f *ClientForm) choiceKey(msg tea.KeyMsg) {
 			f.picked[c] = !f.picked[c]
 			return
 		}
-		delta = 1
 	default:
 		return
 	}

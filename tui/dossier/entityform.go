@@ -309,8 +309,12 @@ func (f *EntityForm) key(msg tea.KeyMsg) (kit.Screen, tea.Cmd) {
 		case msg.Type == tea.KeyLeft:
 			f.choice[f.focus] = (f.choice[f.focus] + n - 1) % n
 			return f, nil
-		case msg.Type == tea.KeyRight, msg.Type == tea.KeySpace:
+		case msg.Type == tea.KeyRight:
 			f.choice[f.focus] = (f.choice[f.focus] + 1) % n
+			return f, nil
+		case msg.Type == tea.KeySpace:
+			// The option shown is the one picked: space keeps it rather
+			// than moving on to the next.
 			return f, nil
 		}
 	case formPlaces:

@@ -345,7 +345,13 @@ func (s *StepScreen) Title() string {
 // Help lists the step screen's keys, most used first.
 func (s *StepScreen) Help() []key.Binding {
 	k := s.ctx.Keys
-	bs := []key.Binding{k.Toggle, k.Open, s.keys.Note, k.Status, s.keys.Steps, k.Conflicts}
+	// On a checklist item enter ticks, as space does: the help says so
+	// rather than "open".
+	open := k.Open
+	if rows := s.rows(); s.cursor < len(rows) && rows[s.cursor].kind == stepRowCheck {
+		open.SetHelp(k.Open.Help().Key, s.ctx.T.S("key.toggle"))
+	}
+	bs := []key.Binding{k.Toggle, open, s.keys.Note, k.Status, s.keys.Steps, k.Conflicts}
 	if kit.IsCoordinator(s.ctx) {
 		bs = append(bs, k.Review)
 	}
