@@ -95,12 +95,12 @@ func TestConflictMergeWritesOverAllHeads(t *testing.T) {
 	if !ok {
 		t.Fatalf("m opened %T, want the editor", e.top())
 	}
-	text := ed.Ta.Value()
+	text := ed.Area.Value()
 	if !strings.Contains(text, "Buiten werken.") || !strings.Contains(text, "Iets met dieren.") || !strings.Contains(text, "── Versie 1 · Kees") {
 		t.Fatalf("merge editor does not hold both versions under headers:\n%s", text)
 	}
 	// Write the merged text from scratch.
-	ed.Ta.SetValue("")
+	ed.Area.SetValue("")
 	e.typeText("Buiten werken, met dieren.")
 	e.keys("ctrl+s")
 	// Saved: the editor and the settled conflict screen are gone; the list

@@ -30,7 +30,7 @@ func TestEditorEscWithChangesAsks(t *testing.T) {
 		t.Fatal("n did not go back to editing")
 	}
 	e.typeText(" en q?")
-	if got := ed.Ta.Value(); got != "Koken en q?" {
+	if got := ed.Area.Value(); got != "Koken en q?" {
 		t.Fatalf("text after n = %q, want the typing to go on", got)
 	}
 	e.keys("esc", "j")

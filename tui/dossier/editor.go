@@ -28,7 +28,7 @@ type EditorScreen struct {
 	// alwaysSave saves also an unchanged text (a merge prefilled with all
 	// versions is a new text even when accepted as is).
 	alwaysSave bool
-	Ta         textarea.Model
+	Area       textarea.Model
 	// shown is the text area's value right after it got initial: the text
 	// area replaces tabs and control characters, so "unchanged" compares
 	// with this, not with initial.
@@ -58,12 +58,12 @@ func NewEditor(ctx *kit.Context, dossier, field, title, initial string, seen []s
 func newEditor(ctx *kit.Context, dossier, field, title, initial string, seen []string, alwaysSave bool) *EditorScreen {
 	e := &EditorScreen{ctx: ctx, dossier: dossier, Field: field, title: title,
 		initial: initial, seen: append([]string(nil), seen...), alwaysSave: alwaysSave,
-		Ta: newTextArea(ctx), width: ctx.Width, height: ctx.Height,
+		Area: newTextArea(ctx), width: ctx.Width, height: ctx.Height,
 		keys: editorKeys{Save: ctx.Keys.Save}}
-	e.Ta.Placeholder = ctx.T.S("editor.placeholder")
-	e.Ta.SetValue(initial)
-	e.shown = e.Ta.Value()
-	e.Ta.Focus()
+	e.Area.Placeholder = ctx.T.S("editor.placeholder")
+	e.Area.SetValue(initial)
+	e.shown = e.Area.Value()
+	e.Area.Focus()
 	e.SetSize(ctx.Width, ctx.Height)
 	return e
 }
@@ -136,7 +136,7 @@ func (d *discardPrompt) answer(msg tea.KeyMsg) (drop bool) {
 // HasUnsaved reports a changed text the editor is not yet asking about
 // (kit.Unsaved).
 func (e *EditorScreen) HasUnsaved() bool {
-	return !e.saving && !e.Confirm.Asking && e.Ta.Value() != e.shown
+	return !e.saving && !e.Confirm.Asking && e.Area.Value() != e.shown
 }
 
 // Init starts nothing: the text is already there.
@@ -169,7 +169,7 @@ func (e *EditorScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		case key.Matches(msg, e.keys.Save):
 			return e.save()
 		case msg.Type == tea.KeyEsc:
-			if e.Ta.Value() == e.shown {
+			if e.Area.Value() == e.shown {
 				return e, kit.Pop(true)
 			}
 			e.Confirm.Asking = true
@@ -177,14 +177,14 @@ func (e *EditorScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	e.Ta, cmd = e.Ta.Update(msg)
+	e.Area, cmd = e.Area.Update(msg)
 	return e, cmd
 }
 
 // save commits the text as an edit of the heads seen when the editor
 // opened. An unchanged text is not saved (it would only add an op).
 func (e *EditorScreen) save() (kit.Screen, tea.Cmd) {
-	text := e.Ta.Value()
+	text := e.Area.Value()
 	if text == e.shown && !e.alwaysSave {
 		return e, kit.Pop(true)
 	}
@@ -207,7 +207,7 @@ func (e *EditorScreen) View() string {
 	for _, l := range e.titleLines() {
 		b.WriteString(st.Title.Render(l) + "\n")
 	}
-	b.WriteString(e.Ta.View() + "\n")
+	b.WriteString(e.Area.View() + "\n")
 	switch {
 	case e.Confirm.Asking:
 		b.WriteString(st.Warn.Render(kit.Truncate(e.ctx.T.S("editor.discard"), e.width)))
@@ -227,8 +227,8 @@ func (e *EditorScreen) titleLines() []string {
 // SetSize gives the text area all the body but the title and the key line.
 func (e *EditorScreen) SetSize(width, height int) {
 	e.width, e.height = width, height
-	e.Ta.SetWidth(width)
-	e.Ta.SetHeight(max(1, height-len(e.titleLines())-1))
+	e.Area.SetWidth(width)
+	e.Area.SetHeight(max(1, height-len(e.titleLines())-1))
 }
 
 // Title is the header's name of the screen.
