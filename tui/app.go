@@ -30,10 +30,10 @@ import (
 	"github.com/brug-nl/brug/tui/texts"
 )
 
-// Smallest window the app lays out for.
+// Smallest window the app lays out for (the screens' layout in kit).
 const (
-	MinWidth  = 60
-	MinHeight = 16
+	MinWidth  = kit.MinWidth
+	MinHeight = kit.MinHeight
 )
 
 // Options configure New.

@@ -4,100 +4,48 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
 	"github.com/brug-nl/brug/store"
-	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/tui/clients"
 	"github.com/brug-nl/brug/tui/kit"
+	"github.com/brug-nl/brug/tui/kit/kittest"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
-// clToday is the fixed "now" of the list, form and overview tests.
-var clToday = time.Date(2025, 9, 15, 10, 0, 0, 0, time.UTC)
+// The screen test helpers live in tui/kit/kittest, shared with the
+// feature packages' tests; these names keep the app's tests short.
+var clToday = kittest.Today
 
-// clStore opens a store on a temporary file, closed when the test ends.
-func clStore(t testing.TB) *store.Store {
-	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "brug.db"), store.Options{NoSync: true, Author: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
-
-// clRenderer is a renderer without colour or attributes, so views compare
-// as plain text.
-func clRenderer() *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	return r
-}
-
-// clContext is a context as the root builds it, on st, at the fixed day.
-func clContext(st kit.Store, width, height int) *kit.Context {
-	t := texts.NewTexts("nl")
-	return &kit.Context{Width: width, Height: height, Styles: kit.NewStyles(clRenderer(), kit.DefaultPalette()),
-		Keys: kit.NewKeyMap(t), T: t, Store: st, Method: method.Default(), User: "test",
-		Now: func() time.Time { return clToday }}
-}
-
-// clRun runs cmd and everything it leads to, feeding each screen message
-// back into s, and returns the messages meant for the root (push, pop,
-// status, changed). Batches and sequences are flattened in order.
+func clStore(t testing.TB) *store.Store             { return kittest.Store(t) }
+func clRenderer() *lipgloss.Renderer                { return kittest.Renderer() }
+func clContext(st kit.Store, w, h int) *kit.Context { return kittest.Context(st, w, h) }
+func clFlatten(cmd tea.Cmd) []tea.Msg               { return kittest.Flatten(cmd) }
+func clKey(name string) tea.KeyMsg                  { return kittest.Key(name) }
 func clRun(t testing.TB, s kit.Screen, cmd tea.Cmd) (kit.Screen, []tea.Msg) {
 	t.Helper()
-	var root []tea.Msg
-	queue := clFlatten(cmd)
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 1000 {
-			t.Fatal("commands do not settle")
-		}
-		msg := queue[0]
-		queue = queue[1:]
-		switch msg.(type) {
-		case kit.PushMsg, kit.OpenMsg, kit.PopMsg, kit.StatusMsg, kit.ChangedMsg:
-			root = append(root, msg)
-			continue
-		}
-		var next tea.Cmd
-		s, next = s.Update(msg)
-		queue = append(queue, clFlatten(next)...)
-	}
-	return s, root
+	return kittest.Run(t, s, cmd)
 }
-
-// clFlatten runs cmd and returns its messages, batches and sequences
-// opened up in order.
-func clFlatten(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if msg == nil {
-		return nil
-	}
-	// tea.BatchMsg is exported, the sequence message is not; both are
-	// slices of commands.
-	v := reflect.ValueOf(msg)
-	if v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
-		var out []tea.Msg
-		for i := range v.Len() {
-			c, _ := v.Index(i).Interface().(tea.Cmd)
-			out = append(out, clFlatten(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
+func clType(t testing.TB, s kit.Screen, text string) kit.Screen {
+	t.Helper()
+	return kittest.Type(t, s, text)
+}
+func clPress(t testing.TB, s kit.Screen, keys ...string) (kit.Screen, []tea.Msg) {
+	t.Helper()
+	return kittest.Press(t, s, keys...)
+}
+func clCreate(t testing.TB, st *store.Store, n store.NewClient) string {
+	t.Helper()
+	return kittest.Create(t, st, n)
+}
+func clAdd(t testing.TB, st *store.Store, id, kind string, fields map[string]string) {
+	t.Helper()
+	kittest.Add(t, st, id, kind, fields)
 }
 
 // clDrive feeds cmd's messages to the root model until nothing is left,
@@ -116,67 +64,6 @@ func clDrive(t testing.TB, m *Model, cmd tea.Cmd) {
 		}
 		_, next := m.Update(msg)
 		queue = append(queue, clFlatten(next)...)
-	}
-}
-
-// clKey makes the key message for a key name as Bubble Tea spells it.
-func clKey(name string) tea.KeyMsg {
-	for kt, s := range map[tea.KeyType]string{
-		tea.KeyEnter: "enter", tea.KeyEsc: "esc", tea.KeyUp: "up", tea.KeyDown: "down",
-		tea.KeyPgUp: "pgup", tea.KeyPgDown: "pgdown", tea.KeyHome: "home", tea.KeyEnd: "end",
-		tea.KeyTab: "tab", tea.KeyShiftTab: "shift+tab", tea.KeyLeft: "left", tea.KeyRight: "right",
-		tea.KeyBackspace: "backspace", tea.KeyCtrlS: "ctrl+s", tea.KeySpace: " ",
-	} {
-		if s == name {
-			if kt == tea.KeySpace {
-				return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-			}
-			return tea.KeyMsg{Type: kt}
-		}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(name)}
-}
-
-// clType sends each rune of s as a key.
-func clType(t testing.TB, s kit.Screen, text string) kit.Screen {
-	t.Helper()
-	for _, r := range text {
-		var cmd tea.Cmd
-		s, cmd = s.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-		s, _ = clRun(t, s, cmd)
-	}
-	return s
-}
-
-// clPress sends named keys and returns the root messages they lead to.
-func clPress(t testing.TB, s kit.Screen, keys ...string) (kit.Screen, []tea.Msg) {
-	t.Helper()
-	var all []tea.Msg
-	for _, k := range keys {
-		var cmd tea.Cmd
-		s, cmd = s.Update(clKey(k))
-		var root []tea.Msg
-		s, root = clRun(t, s, cmd)
-		all = append(all, root...)
-	}
-	return s, all
-}
-
-// clCreate makes a client with the store API and returns its id.
-func clCreate(t testing.TB, st *store.Store, n store.NewClient) string {
-	t.Helper()
-	id, err := st.CreateClient(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-// clAdd adds an entity to a dossier.
-func clAdd(t testing.TB, st *store.Store, id, kind string, fields map[string]string) {
-	t.Helper()
-	if _, err := st.AddEntity(id, kind, fields); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -2,6 +2,13 @@ package kit
 
 import "github.com/charmbracelet/x/ansi"
 
+// Smallest window the app lays out for; screens are laid out for at
+// least this, less the root's header and footer.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
 // Layout shared by the screens' tables, in cells.
 const (
 	ColGap        = 2  // between columns

@@ -1,4 +1,4 @@
-package tui
+package clients
 
 import (
 	"strings"
@@ -7,17 +7,16 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/brug-nl/brug/store"
-	"github.com/brug-nl/brug/tui/clients"
 	"github.com/brug-nl/brug/tui/kit"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
 // clForm is a new-client form on st at the given size.
-func clForm(st kit.Store, width, height int) *clients.ClientForm {
+func clForm(st kit.Store, width, height int) *ClientForm {
 	ctx := clContext(st, width, height)
-	s := clients.NewClientForm(ctx)
+	s := NewClientForm(ctx)
 	s.SetSize(width, height)
-	return s.(*clients.ClientForm)
+	return s.(*ClientForm)
 }
 
 func clCount(t *testing.T, st *store.Store) int {
@@ -52,7 +51,7 @@ func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	if f.Focus != clients.FieldName {
+	if f.Focus != FieldName {
 		t.Errorf("focus after a failed save: field %d, want the first wrong one", f.Focus)
 	}
 	// Errors go away as they are fixed.
@@ -63,7 +62,7 @@ func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 	// English texts too.
 	ctx := clContext(st, 80, 21)
 	ctx.T = texts.NewTexts("en")
-	en := clients.NewClientForm(ctx)
+	en := NewClientForm(ctx)
 	en, _ = clPress(t, en, "ctrl+s")
 	if !strings.Contains(en.View(), "Enter a name.") {
 		t.Errorf("English error missing:\n%s", en.View())
@@ -132,7 +131,7 @@ func TestFormSavesExactlyOneClient(t *testing.T) {
 
 func TestFormStaleSaveAnswerIgnored(t *testing.T) {
 	f := clForm(clStore(t), 80, 21)
-	_, cmd := f.Update(clients.ClientCreatedMsg{Seq: 42, ID: "x"})
+	_, cmd := f.Update(ClientCreatedMsg{Seq: 42, ID: "x"})
 	if cmd != nil {
 		t.Errorf("an answer to a save never asked for was acted on")
 	}
@@ -159,7 +158,7 @@ func TestFormEscAsksBeforeDropping(t *testing.T) {
 	if len(msgs) != 0 || strings.Contains(s.View(), "Weggooien?") {
 		t.Errorf("n did not keep the form: %v", msgs)
 	}
-	if got := s.(*clients.ClientForm).Inputs[clients.FieldName].Value(); got != "Anna" {
+	if got := s.(*ClientForm).Inputs[FieldName].Value(); got != "Anna" {
 		t.Errorf("answering n changed the name to %q", got)
 	}
 	s, _ = clPress(t, s, "esc")
@@ -181,13 +180,13 @@ func TestFormTypesGlobalKeys(t *testing.T) {
 		t.Fatal("the form must capture keys")
 	}
 	s = clType(t, s, "q?")
-	if got := s.(*clients.ClientForm).Inputs[clients.FieldName].Value(); got != "q?" {
+	if got := s.(*ClientForm).Inputs[FieldName].Value(); got != "q?" {
 		t.Errorf("typed %q", got)
 	}
 }
 
 func TestFormFitsWidth(t *testing.T) {
-	for _, w := range []int{MinWidth, 80, 200} {
+	for _, w := range []int{kit.MinWidth, 80, 200} {
 		var s kit.Screen = clForm(clStore(t), w, 21)
 		s, _ = clPress(t, s, "ctrl+s") // show the errors
 		s, _ = clPress(t, s, "tab", "tab", "tab", "tab")
@@ -200,7 +199,7 @@ func TestFormFitsWidth(t *testing.T) {
 }
 
 func TestFormScrollsToFocus(t *testing.T) {
-	var s kit.Screen = clForm(clStore(t), MinWidth, 8)
+	var s kit.Screen = clForm(clStore(t), kit.MinWidth, 8)
 	s, _ = clPress(t, s, "shift+tab") // the last field
 	v := s.View()
 	if got := len(strings.Split(v, "\n")); got > 8 {
@@ -220,10 +219,10 @@ func TestFormTeamMustBeOneOfTheUsers(t *testing.T) {
 	newForm := func(teams ...string) kit.Screen {
 		f := clForm(st, 80, 21)
 		f.Ctx.Teams = teams
-		return clients.NewClientForm(f.Ctx)
+		return NewClientForm(f.Ctx)
 	}
-	one := newForm("Team Noord").(*clients.ClientForm)
-	if got := one.Inputs[clients.FieldTeam].Value(); got != "Team Noord" {
+	one := newForm("Team Noord").(*ClientForm)
+	if got := one.Inputs[FieldTeam].Value(); got != "Team Noord" {
 		t.Errorf("single team not filled in: %q", got)
 	}
 
