@@ -15,7 +15,7 @@ import (
 
 // The form's fields, in tab order. The first ones are text inputs.
 const (
-	FieldName = iota
+	fieldName = iota
 	fieldBirthYear
 	FieldTeam
 	fieldCoaches
@@ -42,23 +42,23 @@ const (
 	yearCharLimit = 4
 )
 
-// ClientCreatedMsg answers a save of the form; seq says which save.
-type ClientCreatedMsg struct {
-	Seq int
-	ID  string
+// clientCreatedMsg answers a save of the form; seq says which save.
+type clientCreatedMsg struct {
+	seq int
+	id  string
 	err error
 }
 
 // ClientForm is the new-client form.
 type ClientForm struct {
-	Ctx     *kit.Context
+	ctx     *kit.Context
 	Inputs  [textFields]textinput.Model
 	places  []store.Place // the options of the places and target fields
 	picked  []bool        // per place: the client is there now
 	cur     [fieldCount]int
 	benefit int // index into store.Benefits
 	target  int // 0: none chosen; i: places[i-1]
-	Focus   int
+	focus   int
 	errs    map[int]string // field -> catalogue key of its error
 	tried   bool           // a save was tried: validate while typing
 	confirm bool           // asking whether to drop the filled form
@@ -74,7 +74,7 @@ type ClientForm struct {
 // NewClientForm is the form that creates a client. On save it goes back to
 // the list and opens the new client's overview.
 func NewClientForm(ctx *kit.Context) kit.Screen {
-	f := &ClientForm{Ctx: ctx, places: store.Places()}
+	f := &ClientForm{ctx: ctx, places: store.Places()}
 	f.picked = make([]bool, len(f.places))
 	st := ctx.Styles
 	for i := range f.Inputs {
@@ -97,7 +97,7 @@ func NewClientForm(ctx *kit.Context) kit.Screen {
 	default:
 		f.Inputs[FieldTeam].Placeholder = strings.Join(ctx.Teams, ", ")
 	}
-	f.Inputs[FieldName].Focus()
+	f.Inputs[fieldName].Focus()
 	for i := range fieldCount {
 		f.labelW = max(f.labelW, ansi.StringWidth(f.label(i)))
 	}
@@ -106,9 +106,9 @@ func NewClientForm(ctx *kit.Context) kit.Screen {
 }
 
 func (f *ClientForm) label(field int) string {
-	t := f.Ctx.T
+	t := f.ctx.T
 	s := t.S(formLabels[field])
-	if field == FieldName {
+	if field == fieldName {
 		s += " " + t.S("form.required")
 	}
 	return s
@@ -124,7 +124,7 @@ func (f *ClientForm) HasUnsaved() bool { return !f.saving && !f.confirm && f.fil
 // Update handles keys and the answer of a save.
 func (f *ClientForm) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case ClientCreatedMsg:
+	case clientCreatedMsg:
 		return f, f.saved(msg)
 	case tea.KeyMsg:
 		if f.confirm {
@@ -145,7 +145,7 @@ func (f *ClientForm) confirmKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (f *ClientForm) key(msg tea.KeyMsg) tea.Cmd {
-	k := f.Ctx.Keys
+	k := f.ctx.Keys
 	switch {
 	case key.Matches(msg, k.Back):
 		if f.filled() {
@@ -156,21 +156,21 @@ func (f *ClientForm) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Save):
 		return f.save()
 	case key.Matches(msg, k.NextField):
-		f.setFocus(f.Focus + 1)
+		f.setFocus(f.focus + 1)
 		return nil
 	case key.Matches(msg, k.PrevField):
-		f.setFocus(f.Focus - 1)
+		f.setFocus(f.focus - 1)
 		return nil
 	case key.Matches(msg, k.Open):
-		if f.Focus == fieldCount-1 {
+		if f.focus == fieldCount-1 {
 			return f.save()
 		}
-		f.setFocus(f.Focus + 1)
+		f.setFocus(f.focus + 1)
 		return nil
 	}
-	if f.Focus < textFields {
+	if f.focus < textFields {
 		var cmd tea.Cmd
-		f.Inputs[f.Focus], cmd = f.Inputs[f.Focus].Update(msg)
+		f.Inputs[f.focus], cmd = f.Inputs[f.focus].Update(msg)
 		f.revalidate()
 		return cmd
 	}
@@ -184,8 +184,8 @@ func (f *ClientForm) key(msg tea.KeyMsg) tea.Cmd {
 // The single choices change with left/right; space picks the highlighted
 // option (it never moves on).
 func (f *ClientForm) choiceKey(msg tea.KeyMsg) {
-	k := f.Ctx.Keys
-	n := f.optionCount(f.Focus)
+	k := f.ctx.Keys
+	n := f.optionCount(f.focus)
 	delta := 0
 	switch {
 	case key.Matches(msg, k.Left):
@@ -193,7 +193,7 @@ func (f *ClientForm) choiceKey(msg tea.KeyMsg) {
 	case key.Matches(msg, k.Right):
 		delta = 1
 	case key.Matches(msg, k.Toggle):
-		if f.Focus == fieldPlaces {
+		if f.focus == fieldPlaces {
 			c := f.cur[fieldPlaces]
 			f.picked[c] = !f.picked[c]
 			return
@@ -201,9 +201,9 @@ func (f *ClientForm) choiceKey(msg tea.KeyMsg) {
 	default:
 		return
 	}
-	c := (f.cur[f.Focus] + delta + n) % n
-	f.cur[f.Focus] = c
-	switch f.Focus {
+	c := (f.cur[f.focus] + delta + n) % n
+	f.cur[f.focus] = c
+	switch f.focus {
 	case fieldBenefit:
 		f.benefit = c
 	case fieldTarget:
@@ -225,10 +225,10 @@ func (f *ClientForm) optionCount(field int) int {
 
 func (f *ClientForm) setFocus(field int) {
 	field = (field + fieldCount) % fieldCount
-	if f.Focus < textFields {
-		f.Inputs[f.Focus].Blur()
+	if f.focus < textFields {
+		f.Inputs[f.focus].Blur()
 	}
-	f.Focus = field
+	f.focus = field
 	if field < textFields {
 		f.Inputs[field].Focus()
 	}
@@ -253,7 +253,7 @@ func (f *ClientForm) filled() bool {
 // a command.
 func (f *ClientForm) value() store.NewClient {
 	n := store.NewClient{
-		Name:      strings.TrimSpace(f.Inputs[FieldName].Value()),
+		Name:      strings.TrimSpace(f.Inputs[fieldName].Value()),
 		BirthYear: strings.TrimSpace(f.Inputs[fieldBirthYear].Value()),
 		Team:      strings.TrimSpace(f.Inputs[FieldTeam].Value()),
 		Coaches:   strings.TrimSpace(f.Inputs[fieldCoaches].Value()),
@@ -290,7 +290,7 @@ func (f *ClientForm) validate(n store.NewClient) map[int]string {
 			continue
 		}
 		switch i {
-		case FieldName:
+		case fieldName:
 			if n.Name == "" {
 				errs[i] = "form.err.name"
 			} else {
@@ -336,28 +336,28 @@ func (f *ClientForm) save() tea.Cmd {
 				break
 			}
 		}
-		return kit.Status(f.Ctx.T.S("form.err.fix"), true)
+		return kit.Status(f.ctx.T.S("form.err.fix"), true)
 	}
 	n.Team, _ = f.teamOf(n.Team)
 	f.saving = true
 	f.seq++
-	st, seq := f.Ctx.Store, f.seq
+	st, seq := f.ctx.Store, f.seq
 	return func() tea.Msg {
 		id, err := st.CreateClient(n)
-		return ClientCreatedMsg{Seq: seq, ID: id, err: err}
+		return clientCreatedMsg{seq: seq, id: id, err: err}
 	}
 }
 
-func (f *ClientForm) saved(msg ClientCreatedMsg) tea.Cmd {
-	if msg.Seq != f.seq || !f.saving {
+func (f *ClientForm) saved(msg clientCreatedMsg) tea.Cmd {
+	if msg.seq != f.seq || !f.saving {
 		return nil
 	}
 	f.saving = false
-	t := f.Ctx.T
+	t := f.ctx.T
 	if msg.err != nil {
 		return kit.Status(t.F("form.err.save", msg.err), true)
 	}
-	return tea.Sequence(kit.Pop(true), kit.Open(kit.OpenDossier, msg.ID, 0), kit.Status(t.S("form.created"), false), kit.ChangedCmd(msg.ID))
+	return tea.Sequence(kit.Pop(true), kit.Open(kit.OpenDossier, msg.id, 0), kit.Status(t.S("form.created"), false), kit.ChangedCmd(msg.id))
 }
 
 // SetSize sizes the text inputs to the window.
@@ -379,15 +379,15 @@ func (f *ClientForm) SetSize(width, height int) {
 // View shows the fields with their errors beside them (or under them when
 // there is no room), scrolled so the focused field is visible.
 func (f *ClientForm) View() string {
-	t, st := f.Ctx.T, f.Ctx.Styles
+	t, st := f.ctx.T, f.ctx.Styles
 	lines := []string{st.Section.Render(kit.Fit(t.S("form.title"), f.width)), ""}
 	focusTop, focusEnd := 0, 0
 	for i := range fieldCount {
-		if i == f.Focus {
+		if i == f.focus {
 			focusTop = len(lines)
 		}
 		lines = append(lines, f.field(i)...)
-		if i == f.Focus {
+		if i == f.focus {
 			focusEnd = len(lines)
 		}
 	}
@@ -414,8 +414,8 @@ func (f *ClientForm) View() string {
 
 // field renders one field: marker, label, input or options, and error.
 func (f *ClientForm) field(i int) []string {
-	t, st := f.Ctx.T, f.Ctx.Styles
-	focused := i == f.Focus
+	t, st := f.ctx.T, f.ctx.Styles
+	focused := i == f.focus
 	marker := strings.Repeat(" ", kit.CursorWidth)
 	label := kit.Fit(f.label(i), f.labelW)
 	if focused {
@@ -460,10 +460,10 @@ func (f *ClientForm) field(i int) []string {
 // and surrounding space, and returns its exact name. Without a server any
 // team will do.
 func (f *ClientForm) teamOf(typed string) (string, bool) {
-	if len(f.Ctx.Teams) == 0 {
+	if len(f.ctx.Teams) == 0 {
 		return typed, true
 	}
-	for _, t := range f.Ctx.Teams {
+	for _, t := range f.ctx.Teams {
 		if strings.EqualFold(strings.TrimSpace(typed), t) {
 			return t, true
 		}
@@ -475,16 +475,16 @@ func (f *ClientForm) teamOf(typed string) (string, bool) {
 func (f *ClientForm) errText(key string) string {
 	switch key {
 	case "form.err.text":
-		return f.Ctx.T.F(key, store.MaxScalar)
+		return f.ctx.T.F(key, store.MaxScalar)
 	case "form.err.team":
-		return f.Ctx.T.F(key, strings.Join(f.Ctx.Teams, ", "))
+		return f.ctx.T.F(key, strings.Join(f.ctx.Teams, ", "))
 	}
-	return f.Ctx.T.S(key)
+	return f.ctx.T.S(key)
 }
 
 // options renders a choice field's options as chips, wrapped to width.
 func (f *ClientForm) options(field, width int) []string {
-	t, st := f.Ctx.T, f.Ctx.Styles
+	t, st := f.ctx.T, f.ctx.Styles
 	var labels []string
 	var on []bool
 	switch field {
@@ -517,7 +517,7 @@ func (f *ClientForm) options(field, width int) []string {
 		// Each chip has a marker cell: "›" on the highlighted option of
 		// the focused field, so it shows without colour too.
 		chip := " " + box + " " + lab
-		if field == f.Focus && i == f.cur[field] {
+		if field == f.focus && i == f.cur[field] {
 			chip = kit.Fit(t.S("widget.cursor"), 1) + st.Selected.Render(box+" "+lab)
 		}
 		w := ansi.StringWidth(chip)
@@ -537,11 +537,11 @@ func (f *ClientForm) options(field, width int) []string {
 }
 
 // Title names the screen in the header.
-func (f *ClientForm) Title() string { return f.Ctx.T.S("form.title") }
+func (f *ClientForm) Title() string { return f.ctx.T.S("form.title") }
 
 // Help lists the form's keys.
 func (f *ClientForm) Help() []key.Binding {
-	k := f.Ctx.Keys
+	k := f.ctx.Keys
 	return []key.Binding{k.Save, k.NextField, k.PrevField, k.Toggle, k.Left, k.Right}
 }
 

@@ -51,8 +51,8 @@ func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	if f.Focus != FieldName {
-		t.Errorf("focus after a failed save: field %d, want the first wrong one", f.Focus)
+	if f.focus != fieldName {
+		t.Errorf("focus after a failed save: field %d, want the first wrong one", f.focus)
 	}
 	// Errors go away as they are fixed.
 	s = clType(t, s, "Anna")
@@ -131,7 +131,7 @@ func TestFormSavesExactlyOneClient(t *testing.T) {
 
 func TestFormStaleSaveAnswerIgnored(t *testing.T) {
 	f := clForm(clStore(t), 80, 21)
-	_, cmd := f.Update(ClientCreatedMsg{Seq: 42, ID: "x"})
+	_, cmd := f.Update(clientCreatedMsg{seq: 42, id: "x"})
 	if cmd != nil {
 		t.Errorf("an answer to a save never asked for was acted on")
 	}
@@ -158,7 +158,7 @@ func TestFormEscAsksBeforeDropping(t *testing.T) {
 	if len(msgs) != 0 || strings.Contains(s.View(), "Weggooien?") {
 		t.Errorf("n did not keep the form: %v", msgs)
 	}
-	if got := s.(*ClientForm).Inputs[FieldName].Value(); got != "Anna" {
+	if got := s.(*ClientForm).Inputs[fieldName].Value(); got != "Anna" {
 		t.Errorf("answering n changed the name to %q", got)
 	}
 	s, _ = clPress(t, s, "esc")
@@ -180,7 +180,7 @@ func TestFormTypesGlobalKeys(t *testing.T) {
 		t.Fatal("the form must capture keys")
 	}
 	s = clType(t, s, "q?")
-	if got := s.(*ClientForm).Inputs[FieldName].Value(); got != "q?" {
+	if got := s.(*ClientForm).Inputs[fieldName].Value(); got != "q?" {
 		t.Errorf("typed %q", got)
 	}
 }
@@ -218,8 +218,8 @@ func TestFormTeamMustBeOneOfTheUsers(t *testing.T) {
 	st := clStore(t)
 	newForm := func(teams ...string) kit.Screen {
 		f := clForm(st, 80, 21)
-		f.Ctx.Teams = teams
-		return NewClientForm(f.Ctx)
+		f.ctx.Teams = teams
+		return NewClientForm(f.ctx)
 	}
 	one := newForm("Team Noord").(*ClientForm)
 	if got := one.Inputs[FieldTeam].Value(); got != "Team Noord" {
