@@ -26,7 +26,6 @@ func clStore(t testing.TB) *store.Store             { return kittest.Store(t) }
 func clRenderer() *lipgloss.Renderer                { return kittest.Renderer() }
 func clContext(st kit.Store, w, h int) *kit.Context { return kittest.Context(st, w, h) }
 func clFlatten(cmd tea.Cmd) []tea.Msg               { return kittest.Flatten(cmd) }
-func clKey(name string) tea.KeyMsg                  { return kittest.Key(name) }
 func clRun(t testing.TB, s kit.Screen, cmd tea.Cmd) (kit.Screen, []tea.Msg) {
 	t.Helper()
 	return kittest.Run(t, s, cmd)
