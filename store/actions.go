@@ -117,6 +117,11 @@ func (n NewClient) Validate() map[string]error {
 	}
 	check("name", n.Name)
 	check("birthyear", n.BirthYear)
+	if errs["birthyear"] == nil {
+		if err := checkBirthYear(n.BirthYear); err != nil {
+			errs["birthyear"] = err
+		}
+	}
 	check("team", n.Team)
 	check("coaches", n.Coaches)
 	check("places", joinPlaces(n.Places))

@@ -205,6 +205,8 @@ func (m *Model) open(msg kit.OpenMsg) (tea.Model, tea.Cmd) {
 		s = coord.NewReviewQueue(m.ctx)
 	case kit.OpenFlowReport:
 		s = report.NewFlowReport(m.ctx)
+	case kit.OpenRecord:
+		s = clients.NewRecordForm(m.ctx, msg.Dossier)
 	default:
 		return m, nil
 	}

@@ -24,6 +24,9 @@ type SyncResult struct {
 	// MethodChanged says the region's server sent a new version of the
 	// method; the device uses it from brug's next start.
 	MethodChanged bool
+	// Dossiers are the dossiers the sync brought changes to, when the
+	// Syncer can say; nil makes every open screen load its dossier again.
+	Dossiers []string
 }
 
 // SyncStatusReader reads the local side of sync from the file, without the
@@ -254,7 +257,11 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 	if msg.err == nil {
 		st.conn, st.errText, st.backoff, st.nextTry = connOnline, "", 0, time.Time{}
 		if msg.res.Pulled > 0 || msg.res.Dropped > 0 || msg.res.Erased > 0 {
-			cmds = append(cmds, m.broadcast(kit.ChangedMsg{}))
+			// Open screens load their dossier again (and an editor says
+			// when its text changed meanwhile), so nobody edits a stale
+			// text unknowingly.
+			ch := kit.ChangedMsg{Dossiers: msg.res.Dossiers, All: msg.res.Dossiers == nil}
+			cmds = append(cmds, m.broadcast(ch))
 		}
 		switch {
 		case msg.res.MethodChanged:

@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -42,11 +43,21 @@ const (
 	yearCharLimit = 4
 )
 
-// clientCreatedMsg answers a save of the form; seq says which save.
+// clientCreatedMsg answers a save of the form; seq says which save. dup
+// is set instead of id when a client with the same name and birth year is
+// there already (and the form did not say to create one anyway).
 type clientCreatedMsg struct {
 	seq int
 	id  string
+	dup *store.Summary
 	err error
+}
+
+// recordLoadedMsg answers the load of the client whose record the form
+// edits.
+type recordLoadedMsg struct {
+	client *store.Client
+	err    error
 }
 
 // ClientForm is the new-client form.
@@ -69,6 +80,15 @@ type ClientForm struct {
 	labelW  int
 	// errBeside: errors fit beside the text inputs (a wide window).
 	errBeside bool
+	// edit is the dossier whose record the form edits (NewRecordForm);
+	// "" for a new client. client is that dossier as loaded.
+	edit   string
+	client *store.Client
+	// dup is the existing client a new one looks like; while set the form
+	// asks whether to open it (enter) or create the new one anyway
+	// (ctrl+s), and dupOK lets the next save go ahead.
+	dup   *store.Summary
+	dupOK bool
 }
 
 // NewClientForm is the form that creates a client. On save it goes back to
@@ -105,6 +125,44 @@ func NewClientForm(ctx *kit.Context) kit.Screen {
 	return f
 }
 
+// NewRecordForm is the form that edits client dossier's record after
+// creation: name, birth year, team (a transfer), coaches, benefit and
+// route target, checked as the new-client form checks them. Where the
+// client stands on the route is not here: the route records moves.
+func NewRecordForm(ctx *kit.Context, dossier string) kit.Screen {
+	f := NewClientForm(ctx).(*ClientForm)
+	f.edit = dossier
+	f.Inputs[FieldTeam].SetValue("")
+	f.Inputs[FieldTeam].Placeholder = ""
+	f.Inputs[fieldName].Blur()
+	return f
+}
+
+// fill puts a loaded client's record into the form.
+func (f *ClientForm) fill(c *store.Client) {
+	f.client = c
+	for i, v := range []string{c.Name.Value, c.BirthYear.Value, c.Team.Value, c.Coaches.Value} {
+		f.Inputs[i].SetValue(v)
+		f.Inputs[i].CursorEnd()
+	}
+	for i, b := range store.Benefits {
+		if b == c.Benefit.Value {
+			f.benefit, f.cur[fieldBenefit] = i, i
+		}
+	}
+	for i, p := range f.places {
+		if string(p) == c.RouteTarget.Value {
+			f.target, f.cur[fieldTarget] = i+1, i+1
+		}
+	}
+	f.focus = fieldName
+	f.Inputs[fieldName].Focus()
+}
+
+// skipped reports a field the form does not show: the edit form leaves
+// the current places to the route.
+func (f *ClientForm) skipped(field int) bool { return f.edit != "" && field == fieldPlaces }
+
 func (f *ClientForm) label(field int) string {
 	t := f.ctx.T
 	s := t.S(formLabels[field])
@@ -114,8 +172,18 @@ func (f *ClientForm) label(field int) string {
 	return s
 }
 
-// Init has nothing to load: the options come from the store package.
-func (f *ClientForm) Init() tea.Cmd { return nil }
+// Init has nothing to load for a new client (the options come from the
+// store package); the edit form loads the client.
+func (f *ClientForm) Init() tea.Cmd {
+	if f.edit == "" {
+		return nil
+	}
+	st, id := f.ctx.Store, f.edit
+	return func() tea.Msg {
+		c, err := st.Client(id)
+		return recordLoadedMsg{client: kit.SafeClient(c), err: err}
+	}
+}
 
 // HasUnsaved reports a filled form the form is not yet asking about
 // (kit.Unsaved).
@@ -126,9 +194,26 @@ func (f *ClientForm) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case clientCreatedMsg:
 		return f, f.saved(msg)
+	case recordLoadedMsg:
+		if msg.err != nil {
+			return f, tea.Sequence(kit.Pop(false), kit.Status(f.ctx.T.F("overview.err.load", msg.err), true))
+		}
+		if f.client == nil {
+			f.fill(msg.client)
+		}
+		return f, nil
 	case tea.KeyMsg:
+		if f.edit != "" && f.client == nil {
+			if key.Matches(msg, f.ctx.Keys.Back) {
+				return f, kit.Pop(false)
+			}
+			return f, nil
+		}
 		if f.confirm {
 			return f, f.confirmKey(msg)
+		}
+		if f.dup != nil {
+			return f, f.dupKey(msg)
 		}
 		return f, f.key(msg)
 	}
@@ -140,6 +225,22 @@ func (f *ClientForm) confirmKey(msg tea.KeyMsg) tea.Cmd {
 	switch msg.String() {
 	case "j", "y": // ja, yes: the prompt names the one of its language
 		return kit.Pop(false)
+	}
+	return nil
+}
+
+// dupKey answers the question a likely duplicate asked: enter opens the
+// client that is there, ctrl+s creates the new one anyway, anything else
+// goes back to the form.
+func (f *ClientForm) dupKey(msg tea.KeyMsg) tea.Cmd {
+	k, dup := f.ctx.Keys, f.dup
+	f.dup = nil
+	switch {
+	case key.Matches(msg, k.Open):
+		return tea.Sequence(kit.Pop(false), kit.Open(kit.OpenDossier, dup.ID, 0))
+	case key.Matches(msg, k.Save):
+		f.dupOK = true
+		return f.save()
 	}
 	return nil
 }
@@ -225,6 +326,13 @@ func (f *ClientForm) optionCount(field int) int {
 
 func (f *ClientForm) setFocus(field int) {
 	field = (field + fieldCount) % fieldCount
+	if f.skipped(field) {
+		if field > f.focus || (f.focus == fieldCount-1 && field == 0) {
+			field = (field + 1) % fieldCount
+		} else {
+			field = (field - 1 + fieldCount) % fieldCount
+		}
+	}
 	if f.focus < textFields {
 		f.Inputs[f.focus].Blur()
 	}
@@ -236,6 +344,13 @@ func (f *ClientForm) setFocus(field int) {
 
 // filled reports whether anything was entered, so leaving would lose it.
 func (f *ClientForm) filled() bool {
+	if f.edit != "" {
+		if f.client == nil {
+			return false
+		}
+		ch, errs := store.RecordChanges(f.client, f.value())
+		return len(ch) > 0 || errs != nil
+	}
 	for _, in := range f.Inputs {
 		if strings.TrimSpace(in.Value()) != "" {
 			return true
@@ -275,6 +390,10 @@ func (f *ClientForm) value() store.NewClient {
 // new client in any other.
 func (f *ClientForm) validate(n store.NewClient) map[int]string {
 	bad := n.Validate()
+	if f.edit != "" {
+		n.Places = nil
+		bad = n.Validate()
+	}
 	if _, ok := f.teamOf(n.Team); !ok {
 		if bad == nil {
 			bad = map[string]error{}
@@ -298,6 +417,9 @@ func (f *ClientForm) validate(n store.NewClient) map[int]string {
 			}
 		case fieldBirthYear:
 			errs[i] = "form.err.birthyear"
+			if errors.Is(bad[name], store.ErrFutureYear) {
+				errs[i] = "form.err.birthyear.future"
+			}
 		case FieldTeam:
 			if _, ok := f.teamOf(n.Team); !ok {
 				errs[i] = "form.err.team"
@@ -342,10 +464,62 @@ func (f *ClientForm) save() tea.Cmd {
 	f.saving = true
 	f.seq++
 	st, seq := f.ctx.Store, f.seq
+	if f.edit != "" {
+		id, c := f.edit, f.client
+		return func() tea.Msg {
+			changes, errs := store.RecordChanges(c, n)
+			if errs != nil {
+				return clientCreatedMsg{seq: seq, err: store.ErrInvalid}
+			}
+			if len(changes) == 0 {
+				return clientCreatedMsg{seq: seq, id: id}
+			}
+			_, err := st.Commit(id, changes...)
+			return clientCreatedMsg{seq: seq, id: id, err: err}
+		}
+	}
+	check := !f.dupOK
+	f.dupOK = false
 	return func() tea.Msg {
+		if check {
+			dup, err := findDuplicate(st, n)
+			if err != nil {
+				return clientCreatedMsg{seq: seq, err: err}
+			}
+			if dup != nil {
+				return clientCreatedMsg{seq: seq, dup: dup}
+			}
+		}
 		id, err := st.CreateClient(n)
 		return clientCreatedMsg{seq: seq, id: id, err: err}
 	}
+}
+
+// findDuplicate looks for a client that is there already with the same
+// name (case and accents folded, store.FoldName) and birth year as n: the
+// same person entered twice. A client without a birth year matches on
+// the name when n has none either.
+func findDuplicate(st kit.Store, n store.NewClient) (*store.Summary, error) {
+	all, err := st.Summaries()
+	if err != nil {
+		return nil, err
+	}
+	name := store.FoldName(strings.TrimSpace(n.Name))
+	for i := range all {
+		s := &all[i]
+		if s.Removed || store.FoldName(strings.TrimSpace(s.Name)) != name {
+			continue
+		}
+		c, err := st.Client(s.ID)
+		if err != nil {
+			return nil, err
+		}
+		if c.BirthYear.Value == n.BirthYear {
+			found := kit.SafeSummaries([]store.Summary{*s})[0]
+			return &found, nil
+		}
+	}
+	return nil, nil
 }
 
 func (f *ClientForm) saved(msg clientCreatedMsg) tea.Cmd {
@@ -356,6 +530,19 @@ func (f *ClientForm) saved(msg clientCreatedMsg) tea.Cmd {
 	t := f.ctx.T
 	if msg.err != nil {
 		return kit.Status(t.F("form.err.save", msg.err), true)
+	}
+	if msg.dup != nil {
+		f.dup = msg.dup
+		return nil
+	}
+	if f.edit != "" {
+		status := t.S("record.saved")
+		if f.client != nil && f.client.Team.Value != "" && f.value().Team != "" {
+			if team, _ := f.teamOf(f.value().Team); team != f.client.Team.Value {
+				status = t.F("record.transferred", team)
+			}
+		}
+		return tea.Sequence(kit.Pop(true), kit.Status(status, false), kit.ChangedCmd(msg.id))
 	}
 	return tea.Sequence(kit.Pop(true), kit.Open(kit.OpenDossier, msg.id, 0), kit.Status(t.S("form.created"), false), kit.ChangedCmd(msg.id))
 }
@@ -380,9 +567,15 @@ func (f *ClientForm) SetSize(width, height int) {
 // there is no room), scrolled so the focused field is visible.
 func (f *ClientForm) View() string {
 	t, st := f.ctx.T, f.ctx.Styles
-	lines := []string{st.Section.Render(kit.Fit(t.S("form.title"), f.width)), ""}
+	lines := []string{st.Section.Render(kit.Fit(f.Title(), f.width)), ""}
+	if f.edit != "" && f.client == nil {
+		return strings.Join(append(lines, st.Muted.Render(t.S("step.loading"))), "\n")
+	}
 	focusTop, focusEnd := 0, 0
 	for i := range fieldCount {
+		if f.skipped(i) {
+			continue
+		}
 		if i == f.focus {
 			focusTop = len(lines)
 		}
@@ -393,6 +586,14 @@ func (f *ClientForm) View() string {
 	}
 	lines = append(lines, "")
 	switch {
+	case f.dup != nil:
+		year := ""
+		if n := f.value(); n.BirthYear != "" {
+			year = " (" + n.BirthYear + ")"
+		}
+		for _, l := range kit.WrapText(t.F("form.dup", f.dup.Name+year, f.dup.Team), f.width) {
+			lines = append(lines, st.Warn.Render(l))
+		}
 	case f.confirm:
 		lines = append(lines, st.Warn.Render(kit.Fit(t.S("form.discard"), f.width)))
 	case f.saving:
@@ -406,7 +607,7 @@ func (f *ClientForm) View() string {
 	if focusEnd > f.height {
 		top = min(focusTop, focusEnd-f.height)
 	}
-	if f.confirm || f.saving {
+	if f.confirm || f.saving || f.dup != nil {
 		top = len(lines) - f.height
 	}
 	return strings.Join(lines[top:min(len(lines), top+f.height)], "\n")
@@ -467,6 +668,11 @@ func (f *ClientForm) teamOf(typed string) (string, bool) {
 		if strings.EqualFold(strings.TrimSpace(typed), t) {
 			return t, true
 		}
+	}
+	// A transfer may go to any team of the region: the server says
+	// whether it exists. It may not leave the client without a team.
+	if f.edit != "" && strings.TrimSpace(typed) != "" {
+		return strings.TrimSpace(typed), true
 	}
 	return typed, false
 }
@@ -537,7 +743,15 @@ func (f *ClientForm) options(field, width int) []string {
 }
 
 // Title names the screen in the header.
-func (f *ClientForm) Title() string { return f.ctx.T.S("form.title") }
+func (f *ClientForm) Title() string {
+	if f.edit != "" {
+		if f.client != nil {
+			return f.ctx.T.F("record.title", f.client.Name.Value)
+		}
+		return f.ctx.T.S("record.title.loading")
+	}
+	return f.ctx.T.S("form.title")
+}
 
 // Help lists the form's keys.
 func (f *ClientForm) Help() []key.Binding {

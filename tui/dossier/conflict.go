@@ -50,7 +50,7 @@ func (s *ConflictScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	case kit.DossierMsg:
 		return s.loaded(msg)
 	case kit.ChangedMsg:
-		if msg.Dossier == s.Dossier {
+		if msg.Touches(s.Dossier) {
 			return s, s.Init()
 		}
 	case kit.WroteMsg:

@@ -43,7 +43,7 @@ func (s *ConflictsScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		s.cursor = max(0, min(s.cursor, len(s.Client.Conflicts)-1))
 		s.follow()
 	case kit.ChangedMsg:
-		if msg.Dossier == s.Dossier {
+		if msg.Touches(s.Dossier) {
 			return s, s.Init()
 		}
 	case tea.KeyMsg:

@@ -67,8 +67,8 @@ func contactForm(s *EntityScreen, id string) kit.Screen {
 		{name: "name", label: label("name"), kind: formLine, value: cur.Name.Value},
 		{name: "role", label: label("role"), kind: formLine, value: cur.Role.Value},
 		{name: "org", label: label("org"), kind: formLine, value: cur.Org.Value},
-		{name: "phone", label: label("phone"), kind: formLine, value: cur.Phone.Value},
-		{name: "email", label: label("email"), kind: formLine, value: cur.Email.Value},
+		{name: "phone", label: label("phone"), kind: formLine, value: cur.Phone.Value, check: store.CheckPhone},
+		{name: "email", label: label("email"), kind: formLine, value: cur.Email.Value, check: store.CheckEmail},
 	}
 	dossier := s.Dossier
 	title, saved := t.S("contacts.new"), t.S("contacts.added")

@@ -38,6 +38,17 @@ type EditorScreen struct {
 	width   int
 	height  int
 	keys    editorKeys
+	// stale: the field's heads are no longer those the editor opened on
+	// (a sync or another screen wrote it): the key line says so, and a
+	// save keeps both texts as a conflict.
+	stale bool
+}
+
+// editorHeadsMsg answers the editor's look at its field's heads after a
+// change to its dossier.
+type editorHeadsMsg struct {
+	to    *EditorScreen
+	heads []store.Head
 }
 
 // editorKeys are the editor's own bindings, with help texts. Back (esc) is
@@ -146,6 +157,23 @@ func (e *EditorScreen) Init() tea.Cmd { return nil }
 // changed), everything else edits.
 func (e *EditorScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case kit.ChangedMsg:
+		if !msg.Touches(e.dossier) || e.saving {
+			return e, nil
+		}
+		st, dossier, field := e.ctx.Store, e.dossier, e.Field
+		return e, func() tea.Msg {
+			hs, err := st.Heads(dossier, field)
+			if err != nil {
+				return nil
+			}
+			return editorHeadsMsg{to: e, heads: hs}
+		}
+	case editorHeadsMsg:
+		if msg.to == e {
+			e.stale = !sameHeads(msg.heads, e.seen)
+		}
+		return e, nil
 	case kit.WroteMsg:
 		if msg.To != e {
 			return e, nil
@@ -213,6 +241,8 @@ func (e *EditorScreen) View() string {
 		b.WriteString(st.Warn.Render(kit.Truncate(e.ctx.T.S("editor.discard"), e.width)))
 	case e.saving:
 		b.WriteString(st.Muted.Render(kit.Truncate(e.ctx.T.S("editor.saving"), e.width)))
+	case e.stale:
+		b.WriteString(st.Warn.Render(kit.Truncate(e.ctx.T.S("edit.changed"), e.width)))
 	default:
 		b.WriteString(st.Muted.Render(kit.Truncate(e.ctx.T.S("editor.hint"), e.width)))
 	}
@@ -239,3 +269,20 @@ func (e *EditorScreen) Help() []key.Binding { return []key.Binding{e.keys.Save} 
 
 // Capturing is always true: every key but ctrl+s and esc is text.
 func (e *EditorScreen) Capturing() bool { return true }
+
+// sameHeads reports whether hs are exactly the heads with ids seen.
+func sameHeads(hs []store.Head, seen []string) bool {
+	if len(hs) != len(seen) {
+		return false
+	}
+	ids := make(map[string]bool, len(seen))
+	for _, id := range seen {
+		ids[id] = true
+	}
+	for _, h := range hs {
+		if !ids[h.ID] {
+			return false
+		}
+	}
+	return true
+}

@@ -73,7 +73,7 @@ func (s *EntityScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		s.follow()
 	case kit.ChangedMsg:
-		if msg.Dossier == s.Dossier {
+		if msg.Touches(s.Dossier) {
 			return s, s.Init()
 		}
 	case kit.WroteMsg:
@@ -96,6 +96,8 @@ func (s *EntityScreen) wrote(msg kit.WroteMsg) (kit.Screen, tea.Cmd) {
 	case "remove":
 		s.removed = msg.ID
 		return s, tea.Batch(kit.Status(t.S("entity.removed"), false), kit.ChangedCmd(s.Dossier))
+	case "end":
+		return s, tea.Batch(kit.Status(t.S("record.ended"), false), kit.ChangedCmd(s.Dossier))
 	case "restore":
 		s.removed = ""
 		return s, tea.Batch(kit.Status(t.S("entity.restored"), false), kit.ChangedCmd(s.Dossier))

@@ -1,8 +1,9 @@
 package dossier
 
 import (
+	"errors"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
@@ -38,6 +39,12 @@ type formField struct {
 	seen     []string            // head ids of a text field's value, for store.Edit
 	required bool
 	lines    int // most lines a text area takes; 0 fills what is left
+	// notAfterToday: a day that cannot lie in the future (a move on the
+	// route is recorded once it happened).
+	notAfterToday bool
+	// check is a further check of a line's value (store.CheckPhone,
+	// store.CheckEmail); may be nil.
+	check func(string) error
 }
 
 // formSave turns a form's values into a store write. It runs inside a
@@ -198,16 +205,21 @@ func (f *EntityForm) dirty() bool {
 // (kit.Unsaved).
 func (f *EntityForm) HasUnsaved() bool { return !f.saving && !f.confirm.Asking && f.dirty() }
 
-// parseDay reads a day written as 2025-03-14, 14-3-2025 or 14/3/2025 and
-// returns it as YYYY-MM-DD.
-func parseDay(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.DateOnly, "2-1-2006", "2/1/2006", "2.1.2006"} {
-		if d, err := time.Parse(layout, s); err == nil {
-			return d.Format(time.DateOnly), true
-		}
+// dayError is the message for a typed day that store.ParseDay or
+// store.CheckDay refused: "februari heeft geen 31 dagen" for 31-02-2026
+// rather than the general hint.
+func (f *EntityForm) dayError(label string, err error) string {
+	t := f.ctx.T
+	var de *store.DayError
+	switch {
+	case errors.As(err, &de):
+		return t.F("entity.form.err.nosuchday", label, t.S("month.long."+strconv.Itoa(de.Month)), de.Day)
+	case errors.Is(err, store.ErrOldDay):
+		return t.F("entity.form.err.oldday", label, store.MinInputYear)
+	case errors.Is(err, store.ErrFutureDay):
+		return t.F("entity.form.err.futureday", label)
 	}
-	return "", false
+	return t.F("entity.form.err.date", label)
 }
 
 // validate checks the values and normalises dates. It returns the index of
@@ -223,11 +235,29 @@ func (f *EntityForm) validate(v map[string]string) (int, string) {
 			return i, t.F("entity.form.err.required", strings.ToLower(fl.label))
 		}
 		if fl.kind == formDate && val != "" {
-			day, ok := parseDay(val)
-			if !ok {
-				return i, t.F("entity.form.err.date", fl.label)
+			day, err := store.ParseDay(val)
+			if err == nil && day != fl.value {
+				// A day kept as it was stored is not checked again.
+				notAfter := ""
+				if fl.notAfterToday {
+					notAfter = kit.TodayOf(f.ctx)
+				}
+				err = store.CheckDay(day, notAfter)
+			}
+			if err != nil {
+				return i, f.dayError(fl.label, err)
 			}
 			v[fl.name] = day
+		}
+		if fl.check != nil && val != "" && val != fl.value {
+			switch err := fl.check(val); {
+			case errors.Is(err, store.ErrPhone):
+				return i, t.F("entity.form.err.phone", fl.label)
+			case errors.Is(err, store.ErrEmail):
+				return i, t.F("entity.form.err.email", fl.label)
+			case err != nil:
+				return i, err.Error()
+			}
 		}
 		if fl.kind != formText && len(val) > store.MaxScalar {
 			return i, t.F("entity.form.err.long", fl.label, store.MaxScalar)

@@ -44,6 +44,8 @@ type Overview struct {
 	Err    error
 	cursor int  // highlighted step, 0-based
 	moved  bool // the user moved the cursor; else it follows the current step
+	// asking: the overview asks whether to withdraw the client.
+	asking bool
 	width  int
 	height int
 }
@@ -72,10 +74,30 @@ func (o *Overview) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	case ClientMsg:
 		return o, o.loaded(msg)
 	case kit.ChangedMsg:
-		if msg.Dossier == o.ID {
+		if msg.Touches(o.ID) {
 			return o, o.Init()
 		}
+	case kit.WroteMsg:
+		if msg.To != o {
+			return o, nil
+		}
+		t := o.ctx.T
+		if msg.Err != nil {
+			return o, kit.Status(t.F("record.err", msg.Err), true)
+		}
+		text := t.S("record.withdrawn")
+		if msg.What == "restore" {
+			text = t.S("record.restored")
+		}
+		return o, tea.Batch(kit.Status(text, false), kit.ChangedCmd(o.ID))
 	case tea.KeyMsg:
+		if o.asking {
+			o.asking = false
+			if msg.String() == "j" || msg.String() == "y" {
+				return o, o.setExists(false)
+			}
+			return o, nil
+		}
 		return o, o.key(msg)
 	}
 	return o, nil
@@ -129,8 +151,33 @@ func (o *Overview) key(msg tea.KeyMsg) tea.Cmd {
 		return kit.Push(NewRouteScreen(ctx, id))
 	case key.Matches(msg, k.Conflicts):
 		return kit.Push(NewConflictsScreen(ctx, id))
+	case key.Matches(msg, k.OnOverview.Record):
+		return kit.Open(kit.OpenRecord, id, 0)
+	case key.Matches(msg, k.OnOverview.Indications):
+		return kit.Push(NewIndicationsScreen(ctx, id))
+	case key.Matches(msg, k.OnOverview.Arrangements):
+		return kit.Push(NewArrangementsScreen(ctx, id))
+	case key.Matches(msg, k.OnOverview.Withdraw):
+		o.asking = o.Client != nil && o.Client.Exists
+	case key.Matches(msg, k.OnOverview.Restore):
+		if o.Client != nil && !o.Client.Exists {
+			return o.setExists(true)
+		}
 	}
 	return nil
+}
+
+// setExists withdraws the client (a tombstone, store.Withdraw) or brings
+// it back (store.Restore).
+func (o *Overview) setExists(exists bool) tea.Cmd {
+	st, id, ch, what := o.ctx.Store, o.ID, store.Withdraw(), "withdraw"
+	if exists {
+		ch, what = store.Restore(), "restore"
+	}
+	return kit.WriteCmd(o, id, what, id, func() error {
+		_, err := st.Commit(id, ch)
+		return err
+	})
 }
 
 // stepCount is the number of steps shown: the method's, or the dossier's
@@ -228,8 +275,15 @@ func (o *Overview) headLines(width int) []string {
 		t.S("overview.benefit") + ": " + or(kit.BenefitLabel(t, c.Benefit.Value)),
 	}
 	lines = append(lines, wrapJoin(route, " · ", width, nil)...)
+	if o.asking {
+		for _, l := range kit.WrapText(t.F("record.withdraw.ask", c.Name.Value), width) {
+			lines = append(lines, st.Warn.Render(l))
+		}
+	}
 	if !c.Exists {
-		lines = append(lines, st.Warn.Render(kit.Truncate(t.S("overview.removed"), width)))
+		for _, l := range kit.WrapText(t.S("overview.removed"), width) {
+			lines = append(lines, st.Warn.Render(l))
+		}
 	}
 	if n := len(c.Conflicts); n > 0 {
 		text := t.F("overview.conflicts", n)
@@ -471,11 +525,16 @@ func (o *Overview) Title() string {
 // Help lists the overview's keys.
 func (o *Overview) Help() []key.Binding {
 	k := o.ctx.Keys
-	return []key.Binding{k.Open, k.Step, k.Journal, k.Agreements, k.Contacts, k.Route, k.Conflicts, k.Up, k.Down}
+	ov := k.OnOverview
+	last := ov.Withdraw
+	if o.Client != nil && !o.Client.Exists {
+		last = ov.Restore
+	}
+	return []key.Binding{k.Open, k.Step, k.Journal, k.Agreements, k.Contacts, k.Route, ov.Record, ov.Indications, ov.Arrangements, k.Conflicts, last, k.Up, k.Down}
 }
 
-// Capturing is false: the overview has no text input.
-func (o *Overview) Capturing() bool { return false }
+// Capturing is true only while asking whether to withdraw the client.
+func (o *Overview) Capturing() bool { return o.asking }
 
 // anySentBack reports whether a coordinator sent any step of c back.
 func anySentBack(c *store.Client) bool {

@@ -60,7 +60,7 @@ func (s *ReviewScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		s.clampOffset()
 	case kit.ChangedMsg:
-		if msg.Dossier == s.Dossier {
+		if msg.Touches(s.Dossier) {
 			return s, s.Init()
 		}
 	case kit.WroteMsg:

@@ -101,7 +101,7 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 		fields := []formField{
 			{name: "to", label: label("to"), kind: formPlaces, options: codes, required: true,
 				optLabel: func(c string) string { return kit.PlaceLabel(t, store.Place(c)) }},
-			{name: "date", label: label("date"), kind: formDate, value: kit.TodayOf(s.ctx), required: true},
+			{name: "date", label: label("date"), kind: formDate, value: kit.TodayOf(s.ctx), required: true, notAfterToday: true},
 			{name: "reason", label: label("reason"), kind: formText, lines: 4},
 		}
 		dossier := s.Dossier
@@ -122,7 +122,7 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 		}
 	}
 	fields := []formField{
-		{name: "date", label: label("date"), kind: formDate, value: cur.Date.Value, required: true},
+		{name: "date", label: label("date"), kind: formDate, value: cur.Date.Value, required: true, notAfterToday: true},
 		{name: "reason", label: label("reason"), kind: formText, value: cur.Reason.Value, seen: kit.SeenHeads(cur.Reason), lines: 6},
 	}
 	title := t.F("route.edit", kit.PlacesLabel(t, cur.From.Value), kit.PlacesLabel(t, cur.To.Value))

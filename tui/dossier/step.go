@@ -2,6 +2,7 @@ package dossier
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -39,6 +40,9 @@ type StepScreen struct {
 	width  int
 	height int
 	keys   kit.StepKeys
+	// askDone holds the open checklist items while the screen asks whether
+	// to mark the step done anyway; 0 when not asking.
+	askDone int
 }
 
 // NewStepScreen shows step n of a client's trajectory: space ticks a
@@ -64,7 +68,7 @@ func (s *StepScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	case kit.DossierMsg:
 		return s.loaded(msg)
 	case kit.ChangedMsg:
-		if msg.Dossier == s.Dossier {
+		if msg.Touches(s.Dossier) {
 			return s, s.reload()
 		}
 	case kit.WroteMsg:
@@ -94,6 +98,13 @@ func (s *StepScreen) loaded(msg kit.DossierMsg) (kit.Screen, tea.Cmd) {
 func (s *StepScreen) key(msg tea.KeyMsg) (kit.Screen, tea.Cmd) {
 	k := s.ctx.Keys
 	if s.Client == nil {
+		return s, nil
+	}
+	if s.askDone > 0 {
+		s.askDone = 0
+		if a := strings.ToLower(msg.String()); a == "j" || a == "y" {
+			return s, s.setStatus(store.StepDone)
+		}
 		return s, nil
 	}
 	rows := s.rows()
@@ -288,6 +299,19 @@ func (s *StepScreen) cycleStatus() tea.Cmd {
 		return kit.Status(s.ctx.T.S("step.status.signedoff"), false)
 	}
 	next := nextStatus(cur)
+	if next == store.StepDone {
+		// Done with items still open is allowed (not every item fits every
+		// person), but asked first: it is often a slip.
+		if ticked, total := checklistCount(s.ctx, s.N, s.State()); ticked < total {
+			s.askDone = total - ticked
+			return nil
+		}
+	}
+	return s.setStatus(next)
+}
+
+// setStatus sets the step's status, showing it at once.
+func (s *StepScreen) setStatus(next store.StepStatus) tea.Cmd {
 	if ref := s.stateRef(); ref != nil {
 		ref.Status = store.Value{Value: string(next), By: s.ctx.User, At: s.ctx.Now().UTC(), OpID: "pending"}
 	}
@@ -358,5 +382,6 @@ func (s *StepScreen) Help() []key.Binding {
 	return append(bs, k.Up, k.Down)
 }
 
-// Capturing is false: the step screen has no text input.
-func (s *StepScreen) Capturing() bool { return false }
+// Capturing is true only while asking whether to mark the step done: the
+// answer key is the screen's, not the root's.
+func (s *StepScreen) Capturing() bool { return s.askDone > 0 }

@@ -238,5 +238,20 @@ func (s *StepScreen) View() string {
 			shown[len(shown)-1] = strings.Repeat(" ", max(0, w-lipgloss.Width(more))) + more
 		}
 	}
+	if s.askDone > 0 {
+		_, total := checklistCount(s.ctx, s.N, s.State())
+		text := s.ctx.T.F("step.done.ask", s.askDone, total)
+		if s.askDone == 1 {
+			text = s.ctx.T.S("step.done.ask.one")
+		}
+		ask := kit.WrapText(text, s.readWidth())
+		shown = append([]string(nil), shown...)
+		for len(shown)+len(ask) > h && len(shown) > 0 {
+			shown = shown[:len(shown)-1]
+		}
+		for _, l := range ask {
+			shown = append(shown, st.Warn.Render(l))
+		}
+	}
 	return s.heading() + "\n" + strings.Join(shown, "\n")
 }

@@ -91,7 +91,14 @@ type (
 	}
 	// ChangedMsg is broadcast to all screens on the stack after a change to
 	// a dossier was committed, so they reload what they show.
-	ChangedMsg struct{ Dossier string }
+	// Dossier is the one a screen of this app changed; a sync names the
+	// dossiers it brought changes to in Dossiers, or sets All when it
+	// cannot say which.
+	ChangedMsg struct {
+		Dossier  string
+		Dossiers []string
+		All      bool
+	}
 )
 
 // Target names a screen of another feature, for OpenMsg.
@@ -104,6 +111,7 @@ const (
 	OpenTeamOverview               // the coordinator's team overview (tui/coord)
 	OpenReviewQueue                // the coordinator's review queue (tui/coord)
 	OpenFlowReport                 // the flow report (tui/report)
+	OpenRecord                     // edit a client's record (tui/clients)
 )
 
 // OpenMsg asks the root to open a screen of another feature on top of the
@@ -161,4 +169,18 @@ func CoordKeys(ctx *Context) []key.Binding {
 		return nil
 	}
 	return []key.Binding{ctx.Keys.Overview, ctx.Keys.Review}
+}
+
+// Touches reports whether the change may concern dossier id, so that a
+// screen showing it must load it again.
+func (m ChangedMsg) Touches(id string) bool {
+	if m.All || m.Dossier == id {
+		return true
+	}
+	for _, d := range m.Dossiers {
+		if d == id {
+			return true
+		}
+	}
+	return false
 }

@@ -24,16 +24,30 @@ type KeyMap struct {
 	Sync                                  key.Binding // sync with the server now (tui/sync.go)
 	Step                                  key.Binding // 1..6: jump to a step
 
+	OnOverview   OverviewKeys  // a client's overview (tui/dossier)
+	OnList       ListKeys      // the client list (tui/clients)
 	OnStep       StepKeys      // the step screen (tui/dossier)
 	OnConflict   ConflictKeys  // settling one conflict (tui/dossier)
 	OnEntities   EntityKeys    // the journal, agreements, contacts and route lists (tui/dossier)
 	OnAgreements AgreementKeys // the agreements list (tui/dossier)
 	OnRoute      RouteKeys     // the route list (tui/dossier)
+	OnEnd        EndKeys       // the indications and arrangements lists (tui/dossier)
 	OnReview     ReviewKeys    // a coordinator's review of a step (tui/dossier)
 	OnCoordList  CoordListKeys // the team overview and review queue (tui/coord)
 	OnReport     ReportKeys    // the flow report (tui/report)
 	OnRefused    RefusedKeys   // the changes the server refused (tui/refused.go)
 }
+
+// OverviewKeys are the overview's own bindings: the client's record,
+// indications, arrangements, and withdrawing a client created by mistake
+// (and restoring it).
+type OverviewKeys struct{ Record, Indications, Arrangements, Withdraw, Restore key.Binding }
+
+// ListKeys are the client list's own bindings.
+type ListKeys struct{ Withdrawn key.Binding }
+
+// EndKeys end an indication or arrangement as of today.
+type EndKeys struct{ End key.Binding }
 
 // StepKeys are the step screen's bindings. Prev and Next match; Steps is
 // only their shared help entry.
@@ -106,6 +120,19 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 		Review:     b("coord.key.review", "B"),
 		Step:       key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-6", t.S("key.step"))),
 
+		OnOverview: OverviewKeys{
+			Record:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", t.S("record.key.edit"))),
+			Indications:  key.NewBinding(key.WithKeys("i"), key.WithHelp("i", t.S("key.indications"))),
+			Arrangements: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", t.S("key.arrangements"))),
+			Withdraw:     key.NewBinding(key.WithKeys("X"), key.WithHelp("X", t.S("record.key.withdraw"))),
+			Restore:      key.NewBinding(key.WithKeys("U"), key.WithHelp("U", t.S("record.key.restore"))),
+		},
+		OnList: ListKeys{
+			Withdrawn: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", t.S("list.key.withdrawn"))),
+		},
+		OnEnd: EndKeys{
+			End: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", t.S("record.key.end"))),
+		},
 		OnStep: StepKeys{
 			Note:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", t.S("step.key.note"))),
 			Prev:  key.NewBinding(key.WithKeys("left", "h", "[")),

@@ -106,7 +106,7 @@ var textsList = map[string][2]string{
 	"overview.benefit":       {"Uitkering", "Benefit"},
 	"overview.places":        {"Nu op", "Now at"},
 	"overview.target":        {"Doel", "Target"},
-	"overview.removed":       {"Dit dossier is verwijderd.", "This dossier has been removed."},
+	"overview.removed":       {"Deze cliënt is ingetrokken (bij vergissing aangemaakt). Toets U zet hem terug.", "This client was withdrawn (created by mistake). U restores it."},
 	"overview.conflicts":     {"%d velden met tegenstrijdige wijzigingen: druk op ! om ze op te lossen.", "%d fields with conflicting changes: press ! to resolve them."},
 	"overview.conflicts.one": {"1 veld met tegenstrijdige wijzigingen: druk op ! om het op te lossen.", "1 field with conflicting changes: press ! to resolve it."},
 	"overview.steps":         {"Stappen", "Steps"},
