@@ -503,8 +503,9 @@ func TestStepShowsReviewOutcome(t *testing.T) {
 		}
 	}
 	// The coach works on it and marks it done again: now it waits, and the
-	// comment is no longer the reason it is open.
-	e.keys("S")
+	// comment is no longer the reason it is open (j: done with the
+	// checklist still open).
+	e.keys("S", "j")
 	v = e.view()
 	if !strings.Contains(v, "Status: klaar · wacht op beoordeling") || !strings.Contains(v, "Opmerking van de coördinator (anke, 13 nov)") {
 		t.Errorf("step done again:\n%s", v)

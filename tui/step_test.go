@@ -369,8 +369,12 @@ func TestStepNoteAndStatus(t *testing.T) {
 		t.Fatalf("note = %q", got)
 	}
 	// CreateClient made step 1 active; S moves it on: done, open, active.
+	// Done with the checklist still open asks first (j goes on).
 	for _, want := range []store.StepStatus{store.StepDone, store.StepOpen, store.StepActive} {
 		e.keys("S")
+		if want == store.StepDone {
+			e.keys("j")
+		}
 		if got := e.client().Steps[0].StatusOrOpen(); got != want {
 			t.Fatalf("status = %s, want %s", got, want)
 		}

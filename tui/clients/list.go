@@ -84,6 +84,9 @@ type ClientList struct {
 	height int
 	today  string // YYYY-MM-DD from ctx.Now, for overdue marks
 	layout listLayout
+	// withdrawn: withdrawn clients are listed too (W), marked, so one
+	// can be opened and restored.
+	withdrawn bool
 }
 
 // NewClientList is the first screen: the client list.
@@ -110,13 +113,13 @@ func (l *ClientList) Init() tea.Cmd { return l.Reload() }
 
 func (l *ClientList) Reload() tea.Cmd {
 	l.Seq++
-	return loadSummaries(l.Ctx.Store, l.Seq, l.SortBy)
+	return loadSummaries(l.Ctx.Store, l.Seq, l.SortBy, l.withdrawn)
 }
 
 // loadSummaries reads the list off the UI goroutine: removed clients are
 // dropped, filter keys lower-cased and folded and rows sorted here, once
 // per load.
-func loadSummaries(st kit.Store, seq int, by listSort) tea.Cmd {
+func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
 	return func() tea.Msg {
 		all, err := st.Summaries()
 		if err != nil {
@@ -125,7 +128,7 @@ func loadSummaries(st kit.Store, seq int, by listSort) tea.Cmd {
 		all = kit.SafeSummaries(all)
 		rows := make([]listRow, 0, len(all))
 		for _, s := range all {
-			if s.Removed {
+			if s.Removed && !withdrawn {
 				continue
 			}
 			key := strings.ToLower(s.Name) + "\x00" + strings.ToLower(s.Team)
@@ -256,6 +259,12 @@ func (l *ClientList) key(msg tea.KeyMsg) tea.Cmd {
 		l.setSort((l.SortBy + 1) % sortCount)
 	case key.Matches(msg, k.New):
 		return kit.Push(NewClientForm(l.Ctx))
+	case key.Matches(msg, k.OnList.Withdrawn):
+		l.withdrawn = !l.withdrawn
+		if l.withdrawn {
+			return tea.Batch(l.Reload(), kit.Status(l.Ctx.T.S("list.withdrawn.on"), false))
+		}
+		return l.Reload()
 	case key.Matches(msg, k.Report):
 		return kit.Open(kit.OpenFlowReport, "", 0)
 	case key.Matches(msg, k.Overview) && kit.IsCoordinator(l.Ctx):
@@ -531,7 +540,12 @@ func (l *ClientList) row(r *listRow, selected bool) string {
 		b.WriteString(strings.Repeat(" ", kit.CursorWidth))
 	}
 	gap := strings.Repeat(" ", kit.ColGap)
-	b.WriteString(kit.Fit(r.Name, ly.name))
+	if r.Removed {
+		mark := " (" + t.S("list.withdrawn.mark") + ")"
+		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
+	} else {
+		b.WriteString(kit.Fit(r.Name, ly.name))
+	}
 	if ly.team > 0 {
 		b.WriteString(gap)
 		b.WriteString(style(r.Team, ly.team, &st.Muted))
@@ -588,7 +602,7 @@ func (l *ClientList) Title() string { return l.Ctx.T.S("list.title") }
 func (l *ClientList) Help() []key.Binding {
 	k := l.Ctx.Keys
 	bs := append([]key.Binding{k.Open, k.Filter, k.Sort, k.New, k.Report}, kit.CoordKeys(l.Ctx)...)
-	return append(bs, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End)
+	return append(bs, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.OnList.Withdrawn)
 }
 
 // Capturing reports whether the filter has focus (then q and ? are typed).

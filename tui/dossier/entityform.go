@@ -412,7 +412,7 @@ func (f *EntityForm) labelWidth() int {
 			w = max(w, lipgloss.Width(fl.label))
 		}
 	}
-	return min(w+2, max(8, f.width/3))
+	return min(w+4, max(8, f.width/3)) // room for "! " in front of a label in error, and a gap
 }
 
 // fixedLines counts the lines the form takes besides its text areas.

@@ -530,7 +530,7 @@ func (o *Overview) Help() []key.Binding {
 	if o.Client != nil && !o.Client.Exists {
 		last = ov.Restore
 	}
-	return []key.Binding{k.Open, k.Step, k.Journal, k.Agreements, k.Contacts, k.Route, ov.Record, ov.Indications, ov.Arrangements, k.Conflicts, last, k.Up, k.Down}
+	return []key.Binding{k.Open, k.Step, k.Journal, k.Agreements, k.Contacts, k.Route, ov.Record, ov.Indications, ov.Arrangements, k.Conflicts, k.Up, k.Down, last}
 }
 
 // Capturing is true only while asking whether to withdraw the client.
