@@ -310,3 +310,18 @@ func TestSyncRefreshesOpenScreensAndWarnsTheEditor(t *testing.T) {
 		t.Error("ChangedMsg.Touches does not follow the dossier ids")
 	}
 }
+
+func TestCountsSayOneClient(t *testing.T) {
+	e := dxOpen(t, "nl", 80, 24)
+	e.send(kit.ChangedMsg{All: true}) // the list loads
+	if v := e.view(); !strings.Contains(v, "1 van 1 cliënt ") || strings.Contains(v, "1 cliënten") {
+		t.Errorf("the list's count with one client:\n%s", v)
+	}
+	if _, err := e.st.CreateClient(store.NewClient{Name: "Bram", Team: "Noord"}); err != nil {
+		t.Fatal(err)
+	}
+	e.send(kit.ChangedMsg{All: true})
+	if v := e.view(); !strings.Contains(v, "2 van 2 cliënten") {
+		t.Errorf("the list's count with two clients:\n%s", v)
+	}
+}

@@ -492,7 +492,7 @@ func (l *ClientList) filterLine() string {
 
 func (l *ClientList) countLine() string {
 	t, st := l.Ctx.T, l.Ctx.Styles
-	s := t.F("list.count", kit.FormatCount(t, len(l.Shown)), kit.FormatCount(t, len(l.Rows))) +
+	s := t.N("list.count", len(l.Rows), kit.FormatCount(t, len(l.Shown)), kit.FormatCount(t, len(l.Rows))) +
 		" · " + t.F("list.sort", t.S(SortKeys[l.SortBy]))
 	return st.Muted.Render(kit.Fit(s, l.width))
 }

@@ -246,7 +246,7 @@ func (q *ReviewQueue) View() string {
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
-	b.WriteString(st.Muted.Render(kit.Fit(t.F("coord.queue.count", kit.FormatCount(t, len(q.Shown))), q.width)))
+	b.WriteString(st.Muted.Render(kit.Fit(t.N("coord.queue.count", len(q.Shown), kit.FormatCount(t, len(q.Shown))), q.width)))
 	return b.String()
 }
 

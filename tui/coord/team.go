@@ -382,7 +382,7 @@ func (o *TeamOverview) countLine() string {
 			conflicts++
 		}
 	}
-	s := t.F("coord.team.count", kit.FormatCount(t, len(o.Shown)), kit.FormatCount(t, late), kit.FormatCount(t, conflicts)) +
+	s := t.N("coord.team.count", len(o.Shown), kit.FormatCount(t, len(o.Shown)), kit.FormatCount(t, late), kit.FormatCount(t, conflicts)) +
 		" · " + t.F("coord.sort", t.S(teamSortKeys[o.sortBy]))
 	return st.Muted.Render(kit.Fit(s, o.width))
 }

@@ -83,6 +83,15 @@ func (t *Texts) S(key string) string {
 // F formats the text for key with args, as fmt.Sprintf.
 func (t *Texts) F(key string, args ...any) string { return fmt.Sprintf(t.S(key), args...) }
 
+// N is F for a text about n things: with n == 1 it takes key + ".one"
+// where the catalogue has it ("1 cliënt", not "1 cliënten").
+func (t *Texts) N(key string, n int, args ...any) string {
+	if n == 1 && t.Has(key+".one") {
+		key += ".one"
+	}
+	return t.F(key, args...)
+}
+
 // Has reports whether the catalogue has key.
 func (t *Texts) Has(key string) bool { _, ok := t.m[key]; return ok }
 
