@@ -11,6 +11,7 @@ import (
 	"github.com/brug-nl/brug/tui/clients"
 	"github.com/brug-nl/brug/tui/dossier"
 	"github.com/brug-nl/brug/tui/kit"
+	"github.com/brug-nl/brug/tui/kit/kittest"
 )
 
 // openOverview opens the client's overview as the list does.
@@ -298,12 +299,26 @@ func TestSyncRefreshesOpenScreensAndWarnsTheEditor(t *testing.T) {
 	coRemote(t, e.st, e.id, "step/1/note", "Notitie van Piet", "piet", dxNow.Add(-time.Hour))
 	e.m.sync.after = func(time.Duration, tea.Msg) tea.Cmd { return nil } // no next sync
 	e.send(syncDoneMsg{res: SyncResult{Pulled: 1}})
-	if v := e.view(); !strings.Contains(v, "Iemand anders heeft dit dossier net gewijzigd") {
+	if v := e.view(); !strings.Contains(v, "Intussen gewijzigd (sync)") {
 		t.Fatalf("the editor does not say its text changed meanwhile:\n%s", v)
 	}
 	e.keys("esc", "j")
 	if v := e.view(); !strings.Contains(v, "Notitie van Piet") {
 		t.Fatalf("the step screen below was not refreshed by the sync:\n%s", v)
+	}
+	// The same in an entity's edit form: a journal entry's text.
+	e.keys("esc")
+	kittest.Add(t, e.st, e.id, store.EntityJournal, map[string]string{"kind": "bezoek", "date": "2025-11-13", "text": "Eerste versie"})
+	e.openOverview()
+	e.keys("v", "enter")
+	if _, ok := e.top().(*dossier.EntityForm); !ok {
+		t.Fatalf("enter on the journal opened %T", e.top())
+	}
+	jid := e.client().Journal[0].ID
+	coRemote(t, e.st, e.id, store.JournalField(jid, "text"), "Versie van Piet", "piet", dxNow.Add(-time.Minute))
+	e.send(syncDoneMsg{res: SyncResult{Pulled: 1}})
+	if v := e.view(); !strings.Contains(v, "Intussen gewijzigd (sync)") {
+		t.Fatalf("the journal form does not say its text changed meanwhile:\n%s", v)
 	}
 	// A sync that names other dossiers leaves this one alone.
 	if (kit.ChangedMsg{Dossiers: []string{"other"}}).Touches(e.id) || !(kit.ChangedMsg{Dossiers: []string{e.id}}).Touches(e.id) {

@@ -146,5 +146,5 @@ func agreementForm(s *EntityScreen, id string) kit.Screen {
 		return newEntityForm(s.ctx, s.Dossier, t.S("agreements.new"), fields, addEntity(s.Dossier, store.EntityAgreement), t.S("agreements.added"))
 	}
 	return newEntityForm(s.ctx, s.Dossier, t.S("agreements.edit"), fields,
-		commitEdit(s.Dossier, store.EntityAgreement, id, fields), t.S("status.saved"))
+		commitEdit(s.Dossier, store.EntityAgreement, id, fields), t.S("status.saved")).watch(store.EntityAgreement, id)
 }

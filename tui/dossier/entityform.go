@@ -79,6 +79,24 @@ type EntityForm struct {
 	width   int
 	height  int
 	keys    formKeys
+	// kind and id name the entity an edit form changes (watch); the form
+	// then says when a sync changed one of its texts meanwhile (stale).
+	kind, id string
+	stale    bool
+}
+
+// watch makes an edit form of entity kind/id look at its texts' heads
+// after every change to its dossier, and say when they are no longer those
+// it opened on: a save then keeps both texts as a conflict.
+func (f *EntityForm) watch(kind, id string) *EntityForm {
+	f.kind, f.id = kind, id
+	return f
+}
+
+// formHeadsMsg answers the look at an edit form's text heads.
+type formHeadsMsg struct {
+	to    *EntityForm
+	stale bool
 }
 
 // formKeys are the form's bindings.
@@ -275,6 +293,31 @@ func (f *EntityForm) Init() tea.Cmd { return nil }
 // Update handles the outcome of a save and keys.
 func (f *EntityForm) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case kit.ChangedMsg:
+		if f.id == "" || f.saving || !msg.Touches(f.dossier) {
+			return f, nil
+		}
+		st, dossier, kind, id, fields := f.ctx.Store, f.dossier, f.kind, f.id, f.fields
+		return f, func() tea.Msg {
+			for _, fl := range fields {
+				if fl.kind != formText {
+					continue
+				}
+				hs, err := st.Heads(dossier, store.EntityField(kind, id, fl.name))
+				if err != nil {
+					return nil
+				}
+				if !sameHeads(hs, fl.seen) {
+					return formHeadsMsg{to: f, stale: true}
+				}
+			}
+			return formHeadsMsg{to: f}
+		}
+	case formHeadsMsg:
+		if msg.to == f {
+			f.stale = msg.stale
+		}
+		return f, nil
 	case kit.WroteMsg:
 		if msg.To != f {
 			return f, nil
@@ -516,6 +559,9 @@ func (f *EntityForm) View() string {
 		foot = st.Bad.Render(f.ErrText)
 	default:
 		foot = st.Muted.Render(f.hint())
+		if f.stale {
+			foot = st.Warn.Render(f.ctx.T.S("edit.changed"))
+		}
 	}
 	lines = append(lines, kit.Truncate(foot, f.width))
 	for i, l := range lines {

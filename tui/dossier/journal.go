@@ -81,5 +81,5 @@ func journalForm(s *EntityScreen, id string) kit.Screen {
 		return newEntityForm(s.ctx, s.Dossier, t.S("journal.new"), fields, addEntity(s.Dossier, store.EntityJournal), t.S("journal.added"))
 	}
 	return newEntityForm(s.ctx, s.Dossier, t.S("journal.edit"), fields,
-		commitEdit(s.Dossier, store.EntityJournal, id, fields), t.S("status.saved"))
+		commitEdit(s.Dossier, store.EntityJournal, id, fields), t.S("status.saved")).watch(store.EntityJournal, id)
 }

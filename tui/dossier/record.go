@@ -121,6 +121,9 @@ func indicationForm(s *EntityScreen, id string) kit.Screen {
 		title, saved, save = t.S("indications.edit"), t.S("status.saved"), commitEdit(s.Dossier, store.EntityIndication, id, fields)
 	}
 	f := newEntityForm(s.ctx, s.Dossier, title, fields, save, saved)
+	if id != "" {
+		f.watch(store.EntityIndication, id)
+	}
 	f.check = orderCheck(t, fields, "date", "until")
 	return f
 }

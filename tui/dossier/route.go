@@ -126,5 +126,5 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 		{name: "reason", label: label("reason"), kind: formText, value: cur.Reason.Value, seen: kit.SeenHeads(cur.Reason), lines: 6},
 	}
 	title := t.F("route.edit", kit.PlacesLabel(t, cur.From.Value), kit.PlacesLabel(t, cur.To.Value))
-	return newEntityForm(s.ctx, s.Dossier, title, fields, commitEdit(s.Dossier, store.EntityMove, id, fields), t.S("status.saved"))
+	return newEntityForm(s.ctx, s.Dossier, title, fields, commitEdit(s.Dossier, store.EntityMove, id, fields), t.S("status.saved")).watch(store.EntityMove, id)
 }

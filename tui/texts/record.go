@@ -79,5 +79,5 @@ var textsRecord = map[string][2]string{
 	"coord.team.count.one":  {"%s cliënt · %s met te late afspraken · %s met conflicten", "%s client · %s with overdue agreements · %s with conflicts"},
 	"step.done.ask":         {"Nog %d van de %d punten op de checklist zijn open. Toch als klaar markeren? j = ja, n = nee", "%d of %d checklist items are still open. Mark the step done anyway? y = yes, n = no"},
 	"step.done.ask.one":     {"Nog 1 punt op de checklist is open. Toch als klaar markeren? j = ja, n = nee", "1 checklist item is still open. Mark the step done anyway? y = yes, n = no"},
-	"edit.changed":          {"Iemand anders heeft dit dossier net gewijzigd (sync). Wat je typt wordt bij bewaren naast de nieuwe tekst gelegd, niet eroverheen.", "Someone else just changed this dossier (sync). What you type is kept beside the new text when you save, not over it."},
+	"edit.changed":          {"Intussen gewijzigd (sync). Bewaar je, dan blijven beide teksten bewaard.", "Changed meanwhile (sync). If you save, both texts are kept."},
 }
