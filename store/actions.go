@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -118,6 +117,11 @@ func (n NewClient) Validate() map[string]error {
 	}
 	check("name", n.Name)
 	check("birthyear", n.BirthYear)
+	if errs["birthyear"] == nil {
+		if err := checkBirthYear(n.BirthYear); err != nil {
+			errs["birthyear"] = err
+		}
+	}
 	check("team", n.Team)
 	check("coaches", n.Coaches)
 	check("places", joinPlaces(n.Places))
@@ -166,7 +170,7 @@ func (s *Store) CreateClient(n NewClient) (string, error) {
 // ToggleCheck ticks or unticks a checklist item. The op records who and
 // when.
 func (s *Store) ToggleCheck(dossier string, step int, item string) (Op, error) {
-	field := "step/" + strconv.Itoa(step) + "/check/" + item
+	field := FieldCheck(step, item)
 	var op Op
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		dkey, err := idKey(dossier)
@@ -202,10 +206,10 @@ func (s *Store) AddEntity(dossier, kind string, fields map[string]string) (strin
 		return "", fmt.Errorf("%w entity kind %q", ErrInvalid, kind)
 	}
 	id := NewID()
-	changes := []Change{Set(kind+"/"+id+"/exists", "1")}
+	changes := []Change{Set(EntityField(kind, id, "exists"), "1")}
 	for _, f := range sortedKeys(fields) {
 		if fields[f] != "" {
-			changes = append(changes, Set(kind+"/"+id+"/"+f, fields[f]))
+			changes = append(changes, Set(EntityField(kind, id, f), fields[f]))
 		}
 	}
 	if _, err := s.Commit(dossier, changes...); err != nil {
@@ -232,7 +236,7 @@ func (s *Store) setExists(dossier, kind, id string, exists bool) error {
 	if exists {
 		value = "1"
 	}
-	changes := []Change{Set(kind+"/"+id+"/exists", value)}
+	changes := []Change{Set(EntityField(kind, id, "exists"), value)}
 	if kind == EntityMove {
 		c, err := s.Client(dossier)
 		if err != nil {
@@ -275,14 +279,14 @@ func (s *Store) RecordMove(dossier string, to []Place, date, reason string) (str
 	id := NewID()
 	dest := joinPlaces(to)
 	changes := []Change{
-		Set(EntityMove+"/"+id+"/exists", "1"),
-		Set(EntityMove+"/"+id+"/from", c.Places.Value),
-		Set(EntityMove+"/"+id+"/to", dest),
-		Set(EntityMove+"/"+id+"/date", date),
+		Set(MoveField(id, "exists"), "1"),
+		Set(MoveField(id, "from"), c.Places.Value),
+		Set(MoveField(id, "to"), dest),
+		Set(MoveField(id, "date"), date),
 		Set("places", dest),
 	}
 	if reason != "" {
-		changes = append(changes, Set(EntityMove+"/"+id+"/reason", reason))
+		changes = append(changes, Set(MoveField(id, "reason"), reason))
 	}
 	if _, err := s.Commit(dossier, changes...); err != nil {
 		return "", fmt.Errorf("record move: %w", err)

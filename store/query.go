@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
-	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -106,7 +105,9 @@ func sortOps(ops []Op) {
 }
 
 // FindClient resolves an id or an unambiguous (part of a) name to a client
-// id. An exact name match wins over partial ones.
+// id. An exact name match wins over partial ones. When several clients
+// match, the error is an *AmbiguousError carrying them (errors.Is(err,
+// ErrAmbiguous) holds).
 func (s *Store) FindClient(query string) (string, error) {
 	if ValidID(query) {
 		if _, err := s.Client(query); err != nil {
@@ -118,37 +119,12 @@ func (s *Store) FindClient(query string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	q := strings.ToLower(strings.TrimSpace(query))
-	var exact, partial []Summary
-	for _, sm := range all {
-		if sm.Removed {
-			continue
-		}
-		n := strings.ToLower(sm.Name)
-		switch {
-		case n == q:
-			exact = append(exact, sm)
-		case strings.Contains(n, q):
-			partial = append(partial, sm)
-		}
-	}
+	matches, exact := MatchClients(all, query)
 	switch {
-	case len(exact) == 1:
-		return exact[0].ID, nil
-	case len(exact) > 1:
-		return "", fmt.Errorf("client %q: %w (%d); use the id", query, ErrAmbiguous, len(exact))
-	case len(partial) == 1:
-		return partial[0].ID, nil
-	case len(partial) > 1:
-		names := make([]string, 0, 5)
-		for i, sm := range partial {
-			if i == 5 {
-				names = append(names, "…")
-				break
-			}
-			names = append(names, sm.Name)
-		}
-		return "", fmt.Errorf("client %q: %w: %s; give more of the name or the id", query, ErrAmbiguous, strings.Join(names, ", "))
+	case len(matches) == 1:
+		return matches[0].ID, nil
+	case len(matches) > 1:
+		return "", &AmbiguousError{Query: query, Exact: exact, Candidates: matches}
 	}
 	return "", fmt.Errorf("client %q: %w", query, ErrNotFound)
 }

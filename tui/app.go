@@ -1,6 +1,17 @@
+// Package tui is brug's terminal app: the root model, which holds the
+// screen stack, the status line, help and background sync, and opens the
+// features' screens when they ask (kit.OpenMsg). The screens live in
+// packages by feature: tui/clients (the list and the new-client form),
+// tui/dossier (a client's overview, steps, editor, conflicts, entities,
+// route, review and send back), tui/coord (the coordinator's team overview
+// and review queue) and tui/report (the flow report), on the shared
+// tui/kit; the texts are in tui/texts. It never opens the database or the
+// network itself: screens call the Store interface through tea.Cmds and
+// receive the results as messages, so no keystroke waits for the disk.
 package tui
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -8,23 +19,45 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/clients"
+	"github.com/brug-nl/brug/tui/coord"
+	"github.com/brug-nl/brug/tui/dossier"
+	"github.com/brug-nl/brug/tui/kit"
+	"github.com/brug-nl/brug/tui/report"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
-// Smallest window the app lays out for.
+// Smallest window the app lays out for (the screens' layout in kit).
 const (
-	MinWidth  = 60
-	MinHeight = 16
+	MinWidth  = kit.MinWidth
+	MinHeight = kit.MinHeight
 )
+
+// Options configure New.
+type Options struct {
+	Store    kit.Store
+	Method   *method.Method
+	Lang     string             // "nl" (default) or "en"
+	User     string             // shown in the header, recorded by the store
+	Renderer *lipgloss.Renderer // nil: lipgloss.DefaultRenderer()
+	Now      func() time.Time   // nil: time.Now
+	Teams    []string           // the user's teams on the server; nil without one
+	Role     string             // the user's role; "coordinator" unlocks review and sign-off
+	OnServer bool               // running on the sync server (SSH); see kit.Context.OnServer
+}
+
+// RoleCoordinator is the role that gets the coordinator screens (the
+// sync protocol's role name).
+const RoleCoordinator = kit.RoleCoordinator
 
 // Model is the root model: the screen stack, the status line and the help
 // bar. It holds what every screen needs in its Context.
 type Model struct {
-	ctx      *Context
-	stack    []Screen
+	ctx      *kit.Context
+	stack    []kit.Screen
 	status   string
 	statusOK bool
 	help     help.Model
@@ -45,9 +78,9 @@ func New(opt Options) *Model {
 	if opt.Method == nil {
 		opt.Method = method.Default() // screens may rely on ctx.Method
 	}
-	t := NewTexts(opt.Lang)
-	st := NewStyles(r, DefaultPalette())
-	ctx := &Context{Styles: st, Keys: NewKeyMap(t), T: t, Store: opt.Store,
+	t := texts.NewTexts(opt.Lang)
+	st := kit.NewStyles(r, kit.DefaultPalette())
+	ctx := &kit.Context{Styles: st, Keys: kit.NewKeyMap(t), T: t, Store: opt.Store,
 		Method: opt.Method, User: opt.User, Now: now, Width: 80, Height: 24, Teams: opt.Teams, Role: opt.Role, OnServer: opt.OnServer}
 	h := help.New()
 	h.Styles.ShortKey = st.Key
@@ -58,15 +91,15 @@ func New(opt Options) *Model {
 	h.Styles.FullSeparator = st.Muted
 	h.Styles.Ellipsis = st.Muted
 	m := &Model{ctx: ctx, help: h, statusOK: true}
-	m.stack = []Screen{NewClientList(ctx)}
+	m.stack = []kit.Screen{clients.NewClientList(ctx)}
 	return m
 }
 
 // Context returns the shared context (for tests).
-func (m *Model) Context() *Context { return m.ctx }
+func (m *Model) Context() *kit.Context { return m.ctx }
 
 // Top returns the screen in front.
-func (m *Model) Top() Screen { return m.stack[len(m.stack)-1] }
+func (m *Model) Top() kit.Screen { return m.stack[len(m.stack)-1] }
 
 // Init starts the first screen and background sync.
 func (m *Model) Init() tea.Cmd { return tea.Batch(m.Top().Init(), m.syncInit()) }
@@ -84,11 +117,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m.handleKey(msg)
-	case PushMsg:
+	case kit.PushMsg:
 		return m.push(msg.Screen)
-	case PopMsg:
+	case kit.OpenMsg:
+		return m.open(msg)
+	case kit.PopMsg:
 		return m.pop(msg.Refresh)
-	case StatusMsg:
+	case kit.StatusMsg:
 		m.status, m.statusOK = msg.Text, !msg.Err
 		if msg.Err && strings.Contains(msg.Text, store.ErrDamaged.Error()) {
 			// Whatever screen failed to read: the file itself is damaged,
@@ -96,7 +131,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = m.ctx.T.S("status.damaged")
 		}
 		return m, nil
-	case ChangedMsg:
+	case kit.ChangedMsg:
 		return m, tea.Batch(m.broadcast(msg), m.syncChanged())
 	}
 	return m.forward(msg)
@@ -116,6 +151,10 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.ctx.Keys
 	if msg.String() == "ctrl+c" {
+		if u, ok := m.Top().(kit.Unsaved); ok && u.HasUnsaved() {
+			m.fullHelp = false
+			return m.forward(tea.KeyMsg{Type: tea.KeyEsc})
+		}
 		return m, tea.Quit
 	}
 	if key.Matches(msg, k.Sync) {
@@ -152,7 +191,49 @@ func (m *Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m *Model) push(s Screen) (tea.Model, tea.Cmd) {
+// open builds the screen another feature asked for and opens it.
+func (m *Model) open(msg kit.OpenMsg) (tea.Model, tea.Cmd) {
+	var s kit.Screen
+	switch msg.To {
+	case kit.OpenDossier:
+		s = dossier.NewOverviewScreen(m.ctx, msg.Dossier)
+	case kit.OpenReview:
+		s = dossier.NewReviewScreen(m.ctx, msg.Dossier, msg.Step)
+	case kit.OpenTeamOverview:
+		s = coord.NewTeamOverview(m.ctx)
+	case kit.OpenReviewQueue:
+		s = coord.NewReviewQueue(m.ctx)
+	case kit.OpenFlowReport:
+		s = report.NewFlowReport(m.ctx)
+	case kit.OpenRecord:
+		s = clients.NewRecordForm(m.ctx, msg.Dossier)
+	default:
+		return m, nil
+	}
+	return m.push(s)
+}
+
+// SaveDrafts keeps the text still being typed in the screens of the
+// program's final model m (a send back's comment), for the user's next
+// session. The SSH server calls it after the program ended, however it
+// ended.
+func SaveDrafts(m tea.Model) error {
+	root, ok := m.(*Model)
+	if !ok || root == nil {
+		return nil
+	}
+	var errs []error
+	for _, s := range root.stack {
+		if d, ok := s.(kit.DraftKeeper); ok {
+			if err := d.KeepDraft(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Model) push(s kit.Screen) (tea.Model, tea.Cmd) {
 	m.stack = append(m.stack, s)
 	m.resize()
 	m.status = ""
@@ -201,9 +282,9 @@ func (m *Model) View() string {
 		body = m.Top().View()
 	}
 	body = lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).MaxWidth(w).Render(body)
-	status := st.Status.Render(truncate(m.status, w))
+	status := st.Status.Render(kit.Truncate(m.status, w))
 	if !m.statusOK {
-		status = st.StatusErr.Render(truncate(m.status, w))
+		status = st.StatusErr.Render(kit.Truncate(m.status, w))
 	}
 	keys := m.shortHelpView(w)
 	return lipgloss.JoinVertical(lipgloss.Left, header, body, status, m.syncFooter(w), keys)
@@ -215,18 +296,22 @@ func (m *Model) header(w int) string {
 	right := st.Muted.Render(m.ctx.User)
 	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
-		return truncate(left, w)
+		return kit.Truncate(left, w)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
 
 // helpParts splits the help bar into the screen's keys and the keys that
-// always show (back, help, quit).
+// always show (back, help, quit). Help and quit are left out while a text
+// input has focus: there ? and q are typed, not obeyed.
 func (m *Model) helpParts() (screen, fixed []key.Binding) {
 	k := m.ctx.Keys
 	screen = append([]key.Binding(nil), m.Top().Help()...)
 	if len(m.stack) > 1 {
 		fixed = append(fixed, k.Back)
+	}
+	if m.Top().Capturing() {
+		return screen, fixed
 	}
 	return screen, append(fixed, k.Help, k.Quit)
 }
@@ -243,7 +328,7 @@ func (m *Model) shortHelpView(w int) string {
 		if lipgloss.Width(v) <= w || len(screen) == 0 {
 			// help.ShortHelpView overflows when not even its ellipsis
 			// fits: cut it.
-			return truncate(v, w)
+			return kit.Truncate(v, w)
 		}
 		screen = screen[:len(screen)-1]
 	}
@@ -262,7 +347,3 @@ func (m *Model) fullHelpView() string {
 	b.WriteString("\n\n" + st.Muted.Render(m.ctx.T.S("help.close")))
 	return b.String()
 }
-
-// truncate cuts s (which may hold styles) to width cells, with an
-// ellipsis when cut.
-func truncate(s string, width int) string { return ansi.Truncate(s, width, "…") }

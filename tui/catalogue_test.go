@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,27 +13,23 @@ import (
 	"testing"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/clients"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
-// catalogueKeysUsed returns every literal catalogue key in the package's
-// non-test files, with where it is used: the first argument of any .S(...)
-// or .F(...) call, the help key of keys.go's b(...), and in the files of
+// catalogueKeysUsed returns every literal catalogue key in the non-test
+// files of tui and its packages, with where it is used: the first argument
+// of any .S(...) or .F(...) call, the help key of keys.go's b(...), and in the files of
 // the list, form and overview any string literal that names a key of their
 // own (form.err.name is picked in one place and shown in another).
 func catalogueKeysUsed(t *testing.T) map[string]string {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := codeFiles(t)
 	ownKey := regexp.MustCompile(`^(list|form|overview|widget)\.[a-z0-9_.-]+$`)
 	own := map[string]bool{"list.go": true, "form.go": true, "overview.go": true, "widgets.go": true}
 	used := map[string]string{}
 	fset := token.NewFileSet()
 	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "texts") {
-			continue
-		}
 		f, err := parser.ParseFile(fset, name, nil, 0)
 		if err != nil {
 			t.Fatalf("parse %s: %v", name, err)
@@ -52,14 +49,14 @@ func catalogueKeysUsed(t *testing.T) map[string]string {
 				case *ast.SelectorExpr:
 					isText = fn.Sel.Name == "S" || fn.Sel.Name == "F"
 				case *ast.Ident:
-					isText = name == "keys.go" && fn.Name == "b"
+					isText = filepath.Base(name) == "keys.go" && fn.Name == "b"
 				}
 				if isText {
 					k, _ := strconv.Unquote(lit.Value)
 					used[k] = fset.Position(lit.Pos()).String()
 				}
 			case *ast.BasicLit:
-				if k, err := strconv.Unquote(n.Value); err == nil && own[name] && n.Kind == token.STRING && ownKey.MatchString(k) {
+				if k, err := strconv.Unquote(n.Value); err == nil && own[filepath.Base(name)] && n.Kind == token.STRING && ownKey.MatchString(k) {
 					used[k] = fset.Position(n.Pos()).String()
 				}
 			}
@@ -69,15 +66,38 @@ func catalogueKeysUsed(t *testing.T) map[string]string {
 	return used
 }
 
+// codeFiles lists the non-test Go files of tui and its packages, the
+// catalogue's own excepted.
+func codeFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "texts" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
 // TestCatalogueComplete guards every part of the catalogue, the other
 // screens' too: each key used in code exists, every text has Dutch and
 // English, and no key is defined in two parts.
 func TestCatalogueComplete(t *testing.T) {
-	defined := map[string]int{}
-	for i, part := range catalogueParts() {
+	defined := map[string]string{}
+	for i, part := range texts.Parts() {
 		for k, v := range part {
 			if j, dup := defined[k]; dup {
-				t.Errorf("key %q is defined in catalogue parts %d and %d", k, j, i)
+				t.Errorf("key %q is defined in catalogue parts %s and %s", k, j, i)
 			}
 			defined[k] = i
 			if strings.TrimSpace(v[0]) == "" || strings.TrimSpace(v[1]) == "" {
@@ -120,9 +140,9 @@ func TestCatalogueDynamicKeys(t *testing.T) {
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "month."+strconv.Itoa(m))
 	}
-	keys = append(keys, sortKeys[:]...)
+	keys = append(keys, clients.SortKeys[:]...)
 	for _, lang := range []string{"nl", "en"} {
-		tx := NewTexts(lang)
+		tx := texts.NewTexts(lang)
 		for _, k := range keys {
 			if !tx.Has(k) {
 				t.Errorf("%s: key %q missing", lang, k)
@@ -134,16 +154,10 @@ func TestCatalogueDynamicKeys(t *testing.T) {
 // TestCatalogueListPartUsed finds texts of the list's part that no code
 // names any more (keys made from codes, such as place.*, excepted).
 func TestCatalogueListPartUsed(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := codeFiles(t)
 	literals := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "texts") {
-			continue
-		}
 		f, err := parser.ParseFile(fset, name, nil, 0)
 		if err != nil {
 			t.Fatalf("parse %s: %v", name, err)
@@ -158,7 +172,7 @@ func TestCatalogueListPartUsed(t *testing.T) {
 		})
 	}
 	dynamic := []string{"place.", "benefit.", "stepstatus.", "month."}
-	for k := range textsList {
+	for k := range texts.Parts()["list"] {
 		if literals[k] || slices.ContainsFunc(dynamic, func(p string) bool { return strings.HasPrefix(k, p) }) {
 			continue
 		}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/brug-nl/brug/tui/texts"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestSyncFooterWarnsAboutClock(t *testing.T) {
 // with what went wrong, not as a bare "refused".
 func TestRefusedClockCodeHasItsText(t *testing.T) {
 	for lang, want := range map[string]string{"nl": "klok van deze laptop liep voor", "en": "this laptop's clock was ahead"} {
-		if got := NewTexts(lang).S("refused.code." + codeKey("clock")); got != want {
+		if got := texts.NewTexts(lang).S("refused.code." + codeKey("clock")); got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
 		}
 	}

@@ -10,18 +10,19 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/dossier"
 )
 
 func TestConflictPickResolves(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
 	const field = "step/1/answer/q2"
 	e.conflict(field, "Mijn moeder helpt.", "De begeleider van de dagbesteding.")
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	if v := e.view(); !strings.Contains(v, " ! Wie helpt je nu") {
 		t.Fatalf("no conflict marker on the question:\n%s", v)
 	}
 	e.keys("down", "down", "down", "down", "enter")
-	c, ok := e.top().(*conflictScreen)
+	c, ok := e.top().(*dossier.ConflictScreen)
 	if !ok {
 		t.Fatalf("enter opened %T, want the conflict screen", e.top())
 	}
@@ -31,11 +32,11 @@ func TestConflictPickResolves(t *testing.T) {
 			t.Errorf("conflict screen lacks %q:\n%s", want, v)
 		}
 	}
-	if c.columns() {
+	if c.Columns() {
 		t.Error("at 80 columns the versions should be stacked")
 	}
 	e.keys("2") // keep Piet's
-	if _, ok := e.top().(*stepScreen); !ok {
+	if _, ok := e.top().(*dossier.StepScreen); !ok {
 		t.Fatalf("after picking %T is in front, want the step screen", e.top())
 	}
 	cl := e.client()
@@ -69,7 +70,7 @@ func TestConflictChooseWithArrowsAndEnter(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
 	const field = "step/1/note"
 	e.conflict(field, "Piets notitie", "Kees' notitie")
-	e.push(NewConflictScreen(e.m.Context(), e.id, field))
+	e.push(dossier.NewConflictScreen(e.m.Context(), e.id, field))
 	e.keys("right", "enter") // from version 1 (Kees, newest) to 2 (Piet)
 	if got := e.client().Steps[0].Note; got.Conflict() || got.Value != "Piets notitie" {
 		t.Fatalf("note = %+v, want Piet's version alone", got)
@@ -80,31 +81,31 @@ func TestConflictMergeWritesOverAllHeads(t *testing.T) {
 	e := dxOpen(t, "nl", 200, 50)
 	const field = "step/1/answer/q1"
 	e.conflict(field, "Buiten werken.", "Iets met dieren.")
-	e.push(NewConflictsScreen(e.m.Context(), e.id))
+	e.push(dossier.NewConflictsScreen(e.m.Context(), e.id))
 	e.keys("enter")
-	c, ok := e.top().(*conflictScreen)
+	c, ok := e.top().(*dossier.ConflictScreen)
 	if !ok {
 		t.Fatalf("enter in the list opened %T", e.top())
 	}
-	if !c.columns() {
+	if !c.Columns() {
 		t.Error("at 200 columns the versions should be side by side")
 	}
 	e.keys("m")
-	ed, ok := e.top().(*editorScreen)
+	ed, ok := e.top().(*dossier.EditorScreen)
 	if !ok {
 		t.Fatalf("m opened %T, want the editor", e.top())
 	}
-	text := ed.ta.Value()
+	text := ed.Area.Value()
 	if !strings.Contains(text, "Buiten werken.") || !strings.Contains(text, "Iets met dieren.") || !strings.Contains(text, "── Versie 1 · Kees") {
 		t.Fatalf("merge editor does not hold both versions under headers:\n%s", text)
 	}
 	// Write the merged text from scratch.
-	ed.ta.SetValue("")
+	ed.Area.SetValue("")
 	e.typeText("Buiten werken, met dieren.")
 	e.keys("ctrl+s")
 	// Saved: the editor and the settled conflict screen are gone; the list
 	// is empty.
-	if _, ok := e.top().(*conflictsScreen); !ok {
+	if _, ok := e.top().(*dossier.ConflictsScreen); !ok {
 		t.Fatalf("after merging %T is in front, want the conflicts list", e.top())
 	}
 	cl := e.client()
@@ -125,7 +126,7 @@ func TestConflictMergeAcceptedAsIs(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
 	const field = "step/1/note"
 	e.conflict(field, "Een", "Twee")
-	e.push(NewConflictScreen(e.m.Context(), e.id, field))
+	e.push(dossier.NewConflictScreen(e.m.Context(), e.id, field))
 	e.keys("m", "ctrl+s") // the prefilled text is a new text, saved as it is
 	if got := e.client().Steps[0].Note; got.Conflict() || !strings.Contains(got.Value, "Een") || !strings.Contains(got.Value, "Twee") {
 		t.Fatalf("note = %+v, want one text with both versions", got)
@@ -146,7 +147,7 @@ func TestConflictsListLabels(t *testing.T) {
 	e.conflict("step/2/note", "a", "b")
 	e.conflict(store.EntityAgreement+"/"+agr+"/what", "Bel UWV vandaag", "Bel UWV morgen")
 	e.conflict(store.EntityJournal+"/"+jr+"/text", "Bezoek, ging goed", "Bezoek, ging matig")
-	e.push(NewConflictsScreen(e.m.Context(), e.id))
+	e.push(dossier.NewConflictsScreen(e.m.Context(), e.id))
 	v := e.view()
 	for _, want := range []string{
 		"! Stap 1 · vraag q1: Wat zou je graag willen doen als je aan werk denkt?",
@@ -163,12 +164,12 @@ func TestConflictsListLabels(t *testing.T) {
 
 func TestConflictGoneShowsSo(t *testing.T) {
 	e := dxOpen(t, "en", 80, 24)
-	e.push(NewConflictScreen(e.m.Context(), e.id, "step/1/note"))
+	e.push(dossier.NewConflictScreen(e.m.Context(), e.id, "step/1/note"))
 	if v := e.view(); !strings.Contains(v, "no conflict") {
 		t.Fatalf("a field without conflict is not explained:\n%s", v)
 	}
 	e.keys("1", "m") // nothing to pick or merge
-	if _, ok := e.top().(*conflictScreen); !ok {
+	if _, ok := e.top().(*dossier.ConflictScreen); !ok {
 		t.Fatalf("keys on a settled field opened %T", e.top())
 	}
 }
@@ -180,7 +181,7 @@ func TestGoldenConflict(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			e := dxOpen(t, "nl", size[0], size[1])
 			dxGoldenStep(t, e)
-			e.push(NewConflictScreen(e.m.Context(), e.id, "step/1/answer/q2"))
+			e.push(dossier.NewConflictScreen(e.m.Context(), e.id, "step/1/answer/q2"))
 			golden.RequireEqual(t, []byte(e.view()))
 		})
 	}
@@ -194,7 +195,7 @@ func TestConflictPickKeepsAVersionNeverShown(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
 	const field = "step/1/answer/q2"
 	e.conflict(field, "Mijn moeder helpt.", "De begeleider van de dagbesteding.")
-	e.push(NewConflictScreen(e.m.Context(), e.id, field))
+	e.push(dossier.NewConflictScreen(e.m.Context(), e.id, field))
 	late := store.Op{ID: store.NewID(), Dossier: e.id, Field: field, Value: "Mijn buurman, op dinsdag.",
 		HLC: store.MakeHLC(dxNow.Add(3*time.Hour), 0), Device: "device-fenna", Author: "Fenna"}
 	if _, err := e.st.ApplyRemote([]store.Op{late}); err != nil {

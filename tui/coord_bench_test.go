@@ -11,6 +11,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/tui"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // coordFrame builds a coordinator's app on s at 200x50, presses k on the
@@ -18,7 +19,7 @@ import (
 // has answered: what a coordinator waits for after the key press.
 func coordFrame(tb testing.TB, s *store.Store, k string) string {
 	m := tui.New(tui.Options{Store: s, Method: s.Method(), Renderer: lipgloss.NewRenderer(io.Discard),
-		User: "bench", Role: tui.RoleCoordinator})
+		User: "bench", Role: kit.RoleCoordinator})
 	var model tea.Model = m
 	model, _ = model.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
 	_, cmd := model.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})

@@ -16,6 +16,10 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/clients"
+	"github.com/brug-nl/brug/tui/coord"
+	"github.com/brug-nl/brug/tui/dossier"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // The coordinator tests run the real root model on a real store whose
@@ -137,12 +141,12 @@ func coFixture(t testing.TB, st *store.Store) map[string]string {
 }
 
 // coOpen is the app on the fixture, as role with teams, at width x height.
-func coOpen(t testing.TB, st Store, role string, teams []string, width, height int) *dxEnv {
+func coOpen(t testing.TB, st kit.Store, role string, teams []string, width, height int) *dxEnv {
 	t.Helper()
 	return coOpenLang(t, st, "nl", role, teams, width, height)
 }
 
-func coOpenLang(t testing.TB, st Store, lang, role string, teams []string, width, height int) *dxEnv {
+func coOpenLang(t testing.TB, st kit.Store, lang, role string, teams []string, width, height int) *dxEnv {
 	t.Helper()
 	m := New(Options{Store: st, Method: method.Default(), Lang: lang, User: "anke", Renderer: clRenderer(),
 		Now: func() time.Time { return clToday }, Role: role, Teams: teams})
@@ -155,13 +159,13 @@ func coOpenLang(t testing.TB, st Store, lang, role string, teams []string, width
 // queueRows is what the queue in front lists: "name/step".
 func queueRows(t testing.TB, e *dxEnv) []string {
 	t.Helper()
-	q, ok := e.top().(*reviewQueue)
+	q, ok := e.top().(*coord.ReviewQueue)
 	if !ok {
 		t.Fatalf("%T is in front, want the review queue", e.top())
 	}
 	var out []string
-	for _, i := range q.shown {
-		out = append(out, fmt.Sprintf("%s/%d", q.rows[i].name, q.rows[i].step))
+	for _, i := range q.Shown {
+		out = append(out, fmt.Sprintf("%s/%d", q.Rows[i].Name, q.Rows[i].Step))
 	}
 	return out
 }
@@ -169,7 +173,7 @@ func queueRows(t testing.TB, e *dxEnv) []string {
 func TestReviewQueueLists(t *testing.T) {
 	st := coStore(t)
 	coFixture(t, st)
-	e := coOpen(t, st, RoleCoordinator, []string{"Noord", "Zuid"}, 80, 24)
+	e := coOpen(t, st, kit.RoleCoordinator, []string{"Noord", "Zuid"}, 80, 24)
 	e.keys("B")
 	// Oldest first; Eva is in another team, Dirk is removed.
 	if got, want := queueRows(t, e), []string{"Bram Jansen/3", "Anna de Vries/1"}; !slices.Equal(got, want) {
@@ -182,7 +186,7 @@ func TestReviewQueueLists(t *testing.T) {
 		}
 	}
 	// Without teams (no server) every team's steps are there; t filters.
-	e = coOpen(t, st, RoleCoordinator, nil, 80, 24)
+	e = coOpen(t, st, kit.RoleCoordinator, nil, 80, 24)
 	e.keys("B")
 	if got := queueRows(t, e); len(got) != 3 || got[2] != "Eva Bos/1" {
 		t.Fatalf("queue without teams = %v, want Eva's step last", got)
@@ -200,10 +204,10 @@ func TestReviewQueueLists(t *testing.T) {
 func TestReviewSignOff(t *testing.T) {
 	st := coStore(t)
 	ids := coFixture(t, st)
-	e := coOpen(t, st, RoleCoordinator, []string{"Noord", "Zuid"}, 80, 24)
+	e := coOpen(t, st, kit.RoleCoordinator, []string{"Noord", "Zuid"}, 80, 24)
 	e.keys("B", "enter")
-	r, ok := e.top().(*reviewScreen)
-	if !ok || r.dossier != ids["Bram"] || r.n != 3 {
+	r, ok := e.top().(*dossier.ReviewScreen)
+	if !ok || r.Dossier != ids["Bram"] || r.N != 3 {
 		t.Fatalf("enter opened %T, want the review of Bram's step 3", e.top())
 	}
 	v := e.view()
@@ -254,7 +258,7 @@ func statusOf(t testing.TB, st *store.Store, id string, n int) store.StepStatus 
 func TestReviewSignOffRefusedWhenStatusChanged(t *testing.T) {
 	st := coStore(t)
 	ids := coFixture(t, st)
-	e := coOpen(t, st, RoleCoordinator, []string{"Noord", "Zuid"}, 80, 24)
+	e := coOpen(t, st, kit.RoleCoordinator, []string{"Noord", "Zuid"}, 80, 24)
 	e.keys("B", "enter", "a")
 	// While the coordinator is asked, the coach's reopening arrives.
 	coRemote(t, st, ids["Bram"], "step/3/status", "active", "kees", coDay(9, 14))
@@ -265,7 +269,7 @@ func TestReviewSignOffRefusedWhenStatusChanged(t *testing.T) {
 	if !strings.Contains(e.status(), "intussen veranderd") {
 		t.Errorf("status line = %q, want why nothing was signed off", e.status())
 	}
-	if _, ok := e.top().(*reviewScreen); !ok {
+	if _, ok := e.top().(*dossier.ReviewScreen); !ok {
 		t.Fatalf("%T in front, want the review still", e.top())
 	}
 	// The review shows the new state and refuses a sign-off of it.
@@ -281,13 +285,13 @@ func TestReviewSignOffRefusedWhenStatusChanged(t *testing.T) {
 func TestReviewSendBack(t *testing.T) {
 	st := coStore(t)
 	ids := coFixture(t, st)
-	e := coOpen(t, st, RoleCoordinator, []string{"Noord", "Zuid"}, 80, 24)
+	e := coOpen(t, st, kit.RoleCoordinator, []string{"Noord", "Zuid"}, 80, 24)
 	e.keys("B", "down", "enter", "t")
-	if _, ok := e.top().(*sendBackScreen); !ok {
+	if _, ok := e.top().(*dossier.SendBackScreen); !ok {
 		t.Fatalf("t opened %T, want the comment editor", e.top())
 	}
 	e.keys("ctrl+s") // an empty comment is not sent
-	if _, ok := e.top().(*sendBackScreen); !ok || !strings.Contains(e.status(), "Schrijf een opmerking") {
+	if _, ok := e.top().(*dossier.SendBackScreen); !ok || !strings.Contains(e.status(), "Schrijf een opmerking") {
 		t.Fatalf("empty send back: %T in front, status %q", e.top(), e.status())
 	}
 	e.typeText("Toestemming om te delen ontbreekt nog (c8).")
@@ -324,7 +328,7 @@ func TestReviewSendBackConcurrentComment(t *testing.T) {
 	ids := coFixture(t, st)
 	bram := ids["Bram"]
 	first := coRemote(t, st, bram, "step/3/comment", "Graag de loonwaarde erbij.", "marleen", coDay(8, 21))
-	e := coOpen(t, st, RoleCoordinator, []string{"Noord", "Zuid"}, 120, 30)
+	e := coOpen(t, st, kit.RoleCoordinator, []string{"Noord", "Zuid"}, 120, 30)
 	e.keys("B", "enter")
 	if v := e.view(); !strings.Contains(v, "Vorige opmerking van de coördinator (marleen, 21 aug): Graag de loonwaarde erbij.") {
 		t.Fatalf("previous comment not shown:\n%s", v)
@@ -365,13 +369,13 @@ func (r coRefusing) RefusedPerDossier() (map[string]int, error) { return r.n, ni
 // teamRows is what the overview in front lists, by first name.
 func teamRows(t testing.TB, e *dxEnv) []string {
 	t.Helper()
-	o, ok := e.top().(*teamOverview)
+	o, ok := e.top().(*coord.TeamOverview)
 	if !ok {
 		t.Fatalf("%T is in front, want the team overview", e.top())
 	}
 	var out []string
-	for _, i := range o.shown {
-		out = append(out, strings.Fields(o.rows[i].Name)[0])
+	for _, i := range o.Shown {
+		out = append(out, strings.Fields(o.Rows[i].Name)[0])
 	}
 	return out
 }
@@ -379,19 +383,19 @@ func teamRows(t testing.TB, e *dxEnv) []string {
 func TestTeamOverview(t *testing.T) {
 	st := coStore(t)
 	ids := coFixture(t, st)
-	e := coOpen(t, coRefusing{st, map[string]int{ids["Anna"]: 2}}, RoleCoordinator, nil, 80, 24)
+	e := coOpen(t, coRefusing{st, map[string]int{ids["Anna"]: 2}}, kit.RoleCoordinator, nil, 80, 24)
 	e.keys("O")
 	// Longest idle first: Cor has had no change since June.
 	if got, want := teamRows(t, e), []string{"Cor", "Bram", "Anna", "Eva"}; !slices.Equal(got, want) {
 		t.Fatalf("overview = %v, want %v", got, want)
 	}
-	o := e.top().(*teamOverview)
-	for _, r := range o.rows {
+	o := e.top().(*coord.TeamOverview)
+	for _, r := range o.Rows {
 		want := map[string]struct{ idle, overdue, conflicts, refused int }{
 			"Cor": {105, 0, 0, 0}, "Bram": {25, 0, 1, 0}, "Anna": {13, 1, 0, 2}, "Eva": {5, 0, 0, 0},
 		}[strings.Fields(r.Name)[0]]
-		if r.idle != want.idle || r.overdue != want.overdue || r.Conflicts != want.conflicts || r.refused != want.refused {
-			t.Errorf("%s: idle %d, overdue %d, conflicts %d, refused %d; want %+v", r.Name, r.idle, r.overdue, r.Conflicts, r.refused, want)
+		if r.Idle != want.idle || r.Overdue != want.overdue || r.Conflicts != want.conflicts || r.Refused != want.refused {
+			t.Errorf("%s: idle %d, overdue %d, conflicts %d, refused %d; want %+v", r.Name, r.Idle, r.Overdue, r.Conflicts, r.Refused, want)
 		}
 	}
 	v := e.view()
@@ -416,7 +420,7 @@ func TestTeamOverview(t *testing.T) {
 		t.Errorf("filter line does not name the team:\n%s", e.view())
 	}
 	e.keys("down", "enter")
-	if ov, ok := e.top().(*overview); !ok || ov.id != ids["Cor"] {
+	if ov, ok := e.top().(*dossier.Overview); !ok || ov.ID != ids["Cor"] {
 		t.Fatalf("enter opened %T, want Cor's overview", e.top())
 	}
 }
@@ -427,14 +431,14 @@ func TestTeamOverview(t *testing.T) {
 func TestTeamOverviewOnLaptop(t *testing.T) {
 	st := coStore(t)
 	coFixture(t, st)
-	e := coOpen(t, st, RoleCoordinator, []string{"Zuid"}, 80, 24)
+	e := coOpen(t, st, kit.RoleCoordinator, []string{"Zuid"}, 80, 24)
 	e.keys("O")
 	if got := teamRows(t, e); !slices.Equal(got, []string{"Bram"}) {
 		t.Fatalf("overview of Zuid = %v", got)
 	}
-	o := e.top().(*teamOverview)
-	if o.rows[0].refused != -1 {
-		t.Fatalf("refused = %d, want unknown", o.rows[0].refused)
+	o := e.top().(*coord.TeamOverview)
+	if o.Rows[0].Refused != -1 {
+		t.Fatalf("refused = %d, want unknown", o.Rows[0].Refused)
 	}
 	line := strings.Split(e.view(), "\n")[3] // header, filter, titles, the row
 	if !strings.HasSuffix(strings.TrimRight(line, " "), "—") {
@@ -450,7 +454,7 @@ func TestCoordinatorKeysOnlyForCoordinators(t *testing.T) {
 	for _, role := range []string{"coach", "wijkteam", ""} {
 		e := coOpen(t, st, role, nil, 120, 30)
 		e.keys("O", "B")
-		if _, ok := e.top().(*clientList); !ok {
+		if _, ok := e.top().(*clients.ClientList); !ok {
 			t.Errorf("role %q: O and B opened %T", role, e.top())
 		}
 		for _, b := range e.top().Help() {
@@ -459,7 +463,7 @@ func TestCoordinatorKeysOnlyForCoordinators(t *testing.T) {
 			}
 		}
 	}
-	e := coOpen(t, st, RoleCoordinator, nil, 120, 30)
+	e := coOpen(t, st, kit.RoleCoordinator, nil, 120, 30)
 	var keys []string
 	for _, b := range e.top().Help() {
 		keys = append(keys, b.Help().Key)
@@ -468,11 +472,11 @@ func TestCoordinatorKeysOnlyForCoordinators(t *testing.T) {
 		t.Errorf("coordinator's list help = %v, want O and B", keys)
 	}
 	e.keys("O")
-	if _, ok := e.top().(*teamOverview); !ok {
+	if _, ok := e.top().(*coord.TeamOverview); !ok {
 		t.Fatalf("O opened %T", e.top())
 	}
 	e.keys("esc", "B")
-	if _, ok := e.top().(*reviewQueue); !ok {
+	if _, ok := e.top().(*coord.ReviewQueue); !ok {
 		t.Fatalf("B opened %T", e.top())
 	}
 }
@@ -491,7 +495,7 @@ func TestStepShowsReviewOutcome(t *testing.T) {
 	coRemote(t, e.st, e.id, "step/1/status", "active", "anke", later)
 	coRemote(t, e.st, e.id, "step/1/comment", "Toestemming ontbreekt nog.", "anke", later.Add(time.Second))
 	coRemote(t, e.st, e.id, "step/2/status", "signed-off", "anke", later.Add(time.Minute))
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	v := e.view()
 	for _, want := range []string{"Status: bezig · teruggestuurd", "Teruggestuurd door de coördinator (anke, 13 nov): Toestemming ontbreekt nog."} {
 		if !strings.Contains(v, want) {
@@ -499,8 +503,9 @@ func TestStepShowsReviewOutcome(t *testing.T) {
 		}
 	}
 	// The coach works on it and marks it done again: now it waits, and the
-	// comment is no longer the reason it is open.
-	e.keys("S")
+	// comment is no longer the reason it is open (j: done with the
+	// checklist still open).
+	e.keys("S", "j")
 	v = e.view()
 	if !strings.Contains(v, "Status: klaar · wacht op beoordeling") || !strings.Contains(v, "Opmerking van de coördinator (anke, 13 nov)") {
 		t.Errorf("step done again:\n%s", v)
@@ -521,22 +526,22 @@ func TestStepShowsReviewOutcome(t *testing.T) {
 func TestReviewFromStepScreen(t *testing.T) {
 	st := coStore(t)
 	ids := coFixture(t, st)
-	for _, role := range []string{"coach", RoleCoordinator} {
+	for _, role := range []string{"coach", kit.RoleCoordinator} {
 		e := coOpen(t, st, role, nil, 80, 24)
-		e.push(NewStepScreen(e.m.Context(), ids["Bram"], 1))
+		e.push(dossier.NewStepScreen(e.m.Context(), ids["Bram"], 1))
 		e.keys("B")
-		_, review := e.top().(*reviewScreen)
-		if review != (role == RoleCoordinator) {
+		_, review := e.top().(*dossier.ReviewScreen)
+		if review != (role == kit.RoleCoordinator) {
 			t.Errorf("role %s: B on the step screen opened %T", role, e.top())
 		}
 	}
 	// The coordinator reopens Bram's signed-off step 1.
-	e := coOpen(t, st, RoleCoordinator, nil, 80, 24)
-	e.push(NewStepScreen(e.m.Context(), ids["Bram"], 1))
+	e := coOpen(t, st, kit.RoleCoordinator, nil, 80, 24)
+	e.push(dossier.NewStepScreen(e.m.Context(), ids["Bram"], 1))
 	e.keys("B", "t")
 	e.typeText("Graag de toestemming opnieuw vastleggen.")
 	e.keys("ctrl+s")
-	if _, ok := e.top().(*stepScreen); !ok {
+	if _, ok := e.top().(*dossier.StepScreen); !ok {
 		t.Fatalf("after the send back %T is in front, want the step screen", e.top())
 	}
 	if got := statusOf(t, st, ids["Bram"], 1); got != store.StepActive {
@@ -552,7 +557,7 @@ func TestReviewFromStepScreen(t *testing.T) {
 func TestCoordEnglish(t *testing.T) {
 	st := coStore(t)
 	ids := coFixture(t, st)
-	e := coOpenLang(t, st, "en", RoleCoordinator, nil, 80, 24)
+	e := coOpenLang(t, st, "en", kit.RoleCoordinator, nil, 80, 24)
 	e.keys("O")
 	if v := e.view(); !strings.Contains(v, "Idle  Overdue  Conflicts") || !strings.Contains(v, "4 clients · 1 with overdue agreements") {
 		t.Errorf("team overview in English:\n%s", v)
@@ -574,7 +579,7 @@ func TestCoordEnglish(t *testing.T) {
 // TestAllocate: columns fit the width and grow left to right up to their
 // most; optional ones are left out first, highest drop first.
 func TestAllocate(t *testing.T) {
-	specs := []colSpec{{min: 10, max: 20}, {min: 5, max: 5}, {min: 8, max: 12, drop: 1}, {min: 6, max: 6, drop: 2}}
+	specs := []coord.ColSpec{{Min: 10, Max: 20}, {Min: 5, Max: 5}, {Min: 8, Max: 12, Drop: 1}, {Min: 6, Max: 6, Drop: 2}}
 	tests := []struct {
 		avail int
 		want  []int
@@ -587,11 +592,11 @@ func TestAllocate(t *testing.T) {
 		{5, []int{10, 5, 0, 0}},
 	}
 	// A column of no width is left out, gap and all.
-	if got := allocate(20, []colSpec{{min: 5, max: 5}, {}, {min: 5, max: 5}}); !slices.Equal(got, []int{5, 0, 5}) {
+	if got := coord.Allocate(20, []coord.ColSpec{{Min: 5, Max: 5}, {}, {Min: 5, Max: 5}}); !slices.Equal(got, []int{5, 0, 5}) {
 		t.Errorf("allocate with an empty column = %v", got)
 	}
 	for _, tt := range tests {
-		if got := allocate(tt.avail, specs); !slices.Equal(got, tt.want) {
+		if got := coord.Allocate(tt.avail, specs); !slices.Equal(got, tt.want) {
 			t.Errorf("allocate(%d) = %v, want %v", tt.avail, got, tt.want)
 		}
 	}
@@ -607,7 +612,7 @@ func TestGoldenCoord(t *testing.T) {
 				st := coStore(t)
 				ids := coFixture(t, st)
 				m := New(Options{Store: coRefusing{st, map[string]int{ids["Anna"]: 2}}, Method: method.Default(), Lang: "nl",
-					User: "anke", Renderer: clRenderer(), Now: func() time.Time { return clToday }, Role: RoleCoordinator})
+					User: "anke", Renderer: clRenderer(), Now: func() time.Time { return clToday }, Role: kit.RoleCoordinator})
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
 				clWaitFor(t, tm, "Anna de Vries", "Eva Bos")
 				return tm

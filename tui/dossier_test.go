@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // TestDossierViewTakesOnlyItsOwnAnswers: an answer meant for another
@@ -13,20 +14,20 @@ import (
 func TestDossierViewTakesOnlyItsOwnAnswers(t *testing.T) {
 	ctx := clContext(nil, 80, 24)
 	me, other := &struct{ int }{1}, &struct{ int }{2}
-	d := dossierView{dossier: "a"}
-	mine := d.loads.next()
-	foreign := dossierMsg{to: other, seq: mine + 5, dossier: "a", client: &store.Client{ID: "from the other screen"}}
-	if ok, _ := d.take(ctx, me, foreign); ok || d.client != nil {
+	d := kit.DossierView{Dossier: "a"}
+	mine := d.Loads.Next()
+	foreign := kit.DossierMsg{To: other, Seq: mine + 5, Dossier: "a", Client: &store.Client{ID: "from the other screen"}}
+	if ok, _ := d.Take(ctx, me, foreign); ok || d.Client != nil {
 		t.Fatal("took an answer meant for another screen")
 	}
-	own := dossierMsg{to: me, seq: mine, dossier: "a", client: &store.Client{ID: "a"}}
-	if ok, _ := d.take(ctx, me, own); !ok || d.client == nil || d.client.ID != "a" {
+	own := kit.DossierMsg{To: me, Seq: mine, Dossier: "a", Client: &store.Client{ID: "a"}}
+	if ok, _ := d.Take(ctx, me, own); !ok || d.Client == nil || d.Client.ID != "a" {
 		t.Fatal("dropped its own answer after a foreign one")
 	}
-	if ok, _ := d.take(ctx, me, own); ok {
+	if ok, _ := d.Take(ctx, me, own); ok {
 		t.Error("took the same answer twice")
 	}
-	if ok, _ := d.take(ctx, me, dossierMsg{to: me, seq: d.loads.next(), dossier: "b"}); ok {
+	if ok, _ := d.Take(ctx, me, kit.DossierMsg{To: me, Seq: d.Loads.Next(), Dossier: "b"}); ok {
 		t.Error("took an answer for another dossier")
 	}
 }

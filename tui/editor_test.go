@@ -5,15 +5,18 @@ import (
 	"testing"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/dossier"
+	"github.com/brug-nl/brug/tui/kit"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 func TestEditorEscWithChangesAsks(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
-	e.push(NewEditor(e.m.Context(), e.id, "step/1/answer/q1", "Wat zou je graag willen doen?", "", nil))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewEditor(e.m.Context(), e.id, "step/1/answer/q1", "Wat zou je graag willen doen?", "", nil))
 	e.typeText("Koken")
 	e.keys("esc")
-	ed, ok := e.top().(*editorScreen)
+	ed, ok := e.top().(*dossier.EditorScreen)
 	if !ok {
 		t.Fatalf("esc with changes left the editor for %T", e.top())
 	}
@@ -23,15 +26,15 @@ func TestEditorEscWithChangesAsks(t *testing.T) {
 	// q is the global quit key, but while the editor asks (and edits) it
 	// is an answer: anything but j or y keeps editing.
 	e.keys("n")
-	if e.top() != Screen(ed) || ed.confirm.asking {
+	if e.top() != kit.Screen(ed) || ed.Confirm.Asking {
 		t.Fatal("n did not go back to editing")
 	}
 	e.typeText(" en q?")
-	if got := ed.ta.Value(); got != "Koken en q?" {
+	if got := ed.Area.Value(); got != "Koken en q?" {
 		t.Fatalf("text after n = %q, want the typing to go on", got)
 	}
 	e.keys("esc", "j")
-	if _, ok := e.top().(*stepScreen); !ok {
+	if _, ok := e.top().(*dossier.StepScreen); !ok {
 		t.Fatalf("j did not drop the changes: %T in front", e.top())
 	}
 	if v := e.client().Steps[0].Answers["q1"]; v.Set() {
@@ -41,21 +44,21 @@ func TestEditorEscWithChangesAsks(t *testing.T) {
 
 func TestEditorEscUnchangedLeaves(t *testing.T) {
 	e := dxOpen(t, "en", 80, 24)
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
-	e.push(NewEditor(e.m.Context(), e.id, "step/1/note", "Note", "as it was", nil))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewEditor(e.m.Context(), e.id, "step/1/note", "Note", "as it was", nil))
 	e.keys("esc")
-	if _, ok := e.top().(*stepScreen); !ok {
+	if _, ok := e.top().(*dossier.StepScreen); !ok {
 		t.Fatalf("esc without changes stayed in %T", e.top())
 	}
 	// In English the question says y/n, and y drops.
-	e.push(NewEditor(e.m.Context(), e.id, "step/1/note", "Note", "", nil))
+	e.push(dossier.NewEditor(e.m.Context(), e.id, "step/1/note", "Note", "", nil))
 	e.typeText("x")
 	e.keys("esc")
 	if v := e.view(); !strings.Contains(v, "Discard changes? (y/n)") {
 		t.Fatalf("no English question:\n%s", v)
 	}
 	e.keys("y")
-	if _, ok := e.top().(*stepScreen); !ok {
+	if _, ok := e.top().(*dossier.StepScreen); !ok {
 		t.Fatalf("y did not drop: %T in front", e.top())
 	}
 }
@@ -65,7 +68,7 @@ func TestEditorEscUnchangedLeaves(t *testing.T) {
 // overwritten but kept beside the new one as a conflict.
 func TestEditorKeepsTextThatArrivedMeanwhile(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	e.keys("down", "down", "down", "enter") // the editor on q1, nothing seen
 	if _, err := e.st.Commit(e.id, store.Set("step/1/answer/q1", "Van de andere laptop")); err != nil {
 		t.Fatal(err)
@@ -81,7 +84,7 @@ func TestEditorKeepsTextThatArrivedMeanwhile(t *testing.T) {
 	}
 	// Enter on a question in conflict opens the conflict, not the editor.
 	e.keys("enter")
-	if c, ok := e.top().(*conflictScreen); !ok || c.field != "step/1/answer/q1" {
+	if c, ok := e.top().(*dossier.ConflictScreen); !ok || c.Field != "step/1/answer/q1" {
 		t.Fatalf("enter opened %T, want the conflict of q1", e.top())
 	}
 }
@@ -90,7 +93,7 @@ func TestEditorFillsBodyAndFits(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {60, 16}, {200, 50}} {
 		e := dxOpen(t, "nl", size[0], size[1])
 		long := strings.Repeat("Een hele lange vraag over werk en wat daarvoor nodig is. ", 4)
-		e.push(NewEditor(e.m.Context(), e.id, "step/1/answer/q1", long, strings.Repeat("regel\n", 60), nil))
+		e.push(dossier.NewEditor(e.m.Context(), e.id, "step/1/answer/q1", long, strings.Repeat("regel\n", 60), nil))
 		v := e.view()
 		if n := strings.Count(v, "\n") + 1; n != size[1] {
 			t.Errorf("%dx%d: view has %d lines, want the window's %d", size[0], size[1], n, size[1])
@@ -103,7 +106,7 @@ func TestEditorFillsBodyAndFits(t *testing.T) {
 // Dutch and an English text, and both take the same arguments.
 func TestDossierTexts(t *testing.T) {
 	seen := map[string]int{}
-	for _, part := range catalogueParts() {
+	for _, part := range texts.Parts() {
 		for k := range part {
 			seen[k]++
 		}
@@ -118,7 +121,7 @@ func TestDossierTexts(t *testing.T) {
 		}
 		return strings.Join(out, "")
 	}
-	for _, part := range []map[string][2]string{textsStep, textsEntities} {
+	for _, part := range []map[string][2]string{texts.Parts()["step"], texts.Parts()["entities"]} {
 		for k, v := range part {
 			if seen[k] > 1 {
 				t.Errorf("key %q is in more than one catalogue part", k)
@@ -140,9 +143,9 @@ func TestEditorUnchangedWithTabs(t *testing.T) {
 	if _, err := e.st.Commit(e.id, store.Set("step/1/note", "kolom\tkolom\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	e.keys("n", "esc")
-	if _, ok := e.top().(*stepScreen); !ok {
+	if _, ok := e.top().(*dossier.StepScreen); !ok {
 		t.Fatalf("esc on an untouched text asked anyway: %T in front", e.top())
 	}
 	e.keys("n", "ctrl+s")

@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/dossier"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // visibleAgreementWhats are the texts of the agreements not removed.
@@ -23,12 +25,12 @@ func visibleAgreementWhats(c *store.Client) []string {
 
 func TestAgreementAddRemoveUndo(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	e.push(NewAgreementsScreen(e.m.Context(), e.id))
+	e.push(dossier.NewAgreementsScreen(e.m.Context(), e.id))
 	if v := e.view(); !strings.Contains(v, "Nog geen afspraken") {
 		t.Fatalf("empty list not explained:\n%s", v)
 	}
 	e.keys("n")
-	if _, ok := e.top().(*entityForm); !ok {
+	if _, ok := e.top().(*dossier.EntityForm); !ok {
 		t.Fatalf("n opened %T, want the form", e.top())
 	}
 	e.typeText("Bel UWV over de beoordeling")
@@ -39,7 +41,7 @@ func TestAgreementAddRemoveUndo(t *testing.T) {
 	e.keys("tab")
 	e.typeText("20-11-2025") // a Dutch date is read as one
 	e.keys("ctrl+s")
-	if _, ok := e.top().(*entityScreen); !ok {
+	if _, ok := e.top().(*dossier.EntityScreen); !ok {
 		t.Fatalf("after saving %T is in front, want the list", e.top())
 	}
 	c := e.client()
@@ -92,7 +94,7 @@ func TestAgreementOverdueAndDone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e.push(NewAgreementsScreen(e.m.Context(), e.id))
+	e.push(dossier.NewAgreementsScreen(e.m.Context(), e.id))
 	lines := strings.Split(e.view(), "\n")
 	var rows []string
 	for _, l := range lines[1:] {
@@ -130,7 +132,7 @@ func TestAgreementEditKeepsOtherFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.push(NewAgreementsScreen(e.m.Context(), e.id))
+	e.push(dossier.NewAgreementsScreen(e.m.Context(), e.id))
 	e.keys("e")
 	e.keys("tab", "tab", "tab", "tab")
 	for range "2025-11-20" {
@@ -139,12 +141,12 @@ func TestAgreementEditKeepsOtherFields(t *testing.T) {
 	e.send(dxKey("backspace"))
 	e.typeText("bogus")
 	e.keys("ctrl+s")
-	f, ok := e.top().(*entityForm)
+	f, ok := e.top().(*dossier.EntityForm)
 	if !ok {
 		t.Fatalf("a wrong date was saved: %T in front", e.top())
 	}
-	if !strings.Contains(f.errText, "datum") {
-		t.Errorf("error = %q, want it to say how to write a date", f.errText)
+	if !strings.Contains(f.ErrText, "datum") {
+		t.Errorf("error = %q, want it to say how to write a date", f.ErrText)
 	}
 	for range "bogus" {
 		e.send(dxKey("backspace"))
@@ -162,7 +164,7 @@ func TestAgreementEditKeepsOtherFields(t *testing.T) {
 
 func TestJournalAddDefaultsToToday(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	e.push(NewJournalScreen(e.m.Context(), e.id))
+	e.push(dossier.NewJournalScreen(e.m.Context(), e.id))
 	e.keys("n", "right") // bezoek → gesprek
 	e.keys("tab", "tab")
 	e.typeText("Bakkerij Jansen")
@@ -184,9 +186,9 @@ func TestJournalAddDefaultsToToday(t *testing.T) {
 
 func TestContactNeedsSomething(t *testing.T) {
 	e := dxOpen(t, "en", 80, 24)
-	e.push(NewContactsScreen(e.m.Context(), e.id))
+	e.push(dossier.NewContactsScreen(e.m.Context(), e.id))
 	e.keys("n", "ctrl+s")
-	if _, ok := e.top().(*entityForm); !ok || !strings.Contains(e.status(), "at least a name") {
+	if _, ok := e.top().(*dossier.EntityForm); !ok || !strings.Contains(e.status(), "at least a name") {
 		t.Fatalf("an empty contact was saved or not explained: %T, %q", e.top(), e.status())
 	}
 	e.typeText("Piet Bakker")
@@ -203,9 +205,9 @@ func TestContactNeedsSomething(t *testing.T) {
 
 func TestFormEscAsksWhenChanged(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	e.push(NewContactsScreen(e.m.Context(), e.id))
+	e.push(dossier.NewContactsScreen(e.m.Context(), e.id))
 	e.keys("n", "esc")
-	if _, ok := e.top().(*entityScreen); !ok {
+	if _, ok := e.top().(*dossier.EntityScreen); !ok {
 		t.Fatalf("esc on an untouched form stayed in %T", e.top())
 	}
 	e.keys("n")
@@ -215,11 +217,11 @@ func TestFormEscAsksWhenChanged(t *testing.T) {
 		t.Fatalf("no question:\n%s", v)
 	}
 	e.keys("n")
-	if f, ok := e.top().(*entityForm); !ok || f.values()["name"] != "q" {
+	if f, ok := e.top().(*dossier.EntityForm); !ok || f.Values()["name"] != "q" {
 		t.Fatalf("n did not keep the form: %T", e.top())
 	}
 	e.keys("esc", "j")
-	if _, ok := e.top().(*entityScreen); !ok || len(e.client().Contacts) != 0 {
+	if _, ok := e.top().(*dossier.EntityScreen); !ok || len(e.client().Contacts) != 0 {
 		t.Fatalf("j did not drop the form: %T", e.top())
 	}
 }
@@ -229,7 +231,7 @@ func TestRouteStepBackIsNormalMove(t *testing.T) {
 	if _, err := e.st.RecordMove(e.id, []store.Place{store.PlaceWerkervaring}, "2025-10-01", "Proefplaatsing bij de bakker"); err != nil {
 		t.Fatal(err)
 	}
-	e.push(NewRouteScreen(e.m.Context(), e.id))
+	e.push(dossier.NewRouteScreen(e.m.Context(), e.id))
 	// Back to day activities, with one foot in volunteering, via the form.
 	e.keys("m")
 	e.keys(" ", "down", " ") // dagbesteding and vrijwilligerswerk
@@ -241,7 +243,7 @@ func TestRouteStepBackIsNormalMove(t *testing.T) {
 	e.keys("tab")
 	e.typeText("Even terug: te veel tegelijk.")
 	e.keys("ctrl+s")
-	if _, ok := e.top().(*entityScreen); !ok {
+	if _, ok := e.top().(*dossier.EntityScreen); !ok {
 		t.Fatalf("after recording %T is in front (status %q)", e.top(), e.status())
 	}
 	c := e.client()
@@ -275,9 +277,9 @@ func TestRouteStepBackIsNormalMove(t *testing.T) {
 
 func TestRouteMoveNeedsPlace(t *testing.T) {
 	e := dxOpen(t, "en", 80, 24)
-	e.push(NewRouteScreen(e.m.Context(), e.id))
+	e.push(dossier.NewRouteScreen(e.m.Context(), e.id))
 	e.keys("m", "ctrl+s")
-	if _, ok := e.top().(*entityForm); !ok || !strings.Contains(e.status(), "at least one place") {
+	if _, ok := e.top().(*dossier.EntityForm); !ok || !strings.Contains(e.status(), "at least one place") {
 		t.Fatalf("a move without a place: %T, %q", e.top(), e.status())
 	}
 	if len(e.client().Moves) != 0 {
@@ -293,12 +295,12 @@ func TestEntityConflictOpensConflict(t *testing.T) {
 	}
 	field := store.EntityJournal + "/" + id + "/text"
 	e.conflict(field, "Bezoek, ging goed", "Bezoek, ging matig")
-	e.push(NewJournalScreen(e.m.Context(), e.id))
+	e.push(dossier.NewJournalScreen(e.m.Context(), e.id))
 	if v := e.view(); !strings.Contains(v, "›! 12 nov 2025") {
 		t.Fatalf("conflict marker missing:\n%s", v)
 	}
 	e.keys("enter")
-	if c, ok := e.top().(*conflictScreen); !ok || c.field != field {
+	if c, ok := e.top().(*dossier.ConflictScreen); !ok || c.Field != field {
 		t.Fatalf("enter opened %T, want the conflict of the text", e.top())
 	}
 }
@@ -312,12 +314,12 @@ func TestDossierScreensFitWidth(t *testing.T) {
 			e := dxOpen(t, lang, size[0], size[1])
 			dxFill(t, e)
 			ctx := e.m.Context()
-			screens := []Screen{
-				NewStepScreen(ctx, e.id, 1), NewStepScreen(ctx, e.id, 2),
-				NewConflictsScreen(ctx, e.id), NewConflictScreen(ctx, e.id, "step/1/answer/q2"),
-				NewJournalScreen(ctx, e.id), NewAgreementsScreen(ctx, e.id),
-				NewContactsScreen(ctx, e.id), NewRouteScreen(ctx, e.id),
-				NewEditor(ctx, e.id, "step/1/note", strings.Repeat("lange titel ", 20), strings.Repeat("woord ", 300), nil),
+			screens := []kit.Screen{
+				dossier.NewStepScreen(ctx, e.id, 1), dossier.NewStepScreen(ctx, e.id, 2),
+				dossier.NewConflictsScreen(ctx, e.id), dossier.NewConflictScreen(ctx, e.id, "step/1/answer/q2"),
+				dossier.NewJournalScreen(ctx, e.id), dossier.NewAgreementsScreen(ctx, e.id),
+				dossier.NewContactsScreen(ctx, e.id), dossier.NewRouteScreen(ctx, e.id),
+				dossier.NewEditor(ctx, e.id, "step/1/note", strings.Repeat("lange titel ", 20), strings.Repeat("woord ", 300), nil),
 			}
 			for _, s := range screens {
 				e.push(s)
@@ -327,9 +329,9 @@ func TestDossierScreensFitWidth(t *testing.T) {
 				// The forms and the merge editor these screens open.
 				var opens string
 				switch s.(type) {
-				case *entityScreen:
+				case *dossier.EntityScreen:
 					opens = "n"
-				case *conflictScreen:
+				case *dossier.ConflictScreen:
 					opens = "m"
 				}
 				if opens != "" {
@@ -342,7 +344,7 @@ func TestDossierScreensFitWidth(t *testing.T) {
 				}
 				e.keys("end")
 				_ = e.view()
-				e.send(PopMsg{})
+				e.send(kit.PopMsg{})
 			}
 		}
 	}
@@ -422,16 +424,31 @@ func TestGoldenLists(t *testing.T) {
 				ctx := e.m.Context()
 				switch screen {
 				case "agreements":
-					e.push(NewAgreementsScreen(ctx, e.id))
+					e.push(dossier.NewAgreementsScreen(ctx, e.id))
 				case "route":
-					e.push(NewRouteScreen(ctx, e.id))
+					e.push(dossier.NewRouteScreen(ctx, e.id))
 					e.keys("down")
 				case "moveform":
-					e.push(NewRouteScreen(ctx, e.id))
+					e.push(dossier.NewRouteScreen(ctx, e.id))
 					e.keys("m", "down", "down", "down", " ")
 				}
 				golden.RequireEqual(t, []byte(e.view()))
 			})
 		}
+	}
+}
+
+// TestEntityFormSpaceKeepsTheChoice: in a single-choice field the option
+// shown is the one picked; space keeps it instead of moving on.
+func TestEntityFormSpaceKeepsTheChoice(t *testing.T) {
+	e := dxOpen(t, "nl", 80, 24)
+	e.push(dossier.NewJournalScreen(e.m.Context(), e.id))
+	e.keys("n", "right", " ", " ")
+	f, ok := e.top().(*dossier.EntityForm)
+	if !ok {
+		t.Fatalf("n opened %T, want the form", e.top())
+	}
+	if got, want := f.Values()["kind"], store.JournalKinds[1]; got != want {
+		t.Errorf("kind after right and two spaces = %q, want %q", got, want)
 	}
 }

@@ -4,97 +4,47 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
 	"github.com/brug-nl/brug/store"
-	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/clients"
+	"github.com/brug-nl/brug/tui/kit"
+	"github.com/brug-nl/brug/tui/kit/kittest"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
-// clToday is the fixed "now" of the list, form and overview tests.
-var clToday = time.Date(2025, 9, 15, 10, 0, 0, 0, time.UTC)
+// The screen test helpers live in tui/kit/kittest, shared with the
+// feature packages' tests; these names keep the app's tests short.
+var clToday = kittest.Today
 
-// clStore opens a store on a temporary file, closed when the test ends.
-func clStore(t testing.TB) *store.Store {
+func clStore(t testing.TB) *store.Store             { return kittest.Store(t) }
+func clRenderer() *lipgloss.Renderer                { return kittest.Renderer() }
+func clContext(st kit.Store, w, h int) *kit.Context { return kittest.Context(st, w, h) }
+func clFlatten(cmd tea.Cmd) []tea.Msg               { return kittest.Flatten(cmd) }
+func clRun(t testing.TB, s kit.Screen, cmd tea.Cmd) (kit.Screen, []tea.Msg) {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "brug.db"), store.Options{NoSync: true, Author: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return kittest.Run(t, s, cmd)
 }
-
-// clRenderer is a renderer without colour or attributes, so views compare
-// as plain text.
-func clRenderer() *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	return r
-}
-
-// clContext is a context as the root builds it, on st, at the fixed day.
-func clContext(st Store, width, height int) *Context {
-	t := NewTexts("nl")
-	return &Context{Width: width, Height: height, Styles: NewStyles(clRenderer(), DefaultPalette()),
-		Keys: NewKeyMap(t), T: t, Store: st, Method: method.Default(), User: "test",
-		Now: func() time.Time { return clToday }}
-}
-
-// clRun runs cmd and everything it leads to, feeding each screen message
-// back into s, and returns the messages meant for the root (push, pop,
-// status, changed). Batches and sequences are flattened in order.
-func clRun(t testing.TB, s Screen, cmd tea.Cmd) (Screen, []tea.Msg) {
+func clType(t testing.TB, s kit.Screen, text string) kit.Screen {
 	t.Helper()
-	var root []tea.Msg
-	queue := clFlatten(cmd)
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 1000 {
-			t.Fatal("commands do not settle")
-		}
-		msg := queue[0]
-		queue = queue[1:]
-		switch msg.(type) {
-		case PushMsg, PopMsg, StatusMsg, ChangedMsg:
-			root = append(root, msg)
-			continue
-		}
-		var next tea.Cmd
-		s, next = s.Update(msg)
-		queue = append(queue, clFlatten(next)...)
-	}
-	return s, root
+	return kittest.Type(t, s, text)
 }
-
-// clFlatten runs cmd and returns its messages, batches and sequences
-// opened up in order.
-func clFlatten(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if msg == nil {
-		return nil
-	}
-	// tea.BatchMsg is exported, the sequence message is not; both are
-	// slices of commands.
-	v := reflect.ValueOf(msg)
-	if v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
-		var out []tea.Msg
-		for i := range v.Len() {
-			c, _ := v.Index(i).Interface().(tea.Cmd)
-			out = append(out, clFlatten(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
+func clPress(t testing.TB, s kit.Screen, keys ...string) (kit.Screen, []tea.Msg) {
+	t.Helper()
+	return kittest.Press(t, s, keys...)
+}
+func clCreate(t testing.TB, st *store.Store, n store.NewClient) string {
+	t.Helper()
+	return kittest.Create(t, st, n)
+}
+func clAdd(t testing.TB, st *store.Store, id, kind string, fields map[string]string) {
+	t.Helper()
+	kittest.Add(t, st, id, kind, fields)
 }
 
 // clDrive feeds cmd's messages to the root model until nothing is left,
@@ -116,85 +66,24 @@ func clDrive(t testing.TB, m *Model, cmd tea.Cmd) {
 	}
 }
 
-// clKey makes the key message for a key name as Bubble Tea spells it.
-func clKey(name string) tea.KeyMsg {
-	for kt, s := range map[tea.KeyType]string{
-		tea.KeyEnter: "enter", tea.KeyEsc: "esc", tea.KeyUp: "up", tea.KeyDown: "down",
-		tea.KeyPgUp: "pgup", tea.KeyPgDown: "pgdown", tea.KeyHome: "home", tea.KeyEnd: "end",
-		tea.KeyTab: "tab", tea.KeyShiftTab: "shift+tab", tea.KeyLeft: "left", tea.KeyRight: "right",
-		tea.KeyBackspace: "backspace", tea.KeyCtrlS: "ctrl+s", tea.KeySpace: " ",
-	} {
-		if s == name {
-			if kt == tea.KeySpace {
-				return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-			}
-			return tea.KeyMsg{Type: kt}
-		}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(name)}
-}
-
-// clType sends each rune of s as a key.
-func clType(t testing.TB, s Screen, text string) Screen {
-	t.Helper()
-	for _, r := range text {
-		var cmd tea.Cmd
-		s, cmd = s.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-		s, _ = clRun(t, s, cmd)
-	}
-	return s
-}
-
-// clPress sends named keys and returns the root messages they lead to.
-func clPress(t testing.TB, s Screen, keys ...string) (Screen, []tea.Msg) {
-	t.Helper()
-	var all []tea.Msg
-	for _, k := range keys {
-		var cmd tea.Cmd
-		s, cmd = s.Update(clKey(k))
-		var root []tea.Msg
-		s, root = clRun(t, s, cmd)
-		all = append(all, root...)
-	}
-	return s, all
-}
-
-// clCreate makes a client with the store API and returns its id.
-func clCreate(t testing.TB, st *store.Store, n store.NewClient) string {
-	t.Helper()
-	id, err := st.CreateClient(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-// clAdd adds an entity to a dossier.
-func clAdd(t testing.TB, st *store.Store, id, kind string, fields map[string]string) {
-	t.Helper()
-	if _, err := st.AddEntity(id, kind, fields); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // clLoadedList is a list screen on st that has loaded its clients.
-func clLoadedList(t testing.TB, st Store, width, height int) *clientList {
+func clLoadedList(t testing.TB, st kit.Store, width, height int) *clients.ClientList {
 	t.Helper()
 	ctx := clContext(st, width, height)
-	s := NewClientList(ctx)
+	s := clients.NewClientList(ctx)
 	s.SetSize(width, height)
 	s, _ = clRun(t, s, s.Init())
-	l := s.(*clientList)
-	if !l.loaded {
-		t.Fatalf("list did not load: %v", l.err)
+	l := s.(*clients.ClientList)
+	if !l.Loaded {
+		t.Fatalf("list did not load: %v", l.Err)
 	}
 	return l
 }
 
-func (l *clientList) shownNames() []string {
-	out := make([]string, len(l.shown))
-	for i, r := range l.shown {
-		out[i] = l.rows[r].Name
+func shownNames(l *clients.ClientList) []string {
+	out := make([]string, len(l.Shown))
+	for i, r := range l.Shown {
+		out[i] = l.Rows[r].Name
 	}
 	return out
 }
@@ -205,36 +94,36 @@ func TestListFilterNarrowsRows(t *testing.T) {
 	clCreate(t, st, store.NewClient{Name: "Bram Jansen", Team: "Zuid"})
 	clCreate(t, st, store.NewClient{Name: "Cor van Dijk", Team: "Noord"})
 	l := clLoadedList(t, st, 80, 21)
-	if got := len(l.shown); got != 3 {
+	if got := len(l.Shown); got != 3 {
 		t.Fatalf("shown %d, want 3", got)
 	}
-	var s Screen = l
+	var s kit.Screen = l
 	s, _ = clPress(t, s, "/")
 	if !s.Capturing() {
 		t.Fatal("/ did not focus the filter")
 	}
 	s = clType(t, s, "noord")
-	if got := strings.Join(l.shownNames(), ","); got != "Anna de Vries,Cor van Dijk" {
+	if got := strings.Join(shownNames(l), ","); got != "Anna de Vries,Cor van Dijk" {
 		t.Errorf("filter on team: %s", got)
 	}
 	s, _ = clPress(t, s, "backspace", "backspace", "backspace", "backspace", "backspace")
-	if len(l.shown) != 3 {
-		t.Errorf("an emptied filter shows %d rows, want 3", len(l.shown))
+	if len(l.Shown) != 3 {
+		t.Errorf("an emptied filter shows %d rows, want 3", len(l.Shown))
 	}
 	s = clType(t, s, "VAN")
-	if got := strings.Join(l.shownNames(), ","); got != "Cor van Dijk" {
+	if got := strings.Join(shownNames(l), ","); got != "Cor van Dijk" {
 		t.Errorf("case-insensitive filter on name: %s", got)
 	}
 	if !strings.Contains(s.View(), "1 van 3 cliënten") {
 		t.Errorf("count line missing:\n%s", s.View())
 	}
 	s = clType(t, s, "xyz")
-	if len(l.shown) != 0 || !strings.Contains(s.View(), "Geen cliënt gevonden") {
+	if len(l.Shown) != 0 || !strings.Contains(s.View(), "Geen cliënt gevonden") {
 		t.Errorf("no-match state:\n%s", s.View())
 	}
 	s, _ = clPress(t, s, "esc")
-	if s.Capturing() || l.filter.Value() != "" || len(l.shown) != 3 {
-		t.Errorf("esc should clear and leave the filter: capturing %v, value %q, shown %d", s.Capturing(), l.filter.Value(), len(l.shown))
+	if s.Capturing() || l.Filter.Value() != "" || len(l.Shown) != 3 {
+		t.Errorf("esc should clear and leave the filter: capturing %v, value %q, shown %d", s.Capturing(), l.Filter.Value(), len(l.Shown))
 	}
 }
 
@@ -246,7 +135,7 @@ func TestListHidesRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := clLoadedList(t, st, 80, 21)
-	if got := strings.Join(l.shownNames(), ","); got != "Blijft" {
+	if got := strings.Join(shownNames(l), ","); got != "Blijft" {
 		t.Errorf("shown %s, want only Blijft", got)
 	}
 }
@@ -273,18 +162,18 @@ func TestListSortCycles(t *testing.T) {
 		"anna,Cor,Bram", // step: anna at 1, Cor at 2, Bram at 3
 		"anna,Bram,Cor", // back to name
 	}
-	var s Screen = l
+	var s kit.Screen = l
 	for i, w := range want {
-		if got := strings.Join(l.shownNames(), ","); got != w {
-			t.Errorf("sort %d (%s): %s, want %s", i, l.ctx.T.S(sortKeys[l.sortBy]), got, w)
+		if got := strings.Join(shownNames(l), ","); got != w {
+			t.Errorf("sort %d (%s): %s, want %s", i, l.Ctx.T.S(clients.SortKeys[l.SortBy]), got, w)
 		}
 		s, _ = clPress(t, s, "s")
 	}
 	// The cursor stays on the same client across a sort: now by last
 	// change, Bram is third; by name (two presses on) second.
 	s, _ = clPress(t, s, "down", "down", "s", "s")
-	if got := l.selectedID(); got != b || l.cursor != 1 || l.sortBy != sortName {
-		t.Errorf("selection after sort: %s at %d, want Bram at 1", got, l.cursor)
+	if got := l.SelectedID(); got != b || l.Cursor != 1 || l.SortBy != clients.SortName {
+		t.Errorf("selection after sort: %s at %d, want Bram at 1", got, l.Cursor)
 	}
 	_ = s
 }
@@ -295,26 +184,26 @@ func TestListCursorBoundsAndScroll(t *testing.T) {
 		clCreate(t, st, store.NewClient{Name: fmt.Sprintf("Cliënt %02d", i)})
 	}
 	l := clLoadedList(t, st, 80, 10) // 7 visible rows
-	var s Screen = l
+	var s kit.Screen = l
 	s, _ = clPress(t, s, "up")
-	if l.cursor != 0 {
-		t.Errorf("up at top: cursor %d", l.cursor)
+	if l.Cursor != 0 {
+		t.Errorf("up at top: cursor %d", l.Cursor)
 	}
 	s, _ = clPress(t, s, "end")
-	if l.cursor != 29 || l.offset != 30-l.visibleRows() {
-		t.Errorf("end: cursor %d offset %d", l.cursor, l.offset)
+	if l.Cursor != 29 || l.Offset != 30-l.VisibleRows() {
+		t.Errorf("end: cursor %d offset %d", l.Cursor, l.Offset)
 	}
 	s, _ = clPress(t, s, "down")
-	if l.cursor != 29 {
-		t.Errorf("down at bottom: cursor %d", l.cursor)
+	if l.Cursor != 29 {
+		t.Errorf("down at bottom: cursor %d", l.Cursor)
 	}
 	s, _ = clPress(t, s, "pgup")
-	if l.cursor != 29-l.visibleRows() {
-		t.Errorf("pgup: cursor %d", l.cursor)
+	if l.Cursor != 29-l.VisibleRows() {
+		t.Errorf("pgup: cursor %d", l.Cursor)
 	}
 	s, _ = clPress(t, s, "home", "pgdown", "pgdown", "pgdown", "pgdown", "pgdown")
-	if l.cursor != 29 {
-		t.Errorf("pgdown past the end: cursor %d", l.cursor)
+	if l.Cursor != 29 {
+		t.Errorf("pgdown past the end: cursor %d", l.Cursor)
 	}
 	v := s.View()
 	if !strings.Contains(v, "› Cliënt 29") || strings.Contains(v, "Cliënt 00") {
@@ -333,20 +222,16 @@ func TestListOpenAndNewPush(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("enter: %v", msgs)
 	}
-	push, ok := msgs[0].(PushMsg)
-	if !ok {
-		t.Fatalf("enter sent %T, want PushMsg", msgs[0])
-	}
-	if ov, ok := push.Screen.(*overview); !ok || ov.id != id {
-		t.Errorf("enter pushed %T, want the overview of %s", push.Screen, id)
+	if open, ok := msgs[0].(kit.OpenMsg); !ok || open.To != kit.OpenDossier || open.Dossier != id {
+		t.Errorf("enter sent %#v, want OpenMsg for the overview of %s", msgs[0], id)
 	}
 	_, msgs = clPress(t, l, "n")
 	if len(msgs) != 1 {
 		t.Fatalf("n: %v", msgs)
 	}
-	if push, ok := msgs[0].(PushMsg); !ok {
+	if push, ok := msgs[0].(kit.PushMsg); !ok {
 		t.Errorf("n sent %T", msgs[0])
-	} else if _, ok := push.Screen.(*clientForm); !ok {
+	} else if _, ok := push.Screen.(*clients.ClientForm); !ok {
 		t.Errorf("n pushed %T, want the form", push.Screen)
 	}
 	// Enter from the filter opens the highlighted client too.
@@ -356,8 +241,8 @@ func TestListOpenAndNewPush(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("enter in filter: %v", msgs)
 	}
-	if _, ok := msgs[0].(PushMsg); !ok {
-		t.Errorf("enter in filter sent %T", msgs[0])
+	if open, ok := msgs[0].(kit.OpenMsg); !ok || open.To != kit.OpenDossier || open.Dossier != id {
+		t.Errorf("enter in filter sent %#v, want OpenMsg for the overview of %s", msgs[0], id)
 	}
 }
 
@@ -414,27 +299,27 @@ func TestListReloadKeepsSelectionAndDropsStale(t *testing.T) {
 	clCreate(t, st, store.NewClient{Name: "Anna"})
 	bram := clCreate(t, st, store.NewClient{Name: "Bram"})
 	l := clLoadedList(t, st, 80, 21)
-	var s Screen = l
+	var s kit.Screen = l
 	s, _ = clPress(t, s, "down")
-	stale := l.reload() // answered after a newer one: must be dropped
+	stale := l.Reload() // answered after a newer one: must be dropped
 	clCreate(t, st, store.NewClient{Name: "Aaron"})
 	s, _ = clRun(t, s, s.Init())
-	if got := len(l.rows); got != 3 {
+	if got := len(l.Rows); got != 3 {
 		t.Fatalf("after reload: %d rows", got)
 	}
-	if l.selectedID() != bram {
+	if l.SelectedID() != bram {
 		t.Errorf("selection lost on reload")
 	}
-	before := l.seq
+	before := l.Seq
 	s, _ = s.Update(stale())
-	if len(l.rows) != 3 || l.seq != before {
+	if len(l.Rows) != 3 || l.Seq != before {
 		t.Errorf("a stale load was applied")
 	}
 	// A change anywhere reloads.
 	clCreate(t, st, store.NewClient{Name: "Dirk"})
-	s, cmd := s.Update(ChangedMsg{Dossier: bram})
+	s, cmd := s.Update(kit.ChangedMsg{Dossier: bram})
 	clRun(t, s, cmd)
-	if got := len(l.rows); got != 4 {
+	if got := len(l.Rows); got != 4 {
 		t.Errorf("ChangedMsg did not reload: %d rows", got)
 	}
 }
@@ -501,7 +386,7 @@ func clSynthetic(n int) []store.Summary {
 
 // clFakeStore serves fixed summaries; other methods are not used.
 type clFakeStore struct {
-	Store
+	kit.Store
 	summaries []store.Summary
 }
 
@@ -515,15 +400,15 @@ func BenchmarkListFilterKeystroke(b *testing.B) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.TrueColor)
 	ctx := clContext(clFakeStore{summaries: clSynthetic(10_000)}, 200, 50)
-	ctx.Styles = NewStyles(r, DefaultPalette())
-	var s Screen = NewClientList(ctx)
+	ctx.Styles = kit.NewStyles(r, kit.DefaultPalette())
+	var s kit.Screen = clients.NewClientList(ctx)
 	s.SetSize(200, 47) // the body of a 200x50 window: the most rows drawn
 	s, _ = clRun(b, s, s.Init())
 	s, _ = clPress(b, s, "/")
 	s = clType(b, s, "e")
-	l := s.(*clientList)
-	if len(l.rows) != 10_000 {
-		b.Fatalf("%d rows", len(l.rows))
+	l := s.(*clients.ClientList)
+	if len(l.Rows) != 10_000 {
+		b.Fatalf("%d rows", len(l.Rows))
 	}
 	typeKey := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'n'}}
 	backKey := tea.KeyMsg{Type: tea.KeyBackspace}
@@ -552,35 +437,35 @@ func BenchmarkListFilterKeystroke(b *testing.B) {
 // TestWidgets checks the shared renderers: dates, places, counts and the
 // progress bar, which must read the same without colour.
 func TestWidgets(t *testing.T) {
-	nl, en := NewTexts("nl"), NewTexts("en")
+	nl, en := texts.NewTexts("nl"), texts.NewTexts("en")
 	for _, c := range []struct {
-		lang     *Texts
+		lang     *texts.Texts
 		in, want string
 	}{
 		{nl, "2025-03-04", "4 mrt 2025"}, {en, "2025-03-04", "4 Mar 2025"},
 		{nl, "2025-12-31", "31 dec 2025"}, {nl, "", ""}, {nl, "morgen", "morgen"}, {nl, "2025-13-01", "2025-13-01"},
 	} {
-		if got := formatDate(c.lang, c.in); got != c.want {
+		if got := kit.FormatDate(c.lang, c.in); got != c.want {
 			t.Errorf("formatDate(%s, %q) = %q, want %q", c.lang.Lang, c.in, got, c.want)
 		}
 	}
-	if got := placesLabel(nl, "dagbesteding,werkervaringsplaats"); got != "dagbesteding + werkervaringsplaats" {
+	if got := kit.PlacesLabel(nl, "dagbesteding,werkervaringsplaats"); got != "dagbesteding + werkervaringsplaats" {
 		t.Errorf("placesLabel: %q", got)
 	}
-	if got := placeLabel(en, store.PlaceBeschut); got != "sheltered work" {
+	if got := kit.PlaceLabel(en, store.PlaceBeschut); got != "sheltered work" {
 		t.Errorf("placeLabel: %q", got)
 	}
-	if got := placeLabel(nl, "maan"); got != "maan" {
+	if got := kit.PlaceLabel(nl, "maan"); got != "maan" {
 		t.Errorf("unknown place: %q", got)
 	}
 	for _, c := range []struct {
 		n      int
 		nl, en string
 	}{{0, "0", "0"}, {999, "999", "999"}, {1000, "1.000", "1,000"}, {10000, "10.000", "10,000"}, {1234567, "1.234.567", "1,234,567"}} {
-		if got := formatCount(nl, c.n); got != c.nl {
+		if got := kit.FormatCount(nl, c.n); got != c.nl {
 			t.Errorf("formatCount(nl, %d) = %q", c.n, got)
 		}
-		if got := formatCount(en, c.n); got != c.en {
+		if got := kit.FormatCount(en, c.n); got != c.en {
 			t.Errorf("formatCount(en, %d) = %q", c.n, got)
 		}
 	}
@@ -599,11 +484,11 @@ func TestWidgets(t *testing.T) {
 		{[]uint8{1}, 10, "▒░░░░░░░░░"},
 		{nil, 3, "   "},
 	} {
-		if got := progressCells(c.pcts, c.width); got != c.want {
+		if got := kit.ProgressCells(c.pcts, c.width); got != c.want {
 			t.Errorf("progressCells(%v, %d) = %q, want %q", c.pcts, c.width, got, c.want)
 		}
-		st := NewStyles(clRenderer(), DefaultPalette())
-		if got := progressBar(st, c.pcts, c.width); got != c.want {
+		st := kit.NewStyles(clRenderer(), kit.DefaultPalette())
+		if got := kit.ProgressBar(st, c.pcts, c.width); got != c.want {
 			t.Errorf("progressBar without colour (%v, %d) = %q, want %q", c.pcts, c.width, got, c.want)
 		}
 	}
@@ -613,20 +498,47 @@ func TestWidgets(t *testing.T) {
 // rows allocates a few times per keystroke, never per row.
 func TestListFilterAllocations(t *testing.T) {
 	ctx := clContext(clFakeStore{summaries: clSynthetic(10_000)}, 80, 24)
-	var s Screen = NewClientList(ctx)
+	var s kit.Screen = clients.NewClientList(ctx)
 	s, _ = clRun(t, s, s.Init())
-	l := s.(*clientList)
+	l := s.(*clients.ClientList)
 	queries := []string{"an", "a", "ja", "j"} // every change is a full rescan or a narrowing
 	i := 0
 	allocs := testing.AllocsPerRun(100, func() {
-		l.filter.SetValue(queries[i%len(queries)])
+		l.Filter.SetValue(queries[i%len(queries)])
 		i++
-		l.refilter()
+		l.Refilter()
 	})
 	if allocs > 5 {
 		t.Errorf("%.0f allocations per refilter, want a handful", allocs)
 	}
-	if len(l.shown) == 0 || len(l.shown) == len(l.rows) {
-		t.Errorf("the test queries should narrow the list: %d of %d", len(l.shown), len(l.rows))
+	if len(l.Shown) == 0 || len(l.Shown) == len(l.Rows) {
+		t.Errorf("the test queries should narrow the list: %d of %d", len(l.Shown), len(l.Rows))
+	}
+}
+
+// TestListFilterFoldsAccents: "zoe" finds Zoë and "celik" finds Çelik,
+// whether the name's accents were stored composed or decomposed; the
+// filter typed with accents finds the names written without.
+func TestListFilterFoldsAccents(t *testing.T) {
+	st := clStore(t)
+	clCreate(t, st, store.NewClient{Name: "Zoë Bakker"})
+	clCreate(t, st, store.NewClient{Name: "C\u0327elik Yilmaz"}) // C + combining cedilla
+	clCreate(t, st, store.NewClient{Name: "Zoe Celik"})
+	l := clLoadedList(t, st, 80, 21)
+	var s kit.Screen = l
+	s, _ = clPress(t, s, "/")
+	for _, c := range []struct{ typed, want string }{
+		{"zoe", "Zoe Celik,Zoë Bakker"},
+		{"celik", "C\u0327elik Yilmaz,Zoe Celik"},
+		{"çelik", "C\u0327elik Yilmaz,Zoe Celik"},
+		{"zoë b", "Zoë Bakker"},
+	} {
+		for range 8 {
+			s, _ = clPress(t, s, "backspace")
+		}
+		s = clType(t, s, c.typed)
+		if got := strings.Join(shownNames(l), ","); got != c.want {
+			t.Errorf("filter %q shows %q, want %q", c.typed, got, c.want)
+		}
 	}
 }

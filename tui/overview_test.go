@@ -9,18 +9,20 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/dossier"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // clOverview is a loaded overview of dossier id.
-func clOverview(t *testing.T, st Store, id string, width, height int) *overview {
+func clOverview(t *testing.T, st kit.Store, id string, width, height int) *dossier.Overview {
 	t.Helper()
 	ctx := clContext(st, width, height)
-	s := NewOverviewScreen(ctx, id)
+	s := dossier.NewOverviewScreen(ctx, id)
 	s.SetSize(width, height)
 	s, _ = clRun(t, s, s.Init())
-	o := s.(*overview)
-	if o.client == nil {
-		t.Fatalf("overview did not load: %v", o.err)
+	o := s.(*dossier.Overview)
+	if o.Client == nil {
+		t.Fatalf("overview did not load: %v", o.Err)
 	}
 	return o
 }
@@ -108,7 +110,7 @@ func TestOverviewKeysPush(t *testing.T) {
 			t.Errorf("%s: %v", k, msgs)
 			continue
 		}
-		if _, ok := msgs[0].(PushMsg); !ok {
+		if _, ok := msgs[0].(kit.PushMsg); !ok {
 			t.Errorf("%s sent %#v, want a push", k, msgs[0])
 		}
 	}
@@ -125,19 +127,19 @@ func TestOverviewReloadsOnOwnChange(t *testing.T) {
 	if _, err := st.Commit(id, store.Set("team", "Zuid")); err != nil {
 		t.Fatal(err)
 	}
-	_, cmd := o.Update(ChangedMsg{Dossier: other})
+	_, cmd := o.Update(kit.ChangedMsg{Dossier: other})
 	if cmd != nil {
 		t.Errorf("a change to another dossier reloads")
 	}
-	s, cmd := o.Update(ChangedMsg{Dossier: id})
+	s, cmd := o.Update(kit.ChangedMsg{Dossier: id})
 	clRun(t, s, cmd)
 	if !strings.Contains(o.View(), "team Zuid") {
 		t.Errorf("not reloaded:\n%s", o.View())
 	}
 	// An answer for another dossier or an older load is dropped.
-	o.Update(clientMsg{id: other, seq: o.seq, client: &store.Client{ID: other}})
-	o.Update(clientMsg{id: id, seq: o.seq - 1, client: &store.Client{ID: id}})
-	if o.client.Name.Value != "Daan" {
+	o.Update(dossier.ClientMsg{ID: other, Seq: o.Seq, Client: &store.Client{ID: other}})
+	o.Update(dossier.ClientMsg{ID: id, Seq: o.Seq - 1, Client: &store.Client{ID: id}})
+	if o.Client.Name.Value != "Daan" {
 		t.Errorf("a stale answer replaced the dossier")
 	}
 }
@@ -145,12 +147,12 @@ func TestOverviewReloadsOnOwnChange(t *testing.T) {
 func TestOverviewNotFound(t *testing.T) {
 	st := clStore(t)
 	ctx := clContext(st, 80, 21)
-	s := NewOverviewScreen(ctx, store.NewID())
+	s := dossier.NewOverviewScreen(ctx, store.NewID())
 	s, msgs := clRun(t, s, s.Init())
 	if len(msgs) != 1 {
 		t.Fatalf("%v", msgs)
 	}
-	if sm, ok := msgs[0].(StatusMsg); !ok || !sm.Err || !strings.Contains(sm.Text, "esc") {
+	if sm, ok := msgs[0].(kit.StatusMsg); !ok || !sm.Err || !strings.Contains(sm.Text, "esc") {
 		t.Errorf("want an error status that says what to do, got %#v", msgs[0])
 	}
 	if !strings.Contains(s.View(), "bestaat niet") {

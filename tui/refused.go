@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/brug-nl/brug/tui/kit"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -28,7 +29,7 @@ type RefusedReader interface {
 // knows what did not reach the others (DESIGN.md: a refused op is shown to
 // the user). x clears the list once it has been read.
 type refusedScreen struct {
-	ctx     *Context
+	ctx     *kit.Context
 	src     RefusedReader
 	ops     []RefusedOp
 	names   map[string]string // dossier id -> client name
@@ -52,7 +53,7 @@ type refusedMsg struct {
 type refusedClearedMsg struct{ err error }
 
 // NewRefusedScreen shows the refused changes read from src.
-func NewRefusedScreen(ctx *Context, src RefusedReader) Screen {
+func NewRefusedScreen(ctx *kit.Context, src RefusedReader) kit.Screen {
 	return &refusedScreen{ctx: ctx, src: src}
 }
 
@@ -66,23 +67,23 @@ func (s *refusedScreen) Init() tea.Cmd {
 		}
 		names := map[string]string{}
 		if sums, err := st.Summaries(); err == nil {
-			for _, sm := range safeSummaries(sums) {
+			for _, sm := range kit.SafeSummaries(sums) {
 				names[sm.ID] = sm.Name
 			}
 		}
-		return refusedMsg{ops: safeCopy(ops), names: names}
+		return refusedMsg{ops: kit.SafeCopy(ops), names: names}
 	}
 }
 
 // Update handles the load, the clear and keys.
-func (s *refusedScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *refusedScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	t, k := s.ctx.T, s.ctx.Keys
 	switch msg := msg.(type) {
 	case refusedMsg:
 		s.loaded = true
 		if msg.err != nil {
 			s.loadErr = t.F("refused.err.load", msg.err)
-			return s, Status(s.loadErr, true)
+			return s, kit.Status(s.loadErr, true)
 		}
 		// Newest first: what just happened is what the coach looks for.
 		s.ops = make([]RefusedOp, 0, len(msg.ops))
@@ -93,9 +94,9 @@ func (s *refusedScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.cursor = max(0, min(s.cursor, len(s.ops)-1))
 	case refusedClearedMsg:
 		if msg.err != nil {
-			return s, Status(t.F("refused.err.clear", msg.err), true)
+			return s, kit.Status(t.F("refused.err.clear", msg.err), true)
 		}
-		return s, tea.Batch(Status(t.S("refused.cleared"), false), Pop(true))
+		return s, tea.Batch(kit.Status(t.S("refused.cleared"), false), kit.Pop(true))
 	case tea.KeyMsg:
 		if s.confirm {
 			s.confirm = false
@@ -126,12 +127,12 @@ func (s *refusedScreen) entry(op RefusedOp, selected bool) []string {
 	}
 	label := op.Field
 	if op.Field != "" {
-		label = conflictLabel(s.ctx, dossierMethod(s.ctx), op.Field)
+		label = s.ctx.T.FieldLabel(kit.DossierMethod(s.ctx), op.Field)
 	}
-	head := fmt.Sprintf("%s%s · %s", cursorMark(selected), name, label)
-	when := shortDay(s.ctx, op.At) + " " + localTime(s.ctx, op.At).Format("15:04")
-	reason := "  " + st.Muted.Render(truncate(when+" · "+t.S("refused.code."+codeKey(op.Code))+": "+op.Reason, max(10, s.width-2)))
-	head = truncate(head, s.width)
+	head := fmt.Sprintf("%s%s · %s", kit.CursorMark(selected), name, label)
+	when := kit.ShortDay(s.ctx, op.At) + " " + kit.LocalTime(s.ctx, op.At).Format("15:04")
+	reason := "  " + st.Muted.Render(kit.Truncate(when+" · "+t.S("refused.code."+codeKey(op.Code))+": "+op.Reason, max(10, s.width-2)))
+	head = kit.Truncate(head, s.width)
 	if selected {
 		head = st.Selected.Render(head)
 	}
@@ -159,12 +160,12 @@ func (s *refusedScreen) View() string {
 	case len(s.ops) == 0:
 		return t.S("refused.none")
 	}
-	intro := wrapText(t.F("refused.intro", len(s.ops)), s.width)
+	intro := kit.WrapText(t.F("refused.intro", len(s.ops)), s.width)
 	for _, line := range intro {
 		b.WriteString(line + "\n")
 	}
 	if s.confirm {
-		b.WriteString(st.Warn.Render(truncate(t.S("refused.confirm"), s.width)) + "\n")
+		b.WriteString(st.Warn.Render(kit.Truncate(t.S("refused.confirm"), s.width)) + "\n")
 	} else {
 		b.WriteString("\n")
 	}
@@ -192,8 +193,7 @@ func (s *refusedScreen) Title() string { return s.ctx.T.S("refused.title") }
 // Help lists the screen's keys.
 func (s *refusedScreen) Help() []key.Binding {
 	k := s.ctx.Keys
-	clear := key.NewBinding(key.WithKeys("x"), key.WithHelp("x", s.ctx.T.S("refused.key.clear")))
-	return []key.Binding{k.Up, k.Down, clear}
+	return []key.Binding{k.Up, k.Down, k.OnRefused.Clear}
 }
 
 // Capturing is false: the screen has no text input.

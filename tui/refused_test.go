@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/clients"
 )
 
 // fakeRefused is a refused list in memory.
@@ -87,8 +88,8 @@ func TestRefusedKeyNeedsAReader(t *testing.T) {
 func TestSyncStatusUpdatesTeams(t *testing.T) {
 	h := newSyncHarness(t, "nl", &SyncOptions{Status: &fakeSyncStatus{}})
 	h.update(syncLocalMsg{local: SyncLocal{Teams: []string{"Team Noord", "Team Zuid"}}, hasLocal: true})
-	f := NewClientForm(h.m.Context()).(*clientForm)
-	if got := f.inputs[fieldTeam].Placeholder; got != "Team Noord, Team Zuid" {
+	f := clients.NewClientForm(h.m.Context()).(*clients.ClientForm)
+	if got := f.Inputs[clients.FieldTeam].Placeholder; got != "Team Noord, Team Zuid" {
 		t.Errorf("form offers %q, want both teams", got)
 	}
 	h.update(syncLocalMsg{local: SyncLocal{}, hasLocal: true})

@@ -19,6 +19,9 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/kit"
+	"github.com/brug-nl/brug/tui/report"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // rpStore is a store whose clock stands on 6 January 2025, so the dossiers
@@ -64,15 +67,15 @@ func rpData(t testing.TB, st *store.Store) map[string]string {
 }
 
 // rpLoaded is the report screen on st, loaded.
-func rpLoaded(t testing.TB, st Store, width, height int) *flowReport {
+func rpLoaded(t testing.TB, st kit.Store, width, height int) *report.FlowReport {
 	t.Helper()
 	ctx := clContext(st, width, height)
-	s := NewFlowReport(ctx)
+	s := report.NewFlowReport(ctx)
 	s.SetSize(width, height)
 	s, _ = clRun(t, s, s.Init())
-	r := s.(*flowReport)
-	if !r.loaded {
-		t.Fatalf("report not loaded: %v", r.err)
+	r := s.(*report.FlowReport)
+	if !r.Loaded {
+		t.Fatalf("report not loaded: %v", r.Err)
 	}
 	return r
 }
@@ -81,12 +84,12 @@ func TestFlowReportShowsTheCurrentQuarter(t *testing.T) {
 	st := rpStore(t)
 	rpData(t, st)
 	r := rpLoaded(t, st, 100, 40)
-	q := r.report.Query
+	q := r.Report.Query
 	if q.From != "2025-07-01" || q.To != "2025-09-15" || len(q.Teams) != 0 {
 		t.Errorf("query %+v, want the third quarter up to today, all teams", q)
 	}
-	if r.report.People != 5 || r.report.MovedOn != 2 || r.report.SteppedBack != 1 {
-		t.Errorf("report %+v", r.report.FlowCounts)
+	if r.Report.People != 5 || r.Report.MovedOn != 2 || r.Report.SteppedBack != 1 {
+		t.Errorf("report %+v", r.Report.FlowCounts)
 	}
 	view := r.View()
 	for _, want := range []string{"3e kwartaal 2025", "1 jul 2025 – 15 sep 2025", "team: alle teams",
@@ -120,12 +123,12 @@ func TestFlowReportPeriodKeys(t *testing.T) {
 	st := rpStore(t)
 	rpData(t, st)
 	r := rpLoaded(t, st, 100, 40)
-	period := func() string { return r.report.Query.From + ".." + r.report.Query.To }
+	period := func() string { return r.Report.Query.From + ".." + r.Report.Query.To }
 
 	s, _ := clPress(t, r, "left")
-	r = s.(*flowReport)
-	if period() != "2025-04-01..2025-06-30" || r.report.MovedOn != 1 || store.Count(r.report.MovedTo, store.PlaceOpleiding) != 1 {
-		t.Errorf("previous quarter: %s, %+v", period(), r.report.FlowCounts)
+	r = s.(*report.FlowReport)
+	if period() != "2025-04-01..2025-06-30" || r.Report.MovedOn != 1 || store.Count(r.Report.MovedTo, store.PlaceOpleiding) != 1 {
+		t.Errorf("previous quarter: %s, %+v", period(), r.Report.FlowCounts)
 	}
 	if !strings.Contains(r.View(), "2e kwartaal 2025") {
 		t.Errorf("view does not name the second quarter:\n%s", r.View())
@@ -140,12 +143,12 @@ func TestFlowReportPeriodKeys(t *testing.T) {
 		t.Errorf("went past today: %s", period())
 	}
 	clPress(t, r, "p")
-	if period() != "2025-01-01..2025-09-15" || r.report.MovedOn != 3 || r.report.SteppedBack != 1 {
-		t.Errorf("this year: %s, %+v", period(), r.report.FlowCounts)
+	if period() != "2025-01-01..2025-09-15" || r.Report.MovedOn != 3 || r.Report.SteppedBack != 1 {
+		t.Errorf("this year: %s, %+v", period(), r.Report.FlowCounts)
 	}
 	clPress(t, r, "[")
-	if period() != "2024-01-01..2024-12-31" || r.report.People != 0 {
-		t.Errorf("last year: %s, %+v", period(), r.report.FlowCounts)
+	if period() != "2024-01-01..2024-12-31" || r.Report.People != 0 {
+		t.Errorf("last year: %s, %+v", period(), r.Report.FlowCounts)
 	}
 	if !strings.Contains(r.View(), "jaar 2024") || !strings.Contains(r.View(), "Niemand in deze periode") {
 		t.Errorf("an empty year says so:\n%s", r.View())
@@ -162,12 +165,12 @@ func TestFlowReportQuarterStepsFromMonthEnds(t *testing.T) {
 	st := rpStore(t)
 	ctx := clContext(st, 100, 40)
 	ctx.Now = func() time.Time { return time.Date(2025, 12, 31, 10, 0, 0, 0, time.UTC) }
-	r := NewFlowReport(ctx).(*flowReport)
-	r.anchor = time.Date(2025, 3, 31, 10, 0, 0, 0, time.UTC)
+	r := report.NewFlowReport(ctx).(*report.FlowReport)
+	r.Anchor = time.Date(2025, 3, 31, 10, 0, 0, 0, time.UTC)
 	var got []string
 	for range 4 {
-		r.step(1)
-		from, _ := r.period()
+		r.Step(1)
+		from, _ := r.Period()
 		got = append(got, from)
 	}
 	if want := []string{"2025-04-01", "2025-07-01", "2025-10-01", "2025-10-01"}; !slices.Equal(got, want) {
@@ -182,7 +185,7 @@ func TestFlowReportTeamCycles(t *testing.T) {
 	var seen []string
 	for range 4 {
 		clPress(t, r, "t")
-		seen = append(seen, fmt.Sprintf("%v:%d", r.report.Query.Teams, r.report.People))
+		seen = append(seen, fmt.Sprintf("%v:%d", r.Report.Query.Teams, r.Report.People))
 	}
 	if want := []string{"[Noord]:2", "[Wijkteam Oost]:1", "[Zuid]:2", "[]:5"}; !slices.Equal(seen, want) {
 		t.Errorf("teams %v, want %v", seen, want)
@@ -195,13 +198,13 @@ func TestFlowReportTeamCycles(t *testing.T) {
 	// With a server, the user's own teams are offered, whatever the file holds.
 	ctx := clContext(st, 100, 40)
 	ctx.Teams = []string{"Zuid", "West"}
-	s := NewFlowReport(ctx)
+	s := report.NewFlowReport(ctx)
 	s, _ = clRun(t, s, s.Init())
 	seen = nil
 	for range 3 {
 		s, _ = clPress(t, s, "t")
-		fr := s.(*flowReport)
-		seen = append(seen, fmt.Sprintf("%v:%d", fr.report.Query.Teams, fr.report.People))
+		fr := s.(*report.FlowReport)
+		seen = append(seen, fmt.Sprintf("%v:%d", fr.Report.Query.Teams, fr.Report.People))
 	}
 	if want := []string{"[Zuid]:2", "[West]:0", "[]:5"}; !slices.Equal(seen, want) {
 		t.Errorf("server teams %v, want %v", seen, want)
@@ -213,10 +216,10 @@ func TestFlowReportReloadsAfterChange(t *testing.T) {
 	ids := rpData(t, st)
 	r := rpLoaded(t, st, 100, 40)
 	rpMove(t, st, ids["Dirk"], "2025-09-10", store.PlaceRegulier)
-	_, cmd := r.Update(ChangedMsg{Dossier: ids["Dirk"]})
+	_, cmd := r.Update(kit.ChangedMsg{Dossier: ids["Dirk"]})
 	clRun(t, r, cmd)
-	if r.report.MovedOn != 3 || store.Count(r.report.MovedTo, store.PlaceRegulier) != 1 {
-		t.Errorf("after a move: %+v", r.report.FlowCounts)
+	if r.Report.MovedOn != 3 || store.Count(r.Report.MovedTo, store.PlaceRegulier) != 1 {
+		t.Errorf("after a move: %+v", r.Report.FlowCounts)
 	}
 }
 
@@ -224,19 +227,19 @@ func TestFlowReportDropsStaleAnswers(t *testing.T) {
 	st := rpStore(t)
 	rpData(t, st)
 	r := rpLoaded(t, st, 100, 40)
-	old := r.seq
-	r.reload() // a newer load is asked for; its answer has not come yet
-	clRun(t, r, func() tea.Msg { return flowLoadedMsg{seq: old, report: store.FlowReport{}} })
-	if r.loaded || r.report.People != 5 {
-		t.Errorf("an old answer was taken: loaded %v, %+v", r.loaded, r.report.FlowCounts)
+	old := r.Seq
+	r.Reload() // a newer load is asked for; its answer has not come yet
+	clRun(t, r, func() tea.Msg { return report.FlowLoadedMsg{Seq: old, Report: store.FlowReport{}} })
+	if r.Loaded || r.Report.People != 5 {
+		t.Errorf("an old answer was taken: loaded %v, %+v", r.Loaded, r.Report.FlowCounts)
 	}
 }
 
 // rpPlainStore hides the store's FlowReport, as a store that cannot count.
-type rpPlainStore struct{ Store }
+type rpPlainStore struct{ kit.Store }
 
 // rpFailingStore counts with an error.
-type rpFailingStore struct{ Store }
+type rpFailingStore struct{ kit.Store }
 
 func (rpFailingStore) FlowReport(store.FlowQuery) (store.FlowReport, error) {
 	return store.FlowReport{}, errors.New("disk on fire")
@@ -245,7 +248,7 @@ func (rpFailingStore) FlowReport(store.FlowQuery) (store.FlowReport, error) {
 func TestFlowReportWithoutReporter(t *testing.T) {
 	st := rpStore(t)
 	ctx := clContext(rpPlainStore{st}, 80, 20)
-	s := NewFlowReport(ctx)
+	s := report.NewFlowReport(ctx)
 	if cmd := s.Init(); cmd != nil {
 		t.Error("a store that cannot count is asked to")
 	}
@@ -257,12 +260,12 @@ func TestFlowReportWithoutReporter(t *testing.T) {
 func TestFlowReportError(t *testing.T) {
 	st := rpStore(t)
 	ctx := clContext(rpFailingStore{st}, 80, 20)
-	s := NewFlowReport(ctx)
+	s := report.NewFlowReport(ctx)
 	s, root := clRun(t, s, s.Init())
 	if len(root) != 1 {
 		t.Fatalf("root messages %v", root)
 	}
-	if m, ok := root[0].(StatusMsg); !ok || !m.Err || !strings.Contains(m.Text, "disk on fire") {
+	if m, ok := root[0].(kit.StatusMsg); !ok || !m.Err || !strings.Contains(m.Text, "disk on fire") {
 		t.Errorf("status %+v", root[0])
 	}
 	if v := s.View(); !strings.Contains(v, "Kan de doorstroom niet tellen: disk on fire") {
@@ -278,12 +281,8 @@ func TestFlowReportOpensFromTheList(t *testing.T) {
 	if len(root) != 1 {
 		t.Fatalf("root messages %v", root)
 	}
-	push, ok := root[0].(PushMsg)
-	if !ok {
-		t.Fatalf("F sent %T", root[0])
-	}
-	if _, ok := push.Screen.(*flowReport); !ok {
-		t.Errorf("F opened %T", push.Screen)
+	if open, ok := root[0].(kit.OpenMsg); !ok || open.To != kit.OpenFlowReport {
+		t.Errorf("F sent %#v, want OpenMsg for the flow report", root[0])
 	}
 	if !slices.ContainsFunc(l.Help(), func(b key.Binding) bool { return b.Help().Key == "F" }) {
 		t.Error("the list's help does not name F")
@@ -294,10 +293,10 @@ func TestFlowReportHelp(t *testing.T) {
 	st := rpStore(t)
 	for _, lang := range []string{"nl", "en"} {
 		ctx := clContext(st, 80, 20)
-		ctx.T = NewTexts(lang)
-		ctx.Keys = NewKeyMap(ctx.T)
+		ctx.T = texts.NewTexts(lang)
+		ctx.Keys = kit.NewKeyMap(ctx.T)
 		var keys []string
-		for _, b := range NewFlowReport(ctx).Help() {
+		for _, b := range report.NewFlowReport(ctx).Help() {
 			if b.Help().Desc == "" || strings.Contains(b.Help().Desc, "«") {
 				t.Errorf("%s: key %q has no help text", lang, b.Help().Key)
 			}
@@ -319,11 +318,11 @@ func TestFlowReportFits(t *testing.T) {
 		colour := lipgloss.NewRenderer(io.Discard)
 		colour.SetColorProfile(termenv.TrueColor)
 		for i, lang := range []string{"nl", "en"} {
-			r.ctx.T = NewTexts(lang)
+			r.Ctx.T = texts.NewTexts(lang)
 			if i == 1 {
-				r.ctx.Styles = NewStyles(colour, DefaultPalette())
+				r.Ctx.Styles = kit.NewStyles(colour, kit.DefaultPalette())
 			}
-			r.scroll(-1000)
+			r.Scroll(-1000)
 			for step := 0; step < 50; step++ {
 				lines := strings.Split(r.View(), "\n")
 				if len(lines) > size[1] {
@@ -334,7 +333,7 @@ func TestFlowReportFits(t *testing.T) {
 						t.Errorf("%v %s: line %d wide: %q", size, lang, w, l)
 					}
 				}
-				if r.offset == r.maxOffset() {
+				if r.Offset == r.MaxOffset() {
 					if strings.Contains(r.View(), "↓") {
 						t.Errorf("%v %s: says more at the end", size, lang)
 					}
@@ -357,7 +356,7 @@ func TestFlowBar(t *testing.T) {
 		{1, 1000, 10, "▏"},
 		{3, 8, 4, "█▌"},
 	} {
-		if got := flowBar(c.count, c.most, c.width); got != c.want {
+		if got := report.FlowBar(c.count, c.most, c.width); got != c.want {
 			t.Errorf("flowBar(%d, %d, %d) = %q, want %q", c.count, c.most, c.width, got, c.want)
 		}
 	}

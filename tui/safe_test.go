@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // TestScreensEscapeWhatOtherDevicesTyped: a client name or note with an
@@ -33,8 +34,8 @@ func TestScreensEscapeWhatOtherDevicesTyped(t *testing.T) {
 	}
 	o := clOverview(t, st, id, 120, 40)
 	raw("the overview", o.View())
-	if o.client.Steps[0].Note.Value != "regel 1\nregel 2 \\x1b[31mrood" {
-		t.Errorf("the note as shown: %q", o.client.Steps[0].Note.Value)
+	if o.Client.Steps[0].Note.Value != "regel 1\nregel 2 \\x1b[31mrood" {
+		t.Errorf("the note as shown: %q", o.Client.Steps[0].Note.Value)
 	}
 	// The store's own data is untouched.
 	c, err := st.Client(id)
@@ -50,11 +51,11 @@ func TestScreensEscapeWhatOtherDevicesTyped(t *testing.T) {
 // a copy (the list of a big caseload is reloaded often).
 func TestSafeSummariesCopiesOnlyWhenNeeded(t *testing.T) {
 	sums := []store.Summary{{ID: "a", Name: "Zoë"}, {ID: "b", Name: "Bert"}}
-	if out := safeSummaries(sums); &out[0] != &sums[0] {
+	if out := kit.SafeSummaries(sums); &out[0] != &sums[0] {
 		t.Error("a clean list was copied")
 	}
 	sums[1].Name = "B\x1bert"
-	out := safeSummaries(sums)
+	out := kit.SafeSummaries(sums)
 	if &out[0] == &sums[0] || out[1].Name != `B\x1bert` || sums[1].Name != "B\x1bert" {
 		t.Errorf("escaped %q, original %q", out[1].Name, sums[1].Name)
 	}

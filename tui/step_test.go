@@ -15,6 +15,8 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/dossier"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // The dossier-screen tests (step, editor, conflicts, entity lists) drive
@@ -121,7 +123,7 @@ func (e *dxEnv) send(msg tea.Msg) {
 }
 
 // push opens s on top, as a screen would.
-func (e *dxEnv) push(s Screen) { e.t.Helper(); e.send(PushMsg{Screen: s}) }
+func (e *dxEnv) push(s kit.Screen) { e.t.Helper(); e.send(kit.PushMsg{Screen: s}) }
 
 // keys presses named keys ("enter", "ctrl+s", " ", or text).
 func (e *dxEnv) keys(names ...string) {
@@ -227,11 +229,11 @@ func (e *dxEnv) conflict(field, a, b string) {
 }
 
 // top is the screen in front.
-func (e *dxEnv) top() Screen { return e.m.Top() }
+func (e *dxEnv) top() kit.Screen { return e.m.Top() }
 
 func TestStepToggleRecordsWhoAndWhen(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	if v := e.view(); !strings.Contains(v, "[ ] Kennismakingsgesprek gevoerd") {
 		t.Fatalf("unticked item not shown:\n%s", v)
 	}
@@ -259,14 +261,14 @@ func TestStepToggleRecordsWhoAndWhen(t *testing.T) {
 func TestStepOptimisticToggleReconciles(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
 	ctx := e.m.Context()
-	s := NewStepScreen(ctx, e.id, 1).(*stepScreen)
+	s := dossier.NewStepScreen(ctx, e.id, 1).(*dossier.StepScreen)
 	s.SetSize(80, 21)
 	for _, msg := range clFlatten(s.Init()) {
 		s.Update(msg)
 	}
 	// The key flips the box at once, before the store has answered.
 	_, cmd := s.Update(dxKey(" "))
-	if !s.state().Checked("c1") {
+	if !s.State().Checked("c1") {
 		t.Fatal("toggle is not shown before the store answers")
 	}
 	// Meanwhile the item was ticked in the store by someone else, so the
@@ -277,7 +279,7 @@ func TestStepOptimisticToggleReconciles(t *testing.T) {
 	for _, msg := range clFlatten(cmd) {
 		_, next := s.Update(msg)
 		for _, m := range clFlatten(next) {
-			if c, ok := m.(ChangedMsg); ok {
+			if c, ok := m.(kit.ChangedMsg); ok {
 				_, reload := s.Update(c)
 				for _, r := range clFlatten(reload) {
 					s.Update(r)
@@ -285,14 +287,14 @@ func TestStepOptimisticToggleReconciles(t *testing.T) {
 			}
 		}
 	}
-	if s.state().Checked("c1") {
+	if s.State().Checked("c1") {
 		t.Fatal("screen still shows the optimistic tick after the reload")
 	}
 }
 
 func TestStepDropsStaleLoads(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	s := NewStepScreen(e.m.Context(), e.id, 1).(*stepScreen)
+	s := dossier.NewStepScreen(e.m.Context(), e.id, 1).(*dossier.StepScreen)
 	old := s.Init()
 	fresh := s.Init()
 	if _, err := e.st.ToggleCheck(e.id, 1, "c2"); err != nil {
@@ -305,25 +307,25 @@ func TestStepDropsStaleLoads(t *testing.T) {
 	for _, msg := range oldMsgs {
 		s.Update(msg)
 	}
-	if !s.state().Checked("c2") {
+	if !s.State().Checked("c2") {
 		t.Fatal("an older load replaced a newer one")
 	}
 	// A load meant for another screen is not taken either.
-	other := NewStepScreen(e.m.Context(), e.id, 1).(*stepScreen)
+	other := dossier.NewStepScreen(e.m.Context(), e.id, 1).(*dossier.StepScreen)
 	for _, msg := range clFlatten(other.Init()) {
 		s.Update(msg)
 	}
-	if s.loads.applied != 2 {
-		t.Fatalf("applied load %d, want 2", s.loads.applied)
+	if s.Loads.Applied != 2 {
+		t.Fatalf("applied load %d, want 2", s.Loads.Applied)
 	}
 }
 
 func TestStepAnswerThroughEditor(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	e.keys("down", "down", "down") // past the three checklist items to q1
 	e.keys("enter")
-	if _, ok := e.top().(*editorScreen); !ok {
+	if _, ok := e.top().(*dossier.EditorScreen); !ok {
 		t.Fatalf("enter on a question opened %T, want the editor", e.top())
 	}
 	if !e.top().Capturing() {
@@ -331,7 +333,7 @@ func TestStepAnswerThroughEditor(t *testing.T) {
 	}
 	e.typeText("Iets met dieren.\nLiefst buiten, q en ? zijn tekst.")
 	e.keys("ctrl+s")
-	if _, ok := e.top().(*stepScreen); !ok {
+	if _, ok := e.top().(*dossier.StepScreen); !ok {
 		t.Fatalf("after saving %T is in front, want the step screen", e.top())
 	}
 	got := e.client().Steps[0].Answers["q1"]
@@ -355,10 +357,10 @@ func TestStepAnswerThroughEditor(t *testing.T) {
 
 func TestStepNoteAndStatus(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	e.keys("n")
-	ed, ok := e.top().(*editorScreen)
-	if !ok || ed.field != "step/1/note" {
+	ed, ok := e.top().(*dossier.EditorScreen)
+	if !ok || ed.Field != "step/1/note" {
 		t.Fatalf("n opened %T, want the editor on the note", e.top())
 	}
 	e.typeText("Volgende keer samen naar de kringloop.")
@@ -367,8 +369,12 @@ func TestStepNoteAndStatus(t *testing.T) {
 		t.Fatalf("note = %q", got)
 	}
 	// CreateClient made step 1 active; S moves it on: done, open, active.
+	// Done with the checklist still open asks first (j goes on).
 	for _, want := range []store.StepStatus{store.StepDone, store.StepOpen, store.StepActive} {
 		e.keys("S")
+		if want == store.StepDone {
+			e.keys("j")
+		}
 		if got := e.client().Steps[0].StatusOrOpen(); got != want {
 			t.Fatalf("status = %s, want %s", got, want)
 		}
@@ -380,7 +386,7 @@ func TestStepNoteAndStatus(t *testing.T) {
 	if _, err := e.st.Commit(e.id, store.Set("step/1/status", string(store.StepSignedOff)), store.Set("step/1/comment", "Mooi gedaan.")); err != nil {
 		t.Fatal(err)
 	}
-	e.send(ChangedMsg{Dossier: e.id})
+	e.send(kit.ChangedMsg{Dossier: e.id})
 	e.keys("S")
 	if got := e.client().Steps[0].StatusOrOpen(); got != store.StepSignedOff {
 		t.Fatalf("S changed a signed-off step to %s", got)
@@ -388,7 +394,7 @@ func TestStepNoteAndStatus(t *testing.T) {
 	if !strings.Contains(e.status(), "afgetekend") || !strings.Contains(e.status(), "coördinator") {
 		t.Errorf("status line = %q, want why nothing happened", e.status())
 	}
-	e.m.Context().Role = RoleCoordinator // a coordinator is told how to reopen it
+	e.m.Context().Role = kit.RoleCoordinator // a coordinator is told how to reopen it
 	e.keys("S")
 	if !strings.Contains(e.status(), "Druk op B") {
 		t.Errorf("status line for a coordinator = %q", e.status())
@@ -400,28 +406,28 @@ func TestStepNoteAndStatus(t *testing.T) {
 
 func TestStepNavigation(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	e.keys("right")
 	if !strings.Contains(e.view(), "Stap 2 van 3 · Partners aan tafel") {
 		t.Fatalf("→ did not go to step 2:\n%s", e.view())
 	}
 	e.keys("]", "]") // past the last step stays there
-	if s := e.top().(*stepScreen); s.n != 3 {
-		t.Fatalf("step = %d, want 3", s.n)
+	if s := e.top().(*dossier.StepScreen); s.N != 3 {
+		t.Fatalf("step = %d, want 3", s.N)
 	}
 	e.keys("[", "left", "left")
-	if s := e.top().(*stepScreen); s.n != 1 {
-		t.Fatalf("step = %d, want 1", s.n)
+	if s := e.top().(*dossier.StepScreen); s.N != 1 {
+		t.Fatalf("step = %d, want 1", s.N)
 	}
 	e.keys("2")
-	if s := e.top().(*stepScreen); s.n != 2 {
-		t.Fatalf("2 went to step %d", s.n)
+	if s := e.top().(*dossier.StepScreen); s.N != 2 {
+		t.Fatalf("2 went to step %d", s.N)
 	}
 }
 
 func TestStepScrollsToCursor(t *testing.T) {
 	e := dxOpen(t, "en", 60, 16)
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	e.keys("end")
 	v := e.view()
 	if !strings.Contains(v, "› ") || !strings.Contains(v, "no note yet") {
@@ -442,7 +448,7 @@ func TestStepPreviewOfLongAnswer(t *testing.T) {
 	if _, err := e.st.Commit(e.id, store.Set("step/1/answer/q1", long)); err != nil {
 		t.Fatal(err)
 	}
-	e.push(NewStepScreen(e.m.Context(), e.id, 1))
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 	v := e.view()
 	shown := 0
 	for _, l := range strings.Split(v, "\n") {
@@ -466,7 +472,7 @@ func TestGoldenStep(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			e := dxOpen(t, "nl", size[0], size[1])
 			dxGoldenStep(t, e)
-			e.push(NewStepScreen(e.m.Context(), e.id, 1))
+			e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
 			e.keys("down", "down", "down", "down") // onto q2, in conflict
 			golden.RequireEqual(t, []byte(e.view()))
 		})
@@ -488,4 +494,30 @@ func dxGoldenStep(t testing.TB, e *dxEnv) {
 		t.Fatal(err)
 	}
 	e.conflict("step/1/answer/q2", "Haar moeder en de begeleider van de dagbesteding.", "De begeleider, twee keer per week; de buurman rijdt soms.")
+}
+
+// TestStepHelpSaysWhatEnterDoes: on a checklist item enter ticks (as
+// space does), so the help bar says so; on a question or the note it
+// opens.
+func TestStepHelpSaysWhatEnterDoes(t *testing.T) {
+	e := dxOpen(t, "nl", 80, 24)
+	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
+	enterHelp := func() string {
+		for _, b := range e.top().Help() {
+			if b.Help().Key == "enter" {
+				return b.Help().Desc
+			}
+		}
+		return ""
+	}
+	if got := enterHelp(); got != "aan/uit" {
+		t.Errorf("on the first checklist item enter is offered as %q, want aan/uit", got)
+	}
+	if v := e.view(); !strings.Contains(v, "enter aan/uit") {
+		t.Errorf("the help bar does not say enter ticks:\n%s", v)
+	}
+	e.keys("end")
+	if got := enterHelp(); got != "openen" {
+		t.Errorf("on the note enter is offered as %q, want openen", got)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/brug-nl/brug/tui/kit"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -23,6 +24,9 @@ type SyncResult struct {
 	// MethodChanged says the region's server sent a new version of the
 	// method; the device uses it from brug's next start.
 	MethodChanged bool
+	// Dossiers are the dossiers the sync brought changes to, when the
+	// Syncer can say; nil makes every open screen load its dossier again.
+	Dossiers []string
 }
 
 // SyncStatusReader reads the local side of sync from the file, without the
@@ -196,7 +200,7 @@ func (m *Model) updateSync(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 // syncNow is the sync key: a sync at once, or right after the one running.
 func (m *Model) syncNow() tea.Cmd {
 	if m.sync.opt.Syncer == nil {
-		return Status(m.ctx.T.S("sync.noserver"), false)
+		return kit.Status(m.ctx.T.S("sync.noserver"), false)
 	}
 	return m.startSync(true)
 }
@@ -253,16 +257,20 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 	if msg.err == nil {
 		st.conn, st.errText, st.backoff, st.nextTry = connOnline, "", 0, time.Time{}
 		if msg.res.Pulled > 0 || msg.res.Dropped > 0 || msg.res.Erased > 0 {
-			cmds = append(cmds, m.broadcast(ChangedMsg{}))
+			// Open screens load their dossier again (and an editor says
+			// when its text changed meanwhile), so nobody edits a stale
+			// text unknowingly.
+			ch := kit.ChangedMsg{Dossiers: msg.res.Dossiers, All: msg.res.Dossiers == nil}
+			cmds = append(cmds, m.broadcast(ch))
 		}
 		switch {
 		case msg.res.MethodChanged:
 			// The app keeps the method it started with (forms and the
 			// store hold it); said once, in place of the counts.
-			cmds = append(cmds, Status(t.F("sync.newmethod"), false))
+			cmds = append(cmds, kit.Status(t.F("sync.newmethod"), false))
 		case manual:
 			r := msg.res
-			cmds = append(cmds, Status(t.F("sync.done", r.Pushed, r.Pulled, r.Refused), false))
+			cmds = append(cmds, kit.Status(t.F("sync.done", r.Pushed, r.Pulled, r.Refused), false))
 		}
 	} else {
 		switch {
@@ -280,12 +288,12 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 			st.conn = connOffline
 		default:
 			st.conn = connError
-			st.errText = firstLine(msg.err.Error())
+			st.errText = kit.FirstLine(msg.err.Error())
 		}
 		st.backoff = min(max(st.backoff*2, syncBackoffMin), syncBackoffMax)
 		st.nextTry = m.ctx.Now().Add(st.backoff)
 		if manual {
-			cmds = append(cmds, Status(t.F("sync.failed", m.syncConnText()), true))
+			cmds = append(cmds, kit.Status(t.F("sync.failed", m.syncConnText()), true))
 		}
 	}
 	switch {
@@ -317,7 +325,7 @@ func (m *Model) loadSyncLocal() tea.Cmd {
 			if err != nil {
 				msg.err = errors.Join(msg.err, err)
 			}
-			all = safeSummaries(all)
+			all = kit.SafeSummaries(all)
 			for _, s := range all {
 				if !s.Removed {
 					msg.conflicts += s.Conflicts
@@ -411,7 +419,7 @@ func (m *Model) syncFooter(width int) string {
 		conflicts = sty.Conflict.Render(conflicts)
 	}
 	parts = append(parts, conflicts)
-	return truncate(strings.Join(parts, sty.Muted.Render(" · ")), width)
+	return kit.Truncate(strings.Join(parts, sty.Muted.Render(" · ")), width)
 }
 
 // clockWarning says how far this device's clock is off, or "" when it is

@@ -13,6 +13,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // fakeSyncer answers syncs from a script; the last answer repeats.
@@ -231,7 +232,7 @@ func TestSyncFooterTexts(t *testing.T) {
 			if got := h.footer(); got != want {
 				t.Fatalf("%s footer %q, want %q", lang, got, want)
 			}
-			st := only[StatusMsg](t, h.update(tea.KeyMsg{Type: tea.KeyCtrlR}))
+			st := only[kit.StatusMsg](t, h.update(tea.KeyMsg{Type: tea.KeyCtrlR}))
 			if !strings.Contains(st.Text, "brug login") {
 				t.Fatalf("sync key without a server says %q", st.Text)
 			}
@@ -326,28 +327,31 @@ func addConflict(t *testing.T, st *store.Store, name string) {
 // recorder is a screen that records what it is sent.
 type recorder struct{ got []tea.Msg }
 
-func (r *recorder) Init() tea.Cmd                        { return nil }
-func (r *recorder) Update(msg tea.Msg) (Screen, tea.Cmd) { r.got = append(r.got, msg); return r, nil }
-func (r *recorder) View() string                         { return "" }
-func (r *recorder) SetSize(int, int)                     {}
-func (r *recorder) Title() string                        { return "rec" }
-func (r *recorder) Help() []key.Binding                  { return nil }
-func (r *recorder) Capturing() bool                      { return false }
+func (r *recorder) Init() tea.Cmd { return nil }
+func (r *recorder) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
+	r.got = append(r.got, msg)
+	return r, nil
+}
+func (r *recorder) View() string        { return "" }
+func (r *recorder) SetSize(int, int)    {}
+func (r *recorder) Title() string       { return "rec" }
+func (r *recorder) Help() []key.Binding { return nil }
+func (r *recorder) Capturing() bool     { return false }
 
 func TestSyncThatPulledReloadsScreens(t *testing.T) {
 	fs := &fakeSyncer{answers: []fakeAnswer{{res: SyncResult{Pushed: 1}}, {res: SyncResult{Pulled: 3}}, {res: SyncResult{Dropped: 1}}}}
 	h := newSyncHarness(t, "nl", &SyncOptions{Syncer: fs})
 	below, front := &recorder{}, &recorder{}
-	h.m.stack = []Screen{below, front}
+	h.m.stack = []kit.Screen{below, front}
 	done := only[syncDoneMsg](t, clFlatten(h.m.Init()))
 	for i, want := range []int{0, 1, 2} {
 		out := h.update(done)
 		for _, r := range []*recorder{below, front} {
-			if n := len(pick[ChangedMsg](r.got)); n != want {
+			if n := len(pick[kit.ChangedMsg](r.got)); n != want {
 				t.Fatalf("after sync %d a screen got %d ChangedMsg, want %d", i+1, n, want)
 			}
 		}
-		if len(pick[ChangedMsg](out)) != 0 {
+		if len(pick[kit.ChangedMsg](out)) != 0 {
 			t.Fatal("the sync's ChangedMsg went back through Update: it would set off another sync")
 		}
 		if i < 2 {
@@ -370,7 +374,7 @@ func TestSyncOnlyOneInFlight(t *testing.T) {
 	}
 	done := only[syncDoneMsg](t, out)
 	out = h.update(done)
-	st := only[StatusMsg](t, out)
+	st := only[kit.StatusMsg](t, out)
 	if st.Text != "Synced: 1 sent, 2 received, 0 refused." || st.Err {
 		t.Fatalf("status after the key: %+v", st)
 	}
@@ -389,8 +393,8 @@ func TestSyncSoonAfterChangeDebounced(t *testing.T) {
 	fs := &fakeSyncer{answers: []fakeAnswer{{}, {}, {err: ErrSyncOffline}}}
 	h := newSyncHarness(t, "nl", &SyncOptions{Syncer: fs})
 	h.feed(keep[syncDoneMsg](clFlatten(h.m.Init())))
-	first := only[syncTickMsg](t, h.update(ChangedMsg{Dossier: "x"}))
-	second := only[syncTickMsg](t, h.update(ChangedMsg{Dossier: "x"}))
+	first := only[syncTickMsg](t, h.update(kit.ChangedMsg{Dossier: "x"}))
+	second := only[syncTickMsg](t, h.update(kit.ChangedMsg{Dossier: "x"}))
 	if d := h.delays[len(h.delays)-1]; d != syncAfterEdit {
 		t.Fatalf("sync after a change waits %v, want %v", d, syncAfterEdit)
 	}
@@ -404,11 +408,11 @@ func TestSyncSoonAfterChangeDebounced(t *testing.T) {
 	// While backing off from an unreachable server, a change only updates
 	// the counts.
 	h.update(done)
-	tick := pick[syncTickMsg](h.update(ChangedMsg{}))
+	tick := pick[syncTickMsg](h.update(kit.ChangedMsg{}))
 	_ = tick
 	done = only[syncDoneMsg](t, h.update(syncTickMsg{gen: h.m.sync.gen}))
 	h.update(done) // offline now
-	if out := h.update(ChangedMsg{}); len(pick[syncTickMsg](out)) != 0 {
+	if out := h.update(kit.ChangedMsg{}); len(pick[syncTickMsg](out)) != 0 {
 		t.Fatal("a change cut the back-off short")
 	}
 }
@@ -441,11 +445,11 @@ func TestSyncNewMethodSaidOnce(t *testing.T) {
 			h := newSyncHarness(t, lang, &SyncOptions{Syncer: fs})
 			done := only[syncDoneMsg](t, clFlatten(h.m.Init()))
 			out := h.update(done)
-			if st := only[StatusMsg](t, out); st.Text != want || st.Err {
+			if st := only[kit.StatusMsg](t, out); st.Text != want || st.Err {
 				t.Fatalf("status %+v, want %q", st, want)
 			}
 			done = only[syncDoneMsg](t, h.update(only[syncTickMsg](t, out)))
-			if got := pick[StatusMsg](h.update(done)); len(got) != 0 {
+			if got := pick[kit.StatusMsg](h.update(done)); len(got) != 0 {
 				t.Fatalf("second sync said %+v; want nothing", got)
 			}
 		})

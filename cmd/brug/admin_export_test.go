@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/brug-nl/brug/store/export"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,20 +14,19 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/brug-nl/brug/sync/client"
-	"github.com/brug-nl/brug/tui"
 )
 
 // exportDoc reads a JSON export.
-func exportDoc(t *testing.T, data []byte) tui.ExportDoc {
+func exportDoc(t *testing.T, data []byte) export.Doc {
 	t.Helper()
-	var doc tui.ExportDoc
+	var doc export.Doc
 	if err := json.Unmarshal(data, &doc); err != nil || doc.Client == nil {
 		t.Fatalf("not a JSON export (%v):\n%s", err, data)
 	}
 	return doc
 }
 
-func opIDs(doc tui.ExportDoc) []string {
+func opIDs(doc export.Doc) []string {
 	var ids []string
 	for _, op := range doc.Ops {
 		ids = append(ids, op.ID)

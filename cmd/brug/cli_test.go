@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"github.com/brug-nl/brug/store/export"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -249,7 +250,7 @@ func TestExportJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc tui.ExportDoc
+	var doc export.Doc
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("export is not JSON: %v", err)
 	}

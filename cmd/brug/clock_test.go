@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/brug-nl/brug/store/export"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/brug-nl/brug/store"
-	"github.com/brug-nl/brug/tui"
 )
 
 // TestExportWritesAnyStoredStamp: a dossier holding ops stamped in the
@@ -51,7 +51,7 @@ func TestExportWritesAnyStoredStamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc tui.ExportDoc
+	var doc export.Doc
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("export is not JSON: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -14,9 +15,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/export"
 	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/client"
-	"github.com/brug-nl/brug/tui"
 )
 
 // exportFlags are the export command's own flags.
@@ -100,11 +101,11 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method, at time.Time, f exportFlags) (err error) {
 	var data []byte
 	if f.format == "json" {
-		if data, err = tui.ExportJSON(cl, ops, meth, at); err != nil {
+		if data, err = export.JSON(cl, ops, meth, at); err != nil {
 			return c.fail("export.read", err)
 		}
 	} else {
-		data = []byte(tui.ExportMarkdown(cl, ops, meth, c.language()))
+		data = []byte(export.Markdown(cl, ops, meth, c.language()))
 	}
 	if f.out == "" {
 		_, err = c.env.stdout.Write(data)
@@ -126,14 +127,18 @@ func (c *cli) findClient(s *store.Store, query string) (string, error) {
 		return id, nil
 	case errors.Is(err, store.ErrNotFound):
 		return "", c.fail("export.notfound", query)
-	case !errors.Is(err, store.ErrAmbiguous):
+	}
+	var amb *store.AmbiguousError
+	if !errors.As(err, &amb) {
 		return "", c.readFailed(s, "export.read", err)
 	}
-	all, serr := s.Summaries()
-	if serr != nil {
-		return "", c.readFailed(s, "export.read", serr)
-	}
-	cands := candidates(all, query)
+	cands := slices.Clone(amb.Candidates)
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].Name != cands[j].Name {
+			return cands[i].Name < cands[j].Name
+		}
+		return cands[i].ID < cands[j].ID
+	})
 	const show = 20
 	var b strings.Builder
 	b.WriteString(c.msgs().f("export.ambiguous", query))
@@ -148,36 +153,6 @@ func (c *cli) findClient(s *store.Store, query string) (string, error) {
 		}
 	}
 	return "", userError{b.String()}
-}
-
-// candidates are the clients a name query matches, by the rule of
-// store.FindClient: exact names when there are any, else names containing
-// the query; sorted by name.
-func candidates(all []store.Summary, query string) []store.Summary {
-	q := strings.ToLower(strings.TrimSpace(query))
-	var exact, partial []store.Summary
-	for _, sm := range all {
-		if sm.Removed {
-			continue
-		}
-		switch n := strings.ToLower(sm.Name); {
-		case n == q:
-			exact = append(exact, sm)
-		case strings.Contains(n, q):
-			partial = append(partial, sm)
-		}
-	}
-	out := partial
-	if len(exact) > 0 {
-		out = exact
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
 }
 
 // writeFileAtomic writes data to a new temporary file in path's folder,

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/brug-nl/brug/store"
-	"github.com/brug-nl/brug/tui"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // reportFlags are the report command's own flags.
@@ -192,7 +192,7 @@ type reportSection struct {
 // the numbers per team when there are several, and a text bar chart.
 func (c *cli) reportMarkdown(r store.FlowReport) string {
 	m := c.msgs()
-	places := tui.NewTexts(c.language())
+	places := texts.NewTexts(c.language())
 	label := func(p store.Place) string {
 		if p == store.PlaceUnknown {
 			return m.f("report.unknown")

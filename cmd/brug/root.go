@@ -20,6 +20,7 @@ import (
 	"github.com/brug-nl/brug/sync/client"
 	"github.com/brug-nl/brug/sync/server"
 	"github.com/brug-nl/brug/tui"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // Exit codes.
@@ -86,7 +87,7 @@ type flowReporter interface {
 }
 
 // language is the chosen language: --lang, else the locale.
-func (c *cli) language() string { return tui.LangFromEnv(c.g.lang) }
+func (c *cli) language() string { return texts.LangFromEnv(c.g.lang) }
 
 func (c *cli) msgs() msgs { return newMsgs(c.language()) }
 

@@ -117,10 +117,10 @@ func (b *builder) conflict(a, c person, field, va, vc string) {
 // entity creates an entity with fields set in the given order.
 func (b *builder) entity(p person, kind string, kv ...string) string {
 	id := randomID(b.r, b.at)
-	b.set(p, kind+"/"+id+"/exists", "1")
+	b.set(p, store.EntityField(kind, id, "exists"), "1")
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" {
-			b.set(p, kind+"/"+id+"/"+kv[i], kv[i+1])
+			b.set(p, store.EntityField(kind, id, kv[i]), kv[i+1])
 		}
 	}
 	return id
@@ -129,18 +129,16 @@ func (b *builder) entity(p person, kind string, kv ...string) string {
 // move records a move on the route the way Store.RecordMove does.
 func (b *builder) move(p person, to, reason string) {
 	id := randomID(b.r, b.at)
-	b.set(p, store.EntityMove+"/"+id+"/exists", "1")
-	b.set(p, store.EntityMove+"/"+id+"/from", b.places)
-	b.set(p, store.EntityMove+"/"+id+"/to", to)
-	b.set(p, store.EntityMove+"/"+id+"/date", day(b.at))
+	b.set(p, store.MoveField(id, "exists"), "1")
+	b.set(p, store.MoveField(id, "from"), b.places)
+	b.set(p, store.MoveField(id, "to"), to)
+	b.set(p, store.MoveField(id, "date"), day(b.at))
 	b.set(p, "places", to)
 	if reason != "" {
-		b.set(p, store.EntityMove+"/"+id+"/reason", reason)
+		b.set(p, store.MoveField(id, "reason"), reason)
 	}
 	b.places = to
 }
-
-func stepField(n int, rest string) string { return "step/" + strconv.Itoa(n) + "/" + rest }
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
 
@@ -274,7 +272,7 @@ func (b *builder) create(name string, r *rand.Rand) {
 	b.places = string(store.PlaceDagbesteding)
 	b.set(c, "places", b.places)
 	b.set(c, "benefit", pick(r, benefits))
-	b.set(c, stepField(1, "status"), string(store.StepActive))
+	b.set(c, store.FieldStepStatus(1), string(store.StepActive))
 }
 
 // byWhom is mostly the coach, sometimes the colleague.
@@ -305,7 +303,7 @@ func (b *builder) stepWork(k int, from, to time.Time, done bool) {
 		if !chance(r, pTick) {
 			continue
 		}
-		field := stepField(k, "check/"+it.ID)
+		field := store.FieldCheck(k, it.ID)
 		t := b.between(from, end)
 		p := b.byWhom()
 		b.schedule(t, func() { b.set(p, field, "1") })
@@ -318,7 +316,7 @@ func (b *builder) stepWork(k int, from, to time.Time, done bool) {
 		if !chance(r, pAnswer) {
 			continue
 		}
-		field := stepField(k, "answer/"+q.ID)
+		field := store.FieldAnswer(k, q.ID)
 		text := answerFor(r, k, q.ID)
 		t := b.between(from, end)
 		p := b.byWhom()
@@ -330,7 +328,7 @@ func (b *builder) stepWork(k int, from, to time.Time, done bool) {
 	}
 	if chance(r, 0.3*b.detail) {
 		note := pick(r, stepNotes)
-		b.schedule(b.between(from, end), func() { b.set(b.coach, stepField(k, "note"), note) })
+		b.schedule(b.between(from, end), func() { b.set(b.coach, store.FieldStepNote(k), note) })
 	}
 }
 
@@ -345,11 +343,11 @@ func answerFor(r *rand.Rand, step int, q string) string {
 // some steps off and sends a few back first.
 func (b *builder) stepDone(k int, t time.Time, last bool) {
 	r := b.r
-	field := stepField(k, "status")
+	field := store.FieldStepStatus(k)
 	b.schedule(t, func() {
 		b.set(b.coach, field, string(store.StepDone))
 		if !last {
-			b.set(b.coach, stepField(k+1, "status"), string(store.StepActive))
+			b.set(b.coach, store.FieldStepStatus(k+1), string(store.StepActive))
 		}
 	})
 	back := chance(r, 0.08)
@@ -362,7 +360,7 @@ func (b *builder) stepDone(k int, t time.Time, last bool) {
 	if back {
 		b.schedule(when, func() {
 			b.set(b.coordinator, field, string(store.StepActive))
-			b.set(b.coordinator, stepField(k, "comment"), comment)
+			b.set(b.coordinator, store.FieldStepComment(k), comment)
 		})
 		when = when.Add(2 * 24 * time.Hour)
 		b.schedule(when, func() { b.set(b.coach, field, string(store.StepDone)) })
@@ -458,7 +456,7 @@ func (b *builder) stepAgreements(k int, from, to time.Time) {
 			pDone = 0.85
 		}
 		if doneAt.Before(b.now) && doneAt.After(made) && chance(r, pDone) {
-			b.schedule(doneAt, func() { b.set(b.byWhom(), store.EntityAgreement+"/"+id+"/done", "1") })
+			b.schedule(doneAt, func() { b.set(b.byWhom(), store.AgreementField(id, "done"), "1") })
 		}
 	}
 }
@@ -574,7 +572,7 @@ func (b *builder) textConflict(cur int) {
 		return
 	}
 	q := pick(r, st.Questions).ID
-	field := stepField(k, "answer/"+q)
+	field := store.FieldAnswer(k, q)
 	va, vc := answerFor(r, k, q), pick(r, conflictAnswers)
 	other := b.colleague
 	if other.Device == b.coach.Device || chance(r, 0.3) {

@@ -465,21 +465,11 @@ func (a *Admin) Candidates(client string) ([]DossierInfo, error) {
 		if err != nil {
 			return nil, err
 		}
-		q := strings.ToLower(strings.TrimSpace(client))
-		var exact, partial []string
-		for _, sm := range all {
-			n := strings.ToLower(sm.Name)
-			switch {
-			case sm.Removed || q == "":
-			case n == q:
-				exact = append(exact, sm.ID)
-			case strings.Contains(n, q):
-				partial = append(partial, sm.ID)
+		if strings.TrimSpace(client) != "" {
+			matches, _ := store.MatchClients(all, client)
+			for _, sm := range matches {
+				ids = append(ids, sm.ID)
 			}
-		}
-		ids = partial
-		if len(exact) > 0 {
-			ids = exact
 		}
 	}
 	var out []DossierInfo

@@ -652,7 +652,7 @@ func TestSignOffOverSSHReachesTheCoach(t *testing.T) {
 	s := r.app("cor", 100, 30)
 	s.waitFor("Noor Jansen")
 	s.keys("B")
-	s.waitFor("wachten op beoordeling")
+	s.waitFor("wacht op beoordeling") // "1 stap wacht op beoordeling"
 	s.keys("\r")
 	s.waitFor("Checklist")
 	s.keys("a")
@@ -683,7 +683,7 @@ func TestSendBackDraftSurvivesTheSession(t *testing.T) {
 	openSendBack := func(s *screen) {
 		s.waitFor("Noor Jansen")
 		s.keys("B")
-		s.waitFor("wachten op beoordeling")
+		s.waitFor("wacht op beoordeling")
 		s.keys("\r")
 		s.waitFor("Checklist")
 		s.keys("t")

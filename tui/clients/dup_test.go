@@ -1,0 +1,68 @@
+package clients
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
+	"github.com/brug-nl/brug/tui/kit/kittest"
+)
+
+// fillDup types a client that matches "Zoë Çelik" (1990) but for case and
+// accents.
+func fillDup(t *testing.T, st kit.Store) kit.Screen {
+	t.Helper()
+	var s kit.Screen = clForm(st, 80, 24)
+	s = clType(t, s, "zoe CELIK")
+	s, _ = clPress(t, s, "tab")
+	s = clType(t, s, "1990")
+	s, _ = clPress(t, s, "tab")
+	return clType(t, s, "Noord")
+}
+
+func TestDuplicateAtCreationWarnsAndOpens(t *testing.T) {
+	st := clStore(t)
+	old := kittest.Create(t, st, store.NewClient{Name: "Zoë Çelik", BirthYear: "1990", Team: "Zuid"})
+	kittest.Create(t, st, store.NewClient{Name: "Zoë Çelik", BirthYear: "1975", Team: "Noord"}) // another person
+	s := fillDup(t, st)
+	s, msgs := clPress(t, s, "ctrl+s")
+	if n := clCount(t, st); n != 2 {
+		t.Fatalf("a likely duplicate was created: %d clients", n)
+	}
+	if len(msgs) != 0 {
+		t.Errorf("the warning sent %#v", msgs)
+	}
+	if v := s.View(); !strings.Contains(v, "Er is al een cliënt Zoë Çelik (1990) in team Zuid") {
+		t.Fatalf("no duplicate warning:\n%s", v)
+	}
+	// enter opens the one that is there.
+	_, msgs = clPress(t, s, "enter")
+	var opened bool
+	for _, m := range msgs {
+		if o, ok := m.(kit.OpenMsg); ok && o.To == kit.OpenDossier && o.Dossier == old {
+			opened = true
+		}
+	}
+	if !opened || clCount(t, st) != 2 {
+		t.Fatalf("enter on the warning: %#v, %d clients", msgs, clCount(t, st))
+	}
+}
+
+func TestDuplicateAtCreationCanBeCreatedAnyway(t *testing.T) {
+	st := clStore(t)
+	kittest.Create(t, st, store.NewClient{Name: "Zoë Çelik", BirthYear: "1990", Team: "Zuid"})
+	s := fillDup(t, st)
+	s, _ = clPress(t, s, "ctrl+s")
+	// esc goes back to the form without creating; ctrl+s on the warning
+	// creates the new client anyway.
+	s, _ = clPress(t, s, "esc")
+	if strings.Contains(s.View(), "Er is al een cliënt") || clCount(t, st) != 1 {
+		t.Fatalf("esc on the warning:\n%s", s.View())
+	}
+	s, _ = clPress(t, s, "ctrl+s", "ctrl+s")
+	if n := clCount(t, st); n != 2 {
+		t.Fatalf("ctrl+s on the warning made %d clients, want 2", n)
+	}
+	_ = s
+}

@@ -1,0 +1,130 @@
+package dossier
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
+)
+
+// routeSpec shows where the client stands now and the moves that led
+// there, oldest first; a move back is marked as a step back, which is a
+// normal move.
+func routeSpec() entitySpec {
+	return entitySpec{
+		kind:  store.EntityMove,
+		title: "route.title",
+		empty: "route.empty",
+		header: func(s *EntityScreen, w int) []string {
+			st, t := s.ctx.Styles, s.ctx.T
+			now := kit.PlacesLabel(t, s.Client.Places.Value)
+			if now == "" {
+				now = t.S("route.unknown")
+			}
+			lines := []string{kit.Truncate(st.Section.Render(t.S("route.now"))+" "+now, w)}
+			if target := s.Client.RouteTarget.Value; target != "" {
+				lines = append(lines, kit.Truncate(st.Muted.Render(t.S("route.target"))+" "+kit.PlaceLabel(t, store.Place(target)), w))
+			}
+			return append(lines, "", st.Section.Render(t.S("route.history")))
+		},
+		rows: func(s *EntityScreen, w int) []entityRow {
+			st, t := s.ctx.Styles, s.ctx.T
+			dw := kit.DateWidth(t)
+			var rows []entityRow
+			for _, m := range s.Client.Moves {
+				if m.Removed {
+					continue
+				}
+				from := kit.PlacesLabel(t, m.From.Value)
+				if from == "" {
+					from = t.S("route.unknown")
+				}
+				var what string
+				if m.Back() {
+					// First, so that it is seen whatever the width.
+					what = st.Warn.Render(t.S("route.back")) + " "
+				}
+				what += from + " → " + kit.PlacesLabel(t, m.To.Value)
+				// Where from and where to is the point of the row: wrap it
+				// under itself rather than cut it off.
+				date := kit.Fit(kit.FormatDate(t, m.Date.Value), dw) + "  "
+				r := entityRow{id: m.ID, mark: " "}
+				for i, l := range kit.ClipLines(kit.WrapText(what, max(10, w-dw-2)), 2, max(10, w-dw-2)) {
+					if i == 0 {
+						r.lines = append(r.lines, date+l)
+					} else {
+						r.lines = append(r.lines, strings.Repeat(" ", dw+2)+l)
+					}
+				}
+				switch {
+				case m.Reason.Conflict():
+					r.mark = st.Conflict.Render("!")
+					r.conflict = store.MoveField(m.ID, "reason")
+					r.lines = append(r.lines, st.Conflict.Render(kit.Truncate(t.F("step.conflict", len(m.Reason.Heads)), w)))
+				case strings.TrimSpace(m.Reason.Value) != "":
+					for _, l := range kit.ClipLines(kit.WrapText(kit.HeadText(strings.TrimSpace(m.Reason.Value), 2, w), w), 2, w) {
+						r.lines = append(r.lines, st.Muted.Render(l))
+					}
+				}
+				rows = append(rows, r)
+			}
+			return rows
+		},
+		form: moveForm,
+		key: func(s *EntityScreen, msg tea.KeyMsg) (bool, tea.Cmd) {
+			if key.Matches(msg, s.ctx.Keys.Move) {
+				return true, kit.Push(moveForm(s, ""))
+			}
+			return false, nil
+		},
+		help: func(s *EntityScreen) []key.Binding {
+			return []key.Binding{s.ctx.Keys.OnRoute.Move}
+		},
+	}
+}
+
+// moveForm opens the form to record a move (where to, which day, why) or
+// to edit the day and reason of move id. Where a recorded move went is
+// history: it is not edited.
+func moveForm(s *EntityScreen, id string) kit.Screen {
+	t := s.ctx.T
+	label := func(name string) string { return fieldLabel(t, store.EntityMove, name) }
+	if id == "" {
+		places := store.Places()
+		codes := make([]string, len(places))
+		for i, p := range places {
+			codes[i] = string(p)
+		}
+		fields := []formField{
+			{name: "to", label: label("to"), kind: formPlaces, options: codes, required: true,
+				optLabel: func(c string) string { return kit.PlaceLabel(t, store.Place(c)) }},
+			{name: "date", label: label("date"), kind: formDate, value: kit.TodayOf(s.ctx), required: true, notAfterToday: true},
+			{name: "reason", label: label("reason"), kind: formText, lines: 4},
+		}
+		dossier := s.Dossier
+		save := func(st kit.Store, v map[string]string) error {
+			var to []store.Place
+			for _, p := range store.SplitList(v["to"]) {
+				to = append(to, store.Place(p))
+			}
+			_, err := st.RecordMove(dossier, to, v["date"], v["reason"])
+			return err
+		}
+		return newEntityForm(s.ctx, dossier, t.S("route.new"), fields, save, t.S("route.added"))
+	}
+	var cur store.Move
+	for _, m := range s.Client.Moves {
+		if m.ID == id {
+			cur = m
+		}
+	}
+	fields := []formField{
+		{name: "date", label: label("date"), kind: formDate, value: cur.Date.Value, required: true, notAfterToday: true},
+		{name: "reason", label: label("reason"), kind: formText, value: cur.Reason.Value, seen: kit.SeenHeads(cur.Reason), lines: 6},
+	}
+	title := t.F("route.edit", kit.PlacesLabel(t, cur.From.Value), kit.PlacesLabel(t, cur.To.Value))
+	return newEntityForm(s.ctx, s.Dossier, title, fields, commitEdit(s.Dossier, store.EntityMove, id, fields), t.S("status.saved")).watch(store.EntityMove, id)
+}

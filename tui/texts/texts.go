@@ -1,0 +1,139 @@
+// Package texts is the terminal app's text catalogue, Dutch and English:
+// one file per feature, keys unique across them. cmd/brug reads it where
+// it shows the app's texts (the flow report).
+package texts
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"strings"
+)
+
+// Texts is the text catalogue in one language. No user-facing string lives
+// in the app's code outside this package.
+type Texts struct {
+	Lang string
+	m    map[string]string
+}
+
+// catalogueParts are the catalogue files' maps: key -> {nl, en}. Each
+// feature keeps its texts in its own file; keys are unique across parts.
+func catalogueParts() []map[string][2]string {
+	return []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsExport, textsSync, textsCoord, textsReport, textsRecord}
+}
+
+// Parts returns a copy of the catalogue's parts by name (core, list, step,
+// entities, refused, export, sync, coord, report), for the tests that check
+// the catalogue against the code.
+func Parts() map[string]map[string][2]string {
+	named := map[string]map[string][2]string{"core": textsCore, "list": textsList, "step": textsStep, "entities": textsEntities,
+		"refused": textsRefused, "export": textsExport, "sync": textsSync, "coord": textsCoord, "report": textsReport, "record": textsRecord}
+	out := make(map[string]map[string][2]string, len(named))
+	for name, part := range named {
+		out[name] = maps.Clone(part)
+	}
+	return out
+}
+
+// NewTexts returns the catalogue in lang ("nl" or "en"; anything else is
+// Dutch).
+func NewTexts(lang string) *Texts {
+	i := 0
+	if lang == "en" {
+		i = 1
+	} else {
+		lang = "nl"
+	}
+	t := &Texts{Lang: lang, m: map[string]string{}}
+	for _, part := range catalogueParts() {
+		for k, v := range part {
+			t.m[k] = v[i]
+		}
+	}
+	return t
+}
+
+// LangFromEnv picks the language from a --lang flag value, else from
+// LC_ALL, LC_MESSAGES or LANG: English when they say en, Dutch otherwise.
+func LangFromEnv(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			if strings.HasPrefix(l, "en") {
+				return "en"
+			}
+			return "nl"
+		}
+	}
+	return "nl"
+}
+
+// S returns the text for key; a missing key shows as «key» so it is seen
+// (and a test fails) rather than silently blank.
+func (t *Texts) S(key string) string {
+	if s, ok := t.m[key]; ok {
+		return s
+	}
+	return "«" + key + "»"
+}
+
+// F formats the text for key with args, as fmt.Sprintf.
+func (t *Texts) F(key string, args ...any) string { return fmt.Sprintf(t.S(key), args...) }
+
+// N is F for a text about n things: with n == 1 it takes key + ".one"
+// where the catalogue has it ("1 cliënt", not "1 cliënten").
+func (t *Texts) N(key string, n int, args ...any) string {
+	if n == 1 && t.Has(key+".one") {
+		key += ".one"
+	}
+	return t.F(key, args...)
+}
+
+// Has reports whether the catalogue has key.
+func (t *Texts) Has(key string) bool { _, ok := t.m[key]; return ok }
+
+// textsCore are the root's and shared texts.
+var textsCore = map[string][2]string{
+	"app.name":       {"brug", "brug"},
+	"key.up":         {"omhoog", "up"},
+	"key.down":       {"omlaag", "down"},
+	"key.pageup":     {"pagina omhoog", "page up"},
+	"key.pagedown":   {"pagina omlaag", "page down"},
+	"key.home":       {"begin", "top"},
+	"key.end":        {"einde", "bottom"},
+	"key.left":       {"links", "left"},
+	"key.right":      {"rechts", "right"},
+	"key.nextfield":  {"volgend veld", "next field"},
+	"key.prevfield":  {"vorig veld", "previous field"},
+	"key.open":       {"openen", "open"},
+	"key.back":       {"terug", "back"},
+	"key.quit":       {"stoppen", "quit"},
+	"key.help":       {"hulp", "help"},
+	"key.filter":     {"zoeken", "filter"},
+	"key.sort":       {"sorteren", "sort"},
+	"key.new":        {"nieuw", "new"},
+	"key.edit":       {"bewerken", "edit"},
+	"key.remove":     {"verwijderen", "remove"},
+	"key.undo":       {"ongedaan maken", "undo"},
+	"key.space":      {"spatie", "space"},
+	"key.toggle":     {"aan/uit", "toggle"},
+	"key.save":       {"opslaan", "save"},
+	"key.done":       {"klaar", "done"},
+	"key.status":     {"status stap", "step status"},
+	"key.journal":    {"verslagen", "journal"},
+	"key.agreements": {"afspraken", "agreements"},
+	"key.contacts":   {"netwerk", "contacts"},
+	"key.route":      {"route", "route"},
+	"key.conflicts":  {"conflicten", "conflicts"},
+	"key.move":       {"overstap", "move"},
+	"key.step":       {"naar stap", "go to step"},
+	"err.prefix":     {"Fout: %s", "Error: %s"},
+	"status.saved":   {"Opgeslagen.", "Saved."},
+	"status.damaged": {"Het brug-bestand is beschadigd en kan niet veilig worden gelezen. Sluit de app (q) en voer 'brug check' uit: dat zegt wat er mis is en wat je kunt doen.", "The brug file is damaged and cannot be read safely. Close the app (q) and run 'brug check': it tells what is wrong and what you can do."},
+	"help.title":     {"Toetsen", "Keys"},
+	"help.close":     {"? of esc sluit de hulp", "? or esc closes help"},
+	"too.small":      {"Maak het venster groter (minstens %dx%d).", "Make the window larger (at least %dx%d)."},
+}
