@@ -190,7 +190,8 @@ type crypt struct {
 	raw  []byte // the file key, for rewrapping
 
 	mu       sync.Mutex
-	keys     map[string]cipher.AEAD // unwrapped, as used
+	keys     map[string]cipher.AEAD // AEADs of recently used keys, at most maxKeyCache
+	rawKeys  map[string][]byte      // unwrapped keys, as used
 	wrapped  map[string][]byte      // every committed wrapped key
 	pending  map[string][]byte      // wrapped keys made here, not yet committed
 	shred    [][]byte               // wrapped keys deleted, to scrub from the files after commit
@@ -207,7 +208,7 @@ func newCrypt(fileKey []byte) (*crypt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &crypt{file: a, raw: fileKey, keys: map[string]cipher.AEAD{}, wrapped: map[string][]byte{}, pending: map[string][]byte{}}, nil
+	return &crypt{file: a, raw: fileKey, keys: map[string]cipher.AEAD{}, rawKeys: map[string][]byte{}, wrapped: map[string][]byte{}, pending: map[string][]byte{}}, nil
 }
 
 func (c *crypt) wrapKey(id string, key []byte) []byte {
@@ -215,7 +216,7 @@ func (c *crypt) wrapKey(id string, key []byte) []byte {
 	return append(append([]byte(nil), markerKey...), w[1:]...) // the marker in place of the version byte
 }
 
-func (c *crypt) unwrapKey(id string, w []byte) (cipher.AEAD, error) {
+func (c *crypt) unwrapKey(id string, w []byte) ([]byte, error) {
 	if len(w) != wrappedKeyLen || !bytes.HasPrefix(w, markerKey) {
 		return nil, fmt.Errorf("%w: a dossier key is malformed", ErrDamaged)
 	}
@@ -223,7 +224,25 @@ func (c *crypt) unwrapKey(id string, w []byte) (cipher.AEAD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: a dossier key does not open", ErrDamaged)
 	}
-	return newAEAD(key)
+	return key, nil
+}
+
+// maxKeyCache bounds the AEADs kept ready: an AES-GCM AEAD holds about a
+// kilobyte of key schedule and tables, so opening the list of 10,000
+// dossiers would otherwise keep 10 MB of them; a key's 32 bytes are kept
+// for every dossier used, and its AEAD made again when needed (well under
+// a microsecond).
+const maxKeyCache = 256
+
+// cacheAEAD keeps a for id, making room first; c.mu is held.
+func (c *crypt) cacheAEAD(id string, a cipher.AEAD) {
+	if len(c.keys) >= maxKeyCache {
+		for k := range c.keys {
+			delete(c.keys, k)
+			break
+		}
+	}
+	c.keys[id] = a
 }
 
 // dossierKey is the AEAD of the dossier dkey (see scopeKey).
@@ -245,17 +264,30 @@ func (c *crypt) scopeKey(id string, create bool) (cipher.AEAD, error) {
 	if a, ok := c.keys[id]; ok {
 		return a, nil
 	}
+	if key, ok := c.rawKeys[id]; ok {
+		a, err := newAEAD(key)
+		if err != nil {
+			return nil, err
+		}
+		c.cacheAEAD(id, a)
+		return a, nil
+	}
 	if len(id) == 16 {
 		if err := c.loadDossierKeys(); err != nil {
 			return nil, err
 		}
 	}
 	if w, ok := c.wrapped[id]; ok {
-		a, err := c.unwrapKey(id, w)
+		key, err := c.unwrapKey(id, w)
 		if err != nil {
 			return nil, err
 		}
-		c.keys[id] = a
+		a, err := newAEAD(key)
+		if err != nil {
+			return nil, err
+		}
+		c.rawKeys[id] = key
+		c.cacheAEAD(id, a)
 		return a, nil
 	}
 	if !create {
@@ -266,7 +298,8 @@ func (c *crypt) scopeKey(id string, create bool) (cipher.AEAD, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.keys[id] = a
+	c.rawKeys[id] = key
+	c.cacheAEAD(id, a)
 	c.pending[id] = c.wrapKey(id, key)
 	return a, nil
 }
@@ -392,6 +425,7 @@ func (c *crypt) forget(tx *bolt.Tx, dkey []byte) error {
 	}
 	delete(c.pending, dk)
 	delete(c.keys, dk)
+	clearKey(c.rawKeys, dk)
 	w := c.wrapped[dk]
 	c.mu.Unlock()
 	if w == nil {
@@ -400,6 +434,7 @@ func (c *crypt) forget(tx *bolt.Tx, dkey []byte) error {
 	tx.OnCommit(func() {
 		c.mu.Lock()
 		delete(c.keys, dk)
+		clearKey(c.rawKeys, dk)
 		delete(c.wrapped, dk)
 		c.mu.Unlock()
 		if c.ks != nil {
@@ -606,4 +641,12 @@ func (c *crypt) keyDB() *bolt.DB {
 		return c.ks
 	}
 	return c.db
+}
+
+// clearKey zeroes and forgets the key id of m.
+func clearKey(m map[string][]byte, id string) {
+	if k, ok := m[id]; ok {
+		clear(k)
+		delete(m, id)
+	}
 }
