@@ -275,8 +275,10 @@ func (r *readmeRun) env(machine string) []string {
 func (r *readmeRun) mustRun(machine, key, line string) string {
 	r.t.Helper()
 	run := r.subst(line, key)
+	// The binary's temporary path may hold any digits: look past it.
+	rest := strings.ReplaceAll(run, r.bin, "")
 	for _, left := range []string{"brug.regio-noord.nl", "0.0.0.0", "2222", "8443"} {
-		if strings.Contains(run, left) {
+		if strings.Contains(rest, left) {
 			r.t.Fatalf("README line %q still holds %q after the test's substitutions: %q", line, left, run)
 		}
 	}
