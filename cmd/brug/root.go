@@ -183,7 +183,7 @@ variable, the variable over the file.`,
 	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 
 	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c), newCloseCmd(c))
-	root.AddCommand(newReportCmd(c), newCheckCmd(c))
+	root.AddCommand(newReportCmd(c), newCheckCmd(c), newPlanCmd(c))
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
 	root.AddCommand(newLoginCmd(c), newSyncCmd(c), newPassphraseCmd(c))
 	return root
