@@ -39,9 +39,9 @@ type KeyMap struct {
 }
 
 // OverviewKeys are the overview's own bindings: the client's record,
-// indications, arrangements, and withdrawing a client created by mistake
+// indications, arrangements, the person's plan, and withdrawing a client created by mistake
 // (and restoring it).
-type OverviewKeys struct{ Record, Indications, Arrangements, Withdraw, Restore key.Binding }
+type OverviewKeys struct{ Record, Indications, Arrangements, Withdraw, Restore, Plan key.Binding }
 
 // ListKeys are the client list's own bindings.
 type ListKeys struct{ Withdrawn key.Binding }
@@ -126,6 +126,7 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			Arrangements: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", t.S("key.arrangements"))),
 			Withdraw:     key.NewBinding(key.WithKeys("X"), key.WithHelp("X", t.S("record.key.withdraw"))),
 			Restore:      key.NewBinding(key.WithKeys("U"), key.WithHelp("U", t.S("record.key.restore"))),
+			Plan:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t.S("plan.key.open"))),
 		},
 		OnList: ListKeys{
 			Withdrawn: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", t.S("list.key.withdrawn"))),
