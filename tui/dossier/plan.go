@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store/plan"
 	"github.com/brug-nl/brug/tui/kit"
@@ -125,7 +126,7 @@ func (p *PlanScreen) lines() []string {
 	var out []string
 	para := func(s string) { out = append(out, kit.WrapText(s, w)...) }
 	item := func(mark, s string, extra ...string) {
-		ind := strings.Repeat(" ", len(mark)+1)
+		ind := strings.Repeat(" ", ansi.StringWidth(mark)+1)
 		for i, l := range kit.WrapText(s, w-len(ind)) {
 			if i == 0 {
 				out = append(out, mark+" "+l)
