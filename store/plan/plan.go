@@ -15,6 +15,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
@@ -79,7 +80,7 @@ func Build(c *store.Client, m *method.Method, lang string, today time.Time) *Pla
 	}
 	t := texts.NewTexts(lang)
 	p := &Plan{Lang: t.Lang}
-	name := strings.TrimSpace(c.Name.Value)
+	name := oneLine(c.Name.Value)
 	if name == "" {
 		p.Title, p.DocTitle = t.S("plan.noname"), t.S("plan.noname")
 	} else {
@@ -301,5 +302,8 @@ func firstName(name string) string {
 	return name
 }
 
-// oneLine folds a person's text to one line with single spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine folds a person's text to one line with single spaces, with
+// terminal control characters shown escaped: the Markdown may go to a
+// terminal, and a text typed on another device must not steer it (an ESC
+// or OSC sequence in a name could rewrite the coach's screen or title).
+func oneLine(s string) string { return termsafe.Escape(strings.Join(strings.Fields(s), " ")) }

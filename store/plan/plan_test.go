@@ -191,3 +191,18 @@ func TestPlanDemoClients(t *testing.T) {
 		t.Errorf("the demo region's plans show %d agreements and %d contacts; the test reads nothing", agreements, contacts)
 	}
 }
+
+// TestPlanKeepsTerminalSequencesOut: the Markdown may be printed on a
+// terminal; an escape sequence typed into a name or an agreement on
+// another device shows as text and never reaches the terminal raw.
+func TestPlanKeepsTerminalSequencesOut(t *testing.T) {
+	c := sample(t, "Noor\x1b]0;pwned\a Hazelhoef")
+	c.Agreements[0].What.Value = "Bellen\x1b[2J"
+	md := Build(c, method.Default(), "nl", planDay).Markdown()
+	if strings.ContainsAny(md, "\x1b\a") {
+		t.Errorf("a control character reached the plan: %q", md)
+	}
+	if !strings.Contains(md, "Bellen") || !strings.Contains(md, "Noor") {
+		t.Errorf("the texts are gone: %q", md)
+	}
+}
