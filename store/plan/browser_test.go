@@ -5,10 +5,12 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -45,7 +47,10 @@ func runChromium(t *testing.T, bin, page string, args ...string) {
 }
 
 // rePage counts page objects, not the /Pages tree node.
-var rePage = regexp.MustCompile(`/Type\s*/Page\b[^s]`)
+var (
+	rePage     = regexp.MustCompile(`/Type\s*/Page\b[^s]`)
+	reMediaBox = regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+([0-9.]+)\s+([0-9.]+)\s*\]`)
+)
 
 // TestPlanInBrowser prints the plan's HTML to PDF and takes a screenshot
 // in headless Chromium: the PDF holds the plan on one or two A4 pages, and
@@ -74,6 +79,18 @@ func TestPlanInBrowser(t *testing.T) {
 	}
 	if n := len(rePage.FindAll(data, -1)); n < 1 || n > 2 {
 		t.Errorf("the printed plan has %d pages, want 1 or 2", n)
+	}
+	// The page is A4 (595 x 842 points), as the print styles ask.
+	boxes := reMediaBox.FindAllSubmatch(data, -1)
+	if len(boxes) == 0 {
+		t.Error("the PDF names no page size (MediaBox)")
+	}
+	for _, m := range boxes {
+		w, _ := strconv.ParseFloat(string(m[1]), 64)
+		h, _ := strconv.ParseFloat(string(m[2]), 64)
+		if math.Abs(w-595.3) > 2 || math.Abs(h-841.9) > 2 {
+			t.Errorf("a page is %.1f x %.1f points, not A4", w, h)
+		}
 	}
 
 	// An A4 page at 96 dpi.
