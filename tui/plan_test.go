@@ -95,3 +95,20 @@ func TestPlanSaveWithoutFolder(t *testing.T) {
 	clWaitFor(t, tm, "Opslaan kan hier niet")
 	_ = clFinalView(t, tm, 200, 50)
 }
+
+// TestPlanOtherLanguage: L shows the plan in English in a Dutch app, and
+// ctrl+s then saves the English plan.
+func TestPlanOtherLanguage(t *testing.T) {
+	dir := t.TempDir()
+	tm := teatest.NewTestModel(t, planModel(t, dir), teatest.WithInitialTermSize(200, 50))
+	openPlan(t, tm)
+	tm.Type("L")
+	clWaitFor(t, tm, "Your plan, Anna", "Who can you call?")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	clWaitFor(t, tm, "Plan opgeslagen")
+	b, err := os.ReadFile(filepath.Join(dir, "plan-anna-de-vries-"+clToday.Format(time.DateOnly)+".md"))
+	if err != nil || !strings.Contains(string(b), "# Your plan, Anna") {
+		t.Errorf("the saved plan is not the English one (%v):\n%s", err, b)
+	}
+	_ = clFinalView(t, tm, 200, 50)
+}

@@ -13,12 +13,13 @@ import (
 )
 
 // PlanScreen shows the person's own plan (store/plan) in a scrollable
-// view, in the app's language (Dutch by default), and saves it as HTML
-// (to print) and Markdown in the context's SaveDir.
+// view, in the app's language (Dutch by default; L switches to the other),
+// and saves it as HTML (to print) and Markdown in the context's SaveDir.
 type PlanScreen struct {
 	ctx *kit.Context
 	kit.DossierView
-	offset int // first line shown
+	lang   string // the plan's language: the app's, or the other after L
+	offset int    // first line shown
 	width  int
 	height int
 }
@@ -33,7 +34,7 @@ type PlanSavedMsg struct {
 
 // NewPlanScreen shows the plan of client dossier.
 func NewPlanScreen(ctx *kit.Context, dossier string) kit.Screen {
-	p := &PlanScreen{ctx: ctx, DossierView: kit.DossierView{Dossier: dossier}}
+	p := &PlanScreen{ctx: ctx, DossierView: kit.DossierView{Dossier: dossier}, lang: ctx.T.Lang}
 	p.SetSize(ctx.Width, ctx.Height)
 	return p
 }
@@ -89,6 +90,9 @@ func (p *PlanScreen) key(msg tea.KeyMsg) tea.Cmd {
 		p.offset = p.maxOffset()
 	case key.Matches(msg, k.Save):
 		return p.save()
+	case key.Matches(msg, k.OnPlan.Lang):
+		p.lang = map[string]string{"nl": "en", "en": "nl"}[p.lang]
+		p.offset = min(p.offset, p.maxOffset())
 	}
 	return nil
 }
@@ -112,7 +116,7 @@ func (p *PlanScreen) save() tea.Cmd {
 }
 
 func (p *PlanScreen) build() *plan.Plan {
-	return plan.Build(p.Client, kit.DossierMethod(p.ctx), p.ctx.T.Lang, p.ctx.Now())
+	return plan.Build(p.Client, kit.DossierMethod(p.ctx), p.lang, p.ctx.Now())
 }
 
 // lines lays the plan out for the terminal: headings, paragraphs wrapped
@@ -214,7 +218,7 @@ func (p *PlanScreen) Title() string { return p.ctx.T.S("plan.screen.title") }
 // Help lists the plan screen's keys.
 func (p *PlanScreen) Help() []key.Binding {
 	k := p.ctx.Keys
-	return []key.Binding{k.Save, k.Up, k.Down, k.PageDown}
+	return []key.Binding{k.Save, k.OnPlan.Lang, k.Up, k.Down, k.PageDown}
 }
 
 // Capturing is false: the plan has no input.

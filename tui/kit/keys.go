@@ -36,6 +36,7 @@ type KeyMap struct {
 	OnCoordList  CoordListKeys // the team overview and review queue (tui/coord)
 	OnReport     ReportKeys    // the flow report (tui/report)
 	OnRefused    RefusedKeys   // the changes the server refused (tui/refused.go)
+	OnPlan       PlanKeys      // the person's plan (tui/dossier)
 }
 
 // OverviewKeys are the overview's own bindings: the client's record,
@@ -73,6 +74,10 @@ type CoordListKeys struct{ Team key.Binding }
 
 // ReportKeys are the flow report's own bindings.
 type ReportKeys struct{ Prev, Next, Span, Team key.Binding }
+
+// PlanKeys are the plan screen's own bindings: the plan in the other
+// language (Dutch or English) than the app's.
+type PlanKeys struct{ Lang key.Binding }
 
 // RefusedKeys are the refused screen's own (help) bindings.
 type RefusedKeys struct{ Clear key.Binding }
@@ -171,6 +176,9 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			Next: key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", t.S("report.key.next"))),
 			Span: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t.S("report.key.span"))),
 			Team: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("report.key.team"))),
+		},
+		OnPlan: PlanKeys{
+			Lang: key.NewBinding(key.WithKeys("L"), key.WithHelp("L", t.S("plan.key.lang"))),
 		},
 		OnRefused: RefusedKeys{
 			Clear: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", t.S("refused.key.clear"))),

@@ -73,7 +73,7 @@ var textsPlan = map[string][2]string{
 	// The plan screen in the app (tui/dossier/plan.go).
 	"plan.screen.title": {"Plan voor de persoon", "Plan for the person"},
 	"plan.key.open":     {"plan", "plan"},
-	"plan.key.save":     {"opslaan", "save"},
+	"plan.key.lang":     {"andere taal", "other language"},
 	"plan.saved":        {"Plan opgeslagen: %s en %s", "Plan saved: %s and %s"},
 	"plan.save.err":     {"Plan niet opgeslagen: %v", "Plan not saved: %v"},
 	"plan.save.nodir":   {"Opslaan kan hier niet (je werkt op de server). Gebruik brug plan op je laptop.", "Saving is not possible here (you are working on the server). Use brug plan on your laptop."},
