@@ -68,7 +68,7 @@ func TestPlanContent(t *testing.T) {
 		"nl": {"# Jouw plan, Noor", "## Je doel", "Je doel is: beschut werk (betaald werk met extra hulp).",
 			"## Waar je nu staat", "Nu doe je: dagbesteding (iets doen overdag, met begeleiding).",
 			"Je bent bij stap 3 van 6: Samen kiezen we je doel en de weg ernaartoe.",
-			"**hier ben je nu**", "**je doel**",
+			"**hier ben je nu**", "**je doel**", "De weg naar werk (je hoeft niet langs elke plek):",
 			"## De volgende stappen", "- Nu: Samen kiezen we je doel en de weg ernaartoe.", "- Daarna: We regelen wat nodig is",
 			"## Wat we hebben afgesproken", "**Proefdag bij de kwekerij**", "Wie: Ahmed Yilmaz, Kwekerij De Linde", "Wanneer: 2 april 2025",
 			"**Reiskosten aanvragen**", "Wie: klantmanager, Gemeente", "Wanneer: 1 maart 2025 (die datum is voorbij)",
@@ -81,8 +81,12 @@ func TestPlanContent(t *testing.T) {
 			"## What we agreed", "Who: Ahmed Yilmaz, Kwekerij De Linde", "When: 2 April 2025", "When: 1 March 2025 (that date has passed)",
 			"## Who can you call?", "Phone: 06-12345678", "Made on 14 March 2025."},
 	}
+	closed := *c
+	closed.Closed = store.Value{Value: "2025-03-01", OpID: "x"}
+	want["nl"] = append(want["nl"], "Je begeleiding naar werk is klaar.")
+	want["en"] = append(want["en"], "Your support towards work has ended.")
 	for lang, ws := range want {
-		md := Build(c, m, lang, planDay).Markdown()
+		md := Build(&closed, m, lang, planDay).Markdown()
 		for _, w := range ws {
 			if !strings.Contains(md, w) {
 				t.Errorf("%s: the plan lacks %q:\n%s", lang, w, md)

@@ -9,7 +9,7 @@ var textsPlan = map[string][2]string{
 	"plan.noname":   {"Jouw plan", "Your plan"},
 	"plan.intro":    {"Dit is je plan voor werk. Je maakt het samen met je begeleider. Klopt er iets niet? Zeg het tegen je begeleider.", "This is your plan for work. You make it together with your coach. Is something wrong? Tell your coach."},
 	"plan.date":     {"Gemaakt op %s.", "Made on %s."},
-	"plan.closed":   {"Je traject is klaar. Dit is hoe het plan er aan het eind uitzag.", "Your plan has come to an end. This is how it looked at the end."},
+	"plan.closed":   {"Je begeleiding naar werk is klaar. Zo zag je plan er aan het eind uit.", "Your support towards work has ended. This is how your plan looked at the end."},
 	"plan.doctitle": {"Plan van %s", "Plan of %s"},
 
 	"plan.goal":             {"Je doel", "Your goal"},
@@ -21,7 +21,7 @@ var textsPlan = map[string][2]string{
 	"plan.now.step":         {"Je bent bij stap %d van %d: %s", "You are at step %d of %d: %s"},
 	"plan.now.alldone":      {"Je hebt alle %d stappen gedaan.", "You have done all %d steps."},
 	"plan.and":              {"%s en %s", "%s and %s"},
-	"plan.route":            {"De weg naar werk:", "The way to work:"},
+	"plan.route":            {"De weg naar werk (je hoeft niet langs elke plek):", "The way to work (you do not have to pass every place):"},
 	"plan.route.here":       {"hier ben je nu", "you are here"},
 	"plan.route.goal":       {"je doel", "your goal"},
 	"plan.next":             {"De volgende stappen", "The next steps"},
