@@ -47,6 +47,7 @@ type Options struct {
 	Teams    []string           // the user's teams on the server; nil without one
 	Role     string             // the user's role; "coordinator" unlocks review and sign-off
 	OnServer bool               // running on the sync server (SSH); see kit.Context.OnServer
+	SaveDir  string             // where the plan is saved; see kit.Context.SaveDir
 }
 
 // RoleCoordinator is the role that gets the coordinator screens (the
@@ -81,7 +82,7 @@ func New(opt Options) *Model {
 	t := texts.NewTexts(opt.Lang)
 	st := kit.NewStyles(r, kit.DefaultPalette())
 	ctx := &kit.Context{Styles: st, Keys: kit.NewKeyMap(t), T: t, Store: opt.Store,
-		Method: opt.Method, User: opt.User, Now: now, Width: 80, Height: 24, Teams: opt.Teams, Role: opt.Role, OnServer: opt.OnServer}
+		Method: opt.Method, User: opt.User, Now: now, Width: 80, Height: 24, Teams: opt.Teams, Role: opt.Role, OnServer: opt.OnServer, SaveDir: opt.SaveDir}
 	h := help.New()
 	h.Styles.ShortKey = st.Key
 	h.Styles.ShortDesc = st.Muted

@@ -104,7 +104,7 @@ func TestOverviewKeysPush(t *testing.T) {
 	st := clStore(t)
 	id := clCreate(t, st, store.NewClient{Name: "Cor"})
 	o := clOverview(t, st, id, 80, 21)
-	for _, k := range []string{"1", "6", "enter", "v", "a", "c", "r", "!"} {
+	for _, k := range []string{"1", "6", "enter", "v", "a", "c", "r", "!", "p"} {
 		_, msgs := clPress(t, o, k)
 		if len(msgs) != 1 {
 			t.Errorf("%s: %v", k, msgs)

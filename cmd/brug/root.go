@@ -183,7 +183,7 @@ variable, the variable over the file.`,
 	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 
 	root.AddCommand(newDemoCmd(c), newExportCmd(c), newVersionCmd(c), newCloseCmd(c))
-	root.AddCommand(newReportCmd(c), newCheckCmd(c))
+	root.AddCommand(newReportCmd(c), newCheckCmd(c), newPlanCmd(c))
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
 	root.AddCommand(newLoginCmd(c), newSyncCmd(c), newPassphraseCmd(c))
 	return root
@@ -423,7 +423,10 @@ func (c *cli) startTUI(s *store.Store, m *method.Method, role string) error {
 		role = client.Role(s)
 	}
 	url, _ := s.Meta(client.MetaURL)
-	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author(), Teams: client.Teams(s), Role: role})
+	// The app saves a person's plan (p on the overview) in the folder
+	// brug was started in, as a shell user expects of a file they ask for.
+	saveDir, _ := os.Getwd()
+	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author(), Teams: client.Teams(s), Role: role, SaveDir: saveDir})
 	wiped := new(atomic.Bool)
 	opt := c.tuiSync(s, wiped)
 	model.EnableSync(opt)

@@ -157,6 +157,8 @@ func (o *Overview) key(msg tea.KeyMsg) tea.Cmd {
 		return kit.Push(NewIndicationsScreen(ctx, id))
 	case key.Matches(msg, k.OnOverview.Arrangements):
 		return kit.Push(NewArrangementsScreen(ctx, id))
+	case key.Matches(msg, k.OnOverview.Plan):
+		return kit.Push(NewPlanScreen(ctx, id))
 	case key.Matches(msg, k.OnOverview.Withdraw):
 		o.asking = o.Client != nil && o.Client.Exists
 	case key.Matches(msg, k.OnOverview.Restore):
@@ -530,7 +532,7 @@ func (o *Overview) Help() []key.Binding {
 	if o.Client != nil && !o.Client.Exists {
 		last = ov.Restore
 	}
-	return []key.Binding{k.Open, k.Step, k.Journal, k.Agreements, k.Contacts, k.Route, ov.Record, ov.Indications, ov.Arrangements, k.Conflicts, k.Up, k.Down, last}
+	return []key.Binding{k.Open, k.Step, k.Journal, k.Agreements, k.Contacts, k.Route, ov.Record, ov.Indications, ov.Arrangements, ov.Plan, k.Conflicts, k.Up, k.Down, last}
 }
 
 // Capturing is true only while asking whether to withdraw the client.

@@ -55,6 +55,10 @@ type Context struct {
 	// OnServer is set when the app runs on the sync server itself (an SSH
 	// session): the footer says so instead of "local".
 	OnServer bool
+	// SaveDir is the folder where the app saves documents for the coach,
+	// such as a person's plan (the folder brug was started in); empty
+	// where there is none to save to (an SSH session on the server).
+	SaveDir string
 }
 
 // Screen is one screen of the app. Screens report intent to the root with

@@ -36,12 +36,13 @@ type KeyMap struct {
 	OnCoordList  CoordListKeys // the team overview and review queue (tui/coord)
 	OnReport     ReportKeys    // the flow report (tui/report)
 	OnRefused    RefusedKeys   // the changes the server refused (tui/refused.go)
+	OnPlan       PlanKeys      // the person's plan (tui/dossier)
 }
 
 // OverviewKeys are the overview's own bindings: the client's record,
-// indications, arrangements, and withdrawing a client created by mistake
+// indications, arrangements, the person's plan, and withdrawing a client created by mistake
 // (and restoring it).
-type OverviewKeys struct{ Record, Indications, Arrangements, Withdraw, Restore key.Binding }
+type OverviewKeys struct{ Record, Indications, Arrangements, Withdraw, Restore, Plan key.Binding }
 
 // ListKeys are the client list's own bindings.
 type ListKeys struct{ Withdrawn key.Binding }
@@ -73,6 +74,10 @@ type CoordListKeys struct{ Team key.Binding }
 
 // ReportKeys are the flow report's own bindings.
 type ReportKeys struct{ Prev, Next, Span, Team key.Binding }
+
+// PlanKeys are the plan screen's own bindings: the plan in the other
+// language (Dutch or English) than the app's.
+type PlanKeys struct{ Lang key.Binding }
 
 // RefusedKeys are the refused screen's own (help) bindings.
 type RefusedKeys struct{ Clear key.Binding }
@@ -126,6 +131,7 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			Arrangements: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", t.S("key.arrangements"))),
 			Withdraw:     key.NewBinding(key.WithKeys("X"), key.WithHelp("X", t.S("record.key.withdraw"))),
 			Restore:      key.NewBinding(key.WithKeys("U"), key.WithHelp("U", t.S("record.key.restore"))),
+			Plan:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t.S("plan.key.open"))),
 		},
 		OnList: ListKeys{
 			Withdrawn: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", t.S("list.key.withdrawn"))),
@@ -170,6 +176,9 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			Next: key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", t.S("report.key.next"))),
 			Span: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t.S("report.key.span"))),
 			Team: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("report.key.team"))),
+		},
+		OnPlan: PlanKeys{
+			Lang: key.NewBinding(key.WithKeys("L"), key.WithHelp("L", t.S("plan.key.lang"))),
 		},
 		OnRefused: RefusedKeys{
 			Clear: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", t.S("refused.key.clear"))),

@@ -20,7 +20,7 @@ type Texts struct {
 // catalogueParts are the catalogue files' maps: key -> {nl, en}. Each
 // feature keeps its texts in its own file; keys are unique across parts.
 func catalogueParts() []map[string][2]string {
-	return []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsExport, textsSync, textsCoord, textsReport, textsRecord}
+	return []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsExport, textsSync, textsCoord, textsReport, textsRecord, textsPlan}
 }
 
 // Parts returns a copy of the catalogue's parts by name (core, list, step,
@@ -28,7 +28,7 @@ func catalogueParts() []map[string][2]string {
 // the catalogue against the code.
 func Parts() map[string]map[string][2]string {
 	named := map[string]map[string][2]string{"core": textsCore, "list": textsList, "step": textsStep, "entities": textsEntities,
-		"refused": textsRefused, "export": textsExport, "sync": textsSync, "coord": textsCoord, "report": textsReport, "record": textsRecord}
+		"refused": textsRefused, "export": textsExport, "sync": textsSync, "coord": textsCoord, "report": textsReport, "record": textsRecord, "plan": textsPlan}
 	out := make(map[string]map[string][2]string, len(named))
 	for name, part := range named {
 		out[name] = maps.Clone(part)

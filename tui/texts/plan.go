@@ -1,0 +1,80 @@
+package texts
+
+// textsPlan are the texts of the person's own plan (store/plan, `brug plan`
+// and `p` on the overview): written for the person, at B1 level, "je",
+// short sentences, no jargon. The plain words for places and steps belong
+// to the default method; another method's steps show their own titles.
+var textsPlan = map[string][2]string{
+	"plan.title":    {"Jouw plan, %s", "Your plan, %s"},
+	"plan.noname":   {"Jouw plan", "Your plan"},
+	"plan.intro":    {"Dit is je plan voor werk. Je maakt het samen met je begeleider. Klopt er iets niet? Zeg het tegen je begeleider.", "This is your plan for work. You make it together with your coach. Is something wrong? Tell your coach."},
+	"plan.date":     {"Gemaakt op %s.", "Made on %s."},
+	"plan.closed":   {"Je begeleiding naar werk is klaar. Zo zag je plan er aan het eind uit.", "Your support towards work has ended. This is how your plan looked at the end."},
+	"plan.doctitle": {"Plan van %s", "Plan of %s"},
+
+	"plan.goal":             {"Je doel", "Your goal"},
+	"plan.goal.is":          {"Je doel is: %s.", "Your goal is: %s."},
+	"plan.goal.none":        {"Je kiest je doel nog, samen met je begeleider.", "You are still choosing your goal, together with your coach."},
+	"plan.now":              {"Waar je nu staat", "Where you are now"},
+	"plan.now.places":       {"Nu doe je: %s.", "Now you do: %s."},
+	"plan.now.noplace":      {"Je begeleider schrijft nog op wat je nu doet.", "Your coach has not yet written down what you do now."},
+	"plan.now.step":         {"Je bent bij stap %d van %d: %s", "You are at step %d of %d: %s"},
+	"plan.now.alldone":      {"Je hebt alle %d stappen gedaan.", "You have done all %d steps."},
+	"plan.and":              {"%s en %s", "%s and %s"},
+	"plan.route":            {"De weg naar werk (je hoeft niet langs elke plek):", "The way to work (you do not have to pass every place):"},
+	"plan.route.here":       {"hier ben je nu", "you are here"},
+	"plan.route.goal":       {"je doel", "your goal"},
+	"plan.next":             {"De volgende stappen", "The next steps"},
+	"plan.next.now":         {"Nu: %s", "Now: %s"},
+	"plan.next.then":        {"Daarna: %s", "After that: %s"},
+	"plan.next.none":        {"Er zijn geen stappen meer. Goed gedaan!", "There are no more steps. Well done!"},
+	"plan.agreements":       {"Wat we hebben afgesproken", "What we agreed"},
+	"plan.agreements.none":  {"Er zijn nu geen open afspraken.", "There are no open agreements now."},
+	"plan.agreement.who":    {"Wie: %s", "Who: %s"},
+	"plan.agreement.when":   {"Wanneer: %s", "When: %s"},
+	"plan.agreement.late":   {"Wanneer: %s (die datum is voorbij)", "When: %s (that date has passed)"},
+	"plan.agreement.nowhen": {"Wanneer: nog niet afgesproken", "When: not agreed yet"},
+	"plan.agreement.you":    {"jij", "you"},
+	"plan.contacts":         {"Wie kun je bellen?", "Who can you call?"},
+	"plan.contacts.none":    {"Er staan nog geen mensen in je plan. Vraag je begeleider wie je kunt bellen.", "There are no people in your plan yet. Ask your coach who you can call."},
+	"plan.contact.phone":    {"Telefoon: %s", "Phone: %s"},
+	"plan.contact.mail":     {"E-mail: %s", "E-mail: %s"},
+
+	// Places in plain words: what the person does there.
+	"plan.place.dagbesteding":        {"dagbesteding (iets doen overdag, met begeleiding)", "day activities (doing things during the day, with support)"},
+	"plan.place.vrijwilligerswerk":   {"vrijwilligerswerk (werk zonder loon)", "volunteering (work without pay)"},
+	"plan.place.opleiding":           {"een opleiding (leren voor een vak)", "training (learning a trade)"},
+	"plan.place.werkervaringsplaats": {"een werkervaringsplek (werken om ervaring op te doen)", "a work-experience place (working to gain experience)"},
+	"plan.place.beschut-werk":        {"beschut werk (betaald werk met extra hulp)", "sheltered work (paid work with extra help)"},
+	"plan.place.banenafspraak":       {"een baan bij een gewone werkgever, met steun (banenafspraak)", "a job with an ordinary employer, with support (jobs agreement)"},
+	"plan.place.regulier-werk":       {"een gewone betaalde baan", "an ordinary paid job"},
+
+	// The default method's steps in plain words.
+	"plan.step.1": {"We leren je kennen. Wat wil je, en waar ben je goed in?", "We get to know you. What do you want, and what are you good at?"},
+	"plan.step.2": {"We praten met de mensen die je helpen, zoals de gemeente en je begeleiders.", "We talk to the people who help you, such as the council and your support workers."},
+	"plan.step.3": {"Samen kiezen we je doel en de weg ernaartoe.", "Together we choose your goal and the way to get there."},
+	"plan.step.4": {"We regelen wat nodig is, zoals geld, vervoer en hulp op het werk.", "We arrange what you need, such as money, transport and help at work."},
+	"plan.step.5": {"Je begint op je nieuwe plek.", "You start at your new place."},
+	"plan.step.6": {"We kijken samen hoe het gaat, en houden vol wat goed gaat.", "We look together at how it goes, and keep up what works."},
+
+	"plan.month.1":  {"januari", "January"},
+	"plan.month.2":  {"februari", "February"},
+	"plan.month.3":  {"maart", "March"},
+	"plan.month.4":  {"april", "April"},
+	"plan.month.5":  {"mei", "May"},
+	"plan.month.6":  {"juni", "June"},
+	"plan.month.7":  {"juli", "July"},
+	"plan.month.8":  {"augustus", "August"},
+	"plan.month.9":  {"september", "September"},
+	"plan.month.10": {"oktober", "October"},
+	"plan.month.11": {"november", "November"},
+	"plan.month.12": {"december", "December"},
+
+	// The plan screen in the app (tui/dossier/plan.go).
+	"plan.screen.title": {"Plan voor de persoon", "Plan for the person"},
+	"plan.key.open":     {"plan", "plan"},
+	"plan.key.lang":     {"andere taal", "other language"},
+	"plan.saved":        {"Plan opgeslagen: %s en %s", "Plan saved: %s and %s"},
+	"plan.save.err":     {"Plan niet opgeslagen: %v", "Plan not saved: %v"},
+	"plan.save.nodir":   {"Opslaan kan hier niet (je werkt op de server). Gebruik brug plan op je laptop.", "Saving is not possible here (you are working on the server). Use brug plan on your laptop."},
+}
