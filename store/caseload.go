@@ -53,7 +53,7 @@ func (s *Store) CreateClients(ns []NewClient) ([]string, error) {
 // DupKey is what makes two clients likely the same person: the name with
 // case, accents and spacing folded (FoldName) and the birth year.
 func DupKey(name, birthYear string) string {
-	return strings.Join(strings.Fields(FoldName(name)), " ") + "|" + strings.TrimSpace(birthYear)
+	return NameKey(name) + "|" + strings.TrimSpace(birthYear)
 }
 
 // Person is a client as the duplicate check sees it.
@@ -74,7 +74,7 @@ func (s *Store) PeopleNamed(names map[string]bool) ([]Person, error) {
 	}
 	var out []Person
 	for _, sm := range all {
-		if sm.Removed || !names[foldedName(sm.Name)] {
+		if sm.Removed || !names[NameKey(sm.Name)] {
 			continue
 		}
 		c, err := s.Client(sm.ID)
@@ -86,7 +86,8 @@ func (s *Store) PeopleNamed(names map[string]bool) ([]Person, error) {
 	return out, nil
 }
 
-func foldedName(name string) string { return strings.Join(strings.Fields(FoldName(name)), " ") }
+// NameKey is the name part of DupKey: the name folded for matching.
+func NameKey(name string) string { return strings.Join(strings.Fields(FoldName(name)), " ") }
 
 // DuplicatePair is two clients that are likely the same person: the same
 // folded name and birth year (both may be without a birth year).
@@ -106,7 +107,7 @@ func (s *Store) Duplicates() ([]DuplicatePair, error) {
 	count := map[string]int{}
 	for _, sm := range all {
 		if !sm.Removed {
-			count[foldedName(sm.Name)]++
+			count[NameKey(sm.Name)]++
 		}
 	}
 	names := map[string]bool{}
