@@ -154,3 +154,54 @@ func TestDuplicatesAndMerge(t *testing.T) {
 		t.Errorf("kept dossier: journal %+v, merged_from %q", c.Journal, c.MergedFrom.Value)
 	}
 }
+
+// TestParseCaseloadGGM: the GGM's column names build the name from its
+// parts and the birth year from a birth date; a header alone holds no
+// clients.
+func TestParseCaseloadGGM(t *testing.T) {
+	rows, probs := parseCaseload([]byte("Voornamen,Voorvoegsel geslachtsnaam,Geslachtsnaam,Geboortedatum,Team,Soort uitkering,Plek\nPiet,de,Vries,14-3-1975,Zuid,WW,\"dagbesteding, vrijwilligerswerk\"\n"), "", 2026)
+	if len(probs) != 0 || len(rows) != 1 {
+		t.Fatalf("rows %+v, problems %+v", rows, probs)
+	}
+	n := rows[0].Client
+	if n.Name != "Piet de Vries" || n.BirthYear != "1975" || n.Team != "Zuid" || n.Benefit != "ww" || len(n.Places) != 2 || rows[0].Line != 2 {
+		t.Errorf("row = %+v", rows[0])
+	}
+	if _, probs := parseCaseload([]byte("naam;team\r\n"), "", 2026); len(probs) != 1 || probs[0].Key != "empty.file" {
+		t.Errorf("header only: %+v", probs)
+	}
+}
+
+// BenchmarkImportCaseload: brug import --yes of 1,000 clients into an
+// encrypted laptop file (the issue asks well under 10 s).
+func BenchmarkImportCaseload(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("voornaam;achternaam;geboortejaar;team;uitkering;doel\n")
+	for i := range 1000 {
+		fmt.Fprintf(&sb, "Cliënt%d;Achternaam %d;%d;Noord;wajong;regulier werk\n", i, i, 1960+i%40)
+	}
+	dir := b.TempDir()
+	file := filepath.Join(dir, "caseload.csv")
+	if err := os.WriteFile(file, []byte(sb.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	t := &testing.T{}
+	h := &harness{t: t, env: map[string]string{"BRUG_USER": "tester"}, home: b.TempDir(), tempDir: b.TempDir()}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		laptop := filepath.Join(dir, fmt.Sprintf("laptop%d.db", i))
+		s, err := openTestStore(laptop, store.Options{Author: "tester", NoSync: true, Now: func() time.Time { return cliNow }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.CreateClient(store.NewClient{Name: "Er al", Team: "Noord"}); err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+		b.StartTimer()
+		if r := h.run("--db", laptop, "import", file, "--yes"); r.code != exitOK || !strings.Contains(r.stdout, "1000 cliënten nieuw") {
+			b.Fatalf("import: %v", r)
+		}
+	}
+}
