@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/client"
 )
 
 func writeFile(t *testing.T, name, text string) string {
@@ -204,4 +206,59 @@ func BenchmarkImportCaseload(b *testing.B) {
 			b.Fatalf("import: %v", r)
 		}
 	}
+}
+
+// TestDuplicatesAfterSyncMerged: two laptops enter the same person
+// offline; after both sync, the first lists them as a likely duplicate,
+// merges them and syncs; the server takes the merge's ops, and the second
+// laptop then has one dossier holding both laptops' work.
+func TestDuplicatesAfterSyncMerged(t *testing.T) {
+	h := newHarness(t)
+	region := filepath.Join(t.TempDir(), "region.db")
+	srv := startServe(t, h, region)
+	a := func(args ...string) result { t.Helper(); return adminCmd(h, region, args...) }
+	expect(t, "team add", a("team", "add", "Noord"), exitOK)
+	expect(t, "user add", a("user", "add", "anna", "--role", "coach", "--team", "Noord"), exitOK)
+	expect(t, "user add", a("user", "add", "bert", "--role", "coach", "--team", "Noord"), exitOK)
+	laptop := func(name, who string) func(args ...string) result {
+		path := laptopWithClient(t, name, "Noord")
+		s, err := openTestStore(path, store.Options{Author: "tester", NoSync: true, Now: func() time.Time { return cliNow }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := s.FindClient(name)
+		if _, err := s.AddEntity(id, store.EntityJournal, map[string]string{"kind": "bezoek", "date": "2025-03-01", "text": "bezoek door " + who}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		tokens := &client.MemoryStore{}
+		dev := func(args ...string) result {
+			t.Helper()
+			return h.runTok(tokens, append([]string{"--db", path}, args...)...)
+		}
+		expect(t, "login "+who, dev("login", srv.url, inviteCode(t, h, region, who), "--adopt"), exitOK)
+		return dev
+	}
+	anna := laptop("Noor Hazelhoef", "anna")
+	bert := laptop("noor hazelhoef", "bert")
+	expect(t, "sync anna", anna("sync"), exitOK)
+	expect(t, "sync bert", bert("sync"), exitOK)
+	expect(t, "sync anna again", anna("sync"), exitOK)
+	r := anna("duplicates")
+	expect(t, "listed", r, exitOK, "Noor Hazelhoef", "noor hazelhoef", "1 paar")
+	ids := regexp.MustCompile(`(?m)^([0-9a-f-]{36})  `).FindAllStringSubmatch(r.stdout, -1)
+	if len(ids) != 2 {
+		t.Fatalf("ids in the list: %v\n%v", ids, r)
+	}
+	keep, gone := ids[0][1], ids[1][1]
+	expect(t, "merge", anna("duplicates", "merge", keep, gone), exitOK, "is samengevoegd in")
+	r = anna("sync")
+	expect(t, "sync the merge", r, exitOK)
+	if strings.Contains(r.stdout+r.stderr, "geweigerd") {
+		t.Fatalf("the server refused the merge:\n%v", r)
+	}
+	expect(t, "bert syncs", bert("sync"), exitOK)
+	expect(t, "bert: no duplicates left", bert("duplicates"), exitOK, "Geen dubbele cliënten gevonden.")
+	out := bert("export", keep)
+	expect(t, "bert: one dossier with both visits", out, exitOK, "bezoek door anna", "bezoek door bert")
 }
