@@ -151,6 +151,14 @@ func (s *Store) CreateClient(n NewClient) (string, error) {
 		}
 	}
 	id := NewID()
+	if _, err := s.Commit(id, n.changes()...); err != nil {
+		return "", fmt.Errorf("create client: %w", err)
+	}
+	return id, nil
+}
+
+// changes are the changes that create a client from the form.
+func (n NewClient) changes() []Change {
 	changes := []Change{Set("exists", "1"), Set("name", strings.TrimSpace(n.Name))}
 	for _, f := range []struct{ field, value string }{
 		{"birthyear", n.BirthYear}, {"team", n.Team}, {"coaches", n.Coaches},
@@ -160,11 +168,7 @@ func (s *Store) CreateClient(n NewClient) (string, error) {
 			changes = append(changes, Set(f.field, f.value))
 		}
 	}
-	changes = append(changes, Set("step/1/status", string(StepActive)))
-	if _, err := s.Commit(id, changes...); err != nil {
-		return "", fmt.Errorf("create client: %w", err)
-	}
-	return id, nil
+	return append(changes, Set("step/1/status", string(StepActive)))
 }
 
 // ToggleCheck ticks or unticks a checklist item. The op records who and

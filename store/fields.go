@@ -135,6 +135,12 @@ var clientFields = map[string]Kind{
 	"closed":        KindDate,
 	"closed_reason": KindEnum,
 	"closed_note":   KindText,
+	// A merge of two dossiers of the same person (MergeClients): the
+	// dossier that went records the id of the one it went into; the one
+	// kept records, one line per merge, which dossier came in and the
+	// values of it that differed from its own.
+	"merged_into": KindScalar,
+	"merged_from": KindText,
 }
 
 // entityFields are the fields of each entity kind.

@@ -51,6 +51,12 @@ type Client struct {
 	Closed       Value `json:"closed,omitzero"`
 	ClosedReason Value `json:"closed_reason,omitzero"`
 	ClosedNote   Value `json:"closed_note,omitzero"`
+
+	// MergedInto is the id of the dossier this one was merged into (it
+	// is withdrawn then); MergedFrom lists the dossiers merged into this
+	// one (MergeClients).
+	MergedInto Value `json:"merged_into,omitzero"`
+	MergedFrom Value `json:"merged_from,omitzero"`
 }
 
 // StepState is one step of the method for one client.
@@ -316,6 +322,10 @@ func (c *Client) setField(name string, v Value) {
 		c.ClosedReason = v
 	case "closed_note":
 		c.ClosedNote = v
+	case "merged_into":
+		c.MergedInto = v
+	case "merged_from":
+		c.MergedFrom = v
 	}
 }
 

@@ -186,6 +186,7 @@ variable, the variable over the file.`,
 	root.AddCommand(newReportCmd(c), newCheckCmd(c), newPlanCmd(c))
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
 	root.AddCommand(newLoginCmd(c), newSyncCmd(c), newPassphraseCmd(c))
+	root.AddCommand(newImportCmd(c), newDuplicatesCmd(c))
 	return root
 }
 

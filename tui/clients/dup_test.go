@@ -66,3 +66,36 @@ func TestDuplicateAtCreationCanBeCreatedAnyway(t *testing.T) {
 	}
 	_ = s
 }
+
+// TestListMarksLikelyDuplicates: the client list marks the clients with
+// the same folded name and birth year as another (the same person entered
+// on two laptops), not a namesake born in another year nor a withdrawn
+// one.
+func TestListMarksLikelyDuplicates(t *testing.T) {
+	st := clStore(t)
+	kittest.Create(t, st, store.NewClient{Name: "Zoë Çelik", BirthYear: "1990", Team: "Zuid"})
+	kittest.Create(t, st, store.NewClient{Name: "zoe celik", BirthYear: "1990", Team: "Noord"})
+	kittest.Create(t, st, store.NewClient{Name: "Zoe Celik", BirthYear: "1975", Team: "Noord"})
+	kittest.Create(t, st, store.NewClient{Name: "Piet de Vries", BirthYear: "1975", Team: "Noord"})
+	gone := kittest.Create(t, st, store.NewClient{Name: "Piet de  Vries", BirthYear: "1975", Team: "Noord"})
+	if _, err := st.Commit(gone, store.Withdraw()); err != nil {
+		t.Fatal(err)
+	}
+	var s kit.Screen = NewClientList(clContext(st, 120, 24))
+	s, _ = clRun(t, s, s.Init())
+	lines := strings.Split(s.View(), "\n")
+	marked := map[string]bool{}
+	for _, l := range lines {
+		for _, name := range []string{"Zoë Çelik", "zoe celik", "Zoe Celik", "Piet de Vries"} {
+			if strings.Contains(l, name) {
+				marked[name] = strings.Contains(l, "(dubbel?)")
+			}
+		}
+	}
+	want := map[string]bool{"Zoë Çelik": true, "zoe celik": true, "Zoe Celik": false, "Piet de Vries": false}
+	for name, w := range want {
+		if marked[name] != w {
+			t.Errorf("%s marked %v, want %v:\n%s", name, marked[name], w, s.View())
+		}
+	}
+}

@@ -50,6 +50,10 @@ type listRow struct {
 	// match is key with accents folded away as well (store.FoldName), what
 	// the filter matches; the same string as key when nothing folds.
 	match string
+	// dup: another client that is not withdrawn has the same folded name
+	// and birth year (store.DupKey): likely the same person, entered
+	// twice; brug duplicates merges them.
+	dup bool
 }
 
 // summariesMsg answers a load of the list; seq says which load.
@@ -138,9 +142,60 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
 			}
 			rows = append(rows, listRow{Summary: s, key: key, match: match})
 		}
+		if err := markDuplicates(st, rows); err != nil {
+			return summariesMsg{seq: seq, err: err}
+		}
 		sortRows(rows, by)
 		return summariesMsg{seq: seq, sortBy: by, rows: rows}
 	}
+}
+
+// maxDupReads bounds the dossiers a list load reads to find likely
+// duplicates: a file with more namesakes than that gets no marks (brug
+// duplicates still lists them) rather than a slow list.
+const maxDupReads = 400
+
+// markDuplicates sets dup on the rows of likely duplicates. Only clients
+// that share a folded name with another are read whole (for the birth
+// year, which the summaries do not hold), so a list without namesakes
+// reads nothing more.
+func markDuplicates(st kit.Store, rows []listRow) error {
+	byName := map[string][]int{}
+	for i := range rows {
+		if !rows[i].Removed {
+			k := store.NameKey(rows[i].Name)
+			byName[k] = append(byName[k], i)
+		}
+	}
+	reads := 0
+	for _, idx := range byName {
+		if len(idx) > 1 {
+			reads += len(idx)
+		}
+	}
+	if reads > maxDupReads {
+		return nil
+	}
+	for _, idx := range byName {
+		if len(idx) < 2 {
+			continue
+		}
+		byKey := map[string][]int{}
+		for _, i := range idx {
+			c, err := st.Client(rows[i].ID)
+			if err != nil {
+				return err
+			}
+			k := store.DupKey(c.Name.Value, c.BirthYear.Value)
+			byKey[k] = append(byKey[k], i)
+		}
+		for _, same := range byKey {
+			for _, i := range same {
+				rows[i].dup = len(same) > 1
+			}
+		}
+	}
+	return nil
 }
 
 // sortRows orders rows; ties fall back to name and then id so the order is
@@ -542,6 +597,9 @@ func (l *ClientList) row(r *listRow, selected bool) string {
 	gap := strings.Repeat(" ", kit.ColGap)
 	if r.Removed {
 		mark := " (" + t.S("list.withdrawn.mark") + ")"
+		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
+	} else if r.dup {
+		mark := " (" + t.S("list.dup.mark") + ")"
 		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
 	} else {
 		b.WriteString(kit.Fit(r.Name, ly.name))

@@ -20,6 +20,7 @@ var textsRecord = map[string][2]string{
 	"list.key.withdrawn":        {"ingetrokken", "withdrawn"},
 	"list.withdrawn.on":         {"Ook ingetrokken cliënten (W verbergt ze weer).", "Withdrawn clients shown too (W hides them again)."},
 	"list.withdrawn.mark":       {"ingetrokken", "withdrawn"},
+	"list.dup.mark":             {"dubbel?", "duplicate?"},
 
 	"indications.title":              {"Indicaties", "Indications"},
 	"indications.empty":              {"Nog geen indicaties of beoordelingen. Druk op n om er een toe te voegen.", "No indications or assessments yet. Press n to add one."},
