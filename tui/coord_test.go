@@ -606,7 +606,7 @@ func TestAllocate(t *testing.T) {
 // a review at 80x24 and 200x50, without colour. Run with -update to
 // rewrite testdata/TestGoldenCoord and review the diff like code.
 func TestGoldenCoord(t *testing.T) {
-	for _, size := range []struct{ w, h int }{{80, 24}, {200, 50}} {
+	for _, size := range []struct{ w, h int }{{60, 20}, {80, 24}, {200, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			start := func(t *testing.T) *teatest.TestModel {
 				st := coStore(t)
@@ -620,7 +620,7 @@ func TestGoldenCoord(t *testing.T) {
 			t.Run("overview", func(t *testing.T) {
 				tm := start(t)
 				tm.Type("O")
-				clWaitFor(t, tm, "dagen stil")
+				clWaitFor(t, tm, "Stil")
 				golden.RequireEqual(t, clFinalView(t, tm, size.w, size.h))
 			})
 			t.Run("queue", func(t *testing.T) {

@@ -366,7 +366,7 @@ func TestFlowBar(t *testing.T) {
 // without colour. Run `go test ./tui -run TestGoldenFlowReport -update` to
 // regenerate, and read the diff like code.
 func TestGoldenFlowReport(t *testing.T) {
-	for _, size := range []struct{ w, h int }{{80, 24}, {200, 50}} {
+	for _, size := range []struct{ w, h int }{{60, 20}, {80, 24}, {200, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			st := rpStore(t)
 			rpData(t, st)

@@ -548,7 +548,7 @@ func (l *ClientList) row(r *listRow, selected bool) string {
 	}
 	if ly.team > 0 {
 		b.WriteString(gap)
-		b.WriteString(style(r.Team, ly.team, &st.Muted))
+		b.WriteString(style(kit.FitTail(r.Team, ly.team), ly.team, &st.Muted))
 	}
 	b.WriteString(gap)
 	n := l.stepCount()

@@ -129,3 +129,24 @@ func TestKeyMapNeighboursAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestFitTailKeepsTheEnd(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"Wijkteam Oost", 10, "…Oost     "},
+		{"Wijkteam Zuid-West", 10, "…Zuid-West"},
+		{"Wijkteam Zuid-West", 8, "…id-West"},
+		{"Noord", 10, "Noord     "},
+		{"Wijkteam Oost", 13, "Wijkteam Oost"},
+	} {
+		if got := FitTail(c.in, c.w); got != c.want {
+			t.Errorf("FitTail(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+	if got := FitParts([]string{"4 cliënten", "1 met conflicten", "sortering: naam"}, " · ", 30); got != "4 cliënten · 1 met conflicten " {
+		t.Errorf("FitParts = %q", got)
+	}
+}

@@ -1,0 +1,81 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
+)
+
+// TestTeamOverviewFitsEveryWidth: from the smallest window up, every row
+// of the team overview is one line no wider than the window (below about
+// 78 columns rows used to wrap), and two teams that share their start stay
+// told apart where the team column is narrow.
+func TestTeamOverviewFitsEveryWidth(t *testing.T) {
+	st := coStore(t)
+	for _, c := range []struct{ name, team string }{{"Anna de Vries", "Wijkteam Oost"}, {"Bram Jansen", "Wijkteam Zuid-West"}} {
+		if _, err := st.CreateClient(store.NewClient{Name: c.name, Team: c.team, Places: []store.Place{store.PlaceDagbesteding}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for w := MinWidth; w <= 200; w += 7 {
+		e := coOpen(t, st, kit.RoleCoordinator, nil, w, 20)
+		e.keys("O")
+		v := e.view() // fails on a line wider than the window
+		if n := strings.Count(v, "\n") + 1; n != 20 {
+			t.Errorf("%d columns: the screen has %d lines, want 20:\n%s", w, n, v)
+		}
+		plain := ansi.Strip(v)
+		var anna, bram string
+		for _, l := range strings.Split(plain, "\n") {
+			switch {
+			case strings.Contains(l, "Anna"):
+				anna = l
+			case strings.Contains(l, "Bram"):
+				bram = l
+			}
+		}
+		if !strings.Contains(anna, "Oost") || !strings.Contains(bram, "Zuid-West") {
+			t.Errorf("%d columns: the teams are not told apart:\n%s\n%s", w, anna, bram)
+		}
+	}
+}
+
+// TestTooSmallFitsAnyWindow: the message asking for a larger window is
+// itself never cut or wider than the window, down to 20x5.
+func TestTooSmallFitsAnyWindow(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{20, 5}, {25, 4}, {40, 10}, {59, 15}, {MinWidth, MinHeight - 1}} {
+		e := dxOpen(t, "nl", size.w, size.h)
+		v := e.view()
+		if n := strings.Count(v, "\n") + 1; n > size.h {
+			t.Errorf("%dx%d: %d lines", size.w, size.h, n)
+		}
+		if got := strings.Join(strings.Fields(v), " "); got != fmt.Sprintf("Maak het venster groter (minstens %dx%d).", MinWidth, MinHeight) {
+			t.Errorf("%dx%d: the message reads %q", size.w, size.h, got)
+		}
+	}
+}
+
+// TestLongStatusIsReadWhole: a status wider than the window takes the
+// sync line below it too instead of being cut at 80 columns; the screen
+// keeps its height.
+func TestLongStatusIsReadWhole(t *testing.T) {
+	e := dxOpen(t, "nl", 80, 24)
+	long := "De server weigerde 3 wijzigingen van Anna de Vries: het team Wijkteam Zuid-West hoort niet bij je account."
+	e.send(kit.StatusMsg{Text: long, Err: true})
+	v := e.view()
+	if got := strings.Join(strings.Fields(ansi.Strip(v)), " "); !strings.Contains(got, long) {
+		t.Errorf("the status is not shown whole:\n%s", v)
+	}
+	if n := strings.Count(v, "\n") + 1; n != 24 {
+		t.Errorf("%d lines, want 24", n)
+	}
+	e.send(kit.StatusMsg{Text: "Opgeslagen."})
+	if v := ansi.Strip(e.view()); !strings.Contains(v, "lokaal (geen server)") {
+		t.Errorf("the sync line is not back after a short status:\n%s", v)
+	}
+}
