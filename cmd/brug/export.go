@@ -114,7 +114,7 @@ func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method,
 	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
 		return c.fail("export.writefailed", f.out, err)
 	}
-	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", esc(cl.Name.Value), len(ops), f.out))
+	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", esc(cl.Name.Value), c.msgs().n("count.changes", len(ops)), f.out))
 	return nil
 }
 
@@ -144,7 +144,7 @@ func (c *cli) findClient(s *store.Store, query string) (string, error) {
 	b.WriteString(c.msgs().f("export.ambiguous", query))
 	for i, sm := range cands {
 		if i == show {
-			b.WriteString("\n" + c.msgs().f("export.more", len(cands)-show))
+			b.WriteString("\n" + c.msgs().f("export.more", c.msgs().num(len(cands)-show)))
 			break
 		}
 		fmt.Fprintf(&b, "\n  %s  %s", sm.ID, sm.Name)
