@@ -79,3 +79,16 @@ func TestLongStatusIsReadWhole(t *testing.T) {
 		t.Errorf("the sync line is not back after a short status:\n%s", v)
 	}
 }
+
+// TestSyncFooterCountsAreGrouped: a laptop with thousands of changes
+// waiting shows them as the rest of the app writes counts (12.000).
+func TestSyncFooterCountsAreGrouped(t *testing.T) {
+	status := &fakeSyncStatus{local: SyncLocal{Waiting: 12000, Refused: 1500}}
+	fs := &fakeSyncer{answers: []fakeAnswer{{}}}
+	h := newSyncHarness(t, "nl", &SyncOptions{Syncer: fs, Status: status})
+	h.runInit()
+	h.feed(keep[syncLocalMsg](clFlatten(h.m.loadSyncLocal())))
+	if got := h.footer(); !strings.Contains(got, "12.000 wachtend") || !strings.Contains(got, "1.500 geweigerd") {
+		t.Errorf("footer %q", got)
+	}
+}

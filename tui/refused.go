@@ -168,7 +168,7 @@ func (s *refusedScreen) View() string {
 	case len(s.ops) == 0:
 		return t.S("refused.none")
 	}
-	intro := kit.WrapText(t.F("refused.intro", len(s.ops)), s.width)
+	intro := kit.WrapText(t.F("refused.intro", kit.FormatCount(t, len(s.ops))), s.width)
 	for _, line := range intro {
 		b.WriteString(line + "\n")
 	}

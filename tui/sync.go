@@ -396,13 +396,13 @@ func (m *Model) syncFooter(width int) string {
 		if w := m.clockWarning(st.local.ClockSkew); w != "" {
 			parts = append(parts, sty.Warn.Render(w))
 		}
-		parts = append(parts, t.F("sync.waiting", st.local.Waiting))
+		parts = append(parts, t.F("sync.waiting", kit.FormatCount(t, st.local.Waiting)))
 		if st.local.LastSync.IsZero() {
 			parts = append(parts, t.S("sync.never"))
 		} else {
 			parts = append(parts, t.F("sync.last", m.syncTime(st.local.LastSync)))
 		}
-		refused := t.F("sync.refused", st.local.Refused)
+		refused := t.F("sync.refused", kit.FormatCount(t, st.local.Refused))
 		if st.local.Refused > 0 {
 			if st.opt.Refused != nil {
 				refused += " (R)"
@@ -411,7 +411,7 @@ func (m *Model) syncFooter(width int) string {
 		}
 		parts = append(parts, refused)
 	}
-	conflicts := t.F("sync.conflicts", st.conflicts)
+	conflicts := t.F("sync.conflicts", kit.FormatCount(t, st.conflicts))
 	if st.conflicts == 1 {
 		conflicts = t.S("sync.conflict")
 	}
