@@ -1,7 +1,11 @@
 package tui
 
 import (
+	"time"
+
 	"fmt"
+	"github.com/brug-nl/brug/store/method"
+	tea "github.com/charmbracelet/bubbletea"
 	"strings"
 	"testing"
 
@@ -90,5 +94,37 @@ func TestSyncFooterCountsAreGrouped(t *testing.T) {
 	h.feed(keep[syncLocalMsg](clFlatten(h.m.loadSyncLocal())))
 	if got := h.footer(); !strings.Contains(got, "12.000 wachtend") || !strings.Contains(got, "1.500 geweigerd") {
 		t.Errorf("footer %q", got)
+	}
+}
+
+// countingStore counts the reads of every summary.
+type countingStore struct {
+	kit.Store
+	summaries int
+}
+
+func (c *countingStore) Summaries() ([]store.Summary, error) {
+	c.summaries++
+	return c.Store.Summaries()
+}
+
+// TestStartDecodesSummariesOnce: at start the list reads every summary and
+// the footer's conflict count comes from that read, not from a second
+// decode of all of them (issue 12); the count is right.
+func TestStartDecodesSummariesOnce(t *testing.T) {
+	st := clStore(t)
+	addConflict(t, st, "Anna")
+	addConflict(t, st, "Bram")
+	cs := &countingStore{Store: st}
+	m := New(Options{Store: cs, Method: method.Default(), Lang: "nl", User: "test",
+		Renderer: clRenderer(), Now: func() time.Time { return clToday }})
+	m.EnableSync(SyncOptions{Status: &fakeSyncStatus{}})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	clDrive(t, m, m.Init())
+	if cs.summaries != 1 {
+		t.Errorf("the start read all summaries %d times, want once", cs.summaries)
+	}
+	if got := m.syncFooter(80); !strings.Contains(got, "2 conflicten") {
+		t.Errorf("footer %q does not count the 2 conflicts", got)
 	}
 }

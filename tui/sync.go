@@ -145,6 +145,7 @@ type (
 		local     SyncLocal
 		hasLocal  bool
 		conflicts int
+		counted   bool // conflicts was read (not at start: the list counts them)
 		err       error
 	}
 )
@@ -168,7 +169,10 @@ func (m *Model) EnableSync(opt SyncOptions) {
 
 // syncInit loads the footer's counts and starts the first sync.
 func (m *Model) syncInit() tea.Cmd {
-	cmds := []tea.Cmd{m.loadSyncLocal()}
+	// The conflicts come from the client list's first load, which reads
+	// every summary anyway: decoding them twice at start doubled the
+	// first frame's work on a large region (issue 12).
+	cmds := []tea.Cmd{m.loadSyncLocalCounts(false)}
 	if m.sync.opt.Syncer != nil {
 		cmds = append(cmds, m.startSync(false))
 	}
@@ -185,9 +189,15 @@ func (m *Model) updateSync(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return m.startSync(false), true
 	case syncDoneMsg:
 		return m.syncDone(msg), true
+	case kit.ConflictsCountedMsg:
+		m.sync.conflicts = msg.N
+		return nil, true
 	case syncLocalMsg:
 		if msg.err == nil {
-			m.sync.local, m.sync.hasLocal, m.sync.conflicts = msg.local, msg.hasLocal, msg.conflicts
+			m.sync.local, m.sync.hasLocal = msg.local, msg.hasLocal
+			if msg.counted {
+				m.sync.conflicts = msg.conflicts
+			}
 			if msg.local.Teams != nil {
 				m.ctx.Teams = msg.local.Teams // new-client forms offer them from now on
 			}
@@ -312,8 +322,15 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 }
 
 // loadSyncLocal reads the footer's counts in a Cmd.
-func (m *Model) loadSyncLocal() tea.Cmd {
+func (m *Model) loadSyncLocal() tea.Cmd { return m.loadSyncLocalCounts(true) }
+
+// loadSyncLocalCounts is loadSyncLocal, with the conflicts read from the
+// summaries or not (they come in a kit.ConflictsCountedMsg).
+func (m *Model) loadSyncLocalCounts(conflicts bool) tea.Cmd {
 	status, st := m.sync.opt.Status, m.ctx.Store
+	if !conflicts {
+		st = nil
+	}
 	return func() tea.Msg {
 		var msg syncLocalMsg
 		if status != nil {
@@ -321,6 +338,7 @@ func (m *Model) loadSyncLocal() tea.Cmd {
 			msg.hasLocal = msg.err == nil
 		}
 		if st != nil {
+			msg.counted = true
 			all, err := st.Summaries()
 			if err != nil {
 				msg.err = errors.Join(msg.err, err)

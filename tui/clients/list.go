@@ -54,10 +54,11 @@ type listRow struct {
 
 // summariesMsg answers a load of the list; seq says which load.
 type summariesMsg struct {
-	seq    int
-	sortBy listSort
-	rows   []listRow
-	err    error
+	seq       int
+	sortBy    listSort
+	rows      []listRow
+	conflicts int // in the dossiers not withdrawn, for the footer
+	err       error
 }
 
 // listLayout holds the width of each column; 0 hides a column.
@@ -127,7 +128,11 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
 		}
 		all = kit.SafeSummaries(all)
 		rows := make([]listRow, 0, len(all))
+		conflicts := 0
 		for _, s := range all {
+			if !s.Removed {
+				conflicts += s.Conflicts
+			}
 			if s.Removed && !withdrawn {
 				continue
 			}
@@ -139,7 +144,7 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
 			rows = append(rows, listRow{Summary: s, key: key, match: match})
 		}
 		sortRows(rows, by)
-		return summariesMsg{seq: seq, sortBy: by, rows: rows}
+		return summariesMsg{seq: seq, sortBy: by, rows: rows, conflicts: conflicts}
 	}
 }
 
@@ -211,7 +216,8 @@ func (l *ClientList) loadDone(msg summariesMsg) tea.Cmd {
 	l.valid = false
 	l.Refilter()
 	l.selectID(sel)
-	return nil
+	n := msg.conflicts
+	return func() tea.Msg { return kit.ConflictsCountedMsg{N: n} }
 }
 
 // filterKey handles a key while the filter has focus: arrows still move
