@@ -109,7 +109,11 @@ func (c *cli) ensureDemo(path string, f demoFlags, meth *method.Method) (err err
 	}
 	fmt.Fprintln(c.env.stderr, m.f("demo.generating", m.n("count.clients", f.clients)))
 	start := time.Now()
-	if err := demo.Generate(s, demo.Options{Clients: f.clients, Seed: f.seed, Now: c.env.now()}); err != nil {
+	bar := c.progress("")
+	err = demo.Generate(s, demo.Options{Clients: f.clients, Seed: f.seed, Now: c.env.now(),
+		Progress: func(done, total int) { bar.Set(done, total, m.f("progress.count", m.num(done), m.num(total))) }})
+	bar.Done()
+	if err != nil {
 		return c.fail("demo.failed", err)
 	}
 	if st, err = s.Stats(); err != nil {

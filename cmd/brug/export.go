@@ -100,12 +100,16 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 // writer of `brug export` on a laptop and `brug admin export` on a server.
 func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method, at time.Time, f exportFlags) (err error) {
 	var data []byte
+	spin := c.progress(c.msgs().f("progress.export"))
+	spin.Spin()
 	if f.format == "json" {
-		if data, err = export.JSON(cl, ops, meth, at); err != nil {
-			return c.fail("export.read", err)
-		}
+		data, err = export.JSON(cl, ops, meth, at)
 	} else {
 		data = []byte(export.Markdown(cl, ops, meth, c.language()))
+	}
+	spin.Done()
+	if err != nil {
+		return c.fail("export.read", err)
 	}
 	if f.out == "" {
 		_, err = c.env.stdout.Write(data)
