@@ -686,7 +686,7 @@ func TestSendBackDraftSurvivesTheSession(t *testing.T) {
 		s.waitFor("wacht op beoordeling")
 		s.keys("\r")
 		s.waitFor("Checklist")
-		s.keys("t")
+		s.keys("T")
 		s.waitFor("Waarom gaat stap 1")
 	}
 	s := r.app("cor", 100, 30)
