@@ -128,3 +128,31 @@ func TestStartDecodesSummariesOnce(t *testing.T) {
 		t.Errorf("footer %q does not count the 2 conflicts", got)
 	}
 }
+
+// TestSyncFooterSpins: while a sync runs (the first one can take long on a
+// big region) the footer's word turns a spinner; it stops with the sync.
+func TestSyncFooterSpins(t *testing.T) {
+	fs := &fakeSyncer{answers: []fakeAnswer{{}}}
+	h := newSyncHarness(t, "nl", &SyncOptions{Syncer: fs, Status: &fakeSyncStatus{}})
+	var ticks []tea.Msg
+	h.m.sync.spinAfter = func(_ time.Duration, msg tea.Msg) tea.Cmd {
+		return func() tea.Msg { ticks = append(ticks, msg); return msg }
+	}
+	msgs := clFlatten(h.m.Init())
+	done := only[syncDoneMsg](t, msgs)
+	spin := only[syncSpinMsg](t, msgs)
+	first := h.footer()
+	h.update(spin)
+	second := h.footer()
+	if first == second || !strings.Contains(first, "verbinden…") || !strings.Contains(second, "verbinden…") {
+		t.Errorf("the spinner does not turn: %q then %q", first, second)
+	}
+	h.update(done)
+	n := len(ticks)
+	if out := h.update(syncSpinMsg{}); len(out) != 0 || len(ticks) != n {
+		t.Errorf("the spinner goes on after the sync: %v", out)
+	}
+	if got := h.footer(); strings.ContainsAny(got, strings.Join(spinFrames.Frames, "")) {
+		t.Errorf("footer after the sync still spins: %q", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/brug-nl/brug/tui/kit"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -132,6 +133,30 @@ type syncState struct {
 	// after returns a Cmd that delivers msg after d; tea.Tick in the app,
 	// immediate in tests.
 	after func(d time.Duration, msg tea.Msg) tea.Cmd
+
+	// spinning is true while a spinner tick is on its way: the footer
+	// turns a spinner in front of its word while a sync runs (the first
+	// one can take a while on a big region); frame is its position.
+	spinning bool
+	frame    int
+	// spinAfter schedules the spinner's ticks (tickAfter; nil in tests
+	// that count the timers).
+	spinAfter func(d time.Duration, msg tea.Msg) tea.Cmd
+}
+
+// syncSpinMsg turns the footer's spinner.
+type syncSpinMsg struct{}
+
+// spinFrames are the spinner's frames (bubbles' MiniDot).
+var spinFrames = spinner.MiniDot
+
+// spin starts the spinner's ticks unless they run.
+func (m *Model) spin() tea.Cmd {
+	if m.sync.spinning || m.sync.spinAfter == nil {
+		return nil
+	}
+	m.sync.spinning = true
+	return m.sync.spinAfter(spinFrames.FPS, syncSpinMsg{})
 }
 
 // Messages of background sync, handled by the root.
@@ -161,6 +186,7 @@ func (m *Model) EnableSync(opt SyncOptions) {
 		opt.Timeout = syncTimeout
 	}
 	m.sync.opt = opt
+	m.sync.spinAfter = tickAfter
 	m.sync.conn = connLocal
 	if opt.Syncer != nil {
 		m.sync.conn = connUnknown
@@ -189,6 +215,13 @@ func (m *Model) updateSync(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return m.startSync(false), true
 	case syncDoneMsg:
 		return m.syncDone(msg), true
+	case syncSpinMsg:
+		m.sync.spinning = false
+		if !m.sync.inFlight {
+			return nil, true
+		}
+		m.sync.frame++
+		return m.spin(), true
 	case kit.ConflictsCountedMsg:
 		m.sync.conflicts = msg.N
 		return nil, true
@@ -245,12 +278,12 @@ func (m *Model) startSync(manual bool) tea.Cmd {
 	m.sync.inFlight, m.sync.manual = true, manual
 	m.sync.gen++ // no timer runs while a sync does; syncDone sets the next
 	s, timeout := m.sync.opt.Syncer, m.sync.opt.Timeout
-	return func() tea.Msg {
+	return tea.Batch(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		res, err := s.Sync(ctx)
 		return syncDoneMsg{res: res, err: err}
-	}
+	}, m.spin())
 }
 
 // syncDone records a sync's outcome and plans the next one: in a minute
@@ -354,8 +387,19 @@ func (m *Model) loadSyncLocalCounts(conflicts bool) tea.Cmd {
 	}
 }
 
-// syncConnText is the footer's word on the server.
+// syncConnText is the footer's word on the server, behind a turning
+// spinner while a sync runs.
 func (m *Model) syncConnText() string {
+	s := m.syncConnWord()
+	if m.sync.inFlight && m.sync.spinning {
+		f := spinFrames.Frames
+		s = f[m.sync.frame%len(f)] + " " + s
+	}
+	return s
+}
+
+// syncConnWord is the footer's word on the server.
+func (m *Model) syncConnWord() string {
 	t, st := m.ctx.T, &m.sync
 	switch st.conn {
 	case connLocal:

@@ -58,6 +58,7 @@ func newSyncHarness(t *testing.T, lang string, opt *SyncOptions) *syncHarness {
 	h := &syncHarness{t: t, m: m, st: st}
 	if opt != nil {
 		m.EnableSync(*opt)
+		m.sync.spinAfter = nil // the spinner has its own test (TestSyncFooterSpins)
 	}
 	m.sync.after = func(d time.Duration, msg tea.Msg) tea.Cmd {
 		h.delays = append(h.delays, d)
