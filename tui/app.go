@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
@@ -273,7 +274,11 @@ func (m *Model) View() string {
 	st, t := m.ctx.Styles, m.ctx.T
 	w, h := m.bodySize()
 	if m.ctx.Width < MinWidth || m.ctx.Height < MinHeight {
-		return t.F("too.small", MinWidth, MinHeight)
+		msg := t.F("too.small", MinWidth, MinHeight)
+		if m.ctx.Width <= 0 || m.ctx.Height <= 0 { // no size yet
+			return msg
+		}
+		return kit.WrapBox(msg, m.ctx.Width, m.ctx.Height) // the message itself fits any window
 	}
 	header := m.header(w)
 	var body string
@@ -283,12 +288,26 @@ func (m *Model) View() string {
 		body = m.Top().View()
 	}
 	body = lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).MaxWidth(w).Render(body)
-	status := st.Status.Render(kit.Truncate(m.status, w))
+	// A status wider than the window takes the sync line below it too
+	// (two lines, then cut), so a message is read whole at 60 or 80
+	// columns; the sync line is back when the status clears.
+	footer := m.syncFooter(w)
+	statusStyle := st.Status
 	if !m.statusOK {
-		status = st.StatusErr.Render(kit.Truncate(m.status, w))
+		statusStyle = st.StatusErr
+	}
+	var status string
+	if ansi.StringWidth(m.status) > w {
+		status = statusStyle.Render(kit.WrapBox(m.status, w, 2))
+		footer = ""
+	} else {
+		status = statusStyle.Render(m.status)
 	}
 	keys := m.shortHelpView(w)
-	return lipgloss.JoinVertical(lipgloss.Left, header, body, status, m.syncFooter(w), keys)
+	if footer == "" {
+		return lipgloss.JoinVertical(lipgloss.Left, header, body, status, keys)
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, header, body, status, footer, keys)
 }
 
 func (m *Model) header(w int) string {

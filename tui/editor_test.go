@@ -144,11 +144,11 @@ func TestEditorUnchangedWithTabs(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
-	e.keys("n", "esc")
+	e.keys("N", "esc")
 	if _, ok := e.top().(*dossier.StepScreen); !ok {
 		t.Fatalf("esc on an untouched text asked anyway: %T in front", e.top())
 	}
-	e.keys("n", "ctrl+s")
+	e.keys("N", "ctrl+s")
 	if hist, _ := e.st.History(e.id, "step/1/note"); len(hist) != 1 {
 		t.Fatalf("saving an untouched text made %d ops", len(hist)-1)
 	}

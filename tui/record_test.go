@@ -293,7 +293,7 @@ func TestDoneWithOpenChecklistAsks(t *testing.T) {
 func TestSyncRefreshesOpenScreensAndWarnsTheEditor(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
 	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
-	e.keys("n") // the note's editor, over the step screen
+	e.keys("N") // the note's editor, over the step screen
 	e.typeText("Mijn tekst")
 	// A sync brings a note from another laptop.
 	coRemote(t, e.st, e.id, "step/1/note", "Notitie van Piet", "piet", dxNow.Add(-time.Hour))

@@ -111,6 +111,14 @@ func (s *refusedScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 			s.cursor = max(0, s.cursor-1)
 		case key.Matches(msg, k.Down):
 			s.cursor = max(0, min(len(s.ops)-1, s.cursor+1))
+		case key.Matches(msg, k.PageUp):
+			s.cursor = max(0, s.cursor-max(1, s.height/2))
+		case key.Matches(msg, k.PageDown):
+			s.cursor = max(0, min(len(s.ops)-1, s.cursor+max(1, s.height/2)))
+		case key.Matches(msg, k.Home):
+			s.cursor = 0
+		case key.Matches(msg, k.End):
+			s.cursor = max(0, len(s.ops)-1)
 		case key.Matches(msg, k.Remove) && len(s.ops) > 0:
 			s.confirm = true
 		}
@@ -160,7 +168,7 @@ func (s *refusedScreen) View() string {
 	case len(s.ops) == 0:
 		return t.S("refused.none")
 	}
-	intro := kit.WrapText(t.F("refused.intro", len(s.ops)), s.width)
+	intro := kit.WrapText(t.F("refused.intro", kit.FormatCount(t, len(s.ops))), s.width)
 	for _, line := range intro {
 		b.WriteString(line + "\n")
 	}
@@ -193,7 +201,7 @@ func (s *refusedScreen) Title() string { return s.ctx.T.S("refused.title") }
 // Help lists the screen's keys.
 func (s *refusedScreen) Help() []key.Binding {
 	k := s.ctx.Keys
-	return []key.Binding{k.Up, k.Down, k.OnRefused.Clear}
+	return []key.Binding{k.Up, k.Down, k.Home, k.End, k.OnRefused.Clear}
 }
 
 // Capturing is false: the screen has no text input.

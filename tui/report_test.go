@@ -302,7 +302,7 @@ func TestFlowReportHelp(t *testing.T) {
 			}
 			keys = append(keys, b.Help().Key)
 		}
-		if want := []string{"←", "→", "p", "t", "↑/k", "↓/j"}; !slices.Equal(keys, want) {
+		if want := []string{"←", "→", "p", "t", "↑/k", "↓/j", "home", "end"}; !slices.Equal(keys, want) {
 			t.Errorf("%s: help keys %v, want %v", lang, keys, want)
 		}
 	}
@@ -366,7 +366,7 @@ func TestFlowBar(t *testing.T) {
 // without colour. Run `go test ./tui -run TestGoldenFlowReport -update` to
 // regenerate, and read the diff like code.
 func TestGoldenFlowReport(t *testing.T) {
-	for _, size := range []struct{ w, h int }{{80, 24}, {200, 50}} {
+	for _, size := range []struct{ w, h int }{{60, 20}, {80, 24}, {200, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			st := rpStore(t)
 			rpData(t, st)
@@ -378,5 +378,30 @@ func TestGoldenFlowReport(t *testing.T) {
 			clWaitFor(t, tm, "doorgestroomd")
 			golden.RequireEqual(t, clFinalView(t, tm, size.w, size.h))
 		})
+	}
+}
+
+// TestFlowReportEndAndHome: G/End go to the report's last line, g/Home back
+// to its first, as in every other scrolling screen.
+func TestFlowReportEndAndHome(t *testing.T) {
+	st := rpStore(t)
+	rpData(t, st)
+	r := rpLoaded(t, st, 60, 6)
+	if r.MaxOffset() == 0 {
+		t.Fatal("the report fits in 6 lines; the test needs it to scroll")
+	}
+	for _, k := range []string{"G", "end"} {
+		r.Offset = 0
+		clPress(t, r, k)
+		if r.Offset != r.MaxOffset() {
+			t.Errorf("%s: offset %d, want the end %d", k, r.Offset, r.MaxOffset())
+		}
+	}
+	for _, k := range []string{"g", "home"} {
+		r.Offset = r.MaxOffset()
+		clPress(t, r, k)
+		if r.Offset != 0 {
+			t.Errorf("%s: offset %d, want 0", k, r.Offset)
+		}
 	}
 }

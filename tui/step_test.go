@@ -358,10 +358,10 @@ func TestStepAnswerThroughEditor(t *testing.T) {
 func TestStepNoteAndStatus(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
 	e.push(dossier.NewStepScreen(e.m.Context(), e.id, 1))
-	e.keys("n")
+	e.keys("N")
 	ed, ok := e.top().(*dossier.EditorScreen)
 	if !ok || ed.Field != "step/1/note" {
-		t.Fatalf("n opened %T, want the editor on the note", e.top())
+		t.Fatalf("N opened %T, want the editor on the note", e.top())
 	}
 	e.typeText("Volgende keer samen naar de kringloop.")
 	e.keys("ctrl+s")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/brug-nl/brug/tui/kit"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -132,6 +133,30 @@ type syncState struct {
 	// after returns a Cmd that delivers msg after d; tea.Tick in the app,
 	// immediate in tests.
 	after func(d time.Duration, msg tea.Msg) tea.Cmd
+
+	// spinning is true while a spinner tick is on its way: the footer
+	// turns a spinner in front of its word while a sync runs (the first
+	// one can take a while on a big region); frame is its position.
+	spinning bool
+	frame    int
+	// spinAfter schedules the spinner's ticks (tickAfter; nil in tests
+	// that count the timers).
+	spinAfter func(d time.Duration, msg tea.Msg) tea.Cmd
+}
+
+// syncSpinMsg turns the footer's spinner.
+type syncSpinMsg struct{}
+
+// spinFrames are the spinner's frames (bubbles' MiniDot).
+var spinFrames = spinner.MiniDot
+
+// spin starts the spinner's ticks unless they run.
+func (m *Model) spin() tea.Cmd {
+	if m.sync.spinning || m.sync.spinAfter == nil {
+		return nil
+	}
+	m.sync.spinning = true
+	return m.sync.spinAfter(spinFrames.FPS, syncSpinMsg{})
 }
 
 // Messages of background sync, handled by the root.
@@ -145,6 +170,7 @@ type (
 		local     SyncLocal
 		hasLocal  bool
 		conflicts int
+		counted   bool // conflicts was read (not at start: the list counts them)
 		err       error
 	}
 )
@@ -160,6 +186,7 @@ func (m *Model) EnableSync(opt SyncOptions) {
 		opt.Timeout = syncTimeout
 	}
 	m.sync.opt = opt
+	m.sync.spinAfter = tickAfter
 	m.sync.conn = connLocal
 	if opt.Syncer != nil {
 		m.sync.conn = connUnknown
@@ -168,7 +195,10 @@ func (m *Model) EnableSync(opt SyncOptions) {
 
 // syncInit loads the footer's counts and starts the first sync.
 func (m *Model) syncInit() tea.Cmd {
-	cmds := []tea.Cmd{m.loadSyncLocal()}
+	// The conflicts come from the client list's first load, which reads
+	// every summary anyway: decoding them twice at start doubled the
+	// first frame's work on a large region (issue 12).
+	cmds := []tea.Cmd{m.loadSyncLocalCounts(false)}
 	if m.sync.opt.Syncer != nil {
 		cmds = append(cmds, m.startSync(false))
 	}
@@ -185,9 +215,22 @@ func (m *Model) updateSync(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return m.startSync(false), true
 	case syncDoneMsg:
 		return m.syncDone(msg), true
+	case syncSpinMsg:
+		m.sync.spinning = false
+		if !m.sync.inFlight {
+			return nil, true
+		}
+		m.sync.frame++
+		return m.spin(), true
+	case kit.ConflictsCountedMsg:
+		m.sync.conflicts = msg.N
+		return nil, true
 	case syncLocalMsg:
 		if msg.err == nil {
-			m.sync.local, m.sync.hasLocal, m.sync.conflicts = msg.local, msg.hasLocal, msg.conflicts
+			m.sync.local, m.sync.hasLocal = msg.local, msg.hasLocal
+			if msg.counted {
+				m.sync.conflicts = msg.conflicts
+			}
 			if msg.local.Teams != nil {
 				m.ctx.Teams = msg.local.Teams // new-client forms offer them from now on
 			}
@@ -235,12 +278,12 @@ func (m *Model) startSync(manual bool) tea.Cmd {
 	m.sync.inFlight, m.sync.manual = true, manual
 	m.sync.gen++ // no timer runs while a sync does; syncDone sets the next
 	s, timeout := m.sync.opt.Syncer, m.sync.opt.Timeout
-	return func() tea.Msg {
+	return tea.Batch(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		res, err := s.Sync(ctx)
 		return syncDoneMsg{res: res, err: err}
-	}
+	}, m.spin())
 }
 
 // syncDone records a sync's outcome and plans the next one: in a minute
@@ -312,8 +355,15 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 }
 
 // loadSyncLocal reads the footer's counts in a Cmd.
-func (m *Model) loadSyncLocal() tea.Cmd {
+func (m *Model) loadSyncLocal() tea.Cmd { return m.loadSyncLocalCounts(true) }
+
+// loadSyncLocalCounts is loadSyncLocal, with the conflicts read from the
+// summaries or not (they come in a kit.ConflictsCountedMsg).
+func (m *Model) loadSyncLocalCounts(conflicts bool) tea.Cmd {
 	status, st := m.sync.opt.Status, m.ctx.Store
+	if !conflicts {
+		st = nil
+	}
 	return func() tea.Msg {
 		var msg syncLocalMsg
 		if status != nil {
@@ -321,6 +371,7 @@ func (m *Model) loadSyncLocal() tea.Cmd {
 			msg.hasLocal = msg.err == nil
 		}
 		if st != nil {
+			msg.counted = true
 			all, err := st.Summaries()
 			if err != nil {
 				msg.err = errors.Join(msg.err, err)
@@ -336,8 +387,19 @@ func (m *Model) loadSyncLocal() tea.Cmd {
 	}
 }
 
-// syncConnText is the footer's word on the server.
+// syncConnText is the footer's word on the server, behind a turning
+// spinner while a sync runs.
 func (m *Model) syncConnText() string {
+	s := m.syncConnWord()
+	if m.sync.inFlight && m.sync.spinning {
+		f := spinFrames.Frames
+		s = f[m.sync.frame%len(f)] + " " + s
+	}
+	return s
+}
+
+// syncConnWord is the footer's word on the server.
+func (m *Model) syncConnWord() string {
 	t, st := m.ctx.T, &m.sync
 	switch st.conn {
 	case connLocal:
@@ -396,13 +458,13 @@ func (m *Model) syncFooter(width int) string {
 		if w := m.clockWarning(st.local.ClockSkew); w != "" {
 			parts = append(parts, sty.Warn.Render(w))
 		}
-		parts = append(parts, t.F("sync.waiting", st.local.Waiting))
+		parts = append(parts, t.F("sync.waiting", kit.FormatCount(t, st.local.Waiting)))
 		if st.local.LastSync.IsZero() {
 			parts = append(parts, t.S("sync.never"))
 		} else {
 			parts = append(parts, t.F("sync.last", m.syncTime(st.local.LastSync)))
 		}
-		refused := t.F("sync.refused", st.local.Refused)
+		refused := t.F("sync.refused", kit.FormatCount(t, st.local.Refused))
 		if st.local.Refused > 0 {
 			if st.opt.Refused != nil {
 				refused += " (R)"
@@ -411,7 +473,7 @@ func (m *Model) syncFooter(width int) string {
 		}
 		parts = append(parts, refused)
 	}
-	conflicts := t.F("sync.conflicts", st.conflicts)
+	conflicts := t.F("sync.conflicts", kit.FormatCount(t, st.conflicts))
 	if st.conflicts == 1 {
 		conflicts = t.S("sync.conflict")
 	}

@@ -58,6 +58,7 @@ func newSyncHarness(t *testing.T, lang string, opt *SyncOptions) *syncHarness {
 	h := &syncHarness{t: t, m: m, st: st}
 	if opt != nil {
 		m.EnableSync(*opt)
+		m.sync.spinAfter = nil // the spinner has its own test (TestSyncFooterSpins)
 	}
 	m.sync.after = func(d time.Duration, msg tea.Msg) tea.Cmd {
 		h.delays = append(h.delays, d)
@@ -122,7 +123,20 @@ func (h *syncHarness) footer() string { return h.m.syncFooter(80) }
 // and returns what follows.
 func (h *syncHarness) runInit() []tea.Msg {
 	msgs := clFlatten(h.m.Init())
-	return h.feed(append(keep[syncLocalMsg](msgs), keep[syncDoneMsg](msgs)...))
+	out := h.feed(append(keep[syncLocalMsg](msgs), keep[syncDoneMsg](msgs)...))
+	// The list's first load, which counts the conflicts for the footer.
+	for _, msg := range msgs {
+		switch msg.(type) {
+		case syncLocalMsg, syncDoneMsg, syncTickMsg:
+			continue
+		}
+		for _, next := range h.update(msg) {
+			if c, ok := next.(kit.ConflictsCountedMsg); ok {
+				h.update(c)
+			}
+		}
+	}
+	return out
 }
 
 func TestSyncOfflineThenOnlineWithDoublingBackoff(t *testing.T) {

@@ -77,6 +77,6 @@ func (c *cli) runCheck() error {
 		return userError{m.f("check.damaged", path) + "\n  - " + strings.Join(rep.Problems, "\n  - ") + "\n" + m.f("check.advice")}
 	}
 	kind := m.f("check.kind." + string(rep.Kind))
-	fmt.Fprintln(c.env.stdout, m.f("check.ok", path, kind, rep.Dossiers, rep.Ops, rep.Schema))
+	fmt.Fprintln(c.env.stdout, m.f("check.ok", path, kind, m.num(rep.Dossiers), m.num(rep.Ops), rep.Schema))
 	return nil
 }

@@ -104,17 +104,21 @@ func (c *cli) ensureDemo(path string, f demoFlags, meth *method.Method) (err err
 		return c.fail("demo.failed", err)
 	}
 	if st.Clients > 0 {
-		fmt.Fprintln(c.env.stderr, m.f("demo.existing", path, st.Clients))
+		fmt.Fprintln(c.env.stderr, m.f("demo.existing", path, m.n("count.clients", st.Clients)))
 		return nil
 	}
-	fmt.Fprintln(c.env.stderr, m.f("demo.generating", f.clients))
+	fmt.Fprintln(c.env.stderr, m.f("demo.generating", m.n("count.clients", f.clients)))
 	start := time.Now()
-	if err := demo.Generate(s, demo.Options{Clients: f.clients, Seed: f.seed, Now: c.env.now()}); err != nil {
+	bar := c.progress("")
+	err = demo.Generate(s, demo.Options{Clients: f.clients, Seed: f.seed, Now: c.env.now(),
+		Progress: func(done, total int) { bar.Set(done, total, m.f("progress.count", m.num(done), m.num(total))) }})
+	bar.Done()
+	if err != nil {
 		return c.fail("demo.failed", err)
 	}
 	if st, err = s.Stats(); err != nil {
 		return c.fail("demo.failed", err)
 	}
-	fmt.Fprintln(c.env.stderr, m.f("demo.generated", st.Clients, st.Ops, time.Since(start).Round(time.Millisecond)))
+	fmt.Fprintln(c.env.stderr, m.f("demo.generated", m.n("count.clients", st.Clients), m.n("count.changes", st.Ops), time.Since(start).Round(time.Millisecond)))
 	return nil
 }

@@ -100,12 +100,16 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 // writer of `brug export` on a laptop and `brug admin export` on a server.
 func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method, at time.Time, f exportFlags) (err error) {
 	var data []byte
+	spin := c.progress(c.msgs().f("progress.export"))
+	spin.Spin()
 	if f.format == "json" {
-		if data, err = export.JSON(cl, ops, meth, at); err != nil {
-			return c.fail("export.read", err)
-		}
+		data, err = export.JSON(cl, ops, meth, at)
 	} else {
 		data = []byte(export.Markdown(cl, ops, meth, c.language()))
+	}
+	spin.Done()
+	if err != nil {
+		return c.fail("export.read", err)
 	}
 	if f.out == "" {
 		_, err = c.env.stdout.Write(data)
@@ -114,7 +118,7 @@ func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method,
 	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
 		return c.fail("export.writefailed", f.out, err)
 	}
-	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", esc(cl.Name.Value), len(ops), f.out))
+	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", esc(cl.Name.Value), c.msgs().n("count.changes", len(ops)), f.out))
 	return nil
 }
 
@@ -144,7 +148,7 @@ func (c *cli) findClient(s *store.Store, query string) (string, error) {
 	b.WriteString(c.msgs().f("export.ambiguous", query))
 	for i, sm := range cands {
 		if i == show {
-			b.WriteString("\n" + c.msgs().f("export.more", len(cands)-show))
+			b.WriteString("\n" + c.msgs().f("export.more", c.msgs().num(len(cands)-show)))
 			break
 		}
 		fmt.Fprintf(&b, "\n  %s  %s", sm.ID, sm.Name)

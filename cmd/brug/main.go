@@ -38,6 +38,7 @@ func main() {
 		now:         time.Now,
 		interactive: stdinIsTerminal,
 		runTUI: func(m tea.Model) error {
+			settleBackground(os.Stdout, os.Getenv) // lipgloss would wait up to 5 s for a silent terminal
 			_, err := tea.NewProgram(m, tea.WithAltScreen()).Run()
 			return err
 		},

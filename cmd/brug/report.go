@@ -206,7 +206,7 @@ func (c *cli) reportMarkdown(r store.FlowReport) string {
 	} else {
 		fmt.Fprintf(&b, "%s\n\n", m.f("report.teams", strings.Join(r.Query.Teams, ", ")))
 	}
-	fmt.Fprintf(&b, "**%s**, %s.\n", m.f("report.headline", r.MovedOn, r.People), m.n("report.back", r.SteppedBack))
+	fmt.Fprintf(&b, "**%s**, %s.\n", m.f("report.headline", m.num(r.MovedOn), m.num(r.People)), m.n("report.back", r.SteppedBack))
 	sections := []reportSection{
 		{m.f("report.atstart"), r.AtStart},
 		{m.f("report.movedto"), r.MovedTo},
@@ -228,14 +228,14 @@ func (c *cli) reportMarkdown(r store.FlowReport) string {
 		fmt.Fprintf(&b, "| %s |", label(p))
 		for _, sec := range sections {
 			if slices.ContainsFunc(sec.list, func(pc store.PlaceCount) bool { return pc.Place == p }) {
-				fmt.Fprintf(&b, " %d |", store.Count(sec.list, p))
+				fmt.Fprintf(&b, " %s |", m.num(store.Count(sec.list, p)))
 			} else {
 				b.WriteString(" – |")
 			}
 		}
 		b.WriteByte('\n')
 	}
-	fmt.Fprintf(&b, "| %s | %d | %d | %d | %d |\n", m.f("report.total"), r.People, r.MovedOn, r.SteppedBack, r.People)
+	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", m.f("report.total"), m.num(r.People), m.num(r.MovedOn), m.num(r.SteppedBack), m.num(r.People))
 	if len(r.Teams) > 1 {
 		fmt.Fprintf(&b, "\n## %s\n\n| %s | %s | %s | %s |\n|---|---:|---:|---:|\n", m.f("report.perteam"),
 			m.f("report.col.team"), m.f("report.col.people"), m.f("report.col.movedon"), m.f("report.col.back"))
@@ -244,7 +244,7 @@ func (c *cli) reportMarkdown(r store.FlowReport) string {
 			if name == "" {
 				name = m.f("report.noteam")
 			}
-			fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", mdCell(name), t.People, t.MovedOn, t.SteppedBack)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(name), m.num(t.People), m.num(t.MovedOn), m.num(t.SteppedBack))
 		}
 	}
 	fmt.Fprintf(&b, "\n## %s\n\n```\n", m.f("report.chart"))

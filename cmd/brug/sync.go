@@ -65,7 +65,10 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
 	before, _ := client.Refused(s)
+	spin := c.progress(c.msgs().f("progress.sync", sy.URL))
+	spin.Spin()
 	res, err := sy.Sync(ctx)
+	spin.Done()
 	if err != nil {
 		return c.syncError(sy.URL, err)
 	}

@@ -1,6 +1,10 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // msgs are the CLI's own messages in Dutch and English: what is printed on
 // the terminal outside the app (errors before the app starts, what the demo,
@@ -28,12 +32,38 @@ func (m msgs) f(key string, args ...any) string {
 }
 
 // n formats a message about a count: key+".1" when count is 1 and such a
-// message exists, else key with count.
+// message exists, else key with the count written as num writes it (the
+// message takes it as %s).
 func (m msgs) n(key string, count int) string {
 	if _, ok := lookupText(key + ".1"); ok && count == 1 {
 		return m.f(key + ".1")
 	}
-	return m.f(key, count)
+	return m.f(key, m.num(count))
+}
+
+// num writes a count the one way the app does too (tui/kit.FormatCount):
+// thousands grouped with a dot in Dutch (10.000), a comma in English.
+func (m msgs) num(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 || len(s) <= 3 {
+		return s
+	}
+	sep := "."
+	if m.lang == "en" {
+		sep = ","
+	}
+	var b strings.Builder
+	lead := len(s) % 3
+	if lead > 0 {
+		b.WriteString(s[:lead])
+	}
+	for i := lead; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
 }
 
 // textParts are the message maps: cliTexts here, and one per command
@@ -102,8 +132,8 @@ var cliTexts = map[string][2]string{
 		"You may not make a file in the folder %s. Choose a file in a folder where you may with --db, or give yourself write rights on the folder (chmod u+w).",
 	},
 	"check.ok": {
-		"%s is in orde: %s; dossiers: %d, wijzigingen: %d, schema %d.",
-		"%s is sound: %s; dossiers: %d, changes: %d, schema %d.",
+		"%s is in orde: %s; dossiers: %s, wijzigingen: %s, schema %d.",
+		"%s is sound: %s; dossiers: %s, changes: %s, schema %d.",
 	},
 	"check.kind.laptop": {"het bestand van een laptop", "a laptop's file"},
 	"check.kind.server": {"het bestand van een syncserver", "a sync server's file"},
@@ -161,20 +191,27 @@ var cliTexts = map[string][2]string{
 		"Cannot make a temporary file for the demo (%v). Give one yourself with --db.",
 	},
 	"demo.generating": {
-		"Demo-regio maken met %d cliënten…",
-		"Generating a demo region with %d clients…",
+		"Demo-regio maken met %s…",
+		"Generating a demo region with %s…",
 	},
 	"demo.generated": {
-		"Klaar: %d cliënten, %d wijzigingen, in %s.",
-		"Done: %d clients, %d changes, in %s.",
+		"Klaar: %s, %s, in %s.",
+		"Done: %s, %s, in %s.",
 	},
+	"progress.count":  {"%s van %s", "%s of %s"},
+	"progress.sync":   {"Synchroniseren met %s…", "Syncing with %s…"},
+	"progress.export": {"Export maken…", "Making the export…"},
+	"count.clients":   {"%s cliënten", "%s clients"},
+	"count.clients.1": {"1 cliënt", "1 client"},
+	"count.changes":   {"%s wijzigingen", "%s changes"},
+	"count.changes.1": {"1 wijziging", "1 change"},
 	"demo.failed": {
 		"De demo-regio maken is mislukt: %v",
 		"Generating the demo region failed: %v",
 	},
 	"demo.existing": {
-		"%s bevat al %d cliënten; brug opent het zoals het is.",
-		"%s already holds %d clients; brug opens it as it is.",
+		"%s bevat al %s; brug opent het zoals het is.",
+		"%s already holds %s; brug opens it as it is.",
 	},
 	"demo.again": {
 		"De demo staat in %s. Open hem opnieuw met: brug demo --db %s",
@@ -193,8 +230,8 @@ var cliTexts = map[string][2]string{
 		"More than one client matches %q. Give more of the name, or the id:",
 	},
 	"export.more": {
-		"  … en nog %d",
-		"  … and %d more",
+		"  … en nog %s",
+		"  … and %s more",
 	},
 	"export.read": {
 		"Kan het dossier niet lezen: %v",
@@ -205,8 +242,8 @@ var cliTexts = map[string][2]string{
 		"%[1]s is a sync server's file, not a laptop's; brug has not changed it. On the server, export a dossier with 'brug admin --db %[1]s export CLIENT' (or over SSH: ssh HOST admin export CLIENT).",
 	},
 	"export.written": {
-		"Export van %s (%d wijzigingen) geschreven naar %s.",
-		"Export of %s (%d changes) written to %s.",
+		"Export van %s (%s) geschreven naar %s.",
+		"Export of %s (%s) written to %s.",
 	},
 	"export.writefailed": {
 		"Kan de export niet schrijven naar %s: %v",
@@ -244,8 +281,8 @@ var cliTexts = map[string][2]string{
 	"report.title":       {"Doorstroom %s – %s", "Flow %s – %s"},
 	"report.allteams":    {"Alle teams.", "All teams."},
 	"report.teams":       {"Teams: %s.", "Teams: %s."},
-	"report.headline":    {"%d van %d doorgestroomd", "%d of %d moved on"},
-	"report.back":        {"%d zetten een stapje terug", "%d stepped back"},
+	"report.headline":    {"%s van %s doorgestroomd", "%s of %s moved on"},
+	"report.back":        {"%s zetten een stapje terug", "%s stepped back"},
 	"report.back.1":      {"1 zette een stapje terug", "1 stepped back"},
 	"report.atstart":     {"Plek aan het begin", "Place at the start"},
 	"report.movedto":     {"Doorgestroomd naar", "Moved on to"},
@@ -575,13 +612,13 @@ var cliTexts = map[string][2]string{
 		"Gesynchroniseerd met %s: %s.",
 		"Synced with %s: %s.",
 	},
-	"sync.pushed":    {"%d wijzigingen verstuurd", "%d changes sent"},
+	"sync.pushed":    {"%s wijzigingen verstuurd", "%s changes sent"},
 	"sync.pushed.1":  {"1 wijziging verstuurd", "1 change sent"},
-	"sync.pulled":    {"%d ontvangen", "%d received"},
-	"sync.refused":   {"%d geweigerd", "%d refused"},
-	"sync.dropped":   {"%d dossiers weggehaald die niet meer bij je teams horen", "%d dossiers removed that left your teams"},
+	"sync.pulled":    {"%s ontvangen", "%s received"},
+	"sync.refused":   {"%s geweigerd", "%s refused"},
+	"sync.dropped":   {"%s dossiers weggehaald die niet meer bij je teams horen", "%s dossiers removed that left your teams"},
 	"sync.dropped.1": {"1 dossier weggehaald dat niet meer bij je teams hoort", "1 dossier removed that left your teams"},
-	"sync.erased":    {"%d dossiers gewist op verzoek van de beheerder", "%d dossiers erased at the admin's request"},
+	"sync.erased":    {"%s dossiers gewist op verzoek van de beheerder", "%s dossiers erased at the admin's request"},
 	"sync.erased.1":  {"1 dossier gewist op verzoek van de beheerder", "1 dossier erased at the admin's request"},
 	"sync.and":       {" en ", " and "},
 	"sync.newmethod": {

@@ -29,8 +29,8 @@ var eraseTexts = map[string][2]string{
 		"No device held this dossier.",
 	},
 	"admin.erasures.holders": {
-		"Nog op %d apparaten; die wissen het bij hun volgende synchronisatie en bevestigen dat (brug admin erasures):",
-		"Still on %d devices; they erase it on their next sync and confirm it (brug admin erasures):",
+		"Nog op %s apparaten; die wissen het bij hun volgende synchronisatie en bevestigen dat (brug admin erasures):",
+		"Still on %s devices; they erase it on their next sync and confirm it (brug admin erasures):",
 	},
 	"admin.erasures.holders.1": {
 		"Nog op 1 apparaat; dat wist het bij zijn volgende synchronisatie en bevestigt dat (brug admin erasures):",
@@ -47,24 +47,24 @@ var eraseTexts = map[string][2]string{
 		"NAME\tTEAM\tCLOSED\tREASON\tPERIOD\tENDED\tID",
 	},
 	"retention.dryrun": {
-		"Proefdraai: er is niets gewist. Met --yes worden deze %d dossiers overal gewist.",
-		"Dry run: nothing was erased. With --yes these %d dossiers are erased everywhere.",
+		"Proefdraai: er is niets gewist. Met --yes worden deze %s dossiers overal gewist.",
+		"Dry run: nothing was erased. With --yes these %s dossiers are erased everywhere.",
 	},
 	"retention.dryrun.1": {
 		"Proefdraai: er is niets gewist. Met --yes wordt dit dossier overal gewist.",
 		"Dry run: nothing was erased. With --yes this dossier is erased everywhere.",
 	},
 	"retention.ask": {
-		"Deze %d dossiers worden overal gewist; dat kan niet ongedaan worden gemaakt. Typ ja om te wissen: ",
-		"These %d dossiers will be erased everywhere; that cannot be undone. Type yes to erase: ",
+		"Deze %s dossiers worden overal gewist; dat kan niet ongedaan worden gemaakt. Typ ja om te wissen: ",
+		"These %s dossiers will be erased everywhere; that cannot be undone. Type yes to erase: ",
 	},
 	"retention.ask.1": {
 		"Dit dossier wordt overal gewist; dat kan niet ongedaan worden gemaakt. Typ ja om te wissen: ",
 		"This dossier will be erased everywhere; that cannot be undone. Type yes to erase: ",
 	},
 	"retention.erased": {
-		"%d dossiers gewist; apparaten wissen ze bij hun volgende synchronisatie (brug admin erasures).",
-		"Erased %d dossiers; devices erase them on their next sync (brug admin erasures).",
+		"%s dossiers gewist; apparaten wissen ze bij hun volgende synchronisatie (brug admin erasures).",
+		"Erased %s dossiers; devices erase them on their next sync (brug admin erasures).",
 	},
 	"retention.erased.1": {
 		"1 dossier gewist; apparaten wissen het bij hun volgende synchronisatie (brug admin erasures).",

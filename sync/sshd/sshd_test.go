@@ -655,7 +655,7 @@ func TestSignOffOverSSHReachesTheCoach(t *testing.T) {
 	s.waitFor("wacht op beoordeling") // "1 stap wacht op beoordeling"
 	s.keys("\r")
 	s.waitFor("Checklist")
-	s.keys("a")
+	s.keys("A")
 	s.waitFor("aftekenen?")
 	s.keys("j")
 	s.waitFor("is afgetekend")
@@ -686,7 +686,7 @@ func TestSendBackDraftSurvivesTheSession(t *testing.T) {
 		s.waitFor("wacht op beoordeling")
 		s.keys("\r")
 		s.waitFor("Checklist")
-		s.keys("t")
+		s.keys("T")
 		s.waitFor("Waarom gaat stap 1")
 	}
 	s := r.app("cor", 100, 30)

@@ -58,10 +58,11 @@ type listRow struct {
 
 // summariesMsg answers a load of the list; seq says which load.
 type summariesMsg struct {
-	seq    int
-	sortBy listSort
-	rows   []listRow
-	err    error
+	seq       int
+	sortBy    listSort
+	rows      []listRow
+	conflicts int // in the dossiers not withdrawn, for the footer
+	err       error
 }
 
 // listLayout holds the width of each column; 0 hides a column.
@@ -131,7 +132,11 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
 		}
 		all = kit.SafeSummaries(all)
 		rows := make([]listRow, 0, len(all))
+		conflicts := 0
 		for _, s := range all {
+			if !s.Removed {
+				conflicts += s.Conflicts
+			}
 			if s.Removed && !withdrawn {
 				continue
 			}
@@ -146,7 +151,7 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
 			return summariesMsg{seq: seq, err: err}
 		}
 		sortRows(rows, by)
-		return summariesMsg{seq: seq, sortBy: by, rows: rows}
+		return summariesMsg{seq: seq, sortBy: by, rows: rows, conflicts: conflicts}
 	}
 }
 
@@ -266,7 +271,8 @@ func (l *ClientList) loadDone(msg summariesMsg) tea.Cmd {
 	l.valid = false
 	l.Refilter()
 	l.selectID(sel)
-	return nil
+	n := msg.conflicts
+	return func() tea.Msg { return kit.ConflictsCountedMsg{N: n} }
 }
 
 // filterKey handles a key while the filter has focus: arrows still move
@@ -606,7 +612,7 @@ func (l *ClientList) row(r *listRow, selected bool) string {
 	}
 	if ly.team > 0 {
 		b.WriteString(gap)
-		b.WriteString(style(r.Team, ly.team, &st.Muted))
+		b.WriteString(style(kit.FitTail(r.Team, ly.team), ly.team, &st.Muted))
 	}
 	b.WriteString(gap)
 	n := l.stepCount()

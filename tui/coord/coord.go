@@ -214,6 +214,7 @@ type tableCell struct {
 	text  string
 	style *lipgloss.Style
 	right bool
+	tail  bool // cut at the start (kit.FitTail): team names share their start
 }
 
 // tableLine renders cells into their widths (0: column left out), with
@@ -234,17 +235,20 @@ func tableLine(st *kit.Styles, cells []tableCell, widths []int, selected bool, w
 		}
 		first = false
 		s := kit.Fit(c.text, w)
-		if c.right {
+		switch {
+		case c.right:
 			s = fitRight(c.text, w)
+		case c.tail:
+			s = kit.FitTail(c.text, w)
 		}
 		if c.style != nil && !selected {
 			s = c.style.Render(s)
 		}
 		b.WriteString(s)
 	}
-	line := b.String()
+	line := kit.Fit(b.String(), width) // never wider than the window: a wider line wraps
 	if selected {
-		return st.Selected.Render(kit.Fit(line, width))
+		return st.Selected.Render(line)
 	}
 	return line
 }

@@ -277,7 +277,7 @@ func (q *ReviewQueue) row(r *queueRow, selected bool, now time.Time) string {
 	if by == "" {
 		by = none
 	}
-	cells[qcTeam] = tableCell{text: team, style: &st.Muted}
+	cells[qcTeam] = tableCell{text: team, style: &st.Muted, tail: true}
 	cells[qcBy] = tableCell{text: by, style: &st.Muted}
 	return tableLine(st, cells, q.widths, selected, q.width)
 }

@@ -274,9 +274,12 @@ func (o *TeamOverview) SetSize(width, height int) {
 		specs[tcBar] = ColSpec{Min: bar, Max: bar, Drop: 1}
 	}
 	specs[tcIdle] = ColSpec{Min: idle, Max: idle}
+	// Below about 78 cells not all counts fit beside the name, team, step
+	// and idle days: the refused changes go first, then the conflicts
+	// (the count line still says how many have conflicts).
 	specs[tcOverdue] = ColSpec{Min: max(3, w("coord.col.overdue"))}
-	specs[tcConflicts] = ColSpec{Min: max(3, w("coord.col.conflicts"))}
-	specs[tcRefused] = ColSpec{Min: max(3, w("coord.col.refused"))}
+	specs[tcConflicts] = ColSpec{Min: max(3, w("coord.col.conflicts")), Drop: 2}
+	specs[tcRefused] = ColSpec{Min: max(3, w("coord.col.refused")), Drop: 3}
 	for i := range specs {
 		specs[i].Max = max(specs[i].Max, specs[i].Min)
 	}
@@ -329,7 +332,7 @@ func (o *TeamOverview) row(r *teamRow, selected bool) string {
 	if team == "" {
 		team = none
 	}
-	cells[tcTeam] = tableCell{text: team, style: &st.Muted}
+	cells[tcTeam] = tableCell{text: team, style: &st.Muted, tail: true}
 	if r.StepsDone >= n {
 		cells[tcStep] = tableCell{text: t.S("coord.step.all"), style: &st.Good}
 	} else {
@@ -382,9 +385,9 @@ func (o *TeamOverview) countLine() string {
 			conflicts++
 		}
 	}
-	s := t.N("coord.team.count", len(o.Shown), kit.FormatCount(t, len(o.Shown)), kit.FormatCount(t, late), kit.FormatCount(t, conflicts)) +
-		" · " + t.F("coord.sort", t.S(teamSortKeys[o.sortBy]))
-	return st.Muted.Render(kit.Fit(s, o.width))
+	s := t.N("coord.team.count", len(o.Shown), kit.FormatCount(t, len(o.Shown)), kit.FormatCount(t, late), kit.FormatCount(t, conflicts))
+	parts := append(strings.Split(s, " · "), t.F("coord.sort", t.S(teamSortKeys[o.sortBy])))
+	return st.Muted.Render(kit.FitParts(parts, " · ", o.width))
 }
 
 // Title names the screen in the header.

@@ -75,7 +75,7 @@ func routeSpec() entitySpec {
 		},
 		form: moveForm,
 		key: func(s *EntityScreen, msg tea.KeyMsg) (bool, tea.Cmd) {
-			if key.Matches(msg, s.ctx.Keys.Move) {
+			if key.Matches(msg, s.ctx.Keys.OnRoute.Move) {
 				return true, kit.Push(moveForm(s, ""))
 			}
 			return false, nil

@@ -154,6 +154,11 @@ func Push(s Screen) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: s} 
 // Pop returns a command that goes back one screen.
 func Pop(refresh bool) tea.Cmd { return func() tea.Msg { return PopMsg{Refresh: refresh} } }
 
+// ConflictsCountedMsg carries the number of conflicts in the dossiers not
+// withdrawn, counted by a screen that read every summary anyway (the
+// client list), so the footer need not decode them all a second time.
+type ConflictsCountedMsg struct{ N int }
+
 // Status returns a command that shows text in the status bar.
 func Status(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }

@@ -17,7 +17,7 @@ type KeyMap struct {
 	Filter, Sort, New, Edit, Remove, Undo key.Binding
 	Toggle, Save, Done, Status            key.Binding
 	Journal, Agreements, Contacts, Route  key.Binding
-	Conflicts, Move                       key.Binding
+	Conflicts                             key.Binding
 	Refused                               key.Binding // the changes the server refused (tui/refused.go)
 	Overview, Review                      key.Binding // coordinators: team overview and review queue (tui/coord)
 	Report                                key.Binding // the flow report (tui/report)
@@ -117,7 +117,6 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 		Contacts:   b("key.contacts", "c"),
 		Route:      b("key.route", "r"),
 		Conflicts:  b("key.conflicts", "!"),
-		Move:       b("key.move", "m"),
 		Sync:       b("key.sync", "ctrl+r"),
 		Report:     b("report.key.open", "F"),
 		Refused:    b("refused.key.open", "R"),
@@ -140,7 +139,7 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			End: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", t.S("record.key.end"))),
 		},
 		OnStep: StepKeys{
-			Note:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", t.S("step.key.note"))),
+			Note:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", t.S("step.key.note"))),
 			Prev:  key.NewBinding(key.WithKeys("left", "h", "[")),
 			Next:  key.NewBinding(key.WithKeys("right", "l", "]")),
 			Steps: key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", t.S("step.key.steps"))),
@@ -165,8 +164,8 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			Move: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", t.S("route.key.move"))),
 		},
 		OnReview: ReviewKeys{
-			SignOff:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", t.S("coord.key.signoff"))),
-			SendBack: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("coord.key.sendback"))),
+			SignOff:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", t.S("coord.key.signoff"))),
+			SendBack: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", t.S("coord.key.sendback"))),
 		},
 		OnCoordList: CoordListKeys{
 			Team: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("coord.key.team"))),

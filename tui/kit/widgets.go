@@ -226,3 +226,64 @@ func FirstLine(s string) string {
 	}
 	return strings.TrimRight(s, " \t\r")
 }
+
+// FitTail is Fit for names that often share their start, such as teams
+// ("Wijkteam Oost", "Wijkteam Zuid-West"): cut, it keeps the end, which
+// tells them apart. It drops whole leading words where that is enough
+// ("…Zuid-West"), else the first cells ("…uid-West"). Plain text only.
+func FitTail(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if w <= 1 || sw <= w {
+		return Fit(s, w)
+	}
+	words := strings.Fields(s)
+	for i := 1; i < len(words); i++ {
+		if rest := "…" + strings.Join(words[i:], " "); ansi.StringWidth(rest) <= w {
+			return Fit(rest, w)
+		}
+	}
+	return Fit("…"+ansi.TruncateLeft(s, sw-(w-1), ""), w)
+}
+
+// FitParts joins parts with sep as far as they fit in w cells, leaving
+// out whole parts from the end rather than cutting one in the middle; a
+// first part wider than w is cut. The result is padded to w cells.
+func FitParts(parts []string, sep string, w int) string {
+	out := ""
+	for i, p := range parts {
+		next := p
+		if i > 0 {
+			next = out + sep + p
+		}
+		if ansi.StringWidth(next) > w {
+			if i == 0 {
+				return Fit(p, w)
+			}
+			break
+		}
+		out = next
+	}
+	return Fit(out, w)
+}
+
+// WrapBox wraps s to w cells per line and at most h lines, so a message
+// fits in any window (the last line cut with an ellipsis when the text is
+// longer still).
+func WrapBox(s string, w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lines := strings.Split(ansi.Hardwrap(ansi.Wordwrap(s, w, " "), w, true), "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+		last := strings.TrimRight(lines[h-1], " ")
+		if ansi.StringWidth(last) >= w {
+			last = ansi.Truncate(last, w-1, "")
+		}
+		lines[h-1] = last + "…"
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}

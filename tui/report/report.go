@@ -171,6 +171,10 @@ func (r *FlowReport) key(msg tea.KeyMsg) tea.Cmd {
 		r.Scroll(-r.height)
 	case key.Matches(msg, k.PageDown):
 		r.Scroll(r.height)
+	case key.Matches(msg, k.Home):
+		r.Scroll(-r.Offset)
+	case key.Matches(msg, k.End):
+		r.Scroll(r.MaxOffset())
 	}
 	return nil
 }
@@ -452,7 +456,7 @@ func (r *FlowReport) Title() string { return r.Ctx.T.S("report.title") }
 // Help lists the screen's keys.
 func (r *FlowReport) Help() []key.Binding {
 	k := r.Ctx.Keys
-	return []key.Binding{r.keys.Prev, r.keys.Next, r.keys.Span, r.keys.Team, k.Up, k.Down}
+	return []key.Binding{r.keys.Prev, r.keys.Next, r.keys.Span, r.keys.Team, k.Up, k.Down, k.Home, k.End}
 }
 
 // Capturing is false: the screen has no text input.

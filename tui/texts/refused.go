@@ -5,7 +5,7 @@ var textsRefused = map[string][2]string{
 	"refused.title":          {"Geweigerde wijzigingen", "Refused changes"},
 	"refused.loading":        {"Bezig met laden…", "Loading…"},
 	"refused.none":           {"Geen geweigerde wijzigingen: alles wat je deed, is bij de server aangekomen of wacht nog op een verbinding.", "No refused changes: everything you did has reached the server or is waiting for a connection."},
-	"refused.intro":          {"De server heeft %d wijziging(en) niet overgenomen. Ze staan nog op deze laptop, maar anderen zien ze niet.", "The server did not accept %d change(s). They are still on this laptop, but others do not see them."},
+	"refused.intro":          {"De server heeft %s wijziging(en) niet overgenomen. Ze staan nog op deze laptop, maar anderen zien ze niet.", "The server did not accept %s change(s). They are still on this laptop, but others do not see them."},
 	"refused.confirm":        {"Lijst leegmaken? De wijzigingen zelf blijven op deze laptop. (j/n)", "Clear the list? The changes themselves stay on this laptop. (y/n)"},
 	"refused.yes":            {"j", "y"},
 	"refused.cleared":        {"Lijst met geweigerde wijzigingen leeggemaakt.", "List of refused changes cleared."},

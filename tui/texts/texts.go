@@ -128,7 +128,6 @@ var textsCore = map[string][2]string{
 	"key.contacts":   {"netwerk", "contacts"},
 	"key.route":      {"route", "route"},
 	"key.conflicts":  {"conflicten", "conflicts"},
-	"key.move":       {"overstap", "move"},
 	"key.step":       {"naar stap", "go to step"},
 	"err.prefix":     {"Fout: %s", "Error: %s"},
 	"status.saved":   {"Opgeslagen.", "Saved."},
