@@ -6,8 +6,8 @@ var caseloadTexts = map[string][2]string{
 	"caseload.line":    {"regel %d: %s", "line %d: %s"},
 	"caseload.linecol": {"regel %d, kolom %s: %s", "line %d, column %s: %s"},
 	"caseload.refused": {
-		"%d fouten gevonden; er is niets geïmporteerd.",
-		"%d errors found; nothing was imported.",
+		"%s fouten gevonden; er is niets geïmporteerd.",
+		"%s errors found; nothing was imported.",
 	},
 	"caseload.refused.1": {
 		"1 fout gevonden; er is niets geïmporteerd.",
@@ -70,9 +70,9 @@ var caseloadTexts = map[string][2]string{
 		"; wordt toch aangemaakt (--allow-duplicates)",
 		"; created anyway (--allow-duplicates)",
 	},
-	"caseload.new":       {"%d cliënten nieuw", "%d clients new"},
+	"caseload.new":       {"%s cliënten nieuw", "%s clients new"},
 	"caseload.new.1":     {"1 cliënt nieuw", "1 client new"},
-	"caseload.skipped":   {"%d dubbel overgeslagen", "%d duplicates skipped"},
+	"caseload.skipped":   {"%s dubbel overgeslagen", "%s duplicates skipped"},
 	"caseload.skipped.1": {"1 dubbel overgeslagen", "1 duplicate skipped"},
 	"caseload.dryrun": {
 		"Proefdraai: er is niets geschreven (%s). Met --yes worden ze aangemaakt.",
@@ -82,7 +82,7 @@ var caseloadTexts = map[string][2]string{
 	"caseload.notdone": {"Er is niets geïmporteerd: %v", "Nothing was imported: %v"},
 	"dups.none":        {"Geen dubbele cliënten gevonden.", "No duplicate clients found."},
 	"dups.cols":        {"ID\tNAAM\tGEBOORTEJAAR\tTEAM", "ID\tNAME\tBIRTH YEAR\tTEAM"},
-	"dups.count":       {"%d paren die waarschijnlijk dezelfde persoon zijn. Voeg samen met: brug duplicates merge HOUDEN WEG", "%d pairs that are likely the same person. Merge with: brug duplicates merge KEEP GONE"},
+	"dups.count":       {"%s paren die waarschijnlijk dezelfde persoon zijn. Voeg samen met: brug duplicates merge HOUDEN WEG", "%s pairs that are likely the same person. Merge with: brug duplicates merge KEEP GONE"},
 	"dups.count.1":     {"1 paar dat waarschijnlijk dezelfde persoon is. Voeg samen met: brug duplicates merge HOUDEN WEG", "1 pair that is likely the same person. Merge with: brug duplicates merge KEEP GONE"},
 	"dups.merged":      {"%s is al samengevoegd (of je noemt twee keer hetzelfde dossier).", "%s was merged already (or you named the same dossier twice)."},
 	"dups.notdone":     {"Samenvoegen is niet gelukt; er is niets veranderd: %v", "The merge did not work; nothing was changed: %v"},
@@ -90,8 +90,8 @@ var caseloadTexts = map[string][2]string{
 		"%s (%s) is samengevoegd in %s (%s): %d wijzigingen. Het oude dossier is ingetrokken en wijst naar het nieuwe.",
 		"%s (%s) was merged into %s (%s): %d changes. The old dossier is withdrawn and points to the new one.",
 	},
-	"dups.conflicts":   {"%d teksten verschilden; beide staan er als conflict. Kies in de app welke blijft.", "%d texts differed; both are kept as a conflict. Choose in the app which stays."},
+	"dups.conflicts":   {"%s teksten verschilden; beide staan er als conflict. Kies in de app welke blijft.", "%s texts differed; both are kept as a conflict. Choose in the app which stays."},
 	"dups.conflicts.1": {"1 tekst verschilde; beide staan er als conflict. Kies in de app welke blijft.", "1 text differed; both are kept as a conflict. Choose in the app which stays."},
-	"dups.noted":       {"%d gegevens verschilden; ze staan in de samenvoegnotitie van het dossier.", "%d values differed; they are in the dossier's merge note."},
+	"dups.noted":       {"%s gegevens verschilden; ze staan in de samenvoegnotitie van het dossier.", "%s values differed; they are in the dossier's merge note."},
 	"dups.noted.1":     {"1 gegeven verschilde; het staat in de samenvoegnotitie van het dossier.", "1 value differed; it is in the dossier's merge note."},
 }
