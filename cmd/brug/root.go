@@ -78,6 +78,9 @@ type cli struct {
 	// demoKey, when set, is the demo's file: its key is kept in a file
 	// beside it (crypt.go).
 	demoKey string
+	// srvKeys are where a server's keys are (--key-store, --master-key of
+	// brug serve and brug admin; crypt.go).
+	srvKeys serverKeyFlags
 }
 
 // flowReporter counts a flow report: a store, or a server session that
