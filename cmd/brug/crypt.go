@@ -32,24 +32,32 @@ func (c *cli) encryption(path string) *store.Encryption {
 		kr = store.KeyFile{Name: demoKeyFile(path)}
 	}
 	enc := &store.Encryption{Keyring: kr, Passphrase: []byte(c.env.getenv("BRUG_PASSPHRASE"))}
+	bar := c.progressBar("crypt.encrypting")
+	enc.Progress = func(done, total int) { bar(int64(done), int64(total)) }
+	return enc
+}
+
+// progressBar draws a bar on standard error, labelled with the message
+// key label, as done of total goes up: the encryption of a plain file,
+// the upgrade of an older file's layout.
+func (c *cli) progressBar(label string) func(done, total int64) {
 	m := c.msgs()
-	last := -1
-	enc.Progress = func(done, total int) {
+	last := int64(-1)
+	return func(done, total int64) {
 		if total <= 0 {
 			return
 		}
-		pct := done * 100 / total
+		pct := min(done*100/total, 100)
 		if pct == last {
 			return
 		}
 		last = pct
-		bar := strings.Repeat("#", pct/5) + strings.Repeat(".", 20-pct/5)
-		fmt.Fprintf(c.env.stderr, "\r%s [%s] %3d%%", m.f("crypt.encrypting"), bar, pct)
+		bar := strings.Repeat("#", int(pct/5)) + strings.Repeat(".", 20-int(pct/5))
+		fmt.Fprintf(c.env.stderr, "\r%s [%s] %3d%%", m.f(label), bar, pct)
 		if done >= total {
 			fmt.Fprintln(c.env.stderr)
 		}
 	}
-	return enc
 }
 
 // demoKeyFile is where a demo file's key is kept: beside the file, mode
