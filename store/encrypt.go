@@ -138,7 +138,9 @@ func (s *Store) resealBucket(ns *Store, ob *bolt.Bucket, name []byte, sealed map
 			if err != nil {
 				return err
 			}
-			nb.FillPercent = 0.9
+			// Keys come in order: every put is an append, so full pages
+			// (as the import fills the log), not 90% ones.
+			nb.FillPercent = 1
 			for _, e := range batch {
 				if err := nb.Put(e.k, e.v); err != nil {
 					return err
