@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -156,9 +157,10 @@ func addServerKeyFlags(cmd *cobra.Command, k *serverKeyFlags, persistent bool) {
 }
 
 // serverEncryption is how a server's file is encrypted with the default
-// places of its keys (see serverEncryptionAt).
+// places of its keys (see serverEncryptionAt), for callers that open a
+// server file the CLI made (tests); nil when its master key is refused.
 func serverEncryption(path string, getenv func(string) string) *store.Encryption {
-	enc, _ := serverEncryptionAt(path, serverKeyFlags{}, getenv, "windows")
+	enc, _ := serverEncryptionAt(path, serverKeyFlags{}, getenv, runtime.GOOS)
 	return enc
 }
 
