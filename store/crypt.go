@@ -93,6 +93,10 @@ type Encryption struct {
 	// SealedBuckets names the caller's x_ buckets whose values are sealed
 	// with Tx.Seal, so that encrypting a plain file re-seals them.
 	SealedBuckets []string
+	// DossierBuckets names the caller's x_ buckets whose keys begin with a
+	// dossier's 16-byte id and whose values are sealed with Tx.SealFor
+	// for that dossier, so that encrypting a plain file re-seals them.
+	DossierBuckets []string
 	// Argon2 overrides the Argon2id parameters of a new passphrase; nil
 	// means DefaultArgon2.
 	Argon2 *Argon2Params

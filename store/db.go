@@ -424,6 +424,15 @@ func (s *Store) Close() error {
 // Path is the file the store is open on.
 func (s *Store) Path() string { return s.path }
 
+// KeyStore is the path of the separate key store the dossiers' keys are
+// kept in (Encryption.KeyStore), or "" when there is none.
+func (s *Store) KeyStore() string {
+	if s.crypt == nil || s.crypt.ks == nil {
+		return ""
+	}
+	return s.crypt.ks.Path()
+}
+
 // Device is this replica's id.
 func (s *Store) Device() string { return s.device }
 

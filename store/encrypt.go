@@ -25,7 +25,8 @@ var encryptHook func(done int) error
 //
 // Values are sealed for their scope as the store seals them (scopeOf);
 // the values of the caller's x_ buckets are sealed for the file when
-// enc.SealedBuckets names them and copied as they are otherwise.
+// enc.SealedBuckets names them, for the dossier their key begins with when
+// enc.DossierBuckets does, and copied as they are otherwise.
 func (s *Store) encryptFile(enc *Encryption, noSync bool) (err error) {
 	tmp := s.path + ".encrypting"
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -47,9 +48,12 @@ func (s *Store) encryptFile(enc *Encryption, noSync bool) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	sealed := map[string]bool{}
+	sealed := map[string]byte{}
 	for _, b := range enc.SealedBuckets {
-		sealed[b] = true
+		sealed[b] = sealFile
+	}
+	for _, b := range enc.DossierBuckets {
+		sealed[b] = sealDossier
 	}
 	// The new file's data keys go with the batch that first uses them.
 	ns := &Store{db: &boltDB{DB: ndb, path: tmp}, path: tmp, crypt: c, method: s.method}
@@ -121,7 +125,7 @@ func (s *Store) encryptFile(enc *Encryption, noSync bool) (err error) {
 
 // resealBucket copies the bucket ob of the old file into ns, in batches,
 // sealing each value for its scope.
-func (s *Store) resealBucket(ns *Store, ob *bolt.Bucket, name []byte, sealed map[string]bool, done *int, total int, progress func(int, int)) error {
+func (s *Store) resealBucket(ns *Store, ob *bolt.Bucket, name []byte, sealed map[string]byte, done *int, total int, progress func(int, int)) error {
 	type kv struct{ k, v []byte }
 	var batch []kv
 	size := 0
@@ -134,7 +138,9 @@ func (s *Store) resealBucket(ns *Store, ob *bolt.Bucket, name []byte, sealed map
 			if err != nil {
 				return err
 			}
-			nb.FillPercent = 0.9
+			// Keys come in order: every put is an append, so full pages
+			// (as the import fills the log), not 90% ones.
+			nb.FillPercent = 1
 			for _, e := range batch {
 				if err := nb.Put(e.k, e.v); err != nil {
 					return err
@@ -191,9 +197,15 @@ func (s *Store) resealBucket(ns *Store, ob *bolt.Bucket, name []byte, sealed map
 	return flush()
 }
 
+// How the values of a caller's x_ bucket are sealed (scopeOf).
+const (
+	sealFile    = 'f' // Encryption.SealedBuckets: with the file key (Tx.Seal)
+	sealDossier = 'd' // Encryption.DossierBuckets: with the key's dossier's (Tx.SealFor)
+)
+
 // scopeOf tells whether the value under key of the bucket is sealed, and
 // for which scope, in this schema.
-func scopeOf(bucket, key []byte, sealed map[string]bool) ([]byte, bool) {
+func scopeOf(bucket, key []byte, sealed map[string]byte) ([]byte, bool) {
 	switch {
 	case bytes.Equal(bucket, bOps), bytes.Equal(bucket, bSummaries):
 		return dossierOf(key), true
@@ -202,7 +214,12 @@ func scopeOf(bucket, key []byte, sealed map[string]bool) ([]byte, bool) {
 	case bytes.Equal(bucket, bMeta):
 		return nil, strings.HasPrefix(string(key), "x_")
 	case strings.HasPrefix(string(bucket), "x_"):
-		return nil, sealed[string(bucket)]
+		switch sealed[string(bucket)] {
+		case sealFile:
+			return nil, true
+		case sealDossier:
+			return dossierOf(key), len(key) >= 16
+		}
 	}
 	return nil, false
 }

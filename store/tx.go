@@ -70,6 +70,52 @@ func (tx *Tx) Seal(plain []byte) ([]byte, error) { return tx.s.sealFor(nil, plai
 // Open opens a sealed value of the caller's buckets.
 func (tx *Tx) Open(sealed []byte) ([]byte, error) { return tx.s.openFor(nil, sealed) }
 
+// SealFor seals a value of the caller's buckets that belongs to a dossier
+// (a server's draft of it) with that dossier's data key, so that erasing
+// the dossier makes the value unreadable wherever its bytes are left, as
+// its ops are. The dossier's key is made if it has none; a value sealed
+// for an erased dossier is refused.
+func (tx *Tx) SealFor(dossier string, plain []byte) ([]byte, error) {
+	dk, err := idKey(dossier)
+	if err != nil {
+		return nil, err
+	}
+	if b := tx.tx.Bucket(bErased); b != nil && b.Get(dk) != nil {
+		return nil, fmt.Errorf("client %s: %w", dossier, ErrErased)
+	}
+	return tx.s.sealFor(dk, plain)
+}
+
+// OpenFor opens a value SealFor sealed for dossier. Once the dossier is
+// erased its key is gone and the error wraps ErrDossierKey.
+func (tx *Tx) OpenFor(dossier string, sealed []byte) ([]byte, error) {
+	dk, err := idKey(dossier)
+	if err != nil {
+		return nil, err
+	}
+	return tx.s.openFor(dk, sealed)
+}
+
+// WriteKeyStoreTo writes a consistent copy of the key store (Encryption.
+// KeyStore) to w, as its own read transaction sees it. Called inside a
+// transaction of the data file (a backup), the copy holds every key of
+// the values that transaction sees, except those of dossiers erased since
+// it began: a key is committed to the key store before the values sealed
+// with it, and deleted after the erasure commits. It fails when the store
+// has no key store.
+func (tx *Tx) WriteKeyStoreTo(w io.Writer) (int64, error) {
+	if tx.s.crypt == nil || tx.s.crypt.ks == nil {
+		return 0, fmt.Errorf("%w: the file has no key store", ErrInvalid)
+	}
+	var n int64
+	err := tx.s.crypt.ks.View(func(ktx *bolt.Tx) error {
+		var err error
+		n, err = ktx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
 // Apply applies an op made elsewhere, as ApplyRemote does, inside the
 // transaction. It reports false when the op was known already.
 func (tx *Tx) Apply(op Op) (bool, error) {

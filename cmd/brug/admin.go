@@ -46,6 +46,7 @@ accounts and sees no dossier through sync.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	addServerKeyFlags(cmd, &c.srvKeys, true)
 	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminInviteCmd(c),
 		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminErasuresCmd(c), newAdminRetentionCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
 	return cmd
@@ -308,8 +309,12 @@ while brug serve goes on serving (through FILE.admin.sock when it runs).
 The copy is written to a temporary file next to FILE and renamed into place
 when complete, so FILE is never half a copy; an existing FILE is replaced.
 
-To restore: stop brug serve, copy the backup over the server's file, start
-brug serve. Devices notice on their next sync that the server went back in
+An encrypted server's key store (--key-store) is copied too, to FILE.keys,
+consistently with the data copy. The master key is not copied: keep it
+apart from the backups (whoever holds both reads every dossier).
+
+To restore: stop brug serve, copy FILE.keys over the key store and then
+FILE over the server's file, start brug serve (docs/operations.md). Devices notice on their next sync that the server went back in
 time and send their changes again, so nothing they sent after the backup is
 lost; erasures made after the backup are made again by the devices that
 carried them out (see README.md, "Running the server").`,
@@ -323,6 +328,10 @@ carried them out (see README.md, "Running the server").`,
 			resp, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdBackup, Path: path})
 			if err != nil {
 				return err
+			}
+			if resp.KeyStore != "" {
+				fmt.Fprintln(c.env.stdout, c.msgs().f("admin.backupkeys", path, resp.Size>>10, resp.KeyStore))
+				return nil
 			}
 			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.backup", path, resp.Size>>10))
 			return nil
@@ -443,7 +452,11 @@ func (c *cli) openAdmin(ctx context.Context, creates bool) (*adminSession, error
 		}
 	}
 	actor := authorName(c.env.getenv, c.env.osUser)
-	srv, err := server.Open(path, server.Options{Now: c.env.now, Encryption: serverEncryption(path, c.env.getenv), Method: meth, LockTimeout: 100 * time.Millisecond})
+	enc, err := c.serverEncryption(path)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := server.Open(path, server.Options{Now: c.env.now, Encryption: enc, Method: meth, LockTimeout: 100 * time.Millisecond})
 	if errors.Is(err, store.ErrLocked) {
 		return c.adminSocket(ctx, path, actor), nil
 	}

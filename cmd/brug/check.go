@@ -13,7 +13,7 @@ import (
 )
 
 func newCheckCmd(c *cli) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Check a brug file for damage, without changing it",
 		Long: `Check the brug file (--db, BRUG_DB or your own; a laptop's or a server's)
@@ -23,7 +23,11 @@ is decoded, and the dossiers as kept are compared with the dossiers rebuilt
 from the log (on a private temporary copy, removed afterwards).
 
 Exit code 0: the file is sound. 1: the file is damaged, or could not be
-read (the message says which and what to do).`,
+read (the message says which and what to do).
+
+A server's file is checked with its key store and master key: --key-store
+and --master-key, or brug serve's (BRUG_SERVE_KEY_STORE, the serve section
+of the config file), else the defaults beside the file.`,
 		Example: `  brug check
   brug check --db ~/backup/brug.db
   brug check --db /var/lib/brug/regio.db`,
@@ -33,6 +37,8 @@ read (the message says which and what to do).`,
 		},
 		ValidArgsFunction: cobra.NoFileCompletions,
 	}
+	addServerKeyFlags(cmd, &c.srvKeys, false)
+	return cmd
 }
 
 // runCheck verifies the file and says what it found.
@@ -51,7 +57,9 @@ func (c *cli) runCheck() error {
 	m := c.msgs()
 	opt := store.Options{Method: meth, Encryption: c.encryption(path)}
 	if store.PeekKind(path) == store.FileServer {
-		opt.Encryption = serverEncryption(path, c.env.getenv)
+		if opt.Encryption, err = c.serverEncryption(path); err != nil {
+			return err
+		}
 	}
 	rep, err := store.Verify(path, opt)
 	if needsPassphrase(err) {

@@ -42,6 +42,22 @@ const configFileName = "brug.yaml"
 // read after the flag's own variable: command path + " " + flag name.
 var envAliases = map[string][]string{
 	"brug serve metrics-token": {"BRUG_METRICS_TOKEN"},
+	// brug admin and brug check open the file brug serve runs on: the
+	// same keys.
+	"brug admin key-store":  {"BRUG_SERVE_KEY_STORE"},
+	"brug admin master-key": {"BRUG_SERVE_MASTER_KEY"},
+	"brug check key-store":  {"BRUG_SERVE_KEY_STORE"},
+	"brug check master-key": {"BRUG_SERVE_MASTER_KEY"},
+}
+
+// configFallback are flags that, when their command's map lacks them, are
+// read from another command's map: brug admin and brug check find the
+// key store and master key that brug serve was configured with.
+var configFallback = map[string]string{
+	"brug admin key-store":  "serve",
+	"brug admin master-key": "serve",
+	"brug check key-store":  "serve",
+	"brug check master-key": "serve",
 }
 
 // secretFlags are flags whose value is a secret: a file holding one must
@@ -369,13 +385,19 @@ func (c *cli) applyConfig(root, cmd *cobra.Command) error {
 					return
 				}
 			}
-			if section == nil {
-				return
+			sections := []*yaml.Node{section}
+			if other, ok := configFallback[p.CommandPath()+" "+f.Name]; ok && top != nil {
+				sections = append(sections, mapValue(top, other))
 			}
-			for j := 0; j+1 < len(section.Content); j += 2 {
-				if section.Content[j].Value == f.Name {
-					ferr = c.setFromNode(path, f, section.Content[j], section.Content[j+1])
-					return
+			for _, sec := range sections {
+				if sec == nil {
+					continue
+				}
+				for j := 0; j+1 < len(sec.Content); j += 2 {
+					if sec.Content[j].Value == f.Name {
+						ferr = c.setFromNode(path, f, sec.Content[j], sec.Content[j+1])
+						return
+					}
 				}
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -32,24 +33,32 @@ func (c *cli) encryption(path string) *store.Encryption {
 		kr = store.KeyFile{Name: demoKeyFile(path)}
 	}
 	enc := &store.Encryption{Keyring: kr, Passphrase: []byte(c.env.getenv("BRUG_PASSPHRASE"))}
+	bar := c.progressBar("crypt.encrypting")
+	enc.Progress = func(done, total int) { bar(int64(done), int64(total)) }
+	return enc
+}
+
+// progressBar draws a bar on standard error, labelled with the message
+// key label, as done of total goes up: the encryption of a plain file,
+// the upgrade of an older file's layout.
+func (c *cli) progressBar(label string) func(done, total int64) {
 	m := c.msgs()
-	last := -1
-	enc.Progress = func(done, total int) {
+	last := int64(-1)
+	return func(done, total int64) {
 		if total <= 0 {
 			return
 		}
-		pct := done * 100 / total
+		pct := min(done*100/total, 100)
 		if pct == last {
 			return
 		}
 		last = pct
-		bar := strings.Repeat("#", pct/5) + strings.Repeat(".", 20-pct/5)
-		fmt.Fprintf(c.env.stderr, "\r%s [%s] %3d%%", m.f("crypt.encrypting"), bar, pct)
+		bar := strings.Repeat("#", int(pct/5)) + strings.Repeat(".", 20-int(pct/5))
+		fmt.Fprintf(c.env.stderr, "\r%s [%s] %3d%%", m.f(label), bar, pct)
 		if done >= total {
 			fmt.Fprintln(c.env.stderr)
 		}
 	}
-	return enc
 }
 
 // demoKeyFile is where a demo file's key is kept: beside the file, mode
@@ -130,18 +139,82 @@ func (c *cli) cryptFailed(path string, err error) error {
 	return nil
 }
 
-// serverEncryption is how a server's file is encrypted: the dossiers' keys
-// in a key store beside the data file (PATH.keys), wrapped by the file key,
-// which a master key wraps: the systemd credential brug-master-key when
-// there is one, else the file PATH.master-key (0600, made on first open).
+// serverKeyFlags are where a server's keys are kept: --key-store and
+// --master-key of brug serve and brug admin ("" for the defaults).
+type serverKeyFlags struct {
+	keyStore, masterKey string
+}
+
+// addServerKeyFlags adds --key-store and --master-key to cmd (persistent:
+// brug admin's subcommands take them too).
+func addServerKeyFlags(cmd *cobra.Command, k *serverKeyFlags, persistent bool) {
+	fs := cmd.Flags()
+	if persistent {
+		fs = cmd.PersistentFlags()
+	}
+	fs.StringVar(&k.keyStore, "key-store", "", "the key store that holds the dossiers' keys, kept apart from the data file (default FILE.keys)")
+	fs.StringVar(&k.masterKey, "master-key", "", "the master key file, readable by its owner only (default: the systemd credential brug-master-key, else FILE.master-key)")
+}
+
+// serverEncryption is how a server's file is encrypted with the default
+// places of its keys (see serverEncryptionAt), for callers that open a
+// server file the CLI made (tests); nil when its master key is refused.
 func serverEncryption(path string, getenv func(string) string) *store.Encryption {
-	master := path + ".master-key"
-	if dir := getenv("CREDENTIALS_DIRECTORY"); dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, "brug-master-key")); err == nil {
-			master = filepath.Join(dir, "brug-master-key")
+	enc, _ := serverEncryptionAt(path, serverKeyFlags{}, getenv, runtime.GOOS)
+	return enc
+}
+
+// serverEncryption is how the server's file at path is encrypted, with
+// the keys where --key-store and --master-key say.
+func (c *cli) serverEncryption(path string) (*store.Encryption, error) {
+	enc, err := serverEncryptionAt(path, c.srvKeys, c.env.getenv, c.env.goos)
+	if err != nil {
+		var open *masterKeyOpenError
+		if errors.As(err, &open) {
+			return nil, c.fail("serve.masterkeyperm", open.path, open.path)
+		}
+		return nil, err
+	}
+	return enc, nil
+}
+
+// masterKeyOpenError: the master key file can be read by others.
+type masterKeyOpenError struct{ path string }
+
+func (e *masterKeyOpenError) Error() string {
+	return "the master key file " + e.path + " can be read by others"
+}
+
+// serverEncryptionAt is how a server's file is encrypted: the dossiers'
+// keys in a key store apart from the data file (k.keyStore, else
+// PATH.keys), wrapped by the file key, which a master key wraps: the file
+// k.masterKey, else the systemd credential brug-master-key when there is
+// one, else the file PATH.master-key (0600, made on first open). A master
+// key file that others can read is refused (not on Windows, which has no
+// such mode bits).
+func serverEncryptionAt(path string, k serverKeyFlags, getenv func(string) string, goos string) (*store.Encryption, error) {
+	master := k.masterKey
+	if master == "" {
+		master = path + ".master-key"
+		if dir := getenv("CREDENTIALS_DIRECTORY"); dir != "" {
+			if _, err := os.Stat(filepath.Join(dir, "brug-master-key")); err == nil {
+				master = filepath.Join(dir, "brug-master-key")
+			}
 		}
 	}
-	return &store.Encryption{Keyring: store.KeyFile{Name: master}, KeyStore: path + ".keys", SealedBuckets: server.SealedBuckets}
+	keyStore := k.keyStore
+	if keyStore == "" {
+		keyStore = path + ".keys"
+	}
+	if goos != "windows" {
+		// Whoever reads the master key and a copy of the data file and key
+		// store (a backup) reads every dossier in them: keep it the
+		// owner's, as ssh does with private keys.
+		if fi, err := os.Stat(master); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			return nil, &masterKeyOpenError{path: master}
+		}
+	}
+	return &store.Encryption{Keyring: store.KeyFile{Name: master}, KeyStore: keyStore, SealedBuckets: server.SealedBuckets, DossierBuckets: server.DossierBuckets}, nil
 }
 
 type passphraseFlags struct {

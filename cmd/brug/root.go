@@ -78,6 +78,9 @@ type cli struct {
 	// demoKey, when set, is the demo's file: its key is kept in a file
 	// beside it (crypt.go).
 	demoKey string
+	// srvKeys are where a server's keys are (--key-store, --master-key of
+	// brug serve and brug admin; crypt.go).
+	srvKeys serverKeyFlags
 }
 
 // flowReporter counts a flow report: a store, or a server session that
@@ -276,6 +279,9 @@ func (c *cli) openOpts(m *method.Method) store.Options {
 	return store.Options{Author: authorName(c.env.getenv, c.env.osUser), Method: m, Now: c.env.now, Kind: store.FileLaptop}
 }
 
+// storeOpen is store.Open; a test sees through it what openStore asks.
+var storeOpen = store.Open
+
 // openStore opens path and turns the store's errors into messages that
 // say what to do.
 func (c *cli) openStore(path string, opt store.Options) (*store.Store, error) {
@@ -287,7 +293,12 @@ func (c *cli) openStore(path string, opt store.Options) (*store.Store, error) {
 	if opt.Kind == store.FileLaptop && opt.Encryption == nil {
 		opt.Encryption = c.encryption(path)
 	}
-	s, err := store.Open(path, opt)
+	if opt.Progress == nil {
+		// An older file's layout is upgraded on open (schema 4 to 5):
+		// minutes on a large region, so the coach sees it move.
+		opt.Progress = c.progressBar("open.upgrading")
+	}
+	s, err := storeOpen(path, opt)
 	if err == nil {
 		return s, nil
 	}

@@ -140,6 +140,7 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "127.0.0.1:9090", `address for /metrics and /healthz (host:port); "off" or "" turns it off`)
 	cmd.Flags().StringVar(&f.metricsToken, "metrics-token", "", "also serve /metrics on --addr to this bearer token (or BRUG_METRICS_TOKEN)")
 	cmd.Flags().StringVar(&f.retention, "retention", "", `how long closed trajectories' dossiers are kept, e.g. 15y or 15y,wlz=20y (kept in the file; default 15y)`)
+	addServerKeyFlags(cmd, &c.srvKeys, false)
 	cmd.Flags().StringVar(&f.publicURL, "public-url", "", "the URL devices use (https://brug.example.nl), printed by brug admin invite")
 	_ = cmd.MarkFlagFilename("tls-cert", "pem", "crt")
 	_ = cmd.MarkFlagFilename("tls-key", "pem", "key")
@@ -249,7 +250,11 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if metricsToken == "" {
 		metricsToken = c.env.getenv("BRUG_METRICS_TOKEN")
 	}
-	srv, err := server.Open(path, server.Options{Now: c.env.now, Encryption: serverEncryption(path, c.env.getenv), Logger: logger, Method: meth, MethodFile: methFile, TrustedProxies: proxies, MetricsToken: metricsToken})
+	enc, err := c.serverEncryption(path)
+	if err != nil {
+		return err
+	}
+	srv, err := server.Open(path, server.Options{Now: c.env.now, Encryption: enc, Logger: logger, Method: meth, MethodFile: methFile, TrustedProxies: proxies, MetricsToken: metricsToken})
 	if err != nil {
 		return c.openServerError(path, err)
 	}

@@ -312,6 +312,10 @@ var cliTexts = map[string][2]string{
 		"%s is in gebruik: draait er al een brug serve op? Stop die eerst, of kies een ander bestand met --db.",
 		"%s is in use: is another brug serve running on it? Stop that one first, or choose another file with --db.",
 	},
+	"serve.masterkeyperm": {
+		"Anderen kunnen de hoofdsleutel %s lezen; wie die en een kopie van de bestanden heeft, leest alle dossiers. brug gebruikt hem zo niet. Maak hem alleen voor de eigenaar leesbaar: chmod 600 %s",
+		"Others can read the master key %s; whoever has it and a copy of the files reads every dossier. brug does not use it like this. Make it readable by its owner only: chmod 600 %s",
+	},
 	"serve.tls": {
 		"Kan het TLS-certificaat niet laden (%v). Controleer de bestanden bij --tls-cert en --tls-key (PEM).",
 		"Cannot load the TLS certificate (%v). Check the files given to --tls-cert and --tls-key (PEM).",
@@ -505,6 +509,10 @@ var cliTexts = map[string][2]string{
 	"admin.backup": {
 		"Kopie geschreven naar %s (%d KiB). Terugzetten: stop brug serve, zet de kopie over het bestand van de server en start brug serve weer.",
 		"Wrote a copy to %s (%d KiB). To restore: stop brug serve, copy it over the server's file and start brug serve again.",
+	},
+	"admin.backupkeys": {
+		"Kopie geschreven naar %s (%d KiB), de sleutelopslag naar %s. Bewaar die twee samen. De hoofdsleutel zit er niet in: bewaar je die apart, niet bij de kopieën, want met de hoofdsleutel en de kopieën lees je alle dossiers. Terugzetten: stop brug serve, zet eerst de sleutelopslag en dan het bestand terug, en start brug serve weer (zie docs/operations.md).",
+		"Wrote a copy to %s (%d KiB), the key store to %s. Keep the two together. The master key is not in them: keep it apart, not with the copies, as the master key and the copies read every dossier. To restore: stop brug serve, put back the key store first and then the file, and start brug serve again (see docs/operations.md).",
 	},
 	"admin.none":         {"geen", "none"},
 	"admin.active":       {"actief", "active"},

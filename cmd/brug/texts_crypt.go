@@ -4,6 +4,7 @@ package main
 // {nl, en}.
 var cryptTexts = map[string][2]string{
 	"crypt.encrypting": {"Bestand versleutelen", "Encrypting the file"},
+	"open.upgrading":   {"Bestand bijwerken naar de nieuwe indeling", "Upgrading the file to the new layout"},
 	"crypt.wrong": {
 		"De wachtwoordzin van %s klopt niet.",
 		"The passphrase of %s is not right.",

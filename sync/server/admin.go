@@ -391,7 +391,11 @@ func (a *Admin) Backup(path string) (int64, error) {
 	// The copy does not hold this record: it says a copy was made, and
 	// when, in the file that goes on.
 	err = a.s.st.Update(func(tx *store.Tx) error {
-		return a.record(tx, "backup", "", fmt.Sprintf("%d bytes to %s", n, path))
+		what := fmt.Sprintf("%d bytes to %s", n, path)
+		if a.s.st.KeyStore() != "" {
+			what += ", key store to " + KeyStoreBackup(path)
+		}
+		return a.record(tx, "backup", "", what)
 	})
 	return n, err
 }

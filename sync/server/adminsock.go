@@ -91,7 +91,8 @@ type AdminResponse struct {
 	Expires   time.Time      `json:"expires,omitzero"`
 	Dossier   string         `json:"dossier,omitempty"`
 	Keys      []Key          `json:"keys,omitempty"`
-	Size      int64          `json:"size,omitempty"` // bytes written (backup)
+	Size      int64          `json:"size,omitempty"`      // bytes written (backup)
+	KeyStore  string         `json:"key_store,omitempty"` // where the key store's copy went (backup of an encrypted file)
 	Export    *DossierExport `json:"export,omitempty"`
 	Dossiers  []DossierInfo  `json:"dossiers,omitempty"` // candidates
 	Moved     int            `json:"moved,omitempty"`    // dossiers moved (team rename)
@@ -153,6 +154,9 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		err = a.RemoveKey(req.ID)
 	case CmdBackup:
 		resp.Size, err = a.Backup(req.Path)
+		if err == nil && a.s.st.KeyStore() != "" {
+			resp.KeyStore = KeyStoreBackup(req.Path)
+		}
 	case CmdExport:
 		var x DossierExport
 		x, err = a.Export(req.Client)

@@ -12,7 +12,8 @@ import (
 // bDrafts holds texts a user began on the server (over SSH) and has not
 // sent yet: the comment of a send back. A draft is the user's own: only
 // their sessions read it, it is never synced, and it goes with the
-// dossier when that is erased. Values are sealed like dossier content.
+// dossier when that is erased. Values are sealed with the dossier's key, like
+// its ops (DossierBuckets).
 const bDrafts = "x_drafts" // dossier id (16) + step (4 BE) + user name -> sealed text
 
 // maxDraft bounds a draft, as store.MaxText bounds the text it becomes.
@@ -36,7 +37,7 @@ func (ss *Session) Draft(dossier string, n int) (string, error) {
 		if sealed == nil {
 			return nil
 		}
-		plain, err := tx.Open(sealed)
+		plain, err := tx.OpenFor(dossier, sealed)
 		if err != nil {
 			return fmt.Errorf("draft: %w", err)
 		}
@@ -63,7 +64,10 @@ func (ss *Session) SaveDraft(dossier string, n int, text string) error {
 		if tx.Erased(dossier) {
 			return fmt.Errorf("client %s: %w", dossier, store.ErrNotFound)
 		}
-		sealed, err := tx.Seal([]byte(text))
+		// Sealed with the dossier's key, not the file's: erasing the
+		// dossier deletes that key, so the bytes of its drafts left in free
+		// pages or in old copies of the file cannot be read any more.
+		sealed, err := tx.SealFor(dossier, []byte(text))
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -66,15 +67,9 @@ type epochs struct {
 // on a new file.
 func (s *Server) startEpoch(tx *store.Tx) error {
 	meta, list := bucket(tx, bServer), bucket(tx, bEpochs)
-	key := meta.Get(kReceiptKey)
-	if len(key) != 32 {
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
-		if err := meta.Put(kReceiptKey, key); err != nil {
-			return err
-		}
+	key, err := loadReceiptKey(tx, meta)
+	if err != nil {
+		return err
 	}
 	s.epochs = epochs{end: map[string]uint64{}, receiptKey: bytes32(key)}
 	id := make([]byte, 16)
@@ -113,6 +108,44 @@ func (s *Server) startEpoch(tx *store.Tx) error {
 	}
 	s.epochs.current = e.ID
 	return meta.Put(kEpoch, []byte(e.ID))
+}
+
+// loadReceiptKey reads the receipt key, or makes it on a new file. It is
+// sealed with the file key (Tx.Seal): whoever held a copy of the data file
+// alone could otherwise mint receipts for any dossier and have a device's
+// sync erase it after a restore (reapplyErasures). A key stored as it is
+// (a file made before it was sealed, or a plain file just encrypted, which
+// copies x_server as it is) is 32 bytes, never a sealed value's length; it
+// is sealed now.
+func loadReceiptKey(tx *store.Tx, meta *bolt.Bucket) ([]byte, error) {
+	raw := meta.Get(kReceiptKey)
+	var key []byte
+	switch {
+	case len(raw) == 32:
+		key = bytes32(raw)
+	case raw != nil:
+		k, err := tx.Open(raw)
+		if err != nil {
+			return nil, fmt.Errorf("receipt key: %w", err)
+		}
+		if len(k) != 32 {
+			return nil, fmt.Errorf("receipt key: %w: %d bytes", store.ErrDamaged, len(k))
+		}
+		return k, nil
+	default:
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+	}
+	sealed, err := tx.Seal(key)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Equal(sealed, raw) { // a plain file: kept as it is
+		return key, nil
+	}
+	return key, meta.Put(kReceiptKey, sealed)
 }
 
 func bytes32(b []byte) []byte { return append(make([]byte, 0, 32), b...) }
@@ -198,6 +231,10 @@ func erasureUnfinished(tx *store.Tx, id string) bool { return dossierTeam(tx, id
 // outside the server's own.
 var ErrBackupTarget = errors.New("backup target")
 
+// KeyStoreBackup is where Backup writes the copy of the key store that
+// goes with a copy of the data file at path.
+func KeyStoreBackup(path string) string { return path + ".keys" }
+
 // Backup writes a consistent copy of the server's file to path while the
 // server runs: the copy is a read transaction's snapshot (so syncs go on),
 // written to a temporary file next to path, marked (in the copy only) so
@@ -205,62 +242,132 @@ var ErrBackupTarget = errors.New("backup target")
 // synced, and renamed into place. path must be absolute and must not be
 // the server's own file (nor its admin socket). It returns the size of the
 // copy.
+//
+// A file with a key store (encryption at rest) gets a copy of that too,
+// at KeyStoreBackup(path), taken inside the data copy's transaction: it
+// holds the key of every dossier the data copy holds, but for dossiers
+// erased meanwhile (their values without a key are as erased). The master
+// key is never copied: it is to be kept apart from the backups.
 func (s *Server) Backup(path string) (int64, error) {
 	if !filepath.IsAbs(path) {
 		return 0, fmt.Errorf("%w %q: give an absolute path", ErrBackupTarget, path)
 	}
 	path = filepath.Clean(path)
 	own, _ := filepath.Abs(s.st.Path())
-	if path == own || path == AdminSocketPath(own) {
-		return 0, fmt.Errorf("%w %q: that is the server's own file; choose another", ErrBackupTarget, path)
+	ks := s.st.KeyStore()
+	targets := []string{path}
+	if ks != "" {
+		ks, _ = filepath.Abs(ks)
+		targets = append(targets, KeyStoreBackup(path))
 	}
-	if fi, err := os.Stat(path); err == nil {
-		if sfi, err := os.Stat(own); err == nil && os.SameFile(fi, sfi) {
-			return 0, fmt.Errorf("%w %q: that is the server's own file; choose another", ErrBackupTarget, path)
-		}
-		if fi.IsDir() {
-			return 0, fmt.Errorf("%w %q: is a folder; give a file name", ErrBackupTarget, path)
+	for _, t := range targets {
+		for _, o := range []string{own, AdminSocketPath(own), ks} {
+			if o == "" {
+				continue
+			}
+			same := t == o
+			if fi, err := os.Stat(t); err == nil {
+				if ofi, err := os.Stat(o); err == nil && os.SameFile(fi, ofi) {
+					same = true
+				}
+				if fi.IsDir() {
+					return 0, fmt.Errorf("%w %q: is a folder; give a file name", ErrBackupTarget, t)
+				}
+			}
+			if same {
+				return 0, fmt.Errorf("%w %q: that is the server's own file; choose another", ErrBackupTarget, t)
+			}
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	data, err := newBackupFile(path)
 	if err != nil {
-		return 0, fmt.Errorf("backup to %s: %w", path, err)
+		return 0, err
 	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	defer data.discard()
+	var keys *backupFile
+	if ks != "" {
+		if keys, err = newBackupFile(KeyStoreBackup(path)); err != nil {
+			return 0, err
 		}
-	}()
+		defer keys.discard()
+	}
 	var n int64
 	epoch := s.epochs.current
 	if err := s.st.View(func(tx *store.Tx) error {
 		var err error
-		n, err = tx.WriteTo(tmp)
+		if n, err = tx.WriteTo(data.f); err != nil {
+			return err
+		}
+		// The key store after the data: a dossier made meanwhile has its
+		// key in the copy without values (harmless); one made before has
+		// its key committed before its values, so in the copy too.
+		if keys != nil {
+			_, err = tx.WriteKeyStoreTo(keys.f)
+		}
 		return err
 	}); err != nil {
 		return 0, fmt.Errorf("backup to %s: %w", path, err)
 	}
-	if err := tmp.Close(); err != nil {
+	if err := data.f.Close(); err != nil {
 		return 0, fmt.Errorf("backup to %s: %w", path, err)
 	}
-	if err := markBroken(tmp.Name(), epoch); err != nil {
+	if err := markBroken(data.f.Name(), epoch); err != nil {
 		return 0, fmt.Errorf("backup to %s: mark the copy: %w", path, err)
 	}
-	if err := syncFile(tmp.Name()); err != nil {
+	// The key store's copy goes into place first: a crash between the two
+	// renames leaves a newer key store beside an older data copy (keys
+	// without values, harmless), never values without their keys.
+	if keys != nil {
+		if err := keys.commit(); err != nil {
+			return 0, fmt.Errorf("backup to %s: %w", keys.path, err)
+		}
+	}
+	if err := data.commit(); err != nil {
 		return 0, fmt.Errorf("backup to %s: %w", path, err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("backup to %s: %w", path, err)
-	}
-	done = true
-	_ = syncFile(filepath.Dir(path)) // the rename itself, where the OS allows
+	_ = syncFile(filepath.Dir(path)) // the renames themselves, where the OS allows
 	fi, err := os.Stat(path)
 	if err == nil {
 		n = fi.Size()
 	}
 	return n, nil
+}
+
+// backupFile is a copy being written to a temporary file beside path.
+type backupFile struct {
+	path string
+	f    *os.File
+	done bool
+}
+
+func newBackupFile(path string) (*backupFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return &backupFile{path: path, f: f}, nil
+}
+
+// commit closes the copy (if still open), syncs it and renames it into
+// place.
+func (b *backupFile) commit() error {
+	_ = b.f.Close() // closed already for the data copy, which markBroken changed
+	if err := syncFile(b.f.Name()); err != nil {
+		return err
+	}
+	if err := os.Rename(b.f.Name(), b.path); err != nil {
+		return err
+	}
+	b.done = true
+	return nil
+}
+
+// discard removes the temporary file of a copy that was not committed.
+func (b *backupFile) discard() {
+	if !b.done {
+		b.f.Close()
+		os.Remove(b.f.Name())
+	}
 }
 
 // markBroken marks epoch as broken in the copy at path (see Backup).

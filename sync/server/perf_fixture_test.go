@@ -279,6 +279,7 @@ type memReport struct {
 	PeakHeapKB int64   `json:"heap_kb"`       // sampled peak of the Go heap in use
 	RSSFileKB  int64   `json:"rss_file_kb"`   // RssFile at the end: the mapped database
 	FileBytes  int64   `json:"file_bytes"`    // the device's database file
+	Dossiers   int     `json:"dossiers"`      // dossiers on the device after the pull
 	Err        string  `json:"err,omitempty"` // what failed
 }
 

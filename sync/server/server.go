@@ -81,14 +81,31 @@ type Options struct {
 	// MetricsToken, when set, also serves /metrics on Handler to bearers
 	// of this token; without it /metrics is only on MetricsHandler.
 	MetricsToken string
-	// Encryption encrypts the file at rest (store.Encryption; give it
-	// SealedBuckets and a KeyStore); nil keeps a plain file plain.
+	// Encryption encrypts the file at rest (store.Encryption; give it a
+	// KeyStore; Open sets SealedBuckets and DossierBuckets); nil keeps a
+	// plain file plain.
 	Encryption *store.Encryption
 }
 
 // SealedBuckets are the server's buckets whose values are sealed with the
 // file key (Tx.Seal): a plain file's are re-sealed when it is encrypted.
-var SealedBuckets = []string{bUsers, bTeams, bDevices, bCodes, bAudit, bDrafts, bKeys}
+var SealedBuckets = []string{bUsers, bTeams, bDevices, bCodes, bAudit, bKeys}
+
+// DossierBuckets are the server's buckets whose values are sealed with
+// their dossier's key (Tx.SealFor; keys begin with the dossier's id): the
+// drafts, so that an erased dossier's drafts left in free pages or in old
+// copies of the file cannot be read either.
+var DossierBuckets = []string{bDrafts}
+
+// serverEncryption is enc with the server's buckets named, or nil.
+func serverEncryption(enc *store.Encryption) *store.Encryption {
+	if enc == nil {
+		return nil
+	}
+	e := *enc
+	e.SealedBuckets, e.DossierBuckets = SealedBuckets, DossierBuckets
+	return &e
+}
 
 // Server is an open regional server: a store plus its accounts, sequence
 // numbers, device views and audit log.
@@ -156,7 +173,7 @@ func Open(path string, opt Options) (*Server, error) {
 	st, err := store.Open(path, store.Options{
 		Author: ServerAuthor, Method: opt.Method, Now: opt.Now,
 		LockTimeout: opt.LockTimeout, NoSync: opt.NoSync, Kind: store.FileServer,
-		Encryption: opt.Encryption,
+		Encryption: serverEncryption(opt.Encryption),
 	})
 	if err != nil {
 		return nil, err
