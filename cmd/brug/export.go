@@ -69,25 +69,13 @@ The brug file is opened read-only.`,
 
 // runExport finds the client and writes the export.
 func (c *cli) runExport(query string, f exportFlags) (err error) {
-	s, err := c.openReadOnly()
-	var sf serverFileError
-	if errors.As(err, &sf) {
-		// The server's file holds the full history: say how to
-		// export from it.
-		return c.fail("export.serverfile", sf.path)
-	}
+	// The server's file holds the full history: export.serverfile says
+	// how to export from it.
+	s, id, cl, err := c.openClient(query, "export.serverfile")
 	if err != nil {
 		return err
 	}
 	defer c.closeStore(s, &err)
-	id, err := c.findClient(s, query)
-	if err != nil {
-		return err
-	}
-	cl, err := s.Client(id)
-	if err != nil {
-		return c.readFailed(s, "export.read", err)
-	}
 	ops, err := s.Ops(id)
 	if err != nil {
 		return c.readFailed(s, "export.read", err)
@@ -269,3 +257,29 @@ type serverFileError struct {
 }
 
 func (e serverFileError) Error() string { return e.err.Error() }
+
+// openClient opens the laptop's file read-only and reads the client query
+// names, as export and plan do; serverKey is the message that tells how
+// to do it on a server's file instead. The caller closes s.
+func (c *cli) openClient(query, serverKey string) (*store.Store, string, *store.Client, error) {
+	s, err := c.openReadOnly()
+	var sf serverFileError
+	if errors.As(err, &sf) {
+		return nil, "", nil, c.fail(serverKey, sf.path)
+	}
+	if err != nil {
+		return nil, "", nil, err
+	}
+	id, err := c.findClient(s, query)
+	var cl *store.Client
+	if err == nil {
+		if cl, err = s.Client(id); err != nil {
+			err = c.readFailed(s, "export.read", err)
+		}
+	}
+	if err != nil {
+		c.closeStore(s, &err)
+		return nil, "", nil, err
+	}
+	return s, id, cl, nil
+}

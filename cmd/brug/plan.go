@@ -56,23 +56,11 @@ The brug file is opened read-only.`,
 // laptop it reads the coach's own file and records no audit entry: the
 // laptop has no audit log (the server audits its own exports).
 func (c *cli) runPlan(query string, f planFlags) (err error) {
-	s, err := c.openReadOnly()
-	var sf serverFileError
-	if errors.As(err, &sf) {
-		return c.fail("plan.serverfile", sf.path)
-	}
+	s, _, cl, err := c.openClient(query, "plan.serverfile")
 	if err != nil {
 		return err
 	}
 	defer c.closeStore(s, &err)
-	id, err := c.findClient(s, query)
-	if err != nil {
-		return err
-	}
-	cl, err := s.Client(id)
-	if err != nil {
-		return c.readFailed(s, "export.read", err)
-	}
 	p := plan.Build(cl, s.Method(), c.language(), c.env.now())
 	var data []byte
 	if f.format == "html" {
