@@ -13,6 +13,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/tui/texts"
 )
 
@@ -83,7 +84,10 @@ func Markdown(c *store.Client, ops []store.Op, m *method.Method, lang string) st
 	x.arrangements()
 	x.conflicts()
 	x.history(ops)
-	return x.b.String()
+	// The document is read on terminals too (brug export without --out):
+	// control characters and bidi overrides that an older file may hold
+	// in people's texts are shown escaped, line breaks kept.
+	return termsafe.EscapeText(x.b.String())
 }
 
 type exporter struct {

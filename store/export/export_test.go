@@ -256,3 +256,37 @@ func TestMdInline(t *testing.T) {
 		}
 	}
 }
+
+// TestExportMarkdownKeepsTerminalSequencesOut: `brug export` prints to a
+// terminal; an escape sequence a file from before the store refused them
+// holds in a name or an answer must show as text, never reach it raw.
+func TestExportMarkdownKeepsTerminalSequencesOut(t *testing.T) {
+	s, err := store.Open(filepath.Join(t.TempDir(), "x.db"), store.Options{Author: "a_b", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, err := s.CreateClient(store.NewClient{Name: "Noor Hazelhoef", Team: "T"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Commit(id, store.Set("step/1/answer/q1", "Bellen\nmet de werkgever")); err != nil {
+		t.Fatal(err)
+	}
+	c, ops := dossier(t, s, id)
+	// What an older file (or a hand-edited one) may hold: the store no
+	// longer takes these characters, so they are put in the read values.
+	c.Name.Value = "Noor\x1b]0;pwned\a Hazelhoef"
+	ans := c.Steps[0].Answers["q1"]
+	ans.Value = "Bellen\x1b[2J\nmet de\u202e werkgever"
+	c.Steps[0].Answers["q1"] = ans
+	md := Markdown(c, ops, nil, "nl")
+	if strings.ContainsAny(md, "\x1b\a\u202e") {
+		t.Errorf("a control character reached the export: %q", md)
+	}
+	for _, good := range []string{"Noor", "Hazelhoef", "Bellen", "werkgever"} {
+		if !strings.Contains(md, good) {
+			t.Errorf("the text %q is gone from the export", good)
+		}
+	}
+}
