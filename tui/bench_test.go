@@ -31,10 +31,11 @@ func benchRegionPath(tb testing.TB) string {
 	return path
 }
 
-// firstFrame opens the file, builds the app, runs the list's load command
-// and renders the first frame at 200x50, as `brug` does on start.
-func firstFrame(tb testing.TB, path string) (string, *store.Store) {
-	s, err := store.Open(path, store.Options{ReadOnly: true})
+// firstFrame opens the file (encrypted with enc, or plain when nil),
+// builds the app, runs the list's load command and renders the first
+// frame at 200x50, as `brug` does on start.
+func firstFrame(tb testing.TB, path string, enc *store.Encryption) (string, *store.Store) {
+	s, err := store.Open(path, store.Options{ReadOnly: true, Encryption: enc})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -61,9 +62,12 @@ func firstFrame(tb testing.TB, path string) (string, *store.Store) {
 // BenchmarkOpenFirstFrame: open the region file and render the first frame
 // of the client list. Goal: under 50 ms.
 func BenchmarkOpenFirstFrame(b *testing.B) {
-	path := benchRegionPath(b)
+	benchFirstFrame(b, benchRegionPath(b), nil)
+}
+
+func benchFirstFrame(b *testing.B, path string, enc *store.Encryption) {
 	for b.Loop() {
-		view, s := firstFrame(b, path)
+		view, s := firstFrame(b, path, enc)
 		if !strings.Contains(view, "10.000") && !strings.Contains(view, "10000") {
 			b.Fatalf("first frame does not count 10,000 clients:\n%s", view)
 		}
@@ -71,7 +75,12 @@ func BenchmarkOpenFirstFrame(b *testing.B) {
 	}
 }
 
-const peakChildEnv = "BRUG_PEAK_CHILD"
+// The child of the peak memory benchmarks reads the region at the path
+// peakChildEnv names, encrypted when peakEncEnv is set.
+const (
+	peakChildEnv = "BRUG_PEAK_CHILD"
+	peakEncEnv   = "BRUG_PEAK_ENCRYPTED"
+)
 
 // TestPeakMemoryChild is the child of BenchmarkPeakMemory: it opens the
 // region, renders the first frame, and prints its peak resident memory.
@@ -80,7 +89,11 @@ func TestPeakMemoryChild(t *testing.T) {
 	if path == "" {
 		t.Skip("helper for BenchmarkPeakMemory")
 	}
-	view, s := firstFrame(t, path)
+	var enc *store.Encryption
+	if os.Getenv(peakEncEnv) != "" {
+		enc = demo.RegionEncryption(path)
+	}
+	view, s := firstFrame(t, path, enc)
 	defer s.Close()
 	if view == "" {
 		t.Fatal("empty frame")
@@ -116,13 +129,19 @@ func procStatus(t testing.TB, field string) int {
 // neighbouring cached pages of other buckets too, so it depends on the
 // file's layout and on what the cache holds. Goal: under 60 MiB.
 func BenchmarkPeakMemory(b *testing.B) {
-	path := benchRegionPath(b)
+	benchPeakMemory(b, benchRegionPath(b), false)
+}
+
+func benchPeakMemory(b *testing.B, path string, encrypted bool) {
 	if runtime.GOOS != "linux" {
 		b.Skip("reads /proc; Linux only")
 	}
 	for b.Loop() {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestPeakMemoryChild$", "-test.v")
 		cmd.Env = append(os.Environ(), peakChildEnv+"="+filepath.Clean(path))
+		if encrypted {
+			cmd.Env = append(cmd.Env, peakEncEnv+"=1")
+		}
 		out, err := cmd.Output()
 		if err != nil {
 			b.Fatalf("child: %v\n%s", err, out)
