@@ -119,18 +119,7 @@ func (im *Import) Len() int { return int(im.seq) }
 // and refuses the page as a whole when one is malformed. The caller leaves
 // out ops of dossiers erased here (see Syncer.applyPull), and leaves ops as
 // they are: the import may keep them until Commit.
-func (im *Import) Add(ops []Op) error { return im.AddRaw(ops, nil) }
-
-// AddRaw is Add for ops whose JSON is at hand, as a pull page brings it:
-// raw[i], unless empty, is spooled as the op's JSON instead of encoding
-// ops[i] again, so it must be byte for byte what json.Marshal makes of
-// ops[i] (what ScanOpJSON accepts is). raw is nil or as long as ops.
-// The import may keep ops and raw until Commit: the caller leaves them as
-// they are.
-func (im *Import) AddRaw(ops []Op, raw []string) error {
-	if raw != nil && len(raw) != len(ops) {
-		return fmt.Errorf("import: %d ops, %d raw", len(ops), len(raw))
-	}
+func (im *Import) Add(ops []Op) error {
 	for _, op := range ops {
 		if err := ValidateOp(op, nil); err != nil {
 			return fmt.Errorf("remote op %s: %w", op.ID, err)
@@ -140,7 +129,7 @@ func (im *Import) AddRaw(ops []Op, raw []string) error {
 		return fmt.Errorf("import: too many ops")
 	}
 	if !im.spooling {
-		ok, err := im.stream(ops, raw)
+		ok, err := im.stream(ops)
 		if err != nil {
 			return err
 		}

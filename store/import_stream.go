@@ -60,7 +60,7 @@ type streamOp struct {
 
 // stream takes a page when it keeps the order; it reports false when the
 // page must spool (and so must every later one).
-func (im *Import) stream(ops []Op, raw []string) (bool, error) {
+func (im *Import) stream(ops []Op) (bool, error) {
 	st := im.st
 	if st == nil {
 		// Decided at the first page: not when the log holds many ops

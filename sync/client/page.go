@@ -10,12 +10,9 @@ import (
 	"github.com/brug-nl/brug/sync/protocol"
 )
 
-// page is a decoded sync answer. raw, when not nil, holds each op's JSON
-// as the server sent it, which is what json.Marshal makes of the op, so
-// an import spools it as it is (store.Import.AddRaw).
+// page is a decoded sync answer.
 type page struct {
 	protocol.SyncResponse
-	raw []string
 
 	// skew is the device's clock minus the answer's server_time, taken at
 	// the middle of the round trip rtt; rtt is 0 when the answer had no
@@ -145,7 +142,6 @@ func scanOps(s string, p *page) (int, bool) {
 	}
 	// An op takes some 300 bytes of JSON: room for them up front.
 	p.Ops = make([]store.Op, 0, len(s)/256+1)
-	p.raw = make([]string, 0, len(s)/256+1)
 	i := 1
 	for {
 		op, n, ok := store.ScanOpJSON(s[i:])
@@ -153,7 +149,6 @@ func scanOps(s string, p *page) (int, bool) {
 			return 0, false
 		}
 		p.Ops = append(p.Ops, op)
-		p.raw = append(p.raw, s[i:i+n])
 		i += n
 		if i >= len(s) {
 			return 0, false

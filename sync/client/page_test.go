@@ -59,11 +59,6 @@ func TestDecodePageAgreesWithJSON(t *testing.T) {
 		if _, fast := scanPage(tc.body); fast != tc.fast {
 			t.Errorf("%s: fast path %v, want %v", tc.body, fast, tc.fast)
 		}
-		for i, raw := range got.raw {
-			if b, _ := json.Marshal(got.Ops[i]); string(b) != raw {
-				t.Errorf("op %d: raw %s, marshalled %s", i, raw, b)
-			}
-		}
 	}
 }
 

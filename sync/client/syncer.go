@@ -752,7 +752,7 @@ func (s *Syncer) applyPull(resp page, res *Result) error {
 	// server should not send one, but a page sent before an erasure may
 	// still be on its way when a retry comes.
 	erased := map[string]bool{}
-	kept, raw := resp.Ops, resp.raw // with their JSON, if it came whole
+	kept := resp.Ops
 	cut := false
 	for i, op := range resp.Ops {
 		e, ok := erased[op.Dossier]
@@ -764,18 +764,12 @@ func (s *Syncer) applyPull(resp page, res *Result) error {
 		case e && !cut: // the first op left out: keep those before it
 			cut = true
 			kept = slices.Clone(resp.Ops[:i])
-			if raw != nil {
-				raw = slices.Clone(raw[:i])
-			}
 		case !e && cut:
 			kept = append(kept, op)
-			if raw != nil {
-				raw = append(raw, resp.raw[i])
-			}
 		}
 	}
 	if s.imp != nil {
-		if err := s.imp.AddRaw(kept, raw); err != nil {
+		if err := s.imp.Add(kept); err != nil {
 			return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", len(kept), err)
 		}
 		return nil
