@@ -12,10 +12,11 @@ import (
 )
 
 // A pull page holds thousands of ops; an initial pull of a region hundreds
-// of thousands. Decoding each op from the log and encoding it again was
-// most of a pull's time, so the server writes the JSON the log holds as it
-// is (it is what json.Marshal made of the op when it was stored) and only
-// encodes the small rest of the answer. The answer is built in the write
+// of thousands. Encoding each op with encoding/json was most of a pull's
+// time, so the store writes each op's JSON straight from its binary log
+// form (store.Tx.OpJSON, byte for byte what json.Marshal makes of the op),
+// the server splices those in as they are and only encodes the small rest
+// of the answer. The answer is built in the write
 // transaction but written to the network after the commit, so a slow
 // device never holds the write lock.
 

@@ -12,7 +12,7 @@ import (
 )
 
 // TestAnswerIsSyncResponseJSON: the answer the server writes with ops
-// spliced in as the log holds them is byte for byte what encoding a
+// spliced in as store.Tx.OpJSON makes them is byte for byte what encoding a
 // protocol.SyncResponse gives, for every combination of present fields.
 func TestAnswerIsSyncResponseJSON(t *testing.T) {
 	ops := []store.Op{

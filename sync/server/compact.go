@@ -20,8 +20,9 @@ import (
 // columnar form of protocol.AppendPage, compressed with zstd when it
 // accepts zstd (else gzip), when the answer holds at least compactMinOps
 // ops. Every other client and answer gets the JSON it always got. The
-// ops are read back from the JSON the log holds, so the page needs
-// nothing of the store's own encoding.
+// ops are read back from their JSON (store.Tx.OpJSON), so the page needs
+// nothing of the store's own encoding; reading them from the log's binary
+// form instead would spare that round trip (about 1 µs per op).
 
 // compactMinOps is the fewest ops an answer holds for the server to send
 // it as a compact page: a smaller answer (a push's, a settled device's
@@ -91,7 +92,7 @@ func acceptsEncoding(r *http.Request, enc string) bool {
 	return false
 }
 
-// decodeAnswerOps reads the answer's ops from the JSON the log holds.
+// decodeAnswerOps reads the answer's ops back from their JSON.
 func decodeAnswerOps(raws [][]byte) ([]store.Op, error) {
 	ops := make([]store.Op, len(raws))
 	for i, raw := range raws {

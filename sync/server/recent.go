@@ -69,7 +69,7 @@ const defaultRecentOps = 20000
 const defaultRecentBytes = 16 << 20
 
 // recentOp is one numbered op: its seq, 16-byte op and dossier keys in
-// string form, and its JSON as the log holds it. Entries never change.
+// string form, and its JSON (store.Tx.OpJSON). Entries never change.
 type recentOp struct {
 	seq         uint64
 	op, dossier string

@@ -70,8 +70,9 @@ func (s *Server) precheck(op store.Op) *protocol.Refusal {
 }
 
 // answer is a sync response as the server builds it: the pulled ops are
-// kept as the JSON the log holds (store.Tx.OpJSON) and written out as they
-// are, so a pull neither decodes nor encodes an op (answer.go).
+// kept as their JSON (store.Tx.OpJSON, built from the binary log) and
+// written out as they are, so a pull never runs encoding/json on an op
+// (answer.go).
 type answer struct {
 	protocol.SyncResponse // Ops stays empty; see ops
 	ops                   [][]byte
@@ -446,7 +447,7 @@ type storedOp struct {
 
 // fileRecent files the ops a push stored in the index of recent ops
 // (recent.go), under the team their dossier is in after the push, with
-// the JSON the log holds (what json.Marshal made of them).
+// their JSON (what json.Marshal makes of them).
 func (s *Server) fileRecent(tx *store.Tx, stored []storedOp) error {
 	teams := map[string]string{}
 	for _, x := range stored {
