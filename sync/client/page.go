@@ -23,10 +23,9 @@ type page struct {
 // decodePage decodes a sync answer. The ops of a pull are most of the
 // bytes of an initial pull and the server writes each as store.Tx.OpJSON
 // makes it, so the answer is read with store.ScanOpJSON where it has the
-// server's
-// form (the fields of protocol.SyncResponse by their names, no white space
-// but a final newline, every op in that form); any other answer is
-// decoded by encoding/json as it is, with the same result.
+// server's form (the fields of protocol.SyncResponse by their names, no
+// white space but a final newline, every op in that form); any other
+// answer is decoded by encoding/json as it is, with the same result.
 func decodePage(b []byte) (page, error) {
 	if len(b) == 0 {
 		return page{}, io.ErrUnexpectedEOF
