@@ -98,10 +98,8 @@ func DB(t testing.TB) string {
 	case failErr != nil:
 		t.Fatalf("pgtest: %v", failErr)
 	case shared == nil:
-		if os.Getenv(EnvRequire) == "1" {
-			t.Fatalf("pgtest: %s (%s=1, so this fails instead of skipping)", skipMsg, EnvRequire)
-		}
-		t.Skipf("pgtest: %s", skipMsg)
+		noPostgres(t, skipMsg)
+		return ""
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -117,6 +115,16 @@ func DB(t testing.TB) string {
 		}
 	})
 	return shared.dsn(name)
+}
+
+// noPostgres skips t, or fails it where PostgreSQL is required (CI).
+func noPostgres(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv(EnvRequire) == "1" {
+		t.Fatalf("pgtest: %s (%s=1, so this fails instead of skipping)", msg, EnvRequire)
+		return
+	}
+	t.Skipf("pgtest: %s", msg)
 }
 
 // cluster is a running PostgreSQL: started here (cmd set) or external.

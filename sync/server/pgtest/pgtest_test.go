@@ -4,6 +4,7 @@ package pgtest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,6 +89,33 @@ func TestSkipMessage(t *testing.T) {
 	}
 	if !strings.Contains(installHint, "apt-get install postgresql") || !strings.Contains(installHint, EnvExternal) {
 		t.Fatalf("install hint lacks the apt-get line or %s: %s", EnvExternal, installHint)
+	}
+}
+
+type fakeTB struct {
+	testing.TB
+	skipped, failed string
+}
+
+func (f *fakeTB) Helper()                        {}
+func (f *fakeTB) Skipf(format string, a ...any)  { f.skipped = fmt.Sprintf(format, a...) }
+func (f *fakeTB) Fatalf(format string, a ...any) { f.failed = fmt.Sprintf(format, a...) }
+
+// Missing PostgreSQL skips, except in CI (BRUG_REQUIRE_POSTGRES=1),
+// where it fails: the PostgreSQL tests must not pass there by skipping.
+func TestRequireMakesMissingFail(t *testing.T) {
+	msg := "PostgreSQL not found: no initdb on PATH; " + installHint
+	t.Setenv(EnvRequire, "")
+	f := &fakeTB{TB: t}
+	noPostgres(f, msg)
+	if f.failed != "" || !strings.Contains(f.skipped, "apt-get install postgresql") || !strings.Contains(f.skipped, "no initdb") {
+		t.Fatalf("without %s: skipped %q, failed %q", EnvRequire, f.skipped, f.failed)
+	}
+	t.Setenv(EnvRequire, "1")
+	f = &fakeTB{TB: t}
+	noPostgres(f, msg)
+	if f.skipped != "" || !strings.Contains(f.failed, "no initdb") || !strings.Contains(f.failed, EnvRequire) {
+		t.Fatalf("with %s=1: skipped %q, failed %q", EnvRequire, f.skipped, f.failed)
 	}
 }
 
