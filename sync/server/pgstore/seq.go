@@ -73,18 +73,22 @@ func AppendTx(ctx context.Context, tx pgx.Tx, ops []Op) (first, last uint64, err
 			return 0, 0, fmt.Errorf("pgstore: op %d: ids must be 16 bytes", i)
 		}
 	}
+	// One statement, one round trip: the counter's update (which takes
+	// its row lock) feeds the numbers of the insert.
+	ids, dossiers, bodies := make([][]byte, len(ops)), make([][]byte, len(ops)), make([][]byte, len(ops))
+	for i, op := range ops {
+		ids[i], dossiers[i], bodies[i] = op.ID, op.Dossier, op.Body
+	}
 	var end int64
-	if err := tx.QueryRow(ctx, "UPDATE seq_counter SET last = last + $1 RETURNING last", len(ops)).Scan(&end); err != nil {
-		return 0, 0, fmt.Errorf("pgstore: take sequence numbers: %w", err)
+	err = tx.QueryRow(ctx, `WITH c AS (UPDATE seq_counter SET last = last + $1 RETURNING last),
+		i AS (INSERT INTO ops (seq, op_id, dossier, op)
+			SELECT c.last - $1 + o.n, o.id, o.dossier, o.op
+			FROM c, unnest($2::bytea[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS o(id, dossier, op, n))
+		SELECT last FROM c`, len(ops), ids, dossiers, bodies).Scan(&end)
+	if err != nil {
+		return 0, 0, fmt.Errorf("pgstore: append ops: %w", err)
 	}
 	start := end - int64(len(ops)) + 1
-	rows := make([][]any, len(ops))
-	for i, op := range ops {
-		rows[i] = []any{start + int64(i), op.ID, op.Dossier, op.Body}
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ops"}, []string{"seq", "op_id", "dossier", "op"}, pgx.CopyFromRows(rows)); err != nil {
-		return 0, 0, fmt.Errorf("pgstore: insert ops: %w", err)
-	}
 	return uint64(start), uint64(end), nil
 }
 

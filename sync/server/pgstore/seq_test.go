@@ -368,3 +368,24 @@ func BenchmarkAfter(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*page)/b.Elapsed().Seconds(), "ops/s")
 }
+
+// BenchmarkAppendParallel appends one op per transaction from many
+// goroutines (4 x GOMAXPROCS) at once: the counter's lock serializes them, so this is the
+// ceiling of single-op commits a region's database takes.
+func BenchmarkAppendParallel(b *testing.B) {
+	ctx := context.Background()
+	pool := migrated(b)
+	d := newDossier()
+	b.ReportAllocs()
+	b.SetParallelism(4) // 4 x GOMAXPROCS goroutines
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, _, err := Append(ctx, pool, []Op{newOp(d, 160)}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
