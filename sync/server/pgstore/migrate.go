@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -66,10 +67,68 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, set Set) (int64, error) {
 		return 0, err
 	}
 	defer p.Close()
+	newest, err := Newest(set)
+	if err != nil {
+		return 0, err
+	}
+	// A database a newer brug migrated: this one would write rows in an
+	// older layout next to a newer server's. Refuse before touching it.
+	if v, err := p.GetDBVersion(ctx); err == nil && v > newest {
+		return v, fmt.Errorf("%w: %s is at version %d, this brug knows up to %d; upgrade brug", ErrNewerSchema, set.table, v, newest)
+	}
 	if _, err := p.Up(ctx); err != nil {
 		return 0, fmt.Errorf("migrate %s: %w", set.dir, err)
 	}
 	return p.GetDBVersion(ctx)
+}
+
+// ErrNewerSchema: the database was migrated by a newer brug.
+var ErrNewerSchema = errors.New("the database's schema is newer than this brug")
+
+// DB is a region's database and its key store, both migrated.
+type DB struct {
+	Data *pgxpool.Pool
+	// Keys is the key store's pool: another database's, or Data itself
+	// when the key store shares the data's database.
+	Keys *pgxpool.Pool
+}
+
+// Open connects to the region's database at dataURL and its key store
+// at keysURL ("" for the same database) and migrates both: what `brug
+// serve --store postgres://...` is to do at start (not wired yet).
+func Open(ctx context.Context, dataURL, keysURL string) (_ *DB, err error) {
+	db := &DB{}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	if db.Data, err = pgxpool.New(ctx, dataURL); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	db.Keys = db.Data
+	if keysURL != "" {
+		if db.Keys, err = pgxpool.New(ctx, keysURL); err != nil {
+			return nil, fmt.Errorf("key store: %w", err)
+		}
+	}
+	if _, err := Migrate(ctx, db.Data, Data); err != nil {
+		return nil, err
+	}
+	if _, err := Migrate(ctx, db.Keys, Keys); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the pools.
+func (db *DB) Close() {
+	if db.Keys != nil && db.Keys != db.Data {
+		db.Keys.Close()
+	}
+	if db.Data != nil {
+		db.Data.Close()
+	}
 }
 
 // Pending reports how many migrations of set the database lacks.

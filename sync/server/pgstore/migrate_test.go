@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"os"
 	"sync"
 	"testing"
@@ -142,5 +143,47 @@ func TestMigrateConcurrent(t *testing.T) {
 	var applied int
 	if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+DataVersionTable+" WHERE version_id > 0").Scan(&applied); err != nil || applied != int(newest) {
 		t.Fatalf("version rows = %d (%v), want %d: migrated more than once", applied, err, newest)
+	}
+}
+
+// A database migrated by a newer brug is refused, untouched.
+func TestMigrateRefusesNewer(t *testing.T) {
+	ctx := context.Background()
+	pool := migrated(t)
+	if _, err := pool.Exec(ctx, "INSERT INTO "+DataVersionTable+" (version_id, is_applied) VALUES (9999, true)"); err != nil {
+		t.Fatal(err)
+	}
+	v, err := Migrate(ctx, pool, Data)
+	if !errors.Is(err, ErrNewerSchema) || v != 9999 {
+		t.Fatalf("Migrate on a newer database = %d, %v; want ErrNewerSchema", v, err)
+	}
+}
+
+// Open migrates the data and the key store, apart or together, and
+// reopening finds nothing to do.
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	data, keys := pgtest.DB(t), pgtest.DB(t)
+	for _, kURL := range []string{keys, ""} {
+		for range 2 {
+			db, err := Open(ctx, data, kURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ok bool
+			if err := db.Keys.QueryRow(ctx, "SELECT to_regclass('dossier_keys') IS NOT NULL").Scan(&ok); err != nil || !ok {
+				t.Fatalf("key store (%q) lacks dossier_keys: %v", kURL, err)
+			}
+			if err := db.Data.QueryRow(ctx, "SELECT to_regclass('ops') IS NOT NULL").Scan(&ok); err != nil || !ok {
+				t.Fatalf("data lacks ops: %v", err)
+			}
+			db.Close()
+		}
+	}
+	if _, err := Open(ctx, "postgres://127.0.0.1:1/nothing?connect_timeout=2", ""); err == nil {
+		t.Fatal("Open of an unreachable database succeeded")
+	}
+	if _, err := Open(ctx, "not a url", ""); err == nil {
+		t.Fatal("Open of a bad connection string succeeded")
 	}
 }
