@@ -57,7 +57,7 @@ type Form struct {
 	dossier string
 	title   string
 	fields  []FormField
-	inputs  []textinput.Model // per field; used by FieldLine and FieldDate
+	Inputs  []textinput.Model // per field; used by FieldLine and FieldDate
 	areas   []textarea.Model  // per field; used by FieldText
 	// shown is each text area's value right after it got the field's value
 	// (the text area replaces tabs and control characters): while it is
@@ -107,7 +107,7 @@ type formKeys struct {
 // is the status text shown after.
 func NewForm(ctx *Context, dossier, title string, fields []FormField, save FormSave, saved string) *Form {
 	f := &Form{ctx: ctx, dossier: dossier, title: title, fields: fields, save: save, saved: saved,
-		inputs: make([]textinput.Model, len(fields)), areas: make([]textarea.Model, len(fields)), shown: make([]string, len(fields)),
+		Inputs: make([]textinput.Model, len(fields)), areas: make([]textarea.Model, len(fields)), shown: make([]string, len(fields)),
 		choice: make([]int, len(fields)), picked: make([]map[string]bool, len(fields)),
 		errAt: -1, width: ctx.Width, height: ctx.Height,
 		keys: formKeys{Save: ctx.Keys.Save, Next: ctx.Keys.NextField, Prev: ctx.Keys.PrevField}}
@@ -120,7 +120,7 @@ func NewForm(ctx *Context, dossier, title string, fields []FormField, save FormS
 			}
 			ti.SetValue(fl.Value)
 			ti.CursorEnd()
-			f.inputs[i] = ti
+			f.Inputs[i] = ti
 		case FieldText:
 			ta := NewTextArea(ctx)
 			ta.SetValue(fl.Value)
@@ -138,21 +138,21 @@ func NewForm(ctx *Context, dossier, title string, fields []FormField, save FormS
 			}
 		}
 	}
-	f.setFocus(0)
+	f.SetFocus(0)
 	f.SetSize(ctx.Width, ctx.Height)
 	return f
 }
 
-// setFocus moves the focus to field i, blurring the others.
-func (f *Form) setFocus(i int) {
+// SetFocus moves the focus to field i, blurring the others.
+func (f *Form) SetFocus(i int) {
 	f.focus = max(0, min(i, len(f.fields)-1))
 	for j, fl := range f.fields {
 		switch fl.Kind {
 		case FieldLine, FieldDate:
 			if j == f.focus {
-				f.inputs[j].Focus()
+				f.Inputs[j].Focus()
 			} else {
-				f.inputs[j].Blur()
+				f.Inputs[j].Blur()
 			}
 		case FieldText:
 			if j == f.focus {
@@ -164,13 +164,40 @@ func (f *Form) setFocus(i int) {
 	}
 }
 
+// Focused is the field with the focus.
+func (f *Form) Focused() int { return f.focus }
+
+// Cursor is the option shown in choice field i, or under the cursor in
+// places field i.
+func (f *Form) Cursor(i int) int { return f.choice[i] }
+
+// SetCursor shows option c of choice field i (under the cursor in a
+// places field), wrapping around the options.
+func (f *Form) SetCursor(i, c int) {
+	if n := len(f.fields[i].Options); n > 0 {
+		f.choice[i] = (c%n + n) % n
+	}
+}
+
+// Picked reports whether places field i has option o ticked.
+func (f *Form) Picked(i int, o string) bool { return f.picked[i][o] }
+
+// TogglePick ticks or unticks the option under the cursor of places
+// field i.
+func (f *Form) TogglePick(i int) {
+	if c := f.choice[i]; c < len(f.fields[i].Options) {
+		o := f.fields[i].Options[c]
+		f.picked[i][o] = !f.picked[i][o]
+	}
+}
+
 // Values are the form's current values, by field name.
 func (f *Form) Values() map[string]string {
 	out := make(map[string]string, len(f.fields))
 	for i, fl := range f.fields {
 		switch fl.Kind {
 		case FieldLine, FieldDate:
-			out[fl.Name] = strings.TrimSpace(f.inputs[i].Value())
+			out[fl.Name] = strings.TrimSpace(f.Inputs[i].Value())
 		case FieldText:
 			out[fl.Name] = fl.Value // unchanged: exactly as stored
 			if v := f.areas[i].Value(); v != f.shown[i] {
@@ -355,20 +382,20 @@ func (f *Form) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 		f.confirm.Asking = true
 		return f, nil
 	case key.Matches(msg, f.keys.Next):
-		f.setFocus((f.focus + 1) % len(f.fields))
+		f.SetFocus((f.focus + 1) % len(f.fields))
 		return f, nil
 	case key.Matches(msg, f.keys.Prev):
-		f.setFocus((f.focus + len(f.fields) - 1) % len(f.fields))
+		f.SetFocus((f.focus + len(f.fields) - 1) % len(f.fields))
 		return f, nil
 	}
 	switch fl.Kind {
 	case FieldText:
 		switch {
 		case msg.Type == tea.KeyUp && f.areas[f.focus].Line() == 0 && f.focus > 0:
-			f.setFocus(f.focus - 1)
+			f.SetFocus(f.focus - 1)
 			return f, nil
 		case msg.Type == tea.KeyDown && f.areas[f.focus].Line() == f.areas[f.focus].LineCount()-1 && !last:
-			f.setFocus(f.focus + 1)
+			f.SetFocus(f.focus + 1)
 			return f, nil
 		}
 		var cmd tea.Cmd
@@ -410,23 +437,23 @@ func (f *Form) key(msg tea.KeyMsg) (Screen, tea.Cmd) {
 	case msg.Type == tea.KeyEnter && last:
 		return f.submit()
 	case msg.Type == tea.KeyEnter, msg.Type == tea.KeyDown:
-		f.setFocus(f.focus + 1)
+		f.SetFocus(f.focus + 1)
 		return f, nil
 	case msg.Type == tea.KeyUp:
-		f.setFocus(f.focus - 1)
+		f.SetFocus(f.focus - 1)
 		return f, nil
 	case key.Matches(msg, k.Up, k.Down) && (fl.Kind == FieldChoice || fl.Kind == FieldPlaces):
 		// j and k move between fields when they are not text.
 		if key.Matches(msg, k.Up) {
-			f.setFocus(f.focus - 1)
+			f.SetFocus(f.focus - 1)
 		} else {
-			f.setFocus(f.focus + 1)
+			f.SetFocus(f.focus + 1)
 		}
 		return f, nil
 	}
 	if fl.Kind == FieldLine || fl.Kind == FieldDate {
 		var cmd tea.Cmd
-		f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+		f.Inputs[f.focus], cmd = f.Inputs[f.focus].Update(msg)
 		return f, cmd
 	}
 	return f, nil
@@ -437,7 +464,7 @@ func (f *Form) submit() (Screen, tea.Cmd) {
 	v := f.Values()
 	if i, msg := f.validate(v); i >= 0 {
 		f.errAt, f.ErrText = i, msg
-		f.setFocus(i)
+		f.SetFocus(i)
 		return f, Status(msg, true)
 	}
 	f.errAt, f.ErrText = -1, ""
@@ -481,7 +508,7 @@ func (f *Form) SetSize(width, height int) {
 	free := max(2, height-fixed)
 	for i, fl := range f.fields {
 		if fl.Kind != FieldText {
-			f.inputs[i].Width = max(1, width-f.labelWidth()-3)
+			f.Inputs[i].Width = max(1, width-f.labelWidth()-3)
 			continue
 		}
 		h := max(2, free/max(1, areas))
@@ -511,7 +538,7 @@ func (f *Form) View() string {
 		label = Fit(label, lw)
 		switch fl.Kind {
 		case FieldLine, FieldDate:
-			lines = append(lines, mark+label+f.inputs[i].View())
+			lines = append(lines, mark+label+f.Inputs[i].View())
 		case FieldText:
 			lines = append(lines, mark+label)
 			for _, l := range strings.Split(f.areas[i].View(), "\n") {
