@@ -210,11 +210,7 @@ func (m *MergeScreen) View() string {
 	if !m.loaded {
 		return st.Muted.Render(kit.Fit(t.S("step.loading"), m.width))
 	}
-	var lines []string
-	for _, l := range kit.WrapText(t.S("merge.intro"), m.width) {
-		lines = append(lines, l)
-	}
-	lines = append(lines, "")
+	lines := append(kit.WrapText(t.S("merge.intro"), m.width), "")
 	for i, c := range m.group {
 		name := c.Name
 		if c.year != "" {
