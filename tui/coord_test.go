@@ -576,32 +576,6 @@ func TestCoordEnglish(t *testing.T) {
 	}
 }
 
-// TestAllocate: columns fit the width and grow left to right up to their
-// most; optional ones are left out first, highest drop first.
-func TestAllocate(t *testing.T) {
-	specs := []coord.ColSpec{{Min: 10, Max: 20}, {Min: 5, Max: 5}, {Min: 8, Max: 12, Drop: 1}, {Min: 6, Max: 6, Drop: 2}}
-	tests := []struct {
-		avail int
-		want  []int
-	}{
-		{10 + 5 + 8 + 6 + 6, []int{10, 5, 8, 6}},
-		{10 + 5 + 8 + 4, []int{10, 5, 8, 0}},
-		{10 + 5 + 2 + 3, []int{13, 5, 0, 0}},
-		{10 + 5 + 8 + 6 + 6 - 1, []int{17, 5, 8, 0}},
-		{200, []int{20, 5, 12, 6}},
-		{5, []int{10, 5, 0, 0}},
-	}
-	// A column of no width is left out, gap and all.
-	if got := coord.Allocate(20, []coord.ColSpec{{Min: 5, Max: 5}, {}, {Min: 5, Max: 5}}); !slices.Equal(got, []int{5, 0, 5}) {
-		t.Errorf("allocate with an empty column = %v", got)
-	}
-	for _, tt := range tests {
-		if got := coord.Allocate(tt.avail, specs); !slices.Equal(got, tt.want) {
-			t.Errorf("allocate(%d) = %v, want %v", tt.avail, got, tt.want)
-		}
-	}
-}
-
 // TestGoldenCoord pins the look of the team overview, the review queue and
 // a review at 80x24 and 200x50, without colour. Run with -update to
 // rewrite testdata/TestGoldenCoord and review the diff like code.

@@ -30,7 +30,7 @@ func TestAgreementAddRemoveUndo(t *testing.T) {
 		t.Fatalf("empty list not explained:\n%s", v)
 	}
 	e.keys("n")
-	if _, ok := e.top().(*dossier.EntityForm); !ok {
+	if _, ok := e.top().(*kit.Form); !ok {
 		t.Fatalf("n opened %T, want the form", e.top())
 	}
 	e.typeText("Bel UWV over de beoordeling")
@@ -141,7 +141,7 @@ func TestAgreementEditKeepsOtherFields(t *testing.T) {
 	e.send(dxKey("backspace"))
 	e.typeText("bogus")
 	e.keys("ctrl+s")
-	f, ok := e.top().(*dossier.EntityForm)
+	f, ok := e.top().(*kit.Form)
 	if !ok {
 		t.Fatalf("a wrong date was saved: %T in front", e.top())
 	}
@@ -188,7 +188,7 @@ func TestContactNeedsSomething(t *testing.T) {
 	e := dxOpen(t, "en", 80, 24)
 	e.push(dossier.NewContactsScreen(e.m.Context(), e.id))
 	e.keys("n", "ctrl+s")
-	if _, ok := e.top().(*dossier.EntityForm); !ok || !strings.Contains(e.status(), "at least a name") {
+	if _, ok := e.top().(*kit.Form); !ok || !strings.Contains(e.status(), "at least a name") {
 		t.Fatalf("an empty contact was saved or not explained: %T, %q", e.top(), e.status())
 	}
 	e.typeText("Piet Bakker")
@@ -217,7 +217,7 @@ func TestFormEscAsksWhenChanged(t *testing.T) {
 		t.Fatalf("no question:\n%s", v)
 	}
 	e.keys("n")
-	if f, ok := e.top().(*dossier.EntityForm); !ok || f.Values()["name"] != "q" {
+	if f, ok := e.top().(*kit.Form); !ok || f.Values()["name"] != "q" {
 		t.Fatalf("n did not keep the form: %T", e.top())
 	}
 	e.keys("esc", "j")
@@ -279,7 +279,7 @@ func TestRouteMoveNeedsPlace(t *testing.T) {
 	e := dxOpen(t, "en", 80, 24)
 	e.push(dossier.NewRouteScreen(e.m.Context(), e.id))
 	e.keys("m", "ctrl+s")
-	if _, ok := e.top().(*dossier.EntityForm); !ok || !strings.Contains(e.status(), "at least one place") {
+	if _, ok := e.top().(*kit.Form); !ok || !strings.Contains(e.status(), "at least one place") {
 		t.Fatalf("a move without a place: %T, %q", e.top(), e.status())
 	}
 	if len(e.client().Moves) != 0 {
@@ -444,7 +444,7 @@ func TestEntityFormSpaceKeepsTheChoice(t *testing.T) {
 	e := dxOpen(t, "nl", 80, 24)
 	e.push(dossier.NewJournalScreen(e.m.Context(), e.id))
 	e.keys("n", "right", " ", " ")
-	f, ok := e.top().(*dossier.EntityForm)
+	f, ok := e.top().(*kit.Form)
 	if !ok {
 		t.Fatalf("n opened %T, want the form", e.top())
 	}

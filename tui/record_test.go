@@ -311,7 +311,7 @@ func TestSyncRefreshesOpenScreensAndWarnsTheEditor(t *testing.T) {
 	kittest.Add(t, e.st, e.id, store.EntityJournal, map[string]string{"kind": "bezoek", "date": "2025-11-13", "text": "Eerste versie"})
 	e.openOverview()
 	e.keys("v", "enter")
-	if _, ok := e.top().(*dossier.EntityForm); !ok {
+	if _, ok := e.top().(*kit.Form); !ok {
 		t.Fatalf("enter on the journal opened %T", e.top())
 	}
 	jid := e.client().Journal[0].ID

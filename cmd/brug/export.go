@@ -69,6 +69,10 @@ The brug file is opened read-only.`,
 
 // runExport finds the client and writes the export.
 func (c *cli) runExport(query string, f exportFlags) (err error) {
+	// The app open on the file answers for it (live.go).
+	if ok, err := c.exportLive(query, f); ok {
+		return err
+	}
 	// The server's file holds the full history: export.serverfile says
 	// how to export from it.
 	s, id, cl, err := c.openClient(query, "export.serverfile")
@@ -99,14 +103,20 @@ func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method,
 	if err != nil {
 		return c.fail("export.read", err)
 	}
+	return c.writeExportData(data, cl.Name.Value, len(ops), f)
+}
+
+// writeExportData writes a rendered export of the client name with ops
+// changes to standard output or, atomically, to f.out.
+func (c *cli) writeExportData(data []byte, name string, ops int, f exportFlags) error {
 	if f.out == "" {
-		_, err = c.env.stdout.Write(data)
+		_, err := c.env.stdout.Write(data)
 		return err
 	}
 	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
 		return c.fail("export.writefailed", f.out, err)
 	}
-	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", esc(cl.Name.Value), c.msgs().n("count.changes", len(ops)), f.out))
+	fmt.Fprintln(c.env.stderr, c.msgs().f("export.written", esc(name), c.msgs().n("count.changes", ops), f.out))
 	return nil
 }
 
@@ -114,15 +124,22 @@ func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method,
 // message lists them with their ids so the user can pick one.
 func (c *cli) findClient(s *store.Store, query string) (string, error) {
 	id, err := s.FindClient(query)
+	var amb *store.AmbiguousError
 	switch {
 	case err == nil:
 		return id, nil
-	case errors.Is(err, store.ErrNotFound):
-		return "", c.fail("export.notfound", query)
+	case errors.Is(err, store.ErrNotFound), errors.As(err, &amb):
+		return "", c.findFailed(query, err)
 	}
+	return "", c.readFailed(s, "export.read", err)
+}
+
+// findFailed says that query names no client (store.ErrNotFound) or
+// several (a *store.AmbiguousError, listed with their ids).
+func (c *cli) findFailed(query string, err error) error {
 	var amb *store.AmbiguousError
 	if !errors.As(err, &amb) {
-		return "", c.readFailed(s, "export.read", err)
+		return c.fail("export.notfound", query)
 	}
 	cands := slices.Clone(amb.Candidates)
 	sort.Slice(cands, func(i, j int) bool {
@@ -144,7 +161,7 @@ func (c *cli) findClient(s *store.Store, query string) (string, error) {
 			fmt.Fprintf(&b, "  (%s)", sm.Team)
 		}
 	}
-	return "", userError{b.String()}
+	return userError{b.String()}
 }
 
 // writeFileAtomic writes data to a new temporary file in path's folder,

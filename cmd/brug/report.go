@@ -130,6 +130,12 @@ func (c *cli) reportQuery(f reportFlags) (store.FlowQuery, error) {
 func (c *cli) runReport(q store.FlowQuery, format string) (err error) {
 	src := c.reporter
 	if src == nil {
+		// The app open on the file answers for it (live.go).
+		if path, err := c.dbPath(); err == nil && liveServing(path) {
+			src = liveReporter{c: c, path: path}
+		}
+	}
+	if src == nil {
 		s, err := c.openReadOnly()
 		if err != nil {
 			return err
@@ -141,6 +147,10 @@ func (c *cli) runReport(q store.FlowQuery, format string) (err error) {
 	if err != nil {
 		if st, ok := src.(*store.Store); ok {
 			return c.readFailed(st, "report.read", err)
+		}
+		var ue userError
+		if errors.As(err, &ue) {
+			return err // the app's answer, already worded (live.go)
 		}
 		return c.fail("report.read", err)
 	}

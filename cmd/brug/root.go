@@ -446,7 +446,11 @@ func (c *cli) startTUI(s *store.Store, m *method.Method, role string) error {
 	if opt.Syncer != nil {
 		app = wipeGuard{Model: model, wiped: wiped, text: c.msgs().f("sync.wiped", string(url))}
 	}
+	// `brug export` and `brug report` read the open file through the
+	// app meanwhile (live.go).
+	live := listenLive(s)
 	err := c.env.runTUI(app)
+	live.Close()
 	if wiped.Load() {
 		// The laptop was wiped at the admin's order while the app ran:
 		// say so on the terminal, once the app's screen is gone.

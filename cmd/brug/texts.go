@@ -99,6 +99,10 @@ var cliTexts = map[string][2]string{
 		"brug is al geopend op dit bestand (%s). Sluit de andere brug eerst.",
 		"brug is already open on this file (%s). Close the other brug first.",
 	},
+	"live.failed": {
+		"brug is geopend op dit bestand, maar de app gaf geen goed antwoord (%s). Probeer het opnieuw, of sluit de app eerst.",
+		"brug is open on this file, but the app did not answer properly (%s). Try again, or close the app first.",
+	},
 	"open.notbrug": {
 		"%s is geen brug-bestand, of het is beschadigd. brug heeft het niet veranderd. Kies het goede bestand met --db of BRUG_DB.",
 		"%s is not a brug file, or it is damaged. brug has not changed it. Choose the right file with --db or BRUG_DB.",

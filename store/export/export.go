@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/doctext"
 	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/store/termsafe"
-	"github.com/brug-nl/brug/tui/texts"
 )
 
 // This file renders the export of one dossier: everything kept about a
@@ -73,7 +73,7 @@ func Markdown(c *store.Client, ops []store.Op, m *method.Method, lang string) st
 	if m == nil {
 		m = method.Default()
 	}
-	x := &exporter{t: texts.NewTexts(lang), c: c, m: m}
+	x := &exporter{t: doctext.New(lang), c: c, m: m}
 	x.personal()
 	x.steps()
 	x.agreements()
@@ -91,7 +91,7 @@ func Markdown(c *store.Client, ops []store.Op, m *method.Method, lang string) st
 }
 
 type exporter struct {
-	t *texts.Texts
+	t *doctext.Texts
 	c *store.Client
 	m *method.Method
 	b strings.Builder

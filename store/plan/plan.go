@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/doctext"
 	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/store/termsafe"
-	"github.com/brug-nl/brug/tui/texts"
 )
 
 // Plan is what the person's plan says, in the words of one language: the
@@ -78,7 +78,7 @@ func Build(c *store.Client, m *method.Method, lang string, today time.Time) *Pla
 	if m == nil {
 		m = method.Default()
 	}
-	t := texts.NewTexts(lang)
+	t := doctext.New(lang)
 	p := &Plan{Lang: t.Lang}
 	name := oneLine(c.Name.Value)
 	if name == "" {
@@ -186,7 +186,7 @@ func currentStep(c *store.Client, total int) (n int, allDone bool) {
 
 // stepText says step n in plain words: the catalogue's for the default
 // method, else the method's own title.
-func stepText(t *texts.Texts, m *method.Method, n int) string {
+func stepText(t *doctext.Texts, m *method.Method, n int) string {
 	if m.ID == method.Default().ID && t.Has(fmt.Sprintf("plan.step.%d", n)) {
 		return t.S(fmt.Sprintf("plan.step.%d", n))
 	}
@@ -197,7 +197,7 @@ func stepText(t *texts.Texts, m *method.Method, n int) string {
 }
 
 // placeText says a place in plain words.
-func placeText(t *texts.Texts, p string) string {
+func placeText(t *doctext.Texts, p string) string {
 	if k := "plan.place." + p; t.Has(k) {
 		return t.S(k)
 	}
@@ -206,7 +206,7 @@ func placeText(t *texts.Texts, p string) string {
 
 // route lists the places from the first the person is at (or the start)
 // up to the goal (or the end), marking both.
-func route(t *texts.Texts, places []string, target string) []RouteStop {
+func route(t *doctext.Texts, places []string, target string) []RouteStop {
 	all := store.Places()
 	from, to := len(all), -1
 	here := map[string]bool{}
@@ -237,7 +237,7 @@ func route(t *texts.Texts, places []string, target string) []RouteStop {
 }
 
 // agreements are the open ones, dated first by date, then the undated.
-func agreements(t *texts.Texts, c *store.Client, today string) []Agreement {
+func agreements(t *doctext.Texts, c *store.Client, today string) []Agreement {
 	var open []store.Agreement
 	for _, a := range c.Agreements {
 		if !a.Removed && a.Done.Value != "1" && strings.TrimSpace(a.What.Value) != "" {
@@ -278,7 +278,7 @@ func agreements(t *texts.Texts, c *store.Client, today string) []Agreement {
 
 // longDate says a YYYY-MM-DD date as "14 maart 2025"; another value
 // shows as written.
-func longDate(t *texts.Texts, d string) string {
+func longDate(t *doctext.Texts, d string) string {
 	tm, err := time.Parse(time.DateOnly, d)
 	if err != nil {
 		return oneLine(d)
@@ -287,7 +287,7 @@ func longDate(t *texts.Texts, d string) string {
 }
 
 // joinAnd joins words as "a, b en c".
-func joinAnd(t *texts.Texts, words []string) string {
+func joinAnd(t *doctext.Texts, words []string) string {
 	if len(words) < 2 {
 		return strings.Join(words, "")
 	}

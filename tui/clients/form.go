@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -60,16 +59,16 @@ type recordLoadedMsg struct {
 	err    error
 }
 
-// ClientForm is the new-client form.
+// ClientForm is the new-client form. Its fields' state (inputs, focus,
+// options picked) is a kit.Form, the one form engine; this screen lays it
+// out with chips and checks it as store.NewClient does.
 type ClientForm struct {
-	ctx     *kit.Context
-	Inputs  [textFields]textinput.Model
-	places  []store.Place // the options of the places and target fields
-	picked  []bool        // per place: the client is there now
-	cur     [fieldCount]int
-	benefit int // index into store.Benefits
-	target  int // 0: none chosen; i: places[i-1]
-	focus   int
+	ctx *kit.Context
+	// form holds the fields, in the order of the field constants; Inputs
+	// are its text inputs (the first textFields fields).
+	form    *kit.Form
+	Inputs  []textinput.Model
+	places  []store.Place  // the options of the places and target fields
 	errs    map[int]string // field -> catalogue key of its error
 	tried   bool           // a save was tried: validate while typing
 	confirm bool           // asking whether to drop the filled form
@@ -95,18 +94,25 @@ type ClientForm struct {
 // the list and opens the new client's overview.
 func NewClientForm(ctx *kit.Context) kit.Screen {
 	f := &ClientForm{ctx: ctx, places: store.Places()}
-	f.picked = make([]bool, len(f.places))
+	codes := make([]string, len(f.places))
+	for i, p := range f.places {
+		codes[i] = string(p)
+	}
+	fields := make([]kit.FormField, fieldCount)
+	for i := range fieldCount {
+		fields[i] = kit.FormField{Name: formFieldNames[i], Label: f.label(i), Kind: kit.FieldLine}
+	}
+	fields[fieldPlaces].Kind, fields[fieldPlaces].Options = kit.FieldPlaces, codes
+	fields[fieldBenefit].Kind, fields[fieldBenefit].Options = kit.FieldChoice, store.Benefits
+	fields[fieldTarget].Kind, fields[fieldTarget].Options = kit.FieldChoice, append([]string{""}, codes...)
+	f.form = kit.NewForm(ctx, "", "", fields, nil, "")
+	f.Inputs = f.form.Inputs[:textFields]
 	st := ctx.Styles
 	for i := range f.Inputs {
-		ti := textinput.New()
-		ti.Prompt = ""
-		ti.TextStyle = st.Text
-		ti.PlaceholderStyle = st.Muted
-		ti.Cursor.Style = st.R.NewStyle()
-		ti.Cursor.TextStyle = st.Text
-		ti.Cursor.SetMode(cursor.CursorStatic)
-		ti.CharLimit = store.MaxScalar
-		f.Inputs[i] = ti
+		// The form's inputs as this screen always drew them.
+		f.Inputs[i].TextStyle = st.Text
+		f.Inputs[i].Cursor.TextStyle = st.Text
+		f.Inputs[i].KeyMap.Paste.SetEnabled(true)
 	}
 	f.Inputs[fieldBirthYear].CharLimit = yearCharLimit
 	f.Inputs[fieldCoaches].Placeholder = ctx.T.S("form.placeholder.cs")
@@ -117,7 +123,6 @@ func NewClientForm(ctx *kit.Context) kit.Screen {
 	default:
 		f.Inputs[FieldTeam].Placeholder = strings.Join(ctx.Teams, ", ")
 	}
-	f.Inputs[fieldName].Focus()
 	for i := range fieldCount {
 		f.labelW = max(f.labelW, ansi.StringWidth(f.label(i)))
 	}
@@ -147,16 +152,15 @@ func (f *ClientForm) fill(c *store.Client) {
 	}
 	for i, b := range store.Benefits {
 		if b == c.Benefit.Value {
-			f.benefit, f.cur[fieldBenefit] = i, i
+			f.form.SetCursor(fieldBenefit, i)
 		}
 	}
 	for i, p := range f.places {
 		if string(p) == c.RouteTarget.Value {
-			f.target, f.cur[fieldTarget] = i+1, i+1
+			f.form.SetCursor(fieldTarget, i+1)
 		}
 	}
-	f.focus = fieldName
-	f.Inputs[fieldName].Focus()
+	f.form.SetFocus(fieldName)
 }
 
 // skipped reports a field the form does not show: the edit form leaves
@@ -257,21 +261,21 @@ func (f *ClientForm) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Save):
 		return f.save()
 	case key.Matches(msg, k.NextField):
-		f.setFocus(f.focus + 1)
+		f.setFocus(f.form.Focused() + 1)
 		return nil
 	case key.Matches(msg, k.PrevField):
-		f.setFocus(f.focus - 1)
+		f.setFocus(f.form.Focused() - 1)
 		return nil
 	case key.Matches(msg, k.Open):
-		if f.focus == fieldCount-1 {
+		if f.form.Focused() == fieldCount-1 {
 			return f.save()
 		}
-		f.setFocus(f.focus + 1)
+		f.setFocus(f.form.Focused() + 1)
 		return nil
 	}
-	if f.focus < textFields {
+	if focus := f.form.Focused(); focus < textFields {
 		var cmd tea.Cmd
-		f.Inputs[f.focus], cmd = f.Inputs[f.focus].Update(msg)
+		f.Inputs[focus], cmd = f.Inputs[focus].Update(msg)
 		f.revalidate()
 		return cmd
 	}
@@ -286,60 +290,31 @@ func (f *ClientForm) key(msg tea.KeyMsg) tea.Cmd {
 // option (it never moves on).
 func (f *ClientForm) choiceKey(msg tea.KeyMsg) {
 	k := f.ctx.Keys
-	n := f.optionCount(f.focus)
-	delta := 0
+	focus := f.form.Focused()
 	switch {
 	case key.Matches(msg, k.Left):
-		delta = -1
+		f.form.SetCursor(focus, f.form.Cursor(focus)-1)
 	case key.Matches(msg, k.Right):
-		delta = 1
+		f.form.SetCursor(focus, f.form.Cursor(focus)+1)
 	case key.Matches(msg, k.Toggle):
-		if f.focus == fieldPlaces {
-			c := f.cur[fieldPlaces]
-			f.picked[c] = !f.picked[c]
-			return
+		if focus == fieldPlaces {
+			f.form.TogglePick(fieldPlaces)
 		}
-	default:
-		return
-	}
-	c := (f.cur[f.focus] + delta + n) % n
-	f.cur[f.focus] = c
-	switch f.focus {
-	case fieldBenefit:
-		f.benefit = c
-	case fieldTarget:
-		f.target = c
 	}
 }
 
-func (f *ClientForm) optionCount(field int) int {
-	switch field {
-	case fieldPlaces:
-		return len(f.places)
-	case fieldBenefit:
-		return len(store.Benefits)
-	case fieldTarget:
-		return len(f.places) + 1
-	}
-	return 0
-}
-
+// setFocus moves to field, round the form, past a field it does not show.
 func (f *ClientForm) setFocus(field int) {
+	from := f.form.Focused()
 	field = (field + fieldCount) % fieldCount
 	if f.skipped(field) {
-		if field > f.focus || (f.focus == fieldCount-1 && field == 0) {
+		if field > from || (from == fieldCount-1 && field == 0) {
 			field = (field + 1) % fieldCount
 		} else {
 			field = (field - 1 + fieldCount) % fieldCount
 		}
 	}
-	if f.focus < textFields {
-		f.Inputs[f.focus].Blur()
-	}
-	f.focus = field
-	if field < textFields {
-		f.Inputs[field].Focus()
-	}
+	f.form.SetFocus(field)
 }
 
 // filled reports whether anything was entered, so leaving would lose it.
@@ -356,12 +331,7 @@ func (f *ClientForm) filled() bool {
 			return true
 		}
 	}
-	for _, p := range f.picked {
-		if p {
-			return true
-		}
-	}
-	return f.benefit != 0 || f.target != 0
+	return f.form.Values()["places"] != "" || f.form.Cursor(fieldBenefit) != 0 || f.form.Cursor(fieldTarget) != 0
 }
 
 // value is the form as the store takes it: a fresh value, safe to hand to
@@ -372,15 +342,15 @@ func (f *ClientForm) value() store.NewClient {
 		BirthYear: strings.TrimSpace(f.Inputs[fieldBirthYear].Value()),
 		Team:      strings.TrimSpace(f.Inputs[FieldTeam].Value()),
 		Coaches:   strings.TrimSpace(f.Inputs[fieldCoaches].Value()),
-		Benefit:   store.Benefits[f.benefit],
+		Benefit:   store.Benefits[f.form.Cursor(fieldBenefit)],
 	}
-	for i, p := range f.picked {
-		if p {
-			n.Places = append(n.Places, f.places[i])
+	for _, p := range f.places {
+		if f.form.Picked(fieldPlaces, string(p)) {
+			n.Places = append(n.Places, p)
 		}
 	}
-	if f.target > 0 {
-		n.RouteTarget = f.places[f.target-1]
+	if t := f.form.Cursor(fieldTarget); t > 0 {
+		n.RouteTarget = f.places[t-1]
 	}
 	return n
 }
@@ -576,11 +546,11 @@ func (f *ClientForm) View() string {
 		if f.skipped(i) {
 			continue
 		}
-		if i == f.focus {
+		if i == f.form.Focused() {
 			focusTop = len(lines)
 		}
 		lines = append(lines, f.field(i)...)
-		if i == f.focus {
+		if i == f.form.Focused() {
 			focusEnd = len(lines)
 		}
 	}
@@ -616,7 +586,7 @@ func (f *ClientForm) View() string {
 // field renders one field: marker, label, input or options, and error.
 func (f *ClientForm) field(i int) []string {
 	t, st := f.ctx.T, f.ctx.Styles
-	focused := i == f.focus
+	focused := i == f.form.Focused()
 	marker := strings.Repeat(" ", kit.CursorWidth)
 	label := kit.Fit(f.label(i), f.labelW)
 	if focused {
@@ -695,17 +665,17 @@ func (f *ClientForm) options(field, width int) []string {
 	var on []bool
 	switch field {
 	case fieldPlaces:
-		for i, p := range f.places {
-			labels, on = append(labels, kit.PlaceLabel(t, p)), append(on, f.picked[i])
+		for _, p := range f.places {
+			labels, on = append(labels, kit.PlaceLabel(t, p)), append(on, f.form.Picked(fieldPlaces, string(p)))
 		}
 	case fieldBenefit:
 		for i, b := range store.Benefits {
-			labels, on = append(labels, kit.BenefitLabel(t, b)), append(on, i == f.benefit)
+			labels, on = append(labels, kit.BenefitLabel(t, b)), append(on, i == f.form.Cursor(fieldBenefit))
 		}
 	case fieldTarget:
-		labels, on = append(labels, t.S("form.route.none")), append(on, f.target == 0)
+		labels, on = append(labels, t.S("form.route.none")), append(on, f.form.Cursor(fieldTarget) == 0)
 		for i, p := range f.places {
-			labels, on = append(labels, kit.PlaceLabel(t, p)), append(on, f.target == i+1)
+			labels, on = append(labels, kit.PlaceLabel(t, p)), append(on, f.form.Cursor(fieldTarget) == i+1)
 		}
 	}
 	onKey, offKey := "form.single.on", "form.single.off"
@@ -723,7 +693,7 @@ func (f *ClientForm) options(field, width int) []string {
 		// Each chip has a marker cell: "›" on the highlighted option of
 		// the focused field, so it shows without colour too.
 		chip := " " + box + " " + lab
-		if field == f.focus && i == f.cur[field] {
+		if field == f.form.Focused() && i == f.form.Cursor(field) {
 			chip = kit.Fit(t.S("widget.cursor"), 1) + st.Selected.Render(box+" "+lab)
 		}
 		w := ansi.StringWidth(chip)

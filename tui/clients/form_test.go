@@ -51,8 +51,8 @@ func TestFormValidationShowsErrorsAndSavesNothing(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	if f.focus != fieldName {
-		t.Errorf("focus after a failed save: field %d, want the first wrong one", f.focus)
+	if f.form.Focused() != fieldName {
+		t.Errorf("focus after a failed save: field %d, want the first wrong one", f.form.Focused())
 	}
 	// Errors go away as they are fixed.
 	s = clType(t, s, "Anna")

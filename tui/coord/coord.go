@@ -154,28 +154,28 @@ func (n *tableNav) navKey(k *kit.KeyMap, msg tea.KeyMsg, rows, vis int) bool {
 	return true
 }
 
-// ColSpec is a table column's width: at least min cells, growing to max
+// colSpec is a table column's width: at least min cells, growing to max
 // when there is room. A column with drop > 0 is left out when the table
 // does not fit, highest drop first.
-type ColSpec struct {
-	Min, Max int
-	Drop     int
+type colSpec struct {
+	min, max int
+	drop     int
 }
 
-// Allocate fits columns, separated by colGap, into avail cells. Columns
+// allocate fits columns, separated by colGap, into avail cells. Columns
 // grow left to right up to their max; what is left stays empty, so a wide
 // window keeps the table compact instead of tearing the name from the
 // rest. A left-out column has width 0.
-func Allocate(avail int, specs []ColSpec) []int {
+func allocate(avail int, specs []colSpec) []int {
 	on := make([]bool, len(specs))
 	for i, s := range specs {
-		on[i] = s.Min > 0 // a column of no width is not shown at all
+		on[i] = s.min > 0 // a column of no width is not shown at all
 	}
 	need := func() int {
 		n, cols := 0, 0
 		for i, s := range specs {
 			if on[i] {
-				n += s.Min
+				n += s.min
 				cols++
 			}
 		}
@@ -184,7 +184,7 @@ func Allocate(avail int, specs []ColSpec) []int {
 	for need() > avail {
 		worst := -1
 		for i, s := range specs {
-			if on[i] && s.Drop > 0 && (worst < 0 || s.Drop > specs[worst].Drop) {
+			if on[i] && s.drop > 0 && (worst < 0 || s.drop > specs[worst].drop) {
 				worst = i
 			}
 		}
@@ -199,8 +199,8 @@ func Allocate(avail int, specs []ColSpec) []int {
 		if !on[i] {
 			continue
 		}
-		w[i] = s.Min
-		if grow := min(extra, max(0, s.Max-s.Min)); grow > 0 {
+		w[i] = s.min
+		if grow := min(extra, max(0, s.max-s.min)); grow > 0 {
 			w[i] += grow
 			extra -= grow
 		}

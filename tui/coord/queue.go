@@ -204,16 +204,16 @@ func (q *ReviewQueue) SetSize(width, height int) {
 	q.width, q.height = width, height
 	t := q.ctx.T
 	sw := func(k string) int { return ansi.StringWidth(t.S(k)) }
-	specs := make([]ColSpec, qcCount)
-	specs[qcName] = ColSpec{Min: 16, Max: 24}
-	specs[qcStep] = ColSpec{Min: 20, Max: kit.OverviewTitleMax + 4}
+	specs := make([]colSpec, qcCount)
+	specs[qcName] = colSpec{min: 16, max: 24}
+	specs[qcStep] = colSpec{min: 20, max: kit.OverviewTitleMax + 4}
 	waiting := max(sw("coord.col.waiting"), ansi.StringWidth(t.F("coord.days", 9999)))
-	specs[qcWaiting] = ColSpec{Min: waiting, Max: waiting}
+	specs[qcWaiting] = colSpec{min: waiting, max: waiting}
 	since := max(sw("coord.col.since"), kit.DateWidth(t))
-	specs[qcSince] = ColSpec{Min: since, Max: since, Drop: 3}
-	specs[qcTeam] = ColSpec{Min: 12, Max: kit.TeamMax, Drop: 1}
-	specs[qcBy] = ColSpec{Min: 12, Max: 24, Drop: 2}
-	q.widths = Allocate(width-kit.CursorWidth, specs)
+	specs[qcSince] = colSpec{min: since, max: since, drop: 3}
+	specs[qcTeam] = colSpec{min: 12, max: kit.TeamMax, drop: 1}
+	specs[qcBy] = colSpec{min: 12, max: 24, drop: 2}
+	q.widths = allocate(width-kit.CursorWidth, specs)
 	q.nav.scroll(len(q.Shown), q.visibleRows())
 }
 

@@ -266,24 +266,24 @@ func (o *TeamOverview) SetSize(width, height int) {
 	step := max(w("coord.col.step", "coord.step.all"), ansi.StringWidth(t.F("coord.step", n, n, 100)))
 	bar := max(w("coord.col.progress"), n*kit.WideBarPerCel+n-1)
 	idle := max(w("coord.col.idle"), ansi.StringWidth(t.F("coord.days", 9999)))
-	specs := make([]ColSpec, tcCount)
-	specs[tcName] = ColSpec{Min: kit.NameMin, Max: kit.NameMax}
-	specs[tcTeam] = ColSpec{Min: 10, Max: kit.TeamMax}
-	specs[tcStep] = ColSpec{Min: step, Max: step}
+	specs := make([]colSpec, tcCount)
+	specs[tcName] = colSpec{min: kit.NameMin, max: kit.NameMax}
+	specs[tcTeam] = colSpec{min: 10, max: kit.TeamMax}
+	specs[tcStep] = colSpec{min: step, max: step}
 	if width >= kit.WideBarFrom { // as in the client list: a bar of all steps only where it reads
-		specs[tcBar] = ColSpec{Min: bar, Max: bar, Drop: 1}
+		specs[tcBar] = colSpec{min: bar, max: bar, drop: 1}
 	}
-	specs[tcIdle] = ColSpec{Min: idle, Max: idle}
+	specs[tcIdle] = colSpec{min: idle, max: idle}
 	// Below about 78 cells not all counts fit beside the name, team, step
 	// and idle days: the refused changes go first, then the conflicts
 	// (the count line still says how many have conflicts).
-	specs[tcOverdue] = ColSpec{Min: max(3, w("coord.col.overdue"))}
-	specs[tcConflicts] = ColSpec{Min: max(3, w("coord.col.conflicts")), Drop: 2}
-	specs[tcRefused] = ColSpec{Min: max(3, w("coord.col.refused")), Drop: 3}
+	specs[tcOverdue] = colSpec{min: max(3, w("coord.col.overdue"))}
+	specs[tcConflicts] = colSpec{min: max(3, w("coord.col.conflicts")), drop: 2}
+	specs[tcRefused] = colSpec{min: max(3, w("coord.col.refused")), drop: 3}
 	for i := range specs {
-		specs[i].Max = max(specs[i].Max, specs[i].Min)
+		specs[i].max = max(specs[i].max, specs[i].min)
 	}
-	o.widths = Allocate(width-kit.CursorWidth, specs)
+	o.widths = allocate(width-kit.CursorWidth, specs)
 	o.nav.scroll(len(o.Shown), o.visibleRows())
 }
 

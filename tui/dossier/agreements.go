@@ -135,16 +135,16 @@ func agreementForm(s *EntityScreen, id string) kit.Screen {
 		}
 	}
 	label := func(name string) string { return fieldLabel(t, store.EntityAgreement, name) }
-	fields := []formField{
-		{name: "what", label: label("what"), kind: formText, value: cur.What.Value, seen: kit.SeenHeads(cur.What), required: true, lines: 4},
-		{name: "role", label: label("role"), kind: formLine, value: cur.Role.Value},
-		{name: "org", label: label("org"), kind: formLine, value: cur.Org.Value},
-		{name: "person", label: label("person"), kind: formLine, value: cur.Person.Value},
-		{name: "due", label: label("due"), kind: formDate, value: cur.Due.Value},
+	fields := []kit.FormField{
+		{Name: "what", Label: label("what"), Kind: kit.FieldText, Value: cur.What.Value, Seen: kit.SeenHeads(cur.What), Required: true, Lines: 4},
+		{Name: "role", Label: label("role"), Kind: kit.FieldLine, Value: cur.Role.Value},
+		{Name: "org", Label: label("org"), Kind: kit.FieldLine, Value: cur.Org.Value},
+		{Name: "person", Label: label("person"), Kind: kit.FieldLine, Value: cur.Person.Value},
+		{Name: "due", Label: label("due"), Kind: kit.FieldDate, Value: cur.Due.Value},
 	}
 	if id == "" {
-		return newEntityForm(s.ctx, s.Dossier, t.S("agreements.new"), fields, addEntity(s.Dossier, store.EntityAgreement), t.S("agreements.added"))
+		return kit.NewForm(s.ctx, s.Dossier, t.S("agreements.new"), fields, addEntity(s.Dossier, store.EntityAgreement), t.S("agreements.added"))
 	}
-	return newEntityForm(s.ctx, s.Dossier, t.S("agreements.edit"), fields,
-		commitEdit(s.Dossier, store.EntityAgreement, id, fields), t.S("status.saved")).watch(store.EntityAgreement, id)
+	return kit.NewForm(s.ctx, s.Dossier, t.S("agreements.edit"), fields,
+		commitEdit(s.Dossier, store.EntityAgreement, id, fields), t.S("status.saved")).Watch(store.EntityAgreement, id)
 }

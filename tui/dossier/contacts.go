@@ -63,12 +63,12 @@ func contactForm(s *EntityScreen, id string) kit.Screen {
 		}
 	}
 	label := func(name string) string { return fieldLabel(t, store.EntityContact, name) }
-	fields := []formField{
-		{name: "name", label: label("name"), kind: formLine, value: cur.Name.Value},
-		{name: "role", label: label("role"), kind: formLine, value: cur.Role.Value},
-		{name: "org", label: label("org"), kind: formLine, value: cur.Org.Value},
-		{name: "phone", label: label("phone"), kind: formLine, value: cur.Phone.Value, check: store.CheckPhone},
-		{name: "email", label: label("email"), kind: formLine, value: cur.Email.Value, check: store.CheckEmail},
+	fields := []kit.FormField{
+		{Name: "name", Label: label("name"), Kind: kit.FieldLine, Value: cur.Name.Value},
+		{Name: "role", Label: label("role"), Kind: kit.FieldLine, Value: cur.Role.Value},
+		{Name: "org", Label: label("org"), Kind: kit.FieldLine, Value: cur.Org.Value},
+		{Name: "phone", Label: label("phone"), Kind: kit.FieldLine, Value: cur.Phone.Value, Check: store.CheckPhone},
+		{Name: "email", Label: label("email"), Kind: kit.FieldLine, Value: cur.Email.Value, Check: store.CheckEmail},
 	}
 	dossier := s.Dossier
 	title, saved := t.S("contacts.new"), t.S("contacts.added")
@@ -77,9 +77,9 @@ func contactForm(s *EntityScreen, id string) kit.Screen {
 		title, saved = t.S("contacts.edit"), t.S("status.saved")
 		save = commitEdit(dossier, store.EntityContact, id, fields)
 	}
-	f := newEntityForm(s.ctx, dossier, title, fields, save, saved)
+	f := kit.NewForm(s.ctx, dossier, title, fields, save, saved)
 	// A contact needs at least a name, an organisation or a role.
-	f.check = func(v map[string]string) (int, string) {
+	f.Check = func(v map[string]string) (int, string) {
 		if v["name"] == "" && v["org"] == "" && v["role"] == "" {
 			return 0, t.S("contacts.err.empty")
 		}

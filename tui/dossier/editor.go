@@ -3,10 +3,8 @@ package dossier
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/brug-nl/brug/store"
@@ -33,7 +31,7 @@ type EditorScreen struct {
 	// area replaces tabs and control characters, so "unchanged" compares
 	// with this, not with initial.
 	shown   string
-	Confirm discardPrompt
+	Confirm kit.DiscardPrompt
 	saving  bool
 	width   int
 	height  int
@@ -69,7 +67,7 @@ func NewEditor(ctx *kit.Context, dossier, field, title, initial string, seen []s
 func newEditor(ctx *kit.Context, dossier, field, title, initial string, seen []string, alwaysSave bool) *EditorScreen {
 	e := &EditorScreen{ctx: ctx, dossier: dossier, Field: field, title: title,
 		initial: initial, seen: append([]string(nil), seen...), alwaysSave: alwaysSave,
-		Area: newTextArea(ctx), width: ctx.Width, height: ctx.Height,
+		Area: kit.NewTextArea(ctx), width: ctx.Width, height: ctx.Height,
 		keys: editorKeys{Save: ctx.Keys.Save}}
 	e.Area.Placeholder = ctx.T.S("editor.placeholder")
 	e.Area.SetValue(initial)
@@ -77,71 +75,6 @@ func newEditor(ctx *kit.Context, dossier, field, title, initial string, seen []s
 	e.Area.Focus()
 	e.SetSize(ctx.Width, ctx.Height)
 	return e
-}
-
-// newTextArea is a text area styled from the program's renderer (never the
-// global one, which is wrong over SSH), with a steady cursor, no line
-// numbers, no length limit below the store's and no clipboard paste (over
-// SSH that would read the server's clipboard; a terminal paste still works).
-func newTextArea(ctx *kit.Context) textarea.Model {
-	st := ctx.Styles
-	n := st.R.NewStyle
-	ta := textarea.New()
-	ta.ShowLineNumbers = false
-	ta.Prompt = "│ "
-	ta.CharLimit = store.MaxText
-	ta.MaxHeight = 0
-	ta.MaxWidth = 0
-	ta.KeyMap.Paste.SetEnabled(false)
-	style := textarea.Style{
-		Base:             n(),
-		CursorLine:       n(),
-		CursorLineNumber: st.Muted,
-		EndOfBuffer:      st.Muted,
-		LineNumber:       st.Muted,
-		Placeholder:      st.Muted,
-		Prompt:           st.Muted,
-		Text:             n(),
-	}
-	ta.FocusedStyle, ta.BlurredStyle = style, style
-	ta.BlurredStyle.Prompt = n().Foreground(st.P.Border)
-	ta.Cursor.Style = n()
-	ta.Cursor.TextStyle = n()
-	ta.Cursor.SetMode(cursor.CursorStatic)
-	return ta
-}
-
-// newTextInput is a one-line input styled from the program's renderer,
-// with a steady cursor and no clipboard paste (see newTextArea).
-func newTextInput(ctx *kit.Context) textinput.Model {
-	st := ctx.Styles
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.CharLimit = store.MaxScalar
-	ti.KeyMap.Paste.SetEnabled(false)
-	ti.PromptStyle = st.R.NewStyle()
-	ti.TextStyle = st.R.NewStyle()
-	ti.PlaceholderStyle = st.Muted
-	ti.CompletionStyle = st.Muted
-	ti.Cursor.Style = st.R.NewStyle()
-	ti.Cursor.TextStyle = st.R.NewStyle()
-	ti.Cursor.SetMode(cursor.CursorStatic)
-	return ti
-}
-
-// discardPrompt asks "drop your changes? (j/n)" before a screen with
-// unsaved input is left. It answers yes only to j or y.
-type discardPrompt struct{ Asking bool }
-
-// answer handles a key while asking and reports whether the changes are to
-// be dropped. Any key ends the question; only j or y drops.
-func (d *discardPrompt) answer(msg tea.KeyMsg) (drop bool) {
-	d.Asking = false
-	switch strings.ToLower(msg.String()) {
-	case "j", "y":
-		return true
-	}
-	return false
 }
 
 // HasUnsaved reports a changed text the editor is not yet asking about
@@ -171,7 +104,7 @@ func (e *EditorScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 	case editorHeadsMsg:
 		if msg.to == e {
-			e.stale = !sameHeads(msg.heads, e.seen)
+			e.stale = !kit.SameHeads(msg.heads, e.seen)
 		}
 		return e, nil
 	case kit.WroteMsg:
@@ -188,7 +121,7 @@ func (e *EditorScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 			return e, nil
 		}
 		if e.Confirm.Asking {
-			if e.Confirm.answer(msg) {
+			if e.Confirm.Answer(msg) {
 				return e, kit.Pop(true)
 			}
 			return e, nil
@@ -269,20 +202,3 @@ func (e *EditorScreen) Help() []key.Binding { return []key.Binding{e.keys.Save} 
 
 // Capturing is always true: every key but ctrl+s and esc is text.
 func (e *EditorScreen) Capturing() bool { return true }
-
-// sameHeads reports whether hs are exactly the heads with ids seen.
-func sameHeads(hs []store.Head, seen []string) bool {
-	if len(hs) != len(seen) {
-		return false
-	}
-	ids := make(map[string]bool, len(seen))
-	for _, id := range seen {
-		ids[id] = true
-	}
-	for _, h := range hs {
-		if !ids[h.ID] {
-			return false
-		}
-	}
-	return true
-}

@@ -268,16 +268,16 @@ func fieldLabel(t *texts.Texts, kind, name string) string { return t.S("field." 
 // editChanges are the changes an edit form makes to entity kind/id: one
 // per field whose value changed. Text fields replace the heads shown when
 // the form opened (store.Edit); other fields replace the current value.
-func editChanges(kind, id string, fields []formField, values map[string]string) []store.Change {
+func editChanges(kind, id string, fields []kit.FormField, values map[string]string) []store.Change {
 	var out []store.Change
 	for _, fl := range fields {
-		v, ok := values[fl.name]
-		if !ok || v == fl.value {
+		v, ok := values[fl.Name]
+		if !ok || v == fl.Value {
 			continue
 		}
-		field := store.EntityField(kind, id, fl.name)
-		if fl.kind == formText {
-			out = append(out, store.Edit(field, v, fl.seen))
+		field := store.EntityField(kind, id, fl.Name)
+		if fl.Kind == kit.FieldText {
+			out = append(out, store.Edit(field, v, fl.Seen))
 		} else {
 			out = append(out, store.Set(field, v))
 		}
@@ -285,10 +285,10 @@ func editChanges(kind, id string, fields []formField, values map[string]string) 
 	return out
 }
 
-// commitEdit is the formSave of an edit form: it commits the changed
+// commitEdit is the kit.FormSave of an edit form: it commits the changed
 // fields of one entity, in one transaction.
-func commitEdit(dossier, kind, id string, fields []formField) formSave {
-	fields = append([]formField(nil), fields...)
+func commitEdit(dossier, kind, id string, fields []kit.FormField) kit.FormSave {
+	fields = append([]kit.FormField(nil), fields...)
 	return func(st kit.Store, values map[string]string) error {
 		changes := editChanges(kind, id, fields, values)
 		if len(changes) == 0 {
@@ -299,8 +299,8 @@ func commitEdit(dossier, kind, id string, fields []formField) formSave {
 	}
 }
 
-// addEntity is the formSave of a new-entity form.
-func addEntity(dossier, kind string) formSave {
+// addEntity is the kit.FormSave of a new-entity form.
+func addEntity(dossier, kind string) kit.FormSave {
 	return func(st kit.Store, values map[string]string) error {
 		_, err := st.AddEntity(dossier, kind, values)
 		return err

@@ -68,18 +68,18 @@ func journalForm(s *EntityScreen, id string) kit.Screen {
 	}
 	label := func(name string) string { return fieldLabel(t, store.EntityJournal, name) }
 	kinds := append([]string(nil), store.JournalKinds...)
-	fields := []formField{
-		{name: "kind", label: label("kind"), kind: formChoice, options: kinds,
-			optLabel: func(c string) string { return journalKindLabel(t, c) }, value: cur.Kind.Value},
-		{name: "date", label: label("date"), kind: formDate, value: cur.Date.Value, required: true},
-		{name: "place", label: label("place"), kind: formLine, value: cur.Place.Value},
-		{name: "text", label: label("text"), kind: formText, value: cur.Text.Value, seen: kit.SeenHeads(cur.Text)},
+	fields := []kit.FormField{
+		{Name: "kind", Label: label("kind"), Kind: kit.FieldChoice, Options: kinds,
+			OptLabel: func(c string) string { return journalKindLabel(t, c) }, Value: cur.Kind.Value},
+		{Name: "date", Label: label("date"), Kind: kit.FieldDate, Value: cur.Date.Value, Required: true},
+		{Name: "place", Label: label("place"), Kind: kit.FieldLine, Value: cur.Place.Value},
+		{Name: "text", Label: label("text"), Kind: kit.FieldText, Value: cur.Text.Value, Seen: kit.SeenHeads(cur.Text)},
 	}
 	if id == "" {
-		fields[0].value = kinds[0]
-		fields[1].value = kit.TodayOf(s.ctx)
-		return newEntityForm(s.ctx, s.Dossier, t.S("journal.new"), fields, addEntity(s.Dossier, store.EntityJournal), t.S("journal.added"))
+		fields[0].Value = kinds[0]
+		fields[1].Value = kit.TodayOf(s.ctx)
+		return kit.NewForm(s.ctx, s.Dossier, t.S("journal.new"), fields, addEntity(s.Dossier, store.EntityJournal), t.S("journal.added"))
 	}
-	return newEntityForm(s.ctx, s.Dossier, t.S("journal.edit"), fields,
-		commitEdit(s.Dossier, store.EntityJournal, id, fields), t.S("status.saved")).watch(store.EntityJournal, id)
+	return kit.NewForm(s.ctx, s.Dossier, t.S("journal.edit"), fields,
+		commitEdit(s.Dossier, store.EntityJournal, id, fields), t.S("status.saved")).Watch(store.EntityJournal, id)
 }

@@ -107,24 +107,24 @@ func indicationForm(s *EntityScreen, id string) kit.Screen {
 	}
 	label := func(name string) string { return fieldLabel(t, store.EntityIndication, name) }
 	kinds := append([]string(nil), store.IndicationKinds...)
-	fields := []formField{
-		{name: "kind", label: label("kind"), kind: formChoice, options: kinds, value: cur.Kind.Value,
-			optLabel: func(c string) string { return codeLabel(t, "indication.", c) }},
-		{name: "date", label: label("date"), kind: formDate, value: cur.Date.Value, required: true},
-		{name: "until", label: label("until"), kind: formDate, value: cur.Until.Value},
-		{name: "note", label: label("note"), kind: formText, value: cur.Note.Value, seen: kit.SeenHeads(cur.Note), lines: 4},
+	fields := []kit.FormField{
+		{Name: "kind", Label: label("kind"), Kind: kit.FieldChoice, Options: kinds, Value: cur.Kind.Value,
+			OptLabel: func(c string) string { return codeLabel(t, "indication.", c) }},
+		{Name: "date", Label: label("date"), Kind: kit.FieldDate, Value: cur.Date.Value, Required: true},
+		{Name: "until", Label: label("until"), Kind: kit.FieldDate, Value: cur.Until.Value},
+		{Name: "note", Label: label("note"), Kind: kit.FieldText, Value: cur.Note.Value, Seen: kit.SeenHeads(cur.Note), Lines: 4},
 	}
 	title, saved, save := t.S("indications.new"), t.S("indications.added"), addEntity(s.Dossier, store.EntityIndication)
 	if id == "" {
-		fields[0].value, fields[1].value = kinds[0], kit.TodayOf(s.ctx)
+		fields[0].Value, fields[1].Value = kinds[0], kit.TodayOf(s.ctx)
 	} else {
 		title, saved, save = t.S("indications.edit"), t.S("status.saved"), commitEdit(s.Dossier, store.EntityIndication, id, fields)
 	}
-	f := newEntityForm(s.ctx, s.Dossier, title, fields, save, saved)
+	f := kit.NewForm(s.ctx, s.Dossier, title, fields, save, saved)
 	if id != "" {
-		f.watch(store.EntityIndication, id)
+		f.Watch(store.EntityIndication, id)
 	}
-	f.check = orderCheck(t, fields, "date", "until")
+	f.Check = orderCheck(t, fields, "date", "until")
 	return f
 }
 
@@ -174,22 +174,22 @@ func arrangementForm(s *EntityScreen, id string) kit.Screen {
 	}
 	label := func(name string) string { return fieldLabel(t, store.EntityArrangement, name) }
 	kinds := append([]string(nil), store.ArrangementKinds...)
-	fields := []formField{
-		{name: "kind", label: label("kind"), kind: formChoice, options: kinds, value: cur.Kind.Value,
-			optLabel: func(c string) string { return codeLabel(t, "arrangement.", c) }},
-		{name: "value", label: label("value"), kind: formLine, value: cur.Value.Value, required: true},
-		{name: "from", label: label("from"), kind: formDate, value: cur.From.Value, required: true},
-		{name: "to", label: label("to"), kind: formDate, value: cur.To.Value},
+	fields := []kit.FormField{
+		{Name: "kind", Label: label("kind"), Kind: kit.FieldChoice, Options: kinds, Value: cur.Kind.Value,
+			OptLabel: func(c string) string { return codeLabel(t, "arrangement.", c) }},
+		{Name: "value", Label: label("value"), Kind: kit.FieldLine, Value: cur.Value.Value, Required: true},
+		{Name: "from", Label: label("from"), Kind: kit.FieldDate, Value: cur.From.Value, Required: true},
+		{Name: "to", Label: label("to"), Kind: kit.FieldDate, Value: cur.To.Value},
 	}
 	title, saved, save := t.S("arrangements.new"), t.S("arrangements.added"), addEntity(s.Dossier, store.EntityArrangement)
 	if id == "" {
-		fields[0].value, fields[2].value = kinds[0], kit.TodayOf(s.ctx)
+		fields[0].Value, fields[2].Value = kinds[0], kit.TodayOf(s.ctx)
 	} else {
 		title, saved, save = t.S("arrangements.edit"), t.S("status.saved"), commitEdit(s.Dossier, store.EntityArrangement, id, fields)
 	}
-	f := newEntityForm(s.ctx, s.Dossier, title, fields, save, saved)
+	f := kit.NewForm(s.ctx, s.Dossier, title, fields, save, saved)
 	order := orderCheck(t, fields, "from", "to")
-	f.check = func(v map[string]string) (int, string) {
+	f.Check = func(v map[string]string) (int, string) {
 		if v["kind"] == "loonwaarde" {
 			p := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v["value"]), "%"))
 			if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 100 {
@@ -203,10 +203,10 @@ func arrangementForm(s *EntityScreen, id string) kit.Screen {
 }
 
 // orderCheck refuses an end day before the start day.
-func orderCheck(t *texts.Texts, fields []formField, from, to string) func(map[string]string) (int, string) {
+func orderCheck(t *texts.Texts, fields []kit.FormField, from, to string) func(map[string]string) (int, string) {
 	at := 0
 	for i, fl := range fields {
-		if fl.name == to {
+		if fl.Name == to {
 			at = i
 		}
 	}

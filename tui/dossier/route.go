@@ -98,11 +98,11 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 		for i, p := range places {
 			codes[i] = string(p)
 		}
-		fields := []formField{
-			{name: "to", label: label("to"), kind: formPlaces, options: codes, required: true,
-				optLabel: func(c string) string { return kit.PlaceLabel(t, store.Place(c)) }},
-			{name: "date", label: label("date"), kind: formDate, value: kit.TodayOf(s.ctx), required: true, notAfterToday: true},
-			{name: "reason", label: label("reason"), kind: formText, lines: 4},
+		fields := []kit.FormField{
+			{Name: "to", Label: label("to"), Kind: kit.FieldPlaces, Options: codes, Required: true,
+				OptLabel: func(c string) string { return kit.PlaceLabel(t, store.Place(c)) }},
+			{Name: "date", Label: label("date"), Kind: kit.FieldDate, Value: kit.TodayOf(s.ctx), Required: true, NotAfterToday: true},
+			{Name: "reason", Label: label("reason"), Kind: kit.FieldText, Lines: 4},
 		}
 		dossier := s.Dossier
 		save := func(st kit.Store, v map[string]string) error {
@@ -113,7 +113,7 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 			_, err := st.RecordMove(dossier, to, v["date"], v["reason"])
 			return err
 		}
-		return newEntityForm(s.ctx, dossier, t.S("route.new"), fields, save, t.S("route.added"))
+		return kit.NewForm(s.ctx, dossier, t.S("route.new"), fields, save, t.S("route.added"))
 	}
 	var cur store.Move
 	for _, m := range s.Client.Moves {
@@ -121,10 +121,10 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 			cur = m
 		}
 	}
-	fields := []formField{
-		{name: "date", label: label("date"), kind: formDate, value: cur.Date.Value, required: true, notAfterToday: true},
-		{name: "reason", label: label("reason"), kind: formText, value: cur.Reason.Value, seen: kit.SeenHeads(cur.Reason), lines: 6},
+	fields := []kit.FormField{
+		{Name: "date", Label: label("date"), Kind: kit.FieldDate, Value: cur.Date.Value, Required: true, NotAfterToday: true},
+		{Name: "reason", Label: label("reason"), Kind: kit.FieldText, Value: cur.Reason.Value, Seen: kit.SeenHeads(cur.Reason), Lines: 6},
 	}
 	title := t.F("route.edit", kit.PlacesLabel(t, cur.From.Value), kit.PlacesLabel(t, cur.To.Value))
-	return newEntityForm(s.ctx, s.Dossier, title, fields, commitEdit(s.Dossier, store.EntityMove, id, fields), t.S("status.saved")).watch(store.EntityMove, id)
+	return kit.NewForm(s.ctx, s.Dossier, title, fields, commitEdit(s.Dossier, store.EntityMove, id, fields), t.S("status.saved")).Watch(store.EntityMove, id)
 }

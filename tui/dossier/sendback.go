@@ -22,7 +22,7 @@ type SendBackScreen struct {
 	name    string
 	seen    []string // the comment's heads shown when the review opened this
 	ta      textarea.Model
-	confirm discardPrompt
+	confirm kit.DiscardPrompt
 	saving  bool
 	width   int
 	height  int
@@ -31,7 +31,7 @@ type SendBackScreen struct {
 
 func newSendBack(ctx *kit.Context, dossier string, n int, name string, seen []string) *SendBackScreen {
 	e := &SendBackScreen{ctx: ctx, dossier: dossier, n: n, name: name, seen: append([]string(nil), seen...),
-		ta: newTextArea(ctx), save: ctx.Keys.Save}
+		ta: kit.NewTextArea(ctx), save: ctx.Keys.Save}
 	e.ta.Placeholder = ctx.T.S("editor.placeholder")
 	e.ta.Focus()
 	e.SetSize(ctx.Width, ctx.Height)
@@ -136,7 +136,7 @@ func (e *SendBackScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 			return e, nil
 		}
 		if e.confirm.Asking {
-			if e.confirm.answer(msg) {
+			if e.confirm.Answer(msg) {
 				return e, tea.Batch(e.dropDraft(), kit.Pop(false))
 			}
 			return e, nil

@@ -42,10 +42,10 @@ const (
 	flowColGutter = 4   // between the two columns
 )
 
-// FlowLoadedMsg answers a load; seq says which.
-type FlowLoadedMsg struct {
-	Seq    int
-	Report store.FlowReport
+// flowLoadedMsg answers a load; seq says which.
+type flowLoadedMsg struct {
+	seq    int
+	report store.FlowReport
 	err    error
 }
 
@@ -53,16 +53,16 @@ type FlowLoadedMsg struct {
 // people stood at the start, how many moved on and to what, how many
 // stepped back and where they stood at the end, as bar charts.
 type FlowReport struct {
-	Ctx           *kit.Context
+	ctx           *kit.Context
 	fr            flowReporter // nil: the store cannot count
-	Seq           int
-	Loaded        bool
-	Err           error
-	Report        store.FlowReport
+	seq           int
+	loaded        bool
+	err           error
+	report        store.FlowReport
 	span          flowSpan
-	Anchor        time.Time // a day inside the period shown
+	anchor        time.Time // a day inside the period shown
 	team          string    // "" is all teams
-	Offset        int       // first line shown, when the report is taller than the screen
+	offset        int       // first line shown, when the report is taller than the screen
 	width, height int
 	keys          kit.ReportKeys
 }
@@ -71,25 +71,25 @@ type FlowReport struct {
 // which place, and how many stepped back, for a period (the current
 // quarter up to today, at first) and a team (all teams, at first).
 func NewFlowReport(ctx *kit.Context) kit.Screen {
-	r := &FlowReport{Ctx: ctx, width: ctx.Width, height: ctx.Height, Anchor: ctx.Now(),
+	r := &FlowReport{ctx: ctx, width: ctx.Width, height: ctx.Height, anchor: ctx.Now(),
 		keys: ctx.Keys.OnReport}
 	r.fr, _ = ctx.Store.(flowReporter)
 	return r
 }
 
 // Init loads the report.
-func (r *FlowReport) Init() tea.Cmd { return r.Reload() }
+func (r *FlowReport) Init() tea.Cmd { return r.reload() }
 
-// Period is the first and last day of the period shown: the quarter or
+// period is the first and last day of the period shown: the quarter or
 // year around anchor, ending today at the latest.
-func (r *FlowReport) Period() (from, to string) {
+func (r *FlowReport) period() (from, to string) {
 	if r.span == spanYear {
-		y := r.Anchor.Year()
+		y := r.anchor.Year()
 		from, to = strconv.Itoa(y)+"-01-01", strconv.Itoa(y)+"-12-31"
 	} else {
-		from, to = store.QuarterOf(r.Anchor)
+		from, to = store.QuarterOf(r.anchor)
 	}
-	if today := kit.TodayOf(r.Ctx); to > today {
+	if today := kit.TodayOf(r.ctx); to > today {
 		to = max(from, today)
 	}
 	return from, to
@@ -97,104 +97,104 @@ func (r *FlowReport) Period() (from, to string) {
 
 func (r *FlowReport) query() store.FlowQuery {
 	q := store.FlowQuery{}
-	q.From, q.To = r.Period()
+	q.From, q.To = r.period()
 	if r.team != "" {
 		q.Teams = []string{r.team}
 	}
 	return q
 }
 
-func (r *FlowReport) Reload() tea.Cmd {
+func (r *FlowReport) reload() tea.Cmd {
 	if r.fr == nil {
 		return nil
 	}
-	r.Seq++
-	r.Loaded, r.Err = false, nil
-	return loadFlow(r.fr, r.Seq, r.query())
+	r.seq++
+	r.loaded, r.err = false, nil
+	return loadFlow(r.fr, r.seq, r.query())
 }
 
 // loadFlow counts off the UI goroutine; q is the caller's own copy.
 func loadFlow(fr flowReporter, seq int, q store.FlowQuery) tea.Cmd {
 	return func() tea.Msg {
 		rep, err := fr.FlowReport(q)
-		return FlowLoadedMsg{Seq: seq, Report: rep, err: err}
+		return flowLoadedMsg{seq: seq, report: rep, err: err}
 	}
 }
 
 // Update handles loads, changes and keys.
 func (r *FlowReport) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case FlowLoadedMsg:
+	case flowLoadedMsg:
 		return r, r.loadDone(msg)
 	case kit.ChangedMsg:
-		return r, r.Reload()
+		return r, r.reload()
 	case tea.KeyMsg:
 		return r, r.key(msg)
 	}
 	return r, nil
 }
 
-func (r *FlowReport) loadDone(msg FlowLoadedMsg) tea.Cmd {
-	if msg.Seq != r.Seq {
+func (r *FlowReport) loadDone(msg flowLoadedMsg) tea.Cmd {
+	if msg.seq != r.seq {
 		return nil // a newer load is on its way
 	}
 	if msg.err != nil {
-		r.Err = msg.err
-		return kit.Status(r.Ctx.T.F("report.err", msg.err), true)
+		r.err = msg.err
+		return kit.Status(r.ctx.T.F("report.err", msg.err), true)
 	}
-	r.Loaded, r.Report = true, msg.Report
-	r.Offset = min(r.Offset, r.MaxOffset())
+	r.loaded, r.report = true, msg.report
+	r.offset = min(r.offset, r.maxOffset())
 	return nil
 }
 
 func (r *FlowReport) key(msg tea.KeyMsg) tea.Cmd {
-	k := r.Ctx.Keys
+	k := r.ctx.Keys
 	switch {
 	case key.Matches(msg, r.keys.Prev):
-		r.Step(-1)
-		return r.Reload()
+		r.step(-1)
+		return r.reload()
 	case key.Matches(msg, r.keys.Next):
-		if r.Step(1) {
-			return r.Reload()
+		if r.step(1) {
+			return r.reload()
 		}
 	case key.Matches(msg, r.keys.Span):
 		r.span = (r.span + 1) % spanCount
-		return r.Reload()
+		return r.reload()
 	case key.Matches(msg, r.keys.Team):
 		r.team = r.nextTeam()
-		return r.Reload()
+		return r.reload()
 	case key.Matches(msg, k.Up):
-		r.Scroll(-1)
+		r.scroll(-1)
 	case key.Matches(msg, k.Down):
-		r.Scroll(1)
+		r.scroll(1)
 	case key.Matches(msg, k.PageUp):
-		r.Scroll(-r.height)
+		r.scroll(-r.height)
 	case key.Matches(msg, k.PageDown):
-		r.Scroll(r.height)
+		r.scroll(r.height)
 	case key.Matches(msg, k.Home):
-		r.Scroll(-r.Offset)
+		r.scroll(-r.offset)
 	case key.Matches(msg, k.End):
-		r.Scroll(r.MaxOffset())
+		r.scroll(r.maxOffset())
 	}
 	return nil
 }
 
-// Step moves the period one quarter or year; it does not go past the
+// step moves the period one quarter or year; it does not go past the
 // period holding today. It reports whether the period changed.
-func (r *FlowReport) Step(dir int) bool {
+func (r *FlowReport) step(dir int) bool {
 	// From the first of the month, so that adding months never skips one
 	// (31 March plus three months would be 1 July).
-	y, m, _ := r.Anchor.Date()
-	first := time.Date(y, m, 1, 12, 0, 0, 0, r.Anchor.Location())
+	y, m, _ := r.anchor.Date()
+	first := time.Date(y, m, 1, 12, 0, 0, 0, r.anchor.Location())
 	next := first.AddDate(0, 3*dir, 0)
 	if r.span == spanYear {
 		next = first.AddDate(dir, 0, 0)
 	}
 	// Compare periods, not days: the anchor may lie on any day of one.
-	if from, _ := r.periodAt(next); dir > 0 && from > kit.TodayOf(r.Ctx) {
+	if from, _ := r.periodAt(next); dir > 0 && from > kit.TodayOf(r.ctx) {
 		return false
 	}
-	r.Anchor = next
+	r.anchor = next
 	return true
 }
 
@@ -210,10 +210,10 @@ func (r *FlowReport) periodAt(day time.Time) (string, string) {
 // teams are the teams to cycle through: the user's teams on the server
 // when known, else the teams the last report found.
 func (r *FlowReport) teams() []string {
-	if len(r.Ctx.Teams) > 0 {
-		return r.Ctx.Teams
+	if len(r.ctx.Teams) > 0 {
+		return r.ctx.Teams
 	}
-	return r.Report.KnownTeams
+	return r.report.KnownTeams
 }
 
 // nextTeam is the team after the current one, all teams after the last.
@@ -231,46 +231,46 @@ func (r *FlowReport) nextTeam() string {
 	return ts[i+1]
 }
 
-func (r *FlowReport) Scroll(delta int) {
-	r.Offset = max(0, min(r.MaxOffset(), r.Offset+delta))
+func (r *FlowReport) scroll(delta int) {
+	r.offset = max(0, min(r.maxOffset(), r.offset+delta))
 }
 
-func (r *FlowReport) MaxOffset() int {
+func (r *FlowReport) maxOffset() int {
 	return max(0, len(r.lines())-r.height)
 }
 
 // SetSize keeps the body size.
 func (r *FlowReport) SetSize(width, height int) {
 	r.width, r.height = width, height
-	r.Scroll(0)
+	r.scroll(0)
 }
 
 // View shows the lines that fit from the scroll offset; when more follow,
 // the last line says so.
 func (r *FlowReport) View() string {
 	lines := r.lines()
-	end := min(len(lines), r.Offset+r.height)
-	shown := slices.Clone(lines[min(r.Offset, end):end])
+	end := min(len(lines), r.offset+r.height)
+	shown := slices.Clone(lines[min(r.offset, end):end])
 	if end < len(lines) && len(shown) > 0 {
-		shown[len(shown)-1] = r.Ctx.Styles.Muted.Render(kit.Fit(r.Ctx.T.S("report.more"), r.width))
+		shown[len(shown)-1] = r.ctx.Styles.Muted.Render(kit.Fit(r.ctx.T.S("report.more"), r.width))
 	}
 	return strings.Join(shown, "\n")
 }
 
 // lines renders the whole report, one string per screen line.
 func (r *FlowReport) lines() []string {
-	t, st := r.Ctx.T, r.Ctx.Styles
+	t, st := r.ctx.T, r.ctx.Styles
 	w := r.width
 	out := []string{r.periodLine()}
 	switch {
 	case r.fr == nil:
 		return append(out, "", st.Bad.Render(kit.Truncate(t.S("report.unsupported"), w)))
-	case r.Err != nil && !r.Loaded:
-		return append(out, "", st.Bad.Render(kit.Truncate(t.F("report.err", r.Err), w)))
-	case !r.Loaded:
+	case r.err != nil && !r.loaded:
+		return append(out, "", st.Bad.Render(kit.Truncate(t.F("report.err", r.err), w)))
+	case !r.loaded:
 		return append(out, "", st.Muted.Render(kit.Truncate(t.S("report.loading"), w)))
 	}
-	rep := r.Report
+	rep := r.report
 	back := t.F("report.back", kit.FormatCount(t, rep.SteppedBack))
 	if rep.SteppedBack == 1 {
 		back = t.S("report.back.1")
@@ -321,7 +321,7 @@ func (r *FlowReport) lines() []string {
 // teamTable shows people, moved on and stepped back per team, when the
 // report covers more than one.
 func (r *FlowReport) teamTable(width int) []string {
-	t, st := r.Ctx.T, r.Ctx.Styles
+	t, st := r.ctx.T, r.ctx.Styles
 	heads := []string{t.S("report.col.people"), t.S("report.col.movedon"), t.S("report.col.back")}
 	nameW := ansi.StringWidth(t.S("report.col.team"))
 	numW := make([]int, len(heads))
@@ -334,7 +334,7 @@ func (r *FlowReport) teamTable(width int) []string {
 		}
 		return team
 	}
-	for _, tf := range r.Report.Teams {
+	for _, tf := range r.report.Teams {
 		nameW = max(nameW, ansi.StringWidth(name(tf.Team)))
 		for i, n := range []int{tf.People, tf.MovedOn, tf.SteppedBack} {
 			numW[i] = max(numW[i], ansi.StringWidth(kit.FormatCount(t, n)))
@@ -354,7 +354,7 @@ func (r *FlowReport) teamTable(width int) []string {
 		return kit.Truncate(b.String(), width)
 	}
 	out := []string{st.Section.Render(kit.Truncate(t.S("report.perteam"), width)), st.Muted.Render(row(t.S("report.col.team"), heads))}
-	for _, tf := range r.Report.Teams {
+	for _, tf := range r.report.Teams {
 		out = append(out, row(name(tf.Team), []string{kit.FormatCount(t, tf.People), kit.FormatCount(t, tf.MovedOn), kit.FormatCount(t, tf.SteppedBack)}))
 	}
 	return out
@@ -375,9 +375,9 @@ func shownPlaces(list []store.PlaceCount) []store.PlaceCount {
 
 func (r *FlowReport) placeName(p store.Place) string {
 	if p == store.PlaceUnknown {
-		return r.Ctx.T.S("report.unknown")
+		return r.ctx.T.S("report.unknown")
 	}
-	return kit.PlaceLabel(r.Ctx.T, p)
+	return kit.PlaceLabel(r.ctx.T, p)
 }
 
 // column renders sections one under another, a blank line between, each
@@ -398,7 +398,7 @@ func (r *FlowReport) column(width, labelW int, sections ...flowSection) []string
 // count and drawn with block characters (eighths at the end), so they read
 // without colour; a count above zero always shows a sliver.
 func (r *FlowReport) chart(width, labelW int, sec flowSection) []string {
-	t, st := r.Ctx.T, r.Ctx.Styles
+	t, st := r.ctx.T, r.ctx.Styles
 	most, countW := 0, 1
 	for _, pc := range sec.counts {
 		most = max(most, pc.Count)
@@ -409,7 +409,7 @@ func (r *FlowReport) chart(width, labelW int, sec flowSection) []string {
 	out := []string{st.Section.Render(kit.Truncate(sec.title, width))}
 	for _, pc := range sec.counts {
 		line := strings.Repeat(" ", flowIndent) + kit.Fit(r.placeName(pc.Place), labelW) + strings.Repeat(" ", flowGap)
-		if bar := FlowBar(pc.Count, most, barW); bar != "" {
+		if bar := flowBar(pc.Count, most, barW); bar != "" {
 			line += st.BarFull.Render(bar) + " "
 		}
 		line += kit.FormatCount(t, pc.Count)
@@ -418,8 +418,8 @@ func (r *FlowReport) chart(width, labelW int, sec flowSection) []string {
 	return out
 }
 
-// FlowBar is count's bar out of most, at most width cells, in eighths.
-func FlowBar(count, most, width int) string {
+// flowBar is count's bar out of most, at most width cells, in eighths.
+func flowBar(count, most, width int) string {
 	if count <= 0 || most <= 0 || width <= 0 {
 		return ""
 	}
@@ -433,13 +433,13 @@ func FlowBar(count, most, width int) string {
 
 // periodLine names the period and the team.
 func (r *FlowReport) periodLine() string {
-	t, st := r.Ctx.T, r.Ctx.Styles
-	from, to := r.Period()
+	t, st := r.ctx.T, r.ctx.Styles
+	from, to := r.period()
 	var name string
 	if r.span == spanYear {
-		name = t.F("report.year", r.Anchor.Year())
+		name = t.F("report.year", r.anchor.Year())
 	} else {
-		name = t.F("report.quarter", (int(r.Anchor.Month())+2)/3, r.Anchor.Year())
+		name = t.F("report.quarter", (int(r.anchor.Month())+2)/3, r.anchor.Year())
 	}
 	team := t.S("report.allteams")
 	if r.team != "" {
@@ -451,11 +451,11 @@ func (r *FlowReport) periodLine() string {
 }
 
 // Title names the screen in the header.
-func (r *FlowReport) Title() string { return r.Ctx.T.S("report.title") }
+func (r *FlowReport) Title() string { return r.ctx.T.S("report.title") }
 
 // Help lists the screen's keys.
 func (r *FlowReport) Help() []key.Binding {
-	k := r.Ctx.Keys
+	k := r.ctx.Keys
 	return []key.Binding{r.keys.Prev, r.keys.Next, r.keys.Span, r.keys.Team, k.Up, k.Down, k.Home, k.End}
 }
 

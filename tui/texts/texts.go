@@ -8,6 +8,8 @@ import (
 	"maps"
 	"os"
 	"strings"
+
+	"github.com/brug-nl/brug/store/doctext"
 )
 
 // Texts is the text catalogue in one language. No user-facing string lives
@@ -19,19 +21,31 @@ type Texts struct {
 
 // catalogueParts are the catalogue files' maps: key -> {nl, en}. Each
 // feature keeps its texts in its own file; keys are unique across parts.
+// The documents' wording (export, plan) and the names of the store's codes
+// live in store/doctext, outside tui: the store must not depend on the
+// app. The catalogue takes them in, so the app names things as the
+// documents do.
 func catalogueParts() []map[string][2]string {
-	return []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsExport, textsSync, textsCoord, textsReport, textsRecord, textsPlan}
+	parts := []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsSync, textsCoord, textsReport, textsRecord}
+	for _, part := range doctext.Parts() {
+		parts = append(parts, part)
+	}
+	return parts
 }
 
 // Parts returns a copy of the catalogue's parts by name (core, list, step,
-// entities, refused, export, sync, coord, report), for the tests that check
-// the catalogue against the code.
+// entities, refused, sync, coord, report, record, and store/doctext's
+// export, plan and codes), for the tests that check the catalogue against
+// the code.
 func Parts() map[string]map[string][2]string {
 	named := map[string]map[string][2]string{"core": textsCore, "list": textsList, "step": textsStep, "entities": textsEntities,
-		"refused": textsRefused, "export": textsExport, "sync": textsSync, "coord": textsCoord, "report": textsReport, "record": textsRecord, "plan": textsPlan}
-	out := make(map[string]map[string][2]string, len(named))
+		"refused": textsRefused, "sync": textsSync, "coord": textsCoord, "report": textsReport, "record": textsRecord}
+	out := make(map[string]map[string][2]string, len(named)+3)
 	for name, part := range named {
 		out[name] = maps.Clone(part)
+	}
+	for name, part := range doctext.Parts() {
+		out[name] = part
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package texts
+package doctext
 
 // textsPlan are the texts of the person's own plan (store/plan, `brug plan`
 // and `p` on the overview): written for the person, at B1 level, "je",

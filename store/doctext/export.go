@@ -1,4 +1,4 @@
-package texts
+package doctext
 
 // textsExport are the texts of the dossier export (export.go): the
 // document a person receives when they ask to see everything kept about
