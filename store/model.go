@@ -42,6 +42,7 @@ type Client struct {
 	Moves        []Move        `json:"moves,omitempty"`
 	Indications  []Indication  `json:"indications,omitempty"`
 	Arrangements []Arrangement `json:"arrangements,omitempty"`
+	Shares       []Share       `json:"shares,omitempty"`    // share.go
 	Conflicts    []string      `json:"conflicts,omitempty"` // fields with several heads, sorted
 	LastChange   HLC           `json:"last_change"`
 
@@ -124,6 +125,9 @@ type Move struct {
 	To     Value `json:"to"`
 	Date   Value `json:"date"`
 	Reason Value `json:"reason"`
+	// Employer is the organisation (its register id, or a name) of a move
+	// to a place with an employer (CheckMoveEmployer).
+	Employer Value `json:"employer,omitzero"`
 }
 
 // Back reports whether the move is a step back on the route.
@@ -268,7 +272,7 @@ func project(id string, steps int, all []fieldHeads) *Client {
 	}
 	for _, eid := range sortedKeys(ents[EntityMove]) {
 		f := ents[EntityMove][eid]
-		c.Moves = append(c.Moves, Move{Entity: entity(eid, f), From: f["from"], To: f["to"], Date: f["date"], Reason: f["reason"]})
+		c.Moves = append(c.Moves, Move{Entity: entity(eid, f), From: f["from"], To: f["to"], Date: f["date"], Reason: f["reason"], Employer: f["employer"]})
 	}
 	for _, eid := range sortedKeys(ents[EntityIndication]) {
 		f := ents[EntityIndication][eid]
@@ -277,6 +281,9 @@ func project(id string, steps int, all []fieldHeads) *Client {
 	for _, eid := range sortedKeys(ents[EntityArrangement]) {
 		f := ents[EntityArrangement][eid]
 		c.Arrangements = append(c.Arrangements, Arrangement{Entity: entity(eid, f), Kind: f["kind"], Value: f["value"], From: f["from"], To: f["to"]})
+	}
+	for _, eid := range sortedKeys(ents[EntityShare]) {
+		c.Shares = append(c.Shares, shareOf(eid, ents[EntityShare][eid]))
 	}
 	// Dated lists read best in date order; ids (time-ordered) break ties.
 	sort.SliceStable(c.Agreements, func(i, j int) bool { return c.Agreements[i].Due.Value < c.Agreements[j].Due.Value })
