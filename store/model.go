@@ -384,6 +384,10 @@ type Summary struct {
 	// review, in step order. The review queue is built from these, so a
 	// coordinator's list never reads (and audits) whole dossiers.
 	Waiting []WaitingStep `json:"w,omitempty"`
+	// ShareEnds are the last days (until) of the dossier's shares that
+	// stand (not removed, not withdrawn, with an end), sorted: the list
+	// flags consents that end soon from these (ConsentEndsWithin).
+	ShareEnds []string `json:"se,omitempty"`
 }
 
 // WaitingStep is a step a coach marked done, waiting to be signed off or
@@ -455,6 +459,12 @@ func summarise(c *Client, checklist []int) Summary {
 		s.OpenDues = append(s.OpenDues, d.day)
 		s.dueIDs = append(s.dueIDs, d.id)
 	}
+	for _, sh := range c.Shares {
+		if c.Exists && !sh.Removed && sh.Withdrawn.Value == "" && sh.Until.Value != "" {
+			s.ShareEnds = append(s.ShareEnds, sh.Until.Value)
+		}
+	}
+	sort.Strings(s.ShareEnds)
 	return s
 }
 
