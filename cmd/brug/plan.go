@@ -55,7 +55,7 @@ The brug file is opened read-only.`,
 
 // runPlan finds the client and writes their plan. Like `brug export` on a
 // laptop it reads the coach's own file and records the read in the
-// laptop's read log (a print), which the next sync sends up.
+// laptop's read log (a print).
 func (c *cli) runPlan(query string, f planFlags) (err error) {
 	s, id, cl, err := c.openClient(query, "plan.serverfile")
 	if err != nil {
