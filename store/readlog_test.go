@@ -304,3 +304,30 @@ func BenchmarkLogRead(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// Encrypting a plain file (the first open with a key) carries the read
+// log over, sealed with the new file key.
+func TestReadLogSurvivesEncryption(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "brug.db")
+	s, err := Open(path, Options{Author: "lezer-voor-versleuteling", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewID()
+	mustLog(t, s, ReadEntry{Dossier: d, Action: ReadOpen, Channel: ChannelApp})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	kr := newMemKeyring()
+	s = openEnc(t, path, &Encryption{Keyring: kr})
+	got, err := s.ReadsOf(d)
+	if err != nil || len(got) != 1 || got[0].User != "lezer-voor-versleuteling" {
+		t.Fatalf("after encryption: %v %+v", err, got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if found := rawHas(t, path, "lezer-voor-versleuteling"); len(found) > 0 {
+		t.Fatalf("plain after encryption: %v", found)
+	}
+}
