@@ -273,6 +273,15 @@ func (s *Store) setExists(dossier, kind, id string, exists bool) error {
 // RecordMove records a move on the route (forward or a step back) and sets
 // the client's current places to the destination, in one transaction.
 func (s *Store) RecordMove(dossier string, to []Place, date, reason string) (string, error) {
+	return s.RecordMoveEmployer(dossier, to, date, reason, "")
+}
+
+// RecordMoveEmployer is RecordMove naming the employer of the place the
+// move goes to (CheckMoveEmployer; "" names none).
+func (s *Store) RecordMoveEmployer(dossier string, to []Place, date, reason, employer string) (string, error) {
+	if err := CheckMoveEmployer(to, employer); err != nil {
+		return "", fmt.Errorf("record move: %w", err)
+	}
 	c, err := s.Client(dossier)
 	if err != nil {
 		return "", err
@@ -291,6 +300,9 @@ func (s *Store) RecordMove(dossier string, to []Place, date, reason string) (str
 	}
 	if reason != "" {
 		changes = append(changes, Set(MoveField(id, "reason"), reason))
+	}
+	if employer = strings.TrimSpace(employer); employer != "" {
+		changes = append(changes, Set(MoveField(id, "employer"), employer))
 	}
 	if _, err := s.Commit(dossier, changes...); err != nil {
 		return "", fmt.Errorf("record move: %w", err)

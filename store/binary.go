@@ -183,13 +183,16 @@ func encodeSummary(s *Summary) []byte {
 	}
 	// Optional trailing fields: a summary written before they existed ends
 	// here, and one without any waiting step still does.
-	if len(s.Waiting) > 0 {
+	if len(s.Waiting) > 0 || len(s.ShareEnds) > 0 {
 		e.uint(uint64(len(s.Waiting)))
 		for _, w := range s.Waiting {
 			e.uint(uint64(w.Step))
 			e.uint(uint64(w.Since))
 			e.string(w.By)
 		}
+	}
+	if len(s.ShareEnds) > 0 { // share ends (issue 11), after the waiting steps
+		e.strings(s.ShareEnds)
 	}
 	return e.b
 }
@@ -223,6 +226,12 @@ func decodeSummary(b []byte, s *Summary) error {
 		}
 		for i := uint64(0); i < n && d.err == nil; i++ {
 			s.Waiting = append(s.Waiting, WaitingStep{Step: int(d.uint()), Since: HLC(d.uint()), By: d.string()})
+		}
+	}
+	s.ShareEnds = nil
+	if d.err == nil && len(d.b) > 0 { // share ends, written only when there are some
+		if s.ShareEnds = d.strings(); len(s.ShareEnds) == 0 {
+			d.fail()
 		}
 	}
 	return d.done("summary")

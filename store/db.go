@@ -131,6 +131,8 @@ type Store struct {
 	actors    *actorTable
 	crypt     *crypt // the keys of an encrypted file, or nil
 	created   bool   // this open made the file
+	now       func() time.Time
+	reads     *readQueue // the read log's queue (readlog.go), shared by views
 }
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening
@@ -187,7 +189,7 @@ func Open(path string, opt Options) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: &boltDB{DB: db, path: path}, path: path, codec: opt.Codec, method: opt.Method, author: opt.Author}
+	s := &Store{db: &boltDB{DB: db, path: path}, path: path, codec: opt.Codec, method: opt.Method, author: opt.Author, now: opt.Now, reads: newReadQueue()}
 	for _, st := range opt.Method.Steps {
 		s.checklist = append(s.checklist, len(st.Checklist))
 	}
@@ -234,6 +236,11 @@ func Open(path string, opt Options) (*Store, error) {
 			}
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
+	}
+	if !opt.ReadOnly {
+		// Reads logged by read-only opens (readlog.go) move into the
+		// file; on failure they stay where they are for the next try.
+		_ = s.FlushReads()
 	}
 	return s, nil
 }
@@ -409,6 +416,10 @@ func (s *Store) Kind() FileKind { return s.kind }
 
 // Close closes the database file (and a separate key store).
 func (s *Store) Close() error {
+	var ferr error
+	if s.reads != nil && !s.db.IsReadOnly() {
+		ferr = s.flushReads(false)
+	}
 	if s.crypt != nil && s.crypt.scrubNow != nil && !s.db.IsReadOnly() {
 		s.crypt.scrubNow()
 	}
@@ -417,6 +428,9 @@ func (s *Store) Close() error {
 		if kerr := s.crypt.ks.Close(); err == nil {
 			err = kerr
 		}
+	}
+	if err == nil {
+		err = ferr
 	}
 	return err
 }

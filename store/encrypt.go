@@ -209,7 +209,7 @@ func scopeOf(bucket, key []byte, sealed map[string]byte) ([]byte, bool) {
 	switch {
 	case bytes.Equal(bucket, bOps), bytes.Equal(bucket, bSummaries):
 		return dossierOf(key), true
-	case bytes.Equal(bucket, bActors):
+	case bytes.Equal(bucket, bActors), bytes.Equal(bucket, bReads):
 		return nil, true
 	case bytes.Equal(bucket, bMeta):
 		return nil, strings.HasPrefix(string(key), "x_")

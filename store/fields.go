@@ -117,6 +117,9 @@ const (
 	EntityMove        = "move"
 	EntityIndication  = "indication"
 	EntityArrangement = "arrangement"
+	// EntityShare is a share of the dossier with another team, with the
+	// person's consent (share.go).
+	EntityShare = "share"
 )
 
 // clientFields are the fields of the dossier itself.
@@ -148,17 +151,20 @@ var entityFields = map[string]map[string]Kind{
 	EntityAgreement:   {"exists": KindBool, "what": KindText, "role": KindScalar, "org": KindScalar, "person": KindScalar, "due": KindDate, "done": KindBool},
 	EntityContact:     {"exists": KindBool, "role": KindScalar, "org": KindScalar, "name": KindScalar, "phone": KindScalar, "email": KindScalar},
 	EntityJournal:     {"exists": KindBool, "kind": KindEnum, "date": KindDate, "place": KindScalar, "text": KindText},
-	EntityMove:        {"exists": KindBool, "from": KindPlaces, "to": KindPlaces, "date": KindDate, "reason": KindText},
+	EntityMove:        {"exists": KindBool, "from": KindPlaces, "to": KindPlaces, "date": KindDate, "reason": KindText, "employer": KindScalar},
 	EntityIndication:  {"exists": KindBool, "kind": KindEnum, "date": KindDate, "until": KindDate, "note": KindText},
 	EntityArrangement: {"exists": KindBool, "kind": KindEnum, "value": KindScalar, "from": KindDate, "to": KindDate},
+	EntityShare:       shareFields,
 }
 
 var enumValues = map[string][]string{
-	"benefit":                   Benefits,
-	"closed_reason":             ClosedReasons,
-	EntityIndication + ".kind":  IndicationKinds,
-	EntityArrangement + ".kind": ArrangementKinds,
-	EntityJournal + ".kind":     JournalKinds,
+	"benefit":                    Benefits,
+	"closed_reason":              ClosedReasons,
+	EntityIndication + ".kind":   IndicationKinds,
+	EntityArrangement + ".kind":  ArrangementKinds,
+	EntityJournal + ".kind":      JournalKinds,
+	EntityShare + ".mode":        ShareModes,
+	EntityShare + ".consent_how": ConsentHows,
 }
 
 // FieldPath is a parsed field name.

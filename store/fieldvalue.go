@@ -50,7 +50,7 @@ func (c *Client) FieldValue(field string) (Value, bool) {
 	case EntityMove:
 		for _, m := range c.Moves {
 			if m.ID == p.ID {
-				return pickField(p.Name, map[string]Value{"from": m.From, "to": m.To, "date": m.Date, "reason": m.Reason})
+				return pickField(p.Name, map[string]Value{"from": m.From, "to": m.To, "date": m.Date, "reason": m.Reason, "employer": m.Employer})
 			}
 		}
 	case EntityIndication:
@@ -63,6 +63,12 @@ func (c *Client) FieldValue(field string) (Value, bool) {
 		for _, x := range c.Arrangements {
 			if x.ID == p.ID {
 				return pickField(p.Name, map[string]Value{"kind": x.Kind, "value": x.Value, "from": x.From, "to": x.To})
+			}
+		}
+	case EntityShare:
+		for _, x := range c.Shares {
+			if x.ID == p.ID {
+				return pickField(p.Name, x.fields())
 			}
 		}
 	}

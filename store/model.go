@@ -42,6 +42,7 @@ type Client struct {
 	Moves        []Move        `json:"moves,omitempty"`
 	Indications  []Indication  `json:"indications,omitempty"`
 	Arrangements []Arrangement `json:"arrangements,omitempty"`
+	Shares       []Share       `json:"shares,omitempty"`    // share.go
 	Conflicts    []string      `json:"conflicts,omitempty"` // fields with several heads, sorted
 	LastChange   HLC           `json:"last_change"`
 
@@ -124,6 +125,9 @@ type Move struct {
 	To     Value `json:"to"`
 	Date   Value `json:"date"`
 	Reason Value `json:"reason"`
+	// Employer is the organisation (its register id, or a name) of a move
+	// to a place with an employer (CheckMoveEmployer).
+	Employer Value `json:"employer,omitzero"`
 }
 
 // Back reports whether the move is a step back on the route.
@@ -268,7 +272,7 @@ func project(id string, steps int, all []fieldHeads) *Client {
 	}
 	for _, eid := range sortedKeys(ents[EntityMove]) {
 		f := ents[EntityMove][eid]
-		c.Moves = append(c.Moves, Move{Entity: entity(eid, f), From: f["from"], To: f["to"], Date: f["date"], Reason: f["reason"]})
+		c.Moves = append(c.Moves, Move{Entity: entity(eid, f), From: f["from"], To: f["to"], Date: f["date"], Reason: f["reason"], Employer: f["employer"]})
 	}
 	for _, eid := range sortedKeys(ents[EntityIndication]) {
 		f := ents[EntityIndication][eid]
@@ -277,6 +281,9 @@ func project(id string, steps int, all []fieldHeads) *Client {
 	for _, eid := range sortedKeys(ents[EntityArrangement]) {
 		f := ents[EntityArrangement][eid]
 		c.Arrangements = append(c.Arrangements, Arrangement{Entity: entity(eid, f), Kind: f["kind"], Value: f["value"], From: f["from"], To: f["to"]})
+	}
+	for _, eid := range sortedKeys(ents[EntityShare]) {
+		c.Shares = append(c.Shares, shareOf(eid, ents[EntityShare][eid]))
 	}
 	// Dated lists read best in date order; ids (time-ordered) break ties.
 	sort.SliceStable(c.Agreements, func(i, j int) bool { return c.Agreements[i].Due.Value < c.Agreements[j].Due.Value })
@@ -377,6 +384,10 @@ type Summary struct {
 	// review, in step order. The review queue is built from these, so a
 	// coordinator's list never reads (and audits) whole dossiers.
 	Waiting []WaitingStep `json:"w,omitempty"`
+	// ShareEnds are the last days (until) of the dossier's shares that
+	// stand (not removed, not withdrawn, with an end), sorted: the list
+	// flags consents that end soon from these (ConsentEndsWithin).
+	ShareEnds []string `json:"se,omitempty"`
 }
 
 // WaitingStep is a step a coach marked done, waiting to be signed off or
@@ -448,6 +459,12 @@ func summarise(c *Client, checklist []int) Summary {
 		s.OpenDues = append(s.OpenDues, d.day)
 		s.dueIDs = append(s.dueIDs, d.id)
 	}
+	for _, sh := range c.Shares {
+		if c.Exists && !sh.Removed && sh.Withdrawn.Value == "" && sh.Until.Value != "" {
+			s.ShareEnds = append(s.ShareEnds, sh.Until.Value)
+		}
+	}
+	sort.Strings(s.ShareEnds)
 	return s
 }
 

@@ -84,6 +84,9 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 	if err != nil {
 		return c.readFailed(s, "export.read", err)
 	}
+	if err := c.logRead(s, id, store.ReadExport); err != nil {
+		return err
+	}
 	return c.writeExport(cl, ops, s.Method(), c.env.now(), f)
 }
 
@@ -274,6 +277,16 @@ type serverFileError struct {
 }
 
 func (e serverFileError) Error() string { return e.err.Error() }
+
+// logRead records a read of dossier id by this command in the laptop's
+// read log (store.LogRead; a read-only open leaves it beside the file for
+// the app to take in). The read is refused when it cannot be logged.
+func (c *cli) logRead(s *store.Store, id, action string) error {
+	if err := s.LogRead(store.ReadEntry{Dossier: id, Action: action, Channel: store.ChannelCLI}); err != nil {
+		return c.readFailed(s, "export.read", err)
+	}
+	return nil
+}
 
 // openClient opens the laptop's file read-only and reads the client query
 // names, as export and plan do; serverKey is the message that tells how

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/plan"
 )
 
@@ -53,14 +54,17 @@ The brug file is opened read-only.`,
 }
 
 // runPlan finds the client and writes their plan. Like `brug export` on a
-// laptop it reads the coach's own file and records no audit entry: the
-// laptop has no audit log (the server audits its own exports).
+// laptop it reads the coach's own file and records the read in the
+// laptop's read log (a print).
 func (c *cli) runPlan(query string, f planFlags) (err error) {
-	s, _, cl, err := c.openClient(query, "plan.serverfile")
+	s, id, cl, err := c.openClient(query, "plan.serverfile")
 	if err != nil {
 		return err
 	}
 	defer c.closeStore(s, &err)
+	if err := c.logRead(s, id, store.ReadPrint); err != nil {
+		return err
+	}
 	p := plan.Build(cl, s.Method(), c.language(), c.env.now())
 	var data []byte
 	if f.format == "html" {

@@ -69,6 +69,12 @@ func removeBeside(path string) []error {
 			if n != base && !e.IsDir() && (strings.HasPrefix(n, base+".") || strings.HasPrefix(n, base+"-") || n == base+"~") {
 				names = append(names, n)
 			}
+			if n == base+".reads" && e.IsDir() {
+				// The read log entries of read-only opens (store/readlog.go).
+				if err := os.RemoveAll(filepath.Join(dir, n)); err != nil {
+					errs = append(errs, fmt.Errorf("remove %s: %w", n, err))
+				}
+			}
 		}
 	} else {
 		errs = append(errs, fmt.Errorf("list %s: %w", dir, err))

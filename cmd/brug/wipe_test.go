@@ -52,7 +52,12 @@ func TestSyncWipesLaptopOnOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := st.Meta(client.MetaDevice)
+	// A read-only open's read log entry: kept in FILE.reads/ beside it.
+	if err := st.LogRead(store.ReadEntry{Dossier: store.NewID(), Action: store.ReadExport, Channel: store.ChannelCLI}); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
+	beside = append(beside, laptop+".reads")
 
 	expect(t, "revoke --wipe", a("device", "revoke", "--wipe", string(id)), exitOK, "wordt gewist zodra het de server weer bereikt")
 	r := dev("sync")

@@ -55,6 +55,20 @@ func TestNoTextAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	needles = append(needles, answer, note)
+	// The read log (user, role, organisation) and a share's texts are
+	// sealed too; an erased dossier's reads stay (sealed with the file
+	// key), and none of it is plain.
+	reader, org, purpose := "lezer.jansen-de-boer", "Stichting Leeslog Zorg", "Doel: overleg met de werkgever over proefplaatsing"
+	for _, d := range []string{live, erased, moved} {
+		if err := s.LogRead(store.ReadEntry{User: reader, Role: "jobcoach", Org: org, Dossier: d, Action: store.ReadOpen, Channel: store.ChannelApp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.ShareDossier(live, store.ShareInput{Team: "team-uwv-oost", Org: org, Purpose: purpose, Mode: store.ShareRead,
+		From: "2026-01-01", Until: "2026-12-31", ConsentDate: "2025-12-20", ConsentHow: "written"}, "2026-01-02"); err != nil {
+		t.Fatal(err)
+	}
+	needles = append(needles, reader, org, purpose)
 	if err := s.Erase(erased); err != nil {
 		t.Fatal(err)
 	}

@@ -62,10 +62,25 @@ func NewOverviewScreen(ctx *kit.Context, dossier string) kit.Screen {
 func (o *Overview) Init() tea.Cmd {
 	o.Seq++
 	st, id, seq := o.ctx.Store, o.ID, o.Seq
+	// Opening the dossier (not a reload after a change) is a read for the
+	// laptop's read log. On the server (SSH) the server's audit logs it.
+	rl, logs := st.(readLogger)
+	logs = logs && seq == 1 && !o.ctx.OnServer
+	user, role := o.ctx.User, o.ctx.Role
 	return func() tea.Msg {
 		c, err := st.Client(id)
+		if logs && err == nil {
+			if lerr := rl.LogRead(store.ReadEntry{User: user, Role: role, Dossier: id, Action: store.ReadOpen, Channel: store.ChannelApp}); lerr != nil {
+				c, err = nil, lerr // a read that cannot be logged is not shown
+			}
+		}
 		return ClientMsg{ID: id, Seq: seq, Client: kit.SafeClient(c), err: err}
 	}
+}
+
+// readLogger is a store that keeps a read log (*store.Store does).
+type readLogger interface {
+	LogRead(store.ReadEntry) error
 }
 
 // Update handles the loaded dossier, changes to it and keys.
