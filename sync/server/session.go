@@ -246,47 +246,31 @@ func (ss *Session) hook(tx *store.Tx, ops []store.Op) error {
 	if !mayWrite(u.Role) {
 		return fmt.Errorf("%w: the role %s does not change dossiers", ErrForbidden, u.Role)
 	}
+	// The one policy judges each op (policy.go), as it judges a push.
+	// The store applied the ops already: a dossier existed before them
+	// when the log holds ops of it other than theirs.
+	mine := map[string]bool{}
 	for _, op := range ops {
-		if err := checkPrintable(op); err != nil {
-			return fmt.Errorf("%w: %v", ErrInvalid, err)
-		}
+		mine[string(dkey(op.ID))] = true
 	}
-	teamBefore := map[string]string{}
-	for _, op := range ops {
-		if _, ok := teamBefore[op.Dossier]; !ok {
-			teamBefore[op.Dossier] = dossierTeam(tx, op.Dossier)
-		}
+	existed := func(dossier string) bool {
+		other := false
+		_, err := tx.DossierJSON(dkey(dossier), func(k []byte) bool {
+			other = other || !mine[string(k[16:])]
+			return false
+		}, nil)
+		return err == nil && other
 	}
+	now := ss.s.now().UTC()
+	actor := opActor{user: u}
+	batch := newOpBatch(tx, actor, ops, func(int) bool { return false }, store.ClockBound(now), true, existed)
 	for _, op := range ops {
-		team := teamBefore[op.Dossier]
-		if team == "" {
-			// A new client: judged by the team it is created with.
-			team = firstTeam(ops, op.Dossier)
-			if team == "" {
-				return fmt.Errorf("%w: a new client needs a team", ErrInvalid)
-			}
-		}
-		if !inTeams(u, team) {
-			return fmt.Errorf("%w: the client belongs to team %q, which is not one of yours", ErrForbidden, team)
-		}
-		if op.Field == "team" && !teamExists(tx, op.Value) {
-			return fmt.Errorf("%w: there is no team %q on this server", ErrInvalid, op.Value)
-		}
-		if r := signOffRule(tx, u, op); r != nil {
-			return fmt.Errorf("%w: %s", ErrForbidden, r.Reason)
-		}
-		// The bound on a field's heads, as for a push (headsRule). The
-		// op is applied already, so this is stricter than a push: an op
-		// that is a head of a field holding more than the bound is
-		// refused even if it replaced some. A resolve, or any write
-		// naming every value it replaces, leaves one head and passes;
-		// only a field over the bound from before the bound needs one.
-		hs, err := tx.Heads(op.Dossier, op.Field)
+		v, err := judgeOp(batch, actor, op, now)
 		if err != nil {
 			return err
 		}
-		if len(hs) > protocol.MaxFieldHeads && slices.ContainsFunc(hs, func(h store.Head) bool { return h.ID == op.ID }) {
-			return fmt.Errorf("%w: the field %q would hold %d conflicting values, more than %d; resolve the conflict first", ErrForbidden, op.Field, len(hs), protocol.MaxFieldHeads)
+		if r := v.refusal; r != nil {
+			return &RefusedError{Refusal: *r}
 		}
 	}
 	fields := map[string][]string{}

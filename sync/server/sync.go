@@ -211,104 +211,33 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			failed = err
 		}
 	}
-	// A dossier is judged by the team it had before this push; a dossier
-	// the server does not know is judged by the team it was created with,
-	// the earliest team op in the push, so that a coach who created a
-	// dossier offline and handed it to another team before syncing makes
-	// a transfer, not a refused dossier stuck on one laptop.
-	before := map[string]string{}
-	teamOf := func(dossier string) string {
-		t, ok := before[dossier]
-		if !ok {
-			t = dossierTeam(tx, dossier)
-			before[dossier] = t
-		}
-		return t
-	}
 	if err := bindReplica(tx, &d, u, ops, pre); err != nil {
 		return nil, err
 	}
-	// An op stamped too far ahead would drag every replica's clock along;
-	// one the server holds already (from before the bound) is acknowledged
-	// as any known op. A refused team op creates no dossier.
+	// The one policy judges each op (policy.go), as it judges an SSH
+	// session's writes.
 	now := s.now().UTC()
-	bound := store.ClockBound(now)
-	newTeam := map[string]store.Head{}
-	noTeam := map[string]string{} // new dossier -> a team it names that the server lacks
-	for i, op := range ops {
-		if pre[i] != nil || op.Author != u.Name || op.Device != d.Replica || op.Field != "team" || op.HLC > bound || teamOf(op.Dossier) != "" {
-			continue
-		}
-		if !teamExists(tx, op.Value) {
-			noTeam[op.Dossier] = op.Value
-			continue
-		}
-		h := store.Head{ID: op.ID, Value: op.Value, HLC: op.HLC, Device: op.Device}
-		if cur, ok := newTeam[op.Dossier]; !ok || h.HLC < cur.HLC || (h.HLC == cur.HLC && h.ID < cur.ID) {
-			newTeam[op.Dossier] = h
-		}
-	}
+	actor := opActor{user: u, replica: d.Replica}
+	batch := newOpBatch(tx, actor, ops, func(i int) bool { return pre[i] != nil }, store.ClockBound(now), false, nil)
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
 	var stored []storedOp
 	for i, op := range ops {
-		switch {
-		case pre[i] != nil:
+		if pre[i] != nil {
 			reject(op, *pre[i])
 			continue
-		case op.Author != u.Name:
-			reject(op, refuse(op, protocol.RefuseAuthor, fmt.Sprintf("the op's author %q is not this device's user %q", op.Author, u.Name)))
-			continue
-		case op.Device != d.Replica:
-			reject(op, refuse(op, protocol.RefuseDevice, fmt.Sprintf("the op's device %q is not this device's %q; a device pushes only the ops it made", op.Device, d.Replica)))
-			continue
-		case tx.Known(op.Dossier, op.ID):
+		}
+		v, err := judgeOp(batch, actor, op, now)
+		if err != nil {
+			return nil, err
+		}
+		if v.known {
 			accepted[op.ID] = true
 			resp.Accepted = append(resp.Accepted, op.ID)
 			continue
-		case idElsewhere(tx, op):
-			reject(op, refuse(op, protocol.RefuseInvalid, "the op id is already used by an op of another dossier; every op needs an id of its own"))
-			continue
-		case op.HLC > bound:
-			reject(op, refuse(op, protocol.RefuseClock, fmt.Sprintf("the op is stamped %s, more than %s ahead of the server's clock (%s); set this device's clock right", stampText(op.HLC), protocol.MaxClockAhead, now.Format(time.RFC3339))))
-			continue
-		case tx.Erased(op.Dossier):
-			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
-			continue
-		case !mayWrite(u.Role):
-			reject(op, refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the role %s does not change dossiers", u.Role)))
-			continue
 		}
-		team := teamOf(op.Dossier)
-		if team == "" {
-			team = newTeam[op.Dossier].Value
-			if team == "" {
-				if tx.Exists(op.Dossier) {
-					reject(op, refuse(op, protocol.RefuseForbidden, "the dossier has no team; set a team of yours in the same push"))
-				} else if t, ok := noTeam[op.Dossier]; ok {
-					reject(op, refuse(op, protocol.RefuseInvalid, fmt.Sprintf("the new dossier is in team %q, which this server does not have; choose one of your teams", t)))
-				} else {
-					reject(op, refuse(op, protocol.RefuseUnknown, "the server does not know this dossier; a new dossier needs a team op in the same push"))
-				}
-				continue
-			}
-		}
-		if !inTeams(u, team) {
-			reject(op, refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the dossier belongs to team %q, which is not one of yours", team)))
-			continue
-		}
-		if op.Field == "team" && !teamExists(tx, op.Value) {
-			reject(op, refuse(op, protocol.RefuseInvalid, fmt.Sprintf("there is no team %q on this server", op.Value)))
-			continue
-		}
-		if r := signOffRule(tx, u, op); r != nil {
-			reject(op, *r)
-			continue
-		}
-		if r, err := headsRule(tx, op); err != nil {
-			return nil, err
-		} else if r != nil {
-			reject(op, *r)
+		if v.refusal != nil {
+			reject(op, *v.refusal)
 			continue
 		}
 		isNew, err := tx.ApplyJSON(op, raws[i]) // checked and encoded by doSync
