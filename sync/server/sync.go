@@ -12,6 +12,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // View entry states (bView values: state + seq). An entry records what a
@@ -124,7 +125,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	var authErr error
 	var deviceID string
 	var refusedDev Device
-	err := s.group.run(s.st, func(tx *store.Tx) error {
+	err := s.group.run(s.db, func(tx Tx) error {
 		out, res, authErr = answer{}, syncResult{refusals: map[string]int{}}, nil
 		d, u, err := authenticate(tx, token)
 		if err != nil {
@@ -135,7 +136,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 		info.user, deviceID = u.Name, d.ID
 		if now := s.now().UTC(); now.Sub(d.LastSeen) >= lastSeenEvery || now.Before(d.LastSeen) {
 			d.LastSeen = now
-			if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+			if err := tx.PutDevice(d); err != nil {
 				return err
 			}
 		}
@@ -194,7 +195,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 // push stores the acceptable ops of a push and reports every op as
 // accepted or refused. It returns the ids it accepted, which the pull
 // then does not echo back.
-func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*protocol.Refusal, raws [][]byte, resp *protocol.SyncResponse, res *syncResult) (map[string]bool, error) {
+func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.Refusal, raws [][]byte, resp *protocol.SyncResponse, res *syncResult) (map[string]bool, error) {
 	accepted := map[string]bool{}
 	if len(ops) == 0 {
 		return accepted, nil
@@ -272,12 +273,11 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 	// The device holds every dossier it wrote to, whether or not the server
 	// ever sent it: record that (as confirmed), so that one it handed to
 	// another team is dropped from it like any dossier leaving its view.
-	views := bucket(tx, bView)
 	for _, dossier := range order {
-		k := append([]byte(d.ID+"\x00"), dkey(dossier)...)
-		if views.Get(k) == nil {
+		dk := string(dkey(dossier))
+		if _, ok := tx.View(d.ID, dk); !ok {
 			s.views.forget(d.ID)
-			if err := views.Put(k, append([]byte{viewIn}, be64(0)...)); err != nil {
+			if err := tx.PutView(d.ID, dk, storage.ViewEntry{State: viewIn}); err != nil {
 				return nil, err
 			}
 		}
@@ -311,7 +311,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 // sent to every device of the team). An op that leaves the field with no
 // more heads than it has, one that resolves a conflict by naming heads in
 // prev, is always accepted.
-func headsRule(tx *store.Tx, op store.Op) (*protocol.Refusal, error) {
+func headsRule(tx Tx, op store.Op) (*protocol.Refusal, error) {
 	before, err := tx.Heads(op.Dossier, op.Field)
 	if err != nil {
 		return nil, fmt.Errorf("heads of %s: %w", op.ID, err)
@@ -355,16 +355,8 @@ func fieldList(fields []string) string {
 
 // assignSeq gives a newly stored op the next server sequence number and
 // returns it, and files its id under its dossier (bOpDossier).
-func assignSeq(tx *store.Tx, op store.Op) (uint64, error) {
-	seqs := bucket(tx, bSeq)
-	seq, err := seqs.NextSequence()
-	if err != nil {
-		return 0, err
-	}
-	if err := bucket(tx, bOpDossier).Put(dkey(op.ID), dkey(op.Dossier)); err != nil {
-		return 0, err
-	}
-	return seq, seqs.Put(be64(seq), append(dkey(op.ID), dkey(op.Dossier)...))
+func assignSeq(tx Tx, op store.Op) (uint64, error) {
+	return tx.NumberOp(op.ID, op.Dossier)
 }
 
 // storedOp is an op a push stored, with its number and JSON.
@@ -377,7 +369,7 @@ type storedOp struct {
 // fileRecent files the ops a push stored in the index of recent ops
 // (recent.go), under the team their dossier is in after the push, with
 // their JSON (what json.Marshal makes of them).
-func (s *Server) fileRecent(tx *store.Tx, stored []storedOp) error {
+func (s *Server) fileRecent(tx Tx, stored []storedOp) error {
 	teams := map[string]string{}
 	for _, x := range stored {
 		team, ok := teams[x.op.Dossier]
@@ -403,10 +395,9 @@ type viewEntry struct {
 // dossiers to drop and dossiers to erase.
 //
 // skip holds the 16-byte keys of the ops the device has just pushed.
-func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, skip map[string]bool, out *answer) error {
+func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip map[string]bool, out *answer) error {
 	resp := &out.SyncResponse
-	seqs := bucket(tx, bSeq)
-	maxSeq := seqs.Sequence()
+	maxSeq := tx.LastSeq()
 	if cursor > maxSeq {
 		// A cursor from another server or a restored backup: start over;
 		// applying ops twice is harmless.
@@ -431,19 +422,18 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		return s.auditDelivery(tx, d, u, delivered)
 	}
 	vis := s.visible(tx, u)
-	views := bucket(tx, bView)
-	prefix := []byte(d.ID + "\x00")
 	have := map[string]viewEntry{}
-	c := views.Cursor()
 	var demote []string
-	for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
-		if len(v) == 9 {
-			e := viewEntry{v[0], beUint(v[1:])}
-			if e.seq > cursor && e.seq != unconfirmed {
-				demote = append(demote, string(k[len(prefix):]))
-			}
-			have[string(k[len(prefix):])] = e
+	err := tx.DeviceViews(d.ID, func(dk string, v storage.ViewEntry) error {
+		e := viewEntry{v.State, v.Seq}
+		if e.seq > cursor && e.seq != unconfirmed {
+			demote = append(demote, dk)
 		}
+		have[dk] = e
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	// A device's cursor moves only forward while it applies responses, so
 	// entries numbered above the cursor it sends were told in responses
@@ -456,7 +446,7 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		e := have[dk]
 		e.seq = unconfirmed
 		have[dk] = e
-		if err := views.Put(append(append([]byte(nil), prefix...), dk...), append([]byte{e.state}, be64(unconfirmed)...)); err != nil {
+		if err := tx.PutView(d.ID, dk, storage.ViewEntry{State: e.state, Seq: unconfirmed}); err != nil {
 			return err
 		}
 	}
@@ -531,13 +521,13 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 	if len(sent)+len(drop)+len(erase) > 0 {
 		// A fresh number for this response, so the device's next cursor
 		// confirms exactly these view changes.
-		seq, err := seqs.NextSequence()
+		seq, err := tx.NextSeq()
 		if err != nil {
 			return err
 		}
 		resp.Cursor, settledSeq = seq, seq
 		put := func(dk string, state byte) error {
-			return views.Put(append(append([]byte(nil), prefix...), dk...), append([]byte{state}, be64(seq)...))
+			return tx.PutView(d.ID, dk, storage.ViewEntry{State: state, Seq: seq})
 		}
 		for _, dk := range sent {
 			if err := put(dk, viewIn); err != nil {
@@ -569,7 +559,7 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		}
 	}
 	for _, dk := range forget {
-		if err := views.Delete(append(append([]byte(nil), prefix...), dk...)); err != nil {
+		if err := tx.DeleteView(d.ID, dk); err != nil {
 			return err
 		}
 	}
@@ -586,32 +576,29 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 // dossiers the device holds (holds, given 16-byte keys in string form),
 // in order, up to limit; when the page fills before maxSeq it sets More
 // and the cursor of the last op sent.
-func (s *Server) catchUp(tx *store.Tx, cursor, maxSeq uint64, limit int, holds func(string) bool, skip map[string]bool, out *answer, delivered map[string]int) error {
-	sc := bucket(tx, bSeq).Cursor()
-	for k, v := sc.Seek(be64(cursor + 1)); k != nil; k, v = sc.Next() {
-		if len(v) != 32 {
-			continue
+func (s *Server) catchUp(tx Tx, cursor, maxSeq uint64, limit int, holds func(string) bool, skip map[string]bool, out *answer, delivered map[string]int) error {
+	key := make([]byte, 0, 32)
+	return tx.OpsAfter(cursor, func(seq uint64, op, dossier string) (bool, error) {
+		if !holds(dossier) || skip[op] {
+			return true, nil
 		}
-		if !holds(string(v[16:])) || skip[string(v[:16])] {
-			continue
-		}
-		raw, err := tx.OpJSON(append(append(make([]byte, 0, 32), v[16:]...), v[:16]...))
+		raw, err := tx.OpJSON(append(append(key[:0], dossier...), op...))
 		if errors.Is(err, store.ErrNotFound) {
-			continue // erased, its number not yet (Admin.Erase)
+			return true, nil // erased, its number not yet (Admin.Erase)
 		}
 		if err != nil {
-			return fmt.Errorf("read op %s: %w", idString(v[:16]), err)
+			return false, fmt.Errorf("read op %s: %w", idString([]byte(op)), err)
 		}
 		out.ops = append(out.ops, raw)
-		delivered[string(v[16:])]++
+		delivered[dossier]++
 		if len(out.ops) >= limit {
-			if seq := beUint(k); seq < maxSeq {
+			if seq < maxSeq {
 				out.Cursor, out.More = seq, true
 			}
-			break
+			return false, nil
 		}
-	}
-	return nil
+		return true, nil
+	})
 }
 
 // catchUpRecent is catchUp for a settled device, from the index of recent
@@ -648,7 +635,7 @@ type history struct {
 // their field. A snapshot is enough for a fresh device: the merge rule only
 // ever looks at heads and at the ids later ops name in prev (docs/sync.md,
 // "Snapshots"). Ops whose keys are in skip are left out.
-func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string]bool, ops [][]byte) ([][]byte, error) {
+func (h *history) append(tx Tx, dk []byte, snapshot bool, skip map[string]bool, ops [][]byte) ([][]byte, error) {
 	keep := func(key []byte) bool { return !skip[string(key[16:])] }
 	if snapshot {
 		var err error
@@ -676,7 +663,7 @@ func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string
 
 // auditDelivery records what a sync sent to a device: one record listing
 // every dossier sent with its op count (AuditEntry.Delivered).
-func (s *Server) auditDelivery(tx *store.Tx, d Device, u User, delivered map[string]int) error {
+func (s *Server) auditDelivery(tx Tx, d Device, u User, delivered map[string]int) error {
 	if len(delivered) == 0 {
 		return nil
 	}
@@ -690,12 +677,4 @@ func (s *Server) auditDelivery(tx *store.Tx, d Device, u User, delivered map[str
 		Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID,
 		Action: ActionDeliver, Detail: fmt.Sprintf("%d dossiers, %d ops", len(list), ops), Delivered: list,
 	})
-}
-
-func beUint(b []byte) uint64 {
-	var v uint64
-	for _, x := range b {
-		v = v<<8 | uint64(x)
-	}
-	return v
 }
