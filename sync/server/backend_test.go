@@ -77,3 +77,27 @@ func boltTx(t testing.TB, tx Tx) *boltstore.Tx {
 	}
 	return btx
 }
+
+// The test helpers open the server through openStorage, the point where
+// BRUG_TEST_STORE (or a backend's own test) puts its factory: a backend
+// registered there runs every server test.
+func TestEnvOpensTheChosenBackend(t *testing.T) {
+	opened := 0
+	orig := openStorage
+	openStorage = func(path string, opt store.Options) (storage.Storage, error) {
+		opened++
+		return orig(path, opt)
+	}
+	defer func() { openStorage = orig }()
+	e := newEnv(t)
+	e.teams("Noord")
+	a := e.user("anna", "coach", "Noord")
+	_, ops := a.create("Noord", "Noor")
+	if resp := a.sync(ops...); len(resp.Accepted) != len(ops) {
+		t.Fatalf("push through the chosen backend: %+v", resp.Refused)
+	}
+	e.restart()
+	if opened != 2 {
+		t.Errorf("the server was opened through the backend factory %d times, want 2 (open and restart)", opened)
+	}
+}
