@@ -1,10 +1,12 @@
 // Package server is brug's regional sync server: accounts, teams, device
 // enrolment, the /v1 sync API, access by team, the audit log, metrics and
-// the admin commands. It keeps everything in one bbolt file opened through
-// store.Open, the same op-log store devices use, with its own buckets next
-// to the log (all named "x_..."). docs/sync.md describes the protocol in
-// layers (model, invariants, transactions, HTTP, security); the comments
-// here point to it.
+// the admin commands. It reaches what it keeps through the interfaces of
+// sync/server/storage, over one transaction (docs/storage.md); the
+// embedded backend (sync/server/boltstore) keeps everything in one bbolt
+// file opened through the same op-log store devices use, with the
+// server's buckets next to the log. docs/sync.md describes the protocol
+// in layers (model, invariants, transactions, HTTP, security); the
+// comments here point to it.
 package server
 
 import (

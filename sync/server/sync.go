@@ -15,7 +15,7 @@ import (
 	"github.com/brug-nl/brug/sync/server/storage"
 )
 
-// View entry states (bView values: state + seq). An entry records what a
+// View entry states (storage.ViewEntry: state + seq). An entry records what a
 // device was told about a dossier and the cursor of the response that told
 // it; the device confirms by sending a cursor at least that high. Until it
 // does, the server repeats itself, so a lost response loses nothing
@@ -354,7 +354,7 @@ func fieldList(fields []string) string {
 }
 
 // assignSeq gives a newly stored op the next server sequence number and
-// returns it, and files its id under its dossier (bOpDossier).
+// returns it, and files its id under its dossier (Sequence.NumberOp).
 func assignSeq(tx Tx, op store.Op) (uint64, error) {
 	return tx.NumberOp(op.ID, op.Dossier)
 }

@@ -210,8 +210,9 @@ type Receipts interface {
 	DossierReceipts(dossier string, fn func(device string, r Receipt) error) error
 }
 
-// Settings are the server's own small settings, by name; values the
-// backend keeps sealed are set with sealed true.
+// Settings are the server's own small settings, by name, kept as they
+// are: the current epoch, the public URL, the retention policy, the last
+// health check. The receipt key is kept apart, sealed (ReceiptKey).
 type Settings interface {
 	Setting(name string) ([]byte, error)
 	SetSetting(name string, value []byte) error
