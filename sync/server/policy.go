@@ -88,6 +88,9 @@ type verdict struct {
 
 // judgeOp is the policy: whether actor a may store op, given the batch it
 // comes in and the state through b.tx, at now.
+//
+// Attack: with a copy of the rules per channel, a rule added to one left
+// the other open; a user refused over sync could make the same write over SSH.
 func judgeOp(b *opBatch, a opActor, op store.Op, now time.Time) (verdict, error) {
 	tx, u := b.tx, a.user
 	no := func(code, reason string) (verdict, error) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/brug-nl/brug/store"
@@ -11,17 +12,20 @@ import (
 // One policy judges an op whichever way it comes: the same writes, pushed
 // over HTTP by a device and made in an SSH session (through Session.hook),
 // are accepted or refused alike, with the same reason code. Before the
-// policy was one function each channel had its own copy of the rules.
+// policy was one function each channel had its own copy of the rules, and
+// they disagreed: a client created over SSH in a team the server lacks
+// was refused as forbidden, the same push as invalid.
 func TestOpPolicySameForPushAndSession(t *testing.T) {
 	const accept = "accepted"
 	type write struct {
 		field, value string
 		prevSignOff  bool // name the signed-off status as seen
+		seenNone     bool // name no value as seen: a value beside the others
 	}
 	cases := []struct {
 		name   string
 		user   string
-		setup  string // "", "signed-off" (a coordinator signed step 1 off), "erased"
+		setup  string // "", "signed-off" (a coordinator signed step 1 off), "erased", "full" (step/1/note holds MaxFieldHeads values)
 		create string // a new client in this team instead of a write to the dossier
 		w      write
 		want   string
@@ -35,6 +39,8 @@ func TestOpPolicySameForPushAndSession(t *testing.T) {
 		{name: "coordinator signs a step off", user: "cor", w: write{field: "step/1/status", value: string(store.StepSignedOff)}, want: accept},
 		{name: "coach reopens a signed-off step", user: "anna", setup: "signed-off", w: write{field: "step/1/status", value: string(store.StepOpen), prevSignOff: true}, want: protocol.RefuseForbidden},
 		{name: "coordinator reopens a signed-off step", user: "cor", setup: "signed-off", w: write{field: "step/1/status", value: string(store.StepOpen), prevSignOff: true}, want: accept},
+		{name: "coach adds a value to a field at the bound on heads", user: "anna", setup: "full", w: write{field: "step/1/note", value: "nog een", seenNone: true}, want: protocol.RefuseHeads},
+		{name: "coach resolves a field at the bound on heads", user: "anna", setup: "full", w: write{field: "step/1/note", value: "opgelost"}, want: accept},
 		{name: "coach writes to an erased dossier", user: "anna", setup: "erased", w: write{field: "name", value: "Noor Visser"}, want: protocol.RefuseErased},
 		{name: "coach creates a client in their team", user: "anna", create: "Noord", want: accept},
 		{name: "coach creates a client in another team", user: "anna", create: "Zuid", want: protocol.RefuseForbidden},
@@ -62,6 +68,11 @@ func TestOpPolicySameForPushAndSession(t *testing.T) {
 	dossier := func(setup string) (string, string) {
 		id, ops := cor.create("Noord", "Noor")
 		var signOff string
+		if setup == "full" {
+			for i := range protocol.MaxFieldHeads {
+				ops = append(ops, cor.op(id, "step/1/note", fmt.Sprint("waarde ", i)))
+			}
+		}
 		if setup == "signed-off" {
 			op := cor.op(id, "step/1/status", string(store.StepSignedOff))
 			signOff = op.ID
@@ -92,6 +103,14 @@ func TestOpPolicySameForPushAndSession(t *testing.T) {
 			if c.prevSignOff {
 				prev = []string{signOff}
 			}
+			if c.field == "step/1/note" && !c.seenNone {
+				// A resolve names every value the field holds.
+				hs, err := e.srv.Store().Heads(id, c.field)
+				e.must(err)
+				for _, h := range hs {
+					prev = append(prev, h.ID)
+				}
+			}
 			ops = []store.Op{d.op(id, c.field, c.value, prev...)}
 		}
 		resp := d.sync(ops...)
@@ -106,6 +125,8 @@ func TestOpPolicySameForPushAndSession(t *testing.T) {
 		var err error
 		if create != "" {
 			_, err = ss.CreateClient(store.NewClient{Name: "Nieuw", Team: create})
+		} else if c.seenNone {
+			_, err = ss.Commit(id, store.Edit(c.field, c.value, nil))
 		} else if c.prevSignOff {
 			_, err = ss.Commit(id, store.Edit(c.field, c.value, []string{signOff}))
 		} else {
