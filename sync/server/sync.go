@@ -578,8 +578,8 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 // and the cursor of the last op sent.
 func (s *Server) catchUp(tx Tx, cursor, maxSeq uint64, limit int, holds func(string) bool, skip map[string]bool, out *answer, delivered map[string]int) error {
 	key := make([]byte, 0, 32)
-	return tx.OpsAfter(cursor, func(seq uint64, op, dossier string) (bool, error) {
-		if !holds(dossier) || skip[op] {
+	return tx.OpsAfter(cursor, func(seq uint64, op, dossier []byte) (bool, error) {
+		if !holds(string(dossier)) || skip[string(op)] {
 			return true, nil
 		}
 		raw, err := tx.OpJSON(append(append(key[:0], dossier...), op...))
@@ -587,10 +587,10 @@ func (s *Server) catchUp(tx Tx, cursor, maxSeq uint64, limit int, holds func(str
 			return true, nil // erased, its number not yet (Admin.Erase)
 		}
 		if err != nil {
-			return false, fmt.Errorf("read op %s: %w", idString([]byte(op)), err)
+			return false, fmt.Errorf("read op %s: %w", idString(op), err)
 		}
 		out.ops = append(out.ops, raw)
-		delivered[dossier]++
+		delivered[string(dossier)]++
 		if len(out.ops) >= limit {
 			if seq < maxSeq {
 				out.Cursor, out.More = seq, true

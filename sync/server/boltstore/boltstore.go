@@ -220,13 +220,13 @@ func (tx *Tx) NumberOp(op, dossier string) (uint64, error) {
 
 func (tx *Tx) NextSeq() (uint64, error) { return tx.bucket(bSeq).NextSequence() }
 
-func (tx *Tx) OpsAfter(seq uint64, fn func(seq uint64, op, dossier string) (bool, error)) error {
+func (tx *Tx) OpsAfter(seq uint64, fn func(seq uint64, op, dossier []byte) (bool, error)) error {
 	c := tx.bucket(bSeq).Cursor()
 	for k, v := c.Seek(be64(seq + 1)); k != nil; k, v = c.Next() {
 		if len(v) != 32 || len(k) != 8 {
 			continue
 		}
-		more, err := fn(binary.BigEndian.Uint64(k), string(v[:16]), string(v[16:]))
+		more, err := fn(binary.BigEndian.Uint64(k), v[:16], v[16:])
 		if err != nil || !more {
 			return err
 		}

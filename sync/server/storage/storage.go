@@ -84,8 +84,10 @@ type Sequence interface {
 	// NextSeq gives out the next number without an op.
 	NextSeq() (uint64, error)
 	// OpsAfter calls fn for every numbered op after seq, in order, with
-	// its op and dossier keys, until fn returns false or an error.
-	OpsAfter(seq uint64, fn func(seq uint64, op, dossier string) (bool, error)) error
+	// its op and dossier keys, until fn returns false or an error. The
+	// keys are valid only during the call (a pull walks millions of them
+	// and copies none it skips).
+	OpsAfter(seq uint64, fn func(seq uint64, op, dossier []byte) (bool, error)) error
 	// OpDossier is the dossier key an op key was numbered under.
 	OpDossier(op string) (string, bool)
 	// DropDossierOps forgets the numbers of a dossier's ops (an
