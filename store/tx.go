@@ -8,9 +8,10 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Tx is a store transaction for code that keeps its own buckets next to
-// the op log (the sync server's sequence numbers, accounts and audit log),
-// so that accepting an op and recording it happen in one commit.
+// Tx is a store transaction for code that keeps its own records next to
+// the op log (the sync server's sequence numbers, accounts and audit log,
+// through Buckets), so that accepting an op and recording it happen in
+// one commit.
 type Tx struct {
 	s  *Store
 	tx *bolt.Tx
@@ -34,30 +35,64 @@ func (s *Store) View(fn func(*Tx) error) error {
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{s: s, tx: btx}) })
 }
 
+// Buckets lets the one who opened a store keep buckets of its own in the
+// store's file, in the store's transactions: the sync server's bbolt
+// backend (sync/server/boltstore) keeps the server's records next to the
+// op log, so that accepting an op and recording it happen in one commit.
+// Only OpenWithBuckets hands it out, so no other code reaches bbolt
+// through a Tx.
+type Buckets struct{ s *Store }
+
+// OpenWithBuckets opens a store as Open does, with the capability to keep
+// buckets of one's own in it.
+func OpenWithBuckets(path string, opt Options) (*Store, *Buckets, error) {
+	s, err := Open(path, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, &Buckets{s: s}, nil
+}
+
+// tx checks that tx is a transaction of b's store.
+func (b *Buckets) tx(tx *Tx) (*bolt.Tx, error) {
+	if b == nil || b.s == nil || tx.s.db != b.s.db {
+		return nil, fmt.Errorf("%w: a transaction of another store", ErrInvalid)
+	}
+	return tx.tx, nil
+}
+
 // Bucket returns a bucket of the caller's own, created on first use in a
 // write transaction; nil in a read transaction when it does not exist yet.
 // Its name must start with "x_" so it can never collide with the store's.
-// Values in it are the caller's to seal (see Seal and Open).
-func (tx *Tx) Bucket(name string) (*bolt.Bucket, error) {
+// Values in it are the caller's to seal (see Tx.Seal and Tx.Open).
+func (b *Buckets) Bucket(tx *Tx, name string) (*bolt.Bucket, error) {
 	if !strings.HasPrefix(name, "x_") {
 		return nil, fmt.Errorf("%w bucket name %q: must start with x_", ErrInvalid, name)
 	}
-	if !tx.tx.Writable() {
-		return tx.tx.Bucket([]byte(name)), nil
+	btx, err := b.tx(tx)
+	if err != nil {
+		return nil, err
 	}
-	return tx.tx.CreateBucketIfNotExists([]byte(name))
+	if !btx.Writable() {
+		return btx.Bucket([]byte(name)), nil
+	}
+	return btx.CreateBucketIfNotExists([]byte(name))
 }
 
 // DropBucket deletes a bucket of the caller's own, if there is one, in a
 // write transaction (a layout change of the caller's).
-func (tx *Tx) DropBucket(name string) error {
+func (b *Buckets) DropBucket(tx *Tx, name string) error {
 	if !strings.HasPrefix(name, "x_") {
 		return fmt.Errorf("%w bucket name %q: must start with x_", ErrInvalid, name)
 	}
-	if tx.tx.Bucket([]byte(name)) == nil {
+	btx, err := b.tx(tx)
+	if err != nil {
+		return err
+	}
+	if btx.Bucket([]byte(name)) == nil {
 		return nil
 	}
-	return tx.tx.DeleteBucket([]byte(name))
+	return btx.DeleteBucket([]byte(name))
 }
 
 // WriteTo writes the whole file as this transaction sees it to w: a

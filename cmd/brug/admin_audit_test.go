@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // putAudit appends records to a server file's audit log as an older or
@@ -24,26 +24,9 @@ func putAudit(t *testing.T, db string, entries ...server.AuditEntry) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = srv.Store().Update(func(tx *store.Tx) error {
-		log, err := tx.Bucket("x_audit")
-		if err != nil {
-			return err
-		}
+	err = srv.Storage().Update(func(tx storage.Tx) error {
 		for _, e := range entries {
-			seq, err := log.NextSequence()
-			if err != nil {
-				return err
-			}
-			e.Seq = seq
-			rec, err := json.Marshal(e)
-			if err != nil {
-				return err
-			}
-			sealed, err := tx.Seal(rec)
-			if err != nil {
-				return err
-			}
-			if err := log.Put(binary.BigEndian.AppendUint64(nil, seq), sealed); err != nil {
+			if err := tx.AppendAudit(e); err != nil {
 				return err
 			}
 		}

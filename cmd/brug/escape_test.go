@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // TestAdminListsEscapeWhatDevicesSent: a device enrolled before names
@@ -30,39 +29,12 @@ func TestAdminListsEscapeWhatDevicesSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = srv.Store().Update(func(tx *store.Tx) error {
+	err = srv.Storage().Update(func(tx storage.Tx) error {
 		id := store.NewID()
-		plain, err := json.Marshal(server.Device{ID: id, User: "anna", Name: name, TokenHash: strings.Repeat("0", 64), Created: time.Now().UTC()})
-		if err != nil {
+		if err := tx.PutDevice(server.Device{ID: id, User: "anna", Name: name, TokenHash: strings.Repeat("0", 64), Created: time.Now().UTC()}); err != nil {
 			return err
 		}
-		sealed, err := tx.Seal(plain)
-		if err != nil {
-			return err
-		}
-		devs, err := tx.Bucket("x_devices")
-		if err != nil {
-			return err
-		}
-		if err := devs.Put([]byte(id), sealed); err != nil {
-			return err
-		}
-		log, err := tx.Bucket("x_audit")
-		if err != nil {
-			return err
-		}
-		seq, err := log.NextSequence()
-		if err != nil {
-			return err
-		}
-		rec, err := json.Marshal(server.AuditEntry{Seq: seq, Time: time.Now().UTC(), Channel: server.ChannelSync, User: "anna", Device: id, Action: server.ActionEnroll, Detail: "device " + name})
-		if err != nil {
-			return err
-		}
-		if sealed, err = tx.Seal(rec); err != nil {
-			return err
-		}
-		return log.Put(binary.BigEndian.AppendUint64(nil, seq), sealed)
+		return tx.AppendAudit(server.AuditEntry{Time: time.Now().UTC(), Channel: server.ChannelSync, User: "anna", Device: id, Action: server.ActionEnroll, Detail: "device " + name})
 	})
 	if err != nil {
 		t.Fatal(err)

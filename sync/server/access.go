@@ -37,8 +37,8 @@ func idString(k []byte) string {
 
 // dossierTeam returns the team a dossier belongs to, "" when the server
 // knows no team for it.
-func dossierTeam(tx *store.Tx, dossier string) string {
-	return string(bucket(tx, bDossierTeam).Get(dkey(dossier)))
+func dossierTeam(tx Tx, dossier string) string {
+	return tx.DossierTeam(string(dkey(dossier)))
 }
 
 // winner is the head the scalar merge rule shows: highest (HLC, device, id),
@@ -58,7 +58,7 @@ func winner(hs []store.Head) (store.Head, bool) {
 
 // reindexTeam derives a dossier's team from the heads of its team field
 // and updates the team indexes; call it after applying a team op.
-func (s *Server) reindexTeam(tx *store.Tx, dossier string) error {
+func (s *Server) reindexTeam(tx Tx, dossier string) error {
 	hs, err := tx.Heads(dossier, "team")
 	if err != nil {
 		return err
@@ -73,36 +73,19 @@ func (s *Server) reindexTeam(tx *store.Tx, dossier string) error {
 // setDossierTeam records the team of a dossier ("" forgets it). Every
 // change of the team index goes through here, so that the view cache
 // learns of it (viewcache.go).
-func (s *Server) setDossierTeam(tx *store.Tx, dossier, team string) error {
-	dk := dkey(dossier)
-	dt, td := bucket(tx, bDossierTeam), bucket(tx, bTeamDossiers)
-	old := dt.Get(dk)
-	if old != nil && string(old) == team || old == nil && team == "" {
+func (s *Server) setDossierTeam(tx Tx, dossier, team string) error {
+	old := dossierTeam(tx, dossier)
+	if old == team {
 		return nil
 	}
 	s.views.bump()
-	if old != nil {
-		if err := td.Delete(teamDossierKey(string(old), dk)); err != nil {
-			return err
-		}
-	}
-	if team == "" {
-		return dt.Delete(dk)
-	}
-	if err := dt.Put(dk, []byte(team)); err != nil {
-		return err
-	}
-	return td.Put(teamDossierKey(team, dk), []byte{1})
-}
-
-func teamDossierKey(team string, dk []byte) []byte {
-	return append([]byte(team+"\x00"), dk...)
+	return tx.SetDossierTeam(string(dkey(dossier)), team)
 }
 
 // visible returns the dossiers (as 16-byte keys in string form) a user
 // sees through sync: those of their teams, unless erased. The result may
 // be the view cache's own set: it must not be changed.
-func (s *Server) visible(tx *store.Tx, u User) map[string]bool {
+func (s *Server) visible(tx Tx, u User) map[string]bool {
 	if !mayRead(u.Role) {
 		return map[string]bool{}
 	}
@@ -120,7 +103,7 @@ func (s *Server) visible(tx *store.Tx, u User) map[string]bool {
 
 // seesDossier reports whether a user sees a dossier (a 16-byte key in
 // string form), as visible does, without building the set.
-func (s *Server) seesDossier(tx *store.Tx, u User, dk string) bool {
+func (s *Server) seesDossier(tx Tx, u User, dk string) bool {
 	if !mayRead(u.Role) {
 		return false
 	}

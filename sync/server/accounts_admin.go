@@ -8,6 +8,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // The account commands for a region's lifetime: enable, remove, rename and
@@ -16,7 +17,7 @@ import (
 // EnableUser lifts DisableUser: the user's devices that were not revoked
 // sync again, and new codes can be made for them.
 func (a *Admin) EnableUser(name string) error {
-	return a.s.st.Update(func(tx *store.Tx) error {
+	return a.s.db.Update(func(tx Tx) error {
 		u, err := getUser(tx, name)
 		if err != nil {
 			return err
@@ -30,7 +31,7 @@ func (a *Admin) EnableUser(name string) error {
 }
 
 // activeAdmins counts the enabled admins other than skip.
-func activeAdmins(tx *store.Tx, skip string) (int, error) {
+func activeAdmins(tx Tx, skip string) (int, error) {
 	us, err := listUsers(tx)
 	n := 0
 	for _, u := range us {
@@ -43,7 +44,7 @@ func activeAdmins(tx *store.Tx, skip string) (int, error) {
 
 // lastAdmin refuses a change that leaves no enabled admin: nobody could
 // then manage the accounts over SSH.
-func lastAdmin(tx *store.Tx, u User) error {
+func lastAdmin(tx Tx, u User) error {
 	if u.Role != protocol.RoleAdmin || u.Disabled {
 		return nil
 	}
@@ -63,7 +64,7 @@ func (a *Admin) SetRole(name, role string) error {
 	if !validRole(role) {
 		return fmt.Errorf("%w role %q: use coach, wijkteam, coordinator or admin", ErrInvalid, role)
 	}
-	return a.s.st.Update(func(tx *store.Tx) error {
+	return a.s.db.Update(func(tx Tx) error {
 		u, err := getUser(tx, name)
 		if err != nil {
 			return err
@@ -90,7 +91,7 @@ func (a *Admin) SetRole(name, role string) error {
 // devices stay listed, revoked, as a record. The last enabled admin
 // cannot be removed.
 func (a *Admin) RemoveUser(name string) error {
-	return a.s.st.Update(func(tx *store.Tx) error {
+	return a.s.db.Update(func(tx Tx) error {
 		u, err := getUser(tx, name)
 		if err != nil {
 			return err
@@ -112,11 +113,11 @@ func (a *Admin) RemoveUser(name string) error {
 			return err
 		}
 		for _, t := range u.Teams {
-			if err := bucket(tx, bMembers).Delete(memberKey(t, name)); err != nil {
+			if err := tx.RemoveMember(t, name); err != nil {
 				return err
 			}
 		}
-		if err := bucket(tx, bUsers).Delete([]byte(name)); err != nil {
+		if err := tx.DeleteUser(name); err != nil {
 			return err
 		}
 		a.s.views.bump()
@@ -137,12 +138,12 @@ func (a *Admin) RenameUser(old, name string) error {
 	if err := checkUserName(name); err != nil {
 		return err
 	}
-	return a.s.st.Update(func(tx *store.Tx) error {
+	return a.s.db.Update(func(tx Tx) error {
 		u, err := getUser(tx, old)
 		if err != nil {
 			return err
 		}
-		if bucket(tx, bUsers).Get([]byte(name)) != nil {
+		if tx.HasUser(name) {
 			return fmt.Errorf("user %q: %w", name, ErrExists)
 		}
 		ds, err := listDevices(tx, old)
@@ -159,14 +160,14 @@ func (a *Admin) RenameUser(old, name string) error {
 			return err
 		}
 		for _, t := range u.Teams {
-			if err := bucket(tx, bMembers).Delete(memberKey(t, old)); err != nil {
+			if err := tx.RemoveMember(t, old); err != nil {
 				return err
 			}
-			if err := bucket(tx, bMembers).Put(memberKey(t, name), []byte{1}); err != nil {
+			if err := tx.AddMember(t, name); err != nil {
 				return err
 			}
 		}
-		if err := bucket(tx, bUsers).Delete([]byte(old)); err != nil {
+		if err := tx.DeleteUser(old); err != nil {
 			return err
 		}
 		u.Name = name
@@ -190,7 +191,7 @@ func countActive(ds []Device) int {
 
 // revokeAll revokes every device of a user; it returns how many it
 // revoked now.
-func (a *Admin) revokeAll(tx *store.Tx, user string) (int, error) {
+func (a *Admin) revokeAll(tx Tx, user string) (int, error) {
 	ds, err := listDevices(tx, user)
 	if err != nil {
 		return 0, err
@@ -201,7 +202,7 @@ func (a *Admin) revokeAll(tx *store.Tx, user string) (int, error) {
 			continue
 		}
 		d.Revoked = a.s.now().UTC()
-		if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+		if err := tx.PutDevice(d); err != nil {
 			return n, err
 		}
 		n++
@@ -211,48 +212,37 @@ func (a *Admin) revokeAll(tx *store.Tx, user string) (int, error) {
 
 // moveKeys gives a user's SSH keys to another name, or deletes them when
 // to is "". It returns how many it moved.
-func (a *Admin) moveKeys(tx *store.Tx, from, to string) (int, error) {
-	b := bucket(tx, bKeys)
-	var fps [][]byte
+func (a *Admin) moveKeys(tx Tx, from, to string) (int, error) {
 	var ks []Key
-	err := b.ForEach(func(fp, _ []byte) error {
-		var k Key
-		if _, err := getJSON(tx, b, fp, &k); err != nil {
-			return err
-		}
+	err := tx.EachKey(func(k Key) error {
 		if k.User == from {
-			fps, ks = append(fps, bytes.Clone(fp)), append(ks, k)
+			ks = append(ks, k)
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	for i, fp := range fps {
+	for i, k := range ks {
 		if to == "" {
-			err = b.Delete(fp)
+			err = tx.DeleteKey(k.Fingerprint)
 		} else {
-			ks[i].User = to
-			err = putJSON(tx, b, fp, ks[i])
+			k.User = to
+			err = tx.PutKey(k)
 		}
 		if err != nil {
 			return i, err
 		}
 	}
-	return len(fps), nil
+	return len(ks), nil
 }
 
 // moveCodes gives a user's unused enrolment codes to another name, or
 // deletes them when to is "".
-func moveCodes(tx *store.Tx, from, to string) (int, error) {
-	b := bucket(tx, bCodes)
+func moveCodes(tx Tx, from, to string) (int, error) {
 	var keys [][]byte
 	var cs []enrolCode
-	err := b.ForEach(func(k, _ []byte) error {
-		var c enrolCode
-		if _, err := getJSON(tx, b, k, &c); err != nil {
-			return err
-		}
+	err := tx.EachCode(func(k []byte, c enrolCode) error {
 		if c.User == from && c.Used.IsZero() {
 			keys, cs = append(keys, bytes.Clone(k)), append(cs, c)
 		}
@@ -263,10 +253,10 @@ func moveCodes(tx *store.Tx, from, to string) (int, error) {
 	}
 	for i, k := range keys {
 		if to == "" {
-			err = b.Delete(k)
+			err = tx.DeleteCode(k)
 		} else {
 			cs[i].User = to
-			err = putJSON(tx, b, k, cs[i])
+			err = tx.PutCode(k, cs[i])
 		}
 		if err != nil {
 			return i, err
@@ -276,19 +266,18 @@ func moveCodes(tx *store.Tx, from, to string) (int, error) {
 }
 
 // teamDossiers returns the ids of the dossiers that belong to a team.
-func teamDossiers(tx *store.Tx, team string) []string {
+func teamDossiers(tx Tx, team string) []string {
 	var out []string
-	prefix := []byte(team + "\x00")
-	c := bucket(tx, bTeamDossiers).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		out = append(out, idString(k[len(prefix):]))
-	}
+	_ = tx.TeamDossiers(team, func(dk string) error {
+		out = append(out, idString([]byte(dk)))
+		return nil
+	})
 	return out
 }
 
 // RemoveTeam deletes a team that has no members and no dossiers.
 func (a *Admin) RemoveTeam(name string) error {
-	return a.s.st.Update(func(tx *store.Tx) error {
+	return a.s.db.Update(func(tx Tx) error {
 		if !teamExists(tx, name) {
 			return fmt.Errorf("team %q: %w", name, ErrNotFound)
 		}
@@ -298,19 +287,16 @@ func (a *Admin) RemoveTeam(name string) error {
 		if ds := teamDossiers(tx, name); len(ds) > 0 {
 			return fmt.Errorf("%w: team %s still has %d dossier(s); move them to another team first", ErrInvalid, name, len(ds))
 		}
-		if err := bucket(tx, bTeams).Delete([]byte(name)); err != nil {
+		if err := tx.DeleteTeam(name); err != nil {
 			return err
 		}
 		return a.record(tx, "team remove", "", "team "+name)
 	})
 }
 
-// renamingTeam marks a team made by RenameTeam until the rename is done,
-// so that a rename cut off half-way is finished by running it again.
-type renamingTeam struct {
-	Team
-	RenamedFrom string `json:"renamed_from,omitempty"`
-}
+// renamingTeam is a team as stored, with the mark of a rename under way
+// (storage.TeamRecord).
+type renamingTeam = storage.TeamRecord
 
 // maxRenameRounds bounds how often RenameTeam moves dossiers that devices
 // created in the old team while it was moving the others.
@@ -333,13 +319,13 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 	if err := checkTeamName(name); err != nil {
 		return 0, err
 	}
-	err = a.s.st.Update(func(tx *store.Tx) error {
+	err = a.s.db.Update(func(tx Tx) error {
 		if !teamExists(tx, old) {
 			return fmt.Errorf("team %q: %w", old, ErrNotFound)
 		}
 		if teamExists(tx, name) {
-			var t renamingTeam
-			if _, err := getJSON(tx, bucket(tx, bTeams), []byte(name), &t); err != nil {
+			t, _, err := tx.Team(name)
+			if err != nil {
 				return err
 			}
 			if t.RenamedFrom != old {
@@ -347,16 +333,16 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 			}
 			// A rename cut off earlier: go on with it.
 		} else {
-			var t Team
-			if _, err := getJSON(tx, bucket(tx, bTeams), []byte(old), &t); err != nil {
+			t, _, err := tx.Team(old)
+			if err != nil {
 				return err
 			}
-			if err := putJSON(tx, bucket(tx, bTeams), []byte(name), renamingTeam{Team: Team{Name: name, Created: t.Created}, RenamedFrom: old}); err != nil {
+			if err := tx.PutTeam(renamingTeam{Team: Team{Name: name, Created: t.Created}, RenamedFrom: old}); err != nil {
 				return err
 			}
 		}
 		for _, m := range teamMembers(tx, old) {
-			if err := bucket(tx, bMembers).Put(memberKey(name, m), []byte{1}); err != nil {
+			if err := tx.AddMember(name, m); err != nil {
 				return err
 			}
 		}
@@ -365,10 +351,10 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	w := a.s.st.WithCommitHook(a.teamHook)
+	w := a.s.st.WithCommitHook(a.s.commitHook(a.teamHook))
 	for range maxRenameRounds {
 		var ids []string
-		if err := a.s.st.View(func(tx *store.Tx) error { ids = teamDossiers(tx, old); return nil }); err != nil {
+		if err := a.s.db.View(func(tx Tx) error { ids = teamDossiers(tx, old); return nil }); err != nil {
 			return moved, err
 		}
 		if len(ids) == 0 {
@@ -384,23 +370,23 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 			}
 		}
 	}
-	err = a.s.st.Update(func(tx *store.Tx) error {
+	err = a.s.db.Update(func(tx Tx) error {
 		if left := teamDossiers(tx, old); len(left) > 0 {
 			return fmt.Errorf("%w: team %s still has %d dossier(s) after moving; run the rename again", ErrInvalid, old, len(left))
 		}
 		for _, m := range teamMembers(tx, old) {
-			if err := bucket(tx, bMembers).Delete(memberKey(old, m)); err != nil {
+			if err := tx.RemoveMember(old, m); err != nil {
 				return err
 			}
 		}
-		if err := bucket(tx, bTeams).Delete([]byte(old)); err != nil {
+		if err := tx.DeleteTeam(old); err != nil {
 			return err
 		}
-		var t renamingTeam
-		if _, err := getJSON(tx, bucket(tx, bTeams), []byte(name), &t); err != nil {
+		t, _, err := tx.Team(name)
+		if err != nil {
 			return err
 		}
-		if err := putJSON(tx, bucket(tx, bTeams), []byte(name), t.Team); err != nil {
+		if err := tx.PutTeam(renamingTeam{Team: t.Team}); err != nil {
 			return err
 		}
 		a.s.views.bump()
@@ -411,7 +397,7 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 
 // teamHook numbers, indexes and audits the server's own team ops of a
 // team rename, as Session.hook does for an SSH session's changes.
-func (a *Admin) teamHook(tx *store.Tx, ops []store.Op) error {
+func (a *Admin) teamHook(tx Tx, ops []store.Op) error {
 	a.s.recent.invalidate() // these numbers bypass the index of recent ops (recent.go)
 	for _, op := range ops {
 		if op.Field != "team" {
@@ -494,7 +480,7 @@ func (a *Admin) Candidates(client string) ([]DossierInfo, error) {
 
 // revokeReplica revokes the devices whose ops carry replica id (a laptop
 // enrolled twice has two); it returns their enrolment ids.
-func (a *Admin) revokeReplica(tx *store.Tx, replica string, wipe bool) ([]string, error) {
+func (a *Admin) revokeReplica(tx Tx, replica string, wipe bool) ([]string, error) {
 	ds, err := listDevices(tx, "")
 	if err != nil {
 		return nil, err
@@ -506,7 +492,7 @@ func (a *Admin) revokeReplica(tx *store.Tx, replica string, wipe bool) ([]string
 		}
 		ids = append(ids, d.ID)
 		a.markRevoked(&d, wipe)
-		if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+		if err := tx.PutDevice(d); err != nil {
 			return nil, err
 		}
 		if err := a.record(tx, revokeAction(wipe), "", fmt.Sprintf("device %s (replica %s) of %s", d.ID, replica, d.User)); err != nil {

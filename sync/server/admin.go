@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -29,7 +28,7 @@ func (s *Server) Admin(actor, channel string) *Admin {
 }
 
 // record appends an admin action to the audit log.
-func (a *Admin) record(tx *store.Tx, action, dossier, detail string) error {
+func (a *Admin) record(tx Tx, action, dossier, detail string) error {
 	return audit(tx, AuditEntry{Time: a.s.now().UTC(), Channel: a.Channel, User: a.Actor, Action: action, Dossier: dossier, Detail: detail})
 }
 
@@ -43,8 +42,8 @@ func (a *Admin) AddUser(name, role string, teams []string) (User, error) {
 		return User{}, fmt.Errorf("%w role %q: use coach, wijkteam, coordinator or admin", ErrInvalid, role)
 	}
 	var u User
-	err := a.s.st.Update(func(tx *store.Tx) error {
-		if bucket(tx, bUsers).Get([]byte(name)) != nil {
+	err := a.s.db.Update(func(tx Tx) error {
+		if tx.HasUser(name) {
 			return fmt.Errorf("user %q: %w", name, ErrExists)
 		}
 		for _, t := range teams {
@@ -57,7 +56,7 @@ func (a *Admin) AddUser(name, role string, teams []string) (User, error) {
 			return err
 		}
 		for _, t := range teams {
-			if err := bucket(tx, bMembers).Put(memberKey(t, name), []byte{1}); err != nil {
+			if err := tx.AddMember(t, name); err != nil {
 				return err
 			}
 		}
@@ -70,7 +69,7 @@ func (a *Admin) AddUser(name, role string, teams []string) (User, error) {
 // Users lists every account with its teams.
 func (a *Admin) Users() ([]User, error) {
 	var out []User
-	err := a.s.st.View(func(tx *store.Tx) error {
+	err := a.s.db.View(func(tx Tx) error {
 		var err error
 		out, err = listUsers(tx)
 		return err
@@ -81,7 +80,7 @@ func (a *Admin) Users() ([]User, error) {
 // DisableUser blocks an account: its devices are refused from their next
 // request on, and it cannot enrol new ones. Its ops stay.
 func (a *Admin) DisableUser(name string) error {
-	return a.s.st.Update(func(tx *store.Tx) error {
+	return a.s.db.Update(func(tx Tx) error {
 		u, err := getUser(tx, name)
 		if err != nil {
 			return err
@@ -100,11 +99,11 @@ func (a *Admin) AddTeam(name string) (Team, error) {
 		return Team{}, err
 	}
 	t := Team{Name: name, Created: a.s.now().UTC()}
-	err := a.s.st.Update(func(tx *store.Tx) error {
+	err := a.s.db.Update(func(tx Tx) error {
 		if teamExists(tx, name) {
 			return fmt.Errorf("team %q: %w", name, ErrExists)
 		}
-		if err := putJSON(tx, bucket(tx, bTeams), []byte(name), t); err != nil {
+		if err := tx.PutTeam(renamingTeam{Team: t}); err != nil {
 			return err
 		}
 		return a.record(tx, "team add", "", "team "+name)
@@ -121,7 +120,7 @@ type TeamInfo struct {
 // Teams lists every team with its members.
 func (a *Admin) Teams() ([]TeamInfo, error) {
 	var out []TeamInfo
-	err := a.s.st.View(func(tx *store.Tx) error {
+	err := a.s.db.View(func(tx Tx) error {
 		ts, err := listTeams(tx)
 		for _, t := range ts {
 			out = append(out, TeamInfo{Team: t, Members: teamMembers(tx, t.Name)})
@@ -134,14 +133,14 @@ func (a *Admin) Teams() ([]TeamInfo, error) {
 // AddMember puts a user in a team. The user's devices receive the team's
 // dossiers, whole, on their next sync.
 func (a *Admin) AddMember(team, user string) error {
-	return a.s.st.Update(func(tx *store.Tx) error {
+	return a.s.db.Update(func(tx Tx) error {
 		if !teamExists(tx, team) {
 			return fmt.Errorf("team %q: %w", team, ErrNotFound)
 		}
 		if _, err := getUser(tx, user); err != nil {
 			return err
 		}
-		if err := bucket(tx, bMembers).Put(memberKey(team, user), []byte{1}); err != nil {
+		if err := tx.AddMember(team, user); err != nil {
 			return err
 		}
 		return a.record(tx, "team member add", "", fmt.Sprintf("team %s user %s", team, user))
@@ -151,12 +150,11 @@ func (a *Admin) AddMember(team, user string) error {
 // RemoveMember takes a user out of a team. The user's devices remove the
 // team's dossiers on their next sync.
 func (a *Admin) RemoveMember(team, user string) error {
-	return a.s.st.Update(func(tx *store.Tx) error {
-		k := memberKey(team, user)
-		if bucket(tx, bMembers).Get(k) == nil {
+	return a.s.db.Update(func(tx Tx) error {
+		if !tx.IsMember(team, user) {
 			return fmt.Errorf("user %q in team %q: %w", user, team, ErrNotFound)
 		}
-		if err := bucket(tx, bMembers).Delete(k); err != nil {
+		if err := tx.RemoveMember(team, user); err != nil {
 			return err
 		}
 		return a.record(tx, "team member remove", "", fmt.Sprintf("team %s user %s", team, user))
@@ -166,7 +164,7 @@ func (a *Admin) RemoveMember(team, user string) error {
 // Invite makes a one-time enrolment code for a user, valid for
 // CodeLifetime. Only its hash is stored: show the code once.
 func (a *Admin) Invite(user string) (code string, expires time.Time, err error) {
-	err = a.s.st.Update(func(tx *store.Tx) error {
+	err = a.s.db.Update(func(tx Tx) error {
 		u, err := getUser(tx, user)
 		if err != nil {
 			return err
@@ -186,7 +184,7 @@ func (a *Admin) Invite(user string) (code string, expires time.Time, err error) 
 // Devices lists enrolled devices, all or one user's ("" for all).
 func (a *Admin) Devices(user string) ([]Device, error) {
 	var out []Device
-	err := a.s.st.View(func(tx *store.Tx) error {
+	err := a.s.db.View(func(tx Tx) error {
 		var err error
 		out, err = listDevices(tx, user)
 		return err
@@ -205,9 +203,8 @@ func (a *Admin) RevokeDevice(id string) error { return a.revokeDevice(id, false)
 func (a *Admin) WipeDevice(id string) error { return a.revokeDevice(id, true) }
 
 func (a *Admin) revokeDevice(id string, wipe bool) error {
-	return a.s.st.Update(func(tx *store.Tx) error {
-		var d Device
-		ok, err := getJSON(tx, bucket(tx, bDevices), []byte(id), &d)
+	return a.s.db.Update(func(tx Tx) error {
+		d, ok, err := tx.Device(id)
 		if err != nil {
 			return err
 		}
@@ -219,7 +216,7 @@ func (a *Admin) revokeDevice(id string, wipe bool) error {
 			return fmt.Errorf("device %q: %w; see `brug admin device list`", id, ErrNotFound)
 		}
 		a.markRevoked(&d, wipe)
-		if err := putJSON(tx, bucket(tx, bDevices), []byte(id), d); err != nil {
+		if err := tx.PutDevice(d); err != nil {
 			return err
 		}
 		return a.record(tx, revokeAction(wipe), "", fmt.Sprintf("device %s of %s", id, d.User))
@@ -275,26 +272,9 @@ func (s *Server) erase(id string, entry AuditEntry) error {
 	// The store's erase removed the ops; now their numbers, which hold ids
 	// only. Should this step be cut off, running the erase again completes
 	// it; pulls skip ops the log no longer holds in the meantime.
-	return s.st.Update(func(tx *store.Tx) error {
-		dk := dkey(id)
-		seqs := bucket(tx, bSeq)
-		var gone, ids [][]byte
-		c := seqs.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if len(v) == 32 && bytes.Equal(v[16:], dk) {
-				gone = append(gone, bytes.Clone(k))
-				ids = append(ids, bytes.Clone(v[:16]))
-			}
-		}
-		for _, k := range gone {
-			if err := seqs.Delete(k); err != nil {
-				return err
-			}
-		}
-		for _, id := range ids {
-			if err := bucket(tx, bOpDossier).Delete(id); err != nil {
-				return err
-			}
+	return s.db.Update(func(tx Tx) error {
+		if err := tx.DropDossierOps(string(dkey(id))); err != nil {
+			return err
 		}
 		if err := s.setDossierTeam(tx, id, ""); err != nil {
 			return err
@@ -352,7 +332,7 @@ func (a *Admin) Export(client string) (DossierExport, error) {
 		return DossierExport{}, err
 	}
 	at := a.s.now().UTC()
-	err := a.s.st.Update(func(tx *store.Tx) error {
+	err := a.s.db.Update(func(tx Tx) error {
 		return audit(tx, AuditEntry{Time: at, Channel: a.Channel, User: a.Actor, Action: ActionExport, Dossier: id})
 	})
 	if err != nil {
@@ -390,7 +370,7 @@ func (a *Admin) Backup(path string) (int64, error) {
 	}
 	// The copy does not hold this record: it says a copy was made, and
 	// when, in the file that goes on.
-	err = a.s.st.Update(func(tx *store.Tx) error {
+	err = a.s.db.Update(func(tx Tx) error {
 		what := fmt.Sprintf("%d bytes to %s", n, path)
 		if a.s.st.KeyStore() != "" {
 			what += ", key store to " + KeyStoreBackup(path)
@@ -411,7 +391,7 @@ func (a *Admin) Audit(f AuditFilter) ([]AuditEntry, error) {
 		f.Dossier = id
 	}
 	var out []AuditEntry
-	err := a.s.st.View(func(tx *store.Tx) error {
+	err := a.s.db.View(func(tx Tx) error {
 		var err error
 		out, err = readAudit(tx, f)
 		return err

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/brug-nl/brug/store"
 )
 
 // Refusals that reach the server without an account behind them (an
@@ -87,7 +85,7 @@ func (s *Server) recordRefusal(key string, e AuditEntry) {
 		return
 	}
 	e.Time, e.Unrecorded = now, skipped
-	if err := s.st.Update(func(tx *store.Tx) error { return audit(tx, e) }); err != nil {
+	if err := s.db.Update(func(tx Tx) error { return audit(tx, e) }); err != nil {
 		s.log.Error("audit refusal", "action", e.Action, "err", err)
 	}
 }
@@ -156,7 +154,7 @@ func (s *Server) recordTokenRefused(d Device, remote string) {
 // when the token is one's, else nothing.
 func (s *Server) tokenDevice(token string) Device {
 	var d Device
-	_ = s.st.View(func(tx *store.Tx) error {
+	_ = s.db.View(func(tx Tx) error {
 		d, _, _ = authenticate(tx, token)
 		return nil
 	})
@@ -175,7 +173,7 @@ func hostOf(addr string) string {
 // auditPushRefused writes the one "push refused" record of a sync whose
 // push had refused ops: their count per code and the dossiers they named
 // (valid ids only), never an op's value or reason.
-func auditPushRefused(tx *store.Tx, e AuditEntry, codes map[string]int, dossiers map[string]bool) error {
+func auditPushRefused(tx Tx, e AuditEntry, codes map[string]int, dossiers map[string]bool) error {
 	if len(codes) == 0 {
 		return nil
 	}

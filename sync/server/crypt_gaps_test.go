@@ -37,8 +37,8 @@ func newCryptEnv(t *testing.T) *env {
 func rawDrafts(t *testing.T, srv *Server) [][]byte {
 	t.Helper()
 	var out [][]byte
-	err := srv.st.View(func(tx *store.Tx) error {
-		return bucket(tx, bDrafts).ForEach(func(_, v []byte) error {
+	err := srv.db.View(func(tx Tx) error {
+		return rawBucket(t, tx, bDrafts).ForEach(func(_, v []byte) error {
 			out = append(out, bytes.Clone(v))
 			return nil
 		})
@@ -70,11 +70,11 @@ func TestDraftIsSealedWithItsDossiersKey(t *testing.T) {
 	if len(raw) != 1 {
 		t.Fatalf("%d drafts stored", len(raw))
 	}
-	e.must(e.srv.st.View(func(tx *store.Tx) error {
-		if _, err := tx.Open(raw[0]); err == nil {
+	e.must(e.srv.db.View(func(tx Tx) error {
+		if _, err := boltTx(t, tx).Open(raw[0]); err == nil {
 			t.Error("the draft opens with the file key")
 		}
-		if p, err := tx.OpenFor(id, raw[0]); err != nil || string(p) != "nog een handtekening nodig" {
+		if p, err := boltTx(t, tx).OpenFor(id, raw[0]); err != nil || string(p) != "nog een handtekening nodig" {
 			t.Errorf("the draft does not open with its dossier's key: %q, %v", p, err)
 		}
 		return nil
@@ -82,17 +82,17 @@ func TestDraftIsSealedWithItsDossiersKey(t *testing.T) {
 	if _, err := e.admin.Erase(id); err != nil {
 		t.Fatal(err)
 	}
-	e.must(e.srv.st.View(func(tx *store.Tx) error {
-		if p, err := tx.OpenFor(id, raw[0]); !errors.Is(err, store.ErrDossierKey) {
+	e.must(e.srv.db.View(func(tx Tx) error {
+		if p, err := boltTx(t, tx).OpenFor(id, raw[0]); !errors.Is(err, store.ErrDossierKey) {
 			t.Errorf("an erased dossier's draft still opens: %q, %v", p, err)
 		}
-		if p, err := tx.Open(raw[0]); err == nil {
+		if p, err := boltTx(t, tx).Open(raw[0]); err == nil {
 			t.Errorf("an erased dossier's draft opens with the file key: %q", p)
 		}
 		return nil
 	}))
-	if err := e.srv.st.Update(func(tx *store.Tx) error {
-		_, err := tx.SealFor(id, []byte("x"))
+	if err := e.srv.db.Update(func(tx Tx) error {
+		_, err := boltTx(t, tx).SealFor(id, []byte("x"))
 		return err
 	}); !errors.Is(err, store.ErrErased) {
 		t.Errorf("a value was sealed for an erased dossier: %v", err)
@@ -116,8 +116,8 @@ func TestEncryptingAServerSealsDraftsAndTheReceiptKey(t *testing.T) {
 	e.must(cor.SaveDraft(id, 1, "geheime opmerking"))
 	receipt := e.srv.receipt(id)
 	var plainKey []byte
-	e.must(e.srv.st.View(func(tx *store.Tx) error {
-		plainKey = bytes.Clone(bucket(tx, bServer).Get(kReceiptKey))
+	e.must(e.srv.db.View(func(tx Tx) error {
+		plainKey = bytes.Clone(rawBucket(t, tx, bServer).Get(kReceiptKey))
 		return nil
 	}))
 	if len(plainKey) != 32 {
@@ -142,11 +142,11 @@ func TestEncryptingAServerSealsDraftsAndTheReceiptKey(t *testing.T) {
 	if d, err := cor.Draft(id, 1); err != nil || d != "geheime opmerking" {
 		t.Fatalf("the draft after encryption reads %q, %v", d, err)
 	}
-	e.must(srv.st.View(func(tx *store.Tx) error {
-		if _, err := tx.Open(rawDrafts(t, srv)[0]); err == nil {
+	e.must(srv.db.View(func(tx Tx) error {
+		if _, err := boltTx(t, tx).Open(rawDrafts(t, srv)[0]); err == nil {
 			t.Error("the draft was sealed with the file key")
 		}
-		if k := bucket(tx, bServer).Get(kReceiptKey); len(k) == 32 || bytes.Contains(k, plainKey) {
+		if k := rawBucket(t, tx, bServer).Get(kReceiptKey); len(k) == 32 || bytes.Contains(k, plainKey) {
 			t.Errorf("the receipt key is stored as it is (%d bytes)", len(k))
 		}
 		return nil

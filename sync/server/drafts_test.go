@@ -59,8 +59,8 @@ func TestDraftsAreTheUsersOwnAndGoWithAnErase(t *testing.T) {
 	if _, err := e.admin.Erase(id); err != nil {
 		t.Fatal(err)
 	}
-	e.must(e.srv.st.View(func(tx *store.Tx) error {
-		if k, _ := bucket(tx, bDrafts).Cursor().First(); k != nil {
+	e.must(e.srv.db.View(func(tx Tx) error {
+		if k, _ := rawBucket(t, tx, bDrafts).Cursor().First(); k != nil {
 			t.Errorf("a draft of an erased dossier is left: %x", k)
 		}
 		return nil

@@ -14,39 +14,17 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // CodeLifetime is how long an enrolment code can be used.
 const CodeLifetime = 24 * time.Hour
 
-// Device is an enrolled replica of one user. The server keeps only the
-// SHA-256 of its token.
-type Device struct {
-	ID        string    `json:"id"`
-	User      string    `json:"user"`
-	Name      string    `json:"name"`
-	TokenHash string    `json:"token_hash"` // hex SHA-256 of the token
-	Created   time.Time `json:"created"`
-	LastSeen  time.Time `json:"last_seen,omitzero"`
-	Revoked   time.Time `json:"revoked,omitzero"`
-	// Replica is the device id the ops of this device carry (store.Op's
-	// Device, the replica's own id, which the server does not choose):
-	// bound at the device's first push (bindReplica), required after.
-	Replica string `json:"replica,omitempty"`
-	// Wipe is when an admin ordered the revoked device wiped (`brug admin
-	// device revoke --wipe`); WipeTold when the device was first told
-	// (protocol.ErrorWipe), Wiped when it reported the wipe done.
-	Wipe     time.Time `json:"wipe,omitzero"`
-	WipeTold time.Time `json:"wipe_told,omitzero"`
-	Wiped    time.Time `json:"wiped,omitzero"`
-}
+// Device is an enrolled replica of one user (storage.Device).
+type Device = storage.Device
 
-// enrolCode is the stored form of a one-time code (keyed by its hash).
-type enrolCode struct {
-	User    string    `json:"user"`
-	Expires time.Time `json:"expires"`
-	Used    time.Time `json:"used,omitzero"`
-}
+// enrolCode is the stored form of a one-time code (storage.EnrolCode).
+type enrolCode = storage.EnrolCode
 
 // codeEncoding is Crockford's base32: digits and letters without I, L, O
 // and U, so a code is safe to paste into any shell and a misread letter
@@ -98,19 +76,18 @@ func hash(secret string) []byte {
 }
 
 // createCode stores a new code for user and returns it.
-func createCode(tx *store.Tx, user string, now time.Time) (string, time.Time, error) {
+func createCode(tx Tx, user string, now time.Time) (string, time.Time, error) {
 	code := newCode()
 	exp := now.Add(CodeLifetime)
-	err := putJSON(tx, bucket(tx, bCodes), hash(normCode(code)), enrolCode{User: user, Expires: exp})
+	err := tx.PutCode(hash(normCode(code)), enrolCode{User: user, Expires: exp})
 	return code, exp, err
 }
 
 // enroll spends a code and registers a device; it returns the device and
 // its token. Every failure is ErrUnauthorized with a message for the user.
-func enroll(tx *store.Tx, code, deviceName string, now time.Time) (Device, string, error) {
+func enroll(tx Tx, code, deviceName string, now time.Time) (Device, string, error) {
 	key := hash(normCode(code))
-	var c enrolCode
-	ok, err := getJSON(tx, bucket(tx, bCodes), key, &c)
+	c, ok, err := tx.Code(key)
 	if err != nil {
 		return Device{}, "", err
 	}
@@ -130,16 +107,16 @@ func enroll(tx *store.Tx, code, deviceName string, now time.Time) (Device, strin
 		return Device{}, "", fmt.Errorf("%w: the account %s is disabled; ask your admin", ErrUnauthorized, u.Name)
 	}
 	c.Used = now
-	if err := putJSON(tx, bucket(tx, bCodes), key, c); err != nil {
+	if err := tx.PutCode(key, c); err != nil {
 		return Device{}, "", err
 	}
 	token := newToken()
 	th := hash(token)
 	d := Device{ID: store.NewID(), User: u.Name, Name: deviceName, TokenHash: hex.EncodeToString(th), Created: now}
-	if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+	if err := tx.PutDevice(d); err != nil {
 		return Device{}, "", err
 	}
-	if err := bucket(tx, bTokens).Put(th, []byte(d.ID)); err != nil {
+	if err := tx.PutToken(th, d.ID); err != nil {
 		return Device{}, "", err
 	}
 	return d, token, nil
@@ -168,15 +145,15 @@ func authCode(err error) string {
 // authenticate finds the device and user of a bearer token. A revoked
 // device, an unknown token or a disabled (or removed) user is an
 // ErrUnauthorized carrying its own code (authCode).
-func authenticate(tx *store.Tx, token string) (Device, User, error) {
+func authenticate(tx Tx, token string) (Device, User, error) {
 	var d Device
 	th := hash(token)
 	unknown := &authError{protocol.ErrorUnknownToken, "unknown device token; enrol this device again with `brug login`"}
-	id := bucket(tx, bTokens).Get(th)
-	if id == nil {
+	id, ok := tx.TokenDevice(th)
+	if !ok {
 		return d, User{}, unknown
 	}
-	ok, err := getJSON(tx, bucket(tx, bDevices), id, &d)
+	d, ok, err := tx.Device(id)
 	if err != nil {
 		return d, User{}, err
 	}
@@ -201,14 +178,9 @@ func authenticate(tx *store.Tx, token string) (Device, User, error) {
 }
 
 // listDevices returns devices, all or one user's, oldest first.
-func listDevices(tx *store.Tx, user string) ([]Device, error) {
+func listDevices(tx Tx, user string) ([]Device, error) {
 	var out []Device
-	b := bucket(tx, bDevices)
-	err := b.ForEach(func(k, _ []byte) error {
-		var d Device
-		if _, err := getJSON(tx, b, k, &d); err != nil {
-			return err
-		}
+	err := tx.EachDevice(func(d Device) error {
 		if user == "" || d.User == user {
 			out = append(out, d)
 		}

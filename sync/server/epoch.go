@@ -1,21 +1,18 @@
 package server
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server/boltstore"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // A restored server file is byte for byte its backup, so nothing in it can
@@ -36,23 +33,11 @@ import (
 // after the copy, so after a restore every device of that epoch resends,
 // whatever its cursor.
 
-const (
-	bEpochs = "x_epochs" // seq (8 BE) -> JSON epochEntry, in the order the file was opened
-	bServer = "x_server" // the file's own settings: kEpoch, kReceiptKey
-)
+// kEpoch is the setting of the current epoch id.
+const kEpoch = "epoch"
 
-var (
-	kEpoch      = []byte("epoch")       // the current epoch id
-	kReceiptKey = []byte("receipt_key") // 32 random bytes: the key of erasure receipts
-)
-
-// epochEntry is one opening of the server's file.
-type epochEntry struct {
-	ID      string    `json:"id"`
-	Start   uint64    `json:"start"`            // x_seq's counter when it began
-	Started time.Time `json:"started"`          // when it began
-	Broken  bool      `json:"broken,omitempty"` // a backup was taken in it: its history may go on elsewhere
-}
+// epochEntry is one opening of the server's file (storage.Epoch).
+type epochEntry = storage.Epoch
 
 // epochs is what the server knows of its file's epochs, read at Open.
 type epochs struct {
@@ -65,9 +50,8 @@ type epochs struct {
 
 // startEpoch begins a new epoch of the file, and makes the receipt key
 // on a new file.
-func (s *Server) startEpoch(tx *store.Tx) error {
-	meta, list := bucket(tx, bServer), bucket(tx, bEpochs)
-	key, err := loadReceiptKey(tx, meta)
+func (s *Server) startEpoch(tx Tx) error {
+	key, err := tx.ReceiptKey()
 	if err != nil {
 		return err
 	}
@@ -76,76 +60,27 @@ func (s *Server) startEpoch(tx *store.Tx) error {
 	if _, err := rand.Read(id); err != nil {
 		return err
 	}
-	start := bucket(tx, bSeq).Sequence()
+	start := tx.LastSeq()
 	var prev *epochEntry
-	c := list.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		var e epochEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("read epoch %x: %w", k, err)
-		}
+	err = tx.EachEpoch(func(e epochEntry) error {
 		if prev != nil && !prev.Broken {
 			s.epochs.end[prev.ID] = e.Start
 		}
 		prev = &e
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if prev != nil && !prev.Broken {
 		s.epochs.end[prev.ID] = start
 	}
 	e := epochEntry{ID: hex.EncodeToString(id), Start: start, Started: s.now().UTC()}
-	n, err := list.NextSequence()
-	if err != nil {
-		return err
-	}
-	// Stored as plain JSON, as it is read here and by markBroken on a
-	// backup copy that has no keys: ids, sequence numbers and times only.
-	b, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	if err := list.Put(be64(n), b); err != nil {
+	if err := tx.AppendEpoch(e); err != nil {
 		return err
 	}
 	s.epochs.current = e.ID
-	return meta.Put(kEpoch, []byte(e.ID))
-}
-
-// loadReceiptKey reads the receipt key, or makes it on a new file. It is
-// sealed with the file key (Tx.Seal): whoever held a copy of the data file
-// alone could otherwise mint receipts for any dossier and have a device's
-// sync erase it after a restore (reapplyErasures). A key stored as it is
-// (a file made before it was sealed, or a plain file just encrypted, which
-// copies x_server as it is) is 32 bytes, never a sealed value's length; it
-// is sealed now.
-func loadReceiptKey(tx *store.Tx, meta *bolt.Bucket) ([]byte, error) {
-	raw := meta.Get(kReceiptKey)
-	var key []byte
-	switch {
-	case len(raw) == 32:
-		key = bytes32(raw)
-	case raw != nil:
-		k, err := tx.Open(raw)
-		if err != nil {
-			return nil, fmt.Errorf("receipt key: %w", err)
-		}
-		if len(k) != 32 {
-			return nil, fmt.Errorf("receipt key: %w: %d bytes", store.ErrDamaged, len(k))
-		}
-		return k, nil
-	default:
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
-		}
-	}
-	sealed, err := tx.Seal(key)
-	if err != nil {
-		return nil, err
-	}
-	if bytes.Equal(sealed, raw) { // a plain file: kept as it is
-		return key, nil
-	}
-	return key, meta.Put(kReceiptKey, sealed)
+	return tx.SetSetting(kEpoch, []byte(e.ID))
 }
 
 func bytes32(b []byte) []byte { return append(make([]byte, 0, 32), b...) }
@@ -196,7 +131,7 @@ func (s *Server) reErase(token string, reports map[string]string) (int, error) {
 	var d Device
 	var u User
 	var todo []string
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.db.View(func(tx Tx) error {
 		var err error
 		if d, u, err = authenticate(tx, token); err != nil {
 			return err
@@ -225,7 +160,7 @@ func (s *Server) reErase(token string, reports map[string]string) (int, error) {
 
 // erasureUnfinished reports whether an erased dossier still has a team
 // entry: the second step of an erasure was cut off (see erase).
-func erasureUnfinished(tx *store.Tx, id string) bool { return dossierTeam(tx, id) != "" }
+func erasureUnfinished(tx Tx, id string) bool { return dossierTeam(tx, id) != "" }
 
 // ErrBackupTarget is returned for a backup path that is not a new file
 // outside the server's own.
@@ -293,7 +228,7 @@ func (s *Server) Backup(path string) (int64, error) {
 	}
 	var n int64
 	epoch := s.epochs.current
-	if err := s.st.View(func(tx *store.Tx) error {
+	if err := s.db.View(func(tx Tx) error {
 		var err error
 		if n, err = tx.WriteTo(data.f); err != nil {
 			return err
@@ -371,36 +306,7 @@ func (b *backupFile) discard() {
 }
 
 // markBroken marks epoch as broken in the copy at path (see Backup).
-func markBroken(path, epoch string) error {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		return err
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		list := tx.Bucket([]byte(bEpochs))
-		if list == nil {
-			return errors.New("the copy has no epochs")
-		}
-		c := list.Cursor()
-		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			var e epochEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			if e.ID != epoch {
-				continue
-			}
-			e.Broken = true
-			b, err := json.Marshal(e)
-			if err != nil {
-				return err
-			}
-			return list.Put(append([]byte(nil), k...), b)
-		}
-		return fmt.Errorf("the copy lacks epoch %s", epoch)
-	})
-	return errors.Join(err, db.Close())
-}
+func markBroken(path, epoch string) error { return boltstore.MarkBroken(path, epoch) }
 
 // syncFile flushes a file (or folder) to disk.
 func syncFile(path string) error {

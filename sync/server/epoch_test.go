@@ -133,7 +133,7 @@ func (d *epochDevice) holds(dossier, op string) bool {
 
 func (e *env) serverHoldsDossier(dossier string) bool {
 	ok := false
-	e.must(e.srv.Store().View(func(tx *store.Tx) error {
+	e.must(e.srv.db.View(func(tx Tx) error {
 		ok = tx.Exists(dossier)
 		return nil
 	}))
@@ -142,7 +142,7 @@ func (e *env) serverHoldsDossier(dossier string) bool {
 
 func (e *env) serverKnowsOp(dossier, op string) bool {
 	known := false
-	e.must(e.srv.Store().View(func(tx *store.Tx) error {
+	e.must(e.srv.db.View(func(tx Tx) error {
 		known = tx.Known(dossier, op)
 		return nil
 	}))
@@ -252,7 +252,7 @@ func TestRestoreFromLiveSnapshotAsksDevicesAheadToResend(t *testing.T) {
 	snap := filepath.Join(t.TempDir(), "snap.db")
 	f, err := os.Create(snap)
 	r.must(err)
-	r.must(r.srv.Store().View(func(tx *store.Tx) error { _, err := tx.WriteTo(f); return err }))
+	r.must(r.srv.db.View(func(tx Tx) error { _, err := tx.WriteTo(f); return err }))
 	r.must(f.Close())
 	a.sync(nil, a.op(dossier, "name", "na de momentopname"))
 	r.restart(func() { copyServerFile(t, snap, r.path) })

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // Group commit (docs/sync.md, "One sync"). Every sync is one write
@@ -46,14 +46,14 @@ type groupCommitter struct {
 
 // txHooks follow the group's transactions.
 type txHooks interface {
-	begin(*store.Tx)
-	finish(*store.Tx)
+	begin(Tx)
+	finish(Tx)
 	done(committed bool)
 }
 
 // update runs fns in one write transaction between the hooks.
-func (g *groupCommitter) update(st *store.Store, fns func(*store.Tx) error) error {
-	err := st.Update(func(tx *store.Tx) error {
+func (g *groupCommitter) update(st storage.Storage, fns func(Tx) error) error {
+	err := st.Update(func(tx Tx) error {
 		if g.tx != nil {
 			g.tx.begin(tx)
 		}
@@ -73,7 +73,7 @@ func (g *groupCommitter) update(st *store.Store, fns func(*store.Tx) error) erro
 
 // groupCall is one queued transaction function.
 type groupCall struct {
-	fn    func(*store.Tx) error
+	fn    func(Tx) error
 	after func() // run after its transaction committed, before the caller returns; may be nil
 	err   error
 	done  chan bool // true: done, err set; false: lead the next groups
@@ -84,7 +84,7 @@ type groupCall struct {
 // nil, runs after the commit, still in the lead goroutine (before the next
 // group starts), so it may update in-memory state that must agree with
 // the committed file.
-func (g *groupCommitter) run(st *store.Store, fn func(*store.Tx) error, after func()) error {
+func (g *groupCommitter) run(st storage.Storage, fn func(Tx) error, after func()) error {
 	c := &groupCall{fn: fn, after: after, done: make(chan bool, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, c)
@@ -136,12 +136,12 @@ func (g *groupCommitter) finished(self *groupCall, group []*groupCall) bool {
 }
 
 // commit runs a group in one transaction; if that fails, each member alone.
-func (g *groupCommitter) commit(st *store.Store, group []*groupCall) {
+func (g *groupCommitter) commit(st storage.Storage, group []*groupCall) {
 	if len(group) == 1 {
 		g.solo(st, group[0])
 		return
 	}
-	err := g.update(st, func(tx *store.Tx) error {
+	err := g.update(st, func(tx Tx) error {
 		for _, c := range group {
 			if err := safeCall(c.fn, tx); err != nil {
 				return err
@@ -164,8 +164,8 @@ func (g *groupCommitter) commit(st *store.Store, group []*groupCall) {
 	}
 }
 
-func (g *groupCommitter) solo(st *store.Store, c *groupCall) {
-	c.err = g.update(st, func(tx *store.Tx) error { return safeCall(c.fn, tx) })
+func (g *groupCommitter) solo(st storage.Storage, c *groupCall) {
+	c.err = g.update(st, func(tx Tx) error { return safeCall(c.fn, tx) })
 	switch {
 	case c.err != nil:
 		g.rolledBack()
@@ -183,7 +183,7 @@ func (g *groupCommitter) rolledBack() {
 // safeCall turns a panic of fn into an error: the leader runs other
 // callers' functions, and one that panics must fail its own request
 // (whose handler answers 500), not stop the leader with the queue held.
-func safeCall(fn func(*store.Tx) error, tx *store.Tx) (err error) {
+func safeCall(fn func(Tx) error, tx Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("sync transaction panicked: %v", p)

@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server/boltstore"
 )
 
 // Concurrent transactions share commits, yet each one's outcome is its
 // own: one that fails or panics fails alone, the rest are stored once,
 // and after runs only for those that committed.
 func TestGroupCommitFailsAlone(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "g.db"), store.Options{NoSync: true})
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "g.db"), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,8 +33,8 @@ func TestGroupCommitFailsAlone(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = g.run(st, func(tx *store.Tx) error {
-				b, err := tx.Bucket("x_test")
+			errs[i] = g.run(st, func(tx Tx) error {
+				b, err := tx.(*boltstore.Tx).RawBucket("x_test")
 				if err != nil {
 					return err
 				}
@@ -51,8 +52,8 @@ func TestGroupCommitFailsAlone(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	err = st.View(func(tx *store.Tx) error {
-		b, _ := tx.Bucket("x_test")
+	err = st.View(func(tx Tx) error {
+		b, _ := tx.(*boltstore.Tx).RawBucket("x_test")
 		for i := range n {
 			stored := b != nil && b.Get(fmt.Appendf(nil, "k%03d", i)) != nil
 			ok := i != 7 && i != 9

@@ -13,7 +13,6 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/sync/protocol"
 )
@@ -296,7 +295,7 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		name = "(no name)"
 	}
 	var resp protocol.EnrollResponse
-	err = s.st.Update(func(tx *store.Tx) error {
+	err = s.db.Update(func(tx Tx) error {
 		d, token, err := enroll(tx, req.Code, name, s.now().UTC())
 		if err != nil {
 			return err

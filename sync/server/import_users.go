@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
 )
 
@@ -189,11 +188,11 @@ func (a *Admin) ImportUsers(rows []ImportRow, opt ImportOptions) (ImportResult, 
 		res.Problems = []ImportProblem{{Kind: ProblemEmpty}}
 		return res, ErrImport
 	}
-	run := a.s.st.Update
+	run := a.s.db.Update
 	if opt.DryRun {
-		run = a.s.st.View
+		run = a.s.db.View
 	}
-	err := run(func(tx *store.Tx) error {
+	err := run(func(tx Tx) error {
 		plan, err := a.planImport(tx, rows, opt, &res)
 		if err != nil || len(res.Problems) > 0 || opt.DryRun {
 			return err
@@ -218,7 +217,7 @@ type importPlan struct {
 	exists []bool
 }
 
-func (a *Admin) planImport(tx *store.Tx, rows []ImportRow, opt ImportOptions, res *ImportResult) (importPlan, error) {
+func (a *Admin) planImport(tx Tx, rows []ImportRow, opt ImportOptions, res *ImportResult) (importPlan, error) {
 	var p importPlan
 	prob := func(line int, kind, value string) {
 		res.Problems = append(res.Problems, ImportProblem{Line: line, Kind: kind, Value: value})
@@ -253,7 +252,7 @@ func (a *Admin) planImport(tx *store.Tx, rows []ImportRow, opt ImportOptions, re
 		}
 		var u User
 		exists := false
-		if !bad && bucket(tx, bUsers).Get([]byte(r.Name)) != nil {
+		if !bad && tx.HasUser(r.Name) {
 			var err error
 			if u, err = getUser(tx, r.Name); err != nil {
 				return p, err
@@ -315,10 +314,10 @@ func (a *Admin) planImport(tx *store.Tx, rows []ImportRow, opt ImportOptions, re
 	return p, nil
 }
 
-func (a *Admin) applyImport(tx *store.Tx, p importPlan, opt ImportOptions, res *ImportResult) error {
+func (a *Admin) applyImport(tx Tx, p importPlan, opt ImportOptions, res *ImportResult) error {
 	now := a.s.now().UTC()
 	for _, t := range res.NewTeams {
-		if err := putJSON(tx, bucket(tx, bTeams), []byte(t), Team{Name: t, Created: now}); err != nil {
+		if err := tx.PutTeam(renamingTeam{Team: Team{Name: t, Created: now}}); err != nil {
 			return err
 		}
 	}
@@ -328,7 +327,7 @@ func (a *Admin) applyImport(tx *store.Tx, p importPlan, opt ImportOptions, res *
 			u.Role = r.Role
 			for _, t := range u.Teams {
 				if !slices.Contains(r.Teams, t) {
-					if err := bucket(tx, bMembers).Delete(memberKey(t, r.Name)); err != nil {
+					if err := tx.RemoveMember(t, r.Name); err != nil {
 						return err
 					}
 				}
@@ -343,7 +342,7 @@ func (a *Admin) applyImport(tx *store.Tx, p importPlan, opt ImportOptions, res *
 			if p.exists[i] && slices.Contains(u.Teams, t) {
 				continue
 			}
-			if err := bucket(tx, bMembers).Put(memberKey(t, r.Name), []byte{1}); err != nil {
+			if err := tx.AddMember(t, r.Name); err != nil {
 				return err
 			}
 		}

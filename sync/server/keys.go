@@ -5,31 +5,22 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/termsafe"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
-// bKeys holds the SSH public keys users log in with:
-// SHA-256 fingerprint ("SHA256:...") -> JSON Key.
-const bKeys = "x_keys"
+// The SSH public keys users log in with are kept by SHA-256 fingerprint
+// ("SHA256:...") (storage.SSHKeys).
 
 // maxKeyFile bounds what `brug admin key add` reads: an authorized_keys
 // file of a few keys is a few kilobytes.
 const maxKeyFile = 64 << 10
 
-// Key is a public key registered to a user for SSH login.
-type Key struct {
-	Fingerprint string    `json:"fingerprint"` // SHA256:..., as ssh-keygen -l shows it
-	User        string    `json:"user"`
-	Type        string    `json:"type"` // ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ...
-	Comment     string    `json:"comment,omitempty"`
-	Line        string    `json:"line"` // the key in authorized_keys form, without options
-	Added       time.Time `json:"added"`
-}
+// Key is a public key registered to a user for SSH login (storage.Key).
+type Key = storage.Key
 
 // allowedKeyTypes are the key types brug accepts; DSA and certificates
 // are refused (DSA is obsolete; certificates need a CA this server does not
@@ -86,14 +77,12 @@ func (a *Admin) AddKeys(user string, data []byte) ([]Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = a.s.st.Update(func(tx *store.Tx) error {
+	err = a.s.db.Update(func(tx Tx) error {
 		if _, err := getUser(tx, user); err != nil {
 			return err
 		}
-		b := bucket(tx, bKeys)
 		for i, k := range keys {
-			var old Key
-			ok, err := getJSON(tx, b, []byte(k.Fingerprint), &old)
+			old, ok, err := tx.Key(k.Fingerprint)
 			if err != nil {
 				return err
 			}
@@ -106,7 +95,7 @@ func (a *Admin) AddKeys(user string, data []byte) ([]Key, error) {
 			}
 			k.User, k.Added = user, a.s.now().UTC()
 			keys[i] = k
-			if err := putJSON(tx, b, []byte(k.Fingerprint), k); err != nil {
+			if err := tx.PutKey(k); err != nil {
 				return err
 			}
 			if err := a.record(tx, "key add", "", fmt.Sprintf("key %s of %s", k.Fingerprint, user)); err != nil {
@@ -124,18 +113,13 @@ func (a *Admin) AddKeys(user string, data []byte) ([]Key, error) {
 // Keys lists registered keys, all or one user's ("" for all), by user.
 func (a *Admin) Keys(user string) ([]Key, error) {
 	var out []Key
-	err := a.s.st.View(func(tx *store.Tx) error {
+	err := a.s.db.View(func(tx Tx) error {
 		if user != "" {
 			if _, err := getUser(tx, user); err != nil {
 				return err
 			}
 		}
-		b := bucket(tx, bKeys)
-		return b.ForEach(func(k, _ []byte) error {
-			var key Key
-			if _, err := getJSON(tx, b, k, &key); err != nil {
-				return err
-			}
+		return tx.EachKey(func(key Key) error {
 			if user == "" || key.User == user {
 				out = append(out, key)
 			}
@@ -151,17 +135,15 @@ func (a *Admin) Keys(user string) ([]Key, error) {
 // RemoveKey unregisters a key by its fingerprint: open sessions go on,
 // new logins with it are refused.
 func (a *Admin) RemoveKey(fingerprint string) error {
-	return a.s.st.Update(func(tx *store.Tx) error {
-		b := bucket(tx, bKeys)
-		var k Key
-		ok, err := getJSON(tx, b, []byte(fingerprint), &k)
+	return a.s.db.Update(func(tx Tx) error {
+		k, ok, err := tx.Key(fingerprint)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return fmt.Errorf("key %q: %w; see `brug admin key list`", fingerprint, ErrNotFound)
 		}
-		if err := b.Delete([]byte(fingerprint)); err != nil {
+		if err := tx.DeleteKey(fingerprint); err != nil {
 			return err
 		}
 		return a.record(tx, "key remove", "", fmt.Sprintf("key %s of %s", fingerprint, k.User))
@@ -173,10 +155,8 @@ func (a *Admin) RemoveKey(fingerprint string) error {
 func (s *Server) UserByKey(pub gossh.PublicKey) (User, error) {
 	fp := gossh.FingerprintSHA256(pub)
 	var u User
-	err := s.st.View(func(tx *store.Tx) error {
-		b := bucket(tx, bKeys)
-		var k Key
-		ok, err := getJSON(tx, b, []byte(fp), &k)
+	err := s.db.View(func(tx Tx) error {
+		k, ok, err := tx.Key(fp)
 		if err != nil {
 			return err
 		}

@@ -150,7 +150,7 @@ func accessProperty(t *testing.T, seed uint64, steps int) {
 	// and whether it was erased.
 	now := func(id string) (team string, gone bool) {
 		e := envs[0]
-		e.must(e.srv.Store().View(func(tx *store.Tx) error {
+		e.must(e.srv.db.View(func(tx Tx) error {
 			gone = tx.Erased(id)
 			hs, err := tx.Heads(id, "team")
 			if w, ok := winner(hs); ok {

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
+	"github.com/brug-nl/brug/sync/server/boltstore"
 )
 
 // TestOpDeviceMustBeTheTokensDevice: a device could push ops carrying any
@@ -104,7 +104,7 @@ func TestOpIndexFilledForOldFiles(t *testing.T) {
 	d2, ops2 := a.create("Noord", "Ruud")
 	a.sync(append(ops1, ops2...)...)
 	// Make it a file of the version before the index.
-	e.must(e.srv.Store().Update(func(tx *store.Tx) error { return tx.DropBucket(bOpDossier) }))
+	e.must(e.srv.db.Update(func(tx Tx) error { rawBucket(t, tx, bOpDossier); return tx.(*boltstore.Tx).DropRawBucket(bOpDossier) }))
 	raw, err := os.ReadFile(e.path)
 	e.must(err)
 	old := filepath.Join(t.TempDir(), "old.db")

@@ -14,7 +14,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
 )
 
@@ -22,9 +21,10 @@ import (
 // behind a reverse proxy, metrics on their own listener, a health check
 // that sees a store that cannot write, and the public URL for invites.
 
-var (
-	kHealth    = []byte("health")     // the time of the last health check's write
-	kPublicURL = []byte("public_url") // the URL devices use (brug serve --public-url)
+// Settings of the server (storage.Settings).
+const (
+	kHealth    = "health"     // the time of the last health check's write
+	kPublicURL = "public_url" // the URL devices use (brug serve --public-url)
 )
 
 // healthEvery is how long a health answer is reused: a probe every second
@@ -49,12 +49,8 @@ func (s *Server) checkHealth() error {
 	if !h.at.IsZero() && now.Sub(h.at) < healthEvery && now.Sub(h.at) >= 0 {
 		return h.err
 	}
-	h.err = s.st.Update(func(tx *store.Tx) error {
-		b, err := tx.Bucket(bServer)
-		if err != nil {
-			return err
-		}
-		return b.Put(kHealth, []byte(now.UTC().Format(time.RFC3339Nano)))
+	h.err = s.db.Update(func(tx Tx) error {
+		return tx.SetSetting(kHealth, []byte(now.UTC().Format(time.RFC3339Nano)))
 	})
 	h.at = now
 	return h.err
@@ -187,21 +183,18 @@ func (s *Server) SetPublicURL(v string) error {
 	if err != nil {
 		return err
 	}
-	return s.st.Update(func(tx *store.Tx) error {
-		b, err := tx.Bucket(bServer)
-		if err != nil {
-			return err
-		}
-		return b.Put(kPublicURL, []byte(v))
+	return s.db.Update(func(tx Tx) error {
+		return tx.SetSetting(kPublicURL, []byte(v))
 	})
 }
 
 // PublicURL is the URL kept by SetPublicURL, or "".
 func (s *Server) PublicURL() (string, error) {
 	var v string
-	err := s.st.View(func(tx *store.Tx) error {
-		v = string(bucket(tx, bServer).Get(kPublicURL))
-		return nil
+	err := s.db.View(func(tx Tx) error {
+		b, err := tx.Setting(kPublicURL)
+		v = string(b)
+		return err
 	})
 	return v, err
 }

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
 )
 
@@ -39,7 +38,7 @@ func TestHealthzFailsWhenStoreCannotWrite(t *testing.T) {
 		t.Fatalf("public url of a new file: %q %v", v, err)
 	}
 	var at string
-	_ = srv.st.View(func(tx *store.Tx) error { at = string(bucket(tx, bServer).Get(kHealth)); return nil })
+	_ = srv.db.View(func(tx Tx) error { at = string(rawBucket(t, tx, bServer).Get([]byte(kHealth))); return nil })
 	if at == "" {
 		t.Fatal("the health check wrote nothing")
 	}

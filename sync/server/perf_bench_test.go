@@ -362,8 +362,8 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier int) {
 	}
 	// Every device holds its team's dossiers already: its view says so,
 	// and its cursor is past them. Each works in 50 dossiers of its own.
-	err = srv.st.Update(func(tx *store.Tx) error {
-		seq, err := bucket(tx, bSeq).NextSequence()
+	err = srv.db.Update(func(tx Tx) error {
+		seq, err := rawBucket(b, tx, bSeq).NextSequence()
 		if err != nil {
 			return err
 		}
@@ -375,7 +375,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier int) {
 			}
 			vis := slices.Sorted(maps.Keys(srv.visible(tx, u)))
 			for _, dk := range vis {
-				if err := bucket(tx, bView).Put([]byte(d.id+"\x00"+dk), append([]byte{viewIn}, be64(seq)...)); err != nil {
+				if err := rawBucket(b, tx, bView).Put([]byte(d.id+"\x00"+dk), append([]byte{viewIn}, be64(seq)...)); err != nil {
 					return err
 				}
 			}

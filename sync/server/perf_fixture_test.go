@@ -88,7 +88,7 @@ func serverRegion(tb testing.TB, clients int) string {
 	})
 	for len(all) > 0 {
 		n := min(len(all), 50000)
-		err := srv.st.Update(func(tx *store.Tx) error {
+		err := srv.db.Update(func(tx Tx) error {
 			for _, x := range all[:n] {
 				if _, err := assignSeq(tx, x.op); err != nil {
 					return err
@@ -101,7 +101,7 @@ func serverRegion(tb testing.TB, clients int) string {
 		}
 		all = all[n:]
 	}
-	err = srv.st.Update(func(tx *store.Tx) error {
+	err = srv.db.Update(func(tx Tx) error {
 		for _, sm := range sums {
 			if err := srv.reindexTeam(tx, sm.ID); err != nil {
 				return err

@@ -1,12 +1,12 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // Receipts of erasures and drops (docs/sync.md, "Receipts"). Every device
@@ -17,10 +17,7 @@ import (
 // held it have not confirmed yet. A dossier that comes back into a
 // device's view loses the device's receipt of its drop: when it leaves
 // again, the device confirms anew.
-const (
-	bErasures = "x_erasures" // dossier id (16) -> JSON Erasure (no content: ids, names, times)
-	bReceipts = "x_receipts" // dossier id (16) + device id -> JSON receipt
-)
+// (storage.Receipts: no content, ids, names and times only.)
 
 // Audit actions of receipts.
 const (
@@ -34,11 +31,9 @@ const (
 	receiptDrop   = "drop"
 )
 
-// receipt is a device's confirmation of an erasure or a drop.
-type receipt struct {
-	Kind string    `json:"kind"`
-	At   time.Time `json:"at"`
-}
+// receipt is a device's confirmation of an erasure or a drop
+// (storage.Receipt).
+type receipt = storage.Receipt
 
 // Erasure is what the server keeps of an erased dossier: when, by whom,
 // and the devices that held it then, each with its confirmation.
@@ -63,46 +58,29 @@ type ErasureHolder struct {
 	Wiped     time.Time `json:"wiped,omitzero"`
 }
 
-// erasureRecord is the stored form of an Erasure.
-type erasureRecord struct {
-	At      time.Time `json:"at"`
-	By      string    `json:"by"`
-	Holders []string  `json:"holders,omitempty"` // device ids whose view held the dossier
-}
-
-func receiptKey(dk []byte, device string) []byte {
-	return append(append(make([]byte, 0, 16+len(device)), dk...), device...)
-}
+// erasureRecord is the stored form of an Erasure (storage.ErasureRecord).
+type erasureRecord = storage.ErasureRecord
 
 // recordErasure keeps, in the erasure's transaction, when and by whom a
 // dossier was erased and which devices held it: those with the dossier
 // in their view (x_view, state in). An erasure made again (after a
 // restore, or to finish one cut off) keeps the first record.
-func recordErasure(tx *store.Tx, id string, at time.Time, by string) error {
-	dk := dkey(id)
-	b := bucket(tx, bErasures)
-	if b.Get(dk) != nil {
-		return nil
+func recordErasure(tx Tx, id string, at time.Time, by string) error {
+	dk := string(dkey(id))
+	if _, ok, err := tx.Erasure(dk); ok || err != nil {
+		return err
 	}
-	rec := erasureRecord{At: at, By: by}
-	c := bucket(tx, bView).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(k) > 17 && k[len(k)-17] == 0 && bytes.Equal(k[len(k)-16:], dk) && len(v) == 9 && (v[0] == viewIn || v[0] == viewErased) {
-			rec.Holders = append(rec.Holders, string(k[:len(k)-17]))
-		}
+	holders, err := tx.DossierHolders(dk, viewIn, viewErased)
+	if err != nil {
+		return err
 	}
-	return putJSON(tx, b, dk, rec)
+	return tx.PutErasure(dk, erasureRecord{At: at, By: by, Holders: holders})
 }
 
 // forgetReceipt removes a device's receipt for a dossier: the dossier is
 // sent to it (again), and a later drop must be confirmed anew.
-func forgetReceipt(tx *store.Tx, dk []byte, device string) error {
-	b := bucket(tx, bReceipts)
-	k := receiptKey(dk, device)
-	if b.Get(k) == nil {
-		return nil
-	}
-	return b.Delete(k)
+func forgetReceipt(tx Tx, dk []byte, device string) error {
+	return tx.DeleteReceipt(string(dk), device)
 }
 
 // confirm records a device's confirmations of a sync: erasures of
@@ -111,24 +89,21 @@ func forgetReceipt(tx *store.Tx, dk []byte, device string) error {
 // for what it was never told. A confirmation already recorded is not
 // recorded or audited again, so a request repeated after a lost answer
 // changes nothing.
-func (s *Server) confirm(tx *store.Tx, d Device, u User, erased, dropped []string) error {
+func (s *Server) confirm(tx Tx, d Device, u User, erased, dropped []string) error {
 	now := s.now().UTC()
-	rb := bucket(tx, bReceipts)
-	views := bucket(tx, bView)
 	put := func(id, kind, action string) error {
-		dk := dkey(id)
-		k := receiptKey(dk, d.ID)
-		if rb.Get(k) != nil {
-			return nil
+		dk := string(dkey(id))
+		if _, ok, err := tx.Receipt(dk, d.ID); ok || err != nil {
+			return err
 		}
-		if err := putJSON(tx, rb, k, receipt{Kind: kind, At: now}); err != nil {
+		if err := tx.PutReceipt(dk, d.ID, receipt{Kind: kind, At: now}); err != nil {
 			return err
 		}
 		return audit(tx, AuditEntry{Time: now, Channel: ChannelSync, User: u.Name, Device: d.ID, Action: action, Dossier: id})
 	}
 	told := func(id string, states ...byte) bool {
-		v := views.Get(append([]byte(d.ID+"\x00"), dkey(id)...))
-		return len(v) == 9 && slices.Contains(states, v[0])
+		v, ok := tx.View(d.ID, string(dkey(id)))
+		return ok && slices.Contains(states, v.State)
 	}
 	for _, id := range erased {
 		if !store.ValidID(id) || !tx.Erased(id) || !told(id, viewErased, viewIn) {
@@ -151,7 +126,7 @@ func (s *Server) confirm(tx *store.Tx, d Device, u User, erased, dropped []strin
 
 // erasures reads the erasure records, all or one dossier's (id ""), with
 // their holders and confirmations, oldest erasure first.
-func erasures(tx *store.Tx, id string) ([]Erasure, error) {
+func erasures(tx Tx, id string) ([]Erasure, error) {
 	devices := map[string]Device{}
 	ds, err := listDevices(tx, "")
 	if err != nil {
@@ -161,12 +136,7 @@ func erasures(tx *store.Tx, id string) ([]Erasure, error) {
 		devices[d.ID] = d
 	}
 	var out []Erasure
-	eb, rb := bucket(tx, bErasures), bucket(tx, bReceipts)
-	read := func(dk []byte) error {
-		var rec erasureRecord
-		if _, err := getJSON(tx, eb, dk, &rec); err != nil {
-			return fmt.Errorf("erasure of %s: %w", idString(dk), err)
-		}
+	read := func(dk []byte, rec erasureRecord) error {
 		e := Erasure{Dossier: idString(dk), At: rec.At, By: rec.By}
 		holder := func(dev string) *ErasureHolder {
 			for i := range e.Devices {
@@ -184,15 +154,14 @@ func erasures(tx *store.Tx, id string) ([]Erasure, error) {
 		// Receipts of this dossier: a device may confirm that it erased
 		// it without being a holder on record (it held the dossier in a
 		// view the server had already forgotten).
-		c := rb.Cursor()
-		for k, _ := c.Seek(dk); k != nil && bytes.HasPrefix(k, dk); k, _ = c.Next() {
-			var r receipt
-			if ok, err := getJSON(tx, rb, k, &r); err != nil || !ok {
-				return fmt.Errorf("receipt of %s: %w", idString(dk), err)
-			}
+		err := tx.DossierReceipts(string(dk), func(dev string, r receipt) error {
 			if r.Kind == receiptErased {
-				holder(string(k[16:])).Confirmed = r.At
+				holder(dev).Confirmed = r.At
 			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("receipt of %s: %w", idString(dk), err)
 		}
 		slices.SortFunc(e.Devices, func(a, b ErasureHolder) int {
 			if c := a.Confirmed.Compare(b.Confirmed); c != 0 {
@@ -204,12 +173,16 @@ func erasures(tx *store.Tx, id string) ([]Erasure, error) {
 		return nil
 	}
 	if id != "" {
-		if eb.Get(dkey(id)) == nil {
+		rec, ok, err := tx.Erasure(string(dkey(id)))
+		if err != nil {
+			return nil, fmt.Errorf("erasure of %s: %w", id, err)
+		}
+		if !ok {
 			return nil, nil
 		}
-		return out, read(dkey(id))
+		return out, read(dkey(id), rec)
 	}
-	err = eb.ForEach(func(k, _ []byte) error { return read(k) })
+	err = tx.EachErasure(func(dk string, rec erasureRecord) error { return read([]byte(dk), rec) })
 	slices.SortFunc(out, func(a, b Erasure) int { return a.At.Compare(b.At) })
 	return out, err
 }
@@ -244,7 +217,7 @@ func (a *Admin) Erasures(client string) ([]Erasure, error) {
 		return nil, fmt.Errorf("%w: give the dossier's id; an erased dossier has no name any more", ErrInvalid)
 	}
 	var out []Erasure
-	err := a.s.st.View(func(tx *store.Tx) error {
+	err := a.s.db.View(func(tx Tx) error {
 		var err error
 		out, err = erasures(tx, client)
 		return err

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"sync"
-
-	"github.com/brug-nl/brug/store"
 )
 
 // recentOps keeps the ops numbered most recently, with their JSON, filed by
@@ -82,12 +80,12 @@ type pendingOp struct {
 }
 
 // begin starts a transaction's entries.
-func (r *recentOps) begin(tx *store.Tx) {
+func (r *recentOps) begin(tx Tx) {
 	r.mu.Lock()
 	r.txEpoch = r.epoch
 	r.mu.Unlock()
 	r.pending = r.pending[:0]
-	r.start = bucket(tx, bSeq).Sequence()
+	r.start = tx.LastSeq()
 	r.end = 0
 }
 
@@ -97,7 +95,7 @@ func (r *recentOps) add(seq uint64, op, dossier, team string, json []byte) {
 }
 
 // finish records where the transaction's numbering ended.
-func (r *recentOps) finish(tx *store.Tx) { r.end = bucket(tx, bSeq).Sequence() }
+func (r *recentOps) finish(tx Tx) { r.end = tx.LastSeq() }
 
 // done ends a transaction: its entries join the index when it committed.
 func (r *recentOps) done(committed bool) {

@@ -17,8 +17,8 @@ import (
 // periods with `brug serve --retention`, kept in the server's file so that
 // every admin command reads the same policy.
 
-// kRetention is the retention policy in x_server, as its text.
-var kRetention = []byte("retention")
+// kRetention is the setting of the retention policy, as its text.
+const kRetention = "retention"
 
 // DefaultRetention is the policy of a region that set none: 15 years
 // after closing, the term the Selectielijst gemeenten (Archiefwet) sets
@@ -194,12 +194,11 @@ func (s *Server) SetRetention(spec string) error {
 		return err
 	}
 	text := p.String()
-	return s.st.Update(func(tx *store.Tx) error {
-		b := bucket(tx, bServer)
-		if string(b.Get(kRetention)) == text {
-			return nil
+	return s.db.Update(func(tx Tx) error {
+		if old, err := tx.Setting(kRetention); err != nil || string(old) == text {
+			return err
 		}
-		if err := b.Put(kRetention, []byte(text)); err != nil {
+		if err := tx.SetSetting(kRetention, []byte(text)); err != nil {
 			return err
 		}
 		return audit(tx, AuditEntry{Time: s.now().UTC(), Channel: ChannelCLI, User: "brug serve", Action: "retention policy", Detail: text})
@@ -207,8 +206,12 @@ func (s *Server) SetRetention(spec string) error {
 }
 
 // retention reads the policy kept in the file, or the default.
-func retention(tx *store.Tx) (RetentionPolicy, error) {
-	text := string(bucket(tx, bServer).Get(kRetention))
+func retention(tx Tx) (RetentionPolicy, error) {
+	b, err := tx.Setting(kRetention)
+	if err != nil {
+		return RetentionPolicy{}, err
+	}
+	text := string(b)
 	if text == "" {
 		text = DefaultRetention
 	}
@@ -250,14 +253,14 @@ func (a *Admin) Retention(erase bool, confirm []string) (RetentionReport, error)
 	rep.Today = today.Format(time.DateOnly)
 	var policy RetentionPolicy
 	var closed []string
-	err := a.s.st.View(func(tx *store.Tx) error {
+	err := a.s.db.View(func(tx Tx) error {
 		var err error
 		if policy, err = retention(tx); err != nil {
 			return err
 		}
 		// Only dossiers with a closed date need reading whole.
-		return bucket(tx, bDossierTeam).ForEach(func(k, _ []byte) error {
-			id := idString(k)
+		return tx.EachDossierTeam(func(dk, _ string) error {
+			id := idString([]byte(dk))
 			hs, err := tx.Heads(id, "closed")
 			if err != nil {
 				return err
@@ -314,7 +317,7 @@ func (a *Admin) Retention(erase bool, confirm []string) (RetentionReport, error)
 		d.Erased = true
 		rep.Erased++
 	}
-	err = a.s.st.Update(func(tx *store.Tx) error {
+	err = a.s.db.Update(func(tx Tx) error {
 		return a.record(tx, "retention", "", fmt.Sprintf("policy %s; %d of %d due dossiers erased", rep.Policy, rep.Erased, len(rep.Due)))
 	})
 	return rep, err

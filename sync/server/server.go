@@ -1,10 +1,12 @@
 // Package server is brug's regional sync server: accounts, teams, device
 // enrolment, the /v1 sync API, access by team, the audit log, metrics and
-// the admin commands. It keeps everything in one bbolt file opened through
-// store.Open, the same op-log store devices use, with its own buckets next
-// to the log (all named "x_..."). docs/sync.md describes the protocol in
-// layers (model, invariants, transactions, HTTP, security); the comments
-// here point to it.
+// the admin commands. It reaches what it keeps through the interfaces of
+// sync/server/storage, over one transaction (docs/storage.md); the
+// embedded backend (sync/server/boltstore) keeps everything in one bbolt
+// file opened through the same op-log store devices use, with the
+// server's buckets next to the log. docs/sync.md describes the protocol
+// in layers (model, invariants, transactions, HTTP, security); the
+// comments here point to it.
 package server
 
 import (
@@ -20,23 +22,8 @@ import (
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/protocol"
-)
-
-// Bucket names of the server, all in one place. Keys hold ids, user and
-// team names and sequence numbers; never dossier content.
-const (
-	bUsers        = "x_users"         // user name -> JSON User
-	bTeams        = "x_teams"         // team name -> JSON Team
-	bMembers      = "x_members"       // team name + 0x00 + user name -> 1
-	bDevices      = "x_devices"       // device id -> JSON Device
-	bTokens       = "x_tokens"        // SHA-256 of a device token -> device id
-	bCodes        = "x_codes"         // SHA-256 of an enrolment code -> JSON code
-	bSeq          = "x_seq"           // seq (8 BE) -> op id (16) + dossier id (16)
-	bDossierTeam  = "x_dossier_team"  // dossier id (16) -> team name (the head of its team field)
-	bTeamDossiers = "x_team_dossiers" // team name + 0x00 + dossier id (16) -> 1
-	bView         = "x_view"          // device id + 0x00 + dossier id (16) -> state (1) + seq (8 BE)
-	bAudit        = "x_audit"         // seq (8 BE) -> JSON AuditEntry
-	bOpDossier    = "x_op_dossier"    // op id (16) -> dossier id (16), of every numbered op; sequence 1 once filled
+	"github.com/brug-nl/brug/sync/server/boltstore"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // ServerAuthor is the author of the server's own store handle. The server
@@ -87,15 +74,13 @@ type Options struct {
 	Encryption *store.Encryption
 }
 
-// SealedBuckets are the server's buckets whose values are sealed with the
-// file key (Tx.Seal): a plain file's are re-sealed when it is encrypted.
-var SealedBuckets = []string{bUsers, bTeams, bDevices, bCodes, bAudit, bKeys}
+// SealedBuckets are the server file's buckets whose values are sealed
+// with the file key (boltstore.SealedBuckets).
+var SealedBuckets = boltstore.SealedBuckets
 
-// DossierBuckets are the server's buckets whose values are sealed with
-// their dossier's key (Tx.SealFor; keys begin with the dossier's id): the
-// drafts, so that an erased dossier's drafts left in free pages or in old
-// copies of the file cannot be read either.
-var DossierBuckets = []string{bDrafts}
+// DossierBuckets are the server file's buckets whose values are sealed
+// with their dossier's key (boltstore.DossierBuckets).
+var DossierBuckets = boltstore.DossierBuckets
 
 // serverEncryption is enc with the server's buckets named, or nil.
 func serverEncryption(enc *store.Encryption) *store.Encryption {
@@ -110,7 +95,8 @@ func serverEncryption(enc *store.Encryption) *store.Encryption {
 // Server is an open regional server: a store plus its accounts, sequence
 // numbers, device views and audit log.
 type Server struct {
-	st      *store.Store
+	db      storage.Storage
+	st      *store.Store // db.Store()
 	now     func() time.Time
 	log     *slog.Logger
 	method  *method.Method
@@ -170,7 +156,7 @@ func Open(path string, opt Options) (*Server, error) {
 		}
 		minfo = MethodInfo(opt.Method, opt.MethodFile)
 	}
-	st, err := store.Open(path, store.Options{
+	db, err := openStorage(path, store.Options{
 		Author: ServerAuthor, Method: opt.Method, Now: opt.Now,
 		LockTimeout: opt.LockTimeout, NoSync: opt.NoSync, Kind: store.FileServer,
 		Encryption: serverEncryption(opt.Encryption),
@@ -178,35 +164,17 @@ func Open(path string, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics(),
+	st := db.Store()
+	s := &Server{db: db, st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics(),
 		proxies: opt.TrustedProxies, mtoken: opt.MetricsToken,
 		methodInfo: minfo, methodFile: string(opt.MethodFile)}
 	s.group.failed = s.views.bump
 	s.group.tx = &s.recent
-	// Create every bucket once, so read transactions always find them.
-	err = st.Update(func(tx *store.Tx) error {
-		for _, b := range []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused, bEpochs, bServer, bDrafts, bErasures, bReceipts} {
-			if _, err := tx.Bucket(b); err != nil {
-				return err
-			}
-		}
-		// Indexes of earlier versions that nothing reads any more: op id
-		// to seq, and dossier + seq (a dossier's ops come from the store's
-		// own index now). Each cost a page write per dossier per sync.
-		for _, b := range []string{"x_opseq", "x_dossier_seq"} {
-			if err := tx.DropBucket(b); err != nil {
-				return err
-			}
-		}
-		if err := fillOpDossier(tx); err != nil {
-			return err
-		}
-		// Every opening is a new epoch, so that a restored copy of the
-		// file can be told from the file it was copied from (epoch.go).
-		return s.startEpoch(tx)
-	})
+	// Every opening is a new epoch, so that a restored copy of the file
+	// can be told from the file it was copied from (epoch.go).
+	err = db.Update(s.startEpoch)
 	if err != nil {
-		st.Close()
+		db.Close()
 		return nil, fmt.Errorf("open server %s: %w", path, err)
 	}
 	// Dossiers whose keys are gone from the key store were erased after
@@ -219,14 +187,14 @@ func Open(path string, opt Options) (*Server, error) {
 		}
 	}
 	if err != nil {
-		st.Close()
+		db.Close()
 		return nil, fmt.Errorf("open server %s: %w", path, err)
 	}
 	return s, nil
 }
 
 // Close closes the server's file. Stop the HTTP server first.
-func (s *Server) Close() error { return s.st.Close() }
+func (s *Server) Close() error { return s.db.Close() }
 
 // Store is the server's op-log store, for the SSH sessions of issue 4 (use
 // Store().WithAuthor(user) per session).

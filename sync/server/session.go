@@ -45,7 +45,7 @@ var ErrNoAccess = errors.New("no access")
 // session id).
 func (s *Server) Session(user, channel, id string) (*Session, error) {
 	var u User
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.db.View(func(tx Tx) error {
 		var err error
 		u, err = getUser(tx, user)
 		return err
@@ -57,14 +57,14 @@ func (s *Server) Session(user, channel, id string) (*Session, error) {
 		return nil, fmt.Errorf("user %s is disabled: %w", user, ErrUnauthorized)
 	}
 	ss := &Session{s: s, user: user, channel: channel, id: id, opened: map[string]bool{}}
-	ss.st = s.st.WithAuthor(user).WithCommitHook(ss.hook)
+	ss.st = s.st.WithAuthor(user).WithCommitHook(s.commitHook(ss.hook))
 	return ss, nil
 }
 
 // User returns the session's user as it is now.
 func (ss *Session) User() (User, error) {
 	var u User
-	err := ss.s.st.View(func(tx *store.Tx) error {
+	err := ss.s.db.View(func(tx Tx) error {
 		var err error
 		u, err = getUser(tx, ss.user)
 		return err
@@ -73,7 +73,7 @@ func (ss *Session) User() (User, error) {
 }
 
 // active reads the user and refuses a disabled one.
-func (ss *Session) active(tx *store.Tx) (User, error) {
+func (ss *Session) active(tx Tx) (User, error) {
 	u, err := getUser(tx, ss.user)
 	if err != nil {
 		return u, err
@@ -85,12 +85,12 @@ func (ss *Session) active(tx *store.Tx) (User, error) {
 }
 
 // sees reports whether the user may read the dossier now.
-func (ss *Session) sees(tx *store.Tx, u User, dossier string) bool {
+func (ss *Session) sees(tx Tx, u User, dossier string) bool {
 	return store.ValidID(dossier) && mayRead(u.Role) && inTeams(u, dossierTeam(tx, dossier))
 }
 
 func (ss *Session) checkRead(dossier string) error {
-	return ss.s.st.View(func(tx *store.Tx) error {
+	return ss.s.db.View(func(tx Tx) error {
 		u, err := ss.active(tx)
 		if err != nil {
 			return err
@@ -106,7 +106,7 @@ func (ss *Session) checkRead(dossier string) error {
 // teams.
 func (ss *Session) Summaries() ([]store.Summary, error) {
 	var u User
-	err := ss.s.st.View(func(tx *store.Tx) error {
+	err := ss.s.db.View(func(tx Tx) error {
 		var err error
 		u, err = ss.active(tx)
 		return err
@@ -142,7 +142,7 @@ func (ss *Session) auditOpen(id string) error {
 	if ss.opened[id] {
 		return nil
 	}
-	err := ss.s.st.Update(func(tx *store.Tx) error {
+	err := ss.s.db.Update(func(tx Tx) error {
 		return audit(tx, AuditEntry{Time: ss.s.now().UTC(), Channel: ss.channel, User: ss.user,
 			Action: ActionOpen, Dossier: id, Detail: "session " + ss.id})
 	})
@@ -218,7 +218,7 @@ func (ss *Session) failed(err error) error {
 // devices pushed for it that the server refused in the last refusalWindow.
 func (ss *Session) RefusedPerDossier() (map[string]int, error) {
 	out := map[string]int{}
-	err := ss.s.st.View(func(tx *store.Tx) error {
+	err := ss.s.db.View(func(tx Tx) error {
 		u, err := ss.active(tx)
 		if err != nil {
 			return err
@@ -238,7 +238,7 @@ func (ss *Session) RefusedPerDossier() (map[string]int, error) {
 // heads, a sequence number per op, the team index, and one audit record
 // per dossier. It runs in the action's transaction; an error rolls the
 // action back.
-func (ss *Session) hook(tx *store.Tx, ops []store.Op) error {
+func (ss *Session) hook(tx Tx, ops []store.Op) error {
 	u, err := ss.active(tx)
 	if err != nil {
 		return err
@@ -246,47 +246,31 @@ func (ss *Session) hook(tx *store.Tx, ops []store.Op) error {
 	if !mayWrite(u.Role) {
 		return fmt.Errorf("%w: the role %s does not change dossiers", ErrForbidden, u.Role)
 	}
+	// The one policy judges each op (policy.go), as it judges a push.
+	// The store applied the ops already: a dossier existed before them
+	// when the log holds ops of it other than theirs.
+	mine := map[string]bool{}
 	for _, op := range ops {
-		if err := checkPrintable(op); err != nil {
-			return fmt.Errorf("%w: %v", ErrInvalid, err)
-		}
+		mine[string(dkey(op.ID))] = true
 	}
-	teamBefore := map[string]string{}
-	for _, op := range ops {
-		if _, ok := teamBefore[op.Dossier]; !ok {
-			teamBefore[op.Dossier] = dossierTeam(tx, op.Dossier)
-		}
+	existed := func(dossier string) bool {
+		other := false
+		_, err := tx.DossierJSON(dkey(dossier), func(k []byte) bool {
+			other = other || !mine[string(k[16:])]
+			return false
+		}, nil)
+		return err == nil && other
 	}
+	now := ss.s.now().UTC()
+	actor := opActor{user: u}
+	batch := newOpBatch(tx, actor, ops, func(int) bool { return false }, store.ClockBound(now), true, existed)
 	for _, op := range ops {
-		team := teamBefore[op.Dossier]
-		if team == "" {
-			// A new client: judged by the team it is created with.
-			team = firstTeam(ops, op.Dossier)
-			if team == "" {
-				return fmt.Errorf("%w: a new client needs a team", ErrInvalid)
-			}
-		}
-		if !inTeams(u, team) {
-			return fmt.Errorf("%w: the client belongs to team %q, which is not one of yours", ErrForbidden, team)
-		}
-		if op.Field == "team" && !teamExists(tx, op.Value) {
-			return fmt.Errorf("%w: there is no team %q on this server", ErrInvalid, op.Value)
-		}
-		if r := signOffRule(tx, u, op); r != nil {
-			return fmt.Errorf("%w: %s", ErrForbidden, r.Reason)
-		}
-		// The bound on a field's heads, as for a push (headsRule). The
-		// op is applied already, so this is stricter than a push: an op
-		// that is a head of a field holding more than the bound is
-		// refused even if it replaced some. A resolve, or any write
-		// naming every value it replaces, leaves one head and passes;
-		// only a field over the bound from before the bound needs one.
-		hs, err := tx.Heads(op.Dossier, op.Field)
+		v, err := judgeOp(batch, actor, op, now)
 		if err != nil {
 			return err
 		}
-		if len(hs) > protocol.MaxFieldHeads && slices.ContainsFunc(hs, func(h store.Head) bool { return h.ID == op.ID }) {
-			return fmt.Errorf("%w: the field %q would hold %d conflicting values, more than %d; resolve the conflict first", ErrForbidden, op.Field, len(hs), protocol.MaxFieldHeads)
+		if r := v.refusal; r != nil {
+			return &RefusedError{Refusal: *r}
 		}
 	}
 	fields := map[string][]string{}
@@ -316,22 +300,12 @@ func (ss *Session) hook(tx *store.Tx, ops []store.Op) error {
 	return nil
 }
 
-// firstTeam is the value of the earliest team op of dossier among ops.
-func firstTeam(ops []store.Op, dossier string) string {
-	for _, op := range ops {
-		if op.Dossier == dossier && op.Field == "team" {
-			return op.Value
-		}
-	}
-	return ""
-}
-
 // signOffRule refuses a step sign-off by anyone but a coordinator, and a
 // change to a signed-off step's status (one that names the signed-off head
 // as seen) by anyone but a coordinator: signing off is the coordinator's
 // part of the method (DOMAIN.md). Concurrent changes that did not see the
 // sign-off are left to the merge rule.
-func signOffRule(tx *store.Tx, u User, op store.Op) *protocol.Refusal {
+func signOffRule(tx Tx, u User, op store.Op) *protocol.Refusal {
 	if u.Role == protocol.RoleCoordinator || !isStepStatus(op.Field) {
 		return nil
 	}
@@ -391,7 +365,7 @@ func (ss *Session) FlowReport(q store.FlowQuery) (store.FlowReport, error) {
 		return r, err
 	}
 	r.KnownTeams = slices.DeleteFunc(r.KnownTeams, func(t string) bool { return !inTeams(u, t) })
-	err = ss.s.st.Update(func(tx *store.Tx) error {
+	err = ss.s.db.Update(func(tx Tx) error {
 		return audit(tx, AuditEntry{Time: ss.s.now().UTC(), Channel: ss.channel, User: u.Name, Action: ActionReport,
 			Detail: fmt.Sprintf("flow %s..%s teams %s; session %s", q.From, q.To, strings.Join(teams, ", "), ss.id)})
 	})

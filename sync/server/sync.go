@@ -12,9 +12,10 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
-// View entry states (bView values: state + seq). An entry records what a
+// View entry states (storage.ViewEntry: state + seq). An entry records what a
 // device was told about a dossier and the cursor of the response that told
 // it; the device confirms by sending a cursor at least that high. Until it
 // does, the server repeats itself, so a lost response loses nothing
@@ -124,7 +125,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	var authErr error
 	var deviceID string
 	var refusedDev Device
-	err := s.group.run(s.st, func(tx *store.Tx) error {
+	err := s.group.run(s.db, func(tx Tx) error {
 		out, res, authErr = answer{}, syncResult{refusals: map[string]int{}}, nil
 		d, u, err := authenticate(tx, token)
 		if err != nil {
@@ -135,7 +136,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 		info.user, deviceID = u.Name, d.ID
 		if now := s.now().UTC(); now.Sub(d.LastSeen) >= lastSeenEvery || now.Before(d.LastSeen) {
 			d.LastSeen = now
-			if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+			if err := tx.PutDevice(d); err != nil {
 				return err
 			}
 		}
@@ -194,7 +195,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 // push stores the acceptable ops of a push and reports every op as
 // accepted or refused. It returns the ids it accepted, which the pull
 // then does not echo back.
-func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*protocol.Refusal, raws [][]byte, resp *protocol.SyncResponse, res *syncResult) (map[string]bool, error) {
+func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.Refusal, raws [][]byte, resp *protocol.SyncResponse, res *syncResult) (map[string]bool, error) {
 	accepted := map[string]bool{}
 	if len(ops) == 0 {
 		return accepted, nil
@@ -211,104 +212,33 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 			failed = err
 		}
 	}
-	// A dossier is judged by the team it had before this push; a dossier
-	// the server does not know is judged by the team it was created with,
-	// the earliest team op in the push, so that a coach who created a
-	// dossier offline and handed it to another team before syncing makes
-	// a transfer, not a refused dossier stuck on one laptop.
-	before := map[string]string{}
-	teamOf := func(dossier string) string {
-		t, ok := before[dossier]
-		if !ok {
-			t = dossierTeam(tx, dossier)
-			before[dossier] = t
-		}
-		return t
-	}
 	if err := bindReplica(tx, &d, u, ops, pre); err != nil {
 		return nil, err
 	}
-	// An op stamped too far ahead would drag every replica's clock along;
-	// one the server holds already (from before the bound) is acknowledged
-	// as any known op. A refused team op creates no dossier.
+	// The one policy judges each op (policy.go), as it judges an SSH
+	// session's writes.
 	now := s.now().UTC()
-	bound := store.ClockBound(now)
-	newTeam := map[string]store.Head{}
-	noTeam := map[string]string{} // new dossier -> a team it names that the server lacks
-	for i, op := range ops {
-		if pre[i] != nil || op.Author != u.Name || op.Device != d.Replica || op.Field != "team" || op.HLC > bound || teamOf(op.Dossier) != "" {
-			continue
-		}
-		if !teamExists(tx, op.Value) {
-			noTeam[op.Dossier] = op.Value
-			continue
-		}
-		h := store.Head{ID: op.ID, Value: op.Value, HLC: op.HLC, Device: op.Device}
-		if cur, ok := newTeam[op.Dossier]; !ok || h.HLC < cur.HLC || (h.HLC == cur.HLC && h.ID < cur.ID) {
-			newTeam[op.Dossier] = h
-		}
-	}
+	actor := opActor{user: u, replica: d.Replica}
+	batch := newOpBatch(tx, actor, ops, func(i int) bool { return pre[i] != nil }, store.ClockBound(now), false, nil)
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
 	var stored []storedOp
 	for i, op := range ops {
-		switch {
-		case pre[i] != nil:
+		if pre[i] != nil {
 			reject(op, *pre[i])
 			continue
-		case op.Author != u.Name:
-			reject(op, refuse(op, protocol.RefuseAuthor, fmt.Sprintf("the op's author %q is not this device's user %q", op.Author, u.Name)))
-			continue
-		case op.Device != d.Replica:
-			reject(op, refuse(op, protocol.RefuseDevice, fmt.Sprintf("the op's device %q is not this device's %q; a device pushes only the ops it made", op.Device, d.Replica)))
-			continue
-		case tx.Known(op.Dossier, op.ID):
+		}
+		v, err := judgeOp(batch, actor, op, now)
+		if err != nil {
+			return nil, err
+		}
+		if v.known {
 			accepted[op.ID] = true
 			resp.Accepted = append(resp.Accepted, op.ID)
 			continue
-		case idElsewhere(tx, op):
-			reject(op, refuse(op, protocol.RefuseInvalid, "the op id is already used by an op of another dossier; every op needs an id of its own"))
-			continue
-		case op.HLC > bound:
-			reject(op, refuse(op, protocol.RefuseClock, fmt.Sprintf("the op is stamped %s, more than %s ahead of the server's clock (%s); set this device's clock right", stampText(op.HLC), protocol.MaxClockAhead, now.Format(time.RFC3339))))
-			continue
-		case tx.Erased(op.Dossier):
-			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
-			continue
-		case !mayWrite(u.Role):
-			reject(op, refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the role %s does not change dossiers", u.Role)))
-			continue
 		}
-		team := teamOf(op.Dossier)
-		if team == "" {
-			team = newTeam[op.Dossier].Value
-			if team == "" {
-				if tx.Exists(op.Dossier) {
-					reject(op, refuse(op, protocol.RefuseForbidden, "the dossier has no team; set a team of yours in the same push"))
-				} else if t, ok := noTeam[op.Dossier]; ok {
-					reject(op, refuse(op, protocol.RefuseInvalid, fmt.Sprintf("the new dossier is in team %q, which this server does not have; choose one of your teams", t)))
-				} else {
-					reject(op, refuse(op, protocol.RefuseUnknown, "the server does not know this dossier; a new dossier needs a team op in the same push"))
-				}
-				continue
-			}
-		}
-		if !inTeams(u, team) {
-			reject(op, refuse(op, protocol.RefuseForbidden, fmt.Sprintf("the dossier belongs to team %q, which is not one of yours", team)))
-			continue
-		}
-		if op.Field == "team" && !teamExists(tx, op.Value) {
-			reject(op, refuse(op, protocol.RefuseInvalid, fmt.Sprintf("there is no team %q on this server", op.Value)))
-			continue
-		}
-		if r := signOffRule(tx, u, op); r != nil {
-			reject(op, *r)
-			continue
-		}
-		if r, err := headsRule(tx, op); err != nil {
-			return nil, err
-		} else if r != nil {
-			reject(op, *r)
+		if v.refusal != nil {
+			reject(op, *v.refusal)
 			continue
 		}
 		isNew, err := tx.ApplyJSON(op, raws[i]) // checked and encoded by doSync
@@ -343,12 +273,11 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 	// The device holds every dossier it wrote to, whether or not the server
 	// ever sent it: record that (as confirmed), so that one it handed to
 	// another team is dropped from it like any dossier leaving its view.
-	views := bucket(tx, bView)
 	for _, dossier := range order {
-		k := append([]byte(d.ID+"\x00"), dkey(dossier)...)
-		if views.Get(k) == nil {
+		dk := string(dkey(dossier))
+		if _, ok := tx.View(d.ID, dk); !ok {
 			s.views.forget(d.ID)
-			if err := views.Put(k, append([]byte{viewIn}, be64(0)...)); err != nil {
+			if err := tx.PutView(d.ID, dk, storage.ViewEntry{State: viewIn}); err != nil {
 				return nil, err
 			}
 		}
@@ -382,7 +311,7 @@ func (s *Server) push(tx *store.Tx, d Device, u User, ops []store.Op, pre []*pro
 // sent to every device of the team). An op that leaves the field with no
 // more heads than it has, one that resolves a conflict by naming heads in
 // prev, is always accepted.
-func headsRule(tx *store.Tx, op store.Op) (*protocol.Refusal, error) {
+func headsRule(tx Tx, op store.Op) (*protocol.Refusal, error) {
 	before, err := tx.Heads(op.Dossier, op.Field)
 	if err != nil {
 		return nil, fmt.Errorf("heads of %s: %w", op.ID, err)
@@ -425,17 +354,9 @@ func fieldList(fields []string) string {
 }
 
 // assignSeq gives a newly stored op the next server sequence number and
-// returns it, and files its id under its dossier (bOpDossier).
-func assignSeq(tx *store.Tx, op store.Op) (uint64, error) {
-	seqs := bucket(tx, bSeq)
-	seq, err := seqs.NextSequence()
-	if err != nil {
-		return 0, err
-	}
-	if err := bucket(tx, bOpDossier).Put(dkey(op.ID), dkey(op.Dossier)); err != nil {
-		return 0, err
-	}
-	return seq, seqs.Put(be64(seq), append(dkey(op.ID), dkey(op.Dossier)...))
+// returns it, and files its id under its dossier (Sequence.NumberOp).
+func assignSeq(tx Tx, op store.Op) (uint64, error) {
+	return tx.NumberOp(op.ID, op.Dossier)
 }
 
 // storedOp is an op a push stored, with its number and JSON.
@@ -448,7 +369,7 @@ type storedOp struct {
 // fileRecent files the ops a push stored in the index of recent ops
 // (recent.go), under the team their dossier is in after the push, with
 // their JSON (what json.Marshal makes of them).
-func (s *Server) fileRecent(tx *store.Tx, stored []storedOp) error {
+func (s *Server) fileRecent(tx Tx, stored []storedOp) error {
 	teams := map[string]string{}
 	for _, x := range stored {
 		team, ok := teams[x.op.Dossier]
@@ -474,10 +395,9 @@ type viewEntry struct {
 // dossiers to drop and dossiers to erase.
 //
 // skip holds the 16-byte keys of the ops the device has just pushed.
-func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, skip map[string]bool, out *answer) error {
+func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip map[string]bool, out *answer) error {
 	resp := &out.SyncResponse
-	seqs := bucket(tx, bSeq)
-	maxSeq := seqs.Sequence()
+	maxSeq := tx.LastSeq()
 	if cursor > maxSeq {
 		// A cursor from another server or a restored backup: start over;
 		// applying ops twice is harmless.
@@ -502,19 +422,18 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		return s.auditDelivery(tx, d, u, delivered)
 	}
 	vis := s.visible(tx, u)
-	views := bucket(tx, bView)
-	prefix := []byte(d.ID + "\x00")
 	have := map[string]viewEntry{}
-	c := views.Cursor()
 	var demote []string
-	for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
-		if len(v) == 9 {
-			e := viewEntry{v[0], beUint(v[1:])}
-			if e.seq > cursor && e.seq != unconfirmed {
-				demote = append(demote, string(k[len(prefix):]))
-			}
-			have[string(k[len(prefix):])] = e
+	err := tx.DeviceViews(d.ID, func(dk string, v storage.ViewEntry) error {
+		e := viewEntry{v.State, v.Seq}
+		if e.seq > cursor && e.seq != unconfirmed {
+			demote = append(demote, dk)
 		}
+		have[dk] = e
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	// A device's cursor moves only forward while it applies responses, so
 	// entries numbered above the cursor it sends were told in responses
@@ -527,7 +446,7 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		e := have[dk]
 		e.seq = unconfirmed
 		have[dk] = e
-		if err := views.Put(append(append([]byte(nil), prefix...), dk...), append([]byte{e.state}, be64(unconfirmed)...)); err != nil {
+		if err := tx.PutView(d.ID, dk, storage.ViewEntry{State: e.state, Seq: unconfirmed}); err != nil {
 			return err
 		}
 	}
@@ -602,13 +521,13 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 	if len(sent)+len(drop)+len(erase) > 0 {
 		// A fresh number for this response, so the device's next cursor
 		// confirms exactly these view changes.
-		seq, err := seqs.NextSequence()
+		seq, err := tx.NextSeq()
 		if err != nil {
 			return err
 		}
 		resp.Cursor, settledSeq = seq, seq
 		put := func(dk string, state byte) error {
-			return views.Put(append(append([]byte(nil), prefix...), dk...), append([]byte{state}, be64(seq)...))
+			return tx.PutView(d.ID, dk, storage.ViewEntry{State: state, Seq: seq})
 		}
 		for _, dk := range sent {
 			if err := put(dk, viewIn); err != nil {
@@ -640,7 +559,7 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 		}
 	}
 	for _, dk := range forget {
-		if err := views.Delete(append(append([]byte(nil), prefix...), dk...)); err != nil {
+		if err := tx.DeleteView(d.ID, dk); err != nil {
 			return err
 		}
 	}
@@ -657,32 +576,29 @@ func (s *Server) pull(tx *store.Tx, d Device, u User, cursor uint64, limit int, 
 // dossiers the device holds (holds, given 16-byte keys in string form),
 // in order, up to limit; when the page fills before maxSeq it sets More
 // and the cursor of the last op sent.
-func (s *Server) catchUp(tx *store.Tx, cursor, maxSeq uint64, limit int, holds func(string) bool, skip map[string]bool, out *answer, delivered map[string]int) error {
-	sc := bucket(tx, bSeq).Cursor()
-	for k, v := sc.Seek(be64(cursor + 1)); k != nil; k, v = sc.Next() {
-		if len(v) != 32 {
-			continue
+func (s *Server) catchUp(tx Tx, cursor, maxSeq uint64, limit int, holds func(string) bool, skip map[string]bool, out *answer, delivered map[string]int) error {
+	key := make([]byte, 0, 32)
+	return tx.OpsAfter(cursor, func(seq uint64, op, dossier []byte) (bool, error) {
+		if !holds(string(dossier)) || skip[string(op)] {
+			return true, nil
 		}
-		if !holds(string(v[16:])) || skip[string(v[:16])] {
-			continue
-		}
-		raw, err := tx.OpJSON(append(append(make([]byte, 0, 32), v[16:]...), v[:16]...))
+		raw, err := tx.OpJSON(append(append(key[:0], dossier...), op...))
 		if errors.Is(err, store.ErrNotFound) {
-			continue // erased, its number not yet (Admin.Erase)
+			return true, nil // erased, its number not yet (Admin.Erase)
 		}
 		if err != nil {
-			return fmt.Errorf("read op %s: %w", idString(v[:16]), err)
+			return false, fmt.Errorf("read op %s: %w", idString(op), err)
 		}
 		out.ops = append(out.ops, raw)
-		delivered[string(v[16:])]++
+		delivered[string(dossier)]++
 		if len(out.ops) >= limit {
-			if seq := beUint(k); seq < maxSeq {
+			if seq < maxSeq {
 				out.Cursor, out.More = seq, true
 			}
-			break
+			return false, nil
 		}
-	}
-	return nil
+		return true, nil
+	})
 }
 
 // catchUpRecent is catchUp for a settled device, from the index of recent
@@ -719,7 +635,7 @@ type history struct {
 // their field. A snapshot is enough for a fresh device: the merge rule only
 // ever looks at heads and at the ids later ops name in prev (docs/sync.md,
 // "Snapshots"). Ops whose keys are in skip are left out.
-func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string]bool, ops [][]byte) ([][]byte, error) {
+func (h *history) append(tx Tx, dk []byte, snapshot bool, skip map[string]bool, ops [][]byte) ([][]byte, error) {
 	keep := func(key []byte) bool { return !skip[string(key[16:])] }
 	if snapshot {
 		var err error
@@ -747,7 +663,7 @@ func (h *history) append(tx *store.Tx, dk []byte, snapshot bool, skip map[string
 
 // auditDelivery records what a sync sent to a device: one record listing
 // every dossier sent with its op count (AuditEntry.Delivered).
-func (s *Server) auditDelivery(tx *store.Tx, d Device, u User, delivered map[string]int) error {
+func (s *Server) auditDelivery(tx Tx, d Device, u User, delivered map[string]int) error {
 	if len(delivered) == 0 {
 		return nil
 	}
@@ -761,12 +677,4 @@ func (s *Server) auditDelivery(tx *store.Tx, d Device, u User, delivered map[str
 		Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID,
 		Action: ActionDeliver, Detail: fmt.Sprintf("%d dossiers, %d ops", len(list), ops), Delivered: list,
 	})
-}
-
-func beUint(b []byte) uint64 {
-	var v uint64
-	for _, x := range b {
-		v = v<<8 | uint64(x)
-	}
-	return v
 }

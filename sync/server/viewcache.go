@@ -1,12 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"github.com/brug-nl/brug/store"
 )
 
 // viewCache spares a sync that changes no device's view the work of
@@ -104,7 +101,7 @@ func (c *viewCache) settle(deviceID string, v settledView, written uint64) {
 
 // team returns the dossiers of a team, read from the index when the
 // cached set is older than the generation. The result must not be changed.
-func (c *viewCache) team(tx *store.Tx, team string) map[string]bool {
+func (c *viewCache) team(tx Tx, team string) map[string]bool {
 	gen := c.gen.Load()
 	c.mu.Lock()
 	ts, ok := c.teams[team]
@@ -114,11 +111,10 @@ func (c *viewCache) team(tx *store.Tx, team string) map[string]bool {
 		return ts.dossiers
 	}
 	set := map[string]bool{}
-	prefix := []byte(team + "\x00")
-	cur := bucket(tx, bTeamDossiers).Cursor()
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		set[string(k[len(prefix):])] = true
-	}
+	_ = tx.TeamDossiers(team, func(dk string) error {
+		set[dk] = true
+		return nil
+	})
 	c.mu.Lock()
 	if c.teams == nil {
 		c.teams = map[string]teamSet{}

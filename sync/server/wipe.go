@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
 )
 
@@ -28,7 +27,7 @@ const (
 // looked up in a read transaction; it records the first telling.
 func (s *Server) wipeOrdered(token string) bool {
 	var d Device
-	_ = s.st.View(func(tx *store.Tx) error {
+	_ = s.db.View(func(tx Tx) error {
 		var err error
 		d, _, err = authenticate(tx, token)
 		if authCode(err) != protocol.ErrorWipe {
@@ -47,13 +46,13 @@ func (s *Server) wipeOrdered(token string) bool {
 
 // noteWipeTold records, once, that a device was told to wipe itself.
 func (s *Server) noteWipeTold(id string) {
-	err := s.st.Update(func(tx *store.Tx) error {
-		var d Device
-		if ok, err := getJSON(tx, bucket(tx, bDevices), []byte(id), &d); err != nil || !ok || !d.WipeTold.IsZero() {
+	err := s.db.Update(func(tx Tx) error {
+		d, ok, err := tx.Device(id)
+		if err != nil || !ok || !d.WipeTold.IsZero() {
 			return err
 		}
 		d.WipeTold = s.now().UTC()
-		if err := putJSON(tx, bucket(tx, bDevices), []byte(id), d); err != nil {
+		if err := tx.PutDevice(d); err != nil {
 			return err
 		}
 		return audit(tx, AuditEntry{Time: d.WipeTold, Channel: ChannelSync, User: d.User, Device: d.ID, Action: ActionWipeTold})
@@ -91,7 +90,7 @@ func (s *Server) handleDevice(w http.ResponseWriter, r *http.Request) {
 	}
 	var st protocol.DeviceStatus
 	var refused Device
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.db.View(func(tx Tx) error {
 		d, u, err := authenticate(tx, token)
 		if err != nil {
 			refused = d
@@ -123,7 +122,7 @@ func (s *Server) handleWiped(w http.ResponseWriter, r *http.Request) {
 	}
 	var ack protocol.WipedAck
 	var refused Device
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.db.Update(func(tx Tx) error {
 		d, _, err := authenticate(tx, token)
 		if authCode(err) != protocol.ErrorWipe {
 			if err == nil {
@@ -139,7 +138,7 @@ func (s *Server) handleWiped(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Wiped = s.now().UTC()
 		ack.Recorded = d.Wiped
-		if err := putJSON(tx, bucket(tx, bDevices), []byte(d.ID), d); err != nil {
+		if err := tx.PutDevice(d); err != nil {
 			return err
 		}
 		return audit(tx, AuditEntry{Time: d.Wiped, Channel: ChannelSync, User: d.User, Device: d.ID, Action: ActionWiped})

@@ -1,0 +1,230 @@
+// Package storage declares what brug's regional server (sync/server)
+// keeps and how it reaches it: small interfaces over one transaction
+// (Tx), taking and returning ids and the value types of this package,
+// never a backend's own types or keys. The op log and merge state stay
+// the laptop store's (store.Tx implements OpLog); a backend (boltstore,
+// the embedded bbolt file) gives the rest in the same transaction, so
+// that accepting an op, numbering it, indexing it and auditing it commit
+// together. docs/storage.md describes the semantics a backend must give.
+//
+// Ids: a dossier's or op's id travels as its 16-byte binary form held in
+// a string ("key" below, what store's log keys are made of), or as its
+// text form ("id", a UUID) where the name says so.
+package storage
+
+import (
+	"io"
+	"time"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// Storage is an open backend.
+type Storage interface {
+	// View runs fn in a read transaction; Update in a write transaction
+	// that commits when fn returns nil and rolls back otherwise.
+	View(fn func(Tx) error) error
+	Update(fn func(Tx) error) error
+	// Wrap gives the Tx over a transaction of the op-log store: the
+	// store's commit hooks (an SSH session's writes) run in one.
+	Wrap(tx *store.Tx) Tx
+	// Store is the op-log store (the laptop store's code) the server and
+	// its SSH sessions write ops through.
+	Store() *store.Store
+	Close() error
+}
+
+// Tx is one transaction: the op log and merge state, and the server's
+// own records. Reads see the transaction's writes.
+type Tx interface {
+	OpLog
+	Sequence
+	Accounts
+	Devices
+	Codes
+	SSHKeys
+	DossierTeams
+	Views
+	Audit
+	Refusals
+	Drafts
+	Receipts
+	Settings
+	Epochs
+}
+
+// OpLog is the op log and merge state the server reads and appends to
+// (store.Tx implements it). Keys are 32 bytes: dossier key + op key.
+type OpLog interface {
+	ApplyJSON(op store.Op, raw []byte) (bool, error)
+	Known(dossier, id string) bool
+	Op(dossier, id string) (store.Op, error)
+	OpJSON(key []byte) ([]byte, error)
+	DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte) ([][]byte, error)
+	HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error)
+	Heads(dossier, field string) ([]store.Head, error)
+	HeadsAfter(op store.Op) ([]store.Head, error)
+	Exists(dossier string) bool
+	Erased(dossier string) bool
+	// WriteTo writes a consistent copy of everything as the transaction
+	// sees it (a backup); WriteKeyStoreTo the key store's.
+	WriteTo(w io.Writer) (int64, error)
+	WriteKeyStoreTo(w io.Writer) (int64, error)
+}
+
+// Sequence numbers the ops the server stores, 1, 2, 3, ... in commit
+// order (the cursor devices pull after), and numbers a pull's view
+// changes from the same counter.
+type Sequence interface {
+	// LastSeq is the highest number given out (0 for none).
+	LastSeq() uint64
+	// NumberOp gives op (text ids) the next number and files it: under
+	// its number, and op key -> dossier key.
+	NumberOp(op, dossier string) (uint64, error)
+	// NextSeq gives out the next number without an op.
+	NextSeq() (uint64, error)
+	// OpsAfter calls fn for every numbered op after seq, in order, with
+	// its op and dossier keys, until fn returns false or an error. The
+	// keys are valid only during the call (a pull walks millions of them
+	// and copies none it skips).
+	OpsAfter(seq uint64, fn func(seq uint64, op, dossier []byte) (bool, error)) error
+	// OpDossier is the dossier key an op key was numbered under.
+	OpDossier(op string) (string, bool)
+	// DropDossierOps forgets the numbers of a dossier's ops (an
+	// erasure); the counter stays.
+	DropDossierOps(dossier string) error
+}
+
+// Accounts are users, teams and memberships. User and Users give users
+// without their teams (see UserTeams).
+type Accounts interface {
+	User(name string) (User, bool, error)
+	HasUser(name string) bool
+	PutUser(u User) error
+	DeleteUser(name string) error
+	UserNames() ([]string, error)
+
+	Team(name string) (TeamRecord, bool, error)
+	HasTeam(name string) bool
+	PutTeam(t TeamRecord) error
+	DeleteTeam(name string) error
+	Teams() ([]TeamRecord, error)
+
+	AddMember(team, user string) error
+	RemoveMember(team, user string) error
+	IsMember(team, user string) bool
+	UserTeams(user string) []string   // sorted
+	TeamMembers(team string) []string // sorted
+}
+
+// Devices are enrolled devices and their tokens, kept as hashes only.
+type Devices interface {
+	Device(id string) (Device, bool, error)
+	PutDevice(d Device) error
+	EachDevice(fn func(Device) error) error
+	PutToken(hash []byte, device string) error
+	TokenDevice(hash []byte) (string, bool)
+}
+
+// Codes are one-time enrolment codes, by the hash of the code.
+type Codes interface {
+	Code(hash []byte) (EnrolCode, bool, error)
+	PutCode(hash []byte, c EnrolCode) error
+	DeleteCode(hash []byte) error
+	EachCode(fn func(hash []byte, c EnrolCode) error) error
+}
+
+// SSHKeys are the users' public keys, by fingerprint.
+type SSHKeys interface {
+	Key(fingerprint string) (Key, bool, error)
+	PutKey(k Key) error
+	DeleteKey(fingerprint string) error
+	EachKey(fn func(Key) error) error
+}
+
+// DossierTeams is the index of each dossier's team (the head of its team
+// field) and of each team's dossiers, kept in step.
+type DossierTeams interface {
+	// DossierTeam is the team of a dossier key, "" for none.
+	DossierTeam(dossier string) string
+	// SetDossierTeam records the team of a dossier key ("" forgets it).
+	SetDossierTeam(dossier, team string) error
+	// TeamDossiers calls fn with the dossier keys of a team, in key order.
+	TeamDossiers(team string, fn func(dossier string) error) error
+	// EachDossierTeam calls fn for every dossier key with a team.
+	EachDossierTeam(fn func(dossier, team string) error) error
+}
+
+// ViewEntry is what a device was told of a dossier: its state (the
+// server's view states) and the number of the response that told it.
+type ViewEntry struct {
+	State byte
+	Seq   uint64
+}
+
+// Views are the devices' views: per device, per dossier key.
+type Views interface {
+	View(device, dossier string) (ViewEntry, bool)
+	PutView(device, dossier string, e ViewEntry) error
+	DeleteView(device, dossier string) error
+	// DeviceViews calls fn for a device's entries, in dossier key order.
+	DeviceViews(device string, fn func(dossier string, e ViewEntry) error) error
+	// DossierHolders lists the devices whose view holds a dossier key in
+	// one of states.
+	DossierHolders(dossier string, states ...byte) ([]string, error)
+}
+
+// Audit is the append-only audit log.
+type Audit interface {
+	// AppendAudit numbers e (e.Seq) and appends it.
+	AppendAudit(e AuditEntry) error
+	// EachAudit calls fn for the entries in order; with dossier set it may
+	// skip entries that do not mention it.
+	EachAudit(dossier string, fn func(AuditEntry) error) error
+}
+
+// Refusals are the refused ops of known dossiers, by dossier and op key.
+type Refusals interface {
+	PutRefusal(dossier, op string, at time.Time, code string) error
+	EachRefusal(fn func(dossier string, at time.Time, code string) error) error
+}
+
+// Drafts are SSH users' drafts of step notes, sealed with their dossier's
+// key by the backend so that erasing the dossier makes them unreadable.
+type Drafts interface {
+	// Draft reads a draft (text id of the dossier); false when none.
+	Draft(dossier string, step int, user string) (string, bool, error)
+	PutDraft(dossier string, step int, user, text string) error
+	DeleteDraft(dossier string, step int, user string) error
+	DeleteDossierDrafts(dossier string) error
+}
+
+// Receipts are the erasure records and the devices' confirmations of
+// erasures and drops, by dossier key.
+type Receipts interface {
+	Erasure(dossier string) (ErasureRecord, bool, error)
+	PutErasure(dossier string, r ErasureRecord) error
+	EachErasure(fn func(dossier string, r ErasureRecord) error) error
+	Receipt(dossier, device string) (Receipt, bool, error)
+	PutReceipt(dossier, device string, r Receipt) error
+	DeleteReceipt(dossier, device string) error
+	// DossierReceipts calls fn for a dossier's receipts, by device.
+	DossierReceipts(dossier string, fn func(device string, r Receipt) error) error
+}
+
+// Settings are the server's own small settings, by name, kept as they
+// are: the current epoch, the public URL, the retention policy, the last
+// health check. The receipt key is kept apart, sealed (ReceiptKey).
+type Settings interface {
+	Setting(name string) ([]byte, error)
+	SetSetting(name string, value []byte) error
+	// ReceiptKey reads the key of erasure receipts, making and keeping it
+	// the first time (it is sealed at rest).
+	ReceiptKey() ([]byte, error)
+}
+
+// Epochs are the openings of the server's storage, in order.
+type Epochs interface {
+	EachEpoch(fn func(Epoch) error) error
+	AppendEpoch(e Epoch) error
+}
