@@ -22,6 +22,9 @@ type User struct {
 type Team struct {
 	Name    string    `json:"name"`
 	Created time.Time `json:"created"`
+	// Org names the organisation the team belongs to (issue 11). Empty on
+	// teams made before organisations existed.
+	Org string `json:"org,omitempty"`
 }
 
 // TeamRecord is a team as stored. RenamedFrom marks a team made by a rename until the rename is done,
