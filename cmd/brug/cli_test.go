@@ -560,3 +560,14 @@ func TestExportUpgradesAnOlderFile(t *testing.T) {
 	}
 	s.Close()
 }
+
+// Without a terminal (stdin from /dev/null, no controlling tty) the app
+// used to stop with Bubble Tea's English "could not open a new TTY".
+func TestNoTerminalSaidInDutch(t *testing.T) {
+	h := newHarness(t)
+	h.tuiErr = errNoTerminal
+	r := h.run("--db", filepath.Join(t.TempDir(), "x.db"))
+	if r.code != exitError || !strings.Contains(r.stderr, "brug heeft een terminal nodig") || strings.Contains(r.stderr, "no terminal") {
+		t.Fatalf("no Dutch message for a missing terminal:\n%v", r)
+	}
+}

@@ -110,7 +110,7 @@ func (c *cli) unlockStore(path string, opt store.Options, first error) (*store.S
 		if got != nil {
 			got.Close()
 		}
-		return nil, c.fail("tui.failed", err)
+		return nil, c.tuiFailed(err)
 	}
 	if got != nil {
 		return got, nil
@@ -274,7 +274,7 @@ func (c *cli) runPassphrase(f passphraseFlags) (err error) {
 		}
 		var res unlock.Result
 		if err := c.env.runTUI(unlock.New(unlock.Choose, c.language(), s.Path(), set, &res)); err != nil {
-			return c.fail("tui.failed", err)
+			return c.tuiFailed(err)
 		}
 		if res.Err != nil {
 			return c.fail("crypt.setfailed", res.Err)

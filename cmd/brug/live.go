@@ -265,7 +265,7 @@ func (c *cli) askLive(path string, req liveRequest) (liveResponse, error) {
 	}
 	var res unlock.Result
 	if err := c.env.runTUI(unlock.New(unlock.Unlock, c.language(), path, try, &res)); err != nil {
-		return got, c.fail("tui.failed", err)
+		return got, c.tuiFailed(err)
 	}
 	if !answered {
 		// The coach left the unlock screen without a passphrase.

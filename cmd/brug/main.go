@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
 )
 
 // Stamped by the release build: -ldflags "-X main.version=... -X
@@ -38,6 +39,15 @@ func main() {
 		now:         time.Now,
 		interactive: stdinIsTerminal,
 		runTUI: func(m tea.Model) error {
+			if !term.IsTerminal(os.Stdin.Fd()) {
+				// Bubble Tea falls back to /dev/tty; without one it fails with
+				// an English error, so say it in the user's words instead.
+				tty, err := os.Open("/dev/tty")
+				if err != nil {
+					return errNoTerminal
+				}
+				tty.Close()
+			}
 			settleBackground(os.Stdout, os.Getenv) // lipgloss would wait up to 5 s for a silent terminal
 			_, err := tea.NewProgram(m, tea.WithAltScreen()).Run()
 			return err

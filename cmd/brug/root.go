@@ -108,6 +108,18 @@ func (e userError) Error() string { return e.msg }
 
 func (c *cli) fail(key string, args ...any) error { return userError{c.msgs().f(key, args...)} }
 
+// errNoTerminal is what runTUI returns when there is no terminal to draw on
+// (stdin redirected and no /dev/tty, as under cron or a pipe).
+var errNoTerminal = errors.New("no terminal")
+
+// tuiFailed reports an error of the terminal app in the user's language.
+func (c *cli) tuiFailed(err error) error {
+	if errors.Is(err, errNoTerminal) {
+		return c.fail("tui.noterminal")
+	}
+	return c.fail("tui.failed", err)
+}
+
 // usageArgs wraps a cobra argument check so that its error counts as a
 // usage error.
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
@@ -457,7 +469,7 @@ func (c *cli) startTUI(s *store.Store, m *method.Method, role string) error {
 		return c.fail("sync.wiped", string(url))
 	}
 	if err != nil {
-		return c.fail("tui.failed", err)
+		return c.tuiFailed(err)
 	}
 	return nil
 }

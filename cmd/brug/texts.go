@@ -174,6 +174,10 @@ var cliTexts = map[string][2]string{
 		"De methode die de server van de regio stuurde is onleesbaar; brug gebruikt de ingebouwde methode tot de volgende synchronisatie.\n%v",
 		"The method the region's server sent is unreadable; brug uses the built-in method until the next sync.\n%v",
 	},
+	"tui.noterminal": {
+		"brug heeft een terminal nodig om de app te tonen. Start brug in een terminalvenster, of gebruik een opdracht zoals brug export of brug report.",
+		"brug needs a terminal to show the app. Start brug in a terminal window, or use a command such as brug export or brug report.",
+	},
 	"tui.failed": {
 		"De app stopte met een fout: %v",
 		"The app stopped with an error: %v",
