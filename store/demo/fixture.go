@@ -15,7 +15,7 @@ import (
 // summary pages filled further), so a
 // cached benchmark region is never stale. The schema version is part of
 // the file name too.
-const fixtureVersion = 6
+const fixtureVersion = 7
 
 // CachedRegion returns the path of a demo region file with the given size
 // and seed in dir, generating it on first use. Benchmarks use it so that a
