@@ -12,11 +12,9 @@ import (
 // included (the list hides them).
 func (s *Store) Summaries() ([]Summary, error) {
 	var out []Summary
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return s.eachSummary(tx, func(sm Summary) error {
-			out = append(out, sm)
-			return nil
-		})
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		out, err = s.allSummaries(tx)
+		return err
 	})
 	return out, err
 }

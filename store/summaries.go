@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"strings"
 
 	berrors "go.etcd.io/bbolt/errors"
 
@@ -320,20 +319,9 @@ func (s *Store) eachSummaryEntry(tx *bolt.Tx, fn func(dkey, raw []byte) error) e
 
 // eachSummary calls fn for every summary, in dossier id order.
 func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
-	var all []Summary
-	err := s.eachSummaryEntry(tx, func(k, v []byte) error {
-		var sm Summary
-		if err := s.readSummary(k, v, &sm); err != nil {
-			return err
-		}
-		all = append(all, sm)
-		return nil
-	})
+	all, err := s.allSummaries(tx)
 	if err != nil {
 		return err
-	}
-	if !s.oldSummaries {
-		slices.SortFunc(all, func(x, y Summary) int { return strings.Compare(x.ID, y.ID) })
 	}
 	for _, sm := range all {
 		if err := fn(sm); err != nil {
@@ -341,6 +329,33 @@ func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
 		}
 	}
 	return nil
+}
+
+// allSummaries reads every summary, in dossier id order: the entries are
+// gathered and sorted first, so the summaries are decoded once into a
+// slice of the right size.
+func (s *Store) allSummaries(tx *bolt.Tx) ([]Summary, error) {
+	var es []summaryEntry
+	err := s.eachSummaryEntry(tx, func(k, v []byte) error {
+		es = append(es, summaryEntry{id: k, sealed: v})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !s.oldSummaries {
+		slices.SortFunc(es, func(x, y summaryEntry) int { return bytes.Compare(x.id, y.id) })
+	}
+	if len(es) == 0 {
+		return nil, nil
+	}
+	all := make([]Summary, len(es))
+	for i, e := range es {
+		if err := s.readSummary(e.id, e.sealed, &all[i]); err != nil {
+			return nil, err
+		}
+	}
+	return all, nil
 }
 
 // countSummaries is the number of dossiers with a summary.
