@@ -182,14 +182,17 @@ func encodeSummary(s *Summary) []byte {
 		e.byte(0)
 	}
 	// Optional trailing fields: a summary written before they existed ends
-	// here, and one without any waiting step still does.
-	if len(s.Waiting) > 0 {
+	// here, and one without any waiting step nor birth year still does.
+	if len(s.Waiting) > 0 || s.BirthYear != "" {
 		e.uint(uint64(len(s.Waiting)))
 		for _, w := range s.Waiting {
 			e.uint(uint64(w.Step))
 			e.uint(uint64(w.Since))
 			e.string(w.By)
 		}
+	}
+	if s.BirthYear != "" {
+		e.string(s.BirthYear)
 	}
 	return e.b
 }
@@ -223,6 +226,12 @@ func decodeSummary(b []byte, s *Summary) error {
 		}
 		for i := uint64(0); i < n && d.err == nil; i++ {
 			s.Waiting = append(s.Waiting, WaitingStep{Step: int(d.uint()), Since: HLC(d.uint()), By: d.string()})
+		}
+	}
+	s.BirthYear = ""
+	if d.err == nil && len(d.b) > 0 { // birth year (summary chunks)
+		if s.BirthYear = d.string(); s.BirthYear == "" {
+			d.fail() // written only when there is one
 		}
 	}
 	return d.done("summary")

@@ -215,15 +215,15 @@ func Open(path string, opt Options) (*Store, error) {
 		}
 		s.schema = SchemaVersion
 	}
-	if err := s.convertSummaries(opt.ReadOnly); err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
 	err = s.db.View(func(tx *bolt.Tx) (err error) {
 		s.actors, err = s.loadActors(tx)
 		return err
 	})
 	if err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := s.convertSummaries(opt.ReadOnly); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -31,8 +31,8 @@ import (
 // bucket "summaries" (schema 5 as first released; bSummariesOld). The summaries
 // are derived, so the layout is not a schema change: the bucket's name
 // says which layout a file has, and a file opened for writing with the
-// old one is regrouped on open (convertSummaries); a read-only open reads
-// the old records as they are.
+// old one has its summaries derived again from the log on open
+// (convertSummaries); a read-only open reads the old records as they are.
 
 // summaryChunks is the number of chunks; chunkOf spreads dossiers over
 // them evenly whatever their ids look like.
@@ -365,9 +365,10 @@ func (s *Store) countSummaries(tx *bolt.Tx) (int, error) {
 	return n, err
 }
 
-// convertSummaries regroups a file's summaries of the old layout (one
-// record per dossier, bucket summariesOld) into chunks, in one
-// transaction; a read-only open reads the old layout instead.
+// convertSummaries derives the summaries of a file with the old layout
+// (one record per dossier, bucket bSummariesOld, without the birth year)
+// again from the log, into chunks, in one transaction (as Rebuild does);
+// a read-only open reads the old layout instead.
 func (s *Store) convertSummaries(readOnly bool) error {
 	var old bool
 	if err := s.db.View(func(tx *bolt.Tx) error { old = tx.Bucket(bSummariesOld) != nil; return nil }); err != nil {
@@ -381,39 +382,17 @@ func (s *Store) convertSummaries(readOnly bool) error {
 		return nil
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		ob := tx.Bucket(bSummariesOld)
-		var chunks [summaryChunks][]summaryEntry
-		err := ob.ForEach(func(k, v []byte) error {
-			if len(k) != 16 {
-				return fmt.Errorf("summary key %x: %w", k, errCorrupt)
+		if err := tx.DeleteBucket(bSummariesOld); err != nil {
+			return err
+		}
+		for _, name := range stateBuckets {
+			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+				return fmt.Errorf("clear %s: %w", name, err)
 			}
-			ck := chunkOf(k)[0]
-			// The sealed record moves as it is: sealed for its dossier.
-			chunks[ck] = append(chunks[ck], summaryEntry{id: bytes.Clone(k), sealed: bytes.Clone(v)})
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := tx.DeleteBucket(bSummariesOld); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
-			return err
-		}
-		if err := tx.DeleteBucket(bSummaries); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
-			return err
-		}
-		nb, err := tx.CreateBucket(bSummaries)
-		if err != nil {
-			return err
-		}
-		nb.FillPercent = 1
-		for i := range chunks {
-			if len(chunks[i]) == 0 {
-				continue
-			}
-			if err := s.writeChunk(nb.Put, nil, []byte{byte(i)}, chunks[i]); err != nil {
-				return err
+			if _, err := tx.CreateBucket(name); err != nil {
+				return fmt.Errorf("create %s: %w", name, err)
 			}
 		}
-		return nil
+		return s.rebuild(tx)
 	})
 }

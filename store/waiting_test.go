@@ -106,7 +106,12 @@ func TestSummaryBinary(t *testing.T) {
 	waiting.Waiting = []WaitingStep{{Step: 1, Since: MakeHLC(t0, 0), By: "fleur.devries"}, {Step: 2, Since: MakeHLC(t0.Add(time.Hour), 0), By: "piet"}}
 	removed := waiting
 	removed.Removed = true
-	for name, sm := range map[string]Summary{"without waiting steps": base, "with waiting steps": waiting, "removed": removed, "empty": {ID: "x"}} {
+	born := base
+	born.BirthYear = "1990"
+	bornWaiting := waiting
+	bornWaiting.BirthYear = "1975"
+	for name, sm := range map[string]Summary{"without waiting steps": base, "with waiting steps": waiting, "removed": removed, "empty": {ID: "x"},
+		"birth year": born, "birth year and waiting steps": bornWaiting} {
 		t.Run(name, func(t *testing.T) {
 			var got Summary
 			if err := decodeSummary(encodeSummary(&sm), &got); err != nil {
