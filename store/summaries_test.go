@@ -44,7 +44,6 @@ func TestSummaryChunks(t *testing.T) {
 	s := openEnc(t, path, &Encryption{Keyring: newMemKeyring()})
 	defer s.Close()
 	byChunk := map[byte][]string{}
-	var ids []string
 	for i := 0; i < 300; i++ {
 		id, err := s.CreateClient(NewClient{Name: fmt.Sprintf("Cliënt %d", i), BirthYear: "1970", Team: "noord"})
 		if err != nil {
@@ -57,7 +56,6 @@ func TestSummaryChunks(t *testing.T) {
 		}
 		dk, _ := idKey(id)
 		byChunk[chunkOf(dk)[0]] = append(byChunk[chunkOf(dk)[0]], id)
-		ids = append(ids, id)
 	}
 	n := 0
 	_ = s.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bSummaries).Stats().KeyN; return nil })
