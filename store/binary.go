@@ -182,8 +182,9 @@ func encodeSummary(s *Summary) []byte {
 		e.byte(0)
 	}
 	// Optional trailing fields: a summary written before they existed ends
-	// here, and one without any waiting step still does.
-	if len(s.Waiting) > 0 || len(s.ShareEnds) > 0 {
+	// here, and one without any waiting step, share end nor birth year
+	// still does.
+	if len(s.Waiting) > 0 || len(s.ShareEnds) > 0 || s.BirthYear != "" {
 		e.uint(uint64(len(s.Waiting)))
 		for _, w := range s.Waiting {
 			e.uint(uint64(w.Step))
@@ -191,8 +192,11 @@ func encodeSummary(s *Summary) []byte {
 			e.string(w.By)
 		}
 	}
-	if len(s.ShareEnds) > 0 { // share ends (issue 11), after the waiting steps
+	if len(s.ShareEnds) > 0 || s.BirthYear != "" {
+		// Share ends (issue 11) and the birth year (the duplicate mark),
+		// after the waiting steps; written only when either is there.
 		e.strings(s.ShareEnds)
+		e.string(s.BirthYear)
 	}
 	return e.b
 }
@@ -228,10 +232,14 @@ func decodeSummary(b []byte, s *Summary) error {
 			s.Waiting = append(s.Waiting, WaitingStep{Step: int(d.uint()), Since: HLC(d.uint()), By: d.string()})
 		}
 	}
-	s.ShareEnds = nil
-	if d.err == nil && len(d.b) > 0 { // share ends, written only when there are some
-		if s.ShareEnds = d.strings(); len(s.ShareEnds) == 0 {
+	s.ShareEnds, s.BirthYear = nil, ""
+	if d.err == nil && len(d.b) > 0 { // share ends and birth year, written only when either is there
+		s.ShareEnds = d.strings()
+		if s.BirthYear = d.string(); len(s.ShareEnds) == 0 && s.BirthYear == "" {
 			d.fail()
+		}
+		if len(s.ShareEnds) == 0 {
+			s.ShareEnds = nil
 		}
 	}
 	return d.done("summary")

@@ -358,7 +358,18 @@ func TestEraseDestroysTheDossierKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		var old []byte
-		bdb.View(func(tx *bolt.Tx) error { old = bytes.Clone(tx.Bucket(bSummaries).Get(dk)); return nil })
+		bdb.View(func(tx *bolt.Tx) error {
+			es, err := s.readChunk(tx.Bucket(bSummaries).Get(chunkOf(dk)))
+			if err != nil {
+				return err
+			}
+			for _, e := range es {
+				if bytes.Equal(e.id, dk) {
+					old = bytes.Clone(e.sealed)
+				}
+			}
+			return nil
+		})
 		bdb.Close()
 		if old == nil {
 			t.Fatal("no summary in the backup")

@@ -37,15 +37,20 @@ const magic = "brug-db"
 
 // Bucket names, all in one place. Keys hold ids only, never names or text.
 var (
-	bMeta      = []byte("meta")      // magic, schema, device, hlc
-	bOps       = []byte("log")       // dossier id + op id -> sealed op
-	bReplaced  = []byte("replaced")  // dossier id + op id a prev of an op of that dossier names -> nil
-	bSummaries = []byte("summaries") // dossier id -> sealed summary (summaries.go)
-	bDue       = []byte("due")       // due day (YYYYMMDD, 4 bytes) + dossier id + agreement id -> nil
-	bOutbox    = []byte("outbox")    // seq -> dossier id + op id, ops made here not yet acknowledged by a server
+	bMeta      = []byte("meta")           // magic, schema, device, hlc
+	bOps       = []byte("log")            // dossier id + op id -> sealed op
+	bReplaced  = []byte("replaced")       // dossier id + op id a prev of an op of that dossier names -> nil
+	bSummaries = []byte("summary_chunks") // chunk (1 byte) -> sealed chunk of dossiers' sealed summaries (summaries.go)
+	bDue       = []byte("due")            // due day (YYYYMMDD, 4 bytes) + dossier id + agreement id -> nil
+	bOutbox    = []byte("outbox")         // seq -> dossier id + op id, ops made here not yet acknowledged by a server
 
 	stateBuckets = [][]byte{bReplaced, bSummaries, bDue}
 	allBuckets   = [][]byte{bMeta, bOps, bActors, bReplaced, bSummaries, bDue, bOutbox}
+
+	// The summaries of schema 5 as first released, one record per
+	// dossier (and schema 4's chunks of them); regrouped on open
+	// (convertSummaries).
+	bSummariesOld = []byte("summaries")
 
 	// The heads of schema 4 and before: dossier id + field -> heads. From
 	// schema 5 heads are derived from the log and the replaced set.
@@ -133,6 +138,9 @@ type Store struct {
 	created   bool   // this open made the file
 	now       func() time.Time
 	reads     *readQueue // the read log's queue (readlog.go), shared by views
+	// oldSummaries: a read-only open of a file whose summaries have the
+	// layout before chunks (summaries.go), read as they are.
+	oldSummaries bool
 }
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening
@@ -214,6 +222,10 @@ func Open(path string, opt Options) (*Store, error) {
 		return err
 	})
 	if err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := s.convertSummaries(opt.ReadOnly); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -177,7 +177,12 @@ func (s *Store) resealBucket(ns *Store, ob *bolt.Bucket, name []byte, sealed map
 			continue
 		}
 		out := bytes.Clone(v)
-		if scope, ok := scopeOf(name, k, sealed); ok {
+		if bytes.Equal(name, bSummaries) {
+			var err error
+			if out, err = s.resealChunk(ns, v); err != nil {
+				return err
+			}
+		} else if scope, ok := scopeOf(name, k, sealed); ok {
 			plain, err := s.codec.Open(v)
 			if err != nil {
 				return err
@@ -207,8 +212,10 @@ const (
 // for which scope, in this schema.
 func scopeOf(bucket, key []byte, sealed map[string]byte) ([]byte, bool) {
 	switch {
-	case bytes.Equal(bucket, bOps), bytes.Equal(bucket, bSummaries):
+	case bytes.Equal(bucket, bOps):
 		return dossierOf(key), true
+	case bytes.Equal(bucket, bSummaries): // a chunk; its entries are sealed for their dossiers (resealChunk)
+		return nil, true
 	case bytes.Equal(bucket, bActors), bytes.Equal(bucket, bReads):
 		return nil, true
 	case bytes.Equal(bucket, bMeta):
@@ -222,4 +229,23 @@ func scopeOf(bucket, key []byte, sealed map[string]byte) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// resealChunk opens a summary chunk of s (plain) and seals it again for ns:
+// each entry for its dossier, the chunk with the file key.
+func (s *Store) resealChunk(ns *Store, v []byte) ([]byte, error) {
+	es, err := s.readChunk(v)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range es {
+		plain, err := s.openFor(e.id, e.sealed)
+		if err != nil {
+			return nil, err
+		}
+		if es[i].sealed, err = ns.sealFor(e.id, plain); err != nil {
+			return nil, err
+		}
+	}
+	return ns.sealFor(nil, encodeChunk(es))
 }

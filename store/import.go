@@ -443,15 +443,8 @@ func (im *Import) fill(skip []bool) (int, error) {
 	if err := flush(); err != nil {
 		return 0, err
 	}
-	slices.SortFunc(entries, func(x, y chunkEntry) int { return bytes.Compare(x.key, y.key) })
-	for _, e := range entries {
-		sealed, err := im.s.sealFor(e.key, e.enc)
-		if err != nil {
-			return 0, err
-		}
-		if err := bw.put(bSummaries, e.key, sealed); err != nil {
-			return 0, err
-		}
+	if err := im.s.summaryChunksOf(entries, func(k, v []byte) error { return bw.put(bSummaries, k, v) }); err != nil {
+		return 0, err
 	}
 	slices.SortFunc(dues, bytes.Compare)
 	for _, k := range dues {

@@ -150,6 +150,7 @@ func (s *Store) copy5(old *bolt.Tx, oldActors *actorTable, ndb *bolt.DB, progres
 	var cur []byte
 	var ops []Op
 	var dues [][]byte
+	var sums []chunkEntry
 	flush := func() error {
 		if len(ops) == 0 {
 			return nil
@@ -194,13 +195,7 @@ func (s *Store) copy5(old *bolt.Tx, oldActors *actorTable, ndb *bolt.DB, progres
 		}
 		if len(all) > 0 {
 			sm := summarise(project(idString(dkey), len(s.checklist), all), s.checklist)
-			sealed, err := s.sealFor(dkey, encodeSummary(&sm))
-			if err != nil {
-				return err
-			}
-			if err := w.put(bSummaries, dkey, sealed); err != nil {
-				return err
-			}
+			sums = append(sums, chunkEntry{key: bytes.Clone(dkey), enc: encodeSummary(&sm)})
 			dues = append(dues, dueKeys(dkey, &sm)...)
 		}
 		ops = ops[:0]
@@ -253,6 +248,9 @@ func (s *Store) copy5(old *bolt.Tx, oldActors *actorTable, ndb *bolt.DB, progres
 	if err := w.bucket(bOps).SetSequence(n); err != nil {
 		return err
 	}
+	if err := s.summaryChunksOf(sums, func(k, v []byte) error { return w.put(bSummaries, k, v) }); err != nil {
+		return err
+	}
 	slices.SortFunc(dues, bytes.Compare)
 	for _, k := range dues {
 		if err := w.put(bDue, k, present); err != nil {
@@ -263,7 +261,7 @@ func (s *Store) copy5(old *bolt.Tx, oldActors *actorTable, ndb *bolt.DB, progres
 	// server's accounts, sequences, audit) as they are, values opened and
 	// sealed again; what schema 4 derived (heads, summaries, replaced,
 	// due) and an import cut off are left behind.
-	skip := map[string]bool{string(bMeta): true, string(bOps): true, string(bActors): true, string(bOldHeads): true, string(bSummaries): true,
+	skip := map[string]bool{string(bMeta): true, string(bOps): true, string(bActors): true, string(bOldHeads): true, string(bSummaries): true, string(bSummariesOld): true,
 		string(bReplaced): true, string(bDue): true, string(bImport): true}
 	err = old.ForEach(func(name []byte, b *bolt.Bucket) error {
 		if skip[string(name)] {

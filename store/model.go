@@ -388,6 +388,9 @@ type Summary struct {
 	// stand (not removed, not withdrawn, with an end), sorted: the list
 	// flags consents that end soon from these (ConsentEndsWithin).
 	ShareEnds []string `json:"se,omitempty"`
+	// BirthYear is the client's birth year as entered (the list's
+	// duplicate mark compares it with the name, store.DupKey).
+	BirthYear string `json:"b,omitempty"`
 }
 
 // WaitingStep is a step a coach marked done, waiting to be signed off or
@@ -412,7 +415,7 @@ func (s Summary) OverdueOn(day string) int {
 // summarise derives the list summary of a client, given the checklist size
 // of each step of the method.
 func summarise(c *Client, checklist []int) Summary {
-	s := Summary{ID: c.ID, Name: c.Name.Value, Team: c.Team.Value, Places: c.Places.Value,
+	s := Summary{ID: c.ID, Name: c.Name.Value, Team: c.Team.Value, Places: c.Places.Value, BirthYear: c.BirthYear.Value,
 		CurrentStep: c.CurrentStep(), Conflicts: len(c.Conflicts), LastChange: c.LastChange, Removed: !c.Exists}
 	for i, st := range c.Steps {
 		switch st.StatusOrOpen() {

@@ -12,11 +12,9 @@ import (
 // included (the list hides them).
 func (s *Store) Summaries() ([]Summary, error) {
 	var out []Summary
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return s.eachSummary(tx, func(sm Summary) error {
-			out = append(out, sm)
-			return nil
-		})
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		out, err = s.allSummaries(tx)
+		return err
 	})
 	return out, err
 }
@@ -138,6 +136,9 @@ func (s *Store) Outbox(limit int) ([]Op, []uint64, error) {
 		all := tx.Bucket(bOps)
 		c := tx.Bucket(bOutbox).Cursor()
 		for k, v := c.First(); k != nil && len(ops) < limit; k, v = c.Next() {
+			if len(v) != 32 {
+				return fmt.Errorf("read outbox op: %w: an entry of %d bytes", ErrDamaged, len(v))
+			}
 			op, err := s.openOp(v, all.Get(v))
 			if err != nil {
 				return fmt.Errorf("read outbox op: %w", err)
@@ -172,9 +173,10 @@ func (s *Store) Stats() (Stats, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		st.Ops = int(tx.Bucket(bOps).Sequence())
 		st.Outbox = tx.Bucket(bOutbox).Stats().KeyN
-		// One summary per dossier (schema 5): count them, unread.
-		st.Clients = tx.Bucket(bSummaries).Stats().KeyN
-		return nil
+		// One summary per dossier: count the chunks' entries, unread.
+		var err error
+		st.Clients, err = s.countSummaries(tx)
+		return err
 	})
 	return st, err
 }

@@ -168,8 +168,24 @@ func (s *Store) snapshotTx(tx *bolt.Tx) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	for _, name := range stateBuckets {
 		m := map[string]string{}
+		if string(name) == string(bSummaries) {
+			// Entry by entry: a chunk's sealed bytes differ with every seal.
+			err := s.eachSummaryEntry(tx, func(k, v []byte) error {
+				plain, err := s.openFor(k, v)
+				if err != nil {
+					return err
+				}
+				m[string(k)] = string(plain)
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			out[string(name)] = m
+			continue
+		}
 		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
-			if s.crypt != nil && string(name) != string(bSummaries) {
+			if s.crypt != nil {
 				m[string(k)] = string(v) // set-like buckets: no sealed values
 				return nil
 			}

@@ -27,7 +27,7 @@ func summaryNeutral(p FieldPath, steps int) bool {
 	switch p.Entity {
 	case "":
 		switch p.Name {
-		case "exists", "name", "team", "places":
+		case "exists", "name", "team", "places", "birthyear":
 			return false
 		}
 		return true

@@ -106,7 +106,12 @@ func TestSummaryBinary(t *testing.T) {
 	waiting.Waiting = []WaitingStep{{Step: 1, Since: MakeHLC(t0, 0), By: "fleur.devries"}, {Step: 2, Since: MakeHLC(t0.Add(time.Hour), 0), By: "piet"}}
 	removed := waiting
 	removed.Removed = true
-	for name, sm := range map[string]Summary{"without waiting steps": base, "with waiting steps": waiting, "removed": removed, "empty": {ID: "x"}} {
+	born := base
+	born.BirthYear = "1990"
+	bornWaiting := waiting
+	bornWaiting.BirthYear = "1975"
+	for name, sm := range map[string]Summary{"without waiting steps": base, "with waiting steps": waiting, "removed": removed, "empty": {ID: "x"},
+		"birth year": born, "birth year and waiting steps": bornWaiting} {
 		t.Run(name, func(t *testing.T) {
 			var got Summary
 			if err := decodeSummary(encodeSummary(&sm), &got); err != nil {
@@ -165,20 +170,26 @@ func TestMigrateSummariesWaiting(t *testing.T) {
 	}
 	// Make it a schema 1 file: summaries in the old form, old version.
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bSummaries)
-		var keys [][]byte
-		b.ForEach(func(k, _ []byte) error { keys = append(keys, append([]byte(nil), k...)); return nil })
-		for _, k := range keys {
+		b, err := tx.CreateBucket(bSummariesOld)
+		if err != nil {
+			return err
+		}
+		err = s.eachSummaryEntry(tx, func(k, v []byte) error {
 			var sm Summary
-			if err := s.readSummary(k, b.Get(k), &sm); err != nil {
+			if err := s.readSummary(k, v, &sm); err != nil {
 				return err
 			}
-			if err := b.Put(k, oldEncodeSummary(&sm)); err != nil {
-				return err
-			}
+			return b.Put(bytes.Clone(k), oldEncodeSummary(&sm))
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket(bSummaries); err != nil {
+			return err
 		}
 		return tx.Bucket(bMeta).Put(kSchema, u32(1))
 	})
+	s.oldSummaries = true
 	if err != nil {
 		t.Fatal(err)
 	}

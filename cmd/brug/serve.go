@@ -254,7 +254,14 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if err != nil {
 		return err
 	}
-	srv, err := server.Open(path, server.Options{Now: c.env.now, Encryption: enc, Logger: logger, Method: meth, MethodFile: methFile, TrustedProxies: proxies, MetricsToken: metricsToken})
+	if enc != nil {
+		e := *enc
+		progress := logProgress(logger, m.f("serve.encrypting"), "encrypt_progress")
+		e.Progress = func(done, total int) { progress(int64(done), int64(total)) }
+		enc = &e
+	}
+	srv, err := server.Open(path, server.Options{Now: c.env.now, Encryption: enc, Logger: logger, Method: meth, MethodFile: methFile, TrustedProxies: proxies, MetricsToken: metricsToken,
+		Progress: logProgress(logger, m.f("serve.upgrading"), "upgrade_progress")})
 	if err != nil {
 		return c.openServerError(path, err)
 	}
@@ -443,4 +450,23 @@ func (c *cli) startSSH(srv *server.Server, f serveFlags, dbPath string, meth *me
 	logger.Info(c.msgs().f("serve.ssh", ln.Addr(), keyPath, d.Fingerprint()),
 		"event", "ssh_listening", "addr", ln.Addr().String(), "host_key", keyPath, "fingerprint", d.Fingerprint())
 	return d, nil
+}
+
+// logProgress logs msg with the counts each time a rewrite of the file on
+// open (an upgrade, the encryption) passes another tenth, and when it is
+// done: a server's stderr is its log, where a bar would not do. Counts
+// only, nothing of a dossier.
+func logProgress(logger *slog.Logger, msg, event string) func(done, total int64) {
+	last := int64(-1)
+	return func(done, total int64) {
+		if total <= 0 {
+			return
+		}
+		tenth := min(done*10/total, 10)
+		if tenth == last {
+			return
+		}
+		last = tenth
+		logger.Info(msg, "event", event, "done", done, "total", total, "percent", tenth*10)
+	}
 }

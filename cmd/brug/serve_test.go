@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -373,4 +374,38 @@ func TestServeBadInput(t *testing.T) {
 		t.Errorf("second serve on one file:\n%v", r)
 	}
 	s.stop()
+}
+
+// TestServeLogsRewriteProgress: brug serve encrypting a plain file on open
+// (or upgrading an older one) logs how far it is, every tenth, with counts
+// only: its stderr is a log, not a terminal for a bar.
+func TestServeLogsRewriteProgress(t *testing.T) {
+	h := newHarness(t)
+	db := filepath.Join(t.TempDir(), "region.db")
+	srv, err := server.Open(db, server.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, h, db)
+	if code := s.stop(); code != exitOK {
+		t.Fatalf("serve exit %d:\n%s", code, s.stderr)
+	}
+	out := s.stderr.String()
+	if !strings.Contains(out, "event=encrypt_progress") || !strings.Contains(out, "percent=100") {
+		t.Fatalf("no progress of the encryption in the log:\n%s", out)
+	}
+
+	// The upgrade's callback, played: one line per tenth passed.
+	var buf bytes.Buffer
+	p := logProgress(slog.New(slog.NewTextHandler(&buf, nil)), "bijwerken", "upgrade_progress")
+	for _, d := range []int64{0, 3, 9, 10, 55, 56, 99, 100} {
+		p(d, 100)
+	}
+	got := strings.Count(buf.String(), "event=upgrade_progress")
+	if got != 5 || !strings.Contains(buf.String(), "done=55 total=100 percent=50") {
+		t.Errorf("%d progress lines:\n%s", got, buf.String())
+	}
 }

@@ -5,6 +5,8 @@ package main
 var cryptTexts = map[string][2]string{
 	"crypt.encrypting": {"Bestand versleutelen", "Encrypting the file"},
 	"open.upgrading":   {"Bestand bijwerken naar de nieuwe indeling", "Upgrading the file to the new layout"},
+	"serve.upgrading":  {"Bestand bijwerken naar de nieuwe indeling", "Upgrading the file to the new layout"},
+	"serve.encrypting": {"Bestand versleutelen", "Encrypting the file"},
 	"crypt.wrong": {
 		"De wachtwoordzin van %s klopt niet.",
 		"The passphrase of %s is not right.",

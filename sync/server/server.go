@@ -72,6 +72,9 @@ type Options struct {
 	// KeyStore; Open sets SealedBuckets and DossierBuckets); nil keeps a
 	// plain file plain.
 	Encryption *store.Encryption
+	// Progress is told how far the upgrade of an older file's layout has
+	// come, when Open rewrites it (store.Options.Progress).
+	Progress func(done, total int64)
 }
 
 // SealedBuckets are the server file's buckets whose values are sealed
@@ -159,7 +162,7 @@ func Open(path string, opt Options) (*Server, error) {
 	db, err := openStorage(path, store.Options{
 		Author: ServerAuthor, Method: opt.Method, Now: opt.Now,
 		LockTimeout: opt.LockTimeout, NoSync: opt.NoSync, Kind: store.FileServer,
-		Encryption: serverEncryption(opt.Encryption),
+		Encryption: serverEncryption(opt.Encryption), Progress: opt.Progress,
 	})
 	if err != nil {
 		return nil, err

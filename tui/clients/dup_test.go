@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -97,5 +98,45 @@ func TestListMarksLikelyDuplicates(t *testing.T) {
 		if marked[name] != w {
 			t.Errorf("%s marked %v, want %v:\n%s", name, marked[name], w, s.View())
 		}
+	}
+}
+
+// countingStore counts the dossiers read whole.
+type countingStore struct {
+	kit.Store
+	reads int
+}
+
+func (c *countingStore) Client(id string) (*store.Client, error) {
+	c.reads++
+	return c.Store.Client(id)
+}
+
+// TestListMarksDuplicatesAmongManyNamesakes: the duplicate mark comes from
+// the summaries' name and birth year, so it holds with more than 400
+// namesakes (where it used to be skipped, each namesake's dossier being
+// read for its birth year) and the list reads no dossier for it.
+func TestListMarksDuplicatesAmongManyNamesakes(t *testing.T) {
+	st := clStore(t)
+	// 400 namesakes, five born in each year from 1920 to 1999: all likely
+	// duplicates; one more, born in 1910, is not.
+	for i := 0; i < 400; i++ {
+		kittest.Create(t, st, store.NewClient{Name: "Jan de Jong", BirthYear: fmt.Sprint(1920 + i%80), Team: "Noord"})
+	}
+	kittest.Create(t, st, store.NewClient{Name: "jan de  Jong", BirthYear: "1910", Team: "Zuid"})
+	cs := &countingStore{Store: st}
+	var s kit.Screen = NewClientList(clContext(cs, 120, 24))
+	s, _ = clRun(t, s, s.Init())
+	rows := s.(*ClientList).Rows
+	if len(rows) != 401 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	for _, r := range rows {
+		if want := r.BirthYear != "1910"; r.dup != want {
+			t.Errorf("%s (%s) marked %v, want %v", r.Name, r.BirthYear, r.dup, want)
+		}
+	}
+	if cs.reads != 0 {
+		t.Errorf("the list read %d dossiers to mark duplicates", cs.reads)
 	}
 }

@@ -147,60 +147,30 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
 			}
 			rows = append(rows, listRow{Summary: s, key: key, match: match})
 		}
-		if err := markDuplicates(st, rows); err != nil {
-			return summariesMsg{seq: seq, err: err}
-		}
+		markDuplicates(rows)
 		sortRows(rows, by)
 		return summariesMsg{seq: seq, sortBy: by, rows: rows, conflicts: conflicts}
 	}
 }
 
-// maxDupReads bounds the dossiers a list load reads to find likely
-// duplicates: a file with more namesakes than that gets no marks (brug
-// duplicates still lists them) rather than a slow list.
-const maxDupReads = 400
-
-// markDuplicates sets dup on the rows of likely duplicates. Only clients
-// that share a folded name with another are read whole (for the birth
-// year, which the summaries do not hold), so a list without namesakes
-// reads nothing more.
-func markDuplicates(st kit.Store, rows []listRow) error {
-	byName := map[string][]int{}
+// markDuplicates sets dup on the rows of likely duplicates: clients with
+// the same folded name and birth year (store.DupKey), both of which the
+// summaries hold, so no dossier is read however many namesakes there are.
+func markDuplicates(rows []listRow) {
+	byKey := map[string][]int{}
 	for i := range rows {
 		if !rows[i].Removed {
-			k := store.NameKey(rows[i].Name)
-			byName[k] = append(byName[k], i)
-		}
-	}
-	reads := 0
-	for _, idx := range byName {
-		if len(idx) > 1 {
-			reads += len(idx)
-		}
-	}
-	if reads > maxDupReads {
-		return nil
-	}
-	for _, idx := range byName {
-		if len(idx) < 2 {
-			continue
-		}
-		byKey := map[string][]int{}
-		for _, i := range idx {
-			c, err := st.Client(rows[i].ID)
-			if err != nil {
-				return err
-			}
-			k := store.DupKey(c.Name.Value, c.BirthYear.Value)
+			k := store.DupKey(rows[i].Name, rows[i].BirthYear)
 			byKey[k] = append(byKey[k], i)
 		}
-		for _, same := range byKey {
+	}
+	for _, same := range byKey {
+		if len(same) > 1 {
 			for _, i := range same {
-				rows[i].dup = len(same) > 1
+				rows[i].dup = true
 			}
 		}
 	}
-	return nil
 }
 
 // sortRows orders rows; ties fall back to name and then id so the order is
