@@ -270,9 +270,11 @@ func openBolt(path string, opt *bolt.Options) (db *bolt.DB, err error) {
 
 // allocSize is how far bbolt grows the file past what a commit needs
 // (its default is 16 MiB, 1.6 KB per dossier of a 10,000-client region
-// at worst). Each growth costs an fsync: 4 MiB is a few more in an initial
-// pull.
-const allocSize = 4 << 20
+// at worst). Each growth costs an fsync: 1 MiB is about a hundred in the
+// initial pull of that region, lost in its noise (8.97 s against 9.3 s
+// with 4 MiB on a loaded machine), and takes the encrypted device file
+// from 10,090 to 9,776 bytes per dossier.
+const allocSize = 1 << 20
 
 // checkFile refuses a path that exists but cannot be a bbolt file, before
 // bbolt gets a chance to touch it.
