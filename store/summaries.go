@@ -350,10 +350,8 @@ func (s *Store) allSummaries(tx *bolt.Tx) ([]Summary, error) {
 		return nil, nil
 	}
 	all := make([]Summary, len(es))
-	for i, e := range es {
-		if err := s.readSummary(e.id, e.sealed, &all[i]); err != nil {
-			return nil, err
-		}
+	if err := s.openSummaries(tx, es, all); err != nil {
+		return nil, err
 	}
 	return all, nil
 }

@@ -13,10 +13,10 @@ import (
 // fixtureVersion changes whenever the generator's output or the file made
 // from it changes (5: summaries list the steps waiting for review; 6:
 // summary pages filled further; 7: summaries in chunks; 8: summaries
-// hold the birth year), so a
+// hold the birth year; 9: share ends and birth year together), so a
 // cached benchmark region is never stale. The schema version is part of
 // the file name too.
-const fixtureVersion = 8
+const fixtureVersion = 9
 
 // CachedRegion returns the path of a demo region file with the given size
 // and seed in dir, generating it on first use. Benchmarks use it so that a
