@@ -254,7 +254,8 @@ func (m *MergeScreen) Title() string { return m.ctx.T.S("merge.title") }
 // Help lists the screen's keys.
 func (m *MergeScreen) Help() []key.Binding {
 	k := m.ctx.Keys
-	return []key.Binding{k.Open, k.Back, k.Up, k.Down}
+	keep := key.NewBinding(key.WithKeys(k.Open.Keys()...), key.WithHelp(k.Open.Help().Key, m.ctx.T.S("merge.key.keep")))
+	return []key.Binding{keep, k.Up, k.Down} // back, help and quit are added by the root
 }
 
 // Capturing is true while the question waits for j or n, so q answers it

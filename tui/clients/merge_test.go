@@ -67,6 +67,13 @@ func TestMergeDuplicatesFromTheList(t *testing.T) {
 	}
 	var ss kit.Screen = ms
 	ss, _ = clRun(t, ss, ss.Init())
+	// The footer says what enter does here, and leaves esc to the root
+	// (it showed "enter openen" and "esc terug" twice).
+	for _, b := range ms.Help() {
+		if b.Help().Desc == "openen" || b.Help().Key == "esc" {
+			t.Errorf("merge screen help offers %q %q", b.Help().Key, b.Help().Desc)
+		}
+	}
 	if len(ms.group) != 2 || ms.group[0].ID != a || ms.group[1].ID != b {
 		t.Fatalf("group %+v, want the two of 1990, the one under the cursor first", ms.group)
 	}

@@ -28,6 +28,7 @@ var textsRecord = map[string][2]string{
 	"merge.steps.one":           {"%d stap klaar", "%d step done"},
 	"merge.changed":             {"gewijzigd %s", "changed %s"},
 	"merge.hint":                {"enter kiest het dossier dat je houdt · esc terug", "enter chooses the dossier to keep · esc back"},
+	"merge.key.keep":            {"houden", "keep"},
 	"merge.ask":                 {"%d andere dossiers gaan op in dat van %s. Doorgaan? j = ja, n = nee", "%d other dossiers go into the one of %s. Go ahead? y = yes, n = no"},
 	"merge.ask.one":             {"%d ander dossier gaat op in dat van %s. Doorgaan? j = ja, n = nee", "%d other dossier goes into the one of %s. Go ahead? y = yes, n = no"},
 	"merge.saving":              {"Samenvoegen…", "Merging…"},
