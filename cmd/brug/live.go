@@ -200,6 +200,10 @@ func (l *liveServer) export(req liveRequest) liveResponse {
 	case err != nil:
 		return liveResponse{Err: err.Error()}
 	}
+	// An export through the app is a read like any other: logged, or refused.
+	if err := l.s.LogRead(store.ReadEntry{Dossier: id, Action: store.ReadExport, Channel: store.ChannelCLI}); err != nil {
+		return liveResponse{Err: err.Error()}
+	}
 	cl, err := l.s.Client(id)
 	if err != nil {
 		return liveResponse{Err: err.Error()}

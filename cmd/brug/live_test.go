@@ -87,6 +87,26 @@ func TestExportWhileTheAppIsOpen(t *testing.T) {
 	if _, err := os.Lstat(sock); !os.IsNotExist(err) {
 		t.Errorf("the socket outlives the app: %v", err)
 	}
+	// Every export is in the read log: the one of the closed file and the
+	// two the app answered (these went unlogged at first).
+	s, err := openTestStore(path, store.Options{Author: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	reads, err := s.ReadsOf(sums[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exports := 0
+	for _, e := range reads {
+		if e.Action == store.ReadExport {
+			exports++
+		}
+	}
+	if exports != 3 {
+		t.Errorf("%d exports in the read log, want 3: %+v", exports, reads)
+	}
 }
 
 // TestLiveAsksThePassphrase: a file locked with a passphrase is read
