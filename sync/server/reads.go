@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -81,7 +82,7 @@ func (s *Server) takeReads(tx Tx, d Device, u User, reads []store.ReadEntry) (pr
 		no := func(code, reason string) {
 			resp.Refused = append(resp.Refused, protocol.Refusal{ID: e.ID, Code: code, Reason: reason})
 			refused[code]++
-			if store.ValidID(e.Dossier) && len(dossiers) < 100 {
+			if store.ValidID(e.Dossier) && len(dossiers) < 100 && !slices.Contains(dossiers, e.Dossier) {
 				dossiers = append(dossiers, e.Dossier)
 			}
 		}
