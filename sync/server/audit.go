@@ -119,3 +119,18 @@ func be64(v uint64) []byte {
 	binary.BigEndian.PutUint64(b, v)
 	return b
 }
+
+// AuditReport is what verifying the audit chain found (storage.AuditReport).
+type AuditReport = storage.AuditReport
+
+// VerifyAudit checks the audit log's hash chain in one read transaction
+// (docs/sync.md, "The audit chain").
+func (a *Admin) VerifyAudit() (AuditReport, error) {
+	var r AuditReport
+	err := a.s.db.View(func(tx Tx) error {
+		var err error
+		r, err = storage.VerifyAudit(tx)
+		return err
+	})
+	return r, err
+}

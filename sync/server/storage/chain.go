@@ -143,7 +143,14 @@ type AuditBreak struct {
 	Position int    `json:"position"` // 1-based place in the log as stored
 	Seq      uint64 `json:"seq"`      // the entry's number (its storage key)
 	Problem  string `json:"problem"`  // what differs, in English
+	// Kinds name the problems for programs and translations: missing,
+	// order, decode, moved, nohash, badhash, hash, genesis, start,
+	// truncated, appended, head, nohead.
+	Kinds []string `json:"kinds"`
 }
+
+// problem is one thing wrong with an entry.
+type problem struct{ kind, text string }
 
 // AuditReport is what VerifyAudit found.
 type AuditReport struct {
@@ -165,7 +172,7 @@ func (r AuditReport) OK() bool { return len(r.Breaks) == 0 }
 // VerifyAudit checks the audit chain of a (one transaction's) log.
 func VerifyAudit(a Audit) (AuditReport, error) {
 	var r AuditReport
-	add := func(pos int, seq uint64, problems []string) {
+	add := func(pos int, seq uint64, problems []problem) {
 		if len(problems) == 0 {
 			return
 		}
@@ -173,7 +180,14 @@ func VerifyAudit(a Audit) (AuditReport, error) {
 			r.More++
 			return
 		}
-		r.Breaks = append(r.Breaks, AuditBreak{Position: pos, Seq: seq, Problem: strings.Join(problems, "; ")})
+		b := AuditBreak{Position: pos, Seq: seq}
+		var texts []string
+		for _, p := range problems {
+			b.Kinds = append(b.Kinds, p.kind)
+			texts = append(texts, p.text)
+		}
+		b.Problem = strings.Join(texts, "; ")
+		r.Breaks = append(r.Breaks, b)
 	}
 	var h [32]byte // the running hash
 	var lastKey uint64
@@ -181,24 +195,24 @@ func VerifyAudit(a Audit) (AuditReport, error) {
 	err := a.ScanAudit(func(key uint64, e AuditEntry, derr error) error {
 		r.Entries++
 		pos := r.Entries
-		var problems []string
+		var problems []problem
 		if key != lastKey+1 {
 			switch {
 			case key > lastKey+1 && key == lastKey+2:
-				problems = append(problems, fmt.Sprintf("entry %d is missing (removed)", lastKey+1))
+				problems = append(problems, problem{"missing", fmt.Sprintf("entry %d is missing (removed)", lastKey+1)})
 			case key > lastKey+1:
-				problems = append(problems, fmt.Sprintf("entries %d to %d are missing (removed)", lastKey+1, key-1))
+				problems = append(problems, problem{"missing", fmt.Sprintf("entries %d to %d are missing (removed)", lastKey+1, key-1)})
 			default:
-				problems = append(problems, fmt.Sprintf("stored after entry %d (out of order)", lastKey))
+				problems = append(problems, problem{"order", fmt.Sprintf("stored after entry %d (out of order)", lastKey)})
 			}
 		}
 		lastKey = key
 		if derr != nil {
-			add(pos, key, append(problems, fmt.Sprintf("does not open or decode: %v", derr)))
+			add(pos, key, append(problems, problem{"decode", fmt.Sprintf("does not open or decode: %v", derr)}))
 			return nil
 		}
 		if e.Seq != key {
-			problems = append(problems, fmt.Sprintf("holds number %d but is stored as %d (moved or copied)", e.Seq, key))
+			problems = append(problems, problem{"moved", fmt.Sprintf("holds number %d but is stored as %d (moved or copied)", e.Seq, key)})
 		}
 		NormalizeAudit(&e)
 		next := chainNext(h, CanonicalAudit(nil, &e))
@@ -206,28 +220,28 @@ func VerifyAudit(a Audit) (AuditReport, error) {
 		case e.Hash == "" && !chained:
 			r.Unhashed++
 			if e.Action == ActionChainStart {
-				problems = append(problems, "a chain start without a hash")
+				problems = append(problems, problem{"nohash", "a chain start without a hash"})
 			}
 		case e.Hash == "":
-			problems = append(problems, "has no hash, but the chain began at entry "+fmt.Sprint(r.Genesis))
+			problems = append(problems, problem{"nohash", "has no hash, but the chain began at entry " + fmt.Sprint(r.Genesis)})
 		default:
 			if !chained {
 				chained = true
 				r.Genesis = key
 				if e.Action != ActionChainStart {
-					problems = append(problems, "the chain's first entry is not its start ("+ActionChainStart+")")
+					problems = append(problems, problem{"start", "the chain's first entry is not its start (" + ActionChainStart + ")"})
 				}
 			}
 			stored, ok := parseHash(e.Hash)
 			switch {
 			case !ok:
-				problems = append(problems, fmt.Sprintf("its hash %q is not a SHA-256", e.Hash))
+				problems = append(problems, problem{"badhash", fmt.Sprintf("its hash %q is not a SHA-256", e.Hash)})
 			case stored != next:
-				what := "its content was changed, or an entry before it was changed, removed or moved"
+				kind, what := "hash", "its content was changed, or an entry before it was changed, removed or moved"
 				if key == r.Genesis {
-					what = "an entry written before the chain began was changed, removed or moved, or the chain start itself was changed"
+					kind, what = "genesis", "an entry written before the chain began was changed, removed or moved, or the chain start itself was changed"
 				}
-				problems = append(problems, fmt.Sprintf("hash differs: stored %.12s…, computed %.12s…: %s", e.Hash, hex.EncodeToString(next[:]), what))
+				problems = append(problems, problem{kind, fmt.Sprintf("hash differs: stored %.12s…, computed %.12s…: %s", e.Hash, hex.EncodeToString(next[:]), what)})
 				next = stored // go on from what is stored: one change is one break
 			}
 		}
@@ -247,14 +261,14 @@ func VerifyAudit(a Audit) (AuditReport, error) {
 		r.Head = head
 		switch {
 		case head.Seq > lastKey:
-			add(r.Entries+1, head.Seq, []string{fmt.Sprintf("the log ends at entry %d but the chain's head is entry %d: entries at the end were removed", lastKey, head.Seq)})
+			add(r.Entries+1, head.Seq, []problem{{"truncated", fmt.Sprintf("the log ends at entry %d but the chain's head is entry %d: entries at the end were removed", lastKey, head.Seq)}})
 		case head.Seq < lastKey:
-			add(r.Entries, lastKey, []string{fmt.Sprintf("entries after the chain's head (entry %d) were added outside the chain", head.Seq)})
+			add(r.Entries, lastKey, []problem{{"appended", fmt.Sprintf("entries after the chain's head (entry %d) were added outside the chain", head.Seq)}})
 		case head.Hash != r.Last:
-			add(r.Entries, lastKey, []string{fmt.Sprintf("the chain's head %.12s… is not the last entry's hash %.12s…", head.Hash, r.Last)})
+			add(r.Entries, lastKey, []problem{{"head", fmt.Sprintf("the chain's head %.12s… is not the last entry's hash %.12s…", head.Hash, r.Last)}})
 		}
 	} else if chained {
-		add(r.Entries, lastKey, []string{"the log has chained entries but no head"})
+		add(r.Entries, lastKey, []problem{{"nohead", "the log has chained entries but no head"}})
 	}
 	return r, nil
 }
