@@ -76,13 +76,6 @@ func buildAccessPage(entries []server.AuditEntry, dossier string, since, until, 
 			continue
 		}
 		what := word("inzage.what.", e.Action)
-		if n := e.Delivered[dossier]; e.Action == server.ActionDeliver && n > 0 {
-			if n == 1 {
-				what += m.f("inzage.ops.1")
-			} else {
-				what += m.f("inzage.ops", n)
-			}
-		}
 		dev := e.Device
 		if len(dev) > 8 {
 			dev = dev[:8]
@@ -248,11 +241,20 @@ func logboekRecords(entries []server.AuditEntry, dossier string, loc *time.Locat
 		}
 		out = append(out, logboekRecord{
 			TraceID: hex.EncodeToString(trace[:]), OperationID: hex.EncodeToString(trace[8:]),
-			Name: "dossier." + strings.ReplaceAll(e.Action, " ", "_"), StartTime: at, EndTime: at, StatusCode: status,
+			Name: logboekName(e.Action), StartTime: at, EndTime: at, StatusCode: status,
 			Resource: res, Attributes: attrs,
 		})
 	}
 	return out
+}
+
+// logboekName is a record's name: "dossier." and the action, a
+// delivery by sync named as the laptop's read log names it.
+func logboekName(action string) string {
+	if action == server.ActionDeliver {
+		action = store.ReadSync
+	}
+	return "dossier." + strings.ReplaceAll(action, " ", "_")
 }
 
 // writeLogboekJSON writes the records as NDJSON, terminal-safe.

@@ -18,8 +18,6 @@ var auditTexts = map[string][2]string{
 	"inzage.none":      {"In deze periode heeft niemand je dossier ingezien.", "Nobody saw your file in this period."},
 	"inzage.questions": {"Heb je vragen over dit overzicht, of denk je dat iemand je dossier heeft ingezien die dat niet mocht? Vraag het je jobcoach, of de functionaris gegevensbescherming van de organisatie.", "Do you have questions about this overview, or do you think someone saw your file who should not have? Ask your job coach, or the organisation's data protection officer."},
 	"inzage.at":        {"%s, %s uur", "%s, %s"},
-	"inzage.ops":       {" (%d wijzigingen)", " (%d changes)"},
-	"inzage.ops.1":     {" (1 wijziging)", " (1 change)"},
 
 	"inzage.what.open":         {"geopend", "opened"},
 	"inzage.what.export":       {"geëxporteerd", "exported"},
