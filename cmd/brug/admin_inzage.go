@@ -78,7 +78,7 @@ func buildAccessPage(entries []server.AuditEntry, dossier string, since, until, 
 		what := word("inzage.what.", e.Action)
 		dev := e.Device
 		if len(dev) > 8 {
-			dev = dev[:8]
+			dev = dev[len(dev)-8:] // an id's random end: its start is a time, alike for devices enrolled together
 		}
 		p.Rows = append(p.Rows, accessRow{
 			When: m.f("inzage.at", day(e.Time), e.Time.In(loc).Format("15:04")),
