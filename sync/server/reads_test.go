@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +106,50 @@ func TestReadsBadRequests(t *testing.T) {
 	}
 	if got := e.reads(""); len(got) != 0 {
 		t.Errorf("kept %+v", got)
+	}
+}
+
+// TestAuditHoldsNoClientNamesAndSurvivesErasure: a dossier created,
+// changed, delivered, read on a laptop, exported and erased leaves
+// records that name it by id only (never the person's name), the
+// erasure keeps them, and the chain still holds.
+func TestAuditHoldsNoClientNamesAndSurvivesErasure(t *testing.T) {
+	e := newEnv(t)
+	e.teams("Noord")
+	anna := e.user("anna", protocol.RoleCoach, "Noord")
+	bram := e.user("bram", protocol.RoleCoach, "Noord")
+	dossier, ops := anna.create("Noord", "Jan Klaassen")
+	anna.sync(append(ops, anna.op(dossier, "birthyear", "1990"))...)
+	bram.sync()
+	if status, _ := e.post(protocol.PathReads, anna.token, protocol.ReadsRequest{Reads: []store.ReadEntry{readEntry(anna, dossier, store.ReadOpen)}}, nil); status != 200 {
+		t.Fatalf("reads: %d", status)
+	}
+	if _, err := e.admin.Candidates("Jan Klaassen"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.admin.Export("Jan Klaassen")
+	e.must(err)
+	_, err = e.admin.Erase(dossier)
+	e.must(err)
+	all := e.auditAll()
+	var about []string
+	for _, a := range all {
+		b := appendAuditJSON(nil, &a)
+		if strings.Contains(string(b), "Klaassen") || strings.Contains(string(b), "1990") {
+			t.Errorf("an audit record holds the person's data: %s", b)
+		}
+		if a.Dossier == dossier || a.Delivered[dossier] > 0 {
+			about = append(about, a.Action)
+		}
+	}
+	for _, want := range []string{ActionChange, ActionDeliver, store.ReadOpen, ActionExport, "erase"} {
+		if !slices.Contains(about, want) {
+			t.Errorf("after the erasure the log lacks the dossier's %q record (has %v)", want, about)
+		}
+	}
+	r, err := e.admin.VerifyAudit()
+	e.must(err)
+	if !r.OK() {
+		t.Errorf("chain after erasure: %+v", r.Breaks)
 	}
 }
