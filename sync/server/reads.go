@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 
@@ -30,18 +31,9 @@ func (s *Server) handleReads(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	var req protocol.ReadsRequest
-	dec := json.NewDecoder(rd)
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if !errors.Is(err, errTooLarge) && !errors.As(err, &mbe) && !errors.Is(err, errBadGzip) {
-			err = fmt.Errorf("the body is not a reads request: %v", err)
-		}
+	req, err := decodeReadsRequest(rd)
+	if err != nil {
 		writeDecodeError(w, err, protocol.MaxReadsBytes, "send at most 1000 entries per request")
-		return
-	}
-	if len(req.Reads) > protocol.MaxReads {
-		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("%d entries; send at most %d per request", len(req.Reads), protocol.MaxReads))
 		return
 	}
 	var resp protocol.ReadsResponse
@@ -64,6 +56,38 @@ func (s *Server) handleReads(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, r, resp)
+}
+
+// decodeReadsRequest reads a ReadsRequest; its errors are in the API's
+// words (the JSON field, never Go's types). Entries are checked one by
+// one later (takeReads): one bad entry is refused, not the request.
+func decodeReadsRequest(r io.Reader) (protocol.ReadsRequest, error) {
+	var req protocol.ReadsRequest
+	dec := json.NewDecoder(r)
+	err := dec.Decode(&req)
+	if err == nil && dec.More() {
+		err = errors.New("more after the request object")
+	}
+	var mbe *http.MaxBytesError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+	case errors.Is(err, errTooLarge) || errors.As(err, &mbe) || errors.Is(err, errBadGzip):
+		return protocol.ReadsRequest{}, err
+	case errors.As(err, &syn):
+		return protocol.ReadsRequest{}, fmt.Errorf("the body is not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		return protocol.ReadsRequest{}, fmt.Errorf("the JSON field %q has the wrong type: want %s", typ.Field, jsonKind(typ.Type))
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return protocol.ReadsRequest{}, errors.New("the body ends before the request object does")
+	default:
+		return protocol.ReadsRequest{}, errors.New("the body is not a reads request: " + err.Error())
+	}
+	if len(req.Reads) > protocol.MaxReads {
+		return protocol.ReadsRequest{}, fmt.Errorf("%d entries; send at most %d per request", len(req.Reads), protocol.MaxReads)
+	}
+	return req, nil
 }
 
 // takeReads keeps the entries in tx, as the handler's answer says.
