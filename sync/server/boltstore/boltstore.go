@@ -564,28 +564,13 @@ func (tx *Tx) appendChained(prev string, e storage.AuditEntry) (storage.AuditHea
 	return storage.AuditHead{Seq: seq, Hash: e.Hash}, nil
 }
 
-// startChain appends the genesis entry: its prev is the running hash
-// over the entries written before the chain (those that do not open or
-// decode are not covered, and counted in its detail).
+// startChain appends the genesis entry (storage.StartChain).
 func (tx *Tx) startChain(at time.Time) (storage.AuditHead, error) {
-	prev, n, bad := "", 0, 0
-	err := tx.ScanAudit(func(_ uint64, e storage.AuditEntry, err error) error {
-		if err != nil {
-			bad++
-			return nil
-		}
-		prev = storage.FoldAudit(prev, e)
-		n++
-		return nil
-	})
+	prev, genesis, err := storage.StartChain(tx, at)
 	if err != nil {
 		return storage.AuditHead{}, err
 	}
-	detail := fmt.Sprintf("covers %d earlier entries", n)
-	if bad > 0 {
-		detail += fmt.Sprintf("; %d did not open and are not covered", bad)
-	}
-	return tx.appendChained(prev, storage.AuditEntry{Time: at, Channel: "server", User: "brug serve", Action: storage.ActionChainStart, Detail: detail})
+	return tx.appendChained(prev, genesis)
 }
 
 func (tx *Tx) AuditHead() (storage.AuditHead, bool, error) {

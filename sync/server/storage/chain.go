@@ -138,6 +138,28 @@ func FoldAudit(prev string, e AuditEntry) string {
 	return hex.EncodeToString(h[:])
 }
 
+// StartChain gives what a backend's AppendAudit appends before the first
+// chained entry: the genesis entry, dated at, and its prev, the running
+// hash over the entries already in a (those that do not open or decode
+// are not covered, and counted in the genesis entry's detail).
+func StartChain(a Audit, at time.Time) (prev string, genesis AuditEntry, err error) {
+	n, bad := 0, 0
+	err = a.ScanAudit(func(_ uint64, e AuditEntry, err error) error {
+		if err != nil {
+			bad++
+			return nil
+		}
+		prev = FoldAudit(prev, e)
+		n++
+		return nil
+	})
+	detail := fmt.Sprintf("covers %d earlier entries", n)
+	if bad > 0 {
+		detail += fmt.Sprintf("; %d did not open and are not covered", bad)
+	}
+	return prev, AuditEntry{Time: at, Channel: "server", User: "brug serve", Action: ActionChainStart, Detail: detail}, err
+}
+
 // AuditBreak is one place where the chain does not hold.
 type AuditBreak struct {
 	Position int    `json:"position"` // 1-based place in the log as stored

@@ -177,9 +177,9 @@ type Views interface {
 // Audit is the append-only audit log, chained by hashes (chain.go).
 type Audit interface {
 	// AppendAudit numbers e (e.Seq), chains it to the head (ChainAudit;
-	// before the first chained entry it appends the genesis entry, whose
-	// prev is FoldAudit over the entries before it), appends it, moves
-	// the head, and, when e.Read is set, remembers that id (HasAuditRead).
+	// before the first chained entry it appends the genesis entry that
+	// StartChain gives), appends it, moves the head, and, when e.Read is
+	// set, remembers that id (HasAuditRead).
 	AppendAudit(e AuditEntry) error
 	// EachAudit calls fn for the entries in order; with dossier set it may
 	// skip entries that do not mention it.
