@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,4 +112,28 @@ func TestPlanOtherLanguage(t *testing.T) {
 		t.Errorf("the saved plan is not the English one (%v):\n%s", err, b)
 	}
 	_ = clFinalView(t, tm, 200, 50)
+}
+
+// TestPlanSaveLogsPrint: saving the plan to print or hand over is a
+// print in the laptop's read log (opening the dossier an open).
+func TestPlanSaveLogsPrint(t *testing.T) {
+	st := clStore(t)
+	anna := clGoldenData(t, st)
+	m := New(Options{Store: st, Method: method.Default(), Lang: "nl", User: "jobcoach",
+		Renderer: clRenderer(), Now: func() time.Time { return clToday }, SaveDir: t.TempDir()})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(200, 50))
+	openPlan(t, tm)
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	clWaitFor(t, tm, "Plan opgeslagen")
+	reads, err := st.ReadsOf(anna)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, r := range reads {
+		actions = append(actions, r.Action)
+	}
+	if !slices.Contains(actions, store.ReadPrint) || !slices.Contains(actions, store.ReadOpen) {
+		t.Errorf("read log of the dossier holds %v, want an open and a print", actions)
+	}
 }

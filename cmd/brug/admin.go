@@ -339,10 +339,13 @@ carried them out (see README.md, "Running the server").`,
 	}
 }
 
+// auditFormats are the formats of brug admin audit; md and html need --client.
+var auditFormats = []string{"table", "csv", "json", "md", "html"}
+
 func newAdminAuditCmd(c *cli) *cobra.Command {
 	var client, user, since, until, action, format string
 	cmd := &cobra.Command{
-		Use:   "audit [--client ID] [--user NAME] [--since DATE] [--until DATE] [--action ACTION] [--format table|csv|json]",
+		Use:   "audit [--client ID] [--user NAME] [--since DATE] [--until DATE] [--action ACTION] [--format table|csv|json|md|html] | audit verify",
 		Short: "Show or export the audit log: who read or changed what, when, how, and what was refused",
 		Long: `Show the append-only audit log, oldest first: every dossier delivered to a
 device, every change accepted, every admin action and every refusal (ops
@@ -359,17 +362,33 @@ with a single quote. --format json writes one JSON object per line
 (NDJSON), the records as the server keeps them, times in RFC 3339 with
 their offset. Control characters are escaped in every format.
 
+With --client, --format csv and json write the dossier's records in the
+field names of the Logboek Dataverwerkingen standard (trace_id, name,
+start_time, attributes such as dpl.core.data_subject_id and
+dpl.brug.user; docs/sharing.md maps them), and --format md and html write
+the page for the person: "wie heeft je dossier ingezien", in plain Dutch
+(English with --lang en), who opened, received, printed, exported or
+changed the dossier, when, for which organisation and how; html is one
+self-contained page to print on A4 or hand over.
+
+"brug admin audit verify" checks the log's hash chain (see its --help).
+
 --since and --until take a date (YYYY-MM-DD, local time; --until includes
 that whole day) or an RFC 3339 time. --action takes an action ("user add",
 "push refused") or one word of it ("refused" lists every refusal).`,
 		Example: `  brug admin audit --client 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01
   brug admin audit --user anna --since 2026-11-01
   brug admin audit --action refused --since 2026-12-01
-  brug admin audit --since 2026-11-01 --until 2026-11-30 --format csv > audit-november.csv`,
+  brug admin audit --since 2026-11-01 --until 2026-11-30 --format csv > audit-november.csv
+  brug admin audit --client 0193a5c2-7d1e-7cc1-8b7e-2f0c55aa1e01 --format html > inzage.html
+  brug admin audit verify`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !slices.Contains([]string{"table", "csv", "json"}, format) {
-				return usageError{errors.New(c.msgs().f("admin.auditformat", format))}
+			if !slices.Contains(auditFormats, format) {
+				return usageError{errors.New(c.msgs().f("admin.audit.format", format))}
+			}
+			if (format == "md" || format == "html") && client == "" {
+				return usageError{errors.New(c.msgs().f("admin.audit.needclient", format))}
 			}
 			req := server.AdminRequest{Cmd: server.CmdAudit, Client: client, User: user, Action: action}
 			var err error
@@ -381,6 +400,31 @@ that whole day) or an RFC 3339 time. --action takes an action ("user add",
 			}
 			resp, err := c.admin(cmd.Context(), req)
 			if err != nil {
+				return err
+			}
+			if client != "" && format != "table" {
+				// The dossier's records: the person's page, or in the
+				// Logboek Dataverwerkingen standard's field names.
+				dossier := client
+				if !store.ValidID(client) && len(resp.Audit) > 0 {
+					dossier = resp.Audit[0].Dossier
+				}
+				switch format {
+				case "csv":
+					return writeLogboekCSV(c.env.stdout, logboekRecords(resp.Audit, dossier, time.Local))
+				case "json":
+					return writeLogboekJSON(c.env.stdout, logboekRecords(resp.Audit, dossier, time.Local))
+				}
+				page := buildAccessPage(resp.Audit, dossier, req.Since, req.Until, c.env.now(), time.Local, c.language())
+				if format == "md" {
+					_, err := io.WriteString(c.env.stdout, page.markdown())
+					return err
+				}
+				b, err := page.html()
+				if err != nil {
+					return err
+				}
+				_, err = c.env.stdout.Write(b)
 				return err
 			}
 			switch format {
@@ -409,8 +453,9 @@ that whole day) or an RFC 3339 time. --action takes an action ("user add",
 	cmd.Flags().StringVar(&since, "since", "", "only entries from this date (YYYY-MM-DD) or RFC 3339 time on")
 	cmd.Flags().StringVar(&until, "until", "", "only entries up to this date (YYYY-MM-DD, the whole day) or before this RFC 3339 time")
 	cmd.Flags().StringVar(&action, "action", "", `only entries of this action, or with this word in it ("refused")`)
-	cmd.Flags().StringVar(&format, "format", "table", "table, csv (RFC 4180) or json (one object per line)")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().StringVar(&format, "format", "table", "table, csv (RFC 4180), json (one object per line); with --client also md or html (the person's page)")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(auditFormats, cobra.ShellCompDirectiveNoFileComp))
+	cmd.AddCommand(newAdminAuditVerifyCmd(c))
 	return cmd
 }
 

@@ -141,7 +141,7 @@ func TestAuditExportFormats(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^\d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d `).MatchString(r.stdout) {
 		t.Errorf("table times without their offset:\n%s", r.stdout)
 	}
-	expect(t, "bad format", a("audit", "--format", "xml"), exitUsage, "kies table, csv of json")
+	expect(t, "bad format", a("audit", "--format", "xml"), exitUsage, "kies table, csv, json, md of html")
 }
 
 // TestAuditUntilAndAction: --until includes its whole day, --action a

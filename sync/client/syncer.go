@@ -64,6 +64,10 @@ func importGC() func() {
 
 // Result says what one Sync moved.
 type Result struct {
+	// ReadsSent counts read-log entries the server took (now or before),
+	// ReadsRefused those it did not keep (another user's name).
+	ReadsSent, ReadsRefused int
+
 	Pushed  int    // ops the server accepted
 	Pulled  int    // ops new to this device
 	Refused int    // ops the server refused (now in the refused list)
@@ -332,6 +336,9 @@ func (s *Syncer) syncOnce(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	if err := commitImport(); err != nil {
+		return res, err
+	}
+	if err := s.sendReads(ctx, base, tok, &res); err != nil {
 		return res, err
 	}
 	if err := s.Store.SetMeta(MetaLast, []byte(s.now().UTC().Format(time.RFC3339Nano))); err != nil {

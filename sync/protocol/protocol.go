@@ -27,6 +27,9 @@ const (
 	// on PathWiped (docs/sync.md, "Remote wipe").
 	PathDevice = "/v1/device"
 	PathWiped  = "/v1/wiped"
+	// PathReads takes a device's read-log entries (POST ReadsRequest,
+	// answered with ReadsResponse); docs/sync.md, "Reads on a laptop".
+	PathReads = "/v1/reads"
 )
 
 // Limits the server enforces and the client respects.
@@ -93,6 +96,29 @@ type SyncRequest struct {
 	// (docs/sync.md, "Receipts"). At most MaxConfirmations in all.
 	ConfirmErased  []string `json:"confirm_erased,omitempty"`
 	ConfirmDropped []string `json:"confirm_dropped,omitempty"`
+}
+
+// ReadsRequest carries the oldest entries of a device's read log
+// (store.PendingReads), at most MaxReads.
+type ReadsRequest struct {
+	Reads []store.ReadEntry `json:"reads"`
+}
+
+// MaxReads bounds ReadsRequest.Reads; a device holding more sends them
+// over several requests.
+const MaxReads = 1000
+
+// MaxReadsBytes bounds a ReadsRequest body (before gzip).
+const MaxReadsBytes = 1 << 20
+
+// ReadsResponse answers a ReadsRequest: every entry of it was handled,
+// kept now (Stored), kept before (Known: a resend, kept once), or not
+// kept (Refused, by id with a code: invalid, author, device). The device
+// removes all of them from its log (store.AckReads).
+type ReadsResponse struct {
+	Stored  int       `json:"stored"`
+	Known   int       `json:"known"`
+	Refused []Refusal `json:"refused,omitempty"`
 }
 
 // MaxConfirmations bounds SyncRequest.ConfirmErased and ConfirmDropped

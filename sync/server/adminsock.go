@@ -47,6 +47,7 @@ const (
 	CmdUserImport   = "user import"
 	CmdErasures     = "erasures" // erased dossiers with their holders' receipts (Client: one id, or all)
 	CmdRetention    = "retention"
+	CmdAuditVerify  = "audit verify" // check the audit log's hash chain (storage.VerifyAudit)
 )
 
 // AdminRequest is one admin command with its arguments.
@@ -86,6 +87,7 @@ type AdminResponse struct {
 	Teams     []TeamInfo     `json:"teams,omitempty"`
 	Devices   []Device       `json:"devices,omitempty"`
 	Audit     []AuditEntry   `json:"audit,omitempty"`
+	Verify    *AuditReport   `json:"verify,omitempty"` // audit verify
 	Code      string         `json:"code,omitempty"`
 	URL       string         `json:"url,omitempty"` // the server's public URL, if brug serve was given one (invite)
 	Expires   time.Time      `json:"expires,omitzero"`
@@ -146,6 +148,10 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		resp.Dossier, err = a.Erase(req.Client)
 	case CmdAudit:
 		resp.Audit, err = a.Audit(AuditFilter{Dossier: req.Client, User: req.User, Since: req.Since, Until: req.Until, Action: req.Action})
+	case CmdAuditVerify:
+		var r AuditReport
+		r, err = a.VerifyAudit()
+		resp.Verify = &r
 	case CmdKeyAdd:
 		resp.Keys, err = a.AddKeys(req.User, []byte(req.Key))
 	case CmdKeyList:

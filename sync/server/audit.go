@@ -15,6 +15,7 @@ const (
 	ChannelSync = "sync" // a device's sync
 	ChannelCLI  = "cli"  // `brug admin` on the server machine
 	ChannelSSH  = "ssh"  // an SSH session (issue 4)
+	ChannelApp  = "app"  // the laptop app (a read from a device's read log)
 )
 
 // Audit actions.
@@ -30,15 +31,39 @@ const (
 	ActionTokenRefused = "token refused" // /v1/sync with a revoked, unknown or disabled device's token
 	ActionKeyRefused   = "key refused"   // an SSH key no active user has, offered at login
 	ActionAdminRefused = "admin refused" // an admin command by a user who is not an admin
+	ActionReadsRefused = "reads refused" // read-log entries a device sent that were not kept (one record per request, see AuditEntry.Refused)
 )
 
 // AuditEntry is one record of the audit log (storage.AuditEntry).
 type AuditEntry = storage.AuditEntry
 
 // audit appends an entry in the caller's write transaction, so the record
-// commits or rolls back with what it records.
+// commits or rolls back with what it records. It completes NEN 7513's
+// "who": the user's role and organisation, as the server knows them now.
 func audit(tx Tx, e AuditEntry) error {
+	if e.Role == "" && e.Org == "" && e.User != "" {
+		e.Role, e.Org = whoIs(tx, e.User)
+	}
 	return tx.AppendAudit(e)
+}
+
+// whoIs returns the role of the user called name and the organisations
+// of the user's teams (sorted, without repeats, joined by "; "); empty
+// for a name that is no user (an OS user on the cli channel, a refused
+// login).
+func whoIs(tx Tx, name string) (role, org string) {
+	u, ok, err := tx.User(name)
+	if err != nil || !ok {
+		return "", ""
+	}
+	var orgs []string
+	for _, t := range tx.UserTeams(name) {
+		if tr, ok, err := tx.Team(t); err == nil && ok && tr.Org != "" && !slices.Contains(orgs, tr.Org) {
+			orgs = append(orgs, tr.Org)
+		}
+	}
+	slices.Sort(orgs)
+	return u.Role, strings.Join(orgs, "; ")
 }
 
 // appendAuditJSON appends e as encoding/json writes it (storage.AppendAuditJSON).
@@ -66,6 +91,9 @@ func matchAction(action, want string) bool {
 func readAudit(tx Tx, f AuditFilter) ([]AuditEntry, error) {
 	var out []AuditEntry
 	err := tx.EachAudit(f.Dossier, func(e AuditEntry) error {
+		if e.Action == storage.ActionChainStart && (f.Action == "" || !matchAction(e.Action, f.Action)) {
+			return nil // the chain's anchor, not an access: shown when asked for (--action chain) and by verify
+		}
 		if f.Dossier != "" && e.Dossier != f.Dossier && slices.Contains(e.RefusedDossiers, f.Dossier) {
 			// A refused push that named the dossier, shown as about it;
 			// Refused still counts the whole sync's refused ops.
@@ -90,4 +118,19 @@ func be64(v uint64) []byte {
 	b := make([]byte, 8)
 	binary.BigEndian.PutUint64(b, v)
 	return b
+}
+
+// AuditReport is what verifying the audit chain found (storage.AuditReport).
+type AuditReport = storage.AuditReport
+
+// VerifyAudit checks the audit log's hash chain in one read transaction
+// (docs/sync.md, "The audit chain").
+func (a *Admin) VerifyAudit() (AuditReport, error) {
+	var r AuditReport
+	err := a.s.db.View(func(tx Tx) error {
+		var err error
+		r, err = storage.VerifyAudit(tx)
+		return err
+	})
+	return r, err
 }

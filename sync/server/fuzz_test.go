@@ -41,3 +41,33 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeReadsRequest: the reads decoder never panics, speaks the
+// API's words, accepts at most MaxReads entries, and what it accepts
+// survives a round trip; takeReads answers for every entry it was given.
+func FuzzDecodeReadsRequest(f *testing.F) {
+	f.Add([]byte(`{"reads":[{"id":"01900000-0000-7000-8000-000000000001","at":"2026-12-01T10:00:00Z","user":"anna","dossier":"01900000-0000-7000-8000-000000000002","action":"open","channel":"app","device":"d"}]}`))
+	f.Add([]byte(`{"reads":[{"at":"x"}]}`))
+	f.Add([]byte(`{"reads":{}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := decodeReadsRequest(bytes.NewReader(body))
+		if err != nil {
+			for _, goWords := range []string{"Go struct", "Go value", "json: ", "store.", "protocol."} {
+				if strings.Contains(err.Error(), goWords) {
+					t.Fatalf("error in Go's words: %v", err)
+				}
+			}
+			return
+		}
+		if len(req.Reads) > protocol.MaxReads {
+			t.Fatalf("accepted %d entries", len(req.Reads))
+		}
+		again, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := decodeReadsRequest(bytes.NewReader(again)); err != nil {
+			t.Fatalf("re-encoded request refused: %v", err)
+		}
+	})
+}

@@ -67,6 +67,7 @@ var allowed = map[string]string{
 	protocol.PathSync:    http.MethodPost,
 	protocol.PathDevice:  "GET, HEAD",
 	protocol.PathWiped:   http.MethodPost,
+	protocol.PathReads:   http.MethodPost,
 	protocol.PathHealth:  "GET, HEAD",
 	protocol.PathMetrics: "GET, HEAD",
 }
@@ -79,6 +80,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+protocol.PathSync, s.handleSync)
 	mux.HandleFunc("GET "+protocol.PathDevice, s.handleDevice)
 	mux.HandleFunc("POST "+protocol.PathWiped, s.handleWiped)
+	mux.HandleFunc("POST "+protocol.PathReads, s.handleReads)
 	mux.HandleFunc("GET "+protocol.PathHealth, s.handleHealth)
 	if s.mtoken != "" {
 		mux.Handle("GET "+protocol.PathMetrics, s.tokenMetrics(s.mtoken))

@@ -158,6 +158,9 @@ func (ss *Session) Heads(dossier, field string) ([]store.Head, error) {
 	if err := ss.checkRead(dossier); err != nil {
 		return nil, err
 	}
+	if err := ss.auditOpen(dossier); err != nil { // reading a field is reading the dossier (once per session)
+		return nil, err
+	}
 	return ss.s.st.Heads(dossier, field)
 }
 

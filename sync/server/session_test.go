@@ -350,3 +350,25 @@ func TestSessionFlowReportCountsOnlyTheUsersTeams(t *testing.T) {
 		t.Errorf("%d audited reports by cor, want 2", reports)
 	}
 }
+
+// TestSessionHeadsAuditedAsOpen: reading a field's heads in a session
+// (the conflict screen) without opening the overview is an open too,
+// recorded once per session.
+func TestSessionHeadsAuditedAsOpen(t *testing.T) {
+	e := newSessionEnv(t)
+	cor := e.session("cor")
+	for range 2 {
+		if _, err := cor.Heads(e.noord, "name"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for _, a := range e.auditAll() {
+		if a.Action == ActionOpen && a.Dossier == e.noord && a.User == "cor" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d open records for reading heads, want 1", n)
+	}
+}

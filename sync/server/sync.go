@@ -288,10 +288,14 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 	if err := s.fileRecent(tx, stored); err != nil {
 		return nil, err
 	}
+	role, org := "", ""
+	if len(order) > 0 {
+		role, org = whoIs(tx, u.Name) // once for the sync's records, not per dossier
+	}
 	for _, dossier := range order {
 		fields := changed[dossier]
 		if err := audit(tx, AuditEntry{
-			Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID,
+			Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Role: role, Org: org, Device: d.ID,
 			Action: ActionChange, Dossier: dossier, Detail: fieldList(fields),
 		}); err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/plan"
 	"github.com/brug-nl/brug/tui/kit"
 )
@@ -109,7 +110,17 @@ func (p *PlanScreen) save() tea.Cmd {
 	}
 	pl := p.build()
 	base := plan.FileBase(p.Client.Name.Value, p.ctx.Now())
+	// Saving the plan to print or hand over is a print for the laptop's
+	// read log (docs/sharing.md); a plan whose print cannot be logged is
+	// not saved.
+	rl, logs := p.ctx.Store.(readLogger)
+	id, user, role := p.Client.ID, p.ctx.User, p.ctx.Role
 	return func() tea.Msg {
+		if logs {
+			if err := rl.LogRead(store.ReadEntry{User: user, Role: role, Dossier: id, Action: store.ReadPrint, Channel: store.ChannelApp}); err != nil {
+				return PlanSavedMsg{To: to, Err: err}
+			}
+		}
 		h, m, err := plan.Save(pl, dir, base)
 		return PlanSavedMsg{To: to, HTML: h, MD: m, Err: err}
 	}

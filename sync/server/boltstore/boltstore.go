@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,10 +46,14 @@ const (
 	bDrafts       = "x_drafts"        // dossier id (16) + step (4 BE) + user name -> text sealed with the dossier's key
 	bErasures     = "x_erasures"      // dossier id (16) -> JSON ErasureRecord (sealed)
 	bReceipts     = "x_receipts"      // dossier id (16) + device id -> JSON Receipt (sealed)
+	bAuditReads   = "x_audit_reads"   // a laptop read entry's id (text) -> seq (8 BE) of the audit entry keeping it
 )
 
+// kAuditHead is the audit chain's head in bServer: seq (8 BE) + SHA-256 (32).
+const kAuditHead = "audit_head"
+
 // all are every bucket, made at Open so read transactions find them.
-var all = []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused, bEpochs, bServer, bDrafts, bErasures, bReceipts, bOpDossier}
+var all = []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused, bEpochs, bServer, bDrafts, bErasures, bReceipts, bOpDossier, bAuditReads}
 
 // SealedBuckets are the buckets whose values are sealed with the file key
 // (store.Tx.Seal): a plain file's are re-sealed when it is encrypted.
@@ -515,17 +520,87 @@ func (tx *Tx) DossierHolders(dossier string, states ...byte) ([]string, error) {
 // ---- audit
 
 func (tx *Tx) AppendAudit(e storage.AuditEntry) error {
+	head, ok, err := tx.AuditHead()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if head, err = tx.startChain(e.Time); err != nil {
+			return err
+		}
+	}
+	_, err = tx.appendChained(head.Hash, e)
+	return err
+}
+
+// appendChained numbers e, chains it to prev, stores it and moves the head.
+func (tx *Tx) appendChained(prev string, e storage.AuditEntry) (storage.AuditHead, error) {
 	b := tx.bucket(bAudit)
 	seq, err := b.NextSequence()
 	if err != nil {
-		return err
+		return storage.AuditHead{}, err
 	}
 	e.Seq = seq
-	sealed, err := tx.Seal(storage.AppendAuditJSON(make([]byte, 0, 256), &e))
+	plain, err := storage.ChainAudit(make([]byte, 0, 320), prev, &e)
 	if err != nil {
-		return err
+		return storage.AuditHead{}, err
 	}
-	return b.Put(be64(seq), sealed)
+	sealed, err := tx.Seal(plain)
+	if err != nil {
+		return storage.AuditHead{}, err
+	}
+	if err := b.Put(be64(seq), sealed); err != nil {
+		return storage.AuditHead{}, err
+	}
+	if e.Read != "" {
+		if err := tx.bucket(bAuditReads).Put([]byte(e.Read), be64(seq)); err != nil {
+			return storage.AuditHead{}, err
+		}
+	}
+	h, _ := hex.DecodeString(e.Hash)
+	if err := tx.bucket(bServer).Put([]byte(kAuditHead), append(be64(seq), h...)); err != nil {
+		return storage.AuditHead{}, err
+	}
+	return storage.AuditHead{Seq: seq, Hash: e.Hash}, nil
+}
+
+// startChain appends the genesis entry (storage.StartChain).
+func (tx *Tx) startChain(at time.Time) (storage.AuditHead, error) {
+	prev, genesis, err := storage.StartChain(tx, at)
+	if err != nil {
+		return storage.AuditHead{}, err
+	}
+	return tx.appendChained(prev, genesis)
+}
+
+func (tx *Tx) AuditHead() (storage.AuditHead, bool, error) {
+	v := tx.bucket(bServer).Get([]byte(kAuditHead))
+	if v == nil {
+		return storage.AuditHead{}, false, nil
+	}
+	if len(v) != 8+32 {
+		return storage.AuditHead{}, false, fmt.Errorf("audit chain head: %d bytes, want 40", len(v))
+	}
+	return storage.AuditHead{Seq: binary.BigEndian.Uint64(v), Hash: hex.EncodeToString(v[8:])}, true, nil
+}
+
+func (tx *Tx) HasAuditRead(id string) (bool, error) {
+	return tx.bucket(bAuditReads).Get([]byte(id)) != nil, nil
+}
+
+func (tx *Tx) ScanAudit(fn func(key uint64, e storage.AuditEntry, err error) error) error {
+	return tx.bucket(bAudit).ForEach(func(k, v []byte) error {
+		if len(k) != 8 {
+			return fn(0, storage.AuditEntry{}, fmt.Errorf("a key of %d bytes", len(k)))
+		}
+		key := binary.BigEndian.Uint64(k)
+		plain, err := tx.Open(v)
+		if err != nil {
+			return fn(key, storage.AuditEntry{}, err)
+		}
+		e, err := storage.DecodeAudit(plain)
+		return fn(key, e, err)
+	})
 }
 
 func (tx *Tx) EachAudit(dossier string, fn func(storage.AuditEntry) error) error {

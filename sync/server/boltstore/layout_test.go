@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -64,7 +65,19 @@ func TestLayoutIsTheServerFileOfBefore(t *testing.T) {
 		}
 		jsonIs("x_users", []byte("anna"), `{"name":"anna","role":"coach","created":"2026-12-05T10:00:00Z"}`)
 		jsonIs("x_teams", []byte("Noord"), `{"name":"Noord","created":"2026-12-05T10:00:00Z"}`)
-		jsonIs("x_audit", binary.BigEndian.AppendUint64(nil, 1), `{"seq":1,"time":"2026-12-05T10:00:00Z","channel":"cli","user":"anna","action":"x"}`)
+		// The audit log: entry 1 is the chain's start (genesis), entry 2
+		// the record of before with its hash at the end (the fields an
+		// older server reads are as they were).
+		chained := func(k uint64, want string) {
+			t.Helper()
+			plain, err := tx.Open(raw("x_audit", binary.BigEndian.AppendUint64(nil, k)))
+			must(err)
+			if !regexp.MustCompile(`^` + regexp.QuoteMeta(want) + `,"hash":"[0-9a-f]{64}"}$`).Match(plain) {
+				t.Errorf("x_audit %d = %s, want %s with a hash", k, plain, want)
+			}
+		}
+		chained(1, `{"seq":1,"time":"2026-12-05T10:00:00Z","channel":"server","user":"brug serve","action":"audit chain start","detail":"covers 0 earlier entries"`)
+		chained(2, `{"seq":2,"time":"2026-12-05T10:00:00Z","channel":"cli","user":"anna","action":"x"`)
 		if v := raw("x_members", []byte("Noord\x00anna")); !bytes.Equal(v, []byte{1}) {
 			t.Errorf("x_members value %q", v)
 		}

@@ -174,13 +174,24 @@ type Views interface {
 	DossierHolders(dossier string, states ...byte) ([]string, error)
 }
 
-// Audit is the append-only audit log.
+// Audit is the append-only audit log, chained by hashes (chain.go).
 type Audit interface {
-	// AppendAudit numbers e (e.Seq) and appends it.
+	// AppendAudit numbers e (e.Seq), chains it to the head (ChainAudit;
+	// before the first chained entry it appends the genesis entry that
+	// StartChain gives), appends it, moves the head, and, when e.Read is
+	// set, remembers that id (HasAuditRead).
 	AppendAudit(e AuditEntry) error
 	// EachAudit calls fn for the entries in order; with dossier set it may
 	// skip entries that do not mention it.
 	EachAudit(dossier string, fn func(AuditEntry) error) error
+	// ScanAudit calls fn for every stored entry in storage order with its
+	// key (the number it is stored under) and, instead of stopping, the
+	// error of an entry that does not open or decode: for VerifyAudit.
+	ScanAudit(fn func(key uint64, e AuditEntry, err error) error) error
+	// AuditHead is the chain's head; false before the chain began.
+	AuditHead() (AuditHead, bool, error)
+	// HasAuditRead reports whether an entry with Read = id was appended.
+	HasAuditRead(id string) (bool, error)
 }
 
 // Refusals are the refused ops of known dossiers, by dossier and op key.

@@ -130,6 +130,17 @@ type AuditEntry struct {
 	// since the last record of the same kind, by the rate limit
 	// (refusal.go).
 	Unrecorded int `json:"unrecorded,omitempty"`
+	// Role and Org complete NEN 7513's "who": the user's role and the
+	// organisation(s) of the user's teams when the entry was written.
+	Role string `json:"role,omitempty"`
+	Org  string `json:"org,omitempty"`
+	// Read is the id of a laptop's read-log entry (store.ReadEntry.ID)
+	// this entry keeps; the server keeps each id once.
+	Read string `json:"read,omitempty"`
+	// Hash chains the log (docs/sync.md, "The audit chain"): hex SHA-256
+	// over the previous entry's hash and this entry's canonical bytes.
+	// Empty on entries written before the chain began.
+	Hash string `json:"hash,omitempty"`
 }
 
 // AppendAuditJSON appends e as encoding/json writes it. A busy sync
@@ -198,6 +209,10 @@ func AppendAuditJSON(b []byte, e *AuditEntry) []byte {
 		b = append(b, `,"unrecorded":`...)
 		b = strconv.AppendInt(b, int64(e.Unrecorded), 10)
 	}
+	str("role", e.Role, true)
+	str("org", e.Org, true)
+	str("read", e.Read, true)
+	str("hash", e.Hash, true)
 	return append(b, '}')
 }
 
