@@ -27,6 +27,9 @@ const (
 	// on PathWiped (docs/sync.md, "Remote wipe").
 	PathDevice = "/v1/device"
 	PathWiped  = "/v1/wiped"
+	// PathRegister is the region's register (issue 11): GET, with the
+	// version as ETag (store.Register).
+	PathRegister = "/v1/register"
 )
 
 // Limits the server enforces and the client respects.

@@ -63,12 +63,13 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 // allowed lists the methods of each path of the API, for the 405 answer's
 // Allow header (a GET pattern of http.ServeMux also serves HEAD).
 var allowed = map[string]string{
-	protocol.PathEnroll:  http.MethodPost,
-	protocol.PathSync:    http.MethodPost,
-	protocol.PathDevice:  "GET, HEAD",
-	protocol.PathWiped:   http.MethodPost,
-	protocol.PathHealth:  "GET, HEAD",
-	protocol.PathMetrics: "GET, HEAD",
+	protocol.PathEnroll:   http.MethodPost,
+	protocol.PathSync:     http.MethodPost,
+	protocol.PathDevice:   "GET, HEAD",
+	protocol.PathWiped:    http.MethodPost,
+	protocol.PathRegister: "GET, HEAD",
+	protocol.PathHealth:   "GET, HEAD",
+	protocol.PathMetrics:  "GET, HEAD",
 }
 
 // routes builds the API. The order of wrapping: logging outermost, so every
@@ -79,6 +80,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+protocol.PathSync, s.handleSync)
 	mux.HandleFunc("GET "+protocol.PathDevice, s.handleDevice)
 	mux.HandleFunc("POST "+protocol.PathWiped, s.handleWiped)
+	mux.HandleFunc("GET "+protocol.PathRegister, s.handleRegister)
 	mux.HandleFunc("GET "+protocol.PathHealth, s.handleHealth)
 	if s.mtoken != "" {
 		mux.Handle("GET "+protocol.PathMetrics, s.tokenMetrics(s.mtoken))
