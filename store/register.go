@@ -36,7 +36,7 @@ var OrgKinds = []string{OrgCare, OrgMunicipality, OrgSDC, OrgUWV, OrgEmployer, O
 // of employers, on the command line), folded.
 var orgKindNames = map[string]string{
 	"zorgaanbieder": OrgCare, "zorg": OrgCare,
-	"gemeente": OrgMunicipality,
+	"gemeente":                 OrgMunicipality,
 	"sociaal ontwikkelbedrijf": OrgSDC, "sob": OrgSDC, "sw-bedrijf": OrgSDC, "sw bedrijf": OrgSDC,
 	"werkgever": OrgEmployer,
 	"anders":    OrgOther, "overig": OrgOther,

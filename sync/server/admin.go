@@ -99,6 +99,7 @@ func (a *Admin) AddTeam(name string) (Team, error) { return a.AddTeamOf(name, ""
 // AddTeamOf creates a team of an organisation of the register ("" for
 // none yet).
 func (a *Admin) AddTeamOf(name, org string) (Team, error) {
+	defer a.s.register.drop() // after the commit
 	if err := checkTeamName(name); err != nil {
 		return Team{}, err
 	}

@@ -32,6 +32,8 @@ type registerCache struct {
 	r  *store.Register
 }
 
+// drop forgets the register; called after a change committed, so that
+// no reader can keep what it read before.
 func (c *registerCache) drop() {
 	c.mu.Lock()
 	c.r = nil
@@ -129,6 +131,7 @@ func invalid(err error) error {
 // and an optional KvK number. A name that folds to another's, or a KvK
 // number another has, is refused.
 func (a *Admin) AddOrg(o store.Org) (Org, error) {
+	defer a.s.register.drop() // after the commit
 	o.Teams = nil
 	if err := store.CheckOrg(o); err != nil {
 		return Org{}, invalid(err)
@@ -174,6 +177,7 @@ func getOrg(tx Tx, name string) (Org, error) {
 
 // RenameOrg renames an organisation; its teams follow (Team.Org).
 func (a *Admin) RenameOrg(old, name string) error {
+	defer a.s.register.drop() // after the commit
 	if err := store.CheckOrgName(name); err != nil {
 		return invalid(err)
 	}
@@ -219,6 +223,7 @@ func (a *Admin) RenameOrg(old, name string) error {
 // RemoveOrg removes an organisation no team belongs to. Moves that name
 // it as their employer keep the name they recorded.
 func (a *Admin) RemoveOrg(name string) error {
+	defer a.s.register.drop() // after the commit
 	return a.s.db.Update(func(tx Tx) error {
 		if _, err := getOrg(tx, name); err != nil {
 			return err
@@ -246,6 +251,7 @@ func (a *Admin) RemoveOrg(name string) error {
 // AddContact adds a business contact to an organisation, or replaces the
 // one of the same name.
 func (a *Admin) AddContact(org string, c store.OrgContact) error {
+	defer a.s.register.drop() // after the commit
 	if err := store.CheckContact(c); err != nil {
 		return invalid(err)
 	}
@@ -267,6 +273,7 @@ func (a *Admin) AddContact(org string, c store.OrgContact) error {
 
 // RemoveContact removes a business contact by name.
 func (a *Admin) RemoveContact(org, name string) error {
+	defer a.s.register.drop() // after the commit
 	return a.s.db.Update(func(tx Tx) error {
 		o, err := getOrg(tx, org)
 		if err != nil {
@@ -286,6 +293,7 @@ func (a *Admin) RemoveContact(org, name string) error {
 
 // SetTeamOrg gives a team its organisation ("" for none).
 func (a *Admin) SetTeamOrg(team, org string) error {
+	defer a.s.register.drop() // after the commit
 	return a.s.db.Update(func(tx Tx) error {
 		t, ok, err := tx.Team(team)
 		if err != nil {
@@ -383,6 +391,7 @@ type OrgImportResult struct {
 // it (folded name, KvK number), and with any problem nothing is written.
 // Without write it only says what it would do.
 func (a *Admin) ImportOrgs(rows []OrgRow, write bool) (OrgImportResult, error) {
+	defer a.s.register.drop() // after the commit
 	var res OrgImportResult
 	err := a.s.db.Update(func(tx Tx) error {
 		names, kvks := map[string]string{}, map[string]string{}
