@@ -45,7 +45,10 @@ type KeyMap struct {
 type OverviewKeys struct{ Record, Indications, Arrangements, Withdraw, Restore, Plan key.Binding }
 
 // ListKeys are the client list's own bindings.
-type ListKeys struct{ Withdrawn, Merge key.Binding }
+type ListKeys struct {
+	Withdrawn, Merge key.Binding
+	Register         key.Binding // the region's register (tui/clients/register.go)
+}
 
 // EndKeys end an indication or arrangement as of today.
 type EndKeys struct{ End key.Binding }
@@ -135,6 +138,7 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 		OnList: ListKeys{
 			Withdrawn: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", t.S("list.key.withdrawn"))),
 			Merge:     key.NewBinding(key.WithKeys("M"), key.WithHelp("M", t.S("list.key.merge"))),
+			Register:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", t.S("register.key.open"))),
 		},
 		OnEnd: EndKeys{
 			End: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", t.S("record.key.end"))),

@@ -1,0 +1,29 @@
+package texts
+
+// textsRegister are the texts of the region's register (issue 11): the
+// register screen, the employer view and the employer of a route move.
+var textsRegister = map[string][2]string{
+	"register.key.open": {"register", "register"},
+	"register.title":    {"Register van de regio", "The region's register"},
+	"register.prompt":   {"Zoek: ", "Search: "},
+	"register.hint":     {"organisatie, team, contactpersoon of KvK-nummer", "organisation, team, contact or KvK number"},
+	"register.loading":  {"Laden…", "Loading…"},
+	"register.empty": {
+		"Het register is nog leeg: het komt met de synchronisatie van de server van de regio.",
+		"The register is empty still: it comes with the sync from the region's server.",
+	},
+	"register.nomatch":           {"Geen organisatie past bij %q.", "No organisation matches %q."},
+	"register.count":             {"%s van %s organisaties", "%s of %s organisations"},
+	"register.kvk":               {"KvK %s", "KvK %s"},
+	"register.teams":             {"Teams: %s", "Teams: %s"},
+	"register.noteams":           {"Teams: geen", "Teams: none"},
+	"register.contacts":          {"Contactpersonen:", "Contacts:"},
+	"register.nocontacts":        {"Contactpersonen: geen", "Contacts: none"},
+	"register.kind.care":         {"zorgaanbieder", "care provider"},
+	"register.kind.municipality": {"gemeente", "municipality"},
+	"register.kind.sdc":          {"sociaal ontwikkelbedrijf", "social development company"},
+	"register.kind.uwv":          {"UWV", "UWV"},
+	"register.kind.employer":     {"werkgever", "employer"},
+	"register.kind.school":       {"school", "school"},
+	"register.kind.other":        {"anders", "other"},
+}
