@@ -3,11 +3,16 @@ package texts
 // textsRegister are the texts of the region's register (issue 11): the
 // register screen, the employer view and the employer of a route move.
 var textsRegister = map[string][2]string{
-	"register.key.open": {"register", "register"},
-	"register.title":    {"Register van de regio", "The region's register"},
-	"register.prompt":   {"Zoek: ", "Search: "},
-	"register.hint":     {"organisatie, team, contactpersoon of KvK-nummer", "organisation, team, contact or KvK number"},
-	"register.loading":  {"Laden…", "Loading…"},
+	"register.key.open":   {"register", "register"},
+	"field.move.employer": {"Werkgever", "Employer"},
+	"route.employer.noplace": {
+		"Een werkgever hoort bij vrijwilligerswerk, een werkervaringsplaats, beschut werk, een banenafspraak of regulier werk.",
+		"An employer goes with volunteering, a work-experience place, beschut werk, a banenafspraak job or regular work.",
+	},
+	"register.title":   {"Register van de regio", "The region's register"},
+	"register.prompt":  {"Zoek: ", "Search: "},
+	"register.hint":    {"organisatie, team, contactpersoon of KvK-nummer", "organisation, team, contact or KvK number"},
+	"register.loading": {"Laden…", "Loading…"},
 	"register.empty": {
 		"Het register is nog leeg: het komt met de synchronisatie van de server van de regio.",
 		"The register is empty still: it comes with the sync from the region's server.",
