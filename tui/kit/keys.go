@@ -73,7 +73,10 @@ type RouteKeys struct{ Move key.Binding }
 type ReviewKeys struct{ SignOff, SendBack key.Binding }
 
 // CoordListKeys are the coordinator tables' own bindings.
-type CoordListKeys struct{ Team key.Binding }
+type CoordListKeys struct {
+	Team      key.Binding
+	Employers key.Binding // the employer view (tui/coord/employers.go), from the team overview
+}
 
 // ReportKeys are the flow report's own bindings.
 type ReportKeys struct{ Prev, Next, Span, Team key.Binding }
@@ -173,7 +176,8 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			SendBack: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", t.S("coord.key.sendback"))),
 		},
 		OnCoordList: CoordListKeys{
-			Team: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("coord.key.team"))),
+			Team:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("coord.key.team"))),
+			Employers: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", t.S("employers.key.open"))),
 		},
 		OnReport: ReportKeys{
 			Prev: key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", t.S("report.key.prev"))),
