@@ -485,3 +485,7 @@ func (a *Admin) doOrgs(req AdminRequest) (AdminResponse, error) {
 	}
 	return resp, err
 }
+
+// Register is the region's register for an SSH session's app: the same
+// every device receives (it holds no client data).
+func (s *Session) Register() (store.Register, error) { return s.s.Register() }
