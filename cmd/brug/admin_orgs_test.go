@@ -124,3 +124,31 @@ func TestAdminOrgImport(t *testing.T) {
 	expect(t, "kind", a("org", "show", "ROC Nijmegen"), exitOK, "Soort: school")
 	expect(t, "again", a("org", "import", good, "--yes"), exitUsage, `regel 3, kolom naam: staat al in het register als "Garage Çelik"`)
 }
+
+// TestAdminOrgsOverSSH: an admin keeps the register over SSH; the import
+// file comes on standard input; each command is audited with channel ssh.
+func TestAdminOrgsOverSSH(t *testing.T) {
+	h := newHarness(t)
+	x := startSSHServe(t, h)
+	s, db, addr, host, root, rootPub := x.srv, x.db, x.addr, x.host, x.root, x.rootPub
+	expect(t, "user add", adminCmd(h, db, "user", "add", "root", "--role", "admin"), exitOK)
+	expect(t, "key add", adminCmd(h, db, "key", "add", "root", rootPub), exitOK)
+	out, code := sshRun(t, addr, root, host.PublicKey(), "", `admin org add "Zorggroep Noord" --kind gemeente`)
+	if code != exitOK || !strings.Contains(out, `Organisatie "Zorggroep Noord" (gemeente) toegevoegd`) {
+		t.Errorf("org add over ssh: exit %d:\n%s", code, out)
+	}
+	out, code = sshRun(t, addr, root, host.PublicKey(), "naam;kvk\nBakkerij De Zon;12345678\n", "admin org import - --yes")
+	if code != exitOK || !strings.Contains(out, "1 organisatie toegevoegd aan het register.") {
+		t.Errorf("org import over ssh: exit %d:\n%s", code, out)
+	}
+	out, code = sshRun(t, addr, root, host.PublicKey(), "", "admin org list")
+	if code != exitOK || !regexp.MustCompile(`Bakkerij De Zon\s+werkgever\s+12345678`).MatchString(out) {
+		t.Errorf("org list over ssh: exit %d:\n%s", code, out)
+	}
+	if r := adminCmd(h, db, "audit", "--action", "org"); !regexp.MustCompile(`ssh\s+root\s+org import`).MatchString(r.stdout) {
+		t.Errorf("the import over ssh is not audited with channel ssh:\n%v", r)
+	}
+	if code := s.stop(); code != exitOK {
+		t.Fatalf("serve exit %d:\n%s", code, s.stderr)
+	}
+}
