@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/brug-nl/brug/store"
 )
 
 // TestAdminOrgs runs the register's commands on a file and through the
@@ -151,4 +154,35 @@ func TestAdminOrgsOverSSH(t *testing.T) {
 	if code := s.stop(); code != exitOK {
 		t.Fatalf("serve exit %d:\n%s", code, s.stderr)
 	}
+}
+
+// TestReportByEmployer: brug report breaks down by the employers the
+// moves named, in Markdown and in CSV (the employer in the place column).
+func TestReportByEmployer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.db")
+	made := time.Date(2024, 10, 1, 9, 0, 0, 0, time.UTC)
+	s, err := openTestStore(path, store.Options{Author: "test", NoSync: true, Now: func() time.Time { return made }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, date, employer string }{
+		{"Anna", "2025-02-03", "Garage Çelik"}, {"Bram", "2024-12-01", "Garage Çelik"}, {"Cor", "2025-03-01", "Bakkerij De Zon"},
+	} {
+		id, err := s.CreateClient(store.NewClient{Name: c.name, Team: "Noord", Places: []store.Place{store.PlaceDagbesteding}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RecordMoveEmployer(id, []store.Place{store.PlaceWerkervaring}, c.date, "", c.employer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	r := h.run("--db", path, "report", "--from", "2025-01-01", "--to", "2025-03-14")
+	expect(t, "markdown", r, exitOK, "## Per werkgever", "| Werkgever | Doorgestroomd | Geplaatst aan het eind |",
+		"| Bakkerij De Zon | 1 | 1 |", "| Garage Çelik | 1 | 2 |")
+	r = h.run("--db", path, "report", "--format", "csv", "--from", "2025-01-01", "--to", "2025-03-14")
+	expect(t, "csv", r, exitOK, "employer_moved_on,Bakkerij De Zon,1\nemployer_at_end,Bakkerij De Zon,1\nemployer_moved_on,Garage Çelik,1\nemployer_at_end,Garage Çelik,2\n")
 }

@@ -3,6 +3,9 @@ package main
 // orgTexts are the messages of brug admin org and team org (the region's
 // register, issue 11). key -> {nl, en}.
 var orgTexts = map[string][2]string{
+	"report.peremployer":    {"Per werkgever", "By employer"},
+	"report.col.employer":   {"Werkgever", "Employer"},
+	"report.col.atend":      {"Geplaatst aan het eind", "Placed at the end"},
 	"org.kind.care":         {"zorgaanbieder", "care provider"},
 	"org.kind.municipality": {"gemeente", "municipality"},
 	"org.kind.sdc":          {"sociaal ontwikkelbedrijf", "social development company"},
