@@ -489,3 +489,13 @@ func (a *Admin) doOrgs(req AdminRequest) (AdminResponse, error) {
 // Register is the region's register for an SSH session's app: the same
 // every device receives (it holds no client data).
 func (s *Session) Register() (store.Register, error) { return s.s.Register() }
+
+// RecordMoveEmployer records a move naming its employer from an SSH
+// session's app, with the session's checks (as RecordMove).
+func (ss *Session) RecordMoveEmployer(dossier string, to []store.Place, date, reason, employer string) (string, error) {
+	if err := ss.checkRead(dossier); err != nil {
+		return "", err
+	}
+	id, err := ss.st.RecordMoveEmployer(dossier, to, date, reason, employer)
+	return id, ss.failed(err)
+}

@@ -45,10 +45,27 @@ func TestRegisterFollowsAdminChanges(t *testing.T) {
 	if _, err := a.AddOrg(store.Org{Name: "Bad", Kind: store.OrgEmployer, KvK: "12"}); err == nil {
 		t.Error("a bad KvK number was added")
 	}
-	e.user("anna", "coach", "Noord-West")
+	d := e.user("anna", "coach", "Noord-West")
+	dossier, ops := d.create("Noord-West", "Bram")
+	d.sync(ops...)
 	sess, err := s.Session("anna", ChannelSSH, "t")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The SSH app records a move naming its employer, through the session.
+	if _, err := sess.RecordMoveEmployer(dossier, []store.Place{store.PlaceWerkervaring}, "2026-11-01", "", "Zorggroep Noord"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Store().Client(dossier); err != nil || len(c.Moves) != 1 || c.Moves[0].Employer.Value != "Zorggroep Noord" {
+		t.Errorf("the session's move: %+v, %v", c, err)
+	}
+	e.user("ben", "coach")
+	bs, err := s.Session("ben", ChannelSSH, "u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bs.RecordMoveEmployer(dossier, []store.Place{store.PlaceWerkervaring}, "2026-11-02", "", "X"); err == nil {
+		t.Error("a user of no team recorded a move in another team's dossier")
 	}
 	if r, err := sess.Register(); err != nil || r.Version != r2.Version {
 		t.Errorf("the session's register: %v %v", r.Version, err)
