@@ -56,16 +56,17 @@ var textsExport = map[string][2]string{
 	"export.contact.tel":   {"Telefoon", "Phone"},
 	"export.contact.mail":  {"E-mail", "E-mail"},
 
-	"export.journal":        {"Verslagen", "Journal"},
-	"export.route":          {"Route", "Route"},
-	"export.route.move":     {"%s: %s → %s", "%s: %s → %s"},
-	"export.route.back":     {"(stapje terug)", "(step back)"},
+	"export.journal":     {"Verslagen", "Journal"},
+	"export.route":       {"Route", "Route"},
+	"export.route.move":  {"%s: %s → %s", "%s: %s → %s"},
+	"export.route.back":  {"(stapje terug)", "(step back)"},
+	"export.route.none":  {"niets", "nothing"},
+	"export.indications": {"Indicaties en beoordelingen", "Indications and assessments"},
+	"export.period":      {"%s tot %s", "%s to %s"},
+	"export.from":        {"vanaf %s", "from %s"},
+	"export.until":       {"tot %s", "until %s"},
+
 	"export.route.employer": {"werkgever: %s", "employer: %s"},
-	"export.route.none":     {"niets", "nothing"},
-	"export.indications":    {"Indicaties en beoordelingen", "Indications and assessments"},
-	"export.period":         {"%s tot %s", "%s to %s"},
-	"export.from":           {"vanaf %s", "from %s"},
-	"export.until":          {"tot %s", "until %s"},
 
 	"export.arrangements": {"Arrangementen", "Arrangements"},
 

@@ -97,26 +97,28 @@ type AdminRequest struct {
 // AdminResponse is the result of an AdminRequest: Error, or the fields its
 // command fills.
 type AdminResponse struct {
-	Error     string           `json:"error,omitempty"`
-	UserError bool             `json:"user_error,omitempty"` // Error is the caller's mistake, not a failure
-	User      *User            `json:"user,omitempty"`
-	Users     []User           `json:"users,omitempty"`
-	Team      *Team            `json:"team,omitempty"`
-	Teams     []TeamInfo       `json:"teams,omitempty"`
-	Devices   []Device         `json:"devices,omitempty"`
-	Audit     []AuditEntry     `json:"audit,omitempty"`
-	Code      string           `json:"code,omitempty"`
-	URL       string           `json:"url,omitempty"` // the server's public URL, if brug serve was given one (invite)
-	Expires   time.Time        `json:"expires,omitzero"`
-	Dossier   string           `json:"dossier,omitempty"`
-	Keys      []Key            `json:"keys,omitempty"`
-	Size      int64            `json:"size,omitempty"`      // bytes written (backup)
-	KeyStore  string           `json:"key_store,omitempty"` // where the key store's copy went (backup of an encrypted file)
-	Export    *DossierExport   `json:"export,omitempty"`
-	Dossiers  []DossierInfo    `json:"dossiers,omitempty"` // candidates
-	Moved     int              `json:"moved,omitempty"`    // dossiers moved (team rename)
-	Import    *ImportResult    `json:"import,omitempty"`   // user import: what it did or would do, or its problems
-	Orgs      []OrgInfo        `json:"orgs,omitempty"`     // org list
+	Error     string         `json:"error,omitempty"`
+	UserError bool           `json:"user_error,omitempty"` // Error is the caller's mistake, not a failure
+	User      *User          `json:"user,omitempty"`
+	Users     []User         `json:"users,omitempty"`
+	Team      *Team          `json:"team,omitempty"`
+	Teams     []TeamInfo     `json:"teams,omitempty"`
+	Devices   []Device       `json:"devices,omitempty"`
+	Audit     []AuditEntry   `json:"audit,omitempty"`
+	Code      string         `json:"code,omitempty"`
+	URL       string         `json:"url,omitempty"` // the server's public URL, if brug serve was given one (invite)
+	Expires   time.Time      `json:"expires,omitzero"`
+	Dossier   string         `json:"dossier,omitempty"`
+	Keys      []Key          `json:"keys,omitempty"`
+	Size      int64          `json:"size,omitempty"`      // bytes written (backup)
+	KeyStore  string         `json:"key_store,omitempty"` // where the key store's copy went (backup of an encrypted file)
+	Export    *DossierExport `json:"export,omitempty"`
+	Dossiers  []DossierInfo  `json:"dossiers,omitempty"` // candidates
+	Moved     int            `json:"moved,omitempty"`    // dossiers moved (team rename)
+	Import    *ImportResult  `json:"import,omitempty"`   // user import: what it did or would do, or its problems
+
+	// organisations (orgs.go)
+	Orgs      []OrgInfo        `json:"orgs,omitempty"` // org list
 	OrgImport *OrgImportResult `json:"org_import,omitempty"`
 
 	// erasures, retention (receipts.go, retention.go)

@@ -63,13 +63,14 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 // allowed lists the methods of each path of the API, for the 405 answer's
 // Allow header (a GET pattern of http.ServeMux also serves HEAD).
 var allowed = map[string]string{
-	protocol.PathEnroll:   http.MethodPost,
-	protocol.PathSync:     http.MethodPost,
-	protocol.PathDevice:   "GET, HEAD",
-	protocol.PathWiped:    http.MethodPost,
+	protocol.PathEnroll:  http.MethodPost,
+	protocol.PathSync:    http.MethodPost,
+	protocol.PathDevice:  "GET, HEAD",
+	protocol.PathWiped:   http.MethodPost,
+	protocol.PathHealth:  "GET, HEAD",
+	protocol.PathMetrics: "GET, HEAD",
+
 	protocol.PathRegister: "GET, HEAD",
-	protocol.PathHealth:   "GET, HEAD",
-	protocol.PathMetrics:  "GET, HEAD",
 }
 
 // routes builds the API. The order of wrapping: logging outermost, so every
