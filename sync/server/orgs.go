@@ -499,3 +499,35 @@ func (ss *Session) RecordMoveEmployer(dossier string, to []store.Place, date, re
 	id, err := ss.st.RecordMoveEmployer(dossier, to, date, reason, employer)
 	return id, ss.failed(err)
 }
+
+// Placements is the employer view of an SSH session's app: per employer
+// the people of the user's teams placed there now and before. The
+// session's checks: only readers, only their own teams, audited as a
+// read. Attack: without the intersection a coordinator's app (or a
+// crafted session) could ask for another team and read the names of
+// people placed with an employer.
+func (ss *Session) Placements(teams []string) ([]store.EmployerPlacements, error) {
+	u, err := ss.User()
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled || !mayRead(u.Role) {
+		return nil, fmt.Errorf("%w: %s sees no dossiers", ErrForbidden, u.Name)
+	}
+	mine := u.Teams
+	if len(teams) > 0 {
+		mine = slices.DeleteFunc(slices.Clone(teams), func(t string) bool { return !inTeams(u, t) })
+	}
+	if len(mine) == 0 {
+		return nil, fmt.Errorf("%w: none of the teams asked for is one of yours (%s)", ErrForbidden, strings.Join(u.Teams, ", "))
+	}
+	list, err := ss.s.st.Placements(mine)
+	if err != nil {
+		return nil, err
+	}
+	err = ss.s.db.Update(func(tx Tx) error {
+		return audit(tx, AuditEntry{Time: ss.s.now().UTC(), Channel: ss.channel, User: u.Name, Action: "employer view",
+			Detail: fmt.Sprintf("teams %s; session %s", strings.Join(mine, ", "), ss.id)})
+	})
+	return list, err
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/brug-nl/brug/store"
@@ -59,6 +60,16 @@ func TestRegisterFollowsAdminChanges(t *testing.T) {
 	if c, err := s.Store().Client(dossier); err != nil || len(c.Moves) != 1 || c.Moves[0].Employer.Value != "Zorggroep Noord" {
 		t.Errorf("the session's move: %+v, %v", c, err)
 	}
+	// The employer view over SSH: only the user's own teams, audited.
+	if list, err := sess.Placements(nil); err != nil || len(list) != 1 || len(list[0].Now) != 1 || list[0].Now[0].Name != "Bram" {
+		t.Errorf("anna's placements: %+v, %v", list, err)
+	}
+	if _, err := sess.Placements([]string{"Zuid"}); err == nil {
+		t.Error("placements of a team that is not the user's")
+	}
+	if !slices.ContainsFunc(e.auditAll(), func(a AuditEntry) bool { return a.Action == "employer view" && a.User == "anna" }) {
+		t.Error("the employer view is not audited")
+	}
 	e.user("ben", "coach")
 	bs, err := s.Session("ben", ChannelSSH, "u")
 	if err != nil {
@@ -66,6 +77,9 @@ func TestRegisterFollowsAdminChanges(t *testing.T) {
 	}
 	if _, err := bs.RecordMoveEmployer(dossier, []store.Place{store.PlaceWerkervaring}, "2026-11-02", "", "X"); err == nil {
 		t.Error("a user of no team recorded a move in another team's dossier")
+	}
+	if list, err := bs.Placements(nil); err == nil || len(list) > 0 {
+		t.Errorf("a user of no team got placements: %+v", list)
 	}
 	if r, err := sess.Register(); err != nil || r.Version != r2.Version {
 		t.Errorf("the session's register: %v %v", r.Version, err)
