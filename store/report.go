@@ -117,6 +117,10 @@ type FlowReport struct {
 	// query, sorted. A team asked for that is not among them has no
 	// clients: the report then counts nobody for it, without an error.
 	KnownTeams []string `json:"known_teams"`
+	// Employers breaks the people in scope down by the employer their
+	// moves named (issue 11; employers.go), by name; only employers with
+	// someone moved on to them in the period or placed there at its end.
+	Employers []EmployerFlow `json:"employers,omitempty"`
 }
 
 // flowTally accumulates FlowCounts with places as slice indexes: the rank
@@ -275,6 +279,7 @@ func (s *Store) FlowReport(q FlowQuery) (FlowReport, error) {
 	all := newFlowTally()
 	teams := map[string]*flowTally{}
 	known := map[string]bool{}
+	employers := newEmployerTally()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return s.eachSummary(tx, func(sm Summary) error {
 			if sm.Removed {
@@ -299,6 +304,7 @@ func (s *Store) FlowReport(q FlowQuery) (FlowReport, error) {
 			}
 			pf := flowOf(sm.Places, moves, q.From, q.To)
 			all.add(pf)
+			employers.add(moves, q.From, q.To)
 			t := teams[sm.Team]
 			if t == nil {
 				t = newFlowTally()
@@ -311,7 +317,7 @@ func (s *Store) FlowReport(q FlowQuery) (FlowReport, error) {
 	if err != nil {
 		return FlowReport{}, fmt.Errorf("flow report: %w", err)
 	}
-	r := FlowReport{Query: q, FlowCounts: all.counts(), Teams: []TeamFlow{}, KnownTeams: sortedKeys(known)}
+	r := FlowReport{Query: q, FlowCounts: all.counts(), Teams: []TeamFlow{}, KnownTeams: sortedKeys(known), Employers: employers.flows()}
 	for _, name := range sortedKeys(teams) {
 		r.Teams = append(r.Teams, TeamFlow{Team: name, FlowCounts: teams[name].counts()})
 	}

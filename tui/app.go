@@ -65,6 +65,17 @@ type Model struct {
 	help     help.Model
 	fullHelp bool
 	sync     syncState // background sync and the footer (sync.go)
+	org      string    // the organisation(s) the user works for, from the register, beside the name
+}
+
+// userOrgMsg carries the organisations the user works for (the
+// register's, for their teams), read after start and after each sync.
+type userOrgMsg struct{ org string }
+
+// loadOrg reads the user's organisations from the register in a command.
+func (m *Model) loadOrg() tea.Cmd {
+	st, teams := m.ctx.Store, m.ctx.Teams
+	return func() tea.Msg { return userOrgMsg{org: kit.UserOrgs(kit.LoadRegister(st), teams)} }
 }
 
 // New builds the app on a store, starting at the client list.
@@ -104,7 +115,7 @@ func (m *Model) Context() *kit.Context { return m.ctx }
 func (m *Model) Top() kit.Screen { return m.stack[len(m.stack)-1] }
 
 // Init starts the first screen and background sync.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.Top().Init(), m.syncInit()) }
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.Top().Init(), m.syncInit(), m.loadOrg()) }
 
 // Update routes a message: keys go to the screen in front unless they are
 // global and no input has focus; the root's own messages are handled here.
@@ -119,6 +130,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m.handleKey(msg)
+	case userOrgMsg:
+		m.org = kit.SafeCopy(msg.org)
+		return m, nil
 	case kit.PushMsg:
 		return m.push(msg.Screen)
 	case kit.OpenMsg:
@@ -313,7 +327,11 @@ func (m *Model) View() string {
 func (m *Model) header(w int) string {
 	st := m.ctx.Styles
 	left := st.Header.Render(m.ctx.T.S("app.name")) + st.Muted.Render(" · ") + st.Title.Render(m.Top().Title())
-	right := st.Muted.Render(m.ctx.User)
+	who := m.ctx.User
+	if m.org != "" {
+		who += " · " + m.org
+	}
+	right := st.Muted.Render(who)
 	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		return kit.Truncate(left, w)

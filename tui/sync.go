@@ -299,6 +299,7 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 	cmds = append(cmds, m.loadSyncLocal())
 	if msg.err == nil {
 		st.conn, st.errText, st.backoff, st.nextTry = connOnline, "", 0, time.Time{}
+		cmds = append(cmds, m.loadOrg()) // the register may have changed
 		if msg.res.Pulled > 0 || msg.res.Dropped > 0 || msg.res.Erased > 0 {
 			// Open screens load their dossier again (and an editor says
 			// when its text changed meanwhile), so nobody edits a stale

@@ -47,7 +47,7 @@ accounts and sees no dossier through sync.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	addServerKeyFlags(cmd, &c.srvKeys, true)
-	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminInviteCmd(c),
+	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminOrgCmd(c), newAdminInviteCmd(c),
 		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminErasuresCmd(c), newAdminRetentionCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
 	return cmd
 }
@@ -130,18 +130,20 @@ changes are recorded under: letters, digits, '.', '_', '-' or '@'.`,
 }
 
 func newAdminTeamCmd(c *cli) *cobra.Command {
+	var org string
 	add := &cobra.Command{
-		Use: "add NAME", Short: "Add a team (dossiers name it in their team field)",
-		Example: `  brug admin team add "Team Noord"`,
+		Use: "add NAME [--org ORG]", Short: "Add a team (dossiers name it in their team field) of an organisation",
+		Example: `  brug admin team add "Team Noord" --org "Zorggroep Noord"`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdTeamAdd, Name: args[0]}); err != nil {
+			if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdTeamAdd, Name: args[0], Org: org}); err != nil {
 				return err
 			}
 			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.teamadded", args[0]))
 			return nil
 		},
 	}
+	add.Flags().StringVar(&org, "org", "", "the organisation of the register the team belongs to (brug admin org add)")
 	list := &cobra.Command{
 		Use: "list", Short: "List teams with their members", Args: usageArgs(cobra.NoArgs),
 		Example: `  brug admin team list`,
@@ -174,7 +176,7 @@ func newAdminTeamCmd(c *cli) *cobra.Command {
 	members := group("member", "Add users to teams or remove them",
 		member("add", "Add a user to a team: their devices get its dossiers on the next sync", server.CmdMemberAdd, "admin.memberadded"),
 		member("remove", "Remove a user from a team: their devices remove its dossiers on the next sync", server.CmdMemberRemove, "admin.memberremoved"))
-	return group("team", "Add, list, rename and remove teams, and manage membership", append([]*cobra.Command{add, list, members}, newAdminTeamAccountCmds(c)...)...)
+	return group("team", "Add, list, rename and remove teams, and manage membership", append([]*cobra.Command{add, list, members, newAdminTeamOrgCmd(c)}, newAdminTeamAccountCmds(c)...)...)
 }
 
 func newAdminInviteCmd(c *cli) *cobra.Command {
@@ -567,7 +569,7 @@ func (c *cli) admin(ctx context.Context, req server.AdminRequest) (_ server.Admi
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	creates := req.Cmd == server.CmdUserAdd || req.Cmd == server.CmdTeamAdd
+	creates := req.Cmd == server.CmdUserAdd || req.Cmd == server.CmdTeamAdd || req.Cmd == server.CmdOrgAdd || req.Cmd == server.CmdOrgImport
 	var sess *adminSession
 	if c.via != nil {
 		sess = viaSession(c.via)
@@ -640,6 +642,9 @@ func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref ad
 	}
 	l := c.adminLookup(sess)
 	if err, ok := c.explainAccountRefusal(sess, l, req, ref); ok {
+		return err
+	}
+	if err, ok := c.explainOrgRefusal(sess, req); ok {
 		return err
 	}
 	uok, tok, user, team := l.uok, l.tok, l.user, l.team

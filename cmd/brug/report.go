@@ -186,6 +186,10 @@ func writeReportCSV(out io.Writer, r store.FlowReport) error {
 			rows = append(rows, []string{sec.name, string(pc.Place), strconv.Itoa(pc.Count)})
 		}
 	}
+	// By employer (issue 11): the employer's name in the place column.
+	for _, e := range r.Employers {
+		rows = append(rows, []string{"employer_moved_on", e.Employer, strconv.Itoa(e.MovedOn)}, []string{"employer_at_end", e.Employer, strconv.Itoa(e.AtEnd)})
+	}
 	if err := w.WriteAll(rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
@@ -255,6 +259,13 @@ func (c *cli) reportMarkdown(r store.FlowReport) string {
 				name = m.f("report.noteam")
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(name), m.num(t.People), m.num(t.MovedOn), m.num(t.SteppedBack))
+		}
+	}
+	if len(r.Employers) > 0 {
+		fmt.Fprintf(&b, "\n## %s\n\n| %s | %s | %s |\n|---|---:|---:|\n", m.f("report.peremployer"),
+			m.f("report.col.employer"), m.f("report.col.movedon"), m.f("report.col.atend"))
+		for _, e := range r.Employers {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(esc(e.Employer)), m.num(e.MovedOn), m.num(e.AtEnd))
 		}
 	}
 	fmt.Fprintf(&b, "\n## %s\n\n```\n", m.f("report.chart"))

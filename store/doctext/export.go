@@ -66,6 +66,8 @@ var textsExport = map[string][2]string{
 	"export.from":        {"vanaf %s", "from %s"},
 	"export.until":       {"tot %s", "until %s"},
 
+	"export.route.employer": {"werkgever: %s", "employer: %s"},
+
 	"export.arrangements": {"Arrangementen", "Arrangements"},
 
 	"export.conflicts":       {"Conflicten", "Conflicts"},

@@ -415,6 +415,9 @@ func (x *exporter) route() {
 		if mv.Back() {
 			s += " " + t.S("export.route.back")
 		}
+		if mv.Employer.Value != "" {
+			s += " · " + t.F("export.route.employer", cellSafe(mdInline(mv.Employer.Value)))
+		}
 		if mv.Reason.Value != "" {
 			s += " — " + cellSafe(mdInline(mv.Reason.Value))
 		}

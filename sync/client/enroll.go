@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
 )
 
@@ -208,7 +209,7 @@ func EnrollWith(ctx context.Context, hc *http.Client, st Store, tokens TokenStor
 	}
 	if string(old) != base {
 		// Another server: its epochs and erasure receipts are not this one's.
-		for _, name := range []string{MetaCursor, MetaLast, MetaSkew, MetaEpoch, MetaErasure, MetaReport, MetaMethod} {
+		for _, name := range []string{MetaCursor, MetaLast, MetaSkew, MetaEpoch, MetaErasure, MetaReport, MetaMethod, store.MetaRegister} {
 			if err := st.SetMeta(name, nil); err != nil {
 				return nil, err
 			}

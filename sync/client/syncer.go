@@ -88,6 +88,11 @@ type Result struct {
 	// MethodRefused, when not nil, says why a method file the server sent
 	// was not stored; the sync itself succeeded.
 	MethodRefused error
+	// RegisterChanged says a new register of the region's organisations
+	// was received and kept (store.MetaRegister); RegisterRefused, when
+	// not nil, why it could not be; the sync itself succeeded.
+	RegisterChanged bool
+	RegisterRefused error
 }
 
 // Changed reports whether the sync changed what the device shows.
@@ -169,6 +174,9 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 		// Ordered between the check and a later request: answered before
 		// the server read that request's body.
 		return Result{}, s.wipe(ctx)
+	}
+	if err == nil {
+		res.RegisterChanged, res.RegisterRefused = s.fetchRegister(ctx)
 	}
 	if !errors.Is(err, errResend) {
 		return res, err

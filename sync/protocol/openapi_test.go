@@ -32,7 +32,7 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("docs/openapi.yaml does not parse: %v", err)
 	}
-	for _, p := range []string{protocol.PathEnroll, protocol.PathSync, protocol.PathDevice, protocol.PathWiped, protocol.PathReads, protocol.PathHealth, protocol.PathMetrics} {
+	for _, p := range []string{protocol.PathEnroll, protocol.PathSync, protocol.PathDevice, protocol.PathWiped, protocol.PathReads, protocol.PathRegister, protocol.PathHealth, protocol.PathMetrics} {
 		if _, ok := doc.Paths[p]; !ok {
 			t.Errorf("docs/openapi.yaml lacks path %s", p)
 		}
@@ -59,6 +59,7 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"Refusal": protocol.Refusal{}, "Error": protocol.Error{}, "Op": store.Op{},
 		"DeviceStatus": protocol.DeviceStatus{}, "WipedAck": protocol.WipedAck{},
 		"ReadsRequest": protocol.ReadsRequest{}, "ReadsResponse": protocol.ReadsResponse{}, "ReadEntry": store.ReadEntry{},
+		"Register": store.Register{}, "Org": store.Org{}, "OrgContact": store.OrgContact{},
 	} {
 		schema, ok := doc.Components.Schemas[name]
 		if !ok {

@@ -30,6 +30,9 @@ const (
 	// PathReads takes a device's read-log entries (POST ReadsRequest,
 	// answered with ReadsResponse); docs/sync.md, "Reads on a laptop".
 	PathReads = "/v1/reads"
+	// PathRegister is the region's register (issue 11): GET, with the
+	// version as ETag (store.Register).
+	PathRegister = "/v1/register"
 )
 
 // Limits the server enforces and the client respects.

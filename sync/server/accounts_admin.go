@@ -337,7 +337,7 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 			if err != nil {
 				return err
 			}
-			if err := tx.PutTeam(renamingTeam{Team: Team{Name: name, Created: t.Created}, RenamedFrom: old}); err != nil {
+			if err := tx.PutTeam(renamingTeam{Team: Team{Name: name, Created: t.Created, Org: t.Org}, RenamedFrom: old}); err != nil {
 				return err
 			}
 		}

@@ -94,14 +94,24 @@ func (a *Admin) DisableUser(name string) error {
 }
 
 // AddTeam creates a team. Dossiers name it in their team field.
-func (a *Admin) AddTeam(name string) (Team, error) {
+func (a *Admin) AddTeam(name string) (Team, error) { return a.AddTeamOf(name, "") }
+
+// AddTeamOf creates a team of an organisation of the register ("" for
+// none yet).
+func (a *Admin) AddTeamOf(name, org string) (Team, error) {
+	defer a.s.register.drop() // after the commit
 	if err := checkTeamName(name); err != nil {
 		return Team{}, err
 	}
-	t := Team{Name: name, Created: a.s.now().UTC()}
+	t := Team{Name: name, Created: a.s.now().UTC(), Org: org}
 	err := a.s.db.Update(func(tx Tx) error {
 		if teamExists(tx, name) {
 			return fmt.Errorf("team %q: %w", name, ErrExists)
+		}
+		if org != "" {
+			if _, err := getOrg(tx, org); err != nil {
+				return err
+			}
 		}
 		if err := tx.PutTeam(renamingTeam{Team: t}); err != nil {
 			return err

@@ -10,6 +10,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/brug-nl/brug/store"
 )
 
 // The admin socket lets `brug admin` work while `brug serve` holds the
@@ -48,6 +50,14 @@ const (
 	CmdErasures     = "erasures" // erased dossiers with their holders' receipts (Client: one id, or all)
 	CmdRetention    = "retention"
 	CmdAuditVerify  = "audit verify" // check the audit log's hash chain (storage.VerifyAudit)
+	CmdTeamOrg      = "team org"     // Team's organisation becomes Org
+	CmdOrgAdd       = "org add"
+	CmdOrgList      = "org list"
+	CmdOrgRename    = "org rename"
+	CmdOrgRemove    = "org remove"
+	CmdContactAdd   = "org contact add"
+	CmdContactRm    = "org contact remove"
+	CmdOrgImport    = "org import"
 )
 
 // AdminRequest is one admin command with its arguments.
@@ -74,6 +84,15 @@ type AdminRequest struct {
 	// user import: the parsed rows of the file and how to import them
 	Rows   []ImportRow    `json:"rows,omitempty"`
 	Import *ImportOptions `json:"import,omitempty"`
+	// organisations (orgs.go): Name, Kind and KvK for org add; Org for
+	// team add and team org; Contact for org contact add; OrgRows and
+	// Write for org import
+	Kind    string            `json:"kind,omitempty"`
+	KvK     string            `json:"kvk,omitempty"`
+	Org     string            `json:"org,omitempty"`
+	Contact *store.OrgContact `json:"contact,omitempty"`
+	OrgRows []OrgRow          `json:"org_rows,omitempty"`
+	Write   bool              `json:"write,omitempty"`
 }
 
 // AdminResponse is the result of an AdminRequest: Error, or the fields its
@@ -100,6 +119,10 @@ type AdminResponse struct {
 	Moved     int            `json:"moved,omitempty"`    // dossiers moved (team rename)
 	Import    *ImportResult  `json:"import,omitempty"`   // user import: what it did or would do, or its problems
 
+	// organisations (orgs.go)
+	Orgs      []OrgInfo        `json:"orgs,omitempty"` // org list
+	OrgImport *OrgImportResult `json:"org_import,omitempty"`
+
 	// erasures, retention (receipts.go, retention.go)
 	Erasures  []Erasure        `json:"erasures,omitempty"`
 	Retention *RetentionReport `json:"retention,omitempty"`
@@ -123,7 +146,7 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 		err = a.DisableUser(req.Name)
 	case CmdTeamAdd:
 		var t Team
-		t, err = a.AddTeam(req.Name)
+		t, err = a.AddTeamOf(req.Name, req.Org)
 		resp.Team = &t
 	case CmdTeamList:
 		resp.Teams, err = a.Teams()
@@ -192,9 +215,17 @@ func (a *Admin) Do(req AdminRequest) AdminResponse {
 			return AdminResponse{Error: err.Error(), UserError: isUserError(err), Import: &res}
 		}
 		resp.Import = &res
+	case CmdTeamOrg, CmdOrgAdd, CmdOrgList, CmdOrgRename, CmdOrgRemove, CmdContactAdd, CmdContactRm, CmdOrgImport:
+		resp, err = a.doOrgs(req)
+		if err != nil && resp.OrgImport != nil {
+			return AdminResponse{Error: err.Error(), UserError: isUserError(err), OrgImport: resp.OrgImport}
+		}
 	default:
 		err = fmt.Errorf("%w admin command %q", ErrInvalid, req.Cmd)
 	}
+	// Any command may change the register (a team renamed or removed);
+	// the next device to ask reads it again.
+	a.s.register.drop()
 	if err != nil {
 		return AdminResponse{Error: err.Error(), UserError: isUserError(err)}
 	}

@@ -70,6 +70,8 @@ var allowed = map[string]string{
 	protocol.PathReads:   http.MethodPost,
 	protocol.PathHealth:  "GET, HEAD",
 	protocol.PathMetrics: "GET, HEAD",
+
+	protocol.PathRegister: "GET, HEAD",
 }
 
 // routes builds the API. The order of wrapping: logging outermost, so every
@@ -81,6 +83,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+protocol.PathDevice, s.handleDevice)
 	mux.HandleFunc("POST "+protocol.PathWiped, s.handleWiped)
 	mux.HandleFunc("POST "+protocol.PathReads, s.handleReads)
+	mux.HandleFunc("GET "+protocol.PathRegister, s.handleRegister)
 	mux.HandleFunc("GET "+protocol.PathHealth, s.handleHealth)
 	if s.mtoken != "" {
 		mux.Handle("GET "+protocol.PathMetrics, s.tokenMetrics(s.mtoken))

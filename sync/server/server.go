@@ -119,6 +119,8 @@ type Server struct {
 	// it to devices; methodInfo is nil when the server has no file.
 	methodInfo *protocol.MethodInfo
 	methodFile string
+	// register is the region's register as devices receive it (orgs.go).
+	register registerCache
 }
 
 // MethodInfo identifies method m loaded from file: its id, version and

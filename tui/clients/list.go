@@ -298,6 +298,8 @@ func (l *ClientList) key(msg tea.KeyMsg) tea.Cmd {
 		return l.Reload()
 	case key.Matches(msg, k.Report):
 		return kit.Open(kit.OpenFlowReport, "", 0)
+	case key.Matches(msg, k.OnList.Register):
+		return kit.Push(NewRegisterScreen(l.Ctx))
 	case key.Matches(msg, k.OnList.Merge):
 		// The likely duplicates of the client under the cursor (merge.go).
 		if id := l.SelectedID(); id != "" {
@@ -641,7 +643,7 @@ func (l *ClientList) Title() string { return l.Ctx.T.S("list.title") }
 func (l *ClientList) Help() []key.Binding {
 	k := l.Ctx.Keys
 	bs := append([]key.Binding{k.Open, k.Filter, k.Sort, k.New, k.Report}, kit.CoordKeys(l.Ctx)...)
-	bs = append(bs, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.OnList.Withdrawn)
+	bs = append(bs, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.OnList.Withdrawn, k.OnList.Register)
 	if l.Cursor >= 0 && l.Cursor < len(l.Shown) && l.Rows[l.Shown[l.Cursor]].dup {
 		// Offered where it does something: on a client marked "dubbel?".
 		bs = append(bs, k.OnList.Merge)

@@ -234,6 +234,8 @@ func (o *TeamOverview) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, o.keys.Team):
 		o.filter.next()
 		o.refilter(o.selectedID())
+	case key.Matches(msg, o.keys.Employers):
+		return kit.Push(NewEmployerView(o.ctx))
 	}
 	return nil
 }
@@ -396,7 +398,7 @@ func (o *TeamOverview) Title() string { return o.ctx.T.S("coord.team.title") }
 // Help lists the overview's keys.
 func (o *TeamOverview) Help() []key.Binding {
 	k := o.ctx.Keys
-	return []key.Binding{k.Open, o.keys.Team, k.Sort, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
+	return []key.Binding{k.Open, o.keys.Team, k.Sort, o.keys.Employers, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
 }
 
 // Capturing is false: the overview has no text input.

@@ -1,6 +1,7 @@
 package dossier
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -93,6 +94,7 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 	t := s.ctx.T
 	label := func(name string) string { return fieldLabel(t, store.EntityMove, name) }
 	if id == "" {
+		reg := kit.LoadRegister(s.ctx.Store)
 		places := store.Places()
 		codes := make([]string, len(places))
 		for i, p := range places {
@@ -102,6 +104,7 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 			{Name: "to", Label: label("to"), Kind: kit.FieldPlaces, Options: codes, Required: true,
 				OptLabel: func(c string) string { return kit.PlaceLabel(t, store.Place(c)) }},
 			{Name: "date", Label: label("date"), Kind: kit.FieldDate, Value: kit.TodayOf(s.ctx), Required: true, NotAfterToday: true},
+			{Name: "employer", Label: label("employer"), Kind: kit.FieldLine, Suggest: employerNames(reg)},
 			{Name: "reason", Label: label("reason"), Kind: kit.FieldText, Lines: 4},
 		}
 		dossier := s.Dossier
@@ -110,10 +113,33 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 			for _, p := range store.SplitList(v["to"]) {
 				to = append(to, store.Place(p))
 			}
-			_, err := st.RecordMove(dossier, to, v["date"], v["reason"])
+			employer := registerSpelling(reg, v["employer"])
+			if employer == "" {
+				_, err := st.RecordMove(dossier, to, v["date"], v["reason"])
+				return err
+			}
+			es, ok := st.(moveEmployerStore)
+			if !ok {
+				return store.ErrNoEmployerPlace
+			}
+			_, err := es.RecordMoveEmployer(dossier, to, v["date"], v["reason"], employer)
 			return err
 		}
-		return kit.NewForm(s.ctx, dossier, t.S("route.new"), fields, save, t.S("route.added"))
+		f := kit.NewForm(s.ctx, dossier, t.S("route.new"), fields, save, t.S("route.added"))
+		f.Check = func(v map[string]string) (int, string) {
+			var to []store.Place
+			for _, p := range store.SplitList(v["to"]) {
+				to = append(to, store.Place(p))
+			}
+			if err := store.CheckMoveEmployer(to, v["employer"]); err != nil {
+				if errors.Is(err, store.ErrNoEmployerPlace) {
+					return 2, t.S("route.employer.noplace")
+				}
+				return 2, err.Error()
+			}
+			return -1, ""
+		}
+		return f
 	}
 	var cur store.Move
 	for _, m := range s.Client.Moves {
@@ -127,4 +153,32 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 	}
 	title := t.F("route.edit", kit.PlacesLabel(t, cur.From.Value), kit.PlacesLabel(t, cur.To.Value))
 	return kit.NewForm(s.ctx, s.Dossier, title, fields, commitEdit(s.Dossier, store.EntityMove, id, fields), t.S("status.saved")).Watch(store.EntityMove, id)
+}
+
+// moveEmployerStore records a move naming its employer (*store.Store).
+type moveEmployerStore interface {
+	RecordMoveEmployer(dossier string, to []store.Place, date, reason, employer string) (string, error)
+}
+
+// employerNames are the register's employers, offered on a move.
+func employerNames(r store.Register) []string {
+	var out []string
+	for _, o := range r.Find("", store.OrgEmployer) {
+		out = append(out, o.Name)
+	}
+	return out
+}
+
+// registerSpelling is the register's name of the employer typed, when it
+// names one with case and accents aside ("garage celik" is Garage Çelik),
+// so that placements group under one name; else what was typed.
+func registerSpelling(r store.Register, typed string) string {
+	typed = strings.TrimSpace(typed)
+	f := store.FoldName(typed)
+	for _, o := range r.Orgs {
+		if store.FoldName(o.Name) == f {
+			return o.Name
+		}
+	}
+	return typed
 }

@@ -44,6 +44,11 @@ type FormField struct {
 	// check is a further check of a line's value (store.CheckPhone,
 	// store.CheckEmail); may be nil.
 	Check func(string) error
+	// Suggest offers values for a line as one types (the register's
+	// employers): the first that begins with what was typed shows after
+	// it, → takes it, ctrl+n and ctrl+p go through the others. Any other
+	// value may be typed.
+	Suggest []string
 }
 
 // FormSave turns a form's values into a store write. It runs inside a
@@ -120,6 +125,11 @@ func NewForm(ctx *Context, dossier, title string, fields []FormField, save FormS
 			}
 			ti.SetValue(fl.Value)
 			ti.CursorEnd()
+			if len(fl.Suggest) > 0 && fl.Kind == FieldLine {
+				ti.ShowSuggestions = true
+				ti.SetSuggestions(fl.Suggest)
+				ti.KeyMap.AcceptSuggestion = key.NewBinding(key.WithKeys("right")) // tab moves between fields
+			}
 			f.Inputs[i] = ti
 		case FieldText:
 			ta := NewTextArea(ctx)

@@ -45,7 +45,10 @@ type KeyMap struct {
 type OverviewKeys struct{ Record, Indications, Arrangements, Withdraw, Restore, Plan key.Binding }
 
 // ListKeys are the client list's own bindings.
-type ListKeys struct{ Withdrawn, Merge key.Binding }
+type ListKeys struct {
+	Withdrawn, Merge key.Binding
+	Register         key.Binding // the region's register (tui/clients/register.go)
+}
 
 // EndKeys end an indication or arrangement as of today.
 type EndKeys struct{ End key.Binding }
@@ -70,7 +73,10 @@ type RouteKeys struct{ Move key.Binding }
 type ReviewKeys struct{ SignOff, SendBack key.Binding }
 
 // CoordListKeys are the coordinator tables' own bindings.
-type CoordListKeys struct{ Team key.Binding }
+type CoordListKeys struct {
+	Team      key.Binding
+	Employers key.Binding // the employer view (tui/coord/employers.go), from the team overview
+}
 
 // ReportKeys are the flow report's own bindings.
 type ReportKeys struct{ Prev, Next, Span, Team key.Binding }
@@ -135,6 +141,7 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 		OnList: ListKeys{
 			Withdrawn: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", t.S("list.key.withdrawn"))),
 			Merge:     key.NewBinding(key.WithKeys("M"), key.WithHelp("M", t.S("list.key.merge"))),
+			Register:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", t.S("register.key.open"))),
 		},
 		OnEnd: EndKeys{
 			End: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", t.S("record.key.end"))),
@@ -169,7 +176,8 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			SendBack: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", t.S("coord.key.sendback"))),
 		},
 		OnCoordList: CoordListKeys{
-			Team: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("coord.key.team"))),
+			Team:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t.S("coord.key.team"))),
+			Employers: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", t.S("employers.key.open"))),
 		},
 		OnReport: ReportKeys{
 			Prev: key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", t.S("report.key.prev"))),

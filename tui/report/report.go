@@ -315,6 +315,40 @@ func (r *FlowReport) lines() []string {
 		out = append(out, "")
 		out = append(out, r.teamTable(w)...)
 	}
+	if len(rep.Employers) > 0 {
+		out = append(out, "")
+		out = append(out, r.employerTable(w)...)
+	}
+	return out
+}
+
+// employerTable shows per employer named on the moves (issue 11) how
+// many moved on to a place with it in the period and how many were
+// placed there when it ended.
+func (r *FlowReport) employerTable(width int) []string {
+	t, st := r.ctx.T, r.ctx.Styles
+	heads := []string{t.S("report.col.emp.movedon"), t.S("report.col.emp.atend")}
+	nameW := ansi.StringWidth(t.S("report.col.employer"))
+	numW := []int{ansi.StringWidth(heads[0]), ansi.StringWidth(heads[1])}
+	for _, e := range r.report.Employers {
+		nameW = max(nameW, ansi.StringWidth(e.Employer))
+		for i, n := range []int{e.MovedOn, e.AtEnd} {
+			numW[i] = max(numW[i], ansi.StringWidth(kit.FormatCount(t, n)))
+		}
+	}
+	nameW = max(6, min(nameW, width-flowIndent-2*flowGap-numW[0]-numW[1]))
+	row := func(first string, cells []string) string {
+		var b strings.Builder
+		b.WriteString(strings.Repeat(" ", flowIndent) + kit.Fit(first, nameW))
+		for i, c := range cells {
+			b.WriteString(strings.Repeat(" ", flowGap+numW[i]-ansi.StringWidth(c)) + c)
+		}
+		return kit.Truncate(b.String(), width)
+	}
+	out := []string{st.Section.Render(kit.Truncate(t.S("report.peremployer"), width)), st.Muted.Render(row(t.S("report.col.employer"), heads))}
+	for _, e := range r.report.Employers {
+		out = append(out, row(kit.SafeCopy(e.Employer), []string{kit.FormatCount(t, e.MovedOn), kit.FormatCount(t, e.AtEnd)}))
+	}
 	return out
 }
 

@@ -47,17 +47,18 @@ const (
 	bErasures     = "x_erasures"      // dossier id (16) -> JSON ErasureRecord (sealed)
 	bReceipts     = "x_receipts"      // dossier id (16) + device id -> JSON Receipt (sealed)
 	bAuditReads   = "x_audit_reads"   // a laptop read entry's id (text) -> seq (8 BE) of the audit entry keeping it
+	bOrgs         = "x_orgs"          // organisation name -> JSON Org (sealed)
 )
 
 // kAuditHead is the audit chain's head in bServer: seq (8 BE) + SHA-256 (32).
 const kAuditHead = "audit_head"
 
 // all are every bucket, made at Open so read transactions find them.
-var all = []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused, bEpochs, bServer, bDrafts, bErasures, bReceipts, bOpDossier, bAuditReads}
+var all = []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused, bEpochs, bServer, bDrafts, bErasures, bReceipts, bOpDossier, bAuditReads, bOrgs}
 
 // SealedBuckets are the buckets whose values are sealed with the file key
 // (store.Tx.Seal): a plain file's are re-sealed when it is encrypted.
-var SealedBuckets = []string{bUsers, bTeams, bDevices, bCodes, bAudit, bKeys}
+var SealedBuckets = []string{bUsers, bTeams, bDevices, bCodes, bAudit, bKeys, bOrgs}
 
 // DossierBuckets are the buckets whose values are sealed with their
 // dossier's key (store.Tx.SealFor; keys begin with the dossier's id): the
@@ -865,3 +866,22 @@ func (tx *Tx) RawBucket(name string) (*bolt.Bucket, error) { return tx.db.b.Buck
 // DropRawBucket deletes one of the file's buckets, for tests that make a
 // file of an older layout.
 func (tx *Tx) DropRawBucket(name string) error { return tx.db.b.DropBucket(tx.Tx, name) }
+
+// Orgs: the region's register.
+
+func (tx *Tx) Org(name string) (storage.Org, bool, error) {
+	var o storage.Org
+	ok, err := tx.getJSON(bOrgs, []byte(name), &o)
+	return o, ok, err
+}
+
+func (tx *Tx) PutOrg(o storage.Org) error {
+	o.Teams = nil // the teams name their organisation
+	return tx.putJSON(bOrgs, []byte(o.Name), o)
+}
+
+func (tx *Tx) DeleteOrg(name string) error { return tx.bucket(bOrgs).Delete([]byte(name)) }
+
+func (tx *Tx) EachOrg(fn func(storage.Org) error) error {
+	return eachJSON(tx, bOrgs, nil, func(_ []byte, o storage.Org) error { return fn(o) })
+}

@@ -51,6 +51,7 @@ type Tx interface {
 	Receipts
 	Settings
 	Epochs
+	Orgs
 }
 
 // OpLog is the op log and merge state the server reads and appends to
@@ -232,6 +233,16 @@ type Settings interface {
 	// ReceiptKey reads the key of erasure receipts, making and keeping it
 	// the first time (it is sealed at rest).
 	ReceiptKey() ([]byte, error)
+}
+
+// Orgs are the organisations of the region's register (issue 11), by
+// name. A team names its organisation in Team.Org.
+type Orgs interface {
+	Org(name string) (Org, bool, error)
+	PutOrg(o Org) error
+	DeleteOrg(name string) error
+	// EachOrg calls fn for every organisation, in name order.
+	EachOrg(fn func(Org) error) error
 }
 
 // Epochs are the openings of the server's storage, in order.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/brug-nl/brug/store"
 )
 
 // User is an account. Its name is the author recorded on the ops it makes.
@@ -22,9 +24,18 @@ type User struct {
 type Team struct {
 	Name    string    `json:"name"`
 	Created time.Time `json:"created"`
-	// Org names the organisation the team belongs to (issue 11). Empty on
-	// teams made before organisations existed.
+	// Org is the name of the organisation the team belongs to (issue 11;
+	// storage.Org, kept in step when the organisation is renamed). Empty
+	// on teams made before organisations existed.
 	Org string `json:"org,omitempty"`
+}
+
+// Org is an organisation of the region's register as stored: its name,
+// kind, KvK number and business contacts (store.Org, whose Teams is not
+// stored: the teams name their organisation), and when it was added.
+type Org struct {
+	store.Org
+	Created time.Time `json:"created"`
 }
 
 // TeamRecord is a team as stored. RenamedFrom marks a team made by a rename until the rename is done,
