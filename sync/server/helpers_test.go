@@ -60,8 +60,10 @@ func newEnvTB(t testing.TB) *env {
 	e := &env{t: t, srv: srv, http: hs, clock: clock, admin: srv.Admin("tester", ChannelCLI), path: path}
 	t.Cleanup(func() {
 		e.http.Close()
-		if err := e.srv.Store().Check(); err != nil {
-			t.Errorf("server store inconsistent: %v", err)
+		if st := e.srv.Store(); st != nil {
+			if err := st.Check(); err != nil {
+				t.Errorf("server store inconsistent: %v", err)
+			}
 		}
 		e.srv.Close()
 	})

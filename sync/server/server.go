@@ -180,7 +180,11 @@ func Open(path string, opt Options) (*Server, error) {
 	// Dossiers whose keys are gone from the key store were erased after
 	// this copy of the file was made: erase them here too, so a restore
 	// never brings one back.
-	keyless, err := st.Keyless()
+	var keyless []string
+	ds, err := s.dossiers()
+	if err == nil {
+		keyless, err = ds.Keyless()
+	}
 	for _, id := range keyless {
 		if err == nil {
 			err = s.erase(id, AuditEntry{Channel: "open", User: ServerAuthor, Action: "erase", Dossier: id, Detail: "its key was gone from the key store (erased after this copy of the file was made)"})
