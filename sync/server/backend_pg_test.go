@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 
@@ -32,16 +31,4 @@ func openPostgresTest(path string, opt store.Options) (storage.Storage, error) {
 		dsn, _ = pgTestDBs.LoadOrStore(path, made)
 	}
 	return pgstore.OpenStorage(dsn.(string), "", opt)
-}
-
-// onPostgres skips a test that needs what a PostgreSQL region does not
-// have yet (the op-log store: SSH sessions, names, exports, backups).
-func skipWithoutOpStore(t interface {
-	Helper()
-	Skipf(string, ...any)
-}, err error) {
-	t.Helper()
-	if errors.Is(err, ErrNoOpStore) {
-		t.Skipf("needs the op-log store, which the %s backend has not yet: %v", testBackend, err)
-	}
 }

@@ -107,7 +107,7 @@ func TestEraseRemovesEverywhereAndRefusesLaterOps(t *testing.T) {
 	if got != id {
 		t.Fatalf("erase resolved %s, want %s", got, id)
 	}
-	if sops, err := e.srv.Store().Ops(id); err != nil || len(sops) != 0 {
+	if sops, err := opStoreOf(e.t, e.srv).Ops(id); err != nil || len(sops) != 0 {
 		t.Fatalf("server still holds %d ops (%v)", len(sops), err)
 	}
 	resp := b.sync()
@@ -196,6 +196,7 @@ func TestAdminSocketWorksWhileServing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.srv.ServeAdmin(ctx) }()
+	onlyBolt(t, "holds the file's lock (processes share a PostgreSQL region)")
 	// The file is held: a second opener is refused with ErrLocked...
 	if _, err := Open(e.path, Options{LockTimeout: 1}); !errors.Is(err, store.ErrLocked) {
 		t.Fatalf("second open: %v", err)

@@ -251,3 +251,10 @@ func collect(ctx context.Context, q Querier, sql string, args ...any) ([][]byte,
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[[]byte])
 }
+
+// Counts counts the ops of the log and the dossiers that have any (as the
+// store's Stats does: erased dossiers have none).
+func (s *Storage) Counts() (ops, dossiers int, err error) {
+	err = s.db.Data.QueryRow(context.Background(), "SELECT count(*), count(DISTINCT dossier) FROM oplog").Scan(&ops, &dossiers)
+	return ops, dossiers, err
+}
