@@ -145,14 +145,14 @@ func Open(path string, opt Options) (*Server, error) {
 		}
 		m, err := method.Parse("method", opt.MethodFile)
 		if err != nil {
-			return nil, fmt.Errorf("open server %s: %w", path, err)
+			return nil, fmt.Errorf("open server %s: %w", shownPath(path), err)
 		}
 		opt.Method = m
 	}
 	var minfo *protocol.MethodInfo
 	if opt.MethodFile != nil {
 		if len(opt.MethodFile) > protocol.MaxMethodBytes {
-			return nil, fmt.Errorf("open server %s: the method file is %d bytes; at most %d", path, len(opt.MethodFile), protocol.MaxMethodBytes)
+			return nil, fmt.Errorf("open server %s: the method file is %d bytes; at most %d", shownPath(path), len(opt.MethodFile), protocol.MaxMethodBytes)
 		}
 		minfo = MethodInfo(opt.Method, opt.MethodFile)
 	}
@@ -175,7 +175,7 @@ func Open(path string, opt Options) (*Server, error) {
 	err = db.Update(s.startEpoch)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open server %s: %w", path, err)
+		return nil, fmt.Errorf("open server %s: %w", shownPath(path), err)
 	}
 	// Dossiers whose keys are gone from the key store were erased after
 	// this copy of the file was made: erase them here too, so a restore
@@ -192,7 +192,7 @@ func Open(path string, opt Options) (*Server, error) {
 	}
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open server %s: %w", path, err)
+		return nil, fmt.Errorf("open server %s: %w", shownPath(path), err)
 	}
 	return s, nil
 }

@@ -2,9 +2,11 @@ package server
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/server/boltstore"
+	"github.com/brug-nl/brug/sync/server/pgstore"
 	"github.com/brug-nl/brug/sync/server/storage"
 )
 
@@ -12,11 +14,31 @@ import (
 // and merge state, and the server's own records.
 type Tx = storage.Tx
 
-// openStorage opens the server's storage at path; the bbolt file by
-// default. Tests choose another backend with BRUG_TEST_STORE
-// (backend_test.go).
+// openStorage opens the server's storage at path: a PostgreSQL database
+// when path is a postgres:// URL (its key store the database
+// opt.Encryption.KeyStore names, else the same one), else the bbolt file.
+// Tests choose another backend with BRUG_TEST_STORE (backend_test.go).
 var openStorage = func(path string, opt store.Options) (storage.Storage, error) {
+	if pgstore.IsURL(path) {
+		keys := ""
+		if opt.Encryption != nil {
+			keys = opt.Encryption.KeyStore
+		}
+		if keys != "" && !pgstore.IsURL(keys) {
+			return nil, fmt.Errorf("%w: the key store of a PostgreSQL region is a database too (postgres://...), not the file %s", store.ErrInvalid, keys)
+		}
+		return pgstore.OpenStorage(path, keys, opt)
+	}
 	return boltstore.Open(path, opt)
+}
+
+// shownPath is path as messages and logs may show it: a connection
+// string without its password.
+func shownPath(path string) string {
+	if pgstore.IsURL(path) {
+		return pgstore.Redact(path)
+	}
+	return path
 }
 
 // ErrNoOpStore: what was asked reads or writes dossiers through the
