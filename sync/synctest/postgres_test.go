@@ -3,8 +3,12 @@ package synctest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"net/http/httptest"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -13,7 +17,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server"
 	"github.com/brug-nl/brug/sync/server/pgtest"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // TestPostgresRegionSyncsLaptops: a region served from PostgreSQL
@@ -162,4 +168,69 @@ func opIDs(t *testing.T, st *store.Store, dossier string) []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// serverState is the server's op log and merge state as a store to
+// assert on: its own op-log store (bbolt), or, for a backend without one
+// (PostgreSQL), a store built from every op the backend holds, each
+// field's heads checked against the backend's own (its merge through
+// store.MergeField) on the way.
+func serverState(t *testing.T, srv *server.Server) *store.Store {
+	t.Helper()
+	if st := srv.Store(); st != nil {
+		return st
+	}
+	var ops []store.Op
+	err := srv.Storage().View(func(tx storage.Tx) error {
+		return tx.OpsAfter(0, func(_ uint64, op, dossier []byte) (bool, error) {
+			raw, err := tx.OpJSON(append(slices.Clone(dossier), op...))
+			if errors.Is(err, store.ErrNotFound) {
+				return true, nil // erased since it was numbered
+			}
+			if err != nil {
+				return false, err
+			}
+			var o store.Op
+			if err := json.Unmarshal(raw, &o); err != nil {
+				return false, err
+			}
+			ops = append(ops, o)
+			return true, nil
+		})
+	})
+	if err != nil {
+		t.Fatalf("read the server's ops: %v", err)
+	}
+	mirror, err := store.Open(filepath.Join(t.TempDir(), "mirror.db"), store.Options{Author: "mirror", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mirror.Close() })
+	if _, err := mirror.ApplyRemote(ops); err != nil {
+		t.Fatalf("the server's ops do not apply: %v", err)
+	}
+	fields := map[[2]string]bool{}
+	for _, op := range ops {
+		fields[[2]string{op.Dossier, op.Field}] = true
+	}
+	err = srv.Storage().View(func(tx storage.Tx) error {
+		for f := range fields {
+			got, err := tx.Heads(f[0], f[1])
+			if err != nil {
+				return err
+			}
+			want, err := mirror.Heads(f[0], f[1])
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(got, want) && (len(got) > 0 || len(want) > 0) {
+				t.Errorf("heads of %s %s: the backend has %+v, the store's merge of its ops %+v", f[0], f[1], got, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mirror
 }
