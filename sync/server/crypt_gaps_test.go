@@ -243,6 +243,7 @@ func TestBackupCopiesTheKeyStore(t *testing.T) {
 
 // A backup target that would overwrite the server's key store is refused.
 func TestBackupRefusesTheKeyStoreAsTarget(t *testing.T) {
+	onlyBolt(t, "brug admin backup copies the server's file and key store")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "region.db")
 	opt := cryptOpts(dir)
