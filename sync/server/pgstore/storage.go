@@ -61,6 +61,13 @@ const MasterKeyName = "brug-region"
 // deletes the key).
 func OpenStorage(dataURL, keysURL string, opt store.Options) (*Storage, error) {
 	ctx := context.Background()
+	if keysURL == "" {
+		// The key store in the data database, but through a pool of its
+		// own: a transaction holding a data connection reads keys, and
+		// with one pool a burst of them could take every connection and
+		// wait for another one forever.
+		keysURL = dataURL
+	}
 	db, err := Open(ctx, dataURL, keysURL)
 	if err != nil {
 		return nil, err
