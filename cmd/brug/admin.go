@@ -19,6 +19,7 @@ import (
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/termsafe"
 	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/sync/server/pgstore"
 )
 
 func newAdminCmd(c *cli) *cobra.Command {
@@ -47,6 +48,7 @@ accounts and sees no dossier through sync.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	addServerKeyFlags(cmd, &c.srvKeys, true)
+	addStoreFlag(cmd, &c.srvKeys, true)
 	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminOrgCmd(c), newAdminInviteCmd(c),
 		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminErasuresCmd(c), newAdminRetentionCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
 	return cmd
@@ -493,13 +495,19 @@ func (c *cli) openAdmin(ctx context.Context, creates bool) (*adminSession, error
 	if err != nil {
 		return nil, err
 	}
-	if !creates {
+	pg := pgstore.IsURL(path)
+	if !creates && !pg {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, c.fail("admin.nofile", path)
 		}
 	}
 	actor := authorName(c.env.getenv, c.env.osUser)
-	enc, err := c.serverEncryption(path)
+	var enc *store.Encryption
+	if pg {
+		enc, err = c.pgEncryption()
+	} else {
+		enc, err = c.serverEncryption(path)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,7 @@ var envAliases = map[string][]string{
 	"brug admin master-key": {"BRUG_SERVE_MASTER_KEY"},
 	"brug check key-store":  {"BRUG_SERVE_KEY_STORE"},
 	"brug check master-key": {"BRUG_SERVE_MASTER_KEY"},
+	"brug admin store":      {"BRUG_SERVE_STORE"},
 }
 
 // configFallback are flags that, when their command's map lacks them, are
@@ -58,6 +59,7 @@ var configFallback = map[string]string{
 	"brug admin master-key": "serve",
 	"brug check key-store":  "serve",
 	"brug check master-key": "serve",
+	"brug admin store":      "serve",
 }
 
 // secretFlags are flags whose value is a secret: a file holding one must

@@ -12,6 +12,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/sync/server/pgstore"
 	"github.com/brug-nl/brug/tui/unlock"
 )
 
@@ -143,6 +144,61 @@ func (c *cli) cryptFailed(path string, err error) error {
 // --master-key of brug serve and brug admin ("" for the defaults).
 type serverKeyFlags struct {
 	keyStore, masterKey string
+	// store is --store of brug serve and brug admin: "" or "bolt" for the
+	// --db file, or a PostgreSQL database (postgres://...).
+	store string
+}
+
+// addStoreFlag adds --store to cmd (persistent: brug admin's subcommands
+// take it too).
+func addStoreFlag(cmd *cobra.Command, k *serverKeyFlags, persistent bool) {
+	fs := cmd.Flags()
+	if persistent {
+		fs = cmd.PersistentFlags()
+	}
+	fs.StringVar(&k.store, "store", "", "where the region is kept: bolt (the --db file, the default) or a PostgreSQL database, postgres://USER@HOST/DATABASE")
+}
+
+// pgStore reports whether the region is kept in PostgreSQL (--store
+// postgres://...); a --store that is neither that nor bolt is a usage
+// error.
+func (c *cli) pgStore() (bool, error) {
+	switch s := c.srvKeys.store; {
+	case s == "" || s == "bolt":
+		return false, nil
+	case pgstore.IsURL(s):
+		return true, nil
+	default:
+		return false, usageError{errors.New(c.msgs().f("store.bad", s))}
+	}
+}
+
+// pgEncryption is how a region in PostgreSQL keeps its keys: the key
+// store is the database --key-store names (or the data database), and the
+// master key the file --master-key or the systemd credential
+// brug-master-key; there is no default file beside a database.
+func (c *cli) pgEncryption() (*store.Encryption, error) {
+	ks := c.srvKeys.keyStore
+	if ks != "" && !pgstore.IsURL(ks) {
+		return nil, usageError{errors.New(c.msgs().f("store.keystore", ks))}
+	}
+	master := c.srvKeys.masterKey
+	if master == "" {
+		if dir := c.env.getenv("CREDENTIALS_DIRECTORY"); dir != "" {
+			if _, err := os.Stat(filepath.Join(dir, "brug-master-key")); err == nil {
+				master = filepath.Join(dir, "brug-master-key")
+			}
+		}
+	}
+	if master == "" {
+		return nil, usageError{errors.New(c.msgs().f("store.masterkey"))}
+	}
+	if c.env.goos != "windows" {
+		if fi, err := os.Stat(master); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			return nil, c.fail("serve.masterkeyperm", master, master)
+		}
+	}
+	return &store.Encryption{Keyring: store.KeyFile{Name: master}, KeyStore: ks}, nil
 }
 
 // addServerKeyFlags adds --key-store and --master-key to cmd (persistent:

@@ -14,6 +14,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/sync/server/pgtest"
 )
 
 // The end-to-end test drives the real binary in a real terminal (tmux at
@@ -55,7 +56,7 @@ func TestMain(m *testing.M) {
 			}
 		}
 		defer removeBrugBinary()
-		return m.Run()
+		return pgtest.Main(m) // stops the PostgreSQL cluster a test started
 	}()
 	os.Exit(code)
 }

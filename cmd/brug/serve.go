@@ -19,6 +19,7 @@ import (
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/sync/server/pgstore"
 	"github.com/brug-nl/brug/sync/sshd"
 )
 
@@ -40,6 +41,7 @@ type serveFlags struct {
 	metricsToken string   // also serve /metrics on the API to this bearer token
 	publicURL    string   // the URL devices use, for invites
 	retention    string   // the region's retention policy, kept in the file
+	sshSet       bool     // --ssh-addr was given (a region in PostgreSQL refuses it)
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -122,6 +124,7 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 				}
 			}
 			f.metricsSet = cmd.Flags().Changed("metrics-addr")
+			f.sshSet = cmd.Flags().Changed("ssh-addr")
 			return c.runServe(cmd.Context(), f)
 		},
 		ValidArgsFunction: cobra.NoFileCompletions,
@@ -141,6 +144,7 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 	cmd.Flags().StringVar(&f.metricsToken, "metrics-token", "", "also serve /metrics on --addr to this bearer token (or BRUG_METRICS_TOKEN)")
 	cmd.Flags().StringVar(&f.retention, "retention", "", `how long closed trajectories' dossiers are kept, e.g. 15y or 15y,wlz=20y (kept in the file; default 15y)`)
 	addServerKeyFlags(cmd, &c.srvKeys, false)
+	addStoreFlag(cmd, &c.srvKeys, false)
 	cmd.Flags().StringVar(&f.publicURL, "public-url", "", "the URL devices use (https://brug.example.nl), printed by brug admin invite")
 	_ = cmd.MarkFlagFilename("tls-cert", "pem", "crt")
 	_ = cmd.MarkFlagFilename("tls-key", "pem", "key")
@@ -176,6 +180,9 @@ func logHandler(w io.Writer, format, level string) (slog.Handler, error) {
 // serverDBPath is the server's file: --db or BRUG_DB, never the per-user
 // default (a server's file should be chosen on purpose).
 func (c *cli) serverDBPath() (string, error) {
+	if pg, err := c.pgStore(); pg || err != nil {
+		return c.srvKeys.store, err // a region in PostgreSQL: the database
+	}
 	if c.g.db == "" && c.env.getenv("BRUG_DB") == "" {
 		return "", usageError{errors.New(c.msgs().f("serve.nodb"))}
 	}
@@ -186,6 +193,9 @@ func (c *cli) serverDBPath() (string, error) {
 // what to do.
 func (c *cli) openServerError(path string, err error) error {
 	m := c.msgs()
+	if pgstore.IsURL(path) {
+		return c.fail("open.other", pgstore.Redact(path), err)
+	}
 	switch {
 	case errors.Is(err, store.ErrLocked):
 		return c.fail("serve.locked", path)
@@ -220,6 +230,15 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if err != nil {
 		return err
 	}
+	pg := pgstore.IsURL(path)
+	if pg {
+		// SSH sessions write through the op-log store of a bbolt region
+		// (server.ErrNoOpStore): off on PostgreSQL, refused when asked for.
+		if f.sshSet && f.sshAddr != "" {
+			return usageError{errors.New(m.f("store.nossh"))}
+		}
+		f.sshAddr = ""
+	}
 	useTLS := f.tlsCert != ""
 	handler, err := logHandler(c.env.stderr, f.logFormat, f.logLevel)
 	if err != nil {
@@ -250,7 +269,12 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	if metricsToken == "" {
 		metricsToken = c.env.getenv("BRUG_METRICS_TOKEN")
 	}
-	enc, err := c.serverEncryption(path)
+	var enc *store.Encryption
+	if pg {
+		enc, err = c.pgEncryption()
+	} else {
+		enc, err = c.serverEncryption(path)
+	}
 	if err != nil {
 		return err
 	}
@@ -324,6 +348,9 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 	adminDone := make(chan struct{})
 	go func() {
 		defer close(adminDone)
+		if pg {
+			return // no admin socket: brug admin --store opens the database itself
+		}
 		if err := srv.ServeAdmin(ctx); err != nil {
 			logger.Error(m.f("serve.adminsock", err), "event", "admin_socket_failed", "error", err.Error())
 		}
@@ -365,8 +392,14 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 		scheme = "https"
 	}
 	apiURL := scheme + "://" + ln.Addr().String()
-	logger.Info(m.f("serve.listening", apiURL, path, server.AdminSocketPath(path)),
-		"event", "listening", "url", apiURL, "db", path, "admin_socket", server.AdminSocketPath(path), "public_url", f.publicURL)
+	if pg {
+		shown := pgstore.Redact(path)
+		logger.Info(m.f("store.listening", apiURL, shown),
+			"event", "listening", "url", apiURL, "store", shown, "public_url", f.publicURL)
+	} else {
+		logger.Info(m.f("serve.listening", apiURL, path, server.AdminSocketPath(path)),
+			"event", "listening", "url", apiURL, "db", path, "admin_socket", server.AdminSocketPath(path), "public_url", f.publicURL)
+	}
 	if mln != nil {
 		murl := "http://" + mln.Addr().String() + "/metrics"
 		logger.Info(m.f("serve.metrics", murl), "event", "metrics_listening", "url", murl)

@@ -319,6 +319,10 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 	if err := checkTeamName(name); err != nil {
 		return 0, err
 	}
+	st, err := a.s.opStore() // the dossiers move by ops of the store
+	if err != nil {
+		return 0, err
+	}
 	err = a.s.db.Update(func(tx Tx) error {
 		if !teamExists(tx, old) {
 			return fmt.Errorf("team %q: %w", old, ErrNotFound)
@@ -351,7 +355,7 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	w := a.s.st.WithCommitHook(a.s.commitHook(a.teamHook))
+	w := st.WithCommitHook(a.s.commitHook(a.teamHook))
 	for range maxRenameRounds {
 		var ids []string
 		if err := a.s.db.View(func(tx Tx) error { ids = teamDossiers(tx, old); return nil }); err != nil {
@@ -443,6 +447,9 @@ const maxCandidates = 20
 // One result is the dossier Erase would erase. It reads no more than the
 // list of dossiers does; it is not written to the audit log.
 func (a *Admin) Candidates(client string) ([]DossierInfo, error) {
+	if _, err := a.s.opStore(); err != nil {
+		return nil, err
+	}
 	var ids []string
 	if store.ValidID(client) {
 		ids = []string{client}

@@ -101,7 +101,7 @@ func TestRemoveUser(t *testing.T) {
 	if ts, _ := e.admin.Teams(); len(ts[0].Members) != 0 {
 		t.Errorf("members left: %v", ts[0].Members)
 	}
-	got, err := e.srv.Store().Ops(id)
+	got, err := opStoreOf(e.t, e.srv).Ops(id)
 	e.must(err)
 	if len(got) != 3 || got[0].Author != "anna" {
 		t.Errorf("her ops: %d, author %q", len(got), got[0].Author)
@@ -238,7 +238,7 @@ func TestRenameTeamKeepsDossiersOnDevices(t *testing.T) {
 		}
 	}
 	// Another team's dossier is untouched; anna goes on writing.
-	if ops, _ := e.srv.Store().Ops(idz); len(ops) != 3 {
+	if ops, _ := opStoreOf(e.t, e.srv).Ops(idz); len(ops) != 3 {
 		t.Errorf("Zuid's dossier has %d ops", len(ops))
 	}
 	if resp := a.sync(a.op(id1, "birthyear", "1990")); len(resp.Accepted) != 1 {

@@ -259,9 +259,11 @@ func revokeAction(wipe bool) string {
 func (a *Admin) Erase(client string) (string, error) {
 	id := client
 	if !store.ValidID(client) {
-		var err error
-		id, err = a.s.st.FindClient(client)
+		st, err := a.s.opStore()
 		if err != nil {
+			return "", err
+		}
+		if id, err = st.FindClient(client); err != nil {
 			return "", err
 		}
 	}
@@ -273,7 +275,10 @@ func (a *Admin) Erase(client string) (string, error) {
 // re-applied after a restore (epoch.go).
 func (s *Server) erase(id string, entry AuditEntry) error {
 	s.recent.invalidate() // it may hold the dossier's ops (recent.go)
-	err := s.st.Erase(id)
+	ds, err := s.dossiers()
+	if err == nil {
+		err = ds.Erase(id)
+	}
 	s.views.bump() // devices that hold it are to be told (viewcache.go)
 	s.recent.invalidate()
 	if err != nil {
@@ -327,6 +332,9 @@ type DossierExport struct {
 // before the dossier is read, so no export leaves without its record. An
 // erased dossier is refused with store.ErrErased: nothing of it is kept.
 func (a *Admin) Export(client string) (DossierExport, error) {
+	if _, err := a.s.opStore(); err != nil {
+		return DossierExport{}, err
+	}
 	id := client
 	if !store.ValidID(client) {
 		var err error

@@ -242,6 +242,9 @@ func AdminSocketPath(dbPath string) string { return dbPath + ".admin.sock" }
 // checked too). Commands are audited with ChannelCLI and the caller's
 // Actor.
 func (s *Server) ServeAdmin(ctx context.Context) error {
+	if _, err := s.opStore(); err != nil {
+		return err
+	}
 	path := AdminSocketPath(s.st.Path())
 	// The server holds the file's lock, so a socket left here is stale.
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/server/boltstore"
+	"github.com/brug-nl/brug/sync/server/pgtest"
 	"github.com/brug-nl/brug/sync/server/storage"
 )
 
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 		}
 		testBackend, openStorage = name, open
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m)) // stops a PostgreSQL cluster a backend started
 }
 
 // Bucket names of the bbolt file, for the tests that look at its bytes.

@@ -88,7 +88,7 @@ func TestFarFutureOpsRefusedByClock(t *testing.T) {
 	// An op the server holds from before the bound existed is acknowledged
 	// when pushed again, as any known op (pushes stay idempotent).
 	old := stamped(a.op(id, "coaches", "bert"), store.MakeHLC(time.Date(3001, 1, 1, 0, 0, 0, 0, time.UTC), 0))
-	if _, err := e.srv.Store().ApplyRemote([]store.Op{old}); err != nil {
+	if _, err := opStoreOf(e.t, e.srv).ApplyRemote([]store.Op{old}); err != nil {
 		t.Fatal(err)
 	}
 	resp = a.sync(old)

@@ -171,7 +171,7 @@ func TestBackupCopiesTheKeyStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := srv.Store()
+	st := opStoreOf(t, srv)
 	if _, err := srv.Admin("beheer", "cli").AddTeam("noord"); err != nil {
 		t.Fatal(err)
 	}
@@ -216,11 +216,11 @@ func TestBackupCopiesTheKeyStore(t *testing.T) {
 		t.Fatalf("the restored copies do not open: %v", err)
 	}
 	for id, name := range map[string]string{keep: "Olga Pronk", gone: "Pieter Quist"} {
-		if c, err := srv.Store().Client(id); err != nil || c.Name.Value != name {
+		if c, err := opStoreOf(t, srv).Client(id); err != nil || c.Name.Value != name {
 			t.Errorf("%s after the restore: %+v, %v", name, c.Name, err)
 		}
 	}
-	if _, err := srv.Store().Client(later); err == nil {
+	if _, err := opStoreOf(t, srv).Client(later); err == nil {
 		t.Error("the dossier made after the backup is in the restored copy")
 	}
 	e(srv.Close())
@@ -233,16 +233,17 @@ func TestBackupCopiesTheKeyStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if !srv.Store().Erased(gone) {
+	if !opStoreOf(t, srv).Erased(gone) {
 		t.Error("the dossier erased after the backup came back")
 	}
-	if c, err := srv.Store().Client(keep); err != nil || c.Name.Value != "Olga Pronk" {
+	if c, err := opStoreOf(t, srv).Client(keep); err != nil || c.Name.Value != "Olga Pronk" {
 		t.Errorf("the kept dossier: %+v, %v", c.Name, err)
 	}
 }
 
 // A backup target that would overwrite the server's key store is refused.
 func TestBackupRefusesTheKeyStoreAsTarget(t *testing.T) {
+	onlyBolt(t, "brug admin backup copies the server's file and key store")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "region.db")
 	opt := cryptOpts(dir)

@@ -47,7 +47,7 @@ func TestServerKeyStoreOutlivesARestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := srv.Store()
+	st := opStoreOf(t, srv)
 	keep, err := st.CreateClient(store.NewClient{Name: "Olga Pronk", Team: "noord"})
 	if err != nil {
 		t.Fatal(err)
@@ -89,10 +89,10 @@ func TestServerKeyStoreOutlivesARestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if !srv.Store().Erased(gone) {
+	if !opStoreOf(t, srv).Erased(gone) {
 		t.Fatal("the dossier erased after the copy came back with the restore")
 	}
-	sums, err := srv.Store().Summaries()
+	sums, err := opStoreOf(t, srv).Summaries()
 	if err != nil || len(sums) != 1 || sums[0].ID != keep {
 		t.Fatalf("summaries of the restored copy: %v %+v", err, sums)
 	}
@@ -104,7 +104,7 @@ func TestServerKeyStoreOutlivesARestore(t *testing.T) {
 	if err != nil || !found {
 		t.Fatalf("no audit record of the erasure at open: %v", err)
 	}
-	if c, err := srv.Store().Client(keep); err != nil || c.Name.Value != "Olga Pronk" {
+	if c, err := opStoreOf(t, srv).Client(keep); err != nil || c.Name.Value != "Olga Pronk" {
 		t.Fatalf("%v %+v", err, c)
 	}
 }
@@ -118,7 +118,7 @@ func TestServerRefusesAnEmptyKeyStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.Store().CreateClient(store.NewClient{Name: "Sem Tol", Team: "west"}); err != nil {
+	if _, err := opStoreOf(t, srv).CreateClient(store.NewClient{Name: "Sem Tol", Team: "west"}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Close()
@@ -139,7 +139,7 @@ func TestPlainServerFileIsEncrypted(t *testing.T) {
 	if _, err := srv.Admin("beheer", "cli").AddTeam("zuid"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.Store().CreateClient(store.NewClient{Name: "Rosa Smit", Team: "zuid"}); err != nil {
+	if _, err := opStoreOf(t, srv).CreateClient(store.NewClient{Name: "Rosa Smit", Team: "zuid"}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Close()
@@ -147,7 +147,7 @@ func TestPlainServerFileIsEncrypted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if !srv.Store().Encrypted() {
+	if !opStoreOf(t, srv).Encrypted() {
 		t.Fatal("not encrypted")
 	}
 	teams, err := srv.Admin("beheer", "cli").Teams()

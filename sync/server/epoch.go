@@ -188,6 +188,9 @@ func (s *Server) Backup(path string) (int64, error) {
 		return 0, fmt.Errorf("%w %q: give an absolute path", ErrBackupTarget, path)
 	}
 	path = filepath.Clean(path)
+	if _, err := s.opStore(); err != nil {
+		return 0, err
+	}
 	own, _ := filepath.Abs(s.st.Path())
 	ks := s.st.KeyStore()
 	targets := []string{path}

@@ -36,7 +36,7 @@ func newRestartable(t *testing.T) *restartable {
 	t.Cleanup(func() {
 		hs.Close()
 		if r.srv != nil {
-			if err := r.srv.Store().Check(); err != nil {
+			if err := checkStore(r.srv); err != nil {
 				t.Errorf("server store inconsistent: %v", err)
 			}
 			r.srv.Close()
@@ -72,6 +72,7 @@ func (r *restartable) restart(between func()) {
 func (r *restartable) backup() string {
 	r.t.Helper()
 	path := filepath.Join(r.t.TempDir(), "backup.db")
+	onlyBolt(r.t, "backs up and restores the server's file")
 	if _, err := r.admin.Backup(path); err != nil {
 		r.t.Fatalf("backup: %v", err)
 	}
@@ -80,6 +81,7 @@ func (r *restartable) backup() string {
 
 func copyServerFile(t *testing.T, from, to string) {
 	t.Helper()
+	onlyBolt(t, "copies the server's file")
 	in, err := os.Open(from)
 	if err != nil {
 		t.Fatal(err)
@@ -242,6 +244,7 @@ func TestRestoreFromRawCopyAsksOnlyDevicesAheadToResend(t *testing.T) {
 // snapshot, not brug admin backup) marks nothing; the device's cursor past
 // the end of its epoch in the restored file is what tells.
 func TestRestoreFromLiveSnapshotAsksDevicesAheadToResend(t *testing.T) {
+	onlyBolt(t, "restores a snapshot of the server's file (WriteTo)")
 	r := newRestartable(t)
 	r.teams("Noord")
 	a := &epochDevice{device: r.user("anna", protocol.RoleCoach, "Noord")}
@@ -303,7 +306,7 @@ func TestErasureAfterBackupIsMadeAgainFromReceipts(t *testing.T) {
 	mallory.cursor, mallory.epoch = 0, ""
 	mallory.sync(map[string]string{kept: strings.Repeat("ab", 32), gone: "not hex"})
 	mallory.sync(map[string]string{kept: receipt})
-	if r.srv.Store().Erased(kept) || r.srv.Store().Erased(gone) {
+	if erasedIn(r.t, r.srv, kept) || erasedIn(r.t, r.srv, gone) {
 		t.Fatal("a report without this server's receipt erased a dossier")
 	}
 	if _, ok := mallory.have[kept]; !ok {
@@ -315,7 +318,7 @@ func TestErasureAfterBackupIsMadeAgainFromReceipts(t *testing.T) {
 	}
 	a.cursor, a.epoch = 0, ""
 	resp = a.sync(map[string]string{gone: receipt})
-	if !r.srv.Store().Erased(gone) || r.serverHoldsDossier(gone) {
+	if !erasedIn(r.t, r.srv, gone) || r.serverHoldsDossier(gone) {
 		t.Fatal("the erasure was not made again")
 	}
 	if _, ok := a.have[gone]; ok {
@@ -342,6 +345,7 @@ func TestErasureAfterBackupIsMadeAgainFromReceipts(t *testing.T) {
 // The backup is written whole or not at all, never over the server's own
 // file, and not from an SSH session (it writes a file on the server).
 func TestBackupRefusesBadTargets(t *testing.T) {
+	onlyBolt(t, "brug admin backup copies the server's file")
 	r := newRestartable(t)
 	rel := "backup.db"
 	for _, path := range []string{rel, r.path, AdminSocketPath(r.path), t.TempDir()} {

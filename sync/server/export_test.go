@@ -76,6 +76,7 @@ func TestAdminExportIsAuditedAndWhole(t *testing.T) {
 // TestAdminExportRefusals: an erased dossier has nothing left to export,
 // and an unknown or ambiguous name must not export (or audit) anything.
 func TestAdminExportRefusals(t *testing.T) {
+	onlyBolt(t, "the export reads dossiers through the op-log store")
 	e := newEnv(t)
 	e.teams("Noord")
 	a := e.user("anna", protocol.RoleCoach, "Noord")

@@ -34,7 +34,7 @@ func TestFieldHeadsBoundedResolvingAccepted(t *testing.T) {
 	if len(resp.Refused) != 1 || resp.Refused[0].Code != protocol.RefuseHeads {
 		t.Fatalf("head %d: want refused %q, got %+v", protocol.MaxFieldHeads+1, protocol.RefuseHeads, resp)
 	}
-	hs, err := e.srv.Store().Heads(id, "step/1/note")
+	hs, err := e.heads(id, "step/1/note")
 	e.must(err)
 	if len(hs) != protocol.MaxFieldHeads {
 		t.Fatalf("the field holds %d heads, want %d", len(hs), protocol.MaxFieldHeads)
@@ -52,7 +52,7 @@ func TestFieldHeadsBoundedResolvingAccepted(t *testing.T) {
 	if resp := a.sync(resolve); len(resp.Accepted) != 1 {
 		t.Fatalf("resolving refused: %+v", resp.Refused)
 	}
-	hs, err = e.srv.Store().Heads(id, "step/1/note")
+	hs, err = e.heads(id, "step/1/note")
 	e.must(err)
 	if len(hs) != 1 || hs[0].ID != resolve.ID {
 		t.Fatalf("after resolving: %d heads", len(hs))
@@ -80,13 +80,13 @@ func TestSessionWriteBoundedByFieldHeads(t *testing.T) {
 	if _, err := ss.Commit(id, store.Edit("step/1/note", "nog een", nil)); err == nil || !strings.Contains(err.Error(), "conflicting values") {
 		t.Fatalf("an SSH write adding head %d: %v", protocol.MaxFieldHeads+1, err)
 	}
-	if hs, _ := e.srv.Store().Heads(id, "step/1/note"); len(hs) != protocol.MaxFieldHeads {
+	if hs, _ := e.heads(id, "step/1/note"); len(hs) != protocol.MaxFieldHeads {
 		t.Fatalf("the refused SSH write left %d heads", len(hs))
 	}
 	if _, err := ss.Commit(id, store.Set("step/1/note", "opgelost")); err != nil {
 		t.Fatalf("an SSH write resolving the field: %v", err)
 	}
-	if hs, _ := e.srv.Store().Heads(id, "step/1/note"); len(hs) != 1 {
+	if hs, _ := e.heads(id, "step/1/note"); len(hs) != 1 {
 		t.Fatalf("after resolving over SSH: %d heads", len(hs))
 	}
 }

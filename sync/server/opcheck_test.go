@@ -125,5 +125,5 @@ func TestOpIndexFilledForOldFiles(t *testing.T) {
 	if resp := a.sync(a.op(d1, "birthyear", "1990")); len(resp.Accepted) != 1 {
 		t.Fatalf("a new op after the upgrade: %+v", resp)
 	}
-	e.must(srv.Store().Check())
+	e.must(checkStore(srv))
 }

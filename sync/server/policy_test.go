@@ -105,7 +105,7 @@ func TestOpPolicySameForPushAndSession(t *testing.T) {
 			}
 			if c.field == "step/1/note" && !c.seenNone {
 				// A resolve names every value the field holds.
-				hs, err := e.srv.Store().Heads(id, c.field)
+				hs, err := e.heads(id, c.field)
 				e.must(err)
 				for _, h := range hs {
 					prev = append(prev, h.ID)

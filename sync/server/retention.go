@@ -248,6 +248,9 @@ type RetentionReport struct {
 // an `erase` audit record saying why, and writes one `retention` record
 // for the run.
 func (a *Admin) Retention(erase bool, confirm []string) (RetentionReport, error) {
+	if _, err := a.s.opStore(); err != nil {
+		return RetentionReport{}, err
+	}
 	today := a.s.now().UTC().Truncate(24 * time.Hour)
 	var rep RetentionReport
 	rep.Today = today.Format(time.DateOnly)

@@ -69,14 +69,14 @@ func TestRetentionListsAndErasesDossiersPastTheirPeriod(t *testing.T) {
 	if rep.Due[1].Name != "Oud Gesloten" || rep.Due[1].Period != "15y" || rep.Due[1].Closed != "2010-01-01" {
 		t.Errorf("due entry: %+v", rep.Due[1])
 	}
-	if e.srv.Store().Erased(old) {
+	if e.erased(old) {
 		t.Fatal("a listing erased")
 	}
 	// The admin confirmed only the old one.
 	rep, err = e.admin.Retention(true, []string{old, wlz, recent})
 	e.must(err)
-	if rep.Erased != 1 || !e.srv.Store().Erased(old) || e.srv.Store().Erased(also) || e.srv.Store().Erased(wlz) || e.srv.Store().Erased(recent) {
-		t.Fatalf("erased %d: old %v also %v", rep.Erased, e.srv.Store().Erased(old), e.srv.Store().Erased(also))
+	if rep.Erased != 1 || !e.erased(old) || e.erased(also) || e.erased(wlz) || e.erased(recent) {
+		t.Fatalf("erased %d: old %v also %v", rep.Erased, e.erased(old), e.erased(also))
 	}
 	if resp := a.sync(); len(resp.Erased) != 1 || resp.Erased[0] != old {
 		t.Fatalf("the device was not told: %+v", resp.Erased)

@@ -150,14 +150,14 @@ func Open(path string, opt Options) (*Server, error) {
 		}
 		m, err := method.Parse("method", opt.MethodFile)
 		if err != nil {
-			return nil, fmt.Errorf("open server %s: %w", path, err)
+			return nil, fmt.Errorf("open server %s: %w", shownPath(path), err)
 		}
 		opt.Method = m
 	}
 	var minfo *protocol.MethodInfo
 	if opt.MethodFile != nil {
 		if len(opt.MethodFile) > protocol.MaxMethodBytes {
-			return nil, fmt.Errorf("open server %s: the method file is %d bytes; at most %d", path, len(opt.MethodFile), protocol.MaxMethodBytes)
+			return nil, fmt.Errorf("open server %s: the method file is %d bytes; at most %d", shownPath(path), len(opt.MethodFile), protocol.MaxMethodBytes)
 		}
 		minfo = MethodInfo(opt.Method, opt.MethodFile)
 	}
@@ -180,12 +180,16 @@ func Open(path string, opt Options) (*Server, error) {
 	err = db.Update(s.startEpoch)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open server %s: %w", path, err)
+		return nil, fmt.Errorf("open server %s: %w", shownPath(path), err)
 	}
 	// Dossiers whose keys are gone from the key store were erased after
 	// this copy of the file was made: erase them here too, so a restore
 	// never brings one back.
-	keyless, err := st.Keyless()
+	var keyless []string
+	ds, err := s.dossiers()
+	if err == nil {
+		keyless, err = ds.Keyless()
+	}
 	for _, id := range keyless {
 		if err == nil {
 			err = s.erase(id, AuditEntry{Channel: "open", User: ServerAuthor, Action: "erase", Dossier: id, Detail: "its key was gone from the key store (erased after this copy of the file was made)"})
@@ -193,7 +197,7 @@ func Open(path string, opt Options) (*Server, error) {
 	}
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open server %s: %w", path, err)
+		return nil, fmt.Errorf("open server %s: %w", shownPath(path), err)
 	}
 	return s, nil
 }

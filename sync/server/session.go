@@ -56,6 +56,9 @@ func (s *Server) Session(user, channel, id string) (*Session, error) {
 	if u.Disabled {
 		return nil, fmt.Errorf("user %s is disabled: %w", user, ErrUnauthorized)
 	}
+	if _, err := s.opStore(); err != nil {
+		return nil, err
+	}
 	ss := &Session{s: s, user: user, channel: channel, id: id, opened: map[string]bool{}}
 	ss.st = s.st.WithAuthor(user).WithCommitHook(s.commitHook(ss.hook))
 	return ss, nil

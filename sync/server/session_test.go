@@ -220,7 +220,7 @@ func TestSessionSignOffReachesTheCoachThroughSync(t *testing.T) {
 	if !ok || got.Value != "signed-off" || got.Author != "cor" {
 		t.Fatalf("anna's device did not receive the sign-off: %+v", e.anna.have[e.noord])
 	}
-	if n, _ := e.srv.Store().OutboxLen(); n != 0 {
+	if n, _ := opStoreOf(e.t, e.srv).OutboxLen(); n != 0 {
 		t.Errorf("the server's outbox holds %d ops", n)
 	}
 	var changes []AuditEntry

@@ -72,7 +72,7 @@ func TestConvergence(t *testing.T) {
 		}
 		syncAtOnce(t, reps)
 		syncUntilQuiet(t, rng, reps, 10)
-		assertConverged(t, srv.Store(), reps, w.made)
+		assertConverged(t, serverState(t, srv), reps, w.made)
 	})
 }
 

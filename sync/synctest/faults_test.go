@@ -105,7 +105,7 @@ func TestFaultProxy(t *testing.T) {
 		}
 		proxy.SetFaults(false)
 		quietRetry(t, rng, reps, nil)
-		assertConverged(t, srv.Store(), reps, w.made)
+		assertConverged(t, serverState(t, srv), reps, w.made)
 		st := proxy.Stats()
 		t.Logf("%d connections, %d cut in the request, %d in the answer; %d failed syncs retried", st.Conns, st.CutUp, st.CutDown, fails)
 		if st.CutUp == 0 || st.CutDown == 0 || fails == 0 {

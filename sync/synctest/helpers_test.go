@@ -17,6 +17,7 @@ import (
 	"github.com/brug-nl/brug/sync/client"
 	"github.com/brug-nl/brug/sync/protocol"
 	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/sync/server/pgtest"
 )
 
 // Teams of every test region.
@@ -78,17 +79,43 @@ func openServer(t testing.TB, path string) *server.Server {
 	return srv
 }
 
+// TestMain stops the PostgreSQL cluster the tests may start.
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// regionPath is where a fresh test region is kept: a bbolt file, or with
+// BRUG_TEST_STORE=postgres a database of pgtest's cluster.
+func regionPath(t testing.TB) string {
+	t.Helper()
+	switch b := os.Getenv("BRUG_TEST_STORE"); b {
+	case "", "bolt":
+		return filepath.Join(t.TempDir(), "server.db")
+	case "postgres":
+		return pgtest.DB(t)
+	default:
+		t.Fatalf("BRUG_TEST_STORE=%s: no such backend; have bolt, postgres", b)
+		return ""
+	}
+}
+
 // startServer runs a fresh server with the test teams on 127.0.0.1 and
 // checks on cleanup that its kept state equals the state rebuilt from the
-// log.
+// log (where it has an op-log store of its own: the bbolt file).
 func startServer(t testing.TB) (*server.Server, *httptest.Server, *server.Admin) {
 	t.Helper()
-	srv := openServer(t, filepath.Join(t.TempDir(), "server.db"))
+	return startServerAt(t, regionPath(t))
+}
+
+// startServerAt is startServer on the region at path.
+func startServerAt(t testing.TB, path string) (*server.Server, *httptest.Server, *server.Admin) {
+	t.Helper()
+	srv := openServer(t, path)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hs.Close()
-		if err := srv.Store().Check(); err != nil {
-			t.Errorf("server: kept state differs from the state rebuilt from the log: %v", err)
+		if st := srv.Store(); st != nil {
+			if err := st.Check(); err != nil {
+				t.Errorf("server: kept state differs from the state rebuilt from the log: %v", err)
+			}
 		}
 		srv.Close()
 	})

@@ -75,7 +75,11 @@ func Main(m *testing.M) int {
 	mainCalled = true
 	code := m.Run()
 	if shared != nil {
-		if err := shared.stop(); err != nil {
+		err := shared.stop() // a throwaway cluster goes whole
+		if shared.cmd == nil {
+			err = dropCreated() // an external one keeps only what it had
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest:", err)
 			if code == 0 {
 				code = 1
@@ -115,6 +119,53 @@ func DB(t testing.TB) string {
 		}
 	})
 	return shared.dsn(name)
+}
+
+// Created returns the connection string of a new, empty database for a
+// caller that has no testing.T at hand (a backend factory called from a
+// test's helpers): the database is dropped when Main returns (and with
+// the throwaway cluster in any case). ok is false where PostgreSQL is
+// missing; msg then says what to install.
+func Created() (dsn string, ok bool, msg string, err error) {
+	if !mainCalled {
+		return "", false, "", errors.New("pgtest: call os.Exit(pgtest.Main(m)) from the package's TestMain")
+	}
+	once.Do(start)
+	switch {
+	case failErr != nil:
+		return "", false, "", failErr
+	case shared == nil:
+		return "", false, skipMsg, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	name := "brugtest_" + randomHex(8)
+	if err := shared.exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+shared.template); err != nil {
+		return "", false, "", fmt.Errorf("pgtest: create database: %w", err)
+	}
+	createdMu.Lock()
+	created = append(created, name)
+	createdMu.Unlock()
+	return shared.dsn(name), true, "", nil
+}
+
+var (
+	createdMu sync.Mutex
+	created   []string // databases made by Created, dropped by Main
+)
+
+// dropCreated drops the databases Created made.
+func dropCreated() error {
+	createdMu.Lock()
+	defer createdMu.Unlock()
+	var errs []error
+	for _, name := range created {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		errs = append(errs, shared.exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"))
+		cancel()
+	}
+	created = nil
+	return errors.Join(errs...)
 }
 
 // noPostgres skips t, or fails it where PostgreSQL is required (CI).

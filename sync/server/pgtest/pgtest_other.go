@@ -13,3 +13,8 @@ func DB(t testing.TB) string {
 	t.Skip("pgtest: PostgreSQL tests run on Linux and macOS only")
 	return ""
 }
+
+// Created finds no PostgreSQL: the throwaway cluster needs a Unix system.
+func Created() (dsn string, ok bool, msg string, err error) {
+	return "", false, "PostgreSQL tests run on Linux and macOS only", nil
+}

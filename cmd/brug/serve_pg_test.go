@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/brug-nl/brug/sync/client"
+	"github.com/brug-nl/brug/sync/server/pgtest"
+)
+
+// TestServeStorePostgres: `brug admin --store postgres://...` sets up a
+// region in a PostgreSQL database, `brug serve --store postgres://...`
+// serves it, and laptops log in and sync through it: one's client
+// reaches the other. SSH is off there, and asking for it is refused; the
+// connection string's password never shows in the logs; a --store that
+// is no database and a key store that is a file are refused.
+func TestServeStorePostgres(t *testing.T) {
+	dsn := pgtest.DB(t)
+	h := newHarness(t)
+	master := filepath.Join(t.TempDir(), "master.key")
+	a := func(args ...string) result {
+		t.Helper()
+		return h.runTok(nil, append([]string{"admin", "--store", dsn, "--master-key", master}, args...)...)
+	}
+	expect(t, "team add", a("team", "add", "Noord"), exitOK)
+	expect(t, "user add", a("user", "add", "anna", "--role", "coach", "--team", "Noord"), exitOK)
+	expect(t, "user add", a("user", "add", "bert", "--role", "coach", "--team", "Noord"), exitOK)
+	codes := map[string]string{}
+	for _, u := range []string{"anna", "bert"} {
+		r := a("invite", u)
+		m := codeRE.FindStringSubmatch(r.stdout)
+		if r.code != exitOK || m == nil {
+			t.Fatalf("invite %s:\n%v", u, r)
+		}
+		codes[u] = m[1]
+	}
+	if fi, err := os.Stat(master); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the master key was not made readable by its owner only: %v %v", fi, err)
+	}
+
+	// Refusals: SSH asked for, a --store that is no database, a file as
+	// the key store, no master key.
+	expect(t, "serve with ssh", h.runTok(nil, "serve", "--store", dsn, "--master-key", master, "--ssh-addr", "127.0.0.1:0"), exitUsage, "SSH-sessies werken nog niet op een regio in PostgreSQL")
+	expect(t, "bad store", h.runTok(nil, "serve", "--store", "mysql://x"), exitUsage, `--store "mysql://x": geef bolt`)
+	expect(t, "file key store", a("--key-store", "/tmp/x.keys", "team", "list"), exitUsage, "sleutelopslag ook een database")
+	expect(t, "no master key", h.runTok(nil, "--lang", "en", "admin", "--store", dsn, "team", "list"), exitUsage, "A region in PostgreSQL needs a master key")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &serving{t: t, stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	args := []string{"serve", "--store", dsn, "--master-key", master, "--addr", "127.0.0.1:0", "--metrics-addr", "off"}
+	go func() { s.done <- runContext(ctx, args, h.netEnv(io.Discard, s.stderr, &client.MemoryStore{})) }()
+	t.Cleanup(func() { s.stop() })
+	s.url = waitOutput(t, s.stderr, listeningRE, s.done)[1]
+
+	tokens := &client.MemoryStore{}
+	laptop := laptopWithClient(t, "Noor Hazelhoef", "Noord")
+	expect(t, "login anna", h.runTok(tokens, "--db", laptop, "login", s.url, codes["anna"], "--adopt"), exitOK, "als anna")
+	expect(t, "sync anna", h.runTok(tokens, "--db", laptop, "sync"), exitOK, "Gesynchroniseerd met "+s.url)
+
+	bertTokens := &client.MemoryStore{}
+	laptop2 := filepath.Join(t.TempDir(), "laptop2.db")
+	expect(t, "login bert", h.runTok(bertTokens, "--db", laptop2, "login", s.url, codes["bert"]), exitOK, "als bert")
+	expect(t, "sync bert", h.runTok(bertTokens, "--db", laptop2, "sync"), exitOK, "ontvangen.")
+	expect(t, "bert has the client", h.runTok(bertTokens, "--db", laptop2, "export", "Noor"), exitOK, "Noor Hazelhoef")
+
+	// What the server logged names the database without its password.
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Password != "" && bytes.Contains([]byte(s.stderr.String()), []byte(cfg.Password)) {
+		t.Errorf("the server logged the database's password:\n%s", s.stderr.String())
+	}
+	if s.stop(); s.code != exitOK {
+		t.Fatalf("serve exited %d:\n%s", s.code, s.stderr.String())
+	}
+}

@@ -1,0 +1,701 @@
+package pgstore
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server/storage"
+)
+
+// The server's own records: accounts, devices, codes, SSH keys, the
+// dossier-team index, views, audit, refusals, drafts, receipts, settings
+// and epochs. Values are the JSON of their storage types (a field added
+// to a type needs no migration); text is ordered COLLATE "C", byte order
+// as bbolt's keys. Every Each* reads its rows first and then calls fn: a
+// connection runs one query at a time, and fn may query.
+
+// getRec reads the JSON value of table's row whose col is key.
+func getRec[T any](tx *Tx, table, col string, key any) (T, bool, error) {
+	var v T
+	var raw []byte
+	err := tx.tx.QueryRow(tx.ctx, "SELECT rec FROM "+table+" WHERE "+col+" = $1", key).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, false, nil
+	}
+	if err != nil {
+		return v, false, err
+	}
+	return v, true, json.Unmarshal(raw, &v)
+}
+
+// putRec writes the JSON value of table's row whose col is key.
+func putRec(tx *Tx, table, col string, key, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.exec("INSERT INTO "+table+" ("+col+", rec) VALUES ($1, $2) ON CONFLICT ("+col+") DO UPDATE SET rec = EXCLUDED.rec", key, raw)
+}
+
+// eachRec reads every row of a query of (key, rec) and calls fn with each.
+func eachRec[K, T any](tx *Tx, sql string, args []any, fn func(k K, v T) error) error {
+	type row struct {
+		k   K
+		raw []byte
+	}
+	rows, err := tx.tx.Query(tx.ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(&x.k, &x.raw)
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		var v T
+		if err := json.Unmarshal(r.raw, &v); err != nil {
+			return fmt.Errorf("%w: %v", store.ErrDamaged, err)
+		}
+		if err := fn(r.k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// strings reads a query of one text column.
+func (tx *Tx) strings(sql string, args ...any) ([]string, error) {
+	rows, err := tx.tx.Query(tx.ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// ---- accounts
+
+func (tx *Tx) User(name string) (storage.User, bool, error) {
+	return getRec[storage.User](tx, "users", "name", name)
+}
+
+func (tx *Tx) HasUser(name string) bool {
+	return tx.exists("SELECT EXISTS (SELECT 1 FROM users WHERE name = $1)", name)
+}
+
+func (tx *Tx) PutUser(u storage.User) error {
+	u.Teams = nil // kept in members
+	return putRec(tx, "users", "name", u.Name, u)
+}
+
+func (tx *Tx) DeleteUser(name string) error {
+	return tx.exec("DELETE FROM users WHERE name = $1", name)
+}
+
+func (tx *Tx) UserNames() ([]string, error) {
+	return tx.strings(`SELECT name FROM users ORDER BY name COLLATE "C"`)
+}
+
+func (tx *Tx) Team(name string) (storage.TeamRecord, bool, error) {
+	return getRec[storage.TeamRecord](tx, "teams", "name", name)
+}
+
+func (tx *Tx) HasTeam(name string) bool {
+	return tx.exists("SELECT EXISTS (SELECT 1 FROM teams WHERE name = $1)", name)
+}
+
+func (tx *Tx) PutTeam(t storage.TeamRecord) error { return putRec(tx, "teams", "name", t.Name, t) }
+
+func (tx *Tx) DeleteTeam(name string) error {
+	return tx.exec("DELETE FROM teams WHERE name = $1", name)
+}
+
+func (tx *Tx) Teams() ([]storage.TeamRecord, error) {
+	var out []storage.TeamRecord
+	err := eachRec(tx, `SELECT name, rec FROM teams ORDER BY name COLLATE "C"`, nil, func(_ string, t storage.TeamRecord) error {
+		out = append(out, t)
+		return nil
+	})
+	return out, err
+}
+
+func (tx *Tx) AddMember(team, user string) error {
+	return tx.exec("INSERT INTO members (team, user_name) VALUES ($1, $2) ON CONFLICT DO NOTHING", team, user)
+}
+
+func (tx *Tx) RemoveMember(team, user string) error {
+	return tx.exec("DELETE FROM members WHERE team = $1 AND user_name = $2", team, user)
+}
+
+func (tx *Tx) IsMember(team, user string) bool {
+	return tx.exists("SELECT EXISTS (SELECT 1 FROM members WHERE team = $1 AND user_name = $2)", team, user)
+}
+
+func (tx *Tx) UserTeams(user string) []string {
+	out, _ := tx.strings(`SELECT team FROM members WHERE user_name = $1 ORDER BY team COLLATE "C"`, user)
+	return out
+}
+
+func (tx *Tx) TeamMembers(team string) []string {
+	out, _ := tx.strings(`SELECT user_name FROM members WHERE team = $1 ORDER BY user_name COLLATE "C"`, team)
+	return out
+}
+
+// ---- devices, tokens, codes, keys
+
+func (tx *Tx) Device(id string) (storage.Device, bool, error) {
+	return getRec[storage.Device](tx, "devices", "id", id)
+}
+
+func (tx *Tx) PutDevice(d storage.Device) error { return putRec(tx, "devices", "id", d.ID, d) }
+
+func (tx *Tx) EachDevice(fn func(storage.Device) error) error {
+	return eachRec(tx, `SELECT id, rec FROM devices ORDER BY id COLLATE "C"`, nil, func(_ string, d storage.Device) error { return fn(d) })
+}
+
+func (tx *Tx) PutToken(hash []byte, device string) error {
+	return tx.exec("INSERT INTO tokens (hash, device) VALUES ($1, $2) ON CONFLICT (hash) DO UPDATE SET device = EXCLUDED.device", hash, device)
+}
+
+func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
+	var id string
+	if err := tx.tx.QueryRow(tx.ctx, "SELECT device FROM tokens WHERE hash = $1", hash).Scan(&id); err != nil {
+		return "", false
+	}
+	return id, true
+}
+
+func (tx *Tx) Code(hash []byte) (storage.EnrolCode, bool, error) {
+	return getRec[storage.EnrolCode](tx, "codes", "hash", hash)
+}
+
+func (tx *Tx) PutCode(hash []byte, c storage.EnrolCode) error {
+	return putRec(tx, "codes", "hash", hash, c)
+}
+
+func (tx *Tx) DeleteCode(hash []byte) error {
+	return tx.exec("DELETE FROM codes WHERE hash = $1", hash)
+}
+
+func (tx *Tx) EachCode(fn func(hash []byte, c storage.EnrolCode) error) error {
+	return eachRec(tx, "SELECT hash, rec FROM codes ORDER BY hash", nil, fn)
+}
+
+func (tx *Tx) Key(fingerprint string) (storage.Key, bool, error) {
+	return getRec[storage.Key](tx, "ssh_keys", "fingerprint", fingerprint)
+}
+
+func (tx *Tx) PutKey(k storage.Key) error {
+	return putRec(tx, "ssh_keys", "fingerprint", k.Fingerprint, k)
+}
+
+func (tx *Tx) DeleteKey(fingerprint string) error {
+	return tx.exec("DELETE FROM ssh_keys WHERE fingerprint = $1", fingerprint)
+}
+
+func (tx *Tx) EachKey(fn func(storage.Key) error) error {
+	return eachRec(tx, `SELECT fingerprint, rec FROM ssh_keys ORDER BY fingerprint COLLATE "C"`, nil, func(_ string, k storage.Key) error { return fn(k) })
+}
+
+// ---- dossier teams
+
+func (tx *Tx) DossierTeam(dossier string) string {
+	var team string
+	if err := tx.tx.QueryRow(tx.ctx, "SELECT team FROM dossier_team WHERE dossier = $1", []byte(dossier)).Scan(&team); err != nil {
+		return ""
+	}
+	return team
+}
+
+func (tx *Tx) SetDossierTeam(dossier, team string) error {
+	if len(dossier) != 16 {
+		return fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(dossier))
+	}
+	if team == "" {
+		return tx.exec("DELETE FROM dossier_team WHERE dossier = $1", []byte(dossier))
+	}
+	return tx.exec("INSERT INTO dossier_team (dossier, team) VALUES ($1, $2) ON CONFLICT (dossier) DO UPDATE SET team = EXCLUDED.team", []byte(dossier), team)
+}
+
+func (tx *Tx) TeamDossiers(team string, fn func(dossier string) error) error {
+	ds, err := collect(tx.ctx, tx.tx, "SELECT dossier FROM dossier_team WHERE team = $1 ORDER BY dossier", team)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if err := fn(string(d)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) EachDossierTeam(fn func(dossier, team string) error) error {
+	type row struct {
+		d []byte
+		t string
+	}
+	rows, err := tx.tx.Query(tx.ctx, "SELECT dossier, team FROM dossier_team ORDER BY dossier")
+	if err != nil {
+		return err
+	}
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(&x.d, &x.t)
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if err := fn(string(r.d), r.t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- views
+
+func (tx *Tx) View(device, dossier string) (storage.ViewEntry, bool) {
+	var state int16
+	var seq int64
+	if err := tx.tx.QueryRow(tx.ctx, "SELECT state, seq FROM views WHERE device = $1 AND dossier = $2", device, []byte(dossier)).Scan(&state, &seq); err != nil {
+		return storage.ViewEntry{}, false
+	}
+	return storage.ViewEntry{State: byte(state), Seq: uint64(seq)}, true
+}
+
+func (tx *Tx) PutView(device, dossier string, e storage.ViewEntry) error {
+	return tx.exec(`INSERT INTO views (device, dossier, state, seq) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (device, dossier) DO UPDATE SET state = EXCLUDED.state, seq = EXCLUDED.seq`,
+		device, []byte(dossier), int16(e.State), int64(e.Seq))
+}
+
+func (tx *Tx) DeleteView(device, dossier string) error {
+	return tx.exec("DELETE FROM views WHERE device = $1 AND dossier = $2", device, []byte(dossier))
+}
+
+func (tx *Tx) DeviceViews(device string, fn func(dossier string, e storage.ViewEntry) error) error {
+	type row struct {
+		d     []byte
+		state int16
+		seq   int64
+	}
+	rows, err := tx.tx.Query(tx.ctx, "SELECT dossier, state, seq FROM views WHERE device = $1 ORDER BY dossier", device)
+	if err != nil {
+		return err
+	}
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(&x.d, &x.state, &x.seq)
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if err := fn(string(r.d), storage.ViewEntry{State: byte(r.state), Seq: uint64(r.seq)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) DossierHolders(dossier string, states ...byte) ([]string, error) {
+	st := make([]int16, len(states))
+	for i, s := range states {
+		st[i] = int16(s)
+	}
+	return tx.strings(`SELECT device FROM views WHERE dossier = $1 AND state = ANY($2) ORDER BY device COLLATE "C"`, []byte(dossier), st)
+}
+
+// ---- audit
+
+// kAuditHead is the setting that holds the audit chain's head: seq (8
+// BE) + SHA-256 (32), as the bbolt backend keeps it.
+const kAuditHead = "audit_head"
+
+// AppendAudit numbers e by the audit table's identity column (under
+// Update's write lock, in commit order too), chains it to the head
+// (storage.ChainAudit; the genesis entry first on a log without a
+// chain), and moves the head in the same transaction.
+func (tx *Tx) AppendAudit(e storage.AuditEntry) error {
+	head, ok, err := tx.AuditHead()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		prev, genesis, err := storage.StartChain(tx, e.Time)
+		if err != nil {
+			return err
+		}
+		if head, err = tx.appendChained(prev, genesis); err != nil {
+			return err
+		}
+	}
+	_, err = tx.appendChained(head.Hash, e)
+	return err
+}
+
+// appendChained numbers e, chains it to prev, stores it and moves the head.
+func (tx *Tx) appendChained(prev string, e storage.AuditEntry) (storage.AuditHead, error) {
+	var seq int64
+	if err := tx.tx.QueryRow(tx.ctx, "SELECT nextval(pg_get_serial_sequence('audit', 'seq'))").Scan(&seq); err != nil {
+		return storage.AuditHead{}, err
+	}
+	e.Seq = uint64(seq)
+	raw, err := storage.ChainAudit(make([]byte, 0, 320), prev, &e)
+	if err != nil {
+		return storage.AuditHead{}, err
+	}
+	var dk []byte
+	if k, err := idKey(e.Dossier); err == nil {
+		dk = k
+	}
+	if err := tx.exec("INSERT INTO audit (seq, at, action, dossier, entry) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)",
+		seq, e.Time, e.Action, dk, raw); err != nil {
+		return storage.AuditHead{}, err
+	}
+	if e.Read != "" {
+		if err := tx.exec("INSERT INTO audit_reads (id, seq) VALUES ($1, $2)", e.Read, seq); err != nil {
+			return storage.AuditHead{}, err
+		}
+	}
+	h, _ := hex.DecodeString(e.Hash)
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, 40), uint64(seq))
+	if err := tx.exec("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+		kAuditHead, append(v, h...)); err != nil {
+		return storage.AuditHead{}, err
+	}
+	return storage.AuditHead{Seq: uint64(seq), Hash: e.Hash}, nil
+}
+
+func (tx *Tx) AuditHead() (storage.AuditHead, bool, error) {
+	v, err := tx.Setting(kAuditHead)
+	if err != nil || v == nil {
+		return storage.AuditHead{}, false, err
+	}
+	if len(v) != 8+32 {
+		return storage.AuditHead{}, false, fmt.Errorf("audit chain head: %d bytes, want 40", len(v))
+	}
+	return storage.AuditHead{Seq: binary.BigEndian.Uint64(v), Hash: hex.EncodeToString(v[8:])}, true, nil
+}
+
+func (tx *Tx) HasAuditRead(id string) (bool, error) {
+	return tx.exists("SELECT EXISTS (SELECT 1 FROM audit_reads WHERE id = $1)", id), nil
+}
+
+// ScanAudit gives every stored entry in seq order, pages of them, with
+// the error of one that does not decode.
+func (tx *Tx) ScanAudit(fn func(key uint64, e storage.AuditEntry, err error) error) error {
+	return tx.eachAuditRow(func(seq int64, raw []byte) error {
+		e, err := storage.DecodeAudit(raw)
+		return fn(uint64(seq), e, err)
+	})
+}
+
+// eachAuditRow calls fn for every audit row in seq order, in pages.
+func (tx *Tx) eachAuditRow(fn func(seq int64, raw []byte) error) error {
+	const page = 4096
+	var after int64
+	for {
+		type row struct {
+			seq int64
+			raw []byte
+		}
+		rows, err := tx.tx.Query(tx.ctx, "SELECT seq, entry FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2", after, page)
+		if err != nil {
+			return err
+		}
+		rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			return x, r.Scan(&x.seq, &x.raw)
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			after = r.seq
+			if err := fn(r.seq, r.raw); err != nil {
+				return err
+			}
+		}
+		if len(rs) < page {
+			return nil
+		}
+	}
+}
+
+// EachAudit gives every entry in order; entries are filtered by the
+// caller, and dossier only narrows what is decoded.
+func (tx *Tx) EachAudit(dossier string, fn func(storage.AuditEntry) error) error {
+	return tx.eachAuditRow(func(seq int64, raw []byte) error {
+		if dossier != "" && !bytes.Contains(raw, []byte(dossier)) {
+			return nil // spares decoding the large delivery records of other dossiers
+		}
+		var e storage.AuditEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return fmt.Errorf("audit %d: %w: %v", seq, store.ErrDamaged, err)
+		}
+		e.Seq = uint64(seq)
+		return fn(e)
+	})
+}
+
+// ---- orgs
+
+func (tx *Tx) Org(name string) (storage.Org, bool, error) {
+	return getRec[storage.Org](tx, "orgs", "name", name)
+}
+
+func (tx *Tx) PutOrg(o storage.Org) error { return putRec(tx, "orgs", "name", o.Name, o) }
+
+func (tx *Tx) DeleteOrg(name string) error {
+	return tx.exec("DELETE FROM orgs WHERE name = $1", name)
+}
+
+// EachOrg gives the organisations in name order (bytewise, as bbolt).
+func (tx *Tx) EachOrg(fn func(storage.Org) error) error {
+	return eachRec(tx, `SELECT name, rec FROM orgs ORDER BY name COLLATE "C"`, nil, func(_ string, o storage.Org) error { return fn(o) })
+}
+
+// ---- refusals
+
+func (tx *Tx) PutRefusal(dossier, op string, at time.Time, code string) error {
+	return tx.exec(`INSERT INTO refusals (dossier, op_id, at, code) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (dossier, op_id) DO UPDATE SET at = EXCLUDED.at, code = EXCLUDED.code`,
+		[]byte(dossier), []byte(op), time.Unix(at.Unix(), 0), code)
+}
+
+func (tx *Tx) EachRefusal(fn func(dossier string, at time.Time, code string) error) error {
+	type row struct {
+		d    []byte
+		at   time.Time
+		code string
+	}
+	rows, err := tx.tx.Query(tx.ctx, "SELECT dossier, at, code FROM refusals ORDER BY dossier, op_id")
+	if err != nil {
+		return err
+	}
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(&x.d, &x.at, &x.code)
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if err := fn(string(r.d), time.Unix(r.at.Unix(), 0), r.code); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- drafts, sealed with their dossier's key
+
+func draftAD(dk []byte, step int, user string) []byte {
+	ad := binary.BigEndian.AppendUint32(append([]byte("draft "), dk...), uint32(step))
+	return append(ad, user...)
+}
+
+func (tx *Tx) Draft(dossier string, step int, user string) (string, bool, error) {
+	dk, err := idKey(dossier)
+	if err != nil {
+		return "", false, err
+	}
+	var sealed []byte
+	err = tx.tx.QueryRow(tx.ctx, "SELECT sealed FROM drafts WHERE dossier = $1 AND step = $2 AND user_name = $3", dk, step, user).Scan(&sealed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	plain, err := tx.openFor(dk, draftAD(dk, step, user), sealed)
+	if err != nil {
+		return "", false, err
+	}
+	return string(plain), true, nil
+}
+
+// PutDraft seals the text with the dossier's key: erasing the dossier
+// deletes the key, so the draft's bytes left anywhere cannot be read.
+func (tx *Tx) PutDraft(dossier string, step int, user, text string) error {
+	dk, err := idKey(dossier)
+	if err != nil {
+		return err
+	}
+	if tx.exists("SELECT EXISTS (SELECT 1 FROM erased WHERE dossier = $1)", dk) {
+		return fmt.Errorf("client %s: %w", dossier, store.ErrErased)
+	}
+	sealed, err := tx.sealFor(dk, draftAD(dk, step, user), []byte(text))
+	if err != nil {
+		return err
+	}
+	return tx.exec(`INSERT INTO drafts (dossier, step, user_name, sealed) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (dossier, step, user_name) DO UPDATE SET sealed = EXCLUDED.sealed`, dk, step, user, sealed)
+}
+
+func (tx *Tx) DeleteDraft(dossier string, step int, user string) error {
+	dk, err := idKey(dossier)
+	if err != nil {
+		return err
+	}
+	return tx.exec("DELETE FROM drafts WHERE dossier = $1 AND step = $2 AND user_name = $3", dk, step, user)
+}
+
+func (tx *Tx) DeleteDossierDrafts(dossier string) error {
+	dk, err := idKey(dossier)
+	if err != nil {
+		return err
+	}
+	return tx.exec("DELETE FROM drafts WHERE dossier = $1", dk)
+}
+
+// ---- erasures and receipts
+
+func (tx *Tx) Erasure(dossier string) (storage.ErasureRecord, bool, error) {
+	return getRec[storage.ErasureRecord](tx, "erasures", "dossier", []byte(dossier))
+}
+
+func (tx *Tx) PutErasure(dossier string, r storage.ErasureRecord) error {
+	return putRec(tx, "erasures", "dossier", []byte(dossier), r)
+}
+
+func (tx *Tx) EachErasure(fn func(dossier string, r storage.ErasureRecord) error) error {
+	return eachRec(tx, "SELECT dossier, rec FROM erasures ORDER BY dossier", nil, func(k []byte, r storage.ErasureRecord) error {
+		return fn(string(k), r)
+	})
+}
+
+func (tx *Tx) Receipt(dossier, device string) (storage.Receipt, bool, error) {
+	var r storage.Receipt
+	var raw []byte
+	err := tx.tx.QueryRow(tx.ctx, "SELECT rec FROM receipts WHERE dossier = $1 AND device = $2", []byte(dossier), device).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	return r, true, json.Unmarshal(raw, &r)
+}
+
+func (tx *Tx) PutReceipt(dossier, device string, r storage.Receipt) error {
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return tx.exec(`INSERT INTO receipts (dossier, device, rec) VALUES ($1, $2, $3)
+		ON CONFLICT (dossier, device) DO UPDATE SET rec = EXCLUDED.rec`, []byte(dossier), device, raw)
+}
+
+func (tx *Tx) DeleteReceipt(dossier, device string) error {
+	return tx.exec("DELETE FROM receipts WHERE dossier = $1 AND device = $2", []byte(dossier), device)
+}
+
+func (tx *Tx) DossierReceipts(dossier string, fn func(device string, r storage.Receipt) error) error {
+	return eachRec(tx, `SELECT device, rec FROM receipts WHERE dossier = $1 ORDER BY device COLLATE "C"`, []any{[]byte(dossier)}, fn)
+}
+
+// ---- settings and epochs
+
+const kReceiptKey = "receipt_key"
+
+// reserved are the settings kept by this package, not SetSetting.
+var reserved = []string{kReceiptKey, "master_check", kAuditHead}
+
+func (tx *Tx) Setting(name string) ([]byte, error) {
+	var v []byte
+	err := tx.tx.QueryRow(tx.ctx, "SELECT value FROM settings WHERE name = $1", name).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return v, err
+}
+
+func (tx *Tx) SetSetting(name string, value []byte) error {
+	if slices.Contains(reserved, name) {
+		return fmt.Errorf("%w: setting %s is kept by the storage", store.ErrInvalid, name)
+	}
+	if value == nil {
+		value = []byte{}
+	}
+	return tx.exec("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value", name, value)
+}
+
+// ReceiptKey reads the receipt key, or makes it on a new region. It is
+// sealed with the master key: whoever held the data database alone could
+// otherwise mint receipts for any dossier.
+func (tx *Tx) ReceiptKey() ([]byte, error) {
+	raw, err := tx.Setting(kReceiptKey)
+	if err != nil {
+		return nil, err
+	}
+	ad := []byte(kReceiptKey)
+	if raw != nil {
+		k := raw
+		if tx.s.master != nil {
+			if k, err = open(tx.s.master, ad, raw); err != nil {
+				return nil, fmt.Errorf("receipt key: %w", err)
+			}
+		}
+		if len(k) != 32 {
+			return nil, fmt.Errorf("receipt key: %w: %d bytes", store.ErrDamaged, len(k))
+		}
+		return k, nil
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	v := k
+	if tx.s.master != nil {
+		if v, err = seal(tx.s.master, ad, k); err != nil {
+			return nil, err
+		}
+	}
+	return k, tx.exec("INSERT INTO settings (name, value) VALUES ($1, $2)", kReceiptKey, v)
+}
+
+func (tx *Tx) EachEpoch(fn func(storage.Epoch) error) error {
+	type row struct {
+		e  storage.Epoch
+		st int64
+	}
+	rows, err := tx.tx.Query(tx.ctx, "SELECT id, start, started, broken FROM epochs ORDER BY n")
+	if err != nil {
+		return err
+	}
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		err := r.Scan(&x.e.ID, &x.st, &x.e.Started, &x.e.Broken)
+		x.e.Start, x.e.Started = uint64(x.st), x.e.Started.UTC()
+		return x, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if err := fn(r.e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) AppendEpoch(e storage.Epoch) error {
+	return tx.exec("INSERT INTO epochs (id, start, started, broken) VALUES ($1, $2, $3, $4)", e.ID, int64(e.Start), e.Started, e.Broken)
+}

@@ -1,0 +1,180 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server/storage"
+)
+
+// The server's storage (storage.Storage) on PostgreSQL: one SQL
+// transaction per View and Update.
+//
+// Isolation. An Update runs READ COMMITTED and first takes a
+// transaction-level advisory lock (writeLockID), held until it commits or
+// rolls back: write transactions of every process on the database run
+// one at a time, as bbolt's do within one process. Each statement of a
+// READ COMMITTED transaction sees everything committed before it began,
+// so a write transaction, holding the lock, sees every write committed
+// before it (the isolation docs/storage.md asks of a backend), and
+// sequence numbers are given in commit order: the lock is released only
+// after the commit is visible. No two write transactions ever overlap, so
+// none fails with a serialization error and Update never re-runs fn (it
+// must not: the server's functions keep in-memory state, such as the
+// group commit's results, that a second run would double). A View runs
+// REPEATABLE READ, READ ONLY: one snapshot for all its statements (a pull
+// reads LastSeq and then the ops after a cursor from the same state).
+//
+// One file per interface: oplog.go (OpLog, Sequence), records.go (the
+// server's records), crypt.go (dossier keys and sealing). A method added
+// to a storage interface goes into the file of its interface.
+
+// writeLockID is the advisory lock of write transactions ("brugwrit").
+const writeLockID int64 = 0x6272756777726974
+
+// Storage is a region on PostgreSQL.
+type Storage struct {
+	db     *DB
+	master []byte   // wraps the dossiers' keys and seals the receipt key; nil: kept as they are
+	keys   sync.Map // [16]byte dossier key -> its data key, unwrapped
+}
+
+var _ storage.Storage = (*Storage)(nil)
+var _ storage.Tx = (*Tx)(nil)
+
+// MasterKeyName is the name the master key is read under from
+// store.Encryption's Keyring (a server's key file ignores it).
+const MasterKeyName = "brug-region"
+
+// OpenStorage connects to the data database at dataURL and the key store
+// at keysURL ("" keeps the key store in the data database), migrates both
+// and returns the storage. The master key comes from opt.Encryption's
+// Keyring (made there on a new region); without Encryption the dossiers'
+// keys are kept unwrapped in the key store (a test region: erasing still
+// deletes the key).
+func OpenStorage(dataURL, keysURL string, opt store.Options) (*Storage, error) {
+	ctx := context.Background()
+	if keysURL == "" {
+		// The key store in the data database, but through a pool of its
+		// own: a transaction holding a data connection reads keys, and
+		// with one pool a burst of them could take every connection and
+		// wait for another one forever.
+		keysURL = dataURL
+	}
+	db, err := Open(ctx, dataURL, keysURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Storage{db: db}
+	if enc := opt.Encryption; enc != nil {
+		if enc.Keyring == nil {
+			db.Close()
+			return nil, errors.New("pgstore: a PostgreSQL region takes its master key from a key file (--master-key), not a passphrase")
+		}
+		if s.master, err = masterKey(enc.Keyring); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if err := s.checkMaster(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// DB is the connection pools, for tools and tests.
+func (s *Storage) DB() *DB { return s.db }
+
+// Close closes the pools.
+func (s *Storage) Close() error {
+	s.db.Close()
+	return nil
+}
+
+// Store is nil: a PostgreSQL region has no op-log store of the laptop's
+// kind (the server's SSH sessions and the admin commands that read
+// dossiers through it are not available on it yet).
+func (s *Storage) Store() *store.Store { return nil }
+
+// Wrap is not available: there is no op-log store whose transactions to
+// wrap. It returns nil.
+func (s *Storage) Wrap(*store.Tx) storage.Tx { return nil }
+
+// View runs fn in a read transaction (REPEATABLE READ, READ ONLY).
+func (s *Storage) View(fn func(storage.Tx) error) error {
+	ctx := context.Background()
+	return pgx.BeginTxFunc(ctx, s.db.Data, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(t pgx.Tx) error {
+		return fn(&Tx{s: s, tx: t, ctx: ctx})
+	})
+}
+
+// Update runs fn in a write transaction (READ COMMITTED, under the write
+// lock; see the top of this file).
+func (s *Storage) Update(fn func(storage.Tx) error) error {
+	ctx := context.Background()
+	return pgx.BeginTxFunc(ctx, s.db.Data, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(t pgx.Tx) error {
+		if _, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockID); err != nil {
+			return fmt.Errorf("pgstore: take the write lock: %w", err)
+		}
+		return fn(&Tx{s: s, tx: t, ctx: ctx, write: true})
+	})
+}
+
+// Tx is one transaction.
+type Tx struct {
+	s     *Storage
+	tx    pgx.Tx
+	ctx   context.Context
+	write bool
+}
+
+// exec runs a statement.
+func (tx *Tx) exec(sql string, args ...any) error {
+	_, err := tx.tx.Exec(tx.ctx, sql, args...)
+	return err
+}
+
+// exists runs a query of one boolean; false on an error (which aborts the
+// transaction, so that it cannot commit).
+func (tx *Tx) exists(sql string, args ...any) bool {
+	var ok bool
+	if err := tx.tx.QueryRow(tx.ctx, sql, args...).Scan(&ok); err != nil {
+		return false
+	}
+	return ok
+}
+
+// WriteTo is not available: back up a PostgreSQL region with the
+// database's own tools (pg_dump, or a base backup with WAL archiving).
+func (tx *Tx) WriteTo(io.Writer) (int64, error) {
+	return 0, fmt.Errorf("%w: a PostgreSQL region is backed up with pg_dump or pg_basebackup, not brug admin backup", store.ErrInvalid)
+}
+
+// WriteKeyStoreTo is not available, as WriteTo.
+func (tx *Tx) WriteKeyStoreTo(w io.Writer) (int64, error) { return tx.WriteTo(w) }
+
+// idKey is the 16-byte key of a text id.
+func idKey(id string) ([]byte, error) {
+	u, err := uuid.Parse(id)
+	if err != nil || len(id) != 36 {
+		return nil, fmt.Errorf("%w: id %q", store.ErrInvalid, id)
+	}
+	return u[:], nil
+}
+
+// idText is the text form of a 16-byte key.
+func idText(k []byte) string {
+	u, err := uuid.FromBytes(k)
+	if err != nil {
+		return ""
+	}
+	return u.String()
+}
