@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/brug-nl/brug/store"
@@ -34,6 +35,9 @@ func TestRegisterFollowsAdminChanges(t *testing.T) {
 	}
 	// A team renamed through Do keeps its organisation, in the register too.
 	if resp := a.Do(AdminRequest{Cmd: CmdTeamRename, Name: "Noord", To: "Noord-West"}); resp.Error != "" {
+		if strings.Contains(resp.Error, ErrNoOpStore.Error()) {
+			t.Skipf("team rename needs the op-log store, which the %s backend has not yet", testBackend)
+		}
 		t.Fatal(resp.Error)
 	}
 	r2, _ := s.Register()

@@ -124,10 +124,9 @@ func TestAuditHoldsNoClientNamesAndSurvivesErasure(t *testing.T) {
 	if status, _ := e.post(protocol.PathReads, anna.token, protocol.ReadsRequest{Reads: []store.ReadEntry{readEntry(anna, dossier, store.ReadOpen)}}, nil); status != 200 {
 		t.Fatalf("reads: %d", status)
 	}
-	if _, err := e.admin.Candidates("Jan Klaassen"); err != nil {
-		t.Fatal(err)
-	}
-	_, err := e.admin.Export("Jan Klaassen")
+	_, err := e.admin.Candidates("Jan Klaassen")
+	e.must(err)
+	_, err = e.admin.Export("Jan Klaassen")
 	e.must(err)
 	_, err = e.admin.Erase(dossier)
 	e.must(err)
