@@ -373,7 +373,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier int) {
 			if err != nil {
 				return err
 			}
-			vis := slices.Sorted(maps.Keys(srv.visible(tx, u)))
+			vis := slices.Sorted(maps.Keys(srv.visible(tx, u, accessDay(srv.now()))))
 			for _, dk := range vis {
 				if err := rawBucket(b, tx, bView).Put([]byte(d.id+"\x00"+dk), append([]byte{viewIn}, be64(seq)...)); err != nil {
 					return err

@@ -134,10 +134,16 @@ func judgeOp(b *opBatch, a opActor, op store.Op, now time.Time) (verdict, error)
 		}
 	}
 	if !inTeams(u, team) {
-		return no(protocol.RefuseForbidden, fmt.Sprintf("the dossier belongs to team %q, which is not one of yours", team))
+		// A team the dossier is shared with (shares.go).
+		if r, err := shareRule(tx, u, op, team, now); r != nil || err != nil {
+			return verdict{refusal: r}, err
+		}
 	}
 	if op.Field == "team" && !teamExists(tx, op.Value) {
 		return no(protocol.RefuseInvalid, fmt.Sprintf("there is no team %q on this server", op.Value))
+	}
+	if r, err := transferRule(tx, op, team, now); r != nil || err != nil {
+		return verdict{refusal: r}, err
 	}
 	if r := signOffRule(tx, u, op); r != nil {
 		return verdict{refusal: r}, nil

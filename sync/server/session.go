@@ -86,7 +86,7 @@ func (ss *Session) active(tx Tx) (User, error) {
 
 // sees reports whether the user may read the dossier now.
 func (ss *Session) sees(tx Tx, u User, dossier string) bool {
-	return store.ValidID(dossier) && mayRead(u.Role) && inTeams(u, dossierTeam(tx, dossier))
+	return store.ValidID(dossier) && ss.s.seesDossier(tx, u, string(dkey(dossier)), accessDay(ss.s.now()))
 }
 
 func (ss *Session) checkRead(dossier string) error {
@@ -103,12 +103,21 @@ func (ss *Session) checkRead(dossier string) error {
 }
 
 // Summaries returns the list summaries of the dossiers of the user's
-// teams.
+// teams and of those shared with them now.
 func (ss *Session) Summaries() ([]store.Summary, error) {
 	var u User
+	shared := map[string]bool{}
 	err := ss.s.db.View(func(tx Tx) error {
 		var err error
 		u, err = ss.active(tx)
+		if err == nil && mayRead(u.Role) {
+			day := accessDay(ss.s.now())
+			for _, team := range u.Teams {
+				for dk := range ss.s.views.shared(tx, team, day) {
+					shared[idString([]byte(dk))] = true
+				}
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -121,7 +130,7 @@ func (ss *Session) Summaries() ([]store.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(sm store.Summary) bool { return !inTeams(u, sm.Team) }), nil
+	return slices.DeleteFunc(all, func(sm store.Summary) bool { return !inTeams(u, sm.Team) && !shared[sm.ID] }), nil
 }
 
 // Client opens a dossier of the user's teams. The first opening in the
@@ -283,6 +292,11 @@ func (ss *Session) hook(tx Tx, ops []store.Op) error {
 		}
 		if op.Field == "team" {
 			if err := ss.s.reindexTeam(tx, op.Dossier); err != nil {
+				return err
+			}
+		}
+		if isShareField(op.Field) {
+			if err := ss.s.reindexShares(tx, op.Dossier); err != nil {
 				return err
 			}
 		}
