@@ -54,6 +54,9 @@ type listRow struct {
 	// and birth year (store.DupKey): likely the same person, entered
 	// twice; brug duplicates merges them.
 	dup bool
+	// consentEnds: the last day of a share's consent that ends within
+	// store.ConsentSoonDays of today ("" when none).
+	consentEnds string
 }
 
 // summariesMsg answers a load of the list; seq says which load.
@@ -118,13 +121,13 @@ func (l *ClientList) Init() tea.Cmd { return l.Reload() }
 
 func (l *ClientList) Reload() tea.Cmd {
 	l.Seq++
-	return loadSummaries(l.Ctx.Store, l.Seq, l.SortBy, l.withdrawn)
+	return loadSummaries(l.Ctx.Store, l.Seq, l.SortBy, l.withdrawn, l.Ctx.Now().Format(time.DateOnly))
 }
 
 // loadSummaries reads the list off the UI goroutine: removed clients are
 // dropped, filter keys lower-cased and folded and rows sorted here, once
 // per load.
-func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
+func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today string) tea.Cmd {
 	return func() tea.Msg {
 		all, err := st.Summaries()
 		if err != nil {
@@ -150,8 +153,30 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
 		if err := markDuplicates(st, rows); err != nil {
 			return summariesMsg{seq: seq, err: err}
 		}
+		markConsentsEnding(rows, today)
 		sortRows(rows, by)
 		return summariesMsg{seq: seq, sortBy: by, rows: rows, conflicts: conflicts}
+	}
+}
+
+// markConsentsEnding sets consentEnds on the rows whose share consent
+// ends within store.ConsentSoonDays of today (store.ConsentsEndingSoon
+// over the summaries the list holds: no dossier is read).
+func markConsentsEnding(rows []listRow, today string) {
+	sums := make([]store.Summary, len(rows))
+	for i := range rows {
+		sums[i] = rows[i].Summary
+	}
+	ending, err := store.ConsentsEndingSoon(sums, today, store.ConsentSoonDays)
+	if err != nil || len(ending) == 0 {
+		return
+	}
+	at := make(map[string]int, len(rows))
+	for i := range rows {
+		at[rows[i].ID] = i
+	}
+	for _, e := range ending {
+		rows[at[e.Dossier]].consentEnds = e.Until
 	}
 }
 
@@ -611,6 +636,9 @@ func (l *ClientList) row(r *listRow, selected bool) string {
 		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
 	} else if r.dup {
 		mark := " (" + t.S("list.dup.mark") + ")"
+		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
+	} else if r.consentEnds != "" {
+		mark := " (" + t.S("list.consentends") + ")"
 		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
 	} else {
 		b.WriteString(kit.Fit(r.Name, ly.name))
