@@ -585,6 +585,16 @@ func (l *ClientList) countLine() string {
 	t, st := l.Ctx.T, l.Ctx.Styles
 	s := t.N("list.count", len(l.Rows), kit.FormatCount(t, len(l.Shown)), kit.FormatCount(t, len(l.Rows))) +
 		" · " + t.F("list.sort", t.S(SortKeys[l.SortBy]))
+	ending := 0
+	for i := range l.Rows {
+		if l.Rows[i].consentEnds != "" && !l.Rows[i].Removed {
+			ending++
+		}
+	}
+	if ending > 0 {
+		return st.Muted.Render(kit.Fit(s, max(0, l.width-ansi.StringWidth(t.F("list.consentends.count", ending))))) +
+			st.Warn.Render(t.F("list.consentends.count", ending))
+	}
 	return st.Muted.Render(kit.Fit(s, l.width))
 }
 
@@ -638,7 +648,12 @@ func (l *ClientList) row(r *listRow, selected bool) string {
 		mark := " (" + t.S("list.dup.mark") + ")"
 		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
 	} else if r.consentEnds != "" {
+		// A consent that ends soon: said in words where the column has
+		// room, else marked * (the count line says what * means).
 		mark := " (" + t.S("list.consentends") + ")"
+		if ly.name-ansi.StringWidth(mark) < 8 {
+			mark = "*"
+		}
 		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
 	} else {
 		b.WriteString(kit.Fit(r.Name, ly.name))

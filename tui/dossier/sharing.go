@@ -107,7 +107,9 @@ func sharingSpec() entitySpec {
 				}
 				r.lines = append(r.lines, kit.Truncate(state, w))
 				if sh.ID == asked {
-					r.lines = append(r.lines, st.Warn.Render(kit.Truncate(t.F("sharing.withdraw.ask", shareLabel(sh)), w)))
+					for _, l := range kit.WrapText(t.F("sharing.withdraw.ask", shareLabel(sh)), w) {
+						r.lines = append(r.lines, st.Warn.Render(l))
+					}
 				}
 				rows = append(rows, r)
 			}

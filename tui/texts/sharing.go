@@ -43,5 +43,6 @@ var textsSharing = map[string][2]string{
 	"field.share.consent_how":  {"Toestemming hoe", "Consent how"},
 	"field.share.consent_by":   {"Vastgelegd door", "Recorded by"},
 
-	"list.consentends": {"toestemming loopt af", "consent ends"},
+	"list.consentends":       {"toestemming loopt af", "consent ends"},
+	"list.consentends.count": {" · * toestemming loopt af: %d", " · * consent ends: %d"},
 }
