@@ -219,7 +219,13 @@ type benchTeamDevice struct {
 
 func newBenchTeamDevice(tb testing.TB, admin *Admin, url, user string) *benchTeamDevice {
 	tb.Helper()
-	if _, err := admin.AddUser(user, protocol.RoleCoach, []string{"Bench"}); err != nil {
+	return newBenchTeamDeviceIn(tb, admin, url, user, "Bench")
+}
+
+// newBenchTeamDeviceIn is newBenchTeamDevice for a coach of team.
+func newBenchTeamDeviceIn(tb testing.TB, admin *Admin, url, user, team string) *benchTeamDevice {
+	tb.Helper()
+	if _, err := admin.AddUser(user, protocol.RoleCoach, []string{team}); err != nil {
 		tb.Fatal(err)
 	}
 	code, _, err := admin.Invite(user)
@@ -243,7 +249,15 @@ func newBenchTeamDevice(tb testing.TB, admin *Admin, url, user string) *benchTea
 // round trip); each is a full client.Syncer.Sync on a real store with
 // fsync on both sides, against the 10,000-client region's server. Bytes are
 // counted on the server's connections, HTTP headers included.
-func BenchmarkOneFieldSync(b *testing.B) {
+func BenchmarkOneFieldSync(b *testing.B) { oneFieldSync(b, false) }
+
+// BenchmarkOneFieldSyncShared is BenchmarkOneFieldSync with the colleague
+// in another team of another organisation, who sees the dossier through
+// a read-write share (issue 11): the pull goes through the shared set of
+// its team and the index of recent ops under the owning team.
+func BenchmarkOneFieldSyncShared(b *testing.B) { oneFieldSync(b, true) }
+
+func oneFieldSync(b *testing.B, shared bool) {
 	if testing.Short() {
 		b.Skip("uses the 10,000-client region; not with -short")
 	}
@@ -253,11 +267,36 @@ func BenchmarkOneFieldSync(b *testing.B) {
 	if _, err := admin.AddTeam("Bench"); err != nil {
 		b.Fatal(err)
 	}
+	bramTeam := "Bench"
+	if shared {
+		bramTeam = "Bench Gemeente"
+		if _, err := admin.AddTeam(bramTeam); err != nil {
+			b.Fatal(err)
+		}
+		if err := srv.db.Update(func(tx Tx) error {
+			t, _, err := tx.Team(bramTeam)
+			if err != nil {
+				return err
+			}
+			t.Org = "Gemeente"
+			return tx.PutTeam(t)
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	anna := newBenchTeamDevice(b, admin, hs.URL, "anna")
-	bram := newBenchTeamDevice(b, admin, hs.URL, "bram")
+	bram := newBenchTeamDeviceIn(b, admin, hs.URL, "bram", bramTeam)
 	id, err := anna.st.CreateClient(store.NewClient{Name: "Mila de Groot", Team: "Bench"})
 	if err != nil {
 		b.Fatal(err)
+	}
+	if shared {
+		day := time.Now().UTC().Format(time.DateOnly)
+		if _, err := anna.st.ShareDossier(id, store.ShareInput{Team: bramTeam, Org: "Gemeente", Purpose: "werk",
+			Mode: store.ShareReadWrite, From: day, Until: time.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly),
+			ConsentDate: day, ConsentHow: "written"}, day); err != nil {
+			b.Fatal(err)
+		}
 	}
 	ctx := context.Background()
 	for _, d := range []*benchTeamDevice{anna, bram} {
