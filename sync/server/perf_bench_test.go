@@ -361,18 +361,64 @@ func BenchmarkConcurrentDevices200(b *testing.B) {
 	for _, shape := range []struct {
 		name       string
 		perDossier int
-	}{{"visit", 10}, {"spread", 1}} {
-		b.Run(shape.name, func(b *testing.B) { benchConcurrentDevices(b, 200, 10, shape.perDossier) })
+		shared     int
+	}{{"visit", 10, 0}, {"spread", 1, 0}, {"visit-shared", 10, 200}} {
+		b.Run(shape.name, func(b *testing.B) { benchConcurrentDevices(b, 200, 10, shape.perDossier, shape.shared) })
 	}
 }
 
-func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier int) {
+// benchShare shares the first n dossiers of every team with the next
+// team (read and write, consent recorded), written over an SSH session
+// of the region's coordinator, so that they are numbered and indexed as
+// in production (issue 11's shares in play: "visit-shared").
+func benchShare(b *testing.B, srv *Server, teams []TeamInfo, n int) {
+	ss, err := srv.Session(benchCoordinator, ChannelSSH, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	day := time.Now().UTC().Format(time.DateOnly)
+	until := time.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly)
+	for i, t := range teams {
+		var ids []string
+		err := srv.db.View(func(tx Tx) error {
+			return tx.TeamDossiers(t.Name, func(dk string) error {
+				if len(ids) < n {
+					ids = append(ids, idString([]byte(dk)))
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		to := teams[(i+1)%len(teams)].Name
+		for _, id := range ids {
+			c, err := srv.st.Client(id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ch, err := store.ShareChanges(c, store.NewID(), store.ShareInput{Team: to, Purpose: "bench", Mode: store.ShareReadWrite,
+				From: day, Until: until, ConsentDate: day, ConsentHow: "written"}, day)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := ss.Commit(id, ch...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared int) {
 	tm := &timings{}
 	srv, hs, _ := openServerRegion(b, 10000, Options{NoSync: os.Getenv("NOSYNC") != ""}, tm)
 	admin := srv.Admin("bench", ChannelCLI)
 	teams, err := admin.Teams()
 	if err != nil {
 		b.Fatal(err)
+	}
+	if shared > 0 {
+		benchShare(b, srv, teams, shared)
 	}
 	type dev struct {
 		user, token, id string

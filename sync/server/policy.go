@@ -38,6 +38,10 @@ type opBatch struct {
 	existed func(dossier string) bool
 	newTeam map[string]store.Head // new dossier -> its earliest acceptable team op
 	noTeam  map[string]string     // new dossier -> a team it names that the server lacks
+	// shares caches the shares of dossiers judged through shareRule:
+	// their ops are refused for a user of a team they are shared with, so
+	// the batch does not change them for that user.
+	shares map[string][]store.ShareTerms
 }
 
 // newOpBatch reads what the policy needs of ops before judging them. skip
@@ -135,7 +139,7 @@ func judgeOp(b *opBatch, a opActor, op store.Op, now time.Time) (verdict, error)
 	}
 	if !inTeams(u, team) {
 		// A team the dossier is shared with (shares.go).
-		if r, err := shareRule(tx, u, op, team, now); r != nil || err != nil {
+		if r, err := shareRule(b, u, op, team, now); r != nil || err != nil {
 			return verdict{refusal: r}, err
 		}
 	}

@@ -283,7 +283,7 @@ func (ss *Session) hook(tx Tx, ops []store.Op) error {
 		}
 	}
 	fields := map[string][]string{}
-	var order []string
+	var order, sharedIn []string
 	// These numbers bypass the index of recent ops (recent.go).
 	ss.s.recent.invalidate()
 	for _, op := range ops {
@@ -295,15 +295,18 @@ func (ss *Session) hook(tx Tx, ops []store.Op) error {
 				return err
 			}
 		}
-		if isShareField(op.Field) {
-			if err := ss.s.reindexShares(tx, op.Dossier); err != nil {
-				return err
-			}
+		if isShareField(op.Field) && !slices.Contains(sharedIn, op.Dossier) {
+			sharedIn = append(sharedIn, op.Dossier)
 		}
 		if _, ok := fields[op.Dossier]; !ok {
 			order = append(order, op.Dossier)
 		}
 		fields[op.Dossier] = append(fields[op.Dossier], op.Field)
+	}
+	for _, d := range sharedIn {
+		if err := ss.s.reindexShares(tx, d); err != nil {
+			return err
+		}
 	}
 	for _, d := range order {
 		if err := audit(tx, AuditEntry{Time: ss.s.now().UTC(), Channel: ss.channel, User: u.Name,

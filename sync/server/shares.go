@@ -131,11 +131,20 @@ func sharedAccess(tx Tx, u User, d store.DossierAccess, day string) store.Decisi
 // Attack: a team the dossier is shared with (even read and write) writes
 // share/ID/until or a new share of its own and extends its access past
 // what the person consented to, or moves the dossier to itself.
-func shareRule(tx Tx, u User, op store.Op, team string, now time.Time) (*protocol.Refusal, error) {
-	d, err := accessState(tx, op.Dossier, team)
-	if err != nil {
-		return nil, err
+func shareRule(b *opBatch, u User, op store.Op, team string, now time.Time) (*protocol.Refusal, error) {
+	tx := b.tx
+	terms, ok := b.shares[op.Dossier]
+	if !ok {
+		var err error
+		if terms, err = shareTerms(tx, op.Dossier); err != nil {
+			return nil, err
+		}
+		if b.shares == nil {
+			b.shares = map[string][]store.ShareTerms{}
+		}
+		b.shares[op.Dossier] = terms
 	}
+	d := store.DossierAccess{Team: team, Shares: terms}
 	dec := sharedAccess(tx, u, d, accessDay(now))
 	switch {
 	case dec.Read && (isShareField(op.Field) || op.Field == "team"):

@@ -223,6 +223,7 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
 	var stored []storedOp
+	shared := map[string]bool{} // dossiers whose shares the push changed
 	for i, op := range ops {
 		if pre[i] != nil {
 			reject(op, *pre[i])
@@ -265,15 +266,19 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 			}
 		}
 		if isShareField(op.Field) {
-			if err := s.reindexShares(tx, op.Dossier); err != nil {
-				return nil, fmt.Errorf("reindex shares of %s: %w", op.Dossier, err)
-			}
+			shared[op.Dossier] = true
 		}
 		if _, ok := changed[op.Dossier]; !ok {
 			order = append(order, op.Dossier)
 		}
 		changed[op.Dossier] = append(changed[op.Dossier], op.Field)
 		res.stored++
+	}
+	// The share index, once per dossier whose shares changed (shares.go).
+	for dossier := range shared {
+		if err := s.reindexShares(tx, dossier); err != nil {
+			return nil, fmt.Errorf("reindex shares of %s: %w", dossier, err)
+		}
 	}
 	// The device holds every dossier it wrote to, whether or not the server
 	// ever sent it: record that (as confirmed), so that one it handed to
