@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/method"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // sharingModel is the golden caseload with Anna's dossier shared with
@@ -208,5 +210,32 @@ func TestConsentItemOpensSharing(t *testing.T) {
 	view := string(clFinalView(t, tm, 100, 40))
 	if !strings.Contains(view, "Delen") {
 		t.Errorf("not the sharing screen:\n%s", view)
+	}
+}
+
+// TestCoordinatorSeesDossiersSharedWithTheirTeam: a coordinator's team
+// overview and review queue hold the dossiers shared with their team
+// today (review across caseloads), not those of other teams, nor one whose
+// share ended.
+func TestCoordinatorSeesDossiersSharedWithTheirTeam(t *testing.T) {
+	st := coStore(t)
+	ids := coFixture(t, st)
+	today := clToday.Format(time.DateOnly)
+	if _, err := st.ShareDossier(ids["Anna"], store.ShareInput{Team: "Gemeente Werk", Org: "Gemeente", Purpose: "werk",
+		Mode: store.ShareRead, From: "2025-09-01", Until: "2025-12-31", ConsentDate: "2025-09-01", ConsentHow: "written"}, today); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ShareDossier(ids["Cor"], store.ShareInput{Team: "Gemeente Werk", Org: "Gemeente", Purpose: "werk",
+		Mode: store.ShareRead, From: "2025-08-01", Until: "2025-09-14", ConsentDate: "2025-08-01", ConsentHow: "written"}, today); err != nil {
+		t.Fatal(err)
+	}
+	e := coOpen(t, st, kit.RoleCoordinator, []string{"Gemeente Werk"}, 80, 24)
+	e.keys("O")
+	if got := teamRows(t, e); !slices.Equal(got, []string{"Anna"}) {
+		t.Errorf("team overview = %v, want only Anna (shared today; Cor's share ended yesterday)", got)
+	}
+	e.keys("esc", "B")
+	if got := queueRows(t, e); len(got) == 0 || !strings.HasPrefix(got[0], "Anna") {
+		t.Errorf("review queue = %v, want Anna's waiting step", got)
 	}
 }
