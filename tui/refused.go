@@ -150,7 +150,7 @@ func (s *refusedScreen) entry(op RefusedOp, selected bool) []string {
 // codeKey maps a refusal code to its catalogue key, "other" when unknown.
 func codeKey(code string) string {
 	switch code {
-	case "invalid", "method", "author", "device", "forbidden", "erased", "unknown", "heads", "clock":
+	case "invalid", "method", "author", "device", "forbidden", "erased", "unknown", "heads", "clock", "read_only", "no_consent_for_org":
 		return code
 	}
 	return "other"

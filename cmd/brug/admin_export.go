@@ -59,7 +59,7 @@ by you only (mode 0600). Over SSH the export goes to the session's output:
 					fmt.Fprintln(c.env.stderr, c.msgs().f("admin.exportmethod", esc(x.MethodID), x.MethodVersion, esc(meth.ID), meth.Version))
 				}
 			}
-			return c.writeExport(x.Client, x.Ops, meth, x.At, f)
+			return c.writeExport(x.Client, x.Ops, nil, meth, x.At, f)
 		},
 		ValidArgsFunction: cobra.NoFileCompletions,
 	}

@@ -87,20 +87,29 @@ func (c *cli) runExport(query string, f exportFlags) (err error) {
 	if err := c.logRead(s, id, store.ReadExport); err != nil {
 		return err
 	}
-	return c.writeExport(cl, ops, s.Method(), c.env.now(), f)
+	// Who read the dossier on this laptop (this export too): the
+	// person's right to know; reads sent to the server are in its audit log.
+	reads, err := s.ReadsOf(id)
+	if err != nil {
+		return c.readFailed(s, "export.read", err)
+	}
+	if reads == nil {
+		reads = []store.ReadEntry{}
+	}
+	return c.writeExport(cl, ops, reads, s.Method(), c.env.now(), f)
 }
 
 // writeExport renders a dossier as f asks and writes it to standard output
 // or, atomically and readable by the user only, to f.out: the one export
 // writer of `brug export` on a laptop and `brug admin export` on a server.
-func (c *cli) writeExport(cl *store.Client, ops []store.Op, meth *method.Method, at time.Time, f exportFlags) (err error) {
+func (c *cli) writeExport(cl *store.Client, ops []store.Op, reads []store.ReadEntry, meth *method.Method, at time.Time, f exportFlags) (err error) {
 	var data []byte
 	spin := c.progress(c.msgs().f("progress.export"))
 	spin.Spin()
 	if f.format == "json" {
-		data, err = export.JSON(cl, ops, meth, at)
+		data, err = export.JSONWithReads(cl, ops, meth, at, reads)
 	} else {
-		data = []byte(export.Markdown(cl, ops, meth, c.language()))
+		data = []byte(export.MarkdownWithReads(cl, ops, meth, c.language(), reads))
 	}
 	spin.Done()
 	if err != nil {

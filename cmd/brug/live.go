@@ -200,10 +200,6 @@ func (l *liveServer) export(req liveRequest) liveResponse {
 	case err != nil:
 		return liveResponse{Err: err.Error()}
 	}
-	// An export through the app is a read like any other: logged, or refused.
-	if err := l.s.LogRead(store.ReadEntry{Dossier: id, Action: store.ReadExport, Channel: store.ChannelCLI}); err != nil {
-		return liveResponse{Err: err.Error()}
-	}
 	cl, err := l.s.Client(id)
 	if err != nil {
 		return liveResponse{Err: err.Error()}
@@ -212,13 +208,25 @@ func (l *liveServer) export(req liveRequest) liveResponse {
 	if err != nil {
 		return liveResponse{Err: err.Error()}
 	}
+	// The export is a read, logged as brug export logs it without the
+	// app; the document lists it with the laptop's other reads.
+	if err := l.s.LogRead(store.ReadEntry{Dossier: id, Action: store.ReadExport, Channel: store.ChannelCLI}); err != nil {
+		return liveResponse{Err: err.Error()}
+	}
+	reads, err := l.s.ReadsOf(id)
+	if err != nil {
+		return liveResponse{Err: err.Error()}
+	}
+	if reads == nil {
+		reads = []store.ReadEntry{}
+	}
 	var data []byte
 	if req.Format == "json" {
-		if data, err = export.JSON(cl, ops, l.s.Method(), req.At); err != nil {
+		if data, err = export.JSONWithReads(cl, ops, l.s.Method(), req.At, reads); err != nil {
 			return liveResponse{Err: err.Error()}
 		}
 	} else {
-		data = []byte(export.Markdown(cl, ops, l.s.Method(), req.Lang))
+		data = []byte(export.MarkdownWithReads(cl, ops, l.s.Method(), req.Lang, reads))
 	}
 	return liveResponse{Name: cl.Name.Value, Ops: len(ops), Data: data}
 }

@@ -29,13 +29,18 @@ import (
 //	  "client":      the materialised dossier (store.Client),
 //	  "ops":         every change ever made to it (store.Op), oldest first,
 //	  "method":      {"id": ..., "version": ...} the method it was read with,
-//	  "exported_at": RFC 3339 time of the export
+//	  "exported_at": RFC 3339 time of the export,
+//	  "shared_with": every share of the dossier ever recorded (SharedWith),
+//	  "reads":       who read it, from this laptop's read log (store.ReadEntry);
+//	                 empty in the server's export (its audit log has them)
 //	}
 type Doc struct {
-	Client     *store.Client `json:"client"`
-	Ops        []store.Op    `json:"ops"`
-	Method     Method        `json:"method"`
-	ExportedAt time.Time     `json:"exported_at"`
+	Client     *store.Client     `json:"client"`
+	Ops        []store.Op        `json:"ops"`
+	Method     Method            `json:"method"`
+	ExportedAt time.Time         `json:"exported_at"`
+	SharedWith []SharedWith      `json:"shared_with"`
+	Reads      []store.ReadEntry `json:"reads"`
 }
 
 // Method names the method a dossier was exported with.
@@ -47,9 +52,18 @@ type Method struct {
 // JSON returns the JSON export of a dossier, indented, ending in a
 // new line.
 func JSON(c *store.Client, ops []store.Op, m *method.Method, exportedAt time.Time) ([]byte, error) {
-	doc := Doc{Client: c, Ops: ops, ExportedAt: exportedAt.UTC()}
+	return JSONWithReads(c, ops, m, exportedAt, nil)
+}
+
+// JSONWithReads is JSON with the reads of the dossier this laptop logged
+// (store.ReadsOf): the person's right to know who read it.
+func JSONWithReads(c *store.Client, ops []store.Op, m *method.Method, exportedAt time.Time, reads []store.ReadEntry) ([]byte, error) {
+	doc := Doc{Client: c, Ops: ops, ExportedAt: exportedAt.UTC(), SharedWith: Sharing(c, ops), Reads: reads}
 	if doc.Ops == nil {
 		doc.Ops = []store.Op{}
+	}
+	if doc.Reads == nil {
+		doc.Reads = []store.ReadEntry{}
 	}
 	if m != nil {
 		doc.Method = Method{ID: m.ID, Version: m.Version}
@@ -67,6 +81,13 @@ func JSON(c *store.Client, ops []store.Op, m *method.Method, exportedAt time.Tim
 // conflicts, and an appendix with every op. Texts written by people are
 // escaped, so they show as written and never as Markdown.
 func Markdown(c *store.Client, ops []store.Op, m *method.Method, lang string) string {
+	return MarkdownWithReads(c, ops, m, lang, nil)
+}
+
+// MarkdownWithReads is Markdown with the reads of the dossier this laptop
+// logged (store.ReadsOf): a section "who has read the dossier", left out
+// when reads is nil (the server's export: its audit log holds the reads).
+func MarkdownWithReads(c *store.Client, ops []store.Op, m *method.Method, lang string, reads []store.ReadEntry) string {
 	if c == nil {
 		return ""
 	}
@@ -83,6 +104,10 @@ func Markdown(c *store.Client, ops []store.Op, m *method.Method, lang string) st
 	x.indications()
 	x.arrangements()
 	x.conflicts()
+	x.sharing(ops)
+	if reads != nil {
+		x.reads(reads)
+	}
 	x.history(ops)
 	// The document is read on terminals too (brug export without --out):
 	// control characters and bidi overrides that an older file may hold

@@ -209,6 +209,12 @@ const (
 	RefuseUnknown   = "unknown"   // an op for a dossier the server does not know that does not create it
 	RefuseHeads     = "heads"     // the op would give its field more than MaxFieldHeads heads; resolve the conflict first
 	RefuseClock     = "clock"     // the op's stamp is more than MaxClockAhead ahead of the server's clock
+	// RefuseReadOnly: the dossier is shared with the user's team to read
+	// only (docs/sharing.md).
+	RefuseReadOnly = "read_only"
+	// RefuseNoOrgConsent: a move of the dossier to a team of another
+	// organisation without the person's consent for that organisation.
+	RefuseNoOrgConsent = "no_consent_for_org"
 )
 
 // Error is the body of every 4xx and 5xx answer.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/google/uuid"
@@ -83,36 +84,59 @@ func (s *Server) setDossierTeam(tx Tx, dossier, team string) error {
 }
 
 // visible returns the dossiers (as 16-byte keys in string form) a user
-// sees through sync: those of their teams, unless erased. The result may
-// be the view cache's own set: it must not be changed.
-func (s *Server) visible(tx Tx, u User) map[string]bool {
+// sees through sync: those of their teams and those shared with their
+// teams by a share active on day (shares.go), unless erased. The result
+// may be the view cache's own set: it must not be changed.
+func (s *Server) visible(tx Tx, u User, day string) map[string]bool {
 	if !mayRead(u.Role) {
 		return map[string]bool{}
 	}
 	if len(u.Teams) == 1 {
+		if sh := s.views.shared(tx, u.Teams[0], day); len(sh) > 0 {
+			out := maps.Clone(s.views.team(tx, u.Teams[0]))
+			maps.Copy(out, sh)
+			return out
+		}
 		return s.views.team(tx, u.Teams[0])
 	}
 	out := map[string]bool{}
 	for _, team := range u.Teams {
-		for dk := range s.views.team(tx, team) {
-			out[dk] = true
-		}
+		maps.Copy(out, s.views.team(tx, team))
+		maps.Copy(out, s.views.shared(tx, team, day))
 	}
 	return out
 }
 
 // seesDossier reports whether a user sees a dossier (a 16-byte key in
-// string form), as visible does, without building the set.
-func (s *Server) seesDossier(tx Tx, u User, dk string) bool {
+// string form) on day, as visible does, without building the set.
+func (s *Server) seesDossier(tx Tx, u User, dk, day string) bool {
 	if !mayRead(u.Role) {
 		return false
 	}
 	for _, team := range u.Teams {
-		if s.views.team(tx, team)[dk] {
+		if s.views.team(tx, team)[dk] || s.views.shared(tx, team, day)[dk] {
 			return true
 		}
 	}
 	return false
+}
+
+// recentTeams are the teams under which the index of recent ops files
+// the ops of the dossiers a user sees on day: their own teams and the
+// owning teams of the dossiers shared with them.
+func (s *Server) recentTeams(tx Tx, u User, day string) []string {
+	teams := u.Teams
+	for _, team := range u.Teams {
+		for dk := range s.views.shared(tx, team, day) {
+			if t := tx.DossierTeam(dk); t != "" && !slices.Contains(teams, t) {
+				if len(teams) == len(u.Teams) {
+					teams = slices.Clone(u.Teams)
+				}
+				teams = append(teams, t)
+			}
+		}
+	}
+	return teams
 }
 
 // inTeams reports whether team is one of the user's.

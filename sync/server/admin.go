@@ -294,6 +294,9 @@ func (s *Server) erase(id string, entry AuditEntry) error {
 		if err := s.setDossierTeam(tx, id, ""); err != nil {
 			return err
 		}
+		if err := tx.SetSharedTeams(string(dkey(id)), nil); err != nil {
+			return err
+		}
 		if err := eraseDrafts(tx, id); err != nil {
 			return err
 		}

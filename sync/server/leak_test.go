@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -78,16 +79,20 @@ func (r *recentOps) answered() int {
 }
 
 // TestAnswersHoldOnlyTheTeamsDossiersNow is the rule of access by team
-// checked over random histories: pushes, transfers between teams, members
-// added and removed, new users enrolling, erasures, requests with any
-// cursor (0, stale, current, beyond the server's last number) and server
-// restarts that lose what it keeps in memory. Every answer of the server
-// under test must equal the answer of a server that keeps neither the
-// index of recent ops nor the view cache, and every op, drop and erasure in
-// it must agree with the rule worked out from the file: ops only of
-// dossiers whose team (the winning head of their team field) is one of the
-// user's teams now, drops only of dossiers the user does not see, erasures
-// only of erased dossiers.
+// and by share checked over random histories: pushes, transfers between
+// teams (of one organisation and of another), members added and removed,
+// new users enrolling, erasures, shares made, changed, withdrawn and
+// removed (by the owning team and, refused, by others), days passing (so
+// shares start and expire without an op), requests with any cursor (0,
+// stale, current, beyond the server's last number) and server restarts
+// that lose what it keeps in memory. Every answer of the server under test
+// must equal the answer of a server that keeps neither the index of
+// recent ops nor the view cache, and every op, drop and erasure in it must
+// agree with the rule worked out from scratch: ops only of dossiers one
+// of the user's teams may read today by store.Access over the dossier as
+// the store projects it (its owning team, or an active share), drops only
+// of dossiers the user does not see, erasures only of erased dossiers. At
+// the end a fresh device of every user holds exactly what it may read.
 func TestAnswersHoldOnlyTheTeamsDossiersNow(t *testing.T) {
 	seeds := 4
 	if testing.Short() {
@@ -104,8 +109,12 @@ func accessProperty(t *testing.T, seed uint64, steps int) {
 	envs[1].srv.recent.off = true
 	envs[1].srv.views.off = true
 	teams := []string{"Noord", "Oost", "Zuid"}
+	orgs := map[string]string{"Noord": "Zorg A", "Oost": "Zorg A", "Zuid": "Gemeente"}
 	for _, e := range envs {
 		e.teams(teams...)
+		for tm, org := range orgs {
+			e.setOrg(tm, org)
+		}
 	}
 	type user struct {
 		name, role string
@@ -143,6 +152,8 @@ func accessProperty(t *testing.T, seed uint64, steps int) {
 	addUser("wim", protocol.RoleWijkteam, "Zuid")
 
 	var dossiers []string
+	shares := map[string][]string{} // dossier -> share ids made
+	bySharing := 0                  // answers that held a dossier of another team
 	erased := map[string]bool{}
 	var highest uint64 // the highest cursor any answer gave
 	hits := 0          // settled pulls the index answered, over restarts
@@ -159,6 +170,25 @@ func accessProperty(t *testing.T, seed uint64, steps int) {
 			return err
 		}))
 		return team, gone
+	}
+	// reads says, from scratch, whether a user may read a dossier today:
+	// store.Access over the dossier as the store projects it.
+	reads := func(u *user, id string) bool {
+		e := envs[0]
+		if !mayRead(u.role) || e.srv.Store().Erased(id) {
+			return false
+		}
+		c, err := e.srv.Store().Client(id)
+		if err != nil {
+			return false
+		}
+		day := accessDay(e.clock.Now())
+		for tm := range u.teams {
+			if u.teams[tm] && store.Access(c.AccessState(), store.TeamRef{ID: tm, Org: orgs[tm]}, day).Read {
+				return true
+			}
+		}
+		return false
 	}
 	key := func(r protocol.SyncResponse) string {
 		var ops []string
@@ -212,15 +242,19 @@ func accessProperty(t *testing.T, seed uint64, steps int) {
 				continue
 			}
 			judged[op.Dossier] = true
-			team, gone := now(op.Dossier)
-			if gone || !p.u.teams[team] || !mayRead(p.u.role) {
-				t.Fatalf("seed %d step %d: %s (teams %v) with cursor %d got op %s of dossier %s, now in team %q (erased %v)",
+			if team, _ := now(op.Dossier); !p.u.teams[team] {
+				bySharing++
+			}
+			if !reads(p.u, op.Dossier) {
+				team, gone := now(op.Dossier)
+				t.Fatalf("seed %d step %d: %s (teams %v) with cursor %d got op %s of dossier %s, now in team %q (erased %v), not shared with it today",
 					seed, step, p.u.name, p.u.teams, cursor, op.Field, op.Dossier, team, gone)
 			}
 		}
 		for _, id := range resp.Drop {
-			if team, gone := now(id); !gone && p.u.teams[team] {
-				t.Fatalf("seed %d step %d: %s told to drop %s, which is in its team %s", seed, step, p.u.name, id, team)
+			if reads(p.u, id) {
+				team, _ := now(id)
+				t.Fatalf("seed %d step %d: %s told to drop %s, which it may read (team %s)", seed, step, p.u.name, id, team)
 			}
 		}
 		for _, id := range resp.Erased {
@@ -280,6 +314,60 @@ func accessProperty(t *testing.T, seed uint64, steps int) {
 		case x < 29:
 			hits += envs[0].srv.recent.answered()
 			envs[0].restart()
+		case x < 36 && len(dossiers) > 0:
+			// A share, made by whoever this device's user is (the policy
+			// refuses it unless the user is of the owning team): mostly
+			// of a dossier of the user's teams.
+			d := dossiers[rng.IntN(len(dossiers))]
+			var own []string
+			for _, id := range dossiers {
+				if team, gone := now(id); !gone && p.u.teams[team] {
+					own = append(own, id)
+				}
+			}
+			if len(own) > 0 && rng.IntN(4) > 0 {
+				d = own[rng.IntN(len(own))]
+			}
+			day := func(off int) string {
+				return envs[0].clock.Now().AddDate(0, 0, off).Format("2006-01-02")
+			}
+			s := shareSpec{team: teams[rng.IntN(len(teams))], mode: []string{"read", "readwrite"}[rng.IntN(2)],
+				from: day(-rng.IntN(3)), until: day(rng.IntN(4))}
+			if rng.IntN(2) == 0 {
+				s.from = day(1 + rng.IntN(2))
+			}
+			if rng.IntN(4) > 0 {
+				s.consentDate, s.how = day(-3), []string{"spoken", "written"}[rng.IntN(2)]
+			}
+			if rng.IntN(3) == 0 {
+				s.org = orgs[s.team]
+			}
+			sid, ops := p.d[0].share(d, s)
+			shares[d] = append(shares[d], sid)
+			push = ops
+		case x < 41 && len(shares) > 0:
+			// Change a share: extend or shorten it, withdraw it, remove it.
+			d := dossiers[rng.IntN(len(dossiers))]
+			if len(shares[d]) == 0 {
+				break
+			}
+			sid := shares[d][rng.IntN(len(shares[d]))]
+			day := envs[0].clock.Now().AddDate(0, 0, rng.IntN(5)-2).Format("2006-01-02")
+			switch rng.IntN(4) {
+			case 0:
+				push = []store.Op{p.d[0].op(d, store.ShareField(sid, "until"), day)}
+			case 1:
+				push = []store.Op{p.d[0].op(d, store.ShareField(sid, "withdrawn"), envs[0].clock.Now().Format("2006-01-02"))}
+			case 2:
+				push = []store.Op{p.d[0].op(d, store.ShareField(sid, "exists"), "0")}
+			default:
+				push = []store.Op{p.d[0].op(d, store.ShareField(sid, "mode"), []string{"read", "readwrite"}[rng.IntN(2)])}
+			}
+		case x < 44:
+			// A day passes: shares start and expire without an op.
+			for _, e := range envs {
+				e.clock.Add(24 * time.Hour)
+			}
 		}
 		syncOne(step, p, push)
 		if rng.IntN(2) == 0 {
@@ -287,9 +375,22 @@ func accessProperty(t *testing.T, seed uint64, steps int) {
 		}
 		syncOne(step, devs[rng.IntN(len(devs))], nil)
 	}
+	// A fresh device of every user holds exactly what the user may read.
+	for _, u := range users {
+		d := envs[0].enrol(u.name)
+		d.syncAll()
+		for _, id := range dossiers {
+			if got, want := len(d.have[id]) > 0, reads(u, id); got != want {
+				t.Fatalf("seed %d: a fresh device of %s (teams %v) holds %s: %v, want %v", seed, u.name, u.teams, id, got, want)
+			}
+		}
+	}
+	if bySharing == 0 {
+		t.Errorf("seed %d: no answer held a shared dossier: the test does not test shares", seed)
+	}
 	hits += envs[0].srv.recent.answered()
 	if hits == 0 {
 		t.Errorf("seed %d: the index of recent ops never answered: the test does not test it", seed)
 	}
-	t.Logf("seed %d: %d devices, %d dossiers, %d settled pulls answered from the index", seed, len(devs), len(dossiers), hits)
+	t.Logf("seed %d: %d devices, %d dossiers, %d settled pulls answered from the index, %d answers with a shared dossier", seed, len(devs), len(dossiers), hits, bySharing)
 }

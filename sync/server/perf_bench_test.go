@@ -219,7 +219,13 @@ type benchTeamDevice struct {
 
 func newBenchTeamDevice(tb testing.TB, admin *Admin, url, user string) *benchTeamDevice {
 	tb.Helper()
-	if _, err := admin.AddUser(user, protocol.RoleCoach, []string{"Bench"}); err != nil {
+	return newBenchTeamDeviceIn(tb, admin, url, user, "Bench")
+}
+
+// newBenchTeamDeviceIn is newBenchTeamDevice for a coach of team.
+func newBenchTeamDeviceIn(tb testing.TB, admin *Admin, url, user, team string) *benchTeamDevice {
+	tb.Helper()
+	if _, err := admin.AddUser(user, protocol.RoleCoach, []string{team}); err != nil {
 		tb.Fatal(err)
 	}
 	code, _, err := admin.Invite(user)
@@ -243,7 +249,15 @@ func newBenchTeamDevice(tb testing.TB, admin *Admin, url, user string) *benchTea
 // round trip); each is a full client.Syncer.Sync on a real store with
 // fsync on both sides, against the 10,000-client region's server. Bytes are
 // counted on the server's connections, HTTP headers included.
-func BenchmarkOneFieldSync(b *testing.B) {
+func BenchmarkOneFieldSync(b *testing.B) { oneFieldSync(b, false) }
+
+// BenchmarkOneFieldSyncShared is BenchmarkOneFieldSync with the colleague
+// in another team of another organisation, who sees the dossier through
+// a read-write share (issue 11): the pull goes through the shared set of
+// its team and the index of recent ops under the owning team.
+func BenchmarkOneFieldSyncShared(b *testing.B) { oneFieldSync(b, true) }
+
+func oneFieldSync(b *testing.B, shared bool) {
 	if testing.Short() {
 		b.Skip("uses the 10,000-client region; not with -short")
 	}
@@ -253,11 +267,36 @@ func BenchmarkOneFieldSync(b *testing.B) {
 	if _, err := admin.AddTeam("Bench"); err != nil {
 		b.Fatal(err)
 	}
+	bramTeam := "Bench"
+	if shared {
+		bramTeam = "Bench Gemeente"
+		if _, err := admin.AddTeam(bramTeam); err != nil {
+			b.Fatal(err)
+		}
+		if err := srv.db.Update(func(tx Tx) error {
+			t, _, err := tx.Team(bramTeam)
+			if err != nil {
+				return err
+			}
+			t.Org = "Gemeente"
+			return tx.PutTeam(t)
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	anna := newBenchTeamDevice(b, admin, hs.URL, "anna")
-	bram := newBenchTeamDevice(b, admin, hs.URL, "bram")
+	bram := newBenchTeamDeviceIn(b, admin, hs.URL, "bram", bramTeam)
 	id, err := anna.st.CreateClient(store.NewClient{Name: "Mila de Groot", Team: "Bench"})
 	if err != nil {
 		b.Fatal(err)
+	}
+	if shared {
+		day := time.Now().UTC().Format(time.DateOnly)
+		if _, err := anna.st.ShareDossier(id, store.ShareInput{Team: bramTeam, Org: "Gemeente", Purpose: "werk",
+			Mode: store.ShareReadWrite, From: day, Until: time.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly),
+			ConsentDate: day, ConsentHow: "written"}, day); err != nil {
+			b.Fatal(err)
+		}
 	}
 	ctx := context.Background()
 	for _, d := range []*benchTeamDevice{anna, bram} {
@@ -322,18 +361,64 @@ func BenchmarkConcurrentDevices200(b *testing.B) {
 	for _, shape := range []struct {
 		name       string
 		perDossier int
-	}{{"visit", 10}, {"spread", 1}} {
-		b.Run(shape.name, func(b *testing.B) { benchConcurrentDevices(b, 200, 10, shape.perDossier) })
+		shared     int
+	}{{"visit", 10, 0}, {"spread", 1, 0}, {"visit-shared", 10, 200}} {
+		b.Run(shape.name, func(b *testing.B) { benchConcurrentDevices(b, 200, 10, shape.perDossier, shape.shared) })
 	}
 }
 
-func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier int) {
+// benchShare shares the first n dossiers of every team with the next
+// team (read and write, consent recorded), written over an SSH session
+// of the region's coordinator, so that they are numbered and indexed as
+// in production (issue 11's shares in play: "visit-shared").
+func benchShare(b *testing.B, srv *Server, teams []TeamInfo, n int) {
+	ss, err := srv.Session(benchCoordinator, ChannelSSH, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	day := time.Now().UTC().Format(time.DateOnly)
+	until := time.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly)
+	for i, t := range teams {
+		var ids []string
+		err := srv.db.View(func(tx Tx) error {
+			return tx.TeamDossiers(t.Name, func(dk string) error {
+				if len(ids) < n {
+					ids = append(ids, idString([]byte(dk)))
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		to := teams[(i+1)%len(teams)].Name
+		for _, id := range ids {
+			c, err := srv.st.Client(id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ch, err := store.ShareChanges(c, store.NewID(), store.ShareInput{Team: to, Purpose: "bench", Mode: store.ShareReadWrite,
+				From: day, Until: until, ConsentDate: day, ConsentHow: "written"}, day)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := ss.Commit(id, ch...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared int) {
 	tm := &timings{}
 	srv, hs, _ := openServerRegion(b, 10000, Options{NoSync: os.Getenv("NOSYNC") != ""}, tm)
 	admin := srv.Admin("bench", ChannelCLI)
 	teams, err := admin.Teams()
 	if err != nil {
 		b.Fatal(err)
+	}
+	if shared > 0 {
+		benchShare(b, srv, teams, shared)
 	}
 	type dev struct {
 		user, token, id string
@@ -373,7 +458,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier int) {
 			if err != nil {
 				return err
 			}
-			vis := slices.Sorted(maps.Keys(srv.visible(tx, u)))
+			vis := slices.Sorted(maps.Keys(srv.visible(tx, u, accessDay(srv.now()))))
 			for _, dk := range vis {
 				if err := rawBucket(b, tx, bView).Put([]byte(d.id+"\x00"+dk), append([]byte{viewIn}, be64(seq)...)); err != nil {
 					return err

@@ -38,6 +38,10 @@ type opBatch struct {
 	existed func(dossier string) bool
 	newTeam map[string]store.Head // new dossier -> its earliest acceptable team op
 	noTeam  map[string]string     // new dossier -> a team it names that the server lacks
+	// shares caches the shares of dossiers judged through shareRule:
+	// their ops are refused for a user of a team they are shared with, so
+	// the batch does not change them for that user.
+	shares map[string][]store.ShareTerms
 }
 
 // newOpBatch reads what the policy needs of ops before judging them. skip
@@ -134,10 +138,16 @@ func judgeOp(b *opBatch, a opActor, op store.Op, now time.Time) (verdict, error)
 		}
 	}
 	if !inTeams(u, team) {
-		return no(protocol.RefuseForbidden, fmt.Sprintf("the dossier belongs to team %q, which is not one of yours", team))
+		// A team the dossier is shared with (shares.go).
+		if r, err := shareRule(b, u, op, team, now); r != nil || err != nil {
+			return verdict{refusal: r}, err
+		}
 	}
 	if op.Field == "team" && !teamExists(tx, op.Value) {
 		return no(protocol.RefuseInvalid, fmt.Sprintf("there is no team %q on this server", op.Value))
+	}
+	if r, err := transferRule(tx, op, team, now); r != nil || err != nil {
+		return verdict{refusal: r}, err
 	}
 	if r := signOffRule(tx, u, op); r != nil {
 		return verdict{refusal: r}, nil

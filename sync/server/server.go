@@ -178,6 +178,9 @@ func Open(path string, opt Options) (*Server, error) {
 	// Every opening is a new epoch, so that a restored copy of the file
 	// can be told from the file it was copied from (epoch.go).
 	err = db.Update(s.startEpoch)
+	if err == nil {
+		err = db.Update(func(tx Tx) error { return rebuildShareIndex(s, tx) })
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open server %s: %w", shownPath(path), err)

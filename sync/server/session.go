@@ -89,7 +89,7 @@ func (ss *Session) active(tx Tx) (User, error) {
 
 // sees reports whether the user may read the dossier now.
 func (ss *Session) sees(tx Tx, u User, dossier string) bool {
-	return store.ValidID(dossier) && mayRead(u.Role) && inTeams(u, dossierTeam(tx, dossier))
+	return store.ValidID(dossier) && ss.s.seesDossier(tx, u, string(dkey(dossier)), accessDay(ss.s.now()))
 }
 
 func (ss *Session) checkRead(dossier string) error {
@@ -106,12 +106,21 @@ func (ss *Session) checkRead(dossier string) error {
 }
 
 // Summaries returns the list summaries of the dossiers of the user's
-// teams.
+// teams and of those shared with them now.
 func (ss *Session) Summaries() ([]store.Summary, error) {
 	var u User
+	shared := map[string]bool{}
 	err := ss.s.db.View(func(tx Tx) error {
 		var err error
 		u, err = ss.active(tx)
+		if err == nil && mayRead(u.Role) {
+			day := accessDay(ss.s.now())
+			for _, team := range u.Teams {
+				for dk := range ss.s.views.shared(tx, team, day) {
+					shared[idString([]byte(dk))] = true
+				}
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -124,7 +133,7 @@ func (ss *Session) Summaries() ([]store.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(sm store.Summary) bool { return !inTeams(u, sm.Team) }), nil
+	return slices.DeleteFunc(all, func(sm store.Summary) bool { return !inTeams(u, sm.Team) && !shared[sm.ID] }), nil
 }
 
 // Client opens a dossier of the user's teams. The first opening in the
@@ -280,7 +289,7 @@ func (ss *Session) hook(tx Tx, ops []store.Op) error {
 		}
 	}
 	fields := map[string][]string{}
-	var order []string
+	var order, sharedIn []string
 	// These numbers bypass the index of recent ops (recent.go).
 	ss.s.recent.invalidate()
 	for _, op := range ops {
@@ -292,10 +301,18 @@ func (ss *Session) hook(tx Tx, ops []store.Op) error {
 				return err
 			}
 		}
+		if isShareField(op.Field) && !slices.Contains(sharedIn, op.Dossier) {
+			sharedIn = append(sharedIn, op.Dossier)
+		}
 		if _, ok := fields[op.Dossier]; !ok {
 			order = append(order, op.Dossier)
 		}
 		fields[op.Dossier] = append(fields[op.Dossier], op.Field)
+	}
+	for _, d := range sharedIn {
+		if err := ss.s.reindexShares(tx, d); err != nil {
+			return err
+		}
 	}
 	for _, d := range order {
 		if err := audit(tx, AuditEntry{Time: ss.s.now().UTC(), Channel: ss.channel, User: u.Name,

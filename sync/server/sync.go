@@ -223,6 +223,7 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
 	var stored []storedOp
+	shared := map[string]bool{} // dossiers whose shares the push changed
 	for i, op := range ops {
 		if pre[i] != nil {
 			reject(op, *pre[i])
@@ -264,11 +265,20 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 				return nil, fmt.Errorf("reindex team of %s: %w", op.Dossier, err)
 			}
 		}
+		if isShareField(op.Field) {
+			shared[op.Dossier] = true
+		}
 		if _, ok := changed[op.Dossier]; !ok {
 			order = append(order, op.Dossier)
 		}
 		changed[op.Dossier] = append(changed[op.Dossier], op.Field)
 		res.stored++
+	}
+	// The share index, once per dossier whose shares changed (shares.go).
+	for dossier := range shared {
+		if err := s.reindexShares(tx, dossier); err != nil {
+			return nil, fmt.Errorf("reindex shares of %s: %w", dossier, err)
+		}
 	}
 	// The device holds every dossier it wrote to, whether or not the server
 	// ever sent it: record that (as confirmed), so that one it handed to
@@ -409,11 +419,12 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	}
 	delivered := map[string]int{} // dossier key -> ops sent
 	gen := s.views.gen.Load()
-	if s.views.settled(d.ID, u, cursor) {
+	day := accessDay(s.now())
+	if s.views.settled(d.ID, u, cursor, day) {
 		// Nothing to change in the view: the device holds, confirmed,
 		// exactly the dossiers it sees, so only new ops go out.
-		holds := func(dk string) bool { return s.seesDossier(tx, u, dk) }
-		if recent, ok := s.recent.since(cursor, u.Teams); ok && mayRead(u.Role) {
+		holds := func(dk string) bool { return s.seesDossier(tx, u, dk, day) }
+		if recent, ok := s.recent.since(cursor, s.recentTeams(tx, u, day)); ok && mayRead(u.Role) {
 			s.catchUpRecent(recent, maxSeq, limit, holds, skip, out, delivered)
 		} else {
 			if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
@@ -425,7 +436,7 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		}
 		return s.auditDelivery(tx, d, u, delivered)
 	}
-	vis := s.visible(tx, u)
+	vis := s.visible(tx, u, day)
 	have := map[string]viewEntry{}
 	var demote []string
 	err := tx.DeviceViews(d.ID, func(dk string, v storage.ViewEntry) error {
@@ -570,7 +581,7 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	if len(drop)+len(erase) == 0 && !resp.More {
 		// Every dossier the device sees is now in its view, and nothing
 		// else is: the next syncs can skip working the view out.
-		out.settled = &settledView{gen: gen, access: accessKey(u), maxSeq: settledSeq}
+		out.settled = &settledView{gen: gen, day: day, access: accessKey(u), maxSeq: settledSeq}
 		out.written = s.views.written(d.ID)
 	}
 	return s.auditDelivery(tx, d, u, delivered)

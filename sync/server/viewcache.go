@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/brug-nl/brug/store"
 )
 
 // viewCache spares a sync that changes no device's view the work of
@@ -29,6 +31,7 @@ type viewCache struct {
 
 	mu      sync.Mutex
 	teams   map[string]teamSet     // team name -> its dossiers
+	shares  map[string]teamSet     // team name -> dossiers shared with it, active on teamSet.day
 	devices map[string]settledView // device id -> settled view
 	writes  map[string]uint64      // device id -> count of forget calls
 	off     bool                   // never settled, never cached (tests compare with and without)
@@ -38,6 +41,7 @@ type viewCache struct {
 // generation. The map is never changed once built.
 type teamSet struct {
 	gen      uint64
+	day      string // for shared sets: the day access was judged for
 	dossiers map[string]bool
 }
 
@@ -46,6 +50,7 @@ type teamSet struct {
 // with sequence numbers up to maxSeq.
 type settledView struct {
 	gen    uint64
+	day    string // access by shares is judged per day: a new day unsettles
 	access string // role and teams of the user
 	maxSeq uint64
 }
@@ -57,11 +62,11 @@ func accessKey(u User) string { return u.Role + "\x00" + strings.Join(u.Teams, "
 
 // settled reports whether the device's view is settled now, for a device
 // whose cursor is cursor.
-func (c *viewCache) settled(deviceID string, u User, cursor uint64) bool {
+func (c *viewCache) settled(deviceID string, u User, cursor uint64, day string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.devices[deviceID]
-	return !c.off && ok && v.gen == c.gen.Load() && v.access == accessKey(u) && cursor >= v.maxSeq
+	return !c.off && ok && v.gen == c.gen.Load() && v.day == day && v.access == accessKey(u) && cursor >= v.maxSeq
 }
 
 // forget drops a device's settled state: its view is being written.
@@ -120,6 +125,42 @@ func (c *viewCache) team(tx Tx, team string) map[string]bool {
 		c.teams = map[string]teamSet{}
 	}
 	c.teams[team] = teamSet{gen: gen, dossiers: set}
+	c.mu.Unlock()
+	return set
+}
+
+// shared returns the dossiers shared with a team by a share active on day
+// (store.Access; shares.go), read from the share index and the shares'
+// fields when the cached set is older than the generation or of another
+// day. The result must not be changed.
+func (c *viewCache) shared(tx Tx, team, day string) map[string]bool {
+	gen := c.gen.Load()
+	c.mu.Lock()
+	ts, ok := c.shares[team]
+	off := c.off
+	c.mu.Unlock()
+	if ok && ts.gen == gen && ts.day == day && !off {
+		return ts.dossiers
+	}
+	set := map[string]bool{}
+	ref := teamRef(tx, team)
+	_ = tx.TeamShared(team, func(dk string) error {
+		id := idString([]byte(dk))
+		owner := tx.DossierTeam(dk)
+		if owner == "" || owner == team || tx.Erased(id) {
+			return nil
+		}
+		d, err := accessState(tx, id, owner)
+		if err == nil && store.Access(d, ref, day).Read {
+			set[dk] = true
+		}
+		return nil
+	})
+	c.mu.Lock()
+	if c.shares == nil {
+		c.shares = map[string]teamSet{}
+	}
+	c.shares[team] = teamSet{gen: gen, day: day, dossiers: set}
 	c.mu.Unlock()
 	return set
 }

@@ -54,6 +54,9 @@ type listRow struct {
 	// and birth year (store.DupKey): likely the same person, entered
 	// twice; brug duplicates merges them.
 	dup bool
+	// consentEnds: the last day of a share's consent that ends within
+	// store.ConsentSoonDays of today ("" when none).
+	consentEnds string
 }
 
 // summariesMsg answers a load of the list; seq says which load.
@@ -118,13 +121,13 @@ func (l *ClientList) Init() tea.Cmd { return l.Reload() }
 
 func (l *ClientList) Reload() tea.Cmd {
 	l.Seq++
-	return loadSummaries(l.Ctx.Store, l.Seq, l.SortBy, l.withdrawn)
+	return loadSummaries(l.Ctx.Store, l.Seq, l.SortBy, l.withdrawn, l.Ctx.Now().Format(time.DateOnly))
 }
 
 // loadSummaries reads the list off the UI goroutine: removed clients are
 // dropped, filter keys lower-cased and folded and rows sorted here, once
 // per load.
-func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
+func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today string) tea.Cmd {
 	return func() tea.Msg {
 		all, err := st.Summaries()
 		if err != nil {
@@ -148,8 +151,30 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool) tea.Cmd {
 			rows = append(rows, listRow{Summary: s, key: key, match: match})
 		}
 		markDuplicates(rows)
+		markConsentsEnding(rows, today)
 		sortRows(rows, by)
 		return summariesMsg{seq: seq, sortBy: by, rows: rows, conflicts: conflicts}
+	}
+}
+
+// markConsentsEnding sets consentEnds on the rows whose share consent
+// ends within store.ConsentSoonDays of today (store.ConsentsEndingSoon
+// over the summaries the list holds: no dossier is read).
+func markConsentsEnding(rows []listRow, today string) {
+	sums := make([]store.Summary, len(rows))
+	for i := range rows {
+		sums[i] = rows[i].Summary
+	}
+	ending, err := store.ConsentsEndingSoon(sums, today, store.ConsentSoonDays)
+	if err != nil || len(ending) == 0 {
+		return
+	}
+	at := make(map[string]int, len(rows))
+	for i := range rows {
+		at[rows[i].ID] = i
+	}
+	for _, e := range ending {
+		rows[at[e.Dossier]].consentEnds = e.Until
 	}
 }
 
@@ -532,6 +557,16 @@ func (l *ClientList) countLine() string {
 	t, st := l.Ctx.T, l.Ctx.Styles
 	s := t.N("list.count", len(l.Rows), kit.FormatCount(t, len(l.Shown)), kit.FormatCount(t, len(l.Rows))) +
 		" · " + t.F("list.sort", t.S(SortKeys[l.SortBy]))
+	ending := 0
+	for i := range l.Rows {
+		if l.Rows[i].consentEnds != "" && !l.Rows[i].Removed {
+			ending++
+		}
+	}
+	if ending > 0 {
+		return st.Muted.Render(kit.Fit(s, max(0, l.width-ansi.StringWidth(t.F("list.consentends.count", ending))))) +
+			st.Warn.Render(t.F("list.consentends.count", ending))
+	}
 	return st.Muted.Render(kit.Fit(s, l.width))
 }
 
@@ -583,6 +618,14 @@ func (l *ClientList) row(r *listRow, selected bool) string {
 		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
 	} else if r.dup {
 		mark := " (" + t.S("list.dup.mark") + ")"
+		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
+	} else if r.consentEnds != "" {
+		// A consent that ends soon: said in words where the column has
+		// room, else marked * (the count line says what * means).
+		mark := " (" + t.S("list.consentends") + ")"
+		if ly.name-ansi.StringWidth(mark) < 8 {
+			mark = "*"
+		}
 		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
 	} else {
 		b.WriteString(kit.Fit(r.Name, ly.name))

@@ -40,6 +40,28 @@ func inTeams(teams []string, team string) bool {
 	return len(teams) == 0 || slices.Contains(teams, team)
 }
 
+// sharedIn reports whether client s, of a team that is not one of teams,
+// is shared with one of them today (store.Access): a coordinator reviews
+// the dossiers shared with their teams too (issue 11). Only a summary
+// with a standing share (ShareEnds) is read whole, so a list without
+// shares reads nothing more.
+func sharedIn(st kit.Store, s *store.Summary, teams []string, today string) bool {
+	if len(teams) == 0 || len(s.ShareEnds) == 0 || s.ShareEnds[len(s.ShareEnds)-1] < today {
+		return false
+	}
+	c, err := st.Client(s.ID)
+	if err != nil {
+		return false
+	}
+	d := c.AccessState()
+	for _, t := range teams {
+		if store.Access(d, store.TeamRef{ID: t}, today).Read {
+			return true
+		}
+	}
+	return false
+}
+
 // daysSince is the number of whole days from h to now, -1 when h is unset.
 func daysSince(now time.Time, h store.HLC) int {
 	if h == 0 {

@@ -74,12 +74,12 @@ func NewReviewQueue(ctx *kit.Context) kit.Screen {
 // to the front after a review.
 func (q *ReviewQueue) Init() tea.Cmd {
 	q.seq++
-	return loadQueue(q.ctx.Store, q.seq, slices.Clone(q.ctx.Teams))
+	return loadQueue(q.ctx.Store, q.seq, slices.Clone(q.ctx.Teams), q.ctx.Now().Format(time.DateOnly))
 }
 
 // loadQueue reads the summaries off the UI goroutine and lists their
 // waiting steps, sorted.
-func loadQueue(st kit.Store, seq int, teams []string) tea.Cmd {
+func loadQueue(st kit.Store, seq int, teams []string, today string) tea.Cmd {
 	return func() tea.Msg {
 		all, err := st.Summaries()
 		if err != nil {
@@ -88,7 +88,7 @@ func loadQueue(st kit.Store, seq int, teams []string) tea.Cmd {
 		all = kit.SafeSummaries(all)
 		var rows []queueRow
 		for _, s := range all {
-			if s.Removed || len(s.Waiting) == 0 || !inTeams(teams, s.Team) {
+			if s.Removed || len(s.Waiting) == 0 || !inTeams(teams, s.Team) && !sharedIn(st, &s, teams, today) {
 				continue
 			}
 			key := strings.ToLower(s.Name)

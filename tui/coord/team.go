@@ -111,7 +111,7 @@ func loadTeam(st kit.Store, seq int, by teamSort, teams []string, now time.Time)
 		today := now.Format(time.DateOnly)
 		rows := make([]teamRow, 0, len(all))
 		for _, s := range all {
-			if s.Removed || !inTeams(teams, s.Team) {
+			if s.Removed || !inTeams(teams, s.Team) && !sharedIn(st, &s, teams, today) {
 				continue
 			}
 			r := teamRow{Summary: s, key: strings.ToLower(s.Name), Idle: daysSince(now, s.LastChange),

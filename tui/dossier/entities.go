@@ -98,6 +98,8 @@ func (s *EntityScreen) wrote(msg kit.WroteMsg) (kit.Screen, tea.Cmd) {
 		return s, tea.Batch(kit.Status(t.S("entity.removed"), false), kit.ChangedCmd(s.Dossier))
 	case "end":
 		return s, tea.Batch(kit.Status(t.S("record.ended"), false), kit.ChangedCmd(s.Dossier))
+	case "withdraw":
+		return s, tea.Batch(kit.Status(t.S("sharing.withdrawn.done"), false), kit.ChangedCmd(s.Dossier))
 	case "restore":
 		s.removed = ""
 		return s, tea.Batch(kit.Status(t.S("entity.restored"), false), kit.ChangedCmd(s.Dossier))

@@ -174,6 +174,8 @@ func (o *Overview) key(msg tea.KeyMsg) tea.Cmd {
 		return kit.Push(NewArrangementsScreen(ctx, id))
 	case key.Matches(msg, k.OnOverview.Plan):
 		return kit.Push(NewPlanScreen(ctx, id))
+	case key.Matches(msg, k.OnOverview.Share):
+		return kit.Push(NewSharingScreen(ctx, id))
 	case key.Matches(msg, k.OnOverview.Withdraw):
 		o.asking = o.Client != nil && o.Client.Exists
 	case key.Matches(msg, k.OnOverview.Restore):
@@ -292,6 +294,7 @@ func (o *Overview) headLines(width int) []string {
 		t.S("overview.benefit") + ": " + or(kit.BenefitLabel(t, c.Benefit.Value)),
 	}
 	lines = append(lines, wrapJoin(route, " · ", width, nil)...)
+	lines = append(lines, o.sharingLines(width)...)
 	if o.asking {
 		for _, l := range kit.WrapText(t.F("record.withdraw.ask", c.Name.Value), width) {
 			lines = append(lines, st.Warn.Render(l))
@@ -547,7 +550,7 @@ func (o *Overview) Help() []key.Binding {
 	if o.Client != nil && !o.Client.Exists {
 		last = ov.Restore
 	}
-	return []key.Binding{k.Open, k.Step, k.Journal, k.Agreements, k.Contacts, k.Route, ov.Record, ov.Indications, ov.Arrangements, ov.Plan, k.Conflicts, k.Up, k.Down, last}
+	return []key.Binding{k.Open, k.Step, k.Journal, k.Agreements, k.Contacts, k.Route, ov.Record, ov.Indications, ov.Arrangements, ov.Plan, ov.Share, k.Conflicts, k.Up, k.Down, last}
 }
 
 // Capturing is true only while asking whether to withdraw the client.

@@ -137,6 +137,11 @@ func (s *StepScreen) key(msg tea.KeyMsg) (kit.Screen, tea.Cmd) {
 		if s.cursor < len(rows) && (rows[s.cursor].kind != stepRowCheck || key.Matches(msg, k.Open)) {
 			return s, s.open(rows[s.cursor])
 		}
+	case key.Matches(msg, s.keys.Share):
+		// On the checklist item about consent: the sharing screen.
+		if s.onConsentItem(rows) {
+			return s, kit.Push(NewSharingScreen(s.ctx, s.Dossier))
+		}
 	case key.Matches(msg, s.keys.Note):
 		s.moveTo(len(rows) - 1)
 		return s, s.open(stepRow{kind: stepRowNote})
@@ -376,6 +381,10 @@ func (s *StepScreen) Help() []key.Binding {
 		open.SetHelp(k.Open.Help().Key, s.ctx.T.S("key.toggle"))
 	}
 	bs := []key.Binding{k.Toggle, open, s.keys.Note, k.Status, s.keys.Steps, k.Conflicts}
+	if s.onConsentItem(s.rows()) {
+		// Offered where it does something: on the item about consent.
+		bs = append([]key.Binding{s.keys.Share}, bs...)
+	}
 	if kit.IsCoordinator(s.ctx) {
 		bs = append(bs, k.Review)
 	}
@@ -385,3 +394,9 @@ func (s *StepScreen) Help() []key.Binding {
 // Capturing is true only while asking whether to mark the step done: the
 // answer key is the screen's, not the root's.
 func (s *StepScreen) Capturing() bool { return s.askDone > 0 }
+
+// onConsentItem reports whether the cursor is on the checklist item about
+// the person's consent to share (IsConsentItem).
+func (s *StepScreen) onConsentItem(rows []stepRow) bool {
+	return s.cursor < len(rows) && rows[s.cursor].kind == stepRowCheck && IsConsentItem(s.meth, s.N, rows[s.cursor].id)
+}

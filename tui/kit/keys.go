@@ -37,12 +37,17 @@ type KeyMap struct {
 	OnReport     ReportKeys    // the flow report (tui/report)
 	OnRefused    RefusedKeys   // the changes the server refused (tui/refused.go)
 	OnPlan       PlanKeys      // the person's plan (tui/dossier)
+	OnSharing    SharingKeys   // sharing the dossier (tui/dossier/sharing.go)
 }
 
 // OverviewKeys are the overview's own bindings: the client's record,
 // indications, arrangements, the person's plan, and withdrawing a client created by mistake
 // (and restoring it).
-type OverviewKeys struct{ Record, Indications, Arrangements, Withdraw, Restore, Plan key.Binding }
+type OverviewKeys struct{ Record, Indications, Arrangements, Withdraw, Restore, Plan, Share key.Binding }
+
+// SharingKeys are the sharing screen's own bindings: withdrawing the
+// person's consent for the share under the cursor.
+type SharingKeys struct{ Withdraw key.Binding }
 
 // ListKeys are the client list's own bindings.
 type ListKeys struct {
@@ -55,7 +60,7 @@ type EndKeys struct{ End key.Binding }
 
 // StepKeys are the step screen's bindings. Prev and Next match; Steps is
 // only their shared help entry.
-type StepKeys struct{ Note, Prev, Next, Steps key.Binding }
+type StepKeys struct{ Note, Prev, Next, Steps, Share key.Binding }
 
 // ConflictKeys are the conflict screen's bindings.
 type ConflictKeys struct{ Pick, Keep, Merge, Prev, Next key.Binding }
@@ -137,6 +142,10 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			Withdraw:     key.NewBinding(key.WithKeys("X"), key.WithHelp("X", t.S("record.key.withdraw"))),
 			Restore:      key.NewBinding(key.WithKeys("U"), key.WithHelp("U", t.S("record.key.restore"))),
 			Plan:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t.S("plan.key.open"))),
+			Share:        key.NewBinding(key.WithKeys("D"), key.WithHelp("D", t.S("sharing.key.open"))),
+		},
+		OnSharing: SharingKeys{
+			Withdraw: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", t.S("sharing.key.withdraw"))),
 		},
 		OnList: ListKeys{
 			Withdrawn: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", t.S("list.key.withdrawn"))),
@@ -151,6 +160,7 @@ func NewKeyMap(t *texts.Texts) *KeyMap {
 			Prev:  key.NewBinding(key.WithKeys("left", "h", "[")),
 			Next:  key.NewBinding(key.WithKeys("right", "l", "]")),
 			Steps: key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", t.S("step.key.steps"))),
+			Share: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", t.S("sharing.key.open"))),
 		},
 		OnConflict: ConflictKeys{
 			Pick:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1/2", t.S("conflict.key.pick"))),

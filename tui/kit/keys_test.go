@@ -69,6 +69,7 @@ var neighbours = [][2]string{
 	{"OnOverview", "OnRoute"}, {"OnOverview", "OnEnd"}, {"OnOverview", "OnConflict"},
 	{"OnOverview", "OnReview"}, {"OnStep", "OnReview"}, {"OnStep", "OnConflict"},
 	{"OnEntities", "OnAgreements"}, {"OnEntities", "OnRoute"}, {"OnEntities", "OnEnd"},
+	{"OnOverview", "OnSharing"}, {"OnStep", "OnSharing"}, {"OnEntities", "OnSharing"},
 }
 
 // sameMeaning names bindings that do one thing under two names: editing

@@ -26,7 +26,7 @@ type Texts struct {
 // app. The catalogue takes them in, so the app names things as the
 // documents do.
 func catalogueParts() []map[string][2]string {
-	parts := []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsSync, textsCoord, textsReport, textsRecord, textsRegister}
+	parts := []map[string][2]string{textsCore, textsList, textsStep, textsEntities, textsRefused, textsSync, textsCoord, textsReport, textsRecord, textsRegister, textsSharing}
 	for _, part := range doctext.Parts() {
 		parts = append(parts, part)
 	}
@@ -39,7 +39,7 @@ func catalogueParts() []map[string][2]string {
 // the code.
 func Parts() map[string]map[string][2]string {
 	named := map[string]map[string][2]string{"core": textsCore, "list": textsList, "step": textsStep, "entities": textsEntities,
-		"refused": textsRefused, "sync": textsSync, "coord": textsCoord, "report": textsReport, "record": textsRecord, "register": textsRegister}
+		"refused": textsRefused, "sync": textsSync, "coord": textsCoord, "report": textsReport, "record": textsRecord, "register": textsRegister, "sharing": textsSharing}
 	out := make(map[string]map[string][2]string, len(named)+3)
 	for name, part := range named {
 		out[name] = maps.Clone(part)

@@ -14,7 +14,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +38,8 @@ const (
 	bSeq          = "x_seq"           // seq (8 BE) -> op id (16) + dossier id (16); the counter is the bucket's sequence
 	bDossierTeam  = "x_dossier_team"  // dossier id (16) -> team name (the head of its team field)
 	bTeamDossiers = "x_team_dossiers" // team name + 0x00 + dossier id (16) -> 1
+	bDossierShare = "x_dossier_share" // dossier id (16) -> team names it has shares with, each ended by 0x00
+	bTeamShared   = "x_team_shared"   // team name + 0x00 + dossier id (16) -> 1
 	bView         = "x_view"          // device id + 0x00 + dossier id (16) -> state (1) + seq (8 BE)
 	bAudit        = "x_audit"         // seq (8 BE) -> JSON AuditEntry (sealed)
 	bOpDossier    = "x_op_dossier"    // op id (16) -> dossier id (16), of every numbered op; sequence 1 once filled
@@ -54,7 +58,7 @@ const (
 const kAuditHead = "audit_head"
 
 // all are every bucket, made at Open so read transactions find them.
-var all = []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bView, bAudit, bKeys, bRefused, bEpochs, bServer, bDrafts, bErasures, bReceipts, bOpDossier, bAuditReads, bOrgs}
+var all = []string{bUsers, bTeams, bMembers, bDevices, bTokens, bCodes, bSeq, bDossierTeam, bTeamDossiers, bDossierShare, bTeamShared, bView, bAudit, bKeys, bRefused, bEpochs, bServer, bDrafts, bErasures, bReceipts, bOpDossier, bAuditReads, bOrgs}
 
 // SealedBuckets are the buckets whose values are sealed with the file key
 // (store.Tx.Seal): a plain file's are re-sealed when it is encrypted.
@@ -468,6 +472,50 @@ func (tx *Tx) TeamDossiers(team string, fn func(dossier string) error) error {
 
 func (tx *Tx) EachDossierTeam(fn func(dossier, team string) error) error {
 	return tx.bucket(bDossierTeam).ForEach(func(k, v []byte) error { return fn(string(k), string(v)) })
+}
+
+// ---- shares
+
+func (tx *Tx) SharedTeams(dossier string) []string {
+	v := tx.bucket(bDossierShare).Get([]byte(dossier))
+	if len(v) == 0 {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(string(v), "\x00"), "\x00")
+}
+
+func (tx *Tx) SetSharedTeams(dossier string, teams []string) error {
+	dk := []byte(dossier)
+	ds, ts := tx.bucket(bDossierShare), tx.bucket(bTeamShared)
+	for _, old := range tx.SharedTeams(dossier) {
+		if err := ts.Delete(teamDossierKey(old, dk)); err != nil {
+			return err
+		}
+	}
+	teams = slices.Compact(slices.Sorted(slices.Values(teams)))
+	teams = slices.DeleteFunc(teams, func(t string) bool { return t == "" || strings.Contains(t, "\x00") })
+	if len(teams) == 0 {
+		return ds.Delete(dk)
+	}
+	var v []byte
+	for _, t := range teams {
+		v = append(append(v, t...), 0)
+		if err := ts.Put(teamDossierKey(t, dk), []byte{1}); err != nil {
+			return err
+		}
+	}
+	return ds.Put(dk, v)
+}
+
+func (tx *Tx) TeamShared(team string, fn func(dossier string) error) error {
+	prefix := []byte(team + "\x00")
+	c := tx.bucket(bTeamShared).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if err := fn(string(k[len(prefix):])); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ---- views

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -451,6 +452,51 @@ func (tx *Tx) EachAudit(dossier string, fn func(storage.AuditEntry) error) error
 		e.Seq = uint64(seq)
 		return fn(e)
 	})
+}
+
+// ---- share index
+
+// SharedTeams are the teams dossier (its 16-byte key) has a share with,
+// sorted bytewise as bbolt keeps them.
+func (tx *Tx) SharedTeams(dossier string) []string {
+	out, err := tx.strings(`SELECT team FROM dossier_shares WHERE dossier = $1 ORDER BY team COLLATE "C"`, []byte(dossier))
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+func (tx *Tx) SetSharedTeams(dossier string, teams []string) error {
+	if err := tx.exec("DELETE FROM dossier_shares WHERE dossier = $1", []byte(dossier)); err != nil {
+		return err
+	}
+	teams = slices.Compact(slices.Sorted(slices.Values(teams)))
+	teams = slices.DeleteFunc(teams, func(t string) bool { return t == "" || strings.Contains(t, "\x00") })
+	for _, t := range teams {
+		if err := tx.exec("INSERT INTO dossier_shares (dossier, team) VALUES ($1, $2)", []byte(dossier), t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TeamShared calls fn with the key of every dossier shared with team, in
+// key order.
+func (tx *Tx) TeamShared(team string, fn func(dossier string) error) error {
+	rows, err := tx.tx.Query(tx.ctx, "SELECT dossier FROM dossier_shares WHERE team = $1 ORDER BY dossier", team)
+	if err != nil {
+		return err
+	}
+	ds, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if err := fn(string(d)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ---- orgs

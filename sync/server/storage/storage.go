@@ -44,6 +44,7 @@ type Tx interface {
 	Codes
 	SSHKeys
 	DossierTeams
+	DossierShares
 	Views
 	Audit
 	Refusals
@@ -154,6 +155,21 @@ type DossierTeams interface {
 	TeamDossiers(team string, fn func(dossier string) error) error
 	// EachDossierTeam calls fn for every dossier key with a team.
 	EachDossierTeam(fn func(dossier, team string) error) error
+}
+
+// DossierShares is the index of shares (docs/sharing.md): per dossier
+// key, the teams it has a share with (any share not removed, whatever its
+// dates, consent or withdrawal: the access rule judges those at each
+// sync), and per team the dossiers shared with it, kept in step.
+type DossierShares interface {
+	// SharedTeams is the teams a dossier key has shares with, sorted
+	// (nil for none).
+	SharedTeams(dossier string) []string
+	// SetSharedTeams records them (nil or empty forgets the dossier).
+	SetSharedTeams(dossier string, teams []string) error
+	// TeamShared calls fn with the keys of the dossiers shared with a
+	// team, in key order.
+	TeamShared(team string, fn func(dossier string) error) error
 }
 
 // ViewEntry is what a device was told of a dossier: its state (the
