@@ -106,6 +106,10 @@ func TestAnswersHoldOnlyTheTeamsDossiersNow(t *testing.T) {
 func accessProperty(t *testing.T, seed uint64, steps int) {
 	rng := rand.New(rand.NewPCG(seed, 9))
 	envs := [2]*env{newEnv(t), newEnv(t)} // 0: under test, 1: reference
+	if envs[0].srv.Store() == nil {
+		// The reference reads dossiers as the store projects them.
+		t.Skipf("the access judged from scratch needs the op-log store, which the %s backend has not yet", testBackend)
+	}
 	envs[1].srv.recent.off = true
 	envs[1].srv.views.off = true
 	teams := []string{"Noord", "Oost", "Zuid"}
