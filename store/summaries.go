@@ -336,10 +336,15 @@ func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
 // slice of the right size.
 func (s *Store) allSummaries(tx *bolt.Tx) ([]Summary, error) {
 	var es []summaryEntry
-	err := s.eachSummaryEntry(tx, func(k, v []byte) error {
-		es = append(es, summaryEntry{id: k, sealed: v})
-		return nil
-	})
+	var err error
+	if s.oldSummaries {
+		err = s.eachSummaryEntry(tx, func(k, v []byte) error {
+			es = append(es, summaryEntry{id: k, sealed: v})
+			return nil
+		})
+	} else {
+		es, err = s.chunkEntries(tx)
+	}
 	if err != nil {
 		return nil, err
 	}

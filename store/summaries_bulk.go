@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,9 +18,9 @@ import (
 // unwrap, a cached AEAD and two map updates: about half of the time to
 // the list's first frame on a region of 10,000 dossiers. openSummaries is
 // the same work without the detours: the entries (sorted by id) are
-// matched with the keys bucket by one cursor walk in the same read
-// transaction, and each entry's key is unwrapped and used at once, on
-// all cores, leaving the key caches alone. It gives the same summaries
+// split over the cores, each part matched with the keys bucket by a
+// cursor walk of its own in the same read transaction, and each entry's
+// key is unwrapped and used at once, leaving the key caches alone. It gives the same summaries
 // and the same errors as readSummary entry by entry
 // (TestOpenSummariesSameAsOneByOne).
 
@@ -31,21 +32,7 @@ func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) err
 	if c == nil || c.ks != nil || keys == nil || s.oldSummaries || len(es) < 64 {
 		return s.openSummariesOneByOne(es, all, nil)
 	}
-	wrapped := make([][]byte, len(es)) // nil: take the slow path
-	cur := keys.Cursor()
-	k, v := cur.Seek(es[0].id)
-	for i, e := range es {
-		for k != nil && bytes.Compare(k, e.id) < 0 {
-			k, v = cur.Next()
-		}
-		if k != nil && bytes.Equal(k, e.id) {
-			wrapped[i] = v
-		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), 8)
-	if workers < 2 {
-		return s.openSummariesOneByOne(es, all, wrapped)
-	}
+	workers := min(runtime.GOMAXPROCS(0), 8, len(es)/32)
 	errs := make([]error, workers)
 	per := (len(es) + workers - 1) / workers
 	var wg sync.WaitGroup
@@ -54,10 +41,14 @@ func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) err
 		if lo >= hi {
 			continue
 		}
+		// Each worker walks the keys bucket with a cursor of its own,
+		// made here: the read transaction only hands out pages of the
+		// read-only map to them.
+		cur := keys.Cursor()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[w] = s.openSummariesOneByOne(es[lo:hi], all[lo:hi], wrapped[lo:hi])
+			errs[w] = s.guarded(func() error { return s.openSummariesWalking(cur, es[lo:hi], all[lo:hi]) })
 		}()
 	}
 	wg.Wait()
@@ -67,6 +58,22 @@ func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) err
 		}
 	}
 	return nil
+}
+
+// openSummariesWalking decodes es (sorted by id) into all, finding each
+// entry's wrapped key with cur, which walks the keys bucket alongside.
+func (s *Store) openSummariesWalking(cur *bolt.Cursor, es []summaryEntry, all []Summary) error {
+	wrapped := make([][]byte, len(es)) // nil: take the slow path
+	k, v := cur.Seek(es[0].id)
+	for i, e := range es {
+		for k != nil && bytes.Compare(k, e.id) < 0 {
+			k, v = cur.Next()
+		}
+		if k != nil && bytes.Equal(k, e.id) {
+			wrapped[i] = v
+		}
+	}
+	return s.openSummariesOneByOne(es, all, wrapped)
 }
 
 // openSummariesOneByOne decodes es into all; an entry with its wrapped
@@ -132,4 +139,60 @@ func (o *summaryOpener) open(c *crypt, dkey, w, sealed []byte) ([]byte, error) {
 	}
 	o.plain = plain
 	return plain, nil
+}
+
+// chunkEntries opens every summary chunk, split over the cores, and
+// returns their entries (in chunk order; they point into the opened
+// chunks).
+func (s *Store) chunkEntries(tx *bolt.Tx) ([]summaryEntry, error) {
+	var raws [][]byte
+	if err := tx.Bucket(bSummaries).ForEach(func(_, v []byte) error {
+		raws = append(raws, v)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	parts := make([][]summaryEntry, len(raws))
+	workers := min(runtime.GOMAXPROCS(0), 8, max(len(raws)/16, 1))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = s.guarded(func() error {
+				for i := w; i < len(raws); i += workers {
+					var err error
+					if parts[i], err = s.readChunk(raws[i]); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	es := make([]summaryEntry, 0, n)
+	for _, p := range parts {
+		es = append(es, p...)
+	}
+	return es, nil
+}
+
+// guarded runs fn with a memory fault in reading the mapped file (a
+// damaged or cut-off file) turned into ErrDamaged, as the store's
+// transactions do on their own goroutine: the workers above read the
+// map on goroutines of their own.
+func (s *Store) guarded(fn func() error) (err error) {
+	defer guardDamage(s.db.path, &err, debug.SetPanicOnFault(true))
+	return fn()
 }

@@ -45,7 +45,7 @@ const (
 // listRow is one client of the list with what filtering needs, computed
 // once per load so a keystroke allocates nothing per row.
 type listRow struct {
-	store.Summary
+	*store.Summary // into the slice the load read: a row stays small to sort and filter
 	key string // lower-case name + "\x00" + lower-case team: what name order uses
 	// match is key with accents folded away as well (store.FoldName), what
 	// the filter matches; the same string as key when nothing folds.
@@ -136,7 +136,8 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today str
 		all = kit.SafeSummaries(all)
 		rows := make([]listRow, 0, len(all))
 		conflicts := 0
-		for _, s := range all {
+		for i := range all {
+			s := &all[i]
 			if !s.Removed {
 				conflicts += s.Conflicts
 			}
@@ -158,23 +159,22 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today str
 }
 
 // markConsentsEnding sets consentEnds on the rows whose share consent
-// ends within store.ConsentSoonDays of today (store.ConsentsEndingSoon
-// over the summaries the list holds: no dossier is read).
+// ends within store.ConsentSoonDays of today, as store.ConsentsEndingSoon
+// judges it, from the summaries the list holds: no dossier is read, and
+// only rows with shares are looked at.
 func markConsentsEnding(rows []listRow, today string) {
-	sums := make([]store.Summary, len(rows))
-	for i := range rows {
-		sums[i] = rows[i].Summary
-	}
-	ending, err := store.ConsentsEndingSoon(sums, today, store.ConsentSoonDays)
-	if err != nil || len(ending) == 0 {
+	from, to, err := store.ConsentWindow(today, store.ConsentSoonDays)
+	if err != nil {
 		return
 	}
-	at := make(map[string]int, len(rows))
 	for i := range rows {
-		at[rows[i].ID] = i
-	}
-	for _, e := range ending {
-		rows[at[e.Dossier]].consentEnds = e.Until
+		r := &rows[i]
+		if r.Removed || len(r.ShareEnds) == 0 {
+			continue
+		}
+		if u, ok := r.ConsentEndsBetween(from, to); ok {
+			r.consentEnds = u
+		}
 	}
 }
 
@@ -643,7 +643,7 @@ func (l *ClientList) row(r *listRow, selected bool) string {
 	}
 	b.WriteString(gap)
 	var buf [16]uint8
-	cells := kit.StepCells(&r.Summary, n, buf[:0])
+	cells := kit.StepCells(r.Summary, n, buf[:0])
 	if plain {
 		b.WriteString(kit.ProgressCells(cells, ly.bar))
 	} else {
