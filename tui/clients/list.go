@@ -45,8 +45,8 @@ const (
 // listRow is one client of the list with what filtering needs, computed
 // once per load so a keystroke allocates nothing per row.
 type listRow struct {
-	*store.Summary // into the slice the load read: a row stays small to sort and filter
-	key string // lower-case name + "\x00" + lower-case team: what name order uses
+	*store.Summary        // into the slice the load read: a row stays small to sort and filter
+	key            string // lower-case name + "\x00" + lower-case team: what name order uses
 	// match is key with accents folded away as well (store.FoldName), what
 	// the filter matches; the same string as key when nothing folds.
 	match string
