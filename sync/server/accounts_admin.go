@@ -374,6 +374,34 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 			}
 		}
 	}
+	// Shares name their team too: every share with the old team follows
+	// it, or its members would lose the dossiers shared with them.
+	var shared []string
+	if err := a.s.db.View(func(tx Tx) error {
+		return tx.TeamShared(old, func(dk string) error { shared = append(shared, idString([]byte(dk))); return nil })
+	}); err != nil {
+		return moved, err
+	}
+	for _, id := range shared {
+		var changes []store.Change
+		if err := a.s.db.View(func(tx Tx) error {
+			shares, err := shareTerms(tx, id)
+			for _, sh := range shares {
+				if sh.Team == old {
+					changes = append(changes, store.Set(store.ShareField(sh.ID, "team"), name))
+				}
+			}
+			return err
+		}); err != nil {
+			return moved, err
+		}
+		if len(changes) == 0 {
+			continue
+		}
+		if _, err := w.Commit(id, changes...); err != nil {
+			return moved, fmt.Errorf("share of dossier %s with team %s: %w", id, name, err)
+		}
+	}
 	err = a.s.db.Update(func(tx Tx) error {
 		if left := teamDossiers(tx, old); len(left) > 0 {
 			return fmt.Errorf("%w: team %s still has %d dossier(s) after moving; run the rename again", ErrInvalid, old, len(left))
@@ -404,13 +432,18 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 func (a *Admin) teamHook(tx Tx, ops []store.Op) error {
 	a.s.recent.invalidate() // these numbers bypass the index of recent ops (recent.go)
 	for _, op := range ops {
-		if op.Field != "team" {
+		share := isShareField(op.Field) && strings.HasSuffix(op.Field, "/team")
+		if op.Field != "team" && !share {
 			return fmt.Errorf("%w: a team rename writes only team fields", ErrInvalid)
 		}
 		if _, err := assignSeq(tx, op); err != nil {
 			return err
 		}
-		if err := a.s.reindexTeam(tx, op.Dossier); err != nil {
+		reindex := a.s.reindexTeam
+		if share {
+			reindex = a.s.reindexShares
+		}
+		if err := reindex(tx, op.Dossier); err != nil {
 			return err
 		}
 	}
@@ -422,7 +455,7 @@ func (a *Admin) teamHook(tx Tx, ops []store.Op) error {
 	}
 	for _, d := range order {
 		if err := audit(tx, AuditEntry{Time: a.s.now().UTC(), Channel: a.Channel, User: a.Actor,
-			Action: ActionChange, Dossier: d, Detail: "team (team rename)"}); err != nil {
+			Action: ActionChange, Dossier: d, Detail: "team or share team (team rename)"}); err != nil {
 			return err
 		}
 	}

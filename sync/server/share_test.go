@@ -366,3 +366,47 @@ func TestShareIndexRebuiltForOlderFiles(t *testing.T) {
 		t.Fatalf("after reopening, the share index was not rebuilt")
 	}
 }
+
+// A team renamed while a dossier of another team is shared with it keeps
+// that share: the rename moves the share's team field along with the
+// team's own dossiers. (It did not: the share named the old team, so the
+// renamed team's members lost every dossier shared with them.)
+func TestTeamRenameKeepsSharesWithIt(t *testing.T) {
+	e := newEnv(t)
+	e.teams("Noord", "Zuid")
+	anna := e.user("anna", protocol.RoleCoach, "Noord")
+	zoe := e.user("zoe", protocol.RoleCoach, "Zuid")
+	id, ops := anna.create("Noord", "Noor")
+	sid, sops := anna.share(id, shareSpec{team: "Zuid", mode: "readwrite", from: "2026-11-01", until: "2026-12-31", consentDate: "2026-11-01", how: "written"})
+	anna.syncAll(append(ops, sops...)...)
+	zoe.syncAll()
+	if len(zoe.have[id]) == 0 {
+		t.Fatal("zoe does not see the shared dossier before the rename")
+	}
+	if _, err := e.admin.RenameTeam("Zuid", "Zuid-West"); err != nil {
+		e.must(err)
+	}
+	zoe.syncAll()
+	if len(zoe.have[id]) == 0 {
+		t.Fatal("after the rename zoe lost the dossier shared with her team")
+	}
+	anna.syncAll()
+	var team string
+	e.must(e.srv.db.View(func(tx Tx) error {
+		hs, err := tx.Heads(id, store.ShareField(sid, "team"))
+		if w, ok := winner(hs); ok {
+			team = w.Value
+		}
+		return err
+	}))
+	if team != "Zuid-West" {
+		t.Fatalf("the share names team %q, want Zuid-West", team)
+	}
+	// The owner's later change still reaches the renamed team.
+	note := anna.op(id, "step/1/note", "na de hernoeming")
+	anna.syncAll(note)
+	zoe.syncAll()
+	if _, ok := zoe.have[id][note.ID]; !ok {
+		t.Fatal("the owner's change did not reach the renamed team")
+	}
+}
