@@ -1,14 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -40,81 +34,14 @@ const maxOrgRows = 20000
 // e-mail may follow) and one organisation per line. A line without soort
 // is an employer. Every problem is reported with its line and column.
 func parseOrgCSV(data []byte) ([]server.OrgRow, []caseProblem) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	var probs []caseProblem
-	add := func(line int, col, key, value string) {
-		if len(probs) < maxCaseProblems {
-			probs = append(probs, caseProblem{Line: line, Column: col, Key: key, Value: value})
-		}
-	}
-	if !utf8.Valid(data) {
-		add(1+bytes.Count(data[:firstInvalid(data)], []byte("\n")), "", "utf8", "")
-		return nil, probs
-	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = caseSeparator(data)
-	cr.FieldsPerRecord = -1
-	cols := map[string]int{}
-	var names []string
 	var rows []server.OrgRow
-	header := true
-	for len(probs) < maxCaseProblems {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
+	t := csvTable{columns: orgColumns, unknown: "org.column", maxRows: maxOrgRows, tooMany: "org.toomany"}
+	header := func(cols map[string]int, line int, add csvAdd) {
+		if _, ok := cols["name"]; !ok {
+			add(line, "", "org.noname", "")
 		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				add(0, "", "csv", err.Error())
-				break
-			}
-			add(pe.StartLine, "", "csv", pe.Err.Error())
-			if header {
-				break
-			}
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		if header {
-			header = false
-			for i, f := range rec {
-				f = strings.TrimSpace(f)
-				names = append(names, f)
-				what, ok := orgColumns[foldColumn(f)]
-				if !ok {
-					add(line, f, "org.column", f)
-					continue
-				}
-				if _, dup := cols[what]; dup {
-					add(line, f, "twice", f)
-					continue
-				}
-				cols[what] = i
-			}
-			if _, ok := cols["name"]; !ok {
-				add(line, "", "org.noname", "")
-			}
-			if len(probs) > 0 {
-				return nil, probs
-			}
-			continue
-		}
-		if len(rec) != len(names) {
-			add(line, "", "fields", fmt.Sprintf("%d\x00%d", len(rec), len(names)))
-			continue
-		}
-		if len(rows) == maxOrgRows {
-			add(line, "", "org.toomany", strconv.Itoa(maxOrgRows))
-			break
-		}
-		get := func(what string) (string, string) {
-			i, ok := cols[what]
-			if !ok {
-				return "", ""
-			}
-			return strings.TrimSpace(rec[i]), names[i]
-		}
+	}
+	row := func(line int, get csvGet, add csvAdd) bool {
 		o := store.Org{Kind: store.OrgEmployer}
 		v, col := get("name")
 		o.Name = v
@@ -154,11 +81,11 @@ func parseOrgCSV(data []byte) ([]server.OrgRow, []caseProblem) {
 			}
 		}
 		rows = append(rows, server.OrgRow{Line: line, Org: o})
+		return true
 	}
-	if header && len(probs) == 0 {
-		add(0, "", "noheader", "")
-	} else if len(rows) == 0 && len(probs) == 0 {
-		add(0, "", "org.empty", "")
+	probs := t.read(data, header, row)
+	if len(rows) == 0 && len(probs) == 0 {
+		probs = append(probs, caseProblem{Key: "org.empty"})
 	}
 	if len(probs) > 0 {
 		return nil, probs

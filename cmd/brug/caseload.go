@@ -2,10 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
-	"errors"
-	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -99,95 +95,28 @@ func caseSeparator(data []byte) rune {
 // line. team is the team of rows without one (--team); thisYear bounds
 // birth years. Every problem is reported, each with its line and column.
 func parseCaseload(data []byte, team string, thisYear int) ([]caseRow, []caseProblem) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	var probs []caseProblem
-	add := func(line int, col, key, value string) {
-		if len(probs) < maxCaseProblems {
-			probs = append(probs, caseProblem{Line: line, Column: col, Key: key, Value: value})
-		}
-	}
-	if !utf8.Valid(data) {
-		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
-		add(line, "", "utf8", "")
-		return nil, probs
-	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = caseSeparator(data)
-	cr.FieldsPerRecord = -1
-	cols := map[string]int{} // what -> index
-	var names []string       // header names as written, by index
 	var rows []caseRow
-	header := true
-	for len(probs) < maxCaseProblems {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
+	t := csvTable{columns: caseColumns, unknown: "column", maxRows: maxCaseRows, tooMany: "toomany", noHeaderLine: 1}
+	header := func(cols map[string]int, line int, add csvAdd) {
+		_, full := cols["name"]
+		_, first := cols["first"]
+		_, last := cols["last"]
+		if !full && !(first && last) {
+			add(line, "", "noname", "")
 		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				add(0, "", "csv", err.Error())
-				break
-			}
-			add(pe.StartLine, "", "csv", pe.Err.Error())
-			if header {
-				break
-			}
-			continue
+		if full && (first || last) {
+			add(line, "", "bothnames", "")
 		}
-		line, _ := cr.FieldPos(0)
-		if header {
-			header = false
-			for i, f := range rec {
-				names = append(names, strings.TrimSpace(f))
-				what, ok := caseColumns[foldColumn(f)]
-				if !ok {
-					add(line, strings.TrimSpace(f), "column", strings.TrimSpace(f))
-					continue
-				}
-				if _, dup := cols[what]; dup {
-					add(line, strings.TrimSpace(f), "twice", strings.TrimSpace(f))
-					continue
-				}
-				cols[what] = i
-			}
-			_, full := cols["name"]
-			_, first := cols["first"]
-			_, last := cols["last"]
-			if !full && !(first && last) {
-				add(line, "", "noname", "")
-			}
-			if full && (first || last) {
-				add(line, "", "bothnames", "")
-			}
-			if _, ok := cols["team"]; !ok && team == "" {
-				add(line, "", "noteam", "")
-			}
-			if _, ok := cols["birthyear"]; ok {
-				if _, ok := cols["birthdate"]; ok {
-					add(line, "", "bothyears", "")
-				}
-			}
-			if len(probs) > 0 {
-				return nil, probs
-			}
-			continue
+		if _, ok := cols["team"]; !ok && team == "" {
+			add(line, "", "noteam", "")
 		}
-		if len(rec) != len(names) {
-			add(line, "", "fields", fmt.Sprintf("%d\x00%d", len(rec), len(names)))
-			continue
-		}
-		if len(rows) == maxCaseRows {
-			add(line, "", "toomany", strconv.Itoa(maxCaseRows))
-			break
-		}
-		get := func(what string) (string, string) {
-			i, ok := cols[what]
-			if !ok {
-				return "", ""
+		if _, ok := cols["birthyear"]; ok {
+			if _, ok := cols["birthdate"]; ok {
+				add(line, "", "bothyears", "")
 			}
-			return strings.TrimSpace(rec[i]), names[i]
 		}
+	}
+	row := func(line int, get csvGet, add csvAdd) bool {
 		var n store.NewClient
 		bad := false
 		fail := func(col, key, value string) { add(line, col, key, value); bad = true }
@@ -258,7 +187,7 @@ func parseCaseload(data []byte, team string, thisYear int) ([]caseRow, []casePro
 		if v, col := get("places"); v != "" {
 			for _, part := range strings.Split(v, ",") {
 				if strings.TrimSpace(part) == "" {
-					continue
+					return false
 				}
 				if p := placeCode(part); p.Rank() < 0 {
 					fail(col, "place", part)
@@ -268,21 +197,21 @@ func parseCaseload(data []byte, team string, thisYear int) ([]caseRow, []casePro
 			}
 		}
 		if bad {
-			continue
+			return false
 		}
 		if errs := n.Validate(); errs != nil {
 			// A backstop: the checks above cover what Validate checks.
 			for _, f := range slices.Sorted(maps.Keys(errs)) {
 				add(line, f, "invalid", errs[f].Error())
 			}
-			continue
+			return false
 		}
 		rows = append(rows, caseRow{Line: line, Client: n})
+		return true
 	}
-	if header && len(probs) == 0 {
-		add(1, "", "noheader", "")
-	} else if len(rows) == 0 && len(probs) == 0 {
-		add(0, "", "empty.file", "")
+	probs := t.read(data, header, row)
+	if len(rows) == 0 && len(probs) == 0 {
+		probs = append(probs, caseProblem{Key: "empty.file"})
 	}
 	return rows, probs
 }
