@@ -410,3 +410,23 @@ func TestTeamRenameKeepsSharesWithIt(t *testing.T) {
 		t.Fatal("the owner's change did not reach the renamed team")
 	}
 }
+
+// A share's days are Dutch days: at 23:30 UTC on 3 November it is already
+// 4 November in Amsterdam (CET), so a share "until 3 November" has ended;
+// in summer (CEST) 22:30 UTC is past midnight too. (The server judged by
+// UTC, leaving an ended share open for another hour or two.)
+func TestAccessDayIsTheDutchDay(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 3, 22, 59, 0, 0, time.UTC), "2026-11-03"},
+		{time.Date(2026, 11, 3, 23, 30, 0, 0, time.UTC), "2026-11-04"},
+		{time.Date(2026, 7, 1, 21, 59, 0, 0, time.UTC), "2026-07-01"},
+		{time.Date(2026, 7, 1, 22, 30, 0, 0, time.UTC), "2026-07-02"},
+	} {
+		if got := accessDay(c.at); got != c.want {
+			t.Errorf("accessDay(%s) = %s, want %s", c.at, got, c.want)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package server
 import (
 	"slices"
 	"strings"
+	"sync"
 	"time"
+	_ "time/tzdata" // Europe/Amsterdam for accessDay, also without zoneinfo on the machine
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
@@ -15,14 +17,27 @@ import (
 // (storage.DossierShares, any share not removed), and judges access at
 // every sync, session call and push with store.Access on the share's
 // values as the heads of its fields hold them, for the day of the
-// server's clock (UTC). So a share that expires or has still to start
+// server's clock in the Netherlands (accessDay). So a share that expires or has still to start
 // changes what devices see without any op.
 
 // isShareField reports whether an op's field is a share's (share/ID/...).
 func isShareField(field string) bool { return strings.HasPrefix(field, store.EntityShare+"/") }
 
-// accessDay is the day (YYYY-MM-DD, UTC) access is judged for at now.
-func accessDay(now time.Time) string { return now.UTC().Format(time.DateOnly) }
+// accessDay is the day (YYYY-MM-DD) access is judged for at now: the
+// day in the Netherlands, where a share "until 3 November" ends at
+// midnight, not an hour or two later as it would by UTC.
+func accessDay(now time.Time) string { return now.In(dutchTime()).Format(time.DateOnly) }
+
+// dutchTime is Europe/Amsterdam, from the time zone data built into the
+// binary (time/tzdata), so a server without the system's zoneinfo judges
+// the same days.
+var dutchTime = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil { // not with time/tzdata built in; winter time then
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+})
 
 // shareTerms reads the shares of a dossier from the heads of its share
 // fields (the winning head of each, as the scalar merge rule shows it).
