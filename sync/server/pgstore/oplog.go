@@ -81,16 +81,10 @@ func (tx *Tx) ApplyJSON(op store.Op, raw []byte) (bool, error) {
 
 // headOps reads and opens the dossier's ops the replaced set lacks.
 func (tx *Tx) headOps(dk []byte) ([]store.Op, error) {
-	rows, err := tx.tx.Query(tx.ctx, `SELECT op_id, op FROM oplog o WHERE dossier = $1
-		AND NOT EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id) ORDER BY op_id`, dk)
-	if err != nil {
-		return nil, err
-	}
 	type row struct{ id, sealed []byte }
-	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		return x, r.Scan(&x.id, &x.sealed)
-	})
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.id, &x.sealed) },
+		`SELECT op_id, op FROM oplog o WHERE dossier = $1
+		AND NOT EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id) ORDER BY op_id`, dk)
 	if err != nil {
 		return nil, err
 	}
@@ -168,15 +162,9 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 }
 
 func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte) ([][]byte, error) {
-	rows, err := tx.tx.Query(tx.ctx, "SELECT op_id, op FROM oplog WHERE dossier = $1 ORDER BY op_id", dkey)
-	if err != nil {
-		return dst, err
-	}
 	type row struct{ id, sealed []byte }
-	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		return x, r.Scan(&x.id, &x.sealed)
-	})
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.id, &x.sealed) },
+		"SELECT op_id, op FROM oplog WHERE dossier = $1 ORDER BY op_id", dkey)
 	if err != nil {
 		return dst, err
 	}
@@ -296,14 +284,8 @@ func (tx *Tx) OpsAfter(seq uint64, fn func(seq uint64, op, dossier []byte) (bool
 		op, dossier []byte
 	}
 	for {
-		rows, err := tx.tx.Query(tx.ctx, "SELECT seq, op_id, dossier FROM ops WHERE seq > $1 ORDER BY seq LIMIT $2", int64(seq), page)
-		if err != nil {
-			return err
-		}
-		rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-			var x row
-			return x, r.Scan(&x.seq, &x.op, &x.dossier)
-		})
+		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.seq, &x.op, &x.dossier) },
+			"SELECT seq, op_id, dossier FROM ops WHERE seq > $1 ORDER BY seq LIMIT $2", int64(seq), page)
 		if err != nil {
 			return err
 		}

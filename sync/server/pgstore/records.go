@@ -48,20 +48,26 @@ func putRec(tx *Tx, table, col string, key, v any) error {
 	return tx.exec("INSERT INTO "+table+" ("+col+", rec) VALUES ($1, $2) ON CONFLICT ("+col+") DO UPDATE SET rec = EXCLUDED.rec", key, raw)
 }
 
+// scanRows runs a query and scans each row of its answer into a T.
+func scanRows[T any](tx *Tx, scan func(r pgx.CollectableRow, x *T) error, sql string, args ...any) ([]T, error) {
+	rows, err := tx.tx.Query(tx.ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) {
+		var x T
+		err := scan(r, &x)
+		return x, err
+	})
+}
+
 // eachRec reads every row of a query of (key, rec) and calls fn with each.
 func eachRec[K, T any](tx *Tx, sql string, args []any, fn func(k K, v T) error) error {
 	type row struct {
 		k   K
 		raw []byte
 	}
-	rows, err := tx.tx.Query(tx.ctx, sql, args...)
-	if err != nil {
-		return err
-	}
-	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		return x, r.Scan(&x.k, &x.raw)
-	})
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.k, &x.raw) }, sql, args...)
 	if err != nil {
 		return err
 	}
@@ -248,14 +254,8 @@ func (tx *Tx) EachDossierTeam(fn func(dossier, team string) error) error {
 		d []byte
 		t string
 	}
-	rows, err := tx.tx.Query(tx.ctx, "SELECT dossier, team FROM dossier_team ORDER BY dossier")
-	if err != nil {
-		return err
-	}
-	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		return x, r.Scan(&x.d, &x.t)
-	})
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.d, &x.t) },
+		"SELECT dossier, team FROM dossier_team ORDER BY dossier")
 	if err != nil {
 		return err
 	}
@@ -294,14 +294,8 @@ func (tx *Tx) DeviceViews(device string, fn func(dossier string, e storage.ViewE
 		state int16
 		seq   int64
 	}
-	rows, err := tx.tx.Query(tx.ctx, "SELECT dossier, state, seq FROM views WHERE device = $1 ORDER BY dossier", device)
-	if err != nil {
-		return err
-	}
-	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		return x, r.Scan(&x.d, &x.state, &x.seq)
-	})
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.d, &x.state, &x.seq) },
+		"SELECT dossier, state, seq FROM views WHERE device = $1 ORDER BY dossier", device)
 	if err != nil {
 		return err
 	}
@@ -415,14 +409,8 @@ func (tx *Tx) eachAuditRow(fn func(seq int64, raw []byte) error) error {
 			seq int64
 			raw []byte
 		}
-		rows, err := tx.tx.Query(tx.ctx, "SELECT seq, entry FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2", after, page)
-		if err != nil {
-			return err
-		}
-		rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-			var x row
-			return x, r.Scan(&x.seq, &x.raw)
-		})
+		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.seq, &x.raw) },
+			"SELECT seq, entry FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2", after, page)
 		if err != nil {
 			return err
 		}
@@ -483,11 +471,7 @@ func (tx *Tx) SetSharedTeams(dossier string, teams []string) error {
 // TeamShared calls fn with the key of every dossier shared with team, in
 // key order.
 func (tx *Tx) TeamShared(team string, fn func(dossier string) error) error {
-	rows, err := tx.tx.Query(tx.ctx, "SELECT dossier FROM dossier_shares WHERE team = $1 ORDER BY dossier", team)
-	if err != nil {
-		return err
-	}
-	ds, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	ds, err := collect(tx.ctx, tx.tx, "SELECT dossier FROM dossier_shares WHERE team = $1 ORDER BY dossier", team)
 	if err != nil {
 		return err
 	}
@@ -530,14 +514,8 @@ func (tx *Tx) EachRefusal(fn func(dossier string, at time.Time, code string) err
 		at   time.Time
 		code string
 	}
-	rows, err := tx.tx.Query(tx.ctx, "SELECT dossier, at, code FROM refusals ORDER BY dossier, op_id")
-	if err != nil {
-		return err
-	}
-	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		return x, r.Scan(&x.d, &x.at, &x.code)
-	})
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.d, &x.at, &x.code) },
+		"SELECT dossier, at, code FROM refusals ORDER BY dossier, op_id")
 	if err != nil {
 		return err
 	}
@@ -721,16 +699,11 @@ func (tx *Tx) EachEpoch(fn func(storage.Epoch) error) error {
 		e  storage.Epoch
 		st int64
 	}
-	rows, err := tx.tx.Query(tx.ctx, "SELECT id, start, started, broken FROM epochs ORDER BY n")
-	if err != nil {
-		return err
-	}
-	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var x row
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error {
 		err := r.Scan(&x.e.ID, &x.st, &x.e.Started, &x.e.Broken)
 		x.e.Start, x.e.Started = uint64(x.st), x.e.Started.UTC()
-		return x, err
-	})
+		return err
+	}, "SELECT id, start, started, broken FROM epochs ORDER BY n")
 	if err != nil {
 		return err
 	}
