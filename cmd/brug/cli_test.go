@@ -6,12 +6,14 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"github.com/brug-nl/brug/store/export"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/store/demo"
+	"github.com/brug-nl/brug/store/export"
 	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/tui"
 )
@@ -569,5 +572,29 @@ func TestNoTerminalSaidInDutch(t *testing.T) {
 	r := h.run("--db", filepath.Join(t.TempDir(), "x.db"))
 	if r.code != exitError || !strings.Contains(r.stderr, "brug heeft een terminal nodig") || strings.Contains(r.stderr, "no terminal") {
 		t.Fatalf("no Dutch message for a missing terminal:\n%v", r)
+	}
+}
+
+// The real binary finds out itself that there is no terminal: stdin from
+// /dev/null (a character device, but no terminal) and no controlling
+// terminal (a new session), as under cron.
+func TestNoTerminalDetectedByTheBinary(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("a new session without a controlling terminal is set up on Linux only")
+	}
+	bin := brugBinary(t)
+	home := t.TempDir()
+	cmd := exec.Command(bin, "--db", filepath.Join(home, "brug.db"))
+	cmd.Env = append(os.Environ(), "HOME="+home, "BRUG_KEYRING=off", "BRUG_PASSPHRASE=een lange goede zin", "BRUG_LANG=")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	cmd.Stdin = devnull
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "brug heeft een terminal nodig") || strings.Contains(string(out), "TTY") {
+		t.Fatalf("without a terminal: %v\n%s", err, out)
 	}
 }
