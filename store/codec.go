@@ -37,6 +37,26 @@ func (s *Store) sealFor(dkey, plain []byte) ([]byte, error) {
 	return s.codec.Seal(plain)
 }
 
+// sealManyFor is sealFor for many values of the dossier dkey at once
+// (crypt.sealMany). With the plain codec the values are kept as they are:
+// the caller hands over fresh slices.
+func (s *Store) sealManyFor(dkey []byte, plains [][]byte) ([][]byte, error) {
+	if s.crypt != nil {
+		return s.crypt.sealMany(dkey, plains)
+	}
+	if _, ok := s.codec.(PlainCodec); ok {
+		return plains, nil
+	}
+	out := make([][]byte, len(plains))
+	for i, p := range plains {
+		var err error
+		if out[i], err = s.codec.Seal(p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // openFor opens sealed, a value of the dossier dkey (nil: of the file).
 // sealed may be bbolt memory; the result never is.
 func (s *Store) openFor(dkey, sealed []byte) ([]byte, error) {

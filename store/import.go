@@ -120,16 +120,26 @@ func (im *Import) Len() int { return int(im.seq) }
 // out ops of dossiers erased here (see Syncer.applyPull), and leaves ops as
 // they are: the import may keep them until Commit.
 func (im *Import) Add(ops []Op) error {
-	for _, op := range ops {
-		if err := ValidateOp(op, nil); err != nil {
-			return fmt.Errorf("remote op %s: %w", op.ID, err)
+	// Security: the ops come from a server, which numbered them after its
+	// own checks; a server that is not what it claims could send an op
+	// that breaks the file's invariants (an id that is no id, an unknown
+	// field, a value that does not fit). So every op gets all of
+	// ValidateOp's checks here, as before; only the ids it parses are kept
+	// for the stream, which parsed them a second time before
+	// (TestImportRefusesMalformedOps).
+	keys := make([]opKeys, len(ops))
+	for i := range ops {
+		k, dk, err := checkOp(&ops[i], nil)
+		if err != nil {
+			return fmt.Errorf("remote op %s: %w", ops[i].ID, err)
 		}
+		keys[i] = opKeys{key: k, dkey: dk}
 	}
 	if uint64(im.seq)+uint64(len(ops)) >= 1<<32 {
 		return fmt.Errorf("import: too many ops")
 	}
 	if !im.spooling {
-		ok, err := im.stream(ops)
+		ok, err := im.stream(ops, keys)
 		if err != nil {
 			return err
 		}
