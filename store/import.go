@@ -557,7 +557,7 @@ func (s *Store) freshDossier(dkey []byte, cands []headCand) (chunkEntry, [][]byt
 		all = append(all, fieldHeads{Field: cands[i].field, Heads: hs})
 		i = j
 	}
-	sm := summarise(project(idString(dkey), len(s.checklist), all), s.checklist)
+	sm := summarise(projectSummary(idString(dkey), len(s.checklist), all), s.checklist)
 	return chunkEntry{key: dkey, enc: encodeSummary(&sm)}, dueKeys(dkey, &sm), nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -233,6 +234,51 @@ func TestSplitFieldIsSplit(t *testing.T) {
 					t.Errorf("splitField(%q) = %q, want %q", f, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestProjectSummaryIsProject: summarise makes the same summary of
+// projectSummary's lean document as of project's whole one, for random
+// dossiers: every kind of field, steps beyond the method's, conflicts in
+// shown and neutral fields, newest heads in neutral fields.
+func TestProjectSummaryIsProject(t *testing.T) {
+	agr, con, jou, sh := NewID(), NewID(), NewID(), NewID()
+	fields := []string{"exists", "name", "team", "places", "birthyear", "coaches", "benefit", "closed", "closed_reason",
+		"step/1/status", "step/1/note", "step/1/comment", "step/1/check/c1", "step/1/check/c2", "step/2/answer/q1",
+		"step/2/status", "step/7/note", "step/8/answer/q1", "step/9/status", "step/3/check/c1",
+		"agreement/" + agr + "/exists", "agreement/" + agr + "/what", "agreement/" + agr + "/due", "agreement/" + agr + "/done",
+		"contact/" + con + "/exists", "contact/" + con + "/name", "journal/" + jou + "/text", "journal/" + jou + "/date",
+		"share/" + sh + "/exists", "share/" + sh + "/until", "share/" + sh + "/withdrawn", "nosuchfield"}
+	values := map[string][]string{
+		"exists": {"1", "0"}, "step/1/status": {"open", "active", "done", "signed_off"}, "step/2/status": {"done", "active"},
+		"step/9/status": {"done"}, "step/1/check/c1": {"0", "1"}, "step/1/check/c2": {"1"}, "step/3/check/c1": {"1"},
+		"agreement/" + agr + "/exists": {"1", "0"}, "agreement/" + agr + "/due": {"2026-12-01", "2027-01-05", ""},
+		"agreement/" + agr + "/done": {"0", "1"}, "share/" + sh + "/exists": {"1"}, "share/" + sh + "/until": {"2027-02-01", ""},
+	}
+	checklist := []int{2, 0, 1, 0, 0, 0}
+	rng := rand.New(rand.NewPCG(5, 8))
+	for i := range 3000 {
+		var all []fieldHeads
+		for _, f := range fields {
+			if rng.IntN(3) == 0 {
+				continue
+			}
+			var hs []Head
+			for range 1 + rng.IntN(2) + rng.IntN(2) {
+				v := "tekst " + strconv.Itoa(rng.IntN(5))
+				if vs, ok := values[f]; ok {
+					v = vs[rng.IntN(len(vs))]
+				}
+				hs = append(hs, Head{ID: NewID(), Value: v, HLC: HLC(rng.IntN(400)+1) << 16, Device: "dev-" + strconv.Itoa(rng.IntN(3)), Author: "coach"})
+			}
+			all = append(all, fieldHeads{Field: f, Heads: hs})
+		}
+		id := NewID()
+		want := summarise(project(id, len(checklist), all), checklist)
+		got := summarise(projectSummary(id, len(checklist), all), checklist)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("dossier %d: projectSummary gives %+v, project %+v", i, got, want)
 		}
 	}
 }
