@@ -37,24 +37,33 @@ func (s *Store) sealFor(dkey, plain []byte) ([]byte, error) {
 	return s.codec.Seal(plain)
 }
 
-// sealManyFor is sealFor for many values of the dossier dkey at once
-// (crypt.sealMany). With the plain codec the values are kept as they are:
-// the caller hands over fresh slices.
-func (s *Store) sealManyFor(dkey []byte, plains [][]byte) ([][]byte, error) {
+// sealRoom is the room sealInPlaceFor needs before and after each value.
+func (s *Store) sealRoom() (head, tail int) {
 	if s.crypt != nil {
-		return s.crypt.sealMany(dkey, plains)
+		return sealRoomHead, sealRoomTail
+	}
+	return 0, 0
+}
+
+// sealInPlaceFor seals values of the dossier dkey, each with sealRoom's
+// room around its plain text, as sealFor would (crypt.sealInPlace). With
+// the plain codec the values stay as they are; another codec's values are
+// replaced by what it makes.
+func (s *Store) sealInPlaceFor(dkey []byte, vals [][]byte) error {
+	if s.crypt != nil {
+		return s.crypt.sealInPlace(dkey, vals)
 	}
 	if _, ok := s.codec.(PlainCodec); ok {
-		return plains, nil
+		return nil
 	}
-	out := make([][]byte, len(plains))
-	for i, p := range plains {
-		var err error
-		if out[i], err = s.codec.Seal(p); err != nil {
-			return nil, err
+	for i, v := range vals {
+		sealed, err := s.codec.Seal(v)
+		if err != nil {
+			return err
 		}
+		vals[i] = sealed
 	}
-	return out, nil
+	return nil
 }
 
 // openFor opens sealed, a value of the dossier dkey (nil: of the file).

@@ -361,37 +361,45 @@ func (c *crypt) seal(dkey, plain []byte) ([]byte, error) {
 	return sealWith(a, scopeAD(dkey), plain), nil
 }
 
-// sealMany seals plains, values of the dossier dkey, in one pass: the
-// dossier's key is looked up once, the nonces come from the random source
-// in one read (each still 12 random bytes of its own), and the sealed
-// values share one buffer. What each value becomes is what seal makes.
-func (c *crypt) sealMany(dkey []byte, plains [][]byte) ([][]byte, error) {
+// sealInPlace seals values of the dossier dkey in one pass, each in the
+// memory it lies in: vals[i] is sealRoomHead bytes of room, the plain
+// text, and sealRoomTail bytes of room, and becomes what seal makes of the
+// plain text. The dossier's key is looked up once and the nonces come from
+// the random source in one read (each still 12 random bytes of its own).
+func (c *crypt) sealInPlace(dkey []byte, vals [][]byte) error {
 	a, err := c.dossierKey(dkey, true)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	for _, v := range vals {
+		if len(v) < sealOverhead {
+			return fmt.Errorf("%w: no room to seal a value in place", ErrInvalid)
+		}
 	}
 	ad := scopeAD(dkey)
-	total := 0
-	for _, p := range plains {
-		total += sealOverhead + len(p)
-	}
-	buf := make([]byte, total)
-	nonces := make([]byte, nonceSize*len(plains))
+	nonces := make([]byte, nonceSize*len(vals))
 	if _, err := io.ReadFull(rand.Reader, nonces); err != nil {
 		panic("brug: no randomness: " + err.Error())
 	}
-	out := make([][]byte, len(plains))
-	off := 0
-	for i, p := range plains {
-		n := sealOverhead + len(p)
-		v := buf[off : off+1+nonceSize : off+n]
+	for i, v := range vals {
 		v[0] = sealVersion
-		copy(v[1:], nonces[i*nonceSize:(i+1)*nonceSize])
-		out[i] = a.Seal(v, v[1:1+nonceSize], p, ad)
-		off += n
+		nonce := v[1:sealRoomHead]
+		copy(nonce, nonces[i*nonceSize:(i+1)*nonceSize])
+		plain := v[sealRoomHead : len(v)-sealRoomTail]
+		// The cipher text takes the plain text's place (dst and plain
+		// overlap exactly, as cipher.AEAD allows) and the tag the room
+		// after it.
+		a.Seal(plain[:0], nonce, plain, ad)
 	}
-	return out, nil
+	return nil
 }
+
+// The room sealInPlace needs around a value: the version byte and the
+// nonce before it, the tag after it.
+const (
+	sealRoomHead = 1 + nonceSize
+	sealRoomTail = sealOverhead - sealRoomHead
+)
 
 func (c *crypt) open(dkey, sealed []byte) ([]byte, error) {
 	if dkey == nil {

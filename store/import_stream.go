@@ -287,14 +287,16 @@ type preparedDossier struct {
 func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
 	p := preparedDossier{d: d}
 	// The log keeps its own encoding (opbin.go): the page's JSON, if any,
-	// is not stored. The dossier's ops are encoded into one buffer and
-	// sealed in one pass with its key.
+	// is not stored. The dossier's ops are encoded into one buffer, each
+	// with the room sealing needs around it, and sealed there in one pass
+	// with the dossier's key.
+	head, tail := im.s.sealRoom()
 	size := 0
 	for _, o := range d.ops {
-		size += opSizeHint(o.op)
+		size += head + opSizeHint(o.op) + tail
 	}
 	buf := make([]byte, 0, size)
-	plains := make([][]byte, len(d.ops))
+	p.enc = make([][]byte, len(d.ops))
 	var lk [32]byte
 	copy(lk[:], d.dkey[:])
 	var last actor // a dossier's ops come from few devices and authors
@@ -305,11 +307,12 @@ func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
 			last, lastN = actor{o.op.Device, o.op.Author}, im.s.actors.number(o.op.Device, o.op.Author)
 		}
 		start := len(buf)
+		buf = append(buf, make([]byte, head)...)
 		buf = appendOp(buf, lk[:], o.op, lastN)
-		plains[i] = buf[start:len(buf):len(buf)]
+		buf = append(buf, make([]byte, tail)...)
+		p.enc[i] = buf[start:len(buf):len(buf)]
 	}
-	var err error
-	if p.enc, err = im.s.sealManyFor(d.dkey[:], plains); err != nil {
+	if err := im.s.sealInPlaceFor(d.dkey[:], p.enc); err != nil {
 		return p, fmt.Errorf("seal the ops of dossier %s: %w", idString(d.dkey[:]), err)
 	}
 	var named [][16]byte
@@ -328,6 +331,7 @@ func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
 			cands = append(cands, headCand{field: o.op.Field, head: headOf(*o.op)})
 		}
 	}
+	var err error
 	p.entry, p.dues, err = im.s.freshDossier(bytes.Clone(d.dkey[:]), cands)
 	return p, err
 }

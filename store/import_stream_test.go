@@ -152,21 +152,33 @@ func sameOp(a, b Op) bool {
 		a.HLC == b.HLC && a.Device == b.Device && a.Author == b.Author && slices.Equal(a.Prev, b.Prev)
 }
 
-// TestSealManyIsSeal: values sealed in one pass open as values sealed one
-// by one do, each with a nonce of its own, and only for their dossier.
-func TestSealManyIsSeal(t *testing.T) {
+// TestSealInPlaceIsSeal: values sealed in place, in one pass, open as
+// values sealed one by one do, each with a nonce of its own, and only for
+// their dossier; a value without room is refused.
+func TestSealInPlaceIsSeal(t *testing.T) {
 	c := openEnc(t, filepath.Join(t.TempDir(), "seal.db"), &Encryption{Keyring: newMemKeyring()}).crypt
 	d1, _ := idKey(NewID())
 	d2, _ := idKey(NewID())
 	plains := [][]byte{[]byte("een"), {}, []byte("twee, wat langer"), bytes.Repeat([]byte("x"), 5000)}
-	sealed, err := c.sealMany(d1, plains)
-	if err != nil {
+	var buf []byte
+	vals := make([][]byte, len(plains))
+	for i, p := range plains { // one buffer, as prepareDossier lays it out
+		start := len(buf)
+		buf = append(buf, make([]byte, sealRoomHead)...)
+		buf = append(buf, p...)
+		buf = append(buf, make([]byte, sealRoomTail)...)
+		vals[i] = buf[start:len(buf):len(buf)]
+	}
+	if err := c.sealInPlace(d1, vals); err != nil {
 		t.Fatal(err)
 	}
 	nonces := map[string]bool{}
-	for i, v := range sealed {
+	for i, v := range vals {
 		if len(v) != sealOverhead+len(plains[i]) {
 			t.Errorf("value %d: %d bytes, want %d", i, len(v), sealOverhead+len(plains[i]))
+		}
+		if len(plains[i]) >= 16 && bytes.Contains(v, plains[i][:16]) {
+			t.Errorf("value %d holds its plain text", i)
 		}
 		nonces[string(v[1:1+nonceSize])] = true
 		got, err := c.open(d1, v)
@@ -178,11 +190,14 @@ func TestSealManyIsSeal(t *testing.T) {
 		}
 		one, err := c.seal(d1, plains[i])
 		if err != nil || len(one) != len(v) || one[0] != v[0] {
-			t.Errorf("value %d: seal makes %d bytes (version %d), sealMany %d (version %d)", i, len(one), one[0], len(v), v[0])
+			t.Errorf("value %d: seal makes %d bytes (version %d), sealInPlace %d (version %d)", i, len(one), one[0], len(v), v[0])
 		}
 	}
 	if len(nonces) != len(plains) {
 		t.Errorf("%d nonces for %d values", len(nonces), len(plains))
+	}
+	if err := c.sealInPlace(d1, [][]byte{make([]byte, sealOverhead-1)}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a value without room: %v, want ErrInvalid", err)
 	}
 }
 
