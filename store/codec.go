@@ -37,6 +37,35 @@ func (s *Store) sealFor(dkey, plain []byte) ([]byte, error) {
 	return s.codec.Seal(plain)
 }
 
+// sealRoom is the room sealInPlaceFor needs before and after each value.
+func (s *Store) sealRoom() (head, tail int) {
+	if s.crypt != nil {
+		return sealRoomHead, sealRoomTail
+	}
+	return 0, 0
+}
+
+// sealInPlaceFor seals values of the dossier dkey, each with sealRoom's
+// room around its plain text, as sealFor would (crypt.sealInPlace). With
+// the plain codec the values stay as they are; another codec's values are
+// replaced by what it makes.
+func (s *Store) sealInPlaceFor(dkey []byte, vals [][]byte) error {
+	if s.crypt != nil {
+		return s.crypt.sealInPlace(dkey, vals)
+	}
+	if _, ok := s.codec.(PlainCodec); ok {
+		return nil
+	}
+	for i, v := range vals {
+		sealed, err := s.codec.Seal(v)
+		if err != nil {
+			return err
+		}
+		vals[i] = sealed
+	}
+	return nil
+}
+
 // openFor opens sealed, a value of the dossier dkey (nil: of the file).
 // sealed may be bbolt memory; the result never is.
 func (s *Store) openFor(dkey, sealed []byte) ([]byte, error) {

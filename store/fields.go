@@ -191,7 +191,8 @@ func ParseField(field string) (FieldPath, Kind, error) {
 	bad := func(why string) (FieldPath, Kind, error) {
 		return FieldPath{}, 0, fmt.Errorf("%w field %q: %s", ErrInvalid, field, why)
 	}
-	parts := strings.Split(field, "/")
+	var buf [4]string
+	parts := splitField(&buf, field)
 	switch {
 	case len(parts) == 1:
 		k, ok := clientFields[parts[0]]
@@ -238,6 +239,24 @@ func ParseField(field string) (FieldPath, Kind, error) {
 		return FieldPath{Entity: parts[0], ID: parts[1], Name: parts[2]}, k, nil
 	}
 	return bad("unknown field")
+}
+
+// splitField is strings.Split(field, "/"), without allocating for the up
+// to four parts a known field has (ParseField runs for every op pulled).
+func splitField(parts *[4]string, field string) []string {
+	if strings.Count(field, "/") >= 4 {
+		return strings.Split(field, "/")
+	}
+	n := 0
+	for {
+		i := strings.IndexByte(field, '/')
+		if i < 0 {
+			parts[n] = field
+			return parts[: n+1 : n+1]
+		}
+		parts[n], field = field[:i], field[i+1:]
+		n++
+	}
 }
 
 func validItemID(s string) bool {
@@ -322,12 +341,23 @@ func ValidateValue(p FieldPath, k Kind, value string) error {
 // ValidateOp checks an op's shape, field and value, and, when m is given,
 // that step fields name a step, item or question of the method.
 func ValidateOp(op Op, m *method.Method) error {
-	if !ValidID(op.ID) {
-		return fmt.Errorf("%w op id %q", ErrInvalid, op.ID)
+	_, _, err := checkOp(&op, m)
+	return err
+}
+
+// checkOp is ValidateOp, and returns the op's id and dossier as keys.
+func checkOp(op *Op, m *method.Method) (key, dkey [16]byte, err error) {
+	var ok bool
+	if key, ok = idArray(op.ID); !ok {
+		return key, dkey, fmt.Errorf("%w op id %q", ErrInvalid, op.ID)
 	}
-	if !ValidID(op.Dossier) {
-		return fmt.Errorf("%w dossier id %q", ErrInvalid, op.Dossier)
+	if dkey, ok = idArray(op.Dossier); !ok {
+		return key, dkey, fmt.Errorf("%w dossier id %q", ErrInvalid, op.Dossier)
 	}
+	return key, dkey, checkOpRest(op, m)
+}
+
+func checkOpRest(op *Op, m *method.Method) error {
 	if op.Device == "" || len(op.Device) > 64 || op.Author == "" || len(op.Author) > 64 {
 		return fmt.Errorf("%w op %s: device and author must be 1..64 bytes", ErrInvalid, op.ID)
 	}

@@ -120,16 +120,26 @@ func (im *Import) Len() int { return int(im.seq) }
 // out ops of dossiers erased here (see Syncer.applyPull), and leaves ops as
 // they are: the import may keep them until Commit.
 func (im *Import) Add(ops []Op) error {
-	for _, op := range ops {
-		if err := ValidateOp(op, nil); err != nil {
-			return fmt.Errorf("remote op %s: %w", op.ID, err)
+	// Security: the ops come from a server, which numbered them after its
+	// own checks; a server that is not what it claims could send an op
+	// that breaks the file's invariants (an id that is no id, an unknown
+	// field, a value that does not fit). So every op gets all of
+	// ValidateOp's checks here, as before; only the ids it parses are kept
+	// for the stream, which parsed them a second time before
+	// (TestImportRefusesMalformedOps).
+	keys := make([]opKeys, len(ops))
+	for i := range ops {
+		k, dk, err := checkOp(&ops[i], nil)
+		if err != nil {
+			return fmt.Errorf("remote op %s: %w", ops[i].ID, err)
 		}
+		keys[i] = opKeys{key: k, dkey: dk}
 	}
 	if uint64(im.seq)+uint64(len(ops)) >= 1<<32 {
 		return fmt.Errorf("import: too many ops")
 	}
 	if !im.spooling {
-		ok, err := im.stream(ops)
+		ok, err := im.stream(ops, keys)
 		if err != nil {
 			return err
 		}
@@ -527,27 +537,34 @@ type headCand struct {
 // mergeField: it returns the dossier's summary entry and due keys.
 func (s *Store) freshDossier(dkey []byte, cands []headCand) (chunkEntry, [][]byte, error) {
 	// Unstable and by id too: the order within a field does not matter
-	// (mergeField orders heads), but the sort must be deterministic.
-	slices.SortFunc(cands, func(x, y headCand) int {
+	// (mergeField orders heads), but the sort must be deterministic. The
+	// candidates' indexes are sorted, not the candidates (88 bytes each).
+	idx := make([]int32, len(cands))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		x, y := &cands[a], &cands[b]
 		return cmp.Or(strings.Compare(x.field, y.field), strings.Compare(x.head.ID, y.head.ID))
 	})
 	all := make([]fieldHeads, 0, len(cands))
 	var in []Op
-	for i := 0; i < len(cands); {
+	for i := 0; i < len(idx); {
+		field := cands[idx[i]].field
 		j := i
-		for j < len(cands) && cands[j].field == cands[i].field {
+		for j < len(idx) && cands[idx[j]].field == field {
 			j++
 		}
 		in = in[:0]
-		for _, c := range cands[i:j] {
-			h := c.head
-			in = append(in, Op{ID: h.ID, Field: c.field, Value: h.Value, HLC: h.HLC, Device: h.Device, Author: h.Author})
+		for _, k := range idx[i:j] {
+			h := &cands[k].head
+			in = append(in, Op{ID: h.ID, Field: field, Value: h.Value, HLC: h.HLC, Device: h.Device, Author: h.Author})
 		}
 		hs, _ := mergeField(nil, in, noneReplaced)
-		all = append(all, fieldHeads{Field: cands[i].field, Heads: hs})
+		all = append(all, fieldHeads{Field: field, Heads: hs})
 		i = j
 	}
-	sm := summarise(project(idString(dkey), len(s.checklist), all), s.checklist)
+	sm := summarise(projectSummary(idString(dkey), len(s.checklist), all), s.checklist)
 	return chunkEntry{key: dkey, enc: encodeSummary(&sm)}, dueKeys(dkey, &sm), nil
 }
 

@@ -40,8 +40,9 @@ type streamer struct {
 	taken   map[[16]byte]bool
 	dropped map[[16]byte]bool // written, then forgotten or erased
 
-	work  chan []streamDossier // batches to the writer goroutine
-	done  chan struct{}        // closed when the writer ended
+	work  chan []streamDossier   // batches to the preparing goroutine
+	out   chan []preparedDossier // prepared batches to the writer goroutine
+	done  chan struct{}          // closed when the writer ended
 	errMu sync.Mutex
 	err   error // the writer's first error
 }
@@ -55,12 +56,20 @@ type streamDossier struct {
 type streamOp struct {
 	key [16]byte
 	op  *Op // the page's own: AddRaw's ops stay as they are (see AddRaw)
-	enc []byte
 }
 
+// opKeys are an op's id and dossier as keys.
+type opKeys struct{ key, dkey [16]byte }
+
+// streamOpSize is about what an op takes in a batch: its log value and
+// bbolt's element and key.
+func streamOpSize(op *Op) int { return 64 + 40 + len(op.Value) + 2*len(op.Prev) }
+
 // stream takes a page when it keeps the order; it reports false when the
-// page must spool (and so must every later one).
-func (im *Import) stream(ops []Op) (bool, error) {
+// page must spool (and so must every later one). keys are the ops' keys.
+// It only sorts the page into dossiers: encoding and sealing the ops is
+// part of preparing a dossier, on every processor (prepareDossier).
+func (im *Import) stream(ops []Op, keys []opKeys) (bool, error) {
 	st := im.st
 	if st == nil {
 		// Decided at the first page: not when the log holds many ops
@@ -83,10 +92,8 @@ func (im *Import) stream(ops []Op) (bool, error) {
 		i         int
 	}
 	recs := make([]rec, len(ops))
-	for i := range ops {
-		k, _ := idKey(ops[i].ID)
-		dk, _ := idKey(ops[i].Dossier)
-		recs[i] = rec{key: [16]byte(k), dkey: [16]byte(dk), i: i}
+	for i, k := range keys {
+		recs[i] = rec{key: k.key, dkey: k.dkey, i: i}
 	}
 	slices.SortFunc(recs, func(x, y rec) int {
 		return cmp.Or(bytes.Compare(x.dkey[:], y.dkey[:]), bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.i, y.i))
@@ -102,16 +109,9 @@ func (im *Import) stream(ops []Op) (bool, error) {
 			st.pending = append(st.pending, streamDossier{dkey: r.dkey})
 			st.taken[r.dkey] = true
 		}
-		op := ops[r.i]
-		// The log keeps its own encoding (opbin.go): the page's JSON, if
-		// any, is not stored.
-		enc, err := im.s.sealOp(logKey(r.dkey[:], r.key[:]), &ops[r.i])
-		if err != nil {
-			return false, fmt.Errorf("encode op %s: %w", op.ID, err)
-		}
 		d := &st.pending[len(st.pending)-1]
-		d.ops = append(d.ops, streamOp{key: r.key, op: &ops[r.i], enc: enc})
-		st.size += 64 + len(enc)
+		d.ops = append(d.ops, streamOp{key: r.key, op: &ops[r.i]})
+		st.size += streamOpSize(&ops[r.i])
 	}
 	st.started, st.last = true, recs[len(recs)-1].dkey
 	for _, r := range recs {
@@ -136,14 +136,15 @@ func (im *Import) writePending() error {
 		return err
 	}
 	if st.work == nil {
-		st.work, st.done = make(chan []streamDossier, 1), make(chan struct{})
+		st.work, st.out, st.done = make(chan []streamDossier, 1), make(chan []preparedDossier, 1), make(chan struct{})
+		go im.preparer()
 		go im.writer()
 	}
 	for len(st.pending) > 0 {
 		n, size := 0, 0
 		for n < len(st.pending) && (n == 0 || size < streamBatchBytes) {
 			for _, o := range st.pending[n].ops {
-				size += 64 + len(o.enc)
+				size += streamOpSize(o.op)
 			}
 			n++
 		}
@@ -154,23 +155,49 @@ func (im *Import) writePending() error {
 	return nil
 }
 
-// writer writes the batches it is handed, each prepared on every
-// processor and put in one transaction, until work closes. It alone
-// touches the streamer's written state (ready, n, chunks, dues) until done
-// is closed.
-func (im *Import) writer() {
+// preparer prepares the batches it is handed, each on every processor,
+// and hands them to the writer, until work closes: so a batch is prepared
+// while the one before is put (a pipeline: the page after is taken
+// meanwhile).
+func (im *Import) preparer() {
 	st := im.st
-	defer close(st.done)
+	defer close(st.out)
 	for batch := range st.work {
 		if st.writeErr() != nil {
 			continue // drain: the import has failed
 		}
-		if err := im.writeBatch(batch); err != nil {
-			st.errMu.Lock()
-			st.err = err
-			st.errMu.Unlock()
+		prepared, err := im.prepareAll(batch)
+		if err != nil {
+			st.fail(err)
+			continue
+		}
+		st.out <- prepared
+	}
+}
+
+// writer puts the prepared batches, each in one transaction, until the
+// preparer ends. It alone touches the streamer's written state (ready, n,
+// chunks, dues) until done is closed.
+func (im *Import) writer() {
+	st := im.st
+	defer close(st.done)
+	for prepared := range st.out {
+		if st.writeErr() != nil {
+			continue // drain: the import has failed
+		}
+		if err := im.writeBatch(prepared); err != nil {
+			st.fail(err)
 		}
 	}
+}
+
+// fail keeps the first error of the preparer or the writer.
+func (st *streamer) fail(err error) {
+	st.errMu.Lock()
+	if st.err == nil {
+		st.err = err
+	}
+	st.errMu.Unlock()
 }
 
 func (st *streamer) writeErr() error {
@@ -190,14 +217,10 @@ func (st *streamer) waitWriter() error {
 	return st.writeErr()
 }
 
-// writeBatch prepares and puts one batch of dossiers.
-func (im *Import) writeBatch(batch []streamDossier) error {
+// writeBatch puts one prepared batch of dossiers.
+func (im *Import) writeBatch(prepared []preparedDossier) error {
 	st := im.st
-	prepared, err := im.prepareAll(batch)
-	if err != nil {
-		return err
-	}
-	err = im.s.db.Update(func(tx *bolt.Tx) error {
+	err := im.s.db.Update(func(tx *bolt.Tx) error {
 		parent, err := im.importBucket(tx, !st.ready)
 		if err != nil {
 			return err
@@ -209,8 +232,8 @@ func (im *Import) writeBatch(batch []streamDossier) error {
 		}
 		log, replaced := b(bOps), b(bReplaced)
 		log.FillPercent = 1 // every put an append
-		for _, p := range prepared {
-			if err := im.putDossier(p, log, replaced); err != nil {
+		for i := range prepared {
+			if err := im.putDossier(&prepared[i], log, replaced); err != nil {
 				return err
 			}
 		}
@@ -248,12 +271,13 @@ func (im *Import) importBucket(tx *bolt.Tx, fresh bool) (*bolt.Bucket, error) {
 }
 
 // preparedDossier is what writing a streamed dossier puts, worked out
-// before its transaction: its ops' log keys, the ops they name
-// (replaced), and its summary and due entries, from its heads (the ops
-// nobody names, as rebuild finds them).
+// before its transaction: its ops' log values (encoded and sealed), the
+// ops they name (replaced), and its summary and due entries, from its
+// heads (the ops nobody names, as rebuild finds them).
 type preparedDossier struct {
 	d        *streamDossier
-	replaced [][]byte
+	enc      [][]byte // per op of d, its log value
+	replaced [][16]byte
 	entry    chunkEntry
 	dues     [][]byte
 }
@@ -262,20 +286,48 @@ type preparedDossier struct {
 // of the store, so dossiers are prepared in parallel.
 func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
 	p := preparedDossier{d: d}
-	named := map[[16]byte]bool{}
+	// The log keeps its own encoding (opbin.go): the page's JSON, if any,
+	// is not stored. The dossier's ops are encoded into one buffer, each
+	// with the room sealing needs around it, and sealed there in one pass
+	// with the dossier's key.
+	head, tail := im.s.sealRoom()
+	size := 0
+	for _, o := range d.ops {
+		size += head + opSizeHint(o.op) + tail
+	}
+	buf := make([]byte, 0, size)
+	p.enc = make([][]byte, len(d.ops))
+	var lk [32]byte
+	copy(lk[:], d.dkey[:])
+	var last actor // a dossier's ops come from few devices and authors
+	var lastN uint64
+	for i, o := range d.ops {
+		copy(lk[16:], o.key[:])
+		if i == 0 || o.op.Device != last.device || o.op.Author != last.author {
+			last, lastN = actor{o.op.Device, o.op.Author}, im.s.actors.number(o.op.Device, o.op.Author)
+		}
+		start := len(buf)
+		buf = append(buf, make([]byte, head)...)
+		buf = appendOp(buf, lk[:], o.op, lastN)
+		buf = append(buf, make([]byte, tail)...)
+		p.enc[i] = buf[start:len(buf):len(buf)]
+	}
+	if err := im.s.sealInPlaceFor(d.dkey[:], p.enc); err != nil {
+		return p, fmt.Errorf("seal the ops of dossier %s: %w", idString(d.dkey[:]), err)
+	}
+	var named [][16]byte
 	for _, o := range d.ops {
 		for _, pr := range o.op.Prev {
-			pk, _ := idKey(pr)
-			named[[16]byte(pk)] = true
+			pk, _ := idArray(pr) // checked by Add
+			named = append(named, pk)
 		}
 	}
-	for k := range named {
-		p.replaced = append(p.replaced, logKey(d.dkey[:], k[:]))
-	}
-	slices.SortFunc(p.replaced, bytes.Compare)
+	byKey := func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) }
+	slices.SortFunc(named, byKey)
+	p.replaced = slices.Compact(named)
 	cands := make([]headCand, 0, len(d.ops))
 	for _, o := range d.ops {
-		if !named[o.key] {
+		if _, isNamed := slices.BinarySearchFunc(p.replaced, o.key, byKey); !isNamed {
 			cands = append(cands, headCand{field: o.op.Field, head: headOf(*o.op)})
 		}
 	}
@@ -304,14 +356,18 @@ func (im *Import) prepareAll(ds []streamDossier) ([]preparedDossier, error) {
 
 // putDossier writes a prepared dossier, every put an append, and keeps
 // its summary and due entries for Commit.
-func (im *Import) putDossier(p preparedDossier, log, replaced *bolt.Bucket) error {
-	for _, o := range p.d.ops {
-		if err := log.Put(logKey(p.d.dkey[:], o.key[:]), o.enc); err != nil {
+func (im *Import) putDossier(p *preparedDossier, log, replaced *bolt.Bucket) error {
+	var k [32]byte // bbolt copies keys
+	copy(k[:], p.d.dkey[:])
+	for i, o := range p.d.ops {
+		copy(k[16:], o.key[:])
+		if err := log.Put(k[:], p.enc[i]); err != nil {
 			return err
 		}
 	}
-	for _, k := range p.replaced {
-		if err := replaced.Put(k, present); err != nil {
+	for _, r := range p.replaced {
+		copy(k[16:], r[:])
+		if err := replaced.Put(k[:], present); err != nil {
 			return err
 		}
 	}

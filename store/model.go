@@ -198,6 +198,20 @@ func sortedHeads(hs []Head) []Head {
 // depends only on the set of heads, never on the order ops arrived in, so a
 // rebuilt document equals the incrementally kept one.
 func project(id string, steps int, all []fieldHeads) *Client {
+	return projectFor(id, steps, all, false)
+}
+
+// projectSummary is project for summarise only: the fields that reach
+// the summary only through LastChange and Conflicts (summaryNeutral: notes,
+// answers, contacts, the journal...) count there and are not built into
+// the document. summarise gives the same summary of it as of project's
+// (TestProjectSummaryIsProject); the import derives its summaries so,
+// and Store.Check compares them with materialise's, which uses project.
+func projectSummary(id string, steps int, all []fieldHeads) *Client {
+	return projectFor(id, steps, all, true)
+}
+
+func projectFor(id string, steps int, all []fieldHeads, lean bool) *Client {
 	c := &Client{ID: id, Steps: make([]StepState, steps)}
 	for i := range c.Steps {
 		c.Steps[i].N = i + 1
@@ -207,6 +221,15 @@ func project(id string, steps int, all []fieldHeads) *Client {
 		p, k, err := ParseField(fh.Field)
 		if err != nil {
 			continue // a field this version does not know: kept in the log, not shown
+		}
+		if lean && summaryNeutral(p, steps) {
+			for _, h := range fh.Heads {
+				c.LastChange = max(c.LastChange, h.HLC)
+			}
+			if conflicted(k, fh.Heads) == 1 {
+				c.Conflicts = append(c.Conflicts, fh.Field)
+			}
+			continue
 		}
 		v := resolve(k, fh.Heads)
 		for _, h := range fh.Heads {

@@ -194,15 +194,25 @@ func NewID() string {
 
 // idKey turns a UUID string into its 16-byte key form.
 func idKey(id string) ([]byte, error) {
-	u, err := uuid.Parse(id)
-	if err != nil || len(id) != 36 {
+	u, ok := idArray(id)
+	if !ok {
 		return nil, fmt.Errorf("%w: %q is not an id", ErrInvalid, id)
 	}
 	return u[:], nil
 }
 
+// idArray is idKey without an allocation: the 16 bytes of id, and whether
+// it is an id in the canonical UUID form (either case).
+func idArray(id string) ([16]byte, bool) {
+	if len(id) != 36 {
+		return [16]byte{}, false
+	}
+	u, err := uuid.Parse(id)
+	return u, err == nil
+}
+
 // ValidID reports whether s is an id in the canonical UUID form.
 func ValidID(s string) bool {
-	_, err := idKey(s)
-	return err == nil
+	_, ok := idArray(s)
+	return ok
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -124,12 +125,30 @@ func (e *enc) segment(seg string) {
 		e.b = append(e.b, u[:]...)
 		return
 	}
-	if n, err := strconv.ParseUint(seg, 10, 32); err == nil && strconv.FormatUint(n, 10) == seg {
+	if n, ok := plainNumber(seg); ok {
 		e.uint(n<<2 | 3)
 		return
 	}
 	e.uint(uint64(len(seg))<<2 | 2)
 	e.b = append(e.b, seg...)
+}
+
+// plainNumber is seg as a number when it is one written as
+// strconv.FormatUint writes it (no sign, no leading zero) and fits in 32
+// bits.
+func plainNumber(seg string) (uint64, bool) {
+	if seg == "" || len(seg) > 10 || (seg[0] == '0' && len(seg) > 1) {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(seg); i++ {
+		c := seg[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, n <= math.MaxUint32
 }
 
 // idMillisHLC is the HLC of the wall-clock time in a UUIDv7 key, with
@@ -141,13 +160,43 @@ func idMillisHLC(key []byte) uint64 {
 
 // encodeOp is the schema 5 log value of op, whose log key is lkey.
 func encodeOp(lkey []byte, op *Op, a *actorTable) []byte {
-	e := enc{b: make([]byte, 0, 48+len(op.Field)+len(op.Value)+len(op.Author)+17*len(op.Prev))}
+	return appendOp(make([]byte, 0, opSizeHint(op)), lkey, op, a.number(op.Device, op.Author))
+}
+
+// opSizeHint is about the length of op's log value.
+func opSizeHint(op *Op) int {
+	return 48 + len(op.Field) + len(op.Value) + len(op.Author) + 17*len(op.Prev)
+}
+
+// isIDString reports whether s is idString(k), without making it.
+func isIDString(k []byte, s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	var b [36]byte
+	const hex = "0123456789abcdef"
+	j := 0
+	for i, x := range k[:16] {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = hex[x>>4], hex[x&15]
+		j += 2
+	}
+	return string(b[:]) == s
+}
+
+// appendOp appends encodeOp's value to dst; actor is the number of op's
+// device and author.
+func appendOp(dst, lkey []byte, op *Op, actor uint64) []byte {
+	e := enc{b: dst}
 	e.byte(fmtOp)
 	var flags byte
-	if idString(lkey[16:32]) != op.ID {
+	if !isIDString(lkey[16:32], op.ID) {
 		flags |= opFlagID
 	}
-	if idString(lkey[:16]) != op.Dossier {
+	if !isIDString(lkey[:16], op.Dossier) {
 		flags |= opFlagDossier
 	}
 	e.byte(flags)
@@ -161,7 +210,7 @@ func encodeOp(lkey []byte, op *Op, a *actorTable) []byte {
 	e.string(op.Value)
 	d := uint64(op.HLC) - idMillisHLC(lkey[16:32])
 	e.uint(d<<1 ^ uint64(int64(d)>>63))
-	e.uint(a.number(op.Device, op.Author))
+	e.uint(actor)
 	e.uint(uint64(len(op.Prev)))
 	for _, p := range op.Prev {
 		e.cid(p)

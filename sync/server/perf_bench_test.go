@@ -66,6 +66,7 @@ func initialPull10k(b *testing.B, encrypt bool) {
 	admin := srv.Admin("bench", ChannelCLI)
 	var last memReport
 	var srvHWM, srvAnon, srvHeap, in, out int64
+	var devCPU, srvCPU time.Duration
 	var rounds int
 	for b.Loop() {
 		code, _, err := admin.Invite(benchCoordinator)
@@ -83,7 +84,12 @@ func initialPull10k(b *testing.B, encrypt bool) {
 		tm.reset()
 		in0, out0 := cl.counts()
 		w := watchMem()
+		cpu0 := selfCPU()
 		err = cmd.Run()
+		srvCPU = selfCPU() - cpu0
+		if cmd.ProcessState != nil {
+			devCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		}
 		srvAnon, srvHeap = w.end()
 		srvHWM = procMem()["VmHWM"]
 		in1, out1 := cl.counts()
@@ -116,6 +122,11 @@ func initialPull10k(b *testing.B, encrypt bool) {
 	if last.Dossiers > 0 {
 		b.ReportMetric(float64(last.FileBytes)/float64(last.Dossiers), "dev-B/dossier")
 	}
+	// CPU time says more than the wall time on a shared, loaded machine:
+	// the device's (its whole process, enrolment included) and the
+	// server's (this process, while the device ran).
+	b.ReportMetric(float64(devCPU.Milliseconds()), "dev-cpu-ms")
+	b.ReportMetric(float64(srvCPU.Milliseconds()), "srv-cpu-ms")
 	b.ReportMetric(mb(srvHWM), "srv-hwm-MB")
 	b.ReportMetric(mb(srvAnon), "srv-anon-MB")
 	b.ReportMetric(mb(srvHeap), "srv-heap-MB")
