@@ -47,7 +47,9 @@ func TestChangesCountsWritesServersCache(t *testing.T) {
 		{"user", func(tx storage.Tx) error { return tx.PutUser(storage.User{Name: "anna", Role: "coach"}) }},
 		{"team", func(tx storage.Tx) error { return tx.PutTeam(storage.TeamRecord{Team: storage.Team{Name: "Noord"}}) }},
 		{"membership", func(tx storage.Tx) error { return tx.AddMember("Noord", "anna") }},
-		{"organisation", func(tx storage.Tx) error { return tx.PutOrg(storage.Org{Org: store.Org{Name: "Werkbedrijf", Kind: store.OrgKinds[0]}}) }},
+		{"organisation", func(tx storage.Tx) error {
+			return tx.PutOrg(storage.Org{Org: store.Org{Name: "Werkbedrijf", Kind: store.OrgKinds[0]}})
+		}},
 		{"view", func(tx storage.Tx) error { return tx.PutView("dev", dk, storage.ViewEntry{State: 'i', Seq: 1}) }},
 		{"numbers dropped", func(tx storage.Tx) error { return tx.DropDossierOps(dk) }},
 		{"two changes in one transaction", func(tx storage.Tx) error {
@@ -78,7 +80,9 @@ func TestChangesCountsWritesServersCache(t *testing.T) {
 		name string
 		fn   func(tx storage.Tx) error
 	}{
-		{"device", func(tx storage.Tx) error { return tx.PutDevice(storage.Device{ID: "dev", User: "anna", LastSeen: time.Now()}) }},
+		{"device", func(tx storage.Tx) error {
+			return tx.PutDevice(storage.Device{ID: "dev", User: "anna", LastSeen: time.Now()})
+		}},
 		{"audit", func(tx storage.Tx) error { return tx.AppendAudit(storage.AuditEntry{Time: time.Now(), Action: "test"}) }},
 		{"numbering", func(tx storage.Tx) error { _, err := tx.NextSeq(); return err }},
 	}
