@@ -77,14 +77,17 @@ func (h syncHooks) finish(tx Tx) error {
 	// Every cursor this transaction's answers carry is at most the last
 	// number now: record it as the epoch's high-water mark, so that
 	// another process knows how far this epoch's history goes
-	// (Server.behind).
+	// (behindShared). With it, or alone, read the count after this
+	// transaction's own changes: the next sync transaction compares
+	// with it.
 	if last := s.recent.end; last > p.high {
-		if err := tx.RaiseEpoch(s.epochs.current, last); err != nil {
+		n, err := tx.RaiseEpoch(s.epochs.current, last)
+		if err != nil {
 			return err
 		}
+		p.pending = n
+		return nil
 	}
-	// The count after this transaction's own changes: the next sync
-	// transaction compares with it.
 	p.pending, _ = tx.Changes()
 	return nil
 }

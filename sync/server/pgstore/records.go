@@ -734,7 +734,15 @@ func (tx *Tx) Changes() (uint64, bool) {
 	return uint64(n), true
 }
 
-// RaiseEpoch raises the epoch's high-water mark to seq (never lowers it).
-func (tx *Tx) RaiseEpoch(id string, seq uint64) error {
-	return tx.exec("UPDATE epochs SET high = $2 WHERE id = $1 AND (high IS NULL OR high < $2)", id, int64(seq))
+// RaiseEpoch raises the epoch's high-water mark to seq (never lowers it)
+// and reads the count of changes, in one statement: the count as this
+// transaction's earlier statements left it.
+func (tx *Tx) RaiseEpoch(id string, seq uint64) (uint64, error) {
+	var n int64
+	err := tx.tx.QueryRow(tx.ctx, `WITH r AS (UPDATE epochs SET high = $2 WHERE id = $1 AND (high IS NULL OR high < $2))
+		SELECT n FROM changes`, id, int64(seq)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("raise epoch %s: %w", id, err)
+	}
+	return uint64(n), nil
 }

@@ -275,9 +275,11 @@ type Processes interface {
 	// count. shared is false, and n 0, on a backend one process holds.
 	Changes() (n uint64, shared bool)
 	// RaiseEpoch records that an answer of epoch id carried a cursor up
-	// to seq (Epoch.High), in that answer's transaction. A backend one
-	// process holds ignores it: there an epoch ends where the next begins.
-	RaiseEpoch(id string, seq uint64) error
+	// to seq (Epoch.High), in that answer's transaction, and returns the
+	// count of changes as Changes would (one step: it ends every sync
+	// transaction). A backend one process holds records nothing (there an
+	// epoch ends where the next begins) and returns 0.
+	RaiseEpoch(id string, seq uint64) (n uint64, err error)
 }
 
 // Epochs are the openings of the server's storage, in order.
