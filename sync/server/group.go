@@ -40,14 +40,15 @@ type groupCommitter struct {
 	// rolled back: caches filled in it may hold what was never stored.
 	failed func()
 	// tx, when not nil, is told of each transaction's start, end (after
-	// the last function, in the transaction) and outcome (recent.go).
+	// the last function, in the transaction) and outcome (processes.go,
+	// recent.go).
 	tx txHooks
 }
 
 // txHooks follow the group's transactions.
 type txHooks interface {
 	begin(Tx)
-	finish(Tx)
+	finish(Tx) error
 	done(committed bool)
 }
 
@@ -61,7 +62,7 @@ func (g *groupCommitter) update(st storage.Storage, fns func(Tx) error) error {
 			return err
 		}
 		if g.tx != nil {
-			g.tx.finish(tx)
+			return g.tx.finish(tx)
 		}
 		return nil
 	})

@@ -30,6 +30,7 @@ type OrgInfo struct {
 type registerCache struct {
 	mu sync.Mutex
 	r  *store.Register
+	n  uint64 // the storage's count of changes r was read at (processes.go)
 }
 
 // drop forgets the register; called after a change committed, so that
@@ -44,11 +45,21 @@ func (c *registerCache) drop() {
 func (s *Server) Register() (store.Register, error) {
 	s.register.mu.Lock()
 	defer s.register.mu.Unlock()
-	if s.register.r != nil {
+	shared := s.processes.shared.Load()
+	if s.register.r != nil && !shared {
 		return *s.register.r, nil
 	}
 	var r store.Register
+	var n uint64
 	err := s.db.View(func(tx Tx) error {
+		// On a storage several processes share, another one may have
+		// changed the register: the count of changes says whether it
+		// may have, in the snapshot the register is read from.
+		n, _ = tx.Changes()
+		if s.register.r != nil && n == s.register.n {
+			r = *s.register.r
+			return nil
+		}
 		var err error
 		r, err = buildRegister(tx)
 		return err
@@ -56,7 +67,7 @@ func (s *Server) Register() (store.Register, error) {
 	if err != nil {
 		return r, err
 	}
-	s.register.r = &r
+	s.register.r, s.register.n = &r, n
 	return r, nil
 }
 

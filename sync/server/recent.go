@@ -22,7 +22,9 @@ import (
 // (begin, add, finish, done): entries of a transaction wait in pending and
 // join the index when it committed. Anything else that writes or deletes
 // x_seq entries (a write over SSH, an erasure) calls invalidate, and the
-// index starts afresh with the next committed sync transaction. Whatever is
+// index starts afresh with the next committed sync transaction; so do
+// numbers another process on a shared storage gave (the sequence is not
+// where the index ends), and its erasures (processes.go). Whatever is
 // unsure, the pull falls back to reading the file, so the index can only
 // save work, never change an answer.
 //

@@ -121,6 +121,9 @@ type Server struct {
 	methodFile string
 	// register is the region's register as devices receive it (orgs.go).
 	register registerCache
+	// processes follows the writes of other processes on a storage
+	// several share (processes.go).
+	processes processes
 }
 
 // MethodInfo identifies method m loaded from file: its id, version and
@@ -174,10 +177,14 @@ func Open(path string, opt Options) (*Server, error) {
 		proxies: opt.TrustedProxies, mtoken: opt.MetricsToken,
 		methodInfo: minfo, methodFile: string(opt.MethodFile)}
 	s.group.failed = s.views.bump
-	s.group.tx = &s.recent
+	s.group.tx = syncHooks{s}
 	// Every opening is a new epoch, so that a restored copy of the file
 	// can be told from the file it was copied from (epoch.go).
-	err = db.Update(s.startEpoch)
+	err = db.Update(func(tx Tx) error {
+		_, shared := tx.Changes() // several processes may write it (processes.go)
+		s.processes.shared.Store(shared)
+		return s.startEpoch(tx)
+	})
 	if err == nil {
 		err = db.Update(func(tx Tx) error { return rebuildShareIndex(s, tx) })
 	}

@@ -77,6 +77,7 @@ func (ss *Session) User() (User, error) {
 
 // active reads the user and refuses a disabled one.
 func (ss *Session) active(tx Tx) (User, error) {
+	ss.s.freshViews(tx) // another process may have changed what the user sees (processes.go)
 	u, err := getUser(tx, ss.user)
 	if err != nil {
 		return u, err

@@ -149,6 +149,13 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 				return err
 			}
 		}
+		if s.processes.shared.Load() {
+			// Another process's epoch is known only to the storage
+			// (processes.go).
+			if behind, err = s.behindShared(tx, req.Epoch, req.Cursor); err != nil {
+				return err
+			}
+		}
 		if behind {
 			// The file lacks part of what this device saw: it was
 			// restored from a backup. Nothing of this answer would be

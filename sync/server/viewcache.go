@@ -25,7 +25,9 @@ import (
 // save work, never change an answer.
 //
 // Settled states are recorded after their transaction committed. The cache
-// lives on *Server: it describes that server's file.
+// lives on *Server: it describes that server's file. On a storage several
+// processes share, another process's writes bump the generation too, at
+// the start of the next sync transaction (processes.go).
 type viewCache struct {
 	gen atomic.Uint64
 

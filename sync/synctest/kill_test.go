@@ -20,6 +20,7 @@ import (
 
 	"github.com/brug-nl/brug/sync/protocol"
 	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/sync/server/pgtest"
 )
 
 // The kill test re-runs this test binary as the server (TestServerChild),
@@ -171,8 +172,21 @@ func startChildWatched(t *testing.T, path, addr string, killAt int, mode string,
 // server exactly once, the states converge, and the server delivers each
 // op once.
 func TestServerKilledMidSync(t *testing.T) {
+	serverKilledMidSync(t, filepath.Join(t.TempDir(), "server.db"))
+}
+
+// TestPostgresServerKilledMidSync is TestServerKilledMidSync on a region
+// in PostgreSQL: the server process killed with SIGKILL mid-sync leaves
+// its transaction to the database to roll back (its connections close
+// with it), and the restarted process goes on from what was committed.
+func TestPostgresServerKilledMidSync(t *testing.T) {
+	serverKilledMidSync(t, pgtest.DB(t))
+}
+
+// serverKilledMidSync is the kill test on the region at path (a bbolt
+// file or a postgres:// URL).
+func serverKilledMidSync(t *testing.T, path string) {
 	rng := rand.New(rand.NewPCG(1, 17))
-	path := filepath.Join(t.TempDir(), "server.db")
 	srv := openServer(t, path)
 	admin := srv.Admin("tester", server.ChannelCLI)
 	addTeams(t, admin)
@@ -255,10 +269,13 @@ func TestServerKilledMidSync(t *testing.T) {
 		hs.Close()
 		srv.Close()
 	})
-	if err := srv.Store().Check(); err != nil {
-		t.Fatalf("server file after SIGKILL: %v", err)
+	if st := srv.Store(); st != nil {
+		if err := st.Check(); err != nil {
+			t.Fatalf("server file after SIGKILL: %v", err)
+		}
 	}
-	assertConverged(t, srv.Store(), reps, w.made)
-	newRawDevice(t, srv.Admin("tester", server.ChannelCLI), hs.URL, "auditor", teamNoord).assertDeliveredOnce(t, srv.Store())
+	state := serverState(t, srv)
+	assertConverged(t, state, reps, w.made)
+	newRawDevice(t, srv.Admin("tester", server.ChannelCLI), hs.URL, "auditor", teamNoord).assertDeliveredOnce(t, state)
 	t.Logf("killed at %v", killed)
 }

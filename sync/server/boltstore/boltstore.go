@@ -816,6 +816,13 @@ func (tx *Tx) EachEpoch(fn func(storage.Epoch) error) error {
 	})
 }
 
+// Changes: one process holds the file (its lock), so its server's own
+// writes are all there are, and it tells its caches of them itself.
+func (tx *Tx) Changes() (uint64, bool) { return 0, false }
+
+// RaiseEpoch does nothing: on a file an epoch ends where the next begins.
+func (tx *Tx) RaiseEpoch(string, uint64) (uint64, error) { return 0, nil }
+
 // AppendEpoch stores the epoch as plain JSON: it is read by MarkBroken on
 // a backup copy that has no keys; ids, sequence numbers and times only.
 func (tx *Tx) AppendEpoch(e storage.Epoch) error {

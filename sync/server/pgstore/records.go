@@ -696,14 +696,14 @@ func (tx *Tx) ReceiptKey() ([]byte, error) {
 
 func (tx *Tx) EachEpoch(fn func(storage.Epoch) error) error {
 	type row struct {
-		e  storage.Epoch
-		st int64
+		e      storage.Epoch
+		st, hi int64
 	}
 	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error {
-		err := r.Scan(&x.e.ID, &x.st, &x.e.Started, &x.e.Broken)
-		x.e.Start, x.e.Started = uint64(x.st), x.e.Started.UTC()
+		err := r.Scan(&x.e.ID, &x.st, &x.e.Started, &x.e.Broken, &x.hi)
+		x.e.Start, x.e.Started, x.e.High = uint64(x.st), x.e.Started.UTC(), uint64(x.hi)
 		return err
-	}, "SELECT id, start, started, broken FROM epochs ORDER BY n")
+	}, "SELECT id, start, started, broken, coalesce(high, 0) FROM epochs ORDER BY n")
 	if err != nil {
 		return err
 	}
@@ -716,5 +716,33 @@ func (tx *Tx) EachEpoch(fn func(storage.Epoch) error) error {
 }
 
 func (tx *Tx) AppendEpoch(e storage.Epoch) error {
-	return tx.exec("INSERT INTO epochs (id, start, started, broken) VALUES ($1, $2, $3, $4)", e.ID, int64(e.Start), e.Started, e.Broken)
+	return tx.exec("INSERT INTO epochs (id, start, started, broken, high) VALUES ($1, $2, $3, $4, nullif($5, 0))", e.ID, int64(e.Start), e.Started, e.Broken, int64(e.High))
+}
+
+// Changes reads the count the triggers of migration 00004 raise: once in
+// every write transaction that changes a table a server caches from, in
+// that transaction (migrations/data/00004_processes.sql). Read in an
+// Update, under the write lock, it counts every such transaction
+// committed before this one; read in a View, those its snapshot holds.
+// An error (which aborts the transaction) counts as a change: the caller
+// then drops its caches, which only costs time.
+func (tx *Tx) Changes() (uint64, bool) {
+	var n int64
+	if err := tx.tx.QueryRow(tx.ctx, "SELECT n FROM changes").Scan(&n); err != nil {
+		return ^uint64(0), true
+	}
+	return uint64(n), true
+}
+
+// RaiseEpoch raises the epoch's high-water mark to seq (never lowers it)
+// and reads the count of changes, in one statement: the count as this
+// transaction's earlier statements left it.
+func (tx *Tx) RaiseEpoch(id string, seq uint64) (uint64, error) {
+	var n int64
+	err := tx.tx.QueryRow(tx.ctx, `WITH r AS (UPDATE epochs SET high = $2 WHERE id = $1 AND (high IS NULL OR high < $2))
+		SELECT n FROM changes`, id, int64(seq)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("raise epoch %s: %w", id, err)
+	}
+	return uint64(n), nil
 }

@@ -53,6 +53,7 @@ type Tx interface {
 	Settings
 	Epochs
 	Orgs
+	Processes
 }
 
 // OpLog is the op log and merge state the server reads and appends to
@@ -259,6 +260,26 @@ type Orgs interface {
 	DeleteOrg(name string) error
 	// EachOrg calls fn for every organisation, in name order.
 	EachOrg(fn func(Org) error) error
+}
+
+// Processes is what a backend that several server processes may share
+// tells them, so that what each keeps in memory stays true of what the
+// others write (docs/postgres.md, "Several processes on one database").
+// A backend that one process holds alone (bbolt's file lock) answers
+// trivially: its server's own writes are all there are.
+type Processes interface {
+	// Changes counts the committed write transactions, of any process,
+	// that changed what a server caches: dossiers' teams and shares,
+	// users, teams, memberships, organisations, devices' views and
+	// erasures. A write transaction that made such a change reads its own
+	// count. shared is false, and n 0, on a backend one process holds.
+	Changes() (n uint64, shared bool)
+	// RaiseEpoch records that an answer of epoch id carried a cursor up
+	// to seq (Epoch.High), in that answer's transaction, and returns the
+	// count of changes as Changes would (one step: it ends every sync
+	// transaction). A backend one process holds records nothing (there an
+	// epoch ends where the next begins) and returns 0.
+	RaiseEpoch(id string, seq uint64) (n uint64, err error)
 }
 
 // Epochs are the openings of the server's storage, in order.

@@ -103,6 +103,10 @@ type Epoch struct {
 	Start   uint64    `json:"start"`            // x_seq's counter when it began
 	Started time.Time `json:"started"`          // when it began
 	Broken  bool      `json:"broken,omitempty"` // a backup was taken in it: its history may go on elsewhere
+	// High is the highest cursor an answer of the epoch carried, on a
+	// backend several processes share (Processes.RaiseEpoch), where an
+	// epoch goes on after the next one began; 0 where it is not kept.
+	High uint64 `json:"high,omitempty"`
 }
 
 // AuditEntry is one line of the append-only audit log: who did what to
