@@ -46,7 +46,7 @@ var migrateTexts = map[string][2]string{
 		"SOORT\tBRON\tKOPIE\tDIGEST\tCONTROLE",
 		"KIND\tSOURCE\tCOPY\tDIGEST\tCHECK",
 	},
-	"migrate.same": {"gelijk", "same"},
+	"migrate.same":    {"gelijk", "same"},
 	"migrate.differs": {"VERSCHILT", "DIFFERS"},
 	"migrate.other": {
 		"%s houdt al een andere regio; brug schrijft er niet overheen. Kies een lege database met --to.\n(%v)",
