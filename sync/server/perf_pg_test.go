@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/store/demo"
+	"github.com/brug-nl/brug/sync/server/boltstore"
 	"github.com/brug-nl/brug/sync/server/migrate"
 	"github.com/brug-nl/brug/sync/server/pgtest"
 )
@@ -69,7 +73,28 @@ func pgRegion(tb testing.TB, clients int) string {
 			f.err = fmt.Errorf("PostgreSQL for the benchmark: %s %v", msg, err)
 			return
 		}
-		src, err := OpenSource(serverRegion(tb, clients), nil)
+		// A copy of the fixture, brought to this version's layout (a
+		// fixture made by an older one may lack a bucket).
+		dir, err := os.MkdirTemp("", "brug-bench-pg-")
+		if err != nil {
+			f.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "region.db")
+		if err := demo.CopyRegion(serverRegion(tb, clients), path); err != nil {
+			f.err = err
+			return
+		}
+		db, err := boltstore.Open(path, store.Options{Author: ServerAuthor, Kind: store.FileServer, NoSync: true})
+		if err == nil {
+			err = db.Close()
+		}
+		if err != nil {
+			f.err = err
+			return
+		}
+		src, err := OpenSource(path, nil)
 		if err != nil {
 			f.err = err
 			return
