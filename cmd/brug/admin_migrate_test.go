@@ -68,6 +68,7 @@ func TestAdminMigrate(t *testing.T) {
 	expect(t, "a file as --to", en("--from", db, "--to", "/tmp/x.db", "--master-key", master), exitUsage, `--to "/tmp/x.db": give a PostgreSQL database`)
 	expect(t, "a URL as --from", en("--from", dsn, "--to", dsn, "--master-key", master), exitUsage, "a copy goes from a bbolt file")
 	expect(t, "no master key", en("--from", db, "--to", dsn), exitUsage, "A region in PostgreSQL needs a master key")
+	expect(t, "the file's master key missing", en("--from", db, "--to", dsn, "--master-key", master, "--from-master-key", db+".nokey"), exitError, "are wrapped by a master key, but "+db+".nokey is not there")
 	expect(t, "no file", en("--from", db+".nope", "--to", dsn, "--master-key", master), exitError, "There is no server file at")
 	expect(t, "wrong URL", en("--from", db, "--to", "postgres://nobody@127.0.0.1:1/nothing?connect_timeout=5", "--master-key", master), exitError, "Cannot open postgres://nobody@127.0.0.1:1/nothing")
 	foreign := pgtest.DB(t)
