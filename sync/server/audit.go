@@ -113,7 +113,6 @@ func readAudit(tx Tx, f AuditFilter) ([]AuditEntry, error) {
 	return out, err
 }
 
-
 // AuditReport is what verifying the audit chain found (storage.AuditReport).
 type AuditReport = storage.AuditReport
 
