@@ -118,9 +118,9 @@ func (c *cli) runMigrate(from, to, fromKeys, fromMaster string, batch int) error
 		}
 		last, lastStage = time.Now(), stage
 		if total > 0 {
-			fmt.Fprintln(c.env.stderr, m.f("migrate.progress", stage, m.num(done), m.num(total)))
+			fmt.Fprintln(c.env.stderr, m.f("migrate.progress", m.f("migrate.kind."+stage), m.num(done), m.num(total)))
 		} else {
-			fmt.Fprintln(c.env.stderr, m.f("migrate.progress1", stage, m.num(done)))
+			fmt.Fprintln(c.env.stderr, m.f("migrate.progress1", m.f("migrate.kind."+stage), m.num(done)))
 		}
 	}})
 	if len(rep.Kinds) > 0 {
@@ -130,7 +130,7 @@ func (c *cli) runMigrate(from, to, fromKeys, fromMaster string, batch int) error
 			if !k.Same() {
 				same = m.f("migrate.differs")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Name, m.num(k.Source), m.num(k.Target), k.TargetDigest[:12], same)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.f("migrate.kind."+k.Name), m.num(k.Source), m.num(k.Target), k.TargetDigest[:12], same)
 		}
 		tw.Flush()
 	}
