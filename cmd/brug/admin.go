@@ -50,7 +50,7 @@ accounts and sees no dossier through sync.`,
 	addServerKeyFlags(cmd, &c.srvKeys, true)
 	addStoreFlag(cmd, &c.srvKeys, true)
 	cmd.AddCommand(newAdminUserCmd(c), newAdminTeamCmd(c), newAdminOrgCmd(c), newAdminInviteCmd(c),
-		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminErasuresCmd(c), newAdminRetentionCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c))
+		newAdminDeviceCmd(c), newAdminEraseCmd(c), newAdminErasuresCmd(c), newAdminRetentionCmd(c), newAdminAuditCmd(c), newAdminKeyCmd(c), newAdminBackupCmd(c), newAdminExportCmd(c), newAdminMigrateCmd(c))
 	return cmd
 }
 

@@ -69,7 +69,7 @@ func (m msgs) num(n int) string {
 // textParts are the message maps: cliTexts here, and one per command
 // family in texts_*.go. Keys are unique across them (a test checks).
 func textParts() []map[string][2]string {
-	return []map[string][2]string{cliTexts, sshTexts, accountTexts, importTexts, configTexts, usageTexts, eraseTexts, cryptTexts, planTexts, caseloadTexts, auditTexts, orgTexts, storeTexts}
+	return []map[string][2]string{cliTexts, sshTexts, accountTexts, importTexts, configTexts, usageTexts, eraseTexts, cryptTexts, planTexts, caseloadTexts, auditTexts, orgTexts, storeTexts, migrateTexts}
 }
 
 func lookupText(key string) ([2]string, bool) {

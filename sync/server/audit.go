@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -112,12 +111,6 @@ func readAudit(tx Tx, f AuditFilter) ([]AuditEntry, error) {
 		return nil
 	})
 	return out, err
-}
-
-func be64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
 }
 
 // AuditReport is what verifying the audit chain found (storage.AuditReport).

@@ -26,6 +26,7 @@ import (
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/client"
 	"github.com/brug-nl/brug/sync/protocol"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // The speed and memory goals of issue 3, measured over real HTTP on
@@ -62,14 +63,26 @@ func initialPull10k(b *testing.B, encrypt bool) {
 		b.Skip("pulls a 10,000-client region; not with -short")
 	}
 	tm := &timings{}
-	srv, hs, cl := openServerRegion(b, 10000, Options{}, tm)
+	srv, hs, cl := openServerRegion(b, benchClients(b), Options{}, tm)
 	admin := srv.Admin("bench", ChannelCLI)
+	puller := benchCoordinator
+	if os.Getenv("BRUG_BENCH_PULL_AS") == "team" {
+		// A coach of one team: what a team's device pulls (perf_pg_test.go).
+		teams, err := admin.Teams()
+		if err != nil || len(teams) == 0 {
+			b.Fatalf("teams: %v", err)
+		}
+		puller = "teamcoach"
+		if _, err := admin.AddUser(puller, protocol.RoleCoach, []string{teams[0].Name}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	var last memReport
 	var srvHWM, srvAnon, srvHeap, in, out int64
 	var devCPU, srvCPU time.Duration
 	var rounds int
 	for b.Loop() {
-		code, _, err := admin.Invite(benchCoordinator)
+		code, _, err := admin.Invite(puller)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -273,7 +286,7 @@ func oneFieldSync(b *testing.B, shared bool) {
 		b.Skip("uses the 10,000-client region; not with -short")
 	}
 	tm := &timings{}
-	srv, hs, cl := openServerRegion(b, 10000, Options{}, tm)
+	srv, hs, cl := openServerRegion(b, benchClients(b), Options{}, tm)
 	admin := srv.Admin("bench", ChannelCLI)
 	if _, err := admin.AddTeam("Bench"); err != nil {
 		b.Fatal(err)
@@ -422,17 +435,31 @@ func benchShare(b *testing.B, srv *Server, teams []TeamInfo, n int) {
 
 func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared int) {
 	tm := &timings{}
-	srv, hs, _ := openServerRegion(b, 10000, Options{NoSync: os.Getenv("NOSYNC") != ""}, tm)
+	opt := Options{NoSync: os.Getenv("NOSYNC") != ""}
+	srv, hs, _, path := openServerRegionAt(b, benchClients(b), opt, tm)
 	admin := srv.Admin("bench", ChannelCLI)
 	teams, err := admin.Teams()
 	if err != nil {
 		b.Fatal(err)
+	}
+	// urls are the server instances the devices are spread over: one, or
+	// two on one PostgreSQL database (BRUG_BENCH_SERVERS=2).
+	urls := []string{hs.URL}
+	if os.Getenv("BRUG_BENCH_SERVERS") == "2" {
+		if !benchPostgres() {
+			b.Skip("BRUG_BENCH_SERVERS=2 needs BRUG_BENCH_STORE=postgres: two servers cannot share a bbolt file")
+		}
+		urls = append(urls, secondServer(b, path, opt, tm).URL)
+	}
+	if shared > 0 && srv.Store() == nil {
+		b.Skip("visit-shared writes its shares over an SSH session, which a PostgreSQL region has not yet")
 	}
 	if shared > 0 {
 		benchShare(b, srv, teams, shared)
 	}
 	type dev struct {
 		user, token, id string
+		url             string // the server instance it syncs with
 		dossiers        []string
 		cursor          uint64
 		hlc             store.HLC
@@ -440,6 +467,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: devices, MaxIdleConns: devices}}
 	devs := make([]*dev, devices)
+	urlOf := func(i int) string { return urls[i%len(urls)] }
 	for i := range devs {
 		team := teams[i%len(teams)].Name
 		user := fmt.Sprintf("coach%03d", i)
@@ -451,15 +479,15 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 			b.Fatal(err)
 		}
 		var er protocol.EnrollResponse
-		if err := benchPost(hc, hs.URL+protocol.PathEnroll, "", protocol.EnrollRequest{Code: code, DeviceName: user}, &er); err != nil {
+		if err := benchPost(hc, urlOf(i)+protocol.PathEnroll, "", protocol.EnrollRequest{Code: code, DeviceName: user}, &er); err != nil {
 			b.Fatal(err)
 		}
-		devs[i] = &dev{user: user, token: er.Token, id: er.DeviceID, hlc: store.MakeHLC(time.Now(), 0), heads: map[string][]string{}}
+		devs[i] = &dev{user: user, token: er.Token, id: er.DeviceID, url: urlOf(i), hlc: store.MakeHLC(time.Now(), 0), heads: map[string][]string{}}
 	}
 	// Every device holds its team's dossiers already: its view says so,
 	// and its cursor is past them. Each works in 50 dossiers of its own.
 	err = srv.db.Update(func(tx Tx) error {
-		seq, err := rawBucket(b, tx, bSeq).NextSequence()
+		seq, err := tx.NextSeq()
 		if err != nil {
 			return err
 		}
@@ -471,7 +499,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 			}
 			vis := slices.Sorted(maps.Keys(srv.visible(tx, u, accessDay(srv.now()))))
 			for _, dk := range vis {
-				if err := rawBucket(b, tx, bView).Put([]byte(d.id+"\x00"+dk), append([]byte{viewIn}, be64(seq)...)); err != nil {
+				if err := tx.PutView(d.id, dk, storage.ViewEntry{State: viewIn, Seq: seq}); err != nil {
 					return err
 				}
 			}
@@ -528,7 +556,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 		if err != nil {
 			return benchAnswer{}, err
 		}
-		return benchSend(hc, hs.URL+protocol.PathSync, d.token, body)
+		return benchSend(hc, d.url+protocol.PathSync, d.token, body)
 	}
 	var srvTimes []time.Duration
 	round := 0
@@ -559,7 +587,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 			wg.Go(func() {
 				<-start
 				t0 := time.Now()
-				answersIn[i], errsIn[i] = benchSend(hc, hs.URL+protocol.PathSync, d.token, bodies[i])
+				answersIn[i], errsIn[i] = benchSend(hc, d.url+protocol.PathSync, d.token, bodies[i])
 				times[i] = time.Since(t0)
 			})
 		}

@@ -140,11 +140,23 @@ func serverRegion(tb testing.TB, clients int) string {
 // openServerRegion opens a copy of the server region and serves it over
 // HTTP on 127.0.0.1 through a counting listener.
 func openServerRegion(tb testing.TB, clients int, opt Options, tm *timings) (*Server, *httptest.Server, *countingListener) {
+	srv, hs, cl, _ := openServerRegionAt(tb, clients, opt, tm)
+	return srv, hs, cl
+}
+
+// openServerRegionAt is openServerRegion, and gives the region's path (a
+// file, or a database with BRUG_BENCH_STORE=postgres: perf_pg_test.go).
+func openServerRegionAt(tb testing.TB, clients int, opt Options, tm *timings) (*Server, *httptest.Server, *countingListener, string) {
 	tb.Helper()
-	src := serverRegion(tb, clients)
-	path := filepath.Join(tb.TempDir(), "server.db")
-	if err := demo.CopyRegion(src, path); err != nil {
-		tb.Fatal(err)
+	var path string
+	if benchPostgres() {
+		path = pgRegion(tb, clients)
+	} else {
+		src := serverRegion(tb, clients)
+		path = filepath.Join(tb.TempDir(), "server.db")
+		if err := demo.CopyRegion(src, path); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	srv, err := Open(path, opt)
 	if err != nil {
@@ -158,7 +170,7 @@ func openServerRegion(tb testing.TB, clients int, opt Options, tm *timings) (*Se
 		hs.Close()
 		srv.Close()
 	})
-	return srv, hs, cl
+	return srv, hs, cl, path
 }
 
 // countingListener counts the bytes read and written on its connections:

@@ -150,6 +150,9 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 	if len(key) != 32 {
 		return nil, fmt.Errorf("%w: op key of %d bytes", store.ErrInvalid, len(key))
 	}
+	if sealed, ok := tx.page[[32]byte(key)]; ok {
+		return tx.openFor(key[:16], key, sealed)
+	}
 	var sealed []byte
 	err := tx.tx.QueryRow(tx.ctx, "SELECT op FROM oplog WHERE dossier = $1 AND op_id = $2", key[:16], key[16:]).Scan(&sealed)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -276,18 +279,28 @@ func (tx *Tx) NextSeq() (uint64, error) {
 }
 
 // OpsAfter reads the numbers in pages (a connection runs one query at a
-// time, and fn reads ops) and calls fn for each.
+// time, and fn reads ops) and calls fn for each. Each page brings the
+// sealed bodies of its ops along (one query, not one per op): OpJSON of
+// an op of the page, what a pull asks next, reads none (tx.page).
 func (tx *Tx) OpsAfter(seq uint64, fn func(seq uint64, op, dossier []byte) (bool, error)) error {
 	const page = 4096
 	type row struct {
-		seq         int64
-		op, dossier []byte
+		seq             int64
+		op, dossier, by []byte
 	}
+	defer func() { tx.page = nil }()
 	for {
-		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.seq, &x.op, &x.dossier) },
-			"SELECT seq, op_id, dossier FROM ops WHERE seq > $1 ORDER BY seq LIMIT $2", int64(seq), page)
+		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.seq, &x.op, &x.dossier, &x.by) },
+			`SELECT o.seq, o.op_id, o.dossier, l.op FROM ops o LEFT JOIN oplog l ON l.dossier = o.dossier AND l.op_id = o.op_id
+			WHERE o.seq > $1 ORDER BY o.seq LIMIT $2`, int64(seq), page)
 		if err != nil {
 			return err
+		}
+		tx.page = make(map[[32]byte][]byte, len(rs))
+		for _, r := range rs {
+			if len(r.op) == 16 && len(r.dossier) == 16 && r.by != nil {
+				tx.page[[32]byte(append(slices.Clone(r.dossier), r.op...))] = r.by
+			}
 		}
 		for _, r := range rs {
 			more, err := fn(uint64(r.seq), r.op, r.dossier)

@@ -134,6 +134,9 @@ type Tx struct {
 	tx    pgx.Tx
 	ctx   context.Context
 	write bool
+	// page is the sealed bodies of the ops of the page OpsAfter is
+	// calling back for, by op key (nil outside it).
+	page map[[32]byte][]byte
 }
 
 // exec runs a statement.

@@ -54,6 +54,7 @@ type Tx interface {
 	Epochs
 	Orgs
 	Processes
+	Export
 }
 
 // OpLog is the op log and merge state the server reads and appends to
@@ -286,4 +287,67 @@ type Processes interface {
 type Epochs interface {
 	EachEpoch(fn func(Epoch) error) error
 	AppendEpoch(e Epoch) error
+}
+
+// SeqEntry is one numbered op: its number and its op and dossier keys.
+type SeqEntry struct {
+	Seq         uint64
+	Op, Dossier string
+}
+
+// Export is what copying a region to another backend needs beyond the
+// other interfaces (brug admin migrate, sync/server/migrate): a listing of
+// the records that cannot be enumerated otherwise, and writes that keep a
+// record's original number, key or hash. Nothing else should write
+// through the Import methods: they skip the checks a sync or an admin
+// command makes.
+type Export interface {
+	// EachOpDossier calls fn with the key of every dossier the op log
+	// holds ops of, in key order (read them with DossierJSON).
+	EachOpDossier(fn func(dossier string) error) error
+	// EachErased calls fn with the key of every erased dossier.
+	EachErased(fn func(dossier string) error) error
+	// EachMember calls fn for every membership (team, user).
+	EachMember(fn func(team, user string) error) error
+	// EachToken calls fn for every token hash and its device.
+	EachToken(fn func(hash []byte, device string) error) error
+	// EachShare calls fn for every dossier key with shares (SharedTeams).
+	EachShare(fn func(dossier string, teams []string) error) error
+	// EachView calls fn for every view entry.
+	EachView(fn func(device, dossier string, e ViewEntry) error) error
+	// EachRefusalOp calls fn for every refusal with its op key.
+	EachRefusalOp(fn func(dossier, op string, at time.Time, code string) error) error
+	// EachDraft calls fn for every draft (text id of its dossier) it can
+	// open; a draft whose dossier's key is gone is skipped.
+	EachDraft(fn func(dossier string, step int, user, text string) error) error
+	// EachReceipt calls fn for every receipt.
+	EachReceipt(fn func(dossier, device string, r Receipt) error) error
+	// EachSetting calls fn for every setting SetSetting writes (not the
+	// receipt key, the audit head or others the backend keeps itself).
+	EachSetting(fn func(name string, value []byte) error) error
+
+	// ImportOps stores ops of one dossier (their JSON, as OpJSON gives
+	// it) as they are, unnumbered: ops the log holds are skipped, the
+	// replaced set gains every id their prevs name (the merge state is
+	// the same whatever the order ops arrive in). It returns how many
+	// were new. Ops of an erased dossier are refused (store.ErrErased).
+	ImportOps(dossier string, raws [][]byte) (int, error)
+	// ImportSeq files ops under their original numbers (as NumberOp
+	// does, numbers already filed are kept) and raises the counter to
+	// the highest of them.
+	ImportSeq(entries []SeqEntry) error
+	// RaiseSeq raises the counter to at least last (numbers given to view
+	// changes leave the counter beyond the last op's).
+	RaiseSeq(last uint64) error
+	// ImportAudit stores e under e.Seq as it is, its hash kept (no new
+	// chaining), remembers e.Read, and moves the chain's head to it when
+	// it carries a hash and lies beyond the head; the audit counter is
+	// raised so that the next AppendAudit numbers after it.
+	ImportAudit(e AuditEntry) error
+	// MarkErased leaves a dossier key's tombstone (its ops, if any, and
+	// its key go, as in an erasure).
+	MarkErased(dossier string) error
+	// SetReceiptKey keeps key as the receipt key (sealed as ReceiptKey
+	// keeps it), replacing any.
+	SetReceiptKey(key []byte) error
 }
