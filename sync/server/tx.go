@@ -49,7 +49,7 @@ var ErrNoOpStore = errors.New("not available on this storage backend yet (Postgr
 
 // opStore is the op-log store, or ErrNoOpStore.
 func (s *Server) opStore() (*store.Store, error) {
-	if s.st == nil {
+	if s.st == nil || s.logOnly {
 		return nil, ErrNoOpStore
 	}
 	return s.st, nil

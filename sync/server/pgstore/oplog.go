@@ -230,6 +230,19 @@ func (tx *Tx) Exists(dossier string) bool {
 	return err == nil && tx.exists("SELECT EXISTS (SELECT 1 FROM oplog WHERE dossier = $1)", dk)
 }
 
+func (tx *Tx) Dossiers(fn func(dkey []byte) error) error {
+	dks, err := collect(tx.ctx, tx.tx, "SELECT DISTINCT dossier FROM oplog ORDER BY dossier")
+	if err != nil {
+		return err
+	}
+	for _, dk := range dks {
+		if err := fn(dk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (tx *Tx) Erased(dossier string) bool {
 	dk, err := idKey(dossier)
 	return err == nil && tx.exists("SELECT EXISTS (SELECT 1 FROM erased WHERE dossier = $1)", dk)
