@@ -122,6 +122,42 @@ func (s *Server) summariesIn(tx Tx, dks [][]byte) ([]store.Summary, error) {
 	return out, nil
 }
 
+// teamSource walks the dossiers of teams (by the team index) for the
+// store's reports (store.FlowReportOf, store.PlacementsOf), in tx.
+func (s *Server) teamSource(tx Tx, teams []string) store.DossierSource {
+	return func(fn func(store.Summary, func() ([]store.Op, error)) error) error {
+		set := map[string]bool{}
+		for _, team := range teams {
+			if err := tx.TeamDossiers(team, func(dk string) error { set[dk] = true; return nil }); err != nil {
+				return err
+			}
+		}
+		dks := make([]string, 0, len(set))
+		for dk := range set {
+			dks = append(dks, dk)
+		}
+		slices.Sort(dks)
+		checklist := store.Checklist(s.method)
+		for _, dk := range dks {
+			ops, err := headOps(tx, []byte(dk))
+			if err != nil {
+				return err
+			}
+			if len(ops) == 0 {
+				continue
+			}
+			c, err := store.FoldHeads(idString([]byte(dk)), ops, checklist)
+			if err != nil {
+				return err
+			}
+			if err := fn(store.Summarise(c, checklist), func() ([]store.Op, error) { return ops, nil }); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // allSummaries are the summaries of every dossier (store.Store.Summaries).
 func (s *Server) allSummaries(tx Tx) ([]store.Summary, error) {
 	var dks [][]byte
@@ -219,6 +255,16 @@ func (s *Server) commitIn(tx Tx, author string, hook func(Tx, []store.Op) error,
 	if err != nil {
 		return nil, err
 	}
+	// Past every value of the dossier, as the op-log store's clock is
+	// (it has seen every op it applied): another process may have
+	// applied them.
+	all, err := headOps(tx, dkey(dossier))
+	if err != nil {
+		return nil, err
+	}
+	for _, op := range all {
+		s.clock.Observe(op.HLC)
+	}
 	var made []store.Op
 	for _, ch := range changes {
 		heads, err := tx.Heads(dossier, ch.Field)
@@ -234,12 +280,6 @@ func (s *Server) commitIn(tx Tx, author string, hook func(Tx, []store.Op) error,
 		}
 		if len(heads) == 1 && heads[0].Value == ch.Value && len(prev) == 1 && prev[0] == heads[0].ID {
 			continue
-		}
-		// Another process may have made the heads: past them, so that the
-		// new value is the newest (the op-log store's clock has seen every
-		// op it applied).
-		for _, h := range heads {
-			s.clock.Observe(h.HLC)
 		}
 		op := store.Op{ID: store.NewID(), Dossier: dossier, Field: ch.Field, Value: ch.Value,
 			HLC: s.clock.Next(), Device: device, Author: author, Prev: prev}

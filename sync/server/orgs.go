@@ -525,11 +525,15 @@ func (ss *Session) Placements(teams []string) ([]store.EmployerPlacements, error
 	if len(mine) == 0 {
 		return nil, fmt.Errorf("%w: none of the teams asked for is one of yours (%s)", ErrForbidden, strings.Join(u.Teams, ", "))
 	}
-	st, err := ss.s.opStore()
-	if err != nil {
-		return nil, err
+	var list []store.EmployerPlacements
+	if st, serr := ss.s.opStore(); serr == nil {
+		list, err = st.Placements(mine)
+	} else {
+		err = ss.s.db.View(func(tx Tx) (err error) {
+			list, err = store.PlacementsOf(mine, ss.s.teamSource(tx, mine))
+			return err
+		})
 	}
-	list, err := st.Placements(mine)
 	if err != nil {
 		return nil, err
 	}
