@@ -201,6 +201,13 @@ func idKey(id string) ([]byte, error) {
 	return u[:], nil
 }
 
+// CheckID is nil for an id in the canonical UUID form, else the store's
+// error for it (wrapping ErrInvalid).
+func CheckID(id string) error {
+	_, err := idKey(id)
+	return err
+}
+
 // ValidID reports whether s is an id in the canonical UUID form.
 func ValidID(s string) bool {
 	_, err := idKey(s)

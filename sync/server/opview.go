@@ -89,8 +89,8 @@ func headOps(tx Tx, dk []byte) ([]store.Op, error) {
 
 // clientIn is the dossier as store.Store.Client gives it.
 func (s *Server) clientIn(tx Tx, id string) (*store.Client, error) {
-	if !store.ValidID(id) {
-		return nil, fmt.Errorf("%w id %q", store.ErrInvalid, id)
+	if err := store.CheckID(id); err != nil {
+		return nil, err
 	}
 	ops, err := headOps(tx, dkey(id))
 	if err != nil {
@@ -199,8 +199,8 @@ func (s *Server) dossierOps(id string) ([]store.Op, error) {
 	if st, err := s.opStore(); err == nil {
 		return st.Ops(id)
 	}
-	if !store.ValidID(id) {
-		return nil, fmt.Errorf("%w id %q", store.ErrInvalid, id)
+	if err := store.CheckID(id); err != nil {
+		return nil, err
 	}
 	var out []store.Op
 	err := s.db.View(func(tx Tx) error {
@@ -245,8 +245,8 @@ func (s *Server) findClient(query string) (string, error) {
 // records them, and may refuse them: the caller's transaction then rolls
 // back).
 func (s *Server) commitIn(tx Tx, author string, hook func(Tx, []store.Op) error, dossier string, changes []store.Change) ([]store.Op, error) {
-	if !store.ValidID(dossier) {
-		return nil, fmt.Errorf("commit: %w id %q", store.ErrInvalid, dossier)
+	if err := store.CheckID(dossier); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
 	}
 	if tx.Erased(dossier) {
 		return nil, fmt.Errorf("commit: %w", store.ErrErased)

@@ -256,8 +256,8 @@ func (ss *Session) ToggleCheck(dossier string, step int, item string) (store.Op,
 		field := store.FieldCheck(step, item)
 		var op store.Op
 		err := ss.s.db.Update(func(tx Tx) error {
-			if !store.ValidID(dossier) {
-				return fmt.Errorf("%w id %q", store.ErrInvalid, dossier)
+			if err := store.CheckID(dossier); err != nil {
+				return err
 			}
 			hs, err := tx.Heads(dossier, field)
 			if err != nil {
