@@ -99,27 +99,58 @@ func (s *Server) clientIn(tx Tx, id string) (*store.Client, error) {
 	return store.FoldHeads(id, ops, store.Checklist(s.method))
 }
 
+// headsBatch is a backend that reads many dossiers' head ops at once
+// (pgstore.Tx.HeadOpsJSON); dks in key order.
+type headsBatch interface {
+	HeadOpsJSON(dks [][]byte, fn func(dk []byte, ops [][]byte) error) error
+}
+
+// eachHeads calls fn with each dossier of dks (keys, sorted, without
+// repeats) that has ops, in that order, and its head ops.
+func eachHeads(tx Tx, dks [][]byte, fn func(dk []byte, ops []store.Op) error) error {
+	if hb, ok := tx.(headsBatch); ok {
+		return hb.HeadOpsJSON(dks, func(dk []byte, raws [][]byte) error {
+			ops := make([]store.Op, 0, len(raws))
+			for _, raw := range raws {
+				var op store.Op
+				if err := json.Unmarshal(raw, &op); err != nil {
+					return fmt.Errorf("dossier %s: %w: %v", idString(dk), store.ErrDamaged, err)
+				}
+				ops = append(ops, op)
+			}
+			return fn(dk, ops)
+		})
+	}
+	for _, dk := range dks {
+		ops, err := headOps(tx, dk)
+		if err != nil {
+			return err
+		}
+		if len(ops) == 0 {
+			continue
+		}
+		if err := fn(dk, ops); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // summariesIn are the list summaries of the dossiers dks (keys, sorted
 // and without repeats), as store.Store.Summaries gives them; dossiers
 // without ops are left out.
 func (s *Server) summariesIn(tx Tx, dks [][]byte) ([]store.Summary, error) {
 	checklist := store.Checklist(s.method)
 	var out []store.Summary
-	for _, dk := range dks {
-		ops, err := headOps(tx, dk)
-		if err != nil {
-			return nil, err
-		}
-		if len(ops) == 0 {
-			continue
-		}
+	err := eachHeads(tx, dks, func(dk []byte, ops []store.Op) error {
 		c, err := store.FoldHeads(idString(dk), ops, checklist)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, store.Summarise(c, checklist))
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // teamSource walks the dossiers of teams (by the team index) for the
@@ -132,29 +163,19 @@ func (s *Server) teamSource(tx Tx, teams []string) store.DossierSource {
 				return err
 			}
 		}
-		dks := make([]string, 0, len(set))
+		dks := make([][]byte, 0, len(set))
 		for dk := range set {
-			dks = append(dks, dk)
+			dks = append(dks, []byte(dk))
 		}
-		slices.Sort(dks)
+		slices.SortFunc(dks, bytes.Compare)
 		checklist := store.Checklist(s.method)
-		for _, dk := range dks {
-			ops, err := headOps(tx, []byte(dk))
+		return eachHeads(tx, dks, func(dk []byte, ops []store.Op) error {
+			c, err := store.FoldHeads(idString(dk), ops, checklist)
 			if err != nil {
 				return err
 			}
-			if len(ops) == 0 {
-				continue
-			}
-			c, err := store.FoldHeads(idString([]byte(dk)), ops, checklist)
-			if err != nil {
-				return err
-			}
-			if err := fn(store.Summarise(c, checklist), func() ([]store.Op, error) { return ops, nil }); err != nil {
-				return err
-			}
-		}
-		return nil
+			return fn(store.Summarise(c, checklist), func() ([]store.Op, error) { return ops, nil })
+		})
 	}
 }
 

@@ -239,7 +239,7 @@ func (ss *Session) Commit(dossier string, changes ...store.Change) ([]store.Op, 
 func (ss *Session) CreateClient(n store.NewClient) (string, error) {
 	if ss.st == nil {
 		if err := n.Check(); err != nil {
-			return "", err
+			return "", ss.failed(err)
 		}
 		id := store.NewID()
 		if _, err := ss.s.commit(ss.user, ss.hook, id, n.Changes()...); err != nil {
