@@ -57,10 +57,16 @@ func TestServeStorePostgres(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{t: t, stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
-	args := []string{"serve", "--store", dsn, "--master-key", master, "--addr", "127.0.0.1:0", "--metrics-addr", "off"}
+	hostKey := filepath.Join(t.TempDir(), "ssh_host_ed25519")
+	args := []string{"serve", "--store", dsn, "--master-key", master, "--addr", "127.0.0.1:0", "--metrics-addr", "off",
+		"--ssh-addr", "127.0.0.1:0", "--ssh-host-key", hostKey}
 	go func() { s.done <- runContext(ctx, args, h.netEnv(io.Discard, s.stderr, &client.MemoryStore{})) }()
 	t.Cleanup(func() { s.stop() })
 	s.url = waitOutput(t, s.stderr, listeningRE, s.done)[1]
+	// SSH starts as on a file, with the host key given.
+	if m := waitOutput(t, s.stderr, sshRE, s.done); m[2] != hostKey {
+		t.Errorf("SSH's host key is %s, want %s", m[2], hostKey)
+	}
 
 	tokens := &client.MemoryStore{}
 	laptop := laptopWithClient(t, "Noor Hazelhoef", "Noord")
