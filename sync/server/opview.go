@@ -53,11 +53,10 @@ func (s *Server) opDevice(tx Tx) (string, error) {
 	id := string(b)
 	if !store.ValidID(id) {
 		// Made in a write transaction: under the backend's write lock, so
-		// two processes agree on one.
+		// two processes agree on one. Not remembered yet: the transaction
+		// may roll back; the next one reads it once it is committed.
 		id = store.NewID()
-		if err := tx.SetSetting(settingDevice, []byte(id)); err != nil {
-			return "", err
-		}
+		return id, tx.SetSetting(settingDevice, []byte(id))
 	}
 	s.device.id = id
 	return id, nil

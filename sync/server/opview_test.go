@@ -219,3 +219,53 @@ func TestSessionOnStorageAnswersAsOnTheOpLogStore(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsOnTwoServersShareOneDatabase: sessions on two server
+// processes over one PostgreSQL database see each other's writes at
+// once (nothing of a dossier is cached), a change made on one builds on
+// the value written on the other (its prev names it, its clock is past
+// it), and both stamp their ops with the region's one device id.
+func TestSessionsOnTwoServersShareOneDatabase(t *testing.T) {
+	e := newEnv(t)
+	if e.srv.Store() != nil {
+		t.Skipf("two server processes share a database, not a bbolt file (the backend is %s)", testBackend)
+	}
+	e.teams("Noord")
+	e.user("cor", protocol.RoleCoordinator, "Noord")
+	e.user("anna", protocol.RoleCoach, "Noord")
+	other, err := Open(e.path, Options{Now: e.clock.Now, NoSync: true})
+	e.must(err)
+	defer other.Close()
+	cor, err := e.srv.Session("cor", ChannelSSH, "s1")
+	e.must(err)
+	anna, err := other.Session("anna", ChannelSSH, "s2")
+	e.must(err)
+
+	id, err := cor.CreateClient(store.NewClient{Name: "Sara", Team: "Noord"})
+	e.must(err)
+	sums, err := anna.Summaries()
+	if err != nil || len(sums) != 1 || sums[0].ID != id || sums[0].Name != "Sara" {
+		t.Fatalf("the other server's list: %+v, %v", sums, err)
+	}
+	first, err := anna.Commit(id, store.Set("step/1/note", "van anna"))
+	e.must(err)
+	second, err := cor.Commit(id, store.Set("step/1/note", "van cor"))
+	e.must(err)
+	if len(first) != 1 || len(second) != 1 {
+		t.Fatalf("ops made: %+v, %+v", first, second)
+	}
+	if p := second[0].Prev; len(p) != 1 || p[0] != first[0].ID {
+		t.Errorf("cor's note replaces %v, want anna's %s made on the other server", p, first[0].ID)
+	}
+	if second[0].HLC <= first[0].HLC {
+		t.Errorf("cor's note is stamped %d, not past anna's %d", second[0].HLC, first[0].HLC)
+	}
+	if second[0].Device != first[0].Device {
+		t.Errorf("the servers stamp their ops with two devices: %s and %s", first[0].Device, second[0].Device)
+	}
+	c, err := anna.Client(id)
+	e.must(err)
+	if got := c.Steps[0].Note; got.Value != "van cor" || got.Conflict() {
+		t.Errorf("the other server reads the note as %+v, want cor's without a conflict", got)
+	}
+}
