@@ -60,7 +60,9 @@ func TestFoldHeadsIsClientAndSummary(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			raws, err := tx.DossierJSON(dk, func(k []byte) bool { return slices.ContainsFunc(keys, func(h []byte) bool { return bytes.Equal(h, k) }) }, nil)
+			raws, err := tx.DossierJSON(dk, func(k []byte) bool {
+				return slices.ContainsFunc(keys, func(h []byte) bool { return bytes.Equal(h, k) })
+			}, nil)
 			if err != nil {
 				return err
 			}
