@@ -143,22 +143,30 @@ func joinPlaces(ps []Place) string {
 
 // CreateClient creates a dossier from the form, in one transaction.
 func (s *Store) CreateClient(n NewClient) (string, error) {
-	if errs := n.Validate(); errs != nil {
-		for _, f := range []string{"name", "birthyear", "team", "coaches", "places", "benefit", "route_target"} {
-			if errs[f] != nil {
-				return "", errs[f]
-			}
-		}
+	if err := n.Check(); err != nil {
+		return "", err
 	}
 	id := NewID()
-	if _, err := s.Commit(id, n.changes()...); err != nil {
+	if _, err := s.Commit(id, n.Changes()...); err != nil {
 		return "", fmt.Errorf("create client: %w", err)
 	}
 	return id, nil
 }
 
-// changes are the changes that create a client from the form.
-func (n NewClient) changes() []Change {
+// Check is the first of Validate's errors, in the form's order, or nil.
+func (n NewClient) Check() error {
+	if errs := n.Validate(); errs != nil {
+		for _, f := range []string{"name", "birthyear", "team", "coaches", "places", "benefit", "route_target"} {
+			if errs[f] != nil {
+				return errs[f]
+			}
+		}
+	}
+	return nil
+}
+
+// Changes are the changes that create a client from the form.
+func (n NewClient) Changes() []Change {
 	changes := []Change{Set("exists", "1"), Set("name", strings.TrimSpace(n.Name))}
 	for _, f := range []struct{ field, value string }{
 		{"birthyear", n.BirthYear}, {"team", n.Team}, {"coaches", n.Coaches},
@@ -186,11 +194,7 @@ func (s *Store) ToggleCheck(dossier string, step int, item string) (Op, error) {
 		if err != nil {
 			return err
 		}
-		next := "1"
-		if resolve(KindBool, hs).Value == "1" {
-			next = "0"
-		}
-		ops, err := s.commit(tx, dossier, []Change{Set(field, next)})
+		ops, err := s.commit(tx, dossier, []Change{ToggleChange(field, hs)})
 		if err == nil && len(ops) == 1 {
 			op = ops[0]
 		}
@@ -202,24 +206,44 @@ func (s *Store) ToggleCheck(dossier string, step int, item string) (Op, error) {
 	return op, nil
 }
 
+// ToggleChange is the change that ticks the checklist item field whose
+// heads are hs, or unticks it when it is ticked.
+func ToggleChange(field string, hs []Head) Change {
+	next := "1"
+	if resolve(KindBool, hs).Value == "1" {
+		next = "0"
+	}
+	return Set(field, next)
+}
+
 // AddEntity creates an agreement, contact, journal entry, move, indication
 // or arrangement with the given fields, in one transaction, and returns its
 // id.
 func (s *Store) AddEntity(dossier, kind string, fields map[string]string) (string, error) {
-	if _, ok := entityFields[kind]; !ok {
-		return "", fmt.Errorf("%w entity kind %q", ErrInvalid, kind)
-	}
 	id := NewID()
+	changes, err := EntityChanges(kind, id, fields)
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.Commit(dossier, changes...); err != nil {
+		return "", fmt.Errorf("add %s: %w", kind, err)
+	}
+	return id, nil
+}
+
+// EntityChanges are the changes that create entity id of kind with
+// fields (empty ones left out).
+func EntityChanges(kind, id string, fields map[string]string) ([]Change, error) {
+	if _, ok := entityFields[kind]; !ok {
+		return nil, fmt.Errorf("%w entity kind %q", ErrInvalid, kind)
+	}
 	changes := []Change{Set(EntityField(kind, id, "exists"), "1")}
 	for _, f := range sortedKeys(fields) {
 		if fields[f] != "" {
 			changes = append(changes, Set(EntityField(kind, id, f), fields[f]))
 		}
 	}
-	if _, err := s.Commit(dossier, changes...); err != nil {
-		return "", fmt.Errorf("add %s: %w", kind, err)
-	}
-	return id, nil
+	return changes, nil
 }
 
 // RemoveEntity tombstones an entity; RestoreEntity undoes that. Removing
@@ -236,16 +260,28 @@ func (s *Store) RestoreEntity(dossier, kind, id string) error {
 }
 
 func (s *Store) setExists(dossier, kind, id string, exists bool) error {
+	var c *Client
+	if kind == EntityMove {
+		var err error
+		if c, err = s.Client(dossier); err != nil {
+			return err
+		}
+	}
+	_, err := s.Commit(dossier, ExistsChanges(c, kind, id, exists)...)
+	return err
+}
+
+// ExistsChanges are the changes that remove (exists false) or restore
+// entity id of kind: for the latest move on the route also the current
+// place, back to where the move started or again where it went. c is the
+// dossier as it is; only a move needs it.
+func ExistsChanges(c *Client, kind, id string, exists bool) []Change {
 	value := "0"
 	if exists {
 		value = "1"
 	}
 	changes := []Change{Set(EntityField(kind, id, "exists"), value)}
-	if kind == EntityMove {
-		c, err := s.Client(dossier)
-		if err != nil {
-			return err
-		}
+	if kind == EntityMove && c != nil {
 		// The latest move among those that will remain after this change.
 		var before, target *Move
 		for i := range c.Moves {
@@ -266,8 +302,7 @@ func (s *Store) setExists(dossier, kind, id string, exists bool) error {
 			}
 		}
 	}
-	_, err := s.Commit(dossier, changes...)
-	return err
+	return changes
 }
 
 // RecordMove records a move on the route (forward or a step back) and sets
@@ -286,10 +321,23 @@ func (s *Store) RecordMoveEmployer(dossier string, to []Place, date, reason, emp
 	if err != nil {
 		return "", err
 	}
-	if len(to) == 0 {
-		return "", fmt.Errorf("%w: a move needs at least one place to go to", ErrInvalid)
-	}
 	id := NewID()
+	changes, err := MoveChanges(c, id, to, date, reason, employer)
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.Commit(dossier, changes...); err != nil {
+		return "", fmt.Errorf("record move: %w", err)
+	}
+	return id, nil
+}
+
+// MoveChanges are the changes that record move id of dossier c (as it
+// is) to places to, and set its current places to them.
+func MoveChanges(c *Client, id string, to []Place, date, reason, employer string) ([]Change, error) {
+	if len(to) == 0 {
+		return nil, fmt.Errorf("%w: a move needs at least one place to go to", ErrInvalid)
+	}
 	dest := joinPlaces(to)
 	changes := []Change{
 		Set(MoveField(id, "exists"), "1"),
@@ -304,10 +352,7 @@ func (s *Store) RecordMoveEmployer(dossier string, to []Place, date, reason, emp
 	if employer = strings.TrimSpace(employer); employer != "" {
 		changes = append(changes, Set(MoveField(id, "employer"), employer))
 	}
-	if _, err := s.Commit(dossier, changes...); err != nil {
-		return "", fmt.Errorf("record move: %w", err)
-	}
-	return id, nil
+	return changes, nil
 }
 
 // Resolve settles a conflict: value replaces every current head of field.

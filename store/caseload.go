@@ -38,7 +38,7 @@ func (s *Store) CreateClients(ns []NewClient) ([]string, error) {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for i, n := range ns {
 			ids[i] = NewID()
-			if _, err := s.commit(tx, ids[i], n.changes()); err != nil {
+			if _, err := s.commit(tx, ids[i], n.Changes()); err != nil {
 				return &RowError{Row: i, Field: "", Err: err}
 			}
 		}

@@ -74,36 +74,49 @@ type placementAt struct {
 // by name. An employer written in two ways that differ only in case or
 // accents is one, under the way it was written last.
 func (s *Store) Placements(teams []string) ([]EmployerPlacements, error) {
+	return placements(teams, func(fn func(Summary, func() (flowDossier, error)) error) error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			return s.eachSummary(tx, func(sm Summary) error {
+				return fn(sm, func() (flowDossier, error) { return s.flowClient(tx, sm.ID) })
+			})
+		})
+	})
+}
+
+// PlacementsOf is Placements over the dossiers of src.
+func PlacementsOf(teams []string, src DossierSource) ([]EmployerPlacements, error) {
+	return placements(teams, src.flows())
+}
+
+func placements(teams []string, each func(fn func(Summary, func() (flowDossier, error)) error) error) ([]EmployerPlacements, error) {
 	byKey := map[string]*EmployerPlacements{}
 	last := map[string]string{} // key -> the day the name was last written
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return s.eachSummary(tx, func(sm Summary) error {
-			if sm.Removed || len(teams) > 0 && !slices.Contains(teams, sm.Team) {
-				return nil
-			}
-			fc, err := s.flowClient(tx, sm.ID)
-			if err != nil || !fc.exists {
-				return err
-			}
-			for _, pe := range placementsOf(sm, flowMoves(fc.moves)) {
-				p, name := pe.Placement, pe.employer
-				k := employerKey(name)
-				e := byKey[k]
-				if e == nil {
-					e = &EmployerPlacements{Employer: name}
-					byKey[k] = e
-				}
-				if p.Since >= last[k] {
-					e.Employer, last[k] = name, p.Since
-				}
-				if p.Current() {
-					e.Now = append(e.Now, p)
-				} else {
-					e.Before = append(e.Before, p)
-				}
-			}
+	err := each(func(sm Summary, flow func() (flowDossier, error)) error {
+		if sm.Removed || len(teams) > 0 && !slices.Contains(teams, sm.Team) {
 			return nil
-		})
+		}
+		fc, err := flow()
+		if err != nil || !fc.exists {
+			return err
+		}
+		for _, pe := range placementsOf(sm, flowMoves(fc.moves)) {
+			p, name := pe.Placement, pe.employer
+			k := employerKey(name)
+			e := byKey[k]
+			if e == nil {
+				e = &EmployerPlacements{Employer: name}
+				byKey[k] = e
+			}
+			if p.Since >= last[k] {
+				e.Employer, last[k] = name, p.Since
+			}
+			if p.Current() {
+				e.Now = append(e.Now, p)
+			} else {
+				e.Before = append(e.Before, p)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("placements: %w", err)

@@ -211,6 +211,13 @@ func idArray(id string) ([16]byte, bool) {
 	return u, err == nil
 }
 
+// CheckID is nil for an id in the canonical UUID form, else the store's
+// error for it (wrapping ErrInvalid).
+func CheckID(id string) error {
+	_, err := idKey(id)
+	return err
+}
+
 // ValidID reports whether s is an id in the canonical UUID form.
 func ValidID(s string) bool {
 	_, ok := idArray(s)

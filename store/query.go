@@ -93,6 +93,9 @@ func (s *Store) History(dossier, field string) ([]Op, error) {
 	return out, nil
 }
 
+// SortOps puts ops in the order Ops gives them: causal (HLC), ties by id.
+func SortOps(ops []Op) { sortOps(ops) }
+
 func sortOps(ops []Op) {
 	sort.Slice(ops, func(i, j int) bool {
 		if ops[i].HLC != ops[j].HLC {
@@ -117,6 +120,12 @@ func (s *Store) FindClient(query string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return FindIn(all, query)
+}
+
+// FindIn is FindClient's choice among the summaries all for a query that
+// is not an id.
+func FindIn(all []Summary, query string) (string, error) {
 	matches, exact := MatchClients(all, query)
 	switch {
 	case len(matches) == 1:

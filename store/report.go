@@ -271,6 +271,56 @@ func (s *Store) FlowReport(q FlowQuery) (FlowReport, error) {
 	if err := q.Validate(); err != nil {
 		return FlowReport{}, err
 	}
+	return flowReport(q, func(fn func(Summary, func() (flowDossier, error)) error) error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			return s.eachSummary(tx, func(sm Summary) error {
+				return fn(sm, func() (flowDossier, error) { return s.flowClient(tx, sm.ID) })
+			})
+		})
+	})
+}
+
+// DossierSource walks dossiers kept elsewhere for a report: it calls fn
+// with each dossier's list summary, in id order, and a reader of the
+// dossier's head ops (the ops no op of it names in its prev), until fn
+// returns an error.
+type DossierSource func(fn func(sm Summary, heads func() ([]Op, error)) error) error
+
+// flows is what the reports read of each dossier of src.
+func (src DossierSource) flows() func(fn func(Summary, func() (flowDossier, error)) error) error {
+	return func(fn func(Summary, func() (flowDossier, error)) error) error {
+		return src(func(sm Summary, heads func() ([]Op, error)) error {
+			return fn(sm, func() (flowDossier, error) {
+				ops, err := heads()
+				if err != nil {
+					return flowDossier{}, err
+				}
+				ops = slices.DeleteFunc(ops, func(op Op) bool { return !flowField(op.Field) })
+				byField := map[string][]Op{}
+				for _, op := range ops {
+					byField[op.Field] = append(byField[op.Field], op)
+				}
+				fhs := make([]fieldHeads, 0, len(byField))
+				for _, f := range sortedKeys(byField) {
+					hs, _ := mergeField(nil, byField[f], noneReplaced)
+					fhs = append(fhs, fieldHeads{Field: f, Heads: hs})
+				}
+				return flowOfHeads(sm.ID, fhs), nil
+			})
+		})
+	}
+}
+
+// FlowReportOf is FlowReport over the dossiers of src.
+func FlowReportOf(q FlowQuery, src DossierSource) (FlowReport, error) {
+	if err := q.Validate(); err != nil {
+		return FlowReport{}, err
+	}
+	return flowReport(q, src.flows())
+}
+
+// flowReport counts the report of q (valid) over the dossiers each walks.
+func flowReport(q FlowQuery, each func(fn func(Summary, func() (flowDossier, error)) error) error) (FlowReport, error) {
 	want := map[string]bool{}
 	for _, t := range q.Teams {
 		want[t] = true
@@ -280,39 +330,37 @@ func (s *Store) FlowReport(q FlowQuery) (FlowReport, error) {
 	teams := map[string]*flowTally{}
 	known := map[string]bool{}
 	employers := newEmployerTally()
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return s.eachSummary(tx, func(sm Summary) error {
-			if sm.Removed {
-				return nil
-			}
-			if sm.Team != "" {
-				known[sm.Team] = true
-			}
-			if len(want) > 0 && !want[sm.Team] {
-				return nil
-			}
-			fc, err := s.flowClient(tx, sm.ID)
-			if err != nil {
-				return err
-			}
-			if !fc.exists {
-				return nil
-			}
-			moves := flowMoves(fc.moves)
-			if day := entryDay(fc.created, moves); day == "" || day > q.To {
-				return nil // came in after the period
-			}
-			pf := flowOf(sm.Places, moves, q.From, q.To)
-			all.add(pf)
-			employers.add(moves, q.From, q.To)
-			t := teams[sm.Team]
-			if t == nil {
-				t = newFlowTally()
-				teams[sm.Team] = t
-			}
-			t.add(pf)
+	err := each(func(sm Summary, flow func() (flowDossier, error)) error {
+		if sm.Removed {
 			return nil
-		})
+		}
+		if sm.Team != "" {
+			known[sm.Team] = true
+		}
+		if len(want) > 0 && !want[sm.Team] {
+			return nil
+		}
+		fc, err := flow()
+		if err != nil {
+			return err
+		}
+		if !fc.exists {
+			return nil
+		}
+		moves := flowMoves(fc.moves)
+		if day := entryDay(fc.created, moves); day == "" || day > q.To {
+			return nil // came in after the period
+		}
+		pf := flowOf(sm.Places, moves, q.From, q.To)
+		all.add(pf)
+		employers.add(moves, q.From, q.To)
+		t := teams[sm.Team]
+		if t == nil {
+			t = newFlowTally()
+			teams[sm.Team] = t
+		}
+		t.add(pf)
+		return nil
 	})
 	if err != nil {
 		return FlowReport{}, fmt.Errorf("flow report: %w", err)
@@ -340,10 +388,21 @@ func (s *Store) flowClient(tx *bolt.Tx, id string) (flowDossier, error) {
 	if err != nil {
 		return fd, err
 	}
-	fhs, err := s.headsWhere(tx, dkey, func(f string) bool { return f == "exists" || strings.HasPrefix(f, EntityMove+"/") })
+	fhs, err := s.headsWhere(tx, dkey, flowField)
 	if err != nil {
 		return fd, fmt.Errorf("client %s: %w", id, err)
 	}
+	return flowOfHeads(id, fhs), nil
+}
+
+// flowField reports whether the reports read field: "exists" and the
+// fields of moves.
+func flowField(f string) bool { return f == "exists" || strings.HasPrefix(f, EntityMove+"/") }
+
+// flowOfHeads is what the reports need of dossier id, from the heads of
+// its flowFields.
+func flowOfHeads(id string, fhs []fieldHeads) flowDossier {
+	var fd flowDossier
 	var moves []fieldHeads
 	for _, fh := range fhs {
 		if fh.Field == "exists" {
@@ -354,13 +413,12 @@ func (s *Store) flowClient(tx *bolt.Tx, id string) (flowDossier, error) {
 		moves = append(moves, fh)
 	}
 	if !fd.exists {
-		return fd, nil
+		return fd
 	}
-	fhs = moves
-	if len(fhs) > 0 {
-		fd.moves = project(id, 0, fhs).Moves
+	if len(moves) > 0 {
+		fd.moves = project(id, 0, moves).Moves
 	}
-	return fd, nil
+	return fd
 }
 
 // QuarterOf returns the first and last day of the calendar quarter day

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -249,6 +250,41 @@ func (tx *Tx) Exists(dossier string) bool {
 	}
 	k, _ := tx.tx.Bucket(bOps).Cursor().Seek(dkey)
 	return len(k) >= 16 && string(k[:16]) == string(dkey)
+}
+
+// Dossiers calls fn with the key of every dossier the log holds ops of,
+// in key (id) order, until fn returns an error.
+func (tx *Tx) Dossiers(fn func(dkey []byte) error) error {
+	c := tx.tx.Bucket(bOps).Cursor()
+	for k, _ := c.First(); k != nil; {
+		if len(k) != 32 {
+			k, _ = c.Next()
+			continue
+		}
+		dkey := bytes.Clone(k[:16])
+		if err := fn(dkey); err != nil {
+			return err
+		}
+		next, ok := afterPrefix(dkey)
+		if !ok {
+			return nil
+		}
+		k, _ = c.Seek(next)
+	}
+	return nil
+}
+
+// afterPrefix is the least key after every key that starts with p; false
+// when there is none (p is all 0xff).
+func afterPrefix(p []byte) ([]byte, bool) {
+	next := bytes.Clone(p)
+	for i := len(next) - 1; i >= 0; i-- {
+		if next[i] != 0xff {
+			next[i]++
+			return next[:i+1], true
+		}
+	}
+	return nil, false
 }
 
 // Erased reports whether the dossier was erased.

@@ -325,6 +325,12 @@ carried them out (see README.md, "Running the server").`,
 		Example: `  brug admin --db region.db backup /var/backups/brug/region-2026-11-02.db`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if pg, err := c.pgStore(); pg || err != nil {
+				if err != nil {
+					return err
+				}
+				return userError{c.msgs().f("store.backup")}
+			}
 			path, err := filepath.Abs(args[0])
 			if err != nil {
 				return usageError{err}

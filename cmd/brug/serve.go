@@ -41,7 +41,7 @@ type serveFlags struct {
 	metricsToken string   // also serve /metrics on the API to this bearer token
 	publicURL    string   // the URL devices use, for invites
 	retention    string   // the region's retention policy, kept in the file
-	sshSet       bool     // --ssh-addr was given (a region in PostgreSQL refuses it)
+	sshSet       bool     // --ssh-addr was given (a region in PostgreSQL then needs --ssh-host-key)
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -231,13 +231,15 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 		return err
 	}
 	pg := pgstore.IsURL(path)
-	if pg {
-		// SSH sessions write through the op-log store of a bbolt region
-		// (server.ErrNoOpStore): off on PostgreSQL, refused when asked for.
-		if f.sshSet && f.sshAddr != "" {
-			return usageError{errors.New(m.f("store.nossh"))}
+	sshOff := false // SSH is off on PostgreSQL for want of a host key
+	if pg && f.sshAddr != "" && f.sshKey == "" {
+		// There is no file to keep the host key next to, and every
+		// process on the database should show the same one: it is asked
+		// for when SSH is, and SSH stays off otherwise.
+		if f.sshSet {
+			return usageError{errors.New(m.f("store.sshkey"))}
 		}
-		f.sshAddr = ""
+		f.sshAddr, sshOff = "", true
 	}
 	useTLS := f.tlsCert != ""
 	handler, err := logHandler(c.env.stderr, f.logFormat, f.logLevel)
@@ -396,6 +398,9 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 		shown := pgstore.Redact(path)
 		logger.Info(m.f("store.listening", apiURL, shown),
 			"event", "listening", "url", apiURL, "store", shown, "public_url", f.publicURL)
+		if sshOff {
+			logger.Info(m.f("store.sshoff"), "event", "ssh_off")
+		}
 	} else {
 		logger.Info(m.f("serve.listening", apiURL, path, server.AdminSocketPath(path)),
 			"event", "listening", "url", apiURL, "db", path, "admin_socket", server.AdminSocketPath(path), "public_url", f.publicURL)

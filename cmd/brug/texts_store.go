@@ -15,12 +15,20 @@ var storeTexts = map[string][2]string{
 		"Een regio in PostgreSQL heeft een hoofdsleutel nodig: geef --master-key BESTAND (64 hexadecimale tekens, alleen voor de eigenaar leesbaar; brug maakt hem als hij er niet is) of de systemd-credential brug-master-key.",
 		"A region in PostgreSQL needs a master key: give --master-key FILE (64 hex digits, readable by its owner only; brug makes it when missing) or the systemd credential brug-master-key.",
 	},
-	"store.nossh": {
-		"SSH-sessies werken nog niet op een regio in PostgreSQL (ze hebben het bestand van de regio nodig). Laat --ssh-addr weg of geef --ssh-addr \"\".",
-		"SSH sessions do not work on a region in PostgreSQL yet (they need the region's file). Leave out --ssh-addr or give --ssh-addr \"\".",
+	"store.sshkey": {
+		"Een regio in PostgreSQL heeft voor SSH een hostsleutel nodig: geef --ssh-host-key BESTAND (brug maakt hem als hij er niet is; geef elke brug serve op de database hetzelfde bestand, dan zien gebruikers één server), of --ssh-addr \"\" voor geen SSH.",
+		"A region in PostgreSQL needs a host key for SSH: give --ssh-host-key FILE (brug makes it when missing; give every brug serve on the database the same file, so users see one server), or --ssh-addr \"\" for no SSH.",
+	},
+	"store.sshoff": {
+		"SSH is uit: geef --ssh-host-key BESTAND om het aan te zetten.",
+		"SSH is off: give --ssh-host-key FILE to turn it on.",
+	},
+	"store.backup": {
+		"Een regio in PostgreSQL maak je een reservekopie van met de middelen van PostgreSQL: pg_dump van de database en van de sleuteldatabase (los van elkaar bewaren), of een base backup (pg_basebackup) met WAL-archivering. Zie docs/postgres.md, \"Backups\".",
+		"A region in PostgreSQL is backed up with PostgreSQL's own tools: pg_dump of the database and of the key database (kept apart), or a base backup (pg_basebackup) with WAL archiving. See docs/postgres.md, \"Backups\".",
 	},
 	"store.listening": {
-		"brug serve luistert op %s (regio in PostgreSQL: %s). SSH en de beheersocket zijn uit; brug admin --store werkt op de database. Stop met Ctrl-C.",
-		"brug serve listening on %s (region in PostgreSQL: %s). SSH and the admin socket are off; brug admin --store works on the database. Stop with Ctrl-C.",
+		"brug serve luistert op %s (regio in PostgreSQL: %s). Er is geen beheersocket: brug admin --store werkt op de database zelf. Stop met Ctrl-C.",
+		"brug serve listening on %s (region in PostgreSQL: %s). There is no admin socket: brug admin --store works on the database itself. Stop with Ctrl-C.",
 	},
 }

@@ -319,10 +319,6 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 	if err := checkTeamName(name); err != nil {
 		return 0, err
 	}
-	st, err := a.s.opStore() // the dossiers move by ops of the store
-	if err != nil {
-		return 0, err
-	}
 	err = a.s.db.Update(func(tx Tx) error {
 		if !teamExists(tx, old) {
 			return fmt.Errorf("team %q: %w", old, ErrNotFound)
@@ -355,7 +351,14 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	w := st.WithCommitHook(a.s.commitHook(a.teamHook))
+	// The dossiers move by ops: the op-log store's, or the storage's
+	// (opview.go), with the same hook.
+	commit := func(id string, changes ...store.Change) ([]store.Op, error) {
+		return a.s.commit(ServerAuthor, a.teamHook, id, changes...)
+	}
+	if st, err := a.s.opStore(); err == nil {
+		commit = st.WithCommitHook(a.s.commitHook(a.teamHook)).Commit
+	}
 	for range maxRenameRounds {
 		var ids []string
 		if err := a.s.db.View(func(tx Tx) error { ids = teamDossiers(tx, old); return nil }); err != nil {
@@ -365,7 +368,7 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 			break
 		}
 		for _, id := range ids {
-			ops, err := w.Commit(id, store.Set("team", name))
+			ops, err := commit(id, store.Set("team", name))
 			if err != nil {
 				return moved, fmt.Errorf("move dossier %s to team %s: %w", id, name, err)
 			}
@@ -398,7 +401,7 @@ func (a *Admin) RenameTeam(old, name string) (moved int, err error) {
 		if len(changes) == 0 {
 			continue
 		}
-		if _, err := w.Commit(id, changes...); err != nil {
+		if _, err := commit(id, changes...); err != nil {
 			return moved, fmt.Errorf("share of dossier %s with team %s: %w", id, name, err)
 		}
 	}
@@ -480,14 +483,11 @@ const maxCandidates = 20
 // One result is the dossier Erase would erase. It reads no more than the
 // list of dossiers does; it is not written to the audit log.
 func (a *Admin) Candidates(client string) ([]DossierInfo, error) {
-	if _, err := a.s.opStore(); err != nil {
-		return nil, err
-	}
 	var ids []string
 	if store.ValidID(client) {
 		ids = []string{client}
 	} else {
-		all, err := a.s.st.Summaries()
+		all, err := a.s.summaries()
 		if err != nil {
 			return nil, err
 		}
@@ -503,7 +503,7 @@ func (a *Admin) Candidates(client string) ([]DossierInfo, error) {
 		if len(out) == maxCandidates {
 			break
 		}
-		c, err := a.s.st.Client(id)
+		c, err := a.s.client(id)
 		if err != nil {
 			if len(ids) == 1 {
 				return nil, err

@@ -259,11 +259,8 @@ func revokeAction(wipe bool) string {
 func (a *Admin) Erase(client string) (string, error) {
 	id := client
 	if !store.ValidID(client) {
-		st, err := a.s.opStore()
-		if err != nil {
-			return "", err
-		}
-		if id, err = st.FindClient(client); err != nil {
+		var err error
+		if id, err = a.s.findClient(client); err != nil {
 			return "", err
 		}
 	}
@@ -335,21 +332,22 @@ type DossierExport struct {
 // before the dossier is read, so no export leaves without its record. An
 // erased dossier is refused with store.ErrErased: nothing of it is kept.
 func (a *Admin) Export(client string) (DossierExport, error) {
-	if _, err := a.s.opStore(); err != nil {
-		return DossierExport{}, err
-	}
 	id := client
 	if !store.ValidID(client) {
 		var err error
-		id, err = a.s.st.FindClient(client)
+		id, err = a.s.findClient(client)
 		if err != nil {
 			return DossierExport{}, err
 		}
 	}
-	if a.s.st.Erased(id) {
+	erased := false
+	if err := a.s.db.View(func(tx Tx) error { erased = tx.Erased(id); return nil }); err != nil {
+		return DossierExport{}, err
+	}
+	if erased {
 		return DossierExport{}, fmt.Errorf("dossier %s: %w; nothing of it is kept", id, store.ErrErased)
 	}
-	if _, err := a.s.st.Client(id); err != nil {
+	if _, err := a.s.client(id); err != nil {
 		return DossierExport{}, err
 	}
 	at := a.s.now().UTC()
@@ -359,16 +357,16 @@ func (a *Admin) Export(client string) (DossierExport, error) {
 	if err != nil {
 		return DossierExport{}, fmt.Errorf("audit export of %s: %w", id, err)
 	}
-	cl, err := a.s.st.Client(id)
+	cl, err := a.s.client(id)
 	if err != nil {
 		return DossierExport{}, err
 	}
-	ops, err := a.s.st.Ops(id)
+	ops, err := a.s.dossierOps(id)
 	if err != nil {
 		return DossierExport{}, err
 	}
 	x := DossierExport{Client: cl, Ops: ops, At: at}
-	if m := a.s.st.Method(); m != nil {
+	if m := a.s.method; m != nil {
 		x.Method, x.MethodID, x.MethodVersion = m, m.ID, m.Version
 	}
 	return x, nil
@@ -393,7 +391,7 @@ func (a *Admin) Backup(path string) (int64, error) {
 	// when, in the file that goes on.
 	err = a.s.db.Update(func(tx Tx) error {
 		what := fmt.Sprintf("%d bytes to %s", n, path)
-		if a.s.st.KeyStore() != "" {
+		if a.s.st != nil && a.s.st.KeyStore() != "" {
 			what += ", key store to " + KeyStoreBackup(path)
 		}
 		return a.record(tx, "backup", "", what)
@@ -405,7 +403,7 @@ func (a *Admin) Backup(path string) (int64, error) {
 // unambiguous name of a dossier the server still holds.
 func (a *Admin) Audit(f AuditFilter) ([]AuditEntry, error) {
 	if f.Dossier != "" && !store.ValidID(f.Dossier) {
-		id, err := a.s.st.FindClient(f.Dossier)
+		id, err := a.s.findClient(f.Dossier)
 		if err != nil {
 			return nil, err
 		}

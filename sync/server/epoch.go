@@ -170,6 +170,10 @@ var ErrBackupTarget = errors.New("backup target")
 // goes with a copy of the data file at path.
 func KeyStoreBackup(path string) string { return path + ".keys" }
 
+// ErrBackupDatabase is Backup's answer on a region kept in a database
+// server: its own tools back it up.
+var ErrBackupDatabase = errors.New("a region in PostgreSQL is backed up with pg_dump (of the data and of the key database) or a base backup, not by brug (docs/postgres.md, \"Backups\")")
+
 // Backup writes a consistent copy of the server's file to path while the
 // server runs: the copy is a read transaction's snapshot (so syncs go on),
 // written to a temporary file next to path, marked (in the copy only) so
@@ -188,8 +192,8 @@ func (s *Server) Backup(path string) (int64, error) {
 		return 0, fmt.Errorf("%w %q: give an absolute path", ErrBackupTarget, path)
 	}
 	path = filepath.Clean(path)
-	if _, err := s.opStore(); err != nil {
-		return 0, err
+	if s.st == nil {
+		return 0, ErrBackupDatabase
 	}
 	own, _ := filepath.Abs(s.st.Path())
 	ks := s.st.KeyStore()

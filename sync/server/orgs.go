@@ -504,8 +504,12 @@ func (s *Session) Register() (store.Register, error) { return s.s.Register() }
 // RecordMoveEmployer records a move naming its employer from an SSH
 // session's app, with the session's checks (as RecordMove).
 func (ss *Session) RecordMoveEmployer(dossier string, to []store.Place, date, reason, employer string) (string, error) {
-	if err := ss.checkRead(dossier); err != nil {
+	if err := ss.checkRead(dossier); err != nil { // the move reads the dossier first
 		return "", err
+	}
+	if ss.st == nil {
+		id, err := ss.recordMove(dossier, to, date, reason, employer)
+		return id, ss.failed(err)
 	}
 	id, err := ss.st.RecordMoveEmployer(dossier, to, date, reason, employer)
 	return id, ss.failed(err)
@@ -532,7 +536,15 @@ func (ss *Session) Placements(teams []string) ([]store.EmployerPlacements, error
 	if len(mine) == 0 {
 		return nil, fmt.Errorf("%w: none of the teams asked for is one of yours (%s)", ErrForbidden, strings.Join(u.Teams, ", "))
 	}
-	list, err := ss.s.st.Placements(mine)
+	var list []store.EmployerPlacements
+	if st, serr := ss.s.opStore(); serr == nil {
+		list, err = st.Placements(mine)
+	} else {
+		err = ss.s.db.View(func(tx Tx) (err error) {
+			list, err = store.PlacementsOf(mine, ss.s.teamSource(tx, mine))
+			return err
+		})
+	}
 	if err != nil {
 		return nil, err
 	}

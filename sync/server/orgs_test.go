@@ -61,7 +61,7 @@ func TestRegisterFollowsAdminChanges(t *testing.T) {
 	if _, err := sess.RecordMoveEmployer(dossier, []store.Place{store.PlaceWerkervaring}, "2026-11-01", "", "Zorggroep Noord"); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := s.Store().Client(dossier); err != nil || len(c.Moves) != 1 || c.Moves[0].Employer.Value != "Zorggroep Noord" {
+	if c, err := s.client(dossier); err != nil || len(c.Moves) != 1 || c.Moves[0].Employer.Value != "Zorggroep Noord" {
 		t.Errorf("the session's move: %+v, %v", c, err)
 	}
 	// The employer view over SSH: only the user's own teams, audited.

@@ -124,6 +124,13 @@ type Server struct {
 	// processes follows the writes of other processes on a storage
 	// several share (processes.go).
 	processes processes
+	// clock and device stamp the ops the server makes through the
+	// storage rather than the op-log store (opview.go).
+	clock  *store.Clock
+	device logDevice
+	// logOnly makes opStore answer ErrNoOpStore on bbolt too, so that
+	// tests run the storage's path of the op log there (opview.go).
+	logOnly bool
 }
 
 // MethodInfo identifies method m loaded from file: its id, version and
@@ -175,7 +182,7 @@ func Open(path string, opt Options) (*Server, error) {
 	st := db.Store()
 	s := &Server{db: db, st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics(),
 		proxies: opt.TrustedProxies, mtoken: opt.MetricsToken,
-		methodInfo: minfo, methodFile: string(opt.MethodFile)}
+		methodInfo: minfo, methodFile: string(opt.MethodFile), clock: store.NewClock(opt.Now, 0)}
 	s.group.failed = s.views.bump
 	s.group.tx = syncHooks{s}
 	// Every opening is a new epoch, so that a restored copy of the file

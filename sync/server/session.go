@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,7 +30,10 @@ type Session struct {
 	user    string
 	channel string
 	id      string // names the session in the audit log
-	st      *store.Store
+	// st is the op-log store seen as the user with the session's hook;
+	// nil on a backend without one (PostgreSQL), where the session reads
+	// and writes through the storage (opview.go).
+	st *store.Store
 
 	mu     sync.Mutex
 	opened map[string]bool // dossiers audited as opened in this session
@@ -56,11 +60,10 @@ func (s *Server) Session(user, channel, id string) (*Session, error) {
 	if u.Disabled {
 		return nil, fmt.Errorf("user %s is disabled: %w", user, ErrUnauthorized)
 	}
-	if _, err := s.opStore(); err != nil {
-		return nil, err
-	}
 	ss := &Session{s: s, user: user, channel: channel, id: id, opened: map[string]bool{}}
-	ss.st = s.st.WithAuthor(user).WithCommitHook(s.commitHook(ss.hook))
+	if st, err := s.opStore(); err == nil {
+		ss.st = st.WithAuthor(user).WithCommitHook(s.commitHook(ss.hook))
+	}
 	return ss, nil
 }
 
@@ -111,6 +114,7 @@ func (ss *Session) checkRead(dossier string) error {
 func (ss *Session) Summaries() ([]store.Summary, error) {
 	var u User
 	shared := map[string]bool{}
+	var mine []store.Summary // without the op-log store: read here
 	err := ss.s.db.View(func(tx Tx) error {
 		var err error
 		u, err = ss.active(tx)
@@ -121,6 +125,9 @@ func (ss *Session) Summaries() ([]store.Summary, error) {
 					shared[idString([]byte(dk))] = true
 				}
 			}
+			if ss.st == nil {
+				mine, err = ss.teamSummaries(tx, u, shared)
+			}
 		}
 		return err
 	})
@@ -130,10 +137,40 @@ func (ss *Session) Summaries() ([]store.Summary, error) {
 	if !mayRead(u.Role) {
 		return nil, nil
 	}
+	if ss.st == nil {
+		return mine, nil
+	}
 	all, err := ss.s.st.Summaries()
 	if err != nil {
 		return nil, err
 	}
+	return slices.DeleteFunc(all, func(sm store.Summary) bool { return !inTeams(u, sm.Team) && !shared[sm.ID] }), nil
+}
+
+// teamSummaries reads the summaries of the dossiers of u's teams and of
+// those shared with them (ids), in id order as store.Store.Summaries
+// gives them: the dossiers of a team are the team index's (the head of
+// their team field, as a summary's Team is).
+func (ss *Session) teamSummaries(tx Tx, u User, shared map[string]bool) ([]store.Summary, error) {
+	set := map[string]bool{}
+	for id := range shared {
+		set[string(dkey(id))] = true
+	}
+	for _, team := range u.Teams {
+		if err := tx.TeamDossiers(team, func(dk string) error { set[dk] = true; return nil }); err != nil {
+			return nil, err
+		}
+	}
+	dks := make([][]byte, 0, len(set))
+	for dk := range set {
+		dks = append(dks, []byte(dk))
+	}
+	slices.SortFunc(dks, bytes.Compare)
+	all, err := ss.s.summariesIn(tx, dks)
+	if err != nil {
+		return nil, err
+	}
+	// As on the op-log store: by the summary's own team.
 	return slices.DeleteFunc(all, func(sm store.Summary) bool { return !inTeams(u, sm.Team) && !shared[sm.ID] }), nil
 }
 
@@ -145,6 +182,9 @@ func (ss *Session) Client(id string) (*store.Client, error) {
 	}
 	if err := ss.auditOpen(id); err != nil {
 		return nil, err
+	}
+	if ss.st == nil {
+		return ss.s.client(id)
 	}
 	return ss.s.st.Client(id)
 }
@@ -174,6 +214,14 @@ func (ss *Session) Heads(dossier, field string) ([]store.Head, error) {
 	if err := ss.auditOpen(dossier); err != nil { // reading a field is reading the dossier (once per session)
 		return nil, err
 	}
+	if ss.st == nil {
+		var hs []store.Head
+		err := ss.s.db.View(func(tx Tx) (err error) {
+			hs, err = tx.Heads(dossier, field)
+			return err
+		})
+		return hs, err
+	}
 	return ss.s.st.Heads(dossier, field)
 }
 
@@ -181,42 +229,140 @@ func (ss *Session) Heads(dossier, field string) ([]store.Head, error) {
 // user may not do and rolls the whole action back.
 
 func (ss *Session) Commit(dossier string, changes ...store.Change) ([]store.Op, error) {
+	if ss.st == nil {
+		ops, err := ss.s.commit(ss.user, ss.hook, dossier, changes...)
+		return ops, ss.failed(err)
+	}
 	ops, err := ss.st.Commit(dossier, changes...)
 	return ops, ss.failed(err)
 }
 
 func (ss *Session) CreateClient(n store.NewClient) (string, error) {
+	if ss.st == nil {
+		if err := n.Check(); err != nil {
+			return "", ss.failed(err)
+		}
+		id := store.NewID()
+		if _, err := ss.s.commit(ss.user, ss.hook, id, n.Changes()...); err != nil {
+			return "", ss.failed(fmt.Errorf("create client: %w", err))
+		}
+		return id, nil
+	}
 	id, err := ss.st.CreateClient(n)
 	return id, ss.failed(err)
 }
 
 func (ss *Session) ToggleCheck(dossier string, step int, item string) (store.Op, error) {
+	if ss.st == nil {
+		field := store.FieldCheck(step, item)
+		var op store.Op
+		err := ss.s.db.Update(func(tx Tx) error {
+			if err := store.CheckID(dossier); err != nil {
+				return err
+			}
+			hs, err := tx.Heads(dossier, field)
+			if err != nil {
+				return err
+			}
+			ops, err := ss.s.commitIn(tx, ss.user, ss.hook, dossier, []store.Change{store.ToggleChange(field, hs)})
+			if err == nil && len(ops) == 1 {
+				op = ops[0]
+			}
+			return err
+		})
+		if err != nil {
+			return store.Op{}, ss.failed(fmt.Errorf("toggle %s: %w", field, err))
+		}
+		return op, nil
+	}
 	op, err := ss.st.ToggleCheck(dossier, step, item)
 	return op, ss.failed(err)
 }
 
 func (ss *Session) AddEntity(dossier, kind string, fields map[string]string) (string, error) {
+	if ss.st == nil {
+		id := store.NewID()
+		changes, err := store.EntityChanges(kind, id, fields)
+		if err != nil {
+			return "", ss.failed(err)
+		}
+		if _, err := ss.s.commit(ss.user, ss.hook, dossier, changes...); err != nil {
+			return "", ss.failed(fmt.Errorf("add %s: %w", kind, err))
+		}
+		return id, nil
+	}
 	id, err := ss.st.AddEntity(dossier, kind, fields)
 	return id, ss.failed(err)
 }
 
 func (ss *Session) RemoveEntity(dossier, kind, id string) error {
+	if ss.st == nil {
+		return ss.failed(ss.setExists(dossier, kind, id, false))
+	}
 	return ss.failed(ss.st.RemoveEntity(dossier, kind, id))
 }
 
 func (ss *Session) RestoreEntity(dossier, kind, id string) error {
+	if ss.st == nil {
+		return ss.failed(ss.setExists(dossier, kind, id, true))
+	}
 	return ss.failed(ss.st.RestoreEntity(dossier, kind, id))
 }
 
+// setExists is store.Store's RemoveEntity and RestoreEntity through the
+// storage: the dossier read and the change made in one transaction.
+func (ss *Session) setExists(dossier, kind, id string, exists bool) error {
+	return ss.s.db.Update(func(tx Tx) error {
+		var c *store.Client
+		if kind == store.EntityMove {
+			var err error
+			if c, err = ss.s.clientIn(tx, dossier); err != nil {
+				return err
+			}
+		}
+		_, err := ss.s.commitIn(tx, ss.user, ss.hook, dossier, store.ExistsChanges(c, kind, id, exists))
+		return err
+	})
+}
+
 func (ss *Session) RecordMove(dossier string, to []store.Place, date, reason string) (string, error) {
-	if err := ss.checkRead(dossier); err != nil { // RecordMove reads the dossier first
+	return ss.RecordMoveEmployer(dossier, to, date, reason, "")
+}
+
+// recordMove is store.Store.RecordMoveEmployer through the storage: the
+// dossier read and the move made in one transaction.
+func (ss *Session) recordMove(dossier string, to []store.Place, date, reason, employer string) (string, error) {
+	if err := store.CheckMoveEmployer(to, employer); err != nil {
+		return "", fmt.Errorf("record move: %w", err)
+	}
+	id := store.NewID()
+	err := ss.s.db.Update(func(tx Tx) error {
+		c, err := ss.s.clientIn(tx, dossier)
+		if err != nil {
+			return err
+		}
+		changes, err := store.MoveChanges(c, id, to, date, reason, employer)
+		if err != nil {
+			return err
+		}
+		if _, err := ss.s.commitIn(tx, ss.user, ss.hook, dossier, changes); err != nil {
+			return fmt.Errorf("record move: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return "", err
 	}
-	id, err := ss.st.RecordMove(dossier, to, date, reason)
-	return id, ss.failed(err)
+	return id, nil
 }
 
 func (ss *Session) Resolve(dossier, field, value string) error {
+	if ss.st == nil {
+		if _, err := ss.s.commit(ss.user, ss.hook, dossier, store.Set(field, value)); err != nil {
+			return ss.failed(fmt.Errorf("resolve %s: %w", field, err))
+		}
+		return nil
+	}
 	return ss.failed(ss.st.Resolve(dossier, field, value))
 }
 
@@ -384,7 +530,17 @@ func (ss *Session) FlowReport(q store.FlowQuery) (store.FlowReport, error) {
 		return store.FlowReport{}, fmt.Errorf("%w: none of the teams asked for is one of yours (%s)", ErrForbidden, strings.Join(u.Teams, ", "))
 	}
 	q.Teams = teams
-	r, err := ss.s.st.FlowReport(q)
+	var r store.FlowReport
+	if st, serr := ss.s.opStore(); serr == nil {
+		r, err = st.FlowReport(q)
+	} else {
+		// The dossiers of all the user's teams: the report's known teams
+		// are those of them that have dossiers, as below.
+		err = ss.s.db.View(func(tx Tx) (err error) {
+			r, err = store.FlowReportOf(q, ss.s.teamSource(tx, u.Teams))
+			return err
+		})
+	}
 	if err != nil {
 		return r, err
 	}

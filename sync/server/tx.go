@@ -41,15 +41,17 @@ func shownPath(path string) string {
 	return path
 }
 
-// ErrNoOpStore: what was asked reads or writes dossiers through the
-// laptop store's code (store.Store: SSH sessions, dossier names and
-// exports, team renames, backups), which a backend other than the bbolt
-// file does not have yet (storage.Storage.Store is nil).
-var ErrNoOpStore = errors.New("not available on this storage backend yet (PostgreSQL): it needs the op-log store of a bbolt region")
+// ErrNoOpStore: what was asked needs the op-log store of a bbolt region
+// (storage.Storage.Store), which a backend in a database server does not
+// have. Sessions and the admin commands read and write dossiers through
+// the storage there (opview.go); what is left is the admin socket, which
+// answers for a bbolt file's lock (on PostgreSQL brug admin opens the
+// database itself).
+var ErrNoOpStore = errors.New("not available on this storage backend (PostgreSQL): it needs the op-log store of a bbolt region")
 
 // opStore is the op-log store, or ErrNoOpStore.
 func (s *Server) opStore() (*store.Store, error) {
-	if s.st == nil {
+	if s.st == nil || s.logOnly {
 		return nil, ErrNoOpStore
 	}
 	return s.st, nil

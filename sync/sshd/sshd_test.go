@@ -75,7 +75,7 @@ func newSigner(t *testing.T) gossh.Signer {
 func newRegion(t *testing.T, opt Options) *region {
 	t.Helper()
 	dir := t.TempDir()
-	srv, err := server.Open(filepath.Join(dir, "server.db"), server.Options{NoSync: true})
+	srv, err := server.Open(regionPath(t, dir), server.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +125,10 @@ func newRegion(t *testing.T, opt Options) *region {
 	t.Cleanup(func() {
 		d.Close()
 		hs.Close()
-		if err := srv.Store().Check(); err != nil {
-			t.Errorf("server store inconsistent: %v", err)
+		if st := srv.Store(); st != nil {
+			if err := st.Check(); err != nil {
+				t.Errorf("server store inconsistent: %v", err)
+			}
 		}
 		srv.Close()
 	})

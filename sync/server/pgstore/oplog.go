@@ -103,6 +103,40 @@ func (tx *Tx) headOps(dk []byte) ([]store.Op, error) {
 	return ops, nil
 }
 
+// HeadOpsJSON calls fn with each dossier of dks (keys) that has ops, in
+// key order, and the JSON of its head ops (those the replaced set lacks):
+// many dossiers' heads in a few queries, for the folds of a list
+// (sync/server/opview.go, which uses it where a backend has it).
+func (tx *Tx) HeadOpsJSON(dks [][]byte, fn func(dk []byte, ops [][]byte) error) error {
+	const chunk = 500
+	type row struct{ dk, id, sealed []byte }
+	for len(dks) > 0 {
+		n := min(chunk, len(dks))
+		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.dk, &x.id, &x.sealed) },
+			`SELECT dossier, op_id, op FROM oplog o WHERE dossier = ANY($1)
+			AND NOT EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id) ORDER BY dossier, op_id`, dks[:n])
+		if err != nil {
+			return err
+		}
+		dks = dks[n:]
+		for i := 0; i < len(rs); {
+			dk := rs[i].dk
+			var ops [][]byte
+			for ; i < len(rs) && string(rs[i].dk) == string(dk); i++ {
+				plain, err := tx.openFor(dk, append(slices.Clone(dk), rs[i].id...), rs[i].sealed)
+				if err != nil {
+					return fmt.Errorf("op %x: %w", rs[i].id, err)
+				}
+				ops = append(ops, plain)
+			}
+			if err := fn(dk, ops); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // fieldHeads derives a field's heads.
 func (tx *Tx) fieldHeads(dk []byte, field string) ([]store.Head, error) {
 	ops, err := tx.headOps(dk)
@@ -231,6 +265,19 @@ func (tx *Tx) HeadsAfter(op store.Op) ([]store.Head, error) {
 func (tx *Tx) Exists(dossier string) bool {
 	dk, err := idKey(dossier)
 	return err == nil && tx.exists("SELECT EXISTS (SELECT 1 FROM oplog WHERE dossier = $1)", dk)
+}
+
+func (tx *Tx) Dossiers(fn func(dkey []byte) error) error {
+	dks, err := collect(tx.ctx, tx.tx, "SELECT DISTINCT dossier FROM oplog ORDER BY dossier")
+	if err != nil {
+		return err
+	}
+	for _, dk := range dks {
+		if err := fn(dk); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (tx *Tx) Erased(dossier string) bool {

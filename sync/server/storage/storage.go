@@ -70,6 +70,9 @@ type OpLog interface {
 	HeadsAfter(op store.Op) ([]store.Head, error)
 	Exists(dossier string) bool
 	Erased(dossier string) bool
+	// Dossiers calls fn with the key of every dossier the log holds ops
+	// of, in key order, until fn returns an error.
+	Dossiers(fn func(dkey []byte) error) error
 	// WriteTo writes a consistent copy of everything as the transaction
 	// sees it (a backup); WriteKeyStoreTo the key store's.
 	WriteTo(w io.Writer) (int64, error)
