@@ -31,6 +31,7 @@ var textsSharing = map[string][2]string{
 	"sharing.err.consent":    {"Een deling die al begonnen is, heeft de toestemming nodig: datum en hoe.", "A share that has started needs the consent: day and how."},
 	"sharing.err.future":     {"Die dag moet nog komen.", "That day is still to come."},
 	"sharing.err.ownteam":    {"Het dossier hoort al bij dat team.", "The dossier already belongs to that team."},
+	"sharing.err.org":        {"Team %s hoort volgens het register bij %s; laat dit leeg of vul dat in.", "The register says team %s belongs to %s; leave this empty or fill that in."},
 	"sharing.err.withdrawn":  {"De toestemming is ingetrokken; leg een nieuwe deling vast.", "Consent was withdrawn; record a new share."},
 
 	"field.share.team":         {"Team", "Team"},
