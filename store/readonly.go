@@ -23,8 +23,8 @@ var ErrReadOnly = errors.New("the dossier is shared with your team to read only"
 
 // MetaSyncTeams is the meta setting (SetMeta) holding the user's teams on
 // the sync server, as a JSON list; the sync client writes it at enrolment
-// and after every sync. An empty or missing list (no server) makes no
-// dossier read only.
+// and after every sync (client.MetaTeams, the same name). An empty or
+// missing list (no server) makes no dossier read only.
 const MetaSyncTeams = "x_sync_teams"
 
 // HeldReadOnly reports whether a user of teams may read dossier d on day

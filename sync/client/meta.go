@@ -15,19 +15,19 @@ import (
 // Names of the sync settings in the database's meta bucket. The token is
 // never among them.
 const (
-	MetaURL     = "x_sync_url"        // the server's base URL
-	MetaDevice  = "x_sync_device"     // the device id the server gave at enrolment
-	MetaUser    = "x_sync_user"       // the account the device is enrolled for
-	MetaRole    = "x_sync_role"       // the account's role at enrolment
-	MetaTeams   = store.MetaSyncTeams // the account's teams (at enrolment, then as each sync says), JSON list
-	MetaCursor  = "x_sync_cursor"     // the last server sequence number applied, decimal
-	MetaLast    = "x_sync_last"       // when the last sync completed, RFC 3339
-	MetaRefused = "x_refused"         // JSON list of RefusedOp
-	MetaSkew    = "x_sync_skew"       // this device's clock minus the server's, in milliseconds, decimal
-	MetaEpoch   = "x_sync_epoch"      // the server epoch of the last answer applied (protocol.SyncResponse.Epoch)
-	MetaErasure = "x_sync_erased"     // JSON map of erased dossier id -> the server's receipt
-	MetaReport  = "x_sync_report"     // "1" while erasure receipts wait to be reported after a restore
-	MetaConfirm = "x_sync_confirm"    // JSON Confirmations: erasures and drops applied, not yet confirmed to the server
+	MetaURL     = "x_sync_url"     // the server's base URL
+	MetaDevice  = "x_sync_device"  // the device id the server gave at enrolment
+	MetaUser    = "x_sync_user"    // the account the device is enrolled for
+	MetaRole    = "x_sync_role"    // the account's role at enrolment
+	MetaTeams   = "x_sync_teams"   // the account's teams at enrolment, JSON list
+	MetaCursor  = "x_sync_cursor"  // the last server sequence number applied, decimal
+	MetaLast    = "x_sync_last"    // when the last sync completed, RFC 3339
+	MetaRefused = "x_refused"      // JSON list of RefusedOp
+	MetaSkew    = "x_sync_skew"    // this device's clock minus the server's, in milliseconds, decimal
+	MetaEpoch   = "x_sync_epoch"   // the server epoch of the last answer applied (protocol.SyncResponse.Epoch)
+	MetaErasure = "x_sync_erased"  // JSON map of erased dossier id -> the server's receipt
+	MetaReport  = "x_sync_report"  // "1" while erasure receipts wait to be reported after a restore
+	MetaConfirm = "x_sync_confirm" // JSON Confirmations: erasures and drops applied, not yet confirmed to the server
 )
 
 // Confirmations are the erasures and drops this device applied and has
