@@ -22,14 +22,18 @@ import (
 // sync must get the same answer: the same ops, drops, cursor and the same
 // refusal codes.
 func TestSharedShortcutsAnswerAsTheFileDoes(t *testing.T) {
-	seeds := 6
-	if testing.Short() {
-		seeds = 2
+	// These histories of 160 syncs reach every refusal the test asks for
+	// (the totals are checked below); one of them on a slower backend or
+	// with -short, so that the package stays within go test's time under
+	// -race.
+	seeds := []uint64{0, 3, 4}
+	if testing.Short() || testBackend != "bolt" {
+		seeds = []uint64{3}
 	}
 	codes := map[string]int{}
-	for seed := range seeds {
+	for _, seed := range seeds {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(seed), 11))
+			rng := rand.New(rand.NewPCG(seed, 11))
 			envs := [2]*env{newEnv(t), newEnv(t)}
 			envs[1].srv.views.off, envs[1].srv.recent.off = true, true
 			orgs := map[string]string{"Noord": "Zorg A", "Oost": "Zorg A", "Zuid": "Gemeente B", "West": ""}
