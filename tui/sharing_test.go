@@ -172,7 +172,8 @@ func TestSharingAddAndWithdraw(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
 	tm.Type("X")
 	tm.Type("X")
-	clWaitFor(t, tm, "Toestemming ingetrokken")
+	// The status comes before the reload that shows the withdrawal.
+	clWaitFor(t, tm, "Toestemming ingetrokken", "ingetrokken op")
 	pollStore(t, "the withdrawal", func() bool {
 		sh, _ = shareOf(t, st, anna, "UWV Oost")
 		return sh.Withdrawn.Value != ""
