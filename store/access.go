@@ -125,22 +125,26 @@ func Access(d DossierAccess, team TeamRef, day string) Decision {
 	return out
 }
 
+// DefaultOrg is the organisation of a team that names none: the region's
+// default organisation. A TeamRef or a share whose Org is empty (or only
+// spaces) names it; it is an organisation like any other for
+// CheckTransfer, so moves between it and a named one need consent too.
+const DefaultOrg = ""
+
 // CheckTransfer says whether dossier d may move to team to on day, seen
 // from its owning team's organisation fromOrg: within one organisation
 // always; to a team of another organisation only when a share names that
-// organisation (Org, compared without case and outer spaces) with consent
-// recorded on or before day, not withdrawn and not expired by day
-// (ReasonNoOrgConsent otherwise). It judges consent only; whether the
-// user may move the dossier at all is the server's policy.
+// organisation (Org, compared without case and outer spaces; an empty Org
+// names the region's default organisation, DefaultOrg, as the team's
+// does) with consent recorded on or before day, not withdrawn and not
+// expired by day (ReasonNoOrgConsent otherwise). It judges consent only;
+// whether the user may move the dossier at all is the server's policy.
 func CheckTransfer(d DossierAccess, fromOrg string, to TeamRef, day string) Reason {
 	if sameOrg(fromOrg, to.Org) {
 		return ReasonNone
 	}
 	for _, s := range d.Shares {
-		if !sameOrg(s.Org, to.Org) || strings.TrimSpace(s.Org) == "" {
-			continue
-		}
-		if consentStands(s, day) {
+		if sameOrg(s.Org, to.Org) && consentStands(s, day) {
 			return ReasonNone
 		}
 	}

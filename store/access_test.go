@@ -82,7 +82,20 @@ func TestCheckTransferTable(t *testing.T) {
 		{"no consent recorded", []ShareTerms{with(func(s *ShareTerms) { s.ConsentDate = "" })}, "Zorg BV", to, day, ReasonNoOrgConsent},
 		{"consent given later", []ShareTerms{with(func(s *ShareTerms) { s.ConsentDate = "2026-11-11" })}, "Zorg BV", to, day, ReasonNoOrgConsent},
 		{"removed share", []ShareTerms{with(func(s *ShareTerms) { s.Removed = true })}, "Zorg BV", to, day, ReasonNoOrgConsent},
-		{"target organisation unknown", []ShareTerms{with(func(s *ShareTerms) { s.Org = "" })}, "Zorg BV", TeamRef{ID: "t"}, day, ReasonNoOrgConsent},
+		// Teams without an organisation belong to the region's default
+		// organisation (DefaultOrg); a share naming none is consent for it.
+		// org -> org is above.
+		{"org to none, no share", nil, "Zorg BV", TeamRef{ID: "t"}, day, ReasonNoOrgConsent},
+		{"org to none, consent for the default organisation", []ShareTerms{with(func(s *ShareTerms) { s.Org = "" })}, "Zorg BV", TeamRef{ID: "t"}, day, ReasonNone},
+		{"org to none, org written as spaces", []ShareTerms{with(func(s *ShareTerms) { s.Org = "  " })}, "Zorg BV", TeamRef{ID: "t", Org: DefaultOrg}, day, ReasonNone},
+		{"org to none, consent for a named organisation only", []ShareTerms{consent}, "Zorg BV", TeamRef{ID: "t"}, day, ReasonNoOrgConsent},
+		{"org to none, default consent withdrawn", []ShareTerms{with(func(s *ShareTerms) { s.Org, s.Withdrawn = "", "2026-11-01" })}, "Zorg BV", TeamRef{ID: "t"}, day, ReasonNoOrgConsent},
+		{"org to none, default consent expired", []ShareTerms{with(func(s *ShareTerms) { s.Org = "" })}, "Zorg BV", TeamRef{ID: "t"}, "2026-12-01", ReasonNoOrgConsent},
+		{"none to org, no share", nil, "", to, day, ReasonNoOrgConsent},
+		{"none to org, consent for it", []ShareTerms{consent}, "", to, day, ReasonNone},
+		{"none to org, consent for the default organisation only", []ShareTerms{with(func(s *ShareTerms) { s.Org = "" })}, "", to, day, ReasonNoOrgConsent},
+		{"none to none", nil, "", TeamRef{ID: "t"}, day, ReasonNone},
+		{"none to none, spaces", nil, " ", TeamRef{ID: "t"}, day, ReasonNone},
 	} {
 		if got := CheckTransfer(DossierAccess{Team: "a", Shares: tc.shares}, tc.fromOrg, tc.to, tc.day); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)

@@ -53,6 +53,9 @@ func (s *Store) commit(tx *bolt.Tx, dossier string, changes []Change) ([]Op, err
 	if b := tx.Bucket(bErased); b != nil && b.Get(dkey) != nil {
 		return nil, fmt.Errorf("commit: %w", ErrErased)
 	}
+	if err := s.checkWritable(tx, dkey, dossier); err != nil {
+		return nil, err
+	}
 	w := s.newWriter(tx)
 	var made []Op
 	for _, ch := range changes {

@@ -12,6 +12,7 @@ package tui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,6 +124,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := m.updateSync(msg); ok {
 		return m, cmd
 	}
+	if cmd, ok := kit.ReadOnlyStatus(m.ctx, msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
@@ -134,6 +138,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.org = kit.SafeCopy(msg.org)
 		return m, nil
 	case kit.PushMsg:
+		return m.pushEdit(msg.Screen)
+	case kit.CheckedPushMsg:
 		return m.push(msg.Screen)
 	case kit.OpenMsg:
 		return m.open(msg)
@@ -225,6 +231,16 @@ func (m *Model) open(msg kit.OpenMsg) (tea.Model, tea.Cmd) {
 		s = clients.NewRecordForm(m.ctx, msg.Dossier)
 	default:
 		return m, nil
+	}
+	return m.pushEdit(s)
+}
+
+// pushEdit pushes s, but a screen that edits a dossier (kit.Editing) only
+// after the dossier was found not to be held read only (kit/readonly.go):
+// nobody types what cannot be saved.
+func (m *Model) pushEdit(s kit.Screen) (tea.Model, tea.Cmd) {
+	if e, ok := s.(kit.Editing); ok && e.EditsDossier() != "" && len(m.ctx.Teams) > 0 {
+		return m, kit.GateEdit(m.ctx.Store, s, e.EditsDossier(), slices.Clone(m.ctx.Teams), kit.TodayOf(m.ctx))
 	}
 	return m.push(s)
 }

@@ -171,7 +171,8 @@ func TestGolden(t *testing.T) {
 				tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
 				tm.Type("2099")
 				tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
-				clWaitFor(t, tm, "Dat jaar moet nog komen.")
+				// The field's error and the status line come apart: wait for both.
+				clWaitFor(t, tm, "Dat jaar moet nog komen.", "Verbeter de gemarkeerde velden")
 				golden.RequireEqual(t, clFinalView(t, tm, size.w, size.h))
 			})
 			t.Run("indication", func(t *testing.T) {

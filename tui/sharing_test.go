@@ -172,7 +172,8 @@ func TestSharingAddAndWithdraw(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
 	tm.Type("X")
 	tm.Type("X")
-	clWaitFor(t, tm, "Toestemming ingetrokken")
+	// The status comes before the reload that shows the withdrawal.
+	clWaitFor(t, tm, "Toestemming ingetrokken", "ingetrokken op")
 	pollStore(t, "the withdrawal", func() bool {
 		sh, _ = shareOf(t, st, anna, "UWV Oost")
 		return sh.Withdrawn.Value != ""
@@ -237,5 +238,59 @@ func TestCoordinatorSeesDossiersSharedWithTheirTeam(t *testing.T) {
 	e.keys("esc", "B")
 	if got := queueRows(t, e); len(got) == 0 || !strings.HasPrefix(got[0], "Anna") {
 		t.Errorf("review queue = %v, want Anna's waiting step", got)
+	}
+}
+
+// TestSharingNamesTheRegistersOrganisation: the organisation a share
+// names is what a move to another organisation is consented for
+// (store.CheckTransfer). For a team the register lists, the form refuses
+// another organisation and records the register's when left empty; for a
+// team it does not list (the region's default organisation) it stays
+// empty.
+func TestSharingNamesTheRegistersOrganisation(t *testing.T) {
+	m, st, anna := sharingModel(t)
+	if err := st.SetRegister(store.NewRegister([]store.Org{{Name: "UWV Nederland", Kind: store.OrgUWV, Teams: []string{"UWV Noord"}}})); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 40))
+	openSharing(t, tm)
+	add := func(team, org string) {
+		tm.Type("n")
+		clWaitFor(t, tm, "Dossier delen")
+		tm.Type(team)
+		tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+		tm.Type(org)
+		tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+		tm.Type("werk")
+		for range 5 { // mode, from, until, consent day, consent how
+			tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+		}
+		tm.Send(tea.KeyMsg{Type: tea.KeyRight}) // spoken
+		tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	}
+	add("UWV Noord", "Gemeente Nijmegen")
+	clWaitFor(t, tm, "Team UWV Noord hoort volgens het register bij UWV Nederland")
+	if _, ok := shareOf(t, st, anna, "UWV Noord"); ok {
+		t.Fatal("a share with another organisation than the register's was recorded")
+	}
+	// The focus is on the organisation: emptied, the register's is taken.
+	for range len("Gemeente Nijmegen") {
+		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+	}
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	clWaitFor(t, tm, "Gedeeld.", "UWV Noord (UWV Nederland)")
+	add("Vrije Inloop", "")
+	clWaitFor(t, tm, "Gedeeld.")
+	var sh store.Share
+	pollStore(t, "the share with the team of the default organisation", func() bool {
+		var ok bool
+		sh, ok = shareOf(t, st, anna, "Vrije Inloop")
+		return ok
+	})
+	if sh.Org.Value != "" {
+		t.Errorf("a team the register does not list: org %q, want the default organisation (empty)", sh.Org.Value)
+	}
+	if sh, _ := shareOf(t, st, anna, "UWV Noord"); sh.Org.Value != "UWV Nederland" {
+		t.Errorf("org %q, want the register's", sh.Org.Value)
 	}
 }

@@ -141,11 +141,15 @@ func newAdminTeamCmd(c *cli) *cobra.Command {
 			if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdTeamAdd, Name: args[0], Org: org}); err != nil {
 				return err
 			}
+			if strings.TrimSpace(org) == "" {
+				fmt.Fprintln(c.env.stdout, c.msgs().f("admin.teamadded.default", args[0]))
+				return nil
+			}
 			fmt.Fprintln(c.env.stdout, c.msgs().f("admin.teamadded", args[0]))
 			return nil
 		},
 	}
-	add.Flags().StringVar(&org, "org", "", "the organisation of the register the team belongs to (brug admin org add)")
+	add.Flags().StringVar(&org, "org", "", "the organisation of the register the team belongs to (brug admin org add); without it the region's default organisation")
 	list := &cobra.Command{
 		Use: "list", Short: "List teams with their members", Args: usageArgs(cobra.NoArgs),
 		Example: `  brug admin team list`,

@@ -169,12 +169,19 @@ region. A contact of the same name is replaced.`,
 func newAdminTeamOrgCmd(c *cli) *cobra.Command {
 	return simpleAdmin(c, "org TEAM ORG", "Set the organisation a team belongs to",
 		`Set the organisation of the register a team belongs to; its members see it
-in the app. An empty ORG ("") takes it away.`,
+in the app. An empty ORG ("") puts the team in the region's default
+organisation, to which every team without one belongs. A dossier moves
+between teams of different organisations (the default one included) only
+with the person's consent recorded for the organisation it goes to (for
+the default organisation: a share naming no organisation).`,
 		`  brug admin team org "Team Noord" "Zorggroep Noord"`, 2,
 		func(a []string) server.AdminRequest {
 			return server.AdminRequest{Cmd: server.CmdTeamOrg, Team: a[0], Org: a[1]}
 		},
 		func(a []string, _ server.AdminResponse) string {
+			if strings.TrimSpace(a[1]) == "" {
+				return c.msgs().f("org.teamorg.default", esc(a[0]))
+			}
 			return c.msgs().f("org.teamorg", esc(a[0]), esc(a[1]))
 		})
 }

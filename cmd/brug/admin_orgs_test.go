@@ -36,8 +36,10 @@ func TestAdminOrgs(t *testing.T) {
 			expect(t, "team add --org", a("team", "add", "Team Noord", "--org", "Zorggroep Noord"), exitOK)
 			expect(t, "team add unknown org", a("team", "add", "Team Zuid", "--org", "Zorggroep Zuid"), exitError,
 				`organisatie "Zorggroep Zuid" staat niet in het register`)
-			expect(t, "team add", a("team", "add", "Team Oost"), exitOK)
+			expect(t, "team add", a("team", "add", "Team Oost"), exitOK, `Team "Team Oost" toegevoegd. Het hoort bij de standaardorganisatie van de regio`)
 			expect(t, "team org", a("team", "org", "Team Oost", "Zorggroep Noord"), exitOK, `Team "Team Oost" hoort nu bij organisatie "Zorggroep Noord".`)
+			expect(t, "team org none", a("team", "org", "Team Oost", ""), exitOK, `Team "Team Oost" hoort nu bij de standaardorganisatie van de regio.`)
+			expect(t, "team org again", a("team", "org", "Team Oost", "Zorggroep Noord"), exitOK)
 			expect(t, "contact add", a("org", "contact", "add", "Bakkerij Zoë", "Ria Jansen", "--role", "bedrijfsleider", "--phone", "024 123 45 67", "--email", "ria@zoe.nl"), exitOK,
 				`Contactpersoon "Ria Jansen" toegevoegd aan "Bakkerij Zoë".`)
 			expect(t, "bad contact", a("org", "contact", "add", "Bakkerij Zoë", "Piet", "--email", "piet"), exitUsage, "het contact klopt niet")

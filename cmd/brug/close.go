@@ -84,6 +84,9 @@ func (c *cli) runClose(query string, f closeFlags) (err error) {
 		return c.readFailed(s, "export.read", err)
 	}
 	if _, err := s.Commit(id, changes...); err != nil {
+		if errors.Is(err, store.ErrReadOnly) {
+			return c.fail("cli.readonly", esc(cl.Name.Value))
+		}
 		if errors.Is(err, store.ErrInvalid) {
 			return c.fail("close.invalid", err)
 		}

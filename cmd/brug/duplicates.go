@@ -101,6 +101,8 @@ func (c *cli) runMerge(keepQ, goneQ string) (err error) {
 	switch {
 	case errors.Is(err, store.ErrMerged):
 		return c.fail("dups.merged", esc(gc.Name.Value))
+	case errors.Is(err, store.ErrReadOnly):
+		return c.fail("cli.readonly", esc(gc.Name.Value)+", "+esc(kc.Name.Value))
 	case err != nil:
 		return c.readFailed(s, "dups.notdone", err)
 	}

@@ -487,7 +487,11 @@ var cliTexts = map[string][2]string{
 		"Gebruiker %s uitgeschakeld: zijn of haar apparaten worden vanaf de volgende synchronisatie geweigerd.",
 		"Disabled user %s: their devices are refused from their next sync.",
 	},
-	"admin.teamadded":     {"Team %q toegevoegd.", "Added team %q."},
+	"admin.teamadded": {"Team %q toegevoegd.", "Added team %q."},
+	"admin.teamadded.default": {
+		"Team %q toegevoegd. Het hoort bij de standaardorganisatie van de regio; geef het een organisatie met brug admin team org. Een dossier gaat alleen met toestemming van de persoon naar een team van een andere organisatie.",
+		"Added team %q. It belongs to the region's default organisation; give it an organisation with brug admin team org. A dossier moves to a team of another organisation only with the person's consent.",
+	},
 	"admin.memberadded":   {"%s zit nu in team %q; de apparaten krijgen de dossiers bij de volgende synchronisatie.", "%s is now in team %q; their devices get its dossiers on the next sync."},
 	"admin.memberremoved": {"%s is uit team %q gehaald; de apparaten halen de dossiers weg bij de volgende synchronisatie.", "Removed %s from team %q; their devices remove its dossiers on the next sync."},
 	"admin.inviteurl": {

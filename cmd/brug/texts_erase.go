@@ -83,8 +83,12 @@ var eraseTexts = map[string][2]string{
 		"--reopen gaat niet samen met --date, --reason of --note.",
 		"--reopen does not go with --date, --reason or --note.",
 	},
-	"close.invalid":  {"Niet gesloten: %v", "Not closed: %v"},
-	"close.notdone":  {"Sluiten is niet gelukt: %v", "Closing failed: %v"},
+	"close.invalid": {"Niet gesloten: %v", "Not closed: %v"},
+	"close.notdone": {"Sluiten is niet gelukt: %v", "Closing failed: %v"},
+	"cli.readonly": {
+		"Alleen lezen: %s is met je team gedeeld om te lezen, niet om te wijzigen. Er is niets veranderd; vraag het team van het dossier om de wijziging.",
+		"Read only: %s is shared with your team to read, not to change. Nothing was changed; ask the dossier's team to make the change.",
+	},
 	"close.closed":   {"Traject van %s gesloten op %s (%s).", "Closed the trajectory of %s on %s (%s)."},
 	"close.reopened": {"Traject van %s heropend.", "Reopened the trajectory of %s."},
 }

@@ -39,6 +39,7 @@ var orgTexts = map[string][2]string{
 	"org.contactadded":    {"Contactpersoon %q toegevoegd aan %q.", "Added contact %q to %q."},
 	"org.contactremoved":  {"Contactpersoon %q van %q verwijderd.", "Removed contact %q of %q."},
 	"org.teamorg":         {"Team %q hoort nu bij organisatie %q.", "Team %q now belongs to organisation %q."},
+	"org.teamorg.default": {"Team %q hoort nu bij de standaardorganisatie van de regio.", "Team %q now belongs to the region's default organisation."},
 	"org.cols":            {"ORGANISATIE\tSOORT\tKVK\tTEAMS\tCONTACTEN", "ORGANISATION\tKIND\tKVK\tTEAMS\tCONTACTS"},
 	"org.cols.contacts":   {"  NAAM\tFUNCTIE\tTELEFOON\tE-MAIL", "  NAME\tROLE\tPHONE\tE-MAIL"},
 	"org.show.kind":       {"Soort: %s", "Kind: %s"},

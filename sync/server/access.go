@@ -123,12 +123,15 @@ func (s *Server) seesDossier(tx Tx, u User, dk, day string) bool {
 
 // recentTeams are the teams under which the index of recent ops files
 // the ops of the dossiers a user sees on day: their own teams and the
-// owning teams of the dossiers shared with them.
+// owning teams of the dossiers shared with them. The owning teams come
+// with the cached shared sets (viewCache.sharedSet), which are read again
+// whenever a dossier's team or a share changes, so a settled pull does not
+// look up the team of every shared dossier.
 func (s *Server) recentTeams(tx Tx, u User, day string) []string {
 	teams := u.Teams
 	for _, team := range u.Teams {
-		for dk := range s.views.shared(tx, team, day) {
-			if t := tx.DossierTeam(dk); t != "" && !slices.Contains(teams, t) {
+		for _, t := range s.views.sharedSet(tx, team, day).owners {
+			if t != "" && !slices.Contains(teams, t) {
 				if len(teams) == len(u.Teams) {
 					teams = slices.Clone(u.Teams)
 				}
@@ -137,6 +140,29 @@ func (s *Server) recentTeams(tx Tx, u User, day string) []string {
 		}
 	}
 	return teams
+}
+
+// seer is seesDossier for many dossiers of one pull: the user's sets are
+// taken once (the pull's transaction does not change them), not per op.
+func (s *Server) seer(tx Tx, u User, day string) func(dk string) bool {
+	if !mayRead(u.Role) {
+		return func(string) bool { return false }
+	}
+	sets := make([]map[string]bool, 0, 2*len(u.Teams))
+	for _, team := range u.Teams {
+		sets = append(sets, s.views.team(tx, team))
+		if sh := s.views.shared(tx, team, day); len(sh) > 0 {
+			sets = append(sets, sh)
+		}
+	}
+	return func(dk string) bool {
+		for _, set := range sets {
+			if set[dk] {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // inTeams reports whether team is one of the user's.

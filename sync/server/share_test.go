@@ -430,3 +430,61 @@ func TestAccessDayIsTheDutchDay(t *testing.T) {
 		}
 	}
 }
+
+// TestMoveBetweenNamedAndDefaultOrganisation: teams without an
+// organisation belong to the region's default one. Moves among them need
+// nothing; a move from a named organisation to one of them needs a share
+// naming no organisation with consent (it could never be consented to
+// before: CheckTransfer ignored such shares), and one from them to a named
+// organisation a share naming that one. The same over SSH.
+func TestMoveBetweenNamedAndDefaultOrganisation(t *testing.T) {
+	e := newEnv(t)
+	e.teams("Noord", "Vrij", "Vrij2", "Gemeente")
+	e.setOrg("Noord", "Zorg A")
+	e.setOrg("Gemeente", "Gemeente B")
+	anna := e.user("anna", protocol.RoleCoach, "Noord", "Vrij", "Vrij2", "Gemeente")
+	id, ops := anna.create("Noord", "Noor")
+	anna.syncAll(ops...)
+	refused := func(to string) string {
+		mv := anna.op(id, "team", to)
+		resp := anna.sync(mv)
+		if len(resp.Accepted) == 1 {
+			return ""
+		}
+		return refusedCodes(resp)[mv.ID]
+	}
+	consent := func(team, org string) {
+		_, sops := anna.share(id, shareSpec{team: team, org: org, mode: "read", from: "2026-11-01", until: "2026-12-31", consentDate: "2026-11-01", how: "written"})
+		anna.syncAll(sops...)
+	}
+	// org -> none: refused without consent; a share naming Zorg A or
+	// Gemeente B does not cover the default organisation.
+	if code := refused("Vrij"); code != protocol.RefuseNoOrgConsent {
+		t.Fatalf("org to none without consent: %q", code)
+	}
+	consent("Gemeente", "Gemeente B")
+	if code := refused("Vrij"); code != protocol.RefuseNoOrgConsent {
+		t.Fatalf("org to none with consent for another organisation: %q", code)
+	}
+	ss, err := e.srv.Session("anna", ChannelSSH, "s")
+	e.must(err)
+	var re *RefusedError
+	if _, err := ss.Commit(id, store.Set("team", "Vrij")); !errors.As(err, &re) || re.Refusal.Code != protocol.RefuseNoOrgConsent {
+		t.Fatalf("ssh org to none without consent: %v", err)
+	}
+	consent("Vrij", "")
+	if code := refused("Vrij"); code != "" {
+		t.Fatalf("org to none with consent for the default organisation: %q", code)
+	}
+	// none -> none: nothing needed.
+	if code := refused("Vrij2"); code != "" {
+		t.Fatalf("none to none: %q", code)
+	}
+	// none -> org: the share naming Gemeente B covers it; Zorg A has none.
+	if code := refused("Noord"); code != protocol.RefuseNoOrgConsent {
+		t.Fatalf("none to org without consent: %q", code)
+	}
+	if _, err := ss.Commit(id, store.Set("team", "Gemeente")); err != nil {
+		t.Fatalf("ssh none to org with consent: %v", err)
+	}
+}

@@ -177,7 +177,9 @@ func shareRule(b *opBatch, u User, op store.Op, team string, now time.Time) (*pr
 
 // transferRule judges a change of the team field of a dossier of team:
 // a move to a team of another organisation needs a recorded consent for
-// that organisation (store.CheckTransfer).
+// that organisation (store.CheckTransfer). A team without an organisation
+// belongs to the region's default organisation (""), which a
+// share naming no organisation consents to.
 func transferRule(tx Tx, op store.Op, team string, now time.Time) (*protocol.Refusal, error) {
 	if op.Field != "team" || op.Value == team || team == "" {
 		return nil, nil
@@ -190,11 +192,11 @@ func transferRule(tx Tx, op store.Op, team string, now time.Time) (*protocol.Ref
 	if store.CheckTransfer(d, from.Org, to, accessDay(now)) == store.ReasonNone {
 		return nil, nil
 	}
-	org := to.Org
-	if org == "" {
-		org = "the region's default organisation"
+	reason := "team " + quote(op.Value) + " belongs to " + quote(to.Org) + ", another organisation; record the person's consent to share the dossier with it first"
+	if strings.TrimSpace(to.Org) == store.DefaultOrg {
+		reason = "team " + quote(op.Value) + " names no organisation, so it belongs to the region's default organisation, another one; record the person's consent to share the dossier with a team of it (a share naming no organisation) first"
 	}
-	r := refuse(op, protocol.RefuseNoOrgConsent, "team "+quote(op.Value)+" belongs to "+quote(org)+", another organisation; record the person's consent to share the dossier with it first")
+	r := refuse(op, protocol.RefuseNoOrgConsent, reason)
 	return &r, nil
 }
 

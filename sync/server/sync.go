@@ -430,7 +430,7 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	if s.views.settled(d.ID, u, cursor, day) {
 		// Nothing to change in the view: the device holds, confirmed,
 		// exactly the dossiers it sees, so only new ops go out.
-		holds := func(dk string) bool { return s.seesDossier(tx, u, dk, day) }
+		holds := s.seer(tx, u, day)
 		if recent, ok := s.recent.since(cursor, s.recentTeams(tx, u, day)); ok && mayRead(u.Role) {
 			s.catchUpRecent(recent, maxSeq, limit, holds, skip, out, delivered)
 		} else {

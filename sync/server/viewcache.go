@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,7 @@ type teamSet struct {
 	gen      uint64
 	day      string // for shared sets: the day access was judged for
 	dossiers map[string]bool
+	owners   []string // for shared sets: the owning teams of its dossiers, sorted
 }
 
 // settledView says that at generation gen, for a user of role and teams,
@@ -136,15 +138,22 @@ func (c *viewCache) team(tx Tx, team string) map[string]bool {
 // fields when the cached set is older than the generation or of another
 // day. The result must not be changed.
 func (c *viewCache) shared(tx Tx, team, day string) map[string]bool {
+	return c.sharedSet(tx, team, day).dossiers
+}
+
+// sharedSet is shared with the owning teams of the dossiers (read with
+// them: a dossier's team changing bumps the generation).
+func (c *viewCache) sharedSet(tx Tx, team, day string) teamSet {
 	gen := c.gen.Load()
 	c.mu.Lock()
 	ts, ok := c.shares[team]
 	off := c.off
 	c.mu.Unlock()
 	if ok && ts.gen == gen && ts.day == day && !off {
-		return ts.dossiers
+		return ts
 	}
 	set := map[string]bool{}
+	var owners []string
 	ref := teamRef(tx, team)
 	_ = tx.TeamShared(team, func(dk string) error {
 		id := idString([]byte(dk))
@@ -155,14 +164,17 @@ func (c *viewCache) shared(tx Tx, team, day string) map[string]bool {
 		d, err := accessState(tx, id, owner)
 		if err == nil && store.Access(d, ref, day).Read {
 			set[dk] = true
+			owners = append(owners, owner)
 		}
 		return nil
 	})
+	slices.Sort(owners)
+	ts = teamSet{gen: gen, day: day, dossiers: set, owners: slices.Compact(owners)}
 	c.mu.Lock()
 	if c.shares == nil {
 		c.shares = map[string]teamSet{}
 	}
-	c.shares[team] = teamSet{gen: gen, day: day, dossiers: set}
+	c.shares[team] = ts
 	c.mu.Unlock()
-	return set
+	return ts
 }

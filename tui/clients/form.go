@@ -130,6 +130,10 @@ func NewClientForm(ctx *kit.Context) kit.Screen {
 	return f
 }
 
+// EditsDossier is the dossier whose record the form changes; "" for a
+// new client (kit.Editing).
+func (f *ClientForm) EditsDossier() string { return f.edit }
+
 // NewRecordForm is the form that edits client dossier's record after
 // creation: name, birth year, team (a transfer), coaches, benefit and
 // route target, checked as the new-client form checks them. Where the

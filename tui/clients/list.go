@@ -57,6 +57,9 @@ type listRow struct {
 	// consentEnds: the last day of a share's consent that ends within
 	// store.ConsentSoonDays of today ("" when none).
 	consentEnds string
+	// readOnly: the user holds the dossier through a read-only share
+	// (kit.ReadOnly); its changes are refused.
+	readOnly bool
 }
 
 // summariesMsg answers a load of the list; seq says which load.
@@ -121,13 +124,13 @@ func (l *ClientList) Init() tea.Cmd { return l.Reload() }
 
 func (l *ClientList) Reload() tea.Cmd {
 	l.Seq++
-	return loadSummaries(l.Ctx.Store, l.Seq, l.SortBy, l.withdrawn, l.Ctx.Now().Format(time.DateOnly))
+	return loadSummaries(l.Ctx.Store, l.Seq, l.SortBy, l.withdrawn, l.Ctx.Now().Format(time.DateOnly), slices.Clone(l.Ctx.Teams))
 }
 
 // loadSummaries reads the list off the UI goroutine: removed clients are
 // dropped, filter keys lower-cased and folded and rows sorted here, once
 // per load.
-func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today string) tea.Cmd {
+func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today string, teams []string) tea.Cmd {
 	return func() tea.Msg {
 		all, err := st.Summaries()
 		if err != nil {
@@ -153,6 +156,7 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today str
 		}
 		markDuplicates(rows)
 		markConsentsEnding(rows, today)
+		markReadOnly(st, rows, teams, today)
 		sortRows(rows, by)
 		return summariesMsg{seq: seq, sortBy: by, rows: rows, conflicts: conflicts}
 	}
@@ -174,6 +178,24 @@ func markConsentsEnding(rows []listRow, today string) {
 		}
 		if u, ok := r.ConsentEndsBetween(from, to); ok {
 			r.consentEnds = u
+		}
+	}
+}
+
+// markReadOnly sets readOnly on the rows of dossiers the user holds
+// through a read-only share (store.HeldReadOnly): only dossiers of a team
+// that is not the user's are read whole to tell, and none without teams.
+func markReadOnly(st kit.Store, rows []listRow, teams []string, today string) {
+	if len(teams) == 0 {
+		return
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Removed || slices.Contains(teams, r.Team) {
+			continue
+		}
+		if c, err := st.Client(r.ID); err == nil && c.ReadOnlyFor(teams, today) {
+			r.readOnly = true
 		}
 	}
 }
@@ -557,15 +579,24 @@ func (l *ClientList) countLine() string {
 	t, st := l.Ctx.T, l.Ctx.Styles
 	s := t.N("list.count", len(l.Rows), kit.FormatCount(t, len(l.Shown)), kit.FormatCount(t, len(l.Rows))) +
 		" · " + t.F("list.sort", t.S(SortKeys[l.SortBy]))
-	ending := 0
+	ending, readOnly := 0, 0
 	for i := range l.Rows {
 		if l.Rows[i].consentEnds != "" && !l.Rows[i].Removed {
 			ending++
 		}
+		if l.Rows[i].readOnly {
+			readOnly++
+		}
+	}
+	var tail string
+	if readOnly > 0 {
+		tail += t.F("readonly.count", readOnly)
 	}
 	if ending > 0 {
-		return st.Muted.Render(kit.Fit(s, max(0, l.width-ansi.StringWidth(t.F("list.consentends.count", ending))))) +
-			st.Warn.Render(t.F("list.consentends.count", ending))
+		tail += t.F("list.consentends.count", ending)
+	}
+	if tail != "" {
+		return st.Muted.Render(kit.Fit(s, max(0, l.width-ansi.StringWidth(tail)))) + st.Warn.Render(tail)
 	}
 	return st.Muted.Render(kit.Fit(s, l.width))
 }
@@ -619,6 +650,14 @@ func (l *ClientList) row(r *listRow, selected bool) string {
 	} else if r.dup {
 		mark := " (" + t.S("list.dup.mark") + ")"
 		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Warn))
+	} else if r.readOnly {
+		// Held through a read-only share: said in words where the column
+		// has room, else marked ° (the count line says what ° means).
+		mark := " (" + t.S("readonly.mark") + ")"
+		if ly.name-ansi.StringWidth(mark) < 8 {
+			mark = "°"
+		}
+		b.WriteString(style(kit.Truncate(r.Name, max(1, ly.name-ansi.StringWidth(mark)))+mark, ly.name, &st.Muted))
 	} else if r.consentEnds != "" {
 		// A consent that ends soon: said in words where the column has
 		// room, else marked * (the count line says what * means).

@@ -59,7 +59,7 @@ func (s *ConflictScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		s.busy = false
 		if msg.Err != nil {
-			return s, kit.Status(s.ctx.T.F("conflict.err.resolve", msg.Err), true)
+			return s, kit.SaveErr(s.ctx, "conflict.err.resolve", msg.Err)
 		}
 		return s, tea.Sequence(kit.Pop(true), kit.Status(s.ctx.T.S("conflict.resolved"), false), kit.ChangedCmd(s.Dossier))
 	case tea.KeyMsg:

@@ -64,6 +64,9 @@ func NewEditor(ctx *kit.Context, dossier, field, title, initial string, seen []s
 	return newEditor(ctx, dossier, field, title, initial, seen, false)
 }
 
+// EditsDossier is the dossier whose text the editor changes (kit.Editing).
+func (e *EditorScreen) EditsDossier() string { return e.dossier }
+
 func newEditor(ctx *kit.Context, dossier, field, title, initial string, seen []string, alwaysSave bool) *EditorScreen {
 	e := &EditorScreen{ctx: ctx, dossier: dossier, Field: field, title: title,
 		initial: initial, seen: append([]string(nil), seen...), alwaysSave: alwaysSave,
@@ -113,7 +116,7 @@ func (e *EditorScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		e.saving = false
 		if msg.Err != nil {
-			return e, kit.Status(e.ctx.T.F("editor.err.save", msg.Err), true)
+			return e, kit.SaveErr(e.ctx, "editor.err.save", msg.Err)
 		}
 		return e, tea.Sequence(kit.Pop(true), kit.Status(e.ctx.T.S("status.saved"), false), kit.ChangedCmd(e.dossier))
 	case tea.KeyMsg:

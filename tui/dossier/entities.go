@@ -90,7 +90,7 @@ func (s *EntityScreen) wrote(msg kit.WroteMsg) (kit.Screen, tea.Cmd) {
 	}
 	t := s.ctx.T
 	if msg.Err != nil {
-		return s, tea.Batch(kit.Status(t.F("entity.err.save", msg.Err), true), s.Init())
+		return s, tea.Batch(kit.SaveErr(s.ctx, "entity.err.save", msg.Err), s.Init())
 	}
 	switch msg.What {
 	case "remove":

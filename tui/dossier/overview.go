@@ -98,7 +98,7 @@ func (o *Overview) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		t := o.ctx.T
 		if msg.Err != nil {
-			return o, kit.Status(t.F("record.err", msg.Err), true)
+			return o, kit.SaveErr(o.ctx, "record.err", msg.Err)
 		}
 		text := t.S("record.withdrawn")
 		if msg.What == "restore" {
@@ -281,6 +281,11 @@ func (o *Overview) headLines(width int) []string {
 		who = append(who, t.F("overview.coaches", c.Coaches.Value))
 	}
 	lines = append(lines, wrapJoin(who, " · ", width, &st.Muted)...)
+	if kit.ReadOnly(o.ctx, c) {
+		for _, l := range kit.WrapText(t.S("readonly.overview"), width) {
+			lines = append(lines, st.Warn.Render(l))
+		}
+	}
 	none := t.S("widget.none")
 	or := func(s string) string {
 		if s == "" {

@@ -73,7 +73,7 @@ func (s *ReviewScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		case errors.Is(msg.Err, errStaleStatus):
 			return s, tea.Batch(kit.Status(t.S("coord.review.err.stale"), true), s.Init())
 		case msg.Err != nil:
-			return s, kit.Status(t.F("coord.review.err.save", msg.Err), true)
+			return s, kit.SaveErr(s.ctx, "coord.review.err.save", msg.Err)
 		}
 		return s, tea.Sequence(kit.Pop(true), kit.Status(t.F("coord.review.signedoff", s.N, s.name()), false), kit.ChangedCmd(s.Dossier))
 	case tea.KeyMsg:

@@ -127,7 +127,7 @@ func (e *SendBackScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		e.saving = false
 		if msg.Err != nil {
-			return e, kit.Status(t.F("coord.review.err.save", msg.Err), true)
+			return e, kit.SaveErr(e.ctx, "coord.review.err.save", msg.Err)
 		}
 		// Back past the review to where it was opened from, which reloads.
 		return e, tea.Sequence(kit.Pop(false), kit.Pop(true), kit.Status(t.F("coord.review.sentback", e.n, e.name), false), kit.ChangedCmd(e.dossier))

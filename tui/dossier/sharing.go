@@ -2,6 +2,7 @@ package dossier
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,12 +189,20 @@ func shareForm(s *EntityScreen, id string) kit.Screen {
 		fields[8].Value = ctx.User
 	}
 	dossier := s.Dossier
+	// The organisation a share names is the one the person consents to
+	// for a move (store.CheckTransfer): the register's, for a team it
+	// lists; empty, the region's default organisation, for a team without one.
+	reg := kit.LoadRegister(ctx.Store)
 	save := func(st kit.Store, values map[string]string) error {
 		c, err := st.Client(dossier)
 		if err != nil {
 			return err
 		}
-		changes, err := store.ShareChanges(c, sid, shareInput(values), today)
+		in := shareInput(values)
+		if o := reg.TeamOrg(strings.TrimSpace(in.Team)); o != "" {
+			in.Org = o
+		}
+		changes, err := store.ShareChanges(c, sid, in, today)
 		if err != nil {
 			return err
 		}
@@ -205,6 +214,10 @@ func shareForm(s *EntityScreen, id string) kit.Screen {
 	}
 	f := kit.NewForm(ctx, dossier, title, fields, save, saved)
 	f.Check = func(values map[string]string) (int, string) {
+		team, org := strings.TrimSpace(values["team"]), strings.TrimSpace(values["org"])
+		if o := reg.TeamOrg(team); o != "" && org != "" && !strings.EqualFold(org, o) {
+			return slices.Index(shareFields, "org"), t.F("sharing.err.org", team, o)
+		}
 		errs := shareInput(values).Validate(today)
 		for i, name := range shareFields {
 			if err := errs[name]; err != nil {

@@ -77,7 +77,7 @@ func (s *StepScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		if msg.Err != nil {
 			// The optimistic change did not happen: show what is stored.
-			return s, tea.Batch(kit.Status(s.ctx.T.F("step.err.save", msg.Err), true), s.reload())
+			return s, tea.Batch(kit.SaveErr(s.ctx, "step.err.save", msg.Err), s.reload())
 		}
 		return s, kit.ChangedCmd(s.Dossier)
 	case tea.KeyMsg:

@@ -360,7 +360,7 @@ func (f *Form) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		f.saving = false
 		if msg.Err != nil {
-			return f, Status(f.ctx.T.F("entity.form.err.save", msg.Err), true)
+			return f, SaveErr(f.ctx, "entity.form.err.save", msg.Err)
 		}
 		return f, tea.Sequence(Pop(true), Status(f.saved, false), ChangedCmd(f.dossier))
 	case tea.KeyMsg:

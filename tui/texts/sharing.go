@@ -31,6 +31,7 @@ var textsSharing = map[string][2]string{
 	"sharing.err.consent":    {"Een deling die al begonnen is, heeft de toestemming nodig: datum en hoe.", "A share that has started needs the consent: day and how."},
 	"sharing.err.future":     {"Die dag moet nog komen.", "That day is still to come."},
 	"sharing.err.ownteam":    {"Het dossier hoort al bij dat team.", "The dossier already belongs to that team."},
+	"sharing.err.org":        {"Team %s hoort volgens het register bij %s; laat dit leeg of vul dat in.", "The register says team %s belongs to %s; leave this empty or fill that in."},
 	"sharing.err.withdrawn":  {"De toestemming is ingetrokken; leg een nieuwe deling vast.", "Consent was withdrawn; record a new share."},
 
 	"field.share.team":         {"Team", "Team"},
@@ -45,4 +46,17 @@ var textsSharing = map[string][2]string{
 
 	"list.consentends":       {"toestemming loopt af", "consent ends"},
 	"list.consentends.count": {" · * toestemming loopt af: %d", " · * consent ends: %d"},
+
+	// Read-only shares (tui/kit/readonly.go).
+	"readonly.mark":     {"alleen lezen", "read only"},
+	"readonly.count":    {" · ° alleen lezen: %d", " · ° read only: %d"},
+	"readonly.overview": {"Alleen lezen: met je team gedeeld om te lezen, niet om te wijzigen.", "Read only: shared with your team to read, not to change."},
+	"readonly.noedit": {
+		"Alleen lezen: dit dossier is met je team gedeeld om te lezen, niet om te wijzigen. Vraag het team van het dossier om de wijziging.",
+		"Read only: this dossier is shared with your team to read, not to change. Ask the dossier's team to make the change.",
+	},
+	"readonly.refused": {
+		"Alleen lezen: dit dossier is met je team gedeeld om te lezen, niet om te wijzigen. Er is niets opgeslagen; vraag het team van het dossier om de wijziging.",
+		"Read only: this dossier is shared with your team to read, not to change. Nothing was saved; ask the dossier's team to make the change.",
+	},
 }
