@@ -222,6 +222,19 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 	if err := bindReplica(tx, &d, u, ops, pre); err != nil {
 		return nil, err
 	}
+	if p, ok := tx.(storage.OpDossierPrefetcher); ok {
+		// The policy asks OpDossier of each op (idElsewhere): on a
+		// backend that answers per round trip, read them all at once.
+		keys := make([]string, 0, len(ops))
+		for i, op := range ops {
+			if pre[i] == nil && store.ValidID(op.ID) {
+				keys = append(keys, string(dkey(op.ID)))
+			}
+		}
+		if err := p.PrefetchOpDossiers(keys); err != nil {
+			return nil, err
+		}
+	}
 	// The one policy judges each op (policy.go), as it judges an SSH
 	// session's writes.
 	now := s.now().UTC()

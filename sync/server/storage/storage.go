@@ -295,6 +295,14 @@ type SeqEntry struct {
 	Op, Dossier string
 }
 
+// OpDossierPrefetcher is what a backend that pays a round trip per
+// question may add to its Tx: PrefetchOpDossiers reads, at once, what
+// OpDossier will be asked of a push's ops (one query for the push, not
+// one per op). OpDossier answers the same with or without it.
+type OpDossierPrefetcher interface {
+	PrefetchOpDossiers(ops []string) error
+}
+
 // Export is what copying a region to another backend needs beyond the
 // other interfaces (brug admin migrate, sync/server/migrate): a listing of
 // the records that cannot be enumerated otherwise, and writes that keep a
