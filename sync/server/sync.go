@@ -528,10 +528,28 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	sort.Strings(erase)
 	var sent []string
 	var hist history
-	for _, dk := range add {
+	batch, _ := tx.(storage.PullBatcher)
+	fetched := 0 // add[:fetched] are prefetched (batch)
+	start := len(out.ops)
+	for i, dk := range add {
 		if len(out.ops) >= limit {
 			resp.More = true
 			break
+		}
+		if batch != nil && i == fetched {
+			// Read the next dossiers' histories at once: about as many
+			// as the page still has room for, going by the dossiers
+			// sent so far (a few more are read than sent at the end of
+			// a page).
+			n := 32
+			if i > 0 {
+				per := max((len(out.ops)-start)/i, 1)
+				n = min(max((limit-len(out.ops))/per+1, 1), 256)
+			}
+			fetched = min(i+n, len(add))
+			if err := batch.PrefetchHistories(add[i:fetched], cursor == 0); err != nil {
+				return err
+			}
 		}
 		n := len(out.ops)
 		var err error
@@ -564,12 +582,22 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		put := func(dk string, state byte) error {
 			return tx.PutView(d.ID, dk, storage.ViewEntry{State: state, Seq: seq})
 		}
-		for _, dk := range sent {
-			if err := put(dk, viewIn); err != nil {
+		if batch != nil && len(sent) > 0 {
+			// The same writes as below, one statement each.
+			if err := batch.PutViews(d.ID, sent, storage.ViewEntry{State: viewIn, Seq: seq}); err != nil {
 				return err
 			}
-			if err := forgetReceipt(tx, []byte(dk), d.ID); err != nil {
+			if err := batch.DeleteReceipts(d.ID, sent); err != nil {
 				return err
+			}
+		} else {
+			for _, dk := range sent {
+				if err := put(dk, viewIn); err != nil {
+					return err
+				}
+				if err := forgetReceipt(tx, []byte(dk), d.ID); err != nil {
+					return err
+				}
 			}
 		}
 		for _, dk := range drop {

@@ -107,6 +107,7 @@ func (tx *Tx) dossier(dk []byte) (*dossierState, error) {
 func (tx *Tx) forget(dk []byte) {
 	if len(dk) == 16 {
 		delete(tx.dos, [16]byte(dk))
+		delete(tx.hist, [16]byte(dk))
 	}
 }
 
@@ -216,6 +217,7 @@ func (tx *Tx) ApplyJSON(op store.Op, raw []byte) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("append op %s: %w", op.ID, err)
 	}
+	delete(tx.hist, [16]byte(dk))
 	st.known[[16]byte(k)] = true
 	for _, id := range ids {
 		st.replaced[[16]byte(id)] = true
@@ -285,7 +287,80 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 	return tx.openFor(key[:16], key, sealed)
 }
 
+// histEntry is a dossier's part of the log as PrefetchHistories read it:
+// every op id, whether it is a head, and the sealed body (nil for an op
+// not a head when only the heads' bodies were read).
+type histEntry struct {
+	ids    [][]byte
+	head   []bool
+	sealed [][]byte
+}
+
+// PrefetchHistories reads the ops of dossiers (16-byte keys) with one
+// query, for the HeadKeys and DossierJSON that follow
+// (storage.PullBatcher); with snapshot only the heads' bodies come.
+func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
+	if len(dossiers) == 0 {
+		return nil
+	}
+	keys := make([][]byte, len(dossiers))
+	for i, d := range dossiers {
+		if len(d) != 16 {
+			return fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(d))
+		}
+		keys[i] = []byte(d)
+	}
+	type row struct {
+		dossier, id, sealed []byte
+		head                bool
+	}
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.dossier, &x.id, &x.head, &x.sealed) },
+		`SELECT dossier, op_id, head, CASE WHEN head OR NOT $2 THEN op END FROM (
+			SELECT o.dossier, o.op_id, o.op, NOT EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id) AS head
+			FROM oplog o WHERE o.dossier = ANY($1)) x ORDER BY dossier, op_id`, keys, snapshot)
+	if err != nil {
+		return err
+	}
+	tx.hist = make(map[[16]byte]*histEntry, len(dossiers))
+	for _, k := range keys {
+		tx.hist[[16]byte(k)] = &histEntry{}
+	}
+	for _, r := range rs {
+		e := tx.hist[[16]byte(r.dossier)]
+		if e == nil || len(r.id) != 16 {
+			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", r.dossier, store.ErrDamaged, len(r.id))
+		}
+		e.ids, e.head, e.sealed = append(e.ids, r.id), append(e.head, r.head), append(e.sealed, r.sealed)
+	}
+	return nil
+}
+
 func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte) ([][]byte, error) {
+	if len(dkey) == 16 {
+		if e := tx.hist[[16]byte(dkey)]; e != nil {
+			delete(tx.hist, [16]byte(dkey)) // read once: a pull sends a dossier once
+			out := dst
+			complete := true
+			for i, id := range e.ids {
+				k := append(slices.Clone(dkey), id...)
+				if !keep(k) {
+					continue
+				}
+				if e.sealed[i] == nil {
+					complete = false // a body not read: ask the database
+					break
+				}
+				b, err := tx.openFor(dkey, k, e.sealed[i])
+				if err != nil {
+					return dst, fmt.Errorf("op %x: %w", k, err)
+				}
+				out = append(out, b)
+			}
+			if complete {
+				return out, nil
+			}
+		}
+	}
 	type row struct{ id, sealed []byte }
 	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.id, &x.sealed) },
 		"SELECT op_id, op FROM oplog WHERE dossier = $1 ORDER BY op_id", dkey)
@@ -307,6 +382,16 @@ func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte)
 }
 
 func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
+	if len(dkey) == 16 {
+		if e := tx.hist[[16]byte(dkey)]; e != nil {
+			for i, id := range e.ids {
+				if e.head[i] {
+					dst = append(dst, append(slices.Clone(dkey), id...))
+				}
+			}
+			return dst, nil
+		}
+	}
 	ids, err := collect(tx.ctx, tx.tx, `SELECT op_id FROM oplog o WHERE dossier = $1
 		AND NOT EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id) ORDER BY op_id`, dkey)
 	if err != nil {

@@ -49,6 +49,7 @@ type Storage struct {
 var _ storage.Storage = (*Storage)(nil)
 var _ storage.Tx = (*Tx)(nil)
 var _ storage.OpDossierPrefetcher = (*Tx)(nil)
+var _ storage.PullBatcher = (*Tx)(nil)
 
 // MasterKeyName is the name the master key is read under from
 // store.Encryption's Keyring (a server's key file ignores it).
@@ -144,6 +145,9 @@ type Tx struct {
 	// opDossier is the dossier key of each op key PrefetchOpDossiers
 	// read ("" for none), kept current by NumberOp.
 	opDossier map[string]string
+	// hist is what PrefetchHistories read, by dossier key, until
+	// DossierJSON takes it.
+	hist map[[16]byte]*histEntry
 }
 
 // exec runs a statement.

@@ -303,6 +303,21 @@ type OpDossierPrefetcher interface {
 	PrefetchOpDossiers(ops []string) error
 }
 
+// PullBatcher is what such a backend may add for a pull that sends
+// dossiers' histories (the view changes of sync/server's pull), so that
+// it pays a round trip per batch of dossiers, not several per dossier.
+// The answers and the records written are the same without it.
+type PullBatcher interface {
+	// PrefetchHistories reads, at once, what HeadKeys and DossierJSON
+	// will be asked of the dossiers (16-byte keys) next in this
+	// transaction; snapshot: the bodies of the heads are enough.
+	PrefetchHistories(dossiers []string, snapshot bool) error
+	// PutViews is PutView for each dossier, DeleteReceipts
+	// DeleteReceipt (of device) for each.
+	PutViews(device string, dossiers []string, e ViewEntry) error
+	DeleteReceipts(device string, dossiers []string) error
+}
+
 // Export is what copying a region to another backend needs beyond the
 // other interfaces (brug admin migrate, sync/server/migrate): a listing of
 // the records that cannot be enumerated otherwise, and writes that keep a
