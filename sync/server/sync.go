@@ -499,10 +499,27 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	}
 
 	// 2. View changes, once the device is caught up.
+	erased := func(dk string) bool { return tx.Erased(idString([]byte(dk))) }
+	batch, _ := tx.(storage.PullBatcher)
+	if batch != nil {
+		// Which of the dossiers held are erased: one question, not one
+		// per dossier.
+		var held []string
+		for dk, e := range have {
+			if e.state == viewIn {
+				held = append(held, dk)
+			}
+		}
+		gone, err := batch.ErasedAmong(held)
+		if err != nil {
+			return err
+		}
+		erased = func(dk string) bool { return gone[dk] }
+	}
 	var add, drop, erase, forget []string
 	for dk, e := range have {
 		switch {
-		case e.state == viewIn && tx.Erased(idString([]byte(dk))):
+		case e.state == viewIn && erased(dk):
 			erase = append(erase, dk)
 		case e.state == viewIn && !vis[dk]:
 			drop = append(drop, dk)
@@ -528,7 +545,6 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	sort.Strings(erase)
 	var sent []string
 	var hist history
-	batch, _ := tx.(storage.PullBatcher)
 	fetched := 0 // add[:fetched] are prefetched (batch)
 	start := len(out.ops)
 	for i, dk := range add {

@@ -439,13 +439,19 @@ func (tx *Tx) HeadsAfter(op store.Op) ([]store.Head, error) {
 	return after, nil
 }
 
+// Exists and Erased answer from the dossier's state when the transaction
+// has read it, and with a query of their own otherwise (a pull asks them
+// of dossiers whose ops it never reads).
+
 func (tx *Tx) Exists(dossier string) bool {
 	dk, err := idKey(dossier)
 	if err != nil {
 		return false
 	}
-	st, err := tx.dossier(dk)
-	return err == nil && len(st.known) > 0
+	if st, ok := tx.dos[[16]byte(dk)]; ok {
+		return len(st.known) > 0
+	}
+	return tx.exists("SELECT EXISTS (SELECT 1 FROM oplog WHERE dossier = $1)", dk)
 }
 
 func (tx *Tx) Erased(dossier string) bool {
@@ -453,8 +459,28 @@ func (tx *Tx) Erased(dossier string) bool {
 	if err != nil {
 		return false
 	}
-	st, err := tx.dossier(dk)
-	return err == nil && st.erased
+	if st, ok := tx.dos[[16]byte(dk)]; ok {
+		return st.erased
+	}
+	return tx.exists("SELECT EXISTS (SELECT 1 FROM erased WHERE dossier = $1)", dk)
+}
+
+// ErasedAmong gives which of dossiers (16-byte keys) are erased, with one
+// query (storage.PullBatcher).
+func (tx *Tx) ErasedAmong(dossiers []string) (map[string]bool, error) {
+	keys := make([][]byte, len(dossiers))
+	for i, d := range dossiers {
+		keys[i] = []byte(d)
+	}
+	ids, err := collect(tx.ctx, tx.tx, "SELECT dossier FROM erased WHERE dossier = ANY($1)", keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[string(id)] = true
+	}
+	return out, nil
 }
 
 // ---- sequence: numbers in commit order (seq.go); with Update's write

@@ -316,6 +316,9 @@ type PullBatcher interface {
 	// DeleteReceipt (of device) for each.
 	PutViews(device string, dossiers []string, e ViewEntry) error
 	DeleteReceipts(device string, dossiers []string) error
+	// ErasedAmong says which of the dossiers are erased (Erased of
+	// each; 16-byte keys).
+	ErasedAmong(dossiers []string) (map[string]bool, error)
 }
 
 // Export is what copying a region to another backend needs beyond the
