@@ -58,7 +58,10 @@ type headOp struct {
 const maxDossierStates = 512
 
 // dossier gives the state of dossier dk, read with one query the first
-// time the transaction asks.
+// time the transaction asks. (The replaced ids are joined, each side
+// restricted to the dossier: a correlated EXISTS let the planner hash the
+// whole replaced table, 400 ms on the 10,000-client region without
+// statistics against 3 ms.)
 func (tx *Tx) dossier(dk []byte) (*dossierState, error) {
 	key := [16]byte(dk)
 	if st, ok := tx.dos[key]; ok {
@@ -71,8 +74,8 @@ func (tx *Tx) dossier(dk []byte) (*dossierState, error) {
 	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.kind, &x.id, &x.sealed) },
 		`SELECT 0, dossier, NULL::bytea FROM erased WHERE dossier = $1
 		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = $1
-		UNION ALL SELECT 2, o.op_id, CASE WHEN EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id)
-			THEN NULL ELSE o.op END FROM oplog o WHERE o.dossier = $1`, dk)
+		UNION ALL SELECT 2, o.op_id, CASE WHEN r.op_id IS NULL THEN o.op END
+			FROM oplog o LEFT JOIN replaced r ON r.dossier = $1 AND r.op_id = o.op_id WHERE o.dossier = $1`, dk)
 	if err != nil {
 		return nil, err
 	}
@@ -315,9 +318,9 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 		head                bool
 	}
 	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.dossier, &x.id, &x.head, &x.sealed) },
-		`SELECT dossier, op_id, head, CASE WHEN head OR NOT $2 THEN op END FROM (
-			SELECT o.dossier, o.op_id, o.op, NOT EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id) AS head
-			FROM oplog o WHERE o.dossier = ANY($1)) x ORDER BY dossier, op_id`, keys, snapshot)
+		`SELECT o.dossier, o.op_id, r.op_id IS NULL, CASE WHEN r.op_id IS NULL OR NOT $2 THEN o.op END
+			FROM oplog o LEFT JOIN replaced r ON r.dossier = ANY($1) AND r.dossier = o.dossier AND r.op_id = o.op_id
+			WHERE o.dossier = ANY($1) ORDER BY o.dossier, o.op_id`, keys, snapshot)
 	if err != nil {
 		return err
 	}
