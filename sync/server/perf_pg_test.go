@@ -113,6 +113,20 @@ func pgRegion(tb testing.TB, clients int) string {
 			return
 		}
 		fmt.Fprintf(os.Stderr, "copied the %d-client region to PostgreSQL (%d ops) in %s\n", clients, rep.NewOps, time.Since(start).Round(time.Millisecond))
+		// The planner's statistics, as autovacuum would have gathered
+		// them on a region in use (the clones copy them): without them
+		// it guesses thousands of rows per dossier and plans for that.
+		if conn, err := pgx.Connect(context.Background(), dsn); err != nil {
+			f.err = err
+			return
+		} else {
+			_, err = conn.Exec(context.Background(), "ANALYZE")
+			conn.Close(context.Background())
+			if err != nil {
+				f.err = fmt.Errorf("analyze the copy: %w", err)
+				return
+			}
+		}
 		f.dsn = dsn
 	})
 	if f.err != nil {

@@ -222,6 +222,19 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 	if err := bindReplica(tx, &d, u, ops, pre); err != nil {
 		return nil, err
 	}
+	if p, ok := tx.(storage.OpDossierPrefetcher); ok {
+		// The policy asks OpDossier of each op (idElsewhere): on a
+		// backend that answers per round trip, read them all at once.
+		keys := make([]string, 0, len(ops))
+		for i, op := range ops {
+			if pre[i] == nil && store.ValidID(op.ID) {
+				keys = append(keys, string(dkey(op.ID)))
+			}
+		}
+		if err := p.PrefetchOpDossiers(keys); err != nil {
+			return nil, err
+		}
+	}
 	// The one policy judges each op (policy.go), as it judges an SSH
 	// session's writes.
 	now := s.now().UTC()
@@ -486,10 +499,27 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	}
 
 	// 2. View changes, once the device is caught up.
+	erased := func(dk string) bool { return tx.Erased(idString([]byte(dk))) }
+	batch, _ := tx.(storage.PullBatcher)
+	if batch != nil {
+		// Which of the dossiers held are erased: one question, not one
+		// per dossier.
+		var held []string
+		for dk, e := range have {
+			if e.state == viewIn {
+				held = append(held, dk)
+			}
+		}
+		gone, err := batch.ErasedAmong(held)
+		if err != nil {
+			return err
+		}
+		erased = func(dk string) bool { return gone[dk] }
+	}
 	var add, drop, erase, forget []string
 	for dk, e := range have {
 		switch {
-		case e.state == viewIn && tx.Erased(idString([]byte(dk))):
+		case e.state == viewIn && erased(dk):
 			erase = append(erase, dk)
 		case e.state == viewIn && !vis[dk]:
 			drop = append(drop, dk)
@@ -515,10 +545,27 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	sort.Strings(erase)
 	var sent []string
 	var hist history
-	for _, dk := range add {
+	fetched := 0 // add[:fetched] are prefetched (batch)
+	start := len(out.ops)
+	for i, dk := range add {
 		if len(out.ops) >= limit {
 			resp.More = true
 			break
+		}
+		if batch != nil && i == fetched {
+			// Read the next dossiers' histories at once: about as many
+			// as the page still has room for, going by the dossiers
+			// sent so far (a few more are read than sent at the end of
+			// a page).
+			n := 32
+			if i > 0 {
+				per := max((len(out.ops)-start)/i, 1)
+				n = min(max((limit-len(out.ops))/per+1, 1), 256)
+			}
+			fetched = min(i+n, len(add))
+			if err := batch.PrefetchHistories(add[i:fetched], cursor == 0); err != nil {
+				return err
+			}
 		}
 		n := len(out.ops)
 		var err error
@@ -551,12 +598,22 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		put := func(dk string, state byte) error {
 			return tx.PutView(d.ID, dk, storage.ViewEntry{State: state, Seq: seq})
 		}
-		for _, dk := range sent {
-			if err := put(dk, viewIn); err != nil {
+		if batch != nil && len(sent) > 0 {
+			// The same writes as below, one statement each.
+			if err := batch.PutViews(d.ID, sent, storage.ViewEntry{State: viewIn, Seq: seq}); err != nil {
 				return err
 			}
-			if err := forgetReceipt(tx, []byte(dk), d.ID); err != nil {
+			if err := batch.DeleteReceipts(d.ID, sent); err != nil {
 				return err
+			}
+		} else {
+			for _, dk := range sent {
+				if err := put(dk, viewIn); err != nil {
+					return err
+				}
+				if err := forgetReceipt(tx, []byte(dk), d.ID); err != nil {
+					return err
+				}
 			}
 		}
 		for _, dk := range drop {

@@ -228,6 +228,7 @@ func (tx *Tx) ImportOps(dossier string, raws [][]byte) (int, error) {
 	if len(dk) != 16 {
 		return 0, fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(dk))
 	}
+	tx.forget(dk) // written here, not through ApplyJSON
 	if tx.exists("SELECT EXISTS (SELECT 1 FROM erased WHERE dossier = $1)", dk) {
 		return 0, store.ErrErased
 	}
@@ -346,6 +347,7 @@ func (tx *Tx) MarkErased(dossier string) error {
 	if len(dk) != 16 {
 		return fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(dk))
 	}
+	tx.forget(dk)
 	for _, q := range []string{
 		"INSERT INTO erased (dossier) VALUES ($1) ON CONFLICT DO NOTHING",
 		"DELETE FROM oplog WHERE dossier = $1",

@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"sync/atomic"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -91,6 +93,34 @@ type DB struct {
 	// Keys is the key store's pool: another database's, or Data itself
 	// when the key store shares the data's database.
 	Keys *pgxpool.Pool
+	// queries counts the statements sent on both pools (a round trip
+	// each, BEGIN and COMMIT included): Queries.
+	queries atomic.Uint64
+}
+
+// Queries is how many statements the pools have sent to the database so
+// far (each a round trip; BEGIN and COMMIT count). Tests hold the number
+// of round trips per pushed op and per pulled page with it.
+func (db *DB) Queries() uint64 { return db.queries.Load() }
+
+// counter is a pgx tracer that counts statements.
+type counter struct{ n *atomic.Uint64 }
+
+func (c counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// pool connects a pool whose statements db counts.
+func (db *DB) pool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ConnConfig.Tracer = counter{&db.queries}
+	return pgxpool.NewWithConfig(ctx, cfg)
 }
 
 // Open connects to the region's database at dataURL and its key store
@@ -103,12 +133,12 @@ func Open(ctx context.Context, dataURL, keysURL string) (_ *DB, err error) {
 			db.Close()
 		}
 	}()
-	if db.Data, err = pgxpool.New(ctx, dataURL); err != nil {
+	if db.Data, err = db.pool(ctx, dataURL); err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
 	db.Keys = db.Data
 	if keysURL != "" {
-		if db.Keys, err = pgxpool.New(ctx, keysURL); err != nil {
+		if db.Keys, err = db.pool(ctx, keysURL); err != nil {
 			return nil, fmt.Errorf("key store: %w", err)
 		}
 	}

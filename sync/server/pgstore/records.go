@@ -284,6 +284,21 @@ func (tx *Tx) PutView(device, dossier string, e storage.ViewEntry) error {
 		device, []byte(dossier), int16(e.State), int64(e.Seq))
 }
 
+// PutViews is PutView for each dossier, in one statement
+// (storage.PullBatcher).
+func (tx *Tx) PutViews(device string, dossiers []string, e storage.ViewEntry) error {
+	if len(dossiers) == 0 {
+		return nil
+	}
+	keys := make([][]byte, len(dossiers))
+	for i, d := range dossiers {
+		keys[i] = []byte(d)
+	}
+	return tx.exec(`INSERT INTO views (device, dossier, state, seq) SELECT $1, unnest($2::bytea[]), $3, $4
+		ON CONFLICT (device, dossier) DO UPDATE SET state = EXCLUDED.state, seq = EXCLUDED.seq`,
+		device, keys, int16(e.State), int64(e.Seq))
+}
+
 func (tx *Tx) DeleteView(device, dossier string) error {
 	return tx.exec("DELETE FROM views WHERE device = $1 AND dossier = $2", device, []byte(dossier))
 }
@@ -628,6 +643,19 @@ func (tx *Tx) PutReceipt(dossier, device string, r storage.Receipt) error {
 
 func (tx *Tx) DeleteReceipt(dossier, device string) error {
 	return tx.exec("DELETE FROM receipts WHERE dossier = $1 AND device = $2", []byte(dossier), device)
+}
+
+// DeleteReceipts is DeleteReceipt of device for each dossier, in one
+// statement (storage.PullBatcher).
+func (tx *Tx) DeleteReceipts(device string, dossiers []string) error {
+	if len(dossiers) == 0 {
+		return nil
+	}
+	keys := make([][]byte, len(dossiers))
+	for i, d := range dossiers {
+		keys[i] = []byte(d)
+	}
+	return tx.exec("DELETE FROM receipts WHERE device = $1 AND dossier = ANY($2)", device, keys)
 }
 
 func (tx *Tx) DossierReceipts(dossier string, fn func(device string, r storage.Receipt) error) error {

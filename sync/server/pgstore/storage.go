@@ -48,6 +48,8 @@ type Storage struct {
 
 var _ storage.Storage = (*Storage)(nil)
 var _ storage.Tx = (*Tx)(nil)
+var _ storage.OpDossierPrefetcher = (*Tx)(nil)
+var _ storage.PullBatcher = (*Tx)(nil)
 
 // MasterKeyName is the name the master key is read under from
 // store.Encryption's Keyring (a server's key file ignores it).
@@ -137,6 +139,15 @@ type Tx struct {
 	// page is the sealed bodies of the ops of the page OpsAfter is
 	// calling back for, by op key (nil outside it).
 	page map[[32]byte][]byte
+	// dos is what the transaction read of dossiers' op logs, by
+	// dossier key (oplog.go's dossierState).
+	dos map[[16]byte]*dossierState
+	// opDossier is the dossier key of each op key PrefetchOpDossiers
+	// read ("" for none), kept current by NumberOp.
+	opDossier map[string]string
+	// hist is what PrefetchHistories read, by dossier key, until
+	// DossierJSON takes it.
+	hist map[[16]byte]*histEntry
 }
 
 // exec runs a statement.

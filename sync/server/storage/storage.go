@@ -298,6 +298,32 @@ type SeqEntry struct {
 	Op, Dossier string
 }
 
+// OpDossierPrefetcher is what a backend that pays a round trip per
+// question may add to its Tx: PrefetchOpDossiers reads, at once, what
+// OpDossier will be asked of a push's ops (one query for the push, not
+// one per op). OpDossier answers the same with or without it.
+type OpDossierPrefetcher interface {
+	PrefetchOpDossiers(ops []string) error
+}
+
+// PullBatcher is what such a backend may add for a pull that sends
+// dossiers' histories (the view changes of sync/server's pull), so that
+// it pays a round trip per batch of dossiers, not several per dossier.
+// The answers and the records written are the same without it.
+type PullBatcher interface {
+	// PrefetchHistories reads, at once, what HeadKeys and DossierJSON
+	// will be asked of the dossiers (16-byte keys) next in this
+	// transaction; snapshot: the bodies of the heads are enough.
+	PrefetchHistories(dossiers []string, snapshot bool) error
+	// PutViews is PutView for each dossier, DeleteReceipts
+	// DeleteReceipt (of device) for each.
+	PutViews(device string, dossiers []string, e ViewEntry) error
+	DeleteReceipts(device string, dossiers []string) error
+	// ErasedAmong says which of the dossiers are erased (Erased of
+	// each; 16-byte keys).
+	ErasedAmong(dossiers []string) (map[string]bool, error)
+}
+
 // Export is what copying a region to another backend needs beyond the
 // other interfaces (brug admin migrate, sync/server/migrate): a listing of
 // the records that cannot be enumerated otherwise, and writes that keep a

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/protocol"
+	"github.com/brug-nl/brug/sync/server/pgstore"
+)
+
+// On PostgreSQL every question to the database is a round trip, and a
+// push or pull that asks per op (or per dossier) is many times slower
+// than one that asks per page. These tests count the statements the
+// server sends (pgstore's DB.Queries) for two sizes of the same work and
+// hold the cost of each op (or dossier) more: a change that goes back to
+// asking per op fails them. That the answers stay the same is held by
+// the whole suite running on both backends (BRUG_TEST_STORE=postgres),
+// heads_test.go, ops_test.go and sync_test.go in particular.
+
+// pgQueries counts the statements of the server's PostgreSQL storage; the
+// test skips on other backends.
+func pgQueries(t *testing.T, e *env) func() uint64 {
+	t.Helper()
+	pg, ok := e.srv.Storage().(*pgstore.Storage)
+	if !ok {
+		t.Skipf("counts PostgreSQL round trips; the backend is %s (run with BRUG_TEST_STORE=postgres)", testBackend)
+	}
+	return pg.DB().Queries
+}
+
+// A push of n ops to a dossier, each editing a field and naming the
+// field's last op in prev (as a laptop's edits do), costs at most
+// maxPerOp statements per op beyond a fixed cost per push and dossier.
+func TestPostgresRoundTripsPerPushedOp(t *testing.T) {
+	const maxPerOp = 2 // the op's insert (with what its prev replaces) and its number
+	e := newEnv(t)
+	queries := pgQueries(t, e)
+	e.teams("Noord")
+	anna := e.user("anna", protocol.RoleCoach, "Noord")
+	dossier, ops := anna.create("Noord", "Jan")
+	anna.sync(ops...)
+	last := map[string]string{"name": ops[1].ID}
+	push := func(n int) uint64 {
+		t.Helper()
+		var ops []store.Op
+		for i := range n {
+			f := []string{"name", "coaches", "closed_note", "merged_from"}[i%4]
+			var prev []string
+			if p := last[f]; p != "" {
+				prev = []string{p}
+			}
+			op := anna.op(dossier, f, fmt.Sprintf("v%d", i), prev...)
+			last[f] = op.ID
+			ops = append(ops, op)
+		}
+		before := queries()
+		resp := anna.sync(ops...)
+		if len(resp.Accepted) != n || len(resp.Refused) != 0 {
+			t.Fatalf("push of %d: accepted %d, rejected %+v", n, len(resp.Accepted), resp.Refused)
+		}
+		return queries() - before
+	}
+	small, big := push(4), push(44)
+	perOp := float64(big-small) / 40
+	t.Logf("push of 4 ops: %d statements; of 44: %d; %.2f per op", small, big, perOp)
+	if perOp > maxPerOp {
+		t.Errorf("a pushed op costs %.2f statements, want at most %d", perOp, maxPerOp)
+	}
+	for f, id := range last {
+		hs, err := e.heads(dossier, f)
+		if err != nil || len(hs) != 1 || hs[0].ID != id {
+			t.Errorf("heads of %s: %+v, %v; want the last op %s", f, hs, err, id)
+		}
+	}
+}
+
+// A pull of pages with d dossiers costs at most maxPerDossier
+// statements per dossier beyond a fixed cost per page.
+func TestPostgresRoundTripsPerPulledPage(t *testing.T) {
+	const maxPerDossier = 0.1
+	e := newEnv(t)
+	queries := pgQueries(t, e)
+	e.teams("Noord")
+	anna := e.user("anna", protocol.RoleCoach, "Noord")
+	total := 0 // ops of the team's dossiers
+	pull := func(n int) uint64 {
+		t.Helper()
+		var ops []store.Op
+		for i := range n {
+			_, o := anna.create("Noord", fmt.Sprintf("client %d", i))
+			ops = append(ops, o...)
+		}
+		anna.sync(ops...)
+		total += len(ops)
+		bram := e.user(fmt.Sprintf("bram%d", n), protocol.RoleCoach, "Noord")
+		// Two pages: the second holds the first's dossiers (a pull asks
+		// of those whether they were erased).
+		before := queries()
+		pages := 1
+		for resp, _, _ := bram.try(total/2 + 1); resp.More; resp, _, _ = bram.try(total/2 + 1) {
+			if pages++; pages > 3 {
+				t.Fatalf("pull of %d dossiers takes more than 3 pages", n)
+			}
+		}
+		if pages != 2 {
+			t.Fatalf("pull of %d dossiers took %d pages, want 2", n, pages)
+		}
+		got := 0
+		for _, ops := range bram.have {
+			got += len(ops)
+		}
+		if got < len(ops) {
+			t.Fatalf("pull of %d dossiers brought %d ops, want at least %d", n, got, len(ops))
+		}
+		return queries() - before
+	}
+	small := pull(4)
+	big := pull(40)
+	perDossier := float64(big-small) / 40 // the second pull has 44 dossiers
+	t.Logf("pull of 4 dossiers: %d statements; of 44: %d; %.2f per dossier", small, big, perDossier)
+	if perDossier > maxPerDossier {
+		t.Errorf("a pulled dossier costs %.2f statements, want at most %.2f", perDossier, maxPerDossier)
+	}
+}
