@@ -63,14 +63,8 @@ func (s *Store) commit(tx *bolt.Tx, dossier string, changes []Change) ([]Op, err
 		if err != nil {
 			return nil, err
 		}
-		prev := ch.Seen
-		if !ch.UseSeen {
-			prev = make([]string, 0, len(heads))
-			for _, h := range heads {
-				prev = append(prev, h.ID)
-			}
-		}
-		if len(heads) == 1 && heads[0].Value == ch.Value && len(prev) == 1 && prev[0] == heads[0].ID {
+		prev, same := ChangePrev(ch, heads)
+		if same {
 			continue
 		}
 		op := Op{ID: NewID(), Dossier: dossier, Field: ch.Field, Value: ch.Value,
@@ -92,6 +86,23 @@ func (s *Store) commit(tx *bolt.Tx, dossier string, changes []Change) ([]Op, err
 		}
 	}
 	return made, nil
+}
+
+// ChangePrev is what an op made for ch replaces, given its field's heads
+// now: the heads the user saw (Edit) or all of them (Set). same reports a
+// change equal to the field's only head, which makes no op, so pressing
+// save twice makes one op. Every path that makes ops from changes (the
+// store's Commit, the server's sessions over its storage) asks this.
+func ChangePrev(ch Change, heads []Head) (prev []string, same bool) {
+	prev = ch.Seen
+	if !ch.UseSeen {
+		prev = make([]string, 0, len(heads))
+		for _, h := range heads {
+			prev = append(prev, h.ID)
+		}
+	}
+	same = len(heads) == 1 && heads[0].Value == ch.Value && len(prev) == 1 && prev[0] == heads[0].ID
+	return prev, same
 }
 
 // NewClient holds what the new-client form asks.

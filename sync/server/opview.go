@@ -291,14 +291,8 @@ func (s *Server) commitIn(tx Tx, author string, hook func(Tx, []store.Op) error,
 		if err != nil {
 			return nil, err
 		}
-		prev := ch.Seen
-		if !ch.UseSeen {
-			prev = make([]string, 0, len(heads))
-			for _, h := range heads {
-				prev = append(prev, h.ID)
-			}
-		}
-		if len(heads) == 1 && heads[0].Value == ch.Value && len(prev) == 1 && prev[0] == heads[0].ID {
+		prev, same := store.ChangePrev(ch, heads)
+		if same {
 			continue
 		}
 		op := store.Op{ID: store.NewID(), Dossier: dossier, Field: ch.Field, Value: ch.Value,
