@@ -311,11 +311,27 @@ func (o *Overview) headLines(width int) []string {
 		}
 	}
 	if n := len(c.Conflicts); n > 0 {
-		text := t.F("overview.conflicts", n)
-		if n == 1 {
+		// A read-only dossier's conflicts are its own team's to resolve:
+		// the hint to press ! would end in a refusal.
+		readOnly := kit.ReadOnly(o.ctx, c)
+		var text string
+		switch {
+		case readOnly && n == 1:
+			text = t.S("overview.conflicts.readonly.one")
+		case readOnly:
+			text = t.F("overview.conflicts.readonly", n)
+		case n == 1:
 			text = t.S("overview.conflicts.one")
+		default:
+			text = t.F("overview.conflicts", n)
 		}
-		lines = append(lines, st.Conflict.Render(kit.Truncate(t.S("widget.conflict")+" "+text, width)))
+		if !readOnly {
+			lines = append(lines, st.Conflict.Render(kit.Truncate(t.S("widget.conflict")+" "+text, width)))
+		} else {
+			for _, l := range kit.WrapText(t.S("widget.conflict")+" "+text, width) {
+				lines = append(lines, st.Conflict.Render(l))
+			}
+		}
 	}
 	return lines
 }
