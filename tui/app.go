@@ -284,6 +284,28 @@ func (m *Model) pop(refresh bool) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// helpColumns lays the full help out in columns of at most rows keys:
+// the screen's keys beside the global ones where they fit in rows, else
+// all of them flowed into as many even columns as it takes, so that at
+// 60x20 no key (and not the line that says how to close the help) falls
+// off the bottom.
+func helpColumns(screen, global []key.Binding, rows int) [][]key.Binding {
+	rows = max(rows, 1)
+	if len(screen) <= rows && len(global) <= rows {
+		return [][]key.Binding{screen, global}
+	}
+	all := append(append([]key.Binding(nil), screen...), global...)
+	cols := (len(all) + rows - 1) / rows
+	per := (len(all) + cols - 1) / cols
+	var groups [][]key.Binding
+	for len(all) > 0 {
+		n := min(per, len(all))
+		groups = append(groups, all[:n])
+		all = all[n:]
+	}
+	return groups
+}
+
 // bodySize is what is left for a screen: the header, status line, sync
 // footer and help bar take one line each.
 func (m *Model) bodySize() (int, int) {
@@ -313,7 +335,7 @@ func (m *Model) View() string {
 	header := m.header(w)
 	var body string
 	if m.fullHelp {
-		body = m.fullHelpView()
+		body = m.fullHelpView(h)
 	} else {
 		body = m.Top().View()
 	}
@@ -388,7 +410,9 @@ func (m *Model) shortHelpView(w int) string {
 	}
 }
 
-func (m *Model) fullHelpView() string {
+// fullHelpView lists every key of the screen in front and the global
+// ones, in h lines.
+func (m *Model) fullHelpView(h int) string {
 	st := m.ctx.Styles
 	var b strings.Builder
 	b.WriteString(st.Section.Render(m.ctx.T.S("help.title")) + "\n\n")
@@ -396,8 +420,7 @@ func (m *Model) fullHelpView() string {
 	if m.sync.opt.Refused != nil {
 		global = append(global, m.ctx.Keys.Refused)
 	}
-	groups := [][]key.Binding{m.Top().Help(), global}
-	b.WriteString(m.help.FullHelpView(groups))
+	b.WriteString(m.help.FullHelpView(helpColumns(m.Top().Help(), global, h-4)))
 	b.WriteString("\n\n" + st.Muted.Render(m.ctx.T.S("help.close")))
 	return b.String()
 }

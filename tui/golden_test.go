@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
@@ -120,6 +121,24 @@ func clFinalView(t *testing.T, tm *teatest.TestModel, width, height int) []byte 
 	return []byte(view)
 }
 
+// clHelpView is clFinalView of a program showing its full help, checked
+// to list every key of the screen in front and the global ones.
+func clHelpView(t *testing.T, tm *teatest.TestModel, width, height int) []byte {
+	t.Helper()
+	view := clFinalView(t, tm, width, height)
+	m := tm.FinalModel(t).(*Model)
+	screen, global := m.Top().Help(), []key.Binding{m.ctx.Keys.Back, m.ctx.Keys.Help, m.ctx.Keys.Quit, m.ctx.Keys.Sync}
+	for _, b := range append(screen, global...) {
+		if !bytes.Contains(view, []byte(b.Help().Desc)) {
+			t.Errorf("the help at %dx%d lacks %q (%s)", width, height, b.Help().Desc, b.Help().Key)
+		}
+	}
+	if !bytes.Contains(view, []byte(m.ctx.T.S("help.close"))) {
+		t.Errorf("the help at %dx%d does not say how to close it", width, height)
+	}
+	return view
+}
+
 // TestGolden pins the look of the list and the overview at 80x24 and
 // 200x50. Run `go test ./tui -run TestGolden -update` to regenerate, and
 // read the diff like code.
@@ -141,6 +160,24 @@ func TestGolden(t *testing.T) {
 				tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 				clWaitFor(t, tm, overviewShown)
 				golden.RequireEqual(t, clFinalView(t, tm, size.w, size.h))
+			})
+			// The full help (?) shows every key of the screen in front and
+			// the line that says how to close it, at every size.
+			t.Run("help-list", func(t *testing.T) {
+				tm := teatest.NewTestModel(t, clGoldenModel(t), teatest.WithInitialTermSize(size.w, size.h))
+				clWaitFor(t, tm, "Anna de Vries", "Sanne Visser")
+				tm.Type("?")
+				clWaitFor(t, tm, "sluit de hulp")
+				golden.RequireEqual(t, clHelpView(t, tm, size.w, size.h))
+			})
+			t.Run("help-overview", func(t *testing.T) {
+				tm := teatest.NewTestModel(t, clGoldenModel(t), teatest.WithInitialTermSize(size.w, size.h))
+				clWaitFor(t, tm, "Anna de Vries", "Sanne Visser")
+				tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+				clWaitFor(t, tm, overviewShown)
+				tm.Type("?")
+				clWaitFor(t, tm, "sluit de hulp")
+				golden.RequireEqual(t, clHelpView(t, tm, size.w, size.h))
 			})
 			t.Run("filter", func(t *testing.T) {
 				tm := teatest.NewTestModel(t, clGoldenModel(t), teatest.WithInitialTermSize(size.w, size.h))
