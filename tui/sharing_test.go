@@ -294,3 +294,26 @@ func TestSharingNamesTheRegistersOrganisation(t *testing.T) {
 		t.Errorf("org %q, want the register's", sh.Org.Value)
 	}
 }
+
+// TestEmptySharingOffersNew: a dossier shared with nobody says "press n to
+// share it"; at 60 columns its help bar must offer n, not X (withdraw a
+// consent there is none of), which pushed n off the bar before.
+func TestEmptySharingOffersNew(t *testing.T) {
+	tm := teatest.NewTestModel(t, clGoldenModel(t), teatest.WithInitialTermSize(MinWidth, MinHeight))
+	clWaitFor(t, tm, "Anna de Vries", "Sanne Visser")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	clWaitFor(t, tm, "Stappen")
+	tm.Type("D")
+	clWaitFor(t, tm, "niemand buiten het eigen team")
+	view := string(clFinalView(t, tm, MinWidth, MinHeight))
+	lines := strings.Split(view, "\n")
+	bar := lines[len(lines)-1]
+	if !strings.Contains(bar, "n nieuw") {
+		t.Errorf("the help bar of an empty sharing list lacks n: %q", bar)
+	}
+	for _, no := range []string{"X ", "enter bewerken", "x verwijderen", "u terugzetten"} {
+		if strings.Contains(bar, no) {
+			t.Errorf("the help bar of an empty sharing list offers %q: %q", no, bar)
+		}
+	}
+}

@@ -35,8 +35,11 @@ type entitySpec struct {
 	header func(s *EntityScreen, width int) []string
 	// key handles the kind's own keys; handled false passes the key on.
 	key func(s *EntityScreen, msg tea.KeyMsg) (handled bool, cmd tea.Cmd)
-	// help lists the kind's own keys, shown first.
-	help func(s *EntityScreen) []key.Binding
+	// help lists the kind's own keys, shown first. They act on the row
+	// under the cursor, so an empty list does not offer them, unless
+	// helpWithoutRows (a key that starts something new).
+	help            func(s *EntityScreen) []key.Binding
+	helpWithoutRows bool
 }
 
 // EntityScreen lists the entities of one kind of a dossier: n adds, enter
@@ -252,13 +255,27 @@ func (s *EntityScreen) Title() string {
 	return s.ctx.T.F("entity.title.client", s.Client.Name.Value, s.ctx.T.S(s.spec.title))
 }
 
-// Help lists the kind's keys, then the list's.
+// Help lists the kind's keys, then the list's. Keys that act on a row
+// are left out while the list is empty, and u while nothing was removed
+// here, so the help bar of an empty list offers what its text says to
+// press (n), not keys that do nothing.
 func (s *EntityScreen) Help() []key.Binding {
+	empty := len(s.rows()) == 0
 	var bs []key.Binding
-	if s.spec.help != nil {
+	if s.spec.help != nil && (!empty || s.spec.helpWithoutRows) {
 		bs = s.spec.help(s)
 	}
-	return append(bs, s.keys.New, s.keys.Edit, s.keys.Remove, s.keys.Undo, s.ctx.Keys.Up, s.ctx.Keys.Down)
+	bs = append(bs, s.keys.New)
+	if !empty {
+		bs = append(bs, s.keys.Edit, s.keys.Remove)
+	}
+	if s.removed != "" {
+		bs = append(bs, s.keys.Undo)
+	}
+	if !empty {
+		bs = append(bs, s.ctx.Keys.Up, s.ctx.Keys.Down)
+	}
+	return bs
 }
 
 // Capturing is false: the list has no text input.

@@ -84,6 +84,7 @@ func routeSpec() entitySpec {
 		help: func(s *EntityScreen) []key.Binding {
 			return []key.Binding{s.ctx.Keys.OnRoute.Move}
 		},
+		helpWithoutRows: true,
 	}
 }
 
