@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
@@ -108,6 +109,18 @@ type formKeys struct {
 	Save, Next, Prev key.Binding
 }
 
+// DayInput is how a date field shows a stored day (2025-03-14): the way
+// the language writes it (14-3-2025 in Dutch), so that a form's default
+// looks like its placeholder and like what a coach types. Anything else is
+// shown as it is.
+func DayInput(ctx *Context, day string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return d.Format(ctx.T.S("entity.form.date.layout"))
+}
+
 // NewForm builds a form over fields; save writes the values, saved
 // is the status text shown after.
 func NewForm(ctx *Context, dossier, title string, fields []FormField, save FormSave, saved string) *Form {
@@ -124,6 +137,9 @@ func NewForm(ctx *Context, dossier, title string, fields []FormField, save FormS
 				ti.Placeholder = ctx.T.S("entity.form.date.placeholder")
 			}
 			ti.SetValue(fl.Value)
+			if fl.Kind == FieldDate {
+				ti.SetValue(DayInput(ctx, fl.Value))
+			}
 			ti.CursorEnd()
 			if len(fl.Suggest) > 0 && fl.Kind == FieldLine {
 				ti.ShowSuggestions = true
@@ -206,8 +222,15 @@ func (f *Form) Values() map[string]string {
 	out := make(map[string]string, len(f.fields))
 	for i, fl := range f.fields {
 		switch fl.Kind {
-		case FieldLine, FieldDate:
+		case FieldLine:
 			out[fl.Name] = strings.TrimSpace(f.Inputs[i].Value())
+		case FieldDate:
+			// A day is kept as 2025-03-14 whichever way it was typed or
+			// shown; what does not parse stays as typed, for validate.
+			out[fl.Name] = strings.TrimSpace(f.Inputs[i].Value())
+			if day, err := store.ParseDay(out[fl.Name]); err == nil {
+				out[fl.Name] = day
+			}
 		case FieldText:
 			out[fl.Name] = fl.Value // unchanged: exactly as stored
 			if v := f.areas[i].Value(); v != f.shown[i] {

@@ -15,6 +15,7 @@ var textsEntities = map[string][2]string{
 	"entity.err.save":     {"Niet gelukt (%v). De lijst toont weer wat bewaard is; probeer het opnieuw.", "That failed (%v). The list shows what is stored again; please try again."},
 
 	"entity.form.date.placeholder": {"bijv. 14-3-2025", "e.g. 2025-03-14"},
+	"entity.form.date.layout":      {"2-1-2006", "2006-01-02"},
 	"entity.form.hint":             {"tab volgend veld · ctrl+s bewaart · esc terug", "tab next field · ctrl+s saves · esc back"},
 	"entity.form.hint.choice":      {"←/→ kiest · tab volgend veld · ctrl+s bewaart", "←/→ chooses · tab next field · ctrl+s saves"},
 	"entity.form.hint.places":      {"↑/↓ en spatie kiezen, ook meer dan één · tab volgend veld · ctrl+s bewaart", "↑/↓ and space pick, more than one if needed · tab next field · ctrl+s saves"},
