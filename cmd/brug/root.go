@@ -202,6 +202,7 @@ variable, the variable over the file.`,
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
 	root.AddCommand(newLoginCmd(c), newSyncCmd(c), newPassphraseCmd(c))
 	root.AddCommand(newImportCmd(c), newDuplicatesCmd(c))
+	installHelp(c, root)
 	return root
 }
 
