@@ -378,6 +378,63 @@ Aanvullen in elke nieuwe shell; doe dit één keer:
 
 Het werkt pas in een nieuwe shell.`,
 	},
+	"brug serve": {
+		Short: "Draai de syncserver van de regio",
+		Long: `Draai de syncserver van een regio op één brug-bestand: apparaten melden zich
+aan met een eenmalige code en synchroniseren hun wijzigingen via de server
+(de API /v1 in docs/openapi.yaml), met toegang per team en een auditlog van
+elke levering en wijziging. /healthz antwoordt "ok" zolang het bestand een
+schrijfactie aanneemt (503 als de schijf vol of alleen-lezen is).
+Prometheus-metrics (/metrics, en nog eens /healthz) staan op een eigen
+listener, --metrics-addr (standaard alleen loopback; "off" zet hem uit). Met
+--metrics-token geeft ook de listener van de API /metrics, alleen aan dat
+bearer-token (of zet BRUG_METRICS_TOKEN).
+
+Geef met --public-url het adres dat apparaten gebruiken
+(https://brug.example.nl): het komt in het bestand, en dan drukt
+` + "`brug admin invite`" + ` het hele login-commando af, ook vanuit een ander proces of
+via SSH.
+
+--retention zegt hoe lang de dossiers van afgesloten trajecten bewaard
+blijven na de datum van afsluiten: een standaardtermijn, daarna CODE=TERMIJN
+voor dossiers met die uitkerings- of indicatiecode, bijvoorbeeld
+15y,wlz=20y (de langste termijn die geldt, wint). De termijn komt in het
+bestand; zonder deze optie blijft het beleid van het bestand staan, 15y als
+er nooit een was. brug admin retention toont en wist de dossiers waarvan de
+termijn voorbij is (docs/operations.md, "Retention").
+
+Geef het eigen bestand van de server met --db (of BRUG_DB); brug maakt het
+als het er niet is. Accounts beheer je met ` + "`brug admin`" + `, dat op hetzelfde
+bestand werkt terwijl de server draait (via BESTAND.admin.sock, alleen
+leesbaar voor jou).
+
+Serveer via TLS met --tls-cert en --tls-key, of achter een TLS-proxy op
+127.0.0.1. brug waarschuwt als hij gewoon HTTP serveert op een ander adres:
+dan gaan tokens van apparaten en dossiers leesbaar over het netwerk.
+
+De logs (de regels bij het starten, en één regel per verzoek: methode, pad,
+status, duur, gebruiker, adres van de client) gaan naar standaardfout, als
+tekst of met --log-format json als JSON-regels; --log-level zet het laagste
+niveau dat gelogd wordt. Er staan nooit inhoud van dossiers of tokens in.
+Achter een reverse proxy geef je het adres daarvan met --trusted-proxy
+(CIDR, herhaalbaar): het adres van de client komt dan uit de header
+X-Forwarded-For van die proxy; van ieder ander negeert brug die header.
+Stop met Ctrl-C of SIGTERM: lopende verzoeken worden eerst afgemaakt.
+
+SSH (voor coördinatoren, en voor de commando's van beheerders) luistert op
+--ssh-addr, met een hostsleutel die bij de eerste start wordt gemaakt en
+bewaard (--ssh-host-key, standaard BESTAND.ssh_host_ed25519 naast de
+database). Gebruikers loggen in met een publieke sleutel die is
+geregistreerd met ` + "`brug admin key add`" + `; inloggen met een wachtwoord kan niet.
+Een sessie draait de app als die gebruiker, met de teams van die gebruiker;
+beheerders geven admin-commando's: ssh -p 2222 HOST admin user list.
+Sessies stoppen na --ssh-idle zonder toetsaanslag. --ssh-addr "" zet SSH
+uit.`,
+		Example: `  brug serve --db /var/lib/brug/region.db
+  brug serve --db region.db --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --public-url https://brug.example.nl:8443
+  brug serve --db region.db --public-url https://brug.example.nl --trusted-proxy 127.0.0.1 --log-format json
+  brug admin --db region.db user add anna --role coach --team "Team Noord"`,
+	},
 }
 
 // flagHelpNL is the Dutch usage of every flag, keyed by the path of the
@@ -425,6 +482,24 @@ var flagHelpNL = map[string]string{
 	"brug completion fish --no-descriptions":       noDescNL,
 	"brug completion powershell --no-descriptions": noDescNL,
 	"brug completion zsh --no-descriptions":        noDescNL,
+
+	"brug serve --addr":          "adres om op te luisteren (host:poort)",
+	"brug serve --key-store":     keyStoreNL,
+	"brug serve --log-format":    "vorm van de logs: text of json",
+	"brug serve --log-level":     "laagste niveau dat gelogd wordt: debug, info, warn of error",
+	"brug serve --master-key":    masterKeyNL,
+	"brug serve --metrics-addr":  "adres voor /metrics en /healthz (host:poort); \"off\" of \"\" zet het uit",
+	"brug serve --metrics-token": "geef /metrics ook op --addr, alleen aan dit bearer-token (of BRUG_METRICS_TOKEN)",
+	"brug serve --public-url":    "de URL die apparaten gebruiken (https://brug.example.nl); brug admin invite drukt hem af",
+	"brug serve --retention":     "hoe lang dossiers van afgesloten trajecten bewaard blijven, bijvoorbeeld 15y of 15y,wlz=20y (komt in het bestand; standaard 15y)",
+	"brug serve --ssh-addr":      "adres voor inloggen met SSH (host:poort); \"\" zet SSH uit",
+	"brug serve --ssh-host-key":  "het bestand met de SSH-hostsleutel, gemaakt als het er niet is (standaard BESTAND.ssh_host_ed25519)",
+	"brug serve --ssh-idle":      "stop een SSH-sessie na zo lang zonder toetsaanslag",
+	"brug serve --store":         storeNL,
+	"brug serve --tls-cert":      "bestand met het TLS-certificaat (PEM); samen met --tls-key",
+	"brug serve --tls-key":       "bestand met de private TLS-sleutel (PEM); samen met --tls-cert",
+	"brug serve --tls-poll":      "hoe vaak brug kijkt of de TLS-bestanden vernieuwd zijn",
+	"brug serve --trusted-proxy": "een reverse proxy (CIDR of adres) waarvan X-Forwarded-For de client noemt; herhaalbaar",
 }
 
 // Usages that several commands' flags share.
@@ -432,4 +507,5 @@ const (
 	keyStoreNL  = "de sleutelopslag met de sleutels van de dossiers, apart van het gegevensbestand (standaard BESTAND.keys)"
 	masterKeyNL = "het bestand met de hoofdsleutel, alleen leesbaar voor de eigenaar (standaard: de systemd-credential brug-master-key, anders BESTAND.master-key)"
 	noDescNL    = "zonder uitleg bij de aanvullingen"
+	storeNL     = "waar de regio staat: bolt (het bestand van --db, de standaard) of een PostgreSQL-database, postgres://GEBRUIKER@HOST/DATABASE"
 )

@@ -13,7 +13,7 @@ import (
 
 // stillEnglish are the commands (and everything under them) whose help
 // has no Dutch yet: an intermediate state only; empty when done.
-var stillEnglish = []string{"brug serve", "brug admin"}
+var stillEnglish = []string{"brug admin"}
 
 func untranslated(key string) bool {
 	for _, p := range stillEnglish {
