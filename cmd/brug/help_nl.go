@@ -5,12 +5,32 @@ package main
 // command's name.
 type helpText struct{ Use, Short, Long, Example string }
 
-// helpNL is the Dutch help of every command, keyed by command path. The
+// helpNL is the Dutch help of every command, keyed by command path:
+// coachHelpNL here and adminHelpNL (help_nl_admin.go). The
 // English stays in the command definitions; a test (help_test.go) checks
 // that every command has its Dutch and no key is left over. Texts for
 // coaches are plain Dutch (B1); the server and admin commands are read by
 // a region's IT person. Always "je", never "u".
-var helpNL = map[string]helpText{
+var helpNL = joinHelp(coachHelpNL, adminHelpNL)
+
+// flagHelpNL is the Dutch usage of every flag, keyed by the path of the
+// command that defines it and the flag's name ("brug export --format").
+// cobra's own --help and --version are said in help.go.
+var flagHelpNL = joinHelp(coachFlagHelpNL, adminFlagHelpNL)
+
+// joinHelp is one catalogue of two (built once, never changed).
+func joinHelp[T any](a, b map[string]T) map[string]T {
+	m := make(map[string]T, len(a)+len(b))
+	for _, part := range []map[string]T{a, b} {
+		for k, v := range part {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// coachHelpNL is the Dutch help of brug and the commands beside admin.
+var coachHelpNL = map[string]helpText{
 	"brug": {
 		Short: "Begeleid mensen stap voor stap van dagbesteding naar werk",
 		Long: `brug is een app voor de terminal voor jobcoaches, wijkteams en
@@ -437,10 +457,9 @@ uit.`,
 	},
 }
 
-// flagHelpNL is the Dutch usage of every flag, keyed by the path of the
-// command that defines it and the flag's name ("brug export --format").
-// cobra's own --help and --version are said in help.go.
-var flagHelpNL = map[string]string{
+// coachFlagHelpNL is the Dutch usage of the flags of coachHelpNL's
+// commands.
+var coachFlagHelpNL = map[string]string{
 	"brug --config": "een configuratiebestand (YAML; standaard: $BRUG_CONFIG, anders brug.yaml in je map voor instellingen)",
 	"brug --db":     "het brug-bestand dat je gebruikt (standaard: $BRUG_DB, anders je eigen map voor gegevens)",
 	"brug --lang":   "de taal van de app en de meldingen: nl of en (standaard: uit de taalinstelling, anders nl)",
