@@ -290,3 +290,48 @@ func zeroDefault(f *pflag.Flag) bool {
 	}
 	return false
 }
+
+// completionArgs reports whether args ask cobra for shell completions
+// (the hidden __complete commands the completion scripts call).
+func completionArgs(args []string) bool {
+	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
+}
+
+// langArg is the value of --lang on a command line not parsed yet ("" if
+// none is given before "--").
+func langArg(args []string) string {
+	lang := ""
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(a, "--lang="); ok {
+			lang = v
+		} else if a == "--lang" && i+1 < len(args) {
+			lang = args[i+1]
+		}
+	}
+	return lang
+}
+
+// dutchCompletions puts the Dutch texts into the tree, for the
+// descriptions that zsh, fish and PowerShell show beside completions
+// (cobra takes them from Short and the flags' usages). Only a completion
+// run does this: its tree is built for it and gone after.
+func dutchCompletions(root *cobra.Command) {
+	root.InitDefaultVersionFlag()
+	var walk func(*cobra.Command)
+	walk = func(cmd *cobra.Command) {
+		cmd.InitDefaultHelpFlag()
+		if t, ok := helpNL[helpKey(cmd)]; ok {
+			cmd.Short = t.Short
+		}
+		for _, fs := range []*pflag.FlagSet{cmd.LocalNonPersistentFlags(), cmd.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) { f.Usage = nlFlagUsage(cmd, f) })
+		}
+		for _, sub := range cmd.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -238,5 +241,60 @@ func TestDutchHelpSaysJe(t *testing.T) {
 	}
 	if formalYou.FindString("Geef uw naam") == "" || formalYou.FindString("autoload -U compinit") != "" {
 		t.Error("formalYou does not find what it should")
+	}
+}
+
+// TestCompletionDescriptionsFollowTheLanguage: zsh, fish and PowerShell
+// show each completion's description (a command's Short, a flag's usage);
+// in Dutch unless --lang en or the locale says English.
+func TestCompletionDescriptionsFollowTheLanguage(t *testing.T) {
+	h := newHarness(t)
+	root := helpTree()
+	export, _, _ := root.Find([]string{"export"})
+	enShort, enFormat := export.Short, export.Flags().Lookup("format").Usage
+	nl := h.run("__complete", "")
+	expect(t, "complete commands", nl, exitOK, "export\t"+helpNL["brug export"].Short, "help\t"+helpNL["brug help"].Short)
+	if strings.Contains(nl.stdout, enShort) {
+		t.Errorf("English Short in Dutch completions:\n%s", nl.stdout)
+	}
+	expect(t, "complete flags", h.run("__complete", "export", "--"), exitOK, "--format\t"+flagHelpNL["brug export --format"], "--help\thulp bij export", "--db\t"+flagHelpNL["brug --db"])
+	expect(t, "complete (en)", h.run("__complete", "--lang", "en", "export", "--f"), exitOK, "--format\t"+enFormat)
+	expect(t, "complete (--lang=en)", h.run("__complete", "--lang=en", ""), exitOK, "export\t"+enShort)
+	h.env["LANG"] = "en_US.UTF-8"
+	expect(t, "complete (LANG=en)", h.run("__complete", ""), exitOK, "export\t"+enShort)
+	expect(t, "complete (LANG=en, --lang nl)", h.run("__complete", "--lang", "nl", ""), exitOK, "export\t"+helpNL["brug export"].Short)
+}
+
+// TestHelpFollowsTheConfigFile: --help runs no command, yet a
+// configuration file's lang counts for it as for every message.
+func TestHelpFollowsTheConfigFile(t *testing.T) {
+	h := newHarness(t)
+	cfg := filepath.Join(t.TempDir(), "brug.yaml")
+	if err := os.WriteFile(cfg, []byte("lang: en\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.env["BRUG_CONFIG"] = cfg
+	want := cobraHelp(t, "plan")
+	if r := h.run("plan", "--help"); r.stdout != want {
+		t.Errorf("plan --help with lang: en in the config file:\n%v", r)
+	}
+	if r := h.run("--config", cfg, "plan", "--help"); r.stdout != want {
+		t.Errorf("--config FILE plan --help with lang: en in it:\n%v", r)
+	}
+	expect(t, "--lang nl beats the file", h.run("plan", "--help", "--lang", "nl"), exitOK, "Gebruik:", strings.SplitN(helpNL["brug plan"].Long, "\n", 2)[0])
+}
+
+// TestSSHAdminHelpFollowsTheSession: an admin's SSH session gets the
+// help in the session's language, Dutch by default.
+func TestSSHAdminHelpFollowsTheSession(t *testing.T) {
+	for _, c := range []struct{ lang, want, not string }{
+		{"nl", helpNL["brug admin user add"].Short, "Usage:"},
+		{"en", "Usage:", "Gebruik:"},
+	} {
+		var out, errb bytes.Buffer
+		code, _ := sshAdmin(context.Background(), nil, []string{"user", "add", "--help"}, c.lang, nil, &out, &errb)
+		if code != exitOK || !strings.Contains(out.String(), c.want) || strings.Contains(out.String(), c.not) {
+			t.Errorf("%s: exit %d\n%s%s", c.lang, code, out.String(), errb.String())
+		}
 	}
 }

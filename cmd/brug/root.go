@@ -214,6 +214,13 @@ func run(args []string, e env) int { return runContext(context.Background(), arg
 func runContext(ctx context.Context, args []string, e env) int {
 	c := &cli{env: e}
 	root := newRootCmd(c)
+	if completionArgs(args) {
+		c.g.lang = langArg(args)
+		if c.helpLang() == "nl" {
+			dutchCompletions(root)
+		}
+		c.g.lang = ""
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
