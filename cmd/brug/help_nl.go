@@ -207,9 +207,10 @@ stepped_back_from en at_end per plek (de codes van de plekken uit de
 methode, "unknown" als er geen plek is).
 
 Wie meetelt en hoe, staat in docs/report.md: elke cliënt van de teams die
-aan het eind van de periode bekend was, telt één keer, op de verste van zijn
-plekken. Wie vaker een stap zette, telt één keer, op de verste plek waar
-hij naartoe doorstroomde. brug verandert niets aan het brug-bestand.`,
+aan het eind van de periode bekend was, telt één keer, op de verste plek
+waar die persoon stond. Wie vaker een stap zette, telt één keer, op de
+verste plek waar die persoon naartoe doorstroomde. brug verandert niets aan
+het brug-bestand.`,
 		Example: `  brug report
   brug report --from 2025-01-01 --to 2025-12-31 --team Noord --team Zuid
   brug report --format csv > doorstroom.csv

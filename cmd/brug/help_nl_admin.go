@@ -16,7 +16,7 @@ In beide gevallen komt het commando in de auditlog, met je naam (BRUG_USER,
 anders je inlognaam) en kanaal "cli".
 
 Rollen: coach en wijkteam lezen en veranderen de dossiers van hun teams;
-coordinator beoordeelt en tekent af in al zijn teams; admin beheert de
+coordinator beoordeelt en tekent af in de eigen teams; admin beheert de
 accounts en ziet via sync geen enkel dossier.`,
 		Example: `  brug admin --db region.db team add "Team Noord"
   brug admin --db region.db user add anna --role coach --team "Team Noord"

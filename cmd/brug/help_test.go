@@ -38,6 +38,10 @@ func ownFlags(cmd *cobra.Command, fn func(*pflag.Flag)) {
 	}
 }
 
+// englishPlaceholder finds the English words of the commands' use lines
+// (export CLIENT): a Dutch Use says CLIËNT.
+var englishPlaceholder = regexp.MustCompile(`\b(FILE|CLIENT|USER|NAME|OLD|NEW|KEEP|GONE|DATE|ACTION|KIND|NUMBER|ROLE|PHONE|EMAIL|REASON|TEXT|FINGERPRINT|YYYY-MM-DD|command)\b`)
+
 // TestDutchHelpIsComplete walks the whole tree: every command's Short,
 // Long and Example, and every flag's usage, has a Dutch text, and the
 // catalogue holds no text of a command or flag that is gone.
@@ -63,6 +67,9 @@ func TestDutchHelpIsComplete(t *testing.T) {
 		}
 		if nl.Use != "" && strings.Fields(nl.Use)[0] != cmd.Name() {
 			t.Errorf("%q: Dutch Use %q does not start with the command's name", key, nl.Use)
+		}
+		if use := nlText(cmd).Use; englishPlaceholder.MatchString(use) {
+			t.Errorf("%q: the Dutch help's use line %q has an English placeholder", key, use)
 		}
 		ownFlags(cmd, func(f *pflag.Flag) {
 			if _, ok := flagHelpNL[key+" --"+f.Name]; !ok {
