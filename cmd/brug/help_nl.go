@@ -471,7 +471,7 @@ var coachFlagHelpNL = map[string]string{
 
 	"brug login --adopt":        "de wijzigingen op dit nooit aangemelde bestand onder een andere naam zijn van jou",
 	"brug login --name":         "hoe beheerders dit apparaat in de lijst zien (standaard: de naam van de computer)",
-	"brug login --replace-user": "het bestand is van een andere gebruiker: stuur diens wijzigingen die nog niet verstuurd zijn, maak dan het bestand leeg en meld aan",
+	"brug login --replace-user": "het bestand is van een andere gebruiker: stuur eerst de wijzigingen van die gebruiker die nog niet verstuurd zijn, maak dan het bestand leeg en meld je aan",
 
 	"brug export --format": "md (een leesbaar document) of json (alle gegevens)",
 	"brug export --out":    "schrijf naar dit bestand in plaats van naar het scherm",
