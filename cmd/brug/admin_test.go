@@ -221,7 +221,7 @@ func TestSyncCommandsHelp(t *testing.T) {
 		{"admin", "erase", "--help"}, {"admin", "audit", "--help"}, {"admin", "export", "--help"},
 	} {
 		r := h.runTok(nil, args...)
-		if r.code != exitOK || !strings.Contains(r.stdout, "Usage:") || !strings.Contains(r.stdout, "Examples:") {
+		if r.code != exitOK || !strings.Contains(r.stdout, "Gebruik:") || !strings.Contains(r.stdout, "Voorbeelden:") {
 			t.Errorf("%v: no usage with examples:\n%v", args, r)
 		}
 	}

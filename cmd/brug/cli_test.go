@@ -129,10 +129,10 @@ func TestHelpOnEveryCommand(t *testing.T) {
 	h := newHarness(t)
 	for _, args := range [][]string{{"--help"}, {"demo", "--help"}, {"export", "--help"}, {"version", "--help"}, {"help", "export"}} {
 		r := h.run(args...)
-		if r.code != exitOK || !strings.Contains(r.stdout, "Usage:") {
+		if r.code != exitOK || !strings.Contains(r.stdout, "Gebruik:") {
 			t.Errorf("%v:\n%v", args, r)
 		}
-		if args[0] != "version" && !strings.Contains(r.stdout, "Examples:") {
+		if args[0] != "version" && !strings.Contains(r.stdout, "Voorbeelden:") {
 			t.Errorf("%v: help has no examples", args)
 		}
 	}

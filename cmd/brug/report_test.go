@@ -334,6 +334,12 @@ func TestReportErrors(t *testing.T) {
 func TestReportHelp(t *testing.T) {
 	h := newHarness(t)
 	r := h.run("report", "--help")
+	for _, want := range []string{"Gebruik:", "Voorbeelden:", "--from", "--to", "--team", "--format", "eerste dag van het kwartaal", "docs/report.md"} {
+		if r.code != exitOK || !strings.Contains(r.stdout, want) {
+			t.Errorf("help lacks %q:\n%v", want, r)
+		}
+	}
+	r = h.run("report", "--help", "--lang", "en")
 	for _, want := range []string{"Usage:", "Examples:", "--from", "--to", "--team", "--format", "first day of the calendar", "docs/report.md"} {
 		if r.code != exitOK || !strings.Contains(r.stdout, want) {
 			t.Errorf("help lacks %q:\n%v", want, r)

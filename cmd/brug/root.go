@@ -202,6 +202,7 @@ variable, the variable over the file.`,
 	root.AddCommand(newServeCmd(c), newAdminCmd(c))
 	root.AddCommand(newLoginCmd(c), newSyncCmd(c), newPassphraseCmd(c))
 	root.AddCommand(newImportCmd(c), newDuplicatesCmd(c))
+	installHelp(c, root)
 	return root
 }
 
@@ -213,6 +214,13 @@ func run(args []string, e env) int { return runContext(context.Background(), arg
 func runContext(ctx context.Context, args []string, e env) int {
 	c := &cli{env: e}
 	root := newRootCmd(c)
+	if completionArgs(args) {
+		c.g.lang = langArg(args)
+		if c.helpLang() == "nl" {
+			dutchCompletions(root)
+		}
+		c.g.lang = ""
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

@@ -128,7 +128,9 @@ func viaSession(a *server.Admin) *adminSession {
 func sshAdmin(ctx context.Context, a *server.Admin, args []string, lang string, in io.Reader, out, errOut io.Writer) (int, string) {
 	c := &cli{env: env{stdout: out, stderr: errOut, stdin: in, getenv: func(string) string { return "" }}, via: a}
 	c.g.lang = lang
-	return runSub(ctx, c, newAdminCmd(c), args, "admin", in, out, errOut)
+	cmd := newAdminCmd(c)
+	installHelp(c, cmd)
+	return runSub(ctx, c, cmd, args, "admin", in, out, errOut)
 }
 
 // sshReport runs one `report ...` command line of a user's SSH session:
@@ -138,6 +140,7 @@ func sshReport(ctx context.Context, r *server.Session, args []string, lang strin
 	c := &cli{env: env{stdout: out, stderr: errOut, getenv: func(string) string { return "" }, now: time.Now}, reporter: r}
 	c.g.lang = lang
 	cmd := newReportCmd(c)
+	installHelp(c, cmd)
 	return runSub(ctx, c, cmd, args, "report", nil, out, errOut)
 }
 

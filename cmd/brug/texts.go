@@ -9,8 +9,8 @@ import (
 // msgs are the CLI's own messages in Dutch and English: what is printed on
 // the terminal outside the app (errors before the app starts, what the demo,
 // export, serve, admin, login and sync commands report). Help texts are
-// English, as cobra's are; the server's request logs (log/slog) are English
-// too, for operators' log pipelines.
+// in help_nl.go and the command definitions (help.go); the server's
+// request logs (log/slog) are English, for operators' log pipelines.
 type msgs struct{ lang string }
 
 func newMsgs(lang string) msgs { return msgs{lang: lang} }

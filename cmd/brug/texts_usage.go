@@ -16,6 +16,7 @@ var usageTexts = map[string][2]string{
 	"usage.flag":        {"onbekende optie: %s", "unknown flag: %s"},
 	"usage.shorthand":   {"onbekende korte optie '%s' in %s", "unknown shorthand flag '%s' in %s"},
 	"usage.flagvalue":   {"de optie %s heeft een waarde nodig", "the flag %s needs a value"},
+	"help.unknown":      {"Geen hulp over %q: dat commando bestaat niet.", "Unknown help topic %q"},
 	"usage.flaginvalid": {"%q is geen geldige waarde voor %s", "%q is not a valid value for %s"},
 }
 
