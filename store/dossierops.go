@@ -12,11 +12,14 @@ import (
 // building a compact pull page (sync/protocol.AppendPage) needs the ops,
 // not their JSON; going through the JSON cost it about 2 µs per op. The
 // ops' strings are fresh, safe after the transaction: the ops of the
-// dossier share one string of its id, and each op's other strings share
-// one allocation.
+// dossier share one string of its id, and the ops the transaction
+// decodes have their other strings cut from shared blocks of 64 KiB.
 func (tx *Tx) DossierOps(dkey []byte, keep func(key []byte) bool, dst []Op) ([]Op, error) {
 	if len(dkey) != 16 {
 		return dst, fmt.Errorf("dossier key of %d bytes: %w", len(dkey), ErrInvalid)
+	}
+	if tx.arena == nil {
+		tx.arena = &opArena{}
 	}
 	dossier := idString(dkey)
 	c := tx.tx.Bucket(bOps).Cursor()
@@ -28,7 +31,7 @@ func (tx *Tx) DossierOps(dkey []byte, keep func(key []byte) bool, dst []Op) ([]O
 		if err != nil {
 			return dst, fmt.Errorf("op %x: %w", k, err)
 		}
-		op, err := decodeOpShared(k, plain, tx.s.actors, dossier)
+		op, err := tx.arena.decode(k, plain, tx.s.actors, dossier)
 		if err != nil {
 			return dst, fmt.Errorf("op %x: %w", k, err)
 		}
@@ -37,18 +40,51 @@ func (tx *Tx) DossierOps(dkey []byte, keep func(key []byte) bool, dst []Op) ([]O
 	return dst, nil
 }
 
-// decodeOpShared is decodeOp with fewer allocations: the op's dossier is
-// dossier (the text form of lkey[:16]) unless the value names another
-// form, and its id, field, value and prevs are cut from one string.
-func decodeOpShared(lkey, b []byte, a *actorTable, dossier string) (Op, error) {
+// opArena gives decoded ops' strings and prev lists out of shared blocks
+// that are never written again once given out.
+type opArena struct {
+	scratch []byte
+	text    []byte
+	strs    []string
+}
+
+const arenaBlock = 64 << 10
+
+// string copies b into the arena and returns it as a string.
+func (a *opArena) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(a.text)-len(a.text) < len(b) {
+		a.text = make([]byte, 0, max(arenaBlock, len(b)))
+	}
+	start := len(a.text)
+	a.text = append(a.text, b...)
+	return unsafe.String(&a.text[start], len(b))
+}
+
+// list returns a slice of n strings of the arena, its capacity n.
+func (a *opArena) list(n int) []string {
+	if cap(a.strs)-len(a.strs) < n {
+		a.strs = make([]string, 0, max(arenaBlock/16, n))
+	}
+	start := len(a.strs)
+	a.strs = a.strs[:start+n]
+	return a.strs[start : start+n : start+n]
+}
+
+// decode is decodeOp with fewer allocations: the op's dossier is dossier
+// (the text form of lkey[:16]) unless the value names another form, and
+// its id, field, value and prevs are cut from one string of the arena.
+func (a *opArena) decode(lkey, b []byte, actors *actorTable, dossier string) (Op, error) {
 	if len(b) > 0 && b[0] == '{' {
-		return decodeOp(lkey, b, a) // schema 4
+		return decodeOp(lkey, b, actors) // schema 4
 	}
 	v, err := viewOp(lkey, b)
 	if err != nil {
 		return Op{}, err
 	}
-	ak, _, ok := a.get(v.actor)
+	ak, _, ok := actors.get(v.actor)
 	if !ok {
 		return Op{}, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
 	}
@@ -56,9 +92,8 @@ func decodeOpShared(lkey, b []byte, a *actorTable, dossier string) (Op, error) {
 	if v.dossier != nil {
 		op.Dossier = string(v.dossier)
 	}
-	// Everything goes into buf first; the strings are cut from it once it
-	// no longer grows.
-	buf := make([]byte, 0, 36+len(v.id)+2*len(v.field)+len(v.value)+3*len(v.prevs))
+	// The op's texts go into scratch first, then into the arena at once.
+	buf := a.scratch[:0]
 	if v.id != nil {
 		buf = append(buf, v.id...)
 	} else {
@@ -88,17 +123,15 @@ func decodeOpShared(lkey, b []byte, a *actorTable, dossier string) (Op, error) {
 			prevEnds = append(prevEnds, len(buf))
 		}
 	}
-	var s string
-	if len(buf) > 0 {
-		s = unsafe.String(&buf[0], len(buf)) // buf is not written again
-	}
+	a.scratch = buf
+	s := a.string(buf)
 	op.ID = s[:idEnd]
 	if !word {
 		op.Field = s[idEnd:fieldEnd]
 	}
 	op.Value = s[fieldEnd:valueEnd]
 	if len(prevEnds) > 0 {
-		op.Prev = make([]string, len(prevEnds))
+		op.Prev = a.list(len(prevEnds))
 		start := valueEnd
 		for i, end := range prevEnds {
 			op.Prev[i] = s[start:end]

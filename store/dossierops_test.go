@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// TestDecodeOpSharedIsDecodeOp: the decoding a server's compact pages use
+// TestArenaDecodeIsDecodeOp: the decoding a server's compact pages use
 // gives every op back as decodeOp does, for ops of every shape (ids and
 // prevs not in canonical form, UUIDs in fields, schema 4's JSON), and
 // refuses what decodeOp refuses.
-func TestDecodeOpSharedIsDecodeOp(t *testing.T) {
+func TestArenaDecodeIsDecodeOp(t *testing.T) {
 	tab := newActorTable()
 	for i, op := range opBinaryCases() {
 		dk, _ := idKey(op.Dossier)
@@ -22,7 +22,7 @@ func TestDecodeOpSharedIsDecodeOp(t *testing.T) {
 			if err != nil {
 				t.Fatalf("case %d: %v", i, err)
 			}
-			got, err := decodeOpShared(lkey, b, tab, idString(dk))
+			got, err := (&opArena{}).decode(lkey, b, tab, idString(dk))
 			if err != nil {
 				t.Fatalf("case %d: %v", i, err)
 			}
@@ -31,6 +31,27 @@ func TestDecodeOpSharedIsDecodeOp(t *testing.T) {
 			}
 		}
 	}
+	// One arena for all: an op's strings stay as they were while later
+	// ops are decoded (none is written over).
+	var arena opArena
+	var got, want []Op
+	for range 2000 { // past a block of text and one of prevs
+		for _, op := range opBinaryCases() {
+			dk, _ := idKey(op.Dossier)
+			k, _ := idKey(op.ID)
+			lkey := logKey(dk, k)
+			b := encodeOp(lkey, &op, tab)
+			g, err := arena.decode(lkey, b, tab, idString(dk))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, _ := decodeOp(lkey, b, tab)
+			got, want = append(got, g), append(want, w)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("ops decoded with one arena changed as later ops were decoded")
+	}
 	op := opBinaryCases()[1]
 	dk, _ := idKey(op.Dossier)
 	k, _ := idKey(op.ID)
@@ -38,12 +59,12 @@ func TestDecodeOpSharedIsDecodeOp(t *testing.T) {
 	b := encodeOp(lkey, &op, tab)
 	for n := range b {
 		_, errOld := decodeOp(lkey, b[:n], tab)
-		_, errNew := decodeOpShared(lkey, b[:n], tab, idString(dk))
+		_, errNew := (&opArena{}).decode(lkey, b[:n], tab, idString(dk))
 		if (errOld == nil) != (errNew == nil) {
-			t.Errorf("cut at %d: decodeOp %v, decodeOpShared %v", n, errOld, errNew)
+			t.Errorf("cut at %d: decodeOp %v, opArena.decode %v", n, errOld, errNew)
 		}
 	}
-	if _, err := decodeOpShared(lkey, b, newActorTable(), idString(dk)); err == nil {
+	if _, err := (&opArena{}).decode(lkey, b, newActorTable(), idString(dk)); err == nil {
 		t.Error("an op of an unknown actor decoded")
 	}
 }

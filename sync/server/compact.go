@@ -95,6 +95,9 @@ func acceptsEncoding(r *http.Request, enc string) bool {
 // decodeAnswerOps reads the answer's ops back from their JSON, and
 // appends those it holds decoded (a.hist).
 func decodeAnswerOps(a *answer) ([]store.Op, error) {
+	if len(a.ops) == 0 {
+		return a.hist, nil // the page does not change them
+	}
 	ops := make([]store.Op, len(a.ops), a.count())
 	for i, raw := range a.ops {
 		if len(raw) == 0 {
