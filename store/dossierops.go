@@ -22,14 +22,21 @@ func (tx *Tx) DossierOps(dkey []byte, keep func(key []byte) bool, dst []Op) ([]O
 		tx.arena = &opArena{}
 	}
 	dossier := idString(dkey)
+	// A plain file's values are read where they are (the arena copies
+	// what it keeps), not copied by the codec first.
+	_, plainFile := tx.s.codec.(PlainCodec)
+	plainFile = plainFile && tx.s.crypt == nil
 	c := tx.tx.Bucket(bOps).Cursor()
 	for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
 		if len(k) != 32 || !keep(k) {
 			continue
 		}
-		plain, err := tx.s.openFor(k[:16], v)
-		if err != nil {
-			return dst, fmt.Errorf("op %x: %w", k, err)
+		plain := v
+		if !plainFile {
+			var err error
+			if plain, err = tx.s.openFor(k[:16], v); err != nil {
+				return dst, fmt.Errorf("op %x: %w", k, err)
+			}
 		}
 		op, err := tx.arena.decode(k, plain, tx.s.actors, dossier)
 		if err != nil {

@@ -328,32 +328,33 @@ func parseUUID(s string) (u [16]byte, ok bool) {
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, false
 	}
-	j := 0
-	for i := 0; i < 36; {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			i++
-		}
-		hi, ok1 := unhex(s[i])
-		lo, ok2 := unhex(s[i+1])
-		if !ok1 || !ok2 {
-			return u, false
-		}
+	var bad byte
+	for j, i := range uuidHexAt {
+		hi, lo := unhexTable[s[i]], unhexTable[s[i+1]]
+		bad |= hi | lo
 		u[j] = hi<<4 | lo
-		j++
-		i += 2
 	}
-	return u, true
+	// Upper case is not the canonical form: kept as text.
+	return u, bad&0xf0 == 0
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
+// uuidHexAt are the offsets of a canonical UUID's 16 pairs of hex digits.
+var uuidHexAt = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// unhexTable is the value of each lower-case hex digit, 0xff for any
+// other byte.
+var unhexTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return 0, false // upper case is not the canonical form: kept as text
-}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+	}
+	return t
+}()
 
 func formatUUID(u []byte) string {
 	var b [36]byte

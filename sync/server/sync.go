@@ -558,8 +558,9 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	if _, ok := tx.(storage.OpsReader); ok && out.compact && len(add) > 0 {
 		// Room for the page's ops, decoded (history.append), at once, not
 		// by doubling (a page of 10,000 ops is over a megabyte): about
-		// 75 ops a dossier in the demo region's snapshots.
-		out.hist = slices.Grow(out.hist, max(min(limit-start, 100*len(add), protocol.MaxPullOps), 0)+1)
+		// 75 ops a dossier in the demo region's snapshots, and a page's
+		// last dossier may go past the limit.
+		out.hist = slices.Grow(out.hist, max(min(limit-start, 100*len(add), protocol.MaxPullOps), 0)+256)
 	}
 	for i, dk := range add {
 		if out.count() >= limit {
