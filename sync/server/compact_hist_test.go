@@ -188,7 +188,7 @@ func TestCompactHistoriesFromTheLog(t *testing.T) {
 	for _, op := range ops2 {
 		got[op.Dossier]++
 	}
-	if got[shared] != 5+len(share) || got[moved] != 4 || got[noord[0]] != 1 || len(now.ops) != 1 || len(now.Erased) != 1 || now.Erased[0] != noord[3] {
+	if got[shared] != 5+len(share) || got[moved] != 4 || got[noord[0]] != 1 || (testBackend == "bolt" && len(now.ops) != 1) || len(now.Erased) != 1 || now.Erased[0] != noord[3] {
 		t.Fatalf("device in use: ops by dossier %v, erased %v; want the shared and moved dossiers whole and %s erased", got, now.Erased, noord[3])
 	}
 }
