@@ -204,12 +204,38 @@ func idKey(id string) ([]byte, error) {
 // idArray is idKey without an allocation: the 16 bytes of id, and whether
 // it is an id in the canonical UUID form (either case).
 func idArray(id string) ([16]byte, bool) {
-	if len(id) != 36 {
-		return [16]byte{}, false
+	var u [16]byte
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
+		return u, false
 	}
-	u, err := uuid.Parse(id)
-	return u, err == nil
+	var bad byte
+	for j, i := range uuidHexAt {
+		hi, lo := hexValue[id[i]], hexValue[id[i+1]]
+		bad |= hi | lo
+		u[j] = hi<<4 | lo
+	}
+	return u, bad&0xf0 == 0
 }
+
+// uuidHexAt are the offsets of the 16 pairs of hex digits of a UUID
+// written with dashes.
+var uuidHexAt = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// hexValue is the value of each hex digit (either case), 0xff for any
+// other byte; lowerHexValue only of the lower-case ones.
+var hexValue, lowerHexValue = func() (t, lower [256]byte) {
+	for i := range t {
+		t[i], lower[i] = 0xff, 0xff
+	}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c], lower[c] = c-'0', c-'0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c], lower[c] = c-'a'+10, c-'a'+10
+		t[c-'a'+'A'] = c - 'a' + 10
+	}
+	return t, lower
+}()
 
 // CheckID is nil for an id in the canonical UUID form, else the store's
 // error for it (wrapping ErrInvalid).

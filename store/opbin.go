@@ -60,37 +60,16 @@ var fieldWordCode = func() map[string]uint64 {
 // idString writes it (lower case, with dashes).
 func canonicalID(s string) ([16]byte, bool) {
 	var u [16]byte
-	if len(s) != 36 {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, false
 	}
-	j := 0
-	for i := 0; i < 36; i++ {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if s[i] != '-' {
-				return u, false
-			}
-			continue
-		}
-		hi, ok1 := lowerHex(s[i])
-		lo, ok2 := lowerHex(s[i+1])
-		if !ok1 || !ok2 {
-			return u, false
-		}
+	var bad byte
+	for j, i := range uuidHexAt {
+		hi, lo := lowerHexValue[s[i]], lowerHexValue[s[i+1]]
+		bad |= hi | lo
 		u[j] = hi<<4 | lo
-		j++
-		i++
 	}
-	return u, true
-}
-
-func lowerHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
+	return u, bad&0xf0 == 0
 }
 
 func (e *enc) cid(s string) {

@@ -17,6 +17,9 @@ type Tx struct {
 	s  *Store
 	tx *bolt.Tx
 	w  *writer
+	// arena holds the strings of the ops DossierOps decodes, across its
+	// calls in the transaction (nil until then).
+	arena *opArena
 }
 
 // Update runs fn in a write transaction. Ops applied through the Tx are

@@ -56,7 +56,7 @@ func (p *writers) put(aw *answerWriter) {
 // a client that asks for the compact page gets that when the answer holds
 // enough ops for it to pay (compact.go).
 func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, a *answer) {
-	if len(a.ops) >= compactMinOps && acceptsOps(r) && s.writeCompact(w, r, a) {
+	if a.count() >= compactMinOps && acceptsOps(r) && s.writeCompact(w, r, a) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -103,7 +103,7 @@ func encodeAnswer(bw *bufio.Writer, a *answer) error {
 			return err
 		}
 	}
-	if len(a.ops) > 0 {
+	if a.count() > 0 {
 		bw.WriteByte(sep)
 		sep = ','
 		bw.WriteString(`"ops":[`)
@@ -112,6 +112,20 @@ func encodeAnswer(bw *bufio.Writer, a *answer) error {
 				bw.WriteByte(',')
 			}
 			if _, err := bw.Write(op); err != nil {
+				return err
+			}
+		}
+		// Decoded ops (a compact page's, answered in JSON after all):
+		// json.Marshal makes the JSON the log's would have been.
+		for i := range a.hist {
+			if i > 0 || len(a.ops) > 0 {
+				bw.WriteByte(',')
+			}
+			b, err := json.Marshal(&a.hist[i])
+			if err != nil {
+				return err
+			}
+			if _, err := bw.Write(b); err != nil {
 				return err
 			}
 		}

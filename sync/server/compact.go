@@ -20,9 +20,9 @@ import (
 // columnar form of protocol.AppendPage, compressed with zstd when it
 // accepts zstd (else gzip), when the answer holds at least compactMinOps
 // ops. Every other client and answer gets the JSON it always got. The
-// ops are read back from their JSON (store.Tx.OpJSON), so the page needs
-// nothing of the store's own encoding; reading them from the log's binary
-// form instead would spare that round trip (about 1 µs per op).
+// histories of dossiers that come into view (most of an initial pull) are
+// read from the log as ops (storage.OpsReader, answer.hist) when the
+// backend can; other ops are read back from their JSON (store.Tx.OpJSON).
 
 // compactMinOps is the fewest ops an answer holds for the server to send
 // it as a compact page: a smaller answer (a push's, a settled device's
@@ -92,10 +92,14 @@ func acceptsEncoding(r *http.Request, enc string) bool {
 	return false
 }
 
-// decodeAnswerOps reads the answer's ops back from their JSON.
-func decodeAnswerOps(raws [][]byte) ([]store.Op, error) {
-	ops := make([]store.Op, len(raws))
-	for i, raw := range raws {
+// decodeAnswerOps reads the answer's ops back from their JSON, and
+// appends those it holds decoded (a.hist).
+func decodeAnswerOps(a *answer) ([]store.Op, error) {
+	if len(a.ops) == 0 {
+		return a.hist, nil // the page does not change them
+	}
+	ops := make([]store.Op, len(a.ops), a.count())
+	for i, raw := range a.ops {
 		if len(raw) == 0 {
 			continue
 		}
@@ -109,14 +113,14 @@ func decodeAnswerOps(raws [][]byte) ([]store.Op, error) {
 			return nil, err
 		}
 	}
-	return ops, nil
+	return append(ops, a.hist...), nil
 }
 
 // writeCompact answers 200 with a's compact page; ok is false, with
 // nothing written, when the ops could not be read (the caller answers
 // with JSON then).
 func (s *Server) writeCompact(w http.ResponseWriter, r *http.Request, a *answer) bool {
-	ops, err := decodeAnswerOps(a.ops)
+	ops, err := decodeAnswerOps(a)
 	if err != nil {
 		s.log.Error("compact page: an op of the log does not decode; answering with JSON", "err", err)
 		return false

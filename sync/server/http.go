@@ -36,7 +36,11 @@ const (
 // reqInfo carries what a handler learns about a request to the logging
 // middleware (the user, once the token is checked), and the remote
 // address to the handler, for the audit records of refusals.
-type reqInfo struct{ user, remote string }
+// compact: the request accepts compact pages (acceptsOps).
+type reqInfo struct {
+	user, remote string
+	compact      bool
+}
 
 type infoKey struct{}
 
@@ -345,14 +349,16 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		writeDecodeError(w, err, protocol.MaxRequestBytes, syncTooLarge)
 		return
 	}
-	ans, res, err := s.doSync(token, req, infoOf(r))
+	info := infoOf(r)
+	info.compact = acceptsOps(r)
+	ans, res, err := s.doSync(token, req, info)
 	if err != nil {
 		s.writeAuthError(w, err)
 		return
 	}
 	s.metrics.syncs.Inc()
 	s.metrics.opsIn.Add(float64(res.stored))
-	s.metrics.opsOut.Add(float64(len(ans.ops)))
+	s.metrics.opsOut.Add(float64(ans.count()))
 	for code, n := range res.refusals {
 		s.metrics.refusals.WithLabelValues(code).Add(float64(n))
 	}

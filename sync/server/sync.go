@@ -77,6 +77,11 @@ func (s *Server) precheck(op store.Op) *protocol.Refusal {
 type answer struct {
 	protocol.SyncResponse // Ops stays empty; see ops
 	ops                   [][]byte
+	// hist follows ops: the histories of dossiers that came into view,
+	// decoded from the log (storage.OpsReader) when the device takes
+	// compact pages (compact), which need the ops and not their JSON.
+	hist    []store.Op
+	compact bool
 
 	// settled, when not nil, is the device's view after this sync, for
 	// the view cache once the transaction committed; written goes with it
@@ -85,11 +90,14 @@ type answer struct {
 	written uint64
 }
 
+// count is the number of ops in the answer.
+func (a *answer) count() int { return len(a.ops) + len(a.hist) }
+
 // doSync runs one sync round trip for the device with token: push, then
 // pull, in one write transaction with the audit records of both, which it
 // may share with concurrent syncs (group.go).
 func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (*answer, syncResult, error) {
-	var out answer
+	out := answer{compact: info.compact}
 	resp := &out.SyncResponse
 	res := syncResult{refusals: map[string]int{}}
 	// Checking and encoding the pushed ops needs no transaction: it is done
@@ -126,7 +134,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	var deviceID string
 	var refusedDev Device
 	err := s.group.run(s.db, func(tx Tx) error {
-		out, res, authErr = answer{}, syncResult{refusals: map[string]int{}}, nil
+		out, res, authErr = answer{compact: info.compact}, syncResult{refusals: map[string]int{}}, nil
 		d, u, err := authenticate(tx, token)
 		if err != nil {
 			// Nothing written yet: fail this sync alone, not its group.
@@ -546,9 +554,16 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	var sent []string
 	var hist history
 	fetched := 0 // add[:fetched] are prefetched (batch)
-	start := len(out.ops)
+	start := out.count()
+	if _, ok := tx.(storage.OpsReader); ok && out.compact && len(add) > 0 {
+		// Room for the page's ops, decoded (history.append), at once, not
+		// by doubling (a page of 10,000 ops is over a megabyte): about
+		// 75 ops a dossier in the demo region's snapshots, and a page's
+		// last dossier may go past the limit.
+		out.hist = slices.Grow(out.hist, max(min(limit-start, 100*len(add), protocol.MaxPullOps), 0)+256)
+	}
 	for i, dk := range add {
-		if len(out.ops) >= limit {
+		if out.count() >= limit {
 			resp.More = true
 			break
 		}
@@ -559,21 +574,20 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 			// a page).
 			n := 32
 			if i > 0 {
-				per := max((len(out.ops)-start)/i, 1)
-				n = min(max((limit-len(out.ops))/per+1, 1), 256)
+				per := max((out.count()-start)/i, 1)
+				n = min(max((limit-out.count())/per+1, 1), 256)
 			}
 			fetched = min(i+n, len(add))
 			if err := batch.PrefetchHistories(add[i:fetched], cursor == 0); err != nil {
 				return err
 			}
 		}
-		n := len(out.ops)
-		var err error
-		if out.ops, err = hist.append(tx, []byte(dk), cursor == 0, skip, out.ops); err != nil {
+		n := out.count()
+		if err := hist.append(tx, []byte(dk), cursor == 0, skip, out); err != nil {
 			return err
 		}
-		if n < len(out.ops) {
-			delivered[dk] += len(out.ops) - n
+		if n < out.count() {
+			delivered[dk] += out.count() - n
 		}
 		sent = append(sent, dk)
 	}
@@ -709,18 +723,20 @@ type history struct {
 	keys [][]byte
 }
 
-// append appends to ops a dossier's ops in id order, as the JSON the log
-// holds: every op, or with snapshot only the ops that are heads of
-// their field. A snapshot is enough for a fresh device: the merge rule only
-// ever looks at heads and at the ids later ops name in prev (docs/sync.md,
-// "Snapshots"). Ops whose keys are in skip are left out.
-func (h *history) append(tx Tx, dk []byte, snapshot bool, skip map[string]bool, ops [][]byte) ([][]byte, error) {
+// append appends to the answer a dossier's ops in id order: every op,
+// or with snapshot only the ops that are heads of their field. A snapshot
+// is enough for a fresh device: the merge rule only ever looks at heads
+// and at the ids later ops name in prev (docs/sync.md, "Snapshots"). Ops
+// whose keys are in skip are left out. They go to out.ops as the JSON the
+// log holds, or, for a compact page from a backend that reads ops
+// (storage.OpsReader), to out.hist decoded: the same ops either way.
+func (h *history) append(tx Tx, dk []byte, snapshot bool, skip map[string]bool, out *answer) error {
 	keep := func(key []byte) bool { return !skip[string(key[16:])] }
 	if snapshot {
 		var err error
 		h.keys, err = tx.HeadKeys(dk, h.keys[:0])
 		if err != nil {
-			return nil, fmt.Errorf("read heads of %s: %w", idString(dk), err)
+			return fmt.Errorf("read heads of %s: %w", idString(dk), err)
 		}
 		// The heads name the ops; one walk of the dossier's part of the
 		// log picks them out (in id order: the merge rule is order-free).
@@ -733,11 +749,16 @@ func (h *history) append(tx Tx, dk []byte, snapshot bool, skip map[string]bool, 
 			return j < len(h.keys) && bytes.Equal(h.keys[j], key) && !skip[string(key[16:])]
 		}
 	}
-	ops, err := tx.DossierJSON(dk, keep, ops)
-	if err != nil {
-		return nil, fmt.Errorf("read ops of %s: %w", idString(dk), err)
+	var err error
+	if r, ok := tx.(storage.OpsReader); ok && out.compact {
+		out.hist, err = r.DossierOps(dk, keep, out.hist)
+	} else {
+		out.ops, err = tx.DossierJSON(dk, keep, out.ops)
 	}
-	return ops, nil
+	if err != nil {
+		return fmt.Errorf("read ops of %s: %w", idString(dk), err)
+	}
+	return nil
 }
 
 // auditDelivery records what a sync sent to a device: one record listing

@@ -141,6 +141,7 @@ type Tx struct {
 
 var _ storage.Tx = (*Tx)(nil)
 var _ storage.Storage = (*DB)(nil)
+var _ storage.OpsReader = (*Tx)(nil) // store.Tx's DossierOps: compact pages without JSON
 
 // bucket returns one of the buckets; Open made them all.
 func (tx *Tx) bucket(name string) *bolt.Bucket {

@@ -324,6 +324,17 @@ type PullBatcher interface {
 	ErasedAmong(dossiers []string) (map[string]bool, error)
 }
 
+// OpsReader is what a backend may add to give a pull's histories as
+// ops rather than JSON, for a compact page (docs/sync.md, "Compact
+// pages"), which needs the ops and not their JSON. DossierOps gives, in
+// the same order, exactly the ops whose JSON DossierJSON gives (what that
+// JSON decodes to); the ops' strings are safe after the transaction.
+// store.Tx implements it (and so the bbolt backend); without it the
+// server decodes DossierJSON's JSON.
+type OpsReader interface {
+	DossierOps(dkey []byte, keep func(key []byte) bool, dst []store.Op) ([]store.Op, error)
+}
+
 // Export is what copying a region to another backend needs beyond the
 // other interfaces (brug admin migrate, sync/server/migrate): a listing of
 // the records that cannot be enumerated otherwise, and writes that keep a
