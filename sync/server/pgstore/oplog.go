@@ -311,11 +311,17 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 	if len(key) != 32 {
 		return nil, fmt.Errorf("%w: op key of %d bytes", store.ErrInvalid, len(key))
 	}
-	if sealed, ok := tx.page[[32]byte(key)]; ok {
+	sealed, ok, err := tx.pageBody(key)
+	if err != nil {
+		return nil, err
+	}
+	if ok && sealed == nil {
+		return nil, fmt.Errorf("op %x: %w", key, store.ErrNotFound)
+	}
+	if ok {
 		return tx.openFor(key[:16], key, sealed)
 	}
-	var sealed []byte
-	err := tx.tx.QueryRow(tx.ctx, "SELECT op FROM oplog WHERE dossier = $1 AND op_id = $2", key[:16], key[16:]).Scan(&sealed)
+	err = tx.tx.QueryRow(tx.ctx, "SELECT op FROM oplog WHERE dossier = $1 AND op_id = $2", key[:16], key[16:]).Scan(&sealed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("op %x: %w", key, store.ErrNotFound)
 	}
@@ -578,30 +584,31 @@ func (tx *Tx) NextSeq() (uint64, error) {
 }
 
 // OpsAfter reads the numbers in pages (a connection runs one query at a
-// time, and fn reads ops) and calls fn for each. Each page brings the
-// sealed bodies of its ops along (one query, not one per op): OpJSON of
-// an op of the page, what a pull asks next, reads none (tx.page).
+// time, and fn reads ops) and calls fn for each. A page's sealed bodies
+// are read only when OpJSON first asks for one of its ops, with one query
+// for the rest of the page (tx.page): a catch-up that takes no op of a
+// page (a device holding none of its dossiers, such as a fresh one's
+// first request from cursor 0) reads no body, and one that takes some
+// reads them with one query per page, not one per op.
 func (tx *Tx) OpsAfter(seq uint64, fn func(seq uint64, op, dossier []byte) (bool, error)) error {
-	const page = 4096
+	page := opsPage
 	type row struct {
-		seq             int64
-		op, dossier, by []byte
+		seq         int64
+		op, dossier []byte
 	}
 	defer func() { tx.page = nil }()
 	for {
-		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.seq, &x.op, &x.dossier, &x.by) },
-			`SELECT o.seq, o.op_id, o.dossier, l.op FROM ops o LEFT JOIN oplog l ON l.dossier = o.dossier AND l.op_id = o.op_id
-			WHERE o.seq > $1 ORDER BY o.seq LIMIT $2`, int64(seq), page)
+		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.seq, &x.op, &x.dossier) },
+			"SELECT seq, op_id, dossier FROM ops WHERE seq > $1 ORDER BY seq LIMIT $2", int64(seq), page)
 		if err != nil {
 			return err
 		}
-		tx.page = make(map[[32]byte][]byte, len(rs))
-		for _, r := range rs {
-			if len(r.op) == 16 && len(r.dossier) == 16 && r.by != nil {
-				tx.page[[32]byte(append(slices.Clone(r.dossier), r.op...))] = r.by
-			}
+		if len(rs) == 0 {
+			return nil
 		}
+		tx.page = &opPage{last: uint64(rs[len(rs)-1].seq)}
 		for _, r := range rs {
+			tx.page.at = uint64(r.seq)
 			more, err := fn(uint64(r.seq), r.op, r.dossier)
 			if err != nil || !more {
 				return err
@@ -612,6 +619,47 @@ func (tx *Tx) OpsAfter(seq uint64, fn func(seq uint64, op, dossier []byte) (bool
 			return nil
 		}
 	}
+}
+
+// opsPage is how many numbers OpsAfter reads at once (a variable for
+// tests).
+var opsPage = 4096
+
+// opPage is the page of numbers OpsAfter is calling back for: the number
+// of the op it is at and of the page's last, and the sealed bodies of the
+// ops from at to last once OpJSON asked for one (by op key; nil before;
+// a nil body for an op numbered whose body is gone: its dossier erased).
+type opPage struct {
+	at, last uint64
+	bodies   map[[32]byte][]byte
+}
+
+// pageBody is the sealed body of the op at key when it is numbered in
+// the rest of the page OpsAfter is at, reading the rest's bodies with one
+// query the first time; ok is false for an op not there (ask for it
+// alone).
+func (tx *Tx) pageBody(key []byte) (sealed []byte, ok bool, err error) {
+	p := tx.page
+	if p == nil {
+		return nil, false, nil
+	}
+	if p.bodies == nil {
+		type row struct{ dossier, op, sealed []byte }
+		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.dossier, &x.op, &x.sealed) },
+			`SELECT o.dossier, o.op_id, l.op FROM ops o LEFT JOIN oplog l ON l.dossier = o.dossier AND l.op_id = o.op_id
+			WHERE o.seq >= $1 AND o.seq <= $2`, int64(p.at), int64(p.last))
+		if err != nil {
+			return nil, false, err
+		}
+		p.bodies = make(map[[32]byte][]byte, len(rs))
+		for _, r := range rs {
+			if len(r.op) == 16 && len(r.dossier) == 16 {
+				p.bodies[[32]byte(append(slices.Clone(r.dossier), r.op...))] = r.sealed
+			}
+		}
+	}
+	sealed, ok = p.bodies[[32]byte(key)]
+	return sealed, ok, nil
 }
 
 // PrefetchOpDossiers reads the dossiers of ops (op keys) with one query

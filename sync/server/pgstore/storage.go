@@ -136,9 +136,9 @@ type Tx struct {
 	tx    pgx.Tx
 	ctx   context.Context
 	write bool
-	// page is the sealed bodies of the ops of the page OpsAfter is
-	// calling back for, by op key (nil outside it).
-	page map[[32]byte][]byte
+	// page is the page of numbers OpsAfter is calling back for (nil
+	// outside it), with its ops' sealed bodies once OpJSON asked.
+	page *opPage
 	// dos is what the transaction read of dossiers' op logs, by
 	// dossier key (oplog.go's dossierState).
 	dos map[[16]byte]*dossierState
