@@ -123,3 +123,41 @@ func TestPostgresRoundTripsPerPulledPage(t *testing.T) {
 		t.Errorf("a pulled dossier costs %.2f statements, want at most %.2f", perDossier, maxPerDossier)
 	}
 }
+
+// A one-field sync, as BenchmarkOneFieldSync makes it: a settled coach
+// pushes one edit, and a settled colleague pulls it. Each costs at most
+// maxPush and maxPull statements (BEGIN and COMMIT included).
+func TestPostgresRoundTripsPerSync(t *testing.T) {
+	const maxPush, maxPull = 16, 10 // 32 and 25 before the fixed statements were cut
+	e := newEnv(t)
+	queries := pgQueries(t, e)
+	e.teams("Noord")
+	anna := e.user("anna", protocol.RoleCoach, "Noord")
+	bram := e.user("bram", protocol.RoleCoach, "Noord")
+	dossier, ops := anna.create("Noord", "Jan")
+	anna.syncAll(ops...)
+	bram.syncAll()
+	last := ops[1].ID
+	for i := range 3 {
+		anna.syncAll()
+		bram.syncAll()
+		op := anna.op(dossier, "name", fmt.Sprintf("Jan %d", i), last)
+		last = op.ID
+		before := queries()
+		resp := anna.sync(op)
+		push := queries() - before
+		if len(resp.Accepted) != 1 {
+			t.Fatalf("push: accepted %d, refused %+v", len(resp.Accepted), resp.Refused)
+		}
+		before = queries()
+		resp = bram.sync()
+		pull := queries() - before
+		if len(resp.Ops) != 1 || resp.Ops[0].ID != op.ID {
+			t.Fatalf("pull: %d ops, want the edit", len(resp.Ops))
+		}
+		t.Logf("sync %d: push %d statements, pull %d", i, push, pull)
+		if i > 0 && (push > maxPush || pull > maxPull) {
+			t.Errorf("a one-field sync costs %d statements to push and %d to pull, want at most %d and %d", push, pull, maxPush, maxPull)
+		}
+	}
+}

@@ -545,10 +545,14 @@ func (tx *Tx) ErasedAmong(dossiers []string) (map[string]bool, error) {
 // order in which write transactions commit.
 
 func (tx *Tx) LastSeq() uint64 {
+	if tx.tx.lastOK {
+		return tx.tx.last
+	}
 	last, err := Last(tx.ctx, tx.tx)
 	if err != nil {
 		return 0
 	}
+	tx.tx.last, tx.tx.lastOK = last, true
 	return last
 }
 
@@ -569,6 +573,7 @@ func (tx *Tx) NumberOp(op, dossier string) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("number op %s: %w", op, err)
 	}
+	tx.tx.last, tx.tx.lastOK = uint64(seq), true
 	if tx.opDossier != nil {
 		tx.opDossier[string(k)] = string(dk)
 	}
@@ -580,6 +585,7 @@ func (tx *Tx) NextSeq() (uint64, error) {
 	if err := tx.tx.QueryRow(tx.ctx, "UPDATE seq_counter SET last = last + 1 RETURNING last").Scan(&seq); err != nil {
 		return 0, err
 	}
+	tx.tx.last, tx.tx.lastOK = uint64(seq), true
 	return uint64(seq), nil
 }
 
