@@ -297,6 +297,26 @@ func (tx *Tx) Op(dossier, id string) (store.Op, error) {
 	if err != nil {
 		return op, err
 	}
+	if st, ok := tx.dos[[16]byte(dk)]; ok {
+		// A head of a dossier the transaction read: no query (the share
+		// index's rebuild reads every head of every dossier so).
+		if i, ok := slices.BinarySearchFunc(st.heads, [16]byte(k), func(a headOp, id [16]byte) int { return bytes.Compare(a.id[:], id[:]) }); ok {
+			h := st.heads[i]
+			if st.opened {
+				op = h.op
+				op.Prev = slices.Clone(op.Prev)
+				return op, nil
+			}
+			raw, err := tx.openFor(dk, append(slices.Clone(dk), k...), h.sealed)
+			if err != nil {
+				return op, fmt.Errorf("op %s: %w", id, err)
+			}
+			if err := json.Unmarshal(raw, &op); err != nil {
+				return op, fmt.Errorf("op %s: %w: %v", id, store.ErrDamaged, err)
+			}
+			return op, nil
+		}
+	}
 	raw, err := tx.OpJSON(append(dk, k...))
 	if err != nil {
 		return op, err
@@ -436,13 +456,17 @@ func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
 			return dst, nil
 		}
 	}
-	ids, err := collect(tx.ctx, tx.tx, `SELECT op_id FROM oplog o WHERE dossier = $1
-		AND NOT EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id) ORDER BY op_id`, dkey)
+	if len(dkey) != 16 {
+		return dst, nil // no such dossier
+	}
+	// The dossier's state (one query, its heads' bodies with it), for
+	// the Op of each head that follows (shareTerms).
+	st, err := tx.dossier(dkey)
 	if err != nil {
 		return dst, err
 	}
-	for _, id := range ids {
-		dst = append(dst, append(slices.Clone(dkey), id...))
+	for _, h := range st.heads {
+		dst = append(dst, append(slices.Clone(dkey), h.id[:]...))
 	}
 	return dst, nil
 }
