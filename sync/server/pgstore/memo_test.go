@@ -16,6 +16,9 @@ import (
 	"github.com/brug-nl/brug/sync/server/storage"
 )
 
+// odd is a team name that JSON and bytea escape.
+const odd = "Zuid \\ \"west\""
+
 // answers is what a transaction answers about a token, its device and
 // user, a dossier's team, the count of changes and the last number.
 type answers struct {
@@ -25,15 +28,22 @@ type answers struct {
 	User         storage.User
 	UserOK       bool
 	Teams        []string
+	TeamRecs     []storage.TeamRecord // of Teams, and of "Zuid \\ \"west\""
 	DossierTeam  string
 	Changes, Seq uint64
 }
 
-// ask asks tx through its methods (what the transaction keeps answers).
-func ask(t *testing.T, tx *Tx, hash []byte, dossier string) answers {
+// ask asks tx through its methods (what the transaction keeps answers);
+// with dev != "" of that device, without asking for the token's (which
+// reads the device, user and teams afresh).
+func ask(t *testing.T, tx *Tx, hash []byte, dossier, dev string) answers {
 	t.Helper()
 	var a answers
-	a.Device, a.DeviceOK = tx.TokenDevice(hash)
+	if dev != "" {
+		a.Device, a.DeviceOK = dev, true
+	} else {
+		a.Device, a.DeviceOK = tx.TokenDevice(hash)
+	}
 	var err error
 	if a.DeviceOK {
 		var ok bool
@@ -52,6 +62,16 @@ func ask(t *testing.T, tx *Tx, hash []byte, dossier string) answers {
 	if len(a.Teams) == 0 {
 		a.Teams = nil
 	}
+	for _, team := range append(slices.Clone(a.Teams), odd) {
+		r, ok, err := tx.Team(team)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			r.Name = "not found"
+		}
+		a.TeamRecs = append(a.TeamRecs, r)
+	}
 	a.DossierTeam = tx.DossierTeam(dossier)
 	a.Changes, _ = tx.Changes()
 	a.Seq = tx.LastSeq()
@@ -59,12 +79,16 @@ func ask(t *testing.T, tx *Tx, hash []byte, dossier string) answers {
 }
 
 // fresh asks the database itself, past anything the transaction keeps.
-func fresh(t *testing.T, tx *Tx, hash []byte, dossier string) answers {
+func fresh(t *testing.T, tx *Tx, hash []byte, dossier, dev string) answers {
 	t.Helper()
 	c, ctx := tx.tx.c, tx.ctx
 	var a answers
-	err := c.QueryRow(ctx, "SELECT device FROM tokens WHERE hash = $1", hash).Scan(&a.Device)
-	a.DeviceOK = err == nil
+	if dev != "" {
+		a.Device, a.DeviceOK = dev, true
+	} else {
+		err := c.QueryRow(ctx, "SELECT device FROM tokens WHERE hash = $1", hash).Scan(&a.Device)
+		a.DeviceOK = err == nil
+	}
 	if a.DeviceOK {
 		var raw []byte
 		if err := c.QueryRow(ctx, "SELECT rec FROM devices WHERE id = $1", a.Device).Scan(&raw); err == nil {
@@ -90,6 +114,16 @@ func fresh(t *testing.T, tx *Tx, hash []byte, dossier string) answers {
 	}
 	if len(teams) > 0 {
 		a.Teams = teams
+	}
+	for _, team := range append(slices.Clone(a.Teams), odd) {
+		var r storage.TeamRecord
+		var raw []byte
+		if err := c.QueryRow(ctx, "SELECT rec FROM teams WHERE name = $1", team).Scan(&raw); err == nil {
+			r = mustJSON[storage.TeamRecord](t, raw)
+		} else {
+			r.Name = "not found"
+		}
+		a.TeamRecs = append(a.TeamRecs, r)
 	}
 	if err := c.QueryRow(ctx, "SELECT team FROM dossier_team WHERE dossier = $1", []byte(dossier)).Scan(&a.DossierTeam); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		t.Fatal(err)
@@ -126,7 +160,7 @@ func TestTransactionKeepsWhatTheDatabaseWouldAnswer(t *testing.T) {
 	dossier := string(mk(store.NewID()))
 	now := time.Now().UTC().Truncate(time.Second)
 	mustUpdate(t, s, func(tx storage.Tx) error {
-		for _, name := range []string{"Noord", "Zuid"} {
+		for _, name := range []string{"Noord", "Zuid", odd} {
 			if err := tx.PutTeam(storage.TeamRecord{Team: storage.Team{Name: name, Created: now}}); err != nil {
 				return err
 			}
@@ -155,6 +189,13 @@ func TestTransactionKeepsWhatTheDatabaseWouldAnswer(t *testing.T) {
 		{"role", func(tx *Tx) error { return tx.PutUser(storage.User{Name: "anna", Role: "coordinator", Created: now}) }},
 		{"team joined", func(tx *Tx) error { return tx.AddMember("Zuid", "anna") }},
 		{"team left", func(tx *Tx) error { return tx.RemoveMember("Noord", "anna") }},
+		{"odd team joined", func(tx *Tx) error { return tx.AddMember(odd, "anna") }},
+		{"team's organisation", func(tx *Tx) error {
+			return tx.PutTeam(storage.TeamRecord{Team: storage.Team{Name: "Zuid", Created: now, Org: "Gemeente \\ x"}})
+		}},
+		{"odd team's organisation", func(tx *Tx) error {
+			return tx.PutTeam(storage.TeamRecord{Team: storage.Team{Name: odd, Created: now, Org: "Wijk"}})
+		}},
 		{"dossier moved", func(tx *Tx) error { return tx.SetDossierTeam(dossier, "Zuid") }},
 		{"dossier's team gone", func(tx *Tx) error { return tx.SetDossierTeam(dossier, "") }},
 		{"device revoked", func(tx *Tx) error {
@@ -187,11 +228,16 @@ func TestTransactionKeepsWhatTheDatabaseWouldAnswer(t *testing.T) {
 	err := s.Update(func(stx storage.Tx) error {
 		tx := stx.(*Tx)
 		for _, st := range steps {
-			before := ask(t, tx, hash, dossier) // read (and kept) before the write
+			before := ask(t, tx, hash, dossier, "") // read (and kept) before the write
 			if err := st.write(tx); err != nil {
 				return fmt.Errorf("%s: %w", st.name, err)
 			}
-			got, want := ask(t, tx, hash, dossier), fresh(t, tx, hash, dossier)
+			// What was kept (the token's device as before), then all
+			// afresh.
+			if got, want := ask(t, tx, hash, dossier, before.Device), fresh(t, tx, hash, dossier, before.Device); !reflect.DeepEqual(got, want) {
+				t.Errorf("after %s, of device %s: the transaction answers\n%+v\nthe database\n%+v", st.name, before.Device, got, want)
+			}
+			got, want := ask(t, tx, hash, dossier, ""), fresh(t, tx, hash, dossier, "")
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("after %s: the transaction answers\n%+v\nthe database\n%+v", st.name, got, want)
 			}
@@ -207,13 +253,13 @@ func TestTransactionKeepsWhatTheDatabaseWouldAnswer(t *testing.T) {
 	// A View: the same answers as the database gives in its snapshot.
 	if err := s.View(func(stx storage.Tx) error {
 		tx := stx.(*Tx)
-		got := ask(t, tx, hash, dossier)
-		got2 := ask(t, tx, hash, dossier)
-		if want := fresh(t, tx, hash, dossier); !reflect.DeepEqual(got, want) || !reflect.DeepEqual(got2, want) {
+		got := ask(t, tx, hash, dossier, "")
+		got2 := ask(t, tx, hash, dossier, "dev2")
+		if want := fresh(t, tx, hash, dossier, ""); !reflect.DeepEqual(got, want) || !reflect.DeepEqual(got2, want) {
 			t.Errorf("in a View: the transaction answers\n%+v\n%+v\nthe database\n%+v", got, got2, want)
 		}
-		if !slices.Equal(got.Teams, []string{"Zuid"}) {
-			t.Errorf("in a View: teams %v, want [Zuid]", got.Teams)
+		if !slices.Equal(got.Teams, []string{"Zuid", odd}) || got.TeamRecs[0].Org != "Gemeente \\ x" || got.TeamRecs[1].Org != "Wijk" {
+			t.Errorf("in a View: teams %v %+v, want Zuid and %s with their organisations", got.Teams, got.TeamRecs, odd)
 		}
 		return nil
 	}); err != nil {

@@ -128,6 +128,9 @@ func (tx *Tx) UserNames() ([]string, error) {
 }
 
 func (tx *Tx) Team(name string) (storage.TeamRecord, bool, error) {
+	if t, ok := tx.tx.memo.teams[name]; ok {
+		return t, true, nil
+	}
 	return getRec[storage.TeamRecord](tx, "teams", "name", name)
 }
 
@@ -209,10 +212,12 @@ func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
 	var dev, user []byte
 	var name *string
 	var teams []string
+	var recs [][]byte // the teams' records, nil for a team without one
 	err := tx.tx.QueryRow(tx.ctx, `SELECT t.device, d.rec, d.rec->>'user', u.rec,
-			ARRAY(SELECT m.team FROM members m WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C")
+			ARRAY(SELECT m.team FROM members m WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C"),
+			ARRAY(SELECT convert_to(r.rec::text, 'UTF8') FROM members m LEFT JOIN teams r ON r.name = m.team WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C")
 		FROM tokens t LEFT JOIN devices d ON d.id = t.device LEFT JOIN users u ON u.name = d.rec->>'user'
-		WHERE t.hash = $1`, hash).Scan(&id, &dev, &name, &user, &teams)
+		WHERE t.hash = $1`, hash).Scan(&id, &dev, &name, &user, &teams, &recs)
 	if err != nil {
 		return "", false
 	}
@@ -243,6 +248,19 @@ func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
 		teams = []string{}
 	}
 	m.userTeams[*name] = teams
+	if len(recs) != len(teams) {
+		return id, true
+	}
+	for i, raw := range recs {
+		var t storage.TeamRecord
+		if raw == nil || json.Unmarshal(raw, &t) != nil {
+			continue // Team reads it again (and tells an error)
+		}
+		if m.teams == nil {
+			m.teams = map[string]storage.TeamRecord{}
+		}
+		m.teams[teams[i]] = t
+	}
 	return id, true
 }
 

@@ -18,6 +18,7 @@ import (
 // spends most of its time waiting for them. Two things here cut the
 // fixed ones without changing what any statement sees:
 //
+//   - A View's BEGIN goes with its first statement, in one round trip.
 //   - An Update's BEGIN, its write lock and its first reads (the count of
 //     changes and the last number, which the sync hooks ask first) go in
 //     one round trip, a pipeline (pgx.Batch): each statement of it still
@@ -29,11 +30,11 @@ import (
 //     the questions asked again in the same transaction: the count of
 //     changes until its next statement, the last number (only its own
 //     NumberOp and NextSeq move it: writers hold the write lock, and a
-//     View reads one snapshot), and the device, user, team list and
-//     dossier's team records it read until it writes one of those tables
-//     (recordMemo). A token's device, its user and the user's teams are
-//     read with one query (TokenDevice), what authenticating a request
-//     asks next. No other process can change them meanwhile: in an
+//     View reads one snapshot), and the device, user, team list, team
+//     and dossier's team records it read until it writes one of those tables
+//     (recordMemo). A token's device, its user, the user's teams and
+//     their records are read with one query (TokenDevice), what
+//     authenticating a request asks next. No other process can change them meanwhile: in an
 //     Update every other writer waits for the lock; in a View the
 //     snapshot is fixed.
 
@@ -43,7 +44,11 @@ import (
 type txConn struct {
 	c    *pgxpool.Conn
 	sent int // statements sent
-	memo *recordMemo
+	// begin is a View's BEGIN, not sent yet: it goes with the first
+	// statement, in one round trip (a View that sends none sends no
+	// BEGIN, and no COMMIT).
+	begin string
+	memo  *recordMemo
 	// last is the transaction's last number when lastOK (see the top).
 	last   uint64
 	lastOK bool
@@ -62,17 +67,103 @@ func (q *txConn) note(sql string, exec bool) {
 
 func (q *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	q.note(sql, true)
+	if q.begin != "" {
+		br, err := q.withBegin(ctx, sql, args)
+		if err != nil {
+			return pgconn.CommandTag{}, err
+		}
+		tag, err := br.Exec()
+		return tag, closeBatch(br, err)
+	}
 	return q.c.Exec(ctx, sql, args...)
 }
 
 func (q *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	q.note(sql, false)
+	if q.begin != "" {
+		br, err := q.withBegin(ctx, sql, args)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return nil, closeBatch(br, err)
+		}
+		return &batchRows{Rows: rows, br: br}, nil
+	}
 	return q.c.Query(ctx, sql, args...)
 }
 
 func (q *txConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	q.note(sql, false)
+	if q.begin != "" {
+		br, err := q.withBegin(ctx, sql, args)
+		if err != nil {
+			return errRow{err}
+		}
+		return &batchRow{row: br.QueryRow(), br: br}
+	}
 	return q.c.QueryRow(ctx, sql, args...)
+}
+
+// withBegin sends the pending BEGIN and the statement sql in one round
+// trip, and reads the BEGIN's answer; the statement's is read from the
+// batch, which is then closed.
+func (q *txConn) withBegin(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue(q.begin)
+	b.Queue(sql, args...)
+	q.begin = ""
+	br := q.c.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		return nil, closeBatch(br, err)
+	}
+	return br, nil
+}
+
+// closeBatch closes br and gives err, or the close's error.
+func closeBatch(br pgx.BatchResults, err error) error {
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// batchRow is the row of a statement sent with a BEGIN: Scan reads it and
+// closes the batch.
+type batchRow struct {
+	row pgx.Row
+	br  pgx.BatchResults
+}
+
+func (r *batchRow) Scan(dest ...any) error { return closeBatch(r.br, r.row.Scan(dest...)) }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// batchRows are the rows of a statement sent with a BEGIN: Close closes
+// the batch too, and Err tells its error.
+type batchRows struct {
+	pgx.Rows
+	br   pgx.BatchResults
+	err  error
+	done bool
+}
+
+func (r *batchRows) Close() {
+	r.Rows.Close()
+	if !r.done {
+		r.done = true
+		r.err = closeBatch(r.br, r.Rows.Err())
+	}
+}
+
+func (r *batchRows) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.Rows.Err()
 }
 
 // mayWrite reports whether a statement may write (a data-modifying
@@ -93,8 +184,8 @@ func mentions(sql string, words ...string) bool {
 	return false
 }
 
-// recordMemo is what a transaction read of devices, users, users' teams
-// and dossiers' teams, by key; each kind dropped on every statement that
+// recordMemo is what a transaction read of devices, users, users' teams,
+// teams and dossiers' teams, by key; each kind dropped on every statement that
 // may write its table (txConn.note). Nothing in this schema writes one
 // table from another's statement (no cascades; the triggers of
 // migration 00004 write the count of changes only).
@@ -102,6 +193,7 @@ type recordMemo struct {
 	devices     map[string]deviceRead
 	users       map[string]userRead
 	userTeams   map[string][]string
+	teams       map[string]storage.TeamRecord // found ones only
 	dossierTeam map[string]string
 }
 
@@ -126,6 +218,9 @@ func (m *recordMemo) wrote(sql string) {
 	if mentions(sql, "members") {
 		m.userTeams = nil
 	}
+	if mentions(sql, "teams") {
+		m.teams = nil
+	}
 	if mentions(sql, "dossier_team") {
 		m.dossierTeam = nil
 	}
@@ -142,10 +237,7 @@ func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
 	q := &txConn{c: c, memo: &recordMemo{}}
 	tx := &Tx{s: s, tx: q, ctx: ctx, write: write}
 	if !write {
-		if _, err := c.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
-			c.Release()
-			return nil, err
-		}
+		q.begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" // sent with the first statement
 		return tx, nil
 	}
 	b := &pgx.Batch{}
@@ -178,7 +270,9 @@ func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
 // rollback ends the transaction without its changes and gives the
 // connection back (the pool drops one not idle after a failure).
 func (tx *Tx) rollback() {
-	tx.tx.c.Exec(tx.ctx, "ROLLBACK")
+	if tx.tx.begin == "" {
+		tx.tx.c.Exec(tx.ctx, "ROLLBACK")
+	}
 	tx.tx.c.Release()
 }
 
@@ -187,6 +281,9 @@ func (tx *Tx) rollback() {
 // that is an error here, as pgx's Commit makes it.
 func (tx *Tx) commit() error {
 	defer tx.tx.c.Release()
+	if tx.tx.begin != "" {
+		return nil // nothing was sent: nothing began
+	}
 	tag, err := tx.tx.c.Exec(tx.ctx, "COMMIT")
 	if err != nil {
 		return err
