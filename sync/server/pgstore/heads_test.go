@@ -39,11 +39,11 @@ func TestHeadKeysAndOpFromTheDossiersState(t *testing.T) {
 	if err := s.EraseDossier(erased); err != nil {
 		t.Fatal(err)
 	}
-	// want reads the heads from the database in tx, past what tx keeps:
+	// want reads the heads from the database in tx (its queued writes sent), past what tx keeps:
 	// the ids no prev names, and each op's stored JSON.
 	want := func(stx storage.Tx, dossier string) []store.Op {
 		tx := stx.(*Tx)
-		rows, _ := tx.tx.c.Query(ctx, `SELECT op_id FROM oplog o WHERE dossier = $1
+		rows, _ := tx.tx.Query(ctx, `SELECT op_id FROM oplog o WHERE dossier = $1
 			AND NOT EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id) ORDER BY op_id`, mk(dossier))
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
 		if err != nil {

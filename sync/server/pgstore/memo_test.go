@@ -81,7 +81,7 @@ func ask(t *testing.T, tx *Tx, hash []byte, dossier, dev string) answers {
 // fresh asks the database itself, past anything the transaction keeps.
 func fresh(t *testing.T, tx *Tx, hash []byte, dossier, dev string) answers {
 	t.Helper()
-	c, ctx := tx.tx.c, tx.ctx
+	c, ctx := tx.tx, tx.ctx
 	var a answers
 	if dev != "" {
 		a.Device, a.DeviceOK = dev, true

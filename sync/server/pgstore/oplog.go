@@ -210,15 +210,13 @@ func (tx *Tx) ApplyJSON(op store.Op, raw []byte) (bool, error) {
 		}
 		ids = append(ids, pk)
 	}
-	// One statement: the op and the ids its prev replaces.
+	// One statement: the op and the ids its prev replaces, queued to go
+	// with the transaction's next statement (txconn.go).
 	if len(ids) == 0 {
-		err = tx.exec("INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3)", dk, k, sealed)
+		tx.tx.queue("INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3)", 0, dk, k, sealed)
 	} else {
-		err = tx.exec(`WITH o AS (INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3))
-			INSERT INTO replaced (dossier, op_id) SELECT $1, unnest($4::bytea[]) ON CONFLICT DO NOTHING`, dk, k, sealed, ids)
-	}
-	if err != nil {
-		return false, fmt.Errorf("append op %s: %w", op.ID, err)
+		tx.tx.queue(`WITH o AS (INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3))
+			INSERT INTO replaced (dossier, op_id) SELECT $1, unnest($4::bytea[]) ON CONFLICT DO NOTHING`, 0, dk, k, sealed, ids)
 	}
 	delete(tx.hist, [16]byte(dk))
 	st.known[[16]byte(k)] = true
@@ -589,19 +587,28 @@ func (tx *Tx) NumberOp(op, dossier string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var seq int64
-	err = tx.tx.QueryRow(tx.ctx, `WITH c AS (UPDATE seq_counter SET last = last + 1 RETURNING last),
+	if !tx.write {
+		return 0, fmt.Errorf("number op %s: read-only transaction", op)
+	}
+	// The number is the last one plus one (under the write lock nobody
+	// else gives one); the statement is queued (txconn.go), and a number
+	// other than the one counted on fails it in the database itself (an
+	// invalid cast), so that a COMMIT sent with it cannot commit.
+	last := tx.LastSeq()
+	if !tx.tx.lastOK {
+		return 0, fmt.Errorf("number op %s: the last number could not be read", op)
+	}
+	seq := last + 1
+	tx.tx.queue(`WITH c AS (UPDATE seq_counter SET last = last + 1 RETURNING last),
 		i AS (INSERT INTO ops (seq, op_id, dossier) SELECT c.last, $1, $2 FROM c
 			ON CONFLICT (op_id) DO UPDATE SET seq = EXCLUDED.seq, dossier = EXCLUDED.dossier)
-		SELECT last FROM c`, k, dk).Scan(&seq)
-	if err != nil {
-		return 0, fmt.Errorf("number op %s: %w", op, err)
-	}
-	tx.tx.last, tx.tx.lastOK = uint64(seq), true
+		SELECT CASE WHEN last = $3 THEN last ELSE ('the sequence moved under the write lock: ' || last || ', not ' || $3)::bigint END FROM c`,
+		int64(seq), k, dk, int64(seq))
+	tx.tx.last, tx.tx.lastOK = seq, true
 	if tx.opDossier != nil {
 		tx.opDossier[string(k)] = string(dk)
 	}
-	return uint64(seq), nil
+	return seq, nil
 }
 
 func (tx *Tx) NextSeq() (uint64, error) {

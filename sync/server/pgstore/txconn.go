@@ -19,6 +19,14 @@ import (
 // fixed ones without changing what any statement sees:
 //
 //   - A View's BEGIN goes with its first statement, in one round trip.
+//   - An op's insert and its number are queued and go with the
+//     transaction's next statement, or its COMMIT (txConn.queue): a push
+//     of many ops costs no round trip per op. The number is known before
+//     it is sent (the last number, kept as below, plus one: under the
+//     write lock nobody else gives one), and the statement's answer is
+//     checked against it when it comes. A queued write that fails makes
+//     the statement it went with fail: the transaction is aborted either
+//     way, and cannot commit.
 //   - An Update's BEGIN, its write lock and its first reads (the count of
 //     changes and the last number, which the sync hooks ask first) go in
 //     one round trip, a pipeline (pgx.Batch): each statement of it still
@@ -48,7 +56,14 @@ type txConn struct {
 	// statement, in one round trip (a View that sends none sends no
 	// BEGIN, and no COMMIT).
 	begin string
-	memo  *recordMemo
+	// queued are writes whose answers nothing waits for (an op's insert,
+	// its number), sent with the next statement or the COMMIT, in one
+	// round trip.
+	queued []queuedWrite
+	// failed is the error of the first queued write that failed, for the
+	// COMMIT to tell (the statement it went with may not).
+	failed error
+	memo   *recordMemo
 	// last is the transaction's last number when lastOK (see the top).
 	last   uint64
 	lastOK bool
@@ -65,10 +80,26 @@ func (q *txConn) note(sql string, exec bool) {
 	}
 }
 
+// queuedWrite is a write sent later; want, when not 0, is the one value
+// it must return (a number given).
+type queuedWrite struct {
+	sql  string
+	args []any
+	want int64
+}
+
+// queue sends a write with the next statement (see queued). Its error,
+// if it has one, is that statement's: the transaction is aborted all the
+// same and cannot commit.
+func (q *txConn) queue(sql string, want int64, args ...any) {
+	q.note(sql, true)
+	q.queued = append(q.queued, queuedWrite{sql, args, want})
+}
+
 func (q *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	q.note(sql, true)
-	if q.begin != "" {
-		br, err := q.withBegin(ctx, sql, args)
+	if q.begin != "" || len(q.queued) > 0 {
+		br, err := q.withPrefix(ctx, sql, args)
 		if err != nil {
 			return pgconn.CommandTag{}, err
 		}
@@ -80,8 +111,8 @@ func (q *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 
 func (q *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	q.note(sql, false)
-	if q.begin != "" {
-		br, err := q.withBegin(ctx, sql, args)
+	if q.begin != "" || len(q.queued) > 0 {
+		br, err := q.withPrefix(ctx, sql, args)
 		if err != nil {
 			return nil, err
 		}
@@ -96,8 +127,8 @@ func (q *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 
 func (q *txConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	q.note(sql, false)
-	if q.begin != "" {
-		br, err := q.withBegin(ctx, sql, args)
+	if q.begin != "" || len(q.queued) > 0 {
+		br, err := q.withPrefix(ctx, sql, args)
 		if err != nil {
 			return errRow{err}
 		}
@@ -106,17 +137,45 @@ func (q *txConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 	return q.c.QueryRow(ctx, sql, args...)
 }
 
-// withBegin sends the pending BEGIN and the statement sql in one round
-// trip, and reads the BEGIN's answer; the statement's is read from the
-// batch, which is then closed.
-func (q *txConn) withBegin(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+// withPrefix sends the pending BEGIN, the queued writes and the statement
+// sql in one round trip (a pipeline: each runs after the one before has
+// finished), and reads the answers before the statement's; the
+// statement's is read from the batch, which is then closed.
+func (q *txConn) withPrefix(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
-	b.Queue(q.begin)
+	begin := q.begin != ""
+	if begin {
+		b.Queue(q.begin)
+		q.begin = ""
+	}
+	queued := q.queued
+	q.queued = nil
+	for _, w := range queued {
+		b.Queue(w.sql, w.args...)
+	}
 	b.Queue(sql, args...)
-	q.begin = ""
 	br := q.c.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		return nil, closeBatch(br, err)
+	if begin {
+		if _, err := br.Exec(); err != nil {
+			return nil, closeBatch(br, err)
+		}
+	}
+	for _, w := range queued {
+		var err error
+		if w.want != 0 {
+			var got int64
+			if err = br.QueryRow().Scan(&got); err == nil && got != w.want {
+				err = fmt.Errorf("pgstore: number %d given where %d was counted on: the sequence moved under the write lock", got, w.want)
+			}
+		} else {
+			_, err = br.Exec()
+		}
+		if err != nil {
+			if q.failed == nil {
+				q.failed = err
+			}
+			return nil, closeBatch(br, err)
+		}
 	}
 	return br, nil
 }
@@ -270,6 +329,7 @@ func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
 // rollback ends the transaction without its changes and gives the
 // connection back (the pool drops one not idle after a failure).
 func (tx *Tx) rollback() {
+	tx.tx.queued = nil
 	if tx.tx.begin == "" {
 		tx.tx.c.Exec(tx.ctx, "ROLLBACK")
 	}
@@ -284,8 +344,14 @@ func (tx *Tx) commit() error {
 	if tx.tx.begin != "" {
 		return nil // nothing was sent: nothing began
 	}
-	tag, err := tx.tx.c.Exec(tx.ctx, "COMMIT")
+	if err := tx.tx.failed; err != nil {
+		tx.tx.c.Exec(tx.ctx, "ROLLBACK")
+		return err
+	}
+	tag, err := tx.tx.Exec(tx.ctx, "COMMIT") // with the queued writes
 	if err != nil {
+		// A queued write failed: the COMMIT after it was skipped.
+		tx.tx.c.Exec(tx.ctx, "ROLLBACK")
 		return err
 	}
 	if tag.String() == "ROLLBACK" {
