@@ -499,8 +499,14 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		e, ok := have[dk]
 		return ok && e.state == viewIn && e.seq <= cursor && vis[dk]
 	}
-	if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
-		return err
+	held := false
+	for _, e := range have {
+		held = held || e.state == viewIn
+	}
+	if held { // a device that holds nothing (a fresh one) takes nothing here: no need to walk the log
+		if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
+			return err
+		}
 	}
 	if resp.More {
 		return s.auditDelivery(tx, d, u, delivered)

@@ -99,7 +99,8 @@ type DB struct {
 }
 
 // Queries is how many statements the pools have sent to the database so
-// far (each a round trip; BEGIN and COMMIT count). Tests hold the number
+// far (each a round trip; BEGIN and COMMIT count; a batch, a pipeline of
+// statements sent at once, counts once). Tests hold the number
 // of round trips per pushed op and per pulled page with it.
 func (db *DB) Queries() uint64 { return db.queries.Load() }
 
@@ -112,6 +113,15 @@ func (c counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQu
 }
 
 func (counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A batch (a pipeline of statements) is one round trip, and counts once.
+func (c counter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (counter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (counter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
 // pool connects a pool whose statements db counts.
 func (db *DB) pool(ctx context.Context, url string) (*pgxpool.Pool, error) {

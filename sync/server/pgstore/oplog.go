@@ -210,15 +210,13 @@ func (tx *Tx) ApplyJSON(op store.Op, raw []byte) (bool, error) {
 		}
 		ids = append(ids, pk)
 	}
-	// One statement: the op and the ids its prev replaces.
+	// One statement: the op and the ids its prev replaces, queued to go
+	// with the transaction's next statement (txconn.go).
 	if len(ids) == 0 {
-		err = tx.exec("INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3)", dk, k, sealed)
+		tx.tx.queue("INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3)", 0, dk, k, sealed)
 	} else {
-		err = tx.exec(`WITH o AS (INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3))
-			INSERT INTO replaced (dossier, op_id) SELECT $1, unnest($4::bytea[]) ON CONFLICT DO NOTHING`, dk, k, sealed, ids)
-	}
-	if err != nil {
-		return false, fmt.Errorf("append op %s: %w", op.ID, err)
+		tx.tx.queue(`WITH o AS (INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3))
+			INSERT INTO replaced (dossier, op_id) SELECT $1, unnest($4::bytea[]) ON CONFLICT DO NOTHING`, 0, dk, k, sealed, ids)
 	}
 	delete(tx.hist, [16]byte(dk))
 	st.known[[16]byte(k)] = true
@@ -297,6 +295,26 @@ func (tx *Tx) Op(dossier, id string) (store.Op, error) {
 	if err != nil {
 		return op, err
 	}
+	if st, ok := tx.dos[[16]byte(dk)]; ok {
+		// A head of a dossier the transaction read: no query (the share
+		// index's rebuild reads every head of every dossier so).
+		if i, ok := slices.BinarySearchFunc(st.heads, [16]byte(k), func(a headOp, id [16]byte) int { return bytes.Compare(a.id[:], id[:]) }); ok {
+			h := st.heads[i]
+			if st.opened {
+				op = h.op
+				op.Prev = slices.Clone(op.Prev)
+				return op, nil
+			}
+			raw, err := tx.openFor(dk, append(slices.Clone(dk), k...), h.sealed)
+			if err != nil {
+				return op, fmt.Errorf("op %s: %w", id, err)
+			}
+			if err := json.Unmarshal(raw, &op); err != nil {
+				return op, fmt.Errorf("op %s: %w: %v", id, store.ErrDamaged, err)
+			}
+			return op, nil
+		}
+	}
 	raw, err := tx.OpJSON(append(dk, k...))
 	if err != nil {
 		return op, err
@@ -311,11 +329,17 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 	if len(key) != 32 {
 		return nil, fmt.Errorf("%w: op key of %d bytes", store.ErrInvalid, len(key))
 	}
-	if sealed, ok := tx.page[[32]byte(key)]; ok {
+	sealed, ok, err := tx.pageBody(key)
+	if err != nil {
+		return nil, err
+	}
+	if ok && sealed == nil {
+		return nil, fmt.Errorf("op %x: %w", key, store.ErrNotFound)
+	}
+	if ok {
 		return tx.openFor(key[:16], key, sealed)
 	}
-	var sealed []byte
-	err := tx.tx.QueryRow(tx.ctx, "SELECT op FROM oplog WHERE dossier = $1 AND op_id = $2", key[:16], key[16:]).Scan(&sealed)
+	err = tx.tx.QueryRow(tx.ctx, "SELECT op FROM oplog WHERE dossier = $1 AND op_id = $2", key[:16], key[16:]).Scan(&sealed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("op %x: %w", key, store.ErrNotFound)
 	}
@@ -430,13 +454,17 @@ func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
 			return dst, nil
 		}
 	}
-	ids, err := collect(tx.ctx, tx.tx, `SELECT op_id FROM oplog o WHERE dossier = $1
-		AND NOT EXISTS (SELECT 1 FROM replaced r WHERE r.dossier = o.dossier AND r.op_id = o.op_id) ORDER BY op_id`, dkey)
+	if len(dkey) != 16 {
+		return dst, nil // no such dossier
+	}
+	// The dossier's state (one query, its heads' bodies with it), for
+	// the Op of each head that follows (shareTerms).
+	st, err := tx.dossier(dkey)
 	if err != nil {
 		return dst, err
 	}
-	for _, id := range ids {
-		dst = append(dst, append(slices.Clone(dkey), id...))
+	for _, h := range st.heads {
+		dst = append(dst, append(slices.Clone(dkey), h.id[:]...))
 	}
 	return dst, nil
 }
@@ -539,10 +567,14 @@ func (tx *Tx) ErasedAmong(dossiers []string) (map[string]bool, error) {
 // order in which write transactions commit.
 
 func (tx *Tx) LastSeq() uint64 {
+	if tx.tx.lastOK {
+		return tx.tx.last
+	}
 	last, err := Last(tx.ctx, tx.tx)
 	if err != nil {
 		return 0
 	}
+	tx.tx.last, tx.tx.lastOK = last, true
 	return last
 }
 
@@ -555,18 +587,28 @@ func (tx *Tx) NumberOp(op, dossier string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var seq int64
-	err = tx.tx.QueryRow(tx.ctx, `WITH c AS (UPDATE seq_counter SET last = last + 1 RETURNING last),
+	if !tx.write {
+		return 0, fmt.Errorf("number op %s: read-only transaction", op)
+	}
+	// The number is the last one plus one (under the write lock nobody
+	// else gives one); the statement is queued (txconn.go), and a number
+	// other than the one counted on fails it in the database itself (an
+	// invalid cast), so that a COMMIT sent with it cannot commit.
+	last := tx.LastSeq()
+	if !tx.tx.lastOK {
+		return 0, fmt.Errorf("number op %s: the last number could not be read", op)
+	}
+	seq := last + 1
+	tx.tx.queue(`WITH c AS (UPDATE seq_counter SET last = last + 1 RETURNING last),
 		i AS (INSERT INTO ops (seq, op_id, dossier) SELECT c.last, $1, $2 FROM c
 			ON CONFLICT (op_id) DO UPDATE SET seq = EXCLUDED.seq, dossier = EXCLUDED.dossier)
-		SELECT last FROM c`, k, dk).Scan(&seq)
-	if err != nil {
-		return 0, fmt.Errorf("number op %s: %w", op, err)
-	}
+		SELECT CASE WHEN last = $3 THEN last ELSE ('the sequence moved under the write lock: ' || last || ', not ' || $3)::bigint END FROM c`,
+		int64(seq), k, dk, int64(seq))
+	tx.tx.last, tx.tx.lastOK = seq, true
 	if tx.opDossier != nil {
 		tx.opDossier[string(k)] = string(dk)
 	}
-	return uint64(seq), nil
+	return seq, nil
 }
 
 func (tx *Tx) NextSeq() (uint64, error) {
@@ -574,34 +616,36 @@ func (tx *Tx) NextSeq() (uint64, error) {
 	if err := tx.tx.QueryRow(tx.ctx, "UPDATE seq_counter SET last = last + 1 RETURNING last").Scan(&seq); err != nil {
 		return 0, err
 	}
+	tx.tx.last, tx.tx.lastOK = uint64(seq), true
 	return uint64(seq), nil
 }
 
 // OpsAfter reads the numbers in pages (a connection runs one query at a
-// time, and fn reads ops) and calls fn for each. Each page brings the
-// sealed bodies of its ops along (one query, not one per op): OpJSON of
-// an op of the page, what a pull asks next, reads none (tx.page).
+// time, and fn reads ops) and calls fn for each. A page's sealed bodies
+// are read only when OpJSON first asks for one of its ops, with one query
+// for the rest of the page (tx.page): a catch-up that takes no op of a
+// page (a device holding none of its dossiers, such as a fresh one's
+// first request from cursor 0) reads no body, and one that takes some
+// reads them with one query per page, not one per op.
 func (tx *Tx) OpsAfter(seq uint64, fn func(seq uint64, op, dossier []byte) (bool, error)) error {
-	const page = 4096
+	page := opsPage
 	type row struct {
-		seq             int64
-		op, dossier, by []byte
+		seq         int64
+		op, dossier []byte
 	}
 	defer func() { tx.page = nil }()
 	for {
-		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.seq, &x.op, &x.dossier, &x.by) },
-			`SELECT o.seq, o.op_id, o.dossier, l.op FROM ops o LEFT JOIN oplog l ON l.dossier = o.dossier AND l.op_id = o.op_id
-			WHERE o.seq > $1 ORDER BY o.seq LIMIT $2`, int64(seq), page)
+		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.seq, &x.op, &x.dossier) },
+			"SELECT seq, op_id, dossier FROM ops WHERE seq > $1 ORDER BY seq LIMIT $2", int64(seq), page)
 		if err != nil {
 			return err
 		}
-		tx.page = make(map[[32]byte][]byte, len(rs))
-		for _, r := range rs {
-			if len(r.op) == 16 && len(r.dossier) == 16 && r.by != nil {
-				tx.page[[32]byte(append(slices.Clone(r.dossier), r.op...))] = r.by
-			}
+		if len(rs) == 0 {
+			return nil
 		}
+		tx.page = &opPage{last: uint64(rs[len(rs)-1].seq)}
 		for _, r := range rs {
+			tx.page.at = uint64(r.seq)
 			more, err := fn(uint64(r.seq), r.op, r.dossier)
 			if err != nil || !more {
 				return err
@@ -612,6 +656,47 @@ func (tx *Tx) OpsAfter(seq uint64, fn func(seq uint64, op, dossier []byte) (bool
 			return nil
 		}
 	}
+}
+
+// opsPage is how many numbers OpsAfter reads at once (a variable for
+// tests).
+var opsPage = 4096
+
+// opPage is the page of numbers OpsAfter is calling back for: the number
+// of the op it is at and of the page's last, and the sealed bodies of the
+// ops from at to last once OpJSON asked for one (by op key; nil before;
+// a nil body for an op numbered whose body is gone: its dossier erased).
+type opPage struct {
+	at, last uint64
+	bodies   map[[32]byte][]byte
+}
+
+// pageBody is the sealed body of the op at key when it is numbered in
+// the rest of the page OpsAfter is at, reading the rest's bodies with one
+// query the first time; ok is false for an op not there (ask for it
+// alone).
+func (tx *Tx) pageBody(key []byte) (sealed []byte, ok bool, err error) {
+	p := tx.page
+	if p == nil {
+		return nil, false, nil
+	}
+	if p.bodies == nil {
+		type row struct{ dossier, op, sealed []byte }
+		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.dossier, &x.op, &x.sealed) },
+			`SELECT o.dossier, o.op_id, l.op FROM ops o LEFT JOIN oplog l ON l.dossier = o.dossier AND l.op_id = o.op_id
+			WHERE o.seq >= $1 AND o.seq <= $2`, int64(p.at), int64(p.last))
+		if err != nil {
+			return nil, false, err
+		}
+		p.bodies = make(map[[32]byte][]byte, len(rs))
+		for _, r := range rs {
+			if len(r.op) == 16 && len(r.dossier) == 16 {
+				p.bodies[[32]byte(append(slices.Clone(r.dossier), r.op...))] = r.sealed
+			}
+		}
+	}
+	sealed, ok = p.bodies[[32]byte(key)]
+	return sealed, ok, nil
 }
 
 // PrefetchOpDossiers reads the dossiers of ops (op keys) with one query

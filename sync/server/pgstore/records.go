@@ -95,7 +95,19 @@ func (tx *Tx) strings(sql string, args ...any) ([]string, error) {
 // ---- accounts
 
 func (tx *Tx) User(name string) (storage.User, bool, error) {
-	return getRec[storage.User](tx, "users", "name", name)
+	m := tx.tx.memo
+	if r, ok := m.users[name]; ok {
+		r.u.Teams = slices.Clone(r.u.Teams)
+		return r.u, r.ok, nil
+	}
+	u, ok, err := getRec[storage.User](tx, "users", "name", name)
+	if err == nil {
+		if m.users == nil {
+			m.users = map[string]userRead{}
+		}
+		m.users[name] = userRead{u, ok}
+	}
+	return u, ok, err
 }
 
 func (tx *Tx) HasUser(name string) bool {
@@ -116,6 +128,9 @@ func (tx *Tx) UserNames() ([]string, error) {
 }
 
 func (tx *Tx) Team(name string) (storage.TeamRecord, bool, error) {
+	if t, ok := tx.tx.memo.teams[name]; ok {
+		return t, true, nil
+	}
 	return getRec[storage.TeamRecord](tx, "teams", "name", name)
 }
 
@@ -151,7 +166,17 @@ func (tx *Tx) IsMember(team, user string) bool {
 }
 
 func (tx *Tx) UserTeams(user string) []string {
-	out, _ := tx.strings(`SELECT team FROM members WHERE user_name = $1 ORDER BY team COLLATE "C"`, user)
+	m := tx.tx.memo
+	if out, ok := m.userTeams[user]; ok {
+		return slices.Clone(out)
+	}
+	out, err := tx.strings(`SELECT team FROM members WHERE user_name = $1 ORDER BY team COLLATE "C"`, user)
+	if err == nil {
+		if m.userTeams == nil {
+			m.userTeams = map[string][]string{}
+		}
+		m.userTeams[user] = slices.Clone(out)
+	}
 	return out
 }
 
@@ -163,6 +188,9 @@ func (tx *Tx) TeamMembers(team string) []string {
 // ---- devices, tokens, codes, keys
 
 func (tx *Tx) Device(id string) (storage.Device, bool, error) {
+	if r, ok := tx.tx.memo.devices[id]; ok {
+		return r.d, r.ok, nil
+	}
 	return getRec[storage.Device](tx, "devices", "id", id)
 }
 
@@ -176,10 +204,62 @@ func (tx *Tx) PutToken(hash []byte, device string) error {
 	return tx.exec("INSERT INTO tokens (hash, device) VALUES ($1, $2) ON CONFLICT (hash) DO UPDATE SET device = EXCLUDED.device", hash, device)
 }
 
+// TokenDevice reads the token's device, and with it what authenticating
+// asks next, for Device, User and UserTeams to answer (txconn.go): the
+// device's record, its user's record and the user's teams.
 func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
 	var id string
-	if err := tx.tx.QueryRow(tx.ctx, "SELECT device FROM tokens WHERE hash = $1", hash).Scan(&id); err != nil {
+	var dev, user []byte
+	var name *string
+	var teams []string
+	var recs [][]byte // the teams' records, nil for a team without one
+	err := tx.tx.QueryRow(tx.ctx, `SELECT t.device, d.rec, d.rec->>'user', u.rec,
+			ARRAY(SELECT m.team FROM members m WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C"),
+			ARRAY(SELECT convert_to(r.rec::text, 'UTF8') FROM members m LEFT JOIN teams r ON r.name = m.team WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C")
+		FROM tokens t LEFT JOIN devices d ON d.id = t.device LEFT JOIN users u ON u.name = d.rec->>'user'
+		WHERE t.hash = $1`, hash).Scan(&id, &dev, &name, &user, &teams, &recs)
+	if err != nil {
 		return "", false
+	}
+	m := tx.tx.memo
+	var d storage.Device
+	if dev != nil && json.Unmarshal(dev, &d) != nil {
+		return id, true // Device reads it again and tells the error
+	}
+	if m.devices == nil {
+		m.devices = map[string]deviceRead{}
+	}
+	m.devices[id] = deviceRead{d, dev != nil}
+	if name == nil {
+		return id, true
+	}
+	var u storage.User
+	if user != nil && json.Unmarshal(user, &u) != nil {
+		return id, true
+	}
+	if m.users == nil {
+		m.users = map[string]userRead{}
+	}
+	m.users[*name] = userRead{u, user != nil}
+	if m.userTeams == nil {
+		m.userTeams = map[string][]string{}
+	}
+	if teams == nil {
+		teams = []string{}
+	}
+	m.userTeams[*name] = teams
+	if len(recs) != len(teams) {
+		return id, true
+	}
+	for i, raw := range recs {
+		var t storage.TeamRecord
+		if raw == nil || json.Unmarshal(raw, &t) != nil {
+			continue // Team reads it again (and tells an error)
+		}
+		if m.teams == nil {
+			m.teams = map[string]storage.TeamRecord{}
+		}
+		m.teams[teams[i]] = t
 	}
 	return id, true
 }
@@ -219,10 +299,19 @@ func (tx *Tx) EachKey(fn func(storage.Key) error) error {
 // ---- dossier teams
 
 func (tx *Tx) DossierTeam(dossier string) string {
-	var team string
-	if err := tx.tx.QueryRow(tx.ctx, "SELECT team FROM dossier_team WHERE dossier = $1", []byte(dossier)).Scan(&team); err != nil {
-		return ""
+	m := tx.tx.memo
+	if team, ok := m.dossierTeam[dossier]; ok {
+		return team
 	}
+	var team string
+	err := tx.tx.QueryRow(tx.ctx, "SELECT team FROM dossier_team WHERE dossier = $1", []byte(dossier)).Scan(&team)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "" // not kept: the error aborts the transaction
+	}
+	if m.dossierTeam == nil {
+		m.dossierTeam = map[string]string{}
+	}
+	m.dossierTeam[dossier] = team
 	return team
 }
 
@@ -341,28 +430,43 @@ const kAuditHead = "audit_head"
 // (storage.ChainAudit; the genesis entry first on a log without a
 // chain), and moves the head in the same transaction.
 func (tx *Tx) AppendAudit(e storage.AuditEntry) error {
-	head, ok, err := tx.AuditHead()
-	if err != nil {
-		return err
-	}
-	if !ok {
-		prev, genesis, err := storage.StartChain(tx, e.Time)
+	// The head and the entry's number with one query, where the chain
+	// has a head (a number taken and not used, on an error, leaves a gap
+	// as a rolled-back transaction does).
+	var v []byte
+	var seq int64
+	err := tx.tx.QueryRow(tx.ctx, "SELECT value, nextval(pg_get_serial_sequence('audit', 'seq')) FROM settings WHERE name = $1", kAuditHead).Scan(&v, &seq)
+	if err == nil {
+		head, err := auditHead(v)
 		if err != nil {
 			return err
 		}
-		if head, err = tx.appendChained(prev, genesis); err != nil {
-			return err
-		}
+		_, err = tx.appendChained(head.Hash, e, seq)
+		return err
 	}
-	_, err = tx.appendChained(head.Hash, e)
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	prev, genesis, err := storage.StartChain(tx, e.Time)
+	if err != nil {
+		return err
+	}
+	head, err := tx.appendChained(prev, genesis, 0)
+	if err != nil {
+		return err
+	}
+	_, err = tx.appendChained(head.Hash, e, 0)
 	return err
 }
 
-// appendChained numbers e, chains it to prev, stores it and moves the head.
-func (tx *Tx) appendChained(prev string, e storage.AuditEntry) (storage.AuditHead, error) {
-	var seq int64
-	if err := tx.tx.QueryRow(tx.ctx, "SELECT nextval(pg_get_serial_sequence('audit', 'seq'))").Scan(&seq); err != nil {
-		return storage.AuditHead{}, err
+// appendChained numbers e (with seq, or the next number of the audit's
+// sequence when 0), chains it to prev, and stores it and moves the head
+// with one statement.
+func (tx *Tx) appendChained(prev string, e storage.AuditEntry, seq int64) (storage.AuditHead, error) {
+	if seq == 0 {
+		if err := tx.tx.QueryRow(tx.ctx, "SELECT nextval(pg_get_serial_sequence('audit', 'seq'))").Scan(&seq); err != nil {
+			return storage.AuditHead{}, err
+		}
 	}
 	e.Seq = uint64(seq)
 	raw, err := storage.ChainAudit(make([]byte, 0, 320), prev, &e)
@@ -373,19 +477,12 @@ func (tx *Tx) appendChained(prev string, e storage.AuditEntry) (storage.AuditHea
 	if k, err := idKey(e.Dossier); err == nil {
 		dk = k
 	}
-	if err := tx.exec("INSERT INTO audit (seq, at, action, dossier, entry) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)",
-		seq, e.Time, e.Action, dk, raw); err != nil {
-		return storage.AuditHead{}, err
-	}
-	if e.Read != "" {
-		if err := tx.exec("INSERT INTO audit_reads (id, seq) VALUES ($1, $2)", e.Read, seq); err != nil {
-			return storage.AuditHead{}, err
-		}
-	}
 	h, _ := hex.DecodeString(e.Hash)
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 40), uint64(seq))
-	if err := tx.exec("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
-		kAuditHead, append(v, h...)); err != nil {
+	if err := tx.exec(`WITH a AS (INSERT INTO audit (seq, at, action, dossier, entry) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)),
+			r AS (INSERT INTO audit_reads (id, seq) SELECT $6::text, $1 WHERE $6::text <> '')
+		INSERT INTO settings (name, value) VALUES ($7, $8) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,
+		seq, e.Time, e.Action, dk, raw, e.Read, kAuditHead, append(v, h...)); err != nil {
 		return storage.AuditHead{}, err
 	}
 	return storage.AuditHead{Seq: uint64(seq), Hash: e.Hash}, nil
@@ -396,10 +493,16 @@ func (tx *Tx) AuditHead() (storage.AuditHead, bool, error) {
 	if err != nil || v == nil {
 		return storage.AuditHead{}, false, err
 	}
+	h, err := auditHead(v)
+	return h, err == nil, err
+}
+
+// auditHead decodes the head of the audit chain as the settings keep it.
+func auditHead(v []byte) (storage.AuditHead, error) {
 	if len(v) != 8+32 {
-		return storage.AuditHead{}, false, fmt.Errorf("audit chain head: %d bytes, want 40", len(v))
+		return storage.AuditHead{}, fmt.Errorf("audit chain head: %d bytes, want 40", len(v))
 	}
-	return storage.AuditHead{Seq: binary.BigEndian.Uint64(v), Hash: hex.EncodeToString(v[8:])}, true, nil
+	return storage.AuditHead{Seq: binary.BigEndian.Uint64(v), Hash: hex.EncodeToString(v[8:])}, nil
 }
 
 func (tx *Tx) HasAuditRead(id string) (bool, error) {
@@ -755,6 +858,9 @@ func (tx *Tx) AppendEpoch(e storage.Epoch) error {
 // An error (which aborts the transaction) counts as a change: the caller
 // then drops its caches, which only costs time.
 func (tx *Tx) Changes() (uint64, bool) {
+	if tx.changesOK && tx.tx.sent == tx.changesAt {
+		return tx.changes, true // read at the Update's start, nothing sent since
+	}
 	var n int64
 	if err := tx.tx.QueryRow(tx.ctx, "SELECT n FROM changes").Scan(&n); err != nil {
 		return ^uint64(0), true

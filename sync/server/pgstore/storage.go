@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/server/storage"
@@ -111,34 +110,26 @@ func (s *Storage) Store() *store.Store { return nil }
 func (s *Storage) Wrap(*store.Tx) storage.Tx { return nil }
 
 // View runs fn in a read transaction (REPEATABLE READ, READ ONLY).
-func (s *Storage) View(fn func(storage.Tx) error) error {
-	ctx := context.Background()
-	return pgx.BeginTxFunc(ctx, s.db.Data, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(t pgx.Tx) error {
-		return fn(&Tx{s: s, tx: t, ctx: ctx})
-	})
-}
+func (s *Storage) View(fn func(storage.Tx) error) error { return s.run(false, fn) }
 
 // Update runs fn in a write transaction (READ COMMITTED, under the write
 // lock; see the top of this file).
-func (s *Storage) Update(fn func(storage.Tx) error) error {
-	ctx := context.Background()
-	return pgx.BeginTxFunc(ctx, s.db.Data, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(t pgx.Tx) error {
-		if _, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockID); err != nil {
-			return fmt.Errorf("pgstore: take the write lock: %w", err)
-		}
-		return fn(&Tx{s: s, tx: t, ctx: ctx, write: true})
-	})
-}
+func (s *Storage) Update(fn func(storage.Tx) error) error { return s.run(true, fn) }
 
 // Tx is one transaction.
 type Tx struct {
 	s     *Storage
-	tx    pgx.Tx
+	tx    *txConn
 	ctx   context.Context
 	write bool
-	// page is the sealed bodies of the ops of the page OpsAfter is
-	// calling back for, by op key (nil outside it).
-	page map[[32]byte][]byte
+	// changes is the count of changes read at the start of an Update,
+	// good while no statement was sent after it (txconn.go).
+	changes   uint64
+	changesAt int
+	changesOK bool
+	// page is the page of numbers OpsAfter is calling back for (nil
+	// outside it), with its ops' sealed bodies once OpJSON asked.
+	page *opPage
 	// dos is what the transaction read of dossiers' op logs, by
 	// dossier key (oplog.go's dossierState).
 	dos map[[16]byte]*dossierState
