@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,11 +18,13 @@ import (
 // all wrapped keys into a map first, then for each dossier a lock, an
 // unwrap, a cached AEAD and two map updates: about half of the time to
 // the list's first frame on a region of 10,000 dossiers. openSummaries is
-// the same work without the detours: the entries (sorted by id) are
-// split over the cores, each part matched with the keys bucket by a
-// cursor walk of its own in the same read transaction, and each entry's
-// key is unwrapped and used at once, leaving the key caches alone. It gives the same summaries
-// and the same errors as readSummary entry by entry
+// the same work without the detours: the keys bucket is read with pread
+// (bucketPairs, pageread.go: its leaves lie scattered over the file, and
+// a page fault on each costs more than the rest of the list), or else
+// walked with a cursor; the entries (sorted by id) are split over the
+// cores, each part matched with the keys, and each entry's key is
+// unwrapped and used at once, leaving the key caches alone. It gives the
+// same summaries and the same errors as readSummary entry by entry
 // (TestOpenSummariesSameAsOneByOne).
 
 // openSummaries decodes es (sorted by id) into all, which has their
@@ -32,6 +35,12 @@ func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) err
 	if c == nil || c.ks != nil || keys == nil || s.oldSummaries || len(es) < 64 {
 		return s.openSummariesOneByOne(es, all, nil)
 	}
+	// The wrapped keys are read with pread (pageread.go) when they can
+	// be, else each worker walks the keys bucket with a cursor.
+	pairs, ok, err := bucketPairs(s.db.pageFile(), tx, keys)
+	if err != nil {
+		return err
+	}
 	workers := min(runtime.GOMAXPROCS(0), 8, len(es)/32)
 	errs := make([]error, workers)
 	per := (len(es) + workers - 1) / workers
@@ -41,14 +50,24 @@ func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) err
 		if lo >= hi {
 			continue
 		}
-		// Each worker walks the keys bucket with a cursor of its own,
-		// made here: the read transaction only hands out pages of the
-		// read-only map to them.
-		cur := keys.Cursor()
+		// A cursor of its own, made here: the read transaction only
+		// hands out pages of the read-only map to the workers.
+		var cur *bolt.Cursor
+		if !ok {
+			cur = keys.Cursor()
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[w] = s.guarded(func() error { return s.openSummariesWalking(cur, es[lo:hi], all[lo:hi]) })
+			errs[w] = s.guarded(func() error {
+				var wrapped [][]byte
+				if ok {
+					wrapped = matchPairs(pairs, es[lo:hi])
+				} else {
+					wrapped = matchCursor(cur, es[lo:hi])
+				}
+				return s.openSummariesOneByOne(es[lo:hi], all[lo:hi], wrapped)
+			})
 		}()
 	}
 	wg.Wait()
@@ -60,9 +79,9 @@ func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) err
 	return nil
 }
 
-// openSummariesWalking decodes es (sorted by id) into all, finding each
-// entry's wrapped key with cur, which walks the keys bucket alongside.
-func (s *Store) openSummariesWalking(cur *bolt.Cursor, es []summaryEntry, all []Summary) error {
+// matchCursor finds each entry's wrapped key (es sorted by id) with cur,
+// which walks the keys bucket alongside; nil where there is none.
+func matchCursor(cur *bolt.Cursor, es []summaryEntry) [][]byte {
 	wrapped := make([][]byte, len(es)) // nil: take the slow path
 	k, v := cur.Seek(es[0].id)
 	for i, e := range es {
@@ -73,7 +92,22 @@ func (s *Store) openSummariesWalking(cur *bolt.Cursor, es []summaryEntry, all []
 			wrapped[i] = v
 		}
 	}
-	return s.openSummariesOneByOne(es, all, wrapped)
+	return wrapped
+}
+
+// matchPairs is matchCursor over the keys bucket's pairs (in key order).
+func matchPairs(pairs []kvPair, es []summaryEntry) [][]byte {
+	wrapped := make([][]byte, len(es))
+	j, _ := slices.BinarySearchFunc(pairs, es[0].id, func(p kvPair, id []byte) int { return bytes.Compare(p.k, id) })
+	for i, e := range es {
+		for j < len(pairs) && bytes.Compare(pairs[j].k, e.id) < 0 {
+			j++
+		}
+		if j < len(pairs) && bytes.Equal(pairs[j].k, e.id) {
+			wrapped[i] = pairs[j].v
+		}
+	}
+	return wrapped
 }
 
 // openSummariesOneByOne decodes es into all; an entry with its wrapped
@@ -146,7 +180,17 @@ func (o *summaryOpener) open(c *crypt, dkey, w, sealed []byte) ([]byte, error) {
 // chunks).
 func (s *Store) chunkEntries(tx *bolt.Tx) ([]summaryEntry, error) {
 	var raws [][]byte
-	if err := tx.Bucket(bSummaries).ForEach(func(_, v []byte) error {
+	b := tx.Bucket(bSummaries)
+	pairs, ok, err := bucketPairs(s.db.pageFile(), tx, b)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		raws = make([][]byte, len(pairs))
+		for i, p := range pairs {
+			raws[i] = p.v
+		}
+	} else if err := b.ForEach(func(_, v []byte) error {
 		raws = append(raws, v)
 		return nil
 	}); err != nil {
