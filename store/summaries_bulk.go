@@ -30,18 +30,23 @@ import (
 // openSummaries decodes es (sorted by id) into all, which has their
 // length.
 func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) error {
+	if len(es) == 0 {
+		return nil
+	}
 	keys := tx.Bucket(bKeys)
 	c := s.crypt
-	if c == nil || c.ks != nil || keys == nil || s.oldSummaries || len(es) < 64 {
-		return s.openSummariesOneByOne(es, all, nil)
-	}
+	direct := c != nil && c.ks == nil && keys != nil && !s.oldSummaries
 	// The wrapped keys are read with pread (pageread.go) when they can
 	// be, else each worker walks the keys bucket with a cursor.
-	pairs, ok, err := bucketPairs(s.db.pageFile(), tx, keys)
-	if err != nil {
-		return err
+	var pairs []kvPair
+	ok := false
+	if direct {
+		var err error
+		if pairs, ok, err = bucketPairs(s.db.pageFile(), tx, keys); err != nil {
+			return err
+		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), 8, len(es)/32)
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8, len(es)/32))
 	errs := make([]error, workers)
 	per := (len(es) + workers - 1) / workers
 	var wg sync.WaitGroup
@@ -53,7 +58,7 @@ func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) err
 		// A cursor of its own, made here: the read transaction only
 		// hands out pages of the read-only map to the workers.
 		var cur *bolt.Cursor
-		if !ok {
+		if direct && !ok {
 			cur = keys.Cursor()
 		}
 		wg.Add(1)
@@ -61,9 +66,10 @@ func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) err
 			defer wg.Done()
 			errs[w] = s.guarded(func() error {
 				var wrapped [][]byte
-				if ok {
+				switch {
+				case ok:
 					wrapped = matchPairs(pairs, es[lo:hi])
-				} else {
+				case cur != nil:
 					wrapped = matchCursor(cur, es[lo:hi])
 				}
 				return s.openSummariesOneByOne(es[lo:hi], all[lo:hi], wrapped)
@@ -111,86 +117,98 @@ func matchPairs(pairs []kvPair, es []summaryEntry) [][]byte {
 }
 
 // openSummariesOneByOne decodes es into all; an entry with its wrapped
-// key in wrapped is opened with it directly, the others through
-// readSummary.
+// key in wrapped is opened with it directly, the others through openFor.
+// The plain texts are gathered first, so that the summaries' strings are
+// cut from one string and their slices from one pool (decodeSummaryIn);
+// the error is the one of the first entry in order that fails, to open
+// or to decode, as readSummary entry by entry gives.
 func (s *Store) openSummariesOneByOne(es []summaryEntry, all []Summary, wrapped [][]byte) error {
 	var buf summaryOpener
 	defer func() { clear(buf.key[:cap(buf.key)]) }() // no data key left behind in the heap
+	size := 0
+	for _, e := range es {
+		size += len(e.sealed)
+	}
+	arena := make([]byte, 0, size)
+	ends := make([]int, len(es))
+	var openErr error
+	opened := len(es)
 	for i, e := range es {
 		if wrapped == nil || wrapped[i] == nil {
-			if err := s.readSummary(e.id, e.sealed, &all[i]); err != nil {
-				return err
+			plain, err := s.openFor(e.id, e.sealed)
+			if err != nil {
+				openErr, opened = fmt.Errorf("read summary: %w", err), i
+				break
 			}
-			continue
+			arena = append(arena, plain...)
+		} else {
+			var err error
+			if arena, err = buf.open(s.crypt, e.id, wrapped[i], e.sealed, arena); err != nil {
+				openErr, opened = fmt.Errorf("read summary: dossier %x: %w", e.id, err), i
+				break
+			}
 		}
-		plain, err := buf.open(s.crypt, e.id, wrapped[i], e.sealed)
-		if err != nil {
-			return fmt.Errorf("read summary: dossier %x: %w", e.id, err)
-		}
-		if err := decodeSummary(plain, &all[i]); err != nil {
+		ends[i] = len(arena)
+	}
+	src := string(arena)
+	var pool decPool
+	start := 0
+	for i := range opened {
+		if err := decodeSummaryIn(arena[start:ends[i]], src[start:ends[i]], &pool, &all[i]); err != nil {
 			return err
 		}
+		start = ends[i]
 	}
-	return nil
+	return openErr
 }
 
 // summaryOpener keeps the buffers one goroutine reuses to open entries.
 type summaryOpener struct {
-	ad    []byte
-	key   []byte
-	plain []byte
+	ad  []byte
+	key []byte
 }
 
 // open unwraps the dossier key w of dkey with the file key and opens
-// sealed with it, as unwrapKey and openWith do; the result is valid until
-// the next call.
-func (o *summaryOpener) open(c *crypt, dkey, w, sealed []byte) ([]byte, error) {
+// sealed with it, as unwrapKey and openWith do, appending the plain text
+// to dst.
+func (o *summaryOpener) open(c *crypt, dkey, w, sealed, dst []byte) ([]byte, error) {
 	if len(w) != wrappedKeyLen || !bytes.HasPrefix(w, markerKey) {
-		return nil, fmt.Errorf("%w: a dossier key is malformed", ErrDamaged)
+		return dst, fmt.Errorf("%w: a dossier key is malformed", ErrDamaged)
 	}
 	o.ad = append(append(o.ad[:0], "brug/k"...), dkey...)
 	wn := w[len(markerKey) : len(markerKey)+nonceSize]
 	key, err := c.file.Open(o.key[:0], wn, w[len(markerKey)+nonceSize:], o.ad)
 	if err != nil {
-		return nil, fmt.Errorf("%w: a dossier key does not open", ErrDamaged)
+		return dst, fmt.Errorf("%w: a dossier key does not open", ErrDamaged)
 	}
 	o.key = key
 	b, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	a, err := cipher.NewGCM(b)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	if len(sealed) < sealOverhead || sealed[0] != sealVersion {
-		return nil, fmt.Errorf("%w: a sealed value is malformed", ErrDamaged)
+		return dst, fmt.Errorf("%w: a sealed value is malformed", ErrDamaged)
 	}
 	o.ad = append(append(o.ad[:0], "brug/d"...), dkey...) // scopeAD(dkey)
-	plain, err := a.Open(o.plain[:0], sealed[1:1+nonceSize], sealed[1+nonceSize:], o.ad)
+	out, err := a.Open(dst, sealed[1:1+nonceSize], sealed[1+nonceSize:], o.ad)
 	if err != nil {
-		return nil, fmt.Errorf("%w: a sealed value does not open (changed, or moved from another dossier)", ErrDamaged)
+		return dst, fmt.Errorf("%w: a sealed value does not open (changed, or moved from another dossier)", ErrDamaged)
 	}
-	o.plain = plain
-	return plain, nil
+	return out, nil
 }
 
 // chunkEntries opens every summary chunk, split over the cores, and
 // returns their entries (in chunk order; they point into the opened
 // chunks).
 func (s *Store) chunkEntries(tx *bolt.Tx) ([]summaryEntry, error) {
+	// (Through the map: the chunks' pages lie near one another, so the
+	// kernel maps many at each fault, and pread would only copy them.)
 	var raws [][]byte
-	b := tx.Bucket(bSummaries)
-	pairs, ok, err := bucketPairs(s.db.pageFile(), tx, b)
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		raws = make([][]byte, len(pairs))
-		for i, p := range pairs {
-			raws[i] = p.v
-		}
-	} else if err := b.ForEach(func(_, v []byte) error {
+	if err := tx.Bucket(bSummaries).ForEach(func(_, v []byte) error {
 		raws = append(raws, v)
 		return nil
 	}); err != nil {
