@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/aes"
 	"crypto/cipher"
+	"encoding/binary"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -27,25 +29,81 @@ import (
 // same summaries and the same errors as readSummary entry by entry
 // (TestOpenSummariesSameAsOneByOne).
 
+// summaryKeys are the dossiers' wrapped keys as openSummaries takes
+// them: direct, when each entry's key is to be unwrapped and used at once
+// (an encrypted file with the keys in it), with the keys bucket's pairs
+// read with pread (ok) or else left to a cursor walk; err when reading
+// them failed.
+type summaryKeys struct {
+	direct bool
+	pairs  []kvPair
+	ok     bool
+	err    error
+}
+
+// startSummaryKeys starts reading the wrapped keys of tx with pread
+// (bucketPairs, pageread.go: its leaves lie scattered over the file, and
+// a page fault on each costs more than the rest of the list) while the
+// caller reads the summary chunks; the function returned waits for them.
+func (s *Store) startSummaryKeys(tx *bolt.Tx) func() summaryKeys {
+	keys := tx.Bucket(bKeys)
+	c := s.crypt
+	if c == nil || c.ks != nil || keys == nil || s.oldSummaries {
+		return func() summaryKeys { return summaryKeys{} }
+	}
+	done := make(chan summaryKeys, 1)
+	f := s.db.pageFile()
+	go func() {
+		var sk summaryKeys
+		sk.err = s.guarded(func() (err error) {
+			sk.pairs, sk.ok, err = bucketPairs(f, tx, keys)
+			return err
+		})
+		sk.direct = true
+		done <- sk
+	}()
+	return func() summaryKeys { return <-done }
+}
+
+// sortEntries sorts es by id (16 bytes each, as chunks hold them),
+// comparing ids as two numbers rather than byte by byte.
+func sortEntries(es []summaryEntry) {
+	type idAt struct {
+		hi, lo uint64
+		at     int32
+	}
+	ids := make([]idAt, len(es))
+	for i, e := range es {
+		if len(e.id) != 16 {
+			slices.SortFunc(es, func(x, y summaryEntry) int { return bytes.Compare(x.id, y.id) })
+			return
+		}
+		ids[i] = idAt{binary.BigEndian.Uint64(e.id), binary.BigEndian.Uint64(e.id[8:]), int32(i)}
+	}
+	slices.SortFunc(ids, func(x, y idAt) int {
+		if c := cmp.Compare(x.hi, y.hi); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.lo, y.lo)
+	})
+	sorted := make([]summaryEntry, len(es))
+	for i, id := range ids {
+		sorted[i] = es[id.at]
+	}
+	copy(es, sorted)
+}
+
 // openSummaries decodes es (sorted by id) into all, which has their
-// length.
-func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary) error {
+// length, with the wrapped keys sk (startSummaryKeys).
+func (s *Store) openSummaries(tx *bolt.Tx, es []summaryEntry, all []Summary, sk summaryKeys) error {
 	if len(es) == 0 {
 		return nil
 	}
-	keys := tx.Bucket(bKeys)
-	c := s.crypt
-	direct := c != nil && c.ks == nil && keys != nil && !s.oldSummaries
-	// The wrapped keys are read with pread (pageread.go) when they can
-	// be, else each worker walks the keys bucket with a cursor.
-	var pairs []kvPair
-	ok := false
-	if direct {
-		var err error
-		if pairs, ok, err = bucketPairs(s.db.pageFile(), tx, keys); err != nil {
-			return err
-		}
+	if sk.err != nil {
+		return sk.err
 	}
+	direct, pairs, ok := sk.direct, sk.pairs, sk.ok
+	keys := tx.Bucket(bKeys)
 	workers := max(1, min(runtime.GOMAXPROCS(0), 8, len(es)/32))
 	errs := make([]error, workers)
 	per := (len(es) + workers - 1) / workers
