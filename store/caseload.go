@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -87,7 +88,28 @@ func (s *Store) PeopleNamed(names map[string]bool) ([]Person, error) {
 }
 
 // NameKey is the name part of DupKey: the name folded for matching.
-func NameKey(name string) string { return strings.Join(strings.Fields(FoldName(name)), " ") }
+func NameKey(name string) string { return spacedOnce(FoldName(name)) }
+
+// DupKeyFolded is DupKey of a name already folded (FoldName(name)), for
+// a caller that has the folded name at hand (the list).
+func DupKeyFolded(folded, birthYear string) string {
+	return spacedOnce(folded) + "|" + strings.TrimSpace(birthYear)
+}
+
+// spacedOnce is s with its words (strings.Fields) joined by one space;
+// s itself when it is so already (ASCII, no other white space, no space
+// at either end or twice), which most names are.
+func spacedOnce(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') || c != ' ' && asciiSpace(c) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+	}
+	return s
+}
+
+func asciiSpace(c byte) bool { return c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' }
 
 // DuplicatePair is two clients that are likely the same person: the same
 // folded name and birth year (both may be without a birth year).

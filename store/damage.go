@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -32,6 +33,9 @@ type boltDB struct {
 	before   func(*bolt.Tx) error
 	after    func()
 	rollback func() // after a write transaction that did not commit
+	// rf is a second handle on the file (pageFile, pageread.go).
+	rfOnce sync.Once
+	rf     *os.File
 }
 
 // View runs fn in a read transaction; see boltDB.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +43,20 @@ func TestFindClientFoldsAccents(t *testing.T) {
 	}
 	if _, err := s.FindClient("zoey"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("FindClient(zoey) = %v, want not found", err)
+	}
+}
+
+// DupKeyFolded of a folded name is DupKey of the name, and NameKey's
+// short cut for names spaced once gives what strings.Fields does.
+func TestDupKeyFoldedSameAsDupKey(t *testing.T) {
+	for _, name := range []string{"", " ", "Zoë Çelik", "zoe  celik", " Jan", "Jan ", "a\tb", "a\nb", "a\u00a0b", "a\u2003b", "ÅSE de  Vries", "Ĳsbrand", "x", "x y z"} {
+		for _, year := range []string{"", "1990", " 1990 "} {
+			if got, want := DupKeyFolded(FoldName(name), year), DupKey(name, year); got != want {
+				t.Errorf("DupKeyFolded(%q, %q) = %q, DupKey %q", name, year, got, want)
+			}
+		}
+		if got, want := NameKey(name), strings.Join(strings.Fields(FoldName(name)), " "); got != want {
+			t.Errorf("NameKey(%q) = %q, want %q", name, got, want)
+		}
 	}
 }

@@ -333,8 +333,10 @@ func (s *Store) eachSummary(tx *bolt.Tx, fn func(Summary) error) error {
 
 // allSummaries reads every summary, in dossier id order: the entries are
 // gathered and sorted first, so the summaries are decoded once into a
-// slice of the right size.
+// slice of the right size. On an encrypted file the dossiers' wrapped
+// keys are read meanwhile (summaryKeys).
 func (s *Store) allSummaries(tx *bolt.Tx) ([]Summary, error) {
+	keys := s.startSummaryKeys(tx)
 	var es []summaryEntry
 	var err error
 	if s.oldSummaries {
@@ -345,17 +347,18 @@ func (s *Store) allSummaries(tx *bolt.Tx) ([]Summary, error) {
 	} else {
 		es, err = s.chunkEntries(tx)
 	}
+	if err == nil && !s.oldSummaries {
+		sortEntries(es)
+	}
+	kp := keys()
 	if err != nil {
 		return nil, err
-	}
-	if !s.oldSummaries {
-		slices.SortFunc(es, func(x, y summaryEntry) int { return bytes.Compare(x.id, y.id) })
 	}
 	if len(es) == 0 {
 		return nil, nil
 	}
 	all := make([]Summary, len(es))
-	if err := s.openSummaries(tx, es, all); err != nil {
+	if err := s.openSummaries(tx, es, all, kp); err != nil {
 		return nil, err
 	}
 	return all, nil

@@ -4,8 +4,10 @@ package clients
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -129,7 +131,7 @@ func (l *ClientList) Reload() tea.Cmd {
 
 // loadSummaries reads the list off the UI goroutine: removed clients are
 // dropped, filter keys lower-cased and folded and rows sorted here, once
-// per load.
+// per load, on every core (rowKeys, sortRows).
 func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today string, teams []string) tea.Cmd {
 	return func() tea.Msg {
 		all, err := st.Summaries()
@@ -137,7 +139,9 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today str
 			return summariesMsg{seq: seq, err: err}
 		}
 		all = kit.SafeSummaries(all)
+		keys := rowKeys(all, withdrawn)
 		rows := make([]listRow, 0, len(all))
+		dupKeys := make([]string, 0, len(all))
 		conflicts := 0
 		for i := range all {
 			s := &all[i]
@@ -147,19 +151,64 @@ func loadSummaries(st kit.Store, seq int, by listSort, withdrawn bool, today str
 			if s.Removed && !withdrawn {
 				continue
 			}
-			key := strings.ToLower(s.Name) + "\x00" + strings.ToLower(s.Team)
-			match := store.FoldName(s.Name) + "\x00" + store.FoldName(s.Team)
-			if match == key {
-				match = key // share the bytes
-			}
-			rows = append(rows, listRow{Summary: s, key: key, match: match})
+			rows = append(rows, listRow{Summary: s, key: keys[i].key, match: keys[i].match})
+			dupKeys = append(dupKeys, keys[i].dup)
 		}
-		markDuplicates(rows)
+		markDuplicates(rows, dupKeys)
 		markConsentsEnding(rows, today)
 		markReadOnly(st, rows, teams, today)
 		sortRows(rows, by)
 		return summariesMsg{seq: seq, sortBy: by, rows: rows, conflicts: conflicts}
 	}
+}
+
+// keysOf is what a row of the list filters, sorts and marks duplicates
+// by (listRow's key and match, store.DupKey); dup is "" for a removed
+// client.
+type keysOf struct{ key, match, dup string }
+
+// rowKeys computes the keys of every summary that is listed (removed
+// ones only with withdrawn), split over the cores; a team's keys are
+// computed once per part.
+func rowKeys(all []store.Summary, withdrawn bool) []keysOf {
+	out := make([]keysOf, len(all))
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8, len(all)/512))
+	per := (len(all) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*per, min((w+1)*per, len(all))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			type teamKeys struct{ lower, fold string }
+			teams := map[string]teamKeys{}
+			for i := lo; i < hi; i++ {
+				s := &all[i]
+				if s.Removed && !withdrawn {
+					continue
+				}
+				tk, ok := teams[s.Team]
+				if !ok {
+					tk = teamKeys{strings.ToLower(s.Team), store.FoldName(s.Team)}
+					teams[s.Team] = tk
+				}
+				lower := strings.ToLower(s.Name)
+				fold := store.FoldName(s.Name)
+				k := &out[i]
+				k.key = lower + "\x00" + tk.lower
+				if fold == lower && tk.fold == tk.lower {
+					k.match = k.key // share the bytes
+				} else {
+					k.match = fold + "\x00" + tk.fold
+				}
+				if !s.Removed {
+					k.dup = store.DupKeyFolded(fold, s.BirthYear)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // markConsentsEnding sets consentEnds on the rows whose share consent
@@ -201,28 +250,60 @@ func markReadOnly(st kit.Store, rows []listRow, teams []string, today string) {
 }
 
 // markDuplicates sets dup on the rows of likely duplicates: clients with
-// the same folded name and birth year (store.DupKey), both of which the
-// summaries hold, so no dossier is read however many namesakes there are.
-func markDuplicates(rows []listRow) {
-	byKey := map[string][]int{}
-	for i := range rows {
-		if !rows[i].Removed {
-			k := store.DupKey(rows[i].Name, rows[i].BirthYear)
-			byKey[k] = append(byKey[k], i)
+// the same folded name and birth year (store.DupKey, in keys beside the
+// rows; "" for a removed client), both of which the summaries hold, so
+// no dossier is read however many namesakes there are.
+func markDuplicates(rows []listRow, keys []string) {
+	first := make(map[string]int32, len(rows))
+	for i, k := range keys {
+		if k == "" {
+			continue
 		}
-	}
-	for _, same := range byKey {
-		if len(same) > 1 {
-			for _, i := range same {
-				rows[i].dup = true
-			}
+		if j, ok := first[k]; ok {
+			rows[j].dup = true
+			rows[i].dup = true
+			continue
 		}
+		first[k] = int32(i)
 	}
 }
 
 // sortRows orders rows; ties fall back to name and then id so the order is
-// stable across loads.
+// stable across loads (and every order is total: ids differ). A long list
+// is sorted in two halves at once and merged.
 func sortRows(rows []listRow, by listSort) {
+	cmpRows := rowOrder(by)
+	if len(rows) < 2048 || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(rows, cmpRows)
+		return
+	}
+	half := len(rows) / 2
+	a, b := rows[:half], rows[half:]
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slices.SortFunc(a, cmpRows)
+	}()
+	slices.SortFunc(b, cmpRows)
+	wg.Wait()
+	merged := make([]listRow, 0, len(rows))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if cmpRows(b[j], a[i]) < 0 {
+			merged = append(merged, b[j])
+			j++
+		} else {
+			merged = append(merged, a[i])
+			i++
+		}
+	}
+	merged = append(append(merged, a[i:]...), b[j:]...)
+	copy(rows, merged)
+}
+
+// rowOrder is the comparison of rows of the order by.
+func rowOrder(by listSort) func(a, b listRow) int {
 	byName := func(a, b *listRow) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
@@ -231,14 +312,14 @@ func sortRows(rows []listRow, by listSort) {
 	}
 	switch by {
 	case sortChange:
-		slices.SortFunc(rows, func(a, b listRow) int {
+		return func(a, b listRow) int {
 			if c := cmp.Compare(b.LastChange, a.LastChange); c != 0 {
 				return c
 			}
 			return byName(&a, &b)
-		})
+		}
 	case sortStep:
-		slices.SortFunc(rows, func(a, b listRow) int {
+		return func(a, b listRow) int {
 			if c := cmp.Compare(a.CurrentStep, b.CurrentStep); c != 0 {
 				return c
 			}
@@ -246,9 +327,9 @@ func sortRows(rows []listRow, by listSort) {
 				return c
 			}
 			return byName(&a, &b)
-		})
+		}
 	default:
-		slices.SortFunc(rows, func(a, b listRow) int { return byName(&a, &b) })
+		return func(a, b listRow) int { return byName(&a, &b) }
 	}
 }
 
