@@ -17,7 +17,8 @@ func (r *recentOps) fakeTx(start, end uint64, committed bool, fn func()) {
 	r.mu.Lock()
 	r.txEpoch = r.epoch
 	r.mu.Unlock()
-	r.pending, r.start, r.end = r.pending[:0], start, 0
+	clear(r.pending)
+	r.start, r.end = start, 0
 	fn()
 	r.end = end
 	r.done(committed)
@@ -48,7 +49,8 @@ func TestRecentOpsIndex(t *testing.T) {
 	r.mu.Lock()
 	r.txEpoch = r.epoch
 	r.mu.Unlock()
-	r.pending, r.start = r.pending[:0], 13
+	clear(r.pending)
+	r.start = 13
 	r.add(14, "o14", "d1", "Noord", []byte("14"))
 	for _, c := range []struct {
 		cursor uint64
