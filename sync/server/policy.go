@@ -38,6 +38,10 @@ type opBatch struct {
 	// verdict (boundedApplier): the rule is judged last, so nothing
 	// else changes, and the field's heads are read once, not twice.
 	headsLater bool
+	// prechecked says the ops passed precheck (a push's, before its
+	// transaction), which refuses what checkPrintable refuses, with
+	// the same code: not checked again here.
+	prechecked bool
 	before     map[string]string
 	existed    func(dossier string) bool
 	newTeam    map[string]store.Head // new dossier -> its earliest acceptable team op
@@ -113,8 +117,10 @@ func judgeOp(b *opBatch, a opActor, op store.Op, now time.Time) (verdict, error)
 	case !b.applied && tx.Known(op.Dossier, op.ID):
 		return verdict{known: true}, nil
 	}
-	if err := checkPrintable(op); err != nil {
-		return no(protocol.RefuseInvalid, err.Error())
+	if !b.prechecked {
+		if err := checkPrintable(op); err != nil {
+			return no(protocol.RefuseInvalid, err.Error())
+		}
 	}
 	bound := store.ClockBound(now)
 	switch {

@@ -242,6 +242,8 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 	batch := newOpBatch(tx, actor, ops, func(i int) bool { return pre[i] != nil }, store.ClockBound(now), false, nil)
 	bounded, _ := tx.(boundedApplier)
 	batch.headsLater = bounded != nil
+	// Only ops that passed precheck are judged (pre[i] == nil).
+	batch.prechecked = true
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
 	var stored []storedOp
