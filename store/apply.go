@@ -45,6 +45,12 @@ func (w *writer) apply(op Op, local bool) (bool, error) { return w.applyJSON(op,
 // stored; the parameter stays for the callers that pass it.
 func (w *writer) applyJSON(op Op, local bool, raw []byte) (bool, error) {
 	_ = raw
+	return w.applyBounded(op, local, 0)
+}
+
+// applyBounded is apply with a bound on the heads the op may leave its
+// field with (Tx.ApplyJSONBounded); 0 is none.
+func (w *writer) applyBounded(op Op, local bool, bound int) (bool, error) {
 	key, err := idKey(op.ID)
 	if err != nil {
 		return false, err
@@ -61,6 +67,17 @@ func (w *writer) applyJSON(op Op, local bool, raw []byte) (bool, error) {
 	before, err := w.s.fieldHeadsOf(w.tx, dkey, op.Field)
 	if err != nil {
 		return false, fmt.Errorf("merge op %s: %w", op.ID, err)
+	}
+	if bound > 0 && len(before) >= bound {
+		// As HeadsAfter: the merge rule, nothing written.
+		rb := w.tx.Bucket(bReplaced)
+		after, _ := mergeField(before, []Op{op}, func(id string) bool {
+			k, err := idKey(id)
+			return err == nil && rb.Get(logKey(dkey, k)) != nil
+		})
+		if len(after) > bound && len(after) > len(before) {
+			return false, &HeadsBoundError{Before: len(before), After: len(after)}
+		}
 	}
 	enc, err := w.s.sealOp(lkey, &op)
 	if err != nil {

@@ -173,9 +173,17 @@ func (s *Store) fieldHeadsOf(tx *bolt.Tx, dkey []byte, field string) ([]Head, er
 	want := encodedField(field)
 	rb := tx.Bucket(bReplaced)
 	var ops []Op
+	// Values stored as they are (no encryption, the plain codec) show
+	// their field without being opened: the ops of other fields are
+	// passed over in bbolt's memory, not copied first.
+	_, plainCodec := s.codec.(PlainCodec)
+	asIs := s.crypt == nil && plainCodec
 	c := tx.Bucket(bOps).Cursor()
 	for k, v := c.Seek(dkey); k != nil && bytes.HasPrefix(k, dkey); k, v = c.Next() {
 		if len(k) != 32 {
+			continue
+		}
+		if asIs && len(v) > 0 && v[0] != '{' && !opFieldIs(v, want) {
 			continue
 		}
 		plain, err := s.openFor(dkey, v)

@@ -183,6 +183,36 @@ func (tx *Tx) ApplyJSON(op Op, raw []byte) (bool, error) {
 	return ok, err
 }
 
+// HeadsBoundError is ApplyJSONBounded's refusal: the op would leave its
+// field with more heads than the bound, and more than it has (Before).
+type HeadsBoundError struct{ Before, After int }
+
+func (e *HeadsBoundError) Error() string {
+	return fmt.Sprintf("the field would hold %d conflicting values (it holds %d)", e.After, e.Before)
+}
+
+// ApplyJSONBounded is ApplyJSON for an op that must not leave its field
+// with more than bound heads unless it leaves it with no more than it has
+// (a resolve always passes): it answers a *HeadsBoundError, having
+// written nothing, instead. It decides as HeadsAfter and Heads would
+// before applying, from the one read of the field's heads the apply
+// makes anyway.
+func (tx *Tx) ApplyJSONBounded(op Op, raw []byte, bound int) (bool, error) {
+	if tx.w == nil {
+		return false, fmt.Errorf("apply op %s: read-only transaction", op.ID)
+	}
+	if b := tx.tx.Bucket(bErased); b != nil {
+		if dk, _ := idKey(op.Dossier); b.Get(dk) != nil {
+			return false, ErrErased
+		}
+	}
+	ok, err := tx.w.applyBounded(op, false, bound)
+	if ok {
+		tx.s.clock.Observe(op.HLC)
+	}
+	return ok, err
+}
+
 // Known reports whether the log holds op id of dossier.
 func (tx *Tx) Known(dossier, id string) bool {
 	dkey, err := idKey(dossier)

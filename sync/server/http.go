@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -179,7 +180,16 @@ func body(w http.ResponseWriter, r *http.Request, max int64) (io.Reader, func(),
 	case "", "identity":
 		return &limitReader{r: raw, n: max}, func() {}, nil
 	case "gzip":
-		gz, err := gzip.NewReader(&limitReader{r: raw, n: max})
+		// A gzip reader carries tens of kilobytes of decompressor state:
+		// pooled, not allocated for each request of a burst.
+		src := &limitReader{r: raw, n: max}
+		gz, _ := gzipReaders.Get().(*gzip.Reader)
+		var err error
+		if gz == nil {
+			gz, err = gzip.NewReader(src)
+		} else {
+			err = gz.Reset(src)
+		}
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.Is(err, errTooLarge) || errors.As(err, &mbe) {
@@ -187,11 +197,18 @@ func body(w http.ResponseWriter, r *http.Request, max int64) (io.Reader, func(),
 			}
 			return nil, nil, fmt.Errorf("%w: %v", errBadGzip, err)
 		}
-		return &limitReader{r: gzipErrors{gz}, n: max}, func() { gz.Close() }, nil
+		return &limitReader{r: gzipErrors{gz}, n: max}, func() {
+			gz.Close()
+			gzipReaders.Put(gz)
+		}, nil
 	default:
 		return nil, nil, fmt.Errorf("%w %q; send gzip or no content encoding", errEncoding, enc)
 	}
 }
+
+// gzipReaders pools the readers of gzipped request bodies (body); a
+// reader is put back only when its request is done with it.
+var gzipReaders sync.Pool
 
 // gzipErrors marks errors of the gzip stream (other than its end and the
 // size limit) as errBadGzip, so a truncated stream reads as broken gzip

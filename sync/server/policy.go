@@ -34,10 +34,18 @@ type opActor struct {
 type opBatch struct {
 	tx      Tx
 	applied bool // the store applied the ops already (a session's hook)
-	before  map[string]string
-	existed func(dossier string) bool
-	newTeam map[string]store.Head // new dossier -> its earliest acceptable team op
-	noTeam  map[string]string     // new dossier -> a team it names that the server lacks
+	// headsLater leaves the heads rule to the apply that follows the
+	// verdict (boundedApplier): the rule is judged last, so nothing
+	// else changes, and the field's heads are read once, not twice.
+	headsLater bool
+	// prechecked says the ops passed precheck (a push's, before its
+	// transaction), which refuses what checkPrintable refuses, with
+	// the same code: not checked again here.
+	prechecked bool
+	before     map[string]string
+	existed    func(dossier string) bool
+	newTeam    map[string]store.Head // new dossier -> its earliest acceptable team op
+	noTeam     map[string]string     // new dossier -> a team it names that the server lacks
 	// shares caches the shares of dossiers judged through shareRule:
 	// their ops are refused for a user of a team they are shared with, so
 	// the batch does not change them for that user.
@@ -109,8 +117,10 @@ func judgeOp(b *opBatch, a opActor, op store.Op, now time.Time) (verdict, error)
 	case !b.applied && tx.Known(op.Dossier, op.ID):
 		return verdict{known: true}, nil
 	}
-	if err := checkPrintable(op); err != nil {
-		return no(protocol.RefuseInvalid, err.Error())
+	if !b.prechecked {
+		if err := checkPrintable(op); err != nil {
+			return no(protocol.RefuseInvalid, err.Error())
+		}
 	}
 	bound := store.ClockBound(now)
 	switch {
@@ -165,6 +175,9 @@ func judgeOp(b *opBatch, a opActor, op store.Op, now time.Time) (verdict, error)
 		if len(hs) > protocol.MaxFieldHeads && slices.ContainsFunc(hs, func(h store.Head) bool { return h.ID == op.ID }) {
 			return no(protocol.RefuseHeads, fmt.Sprintf("the field %q would hold %d conflicting values, more than %d; resolve the conflict first", op.Field, len(hs), protocol.MaxFieldHeads))
 		}
+		return verdict{}, nil
+	}
+	if b.headsLater {
 		return verdict{}, nil
 	}
 	r, err := headsRule(tx, op)

@@ -54,9 +54,9 @@ type recentOps struct {
 
 	// The running transaction's state, touched only by the goroutine that
 	// runs it (the group's leader) and by pulls within it.
-	pending    []pendingOp
-	start, end uint64 // x_seq's sequence when the transaction began, ended
-	txEpoch    uint64 // epoch when it began
+	pending    map[string][]recentOp // its entries by team, in order: a pull looks up its teams' alone
+	start, end uint64                // x_seq's sequence when the transaction began, ended
+	txEpoch    uint64                // epoch when it began
 }
 
 // defaultRecentOps is how many ops the index keeps: a few bursts of every
@@ -76,24 +76,22 @@ type recentOp struct {
 	json        []byte
 }
 
-type pendingOp struct {
-	recentOp
-	team string
-}
-
 // begin starts a transaction's entries.
 func (r *recentOps) begin(tx Tx) {
 	r.mu.Lock()
 	r.txEpoch = r.epoch
 	r.mu.Unlock()
-	r.pending = r.pending[:0]
+	clear(r.pending)
 	r.start = tx.LastSeq()
 	r.end = 0
 }
 
 // add files an op stored and numbered in the running transaction.
 func (r *recentOps) add(seq uint64, op, dossier, team string, json []byte) {
-	r.pending = append(r.pending, pendingOp{recentOp{seq, op, dossier, json}, team})
+	if r.pending == nil {
+		r.pending = map[string][]recentOp{}
+	}
+	r.pending[team] = append(r.pending[team], recentOp{seq, op, dossier, json})
 }
 
 // finish records where the transaction's numbering ended.
@@ -116,11 +114,13 @@ func (r *recentOps) done(committed bool) {
 		r.clear()
 		r.valid, r.lo = true, r.start
 	}
-	for _, p := range pending {
-		r.teams[p.team] = append(r.teams[p.team], p.recentOp)
-		r.bytes += len(p.json)
+	for team, list := range pending {
+		r.teams[team] = append(r.teams[team], list...)
+		for _, e := range list {
+			r.bytes += len(e.json)
+		}
+		r.n += len(list)
 	}
-	r.n += len(pending)
 	r.hi = r.end
 	r.trim()
 }
@@ -191,20 +191,22 @@ func (r *recentOps) since(cursor uint64, teams []string) ([]recentOp, bool) {
 	if r.off || !r.valid || r.epoch != r.txEpoch || r.hi != r.start || cursor < r.lo {
 		return nil, false
 	}
-	var out []recentOp
-	for _, team := range teams {
-		list := r.teams[team]
-		i, _ := slices.BinarySearchFunc(list, cursor+1, func(e recentOp, s uint64) int { return cmp.Compare(e.seq, s) })
-		out = append(out, list[i:]...)
-	}
-	r.hits++
-	if len(teams) > 1 {
-		slices.SortFunc(out, func(a, b recentOp) int { return cmp.Compare(a.seq, b.seq) })
-	}
-	for _, p := range r.pending {
-		if p.seq > cursor && slices.Contains(teams, p.team) {
-			out = append(out, p.recentOp)
+	// The committed entries, then the running transaction's: all of
+	// these are numbered after all of those (r.hi == r.start).
+	after := func(out []recentOp, lists map[string][]recentOp) []recentOp {
+		from := len(out)
+		for _, team := range teams {
+			list := lists[team]
+			i, _ := slices.BinarySearchFunc(list, cursor+1, func(e recentOp, s uint64) int { return cmp.Compare(e.seq, s) })
+			out = append(out, list[i:]...)
 		}
+		if len(teams) > 1 {
+			slices.SortFunc(out[from:], func(a, b recentOp) int { return cmp.Compare(a.seq, b.seq) })
+		}
+		return out
 	}
+	out := after(nil, r.teams)
+	out = after(out, r.pending)
+	r.hits++
 	return out, true
 }

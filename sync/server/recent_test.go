@@ -17,7 +17,8 @@ func (r *recentOps) fakeTx(start, end uint64, committed bool, fn func()) {
 	r.mu.Lock()
 	r.txEpoch = r.epoch
 	r.mu.Unlock()
-	r.pending, r.start, r.end = r.pending[:0], start, 0
+	clear(r.pending)
+	r.start, r.end = start, 0
 	fn()
 	r.end = end
 	r.done(committed)
@@ -48,7 +49,8 @@ func TestRecentOpsIndex(t *testing.T) {
 	r.mu.Lock()
 	r.txEpoch = r.epoch
 	r.mu.Unlock()
-	r.pending, r.start = r.pending[:0], 13
+	clear(r.pending)
+	r.start = 13
 	r.add(14, "o14", "d1", "Noord", []byte("14"))
 	for _, c := range []struct {
 		cursor uint64
@@ -289,4 +291,81 @@ func TestRecentOpsBoundedByBytes(t *testing.T) {
 		})
 	}
 	t.Logf("400 ops of 64 KiB: at most %d KiB of JSON kept", most>>10)
+}
+
+// TestRecentSinceAsAScan holds the index's answers to what a scan of every
+// entry gives: random transactions of ops in four teams, committed or rolled
+// back, and pulls within them (as in a group of syncs, which see the ops
+// of the group's earlier syncs) for random teams and cursors. The running
+// transaction's entries are filed by team; a pull must get exactly the
+// committed and running entries of its teams after its cursor, in order.
+func TestRecentSinceAsAScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	teams := []string{"Noord", "Oost", "Zuid", "West"}
+	type entry struct {
+		seq  uint64
+		team string
+	}
+	var r recentOps
+	r.clear()
+	r.max = 400
+	var committed []entry
+	seq, answers := uint64(0), 0
+	for round := range 200 {
+		start := seq
+		var running []entry
+		ok := rng.IntN(8) > 0
+		r.mu.Lock()
+		r.txEpoch = r.epoch
+		r.mu.Unlock()
+		clear(r.pending)
+		r.start, r.end = start, 0
+		for range rng.IntN(30) {
+			if rng.IntN(3) == 0 {
+				// A pull of the group, between its pushes.
+				n := 1 + rng.IntN(len(teams))
+				want := slices.Clone(teams)
+				rng.Shuffle(len(want), func(i, j int) { want[i], want[j] = want[j], want[i] })
+				want = want[:n]
+				r.mu.Lock()
+				lo := r.lo
+				r.mu.Unlock()
+				cursor := lo + uint64(rng.IntN(int(seq-lo)+1))
+				got, answered := r.since(cursor, want)
+				if !answered {
+					continue
+				}
+				answers++
+				var scan []uint64
+				for _, e := range append(slices.Clone(committed), running...) {
+					if e.seq > cursor && slices.Contains(want, e.team) {
+						scan = append(scan, e.seq)
+					}
+				}
+				if !slices.Equal(seqsOf(got), scan) {
+					t.Fatalf("round %d: since(%d, %v) = %v, a scan gives %v", round, cursor, want, seqsOf(got), scan)
+				}
+				continue
+			}
+			seq++
+			team := teams[rng.IntN(len(teams))]
+			r.add(seq, fmt.Sprint("o", seq), "d", team, []byte("{}"))
+			running = append(running, entry{seq, team})
+		}
+		r.end = seq
+		r.done(ok)
+		if ok {
+			committed = append(committed, running...)
+		} else {
+			seq = start // rolled back: its numbers are given again
+		}
+		// What the index dropped (trim) it no longer answers for.
+		r.mu.Lock()
+		lo := r.lo
+		r.mu.Unlock()
+		committed = slices.DeleteFunc(committed, func(e entry) bool { return e.seq <= lo })
+	}
+	if answers < 500 {
+		t.Fatalf("only %d pulls answered from the index", answers)
+	}
 }

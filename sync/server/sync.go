@@ -248,6 +248,10 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 	now := s.now().UTC()
 	actor := opActor{user: u, replica: d.Replica}
 	batch := newOpBatch(tx, actor, ops, func(i int) bool { return pre[i] != nil }, store.ClockBound(now), false, nil)
+	bounded, _ := tx.(boundedApplier)
+	batch.headsLater = bounded != nil
+	// Only ops that passed precheck are judged (pre[i] == nil).
+	batch.prechecked = true
 	changed := map[string][]string{} // dossier -> fields of stored ops
 	var order []string
 	var stored []storedOp
@@ -270,7 +274,19 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 			reject(op, *v.refusal)
 			continue
 		}
-		isNew, err := tx.ApplyJSON(op, raws[i]) // checked and encoded by doSync
+		var isNew bool
+		if bounded != nil {
+			// The heads rule (headsRule) at the apply, from its one
+			// read of the field's heads.
+			isNew, err = bounded.ApplyJSONBounded(op, raws[i], protocol.MaxFieldHeads)
+			var hb *store.HeadsBoundError
+			if errors.As(err, &hb) {
+				reject(op, headsRefusal(op, hb.Before))
+				continue
+			}
+		} else {
+			isNew, err = tx.ApplyJSON(op, raws[i]) // checked and encoded by doSync
+		}
 		if errors.Is(err, store.ErrErased) {
 			reject(op, refuse(op, protocol.RefuseErased, "the dossier was erased; it cannot be changed any more"))
 			continue
@@ -370,8 +386,22 @@ func headsRule(tx Tx, op store.Op) (*protocol.Refusal, error) {
 	if len(after) <= protocol.MaxFieldHeads || len(after) <= len(before) {
 		return nil, nil
 	}
-	r := refuse(op, protocol.RefuseHeads, fmt.Sprintf("the field %q already has %d conflicting values, the most the server keeps; resolve the conflict (an op naming them in prev) before adding another", op.Field, len(before)))
+	r := headsRefusal(op, len(before))
 	return &r, nil
+}
+
+// headsRefusal is headsRule's refusal of op, whose field holds before heads.
+func headsRefusal(op store.Op, before int) protocol.Refusal {
+	return refuse(op, protocol.RefuseHeads, fmt.Sprintf("the field %q already has %d conflicting values, the most the server keeps; resolve the conflict (an op naming them in prev) before adding another", op.Field, before))
+}
+
+// boundedApplier is a storage that applies an op under the heads rule
+// from the one read of its field's heads (store.Tx.ApplyJSONBounded):
+// the push then does not read them twice, once to judge and once to
+// apply. An op over the bound is answered a *store.HeadsBoundError,
+// nothing written.
+type boundedApplier interface {
+	ApplyJSONBounded(op store.Op, raw []byte, bound int) (bool, error)
 }
 
 // stampText shows an op's stamp in a refusal: its time, or the number
