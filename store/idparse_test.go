@@ -8,7 +8,7 @@ import (
 )
 
 // TestIDParsingByTable: idArray takes exactly the 36-character ids
-// uuid.Parse takes (hex of either case, dashes in place), and canonicalID
+// uuid.Parse takes (hex of either case, dashes in place), and CanonicalID
 // only those in lower case, with the same bytes; checked for every
 // one-byte change of an id.
 func TestIDParsingByTable(t *testing.T) {
@@ -26,10 +26,10 @@ func TestIDParsingByTable(t *testing.T) {
 		if ok != wantOK || (ok && got != want) {
 			t.Errorf("idArray(%q) = %x, %v; want %x, %v", s, got, ok, want, wantOK)
 		}
-		cgot, cok := canonicalID(s)
+		cgot, cok := CanonicalID(s)
 		cwantOK := wantOK && strings.ToLower(s) == s
 		if cok != cwantOK || (cok && cgot != [16]byte(want)) {
-			t.Errorf("canonicalID(%q) = %x, %v; want %x, %v", s, cgot, cok, want, cwantOK)
+			t.Errorf("CanonicalID(%q) = %x, %v; want %x, %v", s, cgot, cok, want, cwantOK)
 		}
 	}
 }

@@ -203,14 +203,24 @@ func idKey(id string) ([]byte, error) {
 
 // idArray is idKey without an allocation: the 16 bytes of id, and whether
 // it is an id in the canonical UUID form (either case).
-func idArray(id string) ([16]byte, bool) {
+func idArray(id string) ([16]byte, bool) { return parseHexID(id, &hexValue) }
+
+// CanonicalID is the 16-byte form of s when s is a UUID written as the
+// store writes ids (lower case, with dashes), and only then, so that
+// every id read this way comes back as the same string. The compact page
+// codec of sync/protocol parses its ids with it too.
+func CanonicalID(s string) ([16]byte, bool) { return parseHexID(s, &lowerHexValue) }
+
+// parseHexID reads a UUID written with dashes whose hex digits the table
+// knows (0xff for a byte that is not one), without a branch per digit.
+func parseHexID(s string, table *[256]byte) ([16]byte, bool) {
 	var u [16]byte
-	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, false
 	}
 	var bad byte
 	for j, i := range uuidHexAt {
-		hi, lo := hexValue[id[i]], hexValue[id[i+1]]
+		hi, lo := table[s[i]], table[s[i+1]]
 		bad |= hi | lo
 		u[j] = hi<<4 | lo
 	}

@@ -56,24 +56,8 @@ var fieldWordCode = func() map[string]uint64 {
 	return m
 }()
 
-// canonicalID is the 16-byte form of s when s is a UUID written as
-// idString writes it (lower case, with dashes).
-func canonicalID(s string) ([16]byte, bool) {
-	var u [16]byte
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return u, false
-	}
-	var bad byte
-	for j, i := range uuidHexAt {
-		hi, lo := lowerHexValue[s[i]], lowerHexValue[s[i+1]]
-		bad |= hi | lo
-		u[j] = hi<<4 | lo
-	}
-	return u, bad&0xf0 == 0
-}
-
 func (e *enc) cid(s string) {
-	if u, ok := canonicalID(s); ok {
+	if u, ok := CanonicalID(s); ok {
 		e.byte(16)
 		e.b = append(e.b, u[:]...)
 		return
@@ -99,7 +83,7 @@ func (e *enc) segment(seg string) {
 		e.uint(c << 2)
 		return
 	}
-	if u, ok := canonicalID(seg); ok {
+	if u, ok := CanonicalID(seg); ok {
 		e.uint(1)
 		e.b = append(e.b, u[:]...)
 		return

@@ -324,38 +324,9 @@ func (e *encoder) dossier(s string) {
 }
 
 // parseUUID reads a UUID in the canonical form formatUUID writes, and
-// only that form, so that every id comes back as the same string.
-func parseUUID(s string) (u [16]byte, ok bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return u, false
-	}
-	var bad byte
-	for j, i := range uuidHexAt {
-		hi, lo := unhexTable[s[i]], unhexTable[s[i+1]]
-		bad |= hi | lo
-		u[j] = hi<<4 | lo
-	}
-	// Upper case is not the canonical form: kept as text.
-	return u, bad&0xf0 == 0
-}
-
-// uuidHexAt are the offsets of a canonical UUID's 16 pairs of hex digits.
-var uuidHexAt = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
-
-// unhexTable is the value of each lower-case hex digit, 0xff for any
-// other byte.
-var unhexTable = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for c := byte('0'); c <= '9'; c++ {
-		t[c] = c - '0'
-	}
-	for c := byte('a'); c <= 'f'; c++ {
-		t[c] = c - 'a' + 10
-	}
-	return t
-}()
+// only that form (upper case is kept as text), so that every id comes
+// back as the same string.
+func parseUUID(s string) ([16]byte, bool) { return store.CanonicalID(s) }
 
 func formatUUID(u []byte) string {
 	var b [36]byte
