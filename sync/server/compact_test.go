@@ -170,3 +170,31 @@ func TestSmallAnswersStayJSON(t *testing.T) {
 		t.Fatalf("%d ops, want %d", len(resp.Ops), len(ops))
 	}
 }
+
+// TestZstdLevelsRoundTrip: a small page (a settled device's answer) is
+// compressed at zstd's fastest level and a large one (an initial pull's)
+// at the default level; the device's decoder reads both back exactly.
+func TestZstdLevelsRoundTrip(t *testing.T) {
+	if zstdFor(zstdSmallPage) == zstdFor(zstdSmallPage+1) {
+		t.Fatal("small and large pages share one encoder")
+	}
+	zr, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, n := range []int{0, 100, zstdSmallPage, zstdSmallPage + 1, 4 * zstdSmallPage} {
+		page := make([]byte, n)
+		for i := range page { // compressible, not constant: ids and words repeat
+			page[i] = byte(i*7/13) ^ byte(i%251)
+		}
+		z := zstdFor(n).EncodeAll(page, nil)
+		got, err := zr.DecodeAll(z, nil)
+		if err != nil {
+			t.Fatalf("page of %d bytes: %v", n, err)
+		}
+		if !bytes.Equal(got, page) {
+			t.Fatalf("page of %d bytes comes back as %d other bytes", n, len(got))
+		}
+	}
+}
