@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // The help in Dutch. Cobra writes help in English from the commands'
@@ -85,15 +87,7 @@ func (c *cli) helpLang() string {
 	if l := probe.g.lang; l == "nl" || l == "en" {
 		return l
 	}
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if l := c.env.getenv(v); l != "" {
-			if strings.HasPrefix(l, "en") {
-				return "en"
-			}
-			return "nl"
-		}
-	}
-	return "nl"
+	return texts.LangFrom("", c.env.getenv)
 }
 
 // helpKey is the catalogue's key of cmd: its command path in the brug

@@ -70,12 +70,15 @@ func NewTexts(lang string) *Texts {
 
 // LangFromEnv picks the language from a --lang flag value, else from
 // LC_ALL, LC_MESSAGES or LANG: English when they say en, Dutch otherwise.
-func LangFromEnv(flag string) string {
+func LangFromEnv(flag string) string { return LangFrom(flag, os.Getenv) }
+
+// LangFrom is LangFromEnv with the environment read through getenv.
+func LangFrom(flag string, getenv func(string) string) string {
 	if flag != "" {
 		return flag
 	}
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if l := os.Getenv(v); l != "" {
+		if l := getenv(v); l != "" {
 			if strings.HasPrefix(l, "en") {
 				return "en"
 			}
