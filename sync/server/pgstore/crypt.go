@@ -252,6 +252,21 @@ func collect(ctx context.Context, q Querier, sql string, args ...any) ([][]byte,
 	return pgx.CollectRows(rows, pgx.RowTo[[]byte])
 }
 
+// eachKey calls fn with each value of the one bytea column sql selects,
+// in the order it gives, after reading them all (fn may query).
+func (tx *Tx) eachKey(fn func(key []byte) error, sql string, args ...any) error {
+	keys, err := collect(tx.ctx, tx.tx, sql, args...)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Counts counts the ops of the log and the dossiers that have any (as the
 // store's Stats does: erased dossiers have none).
 func (s *Storage) Counts() (ops, dossiers int, err error) {

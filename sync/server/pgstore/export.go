@@ -23,29 +23,11 @@ import (
 // carried over.
 
 func (tx *Tx) EachOpDossier(fn func(dossier string) error) error {
-	ds, err := collect(tx.ctx, tx.tx, "SELECT DISTINCT dossier FROM oplog ORDER BY dossier")
-	if err != nil {
-		return err
-	}
-	for _, d := range ds {
-		if err := fn(string(d)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.eachKey(func(d []byte) error { return fn(string(d)) }, "SELECT DISTINCT dossier FROM oplog ORDER BY dossier")
 }
 
 func (tx *Tx) EachErased(fn func(dossier string) error) error {
-	ds, err := collect(tx.ctx, tx.tx, "SELECT dossier FROM erased ORDER BY dossier")
-	if err != nil {
-		return err
-	}
-	for _, d := range ds {
-		if err := fn(string(d)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.eachKey(func(d []byte) error { return fn(string(d)) }, "SELECT dossier FROM erased ORDER BY dossier")
 }
 
 func (tx *Tx) EachMember(fn func(team, user string) error) error {

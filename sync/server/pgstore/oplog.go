@@ -521,16 +521,7 @@ func (tx *Tx) Exists(dossier string) bool {
 }
 
 func (tx *Tx) Dossiers(fn func(dkey []byte) error) error {
-	dks, err := collect(tx.ctx, tx.tx, "SELECT DISTINCT dossier FROM oplog ORDER BY dossier")
-	if err != nil {
-		return err
-	}
-	for _, dk := range dks {
-		if err := fn(dk); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.eachKey(fn, "SELECT DISTINCT dossier FROM oplog ORDER BY dossier")
 }
 
 func (tx *Tx) Erased(dossier string) bool {

@@ -326,16 +326,7 @@ func (tx *Tx) SetDossierTeam(dossier, team string) error {
 }
 
 func (tx *Tx) TeamDossiers(team string, fn func(dossier string) error) error {
-	ds, err := collect(tx.ctx, tx.tx, "SELECT dossier FROM dossier_team WHERE team = $1 ORDER BY dossier", team)
-	if err != nil {
-		return err
-	}
-	for _, d := range ds {
-		if err := fn(string(d)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.eachKey(func(d []byte) error { return fn(string(d)) }, "SELECT dossier FROM dossier_team WHERE team = $1 ORDER BY dossier", team)
 }
 
 func (tx *Tx) EachDossierTeam(fn func(dossier, team string) error) error {
@@ -589,16 +580,7 @@ func (tx *Tx) SetSharedTeams(dossier string, teams []string) error {
 // TeamShared calls fn with the key of every dossier shared with team, in
 // key order.
 func (tx *Tx) TeamShared(team string, fn func(dossier string) error) error {
-	ds, err := collect(tx.ctx, tx.tx, "SELECT dossier FROM dossier_shares WHERE team = $1 ORDER BY dossier", team)
-	if err != nil {
-		return err
-	}
-	for _, d := range ds {
-		if err := fn(string(d)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.eachKey(func(d []byte) error { return fn(string(d)) }, "SELECT dossier FROM dossier_shares WHERE team = $1 ORDER BY dossier", team)
 }
 
 // ---- orgs
