@@ -51,6 +51,10 @@ import (
 // BRUG_BENCH_PULL_LIMIT sets its page size. BRUG_BENCH_PAGES=json makes
 // the device ask for JSON pages (as before compact pages), =gzip for
 // compact pages compressed with gzip rather than zstd.
+// BRUG_BENCH_SHARED=N shares the first N dossiers of every team with the
+// next team before the pull (issue 11's shares in play); with
+// BRUG_BENCH_PULL_AS=team the coach's device pulls its team's dossiers
+// and the N shared with it.
 func BenchmarkInitialPull10k(b *testing.B) { initialPull10k(b, false) }
 
 // BenchmarkInitialPull10kEncrypted is BenchmarkInitialPull10k with the
@@ -77,6 +81,18 @@ func initialPull10k(b *testing.B, encrypt bool) {
 		if _, err := admin.AddUser(puller, protocol.RoleCoach, []string{teams[0].Name}); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if n := benchPullShared(b); n > 0 {
+		// Issue 11's shares in play: the first n dossiers of every team
+		// shared read and write with the next team, as in visit-shared.
+		teams, err := admin.Teams()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if srv.Store() == nil {
+			b.Skip("BRUG_BENCH_SHARED writes its shares over an SSH session, which a PostgreSQL region has not yet")
+		}
+		benchShare(b, srv, teams, n)
 	}
 	var last memReport
 	var srvHWM, srvAnon, srvHeap, in, out int64
@@ -144,6 +160,20 @@ func initialPull10k(b *testing.B, encrypt bool) {
 	b.ReportMetric(mb(srvHWM), "srv-hwm-MB")
 	b.ReportMetric(mb(srvAnon), "srv-anon-MB")
 	b.ReportMetric(mb(srvHeap), "srv-heap-MB")
+}
+
+// benchPullShared is BRUG_BENCH_SHARED: how many dossiers of every team
+// the initial pull's region shares with the next team (0: none).
+func benchPullShared(tb testing.TB) int {
+	s := os.Getenv("BRUG_BENCH_SHARED")
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		tb.Fatalf("BRUG_BENCH_SHARED=%q: give a number of dossiers per team", s)
+	}
+	return n
 }
 
 type deviceConfig struct {
