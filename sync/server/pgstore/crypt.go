@@ -97,18 +97,21 @@ func seal(key, ad, plain []byte) ([]byte, error) {
 }
 
 // open opens what seal sealed.
-func open(key, ad, sealed []byte) ([]byte, error) {
+func open(key, ad, sealed []byte) ([]byte, error) { return openInto(nil, key, ad, sealed) }
+
+// openInto is open appending the plain text to dst.
+func openInto(dst, key, ad, sealed []byte) ([]byte, error) {
 	aead, err := gcm(key)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	if len(sealed) < aead.NonceSize()+aead.Overhead() {
-		return nil, fmt.Errorf("%w: a sealed value of %d bytes", store.ErrDamaged, len(sealed))
+		return dst, fmt.Errorf("%w: a sealed value of %d bytes", store.ErrDamaged, len(sealed))
 	}
 	n := aead.NonceSize()
-	p, err := aead.Open(nil, sealed[:n], sealed[n:], ad)
+	p, err := aead.Open(dst, sealed[:n], sealed[n:], ad)
 	if err != nil {
-		return nil, fmt.Errorf("%w: a sealed value does not open", store.ErrDamaged)
+		return dst, fmt.Errorf("%w: a sealed value does not open", store.ErrDamaged)
 	}
 	return p, nil
 }
@@ -177,11 +180,16 @@ func (tx *Tx) sealFor(dk, ad, plain []byte) ([]byte, error) {
 // openFor opens what sealFor sealed; once the dossier is erased the
 // error wraps store.ErrDossierKey.
 func (tx *Tx) openFor(dk, ad, sealed []byte) ([]byte, error) {
+	return tx.openForInto(nil, dk, ad, sealed)
+}
+
+// openForInto is openFor appending the plain text to dst.
+func (tx *Tx) openForInto(dst, dk, ad, sealed []byte) ([]byte, error) {
 	k, err := tx.s.dossierKey(tx.ctx, dk, false)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	return open(k, ad, sealed)
+	return openInto(dst, k, ad, sealed)
 }
 
 // EraseDossier erases a dossier (text id) as store.Store.Erase does: its

@@ -49,6 +49,7 @@ var _ storage.Storage = (*Storage)(nil)
 var _ storage.Tx = (*Tx)(nil)
 var _ storage.OpDossierPrefetcher = (*Tx)(nil)
 var _ storage.PullBatcher = (*Tx)(nil)
+var _ storage.OpsReader = (*Tx)(nil)
 
 // MasterKeyName is the name the master key is read under from
 // store.Encryption's Keyring (a server's key file ignores it).
@@ -139,6 +140,10 @@ type Tx struct {
 	// hist is what PrefetchHistories read, by dossier key, until
 	// DossierJSON takes it.
 	hist map[[16]byte]*histEntry
+	// dec decodes the op bodies DossierOps gives; plain is its buffer
+	// for a body opened.
+	dec   *store.OpBodyDecoder
+	plain []byte
 }
 
 // exec runs a statement.
