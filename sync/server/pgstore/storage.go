@@ -89,6 +89,10 @@ func OpenStorage(dataURL, keysURL string, opt store.Options) (*Storage, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.convertBodies(ctx, nil); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
