@@ -89,6 +89,11 @@ func seal(key, ad, plain []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return sealWith(aead, ad, plain)
+}
+
+// sealWith seals plain with aead and a random nonce, binding ad.
+func sealWith(aead cipher.AEAD, ad, plain []byte) ([]byte, error) {
 	out := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
 	if _, err := rand.Read(out); err != nil {
 		return nil, err
@@ -97,14 +102,16 @@ func seal(key, ad, plain []byte) ([]byte, error) {
 }
 
 // open opens what seal sealed.
-func open(key, ad, sealed []byte) ([]byte, error) { return openInto(nil, key, ad, sealed) }
-
-// openInto is open appending the plain text to dst.
-func openInto(dst, key, ad, sealed []byte) ([]byte, error) {
+func open(key, ad, sealed []byte) ([]byte, error) {
 	aead, err := gcm(key)
 	if err != nil {
-		return dst, err
+		return nil, err
 	}
+	return openWith(nil, aead, ad, sealed)
+}
+
+// openWith opens what sealWith sealed, appending the plain text to dst.
+func openWith(dst []byte, aead cipher.AEAD, ad, sealed []byte) ([]byte, error) {
 	if len(sealed) < aead.NonceSize()+aead.Overhead() {
 		return dst, fmt.Errorf("%w: a sealed value of %d bytes", store.ErrDamaged, len(sealed))
 	}
@@ -155,8 +162,15 @@ func (s *Storage) dossierKey(ctx context.Context, dk []byte, make_ bool) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("key store: %w", err)
 	}
+	return s.keepKey(dk, wrapped)
+}
+
+// keepKey unwraps the key of dossier dk as the key store keeps it and
+// caches it.
+func (s *Storage) keepKey(dk, wrapped []byte) ([]byte, error) {
 	k := wrapped
 	if s.master != nil {
+		var err error
 		if k, err = open(s.master, append([]byte("dossier key "), dk...), wrapped); err != nil {
 			return nil, fmt.Errorf("key store: dossier %s: %w", idText(dk), err)
 		}
@@ -170,11 +184,11 @@ func (s *Storage) dossierKey(ctx context.Context, dk []byte, make_ bool) ([]byte
 
 // sealFor seals plain with dossier dk's key (made if need be), binding ad.
 func (tx *Tx) sealFor(dk, ad, plain []byte) ([]byte, error) {
-	k, err := tx.s.dossierKey(tx.ctx, dk, true)
+	aead, err := tx.cipherFor(dk, true)
 	if err != nil {
 		return nil, err
 	}
-	return seal(k, ad, plain)
+	return sealWith(aead, ad, plain)
 }
 
 // openFor opens what sealFor sealed; once the dossier is erased the
@@ -185,11 +199,40 @@ func (tx *Tx) openFor(dk, ad, sealed []byte) ([]byte, error) {
 
 // openForInto is openFor appending the plain text to dst.
 func (tx *Tx) openForInto(dst, dk, ad, sealed []byte) ([]byte, error) {
-	k, err := tx.s.dossierKey(tx.ctx, dk, false)
+	aead, err := tx.cipherFor(dk, false)
 	if err != nil {
 		return dst, err
 	}
-	return openInto(dst, k, ad, sealed)
+	return openWith(dst, aead, ad, sealed)
+}
+
+// maxCiphers bounds the dossiers' ciphers a transaction keeps.
+const maxCiphers = 1024
+
+// cipherFor is the cipher of dossier dk's key (dossierKey), made once
+// per transaction: making one (the key's AES schedule and GCM's tables)
+// cost more than opening an op with it, and a pull opens some 75 ops of
+// each dossier.
+func (tx *Tx) cipherFor(dk []byte, make_ bool) (cipher.AEAD, error) {
+	if len(dk) != 16 {
+		return nil, fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(dk))
+	}
+	if c, ok := tx.ciphers[[16]byte(dk)]; ok {
+		return c, nil
+	}
+	k, err := tx.s.dossierKey(tx.ctx, dk, make_)
+	if err != nil {
+		return nil, err
+	}
+	c, err := gcm(k)
+	if err != nil {
+		return nil, err
+	}
+	if tx.ciphers == nil || len(tx.ciphers) >= maxCiphers {
+		tx.ciphers = make(map[[16]byte]cipher.AEAD)
+	}
+	tx.ciphers[[16]byte(dk)] = c
+	return c, nil
 }
 
 // EraseDossier erases a dossier (text id) as store.Store.Erase does: its

@@ -342,6 +342,7 @@ func (tx *Tx) MarkErased(dossier string) error {
 		}
 	}
 	tx.s.keys.Delete([16]byte(dk))
+	delete(tx.ciphers, [16]byte(dk))
 	if _, err := tx.s.db.Keys.Exec(context.Background(), "DELETE FROM dossier_keys WHERE dossier = $1", dk); err != nil {
 		return fmt.Errorf("erase %s: delete its key: %w", idText(dk), err)
 	}

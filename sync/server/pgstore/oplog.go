@@ -380,13 +380,36 @@ func (tx *Tx) sealedOp(key []byte) ([]byte, error) {
 	return sealed, err
 }
 
+// blockBytes scans a bytea value into *dst, a slice of a block shared
+// with the other values scanned with the same block (pgtype.BytesScanner:
+// pgx hands over its own buffer), made 64 KiB at a time: a page of a pull
+// reads some 10,000 op ids and bodies, one allocation each as []byte. A
+// NULL scans as nil. Slices given out are never written again.
+type blockBytes struct{ block, dst *[]byte }
+
+func (b blockBytes) ScanBytes(v []byte) error {
+	if v == nil {
+		*b.dst = nil
+		return nil
+	}
+	blk := *b.block
+	if cap(blk)-len(blk) < len(v) {
+		blk = make([]byte, 0, max(64<<10, len(v)))
+	}
+	start := len(blk)
+	blk = append(blk, v...)
+	*b.block, *b.dst = blk, blk[start:len(blk):len(blk)]
+	return nil
+}
+
 // histEntry is a dossier's part of the log as PrefetchHistories read it:
 // every op id, whether it is a head, and the sealed body (nil for an op
 // not a head when only the heads' bodies were read).
 type histEntry struct {
-	ids    [][]byte
-	head   []bool
-	sealed [][]byte
+	dossier []byte // the key, once a row of it is read
+	ids     [][]byte
+	head    []bool
+	sealed  [][]byte
 }
 
 // PrefetchHistories reads the ops of dossiers (16-byte keys) with one
@@ -403,29 +426,49 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 		}
 		keys[i] = []byte(d)
 	}
-	type row struct {
-		dossier, id, sealed []byte
-		head                bool
-	}
-	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.dossier, &x.id, &x.head, &x.sealed) },
-		`SELECT o.dossier, o.op_id, r.op_id IS NULL, CASE WHEN r.op_id IS NULL OR NOT $2 THEN o.op END
-			FROM oplog o LEFT JOIN replaced r ON r.dossier = ANY($1) AND r.dossier = o.dossier AND r.op_id = o.op_id
-			WHERE o.dossier = ANY($1) ORDER BY o.dossier, o.op_id`, keys, snapshot)
-	if err != nil {
-		return err
-	}
 	tx.hist = make(map[[16]byte]*histEntry, len(dossiers))
 	for _, k := range keys {
 		tx.hist[[16]byte(k)] = &histEntry{}
 	}
-	for _, r := range rs {
-		e := tx.hist[[16]byte(r.dossier)]
-		if e == nil || len(r.id) != 16 {
-			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", r.dossier, store.ErrDamaged, len(r.id))
+	var block, dossier, id, sealed []byte
+	var head bool
+	var e *histEntry
+	return tx.eachRow([]any{blockBytes{&block, &dossier}, blockBytes{&block, &id}, &head, blockBytes{&block, &sealed}}, func() error {
+		if e == nil || string(dossier) != string(e.dossier) {
+			if e = tx.hist[[16]byte(dossier)]; e == nil {
+				return fmt.Errorf("dossier %x: %w: not asked for", dossier, store.ErrDamaged)
+			}
+			e.dossier = dossier
 		}
-		e.ids, e.head, e.sealed = append(e.ids, r.id), append(e.head, r.head), append(e.sealed, r.sealed)
+		if len(id) != 16 {
+			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", dossier, store.ErrDamaged, len(id))
+		}
+		e.ids, e.head, e.sealed = append(e.ids, id), append(e.head, head), append(e.sealed, sealed)
+		return nil
+	}, `SELECT o.dossier, o.op_id, r.op_id IS NULL, CASE WHEN r.op_id IS NULL OR NOT $2 THEN o.op END
+			FROM oplog o LEFT JOIN replaced r ON r.dossier = ANY($1) AND r.dossier = o.dossier AND r.op_id = o.op_id
+			WHERE o.dossier = ANY($1) ORDER BY o.dossier, o.op_id`, keys, snapshot)
+}
+
+// eachRow runs a query and calls fn after scanning each row into dest,
+// the same variables for every row (no allocation per row but what they
+// make). fn must not send a statement: the connection is reading rows.
+func (tx *Tx) eachRow(dest []any, fn func() error, sql string, args ...any) error {
+	rows, err := tx.tx.Query(tx.ctx, sql, args...)
+	if err != nil {
+		return err
 	}
-	return nil
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte) ([][]byte, error) {
@@ -500,7 +543,10 @@ func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, 
 		}
 	}
 	type row struct{ id, sealed []byte }
-	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.id, &x.sealed) },
+	var block []byte
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error {
+		return r.Scan(blockBytes{&block, &x.id}, blockBytes{&block, &x.sealed})
+	},
 		"SELECT op_id, op FROM oplog WHERE dossier = $1 ORDER BY op_id", dkey)
 	if err != nil {
 		return err
@@ -749,18 +795,21 @@ func (tx *Tx) pageBody(key []byte) (sealed []byte, ok bool, err error) {
 		return nil, false, nil
 	}
 	if p.bodies == nil {
-		type row struct{ dossier, op, sealed []byte }
-		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.dossier, &x.op, &x.sealed) },
-			`SELECT o.dossier, o.op_id, l.op FROM ops o LEFT JOIN oplog l ON l.dossier = o.dossier AND l.op_id = o.op_id
+		p.bodies = make(map[[32]byte][]byte, p.last-p.at+1)
+		var block, dossier, op, sealed []byte
+		err := tx.eachRow([]any{blockBytes{&block, &dossier}, blockBytes{&block, &op}, blockBytes{&block, &sealed}}, func() error {
+			if len(op) == 16 && len(dossier) == 16 {
+				var k [32]byte
+				copy(k[:], dossier)
+				copy(k[16:], op)
+				p.bodies[k] = sealed
+			}
+			return nil
+		}, `SELECT o.dossier, o.op_id, l.op FROM ops o LEFT JOIN oplog l ON l.dossier = o.dossier AND l.op_id = o.op_id
 			WHERE o.seq >= $1 AND o.seq <= $2`, int64(p.at), int64(p.last))
 		if err != nil {
+			p.bodies = nil
 			return nil, false, err
-		}
-		p.bodies = make(map[[32]byte][]byte, len(rs))
-		for _, r := range rs {
-			if len(r.op) == 16 && len(r.dossier) == 16 {
-				p.bodies[[32]byte(append(slices.Clone(r.dossier), r.op...))] = r.sealed
-			}
 		}
 	}
 	sealed, ok = p.bodies[[32]byte(key)]

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io"
@@ -148,6 +149,8 @@ type Tx struct {
 	// for a body opened.
 	dec   *store.OpBodyDecoder
 	plain []byte
+	// ciphers are the dossiers' ciphers the transaction made (crypt.go).
+	ciphers map[[16]byte]cipher.AEAD
 }
 
 // exec runs a statement.
