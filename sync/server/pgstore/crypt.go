@@ -182,6 +182,44 @@ func (s *Storage) keepKey(dk, wrapped []byte) ([]byte, error) {
 	return k, nil
 }
 
+// prefetchKeys reads the keys of dossiers dks (16-byte keys) that are not
+// cached with one query: a pull's page opens the ops of a thousand
+// dossiers or more, and each key was a round trip to the key store. A
+// dossier without a key is left to dossierKey.
+func (s *Storage) prefetchKeys(ctx context.Context, dks [][]byte) error {
+	var want [][]byte
+	for _, dk := range dks {
+		if _, ok := s.keys.Load([16]byte(dk)); !ok {
+			want = append(want, dk)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	rows, err := s.db.Keys.Query(ctx, "SELECT dossier, key FROM dossier_keys WHERE dossier = ANY($1)", want)
+	if err != nil {
+		return fmt.Errorf("key store: %w", err)
+	}
+	type row struct{ dk, wrapped []byte }
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		err := r.Scan(&x.dk, &x.wrapped)
+		return x, err
+	})
+	if err != nil {
+		return fmt.Errorf("key store: %w", err)
+	}
+	for _, r := range rs {
+		if len(r.dk) != 16 {
+			continue
+		}
+		if _, err := s.keepKey(r.dk, r.wrapped); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sealFor seals plain with dossier dk's key (made if need be), binding ad.
 func (tx *Tx) sealFor(dk, ad, plain []byte) ([]byte, error) {
 	aead, err := tx.cipherFor(dk, true)

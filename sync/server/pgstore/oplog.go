@@ -426,6 +426,9 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 		}
 		keys[i] = []byte(d)
 	}
+	if err := tx.s.prefetchKeys(tx.ctx, keys); err != nil {
+		return err
+	}
 	tx.hist = make(map[[16]byte]*histEntry, len(dossiers))
 	for _, k := range keys {
 		tx.hist[[16]byte(k)] = &histEntry{}
