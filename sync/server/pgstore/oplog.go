@@ -433,24 +433,71 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 	for _, k := range keys {
 		tx.hist[[16]byte(k)] = &histEntry{}
 	}
+	// One query without a join or a sort: the dossiers' replaced ids and
+	// their ops, in no particular order (a LEFT JOIN of the two and an
+	// ORDER BY made the database hash and sort every page's ten thousand
+	// rows). Heads are the ops not replaced; each dossier's ops are put in
+	// key order here, most often already so (a dossier's ops are stored
+	// together, in key order when they were copied in).
+	replaced := map[[32]byte]bool{}
 	var block, dossier, id, sealed []byte
-	var head bool
+	var isOp bool
 	var e *histEntry
-	return tx.eachRow([]any{blockBytes{&block, &dossier}, blockBytes{&block, &id}, &head, blockBytes{&block, &sealed}}, func() error {
+	err := tx.eachRow([]any{&isOp, blockBytes{&block, &dossier}, blockBytes{&block, &id}, blockBytes{&block, &sealed}}, func() error {
+		if len(id) != 16 || len(dossier) != 16 {
+			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", dossier, store.ErrDamaged, len(id))
+		}
+		if !isOp {
+			var k [32]byte
+			copy(k[:], dossier)
+			copy(k[16:], id)
+			replaced[k] = true
+			return nil
+		}
 		if e == nil || string(dossier) != string(e.dossier) {
 			if e = tx.hist[[16]byte(dossier)]; e == nil {
 				return fmt.Errorf("dossier %x: %w: not asked for", dossier, store.ErrDamaged)
 			}
 			e.dossier = dossier
 		}
-		if len(id) != 16 {
-			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", dossier, store.ErrDamaged, len(id))
-		}
-		e.ids, e.head, e.sealed = append(e.ids, id), append(e.head, head), append(e.sealed, sealed)
+		e.ids, e.sealed = append(e.ids, id), append(e.sealed, sealed)
 		return nil
-	}, `SELECT o.dossier, o.op_id, r.op_id IS NULL, CASE WHEN r.op_id IS NULL OR NOT $2 THEN o.op END
-			FROM oplog o LEFT JOIN replaced r ON r.dossier = ANY($1) AND r.dossier = o.dossier AND r.op_id = o.op_id
-			WHERE o.dossier = ANY($1) ORDER BY o.dossier, o.op_id`, keys, snapshot)
+	}, `SELECT false, dossier, op_id, NULL::bytea FROM replaced WHERE dossier = ANY($1)
+		UNION ALL SELECT true, dossier, op_id, op FROM oplog WHERE dossier = ANY($1)`, keys)
+	if err != nil {
+		return err
+	}
+	for dk, e := range tx.hist {
+		e.head = make([]bool, len(e.ids))
+		var k [32]byte
+		copy(k[:], dk[:])
+		for i, id := range e.ids {
+			copy(k[16:], id)
+			e.head[i] = !replaced[k]
+			if snapshot && !e.head[i] {
+				e.sealed[i] = nil // a snapshot sends heads only
+			}
+		}
+		e.sort()
+	}
+	return nil
+}
+
+// sort puts the entry's ops in key order.
+func (e *histEntry) sort() {
+	if slices.IsSortedFunc(e.ids, bytes.Compare) {
+		return
+	}
+	idx := make([]int, len(e.ids))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return bytes.Compare(e.ids[a], e.ids[b]) })
+	ids, head, sealed := make([][]byte, len(idx)), make([]bool, len(idx)), make([][]byte, len(idx))
+	for i, j := range idx {
+		ids[i], head[i], sealed[i] = e.ids[j], e.head[j], e.sealed[j]
+	}
+	e.ids, e.head, e.sealed = ids, head, sealed
 }
 
 // eachRow runs a query and calls fn after scanning each row into dest,
