@@ -53,6 +53,11 @@ type opArena struct {
 	scratch []byte
 	text    []byte
 	strs    []string
+	// The last device and author an op body (opbody.go) named, as read
+	// and as the strings given out: a dossier's ops come from a few.
+	haveActor, devIsID    bool
+	dev, author           []byte
+	devString, authString string
 }
 
 const arenaBlock = 64 << 10
@@ -68,6 +73,26 @@ func (a *opArena) string(b []byte) string {
 	start := len(a.text)
 	a.text = append(a.text, b...)
 	return unsafe.String(&a.text[start], len(b))
+}
+
+// actor gives the device and author an op body names, as strings of the
+// arena (those of the op before when they are the same).
+func (a *opArena) actor(v opView) (device, author string) {
+	isID, dev := v.devID != nil, v.devText
+	if isID {
+		dev = v.devID
+	}
+	if !a.haveActor || isID != a.devIsID || !bytes.Equal(dev, a.dev) || !bytes.Equal(v.author, a.author) {
+		if isID {
+			a.devString = a.string(appendID(a.scratch[:0], v.devID))
+		} else {
+			a.devString = a.string(v.devText)
+		}
+		a.authString = a.string(v.author)
+		a.dev, a.author = append(a.dev[:0], dev...), append(a.author[:0], v.author...)
+		a.haveActor, a.devIsID = true, isID
+	}
+	return a.devString, a.authString
 }
 
 // list returns a slice of n strings of the arena, its capacity n.
@@ -91,11 +116,16 @@ func (a *opArena) decode(lkey, b []byte, actors *actorTable, dossier string) (Op
 	if err != nil {
 		return Op{}, err
 	}
-	ak, _, ok := actors.get(v.actor)
-	if !ok {
-		return Op{}, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
+	op := Op{HLC: v.hlc, Dossier: dossier}
+	if v.inline {
+		op.Device, op.Author = a.actor(v)
+	} else {
+		ak, _, ok := actors.get(v.actor)
+		if !ok {
+			return Op{}, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
+		}
+		op.Device, op.Author = ak.device, ak.author
 	}
-	op := Op{HLC: v.hlc, Device: ak.device, Author: ak.author, Dossier: dossier}
 	if v.dossier != nil {
 		op.Dossier = string(v.dossier)
 	}

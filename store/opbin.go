@@ -154,7 +154,16 @@ func isIDString(k []byte, s string) bool {
 // device and author.
 func appendOp(dst, lkey []byte, op *Op, actor uint64) []byte {
 	e := enc{b: dst}
-	e.byte(fmtOp)
+	e.opStart(fmtOp, lkey, op)
+	e.uint(actor)
+	e.opPrevs(op)
+	return e.b
+}
+
+// opStart writes an op's form up to its actor: the format byte f, the
+// flags, the ids the key does not give, field, value and HLC.
+func (e *enc) opStart(f byte, lkey []byte, op *Op) {
+	e.byte(f)
 	var flags byte
 	if !isIDString(lkey[16:32], op.ID) {
 		flags |= opFlagID
@@ -173,12 +182,14 @@ func appendOp(dst, lkey []byte, op *Op, actor uint64) []byte {
 	e.string(op.Value)
 	d := uint64(op.HLC) - idMillisHLC(lkey[16:32])
 	e.uint(d<<1 ^ uint64(int64(d)>>63))
-	e.uint(actor)
+}
+
+// opPrevs writes an op's prevs, the end of its form.
+func (e *enc) opPrevs(op *Op) {
 	e.uint(uint64(len(op.Prev)))
 	for _, p := range op.Prev {
 		e.cid(p)
 	}
-	return e.b
 }
 
 // opView is a decoded log value whose strings still point into it.
@@ -190,16 +201,25 @@ type opView struct {
 	actor       uint64
 	prevs       []byte // as encoded
 	nprev       uint64
+	// inline: an op body (opbody.go), whose device (devID, 16 bytes, or
+	// devText) and author are written out instead of actor.
+	inline         bool
+	devID, devText []byte
+	author         []byte
 }
 
-// viewOp reads a schema 5 log value.
+// viewOp reads a schema 5 log value or an op body (opbody.go).
 func viewOp(lkey, b []byte) (opView, error) {
 	var v opView
 	if len(lkey) != 32 {
 		return v, fmt.Errorf("read op: key %x: %w", lkey, errCorrupt)
 	}
 	d := dec{b: b}
-	if d.byte() != fmtOp {
+	switch d.byte() {
+	case fmtOp:
+	case fmtOpBody:
+		v.inline = true
+	default:
 		d.fail()
 	}
 	flags := d.byte()
@@ -220,7 +240,12 @@ func viewOp(lkey, b []byte) (opView, error) {
 	v.value = d.raw(d.uint())
 	z := d.uint()
 	v.hlc = HLC(idMillisHLC(lkey[16:32]) + (z>>1 ^ -(z & 1)))
-	v.actor = d.uint()
+	if v.inline {
+		v.devID, v.devText = d.cidRaw()
+		v.author = d.raw(d.uint())
+	} else {
+		v.actor = d.uint()
+	}
 	v.nprev = d.uint()
 	if v.nprev > uint64(len(d.b)) {
 		d.fail()
@@ -337,11 +362,20 @@ func decodeOp(lkey, b []byte, a *actorTable) (Op, error) {
 	op.Field = fieldString(v.field)
 	op.Value = string(v.value)
 	op.HLC = v.hlc
-	ak, _, ok := a.get(v.actor)
-	if !ok {
-		return Op{}, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
+	if v.inline {
+		if v.devID != nil {
+			op.Device = idString(v.devID)
+		} else {
+			op.Device = string(v.devText)
+		}
+		op.Author = string(v.author)
+	} else {
+		ak, _, ok := a.get(v.actor)
+		if !ok {
+			return Op{}, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
+		}
+		op.Device, op.Author = ak.device, ak.author
 	}
-	op.Device, op.Author = ak.device, ak.author
 	if v.nprev > 0 {
 		op.Prev = make([]string, 0, v.nprev)
 		d := dec{b: v.prevs}
@@ -397,9 +431,12 @@ func appendOpJSON(dst, lkey, b []byte, a *actorTable) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	_, actorJSON, ok := a.get(v.actor)
-	if !ok {
-		return dst, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
+	var actorJSON []byte
+	if !v.inline {
+		var ok bool
+		if _, actorJSON, ok = a.get(v.actor); !ok {
+			return dst, fmt.Errorf("read op: actor %d unknown: %w", v.actor, errCorrupt)
+		}
 	}
 	dst = append(dst, `{"id":`...)
 	if v.id != nil {
@@ -424,7 +461,20 @@ func appendOpJSON(dst, lkey, b []byte, a *actorTable) ([]byte, error) {
 	dst = appendJSONString(dst, v.value)
 	dst = append(dst, `,"hlc":`...)
 	dst = strconv.AppendUint(dst, uint64(v.hlc), 10)
-	dst = append(dst, actorJSON...)
+	if v.inline {
+		dst = append(dst, `,"device":`...)
+		if v.devID != nil {
+			dst = append(dst, '"')
+			dst = appendID(dst, v.devID)
+			dst = append(dst, '"')
+		} else {
+			dst = appendJSONString(dst, v.devText)
+		}
+		dst = append(dst, `,"author":`...)
+		dst = appendJSONString(dst, v.author)
+	} else {
+		dst = append(dst, actorJSON...)
+	}
 	if v.nprev > 0 {
 		dst = append(dst, `,"prev":[`...)
 		d := dec{b: v.prevs}

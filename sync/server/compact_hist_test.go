@@ -51,8 +51,8 @@ func samePages(t *testing.T, what string, old, now *answer) {
 	if len(old.hist) != 0 {
 		t.Fatalf("%s: the JSON-only pull decoded %d ops itself", what, len(old.hist))
 	}
-	if testBackend == "bolt" && now.count() > 0 && len(now.hist) == 0 {
-		// boltstore.Tx is a storage.OpsReader.
+	if now.count() > 0 && len(now.hist) == 0 {
+		// boltstore.Tx and pgstore.Tx are storage.OpsReaders.
 		t.Fatalf("%s: the pull did not read its histories as ops", what)
 	}
 	if old.count() != now.count() || old.More != now.More || old.Cursor != now.Cursor {
@@ -188,7 +188,7 @@ func TestCompactHistoriesFromTheLog(t *testing.T) {
 	for _, op := range ops2 {
 		got[op.Dossier]++
 	}
-	if got[shared] != 5+len(share) || got[moved] != 4 || got[noord[0]] != 1 || (testBackend == "bolt" && len(now.ops) != 1) || len(now.Erased) != 1 || now.Erased[0] != noord[3] {
+	if got[shared] != 5+len(share) || got[moved] != 4 || got[noord[0]] != 1 || len(now.ops) != 1 || len(now.Erased) != 1 || now.Erased[0] != noord[3] {
 		t.Fatalf("device in use: ops by dossier %v, erased %v; want the shared and moved dossiers whole and %s erased", got, now.Erased, noord[3])
 	}
 }

@@ -99,26 +99,16 @@ func (s *Server) clientIn(tx Tx, id string) (*store.Client, error) {
 }
 
 // headsBatch is a backend that reads many dossiers' head ops at once
-// (pgstore.Tx.HeadOpsJSON); dks in key order.
+// (pgstore.Tx.HeadOps); dks in key order.
 type headsBatch interface {
-	HeadOpsJSON(dks [][]byte, fn func(dk []byte, ops [][]byte) error) error
+	HeadOps(dks [][]byte, fn func(dk []byte, ops []store.Op) error) error
 }
 
 // eachHeads calls fn with each dossier of dks (keys, sorted, without
 // repeats) that has ops, in that order, and its head ops.
 func eachHeads(tx Tx, dks [][]byte, fn func(dk []byte, ops []store.Op) error) error {
 	if hb, ok := tx.(headsBatch); ok {
-		return hb.HeadOpsJSON(dks, func(dk []byte, raws [][]byte) error {
-			ops := make([]store.Op, 0, len(raws))
-			for _, raw := range raws {
-				var op store.Op
-				if err := json.Unmarshal(raw, &op); err != nil {
-					return fmt.Errorf("dossier %s: %w: %v", idString(dk), store.ErrDamaged, err)
-				}
-				ops = append(ops, op)
-			}
-			return fn(dk, ops)
-		})
+		return hb.HeadOps(dks, fn)
 	}
 	for _, dk := range dks {
 		ops, err := headOps(tx, dk)

@@ -89,6 +89,11 @@ func seal(key, ad, plain []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return sealWith(aead, ad, plain)
+}
+
+// sealWith seals plain with aead and a random nonce, binding ad.
+func sealWith(aead cipher.AEAD, ad, plain []byte) ([]byte, error) {
 	out := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
 	if _, err := rand.Read(out); err != nil {
 		return nil, err
@@ -102,13 +107,18 @@ func open(key, ad, sealed []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openWith(nil, aead, ad, sealed)
+}
+
+// openWith opens what sealWith sealed, appending the plain text to dst.
+func openWith(dst []byte, aead cipher.AEAD, ad, sealed []byte) ([]byte, error) {
 	if len(sealed) < aead.NonceSize()+aead.Overhead() {
-		return nil, fmt.Errorf("%w: a sealed value of %d bytes", store.ErrDamaged, len(sealed))
+		return dst, fmt.Errorf("%w: a sealed value of %d bytes", store.ErrDamaged, len(sealed))
 	}
 	n := aead.NonceSize()
-	p, err := aead.Open(nil, sealed[:n], sealed[n:], ad)
+	p, err := aead.Open(dst, sealed[:n], sealed[n:], ad)
 	if err != nil {
-		return nil, fmt.Errorf("%w: a sealed value does not open", store.ErrDamaged)
+		return dst, fmt.Errorf("%w: a sealed value does not open", store.ErrDamaged)
 	}
 	return p, nil
 }
@@ -152,8 +162,15 @@ func (s *Storage) dossierKey(ctx context.Context, dk []byte, make_ bool) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("key store: %w", err)
 	}
+	return s.keepKey(dk, wrapped)
+}
+
+// keepKey unwraps the key of dossier dk as the key store keeps it and
+// caches it.
+func (s *Storage) keepKey(dk, wrapped []byte) ([]byte, error) {
 	k := wrapped
 	if s.master != nil {
+		var err error
 		if k, err = open(s.master, append([]byte("dossier key "), dk...), wrapped); err != nil {
 			return nil, fmt.Errorf("key store: dossier %s: %w", idText(dk), err)
 		}
@@ -165,23 +182,95 @@ func (s *Storage) dossierKey(ctx context.Context, dk []byte, make_ bool) ([]byte
 	return k, nil
 }
 
+// prefetchKeys reads the keys of dossiers dks (16-byte keys) that are not
+// cached with one query: a pull's page opens the ops of a thousand
+// dossiers or more, and each key was a round trip to the key store. A
+// dossier without a key is left to dossierKey.
+func (s *Storage) prefetchKeys(ctx context.Context, dks [][]byte) error {
+	var want [][]byte
+	for _, dk := range dks {
+		if _, ok := s.keys.Load([16]byte(dk)); !ok {
+			want = append(want, dk)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	rows, err := s.db.Keys.Query(ctx, "SELECT dossier, key FROM dossier_keys WHERE dossier = ANY($1)", want)
+	if err != nil {
+		return fmt.Errorf("key store: %w", err)
+	}
+	type row struct{ dk, wrapped []byte }
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		err := r.Scan(&x.dk, &x.wrapped)
+		return x, err
+	})
+	if err != nil {
+		return fmt.Errorf("key store: %w", err)
+	}
+	for _, r := range rs {
+		if len(r.dk) != 16 {
+			continue
+		}
+		if _, err := s.keepKey(r.dk, r.wrapped); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sealFor seals plain with dossier dk's key (made if need be), binding ad.
 func (tx *Tx) sealFor(dk, ad, plain []byte) ([]byte, error) {
-	k, err := tx.s.dossierKey(tx.ctx, dk, true)
+	aead, err := tx.cipherFor(dk, true)
 	if err != nil {
 		return nil, err
 	}
-	return seal(k, ad, plain)
+	return sealWith(aead, ad, plain)
 }
 
 // openFor opens what sealFor sealed; once the dossier is erased the
 // error wraps store.ErrDossierKey.
 func (tx *Tx) openFor(dk, ad, sealed []byte) ([]byte, error) {
-	k, err := tx.s.dossierKey(tx.ctx, dk, false)
+	return tx.openForInto(nil, dk, ad, sealed)
+}
+
+// openForInto is openFor appending the plain text to dst.
+func (tx *Tx) openForInto(dst, dk, ad, sealed []byte) ([]byte, error) {
+	aead, err := tx.cipherFor(dk, false)
+	if err != nil {
+		return dst, err
+	}
+	return openWith(dst, aead, ad, sealed)
+}
+
+// maxCiphers bounds the dossiers' ciphers a transaction keeps.
+const maxCiphers = 1024
+
+// cipherFor is the cipher of dossier dk's key (dossierKey), made once
+// per transaction: making one (the key's AES schedule and GCM's tables)
+// cost more than opening an op with it, and a pull opens some 75 ops of
+// each dossier.
+func (tx *Tx) cipherFor(dk []byte, make_ bool) (cipher.AEAD, error) {
+	if len(dk) != 16 {
+		return nil, fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(dk))
+	}
+	if c, ok := tx.ciphers[[16]byte(dk)]; ok {
+		return c, nil
+	}
+	k, err := tx.s.dossierKey(tx.ctx, dk, make_)
 	if err != nil {
 		return nil, err
 	}
-	return open(k, ad, sealed)
+	c, err := gcm(k)
+	if err != nil {
+		return nil, err
+	}
+	if tx.ciphers == nil || len(tx.ciphers) >= maxCiphers {
+		tx.ciphers = make(map[[16]byte]cipher.AEAD)
+	}
+	tx.ciphers[[16]byte(dk)] = c
+	return c, nil
 }
 
 // EraseDossier erases a dossier (text id) as store.Store.Erase does: its

@@ -200,8 +200,8 @@ func (tx *Tx) EachSetting(fn func(name string, value []byte) error) error {
 	return nil
 }
 
-// ImportOps seals the ops with the dossier's key and inserts them and
-// the ids their prevs name in two statements.
+// ImportOps seals the ops' bodies (oplog.go) with the dossier's key and
+// inserts them and the ids their prevs name in two statements.
 func (tx *Tx) ImportOps(dossier string, raws [][]byte) (int, error) {
 	if !tx.write {
 		return 0, errors.New("import ops: read-only transaction")
@@ -229,7 +229,7 @@ func (tx *Tx) ImportOps(dossier string, raws [][]byte) (int, error) {
 		if odk, err := idKey(op.Dossier); err != nil || string(odk) != dossier {
 			return 0, fmt.Errorf("%w: op %s is of dossier %s, not %s", store.ErrInvalid, op.ID, op.Dossier, idText(dk))
 		}
-		s, err := tx.sealFor(dk, append(slices.Clone(dk), k...), raw)
+		s, err := tx.sealOp(append(slices.Clone(dk), k...), &op)
 		if err != nil {
 			return 0, fmt.Errorf("seal op %s: %w", op.ID, err)
 		}
@@ -342,6 +342,7 @@ func (tx *Tx) MarkErased(dossier string) error {
 		}
 	}
 	tx.s.keys.Delete([16]byte(dk))
+	delete(tx.ciphers, [16]byte(dk))
 	if _, err := tx.s.db.Keys.Exec(context.Background(), "DELETE FROM dossier_keys WHERE dossier = $1", dk); err != nil {
 		return fmt.Errorf("erase %s: delete its key: %w", idText(dk), err)
 	}

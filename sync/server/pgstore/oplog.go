@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,12 +14,52 @@ import (
 // The op log and merge state (storage.OpLog) and the sequence
 // (storage.Sequence).
 //
-// oplog holds each op's JSON (what json.Marshal makes of it, as the
-// server sends it) sealed with its dossier's key; replaced every op id a
+// oplog holds each op's body (store.AppendOpBody: the binary form of the
+// store's log, with the device and author written out, as no actor table
+// is shared by the processes on a database) sealed with its dossier's
+// key, the op's log key (dossier id + op id) bound as associated data, so
+// that a body moved to another row does not open; replaced every op id a
 // prev of an op of that dossier names. A field's heads are derived, as in
 // the store: the dossier's ops not replaced, merged by the store's kernel
 // (store.MergeField) with the ops of that field. Field names are inside
-// the sealed JSON only, so a dossier's ops are opened to find a field's.
+// the sealed body only, so a dossier's ops are opened to find a field's.
+// A pull reads the bodies as ops (DossierOps) or builds the ops' JSON
+// from them (OpJSON, DossierJSON), byte for byte what json.Marshal makes
+// of the op, as the store does. Before migration 00005 a body was the
+// op's JSON; such a body still reads (store.DecodeOpBody), and the
+// conversion at start (convert.go) rewrites them.
+
+// sealOp seals the body of op, whose log key is lkey.
+func (tx *Tx) sealOp(lkey []byte, op *store.Op) ([]byte, error) {
+	return tx.sealFor(lkey[:16], lkey, store.AppendOpBody(make([]byte, 0, store.OpBodySize(op)), lkey, op))
+}
+
+// openOp opens and decodes the sealed body of the op at lkey.
+func (tx *Tx) openOp(lkey, sealed []byte) (store.Op, error) {
+	plain, err := tx.openFor(lkey[:16], lkey, sealed)
+	if err != nil {
+		return store.Op{}, fmt.Errorf("op %x: %w", lkey, err)
+	}
+	op, err := store.DecodeOpBody(lkey, plain)
+	if err != nil {
+		return op, fmt.Errorf("op %x: %w: %v", lkey, store.ErrDamaged, err)
+	}
+	return op, nil
+}
+
+// openOpJSON opens the sealed body of the op at lkey and appends its JSON
+// to dst.
+func (tx *Tx) openOpJSON(dst, lkey, sealed []byte) ([]byte, error) {
+	plain, err := tx.openFor(lkey[:16], lkey, sealed)
+	if err != nil {
+		return dst, fmt.Errorf("op %x: %w", lkey, err)
+	}
+	out, err := store.AppendOpBodyJSON(dst, lkey, plain)
+	if err != nil {
+		return dst, fmt.Errorf("op %x: %w: %v", lkey, store.ErrDamaged, err)
+	}
+	return out, nil
+}
 
 // ---- op log
 
@@ -119,14 +158,11 @@ func (tx *Tx) headOps(dk []byte, st *dossierState) ([]store.Op, error) {
 	if !st.opened {
 		for i := range st.heads {
 			h := &st.heads[i]
-			plain, err := tx.openFor(dk, append(slices.Clone(dk), h.id[:]...), h.sealed)
+			op, err := tx.openOp(append(slices.Clone(dk), h.id[:]...), h.sealed)
 			if err != nil {
-				return nil, fmt.Errorf("op %x: %w", h.id, err)
+				return nil, err
 			}
-			if err := json.Unmarshal(plain, &h.op); err != nil {
-				return nil, fmt.Errorf("op %x: %w: %v", h.id, store.ErrDamaged, err)
-			}
-			h.sealed = nil
+			h.op, h.sealed = op, nil
 		}
 		st.opened = true
 	}
@@ -161,7 +197,9 @@ func replacedIn(st *dossierState) func(id string) bool {
 
 // ApplyJSON stores op (checked by the caller with store.ValidateOp) and
 // adds what its prev names to the replaced set; false when it is known.
-func (tx *Tx) ApplyJSON(op store.Op, raw []byte) (bool, error) {
+// The op is stored as its body (raw, its JSON, is not kept: the JSON given
+// back is json.Marshal's, as the store gives it).
+func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 	if !tx.write {
 		return false, fmt.Errorf("apply op %s: read-only transaction", op.ID)
 	}
@@ -188,17 +226,9 @@ func (tx *Tx) ApplyJSON(op store.Op, raw []byte) (bool, error) {
 		return false, fmt.Errorf("merge op %s: %w", op.ID, err)
 	}
 	_, named := store.MergeField(before, []store.Op{op}, replacedIn(st))
-	if raw == nil {
-		if raw, err = json.Marshal(op); err != nil {
-			return false, err
-		}
-	}
-	// The head kept is the op as the database will give it back.
-	var stored store.Op
-	if err := json.Unmarshal(raw, &stored); err != nil {
-		return false, fmt.Errorf("op %s: %w: %v", op.ID, store.ErrInvalid, err)
-	}
-	sealed, err := tx.sealFor(dk, append(slices.Clone(dk), k...), raw)
+	lkey := append(slices.Clone(dk), k...)
+	body := store.AppendOpBody(make([]byte, 0, store.OpBodySize(&op)), lkey, &op)
+	sealed, err := tx.sealFor(dk, lkey, body)
 	if err != nil {
 		return false, fmt.Errorf("seal op %s: %w", op.ID, err)
 	}
@@ -225,11 +255,14 @@ func (tx *Tx) ApplyJSON(op store.Op, raw []byte) (bool, error) {
 	}
 	st.heads = slices.DeleteFunc(st.heads, func(h headOp) bool { return st.replaced[h.id] })
 	if !st.replaced[[16]byte(k)] {
-		h := headOp{id: [16]byte(k), sealed: sealed, op: stored}
+		h := headOp{id: [16]byte(k), sealed: sealed}
 		if st.opened {
+			// The head kept is the op as the database will give it back
+			// (its strings its own, not the request's).
+			if h.op, err = store.DecodeOpBody(lkey, body); err != nil {
+				return false, fmt.Errorf("op %s: %w: %v", op.ID, store.ErrInvalid, err)
+			}
 			h.sealed = nil
-		} else {
-			h.op = store.Op{}
 		}
 		i, _ := slices.BinarySearchFunc(st.heads, h.id, func(a headOp, id [16]byte) int { return bytes.Compare(a.id[:], id[:]) })
 		st.heads = slices.Insert(st.heads, i, h)
@@ -237,11 +270,11 @@ func (tx *Tx) ApplyJSON(op store.Op, raw []byte) (bool, error) {
 	return true, nil
 }
 
-// HeadOpsJSON calls fn with each dossier of dks (keys) that has ops, in
-// key order, and the JSON of its head ops (those the replaced set lacks):
-// many dossiers' heads in a few queries, for the folds of a list
-// (sync/server/opview.go, which uses it where a backend has it).
-func (tx *Tx) HeadOpsJSON(dks [][]byte, fn func(dk []byte, ops [][]byte) error) error {
+// HeadOps calls fn with each dossier of dks (keys) that has ops, in key
+// order, and its head ops (those the replaced set lacks): many dossiers'
+// heads in a few queries, for the folds of a list (sync/server/opview.go,
+// which uses it where a backend has it).
+func (tx *Tx) HeadOps(dks [][]byte, fn func(dk []byte, ops []store.Op) error) error {
 	const chunk = 500
 	type row struct{ dk, id, sealed []byte }
 	for len(dks) > 0 {
@@ -256,13 +289,13 @@ func (tx *Tx) HeadOpsJSON(dks [][]byte, fn func(dk []byte, ops [][]byte) error) 
 		dks = dks[n:]
 		for i := 0; i < len(rs); {
 			dk := rs[i].dk
-			var ops [][]byte
+			var ops []store.Op
 			for ; i < len(rs) && string(rs[i].dk) == string(dk); i++ {
-				plain, err := tx.openFor(dk, append(slices.Clone(dk), rs[i].id...), rs[i].sealed)
+				op, err := tx.openOp(append(slices.Clone(dk), rs[i].id...), rs[i].sealed)
 				if err != nil {
-					return fmt.Errorf("op %x: %w", rs[i].id, err)
+					return err
 				}
-				ops = append(ops, plain)
+				ops = append(ops, op)
 			}
 			if err := fn(dk, ops); err != nil {
 				return err
@@ -305,27 +338,28 @@ func (tx *Tx) Op(dossier, id string) (store.Op, error) {
 				op.Prev = slices.Clone(op.Prev)
 				return op, nil
 			}
-			raw, err := tx.openFor(dk, append(slices.Clone(dk), k...), h.sealed)
-			if err != nil {
-				return op, fmt.Errorf("op %s: %w", id, err)
-			}
-			if err := json.Unmarshal(raw, &op); err != nil {
-				return op, fmt.Errorf("op %s: %w: %v", id, store.ErrDamaged, err)
-			}
-			return op, nil
+			return tx.openOp(append(slices.Clone(dk), k...), h.sealed)
 		}
 	}
-	raw, err := tx.OpJSON(append(dk, k...))
+	lkey := append(dk, k...)
+	sealed, err := tx.sealedOp(lkey)
 	if err != nil {
 		return op, err
 	}
-	if err := json.Unmarshal(raw, &op); err != nil {
-		return op, fmt.Errorf("op %s: %w: %v", id, store.ErrDamaged, err)
-	}
-	return op, nil
+	return tx.openOp(lkey, sealed)
 }
 
 func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
+	sealed, err := tx.sealedOp(key)
+	if err != nil {
+		return nil, err
+	}
+	return tx.openOpJSON(nil, key, sealed)
+}
+
+// sealedOp reads the sealed body of the op at key: from the page OpsAfter
+// is at, or alone.
+func (tx *Tx) sealedOp(key []byte) ([]byte, error) {
 	if len(key) != 32 {
 		return nil, fmt.Errorf("%w: op key of %d bytes", store.ErrInvalid, len(key))
 	}
@@ -337,25 +371,45 @@ func (tx *Tx) OpJSON(key []byte) ([]byte, error) {
 		return nil, fmt.Errorf("op %x: %w", key, store.ErrNotFound)
 	}
 	if ok {
-		return tx.openFor(key[:16], key, sealed)
+		return sealed, nil
 	}
 	err = tx.tx.QueryRow(tx.ctx, "SELECT op FROM oplog WHERE dossier = $1 AND op_id = $2", key[:16], key[16:]).Scan(&sealed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("op %x: %w", key, store.ErrNotFound)
 	}
-	if err != nil {
-		return nil, err
+	return sealed, err
+}
+
+// blockBytes scans a bytea value into *dst, a slice of a block shared
+// with the other values scanned with the same block (pgtype.BytesScanner:
+// pgx hands over its own buffer), made 64 KiB at a time: a page of a pull
+// reads some 10,000 op ids and bodies, one allocation each as []byte. A
+// NULL scans as nil. Slices given out are never written again.
+type blockBytes struct{ block, dst *[]byte }
+
+func (b blockBytes) ScanBytes(v []byte) error {
+	if v == nil {
+		*b.dst = nil
+		return nil
 	}
-	return tx.openFor(key[:16], key, sealed)
+	blk := *b.block
+	if cap(blk)-len(blk) < len(v) {
+		blk = make([]byte, 0, max(64<<10, len(v)))
+	}
+	start := len(blk)
+	blk = append(blk, v...)
+	*b.block, *b.dst = blk, blk[start:len(blk):len(blk)]
+	return nil
 }
 
 // histEntry is a dossier's part of the log as PrefetchHistories read it:
 // every op id, whether it is a head, and the sealed body (nil for an op
 // not a head when only the heads' bodies were read).
 type histEntry struct {
-	ids    [][]byte
-	head   []bool
-	sealed [][]byte
+	dossier []byte // the key, once a row of it is read
+	ids     [][]byte
+	head    []bool
+	sealed  [][]byte
 }
 
 // PrefetchHistories reads the ops of dossiers (16-byte keys) with one
@@ -372,39 +426,152 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 		}
 		keys[i] = []byte(d)
 	}
-	type row struct {
-		dossier, id, sealed []byte
-		head                bool
-	}
-	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.dossier, &x.id, &x.head, &x.sealed) },
-		`SELECT o.dossier, o.op_id, r.op_id IS NULL, CASE WHEN r.op_id IS NULL OR NOT $2 THEN o.op END
-			FROM oplog o LEFT JOIN replaced r ON r.dossier = ANY($1) AND r.dossier = o.dossier AND r.op_id = o.op_id
-			WHERE o.dossier = ANY($1) ORDER BY o.dossier, o.op_id`, keys, snapshot)
-	if err != nil {
+	if err := tx.s.prefetchKeys(tx.ctx, keys); err != nil {
 		return err
 	}
 	tx.hist = make(map[[16]byte]*histEntry, len(dossiers))
 	for _, k := range keys {
 		tx.hist[[16]byte(k)] = &histEntry{}
 	}
-	for _, r := range rs {
-		e := tx.hist[[16]byte(r.dossier)]
-		if e == nil || len(r.id) != 16 {
-			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", r.dossier, store.ErrDamaged, len(r.id))
+	// One query without a join or a sort: the dossiers' replaced ids and
+	// their ops, in no particular order (a LEFT JOIN of the two and an
+	// ORDER BY made the database hash and sort every page's ten thousand
+	// rows). Heads are the ops not replaced; each dossier's ops are put in
+	// key order here, most often already so (a dossier's ops are stored
+	// together, in key order when they were copied in).
+	replaced := map[[32]byte]bool{}
+	var block, dossier, id, sealed []byte
+	var isOp bool
+	var e *histEntry
+	err := tx.eachRow([]any{&isOp, blockBytes{&block, &dossier}, blockBytes{&block, &id}, blockBytes{&block, &sealed}}, func() error {
+		if len(id) != 16 || len(dossier) != 16 {
+			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", dossier, store.ErrDamaged, len(id))
 		}
-		e.ids, e.head, e.sealed = append(e.ids, r.id), append(e.head, r.head), append(e.sealed, r.sealed)
+		if !isOp {
+			var k [32]byte
+			copy(k[:], dossier)
+			copy(k[16:], id)
+			replaced[k] = true
+			return nil
+		}
+		if e == nil || string(dossier) != string(e.dossier) {
+			if e = tx.hist[[16]byte(dossier)]; e == nil {
+				return fmt.Errorf("dossier %x: %w: not asked for", dossier, store.ErrDamaged)
+			}
+			e.dossier = dossier
+		}
+		e.ids, e.sealed = append(e.ids, id), append(e.sealed, sealed)
+		return nil
+	}, `SELECT false, dossier, op_id, NULL::bytea FROM replaced WHERE dossier = ANY($1)
+		UNION ALL SELECT true, dossier, op_id, op FROM oplog WHERE dossier = ANY($1)`, keys)
+	if err != nil {
+		return err
+	}
+	for dk, e := range tx.hist {
+		e.head = make([]bool, len(e.ids))
+		var k [32]byte
+		copy(k[:], dk[:])
+		for i, id := range e.ids {
+			copy(k[16:], id)
+			e.head[i] = !replaced[k]
+			if snapshot && !e.head[i] {
+				e.sealed[i] = nil // a snapshot sends heads only
+			}
+		}
+		e.sort()
 	}
 	return nil
 }
 
+// sort puts the entry's ops in key order.
+func (e *histEntry) sort() {
+	if slices.IsSortedFunc(e.ids, bytes.Compare) {
+		return
+	}
+	idx := make([]int, len(e.ids))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return bytes.Compare(e.ids[a], e.ids[b]) })
+	ids, head, sealed := make([][]byte, len(idx)), make([]bool, len(idx)), make([][]byte, len(idx))
+	for i, j := range idx {
+		ids[i], head[i], sealed[i] = e.ids[j], e.head[j], e.sealed[j]
+	}
+	e.ids, e.head, e.sealed = ids, head, sealed
+}
+
+// eachRow runs a query and calls fn after scanning each row into dest,
+// the same variables for every row (no allocation per row but what they
+// make). fn must not send a statement: the connection is reading rows.
+func (tx *Tx) eachRow(dest []any, fn func() error, sql string, args ...any) error {
+	rows, err := tx.tx.Query(tx.ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	rows.Close()
+	return rows.Err()
+}
+
 func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte) ([][]byte, error) {
+	err := tx.dossierBodies(dkey, keep, func(k, sealed []byte) error {
+		b, err := tx.openOpJSON(nil, k, sealed)
+		dst = append(dst, b)
+		return err
+	})
+	return dst, err
+}
+
+// DossierOps gives the ops DossierJSON gives, decoded from their bodies
+// (storage.OpsReader): a compact page needs the ops, not their JSON. The
+// ops' strings come from the transaction's store.OpBodyDecoder and stay
+// good after it.
+func (tx *Tx) DossierOps(dkey []byte, keep func(key []byte) bool, dst []store.Op) ([]store.Op, error) {
+	if len(dkey) != 16 {
+		return dst, fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(dkey))
+	}
+	if tx.dec == nil {
+		tx.dec = &store.OpBodyDecoder{}
+	}
+	dossier := idText(dkey)
+	err := tx.dossierBodies(dkey, keep, func(k, sealed []byte) error {
+		var err error
+		tx.plain, err = tx.openForInto(tx.plain[:0], dkey, k, sealed)
+		if err != nil {
+			return fmt.Errorf("op %x: %w", k, err)
+		}
+		op, err := tx.dec.Decode(k, tx.plain, dossier)
+		if err != nil {
+			return fmt.Errorf("op %x: %w: %v", k, store.ErrDamaged, err)
+		}
+		dst = append(dst, op)
+		return nil
+	})
+	return dst, err
+}
+
+// dossierBodies calls fn with the log key and sealed body of each op of
+// dossier dkey that keep accepts, in key order: from what
+// PrefetchHistories read when it read them all, else with a query. The
+// key is good during the call only.
+func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, sealed []byte) error) error {
+	k := make([]byte, 32)
+	copy(k, dkey)
 	if len(dkey) == 16 {
 		if e := tx.hist[[16]byte(dkey)]; e != nil {
 			delete(tx.hist, [16]byte(dkey)) // read once: a pull sends a dossier once
-			out := dst
+			kept := make([]int, 0, len(e.ids))
 			complete := true
 			for i, id := range e.ids {
-				k := append(slices.Clone(dkey), id...)
+				copy(k[16:], id)
 				if !keep(k) {
 					continue
 				}
@@ -412,35 +579,41 @@ func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte)
 					complete = false // a body not read: ask the database
 					break
 				}
-				b, err := tx.openFor(dkey, k, e.sealed[i])
-				if err != nil {
-					return dst, fmt.Errorf("op %x: %w", k, err)
-				}
-				out = append(out, b)
+				kept = append(kept, i)
 			}
 			if complete {
-				return out, nil
+				for _, i := range kept {
+					copy(k[16:], e.ids[i])
+					if err := fn(k, e.sealed[i]); err != nil {
+						return err
+					}
+				}
+				return nil
 			}
 		}
 	}
 	type row struct{ id, sealed []byte }
-	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.id, &x.sealed) },
+	var block []byte
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error {
+		return r.Scan(blockBytes{&block, &x.id}, blockBytes{&block, &x.sealed})
+	},
 		"SELECT op_id, op FROM oplog WHERE dossier = $1 ORDER BY op_id", dkey)
 	if err != nil {
-		return dst, err
+		return err
 	}
 	for _, r := range rs {
-		k := append(slices.Clone(dkey), r.id...)
+		if len(r.id) != 16 {
+			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", dkey, store.ErrDamaged, len(r.id))
+		}
+		copy(k[16:], r.id)
 		if !keep(k) {
 			continue
 		}
-		b, err := tx.openFor(dkey, k, r.sealed)
-		if err != nil {
-			return dst, fmt.Errorf("op %x: %w", k, err)
+		if err := fn(k, r.sealed); err != nil {
+			return err
 		}
-		dst = append(dst, b)
 	}
-	return dst, nil
+	return nil
 }
 
 func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
@@ -672,18 +845,21 @@ func (tx *Tx) pageBody(key []byte) (sealed []byte, ok bool, err error) {
 		return nil, false, nil
 	}
 	if p.bodies == nil {
-		type row struct{ dossier, op, sealed []byte }
-		rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.dossier, &x.op, &x.sealed) },
-			`SELECT o.dossier, o.op_id, l.op FROM ops o LEFT JOIN oplog l ON l.dossier = o.dossier AND l.op_id = o.op_id
+		p.bodies = make(map[[32]byte][]byte, p.last-p.at+1)
+		var block, dossier, op, sealed []byte
+		err := tx.eachRow([]any{blockBytes{&block, &dossier}, blockBytes{&block, &op}, blockBytes{&block, &sealed}}, func() error {
+			if len(op) == 16 && len(dossier) == 16 {
+				var k [32]byte
+				copy(k[:], dossier)
+				copy(k[16:], op)
+				p.bodies[k] = sealed
+			}
+			return nil
+		}, `SELECT o.dossier, o.op_id, l.op FROM ops o LEFT JOIN oplog l ON l.dossier = o.dossier AND l.op_id = o.op_id
 			WHERE o.seq >= $1 AND o.seq <= $2`, int64(p.at), int64(p.last))
 		if err != nil {
+			p.bodies = nil
 			return nil, false, err
-		}
-		p.bodies = make(map[[32]byte][]byte, len(rs))
-		for _, r := range rs {
-			if len(r.op) == 16 && len(r.dossier) == 16 {
-				p.bodies[[32]byte(append(slices.Clone(r.dossier), r.op...))] = r.sealed
-			}
 		}
 	}
 	sealed, ok = p.bodies[[32]byte(key)]

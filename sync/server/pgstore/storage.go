@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io"
@@ -49,6 +50,7 @@ var _ storage.Storage = (*Storage)(nil)
 var _ storage.Tx = (*Tx)(nil)
 var _ storage.OpDossierPrefetcher = (*Tx)(nil)
 var _ storage.PullBatcher = (*Tx)(nil)
+var _ storage.OpsReader = (*Tx)(nil)
 
 // MasterKeyName is the name the master key is read under from
 // store.Encryption's Keyring (a server's key file ignores it).
@@ -85,6 +87,10 @@ func OpenStorage(dataURL, keysURL string, opt store.Options) (*Storage, error) {
 		}
 	}
 	if err := s.checkMaster(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.convertBodies(ctx, nil); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -139,6 +145,12 @@ type Tx struct {
 	// hist is what PrefetchHistories read, by dossier key, until
 	// DossierJSON takes it.
 	hist map[[16]byte]*histEntry
+	// dec decodes the op bodies DossierOps gives; plain is its buffer
+	// for a body opened.
+	dec   *store.OpBodyDecoder
+	plain []byte
+	// ciphers are the dossiers' ciphers the transaction made (crypt.go).
+	ciphers map[[16]byte]cipher.AEAD
 }
 
 // exec runs a statement.

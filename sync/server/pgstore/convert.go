@@ -1,0 +1,138 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/brug-nl/brug/store"
+)
+
+// Converting the op log's bodies from sealed JSON to sealed binary
+// bodies (migration 00005, docs/postgres.md "Op bodies"). The rows are
+// sealed with the dossiers' keys, which only a server holds, so the
+// conversion is Go's, run by OpenStorage after the migrations: the
+// setting kConvertBodies holds the log key up to which rows are
+// converted, and each batch, under the write lock, converts the next rows
+// in key order and moves the setting to its last one in the same
+// transaction; the last batch deletes the setting. Cut off anywhere, the
+// database holds whole batches and the key of the last: the next start
+// goes on from it. Rows already binary (written by a server of this
+// version meanwhile) are left as they are, and a row whose dossier has
+// no key (erased after a restore: Keyless) or does not open is left for
+// the erasure, or the read, to report.
+
+// kConvertBodies is the setting migration 00005 makes.
+const kConvertBodies = "convert_bodies"
+
+// convertBatch is how many rows a conversion transaction reads (a
+// variable for tests).
+var convertBatch = 2000
+
+// convertBodies converts the log's JSON bodies, from where the setting
+// says to the end. stop, for tests, is called in each batch's transaction
+// after its rows are written; an error from it rolls the batch back and
+// ends the conversion (a crash before the commit).
+func (s *Storage) convertBodies(ctx context.Context, stop func(batch int) error) error {
+	var pending bool
+	if err := s.db.Data.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM settings WHERE name = $1)", kConvertBodies).Scan(&pending); err != nil || !pending {
+		return err // nothing to convert: no write lock taken
+	}
+	for batch := 1; ; batch++ {
+		done := false
+		err := pgx.BeginTxFunc(ctx, s.db.Data, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(t pgx.Tx) error {
+			var err error
+			done, err = s.convertNext(ctx, t)
+			if err == nil && stop != nil {
+				err = stop(batch)
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("convert the op log's bodies: %w", err)
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// convertNext converts the rows of one batch in transaction t; done when
+// no row is left.
+func (s *Storage) convertNext(ctx context.Context, t pgx.Tx) (done bool, err error) {
+	if _, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockID); err != nil {
+		return false, err
+	}
+	var from []byte
+	err = t.QueryRow(ctx, "SELECT value FROM settings WHERE name = $1", kConvertBodies).Scan(&from)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil // converted (by this process or another)
+	}
+	if err != nil {
+		return false, err
+	}
+	if len(from) != 0 && len(from) != 32 {
+		return false, fmt.Errorf("%w: setting %s holds %d bytes", store.ErrDamaged, kConvertBodies, len(from))
+	}
+	q, args := "SELECT dossier, op_id, op FROM oplog ORDER BY dossier, op_id LIMIT $1", []any{convertBatch}
+	if len(from) == 32 {
+		q, args = `SELECT dossier, op_id, op FROM oplog WHERE (dossier, op_id) > ($2, $3)
+			ORDER BY dossier, op_id LIMIT $1`, append(args, from[:16], from[16:])
+	}
+	rows, err := t.Query(ctx, q, args...)
+	if err != nil {
+		return false, err
+	}
+	type row struct{ dossier, id, sealed []byte }
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		err := r.Scan(&x.dossier, &x.id, &x.sealed)
+		return x, err
+	})
+	if err != nil {
+		return false, err
+	}
+	var ds, ids, bodies [][]byte
+	for _, r := range rs {
+		if len(r.dossier) != 16 || len(r.id) != 16 {
+			continue
+		}
+		lkey := append(slices.Clone(r.dossier), r.id...)
+		k, err := s.dossierKey(ctx, r.dossier, false)
+		if errors.Is(err, store.ErrDossierKey) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		plain, err := open(k, lkey, r.sealed)
+		if err != nil || !store.IsOpBodyJSON(plain) {
+			continue
+		}
+		op, err := store.DecodeOpBody(lkey, plain)
+		if err != nil {
+			continue
+		}
+		sealed, err := seal(k, lkey, store.AppendOpBody(nil, lkey, &op))
+		if err != nil {
+			return false, err
+		}
+		ds, ids, bodies = append(ds, r.dossier), append(ids, r.id), append(bodies, sealed)
+	}
+	if len(ds) > 0 {
+		if _, err := t.Exec(ctx, `UPDATE oplog SET op = u.op FROM unnest($1::bytea[], $2::bytea[], $3::bytea[]) AS u (dossier, op_id, op)
+			WHERE oplog.dossier = u.dossier AND oplog.op_id = u.op_id`, ds, ids, bodies); err != nil {
+			return false, err
+		}
+	}
+	if len(rs) < convertBatch {
+		_, err := t.Exec(ctx, "DELETE FROM settings WHERE name = $1", kConvertBodies)
+		return err == nil, err
+	}
+	last := rs[len(rs)-1]
+	_, err = t.Exec(ctx, "UPDATE settings SET value = $2 WHERE name = $1", kConvertBodies, append(slices.Clone(last.dossier), last.id...))
+	return false, err
+}
