@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -153,6 +154,34 @@ func isIDString(k []byte, s string) bool {
 // appendOp appends encodeOp's value to dst; actor is the number of op's
 // device and author.
 func appendOp(dst, lkey []byte, op *Op, actor uint64) []byte {
+	return appendOpCached(dst, lkey, op, actor, nil)
+}
+
+// fieldCache keeps the encodings of fields shorter than a UUID, so with
+// none in them (name, step/3/check/c2, ...): the few hundred fields of a
+// method that every dossier repeats. A goroutine encoding many ops keeps
+// one; nil keeps nothing.
+type fieldCache map[string][]byte
+
+// fieldCacheMax bounds a fieldCache: a method has a few hundred such
+// fields, a server that sends odd ones should not make it grow.
+const fieldCacheMax = 4096
+
+// appendField appends the encoding of field f (enc.field's).
+func (fc fieldCache) appendField(dst []byte, f string) []byte {
+	if b, ok := fc[f]; ok {
+		return append(dst, b...)
+	}
+	e := enc{b: dst}
+	e.field(f)
+	if fc != nil && len(f) < 36 && len(fc) < fieldCacheMax {
+		fc[strings.Clone(f)] = slices.Clone(e.b[len(dst):])
+	}
+	return e.b
+}
+
+// appendOpCached is appendOp with field encodings from fc.
+func appendOpCached(dst, lkey []byte, op *Op, actor uint64, fc fieldCache) []byte {
 	e := enc{b: dst}
 	e.byte(fmtOp)
 	var flags byte
@@ -169,7 +198,7 @@ func appendOp(dst, lkey []byte, op *Op, actor uint64) []byte {
 	if flags&opFlagDossier != 0 {
 		e.string(op.Dossier)
 	}
-	e.field(op.Field)
+	e.b = fc.appendField(e.b, op.Field)
 	e.string(op.Value)
 	d := uint64(op.HLC) - idMillisHLC(lkey[16:32])
 	e.uint(d<<1 ^ uint64(int64(d)>>63))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -68,6 +69,43 @@ func TestOpBinaryRoundTrip(t *testing.T) {
 		}
 		if !opFieldIs(b, encodedField(op.Field)) || opFieldIs(b, encodedField(op.Field+"x")) {
 			t.Errorf("case %d: opFieldIs", i)
+		}
+	}
+}
+
+// TestOpBinaryCachedFields: appendOpCached, which the import's preparing
+// goroutines use, encodes every op as appendOp does, whether its field's
+// encoding is cached already, cached now or never (long fields, fields
+// with ids in them), and with the cache full.
+func TestOpBinaryCachedFields(t *testing.T) {
+	tab := newActorTable()
+	cases := opBinaryCases()
+	for _, f := range []string{"name", "step/3/check/c2", "step/12/answer/q1", "x/0/01", "contact/" + NewID() + "/role", "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r", "Naam/ÿ"} {
+		op := cases[0]
+		op.Field = f
+		cases = append(cases, op)
+	}
+	for _, fc := range []fieldCache{{}, nil, func() fieldCache {
+		full := fieldCache{}
+		for i := range fieldCacheMax {
+			full[strconv.Itoa(i)] = []byte{1, 3}
+		}
+		return full
+	}()} {
+		for round := range 2 {
+			for i, op := range cases {
+				dk, _ := idKey(op.Dossier)
+				k, _ := idKey(op.ID)
+				lkey := logKey(dk, k)
+				want := encodeOp(lkey, &op, tab)
+				got := appendOpCached([]byte("prefix"), lkey, &op, tab.number(op.Device, op.Author), fc)
+				if !bytes.Equal(got, append([]byte("prefix"), want...)) {
+					t.Errorf("round %d, case %d (%q): %x, want %x", round, i, op.Field, got[6:], want)
+				}
+			}
+		}
+		if len(fc) > fieldCacheMax {
+			t.Errorf("the cache grew to %d", len(fc))
 		}
 	}
 }
