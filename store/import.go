@@ -415,17 +415,18 @@ func (im *Import) fill(skip []bool) (int, error) {
 	var entries []chunkEntry
 	var dues [][]byte
 	var cur [16]byte
-	var cands []headCand
+	var fields []string
+	var heads []Head
 	flush := func() error {
-		if len(cands) == 0 {
+		if len(heads) == 0 {
 			return nil
 		}
 		dkey := append([]byte(nil), cur[:]...)
-		entry, dk, err := im.s.freshDossier(dkey, cands)
+		entry, dk, err := im.s.freshDossier(dkey, fields, heads)
 		if err != nil {
 			return err
 		}
-		cands = cands[:0]
+		fields, heads = fields[:0], heads[:0]
 		dues = append(dues, dk...)
 		entries = append(entries, entry)
 		return nil
@@ -443,7 +444,8 @@ func (im *Import) fill(skip []bool) (int, error) {
 				cur = m.k1
 			}
 			if !isReplaced(m.k1, m.k2) {
-				cands = append(cands, headCand{field: m.field, head: m.head})
+				fields = append(fields, m.field)
+				heads = append(heads, m.head)
 			}
 			return nil
 		})
@@ -526,43 +528,52 @@ func (s *Store) moveImport(tx *bolt.Tx, hlc HLC) (int, error) {
 	return dup, w.finish()
 }
 
-// headCand is a head of a fresh dossier's field: an op nobody names.
-type headCand struct {
-	field string
-	head  Head
-}
-
 // freshDossier derives the state of a dossier the store held nothing of
-// from its ops nobody names (cands, any order), each field's heads by
-// mergeField: it returns the dossier's summary entry and due keys.
-func (s *Store) freshDossier(dkey []byte, cands []headCand) (chunkEntry, [][]byte, error) {
-	// Unstable and by id too: the order within a field does not matter
-	// (mergeField orders heads), but the sort must be deterministic. The
-	// candidates' indexes are sorted, not the candidates (88 bytes each).
-	idx := make([]int32, len(cands))
-	for i := range idx {
-		idx[i] = int32(i)
+// from its ops nobody names (heads[i] is one on fields[i], any order),
+// each field's heads by mergeField: it returns the dossier's summary entry
+// and due keys. It keeps neither slice.
+//
+// The heads are grouped by field in the order they come (a map, not a
+// sort: the projection reads each field once, in any order, and
+// mergeField orders a field's heads); a field with one head has it alone,
+// a slice of heads (what mergeField gives for one op that names nothing).
+// TestFreshDossierIsSorted holds it to the sorted grouping it replaced.
+func (s *Store) freshDossier(dkey []byte, fields []string, heads []Head) (chunkEntry, [][]byte, error) {
+	type group struct {
+		first, last, n int32 // first and last head, and how many
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		x, y := &cands[a], &cands[b]
-		return cmp.Or(strings.Compare(x.field, y.field), strings.Compare(x.head.ID, y.head.ID))
-	})
-	all := make([]fieldHeads, 0, len(cands))
+	slot := make(map[string]int32, len(fields))
+	groups := make([]group, 0, len(fields))
+	next := make([]int32, len(fields)) // the field's next head, within a group
+	for i, f := range fields {
+		g, ok := slot[f]
+		if !ok {
+			slot[f] = int32(len(groups))
+			groups = append(groups, group{first: int32(i), last: int32(i), n: 1})
+			continue
+		}
+		gr := &groups[g]
+		next[gr.last] = int32(i)
+		gr.last = int32(i)
+		gr.n++
+	}
+	all := make([]fieldHeads, len(groups))
 	var in []Op
-	for i := 0; i < len(idx); {
-		field := cands[idx[i]].field
-		j := i
-		for j < len(idx) && cands[idx[j]].field == field {
-			j++
+	for g, gr := range groups {
+		i := gr.first
+		field := fields[i]
+		if gr.n == 1 {
+			all[g] = fieldHeads{Field: field, Heads: heads[i : i+1 : i+1]}
+			continue
 		}
 		in = in[:0]
-		for _, k := range idx[i:j] {
-			h := &cands[k].head
+		for range gr.n {
+			h := &heads[i]
 			in = append(in, Op{ID: h.ID, Field: field, Value: h.Value, HLC: h.HLC, Device: h.Device, Author: h.Author})
+			i = next[i]
 		}
 		hs, _ := mergeField(nil, in, noneReplaced)
-		all = append(all, fieldHeads{Field: field, Heads: hs})
-		i = j
+		all[g] = fieldHeads{Field: field, Heads: hs}
 	}
 	sm := summarise(projectSummary(idString(dkey), len(s.checklist), all), s.checklist)
 	return chunkEntry{key: dkey, enc: encodeSummary(&sm)}, dueKeys(dkey, &sm), nil
