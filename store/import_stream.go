@@ -295,7 +295,7 @@ type preparedDossier struct {
 // prepareDossier works out what writing a dossier puts. It reads nothing
 // of the store, so dossiers are prepared in parallel.
 // fc is the preparing goroutine's own.
-func (im *Import) prepareDossier(d *streamDossier, fc fieldCache) (preparedDossier, error) {
+func (im *Import) prepareDossier(d *streamDossier, fc *fieldCache) (preparedDossier, error) {
 	p := preparedDossier{d: d}
 	// The log keeps its own encoding (opbin.go): the page's JSON, if any,
 	// is not stored. The dossier's ops are encoded into one buffer, each
@@ -358,7 +358,7 @@ func (im *Import) prepareAll(ds []streamDossier) ([]preparedDossier, error) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			fc := fieldCache{}
+			fc := newFieldCache()
 			for i := int(next.Add(1) - 1); i < len(ds); i = int(next.Add(1) - 1) {
 				out[i], errs[i] = im.prepareDossier(&ds[i], fc)
 			}

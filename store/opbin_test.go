@@ -80,18 +80,21 @@ func TestOpBinaryRoundTrip(t *testing.T) {
 func TestOpBinaryCachedFields(t *testing.T) {
 	tab := newActorTable()
 	cases := opBinaryCases()
-	for _, f := range []string{"name", "step/3/check/c2", "step/12/answer/q1", "x/0/01", "contact/" + NewID() + "/role", "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r", "Naam/ÿ"} {
+	a, b := NewID(), NewID()
+	for _, f := range []string{"name", "step/3/check/c2", "step/12/answer/q1", "x/0/01", "Naam/ÿ",
+		"contact/" + a + "/role", "contact/" + b + "/role", "journal/" + a + "/text", "contact/" + a + "/role/x/7",
+		"contact/" + strings.ToUpper(a) + "/role", "contact/" + a[:35] + "g/role", "contact/" + a, "contact/" + a + "/",
+		"contact/" + a + "//", "/" + a + "/role", "step/" + a + "/check/" + b, "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r"} {
 		op := cases[0]
 		op.Field = f
 		cases = append(cases, op)
 	}
-	for _, fc := range []fieldCache{{}, nil, func() fieldCache {
-		full := fieldCache{}
-		for i := range fieldCacheMax {
-			full[strconv.Itoa(i)] = []byte{1, 3}
-		}
-		return full
-	}()} {
+	full := newFieldCache()
+	for i := range fieldCacheMax {
+		full.whole[strconv.Itoa(i)] = []byte{1, 3}
+		full.ided[[2]string{strconv.Itoa(i), "/x"}] = idField{}
+	}
+	for _, fc := range []*fieldCache{newFieldCache(), nil, full} {
 		for round := range 2 {
 			for i, op := range cases {
 				dk, _ := idKey(op.Dossier)
@@ -104,8 +107,8 @@ func TestOpBinaryCachedFields(t *testing.T) {
 				}
 			}
 		}
-		if len(fc) > fieldCacheMax {
-			t.Errorf("the cache grew to %d", len(fc))
+		if fc != nil && (len(fc.whole) > fieldCacheMax || len(fc.ided) > fieldCacheMax) {
+			t.Errorf("the cache grew to %d, %d", len(fc.whole), len(fc.ided))
 		}
 	}
 }
