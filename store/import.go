@@ -50,7 +50,9 @@ type Import struct {
 	dkeys   [][16]byte // per dossier number: its id
 	cut     []uint32   // per dossier number: its ops below this seq were dropped
 	seq     uint32
-	hlc     HLC // the latest stamp added, for the stored clock
+	lastDK  [16]byte // the dossier of the op added last (seq > 0),
+	lastDN  uint32   // and its number
+	hlc     HLC      // the latest stamp added, for the stored clock
 	// sane is the latest stamp added up to bound, the latest the store's
 	// clock takes when the import began (Clock.Bound): Commit's Observe
 	// then gives the clock ApplyRemote of the same ops would.
@@ -217,13 +219,18 @@ func (im *Import) note(op *Op) uint32 {
 func (im *Import) noteKey(op *Op, dk [16]byte) uint32 {
 	seq := im.seq
 	im.seq++
-	dn, ok := im.dnum[dk]
+	dn, ok := im.lastDN, im.seq > 1 && im.lastDK == dk // a dossier's ops come together
+	if !ok {
+		dn, ok = im.dnum[dk]
+		im.lastDK = dk
+	}
 	if !ok {
 		dn = uint32(len(im.dkeys))
 		im.dnum[dk] = dn
 		im.dkeys = append(im.dkeys, dk)
 		im.cut = append(im.cut, 0)
 	}
+	im.lastDN = dn
 	im.dossier = append(im.dossier, dn)
 	im.hlc = max(im.hlc, op.HLC)
 	if op.HLC <= im.bound {
