@@ -129,11 +129,25 @@ func (im *Import) Add(ops []Op) error {
 	// ValidateOp's checks here, as before; only the ids it parses are kept
 	// for the stream, which parsed them a second time before
 	// (TestImportRefusesMalformedOps).
+	// A page's ops come dossier by dossier: the dossier id of the op
+	// before, the same string, is not parsed again.
 	keys := make([]opKeys, len(ops))
+	var lastDossier string
+	var dk [16]byte
 	for i := range ops {
-		k, dk, err := checkOp(&ops[i], nil)
-		if err != nil {
-			return fmt.Errorf("remote op %s: %w", ops[i].ID, err)
+		op := &ops[i]
+		k, ok := idArray(op.ID)
+		if !ok {
+			return fmt.Errorf("remote op %s: %w op id %q", op.ID, ErrInvalid, op.ID)
+		}
+		if i == 0 || op.Dossier != lastDossier {
+			if dk, ok = idArray(op.Dossier); !ok {
+				return fmt.Errorf("remote op %s: %w dossier id %q", op.ID, ErrInvalid, op.Dossier)
+			}
+			lastDossier = op.Dossier
+		}
+		if err := checkOpRest(op, nil); err != nil {
+			return fmt.Errorf("remote op %s: %w", op.ID, err)
 		}
 		keys[i] = opKeys{key: k, dkey: dk}
 	}
