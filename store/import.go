@@ -50,7 +50,9 @@ type Import struct {
 	dkeys   [][16]byte // per dossier number: its id
 	cut     []uint32   // per dossier number: its ops below this seq were dropped
 	seq     uint32
-	hlc     HLC // the latest stamp added, for the stored clock
+	lastDK  [16]byte // the dossier of the op added last (seq > 0),
+	lastDN  uint32   // and its number
+	hlc     HLC      // the latest stamp added, for the stored clock
 	// sane is the latest stamp added up to bound, the latest the store's
 	// clock takes when the import began (Clock.Bound): Commit's Observe
 	// then gives the clock ApplyRemote of the same ops would.
@@ -127,11 +129,25 @@ func (im *Import) Add(ops []Op) error {
 	// ValidateOp's checks here, as before; only the ids it parses are kept
 	// for the stream, which parsed them a second time before
 	// (TestImportRefusesMalformedOps).
+	// A page's ops come dossier by dossier: the dossier id of the op
+	// before, the same string, is not parsed again.
 	keys := make([]opKeys, len(ops))
+	var lastDossier string
+	var dk [16]byte
 	for i := range ops {
-		k, dk, err := checkOp(&ops[i], nil)
-		if err != nil {
-			return fmt.Errorf("remote op %s: %w", ops[i].ID, err)
+		op := &ops[i]
+		k, ok := idArray(op.ID)
+		if !ok {
+			return fmt.Errorf("remote op %s: %w op id %q", op.ID, ErrInvalid, op.ID)
+		}
+		if i == 0 || op.Dossier != lastDossier {
+			if dk, ok = idArray(op.Dossier); !ok {
+				return fmt.Errorf("remote op %s: %w dossier id %q", op.ID, ErrInvalid, op.Dossier)
+			}
+			lastDossier = op.Dossier
+		}
+		if err := checkOpRest(op, nil); err != nil {
+			return fmt.Errorf("remote op %s: %w", op.ID, err)
 		}
 		keys[i] = opKeys{key: k, dkey: dk}
 	}
@@ -217,13 +233,18 @@ func (im *Import) note(op *Op) uint32 {
 func (im *Import) noteKey(op *Op, dk [16]byte) uint32 {
 	seq := im.seq
 	im.seq++
-	dn, ok := im.dnum[dk]
+	dn, ok := im.lastDN, im.seq > 1 && im.lastDK == dk // a dossier's ops come together
+	if !ok {
+		dn, ok = im.dnum[dk]
+		im.lastDK = dk
+	}
 	if !ok {
 		dn = uint32(len(im.dkeys))
 		im.dnum[dk] = dn
 		im.dkeys = append(im.dkeys, dk)
 		im.cut = append(im.cut, 0)
 	}
+	im.lastDN = dn
 	im.dossier = append(im.dossier, dn)
 	im.hlc = max(im.hlc, op.HLC)
 	if op.HLC <= im.bound {
@@ -415,17 +436,18 @@ func (im *Import) fill(skip []bool) (int, error) {
 	var entries []chunkEntry
 	var dues [][]byte
 	var cur [16]byte
-	var cands []headCand
+	var fields []string
+	var heads []Head
 	flush := func() error {
-		if len(cands) == 0 {
+		if len(heads) == 0 {
 			return nil
 		}
 		dkey := append([]byte(nil), cur[:]...)
-		entry, dk, err := im.s.freshDossier(dkey, cands)
+		entry, dk, err := im.s.freshDossier(dkey, fields, heads)
 		if err != nil {
 			return err
 		}
-		cands = cands[:0]
+		fields, heads = fields[:0], heads[:0]
 		dues = append(dues, dk...)
 		entries = append(entries, entry)
 		return nil
@@ -443,7 +465,8 @@ func (im *Import) fill(skip []bool) (int, error) {
 				cur = m.k1
 			}
 			if !isReplaced(m.k1, m.k2) {
-				cands = append(cands, headCand{field: m.field, head: m.head})
+				fields = append(fields, m.field)
+				heads = append(heads, m.head)
 			}
 			return nil
 		})
@@ -526,43 +549,52 @@ func (s *Store) moveImport(tx *bolt.Tx, hlc HLC) (int, error) {
 	return dup, w.finish()
 }
 
-// headCand is a head of a fresh dossier's field: an op nobody names.
-type headCand struct {
-	field string
-	head  Head
-}
-
 // freshDossier derives the state of a dossier the store held nothing of
-// from its ops nobody names (cands, any order), each field's heads by
-// mergeField: it returns the dossier's summary entry and due keys.
-func (s *Store) freshDossier(dkey []byte, cands []headCand) (chunkEntry, [][]byte, error) {
-	// Unstable and by id too: the order within a field does not matter
-	// (mergeField orders heads), but the sort must be deterministic. The
-	// candidates' indexes are sorted, not the candidates (88 bytes each).
-	idx := make([]int32, len(cands))
-	for i := range idx {
-		idx[i] = int32(i)
+// from its ops nobody names (heads[i] is one on fields[i], any order),
+// each field's heads by mergeField: it returns the dossier's summary entry
+// and due keys. It keeps neither slice.
+//
+// The heads are grouped by field in the order they come (a map, not a
+// sort: the projection reads each field once, in any order, and
+// mergeField orders a field's heads); a field with one head has it alone,
+// a slice of heads (what mergeField gives for one op that names nothing).
+// TestFreshDossierIsSorted holds it to the sorted grouping it replaced.
+func (s *Store) freshDossier(dkey []byte, fields []string, heads []Head) (chunkEntry, [][]byte, error) {
+	type group struct {
+		first, last, n int32 // first and last head, and how many
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		x, y := &cands[a], &cands[b]
-		return cmp.Or(strings.Compare(x.field, y.field), strings.Compare(x.head.ID, y.head.ID))
-	})
-	all := make([]fieldHeads, 0, len(cands))
+	slot := make(map[string]int32, len(fields))
+	groups := make([]group, 0, len(fields))
+	next := make([]int32, len(fields)) // the field's next head, within a group
+	for i, f := range fields {
+		g, ok := slot[f]
+		if !ok {
+			slot[f] = int32(len(groups))
+			groups = append(groups, group{first: int32(i), last: int32(i), n: 1})
+			continue
+		}
+		gr := &groups[g]
+		next[gr.last] = int32(i)
+		gr.last = int32(i)
+		gr.n++
+	}
+	all := make([]fieldHeads, len(groups))
 	var in []Op
-	for i := 0; i < len(idx); {
-		field := cands[idx[i]].field
-		j := i
-		for j < len(idx) && cands[idx[j]].field == field {
-			j++
+	for g, gr := range groups {
+		i := gr.first
+		field := fields[i]
+		if gr.n == 1 {
+			all[g] = fieldHeads{Field: field, Heads: heads[i : i+1 : i+1]}
+			continue
 		}
 		in = in[:0]
-		for _, k := range idx[i:j] {
-			h := &cands[k].head
+		for range gr.n {
+			h := &heads[i]
 			in = append(in, Op{ID: h.ID, Field: field, Value: h.Value, HLC: h.HLC, Device: h.Device, Author: h.Author})
+			i = next[i]
 		}
 		hs, _ := mergeField(nil, in, noneReplaced)
-		all = append(all, fieldHeads{Field: field, Heads: hs})
-		i = j
+		all[g] = fieldHeads{Field: field, Heads: hs}
 	}
 	sm := summarise(projectSummary(idString(dkey), len(s.checklist), all), s.checklist)
 	return chunkEntry{key: dkey, enc: encodeSummary(&sm)}, dueKeys(dkey, &sm), nil

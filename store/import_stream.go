@@ -95,23 +95,33 @@ func (im *Import) stream(ops []Op, keys []opKeys) (bool, error) {
 	for i, k := range keys {
 		recs[i] = rec{key: k.key, dkey: k.dkey, i: i}
 	}
-	slices.SortFunc(recs, func(x, y rec) int {
+	byKeys := func(x, y rec) int {
 		return cmp.Or(bytes.Compare(x.dkey[:], y.dkey[:]), bytes.Compare(x.key[:], y.key[:]), cmp.Compare(x.i, y.i))
-	})
+	}
+	if !slices.IsSortedFunc(recs, byKeys) { // a server sends them so
+		slices.SortFunc(recs, byKeys)
+	}
 	if len(recs) == 0 || (st.started && bytes.Compare(recs[0].dkey[:], st.last[:]) <= 0) {
 		return len(recs) == 0, nil
 	}
-	for j, r := range recs {
-		if j > 0 && r.key == recs[j-1].key && r.dkey == recs[j-1].dkey {
-			continue // the first copy of an op wins, as in apply
+	for j := 0; j < len(recs); {
+		// A dossier's ops: its run of recs, its slice made to size.
+		dk := recs[j].dkey
+		end := j + 1
+		for end < len(recs) && recs[end].dkey == dk {
+			end++
 		}
-		if len(st.pending) == 0 || st.pending[len(st.pending)-1].dkey != r.dkey {
-			st.pending = append(st.pending, streamDossier{dkey: r.dkey})
-			st.taken[r.dkey] = true
+		d := streamDossier{dkey: dk, ops: make([]streamOp, 0, end-j)}
+		for ; j < end; j++ {
+			r := &recs[j]
+			if len(d.ops) > 0 && r.key == d.ops[len(d.ops)-1].key {
+				continue // the first copy of an op wins, as in apply
+			}
+			d.ops = append(d.ops, streamOp{key: r.key, op: &ops[r.i]})
+			st.size += streamOpSize(&ops[r.i])
 		}
-		d := &st.pending[len(st.pending)-1]
-		d.ops = append(d.ops, streamOp{key: r.key, op: &ops[r.i]})
-		st.size += streamOpSize(&ops[r.i])
+		st.pending = append(st.pending, d)
+		st.taken[dk] = true
 	}
 	st.started, st.last = true, recs[len(recs)-1].dkey
 	for _, r := range recs {
@@ -284,7 +294,8 @@ type preparedDossier struct {
 
 // prepareDossier works out what writing a dossier puts. It reads nothing
 // of the store, so dossiers are prepared in parallel.
-func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
+// fc is the preparing goroutine's own.
+func (im *Import) prepareDossier(d *streamDossier, fc *fieldCache) (preparedDossier, error) {
 	p := preparedDossier{d: d}
 	// The log keeps its own encoding (opbin.go): the page's JSON, if any,
 	// is not stored. The dossier's ops are encoded into one buffer, each
@@ -308,7 +319,7 @@ func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
 		}
 		start := len(buf)
 		buf = append(buf, make([]byte, head)...)
-		buf = appendOp(buf, lk[:], o.op, lastN)
+		buf = appendOpCached(buf, lk[:], o.op, lastN, fc)
 		buf = append(buf, make([]byte, tail)...)
 		p.enc[i] = buf[start:len(buf):len(buf)]
 	}
@@ -325,14 +336,16 @@ func (im *Import) prepareDossier(d *streamDossier) (preparedDossier, error) {
 	byKey := func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) }
 	slices.SortFunc(named, byKey)
 	p.replaced = slices.Compact(named)
-	cands := make([]headCand, 0, len(d.ops))
+	fields := make([]string, 0, len(d.ops))
+	heads := make([]Head, 0, len(d.ops))
 	for _, o := range d.ops {
 		if _, isNamed := slices.BinarySearchFunc(p.replaced, o.key, byKey); !isNamed {
-			cands = append(cands, headCand{field: o.op.Field, head: headOf(*o.op)})
+			fields = append(fields, o.op.Field)
+			heads = append(heads, headOf(*o.op))
 		}
 	}
 	var err error
-	p.entry, p.dues, err = im.s.freshDossier(bytes.Clone(d.dkey[:]), cands)
+	p.entry, p.dues, err = im.s.freshDossier(bytes.Clone(d.dkey[:]), fields, heads)
 	return p, err
 }
 
@@ -345,8 +358,9 @@ func (im *Import) prepareAll(ds []streamDossier) ([]preparedDossier, error) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			fc := newFieldCache()
 			for i := int(next.Add(1) - 1); i < len(ds); i = int(next.Add(1) - 1) {
-				out[i], errs[i] = im.prepareDossier(&ds[i])
+				out[i], errs[i] = im.prepareDossier(&ds[i], fc)
 			}
 		})
 	}

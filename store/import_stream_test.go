@@ -2,12 +2,14 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -295,5 +297,99 @@ func TestProjectSummaryIsProject(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("dossier %d: projectSummary gives %+v, project %+v", i, got, want)
 		}
+	}
+}
+
+// TestFreshDossierIsSorted: freshDossier groups a dossier's head
+// candidates by field in the order they come and takes a field's only
+// candidate as its head without mergeField; it must give the summary and
+// due entries of the grouping it replaced (candidates sorted by field and
+// id, every field merged by mergeField), whatever the candidates' order:
+// several heads of a field (conflicts, scalar ties on the clock), fields
+// this version does not know, agreements with due dates, shares.
+func TestFreshDossierIsSorted(t *testing.T) {
+	s := openTest(t, Options{Author: "coach"})
+	agr, agr2, con, sh := NewID(), NewID(), NewID(), NewID()
+	fields := []string{"exists", "name", "team", "places", "birthyear", "coaches", "closed",
+		"step/1/status", "step/1/note", "step/1/check/c1", "step/1/check/c2", "step/2/answer/q1", "step/2/status", "step/3/check/c1",
+		"agreement/" + agr + "/exists", "agreement/" + agr + "/what", "agreement/" + agr + "/due", "agreement/" + agr + "/done",
+		"agreement/" + agr2 + "/exists", "agreement/" + agr2 + "/due",
+		"contact/" + con + "/exists", "contact/" + con + "/name", "share/" + sh + "/exists", "share/" + sh + "/until", "nosuchfield"}
+	values := map[string][]string{
+		"exists": {"1", "0"}, "step/1/status": {"open", "active", "done"}, "step/2/status": {"done", "active"},
+		"step/1/check/c1": {"0", "1"}, "step/1/check/c2": {"1"}, "step/3/check/c1": {"1"},
+		"agreement/" + agr + "/exists": {"1", "0"}, "agreement/" + agr + "/due": {"2026-12-01", "2027-01-05", ""},
+		"agreement/" + agr2 + "/exists": {"1"}, "agreement/" + agr2 + "/due": {"2026-12-03"},
+		"agreement/" + agr + "/done": {"0", "1"}, "share/" + sh + "/exists": {"1"}, "share/" + sh + "/until": {"2027-02-01", ""},
+	}
+	type headCand struct {
+		field string
+		head  Head
+	}
+	// sorted is freshDossier as it was: the candidates' indexes sorted by
+	// field and id, every field merged.
+	sorted := func(dkey []byte, cands []headCand) (chunkEntry, [][]byte) {
+		idx := make([]int, len(cands))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int {
+			x, y := &cands[a], &cands[b]
+			return cmp.Or(strings.Compare(x.field, y.field), strings.Compare(x.head.ID, y.head.ID))
+		})
+		var all []fieldHeads
+		for i := 0; i < len(idx); {
+			field := cands[idx[i]].field
+			j := i
+			var in []Op
+			for ; j < len(idx) && cands[idx[j]].field == field; j++ {
+				h := cands[idx[j]].head
+				in = append(in, Op{ID: h.ID, Field: field, Value: h.Value, HLC: h.HLC, Device: h.Device, Author: h.Author})
+			}
+			hs, _ := mergeField(nil, in, noneReplaced)
+			all = append(all, fieldHeads{Field: field, Heads: hs})
+			i = j
+		}
+		sm := summarise(projectSummary(idString(dkey), len(s.checklist), all), s.checklist)
+		return chunkEntry{key: dkey, enc: encodeSummary(&sm)}, dueKeys(dkey, &sm)
+	}
+	rng := rand.New(rand.NewPCG(7, 9))
+	multi := 0
+	for i := range 3000 {
+		var cands []headCand
+		for _, f := range fields {
+			if rng.IntN(3) == 0 {
+				continue
+			}
+			n := 1 + rng.IntN(2) + rng.IntN(2)
+			if n > 1 {
+				multi++
+			}
+			for range n {
+				v := "tekst " + strconv.Itoa(rng.IntN(5))
+				if vs, ok := values[f]; ok {
+					v = vs[rng.IntN(len(vs))]
+				}
+				cands = append(cands, headCand{field: f, head: Head{ID: NewID(), Value: v, HLC: HLC(rng.IntN(4)+1) << 16, Device: "dev-" + strconv.Itoa(rng.IntN(3)), Author: "coach"}})
+			}
+		}
+		rng.Shuffle(len(cands), func(a, b int) { cands[a], cands[b] = cands[b], cands[a] })
+		dkey, _ := idKey(NewID())
+		wantEntry, wantDues := sorted(dkey, cands)
+		var fields []string
+		var heads []Head
+		for _, c := range cands {
+			fields, heads = append(fields, c.field), append(heads, c.head)
+		}
+		gotEntry, gotDues, err := s.freshDossier(dkey, fields, heads)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(gotEntry, wantEntry) || !reflect.DeepEqual(gotDues, wantDues) {
+			t.Fatalf("dossier %d: freshDossier gives %x, %x; sorted %x, %x", i, gotEntry.enc, gotDues, wantEntry.enc, wantDues)
+		}
+	}
+	if multi == 0 {
+		t.Fatal("no field had several heads")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -153,6 +154,95 @@ func isIDString(k []byte, s string) bool {
 // appendOp appends encodeOp's value to dst; actor is the number of op's
 // device and author.
 func appendOp(dst, lkey []byte, op *Op, actor uint64) []byte {
+	return appendOpCached(dst, lkey, op, actor, nil)
+}
+
+// fieldCache keeps the encodings of the fields a goroutine encoded: of
+// a field shorter than a UUID, so with none in it (name,
+// step/3/check/c2), the whole; of a field with an id as its second
+// segment (journal/<id>/text, contact/<id>/role), what comes before and
+// after the id's 16 bytes, by the segments around it. So the few hundred
+// fields of a method that every dossier repeats are split and looked up
+// once. A goroutine encoding many ops (the import's preparers) keeps one;
+// nil keeps nothing.
+type fieldCache struct {
+	whole map[string][]byte
+	ided  map[[2]string]idField
+}
+
+// idField is the encoding of an entity's field with its id left out:
+// head (the segment count, the first segment, the id's marker), then the
+// id's 16 bytes, then tail.
+type idField struct{ head, tail []byte }
+
+// fieldCacheMax bounds each map of a fieldCache: a method has a few
+// hundred fields, a server that sends odd ones should not make it grow.
+const fieldCacheMax = 4096
+
+func newFieldCache() *fieldCache {
+	return &fieldCache{whole: map[string][]byte{}, ided: map[[2]string]idField{}}
+}
+
+// appendField appends the encoding of field f (enc.field's).
+func (fc *fieldCache) appendField(dst []byte, f string) []byte {
+	if fc == nil {
+		e := enc{b: dst}
+		e.field(f)
+		return e.b
+	}
+	if len(f) < 36 {
+		if b, ok := fc.whole[f]; ok {
+			return append(dst, b...)
+		}
+		e := enc{b: dst}
+		e.field(f)
+		if len(fc.whole) < fieldCacheMax {
+			fc.whole[strings.Clone(f)] = slices.Clone(e.b[len(dst):])
+		}
+		return e.b
+	}
+	// entity/<id>/rest: the id a canonical UUID, which enc.segment
+	// writes as the marker 1 and its 16 bytes (no word is 36 bytes).
+	i := strings.IndexByte(f, '/')
+	if i < 0 || len(f) <= i+37 || f[i+37] != '/' {
+		e := enc{b: dst}
+		e.field(f)
+		return e.b
+	}
+	u, ok := CanonicalID(f[i+1 : i+37])
+	if !ok {
+		e := enc{b: dst}
+		e.field(f)
+		return e.b
+	}
+	k := [2]string{f[:i], f[i+37:]}
+	t, ok := fc.ided[k]
+	if !ok {
+		h := enc{}
+		h.uint(uint64(strings.Count(f, "/") + 1))
+		h.segment(f[:i])
+		h.uint(1)
+		tl := enc{}
+		for rest := f[i+38:]; ; {
+			seg, r, more := strings.Cut(rest, "/")
+			tl.segment(seg)
+			if !more {
+				break
+			}
+			rest = r
+		}
+		t = idField{head: h.b, tail: tl.b}
+		if len(fc.ided) < fieldCacheMax {
+			fc.ided[[2]string{strings.Clone(k[0]), strings.Clone(k[1])}] = t
+		}
+	}
+	dst = append(dst, t.head...)
+	dst = append(dst, u[:]...)
+	return append(dst, t.tail...)
+}
+
+// appendOpCached is appendOp with field encodings from fc.
+func appendOpCached(dst, lkey []byte, op *Op, actor uint64, fc *fieldCache) []byte {
 	e := enc{b: dst}
 	e.opStart(fmtOp, lkey, op)
 	e.uint(actor)
@@ -178,7 +268,7 @@ func (e *enc) opStart(f byte, lkey []byte, op *Op) {
 	if flags&opFlagDossier != 0 {
 		e.string(op.Dossier)
 	}
-	e.field(op.Field)
+	e.b = fc.appendField(e.b, op.Field)
 	e.string(op.Value)
 	d := uint64(op.HLC) - idMillisHLC(lkey[16:32])
 	e.uint(d<<1 ^ uint64(int64(d)>>63))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -68,6 +69,46 @@ func TestOpBinaryRoundTrip(t *testing.T) {
 		}
 		if !opFieldIs(b, encodedField(op.Field)) || opFieldIs(b, encodedField(op.Field+"x")) {
 			t.Errorf("case %d: opFieldIs", i)
+		}
+	}
+}
+
+// TestOpBinaryCachedFields: appendOpCached, which the import's preparing
+// goroutines use, encodes every op as appendOp does, whether its field's
+// encoding is cached already, cached now or never (long fields, fields
+// with ids in them), and with the cache full.
+func TestOpBinaryCachedFields(t *testing.T) {
+	tab := newActorTable()
+	cases := opBinaryCases()
+	a, b := NewID(), NewID()
+	for _, f := range []string{"name", "step/3/check/c2", "step/12/answer/q1", "x/0/01", "Naam/ÿ",
+		"contact/" + a + "/role", "contact/" + b + "/role", "journal/" + a + "/text", "contact/" + a + "/role/x/7",
+		"contact/" + strings.ToUpper(a) + "/role", "contact/" + a[:35] + "g/role", "contact/" + a, "contact/" + a + "/",
+		"contact/" + a + "//", "/" + a + "/role", "step/" + a + "/check/" + b, "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r"} {
+		op := cases[0]
+		op.Field = f
+		cases = append(cases, op)
+	}
+	full := newFieldCache()
+	for i := range fieldCacheMax {
+		full.whole[strconv.Itoa(i)] = []byte{1, 3}
+		full.ided[[2]string{strconv.Itoa(i), "/x"}] = idField{}
+	}
+	for _, fc := range []*fieldCache{newFieldCache(), nil, full} {
+		for round := range 2 {
+			for i, op := range cases {
+				dk, _ := idKey(op.Dossier)
+				k, _ := idKey(op.ID)
+				lkey := logKey(dk, k)
+				want := encodeOp(lkey, &op, tab)
+				got := appendOpCached([]byte("prefix"), lkey, &op, tab.number(op.Device, op.Author), fc)
+				if !bytes.Equal(got, append([]byte("prefix"), want...)) {
+					t.Errorf("round %d, case %d (%q): %x, want %x", round, i, op.Field, got[6:], want)
+				}
+			}
+		}
+		if fc != nil && (len(fc.whole) > fieldCacheMax || len(fc.ided) > fieldCacheMax) {
+			t.Errorf("the cache grew to %d, %d", len(fc.whole), len(fc.ided))
 		}
 	}
 }

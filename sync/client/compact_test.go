@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -46,4 +48,47 @@ func TestSyncFallsBackToJSONPages(t *testing.T) {
 			t.Fatalf("request %d of a JSONPages syncer asked for %q", i, acc)
 		}
 	}
+}
+
+// TestPullAheadDamagedOps: an initial pull asks for the next page once an
+// answer's fields are read, before its ops are decoded (pullAhead). A
+// page whose fields read but whose ops do not fails the sync as an
+// answer that is not valid, at that page: the pages before it are
+// imported with their cursor, nothing of it or after it, and the next
+// sync pulls the rest.
+func TestPullAheadDamagedOps(t *testing.T) {
+	f, srv := newFake(t)
+	a, b := openStore(t, "tester"), openStore(t, "tester")
+	for i := range 6 {
+		mkClient(t, a, fmt.Sprintf("Anna de Vries %d", i))
+	}
+	if _, err := syncerFor(a, srv.URL, f.token).Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.compact, f.pageSize = true, 7
+	f.badOps = f.requests + 3 // b's third request: a page pulled ahead
+	_, err := syncerFor(b, srv.URL, f.token).Sync(context.Background())
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "not valid") {
+		t.Fatalf("a page with damaged ops gave %v", err)
+	}
+	if cur, err := cursor(b); err != nil || cur != 14 {
+		t.Fatalf("cursor after two good pages: %d, %v; want 14", cur, err)
+	}
+	n := 0
+	sums, _ := b.Summaries()
+	for _, s := range sums {
+		ops, err := b.Ops(s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(ops)
+	}
+	if n != 14 {
+		t.Fatalf("%d ops imported, want the 14 of the two good pages", n)
+	}
+	f.badOps = 0
+	if _, err := syncerFor(b, srv.URL, f.token).Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sameOps(t, a, b)
 }

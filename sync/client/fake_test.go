@@ -46,6 +46,11 @@ type fakeServer struct {
 	// accepts holds each sync request's Accept header: the fake, like a
 	// server from before compact pages, answers JSON whatever it says.
 	accepts []string
+	// compact makes the fake answer compact pages to a client that asks
+	// for them; the ops of the badOps-th sync request's answer are then
+	// sent damaged (its fields whole).
+	compact bool
+	badOps  int
 	// onRequest, when set, runs as the nth sync request is handled,
 	// before its answer is made (under mu).
 	onRequest func(n int, req protocol.SyncRequest)
@@ -153,6 +158,20 @@ func (f *fakeServer) sync(w http.ResponseWriter, r *http.Request) {
 		conn, buf, _ := hj.Hijack()
 		writeHalf(buf, b)
 		conn.Close()
+		return
+	}
+	if f.compact && strings.HasPrefix(r.Header.Get("Accept"), protocol.MediaTypeOps) {
+		ops := resp.Ops
+		resp.Ops = nil
+		cb, err := protocol.AppendPage(nil, &resp, ops)
+		if err != nil {
+			f.t.Error(err)
+		}
+		if f.requests == f.badOps { // the answer's fields whole, its ops cut short
+			cb = cb[:len(cb)-len(protocol.AppendOps(nil, ops))+5]
+		}
+		w.Header().Set("Content-Type", protocol.MediaTypeOps)
+		w.Write(cb)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -475,20 +475,42 @@ func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
 
 // exchange sends a sync request (gzipped JSON) and decodes the answer.
 func (s *Syncer) exchange(ctx context.Context, base, tok string, gz []byte) (page, error) {
+	p, ops, err := s.exchangeHead(ctx, base, tok, gz)
+	if err != nil {
+		return page{}, err
+	}
+	return p, s.decodeOps(base, &p, ops)
+}
+
+// decodeOps decodes the ops exchangeHead left of a compact answer into p
+// (none: nothing to do).
+func (s *Syncer) decodeOps(base string, p *page, ops []byte) error {
+	if ops == nil {
+		return nil
+	}
+	if err := protocol.DecodePageOps(&p.SyncResponse, ops); err != nil {
+		return fmt.Errorf("sync with %s: %w at %s: answer is not valid: %w", base, ErrUnreachable, base, err)
+	}
+	return nil
+}
+
+// exchangeHead is exchange but for the ops of a compact answer, which it
+// returns undecoded for decodeOps (a JSON answer is decoded whole, and
+// ops is nil).
+func (s *Syncer) exchangeHead(ctx context.Context, base, tok string, gz []byte) (p page, ops []byte, err error) {
 	sent := s.now()
 	b, ctype, err := postBody(ctx, s.HTTP, base, protocol.PathSync, tok, gz, !s.JSONPages)
 	if err != nil {
-		return page{}, fmt.Errorf("sync with %s: %w", base, err)
+		return page{}, nil, fmt.Errorf("sync with %s: %w", base, err)
 	}
 	back := s.now()
-	var p page
 	if ctype == protocol.MediaTypeOps {
-		p.SyncResponse, err = protocol.DecodePage(b)
+		p.SyncResponse, ops, err = protocol.DecodePageHead(b)
 	} else {
 		p, err = decodePage(b) // JSON: a server that does not offer compact pages
 	}
 	if err != nil {
-		return page{}, fmt.Errorf("sync with %s: %w at %s: answer is not valid: %w", base, ErrUnreachable, base, err)
+		return page{}, nil, fmt.Errorf("sync with %s: %w at %s: answer is not valid: %w", base, ErrUnreachable, base, err)
 	}
 	if !p.ServerTime.IsZero() {
 		// The server answered somewhere between sent and back: the middle
@@ -496,7 +518,7 @@ func (s *Syncer) exchange(ctx context.Context, base, tok string, gz []byte) (pag
 		p.rtt = max(back.Sub(sent), time.Nanosecond)
 		p.skew = sent.Add(back.Sub(sent) / 2).Sub(p.ServerTime)
 	}
-	return p, nil
+	return p, ops, nil
 }
 
 // noteSkew stores the clock skew of the sync's answer with the shortest
@@ -514,9 +536,11 @@ func (s *Syncer) noteSkew() {
 }
 
 // pullAhead pulls the pages of an initial pull one ahead: while a page is
-// spooled, the next is requested, read and decoded on another goroutine
-// (so the device's work overlaps the server's), at most one page waiting
-// in between, so memory stays that of a few pages. It pushes nothing, so
+// spooled, the next is requested and read on another goroutine (so the
+// device's work overlaps the server's), at most one page waiting in
+// between, so memory stays that of a few pages. That goroutine decodes
+// only an answer's fields (the cursor the next request needs) and asks
+// for the next page at once; a compact answer's ops are decoded here. It pushes nothing, so
 // each request depends only on the cursor of the answer before. It returns
 // after the last page (More unset; last is true) or the first error,
 // having applied the pages before it, and says how many requests it made.
@@ -533,6 +557,7 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 	defer cancel()
 	type fetched struct {
 		p   page
+		ops []byte // p's ops, not yet decoded (exchangeHead)
 		err error
 	}
 	pages := make(chan fetched, 1)
@@ -542,11 +567,12 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 		for range limit {
 			gz, err := s.encodeRequest(nil, from, epoch, nil, mhash, Confirmations{})
 			var p page
+			var ops []byte
 			if err == nil {
-				p, err = s.exchange(ctx, base, tok, gz)
+				p, ops, err = s.exchangeHead(ctx, base, tok, gz)
 			}
 			select {
-			case pages <- fetched{p, err}:
+			case pages <- fetched{p, ops, err}:
 			case <-ctx.Done():
 				return
 			}
@@ -573,6 +599,12 @@ func (s *Syncer) pullAhead(ctx context.Context, base, tok string, cur *uint64, r
 		}
 		if f.p.Resend {
 			err = errResend
+			break
+		}
+		// The ops are decoded here, not by the fetcher: it asks for the
+		// next page meanwhile, so the server makes it while this one is
+		// decoded and taken.
+		if err = s.decodeOps(base, &f.p, f.ops); err != nil {
 			break
 		}
 		if err = s.applyPage(f.p, cur, res); err != nil {

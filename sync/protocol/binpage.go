@@ -68,30 +68,47 @@ func AppendPage(dst []byte, r *SyncResponse, ops []store.Op) ([]byte, error) {
 
 // DecodePage decodes a compact sync answer made by AppendPage.
 func DecodePage(b []byte) (SyncResponse, error) {
+	r, ops, err := DecodePageHead(b)
+	if err != nil {
+		return r, err
+	}
+	return r, DecodePageOps(&r, ops)
+}
+
+// DecodePageHead decodes the fields of a compact sync answer but its ops
+// (its cursor, more, drops...), which come first, and returns the rest of
+// b, the ops, for DecodePageOps: a client that pulls pages ahead asks for
+// the next page before it decodes the ops of this one.
+func DecodePageHead(b []byte) (SyncResponse, []byte, error) {
 	var r SyncResponse
 	if len(b) < len(pageMagic) || [4]byte(b[:4]) != pageMagic {
-		return r, errors.New("compact page: not a brug ops page (bad magic)")
+		return r, nil, errors.New("compact page: not a brug ops page (bad magic)")
 	}
 	b = b[4:]
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)-k) {
-		return r, errors.New("compact page: bad length of the answer's fields")
+		return r, nil, errors.New("compact page: bad length of the answer's fields")
 	}
 	meta := b[k : k+int(n)]
 	if err := json.Unmarshal(meta, &r); err != nil {
-		return r, fmt.Errorf("compact page: the answer's fields: %w", err)
+		return r, nil, fmt.Errorf("compact page: the answer's fields: %w", err)
 	}
 	if r.Ops != nil {
-		return r, errors.New("compact page: ops among the answer's fields")
+		return r, nil, errors.New("compact page: ops among the answer's fields")
 	}
-	ops, err := DecodeOps(b[k+int(n):])
+	return r, b[k+int(n):], nil
+}
+
+// DecodePageOps decodes the ops DecodePageHead left (ops) into r.
+func DecodePageOps(r *SyncResponse, ops []byte) error {
+	decoded, err := DecodeOps(ops)
 	if err != nil {
-		return r, err
+		return err
 	}
-	if len(ops) > 0 {
-		r.Ops = ops // none reads as JSON reads an answer without "ops"
+	if len(decoded) > 0 {
+		r.Ops = decoded // none reads as JSON reads an answer without "ops"
 	}
-	return r, nil
+	return nil
 }
 
 // AppendOps appends the columnar encoding of ops to dst: the number of
