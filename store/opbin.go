@@ -244,15 +244,16 @@ func (fc *fieldCache) appendField(dst []byte, f string) []byte {
 // appendOpCached is appendOp with field encodings from fc.
 func appendOpCached(dst, lkey []byte, op *Op, actor uint64, fc *fieldCache) []byte {
 	e := enc{b: dst}
-	e.opStart(fmtOp, lkey, op)
+	e.opStart(fmtOp, lkey, op, fc)
 	e.uint(actor)
 	e.opPrevs(op)
 	return e.b
 }
 
 // opStart writes an op's form up to its actor: the format byte f, the
-// flags, the ids the key does not give, field, value and HLC.
-func (e *enc) opStart(f byte, lkey []byte, op *Op) {
+// flags, the ids the key does not give, field (its encoding from fc, which
+// may be nil), value and HLC.
+func (e *enc) opStart(f byte, lkey []byte, op *Op, fc *fieldCache) {
 	e.byte(f)
 	var flags byte
 	if !isIDString(lkey[16:32], op.ID) {

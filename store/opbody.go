@@ -23,7 +23,7 @@ const fmtOpBody byte = 3
 // AppendOpBody appends the body of op, whose log key is lkey, to dst.
 func AppendOpBody(dst, lkey []byte, op *Op) []byte {
 	e := enc{b: dst}
-	e.opStart(fmtOpBody, lkey, op)
+	e.opStart(fmtOpBody, lkey, op, nil)
 	e.cid(op.Device)
 	e.string(op.Author)
 	e.opPrevs(op)
