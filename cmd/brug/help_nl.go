@@ -504,10 +504,12 @@ var coachFlagHelpNL = map[string]string{
 	"brug completion zsh --no-descriptions":        noDescNL,
 
 	"brug serve --addr":          "adres om op te luisteren (host:poort)",
+	"brug serve --gc-percent":    "GOGC van de Go-garbagecollector: hoger ruimt minder vaak op, voor minder CPU als veel apparaten tegelijk synchroniseren (of zet GOGC)",
 	"brug serve --key-store":     keyStoreNL,
 	"brug serve --log-format":    "vorm van de logs: text of json",
 	"brug serve --log-level":     "laagste niveau dat gelogd wordt: debug, info, warn of error",
 	"brug serve --master-key":    masterKeyNL,
+	"brug serve --memory-limit":  "zachte grens aan het Go-geheugen van de server, bijvoorbeeld 256MiB of 2GiB; \"off\" voor geen (of zet GOMEMLIMIT)",
 	"brug serve --metrics-addr":  "adres voor /metrics en /healthz (host:poort); \"off\" of \"\" zet het uit",
 	"brug serve --metrics-token": "geef /metrics ook op --addr, alleen aan dit bearer-token (of BRUG_METRICS_TOKEN)",
 	"brug serve --public-url":    "de URL die apparaten gebruiken (https://brug.example.nl); brug admin invite drukt hem af",

@@ -38,6 +38,7 @@ func main() {
 		},
 		now:         time.Now,
 		interactive: stdinIsTerminal,
+		setGC:       applyGC,
 		runTUI: func(m tea.Model) error {
 			if !term.IsTerminal(os.Stdin.Fd()) {
 				// Bubble Tea falls back to /dev/tty; without one it fails with

@@ -54,6 +54,9 @@ type env struct {
 	// keyring keeps the key of the laptop's file; nil means the OS
 	// keyring (crypt.go).
 	keyring func() store.Keyring
+	// setGC applies serve's collector settings (serve_gc.go) to the
+	// process; nil leaves them alone (tests, which share one process).
+	setGC func(gcSettings)
 }
 
 // globals holds the root's persistent flags after parsing, shared by the

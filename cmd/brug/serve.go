@@ -42,6 +42,9 @@ type serveFlags struct {
 	publicURL    string   // the URL devices use, for invites
 	retention    string   // the region's retention policy, kept in the file
 	sshSet       bool     // --ssh-addr was given (a region in PostgreSQL then needs --ssh-host-key)
+	gcPercent    int      // --gc-percent
+	memoryLimit  string   // --memory-limit
+	gc           gcSettings
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -123,6 +126,14 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 					return usageError{errors.New(c.msgs().f("serve.publicurl", f.publicURL))}
 				}
 			}
+			gc, err := chooseGC(f.gcPercent, cmd.Flags().Changed("gc-percent"), f.memoryLimit, cmd.Flags().Changed("memory-limit"), c.env.getenv)
+			switch {
+			case errors.Is(err, errGCPercent):
+				return usageError{errors.New(c.msgs().f("serve.gcpercent", f.gcPercent))}
+			case err != nil:
+				return usageError{errors.New(c.msgs().f("serve.memorylimit", f.memoryLimit))}
+			}
+			f.gc = gc
 			f.metricsSet = cmd.Flags().Changed("metrics-addr")
 			f.sshSet = cmd.Flags().Changed("ssh-addr")
 			return c.runServe(cmd.Context(), f)
@@ -145,6 +156,8 @@ without a keystroke. --ssh-addr "" turns SSH off.`,
 	cmd.Flags().StringVar(&f.retention, "retention", "", `how long closed trajectories' dossiers are kept, e.g. 15y or 15y,wlz=20y (kept in the file; default 15y)`)
 	addServerKeyFlags(cmd, &c.srvKeys, false)
 	addStoreFlag(cmd, &c.srvKeys, false)
+	cmd.Flags().IntVar(&f.gcPercent, "gc-percent", defaultGCPercent, "the Go collector's GOGC: higher collects less often, for less CPU when many devices sync at once (or set GOGC)")
+	cmd.Flags().StringVar(&f.memoryLimit, "memory-limit", "256MiB", `soft limit on the server's Go memory, e.g. 256MiB or 2GiB; "off" for none (or set GOMEMLIMIT)`)
 	cmd.Flags().StringVar(&f.publicURL, "public-url", "", "the URL devices use (https://brug.example.nl), printed by brug admin invite")
 	_ = cmd.MarkFlagFilename("tls-cert", "pem", "crt")
 	_ = cmd.MarkFlagFilename("tls-key", "pem", "key")
@@ -222,6 +235,9 @@ func (c *cli) runServe(parent context.Context, f serveFlags) (err error) {
 		parent = context.Background()
 	}
 	m := c.msgs()
+	if c.env.setGC != nil {
+		c.env.setGC(f.gc)
+	}
 	path, err := c.serverDBPath()
 	if err != nil {
 		return err

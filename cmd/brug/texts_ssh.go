@@ -32,6 +32,14 @@ var sshTexts = map[string][2]string{
 		"Kan SSH niet starten op %s: %v\nKies een ander adres met --ssh-addr, of zet SSH uit met --ssh-addr \"\".",
 		"Cannot start SSH on %s: %v\nChoose another address with --ssh-addr, or turn SSH off with --ssh-addr \"\".",
 	},
+	"serve.gcpercent": {
+		"--gc-percent moet een geheel getal van minstens 1 zijn, niet %d.",
+		"--gc-percent must be a whole number of at least 1, not %d.",
+	},
+	"serve.memorylimit": {
+		"--memory-limit moet een grootte zijn zoals 256MiB of 2GiB (B, KiB, MiB, GiB, TiB), of off; niet %q.",
+		"--memory-limit must be a size such as 256MiB or 2GiB (B, KiB, MiB, GiB, TiB), or off; not %q.",
+	},
 	"serve.sshidle": {
 		"--ssh-idle moet minstens een minuut zijn, niet %s.",
 		"--ssh-idle must be at least a minute, not %s.",

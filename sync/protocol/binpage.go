@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/brug-nl/brug/store"
@@ -116,12 +117,9 @@ func DecodePageOps(r *SyncResponse, ops []byte) error {
 // unsigned varints, signed ones zigzagged). DecodeOps gives back exactly
 // ops (a Prev of length 0 comes back nil).
 func AppendOps(dst []byte, ops []store.Op) []byte {
-	var e encoder
-	e.fieldDict.init()
-	e.device.init()
-	e.author.init()
-	e.value.init()
-	index := make(map[string]int, len(ops))
+	e := encoders.Get().(*encoder)
+	defer e.release()
+	index := e.index
 	var lastMs, lastCtr uint64
 	run := 0
 	for i := range ops {
@@ -183,11 +181,47 @@ func AppendOps(dst []byte, ops []store.Op) []byte {
 type encoder struct {
 	cols                             [numCols][]byte
 	fieldDict, device, author, value dict
-	acc                              uint64 // bits not yet in colIDBits
+	index                            map[string]int // op id -> its first op's index
+	acc                              uint64         // bits not yet in colIDBits
 	nacc                             uint
 	lastFieldID                      string // the UUID last cut out of a field
 	tmpl                             []byte // the field template being written
 	ids                              []string
+}
+
+// encoders pools AppendOps's encoders: a server writes a page for every
+// device that syncs (200 at once in a burst), and each page's columns
+// and five maps were allocated afresh, then grown op by op.
+var encoders = sync.Pool{New: func() any {
+	e := &encoder{index: map[string]int{}}
+	e.fieldDict.init()
+	e.device.init()
+	e.author.init()
+	e.value.init()
+	return e
+}}
+
+// release empties e, keeping its memory, and returns it to the pool;
+// an encoder that grew past a large page's size is left to the collector.
+// Nothing of a page stays in it: the maps are cleared (their keys are the
+// page's strings) and the columns' bytes are overwritten by the next page.
+func (e *encoder) release() {
+	size := 0
+	for c := range e.cols {
+		size += cap(e.cols[c])
+		e.cols[c] = e.cols[c][:0]
+	}
+	if size > 4<<20 || len(e.index) > 1<<14 {
+		return
+	}
+	clear(e.index)
+	clear(e.fieldDict.ids)
+	clear(e.device.ids)
+	clear(e.author.ids)
+	clear(e.value.ids)
+	clear(e.ids[:cap(e.ids)])
+	e.acc, e.nacc, e.lastFieldID, e.tmpl, e.ids = 0, 0, "", e.tmpl[:0], e.ids[:0]
+	encoders.Put(e)
 }
 
 // bits appends the n low bits of v to colIDBits (n <= 56).

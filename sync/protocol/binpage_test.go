@@ -346,3 +346,23 @@ func TestSeedCorpusCurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendOpsSameAfterOtherPages: the encoders are pooled; a page is
+// the same bytes whatever pages an encoder wrote before (its
+// dictionaries, back references and bit buffer start empty each time).
+func TestAppendOpsSameAfterOtherPages(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	pages := make([][]store.Op, 40)
+	first := make([][]byte, len(pages))
+	for i := range pages {
+		pages[i] = randomOps(r, 1+r.IntN(80))
+		first[i] = protocol.AppendOps(nil, pages[i])
+	}
+	for round := range 3 {
+		for _, i := range r.Perm(len(pages)) {
+			if got := protocol.AppendOps(nil, pages[i]); !bytes.Equal(got, first[i]) {
+				t.Fatalf("round %d: page %d encodes to other bytes after other pages", round, i)
+			}
+		}
+	}
+}

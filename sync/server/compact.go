@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -119,35 +120,71 @@ func acceptsEncoding(r *http.Request, enc string) bool {
 	return false
 }
 
-// decodeAnswerOps reads the answer's ops back from their JSON, and
-// appends those it holds decoded (a.hist).
-func decodeAnswerOps(a *answer) ([]store.Op, error) {
+// decodeAnswerOps appends to dst the answer's ops, read back from their
+// JSON or taken as the index of recent ops holds them decoded (a.dec),
+// and then those it holds decoded (a.hist).
+func decodeAnswerOps(a *answer, dst []store.Op) ([]store.Op, error) {
 	if len(a.ops) == 0 {
 		return a.hist, nil // the page does not change them
 	}
-	ops := make([]store.Op, len(a.ops), a.count())
+	dst = slices.Grow(dst[:0], a.count())
 	for i, raw := range a.ops {
-		if len(raw) == 0 {
+		if i < len(a.dec) && a.dec[i] != nil {
+			dst = append(dst, *a.dec[i])
 			continue
 		}
-		// The op's strings share raw: the answer owns it and nothing
-		// changes it until the page is written.
-		if op, n, ok := store.ScanOpJSON(unsafe.String(&raw[0], len(raw))); ok && n == len(raw) {
-			ops[i] = op
-			continue
-		}
-		if err := json.Unmarshal(raw, &ops[i]); err != nil {
+		op, err := decodeOpJSON(raw)
+		if err != nil {
 			return nil, err
 		}
+		dst = append(dst, op)
 	}
-	return append(ops, a.hist...), nil
+	return append(dst, a.hist...), nil
+}
+
+// decodeOpJSON reads an op back from its JSON (store.Tx.OpJSON, or
+// json.Marshal of a pushed op). The op's strings share raw: its owner (an
+// answer, the index of recent ops) never changes it.
+func decodeOpJSON(raw []byte) (store.Op, error) {
+	var op store.Op
+	if len(raw) == 0 {
+		return op, nil
+	}
+	if op, n, ok := store.ScanOpJSON(unsafe.String(&raw[0], len(raw))); ok && n == len(raw) {
+		return op, nil
+	}
+	err := json.Unmarshal(raw, &op)
+	return op, err
+}
+
+// opSlices pools the ops of the compact pages being written: a settled
+// device's catch-up of some 200 ops is 25 KB of structs, made for every
+// answer of a burst. putOps keeps none of over 16,384 ops (a page of long
+// catch-ups), and clears what it keeps, so that the pool holds no
+// answer's strings.
+var opSlices = sync.Pool{New: func() any { return new([]store.Op) }}
+
+func putOps(p *[]store.Op) {
+	if cap(*p) > 16384 {
+		return
+	}
+	clear((*p)[:cap(*p)])
+	*p = (*p)[:0]
+	opSlices.Put(p)
 }
 
 // writeCompact answers 200 with a's compact page; ok is false, with
 // nothing written, when the ops could not be read (the caller answers
 // with JSON then).
 func (s *Server) writeCompact(w http.ResponseWriter, r *http.Request, a *answer) bool {
-	ops, err := decodeAnswerOps(a)
+	ops := a.hist
+	var err error
+	if len(a.ops) > 0 {
+		p := opSlices.Get().(*[]store.Op)
+		defer putOps(p)
+		ops, err = decodeAnswerOps(a, *p)
+		*p = ops
+	}
 	if err != nil {
 		s.log.Error("compact page: an op of the log does not decode; answering with JSON", "err", err)
 		return false

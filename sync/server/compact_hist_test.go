@@ -59,11 +59,11 @@ func samePages(t *testing.T, what string, old, now *answer) {
 		t.Fatalf("%s: %d ops (more %v, cursor %d) the old way, %d (more %v, cursor %d) the new", what,
 			old.count(), old.More, old.Cursor, now.count(), now.More, now.Cursor)
 	}
-	oldOps, err := decodeAnswerOps(old)
+	oldOps, err := decodeAnswerOps(old, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	nowOps, err := decodeAnswerOps(now)
+	nowOps, err := decodeAnswerOps(now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestCompactHistoriesFromTheLog(t *testing.T) {
 	old, now = pullTwoWays(t, e, bob, before, 1000, nil)
 	samePages(t, "device in use", old, now)
 	got := map[string]int{}
-	ops2, err := decodeAnswerOps(now)
+	ops2, err := decodeAnswerOps(now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -590,6 +590,8 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 		return benchSend(hc, d.url+protocol.PathSync, d.token, body)
 	}
 	var srvTimes []time.Duration
+	var burstCPU time.Duration // the process's CPU in the timed bursts
+	bursts := 0
 	var burstProfile string
 	round := 0
 	// burst is one burst and the catch-up after it; timed records it.
@@ -633,8 +635,13 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 				times[i] = time.Since(t0)
 			})
 		}
+		cpu0 := selfCPU()
 		close(start)
 		wg.Wait()
+		if timed {
+			burstCPU += selfCPU() - cpu0
+			bursts++
+		}
 		if timed && burstProfile != "" {
 			pprof.StopCPUProfile()
 		}
@@ -674,6 +681,9 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 	b.ReportMetric(tm.quantile(0.99), "srv-p99-ms")
 	b.ReportMetric((&timings{d: devTimes}).quantile(0.99), "dev-p99-ms")
 	b.ReportMetric(float64(pulled)/float64(max(answers, 1)), "ops-pulled/dev")
+	// The CPU of a burst, server and devices (user and system time of the
+	// process): steadier than the times on a machine shared with others.
+	b.ReportMetric(float64(burstCPU.Microseconds())/1000/float64(max(bursts, 1)), "burst-cpu-ms")
 	errs += int(tm.bad.Load())
 	b.ReportMetric(float64(errs), "errors")
 	if errs != 0 {

@@ -40,9 +40,9 @@ func TestRecentOpsIndex(t *testing.T) {
 		t.Fatal("an empty index answered")
 	}
 	r.fakeTx(10, 13, true, func() {
-		r.add(11, "o11", "d1", "Noord", []byte("11"))
-		r.add(12, "o12", "d2", "Oost", []byte("12"))
-		r.add(13, "o13", "d1", "Noord", []byte("13"))
+		r.add(11, "o11", "d1", "Noord", []byte("11"), nil)
+		r.add(12, "o12", "d2", "Oost", []byte("12"), nil)
+		r.add(13, "o13", "d1", "Noord", []byte("13"), nil)
 	})
 	// Its next transaction: complete for cursors from 10 on, with what
 	// the running transaction added so far.
@@ -51,7 +51,7 @@ func TestRecentOpsIndex(t *testing.T) {
 	r.mu.Unlock()
 	clear(r.pending)
 	r.start = 13
-	r.add(14, "o14", "d1", "Noord", []byte("14"))
+	r.add(14, "o14", "d1", "Noord", []byte("14"), nil)
 	for _, c := range []struct {
 		cursor uint64
 		teams  []string
@@ -80,7 +80,7 @@ func TestRecentOpsIndex(t *testing.T) {
 	}
 	// Numbers taken outside the index (a gap between its end and the next
 	// transaction's start): it starts afresh from there.
-	r.fakeTx(20, 21, true, func() { r.add(21, "o21", "d1", "Noord", []byte("21")) })
+	r.fakeTx(20, 21, true, func() { r.add(21, "o21", "d1", "Noord", []byte("21"), nil) })
 	if _, ok := r.since(13, []string{"Noord"}); ok {
 		t.Error("answered across a gap")
 	}
@@ -99,7 +99,7 @@ func TestRecentOpsIndex(t *testing.T) {
 	// Invalidated while a transaction runs: that transaction's entries do
 	// not join, and nothing is answered until one commits afterwards.
 	r.fakeTx(25, 26, true, func() {
-		r.add(26, "o26", "d1", "Noord", []byte("26"))
+		r.add(26, "o26", "d1", "Noord", []byte("26"), nil)
 		r.invalidate()
 		if _, ok := r.since(25, []string{"Noord"}); ok {
 			t.Error("answered after invalidate")
@@ -120,7 +120,7 @@ func TestRecentOpsTrim(t *testing.T) {
 		r.fakeTx(seq, seq+4, true, func() {
 			for range 4 {
 				seq++
-				r.add(seq, fmt.Sprint("o", seq), "d", []string{"Noord", "Oost"}[seq%2], nil)
+				r.add(seq, fmt.Sprint("o", seq), "d", []string{"Noord", "Oost"}[seq%2], nil, nil)
 			}
 		})
 		r.mu.Lock()
@@ -269,7 +269,7 @@ func TestRecentOpsBoundedByBytes(t *testing.T) {
 		r.fakeTx(seq, seq+10, true, func() {
 			for range 10 {
 				seq++
-				r.add(seq, fmt.Sprint("o", seq), "d", []string{"Noord", "Oost"}[seq%2], value)
+				r.add(seq, fmt.Sprint("o", seq), "d", []string{"Noord", "Oost"}[seq%2], value, nil)
 			}
 		})
 		r.mu.Lock()
@@ -349,7 +349,7 @@ func TestRecentSinceAsAScan(t *testing.T) {
 			}
 			seq++
 			team := teams[rng.IntN(len(teams))]
-			r.add(seq, fmt.Sprint("o", seq), "d", team, []byte("{}"))
+			r.add(seq, fmt.Sprint("o", seq), "d", team, []byte("{}"), nil)
 			running = append(running, entry{seq, team})
 		}
 		r.end = seq

@@ -82,6 +82,10 @@ type answer struct {
 	// compact pages (compact), which need the ops and not their JSON.
 	hist    []store.Op
 	compact bool
+	// dec, when not empty, holds ops's ops decoded, index for index (nil
+	// where not): a settled pull's catch-up from the index of recent ops
+	// (recentOp.dec), which a compact page then need not decode again.
+	dec []*store.Op
 
 	// settled, when not nil, is the device's view after this sync, for
 	// the view cache once the transaction committed; written goes with it
@@ -105,14 +109,21 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	// every sync of a group waits for.
 	pre := make([]*protocol.Refusal, len(req.Push))
 	raws := make([][]byte, len(req.Push))
+	decs := make([]*store.Op, len(req.Push))
 	for i, op := range req.Push {
 		if pre[i] = s.precheck(op); pre[i] == nil {
 			raw, err := json.Marshal(op)
 			if err != nil {
 				r := refuse(op, protocol.RefuseInvalid, err.Error())
 				pre[i] = &r
+				continue
 			}
 			raws[i] = raw
+			// The op as a compact page reads it back from its JSON, for
+			// the index of recent ops (recentOp.dec).
+			if dec, err := decodeOpJSON(raw); err == nil {
+				decs[i] = &dec
+			}
 		}
 	}
 	limit := req.Limit
@@ -172,7 +183,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 			s.log.Warn("device is ahead of the server's file (restored from a backup?): asked to resend", "device", d.ID, "epoch", req.Epoch)
 			return nil
 		}
-		pushed, err := s.push(tx, d, u, req.Push, pre, raws, resp, &res)
+		pushed, err := s.push(tx, d, u, req.Push, pre, pushedOps{raws, decs}, resp, &res)
 		if err != nil {
 			return err
 		}
@@ -207,10 +218,19 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	return &out, res, err
 }
 
+// pushedOps are a push's ops as doSync prepared them outside the
+// transaction, index for index: their JSON, and the ops decoded back from
+// it (nil where that failed).
+type pushedOps struct {
+	raws [][]byte
+	decs []*store.Op
+}
+
 // push stores the acceptable ops of a push and reports every op as
 // accepted or refused. It returns the ids it accepted, which the pull
 // then does not echo back.
-func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.Refusal, raws [][]byte, resp *protocol.SyncResponse, res *syncResult) (map[string]bool, error) {
+func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.Refusal, prep pushedOps, resp *protocol.SyncResponse, res *syncResult) (map[string]bool, error) {
+	raws := prep.raws
 	accepted := map[string]bool{}
 	if len(ops) == 0 {
 		return accepted, nil
@@ -303,7 +323,7 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 		if err != nil {
 			return nil, err
 		}
-		stored = append(stored, storedOp{seq, op, raws[i]})
+		stored = append(stored, storedOp{seq, op, raws[i], prep.decs[i]})
 		if op.Field == "team" {
 			if err := s.reindexTeam(tx, op.Dossier); err != nil {
 				return nil, fmt.Errorf("reindex team of %s: %w", op.Dossier, err)
@@ -431,11 +451,13 @@ func assignSeq(tx Tx, op store.Op) (uint64, error) {
 	return tx.NumberOp(op.ID, op.Dossier)
 }
 
-// storedOp is an op a push stored, with its number and JSON.
+// storedOp is an op a push stored, with its number, its JSON and the op
+// decoded from that JSON (pushedOps).
 type storedOp struct {
 	seq uint64
 	op  store.Op
 	raw []byte
+	dec *store.Op
 }
 
 // fileRecent files the ops a push stored in the index of recent ops
@@ -450,7 +472,7 @@ func (s *Server) fileRecent(tx Tx, stored []storedOp) error {
 			teams[x.op.Dossier] = team
 		}
 		key := dkey(x.op.ID)
-		s.recent.add(x.seq, string(key), string(dkey(x.op.Dossier)), team, x.raw)
+		s.recent.add(x.seq, string(key), string(dkey(x.op.Dossier)), team, x.raw, x.dec)
 	}
 	return nil
 }
@@ -743,6 +765,7 @@ func (s *Server) catchUpRecent(entries []recentOp, maxSeq uint64, limit int, hol
 			continue
 		}
 		out.ops = append(out.ops, e.json)
+		out.dec = append(out.dec, e.dec)
 		delivered[e.dossier]++
 		if len(out.ops) >= limit {
 			if e.seq < maxSeq {
