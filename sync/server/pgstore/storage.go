@@ -43,6 +43,7 @@ type Storage struct {
 	db     *DB
 	master []byte   // wraps the dossiers' keys and seals the receipt key; nil: kept as they are
 	keys   sync.Map // [16]byte dossier key -> its data key, unwrapped
+	kinds  sqlKinds // what each statement may write (txconn.go)
 }
 
 var _ storage.Storage = (*Storage)(nil)
@@ -122,11 +123,6 @@ type Tx struct {
 	tx    *txConn
 	ctx   context.Context
 	write bool
-	// changes is the count of changes read at the start of an Update,
-	// good while no statement was sent after it (txconn.go).
-	changes   uint64
-	changesAt int
-	changesOK bool
 	// page is the page of numbers OpsAfter is calling back for (nil
 	// outside it), with its ops' sealed bodies once OpJSON asked.
 	page *opPage
