@@ -79,6 +79,15 @@ func (tx *Tx) dossier(dk []byte) (*dossierState, error) {
 	return tx.keepState(dk, rs)
 }
 
+// statesQuery is dossier's query for many dossiers at once ($1, their
+// keys), each row led by its dossier's key (PrefetchedUpdate).
+const statesQuery = `SELECT k.d, x.kind, x.id, x.b FROM unnest($1::bytea[]) AS k(d), LATERAL (
+		SELECT 0 AS kind, dossier AS id, NULL::bytea AS b FROM erased WHERE dossier = k.d
+		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = k.d
+		UNION ALL SELECT 2, o.op_id, CASE WHEN r.op_id IS NULL THEN o.op END
+			FROM oplog o LEFT JOIN replaced r ON r.dossier = k.d AND r.op_id = o.op_id WHERE o.dossier = k.d
+		UNION ALL SELECT 3, NULL, convert_to(team, 'UTF8') FROM dossier_team WHERE dossier = k.d) x`
+
 // stateRow is a row of dossier's query: kind 0 the tombstone, 1 an op
 // replaced, 2 an op (with its sealed body when not replaced), 3 the
 // dossier's team (its name in sealed).
@@ -716,6 +725,10 @@ func (tx *Tx) pageBody(key []byte) (sealed []byte, ok bool, err error) {
 // PrefetchOpDossiers reads the dossiers of ops (op keys) with one query
 // and keeps them for OpDossier (storage.OpDossierPrefetcher).
 func (tx *Tx) PrefetchOpDossiers(ops []string) error {
+	ops = slices.DeleteFunc(slices.Clone(ops), func(op string) bool {
+		_, ok := tx.opDossier[op] // read with the group's others (PrefetchedUpdate), or since
+		return ok
+	})
 	if len(ops) == 0 {
 		return nil
 	}

@@ -208,6 +208,9 @@ func (tx *Tx) PutToken(hash []byte, device string) error {
 // asks next, for Device, User and UserTeams to answer (txconn.go): the
 // device's record, its user's record and the user's teams.
 func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
+	if id, ok := tx.tx.memo.tokens[string(hash)]; ok {
+		return id, id != "" // read with the group's others (PrefetchedUpdate)
+	}
 	var id string
 	var dev, user []byte
 	var name *string
@@ -361,6 +364,9 @@ func (tx *Tx) EachDossierTeam(fn func(dossier, team string) error) error {
 // ---- views
 
 func (tx *Tx) View(device, dossier string) (storage.ViewEntry, bool) {
+	if v, ok := tx.tx.memo.views[device+"\x00"+dossier]; ok {
+		return v.e, v.ok // read with the group's others (PrefetchedUpdate)
+	}
 	var state int16
 	var seq int64
 	if err := tx.tx.QueryRow(tx.ctx, "SELECT state, seq FROM views WHERE device = $1 AND dossier = $2", device, []byte(dossier)).Scan(&state, &seq); err != nil {

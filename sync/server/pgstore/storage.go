@@ -50,6 +50,7 @@ var _ storage.Storage = (*Storage)(nil)
 var _ storage.Tx = (*Tx)(nil)
 var _ storage.OpDossierPrefetcher = (*Tx)(nil)
 var _ storage.PullBatcher = (*Tx)(nil)
+var _ storage.SyncPrefetcher = (*Storage)(nil)
 
 // MasterKeyName is the name the master key is read under from
 // store.Encryption's Keyring (a server's key file ignores it).
@@ -111,11 +112,18 @@ func (s *Storage) Store() *store.Store { return nil }
 func (s *Storage) Wrap(*store.Tx) storage.Tx { return nil }
 
 // View runs fn in a read transaction (REPEATABLE READ, READ ONLY).
-func (s *Storage) View(fn func(storage.Tx) error) error { return s.run(false, fn) }
+func (s *Storage) View(fn func(storage.Tx) error) error { return s.run(false, nil, fn) }
 
 // Update runs fn in a write transaction (READ COMMITTED, under the write
 // lock; see the top of this file).
-func (s *Storage) Update(fn func(storage.Tx) error) error { return s.run(true, fn) }
+func (s *Storage) Update(fn func(storage.Tx) error) error { return s.run(true, nil, fn) }
+
+// PrefetchedUpdate is Update, reading with its BEGIN, in the same round
+// trip, what the syncs of a group ask first (storage.SyncPrefetcher;
+// prefetch.go).
+func (s *Storage) PrefetchedUpdate(p storage.SyncPrefetch, fn func(storage.Tx) error) error {
+	return s.run(true, &p, fn)
+}
 
 // Tx is one transaction.
 type Tx struct {

@@ -39,7 +39,9 @@ import (
 //     runs after the one before has finished, so the reads run under the
 //     lock and see every transaction committed before it, as they did
 //     when sent one by one. (One statement doing all three would not: its
-//     snapshot would be taken before the lock was granted.)
+//     snapshot would be taken before the lock was granted.) For the
+//     syncs of a group commit, what each asks first goes in the same
+//     pipeline (PrefetchedUpdate, prefetch.go).
 //   - A transaction keeps what it read and what it alone can change, for
 //     the questions asked again in the same transaction: the count of
 //     changes until a statement of its own that may raise it (one that
@@ -47,9 +49,9 @@ import (
 //     mayRaiseChanges), the last number (only its own NumberOp and
 //     NextSeq move it: writers hold the write lock, and a View reads one
 //     snapshot), the audit chain's head (moved by its own AppendAudit,
-//     dropped on any other write to the settings), and the device, user,
-//     team list, team and dossier's team records it read until it
-//     writes one of those tables (recordMemo). A token's
+//     dropped on any other write to the settings), and the token,
+//     device, user, team list, team, dossier's team and view records it
+//     read until it writes one of those tables (recordMemo). A token's
 //     device, its user, the user's teams and their records are read with
 //     one query (TokenDevice), what authenticating a request asks next.
 //     No other process can change them meanwhile: in an Update every
@@ -111,14 +113,17 @@ func (q *txConn) note(sql string, exec bool) {
 // may write, and which tables whose answers a transaction keeps it
 // names.
 type sqlKind struct {
-	write                                     bool // a data-modifying keyword anywhere (mayWrite)
-	devices, users, members, teams, dossierTm bool // recordMemo's tables
-	seq, changes, settings                    bool // the last number, the count of changes (mayRaiseChanges), the audit head
+	write                                  bool // a data-modifying keyword anywhere (mayWrite)
+	tokens, devices, users, members, teams bool // recordMemo's tables
+	dossierTm, views                       bool
+	seq, changes, settings                 bool // the last number, the count of changes (mayRaiseChanges), the audit head
 }
 
 func kindOf(sql string) sqlKind {
 	return sqlKind{
 		write:     mayWrite(sql),
+		tokens:    mentions(sql, "tokens"),
+		views:     mentions(sql, "views"),
 		devices:   mentions(sql, "devices"),
 		users:     mentions(sql, "users"),
 		members:   mentions(sql, "members"),
@@ -337,6 +342,8 @@ func mentions(sql string, words ...string) bool {
 // table from another's statement (no cascades; the triggers of
 // migration 00004 write the count of changes only).
 type recordMemo struct {
+	tokens      map[string]string   // token hash -> device ("": none); PrefetchedUpdate's
+	views       map[string]viewRead // device + "\x00" + dossier key; PrefetchedUpdate's
 	devices     map[string]deviceRead
 	users       map[string]userRead
 	userTeams   map[string][]string
@@ -349,6 +356,11 @@ type userRead struct {
 	ok bool
 }
 
+type viewRead struct {
+	e  storage.ViewEntry
+	ok bool
+}
+
 type deviceRead struct {
 	d  storage.Device
 	ok bool
@@ -356,6 +368,12 @@ type deviceRead struct {
 
 // wrote drops what a statement that may write changes.
 func (m *recordMemo) wrote(k sqlKind) {
+	if k.tokens {
+		m.tokens = nil
+	}
+	if k.views {
+		m.views = nil
+	}
 	if k.devices {
 		m.devices = nil
 	}
@@ -376,7 +394,7 @@ func (m *recordMemo) wrote(k sqlKind) {
 // begin starts a transaction on a connection of the pool: BEGIN, and for
 // a write transaction the write lock, the count of changes and the last
 // number, in one round trip.
-func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
+func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefetch) (*Tx, error) {
 	c, err := s.db.Data.Acquire(ctx)
 	if err != nil {
 		return nil, err
@@ -391,6 +409,7 @@ func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
 	b.Queue("SELECT pg_advisory_xact_lock($1)", writeLockID)
 	b.Queue("SELECT (SELECT n FROM changes), (SELECT last FROM seq_counter), (SELECT value FROM settings WHERE name = $1)", kAuditHead)
+	reads := tx.prefetch(b, pre)
 	br := c.SendBatch(ctx, b)
 	_, err = br.Exec()
 	if err == nil {
@@ -402,6 +421,11 @@ func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
 	var head []byte
 	if err == nil {
 		err = br.QueryRow().Scan(&n, &last, &head)
+	}
+	for _, read := range reads {
+		if err == nil {
+			err = read(br)
+		}
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
@@ -465,9 +489,9 @@ func (tx *Tx) commit() error {
 }
 
 // run runs fn in a transaction and commits it when fn returns nil.
-func (s *Storage) run(write bool, fn func(storage.Tx) error) (err error) {
+func (s *Storage) run(write bool, pre *storage.SyncPrefetch, fn func(storage.Tx) error) (err error) {
 	ctx := context.Background()
-	tx, err := s.begin(ctx, write)
+	tx, err := s.begin(ctx, write, pre)
 	if err != nil {
 		return err
 	}
