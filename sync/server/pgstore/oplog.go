@@ -67,17 +67,19 @@ func (tx *Tx) dossier(dk []byte) (*dossierState, error) {
 	if st, ok := tx.dos[key]; ok {
 		return st, nil
 	}
-	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *stateRow) error { return r.Scan(&x.kind, &x.id, &x.sealed) },
-		`SELECT 0, dossier, NULL::bytea FROM erased WHERE dossier = $1
-		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = $1
-		UNION ALL SELECT 2, o.op_id, CASE WHEN r.op_id IS NULL THEN o.op END
-			FROM oplog o LEFT JOIN replaced r ON r.dossier = $1 AND r.op_id = o.op_id WHERE o.dossier = $1
-		UNION ALL SELECT 3, NULL, convert_to(team, 'UTF8') FROM dossier_team WHERE dossier = $1`, dk)
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *stateRow) error { return r.Scan(&x.kind, &x.id, &x.sealed) }, stateQuery, dk)
 	if err != nil {
 		return nil, err
 	}
 	return tx.keepState(dk, rs)
 }
+
+// stateQuery reads the state of the dossier $1 (dossier).
+const stateQuery = `SELECT 0, dossier, NULL::bytea FROM erased WHERE dossier = $1
+		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = $1
+		UNION ALL SELECT 2, o.op_id, CASE WHEN r.op_id IS NULL THEN o.op END
+			FROM oplog o LEFT JOIN replaced r ON r.dossier = $1 AND r.op_id = o.op_id WHERE o.dossier = $1
+		UNION ALL SELECT 3, NULL, convert_to(team, 'UTF8') FROM dossier_team WHERE dossier = $1`
 
 // statesQuery is dossier's query for many dossiers at once ($1, their
 // keys), each row led by its dossier's key (PrefetchedUpdate).

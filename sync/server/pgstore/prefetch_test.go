@@ -79,7 +79,8 @@ func askPrefetched(t *testing.T, tx *Tx, h1, h2 []byte, d [2]string, ops [3]stor
 // given to another user, a token moved, a user deleted), views written
 // and dropped, ops stored and numbered, a dossier erased. Each step is a
 // transaction of its own: read ahead, write, ask; then the same
-// questions with everything the transaction kept dropped.
+// questions with everything the transaction kept dropped. Every other
+// step reads ahead for one sync of one op, the others for several.
 func TestPrefetchedUpdateAnswersAsOnDemand(t *testing.T) {
 	s := openStorageT(t, pgtest.DB(t), "", store.Options{})
 	h1, h2 := make([]byte, 32), make([]byte, 32)
@@ -165,12 +166,20 @@ func TestPrefetchedUpdateAnswersAsOnDemand(t *testing.T) {
 		{"dossier erased", func(tx *Tx) error { return tx.MarkErased(dk[0]) }},
 		{"its numbers dropped", func(tx *Tx) error { return tx.DropDossierOps(dk[0]) }},
 	}
-	for _, st := range steps {
+	for i, st := range steps {
 		pre := storage.SyncPrefetch{
 			Tokens:   [][]byte{h1, h2},
 			Ops:      []string{string(mk(first.ID)), string(mk(second.ID)), string(mk(third.ID))},
 			Dossiers: dk[:],
 			Views:    []storage.TokenView{{Token: h1, Dossier: dk[0]}, {Token: h1, Dossier: dk[1]}, {Token: h2, Dossier: dk[0]}},
+		}
+		if i%2 == 1 {
+			pre = storage.SyncPrefetch{
+				Tokens:   [][]byte{h1},
+				Ops:      []string{string(mk(second.ID))},
+				Dossiers: dk[:1],
+				Views:    []storage.TokenView{{Token: h1, Dossier: dk[0]}},
+			}
 		}
 		err := s.PrefetchedUpdate(pre, func(stx storage.Tx) error {
 			tx := stx.(*Tx)
