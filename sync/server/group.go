@@ -52,9 +52,15 @@ type txHooks interface {
 	done(committed bool)
 }
 
-// update runs fns in one write transaction between the hooks.
-func (g *groupCommitter) update(st storage.Storage, fns func(Tx) error) error {
-	err := st.Update(func(tx Tx) error {
+// update runs fns in one write transaction between the hooks; with
+// pre, on a storage that reads ahead (storage.SyncPrefetcher), what the
+// functions ask first is read with the transaction's start.
+func (g *groupCommitter) update(st storage.Storage, pre *storage.SyncPrefetch, fns func(Tx) error) error {
+	run := st.Update
+	if p, ok := st.(storage.SyncPrefetcher); ok && pre != nil {
+		run = func(fn func(Tx) error) error { return p.PrefetchedUpdate(*pre, fn) }
+	}
+	err := run(func(tx Tx) error {
 		if g.tx != nil {
 			g.tx.begin(tx)
 		}
@@ -75,7 +81,8 @@ func (g *groupCommitter) update(st storage.Storage, fns func(Tx) error) error {
 // groupCall is one queued transaction function.
 type groupCall struct {
 	fn    func(Tx) error
-	after func() // run after its transaction committed, before the caller returns; may be nil
+	after func()                // run after its transaction committed, before the caller returns; may be nil
+	pre   *storage.SyncPrefetch // what fn asks first, to read ahead; may be nil
 	err   error
 	done  chan bool // true: done, err set; false: lead the next groups
 }
@@ -86,7 +93,13 @@ type groupCall struct {
 // group starts), so it may update in-memory state that must agree with
 // the committed file.
 func (g *groupCommitter) run(st storage.Storage, fn func(Tx) error, after func()) error {
-	c := &groupCall{fn: fn, after: after, done: make(chan bool, 1)}
+	return g.runPrefetched(st, nil, fn, after)
+}
+
+// runPrefetched is run, with what fn asks first (pre), which a storage
+// that reads ahead reads for the whole group at the transaction's start.
+func (g *groupCommitter) runPrefetched(st storage.Storage, pre *storage.SyncPrefetch, fn func(Tx) error, after func()) error {
+	c := &groupCall{fn: fn, after: after, pre: pre, done: make(chan bool, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, c)
 	lead := !g.running
@@ -142,7 +155,19 @@ func (g *groupCommitter) commit(st storage.Storage, group []*groupCall) {
 		g.solo(st, group[0])
 		return
 	}
-	err := g.update(st, func(tx Tx) error {
+	var pre *storage.SyncPrefetch
+	for _, c := range group {
+		if c.pre != nil {
+			if pre == nil {
+				pre = &storage.SyncPrefetch{}
+			}
+			pre.Tokens = append(pre.Tokens, c.pre.Tokens...)
+			pre.Ops = append(pre.Ops, c.pre.Ops...)
+			pre.Dossiers = append(pre.Dossiers, c.pre.Dossiers...)
+			pre.Views = append(pre.Views, c.pre.Views...)
+		}
+	}
+	err := g.update(st, pre, func(tx Tx) error {
 		for _, c := range group {
 			if err := safeCall(c.fn, tx); err != nil {
 				return err
@@ -166,7 +191,7 @@ func (g *groupCommitter) commit(st storage.Storage, group []*groupCall) {
 }
 
 func (g *groupCommitter) solo(st storage.Storage, c *groupCall) {
-	c.err = g.update(st, func(tx Tx) error { return safeCall(c.fn, tx) })
+	c.err = g.update(st, c.pre, func(tx Tx) error { return safeCall(c.fn, tx) })
 	switch {
 	case c.err != nil:
 		g.rolledBack()

@@ -359,17 +359,26 @@ func oneFieldSync(b *testing.B, shared bool) {
 			b.Fatal(err)
 		}
 	}
-	var pushT, pullT time.Duration
+	var pushT, pullT, pushSrv, pullSrv time.Duration
 	var pushIn, pushOut, pullIn, pullOut int64
 	n := 0
+	srvTime := func() (d time.Duration) {
+		for _, x := range tm.drain() {
+			d += x
+		}
+		return d
+	}
+	tm.reset()
 	for b.Loop() {
 		if _, err := anna.st.Commit(id, store.Set("step/1/note", fmt.Sprintf("Gesprek %d gehad, volgende week verder.", n))); err != nil {
 			b.Fatal(err)
 		}
 		in0, out0 := cl.counts()
+		tm.drain()
 		t0 := time.Now()
 		res, err := anna.sy.Sync(ctx)
 		pushT += time.Since(t0)
+		pushSrv += srvTime()
 		in1, out1 := cl.counts()
 		if err != nil || res.Pushed != 1 {
 			b.Fatalf("push: %+v, %v", res, err)
@@ -377,6 +386,7 @@ func oneFieldSync(b *testing.B, shared bool) {
 		t1 := time.Now()
 		res, err = bram.sy.Sync(ctx)
 		pullT += time.Since(t1)
+		pullSrv += srvTime()
 		in2, out2 := cl.counts()
 		if err != nil || res.Pulled != 1 {
 			b.Fatalf("pull: %+v, %v", res, err)
@@ -388,6 +398,11 @@ func oneFieldSync(b *testing.B, shared bool) {
 	f := float64(n)
 	b.ReportMetric(float64(pushT.Microseconds())/1000/f, "push-ms")
 	b.ReportMetric(float64(pullT.Microseconds())/1000/f, "pull-ms")
+	// The server's share: its handlers' time, request in to last byte
+	// out, summed over the sync's requests (the rest is the laptop's
+	// store, with its fsync, and the HTTP client).
+	b.ReportMetric(float64(pushSrv.Microseconds())/1000/f, "push-srv-ms")
+	b.ReportMetric(float64(pullSrv.Microseconds())/1000/f, "pull-srv-ms")
 	b.ReportMetric(float64(pushIn+pushOut)/f, "push-B")
 	b.ReportMetric(float64(pullIn+pullOut)/f, "pull-B")
 	b.ReportMetric(float64(pushIn)/f, "push-up-B")

@@ -128,7 +128,7 @@ func TestPostgresRoundTripsPerPulledPage(t *testing.T) {
 // pushes one edit, and a settled colleague pulls it. Each costs at most
 // maxPush and maxPull statements (BEGIN and COMMIT included).
 func TestPostgresRoundTripsPerSync(t *testing.T) {
-	const maxPush, maxPull = 12, 8 // 32 and 25 before the fixed statements were cut
+	const maxPush, maxPull = 3, 3 // 32 and 25 before the fixed statements were cut, then 12 and 8
 	e := newEnv(t)
 	queries := pgQueries(t, e)
 	e.teams("Noord")

@@ -144,7 +144,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	var authErr error
 	var deviceID string
 	var refusedDev Device
-	err := s.group.run(s.db, func(tx Tx) error {
+	err := s.group.runPrefetched(s.db, syncPrefetch(token, req.Push, pre), func(tx Tx) error {
 		out, res, authErr = answer{compact: info.compact}, syncResult{refusals: map[string]int{}}, nil
 		d, u, err := authenticate(tx, token)
 		if err != nil {
@@ -836,4 +836,25 @@ func (s *Server) auditDelivery(tx Tx, d Device, u User, delivered map[string]int
 		Time: s.now().UTC(), Channel: ChannelSync, User: u.Name, Device: d.ID,
 		Action: ActionDeliver, Detail: fmt.Sprintf("%d dossiers, %d ops", len(list), ops), Delivered: list,
 	})
+}
+
+// syncPrefetch is what a sync asks its transaction first, for a storage
+// that reads it ahead for the whole group (storage.SyncPrefetcher): its
+// token's device, the dossiers of the ops it pushes that passed the
+// precheck, those dossiers' op logs and the device's views of them.
+func syncPrefetch(token string, ops []store.Op, pre []*protocol.Refusal) *storage.SyncPrefetch {
+	th := hash(token)
+	p := &storage.SyncPrefetch{Tokens: [][]byte{th}}
+	seen := map[string]bool{}
+	for i, op := range ops {
+		if pre[i] == nil && store.ValidID(op.ID) && store.ValidID(op.Dossier) {
+			p.Ops = append(p.Ops, string(dkey(op.ID)))
+			if dk := string(dkey(op.Dossier)); !seen[dk] {
+				seen[dk] = true
+				p.Dossiers = append(p.Dossiers, dk)
+				p.Views = append(p.Views, storage.TokenView{Token: th, Dossier: dk})
+			}
+		}
+	}
+	return p
 }

@@ -100,8 +100,10 @@ type DB struct {
 
 // Queries is how many statements the pools have sent to the database so
 // far (each a round trip; BEGIN and COMMIT count; a batch, a pipeline of
-// statements sent at once, counts once). Tests hold the number
-// of round trips per pushed op and per pulled page with it.
+// statements sent at once, counts once), but for a View's COMMIT, which
+// is sent after the View returned and which nobody waits for
+// (txconn.go). Tests hold the number of round trips per pushed op and
+// per pulled page with it.
 func (db *DB) Queries() uint64 { return db.queries.Load() }
 
 // counter is a pgx tracer that counts statements.

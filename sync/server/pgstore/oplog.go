@@ -106,20 +106,49 @@ func (tx *Tx) dossier(dk []byte) (*dossierState, error) {
 	if st, ok := tx.dos[key]; ok {
 		return st, nil
 	}
-	type row struct {
-		kind       int32
-		id, sealed []byte
-	}
-	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *row) error { return r.Scan(&x.kind, &x.id, &x.sealed) },
-		`SELECT 0, dossier, NULL::bytea FROM erased WHERE dossier = $1
-		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = $1
-		UNION ALL SELECT 2, o.op_id, CASE WHEN r.op_id IS NULL THEN o.op END
-			FROM oplog o LEFT JOIN replaced r ON r.dossier = $1 AND r.op_id = o.op_id WHERE o.dossier = $1`, dk)
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *stateRow) error { return r.Scan(&x.kind, &x.id, &x.sealed) }, stateQuery, dk)
 	if err != nil {
 		return nil, err
 	}
+	return tx.keepState(dk, rs)
+}
+
+// stateQuery reads the state of the dossier $1 (dossier).
+const stateQuery = `SELECT 0, dossier, NULL::bytea FROM erased WHERE dossier = $1
+		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = $1
+		UNION ALL SELECT 2, o.op_id, CASE WHEN r.op_id IS NULL THEN o.op END
+			FROM oplog o LEFT JOIN replaced r ON r.dossier = $1 AND r.op_id = o.op_id WHERE o.dossier = $1
+		UNION ALL SELECT 3, NULL, convert_to(team, 'UTF8') FROM dossier_team WHERE dossier = $1`
+
+// statesQuery is dossier's query for many dossiers at once ($1, their
+// keys), each row led by its dossier's key (PrefetchedUpdate).
+const statesQuery = `SELECT k.d, x.kind, x.id, x.b FROM unnest($1::bytea[]) AS k(d), LATERAL (
+		SELECT 0 AS kind, dossier AS id, NULL::bytea AS b FROM erased WHERE dossier = k.d
+		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = k.d
+		UNION ALL SELECT 2, o.op_id, CASE WHEN r.op_id IS NULL THEN o.op END
+			FROM oplog o LEFT JOIN replaced r ON r.dossier = k.d AND r.op_id = o.op_id WHERE o.dossier = k.d
+		UNION ALL SELECT 3, NULL, convert_to(team, 'UTF8') FROM dossier_team WHERE dossier = k.d) x`
+
+// stateRow is a row of dossier's query: kind 0 the tombstone, 1 an op
+// replaced, 2 an op (with its sealed body when not replaced), 3 the
+// dossier's team (its name in sealed).
+type stateRow struct {
+	kind       int32
+	id, sealed []byte
+}
+
+// keepState makes the state of dossier dk from the rows of its query
+// and keeps it for the transaction.
+func (tx *Tx) keepState(dk []byte, rs []stateRow) (*dossierState, error) {
 	st := &dossierState{known: map[[16]byte]bool{}, replaced: map[[16]byte]bool{}}
+	// The dossier's team comes along, for DossierTeam (a push asks it
+	// next): kept as that would keep it (recordMemo).
+	team := ""
 	for _, r := range rs {
+		if r.kind == 3 {
+			team = string(r.sealed)
+			continue
+		}
 		if len(r.id) != 16 {
 			return nil, fmt.Errorf("dossier %x: %w: op key of %d bytes", dk, store.ErrDamaged, len(r.id))
 		}
@@ -137,10 +166,15 @@ func (tx *Tx) dossier(dk []byte) (*dossierState, error) {
 		}
 	}
 	slices.SortFunc(st.heads, func(a, b headOp) int { return bytes.Compare(a.id[:], b.id[:]) })
+	m := tx.tx.memo
+	if m.dossierTeam == nil {
+		m.dossierTeam = map[string]string{}
+	}
+	m.dossierTeam[string(dk)] = team
 	if tx.dos == nil || len(tx.dos) >= maxDossierStates {
 		tx.dos = map[[16]byte]*dossierState{}
 	}
-	tx.dos[key] = st
+	tx.dos[[16]byte(dk)] = st
 	return st, nil
 }
 
@@ -869,6 +903,10 @@ func (tx *Tx) pageBody(key []byte) (sealed []byte, ok bool, err error) {
 // PrefetchOpDossiers reads the dossiers of ops (op keys) with one query
 // and keeps them for OpDossier (storage.OpDossierPrefetcher).
 func (tx *Tx) PrefetchOpDossiers(ops []string) error {
+	ops = slices.DeleteFunc(slices.Clone(ops), func(op string) bool {
+		_, ok := tx.opDossier[op] // read with the group's others (PrefetchedUpdate), or since
+		return ok
+	})
 	if len(ops) == 0 {
 		return nil
 	}

@@ -208,34 +208,49 @@ func (tx *Tx) PutToken(hash []byte, device string) error {
 // asks next, for Device, User and UserTeams to answer (txconn.go): the
 // device's record, its user's record and the user's teams.
 func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
+	if id, ok := tx.tx.memo.tokens[string(hash)]; ok {
+		return id, id != "" // read with the group's others (PrefetchedUpdate)
+	}
 	var id string
 	var dev, user []byte
 	var name *string
 	var teams []string
 	var recs [][]byte // the teams' records, nil for a team without one
-	err := tx.tx.QueryRow(tx.ctx, `SELECT t.device, d.rec, d.rec->>'user', u.rec,
-			ARRAY(SELECT m.team FROM members m WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C"),
-			ARRAY(SELECT convert_to(r.rec::text, 'UTF8') FROM members m LEFT JOIN teams r ON r.name = m.team WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C")
+	err := tx.tx.QueryRow(tx.ctx, `SELECT t.device, `+tokenColumns+`
 		FROM tokens t LEFT JOIN devices d ON d.id = t.device LEFT JOIN users u ON u.name = d.rec->>'user'
 		WHERE t.hash = $1`, hash).Scan(&id, &dev, &name, &user, &teams, &recs)
 	if err != nil {
 		return "", false
 	}
+	tx.keepToken(id, dev, name, user, teams, recs)
+	return id, true
+}
+
+// tokenColumns are what TokenDevice reads beside the token's device: the
+// device's record, its user's name and record, the user's teams and
+// their records (nil for a team without one).
+const tokenColumns = `d.rec, d.rec->>'user', u.rec,
+			ARRAY(SELECT m.team FROM members m WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C"),
+			ARRAY(SELECT convert_to(r.rec::text, 'UTF8') FROM members m LEFT JOIN teams r ON r.name = m.team WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C")`
+
+// keepToken keeps what TokenDevice read of device id for the questions
+// that follow (recordMemo).
+func (tx *Tx) keepToken(id string, dev []byte, name *string, user []byte, teams []string, recs [][]byte) {
 	m := tx.tx.memo
 	var d storage.Device
 	if dev != nil && json.Unmarshal(dev, &d) != nil {
-		return id, true // Device reads it again and tells the error
+		return // Device reads it again and tells the error
 	}
 	if m.devices == nil {
 		m.devices = map[string]deviceRead{}
 	}
 	m.devices[id] = deviceRead{d, dev != nil}
 	if name == nil {
-		return id, true
+		return
 	}
 	var u storage.User
 	if user != nil && json.Unmarshal(user, &u) != nil {
-		return id, true
+		return
 	}
 	if m.users == nil {
 		m.users = map[string]userRead{}
@@ -249,7 +264,7 @@ func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
 	}
 	m.userTeams[*name] = teams
 	if len(recs) != len(teams) {
-		return id, true
+		return
 	}
 	for i, raw := range recs {
 		var t storage.TeamRecord
@@ -261,7 +276,6 @@ func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
 		}
 		m.teams[teams[i]] = t
 	}
-	return id, true
 }
 
 func (tx *Tx) Code(hash []byte) (storage.EnrolCode, bool, error) {
@@ -350,6 +364,9 @@ func (tx *Tx) EachDossierTeam(fn func(dossier, team string) error) error {
 // ---- views
 
 func (tx *Tx) View(device, dossier string) (storage.ViewEntry, bool) {
+	if v, ok := tx.tx.memo.views[device+"\x00"+dossier]; ok {
+		return v.e, v.ok // read with the group's others (PrefetchedUpdate)
+	}
 	var state int16
 	var seq int64
 	if err := tx.tx.QueryRow(tx.ctx, "SELECT state, seq FROM views WHERE device = $1 AND dossier = $2", device, []byte(dossier)).Scan(&state, &seq); err != nil {
@@ -421,6 +438,18 @@ const kAuditHead = "audit_head"
 // (storage.ChainAudit; the genesis entry first on a log without a
 // chain), and moves the head in the same transaction.
 func (tx *Tx) AppendAudit(e storage.AuditEntry) error {
+	if q := tx.tx; q.auditOK && q.auditHead != nil {
+		// The head is known (read at the Update's start, under the
+		// write lock, or written by this transaction since): the entry
+		// takes the number after it, and is written with the
+		// transaction's next statement or its COMMIT.
+		head, err := auditHead(q.auditHead)
+		if err != nil {
+			return err
+		}
+		_, err = tx.appendChained(head.Hash, e, int64(head.Seq)+1, true)
+		return err
+	}
 	// The head and the entry's number with one query, where the chain
 	// has a head (a number taken and not used, on an error, leaves a gap
 	// as a rolled-back transaction does).
@@ -432,7 +461,7 @@ func (tx *Tx) AppendAudit(e storage.AuditEntry) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.appendChained(head.Hash, e, seq)
+		_, err = tx.appendChained(head.Hash, e, seq, false)
 		return err
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
@@ -442,18 +471,20 @@ func (tx *Tx) AppendAudit(e storage.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	head, err := tx.appendChained(prev, genesis, 0)
+	head, err := tx.appendChained(prev, genesis, 0, false)
 	if err != nil {
 		return err
 	}
-	_, err = tx.appendChained(head.Hash, e, 0)
+	_, err = tx.appendChained(head.Hash, e, 0, false)
 	return err
 }
 
 // appendChained numbers e (with seq, or the next number of the audit's
 // sequence when 0), chains it to prev, and stores it and moves the head
-// with one statement.
-func (tx *Tx) appendChained(prev string, e storage.AuditEntry, seq int64) (storage.AuditHead, error) {
+// with one statement; queued, that statement goes with the next one or
+// the COMMIT (txConn.queue), and keeps the audit's sequence at least at
+// seq, for a writer that numbers by it (the genesis, an older brug).
+func (tx *Tx) appendChained(prev string, e storage.AuditEntry, seq int64, queued bool) (storage.AuditHead, error) {
 	if seq == 0 {
 		if err := tx.tx.QueryRow(tx.ctx, "SELECT nextval(pg_get_serial_sequence('audit', 'seq'))").Scan(&seq); err != nil {
 			return storage.AuditHead{}, err
@@ -470,17 +501,33 @@ func (tx *Tx) appendChained(prev string, e storage.AuditEntry, seq int64) (stora
 	}
 	h, _ := hex.DecodeString(e.Hash)
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 40), uint64(seq))
-	if err := tx.exec(`WITH a AS (INSERT INTO audit (seq, at, action, dossier, entry) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)),
+	v = append(v, h...)
+	if queued {
+		tx.tx.queue(`WITH a AS (INSERT INTO audit (seq, at, action, dossier, entry) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)),
+			r AS (INSERT INTO audit_reads (id, seq) SELECT $6::text, $1 WHERE $6::text <> ''),
+			h AS (INSERT INTO settings (name, value) VALUES ($7, $8) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value)
+		SELECT setval(pg_get_serial_sequence('audit', 'seq'), $1)
+			WHERE $1 > coalesce(pg_sequence_last_value(pg_get_serial_sequence('audit', 'seq')::regclass), 0)`, 0,
+			seq, e.Time, e.Action, dk, raw, e.Read, kAuditHead, v)
+	} else if err := tx.exec(`WITH a AS (INSERT INTO audit (seq, at, action, dossier, entry) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)),
 			r AS (INSERT INTO audit_reads (id, seq) SELECT $6::text, $1 WHERE $6::text <> '')
 		INSERT INTO settings (name, value) VALUES ($7, $8) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,
-		seq, e.Time, e.Action, dk, raw, e.Read, kAuditHead, append(v, h...)); err != nil {
+		seq, e.Time, e.Action, dk, raw, e.Read, kAuditHead, v); err != nil {
 		return storage.AuditHead{}, err
 	}
+	// The statement wrote the head (txConn.note dropped what was known
+	// of it): this is it now.
+	tx.tx.auditHead, tx.tx.auditOK = v, true
 	return storage.AuditHead{Seq: uint64(seq), Hash: e.Hash}, nil
 }
 
 func (tx *Tx) AuditHead() (storage.AuditHead, bool, error) {
-	v, err := tx.Setting(kAuditHead)
+	v, err := []byte(nil), error(nil)
+	if tx.tx.auditOK {
+		v = tx.tx.auditHead
+	} else {
+		v, err = tx.Setting(kAuditHead)
+	}
 	if err != nil || v == nil {
 		return storage.AuditHead{}, false, err
 	}
@@ -840,12 +887,17 @@ func (tx *Tx) AppendEpoch(e storage.Epoch) error {
 // An error (which aborts the transaction) counts as a change: the caller
 // then drops its caches, which only costs time.
 func (tx *Tx) Changes() (uint64, bool) {
-	if tx.changesOK && tx.tx.sent == tx.changesAt {
-		return tx.changes, true // read at the Update's start, nothing sent since
+	if tx.tx.changesOK {
+		return tx.tx.changes, true // read at the Update's start, or since; nothing sent since could raise it
 	}
 	var n int64
 	if err := tx.tx.QueryRow(tx.ctx, "SELECT n FROM changes").Scan(&n); err != nil {
 		return ^uint64(0), true
+	}
+	if tx.write {
+		// Under the write lock only this transaction's own statements
+		// move it (txconn.go).
+		tx.tx.changes, tx.tx.changesOK = uint64(n), true
 	}
 	return uint64(n), true
 }
@@ -854,11 +906,19 @@ func (tx *Tx) Changes() (uint64, bool) {
 // and reads the count of changes, in one statement: the count as this
 // transaction's earlier statements left it.
 func (tx *Tx) RaiseEpoch(id string, seq uint64) (uint64, error) {
+	if tx.tx.changesOK {
+		// The count is known (no statement since it was read could
+		// raise it, and this one cannot): the mark goes with the next
+		// statement or the COMMIT.
+		tx.tx.queue("UPDATE epochs SET high = $2 WHERE id = $1 AND (high IS NULL OR high < $2)", 0, id, int64(seq))
+		return tx.tx.changes, nil
+	}
 	var n int64
 	err := tx.tx.QueryRow(tx.ctx, `WITH r AS (UPDATE epochs SET high = $2 WHERE id = $1 AND (high IS NULL OR high < $2))
 		SELECT n FROM changes`, id, int64(seq)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("raise epoch %s: %w", id, err)
 	}
+	tx.tx.changes, tx.tx.changesOK = uint64(n), true
 	return uint64(n), nil
 }

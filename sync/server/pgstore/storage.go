@@ -44,6 +44,7 @@ type Storage struct {
 	db     *DB
 	master []byte   // wraps the dossiers' keys and seals the receipt key; nil: kept as they are
 	keys   sync.Map // [16]byte dossier key -> its data key, unwrapped
+	kinds  sqlKinds // what each statement may write (txconn.go)
 }
 
 var _ storage.Storage = (*Storage)(nil)
@@ -51,6 +52,7 @@ var _ storage.Tx = (*Tx)(nil)
 var _ storage.OpDossierPrefetcher = (*Tx)(nil)
 var _ storage.PullBatcher = (*Tx)(nil)
 var _ storage.OpsReader = (*Tx)(nil)
+var _ storage.SyncPrefetcher = (*Storage)(nil)
 
 // MasterKeyName is the name the master key is read under from
 // store.Encryption's Keyring (a server's key file ignores it).
@@ -116,11 +118,18 @@ func (s *Storage) Store() *store.Store { return nil }
 func (s *Storage) Wrap(*store.Tx) storage.Tx { return nil }
 
 // View runs fn in a read transaction (REPEATABLE READ, READ ONLY).
-func (s *Storage) View(fn func(storage.Tx) error) error { return s.run(false, fn) }
+func (s *Storage) View(fn func(storage.Tx) error) error { return s.run(false, nil, fn) }
 
 // Update runs fn in a write transaction (READ COMMITTED, under the write
 // lock; see the top of this file).
-func (s *Storage) Update(fn func(storage.Tx) error) error { return s.run(true, fn) }
+func (s *Storage) Update(fn func(storage.Tx) error) error { return s.run(true, nil, fn) }
+
+// PrefetchedUpdate is Update, reading with its BEGIN, in the same round
+// trip, what the syncs of a group ask first (storage.SyncPrefetcher;
+// prefetch.go).
+func (s *Storage) PrefetchedUpdate(p storage.SyncPrefetch, fn func(storage.Tx) error) error {
+	return s.run(true, &p, fn)
+}
 
 // Tx is one transaction.
 type Tx struct {
@@ -128,11 +137,6 @@ type Tx struct {
 	tx    *txConn
 	ctx   context.Context
 	write bool
-	// changes is the count of changes read at the start of an Update,
-	// good while no statement was sent after it (txconn.go).
-	changes   uint64
-	changesAt int
-	changesOK bool
 	// page is the page of numbers OpsAfter is calling back for (nil
 	// outside it), with its ops' sealed bodies once OpJSON asked.
 	page *opPage

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -15,10 +17,13 @@ import (
 
 // A sync on PostgreSQL is a read transaction and a write transaction of
 // a few dozen short statements, each a round trip; a one-field sync
-// spends most of its time waiting for them. Two things here cut the
-// fixed ones without changing what any statement sees:
+// spends most of its time waiting for them. These cut the fixed ones
+// without changing what any statement sees:
 //
-//   - A View's BEGIN goes with its first statement, in one round trip.
+//   - A View's BEGIN goes with its first statement, in one round trip,
+//     and its COMMIT is sent after it returned (its answers are all in;
+//     a read-only COMMIT changes nothing): the connection goes back to
+//     the pool once that is done.
 //   - An op's insert and its number are queued and go with the
 //     transaction's next statement, or its COMMIT (txConn.queue): a push
 //     of many ops costs no round trip per op. The number is known before
@@ -26,25 +31,31 @@ import (
 //     write lock nobody else gives one), and the statement's answer is
 //     checked against it when it comes. A queued write that fails makes
 //     the statement it went with fail: the transaction is aborted either
-//     way, and cannot commit.
+//     way, and cannot commit. An audit entry (records.go, AppendAudit)
+//     and an epoch's mark (RaiseEpoch) are queued the same way.
 //   - An Update's BEGIN, its write lock and its first reads (the count of
-//     changes and the last number, which the sync hooks ask first) go in
-//     one round trip, a pipeline (pgx.Batch): each statement of it still
+//     changes, the last number and the audit chain's head) go in one
+//     round trip, a pipeline (pgx.Batch): each statement of it still
 //     runs after the one before has finished, so the reads run under the
 //     lock and see every transaction committed before it, as they did
 //     when sent one by one. (One statement doing all three would not: its
-//     snapshot would be taken before the lock was granted.)
+//     snapshot would be taken before the lock was granted.) For the
+//     syncs of a group commit, what each asks first goes in the same
+//     pipeline (PrefetchedUpdate, prefetch.go).
 //   - A transaction keeps what it read and what it alone can change, for
 //     the questions asked again in the same transaction: the count of
-//     changes until its next statement, the last number (only its own
-//     NumberOp and NextSeq move it: writers hold the write lock, and a
-//     View reads one snapshot), and the device, user, team list, team
-//     and dossier's team records it read until it writes one of those tables
-//     (recordMemo). A token's device, its user, the user's teams and
-//     their records are read with one query (TokenDevice), what
-//     authenticating a request asks next. No other process can change them meanwhile: in an
-//     Update every other writer waits for the lock; in a View the
-//     snapshot is fixed.
+//     changes until a statement of its own that may raise it (one that
+//     names a table whose triggers raise it, or deletes:
+//     mayRaiseChanges), the last number (only its own NumberOp and
+//     NextSeq move it: writers hold the write lock, and a View reads one
+//     snapshot), the audit chain's head (moved by its own AppendAudit,
+//     dropped on any other write to the settings), and the token,
+//     device, user, team list, team, dossier's team and view records it
+//     read until it writes one of those tables (recordMemo). A token's
+//     device, its user, the user's teams and their records are read with
+//     one query (TokenDevice), what authenticating a request asks next.
+//     No other process can change them meanwhile: in an Update every
+//     other writer waits for the lock; in a View the snapshot is fixed.
 
 // txConn is the connection of one transaction as its statements reach
 // it: it counts them and drops the transaction's memo of records on
@@ -64,20 +75,102 @@ type txConn struct {
 	// COMMIT to tell (the statement it went with may not).
 	failed error
 	memo   *recordMemo
+	kinds  *sqlKinds // the storage's
 	// last is the transaction's last number when lastOK (see the top).
 	last   uint64
 	lastOK bool
+	// changes is the count of changes when changesOK: read at an
+	// Update's start, kept until a statement that may raise it
+	// (mayRaiseChanges).
+	changes   uint64
+	changesOK bool
+	// auditHead is the audit chain's head as the settings hold it (nil:
+	// none) when auditOK: read at an Update's start, kept until a
+	// statement writes the settings other than AppendAudit's own.
+	auditHead []byte
+	auditOK   bool
 }
 
 func (q *txConn) note(sql string, exec bool) {
 	q.sent++
-	if !exec && !mayWrite(sql) {
+	k := q.kinds.of(sql)
+	if !exec && !k.write {
 		return
 	}
-	q.memo.wrote(sql)
-	if mentions(sql, "seq_counter") {
+	q.memo.wrote(k)
+	if k.seq {
 		q.lastOK = false
 	}
+	if k.changes {
+		q.changesOK = false
+	}
+	if k.settings {
+		q.auditOK = false
+	}
+}
+
+// sqlKind is what txConn.note needs to know of a statement: whether it
+// may write, and which tables whose answers a transaction keeps it
+// names.
+type sqlKind struct {
+	write                                  bool // a data-modifying keyword anywhere (mayWrite)
+	tokens, devices, users, members, teams bool // recordMemo's tables
+	dossierTm, views                       bool
+	seq, changes, settings                 bool // the last number, the count of changes (mayRaiseChanges), the audit head
+}
+
+func kindOf(sql string) sqlKind {
+	return sqlKind{
+		write:     mayWrite(sql),
+		tokens:    mentions(sql, "tokens"),
+		views:     mentions(sql, "views"),
+		devices:   mentions(sql, "devices"),
+		users:     mentions(sql, "users"),
+		members:   mentions(sql, "members"),
+		teams:     mentions(sql, "teams"),
+		dossierTm: mentions(sql, "dossier_team"),
+		seq:       mentions(sql, "seq_counter"),
+		changes:   mayRaiseChanges(sql),
+		settings:  mentions(sql, "settings"),
+	}
+}
+
+// sqlKinds keeps each statement's kind, per storage: the statements are
+// a few dozen constants, and lowering each one's text on every call was
+// a tenth of the burst's CPU. Past maxSQLKinds distinct texts (none of
+// this package's builds one) the rest are classified on each call.
+type sqlKinds struct {
+	m sync.Map // string -> sqlKind
+	n atomic.Int32
+}
+
+const maxSQLKinds = 4096
+
+func (c *sqlKinds) of(sql string) sqlKind {
+	if v, ok := c.m.Load(sql); ok {
+		return v.(sqlKind)
+	}
+	k := kindOf(sql)
+	if c.n.Load() < maxSQLKinds {
+		c.n.Add(1)
+		c.m.Store(sql, k)
+	}
+	return k
+}
+
+// changedTables are the tables whose writes raise the count of changes
+// (migration 00004's triggers), beside deletions from ops and oplog.
+// TestChangedTablesAreTheTriggers holds the list against the database's
+// triggers.
+var changedTables = []string{"dossier_team", "dossier_shares", "users", "teams", "members", "orgs", "views", "erased", "erasures"}
+
+// mayRaiseChanges reports whether a statement that may write may raise
+// the count of changes: it names a table whose triggers raise it, or
+// deletes or truncates anything (an erasure's deletions from ops and
+// oplog). A statement that names none of them cannot fire those
+// triggers: the count a transaction read stays true across it.
+func mayRaiseChanges(sql string) bool {
+	return mentions(sql, changedTables...) || mentions(sql, "delete", "truncate")
 }
 
 // queuedWrite is a write sent later; want, when not 0, is the one value
@@ -249,6 +342,8 @@ func mentions(sql string, words ...string) bool {
 // table from another's statement (no cascades; the triggers of
 // migration 00004 write the count of changes only).
 type recordMemo struct {
+	tokens      map[string]string   // token hash -> device ("": none); PrefetchedUpdate's
+	views       map[string]viewRead // device + "\x00" + dossier key; PrefetchedUpdate's
 	devices     map[string]deviceRead
 	users       map[string]userRead
 	userTeams   map[string][]string
@@ -261,26 +356,37 @@ type userRead struct {
 	ok bool
 }
 
+type viewRead struct {
+	e  storage.ViewEntry
+	ok bool
+}
+
 type deviceRead struct {
 	d  storage.Device
 	ok bool
 }
 
 // wrote drops what a statement that may write changes.
-func (m *recordMemo) wrote(sql string) {
-	if mentions(sql, "devices") {
+func (m *recordMemo) wrote(k sqlKind) {
+	if k.tokens {
+		m.tokens = nil
+	}
+	if k.views {
+		m.views = nil
+	}
+	if k.devices {
 		m.devices = nil
 	}
-	if mentions(sql, "users") {
+	if k.users {
 		m.users, m.userTeams = nil, nil
 	}
-	if mentions(sql, "members") {
+	if k.members {
 		m.userTeams = nil
 	}
-	if mentions(sql, "teams") {
+	if k.teams {
 		m.teams = nil
 	}
-	if mentions(sql, "dossier_team") {
+	if k.dossierTm {
 		m.dossierTeam = nil
 	}
 }
@@ -288,12 +394,12 @@ func (m *recordMemo) wrote(sql string) {
 // begin starts a transaction on a connection of the pool: BEGIN, and for
 // a write transaction the write lock, the count of changes and the last
 // number, in one round trip.
-func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
+func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefetch) (*Tx, error) {
 	c, err := s.db.Data.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q := &txConn{c: c, memo: &recordMemo{}}
+	q := &txConn{c: c, memo: &recordMemo{}, kinds: &s.kinds}
 	tx := &Tx{s: s, tx: q, ctx: ctx, write: write}
 	if !write {
 		q.begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" // sent with the first statement
@@ -302,7 +408,8 @@ func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
 	b.Queue("SELECT pg_advisory_xact_lock($1)", writeLockID)
-	b.Queue("SELECT (SELECT n FROM changes), (SELECT last FROM seq_counter)")
+	b.Queue("SELECT (SELECT n FROM changes), (SELECT last FROM seq_counter), (SELECT value FROM settings WHERE name = $1)", kAuditHead)
+	reads := tx.prefetch(b, pre)
 	br := c.SendBatch(ctx, b)
 	_, err = br.Exec()
 	if err == nil {
@@ -311,8 +418,14 @@ func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
 		}
 	}
 	var n, last int64
+	var head []byte
 	if err == nil {
-		err = br.QueryRow().Scan(&n, &last)
+		err = br.QueryRow().Scan(&n, &last, &head)
+	}
+	for _, read := range reads {
+		if err == nil {
+			err = read(br)
+		}
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
@@ -321,8 +434,9 @@ func (s *Storage) begin(ctx context.Context, write bool) (*Tx, error) {
 		tx.rollback()
 		return nil, err
 	}
-	tx.changes, tx.changesAt, tx.changesOK = uint64(n), 0, true
+	q.changes, q.changesOK = uint64(n), true
 	q.last, q.lastOK = uint64(last), true
+	q.auditHead, q.auditOK = head, true
 	return tx, nil
 }
 
@@ -340,6 +454,20 @@ func (tx *Tx) rollback() {
 // transaction that a failed statement aborted is rolled back by COMMIT:
 // that is an error here, as pgx's Commit makes it.
 func (tx *Tx) commit() error {
+	if !tx.write && tx.tx.begin == "" {
+		// A View's answers are all in: its COMMIT changes nothing, and
+		// nobody waits for it. It is sent after the caller went on, and
+		// the connection goes back to the pool when it is done (or
+		// closed, if it failed: pgxpool drops a connection not idle).
+		// (Sent below pgx's tracer: DB.Queries counts the round trips
+		// somebody waits for.)
+		c := tx.tx.c
+		go func() {
+			c.Conn().PgConn().Exec(context.Background(), "COMMIT").ReadAll()
+			c.Release()
+		}()
+		return nil
+	}
 	defer tx.tx.c.Release()
 	if tx.tx.begin != "" {
 		return nil // nothing was sent: nothing began
@@ -361,9 +489,9 @@ func (tx *Tx) commit() error {
 }
 
 // run runs fn in a transaction and commits it when fn returns nil.
-func (s *Storage) run(write bool, fn func(storage.Tx) error) (err error) {
+func (s *Storage) run(write bool, pre *storage.SyncPrefetch, fn func(storage.Tx) error) (err error) {
 	ctx := context.Background()
-	tx, err := s.begin(ctx, write)
+	tx, err := s.begin(ctx, write, pre)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,9 @@
 
 // Package pgtest gives tests a fresh PostgreSQL database each: a
 // throwaway cluster started once per test binary (initdb in a temporary
-// folder, a free port on 127.0.0.1, fsync off), or an external cluster
-// named by BRUG_TEST_POSTGRES. Tests that need PostgreSQL where it is
+// folder, a free port on 127.0.0.1, fsync off unless
+// BRUG_TEST_POSTGRES_DURABLE=1), or an external cluster named by
+// BRUG_TEST_POSTGRES. Tests that need PostgreSQL where it is
 // missing skip with a message saying what to install, unless
 // BRUG_REQUIRE_POSTGRES=1 (CI) makes that a failure.
 //
@@ -51,6 +52,12 @@ const (
 	// tests run as root (initdb refuses root); default "postgres" when
 	// that account exists (Debian's package makes it), else "nobody".
 	EnvUser = "BRUG_TEST_POSTGRES_USER"
+	// EnvDurable, set to 1, starts the throwaway cluster with
+	// PostgreSQL's own durability (fsync, synchronous_commit and
+	// full_page_writes on, as a production server keeps them) instead
+	// of with them off: for benchmarks whose commits should wait for
+	// the WAL to reach the disk, as a production server's do.
+	EnvDurable = "BRUG_TEST_POSTGRES_DURABLE"
 )
 
 // installHint is how to get PostgreSQL's server programs.
@@ -322,13 +329,17 @@ func startCluster(bin string) (_ *cluster, err error) {
 		return nil, err
 	}
 	defer logf.Close()
+	durable := "off"
+	if os.Getenv(EnvDurable) == "1" {
+		durable = "on"
+	}
 	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data,
 		"-c", "listen_addresses=127.0.0.1",
 		"-c", "port="+strconv.Itoa(port),
 		"-c", "unix_socket_directories="+dir,
-		"-c", "fsync=off",
-		"-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off",
+		"-c", "fsync="+durable,
+		"-c", "synchronous_commit="+durable,
+		"-c", "full_page_writes="+durable,
 		"-c", "max_connections=300",
 		"-c", "shared_buffers=64MB",
 		"-c", "log_min_messages=warning")

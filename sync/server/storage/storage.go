@@ -306,6 +306,31 @@ type OpDossierPrefetcher interface {
 	PrefetchOpDossiers(ops []string) error
 }
 
+// SyncPrefetcher is what such a backend may add to its Storage:
+// PrefetchedUpdate is Update, reading at its start (with its BEGIN, in
+// one round trip) what the syncs of a group commit ask first: the
+// devices, users and teams of their tokens (TokenDevice and what
+// authenticating asks next), the dossiers of their pushed ops
+// (OpDossier), the op logs of the dossiers they push to and the
+// devices' views of them (View). Every answer is the same without it.
+type SyncPrefetcher interface {
+	PrefetchedUpdate(p SyncPrefetch, fn func(Tx) error) error
+}
+
+// SyncPrefetch is what PrefetchedUpdate reads ahead.
+type SyncPrefetch struct {
+	Tokens   [][]byte    // hashes of device tokens (as TokenDevice takes them)
+	Ops      []string    // op keys (as OpDossier takes them)
+	Dossiers []string    // dossier keys
+	Views    []TokenView // the views of tokens' devices (View)
+}
+
+// TokenView is the view of a token's device of a dossier (a key).
+type TokenView struct {
+	Token   []byte
+	Dossier string
+}
+
 // PullBatcher is what such a backend may add for a pull that sends
 // dossiers' histories (the view changes of sync/server's pull), so that
 // it pays a round trip per batch of dossiers, not several per dossier.
