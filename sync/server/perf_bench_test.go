@@ -165,13 +165,19 @@ func initialPull10k(b *testing.B, encrypt bool) {
 // benchPullShared is BRUG_BENCH_SHARED: how many dossiers of every team
 // the initial pull's region shares with the next team (0: none).
 func benchPullShared(tb testing.TB) int {
-	s := os.Getenv("BRUG_BENCH_SHARED")
+	return benchEnvInt(tb, "BRUG_BENCH_SHARED", 0, 0, "give a number of dossiers per team")
+}
+
+// benchEnvInt reads the environment's name as a number of at least min,
+// def when it is unset; anything else fails tb with what to give.
+func benchEnvInt(tb testing.TB, name string, def, min int, want string) int {
+	s := os.Getenv(name)
 	if s == "" {
-		return 0
+		return def
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		tb.Fatalf("BRUG_BENCH_SHARED=%q: give a number of dossiers per team", s)
+	if err != nil || n < min {
+		tb.Fatalf("%s=%q: %s", name, s, want)
 	}
 	return n
 }

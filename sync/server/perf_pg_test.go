@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -42,15 +41,7 @@ func benchPostgres() bool { return os.Getenv("BRUG_BENCH_STORE") == "postgres" }
 
 // benchClients is the region's size.
 func benchClients(tb testing.TB) int {
-	s := os.Getenv("BRUG_BENCH_CLIENTS")
-	if s == "" {
-		return 10000
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		tb.Fatalf("BRUG_BENCH_CLIENTS=%q: give a number of clients", s)
-	}
-	return n
+	return benchEnvInt(tb, "BRUG_BENCH_CLIENTS", 10000, 1, "give a number of clients")
 }
 
 var pgFixtures sync.Map // clients -> *pgFixture
