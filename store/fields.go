@@ -357,7 +357,12 @@ func checkOp(op *Op, m *method.Method) (key, dkey [16]byte, err error) {
 	return key, dkey, checkOpRest(op, m)
 }
 
-func checkOpRest(op *Op, m *method.Method) error {
+func checkOpRest(op *Op, m *method.Method) error { return checkOpFields(op, m, true) }
+
+// checkOpFields is checkOpRest; without prevs it does not check that the
+// prevs are ids (the caller has them as keys: Import.AddKeyed), only
+// how many there are.
+func checkOpFields(op *Op, m *method.Method, prevs bool) error {
 	if op.Device == "" || len(op.Device) > 64 || op.Author == "" || len(op.Author) > 64 {
 		return fmt.Errorf("%w op %s: device and author must be 1..64 bytes", ErrInvalid, op.ID)
 	}
@@ -368,7 +373,7 @@ func checkOpRest(op *Op, m *method.Method) error {
 		return fmt.Errorf("%w op %s: more than 64 prev ids", ErrInvalid, op.ID)
 	}
 	for _, p := range op.Prev {
-		if !ValidID(p) {
+		if prevs && !ValidID(p) {
 			return fmt.Errorf("%w op %s: prev %q is not an id", ErrInvalid, op.ID, p)
 		}
 	}

@@ -121,21 +121,55 @@ func (im *Import) Len() int { return int(im.seq) }
 // and refuses the page as a whole when one is malformed. The caller leaves
 // out ops of dossiers erased here (see Syncer.applyPull), and leaves ops as
 // they are: the import may keep them until Commit.
-func (im *Import) Add(ops []Op) error {
+func (im *Import) Add(ops []Op) error { return im.AddKeyed(ops, nil) }
+
+// IDKeys are the 16 bytes of an op's ids, for a caller that had them
+// before their text: the compact page decoder (sync/protocol) reads ids as
+// bytes and writes their text from them, and the import would only parse
+// that text back. Canonical says that the op's id, its dossier and every
+// prev are UUIDs in canonical form (lower case, with dashes) whose bytes
+// are ID, Dossier and Prev; without it the keys are not used and the op's
+// ids are read from their text.
+type IDKeys struct {
+	ID, Dossier [16]byte
+	Prev        [][16]byte // one per op.Prev, in its order
+	Canonical   bool
+}
+
+// AddKeyed is Add for ops whose ids the caller has as keys (keys[i] for
+// ops[i]; nil: none). An op with Canonical keys gets all of ValidateOp's
+// checks but the parsing of its ids, which are canonical by the keys'
+// contract; its ids then need no parsing to be written either. The file
+// written is the one Add writes (TestImportKeyedSameFile).
+func (im *Import) AddKeyed(ops []Op, keys []IDKeys) error {
+	if keys != nil && len(keys) != len(ops) {
+		return fmt.Errorf("import: %d keys for %d ops", len(keys), len(ops))
+	}
 	// Security: the ops come from a server, which numbered them after its
 	// own checks; a server that is not what it claims could send an op
 	// that breaks the file's invariants (an id that is no id, an unknown
 	// field, a value that does not fit). So every op gets all of
 	// ValidateOp's checks here, as before; only the ids it parses are kept
 	// for the stream, which parsed them a second time before
-	// (TestImportRefusesMalformedOps).
+	// (TestImportRefusesMalformedOps). The keys a decoder gives skip only
+	// the parsing of ids that came as bytes: an id that came as text (a
+	// server may send any) has no Canonical keys and is parsed here.
 	// A page's ops come dossier by dossier: the dossier id of the op
 	// before, the same string, is not parsed again.
-	keys := make([]opKeys, len(ops))
+	ks := make([]opKeys, len(ops))
 	var lastDossier string
 	var dk [16]byte
 	for i := range ops {
 		op := &ops[i]
+		if keys != nil && keys[i].Canonical && len(keys[i].Prev) == len(op.Prev) {
+			kk := &keys[i]
+			dk, lastDossier = kk.Dossier, op.Dossier
+			if err := checkOpFields(op, nil, false); err != nil {
+				return fmt.Errorf("remote op %s: %w", op.ID, err)
+			}
+			ks[i] = opKeys{key: kk.ID, dkey: dk, canon: true, prev: kk.Prev}
+			continue
+		}
 		k, ok := idArray(op.ID)
 		if !ok {
 			return fmt.Errorf("remote op %s: %w op id %q", op.ID, ErrInvalid, op.ID)
@@ -149,13 +183,13 @@ func (im *Import) Add(ops []Op) error {
 		if err := checkOpRest(op, nil); err != nil {
 			return fmt.Errorf("remote op %s: %w", op.ID, err)
 		}
-		keys[i] = opKeys{key: k, dkey: dk}
+		ks[i] = opKeys{key: k, dkey: dk}
 	}
 	if uint64(im.seq)+uint64(len(ops)) >= 1<<32 {
 		return fmt.Errorf("import: too many ops")
 	}
 	if !im.spooling {
-		ok, err := im.stream(ops, keys)
+		ok, err := im.stream(ops, ks)
 		if err != nil {
 			return err
 		}

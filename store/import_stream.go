@@ -54,12 +54,19 @@ type streamDossier struct {
 }
 
 type streamOp struct {
-	key [16]byte
-	op  *Op // the page's own: AddRaw's ops stay as they are (see AddRaw)
+	key   [16]byte
+	op    *Op        // the page's own: AddRaw's ops stay as they are (see AddRaw)
+	canon bool       // op.ID and op.Dossier are the canonical text of the keys
+	prev  [][16]byte // op.Prev as keys, each the canonical text's (canon), or nil
 }
 
-// opKeys are an op's id and dossier as keys.
-type opKeys struct{ key, dkey [16]byte }
+// opKeys are an op's id and dossier as keys, and with canon (AddKeyed's
+// Canonical keys) its prevs too.
+type opKeys struct {
+	key, dkey [16]byte
+	canon     bool
+	prev      [][16]byte
+}
 
 // streamOpSize is about what an op takes in a batch: its log value and
 // bbolt's element and key.
@@ -117,7 +124,11 @@ func (im *Import) stream(ops []Op, keys []opKeys) (bool, error) {
 			if len(d.ops) > 0 && r.key == d.ops[len(d.ops)-1].key {
 				continue // the first copy of an op wins, as in apply
 			}
-			d.ops = append(d.ops, streamOp{key: r.key, op: &ops[r.i]})
+			so := streamOp{key: r.key, op: &ops[r.i]}
+			if k := &keys[r.i]; k.canon {
+				so.canon, so.prev = true, k.prev
+			}
+			d.ops = append(d.ops, so)
 			st.size += streamOpSize(&ops[r.i])
 		}
 		st.pending = append(st.pending, d)
@@ -319,7 +330,7 @@ func (im *Import) prepareDossier(d *streamDossier, fc *fieldCache) (preparedDoss
 		}
 		start := len(buf)
 		buf = append(buf, make([]byte, head)...)
-		buf = appendOpCached(buf, lk[:], o.op, lastN, fc)
+		buf = appendOpKeyed(buf, lk[:], o.op, lastN, fc, o.canon, o.prev)
 		buf = append(buf, make([]byte, tail)...)
 		p.enc[i] = buf[start:len(buf):len(buf)]
 	}
@@ -328,6 +339,10 @@ func (im *Import) prepareDossier(d *streamDossier, fc *fieldCache) (preparedDoss
 	}
 	var named [][16]byte
 	for _, o := range d.ops {
+		if o.canon {
+			named = append(named, o.prev...)
+			continue
+		}
 		for _, pr := range o.op.Prev {
 			pk, _ := idArray(pr) // checked by Add
 			named = append(named, pk)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -33,38 +34,46 @@ func TestImportRefusesMalformedOps(t *testing.T) {
 		"no device":         func(op *Op) { op.Device = "" },
 		"no timestamp":      func(op *Op) { op.HLC = 0 },
 	}
+	// Each case also through AddKeyed, with the keys a compact page
+	// gives (canonical ids only): they skip no check.
 	for name, spoil := range cases {
-		t.Run(name, func(t *testing.T) {
-			d1, d2 := NewID(), NewID()
-			if d2 < d1 {
-				d1, d2 = d2, d1 // pages in ascending dossier order: streamed
-			}
-			s := openTest(t, Options{})
-			im, err := s.NewImport()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer im.Close()
-			good := []Op{mkOp(d1, "name", "Anna", MakeHLC(t0, 1), "dev-a"), mkOp(d1, "step/1/status", "active", MakeHLC(t0, 2), "dev-a")}
-			if err := im.Add(good); err != nil {
-				t.Fatal(err)
-			}
-			bad := mkOp(d2, "name", "Bram", MakeHLC(t0, 3), "dev-a")
-			spoil(&bad)
-			page := []Op{mkOp(d2, "city", "Utrecht", MakeHLC(t0, 4), "dev-a"), bad}
-			if err := im.Add(page); !errors.Is(err, ErrInvalid) {
-				t.Fatalf("a page with a malformed op (%s): %v, want ErrInvalid", name, err)
-			}
-			if err := im.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if st, _ := s.Stats(); st.Ops != 0 || st.Clients != 0 {
-				t.Errorf("the store took ops of a refused import: %+v", st)
-			}
-			if err := s.Check(); err != nil {
-				t.Fatal(err)
-			}
-		})
+		for _, keyed := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/keyed=%v", name, keyed), func(t *testing.T) {
+				d1, d2 := NewID(), NewID()
+				if d2 < d1 {
+					d1, d2 = d2, d1 // pages in ascending dossier order: streamed
+				}
+				s := openTest(t, Options{})
+				im, err := s.NewImport()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer im.Close()
+				add := im.Add
+				if keyed {
+					add = func(ops []Op) error { return im.AddKeyed(ops, keysFor(ops)) }
+				}
+				good := []Op{mkOp(d1, "name", "Anna", MakeHLC(t0, 1), "dev-a"), mkOp(d1, "step/1/status", "active", MakeHLC(t0, 2), "dev-a")}
+				if err := add(good); err != nil {
+					t.Fatal(err)
+				}
+				bad := mkOp(d2, "name", "Bram", MakeHLC(t0, 3), "dev-a")
+				spoil(&bad)
+				page := []Op{mkOp(d2, "city", "Utrecht", MakeHLC(t0, 4), "dev-a"), bad}
+				if err := add(page); !errors.Is(err, ErrInvalid) {
+					t.Fatalf("a page with a malformed op (%s): %v, want ErrInvalid", name, err)
+				}
+				if err := im.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if st, _ := s.Stats(); st.Ops != 0 || st.Clients != 0 {
+					t.Errorf("the store took ops of a refused import: %+v", st)
+				}
+				if err := s.Check(); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
 	}
 }
 

@@ -243,10 +243,27 @@ func (fc *fieldCache) appendField(dst []byte, f string) []byte {
 
 // appendOpCached is appendOp with field encodings from fc.
 func appendOpCached(dst, lkey []byte, op *Op, actor uint64, fc *fieldCache) []byte {
+	return appendOpKeyed(dst, lkey, op, actor, fc, false, nil)
+}
+
+// appendOpKeyed is appendOpCached for an op whose ids are at hand as
+// keys: with canon, op.ID and op.Dossier are the canonical text of
+// lkey's halves and prevs (when not nil) op.Prev's 16 bytes, each the
+// canonical text's (Import.AddKeyed), so none is compared or parsed again.
+// It writes what appendOpCached writes.
+func appendOpKeyed(dst, lkey []byte, op *Op, actor uint64, fc *fieldCache, canon bool, prevs [][16]byte) []byte {
 	e := enc{b: dst}
-	e.opStart(fmtOp, lkey, op, fc)
+	e.opStartKeyed(fmtOp, lkey, op, fc, canon)
 	e.uint(actor)
-	e.opPrevs(op)
+	if !canon || prevs == nil {
+		e.opPrevs(op)
+		return e.b
+	}
+	e.uint(uint64(len(prevs)))
+	for i := range prevs {
+		e.byte(16) // enc.cid of a canonical id
+		e.b = append(e.b, prevs[i][:]...)
+	}
 	return e.b
 }
 
@@ -254,12 +271,18 @@ func appendOpCached(dst, lkey []byte, op *Op, actor uint64, fc *fieldCache) []by
 // flags, the ids the key does not give, field (its encoding from fc, which
 // may be nil), value and HLC.
 func (e *enc) opStart(f byte, lkey []byte, op *Op, fc *fieldCache) {
+	e.opStartKeyed(f, lkey, op, fc, false)
+}
+
+// opStartKeyed is opStart; with canon, op.ID and op.Dossier are known to
+// be the canonical text of lkey's halves.
+func (e *enc) opStartKeyed(f byte, lkey []byte, op *Op, fc *fieldCache, canon bool) {
 	e.byte(f)
 	var flags byte
-	if !isIDString(lkey[16:32], op.ID) {
+	if !canon && !isIDString(lkey[16:32], op.ID) {
 		flags |= opFlagID
 	}
-	if !isIDString(lkey[:16], op.Dossier) {
+	if !canon && !isIDString(lkey[:16], op.Dossier) {
 		flags |= opFlagDossier
 	}
 	e.byte(flags)

@@ -18,6 +18,10 @@ type page struct {
 	// the middle of the round trip rtt; rtt is 0 when the answer had no
 	// server_time.
 	skew, rtt time.Duration
+
+	// keys are the ops' ids as the compact page decoder read them, one
+	// per op, for the import (nil: a JSON answer, or no import).
+	keys []store.IDKeys
 }
 
 // decodePage decodes a sync answer. The ops of a pull are most of the

@@ -488,9 +488,13 @@ func (s *Syncer) decodeOps(base string, p *page, ops []byte) error {
 	if ops == nil {
 		return nil
 	}
-	if err := protocol.DecodePageOps(&p.SyncResponse, ops); err != nil {
+	// An import takes the ids the decoder read as bytes, and need not
+	// parse their text again (store.Import.AddKeyed).
+	keys, err := protocol.DecodePageOpsKeyed(&p.SyncResponse, ops, s.imp != nil)
+	if err != nil {
 		return fmt.Errorf("sync with %s: %w at %s: answer is not valid: %w", base, ErrUnreachable, base, err)
 	}
+	p.keys = keys
 	return nil
 }
 
@@ -799,7 +803,10 @@ func (s *Syncer) applyPull(resp page, res *Result) error {
 	// server should not send one, but a page sent before an erasure may
 	// still be on its way when a retry comes.
 	erased := map[string]bool{}
-	kept := resp.Ops
+	kept, keys := resp.Ops, resp.keys
+	if keys != nil && len(keys) != len(kept) {
+		keys = nil // not the page's: its ids are parsed
+	}
 	cut := false
 	for i, op := range resp.Ops {
 		e, ok := erased[op.Dossier]
@@ -811,12 +818,18 @@ func (s *Syncer) applyPull(resp page, res *Result) error {
 		case e && !cut: // the first op left out: keep those before it
 			cut = true
 			kept = slices.Clone(resp.Ops[:i])
+			if keys != nil {
+				keys = slices.Clone(keys[:i])
+			}
 		case !e && cut:
 			kept = append(kept, op)
+			if keys != nil {
+				keys = append(keys, resp.keys[i])
+			}
 		}
 	}
 	if s.imp != nil {
-		if err := s.imp.Add(kept); err != nil {
+		if err := s.imp.AddKeyed(kept, keys); err != nil {
 			return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", len(kept), err)
 		}
 		return nil

@@ -102,14 +102,24 @@ func DecodePageHead(b []byte) (SyncResponse, []byte, error) {
 
 // DecodePageOps decodes the ops DecodePageHead left (ops) into r.
 func DecodePageOps(r *SyncResponse, ops []byte) error {
-	decoded, err := DecodeOps(ops)
+	_, err := DecodePageOpsKeyed(r, ops, false)
+	return err
+}
+
+// DecodePageOpsKeyed is DecodePageOps; with keys it returns, per op of
+// r.Ops, the ids it read as bytes (store.IDKeys, for Import.AddKeyed):
+// Canonical for an op whose id, dossier and prevs all came as UUIDs,
+// whose text it wrote from those bytes. An id sent as text gives its op
+// no keys: the import parses and checks it as it would any op.
+func DecodePageOpsKeyed(r *SyncResponse, ops []byte, keys bool) ([]store.IDKeys, error) {
+	decoded, ks, err := decodeOps(ops, keys)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(decoded) > 0 {
 		r.Ops = decoded // none reads as JSON reads an answer without "ops"
 	}
-	return nil
+	return ks, nil
 }
 
 // AppendOps appends the columnar encoding of ops to dst: the number of
@@ -415,40 +425,55 @@ func unzigzag(v uint64) int64 { return int64(v>>1) ^ -int64(v&1) }
 // and length is checked against the bytes that are left, so bad input
 // gives an error, never a panic, and allocates at most about 20 times its
 // own size (an op's struct for its 7 bytes at least; a real page's ops
-// take about 4 times).
+// take about 4 times; with the keys of DecodePageOpsKeyed about 30).
 func DecodeOps(b []byte) ([]store.Op, error) {
+	ops, _, err := decodeOps(b, false)
+	return ops, err
+}
+
+// decodeOps is DecodeOps; withKeys, it returns the ops' keys too
+// (DecodePageOpsKeyed).
+func decodeOps(b []byte, withKeys bool) ([]store.Op, []store.IDKeys, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 {
-		return nil, errors.New("compact page: bad op count")
+		return nil, nil, errors.New("compact page: bad op count")
 	}
 	// Every op takes at least one byte of the id column.
 	if n > uint64(len(b)) {
-		return nil, fmt.Errorf("compact page: %d ops in %d bytes", n, len(b))
+		return nil, nil, fmt.Errorf("compact page: %d ops in %d bytes", n, len(b))
 	}
 	b = b[k:]
 	var d decoder
 	for c := range d.cols {
 		l, k := binary.Uvarint(b)
 		if k <= 0 || l > uint64(len(b)-k) {
-			return nil, fmt.Errorf("compact page: bad length of column %d", c)
+			return nil, nil, fmt.Errorf("compact page: bad length of column %d", c)
 		}
 		d.cols[c] = column{b: b[k : k+int(l)]}
 		b = b[k+int(l):]
 	}
 	if len(b) != 0 {
-		return nil, errors.New("compact page: data after the last column")
+		return nil, nil, errors.New("compact page: data after the last column")
 	}
 	if n == 0 {
-		return []store.Op{}, nil
+		return []store.Op{}, nil, nil
 	}
 	// Every op takes at least a byte of each of these columns: so the ops
 	// allocated here take at most 128/7 times the page's bytes.
 	for _, c := range []int{colID, colHLC, colField, colDevice, colAuthor, colValue, colPrev} {
 		if n > uint64(len(d.cols[c].b)) {
-			return nil, fmt.Errorf("compact page: %d ops, column %d holds %d bytes", n, c, len(d.cols[c].b))
+			return nil, nil, fmt.Errorf("compact page: %d ops, column %d holds %d bytes", n, c, len(d.cols[c].b))
 		}
 	}
 	ops := make([]store.Op, n)
+	var keys []store.IDKeys
+	var idIsUUID []bool // per op: its id came as a UUID (keys[i].ID)
+	if withKeys {
+		keys = make([]store.IDKeys, n)
+		idIsUUID = make([]bool, n)
+	}
+	var dkey [16]byte
+	dossierIsUUID := false
 	// The texts as strings once; each op's strings share them.
 	texts := [numCols]string{}
 	for _, c := range []int{colFieldText, colDeviceText, colAuthorText, colValueText} {
@@ -461,9 +486,9 @@ func DecodeOps(b []byte) ([]store.Op, error) {
 		op := &ops[i]
 		if run == 0 {
 			if run = d.uv(colDossier); run == 0 || run > n-uint64(i) {
-				return nil, fmt.Errorf("compact page: bad run of dossier at op %d", i)
+				return nil, nil, fmt.Errorf("compact page: bad run of dossier at op %d", i)
 			}
-			dossier = d.dossier()
+			dossier, dkey, dossierIsUUID = d.dossier()
 		}
 		run--
 		op.Dossier = dossier
@@ -472,56 +497,75 @@ func DecodeOps(b []byte) ([]store.Op, error) {
 		v := d.uv(colHLC)
 		ms := lastMs + uint64(unzigzag(v>>1))
 		if ms > 1<<48-1 {
-			return nil, fmt.Errorf("compact page: bad time at op %d", i)
+			return nil, nil, fmt.Errorf("compact page: bad time at op %d", i)
 		}
 		ctr := expectedCtr(ms, lastMs, lastCtr)
 		if v&1 != 0 {
 			ctr = d.uv(colHLC)
 		}
 		if ctr > 0xffff {
-			return nil, fmt.Errorf("compact page: bad counter at op %d", i)
+			return nil, nil, fmt.Errorf("compact page: bad counter at op %d", i)
 		}
 		lastMs, lastCtr = ms, ctr
 		op.HLC = store.HLC(ms<<16 | ctr)
-		op.ID = d.id(idv, ms)
+		var idKey [16]byte
+		var idOK bool
+		op.ID, idKey, idOK = d.idKey(idv, ms)
 		op.Field = d.field(ops, i, ms, texts[colFieldText])
 		op.Device = d.str(&d.device, colDevice, texts[colDeviceText])
 		op.Author = d.str(&d.author, colAuthor, texts[colAuthorText])
 		op.Value = d.str(&d.value, colValue, texts[colValueText])
 		np := d.uv(colPrev)
 		if np > uint64(len(d.cols[colPrev].b)) {
-			return nil, fmt.Errorf("compact page: %d prevs at op %d", np, i)
+			return nil, nil, fmt.Errorf("compact page: %d prevs at op %d", np, i)
 		}
+		canon := idOK && dossierIsUUID
+		var prevKeys [][16]byte
 		if np > 0 {
 			op.Prev = d.list(int(np))
+			if withKeys {
+				prevKeys = d.keyList(int(np))
+			}
 			for j := range op.Prev {
 				ref := d.uv(colPrev)
 				if ref == 0 {
-					op.Prev[j] = d.id(d.uv(colPrev), ms)
+					var pk [16]byte
+					var ok bool
+					op.Prev[j], pk, ok = d.idKey(d.uv(colPrev), ms)
+					if withKeys {
+						prevKeys[j], canon = pk, canon && ok
+					}
 					continue
 				}
 				if ref > uint64(i) {
-					return nil, fmt.Errorf("compact page: prev of op %d refers past the start", i)
+					return nil, nil, fmt.Errorf("compact page: prev of op %d refers past the start", i)
 				}
 				op.Prev[j] = ops[i-int(ref)].ID
+				if withKeys {
+					prevKeys[j], canon = keys[i-int(ref)].ID, canon && idIsUUID[i-int(ref)]
+				}
 			}
 		}
+		if withKeys {
+			keys[i] = store.IDKeys{ID: idKey, Dossier: dkey, Prev: prevKeys, Canonical: canon}
+			idIsUUID[i] = idOK
+		}
 		if d.err != nil {
-			return nil, fmt.Errorf("compact page: op %d: %w", i, d.err)
+			return nil, nil, fmt.Errorf("compact page: op %d: %w", i, d.err)
 		}
 	}
 	if run != 0 {
-		return nil, errors.New("compact page: a dossier's run goes past the last op")
+		return nil, nil, errors.New("compact page: a dossier's run goes past the last op")
 	}
 	if d.acc != 0 { // the bits that fill the last byte are 0
-		return nil, errors.New("compact page: stray bits after the last id")
+		return nil, nil, errors.New("compact page: stray bits after the last id")
 	}
 	for c := range d.cols {
 		if len(d.cols[c].b) != 0 {
-			return nil, fmt.Errorf("compact page: %d bytes left in column %d", len(d.cols[c].b), c)
+			return nil, nil, fmt.Errorf("compact page: %d bytes left in column %d", len(d.cols[c].b), c)
 		}
 	}
-	return ops, nil
+	return ops, keys, nil
 }
 
 type column struct{ b []byte }
@@ -564,6 +608,16 @@ func (d *decoder) list(n int) []string {
 	return d.strs[start : start+n : start+n]
 }
 
+// keyList returns n zero keys of the decoder's block, with capacity n.
+func (d *decoder) keyList(n int) [][16]byte {
+	if cap(d.keys)-len(d.keys) < n {
+		d.keys = make([][16]byte, 0, max(blockStrings, n))
+	}
+	start := len(d.keys)
+	d.keys = d.keys[:start+n]
+	return d.keys[start : start+n : start+n]
+}
+
 type decoder struct {
 	cols                             [numCols]column
 	fieldDict, device, author, value []string
@@ -571,9 +625,10 @@ type decoder struct {
 	acc                              uint64 // bits read from colIDBits, not yet used
 	nacc                             uint
 	lastFieldID                      string
-	scratch                          []byte   // a field being built
-	text                             []byte   // the block keep copies into
-	strs                             []string // the block list cuts from
+	scratch                          []byte     // a field being built
+	text                             []byte     // the block keep copies into
+	strs                             []string   // the block list cuts from
+	keys                             [][16]byte // the block keyList cuts from
 }
 
 // bits reads n bits (n <= 56) of colIDBits.
@@ -700,72 +755,78 @@ func (d *decoder) strRef(n uint64, dict *[]string, c int, text string) string {
 
 // id reads an id whose first varint is v, relative to the op's time ms.
 func (d *decoder) id(v, ms uint64) string {
+	s, _, _ := d.idKey(v, ms)
+	return s
+}
+
+// idKey is id, and the id's 16 bytes when it came as a UUID (ok).
+func (d *decoder) idKey(v, ms uint64) (s string, u [16]byte, ok bool) {
 	switch v & 3 {
 	case tagV7:
 		t := ms + uint64(unzigzag(v>>2))
 		if t > 1<<48-1 {
 			d.fail("an id's time is out of range")
-			return ""
+			return "", u, false
 		}
 		a, r := d.bits(18), d.bits(56)
 		if d.err != nil {
-			return ""
+			return "", u, false
 		}
-		var u [16]byte
 		u[0], u[1], u[2], u[3], u[4], u[5] = byte(t>>40), byte(t>>32), byte(t>>24), byte(t>>16), byte(t>>8), byte(t)
 		u[6], u[7], u[8] = 0x70|byte(a&0x0f), byte(a>>4), 0x80|byte(a>>12)
 		for k := range 7 {
 			u[9+k] = byte(r >> (8 * k))
 		}
-		return d.uuid(u[:])
+		return d.uuid(u[:]), u, true
 	case tagUUID:
 		if v != tagUUID {
 			d.fail("bad UUID tag")
-			return ""
+			return "", u, false
 		}
-		u := d.take(colIDBytes, 16)
-		if u == nil {
-			return ""
+		b := d.take(colIDBytes, 16)
+		if b == nil {
+			return "", u, false
 		}
-		if u[6]>>4 == 7 && u[8]>>6 == 2 {
+		if b[6]>>4 == 7 && b[8]>>6 == 2 {
 			d.fail("a UUIDv7 sent as another UUID")
-			return ""
+			return "", u, false
 		}
-		return d.uuid(u)
+		return d.uuid(b), [16]byte(b), true
 	case tagText:
-		s := d.take(colIDBytes, v>>2)
-		if s == nil && v>>2 != 0 {
-			return ""
+		b := d.take(colIDBytes, v>>2)
+		if b == nil && v>>2 != 0 {
+			return "", u, false
 		}
-		if _, ok := parseUUID(string(s)); ok {
+		if _, ok := parseUUID(string(b)); ok {
 			d.fail("a UUID sent as text")
-			return ""
+			return "", u, false
 		}
-		return string(s)
+		return string(b), u, false
 	}
 	d.fail("bad id tag %d", v&3)
-	return ""
+	return "", u, false
 }
 
-func (d *decoder) dossier() string {
+// dossier reads a dossier id, and its 16 bytes when it came as a UUID (ok).
+func (d *decoder) dossier() (s string, u [16]byte, ok bool) {
 	v := d.uv(colDossier)
 	switch {
 	case v == tagUUID:
-		if u := d.take(colDossier, 16); u != nil {
-			return d.uuid(u)
+		if b := d.take(colDossier, 16); b != nil {
+			return d.uuid(b), [16]byte(b), true
 		}
 	case v&3 == tagText:
-		s := d.take(colDossier, v>>2)
-		if s == nil && v>>2 != 0 {
-			return ""
+		b := d.take(colDossier, v>>2)
+		if b == nil && v>>2 != 0 {
+			return "", u, false
 		}
-		if _, ok := parseUUID(string(s)); ok {
+		if _, ok := parseUUID(string(b)); ok {
 			d.fail("a UUID dossier sent as text")
-			return ""
+			return "", u, false
 		}
-		return string(s)
+		return string(b), u, false
 	default:
 		d.fail("bad dossier tag %d", v&3)
 	}
-	return ""
+	return "", u, false
 }

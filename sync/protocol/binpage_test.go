@@ -366,3 +366,76 @@ func TestAppendOpsSameAfterOtherPages(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeKeysAreTheText: the keys DecodePageOpsKeyed gives are the
+// contract store.Import.AddKeyed relies on to skip parsing ids: an op has
+// Canonical keys exactly when its id, dossier and every prev are UUIDs in
+// canonical form, and then each key is the bytes of that text. An id in
+// any other form (upper case, no UUID, empty) leaves its op without keys,
+// so that the import checks it as before. The ops are DecodeOps's.
+func TestDecodeKeysAreTheText(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	canonical, other := 0, 0
+	for round := range 300 {
+		ops := randomOps(r, 1+r.IntN(60))
+		b, err := protocol.AppendPage(nil, &protocol.SyncResponse{Cursor: 7}, ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, rest, err := protocol.DecodePageHead(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := protocol.DecodePageOpsKeyed(&head, rest, true)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if !reflect.DeepEqual(head.Ops, ops) {
+			t.Fatalf("round %d: the ops decoded with keys are not the ops sent", round)
+		}
+		if len(keys) != len(ops) {
+			t.Fatalf("round %d: %d keys for %d ops", round, len(keys), len(ops))
+		}
+		for i, op := range ops {
+			k := keys[i]
+			id, okID := store.CanonicalID(op.ID)
+			dk, okD := store.CanonicalID(op.Dossier)
+			want := okID && okD
+			for _, p := range op.Prev {
+				_, ok := store.CanonicalID(p)
+				want = want && ok
+			}
+			if k.Canonical != want {
+				t.Fatalf("round %d, op %d (id %q, dossier %q, prevs %q): Canonical %v, want %v", round, i, op.ID, op.Dossier, op.Prev, k.Canonical, want)
+			}
+			if !want {
+				other++
+				continue
+			}
+			canonical++
+			if k.ID != id || k.Dossier != dk || len(k.Prev) != len(op.Prev) {
+				t.Fatalf("round %d, op %d: keys %x %x (%d prevs) for %q %q (%d)", round, i, k.ID, k.Dossier, len(k.Prev), op.ID, op.Dossier, len(op.Prev))
+			}
+			for j, p := range op.Prev {
+				if pk, _ := store.CanonicalID(p); pk != k.Prev[j] {
+					t.Fatalf("round %d, op %d, prev %d: key %x for %q", round, i, j, k.Prev[j], p)
+				}
+			}
+		}
+	}
+	if canonical == 0 || other == 0 {
+		t.Fatalf("the pages held %d ops with keys and %d without: want both", canonical, other)
+	}
+	// Without keys asked for, none are made.
+	b, err := protocol.AppendPage(nil, &protocol.SyncResponse{}, randomOps(r, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, rest, err := protocol.DecodePageHead(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys, err := protocol.DecodePageOpsKeyed(&head, rest, false); err != nil || keys != nil {
+		t.Fatalf("keys not asked for: %v, %v", keys, err)
+	}
+}
