@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -336,24 +335,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, CodeUnauthorized, "no device token; send Authorization: Bearer TOKEN (enrol with `brug login`)")
 		return
 	}
-	if s.refuseWipe(w, token) {
-		return
-	}
-	var refused Device
-	err := s.db.View(func(tx Tx) error {
-		d, u, err := authenticate(tx, token)
-		if err != nil {
-			refused = d
-			return err
-		}
-		infoOf(r).user = u.Name
-		return nil
-	})
-	if err != nil {
-		if errors.Is(err, ErrUnauthorized) {
-			s.recordTokenRefused(refused, infoOf(r).remote)
-		}
-		s.writeAuthError(w, err)
+	if !s.authenticateView(w, r, token, nil) {
 		return
 	}
 	reg, err := s.Register()

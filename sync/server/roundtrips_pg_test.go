@@ -161,3 +161,31 @@ func TestPostgresRoundTripsPerSync(t *testing.T) {
 		}
 	}
 }
+
+// A sync's requests without a body, GET /v1/device and GET /v1/register,
+// each read the device's token once: one statement for /v1/device, two
+// for /v1/register on a shared storage (the token, then the count of
+// changes that says whether the register is still the one cached). The
+// check of a wipe order and the authentication asked the same in two
+// read transactions, 2 and 3 statements.
+func TestPostgresRoundTripsPerStatusRequest(t *testing.T) {
+	e := newEnv(t)
+	queries := pgQueries(t, e)
+	e.teams("Noord")
+	anna := e.user("anna", protocol.RoleCoach, "Noord")
+	anna.syncAll()
+	for _, c := range []struct {
+		path string
+		max  uint64
+	}{{protocol.PathDevice, 1}, {protocol.PathRegister, 2}} {
+		for i := range 3 {
+			before := queries()
+			if status, perr := e.get(c.path, anna.token, nil); status != 200 {
+				t.Fatalf("GET %s: %d %s", c.path, status, perr.Message)
+			}
+			if n := queries() - before; i > 0 && n > c.max { // the first reads the register into the cache
+				t.Errorf("GET %s costs %d statements, want at most %d", c.path, n, c.max)
+			}
+		}
+	}
+}

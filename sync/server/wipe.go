@@ -44,6 +44,45 @@ func (s *Server) wipeOrdered(token string) bool {
 	return true
 }
 
+// authenticateView authenticates a request that has no body (GET
+// /v1/device, GET /v1/register) in one read transaction: the check of a
+// wipe order (refuseWipe) and authenticate, which asked the same
+// questions in two (on PostgreSQL, two round trips). It answers a refused
+// request as those did: 401 with protocol.ErrorWipe for a device ordered
+// wiped (recording the first telling), else writeAuthError, recording a
+// refused token. fn, when given, runs in the same transaction after the
+// device was let in. It reports whether the request may go on.
+func (s *Server) authenticateView(w http.ResponseWriter, r *http.Request, token string, fn func(tx Tx, d Device, u User) error) bool {
+	var refused Device
+	err := s.db.View(func(tx Tx) error {
+		d, u, err := authenticate(tx, token)
+		if err != nil {
+			refused = d
+			return err
+		}
+		infoOf(r).user = u.Name
+		if fn != nil {
+			return fn(tx, d, u)
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return true
+	case authCode(err) == protocol.ErrorWipe:
+		if refused.WipeTold.IsZero() {
+			s.noteWipeTold(refused.ID)
+		}
+		writeWipeRefusal(w)
+	case errors.Is(err, ErrUnauthorized):
+		s.recordTokenRefused(refused, infoOf(r).remote)
+		s.writeAuthError(w, err)
+	default:
+		s.writeAuthError(w, err)
+	}
+	return false
+}
+
 // noteWipeTold records, once, that a device was told to wipe itself.
 func (s *Server) noteWipeTold(id string) {
 	err := s.db.Update(func(tx Tx) error {
@@ -70,9 +109,14 @@ func (s *Server) refuseWipe(w http.ResponseWriter, token string) bool {
 	if !s.wipeOrdered(token) {
 		return false
 	}
+	writeWipeRefusal(w)
+	return true
+}
+
+// writeWipeRefusal answers a request of a device ordered wiped.
+func writeWipeRefusal(w http.ResponseWriter) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="brug"`)
 	writeError(w, http.StatusUnauthorized, protocol.ErrorWipe, "an admin revoked this device and ordered it wiped: destroy its keys and data, send nothing, then report on "+protocol.PathWiped)
-	return true
 }
 
 // handleDevice is the first request of a sync: 200 with the device's
@@ -85,26 +129,11 @@ func (s *Server) handleDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, CodeUnauthorized, "no device token; send Authorization: Bearer TOKEN (enrol with `brug login`)")
 		return
 	}
-	if s.refuseWipe(w, token) {
-		return
-	}
 	var st protocol.DeviceStatus
-	var refused Device
-	err := s.db.View(func(tx Tx) error {
-		d, u, err := authenticate(tx, token)
-		if err != nil {
-			refused = d
-			return err
-		}
-		infoOf(r).user = u.Name
+	if !s.authenticateView(w, r, token, func(_ Tx, d Device, u User) error {
 		st = protocol.DeviceStatus{Device: d.ID, User: u.Name, ServerTime: s.now().UTC()}
 		return nil
-	})
-	if err != nil {
-		if errors.Is(err, ErrUnauthorized) {
-			s.recordTokenRefused(refused, infoOf(r).remote)
-		}
-		s.writeAuthError(w, err)
+	}) {
 		return
 	}
 	writeJSON(w, r, st)
