@@ -20,6 +20,10 @@ import (
 const (
 	defaultGCPercent   = 400
 	defaultMemoryLimit = 256 << 20
+	// minMemoryLimit is the least limit taken: below it the collector
+	// would run without pause ("12" meant as 12GiB, say), a server that
+	// hardly answers.
+	minMemoryLimit = 16 << 20
 )
 
 // The flags' errors; serve tells them in the user's language
@@ -66,8 +70,8 @@ func chooseGC(percent int, percentSet bool, limit string, limitSet bool, getenv 
 }
 
 // parseMemorySize reads a size as GOMEMLIMIT writes it: a whole number of
-// bytes with an optional unit B, KiB, MiB, GiB or TiB; 0 or "off" is no
-// limit.
+// bytes with an optional unit B, KiB, MiB, GiB or TiB, of at least
+// minMemoryLimit; 0 or "off" is no limit.
 func parseMemorySize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	if t == "off" || t == "0" {
@@ -84,7 +88,7 @@ func parseMemorySize(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n < 0 || n > (1<<62)/mult {
+	if err != nil || n < 0 || n > (1<<62)/mult || n*mult < minMemoryLimit {
 		return 0, errMemoryLimit
 	}
 	return n * mult, nil

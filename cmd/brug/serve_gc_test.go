@@ -30,6 +30,9 @@ func TestChooseGC(t *testing.T) {
 		{"MB is no unit", 100, true, "256MB", true, nil, gcSettings{}, errMemoryLimit},
 		{"negative", 100, true, "-1MiB", true, nil, gcSettings{}, errMemoryLimit},
 		{"too large", 100, true, "99999999999TiB", true, nil, gcSettings{}, errMemoryLimit},
+		{"bytes meant as GiB", 100, true, "12", true, nil, gcSettings{}, errMemoryLimit},
+		{"below 16MiB", 100, true, "15MiB", true, nil, gcSettings{}, errMemoryLimit},
+		{"16MiB", 100, true, "16MiB", true, nil, gcSettings{percent: 100, setPercent: true, limit: 16 << 20, setLimit: true}, nil},
 	} {
 		got, err := chooseGC(tc.percent, tc.percentSet, tc.limit, tc.limitSet, func(k string) string { return tc.env[k] })
 		if err != tc.err || (err == nil && got != tc.want) {

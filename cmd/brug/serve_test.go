@@ -360,8 +360,11 @@ func TestServeBadInput(t *testing.T) {
 		{[]string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", "127.0.0.1:99999"}, exitError, "Kies een ander adres met --ssh-addr"},
 		{[]string{"--db", db, "serve", "--ssh-idle", "10s"}, exitUsage, "--ssh-idle moet minstens een minuut zijn"},
 		{[]string{"--db", db, "serve", "--gc-percent", "0"}, exitUsage, "--gc-percent moet een geheel getal van minstens 1 zijn, niet 0"},
-		{[]string{"--db", db, "serve", "--memory-limit", "veel"}, exitUsage, `--memory-limit moet een grootte zijn zoals 256MiB`},
-		{[]string{"--lang", "en", "--db", db, "serve", "--memory-limit", "256MB"}, exitUsage, `--memory-limit must be a size such as 256MiB or 2GiB (B, KiB, MiB, GiB, TiB), or off; not "256MB"`},
+		{[]string{"--db", db, "serve", "--memory-limit", "veel"}, exitUsage, `--memory-limit moet een grootte van minstens 16MiB zijn, zoals 256MiB`},
+		// "12" meant as 12GiB would set a limit of 12 bytes: a server whose
+		// collector never stops, so it is refused, not taken.
+		{[]string{"--db", db, "serve", "--memory-limit", "12"}, exitUsage, `niet "12"`},
+		{[]string{"--lang", "en", "--db", db, "serve", "--memory-limit", "256MB"}, exitUsage, `--memory-limit must be a size of at least 16MiB, such as 256MiB or 2GiB (B, KiB, MiB, GiB, TiB), or off; not "256MB"`},
 		{[]string{"--lang", "en", "serve"}, exitUsage, "Give the server's file with --db"},
 	} {
 		r := h.runTok(nil, tc.args...)

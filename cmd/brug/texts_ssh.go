@@ -37,8 +37,8 @@ var sshTexts = map[string][2]string{
 		"--gc-percent must be a whole number of at least 1, not %d.",
 	},
 	"serve.memorylimit": {
-		"--memory-limit moet een grootte zijn zoals 256MiB of 2GiB (B, KiB, MiB, GiB, TiB), of off; niet %q.",
-		"--memory-limit must be a size such as 256MiB or 2GiB (B, KiB, MiB, GiB, TiB), or off; not %q.",
+		"--memory-limit moet een grootte van minstens 16MiB zijn, zoals 256MiB of 2GiB (B, KiB, MiB, GiB, TiB), of off; niet %q.",
+		"--memory-limit must be a size of at least 16MiB, such as 256MiB or 2GiB (B, KiB, MiB, GiB, TiB), or off; not %q.",
 	},
 	"serve.sshidle": {
 		"--ssh-idle moet minstens een minuut zijn, niet %s.",
