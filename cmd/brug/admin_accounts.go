@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/brug-nl/brug/sync/protocol"
@@ -229,8 +230,9 @@ func (c *cli) interactive() bool {
 }
 
 // stdinIsTerminal reports whether the process's standard input is a
-// terminal (a character device).
+// terminal. Not just a character device: /dev/null is one too (cron, a
+// systemd timer), and a locked file then asked for its passphrase on a
+// screen that could not be shown.
 func stdinIsTerminal() bool {
-	fi, err := os.Stdin.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(os.Stdin.Fd())
 }

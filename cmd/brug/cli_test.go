@@ -598,3 +598,45 @@ func TestNoTerminalDetectedByTheBinary(t *testing.T) {
 		t.Fatalf("without a terminal: %v\n%s", err, out)
 	}
 }
+
+// A command on a file locked with a passphrase, run as cron runs it (stdin
+// from /dev/null, no controlling terminal), was told "brug needs a terminal
+// to show the app; use a command such as brug report" when it was brug
+// report: /dev/null passed for a terminal, so brug tried its unlock screen.
+// It must say that the file is locked and how to give the passphrase.
+func TestLockedFileWithoutTerminalSaysPassphrase(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("a new session without a controlling terminal is set up on Linux only")
+	}
+	bin := brugBinary(t)
+	home := t.TempDir()
+	db := filepath.Join(home, "brug.db")
+	brug := func(pass string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"--db", db}, args...)...)
+		cmd.Env = append(os.Environ(), "HOME="+home, "BRUG_KEYRING=off", "BRUG_PASSPHRASE="+pass, "BRUG_LANG=")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		devnull, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer devnull.Close()
+		cmd.Stdin = devnull
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	}
+	// No file and no keyring: brug would make the file, with a passphrase
+	// that nobody can type here.
+	if out := brug("", "sync"); !strings.Contains(out, "geen sleutelbos") || !strings.Contains(out, "BRUG_PASSPHRASE") || strings.Contains(out, "de app te tonen") {
+		t.Fatalf("sync on a new file without a terminal:\n%s", out)
+	}
+	// The file made with a passphrase (sync then says it is not enrolled).
+	if out := brug("een lange goede zin", "sync"); !strings.Contains(out, "nog niet aangemeld") {
+		t.Fatalf("sync with a passphrase:\n%s", out)
+	}
+	for _, args := range [][]string{{"report"}, {"sync"}, {"check"}} {
+		if out := brug("", args...); !strings.Contains(out, "is op slot met een wachtwoordzin") || strings.Contains(out, "de app te tonen") {
+			t.Fatalf("brug %s on a locked file without a terminal:\n%s", args[0], out)
+		}
+	}
+}

@@ -111,6 +111,9 @@ func (c *cli) unlockStore(path string, opt store.Options, first error) (*store.S
 		if got != nil {
 			got.Close()
 		}
+		if e := c.cryptFailed(path, first); e != nil && errors.Is(err, errNoTerminal) {
+			return nil, e // no screen to ask on after all: say how to give it
+		}
 		return nil, c.tuiFailed(err)
 	}
 	if got != nil {
@@ -330,6 +333,9 @@ func (c *cli) runPassphrase(f passphraseFlags) (err error) {
 		}
 		var res unlock.Result
 		if err := c.env.runTUI(unlock.New(unlock.Choose, c.language(), s.Path(), set, &res)); err != nil {
+			if errors.Is(err, errNoTerminal) {
+				return c.fail("crypt.newenv")
+			}
 			return c.tuiFailed(err)
 		}
 		if res.Err != nil {

@@ -277,6 +277,9 @@ func (c *cli) askLive(path string, req liveRequest) (liveResponse, error) {
 	}
 	var res unlock.Result
 	if err := c.env.runTUI(unlock.New(unlock.Unlock, c.language(), path, try, &res)); err != nil {
+		if errors.Is(err, errNoTerminal) {
+			return got, c.fail("crypt.needenv", path)
+		}
 		return got, c.tuiFailed(err)
 	}
 	if !answered {
