@@ -204,20 +204,44 @@ func (r *recentOps) since(cursor uint64, teams []string) ([]recentOp, bool) {
 	}
 	// The committed entries, then the running transaction's: all of
 	// these are numbered after all of those (r.hi == r.start).
+	var runs [][]recentOp
 	after := func(out []recentOp, lists map[string][]recentOp) []recentOp {
-		from := len(out)
+		runs = runs[:0]
 		for _, team := range teams {
 			list := lists[team]
 			i, _ := slices.BinarySearchFunc(list, cursor+1, func(e recentOp, s uint64) int { return cmp.Compare(e.seq, s) })
-			out = append(out, list[i:]...)
+			if i < len(list) {
+				runs = append(runs, list[i:])
+			}
 		}
-		if len(teams) > 1 {
-			slices.SortFunc(out[from:], func(a, b recentOp) int { return cmp.Compare(a.seq, b.seq) })
-		}
-		return out
+		return mergeRuns(out, runs)
 	}
 	out := after(nil, r.teams)
 	out = after(out, r.pending)
 	r.hits++
 	return out, true
+}
+
+// mergeRuns appends the entries of runs, each in order of seq, to out in
+// order of seq. A device of several teams (or with shares) reads a run per
+// team; merging them is linear where sorting their concatenation, under
+// the index's lock inside the group's transaction, was 8% of a burst with
+// shares.
+func mergeRuns(out []recentOp, runs [][]recentOp) []recentOp {
+	for len(runs) > 1 {
+		m := 0
+		for j := 1; j < len(runs); j++ {
+			if runs[j][0].seq < runs[m][0].seq {
+				m = j
+			}
+		}
+		out = append(out, runs[m][0])
+		if runs[m] = runs[m][1:]; len(runs[m]) == 0 {
+			runs = slices.Delete(runs, m, m+1)
+		}
+	}
+	if len(runs) == 1 {
+		out = append(out, runs[0]...)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -367,5 +368,39 @@ func TestRecentSinceAsAScan(t *testing.T) {
 	}
 	if answers < 500 {
 		t.Fatalf("only %d pulls answered from the index", answers)
+	}
+}
+
+// mergeRuns gives what sorting the runs' concatenation by seq gave (the
+// index's answer for a device of several teams), for any number of runs of
+// any length, with seqs unique across runs as the log numbers them.
+func TestMergeRunsIsTheSort(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 11))
+	for round := range 2000 {
+		k := rnd.IntN(6)
+		runs := make([][]recentOp, k)
+		seq := uint64(0)
+		for range rnd.IntN(60) {
+			seq += 1 + uint64(rnd.IntN(3))
+			if k == 0 {
+				break
+			}
+			j := rnd.IntN(k)
+			runs[j] = append(runs[j], recentOp{seq: seq, op: fmt.Sprint("op", seq)})
+		}
+		var want []recentOp
+		var in [][]recentOp
+		for _, r := range runs {
+			want = append(want, r...)
+			if len(r) > 0 {
+				in = append(in, r)
+			}
+		}
+		slices.SortFunc(want, func(a, b recentOp) int { return cmp.Compare(a.seq, b.seq) })
+		prefix := []recentOp{{seq: 1 << 40, op: "before"}}
+		got := mergeRuns(slices.Clone(prefix), in)
+		if !slices.EqualFunc(got, append(prefix, want...), func(a, b recentOp) bool { return a.seq == b.seq && a.op == b.op }) {
+			t.Fatalf("round %d: merged %v, sorted %v", round, got, want)
+		}
 	}
 }
