@@ -582,10 +582,20 @@ func TestNoTerminalDetectedByTheBinary(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("a new session without a controlling terminal is set up on Linux only")
 	}
-	bin := brugBinary(t)
 	home := t.TempDir()
-	cmd := exec.Command(bin, "--db", filepath.Join(home, "brug.db"))
-	cmd.Env = append(os.Environ(), "HOME="+home, "BRUG_KEYRING=off", "BRUG_PASSPHRASE=een lange goede zin", "BRUG_LANG=")
+	out, err := runAsCron(t, brugBinary(t), home, "een lange goede zin", "--db", filepath.Join(home, "brug.db"))
+	if err == nil || !strings.Contains(out, "brug heeft een terminal nodig") || strings.Contains(out, "TTY") {
+		t.Fatalf("without a terminal: %v\n%s", err, out)
+	}
+}
+
+// runAsCron runs the binary bin with args as cron would: in a new session
+// without a controlling terminal, stdin from /dev/null, HOME at home, no
+// keyring, and pass as BRUG_PASSPHRASE (none when empty).
+func runAsCron(t *testing.T, bin, home, pass string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "HOME="+home, "BRUG_KEYRING=off", "BRUG_PASSPHRASE="+pass, "BRUG_LANG=")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
@@ -594,9 +604,7 @@ func TestNoTerminalDetectedByTheBinary(t *testing.T) {
 	defer devnull.Close()
 	cmd.Stdin = devnull
 	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "brug heeft een terminal nodig") || strings.Contains(string(out), "TTY") {
-		t.Fatalf("without a terminal: %v\n%s", err, out)
-	}
+	return string(out), err
 }
 
 // A command on a file locked with a passphrase, run as cron runs it (stdin
@@ -613,17 +621,8 @@ func TestLockedFileWithoutTerminalSaysPassphrase(t *testing.T) {
 	db := filepath.Join(home, "brug.db")
 	brug := func(pass string, args ...string) string {
 		t.Helper()
-		cmd := exec.Command(bin, append([]string{"--db", db}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "BRUG_KEYRING=off", "BRUG_PASSPHRASE="+pass, "BRUG_LANG=")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-		devnull, err := os.Open(os.DevNull)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer devnull.Close()
-		cmd.Stdin = devnull
-		out, _ := cmd.CombinedOutput()
-		return string(out)
+		out, _ := runAsCron(t, bin, home, pass, append([]string{"--db", db}, args...)...)
+		return out
 	}
 	// No file and no keyring: brug would make the file, with a passphrase
 	// that nobody can type here.

@@ -118,50 +118,12 @@ func TestRecentDecodedOpsAsTheFile(t *testing.T) {
 				e.user("anna", protocol.RoleCoach, "Noord"), e.user("bram", protocol.RoleCoach, "Noord"),
 				e.user("olga", protocol.RoleCoach, "Oost"), e.user("cor", protocol.RoleCoordinator, "Noord", "Oost"),
 			}
-			teamOf := map[string]string{"anna": "Noord", "bram": "Noord", "olga": "Oost"}
-			var dossiers []string
-			shares := map[string]string{} // dossier -> share id
-			values := []string{"notitie", `"quote" & <tag> \ slash`, "één—twee", "regel\neen\ttab"}
+			w := &randomWrites{rng: rng, teamOf: map[string]string{"anna": "Noord", "bram": "Noord", "olga": "Oost"}, notes: 12}
 			past := map[*device][]uint64{}
 			decoded, compared, withOps := 0, 0, 0
 			for step := range 150 {
 				d := devs[rng.IntN(len(devs))]
-				var push []store.Op
-				switch x := rng.IntN(20); {
-				case x < 3 && d.user != "cor":
-					id, ops := d.create(teamOf[d.user], fmt.Sprint("Client ", step))
-					dossiers = append(dossiers, id)
-					push = ops
-				case x < 13 && len(dossiers) > 0:
-					id := dossiers[rng.IntN(len(dossiers))]
-					for range 1 + rng.IntN(12) {
-						push = append(push, d.op(id, fmt.Sprintf("step/%d/note", 1+rng.IntN(6)), fmt.Sprint(values[rng.IntN(len(values))], " ", step)))
-					}
-				case x == 13 && len(dossiers) > 0:
-					id := dossiers[rng.IntN(len(dossiers))]
-					push = []store.Op{d.op(id, "team", []string{"Noord", "Oost"}[rng.IntN(2)])}
-				case x == 14 && len(dossiers) > 0:
-					id := dossiers[rng.IntN(len(dossiers))]
-					if sid, ok := shares[id]; ok {
-						push = []store.Op{d.op(id, store.ShareField(sid, "withdrawn"), "2026-11-02")}
-						delete(shares, id)
-					} else {
-						var sid string
-						sid, push = d.share(id, shareSpec{team: []string{"Noord", "Oost"}[rng.IntN(2)], mode: "readwrite",
-							from: "2026-11-01", until: "2026-12-31", consentDate: "2026-11-01", how: "written"})
-						shares[id] = sid
-					}
-				case x == 15 && len(dossiers) > 0:
-					ss, err := e.srv.Session("cor", ChannelSSH, "s")
-					e.must(err)
-					_, err = ss.Commit(dossiers[rng.IntN(len(dossiers))], store.Set("step/2/note", fmt.Sprint("via ssh ", step)))
-					if err != nil && !strings.Contains(err.Error(), "not one of yours") && !strings.Contains(err.Error(), "erased") {
-						e.must(err)
-					}
-				case x == 16 && len(dossiers) > 3 && rng.IntN(3) == 0:
-					_, err := e.admin.Erase(dossiers[rng.IntN(len(dossiers))])
-					e.must(err)
-				}
+				push := w.next(d, step, e)
 				if _, status, perr := d.try(0, push...); status != 200 {
 					t.Fatalf("step %d: %s: status %d: %s", step, d.user, status, perr.Message)
 				}
@@ -200,4 +162,64 @@ func TestRecentDecodedOpsAsTheFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// randomWrites makes the random writes of the index-against-the-file
+// tests: new clients, notes that escape characters, transfers between
+// teams, shares given and withdrawn, writes over SSH (which reset the
+// index) and erasures.
+type randomWrites struct {
+	rng      *rand.Rand
+	teamOf   map[string]string // coach -> their team
+	notes    int               // at most this many notes in one push
+	dossiers []string
+	shares   map[string]string // dossier -> share id
+}
+
+var randomNoteValues = []string{"notitie", `"quote" & <tag> \ slash`, "één—twee", "regel\neen\ttab"}
+
+// next gives what device d pushes at step; SSH writes and erasures go
+// through on (a process of the region) at once and push nothing.
+func (w *randomWrites) next(d *device, step int, on *env) []store.Op {
+	rng := w.rng
+	if w.shares == nil {
+		w.shares = map[string]string{}
+	}
+	var push []store.Op
+	switch x := rng.IntN(20); {
+	case x < 3 && d.user != "cor":
+		id, ops := d.create(w.teamOf[d.user], fmt.Sprint("Client ", step))
+		w.dossiers = append(w.dossiers, id)
+		push = ops
+	case x < 13 && len(w.dossiers) > 0:
+		id := w.dossiers[rng.IntN(len(w.dossiers))]
+		for range 1 + rng.IntN(w.notes) {
+			push = append(push, d.op(id, fmt.Sprintf("step/%d/note", 1+rng.IntN(6)), fmt.Sprint(randomNoteValues[rng.IntN(len(randomNoteValues))], " ", step)))
+		}
+	case x == 13 && len(w.dossiers) > 0:
+		id := w.dossiers[rng.IntN(len(w.dossiers))]
+		push = []store.Op{d.op(id, "team", []string{"Noord", "Oost"}[rng.IntN(2)])}
+	case x == 14 && len(w.dossiers) > 0:
+		id := w.dossiers[rng.IntN(len(w.dossiers))]
+		if sid, ok := w.shares[id]; ok {
+			push = []store.Op{d.op(id, store.ShareField(sid, "withdrawn"), "2026-11-02")}
+			delete(w.shares, id)
+		} else {
+			var sid string
+			sid, push = d.share(id, shareSpec{team: []string{"Noord", "Oost"}[rng.IntN(2)], mode: "readwrite",
+				from: "2026-11-01", until: "2026-12-31", consentDate: "2026-11-01", how: "written"})
+			w.shares[id] = sid
+		}
+	case x == 15 && len(w.dossiers) > 0:
+		ss, err := on.srv.Session("cor", ChannelSSH, "s")
+		on.must(err)
+		_, err = ss.Commit(w.dossiers[rng.IntN(len(w.dossiers))], store.Set("step/2/note", fmt.Sprint("via ssh ", step)))
+		if err != nil && !strings.Contains(err.Error(), "not one of yours") && !strings.Contains(err.Error(), "erased") {
+			on.must(err)
+		}
+	case x == 16 && len(w.dossiers) > 3 && rng.IntN(3) == 0:
+		_, err := on.admin.Erase(w.dossiers[rng.IntN(len(w.dossiers))])
+		on.must(err)
+	}
+	return push
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/brug-nl/brug/store"
@@ -76,10 +75,7 @@ func TestRecentOpsTwoProcessesAsTheFile(t *testing.T) {
 				a.user("anna", protocol.RoleCoach, "Noord"), a.user("bram", protocol.RoleCoach, "Noord"),
 				a.user("olga", protocol.RoleCoach, "Oost"), a.user("cor", protocol.RoleCoordinator, "Noord", "Oost"),
 			}
-			teamOf := map[string]string{"anna": "Noord", "bram": "Noord", "olga": "Oost"}
-			var dossiers []string
-			shares := map[string]string{} // dossier -> share id
-			values := []string{"notitie", `"quote" & <tag> \ slash`, "één—twee", "regel\neen\ttab"}
+			w := &randomWrites{rng: rng, teamOf: map[string]string{"anna": "Noord", "bram": "Noord", "olga": "Oost"}, notes: 6}
 			past := map[*device][]uint64{}
 			// through syncs d on process e (devices talk to both).
 			through := func(d *device, e *env, limit int, push ...store.Op) {
@@ -100,42 +96,7 @@ func TestRecentOpsTwoProcessesAsTheFile(t *testing.T) {
 			hits0 := a.srv.recent.hits
 			for step := range 120 {
 				d := devs[rng.IntN(len(devs))]
-				var push []store.Op
-				switch x := rng.IntN(20); {
-				case x < 3 && d.user != "cor":
-					id, ops := d.create(teamOf[d.user], fmt.Sprint("Client ", step))
-					dossiers = append(dossiers, id)
-					push = ops
-				case x < 13 && len(dossiers) > 0:
-					id := dossiers[rng.IntN(len(dossiers))]
-					for range 1 + rng.IntN(6) {
-						push = append(push, d.op(id, fmt.Sprintf("step/%d/note", 1+rng.IntN(6)), fmt.Sprint(values[rng.IntN(len(values))], " ", step)))
-					}
-				case x == 13 && len(dossiers) > 0:
-					id := dossiers[rng.IntN(len(dossiers))]
-					push = []store.Op{d.op(id, "team", []string{"Noord", "Oost"}[rng.IntN(2)])}
-				case x == 14 && len(dossiers) > 0:
-					id := dossiers[rng.IntN(len(dossiers))]
-					if sid, ok := shares[id]; ok {
-						push = []store.Op{d.op(id, store.ShareField(sid, "withdrawn"), "2026-11-02")}
-						delete(shares, id)
-					} else {
-						var sid string
-						sid, push = d.share(id, shareSpec{team: []string{"Noord", "Oost"}[rng.IntN(2)], mode: "readwrite",
-							from: "2026-11-01", until: "2026-12-31", consentDate: "2026-11-01", how: "written"})
-						shares[id] = sid
-					}
-				case x == 15 && len(dossiers) > 0:
-					ss, err := pick().srv.Session("cor", ChannelSSH, "s")
-					a.must(err)
-					_, err = ss.Commit(dossiers[rng.IntN(len(dossiers))], store.Set("step/2/note", fmt.Sprint("via ssh ", step)))
-					if err != nil && !strings.Contains(err.Error(), "not one of yours") && !strings.Contains(err.Error(), "erased") {
-						a.must(err)
-					}
-				case x == 16 && len(dossiers) > 3 && rng.IntN(3) == 0:
-					_, err := pick().admin.Erase(dossiers[rng.IntN(len(dossiers))])
-					a.must(err)
-				}
+				push := w.next(d, step, pick())
 				e := pick()
 				through(d, e, 0, push...)
 				for _, o := range devs {
