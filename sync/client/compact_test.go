@@ -65,8 +65,13 @@ func TestPullAheadDamagedOps(t *testing.T) {
 	if _, err := syncerFor(a, srv.URL, f.token).Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// Under the fake's lock: a page a sync pulled ahead may still be served
+	// after that sync returned (its request cancelled, the handler not yet
+	// done).
+	f.mu.Lock()
 	f.compact, f.pageSize = true, 7
 	f.badOps = f.requests + 3 // b's third request: a page pulled ahead
+	f.mu.Unlock()
 	_, err := syncerFor(b, srv.URL, f.token).Sync(context.Background())
 	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "not valid") {
 		t.Fatalf("a page with damaged ops gave %v", err)
@@ -86,7 +91,9 @@ func TestPullAheadDamagedOps(t *testing.T) {
 	if n != 14 {
 		t.Fatalf("%d ops imported, want the 14 of the two good pages", n)
 	}
+	f.mu.Lock()
 	f.badOps = 0
+	f.mu.Unlock()
 	if _, err := syncerFor(b, srv.URL, f.token).Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
