@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,34 +22,13 @@ import (
 // running server's socket, and the server's file is put back from the
 // backup (and, in a second round, from a raw cp of the stopped file).
 
-var restoreBin struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// restoreBinary builds brug once for the tests of this file.
+// restoreBinary is the brug binary the tests of this file run: the one
+// brugBinary builds once per test binary and removes at its end (this file
+// built a second one of its own and left it in the temp folder, 39 MB a
+// run).
 func restoreBinary(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the brug binary; skipped in -short mode")
-	}
-	restoreBin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "brug-restore-bin-")
-		if err != nil {
-			restoreBin.err = err
-			return
-		}
-		restoreBin.path = filepath.Join(dir, "brug")
-		out, err := exec.Command("go", "build", "-o", restoreBin.path, ".").CombinedOutput()
-		if err != nil {
-			restoreBin.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if restoreBin.err != nil {
-		t.Fatal(restoreBin.err)
-	}
-	return restoreBin.path
+	return brugBinary(t)
 }
 
 // restoreRun runs brug with a home folder of its own per user (each laptop
