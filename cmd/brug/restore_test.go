@@ -22,15 +22,6 @@ import (
 // running server's socket, and the server's file is put back from the
 // backup (and, in a second round, from a raw cp of the stopped file).
 
-// restoreBinary is the brug binary the tests of this file run: the one
-// brugBinary builds once per test binary and removes at its end (this file
-// built a second one of its own and left it in the temp folder, 39 MB a
-// run).
-func restoreBinary(t *testing.T) string {
-	t.Helper()
-	return brugBinary(t)
-}
-
 // restoreRun runs brug with a home folder of its own per user (each laptop
 // keeps its device token in its user's config folder).
 type restoreRun struct {
@@ -40,7 +31,7 @@ type restoreRun struct {
 }
 
 func newRestoreRun(t *testing.T) *restoreRun {
-	return &restoreRun{t: t, bin: restoreBinary(t), root: t.TempDir()}
+	return &restoreRun{t: t, bin: brugBinary(t), root: t.TempDir()}
 }
 
 // env is the environment of brug run as user.
