@@ -19,9 +19,11 @@ import (
 // before anything reads them. No notification can arrive late: the check
 // is a read in the same transaction as the sync's own reads.
 //
-// The index of recent ops needs no count for ops others append: it is
-// complete only while the sequence is where this process's last sync left
-// it (recentOps.begin), which a number given elsewhere moves. Erasures
+// The index of recent ops needs no count for ops others append: when the
+// sequence moved past where this process's last sync left it, the ops
+// numbered in between are read from the storage and filed
+// (recentOps.takeIn), each under its dossier's team, which no other
+// process changed meanwhile (that would have raised the count). Erasures
 // take numbers away, which the count sees.
 
 // processes is a server's state about the other processes on its storage.

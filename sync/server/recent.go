@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/sync/server/storage"
 )
 
 // recentOps keeps the ops numbered most recently, with their JSON and the
@@ -26,10 +27,12 @@ import (
 // join the index when it committed. Anything else that writes or deletes
 // x_seq entries (a write over SSH, an erasure) calls invalidate, and the
 // index starts afresh with the next committed sync transaction; so do
-// numbers another process on a shared storage gave (the sequence is not
-// where the index ends), and its erasures (processes.go). Whatever is
-// unsure, the pull falls back to reading the file, so the index can only
-// save work, never change an answer.
+// another process's erasures and access changes on a shared storage
+// (processes.go). Ops another process numbered are read from the storage
+// when this process's next sync transaction begins and filed (takeIn), so
+// the index stays complete across processes. Whatever is unsure, the
+// pull falls back to reading the file, so the index can only save work,
+// never change an answer.
 //
 // A team of an entry is the team of its dossier at the time, which is not
 // always its team now: a dossier that moved keeps its older entries under
@@ -54,6 +57,10 @@ type recentOps struct {
 	epoch  uint64 // counts invalidations
 	off    bool   // never answer (tests compare with and without)
 	hits   int    // answers given, for tests
+	asked  int    // answers asked for (not off), for tests
+	// takenIn counts the ops other processes numbered that takeIn
+	// filed, for tests.
+	takenIn int
 
 	// The running transaction's state, touched only by the goroutine that
 	// runs it (the group's leader) and by pulls within it.
@@ -87,14 +94,70 @@ type recentOp struct {
 	dec         *store.Op
 }
 
-// begin starts a transaction's entries.
+// begin starts a transaction's entries. When the sequence moved past the
+// index's end since this process's last sync transaction (another
+// process on a shared storage numbered ops), the ops numbered in between
+// are read from the storage and filed (takeIn), so that the index stays
+// complete; failing that, done starts it afresh.
 func (r *recentOps) begin(tx Tx) {
 	r.mu.Lock()
 	r.txEpoch = r.epoch
+	valid, hi := r.valid, r.hi
 	r.mu.Unlock()
 	clear(r.pending)
 	r.start = tx.LastSeq()
 	r.end = 0
+	if valid && hi < r.start {
+		r.takeIn(tx, hi, r.start)
+	}
+}
+
+// takeIn files the ops numbered in (hi, start], which this process did
+// not number, as the storage holds them (storage.NumberedReader: one
+// query), each under its dossier's team now, and moves the index's end to
+// start. start is the last number the running write transaction read
+// under the write lock: every number up to it was given by a transaction
+// that has committed, so none can still appear in the range (the
+// sequence's invariant, docs/postgres.md), and the index may claim it
+// whole. Another process's writes that change access or take ops away
+// (moves, shares, memberships, erasures) raise the storage's count of
+// changes, which invalidated the index before this (processes.go); what
+// remains between two sync transactions of this process are ops stored
+// and numbered on dossiers whose team did not change, so the team now is
+// the team they were stored under, as a push of this process files them.
+// An index that cannot be extended (a backend without the reader, a gap
+// of more than half the index, an op without its body, an error, an
+// invalidation meanwhile) is left as it is, and done starts it afresh.
+func (r *recentOps) takeIn(tx Tx, hi, start uint64) {
+	nr, ok := tx.(storage.NumberedReader)
+	if !ok || start-hi > uint64(cmp.Or(r.max, defaultRecentOps)/2) {
+		return
+	}
+	got := map[string][]recentOp{}
+	n, size := 0, 0
+	err := nr.NumberedOps(hi, start, func(o storage.NumberedOp) error {
+		var dec *store.Op
+		if d, err := decodeOpJSON(o.JSON); err == nil {
+			dec = &d
+		}
+		got[o.Team] = append(got[o.Team], recentOp{o.Seq, o.Op, o.Dossier, o.JSON, dec})
+		n, size = n+1, size+len(o.JSON)
+		return nil
+	})
+	if err != nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.valid || r.epoch != r.txEpoch || r.hi != hi {
+		return
+	}
+	for team, list := range got {
+		r.teams[team] = append(r.teams[team], list...)
+	}
+	r.n, r.bytes, r.hi = r.n+n, r.bytes+size, start
+	r.takenIn += n
+	r.trim()
 }
 
 // add files an op stored and numbered in the running transaction.
@@ -199,7 +262,11 @@ func (r *recentOps) trim() {
 func (r *recentOps) since(cursor uint64, teams []string) ([]recentOp, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.off || !r.valid || r.epoch != r.txEpoch || r.hi != r.start || cursor < r.lo {
+	if r.off {
+		return nil, false
+	}
+	r.asked++
+	if !r.valid || r.epoch != r.txEpoch || r.hi != r.start || cursor < r.lo {
 		return nil, false
 	}
 	// The committed entries, then the running transaction's: all of

@@ -277,10 +277,9 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 	// One statement: the op and the ids its prev replaces, queued to go
 	// with the transaction's next statement (txconn.go).
 	if len(ids) == 0 {
-		tx.tx.queue("INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3)", 0, dk, k, sealed)
+		tx.tx.queue(sqlInsertOp, 0, dk, k, sealed)
 	} else {
-		tx.tx.queue(`WITH o AS (INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3))
-			INSERT INTO replaced (dossier, op_id) SELECT $1, unnest($4::bytea[]) ON CONFLICT DO NOTHING`, 0, dk, k, sealed, ids)
+		tx.tx.queue(sqlInsertOpReplaced, 0, dk, k, sealed, ids)
 	}
 	delete(tx.hist, [16]byte(dk))
 	st.known[[16]byte(k)] = true
@@ -797,11 +796,7 @@ func (tx *Tx) NumberOp(op, dossier string) (uint64, error) {
 		return 0, fmt.Errorf("number op %s: the last number could not be read", op)
 	}
 	seq := last + 1
-	tx.tx.queue(`WITH c AS (UPDATE seq_counter SET last = last + 1 RETURNING last),
-		i AS (INSERT INTO ops (seq, op_id, dossier) SELECT c.last, $1, $2 FROM c
-			ON CONFLICT (op_id) DO UPDATE SET seq = EXCLUDED.seq, dossier = EXCLUDED.dossier)
-		SELECT CASE WHEN last = $3 THEN last ELSE ('the sequence moved under the write lock: ' || last || ', not ' || $3)::bigint END FROM c`,
-		int64(seq), k, dk, int64(seq))
+	tx.tx.queue(sqlNumberOp, int64(seq), k, dk, int64(seq))
 	tx.tx.last, tx.tx.lastOK = seq, true
 	if tx.opDossier != nil {
 		tx.opDossier[string(k)] = string(dk)

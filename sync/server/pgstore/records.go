@@ -503,12 +503,7 @@ func (tx *Tx) appendChained(prev string, e storage.AuditEntry, seq int64, queued
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 40), uint64(seq))
 	v = append(v, h...)
 	if queued {
-		tx.tx.queue(`WITH a AS (INSERT INTO audit (seq, at, action, dossier, entry) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)),
-			r AS (INSERT INTO audit_reads (id, seq) SELECT $6::text, $1 WHERE $6::text <> ''),
-			h AS (INSERT INTO settings (name, value) VALUES ($7, $8) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value)
-		SELECT setval(pg_get_serial_sequence('audit', 'seq'), $1)
-			WHERE $1 > coalesce(pg_sequence_last_value(pg_get_serial_sequence('audit', 'seq')::regclass), 0)`, 0,
-			seq, e.Time, e.Action, dk, raw, e.Read, kAuditHead, v)
+		tx.tx.queue(sqlAppendAudit, 0, seq, e.Time, e.Action, dk, raw, e.Read, kAuditHead, v)
 	} else if err := tx.exec(`WITH a AS (INSERT INTO audit (seq, at, action, dossier, entry) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)),
 			r AS (INSERT INTO audit_reads (id, seq) SELECT $6::text, $1 WHERE $6::text <> '')
 		INSERT INTO settings (name, value) VALUES ($7, $8) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,

@@ -52,6 +52,7 @@ var _ storage.Tx = (*Tx)(nil)
 var _ storage.OpDossierPrefetcher = (*Tx)(nil)
 var _ storage.PullBatcher = (*Tx)(nil)
 var _ storage.OpsReader = (*Tx)(nil)
+var _ storage.NumberedReader = (*Tx)(nil)
 var _ storage.SyncPrefetcher = (*Storage)(nil)
 
 // MasterKeyName is the name the master key is read under from

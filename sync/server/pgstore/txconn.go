@@ -242,6 +242,9 @@ func (q *txConn) withPrefix(ctx context.Context, sql string, args []any) (pgx.Ba
 		q.begin = ""
 	}
 	queued := q.queued
+	if foldWrites {
+		queued = fold(queued)
+	}
 	q.queued = nil
 	for _, w := range queued {
 		b.Queue(w.sql, w.args...)

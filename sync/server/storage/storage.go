@@ -360,6 +360,29 @@ type OpsReader interface {
 	DossierOps(dkey []byte, keep func(key []byte) bool, dst []store.Op) ([]store.Op, error)
 }
 
+// NumberedReader is what a backend that several server processes share
+// may add to its Tx, so that a process's index of recent ops
+// (sync/server/recent.go) can take in the ops the others numbered since
+// its own last sync instead of starting afresh: NumberedOps calls fn, in
+// order of number, for every op numbered in (after, upto], with its
+// dossier's team now and its JSON (as OpJSON gives it). upto must be a
+// last number (LastSeq) read under the write lock, so that no number up
+// to it can still be given (docs/postgres.md, "Sequence"). An op numbered
+// there whose body is gone (its dossier erased) is an error wrapping
+// store.ErrNotFound.
+type NumberedReader interface {
+	NumberedOps(after, upto uint64, fn func(NumberedOp) error) error
+}
+
+// NumberedOp is one op NumberedOps gives: op and dossier are 16-byte
+// keys, Team the dossier's team ("" for none).
+type NumberedOp struct {
+	Seq         uint64
+	Op, Dossier string
+	Team        string
+	JSON        []byte
+}
+
 // Export is what copying a region to another backend needs beyond the
 // other interfaces (brug admin migrate, sync/server/migrate): a listing of
 // the records that cannot be enumerated otherwise, and writes that keep a
