@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -183,4 +184,54 @@ func encodeAnswer(bw *bufio.Writer, a *answer) error {
 	}
 	_, err := bw.WriteString("}\n")
 	return err
+}
+
+// earlyMaxOps is the most ops an answer prepared early (preparedAnswer)
+// holds: a settled device's catch-up of a burst is some 200. A larger
+// answer (a page of an initial pull) is written by its request as before,
+// so that a preparer, which serves a whole group, never holds one for long
+// nor keeps a large page in memory until the commit.
+const earlyMaxOps = 1000
+
+// preparedAnswer is an answer written ahead into memory (headers and
+// body, exactly as writeAnswer writes them), while the group commit that
+// must precede it runs (group.go, groupCall.prep); its request sends it
+// once the transaction committed.
+type preparedAnswer struct {
+	header http.Header
+	body   *bytes.Buffer
+}
+
+// preparedBodies pools the bodies of answers prepared early: a burst's
+// answers are some 5 KB each, freed as soon as sent.
+var preparedBodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func (p *preparedAnswer) Header() http.Header         { return p.header }
+func (p *preparedAnswer) Write(b []byte) (int, error) { return p.body.Write(b) }
+func (p *preparedAnswer) WriteHeader(int)             {} // writeAnswer answers 200 only
+
+// prepareAnswer writes a as writeAnswer would to w for r, into memory; it
+// returns nil for an answer too large to hold (earlyMaxOps).
+func (s *Server) prepareAnswer(r *http.Request, a *answer) *preparedAnswer {
+	if a.count() > earlyMaxOps {
+		return nil
+	}
+	p := &preparedAnswer{header: http.Header{}, body: preparedBodies.Get().(*bytes.Buffer)}
+	p.body.Reset()
+	s.writeAnswer(p, r, a)
+	return p
+}
+
+// send writes the prepared answer to w, whose header the handler has not
+// touched (handleSync sets none before its answer).
+func (p *preparedAnswer) send(w http.ResponseWriter) {
+	h := w.Header()
+	for k, v := range p.header {
+		h[k] = v
+	}
+	_, _ = w.Write(p.body.Bytes()) // the device went away: it will sync again
+	if p.body.Cap() <= 64<<10 {
+		preparedBodies.Put(p.body)
+	}
+	p.body = nil
 }

@@ -368,7 +368,7 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	}
 	info := infoOf(r)
 	info.compact = acceptsOps(r)
-	ans, res, err := s.doSync(token, req, info)
+	ans, res, err := s.doSync(token, req, info, func(a *answer) *preparedAnswer { return s.prepareAnswer(r, a) })
 	if err != nil {
 		s.writeAuthError(w, err)
 		return
@@ -379,6 +379,10 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	for code, n := range res.refusals {
 		s.metrics.refusals.WithLabelValues(code).Add(float64(n))
 	}
-	s.writeAnswer(w, r, ans)
+	if ans.early != nil {
+		ans.early.send(w)
+	} else {
+		s.writeAnswer(w, r, ans)
+	}
 	s.metrics.duration.Observe(time.Since(start).Seconds())
 }

@@ -92,6 +92,10 @@ type answer struct {
 	// (viewcache.go).
 	settled *settledView
 	written uint64
+
+	// early, when not nil, is the answer already written into memory
+	// while its group committed (preparedAnswer); it is sent as it is.
+	early *preparedAnswer
 }
 
 // count is the number of ops in the answer.
@@ -99,8 +103,11 @@ func (a *answer) count() int { return len(a.ops) + len(a.hist) }
 
 // doSync runs one sync round trip for the device with token: push, then
 // pull, in one write transaction with the audit records of both, which it
-// may share with concurrent syncs (group.go).
-func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (*answer, syncResult, error) {
+// may share with concurrent syncs (group.go). prepare, when not nil,
+// writes an answer into memory; doSync has it run while the sync's group
+// commits, when the group commit can (answer.early), since the answer is
+// whole once the sync's function ran.
+func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo, prepare func(*answer) *preparedAnswer) (*answer, syncResult, error) {
 	out := answer{compact: info.compact}
 	resp := &out.SyncResponse
 	res := syncResult{refusals: map[string]int{}}
@@ -144,7 +151,19 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 	var authErr error
 	var deviceID string
 	var refusedDev Device
-	err := s.group.runPrefetched(s.db, syncPrefetch(token, req.Push, pre), func(tx Tx) error {
+	var prep func()
+	if prepare != nil {
+		// Run after the function below, never at the same time
+		// (groupCommitter.runPrepared); the function's next run starts
+		// with a fresh answer, early nil.
+		prep = func() {
+			if authErr == nil {
+				s.completeAnswer(&out, req.MethodHash)
+				out.early = prepare(&out)
+			}
+		}
+	}
+	err := s.group.runPrepared(s.db, syncPrefetch(token, req.Push, pre), func(tx Tx) error {
 		out, res, authErr = answer{compact: info.compact}, syncResult{refusals: map[string]int{}}, nil
 		d, u, err := authenticate(tx, token)
 		if err != nil {
@@ -196,7 +215,7 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 		if out.settled != nil {
 			s.views.settle(deviceID, *out.settled, out.written)
 		}
-	})
+	}, prep)
 	if err == nil {
 		err = authErr
 	}
@@ -206,16 +225,22 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo) (
 		// its own, and rate-limited: anyone can send these.
 		s.recordTokenRefused(refusedDev, info.remote)
 	}
+	s.completeAnswer(&out, req.MethodHash)
+	return &out, res, err
+}
+
+// completeAnswer sets what every answer carries besides the
+// transaction's outcome: the epoch and the region's method. The region's
+// method goes to its laptops with sync; its file only to a device that
+// holds another one (docs/sync.md).
+func (s *Server) completeAnswer(out *answer, methodHash string) {
 	out.Epoch = s.epochs.current
 	if s.methodInfo != nil {
-		// The region's method goes to its laptops with sync; its file
-		// only to a device that holds another one (docs/sync.md).
 		out.Method = s.methodInfo
-		if req.MethodHash != s.methodInfo.Hash {
+		if methodHash != s.methodInfo.Hash {
 			out.MethodFile = s.methodFile
 		}
 	}
-	return &out, res, err
 }
 
 // pushedOps are a push's ops as doSync prepared them outside the
