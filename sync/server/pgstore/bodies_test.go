@@ -240,6 +240,15 @@ func TestOpBodiesAgreeWithBbolt(t *testing.T) {
 	pg := openStorageT(t, pgtest.DB(t), "", store.Options{})
 	fill(t, pg, region)
 	sameLog(t, "pushed", want, readLog(t, pg, region))
+	// A dossier over a bound of PrefetchHistories' query (its ops, its
+	// replaced ids) is read by the queries of HeadKeys and DossierOps:
+	// the same answers.
+	defer func(o, r int) { prefetchOps, prefetchReplaced = o, r }(prefetchOps, prefetchReplaced)
+	for _, b := range []struct{ ops, replaced int }{{8, 65536}, {2048, 1}, {1, 1}} {
+		prefetchOps, prefetchReplaced = b.ops, b.replaced
+		sameLog(t, fmt.Sprintf("pushed, prefetch bounds %d ops %d replaced", b.ops, b.replaced), want, readLog(t, pg, region))
+	}
+	prefetchOps, prefetchReplaced = 2048, 65536
 
 	imported := openStorageT(t, pgtest.DB(t), "", store.Options{})
 	err = imported.Update(func(tx storage.Tx) error {

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -440,15 +441,38 @@ func (b blockBytes) ScanBytes(v []byte) error {
 // every op id, whether it is a head, and the sealed body (nil for an op
 // not a head when only the heads' bodies were read).
 type histEntry struct {
-	dossier []byte // the key, once a row of it is read
-	ids     [][]byte
-	head    []bool
-	sealed  [][]byte
+	ids    [][]byte
+	head   []bool
+	sealed [][]byte
 }
+
+// A dossier's ops come from PrefetchHistories as one value: the ops'
+// (op id, length of the sealed body as 4 bytes big-endian, sealed body)
+// one after the other, and its replaced ids as another. PostgreSQL's values
+// stop at 1 GB, so each is read up to a bound (prefetchOps ops of at most
+// protocol.MaxValueBytes and some, prefetchReplaced ids): a dossier that
+// reaches one is read by the queries of HeadKeys and DossierOps instead,
+// as when it was not prefetched. Variables so that tests can make them
+// small.
+var (
+	prefetchOps      = 2048
+	prefetchReplaced = 65536
+)
+
+// prefetchQuery reads, for each dossier of $1 (its number in $1 from 1),
+// its replaced ids and its ops, up to $2 ops and $3 replaced ids, each a
+// value of its own: one row per dossier rather than one per op (pgx reads
+// a row at some cost, and PostgreSQL sends one as well). Each side is read
+// by an index scan of its own per dossier.
+const prefetchQuery = `SELECT d.n,
+	(SELECT string_agg(x.op_id, ''::bytea) FROM (SELECT r.op_id FROM replaced r WHERE r.dossier = d.k LIMIT $3) x),
+	(SELECT string_agg(x.op_id || int4send(length(x.op)) || x.op, ''::bytea)
+		FROM (SELECT o.op_id, o.op FROM oplog o WHERE o.dossier = d.k ORDER BY o.op_id LIMIT $2) x)
+	FROM unnest($1::bytea[]) WITH ORDINALITY d(k, n)`
 
 // PrefetchHistories reads the ops of dossiers (16-byte keys) with one
 // query, for the HeadKeys and DossierJSON that follow
-// (storage.PullBatcher); with snapshot only the heads' bodies come.
+// (storage.PullBatcher); with snapshot only the heads' bodies are kept.
 func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 	if len(dossiers) == 0 {
 		return nil
@@ -464,57 +488,67 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 		return err
 	}
 	tx.hist = make(map[[16]byte]*histEntry, len(dossiers))
-	for _, k := range keys {
-		tx.hist[[16]byte(k)] = &histEntry{}
-	}
-	// One query without a join or a sort: the dossiers' replaced ids and
-	// their ops, in no particular order (a LEFT JOIN of the two and an
-	// ORDER BY made the database hash and sort every page's ten thousand
-	// rows). Heads are the ops not replaced; each dossier's ops are put in
-	// key order here, most often already so (a dossier's ops are stored
-	// together, in key order when they were copied in).
-	replaced := map[[32]byte]bool{}
-	var block, dossier, id, sealed []byte
-	var isOp bool
-	var e *histEntry
-	err := tx.eachRow([]any{&isOp, blockBytes{&block, &dossier}, blockBytes{&block, &id}, blockBytes{&block, &sealed}}, func() error {
-		if len(id) != 16 || len(dossier) != 16 {
-			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", dossier, store.ErrDamaged, len(id))
+	var n int64
+	var replaced, ops []byte
+	rep := map[[16]byte]bool{}
+	err := tx.eachRow([]any{&n, &replaced, &ops}, func() error {
+		if n < 1 || n > int64(len(keys)) {
+			return fmt.Errorf("%w: dossier %d of %d", store.ErrDamaged, n, len(keys))
 		}
-		if !isOp {
-			var k [32]byte
-			copy(k[:], dossier)
-			copy(k[16:], id)
-			replaced[k] = true
-			return nil
+		dk := keys[n-1]
+		if len(replaced)%16 != 0 {
+			return fmt.Errorf("dossier %x: %w: replaced ids of %d bytes", dk, store.ErrDamaged, len(replaced))
 		}
-		if e == nil || string(dossier) != string(e.dossier) {
-			if e = tx.hist[[16]byte(dossier)]; e == nil {
-				return fmt.Errorf("dossier %x: %w: not asked for", dossier, store.ErrDamaged)
-			}
-			e.dossier = dossier
+		e, err := histFrom(dk, ops, replaced, snapshot, rep)
+		if err != nil || e == nil {
+			return err // nil: over a bound, read when asked
 		}
-		e.ids, e.sealed = append(e.ids, id), append(e.sealed, sealed)
+		tx.hist[[16]byte(dk)] = e
 		return nil
-	}, `SELECT false, dossier, op_id, NULL::bytea FROM replaced WHERE dossier = ANY($1)
-		UNION ALL SELECT true, dossier, op_id, op FROM oplog WHERE dossier = ANY($1)`, keys)
+	}, prefetchQuery, keys, prefetchOps, prefetchReplaced)
 	if err != nil {
-		return err
+		tx.hist = nil
 	}
-	for dk, e := range tx.hist {
-		e.head = make([]bool, len(e.ids))
-		var k [32]byte
-		copy(k[:], dk[:])
-		for i, id := range e.ids {
-			copy(k[16:], id)
-			e.head[i] = !replaced[k]
-			if snapshot && !e.head[i] {
-				e.sealed[i] = nil // a snapshot sends heads only
-			}
+	return err
+}
+
+// histFrom makes a dossier's entry from the values prefetchQuery read of
+// it (slices of ops are kept: each row's values are new), nil when it
+// reached a bound of the query. rep is a map to use, emptied first.
+func histFrom(dk, ops, replaced []byte, snapshot bool, rep map[[16]byte]bool) (*histEntry, error) {
+	if len(replaced)/16 >= prefetchReplaced {
+		return nil, nil
+	}
+	count := 0
+	for i := 0; i < len(ops); count++ {
+		if len(ops)-i < 20 {
+			return nil, fmt.Errorf("dossier %x: %w: an op of %d bytes", dk, store.ErrDamaged, len(ops)-i)
 		}
-		e.sort()
+		size := int(binary.BigEndian.Uint32(ops[i+16:]))
+		if size > len(ops)-i-20 {
+			return nil, fmt.Errorf("dossier %x: %w: an op body of %d bytes past the end", dk, store.ErrDamaged, size)
+		}
+		i += 20 + size
 	}
-	return nil
+	if count >= prefetchOps {
+		return nil, nil
+	}
+	clear(rep)
+	for i := 0; i < len(replaced); i += 16 {
+		rep[[16]byte(replaced[i:])] = true
+	}
+	e := &histEntry{ids: make([][]byte, count), head: make([]bool, count), sealed: make([][]byte, count)}
+	for j, i := 0, 0; j < count; j++ {
+		size := int(binary.BigEndian.Uint32(ops[i+16:]))
+		id := ops[i : i+16 : i+16]
+		e.ids[j], e.head[j] = id, !rep[[16]byte(id)]
+		if e.head[j] || !snapshot { // a snapshot sends heads only
+			e.sealed[j] = ops[i+20 : i+20+size : i+20+size]
+		}
+		i += 20 + size
+	}
+	e.sort()
+	return e, nil
 }
 
 // sort puts the entry's ops in key order.
