@@ -181,11 +181,11 @@ func (tx *Tx) keepState(dk []byte, rs []stateRow) (*dossierState, error) {
 
 // forget drops what the transaction knows of dossier dk (after writing
 // its ops other than through ApplyJSON).
-func (tx *Tx) forget(dk []byte) {
+func (tx *Tx) forget(dk []byte) error {
 	if len(dk) == 16 {
 		delete(tx.dos, [16]byte(dk))
-		delete(tx.hist, [16]byte(dk))
 	}
+	return tx.dropHist(dk)
 }
 
 // headOps opens (once) and gives the dossier's ops not replaced.
@@ -283,7 +283,9 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 		tx.tx.queue(`WITH o AS (INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3))
 			INSERT INTO replaced (dossier, op_id) SELECT $1, unnest($4::bytea[]) ON CONFLICT DO NOTHING`, 0, dk, k, sealed, ids)
 	}
-	delete(tx.hist, [16]byte(dk))
+	if err := tx.dropHist(dk); err != nil {
+		return false, err
+	}
 	st.known[[16]byte(k)] = true
 	for _, id := range ids {
 		st.replaced[[16]byte(id)] = true
@@ -473,6 +475,13 @@ const prefetchQuery = `SELECT d.n,
 // PrefetchHistories reads the ops of dossiers (16-byte keys) with one
 // query, for the HeadKeys and DossierJSON that follow
 // (storage.PullBatcher); with snapshot only the heads' bodies are kept.
+//
+// The rows are read as they are asked for (histFor), not all before it
+// returns: PostgreSQL reads and sends the next dossiers while the pull
+// opens, decodes and encodes the ops of the first ones. Until they are
+// all read the connection can take no other statement, so the
+// transaction's connection reads the rest first whenever it is about to
+// send one, and before its COMMIT or ROLLBACK (txConn.finish).
 func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 	if len(dossiers) == 0 {
 		return nil
@@ -487,29 +496,109 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 	if err := tx.s.prefetchKeys(tx.ctx, keys); err != nil {
 		return err
 	}
+	rows, err := tx.tx.Query(tx.ctx, prefetchQuery, keys, prefetchOps, prefetchReplaced)
+	if err != nil {
+		return err
+	}
+	h := &histRows{rows: rows, keys: keys, snapshot: snapshot, left: make(map[[16]byte]bool, len(keys)), rep: map[[16]byte]bool{}}
+	for _, k := range keys {
+		h.left[[16]byte(k)] = true
+	}
 	tx.hist = make(map[[16]byte]*histEntry, len(dossiers))
+	tx.coming = h
+	tx.tx.pending = func() error { return tx.readHist(nil) }
+	return nil
+}
+
+// histRows are the rows of PrefetchHistories' query still being read.
+type histRows struct {
+	rows     pgx.Rows
+	keys     [][]byte
+	snapshot bool
+	left     map[[16]byte]bool // the dossiers whose row has not come
+	rep      map[[16]byte]bool // histFrom's
+}
+
+// readHist reads the rows of PrefetchHistories' query into tx.hist until
+// the row of dossier dk has come (nil: all of them), and closes them
+// after the last.
+func (tx *Tx) readHist(dk *[16]byte) error {
+	h := tx.coming
+	if h == nil {
+		return nil
+	}
+	done := func(err error) error {
+		h.rows.Close()
+		if err == nil {
+			err = h.rows.Err()
+		}
+		tx.coming, tx.tx.pending = nil, nil
+		if err != nil {
+			tx.hist = nil
+		}
+		return err
+	}
 	var n int64
 	var replaced, ops []byte
-	rep := map[[16]byte]bool{}
-	err := tx.eachRow([]any{&n, &replaced, &ops}, func() error {
-		if n < 1 || n > int64(len(keys)) {
-			return fmt.Errorf("%w: dossier %d of %d", store.ErrDamaged, n, len(keys))
+	for (dk == nil || h.left[*dk]) && h.rows.Next() {
+		if err := h.rows.Scan(&n, &replaced, &ops); err != nil {
+			return done(err)
 		}
-		dk := keys[n-1]
+		if n < 1 || n > int64(len(h.keys)) {
+			return done(fmt.Errorf("%w: dossier %d of %d", store.ErrDamaged, n, len(h.keys)))
+		}
+		k := h.keys[n-1]
+		delete(h.left, [16]byte(k))
 		if len(replaced)%16 != 0 {
-			return fmt.Errorf("dossier %x: %w: replaced ids of %d bytes", dk, store.ErrDamaged, len(replaced))
+			return done(fmt.Errorf("dossier %x: %w: replaced ids of %d bytes", k, store.ErrDamaged, len(replaced)))
 		}
-		e, err := histFrom(dk, ops, replaced, snapshot, rep)
-		if err != nil || e == nil {
-			return err // nil: over a bound, read when asked
+		e, err := histFrom(k, ops, replaced, h.snapshot, h.rep)
+		if err != nil {
+			return done(err)
 		}
-		tx.hist[[16]byte(dk)] = e
-		return nil
-	}, prefetchQuery, keys, prefetchOps, prefetchReplaced)
-	if err != nil {
-		tx.hist = nil
+		if e != nil { // nil: over a bound, read when asked
+			tx.hist[[16]byte(k)] = e
+		}
 	}
-	return err
+	if len(h.left) == 0 || dk == nil {
+		// Past the last row (Next false), or none left to come: reading
+		// on ends the statement.
+		for h.rows.Next() {
+		}
+		return done(nil)
+	}
+	if !h.left[*dk] {
+		return nil
+	}
+	return done(nil) // the rows ended without it
+}
+
+// histFor gives what PrefetchHistories read of dossier dk, reading the
+// query's rows on until its row has come; nil when it was not asked for
+// (or was over a bound, or taken).
+func (tx *Tx) histFor(dk []byte) (*histEntry, error) {
+	if len(dk) != 16 {
+		return nil, nil
+	}
+	k := [16]byte(dk)
+	if h := tx.coming; h != nil && h.left[k] {
+		if err := tx.readHist(&k); err != nil {
+			return nil, err
+		}
+	}
+	return tx.hist[k], nil
+}
+
+// dropHist forgets what PrefetchHistories read of dossier dk (its log
+// written meanwhile), the rows still to come read first.
+func (tx *Tx) dropHist(dk []byte) error {
+	if err := tx.tx.finish(); err != nil {
+		return err
+	}
+	if len(dk) == 16 {
+		delete(tx.hist, [16]byte(dk))
+	}
+	return nil
 }
 
 // histFrom makes a dossier's entry from the values prefetchQuery read of
@@ -634,7 +723,11 @@ func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, 
 	k := make([]byte, 32)
 	copy(k, dkey)
 	if len(dkey) == 16 {
-		if e := tx.hist[[16]byte(dkey)]; e != nil {
+		e, err := tx.histFor(dkey)
+		if err != nil {
+			return err
+		}
+		if e != nil {
 			delete(tx.hist, [16]byte(dkey)) // read once: a pull sends a dossier once
 			kept := make([]int, 0, len(e.ids))
 			complete := true
@@ -686,7 +779,11 @@ func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, 
 
 func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
 	if len(dkey) == 16 {
-		if e := tx.hist[[16]byte(dkey)]; e != nil {
+		e, err := tx.histFor(dkey)
+		if err != nil {
+			return dst, err
+		}
+		if e != nil {
 			for i, id := range e.ids {
 				if e.head[i] {
 					dst = append(dst, append(slices.Clone(dkey), id...))
