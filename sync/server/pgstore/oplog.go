@@ -493,11 +493,15 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 		}
 		keys[i] = []byte(d)
 	}
-	if err := tx.s.prefetchKeys(tx.ctx, keys); err != nil {
-		return err
-	}
 	rows, err := tx.tx.Query(tx.ctx, prefetchQuery, keys, prefetchOps, prefetchReplaced)
 	if err != nil {
+		return err
+	}
+	// The keys come from the key store's own connection while PostgreSQL
+	// reads the ops (a dossier whose key is not read here has it read
+	// when its first op is opened).
+	if err := tx.s.prefetchKeys(tx.ctx, keys); err != nil {
+		rows.Close()
 		return err
 	}
 	h := &histRows{rows: rows, keys: keys, snapshot: snapshot, left: make(map[[16]byte]bool, len(keys)), rep: map[[16]byte]bool{}}
