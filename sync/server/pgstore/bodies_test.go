@@ -240,6 +240,15 @@ func TestOpBodiesAgreeWithBbolt(t *testing.T) {
 	pg := openStorageT(t, pgtest.DB(t), "", store.Options{})
 	fill(t, pg, region)
 	sameLog(t, "pushed", want, readLog(t, pg, region))
+	// A dossier over a bound of PrefetchHistories' query (its ops, its
+	// replaced ids) is read by the queries of HeadKeys and DossierOps:
+	// the same answers.
+	defer func(o, r int) { prefetchOps, prefetchReplaced = o, r }(prefetchOps, prefetchReplaced)
+	for _, b := range []struct{ ops, replaced int }{{8, 65536}, {2048, 1}, {1, 1}} {
+		prefetchOps, prefetchReplaced = b.ops, b.replaced
+		sameLog(t, fmt.Sprintf("pushed, prefetch bounds %d ops %d replaced", b.ops, b.replaced), want, readLog(t, pg, region))
+	}
+	prefetchOps, prefetchReplaced = 2048, 65536
 
 	imported := openStorageT(t, pgtest.DB(t), "", store.Options{})
 	err = imported.Update(func(tx storage.Tx) error {
@@ -265,4 +274,145 @@ func TestOpBodiesAgreeWithBbolt(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameLog(t, "imported", want, readLog(t, imported, region))
+}
+
+// TestPrefetchedHistoriesReadAsAsked: PrefetchHistories' rows are read
+// as the pull asks for each dossier; a write to a dossier whose row has
+// not come yet (an op applied, twice in one transaction so that the
+// second finds the dossier's state kept; an import; an erasure), and any
+// other statement, find the rows read to the end first, and the dossier's
+// history then reads as bbolt's after the same writes. A transaction that
+// ends with rows still to come leaves its connection usable.
+func TestPrefetchedHistoriesReadAsAsked(t *testing.T) {
+	region := append(bodyRegion(), bodyRegion()...)
+	bolt, err := boltstore.Open(filepath.Join(t.TempDir(), "server.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bolt.Close()
+	pg := openStorageT(t, pgtest.DB(t), "", store.Options{})
+	fill(t, bolt, region)
+	fill(t, pg, region)
+	var dks []string
+	for _, ops := range region {
+		k, _ := store.LogKey(&ops[0])
+		dks = append(dks, string(k[:16]))
+	}
+	hlc := region[7][len(region[7])-1].HLC
+	op := func(d int, field, value string, prev ...string) (store.Op, []byte) {
+		hlc += 10
+		o := store.Op{ID: store.NewID(), Dossier: region[d][0].Dossier, Field: field, Value: value, HLC: hlc, Device: region[d][0].Device, Author: "anna", Prev: prev}
+		raw, _ := json.Marshal(o)
+		return o, raw
+	}
+	apply := func(tx storage.Tx, o store.Op, raw []byte) error {
+		_, err := tx.ApplyJSON(o, raw)
+		return err
+	}
+	first, firstRaw := op(2, "name", "first", region[2][1].ID)
+	second, secondRaw := op(2, "name", "second", first.ID)
+	_, imported := op(4, "step/9/note", "imported")
+	events := []struct {
+		name          string
+		before, after func(tx storage.Tx) error
+	}{
+		{"a statement", nil, func(tx storage.Tx) error { tx.Erased(idText([]byte(dks[5]))); return nil }},
+		{"ops applied", func(tx storage.Tx) error { return apply(tx, first, firstRaw) }, func(tx storage.Tx) error { return apply(tx, second, secondRaw) }},
+		{"an import", nil, func(tx storage.Tx) error { _, err := tx.ImportOps(dks[4], [][]byte{imported}); return err }},
+		{"an erasure", nil, func(tx storage.Tx) error { return tx.MarkErased(dks[6]) }},
+	}
+	for _, ev := range events {
+		for _, snapshot := range []bool{true, false} {
+			read := func(s storage.Storage) []string {
+				var out []string
+				err := s.Update(func(tx storage.Tx) error {
+					if ev.before != nil {
+						if err := ev.before(tx); err != nil {
+							return err
+						}
+					}
+					if b, ok := tx.(storage.PullBatcher); ok {
+						if err := b.PrefetchHistories(dks, snapshot); err != nil {
+							return err
+						}
+					}
+					for i, dk := range dks {
+						if i == 1 {
+							if err := ev.after(tx); err != nil {
+								return err
+							}
+						}
+						keep := func([]byte) bool { return true }
+						if snapshot {
+							heads, err := tx.HeadKeys([]byte(dk), nil)
+							if err != nil {
+								return err
+							}
+							slices.SortFunc(heads, bytes.Compare)
+							keep = func(k []byte) bool { _, ok := slices.BinarySearchFunc(heads, k, bytes.Compare); return ok }
+						}
+						raws, err := tx.DossierJSON([]byte(dk), keep, nil)
+						if err != nil {
+							return err
+						}
+						for _, raw := range raws {
+							out = append(out, string(raw))
+						}
+						out = append(out, "--")
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatalf("%s, %T, snapshot %v: %v", ev.name, s, snapshot, err)
+				}
+				return out
+			}
+			want, got := read(bolt), read(pg)
+			if !reflect.DeepEqual(want, got) {
+				t.Errorf("%s, snapshot %v: PostgreSQL's histories differ from bbolt's:\n%q\nwant\n%q", ev.name, snapshot, got, want)
+			}
+		}
+	}
+	for _, text := range []string{"second", "imported"} {
+		err := bolt.View(func(tx storage.Tx) error {
+			raws, err := tx.DossierJSON([]byte(dks[map[string]int{"second": 2, "imported": 4}[text]]), func([]byte) bool { return true }, nil)
+			if !slices.ContainsFunc(raws, func(r []byte) bool { return bytes.Contains(r, []byte(text)) }) {
+				t.Errorf("the op %q is not in its dossier", text)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Rows still to come when the transaction ends, in an Update and in a
+	// View: the connections stay usable, the answers right.
+	var want [][]byte
+	for i, b := range []struct {
+		st       storage.Storage
+		prefetch bool
+	}{{bolt, false}, {pg, true}, {pg, false}, {pg, true}} {
+		run := b.st.View
+		if i == 3 {
+			run = b.st.Update
+		}
+		if err := run(func(tx storage.Tx) error {
+			if b.prefetch {
+				if err := tx.(storage.PullBatcher).PrefetchHistories(dks, false); err != nil {
+					return err
+				}
+			}
+			hs, err := tx.HeadKeys([]byte(dks[2]), nil)
+			slices.SortFunc(hs, bytes.Compare)
+			if i == 0 {
+				want = hs
+			} else if !reflect.DeepEqual(hs, want) {
+				t.Errorf("prefetched %v: heads %x, bbolt's %x", b.prefetch, hs, want)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -210,7 +210,9 @@ func (tx *Tx) ImportOps(dossier string, raws [][]byte) (int, error) {
 	if len(dk) != 16 {
 		return 0, fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(dk))
 	}
-	tx.forget(dk) // written here, not through ApplyJSON
+	if err := tx.forget(dk); err != nil { // written here, not through ApplyJSON
+		return 0, err
+	}
 	if tx.exists("SELECT EXISTS (SELECT 1 FROM erased WHERE dossier = $1)", dk) {
 		return 0, store.ErrErased
 	}
@@ -329,7 +331,9 @@ func (tx *Tx) MarkErased(dossier string) error {
 	if len(dk) != 16 {
 		return fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(dk))
 	}
-	tx.forget(dk)
+	if err := tx.forget(dk); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		"INSERT INTO erased (dossier) VALUES ($1) ON CONFLICT DO NOTHING",
 		"DELETE FROM oplog WHERE dossier = $1",

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -180,11 +181,11 @@ func (tx *Tx) keepState(dk []byte, rs []stateRow) (*dossierState, error) {
 
 // forget drops what the transaction knows of dossier dk (after writing
 // its ops other than through ApplyJSON).
-func (tx *Tx) forget(dk []byte) {
+func (tx *Tx) forget(dk []byte) error {
 	if len(dk) == 16 {
 		delete(tx.dos, [16]byte(dk))
-		delete(tx.hist, [16]byte(dk))
 	}
+	return tx.dropHist(dk)
 }
 
 // headOps opens (once) and gives the dossier's ops not replaced.
@@ -281,7 +282,9 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 	} else {
 		tx.tx.queue(sqlInsertOpReplaced, 0, dk, k, sealed, ids)
 	}
-	delete(tx.hist, [16]byte(dk))
+	if err := tx.dropHist(dk); err != nil {
+		return false, err
+	}
 	st.known[[16]byte(k)] = true
 	for _, id := range ids {
 		st.replaced[[16]byte(id)] = true
@@ -439,15 +442,45 @@ func (b blockBytes) ScanBytes(v []byte) error {
 // every op id, whether it is a head, and the sealed body (nil for an op
 // not a head when only the heads' bodies were read).
 type histEntry struct {
-	dossier []byte // the key, once a row of it is read
-	ids     [][]byte
-	head    []bool
-	sealed  [][]byte
+	ids    [][]byte
+	head   []bool
+	sealed [][]byte
 }
+
+// A dossier's ops come from PrefetchHistories as one value: the ops'
+// (op id, length of the sealed body as 4 bytes big-endian, sealed body)
+// one after the other, and its replaced ids as another. PostgreSQL's values
+// stop at 1 GB, so each is read up to a bound (prefetchOps ops of at most
+// protocol.MaxValueBytes and some, prefetchReplaced ids): a dossier that
+// reaches one is read by the queries of HeadKeys and DossierOps instead,
+// as when it was not prefetched. Variables so that tests can make them
+// small.
+var (
+	prefetchOps      = 2048
+	prefetchReplaced = 65536
+)
+
+// prefetchQuery reads, for each dossier of $1 (its number in $1 from 1),
+// its replaced ids and its ops, up to $2 ops and $3 replaced ids, each a
+// value of its own: one row per dossier rather than one per op (pgx reads
+// a row at some cost, and PostgreSQL sends one as well). Each side is read
+// by an index scan of its own per dossier.
+const prefetchQuery = `SELECT d.n,
+	(SELECT string_agg(x.op_id, ''::bytea) FROM (SELECT r.op_id FROM replaced r WHERE r.dossier = d.k LIMIT $3) x),
+	(SELECT string_agg(x.op_id || int4send(length(x.op)) || x.op, ''::bytea)
+		FROM (SELECT o.op_id, o.op FROM oplog o WHERE o.dossier = d.k ORDER BY o.op_id LIMIT $2) x)
+	FROM unnest($1::bytea[]) WITH ORDINALITY d(k, n)`
 
 // PrefetchHistories reads the ops of dossiers (16-byte keys) with one
 // query, for the HeadKeys and DossierJSON that follow
-// (storage.PullBatcher); with snapshot only the heads' bodies come.
+// (storage.PullBatcher); with snapshot only the heads' bodies are kept.
+//
+// The rows are read as they are asked for (histFor), not all before it
+// returns: PostgreSQL reads and sends the next dossiers while the pull
+// opens, decodes and encodes the ops of the first ones. Until they are
+// all read the connection can take no other statement, so the
+// transaction's connection reads the rest first whenever it is about to
+// send one, and before its COMMIT or ROLLBACK (txConn.finish).
 func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 	if len(dossiers) == 0 {
 		return nil
@@ -459,61 +492,155 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 		}
 		keys[i] = []byte(d)
 	}
-	if err := tx.s.prefetchKeys(tx.ctx, keys); err != nil {
-		return err
-	}
-	tx.hist = make(map[[16]byte]*histEntry, len(dossiers))
-	for _, k := range keys {
-		tx.hist[[16]byte(k)] = &histEntry{}
-	}
-	// One query without a join or a sort: the dossiers' replaced ids and
-	// their ops, in no particular order (a LEFT JOIN of the two and an
-	// ORDER BY made the database hash and sort every page's ten thousand
-	// rows). Heads are the ops not replaced; each dossier's ops are put in
-	// key order here, most often already so (a dossier's ops are stored
-	// together, in key order when they were copied in).
-	replaced := map[[32]byte]bool{}
-	var block, dossier, id, sealed []byte
-	var isOp bool
-	var e *histEntry
-	err := tx.eachRow([]any{&isOp, blockBytes{&block, &dossier}, blockBytes{&block, &id}, blockBytes{&block, &sealed}}, func() error {
-		if len(id) != 16 || len(dossier) != 16 {
-			return fmt.Errorf("dossier %x: %w: an op key of %d bytes", dossier, store.ErrDamaged, len(id))
-		}
-		if !isOp {
-			var k [32]byte
-			copy(k[:], dossier)
-			copy(k[16:], id)
-			replaced[k] = true
-			return nil
-		}
-		if e == nil || string(dossier) != string(e.dossier) {
-			if e = tx.hist[[16]byte(dossier)]; e == nil {
-				return fmt.Errorf("dossier %x: %w: not asked for", dossier, store.ErrDamaged)
-			}
-			e.dossier = dossier
-		}
-		e.ids, e.sealed = append(e.ids, id), append(e.sealed, sealed)
-		return nil
-	}, `SELECT false, dossier, op_id, NULL::bytea FROM replaced WHERE dossier = ANY($1)
-		UNION ALL SELECT true, dossier, op_id, op FROM oplog WHERE dossier = ANY($1)`, keys)
+	rows, err := tx.tx.Query(tx.ctx, prefetchQuery, keys, prefetchOps, prefetchReplaced)
 	if err != nil {
 		return err
 	}
-	for dk, e := range tx.hist {
-		e.head = make([]bool, len(e.ids))
-		var k [32]byte
-		copy(k[:], dk[:])
-		for i, id := range e.ids {
-			copy(k[16:], id)
-			e.head[i] = !replaced[k]
-			if snapshot && !e.head[i] {
-				e.sealed[i] = nil // a snapshot sends heads only
-			}
+	// The keys come from the key store's own connection while PostgreSQL
+	// reads the ops (a dossier whose key is not read here has it read
+	// when its first op is opened).
+	if err := tx.s.prefetchKeys(tx.ctx, keys); err != nil {
+		rows.Close()
+		return err
+	}
+	h := &histRows{rows: rows, keys: keys, snapshot: snapshot, left: make(map[[16]byte]bool, len(keys)), rep: map[[16]byte]bool{}}
+	for _, k := range keys {
+		h.left[[16]byte(k)] = true
+	}
+	tx.hist = make(map[[16]byte]*histEntry, len(dossiers))
+	tx.coming = h
+	tx.tx.pending = func() error { return tx.readHist(nil) }
+	return nil
+}
+
+// histRows are the rows of PrefetchHistories' query still being read.
+type histRows struct {
+	rows     pgx.Rows
+	keys     [][]byte
+	snapshot bool
+	left     map[[16]byte]bool // the dossiers whose row has not come
+	rep      map[[16]byte]bool // histFrom's
+}
+
+// readHist reads the rows of PrefetchHistories' query into tx.hist until
+// the row of dossier dk has come (nil: all of them), and closes them
+// after the last.
+func (tx *Tx) readHist(dk *[16]byte) error {
+	h := tx.coming
+	if h == nil {
+		return nil
+	}
+	done := func(err error) error {
+		h.rows.Close()
+		if err == nil {
+			err = h.rows.Err()
 		}
-		e.sort()
+		tx.coming, tx.tx.pending = nil, nil
+		if err != nil {
+			tx.hist = nil
+		}
+		return err
+	}
+	var n int64
+	var replaced, ops []byte
+	for (dk == nil || h.left[*dk]) && h.rows.Next() {
+		if err := h.rows.Scan(&n, &replaced, &ops); err != nil {
+			return done(err)
+		}
+		if n < 1 || n > int64(len(h.keys)) {
+			return done(fmt.Errorf("%w: dossier %d of %d", store.ErrDamaged, n, len(h.keys)))
+		}
+		k := h.keys[n-1]
+		delete(h.left, [16]byte(k))
+		if len(replaced)%16 != 0 {
+			return done(fmt.Errorf("dossier %x: %w: replaced ids of %d bytes", k, store.ErrDamaged, len(replaced)))
+		}
+		e, err := histFrom(k, ops, replaced, h.snapshot, h.rep)
+		if err != nil {
+			return done(err)
+		}
+		if e != nil { // nil: over a bound, read when asked
+			tx.hist[[16]byte(k)] = e
+		}
+	}
+	if len(h.left) == 0 || dk == nil {
+		// Past the last row (Next false), or none left to come: reading
+		// on ends the statement.
+		for h.rows.Next() {
+		}
+		return done(nil)
+	}
+	if !h.left[*dk] {
+		return nil
+	}
+	return done(nil) // the rows ended without it
+}
+
+// histFor gives what PrefetchHistories read of dossier dk, reading the
+// query's rows on until its row has come; nil when it was not asked for
+// (or was over a bound, or taken).
+func (tx *Tx) histFor(dk []byte) (*histEntry, error) {
+	if len(dk) != 16 {
+		return nil, nil
+	}
+	k := [16]byte(dk)
+	if h := tx.coming; h != nil && h.left[k] {
+		if err := tx.readHist(&k); err != nil {
+			return nil, err
+		}
+	}
+	return tx.hist[k], nil
+}
+
+// dropHist forgets what PrefetchHistories read of dossier dk (its log
+// written meanwhile), the rows still to come read first.
+func (tx *Tx) dropHist(dk []byte) error {
+	if err := tx.tx.finish(); err != nil {
+		return err
+	}
+	if len(dk) == 16 {
+		delete(tx.hist, [16]byte(dk))
 	}
 	return nil
+}
+
+// histFrom makes a dossier's entry from the values prefetchQuery read of
+// it (slices of ops are kept: each row's values are new), nil when it
+// reached a bound of the query. rep is a map to use, emptied first.
+func histFrom(dk, ops, replaced []byte, snapshot bool, rep map[[16]byte]bool) (*histEntry, error) {
+	if len(replaced)/16 >= prefetchReplaced {
+		return nil, nil
+	}
+	count := 0
+	for i := 0; i < len(ops); count++ {
+		if len(ops)-i < 20 {
+			return nil, fmt.Errorf("dossier %x: %w: an op of %d bytes", dk, store.ErrDamaged, len(ops)-i)
+		}
+		size := int(binary.BigEndian.Uint32(ops[i+16:]))
+		if size > len(ops)-i-20 {
+			return nil, fmt.Errorf("dossier %x: %w: an op body of %d bytes past the end", dk, store.ErrDamaged, size)
+		}
+		i += 20 + size
+	}
+	if count >= prefetchOps {
+		return nil, nil
+	}
+	clear(rep)
+	for i := 0; i < len(replaced); i += 16 {
+		rep[[16]byte(replaced[i:])] = true
+	}
+	e := &histEntry{ids: make([][]byte, count), head: make([]bool, count), sealed: make([][]byte, count)}
+	for j, i := 0, 0; j < count; j++ {
+		size := int(binary.BigEndian.Uint32(ops[i+16:]))
+		id := ops[i : i+16 : i+16]
+		e.ids[j], e.head[j] = id, !rep[[16]byte(id)]
+		if e.head[j] || !snapshot { // a snapshot sends heads only
+			e.sealed[j] = ops[i+20 : i+20+size : i+20+size]
+		}
+		i += 20 + size
+	}
+	e.sort()
+	return e, nil
 }
 
 // sort puts the entry's ops in key order.
@@ -599,7 +726,11 @@ func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, 
 	k := make([]byte, 32)
 	copy(k, dkey)
 	if len(dkey) == 16 {
-		if e := tx.hist[[16]byte(dkey)]; e != nil {
+		e, err := tx.histFor(dkey)
+		if err != nil {
+			return err
+		}
+		if e != nil {
 			delete(tx.hist, [16]byte(dkey)) // read once: a pull sends a dossier once
 			kept := make([]int, 0, len(e.ids))
 			complete := true
@@ -651,7 +782,11 @@ func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, 
 
 func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
 	if len(dkey) == 16 {
-		if e := tx.hist[[16]byte(dkey)]; e != nil {
+		e, err := tx.histFor(dkey)
+		if err != nil {
+			return dst, err
+		}
+		if e != nil {
 			for i, id := range e.ids {
 				if e.head[i] {
 					dst = append(dst, append(slices.Clone(dkey), id...))

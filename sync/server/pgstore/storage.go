@@ -148,8 +148,10 @@ type Tx struct {
 	// read ("" for none), kept current by NumberOp.
 	opDossier map[string]string
 	// hist is what PrefetchHistories read, by dossier key, until
-	// DossierJSON takes it.
-	hist map[[16]byte]*histEntry
+	// DossierJSON takes it; coming holds the dossiers whose row is still
+	// to be read (oplog.go, histFor).
+	hist   map[[16]byte]*histEntry
+	coming *histRows
 	// dec decodes the op bodies DossierOps gives; plain is its buffer
 	// for a body opened.
 	dec   *store.OpBodyDecoder

@@ -89,6 +89,21 @@ type txConn struct {
 	// statement writes the settings other than AppendAudit's own.
 	auditHead []byte
 	auditOK   bool
+	// pending reads the rest of a statement's rows that are read as
+	// they are asked for (PrefetchHistories): the connection takes no
+	// other statement before (finish).
+	pending func() error
+}
+
+// finish reads the rows still pending, if any, so that the connection
+// can take another statement.
+func (q *txConn) finish() error {
+	if q.pending == nil {
+		return nil
+	}
+	f := q.pending
+	q.pending = nil
+	return f()
 }
 
 func (q *txConn) note(sql string, exec bool) {
@@ -190,6 +205,9 @@ func (q *txConn) queue(sql string, want int64, args ...any) {
 }
 
 func (q *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := q.finish(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	q.note(sql, true)
 	if q.begin != "" || len(q.queued) > 0 {
 		br, err := q.withPrefix(ctx, sql, args)
@@ -203,6 +221,9 @@ func (q *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 }
 
 func (q *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := q.finish(); err != nil {
+		return nil, err
+	}
 	q.note(sql, false)
 	if q.begin != "" || len(q.queued) > 0 {
 		br, err := q.withPrefix(ctx, sql, args)
@@ -219,6 +240,9 @@ func (q *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 }
 
 func (q *txConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if err := q.finish(); err != nil {
+		return errRow{err}
+	}
 	q.note(sql, false)
 	if q.begin != "" || len(q.queued) > 0 {
 		br, err := q.withPrefix(ctx, sql, args)
@@ -446,6 +470,7 @@ func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefet
 // rollback ends the transaction without its changes and gives the
 // connection back (the pool drops one not idle after a failure).
 func (tx *Tx) rollback() {
+	tx.tx.finish()
 	tx.tx.queued = nil
 	if tx.tx.begin == "" {
 		tx.tx.c.Exec(tx.ctx, "ROLLBACK")
@@ -457,6 +482,10 @@ func (tx *Tx) rollback() {
 // transaction that a failed statement aborted is rolled back by COMMIT:
 // that is an error here, as pgx's Commit makes it.
 func (tx *Tx) commit() error {
+	if err := tx.tx.finish(); err != nil {
+		tx.rollback()
+		return err
+	}
 	if !tx.write && tx.tx.begin == "" {
 		// A View's answers are all in: its COMMIT changes nothing, and
 		// nobody waits for it. It is sent after the caller went on, and
