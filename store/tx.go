@@ -251,6 +251,31 @@ func (tx *Tx) Heads(dossier, field string) ([]Head, error) {
 	return tx.s.readHeads(tx.tx, cat(dkey, []byte(field)))
 }
 
+// HeadsWhere calls fn with the heads of each field of dossier that keep
+// accepts, in field order, as Heads gives them (newest first), until fn
+// returns an error: one walk of the dossier's range of the log, only the
+// accepted fields' ops decoded. A reader that needs a few fields of a
+// dossier (its shares) reads them without opening every head.
+func (tx *Tx) HeadsWhere(dossier string, keep func(field string) bool, fn func(field string, heads []Head) error) error {
+	dkey, err := idKey(dossier)
+	if err != nil {
+		return err
+	}
+	all, err := tx.s.headsWhere(tx.tx, dkey, keep)
+	if err != nil {
+		return err
+	}
+	for _, fh := range all {
+		if len(fh.Heads) == 0 {
+			continue
+		}
+		if err := fn(fh.Field, fh.Heads); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // HeadsAfter returns the heads op's field would have if op were applied
 // now, by the merge rule Apply uses, without applying it. For an op the
 // log holds already it returns the heads as they are.

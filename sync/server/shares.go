@@ -41,14 +41,42 @@ var dutchTime = sync.OnceValue(func() *time.Location {
 
 // shareTerms reads the shares of a dossier from the heads of its share
 // fields (the winning head of each, as the scalar merge rule shows it).
+// On a backend that reads the heads of chosen fields (the bbolt file:
+// store.Tx.HeadsWhere) only the share fields' heads are read; otherwise,
+// and always in shareTermsFull, every head of the dossier is opened. The
+// two give the same terms (TestShareTermsAsFromEveryHead).
 func shareTerms(tx Tx, dossier string) ([]store.ShareTerms, error) {
+	hw, ok := tx.(fieldHeadsReader)
+	if !ok {
+		return shareTermsFull(tx, dossier)
+	}
+	var terms shareFields
+	err := hw.HeadsWhere(dossier, isShareField, func(field string, heads []store.Head) error {
+		for _, h := range heads {
+			terms.add(field, h)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return terms.terms(), nil
+}
+
+// fieldHeadsReader reads the heads of the fields of a dossier that keep
+// accepts (store.Tx.HeadsWhere).
+type fieldHeadsReader interface {
+	HeadsWhere(dossier string, keep func(field string) bool, fn func(field string, heads []store.Head) error) error
+}
+
+// shareTermsFull is shareTerms from every head of the dossier, each op
+// opened to find the share fields.
+func shareTermsFull(tx Tx, dossier string) ([]store.ShareTerms, error) {
 	keys, err := tx.HeadKeys(dkey(dossier), nil)
 	if err != nil {
 		return nil, err
 	}
-	type fieldHeads = map[string][]store.Head
-	byShare := map[string]fieldHeads{}
-	var order []string
+	var terms shareFields
 	for _, k := range keys {
 		op, err := tx.Op(dossier, idString(k[16:]))
 		if err != nil {
@@ -57,21 +85,41 @@ func shareTerms(tx Tx, dossier string) ([]store.ShareTerms, error) {
 		if !isShareField(op.Field) {
 			continue
 		}
-		parts := strings.SplitN(op.Field, "/", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		id, name := parts[1], parts[2]
-		if byShare[id] == nil {
-			byShare[id] = fieldHeads{}
-			order = append(order, id)
-		}
-		byShare[id][name] = append(byShare[id][name], store.Head{ID: op.ID, Value: op.Value, HLC: op.HLC, Device: op.Device})
+		terms.add(op.Field, store.Head{ID: op.ID, Value: op.Value, HLC: op.HLC, Device: op.Device})
 	}
-	slices.Sort(order)
-	out := make([]store.ShareTerms, 0, len(order))
-	for _, id := range order {
-		f := byShare[id]
+	return terms.terms(), nil
+}
+
+// shareFields gathers the heads of a dossier's share fields by share.
+type shareFields struct {
+	byShare map[string]map[string][]store.Head // share id, field name: heads
+	order   []string
+}
+
+// add records h, a head of field (share/ID/name; other fields are
+// passed over).
+func (s *shareFields) add(field string, h store.Head) {
+	parts := strings.SplitN(field, "/", 3)
+	if len(parts) != 3 || parts[0] != store.EntityShare {
+		return
+	}
+	id, name := parts[1], parts[2]
+	if s.byShare == nil {
+		s.byShare = map[string]map[string][]store.Head{}
+	}
+	if s.byShare[id] == nil {
+		s.byShare[id] = map[string][]store.Head{}
+		s.order = append(s.order, id)
+	}
+	s.byShare[id][name] = append(s.byShare[id][name], h)
+}
+
+// terms are the shares' terms, by share id: each field's winning head.
+func (s *shareFields) terms() []store.ShareTerms {
+	slices.Sort(s.order)
+	out := make([]store.ShareTerms, 0, len(s.order))
+	for _, id := range s.order {
+		f := s.byShare[id]
 		v := func(name string) string {
 			w, _ := winner(f[name])
 			return w.Value
@@ -80,7 +128,7 @@ func shareTerms(tx Tx, dossier string) ([]store.ShareTerms, error) {
 			Mode: v("mode"), From: v("from"), Until: v("until"), ConsentDate: v("consent_date"),
 			ConsentHow: v("consent_how"), Withdrawn: v("withdrawn")})
 	}
-	return out, nil
+	return out
 }
 
 // accessState is what the access rule needs of a dossier, with team as
