@@ -30,13 +30,11 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 	// plans a query over an array afresh at every run (0.3-0.4 ms in the
 	// statement log of the one-field sync), which a group pays once.
 	if len(pre.Tokens) == 1 {
-		b.Queue(`SELECT t.hash, t.device, `+tokenColumns+`
-			FROM tokens t LEFT JOIN devices d ON d.id = t.device LEFT JOIN users u ON u.name = d.rec->>'user'
+		b.Queue(`SELECT t.hash, t.device, `+tokenColumns+` FROM tokens t `+tokenJoins+`
 			WHERE t.hash = $1`, pre.Tokens[0])
 	} else if len(pre.Tokens) > 1 {
 		b.Queue(`SELECT t.hash, t.device, `+tokenColumns+`
-			FROM unnest($1::bytea[]) AS h(h) JOIN tokens t ON t.hash = h.h
-			LEFT JOIN devices d ON d.id = t.device LEFT JOIN users u ON u.name = d.rec->>'user'`, pre.Tokens)
+			FROM unnest($1::bytea[]) AS h(h) JOIN tokens t ON t.hash = h.h `+tokenJoins, pre.Tokens)
 	}
 	if len(pre.Tokens) > 0 {
 		reads = append(reads, func(br pgx.BatchResults) error {

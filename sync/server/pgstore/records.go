@@ -216,8 +216,7 @@ func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
 	var name *string
 	var teams []string
 	var recs [][]byte // the teams' records, nil for a team without one
-	err := tx.tx.QueryRow(tx.ctx, `SELECT t.device, `+tokenColumns+`
-		FROM tokens t LEFT JOIN devices d ON d.id = t.device LEFT JOIN users u ON u.name = d.rec->>'user'
+	err := tx.tx.QueryRow(tx.ctx, `SELECT t.device, `+tokenColumns+` FROM tokens t `+tokenJoins+`
 		WHERE t.hash = $1`, hash).Scan(&id, &dev, &name, &user, &teams, &recs)
 	if err != nil {
 		return "", false
@@ -226,12 +225,24 @@ func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
 	return id, true
 }
 
-// tokenColumns are what TokenDevice reads beside the token's device: the
-// device's record, its user's name and record, the user's teams and
-// their records (nil for a team without one).
-const tokenColumns = `d.rec, d.rec->>'user', u.rec,
-			ARRAY(SELECT m.team FROM members m WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C"),
-			ARRAY(SELECT convert_to(r.rec::text, 'UTF8') FROM members m LEFT JOIN teams r ON r.name = m.team WHERE m.user_name = d.rec->>'user' ORDER BY m.team COLLATE "C")`
+// tokenColumns are what TokenDevice reads beside the token's device, from
+// the tables tokenJoins joins to tokens t: the device's record, its
+// user's name and record, the user's teams and their records (nil for a
+// team without one).
+const tokenColumns = `d.rec, d.rec->>'user', u.rec, COALESCE(ms.teams, '{}'), COALESCE(ms.recs, '{}')`
+
+// tokenJoins joins a token's device, user and memberships to tokens t. The
+// user's teams and their records come from one scan of the user's
+// memberships (two lists as sub-plans scanned them twice), and the
+// user's name is taken out of the device's record once, as a sub-select:
+// in the condition itself it was taken out again for every row of
+// members the scan looked at (a scan when the table is small, as on a
+// region of a few hundred coaches: 14 of the 15 ms of the read-ahead of a
+// group of 199 tokens, EXPLAIN ANALYZE).
+const tokenJoins = `LEFT JOIN devices d ON d.id = t.device LEFT JOIN users u ON u.name = d.rec->>'user'
+			LEFT JOIN LATERAL (SELECT array_agg(m.team ORDER BY m.team COLLATE "C") AS teams,
+				array_agg(convert_to(r.rec::text, 'UTF8') ORDER BY m.team COLLATE "C") AS recs
+				FROM members m LEFT JOIN teams r ON r.name = m.team WHERE m.user_name = (SELECT d.rec->>'user')) ms ON true`
 
 // keepToken keeps what TokenDevice read of device id for the questions
 // that follow (recordMemo).
