@@ -110,14 +110,9 @@ func readLog(t *testing.T, s storage.Storage, region [][]store.Op) logView {
 				}
 				for _, dk := range dks {
 					name := mode + " " + idText([]byte(dk))
-					keep := func([]byte) bool { return true }
-					if snapshot {
-						heads, err := tx.HeadKeys([]byte(dk), nil)
-						if err != nil {
-							return err
-						}
-						slices.SortFunc(heads, bytes.Compare)
-						keep = func(k []byte) bool { _, ok := slices.BinarySearchFunc(heads, k, bytes.Compare); return ok }
+					keep, err := keepFor(tx, dk, snapshot)
+					if err != nil {
+						return err
 					}
 					if pass == 0 {
 						raws, err := tx.DossierJSON([]byte(dk), keep, nil)
@@ -342,14 +337,9 @@ func TestPrefetchedHistoriesReadAsAsked(t *testing.T) {
 								return err
 							}
 						}
-						keep := func([]byte) bool { return true }
-						if snapshot {
-							heads, err := tx.HeadKeys([]byte(dk), nil)
-							if err != nil {
-								return err
-							}
-							slices.SortFunc(heads, bytes.Compare)
-							keep = func(k []byte) bool { _, ok := slices.BinarySearchFunc(heads, k, bytes.Compare); return ok }
+						keep, err := keepFor(tx, dk, snapshot)
+						if err != nil {
+							return err
 						}
 						raws, err := tx.DossierJSON([]byte(dk), keep, nil)
 						if err != nil {
@@ -415,4 +405,18 @@ func TestPrefetchedHistoriesReadAsAsked(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// keepFor is what a history of dk keeps: every op, or for a snapshot its
+// heads alone.
+func keepFor(tx storage.Tx, dk string, snapshot bool) (func([]byte) bool, error) {
+	if !snapshot {
+		return func([]byte) bool { return true }, nil
+	}
+	heads, err := tx.HeadKeys([]byte(dk), nil)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(heads, bytes.Compare)
+	return func(k []byte) bool { _, ok := slices.BinarySearchFunc(heads, k, bytes.Compare); return ok }, nil
 }
