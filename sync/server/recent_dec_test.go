@@ -21,33 +21,53 @@ import (
 // (the catch-up read from the file, its ops decoded from their JSON).
 func pullIndexAndFile(t *testing.T, e *env, dev *device, cursor uint64, limit int) (index, file *answer) {
 	t.Helper()
-	run := func(off bool) *answer {
-		out := &answer{compact: true}
-		r := &e.srv.recent
-		r.mu.Lock()
-		r.off = off
-		r.mu.Unlock()
-		err := e.srv.db.Update(func(tx Tx) error {
-			r.begin(tx)
-			d, u, err := authenticate(tx, dev.token)
-			if err != nil {
-				return err
-			}
-			if err := e.srv.pull(tx, d, u, cursor, limit, nil, out); err != nil {
-				return err
-			}
-			return errRolledBack
-		})
-		r.done(false)
-		r.mu.Lock()
-		r.off = false
-		r.mu.Unlock()
-		if !errors.Is(err, errRolledBack) {
-			t.Fatalf("pull: %v", err)
-		}
-		return out
+	return pullRolledBack(t, e, dev, cursor, limit, false, false), pullRolledBack(t, e, dev, cursor, limit, true, false)
+}
+
+// pullRolledBack runs the pull of dev after cursor in a transaction that
+// is rolled back, asking for a compact page, with the index of recent ops
+// on or off. With shared, the transaction starts and ends as a sync
+// transaction does on a storage several processes share (syncHooks: the
+// check of other processes' writes first); otherwise with the index's
+// own hooks alone.
+func pullRolledBack(t *testing.T, e *env, dev *device, cursor uint64, limit int, off, shared bool) *answer {
+	t.Helper()
+	out := &answer{compact: true}
+	r := &e.srv.recent
+	r.mu.Lock()
+	r.off = off
+	r.mu.Unlock()
+	begin, done := r.begin, r.done
+	if shared {
+		h := syncHooks{e.srv}
+		begin, done = h.begin, h.done
 	}
-	return run(false), run(true)
+	err := e.srv.db.Update(func(tx Tx) error {
+		begin(tx)
+		d, u, err := authenticate(tx, dev.token)
+		if err != nil {
+			return err
+		}
+		if err := e.srv.pull(tx, d, u, cursor, limit, nil, out); err != nil {
+			return err
+		}
+		return errRolledBack
+	})
+	done(false)
+	if shared {
+		// Nothing was committed: the count read at the start still
+		// describes the storage as this process last left it (done
+		// forgets it, to be safe, which would drop the index at the
+		// next sync and leave nothing to compare).
+		e.srv.processes.known = true
+	}
+	r.mu.Lock()
+	r.off = false
+	r.mu.Unlock()
+	if !errors.Is(err, errRolledBack) {
+		t.Fatalf("pull: %v", err)
+	}
+	return out
 }
 
 // samePullPages checks that two answers make the same ops, the same

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -18,47 +17,15 @@ import (
 // was asked for the index's pull (a settled device) and answered it.
 func pullIndexAndFileShared(t *testing.T, e *env, dev *device, cursor uint64, limit int) (index, file *answer, asked, hit bool) {
 	t.Helper()
-	run := func(off bool) *answer {
-		out := &answer{compact: true}
-		r := &e.srv.recent
-		r.mu.Lock()
-		r.off = off
-		r.mu.Unlock()
-		h := syncHooks{e.srv}
-		err := e.srv.db.Update(func(tx Tx) error {
-			h.begin(tx)
-			d, u, err := authenticate(tx, dev.token)
-			if err != nil {
-				return err
-			}
-			if err := e.srv.pull(tx, d, u, cursor, limit, nil, out); err != nil {
-				return err
-			}
-			return errRolledBack
-		})
-		h.done(false)
-		// Nothing was committed: the count read at the start still
-		// describes the storage as this process last left it (done
-		// forgets it, to be safe, which would drop the index at the
-		// next sync and leave nothing to compare).
-		e.srv.processes.known = true
-		r.mu.Lock()
-		r.off = false
-		r.mu.Unlock()
-		if !errors.Is(err, errRolledBack) {
-			t.Fatalf("pull: %v", err)
-		}
-		return out
-	}
 	r := &e.srv.recent
 	r.mu.Lock()
 	asked0, hits0 := r.asked, r.hits
 	r.mu.Unlock()
-	index = run(false)
+	index = pullRolledBack(t, e, dev, cursor, limit, false, true)
 	r.mu.Lock()
 	asked, hit = r.asked > asked0, r.hits > hits0
 	r.mu.Unlock()
-	return index, run(true), asked, hit
+	return index, pullRolledBack(t, e, dev, cursor, limit, true, true), asked, hit
 }
 
 // TestRecentOpsTwoProcessesAsTheFile is TestRecentDecodedOpsAsTheFile
