@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -180,10 +181,27 @@ func TestOpen(t *testing.T) {
 			db.Close()
 		}
 	}
+	// docs/postgres.md tells operators to size the pools in the URL.
+	sized, err := Open(ctx, data+sep(data)+"pool_max_conns=3", keys+sep(keys)+"pool_max_conns=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, k := sized.Data.Config().MaxConns, sized.Keys.Config().MaxConns; d != 3 || k != 2 {
+		t.Errorf("pool_max_conns in the URLs gave pools of %d and %d connections, want 3 and 2", d, k)
+	}
+	sized.Close()
 	if _, err := Open(ctx, "postgres://127.0.0.1:1/nothing?connect_timeout=2", ""); err == nil {
 		t.Fatal("Open of an unreachable database succeeded")
 	}
 	if _, err := Open(ctx, "not a url", ""); err == nil {
 		t.Fatal("Open of a bad connection string succeeded")
 	}
+}
+
+// sep is what joins one more parameter to url.
+func sep(url string) string {
+	if strings.Contains(url, "?") {
+		return "&"
+	}
+	return "?"
 }
