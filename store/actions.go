@@ -57,6 +57,11 @@ func (s *Store) commit(tx *bolt.Tx, dossier string, changes []Change) ([]Op, err
 		return nil, err
 	}
 	w := s.newWriter(tx)
+	fields := make([]string, len(changes))
+	for i, ch := range changes {
+		fields[i] = ch.Field
+	}
+	w.expect(dkey, fields)
 	var made []Op
 	for _, ch := range changes {
 		heads, err := w.heads(cat(dkey, []byte(ch.Field)))
@@ -203,8 +208,7 @@ func (s *Store) ToggleCheck(dossier string, step int, item string) (Op, error) {
 		if err != nil {
 			return err
 		}
-		w := s.newWriter(tx)
-		hs, err := w.heads(cat(dkey, []byte(field)))
+		hs, err := s.readHeads(tx, cat(dkey, []byte(field)))
 		if err != nil {
 			return err
 		}
@@ -391,6 +395,7 @@ func (s *Store) ApplyRemote(ops []Op) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		w := s.newWriter(tx)
+		w.expectOps(ops)
 		erased := tx.Bucket(bErased)
 		for _, op := range ops {
 			if erased != nil {

@@ -45,6 +45,7 @@ func (s *Store) AdoptOutbox(author string) (int, error) {
 				return err
 			}
 			// Heads are derived from the log: the summary follows.
+			w.forget(okey[:16])
 			w.touchAll(op.Dossier)
 			n++
 			return nil

@@ -23,6 +23,10 @@ type writer struct {
 	// marks the dossiers that need the whole derivation.
 	changes map[string]map[string]*fieldChange
 	full    map[string]bool
+
+	// memo holds, per dossier, the heads the transaction read or wrote
+	// (headsmemo.go).
+	memo map[[16]byte]*dossierMemo
 }
 
 func (s *Store) newWriter(tx *bolt.Tx) *writer {
@@ -64,7 +68,7 @@ func (w *writer) applyBounded(op Op, local bool, bound int) (bool, error) {
 	if ops.Get(lkey) != nil {
 		return false, nil
 	}
-	before, err := w.s.fieldHeadsOf(w.tx, dkey, op.Field)
+	before, err := w.fieldHeads(dkey, op.Field)
 	if err != nil {
 		return false, fmt.Errorf("merge op %s: %w", op.ID, err)
 	}
@@ -121,6 +125,7 @@ func (w *writer) mergeHeads(op Op, dkey []byte, before []Head) error {
 	after, named := mergeField(before, []Op{op}, isReplaced)
 	was := headIDSet(before)
 	ops := w.tx.Bucket(bOps)
+	var gained []string // what the replaced set gains
 	for _, p := range named {
 		pkey, err := idKey(p)
 		if err != nil {
@@ -139,7 +144,9 @@ func (w *writer) mergeHeads(op Op, dkey []byte, before []Head) error {
 		if err := replaced.Put(plkey, present); err != nil {
 			return err
 		}
+		gained = append(gained, p)
 	}
+	w.applied(dkey, op.Field, after, gained)
 	w.noteChange(op.Dossier, op.Field, before, after)
 	return nil
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,5 +65,77 @@ func BenchmarkOpenSummaries(b *testing.B) {
 			b.Fatalf("%d summaries: %v", len(sums), err)
 		}
 		s.Close()
+	}
+}
+
+// BenchmarkPushVisits measures the store's part of a sync server's group
+// of 200 pushes of a visit (10 ops into one dossier, six step notes, each
+// replacing the heads the device saw) on the 10,000-client region, in one
+// transaction as the group commits them: each op applied under the heads
+// bound (Tx.ApplyJSONBounded), the fields expected first as the server's
+// push does. "log" reads every op's heads by a walk of the dossier's log;
+// "memo" from the transaction's memo (headsmemo.go).
+func BenchmarkPushVisits(b *testing.B) {
+	for _, mode := range []string{"log", "memo"} {
+		b.Run(mode, func(b *testing.B) {
+			path := benchRegion(b)
+			s, err := store.Open(path, store.Options{Author: "bench", NoSync: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			store.SetNoHeadsMemo(s, mode == "log")
+			sums, err := s.Summaries()
+			if err != nil || len(sums) < 200 {
+				b.Fatalf("%d clients: %v", len(sums), err)
+			}
+			// The heads the devices saw, of 2,000 dossiers.
+			sums = sums[:2000]
+			fields := make([]string, 10)
+			for j := range fields {
+				fields[j] = fmt.Sprintf("step/%d/note", j%6+1)
+			}
+			heads := map[string][]string{}
+			err = s.View(func(tx *store.Tx) error {
+				for _, sm := range sums {
+					for _, f := range fields[:6] {
+						hs, err := tx.Heads(sm.ID, f)
+						if err != nil {
+							return err
+						}
+						for _, h := range hs {
+							heads[sm.ID+f] = append(heads[sm.ID+f], h.ID)
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var hlc store.HLC = 1 << 50
+			for round := 0; b.Loop(); round++ {
+				err := s.Update(func(tx *store.Tx) error {
+					for i := range 200 {
+						d := sums[(round*200+i)%len(sums)].ID
+						tx.ExpectHeads(d, fields)
+						for _, f := range fields {
+							hlc++
+							op := store.Op{ID: store.NewID(), Dossier: d, Field: f, Value: "Notitie", HLC: hlc,
+								Device: "dev-bench", Author: "bench", Prev: heads[d+f]}
+							if _, err := tx.ApplyJSONBounded(op, nil, 32); err != nil {
+								return err
+							}
+							heads[d+f] = []string{op.ID}
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/2000, "us/op")
+		})
 	}
 }

@@ -96,6 +96,7 @@ func (s *Store) applyBulk(tx *bolt.Tx, ops []Op) (int, error) {
 		if b.op.HLC > w.hlc {
 			w.hlc = b.op.HLC
 		}
+		w.forget(b.dkey)
 		w.touchAll(b.op.Dossier)
 	}
 	// The ops bucket's sequence counts the ops of the log, as apply keeps it.

@@ -141,6 +141,9 @@ type Store struct {
 	// oldSummaries: a read-only open of a file whose summaries have the
 	// layout before chunks (summaries.go), read as they are.
 	oldSummaries bool
+	// noHeadsMemo makes every read of heads in a write transaction walk
+	// the log (fieldHeadsOf), as a test's slow path (headsmemo.go).
+	noHeadsMemo bool
 }
 
 // migrations[v] upgrades a database of schema v to v+1, inside the opening

@@ -50,6 +50,9 @@ func (tx *Tx) MarkErased(dossier string) error {
 		return fmt.Errorf("%w: erase in a read transaction", ErrInvalid)
 	}
 	dkey := []byte(dossier)
+	if tx.w != nil {
+		tx.w.forget(dkey)
+	}
 	if err := tx.s.purge(tx.tx, dkey); err != nil {
 		return fmt.Errorf("erase %x: %w", dkey, err)
 	}

@@ -223,4 +223,6 @@ func (s *Store) readHeads(tx *bolt.Tx, hkey []byte) ([]Head, error) {
 	return s.fieldHeadsOf(tx, hkey[:16], string(hkey[16:]))
 }
 
-func (w *writer) heads(hkey []byte) ([]Head, error) { return w.s.readHeads(w.tx, hkey) }
+func (w *writer) heads(hkey []byte) ([]Head, error) {
+	return w.fieldHeads(hkey[:16], string(hkey[16:]))
+}

@@ -531,6 +531,37 @@ func opFieldIs(b, want []byte) bool {
 	return d.err == nil && len(d.b) >= len(want) && string(d.b[:len(want)]) == string(want)
 }
 
+// opFieldStart is what follows the ids in the log value b (schema 5):
+// the op's encoded field and the rest of the op; false when b is not an
+// op of that form. opFieldIs(b, want) is whether it starts with want.
+func opFieldStart(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != fmtOp {
+		return nil, false
+	}
+	if b[1]&(opFlagID|opFlagDossier) == 0 {
+		return b[2:], true
+	}
+	d := dec{b: b[2:]}
+	if b[1]&opFlagID != 0 {
+		d.raw(d.uint())
+	}
+	if b[1]&opFlagDossier != 0 {
+		d.raw(d.uint())
+	}
+	return d.b, d.err == nil
+}
+
+// fieldSpan is the encoded field rest (what opFieldStart gives) starts
+// with; false when it does not parse.
+func fieldSpan(rest []byte) ([]byte, bool) {
+	d := dec{b: rest}
+	d.skipField()
+	if d.err != nil {
+		return nil, false
+	}
+	return rest[:len(rest)-len(d.b)], true
+}
+
 // encodedField is the encoding of a field, as opFieldIs compares it.
 func encodedField(f string) []byte {
 	e := enc{}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -183,6 +184,20 @@ func (tx *Tx) ApplyJSON(op Op, raw []byte) (bool, error) {
 	return ok, err
 }
 
+// ExpectHeads tells a write transaction that it will read or apply to the
+// heads of fields of dossier (a push about to apply its ops), so that the
+// first read of any of them reads them all from one walk of the
+// dossier's log (headsmemo.go). It changes no answer; a read
+// transaction, an invalid id and fields never read are harmless.
+func (tx *Tx) ExpectHeads(dossier string, fields []string) {
+	if tx.w == nil {
+		return
+	}
+	if dkey, err := idKey(dossier); err == nil {
+		tx.w.expect(dkey, fields)
+	}
+}
+
 // HeadsBoundError is ApplyJSONBounded's refusal: the op would leave its
 // field with more heads than the bound, and more than it has (Before).
 type HeadsBoundError struct{ Before, After int }
@@ -248,7 +263,17 @@ func (tx *Tx) Heads(dossier, field string) ([]Head, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tx.s.readHeads(tx.tx, cat(dkey, []byte(field)))
+	return tx.heads(dkey, field)
+}
+
+// heads reads the heads of a field of dossier dkey: in a write
+// transaction from its writer's memo (headsmemo.go), a copy.
+func (tx *Tx) heads(dkey []byte, field string) ([]Head, error) {
+	if tx.w != nil {
+		hs, err := tx.w.fieldHeads(dkey, field)
+		return slices.Clone(hs), err
+	}
+	return tx.s.fieldHeadsOf(tx.tx, dkey, field)
 }
 
 // HeadsWhere calls fn with the heads of each field of dossier that keep
@@ -288,7 +313,7 @@ func (tx *Tx) HeadsAfter(op Op) ([]Head, error) {
 	if err != nil {
 		return nil, err
 	}
-	heads, err := tx.s.readHeads(tx.tx, cat(dkey, []byte(op.Field)))
+	heads, err := tx.heads(dkey, op.Field)
 	if err != nil || tx.tx.Bucket(bOps).Get(logKey(dkey, key)) != nil {
 		return heads, err
 	}

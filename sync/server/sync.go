@@ -295,6 +295,19 @@ func (s *Server) push(tx Tx, d Device, u User, ops []store.Op, pre []*protocol.R
 	batch := newOpBatch(tx, actor, ops, func(i int) bool { return pre[i] != nil }, store.ClockBound(now), false, nil)
 	bounded, _ := tx.(boundedApplier)
 	batch.headsLater = bounded != nil
+	if e, ok := tx.(headsExpecter); ok {
+		// Each apply reads its field's heads: on the bbolt file the
+		// first read of a dossier's then reads them all at once.
+		byDossier := map[string][]string{}
+		for i, op := range ops {
+			if pre[i] == nil {
+				byDossier[op.Dossier] = append(byDossier[op.Dossier], op.Field)
+			}
+		}
+		for dossier, fields := range byDossier {
+			e.ExpectHeads(dossier, fields)
+		}
+	}
 	// Only ops that passed precheck are judged (pre[i] == nil).
 	batch.prechecked = true
 	changed := map[string][]string{} // dossier -> fields of stored ops
@@ -447,6 +460,12 @@ func headsRefusal(op store.Op, before int) protocol.Refusal {
 // nothing written.
 type boundedApplier interface {
 	ApplyJSONBounded(op store.Op, raw []byte, bound int) (bool, error)
+}
+
+// headsExpecter is a storage that reads the heads of several fields of a
+// dossier at once when told beforehand (store.Tx.ExpectHeads).
+type headsExpecter interface {
+	ExpectHeads(dossier string, fields []string)
 }
 
 // stampText shows an op's stamp in a refusal: its time, or the number
