@@ -424,7 +424,10 @@ func oneFieldSync(b *testing.B, shared bool) {
 //   - visit: the 10 ops are the answers of one visit, all in one dossier
 //     (the common case: a coach syncs after seeing a client);
 //   - spread: each of the 10 ops is in another dossier of the team (the
-//     worst case for the server's file: ten times the pages to write).
+//     worst case for the server's file: ten times the pages to write);
+//   - visit-again: as visit, but every burst in the same dossier of each
+//     device (a visit whose answers go in several background syncs: the
+//     server has seen the dossier's heads in the burst before).
 //
 // Reported, over all bursts: the server's p50 and p99 time per request
 // (handler in to last byte out), the devices' p99 round trip, the ops each
@@ -438,8 +441,12 @@ func BenchmarkConcurrentDevices200(b *testing.B) {
 		name       string
 		perDossier int
 		shared     int
-	}{{"visit", 10, 0}, {"spread", 1, 0}, {"visit-shared", 10, 200}} {
-		b.Run(shape.name, func(b *testing.B) { benchConcurrentDevices(b, 200, 10, shape.perDossier, shape.shared) })
+	}{{"visit", 10, 0}, {"spread", 1, 0}, {"visit-shared", 10, 200}, {"visit-again", 10, 0}} {
+		perDossier := shape.perDossier
+		if shape.name == "visit-again" {
+			perDossier = 0
+		}
+		b.Run(shape.name, func(b *testing.B) { benchConcurrentDevices(b, 200, 10, perDossier, shape.shared) })
 	}
 }
 
@@ -623,7 +630,10 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 			push := make([]store.Op, perPush)
 			for j := range push {
 				d.hlc++
-				k := (round*perPush + j) / perDossier
+				k := 0 // perDossier 0: every burst in the device's first dossier
+				if perDossier > 0 {
+					k = (round*perPush + j) / perDossier
+				}
 				dossier, field := d.dossiers[k%len(d.dossiers)], fmt.Sprintf("step/%d/note", j%6+1)
 				push[j] = store.Op{ID: store.NewID(), Dossier: dossier, Field: field, Prev: d.heads[dossier+field],
 					Value: fmt.Sprintf("Notitie %d van %s", round, d.user), HLC: d.hlc, Device: d.id, Author: d.user}

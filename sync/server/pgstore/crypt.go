@@ -299,6 +299,10 @@ func (s *Storage) EraseDossier(id string) error {
 		}
 		return nil
 	})
+	// The process's cache of head ops drops the dossier's ops whatever
+	// the outcome (an erasure by another process empties it through
+	// the count of changes).
+	s.heads.drop([16]byte(dk), nil)
 	if err != nil {
 		return err
 	}

@@ -83,14 +83,17 @@ type dossierState struct {
 	known    map[[16]byte]bool // every op of the dossier
 	replaced map[[16]byte]bool // every id a prev names
 	heads    []headOp          // the ops not replaced, by op id
-	opened   bool              // heads' ops are opened
+	opened   bool              // every head's op is open
 }
 
-// headOp is an op not replaced: sealed as read, op once opened.
+// headOp is an op not replaced: sealed as read (nil when only its id
+// was read), op once open (opened, or from the process's cache of head
+// ops, headcache.go).
 type headOp struct {
 	id     [16]byte
 	sealed []byte
 	op     store.Op
+	open   bool
 }
 
 // maxDossierStates bounds the states a transaction keeps (a transaction
@@ -114,7 +117,9 @@ func (tx *Tx) dossier(dk []byte) (*dossierState, error) {
 	return tx.keepState(dk, rs)
 }
 
-// stateQuery reads the state of the dossier $1 (dossier).
+// stateQuery reads the state of the dossier $1 (dossier). A head's
+// body comes with it (a row of kind 2 with a body); statesQuery sends
+// its id only (kind 4).
 const stateQuery = `SELECT 0, dossier, NULL::bytea FROM erased WHERE dossier = $1
 		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = $1
 		UNION ALL SELECT 2, o.op_id, CASE WHEN r.op_id IS NULL THEN o.op END
@@ -122,17 +127,29 @@ const stateQuery = `SELECT 0, dossier, NULL::bytea FROM erased WHERE dossier = $
 		UNION ALL SELECT 3, NULL, convert_to(team, 'UTF8') FROM dossier_team WHERE dossier = $1`
 
 // statesQuery is dossier's query for many dossiers at once ($1, their
-// keys), each row led by its dossier's key (PrefetchedUpdate).
-const statesQuery = `SELECT k.d, x.kind, x.id, x.b FROM unnest($1::bytea[]) AS k(d), LATERAL (
+// keys), each row led by its dossier's key (PrefetchedUpdate). For a
+// dossier whose flag in $2 is set (the process's cache of head ops holds
+// its heads as some transaction left them) the heads come as ids only
+// (kind 4): their ops come from the cache, and the bodies of those it
+// lacks (written by another process since) with one more query
+// (headBodiesQuery); for the others, with their bodies, as stateQuery's.
+const statesQuery = `SELECT k.d, x.kind, x.id, x.b FROM unnest($1::bytea[], $2::bool[]) AS k(d, c), LATERAL (
 		SELECT 0 AS kind, dossier AS id, NULL::bytea AS b FROM erased WHERE dossier = k.d
 		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = k.d
-		UNION ALL SELECT 2, o.op_id, CASE WHEN r.op_id IS NULL THEN o.op END
+		UNION ALL SELECT CASE WHEN r.op_id IS NOT NULL THEN 2 WHEN k.c THEN 4 ELSE 2 END, o.op_id,
+				CASE WHEN r.op_id IS NULL AND NOT k.c THEN o.op END
 			FROM oplog o LEFT JOIN replaced r ON r.dossier = k.d AND r.op_id = o.op_id WHERE o.dossier = k.d
 		UNION ALL SELECT 3, NULL, convert_to(team, 'UTF8') FROM dossier_team WHERE dossier = k.d) x`
 
+// headBodiesQuery reads the sealed bodies of the ops ($1 their
+// dossiers' keys, $2 their ids, pairwise).
+const headBodiesQuery = `SELECT o.dossier, o.op_id, o.op FROM unnest($1::bytea[], $2::bytea[]) AS k(d, i)
+		JOIN oplog o ON o.dossier = k.d AND o.op_id = k.i`
+
 // stateRow is a row of dossier's query: kind 0 the tombstone, 1 an op
 // replaced, 2 an op (with its sealed body when not replaced), 3 the
-// dossier's team (its name in sealed).
+// dossier's team (its name in sealed), 4 an op not replaced (its id
+// alone).
 type stateRow struct {
 	kind       int32
 	id, sealed []byte
@@ -164,9 +181,15 @@ func (tx *Tx) keepState(dk []byte, rs []stateRow) (*dossierState, error) {
 			if r.sealed != nil {
 				st.heads = append(st.heads, headOp{id: id, sealed: r.sealed})
 			}
+		case 4:
+			st.known[id] = true
+			st.heads = append(st.heads, headOp{id: id})
 		}
 	}
 	slices.SortFunc(st.heads, func(a, b headOp) int { return bytes.Compare(a.id[:], b.id[:]) })
+	if !st.erased && len(st.heads) > 0 {
+		tx.s.heads.fill([16]byte(dk), st.heads)
+	}
 	m := tx.tx.memo
 	if m.dossierTeam == nil {
 		m.dossierTeam = map[string]string{}
@@ -184,37 +207,81 @@ func (tx *Tx) keepState(dk []byte, rs []stateRow) (*dossierState, error) {
 func (tx *Tx) forget(dk []byte) error {
 	if len(dk) == 16 {
 		delete(tx.dos, [16]byte(dk))
+		tx.s.heads.drop([16]byte(dk), &tx.headGen)
 	}
 	return tx.dropHist(dk)
 }
 
-// headOps opens (once) and gives the dossier's ops not replaced.
-func (tx *Tx) headOps(dk []byte, st *dossierState) ([]store.Op, error) {
+// openHeads opens (once) the dossier's ops not replaced: those the
+// process's cache of head ops held are open already; the bodies of heads
+// whose id alone was read are read first (one query).
+func (tx *Tx) openHeads(dk []byte, st *dossierState) error {
 	if !st.opened {
+		if err := tx.readHeadBodies(map[[16]byte]*dossierState{[16]byte(dk): st}); err != nil {
+			return err
+		}
 		for i := range st.heads {
 			h := &st.heads[i]
+			if h.open {
+				continue
+			}
+			if h.sealed == nil {
+				return fmt.Errorf("op %x%x: %w: no body", dk, h.id, store.ErrDamaged)
+			}
 			op, err := tx.openOp(append(slices.Clone(dk), h.id[:]...), h.sealed)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			h.op, h.sealed = op, nil
+			h.op, h.sealed, h.open = op, nil, true
 		}
 		st.opened = true
 	}
-	ops := make([]store.Op, len(st.heads))
-	for i, h := range st.heads {
-		ops[i] = h.op
+	return nil
+}
+
+// readHeadBodies reads, with one query, the sealed bodies of the heads
+// of the dossiers in dos whose id alone was read and whose op the
+// process's cache of head ops lacked.
+func (tx *Tx) readHeadBodies(dos map[[16]byte]*dossierState) error {
+	var dks, ids [][]byte
+	for dk, st := range dos {
+		for i := range st.heads {
+			if h := &st.heads[i]; !h.open && h.sealed == nil {
+				dks, ids = append(dks, dk[:]), append(ids, h.id[:])
+			}
+		}
 	}
-	return ops, nil
+	if len(ids) == 0 {
+		return nil
+	}
+	tx.s.heads.misses.Add(int64(len(ids)))
+	var block, dk, id, sealed []byte
+	return tx.eachRow([]any{&dk, &id, blockBytes{&block, &sealed}}, func() error {
+		if len(dk) != 16 || len(id) != 16 {
+			return fmt.Errorf("%w: op key of %d and %d bytes", store.ErrDamaged, len(dk), len(id))
+		}
+		st := dos[[16]byte(dk)]
+		if st == nil {
+			return nil
+		}
+		if i, ok := slices.BinarySearchFunc(st.heads, [16]byte(id), func(a headOp, id [16]byte) int { return bytes.Compare(a.id[:], id[:]) }); ok && !st.heads[i].open {
+			st.heads[i].sealed = sealed
+		}
+		return nil
+	}, headBodiesQuery, dks, ids)
 }
 
 // fieldHeads derives a field's heads.
 func (tx *Tx) fieldHeads(dk []byte, st *dossierState, field string) ([]store.Head, error) {
-	ops, err := tx.headOps(dk, st)
-	if err != nil {
+	if err := tx.openHeads(dk, st); err != nil {
 		return nil, err
 	}
-	ops = slices.DeleteFunc(ops, func(op store.Op) bool { return op.Field != field })
+	var ops []store.Op
+	for i := range st.heads {
+		if st.heads[i].op.Field == field {
+			ops = append(ops, st.heads[i].op)
+		}
+	}
 	if len(ops) == 0 {
 		return nil, nil
 	}
@@ -291,14 +358,12 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 	}
 	st.heads = slices.DeleteFunc(st.heads, func(h headOp) bool { return st.replaced[h.id] })
 	if !st.replaced[[16]byte(k)] {
-		h := headOp{id: [16]byte(k), sealed: sealed}
-		if st.opened {
-			// The head kept is the op as the database will give it back
-			// (its strings its own, not the request's).
-			if h.op, err = store.DecodeOpBody(lkey, body); err != nil {
-				return false, fmt.Errorf("op %s: %w: %v", op.ID, store.ErrInvalid, err)
-			}
-			h.sealed = nil
+		// The head kept is the op as the database will give it back
+		// (its strings its own, not the request's), open: the process's
+		// cache of head ops takes it if the transaction commits.
+		h := headOp{id: [16]byte(k), open: true}
+		if h.op, err = store.DecodeOpBody(lkey, body); err != nil {
+			return false, fmt.Errorf("op %s: %w: %v", op.ID, store.ErrInvalid, err)
 		}
 		i, _ := slices.BinarySearchFunc(st.heads, h.id, func(a headOp, id [16]byte) int { return bytes.Compare(a.id[:], id[:]) })
 		st.heads = slices.Insert(st.heads, i, h)
@@ -369,12 +434,14 @@ func (tx *Tx) Op(dossier, id string) (store.Op, error) {
 		// index's rebuild reads every head of every dossier so).
 		if i, ok := slices.BinarySearchFunc(st.heads, [16]byte(k), func(a headOp, id [16]byte) int { return bytes.Compare(a.id[:], id[:]) }); ok {
 			h := st.heads[i]
-			if st.opened {
+			if h.open {
 				op = h.op
 				op.Prev = slices.Clone(op.Prev)
 				return op, nil
 			}
-			return tx.openOp(append(slices.Clone(dk), k...), h.sealed)
+			if h.sealed != nil {
+				return tx.openOp(append(slices.Clone(dk), k...), h.sealed)
+			}
 		}
 	}
 	lkey := append(dk, k...)

@@ -145,7 +145,7 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 		if one {
 			b.Queue(stateQuery, keys[0])
 		} else {
-			b.Queue(statesQuery, keys)
+			b.Queue(statesQuery, keys, tx.s.heads.holds(keys))
 		}
 		reads = append(reads, func(br pgx.BatchResults) error {
 			rows, err := br.Query()

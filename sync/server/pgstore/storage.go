@@ -42,9 +42,10 @@ const writeLockID int64 = 0x6272756777726974
 // Storage is a region on PostgreSQL.
 type Storage struct {
 	db     *DB
-	master []byte   // wraps the dossiers' keys and seals the receipt key; nil: kept as they are
-	keys   sync.Map // [16]byte dossier key -> its data key, unwrapped
-	kinds  sqlKinds // what each statement may write (txconn.go)
+	master []byte    // wraps the dossiers' keys and seals the receipt key; nil: kept as they are
+	keys   sync.Map  // [16]byte dossier key -> its data key, unwrapped
+	kinds  sqlKinds  // what each statement may write (txconn.go)
+	heads  headCache // opened head ops (headcache.go)
 }
 
 var _ storage.Storage = (*Storage)(nil)
@@ -158,6 +159,9 @@ type Tx struct {
 	plain []byte
 	// ciphers are the dossiers' ciphers the transaction made (crypt.go).
 	ciphers map[[16]byte]cipher.AEAD
+	// headGen is the generation of the process's cache of head ops a
+	// write transaction publishes against (headcache.go).
+	headGen uint64
 }
 
 // exec runs a statement.

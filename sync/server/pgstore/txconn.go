@@ -449,6 +449,12 @@ func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefet
 	if err == nil {
 		err = br.QueryRow().Scan(&n, &last, &head)
 	}
+	if err == nil {
+		// Before the reads take anything from it: the cache of head ops
+		// is emptied if another process changed anything since
+		// (headcache.go).
+		tx.headGen = s.heads.begin(uint64(n))
+	}
 	for _, read := range reads {
 		if err == nil {
 			err = read(br)
@@ -464,12 +470,21 @@ func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefet
 	q.changes, q.changesOK = uint64(n), true
 	q.last, q.lastOK = uint64(last), true
 	q.auditHead, q.auditOK = head, true
+	// The heads of the dossiers read ahead whose ops the cache lacked:
+	// their bodies, in one more round trip.
+	if err := tx.readHeadBodies(tx.dos); err != nil {
+		tx.rollback()
+		return nil, err
+	}
 	return tx, nil
 }
 
 // rollback ends the transaction without its changes and gives the
 // connection back (the pool drops one not idle after a failure).
 func (tx *Tx) rollback() {
+	if tx.write && tx.s.heads.faulty(FaultPublishRolledBack) {
+		tx.s.heads.publish(tx.headGen, tx.dos, tx.tx.changes, tx.tx.changesOK)
+	}
 	tx.tx.finish()
 	tx.tx.queued = nil
 	if tx.tx.begin == "" {
@@ -517,6 +532,9 @@ func (tx *Tx) commit() error {
 	if tag.String() == "ROLLBACK" {
 		return pgx.ErrTxCommitRollback
 	}
+	// Committed: what it opened of its dossiers' heads may serve the
+	// next transactions (headcache.go).
+	tx.s.heads.publish(tx.headGen, tx.dos, tx.tx.changes, tx.tx.changesOK)
 	return nil
 }
 
