@@ -19,7 +19,10 @@ import (
 // store (dossier_keys, migrations/keys), a database of its own where the
 // operator gives one, wrapped by the master key. Erasing a dossier deletes
 // its key after the erasure commits: the sealed bytes left in the data
-// database's dead tuples, WAL and backups can no longer be opened.
+// database's dead tuples, WAL and backups can no longer be opened. Each
+// process caches the keys it unwrapped (keycache.go); an erasure by
+// another process drops the key from this one's cache when its next
+// write transaction begins.
 
 const keySize = 32
 
@@ -135,8 +138,8 @@ func gcm(key []byte) (cipher.AEAD, error) {
 // (and committed to the key store before anything is sealed with it)
 // when the dossier has none. Without, a missing key is store.ErrDossierKey.
 func (s *Storage) dossierKey(ctx context.Context, dk []byte, make_ bool) ([]byte, error) {
-	if k, ok := s.keys.Load([16]byte(dk)); ok {
-		return k.([]byte), nil
+	if k, ok := s.keys.load(dk); ok {
+		return k, nil
 	}
 	var wrapped []byte
 	err := s.db.Keys.QueryRow(ctx, "SELECT key FROM dossier_keys WHERE dossier = $1", dk).Scan(&wrapped)
@@ -166,7 +169,8 @@ func (s *Storage) dossierKey(ctx context.Context, dk []byte, make_ bool) ([]byte
 }
 
 // keepKey unwraps the key of dossier dk as the key store keeps it and
-// caches it.
+// caches it; the next write transaction's BEGIN checks it against the
+// tombstones (keycache.go).
 func (s *Storage) keepKey(dk, wrapped []byte) ([]byte, error) {
 	k := wrapped
 	if s.master != nil {
@@ -178,7 +182,7 @@ func (s *Storage) keepKey(dk, wrapped []byte) ([]byte, error) {
 	if len(k) != keySize {
 		return nil, fmt.Errorf("key store: dossier %s: %w: a key of %d bytes", idText(dk), store.ErrDamaged, len(k))
 	}
-	s.keys.Store([16]byte(dk), k)
+	s.keys.keep(dk, k)
 	return k, nil
 }
 
@@ -189,7 +193,7 @@ func (s *Storage) keepKey(dk, wrapped []byte) ([]byte, error) {
 func (s *Storage) prefetchKeys(ctx context.Context, dks [][]byte) error {
 	var want [][]byte
 	for _, dk := range dks {
-		if _, ok := s.keys.Load([16]byte(dk)); !ok {
+		if _, ok := s.keys.load(dk); !ok {
 			want = append(want, dk)
 		}
 	}
@@ -306,11 +310,11 @@ func (s *Storage) EraseDossier(id string) error {
 	if err != nil {
 		return err
 	}
-	s.keys.Delete([16]byte(dk))
+	s.keys.drop(dk)
 	if _, err := s.db.Keys.Exec(ctx, "DELETE FROM dossier_keys WHERE dossier = $1", dk); err != nil {
 		return fmt.Errorf("erase %s: delete its key: %w", id, err)
 	}
-	s.keys.Delete([16]byte(dk))
+	s.keys.drop(dk)
 	return nil
 }
 

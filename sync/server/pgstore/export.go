@@ -345,7 +345,7 @@ func (tx *Tx) MarkErased(dossier string) error {
 			return fmt.Errorf("erase %s: %w", idText(dk), err)
 		}
 	}
-	tx.s.keys.Delete([16]byte(dk))
+	tx.s.keys.drop(dk)
 	delete(tx.ciphers, [16]byte(dk))
 	if _, err := tx.s.db.Keys.Exec(context.Background(), "DELETE FROM dossier_keys WHERE dossier = $1", dk); err != nil {
 		return fmt.Errorf("erase %s: delete its key: %w", idText(dk), err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/google/uuid"
 
@@ -43,7 +42,7 @@ const writeLockID int64 = 0x6272756777726974
 type Storage struct {
 	db     *DB
 	master []byte    // wraps the dossiers' keys and seals the receipt key; nil: kept as they are
-	keys   sync.Map  // [16]byte dossier key -> its data key, unwrapped
+	keys   keyCache  // dossiers' data keys, unwrapped (keycache.go)
 	kinds  sqlKinds  // what each statement may write (txconn.go)
 	heads  headCache // opened head ops (headcache.go)
 }

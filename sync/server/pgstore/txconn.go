@@ -435,7 +435,13 @@ func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefet
 	b := &pgx.Batch{}
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
 	b.Queue("SELECT pg_advisory_xact_lock($1)", writeLockID)
-	b.Queue("SELECT (SELECT n FROM changes), (SELECT last FROM seq_counter), (SELECT value FROM settings WHERE name = $1)", kAuditHead)
+	// The dossiers' keys kept since the last BEGIN, taken before the
+	// statement that checks them is sent (keycache.go).
+	fresh, all := s.keys.take()
+	if fresh == nil {
+		fresh = [][]byte{}
+	}
+	b.Queue(beginReads, kAuditHead, fresh)
 	reads := tx.prefetch(b, pre)
 	br := c.SendBatch(ctx, b)
 	_, err = br.Exec()
@@ -444,16 +450,22 @@ func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefet
 			err = fmt.Errorf("pgstore: take the write lock: %w", err)
 		}
 	}
-	var n, last int64
+	var n, last, tombstones int64
 	var head []byte
+	var erased [][]byte
 	if err == nil {
-		err = br.QueryRow().Scan(&n, &last, &head)
+		err = br.QueryRow().Scan(&n, &last, &head, &tombstones, &erased)
 	}
+	checkAll := false
 	if err == nil {
 		// Before the reads take anything from it: the cache of head ops
 		// is emptied if another process changed anything since
 		// (headcache.go).
 		tx.headGen = s.heads.begin(uint64(n))
+		// The keys of dossiers erased elsewhere go (keycache.go).
+		checkAll = s.keys.checked(tombstones, erased, all)
+	} else {
+		s.keys.untake()
 	}
 	for _, read := range reads {
 		if err == nil {
@@ -464,12 +476,23 @@ func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefet
 		err = cerr
 	}
 	if err != nil {
+		if checkAll {
+			s.keys.untake() // not checked: the next BEGIN checks them all
+		}
 		tx.rollback()
 		return nil, err
 	}
 	q.changes, q.changesOK = uint64(n), true
 	q.last, q.lastOK = uint64(last), true
 	q.auditHead, q.auditOK = head, true
+	if checkAll {
+		// The tombstones changed: one query, after an erasure only.
+		if err := tx.dropErasedKeys(tombstones); err != nil {
+			s.keys.untake()
+			tx.rollback()
+			return nil, err
+		}
+	}
 	// The heads of the dossiers read ahead whose ops the cache lacked:
 	// their bodies, in one more round trip.
 	if err := tx.readHeadBodies(tx.dos); err != nil {
@@ -477,6 +500,29 @@ func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefet
 		return nil, err
 	}
 	return tx, nil
+}
+
+// beginReads is what a write transaction reads first, under the write
+// lock: the count of changes, the last number, the audit chain's head,
+// how many statements wrote tombstones (migration 00006) and which of
+// the dossiers $2 (those whose keys were kept since the last BEGIN) have
+// a tombstone (keycache.go, with what they cost).
+const beginReads = `SELECT c.n, (SELECT last FROM seq_counter), (SELECT value FROM settings WHERE name = $1),
+	c.tombstones, (SELECT array_agg(dossier) FROM erased WHERE dossier = ANY($2::bytea[])) FROM changes c`
+
+// dropErasedKeys drops the keys held of the dossiers that have a
+// tombstone, changes.tombstones being n.
+func (tx *Tx) dropErasedKeys(n int64) error {
+	held := tx.s.keys.held()
+	var erased [][]byte
+	if len(held) > 0 {
+		var err error
+		if erased, err = collect(tx.ctx, tx.tx, "SELECT dossier FROM erased WHERE dossier = ANY($1)", held); err != nil {
+			return fmt.Errorf("pgstore: the erased dossiers among the keys held: %w", err)
+		}
+	}
+	tx.s.keys.checkedAll(n, erased)
+	return nil
 }
 
 // rollback ends the transaction without its changes and gives the
