@@ -557,8 +557,8 @@ type histRows struct {
 
 // read reads the rows to the end (or to an error), each into got.
 func (h *histRows) read(ctx context.Context, s *Storage) {
-	defer histReaders.Add(-1)
 	defer close(h.done)
+	defer histReaders.Add(-1) // before done: a join sees it counted out
 	err := func() error {
 		defer h.rows.Close()
 		var n int64
