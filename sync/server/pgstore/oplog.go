@@ -534,6 +534,10 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 // (tests: none is left when a transaction has ended).
 var histReaders atomic.Int64
 
+// histRowHook, when set (tests), is called by the reader with each
+// dossier whose row came.
+var histRowHook func(dk []byte)
+
 // histRows are the rows of PrefetchHistories' query, read by their own
 // goroutine (read). Until done is closed that goroutine alone uses rows
 // (and with them the transaction's connection); left, got, ended and err
@@ -559,7 +563,14 @@ type histRows struct {
 func (h *histRows) read(ctx context.Context, s *Storage) {
 	defer close(h.done)
 	defer histReaders.Add(-1) // before done: a join sees it counted out
-	err := func() error {
+	err := func() (err error) {
+		// A panic is the caller's error, as it is on the transaction's
+		// own goroutine (the server's safeCall), not the process's end.
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("pgstore: reading a pull's histories panicked: %v", p)
+			}
+		}()
 		defer h.rows.Close()
 		var n int64
 		var replaced, ops, plain []byte
@@ -579,6 +590,9 @@ func (h *histRows) read(ctx context.Context, s *Storage) {
 			e, err := histFrom(k, ops, replaced, h.snapshot, rep)
 			if err != nil {
 				return err
+			}
+			if histRowHook != nil {
+				histRowHook(k)
 			}
 			if e != nil && h.decode.Load() {
 				plain = e.decodeAll(ctx, s, k, &dec, plain)

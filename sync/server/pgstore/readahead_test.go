@@ -181,3 +181,85 @@ func TestPrefetchedRowsReadAhead(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPrefetchedRowsReaderPanics: a panic on the goroutine reading
+// PrefetchHistories' rows is an error of the dossiers past it, as a
+// panic of the transaction's own goroutine is the sync's error (the
+// server's safeCall); without the reader's recover the test binary
+// dies. The dossiers read before it are read as without PrefetchHistories,
+// and the connection serves the next transaction.
+func TestPrefetchedRowsReaderPanics(t *testing.T) {
+	var region [][]store.Op
+	for range 4 {
+		region = append(region, bodyRegion()...)
+	}
+	pg := openStorageT(t, pgtest.DB(t), "", store.Options{})
+	fill(t, pg, region)
+	var dks []string
+	for _, ops := range region {
+		k, _ := store.LogKey(&ops[0])
+		dks = append(dks, string(k[:16]))
+	}
+	all := func([]byte) bool { return true }
+	var want []string
+	if err := pg.View(func(tx storage.Tx) error {
+		for _, dk := range dks {
+			ops, err := tx.(storage.OpsReader).DossierOps([]byte(dk), all, nil)
+			if err != nil {
+				return err
+			}
+			want = append(want, fmt.Sprint(ops))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { histRowHook = nil }()
+	histRowHook = func(dk []byte) {
+		if string(dk) == dks[10] {
+			panic("a test's panic")
+		}
+	}
+	err := pg.View(func(tx storage.Tx) error {
+		tx.(storage.OpsReader).DossierOps([]byte(dks[0]), all, nil)
+		if err := tx.(storage.PullBatcher).PrefetchHistories(dks, false); err != nil {
+			return err
+		}
+		for i, dk := range dks {
+			ops, err := tx.(storage.OpsReader).DossierOps([]byte(dk), all, nil)
+			if i >= 10 {
+				return err
+			}
+			if err != nil {
+				t.Errorf("dossier %d, before the panic: %v", i, err)
+			} else if fmt.Sprint(ops) != want[i] {
+				t.Errorf("dossier %d, before the panic: ops differ", i)
+			}
+		}
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "a test's panic") {
+		t.Fatalf("the dossier past the panic: %v", err)
+	}
+	histRowHook = nil
+	if n := histReaders.Load(); n != 0 {
+		t.Fatalf("%d goroutines still read PrefetchHistories' rows", n)
+	}
+	if err := pg.View(func(tx storage.Tx) error {
+		if err := tx.(storage.PullBatcher).PrefetchHistories(dks, false); err != nil {
+			return err
+		}
+		for i, dk := range dks {
+			ops, err := tx.(storage.OpsReader).DossierOps([]byte(dk), all, nil)
+			if err != nil {
+				return err
+			}
+			if fmt.Sprint(ops) != want[i] {
+				t.Errorf("dossier %d, after the panic: ops differ", i)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
