@@ -2,14 +2,10 @@ package pgstore
 
 import (
 	"bytes"
-	"context"
-	"crypto/cipher"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -449,12 +445,6 @@ type histEntry struct {
 	ids    [][]byte
 	head   []bool
 	sealed [][]byte
-	// With decoded, ops[i] is op i decoded from sealed[i] (when not nil)
-	// by the goroutine reading the rows, or errs[i] (errs nil: none) why
-	// it was not (decodeAll).
-	decoded bool
-	ops     []store.Op
-	errs    []error
 }
 
 // A dossier's ops come from PrefetchHistories as one value: the ops'
@@ -485,14 +475,12 @@ const prefetchQuery = `SELECT d.n,
 // query, for the HeadKeys and DossierJSON that follow
 // (storage.PullBatcher); with snapshot only the heads' bodies are kept.
 //
-// The rows are read by a goroutine of their own (histRows.read) as they
-// come, not all before it returns: PostgreSQL reads and sends the next
-// dossiers while the pull encodes the first ones, and once DossierOps has
-// been asked in the transaction the goroutine also opens and decodes each
-// dossier's bodies as its row comes, off the pull's path. Until the rows
-// are all read the connection can take no other statement, so the
-// transaction waits for the goroutine to end (joinHist) whenever it is
-// about to send one, and before its COMMIT or ROLLBACK (txConn.finish).
+// The rows are read as they are asked for (histFor), not all before it
+// returns: PostgreSQL reads and sends the next dossiers while the pull
+// opens, decodes and encodes the ops of the first ones. Until they are
+// all read the connection can take no other statement, so the
+// transaction's connection reads the rest first whenever it is about to
+// send one, and before its COMMIT or ROLLBACK (txConn.finish).
 func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 	if len(dossiers) == 0 {
 		return nil
@@ -515,170 +503,93 @@ func (tx *Tx) PrefetchHistories(dossiers []string, snapshot bool) error {
 		rows.Close()
 		return err
 	}
-	h := &histRows{rows: rows, keys: keys, snapshot: snapshot,
-		left: make(map[[16]byte]bool, len(keys)), got: make(map[[16]byte]*histEntry, len(keys)), done: make(chan struct{})}
-	h.cond.L = &h.mu
-	h.decode.Store(tx.opsAsked)
+	h := &histRows{rows: rows, keys: keys, snapshot: snapshot, left: make(map[[16]byte]bool, len(keys)), rep: map[[16]byte]bool{}}
 	for _, k := range keys {
 		h.left[[16]byte(k)] = true
 	}
 	tx.hist = make(map[[16]byte]*histEntry, len(dossiers))
 	tx.coming = h
-	tx.tx.pending = tx.joinHist
-	histReaders.Add(1)
-	go h.read(tx.ctx, tx.s)
+	tx.tx.pending = func() error { return tx.readHist(nil) }
 	return nil
 }
 
-// histReaders counts the goroutines reading PrefetchHistories' rows
-// (tests: none is left when a transaction has ended).
-var histReaders atomic.Int64
-
-// histRowHook, when set (tests), is called by the reader with each
-// dossier whose row came.
-var histRowHook func(dk []byte)
-
-// histRows are the rows of PrefetchHistories' query, read by their own
-// goroutine (read). Until done is closed that goroutine alone uses rows
-// (and with them the transaction's connection); left, got, ended and err
-// are shared under mu.
+// histRows are the rows of PrefetchHistories' query still being read.
 type histRows struct {
 	rows     pgx.Rows
 	keys     [][]byte
 	snapshot bool
-	// decode: open and decode the bodies as each row comes (DossierOps
-	// was asked in the transaction).
-	decode atomic.Bool
-
-	mu    sync.Mutex
-	cond  sync.Cond         // signalled at each row and at the end
-	left  map[[16]byte]bool // the dossiers whose row has not come
-	got   map[[16]byte]*histEntry
-	ended bool  // read has read its last row
-	err   error // why it stopped early
-	done  chan struct{}
+	left     map[[16]byte]bool // the dossiers whose row has not come
+	rep      map[[16]byte]bool // histFrom's
 }
 
-// read reads the rows to the end (or to an error), each into got.
-func (h *histRows) read(ctx context.Context, s *Storage) {
-	defer close(h.done)
-	defer histReaders.Add(-1) // before done: a join sees it counted out
-	err := func() (err error) {
-		// A panic is the caller's error, as it is on the transaction's
-		// own goroutine (the server's safeCall), not the process's end.
-		defer func() {
-			if p := recover(); p != nil {
-				err = fmt.Errorf("pgstore: reading a pull's histories panicked: %v", p)
-			}
-		}()
-		defer h.rows.Close()
-		var n int64
-		var replaced, ops, plain []byte
-		var dec store.OpBodyDecoder
-		rep := map[[16]byte]bool{}
-		for h.rows.Next() {
-			if err := h.rows.Scan(&n, &replaced, &ops); err != nil {
-				return err
-			}
-			if n < 1 || n > int64(len(h.keys)) {
-				return fmt.Errorf("%w: dossier %d of %d", store.ErrDamaged, n, len(h.keys))
-			}
-			k := h.keys[n-1]
-			if len(replaced)%16 != 0 {
-				return fmt.Errorf("dossier %x: %w: replaced ids of %d bytes", k, store.ErrDamaged, len(replaced))
-			}
-			e, err := histFrom(k, ops, replaced, h.snapshot, rep)
-			if err != nil {
-				return err
-			}
-			if histRowHook != nil {
-				histRowHook(k)
-			}
-			if e != nil && h.decode.Load() {
-				plain = e.decodeAll(ctx, s, k, &dec, plain)
-			}
-			h.mu.Lock()
-			delete(h.left, [16]byte(k))
-			if e != nil { // nil: over a bound, read when asked
-				h.got[[16]byte(k)] = e
-			}
-			h.cond.Broadcast()
-			h.mu.Unlock()
-		}
-		return h.rows.Err()
-	}()
-	h.mu.Lock()
-	h.ended, h.err = true, err
-	h.cond.Broadcast()
-	h.mu.Unlock()
-}
-
-// wait waits until the row of dossier k has come or the rows have ended;
-// coming reports whether it has come (or was not asked for).
-func (h *histRows) wait(k [16]byte) (e *histEntry, coming bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for h.left[k] && !h.ended {
-		h.cond.Wait()
-	}
-	return h.got[k], !h.left[k]
-}
-
-// joinHist waits for the goroutine reading PrefetchHistories' rows to
-// end (the connection is then free) and keeps what it read in tx.hist;
-// its error, if any, is returned once, and what was read is then
-// forgotten.
-func (tx *Tx) joinHist() error {
+// readHist reads the rows of PrefetchHistories' query into tx.hist until
+// the row of dossier dk has come (nil: all of them), and closes them
+// after the last.
+func (tx *Tx) readHist(dk *[16]byte) error {
 	h := tx.coming
 	if h == nil {
 		return nil
 	}
-	<-h.done
-	tx.coming, tx.tx.pending = nil, nil
-	if h.err != nil {
-		tx.hist = nil
-		return h.err
+	done := func(err error) error {
+		h.rows.Close()
+		if err == nil {
+			err = h.rows.Err()
+		}
+		tx.coming, tx.tx.pending = nil, nil
+		if err != nil {
+			tx.hist = nil
+		}
+		return err
 	}
-	for k, e := range h.got {
-		tx.hist[k] = e
+	var n int64
+	var replaced, ops []byte
+	for (dk == nil || h.left[*dk]) && h.rows.Next() {
+		if err := h.rows.Scan(&n, &replaced, &ops); err != nil {
+			return done(err)
+		}
+		if n < 1 || n > int64(len(h.keys)) {
+			return done(fmt.Errorf("%w: dossier %d of %d", store.ErrDamaged, n, len(h.keys)))
+		}
+		k := h.keys[n-1]
+		delete(h.left, [16]byte(k))
+		if len(replaced)%16 != 0 {
+			return done(fmt.Errorf("dossier %x: %w: replaced ids of %d bytes", k, store.ErrDamaged, len(replaced)))
+		}
+		e, err := histFrom(k, ops, replaced, h.snapshot, h.rep)
+		if err != nil {
+			return done(err)
+		}
+		if e != nil { // nil: over a bound, read when asked
+			tx.hist[[16]byte(k)] = e
+		}
 	}
-	return nil
+	if len(h.left) == 0 || dk == nil {
+		// Past the last row (Next false), or none left to come: reading
+		// on ends the statement.
+		for h.rows.Next() {
+		}
+		return done(nil)
+	}
+	if !h.left[*dk] {
+		return nil
+	}
+	return done(nil) // the rows ended without it
 }
 
-// histFor gives what PrefetchHistories read of dossier dk, waiting until
-// its row has come; nil when it was not asked for (or was over a bound,
-// or taken).
+// histFor gives what PrefetchHistories read of dossier dk, reading the
+// query's rows on until its row has come; nil when it was not asked for
+// (or was over a bound, or taken).
 func (tx *Tx) histFor(dk []byte) (*histEntry, error) {
 	if len(dk) != 16 {
 		return nil, nil
 	}
 	k := [16]byte(dk)
-	if h := tx.coming; h != nil {
-		e, ok := h.wait(k)
-		if ok {
-			if e == nil {
-				e = tx.hist[k]
-			}
-			return e, nil
-		}
-		// The rows ended without it: an error, or none.
-		if err := tx.joinHist(); err != nil {
+	if h := tx.coming; h != nil && h.left[k] {
+		if err := tx.readHist(&k); err != nil {
 			return nil, err
 		}
 	}
 	return tx.hist[k], nil
-}
-
-// takeHist forgets what PrefetchHistories read of dossier dk once it is
-// read (a pull sends a dossier once).
-func (tx *Tx) takeHist(dk []byte) {
-	k := [16]byte(dk)
-	if h := tx.coming; h != nil {
-		h.mu.Lock()
-		delete(h.got, k)
-		h.mu.Unlock()
-	}
-	delete(tx.hist, k)
 }
 
 // dropHist forgets what PrefetchHistories read of dossier dk (its log
@@ -692,70 +603,6 @@ func (tx *Tx) dropHist(dk []byte) error {
 	}
 	return nil
 }
-
-// decodeAll opens and decodes the bodies the entry holds (of dossier dk)
-// into e.ops, as DossierOps would, each op's error kept for DossierOps
-// to give should it be asked for that op; plain is a buffer, returned.
-func (e *histEntry) decodeAll(ctx context.Context, s *Storage, dk []byte, dec *store.OpBodyDecoder, plain []byte) []byte {
-	p, _ := opsPool.Get().(*[]store.Op)
-	if p == nil {
-		p = new([]store.Op)
-	}
-	e.ops = slices.Grow((*p)[:0], len(e.ids))[:len(e.ids)]
-	var aead cipher.AEAD
-	key, err := s.dossierKey(ctx, dk, false)
-	if err == nil {
-		aead, err = gcm(key)
-	}
-	dossier := idText(dk)
-	lk := make([]byte, 32)
-	copy(lk, dk)
-	for i, sealed := range e.sealed {
-		if sealed == nil {
-			continue
-		}
-		copy(lk[16:], e.ids[i])
-		opErr := err
-		if opErr == nil {
-			plain, opErr = openWith(plain[:0], aead, lk, sealed)
-		}
-		if opErr != nil {
-			e.opErr(i, fmt.Errorf("op %x: %w", lk, opErr))
-			continue
-		}
-		op, derr := dec.Decode(lk, plain, dossier)
-		if derr != nil {
-			e.opErr(i, fmt.Errorf("op %x: %w: %v", lk, store.ErrDamaged, derr))
-			continue
-		}
-		e.ops[i] = op
-	}
-	e.decoded = true
-	return plain
-}
-
-// opErr keeps the error of the entry's op i.
-func (e *histEntry) opErr(i int, err error) {
-	if e.errs == nil {
-		e.errs = make([]error, len(e.ids))
-	}
-	e.errs[i] = err
-}
-
-// release gives the entry's decoded ops back for another entry.
-func (e *histEntry) release() {
-	if e.ops == nil {
-		return
-	}
-	clear(e.ops)
-	ops := e.ops[:0]
-	e.ops = nil
-	opsPool.Put(&ops)
-}
-
-// opsPool holds the slices of decoded ops entries are done with: a pull
-// decodes some 75 ops a dossier for 10,000 dossiers.
-var opsPool sync.Pool
 
 // histFrom makes a dossier's entry from the values prefetchQuery read of
 // it (slices of ops are kept: each row's values are new), nil when it
@@ -835,7 +682,7 @@ func (tx *Tx) eachRow(dest []any, fn func() error, sql string, args ...any) erro
 }
 
 func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte) ([][]byte, error) {
-	err := tx.dossierBodies(dkey, keep, func(k, sealed []byte, _ *histEntry, _ int) error {
+	err := tx.dossierBodies(dkey, keep, func(k, sealed []byte) error {
 		b, err := tx.openOpJSON(nil, k, sealed)
 		dst = append(dst, b)
 		return err
@@ -845,32 +692,17 @@ func (tx *Tx) DossierJSON(dkey []byte, keep func(key []byte) bool, dst [][]byte)
 
 // DossierOps gives the ops DossierJSON gives, decoded from their bodies
 // (storage.OpsReader): a compact page needs the ops, not their JSON. The
-// ops' strings come from a store.OpBodyDecoder of the transaction (or of
-// the goroutine that read PrefetchHistories' rows) and stay good after
-// it. Once it is asked, the rows of PrefetchHistories are decoded as they
-// come (histEntry.decodeAll): the ops given are those, or the same error.
+// ops' strings come from the transaction's store.OpBodyDecoder and stay
+// good after it.
 func (tx *Tx) DossierOps(dkey []byte, keep func(key []byte) bool, dst []store.Op) ([]store.Op, error) {
 	if len(dkey) != 16 {
 		return dst, fmt.Errorf("%w: dossier key of %d bytes", store.ErrInvalid, len(dkey))
-	}
-	if !tx.opsAsked {
-		tx.opsAsked = true
-		if h := tx.coming; h != nil {
-			h.decode.Store(true)
-		}
 	}
 	if tx.dec == nil {
 		tx.dec = &store.OpBodyDecoder{}
 	}
 	dossier := idText(dkey)
-	err := tx.dossierBodies(dkey, keep, func(k, sealed []byte, e *histEntry, i int) error {
-		if e != nil && e.decoded {
-			if e.errs != nil && e.errs[i] != nil {
-				return e.errs[i]
-			}
-			dst = append(dst, e.ops[i])
-			return nil
-		}
+	err := tx.dossierBodies(dkey, keep, func(k, sealed []byte) error {
 		var err error
 		tx.plain, err = tx.openForInto(tx.plain[:0], dkey, k, sealed)
 		if err != nil {
@@ -888,10 +720,9 @@ func (tx *Tx) DossierOps(dkey []byte, keep func(key []byte) bool, dst []store.Op
 
 // dossierBodies calls fn with the log key and sealed body of each op of
 // dossier dkey that keep accepts, in key order: from what
-// PrefetchHistories read when it read them all (with its entry and the
-// op's place in it), else with a query (nil, 0). The key is good during
-// the call only.
-func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, sealed []byte, e *histEntry, i int) error) error {
+// PrefetchHistories read when it read them all, else with a query. The
+// key is good during the call only.
+func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, sealed []byte) error) error {
 	k := make([]byte, 32)
 	copy(k, dkey)
 	if len(dkey) == 16 {
@@ -900,8 +731,7 @@ func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, 
 			return err
 		}
 		if e != nil {
-			tx.takeHist(dkey) // read once: a pull sends a dossier once
-			defer e.release()
+			delete(tx.hist, [16]byte(dkey)) // read once: a pull sends a dossier once
 			kept := make([]int, 0, len(e.ids))
 			complete := true
 			for i, id := range e.ids {
@@ -918,7 +748,7 @@ func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, 
 			if complete {
 				for _, i := range kept {
 					copy(k[16:], e.ids[i])
-					if err := fn(k, e.sealed[i], e, i); err != nil {
+					if err := fn(k, e.sealed[i]); err != nil {
 						return err
 					}
 				}
@@ -943,7 +773,7 @@ func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, 
 		if !keep(k) {
 			continue
 		}
-		if err := fn(k, r.sealed, nil, 0); err != nil {
+		if err := fn(k, r.sealed); err != nil {
 			return err
 		}
 	}

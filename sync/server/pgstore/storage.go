@@ -148,13 +148,10 @@ type Tx struct {
 	// read ("" for none), kept current by NumberOp.
 	opDossier map[string]string
 	// hist is what PrefetchHistories read, by dossier key, until
-	// DossierJSON takes it; coming holds the rows still being read by
-	// their goroutine (oplog.go, histFor).
+	// DossierJSON takes it; coming holds the dossiers whose row is still
+	// to be read (oplog.go, histFor).
 	hist   map[[16]byte]*histEntry
 	coming *histRows
-	// opsAsked: DossierOps was asked, so PrefetchHistories' rows are
-	// decoded as they come.
-	opsAsked bool
 	// dec decodes the op bodies DossierOps gives; plain is its buffer
 	// for a body opened.
 	dec   *store.OpBodyDecoder
