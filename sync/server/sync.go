@@ -650,7 +650,12 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 			add = append(add, dk)
 		}
 	}
-	sort.Strings(add) // UUIDv7 keys: oldest dossiers first, the same order each page
+	// Dossiers to add go oldest first (UUIDv7 keys), in the same order on
+	// every page. A page reaches a hundred or so of an initial pull's
+	// thousands, so only add[:ordered] is put in order, a chunk at a time
+	// as the page reaches it (inOrder): sorting all of add on every page
+	// cost 0.04-0.16 s of a 10,000-client pull.
+	ordered := inOrder(add, 0, addChunk)
 	sort.Strings(drop)
 	sort.Strings(erase)
 	var sent []string
@@ -664,11 +669,15 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		// last dossier may go past the limit.
 		out.hist = slices.Grow(out.hist, max(min(limit-start, 100*len(add), protocol.MaxPullOps), 0)+256)
 	}
-	for i, dk := range add {
+	for i := 0; i < len(add); i++ {
 		if out.count() >= limit {
 			resp.More = true
 			break
 		}
+		if i == ordered {
+			ordered = inOrder(add, ordered, addChunk)
+		}
+		dk := add[i]
 		if batch != nil && i == fetched {
 			// Read the next dossiers' histories at once: about as many
 			// as the page still has room for, going by the dossiers
@@ -680,6 +689,9 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 				n = min(max((limit-out.count())/per+1, 1), 256)
 			}
 			fetched = min(i+n, len(add))
+			if fetched > ordered {
+				ordered = inOrder(add, ordered, max(fetched-ordered, addChunk))
+			}
 			if err := batch.PrefetchHistories(add[i:fetched], cursor == 0); err != nil {
 				return err
 			}
@@ -901,4 +913,54 @@ func syncPrefetch(token string, ops []store.Op, pre []*protocol.Refusal) *storag
 		}
 	}
 	return p
+}
+
+// addChunk is how many more of a pull's dossiers to add are put in order
+// at a time: more than a page of an initial pull reaches (some 130
+// dossiers of the demo region).
+const addChunk = 256
+
+// inOrder puts the n smallest of s[from:] at s[from:from+n], sorted, and
+// leaves the rest after them in some order; it returns where the sorted
+// part now ends. Called again with that end, it goes on where it left
+// off, so s[:end] is always what sorting all of s would put there.
+func inOrder(s []string, from, n int) int {
+	end := min(from+n, len(s))
+	if end < len(s) {
+		selectSmallest(s[from:], end-from)
+	}
+	slices.Sort(s[from:end])
+	return end
+}
+
+// selectSmallest moves the k smallest of s (distinct strings) to s[:k],
+// in some order: Hoare's quickselect, the middle element as pivot (a
+// pull's dossiers come from maps, in no order to exploit).
+func selectSmallest(s []string, k int) {
+	lo, hi := 0, len(s)-1
+	for lo < hi {
+		p := s[lo+(hi-lo)/2]
+		i, j := lo, hi
+		for i <= j {
+			for s[i] < p {
+				i++
+			}
+			for s[j] > p {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
