@@ -72,7 +72,7 @@ func headsAsTheDatabase(t checker, what string, pg *pgstore.Storage, dossiers []
 			}); err != nil {
 				return err
 			}
-			byID := func(a, b store.Op) int { return cmpString(a.ID, b.ID) }
+			byID := func(a, b store.Op) int { return compareStrings(a.ID, b.ID) }
 			slices.SortFunc(cached, byID)
 			slices.SortFunc(fresh, byID)
 			if len(cached) != len(fresh) {
@@ -97,16 +97,6 @@ func headsAsTheDatabase(t checker, what string, pg *pgstore.Storage, dossiers []
 	if err != nil && !(!commit && errors.Is(err, errRollBack)) {
 		t.Fatalf("%s: %v", what, err)
 	}
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // noErasedCached fails the test when a process's cache of head ops
