@@ -518,22 +518,13 @@ func fieldString(f []byte) string {
 // opFieldIs reports whether the log value b (schema 5) is an op on the
 // field whose encoding is want, without decoding the rest.
 func opFieldIs(b, want []byte) bool {
-	if len(b) < 2 || b[0] != fmtOp {
-		return false
-	}
-	d := dec{b: b[2:]}
-	if b[1]&opFlagID != 0 {
-		d.raw(d.uint())
-	}
-	if b[1]&opFlagDossier != 0 {
-		d.raw(d.uint())
-	}
-	return d.err == nil && len(d.b) >= len(want) && string(d.b[:len(want)]) == string(want)
+	rest, ok := opFieldStart(b)
+	return ok && len(rest) >= len(want) && string(rest[:len(want)]) == string(want)
 }
 
 // opFieldStart is what follows the ids in the log value b (schema 5):
 // the op's encoded field and the rest of the op; false when b is not an
-// op of that form. opFieldIs(b, want) is whether it starts with want.
+// op of that form.
 func opFieldStart(b []byte) ([]byte, bool) {
 	if len(b) < 2 || b[0] != fmtOp {
 		return nil, false

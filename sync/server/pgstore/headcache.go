@@ -117,8 +117,9 @@ func (c *headCache) holds(dks [][]byte) []bool {
 	return out
 }
 
-// fill takes into heads the ops the cache holds for dossier dk.
-func (c *headCache) fill(dk [16]byte, heads []headOp) {
+// supply gives heads the ops the cache holds for dossier dk (those it
+// holds are open without their bodies); it never adds to the cache.
+func (c *headCache) supply(dk [16]byte, heads []headOp) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := c.ops[dk]

@@ -188,7 +188,7 @@ func (tx *Tx) keepState(dk []byte, rs []stateRow) (*dossierState, error) {
 	}
 	slices.SortFunc(st.heads, func(a, b headOp) int { return bytes.Compare(a.id[:], b.id[:]) })
 	if !st.erased && len(st.heads) > 0 {
-		tx.s.heads.fill([16]byte(dk), st.heads)
+		tx.s.heads.supply([16]byte(dk), st.heads)
 	}
 	m := tx.tx.memo
 	if m.dossierTeam == nil {
