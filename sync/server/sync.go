@@ -96,6 +96,9 @@ type answer struct {
 	// early, when not nil, is the answer already written into memory
 	// while its group committed (preparedAnswer); it is sent as it is.
 	early *preparedAnswer
+
+	// methodJSON, when not nil, is MethodFile's JSON (methodWire).
+	methodJSON []byte
 }
 
 // count is the number of ops in the answer.
@@ -239,6 +242,7 @@ func (s *Server) completeAnswer(out *answer, methodHash string) {
 		out.Method = s.methodInfo
 		if methodHash != s.methodInfo.Hash {
 			out.MethodFile = s.methodFile
+			out.methodJSON = s.methodWire.jsonOf(&out.SyncResponse)
 		}
 	}
 }
