@@ -845,6 +845,10 @@ func (s *Server) catchUp(tx Tx, cursor, maxSeq uint64, limit int, holds func(str
 // so an answer never holds an op of a dossier the device may not see,
 // whatever cursor it sends.
 func (s *Server) catchUpRecent(entries []recentOp, maxSeq uint64, limit int, holds func(string) bool, skip map[string]bool, out *answer, delivered map[string]int) {
+	// Room for the answer at once, not grown op by op (most entries are
+	// of the device's own team, which it holds).
+	n := min(len(entries), limit)
+	out.ops, out.dec = slices.Grow(out.ops, n), slices.Grow(out.dec, n)
 	for _, e := range entries {
 		if skip[e.op] || !holds(e.dossier) {
 			continue
