@@ -61,10 +61,18 @@ func AppendPage(dst []byte, r *SyncResponse, ops []store.Op) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
+	return AppendPageMeta(dst, meta, ops), nil
+}
+
+// AppendPageMeta is AppendPage given the answer's fields but Ops already
+// as their JSON (meta, what json.Marshal makes of the SyncResponse
+// without ops): a server that sends the same large field in many answers
+// (the region's method file) encodes it once.
+func AppendPageMeta(dst, meta []byte, ops []store.Op) []byte {
 	dst = append(dst, pageMagic[:]...)
 	dst = binary.AppendUvarint(dst, uint64(len(meta)))
 	dst = append(dst, meta...)
-	return AppendOps(dst, ops), nil
+	return AppendOps(dst, ops)
 }
 
 // DecodePage decodes a compact sync answer made by AppendPage.

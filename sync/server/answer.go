@@ -177,7 +177,10 @@ func encodeAnswer(bw *bufio.Writer, a *answer) error {
 			return err
 		}
 	}
-	if r.MethodFile != "" {
+	if r.MethodFile != "" && a.methodJSON != nil {
+		bw.WriteString(`,"method_file":`) // never the first field: cursor is written
+		bw.Write(a.methodJSON)
+	} else if r.MethodFile != "" {
 		if err := field("method_file", r.MethodFile); err != nil {
 			return err
 		}

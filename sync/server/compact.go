@@ -191,7 +191,12 @@ func (s *Server) writeCompact(w http.ResponseWriter, r *http.Request, a *answer)
 	}
 	bp := pageBufs.Get().(*[]byte)
 	defer putBuf(bp)
-	page, err := protocol.AppendPage((*bp)[:0], &a.SyncResponse, ops)
+	page, at, mj := []byte(nil), -1, s.methodWire.jsonOf(&a.SyncResponse)
+	if mj != nil {
+		page, at, err = pageWithMethod((*bp)[:0], &a.SyncResponse, mj, ops)
+	} else {
+		page, err = protocol.AppendPage((*bp)[:0], &a.SyncResponse, ops)
+	}
 	if err != nil {
 		s.log.Error("compact page", "err", err)
 		return false
@@ -205,7 +210,7 @@ func (s *Server) writeCompact(w http.ResponseWriter, r *http.Request, a *answer)
 	case acceptsEncoding(r, "zstd"):
 		zp := pageBufs.Get().(*[]byte)
 		defer putBuf(zp)
-		*zp = zstdFor(len(page)).EncodeAll(page, (*zp)[:0])
+		*zp = s.methodWire.zstdPage((*zp)[:0], page, at, len(mj))
 		h.Set("Content-Encoding", "zstd")
 		h.Set("Content-Length", strconv.Itoa(len(*zp)))
 		_, _ = w.Write(*zp)

@@ -585,6 +585,14 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 	if err != nil {
 		b.Fatal(err)
 	}
+	// methodHash is what the devices send as the method they hold: none
+	// by default (every answer then carries the region's method file, some
+	// 30 KB), the region's with BRUG_BENCH_METHOD_HASH=1, as the app's
+	// devices send once they have synced (sync/client, storedMethodHash).
+	methodHash := ""
+	if os.Getenv("BRUG_BENCH_METHOD_HASH") == "1" && srv.methodInfo != nil {
+		methodHash = srv.methodInfo.Hash
+	}
 	// post sends a sync of d and checks the answer; it reports whether
 	// more is to come. Bursts use send and check apart (see benchSend).
 	var errs, pulled, answers int
@@ -611,7 +619,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 		return resp.More
 	}
 	send := func(d *dev, push []store.Op) (benchAnswer, error) {
-		body, err := benchBody(protocol.SyncRequest{Push: push, Cursor: d.cursor})
+		body, err := benchBody(protocol.SyncRequest{Push: push, Cursor: d.cursor, MethodHash: methodHash})
 		if err != nil {
 			return benchAnswer{}, err
 		}
@@ -639,7 +647,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 					Value: fmt.Sprintf("Notitie %d van %s", round, d.user), HLC: d.hlc, Device: d.id, Author: d.user}
 				d.heads[dossier+field] = []string{push[j].ID}
 			}
-			if bodies[i], err = benchBody(protocol.SyncRequest{Push: push, Cursor: d.cursor}); err != nil {
+			if bodies[i], err = benchBody(protocol.SyncRequest{Push: push, Cursor: d.cursor, MethodHash: methodHash}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -119,6 +119,7 @@ type Server struct {
 	// it to devices; methodInfo is nil when the server has no file.
 	methodInfo *protocol.MethodInfo
 	methodFile string
+	methodWire *methodWire // methodFile as answers carry it (methodwire.go)
 	// register is the region's register as devices receive it (orgs.go).
 	register registerCache
 	// processes follows the writes of other processes on a storage
@@ -183,6 +184,9 @@ func Open(path string, opt Options) (*Server, error) {
 	s := &Server{db: db, st: st, now: opt.Now, log: opt.Logger, method: opt.Method, metrics: newMetrics(),
 		proxies: opt.TrustedProxies, mtoken: opt.MetricsToken,
 		methodInfo: minfo, methodFile: string(opt.MethodFile), clock: store.NewClock(opt.Now, 0)}
+	if minfo != nil {
+		s.methodWire = newMethodWire(s.methodFile)
+	}
 	s.group.failed = s.views.bump
 	s.group.tx = syncHooks{s}
 	// Every opening is a new epoch, so that a restored copy of the file
