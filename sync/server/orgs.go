@@ -389,7 +389,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeJSON(w, r, reg)
+	s.writeJSON(w, r, reg)
 }
 
 // OrgRow is one organisation of an import file (brug admin org import),
