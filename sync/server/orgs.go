@@ -42,23 +42,22 @@ func (c *registerCache) drop() {
 
 // Register is the region's register as devices receive it.
 func (s *Server) Register() (store.Register, error) {
+	if s.processes.shared.Load() {
+		var r store.Register
+		err := s.db.View(func(tx Tx) error {
+			var err error
+			r, err = s.sharedRegister(tx)
+			return err
+		})
+		return r, err
+	}
 	s.register.mu.Lock()
 	defer s.register.mu.Unlock()
-	shared := s.processes.shared.Load()
-	if s.register.r != nil && !shared {
+	if s.register.r != nil {
 		return *s.register.r, nil
 	}
 	var r store.Register
-	var n uint64
 	err := s.db.View(func(tx Tx) error {
-		// On a storage several processes share, another one may have
-		// changed the register: the count of changes says whether it
-		// may have, in the snapshot the register is read from.
-		n, _ = tx.Changes()
-		if s.register.r != nil && n == s.register.n {
-			r = *s.register.r
-			return nil
-		}
 		var err error
 		r, err = buildRegister(tx)
 		return err
@@ -66,8 +65,34 @@ func (s *Server) Register() (store.Register, error) {
 	if err != nil {
 		return r, err
 	}
-	s.register.r, s.register.n = &r, n
+	s.register.r = &r
 	return r, nil
+}
+
+// sharedRegister is the register in tx, on a storage several processes
+// share, where another one may have changed it: the count of changes
+// says whether it may have, in the snapshot the register is read from
+// (on PostgreSQL read with the token that authenticated the request: no
+// round trip of its own). The cache keeps a register with the count it
+// was read at, and is not locked while tx reads: a register read from an
+// older snapshot that lands after a newer one is read again by the next
+// request, whose count is not the one it was kept with.
+func (s *Server) sharedRegister(tx Tx) (store.Register, error) {
+	n, _ := tx.Changes()
+	s.register.mu.Lock()
+	r, kept := s.register.r, s.register.n
+	s.register.mu.Unlock()
+	if r != nil && kept == n {
+		return *r, nil
+	}
+	built, err := buildRegister(tx)
+	if err != nil {
+		return built, err
+	}
+	s.register.mu.Lock()
+	s.register.r, s.register.n = &built, n
+	s.register.mu.Unlock()
+	return built, nil
 }
 
 // buildRegister reads every organisation with its teams.
@@ -335,10 +360,23 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, CodeUnauthorized, "no device token; send Authorization: Bearer TOKEN (enrol with `brug login`)")
 		return
 	}
-	if !s.authenticateView(w, r, token, nil) {
+	// On a shared storage the register is checked in the View that
+	// authenticates (one round trip on PostgreSQL, not two).
+	var reg store.Register
+	var err error
+	read := false
+	if !s.authenticateView(w, r, token, func(tx Tx, _ Device, _ User) error {
+		if s.processes.shared.Load() {
+			read = true
+			reg, err = s.sharedRegister(tx)
+		}
+		return nil
+	}) {
 		return
 	}
-	reg, err := s.Register()
+	if !read {
+		reg, err = s.Register()
+	}
 	if err != nil {
 		s.log.Error("register", "err", err)
 		writeError(w, http.StatusInternalServerError, CodeInternal, "the register could not be read; try again later")
@@ -351,7 +389,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeJSON(w, r, reg)
+	s.writeJSON(w, r, reg)
 }
 
 // OrgRow is one organisation of an import file (brug admin org import),

@@ -55,7 +55,7 @@ func (s *Server) handleReads(w http.ResponseWriter, r *http.Request) {
 		s.writeAuthError(w, err)
 		return
 	}
-	writeJSON(w, r, resp)
+	s.writeJSON(w, r, resp)
 }
 
 // decodeReadsRequest reads a ReadsRequest; its errors are in the API's

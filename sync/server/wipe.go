@@ -136,7 +136,7 @@ func (s *Server) handleDevice(w http.ResponseWriter, r *http.Request) {
 	}) {
 		return
 	}
-	writeJSON(w, r, st)
+	s.writeJSON(w, r, st)
 }
 
 // handleWiped records a device's report that it wiped itself. Only a
@@ -183,5 +183,5 @@ func (s *Server) handleWiped(w http.ResponseWriter, r *http.Request) {
 		s.writeAuthError(w, err)
 		return
 	}
-	writeJSON(w, r, ack)
+	s.writeJSON(w, r, ack)
 }

@@ -347,3 +347,72 @@ func TestChangedTablesAreTheTriggers(t *testing.T) {
 		}
 	}
 }
+
+// TokenDevice reads the count of changes with the token (GET
+// /v1/register asks it next, in the same View) and a transaction that
+// did not know the count keeps it: in a View, where Changes then sends
+// no statement and answers as the snapshot does while another process
+// raises the count, and in an Update after each kind of write, where it
+// answers as the database does after the transaction's own writes.
+func TestTokenDeviceKeepsTheCountAsTheDatabase(t *testing.T) {
+	dsn := pgtest.DB(t)
+	s := openStorageT(t, dsn, "", store.Options{})
+	other := openStorageT(t, dsn, "", store.Options{})
+	dk := string(mk(store.NewID()))
+	now := time.Now().UTC().Truncate(time.Second)
+	hash := make([]byte, 32)
+	hash[0] = 1 // not the token keptWrites writes
+	mustUpdate(t, s, func(tx storage.Tx) error {
+		if err := tx.AppendEpoch(storage.Epoch{ID: "e1", Start: 0, Started: now}); err != nil {
+			return err
+		}
+		if err := tx.PutUser(storage.User{Name: "anna", Role: "coach"}); err != nil {
+			return err
+		}
+		if err := tx.PutDevice(storage.Device{ID: "dev1", User: "anna", LastSeen: now}); err != nil {
+			return err
+		}
+		return tx.PutToken(hash, "dev1")
+	})
+	raise := func(st *Storage) {
+		mustUpdate(t, st, func(tx storage.Tx) error { return tx.PutTeam(storage.TeamRecord{Team: storage.Team{Name: "Oost"}}) })
+	}
+	for i := range 3 {
+		raise(s)
+		if err := s.View(func(stx storage.Tx) error {
+			tx := stx.(*Tx)
+			if id, ok := tx.TokenDevice(hash); !ok || id != "dev1" {
+				return fmt.Errorf("the token's device: %q, %v", id, ok)
+			}
+			raise(other) // after the View's snapshot: not in its answers
+			sent := tx.tx.sent
+			n, _ := tx.Changes()
+			if tx.tx.sent != sent {
+				return fmt.Errorf("view %d: Changes sent a statement after TokenDevice", i)
+			}
+			if want, _ := freshKept(t, tx); n != want {
+				return fmt.Errorf("view %d: the View answers count %d, its snapshot %d", i, n, want)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, w := range keptWrites(t, dk, now) {
+		mustUpdate(t, s, func(stx storage.Tx) error {
+			tx := stx.(*Tx)
+			if err := w.fn(tx); err != nil {
+				return fmt.Errorf("%s: %w", w.name, err)
+			}
+			tx.tx.memo = &recordMemo{} // TokenDevice asks the database
+			if id, ok := tx.TokenDevice(hash); !ok || id != "dev1" {
+				return fmt.Errorf("after %s, the token's device: %q, %v", w.name, id, ok)
+			}
+			n, _ := tx.Changes()
+			if want, _ := freshKept(t, tx); n != want {
+				t.Errorf("after %s and TokenDevice, the transaction answers count %d; the database %d", w.name, n, want)
+			}
+			return nil
+		})
+	}
+}

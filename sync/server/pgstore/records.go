@@ -206,7 +206,9 @@ func (tx *Tx) PutToken(hash []byte, device string) error {
 
 // TokenDevice reads the token's device, and with it what authenticating
 // asks next, for Device, User and UserTeams to answer (txconn.go): the
-// device's record, its user's record and the user's teams.
+// device's record, its user's record and the user's teams; and the count
+// of changes, for Changes to answer when the transaction does not know
+// it (GET /v1/register asks it next, in the same View).
 func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
 	if id, ok := tx.tx.memo.tokens[string(hash)]; ok {
 		return id, id != "" // read with the group's others (PrefetchedUpdate)
@@ -216,11 +218,13 @@ func (tx *Tx) TokenDevice(hash []byte) (string, bool) {
 	var name *string
 	var teams []string
 	var recs [][]byte // the teams' records, nil for a team without one
-	err := tx.tx.QueryRow(tx.ctx, `SELECT t.device, `+tokenColumns+` FROM tokens t `+tokenJoins+`
-		WHERE t.hash = $1`, hash).Scan(&id, &dev, &name, &user, &teams, &recs)
+	var n int64
+	err := tx.tx.QueryRow(tx.ctx, `SELECT t.device, `+tokenColumns+`, (SELECT n FROM changes) FROM tokens t `+tokenJoins+`
+		WHERE t.hash = $1`, hash).Scan(&id, &dev, &name, &user, &teams, &recs, &n)
 	if err != nil {
 		return "", false
 	}
+	tx.keepChanges(n)
 	tx.keepToken(id, dev, name, user, teams, recs)
 	return id, true
 }
@@ -941,12 +945,18 @@ func (tx *Tx) Changes() (uint64, bool) {
 	if err := tx.tx.QueryRow(tx.ctx, "SELECT n FROM changes").Scan(&n); err != nil {
 		return ^uint64(0), true
 	}
-	if tx.write {
-		// Under the write lock only this transaction's own statements
-		// move it (txconn.go).
+	tx.keepChanges(n)
+	return uint64(n), true
+}
+
+// keepChanges keeps n, the count of changes a statement of the
+// transaction just read, when the transaction did not know it: under the
+// write lock only the transaction's own statements move it, and those
+// that may drop it again (txconn.go); a View reads one snapshot.
+func (tx *Tx) keepChanges(n int64) {
+	if !tx.tx.changesOK {
 		tx.tx.changes, tx.tx.changesOK = uint64(n), true
 	}
-	return uint64(n), true
 }
 
 // RaiseEpoch raises the epoch's high-water mark to seq (never lowers it)
