@@ -104,7 +104,10 @@ func heldAsStorage(t *testing.T, e *env, dev *device, what string) bool {
 // writes it did not take in) gives another page, and the test fails.
 func TestHeldViewsPageAsTheFile(t *testing.T) {
 	seeds := 3
-	if testing.Short() || testBackend != "bolt" {
+	switch {
+	case testing.Short():
+		seeds = 1
+	case testBackend != "bolt":
 		seeds = 2
 	}
 	for seed := range seeds {
