@@ -618,9 +618,15 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	}
 	held := false
 	for _, e := range have {
-		held = held || e.state == viewIn
+		if e.state == viewIn {
+			held = true
+			break
+		}
 	}
-	if held { // a device that holds nothing (a fresh one) takes nothing here: no need to walk the log
+	// A device that holds nothing (a fresh one) takes nothing here, nor
+	// does one whose cursor is the last number (the next page of a pull
+	// whose page took it): no need to walk the log.
+	if held && cursor < maxSeq {
 		if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
 			return err
 		}
