@@ -124,6 +124,48 @@ func TestPostgresRoundTripsPerPulledPage(t *testing.T) {
 	}
 }
 
+// The later pages of an initial pull cost at most maxPerPage statements
+// each: the wipe check's read, the BEGIN's pipeline, the erasures among
+// the dossiers held, the page's histories, the writes (the page's number,
+// its view entries, its receipts' deletion, its audit entry and the
+// epoch's mark, together) and the COMMIT. Such a page takes the device's
+// view as the page before left it (heldView), and walks no log: its
+// cursor is the last number. It was 11 before those.
+func TestPostgresRoundTripsPerLaterPage(t *testing.T) {
+	const maxPerPage = 6
+	e := newEnv(t)
+	queries := pgQueries(t, e)
+	e.teams("Noord")
+	anna := e.user("anna", protocol.RoleCoach, "Noord")
+	var ops []store.Op
+	for i := range 40 {
+		_, o := anna.create("Noord", fmt.Sprintf("client %d", i))
+		ops = append(ops, o...)
+	}
+	anna.sync(ops...)
+	bram := e.user("bram", protocol.RoleCoach, "Noord")
+	if resp, _, _ := bram.try(12); !resp.More {
+		t.Fatal("the pull took one page")
+	}
+	pages := 1
+	for more := true; more; pages++ {
+		before := queries()
+		resp, status, perr := bram.try(12)
+		if status != 200 {
+			t.Fatalf("page %d: status %d: %s", pages+1, status, perr.Message)
+		}
+		n := queries() - before
+		t.Logf("page %d: %d statements", pages+1, n)
+		if n > maxPerPage {
+			t.Errorf("page %d cost %d statements, want at most %d", pages+1, n, maxPerPage)
+		}
+		more = resp.More
+	}
+	if len(bram.have) != 40 || pages < 5 {
+		t.Fatalf("bram holds %d dossiers after %d pages", len(bram.have), pages)
+	}
+}
+
 // A one-field sync, as BenchmarkOneFieldSync makes it: a settled coach
 // pushes one edit, and a settled colleague pulls it. Each costs at most
 // maxPush and maxPull statements (BEGIN and COMMIT included).

@@ -92,6 +92,9 @@ type answer struct {
 	// (viewcache.go).
 	settled *settledView
 	written uint64
+	// held, when not nil, is the device's view after this sync, for the
+	// next page of its pull (viewcache.go, heldView).
+	held *heldView
 
 	// early, when not nil, is the answer already written into memory
 	// while its group committed (preparedAnswer); it is sent as it is.
@@ -240,6 +243,9 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo, p
 	}, func() {
 		if out.settled != nil {
 			s.views.settle(deviceID, *out.settled, out.written)
+		}
+		if out.held != nil {
+			s.views.keepHeld(deviceID, *out.held)
 		}
 	}, prep)
 	if err == nil {
@@ -589,19 +595,34 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		return s.auditDelivery(tx, d, u, delivered, &out.who)
 	}
 	vis := s.visible(tx, u, day)
-	have := map[string]viewEntry{}
 	var demote []string
-	err := tx.DeviceViews(d.ID, func(dk string, v storage.ViewEntry) error {
-		e := viewEntry{v.State, v.Seq}
-		if e.seq > cursor && e.seq != unconfirmed {
-			demote = append(demote, dk)
+	have, ok := s.views.takeHeld(d.ID, gen)
+	if ok {
+		// The view as this device's last page left it (viewcache.go,
+		// heldView), not read again.
+		for dk, e := range have {
+			if e.seq > cursor && e.seq != unconfirmed {
+				demote = append(demote, dk)
+			}
 		}
-		have[dk] = e
-		return nil
-	})
-	if err != nil {
-		return err
+	} else {
+		have = map[string]viewEntry{}
+		err := tx.DeviceViews(d.ID, func(dk string, v storage.ViewEntry) error {
+			e := viewEntry{v.State, v.Seq}
+			if e.seq > cursor && e.seq != unconfirmed {
+				demote = append(demote, dk)
+			}
+			have[dk] = e
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 	}
+	// have is the device's view as this pull leaves it, for the next
+	// page once the transaction committed (viewcache.go, heldView):
+	// every write below goes into it too.
+	out.held = &heldView{gen: gen, have: have}
 	// A device's cursor moves only forward while it applies responses, so
 	// entries numbered above the cursor it sends were told in responses
 	// it does not hold: mark them so that no later cursor confirms them
@@ -625,14 +646,21 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	}
 	held := false
 	for _, e := range have {
-		held = held || e.state == viewIn
+		if e.state == viewIn {
+			held = true
+			break
+		}
 	}
-	if held { // a device that holds nothing (a fresh one) takes nothing here: no need to walk the log
+	// A device that holds nothing (a fresh one) takes nothing here, nor
+	// does one whose cursor is the last number (the next page of a pull
+	// whose page took it): no need to walk the log.
+	if held && cursor < maxSeq {
 		if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
 			return err
 		}
 	}
 	if resp.More {
+		out.held.written = s.views.written(d.ID)
 		return s.auditDelivery(tx, d, u, delivered, &out.who)
 	}
 
@@ -754,6 +782,15 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		put := func(dk string, state byte) error {
 			return tx.PutView(d.ID, dk, storage.ViewEntry{State: state, Seq: seq})
 		}
+		for _, dk := range sent {
+			have[dk] = viewEntry{viewIn, seq}
+		}
+		for _, dk := range drop {
+			have[dk] = viewEntry{viewDrop, seq}
+		}
+		for _, dk := range erase {
+			have[dk] = viewEntry{viewErased, seq}
+		}
 		if batch != nil && len(sent) > 0 {
 			// The same writes as below, one statement each.
 			if err := batch.PutViews(d.ID, sent, storage.ViewEntry{State: viewIn, Seq: seq}); err != nil {
@@ -798,12 +835,15 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		if err := tx.DeleteView(d.ID, dk); err != nil {
 			return err
 		}
+		delete(have, dk)
 	}
+	out.held.written = s.views.written(d.ID)
 	if len(drop)+len(erase) == 0 && !resp.More {
 		// Every dossier the device sees is now in its view, and nothing
 		// else is: the next syncs can skip working the view out.
 		out.settled = &settledView{gen: gen, day: day, access: accessKey(u), maxSeq: settledSeq}
 		out.written = s.views.written(d.ID)
+		out.held = nil // the next sync skips the view (settled)
 	}
 	return s.auditDelivery(tx, d, u, delivered, &out.who)
 }

@@ -37,8 +37,35 @@ type viewCache struct {
 	shares  map[string]teamSet     // team name -> dossiers shared with it, active on teamSet.day
 	devices map[string]settledView // device id -> settled view
 	writes  map[string]uint64      // device id -> count of forget calls
+	held    map[string]heldView    // device id -> its view's entries, between the pages of a pull
 	off     bool                   // never settled, never cached (tests compare with and without)
+	// heldHits counts the pulls that took a device's view from held
+	// instead of the storage, for tests.
+	heldHits int
 }
+
+// heldView is a device's whole view (every entry, as DeviceViews gives
+// it) as the pull that wrote it last left it, at the generation the pull
+// began at, and with the count of the device's view writes (forget) after
+// the pull's own: the next page of a pull that is not settled (an initial
+// pull of thousands of dossiers comes in a hundred pages, each a request
+// and a transaction of its own) takes it instead of reading the view
+// again, which grows by a page's dossiers each time. It is true of the
+// storage as long as nobody else wrote the device's view: this server's
+// other writes of it count in writes, and everything another process
+// writes (its views included) raises the storage's count of changes,
+// which bumps the generation before the next sync transaction reads
+// anything (processes.go). The map is owned by whoever holds it: the
+// cache until a pull takes it, then that pull.
+type heldView struct {
+	gen     uint64
+	written uint64
+	have    map[string]viewEntry
+}
+
+// maxHeld bounds how many devices' views are held at once (a view of
+// 10,000 dossiers is about a megabyte): past it, any one is dropped.
+const maxHeld = 16
 
 // teamSet is the dossiers of one team (16-byte keys in string form) at a
 // generation. The map is never changed once built.
@@ -106,6 +133,48 @@ func (c *viewCache) settle(deviceID string, v settledView, written uint64) {
 		c.devices = map[string]settledView{}
 	}
 	c.devices[deviceID] = v
+}
+
+// takeHeld returns the device's view as its last pull left it, when that
+// is still the storage's at generation gen (the generation the taking
+// pull began at, which must be the current one) and nothing wrote the
+// device's view since; the caller owns the map. It is gone from the cache
+// either way.
+func (c *viewCache) takeHeld(deviceID string, gen uint64) (map[string]viewEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.held[deviceID]
+	if !ok {
+		return nil, false
+	}
+	delete(c.held, deviceID)
+	if c.off || v.gen != gen || gen != c.gen.Load() || v.written != c.writes[deviceID] {
+		return nil, false
+	}
+	c.heldHits++
+	return v.have, true
+}
+
+// keepHeld records a device's view as a pull left it; call it after the
+// pull's transaction committed. A later write of the device's view in the
+// same group, or a generation moved on, makes it stale, and it is not
+// kept.
+func (c *viewCache) keepHeld(deviceID string, v heldView) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off || c.writes[deviceID] != v.written || v.gen != c.gen.Load() {
+		return
+	}
+	if c.held == nil {
+		c.held = map[string]heldView{}
+	}
+	if _, ok := c.held[deviceID]; !ok && len(c.held) >= maxHeld {
+		for d := range c.held {
+			delete(c.held, d)
+			break
+		}
+	}
+	c.held[deviceID] = v
 }
 
 // team returns the dossiers of a team, read from the index when the

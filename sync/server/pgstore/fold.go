@@ -25,6 +25,10 @@ const (
 		i AS (INSERT INTO ops (seq, op_id, dossier) SELECT c.last, $1, $2 FROM c
 			ON CONFLICT (op_id) DO UPDATE SET seq = EXCLUDED.seq, dossier = EXCLUDED.dossier)
 		SELECT CASE WHEN last = $3 THEN last ELSE ('the sequence moved under the write lock: ' || last || ', not ' || $3)::bigint END FROM c`
+	// sqlNextSeq is NextSeq's statement when the number is counted on
+	// ($1), failing as sqlNumberOp does when it is not the one given.
+	sqlNextSeq = `UPDATE seq_counter SET last = last + 1
+		RETURNING CASE WHEN last = $1 THEN last ELSE ('the sequence moved under the write lock: ' || last || ', not ' || $1)::bigint END`
 	sqlAppendAudit = `WITH a AS (INSERT INTO audit (seq, at, action, dossier, entry) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5)),
 			r AS (INSERT INTO audit_reads (id, seq) SELECT $6::text, $1 WHERE $6::text <> ''),
 			h AS (INSERT INTO settings (name, value) VALUES ($7, $8) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value)
@@ -57,7 +61,8 @@ const (
 
 // fold gives the statements that make the same writes as queued: the ops'
 // inserts as one statement, the replaced ids as one, the numbers as one
-// and the audit entries as one, then any other queued write in its order.
+// (NextSeq's among them: then each in its order, not folded) and the
+// audit entries as one, then any other queued write in its order.
 // The order between kinds does not matter: no queued write reads what
 // another wrote (the numbers' check reads the counter, which only the
 // numbers move), no key of these tables refers to another, and their
@@ -82,6 +87,7 @@ func fold(queued []queuedWrite) []queuedWrite {
 	var audName any
 	var audHead []byte
 	var ops, nums, auds, rest []queuedWrite
+	answers := false // a NextSeq among the numbers
 	for _, w := range queued {
 		switch w.sql {
 		case sqlInsertOp, sqlInsertOpReplaced:
@@ -92,6 +98,10 @@ func fold(queued []queuedWrite) []queuedWrite {
 					repDs, repIDs = append(repDs, w.args[0].([]byte)), append(repIDs, id)
 				}
 			}
+		case sqlNextSeq:
+			// A number without an op (NextSeq) moves the counter
+			// too: the numbers stay in their order, one by one.
+			nums, answers = append(nums, w), true
 		case sqlNumberOp:
 			nums = append(nums, w)
 			numOps, numDs, numWant = append(numOps, w.args[0].([]byte)), append(numDs, w.args[1].([]byte)), append(numWant, w.want)
@@ -113,7 +123,7 @@ func fold(queued []queuedWrite) []queuedWrite {
 	} else {
 		out = append(out, ops...)
 	}
-	if len(nums) > 1 && consecutive(numWant) && distinct(numOps) {
+	if len(nums) > 1 && !answers && consecutive(numWant) && distinct(numOps) {
 		n := int64(len(nums))
 		out = append(out, queuedWrite{sql: sqlNumberOps, args: []any{n, numOps, numDs, numWant[len(numWant)-1]}, want: numWant[len(numWant)-1]})
 	} else {

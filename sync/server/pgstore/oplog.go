@@ -1040,7 +1040,17 @@ func (tx *Tx) NumberOp(op, dossier string) (uint64, error) {
 	return seq, nil
 }
 
+// NextSeq takes the next number for an answer's view changes. In a write
+// transaction whose last number is known it is that plus one, and the
+// statement is queued (txconn.go), as NumberOp's: a pull's page sends it
+// with what follows, not as a round trip of its own.
 func (tx *Tx) NextSeq() (uint64, error) {
+	if tx.write && tx.tx.lastOK {
+		seq := tx.tx.last + 1
+		tx.tx.queue(sqlNextSeq, int64(seq), int64(seq))
+		tx.tx.last, tx.tx.lastOK = seq, true
+		return seq, nil
+	}
 	var seq int64
 	if err := tx.tx.QueryRow(tx.ctx, "UPDATE seq_counter SET last = last + 1 RETURNING last").Scan(&seq); err != nil {
 		return 0, err

@@ -406,7 +406,7 @@ func (tx *Tx) PutViews(device string, dossiers []string, e storage.ViewEntry) er
 	for i, d := range dossiers {
 		keys[i] = []byte(d)
 	}
-	return tx.exec(`INSERT INTO views (device, dossier, state, seq) SELECT $1, unnest($2::bytea[]), $3, $4
+	return tx.later(`INSERT INTO views (device, dossier, state, seq) SELECT $1, unnest($2::bytea[]), $3, $4
 		ON CONFLICT (device, dossier) DO UPDATE SET state = EXCLUDED.state, seq = EXCLUDED.seq`,
 		device, keys, int16(e.State), int64(e.Seq))
 }
@@ -838,7 +838,7 @@ func (tx *Tx) DeleteReceipts(device string, dossiers []string) error {
 	for i, d := range dossiers {
 		keys[i] = []byte(d)
 	}
-	return tx.exec("DELETE FROM receipts WHERE device = $1 AND dossier = ANY($2)", device, keys)
+	return tx.later("DELETE FROM receipts WHERE device = $1 AND dossier = ANY($2)", device, keys)
 }
 
 func (tx *Tx) DossierReceipts(dossier string, fn func(device string, r storage.Receipt) error) error {

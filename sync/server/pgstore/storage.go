@@ -169,6 +169,18 @@ func (tx *Tx) exec(sql string, args ...any) error {
 	return err
 }
 
+// later is exec for a write whose answer nothing waits for: in a write
+// transaction it is queued (txconn.go) and goes with the next statement
+// or the COMMIT, whose error its own failure becomes (the transaction is
+// aborted either way).
+func (tx *Tx) later(sql string, args ...any) error {
+	if !tx.write {
+		return tx.exec(sql, args...)
+	}
+	tx.tx.queue(sql, 0, args...)
+	return nil
+}
+
 // exists runs a query of one boolean; false on an error (which aborts the
 // transaction, so that it cannot commit).
 func (tx *Tx) exists(sql string, args ...any) bool {
