@@ -107,6 +107,10 @@ func OpenStorage(dataURL, keysURL string, opt store.Options) (*Storage, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.tagFields(ctx, nil); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
