@@ -218,10 +218,11 @@ func (tx *Tx) readStates(br pgx.BatchResults, dossiers [][]byte, one bool, scope
 	defer rows.Close()
 	by := make(map[string][]stateRow, len(dossiers))
 	for rows.Next() {
-		dk := dossiers[0]
+		var dk []byte
 		var r stateRow
 		var err error
 		if one {
+			dk = dossiers[0]
 			err = rows.Scan(&r.kind, &r.id, &r.sealed)
 		} else {
 			err = rows.Scan(&dk, &r.kind, &r.id, &r.sealed)
