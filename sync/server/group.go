@@ -212,6 +212,7 @@ func (g *groupCommitter) commit(st storage.Storage, group []*groupCall, p *prepa
 			pre.Ops = append(pre.Ops, c.pre.Ops...)
 			pre.Dossiers = append(pre.Dossiers, c.pre.Dossiers...)
 			pre.Views = append(pre.Views, c.pre.Views...)
+			pre.Pushed = append(pre.Pushed, c.pre.Pushed...)
 		}
 	}
 	err := g.update(st, pre, func(tx Tx) error {

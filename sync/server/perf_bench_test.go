@@ -627,6 +627,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 	}
 	var srvTimes []time.Duration
 	var burstCPU time.Duration // the process's CPU in the timed bursts
+	var burstDB time.Duration  // PostgreSQL's CPU in the timed bursts (its cluster's processes)
 	bursts := 0
 	var burstProfile string
 	round := 0
@@ -674,11 +675,12 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 				times[i] = time.Since(t0)
 			})
 		}
-		cpu0 := selfCPU()
+		cpu0, db0 := selfCPU(), dbCPU(path)
 		close(start)
 		wg.Wait()
 		if timed {
 			burstCPU += selfCPU() - cpu0
+			burstDB += dbCPU(path) - db0
 			bursts++
 		}
 		if timed && burstProfile != "" {
@@ -723,6 +725,11 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 	// The CPU of a burst, server and devices (user and system time of the
 	// process): steadier than the times on a machine shared with others.
 	b.ReportMetric(float64(burstCPU.Microseconds())/1000/float64(max(bursts, 1)), "burst-cpu-ms")
+	// PostgreSQL's share (its cluster's processes, from /proc; 10 ms
+	// ticks, so a sum over the bursts): the other half of a burst's CPU.
+	if benchPostgres() {
+		b.ReportMetric(float64(burstDB.Microseconds())/1000/float64(max(bursts, 1)), "db-cpu-ms")
+	}
 	errs += int(tm.bad.Load())
 	b.ReportMetric(float64(errs), "errors")
 	if errs != 0 {

@@ -971,7 +971,8 @@ func (s *Server) auditDelivery(tx Tx, d Device, u User, delivered map[string]int
 // syncPrefetch is what a sync asks its transaction first, for a storage
 // that reads it ahead for the whole group (storage.SyncPrefetcher): its
 // token's device, the dossiers of the ops it pushes that passed the
-// precheck, those dossiers' op logs and the device's views of them.
+// precheck, those dossiers' op logs (what of them its ops ask) and the
+// device's views of them.
 func syncPrefetch(token string, ops []store.Op, pre []*protocol.Refusal) *storage.SyncPrefetch {
 	th := hash(token)
 	p := &storage.SyncPrefetch{Tokens: [][]byte{th}}
@@ -979,11 +980,13 @@ func syncPrefetch(token string, ops []store.Op, pre []*protocol.Refusal) *storag
 	for i, op := range ops {
 		if pre[i] == nil && store.ValidID(op.ID) && store.ValidID(op.Dossier) {
 			p.Ops = append(p.Ops, string(dkey(op.ID)))
-			if dk := string(dkey(op.Dossier)); !seen[dk] {
+			dk := string(dkey(op.Dossier))
+			if !seen[dk] {
 				seen[dk] = true
 				p.Dossiers = append(p.Dossiers, dk)
 				p.Views = append(p.Views, storage.TokenView{Token: th, Dossier: dk})
 			}
+			p.Pushed = append(p.Pushed, storage.PushedOp{Op: string(dkey(op.ID)), Dossier: dk, Field: op.Field})
 		}
 	}
 	return p

@@ -218,6 +218,7 @@ func (tx *Tx) ImportOps(dossier string, raws [][]byte) (int, error) {
 	}
 	ids := make([][]byte, 0, len(raws))
 	sealed := make([][]byte, 0, len(raws))
+	tags := make([]int64, 0, len(raws))
 	var named [][]byte
 	for _, raw := range raws {
 		var op store.Op
@@ -235,7 +236,11 @@ func (tx *Tx) ImportOps(dossier string, raws [][]byte) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("seal op %s: %w", op.ID, err)
 		}
-		ids, sealed = append(ids, k), append(sealed, s)
+		tag, err := tx.fieldTag(dk, op.Field)
+		if err != nil {
+			return 0, fmt.Errorf("tag op %s: %w", op.ID, err)
+		}
+		ids, sealed, tags = append(ids, k), append(sealed, s), append(tags, tag)
 		for _, p := range op.Prev {
 			pk, err := idKey(p)
 			if err != nil {
@@ -244,8 +249,8 @@ func (tx *Tx) ImportOps(dossier string, raws [][]byte) (int, error) {
 			named = append(named, pk)
 		}
 	}
-	tag, err := tx.tx.Exec(tx.ctx, `INSERT INTO oplog (dossier, op_id, op) SELECT $1, unnest($2::bytea[]), unnest($3::bytea[])
-		ON CONFLICT DO NOTHING`, dk, ids, sealed)
+	tag, err := tx.tx.Exec(tx.ctx, `INSERT INTO oplog (dossier, op_id, op, field) SELECT $1, unnest($2::bytea[]), unnest($3::bytea[]), unnest($4::bigint[])
+		ON CONFLICT DO NOTHING`, dk, ids, sealed, tags)
 	if err != nil {
 		return 0, fmt.Errorf("import ops of %s: %w", idText(dk), err)
 	}
@@ -347,6 +352,7 @@ func (tx *Tx) MarkErased(dossier string) error {
 	}
 	tx.s.keys.drop(dk)
 	delete(tx.ciphers, [16]byte(dk))
+	delete(tx.taggers, [16]byte(dk))
 	if _, err := tx.s.db.Keys.Exec(context.Background(), "DELETE FROM dossier_keys WHERE dossier = $1", dk); err != nil {
 		return fmt.Errorf("erase %s: delete its key: %w", idText(dk), err)
 	}

@@ -18,9 +18,9 @@ var foldWrites = true
 
 // The queued statements, one op, number or entry each.
 const (
-	sqlInsertOp         = "INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3)"
-	sqlInsertOpReplaced = `WITH o AS (INSERT INTO oplog (dossier, op_id, op) VALUES ($1, $2, $3))
-			INSERT INTO replaced (dossier, op_id) SELECT $1, unnest($4::bytea[]) ON CONFLICT DO NOTHING`
+	sqlInsertOp         = "INSERT INTO oplog (dossier, op_id, op, field) VALUES ($1, $2, $3, $4)"
+	sqlInsertOpReplaced = `WITH o AS (INSERT INTO oplog (dossier, op_id, op, field) VALUES ($1, $2, $3, $4))
+			INSERT INTO replaced (dossier, op_id) SELECT $1, unnest($5::bytea[]) ON CONFLICT DO NOTHING`
 	sqlNumberOp = `WITH c AS (UPDATE seq_counter SET last = last + 1 RETURNING last),
 		i AS (INSERT INTO ops (seq, op_id, dossier) SELECT c.last, $1, $2 FROM c
 			ON CONFLICT (op_id) DO UPDATE SET seq = EXCLUDED.seq, dossier = EXCLUDED.dossier)
@@ -39,7 +39,7 @@ const (
 // The same for many: ops, the ids their prevs replace, numbers and audit
 // entries as arrays.
 const (
-	sqlInsertOps      = "INSERT INTO oplog (dossier, op_id, op) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])"
+	sqlInsertOps      = "INSERT INTO oplog (dossier, op_id, op, field) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[], $4::bigint[])"
 	sqlInsertReplaced = "INSERT INTO replaced (dossier, op_id) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT DO NOTHING"
 	// The numbers are consecutive (each NumberOp counts on the one before
 	// it), so the counter moves by their count, the n-th op (ordinality)
@@ -78,6 +78,7 @@ func fold(queued []queuedWrite) []queuedWrite {
 		return queued
 	}
 	var opDs, opIDs, opBodies, repDs, repIDs [][]byte
+	var opTags []int64
 	var numOps, numDs [][]byte
 	var numWant []int64
 	var audSeq []int64
@@ -93,8 +94,9 @@ func fold(queued []queuedWrite) []queuedWrite {
 		case sqlInsertOp, sqlInsertOpReplaced:
 			ops = append(ops, w)
 			opDs, opIDs, opBodies = append(opDs, w.args[0].([]byte)), append(opIDs, w.args[1].([]byte)), append(opBodies, w.args[2].([]byte))
+			opTags = append(opTags, w.args[3].(int64))
 			if w.sql == sqlInsertOpReplaced {
-				for _, id := range w.args[3].([][]byte) {
+				for _, id := range w.args[4].([][]byte) {
 					repDs, repIDs = append(repDs, w.args[0].([]byte)), append(repIDs, id)
 				}
 			}
@@ -116,7 +118,7 @@ func fold(queued []queuedWrite) []queuedWrite {
 	}
 	var out []queuedWrite
 	if len(ops) > 1 {
-		out = append(out, queuedWrite{sql: sqlInsertOps, args: []any{opDs, opIDs, opBodies}})
+		out = append(out, queuedWrite{sql: sqlInsertOps, args: []any{opDs, opIDs, opBodies, opTags}})
 		if len(repDs) > 0 {
 			out = append(out, queuedWrite{sql: sqlInsertReplaced, args: []any{repDs, repIDs}})
 		}

@@ -154,7 +154,8 @@ func (c *headCache) publish(gen uint64, dos map[[16]byte]*dossierState, changes 
 		limit = defaultHeadCacheOps
 	}
 	for dk, st := range dos {
-		if st.erased {
+		if st.erased || st.scope != nil {
+			// Erased, or read for a push (some heads alone): nothing to keep.
 			c.n -= len(c.ops[dk])
 			delete(c.ops, dk)
 			continue

@@ -84,6 +84,19 @@ type dossierState struct {
 	replaced map[[16]byte]bool // every id a prev names
 	heads    []headOp          // the ops not replaced, by op id
 	opened   bool              // every head's op is open
+	// scope, when not nil, is what of the dossier was read: the state
+	// was read for a push (partialStatesQuery). Asked about anything
+	// else, the transaction reads the state whole (whole).
+	scope *stateScope
+}
+
+// stateScope is what a state read for a push holds: the heads of fields
+// (and every head whose row has no field tag), and of the ops, whether
+// ids are known; any, whether the dossier has an op. replaced is whole.
+type stateScope struct {
+	fields map[string]bool
+	ids    map[[16]byte]bool
+	any    bool
 }
 
 // headOp is an op not replaced: sealed as read (nil when only its id
@@ -146,10 +159,31 @@ const statesQuery = `SELECT k.d, x.kind, x.id, x.b FROM unnest($1::bytea[], $2::
 const headBodiesQuery = `SELECT o.dossier, o.op_id, o.op FROM unnest($1::bytea[], $2::bytea[]) AS k(d, i)
 		JOIN oplog o ON o.dossier = k.d AND o.op_id = k.i`
 
+// partialStatesQuery is statesQuery for dossiers a push writes to ($1
+// their keys; $2, $3 pairwise a dossier's key and the tag of a field it
+// writes, fieldtag.go; $4, $5 pairwise a dossier's key and an op it
+// pushes): the replaced ids as there, but only the heads of the fields
+// tagged, and of rows without a tag, with their bodies (kind 2), of the
+// ops pushed those known (kind 5), and whether the dossier has any op
+// (kind 6).
+const partialStatesQuery = `SELECT k.d, x.kind, x.id, x.b FROM unnest($1::bytea[]) AS k(d), LATERAL (
+		SELECT 0 AS kind, dossier AS id, NULL::bytea AS b FROM erased WHERE dossier = k.d
+		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = k.d
+		UNION ALL SELECT 6, NULL, NULL WHERE EXISTS (SELECT 1 FROM oplog WHERE dossier = k.d)
+		UNION ALL SELECT 2, o.op_id, o.op FROM oplog o LEFT JOIN replaced r ON r.dossier = k.d AND r.op_id = o.op_id
+			WHERE o.dossier = k.d AND o.field IS NULL AND r.op_id IS NULL
+		UNION ALL SELECT 3, NULL, convert_to(team, 'UTF8') FROM dossier_team WHERE dossier = k.d) x
+	UNION ALL SELECT f.d, 2, o.op_id, o.op FROM unnest($2::bytea[], $3::bigint[]) AS f(d, t)
+		JOIN oplog o ON o.dossier = f.d AND o.field = f.t
+		LEFT JOIN replaced r ON r.dossier = f.d AND r.op_id = o.op_id
+		WHERE r.op_id IS NULL
+	UNION ALL SELECT o.dossier, 5, o.op_id, NULL FROM unnest($4::bytea[], $5::bytea[]) AS i(d, i)
+		JOIN oplog o ON o.dossier = i.d AND o.op_id = i.i`
+
 // stateRow is a row of dossier's query: kind 0 the tombstone, 1 an op
 // replaced, 2 an op (with its sealed body when not replaced), 3 the
 // dossier's team (its name in sealed), 4 an op not replaced (its id
-// alone).
+// alone), 5 an op (its id alone), 6 the dossier has ops.
 type stateRow struct {
 	kind       int32
 	id, sealed []byte
@@ -158,13 +192,25 @@ type stateRow struct {
 // keepState makes the state of dossier dk from the rows of its query
 // and keeps it for the transaction.
 func (tx *Tx) keepState(dk []byte, rs []stateRow) (*dossierState, error) {
-	st := &dossierState{known: map[[16]byte]bool{}, replaced: map[[16]byte]bool{}}
+	return tx.keepStateOf(dk, rs, nil)
+}
+
+// keepStateOf is keepState for a state whose heads were read for fields
+// alone (nil: all).
+func (tx *Tx) keepStateOf(dk []byte, rs []stateRow, scope *stateScope) (*dossierState, error) {
+	st := &dossierState{known: map[[16]byte]bool{}, replaced: map[[16]byte]bool{}, scope: scope}
 	// The dossier's team comes along, for DossierTeam (a push asks it
 	// next): kept as that would keep it (recordMemo).
 	team := ""
 	for _, r := range rs {
 		if r.kind == 3 {
 			team = string(r.sealed)
+			continue
+		}
+		if r.kind == 6 {
+			if scope != nil {
+				scope.any = true
+			}
 			continue
 		}
 		if len(r.id) != 16 {
@@ -184,10 +230,15 @@ func (tx *Tx) keepState(dk []byte, rs []stateRow) (*dossierState, error) {
 		case 4:
 			st.known[id] = true
 			st.heads = append(st.heads, headOp{id: id})
+		case 5:
+			st.known[id] = true
 		}
 	}
 	slices.SortFunc(st.heads, func(a, b headOp) int { return bytes.Compare(a.id[:], b.id[:]) })
-	if !st.erased && len(st.heads) > 0 {
+	if scope != nil {
+		st.heads = slices.CompactFunc(st.heads, func(a, b headOp) bool { return a.id == b.id })
+	}
+	if !st.erased && len(st.heads) > 0 && scope == nil {
 		tx.s.heads.supply([16]byte(dk), st.heads)
 	}
 	m := tx.tx.memo
@@ -200,6 +251,28 @@ func (tx *Tx) keepState(dk []byte, rs []stateRow) (*dossierState, error) {
 	}
 	tx.dos[[16]byte(dk)] = st
 	return st, nil
+}
+
+// whole reads the state st of dossier dk again, whole, when it was read
+// for a push (scope); in place, so that whoever holds st sees every
+// head. What the transaction wrote since is queued and goes before the
+// query (txconn.go), so the state read is the one st was kept as.
+func (tx *Tx) whole(dk []byte, st *dossierState) error {
+	if st.scope == nil || FieldStateFault(tx.s.fieldStatesFault.Load()) == FaultFieldsNeverWhole {
+		return nil
+	}
+	tx.s.wholes.Add(1)
+	rs, err := scanRows(tx, func(r pgx.CollectableRow, x *stateRow) error { return r.Scan(&x.kind, &x.id, &x.sealed) }, stateQuery, dk)
+	if err != nil {
+		return err
+	}
+	full, err := tx.keepState(dk, rs)
+	if err != nil {
+		return err
+	}
+	*st = *full
+	tx.dos[[16]byte(dk)] = st
+	return nil
 }
 
 // forget drops what the transaction knows of dossier dk (after writing
@@ -273,6 +346,11 @@ func (tx *Tx) readHeadBodies(dos map[[16]byte]*dossierState) error {
 
 // fieldHeads derives a field's heads.
 func (tx *Tx) fieldHeads(dk []byte, st *dossierState, field string) ([]store.Head, error) {
+	if st.scope != nil && !st.scope.fields[field] {
+		if err := tx.whole(dk, st); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.openHeads(dk, st); err != nil {
 		return nil, err
 	}
@@ -320,8 +398,8 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 	if st.erased {
 		return false, store.ErrErased
 	}
-	if st.known[[16]byte(k)] {
-		return false, nil
+	if known, err := tx.knows(dk, st, k); err != nil || known {
+		return false, err
 	}
 	before, err := tx.fieldHeads(dk, st, op.Field)
 	if err != nil {
@@ -344,15 +422,22 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 	}
 	// One statement: the op and the ids its prev replaces, queued to go
 	// with the transaction's next statement (txconn.go).
+	tag, err := tx.fieldTag(dk, op.Field)
+	if err != nil {
+		return false, fmt.Errorf("tag op %s: %w", op.ID, err)
+	}
 	if len(ids) == 0 {
-		tx.tx.queue(sqlInsertOp, 0, dk, k, sealed)
+		tx.tx.queue(sqlInsertOp, 0, dk, k, sealed, tag)
 	} else {
-		tx.tx.queue(sqlInsertOpReplaced, 0, dk, k, sealed, ids)
+		tx.tx.queue(sqlInsertOpReplaced, 0, dk, k, sealed, tag, ids)
 	}
 	if err := tx.dropHist(dk); err != nil {
 		return false, err
 	}
 	st.known[[16]byte(k)] = true
+	if st.scope != nil {
+		st.scope.ids[[16]byte(k)] = true
+	}
 	for _, id := range ids {
 		st.replaced[[16]byte(id)] = true
 	}
@@ -416,7 +501,21 @@ func (tx *Tx) Known(dossier, id string) bool {
 		return false
 	}
 	st, err := tx.dossier(dk)
-	return err == nil && st.known[[16]byte(k)]
+	if err != nil {
+		return false
+	}
+	known, err := tx.knows(dk, st, k)
+	return err == nil && known
+}
+
+// knows reports whether op k is of dossier dk, of state st.
+func (tx *Tx) knows(dk []byte, st *dossierState, k []byte) (bool, error) {
+	if st.scope != nil && !st.scope.ids[[16]byte(k)] {
+		if err := tx.whole(dk, st); err != nil {
+			return false, err
+		}
+	}
+	return st.known[[16]byte(k)], nil
 }
 
 func (tx *Tx) Op(dossier, id string) (store.Op, error) {
@@ -868,6 +967,9 @@ func (tx *Tx) HeadKeys(dkey []byte, dst [][]byte) ([][]byte, error) {
 	// The dossier's state (one query, its heads' bodies with it), for
 	// the Op of each head that follows (shareTerms).
 	st, err := tx.dossier(dkey)
+	if err == nil {
+		err = tx.whole(dkey, st)
+	}
 	if err != nil {
 		return dst, err
 	}
@@ -906,7 +1008,10 @@ func (tx *Tx) HeadsAfter(op store.Op) ([]store.Head, error) {
 		return nil, err
 	}
 	heads, err := tx.fieldHeads(dk, st, op.Field)
-	if err != nil || st.known[[16]byte(k)] {
+	if err != nil {
+		return nil, err
+	}
+	if known, err := tx.knows(dk, st, k); err != nil || known {
 		return heads, err
 	}
 	after, _ := store.MergeField(heads, []store.Op{op}, replacedIn(st))
@@ -923,7 +1028,7 @@ func (tx *Tx) Exists(dossier string) bool {
 		return false
 	}
 	if st, ok := tx.dos[[16]byte(dk)]; ok {
-		return len(st.known) > 0
+		return len(st.known) > 0 || (st.scope != nil && st.scope.any)
 	}
 	return tx.exists("SELECT EXISTS (SELECT 1 FROM oplog WHERE dossier = $1)", dk)
 }

@@ -136,48 +136,109 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 	if len(dossiers) > maxDossierStates {
 		dossiers = dossiers[:maxDossierStates] // the rest read on demand
 	}
-	if len(dossiers) > 0 {
+	// The dossiers pushed to whose keys the process holds (begin read
+	// those it lacked) and which the cache of head ops does not hold:
+	// what the pushed ops ask alone, the heads of their fields (by their
+	// tags, fieldtag.go) and whether they are known. The others whole,
+	// as before.
+	var whole, part [][]byte
+	scopes := map[string]*stateScope{}
+	var tagDs, opDs, opIDs [][]byte
+	var tags []int64
+	if len(dossiers) > 1 {
+		for _, p := range pre.Pushed {
+			sc := scopes[p.Dossier]
+			if sc == nil {
+				sc = &stateScope{fields: map[string]bool{}, ids: map[[16]byte]bool{}}
+				scopes[p.Dossier] = sc
+			}
+			if len(p.Op) == 16 {
+				sc.fields[p.Field] = true
+				sc.ids[[16]byte([]byte(p.Op))] = true
+			}
+		}
 		keys := make([][]byte, len(dossiers))
 		for i, d := range dossiers {
 			keys[i] = []byte(d)
 		}
-		one := len(dossiers) == 1
+		held := tx.s.heads.holds(keys)
+		for i, dk := range keys {
+			sc := scopes[dossiers[i]]
+			key, ok := tx.s.keys.load(dk)
+			if held[i] || sc == nil || len(sc.ids) == 0 || !ok || tx.s.fieldStatesOff.Load() {
+				whole = append(whole, dk)
+				delete(scopes, dossiers[i])
+				continue
+			}
+			part = append(part, dk)
+			t := newFieldTagger(key)
+			seen := map[int64]bool{}
+			for f := range sc.fields {
+				if tg := t.tag(f); !seen[tg] {
+					seen[tg] = true
+					tagDs, tags = append(tagDs, dk), append(tags, tg)
+				}
+			}
+			for id := range sc.ids {
+				opDs, opIDs = append(opDs, dk), append(opIDs, slices.Clone(id[:]))
+			}
+		}
+	} else if len(dossiers) == 1 {
+		whole = [][]byte{[]byte(dossiers[0])}
+	}
+	if len(whole) > 0 {
+		one := len(whole) == 1
 		if one {
-			b.Queue(stateQuery, keys[0])
+			b.Queue(stateQuery, whole[0])
 		} else {
-			b.Queue(statesQuery, keys, tx.s.heads.holds(keys))
+			b.Queue(statesQuery, whole, tx.s.heads.holds(whole))
 		}
 		reads = append(reads, func(br pgx.BatchResults) error {
-			rows, err := br.Query()
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			by := make(map[string][]stateRow, len(dossiers))
-			for rows.Next() {
-				dk := []byte(dossiers[0])
-				var r stateRow
-				var err error
-				if one {
-					err = rows.Scan(&r.kind, &r.id, &r.sealed)
-				} else {
-					err = rows.Scan(&dk, &r.kind, &r.id, &r.sealed)
-				}
-				if err != nil {
-					return err
-				}
-				by[string(dk)] = append(by[string(dk)], r)
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			for _, d := range dossiers {
-				if _, err := tx.keepState([]byte(d), by[d]); err != nil {
-					return fmt.Errorf("prefetch: %w", err)
-				}
-			}
-			return nil
+			return tx.readStates(br, whole, one, nil)
+		})
+	}
+	if len(part) > 0 {
+		tx.s.partials.Add(int64(len(part)))
+		b.Queue(partialStatesQuery, part, tagDs, tags, opDs, opIDs)
+		reads = append(reads, func(br pgx.BatchResults) error {
+			return tx.readStates(br, part, false, scopes)
 		})
 	}
 	return reads
+}
+
+// readStates reads the dossiers' states the prefetch queued (stateQuery
+// for one dossier, statesQuery or partialStatesQuery for several), with
+// scopes what each was read for (none: whole).
+func (tx *Tx) readStates(br pgx.BatchResults, dossiers [][]byte, one bool, scopes map[string]*stateScope) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	by := make(map[string][]stateRow, len(dossiers))
+	for rows.Next() {
+		var dk []byte
+		var r stateRow
+		var err error
+		if one {
+			dk = dossiers[0]
+			err = rows.Scan(&r.kind, &r.id, &r.sealed)
+		} else {
+			err = rows.Scan(&dk, &r.kind, &r.id, &r.sealed)
+		}
+		if err != nil {
+			return err
+		}
+		by[string(dk)] = append(by[string(dk)], r)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range dossiers {
+		if _, err := tx.keepStateOf(d, by[string(d)], scopes[string(d)]); err != nil {
+			return fmt.Errorf("prefetch: %w", err)
+		}
+	}
+	return nil
 }

@@ -850,7 +850,7 @@ func (tx *Tx) DossierReceipts(dossier string, fn func(device string, r storage.R
 const kReceiptKey = "receipt_key"
 
 // reserved are the settings kept by this package, not SetSetting.
-var reserved = []string{kReceiptKey, "master_check", kAuditHead, kConvertBodies}
+var reserved = []string{kReceiptKey, "master_check", kAuditHead, kConvertBodies, kTagFields}
 
 func (tx *Tx) Setting(name string) ([]byte, error) {
 	var v []byte

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 
@@ -45,6 +46,15 @@ type Storage struct {
 	keys   keyCache  // dossiers' data keys, unwrapped (keycache.go)
 	kinds  sqlKinds  // what each statement may write (txconn.go)
 	heads  headCache // opened head ops (headcache.go)
+	// wholes counts the states read for some fields that were then read
+	// whole (oplog.go, whole), for tests.
+	wholes atomic.Int64
+	// partials counts the states read for some fields (prefetch.go).
+	partials atomic.Int64
+	// fieldStatesOff reads every state whole; fieldStatesFault breaks the
+	// reads for some fields on purpose (SetFieldStates, for tests).
+	fieldStatesOff   atomic.Bool
+	fieldStatesFault atomic.Int32
 }
 
 var _ storage.Storage = (*Storage)(nil)
@@ -94,6 +104,10 @@ func OpenStorage(dataURL, keysURL string, opt store.Options) (*Storage, error) {
 		return nil, err
 	}
 	if err := s.convertBodies(ctx, nil); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.tagFields(ctx, nil); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -158,6 +172,8 @@ type Tx struct {
 	plain []byte
 	// ciphers are the dossiers' ciphers the transaction made (crypt.go).
 	ciphers map[[16]byte]cipher.AEAD
+	// taggers make the dossiers' field tags (fieldtag.go).
+	taggers map[[16]byte]fieldTagger
 	// headGen is the generation of the process's cache of head ops a
 	// write transaction publishes against (headcache.go).
 	headGen uint64
@@ -216,4 +232,31 @@ func idText(k []byte) string {
 		return ""
 	}
 	return u.String()
+}
+
+// FieldStateStats gives the dossiers' states a write transaction read
+// for the fields a push writes, and how many of them it then read whole,
+// since the storage opened; for tests.
+func (s *Storage) FieldStateStats() (partials, wholes int) {
+	return int(s.partials.Load()), int(s.wholes.Load())
+}
+
+// FieldStateFault is a deliberate fault of the reads of a state for some
+// fields, for the test that must catch it.
+type FieldStateFault int32
+
+const (
+	// FaultFieldsNone is the reads as they are.
+	FaultFieldsNone FieldStateFault = iota
+	// FaultFieldsNeverWhole answers from a state read for some fields
+	// about any field (the heads of the others missing).
+	FaultFieldsNeverWhole
+)
+
+// SetFieldStates turns the reads of states for the pushed fields off (on
+// false: every state read whole) or on, with a deliberate fault or
+// FaultFieldsNone; for tests.
+func (s *Storage) SetFieldStates(on bool, fault FieldStateFault) {
+	s.fieldStatesOff.Store(!on)
+	s.fieldStatesFault.Store(int32(fault))
 }

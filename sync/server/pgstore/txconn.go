@@ -422,6 +422,21 @@ func (m *recordMemo) wrote(k sqlKind) {
 // a write transaction the write lock, the count of changes and the last
 // number, in one round trip.
 func (s *Storage) begin(ctx context.Context, write bool, pre *storage.SyncPrefetch) (*Tx, error) {
+	// The keys of the dossiers a group pushes to, that the tags of the
+	// fields it writes are made with (prefetch.go), read now with one
+	// query; a dossier whose key is not read is read whole. They count
+	// among the keys kept since the last BEGIN, which the BEGIN checks.
+	if write && pre != nil && len(pre.Pushed) > 0 && len(pre.Dossiers) > 1 && !s.fieldStatesOff.Load() {
+		dks := make([][]byte, 0, len(pre.Dossiers))
+		for _, d := range pre.Dossiers {
+			if len(d) == 16 {
+				dks = append(dks, []byte(d))
+			}
+		}
+		if err := s.prefetchKeys(ctx, dks); err != nil {
+			return nil, err
+		}
+	}
 	c, err := s.db.Data.Acquire(ctx)
 	if err != nil {
 		return nil, err

@@ -323,6 +323,16 @@ type SyncPrefetch struct {
 	Ops      []string    // op keys (as OpDossier takes them)
 	Dossiers []string    // dossier keys
 	Views    []TokenView // the views of tokens' devices (View)
+	// Pushed are the pushed ops of Ops with their dossiers and fields
+	// (Known, Heads and HeadsAfter are asked of them): a backend may read
+	// those fields' heads and those ops' presence alone. A dossier of
+	// Dossiers without any here is read whole.
+	Pushed []PushedOp
+}
+
+// PushedOp is an op a sync pushes: its key, its dossier's and its field.
+type PushedOp struct {
+	Op, Dossier, Field string
 }
 
 // TokenView is the view of a token's device of a dossier (a key).
