@@ -37,22 +37,32 @@ var convertBatch = 2000
 // after its rows are written; an error from it rolls the batch back and
 // ends the conversion (a crash before the commit).
 func (s *Storage) convertBodies(ctx context.Context, stop func(batch int) error) error {
+	return s.inBatches(ctx, kConvertBodies, "convert the op log's bodies", s.convertNext, stop)
+}
+
+// inBatches runs next, each time in a transaction of its own, until it
+// says done, when setting (a resumable rewrite of the log's rows left by
+// a migration: the bodies' conversion, the fields' tags) is there; no
+// write lock is taken when it is not. stop, for tests, is called in each
+// batch's transaction after next; an error from it rolls the batch back
+// and ends the rewrite. what names the rewrite in its error.
+func (s *Storage) inBatches(ctx context.Context, setting, what string, next func(context.Context, pgx.Tx) (bool, error), stop func(batch int) error) error {
 	var pending bool
-	if err := s.db.Data.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM settings WHERE name = $1)", kConvertBodies).Scan(&pending); err != nil || !pending {
-		return err // nothing to convert: no write lock taken
+	if err := s.db.Data.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM settings WHERE name = $1)", setting).Scan(&pending); err != nil || !pending {
+		return err // nothing to do: no write lock taken
 	}
 	for batch := 1; ; batch++ {
 		done := false
 		err := pgx.BeginTxFunc(ctx, s.db.Data, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(t pgx.Tx) error {
 			var err error
-			done, err = s.convertNext(ctx, t)
+			done, err = next(ctx, t)
 			if err == nil && stop != nil {
 				err = stop(batch)
 			}
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("convert the op log's bodies: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		if done {
 			return nil
@@ -60,31 +70,41 @@ func (s *Storage) convertBodies(ctx context.Context, stop func(batch int) error)
 	}
 }
 
+// rewriteRows takes the write lock in t and reads the next rows of a
+// rewrite kept in setting (inBatches): cols of oplog, in key order, after
+// the log key the setting holds (from the first when it is empty). done
+// when the setting is gone (the rewrite finished, by this process or
+// another).
+func rewriteRows(ctx context.Context, t pgx.Tx, setting, cols string) (rows pgx.Rows, done bool, err error) {
+	if _, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockID); err != nil {
+		return nil, false, err
+	}
+	var from []byte
+	err = t.QueryRow(ctx, "SELECT value FROM settings WHERE name = $1", setting).Scan(&from)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if len(from) != 0 && len(from) != 32 {
+		return nil, false, fmt.Errorf("%w: setting %s holds %d bytes", store.ErrDamaged, setting, len(from))
+	}
+	q, args := "SELECT "+cols+" FROM oplog ORDER BY dossier, op_id LIMIT $1", []any{convertBatch}
+	if len(from) == 32 {
+		q, args = "SELECT "+cols+` FROM oplog WHERE (dossier, op_id) > ($2, $3)
+			ORDER BY dossier, op_id LIMIT $1`, append(args, from[:16], from[16:])
+	}
+	rows, err = t.Query(ctx, q, args...)
+	return rows, false, err
+}
+
 // convertNext converts the rows of one batch in transaction t; done when
 // no row is left.
 func (s *Storage) convertNext(ctx context.Context, t pgx.Tx) (done bool, err error) {
-	if _, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockID); err != nil {
-		return false, err
-	}
-	var from []byte
-	err = t.QueryRow(ctx, "SELECT value FROM settings WHERE name = $1", kConvertBodies).Scan(&from)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return true, nil // converted (by this process or another)
-	}
-	if err != nil {
-		return false, err
-	}
-	if len(from) != 0 && len(from) != 32 {
-		return false, fmt.Errorf("%w: setting %s holds %d bytes", store.ErrDamaged, kConvertBodies, len(from))
-	}
-	q, args := "SELECT dossier, op_id, op FROM oplog ORDER BY dossier, op_id LIMIT $1", []any{convertBatch}
-	if len(from) == 32 {
-		q, args = `SELECT dossier, op_id, op FROM oplog WHERE (dossier, op_id) > ($2, $3)
-			ORDER BY dossier, op_id LIMIT $1`, append(args, from[:16], from[16:])
-	}
-	rows, err := t.Query(ctx, q, args...)
-	if err != nil {
-		return false, err
+	rows, done, err := rewriteRows(ctx, t, kConvertBodies, "dossier, op_id, op")
+	if done || err != nil {
+		return done, err
 	}
 	type row struct{ dossier, id, sealed []byte }
 	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {

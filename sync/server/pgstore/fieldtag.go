@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash"
 	"slices"
 
@@ -95,54 +94,15 @@ const kTagFields = "tag_fields"
 // stop, for tests, is called in each batch's transaction after its rows
 // are written; an error from it rolls the batch back and ends the fill.
 func (s *Storage) tagFields(ctx context.Context, stop func(batch int) error) error {
-	var pending bool
-	if err := s.db.Data.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM settings WHERE name = $1)", kTagFields).Scan(&pending); err != nil || !pending {
-		return err // nothing to tag: no write lock taken
-	}
-	for batch := 1; ; batch++ {
-		done := false
-		err := pgx.BeginTxFunc(ctx, s.db.Data, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(t pgx.Tx) error {
-			var err error
-			done, err = s.tagNext(ctx, t)
-			if err == nil && stop != nil {
-				err = stop(batch)
-			}
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("tag the op log's fields: %w", err)
-		}
-		if done {
-			return nil
-		}
-	}
+	return s.inBatches(ctx, kTagFields, "tag the op log's fields", s.tagNext, stop)
 }
 
 // tagNext tags the rows of one batch in transaction t; done when no row
 // is left.
 func (s *Storage) tagNext(ctx context.Context, t pgx.Tx) (done bool, err error) {
-	if _, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockID); err != nil {
-		return false, err
-	}
-	var from []byte
-	err = t.QueryRow(ctx, "SELECT value FROM settings WHERE name = $1", kTagFields).Scan(&from)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return true, nil // tagged (by this process or another)
-	}
-	if err != nil {
-		return false, err
-	}
-	if len(from) != 0 && len(from) != 32 {
-		return false, fmt.Errorf("%w: setting %s holds %d bytes", store.ErrDamaged, kTagFields, len(from))
-	}
-	q, args := "SELECT dossier, op_id, op, field IS NULL FROM oplog ORDER BY dossier, op_id LIMIT $1", []any{convertBatch}
-	if len(from) == 32 {
-		q, args = `SELECT dossier, op_id, op, field IS NULL FROM oplog WHERE (dossier, op_id) > ($2, $3)
-			ORDER BY dossier, op_id LIMIT $1`, append(args, from[:16], from[16:])
-	}
-	rows, err := t.Query(ctx, q, args...)
-	if err != nil {
-		return false, err
+	rows, done, err := rewriteRows(ctx, t, kTagFields, "dossier, op_id, op, field IS NULL")
+	if done || err != nil {
+		return done, err
 	}
 	type row struct {
 		dossier, id, sealed []byte
