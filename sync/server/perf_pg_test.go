@@ -182,3 +182,66 @@ func secondServer(tb testing.TB, path string, opt Options, tm *timings) *httptes
 	})
 	return hs
 }
+
+// BenchmarkTagFieldsAtStart: the first start of a server on a PostgreSQL
+// region written before migration 00007, which tags every row of the op
+// log with its field (pgstore's tagFields, docs/postgres.md "Field
+// tags") before it serves: how long the upgrade keeps the region's
+// server from starting. The region's rows are untagged and the setting
+// made as the migration makes it, then the server opened (open-ms); the
+// same clone opened again, with nothing left to tag, gives the start
+// without it (reopen-ms). PostgreSQL only (BRUG_BENCH_STORE=postgres).
+func BenchmarkTagFieldsAtStart(b *testing.B) {
+	if !benchPostgres() {
+		b.Skip("the fields' tags are PostgreSQL's: run with BRUG_BENCH_STORE=postgres")
+	}
+	var first, again time.Duration
+	rows := int64(0)
+	for b.Loop() {
+		b.StopTimer()
+		dsn := pgRegion(b, benchClients(b))
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tag, err := conn.Exec(ctx, "UPDATE oplog SET field = NULL")
+		if err == nil {
+			_, err = conn.Exec(ctx, `INSERT INTO settings (name, value) VALUES ('tag_fields', '\x'::bytea)`)
+		}
+		if err == nil {
+			_, err = conn.Exec(ctx, "VACUUM ANALYZE oplog")
+		}
+		conn.Close(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = tag.RowsAffected()
+		b.StartTimer()
+		t0 := time.Now()
+		srv, err := Open(dsn, Options{})
+		first += time.Since(t0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.Close()
+		var untagged int64
+		if conn, err = pgx.Connect(ctx, dsn); err == nil {
+			err = conn.QueryRow(ctx, "SELECT count(*) FROM oplog WHERE field IS NULL").Scan(&untagged)
+			conn.Close(ctx)
+		}
+		if err != nil || untagged != 0 {
+			b.Fatalf("after the first start: %d rows untagged, %v", untagged, err)
+		}
+		t1 := time.Now()
+		srv, err = Open(dsn, Options{})
+		again += time.Since(t1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.Close()
+	}
+	b.ReportMetric(float64(first.Milliseconds())/float64(b.N), "open-ms")
+	b.ReportMetric(float64(again.Milliseconds())/float64(b.N), "reopen-ms")
+	b.ReportMetric(float64(rows), "rows")
+}
