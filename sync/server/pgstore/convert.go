@@ -99,6 +99,26 @@ func rewriteRows(ctx context.Context, t pgx.Tx, setting, cols string) (rows pgx.
 	return rows, false, err
 }
 
+// endBatch ends a batch of a rewrite kept in setting (inBatches): it
+// writes the batch's new values of column col (of SQL type typ) to the
+// rows ds, ids pairwise, then moves the setting to the batch's last row
+// (lastD, lastID), or, when the batch read fewer than a batch's rows (n),
+// deletes it: done.
+func endBatch(ctx context.Context, t pgx.Tx, setting, col, typ string, ds, ids [][]byte, vals any, n int, lastD, lastID []byte) (done bool, err error) {
+	if len(ds) > 0 {
+		if _, err := t.Exec(ctx, "UPDATE oplog SET "+col+" = u.v FROM unnest($1::bytea[], $2::bytea[], $3::"+typ+`[]) AS u (dossier, op_id, v)
+			WHERE oplog.dossier = u.dossier AND oplog.op_id = u.op_id`, ds, ids, vals); err != nil {
+			return false, err
+		}
+	}
+	if n < convertBatch {
+		_, err := t.Exec(ctx, "DELETE FROM settings WHERE name = $1", setting)
+		return err == nil, err
+	}
+	_, err = t.Exec(ctx, "UPDATE settings SET value = $2 WHERE name = $1", setting, append(slices.Clone(lastD), lastID...))
+	return false, err
+}
+
 // convertNext converts the rows of one batch in transaction t; done when
 // no row is left.
 func (s *Storage) convertNext(ctx context.Context, t pgx.Tx) (done bool, err error) {
@@ -142,17 +162,9 @@ func (s *Storage) convertNext(ctx context.Context, t pgx.Tx) (done bool, err err
 		}
 		ds, ids, bodies = append(ds, r.dossier), append(ids, r.id), append(bodies, sealed)
 	}
-	if len(ds) > 0 {
-		if _, err := t.Exec(ctx, `UPDATE oplog SET op = u.op FROM unnest($1::bytea[], $2::bytea[], $3::bytea[]) AS u (dossier, op_id, op)
-			WHERE oplog.dossier = u.dossier AND oplog.op_id = u.op_id`, ds, ids, bodies); err != nil {
-			return false, err
-		}
+	var lastD, lastID []byte
+	if len(rs) > 0 {
+		lastD, lastID = rs[len(rs)-1].dossier, rs[len(rs)-1].id
 	}
-	if len(rs) < convertBatch {
-		_, err := t.Exec(ctx, "DELETE FROM settings WHERE name = $1", kConvertBodies)
-		return err == nil, err
-	}
-	last := rs[len(rs)-1]
-	_, err = t.Exec(ctx, "UPDATE settings SET value = $2 WHERE name = $1", kConvertBodies, append(slices.Clone(last.dossier), last.id...))
-	return false, err
+	return endBatch(ctx, t, kConvertBodies, "op", "bytea", ds, ids, bodies, len(rs), lastD, lastID)
 }

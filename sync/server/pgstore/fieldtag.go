@@ -140,17 +140,9 @@ func (s *Storage) tagNext(ctx context.Context, t pgx.Tx) (done bool, err error) 
 		}
 		ds, ids, tags = append(ds, r.dossier), append(ids, r.id), append(tags, newFieldTagger(k).tag(op.Field))
 	}
-	if len(ds) > 0 {
-		if _, err := t.Exec(ctx, `UPDATE oplog SET field = u.field FROM unnest($1::bytea[], $2::bytea[], $3::bigint[]) AS u (dossier, op_id, field)
-			WHERE oplog.dossier = u.dossier AND oplog.op_id = u.op_id`, ds, ids, tags); err != nil {
-			return false, err
-		}
+	var lastD, lastID []byte
+	if len(rs) > 0 {
+		lastD, lastID = rs[len(rs)-1].dossier, rs[len(rs)-1].id
 	}
-	if len(rs) < convertBatch {
-		_, err := t.Exec(ctx, "DELETE FROM settings WHERE name = $1", kTagFields)
-		return err == nil, err
-	}
-	last := rs[len(rs)-1]
-	_, err = t.Exec(ctx, "UPDATE settings SET value = $2 WHERE name = $1", kTagFields, append(slices.Clone(last.dossier), last.id...))
-	return false, err
+	return endBatch(ctx, t, kTagFields, "field", "bigint", ds, ids, tags, len(rs), lastD, lastID)
 }
