@@ -163,15 +163,18 @@ func (s *Store) Ack(opIDs []string) error {
 		}
 		done[string(k)] = true
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bOutbox).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if len(v) == 32 && done[string(v[16:])] {
-				if err := c.Delete(); err != nil {
-					return err
-				}
+	return s.db.Update(func(tx *bolt.Tx) error { return ackTx(tx, done) })
+}
+
+// ackTx is Ack in tx, for the keys (idKey) of the ops in done.
+func ackTx(tx *bolt.Tx, done map[string]bool) error {
+	c := tx.Bucket(bOutbox).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(v) == 32 && done[string(v[16:])] {
+			if err := c.Delete(); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }

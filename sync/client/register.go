@@ -15,6 +15,8 @@ import (
 // each sync the device asks GET /v1/register with the version it holds
 // (If-None-Match); an unchanged register is a 304 without a body. A new
 // one is checked and kept in the file's sealed meta (store.MetaRegister).
+// A server that names the register's version in its answer to GET
+// /v1/device is not asked when the device holds that version.
 
 // maxRegisterBytes bounds a register answer: a region of a few thousand
 // organisations with their contacts is well under it.
@@ -31,6 +33,11 @@ func (s *Syncer) fetchRegister(ctx context.Context) (bool, error) {
 	var held store.Register
 	if raw, err := s.Store.Meta(store.MetaRegister); err == nil && len(raw) > 0 {
 		_ = json.Unmarshal(raw, &held) // an unreadable copy is replaced
+	}
+	if s.registerVersion != "" && s.registerVersion == held.Version {
+		// GET /v1/device named the version held, at this sync's start:
+		// no request (a change since comes with the next sync).
+		return false, nil
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+protocol.PathRegister, nil)
 	if err != nil {

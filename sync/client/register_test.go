@@ -1,9 +1,11 @@
 package client_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -14,9 +16,16 @@ import (
 
 // TestRegisterReachesLaptop: over real HTTP on 127.0.0.1, a laptop's sync
 // brings the region's register into its encrypted file; typing a name
-// without accents finds the organisation; an unchanged register costs a
-// 304 without a body; a change arrives with the next sync.
+// without accents finds the organisation; an unchanged register costs no
+// request (GET /v1/device named the version the laptop holds), or, from
+// a server from before that (its answer without the version), a 304
+// without a body; a change arrives with the next sync.
 func TestRegisterReachesLaptop(t *testing.T) {
+	t.Run("server naming the version", func(t *testing.T) { registerReachesLaptop(t, false) })
+	t.Run("server from before", func(t *testing.T) { registerReachesLaptop(t, true) })
+}
+
+func registerReachesLaptop(t *testing.T, oldServer bool) {
 	srv, err := server.Open(filepath.Join(t.TempDir(), "server.db"), server.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -25,6 +34,10 @@ func TestRegisterReachesLaptop(t *testing.T) {
 	var statuses []int
 	h := srv.Handler()
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == protocol.PathDevice && oldServer {
+			withoutRegister(t, h, w, r)
+			return
+		}
 		if r.URL.Path != protocol.PathRegister {
 			h.ServeHTTP(w, r)
 			return
@@ -66,13 +79,18 @@ func TestRegisterReachesLaptop(t *testing.T) {
 	if got := reg.TeamOrg("Noord"); got != "Zorggroep Noord" {
 		t.Errorf("the user's team's organisation: %q", got)
 	}
-	// Unchanged: 304, nothing written.
+	// Unchanged: no request (or a 304 from a server from before),
+	// nothing written.
 	if res := p.sync(t); res.RegisterChanged || res.RegisterRefused != nil {
 		t.Fatalf("second sync: register changed %v, refused %v", res.RegisterChanged, res.RegisterRefused)
 	}
+	want := []int{http.StatusOK}
+	if oldServer {
+		want = append(want, http.StatusNotModified)
+	}
 	mu.Lock()
-	if len(statuses) != 2 || statuses[0] != http.StatusOK || statuses[1] != http.StatusNotModified {
-		t.Errorf("register answers %v, want [200 304]", statuses)
+	if !slices.Equal(statuses, want) {
+		t.Errorf("register answers %v, want %v", statuses, want)
 	}
 	mu.Unlock()
 	// A change reaches the laptop with its next sync.
@@ -85,6 +103,25 @@ func TestRegisterReachesLaptop(t *testing.T) {
 	if reg, _ = p.st.Register(); len(reg.Find("celik bv")) != 1 {
 		t.Errorf("after the rename: %+v", reg.Orgs)
 	}
+}
+
+// withoutRegister answers GET /v1/device as a server from before the
+// register's version in it: h's answer without that field.
+func withoutRegister(t *testing.T, h http.Handler, w http.ResponseWriter, r *http.Request) {
+	r.Header.Del("Accept-Encoding")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	var st map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil {
+		t.Errorf("GET /v1/device answer: %v", err)
+	}
+	if st["register"] == nil && rec.Code == http.StatusOK {
+		t.Errorf("GET /v1/device answer names no register: %s", rec.Body.Bytes())
+	}
+	delete(st, "register")
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(rec.Code)
+	json.NewEncoder(w).Encode(st)
 }
 
 type statusRecorder struct {

@@ -142,6 +142,69 @@ type Syncer struct {
 	// /v1/device): a server from before them refuses a request with
 	// fields it does not know, so it is sent none.
 	receipts bool
+	// registerVersion is the version of the region's register GET
+	// /v1/device named, during Sync; "" when it named none (a server
+	// from before it): the register is then asked for after the sync.
+	registerVersion string
+	// pend holds the writes of the round before, during Sync: they go
+	// with the next round's first write, or the sync's last (flush).
+	pend pending
+}
+
+// pending is what a sync round leaves to write: the pushed ops the
+// server answered for (to leave the outbox) and the cursor of the page
+// applied. Both are facts once the answer came; writing them later than
+// at once only makes a sync cut off in between push an op again or pull
+// a page again, which the protocol makes harmless (op ids are idempotent;
+// an older cursor gets what follows it again). Written with the sync's
+// last setting (MetaLast), a one-field sync commits its file once, not
+// three times (docs/sync.md, "The device's writes").
+type pending struct {
+	ack       []string
+	cursor    uint64
+	hasCursor bool
+}
+
+// ackMetaStore is a Store that acknowledges ops and stores settings in
+// one transaction (*store.Store does).
+type ackMetaStore interface {
+	AckAndSetMeta(opIDs []string, meta map[string][]byte) error
+}
+
+// flush writes what the rounds left pending, and with last the time the
+// sync completed, in one transaction where the store offers it.
+func (s *Syncer) flush(last bool) error {
+	meta := map[string][]byte{}
+	if s.pend.hasCursor {
+		meta[MetaCursor] = []byte(strconv.FormatUint(s.pend.cursor, 10))
+	}
+	if last {
+		meta[MetaLast] = []byte(s.now().UTC().Format(time.RFC3339Nano))
+	}
+	if len(s.pend.ack) == 0 && len(meta) == 0 {
+		return nil
+	}
+	if as, ok := s.Store.(ackMetaStore); ok {
+		if err := as.AckAndSetMeta(s.pend.ack, meta); err != nil {
+			return fmt.Errorf("acknowledge pushed ops and store sync cursor: %w", err)
+		}
+		s.pend = pending{}
+		return nil
+	}
+	if err := s.Store.Ack(s.pend.ack); err != nil {
+		return fmt.Errorf("acknowledge pushed ops: %w", err)
+	}
+	s.pend.ack = nil
+	if s.pend.hasCursor {
+		if err := setCursor(s.Store, s.pend.cursor); err != nil {
+			return err
+		}
+	}
+	s.pend = pending{}
+	if last {
+		return s.Store.SetMeta(MetaLast, meta[MetaLast])
+	}
+	return nil
 }
 
 // errResend is an answer with Resend: the server's file was restored from
@@ -209,6 +272,7 @@ func (s *Syncer) checkDevice(ctx context.Context) error {
 	err = getJSON(ctx, s.HTTP, base, protocol.PathDevice, tok, &st)
 	var se *ServerError
 	s.receipts = err == nil
+	s.registerVersion = st.Register
 	switch {
 	case err == nil:
 		return nil
@@ -271,7 +335,19 @@ func (s *Syncer) resend() (int, error) {
 }
 
 // syncOnce is one Sync; errResend when the server asks for a resend.
+// What the server answered for is written also when the sync stops
+// half-way (pending).
 func (s *Syncer) syncOnce(ctx context.Context) (Result, error) {
+	s.pend = pending{}
+	res, err := s.syncPass(ctx)
+	if ferr := s.flush(false); ferr != nil && err == nil {
+		err = ferr
+	}
+	return res, err
+}
+
+// syncPass is syncOnce but for the writes left pending when it fails.
+func (s *Syncer) syncPass(ctx context.Context) (Result, error) {
 	var res Result
 	base, tok, err := s.target()
 	if err != nil {
@@ -349,7 +425,9 @@ func (s *Syncer) syncOnce(ctx context.Context) (Result, error) {
 	if err := s.sendReads(ctx, base, tok, &res); err != nil {
 		return res, err
 	}
-	if err := s.Store.SetMeta(MetaLast, []byte(s.now().UTC().Format(time.RFC3339Nano))); err != nil {
+	// The last round's acknowledgements and cursor go with the time the
+	// sync completed: one commit.
+	if err := s.flush(true); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -364,6 +442,10 @@ func (s *Syncer) rounds(ctx context.Context, base, tok string, cur *uint64, res 
 	for round := 0; ; round++ {
 		if round >= maxRounds {
 			return tooManyRounds(base)
+		}
+		// The round before's writes, before the outbox is read again.
+		if err := s.flush(false); err != nil {
+			return err
 		}
 		push, moreOut, gz, err := s.nextPush(*cur)
 		if err != nil {
@@ -463,9 +545,8 @@ func (s *Syncer) applyPage(p page, cur *uint64, res *Result) error {
 	}
 	if p.Cursor != *cur {
 		if s.imp == nil {
-			if err := setCursor(s.Store, p.Cursor); err != nil {
-				return err
-			}
+			// Written with the next write (flush): after this page's.
+			s.pend.cursor, s.pend.hasCursor = p.Cursor, true
 		}
 		*cur = p.Cursor
 	}
@@ -754,9 +835,9 @@ func (s *Syncer) settlePush(push []store.Op, resp protocol.SyncResponse, res *Re
 	if err := addRefused(s.Store, refused); err != nil {
 		return 0, err
 	}
-	if err := s.Store.Ack(ack); err != nil {
-		return 0, fmt.Errorf("acknowledge pushed ops: %w", err)
-	}
+	// The ops leave the outbox with the round's next write (flush),
+	// after their refusals were recorded.
+	s.pend.ack = append(s.pend.ack, ack...)
 	return len(ack), nil
 }
 

@@ -182,6 +182,12 @@ type DeviceStatus struct {
 	Device     string    `json:"device"` // the enrolment id (EnrollResponse.DeviceID)
 	User       string    `json:"user"`
 	ServerTime time.Time `json:"server_time"`
+	// Register is the version of the region's register (store.Register,
+	// the ETag of PathRegister): a device that holds this version need
+	// not ask PathRegister after its sync. Empty from a server from
+	// before it, or when the register could not be read: the device then
+	// asks, as before (docs/sync.md, "The register").
+	Register string `json:"register,omitempty"`
 }
 
 // WipedAck answers POST PathWiped (which has no body): when the server
