@@ -157,11 +157,10 @@ func authenticate(tx Tx, token string) (Device, User, error) {
 	if err != nil {
 		return d, User{}, err
 	}
-	want, _ := hex.DecodeString(d.TokenHash)
-	if !ok || subtle.ConstantTimeCompare(want, th) != 1 {
+	if !ok || !tokenOf(d, th) {
 		return Device{}, User{}, unknown
 	}
-	if !d.Revoked.IsZero() && !d.Wipe.IsZero() {
+	if wipeOrder(d) {
 		return d, User{}, &authError{protocol.ErrorWipe, "an admin revoked this device and ordered it wiped: destroy its keys and data, send nothing, then report on " + protocol.PathWiped}
 	}
 	if !d.Revoked.IsZero() {
@@ -175,6 +174,12 @@ func authenticate(tx Tx, token string) (Device, User, error) {
 		return d, User{}, &authError{protocol.ErrorDisabled, fmt.Sprintf("the account %s is disabled; ask your admin", u.Name)}
 	}
 	return d, u, nil
+}
+
+// tokenOf reports whether th is the hash of d's token.
+func tokenOf(d Device, th []byte) bool {
+	want, _ := hex.DecodeString(d.TokenHash)
+	return subtle.ConstantTimeCompare(want, th) == 1
 }
 
 // listDevices returns devices, all or one user's, oldest first.

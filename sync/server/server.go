@@ -106,6 +106,7 @@ type Server struct {
 	metrics *metrics
 	writers writers        // gzip writers of sync answers (answer.go)
 	group   groupCommitter // shares write transactions among concurrent syncs (group.go)
+	wipes   wipeChecks     // the checks of wipe orders of concurrent syncs, read together (wipe.go)
 	views   viewCache      // team dossier sets and settled device views (viewcache.go)
 	recent  recentOps      // the ops numbered last, for settled pulls (recent.go)
 	epochs  epochs         // the file's epochs and receipt key, read at Open (epoch.go)

@@ -277,6 +277,7 @@ func (tx *Tx) ImportSeq(entries []storage.SeqEntry) error {
 		seqs[i], ops[i], ds[i] = int64(e.Seq), []byte(e.Op), []byte(e.Dossier)
 		top = max(top, e.Seq)
 	}
+	tx.opDossier = nil // what it read of ops may be out of date now (NumberOp)
 	if err := tx.exec(`INSERT INTO ops (seq, op_id, dossier) SELECT unnest($1::bigint[]), unnest($2::bytea[]), unnest($3::bytea[])
 		ON CONFLICT DO NOTHING`, seqs, ops, ds); err != nil {
 		return fmt.Errorf("import numbers: %w", err)

@@ -1137,7 +1137,13 @@ func (tx *Tx) NumberOp(op, dossier string) (uint64, error) {
 		return 0, fmt.Errorf("number op %s: the last number could not be read", op)
 	}
 	seq := last + 1
-	tx.tx.queue(sqlNumberOp, int64(seq), k, dk, int64(seq))
+	sql := sqlNumberOp
+	if d, ok := tx.opDossier[string(k)]; ok && d == "" {
+		// Read in this transaction, under the write lock, to have no
+		// number, and not numbered since: a plain insert (fold.go).
+		sql = sqlNumberNewOp
+	}
+	tx.tx.queue(sql, int64(seq), k, dk, int64(seq))
 	tx.tx.last, tx.tx.lastOK = seq, true
 	if tx.opDossier != nil {
 		tx.opDossier[string(k)] = string(dk)

@@ -317,6 +317,18 @@ type SyncPrefetcher interface {
 	PrefetchedUpdate(p SyncPrefetch, fn func(Tx) error) error
 }
 
+// WipeReader is what a backend that pays a round trip per question may
+// add to its Storage: WipeMarked reads, in one statement (one snapshot),
+// the devices of the token hashes whose records carry a wipe order
+// (Device.Wipe set), by hash; a hash whose token or device is unknown,
+// or whose device has no wipe order, is absent. The server judges those
+// records as authenticating does (sync/server's wipe.go), for the check
+// of a wipe order that every sync makes before it reads its body, of
+// many concurrent syncs at once.
+type WipeReader interface {
+	WipeMarked(hashes [][]byte) (map[string]Device, error)
+}
+
 // SyncPrefetch is what PrefetchedUpdate reads ahead.
 type SyncPrefetch struct {
 	Tokens   [][]byte    // hashes of device tokens (as TokenDevice takes them)
