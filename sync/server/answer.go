@@ -189,11 +189,14 @@ func encodeAnswer(bw *bufio.Writer, a *answer) error {
 	return err
 }
 
-// earlyMaxOps is the most ops an answer prepared early (preparedAnswer)
-// holds: a settled device's catch-up of a burst is some 200. A larger
-// answer (a page of an initial pull) is written by its request as before,
-// so that a preparer, which serves a whole group, never holds one for long
-// nor keeps a large page in memory until the commit.
+// earlyMaxOps is the most ops an answer prepared early in a group
+// (preparedAnswer) holds: a settled device's catch-up of a burst is some
+// 200. A larger answer (a page of an initial pull) in a group is written
+// by its request as before, so that a preparer, which serves a whole
+// group, never holds one for long nor keeps a large page in memory until
+// the commit. A sync alone in its transaction (an initial pull's pages)
+// has its answer prepared whatever its size, in a goroutine of its own,
+// while its transaction commits (groupCommitter.solo).
 const earlyMaxOps = 1000
 
 // preparedAnswer is an answer written ahead into memory (headers and
@@ -203,23 +206,35 @@ const earlyMaxOps = 1000
 type preparedAnswer struct {
 	header http.Header
 	body   *bytes.Buffer
+	pool   *sync.Pool // where body goes back once sent
 }
 
 // preparedBodies pools the bodies of answers prepared early: a burst's
-// answers are some 5 KB each, freed as soon as sent.
-var preparedBodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// answers are some 5 KB each, freed as soon as sent. largeBodies pools
+// those of a sync alone in its transaction, a page of an initial pull
+// (some 400 KB compressed), apart, so that a burst's answers do not hold
+// them.
+var (
+	preparedBodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	largeBodies    = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+)
 
 func (p *preparedAnswer) Header() http.Header         { return p.header }
 func (p *preparedAnswer) Write(b []byte) (int, error) { return p.body.Write(b) }
 func (p *preparedAnswer) WriteHeader(int)             {} // writeAnswer answers 200 only
 
 // prepareAnswer writes a as writeAnswer would to w for r, into memory; it
-// returns nil for an answer too large to hold (earlyMaxOps).
-func (s *Server) prepareAnswer(r *http.Request, a *answer) *preparedAnswer {
+// returns nil for an answer too large to hold in a group (earlyMaxOps;
+// solo says the sync had its transaction alone).
+func (s *Server) prepareAnswer(r *http.Request, a *answer, solo bool) *preparedAnswer {
+	pool := &preparedBodies
 	if a.count() > earlyMaxOps {
-		return nil
+		if !solo {
+			return nil
+		}
+		pool = &largeBodies
 	}
-	p := &preparedAnswer{header: http.Header{}, body: preparedBodies.Get().(*bytes.Buffer)}
+	p := &preparedAnswer{header: http.Header{}, body: pool.Get().(*bytes.Buffer), pool: pool}
 	p.body.Reset()
 	s.writeAnswer(p, r, a)
 	return p
@@ -233,8 +248,8 @@ func (p *preparedAnswer) send(w http.ResponseWriter) {
 		h[k] = v
 	}
 	_, _ = w.Write(p.body.Bytes()) // the device went away: it will sync again
-	if p.body.Cap() <= 64<<10 {
-		preparedBodies.Put(p.body)
+	if p.body.Cap() <= 64<<10 || p.pool == &largeBodies && p.body.Cap() <= 8<<20 {
+		p.pool.Put(p.body)
 	}
 	p.body = nil
 }

@@ -110,9 +110,9 @@ func TestEarlyAnswerAsWrittenAfterCommit(t *testing.T) {
 	for i, c := range calls {
 		wg.Go(func() {
 			info := &reqInfo{compact: acceptsOps(c.r)}
-			answers[i], _, errs[i] = e.srv.doSync(c.token, c.req, info, func(a *answer) *preparedAnswer {
+			answers[i], _, errs[i] = e.srv.doSync(c.token, c.req, info, func(a *answer, solo bool) *preparedAnswer {
 				defer func() { preps <- i }()
-				return e.srv.prepareAnswer(c.r, a)
+				return e.srv.prepareAnswer(c.r, a, solo)
 			})
 		})
 		waitPending(t, g, i+1)

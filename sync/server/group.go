@@ -96,11 +96,13 @@ type groupCall struct {
 	// prep, when not nil, prepares the caller's answer from what fn
 	// left, once fn ran in a group's transaction, on a core the
 	// transaction does not use, while the functions after it run and
-	// the group commits (preparer). Whoever sets claim first owns prep:
+	// the group commits (preparer); or, when fn ran alone (solo, the
+	// argument), in a goroutine of its own while the transaction
+	// commits. Whoever sets claim first owns prep:
 	// a preparer runs it and then closes prepared; the leader, before it
 	// runs fn again (the group failed), claims it or waits for prepared;
 	// the caller, once done, claims it or waits for prepared.
-	prep     func()
+	prep     func(solo bool)
 	claim    atomic.Bool
 	prepared chan struct{}
 }
@@ -126,10 +128,15 @@ func (g *groupCommitter) runPrefetched(st storage.Storage, pre *storage.SyncPref
 // another goroutine while the rest of the group runs and commits; it
 // then has run, once, before runPrepared returns, and saw what fn's last
 // run left (prep runs after fn, and a fn run again after a failed group
-// runs after prep finished). A prep that ran sees fn's outputs of that
-// run and must record that it ran in them (fn resets them when it runs
-// again); when it did not run, the caller prepares its answer itself.
-func (g *groupCommitter) runPrepared(st storage.Storage, pre *storage.SyncPrefetch, fn func(Tx) error, after func(), prep func()) error {
+// runs after prep finished). When fn ran in a transaction of its own,
+// prep runs in a goroutine of its own while that transaction commits,
+// told so by its argument (a large answer is worth preparing then). A
+// prep that ran sees fn's outputs of that run and must record that it ran
+// in them (fn resets them when it runs again); when it did not run, the
+// caller prepares its answer itself. Either way the caller sends the
+// answer only once runPrepared returned without an error: the commit
+// succeeded.
+func (g *groupCommitter) runPrepared(st storage.Storage, pre *storage.SyncPrefetch, fn func(Tx) error, after func(), prep func(solo bool)) error {
 	c := &groupCall{fn: fn, after: after, pre: pre, done: make(chan struct{}), prep: prep}
 	if prep != nil {
 		c.prepared = make(chan struct{})
@@ -279,23 +286,45 @@ func (p *preparers) stop() {
 
 func prepare(q <-chan *groupCall) {
 	for c := range q {
-		if c.claim.CompareAndSwap(false, true) {
-			safePrep(c.prep)
-			close(c.prepared)
-		}
+		prepareCall(c, false)
+	}
+}
+
+// prepareCall runs c's prep unless someone claimed it first; solo says
+// that c's transaction is its own (groupCall.prep).
+func prepareCall(c *groupCall, solo bool) {
+	if c.claim.CompareAndSwap(false, true) {
+		safePrep(c.prep, solo)
+		close(c.prepared)
 	}
 }
 
 // safePrep runs prep; a panic leaves the answer unprepared (prep records
 // that it ran only at its end), and its caller prepares it again, in its
 // own goroutine, whose panic its handler answers.
-func safePrep(prep func()) {
+func safePrep(prep func(solo bool), solo bool) {
 	defer func() { _ = recover() }()
-	prep()
+	prep(solo)
 }
 
+// solo runs c alone in a transaction. Once c's function ran, its prep
+// runs in a goroutine of its own while the transaction ends and commits
+// (on PostgreSQL the COMMIT's round trip and the WAL's flush, on bbolt
+// the page writes and the fsync), as a group's preparers do: a page of an
+// initial pull is some 5,000 ops to encode and compress, which was done
+// only after the commit. The answer it prepares is sent only after the
+// commit succeeded (the caller waits for both); on a failed commit it is
+// dropped with the rest of fn's outputs.
 func (g *groupCommitter) solo(st storage.Storage, c *groupCall) {
-	c.err = g.update(st, c.pre, func(tx Tx) error { return safeCall(c.fn, tx) })
+	c.err = g.update(st, c.pre, func(tx Tx) error {
+		if err := safeCall(c.fn, tx); err != nil {
+			return err
+		}
+		if c.prep != nil {
+			go prepareCall(c, true)
+		}
+		return nil
+	})
 	switch {
 	case c.err != nil:
 		g.rolledBack()

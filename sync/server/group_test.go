@@ -156,7 +156,7 @@ func TestGroupPreparesWhileTheGroupRuns(t *testing.T) {
 						}
 						return nil
 					}
-					prep := func() {
+					prep := func(bool) {
 						outs[i].prepared = outs[i].runs
 						preps <- i
 					}

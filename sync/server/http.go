@@ -376,7 +376,16 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	}
 	info := infoOf(r)
 	info.compact = acceptsOps(r)
-	ans, res, err := s.doSync(token, req, info, func(a *answer) *preparedAnswer { return s.prepareAnswer(r, a) })
+	ans, res, err := s.doSync(token, req, info, func(a *answer, solo bool) *preparedAnswer { return s.prepareAnswer(r, a, solo) })
+	s.sendSync(w, r, ans, res, err)
+	s.metrics.duration.Observe(time.Since(start).Seconds())
+}
+
+// sendSync answers a sync with what doSync returned: an error, with
+// nothing of the answer (which may have been prepared while a transaction
+// that then failed committed: its deliveries were never recorded), or the
+// answer.
+func (s *Server) sendSync(w http.ResponseWriter, r *http.Request, ans *answer, res syncResult, err error) {
 	if err != nil {
 		s.writeAuthError(w, err)
 		return
@@ -392,5 +401,4 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.writeAnswer(w, r, ans)
 	}
-	s.metrics.duration.Observe(time.Since(start).Seconds())
 }

@@ -68,7 +68,7 @@ func initialPull10k(b *testing.B, encrypt bool) {
 		b.Skip("pulls a 10,000-client region; not with -short")
 	}
 	tm := &timings{}
-	srv, hs, cl := openServerRegion(b, benchClients(b), Options{}, tm)
+	srv, hs, cl, path := openServerRegionAt(b, benchClients(b), Options{}, tm)
 	admin := srv.Admin("bench", ChannelCLI)
 	puller := benchCoordinator
 	if os.Getenv("BRUG_BENCH_PULL_AS") == "team" {
@@ -98,6 +98,7 @@ func initialPull10k(b *testing.B, encrypt bool) {
 	var srvHWM, srvAnon, srvHeap, in, out int64
 	var devCPU, srvCPU time.Duration
 	var rounds int
+	var srvTime, dbTime time.Duration
 	for b.Loop() {
 		code, _, err := admin.Invite(puller)
 		if err != nil {
@@ -114,9 +115,9 @@ func initialPull10k(b *testing.B, encrypt bool) {
 		tm.reset()
 		in0, out0 := cl.counts()
 		w := watchMem()
-		cpu0 := selfCPU()
+		cpu0, db0 := selfCPU(), dbCPU(path)
 		err = cmd.Run()
-		srvCPU = selfCPU() - cpu0
+		srvCPU, dbTime = selfCPU()-cpu0, dbCPU(path)-db0
 		if cmd.ProcessState != nil {
 			devCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		}
@@ -124,6 +125,10 @@ func initialPull10k(b *testing.B, encrypt bool) {
 		srvHWM = procMem()["VmHWM"]
 		in1, out1 := cl.counts()
 		in, out, rounds = in1-in0, out1-out0, tm.count()
+		srvTime = 0
+		for _, d := range tm.drain() {
+			srvTime += d
+		}
 		if err != nil {
 			b.Fatalf("device: %v\n%s", err, stdout.String())
 		}
@@ -157,6 +162,14 @@ func initialPull10k(b *testing.B, encrypt bool) {
 	// server's (this process, while the device ran).
 	b.ReportMetric(float64(devCPU.Milliseconds()), "dev-cpu-ms")
 	b.ReportMetric(float64(srvCPU.Milliseconds()), "srv-cpu-ms")
+	// srv-ms: the pull's requests' time in the server's handler, summed
+	// (each from its start to its answer written): what of the pull the
+	// device waited on the server, pages taken while it applies others.
+	b.ReportMetric(float64(srvTime.Milliseconds()), "srv-ms")
+	if dbTime > 0 {
+		// PostgreSQL's processes' CPU while the device ran (dbCPU).
+		b.ReportMetric(float64(dbTime.Milliseconds()), "pg-cpu-ms")
+	}
 	b.ReportMetric(mb(srvHWM), "srv-hwm-MB")
 	b.ReportMetric(mb(srvAnon), "srv-anon-MB")
 	b.ReportMetric(mb(srvHeap), "srv-heap-MB")

@@ -136,7 +136,7 @@ func (a *answer) count() int { return len(a.ops) + len(a.hist) }
 // writes an answer into memory; doSync has it run while the sync's group
 // commits, when the group commit can (answer.early), since the answer is
 // whole once the sync's function ran.
-func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo, prepare func(*answer) *preparedAnswer) (*answer, syncResult, error) {
+func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo, prepare func(a *answer, solo bool) *preparedAnswer) (*answer, syncResult, error) {
 	out := answer{compact: info.compact}
 	resp := &out.SyncResponse
 	res := syncResult{refusals: map[string]int{}}
@@ -180,15 +180,15 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo, p
 	var authErr error
 	var deviceID string
 	var refusedDev Device
-	var prep func()
+	var prep func(bool)
 	if prepare != nil {
 		// Run after the function below, never at the same time
 		// (groupCommitter.runPrepared); the function's next run starts
 		// with a fresh answer, early nil.
-		prep = func() {
+		prep = func(solo bool) {
 			if authErr == nil {
 				s.completeAnswer(&out, req.MethodHash)
-				out.early = prepare(&out)
+				out.early = prepare(&out, solo)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -611,6 +612,45 @@ type histEntry struct {
 	ids    [][]byte
 	head   []bool
 	sealed [][]byte
+	// buf, when not nil, holds the bytes ids and sealed are slices of
+	// (histBufs); release gives it back once the dossier was read.
+	buf *[]byte
+}
+
+// histBufs pools the buffers the prefetched dossiers' ops are read into:
+// a pull reads some 90 MB of them, each dossier's opened and decoded at
+// once and then no longer needed, where pgx would make a new slice of
+// each row's value. Buffers over histBufMax are left to the collector.
+var histBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const histBufMax = 1 << 20
+
+// release gives e's buffer back to histBufs; e's ids and bodies must no
+// longer be read.
+func (e *histEntry) release() {
+	if e.buf == nil {
+		return
+	}
+	if cap(*e.buf) <= histBufMax {
+		*e.buf = (*e.buf)[:0]
+		histBufs.Put(e.buf)
+	}
+	e.buf, e.ids, e.sealed = nil, nil, nil
+}
+
+// intoBytes scans a bytea value into *buf, overwriting what it held, and
+// sets *dst to it (nil for NULL); pgx's own buffer is handed over
+// (pgtype.BytesScanner) and good only during the call.
+type intoBytes struct{ buf, dst *[]byte }
+
+func (b intoBytes) ScanBytes(v []byte) error {
+	if v == nil {
+		*b.dst = nil
+		return nil
+	}
+	*b.buf = append((*b.buf)[:0], v...)
+	*b.dst = *b.buf
+	return nil
 }
 
 // A dossier's ops come from PrefetchHistories as one value: the ops'
@@ -686,6 +726,7 @@ type histRows struct {
 	snapshot bool
 	left     map[[16]byte]bool // the dossiers whose row has not come
 	rep      map[[16]byte]bool // histFrom's
+	replaced []byte            // the row's replaced ids, read again for each row
 }
 
 // readHist reads the rows of PrefetchHistories' query into tx.hist until
@@ -710,7 +751,10 @@ func (tx *Tx) readHist(dk *[16]byte) error {
 	var n int64
 	var replaced, ops []byte
 	for (dk == nil || h.left[*dk]) && h.rows.Next() {
-		if err := h.rows.Scan(&n, &replaced, &ops); err != nil {
+		// The replaced ids are read into the map of histFrom; the ops
+		// stay, in a buffer of their own, until their dossier is read.
+		buf := histBufs.Get().(*[]byte)
+		if err := h.rows.Scan(&n, intoBytes{&h.replaced, &replaced}, intoBytes{buf, &ops}); err != nil {
 			return done(err)
 		}
 		if n < 1 || n > int64(len(h.keys)) {
@@ -726,7 +770,10 @@ func (tx *Tx) readHist(dk *[16]byte) error {
 			return done(err)
 		}
 		if e != nil { // nil: over a bound, read when asked
+			e.buf = buf
 			tx.hist[[16]byte(k)] = e
+		} else {
+			histBufs.Put(buf)
 		}
 	}
 	if len(h.left) == 0 || dk == nil {
@@ -918,6 +965,9 @@ func (tx *Tx) dossierBodies(dkey []byte, keep func(key []byte) bool, fn func(k, 
 						return err
 					}
 				}
+			}
+			e.release() // fn keeps nothing of the key or the body
+			if complete {
 				return nil
 			}
 		}
