@@ -2,6 +2,7 @@ package server
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sync"
 
@@ -298,17 +299,32 @@ func (r *recentOps) since(cursor uint64, teams []string) ([]recentOp, bool) {
 // order of seq. A device of several teams (or with shares) reads a run per
 // team; merging them is linear where sorting their concatenation, under
 // the index's lock inside the group's transaction, was 8% of a burst with
-// shares.
+// shares. The runs interleave in stretches (a sync's ops are numbered one
+// after the other, under one team), so each step copies the whole stretch
+// of the run with the lowest head that comes before every other run's
+// head, not one entry: choosing entry by entry was 3% of a burst's CPU
+// with shares, all of it in the group's transaction.
 func mergeRuns(out []recentOp, runs [][]recentOp) []recentOp {
 	for len(runs) > 1 {
-		m := 0
+		m := 0 // the run with the lowest head
 		for j := 1; j < len(runs); j++ {
 			if runs[j][0].seq < runs[m][0].seq {
 				m = j
 			}
 		}
-		out = append(out, runs[m][0])
-		if runs[m] = runs[m][1:]; len(runs[m]) == 0 {
+		next := uint64(math.MaxUint64) // the lowest head of the others
+		for j, r := range runs {
+			if j != m && r[0].seq < next {
+				next = r[0].seq
+			}
+		}
+		run := runs[m]
+		n := 1
+		for n < len(run) && run[n].seq < next {
+			n++
+		}
+		out = append(out, run[:n]...)
+		if runs[m] = run[n:]; len(runs[m]) == 0 {
 			runs = slices.Delete(runs, m, m+1)
 		}
 	}

@@ -373,20 +373,25 @@ func TestRecentSinceAsAScan(t *testing.T) {
 
 // mergeRuns gives what sorting the runs' concatenation by seq gave (the
 // index's answer for a device of several teams), for any number of runs of
-// any length, with seqs unique across runs as the log numbers them.
+// any length, with seqs unique across runs as the log numbers them, and
+// entries going to the runs one at a time or in stretches (a sync's ops,
+// numbered one after the other under one team, as in a burst).
 func TestMergeRunsIsTheSort(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(7, 11))
-	for round := range 2000 {
+	for round := range 4000 {
 		k := rnd.IntN(6)
 		runs := make([][]recentOp, k)
 		seq := uint64(0)
+		stretch := 1 + rnd.IntN(12)*(round%2)
 		for range rnd.IntN(60) {
-			seq += 1 + uint64(rnd.IntN(3))
 			if k == 0 {
 				break
 			}
 			j := rnd.IntN(k)
-			runs[j] = append(runs[j], recentOp{seq: seq, op: fmt.Sprint("op", seq)})
+			for range 1 + rnd.IntN(stretch) {
+				seq += 1 + uint64(rnd.IntN(3))
+				runs[j] = append(runs[j], recentOp{seq: seq, op: fmt.Sprint("op", seq)})
+			}
 		}
 		var want []recentOp
 		var in [][]recentOp
