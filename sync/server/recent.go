@@ -261,6 +261,16 @@ func (r *recentOps) trim() {
 // false when the index cannot tell (not complete from cursor on, or
 // changed since the transaction began); the caller then reads the file.
 func (r *recentOps) since(cursor uint64, teams []string) ([]recentOp, bool) {
+	return r.sinceHeld(cursor, teams, len(teams), nil)
+}
+
+// sinceHeld is since, with the entries of teams[own:] (teams whose
+// dossiers a device sees only where they are shared with it) only where
+// held says the device holds their dossier. Most of those entries are of
+// dossiers not shared: left out before the merge, they are neither
+// copied nor merged. The caller judges every entry by held again, so the
+// answer is the one since gives (TestSharedShortcutsAnswerAsTheFileDoes).
+func (r *recentOps) sinceHeld(cursor uint64, teams []string, own int, held func(dossier string) bool) ([]recentOp, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.off {
@@ -276,9 +286,18 @@ func (r *recentOps) since(cursor uint64, teams []string) ([]recentOp, bool) {
 	after := func(out []recentOp, lists map[string][]recentOp) []recentOp {
 		runs = runs[:0]
 		n := 0
-		for _, team := range teams {
+		for t, team := range teams {
 			list := lists[team]
 			i, _ := slices.BinarySearchFunc(list, cursor+1, func(e recentOp, s uint64) int { return cmp.Compare(e.seq, s) })
+			if t >= own && held != nil && i < len(list) {
+				var kept []recentOp
+				for _, e := range list[i:] {
+					if held(e.dossier) {
+						kept = append(kept, e)
+					}
+				}
+				list, i = kept, 0
+			}
 			if i < len(list) {
 				runs = append(runs, list[i:])
 				n += len(list) - i
