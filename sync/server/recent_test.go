@@ -441,3 +441,49 @@ func TestRecentSinceAllocates(t *testing.T) {
 		t.Fatalf("since allocates %.0f times; want at most 4", allocs)
 	}
 }
+
+// BenchmarkRecentSinceShared: the index's answer for a device of a
+// 200-device burst with shares (visit-shared): its team's run and the
+// owning team's, 400 entries each in stretches of a sync's 10 ops, of
+// which the device holds its team's and one in ten of the other's.
+// "all" is since and the holds check after it (as before bc59217),
+// "held" sinceHeld.
+func BenchmarkRecentSinceShared(b *testing.B) {
+	var r recentOps
+	r.clear()
+	r.fakeTx(0, 800, true, func() {
+		for seq := uint64(1); seq <= 800; seq++ {
+			team := []string{"Noord", "Oost"}[(seq-1)/10%2]
+			dossier := fmt.Sprint(team, seq/10%10) // Oost0 is shared with Noord
+			r.add(seq, fmt.Sprint("op", seq), dossier, team, []byte("{}"), nil)
+		}
+	})
+	r.txEpoch, r.start = r.epoch, 800 // the next transaction, as in a pull
+	holds := func(dk string) bool { return strings.HasPrefix(dk, "Noord") || dk == "Oost0" }
+	teams := []string{"Noord", "Oost"}
+	if got, ok := r.sinceHeld(0, teams, 1, holds); !ok || len(got) <= 400 || len(got) >= 800 {
+		b.Fatalf("%d entries, %v; want the 400 of Noord and a few of Oost", len(got), ok)
+	}
+	b.Run("all", func(b *testing.B) {
+		for b.Loop() {
+			got, _ := r.since(0, teams)
+			n := 0
+			for _, e := range got {
+				if holds(e.dossier) {
+					n++
+				}
+			}
+		}
+	})
+	b.Run("held", func(b *testing.B) {
+		for b.Loop() {
+			got, _ := r.sinceHeld(0, teams, 1, holds)
+			n := 0
+			for _, e := range got {
+				if holds(e.dossier) {
+					n++
+				}
+			}
+		}
+	})
+}
