@@ -650,6 +650,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 	var burstDB time.Duration  // PostgreSQL's CPU in the timed bursts (its cluster's processes)
 	bursts := 0
 	var burstProfile string
+	var burstLog bool
 	round := 0
 	// burst is one burst and the catch-up after it; timed records it.
 	burst := func(timed bool) {
@@ -695,9 +696,27 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 				times[i] = time.Since(t0)
 			})
 		}
+		var ms0 runtime.MemStats
+		if burstLog {
+			runtime.ReadMemStats(&ms0)
+		}
 		cpu0, db0 := selfCPU(), dbCPU(path)
 		close(start)
 		wg.Wait()
+		if timed && burstLog {
+			// BRUG_BENCH_BURST_LOG=1: one line per burst (run with
+			// -test.v): its p50/p99, CPU, and the GC cycles in it.
+			cpu := selfCPU() - cpu0
+			var ms1 runtime.MemStats
+			runtime.ReadMemStats(&ms1)
+			tm.mu.Lock()
+			one := &timings{d: slices.Clone(tm.d)}
+			tm.mu.Unlock()
+			b.Logf("burst %d: p50 %.1f p99 %.1f max %.1f ms, cpu %.1f ms, gc %d (pause %.2f ms), heap %.0f MB -> %.0f MB, next gc %.0f MB",
+				round, one.quantile(0.5), one.quantile(0.99), one.quantile(1), float64(cpu.Microseconds())/1000,
+				ms1.NumGC-ms0.NumGC, float64(ms1.PauseTotalNs-ms0.PauseTotalNs)/1e6,
+				float64(ms0.HeapAlloc)/(1<<20), float64(ms1.HeapAlloc)/(1<<20), float64(ms1.NextGC)/(1<<20))
+		}
 		if timed {
 			burstCPU += selfCPU() - cpu0
 			burstDB += dbCPU(path) - db0
@@ -730,6 +749,7 @@ func benchConcurrentDevices(b *testing.B, devices, perPush, perDossier, shared i
 	// one profile per burst, FILE.1, FILE.2, ...: go tool pprof takes
 	// them all at once (FILE.*).
 	burstProfile = os.Getenv("BRUG_BENCH_BURST_PROFILE")
+	burstLog = os.Getenv("BRUG_BENCH_BURST_LOG") != ""
 	// One burst untimed first: the server's file comes into the page
 	// cache, as it is on a server that has been running.
 	burst(false)

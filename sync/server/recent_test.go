@@ -373,20 +373,25 @@ func TestRecentSinceAsAScan(t *testing.T) {
 
 // mergeRuns gives what sorting the runs' concatenation by seq gave (the
 // index's answer for a device of several teams), for any number of runs of
-// any length, with seqs unique across runs as the log numbers them.
+// any length, with seqs unique across runs as the log numbers them, and
+// entries going to the runs one at a time or in stretches (a sync's ops,
+// numbered one after the other under one team, as in a burst).
 func TestMergeRunsIsTheSort(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(7, 11))
-	for round := range 2000 {
+	for round := range 4000 {
 		k := rnd.IntN(6)
 		runs := make([][]recentOp, k)
 		seq := uint64(0)
+		stretch := 1 + rnd.IntN(12)*(round%2)
 		for range rnd.IntN(60) {
-			seq += 1 + uint64(rnd.IntN(3))
 			if k == 0 {
 				break
 			}
 			j := rnd.IntN(k)
-			runs[j] = append(runs[j], recentOp{seq: seq, op: fmt.Sprint("op", seq)})
+			for range 1 + rnd.IntN(stretch) {
+				seq += 1 + uint64(rnd.IntN(3))
+				runs[j] = append(runs[j], recentOp{seq: seq, op: fmt.Sprint("op", seq)})
+			}
 		}
 		var want []recentOp
 		var in [][]recentOp
@@ -435,4 +440,50 @@ func TestRecentSinceAllocates(t *testing.T) {
 	if allocs > 4 {
 		t.Fatalf("since allocates %.0f times; want at most 4", allocs)
 	}
+}
+
+// BenchmarkRecentSinceShared: the index's answer for a device of a
+// 200-device burst with shares (visit-shared): its team's run and the
+// owning team's, 400 entries each in stretches of a sync's 10 ops, of
+// which the device holds its team's and one in ten of the other's.
+// "all" is since and the holds check after it (as before bc59217),
+// "held" sinceHeld.
+func BenchmarkRecentSinceShared(b *testing.B) {
+	var r recentOps
+	r.clear()
+	r.fakeTx(0, 800, true, func() {
+		for seq := uint64(1); seq <= 800; seq++ {
+			team := []string{"Noord", "Oost"}[(seq-1)/10%2]
+			dossier := fmt.Sprint(team, seq/10%10) // Oost0 is shared with Noord
+			r.add(seq, fmt.Sprint("op", seq), dossier, team, []byte("{}"), nil)
+		}
+	})
+	r.txEpoch, r.start = r.epoch, 800 // the next transaction, as in a pull
+	holds := func(dk string) bool { return strings.HasPrefix(dk, "Noord") || dk == "Oost0" }
+	teams := []string{"Noord", "Oost"}
+	if got, ok := r.sinceHeld(0, teams, 1, holds); !ok || len(got) <= 400 || len(got) >= 800 {
+		b.Fatalf("%d entries, %v; want the 400 of Noord and a few of Oost", len(got), ok)
+	}
+	b.Run("all", func(b *testing.B) {
+		for b.Loop() {
+			got, _ := r.since(0, teams)
+			n := 0
+			for _, e := range got {
+				if holds(e.dossier) {
+					n++
+				}
+			}
+		}
+	})
+	b.Run("held", func(b *testing.B) {
+		for b.Loop() {
+			got, _ := r.sinceHeld(0, teams, 1, holds)
+			n := 0
+			for _, e := range got {
+				if holds(e.dossier) {
+					n++
+				}
+			}
+		}
+	})
 }

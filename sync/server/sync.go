@@ -582,7 +582,9 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		// Nothing to change in the view: the device holds, confirmed,
 		// exactly the dossiers it sees, so only new ops go out.
 		holds := s.seer(tx, u, day)
-		if recent, ok := s.recent.since(cursor, s.recentTeams(tx, u, day)); ok && mayRead(u.Role) {
+		// The owning teams of dossiers shared with the user (after
+		// u.Teams in recentTeams): only their entries of dossiers held.
+		if recent, ok := s.recent.sinceHeld(cursor, s.recentTeams(tx, u, day), len(u.Teams), holds); ok && mayRead(u.Role) {
 			s.catchUpRecent(recent, maxSeq, limit, holds, skip, out, delivered)
 		} else {
 			if err := s.catchUp(tx, cursor, maxSeq, limit, holds, skip, out, delivered); err != nil {
