@@ -155,15 +155,24 @@ func (s *Store) Ack(opIDs []string) error {
 	if len(opIDs) == 0 {
 		return nil
 	}
-	done := map[string]bool{}
+	done, err := ackKeys(opIDs)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return ackTx(tx, done) })
+}
+
+// ackKeys is the set of the keys (idKey) of the ops opIDs names.
+func ackKeys(opIDs []string) (map[string]bool, error) {
+	done := make(map[string]bool, len(opIDs))
 	for _, id := range opIDs {
 		k, err := idKey(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		done[string(k)] = true
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return ackTx(tx, done) })
+	return done, nil
 }
 
 // ackTx is Ack in tx, for the keys (idKey) of the ops in done.

@@ -15,13 +15,9 @@ import (
 // instead of one each. Either all of it is written or none; unknown ids
 // are ignored, as Ack ignores them.
 func (s *Store) AckAndSetMeta(opIDs []string, meta map[string][]byte) error {
-	done := map[string]bool{}
-	for _, id := range opIDs {
-		k, err := idKey(id)
-		if err != nil {
-			return err
-		}
-		done[string(k)] = true
+	done, err := ackKeys(opIDs)
+	if err != nil {
+		return err
 	}
 	names := slices.Sorted(maps.Keys(meta))
 	sealed := make([][]byte, len(names))
@@ -29,7 +25,6 @@ func (s *Store) AckAndSetMeta(opIDs []string, meta map[string][]byte) error {
 		if !strings.HasPrefix(name, "x_") {
 			return fmt.Errorf("%w meta name %q: must start with x_", ErrInvalid, name)
 		}
-		var err error
 		if sealed[i], err = s.sealFor(nil, meta[name]); err != nil {
 			return err
 		}
