@@ -95,7 +95,10 @@ func TestGoldenSharing(t *testing.T) {
 				tm.Send(tea.KeyMsg{Type: tea.KeyTab})
 				tm.Type("banenafspraak")
 				tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
-				clWaitFor(t, tm, "heeft de toestemming nodig")
+				// The form says it under its fields, and the footer's
+				// status line says it once its message arrived: wait for
+				// both (a CI run quit in between and lost the footer's).
+				clWaitForTimes(t, tm, "heeft de toestemming nodig", 2)
 				golden.RequireEqual(t, clFinalView(t, tm, size.w, size.h))
 			})
 		})
