@@ -106,7 +106,7 @@ func (c *wipeChecks) check(r storage.WipeReader, th []byte) (Device, error) {
 	for i, b := range batch {
 		hashes[i] = b.hash
 	}
-	marked, err := r.WipeMarked(hashes)
+	marked, err := readWipeMarks(r, hashes)
 	for _, b := range batch {
 		b.err = err
 		if d, ok := marked[string(b.hash)]; ok && tokenOf(d, b.hash) && wipeOrder(d) {
@@ -129,6 +129,18 @@ func (c *wipeChecks) check(r storage.WipeReader, th []byte) (Device, error) {
 		}
 	}
 	return w.d, w.err
+}
+
+// readWipeMarks is r.WipeMarked with a panic turned into an error: the
+// reader of a batch must hand over to the next one whatever happens, or
+// every later sync would wait for a batch that never comes.
+func readWipeMarks(r storage.WipeReader, hashes [][]byte) (marked map[string]Device, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			marked, err = nil, fmt.Errorf("the wipe orders of %d tokens: %v", len(hashes), p)
+		}
+	}()
+	return r.WipeMarked(hashes)
 }
 
 // authenticateView authenticates a request that has no body (GET
