@@ -413,13 +413,18 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("seal op %s: %w", op.ID, err)
 	}
+	// The ids named that the dossier's replaced set lacks: those already
+	// in it stay as they are (the state holds the whole set, as the
+	// database does), so the insert is a plain one (fold.go).
 	ids := make([][]byte, 0, len(named))
 	for _, p := range named {
 		pk, err := idKey(p)
 		if err != nil {
 			return false, err
 		}
-		ids = append(ids, pk)
+		if !st.replaced[[16]byte(pk)] {
+			ids = append(ids, pk)
+		}
 	}
 	// One statement: the op and the ids its prev replaces, queued to go
 	// with the transaction's next statement (txconn.go).
