@@ -120,7 +120,7 @@ func fold(queued []queuedWrite) []queuedWrite {
 		case sqlInsertOp, sqlInsertOpReplaced:
 			ops = append(ops, w)
 			opDs, opIDs, opBodies = append(opDs, w.args[0].([]byte)), append(opIDs, w.args[1].([]byte)), append(opBodies, w.args[2].([]byte))
-			opTags = append(opTags, w.args[3].(int64))
+			opTags = append(opTags, *w.args[3].(*int64)) // txConn.boxed
 			if w.sql == sqlInsertOpReplaced {
 				for _, id := range w.args[4].([][]byte) {
 					repDs, repIDs = append(repDs, w.args[0].([]byte)), append(repIDs, id)

@@ -433,9 +433,9 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 		return false, fmt.Errorf("tag op %s: %w", op.ID, err)
 	}
 	if len(ids) == 0 {
-		tx.tx.queue(sqlInsertOp, 0, dk, k, sealed, tag)
+		tx.tx.queue(sqlInsertOp, 0, dk, k, sealed, tx.tx.boxed(tag))
 	} else {
-		tx.tx.queue(sqlInsertOpReplaced, 0, dk, k, sealed, tag, ids)
+		tx.tx.queue(sqlInsertOpReplaced, 0, dk, k, sealed, tx.tx.boxed(tag), ids)
 	}
 	if err := tx.dropHist(dk); err != nil {
 		return false, err
@@ -1198,7 +1198,7 @@ func (tx *Tx) NumberOp(op, dossier string) (uint64, error) {
 		// number, and not numbered since: a plain insert (fold.go).
 		sql = sqlNumberNewOp
 	}
-	tx.tx.queue(sql, int64(seq), k, dk, int64(seq))
+	tx.tx.queue(sql, int64(seq), k, dk, tx.tx.boxed(int64(seq)))
 	tx.tx.last, tx.tx.lastOK = seq, true
 	if tx.opDossier != nil {
 		tx.opDossier[string(k)] = string(dk)
