@@ -354,6 +354,7 @@ func (tx *Tx) MarkErased(dossier string) error {
 	tx.s.keys.drop(dk)
 	delete(tx.ciphers, [16]byte(dk))
 	delete(tx.taggers, [16]byte(dk))
+	delete(tx.tags, [16]byte(dk))
 	if _, err := tx.s.db.Keys.Exec(context.Background(), "DELETE FROM dossier_keys WHERE dossier = $1", dk); err != nil {
 		return fmt.Errorf("erase %s: delete its key: %w", idText(dk), err)
 	}

@@ -413,13 +413,18 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("seal op %s: %w", op.ID, err)
 	}
+	// The ids named that the dossier's replaced set lacks: those already
+	// in it stay as they are (the state holds the whole set, as the
+	// database does), so the insert is a plain one (fold.go).
 	ids := make([][]byte, 0, len(named))
 	for _, p := range named {
 		pk, err := idKey(p)
 		if err != nil {
 			return false, err
 		}
-		ids = append(ids, pk)
+		if !st.replaced[[16]byte(pk)] {
+			ids = append(ids, pk)
+		}
 	}
 	// One statement: the op and the ids its prev replaces, queued to go
 	// with the transaction's next statement (txconn.go).
@@ -428,9 +433,9 @@ func (tx *Tx) ApplyJSON(op store.Op, _ []byte) (bool, error) {
 		return false, fmt.Errorf("tag op %s: %w", op.ID, err)
 	}
 	if len(ids) == 0 {
-		tx.tx.queue(sqlInsertOp, 0, dk, k, sealed, tag)
+		tx.tx.queue(sqlInsertOp, 0, dk, k, sealed, tx.tx.boxed(tag))
 	} else {
-		tx.tx.queue(sqlInsertOpReplaced, 0, dk, k, sealed, tag, ids)
+		tx.tx.queue(sqlInsertOpReplaced, 0, dk, k, sealed, tx.tx.boxed(tag), ids)
 	}
 	if err := tx.dropHist(dk); err != nil {
 		return false, err
@@ -1193,7 +1198,7 @@ func (tx *Tx) NumberOp(op, dossier string) (uint64, error) {
 		// number, and not numbered since: a plain insert (fold.go).
 		sql = sqlNumberNewOp
 	}
-	tx.tx.queue(sql, int64(seq), k, dk, int64(seq))
+	tx.tx.queue(sql, int64(seq), k, dk, tx.tx.boxed(int64(seq)))
 	tx.tx.last, tx.tx.lastOK = seq, true
 	if tx.opDossier != nil {
 		tx.opDossier[string(k)] = string(dk)

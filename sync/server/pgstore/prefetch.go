@@ -174,7 +174,9 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 			t := newFieldTagger(key)
 			seen := map[int64]bool{}
 			for f := range sc.fields {
-				if tg := t.tag(f); !seen[tg] {
+				tg := t.tag(f)
+				tx.keepTag([16]byte(dk), f, tg)
+				if !seen[tg] {
 					seen[tg] = true
 					tagDs, tags = append(tagDs, dk), append(tags, tg)
 				}

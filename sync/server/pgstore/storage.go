@@ -174,6 +174,11 @@ type Tx struct {
 	ciphers map[[16]byte]cipher.AEAD
 	// taggers make the dossiers' field tags (fieldtag.go).
 	taggers map[[16]byte]fieldTagger
+	// tags are the field tags made in the transaction, by dossier and
+	// field (fieldTag): a group's BEGIN makes those of the pushed fields
+	// for the read of their heads, and its pushes ask them again for
+	// every op.
+	tags map[[16]byte]map[string]int64
 	// headGen is the generation of the process's cache of head ops a
 	// write transaction publishes against (headcache.go).
 	headGen uint64
