@@ -230,12 +230,20 @@ func (tx *Tx) ApplyJSONBounded(op Op, raw []byte, bound int) (bool, error) {
 
 // Known reports whether the log holds op id of dossier.
 func (tx *Tx) Known(dossier, id string) bool {
-	dkey, err := idKey(dossier)
-	if err != nil {
+	// The log key (logKey) built on the stack: a push asks this of
+	// every op it judges.
+	d, ok := idArray(dossier)
+	if !ok {
 		return false
 	}
-	k, err := idKey(id)
-	return err == nil && tx.tx.Bucket(bOps).Get(logKey(dkey, k)) != nil
+	k, ok := idArray(id)
+	if !ok {
+		return false
+	}
+	var key [32]byte
+	copy(key[:16], d[:])
+	copy(key[16:], k[:])
+	return tx.tx.Bucket(bOps).Get(key[:]) != nil
 }
 
 // Op reads op id of dossier from the log.

@@ -60,7 +60,7 @@ func TestDecodeSyncRequestFastShapes(t *testing.T) {
 	}
 	odd := burstRequest(3)
 	odd.Push[0].Value = "<b>\"quoted\" & \\ \n tab\t é 😀 \u2028</b>" // escapes, non-ASCII
-	odd.Push[1].Prev = []string{}                                      // "prev":[] is not nil
+	odd.Push[1].Prev = []string{}                                    // "prev":[] is not nil
 	odd.Push[2].Prev = nil
 	odd.Push[2].Value = ""
 	odd.Push[2].Device, odd.Push[2].Author = "other", "other author"
