@@ -47,3 +47,34 @@ func TestKnownAnswersWithoutAllocating(t *testing.T) {
 		return nil
 	})
 }
+
+// TestHoldsLogKey: the merge's test of the replaced set (holdsLogKey)
+// answers as the log key it replaced (logKey of idKey) did, for held,
+// missing and malformed ids, and allocates nothing beyond bbolt's read.
+func TestHoldsLogKey(t *testing.T) {
+	s := openTest(t, Options{})
+	d := NewID()
+	op := mkOp(d, "name", "1", 5<<16, "dev")
+	if err := s.Update(func(tx *Tx) error { _, err := tx.Apply(op); return err }); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		b := tx.tx.Bucket(bOps)
+		dk, _ := idKey(d)
+		old := func(id string) bool {
+			k, err := idKey(id)
+			return err == nil && b.Get(logKey(dk, k)) != nil
+		}
+		for _, id := range []string{op.ID, strings.ToUpper(op.ID), NewID(), "x", ""} {
+			if got, want := holdsLogKey(b, dk, id), old(id); got != want {
+				t.Errorf("holdsLogKey(%q) = %v, the old test %v", id, got, want)
+			}
+		}
+		key := logKey(dk, mustKey(op.ID))
+		bare := testing.AllocsPerRun(100, func() { b.Get(key) })
+		if n := testing.AllocsPerRun(100, func() { holdsLogKey(b, dk, op.ID) }); n > bare {
+			t.Errorf("holdsLogKey allocates %.0f times, a bare read %.0f", n, bare)
+		}
+		return nil
+	})
+}

@@ -173,7 +173,7 @@ func (tx *Tx) ApplyJSON(op Op, raw []byte) (bool, error) {
 		return false, fmt.Errorf("apply op %s: read-only transaction", op.ID)
 	}
 	if b := tx.tx.Bucket(bErased); b != nil {
-		if dk, _ := idKey(op.Dossier); b.Get(dk) != nil {
+		if dk, ok := idArray(op.Dossier); ok && b.Get(dk[:]) != nil {
 			return false, ErrErased
 		}
 	}
@@ -217,7 +217,7 @@ func (tx *Tx) ApplyJSONBounded(op Op, raw []byte, bound int) (bool, error) {
 		return false, fmt.Errorf("apply op %s: read-only transaction", op.ID)
 	}
 	if b := tx.tx.Bucket(bErased); b != nil {
-		if dk, _ := idKey(op.Dossier); b.Get(dk) != nil {
+		if dk, ok := idArray(op.Dossier); ok && b.Get(dk[:]) != nil {
 			return false, ErrErased
 		}
 	}
