@@ -173,3 +173,27 @@ func TestDecodeSyncRequestReadErrors(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeSyncRequest: a request of a burst (10 ops, as devices
+// send it) through decodeSyncRequest (fast path) and the detailed
+// decoder alone, as main decoded every request.
+func BenchmarkDecodeSyncRequest(b *testing.B) {
+	body, err := json.Marshal(burstRequest(10))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		decode func(io.Reader) (protocol.SyncRequest, error)
+	}{{"fast", decodeSyncRequest}, {"detailed", detailedSyncRequest}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, err := c.decode(bytes.NewReader(body)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
