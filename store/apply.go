@@ -75,10 +75,7 @@ func (w *writer) applyBounded(op Op, local bool, bound int) (bool, error) {
 	if bound > 0 && len(before) >= bound {
 		// As HeadsAfter: the merge rule, nothing written.
 		rb := w.tx.Bucket(bReplaced)
-		after, _ := mergeField(before, []Op{op}, func(id string) bool {
-			k, err := idKey(id)
-			return err == nil && rb.Get(logKey(dkey, k)) != nil
-		})
+		after, _ := mergeField(before, []Op{op}, func(id string) bool { return holdsLogKey(rb, dkey, id) })
 		if len(after) > bound && len(after) > len(before) {
 			return false, &HeadsBoundError{Before: len(before), After: len(after)}
 		}
@@ -111,6 +108,21 @@ func (w *writer) applyBounded(op Op, local bool, bound int) (bool, error) {
 	return true, nil
 }
 
+// holdsLogKey reports whether b holds the log key (logKey) of op id in
+// the dossier whose key is dkey; an id that is not one is not held. The
+// key is built on the stack: the merge asks this of every head an
+// applied op meets.
+func holdsLogKey(b *bolt.Bucket, dkey []byte, id string) bool {
+	k, ok := idArray(id)
+	if !ok || len(dkey) != 16 {
+		return ok && b.Get(logKey(dkey, k[:])) != nil
+	}
+	var key [32]byte
+	copy(key[:16], dkey)
+	copy(key[16:], k[:])
+	return b.Get(key[:]) != nil
+}
+
 // mergeHeads is the plumbing of the per-op writer around mergeField
 // (merge.go): heads are derived from the log and the replaced set, so
 // applying an op adds to the replaced set what its prev names and notes
@@ -118,10 +130,7 @@ func (w *writer) applyBounded(op Op, local bool, bound int) (bool, error) {
 // field's heads before op.
 func (w *writer) mergeHeads(op Op, dkey []byte, before []Head) error {
 	replaced := w.bucket(bReplaced)
-	isReplaced := func(id string) bool {
-		k, err := idKey(id)
-		return err == nil && replaced.Get(logKey(dkey, k)) != nil
-	}
+	isReplaced := func(id string) bool { return holdsLogKey(replaced, dkey, id) }
 	after, named := mergeField(before, []Op{op}, isReplaced)
 	was := headIDSet(before)
 	ops := w.tx.Bucket(bOps)

@@ -173,7 +173,7 @@ func (tx *Tx) ApplyJSON(op Op, raw []byte) (bool, error) {
 		return false, fmt.Errorf("apply op %s: read-only transaction", op.ID)
 	}
 	if b := tx.tx.Bucket(bErased); b != nil {
-		if dk, _ := idKey(op.Dossier); b.Get(dk) != nil {
+		if dk, ok := idArray(op.Dossier); ok && b.Get(dk[:]) != nil {
 			return false, ErrErased
 		}
 	}
@@ -217,7 +217,7 @@ func (tx *Tx) ApplyJSONBounded(op Op, raw []byte, bound int) (bool, error) {
 		return false, fmt.Errorf("apply op %s: read-only transaction", op.ID)
 	}
 	if b := tx.tx.Bucket(bErased); b != nil {
-		if dk, _ := idKey(op.Dossier); b.Get(dk) != nil {
+		if dk, ok := idArray(op.Dossier); ok && b.Get(dk[:]) != nil {
 			return false, ErrErased
 		}
 	}
@@ -230,12 +230,20 @@ func (tx *Tx) ApplyJSONBounded(op Op, raw []byte, bound int) (bool, error) {
 
 // Known reports whether the log holds op id of dossier.
 func (tx *Tx) Known(dossier, id string) bool {
-	dkey, err := idKey(dossier)
-	if err != nil {
+	// The log key (logKey) built on the stack: a push asks this of
+	// every op it judges.
+	d, ok := idArray(dossier)
+	if !ok {
 		return false
 	}
-	k, err := idKey(id)
-	return err == nil && tx.tx.Bucket(bOps).Get(logKey(dkey, k)) != nil
+	k, ok := idArray(id)
+	if !ok {
+		return false
+	}
+	var key [32]byte
+	copy(key[:16], d[:])
+	copy(key[16:], k[:])
+	return tx.tx.Bucket(bOps).Get(key[:]) != nil
 }
 
 // Op reads op id of dossier from the log.

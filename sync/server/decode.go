@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -193,9 +194,38 @@ type wireOp struct {
 // protocol's fields, at most protocol.MaxPushOps pushed ops, each with a
 // value, and a limit in 0..protocol.MaxPullOps. It checks the request's
 // shape only; each op is checked on its own later, so that one bad op is
-// refused alone. The push is read op by op, so an error names its op
-// ("push[3].hlc") and a push over the limit is refused as soon as it is.
+// refused alone. An error names its op ("push[3].hlc").
+//
+// The body is read whole first, at most what the body reader allows
+// (protocol.MaxRequestBytes, after decompression). A body of the plain
+// shape devices send is decoded by fastSyncRequest (decode_fast.go); any
+// other is read again by readSyncRequest, op by op, which tells what is
+// wrong with it, the limits checked as it reads.
 func decodeSyncRequest(r io.Reader) (protocol.SyncRequest, error) {
+	bp := bodyBufs.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledBody {
+			bodyBufs.Put(bp)
+		}
+	}()
+	data, rerr := readBody((*bp)[:0], r)
+	*bp = data[:0]
+	if rerr == nil {
+		if req, ok := fastSyncRequest(data); ok {
+			return req, nil
+		}
+	}
+	// The detailed decoder meets the same bytes and then the same error
+	// (size limit, broken gzip) as it would have reading r itself.
+	src := io.Reader(bytes.NewReader(data))
+	if rerr != nil {
+		src = io.MultiReader(src, errAfter{rerr})
+	}
+	return detailedSyncRequest(src)
+}
+
+// detailedSyncRequest is decodeSyncRequest without its fast path.
+func detailedSyncRequest(r io.Reader) (protocol.SyncRequest, error) {
 	req, err := readSyncRequest(r)
 	if err != nil {
 		return protocol.SyncRequest{}, err

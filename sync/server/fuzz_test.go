@@ -12,11 +12,16 @@ import (
 // FuzzDecodeSyncRequest: the request decoder never panics, its errors are
 // in the API's words (never Go's type names), and what it accepts is a
 // request within the protocol's limits that survives a round trip through
-// JSON. Seeds are in testdata/fuzz/FuzzDecodeSyncRequest.
+// JSON. Its fast path (fastSyncRequest) gives what the detailed decoder
+// alone gives: the same request or the same error (sameDecoding). Seeds
+// are in testdata/fuzz/FuzzDecodeSyncRequest.
 func FuzzDecodeSyncRequest(f *testing.F) {
 	f.Add([]byte(`{"cursor":0}`))
 	f.Add([]byte(`{"push":[{"id":"01900000-0000-7000-8000-000000000001","dossier":"01900000-0000-7000-8000-000000000002","field":"name","value":"x","hlc":1,"device":"d","author":"a"}],"cursor":3,"limit":10}`))
+	f.Add([]byte(`{"push":[{"id":"a","dossier":"d","field":"f","value":"v\u00e9","hlc":1,"device":"x","author":"y","prev":["p"]},{"id":"b","dossier":"d","field":"f","value":"w","hlc":2,"device":"x","author":"y","prev":[]}],"cursor":1,"limit":20000,"epoch":"e","method_hash":"h","confirm_erased":["d"],"confirm_dropped":null}`))
+	f.Add([]byte(`{"push":[{"value":"x","Value":"y","prev":null}],"push":null}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		sameDecoding(t, body)
 		req, err := decodeSyncRequest(bytes.NewReader(body))
 		if err != nil {
 			for _, goWords := range []string{"Go struct", "Go value", "json: ", "store.", "protocol."} {

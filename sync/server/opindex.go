@@ -1,6 +1,8 @@
 package server
 
 import (
+	"github.com/google/uuid"
+
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/protocol"
 )
@@ -14,8 +16,11 @@ import (
 // idElsewhere reports whether op's id belongs to a stored op of another
 // dossier.
 func idElsewhere(tx Tx, op store.Op) bool {
-	d, ok := tx.OpDossier(string(dkey(op.ID)))
-	return ok && d != string(dkey(op.Dossier))
+	// The keys as dkey makes them, parsed onto the stack: the policy
+	// asks this of every op of a push.
+	id, dossier := uuid.MustParse(op.ID), uuid.MustParse(op.Dossier)
+	d, ok := tx.OpDossier(string(id[:]))
+	return ok && d != string(dossier[:])
 }
 
 // bindReplica binds a device that has not pushed before to the replica id

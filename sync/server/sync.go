@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -146,14 +145,22 @@ func (s *Server) doSync(token string, req protocol.SyncRequest, info *reqInfo, p
 	pre := make([]*protocol.Refusal, len(req.Push))
 	raws := make([][]byte, len(req.Push))
 	decs := make([]*store.Op, len(req.Push))
+	// The ops' JSON, as json.Marshal makes it (store.AppendOpJSON), in
+	// one buffer for the push; each op's is capped, so none grows into
+	// the next.
+	var buf []byte
+	if n := len(req.Push); n > 0 {
+		size := 0
+		for _, op := range req.Push {
+			size += 96 + len(op.ID) + len(op.Dossier) + len(op.Field) + len(op.Value) + len(op.Device) + len(op.Author) + 40*len(op.Prev)
+		}
+		buf = make([]byte, 0, size)
+	}
 	for i, op := range req.Push {
 		if pre[i] = s.precheck(op); pre[i] == nil {
-			raw, err := json.Marshal(op)
-			if err != nil {
-				r := refuse(op, protocol.RefuseInvalid, err.Error())
-				pre[i] = &r
-				continue
-			}
+			start := len(buf)
+			buf = store.AppendOpJSON(buf, &req.Push[i])
+			raw := buf[start:len(buf):len(buf)]
 			raws[i] = raw
 			// The op as a compact page reads it back from its JSON, for
 			// the index of recent ops (recentOp.dec).
