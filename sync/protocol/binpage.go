@@ -75,6 +75,45 @@ func AppendPageMeta(dst, meta []byte, ops []store.Op) []byte {
 	return AppendOps(dst, ops)
 }
 
+// PageRandomSpan returns where, in a compact page made by AppendPage,
+// the columns of ids' random bits and of other ids' bytes lie (from the
+// first one's length to the second one's last byte): the 74 random bits
+// of every UUIDv7 and the bytes of other UUIDs, which no compressor makes
+// smaller. A server may send that span stored rather than compressed
+// (about 40% of a settled device's page; docs/sync.md, "Compact pages").
+// ok is false for bytes that are no such page.
+func PageRandomSpan(page []byte) (start, end int, ok bool) {
+	if len(page) < len(pageMagic) || [4]byte(page[:4]) != pageMagic {
+		return 0, 0, false
+	}
+	i := len(pageMagic)
+	skip := func() bool { // a length and that many bytes
+		n, k := binary.Uvarint(page[i:])
+		if k <= 0 || n > uint64(len(page)-i-k) {
+			return false
+		}
+		i += k + int(n)
+		return true
+	}
+	if !skip() { // the answer's fields
+		return 0, 0, false
+	}
+	_, k := binary.Uvarint(page[i:]) // the number of ops
+	if k <= 0 {
+		return 0, 0, false
+	}
+	i += k
+	for c := range colIDBytes + 1 {
+		if c == colIDBits {
+			start = i
+		}
+		if !skip() {
+			return 0, 0, false
+		}
+	}
+	return start, i, true
+}
+
 // DecodePage decodes a compact sync answer made by AppendPage.
 func DecodePage(b []byte) (SyncResponse, error) {
 	r, ops, err := DecodePageHead(b)
