@@ -447,7 +447,7 @@ func TestDecodeKeysAreTheText(t *testing.T) {
 func TestPageRandomSpan(t *testing.T) {
 	var ops []store.Op
 	for i := range 100 {
-		ops = append(ops, store.Op{ID: store.NewID(), Dossier: "d", Field: "f", Value: "v", HLC: store.HLC(i + 1) << 16})
+		ops = append(ops, store.Op{ID: store.NewID(), Dossier: "d", Field: "f", Value: "v", HLC: store.HLC(i+1) << 16})
 	}
 	v4 := "0f0e0d0c-0b0a-4908-8706-050403020100"
 	ops = append(ops, store.Op{ID: v4, Dossier: "d", Field: "f", Value: "v", HLC: 200 << 16})

@@ -1,12 +1,12 @@
 package server
 
 import (
-	"os/exec"
 	"bufio"
 	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
