@@ -484,3 +484,63 @@ func TestPageRandomSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendOpsGolden: AppendOps writes, byte for byte, the page it wrote
+// when testdata/golden-ops.json was made (BRUG_WRITE_GOLDEN=1 writes both
+// files again): 400 random ops (randomOps, values cut to 300 bytes) and
+// their page. A faster encoder must write the same bytes: old clients
+// decode what the server sends, and the page's form is documented
+// (docs/sync.md, "Compact pages").
+func TestAppendOpsGolden(t *testing.T) {
+	opsFile, pageFile := filepath.Join("testdata", "golden-ops.json"), filepath.Join("testdata", "golden-page.bin")
+	if os.Getenv("BRUG_WRITE_GOLDEN") != "" {
+		ops := randomOps(rand.New(rand.NewPCG(11, 12)), 400)
+		for i := range ops {
+			if len(ops[i].Value) > 300 {
+				ops[i].Value = ops[i].Value[:300]
+			}
+		}
+		b, err := json.Marshal(ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(opsFile, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ops = nil // as read back: JSON keeps no bytes that are not UTF-8
+		if err := json.Unmarshal(b, &ops); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(pageFile, protocol.AppendOps(nil, ops), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(opsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []store.Op
+	if err := json.Unmarshal(raw, &ops); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(pageFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 { // the pooled encoder, fresh and used
+		if got := protocol.AppendOps(nil, ops); !bytes.Equal(got, want) {
+			t.Fatalf("round %d: %d ops encode to %d bytes, not the %d of %s", round, len(ops), len(got), len(want), pageFile)
+		}
+	}
+	// Runs of one device, author and value, and of strings too long for
+	// the page's dictionaries, follow each other in it.
+	runs := 0
+	for i := 1; i < len(ops); i++ {
+		if ops[i].Device == ops[i-1].Device && len(ops[i].Device) > 64 || ops[i].Value == ops[i-1].Value && len(ops[i].Value) > 64 {
+			runs++
+		}
+	}
+	if runs == 0 {
+		t.Fatal("no long string twice in a row")
+	}
+}
