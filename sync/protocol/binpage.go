@@ -75,6 +75,45 @@ func AppendPageMeta(dst, meta []byte, ops []store.Op) []byte {
 	return AppendOps(dst, ops)
 }
 
+// PageRandomSpan returns where, in a compact page made by AppendPage,
+// the columns of ids' random bits and of other ids' bytes lie (from the
+// first one's length to the second one's last byte): the 74 random bits
+// of every UUIDv7 and the bytes of other UUIDs, which no compressor makes
+// smaller. A server may send that span stored rather than compressed
+// (about 40% of a settled device's page; docs/sync.md, "Compact pages").
+// ok is false for bytes that are no such page.
+func PageRandomSpan(page []byte) (start, end int, ok bool) {
+	if len(page) < len(pageMagic) || [4]byte(page[:4]) != pageMagic {
+		return 0, 0, false
+	}
+	i := len(pageMagic)
+	skip := func() bool { // a length and that many bytes
+		n, k := binary.Uvarint(page[i:])
+		if k <= 0 || n > uint64(len(page)-i-k) {
+			return false
+		}
+		i += k + int(n)
+		return true
+	}
+	if !skip() { // the answer's fields
+		return 0, 0, false
+	}
+	_, k := binary.Uvarint(page[i:]) // the number of ops
+	if k <= 0 {
+		return 0, 0, false
+	}
+	i += k
+	for c := range colIDBytes + 1 {
+		if c == colIDBits {
+			start = i
+		}
+		if !skip() {
+			return 0, 0, false
+		}
+	}
+	return start, i, true
+}
+
 // DecodePage decodes a compact sync answer made by AppendPage.
 func DecodePage(b []byte) (SyncResponse, error) {
 	r, ops, err := DecodePageHead(b)
@@ -164,8 +203,14 @@ func AppendOps(dst []byte, ops []store.Op) []byte {
 			e.uv(colHLC, ctr)
 		}
 		lastMs, lastCtr = ms, ctr
-		if _, ok := index[op.ID]; !ok {
-			index[op.ID] = i // before the field, which may name the op itself
+		// The op's index, before the field, which may name the op itself;
+		// an id seen before keeps its first op's (firstOf), a page's ids
+		// are all but never repeated: one write to the map, not a read
+		// and a write.
+		seen := len(index)
+		index[op.ID] = i
+		if len(index) == seen {
+			index[op.ID] = firstOf(ops[:i], op.ID)
 		}
 		e.field(op.Field, i, ms, index)
 		e.str(&e.device, colDevice, op.Device)
@@ -194,6 +239,16 @@ func AppendOps(dst []byte, ops []store.Op) []byte {
 		dst = append(dst, e.cols[c]...)
 	}
 	return dst
+}
+
+// firstOf is the index of the first op of ops whose id is id (one is).
+func firstOf(ops []store.Op, id string) int {
+	for j := range ops {
+		if ops[j].ID == id {
+			return j
+		}
+	}
+	return len(ops)
 }
 
 type encoder struct {
@@ -237,19 +292,27 @@ func (e *encoder) release() {
 	clear(e.device.ids)
 	clear(e.author.ids)
 	clear(e.value.ids)
+	for _, d := range []*dict{&e.fieldDict, &e.device, &e.author, &e.value} {
+		d.last, d.hasLast = "", false
+	}
 	clear(e.ids[:cap(e.ids)])
 	e.acc, e.nacc, e.lastFieldID, e.tmpl, e.ids = 0, 0, "", e.tmpl[:0], e.ids[:0]
 	encoders.Put(e)
 }
 
-// bits appends the n low bits of v to colIDBits (n <= 56).
+// bits appends the n low bits of v to colIDBits (n <= 56). The whole
+// bytes of the accumulator (at most 7: fewer than 8 bits wait in it, so
+// it holds at most 63) go at once: its 8 bytes are appended and the
+// column cut back to the whole ones; the bytes past its end are written
+// again by the next append.
 func (e *encoder) bits(v uint64, n uint) {
 	e.acc |= v << e.nacc
 	e.nacc += n
-	for e.nacc >= 8 {
-		e.cols[colIDBits] = append(e.cols[colIDBits], byte(e.acc))
-		e.acc >>= 8
-		e.nacc -= 8
+	if k := e.nacc / 8; k > 0 {
+		col := e.cols[colIDBits]
+		e.cols[colIDBits] = binary.LittleEndian.AppendUint64(col, e.acc)[:len(col)+int(k)]
+		e.acc >>= 8 * k
+		e.nacc -= 8 * k
 	}
 }
 
@@ -333,6 +396,13 @@ func template(f string, b []byte, ids []string) ([]byte, []string) {
 // the string's number; the next free number says a literal follows.
 type dict struct {
 	ids map[string]uint64
+	// last is the string str wrote last when the dictionary holds it,
+	// and its number: a page's ops come in runs of one device, author,
+	// often one value, and comparing with the last is cheaper than
+	// hashing into the map.
+	last    string
+	lastN   uint64
+	hasLast bool
 }
 
 func (d *dict) init() { d.ids = map[string]uint64{} }
@@ -341,15 +411,24 @@ func (e *encoder) uv(c int, v uint64) { e.cols[c] = binary.AppendUvarint(e.cols[
 
 // str writes s to the dictionary column c (and its text column c+1).
 func (e *encoder) str(d *dict, c int, s string) {
-	if n, ok := d.ids[s]; ok {
-		e.uv(c, n)
+	if d.hasLast && s == d.last {
+		e.uv(c, d.lastN)
 		return
 	}
-	e.uv(c, uint64(len(d.ids)))
+	if n, ok := d.ids[s]; ok {
+		e.uv(c, n)
+		d.last, d.lastN, d.hasLast = s, n, true
+		return
+	}
+	n := uint64(len(d.ids))
+	e.uv(c, n)
 	e.uv(c, uint64(len(s)))
 	e.cols[c+1] = append(e.cols[c+1], s...)
 	if len(s) <= dictMax {
-		d.ids[s] = uint64(len(d.ids))
+		d.ids[s] = n
+		d.last, d.lastN, d.hasLast = s, n, true
+	} else {
+		d.hasLast = false // a literal again next time
 	}
 }
 

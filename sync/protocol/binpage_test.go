@@ -439,3 +439,108 @@ func TestDecodeKeysAreTheText(t *testing.T) {
 		t.Fatalf("keys not asked for: %v, %v", keys, err)
 	}
 }
+
+// TestPageRandomSpan: the span PageRandomSpan gives is the id bits
+// column and the id bytes column, each with its length: for ops whose
+// ids are UUIDv7s (74 random bits each) and ops whose ids are UUIDv4s
+// (16 bytes each); and nothing for bytes that are no page.
+func TestPageRandomSpan(t *testing.T) {
+	var ops []store.Op
+	for i := range 100 {
+		ops = append(ops, store.Op{ID: store.NewID(), Dossier: "d", Field: "f", Value: "v", HLC: store.HLC(i+1) << 16})
+	}
+	v4 := "0f0e0d0c-0b0a-4908-8706-050403020100"
+	ops = append(ops, store.Op{ID: v4, Dossier: "d", Field: "f", Value: "v", HLC: 200 << 16})
+	for _, meta := range []protocol.SyncResponse{{Cursor: 1}, {Cursor: 7, Teams: []string{strings.Repeat("Noord", 100)}}} {
+		page, err := protocol.AppendPage(nil, &meta, ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start, end, ok := protocol.PageRandomSpan(page)
+		if !ok {
+			t.Fatal("no span in a page")
+		}
+		bits := (100*74 + 7) / 8
+		var want []byte
+		want = binary.AppendUvarint(want, uint64(bits))
+		col := page[start+len(want) : start+len(want)+bits]
+		want = append(want, col...)
+		want = binary.AppendUvarint(want, 16)
+		want = append(want, 0x0f, 0x0e, 0x0d, 0x0c, 0x0b, 0x0a, 0x49, 0x08, 0x87, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0x00)
+		if !bytes.Equal(page[start:end], want) {
+			t.Fatalf("span [%d, %d) of %d bytes is not the id bits (%d bytes) and the v4's 16 bytes", start, end, len(page), bits)
+		}
+		// The span's bits are the ids' random bits: the first id's 18
+		// bits after its version, little-endian first.
+		u, _ := store.CanonicalID(ops[0].ID)
+		if a := uint32(col[0]) | uint32(col[1])<<8 | uint32(col[2]&0x03)<<16; a != uint32(u[6]&0x0f)|uint32(u[7])<<4|uint32(u[8]&0x3f)<<12 {
+			t.Fatalf("the span starts with %x, not the first id's bits", col[:3])
+		}
+	}
+	page, _ := protocol.AppendPage(nil, &protocol.SyncResponse{}, ops)
+	for _, bad := range [][]byte{nil, []byte("BOP"), []byte("XOP\x01\x00"), page[:30]} {
+		if _, _, ok := protocol.PageRandomSpan(bad); ok {
+			t.Fatalf("a span in %q", bad)
+		}
+	}
+}
+
+// TestAppendOpsGolden: AppendOps writes, byte for byte, the page it wrote
+// when testdata/golden-ops.json was made (BRUG_WRITE_GOLDEN=1 writes both
+// files again): 400 random ops (randomOps, values cut to 300 bytes) and
+// their page. A faster encoder must write the same bytes: old clients
+// decode what the server sends, and the page's form is documented
+// (docs/sync.md, "Compact pages").
+func TestAppendOpsGolden(t *testing.T) {
+	opsFile, pageFile := filepath.Join("testdata", "golden-ops.json"), filepath.Join("testdata", "golden-page.bin")
+	if os.Getenv("BRUG_WRITE_GOLDEN") != "" {
+		ops := randomOps(rand.New(rand.NewPCG(11, 12)), 400)
+		for i := range ops {
+			if len(ops[i].Value) > 300 {
+				ops[i].Value = ops[i].Value[:300]
+			}
+		}
+		b, err := json.Marshal(ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(opsFile, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ops = nil // as read back: JSON keeps no bytes that are not UTF-8
+		if err := json.Unmarshal(b, &ops); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(pageFile, protocol.AppendOps(nil, ops), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(opsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []store.Op
+	if err := json.Unmarshal(raw, &ops); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(pageFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 { // the pooled encoder, fresh and used
+		if got := protocol.AppendOps(nil, ops); !bytes.Equal(got, want) {
+			t.Fatalf("round %d: %d ops encode to %d bytes, not the %d of %s", round, len(ops), len(got), len(want), pageFile)
+		}
+	}
+	// Runs of one device, author and value, and of strings too long for
+	// the page's dictionaries, follow each other in it.
+	runs := 0
+	for i := 1; i < len(ops); i++ {
+		if ops[i].Device == ops[i-1].Device && len(ops[i].Device) > 64 || ops[i].Value == ops[i-1].Value && len(ops[i].Value) > 64 {
+			runs++
+		}
+	}
+	if runs == 0 {
+		t.Fatal("no long string twice in a row")
+	}
+}

@@ -30,7 +30,11 @@ func (w *discardWriter) WriteHeader(int)             {}
 // from their JSON; index: as the index of recent ops gives them, decoded
 // when they were pushed. Reported: the bytes on the wire (wire-B) and
 // the page before compression (page-B).
-func BenchmarkSettledAnswer(b *testing.B) {
+// settledAnswer is the answer of a settled device in the 200-device
+// burst (BenchmarkConcurrentDevices200/visit): 195 ops, ten each of 20
+// devices of its team, held decoded as the index of recent ops holds
+// them (a.dec), and the ten ids of its own push accepted.
+func settledAnswer() answer {
 	hlc := store.MakeHLC(time.Date(2026, 12, 6, 6, 0, 0, 0, time.UTC), 0)
 	a := answer{compact: true}
 	for dev := range 20 {
@@ -41,11 +45,11 @@ func BenchmarkSettledAnswer(b *testing.B) {
 				Value: fmt.Sprintf("Notitie 3 van %s", author), HLC: hlc, Device: device, Author: author}
 			raw, err := json.Marshal(op)
 			if err != nil {
-				b.Fatal(err)
+				panic(err)
 			}
 			dec, err := decodeOpJSON(raw)
 			if err != nil {
-				b.Fatal(err)
+				panic(err)
 			}
 			a.ops = append(a.ops, raw)
 			a.dec = append(a.dec, &dec)
@@ -56,6 +60,11 @@ func BenchmarkSettledAnswer(b *testing.B) {
 		a.Accepted = append(a.Accepted, store.NewID())
 	}
 	a.Cursor, a.Teams, a.ServerTime = 1<<20, []string{"Team Noord"}, time.Now().UTC()
+	return a
+}
+
+func BenchmarkSettledAnswer(b *testing.B) {
+	a := settledAnswer()
 	req := httptest.NewRequest(http.MethodPost, protocol.PathSync, nil)
 	req.Header.Set("Accept", protocol.MediaTypeOps+", application/json;q=0.5")
 	req.Header.Set("Accept-Encoding", "zstd, gzip")

@@ -80,18 +80,75 @@ func pageWithMethod(dst []byte, r *protocol.SyncResponse, mj []byte, ops []store
 // metaBufs pools the answer fields' JSON of pages with the method file.
 var metaBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// zstdPage appends page compressed to dst: as one zstd frame, or, when
-// the method file's JSON (n bytes, at at) is in it, as three: the page
-// before it, the file's frame made once (methodWire.frame), the page
-// after it. Zstandard data is one or more frames, decoded one after the
-// other into one output (RFC 8878, section 3.1); any zstd decoder reads
-// it as the page.
+// zstdPage appends page compressed to dst, as zstd frames one after the
+// other: zstd data is one or more frames, decoded one after the other
+// into one output (RFC 8878, section 3.1), so any zstd decoder reads it
+// as the page. Two parts of a page go as frames of their own: the
+// method file's JSON (n bytes, at at; at < 0 when the page has none), as
+// the frame made once (methodWire.frame), and the ids' random bits
+// (protocol.PageRandomSpan), stored as they are (rawFrame): compressing
+// them made them no smaller, but cost more than half of zstd's time on
+// a settled device's page. The rest is compressed at the level of the
+// page's size (zstdFor), the method file's JSON not counted.
 func (w *methodWire) zstdPage(dst, page []byte, at, n int) []byte {
 	if at < 0 {
-		return zstdFor(len(page)).EncodeAll(page, dst)
+		n = 0
 	}
-	head, tail := page[:at], page[at+n:]
-	dst = zstdFor(len(head)).EncodeAll(head, dst)
-	dst = append(dst, w.frame()...)
-	return zstdFor(len(tail)).EncodeAll(tail, dst)
+	enc := zstdFor(len(page) - n)
+	compress := func(dst, b []byte) []byte {
+		if len(b) == 0 {
+			return dst
+		}
+		return enc.EncodeAll(b, dst)
+	}
+	rs, re, ok := protocol.PageRandomSpan(page)
+	if !ok || re-rs < rawSpanMin || at >= 0 && at+n > rs {
+		rs, re = len(page), len(page) // no span stored apart
+	}
+	rest := page[:rs]
+	if at >= 0 {
+		dst = compress(dst, page[:at])
+		dst = append(dst, w.frame()...)
+		rest = page[at+n : rs]
+	}
+	dst = compress(dst, rest)
+	if rs == len(page) {
+		return dst
+	}
+	dst = rawFrame(dst, page[rs:re])
+	return compress(dst, page[re:])
 }
+
+// rawSpanMin is the least span of random bits zstdPage stores in a frame
+// of its own: a frame costs some 10 bytes more on the wire and another
+// call of the compressor.
+const rawSpanMin = 512
+
+// rawFrame appends b to dst as one zstd frame of raw (stored) blocks
+// (RFC 8878, 3.1.1): the magic number; a frame header descriptor saying
+// a single segment, a 4-byte content size, no checksum, no dictionary;
+// the content size; then blocks of at most 128 KiB, each a 3-byte header
+// (last block flag, type 0 raw, size) and its bytes. A single-segment
+// frame's window is its content size, so every decoder that takes a
+// frame of that size takes this one. b is shorter than 4 GiB (a page is
+// at most a few MB).
+func rawFrame(dst, b []byte) []byte {
+	dst = append(dst, 0x28, 0xb5, 0x2f, 0xfd) // 0xFD2FB528, little-endian
+	dst = append(dst, 2<<6|1<<5)              // FCS 4 bytes, single segment
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(b)))
+	for {
+		n := min(len(b), rawBlockMax)
+		h := uint32(n) << 3 // block type 0: raw
+		if n == len(b) {
+			h |= 1 // the last block
+		}
+		dst = append(dst, byte(h), byte(h>>8), byte(h>>16))
+		dst = append(dst, b[:n]...)
+		if b = b[n:]; len(b) == 0 && h&1 != 0 {
+			return dst
+		}
+	}
+}
+
+// rawBlockMax is zstd's largest block (Block_Maximum_Size).
+const rawBlockMax = 128 << 10

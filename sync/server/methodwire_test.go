@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -138,13 +139,116 @@ func TestZstdPageIsThePage(t *testing.T) {
 		}
 		t.Logf("%d ops: page %d bytes, in three frames %d, in one %d", n, len(page), len(z), len(one))
 	}
-	// Without the file, one frame, as before.
+	// Without the file: the page up to the ids' random bits compressed,
+	// the random bits stored as they are, the rest compressed.
 	page, err := protocol.AppendPage(nil, &protocol.SyncResponse{Cursor: 1}, ops)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rs, re, _ := protocol.PageRandomSpan(page)
+	enc := zstdFor(len(page))
+	want := rawFrame(enc.EncodeAll(page[:rs], nil), page[rs:re])
+	want = enc.EncodeAll(page[re:], want)
+	if got := w.zstdPage(nil, page, -1, 0); !bytes.Equal(got, want) {
+		t.Fatal("a page without the method file is not compressed around its random bits")
+	}
+	// A page with few ids: one frame, as before.
+	page, err = protocol.AppendPage(nil, &protocol.SyncResponse{Cursor: 1}, ops[:20])
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got, want := w.zstdPage(nil, page, -1, 0), zstdFor(len(page)).EncodeAll(page, nil); !bytes.Equal(got, want) {
-		t.Fatal("a page without the method file is not compressed as one frame")
+		t.Fatal("a page of 20 ops is not compressed as one frame")
+	}
+}
+
+// TestRandomBitsStored: a settled device's page (the 200-device burst's,
+// BenchmarkSettledAnswer) goes with its ids' random bits stored as they
+// are, in a frame of its own, and comes back as the page from the
+// device's decoder; on the wire it is no larger than the page compressed
+// in one frame (the bits never compressed: storing them saves the
+// compressor's time, not bytes).
+func TestRandomBitsStored(t *testing.T) {
+	a := settledAnswer()
+	ops, err := decodeAnswerOps(&a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := protocol.AppendPage(nil, &a.SyncResponse, ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, re, ok := protocol.PageRandomSpan(page)
+	if !ok || re-rs < rawSpanMin {
+		t.Fatalf("span [%d, %d) of a page of %d bytes", rs, re, len(page))
+	}
+	var w *methodWire // a server without a method file
+	z := w.zstdPage(nil, page, -1, 0)
+	if !bytes.Contains(z, rawFrame(nil, page[rs:re])) {
+		t.Fatal("the random bits are not in a stored frame of their own")
+	}
+	zr, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	got, err := zr.DecodeAll(z, nil)
+	if err != nil || !bytes.Equal(got, page) {
+		t.Fatalf("DecodeAll gives %d bytes (%v), want the page's %d", len(got), err, len(page))
+	}
+	if cli, err := exec.LookPath("zstd"); err == nil { // the reference decoder
+		cmd := exec.Command(cli, "-d", "-q", "-c")
+		cmd.Stdin = bytes.NewReader(z)
+		if out, err := cmd.Output(); err != nil || !bytes.Equal(out, page) {
+			t.Fatalf("zstd -d gives %d bytes (%v), want the page's %d", len(out), err, len(page))
+		}
+	}
+	one := zstdFor(len(page)).EncodeAll(page, nil)
+	if len(z) > len(one) {
+		t.Fatalf("%d bytes on the wire, %d in one frame", len(z), len(one))
+	}
+	t.Logf("page %d bytes, random bits %d; on the wire %d, in one frame %d", len(page), re-rs, len(z), len(one))
+}
+
+// TestRawFrame: rawFrame's frames, of no bytes, one, a block's worth,
+// and several blocks, read back as their bytes with the device's
+// decoder, alone and between compressed frames, and with the reference
+// zstd program when the machine has it.
+func TestRawFrame(t *testing.T) {
+	zr, err := zstd.NewReader(nil, zstd.WithDecoderMaxMemory(512<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	cli, _ := exec.LookPath("zstd")
+	for _, n := range []int{0, 1, 1000, rawBlockMax - 1, rawBlockMax, rawBlockMax + 1, 3*rawBlockMax + 17} {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i*131 + i>>8)
+		}
+		z := zstdFor(10).EncodeAll([]byte("voor"), nil)
+		z = rawFrame(z, b)
+		z = zstdFor(10).EncodeAll([]byte("na"), z)
+		want := append(append([]byte("voor"), b...), "na"...)
+		got, err := zr.DecodeAll(z, nil)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%d bytes: DecodeAll gives %d bytes (%v)", n, len(got), err)
+		}
+		if len(rawFrame(nil, b)) != n+9+3*max(1, (n+rawBlockMax-1)/rawBlockMax) {
+			t.Fatalf("%d bytes: a frame of %d", n, len(rawFrame(nil, b)))
+		}
+		if cli == "" {
+			continue
+		}
+		cmd := exec.Command(cli, "-d", "-q", "-c")
+		cmd.Stdin = bytes.NewReader(z)
+		out, err := cmd.Output()
+		if err != nil || !bytes.Equal(out, want) {
+			t.Fatalf("%d bytes: zstd -d gives %d bytes (%v)", n, len(out), err)
+		}
+	}
+	if cli == "" {
+		t.Log("no zstd program here: checked with the device's decoder only")
 	}
 }
 
