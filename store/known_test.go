@@ -10,12 +10,7 @@ import (
 // malformed id (either case of hex digits, as before), and allocates
 // nothing beyond bbolt's own read of the log.
 func TestKnownAnswersWithoutAllocating(t *testing.T) {
-	s := openTest(t, Options{})
-	d := NewID()
-	op := mkOp(d, "name", "1", 5<<16, "dev")
-	if err := s.Update(func(tx *Tx) error { _, err := tx.Apply(op); return err }); err != nil {
-		t.Fatal(err)
-	}
+	s, d, op := storeWithOneOp(t)
 	s.View(func(tx *Tx) error {
 		for _, c := range []struct {
 			dossier, id string
@@ -52,12 +47,7 @@ func TestKnownAnswersWithoutAllocating(t *testing.T) {
 // answers as the log key it replaced (logKey of idKey) did, for held,
 // missing and malformed ids, and allocates nothing beyond bbolt's read.
 func TestHoldsLogKey(t *testing.T) {
-	s := openTest(t, Options{})
-	d := NewID()
-	op := mkOp(d, "name", "1", 5<<16, "dev")
-	if err := s.Update(func(tx *Tx) error { _, err := tx.Apply(op); return err }); err != nil {
-		t.Fatal(err)
-	}
+	s, d, op := storeWithOneOp(t)
 	s.View(func(tx *Tx) error {
 		b := tx.tx.Bucket(bOps)
 		dk, _ := idKey(d)
@@ -77,4 +67,16 @@ func TestHoldsLogKey(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// storeWithOneOp is a store holding one op, in dossier d.
+func storeWithOneOp(t *testing.T) (s *Store, d string, op Op) {
+	t.Helper()
+	s = openTest(t, Options{})
+	d = NewID()
+	op = mkOp(d, "name", "1", 5<<16, "dev")
+	if err := s.Update(func(tx *Tx) error { _, err := tx.Apply(op); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return s, d, op
 }
