@@ -37,15 +37,7 @@ func wipeBySlowPath(t *testing.T, e *env, token string) string {
 // by concurrent requests after every step.
 func TestWipeChecksAsAuthenticating(t *testing.T) {
 	a, b := twoProcesses(t)
-	r, ok := a.srv.db.(storage.WipeReader)
-	if !ok {
-		t.Skipf("the checks of wipe orders are read together on PostgreSQL; the backend is %s (run with BRUG_TEST_STORE=postgres)", testBackend)
-	}
-	a.teams("Noord")
-	var devs []*device
-	for i := range 6 {
-		devs = append(devs, a.user(fmt.Sprintf("coach%d", i), protocol.RoleCoach, "Noord"))
-	}
+	r, devs := wipeReaderWithCoaches(t, a, 6)
 	tokens := []string{"brug_unknown"}
 	for _, d := range devs {
 		tokens = append(tokens, d.token)
@@ -142,15 +134,7 @@ func (w *countingWipes) WipeMarked(hashes [][]byte) (map[string]Device, error) {
 // transaction each before), and each gets its own answer.
 func TestWipeChecksReadTogether(t *testing.T) {
 	e := newEnv(t)
-	r, ok := e.srv.db.(storage.WipeReader)
-	if !ok {
-		t.Skipf("the checks of wipe orders are read together on PostgreSQL; the backend is %s (run with BRUG_TEST_STORE=postgres)", testBackend)
-	}
-	e.teams("Noord")
-	var devs []*device
-	for i := range 50 {
-		devs = append(devs, e.user(fmt.Sprintf("coach%d", i), protocol.RoleCoach, "Noord"))
-	}
+	r, devs := wipeReaderWithCoaches(t, e, 50)
 	for _, d := range devs[:5] {
 		e.must(e.admin.WipeDevice(d.id))
 	}
@@ -186,4 +170,21 @@ func TestWipeChecksReadTogether(t *testing.T) {
 			t.Errorf("device %d: wiped %v, want %v", i, wiped, i < 5)
 		}
 	}
+}
+
+// wipeReaderWithCoaches gives e's storage as a WipeReader (skipping the
+// test on a backend that reads each check alone) and n coaches of a team
+// Noord, each with an enrolled device.
+func wipeReaderWithCoaches(t *testing.T, e *env, n int) (storage.WipeReader, []*device) {
+	t.Helper()
+	r, ok := e.srv.db.(storage.WipeReader)
+	if !ok {
+		t.Skipf("the checks of wipe orders are read together on PostgreSQL; the backend is %s (run with BRUG_TEST_STORE=postgres)", testBackend)
+	}
+	e.teams("Noord")
+	var devs []*device
+	for i := range n {
+		devs = append(devs, e.user(fmt.Sprintf("coach%d", i), protocol.RoleCoach, "Noord"))
+	}
+	return r, devs
 }
