@@ -19,6 +19,22 @@ import (
 // kept and dropped as when it was read on demand (recordMemo, the
 // dossiers' states, the ops' dossiers), so every answer is the same.
 
+// tokensQuery is TokenDevice's query (tokenColumns, tokenJoins) for the
+// tokens $1, led by each token's hash. The users' memberships are read
+// with one scan of members for all of them, grouped by user: joined to
+// each token (LATERAL, as TokenDevice's) they were scanned once per
+// token, 3-4 of the 5-6 ms of a group of 199 tokens (EXPLAIN ANALYZE).
+// The rows are the same: a token without a device, or whose device has
+// no user, or a user of no team, has no teams.
+const tokensQuery = `WITH k AS MATERIALIZED (SELECT t.hash, t.device, d.rec, d.rec->>'user' AS un
+		FROM unnest($1::bytea[]) AS h(h) JOIN tokens t ON t.hash = h.h LEFT JOIN devices d ON d.id = t.device)
+	SELECT k.hash, k.device, k.rec, k.un, u.rec, COALESCE(ms.teams, '{}'), COALESCE(ms.recs, '{}')
+	FROM k LEFT JOIN users u ON u.name = k.un
+	LEFT JOIN (SELECT m.user_name, array_agg(m.team ORDER BY m.team COLLATE "C") AS teams,
+			array_agg(convert_to(r.rec::text, 'UTF8') ORDER BY m.team COLLATE "C") AS recs
+		FROM members m LEFT JOIN teams r ON r.name = m.team
+		WHERE m.user_name IN (SELECT un FROM k) GROUP BY m.user_name) ms ON ms.user_name = k.un`
+
 // prefetch queues the reads of pre in b and returns, in the same order,
 // what reads their answers into tx.
 func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.BatchResults) error {
@@ -33,8 +49,7 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 		b.Queue(`SELECT t.hash, t.device, `+tokenColumns+` FROM tokens t `+tokenJoins+`
 			WHERE t.hash = $1`, pre.Tokens[0])
 	} else if len(pre.Tokens) > 1 {
-		b.Queue(`SELECT t.hash, t.device, `+tokenColumns+`
-			FROM unnest($1::bytea[]) AS h(h) JOIN tokens t ON t.hash = h.h `+tokenJoins, pre.Tokens)
+		b.Queue(tokensQuery, pre.Tokens)
 	}
 	if len(pre.Tokens) > 0 {
 		reads = append(reads, func(br pgx.BatchResults) error {

@@ -32,6 +32,7 @@ type prefetchAnswers struct {
 	Known              [3]bool
 	Heads              [2][]store.Head
 	Erased, Exists     [2]bool
+	Shared             [2][]string
 }
 
 func askPrefetched(t *testing.T, tx *Tx, h1, h2 []byte, d [2]string, ops [3]store.Op) prefetchAnswers {
@@ -60,6 +61,7 @@ func askPrefetched(t *testing.T, tx *Tx, h1, h2 []byte, d [2]string, ops [3]stor
 		a.Views[i], a.ViewsOK[i] = tx.View(a.Token1, dk)
 		a.Erased[i] = tx.Erased(dossier)
 		a.Exists[i] = tx.Exists(dossier)
+		a.Shared[i] = tx.SharedTeams(dk)
 		if a.Heads[i], err = tx.Heads(dossier, "name"); err != nil {
 			t.Fatal(err)
 		}
@@ -75,9 +77,10 @@ func askPrefetched(t *testing.T, tx *Tx, h1, h2 []byte, d [2]string, ops [3]stor
 // first, read with its BEGIN) answers every question as the same
 // transaction does when it reads each on demand, after each of the
 // writes a sync or an admin may make before asking: access changes (a
-// role, a team joined or left, a dossier moved, a device revoked or
-// given to another user, a token moved, a user deleted), views written
-// and dropped, ops stored and numbered, a dossier erased. Each step is a
+// role, a team joined or left, a share given and withdrawn, a dossier
+// moved, a device revoked or given to another user, a token moved, a
+// user deleted), views written and dropped, ops stored and numbered, a
+// dossier erased. Each step is a
 // transaction of its own: read ahead, write, ask; then the same
 // questions with everything the transaction kept dropped. Every other
 // step reads ahead for one sync of one op, the others for several.
@@ -138,7 +141,9 @@ func TestPrefetchedUpdateAnswersAsOnDemand(t *testing.T) {
 		{"an op to a new dossier", func(tx *Tx) error { return apply(tx, third) }},
 		{"role", func(tx *Tx) error { return tx.PutUser(storage.User{Name: "anna", Role: "coordinator", Created: now}) }},
 		{"team joined", func(tx *Tx) error { return tx.AddMember("Zuid", "anna") }},
+		{"shared", func(tx *Tx) error { return tx.SetSharedTeams(dk[0], []string{"Zuid"}) }},
 		{"team left", func(tx *Tx) error { return tx.RemoveMember("Noord", "anna") }},
+		{"share withdrawn", func(tx *Tx) error { return tx.SetSharedTeams(dk[0], nil) }},
 		{"team's organisation", func(tx *Tx) error {
 			return tx.PutTeam(storage.TeamRecord{Team: storage.Team{Name: "Zuid", Created: now, Org: "Gemeente"}})
 		}},
