@@ -80,10 +80,10 @@ func askPrefetched(t *testing.T, tx *Tx, h1, h2 []byte, d [2]string, ops [3]stor
 // role, a team joined or left, a share given and withdrawn, a dossier
 // moved, a device revoked or given to another user, a token moved, a
 // user deleted), views written and dropped, ops stored and numbered, a
-// dossier erased. Each step is a
-// transaction of its own: read ahead, write, ask; then the same
-// questions with everything the transaction kept dropped. Every other
-// step reads ahead for one sync of one op, the others for several.
+// dossier erased. Each step is a transaction of its own: read ahead,
+// write, ask; then the same questions with everything the transaction
+// kept dropped. Every other step reads ahead for one sync of one op, the
+// others for several.
 func TestPrefetchedUpdateAnswersAsOnDemand(t *testing.T) {
 	s := openStorageT(t, pgtest.DB(t), "", store.Options{})
 	h1, h2 := make([]byte, 32), make([]byte, 32)
