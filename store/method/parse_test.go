@@ -196,6 +196,8 @@ var errorCases = []errorCase{
 	{name: "tip as plain text", old: "      - nl: Begin bij de persoon.\n        en: Start from the person.\n", new: "      - Begin bij de persoon.\n", line: 19, msg: "tip #1 of step 1 must be a mapping"},
 	{name: "tips not a list", old: "    tips:\n      - nl: Begin bij de persoon.\n        en: Start from the person.\n", new: "    tips: Begin bij de persoon.\n", line: 18, msg: "tips of step 1 must be a list"},
 	{name: "control character escape", old: "nl: Wie wil je erbij hebben?", new: `nl: "Wie wil je \e[31merbij hebben?"`, line: 29, msg: "contains the control character U+001B"},
+	{name: "unshowable character escape", old: "nl: Wie wil je erbij hebben?", new: `nl: "Wie wil je\u2028erbij hebben?"`, line: 29, msg: "contains the character U+2028, which cannot be shown"},
+	{name: "key that is a list", old: "name: {nl: Demo, en: Demo}", new: "name: {nl: Demo, [en]: Demo}", line: 3, msg: "the method name has a key that is not a plain word; the keys here are nl, en"},
 	{name: "tab in text", old: "nl: Wie wil je erbij hebben?", new: `nl: "Wie wil\tje erbij hebben?"`, line: 29, msg: "contains a tab"},
 	{name: "binary tag", old: "nl: Wie wil je erbij hebben?", new: "nl: !!binary V2llIHdpbA==", line: 29, msg: "has the YAML tag !!binary"},
 	{name: "custom tag", old: "nl: Wie wil je erbij hebben?", new: "nl: !vraag Wie wil je erbij hebben?", line: 29, msg: "has the YAML tag !vraag"},

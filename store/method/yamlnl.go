@@ -33,7 +33,7 @@ var yamlProblemsNL = map[string]string{
 	"found unexpected document indicator":                          "een regel met --- of ... staat midden in een tekst",
 	"found unknown escape character":                               "na een backslash (\\) staat een onbekend teken",
 	"found invalid Unicode character escape code":                  "na \\u, \\U of \\x staat een ongeldige tekencode",
-	"did not find expected hexdecimal number":                      "na \\u, \\U of \\x horen cijfers of de letters a tot en met f",
+	"did not find expected hexdecimal number":                      "na \\u, \\U of \\x horen hexadecimale cijfers",
 	"found an indentation indicator equal to 0":                    "de inspringing na | of > is 0",
 	"did not find expected comment or line break":                  "na deze waarde mag alleen commentaar (#) of een nieuwe regel komen",
 	"control characters are not allowed":                           "stuurtekens zijn niet toegestaan",
