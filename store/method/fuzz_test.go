@@ -14,7 +14,8 @@ import (
 
 // FuzzParse feeds Parse arbitrary bytes. Parse must never panic; it must
 // either return a method that keeps every invariant (and survives being
-// written out and read back) or a *ParseError whose line lies in the file.
+// written out and read back) or a *ParseError whose line lies in the file
+// and that reads in Dutch and English (checkLanguages).
 // Seeds live in testdata/fuzz/FuzzParse: the default method, small, and
 // broken files of each kind.
 func FuzzParse(f *testing.F) {
@@ -48,7 +49,26 @@ func FuzzParse(f *testing.F) {
 		if perr.Line < 0 || perr.Line > countLines(data) || perr.Msg == "" || perr.File != "fuzz.yaml" {
 			t.Fatalf("bad ParseError %+v for a file of %d lines", perr, countLines(data))
 		}
+		checkLanguages(t, perr)
 	})
+}
+
+// checkLanguages checks that perr reads in both languages: In never
+// panics, gives Error() for English and a Dutch line of its own, and no
+// message is empty or has a formatting slip.
+func checkLanguages(t *testing.T, perr *ParseError) {
+	t.Helper()
+	nl, en := perr.In("nl"), perr.In("en")
+	switch {
+	case perr.MsgNL == "" || nl == "" || en == "":
+		t.Fatalf("an empty message: %+v", perr)
+	case en != perr.Error():
+		t.Fatalf("In(en) = %q, want Error() = %q", en, perr.Error())
+	case nl == en || !strings.HasPrefix(nl, "methodebestand fuzz.yaml"):
+		t.Fatalf("In(nl) is not Dutch: %q", nl)
+	case strings.Contains(nl, "%!") || strings.Contains(en, "%!"):
+		t.Fatalf("a formatting slip:\n%s\n%s", nl, en)
+	}
 }
 
 // FuzzValues writes arbitrary ids, texts and versions into a
@@ -86,6 +106,7 @@ func FuzzValues(f *testing.F) {
 			if !errors.As(err, &perr) || perr.Line < 1 || perr.Line > countLines(data) {
 				t.Fatalf("bad error %v for\n%s", err, data)
 			}
+			checkLanguages(t, perr)
 			return
 		}
 		wantText := Text{NL: strings.TrimSpace(nl), EN: strings.TrimSpace(en)}

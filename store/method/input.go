@@ -45,7 +45,9 @@ var parserProblems = []string{
 // returns the document's root node, never nil without an error.
 func (p *parser) decode(data []byte) (*yaml.Node, *ParseError) {
 	if len(data) > MaxFileSize {
-		return nil, p.errAt(0, "the file is larger than 1 MiB; a method file is far smaller, so check that this is the right file")
+		return nil, p.errAt(0,
+			"the file is larger than 1 MiB; a method file is far smaller, so check that this is the right file",
+			"het bestand is groter dan 1 MiB; een methodebestand is veel kleiner, dus controleer of dit het goede bestand is")
 	}
 	if perr := p.checkBytes(data); perr != nil {
 		return nil, perr
@@ -55,11 +57,16 @@ func (p *parser) decode(data []byte) (*yaml.Node, *ParseError) {
 	case errors.Is(err, io.EOF):
 		return nil, p.empty()
 	case errors.Is(err, errYAMLPanic):
-		return nil, p.errAt(0, "the YAML reader failed on this file (%v); check that it is a method file", err)
+		return nil, p.errAt(0,
+			"the YAML reader failed on this file (%v); check that it is a method file",
+			"de YAML-lezer liep vast op dit bestand (melding van de YAML-lezer: \"%v\"); controleer of dit een methodebestand is",
+			err)
 	case err != nil:
 		return nil, p.yamlError(err, data)
 	case second != nil:
-		return nil, p.errAt(secondDocLine(data, second.Line), "the file holds more than one YAML document (a line with --- starts a new one); keep one method per file")
+		return nil, p.errAt(secondDocLine(data, second.Line),
+			"the file holds more than one YAML document (a line with --- starts a new one); keep one method per file",
+			"het bestand bevat meer dan één YAML-document (een regel met --- begint een nieuw document); zet één methode per bestand")
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0] == nil {
 		return nil, p.empty()
@@ -97,7 +104,9 @@ func yamlDecode(data []byte) (doc, second *yaml.Node, err error) {
 }
 
 func (p *parser) empty() *ParseError {
-	return p.errAt(0, "the file is empty; a method file starts with id:, version:, name: and steps: (see docs/method.md)")
+	return p.errAt(0,
+		"the file is empty; a method file starts with id:, version:, name: and steps: (see docs/method.md)",
+		"het bestand is leeg; een methodebestand begint met id:, version:, name: en steps: (zie docs/method.md)")
 }
 
 // secondDocLine returns the line of the "---" that starts the second
@@ -124,17 +133,29 @@ func (p *parser) checkBytes(data []byte) *ParseError {
 		r, size := utf8.DecodeRune(data[i:])
 		switch {
 		case r == utf8.RuneError && size <= 1:
-			return p.errAt(line, "the file is not valid UTF-8 text (byte 0x%02x at column %d); save it as UTF-8 text", data[i], col)
+			return p.errAt(line,
+				"the file is not valid UTF-8 text (byte 0x%02x at column %d); save it as UTF-8 text",
+				"het bestand is geen geldige UTF-8-tekst (byte 0x%02x in kolom %d); sla het op als UTF-8-tekst",
+				data[i], col)
 		case r == '\n':
 			line, col = line+1, 0
 		case r == '\r':
 			if i+1 >= len(data) || data[i+1] != '\n' {
-				return p.errAt(line, "column %d has a carriage return without a line feed; save the file with ordinary (LF or CRLF) line endings", col)
+				return p.errAt(line,
+					"column %d has a carriage return without a line feed; save the file with ordinary (LF or CRLF) line endings",
+					"kolom %d bevat een losse regelterugloop (CR) zonder LF erna; sla het bestand op met gewone regeleinden (LF of CRLF)",
+					col)
 			}
 		case r == 0x85 || r == 0x2028 || r == 0x2029:
-			return p.errAt(line, "column %d has the line separator U+%04X, which editors do not show as a new line; replace it with an ordinary line break", col, r)
+			return p.errAt(line,
+				"column %d has the line separator U+%04X, which editors do not show as a new line; replace it with an ordinary line break",
+				"kolom %d bevat het regelscheidingsteken U+%04X, dat editors niet als nieuwe regel tonen; vervang het door een gewone regelovergang",
+				col, r)
 		case !yamlAllowed(r):
-			return p.errAt(line, "column %d has the control character U+%04X; a method file is plain text, so check that this is the right file and remove the character", col, r)
+			return p.errAt(line,
+				"column %d has the control character U+%04X; a method file is plain text, so check that this is the right file and remove the character",
+				"kolom %d bevat het stuurteken U+%04X; een methodebestand is gewone tekst, dus controleer of dit het goede bestand is en haal het teken weg",
+				col, r)
 		}
 		i += size
 		col++
@@ -156,10 +177,21 @@ func yamlAllowed(r rune) bool {
 func (p *parser) yamlError(err error, data []byte) *ParseError {
 	line, msg := yamlPosition(err)
 	if m := yamlAnchor.FindStringSubmatch(msg); m != nil {
-		return p.errAt(lineOfAlias(data, m[1]), "*%s refers to an anchor that does not exist; method files do not use anchors and aliases, so write the text out", m[1])
+		return p.errAt(lineOfAlias(data, m[1]),
+			"*%s refers to an anchor that does not exist; method files do not use anchors and aliases, so write the text out",
+			"*%s verwijst naar een anker dat niet bestaat; methodebestanden gebruiken geen ankers en aliassen, dus schrijf de tekst voluit",
+			m[1])
 	}
 	line = problemLine(data, line, msg)
-	return p.errAt(line, "YAML syntax error: %s; %s", msg, yamlHint(msg))
+	if nl, ok := yamlProblemNL(msg); ok {
+		return p.errAt(line, "YAML syntax error: %s; %s", "YAML-fout: %s; %s", phrase{msg, nl}, yamlHint(msg))
+	}
+	// A problem yamlProblemNL does not know is quoted as the YAML reader
+	// gave it, inside a Dutch sentence.
+	return p.errAt(line,
+		"YAML syntax error: %s; %s",
+		"YAML-fout (melding van de YAML-lezer: \"%s\"); %s",
+		msg, yamlHint(msg))
 }
 
 // yamlPosition splits a yaml.v3 syntax error into a 1-based line and the
@@ -232,20 +264,26 @@ func problemLine(data []byte, from int, msg string) int {
 }
 
 // yamlHint says what usually causes a YAML syntax error.
-func yamlHint(msg string) string {
+func yamlHint(msg string) phrase {
 	switch {
 	case strings.Contains(msg, "tab character"):
-		return "indent with spaces, not tabs"
+		return phrase{"indent with spaces, not tabs",
+			"spring in met spaties, niet met tabs"}
 	case strings.Contains(msg, "mapping values are not allowed"):
-		return "put a text that contains \": \" in quotes, or check the indentation"
+		return phrase{"put a text that contains \": \" in quotes, or check the indentation",
+			"zet een tekst met \": \" erin tussen aanhalingstekens, of controleer de inspringing"}
 	case strings.Contains(msg, "unexpected end of stream"):
-		return "a quote or bracket is opened but never closed"
+		return phrase{"a quote or bracket is opened but never closed",
+			"er is een aanhalingsteken of haakje geopend maar niet gesloten"}
 	case strings.Contains(msg, "cannot start any token"):
-		return "put a text that starts with @, ` or % in quotes"
+		return phrase{"put a text that starts with @, ` or % in quotes",
+			"zet een tekst die begint met @, ` of % tussen aanhalingstekens"}
 	case strings.Contains(msg, "expected ',' or"):
-		return "a bracket is opened but never closed, or a comma is missing"
+		return phrase{"a bracket is opened but never closed, or a comma is missing",
+			"er is een haakje geopend maar niet gesloten, of er ontbreekt een komma"}
 	default:
-		return "check the indentation, the colons and the quotes here and on the line above"
+		return phrase{"check the indentation, the colons and the quotes here and on the line above",
+			"controleer de inspringing, de dubbele punten en de aanhalingstekens op deze regel en de regel erboven"}
 	}
 }
 

@@ -21,8 +21,12 @@ import (
 // A real method file is a few tens of KiB; anything larger is the wrong file.
 const MaxFileSize = 1 << 20
 
-// defaultName is the file name that errors in the embedded method carry.
-const defaultName = "default.yaml (embedded)"
+// defaultName is the file name that errors in the embedded method carry;
+// defaultNameNL is how a Dutch error names it.
+const (
+	defaultName   = "default.yaml (embedded)"
+	defaultNameNL = "default.yaml (ingebouwd)"
+)
 
 //go:embed default.yaml
 var defaultYAML string
@@ -38,9 +42,7 @@ type Text struct {
 // text when the English one is empty or lang is not English. A region tag
 // such as "en-GB" or "en_US" counts as English.
 func (t Text) In(lang string) string {
-	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
-	base, _, _ = strings.Cut(base, "_")
-	if base == "en" && t.EN != "" {
+	if english(lang) && t.EN != "" {
 		return t.EN
 	}
 	return t.NL
@@ -157,24 +159,69 @@ func find(items []Item, id string) (*Item, bool) {
 	return nil, false
 }
 
+// RegionFile is the name to give Parse for the method a region's server
+// sent, which has no file name on the device. Its errors then read "method
+// file the region's method, line N: ..." in English and "de methode van de
+// regio, regel N: ..." in Dutch.
+const RegionFile = "the region's method"
+
 // ParseError is returned for every problem in a method file's content. It
 // names the file and the line, and its message says what is wrong and what
-// to do about it.
+// to do about it, in English (Error) and in Dutch (In).
 type ParseError struct {
 	// File is the name the file was loaded under.
 	File string
 	// Line is the 1-based line of the problem, or 0 when the problem is the
 	// file as a whole (empty, too large).
 	Line int
-	// Msg says what is wrong and how to fix it.
+	// Msg says in English what is wrong and how to fix it.
 	Msg string
+	// MsgNL says the same in Dutch. Parse always fills it in; when it is
+	// empty, In shows Msg.
+	MsgNL string
 }
 
 // Error returns "method file FILE, line N: MSG", or "method file FILE: MSG"
-// when the problem has no line.
+// when the problem has no line. It is the English of In, for logs and
+// callers that do not know the reader's language.
 func (e *ParseError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("method file %s, line %d: %s", e.File, e.Line, e.Msg)
 	}
 	return fmt.Sprintf("method file %s: %s", e.File, e.Msg)
+}
+
+// In returns the error as a line in lang: Error() for English ("en", or a
+// region tag such as "en-GB"), and Dutch for any other lang, such as
+// "methodebestand FILE, regel N: MSG" or, for RegionFile, "de methode van
+// de regio, regel N: MSG".
+func (e *ParseError) In(lang string) string {
+	if english(lang) {
+		return e.Error()
+	}
+	msg := e.MsgNL
+	if msg == "" {
+		msg = e.Msg
+	}
+	var file string
+	switch e.File {
+	case RegionFile:
+		file = "de methode van de regio"
+	case defaultName:
+		file = "methodebestand " + defaultNameNL
+	default:
+		file = "methodebestand " + e.File
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("%s, regel %d: %s", file, e.Line, msg)
+	}
+	return fmt.Sprintf("%s: %s", file, msg)
+}
+
+// english reports whether lang asks for English: "en", or a region tag
+// such as "en-GB" or "en_US".
+func english(lang string) bool {
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	base, _, _ = strings.Cut(base, "_")
+	return base == "en"
 }

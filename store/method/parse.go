@@ -25,33 +25,44 @@ type keySpec struct {
 	name     string
 	required bool
 	// add says what to write when the key is missing.
-	add string
+	add phrase
 }
 
 var (
 	methodKeys = []keySpec{
-		{"id", true, "id: followed by a short name such as bruggen-naar-werk"},
-		{"version", true, "version: 1"},
-		{"name", true, "name: {nl: ..., en: ...}"},
-		{"steps", true, "steps: followed by a list of steps"},
+		{"id", true, phrase{"id: followed by a short name such as bruggen-naar-werk", "id: met daarachter een korte naam zoals bruggen-naar-werk"}},
+		{"version", true, phrase{"version: 1", "version: 1"}},
+		{"name", true, phrase{"name: {nl: ..., en: ...}", "name: {nl: ..., en: ...}"}},
+		{"steps", true, phrase{"steps: followed by a list of steps", "steps: met daaronder een lijst stappen"}},
 	}
 	stepKeys = []keySpec{
-		{"n", true, "n: followed by the step's number"},
-		{"title", true, "title: {nl: ..., en: ...}"},
-		{"goal", true, "goal: {nl: ..., en: ...} saying what the step is for"},
-		{"checklist", true, "checklist: followed by a list of items (- id: c1, nl: ..., en: ...)"},
-		{"questions", true, "questions: followed by a list of questions (- id: q1, nl: ..., en: ...)"},
-		{"tips", false, ""},
+		{"n", true, phrase{"n: followed by the step's number", "n: met daarachter het nummer van de stap"}},
+		{"title", true, phrase{"title: {nl: ..., en: ...}", "title: {nl: ..., en: ...}"}},
+		{"goal", true, phrase{"goal: {nl: ..., en: ...} saying what the step is for", "goal: {nl: ..., en: ...} met waar de stap voor is"}},
+		{"checklist", true, phrase{"checklist: followed by a list of items (- id: c1, nl: ..., en: ...)", "checklist: met daaronder een lijst checklistpunten (- id: c1, nl: ..., en: ...)"}},
+		{"questions", true, phrase{"questions: followed by a list of questions (- id: q1, nl: ..., en: ...)", "questions: met daaronder een lijst gespreksvragen (- id: q1, nl: ..., en: ...)"}},
+		{"tips", false, phrase{}},
 	}
 	textKeys = []keySpec{
-		{"nl", true, "nl: followed by the Dutch text"},
-		{"en", false, ""},
+		{"nl", true, phrase{"nl: followed by the Dutch text", "nl: met daarachter de Nederlandse tekst"}},
+		{"en", false, phrase{}},
 	}
 	itemKeys = []keySpec{
-		{"id", true, "id: followed by a short id such as c1 or q1"},
-		{"nl", true, "nl: followed by the Dutch text"},
-		{"en", false, ""},
+		{"id", true, phrase{"id: followed by a short id such as c1 or q1", "id: met daarachter een korte id zoals c1 of q1"}},
+		{"nl", true, phrase{"nl: followed by the Dutch text", "nl: met daarachter de Nederlandse tekst"}},
+		{"en", false, phrase{}},
 	}
+)
+
+// itemKind names the items of a checklist or of the questions, in both
+// languages; English adds an s for more than one.
+type itemKind struct {
+	en, nl, nlPlural string
+}
+
+var (
+	checklistItem = itemKind{"checklist item", "checklistpunt", "checklistpunten"}
+	question      = itemKind{"question", "gespreksvraag", "gespreksvragen"}
 )
 
 // parser carries what every error needs: the file name and its length in
@@ -59,13 +70,6 @@ var (
 type parser struct {
 	file  string
 	lines int
-}
-
-// errAt makes a ParseError at line, kept within the file's lines so that an
-// editor can always jump to it.
-func (p *parser) errAt(line int, format string, args ...any) *ParseError {
-	line = max(0, min(line, p.lines))
-	return &ParseError{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
 func parse(name string, data []byte) (*Method, *ParseError) {
@@ -82,18 +86,21 @@ func parse(name string, data []byte) (*Method, *ParseError) {
 
 func (p *parser) method(n *yaml.Node) (*Method, *ParseError) {
 	m := &Method{}
-	perr := p.mapping(n, "the method", methodKeys, func(key string, k, v *yaml.Node) *ParseError {
+	perr := p.mapping(n, phrase{"the method", "de methode"}, methodKeys, func(key string, k, v *yaml.Node) *ParseError {
 		var perr *ParseError
 		switch key {
 		case "id":
-			m.ID, perr = p.id(k, v, "the method id", methodID, 64, "bruggen-naar-werk")
+			m.ID, perr = p.id(k, v, phrase{"the method id", "de id van de methode"}, methodID, 64, "bruggen-naar-werk")
 		case "version":
-			m.Version, perr = p.number(k, v, "version")
+			m.Version, perr = p.number(k, v, phrase{"version", "het versienummer (version)"})
 			if perr == nil && m.Version < 1 {
-				perr = p.errAt(v.Line, "version is %d; it must be 1 or more (raise it whenever you change the file)", m.Version)
+				perr = p.errAt(v.Line,
+					"version is %d; it must be 1 or more (raise it whenever you change the file)",
+					"het versienummer is %d; dat moet 1 of hoger zijn (verhoog het bij elke wijziging van het bestand)",
+					m.Version)
 			}
 		case "name":
-			m.Name, perr = p.text(k, v, "the method name")
+			m.Name, perr = p.text(k, v, phrase{"the method name", "de naam van de methode"})
 		case "steps":
 			m.Steps, perr = p.steps(k, v)
 		}
@@ -106,12 +113,14 @@ func (p *parser) method(n *yaml.Node) (*Method, *ParseError) {
 }
 
 func (p *parser) steps(k, v *yaml.Node) ([]Step, *ParseError) {
-	seq, perr := p.list(k, v, "steps")
+	seq, perr := p.list(k, v, phrase{"steps", "de waarde van steps"})
 	if perr != nil {
 		return nil, perr
 	}
 	if len(seq) == 0 {
-		return nil, p.errAt(v.Line, "the method has no steps; add at least one step under steps:")
+		return nil, p.errAt(v.Line,
+			"the method has no steps; add at least one step under steps:",
+			"de methode heeft geen stappen; zet minstens één stap onder steps:")
 	}
 	steps := make([]Step, 0, len(seq))
 	for i, sn := range seq {
@@ -126,25 +135,28 @@ func (p *parser) steps(k, v *yaml.Node) ([]Step, *ParseError) {
 
 func (p *parser) step(n *yaml.Node, pos int) (Step, *ParseError) {
 	s := Step{N: pos}
-	what := fmt.Sprintf("step %d", pos)
+	what := phrase{fmt.Sprintf("step %d", pos), fmt.Sprintf("stap %d", pos)}
 	ids := map[string]int{} // item and question ids in this step, to their line
 	perr := p.mapping(n, what, stepKeys, func(key string, k, v *yaml.Node) *ParseError {
 		var perr *ParseError
 		switch key {
 		case "n":
 			var num int
-			num, perr = p.number(k, v, "n of "+what)
+			num, perr = p.number(k, v, what.of("n", "het nummer (n)"))
 			if perr == nil && num != pos {
-				perr = p.errAt(v.Line, "this is step %d in the list but it has n: %d; number the steps 1, 2, 3 and so on from the top, and keep each step's number when you reword it", pos, num)
+				perr = p.errAt(v.Line,
+					"this is step %d in the list but it has n: %d; number the steps 1, 2, 3 and so on from the top, and keep each step's number when you reword it",
+					"dit is stap %d in de lijst, maar hij heeft n: %d; nummer de stappen van boven af 1, 2, 3 enzovoort, en houd het nummer van een stap gelijk als je hem anders verwoordt",
+					pos, num)
 			}
 		case "title":
-			s.Title, perr = p.text(k, v, "the title of "+what)
+			s.Title, perr = p.text(k, v, what.of("the title", "de titel"))
 		case "goal":
-			s.Goal, perr = p.text(k, v, "the goal of "+what)
+			s.Goal, perr = p.text(k, v, what.of("the goal", "het doel"))
 		case "checklist":
-			s.Checklist, perr = p.items(k, v, what, "checklist item", ids)
+			s.Checklist, perr = p.items(k, v, what, checklistItem, ids)
 		case "questions":
-			s.Questions, perr = p.items(k, v, what, "question", ids)
+			s.Questions, perr = p.items(k, v, what, question, ids)
 		case "tips":
 			s.Tips, perr = p.tips(k, v, what)
 		}
@@ -155,31 +167,37 @@ func (p *parser) step(n *yaml.Node, pos int) (Step, *ParseError) {
 
 // items parses a checklist or the questions of a step. ids collects the ids
 // of the whole step: a checklist item and a question may not share one.
-func (p *parser) items(k, v *yaml.Node, step, kind string, ids map[string]int) ([]Item, *ParseError) {
-	seq, perr := p.list(k, v, k.Value+" of "+step)
+func (p *parser) items(k, v *yaml.Node, step phrase, kind itemKind, ids map[string]int) ([]Item, *ParseError) {
+	seq, perr := p.list(k, v, phrase{k.Value + " of " + step.en, "de waarde van " + k.Value + " in " + step.nl})
 	if perr != nil {
 		return nil, perr
 	}
 	if len(seq) == 0 {
-		return nil, p.errAt(v.Line, "%s has no %ss; add at least one under %s:", step, kind, k.Value)
+		return nil, p.errAt(v.Line,
+			"%s has no %ss; add at least one under %s:",
+			"%s heeft geen %s; zet er minstens één onder %s:",
+			step, phrase{kind.en, kind.nlPlural}, k.Value)
 	}
 	items := make([]Item, 0, len(seq))
 	for i, n := range seq {
-		what := fmt.Sprintf("%s #%d of %s", kind, i+1, step)
+		what := step.of(fmt.Sprintf("%s #%d", kind.en, i+1), fmt.Sprintf("%s %d", kind.nl, i+1))
 		if id := peekID(n); id != "" {
-			what = fmt.Sprintf("%s %s of %s", kind, id, step)
+			what = step.of(kind.en+" "+id, kind.nl+" "+id)
 		}
 		var it Item
 		perr := p.mapping(n, what, itemKeys, func(key string, k, v *yaml.Node) *ParseError {
 			var perr *ParseError
 			switch key {
 			case "id":
-				it.ID, perr = p.id(k, v, "the id of "+what, itemID, 32, "c1")
+				it.ID, perr = p.id(k, v, what.of("the id", "de id"), itemID, 32, "c1")
 				if perr != nil {
 					return perr
 				}
 				if first, dup := ids[it.ID]; dup {
-					return p.errAt(v.Line, "id %s is used twice in %s (first at line %d); give every checklist item and question in a step its own id", it.ID, step, first)
+					return p.errAt(v.Line,
+						"id %s is used twice in %s (first at line %d); give every checklist item and question in a step its own id",
+						"id %s staat twee keer in %s (eerst op regel %d); geef elk checklistpunt en elke gespreksvraag in een stap een eigen id",
+						it.ID, step, first)
 				}
 				ids[it.ID] = v.Line
 			case "nl", "en":
@@ -195,17 +213,17 @@ func (p *parser) items(k, v *yaml.Node, step, kind string, ids map[string]int) (
 	return items, nil
 }
 
-func (p *parser) tips(k, v *yaml.Node, step string) ([]Text, *ParseError) {
+func (p *parser) tips(k, v *yaml.Node, step phrase) ([]Text, *ParseError) {
 	if isNull(v) {
 		return nil, nil
 	}
-	seq, perr := p.list(k, v, "tips of "+step)
+	seq, perr := p.list(k, v, phrase{"tips of " + step.en, "de waarde van tips in " + step.nl})
 	if perr != nil || len(seq) == 0 {
 		return nil, perr // no tips is nil, however the file says it
 	}
 	tips := make([]Text, 0, len(seq))
 	for i, n := range seq {
-		t, perr := p.textMapping(n, fmt.Sprintf("tip #%d of %s", i+1, step))
+		t, perr := p.textMapping(n, step.of(fmt.Sprintf("tip #%d", i+1), fmt.Sprintf("tip %d", i+1)))
 		if perr != nil {
 			return nil, perr
 		}
@@ -215,17 +233,23 @@ func (p *parser) tips(k, v *yaml.Node, step string) ([]Text, *ParseError) {
 }
 
 // text parses the value v of key k as a {nl, en} mapping.
-func (p *parser) text(k, v *yaml.Node, what string) (Text, *ParseError) {
+func (p *parser) text(k, v *yaml.Node, what phrase) (Text, *ParseError) {
 	if isNull(v) {
-		return Text{}, p.errAt(v.Line, "%s is empty; write it as %s: {nl: ..., en: ...}", what, k.Value)
+		return Text{}, p.errAt(v.Line,
+			"%s is empty; write it as %s: {nl: ..., en: ...}",
+			"%s is leeg; schrijf het als %s: {nl: ..., en: ...}",
+			what, k.Value)
 	}
 	if v.Kind == yaml.ScalarNode {
-		return Text{}, p.errAt(v.Line, "%s needs a Dutch and an English text; write it as %s: {nl: %s, en: ...}", what, k.Value, v.Value)
+		return Text{}, p.errAt(v.Line,
+			"%s needs a Dutch and an English text; write it as %s: {nl: %s, en: ...}",
+			"%s heeft een Nederlandse en een Engelse tekst nodig; schrijf het als %s: {nl: %s, en: ...}",
+			what, k.Value, v.Value)
 	}
 	return p.textMapping(v, what)
 }
 
-func (p *parser) textMapping(n *yaml.Node, what string) (Text, *ParseError) {
+func (p *parser) textMapping(n *yaml.Node, what phrase) (Text, *ParseError) {
 	var t Text
 	perr := p.mapping(n, what, textKeys, func(_ string, k, v *yaml.Node) *ParseError {
 		return p.textField(k, v, what, &t)
@@ -234,8 +258,8 @@ func (p *parser) textMapping(n *yaml.Node, what string) (Text, *ParseError) {
 }
 
 // textField stores the nl or en value v of key k into t.
-func (p *parser) textField(k, v *yaml.Node, what string, t *Text) *ParseError {
-	s, perr := p.str(v, what+" ("+k.Value+")")
+func (p *parser) textField(k, v *yaml.Node, what phrase, t *Text) *ParseError {
+	s, perr := p.str(v, phrase{what.en + " (" + k.Value + ")", what.nl + " (" + k.Value + ")"})
 	if perr != nil {
 		return perr
 	}
@@ -244,7 +268,10 @@ func (p *parser) textField(k, v *yaml.Node, what string, t *Text) *ParseError {
 		return nil
 	}
 	if s == "" {
-		return p.errAt(v.Line, "%s has no Dutch text; write it after nl:", what)
+		return p.errAt(v.Line,
+			"%s has no Dutch text; write it after nl:",
+			"%s heeft geen Nederlandse tekst; schrijf die na nl:",
+			what)
 	}
 	t.NL = s
 	return nil
@@ -253,15 +280,21 @@ func (p *parser) textField(k, v *yaml.Node, what string, t *Text) *ParseError {
 // mapping checks that n is a mapping with only the keys in specs, each at
 // most once, and every required one present. It calls each for every key in
 // file order and stops at the first error.
-func (p *parser) mapping(n *yaml.Node, what string, specs []keySpec, each func(key string, k, v *yaml.Node) *ParseError) *ParseError {
+func (p *parser) mapping(n *yaml.Node, what phrase, specs []keySpec, each func(key string, k, v *yaml.Node) *ParseError) *ParseError {
 	if n.Kind == yaml.AliasNode {
 		return p.alias(n)
 	}
 	if n.Kind != yaml.MappingNode {
-		return p.errAt(n.Line, "%s must be a mapping with the keys %s, not %s", what, keyNames(specs), describe(n))
+		return p.errAt(n.Line,
+			"%s must be a mapping with the keys %s, not %s",
+			"%s moet een blok met de sleutels %s zijn, niet %s",
+			what, keyNames(specs), describe(n))
 	}
 	if n.ShortTag() != "!!map" {
-		return p.errAt(n.Line, "%s has the YAML tag %s; remove the tag", what, n.Tag)
+		return p.errAt(n.Line,
+			"%s has the YAML tag %s; remove the tag",
+			"%s heeft de YAML-tag %s; haal de tag weg",
+			what, n.Tag)
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -270,14 +303,23 @@ func (p *parser) mapping(n *yaml.Node, what string, specs []keySpec, each func(k
 			return p.alias(k)
 		}
 		if k.Kind != yaml.ScalarNode {
-			return p.errAt(k.Line, "%s has a key that is not a plain word; the keys here are %s", what, keyNames(specs))
+			return p.errAt(k.Line,
+				"%s has a key that is not a plain word; the keys here are %s",
+				"%s heeft een sleutel die geen gewoon woord is; de sleutels hier zijn %s",
+				what, keyNames(specs))
 		}
 		key := k.Value
 		if !hasKey(specs, key) {
-			return p.errAt(k.Line, "unknown key %q in %s%s; the keys here are %s", key, what, suggest(key, specs), keyNames(specs))
+			return p.errAt(k.Line,
+				"unknown key %q in %s%s; the keys here are %s",
+				"onbekende sleutel %q in %s%s; de sleutels hier zijn %s",
+				key, what, suggest(key, specs), keyNames(specs))
 		}
 		if first, dup := seen[key]; dup {
-			return p.errAt(k.Line, "key %s appears twice in %s (first at line %d); remove one of them", key, what, first)
+			return p.errAt(k.Line,
+				"key %s appears twice in %s (first at line %d); remove one of them",
+				"sleutel %s staat twee keer in %s (eerst op regel %d); haal er één weg",
+				key, what, first)
 		}
 		seen[key] = k.Line
 		if v.Kind == yaml.AliasNode {
@@ -289,7 +331,10 @@ func (p *parser) mapping(n *yaml.Node, what string, specs []keySpec, each func(k
 	}
 	for _, s := range specs {
 		if _, ok := seen[s.name]; s.required && !ok {
-			return p.errAt(n.Line, "%s has no %s; add %s", what, s.name, s.add)
+			return p.errAt(n.Line,
+				"%s has no %s; add %s",
+				"%s heeft geen %s; schrijf %s",
+				what, s.name, s.add)
 		}
 	}
 	return nil
@@ -297,15 +342,21 @@ func (p *parser) mapping(n *yaml.Node, what string, specs []keySpec, each func(k
 
 // list returns the entries of the sequence v (an empty or null value is an
 // empty list).
-func (p *parser) list(k, v *yaml.Node, what string) ([]*yaml.Node, *ParseError) {
+func (p *parser) list(k, v *yaml.Node, what phrase) ([]*yaml.Node, *ParseError) {
 	if isNull(v) {
 		return nil, nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		return nil, p.errAt(v.Line, "%s must be a list (each entry on its own line starting with -), not %s", what, describe(v))
+		return nil, p.errAt(v.Line,
+			"%s must be a list (each entry on its own line starting with -), not %s",
+			"%s moet een lijst zijn (elk onderdeel op een eigen regel die begint met -), niet %s",
+			what, describe(v))
 	}
 	if v.ShortTag() != "!!seq" {
-		return nil, p.errAt(v.Line, "%s has the YAML tag %s; remove the tag", what, v.Tag)
+		return nil, p.errAt(v.Line,
+			"%s has the YAML tag %s; remove the tag",
+			"%s heeft de YAML-tag %s; haal de tag weg",
+			what, v.Tag)
 	}
 	for _, e := range v.Content {
 		if e.Kind == yaml.AliasNode {
@@ -316,30 +367,48 @@ func (p *parser) list(k, v *yaml.Node, what string) ([]*yaml.Node, *ParseError) 
 }
 
 // str returns the text of the scalar v, trimmed; a null value is "".
-func (p *parser) str(v *yaml.Node, what string) (string, *ParseError) {
+func (p *parser) str(v *yaml.Node, what phrase) (string, *ParseError) {
 	if v.Kind != yaml.ScalarNode {
-		return "", p.errAt(v.Line, "%s must be text, not %s", what, describe(v))
+		return "", p.errAt(v.Line,
+			"%s must be text, not %s",
+			"%s moet tekst zijn, niet %s",
+			what, describe(v))
 	}
 	switch v.ShortTag() {
 	case "!!null":
 		return "", nil
 	case "!!str", "!!int", "!!float", "!!bool", "!!timestamp":
 	default:
-		return "", p.errAt(v.Line, "%s has the YAML tag %s; remove the tag and write plain text", what, v.Tag)
+		return "", p.errAt(v.Line,
+			"%s has the YAML tag %s; remove the tag and write plain text",
+			"%s heeft de YAML-tag %s; haal de tag weg en schrijf gewone tekst",
+			what, v.Tag)
 	}
 	s := strings.TrimSpace(v.Value)
 	if !utf8.ValidString(s) {
-		return "", p.errAt(v.Line, "%s is not valid UTF-8 text; check its escapes", what)
+		return "", p.errAt(v.Line,
+			"%s is not valid UTF-8 text; check its escapes",
+			"%s is geen geldige UTF-8-tekst; controleer de tekens die met een backslash (\\) beginnen",
+			what)
 	}
 	for _, r := range s {
 		switch {
 		case textAllowed(r):
 		case r == '\t':
-			return "", p.errAt(v.Line, "%s contains a tab; use spaces instead", what)
+			return "", p.errAt(v.Line,
+				"%s contains a tab; use spaces instead",
+				"%s bevat een tab; gebruik spaties",
+				what)
 		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
-			return "", p.errAt(v.Line, "%s contains the control character U+%04X; remove it", what, r)
+			return "", p.errAt(v.Line,
+				"%s contains the control character U+%04X; remove it",
+				"%s bevat het stuurteken U+%04X; haal het weg",
+				what, r)
 		default:
-			return "", p.errAt(v.Line, "%s contains the character U+%04X, which cannot be shown; remove it", what, r)
+			return "", p.errAt(v.Line,
+				"%s contains the character U+%04X, which cannot be shown; remove it",
+				"%s bevat het teken U+%04X, dat niet getoond kan worden; haal het weg",
+				what, r)
 		}
 	}
 	return s, nil
@@ -361,35 +430,50 @@ func textAllowed(r rune) bool {
 
 // id returns the scalar v as an id matching re (at most maxLen characters,
 // like example).
-func (p *parser) id(k, v *yaml.Node, what string, re *regexp.Regexp, maxLen int, example string) (string, *ParseError) {
+func (p *parser) id(k, v *yaml.Node, what phrase, re *regexp.Regexp, maxLen int, example string) (string, *ParseError) {
 	s, perr := p.str(v, what)
 	if perr != nil {
 		return "", perr
 	}
 	if s == "" {
-		return "", p.errAt(v.Line, "%s is empty; write a short id after %s:", what, k.Value)
+		return "", p.errAt(v.Line,
+			"%s is empty; write a short id after %s:",
+			"%s is leeg; schrijf een korte id na %s:",
+			what, k.Value)
 	}
 	if !re.MatchString(s) {
-		return "", p.errAt(v.Line, "%s is %q, which is not a valid id; use 1 to %d characters: lower-case letters, digits, - and _, starting with a letter (like %s)", what, s, maxLen, example)
+		return "", p.errAt(v.Line,
+			"%s is %q, which is not a valid id; use 1 to %d characters: lower-case letters, digits, - and _, starting with a letter (like %s)",
+			"%s is %q, en dat is geen geldige id; gebruik 1 tot en met %d tekens: kleine letters, cijfers, - en _, te beginnen met een letter (zoals %s)",
+			what, s, maxLen, example)
 	}
 	return s, nil
 }
 
 // number returns the scalar v as a whole number.
-func (p *parser) number(k, v *yaml.Node, what string) (int, *ParseError) {
+func (p *parser) number(k, v *yaml.Node, what phrase) (int, *ParseError) {
 	if isNull(v) {
-		return 0, p.errAt(v.Line, "%s is empty; write a whole number after %s:", what, k.Value)
+		return 0, p.errAt(v.Line,
+			"%s is empty; write a whole number after %s:",
+			"%s is leeg; schrijf een heel getal na %s:",
+			what, k.Value)
 	}
 	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!int" {
 		if n, err := strconv.Atoi(v.Value); err == nil {
 			return n, nil
 		}
 	}
-	return 0, p.errAt(v.Line, "%s must be a whole number written in digits, like 1, not %s", what, describe(v))
+	return 0, p.errAt(v.Line,
+		"%s must be a whole number written in digits, like 1, not %s",
+		"%s moet een heel getal in cijfers zijn, zoals 1, niet %s",
+		what, describe(v))
 }
 
 func (p *parser) alias(n *yaml.Node) *ParseError {
-	return p.errAt(n.Line, "*%s is an alias; method files do not use anchors and aliases, so write the text out", n.Value)
+	return p.errAt(n.Line,
+		"*%s is an alias; method files do not use anchors and aliases, so write the text out",
+		"*%s is een alias; methodebestanden gebruiken geen ankers en aliassen, dus schrijf de tekst voluit",
+		n.Value)
 }
 
 // peekID returns the id of an item mapping if it has a plain one, to name
@@ -409,28 +493,6 @@ func peekID(n *yaml.Node) string {
 
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// describe names what a node is, for "must be X, not Y" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	case yaml.ScalarNode:
-		if isNull(n) {
-			return "empty"
-		}
-		v := n.Value
-		if utf8.RuneCountInString(v) > 40 {
-			v = string([]rune(v)[:40]) + "..."
-		}
-		return strconv.Quote(v)
-	}
-	return "something else"
 }
 
 func hasKey(specs []keySpec, key string) bool {

@@ -17,12 +17,13 @@ var dutchKeys = map[string]string{
 	"tekst": "nl", "text": "nl", "engels": "en", "nederlands": "nl",
 }
 
-// suggest returns " (did you mean title?)" for a key that is a likely slip
-// for one of specs: a Dutch word or a small typo.
-func suggest(key string, specs []keySpec) string {
+// suggest returns " (did you mean title?)", in Dutch " (bedoel je
+// title?)", for a key that is a likely slip for one of specs: a Dutch word
+// or a small typo. It returns an empty phrase when nothing is close.
+func suggest(key string, specs []keySpec) phrase {
 	lower := strings.ToLower(key)
 	if want, ok := dutchKeys[lower]; ok && hasKey(specs, want) {
-		return fmt.Sprintf(" (did you mean %s?)", want)
+		return didYouMean(want)
 	}
 	best, bestDist := "", 3
 	for _, s := range specs {
@@ -35,9 +36,13 @@ func suggest(key string, specs []keySpec) string {
 		}
 	}
 	if best == "" {
-		return ""
+		return phrase{}
 	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
+	return didYouMean(best)
+}
+
+func didYouMean(key string) phrase {
+	return phrase{fmt.Sprintf(" (did you mean %s?)", key), fmt.Sprintf(" (bedoel je %s?)", key)}
 }
 
 // distance is the Levenshtein distance between a and b, or limit when it is

@@ -22,7 +22,7 @@ func StoredMethod(st Store) (*method.Method, error) {
 	if err != nil || len(raw) == 0 {
 		return nil, err
 	}
-	m, err := method.Parse("the region's method", raw)
+	m, err := method.Parse(method.RegionFile, raw)
 	if err != nil {
 		return nil, fmt.Errorf("the stored method of the region: %w", err)
 	}
@@ -68,7 +68,7 @@ func (s *Syncer) takeMethod(info *protocol.MethodInfo, file string, res *Result)
 		res.MethodRefused = fmt.Errorf("the server's method file does not match its hash")
 		return nil
 	}
-	m, err := method.Parse("the region's method", []byte(file))
+	m, err := method.Parse(method.RegionFile, []byte(file))
 	if err != nil {
 		res.MethodRefused = fmt.Errorf("the server's method file is not valid: %w", err)
 		return nil
