@@ -87,7 +87,7 @@ var (
 	ErrOrgKind  = fmt.Errorf("%w organisation kind", ErrInvalid)
 	ErrKvK      = fmt.Errorf("%w KvK number", ErrInvalid)
 	ErrContact  = fmt.Errorf("%w contact", ErrInvalid)
-	maxOrgField = 200
+	maxOrgField = MaxContactField
 )
 
 // CheckOrgName checks an organisation's name: 1 to 200 characters of
@@ -116,23 +116,48 @@ func CheckKvK(kvk string) error {
 func CheckContact(c OrgContact) error {
 	for _, v := range []string{c.Name, c.Role, c.Phone, c.Email} {
 		if utf8.RuneCountInString(v) > maxOrgField || !printableLine(v) {
-			return fmt.Errorf("%w %q: at most %d printable characters on one line", ErrContact, v, maxOrgField)
+			return &ContactError{Value: v}
 		}
 	}
 	if strings.TrimSpace(c.Name) == "" {
-		return fmt.Errorf("%w: a name is needed", ErrContact)
+		return &ContactError{Field: "name"}
 	}
 	if c.Phone != "" && strings.Trim(c.Phone, "0123456789 +-()") != "" {
-		return fmt.Errorf("%w phone %q: digits, spaces and + - ( )", ErrContact, c.Phone)
+		return &ContactError{Field: "phone", Value: c.Phone}
 	}
 	if c.Email != "" {
 		at := strings.Index(c.Email, "@")
 		if at <= 0 || at == len(c.Email)-1 || strings.Count(c.Email, "@") != 1 || strings.ContainsAny(c.Email, " <>,;") {
-			return fmt.Errorf("%w e-mail %q", ErrContact, c.Email)
+			return &ContactError{Field: "email", Value: c.Email}
 		}
 	}
 	return nil
 }
+
+// ContactError is ErrContact with what is wrong, so that the app can say
+// it in the user's language: Field is "name" (missing), "phone" or
+// "email" (not one), or "" for a value (Value) that is too long or not
+// printable text on one line.
+type ContactError struct{ Field, Value string }
+
+// MaxContactField is the most characters a contact's name, role, phone
+// or e-mail has.
+const MaxContactField = 200
+
+func (e *ContactError) Error() string {
+	switch e.Field {
+	case "name":
+		return fmt.Sprintf("%v: a name is needed", ErrContact)
+	case "phone":
+		return fmt.Sprintf("%v phone %q: digits, spaces and + - ( )", ErrContact, e.Value)
+	case "email":
+		return fmt.Sprintf("%v e-mail %q", ErrContact, e.Value)
+	}
+	return fmt.Sprintf("%v %q: at most %d printable characters on one line", ErrContact, e.Value, maxOrgField)
+}
+
+// Unwrap makes errors.Is(err, ErrContact) (and ErrInvalid) hold.
+func (e *ContactError) Unwrap() error { return ErrContact }
 
 // CheckOrg checks an organisation as stored: its name, kind, KvK number
 // and contacts.

@@ -547,14 +547,14 @@ func (ss *Session) Placements(teams []string) ([]store.EmployerPlacements, error
 		return nil, err
 	}
 	if u.Disabled || !mayRead(u.Role) {
-		return nil, fmt.Errorf("%w: %s sees no dossiers", ErrForbidden, u.Name)
+		return nil, &NotYoursError{User: u.Name, NoDossiers: true}
 	}
 	mine := u.Teams
 	if len(teams) > 0 {
 		mine = slices.DeleteFunc(slices.Clone(teams), func(t string) bool { return !inTeams(u, t) })
 	}
 	if len(mine) == 0 {
-		return nil, fmt.Errorf("%w: none of the teams asked for is one of yours (%s)", ErrForbidden, strings.Join(u.Teams, ", "))
+		return nil, &NotYoursError{User: u.Name, Yours: slices.Clone(u.Teams)}
 	}
 	var list []store.EmployerPlacements
 	if st, serr := ss.s.opStore(); serr == nil {

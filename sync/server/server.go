@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/brug-nl/brug/store"
@@ -39,6 +40,24 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	ErrForbidden    = errors.New("forbidden")
 )
+
+// NotYoursError is ErrForbidden for a session that asked for teams none
+// of which is the user's (a report, the employer view): the CLI says it
+// in the user's language and names the teams that are.
+type NotYoursError struct {
+	User       string
+	Yours      []string // the user's teams
+	NoDossiers bool     // the user sees no dossiers at all (disabled, or a role that reads none)
+}
+
+func (e *NotYoursError) Error() string {
+	if e.NoDossiers {
+		return fmt.Sprintf("%v: %s sees no dossiers", ErrForbidden, e.User)
+	}
+	return fmt.Sprintf("%v: none of the teams asked for is one of yours (%s)", ErrForbidden, strings.Join(e.Yours, ", "))
+}
+
+func (e *NotYoursError) Unwrap() error { return ErrForbidden }
 
 // Options configure Open.
 type Options struct {

@@ -520,14 +520,14 @@ func (ss *Session) FlowReport(q store.FlowQuery) (store.FlowReport, error) {
 		return store.FlowReport{}, err
 	}
 	if u.Disabled || !mayRead(u.Role) {
-		return store.FlowReport{}, fmt.Errorf("%w: %s sees no dossiers", ErrForbidden, u.Name)
+		return store.FlowReport{}, &NotYoursError{User: u.Name, NoDossiers: true}
 	}
 	teams := u.Teams
 	if len(q.Teams) > 0 {
 		teams = slices.DeleteFunc(slices.Clone(q.Teams), func(t string) bool { return !inTeams(u, t) })
 	}
 	if len(teams) == 0 {
-		return store.FlowReport{}, fmt.Errorf("%w: none of the teams asked for is one of yours (%s)", ErrForbidden, strings.Join(u.Teams, ", "))
+		return store.FlowReport{}, &NotYoursError{User: u.Name, Yours: slices.Clone(u.Teams)}
 	}
 	q.Teams = teams
 	var r store.FlowReport
