@@ -50,6 +50,7 @@ type Options struct {
 	Role     string             // the user's role; "coordinator" unlocks review and sign-off
 	OnServer bool               // running on the sync server (SSH); see kit.Context.OnServer
 	SaveDir  string             // where the plan is saved; see kit.Context.SaveDir
+	Details  bool               // show the English details of errors not known in Dutch (BRUG_DETAILS=1; texts.Cause)
 }
 
 // RoleCoordinator is the role that gets the coordinator screens (the
@@ -93,6 +94,7 @@ func New(opt Options) *Model {
 		opt.Method = method.Default() // screens may rely on ctx.Method
 	}
 	t := texts.NewTexts(opt.Lang)
+	t.Details = opt.Details
 	st := kit.NewStyles(r, kit.DefaultPalette())
 	ctx := &kit.Context{Styles: st, Keys: kit.NewKeyMap(t), T: t, Store: opt.Store,
 		Method: opt.Method, User: opt.User, Now: now, Width: 80, Height: 24, Teams: opt.Teams, Role: opt.Role, OnServer: opt.OnServer, SaveDir: opt.SaveDir}
@@ -147,7 +149,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.pop(msg.Refresh)
 	case kit.StatusMsg:
 		m.status, m.statusOK = msg.Text, !msg.Err
-		if msg.Err && strings.Contains(msg.Text, store.ErrDamaged.Error()) {
+		if msg.Err && strings.Contains(msg.Text, m.ctx.T.Cause(store.ErrDamaged)) {
 			// Whatever screen failed to read: the file itself is damaged,
 			// and no key in the app will help.
 			m.status = m.ctx.T.S("status.damaged")

@@ -332,7 +332,7 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 			st.conn = connOffline
 		default:
 			st.conn = connError
-			st.errText = kit.FirstLine(msg.err.Error())
+			st.errText = kit.FirstLine(t.Cause(msg.err))
 		}
 		st.backoff = min(max(st.backoff*2, syncBackoffMin), syncBackoffMax)
 		st.nextTry = m.ctx.Now().Add(st.backoff)

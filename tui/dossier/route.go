@@ -136,7 +136,7 @@ func moveForm(s *EntityScreen, id string) kit.Screen {
 				if errors.Is(err, store.ErrNoEmployerPlace) {
 					return 2, t.S("route.employer.noplace")
 				}
-				return 2, err.Error()
+				return 2, t.Cause(err)
 			}
 			return -1, ""
 		}

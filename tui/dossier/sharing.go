@@ -251,7 +251,7 @@ func shareErrText(t *texts.Texts, err error) string {
 	case errors.Is(err, store.ErrWithdrawn):
 		return t.S("sharing.err.withdrawn")
 	}
-	return err.Error()
+	return t.Cause(err)
 }
 
 // sharingLines are the overview's lines on sharing: with whom the dossier

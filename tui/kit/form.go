@@ -333,7 +333,7 @@ func (f *Form) validate(v map[string]string) (int, string) {
 			case errors.Is(err, store.ErrEmail):
 				return i, t.F("entity.form.err.email", fl.Label)
 			case err != nil:
-				return i, err.Error()
+				return i, t.Cause(err)
 			}
 		}
 		if fl.Kind != FieldText && len(val) > store.MaxScalar {

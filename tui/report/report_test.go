@@ -1,11 +1,12 @@
 package report
 
 import (
-	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -214,10 +215,10 @@ func TestFlowReportError(t *testing.T) {
 	if len(root) != 1 {
 		t.Fatalf("root messages %v", root)
 	}
-	if m, ok := root[0].(kit.StatusMsg); !ok || !m.Err || !strings.Contains(m.Text, "disk on fire") {
+	if m, ok := root[0].(kit.StatusMsg); !ok || !m.Err || !strings.Contains(m.Text, "de schijf gaf een leesfout of schrijffout bij /tmp/brug.db") {
 		t.Errorf("status %+v", root[0])
 	}
-	if v := s.View(); !strings.Contains(v, "Kan de doorstroom niet tellen: disk on fire") {
+	if v := s.View(); !strings.Contains(v, "Kan de doorstroom niet tellen: de schijf gaf een leesfout") {
 		t.Errorf("view:\n%s", v)
 	}
 }
@@ -321,5 +322,5 @@ func TestFlowReportEndAndHome(t *testing.T) {
 }
 
 func (rpFailingStore) FlowReport(store.FlowQuery) (store.FlowReport, error) {
-	return store.FlowReport{}, errors.New("disk on fire")
+	return store.FlowReport{}, &fs.PathError{Op: "read", Path: "/tmp/brug.db", Err: syscall.EIO}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/brug-nl/brug/store/doctext"
@@ -16,7 +17,10 @@ import (
 // in the app's code outside this package.
 type Texts struct {
 	Lang string
-	m    map[string]string
+	// Details shows the English technical details of an error brug cannot
+	// say in Dutch (BRUG_DETAILS=1; Cause).
+	Details bool
+	m       map[string]string
 }
 
 // catalogueParts are the catalogue files' maps: key -> {nl, en}. Each
@@ -97,8 +101,35 @@ func (t *Texts) S(key string) string {
 	return "«" + key + "»"
 }
 
-// F formats the text for key with args, as fmt.Sprintf.
-func (t *Texts) F(key string, args ...any) string { return fmt.Sprintf(t.S(key), args...) }
+// F formats the text for key with args, as fmt.Sprintf. An error among
+// args is written as Cause writes it, so that Go's English does not reach
+// a Dutch screen.
+func (t *Texts) F(key string, args ...any) string {
+	return fmt.Sprintf(t.S(key), t.causes(args)...)
+}
+
+// causes is args with each error replaced by its Cause (a copy, when
+// there is one).
+func (t *Texts) causes(args []any) []any {
+	return CausesIn(t.Lang, t.Details, args)
+}
+
+// CausesIn is args with each error replaced by Cause(lang, err, details):
+// a copy when there is one, else args itself.
+func CausesIn(lang string, details bool, args []any) []any {
+	out := args
+	for i, a := range args {
+		err, ok := a.(error)
+		if !ok || err == nil {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = slices.Clone(args)
+		}
+		out[i] = Cause(lang, err, details)
+	}
+	return out
+}
 
 // N is F for a text about n things: with n == 1 it takes key + ".one"
 // where the catalogue has it ("1 cliënt", not "1 cliënten").
