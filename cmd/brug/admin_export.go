@@ -46,7 +46,7 @@ by you only (mode 0600). Over SSH the export goes to the session's output:
 			}
 			x := resp.Export
 			if x == nil || x.Client == nil {
-				return c.fail("admin.failed", "no export in the answer")
+				return c.fail("admin.failed", errors.New("no export in the answer"))
 			}
 			meth := x.Method
 			if meth == nil {

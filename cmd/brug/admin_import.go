@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/brug-nl/brug/sync/server"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // maxImportRead is the most of an import file brug reads.
@@ -137,14 +138,14 @@ func (c *cli) importUsers(cmd *cobra.Command, name string, opt server.ImportOpti
 		if ref.user {
 			return c.fail("admin.refused", esc(ref.msg))
 		}
-		return c.fail("admin.failed", esc(ref.msg))
+		return c.fail("admin.failed", errors.New(esc(ref.msg)))
 	}
 	if err != nil {
 		return err
 	}
 	res := resp.Import
 	if res == nil {
-		return c.fail("admin.failed", "no import result")
+		return c.fail("admin.failed", errors.New("no import result"))
 	}
 	// With the codes as CSV on standard output, the rest goes to
 	// standard error so that the output is the file.
@@ -185,7 +186,11 @@ func (c *cli) importUsers(cmd *cobra.Command, name string, opt server.ImportOpti
 func (c *cli) importProblems(probs []server.ImportProblem) error {
 	m := c.msgs()
 	for _, p := range probs {
-		msg := m.f("import.p."+p.Kind, esc(p.Value))
+		v := p.Value
+		if p.Kind == server.ProblemCSV {
+			v = texts.CSVComplaint(m.lang, v)
+		}
+		msg := m.f("import.p."+p.Kind, esc(v))
 		if p.Line > 0 {
 			msg = m.f("import.line", p.Line, msg)
 		}

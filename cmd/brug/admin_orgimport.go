@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -75,7 +77,10 @@ func parseOrgCSV(data []byte) ([]server.OrgRow, []caseProblem) {
 			case ct.Name == "":
 				add(line, ccol, "org.nocontact", "")
 			case store.CheckContact(ct) != nil:
-				add(line, "", "org.contact", store.CheckContact(ct).Error())
+				ce := &store.ContactError{}
+				errors.As(store.CheckContact(ct), &ce)
+				field := cmp.Or(ce.Field, "long")
+				add(line, "", "org.contact."+field, ce.Value)
 			default:
 				o.Contacts = []store.OrgContact{ct}
 			}

@@ -140,7 +140,7 @@ region. A contact of the same name is replaced.`,
 			x := ct
 			x.Name = args[1]
 			if err := store.CheckContact(x); err != nil {
-				return usageError{errors.New(m().f("org.badcontact", esc(err.Error())))}
+				return usageError{errors.New(m().f("org.badcontact", esc(m().cause(err))))}
 			}
 			if _, err := c.admin(cmd.Context(), server.AdminRequest{Cmd: server.CmdContactAdd, Org: args[0], Contact: &x}); err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 type caseloadFlags struct {
@@ -60,7 +61,11 @@ func (c *cli) caseProblems(probs []caseProblem) error {
 			got, want, _ := strings.Cut(p.Value, "\x00")
 			msg = m.f("caseload.p.fields", got, want)
 		default:
-			msg = m.f("caseload.p."+p.Key, esc(p.Value))
+			v := p.Value
+			if p.Key == "csv" {
+				v = texts.CSVComplaint(m.lang, v)
+			}
+			msg = m.f("caseload.p."+p.Key, esc(v))
 		}
 		switch {
 		case p.Line > 0 && p.Column != "":

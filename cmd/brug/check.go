@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -75,14 +74,14 @@ func (c *cli) runCheck() error {
 	}
 	switch {
 	case errors.Is(err, store.ErrDamaged):
-		return userError{m.f("check.damaged", path) + "\n  - " + damageDetail(err) + "\n" + m.f("check.advice")}
+		return userError{m.f("check.damaged", path) + m.found([]string{damageDetail(err)}) + "\n" + m.f("check.advice")}
 	case errors.Is(err, store.ErrUpgrade):
 		return c.fail("check.upgrade", path)
 	case err != nil:
 		return c.openFailed(path, err)
 	}
 	if len(rep.Problems) > 0 {
-		return userError{m.f("check.damaged", path) + "\n  - " + strings.Join(rep.Problems, "\n  - ") + "\n" + m.f("check.advice")}
+		return userError{m.f("check.damaged", path) + m.found(rep.Problems) + "\n" + m.f("check.advice")}
 	}
 	kind := m.f("check.kind." + string(rep.Kind))
 	fmt.Fprintln(c.env.stdout, m.f("check.ok", path, kind, m.num(rep.Dossiers), m.num(rep.Ops), rep.Schema))

@@ -344,7 +344,7 @@ func TestBrokenMethodFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t)
-	line := regexp.MustCompile(`method file ` + regexp.QuoteMeta(bad) + `, line [0-9]+: `)
+	line := regexp.MustCompile(`methodebestand ` + regexp.QuoteMeta(bad) + `, regel [0-9]+: YAML-fout: `)
 	for _, args := range [][]string{
 		{"--method", bad, "--db", filepath.Join(dir, "a.db")},
 		{"--method", bad, "--db", filepath.Join(dir, "a.db"), "demo"},
@@ -354,6 +354,10 @@ func TestBrokenMethodFile(t *testing.T) {
 		if r.code != exitError || !line.MatchString(r.stderr) {
 			t.Errorf("%v: want the file and line:\n%v", args, r)
 		}
+	}
+	if r := h.run("--lang", "en", "--method", bad, "--db", filepath.Join(dir, "a.db")); r.code != exitError ||
+		!regexp.MustCompile(`method file `+regexp.QuoteMeta(bad)+`, line [0-9]+: YAML syntax error: `).MatchString(r.stderr) {
+		t.Errorf("in English: want the file and line:\n%v", r)
 	}
 	if h.tuiRuns != 0 {
 		t.Error("the app started with a broken method")

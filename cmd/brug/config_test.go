@@ -148,7 +148,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown key in English", "lang: en\nserve:\n  adr: x\n", nil, nil,
 			[]string{":3: unknown key \"adr\". Valid here: addr,"}},
 		{"bad duration", "serve:\n  ssh-idle: banana\n", nil, nil,
-			[]string{":2: ongeldige waarde voor ssh-idle", `invalid duration "banana"`}},
+			[]string{":2: ongeldige waarde voor ssh-idle", `"banana" is geen geldige duur`}},
 		{"bad value in another command's map", "demo:\n  clients: many\n", nil, nil,
 			[]string{":2: ongeldige waarde voor clients"}},
 		{"list for a single flag", "serve:\n  addr: [a, b]\n", nil, nil,

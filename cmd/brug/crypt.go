@@ -132,7 +132,7 @@ func (c *cli) cryptFailed(path string, err error) error {
 	case errors.Is(err, store.ErrWrongPassphrase):
 		return c.fail("crypt.wrong", path)
 	case errors.Is(err, store.ErrNoKey):
-		return userError{c.msgs().f("crypt.nokey", path) + "\n" + c.msgs().f("detail", err)}
+		return userError{c.msgs().f("crypt.nokey", path) + c.msgs().detail(err.Error())}
 	case errors.Is(err, store.ErrEncrypted):
 		return c.fail("crypt.encrypted", path)
 	case errors.Is(err, store.ErrNeedPassphrase):

@@ -108,7 +108,11 @@ func TestDamagedFileSaysWhatToDo(t *testing.T) {
 		}
 		r := h.run("--db", db, "check")
 		noCrash(t, "check", r)
-		expect(t, "check "+filepath.Base(db), r, exitError, db+" is beschadigd. Gevonden (de technische details zijn in het Engels", "reservekopie")
+		expect(t, "check "+filepath.Base(db), r, exitError, db+" is beschadigd. Wat er precies mis is", "BRUG_DETAILS=1", "reservekopie")
+		h.env["BRUG_DETAILS"] = "1"
+		r = h.run("--db", db, "check")
+		delete(h.env, "BRUG_DETAILS")
+		expect(t, "check with details "+filepath.Base(db), r, exitError, db+" is beschadigd. Gevonden (in het Engels, voor wie het bestand onderzoekt):\n  - ", "reservekopie")
 		r = h.run("--db", db, "--lang", "en", "check")
 		expect(t, "check in English", r, exitError, db+" is damaged. Found:", "backup")
 	}

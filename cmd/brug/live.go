@@ -21,7 +21,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/brug-nl/brug/store"
@@ -342,7 +341,7 @@ func (c *cli) exportLive(query string, f exportFlags) (ok bool, err error) {
 	case resp.Ambiguous != nil:
 		return true, c.findFailed(query, &store.AmbiguousError{Query: query, Exact: resp.Ambiguous.Exact, Candidates: resp.Ambiguous.Candidates})
 	case resp.Err != "":
-		return true, c.fail("export.read", resp.Err)
+		return true, c.fail("export.read", errors.New(resp.Err))
 	}
 	return true, c.writeExportData(resp.Data, resp.Name, resp.Ops, f)
 }
@@ -353,7 +352,7 @@ func (c *cli) liveFailed(err error) error {
 	if errors.As(err, &ue) {
 		return err
 	}
-	return c.fail("live.failed", strings.TrimSpace(err.Error()))
+	return c.fail("live.failed", err)
 }
 
 // liveReporter counts the report in the app open on the file.

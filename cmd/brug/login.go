@@ -231,7 +231,7 @@ func (c *cli) syncError(base string, err error) error {
 	case errors.Is(err, client.ErrUnreachable):
 		return c.fail("sync.unreachable", base, err)
 	case errors.As(err, &se):
-		return c.fail("sync.refusedreq", base, se.Error())
+		return c.fail("sync.refusedreq", base, se)
 	}
 	return c.fail("sync.failed", err)
 }

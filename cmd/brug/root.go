@@ -95,7 +95,21 @@ type flowReporter interface {
 // language is the chosen language: --lang, else the locale.
 func (c *cli) language() string { return texts.LangFromEnv(c.g.lang) }
 
-func (c *cli) msgs() msgs { return newMsgs(c.language()) }
+func (c *cli) msgs() msgs {
+	m := newMsgs(c.language())
+	m.details = c.details()
+	return m
+}
+
+// details reports whether the user asked for the English details of
+// errors brug cannot say in Dutch (BRUG_DETAILS=1).
+func (c *cli) details() bool {
+	if c.env.getenv == nil {
+		return false
+	}
+	v := c.env.getenv("BRUG_DETAILS")
+	return v != "" && v != "0"
+}
 
 // usageError marks an error in how a command was called (exit code 2).
 type usageError struct{ err error }
@@ -339,9 +353,9 @@ func (c *cli) openFailed(path string, err error) error {
 	case errors.Is(err, store.ErrLocked):
 		return userError{m.f("open.locked", path)}
 	case errors.Is(err, store.ErrNotBrug):
-		return userError{m.f("open.notbrug", path) + "\n" + m.f("detail", err)}
+		return userError{m.f("open.notbrug", path) + m.detail(err.Error())}
 	case errors.Is(err, store.ErrTooNew):
-		return userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
+		return userError{m.f("open.toonew", path) + m.detail(err.Error())}
 	case errors.Is(err, store.ErrWrongKind):
 		return c.fail("open.serverfile", path)
 	}
@@ -360,7 +374,7 @@ func (c *cli) openFailed(path string, err error) error {
 func (c *cli) fileFailed(path string, err error) error {
 	switch {
 	case errors.Is(err, store.ErrDamaged):
-		return userError{c.msgs().f("open.damaged", path) + "\n" + c.msgs().f("detail", damageDetail(err))}
+		return userError{c.msgs().f("open.damaged", path) + c.msgs().detail(damageDetail(err))}
 	case errors.Is(err, fs.ErrPermission):
 		if _, serr := os.Stat(path); serr == nil {
 			return c.fail("open.denied", path)
@@ -461,7 +475,7 @@ func (c *cli) startTUI(s *store.Store, m *method.Method, role string) error {
 	// The app saves a person's plan (p on the overview) in the folder
 	// brug was started in, as a shell user expects of a file they ask for.
 	saveDir, _ := os.Getwd()
-	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author(), Teams: client.Teams(s), Role: role, SaveDir: saveDir})
+	model := tui.New(tui.Options{Store: s, Method: m, Lang: c.language(), User: s.Author(), Teams: client.Teams(s), Role: role, SaveDir: saveDir, Details: c.details()})
 	wiped := new(atomic.Bool)
 	opt := c.tuiSync(s, wiped)
 	model.EnableSync(opt)

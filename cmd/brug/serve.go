@@ -213,9 +213,9 @@ func (c *cli) openServerError(path string, err error) error {
 	case errors.Is(err, store.ErrLocked):
 		return c.fail("serve.locked", path)
 	case errors.Is(err, store.ErrNotBrug):
-		return userError{m.f("open.notbrug", path) + "\n" + m.f("detail", err)}
+		return userError{m.f("open.notbrug", path) + m.detail(err.Error())}
 	case errors.Is(err, store.ErrTooNew):
-		return userError{m.f("open.toonew", path) + "\n" + m.f("detail", err)}
+		return userError{m.f("open.toonew", path) + m.detail(err.Error())}
 	case errors.Is(err, store.ErrWrongKind):
 		return c.fail("open.laptopfile", path)
 	}

@@ -154,7 +154,7 @@ func TestServeSSHAdmin(t *testing.T) {
 		t.Errorf("report over ssh: exit %d\n%s", code, out)
 	}
 	out, code = sshRun(t, addr, cor, host.PublicKey(), "", "report --from 2026-01-01 --to 2026-12-31 --team Zuid")
-	if code != exitError || !strings.Contains(out, "none of the teams asked for is one of yours") {
+	if code != exitError || !strings.Contains(out, "geen van de gevraagde teams is een van jouw teams (jouw teams: Noord)") {
 		t.Errorf("report on another team over ssh: exit %d\n%s", code, out)
 	}
 	out, code = sshRun(t, addr, cor, host.PublicKey(), "", "report --format pdf")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -11,7 +12,12 @@ import (
 // export, serve, admin, login and sync commands report). Help texts are
 // in help_nl.go and the command definitions (help.go); the server's
 // request logs (log/slog) are English, for operators' log pipelines.
-type msgs struct{ lang string }
+type msgs struct {
+	lang string
+	// details shows the English details of an error brug cannot say in
+	// Dutch (BRUG_DETAILS=1; texts.Cause).
+	details bool
+}
 
 func newMsgs(lang string) msgs { return msgs{lang: lang} }
 
@@ -28,7 +34,44 @@ func (m msgs) f(key string, args ...any) string {
 	if len(args) == 0 {
 		return s
 	}
+	// An error is written as cause writes it: in Dutch where brug knows
+	// its cause, and never in Go's English on a Dutch screen.
+	for i, a := range args {
+		if err, ok := a.(error); ok && err != nil {
+			args = slices.Clone(args)
+			for j := i; j < len(args); j++ {
+				if err, ok := args[j].(error); ok && err != nil {
+					args[j] = m.cause(err)
+				}
+			}
+			break
+		}
+	}
 	return fmt.Sprintf(s, args...)
+}
+
+// detail is the line of technical details under a message that already
+// says in the user's words what is wrong and what to do (s: Go's or the
+// store's English). English always has it; Dutch only when the user asked
+// for it (BRUG_DETAILS=1), marked as English.
+func (m msgs) detail(s string) string {
+	switch {
+	case m.lang == "en":
+		return "\n(details: " + s + ")"
+	case m.details:
+		return "\n(technische details, in het Engels: " + s + ")"
+	}
+	return ""
+}
+
+// found lists the problems brug check found under a damaged file's
+// heading: always in English; Dutch shows them only when the user asked
+// (BRUG_DETAILS=1), else says how to see them.
+func (m msgs) found(problems []string) string {
+	if m.lang != "en" && !m.details {
+		return " " + m.f("check.hidden")
+	}
+	return " " + m.f("check.found") + "\n  - " + strings.Join(problems, "\n  - ")
 }
 
 // n formats a message about a count: key+".1" when count is 1 and such a
@@ -69,7 +112,7 @@ func (m msgs) num(n int) string {
 // textParts are the message maps: cliTexts here, and one per command
 // family in texts_*.go. Keys are unique across them (a test checks).
 func textParts() []map[string][2]string {
-	return []map[string][2]string{cliTexts, sshTexts, accountTexts, importTexts, configTexts, usageTexts, eraseTexts, cryptTexts, planTexts, caseloadTexts, auditTexts, orgTexts, storeTexts, migrateTexts}
+	return []map[string][2]string{cliTexts, sshTexts, accountTexts, importTexts, configTexts, usageTexts, eraseTexts, cryptTexts, planTexts, caseloadTexts, auditTexts, orgTexts, storeTexts, migrateTexts, causeTexts}
 }
 
 func lookupText(key string) ([2]string, bool) {
@@ -143,8 +186,16 @@ var cliTexts = map[string][2]string{
 	"check.kind.server": {"het bestand van een syncserver", "a sync server's file"},
 	"check.kind.":       {"nog leeg", "still empty"},
 	"check.damaged": {
-		"%s is beschadigd. Gevonden (de technische details zijn in het Engels, voor wie het bestand onderzoekt):",
-		"%s is damaged. Found:",
+		"%s is beschadigd.",
+		"%s is damaged.",
+	},
+	"check.found": {
+		"Gevonden (in het Engels, voor wie het bestand onderzoekt):",
+		"Found:",
+	},
+	"check.hidden": {
+		"Wat er precies mis is (in het Engels, voor wie het bestand onderzoekt) toont brug check met BRUG_DETAILS=1.",
+		"BRUG_DETAILS=1 shows what exactly is wrong.",
 	},
 	"check.advice": {
 		"brug heeft het bestand niet veranderd. Zet een reservekopie terug; of, als dit apparaat bij een server is aangemeld, zet het bestand opzij en meld je opnieuw aan (brug login) om je dossiers van de server te halen.",
@@ -157,10 +208,6 @@ var cliTexts = map[string][2]string{
 	"open.other": {
 		"Kan %s niet openen: %v",
 		"Cannot open %s: %v",
-	},
-	"detail": {
-		"(technische details, in het Engels: %v)",
-		"(details: %v)",
 	},
 	"method.broken": {
 		"Het methodebestand bevat een fout; brug start niet.\n%v",
@@ -436,7 +483,7 @@ var cliTexts = map[string][2]string{
 		"User %s exists already; see brug admin user list.",
 	},
 	"admin.badusername": {
-		"%q kan geen gebruikersnaam zijn: gebruik 1 tot 64 letters, cijfers, '.', '_', '-' of '@'. (details: %s)",
+		"%q kan geen gebruikersnaam zijn: gebruik 1 tot 64 letters, cijfers, '.', '_', '-' of '@'.%.0s",
 		"%q cannot be a user name: use 1 to 64 letters, digits, '.', '_', '-' or '@'. (details: %s)",
 	},
 	"admin.noteam": {
@@ -597,23 +644,23 @@ var cliTexts = map[string][2]string{
 		"Your account at %s is disabled; syncing is not possible. A new code does not help: contact your admin. Your work on this device is kept.",
 	},
 	"sync.untrusted.issuer": {
-		"De server %s heeft een certificaat dat deze computer niet vertrouwt: het is uitgegeven door een onbekende uitgever (de CA van je regio staat niet op deze computer). Dit is geen netwerkstoring en opnieuw proberen helpt niet. Vraag je IT-afdeling om het CA-certificaat van de regio op deze computer te installeren (zie docs/operations.md, \"Trusting an internal CA\"). Je werk blijft bewaard.\n(details: %v)",
+		"De server %s heeft een certificaat dat deze computer niet vertrouwt: het is uitgegeven door een onbekende uitgever (de CA van je regio staat niet op deze computer). Dit is geen netwerkstoring en opnieuw proberen helpt niet. Vraag je IT-afdeling om het CA-certificaat van de regio op deze computer te installeren (zie docs/operations.md, \"Trusting an internal CA\"). Je werk blijft bewaard.\n(oorzaak: %v)",
 		"The server %s has a certificate this computer does not trust: it was issued by an unknown issuer (your region's CA is not installed on this computer). This is not a network failure and trying again will not help. Ask your IT team to install the region's CA certificate on this computer (see docs/operations.md, \"Trusting an internal CA\"). Your work is kept.\n(details: %v)",
 	},
 	"sync.untrusted.name": {
-		"De server %s heeft een certificaat dat deze computer niet vertrouwt: het certificaat is voor een andere naam. Controleer het adres dat je bij brug login gaf; klopt dat, vraag dan je IT-afdeling om een certificaat voor deze naam (zie docs/operations.md). Je werk blijft bewaard.\n(details: %v)",
+		"De server %s heeft een certificaat dat deze computer niet vertrouwt: het certificaat is voor een andere naam. Controleer het adres dat je bij brug login gaf; klopt dat, vraag dan je IT-afdeling om een certificaat voor deze naam (zie docs/operations.md). Je werk blijft bewaard.\n(oorzaak: %v)",
 		"The server %s has a certificate this computer does not trust: the certificate is for another name. Check the address you gave to brug login; if it is right, ask your IT team for a certificate for this name (see docs/operations.md). Your work is kept.\n(details: %v)",
 	},
 	"sync.untrusted.expired": {
-		"De server %s heeft een certificaat dat deze computer niet vertrouwt: het is verlopen (of nog niet geldig). Controleer de datum en tijd van deze computer; kloppen die, vraag dan je IT-afdeling om het certificaat van de server te vernieuwen (zie docs/operations.md). Je werk blijft bewaard.\n(details: %v)",
+		"De server %s heeft een certificaat dat deze computer niet vertrouwt: het is verlopen (of nog niet geldig). Controleer de datum en tijd van deze computer; kloppen die, vraag dan je IT-afdeling om het certificaat van de server te vernieuwen (zie docs/operations.md). Je werk blijft bewaard.\n(oorzaak: %v)",
 		"The server %s has a certificate this computer does not trust: it has expired (or is not valid yet). Check this computer's date and time; if they are right, ask your IT team to renew the server's certificate (see docs/operations.md). Your work is kept.\n(details: %v)",
 	},
 	"sync.untrusted.invalid": {
-		"De server %s heeft een certificaat dat deze computer niet vertrouwt. Dit is geen netwerkstoring en opnieuw proberen helpt niet. Vraag je IT-afdeling om hulp; installeer zo nodig het CA-certificaat van de regio (zie docs/operations.md). Je werk blijft bewaard.\n(details: %v)",
+		"De server %s heeft een certificaat dat deze computer niet vertrouwt. Dit is geen netwerkstoring en opnieuw proberen helpt niet. Vraag je IT-afdeling om hulp; installeer zo nodig het CA-certificaat van de regio (zie docs/operations.md). Je werk blijft bewaard.\n(oorzaak: %v)",
 		"The server %s has a certificate this computer does not trust. This is not a network failure and trying again will not help. Ask your IT team; install the region's CA certificate if needed (see docs/operations.md). Your work is kept.\n(details: %v)",
 	},
 	"sync.unreachable": {
-		"Kan de server %s niet bereiken; ben je offline, of draait de server niet? Je werk blijft bewaard; probeer het later opnieuw.\n(details: %v)",
+		"Kan de server %s niet bereiken; ben je offline, of draait de server niet? Je werk blijft bewaard; probeer het later opnieuw.\n(oorzaak: %v)",
 		"Cannot reach the server %s; are you offline, or is the server down? Your work is kept; try again later.\n(details: %v)",
 	},
 	"sync.refusedreq": {

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// englishText finds Go's and brug's English in a message: the words of
+// the errors the commands below used to print inside their Dutch.
+var englishText = regexp.MustCompile(`(?i)\b(the|cannot|could|failed|invalid|error|such|denied|refused|connection|dial|lookup|unknown|missing|expected|wrong|found|directory|permission|timeout|address|host|unexpected|quote|quoted|field|syntax|parsing|non|bare|extraneous|answered|server gave|response|digits|phone|e-mail|in use|duration)\b`)
+
+// TestNoEnglishOnADutchScreen runs commands that fail for reasons outside
+// brug (a refused connection, a plain-HTTP server, a port in use, a bad
+// CSV quote, a bad phone number, an unreadable duration) in Dutch: each
+// says its cause in Dutch, with no English of Go's left in it. With
+// BRUG_DETAILS=1 the English comes back for IT, marked as such.
+func TestNoEnglishOnADutchScreen(t *testing.T) {
+	h := newHarness(t)
+	dir := t.TempDir()
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	plain := httptest.NewServer(http.NotFoundHandler())
+	defer plain.Close()
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"code":"internal","message":"the database went away"}`))
+	}))
+	defer failing.Close()
+	garbled := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write([]byte("not gzip at all"))
+	}))
+	defer garbled.Close()
+
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	badCSV := write("clients.csv", "naam,team\nJan \"B\" Jansen,Noord\n\"Ria,Noord\n")
+	badOrgs := write("orgs.csv", "naam,soort,contactpersoon,telefoon\nBakkerij De Zon,werkgever,Ria,bel maar\n")
+	region := filepath.Join(dir, "region.db")
+	laptop := filepath.Join(dir, "laptop.db")
+	expect(t, "org add", h.run("--db", region, "admin", "org", "add", "Bakkerij", "--kind", "employer"), exitOK)
+
+	for _, c := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"refused", []string{"--db", laptop, "login", "https://" + closed, "ABCD-EFGH"}, nil,
+			"de verbinding werd geweigerd (" + closed + "); draait de server daar?"},
+		{"plain http", []string{"--db", laptop, "login", strings.Replace(plain.URL, "http://", "https://", 1), "ABCD-EFGH"}, nil,
+			"de server antwoordt niet met HTTPS"},
+		{"server failure", []string{"--db", laptop, "login", failing.URL, "ABCD-EFGH"}, nil,
+			"de server meldt een storing (500)"},
+		{"port in use", []string{"--db", region, "serve", "--addr", busy.Addr().String(), "--ssh-addr", "", "--metrics-addr", "off"}, nil,
+			"het adres is al in gebruik"},
+		{"no port", []string{"--db", region, "serve", "--addr", "127.0.0.1", "--ssh-addr", "", "--metrics-addr", "off"}, nil,
+			`"127.0.0.1" is geen adres met een poort`},
+		{"duration", []string{"--db", region, "serve"}, map[string]string{"BRUG_SERVE_SSH_IDLE": "straks"},
+			`"straks" is geen geldige duur`},
+		{"csv quotes", []string{"--db", laptop, "import", "--yes", badCSV}, nil,
+			`regel 2: geen geldige CSV (een " in een veld zonder aanhalingstekens eromheen)`},
+		{"contact", []string{"--db", region, "admin", "org", "contact", "add", "Bakkerij", "Ria", "--phone", "bel maar"}, nil,
+			`telefoonnummer "bel maar" klopt niet`},
+		{"contact in an import", []string{"--db", region, "admin", "org", "import", badOrgs}, nil,
+			`regel 2: telefoonnummer "bel maar" klopt niet`},
+		{"postgres refused", []string{"admin", "--store", "postgres://brug@" + closed + "/region?sslmode=disable", "--master-key", filepath.Join(dir, "mk.key"), "team", "list"}, nil,
+			"de verbinding werd geweigerd (" + closed + ")"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for k, v := range c.env {
+				h.env[k] = v
+			}
+			defer func() {
+				for k := range c.env {
+					delete(h.env, k)
+				}
+			}()
+			r := h.runTok(nil, c.args...)
+			out := r.stdout + r.stderr
+			if r.code == exitOK {
+				t.Fatalf("it did not fail:\n%v", r)
+			}
+			if !strings.Contains(out, c.want) {
+				t.Errorf("the cause %q is not said:\n%v", c.want, r)
+			}
+			if strings.Contains(out, "BRUG_DETAILS") {
+				t.Errorf("a cause brug knows fell back to the English details:\n%v", r)
+			}
+			// Paths and addresses are the user's, not English.
+			rest := strings.NewReplacer(dir, "", closed, "", busy.Addr().String(), "", plain.URL, "", failing.URL, "").Replace(out)
+			if w := englishText.FindString(rest); w != "" {
+				t.Errorf("English %q on a Dutch screen:\n%v", w, r)
+			}
+		})
+	}
+
+	// A cause brug does not know: Dutch says how to see it; with
+	// BRUG_DETAILS=1 the English follows, marked as English; --lang en
+	// has it as ever.
+	unknown := []string{"--db", laptop, "login", garbled.URL, "ABCD-EFGH"}
+	r := h.runTok(nil, unknown...)
+	if r.code == exitOK || !strings.Contains(r.stderr, "onverwachte fout") || englishText.MatchString(strings.ReplaceAll(r.stderr, garbled.URL, "")) {
+		t.Errorf("an unknown cause in Dutch:\n%v", r)
+	}
+	h.env["BRUG_DETAILS"] = "1"
+	rd := h.runTok(nil, unknown...)
+	delete(h.env, "BRUG_DETAILS")
+	if !strings.Contains(rd.stderr, "technische details, in het Engels: ") || !strings.Contains(rd.stderr, "gzip") {
+		t.Errorf("BRUG_DETAILS=1:\n%v", rd)
+	}
+	re := h.runTok(nil, append([]string{"--lang", "en"}, unknown...)...)
+	if !strings.Contains(re.stderr, "(details: ") || !strings.Contains(re.stderr, "gzip") {
+		t.Errorf("in English:\n%v", re)
+	}
+}
