@@ -51,7 +51,7 @@ func Cause(lang string, err error, details bool) string {
 	if details {
 		return "een onverwachte fout (technische details, in het Engels: " + err.Error() + ")"
 	}
-	return "een onverwachte fout (de technische details, in het Engels, toont brug met BRUG_DETAILS=1)"
+	return "een onverwachte fout (details in het Engels: zet BRUG_DETAILS=1)"
 }
 
 // Cause is the package's Cause in t's language, with t's Details.
