@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -99,5 +101,24 @@ func TestServeStorePostgres(t *testing.T) {
 	}
 	if s.stop(); s.code != exitOK {
 		t.Fatalf("serve exited %d:\n%s", s.code, s.stderr.String())
+	}
+}
+
+// TestPostgresCausesInDutch: PostgreSQL's refusals are said by their
+// SQLSTATE in Dutch (here 3D000, a database that does not exist), with
+// none of pgx's English on the screen.
+func TestPostgresCausesInDutch(t *testing.T) {
+	dsn := pgtest.DB(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/geen_database"
+	h := newHarness(t)
+	master := filepath.Join(t.TempDir(), "master.key")
+	r := h.runTok(nil, "admin", "--store", u.String(), "--master-key", master, "team", "list")
+	expect(t, "a missing database", r, exitError, "de database bestaat niet; maak hem met createdb")
+	if w := englishText.FindString(strings.ReplaceAll(r.stderr, u.Redacted(), "")); w != "" {
+		t.Errorf("English %q on a Dutch screen:\n%v", w, r)
 	}
 }
