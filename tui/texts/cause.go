@@ -294,7 +294,6 @@ var csvDutch = map[error]string{
 	csv.ErrBareQuote:     `een " in een veld zonder aanhalingstekens eromheen`,
 	csv.ErrQuote:         `een aanhalingsteken " dat ontbreekt of op een verkeerde plek staat`,
 	csv.ErrFieldCount:    "een ander aantal velden dan de kopregel",
-	csv.ErrTrailingComma: "een komma te veel aan het eind",
 }
 
 // CSVComplaint is the text of an encoding/csv error (what a problem list
