@@ -291,9 +291,9 @@ func csvCause(pe *csv.ParseError) string {
 
 // csvDutch are encoding/csv's complaints in Dutch.
 var csvDutch = map[error]string{
-	csv.ErrBareQuote:     `een " in een veld zonder aanhalingstekens eromheen`,
-	csv.ErrQuote:         `een aanhalingsteken " dat ontbreekt of op een verkeerde plek staat`,
-	csv.ErrFieldCount:    "een ander aantal velden dan de kopregel",
+	csv.ErrBareQuote:  `een " in een veld zonder aanhalingstekens eromheen`,
+	csv.ErrQuote:      `een aanhalingsteken " dat ontbreekt of op een verkeerde plek staat`,
+	csv.ErrFieldCount: "een ander aantal velden dan de kopregel",
 }
 
 // CSVComplaint is the text of an encoding/csv error (what a problem list
