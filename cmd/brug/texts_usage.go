@@ -55,7 +55,14 @@ func (m msgs) usageText(err error) string {
 		for i, s := range sub[1:] {
 			args[i] = s
 		}
-		return m.f(u.key, args...)
+		msg := m.f(u.key, args...)
+		// "1 argument", "2 argumenten": the count the command takes is
+		// the first number (the upper one of a range).
+		one := len(sub) > 1 && sub[1] == "1" && u.key != "usage.argsrange"
+		if one {
+			return strings.Replace(msg, "argument(en)", "argument", 1)
+		}
+		return strings.Replace(msg, "argument(en)", "argumenten", 1)
 	}
 	return text
 }

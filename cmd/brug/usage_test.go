@@ -15,7 +15,8 @@ func TestUsageErrorsSpeakDutch(t *testing.T) {
 		nl, en   string
 		notDutch string
 	}{
-		{[]string{"export", "a", "b"}, "neemt 1 argument(en), je gaf er 2", "accepts 1 arg(s), received 2", "accepts"},
+		{[]string{"export", "a", "b"}, "neemt 1 argument, je gaf er 2", "accepts 1 arg(s), received 2", "accepts"},
+		{[]string{"login", "https://x"}, "neemt 2 argumenten, je gaf er 1", "accepts 2 arg(s), received 1", "accepts"},
 		{[]string{"nope"}, `onbekend commando "nope" voor "brug"`, `unknown command "nope" for "brug"`, "unknown"},
 		{[]string{"export", "--frobnicate", "x"}, "onbekende optie: --frobnicate", "unknown flag: --frobnicate", "unknown"},
 		{[]string{"export", "x", "--format"}, "de optie --format heeft een waarde nodig", "flag needs an argument: --format", "needs an argument"},
