@@ -108,15 +108,9 @@ func (t *Texts) F(key string, args ...any) string {
 	return fmt.Sprintf(t.S(key), t.causes(args)...)
 }
 
-// causes is args with each error replaced by its Cause (a copy, when
-// there is one).
+// causes is args with each error replaced by its Cause: a copy when
+// there is one, else args itself.
 func (t *Texts) causes(args []any) []any {
-	return CausesIn(t.Lang, t.Details, args)
-}
-
-// CausesIn is args with each error replaced by Cause(lang, err, details):
-// a copy when there is one, else args itself.
-func CausesIn(lang string, details bool, args []any) []any {
 	out := args
 	for i, a := range args {
 		err, ok := a.(error)
@@ -126,7 +120,7 @@ func CausesIn(lang string, details bool, args []any) []any {
 		if &out[0] == &args[0] {
 			out = slices.Clone(args)
 		}
-		out[i] = Cause(lang, err, details)
+		out[i] = t.Cause(err)
 	}
 	return out
 }
