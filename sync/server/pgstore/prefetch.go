@@ -259,8 +259,11 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 //   - a copy (brug admin migrate: ImportOps, then ImportSeq) writes the
 //     source's log and its numbers, as the source pairs them (a bbolt
 //     file holds the same invariant: its apply and number are one bbolt
-//     transaction); a copy cut off between the two is not a region to
-//     serve until it is completed (the migrate marker);
+//     transaction); a copy cut off between the two holds ops without
+//     numbers until it is run again, which the procedure does before the
+//     region is served (docs/postgres.md, "Moving a region to
+//     PostgreSQL"; nothing in the server refuses a half copy, whose
+//     unnumbered ops no pull would send either);
 //   - the conversions at start (convert.go: bodies, field tags) rewrite
 //     columns of oplog rows, never their keys; the schema's migrations
 //     move no rows of either table; tombstones are never removed.
