@@ -162,11 +162,11 @@ const headBodiesQuery = `SELECT o.dossier, o.op_id, o.op FROM unnest($1::bytea[]
 
 // partialStatesQuery is statesQuery for dossiers a push writes to ($1
 // their keys; $2, $3 pairwise a dossier's key and the tag of a field it
-// writes, fieldtag.go; $4, $5 pairwise a dossier's key and an op it
-// pushes): the replaced ids as there, but only the heads of the fields
-// tagged, and of rows without a tag, with their bodies (kind 2), of the
-// ops pushed those known (kind 5), and whether the dossier has any op
-// (kind 6).
+// writes, fieldtag.go): the replaced ids as there, but only the heads of
+// the fields tagged, and of rows without a tag, with their bodies (kind
+// 2), and whether the dossier has any op (kind 6). Which of the pushed
+// ops are stored comes from the ops' dossiers read with it (pushedKnown);
+// partialStatesProbeQuery also probes the log for those ops ($4, $5).
 const partialStatesQuery = `SELECT k.d, x.kind, x.id, x.b FROM unnest($1::bytea[]) AS k(d), LATERAL (
 		SELECT 0 AS kind, dossier AS id, NULL::bytea AS b FROM erased WHERE dossier = k.d
 		UNION ALL SELECT 1, op_id, NULL FROM replaced WHERE dossier = k.d
@@ -177,7 +177,14 @@ const partialStatesQuery = `SELECT k.d, x.kind, x.id, x.b FROM unnest($1::bytea[
 	UNION ALL SELECT f.d, 2, o.op_id, o.op FROM unnest($2::bytea[], $3::bigint[]) AS f(d, t)
 		JOIN oplog o ON o.dossier = f.d AND o.field = f.t
 		LEFT JOIN replaced r ON r.dossier = f.d AND r.op_id = o.op_id
-		WHERE r.op_id IS NULL
+		WHERE r.op_id IS NULL`
+
+// partialStatesProbeQuery is partialStatesQuery with the pushed ops ($4,
+// $5: pairwise a dossier's key and an op it pushes) probed in the log:
+// those stored come as kind 5. It is sent for pushed ops whose dossier
+// was not read from ops (none, as the server asks: every pushed op is
+// among SyncPrefetch.Ops), and for all of them in tests (probePushed).
+const partialStatesProbeQuery = partialStatesQuery + `
 	UNION ALL SELECT o.dossier, 5, o.op_id, NULL FROM unnest($4::bytea[], $5::bytea[]) AS i(d, i)
 		JOIN oplog o ON o.dossier = i.d AND o.op_id = i.i`
 

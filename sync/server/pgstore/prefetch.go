@@ -80,7 +80,8 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 			return rows.Err()
 		})
 	}
-	if ops := slices.Compact(slices.Sorted(slices.Values(pre.Ops))); len(ops) > 0 {
+	ops := slices.Compact(slices.Sorted(slices.Values(pre.Ops)))
+	if len(ops) > 0 {
 		keys := make([][]byte, len(ops))
 		for i, op := range ops {
 			keys[i] = []byte(op)
@@ -160,6 +161,11 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 	scopes := map[string]*stateScope{}
 	var tagDs, opDs, opIDs [][]byte
 	var tags []int64
+	// Which pushed ops a dossier has comes from the ops' dossiers read
+	// above (pushedKnown), for the ops among them; the rest, if any, are
+	// probed in the log by the states' query.
+	fromOps := map[string][][16]byte{}
+	probe := tx.s.probePushed.Load()
 	if len(dossiers) > 1 {
 		for _, p := range pre.Pushed {
 			sc := scopes[p.Dossier]
@@ -197,6 +203,10 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 				}
 			}
 			for id := range sc.ids {
+				if _, ok := slices.BinarySearch(ops, string(id[:])); ok && !probe {
+					fromOps[dossiers[i]] = append(fromOps[dossiers[i]], id)
+					continue
+				}
 				opDs, opIDs = append(opDs, dk), append(opIDs, slices.Clone(id[:]))
 			}
 		}
@@ -211,23 +221,85 @@ func (tx *Tx) prefetch(b *pgx.Batch, pre *storage.SyncPrefetch) []func(pgx.Batch
 			b.Queue(statesQuery, whole, tx.s.heads.holds(whole))
 		}
 		reads = append(reads, func(br pgx.BatchResults) error {
-			return tx.readStates(br, whole, one, nil)
+			return tx.readStates(br, whole, one, nil, nil)
 		})
 	}
 	if len(part) > 0 {
 		tx.s.partials.Add(int64(len(part)))
-		b.Queue(partialStatesQuery, part, tagDs, tags, opDs, opIDs)
+		if len(opIDs) > 0 {
+			b.Queue(partialStatesProbeQuery, part, tagDs, tags, opDs, opIDs)
+		} else {
+			b.Queue(partialStatesQuery, part, tagDs, tags)
+		}
 		reads = append(reads, func(br pgx.BatchResults) error {
-			return tx.readStates(br, part, false, scopes)
+			return tx.readStates(br, part, false, scopes, fromOps)
 		})
 	}
 	return reads
 }
 
+// Which of a group's pushed ops a dossier has (kind 5 of the states'
+// rows) is answered from the ops' dossiers the group reads anyway, not
+// by probing oplog for each (in a burst some 2,000 probes that find
+// nothing, 8 of the states' query's 19 ms for a group of 199: issue 14,
+// docs/benchmarks.md, branch probe27). It rests on an invariant of every
+// committed state: oplog holds (d, i) exactly when ops numbers i under d,
+// but for a dossier d with a tombstone, whose log is empty. The writers:
+//
+//   - a push (sync/server's push, and an SSH session's or the admin's
+//     commit through its hook) stores an op with ApplyJSON and numbers it
+//     with NumberOp in the same transaction, only when the op was new
+//     (Known false, and an id numbered under another dossier refused
+//     before: idElsewhere), so a number never moves to another dossier
+//     (sqlNumberOp's ON CONFLICT is never taken with another dossier);
+//   - an erasure (EraseDossier, MarkErased) writes the tombstone and
+//     deletes the dossier's log in one transaction; its numbers go after,
+//     in a transaction of their own (DropDossierOps): numbers of a
+//     dossier with a tombstone are not read as stored ops;
+//   - a copy (brug admin migrate: ImportOps, then ImportSeq) writes the
+//     source's log and its numbers, as the source pairs them (a bbolt
+//     file holds the same invariant: its apply and number are one bbolt
+//     transaction); a copy cut off between the two holds ops without
+//     numbers until it is run again, which the procedure does before the
+//     region is served (docs/postgres.md, "Moving a region to
+//     PostgreSQL"; nothing in the server refuses a half copy, whose
+//     unnumbered ops no pull would send either);
+//   - the conversions at start (convert.go: bodies, field tags) rewrite
+//     columns of oplog rows, never their keys; the schema's migrations
+//     move no rows of either table; tombstones are never removed.
+//
+// The server already relies on the first half (an op stored is numbered
+// under its dossier): idElsewhere and the plain insert of a new op's
+// number (sqlNumberNewOp) read ops, not oplog.
+// TestPushedKnownFromOpsAsProbed holds the answers against the probe.
+
+// pushedKnown adds to rs, the state rows of dossier dk, a kind 5 row for
+// each op of ids (pushed to dk) that ops numbers under dk, unless rs has
+// the dossier's tombstone. An op whose dossier the transaction did not
+// read (none: the ops read goes before the states') leaves the scope, so
+// that Known reads the state whole.
+func (tx *Tx) pushedKnown(dk string, rs []stateRow, ids [][16]byte, scope *stateScope) []stateRow {
+	if slices.ContainsFunc(rs, func(r stateRow) bool { return r.kind == 0 }) {
+		return rs
+	}
+	never := FieldStateFault(tx.s.fieldStatesFault.Load()) == FaultPushedNeverKnown
+	for _, id := range ids {
+		d, ok := tx.opDossier[string(id[:])]
+		switch {
+		case !ok && scope != nil:
+			delete(scope.ids, id)
+		case ok && d == dk && !never:
+			rs = append(rs, stateRow{kind: 5, id: slices.Clone(id[:])})
+		}
+	}
+	return rs
+}
+
 // readStates reads the dossiers' states the prefetch queued (stateQuery
 // for one dossier, statesQuery or partialStatesQuery for several), with
-// scopes what each was read for (none: whole).
-func (tx *Tx) readStates(br pgx.BatchResults, dossiers [][]byte, one bool, scopes map[string]*stateScope) error {
+// scopes what each was read for (none: whole) and fromOps the pushed ops
+// whose presence comes from the ops' dossiers (pushedKnown).
+func (tx *Tx) readStates(br pgx.BatchResults, dossiers [][]byte, one bool, scopes map[string]*stateScope, fromOps map[string][][16]byte) error {
 	rows, err := br.Query()
 	if err != nil {
 		return err
@@ -251,6 +323,9 @@ func (tx *Tx) readStates(br pgx.BatchResults, dossiers [][]byte, one bool, scope
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	for d, ids := range fromOps {
+		by[d] = tx.pushedKnown(d, by[d], ids, scopes[d])
 	}
 	for _, d := range dossiers {
 		if _, err := tx.keepStateOf(d, by[string(d)], scopes[string(d)]); err != nil {

@@ -55,6 +55,10 @@ type Storage struct {
 	// reads for some fields on purpose (SetFieldStates, for tests).
 	fieldStatesOff   atomic.Bool
 	fieldStatesFault atomic.Int32
+	// probePushed, for tests, probes the log for every pushed op a
+	// state is read for (partialStatesProbeQuery) instead of answering
+	// from the ops' dossiers (pushedKnown).
+	probePushed atomic.Bool
 }
 
 var _ storage.Storage = (*Storage)(nil)
@@ -256,6 +260,10 @@ const (
 	// FaultFieldsNeverWhole answers from a state read for some fields
 	// about any field (the heads of the others missing).
 	FaultFieldsNeverWhole
+	// FaultPushedNeverKnown answers that a dossier read for a push has
+	// none of the pushed ops whose dossiers were read (pushedKnown),
+	// whatever ops holds.
+	FaultPushedNeverKnown
 )
 
 // SetFieldStates turns the reads of states for the pushed fields off (on
