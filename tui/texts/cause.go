@@ -28,12 +28,12 @@ type Localized interface {
 
 // Cause says in lang what went wrong in err, for a message that already
 // says what failed ("Opslaan mislukt: %v"). English gets err's own text.
-// Dutch gets the cause in Dutch where brug knows it: a
-// full disk, a refused connection, an unknown host name, a bad CSV
-// quote, a file locked by another brug. An error it does not know has
-// only Go's English words, which do not reach a Dutch screen: Dutch says
-// "an unexpected error" and how to see the details, unless details is
-// set (BRUG_DETAILS=1), when the English follows, marked as such.
+// Dutch gets the cause in Dutch where brug knows it: a full disk, a
+// refused connection, an unknown host name, a bad CSV quote, a file
+// locked by another brug. An error it does not know has only Go's
+// English words, which do not reach a Dutch screen: Dutch says "an
+// unexpected error" and how to see the details, unless details is set
+// (BRUG_DETAILS=1), when the English follows, marked as such.
 func Cause(lang string, err error, details bool) string {
 	if err == nil {
 		return ""
