@@ -79,6 +79,8 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 			"het adres is al in gebruik"},
 		{"no port", []string{"--db", region, "serve", "--addr", "127.0.0.1", "--ssh-addr", "", "--metrics-addr", "off"}, nil,
 			`"127.0.0.1" is geen adres met een poort`},
+		{"certificate", []string{"--db", region, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", "", "--metrics-addr", "off", "--tls-cert", badCSV, "--tls-key", badCSV}, nil,
+			"het certificaatbestand bevat geen certificaat (PEM)"},
 		{"duration", []string{"--db", region, "serve"}, map[string]string{"BRUG_SERVE_SSH_IDLE": "straks"},
 			`"straks" is geen geldige duur`},
 		{"csv quotes", []string{"--db", laptop, "import", "--yes", badCSV}, nil,
@@ -106,6 +108,9 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 			}
 			if !strings.Contains(out, c.want) {
 				t.Errorf("the cause %q is not said:\n%v", c.want, r)
+			}
+			if c.name == "server failure" && !strings.Contains(out, "kan je verzoek nu niet verwerken") {
+				t.Errorf("a failing server is not told apart from one not reached:\n%v", r)
 			}
 			if strings.Contains(out, "BRUG_DETAILS") {
 				t.Errorf("a cause brug knows fell back to the English details:\n%v", r)

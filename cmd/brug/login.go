@@ -228,6 +228,9 @@ func (c *cli) syncError(base string, err error) error {
 		return c.fail("sync.disabled", base)
 	case errors.Is(err, client.ErrUnauthorized):
 		return c.fail("sync.unauthorized", base)
+	case errors.As(err, &se) && se.Temporary():
+		// Reached, but failing or busy: not "are you offline?".
+		return c.fail("sync.serverbusy", base, err)
 	case errors.Is(err, client.ErrUnreachable):
 		return c.fail("sync.unreachable", base, err)
 	case errors.As(err, &se):

@@ -659,6 +659,10 @@ var cliTexts = map[string][2]string{
 		"De server %s heeft een certificaat dat deze computer niet vertrouwt. Dit is geen netwerkstoring en opnieuw proberen helpt niet. Vraag je IT-afdeling om hulp; installeer zo nodig het CA-certificaat van de regio (zie docs/operations.md). Je werk blijft bewaard.\n(oorzaak: %v)",
 		"The server %s has a certificate this computer does not trust. This is not a network failure and trying again will not help. Ask your IT team; install the region's CA certificate if needed (see docs/operations.md). Your work is kept.\n(details: %v)",
 	},
+	"sync.serverbusy": {
+		"De server %s kan je verzoek nu niet verwerken. Je werk blijft bewaard; probeer het later opnieuw.\n(oorzaak: %v)",
+		"The server %s cannot handle your request now. Your work is kept; try again later.\n(details: %v)",
+	},
 	"sync.unreachable": {
 		"Kan de server %s niet bereiken; ben je offline, of draait de server niet? Je werk blijft bewaard; probeer het later opnieuw.\n(oorzaak: %v)",
 		"Cannot reach the server %s; are you offline, or is the server down? Your work is kept; try again later.\n(details: %v)",

@@ -96,6 +96,9 @@ func dutchCause(err error) string {
 	if s := storeCause(err); s != "" {
 		return s
 	}
+	if s := tlsFileCause(err); s != "" {
+		return s
+	}
 	if s := netCause(err); s != "" {
 		return s
 	}
@@ -212,6 +215,29 @@ func netCause(err error) string {
 		return "het certificaat van de server wordt niet vertrouwd"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), isTimeout(err):
 		return at("er kwam niet op tijd antwoord")
+	}
+	return ""
+}
+
+// tlsFiles are crypto/tls's complaints about a certificate and key pair
+// (they have no type of their own), in Dutch.
+var tlsFiles = []struct{ en, nl string }{
+	{"tls: failed to find certificate PEM data in certificate input, but did find a private key", "het certificaatbestand bevat een sleutel en geen certificaat; zijn de bestanden bij --tls-cert en --tls-key verwisseld?"},
+	{"tls: failed to find any PEM data in certificate input", "het certificaatbestand bevat geen certificaat (PEM)"},
+	{`tls: failed to find "CERTIFICATE" PEM block in certificate input`, "het certificaatbestand bevat geen certificaat (PEM)"},
+	{"tls: failed to find any PEM data in key input", "het sleutelbestand bevat geen sleutel (PEM)"},
+	{"tls: failed to find PEM block with type ending in \"PRIVATE KEY\" in key input", "het sleutelbestand bevat geen privésleutel (PEM)"},
+	{"tls: private key type does not match public key type", "de sleutel hoort niet bij het certificaat"},
+	{"tls: private key does not match public key", "de sleutel hoort niet bij het certificaat"},
+}
+
+// tlsFileCause names a certificate and key pair's mistake in Dutch.
+func tlsFileCause(err error) string {
+	msg := err.Error()
+	for _, t := range tlsFiles {
+		if strings.Contains(msg, t.en) {
+			return t.nl
+		}
 	}
 	return ""
 }

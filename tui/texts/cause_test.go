@@ -2,10 +2,18 @@ package texts
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -107,6 +115,24 @@ func realErrors(t *testing.T) []struct {
 	_, err = time.ParseDuration("banaan")
 	add("duration", fmt.Errorf("ssh-idle: %w", err), `"banaan" is geen geldige duur; schrijf bijvoorbeeld 30s, 15m of 2h`)
 
+	// A certificate and key pair for serve --tls-cert/--tls-key: garbage,
+	// the two files swapped, a key of another certificate.
+	certPEM, keyPEM := selfSigned(t)
+	_, otherKey := selfSigned(t)
+	garbage := filepath.Join(dir, "garbage.pem")
+	certFile, keyFile, otherFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "other.pem")
+	for p, b := range map[string][]byte{garbage: []byte("geen certificaat\n"), certFile: certPEM, keyFile: keyPEM, otherFile: otherKey} {
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = tls.LoadX509KeyPair(garbage, keyFile)
+	add("tls garbage", fmt.Errorf("load: %w", err), "het certificaatbestand bevat geen certificaat (PEM)")
+	_, err = tls.LoadX509KeyPair(keyFile, certFile)
+	add("tls swapped", err, "het certificaatbestand bevat een sleutel en geen certificaat; zijn de bestanden bij --tls-cert en --tls-key verwisseld?")
+	_, err = tls.LoadX509KeyPair(certFile, otherFile)
+	add("tls other key", err, "de sleutel hoort niet bij het certificaat")
+
 	// What cannot be made here without the network or a full disk of
 	// one's own: made as the libraries make them.
 	add("dns", &url.Error{Op: "Post", URL: "https://nergens.invalid/v1/enroll", Err: &net.OpError{Op: "dial", Net: "tcp",
@@ -123,6 +149,26 @@ func realErrors(t *testing.T) []struct {
 	add("no port", err, `"127.0.0.1" is geen adres met een poort; schrijf het als naam:poort, bijvoorbeeld 127.0.0.1:8443`)
 	add("localized", fmt.Errorf("load: %w", localizedErr{}), "methodebestand m.yaml, regel 3: fout")
 	return cases
+}
+
+// selfSigned makes a certificate and its key, PEM-encoded.
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "brug.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
 }
 
 // TestCauseSaysKnownCausesInDutch: every error brug knows gets its own
