@@ -73,14 +73,12 @@ func parseOrgCSV(data []byte) ([]server.OrgRow, []caseProblem) {
 		ct.Email, _ = get("email")
 		if ct != (store.OrgContact{}) {
 			_, ccol := get("contact")
+			var ce *store.ContactError // CheckContact's only error
 			switch {
 			case ct.Name == "":
 				add(line, ccol, "org.nocontact", "")
-			case store.CheckContact(ct) != nil:
-				ce := &store.ContactError{}
-				errors.As(store.CheckContact(ct), &ce)
-				field := cmp.Or(ce.Field, "long")
-				add(line, "", "org.contact."+field, ce.Value)
+			case errors.As(store.CheckContact(ct), &ce):
+				add(line, "", "org.contact."+cmp.Or(ce.Field, "long"), ce.Value)
 			default:
 				o.Contacts = []store.OrgContact{ct}
 			}

@@ -80,6 +80,9 @@ func (m msgs) cliCause(err error) string {
 }
 
 // causeTexts are the causes cmd/brug knows beyond texts.Cause (cause).
+// English says the server's answers and PostgreSQL's errors in their own
+// words (cliCause), so the English of the cause.server and cause.pg keys
+// is there for the catalogue's completeness only.
 var causeTexts = map[string][2]string{
 	"cause.notyours": {
 		"geen van de gevraagde teams is een van jouw teams (jouw teams: %s)",

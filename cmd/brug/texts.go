@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // msgs are the CLI's own messages in Dutch and English: what is printed on
@@ -36,18 +37,7 @@ func (m msgs) f(key string, args ...any) string {
 	}
 	// An error is written as cause writes it: in Dutch where brug knows
 	// its cause, and never in Go's English on a Dutch screen.
-	for i, a := range args {
-		if err, ok := a.(error); ok && err != nil {
-			args = slices.Clone(args)
-			for j := i; j < len(args); j++ {
-				if err, ok := args[j].(error); ok && err != nil {
-					args[j] = m.cause(err)
-				}
-			}
-			break
-		}
-	}
-	return fmt.Sprintf(s, args...)
+	return fmt.Sprintf(s, texts.WithCauses(args, m.cause)...)
 }
 
 // detail is the line of technical details under a message that already

@@ -8,9 +8,12 @@ import (
 // usageTexts are cobra's own usage errors in brug's words: cobra writes
 // them in English, and no English error text may reach a Dutch screen.
 var usageTexts = map[string][2]string{
-	"usage.args":        {"dit commando neemt %s argument(en), je gaf er %s", "this command takes %s argument(s), you gave %s"},
-	"usage.argsmax":     {"dit commando neemt hoogstens %s argument(en), je gaf er %s", "this command takes at most %s argument(s), you gave %s"},
-	"usage.argsmin":     {"dit commando neemt minstens %s argument(en), je gaf er %s", "this command takes at least %s argument(s), you gave %s"},
+	"usage.args":        {"dit commando neemt %s argumenten, je gaf er %s", "this command takes %s argument(s), you gave %s"},
+	"usage.argsmax":     {"dit commando neemt hoogstens %s argumenten, je gaf er %s", "this command takes at most %s argument(s), you gave %s"},
+	"usage.argsmin":     {"dit commando neemt minstens %s argumenten, je gaf er %s", "this command takes at least %s argument(s), you gave %s"},
+	"usage.args.one":    {"dit commando neemt %s argument, je gaf er %s", "this command takes %s argument, you gave %s"},
+	"usage.argsmax.one": {"dit commando neemt hoogstens %s argument, je gaf er %s", "this command takes at most %s argument, you gave %s"},
+	"usage.argsmin.one": {"dit commando neemt minstens %s argument, je gaf er %s", "this command takes at least %s argument, you gave %s"},
 	"usage.argsrange":   {"dit commando neemt %s tot %s argumenten, je gaf er %s", "this command takes %s to %s arguments, you gave %s"},
 	"usage.command":     {"onbekend commando %q voor %q", "unknown command %q for %q"},
 	"usage.flag":        {"onbekende optie: %s", "unknown flag: %s"},
@@ -55,14 +58,12 @@ func (m msgs) usageText(err error) string {
 		for i, s := range sub[1:] {
 			args[i] = s
 		}
-		msg := m.f(u.key, args...)
-		// "1 argument", "2 argumenten": the count the command takes is
-		// the first number (the upper one of a range).
-		one := len(sub) > 1 && sub[1] == "1" && u.key != "usage.argsrange"
-		if one {
-			return strings.Replace(msg, "argument(en)", "argument", 1)
+		// "1 argument", not "1 argumenten": a count of one has a text of
+		// its own (key.one).
+		if _, ok := lookupText(u.key + ".one"); ok && sub[1] == "1" {
+			return m.f(u.key+".one", args...)
 		}
-		return strings.Replace(msg, "argument(en)", "argumenten", 1)
+		return m.f(u.key, args...)
 	}
 	return text
 }

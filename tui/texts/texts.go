@@ -108,9 +108,13 @@ func (t *Texts) F(key string, args ...any) string {
 	return fmt.Sprintf(t.S(key), t.causes(args)...)
 }
 
-// causes is args with each error replaced by its Cause: a copy when
-// there is one, else args itself.
-func (t *Texts) causes(args []any) []any {
+// causes is args with each error replaced by its Cause.
+func (t *Texts) causes(args []any) []any { return WithCauses(args, t.Cause) }
+
+// WithCauses is args with each error replaced by cause(err): a copy when
+// there is one, else args itself. The app's F and the CLI's messages
+// write errors through it.
+func WithCauses(args []any, cause func(error) string) []any {
 	out := args
 	for i, a := range args {
 		err, ok := a.(error)
@@ -120,7 +124,7 @@ func (t *Texts) causes(args []any) []any {
 		if &out[0] == &args[0] {
 			out = slices.Clone(args)
 		}
-		out[i] = t.Cause(err)
+		out[i] = cause(err)
 	}
 	return out
 }
