@@ -115,9 +115,11 @@ func initialPull10k(b *testing.B, encrypt bool) {
 		tm.reset()
 		in0, out0 := cl.counts()
 		w := watchMem()
+		stop := pullProfile(b)
 		cpu0, db0 := selfCPU(), dbCPU(path)
 		err = cmd.Run()
 		srvCPU, dbTime = selfCPU()-cpu0, dbCPU(path)-db0
+		stop()
 		if cmd.ProcessState != nil {
 			devCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		}
@@ -174,6 +176,34 @@ func initialPull10k(b *testing.B, encrypt bool) {
 	b.ReportMetric(mb(srvAnon), "srv-anon-MB")
 	b.ReportMetric(mb(srvHeap), "srv-heap-MB")
 }
+
+// pullProfile starts, with BRUG_BENCH_PULL_PROFILE=FILE, a CPU profile of
+// the server's process while one pull runs, to FILE.1, FILE.2, ... (the
+// test binary's -cpuprofile holds the region's set-up too, which on
+// PostgreSQL is most of it); go tool pprof takes them all at once
+// (FILE.*). It returns what stops it.
+func pullProfile(b *testing.B) (stop func()) {
+	name := os.Getenv("BRUG_BENCH_PULL_PROFILE")
+	if name == "" {
+		return func() {}
+	}
+	pullProfiles++
+	f, err := os.Create(fmt.Sprintf("%s.%d", name, pullProfiles))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var pullProfiles int
 
 // benchPullShared is BRUG_BENCH_SHARED: how many dossiers of every team
 // the initial pull's region shares with the next team (0: none).

@@ -137,6 +137,55 @@ func serverRegion(tb testing.TB, clients int) string {
 	return path
 }
 
+// benchEncrypted reports whether the benchmarks serve the region from a
+// bbolt file encrypted at rest (BRUG_BENCH_STORE=bolt-encrypted), as brug
+// serve keeps its file by default (docs/operations.md, "The keys"): the
+// log's ops sealed with their dossiers' keys, as PostgreSQL's always are.
+// The default, a plain file, is the stricter yardstick for PostgreSQL.
+func benchEncrypted() bool { return os.Getenv("BRUG_BENCH_STORE") == "bolt-encrypted" }
+
+// benchEncryption is how brug serve opens an encrypted file at path: its
+// key store and master key beside it.
+func benchEncryption(path string) *store.Encryption {
+	return &store.Encryption{Keyring: store.KeyFile{Name: path + ".master-key"}, KeyStore: path + ".keys", SealedBuckets: SealedBuckets}
+}
+
+// serverRegionEncrypted is serverRegion encrypted at rest, with its key
+// store (PATH.keys) and master key (PATH.master-key) beside it: opening a
+// plain file with keys encrypts it, as brug serve does with its first
+// master key. Generated once into the OS temp dir; copy all three before
+// use.
+func serverRegionEncrypted(tb testing.TB, clients int) string {
+	tb.Helper()
+	path := strings.TrimSuffix(serverRegion(tb, clients), ".db") + "-enc.db"
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	tmp := path + ".tmp"
+	for _, ext := range []string{"", ".keys", ".master-key"} {
+		if err := os.Remove(tmp + ext); err != nil && !os.IsNotExist(err) {
+			tb.Fatal(err)
+		}
+	}
+	if err := demo.CopyRegion(serverRegion(tb, clients), tmp); err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := Open(tmp, Options{NoSync: true, Encryption: benchEncryption(tmp)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	// The data file last: its name is what says the fixture is complete.
+	for _, ext := range []string{".keys", ".master-key", ""} {
+		if err := os.Rename(tmp+ext, path+ext); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return path
+}
+
 // openServerRegion opens a copy of the server region and serves it over
 // HTTP on 127.0.0.1 through a counting listener.
 func openServerRegion(tb testing.TB, clients int, opt Options, tm *timings) (*Server, *httptest.Server, *countingListener) {
@@ -151,6 +200,16 @@ func openServerRegionAt(tb testing.TB, clients int, opt Options, tm *timings) (*
 	var path string
 	if benchPostgres() {
 		path = pgRegion(tb, clients)
+	} else if benchEncrypted() {
+		src := serverRegionEncrypted(tb, clients)
+		dir := tb.TempDir()
+		path = filepath.Join(dir, "server.db")
+		for _, ext := range []string{"", ".keys", ".master-key"} {
+			if err := demo.CopyRegion(src+ext, path+ext); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		opt.Encryption = benchEncryption(path)
 	} else {
 		src := serverRegion(tb, clients)
 		path = filepath.Join(tb.TempDir(), "server.db")
