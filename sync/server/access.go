@@ -99,12 +99,7 @@ func (s *Server) visible(tx Tx, u User, day string) map[string]bool {
 		}
 		return s.views.team(tx, u.Teams[0])
 	}
-	out := map[string]bool{}
-	for _, team := range u.Teams {
-		maps.Copy(out, s.views.team(tx, team))
-		maps.Copy(out, s.views.shared(tx, team, day))
-	}
-	return out
+	return s.views.union(tx, u.Teams, day)
 }
 
 // seesDossier reports whether a user sees a dossier (a 16-byte key in
