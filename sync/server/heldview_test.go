@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/brug-nl/brug/sync/protocol"
@@ -17,23 +18,22 @@ import (
 // with the view cache off, reading the view from the storage. The cache is
 // left as it was before either (a rolled-back pull commits nothing, so
 // what it took or wrote is put back). hit tells whether the first took
-// the held view.
-func pullHeldAndFile(t *testing.T, e *env, dev *device, limit int, shared bool) (held, file *answer, hit bool) {
+// the held view, planned whether it took the last page's plan too.
+func pullHeldAndFile(t *testing.T, e *env, dev *device, limit int, shared bool) (held, file *answer, hit, planned bool) {
 	t.Helper()
 	c := &e.srv.views
 	c.mu.Lock()
 	saved, ok := c.held[dev.id]
 	if ok {
-		saved.have = maps.Clone(saved.have)
+		saved = cloneHeld(saved)
 	}
-	writes, hits := c.writes[dev.id], c.heldHits
+	writes, hits, plans := c.writes[dev.id], c.heldHits, c.planHits
 	c.mu.Unlock()
 	restore := func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if ok {
-			kept := saved
-			kept.have = maps.Clone(saved.have)
+			kept := cloneHeld(saved)
 			if c.held == nil {
 				c.held = map[string]heldView{}
 			}
@@ -47,8 +47,8 @@ func pullHeldAndFile(t *testing.T, e *env, dev *device, limit int, shared bool) 
 	}
 	held = pullRolledBack(t, e, dev, dev.cursor, limit, false, shared)
 	c.mu.Lock()
-	hit = c.heldHits > hits
-	c.heldHits = hits
+	hit, planned = c.heldHits > hits, c.planHits > plans
+	c.heldHits, c.planHits = hits, plans
 	c.mu.Unlock()
 	restore()
 	c.mu.Lock()
@@ -59,7 +59,18 @@ func pullHeldAndFile(t *testing.T, e *env, dev *device, limit int, shared bool) 
 	c.off = false
 	c.mu.Unlock()
 	restore()
-	return held, file, hit
+	return held, file, hit, planned
+}
+
+// cloneHeld is a copy of v that shares nothing a pull changes.
+func cloneHeld(v heldView) heldView {
+	v.have = maps.Clone(v.have)
+	if v.plan != nil {
+		p := *v.plan
+		p.rest, p.forget = slices.Clone(p.rest), slices.Clone(p.forget)
+		v.plan = &p
+	}
+	return v
 }
 
 // heldAsStorage checks that the view process e holds for dev, if any it
@@ -132,6 +143,7 @@ func TestHeldViewsPageAsTheFile(t *testing.T) {
 			past := map[*device][]uint64{}
 			bramIn := map[string]bool{"Noord": true}
 			compared, hits, multi, checked := 0, 0, 0, 0
+			plans := 0
 			for step := range 150 {
 				d := devs[rng.IntN(len(devs))]
 				on := pick()
@@ -168,11 +180,14 @@ func TestHeldViewsPageAsTheFile(t *testing.T) {
 					for page := 0; page < 6; page++ {
 						limit := 1 + rng.IntN(6)
 						e := pick()
-						held, file, hit := pullHeldAndFile(t, e, o, limit, shared)
+						held, file, hit, planned := pullHeldAndFile(t, e, o, limit, shared)
 						samePullPages(t, fmt.Sprintf("step %d, %s page %d from %d, limit %d on %s (held %v)", step, o.user, page, o.cursor, limit, e.path, hit), held, file)
 						compared++
 						if hit {
 							hits++
+						}
+						if planned {
+							plans++
 						}
 						o.e = e
 						resp, status, perr := o.try(limit)
@@ -190,9 +205,13 @@ func TestHeldViewsPageAsTheFile(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%d pages compared, %d with the held view, %d pages with more after them; %d held views compared with the storage's", compared, hits, multi, checked)
+			t.Logf("%d pages compared, %d with the held view, %d of them with the last page's plan, %d pages with more after them; %d held views compared with the storage's",
+				compared, hits, plans, multi, checked)
 			if hits < 50 {
 				t.Errorf("only %d pages took the held view", hits)
+			}
+			if plans < 20 {
+				t.Errorf("only %d pages took the last page's plan", plans)
 			}
 		})
 	}

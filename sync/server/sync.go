@@ -605,8 +605,15 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	}
 	vis := s.visible(tx, u, day)
 	var demote []string
-	have, ok := s.views.takeHeld(d.ID, gen)
-	if ok {
+	hv, ok := s.views.takeHeld(d.ID, gen)
+	have := hv.have
+	// plan is what the last page left for this one when it still holds
+	// (pullPlan): then nothing below walks the whole view.
+	var plan *pullPlan
+	if ok && hv.plan != nil && hv.plan.seq == cursor && hv.plan.day == day && hv.plan.access == accessKey(u) {
+		plan = hv.plan
+	}
+	if ok && plan == nil {
 		// The view as this device's last page left it (viewcache.go,
 		// heldView), not read again.
 		for dk, e := range have {
@@ -614,7 +621,7 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 				demote = append(demote, dk)
 			}
 		}
-	} else {
+	} else if !ok {
 		have = map[string]viewEntry{}
 		err := tx.DeviceViews(d.ID, func(dk string, v storage.ViewEntry) error {
 			e := viewEntry{v.State, v.Seq}
@@ -674,58 +681,35 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	}
 
 	// 2. View changes, once the device is caught up.
-	erased := func(dk string) bool { return tx.Erased(idString([]byte(dk))) }
 	batch, _ := tx.(storage.PullBatcher)
-	if batch != nil {
-		// Which of the dossiers held are erased: one question, not one
-		// per dossier.
-		var held []string
-		for dk, e := range have {
-			if e.state == viewIn {
-				held = append(held, dk)
-			}
-		}
-		gone, err := batch.ErasedAmong(held)
+	var add, drop, erase, forget []string
+	var ordered int // add[:ordered] are in order
+	if plan != nil {
+		// The last page's dossiers still to add, and what it dropped
+		// or erased, now confirmed by the cursor: all the walk below
+		// would find (pullPlan).
+		add, ordered, forget = plan.rest, plan.ordered, plan.forget
+		s.views.planned()
+	} else {
+		var err error
+		add, drop, erase, forget, err = s.viewChanges(tx, batch, have, vis, cursor)
 		if err != nil {
 			return err
 		}
-		erased = func(dk string) bool { return gone[dk] }
+		// Dossiers to add go oldest first (UUIDv7 keys), in the same
+		// order on every page. A page reaches a hundred or so of an
+		// initial pull's thousands, so only add[:ordered] is put in
+		// order, a chunk at a time as the page reaches it (inOrder):
+		// sorting all of add on every page cost 0.04-0.16 s of a
+		// 10,000-client pull.
+		ordered = inOrder(add, 0, addChunk)
 	}
-	var add, drop, erase, forget []string
-	for dk, e := range have {
-		switch {
-		case e.state == viewIn && erased(dk):
-			erase = append(erase, dk)
-		case e.state == viewIn && !vis[dk]:
-			drop = append(drop, dk)
-		case e.state == viewIn && e.seq > cursor:
-			add = append(add, dk) // sent, never confirmed: send again
-		case e.state == viewDrop && vis[dk]:
-			add = append(add, dk)
-		case e.state == viewDrop && e.seq > cursor:
-			drop = append(drop, dk)
-		case e.state == viewErased && e.seq > cursor:
-			erase = append(erase, dk)
-		case e.state != viewIn:
-			forget = append(forget, dk)
-		}
-	}
-	for dk := range vis {
-		if _, ok := have[dk]; !ok {
-			add = append(add, dk)
-		}
-	}
-	// Dossiers to add go oldest first (UUIDv7 keys), in the same order on
-	// every page. A page reaches a hundred or so of an initial pull's
-	// thousands, so only add[:ordered] is put in order, a chunk at a time
-	// as the page reaches it (inOrder): sorting all of add on every page
-	// cost 0.04-0.16 s of a 10,000-client pull.
-	ordered := inOrder(add, 0, addChunk)
 	sort.Strings(drop)
 	sort.Strings(erase)
 	var sent []string
 	var hist history
-	fetched := 0 // add[:fetched] are prefetched (batch)
+	fetched := 0     // add[:fetched] are prefetched (batch)
+	next := len(add) // add[next:] are left for the next page
 	start := out.count()
 	if _, ok := tx.(storage.OpsReader); ok && out.compact && len(add) > 0 {
 		// Room for the page's ops, decoded (history.append), at once, not
@@ -737,8 +721,10 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	for i := 0; i < len(add); i++ {
 		if out.count() >= limit {
 			resp.More = true
+			next = i
 			break
 		}
+
 		if i == ordered {
 			ordered = inOrder(add, ordered, addChunk)
 		}
@@ -772,9 +758,13 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 	}
 	resp.Cursor = maxSeq
 	var settledSeq uint64 // the highest number of the view's entries after this sync
-	for _, e := range have {
-		if e.state == viewIn && e.seq != unconfirmed {
-			settledSeq = max(settledSeq, e.seq)
+	if plan != nil {
+		settledSeq = plan.seq // the last page's entries, the highest since
+	} else {
+		for _, e := range have {
+			if e.state == viewIn && e.seq != unconfirmed {
+				settledSeq = max(settledSeq, e.seq)
+			}
 		}
 	}
 	if len(sent)+len(drop)+len(erase)+len(forget) > 0 {
@@ -847,6 +837,17 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		delete(have, dk)
 	}
 	out.held.written = s.views.written(d.ID)
+	if resp.More && len(sent) > 0 {
+		// What the next page would find walking the view again, as long
+		// as nothing changes what the device sees (pullPlan). The rest
+		// is put in order once, not a chunk a page.
+		rest := add[next:]
+		if o := max(ordered-next, 0); o < len(rest) {
+			slices.Sort(rest[o:])
+		}
+		out.held.plan = &pullPlan{seq: resp.Cursor, day: day, access: accessKey(u), rest: rest, ordered: len(rest),
+			forget: slices.Concat(drop, erase)}
+	}
 	if len(drop)+len(erase) == 0 && !resp.More {
 		// Every dossier the device sees is now in its view, and nothing
 		// else is: the next syncs can skip working the view out.
@@ -855,6 +856,53 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 		out.held = nil // the next sync skips the view (settled)
 	}
 	return s.auditDelivery(tx, d, u, delivered, &out.who)
+}
+
+// viewChanges works out, from the device's whole view (have) and the
+// dossiers the user sees now (vis), the view changes a page of a pull
+// makes: dossiers to add (unordered), to drop, to tell erased, and
+// entries to forget (their drop or erasure confirmed by cursor).
+func (s *Server) viewChanges(tx Tx, batch storage.PullBatcher, have map[string]viewEntry, vis map[string]bool, cursor uint64) (add, drop, erase, forget []string, err error) {
+	erased := func(dk string) bool { return tx.Erased(idString([]byte(dk))) }
+	if batch != nil {
+		// Which of the dossiers held are erased: one question, not one
+		// per dossier.
+		var held []string
+		for dk, e := range have {
+			if e.state == viewIn {
+				held = append(held, dk)
+			}
+		}
+		gone, err := batch.ErasedAmong(held)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		erased = func(dk string) bool { return gone[dk] }
+	}
+	for dk, e := range have {
+		switch {
+		case e.state == viewIn && erased(dk):
+			erase = append(erase, dk)
+		case e.state == viewIn && !vis[dk]:
+			drop = append(drop, dk)
+		case e.state == viewIn && e.seq > cursor:
+			add = append(add, dk) // sent, never confirmed: send again
+		case e.state == viewDrop && vis[dk]:
+			add = append(add, dk)
+		case e.state == viewDrop && e.seq > cursor:
+			drop = append(drop, dk)
+		case e.state == viewErased && e.seq > cursor:
+			erase = append(erase, dk)
+		case e.state != viewIn:
+			forget = append(forget, dk)
+		}
+	}
+	for dk := range vis {
+		if _, ok := have[dk]; !ok {
+			add = append(add, dk)
+		}
+	}
+	return add, drop, erase, forget, nil
 }
 
 // catchUp is phase 1 of a pull: the ops numbered after cursor of the
