@@ -83,7 +83,7 @@ func (s *refusedScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		s.loaded = true
 		if msg.err != nil {
 			s.loadErr = t.F("refused.err.load", msg.err)
-			return s, kit.Status(s.loadErr, true)
+			return s, kit.StatusErr(s.loadErr, msg.err)
 		}
 		// Newest first: what just happened is what the coach looks for.
 		s.ops = make([]RefusedOp, 0, len(msg.ops))
@@ -94,7 +94,7 @@ func (s *refusedScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		s.cursor = max(0, min(s.cursor, len(s.ops)-1))
 	case refusedClearedMsg:
 		if msg.err != nil {
-			return s, kit.Status(t.F("refused.err.clear", msg.err), true)
+			return s, kit.StatusErr(t.F("refused.err.clear", msg.err), msg.err)
 		}
 		return s, tea.Batch(kit.Status(t.S("refused.cleared"), false), kit.Pop(true))
 	case tea.KeyMsg:

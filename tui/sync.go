@@ -337,7 +337,7 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 		st.backoff = min(max(st.backoff*2, syncBackoffMin), syncBackoffMax)
 		st.nextTry = m.ctx.Now().Add(st.backoff)
 		if manual {
-			cmds = append(cmds, kit.Status(t.F("sync.failed", m.syncConnText()), true))
+			cmds = append(cmds, kit.StatusErr(t.F("sync.failed", m.syncConnText()), msg.err))
 		}
 	}
 	switch {
