@@ -655,8 +655,13 @@ func (l lookup) team(name string) (server.TeamInfo, bool) {
 
 // explainRefusal says in the user's language why req was refused.
 func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref adminRefusal) error {
+	if req.Cmd == server.CmdBackup {
+		if err, ok := c.explainBackupRefusal(req.Path, ref); ok {
+			return err
+		}
+	}
 	if !ref.user {
-		return c.fail("admin.failed", errors.New(esc(ref.msg)))
+		return c.fail("admin.failed", refusalError(ref.msg, ""))
 	}
 	l := c.adminLookup(sess)
 	if err, ok := c.explainAccountRefusal(sess, l, req, ref); ok {

@@ -89,6 +89,12 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 			`telefoonnummer "bel maar" klopt niet`},
 		{"contact in an import", []string{"--db", region, "admin", "org", "import", badOrgs}, nil,
 			`regel 2: telefoonnummer "bel maar" klopt niet`},
+		{"backup over the server's file", []string{"--db", region, "admin", "backup", region}, nil,
+			"is het bestand van de server zelf (of de sleutelopslag of de socket ervan); kies een andere naam voor de kopie"},
+		{"backup to a folder", []string{"--db", region, "admin", "backup", dir}, nil,
+			"is een map; geef de naam van een bestand voor de kopie"},
+		{"backup into a missing folder", []string{"--db", region, "admin", "backup", filepath.Join(dir, "nergens", "kopie.db")}, nil,
+			"De beheeropdracht lukte niet: " + filepath.Join(dir, "nergens") + " bestaat niet"},
 		{"postgres refused", []string{"admin", "--store", "postgres://brug@" + closed + "/region?sslmode=disable", "--master-key", filepath.Join(dir, "mk.key"), "team", "list"}, nil,
 			"de verbinding werd geweigerd (" + closed + ")"},
 	} {
@@ -140,5 +146,28 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 	re := h.runTok(nil, append([]string{"--lang", "en"}, unknown...)...)
 	if !strings.Contains(re.stderr, "(details: ") || !strings.Contains(re.stderr, "gzip") {
 		t.Errorf("in English:\n%v", re)
+	}
+}
+
+// TestRefusalsKeepTheirEnglish: the refusals a Dutch screen now says in
+// Dutch read in English exactly as before: the server's own words.
+func TestRefusalsKeepTheirEnglish(t *testing.T) {
+	h := newHarness(t)
+	dir := t.TempDir()
+	region := filepath.Join(dir, "region.db")
+	expect(t, "org add", h.run("--db", region, "admin", "org", "add", "Bakkerij", "--kind", "employer"), exitOK)
+	missing := filepath.Join(dir, "nergens", "kopie.db")
+	for _, c := range []struct {
+		args []string
+		want *regexp.Regexp
+	}{
+		{[]string{"backup", region}, regexp.MustCompile(`^brug: The server refuses the command: invalid: backup target "` + regexp.QuoteMeta(region) + `": that is the server's own file; choose another\n`)},
+		{[]string{"backup", dir}, regexp.MustCompile(`^brug: The server refuses the command: invalid: backup target "` + regexp.QuoteMeta(dir) + `": is a folder; give a file name\n`)},
+		{[]string{"backup", missing}, regexp.MustCompile(`^brug: The admin command did not work: backup to ` + regexp.QuoteMeta(missing) + `: open ` + regexp.QuoteMeta(filepath.Dir(missing)) + `/\.kopie\.db\.\d+\.tmp: no such file or directory\n`)},
+	} {
+		r := h.run(append([]string{"--lang", "en", "--db", region, "admin"}, c.args...)...)
+		if r.code == exitOK || !c.want.MatchString(r.stderr) {
+			t.Errorf("%v in English:\n%v", c.args, r)
+		}
 	}
 }
