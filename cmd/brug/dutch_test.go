@@ -59,6 +59,8 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 	}
 	badCSV := write("clients.csv", "naam,team\nJan \"B\" Jansen,Noord\n\"Ria,Noord\n")
 	badOrgs := write("orgs.csv", "naam,soort,contactpersoon,telefoon\nBakkerij De Zon,werkgever,Ria,bel maar\n")
+	emptyCSV := write("leeg.csv", "")
+	noNames := write("kolommen.csv", "voornaam;woonplaats\nJan;Zwolle\n")
 	region := filepath.Join(dir, "region.db")
 	laptop := filepath.Join(dir, "laptop.db")
 	expect(t, "org add", h.run("--db", region, "admin", "org", "add", "Bakkerij", "--kind", "employer"), exitOK)
@@ -85,6 +87,10 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 			`"straks" is geen geldige duur`},
 		{"csv quotes", []string{"--db", laptop, "import", "--yes", badCSV}, nil,
 			`regel 2: geen geldige CSV (een " in een veld zonder aanhalingstekens eromheen)`},
+		{"empty csv", []string{"--db", laptop, "import", "--yes", emptyCSV}, nil,
+			"regel 1: het bestand is leeg; de eerste regel noemt de kolommen\n"},
+		{"csv without names", []string{"--db", laptop, "import", "--yes", noNames}, nil,
+			"regel 1: de kopregel moet de kolom naam noemen, of voornaam en achternaam\n"},
 		{"contact", []string{"--db", region, "admin", "org", "contact", "add", "Bakkerij", "Ria", "--phone", "bel maar"}, nil,
 			`telefoonnummer "bel maar" klopt niet`},
 		{"contact in an import", []string{"--db", region, "admin", "org", "import", badOrgs}, nil,
@@ -117,6 +123,9 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 			}
 			if c.name == "server failure" && !strings.Contains(out, "kan je verzoek nu niet verwerken") {
 				t.Errorf("a failing server is not told apart from one not reached:\n%v", r)
+			}
+			if strings.Contains(out, "%!") {
+				t.Errorf("a message misses or has too many arguments:\n%v", r)
 			}
 			if strings.Contains(out, "BRUG_DETAILS") {
 				t.Errorf("a cause brug knows fell back to the English details:\n%v", r)
