@@ -139,27 +139,13 @@ func (s *refusedScreen) entry(op RefusedOp, selected bool) []string {
 	}
 	head := fmt.Sprintf("%s%s · %s", kit.CursorMark(selected), name, label)
 	when := kit.ShortDay(s.ctx, op.At) + " " + kit.LocalTime(s.ctx, op.At).Format("15:04")
-	why := t.S("refused.code." + codeKey(op.Code))
-	if t.Lang == "en" || t.Details {
-		// The server's own explanation is English: a Dutch screen shows
-		// it only when asked (BRUG_DETAILS=1); the code's words say why.
-		why += ": " + op.Reason
-	}
+	why := t.RefusedWhy(op.Code, op.Reason)
 	reason := "  " + st.Muted.Render(kit.Truncate(when+" · "+why, max(10, s.width-2)))
 	head = kit.Truncate(head, s.width)
 	if selected {
 		head = st.Selected.Render(head)
 	}
 	return []string{head, reason}
-}
-
-// codeKey maps a refusal code to its catalogue key, "other" when unknown.
-func codeKey(code string) string {
-	switch code {
-	case "invalid", "method", "author", "device", "forbidden", "erased", "unknown", "heads", "clock", "read_only", "no_consent_for_org":
-		return code
-	}
-	return "other"
 }
 
 // View renders the list.

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/brug-nl/brug/sync/client"
 )
 
 // englishText finds Go's and brug's English in a message: the words of
@@ -179,4 +181,49 @@ func TestRefusalsKeepTheirEnglish(t *testing.T) {
 			t.Errorf("%v in English:\n%v", c.args, r)
 		}
 	}
+}
+
+// TestSyncListsRefusalsInDutch: brug sync lists the changes the server
+// refused; the server's explanation is English, so a Dutch screen says
+// why by the refusal's code (as the app's list does), with the English
+// only under BRUG_DETAILS=1; English lists it as it came.
+func TestSyncListsRefusalsInDutch(t *testing.T) {
+	h := newHarness(t)
+	region := filepath.Join(t.TempDir(), "region.db")
+	srv := startServe(t, h, region)
+	a := func(args ...string) result { t.Helper(); return adminCmd(h, region, args...) }
+	expect(t, "team add", a("team", "add", "Noord"), exitOK)
+	expect(t, "user add", a("user", "add", "anna", "--role", "coach", "--team", "Noord"), exitOK)
+	tokens := &client.MemoryStore{}
+	laptop := laptopWithClient(t, "Klaas Zuidema", "Zuid") // a team the server does not have
+	dev := func(args ...string) result {
+		t.Helper()
+		return h.runTok(tokens, append([]string{"--db", laptop}, args...)...)
+	}
+	expect(t, "login", dev("login", srv.url, inviteCode(t, h, region, "anna"), "--adopt"), exitOK)
+	snapshot, err := os.ReadFile(laptop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each run syncs the same file as it was before its first sync, so
+	// that each lists the refusals anew.
+	run := func(args ...string) result {
+		t.Helper()
+		if err := os.WriteFile(laptop, snapshot, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return dev(args...)
+	}
+	const reason = `which this server does not have`
+	r := run("sync")
+	expect(t, "sync", r, exitOK, "  geweigerd: dossier ", ", veld Stap 1 · status: ongeldig\n")
+	if strings.Contains(r.stdout, reason) || englishText.MatchString(r.stdout) {
+		t.Errorf("English on a Dutch screen:\n%v", r)
+	}
+	h.env["BRUG_DETAILS"] = "1"
+	r = run("sync")
+	delete(h.env, "BRUG_DETAILS")
+	expect(t, "sync with details", r, exitOK, ": ongeldig: the new dossier is in team \"Zuid\", "+reason)
+	r = run("--lang", "en", "sync")
+	expect(t, "sync in English", r, exitOK, ", field step/1/status: the new dossier is in team \"Zuid\", "+reason+"; choose one of your teams\n")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/client"
 	"github.com/brug-nl/brug/tui"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // syncTimeout bounds `brug sync`: long enough for a fresh device's first
@@ -92,11 +93,25 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 		}
 		for _, r := range after {
 			if !old[r.ID] {
-				fmt.Fprintln(c.env.stdout, m.f("sync.refusedline", esc(r.Dossier), esc(r.Field), esc(r.Reason)))
+				fmt.Fprintln(c.env.stdout, c.refusedLine(s, r))
 			}
 		}
 	}
 	return nil
+}
+
+// refusedLine is a change the server refused, for brug sync's list. The
+// server's explanation is English: a Dutch screen says why by the
+// refusal's code, and names the field as the app does; English prints
+// the field and the explanation as they came.
+func (c *cli) refusedLine(s *store.Store, r client.RefusedOp) string {
+	m := c.msgs()
+	if m.lang == "en" {
+		return m.f("sync.refusedline", esc(r.Dossier), esc(r.Field), esc(r.Reason))
+	}
+	t := texts.NewTexts(m.lang)
+	t.Details = m.details
+	return m.f("sync.refusedline", esc(r.Dossier), esc(t.FieldLabel(s.Method(), r.Field)), esc(t.RefusedWhy(r.Code, r.Reason)))
 }
 
 // syncSentence says what a sync moved, in one sentence.
