@@ -62,6 +62,7 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 	badCSV := write("clients.csv", "naam,team\nJan \"B\" Jansen,Noord\n\"Ria,Noord\n")
 	badOrgs := write("orgs.csv", "naam,soort,contactpersoon,telefoon\nBakkerij De Zon,werkgever,Ria,bel maar\n")
 	emptyCSV := write("leeg.csv", "")
+	privateKey := write("id_ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n")
 	noNames := write("kolommen.csv", "voornaam;woonplaats\nJan;Zwolle\n")
 	region := filepath.Join(dir, "region.db")
 	laptop := filepath.Join(dir, "laptop.db")
@@ -103,6 +104,8 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 			"is een map; geef de naam van een bestand voor de kopie"},
 		{"backup into a missing folder", []string{"--db", region, "admin", "backup", filepath.Join(dir, "nergens", "kopie.db")}, nil,
 			"De beheeropdracht lukte niet: " + filepath.Join(dir, "nergens") + " bestaat niet"},
+		{"private ssh key", []string{"--db", region, "admin", "key", "add", "anna", privateKey}, nil,
+			"De server weigert de opdracht: het sleutelbestand, regel 1: dit is een privésleutel; geef de openbare sleutel (het .pub-bestand) en houd de privésleutel geheim"},
 		{"postgres refused", []string{"admin", "--store", "postgres://brug@" + closed + "/region?sslmode=disable", "--master-key", filepath.Join(dir, "mk.key"), "team", "list"}, nil,
 			"de verbinding werd geweigerd (" + closed + ")"},
 	} {
