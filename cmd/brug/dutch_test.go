@@ -88,6 +88,8 @@ func TestNoEnglishOnADutchScreen(t *testing.T) {
 			"het certificaatbestand bevat geen certificaat (PEM)"},
 		{"duration", []string{"--db", region, "serve"}, map[string]string{"BRUG_SERVE_SSH_IDLE": "straks"},
 			`"straks" is geen geldige duur`},
+		{"retention", []string{"--db", region, "serve", "--retention", "15y,wlz=20j"}, nil,
+			`--retention "15y,wlz=20j": "wlz=20j": een termijn is jaren (y) en maanden (m), bijvoorbeeld 15y, 6m of 1y6m.`},
 		{"csv quotes", []string{"--db", laptop, "import", "--yes", badCSV}, nil,
 			`regel 2: geen geldige CSV (een " in een veld zonder aanhalingstekens eromheen)`},
 		{"empty csv", []string{"--db", laptop, "import", "--yes", emptyCSV}, nil,
