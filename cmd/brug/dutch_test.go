@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -8,9 +10,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/client"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // englishText finds Go's and brug's English in a message: the words of
@@ -231,4 +237,38 @@ func TestSyncListsRefusalsInDutch(t *testing.T) {
 	expect(t, "sync with details", r, exitOK, ": ongeldig: the new dossier is in team \"Zuid\", "+reason)
 	r = run("--lang", "en", "sync")
 	expect(t, "sync in English", r, exitOK, ", field step/1/status: the new dossier is in team \"Zuid\", "+reason+"; choose one of your teams\n")
+}
+
+// TestAppSyncSaysServerRefusalsInDutch: a server that refuses the app's
+// sync with a 4xx (another version of brug, a wrong address) reached the
+// app's sync line as "een onverwachte fout"; the app's syncer gives it
+// the CLI's Dutch for the server's answer, and English its own words.
+func TestAppSyncSaysServerRefusalsInDutch(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"code":"bad_request","message":"unknown field \"x\" in the request"}`))
+	}))
+	defer ts.Close()
+	s, err := openTestStore(filepath.Join(t.TempDir(), "laptop.db"), store.Options{Author: "tester", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tokens := &client.MemoryStore{}
+	if err := tokens.Set(ts.URL, "device-token"); err != nil {
+		t.Fatal(err)
+	}
+	sy := &client.Syncer{Store: s, HTTP: &http.Client{}, URL: ts.URL, Tokens: tokens, Now: time.Now}
+	_, err = tuiSyncer{sy, new(atomic.Bool), newMsgs("nl")}.Sync(context.Background())
+	var se *client.ServerError
+	if !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+		t.Fatalf("the app's sync error: %v", err)
+	}
+	if got, want := texts.Cause("nl", err, false), newMsgs("nl").f("cause.server.badrequest", 400); got != want {
+		t.Errorf("Dutch %q, want %q", got, want)
+	}
+	if got, want := texts.Cause("en", err, false), "sync with "+ts.URL+": "+se.Error(); got != want {
+		t.Errorf("English %q, want %q", got, want)
+	}
 }

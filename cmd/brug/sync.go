@@ -172,7 +172,7 @@ func (c *cli) tuiSync(s *store.Store, wiped *atomic.Bool) tui.SyncOptions {
 	if err != nil || sy == nil {
 		return tui.SyncOptions{}
 	}
-	a := tuiSyncer{sy, wiped}
+	a := tuiSyncer{sy, wiped, c.msgs()}
 	return tui.SyncOptions{Syncer: a, Status: a, Refused: a}
 }
 
@@ -181,6 +181,7 @@ func (c *cli) tuiSync(s *store.Store, wiped *atomic.Bool) tui.SyncOptions {
 type tuiSyncer struct {
 	s     *client.Syncer
 	wiped *atomic.Bool
+	m     msgs // for the causes only the CLI knows (appCause)
 }
 
 // Sync implements tui.Syncer.
@@ -210,8 +211,38 @@ func (a tuiSyncer) Sync(ctx context.Context) (tui.SyncResult, error) {
 		err = fmt.Errorf("%w: %w", tui.ErrSyncDisabled, err)
 	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, client.ErrNotEnrolled):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncNotEnrolled, err)
+	case err != nil:
+		err = a.m.appCause(err)
 	}
 	return tui.SyncResult{Pushed: r.Pushed, Pulled: r.Pulled, Refused: r.Refused, Dropped: r.Dropped, Erased: r.Erased, MethodChanged: r.MethodChanged}, err
+}
+
+// appCause is err for the app's sync line: wrapped in its Dutch when it
+// is a cause only the CLI knows (a server that refuses a request with a
+// 4xx, cliCause), as the app's texts.Cause does not know the server's
+// answers.
+func (m msgs) appCause(err error) error {
+	if s := m.cliCause(err); s != "" {
+		return causeErr{err: err, nl: s}
+	}
+	return err
+}
+
+// causeErr is an error with its cause in Dutch (texts.Localized).
+type causeErr struct {
+	err error
+	nl  string
+}
+
+func (e causeErr) Error() string { return e.err.Error() }
+func (e causeErr) Unwrap() error { return e.err }
+
+// In is the error in lang: its own English, or its Dutch.
+func (e causeErr) In(lang string) string {
+	if lang == "en" {
+		return e.err.Error()
+	}
+	return e.nl
 }
 
 // RefusedOps implements tui.RefusedReader.

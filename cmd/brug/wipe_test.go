@@ -114,7 +114,7 @@ func TestAppQuitsAfterAWipe(t *testing.T) {
 	if _, cmd := g.Update(tea.KeyMsg{}); cmd != nil {
 		t.Fatal("the app quit before any wipe")
 	}
-	if _, err := (tuiSyncer{sy, wiped}).Sync(context.Background()); !errors.Is(err, tui.ErrSyncRevoked) || !wiped.Load() {
+	if _, err := (tuiSyncer{sy, wiped, newMsgs("nl")}).Sync(context.Background()); !errors.Is(err, tui.ErrSyncRevoked) || !wiped.Load() {
 		t.Fatalf("sync: %v, flag %v", err, wiped.Load())
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) || !reported.Load() {
