@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -104,6 +105,10 @@ func dutchCause(err error) string {
 	}
 	if s := fileCause(err); s != "" {
 		return s
+	}
+	var ee *exec.Error
+	if errors.As(err, &ee) && errors.Is(ee.Err, exec.ErrNotFound) {
+		return "het programma " + ee.Name + " is niet gevonden; is het geïnstalleerd?"
 	}
 	switch {
 	case errors.Is(err, context.Canceled):

@@ -19,6 +19,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -148,6 +149,11 @@ func realErrors(t *testing.T) []struct {
 	_, err = net.Listen("tcp", "127.0.0.1")
 	add("no port", err, `"127.0.0.1" is geen adres met een poort; schrijf het als naam:poort, bijvoorbeeld 127.0.0.1:8443`)
 	add("localized", fmt.Errorf("load: %w", localizedErr{}), "methodebestand m.yaml, regel 3: fout")
+
+	// A program a library runs is missing (go-keyring's dbus-launch on
+	// a Linux without a desktop session).
+	_, err = exec.LookPath("brug-nergens-te-vinden")
+	add("program not found", fmt.Errorf("set key in keyring: %w", err), "het programma brug-nergens-te-vinden is niet gevonden; is het geïnstalleerd?")
 
 	// The store's checks of a value, as a screen or a command may still
 	// meet them behind its own.
