@@ -205,6 +205,9 @@ func (a tuiSyncer) Sync(ctx context.Context) (tui.SyncResult, error) {
 		err = fmt.Errorf("%w: %w", kind, err)
 	case errors.Is(err, client.ErrUnreachable):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncOffline, err)
+	case errors.Is(err, client.ErrWipeOrdered):
+		// Ordered, but the wipe failed: the data is still here.
+		err = fmt.Errorf("%w: %w", tui.ErrSyncWipeFailed, err)
 	case errors.Is(err, client.ErrRevoked):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncRevoked, err)
 	case errors.Is(err, client.ErrDisabled):
