@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -18,7 +17,17 @@ const (
 	fmtSummary byte = 1
 )
 
-var errCorrupt = errors.New("corrupt value")
+// errCorrupt is a value in the file that does not decode: the file is
+// damaged (errors.Is(err, ErrDamaged) holds, so that the app and the CLI
+// say so and what to do), with the words it always had.
+var errCorrupt error = corruptError{}
+
+type corruptError struct{}
+
+func (corruptError) Error() string { return "corrupt value" }
+
+// Is makes a corrupt value an ErrDamaged.
+func (corruptError) Is(target error) bool { return target == ErrDamaged }
 
 type enc struct{ b []byte }
 

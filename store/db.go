@@ -279,6 +279,12 @@ func openBolt(path string, opt *bolt.Options) (db *bolt.DB, err error) {
 // from 10,090 to 9,776 bytes per dossier.
 const allocSize = 1 << 20
 
+// minBoltFile is the size below which a file cannot be a bbolt file:
+// bbolt refuses one smaller than two pages of at least 4 KiB with its
+// own words ("file size too small"), which say nothing to a user who gave
+// a CSV file as --db.
+const minBoltFile = 2 * 4096
+
 // checkFile refuses a path that exists but cannot be a bbolt file, before
 // bbolt gets a chance to touch it.
 func checkFile(path string, readOnly bool) error {
@@ -295,7 +301,7 @@ func checkFile(path string, readOnly bool) error {
 	if readOnly && fi.Size() == 0 {
 		return fmt.Errorf("open %s: %w: the file is empty; check the --db path", path, ErrNotBrug)
 	}
-	if fi.Size() > 0 && fi.Size() < 4096 {
+	if fi.Size() > 0 && fi.Size() < minBoltFile {
 		return fmt.Errorf("open %s: %w: the file is too small (%d bytes); check the --db path", path, ErrNotBrug, fi.Size())
 	}
 	return nil

@@ -271,57 +271,58 @@ func validItemID(s string) bool {
 	return true
 }
 
-// ValidateValue checks that value fits the field's kind.
+// ValidateValue checks that value fits the field's kind. Its error is a
+// *ValueError.
 func ValidateValue(p FieldPath, k Kind, value string) error {
-	bad := func(why string) error { return fmt.Errorf("%w value for %s: %s", ErrInvalid, p.Name, why) }
+	bad := func(why ValueProblem) error { return &ValueError{Field: p.Name, Problem: why, Value: value} }
 	if !utf8.ValidString(value) {
-		return bad("not valid UTF-8")
+		return bad(ValueNotUTF8)
 	}
 	if k == KindText {
 		if len(value) > MaxText {
-			return bad(fmt.Sprintf("longer than %d bytes", MaxText))
+			return &ValueError{Field: p.Name, Problem: ValueTooLong, Max: MaxText}
 		}
 		return nil
 	}
 	if len(value) > MaxScalar {
-		return bad(fmt.Sprintf("longer than %d bytes", MaxScalar))
+		return &ValueError{Field: p.Name, Problem: ValueTooLong, Max: MaxScalar}
 	}
 	if strings.ContainsAny(value, "\n\r\t") {
-		return bad("contains a line break")
+		return bad(ValueLineBreak)
 	}
 	switch k {
 	case KindBool:
 		if value != "0" && value != "1" {
-			return bad(`must be "0" or "1"`)
+			return bad(ValueNotBool)
 		}
 	case KindDate:
 		if value != "" {
 			if _, err := time.Parse(time.DateOnly, value); err != nil {
-				return bad("must be a date YYYY-MM-DD")
+				return bad(ValueNotDate)
 			}
 		}
 	case KindYear:
 		if value != "" {
 			y, err := strconv.Atoi(value)
 			if err != nil || y < 1900 || y > 2100 {
-				return bad("must be a year between 1900 and 2100")
+				return bad(ValueNotYear)
 			}
 		}
 	case KindPlace:
 		if value != "" && Place(value).Rank() < 0 {
-			return bad("unknown place " + value)
+			return bad(ValueUnknownPlace)
 		}
 	case KindPlaces:
 		for _, v := range SplitList(value) {
 			if Place(v).Rank() < 0 {
-				return bad("unknown place " + v)
+				return &ValueError{Field: p.Name, Problem: ValueUnknownPlace, Value: v}
 			}
 		}
 	case KindStatus:
 		switch StepStatus(value) {
 		case StepOpen, StepActive, StepDone, StepSignedOff:
 		default:
-			return bad("unknown step status " + value)
+			return bad(ValueUnknownStatus)
 		}
 	case KindEnum:
 		key := p.Name
@@ -333,10 +334,66 @@ func ValidateValue(p FieldPath, k Kind, value string) error {
 				return nil
 			}
 		}
-		return bad("unknown code " + value)
+		return bad(ValueUnknownCode)
 	}
 	return nil
 }
+
+// ValueError is a value that does not fit its field (ValidateValue): the
+// field's name, what is wrong, the value (or the code or place that is
+// wrong in it; not kept for ValueTooLong) and, for ValueTooLong, the
+// limit in bytes. It wraps ErrInvalid; the app says it in the user's
+// language (tui/texts).
+type ValueError struct {
+	Field   string
+	Problem ValueProblem
+	Value   string
+	Max     int
+}
+
+// ValueProblem is what is wrong with a value.
+type ValueProblem int
+
+// The problems of a value.
+const (
+	ValueNotUTF8       ValueProblem = iota // not valid UTF-8
+	ValueTooLong                           // longer than Max bytes
+	ValueLineBreak                         // a line break or tab in a one-line value
+	ValueNotBool                           // not "0" or "1"
+	ValueNotDate                           // not YYYY-MM-DD
+	ValueNotYear                           // not a year 1900..2100
+	ValueUnknownPlace                      // a place code that is none
+	ValueUnknownStatus                     // a step status that is none
+	ValueUnknownCode                       // not one of the field's codes
+)
+
+func (e *ValueError) Error() string {
+	var why string
+	switch e.Problem {
+	case ValueNotUTF8:
+		why = "not valid UTF-8"
+	case ValueTooLong:
+		why = fmt.Sprintf("longer than %d bytes", e.Max)
+	case ValueLineBreak:
+		why = "contains a line break"
+	case ValueNotBool:
+		why = `must be "0" or "1"`
+	case ValueNotDate:
+		why = "must be a date YYYY-MM-DD"
+	case ValueNotYear:
+		why = "must be a year between 1900 and 2100"
+	case ValueUnknownPlace:
+		why = "unknown place " + e.Value
+	case ValueUnknownStatus:
+		why = "unknown step status " + e.Value
+	default:
+		why = "unknown code " + e.Value
+	}
+	return fmt.Sprintf("%v value for %s: %s", ErrInvalid, e.Field, why)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e *ValueError) Unwrap() error { return ErrInvalid }
 
 // ValidateOp checks an op's shape, field and value, and, when m is given,
 // that step fields name a step, item or question of the method.

@@ -80,6 +80,8 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 	random := make([]byte, 64<<10)
 	rand.Read(random)
 	small := []byte("# my notes\n")
+	// Between one and two pages: bbolt's own "file size too small".
+	export := bytes.Repeat([]byte("| Naam | Jan Jansen |\n"), 6000/22)
 
 	otherBolt := filepath.Join(dir, "other.db")
 	db, err := bolt.Open(otherBolt, 0o600, nil)
@@ -97,6 +99,7 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 	}{
 		{"random bytes", random, ""},
 		{"small text file", small, ""},
+		{"text file of 6 KB", export, ""},
 		{"bbolt file of another program", otherBytes, otherBolt},
 	}
 	for _, tt := range tests {

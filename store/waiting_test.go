@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,8 +142,15 @@ func TestSummaryBinary(t *testing.T) {
 		full := encodeSummary(&waiting)
 		for _, b := range [][]byte{full[:len(full)-1], append(append([]byte(nil), full...), 0), append(oldEncodeSummary(&base), 200)} {
 			var got Summary
-			if err := decodeSummary(b, &got); err == nil {
+			err := decodeSummary(b, &got)
+			if err == nil {
 				t.Errorf("corrupt summary %x read without error: %+v", b[len(b)-4:], got)
+				continue
+			}
+			// A damaged file, said as such by the app and the CLI, in
+			// the words it always had.
+			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "corrupt value") || strings.Contains(err.Error(), ErrDamaged.Error()) {
+				t.Errorf("corrupt summary: %v, want ErrDamaged saying corrupt value", err)
 			}
 		}
 	})

@@ -149,9 +149,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.pop(msg.Refresh)
 	case kit.StatusMsg:
 		m.status, m.statusOK = msg.Text, !msg.Err
-		if msg.Err && strings.Contains(msg.Text, m.ctx.T.Cause(store.ErrDamaged)) {
-			// Whatever screen failed to read: the file itself is damaged,
-			// and no key in the app will help.
+		if msg.Err && errors.Is(msg.Cause, store.ErrDamaged) {
+			// Whatever screen failed to read or write: the file itself
+			// is damaged, and no key in the app will help.
 			m.status = m.ctx.T.S("status.damaged")
 		}
 		return m, nil

@@ -57,7 +57,7 @@ func TestSyncFooterWarnsAboutClock(t *testing.T) {
 // with what went wrong, not as a bare "refused".
 func TestRefusedClockCodeHasItsText(t *testing.T) {
 	for lang, want := range map[string]string{"nl": "klok van deze laptop liep voor", "en": "this laptop's clock was ahead"} {
-		if got := texts.NewTexts(lang).S("refused.code." + codeKey("clock")); got != want {
+		if got := texts.NewTexts(lang).RefusedWhy("clock", ""); !strings.HasPrefix(got, want) {
 			t.Errorf("%s: %q, want %q", lang, got, want)
 		}
 	}

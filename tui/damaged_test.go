@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/brug-nl/brug/store"
+	"github.com/brug-nl/brug/tui/kit"
 )
 
 // damagedStore reads like a file whose pages are damaged.
@@ -60,4 +62,29 @@ func TestDamagedFileInTheStatusBar(t *testing.T) {
 // would keep the loop above running.
 func isTick(msg tea.Msg) bool {
 	return strings.Contains(fmt.Sprintf("%T", msg), "tick") || strings.Contains(fmt.Sprintf("%T", msg), "Tick")
+}
+
+// TestDamagedFileKnownByItsError: the root knows a damaged file by the
+// error a status line carries, not by its text: a screen's own words
+// without the cause's Dutch still become the damaged-file line, and a
+// text that merely contains those words does not.
+func TestDamagedFileKnownByItsError(t *testing.T) {
+	for _, lang := range []string{"nl", "en"} {
+		m := New(Options{Store: clStore(t), Lang: lang, User: "test", Renderer: clRenderer()})
+		m.Update(tea.WindowSizeMsg{Width: 200, Height: 30})
+		damaged := fmt.Errorf("write op: %w: page 7", store.ErrDamaged)
+		msg := kit.StatusErr(m.ctx.T.S("form.err.fix"), damaged)()
+		if s := msg.(kit.StatusMsg).Text; strings.Contains(s, m.ctx.T.Cause(store.ErrDamaged)) {
+			t.Fatalf("%s: the test needs a text without the cause, got %q", lang, s)
+		}
+		m.Update(msg)
+		if want := m.ctx.T.S("status.damaged"); m.status != want {
+			t.Errorf("%s: status %q, want %q", lang, m.status, want)
+		}
+		text := "Opslaan mislukt: " + m.ctx.T.Cause(store.ErrDamaged) + "."
+		m.Update(kit.StatusMsg{Text: text, Err: true, Cause: errors.New("a note that is not the file")})
+		if m.status != text {
+			t.Errorf("%s: a text with the cause's words became %q", lang, m.status)
+		}
+	}
 }

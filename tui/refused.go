@@ -83,7 +83,7 @@ func (s *refusedScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		s.loaded = true
 		if msg.err != nil {
 			s.loadErr = t.F("refused.err.load", msg.err)
-			return s, kit.Status(s.loadErr, true)
+			return s, kit.StatusErr(s.loadErr, msg.err)
 		}
 		// Newest first: what just happened is what the coach looks for.
 		s.ops = make([]RefusedOp, 0, len(msg.ops))
@@ -94,7 +94,7 @@ func (s *refusedScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		s.cursor = max(0, min(s.cursor, len(s.ops)-1))
 	case refusedClearedMsg:
 		if msg.err != nil {
-			return s, kit.Status(t.F("refused.err.clear", msg.err), true)
+			return s, kit.StatusErr(t.F("refused.err.clear", msg.err), msg.err)
 		}
 		return s, tea.Batch(kit.Status(t.S("refused.cleared"), false), kit.Pop(true))
 	case tea.KeyMsg:
@@ -139,27 +139,13 @@ func (s *refusedScreen) entry(op RefusedOp, selected bool) []string {
 	}
 	head := fmt.Sprintf("%s%s · %s", kit.CursorMark(selected), name, label)
 	when := kit.ShortDay(s.ctx, op.At) + " " + kit.LocalTime(s.ctx, op.At).Format("15:04")
-	why := t.S("refused.code." + codeKey(op.Code))
-	if t.Lang == "en" || t.Details {
-		// The server's own explanation is English: a Dutch screen shows
-		// it only when asked (BRUG_DETAILS=1); the code's words say why.
-		why += ": " + op.Reason
-	}
+	why := t.RefusedWhy(op.Code, op.Reason)
 	reason := "  " + st.Muted.Render(kit.Truncate(when+" · "+why, max(10, s.width-2)))
 	head = kit.Truncate(head, s.width)
 	if selected {
 		head = st.Selected.Render(head)
 	}
 	return []string{head, reason}
-}
-
-// codeKey maps a refusal code to its catalogue key, "other" when unknown.
-func codeKey(code string) string {
-	switch code {
-	case "invalid", "method", "author", "device", "forbidden", "erased", "unknown", "heads", "clock", "read_only", "no_consent_for_org":
-		return code
-	}
-	return "other"
 }
 
 // View renders the list.

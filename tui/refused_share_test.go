@@ -12,12 +12,9 @@ import (
 // for the other organisation, is listed with what went wrong.
 func TestRefusedShareCodesHaveTheirText(t *testing.T) {
 	for _, code := range []string{protocol.RefuseReadOnly, protocol.RefuseNoOrgConsent} {
-		if codeKey(code) != code {
-			t.Errorf("code %s falls back to %q", code, codeKey(code))
-		}
 		for _, lang := range []string{"nl", "en"} {
-			got := texts.NewTexts(lang).S("refused.code." + codeKey(code))
-			if got == "" || got == texts.NewTexts(lang).S("refused.code.other") {
+			got := texts.NewTexts(lang).RefusedWhy(code, "")
+			if got == "" || got == texts.NewTexts(lang).RefusedWhy("other", "") {
 				t.Errorf("%s %s: %q", lang, code, got)
 			}
 		}

@@ -62,6 +62,9 @@ var (
 	ErrSyncNotEnrolled = errors.New("device not enrolled")
 	// ErrSyncRevoked: an admin revoked this device.
 	ErrSyncRevoked = errors.New("device revoked")
+	// ErrSyncWipeFailed: an admin ordered this device wiped, and the wipe
+	// did not (fully) work: the data is still here. It is ErrSyncRevoked.
+	ErrSyncWipeFailed = fmt.Errorf("%w and ordered wiped, but the wipe failed", ErrSyncRevoked)
 	// ErrSyncDisabled: the device's user is disabled.
 	ErrSyncDisabled = errors.New("account disabled")
 	// ErrSyncUntrusted: this computer does not trust the server's
@@ -318,6 +321,8 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 		}
 	} else {
 		switch {
+		case errors.Is(msg.err, ErrSyncWipeFailed):
+			st.conn, st.refusedWhy = connNotEnrolled, "sync.wipefailed"
 		case errors.Is(msg.err, ErrSyncRevoked):
 			st.conn, st.refusedWhy = connNotEnrolled, "sync.revoked"
 		case errors.Is(msg.err, ErrSyncDisabled):
@@ -337,7 +342,7 @@ func (m *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 		st.backoff = min(max(st.backoff*2, syncBackoffMin), syncBackoffMax)
 		st.nextTry = m.ctx.Now().Add(st.backoff)
 		if manual {
-			cmds = append(cmds, kit.Status(t.F("sync.failed", m.syncConnText()), true))
+			cmds = append(cmds, kit.StatusErr(t.F("sync.failed", m.syncConnText()), msg.err))
 		}
 	}
 	switch {

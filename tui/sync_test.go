@@ -273,6 +273,9 @@ func TestSyncFooterTexts(t *testing.T) {
 		{ErrSyncRevoked, "nl", "apparaat ingetrokken door je beheerder: vraag een nieuwe code"},
 		{ErrSyncDisabled, "en", "your account is disabled: contact your admin"},
 		{ErrSyncDisabled, "nl", "je account is uitgeschakeld: neem contact op met je beheerder"},
+		// Ordered wiped, but the wipe failed: the data is still here.
+		{ErrSyncWipeFailed, "nl", "je beheerder vroeg deze laptop te wissen, maar dat lukte niet"},
+		{ErrSyncWipeFailed, "en", "your admin asked for this laptop to be wiped, but that did not work"},
 	} {
 		t.Run(c.err.Error()+" "+c.lang, func(t *testing.T) {
 			fs := &fakeSyncer{answers: []fakeAnswer{{err: fmt.Errorf("x: %w", c.err)}}}

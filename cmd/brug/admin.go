@@ -655,8 +655,21 @@ func (l lookup) team(name string) (server.TeamInfo, bool) {
 
 // explainRefusal says in the user's language why req was refused.
 func (c *cli) explainRefusal(sess *adminSession, req server.AdminRequest, ref adminRefusal) error {
+	switch req.Cmd {
+	case server.CmdBackup:
+		if err, ok := c.explainBackupRefusal(req.Path, ref); ok {
+			return err
+		}
+	case server.CmdKeyAdd:
+		// The server refused the key file for what ParseKeys finds in
+		// it: parsed here again, it says that in Dutch too.
+		var ke *server.KeyFileError
+		if _, err := server.ParseKeys([]byte(req.Key)); errors.As(err, &ke) && ke.Error() == ref.msg {
+			return c.fail("admin.refused", refusalText{en: esc(ref.msg), nl: ke.In(c.msgs().lang)})
+		}
+	}
 	if !ref.user {
-		return c.fail("admin.failed", errors.New(esc(ref.msg)))
+		return c.fail("admin.failed", refusalError(ref.msg, ""))
 	}
 	l := c.adminLookup(sess)
 	if err, ok := c.explainAccountRefusal(sess, l, req, ref); ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/brug-nl/brug/store"
 	"github.com/brug-nl/brug/sync/client"
 	"github.com/brug-nl/brug/tui"
+	"github.com/brug-nl/brug/tui/texts"
 )
 
 // syncTimeout bounds `brug sync`: long enough for a fresh device's first
@@ -92,11 +93,25 @@ func (c *cli) runSync(ctx context.Context) (err error) {
 		}
 		for _, r := range after {
 			if !old[r.ID] {
-				fmt.Fprintln(c.env.stdout, m.f("sync.refusedline", esc(r.Dossier), esc(r.Field), esc(r.Reason)))
+				fmt.Fprintln(c.env.stdout, c.refusedLine(s, r))
 			}
 		}
 	}
 	return nil
+}
+
+// refusedLine is a change the server refused, for brug sync's list. The
+// server's explanation is English: a Dutch screen says why by the
+// refusal's code, and names the field as the app does; English prints
+// the field and the explanation as they came.
+func (c *cli) refusedLine(s *store.Store, r client.RefusedOp) string {
+	m := c.msgs()
+	if m.lang == "en" {
+		return m.f("sync.refusedline", esc(r.Dossier), esc(r.Field), esc(r.Reason))
+	}
+	t := texts.NewTexts(m.lang)
+	t.Details = m.details
+	return m.f("sync.refusedline", esc(r.Dossier), esc(t.FieldLabel(s.Method(), r.Field)), esc(t.RefusedWhy(r.Code, r.Reason)))
 }
 
 // syncSentence says what a sync moved, in one sentence.
@@ -157,7 +172,7 @@ func (c *cli) tuiSync(s *store.Store, wiped *atomic.Bool) tui.SyncOptions {
 	if err != nil || sy == nil {
 		return tui.SyncOptions{}
 	}
-	a := tuiSyncer{sy, wiped}
+	a := tuiSyncer{sy, wiped, c.msgs()}
 	return tui.SyncOptions{Syncer: a, Status: a, Refused: a}
 }
 
@@ -166,6 +181,7 @@ func (c *cli) tuiSync(s *store.Store, wiped *atomic.Bool) tui.SyncOptions {
 type tuiSyncer struct {
 	s     *client.Syncer
 	wiped *atomic.Bool
+	m     msgs // for the causes only the CLI knows (appCause)
 }
 
 // Sync implements tui.Syncer.
@@ -189,14 +205,47 @@ func (a tuiSyncer) Sync(ctx context.Context) (tui.SyncResult, error) {
 		err = fmt.Errorf("%w: %w", kind, err)
 	case errors.Is(err, client.ErrUnreachable):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncOffline, err)
+	case errors.Is(err, client.ErrWipeOrdered):
+		// Ordered, but the wipe failed: the data is still here.
+		err = fmt.Errorf("%w: %w", tui.ErrSyncWipeFailed, err)
 	case errors.Is(err, client.ErrRevoked):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncRevoked, err)
 	case errors.Is(err, client.ErrDisabled):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncDisabled, err)
 	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, client.ErrNotEnrolled):
 		err = fmt.Errorf("%w: %w", tui.ErrSyncNotEnrolled, err)
+	case err != nil:
+		err = a.m.appCause(err)
 	}
 	return tui.SyncResult{Pushed: r.Pushed, Pulled: r.Pulled, Refused: r.Refused, Dropped: r.Dropped, Erased: r.Erased, MethodChanged: r.MethodChanged}, err
+}
+
+// appCause is err for the app's sync line: wrapped in its Dutch when it
+// is a cause only the CLI knows (a server that refuses a request with a
+// 4xx, cliCause), as the app's texts.Cause does not know the server's
+// answers.
+func (m msgs) appCause(err error) error {
+	if s := m.cliCause(err); s != "" {
+		return causeErr{err: err, nl: s}
+	}
+	return err
+}
+
+// causeErr is an error with its cause in Dutch (texts.Localized).
+type causeErr struct {
+	err error
+	nl  string
+}
+
+func (e causeErr) Error() string { return e.err.Error() }
+func (e causeErr) Unwrap() error { return e.err }
+
+// In is the error in lang: its own English, or its Dutch.
+func (e causeErr) In(lang string) string {
+	if lang == "en" {
+		return e.err.Error()
+	}
+	return e.nl
 }
 
 // RefusedOps implements tui.RefusedReader.

@@ -559,6 +559,14 @@ var cliTexts = map[string][2]string{
 		"Kopie geschreven naar %s (%d KiB). Terugzetten: stop brug serve, zet de kopie over het bestand van de server en start brug serve weer.",
 		"Wrote a copy to %s (%d KiB). To restore: stop brug serve, copy it over the server's file and start brug serve again.",
 	},
+	"admin.backup.own": {
+		"%s is het bestand van de server zelf (of de sleutelopslag of de socket ervan); kies een andere naam voor de kopie",
+		"%s is the server's own file (or its key store or socket); choose another name for the copy",
+	},
+	"admin.backup.folder": {
+		"%s is een map; geef de naam van een bestand voor de kopie, in die map",
+		"%s is a folder; give the name of a file for the copy, in that folder",
+	},
 	"admin.backupkeys": {
 		"Kopie geschreven naar %s (%d KiB), de sleutelopslag naar %s. Bewaar die twee samen. De hoofdsleutel zit er niet in: bewaar je die apart, niet bij de kopieën, want met de hoofdsleutel en de kopieën lees je alle dossiers. Terugzetten: stop brug serve, zet eerst de sleutelopslag en dan het bestand terug, en start brug serve weer (zie docs/operations.md).",
 		"Wrote a copy to %s (%d KiB), the key store to %s. Keep the two together. The master key is not in them: keep it apart, not with the copies, as the master key and the copies read every dossier. To restore: stop brug serve, put back the key store first and then the file, and start brug serve again (see docs/operations.md).",

@@ -14,8 +14,8 @@ var caseloadTexts = map[string][2]string{
 		"1 error found; nothing was imported.",
 	},
 	"caseload.p.utf8": {
-		"dit is geen UTF-8; sla het bestand op als \"CSV UTF-8\"",
-		"this is not UTF-8; save the file as \"CSV UTF-8\"",
+		"dit is geen UTF-8; sla het bestand op als \"CSV UTF-8\"%.0s",
+		"this is not UTF-8; save the file as \"CSV UTF-8\"%.0s",
 	},
 	"caseload.p.csv": {
 		"geen geldige CSV (%s); zet een veld met scheidingstekens of aanhalingstekens tussen \"...\" en verdubbel aanhalingstekens erin",
@@ -26,14 +26,14 @@ var caseloadTexts = map[string][2]string{
 		"unknown column %q; use naam (or voornaam, voorvoegsel, achternaam), geboortejaar (or geboortedatum), team, coach, uitkering, doel, plek",
 	},
 	"caseload.p.twice":     {"de kolom %q staat er twee keer in", "the column %q is there twice"},
-	"caseload.p.noname":    {"de kopregel moet de kolom naam noemen, of voornaam en achternaam", "the header must name the column naam, or voornaam and achternaam"},
-	"caseload.p.bothnames": {"gebruik naam, of voornaam en achternaam, niet allebei", "use naam, or voornaam and achternaam, not both"},
-	"caseload.p.bothyears": {"gebruik geboortejaar of geboortedatum, niet allebei", "use geboortejaar or geboortedatum, not both"},
+	"caseload.p.noname":    {"de kopregel moet de kolom naam noemen, of voornaam en achternaam%.0s", "the header must name the column naam, or voornaam and achternaam%.0s"},
+	"caseload.p.bothnames": {"gebruik naam, of voornaam en achternaam, niet allebei%.0s", "use naam, or voornaam and achternaam, not both%.0s"},
+	"caseload.p.bothyears": {"gebruik geboortejaar of geboortedatum, niet allebei%.0s", "use geboortejaar or geboortedatum, not both%.0s"},
 	"caseload.p.noteam": {
-		"de kopregel noemt geen kolom team; voeg die toe, of geef het team van iedereen met --team",
-		"the header names no column team; add it, or give everyone's team with --team",
+		"de kopregel noemt geen kolom team; voeg die toe, of geef het team van iedereen met --team%.0s",
+		"the header names no column team; add it, or give everyone's team with --team%.0s",
 	},
-	"caseload.p.noheader":   {"het bestand is leeg; de eerste regel noemt de kolommen", "the file is empty; the first line names the columns"},
+	"caseload.p.noheader":   {"het bestand is leeg; de eerste regel noemt de kolommen%.0s", "the file is empty; the first line names the columns%.0s"},
 	"caseload.p.empty.file": {"het bestand bevat geen cliënten%s", "the file holds no clients%s"},
 	"caseload.p.fields": {
 		"%s velden, de kopregel heeft er %s; elke regel heeft er evenveel",

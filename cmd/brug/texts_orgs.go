@@ -64,7 +64,7 @@ var orgTexts = map[string][2]string{
 		"onbekende kolom %q; gebruik naam, soort, kvk, contactpersoon, functie, telefoon, e-mail",
 		"unknown column %q; use naam, soort, kvk, contactpersoon, functie, telefoon, e-mail",
 	},
-	"caseload.p.org.noname":        {"de kopregel moet de kolom naam noemen", "the header must name the column naam"},
+	"caseload.p.org.noname":        {"de kopregel moet de kolom naam noemen%.0s", "the header must name the column naam%.0s"},
 	"caseload.p.org.toomany":       {"meer dan %s organisaties in één keer; splits het bestand", "more than %s organisations at once; split the file"},
 	"caseload.p.org.empty":         {"het bestand bevat geen organisaties%s", "the file holds no organisations%s"},
 	"caseload.p.org.name":          {"de naam %q kan niet: 1 tot 200 tekens op één regel", "the name %q cannot be used: 1 to 200 characters on one line"},

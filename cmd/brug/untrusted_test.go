@@ -82,7 +82,7 @@ func TestLoginAndSyncSayCertificateNotTrusted(t *testing.T) {
 	}
 	defer s.Close()
 	sy := &client.Syncer{Store: s, HTTP: &http.Client{}, URL: ts.URL, Tokens: tokens, Now: time.Now}
-	_, err = tuiSyncer{sy, new(atomic.Bool)}.Sync(context.Background())
+	_, err = tuiSyncer{sy, new(atomic.Bool), newMsgs("nl")}.Sync(context.Background())
 	if !errors.Is(err, tui.ErrSyncUntrustedIssuer) || errors.Is(err, tui.ErrSyncOffline) {
 		t.Fatalf("the app's sync error: %v", err)
 	}

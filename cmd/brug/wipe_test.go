@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -114,7 +115,7 @@ func TestAppQuitsAfterAWipe(t *testing.T) {
 	if _, cmd := g.Update(tea.KeyMsg{}); cmd != nil {
 		t.Fatal("the app quit before any wipe")
 	}
-	if _, err := (tuiSyncer{sy, wiped}).Sync(context.Background()); !errors.Is(err, tui.ErrSyncRevoked) || !wiped.Load() {
+	if _, err := (tuiSyncer{sy, wiped, newMsgs("nl")}).Sync(context.Background()); !errors.Is(err, tui.ErrSyncRevoked) || !wiped.Load() {
 		t.Fatalf("sync: %v, flag %v", err, wiped.Load())
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) || !reported.Load() {
@@ -129,6 +130,35 @@ func TestAppQuitsAfterAWipe(t *testing.T) {
 	}
 	if v := m.View(); !strings.Contains(v, "Deze laptop is gewist op verzoek van je beheerder") {
 		t.Fatalf("the app shows %q", v)
+	}
+}
+
+// TestAppSaysAFailedWipe: a wipe the admin ordered that fails leaves the
+// data on the laptop; the app's syncer says so (tui.ErrSyncWipeFailed,
+// still a revoked device), not only that the device was revoked, and the
+// app does not quit as after a wipe.
+func TestAppSaysAFailedWipe(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		json.NewEncoder(w).Encode(protocol.Error{Code: protocol.ErrorWipe, Message: "wipe"})
+	}))
+	defer ts.Close()
+	s, err := openTestStore(laptopWithClient(t, "Noor Hazelhoef", "Noord"), store.Options{Author: "tester", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tokens := &client.MemoryStore{}
+	if err := tokens.Set(ts.URL, "brug_tok"); err != nil {
+		t.Fatal(err)
+	}
+	sy := &client.Syncer{Store: s, URL: ts.URL, Tokens: tokens}
+	sy.Wipe = func() error { return fmt.Errorf("remove laptop.db: %w", os.ErrPermission) }
+	wiped := new(atomic.Bool)
+	_, err = (tuiSyncer{sy, wiped, newMsgs("nl")}).Sync(context.Background())
+	if !errors.Is(err, tui.ErrSyncWipeFailed) || !errors.Is(err, tui.ErrSyncRevoked) || wiped.Load() {
+		t.Fatalf("sync: %v, flag %v", err, wiped.Load())
 	}
 }
 

@@ -54,18 +54,18 @@ func hashMethod(file []byte) string {
 // through the bounded, strict parser, which never panics and runs nothing.
 func (s *Syncer) takeMethod(info *protocol.MethodInfo, file string, res *Result) error {
 	if info == nil {
-		res.MethodRefused = fmt.Errorf("the server sent a method file without its id, version and hash")
+		res.MethodRefused = &MethodError{Problem: MethodNoInfo}
 		return nil
 	}
 	if info.Hash == s.methodHash {
 		return nil // already held
 	}
 	if len(file) > protocol.MaxMethodBytes {
-		res.MethodRefused = fmt.Errorf("the server's method file is %d bytes; at most %d", len(file), protocol.MaxMethodBytes)
+		res.MethodRefused = &MethodError{Problem: MethodTooLarge, Size: len(file), Max: protocol.MaxMethodBytes}
 		return nil
 	}
 	if h := hashMethod([]byte(file)); h != info.Hash {
-		res.MethodRefused = fmt.Errorf("the server's method file does not match its hash")
+		res.MethodRefused = &MethodError{Problem: MethodHash}
 		return nil
 	}
 	m, err := method.Parse(method.RegionFile, []byte(file))

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/brug-nl/brug/store/method"
 	"github.com/brug-nl/brug/sync/client"
 	"github.com/brug-nl/brug/sync/protocol"
 	"github.com/brug-nl/brug/sync/server"
@@ -199,22 +202,32 @@ func TestRegionMethodHandedToDevice(t *testing.T) {
 
 // TestRegionMethodBadRefused: a method file from a server that does not
 // parse (or does not match its hash) is refused and never stored; the
-// sync itself succeeds and the device keeps what it had.
+// sync itself succeeds and the device keeps what it had. The refusal
+// says why in English as ever, and in Dutch (In) without English.
 func TestRegionMethodBadRefused(t *testing.T) {
-	for name, rw := range map[string]func(map[string]any){
-		"unparsable": func(resp map[string]any) {
+	for name, c := range map[string]struct {
+		rw     func(map[string]any)
+		en, nl string
+	}{
+		"unparsable": {func(resp map[string]any) {
 			bad := "id: evil\nversion: 1\nsteps: !!binary aGVsbG8=\nrun: rm -rf /\n"
 			resp["method_file"] = bad
 			resp["method"].(map[string]any)["hash"] = hashOf(bad)
-		},
-		"hash mismatch": func(resp map[string]any) {
+		}, "the server's method file is not valid: method file ", "de methode van de regio, regel "},
+		"hash mismatch": {func(resp map[string]any) {
 			resp["method_file"] = strings.Replace(regioMethod, "regio-noord", "regio-zuid", 1)
-		},
-		"too large": func(resp map[string]any) {
+		}, "the server's method file does not match its hash",
+			"het methodebestand van de server kwam anders aan dan de server zei (het controlegetal klopt niet); de volgende synchronisatie probeert het opnieuw, meld het aan je beheerder als het blijft"},
+		"too large": {func(resp map[string]any) {
 			big := regioMethod + "# " + strings.Repeat("x", protocol.MaxMethodBytes) + "\n"
 			resp["method_file"] = big
 			resp["method"].(map[string]any)["hash"] = hashOf(big)
-		},
+		}, fmt.Sprintf("the server's method file is %d bytes; at most %d", len(regioMethod)+protocol.MaxMethodBytes+3, protocol.MaxMethodBytes),
+			fmt.Sprintf("het methodebestand van de server is te groot (%d bytes; hoogstens %d); meld het aan je beheerder", len(regioMethod)+protocol.MaxMethodBytes+3, protocol.MaxMethodBytes)},
+		"no id": {func(resp map[string]any) {
+			delete(resp, "method")
+		}, "the server sent a method file without its id, version and hash",
+			"de server stuurde een methodebestand zonder naam, versie en controlegetal; meld het aan je beheerder"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := newMethodRegion(t, regioMethod)
@@ -222,13 +235,33 @@ func TestRegionMethodBadRefused(t *testing.T) {
 			r.log.mu.Lock()
 			r.log.rewrite = func(resp map[string]any) {
 				if _, ok := resp["method_file"]; ok {
-					rw(resp)
+					c.rw(resp)
 				}
 			}
 			r.log.mu.Unlock()
 			res := lap.sync(t)
 			if res.MethodChanged || res.MethodRefused == nil {
 				t.Fatalf("bad method: %+v; want it refused", res)
+			}
+			if got := res.MethodRefused.Error(); !strings.HasPrefix(got, c.en) {
+				t.Errorf("English %q, want %q", got, c.en)
+			}
+			var l interface{ In(string) string }
+			var me *client.MethodError
+			var pe *method.ParseError
+			switch {
+			case errors.As(res.MethodRefused, &me):
+				l = me
+				if me.In("en") != me.Error() {
+					t.Errorf("In(en) %q is not the error's English", me.In("en"))
+				}
+			case errors.As(res.MethodRefused, &pe):
+				l = pe
+			default:
+				t.Fatalf("%T says itself in no language", res.MethodRefused)
+			}
+			if got := l.In("nl"); !strings.HasPrefix(got, c.nl) || strings.Contains(got, "server's") {
+				t.Errorf("Dutch %q, want %q", got, c.nl)
 			}
 			raw, err := lap.st.Meta(client.MetaMethod)
 			if err != nil || len(raw) != 0 {

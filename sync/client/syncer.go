@@ -400,7 +400,7 @@ func (s *Syncer) syncPass(ctx context.Context) (Result, error) {
 		}
 		n, err := s.imp.Commit()
 		if err != nil {
-			return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", s.imp.Len(), err)
+			return pulledError(s.imp.Len(), err)
 		}
 		s.imp = nil
 		res.Pulled += n
@@ -911,7 +911,7 @@ func (s *Syncer) applyPull(resp page, res *Result) error {
 	}
 	if s.imp != nil {
 		if err := s.imp.AddKeyed(kept, keys); err != nil {
-			return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", len(kept), err)
+			return pulledError(len(kept), err)
 		}
 		return nil
 	}
@@ -922,7 +922,7 @@ func (s *Syncer) applyPull(resp page, res *Result) error {
 	}
 	n, err := apply(kept)
 	if err != nil {
-		return fmt.Errorf("apply %d pulled ops (update brug if this repeats): %w", len(kept), err)
+		return pulledError(len(kept), err)
 	}
 	res.Pulled += n
 	return nil

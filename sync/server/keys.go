@@ -35,7 +35,7 @@ var allowedKeyTypes = []string{
 // is not a key is an error naming its line number.
 func ParseKeys(data []byte) ([]Key, error) {
 	if len(data) > maxKeyFile {
-		return nil, fmt.Errorf("%w key file: larger than %d KB; give the .pub file of one key", ErrInvalid, maxKeyFile>>10)
+		return nil, &KeyFileError{Problem: KeyFileTooLarge}
 	}
 	var out []Key
 	for i, line := range bytes.Split(data, []byte("\n")) {
@@ -46,15 +46,15 @@ func ParseKeys(data []byte) ([]Key, error) {
 		pub, comment, _, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
 			if bytes.Contains(line, []byte("PRIVATE KEY")) {
-				return nil, fmt.Errorf("%w key file line %d: this is a private key; give the public key (the .pub file) and keep the private key secret", ErrInvalid, i+1)
+				return nil, &KeyFileError{Line: i + 1, Problem: KeyFilePrivate}
 			}
-			return nil, fmt.Errorf("%w key file line %d: not an SSH public key (%v); give a line like \"ssh-ed25519 AAAA... name@laptop\"", ErrInvalid, i+1, err)
+			return nil, &KeyFileError{Line: i + 1, Problem: KeyFileNotAKey, Err: err}
 		}
 		if err := termsafe.Check(comment); err != nil {
-			return nil, fmt.Errorf("%w key file line %d: the comment after the key: %v; remove it or give a plain one like name@laptop", ErrInvalid, i+1, err)
+			return nil, &KeyFileError{Line: i + 1, Problem: KeyFileComment, Err: err}
 		}
 		if !slices.Contains(allowedKeyTypes, pub.Type()) {
-			return nil, fmt.Errorf("%w key file line %d: key type %s is not accepted; use ssh-ed25519 (ssh-keygen -t ed25519)", ErrInvalid, i+1, pub.Type())
+			return nil, &KeyFileError{Line: i + 1, Problem: KeyFileType, Type: pub.Type()}
 		}
 		out = append(out, Key{
 			Fingerprint: gossh.FingerprintSHA256(pub),
@@ -64,9 +64,72 @@ func ParseKeys(data []byte) ([]Key, error) {
 		})
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w key file: no public key in it; give a .pub file such as ~/.ssh/id_ed25519.pub", ErrInvalid)
+		return nil, &KeyFileError{Problem: KeyFileEmpty}
 	}
 	return out, nil
+}
+
+// KeyFileError is what is wrong with a key file for `brug admin key
+// add` (ParseKeys), in English (Error) and in Dutch (In). It wraps
+// ErrInvalid: the admin's mistake.
+type KeyFileError struct {
+	Line    int // 1-based; 0 for the file as a whole
+	Problem KeyFileProblem
+	Type    string // the key type refused (KeyFileType)
+	Err     error  // the SSH parser's or termsafe's complaint, English
+}
+
+// KeyFileProblem is what is wrong with a key file.
+type KeyFileProblem int
+
+// The problems of a key file.
+const (
+	KeyFileTooLarge KeyFileProblem = iota // over maxKeyFile
+	KeyFilePrivate                        // a private key
+	KeyFileNotAKey                        // a line that is no public key
+	KeyFileComment                        // a comment with control characters
+	KeyFileType                           // a key type not in allowedKeyTypes
+	KeyFileEmpty                          // no key at all
+)
+
+func (e *KeyFileError) Error() string {
+	switch e.Problem {
+	case KeyFileTooLarge:
+		return fmt.Sprintf("%v key file: larger than %d KB; give the .pub file of one key", ErrInvalid, maxKeyFile>>10)
+	case KeyFilePrivate:
+		return fmt.Sprintf("%v key file line %d: this is a private key; give the public key (the .pub file) and keep the private key secret", ErrInvalid, e.Line)
+	case KeyFileNotAKey:
+		return fmt.Sprintf("%v key file line %d: not an SSH public key (%v); give a line like \"ssh-ed25519 AAAA... name@laptop\"", ErrInvalid, e.Line, e.Err)
+	case KeyFileComment:
+		return fmt.Sprintf("%v key file line %d: the comment after the key: %v; remove it or give a plain one like name@laptop", ErrInvalid, e.Line, e.Err)
+	case KeyFileType:
+		return fmt.Sprintf("%v key file line %d: key type %s is not accepted; use ssh-ed25519 (ssh-keygen -t ed25519)", ErrInvalid, e.Line, e.Type)
+	}
+	return fmt.Sprintf("%v key file: no public key in it; give a .pub file such as ~/.ssh/id_ed25519.pub", ErrInvalid)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e *KeyFileError) Unwrap() error { return ErrInvalid }
+
+// In is the error in lang: Error() for English, else Dutch.
+func (e *KeyFileError) In(lang string) string {
+	if lang == "en" {
+		return e.Error()
+	}
+	line := fmt.Sprintf("het sleutelbestand, regel %d: ", e.Line)
+	switch e.Problem {
+	case KeyFileTooLarge:
+		return fmt.Sprintf("het sleutelbestand is groter dan %d KB; geef het .pub-bestand van één sleutel", maxKeyFile>>10)
+	case KeyFilePrivate:
+		return line + "dit is een privésleutel; geef de openbare sleutel (het .pub-bestand) en houd de privésleutel geheim"
+	case KeyFileNotAKey:
+		return line + `dit is geen openbare SSH-sleutel; geef een regel zoals "ssh-ed25519 AAAA... naam@laptop"`
+	case KeyFileComment:
+		return line + "het commentaar na de sleutel bevat een stuurteken; haal het weg of geef een eenvoudig commentaar zoals naam@laptop"
+	case KeyFileType:
+		return line + "het sleuteltype " + e.Type + " wordt niet aangenomen; gebruik ssh-ed25519 (ssh-keygen -t ed25519)"
+	}
+	return "het sleutelbestand bevat geen openbare sleutel; geef een .pub-bestand zoals ~/.ssh/id_ed25519.pub"
 }
 
 // AddKeys registers the public keys in data (authorized_keys form) to

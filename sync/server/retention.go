@@ -72,63 +72,173 @@ func ParseRetention(spec string) (RetentionPolicy, error) {
 		}
 		per, err := parsePeriod(strings.TrimSpace(period))
 		if err != nil {
-			return RetentionPolicy{}, fmt.Errorf("%w retention %q: %q: %v", ErrInvalid, spec, part, err)
+			return RetentionPolicy{}, &RetentionError{Spec: spec, Problem: RetentionPeriod, Part: part, Period: err}
 		}
 		if !hasCode {
 			if i != 0 {
-				return RetentionPolicy{}, fmt.Errorf("%w retention %q: the default period comes first, once; then CODE=PERIOD", ErrInvalid, spec)
+				return RetentionPolicy{}, &RetentionError{Spec: spec, Problem: RetentionDefaultTwice}
 			}
 			p.Default = per
 			continue
 		}
 		if i == 0 {
-			return RetentionPolicy{}, fmt.Errorf("%w retention %q: start with the default period (e.g. 15y), then CODE=PERIOD", ErrInvalid, spec)
+			return RetentionPolicy{}, &RetentionError{Spec: spec, Problem: RetentionNoDefault}
 		}
 		code = strings.TrimSpace(code)
 		if !retentionCode(code) {
-			return RetentionPolicy{}, fmt.Errorf("%w retention %q: %q is not a benefit or indication code (%s)", ErrInvalid, spec, code, strings.Join(retentionCodes(), ", "))
+			return RetentionPolicy{}, &RetentionError{Spec: spec, Problem: RetentionUnknownCode, Code: code}
 		}
 		if p.By == nil {
 			p.By = map[string]Period{}
 		}
 		if _, dup := p.By[code]; dup {
-			return RetentionPolicy{}, fmt.Errorf("%w retention %q: %s is given twice", ErrInvalid, spec, code)
+			return RetentionPolicy{}, &RetentionError{Spec: spec, Problem: RetentionCodeTwice, Code: code}
 		}
 		p.By[code] = per
 	}
 	return p, nil
 }
 
-func parsePeriod(s string) (Period, error) {
+// RetentionError is what is wrong with a retention policy
+// (ParseRetention), in English (Error) and in Dutch (In). It wraps
+// ErrInvalid.
+type RetentionError struct {
+	Spec    string // the policy as given
+	Problem RetentionProblem
+	Part    string       // the part with a bad period (RetentionPeriod)
+	Period  *PeriodError // what is wrong with that period
+	Code    string       // the code (RetentionUnknownCode, RetentionCodeTwice)
+}
+
+// RetentionProblem is what is wrong with a retention policy.
+type RetentionProblem int
+
+// The problems of a retention policy.
+const (
+	RetentionPeriod       RetentionProblem = iota // a period that is none
+	RetentionDefaultTwice                         // a default period not first, or twice
+	RetentionNoDefault                            // CODE=PERIOD before the default
+	RetentionUnknownCode                          // a code that is no benefit or indication
+	RetentionCodeTwice                            // a code given twice
+)
+
+func (e *RetentionError) Error() string {
+	switch e.Problem {
+	case RetentionPeriod:
+		return fmt.Sprintf("%v retention %q: %q: %v", ErrInvalid, e.Spec, e.Part, e.Period)
+	case RetentionDefaultTwice:
+		return fmt.Sprintf("%v retention %q: the default period comes first, once; then CODE=PERIOD", ErrInvalid, e.Spec)
+	case RetentionNoDefault:
+		return fmt.Sprintf("%v retention %q: start with the default period (e.g. 15y), then CODE=PERIOD", ErrInvalid, e.Spec)
+	case RetentionUnknownCode:
+		return fmt.Sprintf("%v retention %q: %q is not a benefit or indication code (%s)", ErrInvalid, e.Spec, e.Code, strings.Join(retentionCodes(), ", "))
+	}
+	return fmt.Sprintf("%v retention %q: %s is given twice", ErrInvalid, e.Spec, e.Code)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e *RetentionError) Unwrap() error { return ErrInvalid }
+
+// In is the error in lang: Error() for English, else Dutch, without the
+// policy (the message around it names it).
+func (e *RetentionError) In(lang string) string {
+	if lang == "en" {
+		return e.Error()
+	}
+	switch e.Problem {
+	case RetentionPeriod:
+		nl := e.Period.dutch()
+		if e.Part != strings.TrimSpace(e.Spec) {
+			nl = fmt.Sprintf("%q: %s", e.Part, nl)
+		}
+		return nl
+	case RetentionDefaultTwice:
+		return "de standaardtermijn komt eerst, één keer; daarna CODE=TERMIJN"
+	case RetentionNoDefault:
+		return "begin met de standaardtermijn (bijvoorbeeld 15y), daarna CODE=TERMIJN"
+	case RetentionUnknownCode:
+		return fmt.Sprintf("%q is geen code van een uitkering of indicatie (%s)", e.Code, strings.Join(retentionCodes(), ", "))
+	}
+	return e.Code + " staat er twee keer in"
+}
+
+// PeriodError is what is wrong with a period of a retention policy.
+type PeriodError struct {
+	Problem PeriodProblem
+	Number  string // the number that is too large (PeriodTooLarge)
+}
+
+// PeriodProblem is what is wrong with a period.
+type PeriodProblem int
+
+// The problems of a period.
+const (
+	PeriodShape       PeriodProblem = iota // not years and months
+	PeriodTooLarge                         // a number over 1200
+	PeriodOrder                            // months before years, or years twice
+	PeriodMonthsTwice                      // months twice
+	PeriodRange                            // under a month or over 100 years
+)
+
+func (e *PeriodError) Error() string {
+	switch e.Problem {
+	case PeriodTooLarge:
+		return e.Number + " is too large"
+	case PeriodOrder:
+		return "give years before months, once"
+	case PeriodMonthsTwice:
+		return "give months once"
+	case PeriodRange:
+		return "a period is at least a month and at most 100 years"
+	}
+	return "a period is years and months, e.g. 15y, 6m or 1y6m"
+}
+
+// dutch is the error in Dutch.
+func (e *PeriodError) dutch() string {
+	switch e.Problem {
+	case PeriodTooLarge:
+		return e.Number + " is te groot"
+	case PeriodOrder:
+		return "geef de jaren voor de maanden, één keer"
+	case PeriodMonthsTwice:
+		return "geef de maanden één keer"
+	case PeriodRange:
+		return "een termijn is minstens een maand en hoogstens 100 jaar"
+	}
+	return "een termijn is jaren (y) en maanden (m), bijvoorbeeld 15y, 6m of 1y6m"
+}
+
+func parsePeriod(s string) (Period, *PeriodError) {
 	var p Period
 	rest := s
 	for rest != "" {
 		i := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
 		if i <= 0 {
-			return Period{}, fmt.Errorf("a period is years and months, e.g. 15y, 6m or 1y6m")
+			return Period{}, &PeriodError{Problem: PeriodShape}
 		}
 		n, err := strconv.Atoi(rest[:i])
 		if err != nil || n > 1200 {
-			return Period{}, fmt.Errorf("%s is too large", rest[:i])
+			return Period{}, &PeriodError{Problem: PeriodTooLarge, Number: rest[:i]}
 		}
 		switch rest[i] {
 		case 'y':
 			if p.Years != 0 || p.Months != 0 {
-				return Period{}, fmt.Errorf("give years before months, once")
+				return Period{}, &PeriodError{Problem: PeriodOrder}
 			}
 			p.Years = n
 		case 'm':
 			if p.Months != 0 {
-				return Period{}, fmt.Errorf("give months once")
+				return Period{}, &PeriodError{Problem: PeriodMonthsTwice}
 			}
 			p.Months = n
 		default:
-			return Period{}, fmt.Errorf("a period is years and months, e.g. 15y, 6m or 1y6m")
+			return Period{}, &PeriodError{Problem: PeriodShape}
 		}
 		rest = rest[i+1:]
 	}
 	if total := p.Years*12 + p.Months; total < 1 || total > 1200 {
-		return Period{}, fmt.Errorf("a period is at least a month and at most 100 years")
+		return Period{}, &PeriodError{Problem: PeriodRange}
 	}
 	return p, nil
 }

@@ -26,6 +26,40 @@ func TestParseRetention(t *testing.T) {
 	}
 }
 
+// TestRetentionErrors: a policy's mistakes read in English as they always
+// did, word for word, and in Dutch (In) without the English.
+func TestRetentionErrors(t *testing.T) {
+	for _, c := range []struct{ spec, en, nl string }{
+		{"", "invalid retention \"\": \"\": a period is at least a month and at most 100 years", "een termijn is minstens een maand en hoogstens 100 jaar"},
+		{"15", "invalid retention \"15\": \"15\": a period is years and months, e.g. 15y, 6m or 1y6m", "een termijn is jaren (y) en maanden (m), bijvoorbeeld 15y, 6m of 1y6m"},
+		{"y", "invalid retention \"y\": \"y\": a period is years and months, e.g. 15y, 6m or 1y6m", ""},
+		{"15d", "invalid retention \"15d\": \"15d\": a period is years and months, e.g. 15y, 6m or 1y6m", ""},
+		{"0y", "invalid retention \"0y\": \"0y\": a period is at least a month and at most 100 years", ""},
+		{"101y", "invalid retention \"101y\": \"101y\": a period is at least a month and at most 100 years", ""},
+		{"wlz=20y", "invalid retention \"wlz=20y\": start with the default period (e.g. 15y), then CODE=PERIOD", "begin met de standaardtermijn (bijvoorbeeld 15y), daarna CODE=TERMIJN"},
+		{"15y,20y", "invalid retention \"15y,20y\": the default period comes first, once; then CODE=PERIOD", "de standaardtermijn komt eerst, één keer; daarna CODE=TERMIJN"},
+		{"15y,maan=3y", "invalid retention \"15y,maan=3y\": \"maan\" is not a benefit or indication code (anders, doelgroepenregister, geen, herbeoordeling, participatiewet, uwv-beschut, wajong, wia, wlz, wmo, ww)", "\"maan\" is geen code van een uitkering of indicatie (anders, doelgroepenregister, geen, herbeoordeling, participatiewet, uwv-beschut, wajong, wia, wlz, wmo, ww)"},
+		{"15y,wlz=20y,wlz=3y", "invalid retention \"15y,wlz=20y,wlz=3y\": wlz is given twice", "wlz staat er twee keer in"},
+		{"6m1y", "invalid retention \"6m1y\": \"6m1y\": give years before months, once", "geef de jaren voor de maanden, één keer"},
+		{"15y,wlz=", "invalid retention \"15y,wlz=\": \"wlz=\": a period is at least a month and at most 100 years", "\"wlz=\": een termijn is minstens een maand en hoogstens 100 jaar"},
+		{"2000y", "invalid retention \"2000y\": \"2000y\": 2000 is too large", "2000 is te groot"},
+		{"1y2m3m", "invalid retention \"1y2m3m\": \"1y2m3m\": give months once", "geef de maanden één keer"},
+		{"banaan", "invalid retention \"banaan\": \"banaan\": a period is years and months, e.g. 15y, 6m or 1y6m", ""},
+	} {
+		_, err := ParseRetention(c.spec)
+		var re *RetentionError
+		if !errors.As(err, &re) || !errors.Is(err, ErrInvalid) {
+			t.Fatalf("%q: %v (%T), want a RetentionError of ErrInvalid", c.spec, err, err)
+		}
+		if err.Error() != c.en || re.In("en") != c.en {
+			t.Errorf("%q in English: %q, want %q", c.spec, err.Error(), c.en)
+		}
+		if c.nl != "" && re.In("nl") != c.nl {
+			t.Errorf("%q in Dutch: %q, want %q", c.spec, re.In("nl"), c.nl)
+		}
+	}
+}
+
 // TestRetentionListsAndErasesDossiersPastTheirPeriod: only closed
 // dossiers past their period are due (the longest period of their codes,
 // else the default); a listing erases nothing; erasing takes only the

@@ -89,22 +89,34 @@ func TestKeysAddListRemoveAndLogin(t *testing.T) {
 	}
 }
 
+// TestParseKeysRefusesWhatIsNotAPublicKey: each refusal says what is
+// wrong, in English as it always did and in Dutch (In).
 func TestParseKeysRefusesWhatIsNotAPublicKey(t *testing.T) {
 	_, good := newPub(t, "x")
-	cases := []struct{ name, data, want string }{
-		{"empty", "", "no public key"},
-		{"only comments", "# nothing\n\n", "no public key"},
-		{"garbage", "hello world\n", "line 1: not an SSH public key"},
-		{"second line bad", good + "ssh-ed25519 AAAAbroken\n", "line 2"},
-		{"private key", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n", "private key"},
-		{"dsa", "ssh-dss AAAAB3NzaC1kc3MAAACBAP1/U4EddRIpUt9KnC7s5Of2EbdSPO9EAMMeP4C2USZpRV1AIlH7WT2NWPq/xfW6MPbLm1Vs14E7gB00b/JmYLdrmVClpJ+f6AR7ECLCT7up1/63xhv4O1fnxqimFQ8E+4P208UewwI1VBNaFpEy9nXzrith1yrv8iIDGZ3RSAHHAAAAFQCXYFCPFSMLzLKSuYKi64QL8Fgc9QAAAIEA9+GghdabPd7LvKtcNrhXuXmUr7v6OuqC+VdMCz0HgmdRWVeOutRZT+ZxBxCBgLRJFnEj6EwoFhO3zwkyjMim4TwWeotUfI0o4KOuHiuzpnWRbqN/C/ohNWLx+2J6ASQ7zKTxvqhRkImog9/hWuWfBpKLZl6Ae1UlZAFMO/7PSSoAAACBAIGKuE6zcsQmO7qNFdJsV9yGG9zPi8gUWJfwxIlsk4kp5gmeMDX1E7HHq8uE6Qu26vr7zBVp1r5Ff5qoaRLNMaMdr2gHGr0wVBgtKZp2Oy0UGJL3GD0PQTBjA6pNf6sAgz/ahjNP2ykNIJSUE8VV7dkjj3LfQ34mz7OXkbcCUhk3\n", "not accepted"},
-		{"too large", strings.Repeat("#", maxKeyFile+1), "larger than"},
+	cases := []struct{ name, data, want, en, nl string }{
+		{"empty", "", "no public key", "invalid key file: no public key in it; give a .pub file such as ~/.ssh/id_ed25519.pub", "het sleutelbestand bevat geen openbare sleutel; geef een .pub-bestand zoals ~/.ssh/id_ed25519.pub"},
+		{"only comments", "# nothing\n\n", "no public key", "invalid key file: no public key in it; give a .pub file such as ~/.ssh/id_ed25519.pub", "het sleutelbestand bevat geen openbare sleutel; geef een .pub-bestand zoals ~/.ssh/id_ed25519.pub"},
+		{"garbage", "hello world\n", "line 1: not an SSH public key", "invalid key file line 1: not an SSH public key (ssh: no key found; last parsing error for ignored line: illegal base64 data at input byte 4); give a line like \"ssh-ed25519 AAAA... name@laptop\"", "het sleutelbestand, regel 1: dit is geen openbare SSH-sleutel; geef een regel zoals \"ssh-ed25519 AAAA... naam@laptop\""},
+		{"second line bad", good + "ssh-ed25519 AAAAbroken\n", "line 2", "", ""},
+		{"private key", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n", "private key", "invalid key file line 1: this is a private key; give the public key (the .pub file) and keep the private key secret", "het sleutelbestand, regel 1: dit is een privésleutel; geef de openbare sleutel (het .pub-bestand) en houd de privésleutel geheim"},
+		{"dsa", "ssh-dss AAAAB3NzaC1kc3MAAACBAP1/U4EddRIpUt9KnC7s5Of2EbdSPO9EAMMeP4C2USZpRV1AIlH7WT2NWPq/xfW6MPbLm1Vs14E7gB00b/JmYLdrmVClpJ+f6AR7ECLCT7up1/63xhv4O1fnxqimFQ8E+4P208UewwI1VBNaFpEy9nXzrith1yrv8iIDGZ3RSAHHAAAAFQCXYFCPFSMLzLKSuYKi64QL8Fgc9QAAAIEA9+GghdabPd7LvKtcNrhXuXmUr7v6OuqC+VdMCz0HgmdRWVeOutRZT+ZxBxCBgLRJFnEj6EwoFhO3zwkyjMim4TwWeotUfI0o4KOuHiuzpnWRbqN/C/ohNWLx+2J6ASQ7zKTxvqhRkImog9/hWuWfBpKLZl6Ae1UlZAFMO/7PSSoAAACBAIGKuE6zcsQmO7qNFdJsV9yGG9zPi8gUWJfwxIlsk4kp5gmeMDX1E7HHq8uE6Qu26vr7zBVp1r5Ff5qoaRLNMaMdr2gHGr0wVBgtKZp2Oy0UGJL3GD0PQTBjA6pNf6sAgz/ahjNP2ykNIJSUE8VV7dkjj3LfQ34mz7OXkbcCUhk3\n", "not accepted", "invalid key file line 1: key type ssh-dss is not accepted; use ssh-ed25519 (ssh-keygen -t ed25519)", "het sleutelbestand, regel 1: het sleuteltype ssh-dss wordt niet aangenomen; gebruik ssh-ed25519 (ssh-keygen -t ed25519)"},
+		{"too large", strings.Repeat("#", maxKeyFile+1), "larger than", "invalid key file: larger than 64 KB; give the .pub file of one key", "het sleutelbestand is groter dan 64 KB; geef het .pub-bestand van één sleutel"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseKeys([]byte(c.data))
 			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("ParseKeys = %v, want an ErrInvalid saying %q", err, c.want)
+			}
+			var ke *KeyFileError
+			if !errors.As(err, &ke) {
+				t.Fatalf("ParseKeys = %T, want a *KeyFileError", err)
+			}
+			if c.en != "" && (err.Error() != c.en || ke.In("en") != c.en) {
+				t.Errorf("English %q, want %q", err.Error(), c.en)
+			}
+			if c.nl != "" && ke.In("nl") != c.nl {
+				t.Errorf("Dutch %q, want %q", ke.In("nl"), c.nl)
 			}
 		})
 	}

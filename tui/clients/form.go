@@ -204,7 +204,7 @@ func (f *ClientForm) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		return f, f.saved(msg)
 	case recordLoadedMsg:
 		if msg.err != nil {
-			return f, tea.Sequence(kit.Pop(false), kit.Status(f.ctx.T.F("overview.err.load", msg.err), true))
+			return f, tea.Sequence(kit.Pop(false), kit.StatusErr(f.ctx.T.F("overview.err.load", msg.err), msg.err))
 		}
 		if f.client == nil {
 			f.fill(msg.client)
@@ -503,7 +503,7 @@ func (f *ClientForm) saved(msg clientCreatedMsg) tea.Cmd {
 	f.saving = false
 	t := f.ctx.T
 	if msg.err != nil {
-		return kit.Status(t.F("form.err.save", msg.err), true)
+		return kit.StatusErr(t.F("form.err.save", msg.err), msg.err)
 	}
 	if msg.dup != nil {
 		f.dup = msg.dup

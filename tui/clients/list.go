@@ -357,7 +357,7 @@ func (l *ClientList) loadDone(msg summariesMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		l.Err = msg.err
-		return kit.Status(l.Ctx.T.F("list.err.load", msg.err), true)
+		return kit.StatusErr(l.Ctx.T.F("list.err.load", msg.err), msg.err)
 	}
 	sel := l.SelectedID()
 	l.Err, l.Loaded = nil, true

@@ -118,7 +118,7 @@ func (m *MergeScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		switch {
 		case msg.err != nil:
-			return m, tea.Sequence(kit.Pop(false), kit.Status(t.F("merge.err", msg.err), true))
+			return m, tea.Sequence(kit.Pop(false), kit.StatusErr(t.F("merge.err", msg.err), msg.err))
 		case len(msg.group) < 2:
 			return m, tea.Sequence(kit.Pop(false), kit.Status(t.S("merge.none"), false))
 		}
@@ -130,7 +130,7 @@ func (m *MergeScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		}
 		m.saving = false
 		if msg.err != nil {
-			return m, kit.Status(t.F("merge.err", msg.err), true)
+			return m, kit.StatusErr(t.F("merge.err", msg.err), msg.err)
 		}
 		keep := m.group[m.cursor]
 		return m, tea.Sequence(kit.Pop(true), kit.Status(t.N("merge.done", msg.gone, msg.gone, keep.Name, msg.ops), false), kit.ChangedCmd(keep.ID))

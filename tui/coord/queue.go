@@ -131,7 +131,7 @@ func (q *ReviewQueue) loadDone(msg queueMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		q.err = msg.err
-		return kit.Status(q.ctx.T.F("coord.err.load", msg.err), true)
+		return kit.StatusErr(q.ctx.T.F("coord.err.load", msg.err), msg.err)
 	}
 	id, step := q.selected()
 	at := q.nav.cursor

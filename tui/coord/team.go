@@ -172,7 +172,7 @@ func (o *TeamOverview) loadDone(msg teamMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		o.err = msg.err
-		return kit.Status(o.ctx.T.F("coord.err.load", msg.err), true)
+		return kit.StatusErr(o.ctx.T.F("coord.err.load", msg.err), msg.err)
 	}
 	sel := o.selectedID()
 	o.err, o.loaded, o.Rows = nil, true, msg.rows

@@ -128,7 +128,7 @@ func (o *Overview) loaded(msg ClientMsg) tea.Cmd {
 		if errors.Is(msg.err, store.ErrNotFound) {
 			return kit.Status(t.S("overview.err.notfound"), true)
 		}
-		return kit.Status(t.F("overview.err.load", msg.err), true)
+		return kit.StatusErr(t.F("overview.err.load", msg.err), msg.err)
 	}
 	o.Err, o.Client = nil, msg.Client
 	if !o.moved {

@@ -65,7 +65,7 @@ func (p *PlanScreen) Update(msg tea.Msg) (kit.Screen, tea.Cmd) {
 		case msg.NoSaveDir:
 			return p, kit.Status(t.S("plan.save.nodir"), true)
 		case msg.Err != nil:
-			return p, kit.Status(t.F("plan.save.err", msg.Err), true)
+			return p, kit.StatusErr(t.F("plan.save.err", msg.Err), msg.Err)
 		}
 		return p, kit.Status(t.F("plan.saved", msg.HTML, msg.MD), false)
 	case tea.KeyMsg:

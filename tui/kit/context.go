@@ -89,9 +89,13 @@ type (
 	// PopMsg goes back one screen; Refresh asks the screen below to reload.
 	PopMsg struct{ Refresh bool }
 	// StatusMsg shows a line in the status bar; Err marks it as an error.
+	// Cause is the error behind an error line (StatusErr), so that the
+	// root can act on what went wrong (a damaged file) without reading
+	// the text, which is in the user's language.
 	StatusMsg struct {
-		Text string
-		Err  bool
+		Text  string
+		Err   bool
+		Cause error
 	}
 	// ChangedMsg is broadcast to all screens on the stack after a change to
 	// a dossier was committed, so they reload what they show.
@@ -162,6 +166,13 @@ type ConflictsCountedMsg struct{ N int }
 // Status returns a command that shows text in the status bar.
 func Status(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }
+}
+
+// StatusErr returns a command that shows text, which says that something
+// failed because of err, as an error in the status bar, with err as its
+// Cause.
+func StatusErr(text string, err error) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: text, Err: true, Cause: err} }
 }
 
 // RoleCoordinator is the role that gets the coordinator screens. It equals

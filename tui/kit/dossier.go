@@ -58,7 +58,7 @@ func (d *DossierView) Take(ctx *Context, to any, msg DossierMsg) (bool, tea.Cmd)
 	}
 	if msg.err != nil {
 		d.LoadErr = ctx.T.F("step.err.load", msg.err)
-		return false, Status(d.LoadErr, true)
+		return false, StatusErr(d.LoadErr, msg.err)
 	}
 	d.Client, d.LoadErr = msg.Client, ""
 	return true, nil

@@ -27,7 +27,7 @@ func SaveErr(ctx *Context, key string, err error) tea.Cmd {
 	if errors.Is(err, store.ErrReadOnly) {
 		return Status(ctx.T.S("readonly.refused"), true)
 	}
-	return Status(ctx.T.F(key, err), true)
+	return StatusErr(ctx.T.F(key, err), err)
 }
 
 // Editing is a screen that changes a dossier (a form, a text editor):

@@ -140,7 +140,7 @@ func (r *FlowReport) loadDone(msg flowLoadedMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		r.err = msg.err
-		return kit.Status(r.ctx.T.F("report.err", msg.err), true)
+		return kit.StatusErr(r.ctx.T.F("report.err", msg.err), msg.err)
 	}
 	r.loaded, r.report = true, msg.report
 	r.offset = min(r.offset, r.maxOffset())

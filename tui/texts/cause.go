@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -105,6 +106,10 @@ func dutchCause(err error) string {
 	if s := fileCause(err); s != "" {
 		return s
 	}
+	var ee *exec.Error
+	if errors.As(err, &ee) && errors.Is(ee.Err, exec.ErrNotFound) {
+		return "het programma " + ee.Name + " is niet gevonden; is het geïnstalleerd?"
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "afgebroken"
@@ -128,7 +133,43 @@ func storeCause(err error) string {
 		}
 		return quote(ce.Value) + " is te lang of past niet op één regel (hoogstens " + strconv.Itoa(store.MaxContactField) + " tekens)"
 	}
+	var ve *store.ValueError
+	if errors.As(err, &ve) {
+		return valueCause(ve)
+	}
+	var de *store.DayError
+	if errors.As(err, &de) {
+		return "de dag " + quote(strconv.Itoa(de.Day)+"-"+strconv.Itoa(de.Month)+"-"+strconv.Itoa(de.Year)) + " bestaat niet: die maand heeft geen " + strconv.Itoa(de.Day) + " dagen"
+	}
 	switch {
+	case errors.Is(err, store.ErrFutureYear):
+		return "het geboortejaar ligt in de toekomst"
+	case errors.Is(err, store.ErrFutureDay):
+		return "de dag ligt na vandaag"
+	case errors.Is(err, store.ErrOldDay):
+		return "de dag ligt voor " + strconv.Itoa(store.MinInputYear) + "; klopt het jaartal?"
+	case errors.Is(err, store.ErrNoSuchDay):
+		return "die dag bestaat niet"
+	case errors.Is(err, store.ErrPhone):
+		return "dat is geen telefoonnummer: alleen cijfers, spaties en + - ( )"
+	case errors.Is(err, store.ErrEmail):
+		return "dat is geen e-mailadres: één @, zonder spaties"
+	case errors.Is(err, store.ErrRequired):
+		return "dit veld is verplicht"
+	case errors.Is(err, store.ErrUntilBeforeFrom):
+		return "de laatste dag ligt voor de eerste"
+	case errors.Is(err, store.ErrConsentRequired):
+		return "een deling die al begonnen is, heeft de toestemming van de persoon nodig: vul de dag en de manier van toestemming in"
+	case errors.Is(err, store.ErrShareOwnTeam):
+		return "het dossier hoort al bij dat team"
+	case errors.Is(err, store.ErrWithdrawn):
+		return "de deling is ingetrokken"
+	case errors.Is(err, store.ErrNoEmployerPlace):
+		return "een werkgever hoort alleen bij een plek met werk (vrijwilligerswerk, werkervaringsplaats, beschut werk, banenafspraak of regulier werk)"
+	case errors.Is(err, store.ErrOrgName):
+		return "de naam van de organisatie moet 1 tot " + strconv.Itoa(store.MaxContactField) + " tekens op één regel zijn, zonder spaties aan het begin of eind"
+	case errors.Is(err, store.ErrKvK):
+		return "een KvK-nummer is 8 cijfers"
 	case errors.Is(err, store.ErrLocked):
 		return "brug is dit bestand al aan het gebruiken (in een ander venster, of brug serve); sluit dat eerst"
 	case errors.Is(err, store.ErrDamaged):
@@ -161,6 +202,31 @@ func storeCause(err error) string {
 		return "niet gevonden"
 	}
 	return ""
+}
+
+// valueCause says in Dutch why a value does not fit its field. The
+// message around it says what was being saved; the field's own name is
+// code, not for people.
+func valueCause(e *store.ValueError) string {
+	switch e.Problem {
+	case store.ValueNotUTF8:
+		return "de tekst bevat tekens die brug niet kan lezen (geen UTF-8)"
+	case store.ValueTooLong:
+		return "de tekst is te lang: hoogstens " + strconv.Itoa(e.Max) + " bytes (een letter met een accent telt voor twee)"
+	case store.ValueLineBreak:
+		return "de tekst moet op één regel, zonder regeleinde of tab"
+	case store.ValueNotDate:
+		return quote(e.Value) + " is geen datum; schrijf JJJJ-MM-DD"
+	case store.ValueNotYear:
+		return quote(e.Value) + " is geen jaar tussen 1900 en 2100"
+	case store.ValueUnknownPlace:
+		return quote(e.Value) + " is geen plek op de route"
+	case store.ValueUnknownStatus:
+		return quote(e.Value) + " is geen status van een stap"
+	case store.ValueUnknownCode:
+		return quote(e.Value) + " is geen van de mogelijke waarden"
+	}
+	return "de waarde past niet in het veld"
 }
 
 // netCause names a failed connection in Dutch, with the address or the

@@ -19,6 +19,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -148,6 +149,37 @@ func realErrors(t *testing.T) []struct {
 	_, err = net.Listen("tcp", "127.0.0.1")
 	add("no port", err, `"127.0.0.1" is geen adres met een poort; schrijf het als naam:poort, bijvoorbeeld 127.0.0.1:8443`)
 	add("localized", fmt.Errorf("load: %w", localizedErr{}), "methodebestand m.yaml, regel 3: fout")
+
+	// A program a library runs is missing (go-keyring's dbus-launch on
+	// a Linux without a desktop session).
+	_, err = exec.LookPath("brug-nergens-te-vinden")
+	add("program not found", fmt.Errorf("set key in keyring: %w", err), "het programma brug-nergens-te-vinden is niet gevonden; is het geïnstalleerd?")
+
+	// The store's checks of a value, as a screen or a command may still
+	// meet them behind its own.
+	value := func(field, v string) error {
+		p, k, err := store.ParseField(field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Errorf("save: %w", store.ValidateValue(p, k, v))
+	}
+	add("value too long", value("name", strings.Repeat("é", 101)), "de tekst is te lang: hoogstens 200 bytes (een letter met een accent telt voor twee)")
+	add("value with a line break", value("team", "Noord\nZuid"), "de tekst moet op één regel, zonder regeleinde of tab")
+	add("value not a date", value("closed", "31-12-2025"), `"31-12-2025" is geen datum; schrijf JJJJ-MM-DD`)
+	add("value not a year", value("birthyear", "1850"), `"1850" is geen jaar tussen 1900 en 2100`)
+	add("value not a place", value("places", "dagbesteding,kantoor"), `"kantoor" is geen plek op de route`)
+	add("value not a code", value("benefit", "bijstand"), `"bijstand" is geen van de mogelijke waarden`)
+	_, err = store.ParseDay("31-02-2026")
+	add("no such day", err, `de dag "31-2-2026" bestaat niet: die maand heeft geen 31 dagen`)
+	add("old day", store.CheckDay("1985-05-01", ""), "de dag ligt voor 1990; klopt het jaartal?")
+	add("future day", store.CheckDay("2026-05-02", "2026-05-01"), "de dag ligt na vandaag")
+	add("until before from", store.ShareInput{Team: "Noord", Purpose: "p", Mode: "read", From: "2030-02-01", Until: "2030-01-01"}.Validate("2026-01-01")["until"],
+		"de laatste dag ligt voor de eerste")
+	add("employer without work", store.CheckMoveEmployer([]store.Place{store.PlaceDagbesteding}, "Bakkerij De Zon"),
+		"een werkgever hoort alleen bij een plek met werk (vrijwilligerswerk, werkervaringsplaats, beschut werk, banenafspraak of regulier werk)")
+	add("kvk", store.CheckKvK("1234"), "een KvK-nummer is 8 cijfers")
+	add("organisation name", store.CheckOrgName(" Bakkerij"), "de naam van de organisatie moet 1 tot 200 tekens op één regel zijn, zonder spaties aan het begin of eind")
 	return cases
 }
 

@@ -27,3 +27,25 @@ var textsRefused = map[string][2]string{
 	"refused.code.no_consent_for_org": {"geen toestemming voor die organisatie: leg eerst de toestemming vast", "no consent for that organisation: record the consent first"},
 	"refused.code.other":              {"geweigerd", "refused"},
 }
+
+// RefusedWhy says why the server refused a change, by its refusal code,
+// in t's language. The server's own explanation is English: it follows
+// the code's words in English, and on a Dutch screen only when asked
+// (Details, BRUG_DETAILS=1).
+func (t *Texts) RefusedWhy(code, reason string) string {
+	why := t.S("refused.code." + refusedCodeKey(code))
+	if t.Lang == "en" || t.Details {
+		why += ": " + reason
+	}
+	return why
+}
+
+// refusedCodeKey maps a refusal code to its catalogue key, "other" when
+// unknown.
+func refusedCodeKey(code string) string {
+	switch code {
+	case "invalid", "method", "author", "device", "forbidden", "erased", "unknown", "heads", "clock", "read_only", "no_consent_for_org":
+		return code
+	}
+	return "other"
+}

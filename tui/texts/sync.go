@@ -12,6 +12,7 @@ var textsSync = map[string][2]string{
 	"sync.offline":     {"offline, opnieuw %s", "offline, retry %s"},
 	"sync.notenrolled": {"niet aangemeld: brug login", "not enrolled: brug login"},
 	"sync.revoked":     {"apparaat ingetrokken door je beheerder: vraag een nieuwe code", "device revoked by your admin: ask for a new code"},
+	"sync.wipefailed":  {"je beheerder vroeg deze laptop te wissen, maar dat lukte niet: sluit brug en verwijder je brug-bestand, of vraag je beheerder om hulp", "your admin asked for this laptop to be wiped, but that did not work: close brug and remove your brug file, or ask your admin for help"},
 	"sync.disabled":    {"je account is uitgeschakeld: neem contact op met je beheerder", "your account is disabled: contact your admin"},
 	"sync.error":       {"sync mislukt: %s", "sync failed: %s"},
 	"sync.waiting":     {"%s wachtend", "%s waiting"},
