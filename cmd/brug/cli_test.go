@@ -643,3 +643,42 @@ func TestLockedFileWithoutTerminalSaysPassphrase(t *testing.T) {
 		}
 	}
 }
+
+// TestOutNeverWritesOverBrugsFiles is a regression test for data loss.
+// Attack (or slip): `brug export NAME --out brug.db` (the file's own name
+// typed where the export's belongs) replaced the data file with the export,
+// and every dossier in it was gone; a key file likewise.
+func TestOutNeverWritesOverBrugsFiles(t *testing.T) {
+	path, sums := demoDB(t, 3)
+	h := newHarness(t)
+	c := sums[0]
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(t.TempDir(), "brug.key")
+	if err := os.WriteFile(key, []byte(strings.Repeat("ab", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{path, key} {
+		for _, args := range [][]string{{"export", c.ID}, {"plan", c.ID}} {
+			for _, lang := range []string{"nl", "en"} {
+				r := h.run(append([]string{"--db", path, "--lang", lang}, append(args, "--out", target)...)...)
+				want := "een bestand van brug zelf"
+				if lang == "en" {
+					want = "a file of brug's own"
+				}
+				if r.code == exitOK || !strings.Contains(r.stderr, want) {
+					t.Errorf("%s --out %s (%s): not refused:\n%v", args[0], filepath.Base(target), lang, r)
+				}
+			}
+		}
+	}
+	after, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("the data file changed under a refused --out (%v)", err)
+	}
+	if r := h.run("--db", path, "export", c.ID); r.code != exitOK || !strings.Contains(r.stdout, c.Name) {
+		t.Fatalf("the file does not read after the refusals:\n%v", r)
+	}
+}

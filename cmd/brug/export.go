@@ -125,6 +125,9 @@ func (c *cli) writeExportData(data []byte, name string, ops int, f exportFlags) 
 		_, err := c.env.stdout.Write(data)
 		return err
 	}
+	if store.Precious(f.out) {
+		return c.fail("out.precious", f.out)
+	}
 	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
 		return c.fail("export.writefailed", f.out, err)
 	}

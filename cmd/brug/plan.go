@@ -78,6 +78,9 @@ func (c *cli) runPlan(query string, f planFlags) (err error) {
 		_, err = c.env.stdout.Write(data)
 		return err
 	}
+	if store.Precious(f.out) {
+		return c.fail("out.precious", f.out)
+	}
 	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
 		return c.fail("plan.writefailed", f.out, err)
 	}
