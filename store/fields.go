@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -145,6 +147,17 @@ var clientFields = map[string]Kind{
 	"merged_into": KindScalar,
 	"merged_from": KindText,
 }
+
+// ClientFieldNames are the names of the dossier's own fields, sorted (for
+// the catalogues that name them for people).
+func ClientFieldNames() []string { return slices.Sorted(maps.Keys(clientFields)) }
+
+// EntityKinds are the kinds of entity a dossier holds, sorted.
+func EntityKinds() []string { return slices.Sorted(maps.Keys(entityFields)) }
+
+// EntityFieldNames are the names of an entity kind's fields, sorted; none
+// for an unknown kind.
+func EntityFieldNames(entity string) []string { return slices.Sorted(maps.Keys(entityFields[entity])) }
 
 // entityFields are the fields of each entity kind.
 var entityFields = map[string]map[string]Kind{

@@ -3,8 +3,7 @@ package texts
 // textsRegister are the texts of the region's register (issue 11): the
 // register screen, the employer view and the employer of a route move.
 var textsRegister = map[string][2]string{
-	"register.key.open":   {"register", "register"},
-	"field.move.employer": {"Werkgever", "Employer"},
+	"register.key.open": {"register", "register"},
 	"route.employer.noplace": {
 		"Een werkgever hoort bij vrijwilligerswerk, een werkervaringsplaats, beschut werk, een banenafspraak of regulier werk.",
 		"An employer goes with volunteering, a work-experience place, beschut werk, a banenafspraak job or regular work.",

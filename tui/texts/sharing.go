@@ -34,15 +34,8 @@ var textsSharing = map[string][2]string{
 	"sharing.err.org":        {"Team %s hoort volgens het register bij %s; laat dit leeg of vul dat in.", "The register says team %s belongs to %s; leave this empty or fill that in."},
 	"sharing.err.withdrawn":  {"De toestemming is ingetrokken; leg een nieuwe deling vast.", "Consent was withdrawn; record a new share."},
 
-	"field.share.team":         {"Team", "Team"},
-	"field.share.org":          {"Organisatie", "Organisation"},
-	"field.share.purpose":      {"Waarvoor", "What for"},
-	"field.share.mode":         {"Mag", "May"},
-	"field.share.from":         {"Vanaf", "From"},
-	"field.share.until":        {"Tot en met", "Until"},
-	"field.share.consent_date": {"Toestemming op", "Consent on"},
-	"field.share.consent_how":  {"Toestemming hoe", "Consent how"},
-	"field.share.consent_by":   {"Vastgelegd door", "Recorded by"},
+	// The form's field names ("field.share.*") are store/doctext's
+	// labels, which the export and the lists of refused changes use too.
 
 	"list.consentends":       {"toestemming loopt af", "consent ends"},
 	"list.consentends.count": {" · * toestemming loopt af: %d", " · * consent ends: %d"},
