@@ -211,13 +211,7 @@ func (c *viewCache) keepHeld(deviceID string, v heldView) {
 	if c.held == nil {
 		c.held = map[string]heldView{}
 	}
-	if _, ok := c.held[deviceID]; !ok && len(c.held) >= maxHeld {
-		for d := range c.held {
-			delete(c.held, d)
-			break
-		}
-	}
-	c.held[deviceID] = v
+	putBounded(c.held, deviceID, v, maxHeld)
 }
 
 // team returns the dossiers of a team, read from the index when the
@@ -280,13 +274,7 @@ func (c *viewCache) union(tx Tx, teams []string, day string) map[string]bool {
 	if c.unions == nil {
 		c.unions = map[string]teamSet{}
 	}
-	if _, ok := c.unions[key]; !ok && len(c.unions) >= maxUnions {
-		for k := range c.unions {
-			delete(c.unions, k)
-			break
-		}
-	}
-	c.unions[key] = teamSet{gen: gen, day: day, dossiers: out}
+	putBounded(c.unions, key, teamSet{gen: gen, day: day, dossiers: out}, maxUnions)
 	c.mu.Unlock()
 	return out
 }
@@ -335,4 +323,16 @@ func (c *viewCache) sharedSet(tx Tx, team, day string) teamSet {
 	c.shares[team] = ts
 	c.mu.Unlock()
 	return ts
+}
+
+// putBounded puts v under k in m, first dropping any one entry when m
+// holds limit others.
+func putBounded[V any](m map[string]V, k string, v V, limit int) {
+	if _, ok := m[k]; !ok && len(m) >= limit {
+		for other := range m {
+			delete(m, other)
+			break
+		}
+	}
+	m[k] = v
 }
