@@ -724,7 +724,6 @@ func (s *Server) pull(tx Tx, d Device, u User, cursor uint64, limit int, skip ma
 			next = i
 			break
 		}
-
 		if i == ordered {
 			ordered = inOrder(add, ordered, addChunk)
 		}
