@@ -681,4 +681,12 @@ func TestOutNeverWritesOverBrugsFiles(t *testing.T) {
 	if r := h.run("--db", path, "export", c.ID); r.code != exitOK || !strings.Contains(r.stdout, c.Name) {
 		t.Fatalf("the file does not read after the refusals:\n%v", r)
 	}
+	// A folder as --out is named as such, with a file name to give.
+	dir := t.TempDir()
+	for _, args := range [][]string{{"export", c.ID}, {"plan", c.ID}} {
+		r := h.run(append([]string{"--db", path}, append(args, "--out", dir)...)...)
+		if r.code == exitOK || !strings.Contains(r.stderr, "is een map; geef --out een bestandsnaam") || strings.Contains(r.stderr, "bestaat al") {
+			t.Errorf("%s --out FOLDER:\n%v", args[0], r)
+		}
+	}
 }

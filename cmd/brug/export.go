@@ -125,8 +125,12 @@ func (c *cli) writeExportData(data []byte, name string, ops int, f exportFlags) 
 		_, err := c.env.stdout.Write(data)
 		return err
 	}
-	if store.Precious(f.out) {
-		return c.fail("out.precious", f.out)
+	example := "dossier.md"
+	if f.format == "json" {
+		example = "dossier.json"
+	}
+	if err := c.checkOut(f.out, example); err != nil {
+		return err
 	}
 	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
 		return c.fail("export.writefailed", f.out, err)
@@ -177,6 +181,20 @@ func (c *cli) findFailed(query string, err error) error {
 		}
 	}
 	return userError{b.String()}
+}
+
+// checkOut refuses an --out that names a folder (a rename onto it fails
+// with "file exists", which says nothing of the mistake) or one of brug's
+// own files (store.Precious). example is a file name to suggest in the
+// folder.
+func (c *cli) checkOut(out, example string) error {
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return c.fail("out.folder", out, filepath.Join(out, example))
+	}
+	if store.Precious(out) {
+		return c.fail("out.precious", out)
+	}
+	return nil
 }
 
 // writeFileAtomic writes data to a new temporary file in path's folder,

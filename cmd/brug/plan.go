@@ -78,8 +78,8 @@ func (c *cli) runPlan(query string, f planFlags) (err error) {
 		_, err = c.env.stdout.Write(data)
 		return err
 	}
-	if store.Precious(f.out) {
-		return c.fail("out.precious", f.out)
+	if err := c.checkOut(f.out, "plan."+f.format); err != nil {
+		return err
 	}
 	if err := writeFileAtomic(f.out, data, 0o600); err != nil {
 		return c.fail("plan.writefailed", f.out, err)

@@ -290,6 +290,10 @@ var cliTexts = map[string][2]string{
 		"Export van %s (%s) geschreven naar %s.",
 		"Export of %s (%s) written to %s.",
 	},
+	"out.folder": {
+		"%s is een map; geef --out een bestandsnaam, bijvoorbeeld %s",
+		"%s is a folder; give --out a file name, e.g. %s",
+	},
 	"out.precious": {
 		"%s is een bestand van brug zelf (gegevens, sleutels of een kopie); een export of plan schrijft er niet overheen. Kies een andere naam voor --out, bijvoorbeeld dossier.md",
 		"%s is a file of brug's own (data, keys or a backup); an export or plan does not write over it. Choose another name for --out, e.g. dossier.md",
