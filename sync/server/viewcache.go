@@ -218,11 +218,7 @@ func (c *viewCache) keepHeld(deviceID string, v heldView) {
 // cached set is older than the generation. The result must not be changed.
 func (c *viewCache) team(tx Tx, team string) map[string]bool {
 	gen := c.gen.Load()
-	c.mu.Lock()
-	ts, ok := c.teams[team]
-	off := c.off
-	c.mu.Unlock()
-	if ok && ts.gen == gen && !off {
+	if ts, ok := c.cachedSet(&c.teams, team, gen, ""); ok {
 		return ts.dossiers
 	}
 	set := map[string]bool{}
@@ -230,12 +226,7 @@ func (c *viewCache) team(tx Tx, team string) map[string]bool {
 		set[dk] = true
 		return nil
 	})
-	c.mu.Lock()
-	if c.teams == nil {
-		c.teams = map[string]teamSet{}
-	}
-	c.teams[team] = teamSet{gen: gen, dossiers: set}
-	c.mu.Unlock()
+	c.keepSet(&c.teams, team, teamSet{gen: gen, dossiers: set}, 0)
 	return set
 }
 
@@ -255,11 +246,7 @@ const maxUnions = 32
 func (c *viewCache) union(tx Tx, teams []string, day string) map[string]bool {
 	key := strings.Join(teams, "\x00")
 	gen := c.gen.Load()
-	c.mu.Lock()
-	ts, ok := c.unions[key]
-	off := c.off
-	c.mu.Unlock()
-	if ok && ts.gen == gen && ts.day == day && !off {
+	if ts, ok := c.cachedSet(&c.unions, key, gen, day); ok {
 		return ts.dossiers
 	}
 	out := map[string]bool{}
@@ -267,15 +254,7 @@ func (c *viewCache) union(tx Tx, teams []string, day string) map[string]bool {
 		maps.Copy(out, c.team(tx, team))
 		maps.Copy(out, c.shared(tx, team, day))
 	}
-	if off {
-		return out
-	}
-	c.mu.Lock()
-	if c.unions == nil {
-		c.unions = map[string]teamSet{}
-	}
-	putBounded(c.unions, key, teamSet{gen: gen, day: day, dossiers: out}, maxUnions)
-	c.mu.Unlock()
+	c.keepSet(&c.unions, key, teamSet{gen: gen, day: day, dossiers: out}, maxUnions)
 	return out
 }
 
@@ -291,11 +270,7 @@ func (c *viewCache) shared(tx Tx, team, day string) map[string]bool {
 // them: a dossier's team changing bumps the generation).
 func (c *viewCache) sharedSet(tx Tx, team, day string) teamSet {
 	gen := c.gen.Load()
-	c.mu.Lock()
-	ts, ok := c.shares[team]
-	off := c.off
-	c.mu.Unlock()
-	if ok && ts.gen == gen && ts.day == day && !off {
+	if ts, ok := c.cachedSet(&c.shares, team, gen, day); ok {
 		return ts
 	}
 	set := map[string]bool{}
@@ -315,14 +290,38 @@ func (c *viewCache) sharedSet(tx Tx, team, day string) teamSet {
 		return nil
 	})
 	slices.Sort(owners)
-	ts = teamSet{gen: gen, day: day, dossiers: set, owners: slices.Compact(owners)}
-	c.mu.Lock()
-	if c.shares == nil {
-		c.shares = map[string]teamSet{}
-	}
-	c.shares[team] = ts
-	c.mu.Unlock()
+	ts := teamSet{gen: gen, day: day, dossiers: set, owners: slices.Compact(owners)}
+	c.keepSet(&c.shares, team, ts, 0)
 	return ts
+}
+
+// cachedSet returns the set *m holds under key when it was read at
+// generation gen, for day ("" for sets that do not depend on it), and
+// the cache is on.
+func (c *viewCache) cachedSet(m *map[string]teamSet, key string, gen uint64, day string) (teamSet, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ts, ok := (*m)[key]
+	return ts, ok && ts.gen == gen && ts.day == day && !c.off
+}
+
+// keepSet records ts under key in *m, first dropping any one other entry
+// when *m holds limit (0: no bound). Nothing is kept while the cache is
+// off (a test's reference server works everything out from the file).
+func (c *viewCache) keepSet(m *map[string]teamSet, key string, ts teamSet, limit int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off {
+		return
+	}
+	if *m == nil {
+		*m = map[string]teamSet{}
+	}
+	if limit > 0 {
+		putBounded(*m, key, ts, limit)
+	} else {
+		(*m)[key] = ts
+	}
 }
 
 // putBounded puts v under k in m, first dropping any one entry when m
